@@ -1,0 +1,730 @@
+"""Real mail servers for tests: a private Dovecot (IMAP, IMAPS, POP3, POP3S) and an SMTP sink.
+
+This module imports no Odoo: the Odoo tests of this addon import it relatively
+(``from . import dovecot``) and the pure pytest suite loads it by file path.
+
+``Dovecot`` starts Debian's ``/usr/sbin/dovecot -F -c <generated conf>`` as a child process
+with everything (config, certificates, sockets, state, logs, maildirs) inside one temporary
+directory, listening on four free ports of 127.0.0.1 only. A throwaway CA signs the server
+certificate (CN 127.0.0.1, SAN IP:127.0.0.1 and DNS:localhost); clients verify against
+``ca_file``. Plaintext authentication is allowed (loopback only) and STARTTLS is offered.
+
+Users live in a passwd-file that Dovecot re-reads on every lookup, so ``add_user()`` works
+while the server runs. The harness itself reaches every mailbox through a master user
+(``login*master``) whose password is random and held in memory only, so a test may change a
+user's password without locking the harness out.
+
+Running as root: Dovecot refuses uid 0 for mail processes (passwd-file says "invalid UID",
+the userdb check "userdb returned 0 as uid"), so mail is owned by an unprivileged system user
+(``nobody`` by default); ``first_valid_uid``/``last_valid_uid`` are pinned to that uid and the
+mail root is chowned to it. As a normal user everything runs under the current uid.
+
+Example::
+
+    with Dovecot() as server:
+        server.add_user("support@example.com", "secret")
+        uid = server.append("support@example.com", b"Subject: hi\\r\\n\\r\\nbody\\r\\n")
+        assert server.flags("support@example.com", uid) == set()
+"""
+
+import base64
+import contextlib
+import email
+import email.policy
+import imaplib
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import socketserver
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+DOVECOT_BINARY = "/usr/sbin/dovecot"
+HOST = "127.0.0.1"
+MASTER_SEPARATOR = "*"
+MASTER_LOGIN = "hmt-master"
+START_TIMEOUT = 15.0
+_FORBIDDEN_LOGIN_CHARS = re.compile(r"[\s:/*\\%\"']")
+_APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]")
+_FLAGS = re.compile(rb"FLAGS \(([^)]*)\)")
+
+
+def available():
+    """True when a Dovecot binary is installed (the harness can run)."""
+    return bool(_dovecot_binary())
+
+
+def _dovecot_binary():
+    if os.access(DOVECOT_BINARY, os.X_OK):
+        return DOVECOT_BINARY
+    return shutil.which("dovecot")
+
+
+def free_ports(count):
+    """Return ``count`` distinct free TCP ports on 127.0.0.1 (held together while chosen)."""
+    sockets = []
+    try:
+        for _index in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((HOST, 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _quote(name):
+    """Quote a mailbox name for imaplib (which sends arguments verbatim)."""
+    return '"{}"'.format(name.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+class HarnessError(RuntimeError):
+    """The test server could not be started or driven; the message includes its log tail."""
+
+
+class Dovecot:
+    """A private Dovecot on loopback; see the module docstring.
+
+    Attributes once started: ``host``, ``imap_port``, ``imaps_port``, ``pop3_port``,
+    ``pop3s_port``, ``ca_file`` (PEM of the throwaway CA), ``workdir``, ``log_file``.
+    ``restart()`` keeps ports, certificates, users and mail. ``stop()`` deletes the
+    temporary directory unless ``workdir`` was given by the caller.
+    """
+
+    host = HOST
+
+    def __init__(self, workdir=None, mail_user=None, imap_capability=None):
+        """Prepare (do not start) a server.
+
+        :param workdir: directory to use instead of a fresh temporary one (kept on stop).
+        :param mail_user: system user owning the mail when running as root (default
+            ``nobody``); ignored when not root.
+        :param imap_capability: override Dovecot's post-login IMAP capability string, e.g.
+            ``"IMAP4rev1 LITERAL+ ENABLE IDLE"`` to test clients without MOVE/UIDPLUS.
+        """
+        self._own_workdir = workdir is None
+        self.workdir = workdir
+        self._mail_user = mail_user
+        self._imap_capability = imap_capability
+        self._users = {}
+        self._master_password = secrets.token_urlsafe(18)
+        self._process = None
+        self._prepared = False
+        self.imap_port = self.imaps_port = self.pop3_port = self.pop3s_port = None
+        self.ca_file = None
+        self.log_file = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self):
+        """Start Dovecot and wait until its four ports accept connections."""
+        if self._process is not None:
+            return self
+        binary = _dovecot_binary()
+        if not binary:
+            raise HarnessError(
+                "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
+            )
+        if not self._prepared:
+            self._prepare()
+        with open(self._path("log", "stdout.log"), "ab") as output:
+            self._process = subprocess.Popen(
+                [binary, "-F", "-c", self._path("dovecot.conf")],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self._kill()
+            raise
+        return self
+
+    def stop(self):
+        """Stop Dovecot (SIGTERM, then SIGKILL of its process group) and clean up."""
+        self._kill()
+        if self._own_workdir and self.workdir and os.path.isdir(self.workdir):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+            self._prepared = False
+
+    def restart(self):
+        """Stop and start again on the same ports, keeping users, mail and certificates."""
+        self._kill()
+        return self.start()
+
+    @property
+    def running(self):
+        return self._process is not None and self._process.poll() is None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def __del__(self):
+        # Last resort so a crashed test run does not leave a daemon behind.
+        if getattr(self, "_process", None) is not None:
+            with contextlib.suppress(Exception):
+                self._kill()
+
+    def _kill(self):
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        # Dovecot's children exit with the master; make sure none hold our ports.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        pending = {self.imap_port, self.imaps_port, self.pop3_port, self.pop3s_port}
+        while pending:
+            if self._process.poll() is not None:
+                raise HarnessError(
+                    f"dovecot exited with {self._process.returncode}:\n{self.log_tail()}"
+                )
+            for port in sorted(pending):
+                with (
+                    contextlib.suppress(OSError),
+                    socket.create_connection((HOST, port), timeout=0.5),
+                ):
+                    pending.discard(port)
+            if pending and time.monotonic() > deadline:
+                raise HarnessError(
+                    f"dovecot ports {sorted(pending)} not ready after {START_TIMEOUT}s:\n"
+                    f"{self.log_tail()}"
+                )
+            if pending:
+                time.sleep(0.05)
+
+    def log_tail(self, lines=40):
+        """The last lines of Dovecot's logs (for failure messages)."""
+        chunks = []
+        for name in ("dovecot.log", "stdout.log"):
+            path = self._path("log", name) if self.workdir else None
+            if path and os.path.exists(path):
+                with open(path, errors="replace") as handle:
+                    chunks.extend(handle.read().splitlines()[-lines:])
+        return "\n".join(chunks)
+
+    # -- preparation ---------------------------------------------------------------------
+
+    def _path(self, *parts):
+        return os.path.join(self.workdir, *parts)
+
+    def _prepare(self):
+        if self.workdir is None:
+            self.workdir = tempfile.mkdtemp(prefix="hmt-dovecot-")
+        os.makedirs(self.workdir, exist_ok=True)
+        # Login processes (dovenull) and auth (dovecot) must traverse the directory.
+        os.chmod(self.workdir, 0o755)
+        for sub in ("run", "state", "log", "ssl", "mail"):
+            os.makedirs(self._path(sub), exist_ok=True)
+        self._uid, self._gid, internal_user = self._identities()
+        os.chmod(self._path("mail"), 0o755)
+        os.chown(self._path("mail"), self._uid, self._gid)
+        self.imap_port, self.imaps_port, self.pop3_port, self.pop3s_port = free_ports(4)
+        self._make_certificates()
+        self._write_users()
+        with open(self._path("masters"), "w") as handle:
+            handle.write(f"{MASTER_LOGIN}:{{PLAIN}}{self._master_password}\n")
+        self._protect(self._path("masters"))
+        with open(self._path("dovecot.conf"), "w") as handle:
+            handle.write(self._config(internal_user))
+        self.log_file = self._path("log", "dovecot.log")
+        self._prepared = True
+
+    def _identities(self):
+        """(mail uid, mail gid, internal user name or None) for the current privileges."""
+        if os.geteuid() != 0:
+            return os.getuid(), os.getgid(), pwd.getpwuid(os.getuid()).pw_name
+        entry = pwd.getpwnam(self._mail_user or "nobody")
+        if entry.pw_uid == 0:
+            raise HarnessError("dovecot refuses uid 0 for mail; choose another mail_user")
+        return entry.pw_uid, entry.pw_gid, None
+
+    def _protect(self, path):
+        """Secrets readable by the auth process only (it runs as the internal user)."""
+        os.chmod(path, 0o640)
+        if os.geteuid() == 0:
+            with contextlib.suppress(KeyError):
+                os.chown(path, 0, pwd.getpwnam("dovecot").pw_gid)
+
+    def _make_certificates(self):
+        ssl_dir = self._path("ssl")
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        ext = os.path.join(ssl_dir, "server.ext")
+        with open(ext, "w") as handle:
+            handle.write(
+                "basicConstraints=critical,CA:FALSE\n"
+                "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth\n"
+                "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                "subjectKeyIdentifier=hash\n"
+                "authorityKeyIdentifier=keyid,issuer\n"
+            )
+        commands = [
+            [
+                "req",
+                "-x509",
+                *ec,
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-days",
+                "3",
+                "-subj",
+                "/CN=helpdesk_mail_ticket test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-addext",
+                "subjectKeyIdentifier=hash",
+            ],
+            ["req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+            [
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.crt",
+                "-days",
+                "3",
+                "-extfile",
+                ext,
+            ],
+        ]
+        for args in commands:
+            result = subprocess.run(
+                ["openssl", *args], cwd=ssl_dir, capture_output=True, check=False
+            )
+            if result.returncode:
+                raise HarnessError(f"openssl {args[0]} failed: {result.stderr.decode()}")
+        self.ca_file = os.path.join(ssl_dir, "ca.crt")
+
+    def _config(self, internal_user):
+        path = self._path
+        capability = f"imap_capability = {self._imap_capability}\n" if self._imap_capability else ""
+        users = ""
+        if internal_user:
+            users = (
+                f"default_internal_user = {internal_user}\ndefault_login_user = {internal_user}\n"
+            )
+        return f"""# Generated by helpdesk_mail_ticket/tests/dovecot.py - test use only.
+base_dir = {path("run")}
+state_dir = {path("state")}
+log_path = {path("log", "dovecot.log")}
+info_log_path = {path("log", "dovecot.log")}
+{users}protocols = imap pop3
+listen = {HOST}
+ssl = yes
+ssl_cert = <{path("ssl", "server.crt")}
+ssl_key = <{path("ssl", "server.key")}
+disable_plaintext_auth = no
+auth_mechanisms = plain login cram-md5 apop
+auth_master_user_separator = {MASTER_SEPARATOR}
+auth_failure_delay = 0
+first_valid_uid = {self._uid}
+last_valid_uid = {self._uid}
+first_valid_gid = {self._gid}
+last_valid_gid = {self._gid}
+mail_location = maildir:~/Maildir
+{capability}namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+passdb {{
+  driver = passwd-file
+  master = yes
+  args = scheme=PLAIN {path("masters")}
+}}
+passdb {{
+  driver = passwd-file
+  args = {path("users")}
+}}
+userdb {{
+  driver = passwd-file
+  args = {path("users")}
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = {HOST}
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    address = {HOST}
+    port = {self.imaps_port}
+    ssl = yes
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    address = {HOST}
+    port = {self.pop3_port}
+  }}
+  inet_listener pop3s {{
+    address = {HOST}
+    port = {self.pop3s_port}
+    ssl = yes
+  }}
+}}
+"""
+
+    # -- users -----------------------------------------------------------------------------
+
+    def add_user(self, login, password):
+        """Create (or change the password of) a mailbox user; effective immediately."""
+        if not login or _FORBIDDEN_LOGIN_CHARS.search(login) or login.startswith("."):
+            raise ValueError(f"unsupported test login {login!r}")
+        if MASTER_LOGIN == login:
+            raise ValueError(f"{login!r} is reserved by the harness")
+        self._users[login] = password
+        if self._prepared:
+            self._write_users()
+
+    def remove_user(self, login):
+        """Forget a user (its mail stays on disk until stop)."""
+        self._users.pop(login, None)
+        if self._prepared:
+            self._write_users()
+
+    def _write_users(self):
+        # PLAIN.b64 keeps any byte (":" too) out of the colon-separated format and still
+        # allows CRAM-MD5 and APOP, which need the plaintext.
+        lines = []
+        for login, password in self._users.items():
+            encoded = base64.b64encode(password.encode()).decode()
+            lines.append(
+                f"{login}:{{PLAIN.b64}}{encoded}:{self._uid}:{self._gid}::"
+                f"{self.maildir_home(login)}::\n"
+            )
+        tmp = self._path("users.tmp")
+        with open(tmp, "w") as handle:
+            handle.writelines(lines)
+        self._protect(tmp)
+        os.replace(tmp, self._path("users"))
+
+    def maildir_home(self, login):
+        """Home directory of ``login`` (its Maildir is ``<home>/Maildir``)."""
+        return self._path("mail", login)
+
+    def folder_path(self, login, folder="INBOX"):
+        """Filesystem directory holding ``folder`` (Maildir++ layout, ``/`` separator)."""
+        root = os.path.join(self.maildir_home(login), "Maildir")
+        if folder.upper() == "INBOX":
+            return root
+        return os.path.join(root, "." + folder.replace("/", "."))
+
+    # -- IMAP helpers ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def imap(self, login, folder=None, readonly=False):
+        """An imaplib session as ``login`` (through the master user), optionally selected."""
+        if login not in self._users:
+            raise KeyError(f"unknown test user {login!r}; call add_user() first")
+        client = imaplib.IMAP4(HOST, self.imap_port, timeout=10)
+        try:
+            client.login(f"{login}{MASTER_SEPARATOR}{MASTER_LOGIN}", self._master_password)
+            if folder is not None:
+                self._check(client.select(_quote(folder), readonly), "SELECT", folder)
+            yield client
+        finally:
+            with contextlib.suppress(Exception):
+                client.logout()
+
+    @staticmethod
+    def _check(response, command, detail=""):
+        typ, data = response
+        if typ != "OK":
+            raise HarnessError(f"{command} {detail} failed: {typ} {data!r}")
+        return data
+
+    def append(self, login, raw, folder="INBOX", flags=()):
+        """IMAP APPEND ``raw`` to ``folder`` of ``login``; returns the new UID (APPENDUID)."""
+        flag_list = "({})".format(" ".join(flags)) if flags else None
+        with self.imap(login) as client:
+            data = self._check(
+                client.append(_quote(folder), flag_list, None, raw), "APPEND", folder
+            )
+        match = _APPENDUID.search(data[0] or b"")
+        if not match:
+            raise HarnessError(f"no APPENDUID in {data!r}")
+        return int(match.group(2))
+
+    def create_folder(self, login, folder):
+        with self.imap(login) as client:
+            self._check(client.create(_quote(folder)), "CREATE", folder)
+
+    def delete_folder(self, login, folder):
+        with self.imap(login) as client:
+            self._check(client.delete(_quote(folder)), "DELETE", folder)
+
+    def folders(self, login):
+        """Names of all folders of ``login``."""
+        with self.imap(login) as client:
+            data = self._check(client.list(), "LIST")
+        names = []
+        for line in data:
+            match = re.search(rb'"[^"]*" (.*)$', line or b"")
+            if match:
+                names.append(match.group(1).strip(b'"').decode())
+        return names
+
+    def uids(self, login, folder="INBOX"):
+        """Sorted UIDs of the messages in ``folder``."""
+        with self.imap(login, folder, readonly=True) as client:
+            data = self._check(client.uid("SEARCH", "ALL"), "UID SEARCH")
+        return sorted(int(uid) for uid in (data[0] or b"").split())
+
+    def uidvalidity(self, login, folder="INBOX"):
+        with self.imap(login) as client:
+            data = self._check(client.status(_quote(folder), "(UIDVALIDITY)"), "STATUS")
+        return int(re.search(rb"UIDVALIDITY (\d+)", data[0]).group(1))
+
+    def fetch(self, login, uid, folder="INBOX"):
+        """Raw bytes of message ``uid`` (read with BODY.PEEK: flags unchanged)."""
+        with self.imap(login, folder, readonly=True) as client:
+            data = self._check(client.uid("FETCH", str(uid), "(BODY.PEEK[])"), "UID FETCH")
+        for item in data:
+            if isinstance(item, tuple):
+                return item[1]
+        raise KeyError(f"no message with UID {uid} in {folder} of {login}")
+
+    def flags(self, login, uid, folder="INBOX"):
+        """The flags of message ``uid`` (without the session-only ``\\Recent``)."""
+        with self.imap(login, folder, readonly=True) as client:
+            data = self._check(client.uid("FETCH", str(uid), "(FLAGS)"), "UID FETCH")
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            match = _FLAGS.search(line or b"")
+            if match:
+                return {flag for flag in match.group(1).decode().split() if flag != "\\Recent"}
+        raise KeyError(f"no message with UID {uid} in {folder} of {login}")
+
+    def reset_uidvalidity(self, login, folder="INBOX"):
+        """Give ``folder`` a new UIDVALIDITY while keeping its messages (and their flags).
+
+        Deletes Dovecot's ``dovecot-uidlist`` and index files of the folder, as happens
+        when a server is migrated or its indexes are rebuilt: the next session assigns a new
+        UIDVALIDITY (Dovecot's ``dovecot-uidvalidity`` guarantees a different value) and
+        renumbers the messages from 1. Returns the new UIDVALIDITY.
+        """
+        before = self.uidvalidity(login, folder)
+        directory = self.folder_path(login, folder)
+        for name in os.listdir(directory):
+            if name == "dovecot-uidlist" or name.startswith("dovecot.index"):
+                os.unlink(os.path.join(directory, name))
+        after = self.uidvalidity(login, folder)
+        if after == before:
+            raise HarnessError(f"UIDVALIDITY of {folder} did not change ({before})")
+        return after
+
+
+# -- SMTP sink ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SinkMessage:
+    """One message received by :class:`SmtpSink`."""
+
+    mail_from: str
+    rcpt_tos: list = field(default_factory=list)
+    data: bytes = b""
+
+    @property
+    def message(self):
+        """The data parsed as an ``email.message.EmailMessage``."""
+        return email.message_from_bytes(self.data, policy=email.policy.default)
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """A minimal RFC 5321 server side: enough for smtplib and Odoo's ir.mail_server."""
+
+    timeout = 30
+    max_line = 65536
+
+    def reply(self, text):
+        self.wfile.write(text.encode() + b"\r\n")
+
+    def handle(self):
+        self.reply("220 localhost helpdesk_mail_ticket test sink ESMTP")
+        self._reset()
+        self.helo = None
+        while True:
+            line = self.rfile.readline(self.max_line)
+            if not line:
+                return
+            verb, _sep, arg = line.decode("utf-8", "replace").rstrip("\r\n").partition(" ")
+            method = getattr(self, "smtp_" + verb.upper(), None)
+            if method is None:
+                self.reply("502 5.5.2 Command not recognized")
+            elif method(arg.strip()) == "quit":
+                return
+
+    def _reset(self):
+        self.mail_from = None
+        self.rcpt_tos = []
+
+    def smtp_EHLO(self, arg):
+        self.helo = arg
+        self._reset()
+        self.reply("250-localhost\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 104857600")
+
+    def smtp_HELO(self, arg):
+        self.helo = arg
+        self._reset()
+        self.reply("250 localhost")
+
+    @staticmethod
+    def _address(arg, keyword):
+        if not arg.upper().startswith(keyword):
+            return None
+        rest = arg[len(keyword) :].strip()
+        if rest.startswith("<"):
+            return rest[1 : rest.find(">")] if ">" in rest else None
+        return rest.split(" ")[0]
+
+    def smtp_MAIL(self, arg):
+        address = self._address(arg, "FROM:")
+        if address is None:
+            self.reply("501 5.5.4 Syntax: MAIL FROM:<address>")
+            return
+        self._reset()
+        self.mail_from = address
+        self.reply("250 2.1.0 OK")
+
+    def smtp_RCPT(self, arg):
+        address = self._address(arg, "TO:")
+        if self.mail_from is None:
+            self.reply("503 5.5.1 Need MAIL first")
+        elif not address:
+            self.reply("501 5.5.4 Syntax: RCPT TO:<address>")
+        else:
+            self.rcpt_tos.append(address)
+            self.reply("250 2.1.5 OK")
+
+    def smtp_DATA(self, arg):
+        if not self.rcpt_tos:
+            self.reply("503 5.5.1 Need RCPT first")
+            return None
+        self.reply("354 End data with <CR><LF>.<CR><LF>")
+        lines = []
+        while True:
+            line = self.rfile.readline(self.max_line)
+            if not line:
+                return "quit"
+            if line in (b".\r\n", b".\n"):
+                break
+            lines.append(line[1:] if line.startswith(b".") else line)
+        self.server.sink._deliver(SinkMessage(self.mail_from, list(self.rcpt_tos), b"".join(lines)))
+        self._reset()
+        self.reply("250 2.0.0 OK queued")
+        return None
+
+    def smtp_RSET(self, arg):
+        self._reset()
+        self.reply("250 2.0.0 OK")
+
+    def smtp_NOOP(self, arg):
+        self.reply("250 2.0.0 OK")
+
+    def smtp_VRFY(self, arg):
+        self.reply("252 2.1.5 Cannot VRFY user")
+
+    def smtp_QUIT(self, arg):
+        self.reply("221 2.0.0 Bye")
+        return "quit"
+
+
+class _SmtpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class SmtpSink:
+    """A threaded SMTP server on a free loopback port that keeps every message it receives.
+
+    ``messages`` is a list of :class:`SinkMessage`; ``wait_for(n)`` blocks until at least
+    ``n`` arrived and returns them (raises ``TimeoutError`` otherwise).
+    """
+
+    host = HOST
+
+    def __init__(self, port=0):
+        self._requested_port = port
+        self.port = None
+        self.messages = []
+        self._server = None
+        self._thread = None
+        self._arrived = threading.Condition()
+
+    def start(self):
+        if self._server is not None:
+            return self
+        self._server = _SmtpServer((HOST, self._requested_port), _SmtpHandler)
+        self._server.sink = self
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"smtp-sink-{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self):
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            self._thread.join(timeout=5)
+
+    def clear(self):
+        with self._arrived:
+            self.messages.clear()
+
+    def _deliver(self, message):
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+
+    def wait_for(self, count, timeout=10):
+        """Wait until ``count`` messages arrived; return a copy of ``messages``."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.messages) >= count, timeout):
+                raise TimeoutError(
+                    f"SMTP sink got {len(self.messages)} of {count} messages in {timeout}s"
+                )
+            return list(self.messages)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
