@@ -1,0 +1,251 @@
+"""What IMAP and POP3 sources share: lifecycle, tracing, TLS context and error mapping."""
+
+import contextlib
+import imaplib
+import poplib
+import socket
+import ssl
+
+from .errors import (
+    AuthenticationError,
+    FolderNotFoundError,
+    HostNotFoundError,
+    MailSourceError,
+    NetworkError,
+    ProtocolError,
+    RefusedError,
+    TimedOutError,
+    TLSError,
+)
+
+REDACTED = "********"
+DETAIL_LIMIT = 300
+
+# Connection phases, each with the error raised for a protocol-level refusal in it.
+PHASE_ERRORS = {
+    "connect": ProtocolError,
+    "starttls": TLSError,
+    "login": AuthenticationError,
+    "select": FolderNotFoundError,
+    "command": ProtocolError,
+}
+
+
+def _exception_chain(exc):
+    """``exc`` and the exceptions it was raised from or during (imaplib wraps OSError)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _network_cause(exc):
+    """The error class for a socket/TLS cause anywhere in the chain, else None."""
+    for cause in _exception_chain(exc):
+        if isinstance(cause, MailSourceError):
+            return type(cause)
+        if isinstance(cause, socket.gaierror):
+            return HostNotFoundError
+        if isinstance(cause, TimeoutError):
+            return TimedOutError
+        if isinstance(cause, (ssl.SSLError, ssl.CertificateError)):
+            return TLSError
+        if isinstance(cause, ConnectionRefusedError):
+            return RefusedError
+    return None
+
+
+def classify(exc, phase):
+    """The :class:`MailSourceError` subclass for ``exc`` raised during ``phase``."""
+    cls = _network_cause(exc)
+    if cls is not None:
+        return cls
+    if isinstance(exc, imaplib.IMAP4.abort):
+        # imaplib raises abort for EOF and socket errors (never a login or folder problem)
+        # and, oddly, when the server does not offer STARTTLS.
+        if phase == "starttls":
+            return TLSError
+        return NetworkError if "socket error" in str(exc) else ProtocolError
+    if isinstance(exc, poplib.error_proto) and _as_bytes(exc).startswith(b"-ERR EOF"):
+        return NetworkError
+    if isinstance(exc, (imaplib.IMAP4.error, poplib.error_proto)):
+        return PHASE_ERRORS[phase]
+    if isinstance(exc, OSError):
+        return NetworkError
+    return ProtocolError
+
+
+def _as_bytes(exc):
+    return b" ".join(arg if isinstance(arg, bytes) else str(arg).encode() for arg in exc.args)
+
+
+def make_ssl_context(config):
+    """A client TLS context: verifying (system store or ``ca_file``) or not at all."""
+    if not config.verify_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=config.ca_file or None)
+
+
+class MailSource:
+    """A connection to one mailbox. Subclasses implement the protocol.
+
+    Use as a context manager (``with open_source(config) as source:``) or call
+    :meth:`connect` and :meth:`close` (always, in ``finally``). Every failure raises a
+    :class:`~.errors.MailSourceError`. Message keys passed to :meth:`fetch`,
+    :meth:`delete`... are ``RemoteMessage.uid`` strings (or ``RemoteMessage`` objects).
+    """
+
+    protocol = None
+    label = None
+
+    def __init__(self, config, trace=None):
+        self.config = config.resolved()
+        self._trace_callback = trace
+        self._connected = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self):
+        self.connect()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+            return
+        # Do not hide the original error behind a failure to close.
+        with contextlib.suppress(MailSourceError):
+            self.close()
+
+    @property
+    def connected(self):
+        return self._connected
+
+    def connect(self):
+        """Open the connection, secure it, log in (and select the folder for IMAP)."""
+        raise NotImplementedError
+
+    def close(self):
+        """Commit pending deletions, log out and release the socket (always)."""
+        raise NotImplementedError
+
+    # -- API implemented by subclasses -------------------------------------------------------
+
+    def list_messages(self):
+        """All messages currently in the folder, as :class:`~.config.RemoteMessage`."""
+        raise NotImplementedError
+
+    def list_since(self, uidvalidity, last_uid):
+        """``(uidvalidity, messages newer than last_uid)``; everything if UIDVALIDITY changed.
+
+        POP3 has no UIDs in order: it returns ``(None, list_messages())``.
+        """
+        return None, self.list_messages()
+
+    def state(self):
+        """Mailbox counters as a dict (``protocol``, ``messages``, IMAP ``uidvalidity``...)."""
+        raise NotImplementedError
+
+    def fetch(self, uid):
+        """The raw RFC 5322 bytes of a message, without changing its flags."""
+        raise NotImplementedError
+
+    def fetch_header(self, uid):
+        """The header block of a message (up to and including the blank line)."""
+        raise NotImplementedError
+
+    def size(self, uid):
+        """The size in octets the server reports for a message."""
+        raise NotImplementedError
+
+    def delete(self, uids):
+        """Delete messages (POP3: committed by :meth:`close`)."""
+        raise NotImplementedError
+
+    def move(self, uids, folder):
+        """Move messages to ``folder`` (created if missing). IMAP only."""
+        raise NotImplementedError
+
+    def test(self):
+        """Connect (if needed), log in, select, and return a one-line English summary."""
+        if self._connected:
+            return self._summary()
+        with self:
+            return self._summary()
+
+    def _summary(self):
+        raise NotImplementedError
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _redact(self, text):
+        if not isinstance(text, str):
+            text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        password = self.config.password
+        if password and len(password) >= 3:
+            text = text.replace(password, REDACTED)
+        return text
+
+    def trace(self, message):
+        """Send one line to the debug trace (redacted; the password is never passed)."""
+        if self._trace_callback is not None:
+            self._trace_callback(self._redact(f"{self.label} {self.config.address}: {message}"))
+
+    def error(self, cls, message, detail=None):
+        """Build ``cls`` with ``message`` about this server; ``detail`` is a server reply."""
+        text = f"{message} ({self.label} {self.config.address})"
+        if detail:
+            detail = self._redact(detail).strip()[:DETAIL_LIMIT]
+            text = f"{text}: {detail}"
+        error = cls(
+            self._redact(text), host=self.config.host, port=self.config.effective_port,
+            detail=detail,
+        )  # fmt: skip
+        self.trace(f"error {error.code}: {error.message}")
+        return error
+
+    @contextlib.contextmanager
+    def phase(self, phase, what):
+        """Translate any low-level exception raised inside into a :class:`MailSourceError`."""
+        try:
+            yield
+        except MailSourceError:
+            raise
+        except Exception as exc:
+            cls = classify(exc, phase)
+            raise self.error(cls, _describe(cls, what), _exception_text(exc)) from exc
+
+
+_MESSAGES = {
+    HostNotFoundError: "Cannot resolve the host name",
+    RefusedError: "Connection refused",
+    TimedOutError: "No answer within the timeout",
+    NetworkError: "Network error",
+    TLSError: "TLS failure",
+    AuthenticationError: "Authentication failed",
+    FolderNotFoundError: "Cannot open the folder",
+}
+
+
+def _describe(cls, what):
+    prefix = _MESSAGES.get(cls, "Unexpected server reply")
+    return f"{prefix} while {what}"
+
+
+def _exception_text(exc):
+    parts = []
+    for cause in _exception_chain(exc):
+        text = (
+            " ".join(
+                arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
+                for arg in cause.args
+            )
+            or type(cause).__name__
+        )
+        if text not in parts:
+            parts.append(text)
+    return "; ".join(parts)

@@ -1,0 +1,132 @@
+"""Connection settings and the description of a message on the server."""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+PROTOCOLS = ("imap", "pop3")
+SECURITIES = ("none", "ssl", "starttls")
+POP3_AUTH_OPTIONS = ("USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5")
+DEFAULT_PORTS = {
+    ("imap", "none"): 143,
+    ("imap", "starttls"): 143,
+    ("imap", "ssl"): 993,
+    ("pop3", "none"): 110,
+    ("pop3", "starttls"): 110,
+    ("pop3", "ssl"): 995,
+}
+
+# iTop's "imap_options" are PHP imap_open() mailbox flags ("{host:port/imap/ssl/novalidate-cert}").
+# Each maps to a change of the settings; flags with no meaning here are ignored.
+_IMAP_OPTIONS = {
+    "ssl": {"security": "ssl"},
+    "tls": {"security": "starttls"},  # applied unless "ssl" is also given
+    "notls": {"security": "none"},  # applied unless "ssl" is also given
+    "novalidate-cert": {"verify_cert": False},
+    "validate-cert": {"verify_cert": True},
+    "readonly": {"readonly": True},
+}
+IGNORED_IMAP_OPTIONS = frozenset(
+    {"imap", "imap2", "imap2bis", "imap4", "imap4rev1", "service=imap", "norsh", "secure",
+     "debug", "anonymous", "silent", "loser", "nntp", "pop3"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where and how to reach one mailbox. ``repr()`` never shows the password.
+
+    ``port`` may be 0 for the protocol's default. ``ca_file`` (PEM) replaces the system
+    trust store when given. ``imap_options`` takes iTop-style flags: ``ssl``, ``tls``,
+    ``notls``, ``novalidate-cert``, ``validate-cert``, ``readonly`` change the settings
+    (they win over the fields); ``imap``, ``norsh``, ``secure``, ``debug``... are ignored.
+    """
+
+    protocol: str
+    host: str
+    port: int
+    login: str
+    password: str = field(repr=False)
+    security: str = "none"
+    folder: str = "INBOX"
+    timeout: float = 30.0
+    verify_cert: bool = True
+    ca_file: str | None = None
+    pop3_auth_option: str = "USER"
+    imap_options: tuple[str, ...] = ()
+    readonly: bool = False
+
+    def __post_init__(self):
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {PROTOCOLS}, not {self.protocol!r}")
+        if self.security not in SECURITIES:
+            raise ValueError(f"security must be one of {SECURITIES}, not {self.security!r}")
+        if self.pop3_auth_option.upper() not in POP3_AUTH_OPTIONS:
+            raise ValueError(
+                f"pop3_auth_option must be one of {POP3_AUTH_OPTIONS}, "
+                f"not {self.pop3_auth_option!r}"
+            )
+        if not self.host or not self.host.strip():
+            raise ValueError("host is required")
+        if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be an integer 0-65535, not {self.port!r}")
+        if not self.timeout or self.timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+        for name in ("host", "login", "password", "folder"):
+            if any(char in (getattr(self, name) or "") for char in "\r\n\0"):
+                raise ValueError(f"{name} must not contain line breaks or NUL")
+        if isinstance(self.imap_options, str):
+            object.__setattr__(self, "imap_options", split_imap_options(self.imap_options))
+
+    @property
+    def effective_port(self):
+        return self.port or DEFAULT_PORTS[self.protocol, self.security]
+
+    @property
+    def address(self):
+        """``host:port`` for messages (IPv6 literals bracketed)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.effective_port}"
+
+    def resolved(self):
+        """A copy with ``imap_options`` applied (IMAP only) and cleared."""
+        if self.protocol != "imap" or not self.imap_options:
+            return self
+        changes = {}
+        options = {option.strip().lower() for option in self.imap_options if option.strip()}
+        for option in sorted(options):
+            if option in ("tls", "notls") and "ssl" in options:
+                continue
+            changes.update(_IMAP_OPTIONS.get(option, {}))
+        return dataclasses.replace(self, imap_options=(), **changes)
+
+
+def split_imap_options(text):
+    """``"/imap/ssl/novalidate-cert"`` or ``"imap ssl"`` or ``"imap,ssl"`` -> tuple of flags."""
+    for separator in ",; \n":
+        text = text.replace(separator, "/")
+    return tuple(part for part in text.split("/") if part)
+
+
+def unknown_imap_options(options):
+    """Flags that are neither mapped nor knowingly ignored (for a configuration warning)."""
+    return sorted(
+        option
+        for option in (opt.strip().lower() for opt in options)
+        if option and option not in _IMAP_OPTIONS and option not in IGNORED_IMAP_OPTIONS
+    )
+
+
+@dataclass(frozen=True)
+class RemoteMessage:
+    """A message as listed on the server.
+
+    ``uid`` is the stable key to remember: IMAP ``"<uidvalidity>:<uid>"``, POP3 the UIDL.
+    ``number`` is the IMAP UID or the POP3 message number (valid for this session only).
+    ``flags`` are IMAP flags (``\\Seen``...; ``\\Recent`` left out), empty for POP3.
+    """
+
+    uid: str
+    number: int
+    size: int
+    flags: frozenset = frozenset()
+    uidvalidity: int | None = None

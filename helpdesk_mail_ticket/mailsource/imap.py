@@ -1,0 +1,394 @@
+"""IMAP4rev1 mail source (imaplib).
+
+Unlike Odoo's fetchmail it never marks mail ``\\Seen`` by reading it (``BODY.PEEK[]``),
+keys messages by ``<uidvalidity>:<uid>``, deletes by UID (``UID EXPUNGE`` with UIDPLUS)
+and gives the socket a real timeout (``timeout=`` of the imaplib constructors).
+"""
+
+import base64
+import contextlib
+import imaplib
+import re
+
+from .base import MailSource, make_ssl_context
+from .config import RemoteMessage
+from .errors import (
+    AuthenticationError,
+    FolderNotFoundError,
+    MessageNotFoundError,
+    ProtocolError,
+    TLSError,
+    UidValidityChangedError,
+    UnsupportedOperationError,
+)
+
+UID_CHUNK = 500  # UIDs per command line for FETCH/STORE/MOVE on long lists
+_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+_FLAGS = re.compile(rb"\bFLAGS \(([^)]*)\)")
+_STATUS = re.compile(rb"\(([^()]*)\)\s*$")
+_PAIR = re.compile(rb"([A-Z0-9.-]+) (\d+)")
+
+
+def quote_mailbox(name):
+    """A folder name as an IMAP quoted string in modified UTF-7 (RFC 3501 §5.1.3)."""
+    parts, pending = [], []
+
+    def flush():
+        if pending:
+            raw = base64.b64encode("".join(pending).encode("utf-16-be")).decode()
+            parts.append("&" + raw.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in name:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            parts.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return quote_string("".join(parts))
+
+
+def quote_string(text):
+    return '"{}"'.format(text.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def uid_set(uids):
+    """``[1, 2, 3, 7]`` -> ``"1:3,7"``."""
+    ranges = []
+    for uid in sorted(set(uids)):
+        if ranges and uid == ranges[-1][1] + 1:
+            ranges[-1][1] = uid
+        else:
+            ranges.append([uid, uid])
+    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in ranges)
+
+
+def _chunks(uids):
+    uids = sorted(set(uids))
+    for start in range(0, len(uids), UID_CHUNK):
+        yield uids[start : start + UID_CHUNK]
+
+
+def _lines(data):
+    """The response lines of imaplib data (the header line of literals)."""
+    for item in data or ():
+        line = item[0] if isinstance(item, tuple) else item
+        if line:
+            yield line
+
+
+def _parse_search(data):
+    return sorted({int(token) for line in _lines(data) for token in line.split()})
+
+
+class ImapSource(MailSource):
+    """An IMAP folder. See :class:`~.base.MailSource` for the API."""
+
+    protocol = "imap"
+    label = "IMAP"
+
+    def __init__(self, config, trace=None):
+        super().__init__(config, trace)
+        self._client = None
+        self.capabilities = frozenset()
+        self.uidvalidity = None
+        self._expunge_on_close = False
+
+    # -- connection ------------------------------------------------------------------------
+
+    def connect(self):
+        if self._connected:
+            return
+        config = self.config
+        context = self._tls_context()
+        self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
+        with self.phase("connect", "connecting"):
+            if config.security == "ssl":
+                client = imaplib.IMAP4_SSL(
+                    config.host, config.effective_port, ssl_context=context,
+                    timeout=config.timeout,
+                )  # fmt: skip
+            else:
+                client = imaplib.IMAP4(config.host, config.effective_port, timeout=config.timeout)
+        self._client = client
+        try:
+            self.trace(f"< {self._redact(client.welcome)}")
+            if config.security == "starttls":
+                self.trace("> STARTTLS")
+                with self.phase("starttls", "starting TLS"):
+                    client.starttls(context)
+            self._login()
+            self._load_capabilities()
+            self._select()
+        except BaseException:
+            self._client = None
+            with contextlib.suppress(Exception):
+                client.shutdown()
+            raise
+        self._connected = True
+
+    def _tls_context(self):
+        if self.config.security == "none":
+            return None
+        with self.phase("connect", "loading the TLS settings"):
+            try:
+                return make_ssl_context(self.config)
+            except OSError as exc:  # unreadable ca_file
+                raise self.error(TLSError, "Cannot load the CA file", str(exc)) from exc
+
+    def _login(self):
+        client, login, password = self._client, self.config.login, self.config.password
+        if "LOGINDISABLED" in client.capabilities:
+            raise self.error(
+                AuthenticationError, "The server refuses plaintext login; use SSL or STARTTLS"
+            )
+        with self.phase("login", f"logging in as {login}"):
+            if (login + password).isascii():
+                self.trace(f"> LOGIN {quote_string(login)} ********")
+                typ, data = client.login(quote_string(login), password)
+            else:
+                # imaplib sends LOGIN arguments as ASCII; SASL PLAIN carries UTF-8.
+                self.trace(f"> AUTHENTICATE PLAIN ({login}, ********)")
+                secret = f"\0{login}\0{password}".encode()
+                typ, data = client.authenticate("PLAIN", lambda _challenge: secret)
+        self.trace(f"< {typ} {self._redact(b' '.join(_lines(data)))}")
+
+    def _load_capabilities(self):
+        client = self._client
+        data = self._run("CAPABILITY", client.capability)
+        words = b" ".join(_lines(data[-1:])).decode("ascii", "replace").upper().split()
+        client.capabilities = tuple(words)  # imaplib checks it (ENABLE, STARTTLS...)
+        self.capabilities = frozenset(words)
+        if "CONDSTORE" in self.capabilities and "ENABLE" in self.capabilities:
+            with contextlib.suppress(ProtocolError):
+                self._run("ENABLE CONDSTORE", client.enable, "CONDSTORE")
+
+    def _select(self):
+        client, folder = self._client, self.config.folder or "INBOX"
+        command = "EXAMINE" if self.config.readonly else "SELECT"
+        self.trace(f"> {command} {quote_mailbox(folder)}")
+        with self.phase("select", f"opening the folder {folder!r}"):
+            typ, data = client.select(quote_mailbox(folder), self.config.readonly)
+        if typ != "OK":
+            raise self.error(
+                FolderNotFoundError, f"Cannot open the folder {folder!r}", b" ".join(_lines(data))
+            )
+        values = client.untagged_responses
+        self.trace(f"< OK {b' '.join(_lines(data)).decode()} messages")
+        if values.get("UIDVALIDITY"):
+            self.uidvalidity = int(values["UIDVALIDITY"][-1])
+        else:  # not sent in SELECT by a few servers
+            self.uidvalidity = self.state()["uidvalidity"]
+
+    def close(self):
+        client, self._client = self._client, None
+        self._connected = False
+        if client is None:
+            return
+        try:
+            if self._expunge_on_close:
+                self._expunge_on_close = False
+                self.trace("> EXPUNGE")
+                with self.phase("command", "expunging deleted messages"):
+                    client.expunge()
+        finally:
+            # LOGOUT, not CLOSE: CLOSE would also expunge messages other clients flagged.
+            self.trace("> LOGOUT")
+            try:
+                client.logout()
+            except Exception as exc:
+                self.trace(f"logout failed: {exc}")
+                with contextlib.suppress(Exception):
+                    client.shutdown()
+
+    def _require(self):
+        if not self._connected:
+            self.connect()
+        return self._client
+
+    def _run(self, what, method, *args):
+        """Run an imaplib command, trace it, and raise ProtocolError unless it is OK."""
+        self.trace(f"> {what}")
+        with self.phase("command", what):
+            typ, data = method(*args)
+        if typ != "OK":
+            raise self.error(ProtocolError, f"The server refused {what}", b" ".join(_lines(data)))
+        return data
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def key(self, uid):
+        """The stable key of UID ``uid`` in the current folder state."""
+        return f"{self.uidvalidity}:{uid}"
+
+    def _resolve(self, key):
+        """UID (int) for a key ``"<uidvalidity>:<uid>"``, a RemoteMessage or a bare UID."""
+        self._require()
+        if isinstance(key, RemoteMessage):
+            key = key.uid
+        if isinstance(key, int):
+            return key
+        validity, _sep, number = str(key).rpartition(":")
+        if validity and int(validity) != self.uidvalidity:
+            raise self.error(
+                UidValidityChangedError,
+                f"Message {key} belongs to UIDVALIDITY {validity} but {self.config.folder!r} "
+                f"now has UIDVALIDITY {self.uidvalidity}",
+            )
+        return int(number)
+
+    # -- listing -------------------------------------------------------------------------------
+
+    def list_messages(self):
+        client = self._require()
+        uids = _parse_search(self._run("UID SEARCH ALL", client.uid, "SEARCH", "ALL"))
+        return self._describe(uids)
+
+    def list_since(self, uidvalidity, last_uid):
+        client = self._require()
+        if not uidvalidity or int(uidvalidity) != self.uidvalidity or last_uid is None:
+            if uidvalidity and int(uidvalidity) != self.uidvalidity:
+                self.trace(f"UIDVALIDITY changed from {uidvalidity} to {self.uidvalidity}")
+            return self.uidvalidity, self.list_messages()
+        after = int(last_uid) + 1
+        data = self._run(f"UID SEARCH UID {after}:*", client.uid, "SEARCH", "UID", f"{after}:*")
+        # "n:*" always matches the highest UID, even when it is below n.
+        uids = [uid for uid in _parse_search(data) if uid >= after]
+        return self.uidvalidity, self._describe(uids)
+
+    def _describe(self, uids):
+        client, found = self._client, {}
+        for chunk in _chunks(uids):
+            spec = uid_set(chunk)
+            data = self._run(
+                f"UID FETCH {spec} (UID RFC822.SIZE FLAGS)",
+                client.uid, "FETCH", spec, "(UID RFC822.SIZE FLAGS)",
+            )  # fmt: skip
+            for line in _lines(data):
+                uid, size, flags = _UID.search(line), _SIZE.search(line), _FLAGS.search(line)
+                if uid and size:  # skip unsolicited FETCH (flag updates)
+                    names = flags.group(1).decode("utf-8", "replace").split() if flags else ()
+                    found[int(uid.group(1))] = RemoteMessage(
+                        uid=self.key(int(uid.group(1))),
+                        number=int(uid.group(1)),
+                        size=int(size.group(1)),
+                        flags=frozenset(name for name in names if name != "\\Recent"),
+                        uidvalidity=self.uidvalidity,
+                    )
+        return [found[uid] for uid in sorted(found)]
+
+    def state(self):
+        client = self._require() if self._connected else self._client
+        folder = self.config.folder or "INBOX"
+        items = "MESSAGES UIDNEXT UIDVALIDITY UNSEEN"
+        if "CONDSTORE" in self.capabilities:
+            items += " HIGHESTMODSEQ"
+        data = self._run(
+            f"STATUS {quote_mailbox(folder)} ({items})",
+            client.status, quote_mailbox(folder), f"({items})",
+        )  # fmt: skip
+        match = _STATUS.search(b" ".join(_lines(data)))
+        if not match:
+            raise self.error(ProtocolError, "Unreadable STATUS reply", b" ".join(_lines(data)))
+        values = {name.decode().lower(): int(value) for name, value in _PAIR.findall(match[1])}
+        return {"protocol": "imap", "folder": folder, **values}
+
+    def _summary(self):
+        count = self.state().get("messages", 0)
+        noun = "message" if count == 1 else "messages"
+        return f"IMAP, {count} {noun} in {self.config.folder or 'INBOX'}"
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _fetch_item(self, key, item, answer):
+        client, uid = self._require(), self._resolve(key)
+        data = self._run(f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})")
+        for entry in data or ():
+            if not isinstance(entry, tuple):
+                continue
+            head = entry[0]
+            uid_match = _UID.search(head)
+            if answer in head and (uid_match is None or int(uid_match[1]) == uid):
+                return entry[1]
+        raise self.error(MessageNotFoundError, f"Message {key} is no longer on the server")
+
+    def fetch(self, uid):
+        return self._fetch_item(uid, "BODY.PEEK[]", b"BODY[]")
+
+    def fetch_header(self, uid):
+        return self._fetch_item(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]")
+
+    def size(self, uid):
+        client, number = self._require(), self._resolve(uid)
+        spec = str(number)
+        data = self._run(f"UID FETCH {spec} (RFC822.SIZE)", client.uid, "FETCH", spec,
+                         "(RFC822.SIZE)")  # fmt: skip
+        for line in _lines(data):
+            uid_match, size = _UID.search(line), _SIZE.search(line)
+            if size and uid_match and int(uid_match[1]) == number:
+                return int(size[1])
+        raise self.error(MessageNotFoundError, f"Message {uid} is no longer on the server")
+
+    # -- changing ----------------------------------------------------------------------------------
+
+    def _writable(self, what):
+        if self.config.readonly:
+            raise self.error(UnsupportedOperationError, f"Cannot {what}: the folder is read-only")
+
+    def delete(self, uids):
+        """Flag ``\\Deleted`` and expunge just these UIDs (UIDPLUS), else EXPUNGE at close."""
+        client = self._require()
+        numbers = [self._resolve(uid) for uid in uids]
+        if not numbers:
+            return
+        self._writable("delete messages")
+        for chunk in _chunks(numbers):
+            spec = uid_set(chunk)
+            self._run(
+                f"UID STORE {spec} +FLAGS.SILENT (\\Deleted)",
+                client.uid, "STORE", spec, "+FLAGS.SILENT", "(\\Deleted)",
+            )  # fmt: skip
+            if "UIDPLUS" in self.capabilities:
+                self._run(f"UID EXPUNGE {spec}", client.uid, "EXPUNGE", spec)
+            else:
+                self._expunge_on_close = True
+
+    def move(self, uids, folder):
+        """UID MOVE when offered, else UID COPY then delete; ``folder`` is created if missing."""
+        client = self._require()
+        numbers = [self._resolve(uid) for uid in uids]
+        if not numbers:
+            return
+        self._writable("move messages")
+        self.ensure_folder(folder)
+        target = quote_mailbox(folder)
+        for chunk in _chunks(numbers):
+            spec = uid_set(chunk)
+            if "MOVE" in self.capabilities:
+                self._run(f"UID MOVE {spec} {target}", client.uid, "MOVE", spec, target)
+            else:
+                self._run(f"UID COPY {spec} {target}", client.uid, "COPY", spec, target)
+                self.delete(chunk)
+
+    def folder_exists(self, folder):
+        client = self._require()
+        data = self._run(f'LIST "" {quote_mailbox(folder)}', client.list, '""',
+                         quote_mailbox(folder))  # fmt: skip
+        return any(_lines(data))
+
+    def ensure_folder(self, folder):
+        """Create (and subscribe) ``folder`` unless it exists."""
+        if self.folder_exists(folder):
+            return
+        client = self._require()
+        self.trace(f"> CREATE {quote_mailbox(folder)}")
+        with self.phase("command", f"creating the folder {folder!r}"):
+            typ, data = client.create(quote_mailbox(folder))
+        if typ != "OK" and not self.folder_exists(folder):  # NO may mean "created meanwhile"
+            raise self.error(
+                ProtocolError, f"Cannot create the folder {folder!r}", b" ".join(_lines(data))
+            )
+        with contextlib.suppress(Exception):
+            client.subscribe(quote_mailbox(folder))

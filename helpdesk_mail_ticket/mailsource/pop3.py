@@ -1,0 +1,249 @@
+"""POP3 mail source (poplib).
+
+Messages are keyed by UIDL. ``DELE`` only marks messages: the server deletes them when the
+session ends with ``QUIT``, which :meth:`Pop3Source.close` sends (a dropped connection
+deletes nothing).
+"""
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import poplib
+
+from .base import MailSource, make_ssl_context
+from .config import RemoteMessage
+from .errors import (
+    AuthenticationError,
+    MessageNotFoundError,
+    ProtocolError,
+    TLSError,
+    UnsupportedOperationError,
+)
+
+MAX_LINE = 1024 * 1024  # poplib's 2048 rejects real mail with long (non-RFC) lines
+CRLF = b"\r\n"
+
+
+class _LongLines:
+    """poplib ``_getline`` with a larger line limit (poplib._MAXLINE is process-wide)."""
+
+    def _getline(self):
+        line = self.file.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise poplib.error_proto("line too long")
+        if not line:
+            raise poplib.error_proto("-ERR EOF")
+        octets = len(line)
+        if line[-2:] == CRLF:
+            return line[:-2], octets
+        if line[:1] == b"\r":
+            return line[1:-1], octets
+        return line[:-1], octets
+
+
+class _POP3(_LongLines, poplib.POP3):
+    pass
+
+
+class _POP3_SSL(_LongLines, poplib.POP3_SSL):
+    pass
+
+
+def _b64(data):
+    return base64.b64encode(data if isinstance(data, bytes) else data.encode()).decode()
+
+
+class Pop3Source(MailSource):
+    """A POP3 maildrop. See :class:`~.base.MailSource` for the API."""
+
+    protocol = "pop3"
+    label = "POP3"
+
+    def __init__(self, config, trace=None):
+        super().__init__(config, trace)
+        self._client = None
+        self._numbers = {}  # key -> message number
+        self._sizes = {}  # message number -> octets
+
+    # -- connection ------------------------------------------------------------------------
+
+    def connect(self):
+        if self._connected:
+            return
+        config = self.config
+        context = self._tls_context()
+        self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
+        with self.phase("connect", "connecting"):
+            if config.security == "ssl":
+                client = _POP3_SSL(
+                    config.host, config.effective_port, context=context, timeout=config.timeout
+                )
+            else:
+                client = _POP3(config.host, config.effective_port, timeout=config.timeout)
+        self._client = client
+        try:
+            self.trace(f"< {self._redact(client.getwelcome())}")
+            if config.security == "starttls":
+                self.trace("> STLS")
+                with self.phase("starttls", "starting TLS"):
+                    client.stls(context)
+            with self.phase("login", f"logging in as {config.login}"):
+                self._login()
+            with self.phase("command", "listing messages"):
+                self._load_index()
+        except BaseException:
+            self._client = None
+            with contextlib.suppress(Exception):
+                client.close()
+            raise
+        self._connected = True
+
+    def _tls_context(self):
+        if self.config.security == "none":
+            return None
+        try:
+            return make_ssl_context(self.config)
+        except OSError as exc:
+            raise self.error(TLSError, "Cannot load the CA file", str(exc)) from exc
+
+    def _login(self):
+        client, login, password = self._client, self.config.login, self.config.password
+        option = self.config.pop3_auth_option.upper()
+        if option == "USER":
+            self._send(f"USER {login}")
+            client.user(login)
+            self.trace("> PASS ********")
+            response = client.pass_(password)
+        elif option == "APOP":
+            self.trace(f"> APOP {login} ********")
+            response = client.apop(login, password)
+        elif option == "PLAIN":
+            self.trace("> AUTH PLAIN ********")
+            response = client._shortcmd("AUTH PLAIN " + _b64(f"\0{login}\0{password}"))
+        elif option == "LOGIN":
+            self._send("AUTH LOGIN")
+            self._send(_b64(login), shown=f"({login})")
+            self.trace("> ********")
+            response = client._shortcmd(_b64(password))
+        else:  # CRAM-MD5 (RFC 2195)
+            challenge = self._send("AUTH CRAM-MD5")
+            digest = hmac.new(
+                password.encode(), base64.b64decode(challenge[2:]), hashlib.md5
+            ).hexdigest()
+            self.trace(f"> ({login} <digest>)")
+            response = client._shortcmd(_b64(f"{login} {digest}"))
+        if not response.startswith(b"+OK"):
+            raise self.error(AuthenticationError, "Authentication failed", response)
+        self.trace(f"< {self._redact(response)}")
+
+    def _send(self, line, shown=None):
+        self.trace(f"> {shown or line}")
+        response = self._client._shortcmd(line)
+        self.trace(f"< {self._redact(response)}")
+        return response
+
+    def _load_index(self):
+        client = self._client
+        _response, lines, _octets = client.list()
+        self._sizes = {}
+        for line in lines:
+            number, size = line.split()[:2]
+            self._sizes[int(number)] = int(size)
+        try:
+            _response, lines, _octets = client.uidl()
+            keys = {}
+            for line in lines:
+                number, key = line.split()[:2]
+                keys[int(number)] = key.decode("ascii", "replace")
+        except poplib.error_proto as exc:
+            self.trace(f"no UIDL ({exc}); keying messages by a hash of their header")
+            keys = {number: self._header_key(number) for number in self._sizes}
+        self._numbers = {key: number for number, key in keys.items() if number in self._sizes}
+        self.trace(f"< {len(self._numbers)} messages")
+
+    def _header_key(self, number):
+        _response, lines, _octets = self._client.top(number, 0)
+        return "sha256:" + hashlib.sha256(CRLF.join(lines)).hexdigest()
+
+    def close(self):
+        """QUIT (which commits DELE) and release the socket even if QUIT fails."""
+        client, self._client = self._client, None
+        self._connected = False
+        self._numbers, self._sizes = {}, {}
+        if client is None:
+            return
+        try:
+            self.trace("> QUIT")
+            with self.phase("command", "ending the session (QUIT)"):
+                client.quit()
+        finally:
+            with contextlib.suppress(Exception):
+                client.close()
+
+    def _require(self):
+        if not self._connected:
+            self.connect()
+        return self._client
+
+    def _number(self, key):
+        self._require()
+        if isinstance(key, RemoteMessage):
+            key = key.uid
+        number = key if isinstance(key, int) else self._numbers.get(str(key))
+        if number is None or number not in self._sizes:
+            raise self.error(MessageNotFoundError, f"Message {key} is no longer on the server")
+        return number
+
+    def _command(self, what, method, *args):
+        self.trace(f"> {what}")
+        with self.phase("command", what):
+            return method(*args)
+
+    # -- API -----------------------------------------------------------------------------------
+
+    def list_messages(self):
+        self._require()
+        return sorted(
+            (
+                RemoteMessage(uid=key, number=number, size=self._sizes[number])
+                for key, number in self._numbers.items()
+            ),
+            key=lambda message: message.number,
+        )
+
+    def state(self):
+        client = self._require()
+        count, size = self._command("STAT", client.stat)
+        return {"protocol": "pop3", "messages": count, "size": size}
+
+    def _summary(self):
+        count = self.state()["messages"]
+        return f"POP3, {count} {'message' if count == 1 else 'messages'}"
+
+    def fetch(self, uid):
+        number = self._number(uid)
+        _response, lines, _octets = self._command(f"RETR {number}", self._client.retr, number)
+        return CRLF.join(lines) + CRLF
+
+    def fetch_header(self, uid):
+        number = self._number(uid)
+        _response, lines, _octets = self._command(f"TOP {number} 0", self._client.top, number, 0)
+        header = CRLF.join(lines) + CRLF
+        return header if header.endswith(CRLF * 2) else header + CRLF
+
+    def size(self, uid):
+        return self._sizes[self._number(uid)]
+
+    def delete(self, uids):
+        """DELE each message; the server removes them at QUIT (:meth:`close`)."""
+        numbers = [(uid, self._number(uid)) for uid in uids]
+        for uid, number in numbers:
+            response = self._command(f"DELE {number}", self._client.dele, number)
+            if not response.startswith(b"+OK"):
+                raise self.error(ProtocolError, f"Cannot delete message {uid}", response)
+            self._sizes.pop(number, None)
+            self._numbers = {k: n for k, n in self._numbers.items() if n != number}
+
+    def move(self, uids, folder):
+        raise self.error(UnsupportedOperationError, "POP3 has no folders to move messages to")
