@@ -1,0 +1,3 @@
+"""Shared pytest configuration of the pure tests."""
+
+pytest_plugins = ["conftest_dovecot"]
