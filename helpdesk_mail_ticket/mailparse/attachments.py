@@ -1,0 +1,310 @@
+"""Attachments: naming, exclusion (iTop list + dangerous types), TNEF, forwarded .eml, images."""
+
+import hashlib
+import logging
+import mimetypes
+import re
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+
+from .charsets import fix_surrogates
+from .headers import clean_text, decode_words, header_params
+from .images import image_size, resize_to_fit
+from .tnef import is_tnef, parse_tnef
+
+_logger = logging.getLogger(__name__)
+
+# Executables, scripts, installers, shortcuts and macro-capable containers.
+DANGEROUS_EXTENSIONS = frozenset(
+    """ade adp app appx appxbundle application apk bat bas cab chm cmd com cpl crt dll diagcab
+    exe gadget hlp hta htaccess inf ins isp iso img jar jnlp js jse ksh lib lnk mad maf mag mam
+    maq mar mas mat mau mav maw mcf mda mdb mde mdt mdw mdz msc msh msh1 msh2 mshxml msh1xml
+    msh2xml msi msix msixbundle msp mst ocx ops pcd pif pl plg prf prg ps1 ps1xml ps2 ps2xml
+    psc1 psc2 psd1 psdm1 psm1 pssc reg scf scr sct settingcontent-ms shb shs sys theme tmp url
+    vb vbe vbp vbs vhd vhdx vsmacros vsw vxd webpnp ws wsc wsf wsh xbap xll xnk""".split()
+)
+DANGEROUS_TYPES = (
+    "application/x-msdownload",
+    "application/x-msdos-program",
+    "application/x-ms-installer",
+    "application/x-msi",
+    "application/x-ms-shortcut",
+    "application/x-dosexec",
+    "application/x-executable",
+    "application/x-sharedlib",
+    "application/x-mach-binary",
+    "application/vnd.microsoft.portable-executable",
+    "application/exe",
+    "application/x-exe",
+    "application/x-bat",
+    "application/x-sh",
+    "application/x-csh",
+    "application/x-shellscript",
+    "application/x-javascript",
+    "application/javascript",
+    "text/javascript",
+    "application/hta",
+    "application/x-java-archive",
+    "application/java-archive",
+    "application/x-java-jnlp-file",
+    "application/vnd.android.package-archive",
+    "application/x-ms-application",
+    "application/x-vbscript",
+    "text/vbscript",
+    "application/x-powershell",
+)
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+_MULTIPART_SKIP = ("multipart/",)
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str = ""
+    inline: bool = False
+    kept: bool = True
+    reason: str = ""
+    width: int | None = None
+    height: int | None = None
+    disposition: str = ""  # extension: "inline", "attachment" or ""
+    original_size: int | None = None  # extension: bytes before a resize (None: not resized)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def md5(self) -> str:
+        return hashlib.md5(self.data).hexdigest()
+
+
+def _disposition(part: Message) -> str:
+    try:
+        value = part.get_content_disposition()
+    except Exception:
+        value = None
+    return (value or "").lower()
+
+
+def is_attachment(part: Message) -> bool:
+    """iTop: a text part is an attachment only if its disposition says so; others always."""
+    if _disposition(part) == "attachment":
+        return True
+    try:
+        maintype = part.get_content_maintype()
+    except Exception:
+        return True
+    return maintype not in ("text", "multipart")
+
+
+def _raw_value(part: Message, name: str) -> str:
+    try:
+        for key, value in part.raw_items():
+            if str(key).lower() == name:
+                return str(value)
+    except Exception:
+        return ""
+    return ""
+
+
+def _filename(part: Message) -> str:
+    """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit."""
+    name = ""
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        _, params = header_params(_raw_value(part, header))
+        if params.get(param):
+            value = params[param]
+            if isinstance(value, tuple):
+                try:
+                    value = collapse_rfc2231_value(value)
+                except Exception:
+                    value = value[2] if len(value) > 2 else ""
+            name = str(value)
+            break
+    if not name:
+        return ""
+    name = clean_text(decode_words(fix_surrogates(name)))
+    name = _UNSAFE_NAME.sub("_", name.split("\\")[-1].split("/")[-1]).strip(" ._") or ""
+    return name[:255]
+
+
+def _content_id(part: Message) -> str:
+    try:
+        value = part.get("Content-ID") or part.get("Content-Id") or ""
+    except Exception:
+        return ""
+    return clean_text(fix_surrogates(str(value))).strip().strip("<>").strip()
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _default_name(ctype: str, counter: int) -> str:
+    """iTop's ``<type>NNN.<subtype>`` naming, with a real extension when one is known."""
+    main, _, sub = ctype.partition("/")
+    if ctype == "message/rfc822":
+        return f"message{counter:03d}.eml"
+    ext = mimetypes.guess_extension(ctype, strict=False) or ""
+    ext = {".jpe": ".jpg", ".ksh": ".txt", ".bat": ".txt"}.get(ext, ext)
+    if not ext:
+        ext = "." + re.sub(r"[^a-z0-9.+-]+", "", (sub or "bin").lower())[:20] or ".bin"
+    return f"{main or 'part'}{counter:03d}{ext}"
+
+
+def _type_matches(ctype: str, patterns) -> str:
+    for pattern in patterns:
+        pattern = pattern.lower().strip()
+        if not pattern:
+            continue
+        if pattern == ctype or (pattern.endswith("*") and ctype.startswith(pattern[:-1])):
+            return pattern
+    return ""
+
+
+def exclusion_reason(filename: str, ctype: str, settings) -> str:
+    """Why an attachment must not be kept ("" when it may be kept)."""
+    matched = _type_matches(ctype, settings.exclude_attachment_types)
+    if matched:
+        return f"excluded type {ctype}" + (f" ({matched})" if matched != ctype else "")
+    if settings.block_dangerous_attachments:
+        if ctype in DANGEROUS_TYPES:
+            return f"dangerous type {ctype}"
+        ext = _extension(filename)
+        if ext in DANGEROUS_EXTENSIONS:
+            return f"dangerous file extension .{ext}"
+    return ""
+
+
+def _payload(part: Message) -> bytes:
+    ctype = part.get_content_type()
+    if ctype == "message/rfc822" or (
+        part.get_content_maintype() == "message" and part.is_multipart()
+    ):
+        payload = part.get_payload()
+        if isinstance(payload, list) and payload:
+            try:
+                return payload[0].as_bytes(policy=payload[0].policy.clone(linesep="\r\n"))
+            except Exception:
+                try:
+                    return str(payload[0]).encode("utf-8", "surrogateescape")
+                except Exception:
+                    return b""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if data is None:
+        raw = part.get_payload()
+        if isinstance(raw, str):
+            return raw.encode("utf-8", "surrogateescape")
+        return b""
+    return data
+
+
+def collect_attachments(message: Message, body_html: str, settings, walk) -> list[Attachment]:
+    """Every attachment of the message, kept or not (with the reason)."""
+    found: list[Attachment] = []
+    counter = 0
+    body_seen = False
+    for part in walk(message):
+        try:
+            ctype = part.get_content_type()
+        except Exception:
+            ctype = "application/octet-stream"
+        if part is message and not part.is_multipart() and ctype.startswith("text/"):
+            continue
+        if ctype.startswith(_MULTIPART_SKIP):
+            continue
+        if ctype.startswith("text/") and not is_attachment(part):
+            body_seen = True
+            continue
+        if ctype in (
+            "message/delivery-status",
+            "message/feedback-report",
+            "message/disposition-notification",
+            "text/rfc822-headers",
+        ):
+            if not _filename(part):
+                continue
+        counter += 1
+        try:
+            found.extend(_attachments_of(part, ctype, counter, settings))
+        except Exception:
+            _logger.warning("attachment skipped: unreadable part", exc_info=True)
+    del body_seen
+    return found
+
+
+def _attachments_of(part: Message, ctype: str, counter: int, settings) -> list[Attachment]:
+    data = _payload(part)
+    name = _filename(part)
+    if (
+        ctype in ("application/octet-stream", "application/ms-tnef", "application/vnd.ms-tnef")
+        and (name.lower() == "winmail.dat" or ctype != "application/octet-stream")
+        and is_tnef(data)
+    ):
+        inner = parse_tnef(data)
+        if inner:
+            return [
+                _make(
+                    f["data"],
+                    f["filename"]
+                    or _default_name(f["content_type"] or "application/octet-stream", counter + i),
+                    f["content_type"] or _guess_type(f["filename"]),
+                    "",
+                    "attachment",
+                    settings=settings,
+                )
+                for i, f in enumerate(inner)
+            ]
+    if ctype == "application/octet-stream" and name:
+        ctype = _guess_type(name) or ctype
+    if not name:
+        name = _default_name(ctype, counter)
+    elif ctype == "message/rfc822" and not name.lower().endswith(".eml"):
+        name += ".eml"
+    return [_make(data, name, ctype, _content_id(part), _disposition(part), settings=settings)]
+
+
+def _guess_type(name: str) -> str:
+    guessed, _ = mimetypes.guess_type(name or "", strict=False)
+    return (guessed or "application/octet-stream").lower()
+
+
+def _make(data, name, ctype, cid, disposition, *, settings) -> Attachment:
+    att = Attachment(
+        filename=name, content_type=ctype, data=data or b"", content_id=cid, disposition=disposition
+    )
+    reason = exclusion_reason(name, ctype, settings)
+    if reason:
+        att.kept, att.reason = False, reason
+        return att
+    if ctype.startswith("image/"):
+        _apply_image_rules(att, settings)
+    return att
+
+
+def _apply_image_rules(att: Attachment, settings) -> None:
+    size = image_size(att.data)
+    if size is None:
+        return  # corrupt or unsupported: kept as is (iTop)
+    att.width, att.height = size
+    minimum = settings.images_minimum_size
+    if minimum and (att.width < minimum[0] or att.height < minimum[1]):
+        att.kept = False
+        att.reason = f"image {att.width}x{att.height} below {minimum[0]}x{minimum[1]}"
+        return
+    maximum = settings.images_maximum_size
+    if maximum:
+        resized = resize_to_fit(att.data, maximum)
+        if resized:
+            att.original_size = len(att.data)
+            att.data, (att.width, att.height) = resized

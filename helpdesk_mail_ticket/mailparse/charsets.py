@@ -1,0 +1,152 @@
+"""Decoding bytes by declared (and often mislabelled) charsets, without mojibake."""
+
+import codecs
+import logging
+import re
+
+_logger = logging.getLogger(__name__)
+
+# Declared label -> what senders really mean.
+_ALIASES = {
+    "iso-8859-1": "cp1252",  # WHATWG: Latin-1 labels are windows-1252
+    "iso8859-1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "ascii",
+    "ascii": "ascii",
+    "ansi_x3.4-1968": "ascii",
+    "iso-8859-9": "cp1254",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "windows-874": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "ks_c_5601-1989": "cp949",
+    "euc-kr": "cp949",
+    "x-windows-949": "cp949",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "euc-jp": "euc_jis_2004",
+    "iso-2022-jp": "iso2022_jp_ext",
+    "big5": "big5hkscs",
+    "x-mac-roman": "mac_roman",
+    "macintosh": "mac_roman",
+    "iso-8859-8-i": "iso-8859-8",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "",
+    "unknown-8bit": "",
+    "unknown": "",
+    "x-user-defined": "",
+    "default": "",
+    "charset": "",
+}
+# Fallback chains when the primary codec fails on the data.
+_FALLBACKS = {
+    "iso2022_jp_ext": ("iso2022_jp_2004", "iso2022_jp_2", "cp932"),
+    "ascii": ("utf-8", "utf-8-lenient"),
+    "utf-8": ("utf-8-lenient",),
+    "cp932": ("euc_jis_2004",),
+}
+_CLEAN = re.compile(r"[^a-z0-9_.:\-]")
+
+
+def normalize_charset(label: str | None) -> str:
+    """Return a Python codec name for a MIME charset label, or "" when unknown/absent."""
+    if not label:
+        return ""
+    name = _CLEAN.sub("", str(label).strip().strip("\"'").lower().split("*", 1)[0])
+    if name in _ALIASES:
+        return _ALIASES[name]
+    if name.startswith("cp-") or name.startswith("windows-"):
+        name = "cp" + name.split("-", 1)[1]
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
+
+
+def _cp1252_or_latin1(error):
+    """Bytes undefined in cp1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D) decode as Latin-1."""
+    chunk = error.object[error.start : error.end]
+    return chunk.decode("latin-1"), error.end
+
+
+def _bytes_as_cp1252(error):
+    """In UTF-8 text, stray 8-bit bytes decode one by one as Windows-1252."""
+    chunk = error.object[error.start : error.end]
+    return chunk.decode("cp1252", "mailparse-cp1252"), error.end
+
+
+codecs.register_error("mailparse-cp1252", _cp1252_or_latin1)
+codecs.register_error("mailparse-utf8", _bytes_as_cp1252)
+
+
+def _try(data: bytes, codec: str) -> str | None:
+    try:
+        if codec == "cp1252":
+            return data.decode("cp1252", "mailparse-cp1252")
+        if codec == "utf-8-lenient":
+            return data.decode("utf-8", "mailparse-utf8")
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    except Exception:  # some CJK codecs raise other errors on broken data
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode ``data`` by its declared charset, falling back sensibly; never raises."""
+    if not data:
+        return ""
+    if isinstance(data, str):
+        return data
+    codec = normalize_charset(charset)
+    if not codec:
+        # Undeclared: UTF-8 if it is valid, else Windows-1252 (the most common 8-bit).
+        text = _try(data, "utf-8")
+        if text is not None:
+            return text
+        if data.count(b"\x1b$") or data.count(b"\x1b("):
+            return _try(data, "iso2022_jp_ext") or data.decode("cp1252", "mailparse-cp1252")
+        return data.decode("cp1252", "mailparse-cp1252")
+    for candidate in (codec, *_FALLBACKS.get(codec, ())):
+        text = _try(data, candidate)
+        if text is not None:
+            return text
+    if codec not in ("utf-8",) and _try(data, "utf-8") is not None:
+        return data.decode("utf-8")
+    try:
+        return data.decode(codec, "replace")
+    except Exception:
+        return data.decode("cp1252", "mailparse-cp1252")
+
+
+def fix_surrogates(text: str, charset: str | None = None) -> str:
+    """Undo ``surrogateescape`` (raw 8-bit header bytes) by decoding them properly."""
+    if not text:
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    try:
+        return raw.decode("utf-8")  # raw 8-bit headers are UTF-8 far more often than not
+    except UnicodeDecodeError:
+        return decode_bytes(raw, charset or "cp1252")

@@ -1,0 +1,193 @@
+"""Header decoding that never raises: RFC 2047 words, raw 8-bit, addresses, ids, dates."""
+
+import base64
+import binascii
+import logging
+import re
+from datetime import datetime, timezone
+from email.utils import getaddresses, parsedate_to_datetime
+
+from .charsets import decode_bytes, fix_surrogates
+
+_logger = logging.getLogger(__name__)
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([QqBb])\?(.*?)\?=", re.DOTALL)
+_BETWEEN_WORDS = re.compile(r"(?<=\?=)[ \t\r\n]+(?==\?[^?\s]{1,60}\?[QqBb]\?)")
+_MSGID = re.compile(r"<([^<>\s]{1,998})>")
+_BARE_ID = re.compile(r"[^\s<>,;\"()]+@[^\s<>,;\"()]+")
+_SPACES = re.compile(r"[ \t\r\n\v\f]+")
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
+_UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
+MAX_HEADER = 64 * 1024  # longer header values are truncated before any regex work
+
+
+def unfold(value: str) -> str:
+    return _FOLD.sub("", value or "")
+
+
+def _decode_word_payload(encoding: str, payload: str) -> bytes:
+    if encoding in "Bb":
+        cleaned = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+        cleaned += "=" * (-len(cleaned) % 4)
+        try:
+            return base64.b64decode(cleaned)
+        except (binascii.Error, ValueError):
+            return payload.encode("ascii", "replace")
+    data = payload.replace("_", " ")
+    out = bytearray()
+    index = 0
+    while index < len(data):
+        char = data[index]
+        if (
+            char == "="
+            and index + 2 < len(data) + 0
+            and re.match(r"[0-9A-Fa-f]{2}", data[index + 1 : index + 3])
+        ):
+            out.append(int(data[index + 1 : index + 3], 16))
+            index += 3
+            continue
+        out.extend(char.encode("utf-8", "surrogateescape"))
+        index += 1
+    return bytes(out)
+
+
+def decode_words(value: str, fallback_charset: str | None = None) -> str:
+    """Decode RFC 2047 encoded words (also across folded lines and split multibyte chars)."""
+    try:
+        return _decode_words(value, fallback_charset)
+    except Exception:
+        _logger.warning("header decoding failed", exc_info=True)
+        return fix_surrogates(value or "", fallback_charset)
+
+
+def _decode_words(value: str, fallback_charset: str | None) -> str:
+    value = unfold(value or "")[:MAX_HEADER]
+    value = fix_surrogates(value, fallback_charset)
+    if "=?" not in value:
+        return value
+    value = _BETWEEN_WORDS.sub("", value)
+    pieces: list[str] = []
+    pending: list = []  # [charset, bytes] of adjacent words in one charset
+
+    def flush():
+        if pending:
+            pieces.append(decode_bytes(pending[1], pending[0]))
+            pending.clear()
+
+    position = 0
+    for match in _ENCODED_WORD.finditer(value):
+        if match.start() > position:
+            flush()
+            pieces.append(value[position : match.start()])
+        charset = match.group(1).split("*", 1)[0].lower()
+        data = _decode_word_payload(match.group(2), match.group(3))
+        if pending and pending[0] == charset:
+            pending[1] += data
+        else:
+            flush()
+            pending.extend([charset, data])
+        position = match.end()
+    flush()
+    pieces.append(value[position:])
+    return "".join(pieces)
+
+
+def clean_text(value: str) -> str:
+    """One line: control whitespace collapsed to spaces, stripped."""
+    return _SPACES.sub(" ", value or "").strip()
+
+
+def _swap_name(name: str) -> str:
+    """ "Doe, John" -> "John Doe" (iTop's caller name rule)."""
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) == 2 and all(parts) and all(len(part.split()) <= 3 for part in parts):
+        return f"{parts[1]} {parts[0]}"
+    return name
+
+
+def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple[str, str]]:
+    """(name, email lower-cased) pairs from a raw address header; never raises."""
+    if not raw:
+        return []
+    text = fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset)
+    # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
+    text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
+    try:
+        pairs = getaddresses([text])
+    except Exception:
+        pairs = []
+    result: list[tuple[str, str]] = []
+    for name, addr in pairs:
+        addr = (addr or "").strip().strip("<>").lower()
+        if "@" not in addr:
+            found = _EMAIL.search(addr)
+            if not found:
+                continue
+            addr = found.group().lower()
+        name = clean_text(decode_words(name or "", fallback_charset)).strip("'\" ")
+        if name.lower() == addr:
+            name = ""
+        result.append((name, addr))
+    if not result:
+        # getaddresses gave up (strict parsing): take the addresses we can see.
+        decoded = decode_words(text, fallback_charset)
+        for found in _EMAIL.finditer(decoded):
+            result.append(("", found.group().lower()))
+    return result
+
+
+def display_name(name: str) -> str:
+    return _swap_name(clean_text(name))
+
+
+def parse_ids(raw: str) -> list[str]:
+    """Message-IDs without <>, in order, de-duplicated; tolerates folding and bare ids."""
+    if not raw:
+        return []
+    text = fix_surrogates(unfold(raw)[:MAX_HEADER])
+    ids = _MSGID.findall(text)
+    if not ids:
+        ids = _BARE_ID.findall(text)
+    seen: list[str] = []
+    for item in ids:
+        item = item.strip()
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def parse_date(raw: str) -> datetime | None:
+    """An aware UTC datetime, or None."""
+    if not raw:
+        return None
+    text = clean_text(fix_surrogates(unfold(raw)))
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        value = None
+    if value is None:
+        return None
+    try:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def header_params(raw: str) -> tuple[str, dict]:
+    """Split ``type/subtype; a=b; c*=utf-8''x`` into (value, params) with RFC 2231 decoded."""
+    from email.message import Message
+
+    message = Message()
+    try:
+        message["Content-Type"] = fix_surrogates(unfold(raw or ""))[:MAX_HEADER]
+        params = message.get_params() or []
+    except Exception:
+        return (raw or "").split(";", 1)[0].strip().lower(), {}
+    value = params[0][0].lower() if params else ""
+    result = {}
+    for key, item in params[1:]:
+        result[key.lower()] = item
+    return value, result

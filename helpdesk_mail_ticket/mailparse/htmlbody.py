@@ -1,0 +1,176 @@
+"""HTML bodies: to text (links kept), from text, and quote removal for the new part.
+
+Nothing here sanitizes: Odoo's sanitizer runs later. ``cid:`` image sources stay intact.
+Every public function logs and returns a sensible value instead of raising.
+"""
+
+import html
+import logging
+import re
+
+import html2text
+from lxml import etree
+from lxml import html as lxml_html
+
+_logger = logging.getLogger(__name__)
+
+MAX_HTML2TEXT = 1_500_000  # larger HTML is converted with lxml's text_content()
+
+_UNESCAPE_MD = re.compile(r"\\([-+.#!\[\]\\*_`>|])")
+_AUTO_LINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
+_SAME_LINK = re.compile(r"\[([^\[\]\n]{1,500})\]\(((?:https?|ftp)://[^()\s]{1,2000})\)")
+_MAILTO_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\(mailto:([^()\s]{1,300})\)")
+_TRAILING_WS = re.compile(r"[ \t]+$", re.MULTILINE)
+_MANY_BLANKS = re.compile(r"\n{3,}")
+_URL = re.compile(r"\b((?:https?|ftp)://[^\s<>\"']{1,2000}[^\s<>\"'.,;:!?)\]])", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def _converter() -> html2text.HTML2Text:
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_emphasis = True
+    converter.ignore_images = True
+    converter.unicode_snob = True
+    converter.inline_links = True
+    converter.protect_links = False
+    converter.single_line_break = False
+    converter.ignore_tables = True
+    converter.skip_internal_links = True
+    return converter
+
+
+def _tidy_links(text: str) -> str:
+    text = _AUTO_LINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
+
+    def same(match):
+        label, url = match.group(1), match.group(2)
+        return (
+            url if label.strip() == url or label.strip() in (url.rstrip("/"),) else match.group(0)
+        )
+
+    text = _SAME_LINK.sub(same, text)
+    return _MAILTO_LINK.sub(
+        lambda m: m.group(2) if m.group(1).strip() == m.group(2) else m.group(0), text
+    )
+
+
+def html_to_text(markup: str) -> str:
+    """HTML -> readable text keeping hyperlinks (``[label](url)``, bare URLs as is)."""
+    if not markup or not markup.strip():
+        return ""
+    try:
+        if len(markup) > MAX_HTML2TEXT:
+            return _lxml_text(markup)
+        text = _converter().handle(_strip_for_text(markup))
+    except Exception:
+        _logger.warning("html2text failed; falling back to lxml", exc_info=True)
+        return _lxml_text(markup)
+    text = _UNESCAPE_MD.sub(r"\1", text)
+    text = _tidy_links(text)
+    text = text.replace("\xa0", " ")
+    text = _TRAILING_WS.sub("", text)
+    return _MANY_BLANKS.sub("\n\n", text).strip()
+
+
+def _strip_for_text(markup: str) -> str:
+    """Remove <head>, <style>, <script> and comments before html2text sees them."""
+    tree = parse_html(markup)
+    if tree is None:
+        return markup
+    for element in tree.xpath("//head|//style|//script|//title"):
+        _drop(element)
+    for comment in tree.xpath("//comment()"):
+        _drop(comment)
+    return to_html(tree)
+
+
+def _lxml_text(markup: str) -> str:
+    tree = parse_html(markup)
+    if tree is None:
+        return re.sub(r"<[^>]{0,2000}>", " ", markup)
+    for element in tree.xpath("//head|//style|//script"):
+        _drop(element)
+    for br in tree.iter("br", "p", "div", "tr", "li"):
+        br.tail = "\n" + (br.tail or "")
+    return _MANY_BLANKS.sub("\n\n", tree.text_content()).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text -> simple HTML: paragraphs, line breaks, linked URLs."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if not text.strip():
+        return ""
+    paragraphs = re.split(r"\n[ \t]*\n", text)
+    out = []
+    for paragraph in paragraphs:
+        if not paragraph.strip():
+            continue
+        escaped = html.escape(paragraph, quote=False)
+        escaped = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+        out.append("<p>" + escaped.replace("\n", "<br>\n") + "</p>")
+    return "\n".join(out)
+
+
+def parse_html(markup: str):
+    """An lxml tree of the document (or None); tolerant of XML declarations and junk."""
+    try:
+        markup = _XML_DECL.sub("", markup or "")
+        if not markup.strip():
+            return None
+        return lxml_html.document_fromstring(markup)
+    except (etree.ParserError, ValueError, TypeError):
+        try:
+            return lxml_html.document_fromstring(f"<div>{html.escape(markup)}</div>")
+        except Exception:
+            return None
+
+
+def to_html(tree) -> str:
+    """Serialize the <body> content (or the whole tree) back to an HTML string."""
+    body = tree.find(".//body") if tree.tag != "body" else tree
+    if body is None:
+        return lxml_html.tostring(tree, encoding="unicode")
+    parts = [html.escape(body.text or "", quote=False)]
+    for child in body:
+        parts.append(lxml_html.tostring(child, encoding="unicode"))
+    return "".join(parts)
+
+
+def _drop(element) -> None:
+    """Remove an element but keep its tail text."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def drop_from(element, limit=None) -> None:
+    """Remove ``element`` and everything after it in document order, up to <body> or the
+    end of ``limit`` (an ancestor)."""
+    node = element
+    while node is not None and node is not limit and node.tag not in ("body", "html"):
+        parent = node.getparent()
+        if parent is None:
+            break
+        following = list(node.itersiblings())
+        for sibling in following:
+            parent.remove(sibling)
+        node.tail = None
+        if node is element:
+            parent.remove(node)
+        node = parent
+
+
+def plain_text_of(element) -> str:
+    try:
+        return element.text_content()
+    except (ValueError, TypeError):
+        return ""

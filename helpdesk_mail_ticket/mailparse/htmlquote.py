@@ -1,0 +1,323 @@
+"""The new part of an HTML reply: quote markup and old content removed, ``cid:`` kept.
+
+1. Client markers that start the old message are cut with everything after them: Outlook's
+   ``divRplyFwdMsg`` / ``appendonsend`` / border-top header ``div``, Windows Live's
+   ``hr#stopSpelling``, Yahoo's ``yahoo_quoted``, Zimbra's ``hr#zwchr``, AOL, mobile clients.
+2. Quote containers are removed in place, so inline answers between them stay: ``blockquote``
+   (except Gmail's indent), ``div.gmail_quote``, ``div.moz-cite-prefix``, with the
+   "On … wrote:" line just before a removed quote. Signatures: ``.moz-signature``,
+   ``.gmail_signature``.
+3. The remaining text runs through the plain-text detectors (iTop's patterns, multilingual
+   headers, signatures); a hit is mapped back to the DOM and cut there.
+An empty result falls back to the whole body.
+"""
+
+import logging
+import re
+
+from lxml import etree
+
+from . import newpart
+from .htmlbody import drop_from, parse_html, plain_text_of, to_html
+
+_logger = logging.getLogger(__name__)
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote center dd div dl dt fieldset figure footer form h1 h2 h3 "
+    "h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead tfoot tr ul".split()
+)
+_CUT_XPATH = " | ".join(
+    [
+        "//*[@id='divRplyFwdMsg' or starts-with(@id, 'x_divRplyFwdMsg')]",
+        "//*[@id='appendonsend' or @id='x_appendonsend']",
+        "//hr[@id='stopSpelling' or @id='zwchr' or @id='x_stopSpelling']",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' yahoo_quoted ')]",
+        "//*[contains(@id, 'yahoo_quoted')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' OutlookMessageHeader ')]",
+        "//*[contains(@class, 'AOLMsgPart') or contains(@id, 'AOLMsgPart')]",
+        "//*[@id='reply-intro' or @id='mail-app-auto-quote' or @name='quote']",
+        "//div[contains(concat(' ', @class, ' '), ' quote ') and @id='android']",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' protonmail_quote ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' zmail_extra ')]",
+    ]
+)
+_REMOVE_XPATH = " | ".join(
+    [
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' gmail_quote ')"
+        " and not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '),"
+        " ' gmail_quote ')])]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' gmail_quote_container ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' moz-cite-prefix ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' moz-signature ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' gmail_signature ')]",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' gmail_extra ')]",
+    ]
+)
+_BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.IGNORECASE)
+_GMAIL_INDENT = re.compile(r"border\s*:\s*none", re.IGNORECASE)
+_HEADER_START = re.compile(r"^\s*(?:from|von|de|da|van|od|fra|från|от|发件人|差出人)\s*:", re.I)
+
+
+def new_part_html(markup: str, settings) -> str:
+    """The new part of an HTML reply (HTML string); never raises."""
+    try:
+        result = _new_part_html(markup, settings)
+    except Exception:
+        _logger.warning("HTML new-part extraction failed; using the whole body", exc_info=True)
+        return markup
+    return result if result is not None else markup
+
+
+def _new_part_html(markup: str, settings) -> str | None:
+    tree = parse_html(markup)
+    if tree is None:
+        return None
+    if settings.builtin_quote_detection:
+        _cut_client_markers(tree)
+        _remove_quotes(tree)
+    _cut_by_text(tree, settings)
+    _trim_trailing(tree)
+    if not _has_content(tree):
+        return None
+    return to_html(tree).strip()
+
+
+def _has_content(tree) -> bool:
+    if plain_text_of(tree).strip():
+        return True
+    return bool(tree.xpath("//img"))
+
+
+def _trim_trailing(tree) -> None:
+    """Drop rules, breaks and empty blocks left at the end of the body by the cuts."""
+    body = tree.find(".//body")
+    if body is None:
+        return
+    for _ in range(200):
+        last = None
+        for element in body.iterdescendants():
+            last = element
+        if last is None or (last.tail or "").strip():
+            return
+        if last.tag in ("img", "table", "td", "tr", "iframe", "object", "video", "input"):
+            return
+        if last.tag not in ("hr", "br") and (plain_text_of(last).strip() or last.xpath(".//img")):
+            return
+        _remove_keep_tail(last)
+
+
+def _first_in_order(tree, elements):
+    order = {el: index for index, el in enumerate(tree.iter())}
+    return min(elements, key=lambda el: order.get(el, 1 << 30)) if elements else None
+
+
+def _cut_client_markers(tree) -> None:
+    marks = list(tree.xpath(_CUT_XPATH))
+    for div in tree.iter("div", "p"):
+        style = div.get("style") or ""
+        if _BORDER_TOP.search(style) and _HEADER_START.search(plain_text_of(div)[:200]):
+            marks.append(div)
+            break
+    first = _first_in_order(tree, marks)
+    if first is not None and first.getparent() is not None:
+        drop_from(first)
+
+
+def _remove_quotes(tree) -> None:
+    targets = list(tree.xpath(_REMOVE_XPATH))
+    for quote in tree.iter("blockquote"):
+        style = quote.get("style") or ""
+        if (
+            quote.get("type") != "cite"
+            and _GMAIL_INDENT.search(style)
+            and "gmail" not in (quote.get("class") or "")
+        ):
+            continue  # Gmail's "indent" button, not a quote
+        if any(quote is target or target in quote.iterancestors() for target in targets):
+            continue
+        targets.append(quote)
+    for element in targets:
+        if element.getparent() is None:
+            continue
+        if element.tag == "blockquote":
+            _remove_attribution_before(element)
+        _remove_keep_tail(element)
+
+
+def _remove_keep_tail(element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    previous = element.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _remove_attribution_before(quote) -> None:
+    """Remove the "On … wrote:" line right before a quote (tail text or previous block)."""
+    previous = quote.getprevious()
+    while previous is not None and previous.tag in ("br",) and not (previous.tail or "").strip():
+        previous = previous.getprevious()
+    if previous is None:
+        parent = quote.getparent()
+        text = parent.text or ""
+        if _ends_with_attribution(text):
+            parent.text = _strip_last_line(text)
+        return
+    tail = previous.tail or ""
+    if tail.strip():
+        if _ends_with_attribution(tail):
+            previous.tail = _strip_last_line(tail)
+        return
+    if previous.tag in BLOCK_TAGS or previous.tag in ("span", "font"):
+        _remove_last_line_of(previous)
+
+
+def _remove_last_line_of(block) -> None:
+    """If the last line of ``block`` (lines split by <br> and blocks) is an attribution,
+    remove it; remove the whole block when that line is all it holds."""
+    out = _Lines()
+    _collect(block, out)
+    lines = [line.replace("\xa0", " ").strip() for line in out.lines]
+    while lines and not lines[-1]:
+        lines.pop()
+        out.anchors.pop()
+    if not lines or len(lines[-1]) > 600:
+        return
+    for start in range(max(len(lines) - newpart.HEADER_SPAN, 0), len(lines)):
+        if newpart._attribution_at([*lines, ">"], start) == len(lines) - start:
+            anchor = out.anchors[start]
+            if anchor is None:
+                return
+            if start == 0:
+                _remove_keep_tail(block)
+            else:
+                _cut_at(anchor, limit=block)
+            return
+
+
+def _ends_with_attribution(text: str) -> bool:
+    lines = [line for line in text.replace("\xa0", " ").split("\n") if line.strip()]
+    if not lines:
+        return False
+    joined = " ".join(line.strip() for line in lines[-newpart.HEADER_SPAN :])
+    last = lines[-1].strip()
+    return newpart._is_attribution(last, [">"]) or newpart._is_attribution(joined, [">"])
+
+
+def _strip_last_line(text: str) -> str:
+    lines = text.rstrip().split("\n")
+    return "\n".join(lines[:-1])
+
+
+# --- text-level detection mapped back to the DOM -------------------------------------------
+
+
+class _Lines:
+    """The document as text lines, each remembering the node where it starts."""
+
+    def __init__(self):
+        self.lines: list[str] = [""]
+        self.anchors: list = [None]
+
+    def newline(self):
+        if self.lines[-1].strip():
+            self.lines.append("")
+            self.anchors.append(None)
+        else:
+            self.lines[-1] = ""
+            self.anchors[-1] = None
+
+    def add(self, text: str, anchor):
+        if not text:
+            return
+        for index, piece in enumerate(text.split("\n")):
+            if index:
+                self.newline()
+            if piece.strip() and self.anchors[-1] is None:
+                self.anchors[-1] = anchor
+            self.lines[-1] += piece
+
+
+def _collect(element, out: _Lines) -> None:
+    if not isinstance(element.tag, str):
+        return  # comments, processing instructions
+    if element.tag in ("head", "style", "script", "title"):
+        return
+    if element.tag in BLOCK_TAGS or element.tag == "br":
+        out.newline()
+    if element.tag != "pre":
+        out.add(_squash(element.text), (element, "text"))
+    else:
+        out.add(element.text, (element, "text"))
+    for child in element:
+        _collect(child, out)
+        out.add(_squash(child.tail), (child, "tail"))
+    if element.tag in BLOCK_TAGS:
+        out.newline()
+
+
+def _squash(text: str | None) -> str:
+    if not text:
+        return ""
+    return re.sub(r"[ \t\r\n]+", " ", text)
+
+
+def _cut_at(anchor, limit=None) -> None:
+    """Remove the content from ``anchor`` to the end of the document (or of ``limit``)."""
+    element, where = anchor
+    if where == "tail":
+        parent = element.getparent()
+        if parent is None:
+            return
+        span = etree.Element("span")
+        span.text = element.tail
+        element.tail = None
+        element.addnext(span)
+        drop_from(span, limit)
+        return
+    drop_from(element, limit)
+
+
+def _cut_by_text(tree, settings) -> None:
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    for finder in (_quote_cut_line, _signature_cut_line):
+        out = _Lines()
+        _collect(root, out)
+        lines = [line.replace("\xa0", " ").strip() for line in out.lines]
+        index = finder(lines, settings)
+        if index is not None and out.anchors[index] is not None:
+            _cut_at(out.anchors[index])
+
+
+def _signature_cut_line(lines: list[str], settings) -> int | None:
+    if not settings.strip_signatures:
+        return None
+    body, signature = newpart.strip_signature(lines)
+    if signature and any(line.strip() for line in body):
+        return len(body)
+    return None
+
+
+def _quote_cut_line(lines: list[str], settings) -> int | None:
+    text = "\n".join(lines)
+    cut = len(lines)
+    if settings.builtin_quote_detection:
+        builtin = newpart._builtin_cut(lines)
+        if builtin >= 0:
+            cut = builtin
+    delimiters = newpart._compile_all(settings.multiline_delimiter_patterns, "delimiter")
+    offset = newpart._itop_cut(text, delimiters)
+    if offset >= 0:
+        starts = newpart._line_starts(lines)
+        line = newpart._line_of(starts, offset + (1 if text[offset : offset + 1] == "\n" else 0))
+        cut = min(cut, line)
+    if cut < len(lines) and any(line.strip() for line in lines[:cut]):
+        return cut
+    return None

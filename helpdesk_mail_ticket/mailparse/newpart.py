@@ -1,0 +1,458 @@
+"""The "new part" of a plain-text reply: quotes, quote headers and signatures removed.
+
+Two layers, like iTop 2.6 plus what it misses:
+
+1. iTop's own settings: every ``multiline-delimiter-patterns`` entry is searched in the whole
+   text and the match closest to the start wins; ``introductory-patterns`` drop the line that
+   introduces a quoted block.
+2. Built-in, multilingual detectors (``Settings.builtin_quote_detection``): "On … wrote:"
+   headers in many languages (also split over up to three lines), Outlook/Notes header blocks
+   ("From:/Sent:/To:/Subject:" and their translations), "-----Original Message-----" style
+   separators, forwarded-message markers, and ``>`` quoted blocks, keeping inline answers.
+
+Signatures are cut only where reliable: the ``-- `` delimiter, mobile "Sent from my …" lines
+and a closing "Regards" block at the very end. Every function here logs and returns its input
+rather than raise.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+
+from .errors import PatternError
+from .pcre import compile_pcre
+
+_logger = logging.getLogger(__name__)
+
+MAX_LINE_LEN = 2000  # longer lines are never quote headers; keeps every regex linear-ish
+HEADER_SPAN = 3  # a quote header may be split over this many lines
+
+# --- "On <date>, <name> wrote:" --------------------------------------------------------------
+# Verbs (and Gmail's verb-less forms) that end an attribution line, per language.
+_WROTE = "|".join(
+    [
+        r"wrote|writes|has written|sent",  # en
+        r"a\s+écrit|a\s+ecrit|écrit",  # fr
+        r"schrieb|geschrieben|hat\s+geschrieben",  # de
+        r"escribió|escribio|ha\s+escrito",  # es
+        r"ha\s+scritto|scrisse",  # it
+        r"schreef|heeft\s+geschreven",  # nl
+        r"escreveu",  # pt
+        r"napisał\(a\)|napisała|napisał|pisze",  # pl
+        r"написал\(а\)|написала|написал|пишет",  # ru
+        r"skrev(?:\s+følgende)?",  # sv da no
+        r"kirjoitti",  # fi
+        r"写道|寫道|來信|来信",  # zh
+        r"書きました|が書きました|のメッセージ|さんは書きました",  # ja
+        r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
+    ]
+)
+_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,40}})?[:：]\s*$", re.IGNORECASE)
+# Words that open an attribution line.
+_ON_START = re.compile(
+    r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|"
+    r"\d{1,4}[./年-]|\w{2,3}[,.]?\s+\d|\d)",
+    re.IGNORECASE,
+)
+_ON_WROTE_NO_COLON = re.compile(
+    r"^(?:on|le|am|el|il|op|em)\s.{5,250}\s(?:wrote|a écrit|schrieb|escribió|ha scritto|"
+    r"schreef|escreveu)$",
+    re.IGNORECASE,
+)
+_EMAILISH = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|<[^<>\s]+@[^<>\s]+>")
+_DATEISH = re.compile(r"\d{1,2}:\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+_ENDS_COLON = re.compile(r"[:：]\s*$")
+# "2024/01/02 John <j@x>:" (iTop's third default) and Gmail's verb-less forms ("… <x@y>:").
+_VERBLESS = re.compile(r"(?:<[^<>\s]+@[^<>\s]+>|\S+@\S+\.\w+)\s*>?\s*[:：]\s*$")
+
+# --- Outlook / Notes header blocks --------------------------------------------------------------
+_FROM_FIELDS = (
+    r"from|von|de|da|van|od|fra|från|frå|lähettäjä|frá|от|від|kimden|feladó|expéditeur|"
+    r"remetente|mittente|absender|afzender|nadawca|avsändare|发件人|寄件者|發件人|差出人|送信者|"
+    r"보낸\s*사람|message\s+du|od\s+kogo"
+)
+_OTHER_FIELDS = (
+    r"sent|date|to|subject|cc|bcc|reply-to|sent\s+by|gesendet|datum|an|betreff|kopie|"
+    r"envoyé|envoyé\s+le|envoye|date\s+d'envoi|à|a|objet|sujet|copie\s+à|cc\s*:|"
+    r"enviado|enviada|fecha|para|asunto|inviato|data|oggetto|"
+    r"verzonden|verstuurd|aan|onderwerp|wysłano|wysłane|do|temat|dw|"
+    r"sendt|dato|til|emne|skickat|till|ämne|lähetetty|päivämäärä|vastaanottaja|aihe|"
+    r"отправлено|дата|кому|тема|копия|надіслано|"
+    r"发送时间|發送時間|日期|收件人|主题|主旨|抄送|送信日時|日時|宛先|件名|"
+    r"보낸\s*날짜|받는\s*사람|제목|tarih|konu|kime|elküldve|címzett|tárgy"
+)
+_FIELD_LINE = re.compile(
+    rf"^\s*[*_]{{0,2}}\s*(?:{_FROM_FIELDS}|{_OTHER_FIELDS})\s*[*_]{{0,2}}\s*[:：]",
+    re.IGNORECASE,
+)
+_FROM_LINE = re.compile(
+    rf"^\s*[>]?\s*[*_]{{0,2}}\s*(?:{_FROM_FIELDS})\s*[*_]{{0,2}}\s*[:：]", re.IGNORECASE
+)
+# Separators that always start old content.
+_SEPARATOR = re.compile(
+    r"^\s*(?:"
+    r"-{2,}\s*[^-\n]{3,200}?\s*-{2,}"  # -----Original Message----- and translations
+    r"|_{10,}"  # Outlook's underscore line
+    r"|={10,}"
+    r"|begin\s+forwarded\s+message\s*:"
+    r"|début\s+du\s+message\s+réexpédié\s*:"
+    r"|anfang\s+der\s+weitergeleiteten\s+nachricht\s*:"
+    r"|inicio\s+del\s+mensaje\s+reenviado\s*:"
+    r")\s*$",
+    re.IGNORECASE,
+)
+_SEPARATOR_WORDS = re.compile(
+    r"original|forward|message|nachricht|mensaje|messaggio|bericht|mensagem|wiadomo|"
+    r"сообщение|meddelande|meddelelse|besked|melding|viesti|邮件|郵件|メッセージ|reply|"
+    r"réponse|antwort|transf|weitergeleitet|reenviado|inoltrato|doorgestuurd|"
+    r"encaminhad|przekazan|пересылаем|vidarebefordrat|videresendt|välitetty|"
+    rf"{_WROTE}",
+    re.IGNORECASE,
+)
+_QUOTE_LINE = re.compile(r"^\s*>")
+_RULE_LINE = re.compile(r"^\s*(?:[-=_*~#]\s*){2,}$")
+
+# --- Signatures ---------------------------------------------------------------------------
+_SIG_DELIMITER = re.compile(r"^-- ?$|^--\s*$")
+_MOBILE_SIG = re.compile(
+    r"^\s*(?:"
+    r"(?:sent|envoyé|gesendet|enviado|inviato|verzonden|verstuurd|wysłane|wysłano|"
+    r"отправлено|skickat|sendt|lähetetty|送信|发自|從我的|von\s+meinem)\s+"
+    r"(?:from|with|via|using|de|depuis|à\s+partir\s+de|von|mit|desde|da|vanaf|met|"
+    r"z|с|från|fra|från|mitt|min|mi|mon|ma|my|mein|meinem)\b[^,.;!?]{0,50}"
+    r"|get\s+outlook\s+for\s+\w+"
+    r"|télécharger\s+outlook\s+pour\s+\w+"
+    r"|outlook\s+für\s+\w+\s+beziehen"
+    r"|(?:sent|envoyé)\s+(?:from|de)\s+(?:mail|courrier)\s+(?:for|pour)\s+windows\s*\d*"
+    r")\s*(?:<[^>\n]*>)?\s*$",
+    re.IGNORECASE,
+)
+_VALEDICTION = re.compile(
+    r"^\s*(?:(?:best|kind|warm|warmest|many)\s+)?regards\s*,?\s*$"
+    r"|^\s*(?:best|cheers|cordialement|bien\s+cordialement|mit\s+freundlichen\s+grüßen|"
+    r"viele\s+grüße|beste\s+grüße|saludos(?:\s+cordiales)?|cordiali\s+saluti|distinti\s+saluti|"
+    r"met\s+vriendelijke\s+groet(?:en)?|atenciosamente|pozdrawiam|с\s+уважением|"
+    r"med\s+vänliga\s+hälsningar|venlig\s+hilsen|med\s+vennlig\s+hilsen|"
+    r"ystävällisin\s+terveisin)\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Split:
+    """Result of :func:`split_reply`."""
+
+    new_part: str  # quotes and signature removed, stripped
+    signature: str  # the signature that was cut ("" if none)
+    unquoted: str  # quotes removed, signature kept, stripped
+    quote_offset: int  # offset in the text where old content starts (-1: none)
+
+
+def _compile_all(patterns, kind: str) -> list[re.Pattern]:
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(compile_pcre(pattern))
+        except PatternError as exc:
+            _logger.warning("%s pattern skipped: %s", kind, exc)
+    return compiled
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    return starts
+
+
+def _is_attribution(joined: str, next_lines: list[str]) -> bool:
+    """An "On <date>, <name> wrote:" line (already joined over its continuation lines)."""
+    text = joined.strip()
+    if not text or len(text) > 300:
+        return False
+    if not _ENDS_COLON.search(text):
+        # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon)
+        return bool(_ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text))
+    if _WROTE_END.search(text):
+        if _ON_START.search(text) or _EMAILISH.search(text) or _DATEISH.search(text):
+            return True
+        # "John wrote:" alone: only when a quoted block follows.
+        return len(text) < 80 and _quote_follows(next_lines)
+    if _VERBLESS.search(text) and _DATEISH.search(text):
+        return True
+    return False
+
+
+def _quote_follows(next_lines: list[str]) -> bool:
+    for line in next_lines[:3]:
+        if line.strip():
+            return bool(_QUOTE_LINE.match(line))
+    return False
+
+
+def _is_header_block(lines: list[str], index: int) -> bool:
+    """An Outlook/Notes block: a From-like field followed by other fields within 6 lines."""
+    if not _FROM_LINE.match(lines[index]) and not _field_block_start(lines, index):
+        return False
+    fields = 0
+    blanks = 0
+    for line in lines[index + 1 : index + 8]:
+        if not line.strip():
+            blanks += 1
+            if blanks > 1 and fields:
+                break
+            continue
+        if _FIELD_LINE.match(line):
+            fields += 1
+            if fields >= 2 or (fields >= 1 and _FROM_LINE.match(lines[index])):
+                return True
+        elif fields == 0 and len(line) < 100:
+            # Outlook wraps long From: values onto the next line.
+            continue
+        else:
+            break
+    return False
+
+
+def _field_block_start(lines: list[str], index: int) -> bool:
+    """A block starting with another field (Date:/Sent:) that contains a From field."""
+    if not _FIELD_LINE.match(lines[index]):
+        return False
+    if index and _FIELD_LINE.match(lines[index - 1]):
+        return False
+    return any(_FROM_LINE.match(line) for line in lines[index + 1 : index + 4])
+
+
+def _is_separator(line: str) -> bool:
+    if not _SEPARATOR.match(line):
+        return False
+    stripped = line.strip()
+    if stripped.startswith(("-", "=")) and stripped.strip("-= ") and stripped[0] == "-":
+        return bool(_SEPARATOR_WORDS.search(stripped))
+    return True
+
+
+def _builtin_cut(lines: list[str]) -> int:
+    """Index of the first line of old content found by the built-in detectors, or -1."""
+    for index, line in enumerate(lines):
+        if len(line) > MAX_LINE_LEN or not line.strip():
+            continue
+        if _QUOTE_LINE.match(line):
+            continue
+        if index and _is_separator(line):
+            return index
+        if index and _is_header_block(lines, index):
+            return index
+        if _is_mobile_separator(lines, index):
+            return index + 1  # the mobile line stays: the signature stripper removes it
+        span = _attribution_at(lines, index)
+        if span and not _quote_follows(lines[index + span :]):
+            return index
+    return -1
+
+
+def _attribution_at(lines: list[str], index: int) -> int:
+    """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
+    first = lines[index].strip()
+    for span in range(1, HEADER_SPAN + 1):
+        if index + span > len(lines):
+            break
+        chunk = lines[index : index + span]
+        if span > 1:
+            last = chunk[-1].strip()
+            if not last or (_QUOTE_LINE.match(last) and last not in (">:", ">：")):
+                break
+            if re.search(r"[.!?]$", chunk[-2].strip()):
+                break
+            if not (_ON_START.search(first) or _EMAILISH.search(first) or _DATEISH.search(first)):
+                break
+        joined = " ".join(part.strip() for part in chunk)
+        if _is_attribution(joined, lines[index + span :]):
+            return span
+    return 0
+
+
+def _is_mobile_separator(lines: list[str], index: int) -> bool:
+    """ "Sent from my iPhone" followed by more text: the old message follows (mobile clients)."""
+    if not _MOBILE_SIG.match(lines[index]):
+        return False
+    return any(line.strip() for line in lines[index + 1 :])
+
+
+def _itop_cut(text: str, patterns: list[re.Pattern]) -> int:
+    """iTop: search each delimiter pattern in the whole text; the closest to the start wins."""
+    best = -1
+    for regex in patterns:
+        match = regex.search(text)
+        if match and (best < 0 or match.start() < best):
+            best = match.start()
+    return best
+
+
+def _drop_trailing_intro(
+    lines: list[str], intro: list[re.Pattern], glued_colon: bool = False
+) -> list[str]:
+    """Remove a dangling attribution line (and blank lines) at the end of the new part.
+
+    ``glued_colon``: the attribution's final ":" was wrapped onto the quote (Gmail's
+    "<x@y.org\n>:"), so the last line is tested as if it ended with it."""
+    lines = list(lines)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    probe = [*lines[:-1], lines[-1] + ">:"] if glued_colon and lines else lines
+    for start in range(max(len(lines) - HEADER_SPAN, 0), len(lines)):
+        if _attribution_at([*probe, ">"], start) == len(lines) - start:
+            del lines[start:]
+            break
+        if start == len(lines) - 1 and any(regex.search(lines[start].strip()) for regex in intro):
+            del lines[start:]
+            break
+    while lines and (not lines[-1].strip() or _RULE_LINE.match(lines[-1])):
+        lines.pop()
+    return lines
+
+
+def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
+    """Text written between quoted lines (an inline or bottom-posted answer).
+
+    An answer is a block of unquoted lines after a quote, separated from it by a blank line
+    (a line glued to a quote is the quote's own wrapped text); the signature after ``-- ``
+    and attribution lines of deeper quotes do not count."""
+    seen_quote = False
+    previous_blank = False
+    for index in range(start, stop):
+        line = lines[index]
+        if _SIG_DELIMITER.match(line):
+            return False
+        if _QUOTE_LINE.match(line):
+            seen_quote, previous_blank = True, False
+            continue
+        if not line.strip():
+            previous_blank = True
+            continue
+        if seen_quote and previous_blank and not _attribution_at([*lines[:stop], ">"], index):
+            return True
+        previous_blank = False
+    return False
+
+
+def _strip_quoted_tail(lines: list[str]) -> list[str]:
+    """Inline mode: keep answers and the quotes between them, drop the trailing quote."""
+    lines = list(lines)
+    while lines and (not lines[-1].strip() or _QUOTE_LINE.match(lines[-1])):
+        lines.pop()
+    return lines
+
+
+def strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split ``lines`` into (body, signature) where a signature is reliably detected."""
+    try:
+        return _strip_signature(lines)
+    except Exception:  # never raise from cleanup
+        _logger.warning("signature detection failed", exc_info=True)
+        return lines, []
+
+
+def _strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
+    # "-- " delimiter: everything after it, if the rest is short (a signature, not a thread).
+    for index in range(len(lines) - 1, 0, -1):
+        if _SIG_DELIMITER.match(lines[index]) and len(lines) - index <= 15:
+            return lines[:index], lines[index:]
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if not content:
+        return lines, []
+    last = content[-1]
+    # Mobile signatures on the last line.
+    if _MOBILE_SIG.match(lines[last]) and len(content) > 1:
+        return lines[:last], lines[last:]
+    # "Regards," then at most 4 short lines (name, title, company) at the very end.
+    for index in reversed(content[-5:]):
+        if _VALEDICTION.match(lines[index]) and index != content[0]:
+            tail = [line for line in lines[index + 1 :] if line.strip()]
+            if len(tail) <= 4 and all(len(line.strip()) < 60 for line in tail):
+                return lines[:index], lines[index:]
+    return lines, []
+
+
+def split_reply(text: str, settings) -> Split:
+    """Split a plain-text body into new part / signature; never raises."""
+    try:
+        return _split_reply(text, settings)
+    except Exception:
+        _logger.warning("new-part extraction failed; using the whole body", exc_info=True)
+        stripped = (text or "").strip()
+        return Split(stripped, "", stripped, -1)
+
+
+def _split_reply(text: str, settings) -> Split:
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    if settings.max_body_chars and len(text) > settings.max_body_chars:
+        text = text[: settings.max_body_chars]
+    work = text.replace("\xa0", " ")  # iTop replaces NBSP by a space before matching
+    lines = work.split("\n")
+    starts = _line_starts(lines)
+    delimiters = _compile_all(settings.multiline_delimiter_patterns, "delimiter")
+    intro = _compile_all(settings.introductory_patterns, "introductory")
+
+    cut = _itop_cut(work, delimiters)
+    cut_line = len(lines)
+    if cut >= 0:
+        # iTop's patterns start with \R: the match begins on the newline before the header.
+        cut_line = _line_of(starts, cut + (1 if work[cut : cut + 1] in "\r\n" else 0))
+    if settings.builtin_quote_detection:
+        builtin = _builtin_cut(lines)
+        if 0 <= builtin < cut_line:
+            cut_line = builtin
+    first_quote = next(
+        (i for i, line in enumerate(lines[:cut_line]) if _QUOTE_LINE.match(line)), -1
+    )
+    orig_lines = text.split("\n")
+    if first_quote >= 0:
+        if _has_inline_answers(lines, first_quote, cut_line):
+            kept = _strip_quoted_tail(orig_lines[:cut_line])
+        else:
+            kept = orig_lines[:first_quote]
+            cut_line = first_quote
+    else:
+        kept = orig_lines[:cut_line]
+    glued = first_quote >= 0 and lines[first_quote].strip() in (">:", ">：")
+    kept = _drop_trailing_intro(kept, intro, glued)
+    quote_offset = starts[cut_line] if cut_line < len(lines) else -1
+    body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
+    new_part = "\n".join(body).strip()
+    unquoted = "\n".join(kept).strip()
+    if not new_part:
+        if unquoted:
+            return Split(unquoted, "", unquoted, quote_offset)
+        whole = text.strip()
+        return Split(whole, "", whole, -1)
+    return Split(new_part, "\n".join(signature).strip(), unquoted, quote_offset)
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def first_fragment(text: str) -> str:
+    """The text before the first quoted line or attribution (reply-parser "first fragment")."""
+    lines = (text or "").split("\n")
+    out = []
+    for index, line in enumerate(lines):
+        if _QUOTE_LINE.match(line):
+            break
+        joined = " ".join(part.strip() for part in lines[index : index + HEADER_SPAN])
+        if line.strip() and _is_attribution(line, lines[index + 1 :]):
+            break
+        if line.strip() and _ENDS_COLON.search(joined) and _is_attribution(joined, [">"]):
+            if _quote_follows(lines[index + 1 :]):
+                break
+        out.append(line)
+    return "\n".join(out).strip()

@@ -1,0 +1,338 @@
+"""``parse_message``: raw RFC 5322 bytes -> :class:`ParsedEmail`; never raises for bad mail."""
+
+import email
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy as email_policy
+from email.message import Message
+
+from .attachments import collect_attachments, is_attachment
+from .automated import Automated, detect_automated
+from .charsets import decode_bytes, fix_surrogates
+from .headers import (
+    clean_text,
+    decode_words,
+    display_name,
+    parse_addresses,
+    parse_date,
+    parse_ids,
+)
+from .htmlbody import html_to_text, text_to_html
+from .htmlquote import new_part_html
+from .newpart import split_reply
+from .settings import DEFAULT_SETTINGS, Settings
+
+_logger = logging.getLogger(__name__)
+
+MAX_PARTS = 2000
+_CID_SRC = re.compile(r"""(src\s*=\s*)(["']?)cid:([^"'\s>]+)\2""", re.IGNORECASE)
+
+
+@dataclass
+class ParsedEmail:
+    message_id: str = ""
+    stable_id: str = ""
+    subject: str = ""
+    from_email: str = ""
+    from_name: str = ""
+    to: list = field(default_factory=list)
+    cc: list = field(default_factory=list)
+    reply_to: list = field(default_factory=list)
+    date: datetime | None = None
+    in_reply_to: list = field(default_factory=list)
+    references: list = field(default_factory=list)
+    headers: dict = field(default_factory=dict)
+    body_part: str | None = None
+    body_html: str = ""
+    body_text: str = ""
+    new_part_html: str = ""
+    new_part_text: str = ""
+    automated: Automated | None = None
+    attachments: list = field(default_factory=list)
+    defects: list = field(default_factory=list)
+    size: int = 0
+    error: str = ""
+    # Extensions (see CONTRACT.md):
+    signature_text: str = ""  # the signature cut from the new part ("" if none)
+    new_part_with_signature: str = ""  # new part as text, quotes removed, signature kept
+    content_type: str = ""  # of the whole message
+    uid: str = ""  # stable_id, or the Message-ID when use_message_id_as_uid
+
+    @property
+    def title(self) -> str:
+        return self.subject or "No Subject"
+
+    @property
+    def kept_attachments(self) -> list:
+        return [att for att in self.attachments if att.kept]
+
+
+def _stable_id(message: Message, raw: bytes) -> str:
+    """sha256 of normalized identifying headers + body: the same mail gives the same id."""
+    digest = hashlib.sha256()
+    for name in ("from", "to", "cc", "date", "subject"):
+        for value in message.get_all(name, []) if message is not None else []:
+            digest.update(name.encode() + b":")
+            digest.update(clean_text(fix_surrogates(str(value))).encode("utf-8", "replace"))
+            digest.update(b"\n")
+    body = raw.replace(b"\r\n", b"\n")
+    head_end = body.find(b"\n\n")
+    body = body[head_end + 2 :] if head_end >= 0 else body
+    digest.update(re.sub(rb"\s+", b" ", body).strip())
+    return "sha256:" + digest.hexdigest()
+
+
+def _header_map(message: Message, charset_hint: str) -> dict:
+    headers: dict = {}
+    for name, value in message.raw_items():
+        try:
+            headers[str(name).lower()] = clean_text(decode_words(str(value), charset_hint))
+        except Exception:
+            headers[str(name).lower()] = ""
+    return headers
+
+
+def _raw_header(message: Message, name: str) -> str:
+    try:
+        values = [str(v) for n, v in message.raw_items() if str(n).lower() == name]
+    except Exception:
+        return ""
+    return values[0] if values else ""
+
+
+def _charset_hint(message: Message) -> str:
+    try:
+        for part in message.walk():
+            charset = part.get_content_charset()
+            if charset:
+                return charset
+    except Exception:
+        pass
+    return "utf-8"
+
+
+def decode_text_part(part: Message) -> str:
+    """The decoded text of a text/* leaf part (transfer encoding and charset)."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        if isinstance(raw, str):
+            payload = raw.encode("utf-8", "surrogateescape")
+        else:
+            return ""
+    charset = None
+    try:
+        charset = part.get_param("charset")
+        if isinstance(charset, tuple):
+            charset = email.utils.collapse_rfc2231_value(charset)
+    except Exception:
+        charset = None
+    return decode_bytes(payload, str(charset) if charset else None)
+
+
+def _flowed(text: str, part: Message) -> str:
+    """RFC 3676 format=flowed: join soft-broken lines."""
+    try:
+        if str(part.get_param("format", "")).lower() != "flowed":
+            return text
+        delsp = str(part.get_param("delsp", "")).lower() == "yes"
+    except Exception:
+        return text
+    out: list[str] = []
+    buffer = ""
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        if line.startswith(" "):
+            line = line[1:]
+        soft = line.endswith(" ") and line.rstrip() != "--"
+        if soft:
+            buffer += line[:-1] if delsp else line
+            continue
+        out.append(buffer + line)
+        buffer = ""
+    if buffer:
+        out.append(buffer)
+    return "\n".join(out)
+
+
+def _find_body(message: Message, order: tuple) -> tuple[str | None, Message | None]:
+    """iTop: for each type in order, the first non-attachment part of that type (depth first)."""
+    leaves = []
+    for part in _walk(message):
+        if part.is_multipart():
+            continue
+        leaves.append(part)
+    for wanted in order:
+        for part in leaves:
+            ctype = part.get_content_type()
+            if ctype == wanted and not is_attachment(part):
+                return wanted, part
+    return None, None
+
+
+def _walk(message: Message):
+    """Depth-first parts, not descending into attached messages; bounded."""
+    count = 0
+    stack = [message]
+    while stack and count < MAX_PARTS:
+        part = stack.pop()
+        count += 1
+        yield part
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list) and part.get_content_type() != "message/rfc822":
+                stack.extend(reversed(payload))
+
+
+def _normalize_cids(markup: str) -> str:
+    """Keep ``cid:`` sources, always quoted (``src=cid:x`` -> ``src="cid:x"``)."""
+    return _CID_SRC.sub(lambda m: f'{m.group(1)}"cid:{m.group(3)}"', markup)
+
+
+def parse_message(raw: bytes, settings: Settings = DEFAULT_SETTINGS) -> ParsedEmail:
+    """Parse raw mail bytes; unreadable input gives a ParsedEmail with ``error`` set."""
+    result = ParsedEmail()
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogateescape")
+    if not isinstance(raw, (bytes, bytearray)):
+        result.error = f"expected bytes, got {type(raw).__name__}"
+        return result
+    raw = bytes(raw)
+    result.size = len(raw)
+    try:
+        message = email.message_from_bytes(raw, policy=email_policy.compat32)
+    except Exception as exc:  # the compat32 parser is very tolerant; this is rare
+        result.error = f"unreadable message: {exc}"[:300]
+        result.stable_id = _stable_id(None, raw)
+        result.uid = result.stable_id
+        return result
+    try:
+        _fill(result, message, raw, settings)
+    except Exception as exc:
+        _logger.warning("parse_message failed", exc_info=True)
+        result.error = f"{type(exc).__name__}: {exc}"[:300]
+    if not result.stable_id:
+        try:
+            result.stable_id = result.message_id or _stable_id(message, raw)
+        except Exception:
+            result.stable_id = "sha256:" + hashlib.sha256(raw).hexdigest()
+    if not result.uid:
+        result.uid = result.stable_id
+    return result
+
+
+def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings) -> None:
+    hint = _charset_hint(message)
+    result.headers = _header_map(message, hint)
+    result.defects = _defects(message)
+    ids = parse_ids(_raw_header(message, "message-id"))
+    result.message_id = ids[0] if ids else ""
+    result.stable_id = result.message_id or _stable_id(message, raw)
+    result.uid = result.message_id if (settings.use_message_id_as_uid and result.message_id) else ""
+    result.subject = clean_text(decode_words(_raw_header(message, "subject"), hint))
+    _fill_addresses(result, message, hint)
+    result.date = parse_date(_raw_header(message, "date")) or _received_date(message)
+    result.in_reply_to = parse_ids(_raw_header(message, "in-reply-to"))
+    result.references = parse_ids(_raw_header(message, "references"))
+    try:
+        result.content_type = message.get_content_type()
+    except Exception:
+        result.content_type = "text/plain"
+    _fill_body(result, message, settings)
+    result.attachments = collect_attachments(message, result.body_html, settings, _walk)
+    _mark_inline(result)
+    report_type = ""
+    try:
+        report_type = str(message.get_param("report-type", "") or "")
+    except Exception:
+        report_type = ""
+    result.automated = detect_automated(
+        result.headers,
+        subject=result.subject,
+        from_email=result.from_email,
+        from_name=result.from_name,
+        content_type=result.content_type,
+        report_type=report_type,
+        undesired=settings.undesired_subject_patterns,
+    )
+
+
+def _defects(message: Message) -> list[str]:
+    found = []
+    for part in _walk(message):
+        for defect in getattr(part, "defects", []) or []:
+            name = type(defect).__name__
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def _fill_addresses(result: ParsedEmail, message: Message, hint: str) -> None:
+    for name in ("from", "sender", "reply-to"):
+        pairs = parse_addresses(_raw_header(message, name), hint)
+        if pairs:
+            result.from_name = display_name(pairs[0][0])
+            result.from_email = pairs[0][1]
+            break
+    result.to = parse_addresses(_raw_header(message, "to"), hint)
+    result.cc = parse_addresses(_raw_header(message, "cc"), hint)
+    result.reply_to = parse_addresses(_raw_header(message, "reply-to"), hint)
+
+
+def _received_date(message: Message):
+    value = _raw_header(message, "received")
+    if ";" in value:
+        return parse_date(value.rsplit(";", 1)[1])
+    return None
+
+
+def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> None:
+    body_type, part = _find_body(message, settings.body_parts_order)
+    if part is None:
+        # Nothing of the wanted types: any inline text part (e.g. text/enriched) as text.
+        for candidate in _walk(message):
+            if (
+                not candidate.is_multipart()
+                and candidate.get_content_maintype() == "text"
+                and not is_attachment(candidate)
+            ):
+                body_type, part = "text/plain", candidate
+                break
+    if part is None:
+        return
+    result.body_part = body_type
+    text = decode_text_part(part)
+    if settings.max_body_chars and len(text) > settings.max_body_chars:
+        text = text[: settings.max_body_chars]
+    if body_type == "text/html":
+        markup = _normalize_cids(text)
+        result.body_html = markup
+        result.body_text = html_to_text(markup)
+        result.new_part_html = new_part_html(markup, settings)
+        result.new_part_text = html_to_text(result.new_part_html)
+        result.new_part_with_signature = result.new_part_text
+        return
+    text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
+    result.body_text = text.strip()
+    result.body_html = text_to_html(text)
+    split = split_reply(text, settings)
+    result.new_part_text = split.new_part
+    result.signature_text = split.signature
+    result.new_part_with_signature = split.unquoted
+    result.new_part_html = text_to_html(split.new_part)
+
+
+def _mark_inline(result: ParsedEmail) -> None:
+    referenced = {cid.lower() for _, _, cid in _CID_SRC.findall(result.body_html or "")}
+    for att in result.attachments:
+        att.inline = (
+            bool(att.content_id)
+            and att.content_id.lower() in referenced
+            and att.disposition != "attachment"
+        )

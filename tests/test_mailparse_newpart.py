@@ -1,0 +1,158 @@
+"""New-part extraction on real replies (crisp, github, talon fixtures in tests/data)."""
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from mailparse import Settings
+from mailparse.htmlbody import html_to_text
+from mailparse.htmlquote import new_part_html
+from mailparse.newpart import first_fragment, split_reply, strip_signature
+
+DATA = Path(__file__).parent / "data"
+SETTINGS = Settings()
+CRISP = json.loads((DATA / "crisp" / "expected.json").read_text(encoding="utf-8"))["cases"]
+TALON = json.loads((DATA / "talon" / "expected.json").read_text(encoding="utf-8"))
+
+
+def ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+CRISP_NAMES = sorted(p.stem for p in (DATA / "crisp").glob("*.txt"))
+
+
+@pytest.mark.parametrize("name", CRISP_NAMES)
+def test_crisp_multilingual_first_fragment(name):
+    case = CRISP[name]
+    expected = case.get("first_fragment_stripped") or case.get("first_fragment_exact")
+    split = split_reply(read(DATA / "crisp" / f"{name}.txt"), SETTINGS)
+    assert ws(first_fragment(split.new_part)) == ws(expected)
+
+
+def test_outlook_header_block_is_cut_and_itop_pattern_wins_closest_to_start():
+    text = (
+        "Outlook with a reply directly above line\n\n"
+        "From: CRM [crm@example.com]\nSent: Friday\nTo: x\n\n> old"
+    )
+    assert split_reply(text, SETTINGS).new_part == "Outlook with a reply directly above line"
+    # Both an underscore line and a From/Sent block: the first one in the text wins.
+    text = "New text\n________\nFrom: a\nSent: b\nold\nFrom: c\nSent: d\n"
+    assert split_reply(text, SETTINGS).new_part == "New text"
+
+
+def test_itop_patterns_only_when_builtin_detection_is_off():
+    settings = Settings(builtin_quote_detection=False, strip_signatures=False)
+    text = "Merci\n\nDe : Jean <j@x.fr>\nEnvoyé : lundi\nÀ : moi\n\nancien texte"
+    assert split_reply(text, settings).new_part == "Merci"
+    # The introductory line above a ">" block is dropped even without the built-ins.
+    text = "Thanks!\nOn Monday, Bob wrote:\n> old"
+    assert split_reply(text, settings).new_part == "Thanks!"
+
+
+def test_inline_answers_between_quotes_are_kept():
+    text = read(DATA / "github" / "email_1_2.txt")
+    new_part = split_reply(text, SETTINGS).new_part
+    assert new_part.startswith("Hi,")
+    assert "You can list the keys for the bucket" in new_part
+    assert "would do it." in new_part
+    assert not new_part.rstrip().endswith(">")
+    assert first_fragment(new_part) == "Hi,"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("email_iPhone", "Here is another email"),
+        (
+            "email_sent_from_my_not_signature",
+            "Here is another email\n\nSent from my desk, is much easier then my mobile phone.",
+        ),
+        ("email_2_3", "Outlook with a reply directly above line"),
+    ],
+)
+def test_github_visible_reply(name, expected):
+    assert split_reply(read(DATA / "github" / f"{name}.txt"), SETTINGS).new_part == expected
+
+
+def test_bullets_and_signature_after_quote():
+    new_part = split_reply(read(DATA / "github" / "email_bullets.txt"), SETTINGS).new_part
+    assert new_part.endswith("- and another")
+    assert "Joe Smith" not in new_part
+
+
+@pytest.mark.parametrize("name", ["pathological", "email_long_quote"])
+def test_pathological_inputs_finish_fast(name):
+    text = read(DATA / "github" / f"{name}.txt")
+    started = time.perf_counter()
+    split_reply(text, SETTINGS)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_signature_delimiter_and_valediction():
+    body, sig = strip_signature(["Hello", "", "-- ", "Bob", "ACME"])
+    assert body == ["Hello", ""] and sig == ["-- ", "Bob", "ACME"]
+    body, sig = strip_signature(["Hi,", "", "Can you help?", "", "Regards,", "", "John Doe"])
+    assert body[-2] == "Can you help?" and sig[0] == "Regards,"
+    # "Thanks," is not a reliable signature start: kept.
+    assert strip_signature(["Hi. I am fine.", "", "Thanks,", "Alex"])[1] == []
+
+
+def test_empty_new_part_falls_back_to_whole_body():
+    text = "> only a quote\n> nothing new"
+    assert split_reply(text, SETTINGS).new_part == text
+
+
+def test_cleanup_never_raises_on_odd_input():
+    for text in ("", "\x00\x01", ">" * 10000, "On wrote:\n" * 500, "-" * 5000):
+        split_reply(text, SETTINGS)
+
+
+@pytest.mark.parametrize(
+    "name", ["gmail", "ms_outlook_2010", "thunderbird", "yandex_ru", "ms_outlook_2003"]
+)
+def test_talon_html_replies(name):
+    markup = (DATA / "talon" / f"{name}.html").read_text(encoding="utf-8", errors="replace")
+    text = html_to_text(new_part_html(markup, SETTINGS))
+    expected = TALON["html_replies"][f"html_replies/{name}.html"]
+    assert re.sub(r"\s", "", text) == re.sub(r"\s", "", expected)
+
+
+def test_html_quote_markup_removed_and_cid_kept():
+    markup = (
+        '<div dir="ltr">Fixed, see <img src="cid:shot1@x"> below.<br>'
+        "<blockquote>an inline quote</blockquote>my inline answer</div>"
+        '<div class="gmail_quote gmail_quote_container"><div class="gmail_attr">On Mon, Jan 1, '
+        '2024 at 10:00 AM Bob &lt;bob@x.org&gt; wrote:</div><blockquote class="gmail_quote">'
+        "old text</blockquote></div>"
+    )
+    result = new_part_html(markup, SETTINGS)
+    assert 'src="cid:shot1@x"' in result
+    assert "my inline answer" in result
+    assert "old text" not in result and "wrote:" not in result
+    assert "an inline quote" not in result
+
+
+def test_outlook_html_divrplyfwdmsg_and_border_top():
+    markup = (
+        "<div><p>New answer</p><div id='appendonsend'></div><hr><div id='divRplyFwdMsg'>"
+        "<b>From:</b> a</div><div>old</div></div>"
+    )
+    assert "old" not in html_to_text(new_part_html(markup, SETTINGS))
+    markup = (
+        "<div class=WordSection1><p>Answer</p><div style='border:none;border-top:solid #E1E1E1 "
+        "1.0pt;padding:3.0pt 0cm 0cm 0cm'><p><b>From:</b> Bob<br><b>Sent:</b> Monday</p></div>"
+        "<p>old message</p></div>"
+    )
+    assert html_to_text(new_part_html(markup, SETTINGS)) == "Answer"
+
+
+def test_html_only_quote_falls_back_to_whole_body():
+    markup = "<blockquote type='cite'>everything is quoted</blockquote>"
+    assert new_part_html(markup, SETTINGS) == markup
