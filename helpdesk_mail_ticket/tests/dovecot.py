@@ -81,9 +81,35 @@ def free_ports(count):
             sock.close()
 
 
+def mutf7(name):
+    """A folder name in IMAP's modified UTF-7 (RFC 3501 5.1.3), as Dovecot stores it too."""
+    parts, pending = [], []
+    for char in name + "\0":
+        if pending and (0x20 <= ord(char) <= 0x7E or char == "\0"):
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode()
+            parts.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+        if 0x20 <= ord(char) <= 0x7E:
+            parts.append("&-" if char == "&" else char)
+        elif char != "\0":
+            pending.append(char)
+    return "".join(parts)
+
+
+def mutf7_decode(text):
+    def decode(match):
+        if not match.group(1):
+            return "&"
+        data = match.group(1).replace(",", "/")
+        return base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-16-be")
+
+    return re.sub(r"&([^-]*)-", decode, text)
+
+
 def _quote(name):
-    """Quote a mailbox name for imaplib (which sends arguments verbatim)."""
-    return '"{}"'.format(name.replace("\\", "\\\\").replace('"', '\\"'))
+    """A mailbox name as imaplib must send it (it sends arguments verbatim)."""
+    text = mutf7(name)
+    return '"{}"'.format(text.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 class HarnessError(RuntimeError):
@@ -115,6 +141,7 @@ class Dovecot:
         self._mail_user = mail_user
         self._imap_capability = imap_capability
         self._users = {}
+        self._stamp = 0
         self._master_password = secrets.token_urlsafe(18)
         self._process = None
         self._prepared = False
@@ -263,9 +290,9 @@ class Dovecot:
             raise HarnessError("dovecot refuses uid 0 for mail; choose another mail_user")
         return entry.pw_uid, entry.pw_gid, None
 
-    def _protect(self, path):
+    def _protect(self, path, mode=0o640):
         """Secrets readable by the auth process only (it runs as the internal user)."""
-        os.chmod(path, 0o640)
+        os.chmod(path, mode)
         if os.geteuid() == 0:
             with contextlib.suppress(KeyError):
                 os.chown(path, 0, pwd.getpwnam("dovecot").pw_gid)
@@ -368,11 +395,17 @@ passdb {{
 }}
 passdb {{
   driver = passwd-file
-  args = {path("users")}
+  args = {path("users", "%u")}
 }}
 userdb {{
   driver = passwd-file
-  args = {path("users")}
+  args = {path("users", "%u")}
+}}
+# No growing delays after failed logins (tests fail logins on purpose).
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
   inet_listener imap {{
@@ -406,31 +439,50 @@ service pop3-login {{
             raise ValueError(f"unsupported test login {login!r}")
         if MASTER_LOGIN == login:
             raise ValueError(f"{login!r} is reserved by the harness")
+        known = login in self._users
         self._users[login] = password
         if self._prepared:
-            self._write_users()
+            self._write_user(login)
+            if known:
+                self._settle()
 
     def remove_user(self, login):
         """Forget a user (its mail stays on disk until stop)."""
-        self._users.pop(login, None)
-        if self._prepared:
-            self._write_users()
+        if self._users.pop(login, None) is not None and self._prepared:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._path("users", login))
+            self._settle()
 
     def _write_users(self):
-        # PLAIN.b64 keeps any byte (":" too) out of the colon-separated format and still
-        # allows CRAM-MD5 and APOP, which need the plaintext.
-        lines = []
-        for login, password in self._users.items():
-            encoded = base64.b64encode(password.encode()).decode()
-            lines.append(
+        os.makedirs(self._path("users"), exist_ok=True)
+        self._protect(self._path("users"), 0o750)
+        for login in self._users:
+            self._write_user(login)
+
+    def _write_user(self, login):
+        # One passwd-file per user ("users/%u"): a new user is a new file, read on first
+        # lookup. PLAIN.b64 keeps any character (":" too) out of the colon-separated format
+        # and still allows CRAM-MD5 and APOP, which need the plaintext.
+        encoded = base64.b64encode(self._users[login].encode()).decode()
+        path = self._path("users", login)
+        with open(path + ".tmp", "w") as handle:
+            handle.write(
                 f"{login}:{{PLAIN.b64}}{encoded}:{self._uid}:{self._gid}::"
                 f"{self.maildir_home(login)}::\n"
             )
-        tmp = self._path("users.tmp")
-        with open(tmp, "w") as handle:
-            handle.writelines(lines)
-        self._protect(tmp)
-        os.replace(tmp, self._path("users"))
+        self._protect(path + ".tmp")
+        # Dovecot reloads a passwd-file when its mtime (seconds) or size changed: make
+        # the mtime unique so a same-length password change in the same second is seen.
+        self._stamp = max(self._stamp + 1, int(time.time()))
+        os.utime(path + ".tmp", (self._stamp, self._stamp))
+        os.replace(path + ".tmp", path)
+
+    @staticmethod
+    def _settle():
+        """Wait for the next second: Dovecot stats a passwd-file at most once per second
+        (``last_sync_time == ioloop_time`` in db-passwd-file.c), so a changed file is only
+        seen by lookups in a later second. New users need no wait (new file)."""
+        time.sleep(1.02 - time.time() % 1)
 
     def maildir_home(self, login):
         """Home directory of ``login`` (its Maildir is ``<home>/Maildir``)."""
@@ -441,7 +493,7 @@ service pop3-login {{
         root = os.path.join(self.maildir_home(login), "Maildir")
         if folder.upper() == "INBOX":
             return root
-        return os.path.join(root, "." + folder.replace("/", "."))
+        return os.path.join(root, "." + mutf7(folder).replace("/", "."))
 
     # -- IMAP helpers ----------------------------------------------------------------------
 
@@ -495,7 +547,7 @@ service pop3-login {{
         for line in data:
             match = re.search(rb'"[^"]*" (.*)$', line or b"")
             if match:
-                names.append(match.group(1).strip(b'"').decode())
+                names.append(mutf7_decode(match.group(1).strip(b'"').decode()))
         return names
 
     def uids(self, login, folder="INBOX"):
