@@ -176,7 +176,8 @@ class Pop3Source(MailSource):
         try:
             self.trace("> QUIT")
             with self.phase("command", "ending the session (QUIT)"):
-                client.quit()
+                response = client._shortcmd("QUIT")
+            self.trace(f"< {self._redact(response)}")
         finally:
             with contextlib.suppress(Exception):
                 client.close()
