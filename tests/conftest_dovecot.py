@@ -95,9 +95,10 @@ class Mailbox:
         return self.server.flags(self.login, uid, folder)
 
 
-def new_mailbox(server):
+def new_mailbox(server, password=None):
+    """A new user (random login, random password unless given) on ``server``."""
     login = f"user{secrets.token_hex(4)}@example.com"
-    password = "pw-" + secrets.token_urlsafe(12)
+    password = password or "pw-" + secrets.token_urlsafe(12)
     server.add_user(login, password)
     return Mailbox(server, login, password)
 

@@ -1,0 +1,658 @@
+"""mailsource against a real Dovecot (IMAP, POP3; plain, SSL, STARTTLS) and real sockets.
+
+Every error class is produced for real: closed ports, an unresolvable host, a server that
+never answers, TLS to a plain port, an untrusted CA, wrong passwords, a missing folder.
+The password must never show up in an error text or a trace line.
+"""
+
+import contextlib
+import dataclasses
+import socket
+import threading
+import time
+
+import pytest
+from conftest_dovecot import harness, new_mailbox, require_dovecot
+from mailsource import (
+    AuthenticationError,
+    FolderNotFoundError,
+    HostNotFoundError,
+    MailSourceError,
+    MessageNotFoundError,
+    NetworkError,
+    ProtocolError,
+    RefusedError,
+    RemoteMessage,
+    ServerConfig,
+    TimedOutError,
+    TLSError,
+    UidValidityChangedError,
+    UnsupportedOperationError,
+    open_source,
+    split_imap_options,
+    unknown_imap_options,
+)
+from mailsource.imap import quote_mailbox, uid_set
+
+TRANSPORTS = [
+    ("imap", "none"),
+    ("imap", "ssl"),
+    ("imap", "starttls"),
+    ("pop3", "none"),
+    ("pop3", "ssl"),
+    ("pop3", "starttls"),
+]
+TRANSPORT_IDS = [f"{protocol}-{security}" for protocol, security in TRANSPORTS]
+SECRET = "Sw0rdfish-NEVER-SHOWN"
+
+
+def message(number, body="Hello"):
+    return (
+        f"From: Customer {number} <customer{number}@example.org>\r\n"
+        f"To: support@example.com\r\n"
+        f"Subject: Request {number}\r\n"
+        f"Message-ID: <request-{number}@example.org>\r\n"
+        f"\r\n"
+        f"{body} {number}\r\n"
+        f".leading dot line\r\n"
+    ).encode()
+
+
+class Trace(list):
+    """Collects trace lines; asserts the password never reached it."""
+
+    def assert_clean(self, *secrets):
+        assert self, "the trace callback was never called"
+        for line in self:
+            for secret in secrets:
+                assert secret not in line
+
+
+def assert_error_clean(error, *secrets):
+    texts = [str(error), error.message, error.detail or "", repr(error), *map(str, error.args)]
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text
+
+
+# -- fake servers for the failure modes a real server will not produce on demand
+
+
+class FakeServer:
+    """A loopback TCP server with a scripted behaviour, one thread per connection.
+
+    ``silent``: accept and never send a byte. ``close``: accept and hang up.
+    ``lines``: send ``greeting``, then answer each client line with ``answer(line)``.
+    """
+
+    def __init__(self, mode, greeting=b"", answer=None):
+        self.mode, self.greeting, self.answer = mode, greeting, answer
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.clients = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        self.listener.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _addr = self.listener.accept()
+            except OSError:
+                continue
+            self.clients.append(conn)
+            if self.mode == "close":
+                conn.close()
+            elif self.mode == "lines":
+                threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn):
+        with contextlib.suppress(OSError):
+            conn.sendall(self.greeting)
+            reader = conn.makefile("rb")
+            for line in reader:
+                conn.sendall(self.answer(line))
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=2)
+        for conn in self.clients:
+            with contextlib.suppress(OSError):
+                conn.close()
+        self.listener.close()
+
+
+@pytest.fixture
+def fake_server():
+    servers = []
+
+    def make(mode, greeting=b"", answer=None):
+        server = FakeServer(mode, greeting, answer)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+def fake_config(protocol, port, **overrides):
+    values = {
+        "protocol": protocol,
+        "host": "127.0.0.1",
+        "port": port,
+        "login": "someone",
+        "password": SECRET,
+        "timeout": 5.0,
+    }
+    values.update(overrides)
+    return ServerConfig(**values)
+
+
+def expect_error(config, cls, code):
+    trace = Trace()
+    source = open_source(config, trace=trace.append)
+    with pytest.raises(cls) as info:
+        source.connect()
+    error = info.value
+    assert error.code == code
+    assert config.address in str(error)
+    assert_error_clean(error, config.password)
+    trace.assert_clean(config.password)
+    assert not source.connected
+    assert source._client is None
+    return error
+
+
+# -- configuration (no server)
+
+
+def test_config_repr_hides_password():
+    config = fake_config("imap", 143)
+    assert SECRET not in repr(config)
+    assert SECRET not in str(config)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"protocol": "smtp"},
+        {"security": "tls"},
+        {"port": 70000},
+        {"host": " "},
+        {"timeout": 0},
+        {"pop3_auth_option": "NTLM"},
+        {"login": "a\r\nLOGOUT"},
+        {"folder": "INBOX\r\nA1 DELETE x"},
+    ],
+)
+def test_config_rejects_bad_values(changes):
+    values = {"protocol": "imap", "port": 143, **changes}
+    with pytest.raises(ValueError):
+        fake_config(values.pop("protocol"), values.pop("port"), **values)
+
+
+def test_default_ports():
+    assert fake_config("imap", 0).effective_port == 143
+    assert fake_config("imap", 0, security="ssl").effective_port == 993
+    assert fake_config("pop3", 0, security="starttls").effective_port == 110
+    assert fake_config("pop3", 0, security="ssl").effective_port == 995
+
+
+@pytest.mark.parametrize(
+    ("options", "security", "verify", "readonly"),
+    [
+        (("imap", "ssl", "novalidate-cert"), "ssl", False, False),  # iTop's default
+        (("imap", "tls"), "starttls", True, False),
+        (("imap", "notls"), "none", True, False),
+        (("ssl", "notls"), "ssl", True, False),
+        ("/imap/ssl/validate-cert/readonly", "ssl", True, True),
+        (("IMAP", "NoValidate-Cert"), "starttls", False, False),
+    ],
+)
+def test_itop_imap_options(options, security, verify, readonly):
+    config = fake_config("imap", 0, security="starttls", imap_options=options).resolved()
+    assert (config.security, config.verify_cert, config.readonly) == (security, verify, readonly)
+    assert config.imap_options == ()
+
+
+def test_imap_options_ignored_for_pop3_and_unknown_reported():
+    config = fake_config("pop3", 0, imap_options=("ssl",))
+    assert config.resolved().security == "none"
+    assert split_imap_options("/imap/ssl novalidate-cert") == ("imap", "ssl", "novalidate-cert")
+    assert unknown_imap_options(["imap", "ssl", "Bogus", "norsh"]) == ["bogus"]
+
+
+def test_uid_set_and_mailbox_quoting():
+    assert uid_set([7, 1, 2, 3, 3, 9, 10]) == "1:3,7,9:10"
+    assert quote_mailbox("INBOX") == '"INBOX"'
+    assert quote_mailbox("Entwürfe") == '"Entw&APw-rfe"'
+    assert quote_mailbox("R&D") == '"R&-D"'
+    assert quote_mailbox('a "b" \\c') == '"a \\"b\\" \\\\c"'
+    assert quote_mailbox("台北") == '"&U,BTFw-"'  # RFC 3501 example
+
+
+# -- both protocols, every transport
+
+
+@pytest.mark.parametrize(("protocol", "security"), TRANSPORTS, ids=TRANSPORT_IDS)
+def test_list_fetch_delete(mailbox, protocol, security):
+    raws = [message(1), message(2, "x" * 5000)]
+    for raw in raws:
+        mailbox.append(raw)
+    trace = Trace()
+    with open_source(mailbox.config(protocol, security), trace=trace.append) as source:
+        assert source.test() == (
+            "IMAP, 2 messages in INBOX" if protocol == "imap" else "POP3, 2 messages"
+        )
+        listed = source.list_messages()
+        assert [m.size for m in listed] == [len(raw) for raw in raws]
+        assert [source.fetch(m.uid) for m in listed] == raws
+        assert source.fetch(listed[1]) == raws[1]  # a RemoteMessage works as a key
+        header = source.fetch_header(listed[0].uid)
+        assert header == raws[0].split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+        assert source.size(listed[1].uid) == len(raws[1])
+        source.delete([listed[0].uid])
+    assert mailbox.uids() == [2]
+    with open_source(mailbox.config(protocol, security)) as source:
+        assert [m.uid for m in source.list_messages()] == [listed[1].uid]  # stable keys
+    trace.assert_clean(mailbox.password)
+    assert any("********" in line for line in trace)
+
+
+@pytest.mark.parametrize(("protocol", "security"), TRANSPORTS, ids=TRANSPORT_IDS)
+def test_wrong_password(mailbox, protocol, security):
+    config = mailbox.config(protocol, security, password=SECRET)
+    error = expect_error(config, AuthenticationError, "authentication")
+    assert_error_clean(error, mailbox.password)
+
+
+def test_empty_mailbox(mailbox):
+    for protocol in ("imap", "pop3"):
+        with open_source(mailbox.config(protocol)) as source:
+            assert source.list_messages() == []
+            assert source.list_since(None, None)[1] == []
+
+
+def test_context_manager_keeps_the_original_error(mailbox):
+    config = mailbox.config("imap")
+    with pytest.raises(KeyError), open_source(config) as source:
+        source._client.sock.shutdown(socket.SHUT_RDWR)  # closing will now fail too
+        raise KeyError("original")
+
+
+# -- IMAP specifics
+
+
+def test_imap_fetch_does_not_set_seen(mailbox):
+    unread = mailbox.append(message(1))
+    flagged = mailbox.append(message(2), flags=("\\Flagged",))
+    with open_source(mailbox.config("imap")) as source:
+        listed = {m.number: m for m in source.list_messages()}
+        assert listed[unread].flags == frozenset()
+        assert listed[flagged].flags == {"\\Flagged"}
+        for item in listed.values():
+            source.fetch(item.uid)
+            source.fetch_header(item.uid)
+    assert mailbox.flags(unread) == set()
+    assert mailbox.flags(flagged) == {"\\Flagged"}
+
+
+def test_imap_keys_stable_and_incremental(mailbox):
+    first = [mailbox.append(message(n)) for n in (1, 2)]
+    with open_source(mailbox.config("imap")) as source:
+        validity, listed = source.list_since(None, None)
+        assert [m.number for m in listed] == first
+        assert all(m.uid == f"{validity}:{m.number}" for m in listed)
+        assert all(isinstance(m, RemoteMessage) and m.uidvalidity == validity for m in listed)
+        # Nothing new: "UID n:*" would still return the last message; it must be filtered.
+        assert source.list_since(validity, first[-1]) == (validity, [])
+    third = mailbox.append(message(3))
+    with open_source(mailbox.config("imap")) as source:
+        again, new = source.list_since(validity, first[-1])
+        assert again == validity
+        assert [m.number for m in new] == [third]
+        assert new[0].uid == f"{validity}:{third}"
+        assert source.fetch(new[0].uid) == message(3)
+        assert [m.uid for m in source.list_messages()][:2] == [m.uid for m in listed]
+        assert source.list_since(str(validity), str(first[0]))[1][0].number == first[1]
+
+
+def test_imap_uidvalidity_change_detected(mailbox):
+    for n in (1, 2, 3):
+        mailbox.append(message(n))
+    with open_source(mailbox.config("imap")) as source:
+        old_validity, old = source.list_since(None, None)
+    new_validity = mailbox.server.reset_uidvalidity(mailbox.login)
+    assert new_validity != old_validity
+    trace = Trace()
+    with open_source(mailbox.config("imap"), trace=trace.append) as source:
+        validity, listed = source.list_since(old_validity, old[-1].number)
+        assert validity == new_validity
+        assert len(listed) == 3  # everything is new again: caller dedups by Message-ID
+        with pytest.raises(UidValidityChangedError) as info:
+            source.fetch(old[0].uid)
+        assert info.value.code == "uidvalidity_changed"
+        with pytest.raises(UidValidityChangedError):
+            source.delete([old[0].uid])
+    assert any("UIDVALIDITY changed" in line for line in trace)
+    assert len(mailbox.uids()) == 3
+
+
+def test_imap_state(mailbox):
+    mailbox.append(message(1))
+    mailbox.append(message(2), flags=("\\Seen",))
+    with open_source(mailbox.config("imap")) as source:
+        state = source.state()
+        assert state["protocol"] == "imap"
+        assert state["folder"] == "INBOX"
+        assert state["messages"] == 2
+        assert state["unseen"] == 1
+        assert state["uidnext"] == 3
+        assert state["uidvalidity"] == source.uidvalidity
+        assert state["highestmodseq"] >= 1  # Dovecot offers CONDSTORE
+
+
+def test_imap_move_creates_folder(mailbox):
+    uids = [mailbox.append(message(n)) for n in (1, 2, 3)]
+    with open_source(mailbox.config("imap")) as source:
+        keys = {m.number: m.uid for m in source.list_messages()}
+        source.move([keys[uids[0]], keys[uids[2]]], "Processed/Tickets")
+        source.move([keys[uids[1]]], "Traité")
+        assert [m.number for m in source.list_messages()] == []
+        source.move([], "Never/Created")
+    assert mailbox.uids() == []
+    assert len(mailbox.uids("Processed/Tickets")) == 2
+    assert len(mailbox.uids("Traité")) == 1
+    assert "Never/Created" not in mailbox.server.folders(mailbox.login)
+    with open_source(mailbox.config("imap", folder="Processed/Tickets")) as source:
+        assert [source.fetch(m.uid) for m in source.list_messages()] == [message(1), message(3)]
+
+
+def test_imap_move_into_existing_folder_and_from_other_folder(mailbox):
+    mailbox.server.create_folder(mailbox.login, "Archive")
+    mailbox.server.create_folder(mailbox.login, "Support Queue")
+    mailbox.append(message(1), folder="Support Queue")
+    with open_source(mailbox.config("imap", security="ssl", folder="Support Queue")) as source:
+        (item,) = source.list_messages()
+        source.move([item.uid], "Archive")
+    assert mailbox.uids("Support Queue") == []
+    assert len(mailbox.uids("Archive")) == 1
+
+
+def test_imap_missing_folder(mailbox):
+    config = mailbox.config("imap", folder="Does Not Exist")
+    error = expect_error(config, FolderNotFoundError, "folder_not_found")
+    assert "Does Not Exist" in str(error)
+
+
+def test_imap_missing_message(mailbox):
+    mailbox.append(message(1))
+    with open_source(mailbox.config("imap")) as source:
+        with pytest.raises(MessageNotFoundError) as info:
+            source.fetch(source.key(99))
+        assert info.value.code == "message_not_found"
+        with pytest.raises(MessageNotFoundError):
+            source.size(source.key(99))
+
+
+def test_imap_readonly_option(mailbox):
+    uid = mailbox.append(message(1))
+    config = mailbox.config("imap", imap_options=("imap", "readonly"))
+    with open_source(config) as source:
+        (item,) = source.list_messages()
+        assert source.fetch(item.uid) == message(1)
+        with pytest.raises(UnsupportedOperationError):
+            source.delete([item.uid])
+    assert mailbox.uids() == [uid]
+
+
+def test_imap_itop_options_novalidate_cert(mailbox):
+    mailbox.append(message(1))
+    config = mailbox.config(
+        "imap", port=mailbox.server.imaps_port, ca_file=None,
+        imap_options=("imap", "ssl", "novalidate-cert"),
+    )  # fmt: skip
+    with open_source(config) as source:
+        assert len(source.list_messages()) == 1
+
+
+@pytest.mark.parametrize("password", ["pässwörd-ünïcode", 'quo"te\\back slash', "a:b;c{3}"])
+def test_imap_and_pop3_unusual_passwords(dovecot, password):
+    box = new_mailbox(dovecot, password)
+    box.append(message(1))
+    for protocol in ("imap", "pop3"):
+        with open_source(box.config(protocol)) as source:
+            assert len(source.list_messages()) == 1
+
+
+@pytest.fixture(scope="module")
+def basic_dovecot():
+    """A Dovecot advertising neither MOVE nor UIDPLUS nor CONDSTORE after login."""
+    require_dovecot()
+    server = harness.Dovecot(imap_capability="IMAP4rev1 LITERAL+ SASL-IR ENABLE IDLE NAMESPACE")
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_imap_without_move_and_uidplus(basic_dovecot):
+    box = new_mailbox(basic_dovecot)
+    uids = [box.append(message(n)) for n in (1, 2, 3)]
+    trace = Trace()
+    with open_source(box.config("imap"), trace=trace.append) as source:
+        assert "MOVE" not in source.capabilities and "UIDPLUS" not in source.capabilities
+        assert "highestmodseq" not in source.state()
+        keys = {m.number: m.uid for m in source.list_messages()}
+        source.move([keys[uids[0]]], "Done")
+        source.delete([keys[uids[1]]])
+        # Without UIDPLUS the messages are only flagged until EXPUNGE at close.
+        assert box.flags(uids[1]) == {"\\Deleted"}
+        assert box.flags(uids[0]) == {"\\Deleted"}
+    assert box.uids() == [uids[2]]
+    assert len(box.uids("Done")) == 1
+    assert any("UID COPY" in line for line in trace)
+    assert any(line.endswith("> EXPUNGE") for line in trace)
+
+
+# -- POP3 specifics
+
+
+@pytest.mark.parametrize("option", ["USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5"])
+def test_pop3_auth_options(mailbox, option):
+    mailbox.append(message(1))
+    trace = Trace()
+    config = mailbox.config("pop3", pop3_auth_option=option)
+    with open_source(config, trace=trace.append) as source:
+        assert len(source.list_messages()) == 1
+    trace.assert_clean(mailbox.password)
+    bad = dataclasses.replace(config, password=SECRET)
+    error = expect_error(bad, AuthenticationError, "authentication")
+    assert_error_clean(error, mailbox.password)
+
+
+def test_pop3_deletes_only_at_quit(mailbox):
+    for n in (1, 2):
+        mailbox.append(message(n))
+    with open_source(mailbox.config("pop3")) as source:
+        first, second = source.list_messages()
+        source.delete([first.uid])
+        assert [m.uid for m in source.list_messages()] == [second.uid]
+        assert source.state()["messages"] == 1
+        with pytest.raises(MessageNotFoundError):
+            source.fetch(first.uid)
+        assert len(mailbox.uids()) == 2  # not yet: DELE is committed by QUIT
+    assert len(mailbox.uids()) == 1
+
+
+def test_pop3_dropped_connection_deletes_nothing(mailbox):
+    mailbox.append(message(1))
+    source = open_source(mailbox.config("pop3"))
+    source.connect()
+    (item,) = source.list_messages()
+    source.delete([item.uid])
+    source._client.sock.shutdown(socket.SHUT_RDWR)  # connection lost before QUIT
+    with pytest.raises(MailSourceError):
+        source.close()
+    assert len(mailbox.uids()) == 1
+
+
+def test_pop3_specifics(mailbox):
+    mailbox.append(message(1))
+    with open_source(mailbox.config("pop3")) as source:
+        validity, listed = source.list_since(123, 1)
+        assert validity is None and len(listed) == 1
+        assert listed[0].flags == frozenset()
+        assert source.state() == {"protocol": "pop3", "messages": 1, "size": len(message(1))}
+        with pytest.raises(UnsupportedOperationError):
+            source.move([listed[0].uid], "Archive")
+        with pytest.raises(MessageNotFoundError):
+            source.fetch("no-such-uidl")
+
+
+def test_pop3_long_lines(mailbox):
+    raw = b"Subject: long\r\n\r\n" + b"y" * 5000 + b"\r\n"  # beyond poplib's 2048 limit
+    mailbox.append(raw)
+    with open_source(mailbox.config("pop3")) as source:
+        (item,) = source.list_messages()
+        assert source.fetch(item.uid) == raw
+
+
+# -- every error class, produced for real
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_host_not_found(protocol):
+    config = fake_config(protocol, 0, host="nonexistent.invalid")
+    error = expect_error(config, HostNotFoundError, "host_not_found")
+    assert "nonexistent.invalid" in str(error)
+
+
+@pytest.mark.parametrize(("protocol", "security"), TRANSPORTS, ids=TRANSPORT_IDS)
+def test_connection_refused(protocol, security):
+    (port,) = harness.free_ports(1)
+    expect_error(fake_config(protocol, port, security=security), RefusedError, "connection_refused")
+
+
+@pytest.mark.parametrize(("protocol", "security"), TRANSPORTS, ids=TRANSPORT_IDS)
+def test_timeout_when_server_never_answers(fake_server, protocol, security):
+    server = fake_server("silent")
+    config = fake_config(protocol, server.port, security=security, timeout=0.3)
+    started = time.monotonic()
+    expect_error(config, TimedOutError, "timeout")
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_server_hangs_up(fake_server, protocol):
+    server = fake_server("close")
+    expect_error(fake_config(protocol, server.port), NetworkError, "network")
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_tls_to_plain_port(dovecot, protocol):
+    port = dovecot.imap_port if protocol == "imap" else dovecot.pop3_port
+    config = fake_config(protocol, port, security="ssl", ca_file=dovecot.ca_file)
+    expect_error(config, TLSError, "tls")
+
+
+@pytest.mark.parametrize(("protocol", "security"), TRANSPORTS[1:3] + TRANSPORTS[4:])
+def test_tls_untrusted_certificate(mailbox, protocol, security):
+    config = mailbox.config(protocol, security, ca_file=None)  # system store: CA unknown
+    error = expect_error(config, TLSError, "tls")
+    assert "certificate" in str(error).lower()
+
+
+def test_tls_wrong_ca_file(mailbox, tmp_path):
+    other = harness.Dovecot(workdir=str(tmp_path / "other"))
+    other._prepare()  # only to mint an unrelated CA
+    config = mailbox.config("imap", "ssl", ca_file=other.ca_file)
+    expect_error(config, TLSError, "tls")
+    missing = mailbox.config("pop3", "ssl", ca_file=str(tmp_path / "missing.pem"))
+    expect_error(missing, TLSError, "tls")
+
+
+class Relay:
+    """Forwards connections from ``host``:<port> to a target (to reach Dovecot by another
+    address than the one in its certificate)."""
+
+    def __init__(self, host, target):
+        self.listener = socket.create_server((host, 0))
+        self.port = self.listener.getsockname()[1]
+        self.target = target
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        with contextlib.suppress(OSError):
+            while True:
+                client, _addr = self.listener.accept()
+                upstream = socket.create_connection(self.target)
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def close(self):
+        self.listener.close()
+
+
+def test_tls_hostname_mismatch(mailbox):
+    """The certificate names 127.0.0.1 and localhost; reaching it as 127.0.0.2 must fail."""
+    mailbox.append(message(1))
+    relay = Relay("127.0.0.2", ("127.0.0.1", mailbox.server.imaps_port))
+    try:
+        config = mailbox.config("imap", "ssl", host="127.0.0.2", port=relay.port)
+        error = expect_error(config, TLSError, "tls")
+        assert "127.0.0.2" in str(error)
+        unchecked = dataclasses.replace(config, verify_cert=False)
+        with open_source(unchecked) as source:  # the relay itself works
+            assert len(source.list_messages()) == 1
+    finally:
+        relay.close()
+
+
+def test_starttls_not_offered(fake_server):
+    def imap_answer(line):
+        tag = line.split(b" ")[0]
+        if b"CAPABILITY" in line.upper():
+            return b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n"
+        return tag + b" BAD no\r\n"
+
+    imap = fake_server("lines", b"* OK fake IMAP ready\r\n", imap_answer)
+    expect_error(fake_config("imap", imap.port, security="starttls"), TLSError, "tls")
+    pop3 = fake_server("lines", b"+OK fake POP3\r\n", lambda line: b"-ERR unknown\r\n")
+    expect_error(fake_config("pop3", pop3.port, security="starttls"), TLSError, "tls")
+
+
+def test_protocol_error_on_garbage_greeting(fake_server):
+    imap = fake_server("lines", b"220 this is an SMTP server\r\n", lambda line: b"500 ?\r\n")
+    expect_error(fake_config("imap", imap.port), ProtocolError, "protocol")
+    pop3 = fake_server("lines", b"-ERR too busy\r\n", lambda line: b"-ERR\r\n")
+    expect_error(fake_config("pop3", pop3.port), ProtocolError, "protocol")
+
+
+def test_password_echoing_server_is_redacted(fake_server):
+    """Even a server that echoes the password back does not leak it into errors."""
+    pop3 = fake_server("lines", b"+OK fake\r\n", lambda line: b"-ERR bad: " + line)
+    error = expect_error(fake_config("pop3", pop3.port), AuthenticationError, "authentication")
+    assert "********" in str(error) or "bad:" in str(error)
+
+
+def test_error_hierarchy():
+    classes = [
+        HostNotFoundError, RefusedError, TimedOutError, NetworkError, TLSError,
+        AuthenticationError, FolderNotFoundError, MessageNotFoundError,
+        UidValidityChangedError, UnsupportedOperationError, ProtocolError,
+    ]  # fmt: skip
+    codes = {cls.code for cls in classes}
+    assert len(codes) == len(classes)
+    assert all(issubclass(cls, MailSourceError) for cls in classes)
+    error = TLSError("boom", host="h", port=1, detail="d")
+    assert (str(error), error.host, error.port, error.detail) == ("boom", "h", 1, "d")
