@@ -38,6 +38,7 @@ def to_json(parsed: ParsedEmail, filename: str, settings: Settings) -> dict:
         "new_part_html": parsed.new_part_html,
         "new_part_with_signature": parsed.new_part_with_signature,
         "signature": parsed.signature_text,
+        "new_part_fallback": parsed.new_part_fallback,
         "automated": (
             {"kind": parsed.automated.kind, "reason": parsed.automated.reason}
             if parsed.automated

@@ -60,12 +60,17 @@ _HEADER_START = re.compile(r"^\s*(?:from|von|de|da|van|od|fra|från|от|发件�
 
 def new_part_html(markup: str, settings) -> str:
     """The new part of an HTML reply (HTML string); never raises."""
+    return new_part_html_ex(markup, settings)[0]
+
+
+def new_part_html_ex(markup: str, settings) -> tuple[str, bool]:
+    """(new part, fallback): ``fallback`` is True when nothing new was found."""
     try:
         result = _new_part_html(markup, settings)
     except Exception:
         _logger.warning("HTML new-part extraction failed; using the whole body", exc_info=True)
-        return markup
-    return result if result is not None else markup
+        return markup, False
+    return (result, False) if result is not None else (markup, True)
 
 
 def _new_part_html(markup: str, settings) -> str | None:

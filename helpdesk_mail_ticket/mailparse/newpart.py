@@ -146,6 +146,7 @@ class Split:
     signature: str  # the signature that was cut ("" if none)
     unquoted: str  # quotes removed, signature kept, stripped
     quote_offset: int  # offset in the text where old content starts (-1: none)
+    fallback: bool = False  # no new text was found: new_part is the whole body
 
 
 def _compile_all(patterns, kind: str) -> list[re.Pattern]:
@@ -426,7 +427,7 @@ def _split_reply(text: str, settings) -> Split:
         if unquoted:
             return Split(unquoted, "", unquoted, quote_offset)
         whole = text.strip()
-        return Split(whole, "", whole, -1)
+        return Split(whole, "", whole, -1, fallback=True)
     return Split(new_part, "\n".join(signature).strip(), unquoted, quote_offset)
 
 

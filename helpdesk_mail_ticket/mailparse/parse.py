@@ -21,7 +21,7 @@ from .headers import (
     parse_ids,
 )
 from .htmlbody import html_to_text, text_to_html
-from .htmlquote import new_part_html
+from .htmlquote import new_part_html_ex
 from .newpart import split_reply
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -60,6 +60,7 @@ class ParsedEmail:
     new_part_with_signature: str = ""  # new part as text, quotes removed, signature kept
     content_type: str = ""  # of the whole message
     uid: str = ""  # stable_id, or the Message-ID when use_message_id_as_uid
+    new_part_fallback: bool = False  # no new text found: the new part is the whole body
 
     @property
     def title(self) -> str:
@@ -314,7 +315,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
         markup = _normalize_cids(text)
         result.body_html = markup
         result.body_text = html_to_text(markup)
-        result.new_part_html = new_part_html(markup, settings)
+        result.new_part_html, result.new_part_fallback = new_part_html_ex(markup, settings)
         result.new_part_text = html_to_text(result.new_part_html)
         result.new_part_with_signature = result.new_part_text
         return
@@ -325,6 +326,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
     result.new_part_text = split.new_part
     result.signature_text = split.signature
     result.new_part_with_signature = split.unquoted
+    result.new_part_fallback = split.fallback
     result.new_part_html = text_to_html(split.new_part)
 
 
