@@ -77,7 +77,11 @@ class Score:
 def robustness(corpus: Path, score: Score) -> None:
     slowest = (0.0, "")
     for path in sorted(corpus.rglob("*")):
-        if not path.is_file() or path.suffix in (".json", ".jsonl", ".md", ".ann") or "LICENSE" in path.name:
+        if (
+            not path.is_file()
+            or path.suffix in (".json", ".jsonl", ".md", ".ann")
+            or "LICENSE" in path.name
+        ):
             continue
         raw = path.read_bytes()
         started = time.perf_counter()
@@ -105,7 +109,11 @@ def crisp(corpus: Path, score: Score) -> None:
         for key in ("first_fragment_exact", "first_fragment_stripped", "visible_text_exact"):
             if key not in case:
                 continue
-            got = parsed.new_part_text if key == "visible_text_exact" else first_fragment(parsed.new_part_text)
+            got = (
+                parsed.new_part_text
+                if key == "visible_text_exact"
+                else first_fragment(parsed.new_part_text)
+            )
             score.check("crisp exact", ws(got) == ws(case[key]), name, repr(got[:200]))
         for pattern in case.get("first_fragment_matches", []):
             got = first_fragment(parsed.new_part_text)
@@ -123,15 +131,27 @@ def github(corpus: Path, score: Score) -> None:
         elapsed = time.perf_counter() - started
         new_part = parsed.new_part_text
         if "parse_reply_equals" in case:
-            score.check("github", new_part.rstrip() == case["parse_reply_equals"], name, repr(new_part[:200]))
+            score.check(
+                "github",
+                new_part.rstrip() == case["parse_reply_equals"],
+                name,
+                repr(new_part[:200]),
+            )
         if "first_fragment_equals" in case:
             got = first_fragment(new_part)
             score.check("github", got == case["first_fragment_equals"], name, repr(got[:200]))
         if "first_fragment_matches" in case:
             got = first_fragment(new_part)
-            score.check("github", re.search(case["first_fragment_matches"], got) is not None, name, repr(got[:100]))
+            score.check(
+                "github",
+                re.search(case["first_fragment_matches"], got) is not None,
+                name,
+                repr(got[:100]),
+            )
         if "must_finish_within_seconds" in case:
-            score.check("github", elapsed < case["must_finish_within_seconds"], name, f"{elapsed:.2f}s")
+            score.check(
+                "github", elapsed < case["must_finish_within_seconds"], name, f"{elapsed:.2f}s"
+            )
 
 
 def talon(corpus: Path, score: Score) -> None:
@@ -193,7 +213,9 @@ def quagga(corpus: Path, score: Score) -> None:
     for name, values in sorted(f1s.items()):
         mean = sum(values) / len(values)
         share = sum(v >= 0.9 for v in values) / len(values)
-        score.extra[f"quagga {name} F1"] = f"{mean:.3f} (share >= 0.9: {share:.1%}, n={len(values)})"
+        score.extra[f"quagga {name} F1"] = (
+            f"{mean:.3f} (share >= 0.9: {share:.1%}, n={len(values)})"
+        )
 
 
 # --- automated mail -------------------------------------------------------------------------------
@@ -208,17 +230,29 @@ def sisimai(corpus: Path, score: Score) -> None:
 
 
 def human_false_positives(corpus: Path, score: Score) -> None:
-    for path in sorted((corpus / "talon" / "tests" / "fixtures" / "standard_replies").glob("*.eml")):
+    for path in sorted(
+        (corpus / "talon" / "tests" / "fixtures" / "standard_replies").glob("*.eml")
+    ):
         parsed = parse_message(path.read_bytes())
-        score.check("human flagged (FP)", parsed.automated is not None, path.name, str(parsed.automated))
+        score.check(
+            "human flagged (FP)", parsed.automated is not None, path.name, str(parsed.automated)
+        )
     bodies = list((corpus / "crisp_email_reply_parser" / "test" / "fixtures").glob("*.txt"))
-    bodies += [p for p in (corpus / "quagga_hpi" / "Datasets" / "ASF").rglob("*") if p.is_file() and not p.suffix]
+    bodies += [
+        p
+        for p in (corpus / "quagga_hpi" / "Datasets" / "ASF").rglob("*")
+        if p.is_file() and not p.suffix
+    ]
     for path in sorted(bodies):
         parsed = parse_message(as_message(path.read_text(encoding="utf-8", errors="replace")))
-        score.check("human flagged (FP)", parsed.automated is not None, path.name, str(parsed.automated))
+        score.check(
+            "human flagged (FP)", parsed.automated is not None, path.name, str(parsed.automated)
+        )
     for path in sorted((corpus / "quagga_hpi" / "Datasets" / "Enron").rglob("*.txt")):
         parsed = parse_message(path.read_bytes())
-        score.check("human flagged (FP)", parsed.automated is not None, path.name, str(parsed.automated))
+        score.check(
+            "human flagged (FP)", parsed.automated is not None, path.name, str(parsed.automated)
+        )
 
 
 # --- stalwart decoding ----------------------------------------------------------------------------
@@ -249,7 +283,10 @@ def _our_parts(message) -> list[str]:
             if isinstance(payload, list):
                 stack = list(payload) + stack
             continue
-        if part.get_content_maintype() == "text" or part.get_content_type() == "application/octet-stream":
+        if (
+            part.get_content_maintype() == "text"
+            or part.get_content_type() == "application/octet-stream"
+        ):
             out.append(decode_text_part(part))
     return out
 
@@ -292,7 +329,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     corpus = Path(args.corpus).resolve()
     score = Score(args.verbose)
-    sections = [robustness, crisp, github, talon, alfonsrv, quagga, sisimai, human_false_positives, stalwart]
+    sections = [
+        robustness,
+        crisp,
+        github,
+        talon,
+        alfonsrv,
+        quagga,
+        sisimai,
+        human_false_positives,
+        stalwart,
+    ]
     wanted = set(args.only.split(",")) if args.only else None
     started = time.perf_counter()
     for section in sections:
