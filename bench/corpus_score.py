@@ -283,11 +283,7 @@ def _our_parts(message) -> list[str]:
             if isinstance(payload, list):
                 stack = list(payload) + stack
             continue
-        if (
-            part.get_content_maintype() == "text"
-            or part.get_content_type() == "application/octet-stream"
-        ):
-            out.append(decode_text_part(part))
+        out.append(decode_text_part(part))  # any leaf: the oracle says which are text
     return out
 
 

@@ -132,7 +132,10 @@ _VALEDICTION = re.compile(
     r"|^\s*(?:best|cheers|cordialement|bien\s+cordialement|mit\s+freundlichen\s+grüßen|"
     r"viele\s+grüße|beste\s+grüße|saludos(?:\s+cordiales)?|cordiali\s+saluti|distinti\s+saluti|"
     r"met\s+vriendelijke\s+groet(?:en)?|atenciosamente|pozdrawiam|с\s+уважением|"
-    r"med\s+vänliga\s+hälsningar|venlig\s+hilsen|med\s+vennlig\s+hilsen|"
+    r"med\s+vänliga\s+hälsningar|(?:med\s+)?venlig\s+hilsen|med\s+vennlig\s+hilsen|"
+    r"vänliga\s+hälsningar|hälsningar|mvh|kh|vh|hilsen|z\s+pozdrowieniami|"
+    r"z\s+powa[żz]aniem|groeten|met\s+vriendelijke\s+groeten|lg|mfg|gruß|grüße|"
+    r"saluti|un\s+saluto|abraços|atentamente|"
     r"ystävällisin\s+terveisin)\s*,?\s*$",
     re.IGNORECASE,
 )
