@@ -1,0 +1,104 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+TICKET_TYPES = [
+    ("user_request", "User Request"),
+    ("incident", "Incident"),
+    ("change", "Change"),
+    ("problem", "Problem"),
+]
+
+
+class HelpdeskMailTicket(models.Model):
+    _name = "helpdesk.mail.ticket"
+    _description = "Helpdesk Ticket"
+    _inherit = ["helpdesk.mail.ticket.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, id desc"
+    _rec_names_search = ["reference", "name"]
+    _mail_ticket_type_field = "ticket_type"
+    _mail_ticket_reference_field = "reference"
+
+    def _default_stage_id(self):
+        return self.env["helpdesk.mail.ticket.stage"].search([("is_closed", "=", False)], limit=1)
+
+    reference = fields.Char(
+        readonly=True, copy=False, index=True, default="/", help="Matched by title patterns."
+    )
+    name = fields.Char(string="Title", required=True, tracking=True)
+    description = fields.Html()
+    ticket_type = fields.Selection(
+        TICKET_TYPES, string="Type", required=True, default="user_request", tracking=True
+    )
+    partner_id = fields.Many2one("res.partner", string="Caller", tracking=True, index=True)
+    partner_email = fields.Char(related="partner_id.email", string="Caller Email")
+    organization_id = fields.Many2one(
+        "res.partner",
+        string="Organization",
+        compute="_compute_organization_id",
+        store=True,
+        readonly=False,
+        index=True,
+        domain=[("is_company", "=", True)],
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Assigned to", tracking=True, domain=[("share", "=", False)]
+    )
+    stage_id = fields.Many2one(
+        "helpdesk.mail.ticket.stage",
+        string="Stage",
+        default=_default_stage_id,
+        group_expand="_read_group_stage_ids",
+        tracking=True,
+        index=True,
+        copy=False,
+        ondelete="restrict",
+    )
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    closed_date = fields.Datetime(readonly=True, copy=False)
+    priority = fields.Selection(
+        [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")], default="1"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    color = fields.Integer()
+
+    @api.depends("partner_id")
+    def _compute_organization_id(self):
+        for ticket in self:
+            ticket.organization_id = ticket._mail_ticket_caller_organization(ticket.partner_id)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([], order=stages._order)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("reference", "/") == "/":
+                vals["reference"] = sequence.next_by_code("helpdesk.mail.ticket") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "stage_id" in vals:
+            stage = self.env["helpdesk.mail.ticket.stage"].browse(vals["stage_id"])
+            vals["closed_date"] = fields.Datetime.now() if stage.is_closed else False
+        return super().write(vals)
+
+    @api.depends("reference", "name")
+    def _compute_display_name(self):
+        for ticket in self:
+            ticket.display_name = f"{ticket.reference} {ticket.name}" if ticket.reference else ticket.name
+
+    def _mail_ticket_is_closed(self):
+        self.ensure_one()
+        return self.is_closed
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id:
+            self._message_add_suggested_recipient(
+                recipients, partner=self.partner_id, reason=self.env._("Caller")
+            )
+        return recipients

@@ -1,0 +1,611 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import time
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
+
+from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
+from ..mailsource import MailSourceError, ServerConfig, open_source
+from .helpdesk_mail_ticket import TICKET_TYPES
+
+_logger = logging.getLogger(__name__)
+
+TRACE_MAX_BYTES = 256 * 1024
+DEFAULT_PORTS = {
+    ("imap", "none"): 143,
+    ("imap", "starttls"): 143,
+    ("imap", "ssl"): 993,
+    ("pop3", "none"): 110,
+    ("pop3", "starttls"): 110,
+    ("pop3", "ssl"): 995,
+}
+# Global settings (iTop names) stored as ir.config_parameter under this prefix.
+PARAM_PREFIX = "helpdesk_mail_ticket."
+
+
+class InboxTrace(list):
+    """The lines traced during one cycle of one inbox (iTop's debug trace)."""
+
+    def add(self, line):
+        self.append(f"{fields.Datetime.now()} {line}")
+
+
+class MailInbox(models.Model):
+    _name = "mail.inbox"
+    _description = "Incoming eMail Inbox"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, id"
+
+    def _default_target_model(self):
+        return self.env["ir.model"]._get("helpdesk.mail.ticket")
+
+    # Mailbox configuration
+    name = fields.Char(
+        compute="_compute_name", store=True, readonly=False, required=True, precompute=True
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True, help="Only active inboxes are polled.")
+    server = fields.Char(
+        string="Mail Server", required=True, tracking=True, help="Host name or IP address."
+    )
+    protocol = fields.Selection(
+        [("imap", "IMAP"), ("pop3", "POP3")], required=True, default="imap", tracking=True
+    )
+    security = fields.Selection(
+        [("none", "None"), ("ssl", "SSL/TLS"), ("starttls", "STARTTLS")],
+        string="Connection Security",
+        required=True,
+        default="ssl",
+        tracking=True,
+    )
+    verify_certificate = fields.Boolean(
+        default=True,
+        help="Check the server's TLS certificate. Turn off only for a server with a "
+        "self-signed certificate you trust.",
+    )
+    port = fields.Integer(compute="_compute_port", store=True, readonly=False, tracking=True)
+    login = fields.Char(required=True, tracking=True)
+    password = fields.Char(groups="base.group_system", copy=False)
+    mailbox = fields.Char(
+        string="Mailbox (IMAP folder)",
+        help="The IMAP folder to scan; empty means INBOX. Ignored with POP3.",
+    )
+    trace = fields.Boolean(
+        string="Debug Trace",
+        help="Trace every operation of this inbox in the Debug Trace tab (kept to its "
+        "last 256 KB). Leave it off in production.",
+    )
+    debug_trace = fields.Text(readonly=True, copy=False)
+    mailbox_key = fields.Char(compute="_compute_mailbox_key", store=True, index=True, precompute=True)
+
+    # Emails in error
+    error_behavior = fields.Selection(
+        [("mark_as_error", "Keep the message in the mailbox"), ("delete", "Delete the message")],
+        string="Behavior on Error",
+        required=True,
+        default="mark_as_error",
+        help="A message kept is flagged as error and never retried by itself; use Reset "
+        "Status to retry it.",
+    )
+    notify_errors_to = fields.Char(
+        string="Forward eMails to",
+        help="Address that receives a message in error, attached, with the reason.",
+    )
+    notify_errors_from = fields.Char(
+        string="(From)", help="Sender address of the forward; both addresses must be set."
+    )
+
+    # Behavior on incoming emails
+    behavior = fields.Selection(
+        [
+            ("both", "Create or Update"),
+            ("create_only", "Create new ticket"),
+            ("update_only", "Update existing tickets"),
+        ],
+        required=True,
+        default="both",
+    )
+    email_storage = fields.Selection(
+        [
+            ("keep", "Keep the eMail on the server until its ticket is closed or deleted"),
+            ("delete", "Delete the eMail immediately"),
+            ("move", "Move the eMail to another IMAP folder"),
+        ],
+        string="After processing the eMail",
+        required=True,
+        default="keep",
+    )
+    target_folder = fields.Char(help="IMAP folder that receives processed messages.")
+    target_model_id = fields.Many2one(
+        "ir.model",
+        string="Ticket Model",
+        required=True,
+        ondelete="cascade",
+        default=_default_target_model,
+        domain="[('model', 'in', target_model_names)]",
+    )
+    target_model = fields.Char(related="target_model_id.model")
+    target_model_names = fields.Json(compute="_compute_target_model_names")
+    ticket_type = fields.Selection(
+        TICKET_TYPES,
+        string="Ticket Type",
+        default="user_request",
+        help="Type of the tickets created, for models that have a type; a reply "
+        "matching a ticket of another type is an error.",
+    )
+    ticket_default_values = fields.Text(
+        help="One field per line, field_code:value. Many2one by id or by unique name, "
+        "selection by value or label. Applied after the mapping.",
+    )
+    ticket_default_title = fields.Char(string="Default Title (if subject is empty)")
+    title_pattern = fields.Char(
+        default="/R-([0-9]{6})/",
+        help="PCRE pattern, as in iTop, looked for in the subject when no header "
+        "identifies the ticket; the full match then each group is looked up as a "
+        "ticket reference.",
+    )
+    import_additional_contacts = fields.Selection(
+        [
+            ("never", "Never"),
+            ("only_on_creation", "On creation"),
+            ("only_on_update", "On update"),
+            ("always", "Always"),
+        ],
+        string="To/Cc contacts as followers",
+        required=True,
+        default="never",
+        help="Known contacts in To and Cc become followers of the ticket; unknown "
+        "addresses are never created.",
+    )
+
+    # Unknown callers
+    unknown_caller_behavior = fields.Selection(
+        [("reject_email", "Reject the eMail"), ("create_contact", "Create a new contact")],
+        string="Behavior in case of Unknown Caller",
+        required=True,
+        default="reject_email",
+    )
+    caller_default_values = fields.Text(
+        string="New Contact's Default Values", help="One field per line, field_code:value."
+    )
+
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+
+    # Status
+    state = fields.Selection(
+        [("never", "Never polled"), ("ok", "Connected"), ("error", "Failing")],
+        default="never",
+        readonly=True,
+        copy=False,
+    )
+    last_run_date = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
+    last_error_date = fields.Datetime(readonly=True, copy=False)
+    imap_uidvalidity = fields.Char(readonly=True, copy=False)
+    message_ids = fields.One2many("mail.inbox.message", "inbox_id", string="Mailbox Content")
+    message_count = fields.Integer(compute="_compute_message_counts")
+    error_count = fields.Integer(compute="_compute_message_counts")
+    undesired_count = fields.Integer(compute="_compute_message_counts")
+    created_count = fields.Integer(compute="_compute_message_counts")
+    updated_count = fields.Integer(compute="_compute_message_counts")
+
+    _sql_constraints = [
+        (
+            "mailbox_key_unique",
+            "UNIQUE(mailbox_key)",
+            "Another inbox already reads this mailbox (same login, server and folder).",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+
+    @api.depends("login", "server")
+    def _compute_name(self):
+        for inbox in self:
+            if not inbox.name:
+                inbox.name = f"{inbox.login or ''}@{inbox.server or ''}"
+
+    @api.depends("protocol", "security")
+    def _compute_port(self):
+        for inbox in self:
+            inbox.port = DEFAULT_PORTS.get((inbox.protocol, inbox.security), 0)
+
+    @api.depends("protocol", "login", "server", "mailbox")
+    def _compute_mailbox_key(self):
+        for inbox in self:
+            # POP3 reads INBOX: an IMAP inbox on INBOX of the same account is the same mail.
+            folder = (inbox.protocol == "imap" and inbox.mailbox) or "INBOX"
+            login = (inbox.login or "").strip().lower()
+            server = (inbox.server or "").strip().lower()
+            inbox.mailbox_key = f"{login}@{server}/{folder}"
+
+    def _compute_target_model_names(self):
+        names = self._get_target_model_names()
+        for inbox in self:
+            inbox.target_model_names = names
+
+    def _compute_message_counts(self):
+        ledger = self.env["mail.inbox.message"]
+        groups = ledger._read_group(
+            [("inbox_id", "in", self.ids)], ["inbox_id", "state", "action"], ["__count"]
+        )
+        counts = {}
+        for inbox, state, action, count in groups:
+            entry = counts.setdefault(inbox.id, {"all": 0, "error": 0, "undesired": 0})
+            entry["all"] += count
+            entry[state] = entry.get(state, 0) + count
+            if action:
+                entry[action] = entry.get(action, 0) + count
+        for inbox in self:
+            entry = counts.get(inbox.id, {})
+            inbox.message_count = entry.get("all", 0)
+            inbox.error_count = entry.get("error", 0)
+            inbox.undesired_count = entry.get("undesired", 0)
+            inbox.created_count = entry.get("created", 0)
+            inbox.updated_count = entry.get("updated", 0)
+
+    @api.model
+    def _get_target_model_names(self):
+        """Models an inbox may target: every concrete model inheriting the ticket mixin."""
+        registry = self.env.registry
+        names, todo = set(), ["helpdesk.mail.ticket.mixin"]
+        while todo:
+            for child in registry[todo.pop()]._inherit_children:
+                if child not in names:
+                    names.add(child)
+                    todo.append(child)
+        return sorted(name for name in names if not registry[name]._abstract)
+
+    @api.constrains("target_model_id")
+    def _check_target_model(self):
+        names = self._get_target_model_names()
+        for inbox in self:
+            if inbox.target_model not in names:
+                raise ValidationError(
+                    self.env._(
+                        "%(model)s cannot receive tickets from emails: it does not inherit "
+                        "helpdesk.mail.ticket.mixin.",
+                        model=inbox.target_model,
+                    )
+                )
+
+    @api.constrains("title_pattern")
+    def _check_title_pattern(self):
+        for inbox in self.filtered("title_pattern"):
+            try:
+                compile_pcre(inbox.title_pattern)
+            except PatternError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The title pattern %(pattern)s is not valid: %(reason)s",
+                        pattern=inbox.title_pattern,
+                        reason=str(error),
+                    )
+                )
+
+    @api.constrains("email_storage", "protocol", "target_folder")
+    def _check_target_folder(self):
+        for inbox in self.filtered(lambda i: i.email_storage == "move"):
+            if inbox.protocol != "imap" or not inbox.target_folder:
+                raise ValidationError(
+                    self.env._("Moving processed emails needs IMAP and a target folder.")
+                )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            with self._open_source() as source:
+                summary = source.test()
+        except MailSourceError as error:
+            raise UserError(self._connection_error_message(error)) from None
+        return self._notify(self.env._("Connection test succeeded: %(summary)s", summary=summary))
+
+    def action_fetch_now(self):
+        self.ensure_one()
+        result = self._fetch()
+        if result.get("failure"):
+            raise UserError(result["failure"])
+        message = self.env._(
+            "%(new)s new message(s): %(processed)s processed, %(error)s in error, "
+            "%(undesired)s undesired.",
+            **result,
+        )
+        return self._notify(message, reload=True)
+
+    def action_clear_trace(self):
+        self.write({"debug_trace": False})
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Tickets"),
+            "res_model": self.target_model,
+            "view_mode": "list,form",
+            "domain": [("mail_inbox_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_mail_ticket.mail_inbox_message_action"
+        )
+        action["domain"] = [("inbox_id", "=", self.id)]
+        state = self.env.context.get("message_state")
+        if state:
+            action["context"] = {f"search_default_state_{state}": 1}
+        return action
+
+    def _notify(self, message, reload=False):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"} if reload else False,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Connection
+    # ------------------------------------------------------------------
+
+    def _get_server_config(self):
+        """The connection parameters of this inbox (hook: override to add options)."""
+        self.ensure_one()
+        params = self._get_global_params()
+        inbox = self.sudo()
+        return ServerConfig(
+            protocol=inbox.protocol,
+            host=inbox.server.strip(),
+            port=inbox.port,
+            login=inbox.login,
+            password=inbox.password or "",
+            security=inbox.security,
+            folder=(inbox.protocol == "imap" and inbox.mailbox) or "INBOX",
+            timeout=float(params.get("socket_timeout") or 30),
+            verify_cert=inbox.verify_certificate,
+            pop3_auth_option=(params.get("pop3_auth_option") or "USER").upper(),
+            imap_options=tuple(_split_lines(params.get("imap_options") or "imap", ",")),
+        )
+
+    def _open_source(self, trace=None):
+        """An unconnected mail source for this inbox, used as a context manager."""
+        return open_source(self._get_server_config(), trace=trace)
+
+    def _connection_error_message(self, error):
+        """A translated explanation of a connection failure, by error code."""
+        _ = self.env._
+        messages = {
+            "host_not_found": _("The mail server %(server)s is unknown (DNS lookup failed)."),
+            "connection_refused": _(
+                "The mail server %(server)s refused the connection on port %(port)s."
+            ),
+            "timeout": _("The mail server %(server)s did not answer in time (port %(port)s)."),
+            "tls": _("The secure connection to %(server)s failed: %(detail)s"),
+            "authentication": _(
+                "The mail server %(server)s rejected the login %(login)s: check the "
+                "login and password."
+            ),
+            "folder_not_found": _("The folder %(folder)s does not exist on %(server)s."),
+        }
+        template = messages.get(
+            getattr(error, "code", ""), _("The mail server %(server)s failed: %(detail)s")
+        )
+        return template % {
+            "server": self.server,
+            "port": self.port,
+            "login": self.login,
+            "folder": self.mailbox or "INBOX",
+            "detail": str(error),
+        }
+
+    # ------------------------------------------------------------------
+    # Global settings
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_global_params(self):
+        """The global parameters (iTop names) that are set, as strings."""
+        params = self.env["ir.config_parameter"].sudo()
+        rows = params.search_read([("key", "=like", PARAM_PREFIX + "%")], ["key", "value"])
+        return {row["key"][len(PARAM_PREFIX) :]: row["value"] for row in rows}
+
+    @api.model
+    def _get_parse_settings(self):
+        """The email core's settings from the global parameters."""
+        params = self._get_global_params()
+        try:
+            return Settings.from_itop(params)
+        except SettingsError as error:
+            _logger.warning("Invalid helpdesk_mail_ticket setting, defaults used: %s", error)
+            return Settings()
+
+    # ------------------------------------------------------------------
+    # Polling
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_fetch(self):
+        """Called from a cron: poll every active inbox, then schedule the next poll
+        after ``periodicity`` seconds (Odoo's cron ticks per minute)."""
+        params = self._get_global_params()
+        budget = int(params.get("max_messages_per_run") or 500)
+        done = remaining = 0
+        for inbox in self.search([]):
+            result = inbox._fetch(limit=budget - done if budget else None)
+            done += result["processed"] + result["error"] + result["undesired"]
+            remaining += result["remaining"]
+        cron = self.env["ir.cron"]
+        cron._notify_progress(done=done, remaining=remaining)
+        periodicity = int(params.get("periodicity") or 30)
+        if periodicity < 60 and not remaining:
+            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")._trigger(
+                at=fields.Datetime.now() + timedelta(seconds=periodicity)
+            )
+
+    def _fetch(self, limit=None):
+        """Poll this inbox once: record every message seen, process the new ones,
+        then apply the server-side actions (delete, move) the database now calls for.
+
+        :return: a dict of counts, and ``failure`` with the reason of a failed cycle
+        """
+        self.ensure_one()
+        trace = InboxTrace()
+        inbox = self.with_context(mail_inbox_trace=trace)
+        result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
+        started = time.monotonic()
+        try:
+            with inbox._open_source(trace=trace.add) as source:
+                inbox._trace("Connected to %s", self.mailbox_key)
+                result.update(inbox._fetch_from_source(source, limit))
+            inbox._record_success()
+        except MailSourceError as error:
+            result["failure"] = reason = inbox._connection_error_message(error)
+            inbox._record_failure(reason)
+        finally:
+            inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
+            inbox._save_trace(trace)
+            self.env["mail.inbox.message"]._commit()
+        return result
+
+    def _fetch_from_source(self, source, limit):
+        ledger = self.env["mail.inbox.message"]
+        remote = source.list_messages()
+        self._trace("%d message(s) in the mailbox", len(remote))
+        new = ledger._sync_with_server(self, remote)
+        todo = ledger.search(
+            [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
+        ).filtered(lambda m: m.on_server or m.raw_attachment_id)
+        counts = {"new": len(new), "processed": 0, "error": 0, "undesired": 0}
+        batch = todo[:limit] if limit else todo
+        settings = self._get_parse_settings()
+        for message in batch:
+            state = message._process(source, settings)
+            if state in counts:
+                counts[state] += 1
+        counts["remaining"] = len(todo) - len(batch)
+        ledger._apply_server_actions(self, source)
+        return counts
+
+    def _record_success(self):
+        self.write({"state": "ok", "last_run_date": fields.Datetime.now()})
+
+    def _record_failure(self, reason):
+        _logger.warning("Mail inbox %s failed: %s", self.name, reason)
+        self.write(
+            {
+                "state": "error",
+                "last_run_date": fields.Datetime.now(),
+                "last_error": reason,
+                "last_error_date": fields.Datetime.now(),
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Trace
+    # ------------------------------------------------------------------
+
+    def _trace(self, message, *args):
+        """Trace one step of this inbox: to the log at debug level, and to the Debug
+        Trace tab when the inbox's trace is on."""
+        _logger.debug("[%s] " + message, self.name, *args)
+        buffer = self.env.context.get("mail_inbox_trace")
+        if buffer is not None:
+            buffer.add(message % args if args else message)
+
+    def _save_trace(self, trace):
+        if not (self.trace and trace):
+            return
+        text = (self.debug_trace or "") + "\n".join(trace) + "\n"
+        encoded = text.encode()
+        if len(encoded) > TRACE_MAX_BYTES:
+            text = encoded[-TRACE_MAX_BYTES:].decode(errors="ignore")
+            text = text[text.find("\n") + 1 :]
+        self.debug_trace = text
+
+    # ------------------------------------------------------------------
+    # Callers, tickets, default values
+    # ------------------------------------------------------------------
+
+    def _find_partner(self, email):
+        """The contact with this address (case-insensitive), or an empty recordset."""
+        normalized = email_normalize(email or "")
+        if not normalized:
+            return self.env["res.partner"]
+        return self.env["res.partner"].search(
+            [("email_normalized", "=", normalized)], order="id", limit=1
+        )
+
+    def _create_caller(self, email, display_name):
+        """Create the unknown sender as a contact (iTop's create_contact)."""
+        name = display_name or email.split("@")[0]
+        vals = {"email": email, "name": name}
+        self._apply_default_values(
+            self.env["res.partner"], self.caller_default_values, vals
+        )
+        return self.env["res.partner"].create(vals)
+
+    def _apply_default_values(self, model, text, vals):
+        """Apply ``field_code:value`` lines onto ``vals`` (iTop's default values): split at
+        the first colon, the last line for a field wins, a bad line is traced and skipped."""
+        for number, line in enumerate((text or "").splitlines(), 1):
+            if ":" not in line:
+                if line.strip():
+                    self._trace("Default values line %d ignored (no colon): %s", number, line)
+                continue
+            code, value = (part.strip() for part in line.split(":", 1))
+            try:
+                vals[code] = self._convert_default_value(model, code, value)
+            except ValueError as error:
+                self._trace("Default value %s ignored: %s", code, error)
+        return vals
+
+    def _convert_default_value(self, model, code, value):
+        field = model._fields.get(code)
+        if not field or field.compute and not field.store and not field.inverse:
+            raise ValueError(f"no writable field {code} on {model._name}")
+        if field.type == "many2one":
+            return self._find_by_id_or_name(self.env[field.comodel_name], value).id
+        if field.type == "selection":
+            selection = field._description_selection(self.env)
+            for key, label in selection:
+                if value in (key, label) or value.lower() in (str(key).lower(), label.lower()):
+                    return key
+            raise ValueError(f"{value!r} is not a value of {code}")
+        if field.type == "boolean":
+            return value.lower() in ("1", "true", "yes", "y")
+        if field.type == "integer":
+            return int(value)
+        if field.type in ("float", "monetary"):
+            return float(value)
+        if field.type in ("char", "text", "html", "date", "datetime"):
+            return value
+        raise ValueError(f"field {code} of type {field.type} cannot take a default value")
+
+    def _find_by_id_or_name(self, comodel, value):
+        if value.isdigit():
+            record = comodel.browse(int(value)).exists()
+            if record:
+                return record
+        records = comodel.search([(comodel._rec_name or "id", "=ilike", value)], limit=2)
+        if len(records) != 1:
+            how = "several" if records else "no"
+            raise ValueError(f"{how} {comodel._name} named {value!r}")
+        return records
+
+
+def _split_lines(text, sep="\n"):
+    return [item.strip() for item in text.replace("\n", sep).split(sep) if item.strip()]

@@ -1,0 +1,661 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import hashlib
+import logging
+
+from markupsafe import Markup
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import html_sanitize
+
+from ..mailparse import PatternError, parse_message, title_refs
+from ..mailparse.inline_images import replace_cids
+from ..mailsource import MailSourceError
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("new", "New"),
+    ("processed", "Processed"),
+    ("error", "Error"),
+    ("undesired", "Undesired"),
+    ("ignored", "Ignored"),
+]
+ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
+MAX_ATTEMPTS = 3
+
+
+class InboxProcessingError(Exception):
+    """A message that cannot be turned into a ticket or an update; the text is the
+    reason the admin reads."""
+
+
+class MailInboxMessage(models.Model):
+    """The ledger: one record per message seen in an inbox.
+
+    A message is recorded (state ``new``) before anything is done with it; its outcome
+    (ticket created or updated, error, undesired) is committed in the same transaction
+    as the ticket; the server side (delete, move) is touched only afterwards, from what
+    the ledger says. Whatever dies when, the next cycle resumes from the ledger without
+    losing or repeating a message.
+    """
+
+    _name = "mail.inbox.message"
+    _description = "Incoming eMail"
+    _order = "id desc"
+    _rec_name = "subject"
+
+    inbox_id = fields.Many2one("mail.inbox", required=True, ondelete="cascade", index=True)
+    uid = fields.Char(
+        string="UID",
+        required=True,
+        readonly=True,
+        help="The message's identity in this inbox: IMAP UIDVALIDITY:UID, POP3 UIDL, "
+        "or the Message-ID when use_message_id_as_uid is set.",
+    )
+    server_uid = fields.Char(readonly=True, help="The handle the server knows it by now.")
+    message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
+    stable_id = fields.Char(
+        readonly=True, index="btree_not_null", help="Message-ID, or a content hash when absent."
+    )
+    date = fields.Datetime(readonly=True)
+    email_from = fields.Char(string="From", readonly=True)
+    subject = fields.Char(readonly=True)
+    size = fields.Integer(readonly=True)
+    state = fields.Selection(STATES, default="new", required=True, readonly=True, index=True)
+    reason = fields.Text(readonly=True)
+    action = fields.Selection(ACTIONS, readonly=True)
+    ticket_model = fields.Char(readonly=True)
+    ticket_id = fields.Many2oneReference(model_field="ticket_model", readonly=True)
+    ticket_ref = fields.Reference(
+        selection="_selection_ticket_ref", string="Ticket", compute="_compute_ticket_ref"
+    )
+    attempts = fields.Integer(readonly=True)
+    on_server = fields.Boolean(default=True, readonly=True)
+    processed_date = fields.Datetime(readonly=True)
+    raw_attachment_id = fields.Many2one("ir.attachment", string="Raw eMail", readonly=True)
+    company_id = fields.Many2one(related="inbox_id.company_id", store=True)
+
+    _sql_constraints = [
+        ("inbox_uid_unique", "UNIQUE(inbox_id, uid)", "A message is recorded once per inbox."),
+    ]
+
+    @api.model
+    def _selection_ticket_ref(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("ticket_model", "ticket_id")
+    def _compute_ticket_ref(self):
+        for message in self:
+            ticket = message._get_ticket()
+            message.ticket_ref = f"{ticket._name},{ticket.id}" if ticket else False
+
+    # ------------------------------------------------------------------
+    # Actions (Mailbox Content)
+    # ------------------------------------------------------------------
+
+    def action_reset_status(self):
+        """Make messages candidates for processing again (iTop's Reset Status). A
+        message that already made a ticket does not make a second one."""
+        for message in self:
+            if not (message.on_server or message.raw_attachment_id):
+                raise UserError(
+                    self.env._(
+                        "%(subject)s is no longer on the server and was not kept: it cannot "
+                        "be processed again.",
+                        subject=message.subject or message.uid,
+                    )
+                )
+        self.write({"state": "new", "attempts": 0, "reason": False})
+
+    def action_ignore(self):
+        self.write({"state": "ignored", "reason": self.env._("Ignored by %s", self.env.user.name)})
+
+    def action_delete_from_server(self):
+        """Delete the messages from their mailbox (the ledger keeps their history)."""
+        for inbox, messages in self.grouped("inbox_id").items():
+            on_server = messages.filtered("on_server")
+            if on_server:
+                try:
+                    with inbox._open_source() as source:
+                        source.delete(on_server.mapped("server_uid"))
+                except MailSourceError as error:
+                    raise UserError(inbox._connection_error_message(error)) from None
+            on_server.write({"on_server": False})
+        return True
+
+    def action_download_raw(self):
+        self.ensure_one()
+        if not self.raw_attachment_id:
+            raise UserError(self.env._("The raw email of this message was not kept."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.raw_attachment_id.id}?download=true",
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------
+    # Ledger
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _commit(self):
+        """Commit what is done so far: each step of the ledger must survive a crash of
+        the next one. Not in tests, whose transaction is rolled back at the end."""
+        if not modules.module.current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _sync_with_server(self, inbox, remote):
+        """Record every message seen on the server, and which ones left it.
+
+        Insertion ignores conflicts, so two workers listing the same mailbox record a
+        message once. Returns the messages recorded now.
+        """
+        cr = self.env.cr
+        self.flush_model()
+        cr.execute(
+            "SELECT uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s", [inbox.id]
+        )
+        known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
+        seen = {message.uid for message in remote}
+        new_ids = []
+        for message in remote:
+            if message.uid in known:
+                continue
+            cr.execute(
+                """INSERT INTO mail_inbox_message
+                       (inbox_id, company_id, uid, server_uid, size, state, attempts, on_server,
+                        create_uid, write_uid, create_date, write_date)
+                   VALUES (%s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s,
+                           now() at time zone 'UTC', now() at time zone 'UTC')
+                   ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id""",
+                [
+                    inbox.id,
+                    inbox.company_id.id or None,
+                    message.uid,
+                    message.uid,
+                    message.size,
+                    self.env.uid,
+                    self.env.uid,
+                ],
+            )
+            row = cr.fetchone()
+            if row:
+                new_ids.append(row[0])
+        gone = [rid for uid, (rid, on_server) in known.items() if on_server and uid not in seen]
+        back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
+        if gone:
+            cr.execute("UPDATE mail_inbox_message SET on_server = FALSE WHERE id IN %s", [tuple(gone)])
+        if back:
+            cr.execute("UPDATE mail_inbox_message SET on_server = TRUE WHERE id IN %s", [tuple(back)])
+        self.invalidate_model()
+        self._commit()
+        return self.browse(new_ids)
+
+    def _claim(self):
+        """Lock this message for processing, unless another worker has it or it is done."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' "
+            "FOR UPDATE SKIP LOCKED",
+            [self.id],
+        )
+        claimed = bool(self.env.cr.fetchone())
+        self.invalidate_recordset()
+        return claimed
+
+    def _get_ticket(self):
+        self.ensure_one()
+        if not (self.ticket_model and self.ticket_id and self.ticket_model in self.env):
+            return None
+        return self.env[self.ticket_model].browse(self.ticket_id).exists() or None
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+
+    def _process(self, source, settings):
+        """Process one recorded message, exactly once. Returns its new state, or None
+        when another worker has it."""
+        self.ensure_one()
+        if not self._claim():
+            return None
+        inbox = self.inbox_id
+        try:
+            raw = self._get_raw(source, settings)
+        except InboxProcessingError as error:
+            self._set_error(None, str(error))
+            self._commit()
+            return self.state
+        if self.attempts >= MAX_ATTEMPTS:
+            reason = self.env._(
+                "Processing this message failed %(count)s times; it is set aside.",
+                count=self.attempts,
+            )
+            self._set_error(raw, f"{reason} {self.reason or ''}".strip())
+            self._commit()
+            return self.state
+        # Count the attempt in its own transaction: a crash while processing it is
+        # then remembered, so a poison message cannot loop.
+        self.attempts += 1
+        self._commit()
+        if not self._claim():
+            return None
+        try:
+            with self.env.cr.savepoint():
+                self._process_raw(raw, settings)
+        except InboxProcessingError as error:
+            inbox._trace("Message %s in error: %s", self.uid, error)
+            self._set_error(raw, str(error))
+        except Exception as error:  # noqa: BLE001 - one bad message never stops the inbox
+            _logger.warning("Processing message %s of %s failed", self.uid, inbox.name, exc_info=True)
+            reason = self.env._("Unexpected failure while processing: %(error)s", error=error)
+            self._set_error(raw, reason)
+        self._commit()
+        return self.state
+
+    def _get_raw(self, source, settings):
+        """The message's bytes: the kept copy, else from the server after its size was
+        checked against maximum_email_size (never downloaded when too big)."""
+        if self.raw_attachment_id:
+            return self.raw_attachment_id.raw
+        limit = settings.maximum_email_size
+        if limit and self.size and self.size > limit:
+            raise InboxProcessingError(
+                self.env._(
+                    "The email is too big: %(size)s bytes, over the limit of %(limit)s bytes.",
+                    size=self.size,
+                    limit=limit,
+                )
+            )
+        return source.fetch(self.server_uid)
+
+    def _process_raw(self, raw, settings):
+        inbox = self.inbox_id
+        parsed = parse_message(raw, settings)
+        self._record_headers(parsed)
+        if parsed.error:
+            raise InboxProcessingError(
+                self.env._("Failed to decode the email: %(reason)s", reason=parsed.error)
+            )
+        if parsed.automated:
+            inbox._trace("Message %s undesired: %s", self.uid, parsed.automated.reason)
+            return self._set_undesired(raw, parsed.automated.reason)
+        already = self._find_already_imported(parsed)
+        if already:
+            return self._set_processed(already, "duplicate")
+        ticket = self._match_ticket(parsed) if inbox.behavior != "create_only" else None
+        if not ticket and inbox.behavior == "update_only":
+            raise InboxProcessingError(
+                self.env._("No ticket to update: the email matches no ticket (update only).")
+            )
+        caller = self._find_or_create_caller(parsed)
+        if ticket:
+            self._update_ticket(ticket, parsed, caller)
+            return self._set_processed(ticket, "updated")
+        ticket = self._create_ticket(parsed, caller)
+        return self._set_processed(ticket, "created")
+
+    def _record_headers(self, parsed):
+        self.write(
+            {
+                "message_id": parsed.message_id or False,
+                "stable_id": parsed.stable_id or False,
+                "subject": parsed.subject,
+                "email_from": parsed.from_email,
+                "date": parsed.date and parsed.date.replace(tzinfo=None),
+                "size": parsed.size,
+            }
+        )
+
+    def _set_processed(self, ticket, action):
+        self.inbox_id._trace("Message %s: %s %s", self.uid, action, ticket.display_name)
+        self.write(
+            {
+                "state": "processed",
+                "action": action,
+                "ticket_model": ticket._name,
+                "ticket_id": ticket.id,
+                "reason": False,
+                "processed_date": fields.Datetime.now(),
+            }
+        )
+        return "processed"
+
+    def _set_undesired(self, raw, reason):
+        self.write({"state": "undesired", "reason": reason, "processed_date": fields.Datetime.now()})
+        self._keep_raw(raw)
+        return "undesired"
+
+    def _set_error(self, raw, reason):
+        """Set the message aside in error, keep its bytes, and forward it to the admin."""
+        self.write({"state": "error", "reason": reason, "processed_date": fields.Datetime.now()})
+        if raw is not None:
+            self._keep_raw(raw)
+            self._forward_error(raw, reason)
+        return "error"
+
+    def _keep_raw(self, raw):
+        if self.raw_attachment_id or raw is None:
+            return
+        self.raw_attachment_id = self.env["ir.attachment"].sudo().create(
+            {
+                "name": f"message-{self.id}.eml",
+                "raw": raw,
+                "mimetype": "message/rfc822",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Matching
+    # ------------------------------------------------------------------
+
+    def _find_already_imported(self, parsed):
+        """The ticket this very email already made or updated: through this record (a
+        reset of a processed message), or through another inbox that received it."""
+        ticket = self._get_ticket()
+        if ticket and self.action in ("created", "updated", "duplicate"):
+            return ticket
+        if not parsed.stable_id:
+            return None
+        previous = self.search(
+            [
+                ("stable_id", "=", parsed.stable_id),
+                ("state", "=", "processed"),
+                ("id", "!=", self.id),
+                ("ticket_model", "=", self.inbox_id.target_model),
+            ],
+            limit=1,
+        )
+        return previous and previous._get_ticket()
+
+    def _match_ticket(self, parsed):
+        """The ticket this email answers: by its In-Reply-To, then References, against
+        the Message-IDs Odoo keeps on ``mail.message``; then by the title pattern."""
+        inbox = self.inbox_id
+        model = self.env[inbox.target_model]
+        ticket = self._match_by_headers(parsed, model)
+        if not ticket and inbox.title_pattern and parsed.subject:
+            try:
+                refs = title_refs(parsed.subject, inbox.title_pattern)
+            except PatternError as error:
+                raise InboxProcessingError(
+                    self.env._("The inbox's title pattern is invalid: %(e)s", e=error)
+                )
+            ticket = refs and model._mail_ticket_find_by_reference(refs)
+            if ticket:
+                inbox._trace("Message %s matches %s by its subject", self.uid, ticket.display_name)
+        if ticket:
+            self._check_ticket_type(ticket)
+        return ticket or None
+
+    def _match_by_headers(self, parsed, model):
+        refs = list(parsed.in_reply_to) + list(reversed(parsed.references))
+        if not refs:
+            return None
+        candidates = self.env["mail.message"].sudo().search(
+            [("message_id", "in", [f"<{ref}>" for ref in refs]), ("model", "!=", False)]
+        )
+        mixin_models = set(self.inbox_id._get_target_model_names())
+        by_id = {message.message_id: message for message in candidates}
+        for ref in refs:
+            message = by_id.get(f"<{ref}>")
+            if not message or message.model not in mixin_models or not message.res_id:
+                continue
+            if message.model != model._name:
+                raise InboxProcessingError(
+                    self.env._(
+                        "The email answers a record of %(other)s, not of %(model)s as this "
+                        "inbox expects.",
+                        other=message.model,
+                        model=model._name,
+                    )
+                )
+            ticket = model.browse(message.res_id).exists()
+            if ticket:
+                self.inbox_id._trace("Message %s answers %s", self.uid, ticket.display_name)
+                return ticket
+        return None
+
+    def _check_ticket_type(self, ticket):
+        inbox = self.inbox_id
+        if ticket._mail_ticket_type_field and inbox.ticket_type:
+            if ticket._mail_ticket_type() != inbox.ticket_type:
+                raise InboxProcessingError(
+                    self.env._(
+                        "The email matches %(ticket)s, whose type is not the inbox's type.",
+                        ticket=ticket.display_name,
+                    )
+                )
+
+    def _find_or_create_caller(self, parsed):
+        inbox = self.inbox_id
+        if not parsed.from_email:
+            raise InboxProcessingError(self.env._("The email has no sender address."))
+        caller = inbox._find_partner(parsed.from_email)
+        if caller:
+            return caller
+        if inbox.unknown_caller_behavior != "create_contact":
+            raise InboxProcessingError(
+                self.env._("Unknown caller (%(email)s)", email=parsed.from_email)
+            )
+        try:
+            with self.env.cr.savepoint():
+                caller = inbox._create_caller(parsed.from_email, parsed.from_name)
+        except Exception as error:  # noqa: BLE001 - reported as the message's error
+            raise InboxProcessingError(
+                self.env._(
+                    "Failed to create a contact for %(email)s: %(error)s",
+                    email=parsed.from_email,
+                    error=error,
+                )
+            )
+        inbox._trace("Contact %s created for %s", caller.display_name, parsed.from_email)
+        return caller
+
+    # ------------------------------------------------------------------
+    # Tickets
+    # ------------------------------------------------------------------
+
+    def _prepare_title(self, parsed, model):
+        inbox = self.inbox_id
+        title = parsed.subject or inbox.ticket_default_title or self.env._("No Subject")
+        size = model._fields[model._mail_ticket_title_field].size
+        return title[:size] if size else title
+
+    def _create_ticket(self, parsed, caller):
+        inbox = self.inbox_id
+        model = self.env[inbox.target_model].with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True, tracking_disable=True
+        )
+        email_vals = {
+            "title": self._prepare_title(parsed, model),
+            "description": Markup(""),
+            "caller": caller,
+            "inbox": inbox,
+        }
+        vals = model._mail_ticket_prepare_create_vals(email_vals)
+        inbox._apply_default_values(model, inbox.ticket_default_values, vals)
+        ticket = model.create(vals).with_context(
+            mail_create_nosubscribe=False, tracking_disable=False
+        )
+        attachments, urls = self._create_attachments(parsed, ticket)
+        description = self._render_html(parsed.body_html, urls)
+        ticket[ticket._mail_ticket_description_field] = ticket._mail_ticket_description_value(
+            description
+        )
+        ticket.message_subscribe(partner_ids=caller.ids)
+        ticket._mail_ticket_post_creation_message(
+            description, caller, attachments, self._message_id_header(parsed)
+        )
+        self._add_followers(ticket, parsed, caller, "creation")
+        return ticket
+
+    def _update_ticket(self, ticket, parsed, caller):
+        attachments, urls = self._create_attachments(parsed, ticket)
+        body = self._render_html(parsed.new_part_html or parsed.body_html, urls)
+        log_field = self._get_ticket_log_field(ticket)
+        message = ticket._mail_ticket_log_update(
+            body, caller, attachments, self._message_id_header(parsed), log_field=log_field
+        )
+        self._add_followers(ticket, parsed, caller, "update")
+        ticket._mail_ticket_email_updated(message, caller)
+        return message
+
+    def _get_ticket_log_field(self, ticket):
+        """The field the ``ticket_log`` setting names for this model (``model:field``
+        lines), or None for the chatter."""
+        setting = self.inbox_id._get_global_params().get("ticket_log") or ""
+        for line in setting.splitlines():
+            model, _sep, field = line.partition(":")
+            if model.strip() == ticket._name and field.strip() in ticket._fields:
+                return field.strip()
+        return None
+
+    @api.model
+    def _message_id_header(self, parsed):
+        return f"<{parsed.message_id}>" if parsed.message_id else False
+
+    def _add_followers(self, ticket, parsed, caller, when):
+        """Known To/Cc contacts become followers (iTop 3.x import_additional_contacts);
+        unknown addresses are never created, the inboxes' own addresses are skipped."""
+        policy = self.inbox_id.import_additional_contacts
+        if policy == "never" or (policy != "always" and policy != f"only_on_{when}"):
+            return
+        own = {login.lower() for login in self.inbox_id.search([]).mapped("login") if login}
+        partners = self.env["res.partner"]
+        for _name, email in list(parsed.to) + list(parsed.cc):
+            if not email or email.lower() in own or email.lower() == caller.email_normalized:
+                continue
+            partners |= self.inbox_id._find_partner(email)
+        new = partners - ticket.message_partner_ids
+        if new:
+            ticket.message_subscribe(partner_ids=new.ids)
+
+    def _create_attachments(self, parsed, ticket):
+        """Attach the kept parts to the ticket, skipping those already on it (same
+        name, type, size and content). Returns the attachments and, for each cid, the
+        URL its inline image now has."""
+        attachment_model = self.env["ir.attachment"].sudo()
+        existing = attachment_model.search([("res_model", "=", ticket._name), ("res_id", "=", ticket.id)])
+        known = {(a.name, a.mimetype, a.file_size, a.checksum): a for a in existing}
+        created = attachment_model
+        urls = {}
+        for part in parsed.attachments:
+            if not part.kept:
+                self.inbox_id._trace("Attachment %s dropped: %s", part.filename, part.reason)
+                continue
+            key = (part.filename, part.content_type, len(part.data), hashlib.sha1(part.data).hexdigest())
+            attachment = known.get(key)
+            if not attachment:
+                attachment = attachment_model.create(
+                    {
+                        "name": part.filename,
+                        "raw": part.data,
+                        "mimetype": part.content_type,
+                        "res_model": ticket._name,
+                        "res_id": ticket.id,
+                    }
+                )
+                known[key] = attachment
+                created |= attachment
+            if part.content_id:
+                token = attachment.generate_access_token()[0]
+                urls[part.content_id] = f"/web/image/{attachment.id}?access_token={token}"
+        return created, urls
+
+    @api.model
+    def _render_html(self, html, urls):
+        """Sanitized HTML with the inline images pointing at their attachments."""
+        clean = html_sanitize(html or "", sanitize_style=True)
+        return Markup(replace_cids(clean, urls))
+
+    # ------------------------------------------------------------------
+    # Errors
+    # ------------------------------------------------------------------
+
+    def _forward_error(self, raw, reason):
+        """Forward the message in error, attached, to the inbox's admin address when
+        both addresses are set; never to one of our own inboxes (no mail loop)."""
+        inbox = self.inbox_id
+        if not (inbox.notify_errors_to and inbox.notify_errors_from):
+            return
+        own = {login.lower() for login in inbox.search([]).mapped("login") if login}
+        if inbox.notify_errors_to.strip().lower() in own:
+            inbox._trace("Error forward skipped: %s is one of our inboxes", inbox.notify_errors_to)
+            return
+        attachment = self.env["ir.attachment"].sudo().create(
+            {
+                "name": "Original-Message.eml",
+                "datas": base64.b64encode(raw),
+                "mimetype": "message/rfc822",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        subject = self.env._(
+            "[Helpdesk] Failed to process an incoming email - %(subject)s",
+            subject=self.subject or self.uid,
+        )
+        body = Markup(
+            "<p>%s</p><p><b>%s</b></p><p>%s</p>"
+        ) % (
+            self.env._("The inbox %(inbox)s could not process an incoming email.", inbox=inbox.name),
+            reason,
+            self.env._("The original message is attached."),
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": subject,
+                "email_from": inbox.notify_errors_from,
+                "email_to": inbox.notify_errors_to,
+                "body_html": body,
+                "attachment_ids": [(4, attachment.id)],
+                "headers": repr(
+                    {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+                ),
+                "auto_delete": True,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Server side
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _apply_server_actions(self, inbox, source):
+        """Delete or move, on the server, what the committed ledger calls for: processed
+        mail per the inbox's storage policy (kept mail once its ticket is closed or
+        deleted), errors when the inbox deletes them."""
+        messages = self.search(
+            [
+                ("inbox_id", "=", inbox.id),
+                ("on_server", "=", True),
+                ("state", "in", ("processed", "error", "undesired", "ignored")),
+            ]
+        )
+        to_delete, to_move = self.browse(), self.browse()
+        for message in messages:
+            if message.state == "processed":
+                if inbox.email_storage == "delete":
+                    to_delete |= message
+                elif inbox.email_storage == "move":
+                    to_move |= message
+                else:
+                    ticket = message._get_ticket()
+                    if not ticket or ticket._mail_ticket_is_closed():
+                        to_delete |= message
+            elif message.state in ("error", "undesired") and inbox.error_behavior == "delete":
+                to_delete |= message
+        if to_delete:
+            source.delete(to_delete.mapped("server_uid"))
+            inbox._trace("Deleted %d message(s) from the server", len(to_delete))
+        if to_move:
+            source.move(to_move.mapped("server_uid"), inbox.target_folder)
+            inbox._trace("Moved %d message(s) to %s", len(to_move), inbox.target_folder)
+        (to_delete | to_move).write({"on_server": False})
+        self._commit()
