@@ -1,0 +1,4 @@
+from . import test_mail_to_ticket
+from . import test_protocols
+from . import test_security
+from . import test_ui

@@ -1,0 +1,159 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Shared base of the Odoo tests: a real Dovecot and SMTP sink, users, an inbox.
+
+One Dovecot serves the whole test run (started on first use, stopped at exit); each
+test class gets mailbox users of its own, so no test sees another's mail.
+"""
+
+import atexit
+import itertools
+import os
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from odoo.tests import TransactionCase, new_test_user
+
+from . import dovecot
+
+_SERVERS = {}
+_COUNTER = itertools.count(1)
+SAMPLES = os.path.join(os.path.dirname(__file__), "samples")
+
+
+def get_dovecot():
+    """The run's Dovecot, started on first use. Fails loudly when Dovecot is missing:
+    these tests are about real mailboxes."""
+    if "dovecot" not in _SERVERS:
+        if not dovecot.available():
+            raise RuntimeError(
+                "Dovecot is not installed (Debian: apt-get install dovecot-imapd "
+                "dovecot-pop3d); the mailbox tests cannot run."
+            )
+        server = dovecot.Dovecot().start()
+        _SERVERS["dovecot"] = server
+        atexit.register(server.stop)
+    return _SERVERS["dovecot"]
+
+
+def get_smtp_sink():
+    if "smtp" not in _SERVERS:
+        sink = dovecot.SmtpSink().start()
+        _SERVERS["smtp"] = sink
+        atexit.register(sink.stop)
+    return _SERVERS["smtp"]
+
+
+def sample(name):
+    with open(os.path.join(SAMPLES, name), "rb") as handle:
+        return handle.read()
+
+
+def make_email(
+    subject="Printer broken",
+    body="The printer on the 2nd floor is broken.",
+    sender="Alice Martin <alice@acme.example>",
+    to="support@helpdesk.example",
+    html=None,
+    headers=None,
+    attachments=(),
+    message_id=None,
+):
+    """A real email as bytes, built with the standard library."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    if subject is not None:
+        message["Subject"] = subject
+    message["Date"] = format_datetime(__import__("datetime").datetime.now().astimezone())
+    message["Message-ID"] = message_id or make_msgid(domain="client.example")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    for filename, content_type, data in attachments:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message.as_bytes()
+
+
+class MailTicketCase(TransactionCase):
+    """A helpdesk manager, an agent, a known caller and an IMAP inbox on Dovecot."""
+
+    protocol = "imap"
+    security = "none"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.dovecot = get_dovecot()
+        cls.manager = new_test_user(
+            cls.env,
+            login="hmt_manager",
+            groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager",
+        )
+        cls.agent = new_test_user(
+            cls.env, login="hmt_agent", groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_user"
+        )
+        cls.acme = cls.env["res.partner"].create({"name": "Acme Corp", "is_company": True})
+        cls.alice = cls.env["res.partner"].create(
+            {"name": "Alice Martin", "email": "Alice@Acme.example", "parent_id": cls.acme.id}
+        )
+
+    def setUp(self):
+        super().setUp()
+        # A fresh mailbox per test: Dovecot's mail is not rolled back with the database.
+        self.mailbox_login, self.mailbox_password = self.new_mailbox()
+        self.inbox = self.create_inbox(self.mailbox_login, self.mailbox_password)
+
+    @classmethod
+    def new_mailbox(cls):
+        login = f"support{next(_COUNTER)}-{uuid.uuid4().hex[:8]}@helpdesk.example"
+        password = uuid.uuid4().hex
+        cls.dovecot.add_user(login, password)
+        return login, password
+
+    @classmethod
+    def create_inbox(cls, login, password, **values):
+        ports = {
+            ("imap", "none"): cls.dovecot.imap_port,
+            ("imap", "starttls"): cls.dovecot.imap_port,
+            ("imap", "ssl"): cls.dovecot.imaps_port,
+            ("pop3", "none"): cls.dovecot.pop3_port,
+            ("pop3", "starttls"): cls.dovecot.pop3_port,
+            ("pop3", "ssl"): cls.dovecot.pop3s_port,
+        }
+        protocol = values.pop("protocol", cls.protocol)
+        security = values.pop("security", cls.security)
+        vals = {
+            "name": login,
+            "server": cls.dovecot.host,
+            "protocol": protocol,
+            "security": security,
+            "port": ports[(protocol, security)],
+            "login": login,
+            "password": password,
+            "verify_certificate": False,
+            "title_pattern": "/R-([0-9]{6})/",
+        }
+        vals.update(values)
+        return cls.env["mail.inbox"].create(vals)
+
+    def deliver(self, raw, login=None, folder="INBOX"):
+        return self.dovecot.append(login or self.mailbox_login, raw, folder=folder)
+
+    def server_uids(self, login=None, folder="INBOX"):
+        return self.dovecot.uids(login or self.mailbox_login, folder)
+
+    def fetch(self, inbox=None):
+        result = (inbox or self.inbox)._fetch()
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        return result
+
+    def ledger(self, inbox=None):
+        return self.env["mail.inbox.message"].search([("inbox_id", "=", (inbox or self.inbox).id)])
+
+    def ticket_of(self, ledger_line):
+        return ledger_line._get_ticket()

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Run every test of the project: lint, the pure pytest suite, then the Odoo tests.
+
+The Odoo tests run for real when ``odoo`` is importable: a fresh PostgreSQL database,
+the addon installed in it, Odoo's test runner with the addon's tests (which start their
+own Dovecot, SMTP sink and, for browser tests, Chromium). Without Odoo a loud banner
+says that half of the suite did not run.
+
+The last line is the total: ``total: N passed, N failed, N skipped``. The exit status is
+non-zero when anything failed, including when Odoo was expected (``HMT_REQUIRE_ODOO=1``)
+and is missing.
+
+Environment: ``HMT_DB_HOST`` (127.0.0.1), ``HMT_DB_PORT`` (5432), ``HMT_DB_USER`` (root),
+``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_KEEP_DB=1`` (keep the test database).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "helpdesk_mail_ticket"
+
+
+def banner(text):
+    line = "=" * 78
+    print(f"\n{line}\n{text}\n{line}", flush=True)
+
+
+def run_lint():
+    """Ruff over the project's Python code."""
+    if not shutil.which("ruff"):
+        banner("LINT FAILED: ruff is not installed (pip install ruff)")
+        return 0, 1
+    result = subprocess.run(["ruff", "check", "."], cwd=ROOT, check=False)
+    return (1, 0) if result.returncode == 0 else (0, 1)
+
+
+def run_pytest():
+    """The pure suite (no Odoo): the email core, the mail sources on Dovecot."""
+    with tempfile.TemporaryDirectory() as tmp:
+        junit = Path(tmp) / "pytest.xml"
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", f"--junitxml={junit}", "tests"],
+            cwd=ROOT,
+            check=False,
+        )
+        if not junit.exists():
+            return 0, 1, 0
+        suite = ET.parse(junit).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        total = int(suite.get("tests", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped = int(suite.get("skipped", 0))
+        if result.returncode not in (0, 5) and not failed:
+            failed = 1
+        return total - failed - skipped, failed, skipped
+
+
+def odoo_paths():
+    """(python executable, addons path) for the importable Odoo, or None."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import odoo, os; print(os.path.dirname(odoo.__file__))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode:
+        return None
+    package = Path(probe.stdout.strip())
+    paths = [str(ROOT), str(package / "addons")]
+    sibling = package.parent / "addons"
+    if (sibling / "mail").is_dir():
+        paths.append(str(sibling))
+    return ",".join(paths)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def drop_database(name, host, port, user):
+    subprocess.run(
+        ["dropdb", "--if-exists", "-h", host, "-p", port, "-U", user, name],
+        check=False,
+        capture_output=True,
+    )
+
+
+def run_odoo(addons_path):
+    host = os.environ.get("HMT_DB_HOST", "127.0.0.1")
+    port = os.environ.get("HMT_DB_PORT", "5432")
+    user = os.environ.get("HMT_DB_USER", "root")
+    database = f"hmt_test_{os.getpid()}"
+    tags = os.environ.get("HMT_ODOO_TEST_TAGS", f"/{ADDON}")
+    data_dir = tempfile.mkdtemp(prefix="hmt-odoo-data-")
+    log_path = Path(data_dir) / "odoo-test.log"
+    command = [
+        sys.executable, "-m", "odoo",
+        f"--addons-path={addons_path}",
+        f"--data-dir={data_dir}",
+        f"--db_host={host}", f"--db_port={port}", f"--db_user={user}",
+        "-d", database, "-i", ADDON,
+        "--without-demo=all",
+        "--test-enable", f"--test-tags={tags}",
+        "--stop-after-init", "--log-level=test",
+        f"--http-port={free_port()}", "--workers=0", "--max-cron-threads=0",
+    ]  # fmt: skip
+    drop_database(database, host, port, user)
+    banner(f"ODOO TESTS: database {database}, tags {tags}")
+    try:
+        with open(log_path, "w", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            for line in process.stdout:
+                sys.stdout.write(line)
+                log.write(line)
+            returncode = process.wait()
+        return summarize_odoo(log_path.read_text(encoding="utf-8"), returncode)
+    finally:
+        if not os.environ.get("HMT_KEEP_DB"):
+            drop_database(database, host, port, user)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def summarize_odoo(log, returncode):
+    """Counts from Odoo's own test result lines; any ERROR logged counts as a failure."""
+    run = failed = 0
+    for failures, errors, tests in re.findall(
+        r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", log
+    ):
+        failed += int(failures) + int(errors)
+        run += int(tests)
+    skipped = len(re.findall(r"^.* skipped: .*$|SKIP(?:PED)?\b", log, flags=re.MULTILINE))
+    logged_errors = len(re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) ", log, flags=re.MULTILINE))
+    if logged_errors and not failed:
+        failed = logged_errors
+    if run == 0:
+        print("No Odoo test ran: the addon's tests were not found or did not load.")
+        return 0, 1, 0
+    if returncode and not failed:
+        failed = 1
+    return run - failed - skipped, failed, skipped
+
+
+def main():
+    totals = [0, 0, 0]
+
+    def add(counts, label):
+        passed, failed, *rest = counts
+        skipped = rest[0] if rest else 0
+        print(f"{label}: {passed} passed, {failed} failed, {skipped} skipped", flush=True)
+        totals[0] += passed
+        totals[1] += failed
+        totals[2] += skipped
+
+    banner("LINT (ruff)")
+    add(run_lint(), "lint")
+    banner("PURE TESTS (pytest, no Odoo)")
+    add(run_pytest(), "pytest")
+    addons_path = odoo_paths()
+    if addons_path:
+        add(run_odoo(addons_path), "odoo")
+    else:
+        banner(
+            "!!! ODOO IS NOT IMPORTABLE: THE ODOO TEST SUITE DID NOT RUN !!!\n"
+            "Only the pure tests ran. Make Odoo 18 importable by python3 (README.rst,\n"
+            "'Development setup') and run this command again."
+        )
+        if os.environ.get("HMT_REQUIRE_ODOO"):
+            totals[1] += 1
+    print(f"\ntotal: {totals[0]} passed, {totals[1]} failed, {totals[2]} skipped", flush=True)
+    return 1 if totals[1] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
