@@ -27,6 +27,7 @@ Example::
         assert server.flags("support@example.com", uid) == set()
 """
 
+import atexit
 import base64
 import contextlib
 import email
@@ -44,6 +45,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 DOVECOT_BINARY = "/usr/sbin/dovecot"
@@ -54,6 +56,15 @@ START_TIMEOUT = 15.0
 _FORBIDDEN_LOGIN_CHARS = re.compile(r"[\s:/*\\%\"']")
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]")
 _FLAGS = re.compile(rb"FLAGS \(([^)]*)\)")
+_RUNNING = weakref.WeakSet()  # servers to stop when the interpreter exits
+
+
+@atexit.register
+def _stop_all():
+    """Callers that never stop() (a module-level server in Odoo tests) leave no daemon."""
+    for server in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            server.stop()
 
 
 def available():
@@ -116,6 +127,45 @@ class HarnessError(RuntimeError):
     """The test server could not be started or driven; the message includes its log tail."""
 
 
+_SERVER_EXTENSIONS = """\
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,DNS:localhost
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid,issuer
+"""
+
+
+def make_certificates(directory):
+    """Mint a throwaway CA and a server certificate for 127.0.0.1/localhost with ``openssl``.
+
+    Writes ``ca.crt``/``ca.key`` and ``server.crt``/``server.key`` into ``directory`` and
+    returns the CA file path (what clients verify against).
+    """
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "server.ext"), "w") as handle:
+        handle.write(_SERVER_EXTENSIONS)
+    new_key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes".split()
+    ca_extensions = [
+        *("-addext", "basicConstraints=critical,CA:TRUE"),
+        *("-addext", "keyUsage=critical,keyCertSign,cRLSign"),
+        *("-addext", "subjectKeyIdentifier=hash"),
+    ]
+    commands = [
+        ["req", "-x509", *new_key, *"-keyout ca.key -out ca.crt -days 3".split(),
+         "-subj", "/CN=helpdesk_mail_ticket test CA", *ca_extensions],
+        ["req", *new_key, *"-keyout server.key -out server.csr -subj /CN=127.0.0.1".split()],
+        ["x509", "-req", *"-in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial".split(),
+         *"-out server.crt -days 3 -extfile server.ext".split()],
+    ]  # fmt: skip
+    for args in commands:
+        result = subprocess.run(["openssl", *args], cwd=directory, capture_output=True, check=False)
+        if result.returncode:
+            raise HarnessError(f"openssl {args[0]} failed: {result.stderr.decode()}")
+    return os.path.join(directory, "ca.crt")
+
+
 class Dovecot:
     """A private Dovecot on loopback; see the module docstring.
 
@@ -170,6 +220,7 @@ class Dovecot:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        _RUNNING.add(self)
         try:
             self._wait_ready()
         except BaseException:
@@ -204,10 +255,11 @@ class Dovecot:
         # Last resort so a crashed test run does not leave a daemon behind.
         if getattr(self, "_process", None) is not None:
             with contextlib.suppress(Exception):
-                self._kill()
+                self.stop()
 
     def _kill(self):
         process, self._process = self._process, None
+        _RUNNING.discard(self)
         if process is None:
             return
         if process.poll() is None:
@@ -265,13 +317,14 @@ class Dovecot:
         os.makedirs(self.workdir, exist_ok=True)
         # Login processes (dovenull) and auth (dovecot) must traverse the directory.
         os.chmod(self.workdir, 0o755)
+        self._check_reachable()
         for sub in ("run", "state", "log", "ssl", "mail"):
             os.makedirs(self._path(sub), exist_ok=True)
         self._uid, self._gid, internal_user = self._identities()
         os.chmod(self._path("mail"), 0o755)
         os.chown(self._path("mail"), self._uid, self._gid)
         self.imap_port, self.imaps_port, self.pop3_port, self.pop3s_port = free_ports(4)
-        self._make_certificates()
+        self.ca_file = make_certificates(self._path("ssl"))
         self._write_users()
         with open(self._path("masters"), "w") as handle:
             handle.write(f"{MASTER_LOGIN}:{{PLAIN}}{self._master_password}\n")
@@ -280,6 +333,22 @@ class Dovecot:
             handle.write(self._config(internal_user))
         self.log_file = self._path("log", "dovecot.log")
         self._prepared = True
+
+    def _check_reachable(self):
+        """As root, Dovecot's unprivileged processes must be able to traverse to workdir."""
+        if os.geteuid() != 0:
+            return
+        path = os.path.abspath(self.workdir)
+        while True:
+            if not os.stat(path).st_mode & 0o001:
+                raise HarnessError(
+                    f"{path} is not traversable by Dovecot's unprivileged users; "
+                    f"chmod o+x it or choose another workdir"
+                )
+            parent = os.path.dirname(path)
+            if parent == path:
+                return
+            path = parent
 
     def _identities(self):
         """(mail uid, mail gid, internal user name or None) for the current privileges."""
@@ -296,66 +365,6 @@ class Dovecot:
         if os.geteuid() == 0:
             with contextlib.suppress(KeyError):
                 os.chown(path, 0, pwd.getpwnam("dovecot").pw_gid)
-
-    def _make_certificates(self):
-        ssl_dir = self._path("ssl")
-        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        ext = os.path.join(ssl_dir, "server.ext")
-        with open(ext, "w") as handle:
-            handle.write(
-                "basicConstraints=critical,CA:FALSE\n"
-                "keyUsage=critical,digitalSignature,keyEncipherment\n"
-                "extendedKeyUsage=serverAuth\n"
-                "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                "subjectKeyIdentifier=hash\n"
-                "authorityKeyIdentifier=keyid,issuer\n"
-            )
-        commands = [
-            [
-                "req",
-                "-x509",
-                *ec,
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.crt",
-                "-days",
-                "3",
-                "-subj",
-                "/CN=helpdesk_mail_ticket test CA",
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-                "-addext",
-                "subjectKeyIdentifier=hash",
-            ],
-            ["req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
-            [
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "server.crt",
-                "-days",
-                "3",
-                "-extfile",
-                ext,
-            ],
-        ]
-        for args in commands:
-            result = subprocess.run(
-                ["openssl", *args], cwd=ssl_dir, capture_output=True, check=False
-            )
-            if result.returncode:
-                raise HarnessError(f"openssl {args[0]} failed: {result.stderr.decode()}")
-        self.ca_file = os.path.join(ssl_dir, "ca.crt")
 
     def _config(self, internal_user):
         path = self._path
