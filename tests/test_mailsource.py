@@ -565,9 +565,8 @@ def test_tls_untrusted_certificate(mailbox, protocol, security):
 
 
 def test_tls_wrong_ca_file(mailbox, tmp_path):
-    other = harness.Dovecot(workdir=str(tmp_path / "other"))
-    other._prepare()  # only to mint an unrelated CA
-    config = mailbox.config("imap", "ssl", ca_file=other.ca_file)
+    other_ca = harness.make_certificates(str(tmp_path / "other"))
+    config = mailbox.config("imap", "ssl", ca_file=other_ca)
     expect_error(config, TLSError, "tls")
     missing = mailbox.config("pop3", "ssl", ca_file=str(tmp_path / "missing.pem"))
     expect_error(missing, TLSError, "tls")

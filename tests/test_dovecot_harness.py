@@ -1,0 +1,183 @@
+"""The test harness itself: private Dovecot lifecycle, users, mailbox helpers, SMTP sink."""
+
+import imaplib
+import os
+import smtplib
+import ssl
+import subprocess
+import sys
+
+import pytest
+from conftest_dovecot import HARNESS_PATH, harness, new_mailbox, require_dovecot
+
+RAW = b"From: a@example.org\r\nSubject: hello\r\n\r\n.dot\r\nbody\r\n"
+
+
+def test_harness_imports_no_odoo():
+    code = (
+        "import sys, importlib.util\n"
+        "sys.modules['odoo'] = None\n"  # any 'import odoo' would now raise ImportError
+        f"spec = importlib.util.spec_from_file_location('h', {str(HARNESS_PATH)!r})\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "sys.path.insert(0, 'helpdesk_mail_ticket')\n"
+        "import mailsource\n"
+        "assert not [m for m, v in sys.modules.items() if m.startswith('odoo') and v]\n"
+    )
+    root = HARNESS_PATH.parent.parent.parent
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def test_missing_dovecot_fails_unless_skip_is_asked(monkeypatch):
+    monkeypatch.setattr(harness, "available", lambda: False)
+    monkeypatch.delenv("HMT_SKIP_DOVECOT", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="not installed"):
+        require_dovecot()
+    monkeypatch.setenv("HMT_SKIP_DOVECOT", "1")
+    with pytest.raises(pytest.skip.Exception):
+        require_dovecot()
+
+
+def test_ports_are_loopback_and_tls_verifies(dovecot):
+    ports = {dovecot.imap_port, dovecot.imaps_port, dovecot.pop3_port, dovecot.pop3s_port}
+    assert len(ports) == 4
+    context = ssl.create_default_context(cafile=dovecot.ca_file)
+    for host in ("127.0.0.1", "localhost"):
+        with imaplib.IMAP4_SSL(host, dovecot.imaps_port, ssl_context=context, timeout=5) as c:
+            assert "AUTH=PLAIN" in c.capabilities
+    with imaplib.IMAP4(dovecot.host, dovecot.imap_port, timeout=5) as client:
+        assert "STARTTLS" in client.capabilities
+        client.starttls(context)
+    config = open(os.path.join(dovecot.workdir, "dovecot.conf")).read()
+    assert "listen = 127.0.0.1\n" in config
+    assert "/etc/dovecot" not in config
+
+
+def test_users_and_mail_helpers(dovecot):
+    box = new_mailbox(dovecot)
+    first = dovecot.append(box.login, RAW)
+    second = dovecot.append(box.login, RAW, flags=("\\Seen", "\\Flagged"))
+    assert dovecot.uids(box.login) == [first, second]
+    assert dovecot.fetch(box.login, first) == RAW
+    assert dovecot.flags(box.login, first) == set()  # reading did not set \Seen
+    assert dovecot.flags(box.login, second) == {"\\Seen", "\\Flagged"}
+    dovecot.create_folder(box.login, "Archive/2024")
+    dovecot.create_folder(box.login, "Entwürfe")
+    uid = dovecot.append(box.login, RAW, folder="Entwürfe")
+    assert dovecot.uids(box.login, "Entwürfe") == [uid]
+    assert {"INBOX", "Archive/2024", "Entwürfe"} <= set(dovecot.folders(box.login))
+    dovecot.delete_folder(box.login, "Archive/2024")
+    assert "Archive/2024" not in dovecot.folders(box.login)
+    with pytest.raises(KeyError):
+        dovecot.fetch(box.login, 999)
+
+
+def test_password_change_and_removal_take_effect(dovecot):
+    box = new_mailbox(dovecot)
+
+    def login(password):
+        with imaplib.IMAP4(dovecot.host, dovecot.imap_port, timeout=5) as client:
+            try:
+                return client.login(box.login, password)[0]
+            except imaplib.IMAP4.error:
+                return "NO"
+
+    assert login(box.password) == "OK"
+    dovecot.add_user(box.login, "changed-password")
+    assert login(box.password) == "NO"
+    assert login("changed-password") == "OK"
+    assert dovecot.append(box.login, RAW)  # the harness does not need the password
+    dovecot.remove_user(box.login)
+    assert login("changed-password") == "NO"
+
+
+@pytest.mark.parametrize("login", ["", "a b", "a:b", "a/b", "../x", "x*y", "hmt-master"])
+def test_bad_logins_refused(dovecot, login):
+    with pytest.raises(ValueError):
+        dovecot.add_user(login, "pw")
+
+
+def test_reset_uidvalidity_keeps_messages_and_flags(dovecot):
+    box = new_mailbox(dovecot)
+    dovecot.append(box.login, RAW)
+    dovecot.append(box.login, RAW, flags=("\\Flagged",))
+    dovecot.create_folder(box.login, "Sub folder")
+    dovecot.append(box.login, RAW, folder="Sub folder")
+    for folder in ("INBOX", "Sub folder"):
+        before = dovecot.uidvalidity(box.login, folder)
+        after = dovecot.reset_uidvalidity(box.login, folder)
+        assert after != before
+        assert dovecot.uidvalidity(box.login, folder) == after
+    assert dovecot.uids(box.login) == [1, 2]
+    assert dovecot.flags(box.login, 2) == {"\\Flagged"}
+
+
+def test_private_server_lifecycle(tmp_path):
+    """start/restart/stop of a separate server; a caller's workdir is kept, ports too."""
+    require_dovecot()
+    workdir = tmp_path / "dc"
+    if os.geteuid() == 0:
+        # Dovecot's unprivileged processes must reach the workdir; pytest's is 0700.
+        with pytest.raises(harness.HarnessError, match="o\\+x"):
+            harness.Dovecot(workdir=str(workdir)).start()
+        for parent in (tmp_path, *tmp_path.parents):
+            parent.chmod(parent.stat().st_mode | 0o005)
+    server = harness.Dovecot(workdir=str(workdir))
+    with server:
+        assert server.running
+        server.add_user("keep@example.com", "pw")
+        uid = server.append("keep@example.com", RAW)
+        ports = (server.imap_port, server.imaps_port, server.pop3_port, server.pop3s_port)
+        pid = server._process.pid
+        server.restart()
+        assert server._process.pid != pid
+        assert (server.imap_port, server.imaps_port, server.pop3_port, server.pop3s_port) == ports
+        assert server.fetch("keep@example.com", uid) == RAW
+    assert not server.running
+    assert workdir.is_dir()  # given by the caller: kept
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_temporary_workdir_removed_on_stop():
+    require_dovecot()
+    server = harness.Dovecot().start()
+    workdir = server.workdir
+    assert os.path.isdir(os.path.join(workdir, "mail"))
+    assert "Dovecot" in server.log_tail() or os.path.exists(server.log_file)
+    server.stop()
+    assert not os.path.exists(workdir)
+    server.stop()  # idempotent
+
+
+def test_smtp_sink_collects_messages():
+    with harness.SmtpSink() as sink:
+        with smtplib.SMTP(sink.host, sink.port, timeout=5) as client:
+            assert client.ehlo()[0] == 250
+            assert client.noop()[0] == 250
+            client.sendmail("a@example.org", ["b@example.com", "c@example.com"], RAW)
+            client.mail("x@example.org")
+            client.rcpt("lost@example.com")
+            client.rset()
+            client.sendmail("<>", ["d@example.com"], b"Subject: two\r\n\r\n..\r\n")
+            assert client.docmd("BOGUS")[0] == 502
+        first, second = sink.wait_for(2)
+        assert first.mail_from == "a@example.org"
+        assert first.rcpt_tos == ["b@example.com", "c@example.com"]
+        assert first.data == RAW  # dot-stuffing undone
+        assert first.message["Subject"] == "hello"
+        assert second.mail_from in {"<>", ""}
+        assert second.rcpt_tos == ["d@example.com"]
+        assert second.data == b"Subject: two\r\n\r\n..\r\n"
+        with pytest.raises(TimeoutError):
+            sink.wait_for(3, timeout=0.2)
+        sink.clear()
+        assert sink.messages == []
+
+
+def test_smtp_sink_protocol_errors():
+    with harness.SmtpSink() as sink, smtplib.SMTP(sink.host, sink.port, timeout=5) as client:
+        client.helo("me")
+        assert client.docmd("RCPT TO:<a@b>")[0] == 503
+        assert client.docmd("DATA")[0] == 503
+        assert client.docmd("MAIL", "nonsense")[0] == 501
+        assert sink.messages == []
