@@ -94,7 +94,9 @@ class MailSource:
     """A connection to one mailbox. Subclasses implement the protocol.
 
     Use as a context manager (``with open_source(config) as source:``) or call
-    :meth:`connect` and :meth:`close` (always, in ``finally``). Every failure raises a
+    :meth:`connect` and :meth:`close` (always, in ``finally``). Methods connect on demand.
+    After a timeout or network failure the session refuses further commands until
+    :meth:`close` (which then only releases the socket). Every failure raises a
     :class:`~.errors.MailSourceError`. Message keys passed to :meth:`fetch`,
     :meth:`delete`... are ``RemoteMessage.uid`` strings (or ``RemoteMessage`` objects).
     """
@@ -106,6 +108,9 @@ class MailSource:
         self.config = config.resolved()
         self._trace_callback = trace
         self._connected = False
+        self._client = None
+        # Set when the connection failed mid-session (timeout, reset): no more commands.
+        self._broken = False
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -124,6 +129,16 @@ class MailSource:
     @property
     def connected(self):
         return self._connected
+
+    def _require(self):
+        """The protocol client, connecting first if needed (after close() too)."""
+        if self._broken:
+            raise self.error(
+                NetworkError, "The connection was lost by an earlier error; close and reconnect"
+            )
+        if not self._connected:
+            self.connect()
+        return self._client
 
     def connect(self):
         """Open the connection, secure it, log in (and select the folder for IMAP)."""
@@ -217,6 +232,8 @@ class MailSource:
             raise
         except Exception as exc:
             cls = classify(exc, phase)
+            if cls in (TimedOutError, NetworkError, TLSError):
+                self._broken = True  # the stream is out of step or gone
             raise self.error(cls, _describe(cls, what), _exception_text(exc)) from exc
 
 

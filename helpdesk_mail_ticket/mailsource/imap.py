@@ -16,6 +16,7 @@ from .errors import (
     AuthenticationError,
     FolderNotFoundError,
     MessageNotFoundError,
+    NetworkError,
     ProtocolError,
     TLSError,
     UidValidityChangedError,
@@ -101,6 +102,7 @@ class ImapSource(MailSource):
     def connect(self):
         if self._connected:
             return
+        self._broken = False
         config = self.config
         context = self._tls_context()
         self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
@@ -123,7 +125,7 @@ class ImapSource(MailSource):
             self._load_capabilities()
             self._select()
         except BaseException:
-            self._client = None
+            self._client, self._broken = None, False
             with contextlib.suppress(Exception):
                 client.shutdown()
             raise
@@ -183,13 +185,23 @@ class ImapSource(MailSource):
             self.uidvalidity = self.state()["uidvalidity"]
 
     def close(self):
+        """EXPUNGE if deletions wait for it, LOGOUT, and always release the socket."""
         client, self._client = self._client, None
         self._connected = False
+        broken, self._broken = self._broken, False
+        pending, self._expunge_on_close = self._expunge_on_close, False
         if client is None:
             return
+        if broken:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+            if pending:
+                raise self.error(
+                    NetworkError, "Deleted messages were not expunged: the connection was lost"
+                )
+            return
         try:
-            if self._expunge_on_close:
-                self._expunge_on_close = False
+            if pending:
                 self.trace("> EXPUNGE")
                 with self.phase("command", "expunging deleted messages"):
                     client.expunge()
@@ -202,11 +214,6 @@ class ImapSource(MailSource):
                 self.trace(f"logout failed: {exc}")
                 with contextlib.suppress(Exception):
                     client.shutdown()
-
-    def _require(self):
-        if not self._connected:
-            self.connect()
-        return self._client
 
     def _run(self, what, method, *args):
         """Run an imaplib command, trace it, and raise ProtocolError unless it is OK."""
@@ -280,6 +287,7 @@ class ImapSource(MailSource):
         return [found[uid] for uid in sorted(found)]
 
     def state(self):
+        # Also called by _select() while connecting (no _require() then).
         client = self._require() if self._connected else self._client
         folder = self.config.folder or "INBOX"
         items = "MESSAGES UIDNEXT UIDVALIDITY UNSEEN"

@@ -16,6 +16,7 @@ from .config import RemoteMessage
 from .errors import (
     AuthenticationError,
     MessageNotFoundError,
+    NetworkError,
     ProtocolError,
     TLSError,
     UnsupportedOperationError,
@@ -65,12 +66,14 @@ class Pop3Source(MailSource):
         self._client = None
         self._numbers = {}  # key -> message number
         self._sizes = {}  # message number -> octets
+        self._pending_deletes = 0  # DELE sent, committed by QUIT
 
     # -- connection ------------------------------------------------------------------------
 
     def connect(self):
         if self._connected:
             return
+        self._broken = False
         config = self.config
         context = self._tls_context()
         self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
@@ -93,7 +96,7 @@ class Pop3Source(MailSource):
             with self.phase("command", "listing messages"):
                 self._load_index()
         except BaseException:
-            self._client = None
+            self._client, self._broken = None, False
             with contextlib.suppress(Exception):
                 client.close()
             raise
@@ -170,10 +173,19 @@ class Pop3Source(MailSource):
         """QUIT (which commits DELE) and release the socket even if QUIT fails."""
         client, self._client = self._client, None
         self._connected = False
+        broken, self._broken = self._broken, False
+        pending, self._pending_deletes = self._pending_deletes, 0
         self._numbers, self._sizes = {}, {}
         if client is None:
             return
         try:
+            if broken:
+                if pending:
+                    raise self.error(
+                        NetworkError,
+                        f"{pending} deletion(s) not committed: the connection was lost",
+                    )
+                return
             self.trace("> QUIT")
             with self.phase("command", "ending the session (QUIT)"):
                 response = client._shortcmd("QUIT")
@@ -181,11 +193,6 @@ class Pop3Source(MailSource):
         finally:
             with contextlib.suppress(Exception):
                 client.close()
-
-    def _require(self):
-        if not self._connected:
-            self.connect()
-        return self._client
 
     def _number(self, key):
         self._require()
@@ -244,6 +251,7 @@ class Pop3Source(MailSource):
             if not response.startswith(b"+OK"):
                 raise self.error(ProtocolError, f"Cannot delete message {uid}", response)
             self._sizes.pop(number, None)
+            self._pending_deletes += 1
             self._numbers = {k: n for k, n in self._numbers.items() if n != number}
 
     def move(self, uids, folder):
