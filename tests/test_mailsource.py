@@ -637,6 +637,82 @@ def test_protocol_error_on_garbage_greeting(fake_server):
     expect_error(fake_config("pop3", pop3.port), ProtocolError, "protocol")
 
 
+def scripted_imap(stall_on):
+    """Answers for a minimal IMAP server that goes silent on the command ``stall_on``."""
+
+    def answer(line):
+        tag, _sep, rest = line.rstrip(b"\r\n").partition(b" ")
+        command = rest.split(b" ")[0].upper()
+        if rest.upper().startswith(stall_on):
+            return b""
+        untagged = {
+            b"CAPABILITY": b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n",
+            b"SELECT": b"* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n",
+            b"UID": b"* SEARCH 1\r\n",
+        }.get(command, b"")
+        return untagged + tag + b" OK done\r\n"
+
+    return answer
+
+
+def scripted_pop3(stall_on):
+    def answer(line):
+        if line.upper().startswith(stall_on):
+            return b""
+        if line.upper().startswith((b"LIST", b"UIDL")):
+            lines = b"1 120\r\n2 130" if line.upper().startswith(b"LIST") else b"1 abc\r\n2 def"
+            return b"+OK\r\n" + lines + b"\r\n.\r\n"
+        return b"+OK\r\n"
+
+    return answer
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_timeout_applies_to_commands_after_login(fake_server, protocol):
+    """The timeout is on the socket for the whole session, not only for connecting."""
+    if protocol == "imap":
+        server = fake_server("lines", b"* OK fake\r\n", scripted_imap(b"UID FETCH 1 (BODY"))
+    else:
+        server = fake_server("lines", b"+OK fake\r\n", scripted_pop3(b"RETR"))
+    trace = Trace()
+    source = open_source(fake_config(protocol, server.port, timeout=0.3), trace=trace.append)
+    with source:
+        item = source.list_messages()[0].uid if protocol == "pop3" else source.key(1)
+        started = time.monotonic()
+        with pytest.raises(TimedOutError) as info:
+            source.fetch(item)
+        assert time.monotonic() - started < 3
+        # The session is out of step now: further commands are refused at once.
+        with pytest.raises(NetworkError, match="lost"):
+            source.list_messages()
+    assert not source.connected  # close() only released the socket
+    assert_error_clean(info.value, SECRET)
+    trace.assert_clean(SECRET)
+
+
+def test_pop3_uncommitted_deletions_reported_after_timeout(fake_server):
+    server = fake_server("lines", b"+OK fake\r\n", scripted_pop3(b"RETR"))
+    source = open_source(fake_config("pop3", server.port, timeout=0.3))
+    source.connect()
+    first, second = source.list_messages()
+    source.delete([first.uid])
+    with pytest.raises(TimedOutError):
+        source.fetch(second.uid)
+    with pytest.raises(NetworkError, match="not committed"):
+        source.close()
+    source.close()  # idempotent
+
+
+def test_imap_command_refused_is_protocol_error(mailbox):
+    mailbox.append(message(1))
+    with open_source(mailbox.config("imap")) as source:
+        (item,) = source.list_messages()
+        with pytest.raises(ProtocolError) as info:
+            source.move([item.uid], "bad//name")
+        assert info.value.code == "protocol"
+    assert len(mailbox.uids()) == 1
+
+
 def test_password_echoing_server_is_redacted(fake_server):
     """Even a server that echoes the password back does not leak it into errors."""
     pop3 = fake_server("lines", b"+OK fake\r\n", lambda line: b"-ERR bad: " + line)
