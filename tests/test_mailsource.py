@@ -690,6 +690,29 @@ def test_timeout_applies_to_commands_after_login(fake_server, protocol):
     trace.assert_clean(SECRET)
 
 
+def test_pop3_without_uidl_keys_by_header(fake_server):
+    """A server without UIDL still gets stable keys: a hash of each message's header."""
+
+    def answer(line):
+        command = line.upper().split(b" ")[0].strip()
+        if command == b"UIDL":
+            return b"-ERR UIDL not supported\r\n"
+        if command == b"LIST":
+            return b"+OK\r\n1 40\r\n2 41\r\n.\r\n"
+        if command == b"TOP":
+            number = line.split()[1]
+            return b"+OK\r\nSubject: n" + number + b"\r\n\r\n.\r\n"
+        return b"+OK\r\n"
+
+    server = fake_server("lines", b"+OK fake\r\n", answer)
+    keys = []
+    for _attempt in range(2):
+        with open_source(fake_config("pop3", server.port)) as source:
+            keys.append([m.uid for m in source.list_messages()])
+    assert keys[0] == keys[1]
+    assert len(set(keys[0])) == 2 and all(key.startswith("sha256:") for key in keys[0])
+
+
 def test_pop3_uncommitted_deletions_reported_after_timeout(fake_server):
     server = fake_server("lines", b"+OK fake\r\n", scripted_pop3(b"RETR"))
     source = open_source(fake_config("pop3", server.port, timeout=0.3))
