@@ -9,10 +9,14 @@ directory, listening on four free ports of 127.0.0.1 only. A throwaway CA signs 
 certificate (CN 127.0.0.1, SAN IP:127.0.0.1 and DNS:localhost); clients verify against
 ``ca_file``. Plaintext authentication is allowed (loopback only) and STARTTLS is offered.
 
-Users live in a passwd-file that Dovecot re-reads on every lookup, so ``add_user()`` works
-while the server runs. The harness itself reaches every mailbox through a master user
-(``login*master``) whose password is random and held in memory only, so a test may change a
-user's password without locking the harness out.
+Each user has its own passwd-file (``users/<login>``, passdb and userdb ``args = users/%u``),
+so ``add_user()`` works while the server runs: a new user is a new file, read on first
+lookup. (Dovecot re-stats a passwd-file at most once per second, so changing an existing
+user's password waits for the next second.) The harness itself reaches every mailbox
+through a master user (``login*hmt-master``) with a random per-server password, so a test
+may change or remove a user's password without locking the harness out. Failed logins are
+answered after ~0.5 s without Dovecot's growing per-IP penalty (anvil's auth-penalty socket
+is disabled). Nothing is written outside the temporary directory.
 
 Running as root: Dovecot refuses uid 0 for mail processes (passwd-file says "invalid UID",
 the userdb check "userdb returned 0 as uid"), so mail is owned by an unprivileged system user
