@@ -490,3 +490,20 @@ def test_imports_with_odoo_blocked():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_msg_ids_wrapped_in_encoded_words_are_read():
+    """Python's email package wraps a long msg-id in RFC 2047 words; replies still match."""
+    from email.message import EmailMessage
+
+    long_id = "<507073826179893.1795580285.816148042678833-openerp-1-helpdesk.mail.ticket@vm>"
+    message = EmailMessage()
+    message["From"] = "a@example.com"
+    message["In-Reply-To"] = long_id
+    message["References"] = f"{long_id} <other@example.com>"
+    message.set_content("hi")
+    raw = message.as_bytes()
+    assert b"=?utf-8?q?" in raw
+    parsed = parse_message(raw)
+    assert parsed.in_reply_to == [long_id.strip("<>")]
+    assert parsed.references == [long_id.strip("<>"), "other@example.com"]

@@ -146,6 +146,10 @@ def parse_ids(raw: str) -> list[str]:
     if not raw:
         return []
     text = fix_surrogates(unfold(raw)[:MAX_HEADER])
+    if "=?" in text:
+        # Some generators (Python's own email package among them) wrap a long msg-id
+        # in RFC 2047 encoded words; the id is what they encode.
+        text = decode_words(text).replace(" ", "")
     ids = _MSGID.findall(text)
     if not ids:
         ids = _BARE_ID.findall(text)
