@@ -89,7 +89,9 @@ class HelpdeskMailTicket(models.Model):
     @api.depends("reference", "name")
     def _compute_display_name(self):
         for ticket in self:
-            ticket.display_name = f"{ticket.reference} {ticket.name}" if ticket.reference else ticket.name
+            ticket.display_name = (
+                f"{ticket.reference} {ticket.name}" if ticket.reference else ticket.name
+            )
 
     def _mail_ticket_is_closed(self):
         self.ensure_one()

@@ -146,7 +146,9 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
 
     def _mail_ticket_append_to_field(self, field_name, body, author):
         field = self._fields[field_name]
-        header = self.env._("%(author)s, %(date)s", author=author.display_name, date=fields.Datetime.now())
+        header = self.env._(
+            "%(author)s, %(date)s", author=author.display_name, date=fields.Datetime.now()
+        )
         current = self[field_name] or ""
         if field.type == "html":
             entry = Markup("<p><b>%s</b></p>%s") % (header, body)

@@ -79,7 +79,9 @@ class MailInbox(models.Model):
         "last 256 KB). Leave it off in production.",
     )
     debug_trace = fields.Text(readonly=True, copy=False)
-    mailbox_key = fields.Char(compute="_compute_mailbox_key", store=True, index=True, precompute=True)
+    mailbox_key = fields.Char(
+        compute="_compute_mailbox_key", store=True, index=True, precompute=True
+    )
 
     # Emails in error
     error_behavior = fields.Selection(
@@ -185,7 +187,7 @@ class MailInbox(models.Model):
     last_error = fields.Text(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
     imap_uidvalidity = fields.Char(readonly=True, copy=False)
-    message_ids = fields.One2many("mail.inbox.message", "inbox_id", string="Mailbox Content")
+    ledger_ids = fields.One2many("mail.inbox.message", "inbox_id", string="Mailbox Content")
     message_count = fields.Integer(compute="_compute_message_counts")
     error_count = fields.Integer(compute="_compute_message_counts")
     undesired_count = fields.Integer(compute="_compute_message_counts")
@@ -553,9 +555,7 @@ class MailInbox(models.Model):
         """Create the unknown sender as a contact (iTop's create_contact)."""
         name = display_name or email.split("@")[0]
         vals = {"email": email, "name": name}
-        self._apply_default_values(
-            self.env["res.partner"], self.caller_default_values, vals
-        )
+        self._apply_default_values(self.env["res.partner"], self.caller_default_values, vals)
         return self.env["res.partner"].create(vals)
 
     def _apply_default_values(self, model, text, vals):
@@ -575,7 +575,7 @@ class MailInbox(models.Model):
 
     def _convert_default_value(self, model, code, value):
         field = model._fields.get(code)
-        if not field or field.compute and not field.store and not field.inverse:
+        if not field or (field.compute and not field.store and not field.inverse):
             raise ValueError(f"no writable field {code} on {model._name}")
         if field.type == "many2one":
             return self._find_by_id_or_name(self.env[field.comodel_name], value).id

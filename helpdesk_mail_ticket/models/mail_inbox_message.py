@@ -187,9 +187,13 @@ class MailInboxMessage(models.Model):
         gone = [rid for uid, (rid, on_server) in known.items() if on_server and uid not in seen]
         back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
         if gone:
-            cr.execute("UPDATE mail_inbox_message SET on_server = FALSE WHERE id IN %s", [tuple(gone)])
+            cr.execute(
+                "UPDATE mail_inbox_message SET on_server = FALSE WHERE id IN %s", [tuple(gone)]
+            )
         if back:
-            cr.execute("UPDATE mail_inbox_message SET on_server = TRUE WHERE id IN %s", [tuple(back)])
+            cr.execute(
+                "UPDATE mail_inbox_message SET on_server = TRUE WHERE id IN %s", [tuple(back)]
+            )
         self.invalidate_model()
         self._commit()
         return self.browse(new_ids)
@@ -243,14 +247,18 @@ class MailInboxMessage(models.Model):
         self._commit()
         if not self._claim():
             return None
+        parsed = parse_message(raw, settings)
+        self._record_headers(parsed)
         try:
             with self.env.cr.savepoint():
-                self._process_raw(raw, settings)
+                self._process_parsed(parsed, raw)
         except InboxProcessingError as error:
             inbox._trace("Message %s in error: %s", self.uid, error)
             self._set_error(raw, str(error))
-        except Exception as error:  # noqa: BLE001 - one bad message never stops the inbox
-            _logger.warning("Processing message %s of %s failed", self.uid, inbox.name, exc_info=True)
+        except Exception as error:
+            _logger.warning(
+                "Processing message %s of %s failed", self.uid, inbox.name, exc_info=True
+            )
             reason = self.env._("Unexpected failure while processing: %(error)s", error=error)
             self._set_error(raw, reason)
         self._commit()
@@ -272,10 +280,10 @@ class MailInboxMessage(models.Model):
             )
         return source.fetch(self.server_uid)
 
-    def _process_raw(self, raw, settings):
+    def _process_parsed(self, parsed, raw):
+        """Decide and act: undesired, duplicate, update, creation, or an error raised
+        as InboxProcessingError. Runs in a savepoint: an error undoes everything."""
         inbox = self.inbox_id
-        parsed = parse_message(raw, settings)
-        self._record_headers(parsed)
         if parsed.error:
             raise InboxProcessingError(
                 self.env._("Failed to decode the email: %(reason)s", reason=parsed.error)
@@ -325,7 +333,9 @@ class MailInboxMessage(models.Model):
         return "processed"
 
     def _set_undesired(self, raw, reason):
-        self.write({"state": "undesired", "reason": reason, "processed_date": fields.Datetime.now()})
+        self.write(
+            {"state": "undesired", "reason": reason, "processed_date": fields.Datetime.now()}
+        )
         self._keep_raw(raw)
         return "undesired"
 
@@ -340,14 +350,18 @@ class MailInboxMessage(models.Model):
     def _keep_raw(self, raw):
         if self.raw_attachment_id or raw is None:
             return
-        self.raw_attachment_id = self.env["ir.attachment"].sudo().create(
-            {
-                "name": f"message-{self.id}.eml",
-                "raw": raw,
-                "mimetype": "message/rfc822",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
+        self.raw_attachment_id = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"message-{self.id}.eml",
+                    "raw": raw,
+                    "mimetype": "message/rfc822",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
         )
 
     # ------------------------------------------------------------------
@@ -397,8 +411,10 @@ class MailInboxMessage(models.Model):
         refs = list(parsed.in_reply_to) + list(reversed(parsed.references))
         if not refs:
             return None
-        candidates = self.env["mail.message"].sudo().search(
-            [("message_id", "in", [f"<{ref}>" for ref in refs]), ("model", "!=", False)]
+        candidates = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("message_id", "in", [f"<{ref}>" for ref in refs]), ("model", "!=", False)])
         )
         mixin_models = set(self.inbox_id._get_target_model_names())
         by_id = {message.message_id: message for message in candidates}
@@ -446,7 +462,7 @@ class MailInboxMessage(models.Model):
         try:
             with self.env.cr.savepoint():
                 caller = inbox._create_caller(parsed.from_email, parsed.from_name)
-        except Exception as error:  # noqa: BLE001 - reported as the message's error
+        except Exception as error:
             raise InboxProcessingError(
                 self.env._(
                     "Failed to create a contact for %(email)s: %(error)s",
@@ -524,7 +540,7 @@ class MailInboxMessage(models.Model):
         """Known To/Cc contacts become followers (iTop 3.x import_additional_contacts);
         unknown addresses are never created, the inboxes' own addresses are skipped."""
         policy = self.inbox_id.import_additional_contacts
-        if policy == "never" or (policy != "always" and policy != f"only_on_{when}"):
+        if policy not in ("always", f"only_on_{when}"):
             return
         own = {login.lower() for login in self.inbox_id.search([]).mapped("login") if login}
         partners = self.env["res.partner"]
@@ -541,7 +557,9 @@ class MailInboxMessage(models.Model):
         name, type, size and content). Returns the attachments and, for each cid, the
         URL its inline image now has."""
         attachment_model = self.env["ir.attachment"].sudo()
-        existing = attachment_model.search([("res_model", "=", ticket._name), ("res_id", "=", ticket.id)])
+        existing = attachment_model.search(
+            [("res_model", "=", ticket._name), ("res_id", "=", ticket.id)]
+        )
         known = {(a.name, a.mimetype, a.file_size, a.checksum): a for a in existing}
         created = attachment_model
         urls = {}
@@ -549,7 +567,12 @@ class MailInboxMessage(models.Model):
             if not part.kept:
                 self.inbox_id._trace("Attachment %s dropped: %s", part.filename, part.reason)
                 continue
-            key = (part.filename, part.content_type, len(part.data), hashlib.sha1(part.data).hexdigest())
+            key = (
+                part.filename,
+                part.content_type,
+                len(part.data),
+                hashlib.sha1(part.data).hexdigest(),
+            )
             attachment = known.get(key)
             if not attachment:
                 attachment = attachment_model.create(
@@ -588,23 +611,27 @@ class MailInboxMessage(models.Model):
         if inbox.notify_errors_to.strip().lower() in own:
             inbox._trace("Error forward skipped: %s is one of our inboxes", inbox.notify_errors_to)
             return
-        attachment = self.env["ir.attachment"].sudo().create(
-            {
-                "name": "Original-Message.eml",
-                "datas": base64.b64encode(raw),
-                "mimetype": "message/rfc822",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": "Original-Message.eml",
+                    "datas": base64.b64encode(raw),
+                    "mimetype": "message/rfc822",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
         )
         subject = self.env._(
             "[Helpdesk] Failed to process an incoming email - %(subject)s",
             subject=self.subject or self.uid,
         )
-        body = Markup(
-            "<p>%s</p><p><b>%s</b></p><p>%s</p>"
-        ) % (
-            self.env._("The inbox %(inbox)s could not process an incoming email.", inbox=inbox.name),
+        body = Markup("<p>%s</p><p><b>%s</b></p><p>%s</p>") % (
+            self.env._(
+                "The inbox %(inbox)s could not process an incoming email.", inbox=inbox.name
+            ),
             reason,
             self.env._("The original message is attached."),
         )

@@ -40,43 +40,58 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     hmt_debug = fields.Boolean(
-        string="Debug output", config_parameter=_param("hmt_debug"),
+        string="Debug output",
+        config_parameter=_param("hmt_debug"),
         help="Log every inbox's operations in the server log (all inboxes).",
     )
     hmt_periodicity = fields.Integer(
-        string="Periodicity (seconds)", default=30, config_parameter=_param("hmt_periodicity"),
+        string="Periodicity (seconds)",
+        default=30,
+        config_parameter=_param("hmt_periodicity"),
         help="Interval between two polls of the inboxes.",
     )
     hmt_body_parts_order = fields.Char(
-        string="Body parts order", default="text/html,text/plain",
+        string="Body parts order",
+        default="text/html,text/plain",
         config_parameter=_param("hmt_body_parts_order"),
         help="Comma-separated MIME types: the first part of the first listed type makes "
         "the description. HTML first keeps inline images.",
     )
     hmt_pop3_auth_option = fields.Selection(
-        [("USER", "USER"), ("APOP", "APOP"), ("PLAIN", "PLAIN"), ("LOGIN", "LOGIN"),
-         ("CRAM-MD5", "CRAM-MD5")],
-        string="POP3 authentication", default="USER",
+        [
+            ("USER", "USER"),
+            ("APOP", "APOP"),
+            ("PLAIN", "PLAIN"),
+            ("LOGIN", "LOGIN"),
+            ("CRAM-MD5", "CRAM-MD5"),
+        ],
+        string="POP3 authentication",
+        default="USER",
         config_parameter=_param("hmt_pop3_auth_option"),
     )
     hmt_imap_options = fields.Char(
-        string="IMAP options", default="imap", config_parameter=_param("hmt_imap_options"),
+        string="IMAP options",
+        default="imap",
+        config_parameter=_param("hmt_imap_options"),
         help="iTop-style flags, comma-separated: imap, ssl, tls, notls, novalidate-cert.",
     )
     hmt_exclude_attachment_types = fields.Char(
-        string="Excluded attachment types", default="application/exe",
+        string="Excluded attachment types",
+        default="application/exe",
         config_parameter=_param("hmt_exclude_attachment_types"),
         help="One MIME type per line; wildcards such as application/x-* are accepted. "
         "Dangerous types (executables, scripts, installers) are always blocked.",
     )
     hmt_maximum_email_size = fields.Char(
-        string="Maximum email size", default="10M",
+        string="Maximum email size",
+        default="10M",
         config_parameter=_param("hmt_maximum_email_size"),
         help="Short notation (100K, 10M, 2G); 0 for no limit. Bigger emails are never "
         "downloaded and are handled as errors.",
     )
     hmt_introductory_patterns = fields.Char(
-        string="Introductory patterns", default="\n".join(ITOP_INTRODUCTORY_PATTERNS),
+        string="Introductory patterns",
+        default="\n".join(ITOP_INTRODUCTORY_PATTERNS),
         config_parameter=_param("hmt_introductory_patterns"),
         help="One PCRE pattern per line: a line matching one, just above quoted text, is "
         "removed from the new part of a reply.",
@@ -89,21 +104,25 @@ class ResConfigSettings(models.TransientModel):
         "reply; the match closest to the start wins.",
     )
     hmt_big_files_dir = fields.Char(
-        string="Big files directory", config_parameter=_param("hmt_big_files_dir"),
+        string="Big files directory",
+        config_parameter=_param("hmt_big_files_dir"),
         help="Server directory where emails over the maximum size are saved.",
     )
     hmt_use_message_id_as_uid = fields.Boolean(
-        string="Use Message-ID as UID", config_parameter=_param("hmt_use_message_id_as_uid"),
+        string="Use Message-ID as UID",
+        config_parameter=_param("hmt_use_message_id_as_uid"),
         help="Identify messages by their Message-ID instead of the server's UID (for "
         "servers whose UIDs change between sessions).",
     )
     hmt_images_minimum_size = fields.Char(
-        string="Images minimum size", default="100x20",
+        string="Images minimum size",
+        default="100x20",
         config_parameter=_param("hmt_images_minimum_size"),
         help="WIDTHxHEIGHT: smaller images (signature logos) are not imported.",
     )
     hmt_images_maximum_size = fields.Char(
-        string="Images maximum size", config_parameter=_param("hmt_images_maximum_size"),
+        string="Images maximum size",
+        config_parameter=_param("hmt_images_maximum_size"),
         help="WIDTHxHEIGHT: bigger images are scaled down to fit; empty: never resized.",
     )
     hmt_undesired_subject_patterns = fields.Char(
@@ -114,17 +133,22 @@ class ResConfigSettings(models.TransientModel):
         "(auto-replies) and creates no ticket.",
     )
     hmt_ticket_log = fields.Char(
-        string="Ticket log", config_parameter=_param("hmt_ticket_log"),
+        string="Ticket log",
+        config_parameter=_param("hmt_ticket_log"),
         help="One model:field per line naming the field that receives updates by email; "
         "by default updates go to the chatter.",
     )
     hmt_max_messages_per_run = fields.Integer(
-        string="Messages per run", default=500, config_parameter=_param("hmt_max_messages_per_run"),
+        string="Messages per run",
+        default=500,
+        config_parameter=_param("hmt_max_messages_per_run"),
         help="At most this many messages are processed by one cron run; the rest follow "
         "at once in the next run.",
     )
     hmt_socket_timeout = fields.Integer(
-        string="Server timeout (seconds)", default=30, config_parameter=_param("hmt_socket_timeout"),
+        string="Server timeout (seconds)",
+        default=30,
+        config_parameter=_param("hmt_socket_timeout"),
     )
 
     def set_values(self):

@@ -95,7 +95,9 @@ class MailTicketCase(TransactionCase):
             groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager",
         )
         cls.agent = new_test_user(
-            cls.env, login="hmt_agent", groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_user"
+            cls.env,
+            login="hmt_agent",
+            groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_user",
         )
         cls.acme = cls.env["res.partner"].create({"name": "Acme Corp", "is_company": True})
         cls.alice = cls.env["res.partner"].create(

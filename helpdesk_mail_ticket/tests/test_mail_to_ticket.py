@@ -41,7 +41,10 @@ class TestMailToTicket(MailTicketCase):
         self.assertEqual(email_message.author_id, self.alice)
         # A second cycle finds nothing new: the message is processed once.
         self.assertEqual(self.fetch()["new"], 0)
-        self.assertEqual(self.env["helpdesk.mail.ticket"].search_count([("mail_inbox_id", "=", self.inbox.id)]), 1)
+        self.assertEqual(
+            self.env["helpdesk.mail.ticket"].search_count([("mail_inbox_id", "=", self.inbox.id)]),
+            1,
+        )
 
     def test_empty_subject_uses_default_title_then_no_subject(self):
         self.deliver(make_email(subject=None, message_id="<nosubj-1@client.example>"))
@@ -66,7 +69,10 @@ class TestMailToTicket(MailTicketCase):
         self.assertTrue(notification.message_id)
         reply = make_email(
             subject="Re: VPN down (edited by the user)",
-            body="Restarted, still down.\n\nOn Monday, Agent wrote:\n> Could you restart your laptop?\n",
+            body=(
+                "Restarted, still down.\n\n"
+                "On Monday, Agent wrote:\n> Could you restart your laptop?\n"
+            ),
             headers={"In-Reply-To": notification.message_id, "References": notification.message_id},
             message_id="<vpn-2@client.example>",
         )
@@ -76,30 +82,49 @@ class TestMailToTicket(MailTicketCase):
         self.assertEqual(line.action, "updated")
         self.assertEqual(self.ticket_of(line), ticket)
         update = ticket.message_ids.filtered(lambda m: m.message_id == "<vpn-2@client.example>")
-        self.assertEqual(update.subtype_id, self.env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email"))
+        self.assertEqual(
+            update.subtype_id, self.env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email")
+        )
         self.assertEqual(update.author_id, self.alice)
         self.assertIn("Restarted, still down.", update.body)
         self.assertNotIn("Could you restart", update.body)
-        self.assertEqual(self.env["helpdesk.mail.ticket"].search_count([("mail_inbox_id", "=", self.inbox.id)]), 1)
+        self.assertEqual(
+            self.env["helpdesk.mail.ticket"].search_count([("mail_inbox_id", "=", self.inbox.id)]),
+            1,
+        )
 
     def test_title_pattern_matches_the_reference(self):
-        ticket = self.env["helpdesk.mail.ticket"].create({"name": "Existing", "partner_id": self.alice.id})
-        self.deliver(make_email(subject=f"Re: {ticket.reference} still broken", message_id="<tp-1@client.example>"))
+        ticket = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Existing", "partner_id": self.alice.id}
+        )
+        self.deliver(
+            make_email(
+                subject=f"Re: {ticket.reference} still broken", message_id="<tp-1@client.example>"
+            )
+        )
         self.fetch()
         line = self.ledger()
         self.assertEqual(line.action, "updated")
         self.assertEqual(self.ticket_of(line), ticket)
         # iTop admins write flags too: /R-(\d+)/i matches a lower-case reference.
         self.inbox.title_pattern = r"/r-(\d{6})/i"
-        self.deliver(make_email(subject=f"about {ticket.reference.lower()}", message_id="<tp-2@client.example>"))
+        self.deliver(
+            make_email(
+                subject=f"about {ticket.reference.lower()}", message_id="<tp-2@client.example>"
+            )
+        )
         self.fetch()
         line = self.ledger().filtered(lambda m: m.message_id == "tp-2@client.example")
         self.assertEqual(line.action, "updated", line.reason)
 
     def test_create_only_ignores_matches_and_update_only_rejects_new_mail(self):
-        ticket = self.env["helpdesk.mail.ticket"].create({"name": "Existing", "partner_id": self.alice.id})
+        ticket = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Existing", "partner_id": self.alice.id}
+        )
         self.inbox.behavior = "create_only"
-        self.deliver(make_email(subject=f"Re: {ticket.reference}", message_id="<co-1@client.example>"))
+        self.deliver(
+            make_email(subject=f"Re: {ticket.reference}", message_id="<co-1@client.example>")
+        )
         self.fetch()
         self.assertEqual(self.ledger().action, "created")
         self.inbox.behavior = "update_only"
@@ -113,7 +138,9 @@ class TestMailToTicket(MailTicketCase):
         ticket = self.env["helpdesk.mail.ticket"].create(
             {"name": "An incident", "partner_id": self.alice.id, "ticket_type": "incident"}
         )
-        self.deliver(make_email(subject=f"Re: {ticket.reference}", message_id="<type-1@client.example>"))
+        self.deliver(
+            make_email(subject=f"Re: {ticket.reference}", message_id="<type-1@client.example>")
+        )
         self.fetch()
         line = self.ledger()
         self.assertEqual(line.state, "error")
@@ -121,7 +148,9 @@ class TestMailToTicket(MailTicketCase):
         self.assertEqual(len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 0)
 
     def test_unknown_caller_rejected(self):
-        self.deliver(make_email(sender="Bob <bob@unknown.example>", message_id="<unk-1@client.example>"))
+        self.deliver(
+            make_email(sender="Bob <bob@unknown.example>", message_id="<unk-1@client.example>")
+        )
         self.fetch()
         line = self.ledger()
         self.assertEqual(line.state, "error")
@@ -137,21 +166,35 @@ class TestMailToTicket(MailTicketCase):
         self.inbox.write(
             {
                 "unknown_caller_behavior": "create_contact",
-                "caller_default_values": f"parent_id:{self.acme.name}\nfunction:Customer\ncomment: a: b",
+                "caller_default_values": (
+                    f"parent_id:{self.acme.name}\nfunction:Customer\nref: a: b"
+                ),
             }
         )
-        self.deliver(make_email(sender='"Doe, John" <John.Doe@Unknown.example>', message_id="<new-1@client.example>"))
-        self.deliver(make_email(sender="John.Doe@unknown.example", message_id="<new-2@client.example>"))
+        self.deliver(
+            make_email(
+                sender='"Doe, John" <John.Doe@Unknown.example>', message_id="<new-1@client.example>"
+            )
+        )
+        self.deliver(
+            make_email(sender="John.Doe@unknown.example", message_id="<new-2@client.example>")
+        )
         self.fetch()
-        callers = self.env["res.partner"].search([("email_normalized", "=", "john.doe@unknown.example")])
-        self.assertEqual(len(callers), 1, "the second mail reuses the contact the first one created")
+        callers = self.env["res.partner"].search(
+            [("email_normalized", "=", "john.doe@unknown.example")]
+        )
+        self.assertEqual(
+            len(callers), 1, "the second mail reuses the contact the first one created"
+        )
         self.assertEqual(callers.name, "John Doe")
         self.assertEqual(callers.parent_id, self.acme)
         self.assertEqual(callers.function, "Customer")
-        self.assertEqual(callers.comment, "a: b")
+        self.assertEqual(callers.ref, "a: b")
         tickets = self.ledger().mapped(lambda m: m._get_ticket())
         self.assertEqual(len(self.ledger().filtered(lambda m: m.action == "created")), 2)
-        self.assertTrue(all(t.partner_id == callers and t.organization_id == self.acme for t in tickets))
+        self.assertTrue(
+            all(t.partner_id == callers and t.organization_id == self.acme for t in tickets)
+        )
 
     def test_ticket_default_values(self):
         stage = self.env.ref("helpdesk_mail_ticket.stage_assigned")
@@ -185,7 +228,9 @@ class TestMailToTicket(MailTicketCase):
         ticket = self.ticket_of(self.ledger())
         ticket.stage_id = self.env.ref("helpdesk_mail_ticket.stage_closed")
         self.fetch()
-        self.assertEqual(self.server_uids(), [], "removed at the next cycle once the ticket is closed")
+        self.assertEqual(
+            self.server_uids(), [], "removed at the next cycle once the ticket is closed"
+        )
         self.assertFalse(self.ledger().on_server)
         self.assertEqual(self.ledger().state, "processed")
 
@@ -199,7 +244,9 @@ class TestMailToTicket(MailTicketCase):
     def test_delete_after_processing(self):
         self.inbox.email_storage = "delete"
         self.deliver(make_email(message_id="<del-1@client.example>"))
-        self.deliver(make_email(sender="nobody@unknown.example", message_id="<del-2@client.example>"))
+        self.deliver(
+            make_email(sender="nobody@unknown.example", message_id="<del-2@client.example>")
+        )
         self.fetch()
         # The processed one is gone, the one in error stays (mark_as_error).
         self.assertEqual(len(self.server_uids()), 1)
@@ -215,7 +262,9 @@ class TestMailToTicket(MailTicketCase):
 
     def test_error_delete_behaviour(self):
         self.inbox.error_behavior = "delete"
-        self.deliver(make_email(sender="nobody@unknown.example", message_id="<err-1@client.example>"))
+        self.deliver(
+            make_email(sender="nobody@unknown.example", message_id="<err-1@client.example>")
+        )
         self.fetch()
         self.assertEqual(self.server_uids(), [])
         line = self.ledger()
@@ -223,7 +272,9 @@ class TestMailToTicket(MailTicketCase):
         self.assertTrue(line.raw_attachment_id, "deleted from the server, but never lost")
 
     def test_reset_status_reprocesses_an_error_and_never_duplicates(self):
-        self.deliver(make_email(sender="Carol <carol@acme.example>", message_id="<rs-1@client.example>"))
+        self.deliver(
+            make_email(sender="Carol <carol@acme.example>", message_id="<rs-1@client.example>")
+        )
         self.fetch()
         line = self.ledger()
         self.assertEqual(line.state, "error")
@@ -239,7 +290,12 @@ class TestMailToTicket(MailTicketCase):
         self.fetch()
         self.assertEqual(line.state, "processed")
         self.assertEqual(self.ticket_of(line), ticket)
-        self.assertEqual(self.env["helpdesk.mail.ticket"].search_count([("partner_id.email", "=", "carol@acme.example")]), 1)
+        self.assertEqual(
+            self.env["helpdesk.mail.ticket"].search_count(
+                [("partner_id.email", "=", "carol@acme.example")]
+            ),
+            1,
+        )
 
     def test_delete_from_mailbox_content(self):
         self.deliver(make_email(message_id="<dm-1@client.example>"))
@@ -251,7 +307,9 @@ class TestMailToTicket(MailTicketCase):
         self.assertEqual(len(self.server_uids()), 1)
         self.assertFalse(line.on_server)
         self.fetch()
-        self.assertEqual(len(self.ledger()), 2, "the ledger keeps the history of the deleted message")
+        self.assertEqual(
+            len(self.ledger()), 2, "the ledger keeps the history of the deleted message"
+        )
 
     def test_known_cc_contacts_become_followers(self):
         bob = self.env["res.partner"].create({"name": "Bob", "email": "bob@acme.example"})
@@ -266,10 +324,14 @@ class TestMailToTicket(MailTicketCase):
         self.fetch()
         ticket = self.ticket_of(self.ledger())
         self.assertIn(bob, ticket.message_partner_ids)
-        self.assertFalse(self.env["res.partner"].search([("email", "=", "stranger@elsewhere.example")]))
+        self.assertFalse(
+            self.env["res.partner"].search([("email", "=", "stranger@elsewhere.example")])
+        )
 
     def test_update_hook_and_subtype(self):
-        ticket = self.env["helpdesk.mail.ticket"].create({"name": "Hooked", "partner_id": self.alice.id})
+        ticket = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Hooked", "partner_id": self.alice.id}
+        )
         calls = []
         original = type(ticket)._mail_ticket_email_updated
 
@@ -279,7 +341,9 @@ class TestMailToTicket(MailTicketCase):
 
         type(ticket)._mail_ticket_email_updated = spy
         try:
-            self.deliver(make_email(subject=f"Re: {ticket.reference}", message_id="<hk-1@client.example>"))
+            self.deliver(
+                make_email(subject=f"Re: {ticket.reference}", message_id="<hk-1@client.example>")
+            )
             self.fetch()
         finally:
             type(ticket)._mail_ticket_email_updated = original
@@ -294,16 +358,30 @@ class TestMailToTicket(MailTicketCase):
         ticket = self.env["helpdesk.mail.ticket"].create(
             {"name": "Logged", "partner_id": self.alice.id, "description": "<p>Start</p>"}
         )
-        self.deliver(make_email(subject=f"Re: {ticket.reference}", body="Appended text", message_id="<tl-1@client.example>"))
+        self.deliver(
+            make_email(
+                subject=f"Re: {ticket.reference}",
+                body="Appended text",
+                message_id="<tl-1@client.example>",
+            )
+        )
         self.fetch()
         self.assertIn("Start", ticket.description)
         self.assertIn("Appended text", ticket.description)
 
     def test_automated_mail_is_undesired(self):
-        self.deliver(make_email(subject="Out Of Office: back Monday", message_id="<ooo-1@client.example>"))
         self.deliver(
-            make_email(subject="Thanks", headers={"Auto-Submitted": "auto-replied"}, message_id="<ooo-2@client.example>")
+            make_email(subject="Out Of Office: back Monday", message_id="<ooo-1@client.example>")
+        )
+        self.deliver(
+            make_email(
+                subject="Thanks",
+                headers={"Auto-Submitted": "auto-replied"},
+                message_id="<ooo-2@client.example>",
+            )
         )
         self.fetch()
         self.assertEqual(set(self.ledger().mapped("state")), {"undesired"})
-        self.assertFalse(self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)]))
+        self.assertFalse(
+            self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)])
+        )

@@ -35,7 +35,9 @@ class TestProtocols(MailTicketCase):
         inbox, login = self._roundtrip("pop3", "none")
         self.assertEqual(len(self.dovecot.uids(login)), 1, "POP3 keeps the message too")
         self.assertEqual(self.fetch(inbox)["new"], 0, "a kept POP3 message is not processed twice")
-        self.ledger(inbox)._get_ticket().stage_id = self.env.ref("helpdesk_mail_ticket.stage_closed")
+        self.ledger(inbox)._get_ticket().stage_id = self.env.ref(
+            "helpdesk_mail_ticket.stage_closed"
+        )
         self.fetch(inbox)
         self.assertEqual(self.dovecot.uids(login), [])
 
@@ -44,7 +46,9 @@ class TestProtocols(MailTicketCase):
 
     def test_pop3_starttls_delete(self):
         login, password = self.new_mailbox()
-        inbox = self.create_inbox(login, password, protocol="pop3", security="starttls", email_storage="delete")
+        inbox = self.create_inbox(
+            login, password, protocol="pop3", security="starttls", email_storage="delete"
+        )
         self.deliver(make_email(), login=login)
         self.fetch(inbox)
         self.assertEqual(self.dovecot.uids(login), [])

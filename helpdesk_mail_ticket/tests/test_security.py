@@ -15,13 +15,22 @@ class TestPasswordOverRpc(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.manager = new_test_user(
-            cls.env, login="hmt_rpc_manager", groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager"
+            cls.env,
+            login="hmt_rpc_manager",
+            groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager",
         )
         cls.agent = new_test_user(
-            cls.env, login="hmt_rpc_agent", groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_user"
+            cls.env,
+            login="hmt_rpc_agent",
+            groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_user",
         )
         cls.inbox = cls.env["mail.inbox"].create(
-            {"server": "127.0.0.1", "login": "rpc@helpdesk.example", "password": "S3cret-Pw", "security": "none"}
+            {
+                "server": "127.0.0.1",
+                "login": "rpc@helpdesk.example",
+                "password": "S3cret-Pw",
+                "security": "none",
+            }
         )
 
     def _rpc(self, login, method, *args, password=None, **kwargs):
@@ -63,7 +72,9 @@ class TestPasswordNeverLeaks(MailTicketCase):
         secret = "Leak-Me-Not-42"
         self.dovecot.add_user(self.mailbox_login, secret)
         self.inbox.write({"password": secret, "trace": True})
-        self.deliver(make_email(sender="stranger@unknown.example", message_id="<pw-1@client.example>"))
+        self.deliver(
+            make_email(sender="stranger@unknown.example", message_id="<pw-1@client.example>")
+        )
         self.fetch()
         self.inbox.password = "wrong-password"
         result = self.inbox._fetch()

@@ -14,6 +14,10 @@ class TestInboxUi(HttpCase, MailTicketCase):
         self.deliver(make_email(subject="From a stranger", sender="stranger@unknown.example"))
         self.fetch()
         self.assertEqual(sorted(self.ledger().mapped("state")), ["error", "processed"])
-        self.start_tour("/odoo/action-helpdesk_mail_ticket.mail_inbox_action", "helpdesk_mail_ticket_mailbox_content", login="admin")
+        self.start_tour(
+            "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
+            "helpdesk_mail_ticket_mailbox_content",
+            login="admin",
+        )
         stranger = self.ledger().filtered(lambda m: m.email_from == "stranger@unknown.example")
         self.assertEqual(stranger.state, "new", "the tour's Reset Status reached the database")

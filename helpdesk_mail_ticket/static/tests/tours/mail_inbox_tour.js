@@ -12,7 +12,7 @@ registry.category("web_tour.tours").add("helpdesk_mail_ticket_mailbox_content", 
         },
         {
             content: "The form shows the iTop sections",
-            trigger: ".o_form_view .o_group:contains('Behavior on Incoming eMails')",
+            trigger: ".o_form_view:contains('Behavior on Incoming eMails'):contains('Unknown Callers')",
         },
         {
             content: "Open the Mailbox Content tab",
