@@ -27,9 +27,17 @@ PARAM_PREFIX = "helpdesk_mail_ticket."
 
 
 class InboxTrace(list):
-    """The lines traced during one cycle of one inbox (iTop's debug trace)."""
+    """The lines traced during one cycle of one inbox (iTop's debug trace). Each line
+    also goes to the server log: at debug level, or info with ``echo`` (the global
+    ``debug`` setting)."""
+
+    def __init__(self, inbox_name="", echo=False):
+        super().__init__()
+        self.prefix = f"[{inbox_name}] "
+        self.level = logging.INFO if echo else logging.DEBUG
 
     def add(self, line):
+        _logger.log(self.level, "%s%s", self.prefix, line)
         self.append(f"{fields.Datetime.now()} {line}")
 
 
@@ -78,7 +86,7 @@ class MailInbox(models.Model):
         help="Trace every operation of this inbox in the Debug Trace tab (kept to its "
         "last 256 KB). Leave it off in production.",
     )
-    debug_trace = fields.Text(readonly=True, copy=False)
+    debug_trace = fields.Text(string="Debug Trace Log", readonly=True, copy=False)
     mailbox_key = fields.Char(
         compute="_compute_mailbox_key", store=True, index=True, precompute=True
     )
@@ -313,7 +321,9 @@ class MailInbox(models.Model):
 
     def action_fetch_now(self):
         self.ensure_one()
-        result = self._fetch()
+        # Processed as the cron does it, whoever clicks: the outcome must not depend on
+        # the clicking user's rights.
+        result = self.sudo()._fetch()
         if result.get("failure"):
             raise UserError(result["failure"])
         message = self.env._(
@@ -458,6 +468,18 @@ class MailInbox(models.Model):
                 at=fields.Datetime.now() + timedelta(seconds=periodicity)
             )
 
+    @api.model
+    def _find_for_command(self, names):
+        """The inboxes a command-line run polls: the ones named (id or name), or every
+        active inbox."""
+        if not names:
+            return self.search([])
+        inboxes = self.browse()
+        for name in names:
+            domain = [("id", "=", int(name))] if name.isdigit() else [("name", "=", name)]
+            inboxes |= self.with_context(active_test=False).search(domain)
+        return inboxes
+
     def _fetch(self, limit=None):
         """Poll this inbox once: record every message seen, process the new ones,
         then apply the server-side actions (delete, move) the database now calls for.
@@ -465,7 +487,8 @@ class MailInbox(models.Model):
         :return: a dict of counts, and ``failure`` with the reason of a failed cycle
         """
         self.ensure_one()
-        trace = InboxTrace()
+        debug = self._get_global_params().get("debug") in ("True", "1", "true")
+        trace = InboxTrace(self.name, echo=debug)
         inbox = self.with_context(mail_inbox_trace=trace)
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         started = time.monotonic()
@@ -521,11 +544,12 @@ class MailInbox(models.Model):
     # ------------------------------------------------------------------
 
     def _trace(self, message, *args):
-        """Trace one step of this inbox: to the log at debug level, and to the Debug
-        Trace tab when the inbox's trace is on."""
-        _logger.debug("[%s] " + message, self.name, *args)
+        """Trace one step of this inbox: to the log, and to the Debug Trace tab when
+        the inbox's trace is on."""
         buffer = self.env.context.get("mail_inbox_trace")
-        if buffer is not None:
+        if buffer is None:
+            _logger.debug("[%s] " + message, self.name, *args)
+        else:
             buffer.add(message % args if args else message)
 
     def _save_trace(self, trace):
