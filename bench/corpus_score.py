@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helpdesk_mail_ticket"))
 
 from mailparse import Settings, parse_message  # noqa: E402
+from mailparse.loader import load_message  # noqa: E402
 from mailparse.newpart import first_fragment  # noqa: E402
 from mailparse.parse import decode_text_part  # noqa: E402
 
@@ -288,16 +289,13 @@ def _our_parts(message) -> list[str]:
 
 
 def stalwart(corpus: Path, score: Score) -> None:
-    import email
-    from email import policy
-
     base = corpus / "stalwart_mail_parser" / "resources" / "eml"
     for eml in sorted(base.rglob("*.eml")):
         oracle_path = eml.with_suffix(".json")
         if not oracle_path.exists():
             continue
         oracle = _oracle_parts(json.loads(oracle_path.read_text(encoding="utf-8")))
-        message = email.message_from_bytes(eml.read_bytes(), policy=policy.compat32)
+        message = load_message(eml.read_bytes())  # the MIME tree parse_message reads
         ours = [ws(t) for t in _our_parts(message)]
         for index, text in enumerate(oracle):
             ok = ws(text) in ours

@@ -11,6 +11,7 @@ from email.utils import collapse_rfc2231_value
 from .charsets import fix_surrogates
 from .headers import clean_text, decode_words, header_params
 from .images import image_size, resize_to_fit
+from .loader import payload_bytes
 from .tnef import is_tnef, parse_tnef
 
 _logger = logging.getLogger(__name__)
@@ -197,10 +198,7 @@ def _payload(part: Message) -> bytes:
                     return str(payload[0]).encode("utf-8", "surrogateescape")
                 except Exception:
                     return b""
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
+    data = payload_bytes(part)
     if data is None:
         raw = part.get_payload()
         if isinstance(raw, str):

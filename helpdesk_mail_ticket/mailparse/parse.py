@@ -6,7 +6,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import policy as email_policy
 from email.message import Message
 
 from .attachments import collect_attachments, is_attachment
@@ -22,6 +21,7 @@ from .headers import (
 )
 from .htmlbody import html_to_text, text_to_html
 from .htmlquote import new_part_html_ex
+from .loader import load_message, payload_bytes
 from .newpart import split_reply
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -117,10 +117,7 @@ def _charset_hint(message: Message) -> str:
 
 def decode_text_part(part: Message) -> str:
     """The decoded text of a text/* leaf part (transfer encoding and charset)."""
-    try:
-        payload = part.get_payload(decode=True)
-    except Exception:
-        payload = None
+    payload = payload_bytes(part)
     if payload is None:
         raw = part.get_payload()
         if isinstance(raw, str):
@@ -207,7 +204,7 @@ def parse_message(raw: bytes, settings: Settings = DEFAULT_SETTINGS) -> ParsedEm
     raw = bytes(raw)
     result.size = len(raw)
     try:
-        message = email.message_from_bytes(raw, policy=email_policy.compat32)
+        message = load_message(raw)
     except Exception as exc:  # the compat32 parser is very tolerant; this is rare
         result.error = f"unreadable message: {exc}"[:300]
         result.stable_id = _stable_id(None, raw)

@@ -1,0 +1,216 @@
+"""Reading raw bytes into a MIME tree, repairing what real generators get wrong.
+
+The stdlib parser (``compat32``) is kept for its tolerance; this module adds the repairs that
+lenient mail readers (Thunderbird, Dovecot, stalwart) make and the stdlib does not:
+
+- header values are unfolded (RFC 5322 2.2.3) before parameters are read, so a ``boundary``
+  folded inside its quotes still splits the multipart;
+- header lines that lost their leading whitespace (a continuation written flush left) are
+  folded back when genuine header fields follow them in the same block;
+- a ``message/rfc822`` part sent base64 or quoted-printable (RFC 2046 forbids it, generators do
+  it) is decoded and parsed as the message it is;
+- a close delimiter glued to the last line of a part (``text--boundary--``, no line break) is
+  removed from that part;
+- a body declared base64 that is mostly not base64 at all was never encoded: it is kept as is.
+
+Every repair is bounded and never raises; the original tree is used when a repair fails.
+"""
+
+import base64
+import binascii
+import email
+import logging
+import quopri
+import re
+from email.message import Message
+from email.policy import Compat32
+
+_logger = logging.getLogger(__name__)
+
+MAX_PARTS = 2000
+_FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
+
+
+class _Unfolding(Compat32):
+    """compat32, but header values are unfolded when read (parameters, content types)."""
+
+    def header_fetch_parse(self, name, value):
+        if isinstance(value, str) and ("\n" in value or "\r" in value):
+            value = _FOLD.sub("", value)
+        return super().header_fetch_parse(name, value)
+
+
+POLICY = _Unfolding()
+
+# Header fields that make a block unmistakably a header block (RFC 5322, 2045, 3864 registry
+# staples, and the trace/authentication fields MTAs add).
+_KNOWN_FIELD = re.compile(
+    rb"(?:from|to|cc|bcc|subject|date|sender|reply-to|message-id|in-reply-to|references"
+    rb"|received|return-path|delivered-to|envelope-to|mime-version|content-[a-z-]+"
+    rb"|authentication-results|arc-[a-z-]+|dkim-signature|received-spf|list-[a-z-]+"
+    rb"|x-[a-z0-9-]+|auto-submitted|precedence|importance|thread-[a-z-]+|organization"
+    rb"|user-agent|resent-[a-z-]+)[ \t]*:",
+    re.IGNORECASE,
+)
+_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_MAX_HEAD_LINES = 2000
+_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_WHITESPACE = frozenset(b" \t\r\n")
+
+
+def repair_header_block(raw: bytes) -> bytes:
+    """Fold back header lines written flush left, when real header fields follow them.
+
+    ``Received: from a\\n(using TLS)\\nby b\\nReturn-Path: <x>\\n\\nbody``: the stdlib ends the
+    headers at ``(using TLS)`` and reads the rest, Return-Path included, as the body. A line
+    with no ``name:`` is a lost continuation only if the block ends with a blank line and a
+    well-known field follows the first such line; otherwise it is the body (no separator).
+    """
+    newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
+    lines = raw.split(newline, _MAX_HEAD_LINES)
+    if len(lines) <= 2 or not _FIELD.match(lines[0]):
+        return raw
+    end = next((i for i, line in enumerate(lines[:_MAX_HEAD_LINES]) if not line.strip()), -1)
+    if end <= 1:
+        return raw
+    head = lines[:end]
+    stray = [
+        i
+        for i, line in enumerate(head)
+        if line[:1] not in (b" ", b"\t")
+        and not _FIELD.match(line)
+        and not line.startswith(b"From ")
+    ]
+    if not stray or not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]):
+        return raw
+    for index in stray:
+        head[index] = b" " + head[index]
+    return newline.join(head + lines[end:])
+
+
+def _decode_cte(data: bytes, cte: str) -> bytes | None:
+    try:
+        if cte == "base64":
+            return base64.b64decode(re.sub(rb"[^A-Za-z0-9+/=]", b"", data) + b"==", validate=False)
+        if cte == "quoted-printable":
+            return quopri.decodestring(data)
+    except (binascii.Error, ValueError):
+        return None
+    return None
+
+
+def _body_bytes(message: Message) -> bytes:
+    """The bytes the parser saw as ``message``'s body (headers it wrongly found included)."""
+    try:
+        return message.as_bytes(policy=Compat32(linesep="\n"))
+    except Exception:
+        payload = message.get_payload()
+        return payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+
+
+def _parse(raw: bytes) -> Message:
+    return email.message_from_bytes(repair_header_block(raw), policy=POLICY)
+
+
+def _repair_encoded_message(part: Message) -> None:
+    """A message/rfc822 part with a base64 / quoted-printable body: parse the decoded bytes."""
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte not in ("base64", "quoted-printable"):
+        return
+    payload = part.get_payload()
+    if not isinstance(payload, list) or len(payload) != 1:
+        return
+    decoded = _decode_cte(_body_bytes(payload[0]), cte)
+    if not decoded or not _FIELD.match(decoded.lstrip()):
+        return
+    part.set_payload([_parse(decoded.lstrip())])
+    part.replace_header("Content-Transfer-Encoding", "8bit")
+
+
+def _repair_nested_headers(part: Message) -> None:
+    """A forwarded message whose headers lost their indentation (see repair_header_block)."""
+    payload = part.get_payload()
+    if not isinstance(payload, list) or len(payload) != 1:
+        return
+    inner = payload[0]
+    if inner.is_multipart() or not any(
+        type(d).__name__ == "MissingHeaderBodySeparatorDefect" for d in inner.defects
+    ):
+        return
+    body = inner.get_payload()
+    if not isinstance(body, str):
+        return
+    # As read: the header lines, then the "body" that began at the first flush-left line.
+    head = "".join(f"{name}: {value}\n" for name, value in inner.raw_items())
+    raw = (head + body).encode("utf-8", "surrogateescape")
+    repaired = repair_header_block(raw)
+    if repaired is not raw:
+        part.set_payload([email.message_from_bytes(repaired, policy=POLICY)])
+
+
+def _strip_glued_close(part: Message) -> None:
+    """``last line--boundary--`` without a line break: the delimiter is not text."""
+    if not any(type(d).__name__ == "CloseBoundaryNotFoundDefect" for d in part.defects):
+        return
+    boundary = part.get_boundary()
+    payload = part.get_payload()
+    if not boundary or not isinstance(payload, list) or not payload:
+        return
+    last = payload[-1]
+    text = last.get_payload()
+    if last.is_multipart() or not isinstance(text, str):
+        return
+    marker = "--" + boundary + "--"
+    stripped = text.rstrip()
+    if stripped.endswith(marker):
+        last.set_payload(stripped[: -len(marker)])
+
+
+def load_message(raw: bytes) -> Message:
+    """Parse ``raw`` into a compat32 tree with the repairs above; raises like the stdlib."""
+    message = _parse(raw)
+    count = 0
+    stack = [message]
+    while stack and count < MAX_PARTS:
+        part = stack.pop()
+        count += 1
+        try:
+            if part.get_content_maintype() == "message":
+                _repair_encoded_message(part)
+                _repair_nested_headers(part)
+            elif part.get_content_maintype() == "multipart":
+                _strip_glued_close(part)
+        except Exception:
+            _logger.warning("MIME repair skipped", exc_info=True)
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend(payload)
+    return message
+
+
+def _not_base64(data: bytes) -> bool:
+    """True when most of a "base64" body is outside the alphabet: it was never encoded."""
+    sample = data[:65536]
+    meaningful = [b for b in sample if b not in _WHITESPACE]
+    if not meaningful:
+        return False
+    foreign = sum(1 for b in meaningful if b not in _BASE64_ALPHABET)
+    return foreign * 20 > len(meaningful)  # over 5 %: not a damaged encoding but plain text
+
+
+def payload_bytes(part: Message) -> bytes | None:
+    """Transfer-decoded bytes of a leaf part (None when it has no payload)."""
+    raw = part.get_payload()
+    if isinstance(raw, str):
+        cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+        if cte == "base64":
+            data = raw.encode("utf-8", "surrogateescape")
+            if _not_base64(data):
+                return data
+    try:
+        return part.get_payload(decode=True)
+    except Exception:
+        return None
+
+
+__all__ = ["POLICY", "load_message", "payload_bytes", "repair_header_block"]

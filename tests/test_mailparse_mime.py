@@ -1,0 +1,105 @@
+"""MIME repairs of the loader: what lenient readers accept and the stdlib parser gets wrong."""
+
+import base64
+
+from mailparse import parse_message
+from mailparse.loader import load_message, repair_header_block
+from mailparse.parse import decode_text_part
+
+
+def _leaves(message):
+    return [part for part in message.walk() if not part.is_multipart()]
+
+
+def test_boundary_folded_inside_quotes_still_splits():
+    raw = (
+        b'From: a@example.com\nContent-Type: multipart/mixed; boundary="foo\n bar"\n\n'
+        b"prologue\n--foo bar\nContent-Type: text/plain\n\nhello\n--foo bar--\n"
+    )
+    leaves = _leaves(load_message(raw))
+    assert [decode_text_part(p).strip() for p in leaves] == ["hello"]
+
+
+def test_base64_encoded_forwarded_message_is_parsed():
+    inner = b"From: x@example.com\r\nSubject: inner\r\n\r\nInner body\r\n"
+    raw = (
+        b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+        b"Content-Type: text/plain\n\nouter\n--b\nContent-Type: message/rfc822\n"
+        b"Content-Disposition: attachment; filename=fwd.eml\n"
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(inner) + b"--b--\n"
+    )
+    texts = [decode_text_part(p).strip() for p in _leaves(load_message(raw))]
+    assert texts == ["outer", "Inner body"]
+    parsed = parse_message(raw)
+    (eml,) = parsed.attachments
+    assert eml.filename == "fwd.eml"
+    assert b"Subject: inner" in eml.data and b"Inner body" in eml.data
+
+
+def test_close_delimiter_glued_to_last_line_is_not_text():
+    raw = (
+        b"From: a@example.com\nContent-Type: multipart/mixed; boundary=xyz123\n\n--xyz123\n"
+        b"Content-Type: text/plain\n\nfirst\n--xyz123\nContent-Type: text/plain\n\nlast--xyz123--"
+    )
+    texts = [decode_text_part(p).strip() for p in _leaves(load_message(raw))]
+    assert texts == ["first", "last"]
+
+
+def test_glued_delimiter_kept_when_the_multipart_was_closed():
+    raw = (
+        b"From: a@example.com\nContent-Type: multipart/mixed; boundary=q\n\n--q\n"
+        b"Content-Type: text/plain\n\ntext ending in --q--\n--q--\n"
+    )
+    texts = [decode_text_part(p).strip() for p in _leaves(load_message(raw))]
+    assert texts == ["text ending in --q--"]
+
+
+def test_base64_body_that_is_not_base64_is_kept_as_written():
+    raw = (
+        b"From: a@example.com\nContent-Type: text/plain; charset=utf-8\n"
+        b"Content-Transfer-Encoding: base64\n\n... data goes here, not encoded ...\n"
+    )
+    assert parse_message(raw).body_text == "... data goes here, not encoded ..."
+
+
+def test_slightly_damaged_base64_is_still_decoded():
+    encoded = base64.encodebytes("Grüße aus Köln, ".encode() * 20).replace(b"\n", b"\n!", 1)
+    raw = (
+        b"From: a@example.com\nContent-Type: text/plain; charset=utf-8\n"
+        b"Content-Transfer-Encoding: base64\n\n" + encoded
+    )
+    assert parse_message(raw).body_text.startswith("Grüße aus Köln")
+
+
+def test_flush_left_header_continuations_are_folded_back():
+    raw = (
+        b"Received: from a.example.com\n(using TLSv1.3)\nby b.example.com; Thu, 1 Jan 2026\n"
+        b"From: Ann <ann@example.com>\nSubject: hello\n\nThe body.\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.from_email == "ann@example.com"
+    assert parsed.subject == "hello"
+    assert parsed.body_text == "The body."
+
+
+def test_missing_separator_is_not_mistaken_for_continuations():
+    raw = b"From: ann@example.com\nSubject: hi\nHello there\nNote: this is body\n"
+    assert repair_header_block(raw) is raw  # no blank line closes the block
+    raw = b"From: ann@example.com\nSubject: hi\nHello there,\nsee you\n\nBye\n"
+    assert repair_header_block(raw) is raw  # no header field after the stray lines
+    assert "Hello there" in parse_message(raw).body_text
+
+
+def test_forwarded_message_with_flush_left_continuations():
+    inner = (
+        b"Received: from a.example.com\n(using TLSv1.3)\nReturn-Path: <s@example.com>\n"
+        b"From: s@example.com\nSubject: inner\n\nReal inner body\n"
+    )
+    raw = (
+        b"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+        b"Content-Type: text/plain\n\nouter\n--b\nContent-Type: message/rfc822\n\n"
+        + inner
+        + b"--b--\n"
+    )
+    leaves = _leaves(load_message(raw))
+    assert [decode_text_part(p).strip() for p in leaves] == ["outer", "Real inner body"]
