@@ -11,7 +11,7 @@
     "application": True,
     "installable": True,
     "depends": ["mail", "base_setup"],
-    "external_dependencies": {"python": ["lxml", "PIL", "html2text"]},
+    "external_dependencies": {"python": ["lxml", "Pillow", "html2text"]},
     "data": [
         "security/helpdesk_mail_ticket_security.xml",
         "security/ir.model.access.csv",
