@@ -1,4 +1,5 @@
 from . import test_mail_to_ticket
 from . import test_protocols
+from . import test_real_mail
 from . import test_security
 from . import test_ui
