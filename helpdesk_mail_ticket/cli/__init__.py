@@ -1,1 +1,2 @@
 from . import helpdesk_fetch
+from . import helpdesk_deliver

@@ -280,6 +280,35 @@ class MailInboxMessage(models.Model):
             )
         return source.fetch(self.server_uid)
 
+    @api.model
+    def _process_raw(self, inbox, raw):
+        """Record then process one message a mail server hands over (push delivery).
+
+        It is recorded as ``push:<stable id>`` with its bytes kept, since no server
+        keeps a copy, and committed before processing: a crash afterwards leaves it
+        ``new`` for the inbox's next cycle. The same message delivered again is
+        processed once. Returns the ledger record.
+        """
+        settings = inbox._get_parse_settings()
+        stable_id = parse_message(raw, settings).stable_id
+        uid = "push:" + (stable_id or "sha256:" + hashlib.sha256(raw).hexdigest())
+        message = self.search([("inbox_id", "=", inbox.id), ("uid", "=", uid)])
+        if not message:
+            message = self.create(
+                {
+                    "inbox_id": inbox.id,
+                    "uid": uid,
+                    "server_uid": uid,
+                    "size": len(raw),
+                    "on_server": False,
+                }
+            )
+            message._keep_raw(raw)
+            self._commit()
+        if message.state == "new":
+            message._process(None, settings)
+        return message
+
     def _process_parsed(self, parsed, raw):
         """Decide and act: undesired, duplicate, update, creation, or an error raised
         as InboxProcessingError. Runs in a savepoint: an error undoes everything."""
