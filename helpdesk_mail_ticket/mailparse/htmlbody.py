@@ -107,7 +107,8 @@ def text_to_html(text: str) -> str:
         if not paragraph.strip():
             continue
         escaped = html.escape(paragraph, quote=False)
-        escaped = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+        if "://" in escaped:  # most paragraphs have no link: skip the scan
+            escaped = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
         out.append("<p>" + escaped.replace("\n", "<br>\n") + "</p>")
     return "\n".join(out)
 
