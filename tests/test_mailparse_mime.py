@@ -103,3 +103,13 @@ def test_forwarded_message_with_flush_left_continuations():
     )
     leaves = _leaves(load_message(raw))
     assert [decode_text_part(p).strip() for p in leaves] == ["outer", "Real inner body"]
+
+
+def test_format_flowed_joins_only_lines_of_one_quote_depth():
+    raw = (
+        b'From: a@example.com\nContent-Type: text/plain; charset=us-ascii; format="flowed"\n\n'
+        b"On 04/02/2012 06:26 PM, Megan wrote:\n> Hi \n> there\n>> deeper \nHello \nworld\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_text.split("\n")[1:] == ["> Hi there", ">> deeper", "Hello world"]
+    assert parsed.new_part_text == "Hello world"

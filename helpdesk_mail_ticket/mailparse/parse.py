@@ -134,8 +134,11 @@ def decode_text_part(part: Message) -> str:
     return decode_bytes(payload, str(charset) if charset else None)
 
 
+_QUOTE_DEPTH = re.compile(r"^>+")
+
+
 def _flowed(text: str, part: Message) -> str:
-    """RFC 3676 format=flowed: join soft-broken lines."""
+    """RFC 3676 format=flowed: join soft-broken lines of the same quote depth."""
     try:
         if str(part.get_param("format", "")).lower() != "flowed":
             return text
@@ -143,19 +146,32 @@ def _flowed(text: str, part: Message) -> str:
     except Exception:
         return text
     out: list[str] = []
-    buffer = ""
+    buffer, buffer_depth = "", -1
+
+    def flush():
+        if buffer_depth >= 0:
+            out.append(">" * buffer_depth + (" " if buffer_depth else "") + buffer.rstrip(" "))
+
     for line in text.split("\n"):
         line = line.rstrip("\r")
-        if line.startswith(" "):
-            line = line[1:]
-        soft = line.endswith(" ") and line.rstrip() != "--"
+        marks = _QUOTE_DEPTH.match(line)
+        depth = len(marks.group()) if marks else 0
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing (or the space after the quote marks)
+        if buffer_depth >= 0 and depth != buffer_depth:
+            flush()  # a flowed line before a change of depth is fixed (4.5)
+            buffer, buffer_depth = "", -1
+        soft = content.endswith(" ") and content.rstrip() != "--"
         if soft:
-            buffer += line[:-1] if delsp else line
+            buffer += content[:-1] if delsp else content
+            buffer_depth = depth
             continue
-        out.append(buffer + line)
-        buffer = ""
-    if buffer:
-        out.append(buffer)
+        buffer += content
+        buffer_depth = depth
+        flush()
+        buffer, buffer_depth = "", -1
+    flush()
     return "\n".join(out)
 
 
@@ -328,7 +344,11 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
 
 
 def _mark_inline(result: ParsedEmail) -> None:
-    referenced = {cid.lower() for _, _, cid in _CID_SRC.findall(result.body_html or "")}
+    markup = result.body_html or ""
+    if "cid:" not in markup.lower():
+        referenced: set = set()
+    else:
+        referenced = {cid.lower() for _, _, cid in _CID_SRC.findall(markup)}
     for att in result.attachments:
         att.inline = (
             bool(att.content_id)
