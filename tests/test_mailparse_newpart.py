@@ -156,3 +156,45 @@ def test_outlook_html_divrplyfwdmsg_and_border_top():
 def test_html_only_quote_falls_back_to_whole_body():
     markup = "<blockquote type='cite'>everything is quoted</blockquote>"
     assert new_part_html(markup, SETTINGS) == markup
+
+
+def test_bottom_posted_answer_after_an_attributed_quote():
+    text = "On 04/02/2012 06:26 PM, Megan One wrote:\n> Hi\nHello"
+    assert split_reply(text, SETTINGS).new_part == "Hello"
+    text = "On Mon, Bob <b@x.org> wrote:\n> Can you check?\n> Thanks\n\nDone, see the log."
+    assert split_reply(text, SETTINGS).new_part == "Done, see the log."
+
+
+def test_line_glued_to_a_long_quote_is_its_lazy_wrap_not_an_answer():
+    text = (
+        "My answer.\n\nOn Mon, 1 Jan 2024, Bob <b@x.org> wrote:\n"
+        "> this quoted sentence is long enough to have been wrapped by the\n"
+        "sender's client\n> end"
+    )
+    assert split_reply(text, SETTINGS).new_part == "My answer."
+
+
+def test_rule_lines_between_quotes_are_not_answers():
+    text = "Thanks.\n\n--- Bob <b@x.org> wrote:\n> old text\n>\n*****************\n> footer\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks."
+
+
+@pytest.mark.parametrize("sign", ["-Abhishek Kona", "/John", "– Anna", "~Bob"])
+def test_dash_or_slash_name_sign_off_is_a_signature(sign):
+    text = f"Having the function would be great.\n\n{sign}\n\nOn Mon, Bob <b@x.org> wrote:\n> q"
+    split = split_reply(text, SETTINGS)
+    assert split.new_part == "Having the function would be great."
+    assert split.signature == sign
+    assert sign in split.unquoted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shopping:\n\n- Milk\n\n- Eggs",  # a dash list, spaced out
+        "Items to check:\n- the logs\n- Apache",  # no paragraph of its own
+        "Tested on:\n\n-lowercase thing",  # not a name
+    ],
+)
+def test_dash_lines_that_are_not_sign_offs_are_kept(text):
+    assert split_reply(text, SETTINGS).new_part == text

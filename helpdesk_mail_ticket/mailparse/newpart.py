@@ -140,6 +140,12 @@ _VALEDICTION = re.compile(
     re.IGNORECASE,
 )
 
+# "-John", "- Jane Doe", "/Anna", "~Bob", "–Kim": a name signed with a dash or slash, alone
+# on the last line (a list item has a space and usually siblings; see _sign_off).
+_SIGN_OFF = re.compile(
+    r"^\s*(?:-{1,2}|[–—~/])\s?([^\W\d_][\w.'’-]{0,30}(?:\s[^\W\d_][\w.'’-]{0,30}){0,2})\s*$"
+)
+
 
 @dataclass
 class Split:
@@ -317,12 +323,33 @@ def _drop_trailing_intro(
     return lines
 
 
+WRAP_WIDTH = 30  # quoted text at least this long may have been wrapped by the sender
+_QUOTE_MARKS = re.compile(r"^[\s>]*")
+
+
+def _continues_quote(lines: list[str], index: int) -> bool:
+    """An unquoted line glued to a quoted line that is the quote's own text, lazily wrapped:
+    the quoted line was long enough to wrap, or the line does not open a sentence."""
+    previous = lines[index - 1] if index else ""
+    if not _QUOTE_LINE.match(previous):
+        return False
+    quoted = _QUOTE_MARKS.sub("", previous).rstrip()
+    return (
+        len(quoted) >= WRAP_WIDTH
+        or len(previous.rstrip()) >= 2 * WRAP_WIDTH - 10  # deep quotes wrap their text short
+        or not lines[index].lstrip()[:1].isupper()
+    )
+
+
+_WORDY = re.compile(r"\w")
+
+
 def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
     """Text written between quoted lines (an inline or bottom-posted answer).
 
     An answer is a block of unquoted lines after a quote, separated from it by a blank line
-    (a line glued to a quote is the quote's own wrapped text); the signature after ``-- ``
-    and attribution lines of deeper quotes do not count."""
+    or following a short quoted line (a line glued to a long quote is the quote's own wrapped
+    text); the signature after ``-- `` and attribution lines of deeper quotes do not count."""
     seen_quote = False
     previous_blank = False
     for index in range(start, stop):
@@ -332,13 +359,33 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
         if _QUOTE_LINE.match(line):
             seen_quote, previous_blank = True, False
             continue
-        if not line.strip():
-            previous_blank = True
+        if not _WORDY.search(line):  # blank, or a rule / decoration: never an answer
+            previous_blank = previous_blank or not line.strip()
             continue
-        if seen_quote and previous_blank and not _attribution_at([*lines[:stop], ">"], index):
+        after_quote = bool(index) and bool(_QUOTE_LINE.match(lines[index - 1]))
+        answer = previous_blank or (after_quote and not _continues_quote(lines, index))
+        if seen_quote and answer and not _attribution_at([*lines[:stop], ">"], index):
             return True
         previous_blank = False
     return False
+
+
+def _bottom_posted(lines: list[str], first_quote: int, stop: int) -> int:
+    """Start of a bottom-posted answer, or -1.
+
+    Bottom posting: nothing but an attribution before one quoted block, then the answer with
+    no further quote. The quote is old content then, not context for inline answers."""
+    before = [line for line in lines[:first_quote] if line.strip()]
+    if len(before) > HEADER_SPAN or (
+        before and not _attribution_at([*before, ">"], 0) == len(before)
+    ):
+        return -1
+    index = first_quote
+    while index < stop and (_QUOTE_LINE.match(lines[index]) or not lines[index].strip()):
+        index += 1
+    if index >= stop or any(_QUOTE_LINE.match(line) for line in lines[index:stop]):
+        return -1
+    return index
 
 
 def _strip_quoted_tail(lines: list[str]) -> list[str]:
@@ -370,6 +417,8 @@ def _strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     # Mobile signatures on the last line.
     if _MOBILE_SIG.match(lines[last]) and len(content) > 1:
         return lines[:last], lines[last:]
+    if _sign_off(lines, content):
+        return lines[:last], lines[last:]
     # "Regards," then at most 4 short lines (name, title, company) at the very end.
     for index in reversed(content[-5:]):
         if _VALEDICTION.match(lines[index]) and index != content[0]:
@@ -377,6 +426,19 @@ def _strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
             if len(tail) <= 4 and all(len(line.strip()) < 60 for line in tail):
                 return lines[:index], lines[index:]
     return lines, []
+
+
+def _sign_off(lines: list[str], content: list[int]) -> bool:
+    """The last line signs the mail with a dash and a capitalised name, in its own paragraph,
+    and is not the last item of a dash list."""
+    last = content[-1]
+    match = _SIGN_OFF.match(lines[last])
+    if not match or len(content) < 2 or lines[last - 1].strip():
+        return False
+    if not all(word[0].isupper() for word in match.group(1).split()):
+        return False
+    previous = lines[content[-2]].lstrip()
+    return not previous.startswith(("-", "–", "—", "*", "•", "/", "~"))
 
 
 def split_reply(text: str, settings) -> Split:
@@ -413,7 +475,10 @@ def _split_reply(text: str, settings) -> Split:
     )
     orig_lines = text.split("\n")
     if first_quote >= 0:
-        if _has_inline_answers(lines, first_quote, cut_line):
+        bottom = _bottom_posted(lines, first_quote, cut_line)
+        if bottom >= 0:
+            kept = orig_lines[bottom:cut_line]
+        elif _has_inline_answers(lines, first_quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
         else:
             kept = orig_lines[:first_quote]
