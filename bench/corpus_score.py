@@ -68,7 +68,9 @@ class Score:
     def check(self, metric: str, ok: bool, label: str = "", detail: str = "") -> None:
         self.rows[metric][0] += bool(ok)
         self.rows[metric][1] += 1
-        if not ok and self.verbose:
+        # The false-positive row counts the bad outcome: report its hits, not its misses.
+        failed = ok if metric == "human flagged (FP)" else not ok
+        if failed and self.verbose:
             print(f"FAIL {metric} {label} {detail}"[:600], file=sys.stderr)
 
 
@@ -174,6 +176,17 @@ def talon(corpus: Path, score: Score) -> None:
         score.check("talon", ok, name, repr(got[:200]))
 
 
+_TRAILING_RULE = re.compile(r"(?:\n[ \t]*[-_=*]{5,}[ \t]*)+\s*$")
+
+
+def _without_trailing_rule(text: str) -> str:
+    """Drop a trailing rule line ("-----"), the Outlook separator above a quoted header.
+
+    Two alfonsrv equals-assertions keep it, while github asserts the same file (email_2_1)
+    without it; comparing without it keeps the two upstreams from contradicting each other."""
+    return _TRAILING_RULE.sub("", "\n" + (text or "").rstrip())
+
+
 def alfonsrv(corpus: Path, score: Score) -> None:
     base = corpus / "alfonsrv_mail_parser_reply"
     cases = json.loads((base / "expected.json").read_text(encoding="utf-8"))["cases"]
@@ -183,7 +196,8 @@ def alfonsrv(corpus: Path, score: Score) -> None:
             continue
         new_part = reply_of(path.read_text(encoding="utf-8")).new_part_text
         for expected in case.get("reply_body_equals", []):
-            score.check("alfonsrv", ws(new_part) == ws(expected), name, repr(new_part[:200]))
+            ok = ws(_without_trailing_rule(new_part)) == ws(_without_trailing_rule(expected))
+            score.check("alfonsrv", ok, name, repr(new_part[:200]))
         for needle in case.get("reply_body_contains", []):
             score.check("alfonsrv", needle in new_part, name, f"missing {needle!r}")
         for needle in case.get("reply_body_not_contains", []):
