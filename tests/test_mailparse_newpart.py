@@ -198,3 +198,27 @@ def test_dash_or_slash_name_sign_off_is_a_signature(sign):
 )
 def test_dash_lines_that_are_not_sign_offs_are_kept(text):
     assert split_reply(text, SETTINGS).new_part == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "----- Forwarded by Tana Jones/HOU/ECT on 03/22/2001 04:24 PM -----\n\nAnn\nTo: x\n\nold",
+        # Lotus Notes wraps its marker at 75 columns:
+        "---------------------- Forwarded by Karen Denne/Corp/Enron on 05/24/2001 \n"
+        "05:16 PM ---------------------------\n\nSandra <s@m.com> on 05/24/2001\n\nold text",
+        "-----Original Message-----\nFrom: Live Person [mailto:lp@ice.com]\nSent: Mon\n\nold",
+    ],
+)
+def test_bare_forward_has_nothing_new(text):
+    split = split_reply(text, SETTINGS)
+    assert split.fallback  # nothing new: the ticket gets the whole body, flagged as such
+    assert split.new_part == text.strip()
+
+
+def test_wrapped_forward_marker_cuts_below_the_new_text():
+    text = (
+        "Please review.\n\n---------------------- Forwarded by Darron C Giron/HOU/ECT on "
+        "10/18/2000 \n11:15 AM ---------------------------\n\nold text"
+    )
+    assert split_reply(text, SETTINGS).new_part == "Please review."

@@ -243,6 +243,24 @@ def _is_separator(line: str) -> bool:
     return True
 
 
+_OPEN_SEPARATOR = re.compile(r"^\s*-{3,}\s*\S")
+_CLOSE_SEPARATOR = re.compile(r"\S\s*-{3,}\s*$")
+
+
+def _is_wrapped_separator(lines: list[str], index: int) -> bool:
+    """A separator wrapped by the sender's client (Lotus Notes wraps at 75 columns):
+    "----- Forwarded by Ann/HOU/ECT on 05/24/2001" + "05:16 PM -----"."""
+    line = lines[index]
+    if not _OPEN_SEPARATOR.match(line) or _CLOSE_SEPARATOR.search(line):
+        return False
+    if index + 1 >= len(lines) or len(lines[index + 1]) > 80:
+        return False
+    following = lines[index + 1].strip()
+    if not following.endswith("---"):
+        return False
+    return _is_separator(line.rstrip() + " " + following)
+
+
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
     for index, line in enumerate(lines):
@@ -250,7 +268,7 @@ def _builtin_cut(lines: list[str]) -> int:
             continue
         if _QUOTE_LINE.match(line):
             continue
-        if index and _is_separator(line):
+        if _is_separator(line) or _is_wrapped_separator(lines, index):
             return index
         if index and _is_header_block(lines, index):
             return index
