@@ -1,0 +1,668 @@
+#!/usr/bin/env python3
+"""Fault injection: SIGKILL real Odoo processes while they turn real mailboxes into tickets.
+
+The engine behind ``tests/test_odoo_process_faults.py`` (a bounded run in the suite) and a
+long run from the command line::
+
+    python3 bench/faults.py --messages 3000 --kills 40 --seed 7
+
+What one run does:
+
+1. creates a PostgreSQL database with the addon installed (``odoo -i helpdesk_mail_ticket``);
+2. starts a private Dovecot with two mailboxes: one read over IMAP, kept on the server,
+   one read over POP3, deleted once processed; fills them with generated mail (new
+   requests, replies threading by In-Reply-To, unknown senders that end in error,
+   auto-replies that are undesired, attachments, a few messages sent to both mailboxes);
+3. runs ``odoo helpdesk_fetch`` subprocesses and SIGKILLs each at a random moment
+   (seeded), appending more mail between runs, until the planned kills are done and a
+   run completes by itself;
+4. checks, with SQL on the database and IMAP/POP3 on the server, that every message
+   delivered has exactly one ledger row per mailbox with the expected final outcome,
+   that every ticket was created once, every update landed once, and that the server
+   holds exactly what the storage policy says.
+
+It prints ``runs, kills, messages, lost, duplicated``; lost and duplicated must be 0.
+Nothing of Odoo is mocked: these are the processes an administrator runs.
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "helpdesk_mail_ticket"
+HARNESS_PATH = ROOT / ADDON / "tests" / "dovecot.py"
+DB_HOST = os.environ.get("HMT_DB_HOST", "127.0.0.1")
+DB_PORT = os.environ.get("HMT_DB_PORT", "5432")
+DB_USER = os.environ.get("HMT_DB_USER", "root")
+
+
+def load_module(name, path):
+    """A module loaded by file path (the harness lives in an Odoo test package)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def harness():
+    return load_module("hmt_dovecot_harness", HARNESS_PATH)
+
+
+def addons_path():
+    """Odoo's addons path with this repository, or None when Odoo is not importable."""
+    run_tests = load_module("hmt_run_tests", ROOT / "tools" / "run_tests.py")
+    return run_tests.odoo_paths()
+
+
+# -- the mail ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Mail:
+    """One generated email and what the database must end with for it."""
+
+    message_id: str  # without angle brackets
+    kind: str  # created | updated | error | undesired
+    raw: bytes
+    root: str = ""  # for an update: Message-ID of the email that created its ticket
+    boxes: list = field(default_factory=list)  # mailbox logins it is delivered to
+
+
+class Corpus:
+    """Generated mail for the known callers, seeded."""
+
+    def __init__(self, rng, callers, prefix):
+        self.rng = rng
+        self.callers = callers
+        self.prefix = prefix
+        self.mails = []
+        self._threads = []  # Message-IDs that a reply may answer, with their root
+
+    def generate(self, count):
+        """``count`` more mails: ~55% new requests, ~25% replies, ~10% unknown senders,
+        ~10% auto-replies."""
+        batch = []
+        for _index in range(count):
+            roll = self.rng.random()
+            if roll < 0.25 and self._threads:
+                mail = self._reply()
+            elif roll < 0.35:
+                mail = self._new(self._stranger(), "error")
+            elif roll < 0.45:
+                mail = self._auto_reply()
+            else:
+                mail = self._new(self.rng.choice(self.callers), "created")
+            self.mails.append(mail)
+            batch.append(mail)
+        return batch
+
+    def _number(self):
+        return len(self.mails) + 1
+
+    def _message(self, sender, subject, body, message_id, headers=None, attachment=False):
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = "support@helpdesk.example"
+        message["Subject"] = subject
+        message["Date"] = format_datetime(time_of(self._number()))
+        message["Message-ID"] = f"<{message_id}>"
+        for name, value in (headers or {}).items():
+            message[name] = value
+        message.set_content(body)
+        if attachment:
+            data = self.rng.randbytes(self.rng.randint(200, 4000))
+            message.add_attachment(
+                data, maintype="application", subtype="octet-stream", filename="data.bin"
+            )
+        return message.as_bytes()
+
+    def _msgid(self):
+        return make_msgid(idstring=f"{self.prefix}.{self._number()}", domain="client.example")[1:-1]
+
+    def _stranger(self):
+        return f"stranger{self.rng.randint(1, 10**6)}@unknown.example"
+
+    def _new(self, sender, kind):
+        number = self._number()
+        message_id = self._msgid()
+        raw = self._message(
+            sender,
+            f"Request {self.prefix}-{number}: printer {self.rng.randint(1, 99)} broken",
+            f"Request number {number}.\nThe printer prints blank pages.\n",
+            message_id,
+            attachment=self.rng.random() < 0.2,
+        )
+        mail = Mail(message_id, kind, raw, root=message_id if kind == "created" else "")
+        if kind == "created":
+            self._threads.append((message_id, message_id, sender))
+        return mail
+
+    def _reply(self):
+        parent, root, sender = self.rng.choice(self._threads)
+        message_id = self._msgid()
+        raw = self._message(
+            sender,
+            f"Re: request {self.prefix}-{self._number()}",
+            f"More details, message {self._number()}.\n\n> quoted text of the previous mail\n",
+            message_id,
+            headers={"In-Reply-To": f"<{parent}>", "References": f"<{root}> <{parent}>"},
+            attachment=self.rng.random() < 0.1,
+        )
+        self._threads.append((message_id, root, sender))
+        return Mail(message_id, "updated", raw, root=root)
+
+    def _auto_reply(self):
+        message_id = self._msgid()
+        raw = self._message(
+            self.rng.choice(self.callers),
+            "Out of office",
+            "I am away until Monday.\n",
+            message_id,
+            headers={"Auto-Submitted": "auto-replied"},
+        )
+        return Mail(message_id, "undesired", raw)
+
+
+def time_of(number):
+    import datetime
+
+    start = datetime.datetime(2026, 1, 5, 8, 0, tzinfo=datetime.timezone.utc)
+    return start + datetime.timedelta(minutes=number)
+
+
+# -- Odoo processes ---------------------------------------------------------------------------
+
+
+class OdooDatabase:
+    """A database with the addon installed, reached by Odoo subprocesses and psycopg2."""
+
+    def __init__(self, name, addons, workdir):
+        self.name = name
+        self.addons = addons
+        self.data_dir = os.path.join(workdir, "odoo-data")
+        self.log_dir = os.path.join(workdir, "logs")
+        os.makedirs(self.log_dir, exist_ok=True)
+        self._logs = 0
+
+    def db_args(self):
+        return [
+            f"--db_host={DB_HOST}",
+            f"--db_port={DB_PORT}",
+            f"--db_user={DB_USER}",
+            f"--data-dir={self.data_dir}",
+        ]
+
+    def create(self, timeout=600):
+        self.drop()
+        command = [
+            sys.executable, "-m", "odoo", f"--addons-path={self.addons}", "-d", self.name,
+            "-i", ADDON, "--stop-after-init", "--without-demo=all", "--log-level=warn",
+            "--workers=0", "--max-cron-threads=0", "--http-port=0", *self.db_args(),
+        ]  # fmt: skip
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if result.returncode:
+            raise RuntimeError(f"installing {ADDON} failed:\n{result.stdout}\n{result.stderr}")
+
+    def drop(self):
+        subprocess.run(
+            ["dropdb", "--if-exists", "-h", DB_HOST, "-p", DB_PORT, "-U", DB_USER, self.name],
+            check=False,
+            capture_output=True,
+        )
+
+    def connect(self):
+        import psycopg2
+
+        return psycopg2.connect(host=DB_HOST, port=DB_PORT, user=DB_USER, dbname=self.name)
+
+    def script(self, code, payload, timeout=300):
+        """Run ``code`` in a Python process with an Odoo environment ``env`` (superuser)
+        and the JSON ``payload`` as ``data``; returns what it printed last, parsed."""
+        program = SCRIPT_PRELUDE + code
+        result = subprocess.run(
+            [sys.executable, "-c", program, json.dumps(payload)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=dict(os.environ, HMT_SCRIPT_ARGS=json.dumps(self._config_args())),
+        )
+        if result.returncode:
+            raise RuntimeError(f"Odoo script failed:\n{result.stdout}\n{result.stderr}")
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def _config_args(self):
+        return [f"--addons-path={self.addons}", "-d", self.name, *self.db_args()]
+
+    def fetch_command(self):
+        return [
+            sys.executable, "-m", "odoo", f"--addons-path={self.addons}", "helpdesk_fetch",
+            "-d", self.name, *self.db_args(), "--log-level=warn",
+        ]  # fmt: skip
+
+    def start_fetch(self):
+        """A ``helpdesk_fetch`` process in its own process group (killed as a whole)."""
+        self._logs += 1
+        log = open(os.path.join(self.log_dir, f"fetch-{self._logs:03d}.log"), "wb")
+        process = subprocess.Popen(
+            self.fetch_command(),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        process.log = log
+        return process
+
+    def last_log(self):
+        path = os.path.join(self.log_dir, f"fetch-{self._logs:03d}.log")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()[-4000:]
+
+
+SCRIPT_PRELUDE = """
+import json, os, sys
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+config.parse_config(json.loads(os.environ["HMT_SCRIPT_ARGS"]))
+data = json.loads(sys.argv[1])
+registry = odoo.modules.registry.Registry(config["db_name"])
+with registry.cursor() as cr:
+    env = api.Environment(cr, SUPERUSER_ID, {})
+"""
+
+SETUP_CODE = """
+    for email in data["callers"]:
+        env["res.partner"].create({"name": email.split("@")[0], "email": email})
+    ids = [env["mail.inbox"].create(vals).id for vals in data["inboxes"]]
+    cr.commit()
+    print(json.dumps(ids))
+"""
+
+
+def kill_group(process):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    process.log.close()
+
+
+# -- the experiment ---------------------------------------------------------------------------
+
+
+class Experiment:
+    """Two mailboxes, one database, fetch processes killed at random moments."""
+
+    def __init__(self, messages, kills, seed, min_delay=1.0, max_delay=6.0, verbose=False):
+        self.total = messages
+        self.kills_planned = kills
+        self.rng = random.Random(seed)
+        self.min_delay = min_delay
+        self.max_delay = max_delay
+        self.verbose = verbose
+        self.workdir = tempfile.mkdtemp(prefix="hmt-faults-")
+        self.dovecot = None
+        self.db = None
+        self.boxes = {}  # login -> {"protocol": ..., "inbox_id": ...}
+        self.corpus = None
+        self.runs = self.kills = 0
+
+    def log(self, text):
+        if self.verbose:
+            print(text, flush=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.dovecot:
+            self.dovecot.stop()
+        if self.db and not os.environ.get("HMT_KEEP_DB"):
+            self.db.drop()
+        if not exc_info[0]:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        else:
+            print(f"fault injection: logs kept in {self.workdir}", file=sys.stderr)
+
+    def setup(self, addons):
+        server = harness().Dovecot()
+        self.dovecot = server.start()
+        suffix = f"{os.getpid()}{self.rng.randint(0, 9999)}"
+        self.db = OdooDatabase(f"hmt_faults_{suffix}", addons, self.workdir)
+        started = time.monotonic()
+        self.db.create()
+        self.log(f"database {self.db.name} installed in {time.monotonic() - started:.0f} s")
+        callers = [f"caller{n}@customer{n % 7}.example" for n in range(1, 41)]
+        inboxes = []
+        for protocol, storage in (("imap", "keep"), ("pop3", "delete")):
+            login = f"{protocol}-{suffix}@helpdesk.example"
+            password = f"pw-{self.rng.getrandbits(64):x}"
+            server.add_user(login, password)
+            port = server.imap_port if protocol == "imap" else server.pop3_port
+            self.boxes[login] = {"protocol": protocol, "storage": storage}
+            inboxes.append(
+                {
+                    "name": f"faults-{protocol}",
+                    "server": server.host,
+                    "protocol": protocol,
+                    "security": "none",
+                    "port": port,
+                    "login": login,
+                    "password": password,
+                    "email_storage": storage,
+                    "unknown_caller_behavior": "reject_email",
+                }
+            )
+        ids = self.db.script(SETUP_CODE, {"callers": callers, "inboxes": inboxes})
+        for login, inbox_id in zip(self.boxes, ids, strict=True):
+            self.boxes[login]["inbox_id"] = inbox_id
+        self.corpus = {login: Corpus(self.rng, callers, box["protocol"]) for login, box in
+                       self.boxes.items()}  # fmt: skip
+
+    def deliver(self, count):
+        """Generate and deliver ``count`` more mails, split over the mailboxes; one in
+        twenty of the IMAP mailbox's new requests also reaches the POP3 one."""
+        logins = list(self.boxes)
+        per_box = {login: count // len(logins) for login in logins}
+        per_box[logins[0]] += count - sum(per_box.values())
+        for login in logins:
+            batch = self.corpus[login].generate(per_box[login])
+            self._append(login, batch)
+            if login == logins[0]:
+                shared = [m for m in batch if m.kind == "created" and self.rng.random() < 0.05]
+                self._append(logins[1], shared)
+
+    def _append(self, login, mails):
+        if not mails:
+            return
+        with self.dovecot.imap(login) as client:
+            for mail in mails:
+                typ, data = client.append("INBOX", None, None, mail.raw)
+                if typ != "OK":
+                    raise RuntimeError(f"APPEND failed: {data!r}")
+                mail.boxes.append(login)
+
+    def torture(self):
+        """Run fetch processes, SIGKILL each at a random moment until the planned kills
+        are done, appending mail between runs; then let runs finish until one ends
+        cleanly. Half the kills fall at a random time (start-up, listing, server-side
+        deletes included), half right after a random number of messages were committed
+        (in the middle of processing)."""
+        initial = int(self.total * 0.4)
+        self.deliver(initial)
+        remaining = self.total - initial
+        per_run = max(1, remaining // max(1, self.kills_planned))
+        while self.kills < self.kills_planned:
+            process = self.db.start_fetch()
+            self.runs += 1
+            if self.rng.random() < 0.5:
+                killed, how = self._kill_after_delay(process)
+            else:
+                killed, how = self._kill_after_progress(process)
+            if killed:
+                self.kills += 1
+            self.log(f"run {self.runs}: {how}")
+            batch = min(per_run, remaining)
+            self.deliver(batch)
+            remaining -= batch
+        self.deliver(remaining)
+        return self.finish()
+
+    def _kill_after_delay(self, process):
+        delay = self.rng.uniform(self.min_delay, self.max_delay)
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            return True, f"SIGKILL after {delay:.2f} s"
+        process.log.close()
+        return False, f"ended by itself ({process.returncode}) before {delay:.2f} s"
+
+    def _kill_after_progress(self, process):
+        target = self.rng.randint(1, 25)
+        pause = self.rng.uniform(0, 0.1)
+        with contextlib.closing(self.db.connect()) as conn:
+            conn.autocommit = True
+            base = self._done(conn)
+            while process.poll() is None:
+                if self._done(conn) >= base + target:
+                    time.sleep(pause)
+                    kill_group(process)
+                    return True, f"SIGKILL {pause:.3f} s after {target} message(s) done"
+                time.sleep(0.02)
+        process.log.close()
+        return False, f"ended by itself ({process.returncode}) before {target} message(s)"
+
+    @staticmethod
+    def _done(conn):
+        with conn.cursor() as cr:
+            cr.execute("SELECT count(*) FROM mail_inbox_message WHERE state != 'new'")
+            return cr.fetchone()[0]
+
+    def finish(self, attempts=5, timeout=900):
+        """Runs that are not killed, until one ends cleanly (exit 0, nothing left)."""
+        for _attempt in range(attempts):
+            process = self.db.start_fetch()
+            self.runs += 1
+            try:
+                process.wait(timeout=timeout)
+            finally:
+                kill_group(process)
+            output = self.db.last_log()
+            self.log(f"run {self.runs}: exit {process.returncode}\n{output.strip()}")
+            if process.returncode == 0 and "0 left for the next run" in output:
+                if self.pending() == 0:
+                    return True
+            time.sleep(1)
+        raise AssertionError(f"no clean fetch run after the kills:\n{self.db.last_log()}")
+
+    def pending(self):
+        with contextlib.closing(self.db.connect()) as conn, conn.cursor() as cr:
+            cr.execute("SELECT count(*) FROM mail_inbox_message WHERE state = 'new'")
+            return cr.fetchone()[0]
+
+    # -- the verdict ----------------------------------------------------------------------------
+
+    def verify(self):
+        """Compare the database and the server with the mail delivered; returns a report
+        dict with the lists of problems under ``lost`` and ``duplicated``."""
+        with contextlib.closing(self.db.connect()) as conn, conn.cursor() as cr:
+            return Verdict(self, cr).report()
+
+
+class Verdict:
+    """Every check of a finished experiment, as lists of readable problems."""
+
+    def __init__(self, experiment, cr):
+        self.x = experiment
+        self.cr = cr
+        self.lost = []
+        self.duplicated = []
+        self.wrong = []
+        self.updates = []  # (Message-ID, ticket id, Message-ID of the thread's first mail)
+        cr.execute(
+            "SELECT id, inbox_id, uid, message_id, state, action, ticket_id, on_server, "
+            "attempts, reason FROM mail_inbox_message"
+        )
+        self.rows = [dict(zip(ROW_FIELDS, row, strict=True)) for row in cr.fetchall()]
+        cr.execute(
+            "SELECT message_id, res_id FROM mail_message "
+            "WHERE model = 'helpdesk.mail.ticket' AND message_type = 'email'"
+        )
+        self.posted = {}
+        for message_id, res_id in cr.fetchall():
+            self.posted.setdefault(message_id, []).append(res_id)
+
+    def report(self):
+        tickets_of = self._check_ledger()
+        self._check_tickets(tickets_of)
+        self._check_server()
+        mails = [m for corpus in self.x.corpus.values() for m in corpus.mails]
+        return {
+            "runs": self.x.runs,
+            "kills": self.x.kills,
+            "messages": sum(len(m.boxes) for m in mails),
+            "lost": self.lost,
+            "duplicated": self.duplicated,
+            "wrong": self.wrong,
+        }
+
+    def _check_ledger(self):
+        """One final row per delivery, with the expected outcome. Returns, for each
+        Message-ID that made a ticket, that ticket's id."""
+        by_key = {}
+        for row in self.rows:
+            by_key.setdefault((row["inbox_id"], row["message_id"]), []).append(row)
+        delivered = set()
+        tickets_of = {}
+        for login, corpus in self.x.corpus.items():
+            inbox_id = self.x.boxes[login]["inbox_id"]
+            for mail in corpus.mails:
+                for box in mail.boxes:
+                    inbox = self.x.boxes[box]["inbox_id"]
+                    delivered.add((inbox, mail.message_id))
+                    rows = by_key.get((inbox, mail.message_id), [])
+                    if not rows:
+                        self.lost.append(f"{mail.message_id} in inbox {inbox}: no ledger row")
+                        continue
+                    if len(rows) > 1:
+                        self.duplicated.append(f"{mail.message_id}: {len(rows)} ledger rows")
+                    self._check_outcome(mail, rows[0], inbox != inbox_id, tickets_of)
+        for (inbox, message_id), rows in by_key.items():
+            if (inbox, message_id) not in delivered:
+                self.duplicated.extend(f"unexpected ledger row {row}" for row in rows)
+        return tickets_of
+
+    def _check_outcome(self, mail, row, second_copy, tickets_of):
+        expected = {"created": "processed", "updated": "processed"}.get(mail.kind, mail.kind)
+        if row["state"] != expected:
+            self.lost.append(f"{mail.message_id}: {row['state']} instead of {expected}: {row}")
+            return
+        if mail.kind == "created":
+            if second_copy:
+                if row["action"] != "duplicate":
+                    self.duplicated.append(f"{mail.message_id} second copy: {row['action']}")
+                return
+            if row["action"] != "created":
+                self.wrong.append(f"{mail.message_id}: {row['action']} instead of created")
+            tickets_of[mail.message_id] = row["ticket_id"]
+        elif mail.kind == "updated":
+            if row["action"] != "updated":
+                self.wrong.append(f"{mail.message_id}: {row['action']} instead of updated")
+            self.updates.append((mail.message_id, row["ticket_id"], mail.root))
+
+    def _check_tickets(self, tickets_of):
+        cr = self.cr
+        cr.execute("SELECT count(*) FROM helpdesk_mail_ticket")
+        tickets = cr.fetchone()[0]
+        created = sum(1 for row in self.rows if row["action"] == "created")
+        if tickets != created:
+            self.duplicated.append(f"{tickets} tickets for {created} creations")
+        for message_id, posted in self.posted.items():
+            if len(posted) > 1:
+                self.duplicated.append(f"{message_id} posted {len(posted)} times: {posted}")
+        for message_id, ticket_id, root in self.updates:
+            if ticket_id != tickets_of.get(root):
+                self.wrong.append(f"update {message_id} on {ticket_id}, not on its thread")
+        landed = list(tickets_of.items()) + [(m, t) for m, t, _root in self.updates]
+        for message_id, ticket_id in landed:
+            if self.posted.get(f"<{message_id}>") != [ticket_id]:
+                self.lost.append(
+                    f"{message_id} not posted once on ticket {ticket_id}: "
+                    f"{self.posted.get(f'<{message_id}>')}"
+                )
+
+    def _check_server(self):
+        """The server holds exactly what the ledger says is on it: IMAP keeps every
+        message, POP3 only those in error or undesired."""
+        for login, box in self.x.boxes.items():
+            rows = [row for row in self.rows if row["inbox_id"] == box["inbox_id"]]
+            on_server = {row["uid"] for row in rows if row["on_server"]}
+            if box["protocol"] == "imap":
+                validity = self.x.dovecot.uidvalidity(login)
+                present = {f"{validity}:{uid}" for uid in self.x.dovecot.uids(login)}
+                if present != on_server:
+                    self.lost.append(f"IMAP server {sorted(present ^ on_server)} disagree")
+            else:
+                remaining = len(self.x.dovecot.uids(login))
+                kept = [row for row in rows if row["state"] in ("error", "undesired")]
+                if remaining != len(kept) or len(on_server) != len(kept):
+                    self.wrong.append(
+                        f"POP3 server has {remaining} messages, the ledger {len(on_server)} "
+                        f"on the server and {len(kept)} kept"
+                    )
+
+
+ROW_FIELDS = (
+    "id", "inbox_id", "uid", "message_id", "state", "action", "ticket_id", "on_server",
+    "attempts", "reason",
+)  # fmt: skip
+
+
+def run(messages, kills, seed, min_delay, max_delay, verbose=False):
+    """One experiment; returns its report."""
+    addons = addons_path()
+    if not addons:
+        raise RuntimeError("Odoo is not importable by this Python")
+    with Experiment(messages, kills, seed, min_delay, max_delay, verbose) as experiment:
+        experiment.setup(addons)
+        experiment.torture()
+        report = experiment.verify()
+        if report["lost"] or report["duplicated"] or report["wrong"]:
+            # Keep the evidence: the database and the logs.
+            os.environ["HMT_KEEP_DB"] = "1"
+            print(f"database kept: {experiment.db.name}", file=sys.stderr)
+        return report
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--kills", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--min-delay", type=float, default=1.5)
+    parser.add_argument("--max-delay", type=float, default=8.0)
+    parser.add_argument("--verbose", "-v", action="store_true")
+    options = parser.parse_args()
+    started = time.monotonic()
+    report = run(
+        options.messages,
+        options.kills,
+        options.seed,
+        options.min_delay,
+        options.max_delay,
+        options.verbose,
+    )
+    for problem in report["lost"] + report["duplicated"] + report["wrong"]:
+        print(problem)
+    print(
+        f"runs {report['runs']}, kills {report['kills']}, messages {report['messages']}, "
+        f"lost {len(report['lost'])}, duplicated {len(report['duplicated'])}, "
+        f"wrong {len(report['wrong'])}, {time.monotonic() - started:.0f} s"
+    )
+    return 1 if report["lost"] or report["duplicated"] or report["wrong"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
