@@ -2,4 +2,6 @@ from . import test_mail_to_ticket
 from . import test_protocols
 from . import test_real_mail
 from . import test_security
+from . import test_settings_cron
 from . import test_ui
+from . import test_itop_import

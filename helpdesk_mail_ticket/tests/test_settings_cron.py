@@ -1,0 +1,94 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+
+from .common import MailTicketCase, make_email
+
+
+@tagged("post_install", "-at_install")
+class TestSettings(MailTicketCase):
+    def _settings(self, **values):
+        form = Form(self.env["res.config.settings"])
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form
+
+    def test_defaults_are_itop_defaults(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.hmt_periodicity, 30)
+        self.assertEqual(settings.hmt_body_parts_order, "text/html,text/plain")
+        self.assertEqual(settings.hmt_maximum_email_size, "10M")
+        self.assertEqual(settings.hmt_images_minimum_size, "100x20")
+        self.assertEqual(settings.hmt_pop3_auth_option, "USER")
+        self.assertIn("/^Out Of Office/i", settings.hmt_undesired_subject_patterns)
+        self.assertFalse(settings.hmt_use_message_id_as_uid)
+
+    def test_settings_persist_and_are_used(self):
+        self._settings(
+            hmt_undesired_subject_patterns="/^Ticket received/i",
+            hmt_maximum_email_size="1K",
+            hmt_periodicity=45,
+        ).save().execute()
+        params = self.env["ir.config_parameter"]
+        self.assertEqual(params.get_param("helpdesk_mail_ticket.periodicity"), "45")
+        self.assertEqual(self.env["res.config.settings"].create({}).hmt_maximum_email_size, "1K")
+        self.deliver(make_email(subject="Ticket received: 42", message_id="<st-1@client.example>"))
+        self.deliver(make_email(body="x" * 3000, message_id="<st-2@client.example>"))
+        self.deliver(make_email(subject="Ticket about printers", message_id="<st-3@client.example>"))
+        self.fetch()
+        by_id = {m.message_id: m for m in self.ledger()}
+        self.assertEqual(by_id["st-1@client.example"].state, "undesired")
+        too_big = self.ledger().filtered(lambda m: m.state == "error")
+        self.assertEqual(len(too_big), 1)
+        self.assertIn("too big", too_big.reason)
+        self.assertEqual(by_id["st-3@client.example"].action, "created")
+
+    def test_invalid_pattern_refused_with_reason(self):
+        with self.assertRaises(ValidationError) as caught:
+            self._settings(hmt_multiline_delimiter_patterns="/(unclosed/").save().execute()
+        self.assertIn("unclosed", str(caught.exception))
+        with self.assertRaises(ValidationError):
+            self._settings(hmt_maximum_email_size="ten megs").save().execute()
+
+    def test_invalid_title_pattern_refused(self):
+        with self.assertRaises(ValidationError):
+            self.inbox.title_pattern = "/R-([0-9]{6}/"
+
+
+@tagged("post_install", "-at_install")
+class TestCron(MailTicketCase):
+    def test_cron_polls_active_inboxes_and_schedules_the_next_poll(self):
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        login, password = self.new_mailbox()
+        archived = self.create_inbox(login, password, active=False)
+        self.deliver(make_email(message_id="<cr-1@client.example>"))
+        self.deliver(make_email(message_id="<cr-2@client.example>"), login=login)
+        cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")
+        self.assertEqual(cron.interval_type, "minutes")
+        before = fields.Datetime.now()
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.periodicity", "20")
+        self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.ledger().state, "processed")
+        self.assertFalse(self.ledger(archived), "an archived inbox is not polled")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertTrue(
+            any(
+                before + timedelta(seconds=15) <= t.call_at <= before + timedelta(seconds=60)
+                for t in triggers
+            ),
+            "the next poll is triggered periodicity seconds later",
+        )
+
+    def test_cron_caps_each_run(self):
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.max_messages_per_run", "2")
+        for number in range(5):
+            self.deliver(make_email(message_id=f"<cap-{number}@client.example>"))
+        self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.ledger().mapped("state").count("processed"), 2)
+        self.env["mail.inbox"]._cron_fetch()
+        self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(set(self.ledger().mapped("state")), {"processed"})
