@@ -222,3 +222,24 @@ def test_wrapped_forward_marker_cuts_below_the_new_text():
         "10/18/2000 \n11:15 AM ---------------------------\n\nold text"
     )
     assert split_reply(text, SETTINGS).new_part == "Please review."
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "\tTim Belden@ECT\n\t10/17/2000 07:40 AM\n\t\t\n\t\t To: Jeff Dasovich/Na/Enron@ENRON\n"
+        "\t\t cc: \n\t\t Subject: Re: ENA Successful in ISO Auction\n\nold text",
+        '"Jennifer Cutaia" <jcutaia@tupac.com> on 04/26/2000 08:10:52 AM\nTo: judy@enron.com\n'
+        "cc:  \nSubject: [Fwd: FW: You have to try this!]\n\nold text",
+        "Janel Guerrero@ENRON\n04/11/2000 08:18 AM\nTo: Gerald Nemec/HOU/ECT@ECT\ncc:  \n"
+        "Subject: lunch\n\nDo you mind meeting at 11:30?",
+    ],
+)
+def test_lotus_notes_quote_header_without_from_field(quoted):
+    text = f"11:30 sounds fine.  Meet you downstairs.\n\n\n{quoted}"
+    assert split_reply(text, SETTINGS).new_part == "11:30 sounds fine.  Meet you downstairs."
+
+
+def test_to_line_without_subject_is_not_a_quote_header():
+    text = "Please send it.\n\nTo: the whole team\nThanks for the help.\n\nAnn"
+    assert "To: the whole team" in split_reply(text, SETTINGS).new_part

@@ -225,6 +225,49 @@ def _is_header_block(lines: list[str], index: int) -> bool:
     return False
 
 
+_TO_LINE = re.compile(
+    r"^\s*(?:to|an|à|a|para|aan|do|til|till|кому|宛先|收件人)\s*[:：]", re.IGNORECASE
+)
+_SUBJECT_LINE = re.compile(
+    r"^\s*(?:subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|emne|ämne|aihe|assunto|"
+    r"тема|件名|主题|主旨|제목)\s*[:：]",
+    re.IGNORECASE,
+)
+_PREAMBLE_MAX = 6
+
+
+def _recipient_block_start(lines: list[str], index: int) -> int:
+    """Lotus Notes / Outlook quoted header without a From field, or -1.
+
+    Notes writes the sender and date as a short paragraph ("Tim Belden@ECT" /
+    "10/17/2000 07:40 AM", or "Ann <a@x.com> on 04/26/2000 08:10 AM") above a
+    "To: / cc: / Subject:" block. The block needs To and Subject within five lines; the cut
+    moves up to the sender paragraph when it is short and dated."""
+    if not index or not _TO_LINE.match(lines[index]):
+        return -1
+    if index and _FIELD_LINE.match(lines[index - 1]):
+        return -1  # inside a block that starts higher (handled by _is_header_block)
+    window = lines[index + 1 : index + 8]
+    if not any(_SUBJECT_LINE.match(line) for line in window):
+        return -1
+    start = index
+    probe = index - 1
+    while probe >= 0 and not lines[probe].strip():
+        probe -= 1
+    top = probe
+    while top >= 0 and lines[top].strip() and probe - top < _PREAMBLE_MAX:
+        top -= 1
+    paragraph = lines[top + 1 : probe + 1]
+    if (
+        paragraph
+        and (top < 0 or not lines[top].strip())
+        and all(len(line.strip()) < 100 for line in paragraph)
+        and any(_DATEISH.search(line) for line in paragraph)
+    ):
+        start = top + 1
+    return start
+
+
 def _field_block_start(lines: list[str], index: int) -> bool:
     """A block starting with another field (Date:/Sent:) that contains a From field."""
     if not _FIELD_LINE.match(lines[index]):
@@ -272,6 +315,9 @@ def _builtin_cut(lines: list[str]) -> int:
             return index
         if index and _is_header_block(lines, index):
             return index
+        notes = _recipient_block_start(lines, index)
+        if notes >= 0:
+            return notes
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
         span = _attribution_at(lines, index)
