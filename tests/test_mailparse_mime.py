@@ -113,3 +113,28 @@ def test_format_flowed_joins_only_lines_of_one_quote_depth():
     parsed = parse_message(raw)
     assert parsed.body_text.split("\n")[1:] == ["> Hi there", ">> deeper", "Hello world"]
     assert parsed.new_part_text == "Hello world"
+
+
+def test_block_the_stdlib_cannot_read_as_headers_is_left_alone():
+    # RFC 2822's obsolete "From  :" form: the stdlib reads it all as body; repairing only
+    # some of it would change that body for nothing.
+    raw = b"From  : John <j@example.com>\nTo    : Mary\n__\nSubject : Hi\n\nHello\n"
+    assert repair_header_block(raw) is raw
+
+
+def test_office365_bounce_attachment_with_unindented_headers_is_read():
+    inner = (
+        b"DKIM-Signature: v=1; a=rsa-sha256; d=outlook.com;\ns=selector1;\n"
+        b"Received: from a.outlook.com\n(10.152.250.58) by b.outlook.com\n"
+        b"From: Ann <ann@outlook.com>\nSubject: original\n\nOriginal text\n"
+    )
+    raw = (
+        b"From: postmaster@outlook.com\nContent-Type: multipart/report;"
+        b" report-type=delivery-status; boundary=r\n\n"
+        b"--r\nContent-Type: text/plain\n\nUndeliverable\n--r\n"
+        b"Content-Type: message/rfc822\n\n" + inner + b"--r--\n"
+    )
+    [eml] = parse_message(raw).attachments
+    original = parse_message(eml.data)
+    assert (original.subject, original.from_email) == ("original", "ann@outlook.com")
+    assert original.body_text == "Original text"

@@ -52,7 +52,7 @@ _KNOWN_FIELD = re.compile(
     rb"|user-agent|resent-[a-z-]+)[ \t]*:",
     re.IGNORECASE,
 )
-_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")  # as the stdlib parser reads a field
 _MAX_HEAD_LINES = 2000
 _BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _WHITESPACE = frozenset(b" \t\r\n")
