@@ -9,6 +9,8 @@ import base64
 import contextlib
 import imaplib
 import re
+import select
+import time
 
 from .base import MailSource, make_ssl_context
 from .config import RemoteMessage
@@ -29,6 +31,8 @@ _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _FLAGS = re.compile(rb"\bFLAGS \(([^)]*)\)")
 _STATUS = re.compile(rb"\(([^()]*)\)\s*$")
 _PAIR = re.compile(rb"([A-Z0-9.-]+) (\d+)")
+# Untagged replies during IDLE that mean the folder changed (new, gone or reflagged mail).
+_IDLE_CHANGE = re.compile(rb"^\* (\d+ (EXISTS|EXPUNGE|RECENT|FETCH)|VANISHED)", re.IGNORECASE)
 
 
 def quote_mailbox(name):
@@ -400,3 +404,74 @@ class ImapSource(MailSource):
             )
         with contextlib.suppress(Exception):
             client.subscribe(quote_mailbox(folder))
+
+    # -- waiting (IDLE, RFC 2177) ---------------------------------------------------------------
+
+    @property
+    def supports_idle(self):
+        """Whether the server offers IDLE (connects first if needed)."""
+        self._require()
+        return "IDLE" in self.capabilities
+
+    def idle(self, timeout):
+        """Wait with IDLE until the folder changes or ``timeout`` seconds pass.
+
+        Returns True when the server reported a change (new mail, expunge, flags), False
+        on timeout. Raises UnsupportedOperationError when the server lacks IDLE: the
+        caller then polls. ``timeout`` should stay under 29 minutes (RFC 2177).
+        """
+        client = self._require()
+        if "IDLE" not in self.capabilities:
+            raise self.error(UnsupportedOperationError, "The server does not offer IDLE")
+        tag = client._new_tag()
+        self.trace(f"> {tag.decode()} IDLE")
+        with self.phase("command", "waiting with IDLE"):
+            client.send(tag + b" IDLE\r\n")
+            line = client._get_line()
+            if not line.startswith(b"+"):
+                raise self.error(ProtocolError, "The server refused IDLE", line)
+            changed = self._idle_wait(client, timeout)
+            self.trace("> DONE")
+            client.send(b"DONE\r\n")
+            while True:
+                line = client._get_line()
+                if line.startswith(tag):
+                    break
+                changed = changed or bool(_IDLE_CHANGE.match(line))
+        if not line.startswith(tag + b" OK"):
+            raise self.error(ProtocolError, "IDLE ended badly", line)
+        self.trace(f"< {'changed' if changed else 'no change'}")
+        return changed
+
+    def _idle_wait(self, client, timeout):
+        """Read untagged lines until one reports a change or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        sock = client.sock
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if not _has_buffered_input(client):
+                readable, _w, _x = select.select([sock], [], [], remaining)
+                if not readable:
+                    return False
+            line = client._get_line()
+            if _IDLE_CHANGE.match(line):
+                return True
+
+
+def _has_buffered_input(client):
+    """Whether a line may already wait in imaplib's read buffer (or TLS's), so that
+    ``select()`` on the socket would not see it."""
+    sock = client.sock
+    pending = getattr(sock, "pending", None)
+    if pending and pending():
+        return True
+    timeout = sock.gettimeout()
+    sock.settimeout(0)
+    try:
+        return bool(client.file.peek(1))
+    except (OSError, ValueError):
+        return False
+    finally:
+        sock.settimeout(timeout)
