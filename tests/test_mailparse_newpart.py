@@ -243,3 +243,19 @@ def test_lotus_notes_quote_header_without_from_field(quoted):
 def test_to_line_without_subject_is_not_a_quote_header():
     text = "Please send it.\n\nTo: the whole team\nThanks for the help.\n\nAnn"
     assert "To: the whole team" in split_reply(text, SETTINGS).new_part
+
+
+def test_bare_rule_is_a_divider_unless_a_quoted_header_follows():
+    settings = Settings(multiline_delimiter_patterns=(), strip_signatures=False)
+    text = "Members - the table is attached.\n\nJustin\n\n_____________\n\nBill's note: rates rise."
+    assert split_reply(text, settings).new_part == text
+    text = "See below.\n\n________________________________\nFrom: Ann <a@x.com>\nSent: Mon\n\nold"
+    assert split_reply(text, settings).new_part == "See below."
+
+
+def test_message_summary_in_a_delivery_report_is_not_a_quote_header():
+    text = (
+        "Your message\n\n  To:      kijitora@example.org\n  Subject: Nyaan\n"
+        "  Sent:    Thu, 29 Apr 2005 23:34:45 +0000\n\ndid not reach the following recipient(s)"
+    )
+    assert split_reply(text, SETTINGS).new_part == text

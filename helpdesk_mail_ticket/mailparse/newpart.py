@@ -241,8 +241,8 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
 
     Notes writes the sender and date as a short paragraph ("Tim Belden@ECT" /
     "10/17/2000 07:40 AM", or "Ann <a@x.com> on 04/26/2000 08:10 AM") above a
-    "To: / cc: / Subject:" block. The block needs To and Subject within five lines; the cut
-    moves up to the sender paragraph when it is short and dated."""
+    "To: / cc: / Subject:" block. The block needs To and Subject within the next lines and
+    that short, dated sender paragraph above it, where the cut goes."""
     if not index or not _TO_LINE.match(lines[index]):
         return -1
     if index and _FIELD_LINE.match(lines[index - 1]):
@@ -250,7 +250,6 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
     window = lines[index + 1 : index + 8]
     if not any(_SUBJECT_LINE.match(line) for line in window):
         return -1
-    start = index
     probe = index - 1
     while probe >= 0 and not lines[probe].strip():
         probe -= 1
@@ -264,8 +263,10 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
         and all(len(line.strip()) < 100 for line in paragraph)
         and any(_DATEISH.search(line) for line in paragraph)
     ):
-        start = top + 1
-    return start
+        return top + 1
+    # No dated sender above: a summary of a message ("Your message / To: / Subject: / Sent:
+    # / did not reach ..." in delivery reports and receipts), not a quote.
+    return -1
 
 
 def _field_block_start(lines: list[str], index: int) -> bool:
@@ -304,6 +305,28 @@ def _is_wrapped_separator(lines: list[str], index: int) -> bool:
     return _is_separator(line.rstrip() + " " + following)
 
 
+_BARE_RULE = re.compile(r"^\s*(?:_{10,}|={10,})\s*$")
+
+
+def _is_bare_rule(line: str) -> bool:
+    """A line of underscores or equal signs: Outlook's separator, or just a divider."""
+    return bool(_BARE_RULE.match(line))
+
+
+def _header_follows(lines: list[str], index: int) -> bool:
+    """A bare rule separates old content only when a quoted header comes right after it."""
+    for probe in range(index + 1, min(index + 4, len(lines))):
+        if not lines[probe].strip():
+            continue
+        return bool(
+            _FROM_LINE.match(lines[probe])
+            or _FIELD_LINE.match(lines[probe])
+            or _attribution_at(lines, probe)
+            or _is_separator(lines[probe])
+        )
+    return False
+
+
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
     for index, line in enumerate(lines):
@@ -312,7 +335,8 @@ def _builtin_cut(lines: list[str]) -> int:
         if _QUOTE_LINE.match(line):
             continue
         if _is_separator(line) or _is_wrapped_separator(lines, index):
-            return index
+            if not _is_bare_rule(line) or _header_follows(lines, index):
+                return index
         if index and _is_header_block(lines, index):
             return index
         notes = _recipient_block_start(lines, index)
