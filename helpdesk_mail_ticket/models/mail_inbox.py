@@ -14,6 +14,8 @@ from .helpdesk_mail_ticket import TICKET_TYPES
 _logger = logging.getLogger(__name__)
 
 TRACE_MAX_BYTES = 256 * 1024
+FAILURES_BEFORE_WARNING = 3
+ERRORS_BEFORE_WARNING = 10
 DEFAULT_PORTS = {
     ("imap", "none"): 143,
     ("imap", "starttls"): 143,
@@ -194,6 +196,9 @@ class MailInbox(models.Model):
     last_run_date = fields.Datetime(readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
+    failure_count = fields.Integer(
+        readonly=True, copy=False, help="Cycles that failed in a row; 0 once one succeeds."
+    )
     imap_uidvalidity = fields.Char(readonly=True, copy=False)
     ledger_ids = fields.One2many("mail.inbox.message", "inbox_id", string="Mailbox Content")
     message_count = fields.Integer(compute="_compute_message_counts")
@@ -335,6 +340,18 @@ class MailInbox(models.Model):
 
     def action_clear_trace(self):
         self.write({"debug_trace": False})
+
+    def action_test_email(self):
+        self.ensure_one()
+        wizard = self.env["mail.inbox.test.email"].create({"inbox_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Test an email"),
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
 
     def action_view_tickets(self):
         self.ensure_one()
@@ -500,6 +517,15 @@ class MailInbox(models.Model):
         except MailSourceError as error:
             result["failure"] = reason = inbox._connection_error_message(error)
             inbox._record_failure(reason)
+        except Exception as error:
+            # Whatever else breaks a cycle (the database, a bug) fails this inbox only:
+            # the cron goes on with the next inboxes, the next cycle retries.
+            _logger.exception("Mail inbox %s: the cycle failed", self.name)
+            self.env["mail.inbox.message"]._rollback()
+            result["failure"] = reason = self.env._(
+                "The cycle failed: %(error)s", error=str(error)[:500]
+            )
+            inbox._record_failure(reason)
         finally:
             inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
             inbox._save_trace(trace)
@@ -518,7 +544,7 @@ class MailInbox(models.Model):
         batch = todo[:limit] if limit else todo
         settings = self._get_parse_settings()
         for message in batch:
-            state = message._process(source, settings)
+            state = message._process_isolated(source, settings)
             if state in counts:
                 counts[state] += 1
         counts["remaining"] = len(todo) - len(batch)
@@ -526,7 +552,8 @@ class MailInbox(models.Model):
         return counts
 
     def _record_success(self):
-        self.write({"state": "ok", "last_run_date": fields.Datetime.now()})
+        self.write({"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0})
+        self._warn_admins_of_errors()
 
     def _record_failure(self, reason):
         _logger.warning("Mail inbox %s failed: %s", self.name, reason)
@@ -536,7 +563,44 @@ class MailInbox(models.Model):
                 "last_run_date": fields.Datetime.now(),
                 "last_error": reason,
                 "last_error_date": fields.Datetime.now(),
+                "failure_count": self.failure_count + 1,
             }
+        )
+        if self.failure_count == FAILURES_BEFORE_WARNING:
+            self._warn_admins(
+                self.env._("Inbox %(inbox)s keeps failing", inbox=self.name),
+                self.env._(
+                    "The last %(count)s polls failed: %(reason)s",
+                    count=self.failure_count,
+                    reason=reason,
+                ),
+            )
+
+    def _warn_admins_of_errors(self):
+        """An activity when messages in error pile up; again only once the admin has
+        closed the previous one and errors still pile up."""
+        errors = self.env["mail.inbox.message"].search_count(
+            [("inbox_id", "=", self.id), ("state", "=", "error")]
+        )
+        if errors >= ERRORS_BEFORE_WARNING:
+            self._warn_admins(
+                self.env._("Messages in error pile up in %(inbox)s", inbox=self.name),
+                self.env._(
+                    "%(count)s messages are in error: see the Mailbox Content tab.", count=errors
+                ),
+            )
+
+    def _warn_admins(self, summary, note):
+        """An activity for the helpdesk administrators, unless one is already open."""
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        if self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+            return
+        group = self.env.ref("helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager")
+        admin = group.users.filtered(lambda u: not u.share and u.active)[:1] or self.env.ref(
+            "base.user_admin"
+        )
+        self.sudo().activity_schedule(
+            activity_type_id=activity_type.id, summary=summary, note=note, user_id=admin.id
         )
 
     # ------------------------------------------------------------------

@@ -2,7 +2,9 @@
 import base64
 import hashlib
 import logging
+from contextlib import contextmanager
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models, modules
@@ -11,7 +13,7 @@ from odoo.tools import html_sanitize
 
 from ..mailparse import PatternError, parse_message, title_refs
 from ..mailparse.inline_images import replace_cids
-from ..mailsource import MailSourceError
+from ..mailsource import MailSourceError, MessageNotFoundError
 
 _logger = logging.getLogger(__name__)
 
@@ -24,6 +26,11 @@ STATES = [
 ]
 ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
 MAX_ATTEMPTS = 3
+SYNC_RETRIES = 3
+
+
+def _text(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 class InboxProcessingError(Exception):
@@ -151,8 +158,24 @@ class MailInboxMessage(models.Model):
         """Record every message seen on the server, and which ones left it.
 
         Insertion ignores conflicts, so two workers listing the same mailbox record a
-        message once. Returns the messages recorded now.
+        message once; when another worker changed the same rows meanwhile, the sync
+        starts again on a fresh snapshot. Returns the messages recorded now.
         """
+        for attempt in range(SYNC_RETRIES):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    new_ids = self._sync_rows(inbox, remote)
+                break
+            except psycopg2.errors.SerializationFailure:
+                if attempt == SYNC_RETRIES - 1 or modules.module.current_test:
+                    raise
+                self._rollback()
+        self.invalidate_model()
+        self._commit()
+        return self.browse(new_ids)
+
+    @api.model
+    def _sync_rows(self, inbox, remote):
         cr = self.env.cr
         self.flush_model()
         cr.execute(
@@ -194,19 +217,35 @@ class MailInboxMessage(models.Model):
             cr.execute(
                 "UPDATE mail_inbox_message SET on_server = TRUE WHERE id IN %s", [tuple(back)]
             )
-        self.invalidate_model()
-        self._commit()
-        return self.browse(new_ids)
+        return new_ids
+
+    def _process_isolated(self, source, settings):
+        """Process one message so that nothing it does can stop the messages after it:
+        an unexpected failure is logged, undone, and retried by the next cycle (its
+        attempt is counted). A lost connection still ends the cycle."""
+        try:
+            return self._process(source, settings)
+        except MailSourceError:
+            raise
+        except Exception:
+            _logger.exception("Message %s of %s: processing aborted", self.uid, self.inbox_id.name)
+            self._rollback()
+            return None
 
     def _claim(self):
         """Lock this message for processing, unless another worker has it or it is done."""
         self.flush_recordset()
-        self.env.cr.execute(
-            "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' "
-            "FOR UPDATE SKIP LOCKED",
-            [self.id],
-        )
-        claimed = bool(self.env.cr.fetchone())
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' "
+                    "FOR UPDATE SKIP LOCKED",
+                    [self.id],
+                )
+                claimed = bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            # Another worker changed it since this transaction's snapshot: its move.
+            claimed = False
         self.invalidate_recordset()
         return claimed
 
@@ -222,17 +261,21 @@ class MailInboxMessage(models.Model):
 
     def _process(self, source, settings):
         """Process one recorded message, exactly once. Returns its new state, or None
-        when another worker has it."""
+        when another worker has it or it is left for the next cycle."""
         self.ensure_one()
         if not self._claim():
             return None
-        inbox = self.inbox_id
         try:
             raw = self._get_raw(source, settings)
         except InboxProcessingError as error:
             self._set_error(None, str(error))
             self._commit()
             return self.state
+        except MessageNotFoundError:
+            # Deleted by another client since the listing; the next sync records it.
+            self.on_server = False
+            self._commit()
+            return None
         if self.attempts >= MAX_ATTEMPTS:
             reason = self.env._(
                 "Processing this message failed %(count)s times; it is set aside.",
@@ -245,10 +288,20 @@ class MailInboxMessage(models.Model):
         # then remembered, so a poison message cannot loop.
         self.attempts += 1
         self._commit()
-        if not self._claim():
-            return None
         parsed = parse_message(raw, settings)
-        self._record_headers(parsed)
+        with self._email_lock(parsed.stable_id):
+            if not self._claim():
+                return None
+            self._record_headers(parsed)
+            self._process_claimed(parsed, raw)
+            self._commit()
+        return self.state
+
+    def _process_claimed(self, parsed, raw):
+        """Act on a claimed message in a savepoint. An InboxProcessingError sets it
+        aside at once; any other failure (an integrator's hook, a lock conflict) is
+        retried by the next cycles, up to MAX_ATTEMPTS, then set aside with its reason."""
+        inbox = self.inbox_id
         try:
             with self.env.cr.savepoint():
                 self._process_parsed(parsed, raw)
@@ -257,12 +310,55 @@ class MailInboxMessage(models.Model):
             self._set_error(raw, str(error))
         except Exception as error:
             _logger.warning(
-                "Processing message %s of %s failed", self.uid, inbox.name, exc_info=True
+                "Processing message %s of %s failed (attempt %s of %s)",
+                self.uid,
+                inbox.name,
+                self.attempts,
+                MAX_ATTEMPTS,
+                exc_info=True,
             )
-            reason = self.env._("Unexpected failure while processing: %(error)s", error=error)
-            self._set_error(raw, reason)
-        self._commit()
-        return self.state
+            reason = self.env._(
+                "Unexpected failure while processing (attempt %(attempt)s of %(max)s): %(error)s",
+                attempt=self.attempts,
+                max=MAX_ATTEMPTS,
+                error=str(error)[:500],
+            )
+            if self.attempts >= MAX_ATTEMPTS:
+                self._set_error(raw, reason)
+            else:
+                self.reason = reason
+
+    @contextmanager
+    def _email_lock(self, stable_id):
+        """Process one email at a time across workers and inboxes: a session lock on
+        its stable id, then a new transaction whose snapshot sees what the previous
+        holder committed (the same mail in two of our inboxes makes one ticket)."""
+        if not stable_id:
+            yield
+            return
+        digest = hashlib.sha256(f"helpdesk_mail_ticket:{stable_id}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_lock(%s)", [key])
+        try:
+            self._commit()
+            yield
+        finally:
+            try:
+                cr.execute("SELECT pg_advisory_unlock(%s)", [key])
+            except psycopg2.Error:
+                # The transaction failed: undo it, then release the lock, which would
+                # otherwise outlive this message on a pooled connection.
+                self._rollback()
+                cr.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+    @api.model
+    def _rollback(self):
+        """Undo the current transaction after an unexpected failure (not in tests, whose
+        cursor must not roll back)."""
+        if not modules.module.current_test:
+            self.env.cr.rollback()
+            self.env.invalidate_all()
 
     def _get_raw(self, source, settings):
         """The message's bytes: the kept copy, else from the server after its size was
@@ -336,12 +432,13 @@ class MailInboxMessage(models.Model):
         return self._set_processed(ticket, "created")
 
     def _record_headers(self, parsed):
+        # PostgreSQL text refuses NUL characters, which a hostile header may carry.
         self.write(
             {
-                "message_id": parsed.message_id or False,
-                "stable_id": parsed.stable_id or False,
-                "subject": parsed.subject,
-                "email_from": parsed.from_email,
+                "message_id": _text(parsed.message_id) or False,
+                "stable_id": _text(parsed.stable_id) or False,
+                "subject": _text(parsed.subject),
+                "email_from": _text(parsed.from_email),
                 "date": parsed.date and parsed.date.replace(tzinfo=None),
                 "size": parsed.size,
             }
@@ -687,12 +784,15 @@ class MailInboxMessage(models.Model):
         """Delete or move, on the server, what the committed ledger calls for: processed
         mail per the inbox's storage policy (kept mail once its ticket is closed or
         deleted), errors when the inbox deletes them."""
-        messages = self.search(
-            [
-                ("inbox_id", "=", inbox.id),
-                ("on_server", "=", True),
-                ("state", "in", ("processed", "error", "undesired", "ignored")),
-            ]
+        self._commit()
+        messages = self._lock_for_server_actions(
+            self.search(
+                [
+                    ("inbox_id", "=", inbox.id),
+                    ("on_server", "=", True),
+                    ("state", "in", ("processed", "error", "undesired", "ignored")),
+                ]
+            )
         )
         to_delete, to_move = self.browse(), self.browse()
         for message in messages:
@@ -715,3 +815,22 @@ class MailInboxMessage(models.Model):
             inbox._trace("Moved %d message(s) to %s", len(to_move), inbox.target_folder)
         (to_delete | to_move).write({"on_server": False})
         self._commit()
+
+    def _lock_for_server_actions(self, messages):
+        """The messages no other worker is acting on (row locks, SKIP LOCKED), still on
+        the server; none when another worker changed them meanwhile (next cycle)."""
+        if not messages:
+            return messages
+        self.flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM mail_inbox_message WHERE id IN %s AND on_server "
+                    "FOR UPDATE SKIP LOCKED",
+                    [tuple(messages.ids)],
+                )
+                ids = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
+        self.invalidate_model(["on_server"])
+        return messages.filtered(lambda message: message.id in ids)
