@@ -184,7 +184,9 @@ class CorpusGenerator:
             name, maintype, subtype = self.rng.choice(ATTACHMENT_TYPES)
             data = self.rng.randbytes(_attachment_size(self.rng))
             if maintype == "image":
-                data = b"\x89PNG\r\n\x1a\n" + data  # not decodable: kept as a file
+                # A real image: Odoo's ir.attachment decodes images it stores, and a
+                # corrupt PNG makes it raise (a different benchmark).
+                data = self.rng.choice(self.png_cache)
             message.add_attachment(
                 data, maintype=maintype, subtype=subtype, filename=f"{number + 1}-{name}"
             )
