@@ -259,3 +259,18 @@ def test_message_summary_in_a_delivery_report_is_not_a_quote_header():
         "  Sent:    Thu, 29 Apr 2005 23:34:45 +0000\n\ndid not reach the following recipient(s)"
     )
     assert split_reply(text, SETTINGS).new_part == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("-" * 1999 + "x\n") * 200,  # long dash runs with no "@": e-mail regexes stay linear
+        ("--- Forwarded by x on 1/1/2000\n" + "-" * 70 + "x\n") * 2000,  # unclosed markers
+        ("Ann@X\n01/01/2000 10:00 AM\nTo: b\ncc:\nSubject: s\n\n") * 2000,
+        "text\n\n-" + "A" * 100_000,
+    ],
+)
+def test_new_rules_stay_fast_on_pathological_input(text):
+    started = time.perf_counter()
+    split_reply(text, SETTINGS)
+    assert time.perf_counter() - started < 1

@@ -59,11 +59,14 @@ _ON_WROTE_NO_COLON = re.compile(
     r"schreef|escreveu)$",
     re.IGNORECASE,
 )
-_EMAILISH = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|<[^<>\s]+@[^<>\s]+>")
+# Bounded like RFC 5321 (local part <= 64): a long run of "-" or "." without "@" stays linear.
+_EMAILISH = re.compile(r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+|<[^<>\s]{1,64}@[^<>\s]{1,255}>")
 _DATEISH = re.compile(r"\d{1,2}:\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 _ENDS_COLON = re.compile(r"[:：]\s*$")
 # "2024/01/02 John <j@x>:" (iTop's third default) and Gmail's verb-less forms ("… <x@y>:").
-_VERBLESS = re.compile(r"(?:<[^<>\s]+@[^<>\s]+>|\S+@\S+\.\w+)\s*>?\s*[:：]\s*$")
+_VERBLESS = re.compile(
+    r"(?:<[^<>\s]{1,64}@[^<>\s]{1,255}>|[^\s@]{1,64}@\S{1,255}\.\w+)\s*>?\s*[:：]\s*$"
+)
 
 # --- Outlook / Notes header blocks --------------------------------------------------------------
 _FROM_FIELDS = (
@@ -288,15 +291,14 @@ def _is_separator(line: str) -> bool:
 
 
 _OPEN_SEPARATOR = re.compile(r"^\s*-{3,}\s*\S")
-_CLOSE_SEPARATOR = re.compile(r"\S\s*-{3,}\s*$")
 
 
 def _is_wrapped_separator(lines: list[str], index: int) -> bool:
     """A separator wrapped by the sender's client (Lotus Notes wraps at 75 columns):
     "----- Forwarded by Ann/HOU/ECT on 05/24/2001" + "05:16 PM -----"."""
     line = lines[index]
-    if not _OPEN_SEPARATOR.match(line) or _CLOSE_SEPARATOR.search(line):
-        return False
+    if not _OPEN_SEPARATOR.match(line) or line.rstrip().endswith("---"):
+        return False  # not opened, or already closed on this line (string test: no backtracking)
     if index + 1 >= len(lines) or len(lines[index + 1]) > 80:
         return False
     following = lines[index + 1].strip()
