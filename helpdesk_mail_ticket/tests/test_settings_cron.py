@@ -37,7 +37,7 @@ class TestSettings(MailTicketCase):
         self.assertEqual(self.env["res.config.settings"].create({}).hmt_maximum_email_size, "1K")
         self.deliver(make_email(subject="Ticket received: 42", message_id="<st-1@client.example>"))
         self.deliver(make_email(body="x" * 3000, message_id="<st-2@client.example>"))
-        self.deliver(make_email(subject="Ticket about printers", message_id="<st-3@client.example>"))
+        self.deliver(make_email(subject="About printers", message_id="<st-3@client.example>"))
         self.fetch()
         by_id = {m.message_id: m for m in self.ledger()}
         self.assertEqual(by_id["st-1@client.example"].state, "undesired")
