@@ -3,13 +3,15 @@ import base64
 import hashlib
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
+from email.parser import BytesHeaderParser
 
 import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import html_sanitize
+from odoo.tools import html_sanitize, sql
 
 from ..mailparse import PatternError, parse_message, title_refs
 from ..mailparse.inline_images import replace_cids
@@ -26,6 +28,14 @@ STATES = [
 ]
 ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
 MAX_ATTEMPTS = 3
+TRACE_MAX_CHARS = 20_000
+HEADERS_MAX_BYTES = 64 * 1024
+# Keep-until-closed: tickets written this recently are checked at every cycle (a margin
+# for transactions still running when the previous check read them); every so often a
+# sweep checks all kept messages (deleted tickets leave no write date).
+KEEP_RECHECK_MARGIN = timedelta(minutes=10)
+KEEP_SWEEP_INTERVAL = timedelta(hours=1)
+INSERT_CHUNK = 1000
 SYNC_RETRIES = 3
 
 
@@ -81,6 +91,8 @@ class MailInboxMessage(models.Model):
     attempts = fields.Integer(readonly=True)
     on_server = fields.Boolean(default=True, readonly=True)
     processed_date = fields.Datetime(readonly=True)
+    trace = fields.Text(readonly=True, help="What processing this message traced.")
+    headers_text = fields.Text(string="Headers", compute="_compute_headers_text")
     raw_attachment_id = fields.Many2one("ir.attachment", string="Raw eMail", readonly=True)
     company_id = fields.Many2one(related="inbox_id.company_id", store=True)
 
@@ -91,6 +103,16 @@ class MailInboxMessage(models.Model):
     @api.model
     def _selection_ticket_ref(self):
         return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("raw_attachment_id")
+    def _compute_headers_text(self):
+        """The header block of the kept raw email, as the server delivered it."""
+        for message in self:
+            raw = message.raw_attachment_id.raw or b""
+            end = raw.find(b"\r\n\r\n")
+            end = raw.find(b"\n\n") if end < 0 else end
+            block = raw[: end if end >= 0 else HEADERS_MAX_BYTES][:HEADERS_MAX_BYTES]
+            message.headers_text = block.decode("utf-8", errors="replace") or False
 
     @api.depends("ticket_model", "ticket_id")
     def _compute_ticket_ref(self):
@@ -203,6 +225,7 @@ class MailInboxMessage(models.Model):
                     self.env.uid,
                     self.env.uid,
                 ],
+                log_exceptions=False,
             )
             row = cr.fetchone()
             if row:
@@ -211,13 +234,71 @@ class MailInboxMessage(models.Model):
         back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
         if gone:
             cr.execute(
-                "UPDATE mail_inbox_message SET on_server = FALSE WHERE id IN %s", [tuple(gone)]
+                "UPDATE mail_inbox_message SET on_server = FALSE WHERE id IN %s",
+                [tuple(gone)],
+                log_exceptions=False,
             )
         if back:
             cr.execute(
-                "UPDATE mail_inbox_message SET on_server = TRUE WHERE id IN %s", [tuple(back)]
+                "UPDATE mail_inbox_message SET on_server = TRUE WHERE id IN %s",
+                [tuple(back)],
+                log_exceptions=False,
             )
         return new_ids
+
+    @api.model
+    def _record_new_messages(self, inbox, remote):
+        """Record messages listed as new (IMAP UIDs above the last UIDNEXT), in bulk;
+        conflicts are ignored (another worker recorded them). Returns the new lines."""
+        cr, new_ids = self.env.cr, []
+        for start in range(0, len(remote), INSERT_CHUNK):
+            rows = [
+                cr.mogrify(
+                    "(%s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, now() at time zone 'UTC', "
+                    "now() at time zone 'UTC')",
+                    [inbox.id, inbox.company_id.id or None, message.uid, message.uid,
+                     message.size, self.env.uid, self.env.uid],
+                ).decode()
+                for message in remote[start : start + INSERT_CHUNK]
+            ]  # fmt: skip
+            cr.execute(
+                "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, server_uid, size, "
+                "state, attempts, on_server, create_uid, write_uid, create_date, write_date) "
+                f"VALUES {', '.join(rows)} ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id"
+            )
+            new_ids += [row[0] for row in cr.fetchall()]
+        self._commit()
+        return self.browse(new_ids)
+
+    @api.model
+    def _recognize_known_messages(self, inbox, source, new):
+        """After a UIDVALIDITY change every message has a new key: give each new line
+        whose Message-ID the ledger already knows (a line that left the server with the
+        old key) back its history, so it is neither imported again nor forgotten by the
+        keep-until-closed policy. Reads headers only. Returns the lines truly new."""
+        parser, truly_new = BytesHeaderParser(), self.browse()
+        for message in new:
+            header = parser.parsebytes(source.fetch_header(message.server_uid))
+            message_id = (header.get("Message-ID") or "").strip().strip("<>").strip()
+            old = message_id and self.search(
+                [
+                    ("inbox_id", "=", inbox.id),
+                    ("message_id", "=", message_id),
+                    ("on_server", "=", False),
+                    ("id", "!=", message.id),
+                ],
+                order="id desc",
+                limit=1,
+            )
+            if not old:
+                truly_new |= message
+                continue
+            key = message.uid
+            message.unlink()
+            old.write({"uid": key, "server_uid": key, "on_server": True})
+            inbox._trace("Message %s is %s, already known", key, message_id)
+        self._commit()
+        return truly_new
 
     def _process_isolated(self, source, settings):
         """Process one message so that nothing it does can stop the messages after it:
@@ -241,6 +322,7 @@ class MailInboxMessage(models.Model):
                     "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' "
                     "FOR UPDATE SKIP LOCKED",
                     [self.id],
+                    log_exceptions=False,
                 )
                 claimed = bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
@@ -302,6 +384,8 @@ class MailInboxMessage(models.Model):
         aside at once; any other failure (an integrator's hook, a lock conflict) is
         retried by the next cycles, up to MAX_ATTEMPTS, then set aside with its reason."""
         inbox = self.inbox_id
+        buffer = self.env.context.get("mail_inbox_trace")
+        start = len(buffer) if buffer is not None else 0
         try:
             with self.env.cr.savepoint():
                 self._process_parsed(parsed, raw)
@@ -327,6 +411,8 @@ class MailInboxMessage(models.Model):
                 self._set_error(raw, reason)
             else:
                 self.reason = reason
+        if buffer is not None:
+            self.trace = "\n".join(buffer[start:])[-TRACE_MAX_CHARS:]
 
     @contextmanager
     def _email_lock(self, stable_id):
@@ -785,15 +871,7 @@ class MailInboxMessage(models.Model):
         mail per the inbox's storage policy (kept mail once its ticket is closed or
         deleted), errors when the inbox deletes them."""
         self._commit()
-        messages = self._lock_for_server_actions(
-            self.search(
-                [
-                    ("inbox_id", "=", inbox.id),
-                    ("on_server", "=", True),
-                    ("state", "in", ("processed", "error", "undesired", "ignored")),
-                ]
-            )
-        )
+        messages = self._lock_for_server_actions(self._server_action_candidates(inbox))
         to_delete, to_move = self.browse(), self.browse()
         for message in messages:
             if message.state == "processed":
@@ -816,6 +894,94 @@ class MailInboxMessage(models.Model):
         (to_delete | to_move).write({"on_server": False})
         self._commit()
 
+    @api.model
+    def _server_action_candidates(self, inbox):
+        """The messages on the server that the inbox's policies may remove now. Found
+        by SQL in proportion to what changed, so that a mailbox keeping 100,000
+        messages costs nothing to poll: processed ones when the inbox deletes or moves
+        them (few: done each cycle), errors and undesired ones when it deletes those,
+        and with keep-until-closed only those whose ticket is closed or gone."""
+        states = ["error", "undesired"] if inbox.error_behavior == "delete" else []
+        if inbox.email_storage != "keep":
+            states.append("processed")
+        candidates = self.browse()
+        if states:
+            candidates = self.search(
+                [("inbox_id", "=", inbox.id), ("on_server", "=", True), ("state", "in", states)]
+            )
+        if inbox.email_storage == "keep":
+            candidates |= self._kept_messages_to_remove(inbox)
+        return candidates
+
+    @api.model
+    def _kept_messages_to_remove(self, inbox):
+        """Kept messages whose ticket is closed or deleted. Each cycle looks at the
+        messages of tickets written since the last check only (a closing is a write);
+        a sweep of all kept messages, at most every KEEP_SWEEP_INTERVAL, catches the
+        deleted tickets."""
+        now = fields.Datetime.now()
+        sweep = not inbox.keep_swept_date or inbox.keep_swept_date < now - KEEP_SWEEP_INTERVAL
+        model = self.env[inbox.target_model]
+        cr = self.env.cr
+        self.flush_model()
+        if sweep:
+            self._ensure_write_date_index(model)
+            cr.execute(
+                "SELECT id, ticket_model, ticket_id FROM mail_inbox_message "
+                "WHERE inbox_id = %s AND on_server AND state = 'processed'",
+                [inbox.id],
+            )
+        else:
+            since = (inbox.keep_checked_date or now) - KEEP_RECHECK_MARGIN
+            cr.execute(
+                f"""SELECT m.id, m.ticket_model, m.ticket_id
+                      FROM "{model._table}" t
+                      JOIN mail_inbox_message m ON m.ticket_id = t.id
+                     WHERE t.write_date >= %s AND m.inbox_id = %s AND m.ticket_model = %s
+                       AND m.on_server AND m.state = 'processed'""",
+                [since, inbox.id, model._name],
+            )
+        rows = cr.fetchall()
+        inbox._store_keep_marks(now, sweep)
+        return self.browse(self._ids_of_closed_tickets(rows))
+
+    @api.model
+    def _ids_of_closed_tickets(self, rows):
+        """The ids among ``(id, ticket_model, ticket_id)`` rows whose ticket is closed
+        (``_mail_ticket_is_closed``) or deleted, reading tickets in batches."""
+        by_model = {}
+        for rid, model_name, ticket_id in rows:
+            by_model.setdefault(model_name, []).append((rid, ticket_id))
+        ids = []
+        for model_name, pairs in by_model.items():
+            if not model_name or model_name not in self.env:
+                ids += [rid for rid, _ticket_id in pairs]
+                continue
+            tickets = self.env[model_name].browse({t for _r, t in pairs if t}).exists()
+            alive_open = {t.id for t in tickets if not t._mail_ticket_is_closed()}
+            ids += [rid for rid, ticket_id in pairs if ticket_id not in alive_open]
+        return ids
+
+    @api.model
+    def _ensure_write_date_index(self, model):
+        """An index on the ticket table's write_date, which the keep-until-closed check
+        filters on (created once, by the first sweep, for any ticket model)."""
+        index = f"{model._table}__hmt_write_date_index"
+        if not sql.index_exists(self.env.cr, index):
+            sql.create_index(self.env.cr, index, model._table, ['"write_date"'])
+
+    def init(self):
+        # Partial indexes for the per-cycle queries: messages still on the server by
+        # inbox and state, and the kept ones by ticket.
+        sql.create_index(
+            self.env.cr, "mail_inbox_message_on_server_index", self._table,
+            ['"inbox_id"', '"state"'], where="on_server",
+        )  # fmt: skip
+        sql.create_index(
+            self.env.cr, "mail_inbox_message_kept_ticket_index", self._table,
+            ['"ticket_id"'], where="on_server AND state = 'processed'",
+        )  # fmt: skip
+
     def _lock_for_server_actions(self, messages):
         """The messages no other worker is acting on (row locks, SKIP LOCKED), still on
         the server; none when another worker changed them meanwhile (next cycle)."""
@@ -828,6 +994,7 @@ class MailInboxMessage(models.Model):
                     "SELECT id FROM mail_inbox_message WHERE id IN %s AND on_server "
                     "FOR UPDATE SKIP LOCKED",
                     [tuple(messages.ids)],
+                    log_exceptions=False,
                 )
                 ids = {row[0] for row in self.env.cr.fetchall()}
         except psycopg2.errors.SerializationFailure:
