@@ -3,6 +3,8 @@ import logging
 import time
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
@@ -513,24 +515,33 @@ class MailInbox(models.Model):
             with inbox._open_source(trace=trace.add) as source:
                 inbox._trace("Connected to %s", self.mailbox_key)
                 result.update(inbox._fetch_from_source(source, limit))
-            inbox._record_success()
         except MailSourceError as error:
-            result["failure"] = reason = inbox._connection_error_message(error)
-            inbox._record_failure(reason)
+            result["failure"] = inbox._connection_error_message(error)
         except Exception as error:
             # Whatever else breaks a cycle (the database, a bug) fails this inbox only:
             # the cron goes on with the next inboxes, the next cycle retries.
             _logger.exception("Mail inbox %s: the cycle failed", self.name)
             self.env["mail.inbox.message"]._rollback()
-            result["failure"] = reason = self.env._(
-                "The cycle failed: %(error)s", error=str(error)[:500]
-            )
-            inbox._record_failure(reason)
-        finally:
-            inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
-            inbox._save_trace(trace)
-            self.env["mail.inbox.message"]._commit()
+            result["failure"] = self.env._("The cycle failed: %(error)s", error=str(error)[:500])
+        inbox._record_status(result.get("failure"))
+        inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
+        inbox._save_trace(trace)
+        self.env["mail.inbox.message"]._commit()
         return result
+
+    def _record_status(self, failure):
+        """Record the cycle's outcome (and warn the admins) in a transaction of its own;
+        when another worker records the same inbox's at the same moment, its record is
+        enough: a conflict there never fails the cycle."""
+        self.env["mail.inbox.message"]._commit()
+        try:
+            with self.env.cr.savepoint():
+                if failure:
+                    self._record_failure(failure)
+                else:
+                    self._record_success()
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
+            _logger.info("Mail inbox %s: another worker recorded its status", self.name)
 
     def _fetch_from_source(self, source, limit):
         ledger = self.env["mail.inbox.message"]

@@ -967,8 +967,14 @@ class MailInboxMessage(models.Model):
         """An index on the ticket table's write_date, which the keep-until-closed check
         filters on (created once, by the first sweep, for any ticket model)."""
         index = f"{model._table}__hmt_write_date_index"
-        if not sql.index_exists(self.env.cr, index):
-            sql.create_index(self.env.cr, index, model._table, ['"write_date"'])
+        if sql.index_exists(self.env.cr, index):
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                sql.create_index(self.env.cr, index, model._table, ['"write_date"'])
+        except (psycopg2.errors.DuplicateTable, psycopg2.errors.UniqueViolation):
+            # Another worker created it at the same moment.
+            _logger.info("Index %s created by another worker", index)
 
     def init(self):
         # Partial indexes for the per-cycle queries: messages still on the server by
