@@ -87,25 +87,26 @@ class Mail:
 class Corpus:
     """Generated mail for the known callers, seeded."""
 
-    def __init__(self, rng, callers, prefix):
+    def __init__(self, rng, callers, prefix, reply_ratio=0.25):
         self.rng = rng
+        self.reply_ratio = reply_ratio
         self.callers = callers
         self.prefix = prefix
         self.mails = []
         self._threads = []  # Message-IDs that a reply may answer, with their root
 
     def generate(self, count):
-        """``count`` more mails: ~55% new requests, ~25% replies, ~10% unknown senders,
-        ~10% auto-replies."""
+        """``count`` more mails: ~10% unknown senders, ~10% auto-replies, replies (25% by
+        default), and new requests."""
         batch = []
         for _index in range(count):
             roll = self.rng.random()
-            if roll < 0.25 and self._threads:
-                mail = self._reply()
-            elif roll < 0.35:
+            if roll < 0.1:
                 mail = self._new(self._stranger(), "error")
-            elif roll < 0.45:
+            elif roll < 0.2:
                 mail = self._auto_reply()
+            elif roll < 0.2 + self.reply_ratio and self._threads:
+                mail = self._reply()
             else:
                 mail = self._new(self.rng.choice(self.callers), "created")
             self.mails.append(mail)
@@ -274,6 +275,16 @@ class OdooDatabase:
         process.log = log
         return process
 
+    def failed_logs(self):
+        """The tails of the fetch logs that report a failure or a traceback."""
+        tails = []
+        for name in sorted(os.listdir(self.log_dir)):
+            with open(os.path.join(self.log_dir, name), encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            if "FAILED" in text or "Traceback" in text:
+                tails.append(f"== {name}\n{text[-3000:]}")
+        return "\n".join(tails)
+
     def last_log(self):
         path = os.path.join(self.log_dir, f"fetch-{self._logs:03d}.log")
         with open(path, encoding="utf-8", errors="replace") as handle:
@@ -314,8 +325,20 @@ def kill_group(process):
 class Experiment:
     """Two mailboxes, one database, fetch processes killed at random moments."""
 
-    def __init__(self, messages, kills, seed, min_delay=1.0, max_delay=6.0, verbose=False):
+    def __init__(
+        self,
+        messages,
+        kills,
+        seed,
+        min_delay=1.0,
+        max_delay=6.0,
+        verbose=False,
+        reply_ratio=0.25,
+        shared_ratio=0.05,
+    ):
         self.total = messages
+        self.reply_ratio = reply_ratio
+        self.shared_ratio = shared_ratio
         self.kills_planned = kills
         self.rng = random.Random(seed)
         self.min_delay = min_delay
@@ -346,6 +369,15 @@ class Experiment:
             print(f"fault injection: logs kept in {self.workdir}", file=sys.stderr)
 
     def setup(self, addons):
+        # The addon as it is now: other work on the checkout must not change the code
+        # under test between the installation and the last fetch process.
+        snapshot = os.path.join(self.workdir, "addons")
+        shutil.copytree(
+            ROOT / ADDON,
+            os.path.join(snapshot, ADDON),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        addons = ",".join([snapshot] + [p for p in addons.split(",") if Path(p) != ROOT])
         server = harness().Dovecot()
         self.dovecot = server.start()
         suffix = f"{os.getpid()}{self.rng.randint(0, 9999)}"
@@ -377,12 +409,14 @@ class Experiment:
         ids = self.db.script(SETUP_CODE, {"callers": callers, "inboxes": inboxes})
         for login, inbox_id in zip(self.boxes, ids, strict=True):
             self.boxes[login]["inbox_id"] = inbox_id
-        self.corpus = {login: Corpus(self.rng, callers, box["protocol"]) for login, box in
-                       self.boxes.items()}  # fmt: skip
+        self.corpus = {
+            login: Corpus(self.rng, callers, box["protocol"], self.reply_ratio)
+            for login, box in self.boxes.items()
+        }
 
     def deliver(self, count):
-        """Generate and deliver ``count`` more mails, split over the mailboxes; one in
-        twenty of the IMAP mailbox's new requests also reaches the POP3 one."""
+        """Generate and deliver ``count`` more mails, split over the mailboxes; some of
+        the IMAP mailbox's new requests (``shared_ratio``) also reach the POP3 one."""
         logins = list(self.boxes)
         per_box = {login: count // len(logins) for login in logins}
         per_box[logins[0]] += count - sum(per_box.values())
@@ -390,7 +424,8 @@ class Experiment:
             batch = self.corpus[login].generate(per_box[login])
             self._append(login, batch)
             if login == logins[0]:
-                shared = [m for m in batch if m.kind == "created" and self.rng.random() < 0.05]
+                ratio = self.shared_ratio
+                shared = [m for m in batch if m.kind == "created" and self.rng.random() < ratio]
                 self._append(logins[1], shared)
 
     def _append(self, login, mails):
@@ -428,6 +463,24 @@ class Experiment:
             remaining -= batch
         self.deliver(remaining)
         return self.finish()
+
+    def race(self, rounds, processes=2, timeout=600):
+        """Start ``processes`` fetch processes at once on the same inboxes, ``rounds``
+        times, with new mail before each round; returns their exit codes."""
+        codes = []
+        per_round = self.total // rounds
+        for index in range(rounds):
+            self.deliver(per_round if index < rounds - 1 else self.total - per_round * index)
+            started = [self.db.start_fetch() for _worker in range(processes)]
+            self.runs += processes
+            for process in started:
+                try:
+                    process.wait(timeout=timeout)
+                finally:
+                    kill_group(process)
+                codes.append(process.returncode)
+            self.log(f"round {index + 1}: exit codes {codes[-processes:]}")
+        return codes
 
     def _kill_after_delay(self, process):
         delay = self.rng.uniform(self.min_delay, self.max_delay)
@@ -529,16 +582,17 @@ class Verdict:
         }
 
     def _check_ledger(self):
-        """One final row per delivery, with the expected outcome. Returns, for each
-        Message-ID that made a ticket, that ticket's id."""
+        """One final row per delivery, with the expected outcome; a mail delivered to
+        both mailboxes made one ticket (one copy created, the other a duplicate).
+        Returns, for each Message-ID that made a ticket, that ticket's id."""
         by_key = {}
         for row in self.rows:
             by_key.setdefault((row["inbox_id"], row["message_id"]), []).append(row)
         delivered = set()
         tickets_of = {}
-        for login, corpus in self.x.corpus.items():
-            inbox_id = self.x.boxes[login]["inbox_id"]
+        for corpus in self.x.corpus.values():
             for mail in corpus.mails:
+                copies = []
                 for box in mail.boxes:
                     inbox = self.x.boxes[box]["inbox_id"]
                     delivered.add((inbox, mail.message_id))
@@ -548,29 +602,31 @@ class Verdict:
                         continue
                     if len(rows) > 1:
                         self.duplicated.append(f"{mail.message_id}: {len(rows)} ledger rows")
-                    self._check_outcome(mail, rows[0], inbox != inbox_id, tickets_of)
+                    copies.append(rows[0])
+                if copies:
+                    self._check_outcome(mail, copies, tickets_of)
         for (inbox, message_id), rows in by_key.items():
             if (inbox, message_id) not in delivered:
                 self.duplicated.extend(f"unexpected ledger row {row}" for row in rows)
         return tickets_of
 
-    def _check_outcome(self, mail, row, second_copy, tickets_of):
+    def _check_outcome(self, mail, copies, tickets_of):
         expected = {"created": "processed", "updated": "processed"}.get(mail.kind, mail.kind)
-        if row["state"] != expected:
-            self.lost.append(f"{mail.message_id}: {row['state']} instead of {expected}: {row}")
-            return
-        if mail.kind == "created":
-            if second_copy:
-                if row["action"] != "duplicate":
-                    self.duplicated.append(f"{mail.message_id} second copy: {row['action']}")
+        for row in copies:
+            if row["state"] != expected:
+                self.lost.append(f"{mail.message_id}: {row['state']} not {expected}: {row}")
                 return
-            if row["action"] != "created":
-                self.wrong.append(f"{mail.message_id}: {row['action']} instead of created")
-            tickets_of[mail.message_id] = row["ticket_id"]
+        actions = sorted(row["action"] or "" for row in copies)
+        if mail.kind == "created":
+            if actions != ["created"] + ["duplicate"] * (len(copies) - 1):
+                self.duplicated.append(f"{mail.message_id} copies: {actions}")
+            if len({row["ticket_id"] for row in copies}) != 1:
+                self.duplicated.append(f"{mail.message_id} copies on different tickets")
+            tickets_of[mail.message_id] = copies[0]["ticket_id"]
         elif mail.kind == "updated":
-            if row["action"] != "updated":
-                self.wrong.append(f"{mail.message_id}: {row['action']} instead of updated")
-            self.updates.append((mail.message_id, row["ticket_id"], mail.root))
+            if actions != ["updated"]:
+                self.wrong.append(f"{mail.message_id}: {actions} instead of updated")
+            self.updates.append((mail.message_id, copies[0]["ticket_id"], mail.root))
 
     def _check_tickets(self, tickets_of):
         cr = self.cr
