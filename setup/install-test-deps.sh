@@ -20,11 +20,26 @@ fi
 need_pip=0
 python3 - <<'PY' || need_pip=1
 import importlib.util, sys
-mods = ["lxml", "PIL", "html2text", "pytest", "hypothesis", "websocket"]
+mods = ["lxml", "PIL", "html2text", "pytest", "hypothesis", "websocket", "whool", "build", "pylint_odoo"]
 sys.exit(any(importlib.util.find_spec(m) is None for m in mods))
 PY
 command -v ruff >/dev/null 2>&1 || need_pip=1
 if [ "$need_pip" = 1 ]; then
   echo "Installing Python packages: requirements.txt and test tools"
   python3 -m pip install -q -r "$(dirname "$0")/../requirements.txt" -r "$(dirname "$0")/../requirements-test.txt"
+fi
+# OCA helpdesk_mgmt, for the tests of the bridge addon helpdesk_mail_ticket_helpdesk_mgmt:
+# its wheel from PyPI (without its dependency on Odoo itself), unpacked outside the
+# repository. tools/run_tests.py finds it there (or wherever HMT_EXTRA_ADDONS says).
+oca_root="${HOME}/.cache/hmt/oca"
+if [ ! -f "${oca_root}/odoo/addons/helpdesk_mgmt/__manifest__.py" ]; then
+  echo "Fetching OCA helpdesk_mgmt 18.0 into ${oca_root}"
+  tmp_wheels="$(mktemp -d)"
+  if python3 -m pip download -q --no-deps -d "${tmp_wheels}" "odoo-addon-helpdesk_mgmt==18.0.*"; then
+    mkdir -p "${oca_root}"
+    python3 -m zipfile -e "${tmp_wheels}"/odoo_addon_helpdesk_mgmt-*.whl "${oca_root}"
+  else
+    echo "Could not download odoo-addon-helpdesk_mgmt: the bridge addon's tests will not run" >&2
+  fi
+  rm -rf "${tmp_wheels}"
 fi

@@ -11,7 +11,11 @@ non-zero when anything failed, including when Odoo was expected (``HMT_REQUIRE_O
 and is missing.
 
 Environment: ``HMT_DB_HOST`` (127.0.0.1), ``HMT_DB_PORT`` (5432), ``HMT_DB_USER`` (root),
-``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_KEEP_DB=1`` (keep the test database).
+``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_KEEP_DB=1`` (keep the test database),
+``HMT_EXTRA_ADDONS`` (a folder of OCA addons, default ``~/.cache/hmt/oca/odoo/addons`` where
+``setup/install-test-deps.sh`` unpacks ``helpdesk_mgmt``): when it has ``helpdesk_mgmt``, the
+bridge addon ``helpdesk_mail_ticket_helpdesk_mgmt`` is installed and tested too; otherwise a
+banner says its tests did not run.
 """
 
 import os
@@ -26,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "helpdesk_mail_ticket"
+BRIDGE = "helpdesk_mail_ticket_helpdesk_mgmt"
+DEFAULT_EXTRA_ADDONS = Path.home() / ".cache" / "hmt" / "oca" / "odoo" / "addons"
 
 
 def banner(text):
@@ -78,7 +84,16 @@ def odoo_paths():
     sibling = package.parent / "addons"
     if (sibling / "mail").is_dir():
         paths.append(str(sibling))
+    extra = extra_addons_dir()
+    if extra:
+        paths.append(str(extra))
     return ",".join(paths)
+
+
+def extra_addons_dir():
+    """The folder of OCA addons holding helpdesk_mgmt, or None."""
+    extra = Path(os.environ.get("HMT_EXTRA_ADDONS") or DEFAULT_EXTRA_ADDONS).expanduser()
+    return extra.resolve() if (extra / "helpdesk_mgmt" / "__manifest__.py").is_file() else None
 
 
 def free_port():
@@ -100,7 +115,8 @@ def run_odoo(addons_path):
     port = os.environ.get("HMT_DB_PORT", "5432")
     user = os.environ.get("HMT_DB_USER", "root")
     database = f"hmt_test_{os.getpid()}"
-    tags = os.environ.get("HMT_ODOO_TEST_TAGS", f"/{ADDON}")
+    modules = [ADDON, BRIDGE] if extra_addons_dir() else [ADDON]
+    tags = os.environ.get("HMT_ODOO_TEST_TAGS", ",".join(f"/{module}" for module in modules))
     data_dir = tempfile.mkdtemp(prefix="hmt-odoo-data-")
     log_path = Path(data_dir) / "odoo-test.log"
     command = [
@@ -108,7 +124,7 @@ def run_odoo(addons_path):
         f"--addons-path={addons_path}",
         f"--data-dir={data_dir}",
         f"--db_host={host}", f"--db_port={port}", f"--db_user={user}",
-        "-d", database, "-i", ADDON,
+        "-d", database, "-i", ",".join(modules),
         "--without-demo=all",
         "--test-enable", f"--test-tags={tags}",
         "--stop-after-init", "--log-level=test",
@@ -170,6 +186,14 @@ def main():
     addons_path = odoo_paths()
     if addons_path:
         add(run_odoo(addons_path), "odoo")
+        if not extra_addons_dir():
+            banner(
+                f"!!! OCA helpdesk_mgmt NOT FOUND: THE TESTS OF {BRIDGE} DID NOT RUN !!!\n"
+                "Run setup/install-test-deps.sh (it unpacks helpdesk_mgmt into\n"
+                f"{DEFAULT_EXTRA_ADDONS}) or point HMT_EXTRA_ADDONS at an addons folder\n"
+                "that has it."
+            )
+            add((0, 0, 1), f"{BRIDGE} (not run)")
     else:
         banner(
             "!!! ODOO IS NOT IMPORTABLE: THE ODOO TEST SUITE DID NOT RUN !!!\n"
