@@ -24,6 +24,9 @@ Postfix, for instance (``/etc/postfix/master.cf`` and an alias or transport)::
       --addons-path=ADDONS helpdesk_deliver -c /etc/odoo/odoo.conf -d DB --inbox support
 """
 
+# A command-line tool: it prints its results.
+# pylint: disable=print-used
+
 import argparse
 import logging
 import sys
@@ -95,7 +98,7 @@ class HelpdeskDeliver(Command):
     def _deliver(self, dbname, inbox_name, raw):
         registry = odoo.modules.registry.Registry(dbname)
         with registry.cursor() as cr:
-            cr.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+            cr.execute("SET lock_timeout = %s", [LOCK_TIMEOUT])
             env = api.Environment(cr, SUPERUSER_ID, {})
             if "mail.inbox" not in env:
                 raise TemporaryFailure(f"helpdesk_mail_ticket is not installed in {dbname}")

@@ -141,7 +141,7 @@ def fix_surrogates(text: str, charset: str | None = None) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
-        pass
+        _logger.debug("lone surrogates in decoded text: repairing them")
     try:
         raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:

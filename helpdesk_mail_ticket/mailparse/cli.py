@@ -1,5 +1,8 @@
 """``python3 -m mailparse [--config FILE.json] FILE.eml ...``: one JSON object per line."""
 
+# A command-line tool: it prints its results.
+# pylint: disable=print-used
+
 import argparse
 import json
 import logging

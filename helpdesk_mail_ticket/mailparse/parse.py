@@ -111,7 +111,7 @@ def _charset_hint(message: Message) -> str:
             if charset:
                 return charset
     except Exception:
-        pass
+        _logger.debug("no charset hint: the MIME tree cannot be walked", exc_info=True)
     return "utf-8"
 
 

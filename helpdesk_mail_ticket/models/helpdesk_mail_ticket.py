@@ -33,7 +33,6 @@ class HelpdeskMailTicket(models.Model):
     partner_email = fields.Char(related="partner_id.email", string="Caller Email")
     organization_id = fields.Many2one(
         "res.partner",
-        string="Organization",
         compute="_compute_organization_id",
         store=True,
         readonly=False,
@@ -45,7 +44,6 @@ class HelpdeskMailTicket(models.Model):
     )
     stage_id = fields.Many2one(
         "helpdesk.mail.ticket.stage",
-        string="Stage",
         default=_default_stage_id,
         group_expand="_read_group_stage_ids",
         tracking=True,

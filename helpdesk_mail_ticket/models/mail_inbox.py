@@ -175,6 +175,21 @@ class MailInbox(models.Model):
         "addresses are never created.",
     )
 
+    stranger_update_policy = fields.Selection(
+        [
+            ("accept", "Update the ticket"),
+            ("note", "Log as an internal note"),
+            ("new_ticket", "Create a new ticket"),
+            ("reject", "Reject the eMail"),
+        ],
+        string="Updates from Strangers",
+        required=True,
+        default="note",
+        help="What a reply does when its sender is neither the ticket's caller, a "
+        "follower, one of its contacts nor an internal user (anyone can write a ticket "
+        "reference in a subject). An internal note is seen by agents only.",
+    )
+
     # Unknown callers
     unknown_caller_behavior = fields.Selection(
         [("reject_email", "Reject the eMail"), ("create_contact", "Create a new contact")],

@@ -2,16 +2,19 @@
 import base64
 import hashlib
 import logging
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 from email.parser import BytesHeaderParser
 
 import psycopg2
+from lxml import etree
+from lxml import html as lxml_html
 from markupsafe import Markup
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import html_sanitize, sql
+from odoo.tools import email_normalize, email_split, html_sanitize, sql
 
 from ..mailparse import PatternError, parse_message, title_refs
 from ..mailparse.inline_images import replace_cids
@@ -37,6 +40,42 @@ KEEP_RECHECK_MARGIN = timedelta(minutes=10)
 KEEP_SWEEP_INTERVAL = timedelta(hours=1)
 INSERT_CHUNK = 1000
 SYNC_RETRIES = 3
+
+
+_REMOTE_ATTRIBUTES = ("src", "srcset", "background", "poster", "data", "dynsrc", "lowsrc")
+_CSS_URL = re.compile(r"[^;]*url\s*\([^;]*;?", re.IGNORECASE)
+
+
+def _is_local_url(url):
+    url = url.strip().lower()
+    return (url.startswith("/") and not url.startswith("//")) or url.startswith("data:image/")
+
+
+def _strip_remote_content(body):
+    """``body`` without what a mail reader loads from elsewhere when it opens the
+    ticket: remote images (tracking pixels), backgrounds, posters and CSS ``url()``.
+    Local URLs (the stored inline images) stay. Never raises: on a body lxml cannot
+    read, every image is dropped."""
+    if not body or not re.search(r"(?i)src|background|poster|url\s*\(|data\s*=", body):
+        return body
+    try:
+        root = lxml_html.fragment_fromstring(body, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return re.sub(r"(?is)<img\b[^>]*>", "", body)
+    for element in root.iter(etree.Element):
+        for name in _REMOTE_ATTRIBUTES:
+            value = element.get(name)
+            if value is not None and not (name != "srcset" and _is_local_url(value)):
+                del element.attrib[name]
+        style = element.get("style")
+        if style and "url" in style.lower():
+            element.set("style", _CSS_URL.sub("", style))
+    for img in list(root.iter("img")):
+        if not img.get("src"):
+            img.drop_tree()
+    return (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
 
 
 def _text(value):
@@ -511,11 +550,104 @@ class MailInboxMessage(models.Model):
                 self.env._("No ticket to update: the email matches no ticket (update only).")
             )
         caller = self._find_or_create_caller(parsed)
+        policy = ticket and self._get_update_policy(ticket, caller)
+        if policy == "new_ticket":
+            inbox._trace("Message %s: a stranger to %s, new ticket", self.uid, ticket.display_name)
+            ticket = None
+            if inbox.behavior == "update_only":
+                raise InboxProcessingError(
+                    self.env._("The sender may not update the ticket (update only).")
+                )
+        if policy == "reject":
+            raise InboxProcessingError(
+                self.env._(
+                    "%(email)s may not update %(ticket)s: neither its caller, a follower, "
+                    "one of its contacts nor an internal user.",
+                    email=parsed.from_email,
+                    ticket=ticket.display_name,
+                )
+            )
         if ticket:
-            self._update_ticket(ticket, parsed, caller)
+            if policy == "note":
+                self._log_internal_note(ticket, parsed, caller)
+            else:
+                self._update_ticket(ticket, parsed, caller)
             return self._set_processed(ticket, "updated")
+        self._check_rate_limit(parsed)
         ticket = self._create_ticket(parsed, caller)
         return self._set_processed(ticket, "created")
+
+    def _get_update_policy(self, ticket, sender):
+        """How an email of ``sender`` updates ``ticket``: ``accept`` from one of its
+        participants, else the inbox's ``stranger_update_policy``."""
+        if self._is_ticket_participant(ticket, sender):
+            return "accept"
+        return self.inbox_id.stranger_update_policy or "note"
+
+    def _is_ticket_participant(self, ticket, sender):
+        """Whether ``sender`` (res.partner) takes part in ``ticket``: a follower, a
+        contact set on one of its fields (caller, organization...), or an internal
+        user. Override to widen (e.g. the caller's colleagues)."""
+        if sender in ticket.sudo().message_partner_ids:
+            return True
+        for name, field in ticket._fields.items():
+            if field.type == "many2one" and field.comodel_name == "res.partner" and field.store:
+                if ticket.sudo()[name] == sender:
+                    return True
+        return any(not user.share for user in sender.sudo().user_ids)
+
+    def _log_internal_note(self, ticket, parsed, sender):
+        """Keep an email of a stranger to the ticket as an internal note: agents read
+        it, nobody outside is notified, the caller's thread is not touched."""
+        attachments, urls = self._create_attachments(parsed, ticket)
+        body = self._render_html(parsed.new_part_html or parsed.body_html, urls)
+        self.inbox_id._trace("Message %s: stranger, internal note", self.uid)
+        return ticket.message_post(
+            body=body,
+            author_id=sender.id,
+            email_from=sender.email_formatted,
+            message_type="email",
+            subtype_xmlid="mail.mt_note",
+            message_id=self._message_id_header(parsed),
+            attachment_ids=attachments.ids,
+        )
+
+    def _check_rate_limit(self, parsed):
+        """Refuse a new ticket from a sender who created ``mail.gateway.loop.threshold``
+        tickets in the last ``mail.gateway.loop.minutes`` (Odoo's mail gateway loop
+        settings, 20 in 120 minutes by default) unless the address is in Odoo's
+        allowed list (``mail.gateway.allowed``): a mail loop or a flood stops there."""
+        sender = email_normalize(parsed.from_email or "")
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        minutes = int(get_param("mail.gateway.loop.minutes", 120))
+        threshold = int(get_param("mail.gateway.loop.threshold", 20))
+        if not sender or threshold <= 0:
+            return
+        if (
+            self.env["mail.gateway.allowed"]
+            .sudo()
+            .search_count([("email_normalized", "=", sender)], limit=1)
+        ):
+            return
+        recent = self.sudo().search_count(
+            [
+                ("email_from", "=ilike", sender),
+                ("action", "=", "created"),
+                ("processed_date", ">=", fields.Datetime.now() - timedelta(minutes=minutes)),
+                ("id", "!=", self.id),
+            ]
+        )
+        if recent >= threshold:
+            raise InboxProcessingError(
+                self.env._(
+                    "Rate limit: %(email)s created %(count)s tickets in the last %(minutes)s "
+                    "minutes (a mail loop or a flood?). Add the address to the allowed "
+                    "senders of the mail gateway to lift the limit.",
+                    email=sender,
+                    count=recent,
+                    minutes=minutes,
+                )
+            )
 
     def _record_headers(self, parsed):
         # PostgreSQL text refuses NUL characters, which a hostile header may carry.
@@ -559,6 +691,23 @@ class MailInboxMessage(models.Model):
             self._forward_error(raw, reason)
         return "error"
 
+    def _same_email_in_error(self):
+        """Another record of this inbox holds the same email in error (the mailbox was
+        renumbered: UIDVALIDITY change, Gmail): the admin was told already."""
+        if not self.stable_id:
+            return False
+        return bool(
+            self.search_count(
+                [
+                    ("inbox_id", "=", self.inbox_id.id),
+                    ("stable_id", "=", self.stable_id),
+                    ("state", "=", "error"),
+                    ("id", "!=", self.id),
+                ],
+                limit=1,
+            )
+        )
+
     def _keep_raw(self, raw):
         if self.raw_attachment_id or raw is None:
             return
@@ -588,15 +737,17 @@ class MailInboxMessage(models.Model):
             return ticket
         if not parsed.stable_id:
             return None
-        previous = self.search(
-            [
-                ("stable_id", "=", parsed.stable_id),
-                ("state", "=", "processed"),
-                ("id", "!=", self.id),
-                ("ticket_model", "=", self.inbox_id.target_model),
-            ],
-            limit=1,
-        )
+        domain = [
+            ("stable_id", "=", parsed.stable_id),
+            ("state", "=", "processed"),
+            ("id", "!=", self.id),
+            ("ticket_model", "=", self.inbox_id.target_model),
+        ]
+        # One ticket per email across our inboxes, unless the global setting says no.
+        across = self.inbox_id._get_global_params().get("one_ticket_per_email", "True")
+        if across.strip().lower() in ("0", "false", "no"):
+            domain.append(("inbox_id", "=", self.inbox_id.id))
+        previous = self.search(domain, limit=1)
         return previous and previous._get_ticket()
 
     def _match_ticket(self, parsed):
@@ -807,7 +958,7 @@ class MailInboxMessage(models.Model):
     def _render_html(self, html, urls):
         """Sanitized HTML with the inline images pointing at their attachments."""
         clean = html_sanitize(html or "", sanitize_style=True)
-        return Markup(replace_cids(clean, urls))
+        return Markup(_strip_remote_content(replace_cids(clean, urls)))
 
     # ------------------------------------------------------------------
     # Errors
@@ -819,9 +970,14 @@ class MailInboxMessage(models.Model):
         inbox = self.inbox_id
         if not (inbox.notify_errors_to and inbox.notify_errors_from):
             return
-        own = {login.lower() for login in inbox.search([]).mapped("login") if login}
-        if inbox.notify_errors_to.strip().lower() in own:
+        inboxes = inbox.with_context(active_test=False).search([])
+        own = {email_normalize(login) or login.lower() for login in inboxes.mapped("login")}
+        recipients = {email_normalize(a) for a in email_split(inbox.notify_errors_to)}
+        if not recipients or recipients & own:
             inbox._trace("Error forward skipped: %s is one of our inboxes", inbox.notify_errors_to)
+            return
+        if self._same_email_in_error():
+            inbox._trace("Error forward skipped: the same email was forwarded already")
             return
         attachment = (
             self.env["ir.attachment"]

@@ -153,7 +153,7 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         self._check_mail_ticket_settings()
-        super().set_values()
+        return super().set_values()
 
     def _check_mail_ticket_settings(self):
         """Refuse settings the email core cannot use, with the reason."""
