@@ -18,6 +18,7 @@ bridge addon ``helpdesk_mail_ticket_helpdesk_mgmt`` is installed and tested too;
 banner says its tests did not run.
 """
 
+import importlib.util
 import os
 import re
 import shutil
@@ -45,6 +46,17 @@ def run_lint():
         banner("LINT FAILED: ruff is not installed (pip install ruff)")
         return 0, 1
     result = subprocess.run(["ruff", "check", "."], cwd=ROOT, check=False)
+    return (1, 0) if result.returncode == 0 else (0, 1)
+
+
+def run_pylint_odoo():
+    """pylint-odoo with OCA's mandatory checks (.pylintrc-mandatory) on every addon."""
+    if importlib.util.find_spec("pylint_odoo") is None:
+        banner("PYLINT-ODOO NOT INSTALLED: OCA's mandatory checks did not run")
+        return 0, 0, 1
+    addons = sorted(path.parent.name for path in ROOT.glob("*/__manifest__.py"))
+    command = [sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", *addons]
+    result = subprocess.run(command, cwd=ROOT, check=False)
     return (1, 0) if result.returncode == 0 else (0, 1)
 
 
@@ -181,6 +193,8 @@ def main():
 
     banner("LINT (ruff)")
     add(run_lint(), "lint")
+    banner("PYLINT-ODOO (OCA mandatory checks)")
+    add(run_pylint_odoo(), "pylint-odoo")
     banner("PURE TESTS (pytest, no Odoo)")
     add(run_pytest(), "pytest")
     addons_path = odoo_paths()
