@@ -58,6 +58,7 @@ def make_email(
     headers=None,
     attachments=(),
     message_id=None,
+    related=(),
 ):
     """A real email as bytes, built with the standard library."""
     message = EmailMessage()
@@ -72,6 +73,11 @@ def make_email(
     message.set_content(body)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    for filename, content_type, data, cid in related:
+        maintype, subtype = content_type.split("/")
+        message.get_payload()[1].add_related(
+            data, maintype, subtype, cid=f"<{cid}>", filename=filename
+        )
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)

@@ -104,3 +104,17 @@ class TestAdminWarnings(MailTicketCase):
         activity = self.inbox.activity_ids.filtered(lambda a: a.activity_type_id == warning)
         self.assertEqual(len(activity), 1)
         self.assertIn("10 messages are in error", activity.note)
+
+
+@tagged("post_install", "-at_install")
+class TestMessageDetail(MailTicketCase):
+    def test_detail_shows_headers_trace_and_raw(self):
+        self.inbox.trace = True
+        self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Detail please"))
+        self.fetch()
+        message = self.ledger()
+        self.assertEqual(message.state, "error")
+        self.assertIn("Subject: Detail please", message.headers_text)
+        self.assertIn("Unknown caller (zed@nowhere.example)", message.trace)
+        action = message.action_download_raw()
+        self.assertIn(f"/web/content/{message.raw_attachment_id.id}", action["url"])

@@ -1,12 +1,41 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import contextlib
+import io
+import os
+from unittest.mock import patch
+
+from PIL import Image
+
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
 
 from .common import MailTicketCase, make_email
 
 
 @tagged("post_install", "-at_install")
 class TestInboxUi(HttpCase, MailTicketCase):
-    """In Chromium: an admin opens the inbox form and its Mailbox Content tab."""
+    """In Chromium: the admin's inbox screens and the agent's ticket."""
+
+    @contextlib.contextmanager
+    def screenshot_at_end(self, name):
+        """Save what the browser shows when the tour ends, when HMT_SCREENSHOTS_DIR is
+        set (the README's screenshots are taken this way)."""
+        target = os.environ.get("HMT_SCREENSHOTS_DIR")
+        if not target:
+            yield
+            return
+        original_stop = ChromeBrowser.stop
+
+        def stop(browser):
+            future = browser._websocket_send("Page.captureScreenshot", with_future=True)
+            data = base64.b64decode(future.result(timeout=30)["data"])
+            with open(os.path.join(target, f"{name}.png"), "wb") as handle:
+                handle.write(data)
+            original_stop(browser)
+
+        with patch.object(ChromeBrowser, "stop", stop):
+            yield
 
     def test_mailbox_content_tab(self):
         self.inbox.name = "tour-inbox"
@@ -14,10 +43,32 @@ class TestInboxUi(HttpCase, MailTicketCase):
         self.deliver(make_email(subject="From a stranger", sender="stranger@unknown.example"))
         self.fetch()
         self.assertEqual(sorted(self.ledger().mapped("state")), ["error", "processed"])
-        self.start_tour(
-            "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
-            "helpdesk_mail_ticket_mailbox_content",
-            login="admin",
-        )
+        with self.screenshot_at_end("mailbox_content"):
+            self.start_tour(
+                "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
+                "helpdesk_mail_ticket_mailbox_content",
+                login="admin",
+            )
         stranger = self.ledger().filtered(lambda m: m.email_from == "stranger@unknown.example")
         self.assertEqual(stranger.state, "new", "the tour's Reset Status reached the database")
+
+    def test_ticket_with_inline_image(self):
+        image = Image.new("RGB", (400, 200), (200, 30, 30))
+        png = io.BytesIO()
+        image.save(png, "PNG")
+        raw = make_email(
+            subject="Screen flickers",
+            html='<p>My screen flickers, see:</p><p><img src="cid:shot@client.example"></p>',
+            related=[("shot.png", "image/png", png.getvalue(), "shot@client.example")],
+        )
+        self.deliver(raw)
+        self.fetch()
+        ticket = self.ledger()._get_ticket()
+        self.assertIn("/web/image/", ticket.description)
+        self.assertNotIn("cid:", ticket.description)
+        with self.screenshot_at_end("ticket_inline_image"):
+            self.start_tour(
+                "/odoo/action-helpdesk_mail_ticket.helpdesk_mail_ticket_action",
+                "helpdesk_mail_ticket_inline_image",
+                login=self.agent.login,
+            )
