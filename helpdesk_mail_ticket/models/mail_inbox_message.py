@@ -300,7 +300,8 @@ class MailInboxMessage(models.Model):
                 ).decode()
                 for message in remote[start : start + INSERT_CHUNK]
             ]  # fmt: skip
-            cr.execute(
+            # The rows are values psycopg2 itself quoted (mogrify) above.
+            cr.execute(  # pylint: disable=sql-injection
                 "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, server_uid, size, "
                 "state, attempts, on_server, create_uid, write_uid, create_date, write_date) "
                 f"VALUES {', '.join(rows)} ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id"
