@@ -9,6 +9,8 @@ only when ``--addons-path`` comes first::
     python3 -m odoo --addons-path=ADDONS helpdesk_fetch -d DATABASE [--inbox NAME] [--verbose]
 """
 
+# A command-line tool: it prints its results.
+# pylint: disable=print-used
 import argparse
 import logging
 import sys

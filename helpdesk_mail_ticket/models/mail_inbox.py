@@ -145,7 +145,6 @@ class MailInbox(models.Model):
     target_model_names = fields.Json(compute="_compute_target_model_names")
     ticket_type = fields.Selection(
         TICKET_TYPES,
-        string="Ticket Type",
         default="user_request",
         help="Type of the tickets created, for models that have a type; a reply "
         "matching a ticket of another type is an error.",
