@@ -11,6 +11,7 @@ import psycopg2
 from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
+from PIL import Image
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
@@ -603,7 +604,8 @@ class MailInboxMessage(models.Model):
         attachments, urls = self._create_attachments(parsed, ticket)
         body = self._render_html(parsed.new_part_html or parsed.body_html, urls)
         self.inbox_id._trace("Message %s: stranger, internal note", self.uid)
-        return ticket.message_post(
+        # Never subscribe the stranger: as a follower they would become a participant.
+        return ticket.with_context(mail_create_nosubscribe=True).message_post(
             body=body,
             author_id=sender.id,
             email_from=sender.email_formatted,
@@ -939,7 +941,23 @@ class MailInboxMessage(models.Model):
             )
             attachment = known.get(key)
             if not attachment:
-                attachment = attachment_model.create(
+                attachment = self._create_attachment(attachment_model, part, ticket)
+                if not attachment:
+                    continue
+                known[key] = attachment
+                created |= attachment
+            if part.content_id:
+                token = attachment.generate_access_token()[0]
+                urls[part.content_id] = f"/web/image/{attachment.id}?access_token={token}"
+        return created, urls
+
+    def _create_attachment(self, attachment_model, part, ticket):
+        """One attachment of the ticket, or none when Odoo refuses its content (an image
+        too big to decode safely: a decompression bomb): the part is dropped, traced,
+        and the ticket still made."""
+        try:
+            with self.env.cr.savepoint():
+                return attachment_model.create(
                     {
                         "name": part.filename,
                         "raw": part.data,
@@ -948,12 +966,12 @@ class MailInboxMessage(models.Model):
                         "res_id": ticket.id,
                     }
                 )
-                known[key] = attachment
-                created |= attachment
-            if part.content_id:
-                token = attachment.generate_access_token()[0]
-                urls[part.content_id] = f"/web/image/{attachment.id}?access_token={token}"
-        return created, urls
+        except (Image.DecompressionBombError, UserError, ValueError, OSError) as error:
+            _logger.warning(
+                "Attachment %s of message %s dropped: %s", part.filename, self.uid, error
+            )
+            self.inbox_id._trace("Attachment %s dropped: %s", part.filename, error)
+            return None
 
     @api.model
     def _render_html(self, html, urls):
