@@ -304,6 +304,9 @@ with registry.cursor() as cr:
 """
 
 SETUP_CODE = """
+    # Forty callers make thousands of tickets within minutes: above the mail gateway's
+    # per-sender loop threshold (20 in 2 hours), which is not what is measured here.
+    env["ir.config_parameter"].set_param("mail.gateway.loop.threshold", "0")
     for email in data["callers"]:
         env["res.partner"].create({"name": email.split("@")[0], "email": email})
     ids = [env["mail.inbox"].create(vals).id for vals in data["inboxes"]]
