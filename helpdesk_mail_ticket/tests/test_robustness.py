@@ -1,0 +1,180 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Never duplicate, never loop: renumbered mailboxes, one mail in two inboxes, poison mail.
+
+(Killed processes and concurrent workers are proven with real Odoo processes by the
+top-level ``tests/test_odoo_process_*.py``.)
+"""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..models.mail_inbox_message import MAX_ATTEMPTS
+from .common import MailTicketCase, make_email
+
+
+def tickets(env):
+    return env["helpdesk.mail.ticket"].search([])
+
+
+@tagged("post_install", "-at_install")
+class TestRenumberedMailbox(MailTicketCase):
+    """A UIDVALIDITY change (a migrated or rebuilt server) or UIDs that change between
+    sessions (Gmail) must not import the mailbox a second time."""
+
+    def _fill(self):
+        self.deliver(make_email(subject="Laptop", message_id="<rn-1@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Laptop",
+                body="Still broken.",
+                message_id="<rn-2@client.example>",
+                headers={"In-Reply-To": "<rn-1@client.example>"},
+            )
+        )
+        self.deliver(make_email(sender="x@unknown.example", message_id="<rn-3@client.example>"))
+        # No Message-ID at all: the content hash is the second key.
+        raw = make_email(subject="No id", message_id="<rn-4@client.example>")
+        self.deliver(raw.replace(b"Message-ID: <rn-4@client.example>\n", b""))
+        self.inbox.write(
+            {"notify_errors_to": "admin@helpdesk.example", "notify_errors_from": "hd@h.example"}
+        )
+        self.fetch()
+        self.assertEqual(
+            sorted(self.ledger().mapped("state")), ["error", "processed", "processed", "processed"]
+        )
+
+    def _forwards(self):
+        return self.env["mail.mail"].search([("email_to", "=", "admin@helpdesk.example")])
+
+    def test_uidvalidity_change_imports_nothing_twice(self):
+        self._fill()
+        before_tickets = tickets(self.env)
+        self.assertEqual(len(before_tickets), 2)
+        messages_before = before_tickets.message_ids
+        forwards_before = self._forwards()
+        self.assertEqual(len(forwards_before), 1)
+        old_uids = set(self.ledger().mapped("uid"))
+
+        self.dovecot.reset_uidvalidity(self.mailbox_login)
+        self.fetch()
+
+        ledger = self.ledger()
+        self.assertEqual(tickets(self.env), before_tickets, "no ticket created again")
+        self.assertEqual(before_tickets.message_ids, messages_before, "no update logged again")
+        # Each message now on the server has one ledger line, with a final state.
+        on_server = ledger.filtered("on_server")
+        self.assertEqual(len(on_server), 4)
+        self.assertFalse(set(on_server.mapped("uid")) & old_uids, "the new keys are used")
+        self.assertEqual(sorted(on_server.mapped("state")), ["error"] + ["processed"] * 3)
+        self.assertEqual(len(set(on_server.mapped("stable_id"))), 4)
+        self.assertEqual(self._forwards(), forwards_before, "the admin is not told twice")
+
+
+@tagged("post_install", "-at_install")
+class TestRenumberedPop3Mailbox(TestRenumberedMailbox):
+    """POP3: Dovecot's UIDLs derive from the IMAP UIDs, so the same reset changes every
+    UIDL between two sessions, as Gmail's POP3 does."""
+
+    protocol = "pop3"
+
+
+@tagged("post_install", "-at_install")
+class TestOneMailTwoInboxes(MailTicketCase):
+    """A mail sent to two of our addresses (To: support, Cc: sales) makes one ticket."""
+
+    def setUp(self):
+        super().setUp()
+        self.other_login, other_password = self.new_mailbox()
+        self.other = self.create_inbox(self.other_login, other_password)
+        self.raw = make_email(subject="Both", message_id="<two-1@client.example>")
+        self.deliver(self.raw)
+        self.deliver(self.raw, login=self.other_login)
+
+    def test_one_ticket_by_default(self):
+        self.fetch()
+        self.fetch(self.other)
+        first, second = self.ledger(), self.ledger(self.other)
+        self.assertEqual(first.action, "created")
+        self.assertEqual(second.action, "duplicate")
+        self.assertEqual(self.ticket_of(second), self.ticket_of(first))
+        self.assertEqual(len(tickets(self.env)), 1)
+        self.assertEqual(
+            self.env["mail.message"].search_count([("message_id", "=", "<two-1@client.example>")]),
+            1,
+        )
+
+    def test_one_ticket_per_inbox_when_the_setting_is_off(self):
+        self.env["ir.config_parameter"].set_param(
+            "helpdesk_mail_ticket.one_ticket_per_email", "False"
+        )
+        self.fetch()
+        self.fetch(self.other)
+        self.assertEqual(self.ledger().action, "created")
+        self.assertEqual(self.ledger(self.other).action, "created")
+        self.assertEqual(len(tickets(self.env)), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestPoisonMessage(MailTicketCase):
+    """A message whose processing crashes is retried MAX_ATTEMPTS times, then set aside
+    with the reason, and never blocks the messages after it."""
+
+    def _deliver_three(self):
+        self.deliver(make_email(subject="Before", message_id="<p-1@client.example>"))
+        self.deliver(make_email(subject="POISON", message_id="<p-2@client.example>"))
+        self.deliver(make_email(subject="After", message_id="<p-3@client.example>"))
+
+    def test_an_integrator_hook_that_raises(self):
+        ticket_class = type(self.env["helpdesk.mail.ticket"])
+        original = ticket_class._mail_ticket_prepare_create_vals
+
+        def hook(model, email_vals):
+            # An integrator's override that fails on one email.
+            if email_vals["title"] == "POISON":
+                raise ZeroDivisionError("integrator hook broke on this one")
+            return original(model, email_vals)
+
+        self._deliver_three()
+        with (
+            patch.object(ticket_class, "_mail_ticket_prepare_create_vals", hook),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"),
+        ):
+            for cycle in range(1, MAX_ATTEMPTS + 2):
+                result = self.fetch()
+                poison = self.ledger().filtered(lambda m: m.message_id == "p-2@client.example")
+                if cycle == 1:
+                    self.assertEqual(result["processed"], 2, "the others go on")
+                if cycle < MAX_ATTEMPTS:
+                    self.assertEqual(poison.state, "new")
+                    self.assertEqual(poison.attempts, cycle)
+                    self.assertIn("integrator hook broke", poison.reason)
+        self.assertEqual(poison.state, "error")
+        self.assertEqual(poison.attempts, MAX_ATTEMPTS)
+        self.assertIn("integrator hook broke on this one", poison.reason)
+        self.assertFalse(self.ticket_of(poison))
+        self.assertEqual(sorted(tickets(self.env).mapped("name")), ["After", "Before"])
+        self.assertTrue(poison.raw_attachment_id, "the poison mail is kept for the admin")
+        # Set aside: further cycles leave it alone.
+        self.assertEqual(self.fetch()["error"], 0)
+
+    def test_a_process_killed_on_it_every_time(self):
+        """The attempt is committed before processing (proven by the SIGKILL test); a
+        message whose attempts all died with their process is set aside unprocessed."""
+        self._deliver_three()
+        self.env["mail.inbox.message"]._sync_with_server(self.inbox, self._list_remote())
+        poison = self.ledger().sorted("id")[1]
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET attempts = %s WHERE id = %s",
+            [MAX_ATTEMPTS, poison.id],
+        )
+        poison.invalidate_recordset()
+        result = self.fetch()
+        self.assertEqual(result["processed"], 2)
+        self.assertEqual(poison.state, "error")
+        self.assertIn(f"failed {MAX_ATTEMPTS} times", poison.reason)
+        self.assertEqual(sorted(tickets(self.env).mapped("name")), ["After", "Before"])
+
+    def _list_remote(self):
+        with self.inbox._open_source() as source:
+            return source.list_messages()
