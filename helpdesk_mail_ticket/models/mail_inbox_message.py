@@ -5,7 +5,9 @@ import logging
 import re
 from contextlib import contextmanager
 from datetime import timedelta
+from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
+from email.utils import parseaddr
 
 import psycopg2
 from lxml import etree
@@ -32,6 +34,7 @@ STATES = [
 ]
 ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
 MAX_ATTEMPTS = 3
+MAX_RAW_HEADER = 256 * 1024
 TRACE_MAX_CHARS = 20_000
 HEADERS_MAX_BYTES = 64 * 1024
 # Keep-until-closed: tickets written this recently are checked at every cycle (a margin
@@ -77,6 +80,13 @@ def _strip_remote_content(body):
     return (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )
+
+
+def _decode_header(value):
+    try:
+        return str(make_header(decode_header(str(value or ""))))
+    except (ValueError, LookupError, UnicodeError):
+        return str(value or "")
 
 
 def _text(value):
@@ -404,6 +414,7 @@ class MailInboxMessage(models.Model):
                 "Processing this message failed %(count)s times; it is set aside.",
                 count=self.attempts,
             )
+            self._record_raw_headers(raw)
             self._set_error(raw, f"{reason} {self.reason or ''}".strip())
             self._commit()
             return self.state
@@ -454,6 +465,25 @@ class MailInboxMessage(models.Model):
                 self.reason = reason
         if buffer is not None:
             self.trace = "\n".join(buffer[start:])[-TRACE_MAX_CHARS:]
+
+    def _record_raw_headers(self, raw):
+        """Record Subject, From and Message-ID read from the header block alone, for a
+        message set aside before it could be parsed (its parsing may be what kills the
+        process): the admin still sees what it is, and its Message-ID keys it."""
+        try:
+            header = BytesHeaderParser().parsebytes(raw[:MAX_RAW_HEADER])
+            message_id = str(header.get("Message-ID") or "").strip().strip("<>").strip()
+            vals = {
+                "message_id": _text(message_id)[:998] or False,
+                "subject": _text(_decode_header(header.get("Subject")))[:998],
+                "email_from": _text(parseaddr(str(header.get("From") or ""))[1])[:320],
+            }
+        except Exception:  # headers of a poison message: anything may be in them
+            _logger.warning("Headers of message %s unreadable", self.uid, exc_info=True)
+            return
+        if message_id and not self.stable_id:
+            vals["stable_id"] = vals["message_id"]
+        self.write(vals)
 
     @contextmanager
     def _email_lock(self, stable_id):
