@@ -180,6 +180,25 @@ class Corpus:
         return Mail(message_id, "undesired", raw)
 
 
+def poison_mail(sender, message_id, parts):
+    """A mail from a known caller with ``parts`` tiny attachments: seconds to process."""
+    files = b"".join(
+        b"--p\r\nContent-Type: application/octet-stream\r\n"
+        b'Content-Disposition: attachment; filename="f%d.bin"\r\n\r\nx%d\r\n' % (n, n)
+        for n in range(parts)
+    )
+    return (
+        (
+            f"From: {sender}\r\nTo: support@helpdesk.example\r\nSubject: Heavy mail\r\n"
+            f"Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="p"\r\n\r\n'
+            "--p\r\nContent-Type: text/plain\r\n\r\nSee the attached files.\r\n"
+        ).encode()
+        + files
+        + b"--p--\r\n"
+    )
+
+
 def time_of(number):
     import datetime
 
@@ -484,6 +503,59 @@ class Experiment:
                 codes.append(process.returncode)
             self.log(f"round {index + 1}: exit codes {codes[-processes:]}")
         return codes
+
+    def poison(self, kills=3, parts=10_000):
+        """A mail that takes seconds to process (``parts`` MIME parts), delivered with
+        ordinary mail after it; each fetch process is SIGKILLed while it processes that
+        mail, ``kills`` times (the ledger's MAX_ATTEMPTS). It must end set aside in error
+        and the mail after it processed: returns its ledger row (state, reason)."""
+        login = next(login for login, box in self.boxes.items() if box["protocol"] == "imap")
+        corpus = self.corpus[login]
+        message_id = f"poison.{os.getpid()}@client.example"
+        raw = poison_mail(corpus.callers[0], message_id, parts)
+        uid = self.dovecot.append(login, raw)
+        key = f"{self.dovecot.uidvalidity(login)}:{uid}"
+        corpus.mails.append(Mail(message_id, "error", raw, boxes=[login]))
+        self._append(login, corpus.generate(3))
+        inbox_id = self.boxes[login]["inbox_id"]
+        with contextlib.closing(self.db.connect()) as conn:
+            conn.autocommit = True
+            for attempt in range(1, kills + 1):
+                process = self.db.start_fetch()
+                self.runs += 1
+                if not self._kill_while_processing(conn, process, inbox_id, key, attempt):
+                    raise AssertionError(
+                        f"the poison was not being processed:\n{self.db.last_log()}"
+                    )
+                self.kills += 1
+                self.log(f"run {self.runs}: SIGKILL while processing the poison ({attempt})")
+        self.finish()
+        with contextlib.closing(self.db.connect()) as conn, conn.cursor() as cr:
+            cr.execute(
+                "SELECT state, attempts, reason FROM mail_inbox_message "
+                "WHERE inbox_id = %s AND uid = %s",
+                [inbox_id, key],
+            )
+            return cr.fetchone()
+
+    @staticmethod
+    def _kill_while_processing(conn, process, inbox_id, key, attempt, timeout=300):
+        deadline = time.monotonic() + timeout
+        while process.poll() is None and time.monotonic() < deadline:
+            with conn.cursor() as cr:
+                cr.execute(
+                    "SELECT state, attempts FROM mail_inbox_message "
+                    "WHERE inbox_id = %s AND uid = %s",
+                    [inbox_id, key],
+                )
+                row = cr.fetchone()
+            if row == ("new", attempt):
+                time.sleep(0.2)  # well inside the seconds its processing takes
+                kill_group(process)
+                return True
+            time.sleep(0.02)
+        kill_group(process)
+        return False
 
     def _kill_after_delay(self, process):
         delay = self.rng.uniform(self.min_delay, self.max_delay)

@@ -45,7 +45,15 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(addons):
         experiment.setup(addons)
         experiment.torture()
         report = experiment.verify()
+        # Then a mail whose processing is killed every time: set aside after the
+        # ledger's attempts, never blocking the mail after it (checked by verify).
+        poison = experiment.poison(kills=3)
+        after = experiment.verify()
+    assert poison[0] == "error", poison
+    assert poison[1] == 3 and "failed 3 times" in poison[2], poison
+    assert after["lost"] == [] and after["duplicated"] == [] and after["wrong"] == []
     assert report["kills"] == 8
+    assert after["kills"] == 11
     assert report["messages"] >= 300
     assert report["lost"] == []
     assert report["duplicated"] == []
