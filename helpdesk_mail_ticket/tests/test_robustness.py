@@ -173,6 +173,10 @@ class TestPoisonMessage(MailTicketCase):
         self.assertEqual(result["processed"], 2)
         self.assertEqual(poison.state, "error")
         self.assertIn(f"failed {MAX_ATTEMPTS} times", poison.reason)
+        # Never parsed, yet the admin sees what it is.
+        self.assertEqual(poison.message_id, "p-2@client.example")
+        self.assertEqual(poison.subject, "POISON")
+        self.assertEqual(poison.email_from, "alice@acme.example")
         self.assertEqual(sorted(tickets(self.env).mapped("name")), ["After", "Before"])
 
     def _list_remote(self):
