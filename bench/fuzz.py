@@ -131,12 +131,15 @@ def hostile(rng):
 
 
 def check(raw, settings):
+    """The parser's invariants on ``raw``; returns whether it called the mail
+    undecodable (``error`` set: the inbox sets such mail aside with that reason)."""
     parsed = parse_message(raw, settings)
     assert isinstance(parsed.error, str), "error is not a string"
     assert isinstance(parsed.new_part_text, str), "new_part_text is not a string"
     assert isinstance(parsed.body_html, str), "body_html is not a string"
     assert parsed.stable_id, "no stable id"
     assert parsed.size == len(raw), "size differs from the input"
+    return bool(parsed.error)
 
 
 def main():
@@ -149,14 +152,14 @@ def main():
     rng = random.Random(options.seed)
     corpus = seeds()
     settings = Settings()
-    failures = slow = 0
+    failures = slow = undecodable = 0
     slowest = 0.0
     started = time.monotonic()
     for iteration in range(options.iterations):
         raw = hostile(rng) if rng.random() < 0.1 else mutate(rng, rng.choice(corpus))
         began = time.monotonic()
         try:
-            check(raw, settings)
+            undecodable += check(raw, settings)
         except Exception:  # the parser's contract is to raise nothing: count it
             failures += 1
             save(options.out, f"fail-{iteration}.eml", raw)
@@ -170,7 +173,8 @@ def main():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(
         f"iterations {options.iterations}, failures {failures}, slow {slow} "
-        f"(> {options.budget:g} s), slowest {slowest:.2f} s, peak memory {peak} MB, "
+        f"(> {options.budget:g} s), undecodable {undecodable}, "
+        f"slowest {slowest:.2f} s, peak memory {peak} MB, "
         f"{time.monotonic() - started:.0f} s"
     )
     return 1 if failures or slow else 0
