@@ -44,6 +44,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         help="The inbox whose email created this ticket.",
     )
 
+    def unlink(self):
+        # The mailbox keeps a ticket's emails until it is closed or deleted: flag them
+        # for the next poll, which then looks at recent changes only.
+        self.env["mail.inbox.message"].sudo()._touch_ticket_lines(self._name, self.ids)
+        return super().unlink()
+
     # ------------------------------------------------------------------
     # Contract
     # ------------------------------------------------------------------

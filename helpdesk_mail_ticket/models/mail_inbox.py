@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
@@ -16,6 +16,11 @@ from .helpdesk_mail_ticket import TICKET_TYPES
 _logger = logging.getLogger(__name__)
 
 TRACE_MAX_BYTES = 256 * 1024
+KEEP_MARK_EVERY = timedelta(minutes=1)
+# IDLE mode: longest single IDLE (RFC 2177 asks clients to renew before 29 minutes) and
+# the polling interval used instead when the server does not offer IDLE.
+IDLE_MAX_WAIT = 20 * 60
+IDLE_FALLBACK_POLL = 10
 FAILURES_BEFORE_WARNING = 3
 ERRORS_BEFORE_WARNING = 10
 DEFAULT_PORTS = {
@@ -215,7 +220,21 @@ class MailInbox(models.Model):
     failure_count = fields.Integer(
         readonly=True, copy=False, help="Cycles that failed in a row; 0 once one succeeds."
     )
+    use_idle = fields.Boolean(
+        string="Wait with IMAP IDLE",
+        help="The long-running command 'helpdesk_fetch --idle' waits on this inbox with "
+        "IMAP IDLE and imports new mail within seconds; without IDLE on the server it "
+        "polls. The cron keeps polling it anyway.",
+    )
+    # Synchronization state (IMAP): what the ledger already holds, so that a cycle lists
+    # only what is new, and nothing when nothing changed.
     imap_uidvalidity = fields.Char(readonly=True, copy=False)
+    imap_uidnext = fields.Integer(readonly=True, copy=False)
+    imap_message_count = fields.Integer(readonly=True, copy=False)
+    imap_highestmodseq = fields.Char(readonly=True, copy=False)
+    # Keep-until-closed: when kept messages were last checked against their tickets.
+    keep_checked_date = fields.Datetime(readonly=True, copy=False)
+    keep_swept_date = fields.Datetime(readonly=True, copy=False)
     ledger_ids = fields.One2many("mail.inbox.message", "inbox_id", string="Mailbox Content")
     message_count = fields.Integer(compute="_compute_message_counts")
     error_count = fields.Integer(compute="_compute_message_counts")
@@ -464,9 +483,15 @@ class MailInbox(models.Model):
     @api.model
     def _get_global_params(self):
         """The global parameters (iTop names) that are set, as strings."""
+        return dict(self._read_global_params())
+
+    @tools.ormcache()
+    def _read_global_params(self):
+        # Cached: read on every cycle and update; ir.config_parameter clears the cache
+        # (in every worker) whenever a parameter changes.
         params = self.env["ir.config_parameter"].sudo()
         rows = params.search_read([("key", "=like", PARAM_PREFIX + "%")], ["key", "value"])
-        return {row["key"][len(PARAM_PREFIX) :]: row["value"] for row in rows}
+        return tuple((row["key"][len(PARAM_PREFIX) :], row["value"]) for row in rows)
 
     @api.model
     def _get_parse_settings(self):
@@ -559,9 +584,7 @@ class MailInbox(models.Model):
 
     def _fetch_from_source(self, source, limit):
         ledger = self.env["mail.inbox.message"]
-        remote = source.list_messages()
-        self._trace("%d message(s) in the mailbox", len(remote))
-        new = ledger._sync_with_server(self, remote)
+        new, status = self._sync_mailbox(source)
         todo = ledger.search(
             [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
         ).filtered(lambda m: m.on_server or m.raw_attachment_id)
@@ -574,7 +597,145 @@ class MailInbox(models.Model):
                 counts[state] += 1
         counts["remaining"] = len(todo) - len(batch)
         ledger._apply_server_actions(self, source)
+        if status:
+            self._store_count_after_server_actions(source, status)
         return counts
+
+    def _sync_mailbox(self, source):
+        """Record in the ledger what arrived since the last cycle; returns the new ledger
+        lines and, for IMAP, the folder status read.
+
+        IMAP costs one STATUS when nothing changed (same UIDVALIDITY, UIDNEXT and message
+        count as stored), lists only the UIDs from the stored UIDNEXT on when mail was only
+        added, and lists everything only when mail left the folder or UIDVALIDITY changed
+        (messages already known are then recognized by their Message-ID, not imported
+        again). One worker at a time synchronizes an inbox; the others process. POP3
+        lists UIDL, which downloads no message.
+        """
+        ledger = self.env["mail.inbox.message"]
+        if self.protocol != "imap":
+            remote = source.list_messages()
+            self._trace("%d message(s) in the mailbox", len(remote))
+            return ledger._sync_with_server(self, remote), None
+        if not self._lock_sync_state():
+            self._trace("Another worker is synchronizing this inbox")
+            return ledger.browse(), None
+        status = source.state()
+        validity, uidnext, count = str(status["uidvalidity"]), status["uidnext"], status["messages"]
+        same = self.imap_uidvalidity == validity
+        added = uidnext - self.imap_uidnext
+        if same and not added and count == self.imap_message_count:
+            self._trace("No change (UIDNEXT %s, %s message(s))", uidnext, count)
+            new = ledger.browse()
+        elif same and added > 0 and count - self.imap_message_count == added:
+            _validity, remote = source.list_since(validity, self.imap_uidnext - 1)
+            self._trace("%d new message(s) from UID %s", len(remote), self.imap_uidnext)
+            new = ledger._record_new_messages(self, remote)
+        else:
+            remote = source.list_messages()
+            self._trace("%d message(s) in the mailbox (full listing)", len(remote))
+            new = ledger._sync_with_server(self, remote)
+            if self.imap_uidvalidity and not same:
+                self._trace("UIDVALIDITY changed from %s to %s", self.imap_uidvalidity, validity)
+                new = ledger._recognize_known_messages(self, source, new)
+        self._store_sync_state(status)
+        return new, status
+
+    def _lock_sync_state(self):
+        """Lock this inbox's row for the synchronization, unless another worker has it.
+        Starts a new transaction first, whose snapshot then sees the last stored state."""
+        self.env["mail.inbox.message"]._commit()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM mail_inbox WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id]
+                )
+                locked = bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            locked = False
+        self.invalidate_recordset(["imap_uidvalidity", "imap_uidnext", "imap_message_count"])
+        return locked
+
+    def _store_sync_state(self, status, count=None):
+        """Remember the folder status the ledger now reflects (written only if changed)."""
+        vals = {
+            "imap_uidvalidity": str(status["uidvalidity"]),
+            "imap_uidnext": status["uidnext"],
+            "imap_message_count": status["messages"] if count is None else count,
+            "imap_highestmodseq": str(status.get("highestmodseq") or "") or False,
+        }
+        changed = {key: value for key, value in vals.items() if self[key] != value}
+        if changed:
+            try:
+                with self.env.cr.savepoint():
+                    self.write(changed)
+            except psycopg2.errors.SerializationFailure:
+                # Another worker stored a newer state meanwhile; the next cycle checks.
+                self.invalidate_recordset(list(vals))
+        self.env["mail.inbox.message"]._commit()  # releases the synchronization lock
+
+    def _store_keep_marks(self, now, sweep):
+        """Remember when kept messages were checked (and swept); a conflict with another
+        worker doing the same is harmless: the next cycle checks a little more."""
+        if not sweep and self.keep_checked_date and now - self.keep_checked_date < KEEP_MARK_EVERY:
+            return  # the re-check margin covers it: no write on most cycles
+        vals = {"keep_checked_date": now, **({"keep_swept_date": now} if sweep else {})}
+        try:
+            with self.env.cr.savepoint():
+                self.write(vals)
+        except psycopg2.errors.SerializationFailure:
+            self.invalidate_recordset(list(vals))
+
+    def _store_count_after_server_actions(self, source, status):
+        """After deletions or moves, store the folder's new message count, unless mail
+        arrived meanwhile (then the next cycle lists, as it must)."""
+        after = source.state()
+        if after["uidvalidity"] == status["uidvalidity"] and after["uidnext"] == status["uidnext"]:
+            self._store_sync_state(status, count=after["messages"])
+
+    def _run_idle_loop(self, max_seconds=None):
+        """Called by ``helpdesk_fetch --idle``: fetch, wait for new mail, fetch again,
+        for ``max_seconds`` (forever when None). An inbox with ``use_idle`` waits with
+        IMAP IDLE, so new mail becomes a ticket within seconds; without IDLE on the
+        server (or without ``use_idle``) it polls instead. Failures are recorded by
+        ``_fetch`` and retried after a pause, never ending the loop."""
+        self.ensure_one()
+        deadline = time.monotonic() + max_seconds if max_seconds else None
+        while True:
+            self._fetch()
+            remaining = deadline - time.monotonic() if deadline else IDLE_MAX_WAIT
+            if remaining <= 0:
+                return
+            self._wait_for_mail(min(remaining, IDLE_MAX_WAIT))
+
+    def _wait_for_mail(self, timeout):
+        """Return when new mail may be there: IDLE reported a change, the folder moved
+        on since the last fetch, or ``timeout`` (or the polling interval) passed."""
+        interval = self._get_poll_interval()
+        self.env["mail.inbox.message"]._commit()  # no transaction left open while waiting
+        if not (self.use_idle and self.protocol == "imap"):
+            time.sleep(min(timeout, interval))
+            return False
+        try:
+            with self._open_source() as source:
+                if not source.supports_idle:
+                    self._trace("The server offers no IDLE: polling every %s s", interval)
+                    time.sleep(min(timeout, interval))
+                    return False
+                # Mail that arrived since the last fetch raises no IDLE notice.
+                if source.state()["uidnext"] != self.imap_uidnext:
+                    return True
+                return source.idle(timeout)
+        except MailSourceError as error:
+            _logger.warning("Mail inbox %s: IDLE failed, polling: %s", self.name, error)
+            time.sleep(min(timeout, interval))
+            return False
+
+    def _get_poll_interval(self):
+        """Seconds between polls of the IDLE loop when it cannot wait with IDLE."""
+        if self.use_idle:
+            return IDLE_FALLBACK_POLL
+        return int(self._get_global_params().get("periodicity") or 30)
 
     def _record_success(self):
         self.write({"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0})

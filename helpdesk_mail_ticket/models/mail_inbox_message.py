@@ -1138,13 +1138,19 @@ class MailInboxMessage(models.Model):
             )
         else:
             since = (inbox.keep_checked_date or now) - KEEP_RECHECK_MARGIN
+            # Tickets written lately (closed ones among them), and lines written lately:
+            # processed lately, or touched when their ticket was deleted.
             cr.execute(
                 f"""SELECT m.id, m.ticket_model, m.ticket_id
                       FROM "{model._table}" t
                       JOIN mail_inbox_message m ON m.ticket_id = t.id
-                     WHERE t.write_date >= %s AND m.inbox_id = %s AND m.ticket_model = %s
-                       AND m.on_server AND m.state = 'processed'""",
-                [since, inbox.id, model._name],
+                     WHERE t.write_date >= %(since)s AND m.inbox_id = %(inbox)s
+                       AND m.ticket_model = %(model)s AND m.on_server AND m.state = 'processed'
+                     UNION
+                    SELECT id, ticket_model, ticket_id FROM mail_inbox_message
+                     WHERE inbox_id = %(inbox)s AND on_server AND state = 'processed'
+                       AND write_date >= %(since)s""",
+                {"since": since, "inbox": inbox.id, "model": model._name},
             )
         rows = cr.fetchall()
         inbox._store_keep_marks(now, sweep)
@@ -1166,6 +1172,17 @@ class MailInboxMessage(models.Model):
             alive_open = {t.id for t in tickets if not t._mail_ticket_is_closed()}
             ids += [rid for rid, ticket_id in pairs if ticket_id not in alive_open]
         return ids
+
+    @api.model
+    def _touch_ticket_lines(self, model_name, ticket_ids):
+        """Mark the kept lines of tickets being deleted as written now, so the next
+        cycle's keep-until-closed check sees them (called by the ticket mixin)."""
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET write_date = now() at time zone 'UTC' "
+            "WHERE ticket_model = %s AND ticket_id = ANY(%s) AND on_server "
+            "AND state = 'processed'",
+            [model_name, list(ticket_ids)],
+        )
 
     @api.model
     def _ensure_write_date_index(self, model):
@@ -1191,6 +1208,10 @@ class MailInboxMessage(models.Model):
         sql.create_index(
             self.env.cr, "mail_inbox_message_kept_ticket_index", self._table,
             ['"ticket_id"'], where="on_server AND state = 'processed'",
+        )  # fmt: skip
+        sql.create_index(
+            self.env.cr, "mail_inbox_message_kept_written_index", self._table,
+            ['"inbox_id"', '"write_date"'], where="on_server AND state = 'processed'",
         )  # fmt: skip
 
     def _lock_for_server_actions(self, messages):

@@ -1,0 +1,272 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What the speed relies on: incremental synchronization, IDLE with its polling fallback,
+parallel workers splitting one inbox, and a keep-until-closed check that only looks at
+what changed."""
+
+import threading
+import time
+from unittest.mock import patch
+
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+
+from .. import mailsource
+from ..models import mail_inbox
+from . import dovecot as dovecot_harness
+from .common import MailTicketCase, make_email
+
+
+@tagged("post_install", "-at_install")
+class TestIncrementalSync(MailTicketCase):
+    def test_unchanged_mailbox_is_not_listed(self):
+        for number in range(3):
+            self.deliver(make_email(subject=f"Request {number}"))
+        self.fetch()
+        self.assertEqual(self.inbox.imap_message_count, 3)
+        listing = patch.object(
+            mailsource.ImapSource, "list_messages", side_effect=AssertionError("full listing")
+        )
+        with (
+            listing,
+            patch.object(
+                mailsource.ImapSource, "list_since", wraps=None, side_effect=AssertionError("since")
+            ),
+        ):
+            self.assertEqual(self.fetch()["new"], 0, "nothing changed: one STATUS, no listing")
+        self.deliver(make_email(subject="Request 3"))
+        since = mailsource.ImapSource.list_since
+        with (
+            listing,
+            patch.object(
+                mailsource.ImapSource, "list_since", autospec=True, side_effect=since
+            ) as list_since,
+        ):
+            result = self.fetch()
+        self.assertEqual(result["new"], 1)
+        self.assertEqual(result["processed"], 1)
+        # Listed from the stored UIDNEXT on: only the new UID.
+        self.assertEqual(list_since.call_args.args[2], 3)
+
+    def test_mail_removed_by_another_client_is_seen(self):
+        for number in range(2):
+            self.deliver(make_email(subject=f"Request {number}"))
+        self.fetch()
+        first = self.server_uids()[0]
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(first), "+FLAGS.SILENT", "(\\Deleted)")
+            client.expunge()
+        self.fetch()
+        gone = self.ledger().filtered(lambda m: not m.on_server)
+        self.assertEqual(gone.mapped("uid"), [f"{self.inbox.imap_uidvalidity}:{first}"])
+
+    def test_uidvalidity_change_resumes_without_reimport(self):
+        for number in range(2):
+            self.deliver(make_email(subject=f"Request {number}", message_id=f"<uv-{number}@c.x>"))
+        self.fetch()
+        before = self.ledger()
+        tickets = self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)])
+        old_validity = self.inbox.imap_uidvalidity
+        new_validity = self.dovecot.reset_uidvalidity(self.mailbox_login)
+        self.deliver(make_email(subject="After the migration", message_id="<uv-new@c.x>"))
+        result = self.fetch()
+        self.assertNotEqual(str(new_validity), old_validity)
+        self.assertEqual(self.inbox.imap_uidvalidity, str(new_validity))
+        self.assertEqual(result["new"], 1, "the two known messages are recognized")
+        self.assertEqual(result["processed"], 1)
+        after = self.ledger()
+        self.assertEqual(len(after), 3, "one line per message, history kept")
+        self.assertEqual(after & before, before, "the known lines are kept, rekeyed")
+        self.assertTrue(all(m.uid.startswith(f"{new_validity}:") for m in after))
+        self.assertTrue(all(after.mapped("on_server")))
+        self.assertNotIn("duplicate", after.mapped("action"))
+        new_tickets = self.env["helpdesk.mail.ticket"].search(
+            [("mail_inbox_id", "=", self.inbox.id)]
+        )
+        self.assertEqual(len(new_tickets - tickets), 1, "only the new mail made a ticket")
+        # Keep-until-closed still acts on the rekeyed lines.
+        tickets[0].stage_id = self.env.ref("helpdesk_mail_ticket.stage_closed")
+        self.fetch()
+        self.assertEqual(len(self.server_uids()), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestKeepUntilClosed(MailTicketCase):
+    def test_only_the_newly_closed_are_removed(self):
+        for number in range(4):
+            self.deliver(make_email(subject=f"Request {number}", message_id=f"<k-{number}@c.x>"))
+        self.fetch()
+        ledger = self.ledger().sorted("id")
+        self.assertEqual(len(self.server_uids()), 4)
+        closed = self.env.ref("helpdesk_mail_ticket.stage_closed")
+        ledger[1]._get_ticket().stage_id = closed
+        ledger[2]._get_ticket().stage_id = closed
+        self.fetch()
+        self.assertEqual(ledger.mapped("on_server"), [True, False, False, True])
+        self.assertEqual(len(self.server_uids()), 2)
+        # The next cycles find nothing more to remove.
+        with patch.object(mailsource.ImapSource, "delete", side_effect=AssertionError) as delete:
+            self.fetch()
+        delete.assert_not_called()
+
+    def test_check_reads_recent_changes_only(self):
+        for number in range(3):
+            self.deliver(make_email(subject=f"Request {number}", message_id=f"<r-{number}@c.x>"))
+        self.fetch()
+        ledger = self.ledger().sorted("id")
+        # Age everything: a later check must not look at these lines or tickets again.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET write_date = write_date - interval '1 day' "
+            "WHERE inbox_id = %s",
+            [self.inbox.id],
+        )
+        self.env.cr.execute(
+            "UPDATE helpdesk_mail_ticket SET write_date = write_date - interval '1 day' "
+            "WHERE mail_inbox_id = %s",
+            [self.inbox.id],
+        )
+        self.env.invalidate_all()
+        ledger_model = self.env["mail.inbox.message"]
+        self.assertFalse(ledger_model._kept_messages_to_remove(self.inbox))
+        checked = []
+        original = type(ledger_model)._ids_of_closed_tickets
+
+        def spy(model, rows):
+            checked.extend(rows)
+            return original(model, rows)
+
+        ticket = ledger[0]._get_ticket()
+        ticket.stage_id = self.env.ref("helpdesk_mail_ticket.stage_closed")
+        self.env.flush_all()
+        with patch.object(type(ledger_model), "_ids_of_closed_tickets", spy):
+            found = ledger_model._kept_messages_to_remove(self.inbox)
+        self.assertEqual(found, ledger[0])
+        self.assertEqual([row[0] for row in checked], [ledger[0].id], "one line looked at")
+        # A deleted ticket is seen by the next cycle too.
+        ledger[2]._get_ticket().unlink()
+        self.fetch()
+        self.assertEqual(ledger.mapped("on_server"), [False, True, False])
+
+
+@tagged("post_install", "-at_install")
+class TestIdle(MailTicketCase):
+    def test_idle_wakes_up_on_new_mail(self):
+        self.inbox.use_idle = True
+        self.fetch()
+        timer = threading.Timer(0.5, self.deliver, [make_email(subject="Urgent")])
+        started = time.monotonic()
+        timer.start()
+        try:
+            woke = self.inbox._wait_for_mail(20)
+        finally:
+            timer.join()
+        self.assertTrue(woke)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertEqual(self.fetch()["processed"], 1)
+
+    def test_mail_arrived_before_the_wait_is_not_missed(self):
+        self.inbox.use_idle = True
+        self.fetch()
+        self.deliver(make_email(subject="Arrived between fetch and IDLE"))
+        started = time.monotonic()
+        self.assertTrue(self.inbox._wait_for_mail(20))
+        self.assertLess(time.monotonic() - started, 5)
+
+    def test_without_idle_the_loop_polls(self):
+        server = dovecot_harness.Dovecot(imap_capability="IMAP4rev1 LITERAL+ ENABLE UIDPLUS")
+        server.start()
+        self.addCleanup(server.stop)
+        login, password = "noidle@helpdesk.example", "secret-noidle"
+        server.add_user(login, password)
+        inbox = self.env["mail.inbox"].create(
+            {
+                "name": "no idle",
+                "server": server.host,
+                "port": server.imap_port,
+                "protocol": "imap",
+                "security": "none",
+                "login": login,
+                "password": password,
+                "use_idle": True,
+            }
+        )
+        server.append(login, make_email(subject="Polled"))
+        with patch.object(mail_inbox, "IDLE_FALLBACK_POLL", 0.2):
+            started = time.monotonic()
+            self.assertFalse(inbox._wait_for_mail(30), "no IDLE: a short sleep, then poll")
+            self.assertLess(time.monotonic() - started, 5)
+            inbox._run_idle_loop(max_seconds=0.5)
+        ledger = self.env["mail.inbox.message"].search([("inbox_id", "=", inbox.id)])
+        self.assertEqual(ledger.state, "processed")
+
+
+@tagged("post_install", "-at_install")
+class TestParallelWorkers(MailTicketCase):
+    """Two workers (two database connections, as two cron workers) on one inbox."""
+
+    def _real_env(self):
+        cursor = db_connect(self.env.cr.dbname).cursor()
+        self.addCleanup(cursor.close)
+        return api.Environment(cursor, SUPERUSER_ID, {})
+
+    def test_two_workers_split_the_inbox_without_duplicates(self):
+        count = 6
+        # A mailbox of its own: the test's inbox is not committed, and a second inbox on
+        # its mailbox would wait on the test transaction (unique mailbox key).
+        login, password = self.new_mailbox()
+        for number in range(count):
+            raw = make_email(subject=f"Parallel {number}", message_id=f"<p-{number}@c.x>")
+            self.deliver(raw, login=login)
+        setup = self._real_env()
+        inbox = setup["mail.inbox"].create(
+            {
+                "name": "parallel",
+                "server": self.dovecot.host,
+                "port": self.dovecot.imap_port,
+                "protocol": "imap",
+                "security": "none",
+                "login": login,
+                "password": password,
+                "unknown_caller_behavior": "create_contact",
+                "mailbox": "INBOX",
+            }
+        )
+        self.addCleanup(self._cleanup, inbox.id)
+        with inbox._open_source() as source:
+            inbox._sync_mailbox(source)
+        setup.cr.commit()
+        worker_a, worker_b = self._real_env(), self._real_env()
+        inbox_a = worker_a["mail.inbox"].browse(inbox.id)
+        inbox_b = worker_b["mail.inbox"].browse(inbox.id)
+        lines_a = worker_a["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
+        lines_b = worker_b["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
+        self.assertEqual(len(lines_a), count)
+        settings = inbox_a._get_parse_settings()
+        with inbox_a._open_source() as source_a, inbox_b._open_source() as source_b:
+            # A holds the first message (its transaction is open), B takes all it can,
+            # then A goes on: each message is processed by exactly one of them.
+            done_a = [lines_a[0]._process(source_a, settings)]
+            done_b = [line._process(source_b, settings) for line in lines_b]
+            done_a += [line._process(source_a, settings) for line in lines_a[1:]]
+            worker_a.cr.commit()
+            worker_b.cr.commit()
+        self.assertEqual(done_a, ["processed"] + [None] * (count - 1))
+        self.assertEqual(done_b, [None] + ["processed"] * (count - 1))
+        check = self._real_env()
+        lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)])
+        self.assertEqual(set(lines.mapped("state")), {"processed"})
+        self.assertEqual(set(lines.mapped("action")), {"created"})
+        tickets = check["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox.id)])
+        self.assertEqual(len(tickets), count, "one ticket per email, none twice")
+        self.assertEqual(len(set(tickets.mapped("name"))), count)
+
+    def _cleanup(self, inbox_id):
+        env = self._real_env()
+        inbox = env["mail.inbox"].browse(inbox_id)
+        tickets = env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox_id)])
+        partners = tickets.mapped("partner_id")
+        tickets.unlink()
+        inbox.unlink()
+        partners.filtered(lambda p: not p.user_ids).unlink()
+        env.cr.commit()
