@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""One Odoo process of the benchmark, driven by ``bench/run`` (not meant to be run alone).
+
+It loads Odoo in-process on one database, prints ``ready``, waits for a line on stdin, then
+does one job and prints one JSON line with what it measured *from the go signal on*: wall
+and CPU seconds (``getrusage`` of this process), SQL statements sent (Odoo's own
+``odoo.sql_db.sql_counter``, the count of ``cursor.execute`` calls of this process) and the
+process's peak RSS (which includes Odoo's registry, the same for both sides).
+
+Jobs:
+
+``native``   Odoo 18's ``fetchmail.server.fetch_mail()`` on the database's one server;
+``ours``     ``mail.inbox._fetch()`` cycles on the one inbox until no message is left
+             ``new`` (several such processes split one inbox through the ledger);
+``prepare``  create contacts, the inbox and the fetchmail server from ``--config``;
+``verify``   outcome counts (tickets, chatter messages, followers, attachments, ledger);
+``poll``     ``--cycles`` idle cycles of the inbox, each timed (with bytes read);
+``bigmail``  one cycle on a mailbox holding one big message, with peak-memory and bytes read;
+``idle``     the IDLE/polling loop of the command line for ``--seconds`` (latency bench);
+``seed``     ``--count`` processed, kept ledger rows (and tickets) for the idle-poll bench.
+"""
+
+import argparse
+import json
+import os
+import resource
+import socket
+import sys
+import time
+
+
+def load_odoo(options):
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config(
+        [
+            f"--addons-path={options.addons_path}",
+            f"--db_host={options.db_host}",
+            f"--db_user={options.db_user}",
+            "--log-level=warn",
+        ]
+    )
+    registry = odoo.modules.registry.Registry(options.database)
+    cr = registry.cursor()
+    return odoo, api.Environment(cr, SUPERUSER_ID, {})
+
+
+class Meter:
+    """CPU, wall, SQL and bytes-read counters between start() and stop()."""
+
+    def __init__(self, odoo):
+        self.odoo = odoo
+
+    def start(self):
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        self.cpu0 = usage.ru_utime + usage.ru_stime
+        self.wall0 = time.perf_counter()
+        self.sql0 = self.odoo.sql_db.sql_counter
+        return self
+
+    def stop(self):
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "wall_s": time.perf_counter() - self.wall0,
+            "cpu_s": usage.ru_utime + usage.ru_stime - self.cpu0,
+            "sql": self.odoo.sql_db.sql_counter - self.sql0,
+            "peak_rss_mb": usage.ru_maxrss / 1024,
+        }
+
+
+class ByteCounter:
+    """Counts the bytes every socket of this process receives (idle-poll and big-mail)."""
+
+    total = 0
+
+    @classmethod
+    def install(cls):
+        original_recv, original_recv_into = socket.socket.recv, socket.socket.recv_into
+
+        def recv(sock, *args, **kwargs):
+            data = original_recv(sock, *args, **kwargs)
+            cls.total += len(data)
+            return data
+
+        def recv_into(sock, buffer, *args, **kwargs):
+            count = original_recv_into(sock, buffer, *args, **kwargs)
+            cls.total += count
+            return count
+
+        socket.socket.recv, socket.socket.recv_into = recv, recv_into
+
+
+def current_rss_mb():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def wait_for_go():
+    print("ready", flush=True)
+    sys.stdin.readline()
+
+
+def job_prepare(env, config):
+    partners = env["res.partner"]
+    for name, email in config["senders"]:
+        partners |= partners.create({"name": name, "email": email})
+    model = env["ir.model"]._get("helpdesk.mail.ticket")
+    for inbox in config.get("inboxes", []):
+        env["mail.inbox"].create({**inbox, "target_model_id": model.id})
+    for server in config.get("fetchmail", []):
+        env["fetchmail.server"].create({**server, "object_id": model.id, "state": "done"})
+    for key, value in config.get("params", {}).items():
+        env["ir.config_parameter"].set_param(f"helpdesk_mail_ticket.{key}", value)
+    env.cr.commit()
+    return {"partners": len(partners)}
+
+
+def job_native(env, odoo, options):
+    server = env["fetchmail.server"].search([], limit=1)
+    wait_for_go()
+    meter = Meter(odoo).start()
+    server.with_context(fetchmail_cron_running=True).fetch_mail()
+    env.cr.commit()
+    return meter.stop()
+
+
+def job_ours(env, odoo, options):
+    inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
+    wait_for_go()
+    meter = Meter(odoo).start()
+    done = cycles = 0
+    while True:
+        result = inbox._fetch()
+        cycles += 1
+        done += result["processed"] + result["error"] + result["undesired"]
+        env.cr.execute(
+            "SELECT count(*) FROM mail_inbox_message WHERE inbox_id = %s AND state = 'new'",
+            [inbox.id],
+        )
+        left = env.cr.fetchone()[0]
+        env.cr.commit()
+        if not left and result["new"] == 0:
+            break
+        if not result["processed"] + result["error"] + result["undesired"]:
+            time.sleep(0.05)  # the other worker holds what is left
+    return {**meter.stop(), "done": done, "cycles": cycles}
+
+
+def job_verify(env, odoo, options):
+    cr = env.cr
+    out = {}
+    cr.execute("SELECT count(*) FROM helpdesk_mail_ticket")
+    out["tickets"] = cr.fetchone()[0]
+    cr.execute(
+        "SELECT count(*) FROM mail_message WHERE model = 'helpdesk.mail.ticket' "
+        "AND message_type = 'email'"
+    )
+    out["email_messages"] = cr.fetchone()[0]
+    cr.execute(
+        "SELECT count(DISTINCT res_id) FROM mail_message WHERE model = 'helpdesk.mail.ticket' "
+        "AND message_type = 'email'"
+    )
+    out["tickets_with_email"] = cr.fetchone()[0]
+    cr.execute(
+        "SELECT count(*) FROM helpdesk_mail_ticket t JOIN mail_followers f ON "
+        "f.res_model = 'helpdesk.mail.ticket' AND f.res_id = t.id AND f.partner_id = t.partner_id"
+    )
+    out["caller_followers"] = cr.fetchone()[0]
+    cr.execute("SELECT count(*) FROM ir_attachment WHERE res_model = 'helpdesk.mail.ticket'")
+    out["attachments"] = cr.fetchone()[0]
+    # Emails posted on a ticket after the one that created it: the updates.
+    out["updates"] = out["email_messages"] - out["tickets_with_email"]
+    cr.execute("SELECT state, action, count(*) FROM mail_inbox_message GROUP BY 1, 2 ORDER BY 1, 2")
+    out["ledger"] = {f"{state}/{action or '-'}": count for state, action, count in cr.fetchall()}
+    # Exactly-once: no email (Message-ID) made or updated tickets twice.
+    cr.execute(
+        "SELECT count(*) FROM (SELECT stable_id FROM mail_inbox_message WHERE state = "
+        "'processed' AND action IN ('created', 'updated') GROUP BY stable_id "
+        "HAVING count(*) > 1) d"
+    )
+    out["duplicates"] = cr.fetchone()[0]
+    cr.execute(
+        "SELECT count(*) FROM (SELECT message_id FROM mail_message WHERE model = "
+        "'helpdesk.mail.ticket' AND message_type = 'email' AND message_id IS NOT NULL "
+        "GROUP BY message_id HAVING count(*) > 1) d"
+    )
+    out["duplicate_chatter_messages"] = cr.fetchone()[0]
+    return out
+
+
+def job_poll(env, odoo, options):
+    ByteCounter.install()
+    inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
+    inbox._fetch()  # warm: first cycle after seeding may resynchronize
+    env.cr.commit()
+    wait_for_go()
+    timings, reads, news = [], [], []
+    for _cycle in range(options.cycles):
+        if options.deliver_each:
+            sys.stdout.write("deliver\n")
+            sys.stdout.flush()
+            sys.stdin.readline()
+        before = ByteCounter.total
+        started = time.perf_counter()
+        result = inbox._fetch()
+        timings.append(time.perf_counter() - started)
+        reads.append(ByteCounter.total - before)
+        news.append(result["new"])
+    timings.sort()
+    return {
+        "cycle_ms_median": 1000 * timings[len(timings) // 2],
+        "cycle_ms_min": 1000 * timings[0],
+        "bytes_read_median": sorted(reads)[len(reads) // 2],
+        "new_seen": sum(news),
+    }
+
+
+def job_bigmail(env, odoo, options):
+    ByteCounter.install()
+    inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
+    wait_for_go()
+    rss_before = current_rss_mb()
+    before = ByteCounter.total
+    result = inbox._fetch()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    env.cr.execute("SELECT state, reason FROM mail_inbox_message WHERE inbox_id = %s", [inbox.id])
+    return {
+        "bytes_read": ByteCounter.total - before,
+        "rss_before_mb": rss_before,
+        "peak_rss_mb": peak,
+        "extra_peak_mb": max(0.0, peak - rss_before),
+        "result": {k: v for k, v in result.items() if k != "failure"},
+        "ledger": env.cr.fetchall(),
+    }
+
+
+def job_idle(env, odoo, options):
+    inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
+    wait_for_go()
+    inbox._run_idle_loop(max_seconds=options.seconds)
+    return {}
+
+
+def job_seed(env, odoo, options):
+    """``count`` kept messages: processed ledger rows keyed like the mailbox's UIDs, each on
+    a ticket (one ticket per two messages), inserted in bulk (the bench measures polling,
+    not their import)."""
+    inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
+    cr = env.cr
+    count, validity = options.count, options.uidvalidity
+    partner = env["res.partner"].search([("email", "!=", False)], limit=1)
+    stage = env["helpdesk.mail.ticket.stage"].search([("is_closed", "=", False)], limit=1)
+    cr.execute(
+        "INSERT INTO helpdesk_mail_ticket (name, reference, ticket_type, partner_id, stage_id, "
+        "is_closed, company_id, origin, mail_inbox_id, create_date, write_date, priority) "
+        "SELECT 'seeded ' || g, 'S-' || g, 'user_request', %s, %s, FALSE, 1, 'mail', %s, "
+        "now() - interval '1 day', now() - interval '1 day', '1' FROM generate_series(1, %s) g "
+        "RETURNING id",
+        [partner.id, stage.id, inbox.id, (count + 1) // 2],
+    )
+    tickets = [row[0] for row in cr.fetchall()]
+    if options.keys:
+        with open(options.keys) as handle:
+            keys = handle.read().split()
+    else:
+        keys = [f"{validity}:{n}" for n in range(1, count + 1)]
+    rows = [(inbox.id, key, key, tickets[n // 2]) for n, key in enumerate(keys)]
+    for start in range(0, len(rows), 10000):
+        chunk = rows[start : start + 10000]
+        args = ",".join(
+            cr.mogrify(
+                "(%s, 1, %s, %s, 100, 'processed', 'created', 'helpdesk.mail.ticket', %s, 1, "
+                "TRUE, now() at time zone 'UTC' - interval '1 day', "
+                "now() at time zone 'UTC' - interval '1 day')",
+                row,
+            ).decode()
+            for row in chunk
+        )
+        cr.execute(
+            "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, server_uid, size, state, "
+            "action, ticket_model, ticket_id, attempts, on_server, create_date, write_date) "
+            f"VALUES {args}"
+        )
+    cr.commit()
+    return {"seeded": count}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("job")
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--db-host", default="127.0.0.1")
+    parser.add_argument("--db-user", default="root")
+    parser.add_argument("--config", help="JSON file (prepare)")
+    parser.add_argument("--inbox", default="bench")
+    parser.add_argument("--cycles", type=int, default=20)
+    parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--uidvalidity", default="")
+    parser.add_argument("--keys", help="file of ledger keys (seed), one per line")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--deliver-each", action="store_true")
+    parser.add_argument("--profile", help="write a cProfile of the job to this file")
+    options = parser.parse_args()
+    odoo, env = load_odoo(options)
+    try:
+        if options.job == "prepare":
+            with open(options.config) as handle:
+                result = job_prepare(env, json.load(handle))
+        else:
+            job = globals()[f"job_{options.job}"]
+            if options.profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                result = profiler.runcall(job, env, odoo, options)
+                profiler.dump_stats(options.profile)
+            else:
+                result = job(env, odoo, options)
+    finally:
+        env.cr.close()
+    print("RESULT " + json.dumps(result, default=str), flush=True)
+    os._exit(0)  # no slow interpreter teardown of Odoo's registry
+
+
+if __name__ == "__main__":
+    main()
