@@ -282,6 +282,8 @@ def job_seed(env, odoo, options):
             "action, ticket_model, ticket_id, attempts, on_server, create_date, write_date) "
             f"VALUES {args}"
         )
+    cr.execute("ANALYZE mail_inbox_message")
+    cr.execute("ANALYZE helpdesk_mail_ticket")
     cr.commit()
     return {"seeded": count}
 

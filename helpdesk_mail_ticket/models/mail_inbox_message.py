@@ -1138,21 +1138,28 @@ class MailInboxMessage(models.Model):
             )
         else:
             since = (inbox.keep_checked_date or now) - KEEP_RECHECK_MARGIN
-            # Tickets written lately (closed ones among them), and lines written lately:
-            # processed lately, or touched when their ticket was deleted.
+            # Tickets written lately (closed ones among them), found by their write
+            # date index first, so the cost follows them and not the kept lines; then
+            # lines written lately (processed lately, or touched when their ticket was
+            # deleted).
+            cr.execute(f'SELECT id FROM "{model._table}" WHERE write_date >= %s', [since])
+            ticket_ids = [row[0] for row in cr.fetchall()]
             cr.execute(
-                f"""SELECT m.id, m.ticket_model, m.ticket_id
-                      FROM "{model._table}" t
-                      JOIN mail_inbox_message m ON m.ticket_id = t.id
-                     WHERE t.write_date >= %(since)s AND m.inbox_id = %(inbox)s
-                       AND m.ticket_model = %(model)s AND m.on_server AND m.state = 'processed'
-                     UNION
-                    SELECT id, ticket_model, ticket_id FROM mail_inbox_message
-                     WHERE inbox_id = %(inbox)s AND on_server AND state = 'processed'
-                       AND write_date >= %(since)s""",
-                {"since": since, "inbox": inbox.id, "model": model._name},
+                "SELECT id, ticket_model, ticket_id FROM mail_inbox_message WHERE inbox_id = %s "
+                "AND on_server AND state = 'processed' AND write_date >= %s",
+                [inbox.id, since],
             )
-        rows = cr.fetchall()
+            rows = cr.fetchall()
+            if ticket_ids:
+                cr.execute(
+                    "SELECT id, ticket_model, ticket_id FROM mail_inbox_message "
+                    "WHERE ticket_id = ANY(%s) AND on_server AND state = 'processed' "
+                    "AND inbox_id = %s AND ticket_model = %s",
+                    [ticket_ids, inbox.id, model._name],
+                )
+                rows = list(set(rows) | set(cr.fetchall()))
+        if sweep:
+            rows = cr.fetchall()
         inbox._store_keep_marks(now, sweep)
         return self.browse(self._ids_of_closed_tickets(rows))
 
