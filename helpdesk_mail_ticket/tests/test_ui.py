@@ -2,6 +2,7 @@
 import base64
 import contextlib
 import io
+import json
 import os
 from unittest.mock import patch
 
@@ -51,6 +52,37 @@ class TestInboxUi(HttpCase, MailTicketCase):
             )
         stranger = self.ledger().filtered(lambda m: m.email_from == "stranger@unknown.example")
         self.assertEqual(stranger.state, "new", "the tour's Reset Status reached the database")
+
+    def test_admin_creates_tests_and_fetches_an_inbox(self):
+        login, password = self.new_mailbox()
+        self.deliver(make_email(subject="Admin tour request"), login=login)
+        self.deliver(make_email(subject="Who am I", sender="eve@unknown.example"), login=login)
+        # The private Dovecot listens on a free port: new inboxes default to it.
+        defaults = self.env["ir.default"]
+        defaults.set("mail.inbox", "security", "none")
+        defaults.set("mail.inbox", "port", self.dovecot.imap_port)
+        options = {
+            "stepDelay": 0,
+            "keepWatchBrowser": False,
+            "debug": False,
+            "startUrl": "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
+            "delayToCheckUndeterminisms": 0,
+        }
+        code = (
+            f"window.hmtTour = {json.dumps({'login': login, 'password': password})}; "
+            f"odoo.startTour('helpdesk_mail_ticket_admin', {json.dumps(options)})"
+        )
+        with self.screenshot_at_end("inbox_admin"):
+            self.start_tour(
+                "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
+                "helpdesk_mail_ticket_admin",
+                login="admin",
+                code=code,
+            )
+        inbox = self.env["mail.inbox"].search([("name", "=", "Admin tour inbox")])
+        self.assertEqual(inbox.login, login)
+        self.assertEqual(inbox.sudo().password, password)
+        self.assertEqual(sorted(self.ledger(inbox).mapped("state")), ["new", "processed"])
 
     def test_ticket_with_inline_image(self):
         image = Image.new("RGB", (400, 200), (200, 30, 30))
