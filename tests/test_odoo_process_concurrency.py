@@ -6,38 +6,8 @@ in pairs, several rounds with new mail in between. Skipped only when Odoo is not
 importable.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
 
-import pytest
-
-FAULTS_PATH = Path(__file__).resolve().parent.parent / "bench" / "faults.py"
-
-
-def load_faults():
-    name = "hmt_bench_faults"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FAULTS_PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-faults = load_faults()
-
-
-@pytest.fixture(scope="module")
-def addons():
-    if importlib.util.find_spec("odoo") is None:
-        pytest.skip("Odoo is not importable: the Odoo process tests cannot run")
-    path = faults.addons_path()
-    assert path, "odoo is importable but its addons path was not found"
-    return path
-
-
-def test_two_processes_on_the_same_inboxes_make_no_duplicate(addons):
+def test_two_processes_on_the_same_inboxes_make_no_duplicate(faults, addons):
     # No replies: which of two racing workers sees a reply's parent first is a matter
     # of timing, not of duplicates. Every other outcome is exact.
     with faults.Experiment(

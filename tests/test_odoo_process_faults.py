@@ -8,38 +8,8 @@ one outcome. The engine is ``bench/faults.py`` (its long run is the benchmark).
 Skipped only when Odoo is not importable; any failure once Odoo is there fails.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
 
-import pytest
-
-FAULTS_PATH = Path(__file__).resolve().parent.parent / "bench" / "faults.py"
-
-
-def load_faults():
-    name = "hmt_bench_faults"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FAULTS_PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-faults = load_faults()
-
-
-@pytest.fixture(scope="module")
-def addons():
-    if importlib.util.find_spec("odoo") is None:
-        pytest.skip("Odoo is not importable: the Odoo process tests cannot run")
-    path = faults.addons_path()
-    assert path, "odoo is importable but its addons path was not found"
-    return path
-
-
-def test_sigkill_at_random_moments_loses_and_duplicates_nothing(addons):
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(faults, addons):
     with faults.Experiment(messages=300, kills=8, seed=20261125, min_delay=1.5,
                            max_delay=6.0) as experiment:  # fmt: skip
         experiment.setup(addons)

@@ -149,6 +149,21 @@ class MailTicketCase(TransactionCase):
         vals.update(values)
         return cls.env["mail.inbox"].create(vals)
 
+    def use_smtp_sink(self):
+        """Route outgoing mail to the run's SMTP sink (emptied) and return it."""
+        sink = get_smtp_sink()
+        sink.clear()
+        self.env["ir.mail_server"].search([]).active = False
+        self.env["ir.mail_server"].create(
+            {
+                "name": "SMTP sink",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": sink.port,
+                "smtp_encryption": "none",
+            }
+        )
+        return sink
+
     def deliver(self, raw, login=None, folder="INBOX"):
         return self.dovecot.append(login or self.mailbox_login, raw, folder=folder)
 

@@ -7,7 +7,7 @@ from unittest.mock import patch
 from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 
-from .common import SAMPLES, MailTicketCase, get_smtp_sink, make_email
+from .common import SAMPLES, MailTicketCase, make_email
 
 FINAL_STATES = {"processed", "error", "undesired"}
 
@@ -71,17 +71,7 @@ class TestErrorForward(MailTicketCase):
 
     def setUp(self):
         super().setUp()
-        self.sink = get_smtp_sink()
-        self.sink.clear()
-        self.env["ir.mail_server"].search([]).active = False
-        self.env["ir.mail_server"].create(
-            {
-                "name": "SMTP sink",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": self.sink.port,
-                "smtp_encryption": "none",
-            }
-        )
+        self.sink = self.use_smtp_sink()
         self.inbox.write(
             {
                 "notify_errors_to": "admin@helpdesk.example",

@@ -7,24 +7,14 @@ from unittest.mock import patch
 from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 
-from .common import MailTicketCase, get_smtp_sink, make_email
+from .common import MailTicketCase, make_email
 
 
 @tagged("post_install", "-at_install")
 class TestNoMailLoop(MailTicketCase):
     def setUp(self):
         super().setUp()
-        self.sink = get_smtp_sink()
-        self.sink.clear()
-        self.env["ir.mail_server"].search([]).active = False
-        self.env["ir.mail_server"].create(
-            {
-                "name": "SMTP sink",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": self.sink.port,
-                "smtp_encryption": "none",
-            }
-        )
+        self.sink = self.use_smtp_sink()
 
     def send_queue(self):
         """Send every queued mail through the sink, as Odoo's mail cron would. Odoo
