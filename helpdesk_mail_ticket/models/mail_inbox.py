@@ -11,6 +11,7 @@ from odoo.tools import email_normalize
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
 from ..mailsource import MailSourceError, ServerConfig, open_source
+from ..mailsource.config import DEFAULT_PORTS
 from .helpdesk_mail_ticket import TICKET_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -23,14 +24,6 @@ IDLE_MAX_WAIT = 20 * 60
 IDLE_FALLBACK_POLL = 10
 FAILURES_BEFORE_WARNING = 3
 ERRORS_BEFORE_WARNING = 10
-DEFAULT_PORTS = {
-    ("imap", "none"): 143,
-    ("imap", "starttls"): 143,
-    ("imap", "ssl"): 993,
-    ("pop3", "none"): 110,
-    ("pop3", "starttls"): 110,
-    ("pop3", "ssl"): 995,
-}
 # Global settings (iTop names) stored as ir.config_parameter under this prefix.
 PARAM_PREFIX = "helpdesk_mail_ticket."
 
