@@ -210,6 +210,16 @@ class MailSource:
         if self._trace_callback is not None:
             self._trace_callback(self._redact(f"{self.label} {self.config.address}: {message}"))
 
+    def _tls_context(self):
+        """The TLS context of this connection, or None without TLS."""
+        if self.config.security == "none":
+            return None
+        with self.phase("connect", "loading the TLS settings"):
+            try:
+                return make_ssl_context(self.config)
+            except OSError as exc:  # unreadable ca_file
+                raise self.error(TLSError, "Cannot load the CA file", str(exc)) from exc
+
     def error(self, cls, message, detail=None):
         """Build ``cls`` with ``message`` about this server; ``detail`` is a server reply."""
         text = f"{message} ({self.label} {self.config.address})"

@@ -12,7 +12,7 @@ import re
 import select
 import time
 
-from .base import MailSource, make_ssl_context
+from .base import MailSource
 from .config import RemoteMessage
 from .errors import (
     AuthenticationError,
@@ -20,7 +20,6 @@ from .errors import (
     MessageNotFoundError,
     NetworkError,
     ProtocolError,
-    TLSError,
     UidValidityChangedError,
     UnsupportedOperationError,
 )
@@ -134,15 +133,6 @@ class ImapSource(MailSource):
                 client.shutdown()
             raise
         self._connected = True
-
-    def _tls_context(self):
-        if self.config.security == "none":
-            return None
-        with self.phase("connect", "loading the TLS settings"):
-            try:
-                return make_ssl_context(self.config)
-            except OSError as exc:  # unreadable ca_file
-                raise self.error(TLSError, "Cannot load the CA file", str(exc)) from exc
 
     def _login(self):
         client, login, password = self._client, self.config.login, self.config.password

@@ -11,14 +11,13 @@ import hashlib
 import hmac
 import poplib
 
-from .base import MailSource, make_ssl_context
+from .base import MailSource
 from .config import RemoteMessage
 from .errors import (
     AuthenticationError,
     MessageNotFoundError,
     NetworkError,
     ProtocolError,
-    TLSError,
     UnsupportedOperationError,
 )
 
@@ -101,14 +100,6 @@ class Pop3Source(MailSource):
                 client.close()
             raise
         self._connected = True
-
-    def _tls_context(self):
-        if self.config.security == "none":
-            return None
-        try:
-            return make_ssl_context(self.config)
-        except OSError as exc:
-            raise self.error(TLSError, "Cannot load the CA file", str(exc)) from exc
 
     def _login(self):
         client, login, password = self._client, self.config.login, self.config.password
