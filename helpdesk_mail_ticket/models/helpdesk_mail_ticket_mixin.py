@@ -140,14 +140,8 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         if log_field:
             self._mail_ticket_append_to_field(log_field, body, author)
             return self.env["mail.message"]
-        return self.message_post(
-            body=body,
-            author_id=author.id,
-            email_from=author.email_formatted,
-            message_type="email",
-            subtype_xmlid="helpdesk_mail_ticket.mt_ticket_updated_by_email",
-            message_id=message_id or False,
-            attachment_ids=attachments.ids,
+        return self._mail_ticket_post_email(
+            body, author, attachments, message_id, "helpdesk_mail_ticket.mt_ticket_updated_by_email"
         )
 
     def _mail_ticket_append_to_field(self, field_name, body, author):
@@ -167,12 +161,19 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         """Keep the incoming email in the chatter of the ticket it created, as Odoo's
         own mail gateway does; its Message-ID lets replies to it thread back."""
         self.ensure_one()
+        return self._mail_ticket_post_email(
+            body, author, attachments, message_id, "mail.mt_comment"
+        )
+
+    def _mail_ticket_post_email(self, body, author, attachments, message_id, subtype_xmlid):
+        """Post an incoming email in the chatter, authored by its sender, with its
+        Message-ID (for threading) and its attachments."""
         return self.message_post(
             body=body,
             author_id=author.id,
             email_from=author.email_formatted,
             message_type="email",
-            subtype_xmlid="mail.mt_comment",
+            subtype_xmlid=subtype_xmlid,
             message_id=message_id or False,
             attachment_ids=attachments.ids,
         )
