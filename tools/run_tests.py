@@ -11,7 +11,9 @@ non-zero when anything failed, including when Odoo was expected (``HMT_REQUIRE_O
 and is missing.
 
 Environment: ``HMT_DB_HOST`` (127.0.0.1), ``HMT_DB_PORT`` (5432), ``HMT_DB_USER`` (root),
-``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_KEEP_DB=1`` (keep the test database),
+``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_ONLY`` (a development shortcut: a comma
+list of ``lint``, ``pylint``, ``pytest``, ``odoo``; every part runs when unset),
+``HMT_KEEP_DB=1`` (keep the test database),
 ``HMT_EXTRA_ADDONS`` (a folder of OCA addons, default ``~/.cache/hmt/oca/odoo/addons`` where
 ``setup/install-test-deps.sh`` unpacks ``helpdesk_mgmt``): when it has ``helpdesk_mgmt``, the
 bridge addon ``helpdesk_mail_ticket_helpdesk_mgmt`` is installed and tested too; otherwise a
@@ -191,14 +193,26 @@ def main():
         totals[1] += failed
         totals[2] += skipped
 
-    banner("LINT (ruff)")
-    add(run_lint(), "lint")
-    banner("PYLINT-ODOO (OCA mandatory checks)")
-    add(run_pylint_odoo(), "pylint-odoo")
-    banner("PURE TESTS (pytest, no Odoo)")
-    add(run_pytest(), "pytest")
-    addons_path = odoo_paths()
-    if addons_path:
+    only = {part.strip() for part in os.environ.get("HMT_ONLY", "").split(",") if part.strip()}
+
+    def wanted(part):
+        return not only or part in only
+
+    if only:
+        banner(f"HMT_ONLY={','.join(sorted(only))}: THE OTHER PARTS OF THE SUITE DID NOT RUN")
+    if wanted("lint"):
+        banner("LINT (ruff)")
+        add(run_lint(), "lint")
+    if wanted("pylint"):
+        banner("PYLINT-ODOO (OCA mandatory checks)")
+        add(run_pylint_odoo(), "pylint-odoo")
+    if wanted("pytest"):
+        banner("PURE TESTS (pytest, no Odoo)")
+        add(run_pytest(), "pytest")
+    addons_path = odoo_paths() if wanted("odoo") else None
+    if not wanted("odoo"):
+        pass
+    elif addons_path:
         add(run_odoo(addons_path), "odoo")
         if not extra_addons_dir():
             banner(
