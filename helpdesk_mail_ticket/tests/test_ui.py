@@ -11,7 +11,7 @@ from PIL import Image
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
-from .common import MailTicketCase, make_email
+from .common import MailTicketCase, make_email, sample
 
 
 @tagged("post_install", "-at_install")
@@ -104,3 +104,41 @@ class TestInboxUi(HttpCase, MailTicketCase):
                 "helpdesk_mail_ticket_inline_image",
                 login=self.agent.login,
             )
+
+    def test_test_email_wizard_on_uploaded_file(self):
+        """A real email with a PDF, from a known contact, uploaded to "Test an email":
+        the wizard shows a new ticket would be made, and nothing is made."""
+        self.inbox.name = "test-email-tour-inbox"
+        self.env["res.partner"].create({"name": "Test Tester", "email": "xxxx@xxxx.com"})
+        eml = sample("real/mikel/attachment_emails_attachment_pdf.eml")
+        tickets = self.env[self.inbox.target_model]
+        counts = (tickets.search_count([]), self.env["mail.inbox.message"].search_count([]))
+        partners = self.env["res.partner"].search_count([])
+        hmt_tour = {"filename": "request.eml", "eml": base64.b64encode(eml).decode()}
+        options = {
+            "stepDelay": 0,
+            "keepWatchBrowser": False,
+            "debug": False,
+            "startUrl": "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
+            "delayToCheckUndeterminisms": 0,
+        }
+        code = (
+            f"window.hmtTour = {json.dumps(hmt_tour)}; "
+            f"odoo.startTour('helpdesk_mail_ticket_test_email', {json.dumps(options)})"
+        )
+        with self.screenshot_at_end("test_email_wizard"):
+            self.start_tour(
+                "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
+                "helpdesk_mail_ticket_test_email",
+                login="admin",
+                code=code,
+            )
+        wizard = self.env["mail.inbox.test.email"].search([("inbox_id", "=", self.inbox.id)])
+        self.assertEqual(wizard.outcome, "create", "the tour's upload reached the server")
+        self.assertEqual(base64.b64decode(wizard.eml), eml, "the .eml arrived byte for byte")
+        self.assertEqual(
+            (tickets.search_count([]), self.env["mail.inbox.message"].search_count([])),
+            counts,
+            "testing an email creates no ticket and no ledger line",
+        )
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
