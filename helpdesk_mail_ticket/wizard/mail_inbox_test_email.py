@@ -63,6 +63,7 @@ class MailInboxTestEmail(models.TransientModel):
         self.write(values)
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Test an email"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
