@@ -103,6 +103,17 @@ def new_mailbox(server, password=None):
     return Mailbox(server, login, password)
 
 
+@pytest.fixture(scope="session")
+def oauth2_dovecot():
+    """A second Dovecot that also takes XOAUTH2/OAUTHBEARER with tokens of ``.oauth2``
+    (the harness's local token and introspection endpoint)."""
+    require_dovecot()
+    server = harness.Dovecot(oauth2=True)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def mailbox(dovecot):
     """An empty mailbox of a new user on the session Dovecot."""

@@ -1,11 +1,16 @@
 """The test harness itself: private Dovecot lifecycle, users, mailbox helpers, SMTP sink."""
 
+import base64
 import imaplib
+import json
 import os
 import smtplib
 import ssl
 import subprocess
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 from conftest_dovecot import HARNESS_PATH, harness, new_mailbox, require_dovecot
@@ -181,3 +186,82 @@ def test_smtp_sink_protocol_errors():
         assert client.docmd("DATA")[0] == 503
         assert client.docmd("MAIL", "nonsense")[0] == 501
         assert sink.messages == []
+
+
+def _post(url, **form):
+    data = urllib.parse.urlencode(form).encode()
+    try:
+        with urllib.request.urlopen(url, data=data, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_oauth2_endpoint_grants_introspects_and_revokes():
+    with harness.OAuth2Endpoint(access_lifetime=600) as endpoint:
+        assert endpoint.token_url.startswith("http://127.0.0.1:")
+        refresh = endpoint.issue_refresh_token("who@example.com")
+        client = {"client_id": endpoint.client_id, "client_secret": endpoint.client_secret}
+        status, reply = _post(
+            endpoint.token_url, grant_type="refresh_token", refresh_token=refresh, **client
+        )
+        assert status == 200
+        assert (reply["token_type"], reply["expires_in"]) == ("Bearer", 600)
+        assert reply["refresh_token"] == refresh
+        status, info = _post(endpoint.introspection_url, token=reply["access_token"])
+        assert info["active"] is True and info["username"] == "who@example.com"
+        endpoint.expire(reply["access_token"])
+        assert _post(endpoint.introspection_url, token=reply["access_token"])[1] == {
+            "active": False
+        }
+        # HTTP Basic client authentication works too; a wrong secret does not.
+        basic = base64.b64encode(f"{endpoint.client_id}:nope".encode()).decode()
+        request = urllib.request.Request(
+            endpoint.url + "/any/prefix/token",
+            data=urllib.parse.urlencode(
+                {"grant_type": "refresh_token", "refresh_token": refresh}
+            ).encode(),
+            headers={"Authorization": f"Basic {basic}"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(request, timeout=5)
+        assert error.value.code == 401
+        endpoint.revoke(refresh)
+        status, reply = _post(
+            endpoint.token_url, grant_type="refresh_token", refresh_token=refresh, **client
+        )
+        assert (status, reply["error"]) == (400, "invalid_grant")
+        endpoint.fail_next(503)
+        assert _post(endpoint.token_url, grant_type="refresh_token", **client)[0] == 503
+        assert [r.error for r in endpoint.token_requests("refresh_token")] == [
+            "", "invalid_client", "invalid_grant", "temporarily_unavailable"
+        ]  # fmt: skip
+
+
+def _xoauth2(client, login, token):
+    replies = []
+
+    def answer(challenge):
+        replies.append(challenge)
+        # Dovecot answers a refused token with a JSON challenge; the client must send "".
+        return b"" if len(replies) > 1 else f"user={login}\x01auth=Bearer {token}\x01\x01"
+
+    return client.authenticate("XOAUTH2", answer)
+
+
+def test_dovecot_oauth2_mode_checks_tokens_at_the_endpoint(dovecot, oauth2_dovecot):
+    with imaplib.IMAP4(dovecot.host, dovecot.imap_port, timeout=5) as client:
+        assert "AUTH=XOAUTH2" not in client.capabilities  # off by default
+    box = new_mailbox(oauth2_dovecot)
+    box.append(RAW)
+    token = oauth2_dovecot.oauth2.issue_access_token(box.login)
+    with imaplib.IMAP4(oauth2_dovecot.host, oauth2_dovecot.imap_port, timeout=5) as client:
+        assert "AUTH=XOAUTH2" in client.capabilities
+        assert _xoauth2(client, box.login, token)[0] == "OK"
+        assert client.select()[1] == [b"1"]
+    for bad_login, bad_token in (("other@example.com", token), (box.login, "unknown")):
+        with imaplib.IMAP4(oauth2_dovecot.host, oauth2_dovecot.imap_port, timeout=5) as client:
+            with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+                _xoauth2(client, bad_login, bad_token)
+    with imaplib.IMAP4(oauth2_dovecot.host, oauth2_dovecot.imap_port, timeout=5) as client:
+        assert client.login(box.login, box.password)[0] == "OK"  # passwords still work

@@ -23,6 +23,13 @@ the userdb check "userdb returned 0 as uid"), so mail is owned by an unprivilege
 (``nobody`` by default); ``first_valid_uid``/``last_valid_uid`` are pinned to that uid and the
 mail root is chowned to it. As a normal user everything runs under the current uid.
 
+With ``oauth2=True`` the server also accepts SASL XOAUTH2 and OAUTHBEARER: an
+:class:`OAuth2Endpoint` (a small HTTP server on 127.0.0.1, started and stopped with
+Dovecot) is both the token-introspection URL of Dovecot's ``oauth2`` passdb and an OAuth2
+token endpoint (``grant_type=refresh_token``) for the clients under test. Users still need
+``add_user()`` (the userdb); ``server.oauth2.issue_access_token(login)`` then gives a bearer
+token that logs in as that user until it expires or is revoked. Off by default.
+
 Example::
 
     with Dovecot() as server:
@@ -36,7 +43,9 @@ import base64
 import contextlib
 import email
 import email.policy
+import http.server
 import imaplib
+import json
 import os
 import pwd
 import re
@@ -49,6 +58,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 import weakref
 from dataclasses import dataclass, field
 
@@ -174,14 +184,15 @@ class Dovecot:
     """A private Dovecot on loopback; see the module docstring.
 
     Attributes once started: ``host``, ``imap_port``, ``imaps_port``, ``pop3_port``,
-    ``pop3s_port``, ``ca_file`` (PEM of the throwaway CA), ``workdir``, ``log_file``.
-    ``restart()`` keeps ports, certificates, users and mail. ``stop()`` deletes the
+    ``pop3s_port``, ``ca_file`` (PEM of the throwaway CA), ``workdir``, ``log_file``,
+    ``oauth2`` (the :class:`OAuth2Endpoint`, or None without OAuth2).
+    ``restart()`` keeps ports, certificates, users, mail and tokens. ``stop()`` deletes the
     temporary directory unless ``workdir`` was given by the caller.
     """
 
     host = HOST
 
-    def __init__(self, workdir=None, mail_user=None, imap_capability=None):
+    def __init__(self, workdir=None, mail_user=None, imap_capability=None, oauth2=False):
         """Prepare (do not start) a server.
 
         :param workdir: directory to use instead of a fresh temporary one (kept on stop).
@@ -189,11 +200,15 @@ class Dovecot:
             ``nobody``); ignored when not root.
         :param imap_capability: override Dovecot's post-login IMAP capability string, e.g.
             ``"IMAP4rev1 LITERAL+ ENABLE IDLE"`` to test clients without MOVE/UIDPLUS.
+        :param oauth2: True (or an :class:`OAuth2Endpoint` to use) to accept XOAUTH2 and
+            OAUTHBEARER logins with tokens of that endpoint.
         """
         self._own_workdir = workdir is None
         self.workdir = workdir
         self._mail_user = mail_user
         self._imap_capability = imap_capability
+        self._own_oauth2 = oauth2 is True
+        self.oauth2 = OAuth2Endpoint() if oauth2 is True else (oauth2 or None)
         self._users = {}
         self._stamp = 0
         self._master_password = secrets.token_urlsafe(18)
@@ -214,6 +229,8 @@ class Dovecot:
             raise HarnessError(
                 "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
             )
+        if self.oauth2 is not None:
+            self.oauth2.start()
         if not self._prepared:
             self._prepare()
         with open(self._path("log", "stdout.log"), "ab") as output:
@@ -235,6 +252,8 @@ class Dovecot:
     def stop(self):
         """Stop Dovecot (SIGTERM, then SIGKILL of its process group) and clean up."""
         self._kill()
+        if self._own_oauth2:
+            self.oauth2.stop()
         if self._own_workdir and self.workdir and os.path.isdir(self.workdir):
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
@@ -333,6 +352,10 @@ class Dovecot:
         with open(self._path("masters"), "w") as handle:
             handle.write(f"{MASTER_LOGIN}:{{PLAIN}}{self._master_password}\n")
         self._protect(self._path("masters"))
+        if self.oauth2 is not None:
+            with open(self._path("dovecot-oauth2.conf.ext"), "w") as handle:
+                handle.write(self.oauth2.dovecot_config())
+            self._protect(self._path("dovecot-oauth2.conf.ext"))
         with open(self._path("dovecot.conf"), "w") as handle:
             handle.write(self._config(internal_user))
         self.log_file = self._path("log", "dovecot.log")
@@ -378,6 +401,15 @@ class Dovecot:
             users = (
                 f"default_internal_user = {internal_user}\ndefault_login_user = {internal_user}\n"
             )
+        mechanisms, oauth2 = "plain login cram-md5 apop", ""
+        if self.oauth2 is not None:
+            # The oauth2 passdb asks the endpoint about the token; the passwd-file passdb
+            # keeps serving passwords (and the userdb every user).
+            mechanisms += " xoauth2 oauthbearer"
+            oauth2 = (
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {path('dovecot-oauth2.conf.ext')}\n}}\n"
+            )
         return f"""# Generated by helpdesk_mail_ticket/tests/dovecot.py - test use only.
 base_dir = {path("run")}
 state_dir = {path("state")}
@@ -389,7 +421,7 @@ ssl = yes
 ssl_cert = <{path("ssl", "server.crt")}
 ssl_key = <{path("ssl", "server.key")}
 disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5 apop
+auth_mechanisms = {mechanisms}
 auth_master_user_separator = {MASTER_SEPARATOR}
 auth_failure_delay = 0
 first_valid_uid = {self._uid}
@@ -410,7 +442,7 @@ passdb {{
   driver = passwd-file
   args = {path("users", "%u")}
 }}
-userdb {{
+{oauth2}userdb {{
   driver = passwd-file
   args = {path("users", "%u")}
 }}
@@ -611,6 +643,244 @@ service pop3-login {{
         if after == before:
             raise HarnessError(f"UIDVALIDITY of {folder} did not change ({before})")
         return after
+
+
+# -- OAuth2: token endpoint and token introspection --------------------------------------------
+
+
+@dataclass
+class TokenRequest:
+    """One request seen by :class:`OAuth2Endpoint` (secrets left out)."""
+
+    path: str
+    grant_type: str = ""
+    client_id: str = ""
+    status: int = 200
+    error: str = ""
+
+
+class _OAuth2Handler(http.server.BaseHTTPRequestHandler):
+    """POST ``.../token`` (RFC 6749 section 6) and ``.../introspect`` (RFC 7662)."""
+
+    def log_message(self, format, *args):  # quiet: the endpoint records requests itself
+        return
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        form = {
+            key: values[-1]
+            for key, values in urllib.parse.parse_qs(body, keep_blank_values=True).items()
+        }
+        endpoint = self.server.endpoint
+        path = urllib.parse.urlsplit(self.path).path
+        if path.endswith("/introspect"):
+            status, reply = endpoint._introspect(form)
+        elif path.endswith("/token"):
+            status, reply = endpoint._token(path, form, self.headers.get("Authorization"))
+        else:
+            status, reply = 404, {"error": "not_found"}
+        data = json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _HttpServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+class OAuth2Endpoint:
+    """A loopback OAuth2 authorization server for tests: it issues, refreshes, introspects
+    and revokes bearer tokens, all in memory.
+
+    * ``token_url`` (``POST .../token``): ``grant_type=refresh_token`` with the client's
+      ``client_id``/``client_secret`` (form fields or HTTP Basic) answers
+      ``{"access_token", "token_type": "Bearer", "expires_in", "refresh_token"}`` (the same
+      refresh token unless ``rotate_refresh_tokens``), or RFC 6749 errors: ``invalid_client``
+      (401), ``invalid_grant`` (400, unknown or revoked refresh token),
+      ``unsupported_grant_type``. Any path ending in ``/token`` works, so a client that
+      appends ``token`` to a configurable base URL can be pointed here.
+    * ``introspection_url`` (``POST .../introspect``, ``token=...``): what Dovecot's oauth2
+      passdb asks; ``{"active": true, "username": login, "exp": ...}`` for a live access
+      token, ``{"active": false}`` otherwise.
+
+    ``requests`` lists every request (:class:`TokenRequest`, without secrets);
+    ``fail_next(status, error)`` makes the next token request fail that way.
+    """
+
+    host = HOST
+
+    def __init__(self, access_lifetime=3600):
+        self.access_lifetime = access_lifetime
+        self.client_id = "hmt-client-" + secrets.token_hex(4)
+        self.client_secret = secrets.token_urlsafe(18)
+        self.rotate_refresh_tokens = False
+        self.requests = []
+        self._access = {}  # access token -> (login, expires_at)
+        self._refresh = {}  # refresh token -> login
+        self._failures = []
+        self._lock = threading.Lock()
+        self._server = None
+        self._thread = None
+        self.port = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self):
+        if self._server is not None:
+            return self
+        self._server = _HttpServer((HOST, 0), _OAuth2Handler)
+        self._server.endpoint = self
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"oauth2-{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self):
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self):
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def token_url(self):
+        return f"{self.url}/token"
+
+    @property
+    def introspection_url(self):
+        return f"{self.url}/introspect"
+
+    def dovecot_config(self):
+        """The ``args`` file of Dovecot's oauth2 passdb, pointing at this endpoint."""
+        return (
+            f"introspection_url = {self.introspection_url}\n"
+            "introspection_mode = post\n"
+            "force_introspection = yes\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+            "timeout_msecs = 5000\n"
+        )
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    def issue_access_token(self, login, expires_in=None):
+        """A new bearer token for ``login``, valid ``expires_in`` seconds (negative: expired)."""
+        token = "at-" + secrets.token_urlsafe(24)
+        lifetime = self.access_lifetime if expires_in is None else expires_in
+        with self._lock:
+            self._access[token] = (login, time.time() + lifetime)
+        return token
+
+    def issue_refresh_token(self, login):
+        """A new refresh token for ``login`` (valid until revoked)."""
+        token = "rt-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._refresh[token] = login
+        return token
+
+    def revoke(self, token):
+        """Revoke an access or refresh token (as when the user withdraws the consent)."""
+        with self._lock:
+            self._access.pop(token, None)
+            self._refresh.pop(token, None)
+
+    def expire(self, token):
+        """Make an access token expired (introspection answers inactive)."""
+        with self._lock:
+            if token in self._access:
+                self._access[token] = (self._access[token][0], time.time() - 1)
+
+    def is_active(self, token):
+        with self._lock:
+            login, expires_at = self._access.get(token, (None, 0))
+        return login is not None and expires_at > time.time()
+
+    def fail_next(self, status=503, error="temporarily_unavailable"):
+        """The next token request is answered ``status`` with ``{"error": error}``."""
+        with self._lock:
+            self._failures.append((status, error))
+
+    def token_requests(self, grant_type=None):
+        """The token-endpoint requests seen so far (optionally of one grant type)."""
+        return [
+            request
+            for request in self.requests
+            if request.path != "introspect" and (grant_type in (None, request.grant_type))
+        ]
+
+    # -- request handling ----------------------------------------------------------------
+
+    def _introspect(self, form):
+        token = form.get("token", "")
+        with self._lock:
+            login, expires_at = self._access.get(token, (None, 0))
+        active = login is not None and expires_at > time.time()
+        self.requests.append(TokenRequest("introspect", error="" if active else "inactive"))
+        if not active:
+            return 200, {"active": False}
+        return 200, {"active": True, "username": login, "exp": int(expires_at)}
+
+    def _client_credentials(self, form, authorization):
+        if authorization and authorization.lower().startswith("basic "):
+            decoded = base64.b64decode(authorization[6:]).decode("utf-8", "replace")
+            client_id, _sep, secret = decoded.partition(":")
+            return urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(secret)
+        return form.get("client_id", ""), form.get("client_secret", "")
+
+    def _token(self, path, form, authorization):
+        client_id, client_secret = self._client_credentials(form, authorization)
+        request = TokenRequest(path, grant_type=form.get("grant_type", ""), client_id=client_id)
+        self.requests.append(request)
+        status, reply = self._token_reply(request, form, client_id, client_secret)
+        request.status, request.error = status, reply.get("error", "")
+        return status, reply
+
+    def _token_reply(self, request, form, client_id, client_secret):
+        with self._lock:
+            failure = self._failures.pop(0) if self._failures else None
+        if failure:
+            return failure[0], {"error": failure[1]}
+        if client_id != self.client_id or not secrets.compare_digest(
+            client_secret.encode(), self.client_secret.encode()
+        ):
+            return 401, {"error": "invalid_client", "error_description": "Unknown client."}
+        if request.grant_type != "refresh_token":
+            return 400, {"error": "unsupported_grant_type"}
+        refresh_token = form.get("refresh_token", "")
+        with self._lock:
+            login = self._refresh.get(refresh_token)
+        if login is None:
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "The refresh token is invalid, expired or revoked.",
+            }
+        if self.rotate_refresh_tokens:
+            self.revoke(refresh_token)
+            refresh_token = self.issue_refresh_token(login)
+        return 200, {
+            "access_token": self.issue_access_token(login),
+            "token_type": "Bearer",
+            "expires_in": self.access_lifetime,
+            "refresh_token": refresh_token,
+        }
 
 
 # -- SMTP sink ---------------------------------------------------------------------------------
