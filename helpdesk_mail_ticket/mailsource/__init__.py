@@ -10,11 +10,13 @@ Usage::
             source.delete([message.uid])      # only once the result is safe
 
 Every failure is a :class:`MailSourceError` with a stable ``code``; messages and traces
-never contain the password.
+never contain the password. OAuth2 mailboxes (Google, Microsoft 365) log in with SASL
+XOAUTH2: ``ServerConfig(..., password=access_token, auth_mechanism="xoauth2")``.
 """
 
 from .base import MailSource
 from .config import (
+    AUTH_MECHANISMS,
     POP3_AUTH_OPTIONS,
     PROTOCOLS,
     SECURITIES,
@@ -53,6 +55,7 @@ def open_source(config, trace=None):
 
 
 __all__ = [
+    "AUTH_MECHANISMS",
     "POP3_AUTH_OPTIONS",
     "PROTOCOLS",
     "SECURITIES",

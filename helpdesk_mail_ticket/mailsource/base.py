@@ -2,6 +2,7 @@
 
 import contextlib
 import imaplib
+import json
 import poplib
 import socket
 import ssl
@@ -20,6 +21,8 @@ from .errors import (
 
 REDACTED = "********"
 DETAIL_LIMIT = 300
+TOKEN_REFUSED = "The mail server refused the OAuth2 access token (expired or revoked?)"
+XOAUTH2_NOT_OFFERED = "The mail server does not offer OAuth2 login (SASL XOAUTH2)"
 
 # Connection phases, each with the error raised for a protocol-level refusal in it.
 PHASE_ERRORS = {
@@ -78,6 +81,25 @@ def classify(exc, phase):
 
 def _as_bytes(exc):
     return b" ".join(arg if isinstance(arg, bytes) else str(arg).encode() for arg in exc.args)
+
+
+def xoauth2_string(login, token):
+    """The SASL XOAUTH2 initial client response (Google's and Microsoft's format)."""
+    return f"user={login}\x01auth=Bearer {token}\x01\x01".encode()
+
+
+def xoauth2_error_report(data):
+    """What a server said about a refused token, as one short line: the JSON of an XOAUTH2
+    error challenge (``{"status": "401", "schemes": "bearer", "scope": ...}``), already
+    base64-decoded, or its text when it is not JSON."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    try:
+        report = json.loads(text)
+    except ValueError:
+        return text.strip()
+    if not isinstance(report, dict):
+        return text.strip()
+    return "OAuth2 error " + ", ".join(f"{key} {value}" for key, value in report.items())
 
 
 def make_ssl_context(config):

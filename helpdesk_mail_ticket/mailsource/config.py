@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 PROTOCOLS = ("imap", "pop3")
 SECURITIES = ("none", "ssl", "starttls")
 POP3_AUTH_OPTIONS = ("USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5")
+# "password": LOGIN/USER-PASS (or pop3_auth_option). "xoauth2": SASL XOAUTH2 (Google,
+# Microsoft 365, Dovecot's oauth2 passdb) with the OAuth2 access token in ``password``.
+AUTH_MECHANISMS = ("password", "xoauth2")
 DEFAULT_PORTS = {
     ("imap", "none"): 143,
     ("imap", "starttls"): 143,
@@ -35,6 +38,8 @@ IGNORED_IMAP_OPTIONS = frozenset(
 class ServerConfig:
     """Where and how to reach one mailbox. ``repr()`` never shows the password.
 
+    With ``auth_mechanism="xoauth2"`` the ``password`` field carries the OAuth2 access
+    token (a bearer token the caller obtained and refreshes) and is kept as secret.
     ``port`` may be 0 for the protocol's default. ``ca_file`` (PEM) replaces the system
     trust store when given. ``imap_options`` takes iTop-style flags: ``ssl``, ``tls``,
     ``notls``, ``novalidate-cert``, ``validate-cert``, ``readonly`` change the settings
@@ -54,6 +59,7 @@ class ServerConfig:
     pop3_auth_option: str = "USER"
     imap_options: tuple[str, ...] = ()
     readonly: bool = False
+    auth_mechanism: str = "password"
 
     def __post_init__(self):
         if self.protocol not in PROTOCOLS:
@@ -65,6 +71,12 @@ class ServerConfig:
                 f"pop3_auth_option must be one of {POP3_AUTH_OPTIONS}, "
                 f"not {self.pop3_auth_option!r}"
             )
+        if self.auth_mechanism not in AUTH_MECHANISMS:
+            raise ValueError(
+                f"auth_mechanism must be one of {AUTH_MECHANISMS}, not {self.auth_mechanism!r}"
+            )
+        if self.auth_mechanism == "xoauth2" and not self.password:
+            raise ValueError("xoauth2 needs the access token in password")
         if not self.host or not self.host.strip():
             raise ValueError("host is required")
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:

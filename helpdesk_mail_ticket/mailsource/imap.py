@@ -12,7 +12,14 @@ import re
 import select
 import time
 
-from .base import MailSource
+from .base import (
+    TOKEN_REFUSED,
+    XOAUTH2_NOT_OFFERED,
+    MailSource,
+    _exception_text,
+    xoauth2_error_report,
+    xoauth2_string,
+)
 from .config import RemoteMessage
 from .errors import (
     AuthenticationError,
@@ -135,6 +142,9 @@ class ImapSource(MailSource):
         self._connected = True
 
     def _login(self):
+        if self.config.auth_mechanism == "xoauth2":
+            self._login_xoauth2()
+            return
         client, login, password = self._client, self.config.login, self.config.password
         if "LOGINDISABLED" in client.capabilities:
             raise self.error(
@@ -149,6 +159,33 @@ class ImapSource(MailSource):
                 self.trace(f"> AUTHENTICATE PLAIN ({login}, ********)")
                 secret = f"\0{login}\0{password}".encode()
                 typ, data = client.authenticate("PLAIN", lambda _challenge: secret)
+        self.trace(f"< {typ} {self._redact(b' '.join(_lines(data)))}")
+
+    def _login_xoauth2(self):
+        """AUTHENTICATE XOAUTH2. A refused token comes back as a continuation carrying a
+        JSON error report, which must be answered with an empty line before the tagged NO;
+        any further challenge cancels the exchange ("*") instead of waiting."""
+        client, login = self._client, self.config.login
+        if "AUTH=XOAUTH2" not in client.capabilities:
+            raise self.error(UnsupportedOperationError, XOAUTH2_NOT_OFFERED)
+        challenges = []
+
+        def answer(challenge):
+            challenges.append(challenge)
+            if len(challenges) == 1:
+                return xoauth2_string(login, self.config.password)
+            return b"" if len(challenges) == 2 else None
+
+        self.trace(f"> AUTHENTICATE XOAUTH2 (user={login}, auth=Bearer ********)")
+        with self.phase("login", f"logging in as {login} with OAuth2"):
+            try:
+                typ, data = client.authenticate("XOAUTH2", answer)
+            except imaplib.IMAP4.abort:
+                raise
+            except imaplib.IMAP4.error as exc:
+                report = [xoauth2_error_report(c) for c in challenges[1:2]]
+                detail = "; ".join([*report, _exception_text(exc)])
+                raise self.error(AuthenticationError, TOKEN_REFUSED, detail) from exc
         self.trace(f"< {typ} {self._redact(b' '.join(_lines(data)))}")
 
     def _load_capabilities(self):

@@ -781,9 +781,10 @@ class OAuth2Endpoint:
 
     # -- tokens ----------------------------------------------------------------------------
 
-    def issue_access_token(self, login, expires_in=None):
-        """A new bearer token for ``login``, valid ``expires_in`` seconds (negative: expired)."""
-        token = "at-" + secrets.token_urlsafe(24)
+    def issue_access_token(self, login, expires_in=None, token=None):
+        """A new bearer token for ``login``, valid ``expires_in`` seconds (negative: expired);
+        ``token`` chooses its text (e.g. as long as a real provider's JWT)."""
+        token = token or "at-" + secrets.token_urlsafe(24)
         lifetime = self.access_lifetime if expires_in is None else expires_in
         with self._lock:
             self._access[token] = (login, time.time() + lifetime)
