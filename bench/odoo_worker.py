@@ -125,8 +125,22 @@ def job_native(env, odoo, options):
     return meter.stop()
 
 
+def log_sql_to(path):
+    """Every statement this process sends, to ``path`` (``HMT_BENCH_SQL_LOG``), to see
+    what one message costs; the timing of such a run means nothing."""
+    import logging
+
+    handler = logging.FileHandler(f"{path}.{os.getpid()}")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("odoo.sql_db")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
 def job_ours(env, odoo, options):
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
+    if os.environ.get("HMT_BENCH_SQL_LOG"):
+        log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     wait_for_go()
     meter = Meter(odoo).start()
     done = cycles = 0
@@ -194,6 +208,8 @@ def job_poll(env, odoo, options):
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
     inbox._fetch()  # warm: first cycle after seeding may resynchronize
     env.cr.commit()
+    if os.environ.get("HMT_BENCH_SQL_LOG"):
+        log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     wait_for_go()
     timings, reads, news = [], [], []
     for _cycle in range(options.cycles):

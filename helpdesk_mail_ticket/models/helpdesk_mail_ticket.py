@@ -35,6 +35,7 @@ class HelpdeskMailTicket(models.Model):
         "res.partner",
         compute="_compute_organization_id",
         store=True,
+        precompute=True,
         readonly=False,
         index=True,
         domain=[("is_company", "=", True)],
@@ -51,7 +52,7 @@ class HelpdeskMailTicket(models.Model):
         copy=False,
         ondelete="restrict",
     )
-    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, precompute=True)
     closed_date = fields.Datetime(readonly=True, copy=False)
     priority = fields.Selection(
         [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")], default="1"

@@ -584,8 +584,10 @@ class MailInbox(models.Model):
         counts = {"new": len(new), "processed": 0, "error": 0, "undesired": 0}
         batch = todo[:limit] if limit else todo
         settings = self._get_parse_settings()
-        for message in batch:
-            state = message._process_isolated(source, settings)
+        for message_id in batch.ids:
+            # One record at a time: every commit empties the cache, and a record of the
+            # whole batch would read the whole batch again at its next field access.
+            state = ledger.browse(message_id)._process_isolated(source, settings)
             if state in counts:
                 counts[state] += 1
         counts["remaining"] = len(todo) - len(batch)

@@ -34,6 +34,8 @@ STATES = [
 ]
 ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
 MAX_ATTEMPTS = 3
+# Namespace of the ledger's per-message leases (session advisory locks on (LEASE_NS, id)).
+LEASE_NS = 0x484D54  # "HMT"
 MAX_RAW_HEADER = 256 * 1024
 TRACE_MAX_CHARS = 20_000
 HEADERS_MAX_BYTES = 64 * 1024
@@ -140,7 +142,7 @@ class MailInboxMessage(models.Model):
     )
     attempts = fields.Integer(readonly=True)
     on_server = fields.Boolean(default=True, readonly=True)
-    processed_date = fields.Datetime(readonly=True)
+    processed_date = fields.Datetime(readonly=True, index=True)
     trace = fields.Text(readonly=True, help="What processing this message traced.")
     headers_text = fields.Text(string="Headers", compute="_compute_headers_text")
     raw_attachment_id = fields.Many2one("ir.attachment", string="Raw eMail", readonly=True)
@@ -382,6 +384,52 @@ class MailInboxMessage(models.Model):
         self.invalidate_recordset()
         return claimed
 
+    def _claim_attempt(self):
+        """Take this message for one processing attempt, in one statement: lock its row,
+        take its lease (a session lock that outlives the commits of the attempt and dies
+        with the worker's connection, so other workers skip the message meanwhile) and
+        count the attempt. Returns the attempts made before this one, or None when
+        another worker has the message or it is done. The caller commits (the attempt
+        must be remembered before anything can crash) and calls ``_release``."""
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    # Each step is a materialized CTE, so the lease is tried on the
+                    # locked row alone (a condition in the UPDATE's WHERE could be
+                    # evaluated on every row the planner scans, leasing them all).
+                    """WITH locked AS MATERIALIZED (
+                            SELECT id, attempts FROM mail_inbox_message
+                             WHERE id = %(id)s AND state = 'new' FOR UPDATE SKIP LOCKED
+                       ), leased AS MATERIALIZED (
+                            SELECT id, attempts FROM locked
+                             WHERE pg_try_advisory_lock(%(lease)s, id)
+                       )
+                       UPDATE mail_inbox_message m
+                          SET attempts = LEAST(leased.attempts + 1, %(max)s),
+                              write_date = now() at time zone 'UTC', write_uid = %(uid)s
+                         FROM leased WHERE m.id = leased.id
+                    RETURNING leased.attempts""",
+                    {"id": self.id, "max": MAX_ATTEMPTS, "uid": self.env.uid, "lease": LEASE_NS},
+                    log_exceptions=False,
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            row = None  # another worker changed it since this transaction's snapshot
+        self.invalidate_recordset(["attempts", "write_date", "write_uid"])
+        return row[0] if row else None
+
+    def _release(self):
+        """Give this message's lease back (see ``_claim_attempt``)."""
+        cr = self.env.cr
+        try:
+            cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, self.id])
+        except psycopg2.Error:
+            # The transaction failed: undo it, then release the lease, which would
+            # otherwise outlive this message on a pooled connection.
+            self._rollback()
+            cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, self.id])
+
     def _get_ticket(self):
         self.ensure_one()
         if not (self.ticket_model and self.ticket_id and self.ticket_model in self.env):
@@ -396,8 +444,18 @@ class MailInboxMessage(models.Model):
         """Process one recorded message, exactly once. Returns its new state, or None
         when another worker has it or it is left for the next cycle."""
         self.ensure_one()
-        if not self._claim():
+        previous = self._claim_attempt()
+        if previous is None:
             return None
+        # The attempt is counted in its own transaction: a crash while processing it is
+        # then remembered, so a poison message cannot loop.
+        self._commit()
+        try:
+            return self._process_attempt(source, settings, previous)
+        finally:
+            self._release()
+
+    def _process_attempt(self, source, settings, previous):
         try:
             raw = self._get_raw(source, settings)
         except InboxProcessingError as error:
@@ -409,19 +467,15 @@ class MailInboxMessage(models.Model):
             self.on_server = False
             self._commit()
             return None
-        if self.attempts >= MAX_ATTEMPTS:
+        if previous >= MAX_ATTEMPTS:
             reason = self.env._(
                 "Processing this message failed %(count)s times; it is set aside.",
-                count=self.attempts,
+                count=previous,
             )
             self._record_raw_headers(raw)
             self._set_error(raw, f"{reason} {self.reason or ''}".strip())
             self._commit()
             return self.state
-        # Count the attempt in its own transaction: a crash while processing it is
-        # then remembered, so a poison message cannot loop.
-        self.attempts += 1
-        self._commit()
         parsed = parse_message(raw, settings)
         with self._email_lock(parsed.stable_id):
             if not self._claim():
@@ -884,9 +938,13 @@ class MailInboxMessage(models.Model):
         model = self.env[inbox.target_model].with_context(
             mail_create_nosubscribe=True, mail_create_nolog=True, tracking_disable=True
         )
+        # Inline images point at attachments of the ticket: their description is
+        # written once the ticket and its attachments exist; any other is created with it.
+        inline = any(part.kept and part.content_id for part in parsed.attachments)
+        description = Markup("") if inline else self._render_html(parsed.body_html, {})
         email_vals = {
             "title": self._prepare_title(parsed, model),
-            "description": Markup(""),
+            "description": description,
             "caller": caller,
             "inbox": inbox,
         }
@@ -896,10 +954,10 @@ class MailInboxMessage(models.Model):
             mail_create_nosubscribe=False, tracking_disable=False
         )
         attachments, urls = self._create_attachments(parsed, ticket)
-        description = self._render_html(parsed.body_html, urls)
-        ticket[ticket._mail_ticket_description_field] = ticket._mail_ticket_description_value(
-            description
-        )
+        if inline:
+            description = self._render_html(parsed.body_html, urls)
+            field = ticket._mail_ticket_description_field
+            ticket[field] = ticket._mail_ticket_description_value(description)
         ticket.message_subscribe(partner_ids=caller.ids)
         ticket._mail_ticket_post_creation_message(
             description, caller, attachments, self._message_id_header(parsed)
