@@ -48,6 +48,10 @@ INSERT_CHUNK = 1000
 SYNC_RETRIES = 3
 
 
+class _NotClaimed(Exception):
+    """Another worker has the message (see ``MailInboxMessage._claim_attempt``)."""
+
+
 _REMOTE_ATTRIBUTES = ("src", "srcset", "background", "poster", "data", "dynsrc", "lowsrc")
 _CSS_URL = re.compile(r"[^;]*url\s*\([^;]*;?", re.IGNORECASE)
 
@@ -414,8 +418,12 @@ class MailInboxMessage(models.Model):
                     log_exceptions=False,
                 )
                 row = self.env.cr.fetchone()
-        except psycopg2.errors.SerializationFailure:
-            row = None  # another worker changed it since this transaction's snapshot
+                if not row:
+                    # Undo the savepoint: it releases the row lock taken when the lease
+                    # was refused, which would hold up the worker that has the lease.
+                    raise _NotClaimed()
+        except (_NotClaimed, psycopg2.errors.SerializationFailure):
+            row = None  # another worker has it, or changed it since this snapshot
         self.invalidate_recordset(["attempts", "write_date", "write_uid"])
         return row[0] if row else None
 
@@ -1132,7 +1140,8 @@ class MailInboxMessage(models.Model):
     def _apply_server_actions(self, inbox, source):
         """Delete or move, on the server, what the committed ledger calls for: processed
         mail per the inbox's storage policy (kept mail once its ticket is closed or
-        deleted), errors when the inbox deletes them."""
+        deleted), errors when the inbox deletes them. Returns how many messages left
+        the folder."""
         self._commit()
         messages = self._lock_for_server_actions(self._server_action_candidates(inbox))
         to_delete, to_move = self.browse(), self.browse()
@@ -1154,8 +1163,11 @@ class MailInboxMessage(models.Model):
         if to_move:
             source.move(to_move.mapped("server_uid"), inbox.target_folder)
             inbox._trace("Moved %d message(s) to %s", len(to_move), inbox.target_folder)
-        (to_delete | to_move).write({"on_server": False})
-        self._commit()
+        removed = to_delete | to_move
+        if removed:
+            removed.write({"on_server": False})
+            self._commit()
+        return len(removed)
 
     @api.model
     def _server_action_candidates(self, inbox):
