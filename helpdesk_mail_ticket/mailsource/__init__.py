@@ -36,6 +36,7 @@ from .errors import (
     RefusedError,
     TimedOutError,
     TLSError,
+    TokenError,
     UidValidityChangedError,
     UnsupportedOperationError,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "ServerConfig",
     "TLSError",
     "TimedOutError",
+    "TokenError",
     "UidValidityChangedError",
     "UnsupportedOperationError",
     "open_source",

@@ -58,6 +58,27 @@ class AuthenticationError(MailSourceError):
     code = "authentication"
 
 
+class TokenError(MailSourceError):
+    """No OAuth2 access token could be obtained for an XOAUTH2 login. Raised before
+    connecting by the code that refreshes tokens (mailsource itself takes a token, it does
+    not fetch one). ``reason``: ``invalid_grant`` (the refresh token was revoked or
+    expired), ``invalid_client`` (client ID or secret refused), ``not_configured``,
+    ``network`` (endpoint unreachable), ``endpoint`` (any other refusal), ``bad_response``.
+    ``host`` is the token endpoint's URL. The first three need an administrator
+    (``permanent``); the others may pass by themselves."""
+
+    code = "token"
+    PERMANENT_REASONS = ("invalid_grant", "invalid_client", "not_configured")
+
+    def __init__(self, message, *, reason="endpoint", **kwargs):
+        super().__init__(message, **kwargs)
+        self.reason = reason
+
+    @property
+    def permanent(self):
+        return self.reason in self.PERMANENT_REASONS
+
+
 class FolderNotFoundError(MailSourceError):
     """The IMAP folder cannot be selected."""
 

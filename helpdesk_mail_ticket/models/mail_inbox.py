@@ -79,6 +79,15 @@ class MailInbox(models.Model):
     port = fields.Integer(compute="_compute_port", store=True, readonly=False, tracking=True)
     login = fields.Char(required=True, tracking=True)
     password = fields.Char(groups="base.group_system", copy=False)
+    auth_method = fields.Selection(
+        [("password", "Password"), ("oauth2", "OAuth2 (XOAUTH2)")],
+        string="Login Method",
+        required=True,
+        default="password",
+        tracking=True,
+        help="Password: the mailbox password. OAuth2: an access token of the mail provider "
+        "(SASL XOAUTH2), required by Google and Microsoft 365, renewed automatically.",
+    )
     mailbox = fields.Char(
         string="Mailbox (IMAP folder)",
         help="The IMAP folder to scan; empty means INBOX. Ignored with POP3.",
@@ -424,12 +433,14 @@ class MailInbox(models.Model):
         self.ensure_one()
         params = self._get_global_params()
         inbox = self.sudo()
+        oauth2 = inbox.auth_method == "oauth2"
         return ServerConfig(
             protocol=inbox.protocol,
             host=inbox.server.strip(),
             port=inbox.port,
             login=inbox.login,
-            password=inbox.password or "",
+            password=(inbox._get_oauth2_login_token() if oauth2 else inbox.password) or "",
+            auth_mechanism="xoauth2" if oauth2 else "password",
             security=inbox.security,
             folder=(inbox.protocol == "imap" and inbox.mailbox) or "INBOX",
             timeout=float(params.get("socket_timeout") or 30),

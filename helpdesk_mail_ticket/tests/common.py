@@ -21,19 +21,21 @@ _COUNTER = itertools.count(1)
 SAMPLES = os.path.join(os.path.dirname(__file__), "samples")
 
 
-def get_dovecot():
+def get_dovecot(oauth2=False):
     """The run's Dovecot, started on first use. Fails loudly when Dovecot is missing:
-    these tests are about real mailboxes."""
-    if "dovecot" not in _SERVERS:
+    these tests are about real mailboxes. ``oauth2=True``: a second one that also takes
+    XOAUTH2 logins, with its token endpoint as ``.oauth2``."""
+    key = "dovecot-oauth2" if oauth2 else "dovecot"
+    if key not in _SERVERS:
         if not dovecot.available():
             raise RuntimeError(
                 "Dovecot is not installed (Debian: apt-get install dovecot-imapd "
                 "dovecot-pop3d); the mailbox tests cannot run."
             )
-        server = dovecot.Dovecot().start()
-        _SERVERS["dovecot"] = server
+        server = dovecot.Dovecot(oauth2=oauth2).start()
+        _SERVERS[key] = server
         atexit.register(server.stop)
-    return _SERVERS["dovecot"]
+    return _SERVERS[key]
 
 
 def get_smtp_sink():
@@ -180,3 +182,14 @@ class MailTicketCase(TransactionCase):
 
     def ticket_of(self, ledger_line):
         return ledger_line._get_ticket()
+
+
+class OAuth2MailTicketCase(MailTicketCase):
+    """MailTicketCase on the Dovecot that also takes XOAUTH2: ``endpoint`` (the harness's
+    loopback OAuth2 server) issues, refreshes and revokes the tokens it checks."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dovecot = get_dovecot(oauth2=True)
+        cls.endpoint = cls.dovecot.oauth2

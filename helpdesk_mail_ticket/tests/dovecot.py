@@ -702,6 +702,7 @@ class OAuth2Endpoint:
       ``{"access_token", "token_type": "Bearer", "expires_in", "refresh_token"}`` (the same
       refresh token unless ``rotate_refresh_tokens``), or RFC 6749 errors: ``invalid_client``
       (401), ``invalid_grant`` (400, unknown or revoked refresh token),
+      ``refresh_token_expires_in`` too when ``refresh_lifetime`` is set,
       ``unsupported_grant_type``. Any path ending in ``/token`` works, so a client that
       appends ``token`` to a configurable base URL can be pointed here.
     * ``introspection_url`` (``POST .../introspect``, ``token=...``): what Dovecot's oauth2
@@ -719,6 +720,7 @@ class OAuth2Endpoint:
         self.client_id = "hmt-client-" + secrets.token_hex(4)
         self.client_secret = secrets.token_urlsafe(18)
         self.rotate_refresh_tokens = False
+        self.refresh_lifetime = None  # seconds announced as refresh_token_expires_in
         self.requests = []
         self._access = {}  # access token -> (login, expires_at)
         self._refresh = {}  # refresh token -> login
@@ -876,12 +878,15 @@ class OAuth2Endpoint:
         if self.rotate_refresh_tokens:
             self.revoke(refresh_token)
             refresh_token = self.issue_refresh_token(login)
-        return 200, {
+        reply = {
             "access_token": self.issue_access_token(login),
             "token_type": "Bearer",
             "expires_in": self.access_lifetime,
             "refresh_token": refresh_token,
         }
+        if self.refresh_lifetime is not None:
+            reply["refresh_token_expires_in"] = self.refresh_lifetime
+        return 200, reply
 
 
 # -- SMTP sink ---------------------------------------------------------------------------------

@@ -1,0 +1,354 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""OAuth2 login of the inboxes (SASL XOAUTH2), apart from the polling code.
+
+An inbox whose *Login Method* is OAuth2 logs in with an access token instead of a
+password. ``_get_oauth2_access_token()`` is the provider hook: here, a standard OAuth2
+token endpoint renews the token with a refresh token; the modules
+``helpdesk_mail_ticket_google_gmail`` and ``helpdesk_mail_ticket_microsoft_outlook`` add
+Google and Microsoft 365 through Odoo's own token handling. Failures are ``TokenError``s,
+reported like every connection failure (the inbox's error, then the admins' warning); a
+lost authorization warns the admins at once.
+"""
+
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import psycopg2
+import requests
+
+from odoo import fields, models
+
+from ..mailsource import TokenError
+
+_logger = logging.getLogger(__name__)
+
+# An access token is renewed when it expires within this margin, so that it cannot die
+# during the login. The admins are warned when the authorization itself (the refresh
+# token, when the provider says when it expires) ends within OAUTH2_EXPIRY_WARNING.
+OAUTH2_EXPIRY_MARGIN = timedelta(minutes=5)
+OAUTH2_EXPIRY_WARNING = timedelta(days=7)
+OAUTH2_TIMEOUT = 15  # seconds for one token request
+OAUTH2_DEFAULT_LIFETIME = 3600  # seconds, when the endpoint gives no expires_in
+DETAIL_LIMIT = 300
+# Settings that make the stored access token useless when they change.
+_ACCESS_TOKEN_INPUTS = {
+    "login",
+    "auth_method",
+    "oauth2_provider",
+    "oauth2_token_endpoint",
+    "oauth2_client_id",
+    "oauth2_client_secret",
+    "oauth2_refresh_token",
+    "oauth2_scope",
+}
+
+
+class MailInbox(models.Model):
+    _inherit = "mail.inbox"
+
+    oauth2_provider = fields.Selection(
+        [("token_endpoint", "OAuth2 token endpoint")],
+        string="OAuth2 Provider",
+        default="token_endpoint",
+        help="Who issues the access tokens. OAuth2 token endpoint: any standard OAuth2 "
+        "server, given its token URL, a client and a refresh token. The Google and "
+        "Microsoft 365 modules of this application add their providers, connected with a "
+        "button.",
+    )
+    oauth2_token_endpoint = fields.Char(
+        string="Token Endpoint URL",
+        help="Where the access token is renewed (grant_type=refresh_token), e.g. "
+        "https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token or "
+        "https://oauth2.googleapis.com/token.",
+    )
+    oauth2_client_id = fields.Char(
+        string="Client ID",
+        help="The OAuth2 client (application) registered at the provider for reading this mailbox.",
+    )
+    oauth2_client_secret = fields.Char(
+        string="Client Secret",
+        groups="base.group_system",
+        copy=False,
+        help="The secret of that client; empty for a public client.",
+    )
+    oauth2_refresh_token = fields.Char(
+        string="Refresh Token",
+        groups="base.group_system",
+        copy=False,
+        help="The long-lived token given when the mailbox owner authorized the client; "
+        "it renews the access token. Enter a new one to authorize the mailbox again.",
+    )
+    oauth2_scope = fields.Char(
+        string="Scope",
+        help="Optional scope sent with each renewal, e.g. "
+        "'https://outlook.office.com/IMAP.AccessAsUser.All offline_access'. Empty: the "
+        "scope granted with the refresh token.",
+    )
+    oauth2_access_token = fields.Char(
+        string="Access Token",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="The bearer token of the XOAUTH2 login, renewed automatically.",
+    )
+    oauth2_access_token_expiration = fields.Datetime(
+        string="Access Token Expiration",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="When the current access token expires; it is renewed a few minutes before, "
+        "and after a failed connection.",
+    )
+    oauth2_refresh_token_expiration = fields.Datetime(
+        string="Authorization Expiration",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="When the refresh token expires, if the token endpoint says so. The "
+        "administrators are warned a week before: authorize the mailbox again by then.",
+    )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        result = super().write(vals)
+        if _ACCESS_TOKEN_INPUTS & vals.keys() and "oauth2_access_token" not in vals:
+            # Another account, client or authorization: the stored token is not for it.
+            super(MailInbox, self.sudo()).write(
+                {"oauth2_access_token": False, "oauth2_access_token_expiration": False}
+            )
+        return result
+
+    # ------------------------------------------------------------------
+    # Connection
+    # ------------------------------------------------------------------
+
+    def _get_oauth2_login_token(self):
+        """The access token of the XOAUTH2 login (used by ``_get_server_config``), from
+        the provider hook ``_get_oauth2_access_token``. When the authorization is lost
+        (refused refresh token or client, nothing configured) the admins get the inbox's
+        warning activity at once; passing failures are counted like connection failures.
+        """
+        self.ensure_one()
+        try:
+            return self._get_oauth2_access_token()
+        except TokenError as error:
+            if error.permanent:
+                self._warn_admins(
+                    self.env._("Inbox %(inbox)s must be authorized again", inbox=self.name),
+                    self._connection_error_message(error),
+                )
+            raise
+
+    def _get_oauth2_access_token(self):
+        """A valid access token for the XOAUTH2 login, renewed first when needed
+        (:meth:`_oauth2_token_needs_refresh`). Hook: a provider module handles its own
+        ``oauth2_provider`` and calls ``super()`` for the others.
+
+        :raise TokenError: when no token can be had (``reason`` says why)
+        """
+        self.ensure_one()
+        inbox = self.sudo()
+        if inbox.oauth2_provider != "token_endpoint":
+            raise TokenError(
+                f"No token handling for the OAuth2 provider {inbox.oauth2_provider!r}",
+                reason="not_configured",
+                detail=self.env._(
+                    "the module of the OAuth2 provider %(provider)s is not installed",
+                    provider=inbox.oauth2_provider,
+                ),
+            )
+        token, expiration = inbox.oauth2_access_token, inbox.oauth2_access_token_expiration
+        if not inbox._oauth2_token_needs_refresh(token, expiration):
+            inbox._trace("OAuth2: access token valid until %s", expiration)
+            return token
+        return inbox._refresh_oauth2_access_token()
+
+    def _oauth2_token_needs_refresh(self, token, expiration):
+        """True when ``token``, expiring at ``expiration`` (naive UTC), must be renewed:
+        missing, expiring within OAUTH2_EXPIRY_MARGIN, or this inbox is failing (a token
+        the server refused is only seen at the login: the next attempt takes a fresh one).
+        """
+        if not token or not expiration or self.state == "error":
+            return True
+        return expiration - fields.Datetime.now() < OAUTH2_EXPIRY_MARGIN
+
+    def _refresh_oauth2_access_token(self):
+        """Renew the access token at the token endpoint (RFC 6749 section 6), store it
+        and return it."""
+        missing = [
+            self._fields[name]._description_string(self.env)
+            for name in ("oauth2_token_endpoint", "oauth2_client_id", "oauth2_refresh_token")
+            if not self[name]
+        ]
+        if missing:
+            raise TokenError(
+                "OAuth2 settings missing", reason="not_configured", detail=", ".join(missing)
+            )
+        data = {
+            "grant_type": "refresh_token",
+            "refresh_token": self.oauth2_refresh_token,
+            "client_id": self.oauth2_client_id,
+        }
+        if self.oauth2_client_secret:
+            data["client_secret"] = self.oauth2_client_secret
+        if self.oauth2_scope:
+            data["scope"] = self.oauth2_scope
+        reply = self._request_oauth2_token(self.oauth2_token_endpoint, data)
+        self._save_oauth2_tokens(self._prepare_oauth2_token_vals(reply))
+        self._warn_admins_of_oauth2_expiry()
+        return reply["access_token"]
+
+    def _request_oauth2_token(self, url, data):
+        """POST a token request and return the JSON reply. Failures raise a TokenError
+        whose reason tells a lost authorization from a passing problem; no secret of
+        ``data`` is ever in it."""
+        endpoint = _display_url(url)
+        self._trace("OAuth2: renewing the access token at %s", endpoint)
+        try:
+            response = requests.post(
+                url, data=data, timeout=OAUTH2_TIMEOUT, headers={"Accept": "application/json"}
+            )
+        except requests.RequestException as exc:
+            detail = _redact(str(exc), data)
+            raise TokenError(
+                f"Token endpoint unreachable: {detail}", reason="network", host=endpoint,
+                detail=detail,
+            ) from None  # fmt: skip
+        try:
+            reply = response.json()
+        except ValueError:
+            reply = None
+        reply = reply if isinstance(reply, dict) else {}
+        if response.ok and reply.get("access_token"):
+            return reply
+        error = str(reply.get("error") or "")
+        reason = {
+            "invalid_grant": "invalid_grant",
+            "invalid_client": "invalid_client",
+            "unauthorized_client": "invalid_client",
+        }.get(error, "endpoint" if not response.ok else "bad_response")
+        parts = [f"HTTP {response.status_code}", error, str(reply.get("error_description") or "")]
+        if reason == "bad_response":
+            parts.append("no access_token in the reply")
+        detail = _redact(" ".join(part for part in parts if part), data)
+        raise TokenError(
+            f"Token endpoint refused: {detail}", reason=reason, host=endpoint, detail=detail
+        )
+
+    def _prepare_oauth2_token_vals(self, reply):
+        """The fields to store from a token reply (the refresh token too when the
+        endpoint rotates it, and its expiration when it gives one)."""
+        now = fields.Datetime.now()
+        vals = {
+            "oauth2_access_token": reply["access_token"],
+            "oauth2_access_token_expiration": now
+            + timedelta(seconds=_seconds(reply.get("expires_in"), OAUTH2_DEFAULT_LIFETIME)),
+        }
+        if reply.get("refresh_token"):
+            vals["oauth2_refresh_token"] = reply["refresh_token"]
+        lifetime = _seconds(reply.get("refresh_token_expires_in"), 0)
+        if lifetime:
+            vals["oauth2_refresh_token_expiration"] = now + timedelta(seconds=lifetime)
+        return vals
+
+    def _save_oauth2_tokens(self, vals):
+        """Store renewed tokens at once, committed: a rotated refresh token must outlive
+        a cycle that fails later. When another worker stored its own renewal at the same
+        moment, that one is as good and ours is still valid for this session."""
+        try:
+            with self.env.cr.savepoint():
+                self.sudo().write(vals)
+        except psycopg2.errors.SerializationFailure:
+            self.invalidate_recordset(list(vals))
+        self.env["mail.inbox.message"]._commit()
+        expiration = vals.get("oauth2_access_token_expiration")
+        self._trace("OAuth2: new access token, valid until %s", expiration)
+        _logger.info("Mail inbox %s: OAuth2 access token renewed until %s", self.name, expiration)
+
+    def _warn_admins_of_oauth2_expiry(self):
+        """The inbox's warning activity when its authorization ends within a week."""
+        expiration = self.sudo().oauth2_refresh_token_expiration
+        if expiration and expiration - fields.Datetime.now() < OAUTH2_EXPIRY_WARNING:
+            self._warn_admins(
+                self.env._("The authorization of inbox %(inbox)s expires soon", inbox=self.name),
+                self.env._(
+                    "The OAuth2 refresh token of %(login)s expires on %(date)s (UTC): "
+                    "authorize the mailbox again before then, or the inbox stops.",
+                    login=self.login,
+                    date=fields.Datetime.to_string(expiration),
+                ),
+            )
+
+    def _connection_error_message(self, error):
+        _ = self.env._
+        if error.code == "token":
+            return self._oauth2_error_message(error)
+        if error.code == "authentication" and self.auth_method == "oauth2":
+            return _(
+                "The mail server %(server)s refused the OAuth2 access token of %(login)s "
+                "(expired or revoked?). The next attempt renews it; if this persists, "
+                "authorize the mailbox again.",
+                server=self.server,
+                login=self.login,
+            )
+        return super()._connection_error_message(error)
+
+    def _oauth2_error_message(self, error):
+        """A translated explanation of a TokenError, by reason."""
+        _ = self.env._
+        messages = {
+            "invalid_grant": _(
+                "OAuth2 login of %(login)s failed: the refresh token was revoked or "
+                "expired. Authorize the mailbox again. (%(detail)s)"
+            ),
+            "invalid_client": _(
+                "OAuth2 login of %(login)s failed: the token endpoint %(endpoint)s refused "
+                "the client ID or secret; check them. (%(detail)s)"
+            ),
+            "not_configured": _("OAuth2 login of %(login)s is not set up: %(detail)s."),
+            "network": _(
+                "OAuth2 login of %(login)s failed: the token endpoint %(endpoint)s cannot be "
+                "reached (%(detail)s)."
+            ),
+        }
+        template = messages.get(
+            error.reason,
+            _(
+                "OAuth2 login of %(login)s failed: the token endpoint %(endpoint)s did not "
+                "renew the access token (%(detail)s)."
+            ),
+        )
+        return template % {
+            "login": self.login,
+            "endpoint": error.host or "",
+            "detail": error.detail or str(error),
+        }
+
+
+def _seconds(value, default):
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return default
+
+
+def _display_url(url):
+    """The URL without credentials, query or fragment (for messages)."""
+    parts = urlsplit(url or "")
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else (url or "")
+
+
+def _redact(text, data):
+    """``text`` without any secret of the token request, cut to DETAIL_LIMIT."""
+    for name in ("refresh_token", "client_secret", "code"):
+        secret = data.get(name)
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "********")
+    return text.strip()[:DETAIL_LIMIT]
