@@ -1,1 +1,2 @@
 from . import test_helpdesk_mgmt_inbox
+from . import test_i18n
