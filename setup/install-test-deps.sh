@@ -23,7 +23,7 @@ fi
 need_pip=0
 python3 - <<'PY' || need_pip=1
 import importlib.util, sys
-mods = ["lxml", "PIL", "html2text", "pytest", "hypothesis", "websocket", "whool", "build", "pylint_odoo"]
+mods = ["lxml", "PIL", "html2text", "pytest", "hypothesis", "websocket", "whool", "build", "pylint_odoo", "polib"]
 sys.exit(any(importlib.util.find_spec(m) is None for m in mods))
 PY
 command -v ruff >/dev/null 2>&1 || need_pip=1
