@@ -236,6 +236,11 @@ def test_oauth2_endpoint_grants_introspects_and_revokes():
         assert [r.error for r in endpoint.token_requests("refresh_token")] == [
             "", "invalid_client", "invalid_grant", "temporarily_unavailable"
         ]  # fmt: skip
+        code = endpoint.issue_authorization_code("who@example.com")
+        grant = {"grant_type": "authorization_code", "code": code, **client}
+        status, reply = _post(endpoint.token_url, **grant)
+        assert status == 200 and reply["refresh_token"].startswith("rt-")
+        assert _post(endpoint.token_url, **grant)[1]["error"] == "invalid_grant"  # single use
 
 
 def _xoauth2(client, login, token):

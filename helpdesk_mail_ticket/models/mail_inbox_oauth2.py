@@ -11,7 +11,7 @@ lost authorization warns the admins at once.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -168,12 +168,15 @@ class MailInbox(models.Model):
         return inbox._refresh_oauth2_access_token()
 
     def _oauth2_token_needs_refresh(self, token, expiration):
-        """True when ``token``, expiring at ``expiration`` (naive UTC), must be renewed:
+        """True when ``token``, expiring at ``expiration`` (naive UTC datetime, or a Unix
+        timestamp as Odoo's Google and Microsoft mixins store it), must be renewed:
         missing, expiring within OAUTH2_EXPIRY_MARGIN, or this inbox is failing (a token
         the server refused is only seen at the login: the next attempt takes a fresh one).
         """
         if not token or not expiration or self.state == "error":
             return True
+        if isinstance(expiration, int | float):
+            expiration = datetime.fromtimestamp(expiration, timezone.utc).replace(tzinfo=None)
         return expiration - fields.Datetime.now() < OAUTH2_EXPIRY_MARGIN
 
     def _refresh_oauth2_access_token(self):
@@ -255,17 +258,18 @@ class MailInbox(models.Model):
             vals["oauth2_refresh_token_expiration"] = now + timedelta(seconds=lifetime)
         return vals
 
-    def _save_oauth2_tokens(self, vals):
+    def _save_oauth2_tokens(self, vals, expiration=None):
         """Store renewed tokens at once, committed: a rotated refresh token must outlive
         a cycle that fails later. When another worker stored its own renewal at the same
-        moment, that one is as good and ours is still valid for this session."""
+        moment, that one is as good and ours is still valid for this session.
+        ``expiration`` (of the new access token) is for the trace and the log."""
         try:
             with self.env.cr.savepoint():
                 self.sudo().write(vals)
         except psycopg2.errors.SerializationFailure:
             self.invalidate_recordset(list(vals))
         self.env["mail.inbox.message"]._commit()
-        expiration = vals.get("oauth2_access_token_expiration")
+        expiration = expiration or vals.get("oauth2_access_token_expiration")
         self._trace("OAuth2: new access token, valid until %s", expiration)
         _logger.info("Mail inbox %s: OAuth2 access token renewed until %s", self.name, expiration)
 

@@ -697,12 +697,13 @@ class OAuth2Endpoint:
     """A loopback OAuth2 authorization server for tests: it issues, refreshes, introspects
     and revokes bearer tokens, all in memory.
 
-    * ``token_url`` (``POST .../token``): ``grant_type=refresh_token`` with the client's
+    * ``token_url`` (``POST .../token``): ``grant_type=refresh_token`` (or
+      ``authorization_code`` with a code of ``issue_authorization_code``) with the client's
       ``client_id``/``client_secret`` (form fields or HTTP Basic) answers
       ``{"access_token", "token_type": "Bearer", "expires_in", "refresh_token"}`` (the same
-      refresh token unless ``rotate_refresh_tokens``), or RFC 6749 errors: ``invalid_client``
-      (401), ``invalid_grant`` (400, unknown or revoked refresh token),
-      ``refresh_token_expires_in`` too when ``refresh_lifetime`` is set,
+      refresh token unless ``rotate_refresh_tokens``; ``refresh_token_expires_in`` too when
+      ``refresh_lifetime`` is set), or RFC 6749 errors: ``invalid_client`` (401),
+      ``invalid_grant`` (400, unknown or revoked refresh token or code),
       ``unsupported_grant_type``. Any path ending in ``/token`` works, so a client that
       appends ``token`` to a configurable base URL can be pointed here.
     * ``introspection_url`` (``POST .../introspect``, ``token=...``): what Dovecot's oauth2
@@ -724,6 +725,7 @@ class OAuth2Endpoint:
         self.requests = []
         self._access = {}  # access token -> (login, expires_at)
         self._refresh = {}  # refresh token -> login
+        self._codes = {}  # authorization code -> login
         self._failures = []
         self._lock = threading.Lock()
         self._server = None
@@ -799,6 +801,14 @@ class OAuth2Endpoint:
             self._refresh[token] = login
         return token
 
+    def issue_authorization_code(self, login):
+        """A one-time code, as a provider's consent page returns it to the client's
+        redirect URI; exchanged by ``grant_type=authorization_code``."""
+        code = "ac-" + secrets.token_urlsafe(18)
+        with self._lock:
+            self._codes[code] = login
+        return code
+
     def revoke(self, token):
         """Revoke an access or refresh token (as when the user withdraws the consent)."""
         with self._lock:
@@ -865,19 +875,26 @@ class OAuth2Endpoint:
             client_secret.encode(), self.client_secret.encode()
         ):
             return 401, {"error": "invalid_client", "error_description": "Unknown client."}
-        if request.grant_type != "refresh_token":
-            return 400, {"error": "unsupported_grant_type"}
-        refresh_token = form.get("refresh_token", "")
-        with self._lock:
-            login = self._refresh.get(refresh_token)
-        if login is None:
-            return 400, {
-                "error": "invalid_grant",
-                "error_description": "The refresh token is invalid, expired or revoked.",
-            }
-        if self.rotate_refresh_tokens:
-            self.revoke(refresh_token)
+        if request.grant_type == "authorization_code":
+            with self._lock:
+                login = self._codes.pop(form.get("code", ""), None)  # single use
+            if login is None:
+                return 400, {"error": "invalid_grant", "error_description": "Unknown code."}
             refresh_token = self.issue_refresh_token(login)
+        elif request.grant_type == "refresh_token":
+            refresh_token = form.get("refresh_token", "")
+            with self._lock:
+                login = self._refresh.get(refresh_token)
+            if login is None:
+                return 400, {
+                    "error": "invalid_grant",
+                    "error_description": "The refresh token is invalid, expired or revoked.",
+                }
+            if self.rotate_refresh_tokens:
+                self.revoke(refresh_token)
+                refresh_token = self.issue_refresh_token(login)
+        else:
+            return 400, {"error": "unsupported_grant_type"}
         reply = {
             "access_token": self.issue_access_token(login),
             "token_type": "Bearer",
