@@ -503,6 +503,8 @@ class MailInboxMessage(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._process_parsed(parsed, raw)
+                # Written with the outcome, in the same UPDATE.
+                self._store_trace(buffer, start)
         except InboxProcessingError as error:
             inbox._trace("Message %s in error: %s", self.uid, error)
             self._set_error(raw, str(error))
@@ -525,6 +527,12 @@ class MailInboxMessage(models.Model):
                 self._set_error(raw, reason)
             else:
                 self.reason = reason
+        else:
+            return
+        self._store_trace(buffer, start)
+
+    def _store_trace(self, buffer, start):
+        """Keep the lines this message added to the cycle's trace on its ledger line."""
         if buffer is not None:
             self.trace = "\n".join(buffer[start:])[-TRACE_MAX_CHARS:]
 
