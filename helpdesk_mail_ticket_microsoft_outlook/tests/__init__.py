@@ -1,0 +1,1 @@
+from . import test_microsoft_outlook_inbox
