@@ -17,7 +17,8 @@ list of ``lint``, ``pylint``, ``pytest``, ``odoo``; every part runs when unset),
 ``HMT_EXTRA_ADDONS`` (a folder of OCA addons, default ``~/.cache/hmt/oca/odoo/addons`` where
 ``setup/install-test-deps.sh`` unpacks ``helpdesk_mgmt``): when it has ``helpdesk_mgmt``, the
 bridge addon ``helpdesk_mail_ticket_helpdesk_mgmt`` is installed and tested too; otherwise a
-banner says its tests did not run.
+banner says its tests did not run. The OAuth2 bridges (Gmail, Microsoft 365) are always
+installed and tested: their Odoo modules are part of Odoo community.
 """
 
 import importlib.util
@@ -34,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "helpdesk_mail_ticket"
 BRIDGE = "helpdesk_mail_ticket_helpdesk_mgmt"
+# Bridges to Odoo community modules (google_gmail, microsoft_outlook): always installed.
+OAUTH2_BRIDGES = ["helpdesk_mail_ticket_google_gmail", "helpdesk_mail_ticket_microsoft_outlook"]
 DEFAULT_EXTRA_ADDONS = Path.home() / ".cache" / "hmt" / "oca" / "odoo" / "addons"
 
 
@@ -129,7 +132,7 @@ def run_odoo(addons_path):
     port = os.environ.get("HMT_DB_PORT", "5432")
     user = os.environ.get("HMT_DB_USER", "root")
     database = f"hmt_test_{os.getpid()}"
-    modules = [ADDON, BRIDGE] if extra_addons_dir() else [ADDON]
+    modules = [ADDON, *OAUTH2_BRIDGES, *([BRIDGE] if extra_addons_dir() else [])]
     tags = os.environ.get("HMT_ODOO_TEST_TAGS", ",".join(f"/{module}" for module in modules))
     data_dir = tempfile.mkdtemp(prefix="hmt-odoo-data-")
     log_path = Path(data_dir) / "odoo-test.log"
