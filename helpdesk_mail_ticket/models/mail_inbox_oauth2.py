@@ -228,19 +228,7 @@ class MailInbox(models.Model):
         reply = reply if isinstance(reply, dict) else {}
         if response.ok and reply.get("access_token"):
             return reply
-        error = str(reply.get("error") or "")
-        reason = {
-            "invalid_grant": "invalid_grant",
-            "invalid_client": "invalid_client",
-            "unauthorized_client": "invalid_client",
-        }.get(error, "endpoint" if not response.ok else "bad_response")
-        parts = [f"HTTP {response.status_code}", error, str(reply.get("error_description") or "")]
-        if reason == "bad_response":
-            parts.append("no access_token in the reply")
-        detail = _redact(" ".join(part for part in parts if part), data)
-        raise TokenError(
-            f"Token endpoint refused: {detail}", reason=reason, host=endpoint, detail=detail
-        )
+        raise _refusal(response, reply, endpoint, data)
 
     def _prepare_oauth2_token_vals(self, reply):
         """The fields to store from a token reply (the refresh token too when the
@@ -331,6 +319,23 @@ class MailInbox(models.Model):
             "endpoint": error.host or "",
             "detail": error.detail or str(error),
         }
+
+
+def _refusal(response, reply, endpoint, data):
+    """The TokenError for a token reply without an access token (RFC 6749 section 5.2)."""
+    error = str(reply.get("error") or "")
+    reason = {
+        "invalid_grant": "invalid_grant",
+        "invalid_client": "invalid_client",
+        "unauthorized_client": "invalid_client",
+    }.get(error, "endpoint" if not response.ok else "bad_response")
+    parts = [f"HTTP {response.status_code}", error, str(reply.get("error_description") or "")]
+    if reason == "bad_response":
+        parts.append("no access_token in the reply")
+    detail = _redact(" ".join(part for part in parts if part), data)
+    return TokenError(
+        f"Token endpoint refused: {detail}", reason=reason, host=endpoint, detail=detail
+    )
 
 
 def _seconds(value, default):

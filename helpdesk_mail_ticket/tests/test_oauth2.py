@@ -186,6 +186,8 @@ class TestOAuth2(OAuth2MailTicketCase):
         failure = self.failing_fetch()
         self.assertIn("did not renew the access token (HTTP 500 server_error echoing ****", failure)
         self.assertNotIn(self.refresh_token, failure)
+        self.endpoint.fail_next(200, "odd")  # a 200 without a token is no success either
+        self.assertIn("(HTTP 200 odd no access_token in the reply)", self.failing_fetch())
 
     def test_authorization_expiring_soon_warns_the_admins(self):
         self.endpoint.refresh_lifetime = 30 * 86400
