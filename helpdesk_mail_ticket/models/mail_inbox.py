@@ -592,19 +592,31 @@ class MailInbox(models.Model):
         todo = ledger.search(
             [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
         ).filtered(lambda m: m.on_server or m.raw_attachment_id)
-        counts = {"new": len(new), "processed": 0, "error": 0, "undesired": 0}
-        batch = todo[:limit] if limit else todo
+        counts = {"new": len(new), **self._process_messages(source, todo, limit)}
+        ledger._apply_server_actions(self, source)
+        if status:
+            self._store_count_after_server_actions(source, status)
+        return counts
+
+    def _process_messages(self, source, messages, limit=None):
+        """Process this cycle's share of the inbox's ``new`` messages: the first
+        ``limit`` of ``messages`` (all when None), one at a time on the cycle's
+        connection. Hook: the bridge helpdesk_mail_ticket_queue_job enqueues them as
+        jobs instead.
+
+        :return: the counts of ``processed``, ``error`` and ``undesired`` messages, and
+            ``remaining``: how many are left for the next cycle
+        """
+        counts = {"processed": 0, "error": 0, "undesired": 0}
+        batch = messages[:limit] if limit else messages
         settings = self._get_parse_settings()
         for message_id in batch.ids:
             # One record at a time: every commit empties the cache, and a record of the
             # whole batch would read the whole batch again at its next field access.
-            state = ledger.browse(message_id)._process_isolated(source, settings)
+            state = messages.browse(message_id)._process_isolated(source, settings)
             if state in counts:
                 counts[state] += 1
-        counts["remaining"] = len(todo) - len(batch)
-        ledger._apply_server_actions(self, source)
-        if status:
-            self._store_count_after_server_actions(source, status)
+        counts["remaining"] = len(messages) - len(batch)
         return counts
 
     def _sync_mailbox(self, source):
