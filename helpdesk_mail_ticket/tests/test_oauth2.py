@@ -230,6 +230,11 @@ class TestOAuth2(OAuth2MailTicketCase):
         inbox = self.inbox.with_user(self.manager)
         with self.assertRaises(AccessError):
             inbox.read(["oauth2_refresh_token"])
+        arch = inbox.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="auth_method"', arch)
+        self.assertIn('name="oauth2_token_endpoint"', arch)
+        self.assertNotIn("oauth2_refresh_token", arch)
+        self.assertNotIn("oauth2_client_secret", arch)
         self.assertIn("IMAP", inbox.action_test_connection()["params"]["message"])
         inbox.login = self.mailbox_login  # changing settings drops the access token
         self.assertFalse(self.inbox.oauth2_access_token)

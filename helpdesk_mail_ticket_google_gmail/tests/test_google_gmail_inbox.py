@@ -120,6 +120,13 @@ class TestGoogleGmailInbox(GmailEndpointMixin, OAuth2MailTicketCase):
             failure = self.inbox._fetch()["failure"]
         self.assertIn("is not set up: connect the Gmail account", failure)
 
+    def test_form_for_admins_and_managers(self):
+        arch = self.inbox.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("open_google_gmail_uri", arch)
+        manager = self.inbox.with_user(self.manager)
+        arch = manager.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("google_gmail_refresh_token", arch)  # the connect block is for admins
+
     def test_picking_google_sets_its_servers(self):
         inbox = self.env["mail.inbox"].new({"auth_method": "oauth2", "protocol": "pop3"})
         inbox.oauth2_provider = "google"

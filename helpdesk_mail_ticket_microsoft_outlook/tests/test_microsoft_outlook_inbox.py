@@ -112,6 +112,13 @@ class TestMicrosoftOutlookInbox(OutlookEndpointMixin, OAuth2MailTicketCase):
             failure = self.inbox._fetch()["failure"]
         self.assertIn("cannot be reached", failure)
 
+    def test_form_for_admins_and_managers(self):
+        arch = self.inbox.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("open_microsoft_outlook_uri", arch)
+        manager = self.inbox.with_user(self.manager)
+        arch = manager.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("microsoft_outlook_refresh_token", arch)  # the connect block is for admins
+
     def test_picking_microsoft_sets_its_servers(self):
         inbox = self.env["mail.inbox"].new({"auth_method": "oauth2", "protocol": "imap"})
         inbox.oauth2_provider = "microsoft"
