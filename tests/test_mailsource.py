@@ -7,6 +7,7 @@ The password must never show up in an error text or a trace line.
 
 import contextlib
 import dataclasses
+import imaplib
 import socket
 import threading
 import time
@@ -352,6 +353,72 @@ def test_imap_state(mailbox):
         assert state["uidnext"] == 3
         assert state["uidvalidity"] == source.uidvalidity
         assert state["highestmodseq"] >= 1  # Dovecot offers CONDSTORE
+
+
+class SentCommands(list):
+    """The IMAP commands a client sends (name only: no tag, no argument, no password)."""
+
+    def __init__(self, monkeypatch):
+        super().__init__()
+        original = imaplib.IMAP4.send
+
+        def send(client, data):
+            words = data.split(b" ")
+            if len(words) > 1 and words[0].startswith(client.tagpre):
+                self.append(words[1].strip().decode())
+            return original(client, data)
+
+        monkeypatch.setattr(imaplib.IMAP4, "send", send)
+
+
+@pytest.mark.parametrize("security", ["none", "ssl", "starttls"])
+def test_imap_poll_session_sends_only_what_it_needs(mailbox, monkeypatch, security):
+    """Dovecot lists its capabilities in its greeting and login reply: no CAPABILITY
+    command; the folder's counters come from SELECT: no STATUS."""
+    mailbox.append(message(1))
+    sent = SentCommands(monkeypatch)
+    with open_source(mailbox.config("imap", security)) as source:
+        assert {"IDLE", "CONDSTORE", "UIDPLUS"} <= source.capabilities
+        state = source.selected_state()
+    expected = ["LOGIN", "ENABLE", "SELECT", "LOGOUT"]
+    if security == "starttls":  # what the server said before TLS is asked again after
+        expected = ["STARTTLS", "CAPABILITY", *expected]
+    assert sent == expected
+    assert state["messages"] == 1 and state["uidnext"] == 2
+    assert state["uidvalidity"] == source.uidvalidity
+
+
+def test_imap_selected_state_is_state_without_unseen(mailbox):
+    mailbox.append(message(1))
+    mailbox.append(message(2), flags=("\\Seen",))
+    with open_source(mailbox.config("imap")) as source:
+        selected, status = source.selected_state(), source.state()
+    assert selected == {key: value for key, value in status.items() if key != "unseen"}
+    assert selected["highestmodseq"] >= 1
+
+
+def test_imap_capabilities_asked_when_not_listed(fake_server):
+    """A server that lists no capability in its greeting or login reply is asked, and one
+    whose SELECT leaves UIDNEXT out answers selected_state() with STATUS."""
+    received = []
+
+    def answer(line):
+        tag, _sep, rest = line.rstrip(b"\r\n").partition(b" ")
+        command = rest.split(b" ")[0].upper()
+        received.append(command.decode())
+        untagged = {
+            b"CAPABILITY": b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n",
+            b"SELECT": b"* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n",
+            b"STATUS": b'* STATUS "INBOX" (MESSAGES 3 UIDNEXT 9 UIDVALIDITY 7 UNSEEN 1)\r\n',
+        }.get(command, b"")
+        return untagged + tag + b" OK done\r\n"
+
+    server = fake_server("lines", b"* OK fake IMAP ready\r\n", answer)
+    with open_source(fake_config("imap", server.port)) as source:
+        assert source.capabilities == {"IMAP4REV1", "AUTH=PLAIN"}
+        state = source.selected_state()
+    assert received == ["CAPABILITY", "LOGIN", "CAPABILITY", "SELECT", "STATUS", "LOGOUT"]
+    assert (state["messages"], state["uidnext"], state["uidvalidity"]) == (3, 9, 7)
 
 
 def test_imap_move_creates_folder(mailbox):

@@ -187,6 +187,11 @@ class MailSource:
         """Mailbox counters as a dict (``protocol``, ``messages``, IMAP ``uidvalidity``...)."""
         raise NotImplementedError
 
+    def selected_state(self):
+        """:meth:`state` as the session found it, for a poll: IMAP answers from its
+        SELECT reply without a command (no ``unseen``)."""
+        return self.state()
+
     def fetch(self, uid):
         """The raw RFC 5322 bytes of a message, without changing its flags."""
         raise NotImplementedError

@@ -37,6 +37,13 @@ _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _FLAGS = re.compile(rb"\bFLAGS \(([^)]*)\)")
 _STATUS = re.compile(rb"\(([^()]*)\)\s*$")
 _PAIR = re.compile(rb"([A-Z0-9.-]+) (\d+)")
+# What SELECT reports (imaplib's response keys), named as in state().
+_SELECT_COUNTERS = (
+    ("messages", "EXISTS"),
+    ("uidnext", "UIDNEXT"),
+    ("uidvalidity", "UIDVALIDITY"),
+    ("highestmodseq", "HIGHESTMODSEQ"),
+)
 # Untagged replies during IDLE that mean the folder changed (new, gone or reflagged mail).
 _IDLE_CHANGE = re.compile(rb"^\* (\d+ (EXISTS|EXPUNGE|RECENT|FETCH)|VANISHED)", re.IGNORECASE)
 
@@ -94,6 +101,37 @@ def _parse_search(data):
     return sorted({int(token) for line in _lines(data) for token in line.split()})
 
 
+def _listed_capabilities(client):
+    """The capabilities a server listed in its last greeting or login reply
+    (``[CAPABILITY ...]``, RFC 3501 §7.1), taken out of imaplib's responses; None if
+    it listed none."""
+    listed = client.untagged_responses.pop("CAPABILITY", None)
+    if not listed or not listed[-1]:
+        return None
+    return tuple(listed[-1].split(b"]")[0].decode("ascii", "replace").upper().split())
+
+
+class _GreetingCapabilities:
+    """imaplib asks CAPABILITY right after the greeting, which most servers already
+    list: one round trip less per connection. After STARTTLS it still asks (what was
+    said before TLS is not to be trusted)."""
+
+    def _get_capabilities(self):
+        listed = None if self._tls_established else _listed_capabilities(self)
+        if listed:
+            self.capabilities = listed
+        else:
+            super()._get_capabilities()
+
+
+class _IMAP4(_GreetingCapabilities, imaplib.IMAP4):
+    pass
+
+
+class _IMAP4_SSL(_GreetingCapabilities, imaplib.IMAP4_SSL):
+    pass
+
+
 class ImapSource(MailSource):
     """An IMAP folder. See :class:`~.base.MailSource` for the API."""
 
@@ -105,6 +143,7 @@ class ImapSource(MailSource):
         self._client = None
         self.capabilities = frozenset()
         self.uidvalidity = None
+        self._selected = {}  # the folder's counters as SELECT reported them
         self._expunge_on_close = False
 
     # -- connection ------------------------------------------------------------------------
@@ -118,12 +157,12 @@ class ImapSource(MailSource):
         self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
         with self.phase("connect", "connecting"):
             if config.security == "ssl":
-                client = imaplib.IMAP4_SSL(
+                client = _IMAP4_SSL(
                     config.host, config.effective_port, ssl_context=context,
                     timeout=config.timeout,
                 )  # fmt: skip
             else:
-                client = imaplib.IMAP4(config.host, config.effective_port, timeout=config.timeout)
+                client = _IMAP4(config.host, config.effective_port, timeout=config.timeout)
         self._client = client
         try:
             self.trace(f"< {self._redact(client.welcome)}")
@@ -131,6 +170,7 @@ class ImapSource(MailSource):
                 self.trace("> STARTTLS")
                 with self.phase("starttls", "starting TLS"):
                     client.starttls(context)
+            client.untagged_responses.pop("CAPABILITY", None)  # only the login's may follow
             self._login()
             self._load_capabilities()
             self._select()
@@ -189,9 +229,15 @@ class ImapSource(MailSource):
         self.trace(f"< {typ} {self._redact(b' '.join(_lines(data)))}")
 
     def _load_capabilities(self):
+        """The capabilities after login: those the login reply listed (most servers
+        do), else asked with CAPABILITY."""
         client = self._client
-        data = self._run("CAPABILITY", client.capability)
-        words = b" ".join(_lines(data[-1:])).decode("ascii", "replace").upper().split()
+        words = _listed_capabilities(client)
+        if words:
+            self.trace("< capabilities listed in the login reply")
+        else:
+            data = self._run("CAPABILITY", client.capability)
+            words = b" ".join(_lines(data[-1:])).decode("ascii", "replace").upper().split()
         client.capabilities = tuple(words)  # imaplib checks it (ENABLE, STARTTLS...)
         self.capabilities = frozenset(words)
         if "CONDSTORE" in self.capabilities and "ENABLE" in self.capabilities:
@@ -199,6 +245,7 @@ class ImapSource(MailSource):
                 self._run("ENABLE CONDSTORE", client.enable, "CONDSTORE")
 
     def _select(self):
+        self._selected = {}
         client, folder = self._client, self.config.folder or "INBOX"
         command = "EXAMINE" if self.config.readonly else "SELECT"
         self.trace(f"> {command} {quote_mailbox(folder)}")
@@ -210,8 +257,13 @@ class ImapSource(MailSource):
             )
         values = client.untagged_responses
         self.trace(f"< OK {b' '.join(_lines(data)).decode()} messages")
-        if values.get("UIDVALIDITY"):
-            self.uidvalidity = int(values["UIDVALIDITY"][-1])
+        self._selected = {
+            name: int(values[key][-1])
+            for name, key in _SELECT_COUNTERS
+            if values.get(key) and values[key][-1].isdigit()
+        }
+        if "uidvalidity" in self._selected:
+            self.uidvalidity = self._selected["uidvalidity"]
         else:  # not sent in SELECT by a few servers
             self.uidvalidity = self.state()["uidvalidity"]
 
@@ -333,6 +385,15 @@ class ImapSource(MailSource):
             raise self.error(ProtocolError, "Unreadable STATUS reply", b" ".join(_lines(data)))
         values = {name.decode().lower(): int(value) for name, value in _PAIR.findall(match[1])}
         return {"protocol": "imap", "folder": folder, **values}
+
+    def selected_state(self):
+        """The counters SELECT reported (no command): what a poll compares with what it
+        stored. STATUS (:meth:`state`) when SELECT left one out."""
+        self._require()
+        if {"uidvalidity", "uidnext", "messages"} <= self._selected.keys():
+            folder = self.config.folder or "INBOX"
+            return {"protocol": "imap", "folder": folder, **self._selected}
+        return self.state()
 
     def _summary(self):
         count = self.state().get("messages", 0)
