@@ -112,6 +112,8 @@ def job_prepare(env, config):
         env["fetchmail.server"].create({**server, "object_id": model.id, "state": "done"})
     for key, value in config.get("params", {}).items():
         env["ir.config_parameter"].set_param(f"helpdesk_mail_ticket.{key}", value)
+    for key, value in config.get("system_params", {}).items():
+        env["ir.config_parameter"].set_param(key, value)
     env.cr.commit()
     return {"partners": len(partners)}
 
