@@ -23,6 +23,9 @@ KEEP_MARK_EVERY = timedelta(minutes=1)
 IDLE_MAX_WAIT = 20 * 60
 IDLE_FALLBACK_POLL = 10
 FAILURES_BEFORE_WARNING = 3
+# last_run_date is rewritten by a successful cycle only once this old: back-to-back
+# cycles (IMAP IDLE, a short periodicity) then write nothing when nothing changed.
+LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
 # Global settings (iTop names) stored as ir.config_parameter under this prefix.
 PARAM_PREFIX = "helpdesk_mail_ticket."
@@ -216,7 +219,12 @@ class MailInbox(models.Model):
         readonly=True,
         copy=False,
     )
-    last_run_date = fields.Datetime(readonly=True, copy=False)
+    last_run_date = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the inbox was last polled; a working inbox polled several times within "
+        "10 seconds shows the first of these polls.",
+    )
     last_error = fields.Text(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
     failure_count = fields.Integer(
@@ -566,23 +574,26 @@ class MailInbox(models.Model):
             _logger.exception("Mail inbox %s: the cycle failed", self.name)
             self.env["mail.inbox.message"]._rollback()
             result["failure"] = self.env._("The cycle failed: %(error)s", error=str(error)[:500])
-        inbox._record_status(result.get("failure"))
+        inbox._record_status(result.get("failure"), new_errors=result["error"])
         inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
         inbox._save_trace(trace)
         self.env["mail.inbox.message"]._commit()
         return result
 
-    def _record_status(self, failure):
+    def _record_status(self, failure, new_errors=0):
         """Record the cycle's outcome (and warn the admins) in a transaction of its own;
         when another worker records the same inbox's at the same moment, its record is
-        enough: a conflict there never fails the cycle."""
+        enough: a conflict there never fails the cycle. A working inbox polled again
+        within LAST_RUN_PRECISION, with no new error, has nothing to record."""
+        if not (failure or new_errors) and self._ran_lately():
+            return
         self.env["mail.inbox.message"]._commit()
         try:
             with self.env.cr.savepoint():
                 if failure:
                     self._record_failure(failure)
                 else:
-                    self._record_success()
+                    self._record_success(new_errors)
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
             _logger.info("Mail inbox %s: another worker recorded its status", self.name)
 
@@ -593,8 +604,8 @@ class MailInbox(models.Model):
             [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
         ).filtered(lambda m: m.on_server or m.raw_attachment_id)
         counts = {"new": len(new), **self._process_messages(source, todo, limit)}
-        ledger._apply_server_actions(self, source)
-        if status:
+        removed = ledger._apply_server_actions(self, source)
+        if status and removed:
             self._store_count_after_server_actions(source, status)
         return counts
 
@@ -623,12 +634,13 @@ class MailInbox(models.Model):
         """Record in the ledger what arrived since the last cycle; returns the new ledger
         lines and, for IMAP, the folder status read.
 
-        IMAP costs one STATUS when nothing changed (same UIDVALIDITY, UIDNEXT and message
-        count as stored), lists only the UIDs from the stored UIDNEXT on when mail was only
-        added, and lists everything only when mail left the folder or UIDVALIDITY changed
-        (messages already known are then recognized by their Message-ID, not imported
-        again). One worker at a time synchronizes an inbox; the others process. POP3
-        lists UIDL, which downloads no message.
+        IMAP sends no command when nothing changed (the connection's SELECT reported
+        the same UIDVALIDITY, UIDNEXT and message count as stored), lists only the UIDs
+        from the stored UIDNEXT on when mail was only added, and lists everything only
+        when mail left the folder or UIDVALIDITY changed (messages already known are
+        then recognized by their Message-ID, not imported again). One worker at a time
+        synchronizes an inbox; the others process. POP3 lists UIDL, which downloads no
+        message.
         """
         ledger = self.env["mail.inbox.message"]
         if self.protocol != "imap":
@@ -638,7 +650,7 @@ class MailInbox(models.Model):
         if not self._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
-        status = source.state()
+        status = source.selected_state()
         validity, uidnext, count = str(status["uidvalidity"]), status["uidnext"], status["messages"]
         same = self.imap_uidvalidity == validity
         added = uidnext - self.imap_uidnext
@@ -741,7 +753,7 @@ class MailInbox(models.Model):
                     time.sleep(min(timeout, interval))
                     return False
                 # Mail that arrived since the last fetch raises no IDLE notice.
-                if source.state()["uidnext"] != self.imap_uidnext:
+                if source.selected_state()["uidnext"] != self.imap_uidnext:
                     return True
                 return source.idle(timeout)
         except MailSourceError as error:
@@ -755,9 +767,19 @@ class MailInbox(models.Model):
             return IDLE_FALLBACK_POLL
         return int(self._get_global_params().get("periodicity") or 30)
 
-    def _record_success(self):
+    def _ran_lately(self):
+        """Whether the last cycle succeeded less than LAST_RUN_PRECISION ago."""
+        return (
+            self.state == "ok"
+            and not self.failure_count
+            and self.last_run_date
+            and fields.Datetime.now() - self.last_run_date < LAST_RUN_PRECISION
+        )
+
+    def _record_success(self, new_errors=0):
         self.write({"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0})
-        self._warn_admins_of_errors()
+        if new_errors:
+            self._warn_admins_of_errors()
 
     def _record_failure(self, reason):
         _logger.warning("Mail inbox %s failed: %s", self.name, reason)
@@ -781,8 +803,9 @@ class MailInbox(models.Model):
             )
 
     def _warn_admins_of_errors(self):
-        """An activity when messages in error pile up; again only once the admin has
-        closed the previous one and errors still pile up."""
+        """An activity when messages in error pile up (called by a cycle that set
+        messages aside); again only once the admin has closed the previous one and
+        more errors come."""
         errors = self.env["mail.inbox.message"].search_count(
             [("inbox_id", "=", self.id), ("state", "=", "error")]
         )

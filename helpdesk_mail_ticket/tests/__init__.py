@@ -5,6 +5,7 @@ from . import test_itop_import
 from . import test_content
 from . import test_mail_to_ticket
 from . import test_oauth2
+from . import test_poll_cost
 from . import test_protocols
 from . import test_real_mail
 from . import test_robustness

@@ -1,0 +1,121 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What a poll costs when nothing changed: the commands sent to a real Dovecot and the
+statements sent to the database."""
+
+import imaplib
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.sql_db import Cursor
+from odoo.tests import tagged
+
+from .. import mailsource
+from ..models import mail_inbox
+from .common import MailTicketCase, make_email
+
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+@contextmanager
+def imap_commands():
+    """The IMAP commands sent meanwhile (their names only)."""
+    sent, original = [], imaplib.IMAP4.send
+
+    def send(client, data):
+        words = data.split(b" ")
+        if len(words) > 1 and words[0].startswith(client.tagpre):
+            sent.append(words[1].strip().decode())
+        return original(client, data)
+
+    with patch.object(imaplib.IMAP4, "send", send):
+        yield sent
+
+
+@contextmanager
+def sql_statements():
+    """The SQL statements sent meanwhile."""
+    sent, original = [], Cursor.execute
+
+    def execute(cursor, query, params=None, log_exceptions=True):
+        sent.append(str(getattr(query, "code", query)))
+        return original(cursor, query, params, log_exceptions)
+
+    with patch.object(Cursor, "execute", execute):
+        yield sent
+
+
+@tagged("post_install", "-at_install")
+class TestPollCost(MailTicketCase):
+    def setUp(self):
+        super().setUp()
+        for number in range(3):
+            self.deliver(make_email(subject=f"Request {number}"))
+        self.fetch()
+        self.fetch()  # settles the keep-until-closed marks
+
+    def test_unchanged_mailbox_costs_four_commands_and_no_write(self):
+        with imap_commands() as commands, sql_statements() as statements:
+            result = self.fetch()
+        self.assertEqual(result["new"], 0)
+        self.assertEqual(commands, ["LOGIN", "ENABLE", "SELECT", "LOGOUT"])
+        self.assertEqual([s for s in statements if _WRITE.match(s)], [])
+        self.assertFalse(
+            [s for s in statements if "state" in s and "'error'" in s and "COUNT" in s],
+            "no count of the messages in error when none was added",
+        )
+
+    def test_last_run_date_is_rewritten_once_it_is_old(self):
+        first = self.inbox.last_run_date
+        self.assertTrue(first)
+        self.fetch()
+        self.assertEqual(self.inbox.last_run_date, first, "polled again within 10 s")
+        older = fields.Datetime.now() - mail_inbox.LAST_RUN_PRECISION - timedelta(seconds=1)
+        self.inbox.last_run_date = older
+        self.fetch()
+        self.assertGreater(self.inbox.last_run_date, older)
+        self.assertEqual((self.inbox.state, self.inbox.failure_count), ("ok", 0))
+
+    def test_a_failure_then_a_success_are_both_recorded(self):
+        password = self.inbox.password
+        self.inbox.password = "wrong"
+        self.assertTrue(self.inbox._fetch().get("failure"))
+        self.assertEqual((self.inbox.state, self.inbox.failure_count), ("error", 1))
+        self.inbox.password = password
+        self.fetch()
+        self.assertEqual((self.inbox.state, self.inbox.failure_count), ("ok", 0))
+
+    def test_errors_warn_again_only_when_more_come(self):
+        warning = self.env.ref("mail.mail_activity_data_warning")
+
+        def warnings():
+            return self.inbox.activity_ids.filtered(lambda a: a.activity_type_id == warning)
+
+        for number in range(10):
+            self.deliver(make_email(sender=f"x{number}@nowhere.example"))
+        self.fetch()
+        self.assertEqual(len(warnings()), 1)
+        warnings().action_feedback(feedback="Seen")
+        self.fetch()
+        self.assertFalse(warnings(), "no new error: no new warning")
+        self.deliver(make_email(sender="x10@nowhere.example"))
+        self.fetch()
+        self.assertEqual(len(warnings()), 1)
+        self.assertIn("11 messages are in error", warnings().note)
+
+    def test_after_deleting_the_next_poll_does_not_list(self):
+        self.inbox.email_storage = "delete"
+        self.deliver(make_email(subject="Deleted once processed"))
+        with imap_commands() as commands:
+            self.fetch()
+        self.assertEqual(self.server_uids(), [])
+        # The count after the deletions is read once, then stored.
+        self.assertEqual(commands.count("STATUS"), 1)
+        listing = patch.object(
+            mailsource.ImapSource, "list_messages", side_effect=AssertionError("full listing")
+        )
+        with listing, imap_commands() as commands:
+            self.assertEqual(self.fetch()["new"], 0)
+        self.assertEqual(commands, ["LOGIN", "ENABLE", "SELECT", "LOGOUT"])
