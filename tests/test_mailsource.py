@@ -262,6 +262,17 @@ def test_list_fetch_delete(mailbox, protocol, security):
     assert any("********" in line for line in trace)
 
 
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_big_message_fetched_whole(mailbox, protocol):
+    """3 MB, dot-stuffed lines included: the POP3 answer is read into one buffer."""
+    lines = [b".dot %d" % n if n % 7 == 0 else b"line %d " % n + b"x" * 60 for n in range(40000)]
+    raw = message(1, "Big") + b"\r\n".join(lines) + b"\r\n.\r\n..\r\nend\r\n"
+    mailbox.append(raw)
+    with open_source(mailbox.config(protocol)) as source:
+        (listed,) = source.list_messages()
+        assert source.fetch(listed.uid) == raw
+
+
 @pytest.mark.parametrize(("protocol", "security"), TRANSPORTS, ids=TRANSPORT_IDS)
 def test_wrong_password(mailbox, protocol, security):
     config = mailbox.config(protocol, security, password=SECRET)

@@ -14,6 +14,11 @@ lenient mail readers (Thunderbird, Dovecot, stalwart) make and the stdlib does n
 - a body declared base64 that is mostly not base64 at all was never encoded: it is kept as is.
 
 Every repair is bounded and never raises; the original tree is used when a repair fails.
+
+A big message is parsed without its big base64 bodies: the stdlib parser holds a body as a
+list of line strings, then as one joined string, then decodes a copy of it (about ten times
+the body in memory). Long runs of base64 lines are cut out of the bytes parsed, and their
+parts decode straight from the raw bytes (``payload_bytes``); the tree is the same.
 """
 
 import base64
@@ -22,12 +27,21 @@ import email
 import logging
 import quopri
 import re
+import secrets
 from email.message import Message
 from email.policy import Compat32
 
 _logger = logging.getLogger(__name__)
 
 MAX_PARTS = 2000
+# Messages from this size on have their base64 runs of at least BLOB_MIN_BYTES set aside.
+BIG_MESSAGE_BYTES = 1024 * 1024
+BLOB_MIN_BYTES = 256 * 1024
+# Base64 lines from a line start on, blank lines included: one character class, which the
+# regex engine scans without a backtracking stack (a repeated group would grow one per line).
+_BASE64_RUN = re.compile(rb"^[A-Za-z0-9+/=][A-Za-z0-9+/=\r\n]*", re.MULTILINE)
+_LINE_BREAKS = b"\r\n"
+_BLOB_ATTRIBUTE = "_mailparse_blob"
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 
 
@@ -67,10 +81,10 @@ def repair_header_block(raw: bytes) -> bytes:
     well-known field follows the first such line; otherwise it is the body (no separator).
     """
     newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
-    lines = raw.split(newline, _MAX_HEAD_LINES)
+    lines, rest = _head_lines(raw, newline)
     if len(lines) <= 2 or not _FIELD.match(lines[0]):
         return raw
-    end = next((i for i, line in enumerate(lines[:_MAX_HEAD_LINES]) if not line.strip()), -1)
+    end = next((i for i, line in enumerate(lines) if not line.strip()), -1)
     if end <= 1:
         return raw
     head = lines[:end]
@@ -85,7 +99,21 @@ def repair_header_block(raw: bytes) -> bytes:
         return raw
     for index in stray:
         head[index] = b" " + head[index]
-    return newline.join(head + lines[end:])
+    return newline.join(head + lines[end:]) + rest
+
+
+def _head_lines(raw: bytes, newline: bytes) -> tuple[list, bytes]:
+    """The first _MAX_HEAD_LINES lines of ``raw`` and what follows them (from its line
+    break on), without copying a big body as ``raw.split`` would."""
+    lines, start = [], 0
+    while len(lines) < _MAX_HEAD_LINES:
+        stop = raw.find(newline, start)
+        if stop < 0:
+            lines.append(raw[start:])
+            return lines, b""
+        lines.append(raw[start:stop])
+        start = stop + len(newline)
+    return lines, raw[start - len(newline) :]
 
 
 def _decode_cte(data: bytes, cte: str) -> bytes | None:
@@ -168,7 +196,9 @@ def _strip_glued_close(part: Message) -> None:
 
 def load_message(raw: bytes) -> Message:
     """Parse ``raw`` into a compat32 tree with the repairs above; raises like the stdlib."""
-    message = _parse(raw)
+    message = _parse_big(raw) if len(raw) >= BIG_MESSAGE_BYTES else None
+    if message is None:
+        message = _parse(raw)
     count = 0
     stack = [message]
     while stack and count < MAX_PARTS:
@@ -188,6 +218,98 @@ def load_message(raw: bytes) -> Message:
     return message
 
 
+def _parse_big(raw: bytes) -> Message | None:
+    """The tree of a big message parsed without its long base64 runs (see the module's
+    doc), or None when it has none or when they cannot all be put back."""
+    try:
+        skeleton, blobs = _cut_blobs(raw)
+        if not blobs:
+            return None
+        message = _parse(skeleton)
+        del skeleton
+        if _put_blobs_back(message, raw, blobs):
+            return message
+    except Exception:
+        _logger.warning("big message parsed the plain way", exc_info=True)
+    return None
+
+
+def _cut_blobs(raw: bytes) -> tuple[bytes, dict]:
+    """``raw`` with each run of whole base64 lines of BLOB_MIN_BYTES or more after the
+    header block replaced by a token, and ``{token: (start, end)}`` (the run, from its
+    first character to the last one before its final line break)."""
+    body = re.search(rb"\r?\n\r?\n", raw)
+    if not body:
+        return raw, {}
+    nonce = secrets.token_hex(8)
+    pieces, blobs, done = [], {}, 0
+    for match in _BASE64_RUN.finditer(raw, body.end()):
+        start, end = match.span()
+        if end - start < BLOB_MIN_BYTES:
+            continue
+        if end < len(raw) and raw[end] not in _LINE_BREAKS:
+            end = raw.rfind(b"\n", start, end)  # the last line goes on with other text
+        while end > start and raw[end - 1] in _LINE_BREAKS:
+            end -= 1
+        if end - start < BLOB_MIN_BYTES:
+            continue
+        token = f"MAILPARSEBLOB{nonce}N{len(blobs)}"
+        blobs[token] = (start, end)
+        pieces += [raw[done:start], token.encode()]
+        done = end
+    if not blobs:
+        return raw, {}
+    pieces.append(raw[done:])
+    return b"".join(pieces), blobs
+
+
+def _put_blobs_back(message: Message, raw: bytes, blobs: dict) -> bool:
+    """Give each part holding a token its run: a base64 part whose whole body it is
+    decodes it from ``raw`` later; elsewhere (a text body, an attached message, a
+    damaged encoding) the run's text is put back in place. False when a token is not
+    found once in a leaf body (preamble, epilogue...): parse ``raw`` itself then."""
+    found = 0
+    tokens = re.compile("|".join(map(re.escape, blobs)))
+    stack = [(message, False)]
+    while stack:
+        part, in_message = stack.pop()
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            inner = in_message or part.get_content_maintype() == "message"
+            stack.extend((child, inner) for child in payload if isinstance(child, Message))
+            continue
+        if not isinstance(payload, str) or "MAILPARSEBLOB" not in payload:
+            continue
+        names = tokens.findall(payload)
+        found += len(names)
+        span = blobs.get(payload.strip())
+        if not in_message and span and _is_clean_base64(part, raw, *span):
+            setattr(part, _BLOB_ATTRIBUTE, memoryview(raw)[span[0] : span[1]])
+        else:
+            part.set_payload(
+                tokens.sub(lambda m: raw[slice(*blobs[m.group()])].decode("ascii"), payload)
+            )
+    return found == len(blobs)
+
+
+def _is_clean_base64(part: Message, raw: bytes, start: int, end: int) -> bool:
+    """Whether the run decodes exactly as the stdlib would decode that part: declared
+    base64, padded, with padding only at its end."""
+    if str(part.get("content-transfer-encoding", "")).lower() != "base64":
+        return False
+    breaks = raw.count(b"\n", start, end) + raw.count(b"\r", start, end)
+    if (end - start - breaks) % 4:
+        return False
+    pad = raw.find(b"=", start, end)
+    if pad < 0:
+        return True
+    padding = raw.count(b"=", pad, end)
+    return (
+        padding <= 2
+        and padding + raw.count(b"\n", pad, end) + raw.count(b"\r", pad, end) == end - pad
+    )
+
+
 def _not_base64(data: bytes) -> bool:
     """True when most of a "base64" body is outside the alphabet: it was never encoded."""
     sample = data[:65536]
@@ -200,6 +322,9 @@ def _not_base64(data: bytes) -> bool:
 
 def payload_bytes(part: Message) -> bytes | None:
     """Transfer-decoded bytes of a leaf part (None when it has no payload)."""
+    blob = getattr(part, _BLOB_ATTRIBUTE, None)
+    if blob is not None:
+        return binascii.a2b_base64(blob)
     raw = part.get_payload()
     if isinstance(raw, str):
         cte = str(part.get("content-transfer-encoding", "")).strip().lower()

@@ -28,6 +28,9 @@ from .settings import DEFAULT_SETTINGS, Settings
 _logger = logging.getLogger(__name__)
 
 MAX_PARTS = 2000
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_WHITESPACE = re.compile(rb"\s+")
+_HASH_SLICE = 1024 * 1024
 _CID_SRC = re.compile(r"""(src\s*=\s*)(["']?)cid:([^"'\s>]+)\2""", re.IGNORECASE)
 
 
@@ -79,11 +82,26 @@ def _stable_id(message: Message, raw: bytes) -> str:
             digest.update(name.encode() + b":")
             digest.update(clean_text(fix_surrogates(str(value))).encode("utf-8", "replace"))
             digest.update(b"\n")
-    body = raw.replace(b"\r\n", b"\n")
-    head_end = body.find(b"\n\n")
-    body = body[head_end + 2 :] if head_end >= 0 else body
-    digest.update(re.sub(rb"\s+", b" ", body).strip())
+    _hash_body(digest, raw)
     return "sha256:" + digest.hexdigest()
+
+
+def _hash_body(digest, raw: bytes) -> None:
+    """Hash the body (after the first blank line, CRLF or LF) with its whitespace runs
+    made one space and stripped, a slice at a time: the same bytes as normalizing a
+    copy of it, without three copies of a big message."""
+    blank = _BLANK_LINE.search(raw)
+    started = pending_space = False
+    for start in range(blank.end() if blank else 0, len(raw), _HASH_SLICE):
+        text = _WHITESPACE.sub(b" ", raw[start : start + _HASH_SLICE])
+        core = text.strip(b" ")
+        if not core:
+            pending_space = pending_space or bool(text)
+            continue
+        if started and (pending_space or text[:1] == b" "):
+            digest.update(b" ")
+        digest.update(core)
+        started, pending_space = True, text[-1:] == b" "
 
 
 def _header_map(message: Message, charset_hint: str) -> dict:

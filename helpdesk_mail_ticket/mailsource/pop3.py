@@ -10,6 +10,7 @@ import binascii
 import contextlib
 import hashlib
 import hmac
+import io
 import poplib
 
 from .base import (
@@ -274,8 +275,22 @@ class Pop3Source(MailSource):
 
     def fetch(self, uid):
         number = self._number(uid)
-        _response, lines, _octets = self._command(f"RETR {number}", self._client.retr, number)
-        return CRLF.join(lines) + CRLF
+        return self._command(f"RETR {number}", self._read_long, f"RETR {number}")
+
+    def _read_long(self, command):
+        """The multi-line answer to ``command``, dot-unstuffed, each line ended by CRLF,
+        written into one buffer as it comes: poplib's list of lines, joined, holds a big
+        message three times over."""
+        client = self._client
+        client._putcmd(command)
+        client._getresp()
+        buffer = io.BytesIO()
+        line, _octets = client._getline()
+        while line != b".":
+            buffer.write(line[1:] if line.startswith(b"..") else line)
+            buffer.write(CRLF)
+            line, _octets = client._getline()
+        return buffer.getvalue()
 
     def fetch_header(self, uid):
         number = self._number(uid)

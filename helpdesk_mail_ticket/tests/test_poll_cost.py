@@ -1,8 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""What a poll costs when nothing changed: the commands sent to a real Dovecot and the
-statements sent to the database."""
+"""What a poll costs when nothing changed, and what a big mail is held as: the commands
+sent to a real Dovecot, the statements sent to the database, the bytes parsed."""
 
 import imaplib
+import os
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,6 +14,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import tagged
 
 from .. import mailsource
+from ..mailparse import loader
 from ..models import mail_inbox
 from .common import MailTicketCase, make_email
 
@@ -119,3 +121,29 @@ class TestPollCost(MailTicketCase):
         with listing, imap_commands() as commands:
             self.assertEqual(self.fetch()["new"], 0)
         self.assertEqual(commands, ["LOGIN", "ENABLE", "SELECT", "LOGOUT"])
+
+
+@tagged("post_install", "-at_install")
+class TestBigMail(MailTicketCase):
+    def test_big_attachment_is_not_parsed_as_text(self):
+        data = os.urandom(3 * 1024 * 1024)
+        self.deliver(
+            make_email(subject="Big report", attachments=[("report.pdf", "application/pdf", data)])
+        )
+        parsed_sizes = []
+        original = loader._parse
+
+        def spy(raw):
+            parsed_sizes.append(len(raw))
+            return original(raw)
+
+        with patch.object(loader, "_parse", spy):
+            self.fetch()
+        (message,) = self.ledger()
+        self.assertEqual(message.state, "processed")
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "helpdesk.mail.ticket"), ("res_id", "=", message.ticket_id)]
+        )
+        self.assertEqual(attachment.raw, data)
+        self.assertEqual(attachment.name, "report.pdf")
+        self.assertLess(max(parsed_sizes), 64 * 1024, "the base64 body stays out of the parser")
