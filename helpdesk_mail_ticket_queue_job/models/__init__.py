@@ -1,0 +1,2 @@
+from . import mail_inbox
+from . import mail_inbox_message

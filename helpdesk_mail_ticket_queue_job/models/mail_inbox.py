@@ -1,0 +1,52 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class MailInbox(models.Model):
+    _inherit = "mail.inbox"
+
+    use_queue_job = fields.Boolean(
+        string="Process as Queue Jobs",
+        help="Each cycle records the new messages, then hands each one to a queue job "
+        "(channel root.helpdesk_mail_ticket) that any Odoo server running queue_job's "
+        "job runner processes on a connection of its own. Processed mail is deleted or "
+        "moved on the mail server by the next cycle. Unticked, the cycle processes the "
+        "messages itself. Tick it only where queue_job's job runner runs: otherwise "
+        "the messages wait for it.",
+    )
+
+    def action_fetch_now(self):
+        """As in the main addon, with the count of messages handed to jobs."""
+        self.ensure_one()
+        if not self.use_queue_job:
+            return super().action_fetch_now()
+        result = self.sudo()._fetch()
+        if result.get("failure"):
+            raise UserError(result["failure"])
+        message = self.env._(
+            "%(new)s new message(s), %(enqueued)s handed to queue jobs.",
+            new=result["new"],
+            enqueued=result.get("enqueued", 0),
+        )
+        return self._notify(message, reload=True)
+
+    def _process_messages(self, source, messages, limit=None):
+        """With ``use_queue_job``, enqueue one job per message instead of processing it:
+        the first ``limit`` of the messages that no job is about to process yet (the
+        others are counted as ``remaining``, for the next cycle)."""
+        if not self.use_queue_job:
+            return super()._process_messages(source, messages, limit=limit)
+        todo = messages - messages._with_pending_job()
+        batch = todo[:limit] if limit else todo
+        for message in batch:
+            message._enqueue_process_job()
+        if batch:
+            self._trace("%d message(s) handed to queue jobs", len(batch))
+        return {
+            "processed": 0,
+            "error": 0,
+            "undesired": 0,
+            "enqueued": len(batch),
+            "remaining": len(todo) - len(batch),
+        }

@@ -1,0 +1,286 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Inboxes on the real Dovecot whose messages are processed by OCA queue_job jobs."""
+
+import socket
+from unittest.mock import patch
+
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+
+from odoo.addons.helpdesk_mail_ticket.models import mail_inbox
+from odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message import LEASE_NS
+from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+
+from .common import trap_jobs
+
+CHANNEL = "root.helpdesk_mail_ticket"
+
+
+def closed_port():
+    """A local port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@tagged("post_install", "-at_install")
+class TestQueueJobInbox(MailTicketCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The job function allows commits, so queue_job runs each job in a cursor of its
+        # own: in test mode that cursor works inside the test's transaction.
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+
+    def perform(self, jobs):
+        """Run jobs as queue_job's runner would, each in its own cursor; their results."""
+        self.env.flush_all()
+        results = [job.perform() for job in jobs]
+        self.env.invalidate_all()
+        return results
+
+    def fetch_trapped(self, inbox=None):
+        """A cycle whose jobs are trapped (not stored); returns (result, jobs)."""
+        with trap_jobs() as trap:
+            result = self.fetch(inbox)
+        return result, list(trap.enqueued_jobs)
+
+    def stored_jobs(self, lines):
+        keys = [line._job_identity_key() for line in lines]
+        return self.env["queue.job"].search([("identity_key", "in", keys)], order="id")
+
+    def setUp(self):
+        super().setUp()
+        self.inbox.use_queue_job = True
+
+    def test_the_option_is_off_by_default(self):
+        """Installing the module changes no inbox (nor the main addon's tests)."""
+        login, password = self.new_mailbox()
+        self.assertFalse(self.create_inbox(login, password).use_queue_job)
+
+    def test_a_cycle_enqueues_one_job_per_new_message(self):
+        self.deliver(make_email(subject="Printer jam", message_id="<qj-1@client.example>"))
+        self.deliver(make_email(subject="VPN down", message_id="<qj-2@client.example>"))
+        with trap_jobs() as trap:
+            result = self.fetch()
+            lines = self.ledger().sorted("id")
+            self.assertEqual(lines.mapped("state"), ["new", "new"], "nothing processed yet")
+            self.assertEqual((result["new"], result["enqueued"]), (2, 2))
+            self.assertEqual((result["processed"], result["remaining"]), (0, 0))
+            trap.assert_jobs_count(2)
+            for line in lines:
+                trap.assert_enqueued_job(
+                    line._process_job,
+                    properties={
+                        "identity_key": line._job_identity_key(),
+                        "description": f"Incoming eMail {line.uid} of the inbox {self.inbox.name}",
+                    },
+                )
+            self.assertEqual({job.channel for job in trap.enqueued_jobs}, {CHANNEL})
+            self.assertTrue(all(job.job_config.allow_commit for job in trap.enqueued_jobs))
+            self.env.flush_all()
+            trap.perform_enqueued_jobs()
+        self.env.invalidate_all()
+        self.assertEqual(lines.mapped("state"), ["processed", "processed"])
+        self.assertEqual(lines.mapped("action"), ["created", "created"])
+        tickets = [self.ticket_of(line) for line in lines]
+        self.assertEqual([t.name for t in tickets], ["Printer jam", "VPN down"])
+        self.assertEqual({t.partner_id for t in tickets}, {self.alice})
+        self.assertTrue(all(line.trace for line in lines), "each job traces its message")
+
+    def test_jobs_create_and_update_tickets_as_a_cycle_does(self):
+        self.deliver(make_email(subject="Screen flickers", message_id="<qj-3@client.example>"))
+        _result, jobs = self.fetch_trapped()
+        [created] = self.perform(jobs)
+        ticket = self.ticket_of(self.ledger())
+        self.assertEqual(created, f"Ticket created: {ticket.display_name}")
+        reply = make_email(
+            subject="Re: Screen flickers",
+            body="It flickers more today.\n\nOn Monday, Alice wrote:\n> Screen flickers\n",
+            headers={"In-Reply-To": "<qj-3@client.example>"},
+            message_id="<qj-4@client.example>",
+        )
+        self.deliver(reply)
+        result, jobs = self.fetch_trapped()
+        self.assertEqual(result["enqueued"], 1)
+        [updated] = self.perform(jobs)
+        self.assertEqual(updated, f"Ticket updated: {ticket.display_name}")
+        lines = self.ledger().sorted("id")
+        self.assertEqual(lines.mapped("action"), ["created", "updated"])
+        self.assertEqual({self.ticket_of(line) for line in lines}, {ticket})
+        update = ticket.message_ids.filtered(
+            lambda m: (
+                m.subtype_id == self.env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email")
+            )
+        )
+        self.assertEqual(len(update), 1)
+        self.assertIn("It flickers more today.", update.body)
+        self.assertNotIn("On Monday", update.body)
+
+    def test_a_second_cycle_enqueues_nothing_while_the_jobs_are_pending(self):
+        for number in range(3):
+            self.deliver(make_email(subject=f"Pending {number}"))
+        first = self.fetch()
+        lines = self.ledger()
+        jobs = self.stored_jobs(lines)
+        self.assertEqual(first["enqueued"], 3)
+        self.assertEqual(len(jobs), 3)
+        self.assertEqual(set(jobs.mapped("state")), {"pending"})
+        self.assertEqual(set(jobs.mapped("channel")), {CHANNEL})
+        self.assertEqual(set(jobs.mapped("method_name")), {"_process_job"})
+        self.assertEqual([job.records.id for job in jobs], lines.sorted("id").ids)
+        second = self.fetch()
+        self.assertEqual((second["new"], second["enqueued"], second["remaining"]), (0, 0, 0))
+        self.assertEqual(self.stored_jobs(lines), jobs, "no second job for a message")
+        # queue_job's own identity check refuses a duplicate too.
+        lines[0]._enqueue_process_job()
+        self.assertEqual(self.stored_jobs(lines), jobs)
+        self.perform([Job.load(self.env, job.uuid) for job in jobs])
+        self.assertEqual(set(lines.mapped("state")), {"processed"})
+        self.assertEqual(self.fetch()["enqueued"], 0, "processed messages get no job")
+
+    def test_a_cycle_enqueues_within_its_budget_then_the_rest(self):
+        for number in range(3):
+            self.deliver(make_email(subject=f"Budget {number}"))
+        first = self.inbox._fetch(limit=2)
+        self.assertEqual((first["enqueued"], first["remaining"]), (2, 1))
+        second = self.inbox._fetch(limit=2)
+        self.assertEqual(
+            (second["enqueued"], second["remaining"]), (1, 0), "the messages left, not the same"
+        )
+        self.assertEqual(len(self.stored_jobs(self.ledger())), 3)
+
+    def test_a_message_whose_job_gave_up_is_enqueued_again(self):
+        self.deliver(make_email(subject="Given up"))
+        self.fetch()
+        line = self.ledger()
+        job = Job.load(self.env, self.stored_jobs(line).uuid)
+        job.set_failed(exc_name="RetryableJobError")
+        job.store()
+        self.assertEqual(self.fetch()["enqueued"], 1, "nothing lost: a new job")
+        jobs = self.stored_jobs(line)
+        self.assertEqual(jobs.mapped("state"), ["failed", "pending"])
+        self.perform([Job.load(self.env, jobs[1].uuid)])
+        self.assertEqual(line.state, "processed")
+
+    def test_a_job_for_a_message_processed_meanwhile_does_nothing(self):
+        self.deliver(make_email(subject="Processed meanwhile"))
+        _result, jobs = self.fetch_trapped()
+        line = self.ledger()
+        with self.inbox._open_source() as source:
+            self.assertEqual(line._process(source, self.inbox._get_parse_settings()), "processed")
+        ticket = self.ticket_of(line)
+        attempts = line.attempts
+        [result] = self.perform(jobs)
+        self.assertEqual(result, f"Ticket created: {ticket.display_name}")
+        self.assertEqual((line.state, line.attempts), ("processed", attempts))
+        count = self.env["helpdesk.mail.ticket"].search_count(
+            [("mail_inbox_id", "=", self.inbox.id)]
+        )
+        self.assertEqual(count, 1)
+
+    def test_a_job_leaves_a_message_another_worker_holds(self):
+        self.deliver(make_email(subject="Held elsewhere"))
+        _result, jobs = self.fetch_trapped()
+        line = self.ledger()
+        # Another worker (a cycle, another job) holds the message's lease.
+        other = api.Environment(db_connect(self.env.cr.dbname).cursor(), SUPERUSER_ID, {})
+        self.addCleanup(other.cr.close)
+        other.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, line.id])
+        self.addCleanup(other.cr.execute, "SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, line.id])
+        [result] = self.perform(jobs)
+        self.assertIn("another worker has it", result)
+        self.assertEqual((line.state, line.attempts), ("new", 0))
+        self.assertFalse(self.ticket_of(line))
+
+    def test_a_connection_failure_is_retried_by_queue_job(self):
+        self.deliver(make_email(subject="Server gone"))
+        _result, [job] = self.fetch_trapped()
+        self.inbox.port = closed_port()
+        with self.assertRaises(RetryableJobError) as caught:
+            self.perform([job])
+        self.assertIn("refused the connection", str(caught.exception))
+        line = self.ledger()
+        self.assertEqual((line.state, line.attempts), ("new", 0), "nothing lost")
+        self.assertFalse(self.ticket_of(line))
+
+    def test_a_kept_copy_is_processed_without_connecting(self):
+        """An email set aside (its copy kept), gone from the server, then reset once
+        its caller is known: its job reads the copy, never the mail server."""
+        self.inbox.error_behavior = "delete"
+        self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Kept copy"))
+        _result, jobs = self.fetch_trapped()
+        self.perform(jobs)
+        line = self.ledger()
+        self.assertEqual(line.state, "error")
+        self.fetch_trapped()
+        self.assertEqual((self.server_uids(), line.on_server), ([], False))
+        self.assertTrue(line.raw_attachment_id)
+        self.env["res.partner"].create({"name": "Zed", "email": "zed@nowhere.example"})
+        line.action_reset_status()
+        result, jobs = self.fetch_trapped()
+        self.assertEqual(result["enqueued"], 1)
+        self.inbox.port = closed_port()
+        [outcome] = self.perform(jobs)
+        self.assertEqual((line.state, line.action), ("processed", "created"), outcome)
+        self.assertEqual(outcome, f"Ticket created: {self.ticket_of(line).display_name}")
+
+    def test_processed_mail_leaves_the_server_at_the_next_cycle(self):
+        self.inbox.email_storage = "delete"
+        self.deliver(make_email(subject="Delete me"))
+        _result, jobs = self.fetch_trapped()
+        self.perform(jobs)
+        line = self.ledger()
+        self.assertEqual(line.state, "processed")
+        self.assertEqual(len(self.server_uids()), 1, "a job touches only its message")
+        result, jobs = self.fetch_trapped()
+        self.assertEqual((result["enqueued"], jobs), (0, []))
+        self.assertEqual(self.server_uids(), [], "deleted by the next cycle")
+        self.assertFalse(line.on_server)
+
+    def test_an_error_is_set_aside_and_warned_of_as_a_cycle_does(self):
+        self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Who am I"))
+        _result, jobs = self.fetch_trapped()
+        with patch.object(mail_inbox, "ERRORS_BEFORE_WARNING", 1):
+            [result] = self.perform(jobs)
+        line = self.ledger()
+        self.assertEqual(line.state, "error")
+        self.assertEqual(result, "Error: Unknown caller (zed@nowhere.example)")
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        self.assertEqual(
+            self.inbox.activity_ids.filtered(lambda a: a.activity_type_id == warning).summary,
+            f"Messages in error pile up in {self.inbox.name}",
+        )
+
+    def test_an_inbox_with_the_option_off_processes_in_the_cycle(self):
+        self.inbox.use_queue_job = False
+        self.deliver(make_email(subject="Inline please"))
+        with trap_jobs() as trap:
+            result = self.fetch()
+            trap.assert_jobs_count(0)
+        self.assertEqual((result["processed"], result.get("enqueued")), (1, None))
+        line = self.ledger()
+        self.assertEqual((line.state, line.action), ("processed", "created"))
+        self.assertEqual(self.ticket_of(line).name, "Inline please")
+
+    def test_fetch_now_tells_how_many_messages_went_to_jobs(self):
+        self.deliver(make_email(subject="Fetch now"))
+        with trap_jobs() as trap:
+            action = self.inbox.action_fetch_now()
+            trap.assert_jobs_count(1)
+        self.assertEqual(action["params"]["message"], "1 new message(s), 1 handed to queue jobs.")
+
+    def test_a_pop3_inbox_hands_its_messages_to_jobs(self):
+        login, password = self.new_mailbox()
+        inbox = self.create_inbox(login, password, protocol="pop3", use_queue_job=True)
+        self.deliver(make_email(subject="By POP3"), login=login)
+        result, jobs = self.fetch_trapped(inbox)
+        self.assertEqual(result["enqueued"], 1)
+        self.perform(jobs)
+        line = self.ledger(inbox)
+        self.assertEqual((line.state, line.action), ("processed", "created"))
+        self.assertEqual(self.ticket_of(line).name, "By POP3")
