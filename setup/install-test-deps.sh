@@ -31,18 +31,22 @@ if [ "$need_pip" = 1 ]; then
   echo "Installing Python packages: requirements.txt and test tools"
   python3 -m pip install -q -r "$(dirname "$0")/../requirements.txt" -r "$(dirname "$0")/../requirements-test.txt"
 fi
-# OCA helpdesk_mgmt, for the tests of the bridge addon helpdesk_mail_ticket_helpdesk_mgmt:
-# its wheel from PyPI (without its dependency on Odoo itself), unpacked outside the
-# repository. tools/run_tests.py finds it there (or wherever HMT_EXTRA_ADDONS says).
+# OCA helpdesk_mgmt and queue_job, for the tests of the bridge addons
+# helpdesk_mail_ticket_helpdesk_mgmt and helpdesk_mail_ticket_queue_job: their wheels from
+# PyPI (without their dependency on Odoo itself), unpacked outside the repository.
+# tools/run_tests.py finds them there (or wherever HMT_EXTRA_ADDONS says). queue_job's one
+# Python dependency, requests, is one of Odoo's own.
 oca_root="${HOME}/.cache/hmt/oca"
-if [ ! -f "${oca_root}/odoo/addons/helpdesk_mgmt/__manifest__.py" ]; then
-  echo "Fetching OCA helpdesk_mgmt 18.0 into ${oca_root}"
-  tmp_wheels="$(mktemp -d)"
-  if python3 -m pip download -q --no-deps -d "${tmp_wheels}" "odoo-addon-helpdesk_mgmt==18.0.*"; then
-    mkdir -p "${oca_root}"
-    python3 -m zipfile -e "${tmp_wheels}"/odoo_addon_helpdesk_mgmt-*.whl "${oca_root}"
-  else
-    echo "Could not download odoo-addon-helpdesk_mgmt: the bridge addon's tests will not run" >&2
+for oca_addon in helpdesk_mgmt queue_job; do
+  if [ ! -f "${oca_root}/odoo/addons/${oca_addon}/__manifest__.py" ]; then
+    echo "Fetching OCA ${oca_addon} 18.0 into ${oca_root}"
+    tmp_wheels="$(mktemp -d)"
+    if python3 -m pip download -q --no-deps -d "${tmp_wheels}" "odoo-addon-${oca_addon}==18.0.*"; then
+      mkdir -p "${oca_root}"
+      python3 -m zipfile -e "${tmp_wheels}"/odoo_addon_${oca_addon}-*.whl "${oca_root}"
+    else
+      echo "Could not download odoo-addon-${oca_addon}: its bridge addon's tests will not run" >&2
+    fi
+    rm -rf "${tmp_wheels}"
   fi
-  rm -rf "${tmp_wheels}"
-fi
+done

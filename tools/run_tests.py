@@ -16,8 +16,9 @@ list of ``lint``, ``pylint``, ``pytest``, ``odoo``; every part runs when unset),
 ``HMT_KEEP_DB=1`` (keep the test database),
 ``HMT_EXTRA_ADDONS`` (a folder of OCA addons, default ``~/.cache/hmt/oca/odoo/addons`` where
 ``setup/install-test-deps.sh`` unpacks ``helpdesk_mgmt``): when it has ``helpdesk_mgmt``, the
-bridge addon ``helpdesk_mail_ticket_helpdesk_mgmt`` is installed and tested too; otherwise a
-banner says its tests did not run. The OAuth2 bridges (Gmail, Microsoft 365) are always
+bridge addon ``helpdesk_mail_ticket_helpdesk_mgmt`` is installed and tested too, and when it has
+OCA's ``queue_job`` (unpacked there as well), ``helpdesk_mail_ticket_queue_job``; otherwise a
+banner says their tests did not run. The OAuth2 bridges (Gmail, Microsoft 365) are always
 installed and tested: their Odoo modules are part of Odoo community.
 """
 
@@ -35,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "helpdesk_mail_ticket"
 BRIDGE = "helpdesk_mail_ticket_helpdesk_mgmt"
+QUEUE_JOB_BRIDGE = "helpdesk_mail_ticket_queue_job"
 # Bridges to Odoo community modules (google_gmail, microsoft_outlook): always installed.
 OAUTH2_BRIDGES = ["helpdesk_mail_ticket_google_gmail", "helpdesk_mail_ticket_microsoft_outlook"]
 DEFAULT_EXTRA_ADDONS = Path.home() / ".cache" / "hmt" / "oca" / "odoo" / "addons"
@@ -101,16 +103,16 @@ def odoo_paths():
     sibling = package.parent / "addons"
     if (sibling / "mail").is_dir():
         paths.append(str(sibling))
-    extra = extra_addons_dir()
+    extra = extra_addons_dir() or extra_addons_dir("queue_job")
     if extra:
         paths.append(str(extra))
     return ",".join(paths)
 
 
-def extra_addons_dir():
-    """The folder of OCA addons holding helpdesk_mgmt, or None."""
+def extra_addons_dir(addon="helpdesk_mgmt"):
+    """The folder of OCA addons holding ``addon``, or None."""
     extra = Path(os.environ.get("HMT_EXTRA_ADDONS") or DEFAULT_EXTRA_ADDONS).expanduser()
-    return extra.resolve() if (extra / "helpdesk_mgmt" / "__manifest__.py").is_file() else None
+    return extra.resolve() if (extra / addon / "__manifest__.py").is_file() else None
 
 
 def free_port():
@@ -133,6 +135,7 @@ def run_odoo(addons_path):
     user = os.environ.get("HMT_DB_USER", "root")
     database = f"hmt_test_{os.getpid()}"
     modules = [ADDON, *OAUTH2_BRIDGES, *([BRIDGE] if extra_addons_dir() else [])]
+    modules += [QUEUE_JOB_BRIDGE] if extra_addons_dir("queue_job") else []
     tags = os.environ.get("HMT_ODOO_TEST_TAGS", ",".join(f"/{module}" for module in modules))
     data_dir = tempfile.mkdtemp(prefix="hmt-odoo-data-")
     log_path = Path(data_dir) / "odoo-test.log"
@@ -225,6 +228,14 @@ def main():
                 "that has it."
             )
             add((0, 0, 1), f"{BRIDGE} (not run)")
+        if not extra_addons_dir("queue_job"):
+            banner(
+                f"!!! OCA queue_job NOT FOUND: THE TESTS OF {QUEUE_JOB_BRIDGE} DID NOT RUN !!!\n"
+                "Run setup/install-test-deps.sh (it unpacks queue_job into\n"
+                f"{DEFAULT_EXTRA_ADDONS}) or point HMT_EXTRA_ADDONS at an addons folder\n"
+                "that has it."
+            )
+            add((0, 0, 1), f"{QUEUE_JOB_BRIDGE} (not run)")
     else:
         banner(
             "!!! ODOO IS NOT IMPORTABLE: THE ODOO TEST SUITE DID NOT RUN !!!\n"
