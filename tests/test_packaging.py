@@ -187,7 +187,13 @@ def test_every_addon_builds_and_the_metapackage_lists_them(tmp_path):
         for path in ROOT.glob("*/__manifest__.py")
         if (path.parent / "pyproject.toml").is_file()
     )
-    assert addons == [ADDON, "helpdesk_mail_ticket_helpdesk_mgmt"]
+    assert addons == [
+        ADDON,
+        "helpdesk_mail_ticket_google_gmail",
+        "helpdesk_mail_ticket_helpdesk_mgmt",
+        "helpdesk_mail_ticket_microsoft_outlook",
+        "helpdesk_mail_ticket_queue_job",
+    ]
     for addon in addons:
         pyproject = tomllib.loads((ROOT / addon / "pyproject.toml").read_text())
         assert pyproject["build-system"]["build-backend"] == "whool.buildapi"
@@ -199,6 +205,13 @@ def test_every_addon_builds_and_the_metapackage_lists_them(tmp_path):
         )
     assert "Requires-Dist: odoo-addon-helpdesk_mail_ticket" in metadata
     assert "Requires-Dist: odoo-addon-helpdesk_mgmt" in metadata
+    queue_job_bridge = build_wheel(ROOT / "helpdesk_mail_ticket_queue_job", tmp_path / "qj")
+    with zipfile.ZipFile(queue_job_bridge) as archive:
+        metadata = next(
+            archive.read(n).decode() for n in archive.namelist() if n.endswith("/METADATA")
+        )
+    assert "Requires-Dist: odoo-addon-helpdesk_mail_ticket" in metadata
+    assert "Requires-Dist: odoo-addon-queue_job" in metadata
     meta = tomllib.loads((ROOT / "setup" / "_metapackage" / "pyproject.toml").read_text())[
         "project"
     ]
