@@ -2,7 +2,6 @@
 import hashlib
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from email.header import decode_header, make_header
@@ -46,12 +45,6 @@ KEEP_RECHECK_MARGIN = timedelta(minutes=10)
 KEEP_SWEEP_INTERVAL = timedelta(hours=1)
 INSERT_CHUNK = 1000
 SYNC_RETRIES = 3
-
-
-def _download_and_parse(source, uid, settings):
-    """A helper thread's share of a message: its bytes and their parse (no Odoo)."""
-    raw = source.fetch(uid)
-    return raw, parse_message(raw, settings)
 
 
 class _NotClaimed(Exception):
@@ -367,98 +360,14 @@ class MailInboxMessage(models.Model):
         """Process one message so that nothing it does can stop the messages after it:
         an unexpected failure is logged, undone, and retried by the next cycle (its
         attempt is counted). A lost connection still ends the cycle."""
-        return self._isolated(self._process, source, settings)
-
-    def _isolated(self, step, *args):
         try:
-            return step(*args)
+            return self._process(source, settings)
         except MailSourceError:
             raise
         except Exception:
             _logger.exception("Message %s of %s: processing aborted", self.uid, self.inbox_id.name)
             self._rollback()
             return None
-
-    def _process_in_order(self, source, settings):
-        """Process these messages in their order, one attempt each (see ``_process``),
-        and return their states. While a message is processed, the next one is already
-        claimed, downloaded and parsed by a helper thread on ``source``, so a worker
-        does not wait for the mail server or the parser while the database works.
-
-        Only a message never attempted is taken ahead (a worker that dies then counts
-        an attempt for it too); one with past attempts, a kept copy or over the size
-        limit goes alone, after the one in flight, as poison handling requires."""
-        states, ahead = [], []
-
-        def finish_first():
-            message, previous, future = ahead.pop(0)
-            states.append(message._finish_ahead(source, settings, previous, future))
-
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-inbox") as pool:
-            try:
-                for message_id in self.ids:
-                    # One record at a time: every commit empties the cache, and a record
-                    # of the whole batch would read the whole batch again.
-                    message = self.browse(message_id)
-                    if message._must_go_alone(settings):
-                        while ahead:
-                            finish_first()
-                        states.append(message._process_isolated(source, settings))
-                        continue
-                    uid = message.server_uid
-                    previous = message._claim_attempt()
-                    if previous is None:
-                        continue
-                    message._commit()
-                    if previous:  # attempted meanwhile by a worker that died: alone
-                        while ahead:
-                            finish_first()
-                        states.append(message._finish_ahead(source, settings, previous, None))
-                        continue
-                    future = pool.submit(_download_and_parse, source, uid, settings)
-                    if ahead:
-                        finish_first()
-                    ahead.append((message, previous, future))
-                while ahead:
-                    finish_first()
-            finally:
-                for message, _previous, future in ahead:
-                    future.cancel()
-                    message._abandon()
-        return states
-
-    def _must_go_alone(self, settings):
-        limit = settings.maximum_email_size
-        return bool(
-            self.attempts
-            or self.raw_attachment_id
-            or not self.server_uid
-            or (limit and self.size and self.size > limit)
-        )
-
-    def _finish_ahead(self, source, settings, previous, future):
-        """Process a claimed message (from the bytes and parse ``future`` holds, when
-        it was taken ahead), then give its lease back."""
-        try:
-            return self._isolated(self._process_attempt, source, settings, previous, future)
-        finally:
-            self._release()
-
-    def _abandon(self):
-        """Give back a message taken ahead that the cycle could not process (its
-        connection was lost): its attempt was not made."""
-        try:
-            self.env.cr.execute(
-                "UPDATE mail_inbox_message SET attempts = GREATEST(attempts - 1, 0) "
-                "WHERE id = %s AND state = 'new'",
-                [self.id],
-            )
-            self._commit()
-        except psycopg2.Error:
-            _logger.warning("Message %s: its attempt could not be given back", self.id)
-            self._rollback()
-        self.invalidate_recordset(["attempts"])
-        self._release()
 
     def _claim(self):
         """Lock this message for processing, unless another worker has it or it is done."""
@@ -553,13 +462,9 @@ class MailInboxMessage(models.Model):
         finally:
             self._release()
 
-    def _process_attempt(self, source, settings, previous, ahead=None):
-        parsed = None
+    def _process_attempt(self, source, settings, previous):
         try:
-            if ahead is None:
-                raw = self._get_raw(source, settings)
-            else:
-                raw, parsed = ahead.result()
+            raw = self._get_raw(source, settings)
         except InboxProcessingError as error:
             self._set_error(None, str(error))
             self._commit()
@@ -578,8 +483,7 @@ class MailInboxMessage(models.Model):
             self._set_error(raw, f"{reason} {self.reason or ''}".strip())
             self._commit()
             return self.state
-        if parsed is None:
-            parsed = parse_message(raw, settings)
+        parsed = parse_message(raw, settings)
         with self._email_lock(parsed.stable_id):
             if not self._claim():
                 return None
