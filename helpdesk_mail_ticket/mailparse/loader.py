@@ -68,8 +68,8 @@ _KNOWN_FIELD = re.compile(
 )
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")  # as the stdlib parser reads a field
 _MAX_HEAD_LINES = 2000
-_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-_WHITESPACE = frozenset(b" \t\r\n")
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_WHITESPACE = b" \t\r\n"
 
 
 def repair_header_block(raw: bytes) -> bytes:
@@ -312,11 +312,10 @@ def _is_clean_base64(part: Message, raw: bytes, start: int, end: int) -> bool:
 
 def _not_base64(data: bytes) -> bool:
     """True when most of a "base64" body is outside the alphabet: it was never encoded."""
-    sample = data[:65536]
-    meaningful = [b for b in sample if b not in _WHITESPACE]
+    meaningful = data[:65536].translate(None, _WHITESPACE)
     if not meaningful:
         return False
-    foreign = sum(1 for b in meaningful if b not in _BASE64_ALPHABET)
+    foreign = len(meaningful.translate(None, _BASE64_ALPHABET))
     return foreign * 20 > len(meaningful)  # over 5 %: not a damaged encoding but plain text
 
 
