@@ -143,7 +143,7 @@ class MailInboxMessage(models.Model):
     ticket_ref = fields.Reference(
         selection="_selection_ticket_ref", string="Ticket", compute="_compute_ticket_ref"
     )
-    attempts = fields.Integer(readonly=True)
+    attempts = fields.Integer(readonly=True, default=0)
     on_server = fields.Boolean(default=True, readonly=True)
     processed_date = fields.Datetime(readonly=True, index=True)
     trace = fields.Text(readonly=True, help="What processing this message traced.")
@@ -402,7 +402,8 @@ class MailInboxMessage(models.Model):
                     # locked row alone (a condition in the UPDATE's WHERE could be
                     # evaluated on every row the planner scans, leasing them all).
                     """WITH locked AS MATERIALIZED (
-                            SELECT id, attempts FROM mail_inbox_message
+                            SELECT id, COALESCE(attempts, 0) AS attempts
+                              FROM mail_inbox_message
                              WHERE id = %(id)s AND state = 'new' FOR UPDATE SKIP LOCKED
                        ), leased AS MATERIALIZED (
                             SELECT id, attempts FROM locked
