@@ -1,1 +1,2 @@
 from . import test_microsoft_outlook_inbox
+from . import test_i18n
