@@ -139,7 +139,9 @@ class MailInboxMessage(models.Model):
     reason = fields.Text(readonly=True)
     action = fields.Selection(ACTIONS, readonly=True)
     ticket_model = fields.Char(readonly=True)
-    ticket_id = fields.Many2oneReference(model_field="ticket_model", readonly=True)
+    ticket_id = fields.Many2oneReference(
+        string="Ticket ID", model_field="ticket_model", readonly=True
+    )
     ticket_ref = fields.Reference(
         selection="_selection_ticket_ref", string="Ticket", compute="_compute_ticket_ref"
     )

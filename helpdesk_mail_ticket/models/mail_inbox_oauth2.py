@@ -73,7 +73,7 @@ class MailInbox(models.Model):
         help="The secret of that client; empty for a public client.",
     )
     oauth2_refresh_token = fields.Char(
-        string="Refresh Token",
+        string="OAuth2 Refresh Token",
         groups="base.group_system",
         copy=False,
         help="The long-lived token given when the mailbox owner authorized the client; "
@@ -86,7 +86,7 @@ class MailInbox(models.Model):
         "scope granted with the refresh token.",
     )
     oauth2_access_token = fields.Char(
-        string="Access Token",
+        string="OAuth2 Access Token",
         groups="base.group_system",
         copy=False,
         readonly=True,

@@ -38,7 +38,7 @@ class MailInboxTestEmail(models.TransientModel):
     explanation = fields.Text(readonly=True)
     ticket_ref = fields.Char(string="Ticket", readonly=True)
     title = fields.Char(readonly=True)
-    caller_id = fields.Many2one("res.partner", readonly=True)
+    caller_id = fields.Many2one("res.partner", string="Caller Contact", readonly=True)
     caller_note = fields.Char(string="Caller", readonly=True)
     description_preview = fields.Html(string="Description", readonly=True, sanitize=False)
     new_part_preview = fields.Html(string="New part", readonly=True, sanitize=False)
