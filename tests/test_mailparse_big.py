@@ -48,18 +48,26 @@ def plain(monkeypatch):
 
 @pytest.fixture
 def parsed_sizes(monkeypatch):
-    sizes, original = [], loader._parse
+    sizes, original = [], loader._stdlib_parse
 
     def spy(raw):
         sizes.append(len(raw))
         return original(raw)
 
-    monkeypatch.setattr(loader, "_parse", spy)
+    monkeypatch.setattr(loader, "_stdlib_parse", spy)
     return sizes
 
 
 def assert_same(parsed, expected):
-    for name in ("message_id", "stable_id", "subject", "body_text", "body_html", "defects"):
+    for name in (
+        "error",
+        "message_id",
+        "stable_id",
+        "subject",
+        "body_text",
+        "body_html",
+        "defects",
+    ):
         assert getattr(parsed, name) == getattr(expected, name), name
     assert [(a.filename, a.content_type, a.kept, a.data) for a in parsed.attachments] == [
         (a.filename, a.content_type, a.kept, a.data) for a in expected.attachments
@@ -150,10 +158,66 @@ def test_same_result_as_the_plain_parse(plain, case):
     assert_same(parse_message(raw), plain(raw))
 
 
+def mutated_emails(count, seed):
+    """Small multipart mails (attachments, an attached message, CRLF or LF) damaged at
+    random: bytes inserted, deleted, duplicated, truncated."""
+    rng = random.Random(seed)
+    inserts = [b"=", b"==", b"\n", b"\r\n", b"\n\n", b"-", b"--", b" ", b"\r", b":", b"\x86"]
+    for _ in range(count):
+        message = EmailMessage()
+        message["From"], message["Subject"] = "a@b.c", "s"
+        if rng.random() < 0.5:
+            message["Message-ID"] = "<id@x>"
+        message.set_content("hello " * rng.randint(1, 50))
+        for number in range(rng.randint(0, 3)):
+            data = rng.randbytes(rng.randint(0, 3000))
+            message.add_attachment(data, "application", "pdf", filename=f"f{number}.bin")
+        if rng.random() < 0.3:
+            message.add_attachment(EmailMessage(big_email(("in.pdf", rng.randbytes(2000)))))
+        raw = bytearray(message.as_bytes())
+        if rng.random() < 0.5:
+            raw = bytearray(raw.replace(b"\n", b"\r\n"))
+        for _ in range(rng.randint(0, 6)):
+            at, operation = rng.randrange(len(raw) + 1), rng.random()
+            if operation < 0.3:
+                raw[at:at] = rng.choice(inserts)
+            elif operation < 0.5:
+                del raw[at : at + rng.randint(1, 50)]
+            elif operation < 0.8:
+                raw[at:at] = raw[rng.randrange(len(raw)) :][: rng.randint(1, 300)]
+            else:
+                del raw[at:]
+        yield bytes(raw)
+
+
+def test_damaged_mail_gives_the_same_result_either_way(monkeypatch, plain):
+    """Every mail through the set-aside path (tiny thresholds), compared with the plain
+    parse: same tree, same attachments bytes, same stable id, same defects."""
+    monkeypatch.setattr(loader, "BIG_MESSAGE_BYTES", 1)
+    monkeypatch.setattr(loader, "BLOB_MIN_BYTES", 200)
+    for raw in mutated_emails(300, seed=5):
+        assert_same(parse_message(raw), plain(raw))
+
+
 def test_run_in_the_preamble_falls_back_to_the_plain_parse(plain, parsed_sizes):
     raw = build(b"Content-Type: text/plain\r\n", b"tail", preamble=b"QUJD\r\n" * 200_000)
     parsed = parse_message(raw)
     assert parsed_sizes[0] < 16 * 1024 and parsed_sizes[-1] == len(raw)
+    assert_same(parsed, plain(raw))
+
+
+def test_header_repair_sees_the_message_as_received(plain):
+    """The header repair guesses the line ending from the first 4 KB: it must read the
+    message itself, not the one with its base64 run cut out (a CRLF further down)."""
+    raw = (
+        b"Received: from a\n(using TLS)\nby b\nReturn-Path: <x@y.z>\nSubject: s\n"
+        b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: application/pdf\n"
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(blob(MB)) + b"--B\n"
+        b"Content-Type: text/plain\r\n\r\nCRLF text\r\n--B--\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.headers["received"] == "from a (using TLS) by b"
+    assert parsed.attachments[0].data == blob(MB)
     assert_same(parsed, plain(raw))
 
 

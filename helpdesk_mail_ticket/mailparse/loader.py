@@ -137,7 +137,11 @@ def _body_bytes(message: Message) -> bytes:
 
 
 def _parse(raw: bytes) -> Message:
-    return email.message_from_bytes(repair_header_block(raw), policy=POLICY)
+    return _stdlib_parse(repair_header_block(raw))
+
+
+def _stdlib_parse(raw: bytes) -> Message:
+    return email.message_from_bytes(raw, policy=POLICY)
 
 
 def _repair_encoded_message(part: Message) -> None:
@@ -222,10 +226,11 @@ def _parse_big(raw: bytes) -> Message | None:
     """The tree of a big message parsed without its long base64 runs (see the module's
     doc), or None when it has none or when they cannot all be put back."""
     try:
+        raw = repair_header_block(raw)  # the header block as the plain parse repairs it
         skeleton, blobs = _cut_blobs(raw)
         if not blobs:
             return None
-        message = _parse(skeleton)
+        message = _stdlib_parse(skeleton)
         del skeleton
         if _put_blobs_back(message, raw, blobs):
             return message
@@ -273,7 +278,8 @@ def _put_blobs_back(message: Message, raw: bytes, blobs: dict) -> bool:
     stack = [(message, False)]
     while stack:
         part, in_message = stack.pop()
-        payload = part.get_payload()
+        # As parsed: get_payload() would turn undecodable bytes into U+FFFD.
+        payload = part._payload
         if isinstance(payload, list):
             inner = in_message or part.get_content_maintype() == "message"
             stack.extend((child, inner) for child in payload if isinstance(child, Message))

@@ -131,13 +131,13 @@ class TestBigMail(MailTicketCase):
             make_email(subject="Big report", attachments=[("report.pdf", "application/pdf", data)])
         )
         parsed_sizes = []
-        original = loader._parse
+        original = loader._stdlib_parse
 
         def spy(raw):
             parsed_sizes.append(len(raw))
             return original(raw)
 
-        with patch.object(loader, "_parse", spy):
+        with patch.object(loader, "_stdlib_parse", spy):
             self.fetch()
         (message,) = self.ledger()
         self.assertEqual(message.state, "processed")
