@@ -8,6 +8,7 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing+=(dove
 [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 # Emoji in subjects render in the browser tests' screenshots instead of empty boxes.
 [ -d /usr/share/fonts/truetype/noto ] && ls /usr/share/fonts/truetype/noto | grep -q ColorEmoji \
   || missing+=(fonts-noto-color-emoji)
@@ -50,3 +51,11 @@ for oca_addon in helpdesk_mgmt queue_job; do
     rm -rf "${tmp_wheels}"
   fi
 done
+# Prettier with its XML plugin (the pre-commit hook's versions), for the test command's
+# XML format check; outside the repository.
+node_root="${HOME}/.cache/hmt/node"
+if [ ! -x "${node_root}/node_modules/.bin/prettier" ] || [ ! -d "${node_root}/node_modules/@prettier/plugin-xml" ]; then
+  echo "Installing prettier and @prettier/plugin-xml into ${node_root}"
+  mkdir -p "${node_root}"
+  npm install --silent --no-audit --no-fund --prefix "${node_root}" prettier@3.3.3 @prettier/plugin-xml@3.4.1
+fi

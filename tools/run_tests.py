@@ -48,12 +48,39 @@ def banner(text):
 
 
 def run_lint():
-    """Ruff over the project's Python code."""
+    """Ruff (lint and format) over the project's Python code, prettier over its XML."""
     if not shutil.which("ruff"):
         banner("LINT FAILED: ruff is not installed (pip install ruff)")
         return 0, 1
-    result = subprocess.run(["ruff", "check", "."], cwd=ROOT, check=False)
-    return (1, 0) if result.returncode == 0 else (0, 1)
+    checks = [["ruff", "check", "."], ["ruff", "format", "--check", "."]]
+    ok = all(subprocess.run(command, cwd=ROOT, check=False).returncode == 0 for command in checks)
+    return (1, 0) if ok and run_prettier() else (0, 1)
+
+
+def run_prettier():
+    """Prettier with its XML plugin (.prettierrc.cjs) over the addons' XML files, from
+    the copy setup/install-test-deps.sh installs (HMT_NODE_MODULES, default
+    ~/.cache/hmt/node/node_modules)."""
+    modules = Path(
+        os.environ.get("HMT_NODE_MODULES") or Path.home() / ".cache/hmt/node/node_modules"
+    )
+    prettier = modules / ".bin" / "prettier"
+    if not prettier.exists():
+        banner(f"LINT FAILED: prettier is not installed in {modules} (setup/install-test-deps.sh)")
+        return False
+    listed = subprocess.run(
+        ["git", "ls-files", "*.xml"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    files = [
+        name
+        for name in listed.stdout.split()
+        if "/tests/samples/" not in name and not name.startswith("tests/data/")
+    ]
+    if not files:  # not a git checkout: check every XML file of the addons
+        files = [str(path.relative_to(ROOT)) for path in ROOT.glob("*/[!t]*/**/*.xml")]
+    env = {**os.environ, "NODE_PATH": str(modules)}
+    result = subprocess.run([str(prettier), "--check", *files], cwd=ROOT, env=env, check=False)
+    return result.returncode == 0
 
 
 def run_pylint_odoo():
@@ -207,7 +234,7 @@ def main():
     if only:
         banner(f"HMT_ONLY={','.join(sorted(only))}: THE OTHER PARTS OF THE SUITE DID NOT RUN")
     if wanted("lint"):
-        banner("LINT (ruff)")
+        banner("LINT (ruff, ruff format, prettier for XML)")
         add(run_lint(), "lint")
     if wanted("pylint"):
         banner("PYLINT-ODOO (OCA mandatory checks)")
