@@ -7,7 +7,7 @@ Import nothing from Odoo here: the addon's models call this package, and the top
 from .attachments import Attachment
 from .automated import Automated
 from .errors import MailParseError, PatternError, SettingsError
-from .parse import ParsedEmail, parse_message
+from .parse import ParsedEmail, header_ids, parse_message
 from .pcre import compile_pcre
 from .refs import title_refs
 from .settings import DEFAULT_SETTINGS, Settings, parse_dimensions, parse_size
@@ -22,6 +22,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "compile_pcre",
+    "header_ids",
     "parse_dimensions",
     "parse_message",
     "parse_size",

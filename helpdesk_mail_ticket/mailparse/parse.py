@@ -259,6 +259,24 @@ def parse_message(raw: bytes, settings: Settings = DEFAULT_SETTINGS) -> ParsedEm
     return result
 
 
+def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
+    """``(stable_id, answered)`` read from the header block alone: the ``stable_id`` of
+    ``parse_message(raw)`` (the Message-ID, else a hash of the main headers and the
+    body) and the ids of In-Reply-To and References. Cheap, and safe to compute on mail
+    whose full parse could be what kills a process."""
+    raw = bytes(raw)
+    try:
+        blank = _BLANK_LINE.search(raw)
+        message = load_message(raw[: blank.end()] if blank else raw)
+        ids = parse_ids(_raw_header(message, "message-id"))
+        answered = parse_ids(_raw_header(message, "in-reply-to")) + parse_ids(
+            _raw_header(message, "references")
+        )
+        return (ids[0] if ids else _stable_id(message, raw)), tuple(answered)
+    except Exception:
+        return "sha256:" + hashlib.sha256(raw).hexdigest(), ()
+
+
 def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings) -> None:
     hint = _charset_hint(message)
     result.headers = _header_map(message, hint)
