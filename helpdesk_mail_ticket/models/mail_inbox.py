@@ -100,7 +100,8 @@ class MailInbox(models.Model):
         help="Trace every operation of this inbox in the Debug Trace tab (kept to its "
         "last 256 KB). Leave it off in production.",
     )
-    debug_trace = fields.Text(string="Debug Trace Log", readonly=True, copy=False)
+    # Up to 256 KB: not read with the other fields each time the inbox is read.
+    debug_trace = fields.Text(string="Debug Trace Log", readonly=True, copy=False, prefetch=False)
     mailbox_key = fields.Char(
         compute="_compute_mailbox_key", store=True, index=True, precompute=True
     )

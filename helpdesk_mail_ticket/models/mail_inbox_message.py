@@ -18,7 +18,7 @@ from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize, email_split, html_sanitize, sql
 
-from ..mailparse import PatternError, parse_message, title_refs
+from ..mailparse import PatternError, header_ids, parse_message, title_refs
 from ..mailparse.inline_images import replace_cids
 from ..mailsource import MailSourceError, MessageNotFoundError
 
@@ -147,8 +147,9 @@ class MailInboxMessage(models.Model):
     )
     attempts = fields.Integer(readonly=True, default=0)
     on_server = fields.Boolean(default=True, readonly=True)
-    processed_date = fields.Datetime(readonly=True, index=True)
-    trace = fields.Text(readonly=True, help="What processing this message traced.")
+    processed_date = fields.Datetime(readonly=True)
+    # Not read with the other fields each time a line is read (after every commit).
+    trace = fields.Text(readonly=True, prefetch=False, help="What processing this message traced.")
     headers_text = fields.Text(string="Headers", compute="_compute_headers_text")
     raw_attachment_id = fields.Many2one("ir.attachment", string="Raw eMail", readonly=True)
     company_id = fields.Many2one(related="inbox_id.company_id", store=True)
@@ -394,8 +395,9 @@ class MailInboxMessage(models.Model):
         take its lease (a session lock that outlives the commits of the attempt and dies
         with the worker's connection, so other workers skip the message meanwhile) and
         count the attempt. Returns the attempts made before this one, or None when
-        another worker has the message or it is done. The caller commits (the attempt
-        must be remembered before anything can crash) and calls ``_release``."""
+        another worker has the message or it is done. The caller commits before the
+        message is parsed (the attempt must be remembered before anything can crash)
+        and calls ``_release``."""
         self.flush_recordset()
         try:
             with self.env.cr.savepoint(flush=False):
@@ -457,15 +459,17 @@ class MailInboxMessage(models.Model):
         previous = self._claim_attempt()
         if previous is None:
             return None
-        # The attempt is counted in its own transaction: a crash while processing it is
-        # then remembered, so a poison message cannot loop.
-        self._commit()
         try:
             return self._process_attempt(source, settings, previous)
         finally:
             self._release()
 
     def _process_attempt(self, source, settings, previous):
+        """Download, then parse and act on a claimed message. The attempt the claim
+        counted is committed before the message is parsed: a crash while parsing or
+        processing it is remembered, so a poison message cannot loop. The same commit,
+        made once the email's lock is held, starts a transaction whose snapshot sees
+        what the lock's previous holder committed."""
         try:
             raw = self._get_raw(source, settings)
         except InboxProcessingError as error:
@@ -477,6 +481,9 @@ class MailInboxMessage(models.Model):
             self.on_server = False
             self._commit()
             return None
+        except MailSourceError:
+            self._commit()  # the attempt counts: a mail that breaks the connection is poison too
+            raise
         if previous >= MAX_ATTEMPTS:
             reason = self.env._(
                 "Processing this message failed %(count)s times; it is set aside.",
@@ -486,8 +493,11 @@ class MailInboxMessage(models.Model):
             self._set_error(raw, f"{reason} {self.reason or ''}".strip())
             self._commit()
             return self.state
-        parsed = parse_message(raw, settings)
-        with self._email_lock(parsed.stable_id):
+        key, answered = header_ids(raw)  # the header block only: safe before the commit
+        if answered:
+            self._wait_for_older_in_flight()
+        with self._email_lock(key):
+            parsed = parse_message(raw, settings)
             if not self._claim():
                 return None
             self._record_headers(parsed)
@@ -557,12 +567,37 @@ class MailInboxMessage(models.Model):
             vals["stable_id"] = vals["message_id"]
         self.write(vals)
 
+    def _wait_for_older_in_flight(self):
+        """A reply must find the ticket of the email it answers. When older messages of
+        this inbox are being processed by other workers right now (their leases are
+        held), wait until they are done, so that a reply to one of them updates the
+        ticket it makes instead of making a ticket of its own. Waits only go to older
+        messages, so two workers never wait on each other."""
+        cr = self.env.cr
+        cr.execute(
+            """SELECT m.id FROM mail_inbox_message m
+                 JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted
+                  AND l.classid = %(lease)s::oid AND l.objid = m.id::oid AND l.objsubid = 2
+                  AND l.pid <> pg_backend_pid()
+                WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.id < %(id)s""",
+            {"lease": LEASE_NS, "inbox": self.inbox_id.id, "id": self.id},
+        )
+        in_flight = [row[0] for row in cr.fetchall()]
+        for message_id in in_flight:
+            self.inbox_id._trace("Message %s waits for message %s in flight", self.uid, message_id)
+            cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, message_id])
+            cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, message_id])
+        if in_flight:
+            self._commit()  # a snapshot that sees what they committed
+
     @contextmanager
     def _email_lock(self, stable_id):
         """Process one email at a time across workers and inboxes: a session lock on
-        its stable id, then a new transaction whose snapshot sees what the previous
-        holder committed (the same mail in two of our inboxes makes one ticket)."""
+        its stable id, then a commit (of what the transaction holds so far), so that
+        the next transaction's snapshot sees what the previous holder committed (the
+        same mail in two of our inboxes makes one ticket)."""
         if not stable_id:
+            self._commit()
             yield
             return
         digest = hashlib.sha256(f"helpdesk_mail_ticket:{stable_id}".encode()).digest()
@@ -734,14 +769,14 @@ class MailInboxMessage(models.Model):
             .search_count([("email_normalized", "=", sender)], limit=1)
         ):
             return
-        recent = self.sudo().search_count(
-            [
-                ("email_from", "=ilike", sender),
-                ("action", "=", "created"),
-                ("processed_date", ">=", fields.Datetime.now() - timedelta(minutes=minutes)),
-                ("id", "!=", self.id),
-            ]
+        # On the index of creations by sender (init): one range, whatever the ledger's size.
+        self.flush_model(["email_from", "action", "processed_date"])
+        self.env.cr.execute(
+            "SELECT count(*) FROM mail_inbox_message WHERE lower(email_from) = %s "
+            "AND action = 'created' AND processed_date >= %s AND id != %s",
+            [sender, fields.Datetime.now() - timedelta(minutes=minutes), self.id],
         )
+        recent = self.env.cr.fetchone()[0]
         if recent >= threshold:
             raise InboxProcessingError(
                 self.env._(
@@ -1299,6 +1334,11 @@ class MailInboxMessage(models.Model):
         sql.create_index(
             self.env.cr, "mail_inbox_message_kept_written_index", self._table,
             ['"inbox_id"', '"write_date"'], where="on_server AND state = 'processed'",
+        )  # fmt: skip
+        # The rate limit: tickets created by one sender lately.
+        sql.create_index(
+            self.env.cr, "mail_inbox_message_created_by_sender_index", self._table,
+            ['lower("email_from")', '"processed_date"'], where="action = 'created'",
         )  # fmt: skip
 
     def _lock_for_server_actions(self, messages):

@@ -8,11 +8,13 @@ import time
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
+from odoo.modules import module as odoo_module
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from .. import mailsource
 from ..models import mail_inbox
+from ..models.mail_inbox_message import LEASE_NS
 from . import dovecot as dovecot_harness
 from .common import MailTicketCase, make_email
 
@@ -210,13 +212,13 @@ class TestParallelWorkers(MailTicketCase):
         self.addCleanup(cursor.close)
         return api.Environment(cursor, SUPERUSER_ID, {})
 
-    def test_two_workers_split_the_inbox_without_duplicates(self):
-        count = 6
+    def _committed_inbox(self, mails):
+        """An inbox (committed, so that other connections see it) on a mailbox of its
+        own holding ``mails``, synchronized: its ledger lists them."""
         # A mailbox of its own: the test's inbox is not committed, and a second inbox on
         # its mailbox would wait on the test transaction (unique mailbox key).
         login, password = self.new_mailbox()
-        for number in range(count):
-            raw = make_email(subject=f"Parallel {number}", message_id=f"<p-{number}@c.x>")
+        for raw in mails:
             self.deliver(raw, login=login)
         setup = self._real_env()
         inbox = setup["mail.inbox"].create(
@@ -236,6 +238,14 @@ class TestParallelWorkers(MailTicketCase):
         with inbox._open_source() as source:
             inbox._sync_mailbox(source)
         setup.cr.commit()
+        return inbox
+
+    def test_two_workers_split_the_inbox_without_duplicates(self):
+        count = 6
+        inbox = self._committed_inbox(
+            make_email(subject=f"Parallel {number}", message_id=f"<p-{number}@c.x>")
+            for number in range(count)
+        )
         worker_a, worker_b = self._real_env(), self._real_env()
         inbox_a = worker_a["mail.inbox"].browse(inbox.id)
         inbox_b = worker_b["mail.inbox"].browse(inbox.id)
@@ -260,6 +270,51 @@ class TestParallelWorkers(MailTicketCase):
         tickets = check["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox.id)])
         self.assertEqual(len(tickets), count, "one ticket per email, none twice")
         self.assertEqual(len(set(tickets.mapped("name"))), count)
+
+    def test_a_reply_waits_for_its_email_in_flight_on_another_worker(self):
+        """Worker A is processing an email when worker B takes the reply to it: B
+        waits for A to be done, and the reply updates the ticket A made."""
+        inbox = self._committed_inbox(
+            [
+                make_email(subject="Original", message_id="<orig@c.x>"),
+                make_email(
+                    subject="Re: Original",
+                    message_id="<reply@c.x>",
+                    headers={"In-Reply-To": "<orig@c.x>"},
+                ),
+            ]
+        )
+        worker_a, worker_b = self._real_env(), self._real_env()
+        original, reply = worker_a["mail.inbox.message"].search(
+            [("inbox_id", "=", inbox.id)], order="id"
+        )
+        trace = mail_inbox.InboxTrace("parallel")
+        reply_b = worker_b["mail.inbox.message"].with_context(mail_inbox_trace=trace)
+        reply_b = reply_b.browse(reply.id)
+        settings = worker_a["mail.inbox"].browse(inbox.id)._get_parse_settings()
+        # A takes the original's lease first, as a worker does before processing it.
+        worker_a.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, original.id])
+        done = {}
+
+        def worker_a_processes_the_original():
+            time.sleep(1)  # B is waiting by then
+            with original.inbox_id._open_source() as source:
+                done["a"] = original._process(source, settings)
+            worker_a.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, original.id])
+
+        # Real commits on both connections (outside of the test's own transaction).
+        with patch.object(odoo_module, "current_test", None):
+            thread = threading.Thread(target=worker_a_processes_the_original)
+            thread.start()
+            with reply_b.inbox_id._open_source() as source:
+                done["b"] = reply_b._process(source, settings)
+            thread.join(30)
+        self.assertEqual(done, {"a": "processed", "b": "processed"})
+        check = self._real_env()
+        lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
+        self.assertEqual(lines.mapped("action"), ["created", "updated"])
+        self.assertEqual(lines[0].ticket_id, lines[1].ticket_id, "the reply is on its ticket")
+        self.assertTrue(any("waits for message" in line for line in trace), trace)
 
     def _cleanup(self, inbox_id):
         env = self._real_env()
