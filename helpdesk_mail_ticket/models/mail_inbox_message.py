@@ -494,9 +494,11 @@ class MailInboxMessage(models.Model):
             self._commit()
             return self.state
         key, answered = header_ids(raw)  # the header block only: safe before the commit
-        if answered:
-            self._wait_for_older_in_flight()
+        # Committed with the attempt: a worker holding a reply to it can tell it is in flight.
+        self.stable_id = _text(key)
         with self._email_lock(key):
+            if answered:
+                self._wait_for_answered_in_flight(answered)
             parsed = parse_message(raw, settings)
             if not self._claim():
                 return None
@@ -567,20 +569,27 @@ class MailInboxMessage(models.Model):
             vals["stable_id"] = vals["message_id"]
         self.write(vals)
 
-    def _wait_for_older_in_flight(self):
-        """A reply must find the ticket of the email it answers. When older messages of
-        this inbox are being processed by other workers right now (their leases are
-        held), wait until they are done, so that a reply to one of them updates the
-        ticket it makes instead of making a ticket of its own. Waits only go to older
-        messages, so two workers never wait on each other."""
+    def _wait_for_answered_in_flight(self, answered):
+        """A reply must find the ticket of the email it answers. When that email is in
+        this inbox and another worker is processing it right now (it holds the
+        message's lease), wait until it is done, so that the reply updates the ticket
+        it makes instead of making a ticket of its own. An older message in flight
+        whose id is not known yet (its worker has not committed its attempt) may be
+        it: wait for it too. Waits only go to older messages."""
         cr = self.env.cr
         cr.execute(
             """SELECT m.id FROM mail_inbox_message m
                  JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted
                   AND l.classid = %(lease)s::oid AND l.objid = m.id::oid AND l.objsubid = 2
                   AND l.pid <> pg_backend_pid()
-                WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.id < %(id)s""",
-            {"lease": LEASE_NS, "inbox": self.inbox_id.id, "id": self.id},
+                WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.id < %(id)s
+                  AND (m.stable_id IS NULL OR m.stable_id = ANY(%(answered)s))""",
+            {
+                "lease": LEASE_NS,
+                "inbox": self.inbox_id.id,
+                "id": self.id,
+                "answered": [_text(ref) for ref in answered],
+            },
         )
         in_flight = [row[0] for row in cr.fetchall()]
         for message_id in in_flight:
