@@ -570,19 +570,23 @@ class MailInboxMessage(models.Model):
         self.write(vals)
 
     def _wait_for_answered_in_flight(self, answered):
-        """A reply must find the ticket of the email it answers. When that email is in
-        this inbox and another worker is processing it right now (it holds the
-        message's lease), wait until it is done, so that the reply updates the ticket
-        it makes instead of making a ticket of its own. An older message in flight
-        whose id is not known yet (its worker has not committed its attempt) may be
-        it: wait for it too. Waits only go to older messages."""
+        """A reply must find the ticket of the email it answers. When that email is an
+        older message of this inbox not processed yet in this transaction's snapshot,
+        another worker may be processing it right now (it holds the message's lease):
+        wait until it is done; then take a new snapshot, which sees what it committed,
+        so that the reply updates the ticket it makes instead of making a ticket of
+        its own. An older message whose id is not known yet (its worker has not
+        committed its attempt) may be it. Waits only go to older messages."""
         cr = self.env.cr
         cr.execute(
-            """SELECT m.id FROM mail_inbox_message m
-                 JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted
-                  AND l.classid = %(lease)s::oid AND l.objid = m.id::oid AND l.objsubid = 2
-                  AND l.pid <> pg_backend_pid()
+            """SELECT m.id, EXISTS (
+                        SELECT 1 FROM pg_locks l
+                         WHERE l.locktype = 'advisory' AND l.granted
+                           AND l.classid = %(lease)s::oid AND l.objid = m.id::oid
+                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid())
+                 FROM mail_inbox_message m
                 WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.id < %(id)s
+                  AND (m.on_server OR m.raw_attachment_id IS NOT NULL)
                   AND (m.stable_id IS NULL OR m.stable_id = ANY(%(answered)s))""",
             {
                 "lease": LEASE_NS,
@@ -591,13 +595,16 @@ class MailInboxMessage(models.Model):
                 "answered": [_text(ref) for ref in answered],
             },
         )
-        in_flight = [row[0] for row in cr.fetchall()]
-        for message_id in in_flight:
-            self.inbox_id._trace("Message %s waits for message %s in flight", self.uid, message_id)
-            cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, message_id])
-            cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, message_id])
-        if in_flight:
-            self._commit()  # a snapshot that sees what they committed
+        candidates = cr.fetchall()
+        for message_id, in_flight in candidates:
+            if in_flight:
+                self.inbox_id._trace(
+                    "Message %s waits for message %s in flight", self.uid, message_id
+                )
+                cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, message_id])
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, message_id])
+        if candidates:
+            self._commit()  # a snapshot that sees what they committed meanwhile
 
     @contextmanager
     def _email_lock(self, stable_id):
