@@ -120,8 +120,8 @@ class _GreetingCapabilities:
         listed = None if self._tls_established else _listed_capabilities(self)
         if listed:
             self.capabilities = listed
-        else:
-            super()._get_capabilities()
+            return None
+        return super()._get_capabilities()
 
 
 class _IMAP4(_GreetingCapabilities, imaplib.IMAP4):
