@@ -166,7 +166,7 @@ class TestOAuth2(OAuth2MailTicketCase):
         self.inbox.write({"oauth2_refresh_token": False, "oauth2_client_id": False})
         with self.assertRaises(UserError) as caught:
             self.inbox.action_test_connection()
-        self.assertIn("is not set up: Client ID, Refresh Token", str(caught.exception))
+        self.assertIn("is not set up: Client ID, OAuth2 Refresh Token", str(caught.exception))
         self.assertFalse(self.refreshes())
 
     def test_unreachable_endpoint_is_a_passing_failure(self):
