@@ -689,11 +689,48 @@ class _OAuth2Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class _ServerThread:
+    """``start()`` runs the socketserver of ``_make_server()`` in a daemon thread named
+    ``{thread_name}-{port}``; ``stop()`` shuts it down. Also a context manager."""
+
+    thread_name = "server"
+    port = None
+    _server = None
+    _thread = None
+
+    def _make_server(self):
+        raise NotImplementedError
+
+    def start(self):
+        if self._server is not None:
+            return self
+        self._server = self._make_server()
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"{self.thread_name}-{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self):
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
 class _HttpServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-class OAuth2Endpoint:
+class OAuth2Endpoint(_ServerThread):
     """A loopback OAuth2 authorization server for tests: it issues, refreshes, introspects
     and revokes bearer tokens, all in memory.
 
@@ -715,6 +752,7 @@ class OAuth2Endpoint:
     """
 
     host = HOST
+    thread_name = "oauth2"
 
     def __init__(self, access_lifetime=3600):
         self.access_lifetime = access_lifetime
@@ -734,30 +772,10 @@ class OAuth2Endpoint:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def start(self):
-        if self._server is not None:
-            return self
-        self._server = _HttpServer((HOST, 0), _OAuth2Handler)
-        self._server.endpoint = self
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"oauth2-{self.port}", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-            self._thread.join(timeout=5)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
+    def _make_server(self):
+        server = _HttpServer((HOST, 0), _OAuth2Handler)
+        server.endpoint = self
+        return server
 
     @property
     def url(self):
@@ -1027,7 +1045,7 @@ class _SmtpServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-class SmtpSink:
+class SmtpSink(_ServerThread):
     """A threaded SMTP server on a free loopback port that keeps every message it receives.
 
     ``messages`` is a list of :class:`SinkMessage`; ``wait_for(n)`` blocks until at least
@@ -1035,6 +1053,7 @@ class SmtpSink:
     """
 
     host = HOST
+    thread_name = "smtp-sink"
 
     def __init__(self, port=0):
         self._requested_port = port
@@ -1044,24 +1063,10 @@ class SmtpSink:
         self._thread = None
         self._arrived = threading.Condition()
 
-    def start(self):
-        if self._server is not None:
-            return self
-        self._server = _SmtpServer((HOST, self._requested_port), _SmtpHandler)
-        self._server.sink = self
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"smtp-sink-{self.port}", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-            self._thread.join(timeout=5)
+    def _make_server(self):
+        server = _SmtpServer((HOST, self._requested_port), _SmtpHandler)
+        server.sink = self
+        return server
 
     def clear(self):
         with self._arrived:
@@ -1080,9 +1085,3 @@ class SmtpSink:
                     f"SMTP sink got {len(self.messages)} of {count} messages in {timeout}s"
                 )
             return list(self.messages)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
