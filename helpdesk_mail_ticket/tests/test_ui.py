@@ -38,6 +38,24 @@ class TestInboxUi(HttpCase, MailTicketCase):
         with patch.object(ChromeBrowser, "stop", stop):
             yield
 
+    def start_admin_tour_on_inboxes(self, tour, hmt_tour, screenshot):
+        """Run ``tour`` as admin from the inboxes list, ``hmt_tour`` given to its steps as
+        ``window.hmtTour``."""
+        url = "/odoo/action-helpdesk_mail_ticket.mail_inbox_action"
+        options = {
+            "stepDelay": 0,
+            "keepWatchBrowser": False,
+            "debug": False,
+            "startUrl": url,
+            "delayToCheckUndeterminisms": 0,
+        }
+        code = (
+            f"window.hmtTour = {json.dumps(hmt_tour)}; "
+            f"odoo.startTour('{tour}', {json.dumps(options)})"
+        )
+        with self.screenshot_at_end(screenshot):
+            self.start_tour(url, tour, login="admin", code=code)
+
     def test_mailbox_content_tab(self):
         self.inbox.name = "tour-inbox"
         self.deliver(make_email(subject="Tour printer request"))
@@ -61,24 +79,9 @@ class TestInboxUi(HttpCase, MailTicketCase):
         defaults = self.env["ir.default"]
         defaults.set("mail.inbox", "security", "none")
         defaults.set("mail.inbox", "port", self.dovecot.imap_port)
-        options = {
-            "stepDelay": 0,
-            "keepWatchBrowser": False,
-            "debug": False,
-            "startUrl": "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
-            "delayToCheckUndeterminisms": 0,
-        }
-        code = (
-            f"window.hmtTour = {json.dumps({'login': login, 'password': password})}; "
-            f"odoo.startTour('helpdesk_mail_ticket_admin', {json.dumps(options)})"
+        self.start_admin_tour_on_inboxes(
+            "helpdesk_mail_ticket_admin", {"login": login, "password": password}, "inbox_admin"
         )
-        with self.screenshot_at_end("inbox_admin"):
-            self.start_tour(
-                "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
-                "helpdesk_mail_ticket_admin",
-                login="admin",
-                code=code,
-            )
         inbox = self.env["mail.inbox"].search([("name", "=", "Admin tour inbox")])
         self.assertEqual(inbox.login, login)
         self.assertEqual(inbox.sudo().password, password)
@@ -115,24 +118,9 @@ class TestInboxUi(HttpCase, MailTicketCase):
         counts = (tickets.search_count([]), self.env["mail.inbox.message"].search_count([]))
         partners = self.env["res.partner"].search_count([])
         hmt_tour = {"filename": "request.eml", "eml": base64.b64encode(eml).decode()}
-        options = {
-            "stepDelay": 0,
-            "keepWatchBrowser": False,
-            "debug": False,
-            "startUrl": "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
-            "delayToCheckUndeterminisms": 0,
-        }
-        code = (
-            f"window.hmtTour = {json.dumps(hmt_tour)}; "
-            f"odoo.startTour('helpdesk_mail_ticket_test_email', {json.dumps(options)})"
+        self.start_admin_tour_on_inboxes(
+            "helpdesk_mail_ticket_test_email", hmt_tour, "test_email_wizard"
         )
-        with self.screenshot_at_end("test_email_wizard"):
-            self.start_tour(
-                "/odoo/action-helpdesk_mail_ticket.mail_inbox_action",
-                "helpdesk_mail_ticket_test_email",
-                login="admin",
-                code=code,
-            )
         wizard = self.env["mail.inbox.test.email"].search([("inbox_id", "=", self.inbox.id)])
         self.assertEqual(wizard.outcome, "create", "the tour's upload reached the server")
         self.assertEqual(base64.b64decode(wizard.eml), eml, "the .eml arrived byte for byte")
