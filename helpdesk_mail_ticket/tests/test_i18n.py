@@ -74,9 +74,12 @@ def listing(items):
 
 class I18nChecks:
     """The checks every addon of the repository runs on its own terms; mixed into an
-    Odoo test class that sets ``i18n_module``."""
+    Odoo test class that sets ``i18n_module``. French and German are active, with the
+    translations of ``i18n_module`` and of ``i18n_also_loaded`` (for a bridge, the main
+    addon's) loaded."""
 
     i18n_module = None
+    i18n_also_loaded = ()
     # Odoo's test loader runs only the test methods a class defines itself, unless told.
     allow_inherited_tests_method = True
 
@@ -84,6 +87,19 @@ class I18nChecks:
     def setUpClass(cls):
         super().setUpClass()
         cls.terms = exported_terms(cls.env, cls.i18n_module)
+        for lang in LANGS:
+            cls.env["res.lang"]._activate_lang(lang)
+        modules = cls.env["ir.module.module"].search(
+            [("name", "in", [cls.i18n_module, *cls.i18n_also_loaded])]
+        )
+        modules._update_translations(list(LANGS), overwrite=True)
+
+    def assertFieldLabel(self, model, field, expected):
+        """``expected``: {lang: label} of ``field`` of ``model``."""
+        for lang, label in expected.items():
+            records = self.env[model].with_context(lang=lang)
+            with self.subTest(lang=lang, field=field):
+                self.assertEqual(records.fields_get([field])[field]["string"], label)
 
     def test_exporter_finds_terms(self):
         self.assertTrue(self.terms, f"Odoo exports no term for {self.i18n_module}")
@@ -124,14 +140,6 @@ class I18nChecks:
 @tagged("post_install", "-at_install")
 class TestI18n(I18nChecks, TransactionCase):
     i18n_module = "helpdesk_mail_ticket"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        for lang in LANGS:
-            cls.env["res.lang"]._activate_lang(lang)
-        module = cls.env["ir.module.module"].search([("name", "=", cls.i18n_module)])
-        module._update_translations(list(LANGS), overwrite=True)
 
     @staticmethod
     def interface(env):

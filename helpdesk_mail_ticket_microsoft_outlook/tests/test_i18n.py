@@ -6,59 +6,33 @@ helpdesk_mail_ticket/tests/test_i18n.py, with this addon's name (install it in t
 database first: Odoo's microsoft_outlook ships with Odoo).
 """
 
-from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.helpdesk_mail_ticket.tests.test_i18n import LANGS, I18nChecks
+from odoo.addons.helpdesk_mail_ticket.tests.oauth2_common import OAuth2BridgeI18nChecks
 
 
 @tagged("post_install", "-at_install")
-class TestMicrosoftOutlookBridgeI18n(I18nChecks, TransactionCase):
+class TestMicrosoftOutlookBridgeI18n(OAuth2BridgeI18nChecks, TransactionCase):
     i18n_module = "helpdesk_mail_ticket_microsoft_outlook"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        for lang in LANGS:
-            cls.env["res.lang"]._activate_lang(lang)
-        modules = cls.env["ir.module.module"].search(
-            [("name", "in", ["helpdesk_mail_ticket", cls.i18n_module])]
-        )
-        modules._update_translations(list(LANGS), overwrite=True)
-
-    def test_field_and_button_in_french_and_german(self):
-        """A field the bridge adds to the inbox, and its connect button on the form."""
-        expected = {
-            "en_US": ("Outlook Refresh Token", "Connect your Outlook account"),
-            "fr_FR": ("Jeton d'actualisation Outlook", "Connecter votre compte Outlook"),
-            "de_DE": ("Outlook-Aktualisierungstoken", "Ihr Outlook-Konto verbinden"),
-        }
-        form = self.env.ref("helpdesk_mail_ticket.mail_inbox_view_form")
-        for lang, (label, button) in expected.items():
-            inboxes = self.env["mail.inbox"].with_context(lang=lang)
-            field = "microsoft_outlook_refresh_token"
-            with self.subTest(lang=lang):
-                self.assertEqual(inboxes.fields_get([field])[field]["string"], label)
-                self.assertIn(f">{button}</span>", inboxes.get_view(form.id, "form")["arch"])
-
-    def test_unconnected_account_explained_in_french_and_german(self):
-        """The main addon's message around the bridge's explanation, both translated."""
-        inbox = self.env["mail.inbox"].create(
-            {
-                "name": "Outlook",
-                "server": "outlook.office365.com",
-                "login": "helpdesk@example.com",
-                "auth_method": "oauth2",
-                "oauth2_provider": "microsoft",
-            }
-        )
-        expected = {
-            "fr_FR": "La connexion OAuth2 de helpdesk@example.com n'est pas configurée\xa0: "
-            "connectez le compte Outlook avec «\xa0Connecter votre compte Outlook\xa0».",
-            "de_DE": "Die OAuth2-Anmeldung von helpdesk@example.com ist nicht eingerichtet: "
-            "verbinden Sie das Outlook-Konto mit „Ihr Outlook-Konto verbinden“.",
-        }
-        for lang, message in expected.items():
-            with self.subTest(lang=lang), self.assertRaises(UserError) as caught:
-                inbox.with_context(lang=lang).action_test_connection()
-            self.assertEqual(str(caught.exception), message)
+    i18n_field = "microsoft_outlook_refresh_token"
+    i18n_field_labels = {
+        "en_US": "Outlook Refresh Token",
+        "fr_FR": "Jeton d'actualisation Outlook",
+        "de_DE": "Outlook-Aktualisierungstoken",
+    }
+    i18n_connect_buttons = {
+        "en_US": "Connect your Outlook account",
+        "fr_FR": "Connecter votre compte Outlook",
+        "de_DE": "Ihr Outlook-Konto verbinden",
+    }
+    i18n_unconnected_inbox = {
+        "name": "Outlook",
+        "server": "outlook.office365.com",
+        "oauth2_provider": "microsoft",
+    }
+    i18n_not_set_up = {
+        "fr_FR": "La connexion OAuth2 de helpdesk@example.com n'est pas configurée\xa0: "
+        "connectez le compte Outlook avec «\xa0Connecter votre compte Outlook\xa0».",
+        "de_DE": "Die OAuth2-Anmeldung von helpdesk@example.com ist nicht eingerichtet: "
+        "verbinden Sie das Outlook-Konto mit „Ihr Outlook-Konto verbinden“.",
+    }
