@@ -666,7 +666,9 @@ class MailInboxMessage(models.Model):
         processed once. Returns the ledger record.
         """
         settings = inbox._get_parse_settings()
-        stable_id = parse_message(raw, settings).stable_id
+        # The header block is enough for the key (and safe: the full parse, which could
+        # be what kills a process, comes after the message is committed).
+        stable_id = header_ids(raw)[0]
         uid = "push:" + (stable_id or "sha256:" + hashlib.sha256(raw).hexdigest())
         message = self.search([("inbox_id", "=", inbox.id), ("uid", "=", uid)])
         if not message:
