@@ -19,15 +19,20 @@ import pytest
 HARNESS_PATH = Path(__file__).resolve().parent.parent / "helpdesk_mail_ticket/tests/dovecot.py"
 
 
-def load_harness():
-    """The harness module (``hmt_dovecot_harness``), loaded once by file path."""
-    name = "hmt_dovecot_harness"
+def load_by_path(name, path):
+    """The module at ``path``, loaded once under ``name`` (a file outside any package
+    the pure tests can import)."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HARNESS_PATH)
+        spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def load_harness():
+    """The harness module (``hmt_dovecot_harness``), loaded once by file path."""
+    return load_by_path("hmt_dovecot_harness", HARNESS_PATH)
 
 
 harness = load_harness()

@@ -1,22 +1,16 @@
 """Fixtures of the tests that run real Odoo processes (engine: ``bench/faults.py``)."""
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from conftest_dovecot import load_by_path
 
 FAULTS_PATH = Path(__file__).resolve().parent.parent / "bench" / "faults.py"
 
 
 def load_faults():
-    name = "hmt_bench_faults"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FAULTS_PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_by_path("hmt_bench_faults", FAULTS_PATH)
 
 
 @pytest.fixture(scope="session")
