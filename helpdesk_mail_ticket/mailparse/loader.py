@@ -34,9 +34,10 @@ from email.policy import Compat32
 _logger = logging.getLogger(__name__)
 
 MAX_PARTS = 2000
-# Messages from this size on have their base64 runs of at least BLOB_MIN_BYTES set aside.
-BIG_MESSAGE_BYTES = 1024 * 1024
-BLOB_MIN_BYTES = 256 * 1024
+# Messages from this size on have their base64 runs of at least BLOB_MIN_BYTES set aside:
+# the stdlib would read them line by line (most of the parse of a mail with attachments).
+BIG_MESSAGE_BYTES = 64 * 1024
+BLOB_MIN_BYTES = 16 * 1024
 # Base64 lines from a line start on, blank lines included: one character class, which the
 # regex engine scans without a backtracking stack (a repeated group would grow one per line).
 _BASE64_RUN = re.compile(rb"^[A-Za-z0-9+/=][A-Za-z0-9+/=\r\n]*", re.MULTILINE)
