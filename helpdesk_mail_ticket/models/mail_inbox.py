@@ -152,7 +152,7 @@ class MailInbox(models.Model):
         default=_default_target_model,
         domain="[('model', 'in', target_model_names)]",
     )
-    target_model = fields.Char(related="target_model_id.model")
+    target_model = fields.Char(related="target_model_id.model", store=True)
     target_model_names = fields.Json(compute="_compute_target_model_names")
     ticket_type = fields.Selection(
         TICKET_TYPES,
@@ -622,6 +622,10 @@ class MailInbox(models.Model):
         counts = {"processed": 0, "error": 0, "undesired": 0}
         batch = messages[:limit] if limit else messages
         settings = self._get_parse_settings()
+        if not self.env.context.get("lang"):
+            # Odoo's message_post sets the user's language when the context has none,
+            # reading the user and its partner again after every commit: once is enough.
+            messages = messages.with_context(lang=self.env.user.lang)
         for message_id in batch.ids:
             # One record at a time: every commit empties the cache, and a record of the
             # whole batch would read the whole batch again at its next field access.

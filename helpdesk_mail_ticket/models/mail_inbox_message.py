@@ -263,31 +263,7 @@ class MailInboxMessage(models.Model):
         )
         known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
         seen = {message.uid for message in remote}
-        new_ids = []
-        for message in remote:
-            if message.uid in known:
-                continue
-            cr.execute(
-                """INSERT INTO mail_inbox_message
-                       (inbox_id, company_id, uid, server_uid, size, state, attempts, on_server,
-                        create_uid, write_uid, create_date, write_date)
-                   VALUES (%s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s,
-                           now() at time zone 'UTC', now() at time zone 'UTC')
-                   ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id""",
-                [
-                    inbox.id,
-                    inbox.company_id.id or None,
-                    message.uid,
-                    message.uid,
-                    message.size,
-                    self.env.uid,
-                    self.env.uid,
-                ],
-                log_exceptions=False,
-            )
-            row = cr.fetchone()
-            if row:
-                new_ids.append(row[0])
+        new_ids = self._insert_lines(inbox, [m for m in remote if m.uid not in known])
         gone = [rid for uid, (rid, on_server) in known.items() if on_server and uid not in seen]
         back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
         if gone:
@@ -306,8 +282,16 @@ class MailInboxMessage(models.Model):
 
     @api.model
     def _record_new_messages(self, inbox, remote):
-        """Record messages listed as new (IMAP UIDs above the last UIDNEXT), in bulk;
-        conflicts are ignored (another worker recorded them). Returns the new lines."""
+        """Record messages listed as new (IMAP UIDs above the last UIDNEXT); returns the
+        new lines."""
+        new_ids = self._insert_lines(inbox, remote)
+        self._commit()
+        return self.browse(new_ids)
+
+    @api.model
+    def _insert_lines(self, inbox, remote):
+        """Insert a ledger line per listed message, in bulk; conflicts are ignored
+        (another worker recorded them). Returns the ids inserted."""
         cr, new_ids = self.env.cr, []
         for start in range(0, len(remote), INSERT_CHUNK):
             rows = [
@@ -323,11 +307,11 @@ class MailInboxMessage(models.Model):
             cr.execute(  # pylint: disable=sql-injection
                 "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, server_uid, size, "
                 "state, attempts, on_server, create_uid, write_uid, create_date, write_date) "
-                f"VALUES {', '.join(rows)} ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id"
+                f"VALUES {', '.join(rows)} ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id",
+                log_exceptions=False,
             )
             new_ids += [row[0] for row in cr.fetchall()]
-        self._commit()
-        return self.browse(new_ids)
+        return new_ids
 
     @api.model
     def _recognize_known_messages(self, inbox, source, new):
@@ -373,19 +357,23 @@ class MailInboxMessage(models.Model):
             return None
 
     def _claim(self):
-        """Lock this message for processing, unless another worker has it or it is done."""
+        """Check, first thing in the transaction that processes this message, that it is
+        still new (an admin may have ignored it since its attempt was committed) and
+        lock its row until the outcome is committed. The transaction holds nothing
+        yet: a conflict with a concurrent change (a serialization failure) undoes
+        nothing else, so no savepoint is needed."""
         self.flush_recordset()
         try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' "
-                    "FOR UPDATE SKIP LOCKED",
-                    [self.id],
-                    log_exceptions=False,
-                )
-                claimed = bool(self.env.cr.fetchone())
+            self.env.cr.execute(
+                "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' "
+                "FOR UPDATE SKIP LOCKED",
+                [self.id],
+                log_exceptions=False,
+            )
+            claimed = bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
             # Another worker changed it since this transaction's snapshot: its move.
+            self._rollback()
             claimed = False
         self.invalidate_recordset()
         return claimed
@@ -494,33 +482,34 @@ class MailInboxMessage(models.Model):
             self._commit()
             return self.state
         key, answered = header_ids(raw)  # the header block only: safe before the commit
-        # Committed with the attempt: a worker holding a reply to it can tell it is in flight.
-        self.stable_id = _text(key)
-        with self._email_lock(key):
+        with self._email_lock(_text(key)):
             if answered:
                 self._wait_for_answered_in_flight(answered)
             parsed = parse_message(raw, settings)
             if not self._claim():
                 return None
-            self._record_headers(parsed)
             self._process_claimed(parsed, raw)
+            state = self.state  # read before the commit, which empties the cache
             self._commit()
-        return self.state
+        return state
 
     def _process_claimed(self, parsed, raw):
         """Act on a claimed message in a savepoint. An InboxProcessingError sets it
         aside at once; any other failure (an integrator's hook, a lock conflict) is
-        retried by the next cycles, up to MAX_ATTEMPTS, then set aside with its reason."""
+        retried by the next cycles, up to MAX_ATTEMPTS, then set aside with its reason.
+        Its headers are recorded either way."""
         inbox = self.inbox_id
         buffer = self.env.context.get("mail_inbox_trace")
         start = len(buffer) if buffer is not None else 0
         try:
             with self.env.cr.savepoint():
+                # The headers, the outcome and the trace are flushed in one UPDATE.
+                self._record_headers(parsed)
                 self._process_parsed(parsed, raw)
-                # Written with the outcome, in the same UPDATE.
                 self._store_trace(buffer, start)
         except InboxProcessingError as error:
             inbox._trace("Message %s in error: %s", self.uid, error)
+            self._record_headers(parsed)  # undone with the savepoint
             self._set_error(raw, str(error))
         except Exception as error:
             _logger.warning(
@@ -537,6 +526,7 @@ class MailInboxMessage(models.Model):
                 max=MAX_ATTEMPTS,
                 error=str(error)[:500],
             )
+            self._record_headers(parsed)
             if self.attempts >= MAX_ATTEMPTS:
                 self._set_error(raw, reason)
             else:
@@ -609,17 +599,25 @@ class MailInboxMessage(models.Model):
     @contextmanager
     def _email_lock(self, stable_id):
         """Process one email at a time across workers and inboxes: a session lock on
-        its stable id, then a commit (of what the transaction holds so far), so that
-        the next transaction's snapshot sees what the previous holder committed (the
-        same mail in two of our inboxes makes one ticket)."""
-        if not stable_id:
+        its stable id, taken by the statement that records the id on this line, then
+        a commit (of the attempt the claim counted), so that the next transaction's
+        snapshot sees what the lock's previous holder committed (the same mail in two
+        of our inboxes makes one ticket), and a worker holding a reply to this email
+        can tell it is in flight (``_wait_for_answered_in_flight``)."""
+        cr = self.env.cr
+        if not stable_id:  # header_ids always reads one; NULs alone make none
             self._commit()
             yield
             return
         digest = hashlib.sha256(f"helpdesk_mail_ticket:{stable_id}".encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        cr = self.env.cr
-        cr.execute("SELECT pg_advisory_lock(%s)", [key])
+        # A data-modifying WITH runs to completion whatever the main query reads.
+        cr.execute(
+            "WITH recorded AS (UPDATE mail_inbox_message SET stable_id = %s WHERE id = %s) "
+            "SELECT pg_advisory_lock(%s)",
+            [stable_id, self.id, key],
+        )
+        self.invalidate_recordset(["stable_id"])
         try:
             self._commit()
             yield
@@ -745,12 +743,13 @@ class MailInboxMessage(models.Model):
         """Whether ``sender`` (res.partner) takes part in ``ticket``: a follower, a
         contact set on one of its fields (caller, organization...), or an internal
         user. Override to widen (e.g. the caller's colleagues)."""
-        if sender in ticket.sudo().message_partner_ids:
-            return True
+        # Cheapest first: the ticket's own fields, then its followers, then users.
         for name, field in ticket._fields.items():
             if field.type == "many2one" and field.comodel_name == "res.partner" and field.store:
                 if ticket.sudo()[name] == sender:
                     return True
+        if sender in ticket.sudo().message_partner_ids:
+            return True
         return any(not user.share for user in sender.sudo().user_ids)
 
     def _log_internal_note(self, ticket, parsed, sender):
@@ -781,21 +780,20 @@ class MailInboxMessage(models.Model):
         threshold = int(get_param("mail.gateway.loop.threshold", 20))
         if not sender or threshold <= 0:
             return
-        if (
-            self.env["mail.gateway.allowed"]
-            .sudo()
-            .search_count([("email_normalized", "=", sender)], limit=1)
-        ):
-            return
-        # On the index of creations by sender (init): one range, whatever the ledger's size.
-        self.flush_model(["email_from", "action", "processed_date"])
+        # On the index of creations by sender (init): one range, whatever the ledger's
+        # size. This line is left out, so its own pending writes (its headers) need
+        # no flush; only created lines count.
+        self.flush_model(["action", "processed_date"])
         self.env.cr.execute(
             "SELECT count(*) FROM mail_inbox_message WHERE lower(email_from) = %s "
             "AND action = 'created' AND processed_date >= %s AND id != %s",
             [sender, fields.Datetime.now() - timedelta(minutes=minutes), self.id],
         )
         recent = self.env.cr.fetchone()[0]
-        if recent >= threshold:
+        allowed = self.env["mail.gateway.allowed"].sudo()
+        if recent >= threshold and not allowed.search_count(
+            [("email_normalized", "=", sender)], limit=1
+        ):
             raise InboxProcessingError(
                 self.env._(
                     "Rate limit: %(email)s created %(count)s tickets in the last %(minutes)s "
@@ -808,17 +806,21 @@ class MailInboxMessage(models.Model):
             )
 
     def _record_headers(self, parsed):
+        """Record what the parse read of the headers. Written with the outcome (the ORM
+        flushes both in one UPDATE); the stable id was recorded with the email's lock,
+        from the same header block."""
         # PostgreSQL text refuses NUL characters, which a hostile header may carry.
-        self.write(
-            {
-                "message_id": _text(parsed.message_id) or False,
-                "stable_id": _text(parsed.stable_id) or False,
-                "subject": _text(parsed.subject),
-                "email_from": _text(parsed.from_email),
-                "date": parsed.date and parsed.date.replace(tzinfo=None),
-                "size": parsed.size,
-            }
-        )
+        vals = {
+            "message_id": _text(parsed.message_id) or False,
+            "subject": _text(parsed.subject),
+            "email_from": _text(parsed.from_email),
+            "date": parsed.date and parsed.date.replace(tzinfo=None),
+            "size": parsed.size,
+        }
+        stable_id = _text(parsed.stable_id) or False
+        if stable_id != self.stable_id:
+            vals["stable_id"] = stable_id
+        self.write(vals)
 
     def _set_processed(self, ticket, action):
         self.inbox_id._trace("Message %s: %s %s", self.uid, action, ticket.display_name)
@@ -1029,12 +1031,22 @@ class MailInboxMessage(models.Model):
             description = self._render_html(parsed.body_html, urls)
             field = ticket._mail_ticket_description_field
             ticket[field] = ticket._mail_ticket_description_value(description)
-        ticket.message_subscribe(partner_ids=caller.ids)
-        ticket._mail_ticket_post_creation_message(
+        self._subscribe_caller(ticket, caller)
+        # The caller follows it now; the post subscribes nobody else, as with Odoo's
+        # own mail gateway (an active cron user would follow every ticket).
+        ticket.with_context(mail_create_nosubscribe=True)._mail_ticket_post_creation_message(
             description, caller, attachments, self._message_id_header(parsed)
         )
         self._add_followers(ticket, parsed, caller, "creation")
         return ticket
+
+    def _subscribe_caller(self, ticket, caller):
+        """The caller follows the ticket made from their email. ``message_subscribe``
+        would search again that the caller is active (found active, or just created)
+        and whether it is a customer (its ``partner_share``, read already): Odoo's
+        private API with what is known spares both searches."""
+        ticket.check_access("write")
+        ticket._message_subscribe(caller.ids, customer_ids=caller.filtered("partner_share").ids)
 
     def _update_ticket(self, ticket, parsed, caller):
         attachments, urls = self._create_attachments(parsed, ticket)
@@ -1082,16 +1094,20 @@ class MailInboxMessage(models.Model):
         name, type, size and content). Returns the attachments and, for each cid, the
         URL its inline image now has."""
         attachment_model = self.env["ir.attachment"].sudo()
+        created, urls = attachment_model, {}
+        kept = []
+        for part in parsed.attachments:
+            if part.kept:
+                kept.append(part)
+            else:
+                self.inbox_id._trace("Attachment %s dropped: %s", part.filename, part.reason)
+        if not kept:
+            return created, urls
         existing = attachment_model.search(
             [("res_model", "=", ticket._name), ("res_id", "=", ticket.id)]
         )
         known = {(a.name, a.mimetype, a.file_size, a.checksum): a for a in existing}
-        created = attachment_model
-        urls = {}
-        for part in parsed.attachments:
-            if not part.kept:
-                self.inbox_id._trace("Attachment %s dropped: %s", part.filename, part.reason)
-                continue
+        for part in kept:
             key = (
                 part.filename,
                 part.content_type,
