@@ -361,12 +361,16 @@ class MailInboxMessage(models.Model):
         still new (an admin may have ignored it since its attempt was committed) and
         lock its row until the outcome is committed. The transaction holds nothing
         yet: a conflict with a concurrent change (a serialization failure) undoes
-        nothing else, so no savepoint is needed."""
+        nothing else, so no savepoint is needed.
+
+        The lease is ours, so another transaction holds the row only for a moment (a
+        worker whose claim the lease refused, a sync, an admin's action): wait for it.
+        Skipping it would leave the message for a later cycle while a reply to it,
+        seeing no lease, could not tell it is still to be processed."""
         self.flush_recordset()
         try:
             self.env.cr.execute(
-                "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' "
-                "FOR UPDATE SKIP LOCKED",
+                "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' FOR UPDATE",
                 [self.id],
                 log_exceptions=False,
             )

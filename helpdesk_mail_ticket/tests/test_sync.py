@@ -316,6 +316,50 @@ class TestParallelWorkers(MailTicketCase):
         self.assertEqual(lines[0].ticket_id, lines[1].ticket_id, "the reply is on its ticket")
         self.assertTrue(any("waits for message" in line for line in trace), trace)
 
+    def test_a_leased_message_waits_for_a_moment_lock_on_its_row(self):
+        """Another worker whose claim the lease refused holds the row for a moment, just
+        when the worker with the lease locks it to process: that worker waits, then
+        processes the message, instead of leaving it new (a reply to it would then see
+        no lease and make a ticket of its own)."""
+        inbox = self._committed_inbox([make_email(subject="Leased", message_id="<leased@c.x>")])
+        worker = self._real_env()
+        line = worker["mail.inbox.message"].search([("inbox_id", "=", inbox.id)])
+        settings = worker["mail.inbox"].browse(inbox.id)._get_parse_settings()
+        other = self._real_env()
+        held, released = threading.Event(), []
+
+        def another_worker_holds_the_row():
+            other.cr.execute(
+                "SELECT id FROM mail_inbox_message WHERE id = %s FOR UPDATE", [line.id]
+            )
+            held.set()
+            time.sleep(1)
+            released.append(time.monotonic())
+            other.cr.rollback()
+
+        claim = type(line)._claim
+
+        def claim_while_held(record):
+            thread = threading.Thread(target=another_worker_holds_the_row)
+            thread.start()
+            held.wait(10)
+            try:
+                return claim(record)
+            finally:
+                thread.join(10)
+
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(type(line), "_claim", claim_while_held),
+            line.inbox_id._open_source() as source,
+        ):
+            state = line._process(source, settings)
+            done = time.monotonic()
+        self.assertEqual(state, "processed")
+        self.assertTrue(released and done >= released[0], "it waited for the other lock")
+        check = self._real_env()["mail.inbox.message"].browse(line.id)
+        self.assertEqual((check.state, check.action), ("processed", "created"))
+
     def _cleanup(self, inbox_id):
         env = self._real_env()
         inbox = env["mail.inbox"].browse(inbox_id)
