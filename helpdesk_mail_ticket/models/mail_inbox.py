@@ -7,7 +7,7 @@ import psycopg2
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
 from ..mailsource import MailSourceError, ServerConfig, open_source
@@ -589,6 +589,9 @@ class MailInbox(models.Model):
         if not (failure or new_errors) and self._ran_lately():
             return
         self.env["mail.inbox.message"]._commit()
+        if not self._lock_row():
+            _logger.info("Mail inbox %s: another worker recorded its status", self.name)
+            return
         try:
             with self.env.cr.savepoint():
                 if failure:
@@ -680,16 +683,25 @@ class MailInbox(models.Model):
         """Lock this inbox's row for the synchronization, unless another worker has it.
         Starts a new transaction first, whose snapshot then sees the last stored state."""
         self.env["mail.inbox.message"]._commit()
+        locked = self._lock_row(wait=False)
+        self.invalidate_recordset(["imap_uidvalidity", "imap_uidnext", "imap_message_count"])
+        return locked
+
+    def _lock_row(self, wait=True):
+        """Lock this inbox's row for a write of its state (waiting for another worker
+        that holds it, unless ``wait`` is false), unless another worker changed it
+        since this transaction's snapshot: its write is as good. Checked before
+        writing, so that such a conflict never shows in the log as a failed query."""
+        skip = SQL("") if wait else SQL("SKIP LOCKED")
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM mail_inbox WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id]
+                    SQL("SELECT id FROM mail_inbox WHERE id = %s FOR UPDATE %s", self.id, skip),
+                    log_exceptions=False,
                 )
-                locked = bool(self.env.cr.fetchone())
+                return bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
-            locked = False
-        self.invalidate_recordset(["imap_uidvalidity", "imap_uidnext", "imap_message_count"])
-        return locked
+            return False
 
     def _store_sync_state(self, status, count=None):
         """Remember the folder status the ledger now reflects (written only if changed)."""
@@ -700,13 +712,11 @@ class MailInbox(models.Model):
             "imap_highestmodseq": str(status.get("highestmodseq") or "") or False,
         }
         changed = {key: value for key, value in vals.items() if self[key] != value}
-        if changed:
-            try:
-                with self.env.cr.savepoint():
-                    self.write(changed)
-            except psycopg2.errors.SerializationFailure:
-                # Another worker stored a newer state meanwhile; the next cycle checks.
-                self.invalidate_recordset(list(vals))
+        if changed and self._lock_row():
+            self.write(changed)
+        elif changed:
+            # Another worker stores a newer state meanwhile; the next cycle checks.
+            self.invalidate_recordset(list(vals))
         self.env["mail.inbox.message"]._commit()  # releases the synchronization lock
 
     def _store_keep_marks(self, now, sweep):
@@ -715,10 +725,9 @@ class MailInbox(models.Model):
         if not sweep and self.keep_checked_date and now - self.keep_checked_date < KEEP_MARK_EVERY:
             return  # the re-check margin covers it: no write on most cycles
         vals = {"keep_checked_date": now, **({"keep_swept_date": now} if sweep else {})}
-        try:
-            with self.env.cr.savepoint():
-                self.write(vals)
-        except psycopg2.errors.SerializationFailure:
+        if self._lock_row():
+            self.write(vals)
+        else:
             self.invalidate_recordset(list(vals))
 
     def _store_count_after_server_actions(self, source, status):

@@ -360,6 +360,24 @@ class TestParallelWorkers(MailTicketCase):
         check = self._real_env()["mail.inbox.message"].browse(line.id)
         self.assertEqual((check.state, check.action), ("processed", "created"))
 
+    def test_a_state_stored_meanwhile_by_another_worker_is_kept_quietly(self):
+        """Another worker stores the inbox's folder state after this worker's snapshot
+        was taken: this worker leaves it (the next cycle checks), and the conflict does
+        not show in the log as a failed query."""
+        inbox = self._committed_inbox([])
+        worker, other = self._real_env(), self._real_env()
+        inbox_w = worker["mail.inbox"].browse(inbox.id)
+        status = {"uidvalidity": 1, "uidnext": 41, "messages": 40, "highestmodseq": 7}
+        self.assertNotEqual(inbox_w.imap_uidnext, 41)  # this worker's snapshot starts
+        other["mail.inbox"].browse(inbox.id)._store_sync_state(dict(status, uidnext=42))
+        other.cr.commit()
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            inbox_w._store_sync_state(status)
+            inbox_w._record_status(None)
+        worker.cr.commit()
+        check = self._real_env()["mail.inbox"].browse(inbox.id)
+        self.assertEqual(check.imap_uidnext, 42, "the other worker's state is kept")
+
     def _cleanup(self, inbox_id):
         env = self._real_env()
         inbox = env["mail.inbox"].browse(inbox_id)
