@@ -379,7 +379,6 @@ class MailInboxMessage(models.Model):
             # Another worker changed it since this transaction's snapshot: its move.
             self._rollback()
             claimed = False
-        self.invalidate_recordset()
         return claimed
 
     def _claim_attempt(self):
