@@ -485,9 +485,11 @@ class MailInboxMessage(models.Model):
             self._commit()
             return self.state
         key, answered = header_ids(raw)  # the header block only: safe before the commit
+        if answered:
+            # Before the email's lock: the worker this waits for may be about to take
+            # that very lock (the same email twice in the inbox), never the other way.
+            self._wait_for_answered_in_flight(answered)
         with self._email_lock(_text(key)):
-            if answered:
-                self._wait_for_answered_in_flight(answered)
             parsed = parse_message(raw, settings)
             if not self._claim():
                 return None
@@ -566,10 +568,11 @@ class MailInboxMessage(models.Model):
         """A reply must find the ticket of the email it answers. When that email is an
         older message of this inbox not processed yet in this transaction's snapshot,
         another worker may be processing it right now (it holds the message's lease):
-        wait until it is done; then take a new snapshot, which sees what it committed,
-        so that the reply updates the ticket it makes instead of making a ticket of
-        its own. An older message whose id is not known yet (its worker has not
-        committed its attempt) may be it. Waits only go to older messages."""
+        wait until it is done. The commit made with the email's lock, next, starts a
+        snapshot that sees what it committed, so that the reply updates the ticket it
+        makes instead of making a ticket of its own. An older message whose id is not
+        known yet (its worker has not committed its attempt) may be it. Waits only go
+        to older messages, and a worker holds no email lock while it waits: no cycle."""
         cr = self.env.cr
         cr.execute(
             """SELECT m.id, EXISTS (
@@ -596,8 +599,6 @@ class MailInboxMessage(models.Model):
                 )
                 cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, message_id])
                 cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, message_id])
-        if candidates:
-            self._commit()  # a snapshot that sees what they committed meanwhile
 
     @contextmanager
     def _email_lock(self, stable_id):

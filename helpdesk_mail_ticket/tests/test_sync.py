@@ -316,6 +316,48 @@ class TestParallelWorkers(MailTicketCase):
         self.assertEqual(lines[0].ticket_id, lines[1].ticket_id, "the reply is on its ticket")
         self.assertTrue(any("waits for message" in line for line in trace), trace)
 
+    def test_the_same_reply_twice_on_two_workers_does_not_deadlock(self):
+        """The same reply is in the inbox twice. Worker B, with the second copy, waits
+        for the first copy that worker A holds (it may be what the reply answers); A
+        then takes the email's lock. B must not hold that lock while it waits."""
+        reply = make_email(
+            subject="Re: Printer",
+            message_id="<twice@c.x>",
+            headers={"In-Reply-To": "<never-seen@c.x>"},
+        )
+        inbox = self._committed_inbox([reply, reply])
+        worker_a, worker_b = self._real_env(), self._real_env()
+        first, second = worker_a["mail.inbox.message"].search(
+            [("inbox_id", "=", inbox.id)], order="id"
+        )
+        trace = mail_inbox.InboxTrace("parallel")
+        second_b = worker_b["mail.inbox.message"].with_context(mail_inbox_trace=trace)
+        second_b = second_b.browse(second.id)
+        settings = worker_a["mail.inbox"].browse(inbox.id)._get_parse_settings()
+        worker_a.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, first.id])
+        done = {}
+
+        def worker_a_processes_the_first_copy():
+            time.sleep(1)  # B waits for the first copy by then
+            try:
+                with first.inbox_id._open_source() as source:
+                    done["a"] = first._process(source, settings)
+            finally:
+                worker_a.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, first.id])
+
+        with patch.object(odoo_module, "current_test", None):
+            thread = threading.Thread(target=worker_a_processes_the_first_copy)
+            thread.start()
+            with second_b.inbox_id._open_source() as source:
+                done["b"] = second_b._process(source, settings)
+            thread.join(30)
+        self.assertEqual(done, {"a": "processed", "b": "processed"})
+        self.assertTrue(any("waits for message" in line for line in trace), trace)
+        check = self._real_env()
+        lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
+        self.assertEqual(lines.mapped("action"), ["created", "duplicate"])
+        self.assertEqual(lines[0].ticket_id, lines[1].ticket_id, "one ticket for the email")
+
     def test_a_leased_message_waits_for_a_moment_lock_on_its_row(self):
         """Another worker whose claim the lease refused holds the row for a moment, just
         when the worker with the lease locks it to process: that worker waits, then
