@@ -382,34 +382,27 @@ class MailInboxMessage(models.Model):
         return claimed
 
     def _claim_attempt(self):
-        """Take this message for one processing attempt, in one statement: lock its row,
-        take its lease (a session lock that outlives the commits of the attempt and dies
-        with the worker's connection, so other workers skip the message meanwhile) and
-        count the attempt. Returns the attempts made before this one, or None when
-        another worker has the message or it is done. The caller commits before the
-        message is parsed (the attempt must be remembered before anything can crash)
-        and calls ``_release``."""
+        """Take this message for one processing attempt, in one statement: lock its row
+        and take its lease (a session lock that outlives the commits of the attempt and
+        dies with the worker's connection, so other workers skip the message
+        meanwhile). Returns the attempts made before this one, or None when another
+        worker has the message or it is done. The caller counts the attempt
+        (``_count_attempt``) and commits it before the message is parsed (it must be
+        remembered before anything can crash), and calls ``_release``."""
         self.flush_recordset()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    # Each step is a materialized CTE, so the lease is tried on the
-                    # locked row alone (a condition in the UPDATE's WHERE could be
+                    # The row lock is a materialized CTE, so the lease is tried on the
+                    # locked row alone (a condition in the same WHERE could be
                     # evaluated on every row the planner scans, leasing them all).
                     """WITH locked AS MATERIALIZED (
                             SELECT id, COALESCE(attempts, 0) AS attempts
                               FROM mail_inbox_message
                              WHERE id = %(id)s AND state = 'new' FOR UPDATE SKIP LOCKED
-                       ), leased AS MATERIALIZED (
-                            SELECT id, attempts FROM locked
-                             WHERE pg_try_advisory_lock(%(lease)s, id)
                        )
-                       UPDATE mail_inbox_message m
-                          SET attempts = LEAST(leased.attempts + 1, %(max)s),
-                              write_date = now() at time zone 'UTC', write_uid = %(uid)s
-                         FROM leased WHERE m.id = leased.id
-                    RETURNING leased.attempts""",
-                    {"id": self.id, "max": MAX_ATTEMPTS, "uid": self.env.uid, "lease": LEASE_NS},
+                       SELECT attempts FROM locked WHERE pg_try_advisory_lock(%(lease)s, id)""",
+                    {"id": self.id, "lease": LEASE_NS},
                     log_exceptions=False,
                 )
                 row = self.env.cr.fetchone()
@@ -419,8 +412,24 @@ class MailInboxMessage(models.Model):
                     raise _NotClaimed()
         except (_NotClaimed, psycopg2.errors.SerializationFailure):
             row = None  # another worker has it, or changed it since this snapshot
-        self.invalidate_recordset(["attempts", "write_date", "write_uid"])
         return row[0] if row else None
+
+    def _count_attempt(self, stable_id=None):
+        """Count this attempt and record the email's stable id (committed with it, a
+        worker holding a reply to the email can tell it is in flight), in the only
+        UPDATE of this line in its transaction: PostgreSQL checks the foreign keys of
+        a row updated twice by one transaction again, and that check fails when
+        another worker changed the inbox since this transaction's snapshot."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            """UPDATE mail_inbox_message
+                  SET attempts = LEAST(COALESCE(attempts, 0) + 1, %(max)s),
+                      stable_id = COALESCE(%(stable_id)s, stable_id),
+                      write_date = now() at time zone 'UTC', write_uid = %(uid)s
+                WHERE id = %(id)s""",
+            {"id": self.id, "max": MAX_ATTEMPTS, "uid": self.env.uid, "stable_id": stable_id},
+        )
+        self.invalidate_recordset(["attempts", "stable_id", "write_date", "write_uid"])
 
     def _release(self):
         """Give this message's lease back (see ``_claim_attempt``)."""
@@ -456,8 +465,8 @@ class MailInboxMessage(models.Model):
             self._release()
 
     def _process_attempt(self, source, settings, previous):
-        """Download, then parse and act on a claimed message. The attempt the claim
-        counted is committed before the message is parsed: a crash while parsing or
+        """Download, then parse and act on a claimed message. The attempt is counted
+        and committed before the message is parsed: a crash while parsing or
         processing it is remembered, so a poison message cannot loop. The same commit,
         made once the email's lock is held, starts a transaction whose snapshot sees
         what the lock's previous holder committed."""
@@ -473,7 +482,8 @@ class MailInboxMessage(models.Model):
             self._commit()
             return None
         except MailSourceError:
-            self._commit()  # the attempt counts: a mail that breaks the connection is poison too
+            self._count_attempt()  # a mail that breaks the connection is poison too
+            self._commit()
             raise
         if previous >= MAX_ATTEMPTS:
             reason = self.env._(
@@ -485,11 +495,10 @@ class MailInboxMessage(models.Model):
             self._commit()
             return self.state
         key, answered = header_ids(raw)  # the header block only: safe before the commit
-        if answered:
-            # Before the email's lock: the worker this waits for may be about to take
-            # that very lock (the same email twice in the inbox), never the other way.
-            self._wait_for_answered_in_flight(answered)
-        with self._email_lock(_text(key)):
+        self._count_attempt(_text(key))
+        with self._email_lock(_text(key)) as email_key:
+            if answered:
+                self._wait_for_answered_in_flight(answered, email_key)
             parsed = parse_message(raw, settings)
             if not self._claim():
                 return None
@@ -564,15 +573,16 @@ class MailInboxMessage(models.Model):
             vals["stable_id"] = vals["message_id"]
         self.write(vals)
 
-    def _wait_for_answered_in_flight(self, answered):
+    def _wait_for_answered_in_flight(self, answered, email_key=None):
         """A reply must find the ticket of the email it answers. When that email is an
         older message of this inbox not processed yet in this transaction's snapshot,
         another worker may be processing it right now (it holds the message's lease):
-        wait until it is done. The commit made with the email's lock, next, starts a
-        snapshot that sees what it committed, so that the reply updates the ticket it
-        makes instead of making a ticket of its own. An older message whose id is not
-        known yet (its worker has not committed its attempt) may be it. Waits only go
-        to older messages, and a worker holds no email lock while it waits: no cycle."""
+        wait until it is done; then take a new snapshot, which sees what it committed,
+        so that the reply updates the ticket it makes instead of making a ticket of
+        its own. An older message whose id is not known yet (its worker has not
+        committed its attempt) may be it. Waits only go to older messages, and the
+        reply's own email lock (``email_key``) is not held while waiting: the worker
+        awaited may be about to take it (the same email twice in the inbox)."""
         cr = self.env.cr
         cr.execute(
             """SELECT m.id, EXISTS (
@@ -592,39 +602,38 @@ class MailInboxMessage(models.Model):
             },
         )
         candidates = cr.fetchall()
-        for message_id, in_flight in candidates:
-            if in_flight:
-                self.inbox_id._trace(
-                    "Message %s waits for message %s in flight", self.uid, message_id
-                )
-                cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, message_id])
-                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, message_id])
+        in_flight = [message_id for message_id, flying in candidates if flying]
+        if in_flight and email_key is not None:
+            cr.execute("SELECT pg_advisory_unlock(%s)", [email_key])
+        for message_id in in_flight:
+            self.inbox_id._trace("Message %s waits for message %s in flight", self.uid, message_id)
+            cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, message_id])
+            cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, message_id])
+        if in_flight and email_key is not None:
+            cr.execute("SELECT pg_advisory_lock(%s)", [email_key])
+        if candidates:
+            self._commit()  # a snapshot that sees what they committed meanwhile
 
     @contextmanager
     def _email_lock(self, stable_id):
         """Process one email at a time across workers and inboxes: a session lock on
-        its stable id, taken by the statement that records the id on this line, then
-        a commit (of the attempt the claim counted), so that the next transaction's
-        snapshot sees what the lock's previous holder committed (the same mail in two
-        of our inboxes makes one ticket), and a worker holding a reply to this email
-        can tell it is in flight (``_wait_for_answered_in_flight``)."""
+        its stable id, then a commit (of the attempt counted), so that the next
+        transaction's snapshot sees what the lock's previous holder committed (the
+        same mail in two of our inboxes makes one ticket). Yields the lock's key (None
+        without one), for ``_wait_for_answered_in_flight`` to let go while it waits."""
         cr = self.env.cr
         if not stable_id:  # header_ids always reads one; NULs alone make none
             self._commit()
-            yield
+            yield None
             return
         digest = hashlib.sha256(f"helpdesk_mail_ticket:{stable_id}".encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        # A data-modifying WITH runs to completion whatever the main query reads.
-        cr.execute(
-            "WITH recorded AS (UPDATE mail_inbox_message SET stable_id = %s WHERE id = %s) "
-            "SELECT pg_advisory_lock(%s)",
-            [stable_id, self.id, key],
-        )
-        self.invalidate_recordset(["stable_id"])
+        # A statement of its own: a session lock taken by a statement that fails
+        # afterwards is held all the same, and would never be released.
+        cr.execute("SELECT pg_advisory_lock(%s)", [key])
         try:
             self._commit()
-            yield
+            yield key
         finally:
             try:
                 cr.execute("SELECT pg_advisory_unlock(%s)", [key])
