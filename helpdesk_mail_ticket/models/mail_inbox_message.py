@@ -654,6 +654,9 @@ class MailInboxMessage(models.Model):
     def _get_raw(self, source, settings):
         """The message's bytes: the kept copy, else from the server after its size was
         checked against maximum_email_size (never downloaded when too big)."""
+        # What the download needs only: the whole line is read after the attempt's
+        # commit, which empties the cache anyway.
+        self.fetch(["raw_attachment_id", "size", "server_uid"])
         if self.raw_attachment_id:
             return self.raw_attachment_id.raw
         limit = settings.maximum_email_size
