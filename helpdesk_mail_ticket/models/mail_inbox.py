@@ -691,12 +691,20 @@ class MailInbox(models.Model):
         """Lock this inbox's row for a write of its state (waiting for another worker
         that holds it, unless ``wait`` is false), unless another worker changed it
         since this transaction's snapshot: its write is as good. Checked before
-        writing, so that such a conflict never shows in the log as a failed query."""
+        writing, so that such a conflict never shows in the log as a failed query.
+
+        NO KEY UPDATE, the lock of an ordinary UPDATE: a FOR UPDATE lock counts as a
+        change of the row's keys, and then made every worker whose snapshot predates
+        it fail to insert a row referring to the inbox (its ticket)."""
         skip = SQL("") if wait else SQL("SKIP LOCKED")
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    SQL("SELECT id FROM mail_inbox WHERE id = %s FOR UPDATE %s", self.id, skip),
+                    SQL(
+                        "SELECT id FROM mail_inbox WHERE id = %s FOR NO KEY UPDATE %s",
+                        self.id,
+                        skip,
+                    ),
                     log_exceptions=False,
                 )
                 return bool(self.env.cr.fetchone())

@@ -359,27 +359,26 @@ class MailInboxMessage(models.Model):
     def _claim(self):
         """Check, first thing in the transaction that processes this message, that it is
         still new (an admin may have ignored it since its attempt was committed) and
-        lock its row until the outcome is committed. The transaction holds nothing
-        yet: a conflict with a concurrent change (a serialization failure) undoes
-        nothing else, so no savepoint is needed.
+        lock its row until the outcome is committed.
 
         The lease is ours, so another transaction holds the row only for a moment (a
         worker whose claim the lease refused, a sync, an admin's action): wait for it.
         Skipping it would leave the message for a later cycle while a reply to it,
-        seeing no lease, could not tell it is still to be processed."""
+        seeing no lease, could not tell it is still to be processed. A conflict with a
+        change made since this transaction's snapshot, when nothing is done yet, is
+        checked again on a fresh snapshot."""
         self.flush_recordset()
-        try:
-            self.env.cr.execute(
-                "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' FOR UPDATE",
-                [self.id],
-                log_exceptions=False,
-            )
-            claimed = bool(self.env.cr.fetchone())
-        except psycopg2.errors.SerializationFailure:
-            # Another worker changed it since this transaction's snapshot: its move.
-            self._rollback()
-            claimed = False
-        return claimed
+        for _attempt in range(SYNC_RETRIES):
+            try:
+                self.env.cr.execute(
+                    "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' FOR UPDATE",
+                    [self.id],
+                    log_exceptions=False,
+                )
+                return bool(self.env.cr.fetchone())
+            except psycopg2.errors.SerializationFailure:
+                self._rollback()
+        return False
 
     def _claim_attempt(self):
         """Take this message for one processing attempt, in one statement: lock its row

@@ -402,6 +402,31 @@ class TestParallelWorkers(MailTicketCase):
         check = self._real_env()["mail.inbox.message"].browse(line.id)
         self.assertEqual((check.state, check.action), ("processed", "created"))
 
+    def test_an_inbox_updated_meanwhile_does_not_fail_the_ticket(self):
+        """Another worker stores the inbox's state while this one processes a message
+        (both poll the inbox): the ticket, which refers to the inbox, is still made."""
+        inbox = self._committed_inbox([make_email(subject="Busy", message_id="<busy@c.x>")])
+        worker, other = self._real_env(), self._real_env()
+        line = worker["mail.inbox.message"].search([("inbox_id", "=", inbox.id)])
+        settings = worker["mail.inbox"].browse(inbox.id)._get_parse_settings()
+        process_claimed = type(line)._process_claimed
+
+        def another_worker_updates_the_inbox_first(record, parsed, raw):
+            status = {"uidvalidity": 1, "uidnext": 99, "messages": 98, "highestmodseq": 5}
+            other["mail.inbox"].browse(inbox.id)._store_sync_state(status)
+            other.cr.commit()
+            return process_claimed(record, parsed, raw)
+
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(type(line), "_process_claimed", another_worker_updates_the_inbox_first),
+            line.inbox_id._open_source() as source,
+        ):
+            state = line._process(source, settings)
+        self.assertEqual(state, "processed")
+        check = self._real_env()["mail.inbox.message"].browse(line.id)
+        self.assertEqual((check.action, check.attempts), ("created", 1))
+
     def test_a_state_stored_meanwhile_by_another_worker_is_kept_quietly(self):
         """Another worker stores the inbox's folder state after this worker's snapshot
         was taken: this worker leaves it (the next cycle checks), and the conflict does
