@@ -507,3 +507,34 @@ def test_msg_ids_wrapped_in_encoded_words_are_read():
     parsed = parse_message(raw)
     assert parsed.in_reply_to == [long_id.strip("<>")]
     assert parsed.references == [long_id.strip("<>"), "other@example.com"]
+
+
+def test_the_text_of_an_html_body_is_made_only_when_read(monkeypatch):
+    """html2text is a good share of a parse, and the addon reads the HTML only: the
+    text of an HTML body is computed on first read, once, and equals the eager one."""
+    from mailparse import htmlbody, parse
+
+    message = EmailMessage()
+    message["From"] = "a@b.example"
+    message["Subject"] = "Printer"
+    message.set_content(
+        "<p>The printer is jammed.</p><p>Regards,<br>Ann</p>"
+        "<blockquote>On Monday, Bob wrote: it works</blockquote>",
+        subtype="html",
+    )
+    calls = []
+
+    def counting(markup):
+        calls.append(markup)
+        return htmlbody.html_to_text(markup)
+
+    monkeypatch.setattr(parse, "html_to_text", counting)
+    parsed = parse_message(message.as_bytes(), Settings())
+    assert parsed.body_part == "text/html" and calls == []
+    assert parsed.body_text == htmlbody.html_to_text(parsed.body_html)
+    assert parsed.new_part_text == htmlbody.html_to_text(parsed.new_part_html)
+    assert parsed.new_part_with_signature == parsed.new_part_text
+    assert "jammed" in parsed.new_part_text and "it works" not in parsed.new_part_text
+    assert len(calls) == 2, "each text made once"
+    parsed.body_text, parsed.new_part_text  # noqa: B018 - read again: no new call
+    assert len(calls) == 2

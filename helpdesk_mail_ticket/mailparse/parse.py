@@ -34,6 +34,26 @@ _HASH_SLICE = 1024 * 1024
 _CID_SRC = re.compile(r"""(src\s*=\s*)(["']?)cid:([^"'\s>]+)\2""", re.IGNORECASE)
 
 
+class _TextOf:
+    """A text field that may be given as a function computing it, called once when the
+    field is first read: the text of an HTML body (html2text, a good share of a parse)
+    is made only if something reads it."""
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return ""  # the dataclass default
+        value = record.__dict__.get(self.slot, "")
+        if callable(value):
+            value = record.__dict__[self.slot] = value()
+        return value
+
+    def __set__(self, record, value):
+        record.__dict__[self.slot] = value
+
+
 @dataclass
 class ParsedEmail:
     message_id: str = ""
@@ -50,9 +70,9 @@ class ParsedEmail:
     headers: dict = field(default_factory=dict)
     body_part: str | None = None
     body_html: str = ""
-    body_text: str = ""
+    body_text: str = _TextOf()
     new_part_html: str = ""
-    new_part_text: str = ""
+    new_part_text: str = _TextOf()
     automated: Automated | None = None
     attachments: list = field(default_factory=list)
     defects: list = field(default_factory=list)
@@ -60,7 +80,7 @@ class ParsedEmail:
     error: str = ""
     # Extensions (see CONTRACT.md):
     signature_text: str = ""  # the signature cut from the new part ("" if none)
-    new_part_with_signature: str = ""  # new part as text, quotes removed, signature kept
+    new_part_with_signature: str = _TextOf()  # new part as text, no quotes, signature kept
     content_type: str = ""  # of the whole message
     uid: str = ""  # stable_id, or the Message-ID when use_message_id_as_uid
     new_part_fallback: bool = False  # no new text found: the new part is the whole body
@@ -363,10 +383,11 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
     if body_type == "text/html":
         markup = _normalize_cids(text)
         result.body_html = markup
-        result.body_text = html_to_text(markup)
+        result.body_text = lambda: html_to_text(markup)
         result.new_part_html, result.new_part_fallback = new_part_html_ex(markup, settings)
-        result.new_part_text = html_to_text(result.new_part_html)
-        result.new_part_with_signature = result.new_part_text
+        new_part = result.new_part_html
+        result.new_part_text = lambda: html_to_text(new_part)
+        result.new_part_with_signature = lambda: result.new_part_text
         return
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
     result.body_text = text.strip()
