@@ -271,10 +271,43 @@ class TestParallelWorkers(MailTicketCase):
         self.assertEqual(len(tickets), count, "one ticket per email, none twice")
         self.assertEqual(len(set(tickets.mapped("name"))), count)
 
+    def _older_message_in_flight(self, mails):
+        """Worker A holds the lease of the first of ``mails`` (as a worker does before
+        processing it) and processes it a second later; worker B meanwhile processes the
+        second one. Returns the inbox, what each ``_process`` returned, B's trace."""
+        inbox = self._committed_inbox(mails)
+        worker_a, worker_b = self._real_env(), self._real_env()
+        first, second = worker_a["mail.inbox.message"].search(
+            [("inbox_id", "=", inbox.id)], order="id"
+        )
+        trace = mail_inbox.InboxTrace("parallel")
+        second_b = worker_b["mail.inbox.message"].with_context(mail_inbox_trace=trace)
+        second_b = second_b.browse(second.id)
+        settings = worker_a["mail.inbox"].browse(inbox.id)._get_parse_settings()
+        worker_a.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, first.id])
+        done = {}
+
+        def worker_a_processes_the_first():
+            time.sleep(1)  # B is waiting by then
+            try:
+                with first.inbox_id._open_source() as source:
+                    done["a"] = first._process(source, settings)
+            finally:
+                worker_a.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, first.id])
+
+        # Real commits on both connections (outside of the test's own transaction).
+        with patch.object(odoo_module, "current_test", None):
+            thread = threading.Thread(target=worker_a_processes_the_first)
+            thread.start()
+            with second_b.inbox_id._open_source() as source:
+                done["b"] = second_b._process(source, settings)
+            thread.join(30)
+        return inbox, done, trace
+
     def test_a_reply_waits_for_its_email_in_flight_on_another_worker(self):
         """Worker A is processing an email when worker B takes the reply to it: B
         waits for A to be done, and the reply updates the ticket A made."""
-        inbox = self._committed_inbox(
+        inbox, done, trace = self._older_message_in_flight(
             [
                 make_email(subject="Original", message_id="<orig@c.x>"),
                 make_email(
@@ -284,31 +317,6 @@ class TestParallelWorkers(MailTicketCase):
                 ),
             ]
         )
-        worker_a, worker_b = self._real_env(), self._real_env()
-        original, reply = worker_a["mail.inbox.message"].search(
-            [("inbox_id", "=", inbox.id)], order="id"
-        )
-        trace = mail_inbox.InboxTrace("parallel")
-        reply_b = worker_b["mail.inbox.message"].with_context(mail_inbox_trace=trace)
-        reply_b = reply_b.browse(reply.id)
-        settings = worker_a["mail.inbox"].browse(inbox.id)._get_parse_settings()
-        # A takes the original's lease first, as a worker does before processing it.
-        worker_a.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, original.id])
-        done = {}
-
-        def worker_a_processes_the_original():
-            time.sleep(1)  # B is waiting by then
-            with original.inbox_id._open_source() as source:
-                done["a"] = original._process(source, settings)
-            worker_a.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, original.id])
-
-        # Real commits on both connections (outside of the test's own transaction).
-        with patch.object(odoo_module, "current_test", None):
-            thread = threading.Thread(target=worker_a_processes_the_original)
-            thread.start()
-            with reply_b.inbox_id._open_source() as source:
-                done["b"] = reply_b._process(source, settings)
-            thread.join(30)
         self.assertEqual(done, {"a": "processed", "b": "processed"})
         check = self._real_env()
         lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
@@ -325,32 +333,7 @@ class TestParallelWorkers(MailTicketCase):
             message_id="<twice@c.x>",
             headers={"In-Reply-To": "<never-seen@c.x>"},
         )
-        inbox = self._committed_inbox([reply, reply])
-        worker_a, worker_b = self._real_env(), self._real_env()
-        first, second = worker_a["mail.inbox.message"].search(
-            [("inbox_id", "=", inbox.id)], order="id"
-        )
-        trace = mail_inbox.InboxTrace("parallel")
-        second_b = worker_b["mail.inbox.message"].with_context(mail_inbox_trace=trace)
-        second_b = second_b.browse(second.id)
-        settings = worker_a["mail.inbox"].browse(inbox.id)._get_parse_settings()
-        worker_a.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, first.id])
-        done = {}
-
-        def worker_a_processes_the_first_copy():
-            time.sleep(1)  # B waits for the first copy by then
-            try:
-                with first.inbox_id._open_source() as source:
-                    done["a"] = first._process(source, settings)
-            finally:
-                worker_a.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, first.id])
-
-        with patch.object(odoo_module, "current_test", None):
-            thread = threading.Thread(target=worker_a_processes_the_first_copy)
-            thread.start()
-            with second_b.inbox_id._open_source() as source:
-                done["b"] = second_b._process(source, settings)
-            thread.join(30)
+        inbox, done, trace = self._older_message_in_flight([reply, reply])
         self.assertEqual(done, {"a": "processed", "b": "processed"})
         self.assertTrue(any("waits for message" in line for line in trace), trace)
         check = self._real_env()
