@@ -11,6 +11,8 @@ non-zero when anything failed, including when Odoo was expected (``HMT_REQUIRE_O
 and is missing.
 
 Environment: ``HMT_DB_HOST`` (127.0.0.1), ``HMT_DB_PORT`` (5432), ``HMT_DB_USER`` (root),
+or ``PGHOST``/``PGPORT``/``PGUSER``; when no PostgreSQL answers there, a private cluster is
+started for the run and removed after it (``tools/pgcluster.py``),
 ``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_ONLY`` (a development shortcut: a comma
 list of ``lint``, ``pylint``, ``pytest``, ``odoo``; every part runs when unset),
 ``HMT_KEEP_DB=1`` (keep the test database),
@@ -157,9 +159,11 @@ def drop_database(name, host, port, user):
 
 
 def run_odoo(addons_path):
-    host = os.environ.get("HMT_DB_HOST", "127.0.0.1")
-    port = os.environ.get("HMT_DB_PORT", "5432")
-    user = os.environ.get("HMT_DB_USER", "root")
+    sys.path.insert(0, str(ROOT / "tools"))
+    from pgcluster import database_server  # the server pointed at, or a private one
+
+    host, port, user, _cluster = database_server()
+    port = str(port)
     database = f"hmt_test_{os.getpid()}"
     modules = [ADDON, *OAUTH2_BRIDGES, *([BRIDGE] if extra_addons_dir() else [])]
     modules += [QUEUE_JOB_BRIDGE] if extra_addons_dir("queue_job") else []
