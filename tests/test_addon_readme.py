@@ -83,3 +83,7 @@ def test_description_page_is_made_from_the_readme():
         "index.html is not up to date: python3 tools/gen_addon_readme.py"
     )
     assert "system-message" not in page
+
+
+def test_repository_readme_renders_without_docutils_warnings():
+    assert render_warnings((ROOT / "README.rst").read_text(encoding="utf-8")) == ""
