@@ -10,11 +10,14 @@ set -euo pipefail
 root_dir="$(cd "$(dirname "$0")/.." && pwd)"
 demo_only=0
 [ "${1:-}" = "--demo" ] && demo_only=1
+has_odoo() {
+  (cd /tmp && "$1" -c "import importlib.util as u, sys; sys.exit(u.find_spec('odoo') is None)") >/dev/null 2>&1
+}
 py=python3
 odoo_missing=0
-(cd /tmp && python3 -c "import importlib.util as u, sys; sys.exit(u.find_spec('odoo') is None)") >/dev/null 2>&1 || odoo_missing=1
-if [ "$odoo_missing" = 1 ] && [ -x "${root_dir}/.venv/bin/python" ]; then
+if ! has_odoo python3; then
   py="${root_dir}/.venv/bin/python"
+  [ -x "$py" ] && has_odoo "$py" || odoo_missing=1
 fi
 missing=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd dovecot-pop3d)

@@ -11,6 +11,7 @@ imports; without one the install test is skipped with a loud reason.
 import importlib.util
 import os
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -86,6 +87,12 @@ def _odoo_source():
     return None
 
 
+def _installer_env():
+    """The installer runs with the Python of this test run (PYTHON), no PYTHONPATH."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return {**env, "PYTHON": sys.executable}
+
+
 def _install(*args, cwd=ROOT):
     result = subprocess.run(
         ["bash", str(INSTALLER), *map(str, args)],
@@ -93,7 +100,7 @@ def _install(*args, cwd=ROOT):
         capture_output=True,
         text=True,
         check=False,
-        env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"},
+        env=_installer_env(),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
@@ -190,6 +197,7 @@ def test_refuses_a_source_that_is_not_odoo_18(tmp_path):
         capture_output=True,
         text=True,
         check=False,
+        env=_installer_env(),
     )
     assert result.returncode != 0
     assert "not Odoo 18.0" in result.stderr
