@@ -47,16 +47,19 @@ BRANCH = "18.0"
 # Pins are evaluated as on this Python at least: the older pins are sdists that do not
 # build any more (cbor2 5.4.2, MarkupSafe 2.1.2, ...), 3.12's have wheels from 3.10 on.
 PINS_PYTHON = (3, 12)
-# Pins of Odoo's requirements.txt without a wheel for a newer Python, whose sdist does not
-# build there: the first release that has one.
+# Pins of Odoo's requirements.txt that do not install or import on a newer Python (no
+# wheel and an sdist that does not build, or a module the newer Python removed): the
+# first release that does. Names in lower case.
 NEWER_PYTHON_PINS = {
     (3, 13): {
+        "babel": "2.16.0",  # 2.10.3 imports cgi, removed from Python 3.13
         "cbor2": "5.6.5",
         "gevent": "24.11.1",
         "greenlet": "3.1.1",
         "lxml": "5.3.0",
-        "Pillow": "11.0.0",
+        "pillow": "11.0.0",
         "psycopg2-binary": "2.9.10",
+        "zeep": "4.3.1",  # 4.2.1 imports cgi
     },
 }
 LEFT_OUT = {"python-ldap"}  # only Odoo's optional auth_ldap imports it; needs C headers
@@ -111,12 +114,9 @@ def choose_requirements(text, python=None, platform=None):
             continue
         name = RENAMED.get(name, name)
         pinned = re.fullmatch(r"\s*==\s*(\S+)\s*", spec)
-        if (
-            name in newer
-            and pinned
-            and _version_tuple(pinned.group(1)) < _version_tuple(newer[name])
-        ):
-            spec = f"=={newer[name]}"
+        minimum = newer.get(name.lower())
+        if minimum and pinned and _version_tuple(pinned.group(1)) < _version_tuple(minimum):
+            spec = f"=={minimum}"
         chosen.append(f"{name}{spec.strip()}")
     chosen += [name for name in ADDED if name not in chosen]
     return chosen

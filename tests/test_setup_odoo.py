@@ -24,6 +24,8 @@ INSTALLER = ROOT / "setup" / "install-odoo.sh"
 # comments after the markers.
 REQUIREMENTS = """\
 # The officially supported versions of the following packages are their
+Babel==2.9.1 ; python_version < '3.11'  # min version = 2.6.0 (Focal with security backports)
+Babel==2.10.3 ; python_version >= '3.11'
 cbor2==5.4.2 ; python_version < '3.12'
 cbor2==5.6.2 ; python_version >= '3.12'
 gevent==21.8.0 ; sys_platform != 'win32' and python_version == '3.10'  # (Jammy)
@@ -54,6 +56,7 @@ def _load_installer():
 def test_pins_are_python_3_12_ones_up_to_3_12(python):
     chosen = _load_installer().choose_requirements(REQUIREMENTS, python=python)
     assert chosen == [
+        "Babel==2.10.3",
         "cbor2==5.6.2",
         "gevent==24.2.1",
         "lxml==5.2.1",
@@ -68,6 +71,7 @@ def test_pins_are_python_3_12_ones_up_to_3_12(python):
 def test_python_3_13_gets_the_first_releases_with_its_wheels():
     chosen = _load_installer().choose_requirements(REQUIREMENTS, python=(3, 13))
     assert "gevent==24.11.1" in chosen
+    assert "Babel==2.16.0" in chosen  # 2.10.3 imports cgi, gone from Python 3.13
     assert "lxml==5.3.0" in chosen
     assert "psycopg2-binary==2.9.10" in chosen
     assert "passlib==1.7.4" in chosen
