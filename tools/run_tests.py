@@ -158,12 +158,21 @@ def drop_database(name, host, port, user):
     )
 
 
-def run_odoo(addons_path):
+def use_database_server():
+    """Point HMT_DB_* at a PostgreSQL that answers, for the Odoo tests and the pure tests'
+    Odoo processes alike: the one configured, or a private one started now and removed at
+    exit (tools/pgcluster.py)."""
     sys.path.insert(0, str(ROOT / "tools"))
-    from pgcluster import database_server  # the server pointed at, or a private one
+    from pgcluster import database_server
 
     host, port, user, _cluster = database_server()
-    port = str(port)
+    os.environ.update(HMT_DB_HOST=host, HMT_DB_PORT=str(port), HMT_DB_USER=user)
+
+
+def run_odoo(addons_path):
+    host = os.environ.get("HMT_DB_HOST", "127.0.0.1")
+    port = os.environ.get("HMT_DB_PORT", "5432")
+    user = os.environ.get("HMT_DB_USER", "root")
     database = f"hmt_test_{os.getpid()}"
     modules = [ADDON, *OAUTH2_BRIDGES, *([BRIDGE] if extra_addons_dir() else [])]
     modules += [QUEUE_JOB_BRIDGE] if extra_addons_dir("queue_job") else []
@@ -243,6 +252,8 @@ def main():
     if wanted("pylint"):
         banner("PYLINT-ODOO (OCA mandatory checks)")
         add(run_pylint_odoo(), "pylint-odoo")
+    if (wanted("pytest") or wanted("odoo")) and importlib.util.find_spec("odoo"):
+        use_database_server()
     if wanted("pytest"):
         banner("PURE TESTS (pytest, no Odoo)")
         add(run_pytest(), "pytest")
