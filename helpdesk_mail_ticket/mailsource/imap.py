@@ -137,6 +137,7 @@ class ImapSource(MailSource):
 
     protocol = "imap"
     label = "IMAP"
+    STREAM_CHUNK = 1024 * 1024  # octets per partial fetch of fetch_into()
 
     def __init__(self, config, trace=None):
         super().__init__(config, trace)
@@ -419,6 +420,35 @@ class ImapSource(MailSource):
 
     def fetch_header(self, uid):
         return self._fetch_item(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]")
+
+    def fetch_into(self, uid, out):
+        """Write the message into the binary file ``out`` by partial fetches of
+        STREAM_CHUNK octets (``BODY.PEEK[]<offset.size>``): at most one chunk is held
+        at a time. Returns the number of octets written."""
+        offset = 0
+        while True:
+            chunk = self._fetch_partial(uid, offset, self.STREAM_CHUNK)
+            out.write(chunk)
+            offset += len(chunk)
+            if len(chunk) < self.STREAM_CHUNK:
+                return offset
+
+    def _fetch_partial(self, key, offset, size):
+        """``size`` octets of a message from ``offset`` (fewer at its end, none past it:
+        the server then answers an empty string instead of a literal)."""
+        client, uid = self._require(), self._resolve(key)
+        item, answer = f"BODY.PEEK[]<{offset}.{size}>", b"BODY[]<%d>" % offset
+        data = self._run(f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})")
+        for entry in data or ():
+            head = entry[0] if isinstance(entry, tuple) else entry
+            uid_match = _UID.search(head or b"")
+            if answer not in (head or b"") or (uid_match and int(uid_match[1]) != uid):
+                continue
+            if isinstance(entry, tuple):
+                return entry[1]
+            if offset and re.search(re.escape(answer) + rb' (""|NIL)', head):
+                return b""
+        raise self.error(MessageNotFoundError, f"Message {key} is no longer on the server")
 
     def size(self, uid):
         client, number = self._require(), self._resolve(uid)

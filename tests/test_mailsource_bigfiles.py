@@ -1,0 +1,124 @@
+"""Emails too big to process, against a real Dovecot: streamed whole to a private file
+(IMAP by partial fetches, POP3 by RETR read line by line), never held whole in memory."""
+
+import os
+import stat
+import tracemalloc
+
+import pytest
+from conftest_dovecot import new_mailbox
+from mailsource import MessageNotFoundError, open_source
+from mailsource.bigfiles import safe_file_name, save_message
+from mailsource.imap import ImapSource
+
+MB = 1024 * 1024
+
+
+def big_message(megabytes, tag="big"):
+    """A real email of about ``megabytes`` MB, dot-started lines included (POP3 stuffing)."""
+    head = (
+        "From: Bob <bob@example.org>\r\nTo: support@example.com\r\n"
+        f"Subject: Scans {tag}\r\nMessage-ID: <{tag}@example.org>\r\n"
+        "Date: Mon, 05 Jan 2026 08:00:00 +0000\r\n\r\n"
+    ).encode()
+    line = b"0123456789abcdef" * 4 + b"\r\n"
+    lines = [b".dot line %d\r\n" % n if n % 1000 == 0 else line for n in range(megabytes * 15420)]
+    return head + b"".join(lines) + b"..\r\n.\r\nend\r\n"
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_fetch_into_streams_the_message_whole_without_holding_it(mailbox, protocol, tmp_path):
+    raw = big_message(12)
+    mailbox.append(raw)
+    target = tmp_path / "out.eml"
+    with open_source(mailbox.config(protocol)) as source:
+        (listed,) = source.list_messages()
+        with open(target, "wb") as out:
+            tracemalloc.start()
+            try:
+                written = source.fetch_into(listed.uid, out)
+                _current, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+    assert written == len(raw)
+    assert target.read_bytes() == raw
+    # The whole message is 12 MB: what was held at once is a few chunks, not the mail.
+    assert peak < 4 * MB, peak
+
+
+def test_imap_fetch_into_fetches_by_partial_chunks(mailbox, tmp_path):
+    raw = big_message(3)
+    mailbox.append(raw)
+    lines = []
+    with open_source(mailbox.config("imap"), trace=lines.append) as source:
+        (listed,) = source.list_messages()
+        with open(tmp_path / "x.eml", "wb") as out:
+            source.fetch_into(listed.uid, out)
+    fetches = [line for line in lines if "BODY.PEEK[]<" in line]
+    assert len(fetches) == -(-len(raw) // ImapSource.STREAM_CHUNK)
+    assert (tmp_path / "x.eml").read_bytes() == raw
+
+
+def test_imap_fetch_into_a_size_multiple_of_the_chunk(mailbox, tmp_path, monkeypatch):
+    """The last partial fetch starts at the end: the server answers an empty string."""
+    raw = big_message(1)
+    raw = raw + b"x" * (-len(raw) % 4096)
+    mailbox.append(raw)
+    monkeypatch.setattr(ImapSource, "STREAM_CHUNK", 4096)
+    with open_source(mailbox.config("imap")) as source, open(tmp_path / "m", "wb") as out:
+        (listed,) = source.list_messages()
+        assert source.fetch_into(listed.uid, out) == len(raw)
+    assert (tmp_path / "m").read_bytes() == raw
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_save_message_in_a_private_folder(mailbox, protocol, tmp_path):
+    raw = big_message(2)
+    mailbox.append(raw)
+    folder = tmp_path / "spool" / "big"
+    with open_source(mailbox.config(protocol)) as source:
+        (listed,) = source.list_messages()
+        path = save_message(source, listed.uid, str(folder), "email-2026-01-05-db-7.eml")
+    assert path == str(folder / "email-2026-01-05-db-7.eml")
+    assert open(path, "rb").read() == raw
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert os.listdir(folder) == ["email-2026-01-05-db-7.eml"], "no temporary file left"
+
+
+def test_save_message_refuses_unsafe_names_and_shared_folders(mailbox, tmp_path):
+    mailbox.append(big_message(1))
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    os.chmod(shared, 0o755)
+    with open_source(mailbox.config("imap")) as source:
+        (listed,) = source.list_messages()
+        for name in ("../escape.eml", "/etc/x.eml", "", ".hidden", "a/b.eml"):
+            with pytest.raises(ValueError):
+                save_message(source, listed.uid, str(tmp_path / "ok"), name)
+        with pytest.raises(ValueError):
+            save_message(source, listed.uid, "relative/dir", "x.eml")
+        with pytest.raises(PermissionError) as info:
+            save_message(source, listed.uid, str(shared), "x.eml")
+        assert "0755" in str(info.value)
+    assert os.listdir(shared) == []
+    assert not (tmp_path / "escape.eml").exists()
+
+
+def test_save_message_leaves_no_partial_file_when_the_download_fails(dovecot, tmp_path):
+    mailbox = new_mailbox(dovecot)
+    mailbox.append(big_message(2))
+    folder = tmp_path / "big"
+    with open_source(mailbox.config("imap")) as source:
+        (listed,) = source.list_messages()
+        with pytest.raises(MessageNotFoundError):
+            save_message(source, listed.number + 1, str(folder), "gone.eml")
+    assert os.listdir(folder) == []
+
+
+def test_safe_file_name():
+    assert safe_file_name("email", "2026-01-05", "my db/../x", "12") == (
+        "email-2026-01-05-my_db_.._x-12"
+    )
+    assert "/" not in safe_file_name("../../etc/passwd")
+    assert not safe_file_name(".x").startswith(".")
