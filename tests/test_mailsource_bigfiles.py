@@ -4,12 +4,14 @@
 import os
 import stat
 import tracemalloc
+from email.message import EmailMessage
 
 import pytest
 from conftest_dovecot import new_mailbox
 from mailsource import MessageNotFoundError, open_source
 from mailsource.bigfiles import safe_file_name, save_message
 from mailsource.imap import ImapSource
+from mailsource.structure import parse_bodystructure
 
 MB = 1024 * 1024
 
@@ -122,3 +124,77 @@ def test_safe_file_name():
     )
     assert "/" not in safe_file_name("../../etc/passwd")
     assert not safe_file_name(".x").startswith(".")
+
+
+# -- reading a big message part by part (IMAP BODYSTRUCTURE)
+
+
+def structured_message(scan):
+    message = EmailMessage()
+    message["From"] = "Bob <bob@example.org>"
+    message["To"] = "support@example.com"
+    message["Subject"] = "Scans"
+    message["Message-ID"] = "<scans@example.org>"
+    message.set_content("See the scans.\n")
+    message.add_alternative("<p>See the <b>scans</b>.</p>\n", subtype="html")
+    message.add_attachment(scan, "application", "pdf", filename='scan "été".pdf')
+    message.add_attachment(
+        "Log line é\n" * 500, subtype="plain", filename="log.txt", cte="quoted-printable"
+    )
+    inner = EmailMessage()
+    inner["Subject"] = "Forwarded"
+    inner.set_content("Inner body\n")
+    message.add_attachment(inner)
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+def test_imap_structure_and_parts(mailbox, tmp_path, monkeypatch):
+    scan = os.urandom(300_000)
+    mailbox.append(structured_message(scan))
+    mailbox.append(b"Subject: plain\r\n\r\nJust text.\r\n")
+    monkeypatch.setattr(ImapSource, "STREAM_CHUNK", 1001)  # units straddle the chunks
+    with open_source(mailbox.config("imap")) as source:
+        multi, single = source.list_messages()
+        tree = source.structure(multi.uid)
+        assert tree.mimetype == "multipart/mixed" and tree.section == ""
+        leaves = tree.leaves()
+        assert [(p.section, p.mimetype) for p in leaves] == [
+            ("1.1", "text/plain"),
+            ("1.2", "text/html"),
+            ("2", "application/pdf"),
+            ("3", "text/plain"),
+            ("4", "message/rfc822"),
+        ]
+        pdf, log = leaves[2], leaves[3]
+        assert pdf.filename == 'scan "été".pdf' and pdf.disposition == "attachment"
+        assert pdf.encoding == "base64" and pdf.size > 400_000
+        assert log.filename == "log.txt" and log.encoding == "quoted-printable"
+        assert leaves[0].params["charset"] == "utf-8"
+        assert source.fetch_part(multi.uid, "1.1") == b"See the scans.\r\n"
+        assert b"Content-Type: application/pdf" in source.fetch_part(multi.uid, "2", mime=True)
+        with open(tmp_path / "scan.pdf", "wb") as out:
+            assert source.fetch_part_into(multi.uid, "2", out, pdf.encoding) == len(scan)
+        assert (tmp_path / "scan.pdf").read_bytes() == scan
+        with open(tmp_path / "log.txt", "wb") as out:
+            source.fetch_part_into(multi.uid, "3", out, log.encoding)
+        assert (tmp_path / "log.txt").read_bytes().decode() == "Log line é\r\n" * 500
+        plain = source.structure(single.uid)
+        assert (plain.section, plain.mimetype, plain.leaves()) == ("1", "text/plain", [plain])
+
+
+def test_bodystructure_with_literals_and_rfc2231():
+    pieces = [
+        (
+            b'7 (UID 9 BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "8bit" 5 1 '
+            b'NIL NIL NIL NIL)("application" "octet-stream" ("name" {6}',
+            b'a)b"c',
+        ),
+        b') NIL NIL "base64" 1200 NIL ("attachment" ("filename*" "utf-8\'\'%C3%A9t%C3%A9.bin"))'
+        b' NIL NIL) "mixed" ("boundary" "x") NIL NIL NIL))',
+    ]
+    tree = parse_bodystructure(pieces)
+    text, blob = tree.leaves()
+    assert (text.section, text.size, text.encoding) == ("1", 5, "8bit")
+    assert (blob.section, blob.size, blob.params["name"]) == ("2", 1200, 'a)b"c')
+    assert blob.filename == "été.bin"
+    assert parse_bodystructure([b"7 (UID 9 FLAGS (\\Seen))"]) is None
