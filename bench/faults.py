@@ -541,12 +541,14 @@ class Experiment:
 
     def oversize(self, megabytes=16, limit="1M"):
         """Mail over maximum_email_size on an IMAP inbox of its own that deletes its
-        errors, among ordinary mail. Without big_files_dir the first must stay on the
-        server, in error, its headers on its line; with one, the second is streamed to a
-        file while the fetch process is SIGKILLed, then saved whole by a later run, its
-        path on its line, and only then deleted from the server. verify() checks the
-        rest: both are mails "in error", and the server holds what the ledger says.
-        Returns, for each, its line's (state, on_server, saved file whole or None)."""
+        errors and its processed mail, among ordinary mail. Without big_files_dir the
+        first must stay on the server, in error, its headers on its line; with one, the
+        second is streamed to a file while the fetch process is SIGKILLed, then saved
+        whole by a later run, its path on its line, its ticket made from its small parts
+        (its attachment saved and listed), and only then deleted from the server.
+        verify() checks the rest: one in error, one ticket created once, and the server
+        holds what the ledger says. Returns, for each, its line's (state, on_server,
+        saved file whole or None)."""
         code = """
     for key, value in data["params"].items():
         env["ir.config_parameter"].set_param("helpdesk_mail_ticket." + key, value)
@@ -558,7 +560,7 @@ class Experiment:
         def configure(inboxes=(), **params):
             return self.db.script(code, {"params": params, "inboxes": list(inboxes)})
 
-        def big_mail(number, sender):
+        def big_mail(number, sender, kind):
             message = EmailMessage()
             message["From"] = sender
             message["To"] = "support@helpdesk.example"
@@ -567,7 +569,7 @@ class Experiment:
             message.set_content("The scans are attached.")
             scans = self.rng.randbytes(megabytes * 1024 * 1024)
             message.add_attachment(scans, "application", "pdf", filename="scans.pdf")
-            return Mail(message["Message-ID"][1:-1], "error", message.as_bytes())
+            return Mail(message["Message-ID"][1:-1], kind, message.as_bytes())
 
         def kill_while_saving(folder):
             process = self.db.start_fetch()
@@ -600,19 +602,19 @@ class Experiment:
         vals = {
             "name": "faults-oversize", "server": self.dovecot.host, "protocol": "imap",
             "security": "none", "port": self.dovecot.imap_port, "login": login,
-            "password": password, "email_storage": "keep", "error_behavior": "delete",
+            "password": password, "email_storage": "delete", "error_behavior": "delete",
             "unknown_caller_behavior": "reject_email",
         }  # fmt: skip
         (inbox_id,) = configure([vals], maximum_email_size=limit)
-        self.boxes[login] = {"protocol": "imap", "storage": "keep", "inbox_id": inbox_id}
+        self.boxes[login] = {"protocol": "imap", "storage": "delete", "inbox_id": inbox_id}
         callers = next(iter(self.corpus.values())).callers
         corpus = self.corpus[login] = Corpus(self.rng, callers, "oversize", self.reply_ratio)
         folder = os.path.join(self.workdir, "big-emails")
         os.makedirs(folder, mode=0o700)
         results = []
-        for number, big_files_dir in enumerate((False, folder), start=1):
+        for number, (big_files_dir, kind) in enumerate(((False, "error"), (folder, "created"))):
             configure(big_files_dir=big_files_dir)
-            mail = big_mail(number, callers[number])
+            mail = big_mail(number, callers[number], kind)
             corpus.mails.append(mail)
             self._append(login, [mail, *corpus.generate(3)])
             if big_files_dir:

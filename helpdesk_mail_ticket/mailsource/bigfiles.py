@@ -10,6 +10,7 @@ always complete.
 
 import os
 import re
+import secrets
 import stat
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
@@ -46,11 +47,12 @@ def private_directory(directory):
     return directory
 
 
-def save_message(source, uid, directory, name):
+def save_message(source, uid, directory, name, section=None, encoding=None):
     """Stream message ``uid`` of ``source`` into ``directory``/``name`` and return the
     file's path. ``name`` must be a plain file name (see :func:`safe_file_name`). An
     existing file of that name is replaced (the same message saved again). Any failure
-    (server, disk) leaves no file behind and is raised."""
+    (server, disk) leaves no file behind and is raised. With ``section`` (IMAP), only
+    that part is saved, decoded from its Content-Transfer-Encoding ``encoding``."""
     if not _SAFE_NAME.fullmatch(name or "") or name.endswith(PARTIAL_SUFFIX):
         raise ValueError(f"Not a plain file name: {name!r}")
     path = os.path.join(private_directory(directory), name)
@@ -61,7 +63,10 @@ def save_message(source, uid, directory, name):
     descriptor = os.open(partial, flags, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as out:
-            source.fetch_into(uid, out)
+            if section:
+                source.fetch_part_into(uid, section, out, encoding)
+            else:
+                source.fetch_into(uid, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, path)
@@ -80,3 +85,56 @@ def _sync_directory(directory):
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def rebuild_small(source, uid, tree, budget, save_large):
+    """The MIME entity of ``tree`` (a :class:`~.structure.MimePart` of message ``uid``)
+    with its leaves that fit, in order, within ``budget`` octets, fetched one by one
+    as sent (their MIME header and content); every other leaf is handed to
+    ``save_large(part)``, which returns where it saved it. Returns ``(entity or None
+    when nothing fitted, [(part, path), ...])``."""
+    large = []
+    remaining = [budget]
+
+    def build(part):
+        if part.is_multipart:
+            children = [entity for entity in map(build, part.children) if entity]
+            return multipart(part.mimetype, children) if children else None
+        if part.size <= remaining[0]:
+            remaining[0] -= part.size
+            header = source.fetch_part(uid, part.section, mime=True)
+            return header + source.fetch_part(uid, part.section)
+        large.append((part, save_large(part)))
+        return None
+
+    return build(tree), large
+
+
+def multipart(mimetype, entities):
+    """A ``multipart/*`` MIME entity (header and body) holding ``entities``."""
+    boundary = f"=_hmt_{secrets.token_hex(12)}"
+    lines = [f'Content-Type: {mimetype}; boundary="{boundary}"\r\n\r\n'.encode()]
+    for entity in entities:
+        lines += [f"--{boundary}\r\n".encode(), entity, b"\r\n"]
+    lines.append(f"--{boundary}--\r\n".encode())
+    return b"".join(lines)
+
+
+_CONTENT_FIELDS = re.compile(rb"(?i)^(content-type|content-transfer-encoding)\s*:")
+
+
+def assemble_message(header, entities):
+    """A message made of the header block ``header`` (its own Content-Type and
+    Content-Transfer-Encoding fields dropped) and a multipart/mixed body of
+    ``entities``."""
+    kept, dropping = [], False
+    for line in header.rstrip(b"\r\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not dropping:
+                kept.append(line)
+            continue
+        dropping = bool(_CONTENT_FIELDS.match(line))
+        if not dropping:
+            kept.append(line)
+    head = b"\n".join(kept).rstrip(b"\r") + b"\r\n"
+    return head + multipart("multipart/mixed", entities)

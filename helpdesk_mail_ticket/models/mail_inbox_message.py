@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 import hashlib
 import logging
+import os
 import re
 from contextlib import contextmanager
 from datetime import timedelta, timezone
@@ -20,8 +22,8 @@ from odoo.tools import email_normalize, email_split, html_sanitize, sql
 
 from ..mailparse import PatternError, header_ids, parse_message, title_refs
 from ..mailparse.inline_images import replace_cids
-from ..mailsource import MailSourceError, MessageNotFoundError
-from ..mailsource.bigfiles import safe_file_name, save_message
+from ..mailsource import MailSourceError, MessageNotFoundError, ProtocolError
+from ..mailsource.bigfiles import assemble_message, rebuild_small, safe_file_name, save_message
 
 _logger = logging.getLogger(__name__)
 
@@ -729,17 +731,25 @@ class MailInboxMessage(models.Model):
             return self.raw_attachment_id.raw
         limit = settings.maximum_email_size
         if limit and self.size and self.size > limit:
-            raise InboxProcessingError(self._set_aside_too_big(source, limit))
+            return self._get_big_email_raw(source, limit)
         return source.fetch(self.server_uid)
 
-    def _set_aside_too_big(self, source, limit):
-        """A message over maximum_email_size, never downloaded into memory: its header
-        block alone is read into the line, the whole message is streamed into
-        big_files_dir when one is set (only then may the error behaviour delete it from
-        the server), and the admin is sent its headers. Returns the reason."""
+    def _get_big_email_raw(self, source, limit):
+        """A message over maximum_email_size, never downloaded whole into memory: its
+        header block alone is read into the line, and the whole message streamed into
+        big_files_dir when one is set. On IMAP the message rebuilt from its headers
+        and the parts within the limit (the others saved and listed) is then processed
+        as usual. Otherwise it is set aside in error (raised), the admin is sent its
+        headers, and it leaves the server only if it was saved (see ``_has_copy``)."""
         header = source.fetch_header(self.server_uid)
         self._record_raw_headers(header)
         path, failure = self._save_big_file(source)
+        if path:
+            self.big_file_path = path
+            rebuilt = self._rebuild_big_email(source, header, limit)
+            if rebuilt:
+                self._commit()  # the file recorded; the attempt is counted afterwards
+                return rebuilt
         reason = "{} {}".format(
             self.env._(
                 "The email is too big: %(size)s bytes, over the limit of %(limit)s bytes.",
@@ -748,9 +758,59 @@ class MailInboxMessage(models.Model):
             ),
             self.env._("It was saved to %(path)s.", path=path) if path else failure,
         )
-        self.write({"big_file_path": path or False, "reason": reason})
+        self.reason = reason
         self._forward_error(header, reason, headers_only=True)
-        return reason
+        raise InboxProcessingError(reason)
+
+    def _rebuild_big_email(self, source, header, limit):
+        """IMAP: this message rebuilt from ``header`` and the parts that fit within
+        half the limit, read from its structure (BODYSTRUCTURE) and fetched one by
+        one; each other part saved into big_files_dir and listed in an attached text.
+        None when the server cannot tell the structure or a part cannot be saved."""
+        if not hasattr(source, "structure"):
+            return None
+        directory = self._get_big_files_dir()
+        stem = self._get_big_file_name().removesuffix(".eml")
+
+        def save_large(part):
+            extension = safe_file_name(os.path.splitext(part.filename)[1].lstrip("."))[:10]
+            name = safe_file_name(stem, "part", part.section)
+            name = f"{name}.{extension}" if extension else name
+            return save_message(
+                source, self.server_uid, directory, name, part.section, part.encoding
+            )
+
+        try:
+            tree = source.structure(self.server_uid)
+            body, large = rebuild_small(source, self.server_uid, tree, limit // 2, save_large)
+        except (ProtocolError, OSError, ValueError):
+            _logger.warning("Message %s: cannot read it part by part", self.uid, exc_info=True)
+            return None
+        listing = self._prepare_large_parts_entity(large)
+        return assemble_message(header, [entity for entity in (body, listing) if entity])
+
+    def _prepare_large_parts_entity(self, large):
+        """A text attachment (a MIME entity) listing the parts saved instead of
+        attached: name, type, size and where each was saved."""
+        if not large:
+            return None
+        lines = [self.env._("These parts of the email were too big to attach; they are saved:")]
+        for part, path in large:
+            lines.append(
+                self.env._(
+                    "%(name)s (%(mimetype)s, %(size)s bytes): %(path)s",
+                    name=part.filename or part.section,
+                    mimetype=part.mimetype,
+                    size=os.path.getsize(path),
+                    path=path,
+                )
+            )
+        text = base64.encodebytes("\n".join(lines).encode()).replace(b"\n", b"\r\n")
+        return (
+            b'Content-Type: text/plain; charset="utf-8"\r\n'
+            b"Content-Transfer-Encoding: base64\r\n"
+            b'Content-Disposition: attachment; filename="large-parts.txt"\r\n\r\n' + text
+        )
 
     def _save_big_file(self, source):
         """Stream this message into big_files_dir. Returns ``(path, None)``, or
