@@ -7,8 +7,8 @@ import shutil
 import stat
 import tempfile
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
 
 from .common import MailTicketCase, make_email
 
@@ -145,6 +145,18 @@ class TestOversizeEmail(MailTicketCase):
             self.assertEqual((line.state, self.server_uids()), ("error", []))
         else:
             self.assertEqual((line.state, line.action), ("processed", "created"))
+
+    def test_big_files_dir_must_be_absolute(self):
+        form = Form(self.env["res.config.settings"])
+        form.hmt_big_files_dir = "big-emails"
+        with self.assertRaises(ValidationError) as caught:
+            form.save().execute()
+        self.assertIn("big-emails", str(caught.exception))
+        form = Form(self.env["res.config.settings"])
+        form.hmt_big_files_dir = self.big_dir
+        form.save().execute()
+        params = self.env["mail.inbox"]._get_global_params()
+        self.assertEqual(params.get("big_files_dir"), self.big_dir)
 
     def test_delete_email_of_an_unsaved_oversize_message_is_refused(self):
         uid, _raw = self.deliver_big()
