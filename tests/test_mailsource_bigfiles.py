@@ -95,7 +95,9 @@ def test_save_message_refuses_unsafe_names_and_shared_folders(mailbox, tmp_path)
     os.chmod(shared, 0o755)
     with open_source(mailbox.config("imap")) as source:
         (listed,) = source.list_messages()
-        for name in ("../escape.eml", "/etc/x.eml", "", ".hidden", "a/b.eml"):
+        # Up to 250 characters: with ".part" still within the file system's 255.
+        assert save_message(source, listed.uid, str(tmp_path / "ok"), "n" * 250)
+        for name in ("../escape.eml", "/etc/x.eml", "", ".hidden", "a/b.eml", "n" * 251):
             with pytest.raises(ValueError):
                 save_message(source, listed.uid, str(tmp_path / "ok"), name)
         with pytest.raises(ValueError):

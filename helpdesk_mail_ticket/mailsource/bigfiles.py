@@ -13,7 +13,7 @@ import re
 import secrets
 import stat
 
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,249}")  # with ".part": NAME_MAX
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 PARTIAL_SUFFIX = ".part"
 
