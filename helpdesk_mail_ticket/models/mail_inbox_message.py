@@ -1,12 +1,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 import hashlib
 import logging
+import os
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import timedelta, timezone
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
-from email.utils import parseaddr
+from email.utils import parseaddr, parsedate_to_datetime
 
 import psycopg2
 from lxml import etree
@@ -20,7 +22,8 @@ from odoo.tools import email_normalize, email_split, html_sanitize, sql
 
 from ..mailparse import PatternError, header_ids, parse_message, title_refs
 from ..mailparse.inline_images import replace_cids
-from ..mailsource import MailSourceError, MessageNotFoundError
+from ..mailsource import MailSourceError, MessageNotFoundError, ProtocolError
+from ..mailsource.bigfiles import assemble_message, rebuild_small, safe_file_name, save_message
 
 _logger = logging.getLogger(__name__)
 
@@ -98,6 +101,15 @@ def _text(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+def _header_date(value):
+    """A Date header as a naive UTC datetime, or False when it is unreadable."""
+    try:
+        date = parsedate_to_datetime(str(value or ""))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    return date.astimezone(timezone.utc).replace(tzinfo=None) if date.tzinfo else date
+
+
 class InboxProcessingError(Exception):
     """A message that cannot be turned into a ticket or an update; the text is the
     reason the admin reads."""
@@ -152,6 +164,12 @@ class MailInboxMessage(models.Model):
     trace = fields.Text(readonly=True, prefetch=False, help="What processing this message traced.")
     headers_text = fields.Text(string="Headers", compute="_compute_headers_text")
     raw_attachment_id = fields.Many2one("ir.attachment", string="Raw eMail", readonly=True)
+    big_file_path = fields.Char(
+        string="Saved to",
+        readonly=True,
+        copy=False,
+        help="Where the whole email, too big to process, was saved (big files directory).",
+    )
     company_id = fields.Many2one(related="inbox_id.company_id", store=True)
 
     _sql_constraints = [
@@ -200,17 +218,68 @@ class MailInboxMessage(models.Model):
         self.write({"state": "ignored", "reason": self.env._("Ignored by %s", self.env.user.name)})
 
     def action_delete_from_server(self):
-        """Delete the messages from their mailbox (the ledger keeps their history)."""
+        """Delete the messages from their mailbox (the ledger keeps their history). A
+        message that made no ticket is kept first, and one never processed is closed
+        with the reason (see ``_keep_before_deleting``)."""
         for inbox, messages in self.grouped("inbox_id").items():
             on_server = messages.filtered("on_server")
             if on_server:
                 try:
                     with inbox._open_source() as source:
+                        on_server._keep_before_deleting(source)
                         source.delete(on_server.mapped("server_uid"))
                 except MailSourceError as error:
                     raise UserError(inbox._connection_error_message(error)) from None
             on_server.write({"on_server": False})
         return True
+
+    def _keep_before_deleting(self, source):
+        """Before the server deletes these messages: keep the bytes of each one that
+        made no ticket and has no copy (on its line, or in big_files_dir when too big;
+        refused when it cannot be kept), close the ones still new, and commit it all."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM mail_inbox_message WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
+        )
+        self.invalidate_recordset()
+        limit = self.inbox_id._get_parse_settings().maximum_email_size
+        for message in self.filtered(lambda m: m.state != "processed" and not m._has_copy()):
+            message._keep_copy(source, limit)
+        self.filtered(lambda m: m.state == "new").write(
+            {
+                "state": "ignored",
+                "processed_date": fields.Datetime.now(),
+                "reason": self.env._(
+                    "Never processed: deleted from the mail server by %(user)s, its raw "
+                    "email kept here.",
+                    user=self.env.user.name,
+                ),
+            }
+        )
+        self._commit()
+
+    def _keep_copy(self, source, limit):
+        """Keep this message's bytes: as its raw email, or streamed into big_files_dir
+        when over ``limit``; a UserError when neither is possible."""
+        if not (limit and self.size and self.size > limit):
+            raw = source.fetch(self.server_uid)
+            if not self.message_id:
+                self._record_raw_headers(raw)
+            self._keep_raw(raw)
+            return
+        if not self.message_id:
+            self._record_raw_headers(source.fetch_header(self.server_uid))
+        path, failure = self._save_big_file(source)
+        if not path:
+            raise UserError(
+                self.env._(
+                    "%(subject)s is too big to be kept in the database, so it was not "
+                    "deleted. %(reason)s",
+                    subject=self.subject or self.uid,
+                    reason=failure,
+                )
+            )
+        self.big_file_path = path
 
     def action_download_raw(self):
         self.ensure_one()
@@ -554,9 +623,10 @@ class MailInboxMessage(models.Model):
             self.trace = "\n".join(buffer[start:])[-TRACE_MAX_CHARS:]
 
     def _record_raw_headers(self, raw):
-        """Record Subject, From and Message-ID read from the header block alone, for a
-        message set aside before it could be parsed (its parsing may be what kills the
-        process): the admin still sees what it is, and its Message-ID keys it."""
+        """Record Subject, From, Date and Message-ID read from the header block alone,
+        for a message set aside before it could be parsed (its parsing may be what kills
+        the process, or it is too big): the admin still sees what it is, and its
+        Message-ID keys it."""
         try:
             header = BytesHeaderParser().parsebytes(raw[:MAX_RAW_HEADER])
             message_id = str(header.get("Message-ID") or "").strip().strip("<>").strip()
@@ -564,6 +634,7 @@ class MailInboxMessage(models.Model):
                 "message_id": _text(message_id)[:998] or False,
                 "subject": _text(_decode_header(header.get("Subject")))[:998],
                 "email_from": _text(parseaddr(str(header.get("From") or ""))[1])[:320],
+                "date": _header_date(header.get("Date")),
             }
         except Exception:  # headers of a poison message: anything may be in them
             _logger.warning("Headers of message %s unreadable", self.uid, exc_info=True)
@@ -660,14 +731,127 @@ class MailInboxMessage(models.Model):
             return self.raw_attachment_id.raw
         limit = settings.maximum_email_size
         if limit and self.size and self.size > limit:
-            raise InboxProcessingError(
+            return self._get_big_email_raw(source, limit)
+        return source.fetch(self.server_uid)
+
+    def _get_big_email_raw(self, source, limit):
+        """A message over maximum_email_size, never downloaded whole into memory: its
+        header block alone is read into the line, and the whole message streamed into
+        big_files_dir when one is set. On IMAP the message rebuilt from its headers
+        and the parts within the limit (the others saved and listed) is then processed
+        as usual. Otherwise it is set aside in error (raised), the admin is sent its
+        headers, and it leaves the server only if it was saved (see ``_has_copy``)."""
+        header = source.fetch_header(self.server_uid)
+        self._record_raw_headers(header)
+        path, failure = self._save_big_file(source)
+        if path:
+            self.big_file_path = path
+            rebuilt = self._rebuild_big_email(source, header, limit)
+            if rebuilt:
+                self._commit()  # the file recorded; the attempt is counted afterwards
+                return rebuilt
+        reason = "{} {}".format(
+            self.env._(
+                "The email is too big: %(size)s bytes, over the limit of %(limit)s bytes.",
+                size=self.size,
+                limit=limit,
+            ),
+            self.env._("It was saved to %(path)s.", path=path) if path else failure,
+        )
+        self.reason = reason
+        self._forward_error(header, reason, headers_only=True)
+        raise InboxProcessingError(reason)
+
+    def _rebuild_big_email(self, source, header, limit):
+        """IMAP: this message rebuilt from ``header`` and the parts that fit within
+        half the limit, read from its structure (BODYSTRUCTURE) and fetched one by
+        one; each other part saved into big_files_dir and listed in an attached text.
+        None when the server cannot tell the structure or a part cannot be saved."""
+        if not hasattr(source, "structure"):
+            return None
+        directory = self._get_big_files_dir()
+        stem = self._get_big_file_name().removesuffix(".eml")
+
+        def save_large(part):
+            extension = safe_file_name(os.path.splitext(part.filename)[1].lstrip("."))[:10]
+            name = safe_file_name(stem, "part", part.section)
+            name = f"{name}.{extension}" if extension else name
+            return save_message(
+                source, self.server_uid, directory, name, part.section, part.encoding
+            )
+
+        try:
+            tree = source.structure(self.server_uid)
+            body, large = rebuild_small(source, self.server_uid, tree, limit // 2, save_large)
+        except (ProtocolError, OSError, ValueError):
+            _logger.warning("Message %s: cannot read it part by part", self.uid, exc_info=True)
+            return None
+        listing = self._prepare_large_parts_entity(large)
+        return assemble_message(header, [entity for entity in (body, listing) if entity])
+
+    def _prepare_large_parts_entity(self, large):
+        """A text attachment (a MIME entity) listing the parts saved instead of
+        attached: name, type, size and where each was saved."""
+        if not large:
+            return None
+        lines = [self.env._("These parts of the email were too big to attach; they are saved:")]
+        for part, path in large:
+            lines.append(
                 self.env._(
-                    "The email is too big: %(size)s bytes, over the limit of %(limit)s bytes.",
-                    size=self.size,
-                    limit=limit,
+                    "%(name)s (%(mimetype)s, %(size)s bytes): %(path)s",
+                    name=part.filename or part.section,
+                    mimetype=part.mimetype,
+                    size=os.path.getsize(path),
+                    path=path,
                 )
             )
-        return source.fetch(self.server_uid)
+        text = base64.encodebytes("\n".join(lines).encode()).replace(b"\n", b"\r\n")
+        return (
+            b'Content-Type: text/plain; charset="utf-8"\r\n'
+            b"Content-Transfer-Encoding: base64\r\n"
+            b'Content-Disposition: attachment; filename="large-parts.txt"\r\n\r\n' + text
+        )
+
+    def _save_big_file(self, source):
+        """Stream this message into big_files_dir. Returns ``(path, None)``, or
+        ``(None, why it stays on the mail server)``."""
+        directory = self._get_big_files_dir()
+        if not directory:
+            return None, self.env._(
+                "It stays on the mail server: no directory for big emails is set "
+                "(Settings: Big files directory)."
+            )
+        try:
+            return save_message(source, self.server_uid, directory, self._get_big_file_name()), None
+        except (OSError, ValueError) as error:
+            _logger.warning(
+                "Message %s of %s: cannot save it to %s",
+                self.uid,
+                self.inbox_id.name,
+                directory,
+                exc_info=True,
+            )
+            return None, self.env._(
+                "It stays on the mail server: it could not be saved to %(directory)s: %(error)s",
+                directory=directory,
+                error=str(error),
+            )
+
+    def _get_big_files_dir(self):
+        return (self.inbox_id._get_global_params().get("big_files_dir") or "").strip()
+
+    def _get_big_file_name(self):
+        """This message's file name in big_files_dir: made of the database, inbox and
+        line, unique where several databases share the folder; nothing from the mail."""
+        day = fields.Date.today()
+        name = safe_file_name("email", day, self.env.cr.dbname, self.inbox_id.id, self.id)
+        return f"{name}.eml"
+
+    def _has_copy(self):
+        """Whether the database or big_files_dir holds this message's bytes (else the
+        mail server holds the only copy)."""
+        self.ensure_one()
+        return bool(self.raw_attachment_id or self.big_file_path)
 
     @api.model
     def _process_raw(self, inbox, raw):
@@ -1173,9 +1357,10 @@ class MailInboxMessage(models.Model):
     # Errors
     # ------------------------------------------------------------------
 
-    def _forward_error(self, raw, reason):
+    def _forward_error(self, raw, reason, headers_only=False):
         """Forward the message in error, attached, to the inbox's admin address when
-        both addresses are set; never to one of our own inboxes (no mail loop)."""
+        both addresses are set; never to one of our own inboxes (no mail loop).
+        ``headers_only``: ``raw`` is the header block of a message too big to forward."""
         inbox = self.inbox_id
         if not (inbox.notify_errors_to and inbox.notify_errors_from):
             return
@@ -1193,9 +1378,9 @@ class MailInboxMessage(models.Model):
             .sudo()
             .create(
                 {
-                    "name": "Original-Message.eml",
+                    "name": "Original-Headers.txt" if headers_only else "Original-Message.eml",
                     "raw": raw,
-                    "mimetype": "message/rfc822",
+                    "mimetype": "text/rfc822-headers" if headers_only else "message/rfc822",
                     "res_model": self._name,
                     "res_id": self.id,
                 }
@@ -1210,7 +1395,9 @@ class MailInboxMessage(models.Model):
                 "The inbox %(inbox)s could not process an incoming email.", inbox=inbox.name
             ),
             reason,
-            self.env._("The original message is attached."),
+            self.env._("The headers of the message are attached.")
+            if headers_only
+            else self.env._("The original message is attached."),
         )
         self.env["mail.mail"].sudo().create(
             {
@@ -1250,7 +1437,9 @@ class MailInboxMessage(models.Model):
                     if not ticket or ticket._mail_ticket_is_closed():
                         to_delete |= message
             elif message.state in ("error", "undesired") and inbox.error_behavior == "delete":
-                to_delete |= message
+                # Never the only copy of a message (too big and not saved, not read).
+                if message._has_copy():
+                    to_delete |= message
         if to_delete:
             source.delete(to_delete.mapped("server_uid"))
             inbox._trace("Deleted %d message(s) from the server", len(to_delete))

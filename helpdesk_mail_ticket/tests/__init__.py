@@ -8,6 +8,7 @@ from . import test_oauth2
 from . import test_poll_cost
 from . import test_protocols
 from . import test_real_mail
+from . import test_oversize
 from . import test_robustness
 from . import test_robustness_input
 from . import test_security
