@@ -213,5 +213,7 @@ def test_a_different_email_reusing_a_message_id_is_processed(database):
     # The same second email delivered again is a duplicate of itself: nothing more.
     again = deliver(second, database)
     assert again.returncode == 0, again.stderr.decode()
-    count = query(database, "SELECT count(*) FROM helpdesk_mail_ticket WHERE name LIKE 'Scan %'")
+    count = query(
+        database, "SELECT count(*) FROM helpdesk_mail_ticket WHERE name LIKE %s", ["Scan %"]
+    )
     assert count == [(2,)]
