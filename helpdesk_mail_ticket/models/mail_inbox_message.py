@@ -320,16 +320,16 @@ class MailInboxMessage(models.Model):
     def _insert_lines(self, inbox, remote, identities=None):
         """Insert a ledger line per listed message, in bulk; conflicts are ignored
         (another worker recorded them). ``identities`` gives, by server handle, the
-        line's key and header digest (by default: the handle, none). Returns the ids
-        inserted."""
+        line's key, header digest and Message-ID (by default: the handle, none, none).
+        Returns the ids inserted."""
         cr, new_ids, identities = self.env.cr, [], identities or {}
         for start in range(0, len(remote), INSERT_CHUNK):
             rows = [
                 cr.mogrify(
-                    "(%s, %s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, now() at time zone 'UTC', "
-                    "now() at time zone 'UTC')",
+                    "(%s, %s, %s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, "
+                    "now() at time zone 'UTC', now() at time zone 'UTC')",
                     [inbox.id, inbox.company_id.id or None,
-                     *identities.get(message.uid, (message.uid, None)), message.uid,
+                     *identities.get(message.uid, (message.uid, None, None)), message.uid,
                      message.size, self.env.uid, self.env.uid],
                 ).decode()
                 for message in remote[start : start + INSERT_CHUNK]
@@ -337,7 +337,7 @@ class MailInboxMessage(models.Model):
             # The rows are values psycopg2 itself quoted (mogrify) above.
             cr.execute(  # pylint: disable=sql-injection
                 "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, header_digest, "
-                "server_uid, size, state, attempts, on_server, create_uid, write_uid, "
+                "message_id, server_uid, size, state, attempts, on_server, create_uid, write_uid, "
                 f"create_date, write_date) VALUES {', '.join(rows)} "
                 "ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id",
                 log_exceptions=False,
@@ -418,7 +418,7 @@ class MailInboxMessage(models.Model):
                 )
                 inbox._trace("Message %s is %s, already known", message.uid, line[1])
             else:
-                keys[message.uid] = (key, digest)
+                keys[message.uid] = (key, digest, _text(message_id)[:998] or None)
         return self._insert_lines(inbox, [m for m in listed if m.uid in keys], keys)
 
     @api.model
