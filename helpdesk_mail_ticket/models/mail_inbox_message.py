@@ -21,7 +21,7 @@ from odoo.tools import email_normalize, email_split, html_sanitize, sql
 from ..mailparse import PatternError, header_ids, parse_message, title_refs
 from ..mailparse.identity import content_digest, header_digest, header_identity
 from ..mailparse.inline_images import replace_cids
-from ..mailsource import MailSourceError, MessageNotFoundError
+from ..mailsource import MailSourceError, MessageNotFoundError, ProtocolError
 
 _logger = logging.getLogger(__name__)
 
@@ -396,12 +396,19 @@ class MailInboxMessage(models.Model):
                 identities[message.uid] = header_identity(source.fetch_header(message.uid))
             except MessageNotFoundError:
                 continue  # gone since the listing
+            except ProtocolError as error:
+                # The server refuses this message alone: recorded by its handle, its
+                # download then counts against it, not against the inbox's sync.
+                inbox._trace("Header of message %s unreadable: %s", message.uid, error)
+                identities[message.uid] = ("", None)
         known = self._find_known_lines(inbox, identities.values())
         listed, taken, keys = [m for m in batch if m.uid in identities], set(), {}
         for message in listed:
             message_id, digest = identities[message.uid]
-            line = self._pick_known_line(known, message, message_id, digest)
-            if by_message_id:
+            line = digest and self._pick_known_line(known, message, message_id, digest)
+            if not digest:
+                key = message.uid
+            elif by_message_id:
                 identity = _text(message_id) or f"hdr:{digest}"
                 kept = line and (line[1] == identity or line[1].startswith(identity + "#"))
                 key = line[1] if kept else self._identity_key(inbox, identity, digest, taken)
@@ -449,7 +456,7 @@ class MailInboxMessage(models.Model):
                 ORDER BY id""",
             [
                 inbox.id,
-                [digest for _mid, digest in identities],
+                [digest for _mid, digest in identities if digest],
                 [_text(mid) for mid, _digest in identities if mid],
             ],
         )
