@@ -129,7 +129,10 @@ class MailInboxMessage(models.Model):
         help="The message's identity in this inbox: IMAP UIDVALIDITY:UID, POP3 UIDL, "
         "or the Message-ID when use_message_id_as_uid is set.",
     )
-    server_uid = fields.Char(readonly=True, help="The handle the server knows it by now.")
+    # Indexed: the messages listed are looked up by their handle when recorded.
+    server_uid = fields.Char(
+        readonly=True, index=True, help="The handle the server knows it by now."
+    )
     message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
     stable_id = fields.Char(
         readonly=True, index="btree_not_null", help="Message-ID, or a content hash when absent."
