@@ -624,6 +624,68 @@ class Experiment:
         configure(maximum_email_size=False, big_files_dir=False)  # False: unset
         return results
 
+    def renumbered(self, kills=1, big=2, ignored=3, more=20):
+        """A renumbered mailbox holding ignored and too-big lines: ``big`` mails over
+        ``maximum_email_size`` in each mailbox (set aside in error), ``ignored`` errors
+        of the IMAP mailbox ignored by the admin; then the server renumbers every
+        mailbox (a new UIDVALIDITY, and so new POP3 UIDLs), ``more`` mails arrive, and
+        fetch processes run, the first ``kills`` SIGKILLed once they recognized part of
+        the mailbox. Nothing may be imported twice nor lost: ``verify`` expects one
+        line per mail, the ignored ones still ignored, the big ones in error."""
+        set_param = (
+            '    env["ir.config_parameter"].set_param('
+            '"helpdesk_mail_ticket.maximum_email_size", data["size"])\n'
+            "    cr.commit()\n    print(json.dumps(True))\n"
+        )
+        self.db.script(set_param, {"size": "64K"})
+        for login, corpus in self.corpus.items():
+            mails = []
+            for _number in range(big):
+                message_id = corpus._msgid()
+                body = f"A scan of {self.rng.random()}.\n" + "0123456789abcdef" * 6000
+                raw = corpus._message(corpus.callers[0], "Big scan", body, message_id)
+                mails.append(Mail(message_id, "error", raw))
+            corpus.mails.extend(mails)
+            self._append(login, mails)
+        self.finish()
+        imap = next(login for login, box in self.boxes.items() if box["protocol"] == "imap")
+        chosen = [m for m in self.corpus[imap].mails if m.kind == "error"][:ignored]
+        ignore = (
+            '    lines = env["mail.inbox.message"].search([("inbox_id", "=", data["inbox"]), '
+            '("message_id", "in", data["ids"]), ("state", "=", "error")])\n'
+            "    lines.action_ignore()\n    cr.commit()\n    print(json.dumps(len(lines)))\n"
+        )
+        payload = {"inbox": self.boxes[imap]["inbox_id"], "ids": [m.message_id for m in chosen]}
+        if self.db.script(ignore, payload) != len(chosen):
+            raise AssertionError("the errors to ignore were not found")
+        for mail in chosen:
+            mail.kind = "ignored"
+        for login in self.boxes:
+            self.dovecot.reset_uidvalidity(login)
+        self.deliver(more)
+        renumbered = f"{self.dovecot.uidvalidity(imap)}:%"
+        with contextlib.closing(self.db.connect()) as conn:
+            conn.autocommit = True
+            for _kill in range(kills):
+                process = self.db.start_fetch()
+                self.runs += 1
+                deadline = time.monotonic() + 300
+                while process.poll() is None and time.monotonic() < deadline:
+                    with conn.cursor() as cr:
+                        cr.execute(
+                            "SELECT count(*) FROM mail_inbox_message WHERE inbox_id = %s "
+                            "AND uid LIKE %s",
+                            [self.boxes[imap]["inbox_id"], renumbered],
+                        )
+                        if cr.fetchone()[0]:
+                            break
+                    time.sleep(0.02)
+                kill_group(process)
+                self.kills += 1
+                self.log(f"run {self.runs}: SIGKILL while recognizing the renumbered mailbox")
+        self.finish()
+        self.db.script(set_param, {"size": None})
+
     @staticmethod
     def _kill_while_processing(conn, process, inbox_id, key, attempt, timeout=300):
         deadline = time.monotonic() + timeout
@@ -845,6 +907,7 @@ def run(messages, kills, seed, min_delay, max_delay, verbose=False):
     with Experiment(messages, kills, seed, min_delay, max_delay, verbose) as experiment:
         experiment.setup(addons)
         experiment.torture()
+        experiment.renumbered()
         experiment.oversize()
         report = experiment.verify()
         if report["lost"] or report["duplicated"] or report["wrong"]:

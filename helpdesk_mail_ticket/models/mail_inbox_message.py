@@ -21,6 +21,7 @@ from odoo.exceptions import UserError
 from odoo.tools import email_normalize, email_split, html_sanitize, sql
 
 from ..mailparse import PatternError, header_ids, parse_message, title_refs
+from ..mailparse.identity import content_digest, header_digest, header_identity
 from ..mailparse.inline_images import replace_cids
 from ..mailsource import MailSourceError, MessageNotFoundError, ProtocolError
 from ..mailsource.bigfiles import assemble_message, rebuild_small, safe_file_name, save_message
@@ -47,6 +48,8 @@ HEADERS_MAX_BYTES = 64 * 1024
 KEEP_RECHECK_MARGIN = timedelta(minutes=10)
 KEEP_SWEEP_INTERVAL = timedelta(hours=1)
 INSERT_CHUNK = 1000
+# Messages whose headers are read then recorded per committed step (_record_identified).
+RECOGNIZE_BATCH = 200
 SYNC_RETRIES = 3
 
 
@@ -138,10 +141,25 @@ class MailInboxMessage(models.Model):
         help="The message's identity in this inbox: IMAP UIDVALIDITY:UID, POP3 UIDL, "
         "or the Message-ID when use_message_id_as_uid is set.",
     )
-    server_uid = fields.Char(readonly=True, help="The handle the server knows it by now.")
+    # Indexed: the messages listed are looked up by their handle when recorded.
+    server_uid = fields.Char(
+        readonly=True, index=True, help="The handle the server knows it by now."
+    )
     message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
     stable_id = fields.Char(
         readonly=True, index="btree_not_null", help="Message-ID, or a content hash when absent."
+    )
+    header_digest = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="sha256 of the header block, read when the message was first listed: how the "
+        "message is recognized when the server renumbers its mailbox.",
+    )
+    content_digest = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="sha256 of the significant headers and the body: an email with a known "
+        "Message-ID is a duplicate only when this matches too.",
     )
     date = fields.Datetime(readonly=True)
     email_from = fields.Char(string="From", readonly=True)
@@ -303,17 +321,19 @@ class MailInboxMessage(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _sync_with_server(self, inbox, remote):
+    def _sync_with_server(self, inbox, remote, source=None):
         """Record every message seen on the server, and which ones left it.
 
         Insertion ignores conflicts, so two workers listing the same mailbox record a
         message once; when another worker changed the same rows meanwhile, the sync
-        starts again on a fresh snapshot. Returns the messages recorded now.
+        starts again on a fresh snapshot. With ``source``, the messages not known by
+        their server handle are recorded by ``_record_identified`` (known mail under
+        a new handle recognized). Returns the messages recorded now.
         """
         for attempt in range(SYNC_RETRIES):
             try:
                 with self.env.cr.savepoint(flush=False):
-                    new_ids = self._sync_rows(inbox, remote)
+                    new_ids, unknown = self._sync_rows(inbox, remote, insert=source is None)
                 break
             except psycopg2.errors.SerializationFailure:
                 if attempt == SYNC_RETRIES - 1 or modules.module.current_test:
@@ -321,18 +341,27 @@ class MailInboxMessage(models.Model):
                 self._rollback()
         self.invalidate_model()
         self._commit()
+        if unknown:
+            new_ids += self._record_identified(inbox, source, unknown)
         return self.browse(new_ids)
 
     @api.model
-    def _sync_rows(self, inbox, remote):
+    def _sync_rows(self, inbox, remote, insert=True):
+        """Mark the lines that left the server or came back, by their server handle;
+        insert lines for the messages not known (unless ``insert`` is false). Returns
+        the ids inserted and the messages left to insert."""
         cr = self.env.cr
         self.flush_model()
         cr.execute(
-            "SELECT uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s", [inbox.id]
+            "SELECT server_uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s "
+            "ORDER BY on_server, id",
+            [inbox.id],
         )
+        # A handle on the server wins over a stale one (a line that left it).
         known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
         seen = {message.uid for message in remote}
-        new_ids = self._insert_lines(inbox, [m for m in remote if m.uid not in known])
+        unknown = [m for m in remote if m.uid not in known]
+        new_ids = self._insert_lines(inbox, unknown) if insert else []
         gone = [rid for uid, (rid, on_server) in known.items() if on_server and uid not in seen]
         back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
         if gone:
@@ -347,70 +376,194 @@ class MailInboxMessage(models.Model):
                 [tuple(back)],
                 log_exceptions=False,
             )
-        return new_ids
+        return new_ids, [] if insert else unknown
 
     @api.model
-    def _record_new_messages(self, inbox, remote):
+    def _record_new_messages(self, inbox, remote, source=None):
         """Record messages listed as new (IMAP UIDs above the last UIDNEXT); returns the
-        new lines."""
+        new lines. With ``source``, by ``_record_identified``."""
+        if source is not None:
+            return self.browse(self._record_identified(inbox, source, remote))
         new_ids = self._insert_lines(inbox, remote)
         self._commit()
         return self.browse(new_ids)
 
     @api.model
-    def _insert_lines(self, inbox, remote):
+    def _insert_lines(self, inbox, remote, identities=None):
         """Insert a ledger line per listed message, in bulk; conflicts are ignored
-        (another worker recorded them). Returns the ids inserted."""
-        cr, new_ids = self.env.cr, []
+        (another worker recorded them). ``identities`` gives, by server handle, the
+        line's key, header digest and Message-ID (by default: the handle, none, none).
+        Returns the ids inserted."""
+        cr, new_ids, identities = self.env.cr, [], identities or {}
         for start in range(0, len(remote), INSERT_CHUNK):
             rows = [
                 cr.mogrify(
-                    "(%s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, now() at time zone 'UTC', "
-                    "now() at time zone 'UTC')",
-                    [inbox.id, inbox.company_id.id or None, message.uid, message.uid,
+                    "(%s, %s, %s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, "
+                    "now() at time zone 'UTC', now() at time zone 'UTC')",
+                    [inbox.id, inbox.company_id.id or None,
+                     *identities.get(message.uid, (message.uid, None, None)), message.uid,
                      message.size, self.env.uid, self.env.uid],
                 ).decode()
                 for message in remote[start : start + INSERT_CHUNK]
             ]  # fmt: skip
             # The rows are values psycopg2 itself quoted (mogrify) above.
             cr.execute(  # pylint: disable=sql-injection
-                "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, server_uid, size, "
-                "state, attempts, on_server, create_uid, write_uid, create_date, write_date) "
-                f"VALUES {', '.join(rows)} ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id",
+                "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, header_digest, "
+                "message_id, server_uid, size, state, attempts, on_server, create_uid, write_uid, "
+                f"create_date, write_date) VALUES {', '.join(rows)} "
+                "ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id",
                 log_exceptions=False,
             )
             new_ids += [row[0] for row in cr.fetchall()]
         return new_ids
 
     @api.model
-    def _recognize_known_messages(self, inbox, source, new):
-        """After a UIDVALIDITY change every message has a new key: give each new line
-        whose Message-ID the ledger already knows (a line that left the server with the
-        old key) back its history, so it is neither imported again nor forgotten by the
-        keep-until-closed policy. Reads headers only. Returns the lines truly new."""
-        parser, truly_new = BytesHeaderParser(), self.browse()
-        for message in new:
-            header = parser.parsebytes(source.fetch_header(message.server_uid))
-            message_id = (header.get("Message-ID") or "").strip().strip("<>").strip()
-            old = message_id and self.search(
-                [
-                    ("inbox_id", "=", inbox.id),
-                    ("message_id", "=", message_id),
-                    ("on_server", "=", False),
-                    ("id", "!=", message.id),
-                ],
-                order="id desc",
-                limit=1,
-            )
-            if not old:
-                truly_new |= message
+    def _record_identified(self, inbox, source, remote):
+        """Record messages the ledger does not know by their server handle, their
+        header block read first. One the ledger knows under another handle (the
+        server renumbered its mailbox: a new UIDVALIDITY, new POP3 UIDLs) gets its
+        line back, whatever its state: nothing is imported or forwarded again. The
+        others get new lines, keyed by their handle or, with use_message_id_as_uid,
+        by their Message-ID (``_identity_key``).
+
+        In steps of RECOGNIZE_BATCH messages, each committed under the inbox's row
+        lock, so one worker at a time records them: an interrupted cycle leaves the
+        messages not recorded yet to the next listing, which finds them again.
+        Returns the ids of the new lines."""
+        by_message_id = inbox._get_parse_settings().use_message_id_as_uid
+        new_ids = []
+        for start in range(0, len(remote), RECOGNIZE_BATCH):
+            if not inbox._lock_row(wait=False):
+                inbox._trace(
+                    "Another worker records this inbox's messages: %d left to it",
+                    len(remote) - start,
+                )
+                break
+            batch = remote[start : start + RECOGNIZE_BATCH]
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    new_ids += self._record_batch(inbox, source, batch, by_message_id)
+            except psycopg2.errors.SerializationFailure:
+                inbox._trace("Lines changed by another worker: recording left to the next cycle")
+                self._rollback()
+                break
+            self.invalidate_model()
+            self._commit()
+        return new_ids
+
+    @api.model
+    def _record_batch(self, inbox, source, batch, by_message_id):
+        """One step of ``_record_identified``; returns the ids of the new lines."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT server_uid FROM mail_inbox_message WHERE inbox_id = %s AND on_server "
+            "AND server_uid = ANY(%s)",
+            [inbox.id, [message.uid for message in batch]],
+        )
+        recorded, identities = {row[0] for row in cr.fetchall()}, {}
+        for message in batch:
+            if message.uid in recorded:
+                continue  # by another worker since the listing
+            try:
+                identities[message.uid] = header_identity(source.fetch_header(message.uid))
+            except MessageNotFoundError:
+                continue  # gone since the listing
+            except ProtocolError as error:
+                # The server refuses this message alone: recorded by its handle, its
+                # download then counts against it, not against the inbox's sync.
+                inbox._trace("Header of message %s unreadable: %s", message.uid, error)
+                identities[message.uid] = ("", None)
+        known = self._find_known_lines(inbox, identities.values())
+        listed, taken, keys = [m for m in batch if m.uid in identities], set(), {}
+        for message in listed:
+            message_id, digest = identities[message.uid]
+            line = digest and self._pick_known_line(known, message, message_id, digest)
+            if not digest:
+                key = message.uid
+            elif by_message_id:
+                identity = _text(message_id) or f"hdr:{digest}"
+                kept = line and (line[1] == identity or line[1].startswith(identity + "#"))
+                key = line[1] if kept else self._identity_key(inbox, identity, digest, taken)
+            else:
+                key = message.uid
+            taken.add(key)
+            if line:
+                cr.execute(
+                    "UPDATE mail_inbox_message SET uid = %s, server_uid = %s, on_server = TRUE, "
+                    "header_digest = %s, write_date = now() at time zone 'UTC', write_uid = %s "
+                    "WHERE id = %s",
+                    [key, message.uid, digest, self.env.uid, line[0]],
+                    log_exceptions=False,
+                )
+                inbox._trace("Message %s is %s, already known", message.uid, line[1])
+            else:
+                keys[message.uid] = (key, digest, _text(message_id)[:998] or None)
+        return self._insert_lines(inbox, [m for m in listed if m.uid in keys], keys)
+
+    @api.model
+    def _count_unrecorded(self, inbox, remote):
+        """How many of the ``remote`` messages have no line on the server yet."""
+        self.flush_model()
+        self.env.cr.execute(
+            "SELECT count(DISTINCT server_uid) FROM mail_inbox_message WHERE inbox_id = %s "
+            "AND on_server AND server_uid = ANY(%s)",
+            [inbox.id, [message.uid for message in remote]],
+        )
+        return len({message.uid for message in remote}) - self.env.cr.fetchone()[0]
+
+    @api.model
+    def _find_known_lines(self, inbox, identities):
+        """The lines of ``inbox`` that left the server and may be these messages
+        (``(message_id, header_digest)`` pairs): same header digest, or, for lines
+        recorded before header digests were, same Message-ID. ``(id, uid,
+        header_digest, message_id, size)`` rows, oldest first."""
+        identities = list(identities)
+        if not identities:
+            return []
+        self.env.cr.execute(
+            """SELECT id, uid, header_digest, message_id, size FROM mail_inbox_message
+                WHERE inbox_id = %s AND NOT on_server AND uid NOT LIKE 'push:%%'
+                  AND (header_digest = ANY(%s)
+                       OR (header_digest IS NULL AND message_id = ANY(%s)))
+                ORDER BY id""",
+            [
+                inbox.id,
+                [digest for _mid, digest in identities if digest],
+                [_text(mid) for mid, _digest in identities if mid],
+            ],
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _pick_known_line(self, known, message, message_id, digest):
+        """The first of the ``known`` rows that is ``message`` (same header digest and
+        size, or a line without digest with its Message-ID), taken out of ``known``."""
+        for index, row in enumerate(known):
+            _rid, _uid, row_digest, row_message_id, size = row
+            same_size = not (size and message.size) or size == message.size
+            if (row_digest == digest and same_size) or (
+                row_digest is None and message_id and row_message_id == _text(message_id)
+            ):
+                return known.pop(index)
+        return None
+
+    @api.model
+    def _identity_key(self, inbox, identity, digest, taken):
+        """A free ledger key for a message keyed by its Message-ID (use_message_id_as_uid):
+        the Message-ID, else (another email uses it, or another copy of the same
+        email is in the mailbox) the Message-ID and its header digest."""
+        candidates = [identity, f"{identity}#{digest[:16]}"]
+        candidates += [f"{identity}#{digest[:16]}#{n}" for n in range(2, 1000)]
+        for key in candidates:
+            if key in taken:
                 continue
-            key = message.uid
-            message.unlink()
-            old.write({"uid": key, "server_uid": key, "on_server": True})
-            inbox._trace("Message %s is %s, already known", key, message_id)
-        self._commit()
-        return truly_new
+            self.env.cr.execute(
+                "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND uid = %s",
+                [inbox.id, key],
+            )
+            if not self.env.cr.fetchone():
+                return key
+        raise InboxProcessingError(f"No free key for {identity}")
 
     def _process_isolated(self, source, settings):
         """Process one message so that nothing it does can stop the messages after it:
@@ -867,15 +1020,20 @@ class MailInboxMessage(models.Model):
         # be what kills a process, comes after the message is committed).
         stable_id = header_ids(raw)[0]
         uid = "push:" + (stable_id or "sha256:" + hashlib.sha256(raw).hexdigest())
-        message = self.search([("inbox_id", "=", inbox.id), ("uid", "=", uid)])
+        digest = content_digest(raw)
+        message = self._find_pushed(inbox, uid, raw, digest)
         if not message:
+            # Another email reusing the Message-ID of one pushed before: a key of its own.
+            taken = self.search_count([("inbox_id", "=", inbox.id), ("uid", "=", uid)])
             message = self.create(
                 {
                     "inbox_id": inbox.id,
-                    "uid": uid,
-                    "server_uid": uid,
+                    "uid": f"{uid}#{digest[:16]}" if taken else uid,
+                    "server_uid": f"{uid}#{digest[:16]}" if taken else uid,
                     "size": len(raw),
                     "on_server": False,
+                    "content_digest": digest,
+                    "header_digest": header_digest(raw),
                 }
             )
             message._keep_raw(raw)
@@ -883,6 +1041,20 @@ class MailInboxMessage(models.Model):
         if message.state == "new":
             message._process(None, settings)
         return message
+
+    @api.model
+    def _find_pushed(self, inbox, uid, raw, digest):
+        """The line of this very email pushed before (same key, same content digest),
+        or an empty recordset."""
+        for message in self.search(
+            [("inbox_id", "=", inbox.id), ("uid", "in", [uid, f"{uid}#{digest[:16]}"])]
+        ):
+            known = message.content_digest or (
+                message.raw_attachment_id and content_digest(message.raw_attachment_id.raw)
+            )
+            if known == digest:
+                return message
+        return self.browse()
 
     def _process_parsed(self, parsed, raw):
         """Decide and act: undesired, duplicate, update, creation, or an error raised
@@ -895,7 +1067,7 @@ class MailInboxMessage(models.Model):
         if parsed.automated:
             inbox._trace("Message %s undesired: %s", self.uid, parsed.automated.reason)
             return self._set_undesired(raw, parsed.automated.reason)
-        already = self._find_already_imported(parsed)
+        already = self._find_already_imported(parsed, raw)
         if already:
             return self._set_processed(already, "duplicate")
         ticket = self._match_ticket(parsed) if inbox.behavior != "create_only" else None
@@ -1037,22 +1209,29 @@ class MailInboxMessage(models.Model):
 
     def _set_undesired(self, raw, reason):
         self.write(
-            {"state": "undesired", "reason": reason, "processed_date": fields.Datetime.now()}
+            {
+                "state": "undesired",
+                "reason": reason,
+                "processed_date": fields.Datetime.now(),
+                **self._prepare_digest_vals(raw),
+            }
         )
         self._keep_raw(raw)
         return "undesired"
 
     def _set_error(self, raw, reason):
         """Set the message aside in error, keep its bytes, and forward it to the admin."""
-        self.write({"state": "error", "reason": reason, "processed_date": fields.Datetime.now()})
+        vals = {"state": "error", "reason": reason, "processed_date": fields.Datetime.now()}
+        self.write(dict(vals, **self._prepare_digest_vals(raw)))
         if raw is not None:
             self._keep_raw(raw)
             self._forward_error(raw, reason)
         return "error"
 
     def _same_email_in_error(self):
-        """Another record of this inbox holds the same email in error (the mailbox was
-        renumbered: UIDVALIDITY change, Gmail): the admin was told already."""
+        """Another record of this inbox holds the same email in error (the same email
+        delivered twice): the admin was told already. Another email reusing its
+        Message-ID (another content digest) is not the same."""
         if not self.stable_id:
             return False
         return bool(
@@ -1062,10 +1241,28 @@ class MailInboxMessage(models.Model):
                     ("stable_id", "=", self.stable_id),
                     ("state", "=", "error"),
                     ("id", "!=", self.id),
+                    *self._same_content_domain(),
                 ],
                 limit=1,
             )
         )
+
+    def _prepare_digest_vals(self, raw):
+        """The digests of the message's bytes ``raw`` (none without them): its content
+        digest, and its header digest when its listing did not record one."""
+        if raw is None:
+            return {}
+        vals = {"content_digest": content_digest(raw)}
+        if not self.header_digest:
+            vals["header_digest"] = header_digest(raw)
+        return vals
+
+    def _same_content_domain(self):
+        """Lines with this line's content digest, or with none (recorded before digests
+        were): the same email, not another one reusing its Message-ID."""
+        if not self.content_digest:
+            return []
+        return ["|", ("content_digest", "=", self.content_digest), ("content_digest", "=", False)]
 
     def _keep_raw(self, raw):
         if self.raw_attachment_id or raw is None:
@@ -1088,12 +1285,15 @@ class MailInboxMessage(models.Model):
     # Matching
     # ------------------------------------------------------------------
 
-    def _find_already_imported(self, parsed):
+    def _find_already_imported(self, parsed, raw=None):
         """The ticket this very email already made or updated: through this record (a
-        reset of a processed message), or through another inbox that received it."""
+        reset of a processed message), or through another inbox that received it. The
+        same email has the same stable id and content digest (``raw``'s, recorded on
+        the line): another email reusing a Message-ID is not a duplicate."""
         ticket = self._get_ticket()
         if ticket and self.action in ("created", "updated", "duplicate"):
             return ticket
+        self.write(self._prepare_digest_vals(raw))
         if not parsed.stable_id:
             return None
         domain = [
@@ -1101,6 +1301,7 @@ class MailInboxMessage(models.Model):
             ("state", "=", "processed"),
             ("id", "!=", self.id),
             ("ticket_model", "=", self.inbox_id.target_model),
+            *self._same_content_domain(),
         ]
         # One ticket per email across our inboxes, unless the global setting says no.
         across = self.inbox_id._get_global_params().get("one_ticket_per_email", "True")
