@@ -29,6 +29,17 @@ LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
 # Global settings (iTop names) stored as ir.config_parameter under this prefix.
 PARAM_PREFIX = "helpdesk_mail_ticket."
+# The group that reads the mailbox secrets (the stored fields restricted to it).
+SECRETS_GROUP = "base.group_system"
+# Settings that decide where the secrets are sent (see _get_secret_destination_fields).
+SECRET_DESTINATION_FIELDS = {
+    "server",
+    "port",
+    "protocol",
+    "security",
+    "verify_certificate",
+    "login",
+}
 
 
 class InboxTrace(list):
@@ -356,6 +367,50 @@ class MailInbox(models.Model):
                 raise ValidationError(
                     self.env._("Moving processed emails needs IMAP and a target folder.")
                 )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        watched = sorted(self._get_secret_destination_fields() & vals.keys())
+        if not watched or self.env.su or self.env.user.has_group(SECRETS_GROUP):
+            return super().write(vals)
+        before = {inbox.id: [inbox[name] for name in watched] for inbox in self}
+        result = super().write(vals)
+        moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
+        moved._forget_secrets(watched)
+        return result
+
+    @api.model
+    def _get_secret_destination_fields(self):
+        """The settings that decide where the mailbox's secrets go (hook): whoever cannot
+        read the secrets and changes one of them makes the inbox forget its secrets,
+        which would otherwise be sent to a host of their choosing."""
+        return set(SECRET_DESTINATION_FIELDS)
+
+    def _forget_secrets(self, changed):
+        """Clear every stored secret (the fields only SECRETS_GROUP reads) and say so in
+        the chatter, after ``changed`` settings were changed by someone who cannot read
+        them."""
+        secrets = [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.groups == SECRETS_GROUP
+        ]
+        self.sudo().write(dict.fromkeys(secrets, False))
+        labels = ", ".join(self._fields[name]._description_string(self.env) for name in changed)
+        for inbox in self:
+            inbox.message_post(
+                body=self.env._(
+                    "%(user)s changed %(fields)s: the stored password and tokens were "
+                    "cleared, so that they are never sent elsewhere; a Settings "
+                    "administrator must enter them again.",
+                    user=self.env.user.name,
+                    fields=labels,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Actions
