@@ -758,14 +758,29 @@ class MailInboxMessage(models.Model):
         """Whether ``sender`` (res.partner) takes part in ``ticket``: a follower, a
         contact set on one of its fields (caller, organization...), or an internal
         user. Override to widen (e.g. the caller's colleagues)."""
-        # Cheapest first: the ticket's own fields, then its followers, then users.
+        # Cheapest first: the ticket's own fields, then its followers, then users. By
+        # address, not by record: the sender is one of the contacts holding it.
+        email = sender.email_normalized
+
+        def is_sender(partners):
+            return sender in partners or bool(
+                email and email in partners.mapped("email_normalized")
+            )
+
         for name, field in ticket._fields.items():
             if field.type == "many2one" and field.comodel_name == "res.partner" and field.store:
-                if ticket.sudo()[name] == sender:
+                if is_sender(ticket.sudo()[name]):
                     return True
-        if sender in ticket.sudo().message_partner_ids:
+        if is_sender(ticket.sudo().message_partner_ids):
             return True
-        return any(not user.share for user in sender.sudo().user_ids)
+        if any(not user.share for user in sender.sudo().user_ids):
+            return True
+        return bool(
+            email
+            and self.env["res.users"]
+            .sudo()
+            .search_count([("email_normalized", "=", email), ("share", "=", False)], limit=1)
+        )
 
     def _log_internal_note(self, ticket, parsed, sender):
         """Keep an email of a stranger to the ticket as an internal note: agents read

@@ -10,6 +10,7 @@ from . import test_protocols
 from . import test_real_mail
 from . import test_robustness
 from . import test_robustness_input
+from . import test_routing_edges
 from . import test_security
 from . import test_security_access
 from . import test_security_content
