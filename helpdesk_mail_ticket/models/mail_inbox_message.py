@@ -712,8 +712,16 @@ class MailInboxMessage(models.Model):
             inbox._trace("Message %s undesired: %s", self.uid, parsed.automated.reason)
             return self._set_undesired(raw, parsed.automated.reason)
         already = self._find_already_imported(parsed)
+        if already and self._get_ticket() == already and self.action in ("created", "updated"):
+            # Reset Status of a processed message: what it did stays recorded (the
+            # counters and the rate limit read its action and date).
+            self.write({"state": "processed", "reason": False})
+            return "processed"
         if already:
             return self._set_processed(already, "duplicate")
+        echo = self._find_posted_message(parsed)
+        if echo:
+            return self._set_already_posted(echo)
         ticket = self._match_ticket(parsed) if inbox.behavior != "create_only" else None
         if not ticket and inbox.behavior == "update_only":
             raise InboxProcessingError(
@@ -939,6 +947,47 @@ class MailInboxMessage(models.Model):
             domain.append(("inbox_id", "=", self.inbox_id.id))
         previous = self.search(domain, limit=1)
         return previous and previous._get_ticket()
+
+    def _find_posted_message(self, parsed):
+        """The ``mail.message`` Odoo already holds under this email's Message-ID, when
+        the email is not one of those we imported (found above as duplicates): Odoo's
+        own notification coming back, when the support address follows a ticket.
+        Odoo's mail gateway skips such mail too."""
+        if not parsed.message_id:
+            return None
+        posted = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("message_id", "=", f"<{parsed.message_id}>")], limit=1)
+        )
+        if not posted or self.search_count(
+            [
+                ("stable_id", "=", parsed.stable_id),
+                ("state", "=", "processed"),
+                ("id", "!=", self.id),
+            ],
+            limit=1,
+        ):
+            return None
+        return posted
+
+    def _set_already_posted(self, posted):
+        """Record, without posting it again, an email Odoo already holds: a duplicate
+        of its ticket when it is on one of this inbox's model, else ignored."""
+        reason = self.env._(
+            "The Message-ID is already in Odoo (a message of %(record)s): Odoo's own mail "
+            "coming back, not posted again.",
+            record=posted.record_name or f"{posted.model},{posted.res_id}",
+        )
+        self.inbox_id._trace("Message %s: %s", self.uid, reason)
+        model = self.inbox_id.target_model
+        ticket = posted.model == model and self.env[model].browse(posted.res_id).exists()
+        if ticket:
+            self._set_processed(ticket, "duplicate")
+            self.reason = reason
+            return "processed"
+        self.write({"state": "ignored", "reason": reason, "processed_date": fields.Datetime.now()})
+        return "ignored"
 
     def _match_ticket(self, parsed):
         """The ticket this email answers: by its In-Reply-To, then References, against
