@@ -615,7 +615,8 @@ class MailInbox(models.Model):
         self.ensure_one()
         debug = self._get_global_params().get("debug") in ("True", "1", "true")
         trace = InboxTrace(self.name, echo=debug)
-        inbox = self.with_context(mail_inbox_trace=trace)
+        # In the inbox's company: its tickets and contacts are made there.
+        inbox = self.with_company(self.company_id).with_context(mail_inbox_trace=trace)
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         started = time.monotonic()
         try:
@@ -939,14 +940,15 @@ class MailInbox(models.Model):
         normalized = email_normalize(email or "")
         if not normalized:
             return self.env["res.partner"]
-        return self.env["res.partner"].search(
-            [("email_normalized", "=", normalized)], order="id", limit=1
-        )
+        domain = [("email_normalized", "=", normalized)]
+        if self.company_id:  # the inbox's company's contacts, and the shared ones
+            domain.append(("company_id", "in", [self.company_id.id, False]))
+        return self.env["res.partner"].search(domain, order="id", limit=1)
 
     def _create_caller(self, email, display_name):
         """Create the unknown sender as a contact (iTop's create_contact)."""
         name = display_name or email.split("@")[0]
-        vals = {"email": email, "name": name}
+        vals = {"email": email, "name": name, "company_id": self.company_id.id}
         self._apply_default_values(self.env["res.partner"], self.caller_default_values, vals)
         return self.env["res.partner"].create(vals)
 

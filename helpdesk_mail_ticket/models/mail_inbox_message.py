@@ -940,6 +940,7 @@ class MailInboxMessage(models.Model):
             ("state", "=", "processed"),
             ("id", "!=", self.id),
             ("ticket_model", "=", self.inbox_id.target_model),
+            ("company_id", "=", self.inbox_id.company_id.id),
         ]
         # One ticket per email across our inboxes, unless the global setting says no.
         across = self.inbox_id._get_global_params().get("one_ticket_per_email", "True")
@@ -1002,7 +1003,7 @@ class MailInboxMessage(models.Model):
                 raise InboxProcessingError(
                     self.env._("The inbox's title pattern is invalid: %(e)s", e=error)
                 )
-            ticket = refs and model._mail_ticket_find_by_reference(refs)
+            ticket = refs and model._mail_ticket_find_by_reference(refs, inbox.company_id)
             if ticket:
                 inbox._trace("Message %s matches %s by its subject", self.uid, ticket.display_name)
         if ticket:
@@ -1019,7 +1020,16 @@ class MailInboxMessage(models.Model):
             .search([("message_id", "in", [f"<{ref}>" for ref in refs]), ("model", "!=", False)])
         )
         mixin_models = set(self.inbox_id._get_target_model_names())
-        by_id = {message.message_id: message for message in candidates}
+        in_company = model._mail_ticket_company_domain(self.inbox_id.company_id)
+        # The same Message-ID may be on tickets of several companies (one email, two
+        # inboxes): the one of this inbox's company is answered.
+        by_id = {}
+        for message in candidates:
+            if message.model == model._name:
+                record = model.browse(message.res_id).exists()
+                if not record.filtered_domain(in_company):
+                    continue
+            by_id.setdefault(message.message_id, message)
         for ref in refs:
             message = by_id.get(f"<{ref}>")
             if not message or message.model not in mixin_models or not message.res_id:

@@ -16,6 +16,20 @@ class TestRoutingEdges(MailTicketCase):
     def line_of(self, message_id, inbox=None):
         return self.ledger(inbox).filtered(lambda m: m.message_id == message_id)
 
+    def test_subject_number_is_no_database_id(self):
+        """A model with a reference field is matched by its reference alone."""
+        other = self.env["helpdesk.mail.ticket"].create(
+            {"name": "About something else", "partner_id": self.agent.partner_id.id}
+        )
+        number = f"R-{other.id:06d}"
+        self.env["helpdesk.mail.ticket"].search([("reference", "=", number)]).reference = "X-1"
+        self.deliver(make_email(subject=f"Order {number}", message_id="<ref-1@client.example>"))
+        self.fetch()
+        line = self.line_of("ref-1@client.example")
+        self.assertEqual(line.action, "created", line.reason)
+        self.assertNotEqual(self.ticket_of(line), other)
+        self.assertFalse(other.message_ids.filtered(lambda m: m.message_type == "email"))
+
     def test_our_own_notification_coming_back_is_not_posted_again(self):
         self.deliver(make_email(subject="Screen broken", message_id="<own-1@client.example>"))
         self.fetch()
@@ -78,3 +92,76 @@ class TestRoutingEdges(MailTicketCase):
         self.assertEqual(line.processed_date, processed_date)
         self.assertEqual(self.inbox.created_count, 1)
 
+
+@tagged("post_install", "-at_install")
+class TestMultiCompany(MailTicketCase):
+    """An inbox belongs to a company: its tickets are made there, and replies, subjects,
+    the duplicate check and callers are looked up there (and among shared contacts)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.main = cls.env.company
+        cls.other = cls.env["res.company"].create({"name": "Other Helpdesk Co"})
+
+    def setUp(self):
+        super().setUp()
+        self.other_login, password = self.new_mailbox()
+        self.other_inbox = self.create_inbox(self.other_login, password, company_id=self.other.id)
+        self.assertEqual(self.inbox.company_id, self.main)
+
+    line_of = TestRoutingEdges.line_of
+
+    def test_a_mail_to_both_companies_makes_a_ticket_in_each(self):
+        raw = make_email(
+            subject="Both companies",
+            to=f"{self.mailbox_login}, {self.other_login}",
+            message_id="<mc-1@client.example>",
+        )
+        self.deliver(raw)
+        self.deliver(raw, login=self.other_login)
+        self.env["mail.inbox"]._cron_fetch()
+        main_line, other_line = self.ledger(), self.ledger(self.other_inbox)
+        self.assertEqual((main_line.action, other_line.action), ("created", "created"))
+        self.assertEqual(self.ticket_of(main_line).company_id, self.main)
+        self.assertEqual(self.ticket_of(other_line).company_id, self.other)
+        self.assertEqual(self.ticket_of(other_line).partner_id, self.alice, "a shared contact")
+
+    def test_replies_subjects_and_callers_stay_in_their_company(self):
+        theirs = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Theirs", "partner_id": self.alice.id, "company_id": self.other.id}
+        )
+        notification = theirs.message_post(body="Noted.", message_type="comment")
+        carol = self.env["res.partner"].create(
+            {"name": "Carol", "email": "carol@other.example", "company_id": self.other.id}
+        )
+        self.deliver(make_email(subject=f"Re: {theirs.reference}", message_id="<mc-2@x>"))
+        self.deliver(
+            make_email(
+                subject="Re: Noted",
+                headers={"In-Reply-To": notification.message_id},
+                message_id="<mc-3@x>",
+            )
+        )
+        self.deliver(make_email(sender="carol@other.example", message_id="<mc-4@x>"))
+        self.deliver(
+            make_email(subject=f"Re: {theirs.reference}", message_id="<mc-5@x>"),
+            login=self.other_login,
+        )
+        self.deliver(
+            make_email(sender="carol@other.example", message_id="<mc-6@x>"),
+            login=self.other_login,
+        )
+        self.env["mail.inbox"]._cron_fetch()
+        for message_id in ("mc-2@x", "mc-3@x"):
+            line = self.line_of(message_id)
+            self.assertEqual(line.action, "created", message_id)
+            self.assertEqual(self.ticket_of(line).company_id, self.main, message_id)
+        line = self.line_of("mc-4@x")
+        self.assertEqual(line.state, "error")
+        self.assertIn("Unknown caller", line.reason)
+        # In its own company the same mail updates the ticket and finds the caller.
+        line = self.line_of("mc-5@x", self.other_inbox)
+        self.assertEqual((line.action, self.ticket_of(line)), ("updated", theirs))
+        line = self.line_of("mc-6@x", self.other_inbox)
+        self.assertEqual(self.ticket_of(line).partner_id, carol)
