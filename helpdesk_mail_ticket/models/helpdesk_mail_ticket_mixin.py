@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -129,10 +131,14 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         domain = self._mail_ticket_company_domain(company)
         field = self._mail_ticket_reference_field
         if field:
-            for ref in refs:
-                ticket = self.search([(field, "=", ref), *domain], limit=1)
-                if ticket:
-                    return ticket
+            # Exactly first (on the index); then regardless of case, as iTop's
+            # database collation compares (a pattern with the /i flag finds "r-000123").
+            for operator in ("=", "=ilike"):
+                for ref in refs:
+                    value = ref if operator == "=" else re.sub(r"([\\%_])", r"\\\1", ref)
+                    ticket = self.search([(field, operator, value), *domain], limit=1)
+                    if ticket:
+                        return ticket
             return self.browse()
         for ref in refs[1:]:
             if ref.isdigit():

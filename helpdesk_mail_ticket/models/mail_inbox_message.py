@@ -975,10 +975,11 @@ class MailInboxMessage(models.Model):
     def _set_already_posted(self, posted):
         """Record, without posting it again, an email Odoo already holds: a duplicate
         of its ticket when it is on one of this inbox's model, else ignored."""
+        record = posted.record_name or f"{posted.model},{posted.res_id}"
         reason = self.env._(
             "The Message-ID is already in Odoo (a message of %(record)s): Odoo's own mail "
             "coming back, not posted again.",
-            record=posted.record_name or f"{posted.model},{posted.res_id}",
+            record=record,
         )
         self.inbox_id._trace("Message %s: %s", self.uid, reason)
         model = self.inbox_id.target_model
