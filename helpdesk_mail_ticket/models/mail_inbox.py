@@ -237,6 +237,11 @@ class MailInbox(models.Model):
         help="When the inbox was last polled; a working inbox polled several times within "
         "10 seconds shows the first of these polls.",
     )
+    next_run_date = fields.Datetime(
+        compute="_compute_next_run_date",
+        help="When the inbox is polled next: the polling job's next run, or an earlier "
+        "poll already scheduled.",
+    )
     last_error = fields.Text(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
     failure_count = fields.Integer(
@@ -295,6 +300,20 @@ class MailInbox(models.Model):
             login = (inbox.login or "").strip().lower()
             server = (inbox.server or "").strip().lower()
             inbox.mailbox_key = f"{login}@{server}/{folder}"
+
+    def _compute_next_run_date(self):
+        cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch", False)
+        cron = cron and cron.sudo()
+        when = False
+        if cron and cron.active:
+            trigger = (
+                self.env["ir.cron.trigger"]
+                .sudo()
+                .search([("cron_id", "=", cron.id)], order="call_at", limit=1)
+            )
+            when = min(date for date in (cron.nextcall, trigger.call_at) if date)
+        for inbox in self:
+            inbox.next_run_date = inbox.active and when
 
     def _compute_target_model_names(self):
         names = self._get_target_model_names()

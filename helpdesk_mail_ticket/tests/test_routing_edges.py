@@ -92,6 +92,21 @@ class TestRoutingEdges(MailTicketCase):
         self.assertEqual(line.processed_date, processed_date)
         self.assertEqual(self.inbox.created_count, 1)
 
+    def test_status_shows_the_next_run(self):
+        cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")
+        cron.nextcall = fields.Datetime.now() + timedelta(hours=1)
+        inbox = self.inbox.with_user(self.manager)
+        self.assertEqual(inbox.next_run_date, cron.nextcall)
+        soon = fields.Datetime.now() + timedelta(seconds=20)
+        cron._trigger(at=soon)
+        inbox.invalidate_recordset(["next_run_date"])
+        self.assertEqual(inbox.next_run_date, soon, "a poll triggered earlier is the next")
+        self.inbox.active = False
+        inbox.invalidate_recordset(["next_run_date"])
+        self.assertFalse(inbox.next_run_date, "an archived inbox is not polled")
+        arch = inbox.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="next_run_date"', arch)
+
 
 @tagged("post_install", "-at_install")
 class TestMultiCompany(MailTicketCase):
