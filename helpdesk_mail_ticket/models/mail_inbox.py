@@ -393,12 +393,13 @@ class MailInbox(models.Model):
 
     def write(self, vals):
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
-        if not watched or self.env.su or self.env.user.has_group(SECRETS_GROUP):
+        # Who asks, even through sudo (the iTop import writes with it for a manager).
+        if not watched or self.env.user.has_group(SECRETS_GROUP):
             return super().write(vals)
         before = {inbox.id: [inbox[name] for name in watched] for inbox in self}
         result = super().write(vals)
         moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
-        moved._forget_secrets(watched)
+        moved._forget_secrets(watched, keep=vals.keys())
         return result
 
     @api.model
@@ -408,14 +409,14 @@ class MailInbox(models.Model):
         which would otherwise be sent to a host of their choosing."""
         return set(SECRET_DESTINATION_FIELDS)
 
-    def _forget_secrets(self, changed):
-        """Clear every stored secret (the fields only SECRETS_GROUP reads) and say so in
-        the chatter, after ``changed`` settings were changed by someone who cannot read
-        them."""
+    def _forget_secrets(self, changed, keep=()):
+        """Clear every stored secret (the fields only SECRETS_GROUP reads) but those in
+        ``keep`` (given by the writer themselves), and say so in the chatter, after
+        ``changed`` settings were changed by someone who cannot read them."""
         secrets = [
             name
             for name, field in self._fields.items()
-            if field.store and field.groups == SECRETS_GROUP
+            if field.store and field.groups == SECRETS_GROUP and name not in keep
         ]
         self.sudo().write(dict.fromkeys(secrets, False))
         labels = ", ".join(self._fields[name]._description_string(self.env) for name in changed)

@@ -16,7 +16,7 @@ from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import MailTicketCase
+from .common import MailTicketCase, sample
 
 
 class _ImapCaptureHandler(socketserver.StreamRequestHandler):
@@ -187,3 +187,16 @@ class TestSecretsFollowTheirReaders(HttpCase, MailTicketCase):
         self.assertEqual(inbox.oauth2_client_secret, secrets["oauth2_client_secret"])
         self.assertFalse(inbox.oauth2_access_token)
         self.assertFalse(inbox.oauth2_access_token_expiration)
+
+    def test_manager_importing_itop_settings_cannot_move_a_password(self):
+        """The iTop import writes with sudo: it is still the manager who asks."""
+        csv = sample("itop/MailInboxStandard-codes.csv")
+        wizard = self.env["helpdesk.mail.ticket.itop.import"].with_user(self.manager)
+        wizard.create({"inbox_file": base64.b64encode(csv)}).action_import()
+        inbox = self.env["mail.inbox"].search([("login", "=", "changes@example.org")])
+        self.assertEqual(inbox.sudo().password, "pw-changes", "their own password is kept")
+        inbox.sudo().password = "set-by-the-admin"
+        moved = csv.replace(b"pw-changes;imap;993", b"********;imap;143")
+        wizard.create({"inbox_file": base64.b64encode(moved)}).action_import()
+        self.assertEqual(inbox.port, 143)
+        self.assertFalse(inbox.sudo().password)
