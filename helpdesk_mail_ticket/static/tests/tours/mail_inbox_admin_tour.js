@@ -58,6 +58,11 @@ registry.category("web_tour.tours").add("helpdesk_mail_ticket_admin", {
             trigger: ".o_notification:contains('2 new message(s)')",
         },
         {
+            // The form reloads after the fetch, back on its first tab: wait for it.
+            content: "The form shows the fetch",
+            trigger: ".o_form_view span:contains('Last run:')",
+        },
+        {
             content: "Browse the Mailbox Content",
             trigger: ".o_notebook .nav-link:contains('Mailbox Content')",
             run: "click",
