@@ -598,11 +598,13 @@ class MailInbox(models.Model):
     @api.model
     def _cron_fetch(self):
         """Called from a cron: poll every active inbox, then schedule the next poll
-        after ``periodicity`` seconds (Odoo's cron ticks per minute)."""
+        after ``periodicity`` seconds (Odoo's cron ticks per minute). Every inbox of
+        every company, whichever companies the cron's user is in: each is processed
+        in its own company (``_fetch``)."""
         params = self._get_global_params()
         budget = int(params.get("max_messages_per_run") or 500)
         done = remaining = 0
-        for inbox in self.search([]):
+        for inbox in self.sudo().search([]):
             result = inbox._fetch(limit=budget - done if budget else None)
             done += result["processed"] + result["error"] + result["undesired"]
             remaining += result["remaining"]

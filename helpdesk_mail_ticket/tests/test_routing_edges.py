@@ -6,7 +6,7 @@ stranger because of a duplicate contact; and the ledger keeps what was done."""
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import MailTicketCase, make_email
 
@@ -180,3 +180,17 @@ class TestMultiCompany(MailTicketCase):
         self.assertEqual((line.action, self.ticket_of(line)), ("updated", theirs))
         line = self.line_of("mc-6@x", self.other_inbox)
         self.assertEqual(self.ticket_of(line).partner_id, carol)
+
+    def test_a_cron_user_of_one_company_polls_every_inbox(self):
+        user = new_test_user(
+            self.env,
+            login="hmt_cron_main_only",
+            groups="base.group_system,helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager",
+            company_id=self.main.id,
+            company_ids=[(6, 0, self.main.ids)],
+        )
+        self.deliver(make_email(message_id="<cron-1@x>"), login=self.other_login)
+        self.env["mail.inbox"].with_user(user)._cron_fetch()
+        line = self.ledger(self.other_inbox)
+        self.assertEqual(line.action, "created", line.reason)
+        self.assertEqual(self.ticket_of(line).company_id, self.other)
