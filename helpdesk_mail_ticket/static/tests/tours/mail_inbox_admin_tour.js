@@ -58,9 +58,8 @@ registry.category("web_tour.tours").add("helpdesk_mail_ticket_admin", {
             trigger: ".o_notification:contains('2 new message(s)')",
         },
         {
-            // The form reloads after the fetch, back on its first tab: wait for it.
-            content: "The form shows the fetch",
-            trigger: ".o_form_view span:contains('Last run:')",
+            content: "The form shows the fetched inbox again (one message in error)",
+            trigger: ".oe_stat_button:contains('Errors'):contains('1')",
         },
         {
             content: "Browse the Mailbox Content",
