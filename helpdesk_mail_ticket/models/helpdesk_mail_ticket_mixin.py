@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -92,6 +94,8 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         inbox = email_vals["inbox"]
         if self._mail_ticket_type_field and inbox.ticket_type:
             vals[self._mail_ticket_type_field] = inbox.ticket_type
+        if inbox.company_id and "company_id" in self._fields:
+            vals["company_id"] = inbox.company_id.id
         vals["mail_inbox_id"] = inbox.id
         return vals
 
@@ -110,19 +114,35 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         return commercial if commercial.is_company else self.env["res.partner"]
 
     @api.model
-    def _mail_ticket_find_by_reference(self, refs):
+    def _mail_ticket_company_domain(self, company):
+        """The tickets an inbox of ``company`` may reach: those of that company or of
+        none; any, for an inbox of no company or a model without companies."""
+        if not company or "company_id" not in self._fields:
+            return []
+        return [("company_id", "in", [company.id, False])]
+
+    @api.model
+    def _mail_ticket_find_by_reference(self, refs, company=None):
         """The ticket whose reference is one of ``refs`` (title-pattern matches, the
-        full match first then each group, as iTop 3.x does). Falls back to iTop 2.6's
-        reading of a numeric group as the record id."""
+        full match first then each group, as iTop 3.x does), among those an inbox of
+        ``company`` may reach. A model without a reference field falls back to iTop
+        2.6's reading of a numeric group as the record id; a model with one never
+        does (a number that is no reference would reach an unrelated ticket)."""
+        domain = self._mail_ticket_company_domain(company)
         field = self._mail_ticket_reference_field
         if field:
-            for ref in refs:
-                ticket = self.search([(field, "=", ref)], limit=1)
-                if ticket:
-                    return ticket
+            # Exactly first (on the index); then regardless of case, as iTop's
+            # database collation compares (a pattern with the /i flag finds "r-000123").
+            for operator in ("=", "=ilike"):
+                for ref in refs:
+                    value = ref if operator == "=" else re.sub(r"([\\%_])", r"\\\1", ref)
+                    ticket = self.search([(field, operator, value), *domain], limit=1)
+                    if ticket:
+                        return ticket
+            return self.browse()
         for ref in refs[1:]:
             if ref.isdigit():
-                ticket = self.browse(int(ref)).exists()
+                ticket = self.browse(int(ref)).exists().filtered_domain(domain)
                 if ticket:
                     return ticket
         return self.browse()

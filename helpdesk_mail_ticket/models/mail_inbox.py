@@ -29,6 +29,17 @@ LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
 # Global settings (iTop names) stored as ir.config_parameter under this prefix.
 PARAM_PREFIX = "helpdesk_mail_ticket."
+# The group that reads the mailbox secrets (the stored fields restricted to it).
+SECRETS_GROUP = "base.group_system"
+# Settings that decide where the secrets are sent (see _get_secret_destination_fields).
+SECRET_DESTINATION_FIELDS = {
+    "server",
+    "port",
+    "protocol",
+    "security",
+    "verify_certificate",
+    "login",
+}
 
 
 class InboxTrace(list):
@@ -226,6 +237,11 @@ class MailInbox(models.Model):
         help="When the inbox was last polled; a working inbox polled several times within "
         "10 seconds shows the first of these polls.",
     )
+    next_run_date = fields.Datetime(
+        compute="_compute_next_run_date",
+        help="When the inbox is polled next: the polling job's next run, or an earlier "
+        "poll already scheduled.",
+    )
     last_error = fields.Text(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
     failure_count = fields.Integer(
@@ -284,6 +300,20 @@ class MailInbox(models.Model):
             login = (inbox.login or "").strip().lower()
             server = (inbox.server or "").strip().lower()
             inbox.mailbox_key = f"{login}@{server}/{folder}"
+
+    def _compute_next_run_date(self):
+        cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch", False)
+        cron = cron and cron.sudo()
+        when = False
+        if cron and cron.active:
+            trigger = (
+                self.env["ir.cron.trigger"]
+                .sudo()
+                .search([("cron_id", "=", cron.id)], order="call_at", limit=1)
+            )
+            when = min(date for date in (cron.nextcall, trigger.call_at) if date)
+        for inbox in self:
+            inbox.next_run_date = inbox.active and when
 
     def _compute_target_model_names(self):
         names = self._get_target_model_names()
@@ -356,6 +386,51 @@ class MailInbox(models.Model):
                 raise ValidationError(
                     self.env._("Moving processed emails needs IMAP and a target folder.")
                 )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        watched = sorted(self._get_secret_destination_fields() & vals.keys())
+        # Who asks, even through sudo (the iTop import writes with it for a manager).
+        if not watched or self.env.user.has_group(SECRETS_GROUP):
+            return super().write(vals)
+        before = {inbox.id: [inbox[name] for name in watched] for inbox in self}
+        result = super().write(vals)
+        moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
+        moved._forget_secrets(watched, keep=vals.keys())
+        return result
+
+    @api.model
+    def _get_secret_destination_fields(self):
+        """The settings that decide where the mailbox's secrets go (hook): whoever cannot
+        read the secrets and changes one of them makes the inbox forget its secrets,
+        which would otherwise be sent to a host of their choosing."""
+        return set(SECRET_DESTINATION_FIELDS)
+
+    def _forget_secrets(self, changed, keep=()):
+        """Clear every stored secret (the fields only SECRETS_GROUP reads) but those in
+        ``keep`` (given by the writer themselves), and say so in the chatter, after
+        ``changed`` settings were changed by someone who cannot read them."""
+        secrets = [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.groups == SECRETS_GROUP and name not in keep
+        ]
+        self.sudo().write(dict.fromkeys(secrets, False))
+        labels = ", ".join(self._fields[name]._description_string(self.env) for name in changed)
+        for inbox in self:
+            inbox.message_post(
+                body=self.env._(
+                    "%(user)s changed %(fields)s: the stored password and tokens were "
+                    "cleared, so that they are never sent elsewhere; a Settings "
+                    "administrator must enter them again.",
+                    user=self.env.user.name,
+                    fields=labels,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -523,11 +598,13 @@ class MailInbox(models.Model):
     @api.model
     def _cron_fetch(self):
         """Called from a cron: poll every active inbox, then schedule the next poll
-        after ``periodicity`` seconds (Odoo's cron ticks per minute)."""
+        after ``periodicity`` seconds (Odoo's cron ticks per minute). Every inbox of
+        every company, whichever companies the cron's user is in: each is processed
+        in its own company (``_fetch``)."""
         params = self._get_global_params()
         budget = int(params.get("max_messages_per_run") or 500)
         done = remaining = 0
-        for inbox in self.search([]):
+        for inbox in self.sudo().search([]):
             result = inbox._fetch(limit=budget - done if budget else None)
             done += result["processed"] + result["error"] + result["undesired"]
             remaining += result["remaining"]
@@ -560,7 +637,8 @@ class MailInbox(models.Model):
         self.ensure_one()
         debug = self._get_global_params().get("debug") in ("True", "1", "true")
         trace = InboxTrace(self.name, echo=debug)
-        inbox = self.with_context(mail_inbox_trace=trace)
+        # In the inbox's company: its tickets and contacts are made there.
+        inbox = self.with_company(self.company_id).with_context(mail_inbox_trace=trace)
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         started = time.monotonic()
         try:
@@ -888,14 +966,15 @@ class MailInbox(models.Model):
         normalized = email_normalize(email or "")
         if not normalized:
             return self.env["res.partner"]
-        return self.env["res.partner"].search(
-            [("email_normalized", "=", normalized)], order="id", limit=1
-        )
+        domain = [("email_normalized", "=", normalized)]
+        if self.company_id:  # the inbox's company's contacts, and the shared ones
+            domain.append(("company_id", "in", [self.company_id.id, False]))
+        return self.env["res.partner"].search(domain, order="id", limit=1)
 
     def _create_caller(self, email, display_name):
         """Create the unknown sender as a contact (iTop's create_contact)."""
         name = display_name or email.split("@")[0]
-        vals = {"email": email, "name": name}
+        vals = {"email": email, "name": name, "company_id": self.company_id.id}
         self._apply_default_values(self.env["res.partner"], self.caller_default_values, vals)
         return self.env["res.partner"].create(vals)
 

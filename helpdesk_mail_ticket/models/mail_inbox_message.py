@@ -1068,8 +1068,16 @@ class MailInboxMessage(models.Model):
             inbox._trace("Message %s undesired: %s", self.uid, parsed.automated.reason)
             return self._set_undesired(raw, parsed.automated.reason)
         already = self._find_already_imported(parsed, raw)
+        if already and self._get_ticket() == already and self.action in ("created", "updated"):
+            # Reset Status of a processed message: what it did stays recorded (the
+            # counters and the rate limit read its action and date).
+            self.write({"state": "processed", "reason": False})
+            return "processed"
         if already:
             return self._set_processed(already, "duplicate")
+        echo = self._find_posted_message(parsed)
+        if echo:
+            return self._set_already_posted(echo)
         ticket = self._match_ticket(parsed) if inbox.behavior != "create_only" else None
         if not ticket and inbox.behavior == "update_only":
             raise InboxProcessingError(
@@ -1114,14 +1122,29 @@ class MailInboxMessage(models.Model):
         """Whether ``sender`` (res.partner) takes part in ``ticket``: a follower, a
         contact set on one of its fields (caller, organization...), or an internal
         user. Override to widen (e.g. the caller's colleagues)."""
-        # Cheapest first: the ticket's own fields, then its followers, then users.
+        # Cheapest first: the ticket's own fields, then its followers, then users. By
+        # address, not by record: the sender is one of the contacts holding it.
+        email = sender.email_normalized
+
+        def is_sender(partners):
+            return sender in partners or bool(
+                email and email in partners.mapped("email_normalized")
+            )
+
         for name, field in ticket._fields.items():
             if field.type == "many2one" and field.comodel_name == "res.partner" and field.store:
-                if ticket.sudo()[name] == sender:
+                if is_sender(ticket.sudo()[name]):
                     return True
-        if sender in ticket.sudo().message_partner_ids:
+        if is_sender(ticket.sudo().message_partner_ids):
             return True
-        return any(not user.share for user in sender.sudo().user_ids)
+        if any(not user.share for user in sender.sudo().user_ids):
+            return True
+        return bool(
+            email
+            and self.env["res.users"]
+            .sudo()
+            .search_count([("email_normalized", "=", email), ("share", "=", False)], limit=1)
+        )
 
     def _log_internal_note(self, ticket, parsed, sender):
         """Keep an email of a stranger to the ticket as an internal note: agents read
@@ -1301,6 +1324,7 @@ class MailInboxMessage(models.Model):
             ("state", "=", "processed"),
             ("id", "!=", self.id),
             ("ticket_model", "=", self.inbox_id.target_model),
+            ("company_id", "=", self.inbox_id.company_id.id),
             *self._same_content_domain(),
         ]
         # One ticket per email across our inboxes, unless the global setting says no.
@@ -1309,6 +1333,48 @@ class MailInboxMessage(models.Model):
             domain.append(("inbox_id", "=", self.inbox_id.id))
         previous = self.search(domain, limit=1)
         return previous and previous._get_ticket()
+
+    def _find_posted_message(self, parsed):
+        """The ``mail.message`` Odoo already holds under this email's Message-ID, when
+        the email is not one of those we imported (found above as duplicates): Odoo's
+        own notification coming back, when the support address follows a ticket.
+        Odoo's mail gateway skips such mail too."""
+        if not parsed.message_id:
+            return None
+        posted = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("message_id", "=", f"<{parsed.message_id}>")], limit=1)
+        )
+        if not posted or self.search_count(
+            [
+                ("stable_id", "=", parsed.stable_id),
+                ("state", "=", "processed"),
+                ("id", "!=", self.id),
+            ],
+            limit=1,
+        ):
+            return None
+        return posted
+
+    def _set_already_posted(self, posted):
+        """Record, without posting it again, an email Odoo already holds: a duplicate
+        of its ticket when it is on one of this inbox's model, else ignored."""
+        record = posted.record_name or f"{posted.model},{posted.res_id}"
+        reason = self.env._(
+            "The Message-ID is already in Odoo (a message of %(record)s): Odoo's own mail "
+            "coming back, not posted again.",
+            record=record,
+        )
+        self.inbox_id._trace("Message %s: %s", self.uid, reason)
+        model = self.inbox_id.target_model
+        ticket = posted.model == model and self.env[model].browse(posted.res_id).exists()
+        if ticket:
+            self._set_processed(ticket, "duplicate")
+            self.reason = reason
+            return "processed"
+        self.write({"state": "ignored", "reason": reason, "processed_date": fields.Datetime.now()})
+        return "ignored"
 
     def _match_ticket(self, parsed):
         """The ticket this email answers: by its In-Reply-To, then References, against
@@ -1323,7 +1389,7 @@ class MailInboxMessage(models.Model):
                 raise InboxProcessingError(
                     self.env._("The inbox's title pattern is invalid: %(e)s", e=error)
                 )
-            ticket = refs and model._mail_ticket_find_by_reference(refs)
+            ticket = refs and model._mail_ticket_find_by_reference(refs, inbox.company_id)
             if ticket:
                 inbox._trace("Message %s matches %s by its subject", self.uid, ticket.display_name)
         if ticket:
@@ -1340,7 +1406,16 @@ class MailInboxMessage(models.Model):
             .search([("message_id", "in", [f"<{ref}>" for ref in refs]), ("model", "!=", False)])
         )
         mixin_models = set(self.inbox_id._get_target_model_names())
-        by_id = {message.message_id: message for message in candidates}
+        in_company = model._mail_ticket_company_domain(self.inbox_id.company_id)
+        # The same Message-ID may be on tickets of several companies (one email, two
+        # inboxes): the one of this inbox's company is answered.
+        by_id = {}
+        for message in candidates:
+            if message.model == model._name:
+                record = model.browse(message.res_id).exists()
+                if not record.filtered_domain(in_company):
+                    continue
+            by_id.setdefault(message.message_id, message)
         for ref in refs:
             message = by_id.get(f"<{ref}>")
             if not message or message.model not in mixin_models or not message.res_id:

@@ -31,8 +31,14 @@ OAUTH2_EXPIRY_WARNING = timedelta(days=7)
 OAUTH2_TIMEOUT = 15  # seconds for one token request
 OAUTH2_DEFAULT_LIFETIME = 3600  # seconds, when the endpoint gives no expires_in
 DETAIL_LIMIT = 300
-# Settings that make the stored access token useless when they change.
+# Settings that make the stored access token useless when they change (the server
+# too: a token is never sent to another server than the one it was fetched for).
 _ACCESS_TOKEN_INPUTS = {
+    "server",
+    "port",
+    "protocol",
+    "security",
+    "verify_certificate",
     "login",
     "auth_method",
     "oauth2_provider",
@@ -121,6 +127,12 @@ class MailInbox(models.Model):
                 {"oauth2_access_token": False, "oauth2_access_token_expiration": False}
             )
         return result
+
+    def _get_secret_destination_fields(self):
+        return super()._get_secret_destination_fields() | {
+            "oauth2_token_endpoint",
+            "oauth2_client_id",
+        }
 
     # ------------------------------------------------------------------
     # Connection

@@ -12,10 +12,12 @@ from . import test_real_mail
 from . import test_oversize
 from . import test_robustness
 from . import test_robustness_input
+from . import test_routing_edges
 from . import test_security
 from . import test_security_access
 from . import test_security_content
 from . import test_security_loops
+from . import test_security_secrets
 from . import test_settings_cron
 from . import test_sync
 from . import test_ui

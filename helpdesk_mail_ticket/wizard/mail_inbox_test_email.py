@@ -131,7 +131,7 @@ class MailInboxTestEmail(models.TransientModel):
                 refs = title_refs(parsed.subject, inbox.title_pattern)
             except PatternError as error:
                 raise InboxProcessingError(str(error))
-            ticket = refs and model._mail_ticket_find_by_reference(refs)
+            ticket = refs and model._mail_ticket_find_by_reference(refs, inbox.company_id)
             how = _("Matched by the title pattern %(pattern)s.", pattern=inbox.title_pattern)
         if ticket:
             probe._check_ticket_type(ticket)
