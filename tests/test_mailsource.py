@@ -19,6 +19,7 @@ from mailsource import (
     FolderNotFoundError,
     HostNotFoundError,
     MailSourceError,
+    MessageError,
     MessageNotFoundError,
     NetworkError,
     ProtocolError,
@@ -824,11 +825,77 @@ def test_password_echoing_server_is_redacted(fake_server):
 def test_error_hierarchy():
     classes = [
         HostNotFoundError, RefusedError, TimedOutError, NetworkError, TLSError,
-        AuthenticationError, FolderNotFoundError, MessageNotFoundError,
+        AuthenticationError, FolderNotFoundError, MessageError, MessageNotFoundError,
         UidValidityChangedError, UnsupportedOperationError, ProtocolError,
     ]  # fmt: skip
     codes = {cls.code for cls in classes}
     assert len(codes) == len(classes)
     assert all(issubclass(cls, MailSourceError) for cls in classes)
+    # A message's own failures vs the session's: only the first leave the session usable.
+    assert issubclass(MessageNotFoundError, MessageError)
+    assert not issubclass(NetworkError, MessageError)
+    assert not issubclass(TimedOutError, MessageError)
     error = TLSError("boom", host="h", port=1, detail="d")
     assert (str(error), error.host, error.port, error.detail) == ("boom", "h", 1, "d")
+
+
+# -- one message the server will not hand over: its failure, not the session's
+
+
+def test_imap_fetch_refused_for_one_message_is_that_message_s_error(mailbox):
+    """A server answering NO to the FETCH of one (damaged) message: that message's
+    error carrying the server's answer, the session goes on with the next one."""
+    uids = [mailbox.append(message(n)) for n in (1, 2, 3)]
+    server = mailbox.server
+    with harness.FaultProxy(server.imap_port, "imap", fail_uids=[uids[1]]) as proxy:
+        config = mailbox.config("imap", host=proxy.host, port=proxy.port)
+        with open_source(config) as source:
+            first, second, third = source.list_messages()
+            assert source.fetch(first.uid) == message(1)
+            with pytest.raises(MailSourceError) as info:
+                source.fetch(second.uid)
+            assert source.fetch(third.uid) == message(3), "the session goes on"
+        assert proxy.failed == [("fetch", uids[1])]
+    error = info.value
+    assert not isinstance(error, NetworkError)
+    assert isinstance(error, MessageError), type(error)
+    assert error.code == "message"
+    assert "Message damaged (test proxy)" in error.detail
+    assert mailbox.uids() == uids, "nothing changed on the server"
+
+
+def test_pop3_retr_refused_for_one_message_is_that_message_s_error(mailbox):
+    for n in (1, 2, 3):
+        mailbox.append(message(n))
+    with harness.FaultProxy(mailbox.server.pop3_port, "pop3", fail_numbers=[2]) as proxy:
+        config = mailbox.config("pop3", host=proxy.host, port=proxy.port)
+        with open_source(config) as source:
+            first, second, third = source.list_messages()
+            assert source.fetch(first.uid) == message(1)
+            with pytest.raises(MailSourceError) as info:
+                source.fetch(second.uid)
+            assert source.fetch(third.uid) == message(3), "the session goes on"
+        assert proxy.failed == [("retr", 2)]
+    error = info.value
+    assert not isinstance(error, NetworkError)
+    assert isinstance(error, MessageError), type(error)
+    assert error.code == "message"
+    assert "Message damaged (test proxy)" in error.detail
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_connection_lost_while_fetching_is_the_session_s_error(mailbox, protocol):
+    """A reset while a message is read is a NetworkError, never the message's error."""
+    mailbox.append(message(1))
+    port = mailbox.port(protocol, "none")
+    with harness.FaultProxy(port, protocol) as proxy:
+        config = mailbox.config(protocol, host=proxy.host, port=proxy.port)
+        source = open_source(config)
+        source.connect()
+        (item,) = source.list_messages()
+        proxy.stop()  # every proxied connection is reset
+        with pytest.raises(MailSourceError) as info:
+            source.fetch(item.uid)
+        source.close()
+    assert isinstance(info.value, NetworkError), type(info.value)
+    assert not isinstance(info.value, MessageError)

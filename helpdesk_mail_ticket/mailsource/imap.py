@@ -24,6 +24,7 @@ from .config import RemoteMessage
 from .errors import (
     AuthenticationError,
     FolderNotFoundError,
+    MessageError,
     MessageNotFoundError,
     NetworkError,
     ProtocolError,
@@ -298,13 +299,14 @@ class ImapSource(MailSource):
                 with contextlib.suppress(Exception):
                     client.shutdown()
 
-    def _run(self, what, method, *args):
-        """Run an imaplib command, trace it, and raise ProtocolError unless it is OK."""
+    def _run(self, what, method, *args, refused=ProtocolError):
+        """Run an imaplib command, trace it, and raise ``refused`` (ProtocolError) unless
+        it is OK."""
         self.trace(f"> {what}")
         with self.phase("command", what):
             typ, data = method(*args)
         if typ != "OK":
-            raise self.error(ProtocolError, f"The server refused {what}", b" ".join(_lines(data)))
+            raise self.error(refused, f"The server refused {what}", b" ".join(_lines(data)))
         return data
 
     # -- keys --------------------------------------------------------------------------------
@@ -404,7 +406,11 @@ class ImapSource(MailSource):
 
     def _fetch_item(self, key, item, answer):
         client, uid = self._require(), self._resolve(key)
-        data = self._run(f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})")
+        # A NO is about this message (a damaged one): MessageError, the session goes on.
+        data = self._run(
+            f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})",
+            refused=MessageError,
+        )  # fmt: skip
         for entry in data or ():
             if not isinstance(entry, tuple):
                 continue
