@@ -662,17 +662,20 @@ class FaultProxy:
       damaged message. The server gets a NOOP in its place, so the streams stay in step.
     * ``fail_uidls``: POP3 UIDLs whose ``RETR n`` is answered ``-ERR <answer>`` (the
       number is learnt from the session's UIDL listing; ``fail_numbers`` names numbers).
+    * ``reset_uids``: IMAP UIDs whose whole-message FETCH resets the connection instead
+      (a failure of the connection while that message is read).
     * ``strip``: IMAP capability names removed from every CAPABILITY list the server
       sends (greeting, login reply, CAPABILITY), e.g. ``{"UIDPLUS"}``.
 
-    ``failed`` lists what it failed (``("fetch", uid)``, ``("retr", number)``). Bounded:
+    ``failed`` lists what it failed (``("fetch", uid)``, ``("retr", number)``,
+    ``("reset", uid)``). Bounded:
     at most ``max_connections`` sessions and ``lifetime`` seconds, then it stops by
     itself (and ``stop()``, or the end of a ``with`` block, stops it earlier); every
     socket has a timeout. Loopback only."""
 
     def __init__(
         self, port, protocol="imap", *, fail_uids=(), fail_uidls=(), fail_numbers=(),
-        strip=(), answer="[UNAVAILABLE] Message damaged (test proxy)", lifetime=600,
+        reset_uids=(), strip=(), answer="[UNAVAILABLE] Message damaged (test proxy)", lifetime=600,
         max_connections=200, timeout=60,
     ):  # fmt: skip
         self.target = (HOST, port)
@@ -680,6 +683,7 @@ class FaultProxy:
         self.fail_uids = {int(uid) for uid in fail_uids}
         self.fail_uidls = set(fail_uidls)
         self.fail_numbers = {int(number) for number in fail_numbers}
+        self.reset_uids = {int(uid) for uid in reset_uids}
         self.strip = {name.upper().encode() for name in strip}
         self.answer = answer.encode()
         self.lifetime = lifetime
@@ -793,6 +797,9 @@ class _ProxySession:
         proxy = self.proxy
         if proxy.protocol == "imap":
             match = _FETCH_BODY.match(line)
+            if match and int(match[2]) in proxy.reset_uids:
+                proxy._record(("reset", int(match[2])))
+                raise OSError("connection reset by the test proxy")
             if match and int(match[2]) in proxy.fail_uids:
                 self.failing_tags.add(match[1])
                 proxy._record(("fetch", int(match[2])))

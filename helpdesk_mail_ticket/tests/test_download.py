@@ -1,0 +1,102 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Downloads that fail, on the real Dovecot behind the harness's FaultProxy: a message
+the server never hands over counts against itself alone and is set aside after the
+attempt limit; a lost connection counts against the cycle, never against the message."""
+
+from odoo.tests import tagged
+
+from ..models.mail_inbox_message import MAX_ATTEMPTS
+from . import dovecot
+from .common import MailTicketCase, make_email
+
+ANSWER = "[UNAVAILABLE] Message damaged (test proxy)"
+
+
+class DownloadFaultCase(MailTicketCase):
+    def setUp(self):
+        super().setUp()
+        self.uids = [
+            self.deliver(
+                make_email(subject=f"Request {number}", message_id=f"<dl-{number}@client.example>")
+            )
+            for number in (1, 2, 3)
+        ]
+
+    def proxied_inbox(self, protocol, **faults):
+        """The test's mailbox read through a FaultProxy making ``faults``."""
+        port = self.dovecot.imap_port if protocol == "imap" else self.dovecot.pop3_port
+        proxy = dovecot.FaultProxy(port, protocol, **faults).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write({"protocol": protocol, "port": proxy.port})
+        return proxy
+
+    def line(self, number):
+        return self.ledger().filtered(lambda m: m.message_id == f"dl-{number}@client.example")
+
+    def by_uid(self, position):
+        """The ledger line of the ``position``-th delivered message (before its headers
+        are read, it has no Message-ID)."""
+        return self.ledger().sorted("id")[position]
+
+
+@tagged("post_install", "-at_install")
+class TestDownloadRefused(DownloadFaultCase):
+    def _check_refused_message_set_aside(self, proxy, protocol):
+        self.inbox.write(
+            {"notify_errors_to": "admin@it.example", "notify_errors_from": "helpdesk@it.example"}
+        )
+        for cycle in range(1, MAX_ATTEMPTS + 1):
+            result = self.fetch()
+            refused = self.by_uid(1)
+            self.assertEqual(self.inbox.state, "ok", "a refused message is not the inbox's failure")
+            if cycle < MAX_ATTEMPTS:
+                self.assertEqual(refused.state, "new")
+                self.assertEqual(refused.attempts, cycle)
+                self.assertIn(ANSWER, refused.reason, "the server's answer is kept")
+            if cycle == 1:
+                # The rest of the inbox went on in the same cycle.
+                self.assertEqual(result["processed"], 2, result)
+                self.assertEqual(self.line(1).state, "processed")
+                self.assertEqual(self.line(3).state, "processed")
+        self.assertEqual(result["error"], 1, result)
+        self.assertEqual(refused.state, "error")
+        self.assertEqual(refused.attempts, MAX_ATTEMPTS)
+        self.assertIn(ANSWER, refused.reason)
+        self.assertEqual(refused.subject, "Request 2", "its headers tell the admin what it is")
+        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS)
+        forwarded = self.env["mail.mail"].search([("email_to", "=", "admin@it.example")])
+        self.assertEqual(len(forwarded), 1, "the admin is told as of any error")
+        self.assertIn(ANSWER, str(forwarded.body_html))
+        # Set aside: never downloaded again.
+        self.fetch()
+        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS)
+        self.assertEqual(refused.state, "error")
+        self.assertEqual(len(self.server_uids()), 3, "nothing deleted (error behaviour: keep)")
+
+    def test_imap_fetch_refused_every_time(self):
+        proxy = self.proxied_inbox("imap", fail_uids=[self.uids[1]])
+        self._check_refused_message_set_aside(proxy, "imap")
+
+    def test_pop3_retr_refused_every_time(self):
+        proxy = self.proxied_inbox("pop3", fail_numbers=[2])
+        self._check_refused_message_set_aside(proxy, "pop3")
+
+
+@tagged("post_install", "-at_install")
+class TestDownloadConnectionLost(DownloadFaultCase):
+    def test_connection_lost_while_reading_counts_against_the_cycle(self):
+        proxy = self.proxied_inbox("imap", reset_uids=[self.uids[1]])
+        for _cycle in range(MAX_ATTEMPTS + 1):
+            with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
+                result = self.inbox._fetch()
+            self.assertTrue(result.get("failure"), result)
+            self.assertEqual(self.inbox.state, "error", "the cycle failed")
+            line = self.by_uid(1)
+            self.assertEqual(line.state, "new")
+            self.assertEqual(line.attempts, 0, "a lost connection is not the message's fault")
+        self.assertEqual(self.line(1).state, "processed")
+        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS + 1)
+        # Once the connection holds, the message is processed like any other.
+        proxy.reset_uids.clear()
+        self.fetch()
+        self.assertEqual(sorted(self.ledger().mapped("state")), ["processed"] * 3)
