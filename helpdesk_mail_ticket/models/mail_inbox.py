@@ -29,6 +29,9 @@ LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
 # Global settings (iTop names) stored as ir.config_parameter under this prefix.
 PARAM_PREFIX = "helpdesk_mail_ticket."
+# Messages one *Fetch now* processes inside its HTTP request (at most the per-run budget);
+# the cron takes the rest.
+FETCH_NOW_MAX_MESSAGES = 100
 
 
 class InboxTrace(list):
@@ -374,7 +377,7 @@ class MailInbox(models.Model):
         self.ensure_one()
         # Processed as the cron does it, whoever clicks: the outcome must not depend on
         # the clicking user's rights.
-        result = self.sudo()._fetch()
+        result = self.sudo()._fetch(limit=self._get_fetch_now_limit())
         if result.get("failure"):
             raise UserError(result["failure"])
         message = self.env._(
@@ -382,7 +385,19 @@ class MailInbox(models.Model):
             "%(undesired)s undesired.",
             **result,
         )
+        if result["remaining"]:
+            # The rest is the cron's: an HTTP request must end in time.
+            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch").sudo()._trigger()
+            message += " " + self.env._(
+                "%(remaining)s more will be processed in the background.", **result
+            )
         return self._notify(message, reload=True)
+
+    def _get_fetch_now_limit(self):
+        """How many messages *Fetch now* processes in its request: the per-run budget
+        (``max_messages_per_run``), at most FETCH_NOW_MAX_MESSAGES."""
+        budget = int(self._get_global_params().get("max_messages_per_run") or 500)
+        return min(budget, FETCH_NOW_MAX_MESSAGES) if budget > 0 else FETCH_NOW_MAX_MESSAGES
 
     def action_clear_trace(self):
         self.write({"debug_trace": False})
@@ -528,7 +543,8 @@ class MailInbox(models.Model):
         budget = int(params.get("max_messages_per_run") or 500)
         done = remaining = 0
         for inbox in self.search([]):
-            result = inbox._fetch(limit=budget - done if budget else None)
+            # A spent budget is 0: the inbox is synchronized, its mail waits (remaining).
+            result = inbox._fetch(limit=max(budget - done, 0) if budget else None)
             done += result["processed"] + result["error"] + result["undesired"]
             remaining += result["remaining"]
         cron = self.env["ir.cron"]
@@ -623,7 +639,7 @@ class MailInbox(models.Model):
             ``remaining``: how many are left for the next cycle
         """
         counts = {"processed": 0, "error": 0, "undesired": 0}
-        batch = messages[:limit] if limit else messages
+        batch = messages[:limit] if limit is not None else messages
         settings = self._get_parse_settings()
         if not self.env.context.get("lang"):
             # Odoo's message_post sets the user's language when the context has none,

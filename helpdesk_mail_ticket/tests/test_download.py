@@ -100,3 +100,46 @@ class TestDownloadConnectionLost(DownloadFaultCase):
         proxy.reset_uids.clear()
         self.fetch()
         self.assertEqual(sorted(self.ledger().mapped("state")), ["processed"] * 3)
+
+
+@tagged("post_install", "-at_install")
+class TestBudget(MailTicketCase):
+    """``max_messages_per_run`` bounds a cron run across inboxes, and *Fetch now*."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.max_messages_per_run", "2")
+        self.cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")
+
+    def deliver_requests(self, count, login=None, prefix="b"):
+        for number in range(count):
+            self.deliver(make_email(message_id=f"<{prefix}-{number}@client.example>"), login=login)
+
+    def processed(self, *inboxes):
+        return sum(self.ledger(inbox).mapped("state").count("processed") for inbox in inboxes)
+
+    def test_spent_budget_leaves_the_next_inboxes_for_the_next_run(self):
+        other_login, other_password = self.new_mailbox()
+        other = self.create_inbox(other_login, other_password, name="second")
+        self.deliver_requests(3)
+        self.deliver_requests(2, login=other_login, prefix="o")
+        cron, progress = self.cron._add_progress()
+        self.env["mail.inbox"].with_context(cron.env.context)._cron_fetch()
+        self.assertEqual(self.processed(self.inbox, other), 2, "the budget holds across inboxes")
+        self.assertEqual((progress.done, progress.remaining), (2, 3), "the cron runs again")
+        for _run in range(2):
+            self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.processed(self.inbox, other), 5)
+
+    def test_fetch_now_is_bounded_and_leaves_the_rest_to_the_cron(self):
+        self.deliver_requests(3)
+        before = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        action = self.inbox.with_user(self.manager).action_fetch_now()
+        self.assertEqual(self.processed(self.inbox), 2, "no more than a run's budget")
+        self.assertEqual(self.ledger().mapped("state").count("new"), 1)
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]) - before
+        self.assertTrue(triggers, "the cron is triggered for the rest")
+        self.assertIn("1 more will be processed", action["params"]["message"])
+        self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.processed(self.inbox), 3)
