@@ -526,13 +526,14 @@ def test_imap_without_move_and_uidplus(basic_dovecot):
         keys = {m.number: m.uid for m in source.list_messages()}
         source.move([keys[uids[0]]], "Done")
         source.delete([keys[uids[1]]])
-        # Without UIDPLUS the messages are only flagged until EXPUNGE at close.
-        assert box.flags(uids[1]) == {"\\Deleted"}
-        assert box.flags(uids[0]) == {"\\Deleted"}
+        # Without UIDPLUS, EXPUNGE (no other client's mail is flagged \\Deleted).
+        assert box.uids() == [uids[2]]
+        assert source.left_flagged == set()
     assert box.uids() == [uids[2]]
     assert len(box.uids("Done")) == 1
     assert any("UID COPY" in line for line in trace)
     assert any(line.endswith("> EXPUNGE") for line in trace)
+    assert any(line.endswith("> UID SEARCH DELETED") for line in trace)
 
 
 # -- POP3 specifics
@@ -899,3 +900,51 @@ def test_connection_lost_while_fetching_is_the_session_s_error(mailbox, protocol
         source.close()
     assert isinstance(info.value, NetworkError), type(info.value)
     assert not isinstance(info.value, MessageError)
+
+
+# -- deleting without UIDPLUS: never expunge what other clients flagged
+
+
+def flag_deleted(box, uid):
+    """Another client (the harness's own session) flags ``uid`` \\Deleted."""
+    with box.server.imap(box.login, "INBOX") as client:
+        typ, _data = client.uid("STORE", str(uid), "+FLAGS", "(\\Deleted)")
+        assert typ == "OK"
+
+
+def test_imap_without_uidplus_never_expunges_other_clients_deleted_mail(mailbox):
+    uids = [mailbox.append(message(n)) for n in (1, 2, 3)]
+    flag_deleted(mailbox, uids[2])  # another client's: still to be undeleted or expunged
+    trace = Trace()
+    with harness.FaultProxy(mailbox.server.imap_port, "imap", strip={"UIDPLUS"}) as proxy:
+        config = mailbox.config("imap", host=proxy.host, port=proxy.port)
+        with open_source(config, trace=trace.append) as source:
+            assert "UIDPLUS" not in source.capabilities
+            keys = {m.number: m.uid for m in source.list_messages()}
+            source.delete([keys[uids[0]]])
+            assert source.left_flagged == {keys[uids[0]]}
+        assert mailbox.uids() == uids, "nothing expunged: another client's mail is flagged"
+        assert mailbox.flags(uids[2]) == {"\\Deleted"}
+        assert mailbox.flags(uids[0]) == {"\\Deleted"}
+        assert not any(line.endswith("> EXPUNGE") for line in trace)
+        assert any("left flagged" in line and str(uids[0]) in line for line in trace), trace
+        # Once no other client's mail is flagged, ours is expunged (alone).
+        with mailbox.server.imap(mailbox.login, "INBOX") as client:
+            client.uid("STORE", str(uids[2]), "-FLAGS", "(\\Deleted)")
+        with open_source(config, trace=trace.append) as source:
+            keys = {m.number: m.uid for m in source.list_messages()}
+            source.delete([keys[uids[0]]])
+            assert source.left_flagged == set()
+    assert mailbox.uids() == uids[1:]
+
+
+def test_imap_with_uidplus_expunges_only_its_own(mailbox):
+    uids = [mailbox.append(message(n)) for n in (1, 2)]
+    flag_deleted(mailbox, uids[1])
+    with open_source(mailbox.config("imap")) as source:
+        assert "UIDPLUS" in source.capabilities
+        (first, _second) = source.list_messages()
+        source.delete([first.uid])
+        assert source.left_flagged == set()
+    assert mailbox.uids() == [uids[1]]
+    assert mailbox.flags(uids[1]) == {"\\Deleted"}

@@ -26,7 +26,6 @@ from .errors import (
     FolderNotFoundError,
     MessageError,
     MessageNotFoundError,
-    NetworkError,
     ProtocolError,
     UidValidityChangedError,
     UnsupportedOperationError,
@@ -145,7 +144,8 @@ class ImapSource(MailSource):
         self.capabilities = frozenset()
         self.uidvalidity = None
         self._selected = {}  # the folder's counters as SELECT reported them
-        self._expunge_on_close = False
+        # UIDs this session flagged \Deleted and could not expunge yet (no UIDPLUS).
+        self._flagged = set()
 
     # -- connection ------------------------------------------------------------------------
 
@@ -269,35 +269,27 @@ class ImapSource(MailSource):
             self.uidvalidity = self.state()["uidvalidity"]
 
     def close(self):
-        """EXPUNGE if deletions wait for it, LOGOUT, and always release the socket."""
+        """LOGOUT, and always release the socket. Deletions are expunged by delete()."""
         client, self._client = self._client, None
         self._connected = False
         broken, self._broken = self._broken, False
-        pending, self._expunge_on_close = self._expunge_on_close, False
+        if self._flagged:
+            self.trace(f"left flagged \\Deleted, not expunged: UIDs {uid_set(self._flagged)}")
+            self._flagged = set()
         if client is None:
             return
         if broken:
             with contextlib.suppress(Exception):
                 client.shutdown()
-            if pending:
-                raise self.error(
-                    NetworkError, "Deleted messages were not expunged: the connection was lost"
-                )
             return
+        # LOGOUT, not CLOSE: CLOSE would also expunge messages other clients flagged.
+        self.trace("> LOGOUT")
         try:
-            if pending:
-                self.trace("> EXPUNGE")
-                with self.phase("command", "expunging deleted messages"):
-                    client.expunge()
-        finally:
-            # LOGOUT, not CLOSE: CLOSE would also expunge messages other clients flagged.
-            self.trace("> LOGOUT")
-            try:
-                client.logout()
-            except Exception as exc:
-                self.trace(f"logout failed: {exc}")
-                with contextlib.suppress(Exception):
-                    client.shutdown()
+            client.logout()
+        except Exception as exc:
+            self.trace(f"logout failed: {exc}")
+            with contextlib.suppress(Exception):
+                client.shutdown()
 
     def _run(self, what, method, *args, refused=ProtocolError):
         """Run an imaplib command, trace it, and raise ``refused`` (ProtocolError) unless
@@ -444,7 +436,9 @@ class ImapSource(MailSource):
             raise self.error(UnsupportedOperationError, f"Cannot {what}: the folder is read-only")
 
     def delete(self, uids):
-        """Flag ``\\Deleted`` and expunge just these UIDs (UIDPLUS), else EXPUNGE at close."""
+        """Flag ``\\Deleted`` and expunge just these UIDs (UID EXPUNGE, UIDPLUS). Without
+        UIDPLUS see :meth:`_expunge_ours`: what it cannot expunge stays flagged and is
+        listed in :attr:`left_flagged`."""
         client = self._require()
         numbers = [self._resolve(uid) for uid in uids]
         if not numbers:
@@ -458,8 +452,39 @@ class ImapSource(MailSource):
             )  # fmt: skip
             if "UIDPLUS" in self.capabilities:
                 self._run(f"UID EXPUNGE {spec}", client.uid, "EXPUNGE", spec)
-            else:
-                self._expunge_on_close = True
+        if "UIDPLUS" not in self.capabilities:
+            self._flagged.update(numbers)
+            self._expunge_ours()
+
+    def _expunge_ours(self):
+        """Without UIDPLUS, EXPUNGE removes every message flagged ``\\Deleted``, also
+        those another client flagged (to be undeleted, or expunged by itself later):
+        EXPUNGE only when every flagged message of the folder is one this session
+        flagged; else leave ours flagged, say so in the trace, and let a later
+        deletion (the next cycle's) try again. (Between the SEARCH and the EXPUNGE
+        another client could still flag a message: one round trip, the narrowest a
+        server without UIDPLUS allows.)"""
+        client = self._client
+        data = self._run("UID SEARCH DELETED", client.uid, "SEARCH", "DELETED")
+        flagged = set(_parse_search(data))
+        self._flagged &= flagged  # expunged or undeleted meanwhile by someone else
+        others = flagged - self._flagged
+        if others:
+            self.trace(
+                f"no UIDPLUS: UIDs {uid_set(self._flagged)} left flagged \\Deleted, not "
+                f"expunged: other clients flagged UIDs {uid_set(others)} \\Deleted, which "
+                "EXPUNGE would remove too"
+            )
+            return
+        if self._flagged:
+            self._run("EXPUNGE", client.expunge)
+        self._flagged = set()
+
+    @property
+    def left_flagged(self):
+        """Keys of the messages this session flagged ``\\Deleted`` but could not
+        expunge (no UIDPLUS, and other clients' flagged mail in the folder)."""
+        return {self.key(uid) for uid in self._flagged}
 
     def move(self, uids, folder):
         """UID MOVE when offered, else UID COPY then delete; ``folder`` is created if missing."""
