@@ -1293,6 +1293,12 @@ class MailInboxMessage(models.Model):
                 to_delete |= message
         if to_delete:
             source.delete(to_delete.mapped("server_uid"))
+            # Flagged but not expunged (IMAP without UIDPLUS, other clients' \\Deleted
+            # mail in the folder): still on the server, deleted again next cycle.
+            flagged = to_delete.filtered(lambda m: m.server_uid in source.left_flagged)
+            if flagged:
+                inbox._trace("%d message(s) left flagged \\Deleted, to retry", len(flagged))
+            to_delete -= flagged
             inbox._trace("Deleted %d message(s) from the server", len(to_delete))
         if to_move:
             source.move(to_move.mapped("server_uid"), inbox.target_folder)

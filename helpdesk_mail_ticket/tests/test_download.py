@@ -143,3 +143,43 @@ class TestBudget(MailTicketCase):
         self.assertIn("1 more will be processed", action["params"]["message"])
         self.env["mail.inbox"]._cron_fetch()
         self.assertEqual(self.processed(self.inbox), 3)
+
+
+@tagged("post_install", "-at_install")
+class TestDeleteWithoutUidplus(MailTicketCase):
+    """A server without UIDPLUS (Dovecot behind a proxy that strips it): our deletions
+    never expunge mail another client flagged \\Deleted; ours wait, flagged, and are
+    retried until they can be removed alone."""
+
+    def test_other_clients_deleted_mail_survives_our_cycle(self):
+        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write(
+            {
+                "port": proxy.port,
+                "error_behavior": "delete",
+                "unknown_caller_behavior": "reject_email",
+                "trace": True,
+            }
+        )
+        theirs = self.deliver(make_email(subject="Kept", message_id="<kept@client.example>"))
+        self.fetch()
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(theirs), "+FLAGS", "(\\Deleted)")  # another client's
+        ours = self.deliver(
+            make_email(sender="stranger@unknown.example", message_id="<err@client.example>")
+        )
+        self.fetch()
+        error = self.ledger().filtered(lambda m: m.message_id == "err@client.example")
+        self.assertEqual(error.state, "error")
+        self.assertEqual(self.server_uids(), [theirs, ours], "no plain EXPUNGE of theirs")
+        self.assertEqual(self.dovecot.flags(self.mailbox_login, theirs), {"\\Deleted"})
+        self.assertEqual(self.dovecot.flags(self.mailbox_login, ours), {"\\Deleted"})
+        self.assertTrue(error.on_server, "still on the server: to delete again")
+        self.assertIn("left flagged", self.inbox.debug_trace or "")
+        # Once the other client is done with its mail, ours is removed, alone.
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(theirs), "-FLAGS", "(\\Deleted)")
+        self.fetch()
+        self.assertEqual(self.server_uids(), [theirs])
+        self.assertFalse(error.on_server)
