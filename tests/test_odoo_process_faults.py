@@ -39,7 +39,7 @@ def test_message_refused_at_every_download_never_stalls_its_inbox(faults, addons
         experiment.finish()
         refused = experiment.refused_download(attempts=3)
         report = experiment.verify()
+    assert report["stalled"] == [], report["stalled"]
     assert [row[:2] for row in refused] == [("error", 3), ("error", 3)], refused
     assert all("Message damaged" in row[2] for row in refused), refused
-    assert report["stalled"] == [], report["stalled"]
     assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []
