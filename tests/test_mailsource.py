@@ -948,3 +948,16 @@ def test_imap_with_uidplus_expunges_only_its_own(mailbox):
         assert source.left_flagged == set()
     assert mailbox.uids() == [uids[1]]
     assert mailbox.flags(uids[1]) == {"\\Deleted"}
+
+
+def test_imap_fetch_refused_as_expunged_is_message_not_found(mailbox):
+    """RFC 5530 EXPUNGEISSUED: the message left the server (another client expunged
+    it); not a damaged message to retry."""
+    uid = mailbox.append(message(1))
+    answer = "[EXPUNGEISSUED] Some of the requested messages no longer exist"
+    with harness.FaultProxy(mailbox.server.imap_port, fail_uids=[uid], answer=answer) as proxy:
+        with open_source(mailbox.config("imap", host=proxy.host, port=proxy.port)) as source:
+            (item,) = source.list_messages()
+            with pytest.raises(MessageNotFoundError) as info:
+                source.fetch(item.uid)
+    assert "EXPUNGEISSUED" in info.value.detail

@@ -398,11 +398,19 @@ class ImapSource(MailSource):
 
     def _fetch_item(self, key, item, answer):
         client, uid = self._require(), self._resolve(key)
-        # A NO is about this message (a damaged one): MessageError, the session goes on.
-        data = self._run(
-            f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})",
-            refused=MessageError,
-        )  # fmt: skip
+        # A NO is about this message (a damaged one): MessageError, the session goes on;
+        # EXPUNGEISSUED (RFC 5530): another client expunged it, it is gone.
+        try:
+            data = self._run(
+                f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})",
+                refused=MessageError,
+            )  # fmt: skip
+        except MessageError as error:
+            if "[EXPUNGEISSUED]" not in (error.detail or "").upper():
+                raise
+            raise self.error(
+                MessageNotFoundError, f"Message {key} is no longer on the server", error.detail
+            ) from error
         for entry in data or ():
             if not isinstance(entry, tuple):
                 continue
