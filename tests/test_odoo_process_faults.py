@@ -22,6 +22,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(faults, addons):
     assert poison[0] == "error", poison
     assert poison[1] == 3 and "failed 3 times" in poison[2], poison
     assert after["lost"] == [] and after["duplicated"] == [] and after["wrong"] == []
+    assert report["stalled"] == [] and after["stalled"] == []
     assert report["kills"] == 8
     assert after["kills"] == 11
     assert report["messages"] >= 300
