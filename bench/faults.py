@@ -32,6 +32,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -609,6 +610,153 @@ class Experiment:
                 )
                 return cr.fetchall()
 
+    def oversize(self, megabytes=16, limit="1M"):
+        """Mail over maximum_email_size on an IMAP inbox of its own that deletes its
+        errors and its processed mail, among ordinary mail. Without big_files_dir the
+        first must stay on the server, in error, its headers on its line; with one, the
+        second is streamed to a file while the fetch process is SIGKILLed, then saved
+        whole by a later run, its path on its line, its ticket made from its small parts
+        (its attachment saved and listed), and only then deleted from the server.
+        verify() checks the rest: one in error, one ticket created once, and the server
+        holds what the ledger says. Returns, for each, its line's (state, on_server,
+        saved file whole or None)."""
+        code = """
+    for key, value in data["params"].items():
+        env["ir.config_parameter"].set_param("helpdesk_mail_ticket." + key, value)
+    ids = [env["mail.inbox"].create(vals).id for vals in data["inboxes"]]
+    cr.commit()
+    print(json.dumps(ids))
+"""
+
+        def configure(inboxes=(), **params):
+            return self.db.script(code, {"params": params, "inboxes": list(inboxes)})
+
+        def big_mail(number, sender, kind):
+            message = EmailMessage()
+            message["From"] = sender
+            message["To"] = "support@helpdesk.example"
+            message["Subject"] = f"Scans {number}"
+            message["Message-ID"] = f"<oversize.{number}.{os.getpid()}@client.example>"
+            message.set_content("The scans are attached.")
+            scans = self.rng.randbytes(megabytes * 1024 * 1024)
+            message.add_attachment(scans, "application", "pdf", filename="scans.pdf")
+            return Mail(message["Message-ID"][1:-1], kind, message.as_bytes())
+
+        def kill_while_saving(folder):
+            process = self.db.start_fetch()
+            self.runs += 1
+            deadline = time.monotonic() + 300
+            while process.poll() is None and time.monotonic() < deadline:
+                if any(name.endswith(".part") for name in os.listdir(folder)):
+                    self.kills += 1
+                    self.log(f"run {self.runs}: SIGKILL while saving an oversize mail")
+                    break
+                time.sleep(0.005)
+            kill_group(process)
+
+        def outcome(mail):
+            with contextlib.closing(self.db.connect()) as conn, conn.cursor() as cr:
+                cr.execute(
+                    "SELECT state, on_server, big_file_path FROM mail_inbox_message "
+                    "WHERE inbox_id = %s AND message_id = %s",
+                    [inbox_id, mail.message_id],
+                )
+                row = cr.fetchone()
+            if not row or not row[2]:
+                return row and (row[0], row[1], None)
+            with open(row[2], "rb") as saved:  # as the server had it: CRLF line ends
+                return row[0], row[1], saved.read() == re.sub(rb"\r?\n", b"\r\n", mail.raw)
+
+        login = f"oversize-{os.getpid()}@helpdesk.example"
+        password = f"pw-{self.rng.getrandbits(64):x}"
+        self.dovecot.add_user(login, password)
+        vals = {
+            "name": "faults-oversize", "server": self.dovecot.host, "protocol": "imap",
+            "security": "none", "port": self.dovecot.imap_port, "login": login,
+            "password": password, "email_storage": "delete", "error_behavior": "delete",
+            "unknown_caller_behavior": "reject_email",
+        }  # fmt: skip
+        (inbox_id,) = configure([vals], maximum_email_size=limit)
+        self.boxes[login] = {"protocol": "imap", "storage": "delete", "inbox_id": inbox_id}
+        callers = next(iter(self.corpus.values())).callers
+        corpus = self.corpus[login] = Corpus(self.rng, callers, "oversize", self.reply_ratio)
+        folder = os.path.join(self.workdir, "big-emails")
+        os.makedirs(folder, mode=0o700)
+        results = []
+        for number, (big_files_dir, kind) in enumerate(((False, "error"), (folder, "created"))):
+            configure(big_files_dir=big_files_dir)
+            mail = big_mail(number, callers[number], kind)
+            corpus.mails.append(mail)
+            self._append(login, [mail, *corpus.generate(3)])
+            if big_files_dir:
+                kill_while_saving(folder)
+            self.finish()
+            results.append(outcome(mail))
+        configure(maximum_email_size=False, big_files_dir=False)  # False: unset
+        return results
+
+    def renumbered(self, kills=1, big=2, ignored=3, more=20):
+        """A renumbered mailbox holding ignored and too-big lines: ``big`` mails over
+        ``maximum_email_size`` in each mailbox (set aside in error), ``ignored`` errors
+        of the IMAP mailbox ignored by the admin; then the server renumbers every
+        mailbox (a new UIDVALIDITY, and so new POP3 UIDLs), ``more`` mails arrive, and
+        fetch processes run, the first ``kills`` SIGKILLed once they recognized part of
+        the mailbox. Nothing may be imported twice nor lost: ``verify`` expects one
+        line per mail, the ignored ones still ignored, the big ones in error."""
+        set_param = (
+            '    env["ir.config_parameter"].set_param('
+            '"helpdesk_mail_ticket.maximum_email_size", data["size"])\n'
+            "    cr.commit()\n    print(json.dumps(True))\n"
+        )
+        self.db.script(set_param, {"size": "64K"})
+        for login, corpus in self.corpus.items():
+            mails = []
+            for _number in range(big):
+                message_id = corpus._msgid()
+                body = f"A scan of {self.rng.random()}.\n" + "0123456789abcdef" * 6000
+                raw = corpus._message(corpus.callers[0], "Big scan", body, message_id)
+                mails.append(Mail(message_id, "error", raw))
+            corpus.mails.extend(mails)
+            self._append(login, mails)
+        self.finish()
+        imap = next(login for login, box in self.boxes.items() if box["protocol"] == "imap")
+        chosen = [m for m in self.corpus[imap].mails if m.kind == "error"][:ignored]
+        ignore = (
+            '    lines = env["mail.inbox.message"].search([("inbox_id", "=", data["inbox"]), '
+            '("message_id", "in", data["ids"]), ("state", "=", "error")])\n'
+            "    lines.action_ignore()\n    cr.commit()\n    print(json.dumps(len(lines)))\n"
+        )
+        payload = {"inbox": self.boxes[imap]["inbox_id"], "ids": [m.message_id for m in chosen]}
+        if self.db.script(ignore, payload) != len(chosen):
+            raise AssertionError("the errors to ignore were not found")
+        for mail in chosen:
+            mail.kind = "ignored"
+        for login in self.boxes:
+            self.dovecot.reset_uidvalidity(login)
+        self.deliver(more)
+        renumbered = f"{self.dovecot.uidvalidity(imap)}:%"
+        with contextlib.closing(self.db.connect()) as conn:
+            conn.autocommit = True
+            for _kill in range(kills):
+                process = self.db.start_fetch()
+                self.runs += 1
+                deadline = time.monotonic() + 300
+                while process.poll() is None and time.monotonic() < deadline:
+                    with conn.cursor() as cr:
+                        cr.execute(
+                            "SELECT count(*) FROM mail_inbox_message WHERE inbox_id = %s "
+                            "AND uid LIKE %s",
+                            [self.boxes[imap]["inbox_id"], renumbered],
+                        )
+                        if cr.fetchone()[0]:
+                            break
+                    time.sleep(0.02)
+                kill_group(process)
+                self.kills += 1
+                self.log(f"run {self.runs}: SIGKILL while recognizing the renumbered mailbox")
+        self.finish()
+        self.db.script(set_param, {"size": None})
+
     @staticmethod
     def _kill_while_processing(conn, process, inbox_id, key, attempt, timeout=300):
         deadline = time.monotonic() + timeout
@@ -834,6 +982,8 @@ def run(messages, kills, seed, min_delay, max_delay, verbose=False):
         experiment.setup(addons)
         experiment.torture()
         experiment.refused_download()
+        experiment.renumbered()
+        experiment.oversize()
         report = experiment.verify()
         if report["lost"] or report["duplicated"] or report["wrong"] or report["stalled"]:
             # Keep the evidence: the database and the logs.

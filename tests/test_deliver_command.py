@@ -186,3 +186,34 @@ def test_unknown_inbox_and_empty_input_are_permanent(database):
     assert unknown.returncode == EX_NOUSER, unknown.stderr.decode()
     empty = deliver(b"", database)
     assert empty.returncode == EX_DATAERR, empty.stderr.decode()
+
+
+def test_a_different_email_reusing_a_message_id_is_processed(database):
+    """A scanner (or a broken mailer) sends every email with the same Message-ID: the
+    second one is another email, recorded and made a ticket, not answered "success"
+    with nothing recorded."""
+    first = make_email("Scan 1", "<push-scan@client.example>", body="First scanned page.")
+    second = make_email("Scan 2", "<push-scan@client.example>", body="Second scanned page.")
+    for raw in (first, second):
+        result = deliver(raw, database)
+        assert result.returncode == 0, result.stderr.decode()
+        assert b" processed" in result.stdout, result.stdout
+    tickets = query(
+        database,
+        "SELECT name FROM helpdesk_mail_ticket WHERE name LIKE %s ORDER BY name",
+        ["Scan %"],
+    )
+    assert tickets == [("Scan 1",), ("Scan 2",)]
+    lines = query(
+        database,
+        "SELECT state, action FROM mail_inbox_message WHERE uid LIKE %s ORDER BY id",
+        ["push:push-scan@client.example%"],
+    )
+    assert lines == [("processed", "created"), ("processed", "created")]
+    # The same second email delivered again is a duplicate of itself: nothing more.
+    again = deliver(second, database)
+    assert again.returncode == 0, again.stderr.decode()
+    count = query(
+        database, "SELECT count(*) FROM helpdesk_mail_ticket WHERE name LIKE %s", ["Scan %"]
+    )
+    assert count == [(2,)]

@@ -44,3 +44,20 @@ def test_message_refused_at_every_download_never_stalls_its_inbox(faults, addons
     assert [row[:2] for row in refused] == [("error", 3), ("error", 3)], refused
     assert all("Message damaged" in row[2] for row in refused), refused
     assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []
+
+
+def test_oversize_mail_on_a_delete_inbox_is_never_lost(faults, addons):
+    """Over maximum_email_size on an inbox deleting its errors and processed mail: kept
+    on the server while no big_files_dir is set; then saved whole (the fetch killed
+    while it writes the file), its ticket made from its small parts, and only then
+    deleted from the server."""
+    with faults.Experiment(messages=30, kills=1, seed=20261204) as experiment:
+        experiment.setup(addons)
+        experiment.torture()
+        kills = experiment.kills
+        kept, saved = experiment.oversize(megabytes=16)
+        report = experiment.verify()
+    assert experiment.kills == kills + 1, "the fetch was not killed while saving the file"
+    assert kept == ("error", True, None), kept
+    assert saved == ("processed", False, True), saved
+    assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []

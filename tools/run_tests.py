@@ -11,6 +11,8 @@ non-zero when anything failed, including when Odoo was expected (``HMT_REQUIRE_O
 and is missing.
 
 Environment: ``HMT_DB_HOST`` (127.0.0.1), ``HMT_DB_PORT`` (5432), ``HMT_DB_USER`` (root),
+or ``PGHOST``/``PGPORT``/``PGUSER``; when no PostgreSQL answers there, a private cluster is
+started for the run and removed after it (``tools/pgcluster.py``),
 ``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_ONLY`` (a development shortcut: a comma
 list of ``lint``, ``pylint``, ``pytest``, ``odoo``; every part runs when unset),
 ``HMT_KEEP_DB=1`` (keep the test database),
@@ -156,6 +158,17 @@ def drop_database(name, host, port, user):
     )
 
 
+def use_database_server():
+    """Point HMT_DB_* at a PostgreSQL that answers, for the Odoo tests and the pure tests'
+    Odoo processes alike: the one configured, or a private one started now and removed at
+    exit (tools/pgcluster.py)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from pgcluster import database_server
+
+    host, port, user, _cluster = database_server()
+    os.environ.update(HMT_DB_HOST=host, HMT_DB_PORT=str(port), HMT_DB_USER=user)
+
+
 def run_odoo(addons_path):
     host = os.environ.get("HMT_DB_HOST", "127.0.0.1")
     port = os.environ.get("HMT_DB_PORT", "5432")
@@ -239,6 +252,8 @@ def main():
     if wanted("pylint"):
         banner("PYLINT-ODOO (OCA mandatory checks)")
         add(run_pylint_odoo(), "pylint-odoo")
+    if (wanted("pytest") or wanted("odoo")) and importlib.util.find_spec("odoo"):
+        use_database_server()
     if wanted("pytest"):
         banner("PURE TESTS (pytest, no Odoo)")
         add(run_pytest(), "pytest")

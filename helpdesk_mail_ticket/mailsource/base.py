@@ -198,6 +198,11 @@ class MailSource:
         """The raw RFC 5322 bytes of a message, without changing its flags."""
         raise NotImplementedError
 
+    def fetch_into(self, uid, out):
+        """Write the raw bytes of a message into the binary file ``out`` as they come,
+        never holding the whole message; returns the number of octets written."""
+        raise NotImplementedError
+
     def fetch_header(self, uid):
         """The header block of a message (up to and including the blank line)."""
         raise NotImplementedError

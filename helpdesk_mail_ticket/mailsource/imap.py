@@ -30,6 +30,7 @@ from .errors import (
     UidValidityChangedError,
     UnsupportedOperationError,
 )
+from .structure import ContentDecoder, parse_bodystructure
 
 UID_CHUNK = 500  # UIDs per command line for FETCH/STORE/MOVE on long lists
 _UID = re.compile(rb"\bUID (\d+)")
@@ -137,6 +138,7 @@ class ImapSource(MailSource):
 
     protocol = "imap"
     label = "IMAP"
+    STREAM_CHUNK = 1024 * 1024  # octets per partial fetch of fetch_into()
 
     def __init__(self, config, trace=None):
         super().__init__(config, trace)
@@ -425,6 +427,70 @@ class ImapSource(MailSource):
 
     def fetch_header(self, uid):
         return self._fetch_item(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]")
+
+    def fetch_into(self, uid, out):
+        """Write the message into the binary file ``out`` by partial fetches of
+        STREAM_CHUNK octets (``BODY.PEEK[]<offset.size>``): at most one chunk is held
+        at a time. Returns the number of octets written."""
+        return self.fetch_part_into(uid, "", out)
+
+    def structure(self, uid):
+        """The message's MIME tree (BODYSTRUCTURE) as a :class:`~.structure.MimePart`,
+        none of its content downloaded."""
+        client, number = self._require(), self._resolve(uid)
+        data = self._run(
+            f"UID FETCH {number} (BODYSTRUCTURE)",
+            client.uid, "FETCH", str(number), "(BODYSTRUCTURE)",
+        )  # fmt: skip
+        tree = parse_bodystructure([entry for entry in data or () if entry])
+        if tree is None:
+            raise self.error(MessageNotFoundError, f"Message {uid} is no longer on the server")
+        return tree
+
+    def fetch_part(self, uid, section, mime=False):
+        """The content of part ``section`` as sent (transfer-encoded), or with
+        ``mime=True`` its MIME header block (``BODY.PEEK[<section>.MIME]``)."""
+        spec = f"{section}.MIME" if mime else section
+        return self._fetch_item(uid, f"BODY.PEEK[{spec}]", f"BODY[{spec}]".encode())
+
+    def fetch_part_into(self, uid, section, out, encoding=None):
+        """Write part ``section`` ("" for the whole message) into ``out`` by partial
+        fetches of STREAM_CHUNK octets, decoded from the Content-Transfer-Encoding
+        ``encoding`` as it comes. Returns the number of octets written."""
+        decoder, offset, written = ContentDecoder(encoding), 0, 0
+        while True:
+            chunk = self._fetch_partial(uid, offset, self.STREAM_CHUNK, section)
+            data = decoder.feed(chunk)
+            out.write(data)
+            offset, written = offset + len(chunk), written + len(data)
+            if len(chunk) < self.STREAM_CHUNK:
+                data = decoder.finish()
+                out.write(data)
+                return written + len(data)
+
+    def _fetch_partial(self, key, offset, size, section=""):
+        """``size`` octets of a message (or of its part ``section``) from ``offset``
+        (fewer at its end, none past it: an empty literal or string)."""
+        client, uid = self._require(), self._resolve(key)
+        item, answer = (
+            f"BODY.PEEK[{section}]<{offset}.{size}>",
+            b"BODY[%s]<%d>"
+            % (
+                section.encode(),
+                offset,
+            ),
+        )
+        data = self._run(f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})")
+        for entry in data or ():
+            head = (entry[0] if isinstance(entry, tuple) else entry) or b""
+            uid_match = _UID.search(head)
+            if answer not in head or (uid_match and int(uid_match[1]) != uid):
+                continue
+            if isinstance(entry, tuple):
+                return entry[1]
+            if offset and re.search(re.escape(answer) + rb' (""|NIL)', head):
+                return b""
+        raise self.error(MessageNotFoundError, f"Message {key} is no longer on the server")
 
     def size(self, uid):
         client, number = self._require(), self._resolve(uid)

@@ -275,13 +275,19 @@ class Pop3Source(MailSource):
         return f"POP3, {count} {'message' if count == 1 else 'messages'}"
 
     def fetch(self, uid):
-        number = self._number(uid)
-        return self._command(f"RETR {number}", self._read_long, f"RETR {number}")
+        buffer = io.BytesIO()
+        self.fetch_into(uid, buffer)
+        return buffer.getvalue()
 
-    def _read_long(self, command):
-        """The multi-line answer to ``command``, dot-unstuffed, each line ended by CRLF,
-        written into one buffer as it comes: poplib's list of lines, joined, holds a big
-        message three times over."""
+    def fetch_into(self, uid, out):
+        """RETR, each line written into the binary file ``out`` as it comes."""
+        number = self._number(uid)
+        return self._command(f"RETR {number}", self._read_long, f"RETR {number}", out)
+
+    def _read_long(self, command, out):
+        """Write the multi-line answer to ``command`` into ``out``, dot-unstuffed, each
+        line ended by CRLF, as it comes (poplib's list of lines, joined, holds a big
+        message three times over). Returns the number of octets written."""
         client = self._client
         client._putcmd(command)
         try:
@@ -292,13 +298,15 @@ class Pop3Source(MailSource):
                 raise  # the connection's failure (EOF), not the message's
             # -ERR is about this message (a damaged one): the session goes on.
             raise self.error(MessageError, f"The server refused {command}", answer) from exc
-        buffer = io.BytesIO()
+        written = 0
         line, _octets = client._getline()
         while line != b".":
-            buffer.write(line[1:] if line.startswith(b"..") else line)
-            buffer.write(CRLF)
+            line = line[1:] if line.startswith(b"..") else line
+            out.write(line)
+            out.write(CRLF)
+            written += len(line) + 2
             line, _octets = client._getline()
-        return buffer.getvalue()
+        return written
 
     def fetch_header(self, uid):
         number = self._number(uid)

@@ -661,16 +661,17 @@ class MailInbox(models.Model):
         IMAP sends no command when nothing changed (the connection's SELECT reported
         the same UIDVALIDITY, UIDNEXT and message count as stored), lists only the UIDs
         from the stored UIDNEXT on when mail was only added, and lists everything only
-        when mail left the folder or UIDVALIDITY changed (messages already known are
-        then recognized by their Message-ID, not imported again). One worker at a time
-        synchronizes an inbox; the others process. POP3 lists UIDL, which downloads no
-        message.
+        when mail left the folder or UIDVALIDITY changed. Messages not known by their
+        handle are recorded with their header block read first, so that mail the
+        ledger knows under an old handle is recognized, not imported again
+        (``_record_identified``). One worker at a time synchronizes an inbox; the
+        others process. POP3 lists UIDL, which downloads no message.
         """
         ledger = self.env["mail.inbox.message"]
         if self.protocol != "imap":
             remote = source.list_messages()
             self._trace("%d message(s) in the mailbox", len(remote))
-            return ledger._sync_with_server(self, remote), None
+            return ledger._sync_with_server(self, remote, source), None
         if not self._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
@@ -680,19 +681,22 @@ class MailInbox(models.Model):
         added = uidnext - self.imap_uidnext
         if same and not added and count == self.imap_message_count:
             self._trace("No change (UIDNEXT %s, %s message(s))", uidnext, count)
-            new = ledger.browse()
+            new, remote = ledger.browse(), []
         elif same and added > 0 and count - self.imap_message_count == added:
             _validity, remote = source.list_since(validity, self.imap_uidnext - 1)
             self._trace("%d new message(s) from UID %s", len(remote), self.imap_uidnext)
-            new = ledger._record_new_messages(self, remote)
+            new = ledger._record_new_messages(self, remote, source)
         else:
             remote = source.list_messages()
             self._trace("%d message(s) in the mailbox (full listing)", len(remote))
-            new = ledger._sync_with_server(self, remote)
             if self.imap_uidvalidity and not same:
                 self._trace("UIDVALIDITY changed from %s to %s", self.imap_uidvalidity, validity)
-                new = ledger._recognize_known_messages(self, source, new)
-        self._store_sync_state(status)
+            new = ledger._sync_with_server(self, remote, source)
+        if remote and ledger._count_unrecorded(self, remote):
+            # Recording stopped part way (another worker): the next cycle lists again.
+            ledger._commit()
+        else:
+            self._store_sync_state(status)
         return new, status
 
     def _lock_sync_state(self):

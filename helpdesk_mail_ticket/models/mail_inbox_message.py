@@ -1,12 +1,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 import hashlib
 import logging
+import os
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import timedelta, timezone
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
-from email.utils import parseaddr
+from email.utils import parseaddr, parsedate_to_datetime
 
 import psycopg2
 from lxml import etree
@@ -19,8 +21,10 @@ from odoo.exceptions import UserError
 from odoo.tools import email_normalize, email_split, html_sanitize, sql
 
 from ..mailparse import PatternError, header_ids, parse_message, title_refs
+from ..mailparse.identity import content_digest, header_digest, header_identity
 from ..mailparse.inline_images import replace_cids
-from ..mailsource import MailSourceError, MessageError, MessageNotFoundError
+from ..mailsource import MailSourceError, MessageError, MessageNotFoundError, ProtocolError
+from ..mailsource.bigfiles import assemble_message, rebuild_small, safe_file_name, save_message
 
 _logger = logging.getLogger(__name__)
 
@@ -44,6 +48,8 @@ HEADERS_MAX_BYTES = 64 * 1024
 KEEP_RECHECK_MARGIN = timedelta(minutes=10)
 KEEP_SWEEP_INTERVAL = timedelta(hours=1)
 INSERT_CHUNK = 1000
+# Messages whose headers are read then recorded per committed step (_record_identified).
+RECOGNIZE_BATCH = 200
 SYNC_RETRIES = 3
 
 
@@ -98,6 +104,15 @@ def _text(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+def _header_date(value):
+    """A Date header as a naive UTC datetime, or False when it is unreadable."""
+    try:
+        date = parsedate_to_datetime(str(value or ""))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    return date.astimezone(timezone.utc).replace(tzinfo=None) if date.tzinfo else date
+
+
 class InboxProcessingError(Exception):
     """A message that cannot be turned into a ticket or an update; the text is the
     reason the admin reads."""
@@ -126,10 +141,25 @@ class MailInboxMessage(models.Model):
         help="The message's identity in this inbox: IMAP UIDVALIDITY:UID, POP3 UIDL, "
         "or the Message-ID when use_message_id_as_uid is set.",
     )
-    server_uid = fields.Char(readonly=True, help="The handle the server knows it by now.")
+    # Indexed: the messages listed are looked up by their handle when recorded.
+    server_uid = fields.Char(
+        readonly=True, index=True, help="The handle the server knows it by now."
+    )
     message_id = fields.Char(string="Message-ID", readonly=True, index="btree_not_null")
     stable_id = fields.Char(
         readonly=True, index="btree_not_null", help="Message-ID, or a content hash when absent."
+    )
+    header_digest = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="sha256 of the header block, read when the message was first listed: how the "
+        "message is recognized when the server renumbers its mailbox.",
+    )
+    content_digest = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="sha256 of the significant headers and the body: an email with a known "
+        "Message-ID is a duplicate only when this matches too.",
     )
     date = fields.Datetime(readonly=True)
     email_from = fields.Char(string="From", readonly=True)
@@ -152,6 +182,12 @@ class MailInboxMessage(models.Model):
     trace = fields.Text(readonly=True, prefetch=False, help="What processing this message traced.")
     headers_text = fields.Text(string="Headers", compute="_compute_headers_text")
     raw_attachment_id = fields.Many2one("ir.attachment", string="Raw eMail", readonly=True)
+    big_file_path = fields.Char(
+        string="Saved to",
+        readonly=True,
+        copy=False,
+        help="Where the whole email, too big to process, was saved (big files directory).",
+    )
     company_id = fields.Many2one(related="inbox_id.company_id", store=True)
 
     _sql_constraints = [
@@ -200,17 +236,68 @@ class MailInboxMessage(models.Model):
         self.write({"state": "ignored", "reason": self.env._("Ignored by %s", self.env.user.name)})
 
     def action_delete_from_server(self):
-        """Delete the messages from their mailbox (the ledger keeps their history)."""
+        """Delete the messages from their mailbox (the ledger keeps their history). A
+        message that made no ticket is kept first, and one never processed is closed
+        with the reason (see ``_keep_before_deleting``)."""
         for inbox, messages in self.grouped("inbox_id").items():
             on_server = messages.filtered("on_server")
             if on_server:
                 try:
                     with inbox._open_source() as source:
+                        on_server._keep_before_deleting(source)
                         source.delete(on_server.mapped("server_uid"))
                 except MailSourceError as error:
                     raise UserError(inbox._connection_error_message(error)) from None
             on_server.write({"on_server": False})
         return True
+
+    def _keep_before_deleting(self, source):
+        """Before the server deletes these messages: keep the bytes of each one that
+        made no ticket and has no copy (on its line, or in big_files_dir when too big;
+        refused when it cannot be kept), close the ones still new, and commit it all."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM mail_inbox_message WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
+        )
+        self.invalidate_recordset()
+        limit = self.inbox_id._get_parse_settings().maximum_email_size
+        for message in self.filtered(lambda m: m.state != "processed" and not m._has_copy()):
+            message._keep_copy(source, limit)
+        self.filtered(lambda m: m.state == "new").write(
+            {
+                "state": "ignored",
+                "processed_date": fields.Datetime.now(),
+                "reason": self.env._(
+                    "Never processed: deleted from the mail server by %(user)s, its raw "
+                    "email kept here.",
+                    user=self.env.user.name,
+                ),
+            }
+        )
+        self._commit()
+
+    def _keep_copy(self, source, limit):
+        """Keep this message's bytes: as its raw email, or streamed into big_files_dir
+        when over ``limit``; a UserError when neither is possible."""
+        if not (limit and self.size and self.size > limit):
+            raw = source.fetch(self.server_uid)
+            if not self.message_id:
+                self._record_raw_headers(raw)
+            self._keep_raw(raw)
+            return
+        if not self.message_id:
+            self._record_raw_headers(source.fetch_header(self.server_uid))
+        path, failure = self._save_big_file(source)
+        if not path:
+            raise UserError(
+                self.env._(
+                    "%(subject)s is too big to be kept in the database, so it was not "
+                    "deleted. %(reason)s",
+                    subject=self.subject or self.uid,
+                    reason=failure,
+                )
+            )
+        self.big_file_path = path
 
     def action_download_raw(self):
         self.ensure_one()
@@ -234,17 +321,19 @@ class MailInboxMessage(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _sync_with_server(self, inbox, remote):
+    def _sync_with_server(self, inbox, remote, source=None):
         """Record every message seen on the server, and which ones left it.
 
         Insertion ignores conflicts, so two workers listing the same mailbox record a
         message once; when another worker changed the same rows meanwhile, the sync
-        starts again on a fresh snapshot. Returns the messages recorded now.
+        starts again on a fresh snapshot. With ``source``, the messages not known by
+        their server handle are recorded by ``_record_identified`` (known mail under
+        a new handle recognized). Returns the messages recorded now.
         """
         for attempt in range(SYNC_RETRIES):
             try:
                 with self.env.cr.savepoint(flush=False):
-                    new_ids = self._sync_rows(inbox, remote)
+                    new_ids, unknown = self._sync_rows(inbox, remote, insert=source is None)
                 break
             except psycopg2.errors.SerializationFailure:
                 if attempt == SYNC_RETRIES - 1 or modules.module.current_test:
@@ -252,18 +341,27 @@ class MailInboxMessage(models.Model):
                 self._rollback()
         self.invalidate_model()
         self._commit()
+        if unknown:
+            new_ids += self._record_identified(inbox, source, unknown)
         return self.browse(new_ids)
 
     @api.model
-    def _sync_rows(self, inbox, remote):
+    def _sync_rows(self, inbox, remote, insert=True):
+        """Mark the lines that left the server or came back, by their server handle;
+        insert lines for the messages not known (unless ``insert`` is false). Returns
+        the ids inserted and the messages left to insert."""
         cr = self.env.cr
         self.flush_model()
         cr.execute(
-            "SELECT uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s", [inbox.id]
+            "SELECT server_uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s "
+            "ORDER BY on_server, id",
+            [inbox.id],
         )
+        # A handle on the server wins over a stale one (a line that left it).
         known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
         seen = {message.uid for message in remote}
-        new_ids = self._insert_lines(inbox, [m for m in remote if m.uid not in known])
+        unknown = [m for m in remote if m.uid not in known]
+        new_ids = self._insert_lines(inbox, unknown) if insert else []
         gone = [rid for uid, (rid, on_server) in known.items() if on_server and uid not in seen]
         back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
         if gone:
@@ -278,70 +376,194 @@ class MailInboxMessage(models.Model):
                 [tuple(back)],
                 log_exceptions=False,
             )
-        return new_ids
+        return new_ids, [] if insert else unknown
 
     @api.model
-    def _record_new_messages(self, inbox, remote):
+    def _record_new_messages(self, inbox, remote, source=None):
         """Record messages listed as new (IMAP UIDs above the last UIDNEXT); returns the
-        new lines."""
+        new lines. With ``source``, by ``_record_identified``."""
+        if source is not None:
+            return self.browse(self._record_identified(inbox, source, remote))
         new_ids = self._insert_lines(inbox, remote)
         self._commit()
         return self.browse(new_ids)
 
     @api.model
-    def _insert_lines(self, inbox, remote):
+    def _insert_lines(self, inbox, remote, identities=None):
         """Insert a ledger line per listed message, in bulk; conflicts are ignored
-        (another worker recorded them). Returns the ids inserted."""
-        cr, new_ids = self.env.cr, []
+        (another worker recorded them). ``identities`` gives, by server handle, the
+        line's key, header digest and Message-ID (by default: the handle, none, none).
+        Returns the ids inserted."""
+        cr, new_ids, identities = self.env.cr, [], identities or {}
         for start in range(0, len(remote), INSERT_CHUNK):
             rows = [
                 cr.mogrify(
-                    "(%s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, now() at time zone 'UTC', "
-                    "now() at time zone 'UTC')",
-                    [inbox.id, inbox.company_id.id or None, message.uid, message.uid,
+                    "(%s, %s, %s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, "
+                    "now() at time zone 'UTC', now() at time zone 'UTC')",
+                    [inbox.id, inbox.company_id.id or None,
+                     *identities.get(message.uid, (message.uid, None, None)), message.uid,
                      message.size, self.env.uid, self.env.uid],
                 ).decode()
                 for message in remote[start : start + INSERT_CHUNK]
             ]  # fmt: skip
             # The rows are values psycopg2 itself quoted (mogrify) above.
             cr.execute(  # pylint: disable=sql-injection
-                "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, server_uid, size, "
-                "state, attempts, on_server, create_uid, write_uid, create_date, write_date) "
-                f"VALUES {', '.join(rows)} ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id",
+                "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, header_digest, "
+                "message_id, server_uid, size, state, attempts, on_server, create_uid, write_uid, "
+                f"create_date, write_date) VALUES {', '.join(rows)} "
+                "ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id",
                 log_exceptions=False,
             )
             new_ids += [row[0] for row in cr.fetchall()]
         return new_ids
 
     @api.model
-    def _recognize_known_messages(self, inbox, source, new):
-        """After a UIDVALIDITY change every message has a new key: give each new line
-        whose Message-ID the ledger already knows (a line that left the server with the
-        old key) back its history, so it is neither imported again nor forgotten by the
-        keep-until-closed policy. Reads headers only. Returns the lines truly new."""
-        parser, truly_new = BytesHeaderParser(), self.browse()
-        for message in new:
-            header = parser.parsebytes(source.fetch_header(message.server_uid))
-            message_id = (header.get("Message-ID") or "").strip().strip("<>").strip()
-            old = message_id and self.search(
-                [
-                    ("inbox_id", "=", inbox.id),
-                    ("message_id", "=", message_id),
-                    ("on_server", "=", False),
-                    ("id", "!=", message.id),
-                ],
-                order="id desc",
-                limit=1,
-            )
-            if not old:
-                truly_new |= message
+    def _record_identified(self, inbox, source, remote):
+        """Record messages the ledger does not know by their server handle, their
+        header block read first. One the ledger knows under another handle (the
+        server renumbered its mailbox: a new UIDVALIDITY, new POP3 UIDLs) gets its
+        line back, whatever its state: nothing is imported or forwarded again. The
+        others get new lines, keyed by their handle or, with use_message_id_as_uid,
+        by their Message-ID (``_identity_key``).
+
+        In steps of RECOGNIZE_BATCH messages, each committed under the inbox's row
+        lock, so one worker at a time records them: an interrupted cycle leaves the
+        messages not recorded yet to the next listing, which finds them again.
+        Returns the ids of the new lines."""
+        by_message_id = inbox._get_parse_settings().use_message_id_as_uid
+        new_ids = []
+        for start in range(0, len(remote), RECOGNIZE_BATCH):
+            if not inbox._lock_row(wait=False):
+                inbox._trace(
+                    "Another worker records this inbox's messages: %d left to it",
+                    len(remote) - start,
+                )
+                break
+            batch = remote[start : start + RECOGNIZE_BATCH]
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    new_ids += self._record_batch(inbox, source, batch, by_message_id)
+            except psycopg2.errors.SerializationFailure:
+                inbox._trace("Lines changed by another worker: recording left to the next cycle")
+                self._rollback()
+                break
+            self.invalidate_model()
+            self._commit()
+        return new_ids
+
+    @api.model
+    def _record_batch(self, inbox, source, batch, by_message_id):
+        """One step of ``_record_identified``; returns the ids of the new lines."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT server_uid FROM mail_inbox_message WHERE inbox_id = %s AND on_server "
+            "AND server_uid = ANY(%s)",
+            [inbox.id, [message.uid for message in batch]],
+        )
+        recorded, identities = {row[0] for row in cr.fetchall()}, {}
+        for message in batch:
+            if message.uid in recorded:
+                continue  # by another worker since the listing
+            try:
+                identities[message.uid] = header_identity(source.fetch_header(message.uid))
+            except MessageNotFoundError:
+                continue  # gone since the listing
+            except (MessageError, ProtocolError) as error:
+                # The server refuses this message alone: recorded by its handle, its
+                # download then counts against it, not against the inbox's sync.
+                inbox._trace("Header of message %s unreadable: %s", message.uid, error)
+                identities[message.uid] = ("", None)
+        known = self._find_known_lines(inbox, identities.values())
+        listed, taken, keys = [m for m in batch if m.uid in identities], set(), {}
+        for message in listed:
+            message_id, digest = identities[message.uid]
+            line = digest and self._pick_known_line(known, message, message_id, digest)
+            if not digest:
+                key = message.uid
+            elif by_message_id:
+                identity = _text(message_id) or f"hdr:{digest}"
+                kept = line and (line[1] == identity or line[1].startswith(identity + "#"))
+                key = line[1] if kept else self._identity_key(inbox, identity, digest, taken)
+            else:
+                key = message.uid
+            taken.add(key)
+            if line:
+                cr.execute(
+                    "UPDATE mail_inbox_message SET uid = %s, server_uid = %s, on_server = TRUE, "
+                    "header_digest = %s, write_date = now() at time zone 'UTC', write_uid = %s "
+                    "WHERE id = %s",
+                    [key, message.uid, digest, self.env.uid, line[0]],
+                    log_exceptions=False,
+                )
+                inbox._trace("Message %s is %s, already known", message.uid, line[1])
+            else:
+                keys[message.uid] = (key, digest, _text(message_id)[:998] or None)
+        return self._insert_lines(inbox, [m for m in listed if m.uid in keys], keys)
+
+    @api.model
+    def _count_unrecorded(self, inbox, remote):
+        """How many of the ``remote`` messages have no line on the server yet."""
+        self.flush_model()
+        self.env.cr.execute(
+            "SELECT count(DISTINCT server_uid) FROM mail_inbox_message WHERE inbox_id = %s "
+            "AND on_server AND server_uid = ANY(%s)",
+            [inbox.id, [message.uid for message in remote]],
+        )
+        return len({message.uid for message in remote}) - self.env.cr.fetchone()[0]
+
+    @api.model
+    def _find_known_lines(self, inbox, identities):
+        """The lines of ``inbox`` that left the server and may be these messages
+        (``(message_id, header_digest)`` pairs): same header digest, or, for lines
+        recorded before header digests were, same Message-ID. ``(id, uid,
+        header_digest, message_id, size)`` rows, oldest first."""
+        identities = list(identities)
+        if not identities:
+            return []
+        self.env.cr.execute(
+            """SELECT id, uid, header_digest, message_id, size FROM mail_inbox_message
+                WHERE inbox_id = %s AND NOT on_server AND uid NOT LIKE 'push:%%'
+                  AND (header_digest = ANY(%s)
+                       OR (header_digest IS NULL AND message_id = ANY(%s)))
+                ORDER BY id""",
+            [
+                inbox.id,
+                [digest for _mid, digest in identities if digest],
+                [_text(mid) for mid, _digest in identities if mid],
+            ],
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _pick_known_line(self, known, message, message_id, digest):
+        """The first of the ``known`` rows that is ``message`` (same header digest and
+        size, or a line without digest with its Message-ID), taken out of ``known``."""
+        for index, row in enumerate(known):
+            _rid, _uid, row_digest, row_message_id, size = row
+            same_size = not (size and message.size) or size == message.size
+            if (row_digest == digest and same_size) or (
+                row_digest is None and message_id and row_message_id == _text(message_id)
+            ):
+                return known.pop(index)
+        return None
+
+    @api.model
+    def _identity_key(self, inbox, identity, digest, taken):
+        """A free ledger key for a message keyed by its Message-ID (use_message_id_as_uid):
+        the Message-ID, else (another email uses it, or another copy of the same
+        email is in the mailbox) the Message-ID and its header digest."""
+        candidates = [identity, f"{identity}#{digest[:16]}"]
+        candidates += [f"{identity}#{digest[:16]}#{n}" for n in range(2, 1000)]
+        for key in candidates:
+            if key in taken:
                 continue
-            key = message.uid
-            message.unlink()
-            old.write({"uid": key, "server_uid": key, "on_server": True})
-            inbox._trace("Message %s is %s, already known", key, message_id)
-        self._commit()
-        return truly_new
+            self.env.cr.execute(
+                "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND uid = %s",
+                [inbox.id, key],
+            )
+            if not self.env.cr.fetchone():
+                return key
+        raise InboxProcessingError(f"No free key for {identity}")
 
     def _process_isolated(self, source, settings):
         """Process one message so that nothing it does can stop the messages after it:
@@ -542,7 +764,7 @@ class MailInboxMessage(models.Model):
         self.attempts = attempt
         self._set_error(None, reason)
         if header:
-            self._forward_error(header, reason)
+            self._forward_error(header, reason, headers_only=True)
         self._commit()
         return self.state
 
@@ -594,9 +816,10 @@ class MailInboxMessage(models.Model):
             self.trace = "\n".join(buffer[start:])[-TRACE_MAX_CHARS:]
 
     def _record_raw_headers(self, raw):
-        """Record Subject, From and Message-ID read from the header block alone, for a
-        message set aside before it could be parsed (its parsing may be what kills the
-        process): the admin still sees what it is, and its Message-ID keys it."""
+        """Record Subject, From, Date and Message-ID read from the header block alone,
+        for a message set aside before it could be parsed (its parsing may be what kills
+        the process, or it is too big): the admin still sees what it is, and its
+        Message-ID keys it."""
         try:
             header = BytesHeaderParser().parsebytes(raw[:MAX_RAW_HEADER])
             message_id = str(header.get("Message-ID") or "").strip().strip("<>").strip()
@@ -604,6 +827,7 @@ class MailInboxMessage(models.Model):
                 "message_id": _text(message_id)[:998] or False,
                 "subject": _text(_decode_header(header.get("Subject")))[:998],
                 "email_from": _text(parseaddr(str(header.get("From") or ""))[1])[:320],
+                "date": _header_date(header.get("Date")),
             }
         except Exception:  # headers of a poison message: anything may be in them
             _logger.warning("Headers of message %s unreadable", self.uid, exc_info=True)
@@ -700,14 +924,127 @@ class MailInboxMessage(models.Model):
             return self.raw_attachment_id.raw
         limit = settings.maximum_email_size
         if limit and self.size and self.size > limit:
-            raise InboxProcessingError(
+            return self._get_big_email_raw(source, limit)
+        return source.fetch(self.server_uid)
+
+    def _get_big_email_raw(self, source, limit):
+        """A message over maximum_email_size, never downloaded whole into memory: its
+        header block alone is read into the line, and the whole message streamed into
+        big_files_dir when one is set. On IMAP the message rebuilt from its headers
+        and the parts within the limit (the others saved and listed) is then processed
+        as usual. Otherwise it is set aside in error (raised), the admin is sent its
+        headers, and it leaves the server only if it was saved (see ``_has_copy``)."""
+        header = source.fetch_header(self.server_uid)
+        self._record_raw_headers(header)
+        path, failure = self._save_big_file(source)
+        if path:
+            self.big_file_path = path
+            rebuilt = self._rebuild_big_email(source, header, limit)
+            if rebuilt:
+                self._commit()  # the file recorded; the attempt is counted afterwards
+                return rebuilt
+        reason = "{} {}".format(
+            self.env._(
+                "The email is too big: %(size)s bytes, over the limit of %(limit)s bytes.",
+                size=self.size,
+                limit=limit,
+            ),
+            self.env._("It was saved to %(path)s.", path=path) if path else failure,
+        )
+        self.reason = reason
+        self._forward_error(header, reason, headers_only=True)
+        raise InboxProcessingError(reason)
+
+    def _rebuild_big_email(self, source, header, limit):
+        """IMAP: this message rebuilt from ``header`` and the parts that fit within
+        half the limit, read from its structure (BODYSTRUCTURE) and fetched one by
+        one; each other part saved into big_files_dir and listed in an attached text.
+        None when the server cannot tell the structure or a part cannot be saved."""
+        if not hasattr(source, "structure"):
+            return None
+        directory = self._get_big_files_dir()
+        stem = self._get_big_file_name().removesuffix(".eml")
+
+        def save_large(part):
+            extension = safe_file_name(os.path.splitext(part.filename)[1].lstrip("."))[:10]
+            name = safe_file_name(stem, "part", part.section)
+            name = f"{name}.{extension}" if extension else name
+            return save_message(
+                source, self.server_uid, directory, name, part.section, part.encoding
+            )
+
+        try:
+            tree = source.structure(self.server_uid)
+            body, large = rebuild_small(source, self.server_uid, tree, limit // 2, save_large)
+        except (ProtocolError, OSError, ValueError):
+            _logger.warning("Message %s: cannot read it part by part", self.uid, exc_info=True)
+            return None
+        listing = self._prepare_large_parts_entity(large)
+        return assemble_message(header, [entity for entity in (body, listing) if entity])
+
+    def _prepare_large_parts_entity(self, large):
+        """A text attachment (a MIME entity) listing the parts saved instead of
+        attached: name, type, size and where each was saved."""
+        if not large:
+            return None
+        lines = [self.env._("These parts of the email were too big to attach; they are saved:")]
+        for part, path in large:
+            lines.append(
                 self.env._(
-                    "The email is too big: %(size)s bytes, over the limit of %(limit)s bytes.",
-                    size=self.size,
-                    limit=limit,
+                    "%(name)s (%(mimetype)s, %(size)s bytes): %(path)s",
+                    name=part.filename or part.section,
+                    mimetype=part.mimetype,
+                    size=os.path.getsize(path),
+                    path=path,
                 )
             )
-        return source.fetch(self.server_uid)
+        text = base64.encodebytes("\n".join(lines).encode()).replace(b"\n", b"\r\n")
+        return (
+            b'Content-Type: text/plain; charset="utf-8"\r\n'
+            b"Content-Transfer-Encoding: base64\r\n"
+            b'Content-Disposition: attachment; filename="large-parts.txt"\r\n\r\n' + text
+        )
+
+    def _save_big_file(self, source):
+        """Stream this message into big_files_dir. Returns ``(path, None)``, or
+        ``(None, why it stays on the mail server)``."""
+        directory = self._get_big_files_dir()
+        if not directory:
+            return None, self.env._(
+                "It stays on the mail server: no directory for big emails is set "
+                "(Settings: Big files directory)."
+            )
+        try:
+            return save_message(source, self.server_uid, directory, self._get_big_file_name()), None
+        except (OSError, ValueError) as error:
+            _logger.warning(
+                "Message %s of %s: cannot save it to %s",
+                self.uid,
+                self.inbox_id.name,
+                directory,
+                exc_info=True,
+            )
+            return None, self.env._(
+                "It stays on the mail server: it could not be saved to %(directory)s: %(error)s",
+                directory=directory,
+                error=str(error),
+            )
+
+    def _get_big_files_dir(self):
+        return (self.inbox_id._get_global_params().get("big_files_dir") or "").strip()
+
+    def _get_big_file_name(self):
+        """This message's file name in big_files_dir: made of the database, inbox and
+        line, unique where several databases share the folder; nothing from the mail."""
+        day = fields.Date.today()
+        name = safe_file_name("email", day, self.env.cr.dbname, self.inbox_id.id, self.id)
+        return f"{name}.eml"
+
+    def _has_copy(self):
+        """Whether the database or big_files_dir holds this message's bytes (else the
+        mail server holds the only copy)."""
+        self.ensure_one()
+        return bool(self.raw_attachment_id or self.big_file_path)
 
     @api.model
     def _process_raw(self, inbox, raw):
@@ -723,15 +1060,20 @@ class MailInboxMessage(models.Model):
         # be what kills a process, comes after the message is committed).
         stable_id = header_ids(raw)[0]
         uid = "push:" + (stable_id or "sha256:" + hashlib.sha256(raw).hexdigest())
-        message = self.search([("inbox_id", "=", inbox.id), ("uid", "=", uid)])
+        digest = content_digest(raw)
+        message = self._find_pushed(inbox, uid, raw, digest)
         if not message:
+            # Another email reusing the Message-ID of one pushed before: a key of its own.
+            taken = self.search_count([("inbox_id", "=", inbox.id), ("uid", "=", uid)])
             message = self.create(
                 {
                     "inbox_id": inbox.id,
-                    "uid": uid,
-                    "server_uid": uid,
+                    "uid": f"{uid}#{digest[:16]}" if taken else uid,
+                    "server_uid": f"{uid}#{digest[:16]}" if taken else uid,
                     "size": len(raw),
                     "on_server": False,
+                    "content_digest": digest,
+                    "header_digest": header_digest(raw),
                 }
             )
             message._keep_raw(raw)
@@ -739,6 +1081,20 @@ class MailInboxMessage(models.Model):
         if message.state == "new":
             message._process(None, settings)
         return message
+
+    @api.model
+    def _find_pushed(self, inbox, uid, raw, digest):
+        """The line of this very email pushed before (same key, same content digest),
+        or an empty recordset."""
+        for message in self.search(
+            [("inbox_id", "=", inbox.id), ("uid", "in", [uid, f"{uid}#{digest[:16]}"])]
+        ):
+            known = message.content_digest or (
+                message.raw_attachment_id and content_digest(message.raw_attachment_id.raw)
+            )
+            if known == digest:
+                return message
+        return self.browse()
 
     def _process_parsed(self, parsed, raw):
         """Decide and act: undesired, duplicate, update, creation, or an error raised
@@ -751,7 +1107,7 @@ class MailInboxMessage(models.Model):
         if parsed.automated:
             inbox._trace("Message %s undesired: %s", self.uid, parsed.automated.reason)
             return self._set_undesired(raw, parsed.automated.reason)
-        already = self._find_already_imported(parsed)
+        already = self._find_already_imported(parsed, raw)
         if already:
             return self._set_processed(already, "duplicate")
         ticket = self._match_ticket(parsed) if inbox.behavior != "create_only" else None
@@ -893,22 +1249,29 @@ class MailInboxMessage(models.Model):
 
     def _set_undesired(self, raw, reason):
         self.write(
-            {"state": "undesired", "reason": reason, "processed_date": fields.Datetime.now()}
+            {
+                "state": "undesired",
+                "reason": reason,
+                "processed_date": fields.Datetime.now(),
+                **self._prepare_digest_vals(raw),
+            }
         )
         self._keep_raw(raw)
         return "undesired"
 
     def _set_error(self, raw, reason):
         """Set the message aside in error, keep its bytes, and forward it to the admin."""
-        self.write({"state": "error", "reason": reason, "processed_date": fields.Datetime.now()})
+        vals = {"state": "error", "reason": reason, "processed_date": fields.Datetime.now()}
+        self.write(dict(vals, **self._prepare_digest_vals(raw)))
         if raw is not None:
             self._keep_raw(raw)
             self._forward_error(raw, reason)
         return "error"
 
     def _same_email_in_error(self):
-        """Another record of this inbox holds the same email in error (the mailbox was
-        renumbered: UIDVALIDITY change, Gmail): the admin was told already."""
+        """Another record of this inbox holds the same email in error (the same email
+        delivered twice): the admin was told already. Another email reusing its
+        Message-ID (another content digest) is not the same."""
         if not self.stable_id:
             return False
         return bool(
@@ -918,10 +1281,28 @@ class MailInboxMessage(models.Model):
                     ("stable_id", "=", self.stable_id),
                     ("state", "=", "error"),
                     ("id", "!=", self.id),
+                    *self._same_content_domain(),
                 ],
                 limit=1,
             )
         )
+
+    def _prepare_digest_vals(self, raw):
+        """The digests of the message's bytes ``raw`` (none without them): its content
+        digest, and its header digest when its listing did not record one."""
+        if raw is None:
+            return {}
+        vals = {"content_digest": content_digest(raw)}
+        if not self.header_digest:
+            vals["header_digest"] = header_digest(raw)
+        return vals
+
+    def _same_content_domain(self):
+        """Lines with this line's content digest, or with none (recorded before digests
+        were): the same email, not another one reusing its Message-ID."""
+        if not self.content_digest:
+            return []
+        return ["|", ("content_digest", "=", self.content_digest), ("content_digest", "=", False)]
 
     def _keep_raw(self, raw):
         if self.raw_attachment_id or raw is None:
@@ -944,12 +1325,15 @@ class MailInboxMessage(models.Model):
     # Matching
     # ------------------------------------------------------------------
 
-    def _find_already_imported(self, parsed):
+    def _find_already_imported(self, parsed, raw=None):
         """The ticket this very email already made or updated: through this record (a
-        reset of a processed message), or through another inbox that received it."""
+        reset of a processed message), or through another inbox that received it. The
+        same email has the same stable id and content digest (``raw``'s, recorded on
+        the line): another email reusing a Message-ID is not a duplicate."""
         ticket = self._get_ticket()
         if ticket and self.action in ("created", "updated", "duplicate"):
             return ticket
+        self.write(self._prepare_digest_vals(raw))
         if not parsed.stable_id:
             return None
         domain = [
@@ -957,6 +1341,7 @@ class MailInboxMessage(models.Model):
             ("state", "=", "processed"),
             ("id", "!=", self.id),
             ("ticket_model", "=", self.inbox_id.target_model),
+            *self._same_content_domain(),
         ]
         # One ticket per email across our inboxes, unless the global setting says no.
         across = self.inbox_id._get_global_params().get("one_ticket_per_email", "True")
@@ -1213,9 +1598,10 @@ class MailInboxMessage(models.Model):
     # Errors
     # ------------------------------------------------------------------
 
-    def _forward_error(self, raw, reason):
+    def _forward_error(self, raw, reason, headers_only=False):
         """Forward the message in error, attached, to the inbox's admin address when
-        both addresses are set; never to one of our own inboxes (no mail loop)."""
+        both addresses are set; never to one of our own inboxes (no mail loop).
+        ``headers_only``: ``raw`` is the header block of a message too big to forward."""
         inbox = self.inbox_id
         if not (inbox.notify_errors_to and inbox.notify_errors_from):
             return
@@ -1233,9 +1619,9 @@ class MailInboxMessage(models.Model):
             .sudo()
             .create(
                 {
-                    "name": "Original-Message.eml",
+                    "name": "Original-Headers.txt" if headers_only else "Original-Message.eml",
                     "raw": raw,
-                    "mimetype": "message/rfc822",
+                    "mimetype": "text/rfc822-headers" if headers_only else "message/rfc822",
                     "res_model": self._name,
                     "res_id": self.id,
                 }
@@ -1250,7 +1636,9 @@ class MailInboxMessage(models.Model):
                 "The inbox %(inbox)s could not process an incoming email.", inbox=inbox.name
             ),
             reason,
-            self.env._("The original message is attached."),
+            self.env._("The headers of the message are attached.")
+            if headers_only
+            else self.env._("The original message is attached."),
         )
         self.env["mail.mail"].sudo().create(
             {
@@ -1290,7 +1678,9 @@ class MailInboxMessage(models.Model):
                     if not ticket or ticket._mail_ticket_is_closed():
                         to_delete |= message
             elif message.state in ("error", "undesired") and inbox.error_behavior == "delete":
-                to_delete |= message
+                # Never the only copy of a message (too big and not saved, not read).
+                if message._has_copy():
+                    to_delete |= message
         if to_delete:
             source.delete(to_delete.mapped("server_uid"))
             # Flagged but not expunged (IMAP without UIDPLUS, other clients' \\Deleted

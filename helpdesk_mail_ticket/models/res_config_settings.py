@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import os
+
 from odoo import fields, models
 from odoo.exceptions import ValidationError
 
@@ -166,5 +168,13 @@ class ResConfigSettings(models.TransientModel):
             Settings.from_itop(values)
         except SettingsError as error:
             raise ValidationError(self.env._("Invalid email setting: %(e)s", e=error)) from None
+        big_files_dir = (self.hmt_big_files_dir or "").strip()
+        if big_files_dir and not os.path.isabs(big_files_dir):
+            raise ValidationError(
+                self.env._(
+                    "The big files directory must be an absolute path: %(path)s",
+                    path=big_files_dir,
+                )
+            )
         if self.hmt_periodicity < 1:
             raise ValidationError(self.env._("The periodicity must be at least 1 second."))

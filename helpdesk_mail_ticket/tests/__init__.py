@@ -8,7 +8,9 @@ from . import test_mail_to_ticket
 from . import test_oauth2
 from . import test_poll_cost
 from . import test_protocols
+from . import test_recognition
 from . import test_real_mail
+from . import test_oversize
 from . import test_robustness
 from . import test_robustness_input
 from . import test_security

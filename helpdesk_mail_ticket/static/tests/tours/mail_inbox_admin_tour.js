@@ -58,6 +58,10 @@ registry.category("web_tour.tours").add("helpdesk_mail_ticket_admin", {
             trigger: ".o_notification:contains('2 new message(s)')",
         },
         {
+            content: "The form shows the fetched inbox again (one message in error)",
+            trigger: ".oe_stat_button:contains('Errors'):contains('1')",
+        },
+        {
             content: "Browse the Mailbox Content",
             trigger: ".o_notebook .nav-link:contains('Mailbox Content')",
             run: "click",
