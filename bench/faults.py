@@ -21,7 +21,8 @@ What one run does:
    that every ticket was created once, every update landed once, and that the server
    holds exactly what the storage policy says.
 
-It prints ``runs, kills, messages, lost, duplicated``; lost and duplicated must be 0.
+It prints ``runs, kills, messages, lost, duplicated, stalled``; all three must be 0
+(stalled: a message still not in an end state once the ledger's attempts are spent).
 Nothing of Odoo is mocked: these are the processes an administrator runs.
 """
 
@@ -373,6 +374,7 @@ class Experiment:
         self.boxes = {}  # login -> {"protocol": ..., "inbox_id": ...}
         self.corpus = None
         self.runs = self.kills = 0
+        self.stalled = []  # messages a scenario found not in an end state in time
 
     def log(self, text):
         if self.verbose:
@@ -538,6 +540,75 @@ class Experiment:
                 [inbox_id, key],
             )
             return cr.fetchone()
+
+    def refused_download(self, attempts=3, timeout=600):
+        """A message the server refuses at every try (IMAP ``NO`` to its FETCH, POP3
+        ``-ERR`` to its RETR), in each mailbox, with ordinary mail after it; fetch
+        processes read the mailboxes through the harness's FaultProxy. Within
+        ``attempts`` runs (the ledger's MAX_ATTEMPTS) it must be set aside in error and
+        the mail after it processed; what is not in an end state then is ``stalled``.
+        Returns the refused messages' ledger rows (state, attempts, reason)."""
+        proxies, keys = [], {}
+        with contextlib.closing(self.db.connect()) as conn:
+            conn.autocommit = True
+            for login, box in self.boxes.items():
+                corpus, protocol = self.corpus[login], box["protocol"]
+                message_id = f"refused.{protocol}.{os.getpid()}@client.example"
+                raw = corpus._message(corpus.callers[0], "Damaged", "Unreadable.\n", message_id)
+                uid = self.dovecot.append(login, raw)
+                corpus.mails.append(Mail(message_id, "error", raw, boxes=[login]))
+                self._append(login, corpus.generate(3))
+                validity = self.dovecot.uidvalidity(login)
+                if protocol == "imap":
+                    port, faults = self.dovecot.imap_port, {"fail_uids": [uid]}
+                    keys[login] = f"{validity}:{uid}"
+                else:  # Dovecot's default pop3_uidl_format, %08Xu%08Xv (lower case)
+                    keys[login] = f"{uid:08x}{validity:08x}"
+                    port, faults = self.dovecot.pop3_port, {"fail_uidls": [keys[login]]}
+                proxy = harness().FaultProxy(port, protocol, **faults).start()
+                proxies.append(proxy)
+                with conn.cursor() as cr:
+                    cr.execute(
+                        "UPDATE mail_inbox SET port = %s WHERE id = %s",
+                        [proxy.port, box["inbox_id"]],
+                    )
+            try:
+                for _run in range(attempts):
+                    process = self.db.start_fetch()
+                    self.runs += 1
+                    try:
+                        process.wait(timeout=timeout)
+                    finally:
+                        kill_group(process)
+                    self.log(f"run {self.runs} (refused download): exit {process.returncode}")
+                if not all(proxy.failed for proxy in proxies):
+                    raise AssertionError("the proxy refused nothing: wrong UID or UIDL")
+                with conn.cursor() as cr:
+                    cr.execute(
+                        "SELECT inbox_id, uid, attempts, reason FROM mail_inbox_message "
+                        "WHERE state = 'new'"
+                    )
+                    self.stalled += [f"after {attempts} runs: {row}" for row in cr.fetchall()]
+            finally:
+                for proxy in proxies:
+                    proxy.stop()
+                with conn.cursor() as cr:
+                    for box in self.boxes.values():
+                        port = self.dovecot.imap_port
+                        if box["protocol"] == "pop3":
+                            port = self.dovecot.pop3_port
+                        cr.execute(
+                            "UPDATE mail_inbox SET port = %s WHERE id = %s",
+                            [port, box["inbox_id"]],
+                        )
+            self.finish()
+            with conn.cursor() as cr:
+                cr.execute(
+                    "SELECT state, attempts, reason FROM mail_inbox_message "
+                    "WHERE (inbox_id, uid) IN %s",
+                    [tuple((self.boxes[login]["inbox_id"], key) for login, key in keys.items())],
+                )
+                return cr.fetchall()
 
     def oversize(self, megabytes=16, limit="1M"):
         """Mail over maximum_email_size on an IMAP inbox of its own that deletes its
@@ -776,6 +847,7 @@ class Verdict:
         self.lost = []
         self.duplicated = []
         self.wrong = []
+        self.stalled = list(experiment.stalled)
         self.updates = []  # (Message-ID, ticket id, Message-ID of the thread's first mail)
         cr.execute(
             "SELECT id, inbox_id, uid, message_id, state, action, ticket_id, on_server, "
@@ -793,6 +865,7 @@ class Verdict:
     def report(self):
         tickets_of = self._check_ledger()
         self._check_tickets(tickets_of)
+        self.stalled += [f"still new: {row}" for row in self.rows if row["state"] == "new"]
         self._check_server()
         mails = [m for corpus in self.x.corpus.values() for m in corpus.mails]
         return {
@@ -802,6 +875,7 @@ class Verdict:
             "lost": self.lost,
             "duplicated": self.duplicated,
             "wrong": self.wrong,
+            "stalled": self.stalled,
         }
 
     def _check_ledger(self):
@@ -907,10 +981,11 @@ def run(messages, kills, seed, min_delay, max_delay, verbose=False):
     with Experiment(messages, kills, seed, min_delay, max_delay, verbose) as experiment:
         experiment.setup(addons)
         experiment.torture()
+        experiment.refused_download()
         experiment.renumbered()
         experiment.oversize()
         report = experiment.verify()
-        if report["lost"] or report["duplicated"] or report["wrong"]:
+        if report["lost"] or report["duplicated"] or report["wrong"] or report["stalled"]:
             # Keep the evidence: the database and the logs.
             os.environ["HMT_KEEP_DB"] = "1"
             print(f"database kept: {experiment.db.name}", file=sys.stderr)
@@ -935,14 +1010,16 @@ def main():
         options.max_delay,
         options.verbose,
     )
-    for problem in report["lost"] + report["duplicated"] + report["wrong"]:
+    problems = report["lost"] + report["duplicated"] + report["wrong"] + report["stalled"]
+    for problem in problems:
         print(problem)
     print(
         f"runs {report['runs']}, kills {report['kills']}, messages {report['messages']}, "
         f"lost {len(report['lost'])}, duplicated {len(report['duplicated'])}, "
-        f"wrong {len(report['wrong'])}, {time.monotonic() - started:.0f} s"
+        f"wrong {len(report['wrong'])}, stalled {len(report['stalled'])}, "
+        f"{time.monotonic() - started:.0f} s"
     )
-    return 1 if report["lost"] or report["duplicated"] or report["wrong"] else 0
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from mailsource import (
     FolderNotFoundError,
     HostNotFoundError,
     MailSourceError,
+    MessageError,
     MessageNotFoundError,
     NetworkError,
     ProtocolError,
@@ -525,13 +526,14 @@ def test_imap_without_move_and_uidplus(basic_dovecot):
         keys = {m.number: m.uid for m in source.list_messages()}
         source.move([keys[uids[0]]], "Done")
         source.delete([keys[uids[1]]])
-        # Without UIDPLUS the messages are only flagged until EXPUNGE at close.
-        assert box.flags(uids[1]) == {"\\Deleted"}
-        assert box.flags(uids[0]) == {"\\Deleted"}
+        # Without UIDPLUS, EXPUNGE (no other client's mail is flagged \\Deleted).
+        assert box.uids() == [uids[2]]
+        assert source.left_flagged == set()
     assert box.uids() == [uids[2]]
     assert len(box.uids("Done")) == 1
     assert any("UID COPY" in line for line in trace)
     assert any(line.endswith("> EXPUNGE") for line in trace)
+    assert any(line.endswith("> UID SEARCH DELETED") for line in trace)
 
 
 # -- POP3 specifics
@@ -824,11 +826,138 @@ def test_password_echoing_server_is_redacted(fake_server):
 def test_error_hierarchy():
     classes = [
         HostNotFoundError, RefusedError, TimedOutError, NetworkError, TLSError,
-        AuthenticationError, FolderNotFoundError, MessageNotFoundError,
+        AuthenticationError, FolderNotFoundError, MessageError, MessageNotFoundError,
         UidValidityChangedError, UnsupportedOperationError, ProtocolError,
     ]  # fmt: skip
     codes = {cls.code for cls in classes}
     assert len(codes) == len(classes)
     assert all(issubclass(cls, MailSourceError) for cls in classes)
+    # A message's own failures vs the session's: only the first leave the session usable.
+    assert issubclass(MessageNotFoundError, MessageError)
+    assert not issubclass(NetworkError, MessageError)
+    assert not issubclass(TimedOutError, MessageError)
     error = TLSError("boom", host="h", port=1, detail="d")
     assert (str(error), error.host, error.port, error.detail) == ("boom", "h", 1, "d")
+
+
+# -- one message the server will not hand over: its failure, not the session's
+
+
+def test_imap_fetch_refused_for_one_message_is_that_message_s_error(mailbox):
+    """A server answering NO to the FETCH of one (damaged) message: that message's
+    error carrying the server's answer, the session goes on with the next one."""
+    uids = [mailbox.append(message(n)) for n in (1, 2, 3)]
+    server = mailbox.server
+    with harness.FaultProxy(server.imap_port, "imap", fail_uids=[uids[1]]) as proxy:
+        config = mailbox.config("imap", host=proxy.host, port=proxy.port)
+        with open_source(config) as source:
+            first, second, third = source.list_messages()
+            assert source.fetch(first.uid) == message(1)
+            with pytest.raises(MailSourceError) as info:
+                source.fetch(second.uid)
+            assert source.fetch(third.uid) == message(3), "the session goes on"
+        assert proxy.failed == [("fetch", uids[1])]
+    error = info.value
+    assert not isinstance(error, NetworkError)
+    assert isinstance(error, MessageError), type(error)
+    assert error.code == "message"
+    assert "Message damaged (test proxy)" in error.detail
+    assert mailbox.uids() == uids, "nothing changed on the server"
+
+
+def test_pop3_retr_refused_for_one_message_is_that_message_s_error(mailbox):
+    for n in (1, 2, 3):
+        mailbox.append(message(n))
+    with harness.FaultProxy(mailbox.server.pop3_port, "pop3", fail_numbers=[2]) as proxy:
+        config = mailbox.config("pop3", host=proxy.host, port=proxy.port)
+        with open_source(config) as source:
+            first, second, third = source.list_messages()
+            assert source.fetch(first.uid) == message(1)
+            with pytest.raises(MailSourceError) as info:
+                source.fetch(second.uid)
+            assert source.fetch(third.uid) == message(3), "the session goes on"
+        assert proxy.failed == [("retr", 2)]
+    error = info.value
+    assert not isinstance(error, NetworkError)
+    assert isinstance(error, MessageError), type(error)
+    assert error.code == "message"
+    assert "Message damaged (test proxy)" in error.detail
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_connection_lost_while_fetching_is_the_session_s_error(mailbox, protocol):
+    """A reset while a message is read is a NetworkError, never the message's error."""
+    mailbox.append(message(1))
+    port = mailbox.port(protocol, "none")
+    with harness.FaultProxy(port, protocol) as proxy:
+        config = mailbox.config(protocol, host=proxy.host, port=proxy.port)
+        source = open_source(config)
+        source.connect()
+        (item,) = source.list_messages()
+        proxy.stop()  # every proxied connection is reset
+        with pytest.raises(MailSourceError) as info:
+            source.fetch(item.uid)
+        source.close()
+    assert isinstance(info.value, NetworkError), type(info.value)
+    assert not isinstance(info.value, MessageError)
+
+
+# -- deleting without UIDPLUS: never expunge what other clients flagged
+
+
+def flag_deleted(box, uid):
+    """Another client (the harness's own session) flags ``uid`` \\Deleted."""
+    with box.server.imap(box.login, "INBOX") as client:
+        typ, _data = client.uid("STORE", str(uid), "+FLAGS", "(\\Deleted)")
+        assert typ == "OK"
+
+
+def test_imap_without_uidplus_never_expunges_other_clients_deleted_mail(mailbox):
+    uids = [mailbox.append(message(n)) for n in (1, 2, 3)]
+    flag_deleted(mailbox, uids[2])  # another client's: still to be undeleted or expunged
+    trace = Trace()
+    with harness.FaultProxy(mailbox.server.imap_port, "imap", strip={"UIDPLUS"}) as proxy:
+        config = mailbox.config("imap", host=proxy.host, port=proxy.port)
+        with open_source(config, trace=trace.append) as source:
+            assert "UIDPLUS" not in source.capabilities
+            keys = {m.number: m.uid for m in source.list_messages()}
+            source.delete([keys[uids[0]]])
+            assert source.left_flagged == {keys[uids[0]]}
+        assert mailbox.uids() == uids, "nothing expunged: another client's mail is flagged"
+        assert mailbox.flags(uids[2]) == {"\\Deleted"}
+        assert mailbox.flags(uids[0]) == {"\\Deleted"}
+        assert not any(line.endswith("> EXPUNGE") for line in trace)
+        assert any("left flagged" in line and str(uids[0]) in line for line in trace), trace
+        # Once no other client's mail is flagged, ours is expunged (alone).
+        with mailbox.server.imap(mailbox.login, "INBOX") as client:
+            client.uid("STORE", str(uids[2]), "-FLAGS", "(\\Deleted)")
+        with open_source(config, trace=trace.append) as source:
+            keys = {m.number: m.uid for m in source.list_messages()}
+            source.delete([keys[uids[0]]])
+            assert source.left_flagged == set()
+    assert mailbox.uids() == uids[1:]
+
+
+def test_imap_with_uidplus_expunges_only_its_own(mailbox):
+    uids = [mailbox.append(message(n)) for n in (1, 2)]
+    flag_deleted(mailbox, uids[1])
+    with open_source(mailbox.config("imap")) as source:
+        assert "UIDPLUS" in source.capabilities
+        (first, _second) = source.list_messages()
+        source.delete([first.uid])
+        assert source.left_flagged == set()
+    assert mailbox.uids() == [uids[1]]
+    assert mailbox.flags(uids[1]) == {"\\Deleted"}
+
+
+def test_imap_fetch_refused_as_expunged_is_message_not_found(mailbox):
+    """RFC 5530 EXPUNGEISSUED: the message left the server (another client expunged
+    it); not a damaged message to retry."""
+    uid = mailbox.append(message(1))
+    answer = "[EXPUNGEISSUED] Some of the requested messages no longer exist"
+    with harness.FaultProxy(mailbox.server.imap_port, fail_uids=[uid], answer=answer) as proxy:
+        with open_source(mailbox.config("imap", host=proxy.host, port=proxy.port)) as source:
+            (item,) = source.list_messages()
+            with pytest.raises(MessageNotFoundError) as info:
+                source.fetch(item.uid)
+    assert "EXPUNGEISSUED" in info.value.detail

@@ -22,12 +22,28 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(faults, addons):
     assert poison[0] == "error", poison
     assert poison[1] == 3 and "failed 3 times" in poison[2], poison
     assert after["lost"] == [] and after["duplicated"] == [] and after["wrong"] == []
+    assert report["stalled"] == [] and after["stalled"] == []
     assert report["kills"] == 8
     assert after["kills"] == 11
     assert report["messages"] >= 300
     assert report["lost"] == []
     assert report["duplicated"] == []
     assert report["wrong"] == []
+
+
+def test_message_refused_at_every_download_never_stalls_its_inbox(faults, addons):
+    """IMAP NO to the FETCH of one message, POP3 -ERR to its RETR, at every try: set
+    aside in error within the ledger's attempts, the mail after it processed."""
+    with faults.Experiment(messages=40, kills=0, seed=20261204) as experiment:
+        experiment.setup(addons)
+        experiment.deliver(40)
+        experiment.finish()
+        refused = experiment.refused_download(attempts=3)
+        report = experiment.verify()
+    assert report["stalled"] == [], report["stalled"]
+    assert [row[:2] for row in refused] == [("error", 3), ("error", 3)], refused
+    assert all("Message damaged" in row[2] for row in refused), refused
+    assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []
 
 
 def test_oversize_mail_on_a_delete_inbox_is_never_lost(faults, addons):

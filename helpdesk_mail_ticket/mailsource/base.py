@@ -125,6 +125,8 @@ class MailSource:
 
     protocol = None
     label = None
+    # Keys of messages delete() flagged but could not remove (IMAP without UIDPLUS).
+    left_flagged = frozenset()
 
     def __init__(self, config, trace=None):
         self.config = config.resolved()

@@ -85,7 +85,17 @@ class FolderNotFoundError(MailSourceError):
     code = "folder_not_found"
 
 
-class MessageNotFoundError(MailSourceError):
+class MessageError(MailSourceError):
+    """The server refused to hand over one message (IMAP ``NO`` to its FETCH, POP3
+    ``-ERR`` to its RETR: a damaged message): a failure of that message alone, the
+    session goes on with the next ones. ``detail`` is the server's answer. A lost
+    connection while reading a message is a :class:`NetworkError` or
+    :class:`TimedOutError`, never this."""
+
+    code = "message"
+
+
+class MessageNotFoundError(MessageError):
     """The message is no longer on the server (deleted by another client)."""
 
     code = "message_not_found"

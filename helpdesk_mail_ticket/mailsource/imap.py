@@ -24,8 +24,8 @@ from .config import RemoteMessage
 from .errors import (
     AuthenticationError,
     FolderNotFoundError,
+    MessageError,
     MessageNotFoundError,
-    NetworkError,
     ProtocolError,
     UidValidityChangedError,
     UnsupportedOperationError,
@@ -146,7 +146,8 @@ class ImapSource(MailSource):
         self.capabilities = frozenset()
         self.uidvalidity = None
         self._selected = {}  # the folder's counters as SELECT reported them
-        self._expunge_on_close = False
+        # UIDs this session flagged \Deleted and could not expunge yet (no UIDPLUS).
+        self._flagged = set()
 
     # -- connection ------------------------------------------------------------------------
 
@@ -270,43 +271,36 @@ class ImapSource(MailSource):
             self.uidvalidity = self.state()["uidvalidity"]
 
     def close(self):
-        """EXPUNGE if deletions wait for it, LOGOUT, and always release the socket."""
+        """LOGOUT, and always release the socket. Deletions are expunged by delete()."""
         client, self._client = self._client, None
         self._connected = False
         broken, self._broken = self._broken, False
-        pending, self._expunge_on_close = self._expunge_on_close, False
+        if self._flagged:
+            self.trace(f"left flagged \\Deleted, not expunged: UIDs {uid_set(self._flagged)}")
+            self._flagged = set()
         if client is None:
             return
         if broken:
             with contextlib.suppress(Exception):
                 client.shutdown()
-            if pending:
-                raise self.error(
-                    NetworkError, "Deleted messages were not expunged: the connection was lost"
-                )
             return
+        # LOGOUT, not CLOSE: CLOSE would also expunge messages other clients flagged.
+        self.trace("> LOGOUT")
         try:
-            if pending:
-                self.trace("> EXPUNGE")
-                with self.phase("command", "expunging deleted messages"):
-                    client.expunge()
-        finally:
-            # LOGOUT, not CLOSE: CLOSE would also expunge messages other clients flagged.
-            self.trace("> LOGOUT")
-            try:
-                client.logout()
-            except Exception as exc:
-                self.trace(f"logout failed: {exc}")
-                with contextlib.suppress(Exception):
-                    client.shutdown()
+            client.logout()
+        except Exception as exc:
+            self.trace(f"logout failed: {exc}")
+            with contextlib.suppress(Exception):
+                client.shutdown()
 
-    def _run(self, what, method, *args):
-        """Run an imaplib command, trace it, and raise ProtocolError unless it is OK."""
+    def _run(self, what, method, *args, refused=ProtocolError):
+        """Run an imaplib command, trace it, and raise ``refused`` (ProtocolError) unless
+        it is OK."""
         self.trace(f"> {what}")
         with self.phase("command", what):
             typ, data = method(*args)
         if typ != "OK":
-            raise self.error(ProtocolError, f"The server refused {what}", b" ".join(_lines(data)))
+            raise self.error(refused, f"The server refused {what}", b" ".join(_lines(data)))
         return data
 
     # -- keys --------------------------------------------------------------------------------
@@ -406,7 +400,19 @@ class ImapSource(MailSource):
 
     def _fetch_item(self, key, item, answer):
         client, uid = self._require(), self._resolve(key)
-        data = self._run(f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})")
+        # A NO is about this message (a damaged one): MessageError, the session goes on;
+        # EXPUNGEISSUED (RFC 5530): another client expunged it, it is gone.
+        try:
+            data = self._run(
+                f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})",
+                refused=MessageError,
+            )  # fmt: skip
+        except MessageError as error:
+            if "[EXPUNGEISSUED]" not in (error.detail or "").upper():
+                raise
+            raise self.error(
+                MessageNotFoundError, f"Message {key} is no longer on the server", error.detail
+            ) from error
         for entry in data or ():
             if not isinstance(entry, tuple):
                 continue
@@ -504,7 +510,9 @@ class ImapSource(MailSource):
             raise self.error(UnsupportedOperationError, f"Cannot {what}: the folder is read-only")
 
     def delete(self, uids):
-        """Flag ``\\Deleted`` and expunge just these UIDs (UIDPLUS), else EXPUNGE at close."""
+        """Flag ``\\Deleted`` and expunge just these UIDs (UID EXPUNGE, UIDPLUS). Without
+        UIDPLUS see :meth:`_expunge_ours`: what it cannot expunge stays flagged and is
+        listed in :attr:`left_flagged`."""
         client = self._require()
         numbers = [self._resolve(uid) for uid in uids]
         if not numbers:
@@ -518,8 +526,39 @@ class ImapSource(MailSource):
             )  # fmt: skip
             if "UIDPLUS" in self.capabilities:
                 self._run(f"UID EXPUNGE {spec}", client.uid, "EXPUNGE", spec)
-            else:
-                self._expunge_on_close = True
+        if "UIDPLUS" not in self.capabilities:
+            self._flagged.update(numbers)
+            self._expunge_ours()
+
+    def _expunge_ours(self):
+        """Without UIDPLUS, EXPUNGE removes every message flagged ``\\Deleted``, also
+        those another client flagged (to be undeleted, or expunged by itself later):
+        EXPUNGE only when every flagged message of the folder is one this session
+        flagged; else leave ours flagged, say so in the trace, and let a later
+        deletion (the next cycle's) try again. (Between the SEARCH and the EXPUNGE
+        another client could still flag a message: one round trip, the narrowest a
+        server without UIDPLUS allows.)"""
+        client = self._client
+        data = self._run("UID SEARCH DELETED", client.uid, "SEARCH", "DELETED")
+        flagged = set(_parse_search(data))
+        self._flagged &= flagged  # expunged or undeleted meanwhile by someone else
+        others = flagged - self._flagged
+        if others:
+            self.trace(
+                f"no UIDPLUS: UIDs {uid_set(self._flagged)} left flagged \\Deleted, not "
+                f"expunged: other clients flagged UIDs {uid_set(others)} \\Deleted, which "
+                "EXPUNGE would remove too"
+            )
+            return
+        if self._flagged:
+            self._run("EXPUNGE", client.expunge)
+        self._flagged = set()
+
+    @property
+    def left_flagged(self):
+        """Keys of the messages this session flagged ``\\Deleted`` but could not
+        expunge (no UIDPLUS, and other clients' flagged mail in the folder)."""
+        return {self.key(uid) for uid in self._flagged}
 
     def move(self, uids, folder):
         """UID MOVE when offered, else UID COPY then delete; ``folder`` is created if missing."""

@@ -24,6 +24,7 @@ from .base import (
 from .config import RemoteMessage
 from .errors import (
     AuthenticationError,
+    MessageError,
     MessageNotFoundError,
     NetworkError,
     ProtocolError,
@@ -289,7 +290,14 @@ class Pop3Source(MailSource):
         message three times over). Returns the number of octets written."""
         client = self._client
         client._putcmd(command)
-        client._getresp()
+        try:
+            client._getresp()
+        except poplib.error_proto as exc:
+            answer = b" ".join(_as_list(exc.args))
+            if not answer.startswith(b"-ERR") or classify(exc, "command") is not ProtocolError:
+                raise  # the connection's failure (EOF), not the message's
+            # -ERR is about this message (a damaged one): the session goes on.
+            raise self.error(MessageError, f"The server refused {command}", answer) from exc
         written = 0
         line, _octets = client._getline()
         while line != b".":

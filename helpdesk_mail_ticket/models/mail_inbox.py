@@ -40,6 +40,9 @@ SECRET_DESTINATION_FIELDS = {
     "verify_certificate",
     "login",
 }
+# Messages one *Fetch now* processes inside its HTTP request (at most the per-run budget);
+# the cron takes the rest.
+FETCH_NOW_MAX_MESSAGES = 100
 
 
 class InboxTrace(list):
@@ -449,7 +452,7 @@ class MailInbox(models.Model):
         self.ensure_one()
         # Processed as the cron does it, whoever clicks: the outcome must not depend on
         # the clicking user's rights.
-        result = self.sudo()._fetch()
+        result = self.sudo()._fetch(limit=self._get_fetch_now_limit())
         if result.get("failure"):
             raise UserError(result["failure"])
         message = self.env._(
@@ -457,7 +460,19 @@ class MailInbox(models.Model):
             "%(undesired)s undesired.",
             **result,
         )
+        if result["remaining"]:
+            # The rest is the cron's: an HTTP request must end in time.
+            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch").sudo()._trigger()
+            message += " " + self.env._(
+                "%(remaining)s more will be processed in the background.", **result
+            )
         return self._notify(message, reload=True)
+
+    def _get_fetch_now_limit(self):
+        """How many messages *Fetch now* processes in its request: the per-run budget
+        (``max_messages_per_run``), at most FETCH_NOW_MAX_MESSAGES."""
+        budget = int(self._get_global_params().get("max_messages_per_run") or 500)
+        return min(budget, FETCH_NOW_MAX_MESSAGES) if budget > 0 else FETCH_NOW_MAX_MESSAGES
 
     def action_clear_trace(self):
         self.write({"debug_trace": False})
@@ -605,7 +620,8 @@ class MailInbox(models.Model):
         budget = int(params.get("max_messages_per_run") or 500)
         done = remaining = 0
         for inbox in self.sudo().search([]):
-            result = inbox._fetch(limit=budget - done if budget else None)
+            # A spent budget is 0: the inbox is synchronized, its mail waits (remaining).
+            result = inbox._fetch(limit=max(budget - done, 0) if budget else None)
             done += result["processed"] + result["error"] + result["undesired"]
             remaining += result["remaining"]
         cron = self.env["ir.cron"]
@@ -701,7 +717,7 @@ class MailInbox(models.Model):
             ``remaining``: how many are left for the next cycle
         """
         counts = {"processed": 0, "error": 0, "undesired": 0}
-        batch = messages[:limit] if limit else messages
+        batch = messages[:limit] if limit is not None else messages
         settings = self._get_parse_settings()
         if not self.env.context.get("lang"):
             # Odoo's message_post sets the user's language when the context has none,

@@ -23,7 +23,7 @@ from odoo.tools import email_normalize, email_split, html_sanitize, sql
 from ..mailparse import PatternError, header_ids, parse_message, title_refs
 from ..mailparse.identity import content_digest, header_digest, header_identity
 from ..mailparse.inline_images import replace_cids
-from ..mailsource import MailSourceError, MessageNotFoundError, ProtocolError
+from ..mailsource import MailSourceError, MessageError, MessageNotFoundError, ProtocolError
 from ..mailsource.bigfiles import assemble_message, rebuild_small, safe_file_name, save_message
 
 _logger = logging.getLogger(__name__)
@@ -468,7 +468,7 @@ class MailInboxMessage(models.Model):
                 identities[message.uid] = header_identity(source.fetch_header(message.uid))
             except MessageNotFoundError:
                 continue  # gone since the listing
-            except ProtocolError as error:
+            except (MessageError, ProtocolError) as error:
                 # The server refuses this message alone: recorded by its handle, its
                 # download then counts against it, not against the inbox's sync.
                 inbox._trace("Header of message %s unreadable: %s", message.uid, error)
@@ -635,7 +635,7 @@ class MailInboxMessage(models.Model):
             row = None  # another worker has it, or changed it since this snapshot
         return row[0] if row else None
 
-    def _count_attempt(self, stable_id=None):
+    def _count_attempt(self, stable_id=None, reason=None):
         """Count this attempt and record the email's stable id (committed with it, a
         worker holding a reply to the email can tell it is in flight), in the only
         UPDATE of this line in its transaction: PostgreSQL checks the foreign keys of
@@ -646,11 +646,18 @@ class MailInboxMessage(models.Model):
             """UPDATE mail_inbox_message
                   SET attempts = LEAST(COALESCE(attempts, 0) + 1, %(max)s),
                       stable_id = COALESCE(%(stable_id)s, stable_id),
+                      reason = COALESCE(%(reason)s, reason),
                       write_date = now() at time zone 'UTC', write_uid = %(uid)s
                 WHERE id = %(id)s""",
-            {"id": self.id, "max": MAX_ATTEMPTS, "uid": self.env.uid, "stable_id": stable_id},
+            {
+                "id": self.id,
+                "max": MAX_ATTEMPTS,
+                "uid": self.env.uid,
+                "stable_id": stable_id,
+                "reason": reason,
+            },
         )
-        self.invalidate_recordset(["attempts", "stable_id", "write_date", "write_uid"])
+        self.invalidate_recordset(["attempts", "stable_id", "reason", "write_date", "write_uid"])
 
     def _release(self):
         """Give this message's lease back (see ``_claim_attempt``)."""
@@ -702,10 +709,11 @@ class MailInboxMessage(models.Model):
             self.on_server = False
             self._commit()
             return None
-        except MailSourceError:
-            self._count_attempt()  # a mail that breaks the connection is poison too
-            self._commit()
-            raise
+        except MessageError as error:
+            # The server refuses this message (a damaged one): its failure alone.
+            return self._record_download_failure(source, error, previous)
+        # Any other MailSourceError is the connection's (reset, timeout): it fails the
+        # cycle and is never counted against the message being read.
         if previous >= MAX_ATTEMPTS:
             reason = self.env._(
                 "Processing this message failed %(count)s times; it is set aside.",
@@ -727,6 +735,38 @@ class MailInboxMessage(models.Model):
             state = self.state  # read before the commit, which empties the cache
             self._commit()
         return state
+
+    def _record_download_failure(self, source, error, previous):
+        """The server refused to hand this message over (``error`` carries its answer):
+        count the attempt, with the answer, against this message alone and leave it
+        for the next cycle; at the last attempt set it aside in error (the admin is
+        told as of any error, with its headers when the server still gives them)."""
+        attempt = min(previous + 1, MAX_ATTEMPTS)
+        reason = self.env._(
+            "The mail server refused to hand over this message (attempt %(attempt)s of "
+            "%(max)s): %(answer)s",
+            attempt=attempt,
+            max=MAX_ATTEMPTS,
+            answer=error.detail or str(error),
+        )
+        self.inbox_id._trace("Message %s: %s", self.uid, reason)
+        if attempt < MAX_ATTEMPTS:
+            self._count_attempt(reason=reason)
+            self._commit()
+            return None
+        header = None
+        try:
+            header = source.fetch_header(self.server_uid)
+        except MailSourceError as header_error:
+            self.inbox_id._trace("Message %s: headers unreadable too: %s", self.uid, header_error)
+        if header:
+            self._record_raw_headers(header)
+        self.attempts = attempt
+        self._set_error(None, reason)
+        if header:
+            self._forward_error(header, reason, headers_only=True)
+        self._commit()
+        return self.state
 
     def _process_claimed(self, parsed, raw):
         """Act on a claimed message in a savepoint. An InboxProcessingError sets it
@@ -1718,6 +1758,12 @@ class MailInboxMessage(models.Model):
                     to_delete |= message
         if to_delete:
             source.delete(to_delete.mapped("server_uid"))
+            # Flagged but not expunged (IMAP without UIDPLUS, other clients' \\Deleted
+            # mail in the folder): still on the server, deleted again next cycle.
+            flagged = to_delete.filtered(lambda m: m.server_uid in source.left_flagged)
+            if flagged:
+                inbox._trace("%d message(s) left flagged \\Deleted, to retry", len(flagged))
+            to_delete -= flagged
             inbox._trace("Deleted %d message(s) from the server", len(to_delete))
         if to_move:
             source.move(to_move.mapped("server_uid"), inbox.target_folder)

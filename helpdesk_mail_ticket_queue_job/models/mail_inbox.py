@@ -38,7 +38,7 @@ class MailInbox(models.Model):
         if not self.use_queue_job:
             return super()._process_messages(source, messages, limit=limit)
         todo = messages - messages._with_pending_job()
-        batch = todo[:limit] if limit else todo
+        batch = todo[:limit] if limit is not None else todo
         for message in batch:
             message._enqueue_process_job()
         if batch:
