@@ -40,6 +40,8 @@ _WROTE = "|".join(
         r"escreveu",  # pt
         r"napisał\(a\)|napisała|napisał|pisze",  # pl
         r"написал\(а\)|написала|написал|пишет",  # ru
+        r"написав\(ла\)|написав|пише",  # uk
+        r"написа",  # bg sr
         r"skrev(?:\s+følgende)?",  # sv da no
         r"kirjoitti",  # fi
         r"写道|寫道|來信|来信",  # zh
@@ -47,7 +49,11 @@ _WROTE = "|".join(
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
     ]
 )
-_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,40}})?[:：]\s*$", re.IGNORECASE)
+# After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
+# inside a time.
+_WROTE_END = re.compile(
+    rf"(?:{_WROTE})\s*(?:[^\n:：]|(?<=\d)[:：](?=\d)){{0,60}}[:：]\s*$", re.IGNORECASE
+)
 # Words that open an attribution line.
 _ON_START = re.compile(
     r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|"
@@ -63,6 +69,11 @@ _ON_WROTE_NO_COLON = re.compile(
 _EMAILISH = re.compile(r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+|<[^<>\s]{1,64}@[^<>\s]{1,255}>")
 _DATEISH = re.compile(r"\d{1,2}:\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 _ENDS_COLON = re.compile(r"[:：]\s*$")
+# Gmail's ISO-dated form without a colon: "2013/7/20 Ann via Helpdesk <helpdesk@example.com>".
+_DATED_SENDER = re.compile(
+    r"^\s*\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+[^<>\n]{1,120}"
+    r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*$"
+)
 # "2024/01/02 John <j@x>:" (iTop's third default) and Gmail's verb-less forms ("… <x@y>:").
 _VERBLESS = re.compile(
     r"(?:<[^<>\s]{1,64}@[^<>\s]{1,255}>|[^\s@]{1,64}@\S{1,255}\.\w+)\s*>?\s*[:：]\s*$"
@@ -109,6 +120,7 @@ _SEPARATOR_WORDS = re.compile(
     r"сообщение|meddelande|meddelelse|besked|melding|viesti|邮件|郵件|メッセージ|reply|"
     r"réponse|antwort|transf|weitergeleitet|reenviado|inoltrato|doorgestuurd|"
     r"encaminhad|przekazan|пересылаем|vidarebefordrat|videresendt|välitetty|"
+    r"zpráv|původní|üzenet|eredeti|orijinal|ileti|mesaj|μήνυμα|αρχικό|"  # cs hu tr el
     rf"{_WROTE}",
     re.IGNORECASE,
 )
@@ -186,7 +198,9 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
         return False
     if not _ENDS_COLON.search(text):
         # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon)
-        return bool(_ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text))
+        if _ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text):
+            return True
+        return bool(_DATED_SENDER.match(text))
     if _WROTE_END.search(text):
         if _ON_START.search(text) or _EMAILISH.search(text) or _DATEISH.search(text):
             return True
@@ -541,10 +555,31 @@ def split_reply(text: str, settings) -> Split:
         return Split(stripped, "", stripped, -1)
 
 
+# Invisible characters mail tools insert (Gmail add-ons' U+1427 marker): never text.
+_INVISIBLE = re.compile("[\u1427\u200b\ufeff]")
+
+
+def _drop_leading_attribution(text: str) -> str:
+    """An attribution line with no quote below it, above the answer (the client that quoted
+    was not the one that sent, or the quote was removed): it is not new text."""
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    if first < 0 or len(lines[first]) > MAX_LINE_LEN:
+        return text
+    span = _attribution_at(lines, first)
+    rest = lines[first + span :]
+    if not span or _quote_follows(rest) or not any(line.strip() for line in rest):
+        return text
+    return "\n".join(rest)
+
+
 def _split_reply(text: str, settings) -> Split:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
+    text = _INVISIBLE.sub("", text)
+    if settings.builtin_quote_detection:
+        text = _drop_leading_attribution(text)
     work = text.replace("\xa0", " ")  # iTop replaces NBSP by a space before matching
     lines = work.split("\n")
     starts = _line_starts(lines)
@@ -570,6 +605,10 @@ def _split_reply(text: str, settings) -> Split:
             kept = orig_lines[bottom:cut_line]
         elif _has_inline_answers(lines, first_quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
+            # A signature below the trailing quote: the quote above it is old content too.
+            body, signature = strip_signature(kept)
+            if signature:
+                kept = [*_strip_quoted_tail(body), "", *signature]
         else:
             kept = orig_lines[:first_quote]
             cut_line = first_quote

@@ -1,0 +1,94 @@
+"""New part (issue 14): what must not be left behind in it.
+
+Attribution lines whose quote was dropped or never sent, reply separators in the languages
+the core supports, Gmail's invisible marker, a quote inside one ``<pre>`` block and a
+signature below a trailing quote. The texts are written for the class of mail, in the
+layouts the clients produce, not copied from a corpus.
+"""
+
+from email.message import EmailMessage
+
+import pytest
+from mailparse import Settings, parse_message
+from mailparse.newpart import split_reply
+
+SETTINGS = Settings()
+ANSWER = "Yes, the new toner fixed it. You can close the ticket."
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Ann Example <ann@example.com> wrote:",
+        "Ann Example <ann@example.com> schrieb am Di., 3. März 2026, 10:00:",
+        "Am Di., 3. März 2026 um 10:00 Uhr schrieb Ann Example <ann@example.com>:",
+        "Op di 3 mrt. 2026 om 10:00 schreef Ann Example <ann@example.com>:",
+        "вт, 3 бер. 2026 о 10:00 Ганна Приклад <ann@example.com> пише:",
+        "3 марта 2026 г., в 10:00, Анна Пример <ann@example.com> написала:",
+        "2013/7/20 Ann Example via Helpdesk <helpdesk@example.com>",
+        "2013/7/20 Ann Example <ann@example.com>:",
+        "-------- Original Message --------",
+        "-----Original Message-----",
+        "-----Ursprüngliche Nachricht-----",
+        "-----Message d'origine-----",
+        "-----Mensaje original-----",
+        "-----Oorspronkelijk bericht-----",
+        "-----Původní zpráva-----",
+        "-----Eredeti üzenet-----",
+        "-----Orijinal İleti-----",
+        "-----Αρχικό μήνυμα-----",
+        "-------- Weitergeleitete Nachricht --------",
+    ],
+)
+@pytest.mark.parametrize("after", ["", "\n\n> Does the printer work now?\n"])
+def test_attribution_left_at_the_end_is_not_new(attribution, after):
+    text = f"{ANSWER}\n\n{attribution}{after}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Ann Example <ann@example.com> wrote:",
+        "Ann Example <ann@example.com> schrieb am Di., 3. März 2026, 10:00:",
+        "вт, 3 бер. 2026 о 10:00 Ганна Приклад <ann@example.com> пише:",
+    ],
+)
+def test_attribution_left_at_the_start_is_not_new(attribution):
+    # A client put its attribution above the answer (top of a bottom-posted reply whose quote
+    # another client removed): the answer is what is new.
+    text = f"{attribution}\n\n{ANSWER}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+def test_gmail_invisible_marker_is_not_kept():
+    text = f"{ANSWER}\n\u1427\n\nOn Tue, Mar 3, 2026 at 10:00 AM Ann <ann@example.com> wrote:\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+    text = f"{ANSWER}\u1427\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+def test_signature_below_a_trailing_quote_takes_the_quote_out():
+    text = (
+        "Hi,\n\n> Is the printer on floor 3 fixed?\n\nYes, since this morning.\n\n"
+        "> And the scanner?\n\nNot yet, tomorrow.\n\n> Thanks for the quick work.\n\n"
+        "-- \nBob Example\nFacilities, ACME Corp.\n"
+    )
+    split = split_reply(text, SETTINGS)
+    assert split.new_part.endswith("Not yet, tomorrow.")
+    assert "Thanks for the quick work" not in split.new_part
+    assert split.signature.startswith("--")
+
+
+def test_quote_inside_one_pre_block_is_cut():
+    message = EmailMessage()
+    message["From"] = "ann@example.com"
+    message["Subject"] = "Re: printer"
+    message.set_content(
+        "<html><body><pre>Yes, the new toner fixed it.\n\n-- \nAnn Example\nACME Corp.\n\n"
+        "On Tue, Mar 3, 2026 at 10:00 AM Bob &lt;bob@example.com&gt; wrote:\n"
+        "&gt; Does the printer work now?\n&gt; Bob\n</pre></body></html>",
+        subtype="html",
+    )
+    parsed = parse_message(message.as_bytes())
+    assert parsed.new_part_text.strip() == "Yes, the new toner fixed it."
