@@ -92,3 +92,37 @@ def test_quote_inside_one_pre_block_is_cut():
     )
     parsed = parse_message(message.as_bytes())
     assert parsed.new_part_text.strip() == "Yes, the new toner fixed it."
+
+
+# --- a signature block written without "-- " -------------------------------------------------
+
+
+def test_contact_block_without_delimiter_is_the_signature():
+    text = (
+        "Sure, I will send the signed form today.\n\nMaria Lopez\nAccounts Payable\n"
+        "Globex Inc.\n500 Main Street, Suite 200\nSpringfield, IL 62701\n"
+        "Phone: +1 217 555 0100\nmaria.lopez@globex.example\n"
+    )
+    split = split_reply(text, SETTINGS)
+    assert split.new_part == "Sure, I will send the signed form today."
+    assert split.signature.startswith("Maria Lopez")
+    assert split.unquoted == text.strip()
+
+
+def test_first_name_signing_above_a_contact_block_stays():
+    text = "Done, the queue is empty now.\n\nTom\nIT Support, Initech Ltd\nTel +44 20 7946 0000\n"
+    assert split_reply(text, SETTINGS).new_part == "Done, the queue is empty now.\n\nTom"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Request ID          : 000042\nRequested For       : ann@example.com\n"
+        "Resource Name       : Printer floor 3",
+        "The new printer is at:\n1400 Smith Street, Suite 3\nHouston, Texas 77002",
+        "Please call me back at 555-0100 tomorrow.\nI am in the office until 5 pm, room 12.",
+    ],
+)
+def test_closing_paragraph_that_is_content_stays(closing):
+    text = f"Hello,\n\nHere is what you asked for.\n\n{closing}\n"
+    assert split_reply(text, SETTINGS).new_part == text.strip()

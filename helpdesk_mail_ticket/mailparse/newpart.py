@@ -162,6 +162,54 @@ _SIGN_OFF = re.compile(
 )
 
 
+# Contact cues of a signature block written without "-- ": a phone or fax number, an address
+# (mail, web, street, post code), a company form. A closing paragraph where most lines carry
+# one is a signature (Carvalho & Cohen's and talon's features, as a rule).
+_PHONE = re.compile(r"(?:\+|\(|\b)\d[\d ().\-/]{6,}\d\b")
+_CONTACT_CUE = re.compile(
+    r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+"  # e-mail address
+    r"|\bwww\.|https?://"  # web
+    r"|\b(?:phone|tel|telephone|fax|facsimile|mobile|cell|e-?mail|direct|office|pager|"
+    r"téléphone|portable|telefon|handy|móvil|teléfono|telefono|cellulare|телефон)\b"
+    r"|\b\d{1,5}\s+\w+(?:\s\w+)?\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|"
+    r"lane|suite|floor|way|plaza|straße|strasse|rue|via|calle)\b"
+    r"|\b(?:suite|floor|p\.?o\.? box|eb)\s*\d"
+    r"|,\s*[a-z]{2,}\.?\s+\d{5}(?:-\d{4})?\b"  # "Houston, Texas 77002" / "Austin, TX 78701"
+    r"|\b(?:inc|corp|corporation|ltd|llc|llp|plc|gmbh|ag|s\.a|sarl|b\.v|company|co)\.?(?:\s|,|$)",
+    re.IGNORECASE,
+)
+# A sentence, or a line introducing what follows ("The new printer is at:"): not a signature.
+_SENTENCE_END = re.compile(r"[?!:：]\s*$|[a-z]{3,}\.\s*$")
+_FORM_FIELD = re.compile(r"\S\s+:\s")  # "Request ID   : 42": aligned form data, not a signature
+_CONTACT_BLOCK_MAX = 10
+_CONTACT_LINE_MAX = 72
+
+
+def _contact_block(lines: list[str], content: list[int]) -> int:
+    """Start of a trailing contact block (name, title, company, address, phones), or -1.
+
+    The last paragraph, 2 to 10 short lines, no sentence among them, at least two lines
+    with a contact cue, a body above it. A first line of one word (the first name the sender
+    signs with) stays in the body."""
+    last = content[-1]
+    start = last
+    while start > 0 and lines[start - 1].strip() and last - start < _CONTACT_BLOCK_MAX:
+        start -= 1
+    if start == 0 or lines[start - 1].strip() or last - start < 1 or start <= content[0]:
+        return -1
+    block = [line.strip() for line in lines[start : last + 1]]
+    if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
+        return -1
+    if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
+        return -1
+    cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
+    if cues < 2:
+        return -1
+    if len(block[0].split()) == 1 and not _CONTACT_CUE.search(block[0]):
+        start += 1
+    return start
+
+
 @dataclass
 class Split:
     """Result of :func:`split_reply`."""
@@ -523,6 +571,9 @@ def _strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         return lines[:last], lines[last:]
     if _sign_off(lines, content):
         return lines[:last], lines[last:]
+    contact = _contact_block(lines, content)
+    if contact >= 0:
+        return lines[:contact], lines[contact:]
     # "Regards," then at most 4 short lines (name, title, company) at the very end.
     for index in reversed(content[-5:]):
         if _VALEDICTION.match(lines[index]) and index != content[0]:
