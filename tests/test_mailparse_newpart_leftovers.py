@@ -126,3 +126,19 @@ def test_first_name_signing_above_a_contact_block_stays():
 def test_closing_paragraph_that_is_content_stays(closing):
     text = f"Hello,\n\nHere is what you asked for.\n\n{closing}\n"
     assert split_reply(text, SETTINGS).new_part == text.strip()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ">>> Ann Example 03/03/26 10:00AM >>>",
+        ">>> <ann.example@example.com> 3/3/2026 10:00:41 am >>>",
+        '>>> "Ann Example" <ann@example.com> 03.03.2026 10:00 >>>',
+    ],
+)
+def test_groupwise_quote_header_starts_old_content(header):
+    text = (
+        f"{ANSWER}\n\n{header}\n\nDoes the printer on floor 3 work again?\n"
+        "It jammed twice this morning.\n"
+    )
+    assert split_reply(text, SETTINGS).new_part == ANSWER

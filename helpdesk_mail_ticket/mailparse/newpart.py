@@ -125,6 +125,9 @@ _SEPARATOR_WORDS = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_LINE = re.compile(r"^\s*>")
+# Novell GroupWise's quote header: ">>> Name <addr> 2/16/01 10:41:43 am >>>" (it starts with
+# ">", so it must be tested before a line is taken for a quoted line).
+_GROUPWISE = re.compile(r"^\s*>>>\s[^\n]{0,200}?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}[^\n>]{0,30}>>>\s*$")
 _RULE_LINE = re.compile(r"^\s*(?:[-=_*~#]\s*){2,}$")
 
 # --- Signatures ---------------------------------------------------------------------------
@@ -396,6 +399,8 @@ def _builtin_cut(lines: list[str]) -> int:
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
             continue
+        if _GROUPWISE.match(line):
+            return index
         if _QUOTE_LINE.match(line):
             continue
         if _is_separator(line) or _is_wrapped_separator(lines, index):
