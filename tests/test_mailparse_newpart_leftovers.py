@@ -142,3 +142,20 @@ def test_groupwise_quote_header_starts_old_content(header):
         "It jammed twice this morning.\n"
     )
     assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize("mark", [":", "|"])
+def test_header_block_quoted_with_another_mark_starts_old_content(mark):
+    quoted = "\n".join(
+        f"{mark} {line}".rstrip()
+        for line in [
+            "Date: Tue, 3 Mar 2026 10:00:00 +0100",
+            "From: Ann Example <ann@example.com>",
+            "To: users@lists.example.org",
+            "Subject: printer queue",
+            "",
+            "Does the queue keep jobs after a restart?",
+        ]
+    )
+    text = f"{ANSWER}\n\n{quoted}\n\n-Bob\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER

@@ -337,6 +337,23 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
     return -1
 
 
+_OTHER_QUOTE_MARK = re.compile(r"^\s*([:|])[ \t]?")
+
+
+def _marked_header_block(lines: list[str], index: int) -> bool:
+    """A quoted header block whose lines start with another quote mark (": ", "| ", as some
+    list readers quote): the same test on the lines without the mark."""
+    match = _OTHER_QUOTE_MARK.match(lines[index])
+    if not match:
+        return False
+    mark = match.group(1)
+    window = [
+        _OTHER_QUOTE_MARK.sub("", line, count=1) if line.lstrip().startswith(mark) else line
+        for line in lines[index : index + 8]
+    ]
+    return _is_header_block(["", *window], 1)
+
+
 def _field_block_start(lines: list[str], index: int) -> bool:
     """A block starting with another field (Date:/Sent:) that contains a From field."""
     if not _FIELD_LINE.match(lines[index]):
@@ -406,7 +423,7 @@ def _builtin_cut(lines: list[str]) -> int:
         if _is_separator(line) or _is_wrapped_separator(lines, index):
             if not _is_bare_rule(line) or _header_follows(lines, index):
                 return index
-        if index and _is_header_block(lines, index):
+        if index and (_is_header_block(lines, index) or _marked_header_block(lines, index)):
             return index
         notes = _recipient_block_start(lines, index)
         if notes >= 0:
