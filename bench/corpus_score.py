@@ -392,6 +392,50 @@ def stalwart(corpus: Path, score: Score) -> None:
             score.check("stalwart", ok, eml, f"#{index} {ws(text)[:120]!r}")
 
 
+def _oracle_header(part: dict, name: str):
+    for header in part.get("headers") or []:
+        if header.get("name") == name:
+            return header.get("value")
+    return None
+
+
+def _oracle_attachment_name(part: dict) -> str:
+    for header in ("content_disposition", "content_type"):
+        value = _oracle_header(part, header) or {}
+        for attribute in (value.get("ContentType") or {}).get("attributes") or []:
+            if attribute.get("name") in ("filename", "name") and attribute.get("value"):
+                return attribute["value"]
+    return ""
+
+
+def stalwart_headers(corpus: Path, score: Score) -> None:
+    """Subject, sender address and the attachment names the sender gave, vs the oracle."""
+    base = corpus / "stalwart_mail_parser" / "resources" / "eml"
+    for eml in sorted(base.rglob("*.eml")):
+        oracle_path = eml.with_suffix(".json")
+        if not oracle_path.exists():
+            continue
+        oracle = json.loads(oracle_path.read_text(encoding="utf-8"))
+        parts = oracle.get("parts") or []
+        if not parts:
+            continue
+        parsed = parse_message(eml.read_bytes())
+        subject = _oracle_header(parts[0], "subject")
+        if isinstance(subject, dict) and isinstance(subject.get("Text"), str):
+            expected = subject["Text"].strip()
+            score.check("stalwart subject", parsed.subject == expected, eml, repr(parsed.subject))
+        sender = _oracle_header(parts[0], "from")
+        listed = ((sender or {}).get("Address") or {}).get("List") or []
+        if listed and listed[0].get("address") and "@" in listed[0]["address"]:
+            expected = listed[0]["address"].lower()
+            score.check("stalwart sender", parsed.from_email == expected, eml, parsed.from_email)
+        ours = {att.filename for att in parsed.attachments}
+        for index in oracle.get("attachments") or []:
+            name = _oracle_attachment_name(parts[index]) if index < len(parts) else ""
+            if name:
+                score.check("stalwart att. names", name in ours, eml, f"{name!r} not in {ours}")
+
+
 TARGETS = {
     "robustness": "100%",
     "crisp exact": ">= 85%",
@@ -401,6 +445,9 @@ TARGETS = {
     "sisimai recall": ">= 98%",
     "human flagged (FP)": "<= 1%",
     "stalwart": ">= 98%",
+    "stalwart subject": ">= 99%",
+    "stalwart sender": ">= 99%",
+    "stalwart att. names": ">= 95%",
     "quagga ASF F1": ">= 0.95",
     "quagga Enron F1": ">= 0.90",
     "quagga ASF strict": ">= 0.95",
@@ -461,6 +508,7 @@ def main(argv=None) -> int:
         sisimai,
         human_false_positives,
         stalwart,
+        stalwart_headers,
     ]
     wanted = set(args.only.split(",")) if args.only else None
     started = time.perf_counter()

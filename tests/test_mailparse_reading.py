@@ -265,3 +265,19 @@ def test_apple_mail_html_split_around_an_attachment_keeps_both_halves():
     assert "After the quote: call me." in parsed.body_text
     assert "After the quote: call me." in parsed.new_part_text
     assert [att.filename for att in parsed.attachments] == ["quote.pdf"]
+
+
+def test_forwarded_message_keeps_the_name_its_sender_gave():
+    inner = b"From: bob@example.org\nSubject: order\n\nbody\n"
+    named = (
+        b'Content-Type: message/rfc822; name="order-mail.txt"\n'
+        b'Content-Disposition: attachment; filename="order-mail.txt"\n\n' + inner
+    )
+    assert [a.filename for a in parse_message(_with_part(named)).attachments] == ["order-mail.txt"]
+    for given in ("Order 12", "Re: release v1.2 notes"):
+        bare = (
+            b"Content-Type: message/rfc822\n"
+            + f'Content-Disposition: attachment; filename="{given}"\n\n'.encode()
+        )
+        [att] = parse_message(_with_part(bare + inner)).attachments
+        assert att.filename == given.replace(":", "_") + ".eml"

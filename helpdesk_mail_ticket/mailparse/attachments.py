@@ -79,6 +79,7 @@ _TYPE_NAMES = {
     "application/x-pkcs7-mime": "smime.p7m",
 }
 _MAX_SUBJECT_NAME = 120
+_REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
 
 
 @dataclass
@@ -338,7 +339,8 @@ def _attachments_of(
         name = _message_name(part, charset_hint)
     if not name:
         name = _default_name(ctype, counter)
-    elif ctype == "message/rfc822" and not name.lower().endswith(".eml"):
+    elif ctype == "message/rfc822" and not _REAL_EXTENSION.fullmatch(_extension(name)):
+        # A name without an extension gets ".eml"; one with an extension is the sender's.
         name += ".eml"
     return [_make(data, name, ctype, _content_id(part), _disposition(part), settings=settings)]
 
