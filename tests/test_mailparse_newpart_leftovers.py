@@ -159,3 +159,21 @@ def test_header_block_quoted_with_another_mark_starts_old_content(mark):
     )
     text = f"{ANSWER}\n\n{quoted}\n\n-Bob\n"
     assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Od: Ann Example <ann@example.com>\nOdesláno: 3. března 2026 10:00\n"
+        "Komu: support@example.com\nPředmět: RE: tiskárna",
+        "Από: Ann Example <ann@example.com>\nΑπεστάλη: Τρίτη, 3 Μαρτίου 2026 10:00\n"
+        "Προς: support@example.com\nΘέμα: RE: εκτυπωτής",
+        "De la: Ann Example <ann@example.com>\nTrimis: marți, 3 martie 2026 10:00\n"
+        "Către: support@example.com\nSubiect: RE: imprimanta",
+        "Šalje: Ann Example <ann@example.com>\nPoslano: utorak, 3. ožujka 2026. 10:00\n"
+        "Prima: support@example.com\nPredmet: RE: pisač",
+    ],
+)
+def test_outlook_header_block_in_more_languages_starts_old_content(block):
+    text = f"{ANSWER}\n\n{block}\n\nDoes the printer on floor 3 work again?\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER

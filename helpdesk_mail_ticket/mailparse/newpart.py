@@ -83,7 +83,8 @@ _VERBLESS = re.compile(
 _FROM_FIELDS = (
     r"from|von|de|da|van|od|fra|från|frå|lähettäjä|frá|от|від|kimden|feladó|expéditeur|"
     r"remetente|mittente|absender|afzender|nadawca|avsändare|发件人|寄件者|發件人|差出人|送信者|"
-    r"보낸\s*사람|message\s+du|od\s+kogo"
+    r"보낸\s*사람|message\s+du|od\s+kogo|"
+    r"από|de\s+la|šalje|pošiljatelj|pošiljalac"  # el ro hr/sr
 )
 _OTHER_FIELDS = (
     r"sent|date|to|subject|cc|bcc|reply-to|sent\s+by|gesendet|datum|an|betreff|kopie|"
@@ -93,7 +94,11 @@ _OTHER_FIELDS = (
     r"sendt|dato|til|emne|skickat|till|ämne|lähetetty|päivämäärä|vastaanottaja|aihe|"
     r"отправлено|дата|кому|тема|копия|надіслано|"
     r"发送时间|發送時間|日期|收件人|主题|主旨|抄送|送信日時|日時|宛先|件名|"
-    r"보낸\s*날짜|받는\s*사람|제목|tarih|konu|kime|elküldve|címzett|tárgy"
+    r"보낸\s*날짜|받는\s*사람|제목|tarih|konu|kime|elküldve|címzett|tárgy|"
+    r"odesláno|komu|předmět|"  # cs
+    r"απεστάλη|ημερομηνία|προς|θέμα|κοιν|"  # el
+    r"trimis|către|subiect|"  # ro
+    r"poslano|poslato|prima|predmet"  # hr sr
 )
 _FIELD_LINE = re.compile(
     rf"^\s*[*_]{{0,2}}\s*(?:{_FROM_FIELDS}|{_OTHER_FIELDS})\s*[*_]{{0,2}}\s*[:：]",
@@ -294,11 +299,12 @@ def _is_header_block(lines: list[str], index: int) -> bool:
 
 
 _TO_LINE = re.compile(
-    r"^\s*(?:to|an|à|a|para|aan|do|til|till|кому|宛先|收件人)\s*[:：]", re.IGNORECASE
+    r"^\s*(?:to|an|à|a|para|aan|do|til|till|кому|komu|προς|către|prima|宛先|收件人)\s*[:：]",
+    re.IGNORECASE,
 )
 _SUBJECT_LINE = re.compile(
     r"^\s*(?:subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|emne|ämne|aihe|assunto|"
-    r"тема|件名|主题|主旨|제목)\s*[:：]",
+    r"тема|předmět|θέμα|subiect|predmet|件名|主题|主旨|제목)\s*[:：]",
     re.IGNORECASE,
 )
 _PREAMBLE_MAX = 6
