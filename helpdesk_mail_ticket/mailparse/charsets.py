@@ -1,6 +1,7 @@
 """Decoding bytes by declared (and often mislabelled) charsets, without mojibake."""
 
 import codecs
+import functools
 import logging
 import re
 
@@ -63,6 +64,19 @@ _CLEAN = re.compile(r"[^a-z0-9_.:\-]")
 
 
 def normalize_charset(label: str | None) -> str:
+    """Return a Python codec name for a MIME charset label, or "" when unknown/absent."""
+    try:
+        return _normalize_cached(label)
+    except TypeError:  # an unhashable label: not cached
+        return _normalize_charset(label)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalize_cached(label) -> str:
+    return _normalize_charset(label)
+
+
+def _normalize_charset(label) -> str:
     """Return a Python codec name for a MIME charset label, or "" when unknown/absent."""
     if not label:
         return ""

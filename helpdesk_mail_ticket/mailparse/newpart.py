@@ -51,9 +51,17 @@ _WROTE = "|".join(
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
 # inside a time.
-_WROTE_END = re.compile(
-    rf"(?:{_WROTE})\s*(?:[^\n:：]|(?<=\d)[:：](?=\d)){{0,60}}[:：]\s*$", re.IGNORECASE
-)
+_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+_TIME = re.compile(r"(?<=\d)[:：](?=\d)")
+
+
+def _ends_with_wrote(text: str) -> bool:
+    """The verb ends the line, up to its colon; a time's colon after it is not the end."""
+    if _WROTE_END.search(text):
+        return True
+    return _TIME.search(text) is not None and bool(_WROTE_END.search(_TIME.sub(".", text)))
+
+
 # Words that open an attribution line.
 _ON_START = re.compile(
     r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|"
@@ -257,7 +265,7 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
         if _ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text):
             return True
         return bool(_DATED_SENDER.match(text))
-    if _WROTE_END.search(text):
+    if _ends_with_wrote(text):
         if _ON_START.search(text) or _EMAILISH.search(text) or _DATEISH.search(text):
             return True
         # "John wrote:" alone: only when a quoted block follows.
@@ -349,7 +357,7 @@ _OTHER_QUOTE_MARK = re.compile(r"^\s*([:|])[ \t]?")
 def _marked_header_block(lines: list[str], index: int) -> bool:
     """A quoted header block whose lines start with another quote mark (": ", "| ", as some
     list readers quote): the same test on the lines without the mark."""
-    match = _OTHER_QUOTE_MARK.match(lines[index])
+    match = lines[index].lstrip()[:1] in (":", "|") and _OTHER_QUOTE_MARK.match(lines[index])
     if not match:
         return False
     mark = match.group(1)
@@ -422,14 +430,18 @@ def _builtin_cut(lines: list[str]) -> int:
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
             continue
-        if _GROUPWISE.match(line):
+        head = line.lstrip()[:3]
+        if head == ">>>" and _GROUPWISE.match(line):
             return index
         if _QUOTE_LINE.match(line):
             continue
         if _is_separator(line) or _is_wrapped_separator(lines, index):
             if not _is_bare_rule(line) or _header_follows(lines, index):
                 return index
-        if index and (_is_header_block(lines, index) or _marked_header_block(lines, index)):
+        if index and (
+            _is_header_block(lines, index)
+            or (head[:1] in (":", "|") and _marked_header_block(lines, index))
+        ):
             return index
         notes = _recipient_block_start(lines, index)
         if notes >= 0:
@@ -638,11 +650,14 @@ def split_reply(text: str, settings) -> Split:
 _INVISIBLE = re.compile("[\u1427\u200b\ufeff]")
 
 
+_LEADING_LINES = 12
+
+
 def _drop_leading_attribution(text: str) -> str:
     """An attribution line with no quote below it, above the answer (the client that quoted
     was not the one that sent, or the quote was removed): it is not new text."""
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    lines = text.split("\n", _LEADING_LINES)  # the last piece holds the rest of the text
+    first = next((i for i, line in enumerate(lines[:-1]) if line.strip()), -1)
     if first < 0 or len(lines[first]) > MAX_LINE_LEN:
         return text
     span = _attribution_at(lines, first)

@@ -143,7 +143,7 @@ def _raw_header(message: Message, name: str) -> str:
     return values[0] if values else ""
 
 
-def _charset_hint(message: Message) -> str:
+def _charset_hint(message: Message, raw: bytes = b"") -> str:
     """The message's charset for raw 8-bit headers: the first declared one that can read
     8-bit bytes, else one detected on all the raw 8-bit header values that are not UTF-8
     (more text than one name: short strings mislead a detector), else "utf-8"."""
@@ -157,7 +157,7 @@ def _charset_hint(message: Message) -> str:
                     return charset
     except Exception:
         _logger.debug("no charset hint: the MIME tree cannot be walked", exc_info=True)
-    detected = detect_charset(_raw_8bit_headers(message))
+    detected = "" if raw.isascii() else detect_charset(_raw_8bit_headers(message))
     return detected or declared or "utf-8"
 
 
@@ -288,6 +288,8 @@ def _body_text(message: Message, part: Message, body_type: str) -> str:
 def _inline_siblings(message: Message, part: Message, body_type: str) -> list:
     """The leaves of ``part``'s multipart/mixed parent of type ``body_type``, unnamed and not
     attachments, ``part`` first; [] when the parent is not a multipart/mixed."""
+    if part is message or not message.is_multipart():
+        return []
     count = 0
     stack = [message]
     while stack and count < MAX_PARTS:
@@ -385,7 +387,7 @@ def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
 
 
 def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings) -> None:
-    hint = _charset_hint(message)
+    hint = _charset_hint(message, raw)
     result.headers = _header_map(message, hint)
     result.defects = _defects(message)
     ids = parse_ids(_raw_header(message, "message-id"))
