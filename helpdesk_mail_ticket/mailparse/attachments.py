@@ -57,6 +57,29 @@ DANGEROUS_TYPES = (
 )
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 _MULTIPART_SKIP = ("multipart/",)
+# Machine-readable reports kept as text files named after what they are (a bounce's
+# delivery-status says which recipient failed and why).
+REPORT_TYPES = {
+    "message/delivery-status": "delivery-status.txt",
+    "message/global-delivery-status": "delivery-status.txt",
+    "message/feedback-report": "feedback-report.txt",
+    "message/disposition-notification": "disposition-notification.txt",
+    "message/global-disposition-notification": "disposition-notification.txt",
+    "text/rfc822-headers": "rfc822-headers.txt",
+    "message/global-headers": "rfc822-headers.txt",
+}
+# Unnamed security parts, named as mail clients show them.
+_TYPE_NAMES = {
+    "application/pgp-signature": "signature.asc",
+    "application/pgp-encrypted": "PGPMIME version identification.txt",
+    "application/pgp-keys": "public-key.asc",
+    "application/pkcs7-signature": "smime.p7s",
+    "application/x-pkcs7-signature": "smime.p7s",
+    "application/pkcs7-mime": "smime.p7m",
+    "application/x-pkcs7-mime": "smime.p7m",
+}
+_MAX_SUBJECT_NAME = 120
+_REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
 
 
 @dataclass
@@ -87,11 +110,26 @@ class Attachment:
 
 
 def _disposition(part: Message) -> str:
+    """ "inline", "attachment" or "" (absent, or only parameters: ``filename=x.pdf``)."""
     try:
         value = part.get_content_disposition()
     except Exception:
         value = None
-    return (value or "").lower()
+    value = (value or "").lower()
+    return value if value in ("inline", "attachment") else ""
+
+
+def content_type(part: Message) -> str:
+    """The part's type; an invalid one (``pdf; name=x.pdf``: no ``/``), which the stdlib
+    reads as text/plain, is guessed from the file name the part carries when it has one."""
+    ctype = part.get_content_type()
+    if ctype != "text/plain":
+        return ctype
+    declared = part.get("content-type")
+    if declared is None or str(declared).split(";", 1)[0].count("/") == 1:
+        return ctype
+    name = _filename(part)
+    return _guess_type(name) if name else ctype
 
 
 def is_attachment(part: Message) -> bool:
@@ -99,7 +137,7 @@ def is_attachment(part: Message) -> bool:
     if _disposition(part) == "attachment":
         return True
     try:
-        maintype = part.get_content_maintype()
+        maintype = content_type(part).split("/", 1)[0]
     except Exception:
         return True
     return maintype not in ("text", "multipart")
@@ -115,11 +153,20 @@ def _raw_value(part: Message, name: str) -> str:
     return ""
 
 
-def _filename(part: Message) -> str:
-    """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit."""
+def _part_charset(part: Message) -> str:
+    try:
+        return str(part.get_content_charset() or "")
+    except Exception:
+        return ""
+
+
+def _filename(part: Message, charset_hint: str = "") -> str:
+    """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit (read
+    by the part's declared charset, then the message's ``charset_hint``, then detected)."""
     name = ""
+    charsets = (_part_charset(part), charset_hint)
     for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        _, params = header_params(_raw_value(part, header))
+        _, params = header_params(_raw_value(part, header), *charsets)
         if params.get(param):
             value = params[param]
             if isinstance(value, tuple):
@@ -131,7 +178,7 @@ def _filename(part: Message) -> str:
             break
     if not name:
         return ""
-    name = clean_text(decode_words(fix_surrogates(name)))
+    name = clean_text(decode_words(fix_surrogates(name, *charsets)))
     name = _UNSAFE_NAME.sub("_", name.split("\\")[-1].split("/")[-1]).strip(" ._") or ""
     return name[:255]
 
@@ -148,9 +195,29 @@ def _extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+def _safe_name(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", clean_text(text)).strip(" ._")
+
+
+def _message_name(part: Message, charset_hint: str = "") -> str:
+    """``<subject>.eml`` for a forwarded message (a safe file name), "" without a subject."""
+    payload = part.get_payload()
+    if not isinstance(payload, list) or not payload or not isinstance(payload[0], Message):
+        return ""
+    subject = _raw_value(payload[0], "subject")
+    if not subject:
+        return ""
+    name = _safe_name(decode_words(subject, charset_hint))[:_MAX_SUBJECT_NAME].rstrip(" ._")
+    return f"{name}.eml" if name else ""
+
+
 def _default_name(ctype: str, counter: int) -> str:
     """iTop's ``<type>NNN.<subtype>`` naming, with a real extension when one is known."""
     main, _, sub = ctype.partition("/")
+    if ctype in REPORT_TYPES:
+        return REPORT_TYPES[ctype]
+    if ctype in _TYPE_NAMES:
+        return _TYPE_NAMES[ctype]
     if ctype == "message/rfc822":
         return f"message{counter:03d}.eml"
     ext = mimetypes.guess_extension(ctype, strict=False) or ""
@@ -191,13 +258,9 @@ def _payload(part: Message) -> bytes:
     ):
         payload = part.get_payload()
         if isinstance(payload, list) and payload:
-            try:
-                return payload[0].as_bytes(policy=payload[0].policy.clone(linesep="\r\n"))
-            except Exception:
-                try:
-                    return str(payload[0]).encode("utf-8", "surrogateescape")
-                except Exception:
-                    return b""
+            # A delivery-status is read as one block of fields per recipient: keep them all.
+            blocks = payload if ctype in REPORT_TYPES else payload[:1]
+            return b"".join(_block_bytes(block) for block in blocks)
     data = payload_bytes(part)
     if data is None:
         raw = part.get_payload()
@@ -207,14 +270,27 @@ def _payload(part: Message) -> bytes:
     return data
 
 
-def collect_attachments(message: Message, body_html: str, settings, walk) -> list[Attachment]:
-    """Every attachment of the message, kept or not (with the reason)."""
+def _block_bytes(block: Message) -> bytes:
+    try:
+        return block.as_bytes(policy=block.policy.clone(linesep="\r\n"))
+    except Exception:
+        try:
+            return str(block).encode("utf-8", "surrogateescape")
+        except Exception:
+            return b""
+
+
+def collect_attachments(
+    message: Message, body_html: str, settings, walk, charset_hint: str = ""
+) -> list[Attachment]:
+    """Every attachment of the message, kept or not (with the reason); ``charset_hint``: the
+    message's charset, for raw 8-bit file names."""
     found: list[Attachment] = []
     counter = 0
     body_seen = False
     for part in walk(message):
         try:
-            ctype = part.get_content_type()
+            ctype = content_type(part)
         except Exception:
             ctype = "application/octet-stream"
         if part is message and not part.is_multipart() and ctype.startswith("text/"):
@@ -224,26 +300,20 @@ def collect_attachments(message: Message, body_html: str, settings, walk) -> lis
         if ctype.startswith("text/") and not is_attachment(part):
             body_seen = True
             continue
-        if ctype in (
-            "message/delivery-status",
-            "message/feedback-report",
-            "message/disposition-notification",
-            "text/rfc822-headers",
-        ):
-            if not _filename(part):
-                continue
         counter += 1
         try:
-            found.extend(_attachments_of(part, ctype, counter, settings))
+            found.extend(_attachments_of(part, ctype, counter, settings, charset_hint))
         except Exception:
             _logger.warning("attachment skipped: unreadable part", exc_info=True)
     del body_seen
     return found
 
 
-def _attachments_of(part: Message, ctype: str, counter: int, settings) -> list[Attachment]:
+def _attachments_of(
+    part: Message, ctype: str, counter: int, settings, charset_hint: str = ""
+) -> list[Attachment]:
     data = _payload(part)
-    name = _filename(part)
+    name = _filename(part, charset_hint)
     if (
         ctype in ("application/octet-stream", "application/ms-tnef", "application/vnd.ms-tnef")
         and (name.lower() == "winmail.dat" or ctype != "application/octet-stream")
@@ -265,9 +335,12 @@ def _attachments_of(part: Message, ctype: str, counter: int, settings) -> list[A
             ]
     if ctype == "application/octet-stream" and name:
         ctype = _guess_type(name) or ctype
+    if not name and ctype == "message/rfc822":
+        name = _message_name(part, charset_hint)
     if not name:
         name = _default_name(ctype, counter)
-    elif ctype == "message/rfc822" and not name.lower().endswith(".eml"):
+    elif ctype == "message/rfc822" and not _REAL_EXTENSION.fullmatch(_extension(name)):
+        # A name without an extension gets ".eml"; one with an extension is the sender's.
         name += ".eml"
     return [_make(data, name, ctype, _content_id(part), _disposition(part), settings=settings)]
 

@@ -1,6 +1,7 @@
 """Decoding bytes by declared (and often mislabelled) charsets, without mojibake."""
 
 import codecs
+import functools
 import logging
 import re
 
@@ -63,6 +64,19 @@ _CLEAN = re.compile(r"[^a-z0-9_.:\-]")
 
 
 def normalize_charset(label: str | None) -> str:
+    """Return a Python codec name for a MIME charset label, or "" when unknown/absent."""
+    try:
+        return _normalize_cached(label)
+    except TypeError:  # an unhashable label: not cached
+        return _normalize_charset(label)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalize_cached(label) -> str:
+    return _normalize_charset(label)
+
+
+def _normalize_charset(label) -> str:
     """Return a Python codec name for a MIME charset label, or "" when unknown/absent."""
     if not label:
         return ""
@@ -133,8 +147,58 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return data.decode("cp1252", "mailparse-cp1252")
 
 
-def fix_surrogates(text: str, charset: str | None = None) -> str:
-    """Undo ``surrogateescape`` (raw 8-bit header bytes) by decoding them properly."""
+# Codecs that cannot tell anything about 8-bit bytes: a hint naming them is no hint.
+_NO_HINT = frozenset({"", "ascii", "utf-8"})
+_DETECT_MIN_CONFIDENCE = 0.5
+try:  # chardet is one of Odoo's own requirements; the core runs without it
+    import chardet as _chardet
+except ImportError:  # pragma: no cover - depends on the environment
+    _chardet = None
+
+
+def detect_charset(data: bytes) -> str:
+    """A Python codec for undeclared 8-bit ``data`` that decodes it strictly, or "".
+
+    chardet when importable (it reads short CJK and Cyrillic strings well; charset_normalizer
+    does not at the length of a name or a subject), else nothing: the caller falls back."""
+    if _chardet is None or not data:
+        return ""
+    try:
+        found = _chardet.detect(data)
+    except Exception:
+        return ""
+    if not found or (found.get("confidence") or 0) < _DETECT_MIN_CONFIDENCE:
+        return ""
+    codec = normalize_charset(found.get("encoding"))
+    if codec in _NO_HINT:
+        return ""
+    return codec if _try(data, codec) is not None else ""
+
+
+def decode_8bit(raw: bytes, *hints: str | None) -> str:
+    """Raw 8-bit header bytes (no RFC 2047): UTF-8 if valid, else the first declared charset
+    that decodes them (the part's, then the message's), else a detected one, else
+    Windows-1252."""
+    text = _try(raw, "utf-8")
+    if text is not None:
+        return text
+    for hint in hints:
+        codec = normalize_charset(hint)
+        if codec in _NO_HINT:
+            continue
+        for candidate in (codec, *_FALLBACKS.get(codec, ())):
+            text = _try(raw, candidate)
+            if text is not None:
+                return text
+    detected = detect_charset(raw)
+    if detected:
+        return _try(raw, detected)
+    return raw.decode("cp1252", "mailparse-cp1252")
+
+
+def fix_surrogates(text: str, charset: str | None = None, *more: str | None) -> str:
+    """Undo ``surrogateescape`` (raw 8-bit header bytes) by decoding them properly: see
+    :func:`decode_8bit` (``charset`` and ``more`` are the declared charsets, in order)."""
     if not text:
         return text
     try:
@@ -146,7 +210,4 @@ def fix_surrogates(text: str, charset: str | None = None) -> str:
         raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return text.encode("utf-8", "replace").decode("utf-8")
-    try:
-        return raw.decode("utf-8")  # raw 8-bit headers are UTF-8 far more often than not
-    except UnicodeDecodeError:
-        return decode_bytes(raw, charset or "cp1252")
+    return decode_8bit(raw, charset, *more)

@@ -15,6 +15,8 @@ _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([QqBb])\?(.*?)\?=", re.DOTALL)
 _BETWEEN_WORDS = re.compile(r"(?<=\?=)[ \t\r\n]+(?==\?[^?\s]{1,60}\?[QqBb]\?)")
 _MSGID = re.compile(r"<([^<>\s]{1,998})>")
+_BRACKETED = re.compile(r"<[^<>]{1,1100}>")
+_INNER_SPACE = re.compile(r"\s+")
 _BARE_ID = re.compile(r"[^\s<>,;\"()]+@[^\s<>,;\"()]+")
 _SPACES = re.compile(r"[ \t\r\n\v\f]+")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
@@ -98,6 +100,15 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", value or "").strip()
 
 
+_CONTROL_SPACE = re.compile(r"\r\n|[\r\n\t\v\f]")
+
+
+def one_line(value: str) -> str:
+    """One line as written: each line break or control space becomes one space, stripped;
+    the spaces the sender typed (doubled, full-width) are kept, as mail clients show them."""
+    return _CONTROL_SPACE.sub(" ", value or "").strip()
+
+
 def _swap_name(name: str) -> str:
     """ "Doe, John" -> "John Doe" (iTop's caller name rule)."""
     parts = [part.strip() for part in name.split(",")]
@@ -150,6 +161,10 @@ def parse_ids(raw: str) -> list[str]:
         # Some generators (Python's own email package among them) wrap a long msg-id
         # in RFC 2047 encoded words; the id is what they encode.
         text = decode_words(text).replace(" ", "")
+    if "<" in text:
+        # A long id folded inside its brackets ("<abc@\r\n example.com>"): no space belongs
+        # to a msg-id (RFC 5322 3.6.4), so the fold is taken out.
+        text = _BRACKETED.sub(lambda m: _INNER_SPACE.sub("", m.group()), text)
     ids = _MSGID.findall(text)
     if not ids:
         ids = _BARE_ID.findall(text)
@@ -180,18 +195,23 @@ def parse_date(raw: str) -> datetime | None:
         return None
 
 
-def header_params(raw: str) -> tuple[str, dict]:
-    """Split ``type/subtype; a=b; c*=utf-8''x`` into (value, params) with RFC 2231 decoded."""
+def header_params(raw: str, *charsets: str | None) -> tuple[str, dict]:
+    """Split ``type/subtype; a=b; c*=utf-8''x`` into (value, params) with RFC 2231 decoded;
+    raw 8-bit bytes are read by ``charsets`` (declared, in order; see ``decode_8bit``)."""
     from email.message import Message
 
     message = Message()
     try:
-        message["Content-Type"] = fix_surrogates(unfold(raw or ""))[:MAX_HEADER]
+        message["Content-Type"] = fix_surrogates(unfold(raw or ""), *charsets)[:MAX_HEADER]
         params = message.get_params() or []
     except Exception:
         return (raw or "").split(";", 1)[0].strip().lower(), {}
     value = params[0][0].lower() if params else ""
     result = {}
-    for key, item in params[1:]:
+    if params and params[0][1]:
+        value = ""  # no value, only parameters ("Content-Disposition: filename=x.pdf")
+    else:
+        params = params[1:]
+    for key, item in params:
         result[key.lower()] = item
     return value, result

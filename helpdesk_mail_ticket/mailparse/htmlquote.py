@@ -239,13 +239,15 @@ class _Lines:
             self.anchors[-1] = None
 
     def add(self, text: str, anchor):
+        """``anchor``: (node, "text" | "tail"); a line starting inside that text (a <pre>
+        holds many) also remembers which of its lines it is."""
         if not text:
             return
         for index, piece in enumerate(text.split("\n")):
             if index:
                 self.newline()
             if piece.strip() and self.anchors[-1] is None:
-                self.anchors[-1] = anchor
+                self.anchors[-1] = (*anchor, index)
             self.lines[-1] += piece
 
 
@@ -275,7 +277,20 @@ def _squash(text: str | None) -> str:
 
 def _cut_at(anchor, limit=None) -> None:
     """Remove the content from ``anchor`` to the end of the document (or of ``limit``)."""
-    element, where = anchor
+    element, where, line = anchor
+    if line:
+        # Inside one text (a quote in the same <pre> as the answer): keep its lines above.
+        end = etree.Element("span")
+        if where == "tail":
+            element.tail = "\n".join(element.tail.split("\n")[:line])
+            element.addnext(end)
+        else:
+            element.text = "\n".join(element.text.split("\n")[:line])
+            for child in list(element):
+                element.remove(child)
+            element.append(end)
+        drop_from(end, limit)
+        return
     if where == "tail":
         parent = element.getparent()
         if parent is None:

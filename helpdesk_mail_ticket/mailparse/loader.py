@@ -24,6 +24,7 @@ parts decode straight from the raw bytes (``payload_bytes``); the tree is the sa
 import base64
 import binascii
 import email
+import email.errors
 import logging
 import quopri
 import re
@@ -69,8 +70,14 @@ _KNOWN_FIELD = re.compile(
 )
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")  # as the stdlib parser reads a field
 _MAX_HEAD_LINES = 2000
+# A piece of an encoded value wrapped raw (base64, hex, URL-safe tokens): no space, no colon.
+_TOKEN_PIECE = re.compile(rb"[A-Za-z0-9+/=_.%-]{16,998}\r?")
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _WHITESPACE = b" \t\r\n"
+
+
+class FlushLeftContinuationDefect(email.errors.HeaderDefect):
+    """Header lines written flush left were read as continuations of the field above."""
 
 
 def repair_header_block(raw: bytes) -> bytes:
@@ -80,27 +87,52 @@ def repair_header_block(raw: bytes) -> bytes:
     headers at ``(using TLS)`` and reads the rest, Return-Path included, as the body. A line
     with no ``name:`` is a lost continuation only if the block ends with a blank line and a
     well-known field follows the first such line; otherwise it is the body (no separator).
+    With no such field below, only pieces of an encoded value wrapped raw (a long base64
+    tracking header, as some gateways write it) are folded back: other text is the body.
+    An mbox ``From `` line may come first. Returns ``raw`` itself when nothing was repaired.
     """
     newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
     lines, rest = _head_lines(raw, newline)
-    if len(lines) <= 2 or not _FIELD.match(lines[0]):
+    first = 1 if lines and lines[0].startswith(b"From ") else 0
+    if len(lines) <= first + 2 or not _FIELD.match(lines[first]):
         return raw
     end = next((i for i, line in enumerate(lines) if not line.strip()), -1)
-    if end <= 1:
+    if end <= first + 1:
         return raw
     head = lines[:end]
     stray = [
         i
-        for i, line in enumerate(head)
-        if line[:1] not in (b" ", b"\t")
-        and not _FIELD.match(line)
-        and not line.startswith(b"From ")
+        for i in range(first + 1, end)
+        if head[i][:1] not in (b" ", b"\t") and not _FIELD.match(head[i])
     ]
-    if not stray or not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]):
+    if not stray:
+        return raw
+    # With a well-known field below the first stray line, every stray line is a lost
+    # continuation; without one, only a run of encoded pieces right below a field whose value
+    # ends with one (a wrapped value going on); other text is the body.
+    if not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]) and not (
+        _wrapped_value(head, stray)
+    ):
         return raw
     for index in stray:
         head[index] = b" " + head[index]
     return newline.join(head + lines[end:]) + rest
+
+
+def _wrapped_value(head: list, indexes: list) -> bool:
+    """Whether the lines at ``indexes`` go on an encoded value: each an encoded piece with
+    no space, consecutive, right below a field line that ends with such a piece."""
+    start = indexes[0]
+    if indexes != list(range(start, start + len(indexes))):
+        return False
+    above = head[start - 1]
+    if not _FIELD.match(above):
+        return False
+    value = above.split(b":", 1)[1].strip()
+    return bool(value) and all(
+        _TOKEN_PIECE.fullmatch(piece)
+        for piece in [value.rsplit(b" ", 1)[-1]] + [head[i] for i in indexes]
+    )
 
 
 def _head_lines(raw: bytes, newline: bytes) -> tuple[list, bytes]:
@@ -138,7 +170,11 @@ def _body_bytes(message: Message) -> bytes:
 
 
 def _parse(raw: bytes) -> Message:
-    return _stdlib_parse(repair_header_block(raw))
+    repaired = repair_header_block(raw)
+    message = _stdlib_parse(repaired)
+    if repaired is not raw:
+        message.defects.append(FlushLeftContinuationDefect())
+    return message
 
 
 def _stdlib_parse(raw: bytes) -> Message:
@@ -227,12 +263,15 @@ def _parse_big(raw: bytes) -> Message | None:
     """The tree of a big message parsed without its long base64 runs (see the module's
     doc), or None when it has none or when they cannot all be put back."""
     try:
-        raw = repair_header_block(raw)  # the header block as the plain parse repairs it
-        skeleton, blobs = _cut_blobs(raw)
+        repaired = repair_header_block(raw)  # the header block as the plain parse repairs it
+        skeleton, blobs = _cut_blobs(repaired)
         if not blobs:
             return None
         message = _stdlib_parse(skeleton)
         del skeleton
+        if repaired is not raw:
+            message.defects.append(FlushLeftContinuationDefect())
+        raw = repaired
         if _put_blobs_back(message, raw, blobs):
             return message
     except Exception:

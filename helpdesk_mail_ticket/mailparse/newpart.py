@@ -40,6 +40,8 @@ _WROTE = "|".join(
         r"escreveu",  # pt
         r"napisał\(a\)|napisała|napisał|pisze",  # pl
         r"написал\(а\)|написала|написал|пишет",  # ru
+        r"написав\(ла\)|написав|пише",  # uk
+        r"написа",  # bg sr
         r"skrev(?:\s+følgende)?",  # sv da no
         r"kirjoitti",  # fi
         r"写道|寫道|來信|来信",  # zh
@@ -47,7 +49,19 @@ _WROTE = "|".join(
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
     ]
 )
-_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,40}})?[:：]\s*$", re.IGNORECASE)
+# After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
+# inside a time.
+_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+_TIME = re.compile(r"(?<=\d)[:：](?=\d)")
+
+
+def _ends_with_wrote(text: str) -> bool:
+    """The verb ends the line, up to its colon; a time's colon after it is not the end."""
+    if _WROTE_END.search(text):
+        return True
+    return _TIME.search(text) is not None and bool(_WROTE_END.search(_TIME.sub(".", text)))
+
+
 # Words that open an attribution line.
 _ON_START = re.compile(
     r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|"
@@ -63,6 +77,11 @@ _ON_WROTE_NO_COLON = re.compile(
 _EMAILISH = re.compile(r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+|<[^<>\s]{1,64}@[^<>\s]{1,255}>")
 _DATEISH = re.compile(r"\d{1,2}:\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 _ENDS_COLON = re.compile(r"[:：]\s*$")
+# Gmail's ISO-dated form without a colon: "2013/7/20 Ann via Helpdesk <helpdesk@example.com>".
+_DATED_SENDER = re.compile(
+    r"^\s*\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+[^<>\n]{1,120}"
+    r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*$"
+)
 # "2024/01/02 John <j@x>:" (iTop's third default) and Gmail's verb-less forms ("… <x@y>:").
 _VERBLESS = re.compile(
     r"(?:<[^<>\s]{1,64}@[^<>\s]{1,255}>|[^\s@]{1,64}@\S{1,255}\.\w+)\s*>?\s*[:：]\s*$"
@@ -72,7 +91,8 @@ _VERBLESS = re.compile(
 _FROM_FIELDS = (
     r"from|von|de|da|van|od|fra|från|frå|lähettäjä|frá|от|від|kimden|feladó|expéditeur|"
     r"remetente|mittente|absender|afzender|nadawca|avsändare|发件人|寄件者|發件人|差出人|送信者|"
-    r"보낸\s*사람|message\s+du|od\s+kogo"
+    r"보낸\s*사람|message\s+du|od\s+kogo|"
+    r"από|de\s+la|šalje|pošiljatelj|pošiljalac"  # el ro hr/sr
 )
 _OTHER_FIELDS = (
     r"sent|date|to|subject|cc|bcc|reply-to|sent\s+by|gesendet|datum|an|betreff|kopie|"
@@ -82,7 +102,11 @@ _OTHER_FIELDS = (
     r"sendt|dato|til|emne|skickat|till|ämne|lähetetty|päivämäärä|vastaanottaja|aihe|"
     r"отправлено|дата|кому|тема|копия|надіслано|"
     r"发送时间|發送時間|日期|收件人|主题|主旨|抄送|送信日時|日時|宛先|件名|"
-    r"보낸\s*날짜|받는\s*사람|제목|tarih|konu|kime|elküldve|címzett|tárgy"
+    r"보낸\s*날짜|받는\s*사람|제목|tarih|konu|kime|elküldve|címzett|tárgy|"
+    r"odesláno|komu|předmět|"  # cs
+    r"απεστάλη|ημερομηνία|προς|θέμα|κοιν|"  # el
+    r"trimis|către|subiect|"  # ro
+    r"poslano|poslato|prima|predmet"  # hr sr
 )
 _FIELD_LINE = re.compile(
     rf"^\s*[*_]{{0,2}}\s*(?:{_FROM_FIELDS}|{_OTHER_FIELDS})\s*[*_]{{0,2}}\s*[:：]",
@@ -109,10 +133,14 @@ _SEPARATOR_WORDS = re.compile(
     r"сообщение|meddelande|meddelelse|besked|melding|viesti|邮件|郵件|メッセージ|reply|"
     r"réponse|antwort|transf|weitergeleitet|reenviado|inoltrato|doorgestuurd|"
     r"encaminhad|przekazan|пересылаем|vidarebefordrat|videresendt|välitetty|"
+    r"zpráv|původní|üzenet|eredeti|orijinal|ileti|mesaj|μήνυμα|αρχικό|"  # cs hu tr el
     rf"{_WROTE}",
     re.IGNORECASE,
 )
 _QUOTE_LINE = re.compile(r"^\s*>")
+# Novell GroupWise's quote header: ">>> Name <addr> 2/16/01 10:41:43 am >>>" (it starts with
+# ">", so it must be tested before a line is taken for a quoted line).
+_GROUPWISE = re.compile(r"^\s*>>>\s[^\n]{0,200}?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}[^\n>]{0,30}>>>\s*$")
 _RULE_LINE = re.compile(r"^\s*(?:[-=_*~#]\s*){2,}$")
 
 # --- Signatures ---------------------------------------------------------------------------
@@ -148,6 +176,54 @@ _VALEDICTION = re.compile(
 _SIGN_OFF = re.compile(
     r"^\s*(?:-{1,2}|[–—~/])\s?([^\W\d_][\w.'’-]{0,30}(?:\s[^\W\d_][\w.'’-]{0,30}){0,2})\s*$"
 )
+
+
+# Contact cues of a signature block written without "-- ": a phone or fax number, an address
+# (mail, web, street, post code), a company form. A closing paragraph where most lines carry
+# one is a signature (Carvalho & Cohen's and talon's features, as a rule).
+_PHONE = re.compile(r"(?:\+|\(|\b)\d[\d ().\-/]{6,}\d\b")
+_CONTACT_CUE = re.compile(
+    r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+"  # e-mail address
+    r"|\bwww\.|https?://"  # web
+    r"|\b(?:phone|tel|telephone|fax|facsimile|mobile|cell|e-?mail|direct|office|pager|"
+    r"téléphone|portable|telefon|handy|móvil|teléfono|telefono|cellulare|телефон)\b"
+    r"|\b\d{1,5}\s+\w+(?:\s\w+)?\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|"
+    r"lane|suite|floor|way|plaza|straße|strasse|rue|via|calle)\b"
+    r"|\b(?:suite|floor|p\.?o\.? box|eb)\s*\d"
+    r"|,\s*[a-z]{2,}\.?\s+\d{5}(?:-\d{4})?\b"  # "Houston, Texas 77002" / "Austin, TX 78701"
+    r"|\b(?:inc|corp|corporation|ltd|llc|llp|plc|gmbh|ag|s\.a|sarl|b\.v|company|co)\.?(?:\s|,|$)",
+    re.IGNORECASE,
+)
+# A sentence, or a line introducing what follows ("The new printer is at:"): not a signature.
+_SENTENCE_END = re.compile(r"[?!:：]\s*$|[a-z]{3,}\.\s*$")
+_FORM_FIELD = re.compile(r"\S\s+:\s")  # "Request ID   : 42": aligned form data, not a signature
+_CONTACT_BLOCK_MAX = 10
+_CONTACT_LINE_MAX = 72
+
+
+def _contact_block(lines: list[str], content: list[int]) -> int:
+    """Start of a trailing contact block (name, title, company, address, phones), or -1.
+
+    The last paragraph, 2 to 10 short lines, no sentence among them, at least two lines
+    with a contact cue, a body above it. A first line of one word (the first name the sender
+    signs with) stays in the body."""
+    last = content[-1]
+    start = last
+    while start > 0 and lines[start - 1].strip() and last - start < _CONTACT_BLOCK_MAX:
+        start -= 1
+    if start == 0 or lines[start - 1].strip() or last - start < 1 or start <= content[0]:
+        return -1
+    block = [line.strip() for line in lines[start : last + 1]]
+    if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
+        return -1
+    if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
+        return -1
+    cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
+    if cues < 2:
+        return -1
+    if len(block[0].split()) == 1 and not _CONTACT_CUE.search(block[0]):
+        start += 1
+    return start
 
 
 @dataclass
@@ -186,8 +262,10 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
         return False
     if not _ENDS_COLON.search(text):
         # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon)
-        return bool(_ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text))
-    if _WROTE_END.search(text):
+        if _ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text):
+            return True
+        return bool(_DATED_SENDER.match(text))
+    if _ends_with_wrote(text):
         if _ON_START.search(text) or _EMAILISH.search(text) or _DATEISH.search(text):
             return True
         # "John wrote:" alone: only when a quoted block follows.
@@ -229,11 +307,12 @@ def _is_header_block(lines: list[str], index: int) -> bool:
 
 
 _TO_LINE = re.compile(
-    r"^\s*(?:to|an|à|a|para|aan|do|til|till|кому|宛先|收件人)\s*[:：]", re.IGNORECASE
+    r"^\s*(?:to|an|à|a|para|aan|do|til|till|кому|komu|προς|către|prima|宛先|收件人)\s*[:：]",
+    re.IGNORECASE,
 )
 _SUBJECT_LINE = re.compile(
     r"^\s*(?:subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|emne|ämne|aihe|assunto|"
-    r"тема|件名|主题|主旨|제목)\s*[:：]",
+    r"тема|předmět|θέμα|subiect|predmet|件名|主题|主旨|제목)\s*[:：]",
     re.IGNORECASE,
 )
 _PREAMBLE_MAX = 6
@@ -270,6 +349,23 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
     # No dated sender above: a summary of a message ("Your message / To: / Subject: / Sent:
     # / did not reach ..." in delivery reports and receipts), not a quote.
     return -1
+
+
+_OTHER_QUOTE_MARK = re.compile(r"^\s*([:|])[ \t]?")
+
+
+def _marked_header_block(lines: list[str], index: int) -> bool:
+    """A quoted header block whose lines start with another quote mark (": ", "| ", as some
+    list readers quote): the same test on the lines without the mark."""
+    match = lines[index].lstrip()[:1] in (":", "|") and _OTHER_QUOTE_MARK.match(lines[index])
+    if not match:
+        return False
+    mark = match.group(1)
+    window = [
+        _OTHER_QUOTE_MARK.sub("", line, count=1) if line.lstrip().startswith(mark) else line
+        for line in lines[index : index + 8]
+    ]
+    return _is_header_block(["", *window], 1)
 
 
 def _field_block_start(lines: list[str], index: int) -> bool:
@@ -334,12 +430,18 @@ def _builtin_cut(lines: list[str]) -> int:
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
             continue
+        head = line.lstrip()[:3]
+        if head == ">>>" and _GROUPWISE.match(line):
+            return index
         if _QUOTE_LINE.match(line):
             continue
         if _is_separator(line) or _is_wrapped_separator(lines, index):
             if not _is_bare_rule(line) or _header_follows(lines, index):
                 return index
-        if index and _is_header_block(lines, index):
+        if index and (
+            _is_header_block(lines, index)
+            or (head[:1] in (":", "|") and _marked_header_block(lines, index))
+        ):
             return index
         notes = _recipient_block_start(lines, index)
         if notes >= 0:
@@ -509,6 +611,9 @@ def _strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         return lines[:last], lines[last:]
     if _sign_off(lines, content):
         return lines[:last], lines[last:]
+    contact = _contact_block(lines, content)
+    if contact >= 0:
+        return lines[:contact], lines[contact:]
     # "Regards," then at most 4 short lines (name, title, company) at the very end.
     for index in reversed(content[-5:]):
         if _VALEDICTION.match(lines[index]) and index != content[0]:
@@ -541,10 +646,34 @@ def split_reply(text: str, settings) -> Split:
         return Split(stripped, "", stripped, -1)
 
 
+# Invisible characters mail tools insert (Gmail add-ons' U+1427 marker): never text.
+_INVISIBLE = re.compile("[\u1427\u200b\ufeff]")
+
+
+_LEADING_LINES = 12
+
+
+def _drop_leading_attribution(text: str) -> str:
+    """An attribution line with no quote below it, above the answer (the client that quoted
+    was not the one that sent, or the quote was removed): it is not new text."""
+    lines = text.split("\n", _LEADING_LINES)  # the last piece holds the rest of the text
+    first = next((i for i, line in enumerate(lines[:-1]) if line.strip()), -1)
+    if first < 0 or len(lines[first]) > MAX_LINE_LEN:
+        return text
+    span = _attribution_at(lines, first)
+    rest = lines[first + span :]
+    if not span or _quote_follows(rest) or not any(line.strip() for line in rest):
+        return text
+    return "\n".join(rest)
+
+
 def _split_reply(text: str, settings) -> Split:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
+    text = _INVISIBLE.sub("", text)
+    if settings.builtin_quote_detection:
+        text = _drop_leading_attribution(text)
     work = text.replace("\xa0", " ")  # iTop replaces NBSP by a space before matching
     lines = work.split("\n")
     starts = _line_starts(lines)
@@ -570,6 +699,10 @@ def _split_reply(text: str, settings) -> Split:
             kept = orig_lines[bottom:cut_line]
         elif _has_inline_answers(lines, first_quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
+            # A signature below the trailing quote: the quote above it is old content too.
+            body, signature = strip_signature(kept)
+            if signature:
+                kept = [*_strip_quoted_tail(body), "", *signature]
         else:
             kept = orig_lines[:first_quote]
             cut_line = first_quote

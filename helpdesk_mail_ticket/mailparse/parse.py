@@ -10,11 +10,12 @@ from email.message import Message
 
 from .attachments import collect_attachments, is_attachment
 from .automated import Automated, detect_automated
-from .charsets import decode_bytes, fix_surrogates
+from .charsets import decode_bytes, detect_charset, fix_surrogates, normalize_charset
 from .headers import (
     clean_text,
     decode_words,
     display_name,
+    one_line,
     parse_addresses,
     parse_date,
     parse_ids,
@@ -142,15 +143,41 @@ def _raw_header(message: Message, name: str) -> str:
     return values[0] if values else ""
 
 
-def _charset_hint(message: Message) -> str:
+def _charset_hint(message: Message, raw: bytes = b"") -> str:
+    """The message's charset for raw 8-bit headers: the first declared one that can read
+    8-bit bytes, else one detected on all the raw 8-bit header values that are not UTF-8
+    (more text than one name: short strings mislead a detector), else "utf-8"."""
+    declared = ""
     try:
-        for part in message.walk():
+        for part in _walk(message):
             charset = part.get_content_charset()
             if charset:
-                return charset
+                declared = declared or charset
+                if normalize_charset(charset) not in ("", "ascii", "utf-8"):
+                    return charset
     except Exception:
         _logger.debug("no charset hint: the MIME tree cannot be walked", exc_info=True)
-    return "utf-8"
+    detected = "" if raw.isascii() else detect_charset(_raw_8bit_headers(message))
+    return detected or declared or "utf-8"
+
+
+def _raw_8bit_headers(message: Message) -> bytes:
+    """The raw 8-bit header values of every part that are not valid UTF-8, joined."""
+    found = []
+    try:
+        for part in _walk(message):
+            for _, value in part.raw_items():
+                value = str(value)
+                if value.isascii():
+                    continue
+                data = value.encode("utf-8", "surrogateescape")
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError:
+                    found.append(data)
+    except Exception:
+        _logger.debug("raw headers unreadable", exc_info=True)
+    return b"\n".join(found)[:65536]
 
 
 def decode_text_part(part: Message) -> str:
@@ -228,6 +255,68 @@ def _find_body(message: Message, order: tuple) -> tuple[str | None, Message | No
     return None, None
 
 
+_BODY_INNER = re.compile(r"<body[^>]*>(.*?)(?:</body\s*>|$)", re.IGNORECASE | re.DOTALL)
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+def _body_text(message: Message, part: Message, body_type: str) -> str:
+    """The decoded body; when ``part`` sits in a multipart/mixed among other unnamed inline
+    parts of its type (Apple Mail: HTML, an attachment, more HTML), all of them in order,
+    as mail clients show them."""
+    try:
+        siblings = _inline_siblings(message, part, body_type)
+    except Exception:
+        _logger.debug("inline siblings unreadable", exc_info=True)
+        siblings = []
+    if len(siblings) < 2:
+        return decode_text_part(part)
+    texts = [decode_text_part(sibling) for sibling in siblings]
+    if body_type != "text/html":
+        return "\n\n".join(text.rstrip() for text in texts)
+    rest = []
+    for text in texts[1:]:
+        inner = _BODY_INNER.search(text)
+        rest.append(inner.group(1) if inner else text)
+    first = texts[0]
+    ends = list(_BODY_END.finditer(first))
+    if not ends:
+        return first + "".join(rest)
+    at = ends[-1].start()
+    return first[:at] + "".join(rest) + first[at:]
+
+
+def _inline_siblings(message: Message, part: Message, body_type: str) -> list:
+    """The leaves of ``part``'s multipart/mixed parent of type ``body_type``, unnamed and not
+    attachments, ``part`` first; [] when the parent is not a multipart/mixed."""
+    if part is message or not message.is_multipart():
+        return []
+    count = 0
+    stack = [message]
+    while stack and count < MAX_PARTS:
+        parent = stack.pop()
+        count += 1
+        payload = parent.get_payload() if parent.is_multipart() else None
+        if not isinstance(payload, list) or parent.get_content_type() == "message/rfc822":
+            continue
+        if any(child is part for child in payload):
+            if parent.get_content_type() != "multipart/mixed":
+                return []
+            found = [
+                child
+                for child in payload
+                if child is part
+                or (
+                    not child.is_multipart()
+                    and child.get_content_type() == body_type
+                    and not is_attachment(child)
+                    and not child.get_filename()
+                )
+            ]
+            return found[[c is part for c in found].index(True) :]
+        stack.extend(payload)
+    return []
+
+
 def _walk(message: Message):
     """Depth-first parts, not descending into attached messages; bounded."""
     count = 0
@@ -298,14 +387,14 @@ def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
 
 
 def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings) -> None:
-    hint = _charset_hint(message)
+    hint = _charset_hint(message, raw)
     result.headers = _header_map(message, hint)
     result.defects = _defects(message)
     ids = parse_ids(_raw_header(message, "message-id"))
     result.message_id = ids[0] if ids else ""
     result.stable_id = result.message_id or _stable_id(message, raw)
     result.uid = result.message_id if (settings.use_message_id_as_uid and result.message_id) else ""
-    result.subject = clean_text(decode_words(_raw_header(message, "subject"), hint))
+    result.subject = one_line(decode_words(_raw_header(message, "subject"), hint))
     _fill_addresses(result, message, hint)
     result.date = parse_date(_raw_header(message, "date")) or _received_date(message)
     result.in_reply_to = parse_ids(_raw_header(message, "in-reply-to"))
@@ -315,7 +404,7 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
     except Exception:
         result.content_type = "text/plain"
     _fill_body(result, message, settings)
-    result.attachments = collect_attachments(message, result.body_html, settings, _walk)
+    result.attachments = collect_attachments(message, result.body_html, settings, _walk, hint)
     _mark_inline(result)
     report_type = ""
     try:
@@ -377,7 +466,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
     if part is None:
         return
     result.body_part = body_type
-    text = decode_text_part(part)
+    text = _body_text(message, part, body_type)
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
     if body_type == "text/html":

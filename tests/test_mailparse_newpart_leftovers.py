@@ -1,0 +1,179 @@
+"""New part (issue 14): what must not be left behind in it.
+
+Attribution lines whose quote was dropped or never sent, reply separators in the languages
+the core supports, Gmail's invisible marker, a quote inside one ``<pre>`` block and a
+signature below a trailing quote. The texts are written for the class of mail, in the
+layouts the clients produce, not copied from a corpus.
+"""
+
+from email.message import EmailMessage
+
+import pytest
+from mailparse import Settings, parse_message
+from mailparse.newpart import split_reply
+
+SETTINGS = Settings()
+ANSWER = "Yes, the new toner fixed it. You can close the ticket."
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Ann Example <ann@example.com> wrote:",
+        "Ann Example <ann@example.com> schrieb am Di., 3. März 2026, 10:00:",
+        "Am Di., 3. März 2026 um 10:00 Uhr schrieb Ann Example <ann@example.com>:",
+        "Op di 3 mrt. 2026 om 10:00 schreef Ann Example <ann@example.com>:",
+        "вт, 3 бер. 2026 о 10:00 Ганна Приклад <ann@example.com> пише:",
+        "3 марта 2026 г., в 10:00, Анна Пример <ann@example.com> написала:",
+        "2013/7/20 Ann Example via Helpdesk <helpdesk@example.com>",
+        "2013/7/20 Ann Example <ann@example.com>:",
+        "-------- Original Message --------",
+        "-----Original Message-----",
+        "-----Ursprüngliche Nachricht-----",
+        "-----Message d'origine-----",
+        "-----Mensaje original-----",
+        "-----Oorspronkelijk bericht-----",
+        "-----Původní zpráva-----",
+        "-----Eredeti üzenet-----",
+        "-----Orijinal İleti-----",
+        "-----Αρχικό μήνυμα-----",
+        "-------- Weitergeleitete Nachricht --------",
+    ],
+)
+@pytest.mark.parametrize("after", ["", "\n\n> Does the printer work now?\n"])
+def test_attribution_left_at_the_end_is_not_new(attribution, after):
+    text = f"{ANSWER}\n\n{attribution}{after}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Ann Example <ann@example.com> wrote:",
+        "Ann Example <ann@example.com> schrieb am Di., 3. März 2026, 10:00:",
+        "вт, 3 бер. 2026 о 10:00 Ганна Приклад <ann@example.com> пише:",
+    ],
+)
+def test_attribution_left_at_the_start_is_not_new(attribution):
+    # A client put its attribution above the answer (top of a bottom-posted reply whose quote
+    # another client removed): the answer is what is new.
+    text = f"{attribution}\n\n{ANSWER}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+def test_gmail_invisible_marker_is_not_kept():
+    text = f"{ANSWER}\n\u1427\n\nOn Tue, Mar 3, 2026 at 10:00 AM Ann <ann@example.com> wrote:\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+    text = f"{ANSWER}\u1427\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+def test_signature_below_a_trailing_quote_takes_the_quote_out():
+    text = (
+        "Hi,\n\n> Is the printer on floor 3 fixed?\n\nYes, since this morning.\n\n"
+        "> And the scanner?\n\nNot yet, tomorrow.\n\n> Thanks for the quick work.\n\n"
+        "-- \nBob Example\nFacilities, ACME Corp.\n"
+    )
+    split = split_reply(text, SETTINGS)
+    assert split.new_part.endswith("Not yet, tomorrow.")
+    assert "Thanks for the quick work" not in split.new_part
+    assert split.signature.startswith("--")
+
+
+def test_quote_inside_one_pre_block_is_cut():
+    message = EmailMessage()
+    message["From"] = "ann@example.com"
+    message["Subject"] = "Re: printer"
+    message.set_content(
+        "<html><body><pre>Yes, the new toner fixed it.\n\n-- \nAnn Example\nACME Corp.\n\n"
+        "On Tue, Mar 3, 2026 at 10:00 AM Bob &lt;bob@example.com&gt; wrote:\n"
+        "&gt; Does the printer work now?\n&gt; Bob\n</pre></body></html>",
+        subtype="html",
+    )
+    parsed = parse_message(message.as_bytes())
+    assert parsed.new_part_text.strip() == "Yes, the new toner fixed it."
+
+
+# --- a signature block written without "-- " -------------------------------------------------
+
+
+def test_contact_block_without_delimiter_is_the_signature():
+    text = (
+        "Sure, I will send the signed form today.\n\nMaria Lopez\nAccounts Payable\n"
+        "Globex Inc.\n500 Main Street, Suite 200\nSpringfield, IL 62701\n"
+        "Phone: +1 217 555 0100\nmaria.lopez@globex.example\n"
+    )
+    split = split_reply(text, SETTINGS)
+    assert split.new_part == "Sure, I will send the signed form today."
+    assert split.signature.startswith("Maria Lopez")
+    assert split.unquoted == text.strip()
+
+
+def test_first_name_signing_above_a_contact_block_stays():
+    text = "Done, the queue is empty now.\n\nTom\nIT Support, Initech Ltd\nTel +44 20 7946 0000\n"
+    assert split_reply(text, SETTINGS).new_part == "Done, the queue is empty now.\n\nTom"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Request ID          : 000042\nRequested For       : ann@example.com\n"
+        "Resource Name       : Printer floor 3",
+        "The new printer is at:\n1400 Smith Street, Suite 3\nHouston, Texas 77002",
+        "Please call me back at 555-0100 tomorrow.\nI am in the office until 5 pm, room 12.",
+    ],
+)
+def test_closing_paragraph_that_is_content_stays(closing):
+    text = f"Hello,\n\nHere is what you asked for.\n\n{closing}\n"
+    assert split_reply(text, SETTINGS).new_part == text.strip()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ">>> Ann Example 03/03/26 10:00AM >>>",
+        ">>> <ann.example@example.com> 3/3/2026 10:00:41 am >>>",
+        '>>> "Ann Example" <ann@example.com> 03.03.2026 10:00 >>>',
+    ],
+)
+def test_groupwise_quote_header_starts_old_content(header):
+    text = (
+        f"{ANSWER}\n\n{header}\n\nDoes the printer on floor 3 work again?\n"
+        "It jammed twice this morning.\n"
+    )
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize("mark", [":", "|"])
+def test_header_block_quoted_with_another_mark_starts_old_content(mark):
+    quoted = "\n".join(
+        f"{mark} {line}".rstrip()
+        for line in [
+            "Date: Tue, 3 Mar 2026 10:00:00 +0100",
+            "From: Ann Example <ann@example.com>",
+            "To: users@lists.example.org",
+            "Subject: printer queue",
+            "",
+            "Does the queue keep jobs after a restart?",
+        ]
+    )
+    text = f"{ANSWER}\n\n{quoted}\n\n-Bob\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Od: Ann Example <ann@example.com>\nOdesláno: 3. března 2026 10:00\n"
+        "Komu: support@example.com\nPředmět: RE: tiskárna",
+        "Από: Ann Example <ann@example.com>\nΑπεστάλη: Τρίτη, 3 Μαρτίου 2026 10:00\n"
+        "Προς: support@example.com\nΘέμα: RE: εκτυπωτής",
+        "De la: Ann Example <ann@example.com>\nTrimis: marți, 3 martie 2026 10:00\n"
+        "Către: support@example.com\nSubiect: RE: imprimanta",
+        "Šalje: Ann Example <ann@example.com>\nPoslano: utorak, 3. ožujka 2026. 10:00\n"
+        "Prima: support@example.com\nPredmet: RE: pisač",
+    ],
+)
+def test_outlook_header_block_in_more_languages_starts_old_content(block):
+    text = f"{ANSWER}\n\n{block}\n\nDoes the printer on floor 3 work again?\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
