@@ -29,6 +29,7 @@
         "views/helpdesk_mail_ticket_menus.xml",
     ],
     "demo": ["demo/helpdesk_mail_ticket_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_tests": [
             "helpdesk_mail_ticket/static/tests/tours/*.js",

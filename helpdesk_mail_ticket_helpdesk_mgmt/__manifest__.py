@@ -11,4 +11,5 @@
     "auto_install": True,
     "depends": ["helpdesk_mail_ticket", "helpdesk_mgmt"],
     "data": ["data/mail_message_subtype_data.xml"],
+    "uninstall_hook": "uninstall_hook",
 }
