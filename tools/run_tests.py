@@ -280,8 +280,13 @@ def run_platform_suites(addons_path):
     } - {""}
     new = sorted(failed - known)
     minutes = (time.monotonic() - started) / 60
-    for line in re.findall(r"^.*(?:FAIL|ERROR): .*$", log, flags=re.MULTILINE):
-        print(line)
+    # Each failure with its traceback (up to the next log line).
+    for block in re.findall(
+        r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*?(?:FAIL|ERROR): .*?(?=^\d{4}-\d\d-\d\d |\Z)",
+        log,
+        flags=re.MULTILINE | re.DOTALL,
+    ):
+        print(block.rstrip())
     print(f"{run} tests of {tags} in {minutes:.1f} min; failing: {len(failed)}, of which "
           f"{len(failed & known)} also fail without our addons (baseline)")  # fmt: skip
     if not run:
