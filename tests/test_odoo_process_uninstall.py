@@ -11,6 +11,7 @@ Odoo is not importable.
 """
 
 import ast
+import contextlib
 import json
 import os
 import subprocess
@@ -146,11 +147,11 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
         install(faults, db, dependencies)
         # Saving the settings stores every module's settings: Odoo's ones are there before.
         db.script(SAVE_SETTINGS, {})
-        with db.connect() as conn:
+        with contextlib.closing(db.connect()) as conn:
             before = photograph(conn)
         install(faults, db, ours)
         used = db.script(EXERCISE, {})
-        with db.connect() as conn:
+        with contextlib.closing(db.connect()) as conn:
             installed = photograph(conn)
         # The photograph sees what the addons add, where the addons put it.
         added = differences(before, installed)
@@ -170,7 +171,7 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
 
         states = db.script(UNINSTALL, {"module": ours[0], "ours": ours})
         assert set(states.values()) == {"uninstalled"}, states
-        with db.connect() as conn:
+        with contextlib.closing(db.connect()) as conn:
             after = photograph(conn)
         left = differences(before, after)
         # Records of models that stay (an OCA ticket, its followers and messages) are the
