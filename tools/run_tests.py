@@ -13,8 +13,8 @@ and is missing.
 Environment: ``HMT_DB_HOST`` (127.0.0.1), ``HMT_DB_PORT`` (5432), ``HMT_DB_USER`` (root),
 ``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_ONLY`` (a development shortcut: a comma
 list of ``lint``, ``pylint``, ``pytest``, ``odoo``, ``platform`` (Odoo's own mail test suites
-with our addons installed, ``run_platform_suites``; ``HMT_PLATFORM_TAGS`` narrows or widens
-them); every part runs when unset),
+with our addons installed, ``run_platform_suites``; ``HMT_PLATFORM_TAGS`` narrows them, in
+``--test-tags`` syntax: only modules the run installs have tests run); every part runs when unset),
 ``HMT_KEEP_DB=1`` (keep the test database),
 ``HMT_EXTRA_ADDONS`` (a folder of OCA addons, default ``~/.cache/hmt/oca/odoo/addons`` where
 ``setup/install-test-deps.sh`` unpacks ``helpdesk_mgmt``): when it has ``helpdesk_mgmt``, the
