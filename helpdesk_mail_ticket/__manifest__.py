@@ -3,7 +3,7 @@
     "name": "Helpdesk Tickets from Emails",
     "summary": "Turn support mailboxes (IMAP, POP3) into helpdesk tickets, "
     "with replies threaded, auto-replies set aside and every message accounted for",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/helpdesk-mail-ticket/helpdesk_mail_ticket",
     "author": "helpdesk_mail_ticket developers",
@@ -29,6 +29,7 @@
         "views/helpdesk_mail_ticket_menus.xml",
     ],
     "demo": ["demo/helpdesk_mail_ticket_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_tests": [
             "helpdesk_mail_ticket/static/tests/tours/*.js",

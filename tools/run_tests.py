@@ -14,7 +14,9 @@ Environment: ``HMT_DB_HOST`` (127.0.0.1), ``HMT_DB_PORT`` (5432), ``HMT_DB_USER`
 or ``PGHOST``/``PGPORT``/``PGUSER``; when no PostgreSQL answers there, a private cluster is
 started for the run and removed after it (``tools/pgcluster.py``),
 ``HMT_ODOO_TEST_TAGS`` (to run a subset), ``HMT_ONLY`` (a development shortcut: a comma
-list of ``lint``, ``pylint``, ``pytest``, ``odoo``; every part runs when unset),
+list of ``lint``, ``pylint``, ``pytest``, ``odoo``, ``platform`` (Odoo's own mail test suites
+with our addons installed, ``run_platform_suites``; ``HMT_PLATFORM_TAGS`` narrows them, in
+``--test-tags`` syntax: only modules the run installs have tests run); every part runs when unset),
 ``HMT_KEEP_DB=1`` (keep the test database),
 ``HMT_EXTRA_ADDONS`` (a folder of OCA addons, default ``~/.cache/hmt/oca/odoo/addons`` where
 ``setup/install-test-deps.sh`` unpacks ``helpdesk_mgmt``): when it has ``helpdesk_mgmt``, the
@@ -32,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -228,6 +231,86 @@ def summarize_odoo(log, returncode):
     return run - failed - skipped, failed, skipped
 
 
+# Odoo's own test suites the addons can influence (followers and their default subtypes,
+# the mail gateway, message_post, the query counts of the chatter), run with every addon of
+# this repository installed. The baseline lists their tests that fail without our addons.
+PLATFORM_SUITES = ("test_mail",)
+PLATFORM_BASELINE = ROOT / "tools" / "platform_suites_baseline.txt"
+PLATFORM_FAILURE = re.compile(
+    r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) \S+ odoo\.(?:addons|tests)\S*: (?:FAIL|ERROR): "
+    r"(?:Subtest )?(?:(\w+)\.(\w+)|(setUpClass|tearDownClass) \([\w.]*?(\w+)\))",
+    flags=re.MULTILINE,
+)
+
+
+def run_platform_suites(addons_path):
+    """Odoo's own mail test suites (``PLATFORM_SUITES``) in a database of their own where
+    every addon of this repository is installed first, so that the suites' at-install
+    tests run with them too. Fails on a test that fails here and not without our addons
+    (``tools/platform_suites_baseline.txt``: the tests failing without them, measured)."""
+    host = os.environ.get("HMT_DB_HOST", "127.0.0.1")
+    port = os.environ.get("HMT_DB_PORT", "5432")
+    user = os.environ.get("HMT_DB_USER", "root")
+    database = f"hmt_platform_{os.getpid()}"
+    ours = [ADDON, *OAUTH2_BRIDGES, *([BRIDGE] if extra_addons_dir() else [])]
+    ours += [QUEUE_JOB_BRIDGE] if extra_addons_dir("queue_job") else []
+    tags = os.environ.get("HMT_PLATFORM_TAGS") or ",".join(f"/{s}" for s in PLATFORM_SUITES)
+    data_dir = tempfile.mkdtemp(prefix="hmt-odoo-platform-")
+    common = [
+        sys.executable, "-m", "odoo", f"--addons-path={addons_path}", f"--data-dir={data_dir}",
+        f"--db_host={host}", f"--db_port={port}", f"--db_user={user}", "-d", database,
+        "--without-demo=all", "--stop-after-init", "--workers=0", "--max-cron-threads=0",
+    ]  # fmt: skip
+    steps = [
+        [*common, "-i", ",".join(ours), "--log-level=warn", "--http-port=0"],
+        [*common, "-i", ",".join(PLATFORM_SUITES), "--test-enable", f"--test-tags={tags}",
+         "--log-level=test", f"--http-port={free_port()}"],
+    ]  # fmt: skip
+    banner(f"ODOO'S OWN SUITES WITH OUR ADDONS: {tags}, database {database}")
+    started, log = time.monotonic(), ""
+    drop_database(database, host, port, user)
+    try:
+        for command in steps:
+            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+            log += result.stdout + result.stderr
+            if result.returncode and "--test-enable" not in command:
+                print(log[-5000:])
+                banner(f"INSTALLING {', '.join(ours)} FAILED: Odoo's suites did not run")
+                return 0, 1, 0
+    finally:
+        drop_database(database, host, port, user)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    run = sum(int(n) for n in re.findall(r"\d+ failed, \d+ error\(s\) of (\d+) tests", log))
+    reported = sum(
+        int(f) + int(e) for f, e in re.findall(r"(\d+) failed, (\d+) error\(s\) of \d+ tests", log)
+    )
+    failed = {f"{m[0]}.{m[1]}" if m[0] else f"{m[3]}.{m[2]}" for m in PLATFORM_FAILURE.findall(log)}
+    if reported and not failed:
+        failed = {"(a failure the log does not name)"}
+    known = {
+        line.split("#")[0].strip()
+        for line in PLATFORM_BASELINE.read_text(encoding="utf-8").splitlines()
+    } - {""}
+    new = sorted(failed - known)
+    minutes = (time.monotonic() - started) / 60
+    # Each failure with its traceback (up to the next log line).
+    for block in re.findall(
+        r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*?(?:FAIL|ERROR): .*?(?=^\d{4}-\d\d-\d\d |\Z)",
+        log,
+        flags=re.MULTILINE | re.DOTALL,
+    ):
+        print(block.rstrip())
+    print(f"{run} tests of {tags} in {minutes:.1f} min; failing: {len(failed)}, of which "
+          f"{len(failed & known)} also fail without our addons (baseline)")  # fmt: skip
+    if not run:
+        print(log[-5000:])
+        banner(f"NO TEST OF {tags} RAN")
+        return 0, 1, 0
+    if new:
+        banner("FAILING WITH OUR ADDONS ONLY (not in the baseline):\n" + "\n".join(new))
+    return run - len(failed), len(new), len(failed & known)
+
+
 def main():
     totals = [0, 0, 0]
 
@@ -286,6 +369,8 @@ def main():
         )
         if os.environ.get("HMT_REQUIRE_ODOO"):
             totals[1] += 1
+    if wanted("platform") and (platform_path := addons_path or odoo_paths()):
+        add(run_platform_suites(platform_path), "odoo's own suites with our addons")
     print(f"\ntotal: {totals[0]} passed, {totals[1]} failed, {totals[2]} skipped", flush=True)
     return 1 if totals[1] else 0
 

@@ -17,6 +17,7 @@ class HelpdeskMailTicket(models.Model):
     _rec_names_search = ["reference", "name"]
     _mail_ticket_type_field = "ticket_type"
     _mail_ticket_reference_field = "reference"
+    _mail_ticket_update_subtype = "helpdesk_mail_ticket.mt_ticket_updated_by_email"
 
     def _default_stage_id(self):
         return self.env["helpdesk.mail.ticket.stage"].search([("is_closed", "=", False)], limit=1)

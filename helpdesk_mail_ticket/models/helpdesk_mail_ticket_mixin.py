@@ -36,6 +36,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
     # matched by an inbox's title pattern. None when the model has no such field.
     _mail_ticket_type_field = None
     _mail_ticket_reference_field = None
+    # The subtype of the message an update by email posts (iTop's TriggerOnMailUpdate):
+    # followers subscribe to it, automation rules react to it. A subtype applies to the
+    # model its res_model names, so a ticket model declares its own (default, res_model
+    # the model) and names it here; a subtype with no res_model would be a default of
+    # every model of the database. Unset: the discussion subtype, which followers get.
+    _mail_ticket_update_subtype = "mail.mt_comment"
 
     origin = fields.Selection(ORIGIN_SELECTION, default="manual", tracking=True)
     mail_inbox_id = fields.Many2one(
@@ -151,8 +157,9 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         """Add the new part of a reply to the ticket's log.
 
         By default the log is the chatter: a message authored by the caller with the
-        "Updated by email" subtype. When the ``ticket_log`` setting names a field for
-        this model, the new part is appended to that field instead.
+        model's update subtype (``_mail_ticket_update_subtype``). When the ``ticket_log``
+        setting names a field for this model, the new part is appended to that field
+        instead.
 
         :return: the ``mail.message`` posted, or an empty recordset
         """
@@ -161,7 +168,7 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             self._mail_ticket_append_to_field(log_field, body, author)
             return self.env["mail.message"]
         return self._mail_ticket_post_email(
-            body, author, attachments, message_id, "helpdesk_mail_ticket.mt_ticket_updated_by_email"
+            body, author, attachments, message_id, self._mail_ticket_update_subtype
         )
 
     def _mail_ticket_append_to_field(self, field_name, body, author):

@@ -16,6 +16,9 @@ class HelpdeskTicket(models.Model):
     _mail_ticket_organization_field = None
     _mail_ticket_reference_field = "number"
     _mail_ticket_type_field = None
+    _mail_ticket_update_subtype = (
+        "helpdesk_mail_ticket_helpdesk_mgmt.mt_helpdesk_ticket_updated_by_email"
+    )
 
     @api.model
     def _mail_ticket_prepare_create_vals(self, email_vals):

@@ -1,2 +1,3 @@
 from . import test_helpdesk_mgmt_inbox
 from . import test_i18n
+from . import test_update_subtype

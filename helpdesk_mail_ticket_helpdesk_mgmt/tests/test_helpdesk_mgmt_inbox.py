@@ -5,6 +5,8 @@ from odoo.tests import tagged
 
 from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
 
+SUBTYPE = "helpdesk_mail_ticket_helpdesk_mgmt.mt_helpdesk_ticket_updated_by_email"
+
 
 @tagged("post_install", "-at_install")
 class TestHelpdeskMgmtInbox(MailTicketCase):
@@ -77,11 +79,9 @@ class TestHelpdeskMgmtInbox(MailTicketCase):
         self.assertEqual(
             self.env["helpdesk.ticket"].search_count([("mail_inbox_id", "=", self.inbox.id)]), 1
         )
-        updates = ticket.message_ids.filtered(
-            lambda m: (
-                m.subtype_id == self.env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email")
-            )
-        )
+        subtype = self.env.ref(SUBTYPE)
+        self.assertEqual(subtype.res_model, "helpdesk.ticket")
+        updates = ticket.message_ids.filtered(lambda m: m.subtype_id == subtype)
         self.assertEqual(len(updates), 2)
         bodies = " ".join(updates.mapped("body"))
         self.assertIn("Still down this morning.", bodies)

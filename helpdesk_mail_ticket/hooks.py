@@ -1,0 +1,64 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What uninstalling leaves to the addon itself: Odoo drops the tables, columns, records
+with an xml id (subtype, cron, sequence...) of the addon, not the rest below."""
+
+import logging
+
+from odoo.tools import sql
+
+from .models.mail_inbox import PARAM_PREFIX
+
+_logger = logging.getLogger(__name__)
+
+# Suffix of the index the keep-until-closed sweep creates on a ticket table's write_date
+# (``mail.inbox.message._ensure_write_date_index``), OCA's helpdesk_ticket included.
+WRITE_DATE_INDEX_SUFFIX = "__hmt_write_date_index"
+
+
+def drop_write_date_indexes(env, tables=None):
+    """Drop the write_date indexes the sweep created, on ``tables`` or on every table."""
+    env.cr.execute(
+        "SELECT tablename, indexname FROM pg_indexes"
+        " WHERE schemaname = current_schema() AND right(indexname, %s) = %s",
+        [len(WRITE_DATE_INDEX_SUFFIX), WRITE_DATE_INDEX_SUFFIX],
+    )
+    for table, index in env.cr.fetchall():
+        if tables is None or table in tables:
+            sql.drop_index(env.cr, index, table)
+            _logger.info("Dropped index %s of %s", index, table)
+
+
+def drop_foreign_xmlids(env, module):
+    """Odoo names the inheritance links and selection values of a model also after
+    the modules of the classes it inherits (``mail.model_inherit__mail_inbox__...``,
+    ``sms.``, ``portal.``...). Uninstalling deletes those records with the model, not
+    these xml ids of other modules: delete them for the models ``module`` created."""
+    names = [name for name, model in env.registry.items() if model._original_module == module]
+    model_ids = [env["ir.model"]._get_id(name) for name in names]
+    inherits = env["ir.model.inherit"].search([("model_id", "in", model_ids)])
+    selections = env["ir.model.fields.selection"].search([("field_id.model_id", "in", model_ids)])
+    xmlids = env["ir.model.data"].search(
+        [
+            ("module", "!=", module),
+            "|",
+            "&",
+            ("model", "=", "ir.model.inherit"),
+            ("res_id", "in", inherits.ids),
+            "&",
+            ("model", "=", "ir.model.fields.selection"),
+            ("res_id", "in", selections.ids),
+        ]
+    )
+    _logger.info("Removing %d xml ids of other modules on the models of %s", len(xmlids), module)
+    xmlids.unlink()
+
+
+def uninstall_hook(env):
+    """Drop the indexes created on other modules' tables, the settings (system
+    parameters saved by the settings page or the iTop import, which have no xml id) and
+    the xml ids other modules hold on our models' links and selection values."""
+    drop_write_date_indexes(env)
+    drop_foreign_xmlids(env, "helpdesk_mail_ticket")
+    params = env["ir.config_parameter"].sudo().search([("key", "=like", PARAM_PREFIX + "%")])
+    _logger.info("Removing %d system parameters %s*", len(params), PARAM_PREFIX)
+    params.unlink()

@@ -1,0 +1,69 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""OCA's tickets get an "Updated by email" subtype of their own.
+
+Up to 18.0.1.0.0 their updates by email were posted with helpdesk_mail_ticket's subtype,
+then a default of every model; it is now helpdesk.mail.ticket's only. The followers of
+tickets subscribed to it are subscribed to the new one instead (those who had
+unsubscribed stay so), and the updates already posted take the new subtype, so that the
+chatter's filters and automation rules find old and new updates alike.
+"""
+
+import logging
+
+from odoo import SUPERUSER_ID, api
+
+_logger = logging.getLogger(__name__)
+
+MODEL = "helpdesk.ticket"
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    old = env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email", raise_if_not_found=False)
+    new = env.ref(
+        "helpdesk_mail_ticket_helpdesk_mgmt.mt_helpdesk_ticket_updated_by_email",
+        raise_if_not_found=False,
+    )
+    if not (old and new):
+        return
+    env.flush_all()
+    params = {"old": old.id, "new": new.id, "model": MODEL}
+    cr.execute(
+        """
+        INSERT INTO mail_followers_mail_message_subtype_rel
+                    (mail_followers_id, mail_message_subtype_id)
+             SELECT rel.mail_followers_id, %(new)s
+               FROM mail_followers_mail_message_subtype_rel rel
+               JOIN mail_followers follower ON follower.id = rel.mail_followers_id
+              WHERE rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
+                AND NOT EXISTS (
+                    SELECT 1 FROM mail_followers_mail_message_subtype_rel done
+                     WHERE done.mail_followers_id = rel.mail_followers_id
+                       AND done.mail_message_subtype_id = %(new)s)
+        """,
+        params,
+    )
+    cr.execute(
+        """
+        DELETE FROM mail_followers_mail_message_subtype_rel rel
+              USING mail_followers follower
+              WHERE rel.mail_followers_id = follower.id
+                AND rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
+        """,
+        params,
+    )
+    followers = cr.rowcount
+    cr.execute(
+        "UPDATE mail_message SET subtype_id = %(new)s"
+        " WHERE subtype_id = %(old)s AND model = %(model)s",
+        params,
+    )
+    _logger.info(
+        "%s: %d followers and %d messages moved to its own subtype of updates by email",
+        MODEL,
+        followers,
+        cr.rowcount,
+    )
+    env.invalidate_all()

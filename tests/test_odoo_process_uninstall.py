@@ -1,0 +1,190 @@
+"""Uninstalling the addon leaves no trace in the database.
+
+Real Odoo processes on a fresh database: the addons' dependencies are installed and the
+database is photographed (schema, indexes, constraints, the rows of Odoo's registries,
+every model name any table refers to); then every addon of this repository is
+installed and used (settings saved, an inbox, tickets with followers and updates by
+email, the write-date indexes a sweep creates on the ticket tables, OCA's included);
+then ``helpdesk_mail_ticket`` is uninstalled as an administrator does, which uninstalls
+the bridges with it. The photograph must be the one taken before. Skipped only when
+Odoo is not importable.
+"""
+
+import ast
+import contextlib
+import json
+import os
+import subprocess
+import sys
+
+EXERCISE = """
+    ICP = env["ir.config_parameter"]
+    settings = env["res.config.settings"].create(
+        {"hmt_debug": True, "hmt_periodicity": 45, "hmt_max_messages_per_run": 50}
+    )
+    settings.execute()
+    caller = env["res.partner"].create({"name": "Alice", "email": "alice@acme.example"})
+    agent = env["res.partner"].create({"name": "Agent", "email": "agent@helpdesk.example"})
+    inbox = env["mail.inbox"].create({
+        "name": "support", "server": "127.0.0.1", "protocol": "imap", "port": 1,
+        "login": "support@helpdesk.example", "password": "secret",
+    })
+    models = env["mail.inbox"]._get_target_model_names()
+    for name in models:
+        model = env[name]
+        ticket = model.create(model._mail_ticket_prepare_create_vals({
+            "title": "Printer broken", "description": "<p>Broken</p>", "caller": caller,
+            "inbox": inbox,
+        }))
+        ticket.message_subscribe(partner_ids=(caller | agent).ids)
+        ticket._mail_ticket_log_update(
+            "<p>Still broken</p>", caller, env["ir.attachment"], f"<{name}@client.example>"
+        )
+        env["mail.inbox.message"]._ensure_write_date_index(model)
+    cr.commit()
+    print(json.dumps({"models": models, "params": ICP.search_count(
+        [("key", "=like", "helpdesk_mail_ticket.%")])}))
+"""
+
+SAVE_SETTINGS = """
+    env["res.config.settings"].create({}).execute()
+    cr.commit()
+    print(json.dumps(True))
+"""
+
+UNINSTALL = """
+    module = env["ir.module.module"].search([("name", "=", data["module"])])
+    module.button_immediate_uninstall()
+    cr.commit()
+    cr.execute("SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [data["ours"]])
+    print(json.dumps(dict(cr.fetchall())))
+"""
+
+QUERIES = {
+    "columns": "SELECT table_name, column_name FROM information_schema.columns"
+    " WHERE table_schema = 'public'",
+    "indexes": "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = 'public'",
+    "constraints": "SELECT conrelid::regclass::text, conname FROM pg_constraint"
+    " JOIN pg_namespace ns ON ns.oid = connamespace WHERE ns.nspname = 'public'",
+    "sequences": "SELECT sequence_name FROM information_schema.sequences"
+    " WHERE sequence_schema = 'public'",
+    "models": "SELECT model FROM ir_model",
+    "fields": "SELECT model, name FROM ir_model_fields",
+    "xmlids": "SELECT module, model, name FROM ir_model_data",
+    "parameters": "SELECT key FROM ir_config_parameter",
+    "subtypes": "SELECT name->>'en_US', res_model FROM mail_message_subtype",
+    "crons": "SELECT cron_name FROM ir_cron",
+    "sequence_codes": "SELECT code FROM ir_sequence",
+    "views": "SELECT key, model FROM ir_ui_view",
+    "menus": "SELECT name->>'en_US' FROM ir_ui_menu",
+    "actions": "SELECT name->>'en_US', res_model FROM ir_act_window",
+    "server_actions": "SELECT name->>'en_US' FROM ir_act_server",
+    "groups": "SELECT name->>'en_US' FROM res_groups",
+    "rules": "SELECT name FROM ir_rule",
+    "access": "SELECT name FROM ir_model_access",
+}
+
+
+def photograph(conn):
+    """What the database holds, as sets: the schema, the rows of Odoo's registries, and
+    every (table, model name) any ``model``/``res_model`` column refers to."""
+    with conn.cursor() as cr:
+        shot = {}
+        for name, query in QUERIES.items():
+            cr.execute(query)
+            shot[name] = {tuple(row) for row in cr.fetchall()}
+        cr.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND column_name IN ('model', 'res_model')"
+            " AND data_type IN ('character varying', 'text')"
+        )
+        referred = set()
+        for table, column in cr.fetchall():
+            cr.execute(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL')
+            referred |= {(table, value) for (value,) in cr.fetchall()}
+        shot["model_references"] = referred
+    return shot
+
+
+def differences(before, after):
+    return {
+        name: {"added": sorted(after[name] - before[name])[:40]}
+        for name in before
+        if after[name] - before[name]
+    }
+
+
+def our_addons(faults):
+    run_tests = faults.load_module("hmt_run_tests", faults.ROOT / "tools" / "run_tests.py")
+    ours = [run_tests.ADDON, *run_tests.OAUTH2_BRIDGES]
+    ours += [run_tests.BRIDGE] if run_tests.extra_addons_dir() else []
+    ours += [run_tests.QUEUE_JOB_BRIDGE] if run_tests.extra_addons_dir("queue_job") else []
+    depends = set()
+    for addon in ours:
+        text = (faults.ROOT / addon / "__manifest__.py").read_text(encoding="utf-8")
+        depends |= set(ast.literal_eval(text)["depends"])
+    return ours, sorted(depends - set(ours))
+
+
+def install(faults, db, modules):
+    command = [
+        sys.executable, "-m", "odoo", f"--addons-path={db.addons}", "-d", db.name,
+        "-i", ",".join(modules), "--stop-after-init", "--without-demo=all",
+        "--log-level=warn", "--workers=0", "--max-cron-threads=0", "--http-port=0",
+        *db.db_args(),
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, cwd=faults.ROOT, capture_output=True, text=True, timeout=900, check=False
+    )
+    assert result.returncode == 0, f"installing {modules} failed:\n{result.stdout[-4000:]}"
+
+
+def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
+    ours, dependencies = our_addons(faults)
+    db = faults.OdooDatabase(f"hmt_uninstall_{os.getpid()}", addons, str(tmp_path))
+    db.drop()
+    try:
+        install(faults, db, dependencies)
+        # Saving the settings stores every module's settings: Odoo's ones are there before.
+        db.script(SAVE_SETTINGS, {})
+        with contextlib.closing(db.connect()) as conn:
+            before = photograph(conn)
+        install(faults, db, ours)
+        used = db.script(EXERCISE, {})
+        with contextlib.closing(db.connect()) as conn:
+            installed = photograph(conn)
+        # The photograph sees what the addons add, where the addons put it.
+        added = differences(before, installed)
+        assert ("mail_inbox_message", "mail_inbox_message_on_server_index") in (
+            installed["indexes"]
+        )
+        assert {"helpdesk.mail.ticket", "mail.inbox"} <= {m for (m,) in installed["models"]}
+        assert "Updated by email" in {name for name, _model in installed["subtypes"]}
+        assert ("Helpdesk: poll the incoming eMail inboxes",) in installed["crons"]
+        assert used["params"] >= 3
+        assert ("helpdesk_mail_ticket.periodicity",) in installed["parameters"]
+        assert ("mail_followers", "helpdesk.mail.ticket") in installed["model_references"]
+        for model in used["models"]:
+            table = model.replace(".", "_")
+            assert (table, f"{table}__hmt_write_date_index") in installed["indexes"]
+        assert {"columns", "indexes", "xmlids", "parameters", "subtypes"} <= set(added)
+
+        states = db.script(UNINSTALL, {"module": ours[0], "ours": ours})
+        assert set(states.values()) == {"uninstalled"}, states
+        with contextlib.closing(db.connect()) as conn:
+            after = photograph(conn)
+        left = differences(before, after)
+        # Records of models that stay (an OCA ticket, its followers and messages) are the
+        # company's data; a reference to a model that is gone is a trace.
+        left.pop("model_references", None)
+        models = {model for (model,) in after["models"]}
+        dangling = sorted(
+            ref
+            for ref in after["model_references"] - before["model_references"]
+            if ref[1] not in models
+        )
+        assert not dangling, f"references to uninstalled models: {dangling}"
+        assert not left, "left after uninstalling:\n" + json.dumps(left, indent=1, default=str)
+    finally:
+        if not os.environ.get("HMT_KEEP_DB"):
+            db.drop()
