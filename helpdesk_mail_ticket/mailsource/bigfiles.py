@@ -31,10 +31,7 @@ def private_directory(directory):
     with the reason otherwise). Returns its path."""
     if not os.path.isabs(directory):
         raise ValueError(f"The directory for big emails must be an absolute path: {directory!r}")
-    try:
-        os.makedirs(directory, mode=0o700)
-    except FileExistsError:
-        pass
+    os.makedirs(directory, mode=0o700, exist_ok=True)  # an existing one is checked below
     info = os.stat(directory)
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(f"{directory} is not a directory")

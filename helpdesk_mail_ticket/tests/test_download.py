@@ -125,7 +125,7 @@ class TestBudget(MailTicketCase):
         self.deliver_requests(3)
         self.deliver_requests(2, login=other_login, prefix="o")
         cron, progress = self.cron._add_progress()
-        self.env["mail.inbox"].with_context(cron.env.context)._cron_fetch()
+        self.env["mail.inbox"].with_context(**cron.env.context)._cron_fetch()
         self.assertEqual(self.processed(self.inbox, other), 2, "the budget holds across inboxes")
         self.assertEqual((progress.done, progress.remaining), (2, 3), "the cron runs again")
         for _run in range(2):

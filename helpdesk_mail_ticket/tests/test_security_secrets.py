@@ -73,11 +73,10 @@ class _Capture:
     def received(self, secret):
         """Whether ``secret`` arrived, as is or base64-encoded (SASL)."""
         for chunk in self.server.seen:
-            decoded = b""
             try:
                 decoded = base64.b64decode(chunk.strip(), validate=True)
             except (binascii.Error, ValueError):
-                pass
+                decoded = b""  # not base64: only the chunk as is can hold it
             if secret.encode() in chunk or secret.encode() in decoded:
                 return True
         return False
