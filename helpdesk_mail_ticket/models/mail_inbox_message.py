@@ -1249,8 +1249,9 @@ class MailInboxMessage(models.Model):
             "subject": _text(parsed.subject),
             "email_from": _text(parsed.from_email),
             "date": parsed.date and parsed.date.replace(tzinfo=None),
-            "size": parsed.size,
         }
+        if not self.size:  # the server's size stays: recognition compares it
+            vals["size"] = parsed.size
         stable_id = _text(parsed.stable_id) or False
         if stable_id != self.stable_id:
             vals["stable_id"] = stable_id
