@@ -13,6 +13,7 @@ from odoo.tests import tagged
 from ..mailsource import NetworkError
 from ..mailsource.imap import ImapSource
 from ..models import mail_inbox_message
+from . import dovecot
 from .common import MailTicketCase, make_email
 
 FORWARD_SUBJECT = "[Helpdesk] Failed to process an incoming email"
@@ -242,3 +243,53 @@ class TestMessageIdAsUid(RenumberCase):
         login, password = self.new_mailbox()
         inbox = self.create_inbox(login, password, protocol="pop3")
         self._renumber_and_check(inbox, login)
+
+
+@tagged("post_install", "-at_install")
+class TestReusedPop3Uidl(RenumberCase):
+    """A POP3 server whose UIDLs are message numbers (the case use_message_id_as_uid is
+    for): a UIDL seen before may name another message now. A line is given back to a
+    listed message only once its header block says it is the same message."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.use_message_id_as_uid", "1")
+        proxy = dovecot.FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
+        self.addCleanup(proxy.stop)
+        self.login, password = self.new_mailbox()
+        self.pop3 = self.create_inbox(self.login, password, protocol="pop3", port=proxy.port)
+
+    def send(self, name, body):
+        return self.deliver(make_email(name, body, message_id=f"<{name}@c.x>"), login=self.login)
+
+    def names(self):
+        return sorted(self.tickets(self.pop3).mapped("name"))
+
+    def test_kept_mail_renumbered_by_another_client_deleting_one(self):
+        one = self.send("One", "Short.")
+        self.send("Two", "A longer body, so that the sizes tell the messages apart.")
+        self.fetch(self.pop3)
+        self.assertEqual(self.names(), ["One", "Two"])
+        with self.dovecot.imap(self.login, "INBOX") as client:  # another client
+            client.uid("STORE", str(one), "+FLAGS", "(\\Deleted)")
+            client.expunge()
+        self.send("Three", "The longest body of the three: Two is now number 1, Three number 2.")
+        self.fetch(self.pop3)
+        self.fetch(self.pop3)
+        self.assertEqual(self.names(), ["One", "Three", "Two"], "Three recorded and processed")
+        lines = self.ledger(self.pop3)
+        self.assertEqual(sorted(lines.mapped("action")), ["created"] * 3)
+        on_server = lines.filtered("on_server").sorted("server_uid")
+        self.assertEqual(on_server.mapped("message_id"), ["Two@c.x", "Three@c.x"])
+
+    def test_deleted_mail_then_another_under_its_uidl(self):
+        self.pop3.email_storage = "delete"
+        self.send("One", "The first request.")
+        self.fetch(self.pop3)
+        self.assertEqual(self.server_uids(self.login), [], "processed, then deleted")
+        self.send("Three", "The third request, under the first one's UIDL.")
+        self.fetch(self.pop3)
+        self.assertEqual(self.names(), ["One", "Three"], "Three processed, not deleted unread")
+        three = self.ledger(self.pop3).filtered(lambda m: m.message_id == "Three@c.x")
+        self.assertEqual((three.state, three.action), ("processed", "created"))
+        self.assertEqual(self.server_uids(self.login), [], "deleted once processed")
