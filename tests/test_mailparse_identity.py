@@ -1,5 +1,9 @@
 """Digests that tell emails apart (``mailparse.identity``)."""
 
+import email
+import email.policy
+from email.message import EmailMessage
+
 from mailparse.identity import content_digest, header_digest, header_identity
 
 MAIL = (
@@ -17,8 +21,12 @@ def test_two_relays_same_content_other_copy():
 
 
 def test_another_email_reusing_the_message_id():
+    # A scanner sends each email at its own time; without Dates, the texts differ.
     other = MAIL.replace(b"The printer is broken.", b"The scanner is broken.")
+    other = other.replace(b"10:00:00", b"10:05:00")
     assert content_digest(other) != content_digest(MAIL)
+    undated = MAIL.replace(b"Date: Mon, 1 Dec 2026 10:00:00 +0000\r\n", b"")
+    assert content_digest(undated.replace(b"printer", b"scanner")) != content_digest(undated)
     assert header_identity(other)[0] == header_identity(MAIL)[0] == "p-1@acme.example"
 
 
@@ -43,3 +51,74 @@ def test_junk_never_raises():
     for raw in (b"", b"\x00\xff\r\n\r\n", b"no header at all", b": empty name\r\n\r\nx"):
         assert len(header_digest(raw)) == len(content_digest(raw)) == 64
         assert header_identity(raw)[0] == ""
+
+
+# -- The same email re-encoded by a relay, tagged or footed by a list (F6) ---------------------
+
+
+def _mail(body="L'imprimante du 2e étage est cassée.\n", cte=None, subject="Printer", date=True):
+    message = EmailMessage()
+    message["From"] = "Alice <alice@acme.example>"
+    message["To"] = "support@helpdesk.example"
+    message["Subject"] = subject
+    if date:
+        message["Date"] = "Mon, 01 Jan 2024 10:00:00 +0100"
+    message["Message-ID"] = "<x-1@client.example>"
+    if cte:
+        message.set_content(body, cte=cte)
+    else:
+        message.set_content(body)
+    return message.as_bytes(policy=email.policy.SMTP)
+
+
+def test_reencoded_by_relay():
+    assert content_digest(_mail(cte="8bit")) == content_digest(_mail(cte="quoted-printable"))
+
+
+def test_base64_vs_qp():
+    assert content_digest(_mail(cte="base64")) == content_digest(_mail(cte="quoted-printable"))
+
+
+def test_list_footer():
+    raw = _mail(cte="8bit")
+    assert content_digest(raw) == content_digest(raw + b"\r\n____\r\nlist mailing list\r\n")
+
+
+def test_list_subject_tag():
+    assert content_digest(_mail(subject="Printer")) == content_digest(
+        _mail(subject="[support] Printer")
+    )
+
+
+def test_the_same_date_in_another_zone_and_the_sender_in_capitals():
+    raw = _mail(cte="8bit")
+    other = raw.replace(b"Mon, 01 Jan 2024 10:00:00 +0100", b"Mon, 1 Jan 2024 09:00:00 +0000")
+    other = other.replace(b"alice@acme.example", b"Alice@ACME.example")
+    assert content_digest(other) == content_digest(raw)
+
+
+def test_another_date_or_sender_is_another_email():
+    raw = _mail(cte="8bit")
+    later = raw.replace(b"10:00:00 +0100", b"10:00:07 +0100")
+    assert content_digest(later) != content_digest(raw)
+    assert content_digest(raw.replace(b"alice@", b"bob@")) != content_digest(raw)
+
+
+def test_without_a_date_the_decoded_text_decides():
+    plain, quoted = _mail(cte="8bit", date=False), _mail(cte="quoted-printable", date=False)
+    encoded = _mail(cte="base64", date=False)
+    footed = plain + b"\r\n_______________\r\nsupport mailing list\r\nhttps://lists.example\r\n"
+    assert content_digest(plain) == content_digest(quoted) == content_digest(encoded)
+    assert content_digest(footed) == content_digest(plain)
+    other = _mail(body="Le scanner est cassé.\n", cte="8bit", date=False)
+    assert content_digest(other) != content_digest(plain)
+
+
+def test_without_a_date_attachments_count_decoded():
+    def with_attachment(data):
+        message = email.message_from_bytes(_mail(date=False), policy=email.policy.default)
+        message.add_attachment(data, maintype="application", subtype="pdf", filename="s.pdf")
+        return message.as_bytes(policy=email.policy.SMTP)
+
+    assert content_digest(with_attachment(b"page 1")) != content_digest(with_attachment(b"page 2"))
+    assert content_digest(with_attachment(b"page 1")) == content_digest(with_attachment(b"page 1"))

@@ -8,8 +8,9 @@ from email.message import EmailMessage
 
 import pytest
 from conftest_dovecot import new_mailbox
+from mailparse.identity import content_digest
 from mailsource import MessageNotFoundError, open_source
-from mailsource.bigfiles import safe_file_name, save_message
+from mailsource.bigfiles import assemble_message, safe_file_name, save_message
 from mailsource.imap import ImapSource
 from mailsource.structure import parse_bodystructure
 
@@ -200,3 +201,19 @@ def test_bodystructure_with_literals_and_rfc2231():
     assert (blob.section, blob.size, blob.params["name"]) == ("2", 1200, 'a)b"c')
     assert blob.filename == "été.bin"
     assert parse_bodystructure([b"7 (UID 9 FLAGS (\\Seen))"]) is None
+
+
+def test_an_email_rebuilt_twice_is_the_same_email():
+    """An oversize email is rebuilt from its small parts at each processing (another
+    inbox, a renumbered mailbox): the rebuilt messages must be the same email."""
+    header = (
+        b"From: Alice <alice@acme.example>\r\nTo: support@helpdesk.example\r\n"
+        b"Subject: Big\r\nMessage-ID: <big-1@acme.example>\r\n"
+        b'Content-Type: multipart/mixed; boundary="x"\r\n\r\n'
+    )
+    entity = b'Content-Type: text/plain; charset="utf-8"\r\n\r\nSee the attached scan.\r\n'
+    one, two = assemble_message(header, [entity]), assemble_message(header, [entity])
+    assert one == two
+    assert content_digest(one) == content_digest(two)
+    other = assemble_message(header, [entity.replace(b"scan", b"photo")])
+    assert content_digest(other) != content_digest(one)  # no Date: the text decides

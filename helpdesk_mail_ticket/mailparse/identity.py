@@ -5,26 +5,34 @@
   UIDVALIDITY, new POP3 UIDLs): how the ledger recognizes the messages it knows.
   Two deliveries of one email differ there (their ``Received`` lines).
 * :func:`content_digest` identifies the email itself, whatever way it came: its
-  significant headers and its body, without the trace headers relays add. A
-  Message-ID seen before with another content digest is another email (a broken
-  mailer, a scanner, list software reusing ids), not a duplicate.
+  Message-ID, its sender's address and the instant of its Date, which no relay, list
+  or re-encoding changes (unlike the transfer encoding, the MIME boundaries, the
+  Subject's ``[tag]`` or a list footer); without a Date, its decoded text and
+  attachments instead. A Message-ID seen before with another content digest is
+  another email (a broken mailer, a scanner reusing ids: another Date or sender),
+  not a duplicate.
 * :func:`header_identity` is ``(Message-ID, header digest)`` of a header block.
 """
 
+import email
+import email.policy
+import email.utils
 import hashlib
 import re
+import unicodedata
+from datetime import timezone
 
 from .headers import parse_ids
-from .parse import _BLANK_LINE, _hash_body
+from .parse import _BLANK_LINE
 
 # Fields a mail store writes into the header block itself (mbox status lines,
 # Dovecot's and UW-IMAP's bookkeeping): not part of the email.
 STORE_FIELDS = frozenset(
     b"status x-status x-keywords x-uid x-imap x-imapbase content-length lines".split()
 )
-# What the sender wrote and no relay changes, for the content digest.
-SIGNIFICANT_FIELDS = (b"message-id", b"from", b"to", b"cc", b"date", b"subject")
-_WHITESPACE = re.compile(rb"\s+")
+_WHITESPACE = re.compile(r"\s+")
+# A footer list software appends to the text: a separator line, then a few lines.
+_FOOTER = re.compile(r"\n[ \t]*(?:_{4,}|-- )[ \t]*\n(?:[^\n]*\n?){0,8}\Z")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 MAX_HEADER_BLOCK = 1024 * 1024
 
@@ -64,22 +72,71 @@ def header_digest(raw):
 
 
 def content_digest(raw):
-    """sha256 (hex) of the significant headers (unfolded, blanks made one) and the
-    body (blanks made one) of ``raw``: the same email gives the same digest through
-    any relay, whatever ``Received`` and other trace lines they added."""
+    """sha256 (hex) that tells whether two messages are the same email: its Message-ID,
+    its sender's address (lowercase) and its Date as a UTC instant; without a usable
+    Date, the decoded text of its text parts (blanks made one, a trailing list footer
+    left out) and its decoded attachments instead. Relays, lists and re-encodings
+    (8bit, quoted-printable, base64, another boundary) keep it."""
     raw = bytes(raw or b"")
     found = {}
     for name, lines in _fields(_header_block(raw)):
-        if name in SIGNIFICANT_FIELDS:
-            value = b" ".join(lines)[len(name) + 1 :]
-            found.setdefault(name, []).append(_WHITESPACE.sub(b" ", value).strip())
+        if name in (b"message-id", b"from", b"date") and name not in found:
+            found[name] = b" ".join(lines)[len(name) + 1 :].decode("ascii", "surrogateescape")
+    ids = parse_ids(found.get(b"message-id", ""))
+    sender = email.utils.parseaddr(found.get(b"from", "").replace("\x00", ""))[1].lower()
     digest = hashlib.sha256()
-    for name in SIGNIFICANT_FIELDS:
-        for value in found.get(name, ()):
-            digest.update(name + b":" + value + b"\n")
-    digest.update(b"\n")
-    _hash_body(digest, raw)
+    digest.update(f"id:{ids[0] if ids else ''}\nfrom:{sender}\n".encode(errors="replace"))
+    instant = _utc_instant(found.get(b"date", ""))
+    if instant is not None:
+        digest.update(f"date:{instant}\n".encode())
+    else:
+        _hash_decoded_parts(digest, raw)
     return digest.hexdigest()
+
+
+def _utc_instant(value):
+    """Seconds since the epoch of a Date field's value, ``None`` when unreadable."""
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, its zone unknown
+        when = when.replace(tzinfo=timezone.utc)
+    try:
+        return int(when.timestamp())
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _hash_decoded_parts(digest, raw):
+    """Hash the leaves of ``raw`` as decoded: the text of the text parts (whitespace
+    made one, a trailing list footer left out), the bytes of the others."""
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
+        leaves = [part for part in message.walk() if not part.is_multipart()]
+    except Exception:  # pylint: disable=broad-except  # junk: its bytes, never a raise
+        digest.update(b"raw:" + hashlib.sha256(raw).hexdigest().encode())
+        return
+    for part in leaves:
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:  # pylint: disable=broad-except
+            payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
+        if part.get_content_maintype() == "text" and not part.get_filename():
+            digest.update(b"text:" + _normalized_text(part, payload).encode() + b"\n")
+        else:
+            digest.update(b"part:" + hashlib.sha256(payload).hexdigest().encode() + b"\n")
+
+
+def _normalized_text(part, payload):
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        text = payload.decode(charset, "replace")
+    except LookupError:
+        text = payload.decode("utf-8", "replace")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _FOOTER.sub("", text.rstrip() + "\n")
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def header_identity(raw):

@@ -8,9 +8,9 @@ under a temporary name and renamed once whole and synced: a file with the final 
 always complete.
 """
 
+import hashlib
 import os
 import re
-import secrets
 import stat
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,249}")  # with ".part": NAME_MAX
@@ -108,8 +108,13 @@ def rebuild_small(source, uid, tree, budget, save_large):
 
 
 def multipart(mimetype, entities):
-    """A ``multipart/*`` MIME entity (header and body) holding ``entities``."""
-    boundary = f"=_hmt_{secrets.token_hex(12)}"
+    """A ``multipart/*`` MIME entity (header and body) holding ``entities``. Its
+    boundary is a digest of them: the same parts rebuilt again give the same bytes
+    (and a boundary that cannot occur in them)."""
+    digest = hashlib.sha256(mimetype.encode())
+    for entity in entities:
+        digest.update(hashlib.sha256(entity).digest())
+    boundary = f"=_hmt_{digest.hexdigest()[:32]}"
     lines = [f'Content-Type: {mimetype}; boundary="{boundary}"\r\n\r\n'.encode()]
     for entity in entities:
         lines += [f"--{boundary}\r\n".encode(), entity, b"\r\n"]

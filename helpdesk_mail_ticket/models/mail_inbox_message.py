@@ -328,12 +328,17 @@ class MailInboxMessage(models.Model):
         message once; when another worker changed the same rows meanwhile, the sync
         starts again on a fresh snapshot. With ``source``, the messages not known by
         their server handle are recorded by ``_record_identified`` (known mail under
-        a new handle recognized). Returns the messages recorded now.
+        a new handle recognized), and a line is given back to a handle that may name
+        another message now only once ``_check_reused_handles`` found it is the same.
+        Returns the messages recorded now.
         """
+        checked = self._check_reused_handles(inbox, remote, source) if source is not None else {}
         for attempt in range(SYNC_RETRIES):
             try:
                 with self.env.cr.savepoint(flush=False):
-                    new_ids, unknown = self._sync_rows(inbox, remote, insert=source is None)
+                    new_ids, unknown = self._sync_rows(
+                        inbox, remote, insert=source is None, checked=checked
+                    )
                 break
             except psycopg2.errors.SerializationFailure:
                 if attempt == SYNC_RETRIES - 1 or modules.module.current_test:
@@ -346,10 +351,44 @@ class MailInboxMessage(models.Model):
         return self.browse(new_ids)
 
     @api.model
-    def _sync_rows(self, inbox, remote, insert=True):
+    def _check_reused_handles(self, inbox, remote, source):
+        """By server handle, whether the listed message is still the message of the
+        line known by that handle, for the handles that may have been given to another
+        message: the line had left the server (POP3 servers whose UIDLs are message
+        numbers, or reuse them), or, with use_message_id_as_uid, the listed size is not
+        the line's. Its header block is read and compared with the line's header digest
+        (a line without one is taken as before); unreadable, it is not the same."""
+        by_message_id = inbox._get_parse_settings().use_message_id_as_uid
+        self.flush_model()
+        self.env.cr.execute(
+            """SELECT DISTINCT ON (server_uid) server_uid, on_server, size, header_digest
+                 FROM mail_inbox_message WHERE inbox_id = %s AND server_uid = ANY(%s)
+                ORDER BY server_uid, on_server DESC, id DESC""",
+            [inbox.id, [message.uid for message in remote]],
+        )
+        rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        checked = {}
+        for message in remote:
+            on_server, size, digest = rows.get(message.uid, (True, None, None))
+            resized = by_message_id and size and message.size and size != message.size
+            if not digest or (on_server and not resized):
+                continue
+            try:
+                checked[message.uid] = header_digest(source.fetch_header(message.uid)) == digest
+            except (MessageError, ProtocolError) as error:  # not found too
+                inbox._trace("Header of message %s unreadable: %s", message.uid, error)
+                checked[message.uid] = False
+            if not checked[message.uid]:
+                inbox._trace("Message %s is another message than its line's", message.uid)
+        return checked
+
+    @api.model
+    def _sync_rows(self, inbox, remote, insert=True, checked=None):
         """Mark the lines that left the server or came back, by their server handle;
         insert lines for the messages not known (unless ``insert`` is false). Returns
-        the ids inserted and the messages left to insert."""
+        the ids inserted and the messages left to insert. ``checked``: by handle,
+        whether the listed message is its line's (``_check_reused_handles``); one
+        that is not is another message, its line left the server."""
         cr = self.env.cr
         self.flush_model()
         cr.execute(
@@ -359,6 +398,15 @@ class MailInboxMessage(models.Model):
         )
         # A handle on the server wins over a stale one (a line that left it).
         known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
+        checked = checked or {}
+        for uid in [uid for uid, same in checked.items() if not same and uid in known]:
+            if known[uid][1]:  # on the server no more: its handle names another message
+                cr.execute(
+                    "UPDATE mail_inbox_message SET on_server = FALSE WHERE id = %s",
+                    [known[uid][0]],
+                    log_exceptions=False,
+                )
+            del known[uid]
         seen = {message.uid for message in remote}
         unknown = [m for m in remote if m.uid not in known]
         new_ids = self._insert_lines(inbox, unknown) if insert else []
@@ -376,6 +424,13 @@ class MailInboxMessage(models.Model):
                 [tuple(back)],
                 log_exceptions=False,
             )
+        for message in remote:
+            if checked.get(message.uid) and message.size and message.uid in known:
+                cr.execute(  # the same message: its listed size, checked no more
+                    "UPDATE mail_inbox_message SET size = %s WHERE id = %s AND size != %s",
+                    [message.size, known[message.uid][0], message.size],
+                    log_exceptions=False,
+                )
         return new_ids, [] if insert else unknown
 
     @api.model
@@ -478,14 +533,15 @@ class MailInboxMessage(models.Model):
         for message in listed:
             message_id, digest = identities[message.uid]
             line = digest and self._pick_known_line(known, message, message_id, digest)
-            if not digest:
-                key = message.uid
-            elif by_message_id:
+            if digest and by_message_id:
                 identity = _text(message_id) or f"hdr:{digest}"
                 kept = line and (line[1] == identity or line[1].startswith(identity + "#"))
                 key = line[1] if kept else self._identity_key(inbox, identity, digest, taken)
-            else:
+            elif line and line[1] == message.uid:
                 key = message.uid
+            else:  # its handle may be the key of another line (a reused UIDL)
+                fallback = digest or hashlib.sha256(message.uid.encode()).hexdigest()
+                key = self._identity_key(inbox, message.uid, fallback, taken)
             taken.add(key)
             if line:
                 cr.execute(
@@ -551,7 +607,8 @@ class MailInboxMessage(models.Model):
     def _identity_key(self, inbox, identity, digest, taken):
         """A free ledger key for a message keyed by its Message-ID (use_message_id_as_uid):
         the Message-ID, else (another email uses it, or another copy of the same
-        email is in the mailbox) the Message-ID and its header digest."""
+        email is in the mailbox) the Message-ID and its header digest. The same for a
+        message keyed by its server handle, which a line that left may hold."""
         candidates = [identity, f"{identity}#{digest[:16]}"]
         candidates += [f"{identity}#{digest[:16]}#{n}" for n in range(2, 1000)]
         for key in candidates:
@@ -1249,8 +1306,9 @@ class MailInboxMessage(models.Model):
             "subject": _text(parsed.subject),
             "email_from": _text(parsed.from_email),
             "date": parsed.date and parsed.date.replace(tzinfo=None),
-            "size": parsed.size,
         }
+        if not self.size:  # the server's size stays: recognition compares it
+            vals["size"] = parsed.size
         stable_id = _text(parsed.stable_id) or False
         if stable_id != self.stable_id:
             vals["stable_id"] = stable_id

@@ -61,14 +61,16 @@ def make_email(
     attachments=(),
     message_id=None,
     related=(),
+    date=None,
 ):
-    """A real email as bytes, built with the standard library."""
+    """A real email as bytes, built with the standard library (``date``: its Date
+    field, now by default)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     if subject is not None:
         message["Subject"] = subject
-    message["Date"] = format_datetime(__import__("datetime").datetime.now().astimezone())
+    message["Date"] = date or format_datetime(__import__("datetime").datetime.now().astimezone())
     message["Message-ID"] = message_id or make_msgid(domain="client.example")
     for name, value in (headers or {}).items():
         message[name] = value

@@ -666,6 +666,8 @@ class FaultProxy:
       (a failure of the connection while that message is read).
     * ``strip``: IMAP capability names removed from every CAPABILITY list the server
       sends (greeting, login reply, CAPABILITY), e.g. ``{"UIDPLUS"}``.
+    * ``uidl_as_number``: POP3 UIDLs replaced by ``num-<message number>``, as servers
+      whose UIDLs are message numbers (reused once a message before them is deleted).
 
     ``failed`` lists what it failed (``("fetch", uid)``, ``("retr", number)``,
     ``("reset", uid)``). Bounded:
@@ -676,7 +678,7 @@ class FaultProxy:
     def __init__(
         self, port, protocol="imap", *, fail_uids=(), fail_uidls=(), fail_numbers=(),
         reset_uids=(), strip=(), answer="[UNAVAILABLE] Message damaged (test proxy)", lifetime=600,
-        max_connections=200, timeout=60,
+        max_connections=200, timeout=60, uidl_as_number=False,
     ):  # fmt: skip
         self.target = (HOST, port)
         self.protocol = protocol
@@ -685,6 +687,7 @@ class FaultProxy:
         self.fail_numbers = {int(number) for number in fail_numbers}
         self.reset_uids = {int(uid) for uid in reset_uids}
         self.strip = {name.upper().encode() for name in strip}
+        self.uidl_as_number = uidl_as_number
         self.answer = answer.encode()
         self.lifetime = lifetime
         self.max_connections = max_connections
@@ -819,6 +822,9 @@ class _ProxySession:
         if self.proxy.protocol != "imap":
             if self.last_command == b"UIDL" and line[:1].isdigit():
                 number, _sep, uidl = line.strip().partition(b" ")
+                if self.proxy.uidl_as_number:
+                    uidl = b"num-" + number
+                    line = number + b" " + uidl + b"\r\n"
                 self.numbers[int(number)] = uidl.decode("ascii", "replace")
             return line
         tag, _sep, rest = line.partition(b" ")

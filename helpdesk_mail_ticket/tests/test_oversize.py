@@ -112,6 +112,39 @@ class TestOversizeEmail(MailTicketCase):
             self.assertEqual(part.read(), self.scan)
         self.assertFalse(self.forwards(), "a ticket was made: no error to report")
 
+    def test_oversize_processed_then_uidvalidity_change(self):
+        """The line keeps the server's size, not the size of the message rebuilt from
+        its parts: the renumbered mailbox's message is recognized, not imported again."""
+        self.inbox.write({"error_behavior": "mark_as_error", "email_storage": "keep"})
+        self.set_big_files_dir(self.big_dir)
+        _uid, raw = self.deliver_big()
+        self.fetch()
+        (line,) = self.ledger()
+        before = (line.state, line.action, line.ticket_id)
+        self.assertEqual(line.size, len(raw), "the server's size")
+        self.dovecot.reset_uidvalidity(self.mailbox_login)
+        self.fetch()
+        lines = self.ledger()
+        self.assertEqual(len(lines), 1, lines.mapped("reason"))
+        self.assertEqual((lines.state, lines.action, lines.ticket_id), before)
+        self.assertTrue(lines.on_server)
+
+    def test_oversize_two_inboxes_one_ticket(self):
+        """The same oversize email in two inboxes: rebuilt twice from its parts, it is
+        the same email, one ticket."""
+        if self.protocol != "imap":
+            self.skipTest("POP3 cannot read parts: an oversize email makes no ticket")
+        self.set_big_files_dir(self.big_dir)
+        other_login, other_password = self.new_mailbox()
+        other = self.create_inbox(other_login, other_password, name="second")
+        _uid, raw = self.deliver_big()
+        self.deliver(raw, login=other_login)
+        self.fetch()
+        self.fetch(other)
+        lines = self.ledger() | self.ledger(other)
+        self.assertEqual(sorted(lines.mapped("action")), ["created", "duplicate"])
+        self.assertEqual(len({(m.ticket_model, m.ticket_id) for m in lines}), 1)
+
     def test_kept_on_the_server_while_it_cannot_be_saved(self):
         uid, raw = self.deliver_big()
         self.fetch()

@@ -4,6 +4,8 @@ new POP3 UIDLs) imports nothing twice and loses nothing, whatever state its mess
 were in; a different email that reuses a Message-ID is not taken for a duplicate;
 ``use_message_id_as_uid`` keys the ledger by Message-ID."""
 
+import email.policy
+from email.message import EmailMessage
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -11,6 +13,7 @@ from odoo.tests import tagged
 from ..mailsource import NetworkError
 from ..mailsource.imap import ImapSource
 from ..models import mail_inbox_message
+from . import dovecot
 from .common import MailTicketCase, make_email
 
 FORWARD_SUBJECT = "[Helpdesk] Failed to process an incoming email"
@@ -144,9 +147,11 @@ class TestRenumberedStates(RenumberCase):
 class TestMessageIdReuse(RenumberCase):
     def test_a_different_email_reusing_a_message_id_is_imported(self):
         self.inbox.email_storage = "delete"
-        self.deliver(make_email(subject="Scan 1", body="First scan", message_id="<scan@c.x>"))
+        # A scanner reusing its Message-ID sends each email at its own time.
+        first, second = "Mon, 01 Dec 2026 10:00:00 +0000", "Mon, 01 Dec 2026 10:04:00 +0000"
+        self.deliver(make_email("Scan 1", "First scan", message_id="<scan@c.x>", date=first))
         self.fetch()
-        self.deliver(make_email(subject="Scan 2", body="Second scan", message_id="<scan@c.x>"))
+        self.deliver(make_email("Scan 2", "Second scan", message_id="<scan@c.x>", date=second))
         self.fetch()
         lines = self.ledger().sorted("id")
         self.assertEqual(lines.mapped("action"), ["created", "created"], lines.mapped("reason"))
@@ -161,10 +166,41 @@ class TestMessageIdReuse(RenumberCase):
         self.assertEqual(sorted(self.ledger().mapped("action")), ["created", "duplicate"])
         self.assertEqual(len(self.tickets()), 1)
 
+    def test_the_same_email_re_encoded_by_a_relay_in_two_inboxes_is_one_ticket(self):
+        """To support@ and Cc a team list support@ also receives: the list's relay
+        re-encodes the body (8bit to quoted-printable) and adds its Received line."""
+        login, password = self.new_mailbox()
+        other = self.create_inbox(login, password, name="team list")
+        message = EmailMessage()
+        for name, value in (
+            ("From", "Alice Martin <alice@acme.example>"),
+            ("To", "support@helpdesk.example"),
+            ("Cc", "team@lists.example"),
+            ("Subject", "Imprimante"),
+            ("Date", "Mon, 01 Dec 2026 10:00:00 +0100"),
+            ("Message-ID", "<relay-1@client.example>"),
+        ):
+            message[name] = value
+        message.set_content("L'imprimante du 2e étage est cassée.\n", cte="8bit")
+        direct = message.as_bytes(policy=email.policy.SMTP)
+        del message["Content-Transfer-Encoding"]
+        message.set_content("L'imprimante du 2e étage est cassée.\n", cte="quoted-printable")
+        relayed = b"Received: from lists.example by mx.example; Mon, 1 Dec 2026\r\n"
+        relayed += message.as_bytes(policy=email.policy.SMTP)
+        self.assertNotEqual(direct.split(b"\r\n\r\n")[1], relayed.split(b"\r\n\r\n")[1])
+        self.deliver(direct)
+        self.deliver(relayed, login=login)
+        self.fetch()
+        self.fetch(other)
+        lines = self.ledger() | self.ledger(other)
+        self.assertEqual(sorted(lines.mapped("action")), ["created", "duplicate"])
+        self.assertEqual(len({(m.ticket_model, m.ticket_id) for m in lines}), 1)
+
     def test_a_different_email_with_a_known_message_id_in_error_is_forwarded(self):
         stranger = "x@unknown.example"
-        self.deliver(make_email(subject="A", sender=stranger, message_id="<same@c.x>"))
-        other = make_email(subject="B", body="other", sender=stranger, message_id="<same@c.x>")
+        first, second = "Mon, 01 Dec 2026 10:00:00 +0000", "Mon, 01 Dec 2026 10:04:00 +0000"
+        self.deliver(make_email("A", sender=stranger, message_id="<same@c.x>", date=first))
+        other = make_email("B", "other", sender=stranger, message_id="<same@c.x>", date=second)
         self.deliver(other)
         self.fetch()
         self.assertEqual(self.ledger().mapped("state"), ["error", "error"])
@@ -207,3 +243,53 @@ class TestMessageIdAsUid(RenumberCase):
         login, password = self.new_mailbox()
         inbox = self.create_inbox(login, password, protocol="pop3")
         self._renumber_and_check(inbox, login)
+
+
+@tagged("post_install", "-at_install")
+class TestReusedPop3Uidl(RenumberCase):
+    """A POP3 server whose UIDLs are message numbers (the case use_message_id_as_uid is
+    for): a UIDL seen before may name another message now. A line is given back to a
+    listed message only once its header block says it is the same message."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.use_message_id_as_uid", "1")
+        proxy = dovecot.FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
+        self.addCleanup(proxy.stop)
+        self.login, password = self.new_mailbox()
+        self.pop3 = self.create_inbox(self.login, password, protocol="pop3", port=proxy.port)
+
+    def send(self, name, body):
+        return self.deliver(make_email(name, body, message_id=f"<{name}@c.x>"), login=self.login)
+
+    def names(self):
+        return sorted(self.tickets(self.pop3).mapped("name"))
+
+    def test_kept_mail_renumbered_by_another_client_deleting_one(self):
+        one = self.send("One", "Short.")
+        self.send("Two", "A longer body, so that the sizes tell the messages apart.")
+        self.fetch(self.pop3)
+        self.assertEqual(self.names(), ["One", "Two"])
+        with self.dovecot.imap(self.login, "INBOX") as client:  # another client
+            client.uid("STORE", str(one), "+FLAGS", "(\\Deleted)")
+            client.expunge()
+        self.send("Three", "The longest body of the three: Two is now number 1, Three number 2.")
+        self.fetch(self.pop3)
+        self.fetch(self.pop3)
+        self.assertEqual(self.names(), ["One", "Three", "Two"], "Three recorded and processed")
+        lines = self.ledger(self.pop3)
+        self.assertEqual(sorted(lines.mapped("action")), ["created"] * 3)
+        on_server = lines.filtered("on_server").sorted("server_uid")
+        self.assertEqual(on_server.mapped("message_id"), ["Two@c.x", "Three@c.x"])
+
+    def test_deleted_mail_then_another_under_its_uidl(self):
+        self.pop3.email_storage = "delete"
+        self.send("One", "The first request.")
+        self.fetch(self.pop3)
+        self.assertEqual(self.server_uids(self.login), [], "processed, then deleted")
+        self.send("Three", "The third request, under the first one's UIDL.")
+        self.fetch(self.pop3)
+        self.assertEqual(self.names(), ["One", "Three"], "Three processed, not deleted unread")
+        three = self.ledger(self.pop3).filtered(lambda m: m.message_id == "Three@c.x")
+        self.assertEqual((three.state, three.action), ("processed", "created"))
+        self.assertEqual(self.server_uids(self.login), [], "deleted once processed")
