@@ -159,12 +159,20 @@ def fetch_source(source, branch, destination):
     if path.is_dir():
         return path.resolve()
     destination = Path(destination)
-    if destination.is_dir() and odoo_version(destination):
-        marker = destination / ".hmt-source"
-        if marker.is_file() and marker.read_text() == source:
+    marker = destination / ".hmt-source"
+    if marker.is_file():  # made by an earlier run: kept, or replaced by the new source
+        if marker.read_text() == source and odoo_version(destination):
             print(f"Odoo source: {destination} (fetched from {source} before)")
             return destination
         shutil.rmtree(destination)
+    elif destination.is_dir() and any(destination.iterdir()):
+        raise SystemExit(
+            f"{destination} exists and was not made by this installer (no .hmt-source in it):"
+            " it is left alone. Pass it as --source to install from it, or choose another"
+            " --src-dir."
+        )
+    elif destination.is_dir():
+        destination.rmdir()  # empty: unpacking moves the tree in its place
     destination.parent.mkdir(parents=True, exist_ok=True)
     if path.is_file():
         print(f"Unpacking {path} into {destination}")

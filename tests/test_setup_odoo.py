@@ -205,3 +205,28 @@ def test_refuses_a_source_that_is_not_odoo_18(tmp_path):
     )
     assert result.returncode != 0
     assert "not Odoo 18.0" in result.stderr
+
+
+def test_never_deletes_a_checkout_it_did_not_make(tmp_path):
+    """--src-dir pointing at the user's own Odoo checkout (no installer marker) or at a
+    non-empty folder that is not Odoo: refused, nothing deleted."""
+    installer = _load_installer()
+    archive_tree = _fake_odoo(tmp_path / "odoo-18.0")
+    archive = tmp_path / "odoo.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(archive_tree, arcname="odoo-18.0")
+    own = _fake_odoo(tmp_path / "my-odoo")
+    (own / "my-work.py").write_text("precious\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("precious\n")
+    for folder in (own, other):
+        with pytest.raises(SystemExit, match="not made by this installer"):
+            installer.fetch_source(str(archive), "18.0", folder)
+        assert (folder / ("my-work.py" if folder == own else "notes.txt")).is_file()
+    # a folder the installer made itself is replaced when the source changes
+    made = tmp_path / "made"
+    assert installer.fetch_source(str(archive), "18.0", made) == made
+    (made / ".hmt-source").write_text("an older source")
+    assert installer.fetch_source(str(archive), "18.0", made) == made
+    assert (made / ".hmt-source").read_text() == str(archive)
