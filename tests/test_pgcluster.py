@@ -202,3 +202,30 @@ def test_a_cluster_left_by_a_killed_owner_is_removed_by_the_next_start():
     while pgcluster.answers("127.0.0.1", port) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not pgcluster.answers("127.0.0.1", port)
+
+
+def test_run_tests_without_any_database_still_prints_its_total(tmp_path):
+    """No server answers and the PostgreSQL binaries are broken: the test command says so
+    loudly, counts the Odoo part as failed and still ends with its total."""
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    for name in ("initdb", "pg_ctl"):
+        (broken / name).write_text("#!/bin/sh\necho broken installation >&2\nexit 1\n")
+        (broken / name).chmod(0o755)
+    env = {
+        **os.environ,
+        "HMT_ONLY": "odoo",
+        "HMT_DB_PORT": str(_dead_port()),
+        "HMT_PG_BINDIR": str(broken),
+    }
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "run_tests.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert "NO POSTGRESQL" in result.stdout
+    assert "total: 0 passed, 1 failed" in result.stdout
+    assert result.returncode == 1
