@@ -38,7 +38,8 @@ if ! (exec 3<>"/dev/tcp/${db_host}/${db_port}") 2>/dev/null \
   && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
-if [ "$odoo_missing" = 1 ] && [ ! -x "${root_dir}/.venv/bin/python" ]; then
+# A .venv is usable only with pip in it (a half-made one is repaired by install-odoo.sh).
+if [ "$odoo_missing" = 1 ] && ! "${root_dir}/.venv/bin/python" -m pip --version >/dev/null 2>&1; then
   python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
   command -v git >/dev/null 2>&1 || missing+=(git)
 fi

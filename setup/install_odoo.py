@@ -271,6 +271,47 @@ def print_next_steps(launcher, tree):
     )
 
 
+VENV_MARKER = ".hmt-venv"
+
+
+def _has_pip(python):
+    return (
+        python.exists()
+        and not subprocess.run(
+            [str(python), "-m", "pip", "--version"], capture_output=True, check=False
+        ).returncode
+    )
+
+
+def ensure_venv(target, python):
+    """A virtual environment at ``target`` whose Python has pip. A half-made one (no pip:
+    Debian without python3-venv, or interrupted) gets pip through ensurepip, or is made
+    again when this installer made it (its marker file)."""
+    if _has_pip(python):
+        return
+    if python.exists():
+        print(f"{target} has no pip: adding it (ensurepip)")
+        repaired = subprocess.run(
+            [str(python), "-m", "ensurepip", "--upgrade"], capture_output=True, check=False
+        )
+        if not repaired.returncode and _has_pip(python):
+            return
+        if not (target / VENV_MARKER).exists():
+            raise InstallError(
+                f"{target} is a virtual environment without pip, and ensurepip failed: on "
+                "Debian or Ubuntu, apt-get install python3-venv, then remove it or pass "
+                "another --venv"
+            )
+    print(f"Creating the virtual environment {target}")
+    try:
+        venv.EnvBuilder(with_pip=True, clear=python.exists()).create(target)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise InstallError(
+            f"cannot create {target} ({error}): on Debian or Ubuntu, apt-get install python3-venv"
+        )
+    (target / VENV_MARKER).write_text("made by setup/install_odoo.py\n")
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", default=OFFICIAL_SOURCE, help="folder, archive or git URL")
@@ -287,15 +328,7 @@ def main(argv=None):
     if not options.current_python:
         target = Path(options.venv).resolve()
         python = target / "bin" / "python"
-        if not python.exists():
-            print(f"Creating the virtual environment {target}")
-            try:
-                venv.EnvBuilder(with_pip=True).create(target)
-            except (OSError, subprocess.CalledProcessError) as error:
-                raise InstallError(
-                    f"cannot create {target} ({error}): on Debian or Ubuntu, "
-                    "apt-get install python3-venv"
-                )
+        ensure_venv(target, python)
         if Path(sys.prefix).resolve() != target:
             arguments = ["--current-python", "--source", options.source, "--branch"]
             arguments += [options.branch, "--src-dir", options.src_dir or str(target / "src/odoo")]

@@ -230,3 +230,14 @@ def test_never_deletes_a_checkout_it_did_not_make(tmp_path):
     (made / ".hmt-source").write_text("an older source")
     assert installer.fetch_source(str(archive), "18.0", made) == made
     assert (made / ".hmt-source").read_text() == str(archive)
+
+
+def test_a_venv_without_pip_is_repaired(tmp_path):
+    """A half-made venv (bin/python but no pip: Debian without python3-venv, or Ctrl-C
+    while it was made) gets pip back instead of failing at every run."""
+    tree = _fake_odoo(tmp_path / "odoo-18.0")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    _install("--source", tree, "--venv", venv)
+    where = _venv_python_runs(venv, "import odoo; print(odoo.__file__)")
+    assert Path(where).is_relative_to(tree)
