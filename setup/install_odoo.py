@@ -223,11 +223,24 @@ def _import_check(python):
     return result.stdout.strip()
 
 
+def addon_requirements(chosen):
+    """This project's requirements.txt (what the addon imports), but those Odoo's pins
+    already name."""
+    names = {re.split(r"[<>=!~ ;\[]", line, maxsplit=1)[0].lower() for line in chosen}
+    wanted = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and re.split(r"[<>=!~ ;\[]", line, maxsplit=1)[0].lower() not in names:
+            wanted.append(line)
+    return wanted
+
+
 def install_here(tree):
     """Install Odoo from ``tree`` for the running interpreter."""
     python = sys.executable
     site = Path(sysconfig.get_path("purelib"))
     requirements = choose_requirements((tree / "requirements.txt").read_text())
+    requirements += addon_requirements(requirements)
     stamp = {"source": str(tree), "requirements": requirements}
     stamp_path = site / STAMP
     with contextlib.suppress(OSError, ValueError):
@@ -265,6 +278,8 @@ def print_next_steps(launcher, tree):
         f"    {launcher} --addons-path={addons} --db_host=127.0.0.1 --db_user=root"
         " -d mydb -i helpdesk_mail_ticket\n"
         f"    (or {python} -m odoo with the same options), then open http://127.0.0.1:8069\n"
+        "    Odoo itself needs a PostgreSQL server (apt-get install postgresql, or yours);\n"
+        "    the demo and the tests below start a private one when none answers.\n"
         "This project's demo and tests with it (they start what else they need):\n"
         f"    {python} tools/demo.py\n"
         f"    {python} tools/run_tests.py"

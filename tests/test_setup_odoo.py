@@ -241,3 +241,12 @@ def test_a_venv_without_pip_is_repaired(tmp_path):
     _install("--source", tree, "--venv", venv)
     where = _venv_python_runs(venv, "import odoo; print(odoo.__file__)")
     assert Path(where).is_relative_to(tree)
+
+
+def test_the_venv_gets_the_addons_requirements_and_says_odoo_needs_postgresql(tmp_path):
+    """The printed next steps run the addon: its requirements (html2text...) are there."""
+    tree = _fake_odoo(tmp_path / "odoo-18.0")
+    venv = tmp_path / "venv"
+    printed = _install("--source", tree, "--venv", venv)
+    _venv_python_runs(venv, "import html2text, lxml, PIL")
+    assert "needs a PostgreSQL server" in printed
