@@ -250,3 +250,15 @@ def test_the_venv_gets_the_addons_requirements_and_says_odoo_needs_postgresql(tm
     printed = _install("--source", tree, "--venv", venv)
     _venv_python_runs(venv, "import html2text, lxml, PIL")
     assert "needs a PostgreSQL server" in printed
+
+
+def test_gen_addon_readme_help_does_not_crash_nor_write():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_addon_readme.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+    assert not (Path("--help")).exists()
