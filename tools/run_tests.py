@@ -79,7 +79,11 @@ def run_prettier():
         if "/tests/samples/" not in name and not name.startswith("tests/data/")
     ]
     if not files:  # not a git checkout: check every XML file of the addons
-        files = [str(path.relative_to(ROOT)) for path in ROOT.glob("*/[!t]*/**/*.xml")]
+        files = [
+            str(path.relative_to(ROOT))
+            for path in ROOT.glob("[!.]*/[!t]*/**/*.xml")
+            if not any(part.startswith(".") for part in path.relative_to(ROOT).parts)
+        ]  # not .venv, .git...
     env = {**os.environ, "NODE_PATH": str(modules)}
     result = subprocess.run([str(prettier), "--check", *files], cwd=ROOT, env=env, check=False)
     return result.returncode == 0
