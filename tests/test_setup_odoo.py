@@ -10,6 +10,7 @@ imports; without one the install test is skipped with a loud reason.
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -262,3 +263,36 @@ def test_gen_addon_readme_help_does_not_crash_nor_write():
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout
     assert not (Path("--help")).exists()
+
+
+def _old_python():
+    """A Python older than 3.10 that runs (on PATH, or one of pyenv's), or None."""
+    candidates = [shutil.which(f"python3.{minor}") for minor in (9, 8, 7)]
+    candidates += sorted(map(str, Path.home().glob(".pyenv/versions/3.[6-9].*/bin/python3")))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info < (3, 10))"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+OLD_PYTHON = _old_python()
+
+
+@pytest.mark.skipif(OLD_PYTHON is None, reason="no Python older than 3.10 on PATH")
+def test_an_old_python_is_refused_up_front(tmp_path):
+    result = subprocess.run(
+        ["bash", str(INSTALLER), "--venv", str(tmp_path / "v"), "--source", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**_installer_env(), "PYTHON": OLD_PYTHON},
+    )
+    assert result.returncode != 0
+    assert "needs Python 3.10 or newer" in result.stderr
+    assert not (tmp_path / "v").exists()
