@@ -348,6 +348,13 @@ def main(argv=None):
             arguments = ["--current-python", "--source", options.source, "--branch"]
             arguments += [options.branch, "--src-dir", options.src_dir or str(target / "src/odoo")]
             os.execv(str(python), [str(python), __file__, *arguments])
+    managed = Path(sysconfig.get_path("stdlib")) / "EXTERNALLY-MANAGED"
+    if sys.prefix == sys.base_prefix and managed.exists():
+        raise InstallError(
+            f"{sys.executable} is externally managed (PEP 668: its packages come from the "
+            "system's package manager), so pip may not install Odoo's packages into it. "
+            "Leave out --current-python (Odoo goes into .venv) or pass --venv PATH."
+        )
     src_dir = options.src_dir or str(Path(sys.prefix) / "src" / "odoo")
     if sys.prefix == sys.base_prefix and not options.src_dir:
         src_dir = str(Path.home() / ".cache" / "hmt" / f"odoo-{BRANCH}")

@@ -296,3 +296,34 @@ def test_an_old_python_is_refused_up_front(tmp_path):
     assert result.returncode != 0
     assert "needs Python 3.10 or newer" in result.stderr
     assert not (tmp_path / "v").exists()
+
+
+def _externally_managed_python():
+    """A system Python that pip refuses to install into (PEP 668), or None."""
+    for candidate in filter(None, [shutil.which("python3", path="/usr/bin")]):
+        probe = subprocess.run(
+            [candidate, "-c", "import os, sysconfig; print(os.path.exists(os.path.join("
+             "sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')))"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if probe.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+EXTERNALLY_MANAGED = _externally_managed_python()
+
+
+@pytest.mark.skipif(EXTERNALLY_MANAGED is None, reason="no externally managed system Python")
+def test_current_python_on_an_externally_managed_system_python_says_why(tmp_path):
+    tree = _fake_odoo(tmp_path / "odoo-18.0")
+    result = subprocess.run(
+        ["bash", str(INSTALLER), "--current-python", "--source", str(tree)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**_installer_env(), "PYTHON": EXTERNALLY_MANAGED},
+    )
+    assert result.returncode != 0
+    assert "externally managed" in result.stderr
+    assert "--venv" in result.stderr
