@@ -38,7 +38,8 @@ if ! (exec 3<>"/dev/tcp/${db_host}/${db_port}") 2>/dev/null \
   && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
-if [ "$odoo_missing" = 1 ] && [ ! -x "${root_dir}/.venv/bin/python" ]; then
+# A .venv is usable only with pip in it (a half-made one is repaired by install-odoo.sh).
+if [ "$odoo_missing" = 1 ] && ! "${root_dir}/.venv/bin/python" -m pip --version >/dev/null 2>&1; then
   python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
   command -v git >/dev/null 2>&1 || missing+=(git)
 fi
@@ -48,6 +49,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   if { [ "$(id -u)" = 0 ] || [ ${#sudo[@]} -gt 0 ]; } && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages: ${missing[*]}"
     "${sudo[@]}" apt-get update -qq
+    # Only PostgreSQL's binaries are needed (tools/pgcluster.py starts a private cluster):
+    # postgresql-common first, told not to create (and start for good) a main cluster.
+    if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-common >/dev/null
+      "${sudo[@]}" sed -i -E 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' \
+        /etc/postgresql-common/createcluster.conf
+    fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "Missing Debian packages (install them): ${missing[*]}" >&2

@@ -159,12 +159,20 @@ def fetch_source(source, branch, destination):
     if path.is_dir():
         return path.resolve()
     destination = Path(destination)
-    if destination.is_dir() and odoo_version(destination):
-        marker = destination / ".hmt-source"
-        if marker.is_file() and marker.read_text() == source:
+    marker = destination / ".hmt-source"
+    if marker.is_file():  # made by an earlier run: kept, or replaced by the new source
+        if marker.read_text() == source and odoo_version(destination):
             print(f"Odoo source: {destination} (fetched from {source} before)")
             return destination
         shutil.rmtree(destination)
+    elif destination.is_dir() and any(destination.iterdir()):
+        raise SystemExit(
+            f"{destination} exists and was not made by this installer (no .hmt-source in it):"
+            " it is left alone. Pass it as --source to install from it, or choose another"
+            " --src-dir."
+        )
+    elif destination.is_dir():
+        destination.rmdir()  # empty: unpacking moves the tree in its place
     destination.parent.mkdir(parents=True, exist_ok=True)
     if path.is_file():
         print(f"Unpacking {path} into {destination}")
@@ -215,11 +223,24 @@ def _import_check(python):
     return result.stdout.strip()
 
 
+def addon_requirements(chosen):
+    """This project's requirements.txt (what the addon imports), but those Odoo's pins
+    already name."""
+    names = {re.split(r"[<>=!~ ;\[]", line, maxsplit=1)[0].lower() for line in chosen}
+    wanted = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and re.split(r"[<>=!~ ;\[]", line, maxsplit=1)[0].lower() not in names:
+            wanted.append(line)
+    return wanted
+
+
 def install_here(tree):
     """Install Odoo from ``tree`` for the running interpreter."""
     python = sys.executable
     site = Path(sysconfig.get_path("purelib"))
     requirements = choose_requirements((tree / "requirements.txt").read_text())
+    requirements += addon_requirements(requirements)
     stamp = {"source": str(tree), "requirements": requirements}
     stamp_path = site / STAMP
     with contextlib.suppress(OSError, ValueError):
@@ -257,10 +278,53 @@ def print_next_steps(launcher, tree):
         f"    {launcher} --addons-path={addons} --db_host=127.0.0.1 --db_user=root"
         " -d mydb -i helpdesk_mail_ticket\n"
         f"    (or {python} -m odoo with the same options), then open http://127.0.0.1:8069\n"
+        "    Odoo itself needs a PostgreSQL server (apt-get install postgresql, or yours);\n"
+        "    the demo and the tests below start a private one when none answers.\n"
         "This project's demo and tests with it (they start what else they need):\n"
         f"    {python} tools/demo.py\n"
         f"    {python} tools/run_tests.py"
     )
+
+
+VENV_MARKER = ".hmt-venv"
+
+
+def _has_pip(python):
+    return (
+        python.exists()
+        and not subprocess.run(
+            [str(python), "-m", "pip", "--version"], capture_output=True, check=False
+        ).returncode
+    )
+
+
+def ensure_venv(target, python):
+    """A virtual environment at ``target`` whose Python has pip. A half-made one (no pip:
+    Debian without python3-venv, or interrupted) gets pip through ensurepip, or is made
+    again when this installer made it (its marker file)."""
+    if _has_pip(python):
+        return
+    if python.exists():
+        print(f"{target} has no pip: adding it (ensurepip)")
+        repaired = subprocess.run(
+            [str(python), "-m", "ensurepip", "--upgrade"], capture_output=True, check=False
+        )
+        if not repaired.returncode and _has_pip(python):
+            return
+        if not (target / VENV_MARKER).exists():
+            raise InstallError(
+                f"{target} is a virtual environment without pip, and ensurepip failed: on "
+                "Debian or Ubuntu, apt-get install python3-venv, then remove it or pass "
+                "another --venv"
+            )
+    print(f"Creating the virtual environment {target}")
+    try:
+        venv.EnvBuilder(with_pip=True, clear=python.exists()).create(target)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise InstallError(
+            f"cannot create {target} ({error}): on Debian or Ubuntu, apt-get install python3-venv"
+        )
+    (target / VENV_MARKER).write_text("made by setup/install_odoo.py\n")
 
 
 def parse_args(argv):
@@ -279,19 +343,18 @@ def main(argv=None):
     if not options.current_python:
         target = Path(options.venv).resolve()
         python = target / "bin" / "python"
-        if not python.exists():
-            print(f"Creating the virtual environment {target}")
-            try:
-                venv.EnvBuilder(with_pip=True).create(target)
-            except (OSError, subprocess.CalledProcessError) as error:
-                raise InstallError(
-                    f"cannot create {target} ({error}): on Debian or Ubuntu, "
-                    "apt-get install python3-venv"
-                )
+        ensure_venv(target, python)
         if Path(sys.prefix).resolve() != target:
             arguments = ["--current-python", "--source", options.source, "--branch"]
             arguments += [options.branch, "--src-dir", options.src_dir or str(target / "src/odoo")]
             os.execv(str(python), [str(python), __file__, *arguments])
+    managed = Path(sysconfig.get_path("stdlib")) / "EXTERNALLY-MANAGED"
+    if sys.prefix == sys.base_prefix and managed.exists():
+        raise InstallError(
+            f"{sys.executable} is externally managed (PEP 668: its packages come from the "
+            "system's package manager), so pip may not install Odoo's packages into it. "
+            "Leave out --current-python (Odoo goes into .venv) or pass --venv PATH."
+        )
     src_dir = options.src_dir or str(Path(sys.prefix) / "src" / "odoo")
     if sys.prefix == sys.base_prefix and not options.src_dir:
         src_dir = str(Path.home() / ".cache" / "hmt" / f"odoo-{BRANCH}")

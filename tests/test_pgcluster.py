@@ -136,3 +136,96 @@ def test_a_server_refusing_the_default_role_is_replaced_by_a_private_cluster():
             server.cluster.stop()
     finally:
         cluster.stop()
+
+
+@pytest.mark.parametrize("signum", ["SIGHUP", "SIGQUIT", "SIGTERM"])
+def test_a_hangup_stops_the_private_cluster(signum):
+    """Closing the terminal (SIGHUP) or Ctrl-\\ (SIGQUIT) must not leave the server running:
+    the postmaster has its own session, so only the owner can stop it."""
+    import signal
+    import time
+
+    code = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(ROOT / 'tools')!r})\n"
+        "import pgcluster\n"
+        f"server = pgcluster.database_server(port={_dead_port()}, user='root', environ={{}})\n"
+        "print('HOLDING', server.cluster.workdir, server.port, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        line = child.stdout.readline().split()
+        while line[:1] != ["HOLDING"]:
+            line = child.stdout.readline().split()
+        workdir, port = Path(line[-2]), int(line[-1])
+        assert pgcluster.answers("127.0.0.1", port)
+        child.send_signal(getattr(signal, signum))
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert not workdir.exists()
+    deadline = time.monotonic() + 30  # the postmaster closes its socket as it exits
+    while pgcluster.answers("127.0.0.1", port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not pgcluster.answers("127.0.0.1", port)
+
+
+def test_a_cluster_left_by_a_killed_owner_is_removed_by_the_next_start():
+    """SIGKILL cannot be caught: the next private cluster stops and removes the orphan."""
+    import time
+
+    code = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(ROOT / 'tools')!r})\n"
+        "import pgcluster\n"
+        "cluster = pgcluster.PrivateCluster(user='root').start()\n"
+        "print('HOLDING', cluster.workdir, cluster.port, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline().split()
+        workdir, port = Path(line[-2]), int(line[-1])
+    finally:
+        child.kill()
+        child.wait()
+    assert workdir.exists() and pgcluster.answers("127.0.0.1", port)
+    with pgcluster.PrivateCluster(user="root") as fresh:
+        assert Path(fresh.workdir).exists()
+        assert not workdir.exists()
+    deadline = time.monotonic() + 30
+    while pgcluster.answers("127.0.0.1", port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not pgcluster.answers("127.0.0.1", port)
+
+
+def test_run_tests_without_any_database_still_prints_its_total(tmp_path):
+    """No server answers and the PostgreSQL binaries are broken: the test command says so
+    loudly, counts the Odoo part as failed and still ends with its total."""
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    for name in ("initdb", "pg_ctl"):
+        (broken / name).write_text("#!/bin/sh\necho broken installation >&2\nexit 1\n")
+        (broken / name).chmod(0o755)
+    env = {
+        **os.environ,
+        "HMT_ONLY": "odoo",
+        "HMT_DB_PORT": str(_dead_port()),
+        "HMT_PG_BINDIR": str(broken),
+    }
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "run_tests.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert "NO POSTGRESQL" in result.stdout
+    assert "total: 0 passed, 1 failed" in result.stdout
+    assert result.returncode == 1

@@ -10,6 +10,7 @@ imports; without one the install test is skipped with a loud reason.
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -205,3 +206,124 @@ def test_refuses_a_source_that_is_not_odoo_18(tmp_path):
     )
     assert result.returncode != 0
     assert "not Odoo 18.0" in result.stderr
+
+
+def test_never_deletes_a_checkout_it_did_not_make(tmp_path):
+    """--src-dir pointing at the user's own Odoo checkout (no installer marker) or at a
+    non-empty folder that is not Odoo: refused, nothing deleted."""
+    installer = _load_installer()
+    archive_tree = _fake_odoo(tmp_path / "odoo-18.0")
+    archive = tmp_path / "odoo.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(archive_tree, arcname="odoo-18.0")
+    own = _fake_odoo(tmp_path / "my-odoo")
+    (own / "my-work.py").write_text("precious\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("precious\n")
+    for folder in (own, other):
+        with pytest.raises(SystemExit, match="not made by this installer"):
+            installer.fetch_source(str(archive), "18.0", folder)
+        assert (folder / ("my-work.py" if folder == own else "notes.txt")).is_file()
+    # a folder the installer made itself is replaced when the source changes
+    made = tmp_path / "made"
+    assert installer.fetch_source(str(archive), "18.0", made) == made
+    (made / ".hmt-source").write_text("an older source")
+    assert installer.fetch_source(str(archive), "18.0", made) == made
+    assert (made / ".hmt-source").read_text() == str(archive)
+
+
+def test_a_venv_without_pip_is_repaired(tmp_path):
+    """A half-made venv (bin/python but no pip: Debian without python3-venv, or Ctrl-C
+    while it was made) gets pip back instead of failing at every run."""
+    tree = _fake_odoo(tmp_path / "odoo-18.0")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    _install("--source", tree, "--venv", venv)
+    where = _venv_python_runs(venv, "import odoo; print(odoo.__file__)")
+    assert Path(where).is_relative_to(tree)
+
+
+def test_the_venv_gets_the_addons_requirements_and_says_odoo_needs_postgresql(tmp_path):
+    """The printed next steps run the addon: its requirements (html2text...) are there."""
+    tree = _fake_odoo(tmp_path / "odoo-18.0")
+    venv = tmp_path / "venv"
+    printed = _install("--source", tree, "--venv", venv)
+    _venv_python_runs(venv, "import html2text, lxml, PIL")
+    assert "needs a PostgreSQL server" in printed
+
+
+def test_gen_addon_readme_help_does_not_crash_nor_write():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_addon_readme.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+    assert not (Path("--help")).exists()
+
+
+def _old_python():
+    """A Python older than 3.10 that runs (on PATH, or one of pyenv's), or None."""
+    candidates = [shutil.which(f"python3.{minor}") for minor in (9, 8, 7)]
+    candidates += sorted(map(str, Path.home().glob(".pyenv/versions/3.[6-9].*/bin/python3")))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info < (3, 10))"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+OLD_PYTHON = _old_python()
+
+
+@pytest.mark.skipif(OLD_PYTHON is None, reason="no Python older than 3.10 on PATH")
+def test_an_old_python_is_refused_up_front(tmp_path):
+    result = subprocess.run(
+        ["bash", str(INSTALLER), "--venv", str(tmp_path / "v"), "--source", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**_installer_env(), "PYTHON": OLD_PYTHON},
+    )
+    assert result.returncode != 0
+    assert "needs Python 3.10 or newer" in result.stderr
+    assert not (tmp_path / "v").exists()
+
+
+def _externally_managed_python():
+    """A system Python that pip refuses to install into (PEP 668), or None."""
+    for candidate in filter(None, [shutil.which("python3", path="/usr/bin")]):
+        probe = subprocess.run(
+            [candidate, "-c", "import os, sysconfig; print(os.path.exists(os.path.join("
+             "sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')))"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if probe.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+EXTERNALLY_MANAGED = _externally_managed_python()
+
+
+@pytest.mark.skipif(EXTERNALLY_MANAGED is None, reason="no externally managed system Python")
+def test_current_python_on_an_externally_managed_system_python_says_why(tmp_path):
+    tree = _fake_odoo(tmp_path / "odoo-18.0")
+    result = subprocess.run(
+        ["bash", str(INSTALLER), "--current-python", "--source", str(tree)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**_installer_env(), "PYTHON": EXTERNALLY_MANAGED},
+    )
+    assert result.returncode != 0
+    assert "externally managed" in result.stderr
+    assert "--venv" in result.stderr

@@ -68,7 +68,7 @@ def create_database(options):
     subprocess.run(
         [sys.executable, "-m", "odoo", *odoo_args(options), "-i", "helpdesk_mail_ticket",
          "--stop-after-init", "--log-level=warn", "--without-demo=",
-         f"--http-port={options.port}"],
+         f"--http-port={options.port}", "--http-interface=127.0.0.1"],
         cwd=ROOT, check=True,
     )  # fmt: skip
 
@@ -210,7 +210,14 @@ def main():
             "Helpdesk > Tickets. Ctrl-C stops it."
         )
         odoo_process = subprocess.Popen(
-            [sys.executable, "-m", "odoo", *odoo_args(options), f"--http-port={options.port}"],
+            [
+                sys.executable,
+                "-m",
+                "odoo",
+                *odoo_args(options),
+                f"--http-port={options.port}",
+                "--http-interface=127.0.0.1",
+            ],  # admin/admin: this machine only
             cwd=ROOT,
         )
         try:

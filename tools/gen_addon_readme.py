@@ -14,6 +14,7 @@ Usage: ``python3 tools/gen_addon_readme.py [ADDON_DIR ...]`` (default:
 to date and free of docutils warnings.
 """
 
+import argparse
 import ast
 import re
 import sys
@@ -91,6 +92,12 @@ def description_page(addon_dir):
 
 
 def main(argv):
+    parser = argparse.ArgumentParser(
+        description="Write each addon's README.rst and static/description/index.html "
+        "from its readme/ fragments."
+    )
+    parser.add_argument("addons", nargs="*", help="addon folders (default: helpdesk_mail_ticket)")
+    argv = parser.parse_args(argv).addons
     for addon_dir in argv or [ROOT / "helpdesk_mail_ticket"]:
         addon_dir = Path(addon_dir)
         (addon_dir / "README.rst").write_text(readme(addon_dir), encoding="utf-8")

@@ -29,9 +29,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections import namedtuple
 
 DEFAULTS = ("127.0.0.1", 5432, "root")
+PREFIX = "hmt-pg-"
+OWNER_FILE = "owner.pid"
 START_TIMEOUT = 60
 
 Server = namedtuple("Server", "host port user cluster")
@@ -159,12 +162,16 @@ class PrivateCluster:
                 "No PostgreSQL binaries (initdb, pg_ctl): install Debian's postgresql package "
                 "or point --db_host/--db_port at a running server."
             )
-        self.workdir = tempfile.mkdtemp(prefix="hmt-pg-")
+        _exit_on_signals()  # before anything exists: a SIGTERM during initdb cleans up too
+        remove_stale_clusters()
+        _RUNNING.add(self)
+        self.workdir = tempfile.mkdtemp(prefix=PREFIX)
+        with open(os.path.join(self.workdir, OWNER_FILE), "w", encoding="ascii") as owner:
+            owner.write(str(os.getpid()))
         if os.geteuid() == 0:
             entry = _system_user("postgres") or _system_user("nobody")
             self._owner = (entry.pw_uid, entry.pw_gid)
             os.chown(self.workdir, *self._owner)
-        _RUNNING.add(self)
         self._run(
             "initdb", "-D", self.datadir, "-U", self.user, "--auth=trust",
             "--encoding=UTF8", "--locale=C", "--no-sync",
@@ -222,11 +229,59 @@ def _stop_all():
         cluster.stop()
 
 
-def _exit_on_sigterm():
-    """A SIGTERM ends the process through atexit, so the private cluster is stopped."""
-    with contextlib.suppress(ValueError):  # not the main thread
-        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+def _exit_on_signals():
+    """SIGTERM, SIGHUP (the terminal closed) and SIGQUIT end the process through atexit,
+    so the private cluster is stopped: its postmaster has a session of its own, so no
+    hangup ever reaches it."""
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        with contextlib.suppress(ValueError):  # not the main thread
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                signal.signal(signum, lambda number, _frame: sys.exit(128 + number))
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_pid(path):
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open(path, encoding="ascii") as source:
+            return int(source.read().split()[0])
+    return None
+
+
+def remove_stale_clusters(tmpdir=None):
+    """Stop and remove the private clusters whose owner process is gone (killed with
+    SIGKILL, say). Only folders with an owner file are touched; their postmaster is
+    stopped by a signal to its pid (pg_ctl refuses to run as root)."""
+    for workdir in glob.glob(os.path.join(tmpdir or tempfile.gettempdir(), PREFIX + "*")):
+        owner = _read_pid(os.path.join(workdir, OWNER_FILE))
+        if owner is None or _alive(owner):
+            continue
+        postmaster = _read_pid(os.path.join(workdir, "data", "postmaster.pid"))
+        if postmaster and _alive(postmaster) and _is_postgres(postmaster, workdir):
+            with contextlib.suppress(OSError):
+                os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown
+            for _ in range(100):
+                if not _alive(postmaster):
+                    break
+                time.sleep(0.1)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _is_postgres(pid, workdir):
+    """Whether ``pid`` is a postgres serving a folder under ``workdir`` (a reused pid is
+    left alone)."""
+    with contextlib.suppress(OSError):
+        with open(f"/proc/{pid}/cmdline", "rb") as source:
+            return os.fsencode(workdir) in source.read()
+    return False
 
 
 def database_server(host=None, port=None, user=None, environ=None, replace_refusing=None):
@@ -244,7 +299,6 @@ def database_server(host=None, port=None, user=None, environ=None, replace_refus
     else:
         reason = f"No PostgreSQL answers at {host}:{port}"
     cluster = PrivateCluster(user=user).start()
-    _exit_on_sigterm()
     print(
         f"{reason}: started a private one on {cluster.host}:{cluster.port} "
         f"(role {user}, data in {cluster.workdir}, removed at exit).",

@@ -82,7 +82,11 @@ def run_prettier():
         if "/tests/samples/" not in name and not name.startswith("tests/data/")
     ]
     if not files:  # not a git checkout: check every XML file of the addons
-        files = [str(path.relative_to(ROOT)) for path in ROOT.glob("*/[!t]*/**/*.xml")]
+        files = [
+            str(path.relative_to(ROOT))
+            for path in ROOT.glob("[!.]*/[!t]*/**/*.xml")
+            if not any(part.startswith(".") for part in path.relative_to(ROOT).parts)
+        ]  # not .venv, .git...
     env = {**os.environ, "NODE_PATH": str(modules)}
     result = subprocess.run([str(prettier), "--check", *files], cwd=ROOT, env=env, check=False)
     return result.returncode == 0
@@ -168,8 +172,17 @@ def use_database_server():
     sys.path.insert(0, str(ROOT / "tools"))
     from pgcluster import database_server
 
-    host, port, user, _cluster = database_server()
+    try:
+        host, port, user, _cluster = database_server()
+    except (RuntimeError, OSError) as error:
+        banner(
+            f"!!! NO POSTGRESQL: THE ODOO TEST SUITE CANNOT RUN !!!\n{error}\n"
+            "Install Debian's postgresql package (setup/prepare.sh) or point\n"
+            "--db_host/--db_port (PGHOST/PGPORT) at a running server."
+        )
+        return False
     os.environ.update(HMT_DB_HOST=host, HMT_DB_PORT=str(port), HMT_DB_USER=user)
+    return True
 
 
 def run_odoo(addons_path):
@@ -358,14 +371,17 @@ def main():
     if wanted("pylint"):
         banner("PYLINT-ODOO (OCA mandatory checks)")
         add(run_pylint_odoo(), "pylint-odoo")
+    database = True
     if (wanted("pytest") or wanted("odoo")) and importlib.util.find_spec("odoo"):
-        use_database_server()
+        database = use_database_server()
     if wanted("pytest"):
         banner("PURE TESTS (pytest, no Odoo)")
         add(run_pytest(), "pytest")
     addons_path = odoo_paths() if wanted("odoo") else None
     if not wanted("odoo"):
         pass
+    elif not database:
+        add((0, 1, 0), "odoo (no PostgreSQL)")
     elif addons_path:
         add(run_odoo(addons_path), "odoo")
         if not extra_addons_dir():
