@@ -328,8 +328,8 @@ def run_platform_database(addons_path, modules, tags):
         int(f) + int(e) for f, e in re.findall(r"(\d+) failed, (\d+) error\(s\) of \d+ tests", log)
     )
     failed = {f"{m[0]}.{m[1]}" if m[0] else f"{m[3]}.{m[2]}" for m in PLATFORM_FAILURE.findall(log)}
-    if reported and not failed:
-        failed = {"(a failure the log does not name)"}
+    if reported > len(failed):  # some failures the log does not name: counted all the same
+        failed |= {f"(unnamed failure {n})" for n in range(1, reported - len(failed) + 1)}
     # Each failure with its traceback (up to the next log line).
     for block in re.findall(
         r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*?(?:FAIL|ERROR): .*?(?=^\d{4}-\d\d-\d\d |\Z)",

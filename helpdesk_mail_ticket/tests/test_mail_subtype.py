@@ -159,3 +159,9 @@ class TestUpdateSubtypeMigration(TransactionCase):
         other_ticket.message_post(body="Update", subtype_id=self.subtype.id)
         self.migrate()
         self.assertEqual(follower.subtype_ids, self.comment | self.subtype)
+
+    def test_migration_moves_a_subtype_an_admin_scoped_elsewhere(self):
+        # An admin's workaround: the subtype scoped by hand to another model.
+        self.subtype.res_model = "res.partner"
+        self.migrate()
+        self.assertEqual(self.subtype.res_model, "helpdesk.mail.ticket")

@@ -58,3 +58,12 @@ class TestHelpdeskTicketUpdateSubtype(TransactionCase):
             self.assertEqual(subscribed.subtype_ids, self.comment | self.new)
             self.assertEqual(unsubscribed.subtype_ids, self.comment)
             self.assertEqual(update.subtype_id, self.new)
+
+    def test_migration_keeps_the_admins_settings_of_the_subtype(self):
+        # The admin had made updates by email internal and opt-in: still so on OCA tickets.
+        self.old.write({"internal": True, "default": False, "description": "By email"})
+        load_script(MIGRATION, "hmt_mgmt_migration_18_0_1_1_0").migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            (self.new.internal, self.new.default, self.new.description), (True, False, "By email")
+        )

@@ -30,8 +30,11 @@ def migrate(cr, version):
     subtype = env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email", raise_if_not_found=False)
     if not subtype:
         return
-    if not subtype.res_model:
-        # The ORM write also clears mail's caches of default subtypes.
+    if subtype.res_model != TICKET_MODEL:
+        # Also when an admin had scoped it to another model by hand (to work around its
+        # being a default of every model): updates of this addon's tickets use it. The
+        # ORM write also clears mail's caches of default subtypes.
+        _logger.info("Subtype %r: model %r -> %r", subtype.name, subtype.res_model, TICKET_MODEL)
         subtype.res_model = TICKET_MODEL
     env.flush_all()
     cr.execute(

@@ -4,7 +4,8 @@
 Up to 18.0.1.0.0 their updates by email were posted with helpdesk_mail_ticket's subtype,
 then a default of every model; it is now helpdesk.mail.ticket's only. The followers of
 tickets subscribed to it are subscribed to the new one instead (those who had
-unsubscribed stay so), and the updates already posted take the new subtype, so that the
+unsubscribed stay so) with the admin's settings of the old one (internal, default,
+description), and the updates already posted take the new subtype, so that the
 chatter's filters and automation rules find old and new updates alike.
 """
 
@@ -28,6 +29,9 @@ def migrate(cr, version):
     )
     if not (old and new):
         return
+    # The admin's choices on the subtype OCA's tickets used (internal, followed by
+    # default, its description) carry over to theirs: updates stay as visible as they were.
+    new.write({field: old[field] for field in ("internal", "default", "hidden", "description")})
     env.flush_all()
     params = {"old": old.id, "new": new.id, "model": MODEL}
     cr.execute(
