@@ -398,12 +398,13 @@ class ImapSource(MailSource):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _fetch_item(self, key, item, answer):
-        client, uid = self._require(), self._resolve(key)
-        # A NO is about this message (a damaged one): MessageError, the session goes on;
-        # EXPUNGEISSUED (RFC 5530): another client expunged it, it is gone.
+    def _run_fetch(self, key, uid, item):
+        """``UID FETCH uid (item)``. A NO is about this message (a damaged one, or one
+        too big for the server to stream): MessageError, the session goes on;
+        EXPUNGEISSUED (RFC 5530): another client expunged it, it is gone."""
+        client = self._require()
         try:
-            data = self._run(
+            return self._run(
                 f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})",
                 refused=MessageError,
             )  # fmt: skip
@@ -413,6 +414,10 @@ class ImapSource(MailSource):
             raise self.error(
                 MessageNotFoundError, f"Message {key} is no longer on the server", error.detail
             ) from error
+
+    def _fetch_item(self, key, item, answer):
+        uid = self._resolve(key)
+        data = self._run_fetch(key, uid, item)
         for entry in data or ():
             if not isinstance(entry, tuple):
                 continue
@@ -437,11 +442,7 @@ class ImapSource(MailSource):
     def structure(self, uid):
         """The message's MIME tree (BODYSTRUCTURE) as a :class:`~.structure.MimePart`,
         none of its content downloaded."""
-        client, number = self._require(), self._resolve(uid)
-        data = self._run(
-            f"UID FETCH {number} (BODYSTRUCTURE)",
-            client.uid, "FETCH", str(number), "(BODYSTRUCTURE)",
-        )  # fmt: skip
+        data = self._run_fetch(uid, self._resolve(uid), "BODYSTRUCTURE")
         tree = parse_bodystructure([entry for entry in data or () if entry])
         if tree is None:
             raise self.error(MessageNotFoundError, f"Message {uid} is no longer on the server")
@@ -471,7 +472,7 @@ class ImapSource(MailSource):
     def _fetch_partial(self, key, offset, size, section=""):
         """``size`` octets of a message (or of its part ``section``) from ``offset``
         (fewer at its end, none past it: an empty literal or string)."""
-        client, uid = self._require(), self._resolve(key)
+        uid = self._resolve(key)
         item, answer = (
             f"BODY.PEEK[{section}]<{offset}.{size}>",
             b"BODY[%s]<%d>"
@@ -480,7 +481,7 @@ class ImapSource(MailSource):
                 offset,
             ),
         )
-        data = self._run(f"UID FETCH {uid} ({item})", client.uid, "FETCH", str(uid), f"({item})")
+        data = self._run_fetch(key, uid, item)
         for entry in data or ():
             head = (entry[0] if isinstance(entry, tuple) else entry) or b""
             uid_match = _UID.search(head)

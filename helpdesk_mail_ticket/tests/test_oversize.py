@@ -10,6 +10,8 @@ import tempfile
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from ..models.mail_inbox_message import MAX_ATTEMPTS
+from . import dovecot
 from .common import MailTicketCase, make_email
 
 PARAM = "helpdesk_mail_ticket."
@@ -212,6 +214,32 @@ class TestOversizeEmail(MailTicketCase):
 class TestOversizeEmailPop3(TestOversizeEmail):
     protocol = "pop3"
     allow_inherited_tests_method = True  # Odoo's loader runs inherited tests only then
+
+
+@tagged("post_install", "-at_install")
+class TestOversizeRefusedByServer(TestOversizeEmail):
+    """The server answers NO to the streaming FETCH of an oversize message: that is
+    the message's failure, counted against it; the inbox goes on. (Only the tests
+    below run here: without allow_inherited_tests_method the loader skips the
+    inherited ones.)"""
+
+    def test_refused_partial_fetch_counts_against_the_message(self):
+        self.set_big_files_dir(self.big_dir)
+        self.deliver(make_email(subject="Before", message_id="<before@client.example>"))
+        big_uid, _raw = self.deliver_big()
+        self.deliver(make_email(subject="After", message_id="<after@client.example>"))
+        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", fail_uids=[big_uid]).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write({"port": proxy.port})
+        for _cycle in range(MAX_ATTEMPTS + 2):
+            self.inbox._fetch()
+        lines = self.ledger().sorted("id")
+        after = lines.filtered(lambda m: m.message_id == "after@client.example")
+        big = lines.filtered(lambda m: m.message_id == "big-1@client.example")
+        self.assertEqual(after.state, "processed")
+        self.assertEqual(big.state, "error")
+        self.assertIn("test proxy", big.reason)
+        self.assertIn(big_uid, self.server_uids())  # never deleted without a copy
 
 
 @tagged("post_install", "-at_install")
