@@ -5,15 +5,15 @@ Every model of the addon commits, rolls back and locks through this module; the
 reasoning is written here once.
 
 - **Commit per step.** A cycle commits after each step the next one relies on: the
-  ledger lines before anything is downloaded, an attempt before its email is parsed
+  lines of the messages before anything is downloaded, an attempt before its email is parsed
   (a crash while parsing is then remembered, so a poison message cannot loop), the
   outcome together with its ticket, and only then the server side (delete, move).
-  Whatever dies when, the next cycle resumes from what the ledger says. Tests never
+  Whatever dies when, the next cycle resumes from what the messages' lines say. Tests never
   commit nor roll back: their transaction is undone at their end.
 - **Row locks.** The inbox's row, ``FOR NO KEY UPDATE`` (``lock_row``), serializes the
   workers that write its state (sync cursor, status), never the processing: a ``FOR
   UPDATE`` lock would count as a change of its keys, and then fail every worker whose
-  snapshot predates it when it inserts a ticket referring to the inbox. A ledger line
+  snapshot predates it when it inserts a ticket referring to the inbox. A message's line
   is row-locked by the worker that processes it, until its outcome is committed.
 - **The lease.** A session advisory lock on ``(LEASE_NS, line id)``: it outlives the
   commits of one processing attempt and dies with the worker's connection, so other
@@ -39,7 +39,7 @@ import psycopg2
 from odoo import modules
 from odoo.tools import SQL
 
-# Namespace of the ledger's per-message leases (session advisory locks on (LEASE_NS, id)).
+# Namespace of the per-message leases (session advisory locks on (LEASE_NS, id)).
 LEASE_NS = 0x484D54  # "HMT"
 # How many times a step that met a serialization failure is tried on a fresh snapshot.
 SYNC_RETRIES = 3
@@ -83,12 +83,12 @@ def lock_row(env, table, record_id, wait=True):
 
 
 def release_lease(env, record_id):
-    """Give a ledger line's lease back."""
+    """Give a message's lease back."""
     _unlock(env, SQL("SELECT pg_advisory_unlock(%s, %s)", LEASE_NS, record_id))
 
 
 def wait_for_lease(cr, record_id):
-    """Wait until the worker holding a ledger line's lease lets it go."""
+    """Wait until the worker holding a message's lease lets it go."""
     cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, record_id])
     cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, record_id])
 

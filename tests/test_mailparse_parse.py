@@ -67,14 +67,14 @@ def test_addresses_ids_and_name_swap():
     assert parsed.message_id == parsed.stable_id == "abc@example.com"
     assert parsed.references == ["a@x", "b@x", "c@x"]
     assert parsed.in_reply_to == ["c@x"]
-    assert parsed.title == "Printer broken"
+    assert parsed.subject == "Printer broken"
 
 
 def test_sender_fallbacks_and_no_subject():
     raw = b"Sender: Bot <bot@x.org>\r\nSubject: \r\n\r\nbody\r\n"
     parsed = parse_message(raw)
     assert parsed.from_email == "bot@x.org"
-    assert parsed.title == "No Subject"
+    assert parsed.subject == ""
     raw = b"Reply-To: r@x.org\r\n\r\nbody\r\n"
     assert parse_message(raw).from_email == "r@x.org"
 
@@ -438,7 +438,6 @@ def test_cli_prints_one_json_object_per_file(tmp_path):
         "file",
         "message_id",
         "subject",
-        "title",
         "from_email",
         "from_name",
         "to",

@@ -119,7 +119,7 @@ def show(env, inbox, known_partners):
         for update in ticket.message_ids.filtered(lambda m: m.subtype_id == updated)[::-1]:
             text = " ".join(html2plaintext(update.body).split())
             print(f"    reply        {update.author_id.name}: {text[:300]}")
-    print("\nEvery message of the mailbox (the inbox's Mailbox Content tab):")
+    print("\nEvery message of the mailbox (the inbox's Incoming eMails tab):")
     messages = env["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
     for message in messages:
         ticket = message._get_ticket()

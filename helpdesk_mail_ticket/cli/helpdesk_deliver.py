@@ -2,15 +2,15 @@
 """``odoo helpdesk_deliver``: take one email on standard input for an inbox (push delivery).
 
 For mail servers that can pipe a message to a command, as Odoo's mailgate and RT's
-rt-mailgate do. The message is recorded in the inbox's ledger with its bytes, then
+rt-mailgate do. The message is recorded as a message of the inbox with its bytes, then
 processed exactly as a fetched one::
 
     python3 -m odoo --addons-path=ADDONS helpdesk_deliver -d DATABASE --inbox NAME < mail.eml
 
 Exit status, as sendmail's ``sysexits.h`` means it for a delivery agent:
 
-* 0: the message is in the ledger, processed: ticket created or updated, or set aside
-  as undesired or in error (the admin sees it in Mailbox Content);
+* 0: the message is recorded, processed: ticket created or updated, or set aside
+  as undesired or in error (the admin sees it among the inbox's Incoming eMails);
 * 75 (EX_TEMPFAIL): the database could not take it (server down, unknown database,
   lock timeout, inactive inbox...): nothing was recorded, the mail server keeps the
   message and tries again later;

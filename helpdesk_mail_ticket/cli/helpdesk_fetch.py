@@ -11,7 +11,7 @@ only when ``--addons-path`` comes first::
 With ``--idle`` it keeps running: each inbox with "Wait with IMAP IDLE" (or each inbox
 named) gets a thread that fetches, waits with IMAP IDLE for new mail, and fetches again
 (polling when the server has no IDLE), so mail becomes a ticket within seconds. The cron
-goes on polling those inboxes too: the ledger keeps the two from importing a message twice.
+goes on polling those inboxes too: the inbox's messages keep the two from importing a message twice.
 """
 
 # A command-line tool: it prints its results.

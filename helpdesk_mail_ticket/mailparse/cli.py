@@ -25,7 +25,6 @@ def to_json(parsed: ParsedEmail, filename: str, settings: Settings) -> dict:
         "message_id": parsed.message_id,
         "stable_id": parsed.stable_id,
         "subject": parsed.subject,
-        "title": parsed.title,
         "from_email": parsed.from_email,
         "from_name": parsed.from_name,
         "to": [list(pair) for pair in parsed.to],

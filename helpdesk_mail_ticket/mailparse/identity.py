@@ -2,7 +2,7 @@
 
 * :func:`header_digest` identifies one copy of an email in a mailbox by its header
   block, which the server keeps as it is when it renumbers the mailbox (a new
-  UIDVALIDITY, new POP3 UIDLs): how the ledger recognizes the messages it knows.
+  UIDVALIDITY, new POP3 UIDLs): how an inbox recognizes the messages it knows.
   Two deliveries of one email differ there (their ``Received`` lines).
 * :func:`content_digest` identifies the email itself, whatever way it came: its
   Message-ID, its sender's address and the instant of its Date, which no relay, list

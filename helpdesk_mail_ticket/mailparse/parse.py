@@ -86,14 +86,6 @@ class ParsedEmail:
     uid: str = ""  # stable_id, or the Message-ID when use_message_id_as_uid
     new_part_fallback: bool = False  # no new text found: the new part is the whole body
 
-    @property
-    def title(self) -> str:
-        return self.subject or "No Subject"
-
-    @property
-    def kept_attachments(self) -> list:
-        return [att for att in self.attachments if att.kept]
-
 
 def _stable_id(message: Message, raw: bytes) -> str:
     """sha256 of normalized identifying headers + body: the same mail gives the same id."""

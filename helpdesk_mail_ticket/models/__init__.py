@@ -10,6 +10,6 @@ from . import mail_inbox_message
 from . import mail_inbox_message_claim
 from . import mail_inbox_message_download
 from . import mail_inbox_message_route
-from . import mail_inbox_message_ticket
+from . import mail_inbox_message_apply
 from . import mail_inbox_message_retention
 from . import res_config_settings

@@ -1,10 +1,61 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import hashlib
+import logging
 import re
 
+from lxml import etree
+from lxml import html as lxml_html
 from markupsafe import Markup
+from PIL import Image
 
 from odoo import api, fields, models
-from odoo.tools import html2plaintext, plaintext2html
+from odoo.exceptions import UserError
+from odoo.tools import html2plaintext, html_sanitize
+
+from ..mailparse.inline_images import replace_cids
+
+_logger = logging.getLogger(__name__)
+
+_REMOTE_ATTRIBUTES = ("src", "srcset", "background", "poster", "data", "dynsrc", "lowsrc")
+_CSS_URL = re.compile(r"[^;]*url\s*\([^;]*;?", re.IGNORECASE)
+
+
+def _is_local_url(url):
+    url = url.strip().lower()
+    return (url.startswith("/") and not url.startswith("//")) or url.startswith("data:image/")
+
+
+def _strip_remote_content(body):
+    """``body`` without what a mail reader loads from elsewhere when it opens the
+    ticket: remote images (tracking pixels), backgrounds, posters and CSS ``url()``.
+    Local URLs (the stored inline images) stay. Never raises: on a body lxml cannot
+    read, every image is dropped."""
+    if not body or not re.search(r"(?i)src|background|poster|url\s*\(|data\s*=", body):
+        return body
+    try:
+        root = lxml_html.fragment_fromstring(body, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return re.sub(r"(?is)<img\b[^>]*>", "", body)
+    for element in root.iter(etree.Element):
+        for name in _REMOTE_ATTRIBUTES:
+            value = element.get(name)
+            if value is not None and not (name != "srcset" and _is_local_url(value)):
+                del element.attrib[name]
+        style = element.get("style")
+        if style and "url" in style.lower():
+            element.set("style", _CSS_URL.sub("", style))
+    for img in list(root.iter("img")):
+        if not img.get("src"):
+            img.drop_tree()
+    return (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
+
+
+def _message_id_header(email):
+    """The Message-ID of a parsed email as ``mail.message`` keeps it, or False."""
+    return f"<{email.message_id}>" if email.message_id else False
+
 
 ORIGIN_SELECTION = [
     ("mail", "Email"),
@@ -57,6 +108,192 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         # for the next poll, which then looks at recent changes only.
         self.env["mail.inbox.message"].sudo()._touch_ticket_lines(self._name, self.ids)
         return super().unlink()
+
+    # ------------------------------------------------------------------
+    # An email's effects (this addon's message_new / message_update)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _mail_ticket_new(self, email, caller, inbox):
+        """Create a ticket from ``email`` (a parsed email) of ``caller`` received by
+        ``inbox``, as Odoo's ``message_new`` does for its mail gateway: the ticket with
+        its description and attachments, the caller following it, the email kept in
+        its chatter (replies thread back to it), To/Cc contacts as followers per the
+        inbox. Returns the ticket."""
+        model = self.with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True, tracking_disable=True
+        )
+        # Inline images point at attachments of the ticket: their description is
+        # written once the ticket and its attachments exist; any other is created with it.
+        inline = any(part.kept and part.content_id for part in email.attachments)
+        description = Markup("") if inline else self._mail_ticket_render_html(email.body_html)
+        email_vals = {
+            "title": self._mail_ticket_prepare_title(email, inbox),
+            "description": description,
+            "caller": caller,
+            "inbox": inbox,
+        }
+        vals = model._mail_ticket_prepare_create_vals(email_vals)
+        inbox._apply_default_values(model, inbox.ticket_default_values, vals)
+        ticket = model.create(vals).with_context(
+            mail_create_nosubscribe=False, tracking_disable=False
+        )
+        attachments, urls = ticket._mail_ticket_attach(email, inbox)
+        if inline:
+            description = self._mail_ticket_render_html(email.body_html, urls)
+            field = ticket._mail_ticket_description_field
+            ticket[field] = ticket._mail_ticket_description_value(description)
+        ticket._mail_ticket_subscribe_caller(caller)
+        # The caller follows it now; the post subscribes nobody else, as with Odoo's
+        # own mail gateway (an active cron user would follow every ticket).
+        ticket.with_context(mail_create_nosubscribe=True)._mail_ticket_post_creation_message(
+            description, caller, attachments, _message_id_header(email)
+        )
+        ticket._mail_ticket_add_followers(email, caller, inbox, "creation")
+        return ticket
+
+    def _mail_ticket_update(self, email, author, inbox):
+        """Add ``email``, a reply of ``author``, to this ticket, as Odoo's
+        ``message_update`` does: its new part and attachments to the ticket's log
+        (``_mail_ticket_log_update``), To/Cc contacts as followers per the inbox, then
+        ``_mail_ticket_email_updated``. Returns the message posted (or an empty one)."""
+        self.ensure_one()
+        attachments, urls = self._mail_ticket_attach(email, inbox)
+        body = self._mail_ticket_render_html(email.new_part_html or email.body_html, urls)
+        log_field = self._mail_ticket_log_field(inbox)
+        message = self._mail_ticket_log_update(
+            body, author, attachments, _message_id_header(email), log_field=log_field
+        )
+        self._mail_ticket_add_followers(email, author, inbox, "update")
+        self._mail_ticket_email_updated(message, author)
+        return message
+
+    def _mail_ticket_note(self, email, author, inbox):
+        """Keep ``email`` of a stranger to this ticket as an internal note: agents read
+        it, nobody outside is notified, the caller's thread is not touched."""
+        self.ensure_one()
+        attachments, urls = self._mail_ticket_attach(email, inbox)
+        body = self._mail_ticket_render_html(email.new_part_html or email.body_html, urls)
+        # Never subscribe the stranger: as a follower they would become a participant.
+        return self.with_context(mail_create_nosubscribe=True).message_post(
+            body=body,
+            author_id=author.id,
+            email_from=author.email_formatted,
+            message_type="email",
+            subtype_xmlid="mail.mt_note",
+            message_id=_message_id_header(email),
+            attachment_ids=attachments.ids,
+        )
+
+    @api.model
+    def _mail_ticket_prepare_title(self, email, inbox):
+        """The title of a ticket made from ``email``: its subject, else the inbox's
+        default title, else "No Subject"; cut to the field's size."""
+        title = email.subject or inbox.ticket_default_title or self.env._("No Subject")
+        size = self._fields[self._mail_ticket_title_field].size
+        return title[:size] if size else title
+
+    @api.model
+    def _mail_ticket_render_html(self, html, urls=None):
+        """Sanitized HTML with the inline images pointing at their attachments
+        (``urls``, by cid) and nothing a reader would load from elsewhere."""
+        clean = html_sanitize(html or "", sanitize_style=True)
+        return Markup(_strip_remote_content(replace_cids(clean, urls or {})))
+
+    def _mail_ticket_subscribe_caller(self, caller):
+        """The caller follows the ticket made from their email. ``message_subscribe``
+        would search again that the caller is active (found active, or just created)
+        and whether it is a customer (its ``partner_share``, read already): Odoo's
+        private API with what is known spares both searches."""
+        self.check_access("write")
+        self._message_subscribe(caller.ids, customer_ids=caller.filtered("partner_share").ids)
+
+    def _mail_ticket_add_followers(self, email, caller, inbox, when):
+        """Known To/Cc contacts become followers (iTop 3.x import_additional_contacts);
+        unknown addresses are never created, the inboxes' own addresses are skipped.
+        ``when``: ``creation`` or ``update``."""
+        policy = inbox.import_additional_contacts
+        if policy not in ("always", f"only_on_{when}"):
+            return
+        own = {login.lower() for login in inbox.search([]).mapped("login") if login}
+        partners = self.env["res.partner"]
+        for _name, address in list(email.to) + list(email.cc):
+            if not address or address.lower() in own or address.lower() == caller.email_normalized:
+                continue
+            partners |= inbox._find_partner(address)
+        new = partners - self.message_partner_ids
+        if new:
+            self.message_subscribe(partner_ids=new.ids)
+
+    def _mail_ticket_log_field(self, inbox):
+        """The field the ``ticket_log`` setting names for this model (``model:field``
+        lines), or None for the chatter."""
+        setting = inbox._get_global_params().get("ticket_log") or ""
+        for line in setting.splitlines():
+            model, _sep, field = line.partition(":")
+            if model.strip() == self._name and field.strip() in self._fields:
+                return field.strip()
+        return None
+
+    def _mail_ticket_attach(self, email, inbox):
+        """Attach the kept parts of ``email`` to this ticket, skipping those already on
+        it (same name, type, size and content). Returns the attachments and, for each
+        cid, the URL its inline image now has."""
+        self.ensure_one()
+        attachment_model = self.env["ir.attachment"].sudo()
+        created, urls = attachment_model, {}
+        kept = []
+        for part in email.attachments:
+            if part.kept:
+                kept.append(part)
+            else:
+                inbox._trace("Attachment %s dropped: %s", part.filename, part.reason)
+        if not kept:
+            return created, urls
+        existing = attachment_model.search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        )
+        known = {(a.name, a.mimetype, a.file_size, a.checksum): a for a in existing}
+        for part in kept:
+            key = (
+                part.filename,
+                part.content_type,
+                len(part.data),
+                hashlib.sha1(part.data).hexdigest(),
+            )
+            attachment = known.get(key)
+            if not attachment:
+                attachment = self._mail_ticket_create_attachment(attachment_model, part, inbox)
+                if not attachment:
+                    continue
+                known[key] = attachment
+                created |= attachment
+            if part.content_id:
+                token = attachment.generate_access_token()[0]
+                urls[part.content_id] = f"/web/image/{attachment.id}?access_token={token}"
+        return created, urls
+
+    def _mail_ticket_create_attachment(self, attachment_model, part, inbox):
+        """One attachment of this ticket, or none when Odoo refuses its content (an
+        image too big to decode safely: a decompression bomb): the part is dropped,
+        traced, and the ticket still made."""
+        try:
+            with self.env.cr.savepoint():
+                return attachment_model.create(
+                    {
+                        "name": part.filename,
+                        "raw": part.data,
+                        "mimetype": part.content_type,
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                )
+        except (Image.DecompressionBombError, UserError, ValueError, OSError) as error:
+            _logger.warning(
+                "Attachment %s of %s dropped: %s", part.filename, self.display_name, error
+            )
+            inbox._trace("Attachment %s dropped: %s", part.filename, error)
+            return None
 
     # ------------------------------------------------------------------
     # Contract
@@ -211,7 +448,3 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         when a field log is used), ``sender`` the ``res.partner`` who wrote. Override
         to react in code; automation rules can react to the message subtype."""
         return True
-
-    @api.model
-    def _mail_ticket_text_to_html(self, text):
-        return Markup(plaintext2html(text or ""))

@@ -243,7 +243,7 @@ class MailInbox(models.Model):
         "IMAP IDLE and imports new mail within seconds; without IDLE on the server it "
         "polls. The cron keeps polling it anyway.",
     )
-    # Synchronization state (IMAP): what the ledger already holds, so that a cycle lists
+    # Synchronization state (IMAP): what the inbox's messages already hold, so that a cycle lists
     # only what is new, and nothing when nothing changed.
     imap_uidvalidity = fields.Char(readonly=True, copy=False)
     imap_uidnext = fields.Integer(readonly=True, copy=False)
@@ -252,7 +252,7 @@ class MailInbox(models.Model):
     # Keep-until-closed: when kept messages were last checked against their tickets.
     keep_checked_date = fields.Datetime(readonly=True, copy=False)
     keep_swept_date = fields.Datetime(readonly=True, copy=False)
-    ledger_ids = fields.One2many("mail.inbox.message", "inbox_id", string="Mailbox Content")
+    ledger_ids = fields.One2many("mail.inbox.message", "inbox_id", string="Incoming eMails")
     message_count = fields.Integer(compute="_compute_message_counts")
     error_count = fields.Integer(compute="_compute_message_counts")
     undesired_count = fields.Integer(compute="_compute_message_counts")

@@ -247,7 +247,7 @@ class MailInbox(models.Model):
             self._warn_admins(
                 self.env._("Messages in error pile up in %(inbox)s", inbox=self.name),
                 self.env._(
-                    "%(count)s messages are in error: see the Mailbox Content tab.", count=errors
+                    "%(count)s messages are in error: see the Incoming eMails tab.", count=errors
                 ),
             )
 
@@ -270,7 +270,7 @@ class MailInbox(models.Model):
         It is recorded as ``push:<stable id>`` with its bytes kept, since no server
         keeps a copy, and committed before processing: a crash afterwards leaves it
         ``new`` for the inbox's next cycle. The same message delivered again is
-        processed once. Returns the ledger record.
+        processed once. Returns the message (mail.inbox.message).
         """
         ledger = self.env["mail.inbox.message"]
         settings = self._get_parse_settings()

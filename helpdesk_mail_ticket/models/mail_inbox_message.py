@@ -54,12 +54,12 @@ class InboxProcessingError(Exception):
 
 
 class MailInboxMessage(models.Model):
-    """The ledger: one record per message seen in an inbox.
+    """An Incoming eMail: one record per message seen in an inbox.
 
     A message is recorded (state ``new``) before anything is done with it; its outcome
     (ticket created or updated, error, undesired) is committed in the same transaction
     as the ticket; the server side (delete, move) is touched only afterwards, from what
-    the ledger says. Whatever dies when, the next cycle resumes from the ledger without
+    these records say. Whatever dies when, the next cycle resumes from them without
     losing or repeating a message.
     """
 
@@ -171,7 +171,7 @@ class MailInboxMessage(models.Model):
         )  # fmt: skip
 
     # ------------------------------------------------------------------
-    # Actions (Mailbox Content)
+    # Actions
     # ------------------------------------------------------------------
 
     def action_reset_status(self):
@@ -202,7 +202,7 @@ class MailInboxMessage(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # Ledger line
+    # The message's line
     # ------------------------------------------------------------------
 
     def _get_ticket(self):
@@ -314,12 +314,13 @@ class MailInboxMessage(models.Model):
             vals["header_digest"] = header_digest(raw)
         return vals
 
-    def _same_content_domain(self):
-        """Lines with this line's content digest, or with none (recorded before digests
-        were): the same email, not another one reusing its Message-ID."""
-        if not self.content_digest:
+    def _same_content_domain(self, digest=None):
+        """Lines with this line's content digest (or ``digest``), or with none (recorded
+        before digests were): the same email, not another one reusing its Message-ID."""
+        digest = digest or self.content_digest
+        if not digest:
             return []
-        return ["|", ("content_digest", "=", self.content_digest), ("content_digest", "=", False)]
+        return ["|", ("content_digest", "=", digest), ("content_digest", "=", False)]
 
     def _keep_raw(self, raw):
         if self.raw_attachment_id or raw is None:

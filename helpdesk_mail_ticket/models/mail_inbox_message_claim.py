@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The ledger line's exactly-once machinery: claim a message, count the attempt,
+"""A message's exactly-once machinery: claim a message, count the attempt,
 process it under its email's lock, release it (the locks: ``..transaction``)."""
 
 import logging
@@ -23,7 +23,7 @@ from ..transaction import (
 )
 from .mail_inbox_message import MAX_ATTEMPTS, InboxProcessingError, _text
 
-# The ledger's logger, whichever file of the model logs (log handlers name it).
+# The messages' logger, whichever file of the model logs (log handlers name it).
 _logger = logging.getLogger(__package__ + ".mail_inbox_message")
 
 TRACE_MAX_CHARS = 20_000
@@ -64,10 +64,9 @@ class MailInboxMessage(models.Model):
 
     def _claim_attempt(self):
         """Take this message for one processing attempt, in one statement: lock its row
-        and take its lease (a session lock that outlives the commits of the attempt and
-        dies with the worker's connection, so other workers skip the message
-        meanwhile). Returns the attempts made before this one, or None when another
-        worker has the message or it is done. The caller counts the attempt
+        and take its lease (``transaction``: other workers skip the message meanwhile).
+        Returns the attempts made before this one, or None when another worker has
+        the message or it is done. The caller counts the attempt
         (``_count_attempt``) and commits it before the message is parsed (it must be
         remembered before anything can crash), and calls ``_release``."""
         self.flush_recordset()
@@ -201,11 +200,10 @@ class MailInboxMessage(models.Model):
 
     @contextmanager
     def _email_lock(self, stable_id):
-        """Process one email at a time across workers and inboxes: a session lock on
-        its stable id, then a commit (of the attempt counted), so that the next
-        transaction's snapshot sees what the lock's previous holder committed (the
-        same mail in two of our inboxes makes one ticket). Yields the lock's key (None
-        without one), for ``_wait_for_answered_in_flight`` to let go while it waits."""
+        """Hold the email's lock (``transaction``: one email at a time across workers
+        and inboxes), then commit the attempt counted, so that the snapshot sees what
+        the lock's previous holder committed. Yields the lock's key (None without a
+        stable id), for ``_wait_for_answered_in_flight`` to let go while it waits."""
         if not stable_id:  # header_ids always reads one; NULs alone make none
             commit(self.env)
             yield None
@@ -321,6 +319,6 @@ class MailInboxMessage(models.Model):
         self._store_trace(buffer, start)
 
     def _store_trace(self, buffer, start):
-        """Keep the lines this message added to the cycle's trace on its ledger line."""
+        """Keep the lines this message added to the cycle's trace on its line."""
         if buffer is not None:
             self.trace = "\n".join(buffer[start:])[-TRACE_MAX_CHARS:]

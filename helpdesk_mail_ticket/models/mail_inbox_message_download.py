@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The ledger line's bytes from the mail server: downloaded, or kept, or (too big) saved
+"""A message's bytes from the mail server: downloaded, or kept, or (too big) saved
 to the big files directory and rebuilt from its small parts."""
 
 import base64
@@ -13,7 +13,7 @@ from ..mailsource.bigfiles import assemble_message, rebuild_small, safe_file_nam
 from ..transaction import commit
 from .mail_inbox_message import InboxProcessingError
 
-# The ledger's logger, whichever file of the model logs (log handlers name it).
+# The messages' logger, whichever file of the model logs (log handlers name it).
 _logger = logging.getLogger(__package__ + ".mail_inbox_message")
 
 

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Retention on the server: what a ledger line needs before it leaves the mailbox
+"""Retention on the server: what a message's line needs before it leaves the mailbox
 (kept copy, row locks, whether its ticket is closed)."""
 
 import logging
@@ -13,7 +13,7 @@ from odoo.tools import sql
 from ..mailsource import MailSourceError
 from ..transaction import commit
 
-# The ledger's logger, whichever file of the model logs (log handlers name it).
+# The messages' logger, whichever file of the model logs (log handlers name it).
 _logger = logging.getLogger(__package__ + ".mail_inbox_message")
 
 
@@ -22,7 +22,7 @@ class MailInboxMessage(models.Model):
     _inherit = "mail.inbox.message"  # pylint: disable=consider-merging-classes-inherited
 
     def action_delete_from_server(self):
-        """Delete the messages from their mailbox (the ledger keeps their history). A
+        """Delete the messages from their mailbox (their lines keep their history). A
         message that made no ticket is kept first, and one never processed is closed
         with the reason (see ``_keep_before_deleting``)."""
         for inbox, messages in self.grouped("inbox_id").items():

@@ -1,106 +1,135 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Routing one parsed email: already imported, Odoo's own mail, the ticket it answers,
-the sender's right to update it, the rate limit, the caller."""
+"""Route, then act: what to do with one parsed email is decided first, writing nothing
+(``_route``, one small method per rule), then applied (``_apply_route``). Processing
+applies the route; the *Test an email* wizard shows it: both read the same methods, so
+an integrator's override changes both."""
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from odoo import fields, models
 from odoo.tools import email_normalize
 
 from ..mailparse import PatternError, title_refs
+from ..mailparse.identity import content_digest
 from .mail_inbox_message import InboxProcessingError
+
+VERDICTS = [
+    ("create", "Create a ticket"),
+    ("update", "Update a ticket"),
+    ("note", "Log an internal note"),
+    ("duplicate", "Already imported"),
+    ("ignored", "Ignored"),
+    ("undesired", "Undesired"),
+    ("error", "Error"),
+]
+
+
+@dataclass(frozen=True)
+class Route:
+    """What processing does with one email (``mail.inbox.message._route``).
+
+    ``verdict`` is one of VERDICTS: ``create`` (also a stranger's new ticket, when the
+    inbox says so), ``update`` or ``note`` (an internal note, from a stranger) of
+    ``ticket``, found by ``matched_by`` (``headers`` or ``title``); ``duplicate``: the
+    email, or Odoo's own mail coming back (``matched_by`` ``posted``), is already on
+    ``ticket``; ``ignored``: Odoo's own mail of another record; ``undesired``
+    (automated mail); ``error``. ``caller``: the sender's contact, a new record not
+    saved yet when ``create_caller``. ``reason``: why, in the admin's words. ``own``:
+    this very line already made ``ticket`` (a processed message reset): its record
+    stays as it was.
+    """
+
+    verdict: str
+    reason: str = ""
+    ticket: Any = None
+    matched_by: str = ""
+    caller: Any = None
+    create_caller: bool = False
+    own: bool = False
 
 
 # One concern of mail.inbox.message per file, as Odoo splits a large model: intended.
 class MailInboxMessage(models.Model):
     _inherit = "mail.inbox.message"  # pylint: disable=consider-merging-classes-inherited
 
-    def _process_parsed(self, parsed, raw):
-        """Decide and act: undesired, duplicate, update, creation, or an error raised
-        as InboxProcessingError. Runs in a savepoint: an error undoes everything."""
-        inbox = self.inbox_id
-        if parsed.error:
-            raise InboxProcessingError(
-                self.env._("Failed to decode the email: %(reason)s", reason=parsed.error)
-            )
-        if parsed.automated:
-            inbox._trace("Message %s undesired: %s", self.uid, parsed.automated.reason)
-            return self._set_undesired(raw, parsed.automated.reason)
-        already = self._find_already_imported(parsed, raw)
-        if already and self._get_ticket() == already and self.action in ("created", "updated"):
-            # Reset Status of a processed message: what it did stays recorded (the
-            # counters and the rate limit read its action and date).
-            self.write({"state": "processed", "reason": False})
-            return "processed"
-        if already:
-            return self._set_processed(already, "duplicate")
-        echo = self._find_posted_message(parsed)
-        if echo:
-            return self._set_already_posted(echo)
-        ticket = self._match_ticket(parsed) if inbox.behavior != "create_only" else None
-        if not ticket and inbox.behavior == "update_only":
-            raise InboxProcessingError(
-                self.env._("No ticket to update: the email matches no ticket (update only).")
-            )
-        caller = self._find_or_create_caller(parsed)
-        policy = ticket and self._get_update_policy(ticket, caller)
-        if policy == "new_ticket":
-            inbox._trace("Message %s: a stranger to %s, new ticket", self.uid, ticket.display_name)
-            ticket = None
-            if inbox.behavior == "update_only":
-                raise InboxProcessingError(
-                    self.env._("The sender may not update the ticket (update only).")
-                )
-        if policy == "reject":
-            raise InboxProcessingError(
-                self.env._(
-                    "%(email)s may not update %(ticket)s: neither its caller, a follower, "
-                    "one of its contacts nor an internal user.",
-                    email=parsed.from_email,
-                    ticket=ticket.display_name,
-                )
-            )
-        if ticket:
-            if policy == "note":
-                self._log_internal_note(ticket, parsed, caller)
-            else:
-                self._update_ticket(ticket, parsed, caller)
-            return self._set_processed(ticket, "updated")
-        self._check_rate_limit(parsed)
-        ticket = self._create_ticket(parsed, caller)
-        return self._set_processed(ticket, "created")
+    # ------------------------------------------------------------------
+    # Route
+    # ------------------------------------------------------------------
 
-    def _find_already_imported(self, parsed, raw=None):
-        """The ticket this very email already made or updated: through this record (a
-        reset of a processed message), or through another inbox that received it. The
-        same email has the same stable id and content digest (``raw``'s, recorded on
-        the line): another email reusing a Message-ID is not a duplicate."""
+    def _route(self, parsed, raw=None):
+        """Decide what to do with the email ``parsed`` (``raw``, its bytes, tells the
+        same email from another one reusing its Message-ID), writing nothing. The
+        first rule that decides wins; a rule refuses the email by raising
+        InboxProcessingError, which makes an ``error`` route."""
+        digest = content_digest(raw) if raw is not None else False
+        try:
+            return (
+                self._route_unreadable(parsed)
+                or self._route_undesired(parsed)
+                or self._route_already_imported(parsed, digest)
+                or self._route_odoo_mail(parsed)
+                or self._route_reply_or_new(parsed)
+            )
+        except InboxProcessingError as error:
+            return Route("error", str(error))
+
+    def _route_unreadable(self, parsed):
+        if parsed.error:
+            reason = self.env._("Failed to decode the email: %(reason)s", reason=parsed.error)
+            return Route("error", reason)
+        return None
+
+    def _route_undesired(self, parsed):
+        """Automated mail (bounces, auto-replies, lists...) the parse recognized. Override
+        for a rule that needs Odoo's data (e.g. a sender of a blocked list)."""
+        if parsed.automated:
+            return Route("undesired", parsed.automated.reason)
+        return None
+
+    def _route_already_imported(self, parsed, digest):
+        """The ticket this very email already made or updated: through this line (a
+        reset of a processed message), or through another line, of this inbox or of
+        another one of the company. The same email has the same stable id and content
+        ``digest``: another email reusing a Message-ID is not a duplicate."""
         ticket = self._get_ticket()
         if ticket and self.action in ("created", "updated", "duplicate"):
-            return ticket
-        self.write(self._prepare_digest_vals(raw))
+            own = self.action != "duplicate"
+        else:
+            ticket, own = self._find_already_imported(parsed, digest), False
+        if not ticket:
+            return None
+        reason = self.env._(
+            "The same email was already imported: %(ticket)s.", ticket=ticket.display_name
+        )
+        return Route("duplicate", reason, ticket=ticket, matched_by="imported", own=own)
+
+    def _find_already_imported(self, parsed, digest):
+        """The ticket another processed line of this email made or updated, or None."""
         if not parsed.stable_id:
             return None
+        inbox = self.inbox_id
         domain = [
             ("stable_id", "=", parsed.stable_id),
             ("state", "=", "processed"),
-            ("id", "!=", self.id),
-            ("ticket_model", "=", self.inbox_id.target_model),
-            ("company_id", "=", self.inbox_id.company_id.id),
-            *self._same_content_domain(),
+            ("id", "not in", self._origin.ids),
+            ("ticket_model", "=", inbox.target_model),
+            ("company_id", "=", inbox.company_id.id),
+            *self._same_content_domain(digest),
         ]
         # One ticket per email across our inboxes, unless the global setting says no.
-        across = self.inbox_id._get_global_params().get("one_ticket_per_email", "True")
+        across = inbox._get_global_params().get("one_ticket_per_email", "True")
         if across.strip().lower() in ("0", "false", "no"):
-            domain.append(("inbox_id", "=", self.inbox_id.id))
+            domain.append(("inbox_id", "=", inbox.id))
         previous = self.search(domain, limit=1)
-        return previous and previous._get_ticket()
+        return previous._get_ticket() if previous else None
 
-    def _find_posted_message(self, parsed):
-        """The ``mail.message`` Odoo already holds under this email's Message-ID, when
-        the email is not one of those we imported (found above as duplicates): Odoo's
-        own notification coming back, when the support address follows a ticket.
-        Odoo's mail gateway skips such mail too."""
+    def _route_odoo_mail(self, parsed):
+        """Odoo's own mail coming back (the support address follows a ticket): the
+        email's Message-ID is one Odoo already holds on a ``mail.message`` and no line
+        imported it. Recorded without posting it again, as Odoo's mail gateway does:
+        a duplicate of its ticket when it is on this inbox's model, else ignored."""
         if not parsed.message_id:
             return None
         posted = (
@@ -112,53 +141,89 @@ class MailInboxMessage(models.Model):
             [
                 ("stable_id", "=", parsed.stable_id),
                 ("state", "=", "processed"),
-                ("id", "!=", self.id),
+                ("id", "not in", self._origin.ids),
             ],
             limit=1,
         ):
             return None
-        return posted
-
-    def _set_already_posted(self, posted):
-        """Record, without posting it again, an email Odoo already holds: a duplicate
-        of its ticket when it is on one of this inbox's model, else ignored."""
         record = posted.record_name or f"{posted.model},{posted.res_id}"
         reason = self.env._(
             "The Message-ID is already in Odoo (a message of %(record)s): Odoo's own mail "
             "coming back, not posted again.",
             record=record,
         )
-        self.inbox_id._trace("Message %s: %s", self.uid, reason)
         model = self.inbox_id.target_model
         ticket = posted.model == model and self.env[model].browse(posted.res_id).exists()
         if ticket:
-            self._set_processed(ticket, "duplicate")
-            self.reason = reason
-            return "processed"
-        self.write({"state": "ignored", "reason": reason, "processed_date": fields.Datetime.now()})
-        return "ignored"
+            return Route("duplicate", reason, ticket=ticket, matched_by="posted")
+        return Route("ignored", reason)
+
+    def _route_reply_or_new(self, parsed):
+        """A reply to a ticket (per the inbox's behavior and the sender's right to update
+        it), else a new ticket."""
+        inbox = self.inbox_id
+        ticket, matched_by = None, ""
+        if inbox.behavior != "create_only":
+            ticket, matched_by = self._match_ticket(parsed)
+        if not ticket and inbox.behavior == "update_only":
+            raise InboxProcessingError(
+                self.env._("No ticket to update: the email matches no ticket (update only).")
+            )
+        caller, create_caller = self._route_caller(parsed)
+        if not ticket:
+            reason = self.env._("No ticket matches: a new one is created.")
+            return self._route_new(parsed, reason, caller, create_caller)
+        if matched_by == "headers":
+            reason = self.env._("Matched by its In-Reply-To / References headers.")
+        else:
+            reason = self.env._(
+                "Matched by the title pattern %(pattern)s.", pattern=inbox.title_pattern
+            )
+        route = Route("update", reason, ticket, matched_by, caller, create_caller)
+        return self._route_stranger(parsed, route)
+
+    def _route_new(self, parsed, reason, caller, create_caller):
+        """A new ticket, unless the sender's rate limit refuses it."""
+        self._check_rate_limit(parsed)
+        return Route("create", reason, caller=caller, create_caller=create_caller)
+
+    # ------------------------------------------------------------------
+    # Rules
+    # ------------------------------------------------------------------
 
     def _match_ticket(self, parsed):
-        """The ticket this email answers: by its In-Reply-To, then References, against
-        the Message-IDs Odoo keeps on ``mail.message``; then by the title pattern."""
+        """The ticket this email answers and how it was found (``headers``, ``title``),
+        or ``(None, "")``. Override ``_match_by_headers`` or ``_match_by_title`` for
+        another way of matching replies."""
+        model = self.env[self.inbox_id.target_model]
+        ticket, matched_by = self._match_by_headers(parsed, model), "headers"
+        if not ticket:
+            ticket, matched_by = self._match_by_title(parsed, model), "title"
+        if not ticket:
+            return None, ""
+        self._check_ticket_type(ticket)
+        return ticket, matched_by
+
+    def _match_by_title(self, parsed, model):
+        """The ticket whose reference the inbox's title pattern finds in the subject."""
         inbox = self.inbox_id
-        model = self.env[inbox.target_model]
-        ticket = self._match_by_headers(parsed, model)
-        if not ticket and inbox.title_pattern and parsed.subject:
-            try:
-                refs = title_refs(parsed.subject, inbox.title_pattern)
-            except PatternError as error:
-                raise InboxProcessingError(
-                    self.env._("The inbox's title pattern is invalid: %(e)s", e=error)
-                )
-            ticket = refs and model._mail_ticket_find_by_reference(refs, inbox.company_id)
-            if ticket:
-                inbox._trace("Message %s matches %s by its subject", self.uid, ticket.display_name)
+        if not (inbox.title_pattern and parsed.subject):
+            return None
+        try:
+            refs = title_refs(parsed.subject, inbox.title_pattern)
+        except PatternError as error:
+            raise InboxProcessingError(
+                self.env._("The inbox's title pattern is invalid: %(e)s", e=error)
+            ) from None
+        ticket = refs and model._mail_ticket_find_by_reference(refs, inbox.company_id)
         if ticket:
-            self._check_ticket_type(ticket)
+            inbox._trace("Message %s matches %s by its subject", self.uid, ticket.display_name)
         return ticket or None
 
     def _match_by_headers(self, parsed, model):
+        """The ticket this email answers by its In-Reply-To, then References, against
+        the Message-IDs Odoo keeps on ``mail.message``; refused when it answers a record
+        of another ticket model."""
         refs = list(parsed.in_reply_to) + list(reversed(parsed.references))
         if not refs:
             return None
@@ -198,6 +263,7 @@ class MailInboxMessage(models.Model):
         return None
 
     def _check_ticket_type(self, ticket):
+        """Refuse a reply to a ticket of another type than the inbox's."""
         inbox = self.inbox_id
         if ticket._mail_ticket_type_field and inbox.ticket_type:
             if ticket._mail_ticket_type() != inbox.ticket_type:
@@ -243,30 +309,58 @@ class MailInboxMessage(models.Model):
             .search_count([("email_normalized", "=", email), ("share", "=", False)], limit=1)
         )
 
-    def _find_or_create_caller(self, parsed):
+    def _route_stranger(self, parsed, route):
+        """``route`` (an update) as the inbox's ``stranger_update_policy`` says when the
+        sender takes no part in the ticket: an internal note, a new ticket, or a
+        refusal (raised)."""
+        ticket, inbox = route.ticket, self.inbox_id
+        policy = self._get_update_policy(ticket, route.caller)
+        if policy == "accept":
+            return route
+        values = {"email": parsed.from_email, "ticket": ticket.display_name}
+        if policy == "note":
+            reason = self.env._(
+                "%(email)s is a stranger to %(ticket)s: the email is logged there as an "
+                "internal note.",
+                **values,
+            )
+            return Route(
+                "note", reason, ticket, route.matched_by, route.caller, route.create_caller
+            )
+        if policy == "new_ticket":
+            if inbox.behavior == "update_only":
+                raise InboxProcessingError(
+                    self.env._("The sender may not update the ticket (update only).")
+                )
+            reason = self.env._(
+                "%(email)s is a stranger to %(ticket)s: a new ticket is created.", **values
+            )
+            inbox._trace("Message %s: a stranger to %s, new ticket", self.uid, ticket.display_name)
+            return self._route_new(parsed, reason, route.caller, route.create_caller)
+        raise InboxProcessingError(
+            self.env._(
+                "%(email)s may not update %(ticket)s: neither its caller, a follower, "
+                "one of its contacts nor an internal user.",
+                **values,
+            )
+        )
+
+    def _route_caller(self, parsed):
+        """The sender's contact and whether it is to be created: then a new record, not
+        saved (``_apply_route`` creates it); refused (raised) when the inbox rejects
+        unknown callers."""
         inbox = self.inbox_id
         if not parsed.from_email:
             raise InboxProcessingError(self.env._("The email has no sender address."))
         caller = inbox._find_partner(parsed.from_email)
         if caller:
-            return caller
+            return caller, False
         if inbox.unknown_caller_behavior != "create_contact":
             raise InboxProcessingError(
                 self.env._("Unknown caller (%(email)s)", email=parsed.from_email)
             )
-        try:
-            with self.env.cr.savepoint():
-                caller = inbox._create_caller(parsed.from_email, parsed.from_name)
-        except Exception as error:
-            raise InboxProcessingError(
-                self.env._(
-                    "Failed to create a contact for %(email)s: %(error)s",
-                    email=parsed.from_email,
-                    error=error,
-                )
-            )
-        inbox._trace("Contact %s created for %s", caller.display_name, parsed.from_email)
-        return caller
+        name = parsed.from_name or parsed.from_email.split("@")[0]
+        return self.env["res.partner"].new({"email": parsed.from_email, "name": name}), True
 
     def _check_rate_limit(self, parsed):
         """Refuse a new ticket from a sender who created ``mail.gateway.loop.threshold``
@@ -279,14 +373,14 @@ class MailInboxMessage(models.Model):
         threshold = int(get_param("mail.gateway.loop.threshold", 20))
         if not sender or threshold <= 0:
             return
-        # On the index of creations by sender (init): one range, whatever the ledger's
+        # On the index of creations by sender (init): one range, whatever the messages'
         # size. This line is left out, so its own pending writes (its headers) need
         # no flush; only created lines count.
         self.flush_model(["action", "processed_date"])
         self.env.cr.execute(
             "SELECT count(*) FROM mail_inbox_message WHERE lower(email_from) = %s "
             "AND action = 'created' AND processed_date >= %s AND id != %s",
-            [sender, fields.Datetime.now() - timedelta(minutes=minutes), self.id],
+            [sender, fields.Datetime.now() - timedelta(minutes=minutes), self._origin.id or 0],
         )
         recent = self.env.cr.fetchone()[0]
         allowed = self.env["mail.gateway.allowed"].sudo()

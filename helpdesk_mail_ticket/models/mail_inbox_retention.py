@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Retention on the server of an inbox: delete or move what the committed ledger calls
+"""Retention on the server of an inbox: delete or move what the committed messages call
 for (storage policy, errors, keep-until-closed)."""
 
 from datetime import timedelta
@@ -22,7 +22,7 @@ class MailInbox(models.Model):
     _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
     def _apply_server_actions(self, source):
-        """Delete or move, on the server, what the committed ledger calls for: processed
+        """Delete or move, on the server, what the committed messages call for: processed
         mail per the inbox's storage policy (kept mail once its ticket is closed or
         deleted), errors when the inbox deletes them. Returns how many messages left
         the folder."""

@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Synchronization of an inbox with its mailbox: record every message seen on the
-server in the ledger, recognize known mail under new handles."""
+server as a message of the inbox (mail.inbox.message), recognize known mail under new handles."""
 
 import hashlib
 
@@ -23,15 +23,15 @@ class MailInbox(models.Model):
     _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
     def _sync_mailbox(self, source):
-        """Record in the ledger what arrived since the last cycle; returns the new ledger
-        lines and, for IMAP, the folder status read.
+        """Record as messages what arrived since the last cycle; returns the new
+        messages and, for IMAP, the folder status read.
 
         IMAP sends no command when nothing changed (the connection's SELECT reported
         the same UIDVALIDITY, UIDNEXT and message count as stored), lists only the UIDs
         from the stored UIDNEXT on when mail was only added, and lists everything only
         when mail left the folder or UIDVALIDITY changed. Messages not known by their
         handle are recorded with their header block read first, so that mail the
-        ledger knows under an old handle is recognized, not imported again
+        inbox knows under an old handle is recognized, not imported again
         (``_record_identified``). One worker at a time synchronizes an inbox; the
         others process. POP3 lists UIDL, which downloads no message.
         """
@@ -76,7 +76,7 @@ class MailInbox(models.Model):
         return locked
 
     def _store_sync_state(self, status, count=None):
-        """Remember the folder status the ledger now reflects (written only if changed)."""
+        """Remember the folder status the inbox's messages now reflect (written only if changed)."""
         vals = {
             "imap_uidvalidity": str(status["uidvalidity"]),
             "imap_uidnext": status["uidnext"],
@@ -222,7 +222,7 @@ class MailInbox(models.Model):
         return ledger.browse(new_ids)
 
     def _insert_lines(self, remote, identities=None):
-        """Insert a ledger line per listed message, in bulk; conflicts are ignored
+        """Insert a line (mail.inbox.message) per listed message, in bulk; conflicts are ignored
         (another worker recorded them). ``identities`` gives, by server handle, the
         line's key, header digest and Message-ID (by default: the handle, none, none).
         Returns the ids inserted."""
@@ -250,8 +250,8 @@ class MailInbox(models.Model):
         return new_ids
 
     def _record_identified(self, source, remote):
-        """Record messages the ledger does not know by their server handle, their
-        header block read first. One the ledger knows under another handle (the
+        """Record messages the inbox does not know by their server handle, their
+        header block read first. One it knows under another handle (the
         server renumbered its mailbox: a new UIDVALIDITY, new POP3 UIDLs) gets its
         line back, whatever its state: nothing is imported or forwarded again. The
         others get new lines, keyed by their handle or, with use_message_id_as_uid,
@@ -378,7 +378,7 @@ class MailInbox(models.Model):
         return None
 
     def _identity_key(self, identity, digest, taken):
-        """A free ledger key for a message keyed by its Message-ID (use_message_id_as_uid):
+        """A free key (``uid``) for a message keyed by its Message-ID (use_message_id_as_uid):
         the Message-ID, else (another email uses it, or another copy of the same
         email is in the mailbox) the Message-ID and its header digest. The same for a
         message keyed by its server handle, which a line that left may hold."""

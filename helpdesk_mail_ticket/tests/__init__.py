@@ -14,6 +14,7 @@ from . import test_real_mail
 from . import test_oversize
 from . import test_robustness
 from . import test_robustness_input
+from . import test_route_parity
 from . import test_routing_edges
 from . import test_security
 from . import test_security_access

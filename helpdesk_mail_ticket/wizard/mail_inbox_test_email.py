@@ -6,8 +6,8 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..mailparse import PatternError, parse_message, title_refs
-from ..models.mail_inbox_message import InboxProcessingError
+from ..mailparse import parse_message
+from ..models.mail_inbox_message_route import VERDICTS
 
 
 class MailInboxTestEmail(models.TransientModel):
@@ -25,16 +25,7 @@ class MailInboxTestEmail(models.TransientModel):
         domain="[('inbox_id', '=', inbox_id), ('raw_attachment_id', '!=', False)]",
     )
     state = fields.Selection([("draft", "Draft"), ("done", "Analyzed")], default="draft")
-    outcome = fields.Selection(
-        [
-            ("create", "Create a ticket"),
-            ("update", "Update a ticket"),
-            ("duplicate", "Already imported"),
-            ("undesired", "Undesired"),
-            ("error", "Error"),
-        ],
-        readonly=True,
-    )
+    outcome = fields.Selection(VERDICTS, readonly=True)
     explanation = fields.Text(readonly=True)
     ticket_ref = fields.Char(string="Ticket", readonly=True)
     title = fields.Char(readonly=True)
@@ -45,22 +36,31 @@ class MailInboxTestEmail(models.TransientModel):
     attachments_report = fields.Html(string="Attachments", readonly=True, sanitize=False)
 
     def action_analyze(self):
+        """Parse the email and route it as processing would (``mail.inbox.message.
+        _route``), creating nothing: a picked message is routed as itself (what a Reset
+        Status would do), an uploaded email as a new message of the inbox."""
         self.ensure_one()
         raw = self._get_raw()
         inbox = self.inbox_id
         parsed = parse_message(raw, inbox._get_parse_settings())
-        probe = self.env["mail.inbox.message"].new({"inbox_id": inbox.id, "uid": "test"})
-        values = {
-            "state": "done",
-            "title": probe._prepare_title(parsed, self.env[inbox.target_model]),
-            "description_preview": probe._render_html(parsed.body_html, {}),
-            "new_part_preview": probe._render_html(parsed.new_part_html, {}),
-            "attachments_report": self._attachments_report(parsed),
-            "ticket_ref": False,
-        }
-        values.update(self._caller_values(parsed, probe))
-        values.update(self._decide(parsed, probe))
-        self.write(values)
+        message = self.ledger_message_id if not self.eml else self.env["mail.inbox.message"]
+        if not message:
+            message = message.new({"inbox_id": inbox.id, "uid": "test"})
+        route = message._route(parsed, raw)
+        model = self.env[inbox.target_model]
+        self.write(
+            {
+                "state": "done",
+                "outcome": route.verdict,
+                "explanation": route.reason,
+                "ticket_ref": route.ticket.display_name if route.ticket else False,
+                "title": model._mail_ticket_prepare_title(parsed, inbox),
+                "description_preview": model._mail_ticket_render_html(parsed.body_html),
+                "new_part_preview": model._mail_ticket_render_html(parsed.new_part_html),
+                "attachments_report": self._attachments_report(parsed),
+                **self._caller_values(parsed, route),
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Test an email"),
@@ -77,12 +77,16 @@ class MailInboxTestEmail(models.TransientModel):
             return self.ledger_message_id.raw_attachment_id.raw
         raise UserError(self.env._("Upload an .eml file or pick a kept message."))
 
-    def _caller_values(self, parsed, probe):
-        inbox = self.inbox_id
-        caller = inbox._find_partner(parsed.from_email)
+    def _caller_values(self, parsed, route):
+        """The caller the route found, or what happens to an unknown sender."""
+        if route.caller and not route.create_caller:
+            return {"caller_id": route.caller.id, "caller_note": False}
+        caller = self.inbox_id._find_partner(parsed.from_email)
         if caller:
             return {"caller_id": caller.id, "caller_note": False}
-        if inbox.unknown_caller_behavior == "create_contact":
+        if not parsed.from_email:
+            return {"caller_id": False, "caller_note": False}
+        if self.inbox_id.unknown_caller_behavior == "create_contact":
             note = self.env._(
                 "Unknown: a contact %(name)s <%(email)s> would be created",
                 name=parsed.from_name or parsed.from_email.split("@")[0],
@@ -91,51 +95,6 @@ class MailInboxTestEmail(models.TransientModel):
         else:
             note = self.env._("Unknown: the email would be rejected")
         return {"caller_id": False, "caller_note": note}
-
-    def _decide(self, parsed, probe):
-        """The outcome the inbox would reach, with how it got there."""
-        _ = self.env._
-        inbox = self.inbox_id
-        if parsed.error:
-            return {"outcome": "error", "explanation": parsed.error}
-        if parsed.automated:
-            return {"outcome": "undesired", "explanation": parsed.automated.reason}
-        try:
-            ticket, how = self._match(parsed, probe)
-        except InboxProcessingError as error:
-            return {"outcome": "error", "explanation": str(error)}
-        if not ticket and inbox.behavior == "update_only":
-            return {"outcome": "error", "explanation": _("No ticket to update (update only).")}
-        if not parsed.from_email:
-            return {"outcome": "error", "explanation": _("The email has no sender address.")}
-        known = inbox._find_partner(parsed.from_email)
-        if not known and inbox.unknown_caller_behavior != "create_contact":
-            return {
-                "outcome": "error",
-                "explanation": _("Unknown caller (%(email)s)", email=parsed.from_email),
-            }
-        if ticket:
-            return {"outcome": "update", "explanation": how, "ticket_ref": ticket.display_name}
-        return {"outcome": "create", "explanation": _("No ticket matches: a new one is created.")}
-
-    def _match(self, parsed, probe):
-        _ = self.env._
-        inbox = self.inbox_id
-        if inbox.behavior == "create_only":
-            return None, ""
-        model = self.env[inbox.target_model]
-        ticket = probe._match_by_headers(parsed, model)
-        how = _("Matched by its In-Reply-To / References headers.")
-        if not ticket and inbox.title_pattern and parsed.subject:
-            try:
-                refs = title_refs(parsed.subject, inbox.title_pattern)
-            except PatternError as error:
-                raise InboxProcessingError(str(error))
-            ticket = refs and model._mail_ticket_find_by_reference(refs, inbox.company_id)
-            how = _("Matched by the title pattern %(pattern)s.", pattern=inbox.title_pattern)
-        if ticket:
-            probe._check_ticket_type(ticket)
-        return ticket or None, how
 
     def _attachments_report(self, parsed):
         if not parsed.attachments:

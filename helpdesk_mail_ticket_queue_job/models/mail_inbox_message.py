@@ -53,7 +53,7 @@ class MailInboxMessage(models.Model):
 
     def _process_job(self):
         """Called as a queue job: process this message on a connection of its own,
-        through the ledger's exactly-once path (its lease keeps a cycle or another job
+        through the messages' exactly-once path (its lease keeps a cycle or another job
         from processing it at the same time). Returns what happened.
 
         A mail server out of reach raises RetryableJobError: queue_job tries again
@@ -61,7 +61,7 @@ class MailInboxMessage(models.Model):
         self.ensure_one()
         message = self.exists()
         if not message:
-            return self.env._("The message is no longer in the Mailbox Content: nothing to do.")
+            return self.env._("The message is no longer among the Incoming eMails: nothing to do.")
         if message.state != "new":
             return message._job_outcome()
         state = message._process_on_own_connection()

@@ -62,8 +62,8 @@ registry.category("web_tour.tours").add("helpdesk_mail_ticket_admin", {
             trigger: ".oe_stat_button:contains('Errors'):contains('1')",
         },
         {
-            content: "Browse the Mailbox Content",
-            trigger: ".o_notebook .nav-link:contains('Mailbox Content')",
+            content: "Browse the Incoming eMails",
+            trigger: ".o_notebook .nav-link:contains('Incoming eMails')",
             run: "click",
         },
         {

@@ -15,8 +15,8 @@ registry.category("web_tour.tours").add("helpdesk_mail_ticket_mailbox_content", 
             trigger: ".o_form_view:contains('Behavior on Incoming eMails'):contains('Unknown Callers')",
         },
         {
-            content: "Open the Mailbox Content tab",
-            trigger: ".o_notebook .nav-link:contains('Mailbox Content')",
+            content: "Open the Incoming eMails tab",
+            trigger: ".o_notebook .nav-link:contains('Incoming eMails')",
             run: "click",
         },
         {
