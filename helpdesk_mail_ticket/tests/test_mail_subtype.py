@@ -14,9 +14,19 @@ from odoo.tests import TransactionCase, tagged
 from .common import MailTicketCase, make_email
 
 SUBTYPE = "helpdesk_mail_ticket.mt_ticket_updated_by_email"
-MIGRATION = os.path.join(
-    os.path.dirname(os.path.dirname(__file__)), "migrations", "18.0.1.1.0", "post-migrate.py"
-)
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def run_migration(env, folder, version, installed="18.0.1.0.0"):
+    """The migration scripts of ``version`` in ``folder``, each stage Odoo runs (pre,
+    post, end) in its order, as an upgrade from ``installed`` runs them."""
+    for stage in ("pre", "post", "end"):
+        path = os.path.join(folder, version, f"{stage}-migrate.py")
+        if os.path.exists(path):
+            addon = os.path.basename(os.path.dirname(folder))
+            name = f"hmt_migration_{addon}_{version}_{stage}".replace(".", "_")
+            load_script(path, name).migrate(env.cr, installed)
+    env.invalidate_all()
 
 
 def ticket_models(env):
@@ -128,8 +138,7 @@ class TestUpdateSubtypeMigration(TransactionCase):
         return record.message_follower_ids.filtered(lambda f: f.partner_id == self.partner)
 
     def migrate(self):
-        load_script(MIGRATION, "hmt_migration_18_0_1_1_0").migrate(self.env.cr, "18.0.1.0.0")
-        self.env.invalidate_all()
+        run_migration(self.env, MIGRATIONS, "18.0.1.1.0")
 
     def test_migration_scopes_the_subtype_and_unsubscribes_other_models(self):
         self.old_state()
