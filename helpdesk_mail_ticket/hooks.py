@@ -3,6 +3,7 @@
 with an xml id (subtype, cron, sequence...) of the addon, not the rest below."""
 
 import logging
+import re
 
 from odoo.tools import sql
 
@@ -51,6 +52,45 @@ def drop_foreign_xmlids(env, module):
     )
     _logger.info("Removing %d xml ids of other modules on the models of %s", len(xmlids), module)
     xmlids.unlink()
+
+
+# Where a database's own configuration may name a message subtype: (model, model field,
+# text fields). base.automation is scanned when installed.
+SUBTYPE_REFERENCES = (
+    ("ir.filters", "model_id", ("domain", "context")),
+    ("base.automation", "model_name", ("filter_pre_domain", "filter_domain")),
+    ("ir.actions.server", "model_name", ("code", "value")),
+    ("mail.template", "model", ("subject", "body_html")),
+)
+
+
+def subtype_references(env, model, subtype):
+    """The saved filters, automation rules, server actions and mail templates of ``model``
+    that name ``subtype``: by xml id, by reference (a server action writing it), or by id
+    (the number beside a mention of a subtype). An upgrade that gives the model's messages
+    another subtype warns of them (the admin's records are not rewritten)."""
+    xmlids = [x for x in subtype._get_external_ids().get(subtype.id, []) if x]
+    by_id = re.compile(rf"subtype.{{0,80}}?(?<![\w.]){subtype.id}(?![\w.])", re.I | re.S)
+    found = []
+    for name, model_field, text_fields in SUBTYPE_REFERENCES:
+        if name not in env:
+            continue
+        Model = env[name].sudo().with_context(active_test=False)
+        texts = [field for field in text_fields if field in Model._fields]
+        for record in Model.search([(model_field, "=", model)]):
+            text = "\n".join(str(record[field] or "") for field in texts)
+            if (
+                any(xmlid in text or xmlid.split(".")[1] in text for xmlid in xmlids)
+                or by_id.search(text)
+                or ("resource_ref" in record._fields and record.resource_ref == subtype)
+            ):
+                found.append(record)
+    return found
+
+
+def describe(records):
+    """``model #id "name"`` of each record, for a log."""
+    return ", ".join(f'{record._name} #{record.id} "{record.display_name}"' for record in records)
 
 
 def uninstall_hook(env):

@@ -71,6 +71,60 @@ class TestHelpdeskTicketUpdateSubtype(TransactionCase):
             (self.new.internal, self.new.default, self.new.description), (True, False, "By email")
         )
 
+    def test_migration_names_the_records_that_name_the_old_subtype(self):
+        # The admin's own configuration around OCA's tickets, by id and by xml id.
+        model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
+        by_id = self.env["ir.filters"].create(
+            {
+                "name": "Updated by email",
+                "model_id": "helpdesk.ticket",
+                "domain": f"[('message_ids.subtype_id', '=', {self.old.id})]",
+            }
+        )
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Escalate email updates",
+                "model_id": model_id,
+                "state": "code",
+                "code": f"records.filtered(lambda t: env.ref('{OLD}') in t.message_ids.subtype_id)",
+            }
+        )
+        template = self.env["mail.template"].create(
+            {
+                "name": "Digest of email updates",
+                "model_id": model_id,
+                "body_html": f'<p t-out="object.message_ids.filtered('
+                f'lambda m: m.subtype_id.id == {self.old.id})"/>',
+            }
+        )
+        # Not naming it: another number, another model.
+        unrelated = self.env["ir.filters"].create(
+            {
+                "name": "Stage",
+                "model_id": "helpdesk.ticket",
+                "domain": f"[('stage_id', '=', {self.old.id}0)]",
+            }
+        )
+        elsewhere = self.env["ir.filters"].create(
+            {
+                "name": "Partners",
+                "model_id": "res.partner",
+                "domain": f"[('message_ids.subtype_id', '=', {self.old.id})]",
+            }
+        )
+        with self.assertLogs(
+            "odoo.addons.helpdesk_mail_ticket_helpdesk_mgmt.migrations", "WARNING"
+        ) as logs:
+            load_script(MIGRATION, "hmt_mgmt_migration_18_0_1_1_0").migrate(
+                self.env.cr, "18.0.1.0.0"
+            )
+        log = "\n".join(logs.output)
+        for record in (by_id, action, template):
+            self.assertIn(f"{record._name} #{record.id} ", log)
+        for record in (unrelated, elsewhere):
+            self.assertNotIn(f"{record._name} #{record.id} ", log)
+        self.assertIn(f"(id {self.new.id})", log)
+
 
 @tagged("post_install", "-at_install")
 class TestIntegratorTicketModelMigration(TransactionCase):
@@ -104,10 +158,18 @@ class TestIntegratorTicketModelMigration(TransactionCase):
 
     def test_followers_get_the_subtype_the_models_mixin_uses(self):
         follower = self.follow_as_before(self.old)
+        saved = self.env["ir.filters"].create(
+            {
+                "name": "Updated by email",
+                "model_id": "helpdesk.ticket",
+                "domain": f"[('message_ids.subtype_id', '=', {self.old.id})]",
+            }
+        )
         log = self.migrate_addon()
         self.assertEqual(follower.subtype_ids, self.new)
         self.assertIn("helpdesk.ticket", log)
         self.assertIn(NEW, log)
+        self.assertIn(f"ir.filters #{saved.id} ", log)
         # Its updates by email reach them.
         caller = self.env["res.partner"].create({"name": "Caller", "email": "c@x.example"})
         self.ticket._mail_ticket_log_update(

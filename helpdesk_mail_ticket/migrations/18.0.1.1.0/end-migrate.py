@@ -7,8 +7,10 @@ posted its updates by email with this addon's "Updated by email" subtype. That s
 ``_mail_ticket_update_subtype`` (the discussion when it names none). A follower of such a
 model subscribed to the old subtype would silently receive no more updates by email: it
 is subscribed to the subtype the model now uses, and a warning names the model, for its
-maintainer to check that subtype is the one meant. A module migrating its own followers
-first (the OCA helpdesk bridge does, in its post-migration) leaves nothing to do here.
+maintainer to check that subtype is the one meant; and so does a warning naming the saved
+filters, automation rules, server actions and mail templates of the model that name the
+old subtype. A module migrating its own followers first (the OCA helpdesk bridge does, in
+its post-migration) leaves nothing to do here.
 
 An end-migration: the models of the modules that depend on this addon, an integrator's
 among them, are in the registry only once every module is loaded.
@@ -17,6 +19,8 @@ among them, are in the registry only once every module is loaded.
 import logging
 
 from odoo import SUPERUSER_ID, api
+
+from odoo.addons.helpdesk_mail_ticket.hooks import describe, subtype_references
 
 _logger = logging.getLogger("odoo.addons.helpdesk_mail_ticket.migrations")
 
@@ -88,5 +92,17 @@ def migrate(cr, version):
                 new.name,
                 new.get_external_id().get(new.id, new.id),
                 model,
+            )
+        stale = subtype_references(env, model, old)
+        if stale:
+            _logger.warning(
+                "%s: its updates by email have the subtype %r (id %d), no longer %r (id %d), "
+                "which these records still name: %s (README.rst, Upgrading to 18.0.1.1.0)",
+                model,
+                new.name,
+                new.id,
+                old.name,
+                old.id,
+                describe(stale),
             )
     env["mail.followers"].invalidate_model(["subtype_ids"])
