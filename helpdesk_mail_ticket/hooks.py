@@ -93,10 +93,21 @@ def describe(records):
     return ", ".join(f'{record._name} #{record.id} "{record.display_name}"' for record in records)
 
 
+def delete_tickets(env):
+    """Delete the tickets first: Odoo deletes the records of the addon's xml ids (the
+    stages) before it drops the tables, and a ticket's stage is ``ondelete="restrict"``:
+    each stage still in use would fail to delete, with an error in the log."""
+    tickets = env["helpdesk.mail.ticket"].sudo().with_context(active_test=False).search([])
+    _logger.info("Deleting %d tickets before their stages", len(tickets))
+    tickets.with_context(tracking_disable=True).unlink()
+
+
 def uninstall_hook(env):
-    """Drop the indexes created on other modules' tables, the settings (system
-    parameters saved by the settings page or the iTop import, which have no xml id) and
-    the xml ids other modules hold on our models' links and selection values."""
+    """Delete the tickets (before their stages), drop the indexes created on other
+    modules' tables, the settings (system parameters saved by the settings page or the
+    iTop import, which have no xml id) and the xml ids other modules hold on our models'
+    links and selection values."""
+    delete_tickets(env)
     drop_write_date_indexes(env)
     drop_foreign_xmlids(env, "helpdesk_mail_ticket")
     params = env["ir.config_parameter"].sudo().search([("key", "=like", PARAM_PREFIX + "%")])

@@ -53,11 +53,22 @@ SAVE_SETTINGS = """
 """
 
 UNINSTALL = """
+    import logging
+
+    class Errors(logging.Handler):
+        lines = []
+
+        def emit(self, record):
+            self.lines.append(f"{record.name}: {record.getMessage()}"[:500])
+
+    handler = Errors(logging.ERROR)
+    logging.getLogger().addHandler(handler)
     module = env["ir.module.module"].search([("name", "=", data["module"])])
     module.button_immediate_uninstall()
     cr.commit()
+    logging.getLogger().removeHandler(handler)
     cr.execute("SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [data["ours"]])
-    print(json.dumps(dict(cr.fetchall())))
+    print(json.dumps({"states": dict(cr.fetchall()), "errors": handler.lines}))
 """
 
 QUERIES = {
@@ -139,6 +150,13 @@ def install(faults, db, modules):
     assert result.returncode == 0, f"installing {modules} failed:\n{result.stdout[-4000:]}"
 
 
+def uninstall(db, module, ours):
+    """Uninstall ``module`` as an administrator does: the states of ``ours`` after it."""
+    result = db.script(UNINSTALL, {"module": module, "ours": ours})
+    assert not result["errors"], "uninstalling logged errors:\n" + "\n".join(result["errors"])
+    return result["states"]
+
+
 def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
     ours, dependencies = our_addons(faults)
     db = faults.OdooDatabase(f"hmt_uninstall_{os.getpid()}", addons, str(tmp_path))
@@ -169,7 +187,7 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
             assert (table, f"{table}__hmt_write_date_index") in installed["indexes"]
         assert {"columns", "indexes", "xmlids", "parameters", "subtypes"} <= set(added)
 
-        states = db.script(UNINSTALL, {"module": ours[0], "ours": ours})
+        states = uninstall(db, ours[0], ours)
         assert set(states.values()) == {"uninstalled"}, states
         with contextlib.closing(db.connect()) as conn:
             after = photograph(conn)
