@@ -6,8 +6,10 @@ every model name any table refers to); then every addon of this repository is
 installed and used (settings saved, an inbox, tickets with followers and updates by
 email, the write-date indexes a sweep creates on the ticket tables, OCA's included);
 then ``helpdesk_mail_ticket`` is uninstalled as an administrator does, which uninstalls
-the bridges with it. The photograph must be the one taken before. Skipped only when
-Odoo is not importable.
+the bridges with it. The photograph must be the one taken before: nothing the addons
+added is left, and nothing there before them (Odoo's subtypes, another document's
+followers and messages, another module's parameters) is gone. Skipped only when Odoo is
+not importable.
 """
 
 import ast
@@ -48,6 +50,13 @@ EXERCISE = """
 
 SAVE_SETTINGS = """
     env["res.config.settings"].create({}).execute()
+    # The company's own data, there before the addons: a document with followers and a
+    # discussion, a parameter of another module.
+    partner = env["res.partner"].create({"name": "Customer", "email": "c@customer.example"})
+    follower = env["res.partner"].create({"name": "Account manager", "email": "am@x.example"})
+    partner.message_subscribe(partner_ids=follower.ids)
+    partner.message_post(body="Call back", subtype_xmlid="mail.mt_comment")
+    env["ir.config_parameter"].set_param("acme.portal_url", "https://acme.example")
     cr.commit()
     print(json.dumps(True))
 """
@@ -93,6 +102,13 @@ QUERIES = {
     "groups": "SELECT name->>'en_US' FROM res_groups",
     "rules": "SELECT name FROM ir_rule",
     "access": "SELECT name FROM ir_model_access",
+    "followers": "SELECT res_model, res_id, partner_id FROM mail_followers",
+    "subscriptions": "SELECT f.res_model, f.res_id, f.partner_id, s.name->>'en_US'"
+    " FROM mail_followers f JOIN mail_followers_mail_message_subtype_rel rel"
+    " ON rel.mail_followers_id = f.id"
+    " JOIN mail_message_subtype s ON s.id = rel.mail_message_subtype_id",
+    "messages": "SELECT m.id, m.model, m.res_id, s.name->>'en_US' FROM mail_message m"
+    " LEFT JOIN mail_message_subtype s ON s.id = m.subtype_id",
 }
 
 
@@ -119,9 +135,20 @@ def photograph(conn):
 
 def differences(before, after):
     return {
-        name: {"added": sorted(after[name] - before[name])[:40]}
+        name: {"added": sorted(after[name] - before[name], key=str)[:40]}
         for name in before
         if after[name] - before[name]
+    }
+
+
+def removed(before, after):
+    """What was there before the addons were installed and is gone after: what
+    uninstalling deleted beyond its own (Odoo's subtypes, other documents' followers,
+    their messages' subtypes, other modules' parameters...)."""
+    return {
+        name: sorted(before[name] - after[name], key=str)[:40]
+        for name in before
+        if before[name] - after[name]
     }
 
 
@@ -148,6 +175,11 @@ def install(faults, db, modules):
         command, cwd=faults.ROOT, capture_output=True, text=True, timeout=900, check=False
     )
     assert result.returncode == 0, f"installing {modules} failed:\n{result.stdout[-4000:]}"
+
+
+# What uninstalling leaves of the company's data on models that stay (OCA's tickets):
+# compared for over-deletion only.
+COMPANY_DATA = ("followers", "subscriptions", "messages")
 
 
 def uninstall(db, module, ours):
@@ -186,15 +218,22 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
             table = model.replace(".", "_")
             assert (table, f"{table}__hmt_write_date_index") in installed["indexes"]
         assert {"columns", "indexes", "xmlids", "parameters", "subtypes"} <= set(added)
+        # What was there before: Odoo's subtypes, the document's followers and message.
+        assert ("Discussions", None) in before["subtypes"]
+        assert any(row[0] == "res.partner" for row in before["subscriptions"])
+        assert ("acme.portal_url",) in before["parameters"]
 
         states = uninstall(db, ours[0], ours)
         assert set(states.values()) == {"uninstalled"}, states
         with contextlib.closing(db.connect()) as conn:
             after = photograph(conn)
+        gone = removed(before, after)
+        assert not gone, "deleted by uninstalling:\n" + json.dumps(gone, indent=1, default=str)
         left = differences(before, after)
         # Records of models that stay (an OCA ticket, its followers and messages) are the
         # company's data; a reference to a model that is gone is a trace.
-        left.pop("model_references", None)
+        for name in ("model_references", *COMPANY_DATA):
+            left.pop(name, None)
         models = {model for (model,) in after["models"]}
         dangling = sorted(
             ref
