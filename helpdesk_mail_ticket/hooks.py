@@ -93,6 +93,50 @@ def describe(records):
     return ", ".join(f'{record._name} #{record.id} "{record.display_name}"' for record in records)
 
 
+def retire_subtype(env, subtype):
+    """Before Odoo deletes ``subtype`` with its module: its messages on the models that
+    stay would lose their subtype (``subtype_id`` is set null: out of the chatter's
+    filters and notifications), its followers' subscriptions would vanish. Both are
+    moved to the discussion (``mail.mt_comment``, what the mixin posts updates with when a
+    model names no subtype of its own), or for an internal subtype its messages to the
+    internal note, so that what was internal stays so."""
+    if not subtype:
+        return
+    internal = subtype.internal
+    target = env.ref("mail.mt_note" if internal else "mail.mt_comment")
+    env.flush_all()
+    params = {"old": subtype.id, "new": target.id}
+    env.cr.execute(
+        "UPDATE mail_message SET subtype_id = %(new)s WHERE subtype_id = %(old)s", params
+    )
+    messages = env.cr.rowcount
+    followers = 0
+    if not internal:
+        env.cr.execute(
+            """
+            INSERT INTO mail_followers_mail_message_subtype_rel
+                        (mail_followers_id, mail_message_subtype_id)
+                 SELECT rel.mail_followers_id, %(new)s
+                   FROM mail_followers_mail_message_subtype_rel rel
+                  WHERE rel.mail_message_subtype_id = %(old)s
+                    AND NOT EXISTS (
+                        SELECT 1 FROM mail_followers_mail_message_subtype_rel done
+                         WHERE done.mail_followers_id = rel.mail_followers_id
+                           AND done.mail_message_subtype_id = %(new)s)
+            """,
+            params,
+        )
+        followers = env.cr.rowcount
+    _logger.info(
+        "Subtype %r removed: %d messages and %d followers moved to %r",
+        subtype.name,
+        messages,
+        followers,
+        target.name,
+    )
+    env.invalidate_all()
+
+
 def delete_tickets(env):
     """Delete the tickets first: Odoo deletes the records of the addon's xml ids (the
     stages) before it drops the tables, and a ticket's stage is ``ondelete="restrict"``:
@@ -103,11 +147,15 @@ def delete_tickets(env):
 
 
 def uninstall_hook(env):
-    """Delete the tickets (before their stages), drop the indexes created on other
+    """Delete the tickets (before their stages), move what remains of the update subtype
+    on other models (``retire_subtype``), drop the indexes created on other
     modules' tables, the settings (system parameters saved by the settings page or the
     iTop import, which have no xml id) and the xml ids other modules hold on our models'
     links and selection values."""
     delete_tickets(env)
+    retire_subtype(
+        env, env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email", raise_if_not_found=False)
+    )
     drop_write_date_indexes(env)
     drop_foreign_xmlids(env, "helpdesk_mail_ticket")
     params = env["ir.config_parameter"].sudo().search([("key", "=like", PARAM_PREFIX + "%")])

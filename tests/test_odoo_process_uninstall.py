@@ -19,6 +19,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 EXERCISE = """
     ICP = env["ir.config_parameter"]
     settings = env["res.config.settings"].create(
@@ -27,6 +29,7 @@ EXERCISE = """
     settings.execute()
     caller = env["res.partner"].create({"name": "Alice", "email": "alice@acme.example"})
     agent = env["res.partner"].create({"name": "Agent", "email": "agent@helpdesk.example"})
+    watcher = env["res.partner"].create({"name": "Watcher", "email": "watch@helpdesk.example"})
     inbox = env["mail.inbox"].create({
         "name": "support", "server": "127.0.0.1", "protocol": "imap", "port": 1,
         "login": "support@helpdesk.example", "password": "secret",
@@ -39,6 +42,10 @@ EXERCISE = """
             "inbox": inbox,
         }))
         ticket.message_subscribe(partner_ids=(caller | agent).ids)
+        # Following the updates by email only.
+        ticket.message_subscribe(
+            partner_ids=watcher.ids, subtype_ids=env.ref(model._mail_ticket_update_subtype).ids
+        )
         ticket._mail_ticket_log_update(
             "<p>Still broken</p>", caller, env["ir.attachment"], f"<{name}@client.example>"
         )
@@ -182,6 +189,36 @@ def install(faults, db, modules):
 COMPANY_DATA = ("followers", "subscriptions", "messages")
 
 
+def lost_subtypes(installed, after):
+    """Messages and followers still there that had a subtype before uninstalling and have
+    none after (a deleted subtype's messages vanish from the chatter's filters and from
+    notifications; its followers stop being notified)."""
+    had = {row[0] for row in installed["messages"] if row[3]}
+    has = {row[0] for row in after["messages"] if row[3]}
+    kept = {row[0] for row in after["messages"]}
+    subscribed = {row[:3] for row in installed["subscriptions"]}
+    still = {row[:3] for row in after["subscriptions"]}
+    return {
+        "messages": sorted(had & kept - has),
+        "followers": sorted((subscribed & after["followers"]) - still),
+    }
+
+
+def install_and_use(faults, db, ours, dependencies):
+    """The dependencies installed and photographed, then our addons installed and used:
+    (before, installed, what the use reports)."""
+    install(faults, db, dependencies)
+    # Saving the settings stores every module's settings: Odoo's ones are there before.
+    db.script(SAVE_SETTINGS, {})
+    with contextlib.closing(db.connect()) as conn:
+        before = photograph(conn)
+    install(faults, db, ours)
+    used = db.script(EXERCISE, {})
+    with contextlib.closing(db.connect()) as conn:
+        installed = photograph(conn)
+    return before, installed, used
+
+
 def uninstall(db, module, ours):
     """Uninstall ``module`` as an administrator does: the states of ``ours`` after it."""
     result = db.script(UNINSTALL, {"module": module, "ours": ours})
@@ -194,15 +231,7 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
     db = faults.OdooDatabase(f"hmt_uninstall_{os.getpid()}", addons, str(tmp_path))
     db.drop()
     try:
-        install(faults, db, dependencies)
-        # Saving the settings stores every module's settings: Odoo's ones are there before.
-        db.script(SAVE_SETTINGS, {})
-        with contextlib.closing(db.connect()) as conn:
-            before = photograph(conn)
-        install(faults, db, ours)
-        used = db.script(EXERCISE, {})
-        with contextlib.closing(db.connect()) as conn:
-            installed = photograph(conn)
+        before, installed, used = install_and_use(faults, db, ours, dependencies)
         # The photograph sees what the addons add, where the addons put it.
         added = differences(before, installed)
         assert ("mail_inbox_message", "mail_inbox_message_on_server_index") in (
@@ -229,6 +258,8 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
             after = photograph(conn)
         gone = removed(before, after)
         assert not gone, "deleted by uninstalling:\n" + json.dumps(gone, indent=1, default=str)
+        lost = lost_subtypes(installed, after)
+        assert lost == {"messages": [], "followers": []}, lost
         left = differences(before, after)
         # Records of models that stay (an OCA ticket, its followers and messages) are the
         # company's data; a reference to a model that is gone is a trace.
@@ -242,6 +273,35 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
         )
         assert not dangling, f"references to uninstalled models: {dangling}"
         assert not left, "left after uninstalling:\n" + json.dumps(left, indent=1, default=str)
+    finally:
+        if not os.environ.get("HMT_KEEP_DB"):
+            db.drop()
+
+
+def test_uninstalling_the_oca_bridge_keeps_the_tickets_updates(faults, addons, tmp_path):
+    """Only the OCA helpdesk bridge goes: helpdesk_mgmt's tickets stay, with the updates by
+    email posted with the bridge's subtype and the followers subscribed to it."""
+    ours, dependencies = our_addons(faults)
+    bridge = "helpdesk_mail_ticket_helpdesk_mgmt"
+    if bridge not in ours:
+        pytest.skip("OCA helpdesk_mgmt is not installed: the bridge cannot be uninstalled")
+    db = faults.OdooDatabase(f"hmt_uninstall_bridge_{os.getpid()}", addons, str(tmp_path))
+    db.drop()
+    try:
+        before, installed, _used = install_and_use(faults, db, ours, dependencies)
+        updates = [row for row in installed["messages"] if row[1] == "helpdesk.ticket" and row[3]]
+        watched = {row for row in installed["subscriptions"] if row[0] == "helpdesk.ticket"}
+        assert updates and watched
+        states = uninstall(db, bridge, ours)
+        assert states[bridge] == "uninstalled" and states[ours[0]] == "installed", states
+        with contextlib.closing(db.connect()) as conn:
+            after = photograph(conn)
+        lost = lost_subtypes(installed, after)
+        assert lost == {"messages": [], "followers": []}, lost
+        assert ("Updated by email", "helpdesk.ticket") in installed["subtypes"]
+        assert ("Updated by email", "helpdesk.ticket") not in after["subtypes"]
+        gone = removed(before, after)
+        assert not gone, "deleted by uninstalling:\n" + json.dumps(gone, indent=1, default=str)
     finally:
         if not os.environ.get("HMT_KEEP_DB"):
             db.drop()

@@ -11,6 +11,7 @@ import os
 from odoo.modules.migration import load_script
 from odoo.tests import TransactionCase, tagged
 
+from ..hooks import retire_subtype
 from .common import MailTicketCase, make_email
 
 SUBTYPE = "helpdesk_mail_ticket.mt_ticket_updated_by_email"
@@ -174,3 +175,38 @@ class TestUpdateSubtypeMigration(TransactionCase):
         self.subtype.res_model = "res.partner"
         self.migrate()
         self.assertEqual(self.subtype.res_model, "helpdesk.mail.ticket")
+
+
+@tagged("post_install", "-at_install")
+class TestRetireSubtype(TransactionCase):
+    """An uninstall hook moves what a subtype about to be deleted still has (messages,
+    subscriptions) on the models that stay."""
+
+    def setUp(self):
+        super().setUp()
+        self.document = self.env["res.partner"].create({"name": "Stays"})
+        self.partner = self.env["res.partner"].create({"name": "Follower", "email": "f@x.example"})
+
+    def retire(self, internal):
+        subtype = self.env["mail.message.subtype"].create(
+            {"name": "Going", "res_model": "res.partner", "internal": internal}
+        )
+        self.document.message_subscribe(partner_ids=self.partner.ids, subtype_ids=subtype.ids)
+        message = self.document.message_post(body="Update", subtype_id=subtype.id)
+        retire_subtype(self.env, subtype)
+        subtype.unlink()
+        follower = self.document.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.partner
+        )
+        return message, follower
+
+    def test_a_public_subtype_becomes_the_discussion(self):
+        message, follower = self.retire(internal=False)
+        comment = self.env.ref("mail.mt_comment")
+        self.assertEqual(message.subtype_id, comment)
+        self.assertEqual(follower.subtype_ids, comment)
+
+    def test_an_internal_subtype_stays_internal(self):
+        message, _follower = self.retire(internal=True)
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertTrue(message.subtype_id.internal)
