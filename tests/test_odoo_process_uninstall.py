@@ -2,9 +2,10 @@
 
 Real Odoo processes on a fresh database: the addons' dependencies are installed and the
 database is photographed (schema, indexes, constraints, the rows of Odoo's registries,
-every model name any table refers to); then every addon of this repository is
-installed and used (settings saved, an inbox, tickets with followers and updates by
-email, the write-date indexes a sweep creates on the ticket tables, OCA's included);
+every model name any table refers to, queue_job's ``model_name`` included); then every
+addon of this repository is installed and used (settings saved, an inbox, tickets with
+followers and updates by email, the write-date indexes a sweep creates on the ticket
+tables, OCA's included, a queue job still pending);
 then ``helpdesk_mail_ticket`` is uninstalled as an administrator does, which uninstalls
 the bridges with it. The photograph must be the one taken before: nothing the addons
 added is left, and nothing there before them (Odoo's subtypes, another document's
@@ -50,8 +51,14 @@ EXERCISE = """
             "<p>Still broken</p>", caller, env["ir.attachment"], f"<{name}@client.example>"
         )
         env["mail.inbox.message"]._ensure_write_date_index(model)
+    jobs = 0
+    if "queue.job" in env:
+        # A job still pending when the addon goes: the queue_job bridge's.
+        line = env["mail.inbox.message"].create({"inbox_id": inbox.id, "uid": "1:1"})
+        line._enqueue_process_job()
+        jobs = env["queue.job"].search_count([("model_name", "=", "mail.inbox.message")])
     cr.commit()
-    print(json.dumps({"models": models, "params": ICP.search_count(
+    print(json.dumps({"models": models, "jobs": jobs, "params": ICP.search_count(
         [("key", "=like", "helpdesk_mail_ticket.%")])}))
 """
 
@@ -116,7 +123,10 @@ QUERIES = {
     " JOIN mail_message_subtype s ON s.id = rel.mail_message_subtype_id",
     "messages": "SELECT m.id, m.model, m.res_id, s.name->>'en_US' FROM mail_message m"
     " LEFT JOIN mail_message_subtype s ON s.id = m.subtype_id",
+    "queue_jobs": "SELECT model_name, method_name FROM queue_job",
 }
+# Tables of the dependencies' modules that are not always installed (queue_job).
+OPTIONAL_TABLES = {"queue_jobs": "queue_job"}
 
 
 def photograph(conn):
@@ -125,11 +135,16 @@ def photograph(conn):
     with conn.cursor() as cr:
         shot = {}
         for name, query in QUERIES.items():
+            cr.execute("SELECT to_regclass(%s)", [OPTIONAL_TABLES.get(name, "ir_model")])
+            if not cr.fetchone()[0]:
+                shot[name] = set()
+                continue
             cr.execute(query)
             shot[name] = {tuple(row) for row in cr.fetchall()}
         cr.execute(
             "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = 'public' AND column_name IN ('model', 'res_model')"
+            " WHERE table_schema = 'public'"
+            " AND column_name IN ('model', 'res_model', 'model_name')"
             " AND data_type IN ('character varying', 'text')"
         )
         referred = set()
@@ -247,6 +262,9 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
             table = model.replace(".", "_")
             assert (table, f"{table}__hmt_write_date_index") in installed["indexes"]
         assert {"columns", "indexes", "xmlids", "parameters", "subtypes"} <= set(added)
+        if run_queue_job_bridge(faults):
+            assert used["jobs"] == 1
+            assert ("mail.inbox.message", "_process_job") in installed["queue_jobs"]
         # What was there before: Odoo's subtypes, the document's followers and message.
         assert ("Discussions", None) in before["subtypes"]
         assert any(row[0] == "res.partner" for row in before["subscriptions"])
@@ -276,6 +294,11 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
     finally:
         if not os.environ.get("HMT_KEEP_DB"):
             db.drop()
+
+
+def run_queue_job_bridge(faults):
+    run_tests = faults.load_module("hmt_run_tests", faults.ROOT / "tools" / "run_tests.py")
+    return bool(run_tests.extra_addons_dir("queue_job"))
 
 
 def test_uninstalling_the_oca_bridge_keeps_the_tickets_updates(faults, addons, tmp_path):
