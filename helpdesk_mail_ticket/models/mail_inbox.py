@@ -2,11 +2,10 @@
 import logging
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.exceptions import ValidationError
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
-from ..mailsource import MailSourceError, ServerConfig, open_source
+from ..mailsource import ServerConfig, open_source
 from ..mailsource.config import DEFAULT_PORTS
 from ..transaction import lock_row
 from .helpdesk_mail_ticket import TICKET_TYPES
@@ -27,9 +26,6 @@ SECRET_DESTINATION_FIELDS = {
     "verify_certificate",
     "login",
 }
-# Messages one *Fetch now* processes inside its HTTP request (at most the per-run budget);
-# the cron takes the rest.
-FETCH_NOW_MAX_MESSAGES = 100
 
 
 class InboxTrace(list):
@@ -423,94 +419,6 @@ class MailInbox(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-
-    def action_test_connection(self):
-        self.ensure_one()
-        try:
-            with self._open_source() as source:
-                summary = source.test()
-        except MailSourceError as error:
-            raise UserError(self._connection_error_message(error)) from None
-        return self._notify(self.env._("Connection test succeeded: %(summary)s", summary=summary))
-
-    def action_fetch_now(self):
-        self.ensure_one()
-        # Processed as the cron does it, whoever clicks: the outcome must not depend on
-        # the clicking user's rights.
-        result = self.sudo()._fetch(limit=self._get_fetch_now_limit())
-        if result.get("failure"):
-            raise UserError(result["failure"])
-        message = self.env._(
-            "%(new)s new message(s): %(processed)s processed, %(error)s in error, "
-            "%(undesired)s undesired.",
-            **result,
-        )
-        if result["remaining"]:
-            # The rest is the cron's: an HTTP request must end in time.
-            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch").sudo()._trigger()
-            message += " " + self.env._(
-                "%(remaining)s more will be processed in the background.", **result
-            )
-        return self._notify(message, reload=True)
-
-    def _get_fetch_now_limit(self):
-        """How many messages *Fetch now* processes in its request: the per-run budget
-        (``max_messages_per_run``), at most FETCH_NOW_MAX_MESSAGES."""
-        budget = int(self._get_global_params().get("max_messages_per_run") or 500)
-        return min(budget, FETCH_NOW_MAX_MESSAGES) if budget > 0 else FETCH_NOW_MAX_MESSAGES
-
-    def action_clear_trace(self):
-        self.write({"debug_trace": False})
-
-    def action_test_email(self):
-        self.ensure_one()
-        wizard = self.env["mail.inbox.test.email"].create({"inbox_id": self.id})
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Test an email"),
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
-
-    def action_view_tickets(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Tickets"),
-            "res_model": self.target_model,
-            "view_mode": "list,form",
-            "domain": [("mail_inbox_id", "=", self.id)],
-            "context": {"create": False},
-        }
-
-    def action_view_messages(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "helpdesk_mail_ticket.mail_inbox_message_action"
-        )
-        action["domain"] = [("inbox_id", "=", self.id)]
-        state = self.env.context.get("message_state")
-        if state:
-            action["context"] = {f"search_default_state_{state}": 1}
-        return action
-
-    def _notify(self, message, reload=False):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "success",
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"} if reload else False,
-            },
-        }
-
-    # ------------------------------------------------------------------
     # Connection
     # ------------------------------------------------------------------
 
@@ -626,75 +534,6 @@ class MailInbox(models.Model):
             text = encoded[-TRACE_MAX_BYTES:].decode(errors="ignore")
             text = text[text.find("\n") + 1 :]
         self.debug_trace = text
-
-    # ------------------------------------------------------------------
-    # Callers, tickets, default values
-    # ------------------------------------------------------------------
-
-    def _find_partner(self, email):
-        """The contact with this address (case-insensitive), or an empty recordset."""
-        normalized = email_normalize(email or "")
-        if not normalized:
-            return self.env["res.partner"]
-        domain = [("email_normalized", "=", normalized)]
-        if self.company_id:  # the inbox's company's contacts, and the shared ones
-            domain.append(("company_id", "in", [self.company_id.id, False]))
-        return self.env["res.partner"].search(domain, order="id", limit=1)
-
-    def _create_caller(self, email, display_name):
-        """Create the unknown sender as a contact (iTop's create_contact)."""
-        name = display_name or email.split("@")[0]
-        vals = {"email": email, "name": name, "company_id": self.company_id.id}
-        self._apply_default_values(self.env["res.partner"], self.caller_default_values, vals)
-        return self.env["res.partner"].create(vals)
-
-    def _apply_default_values(self, model, text, vals):
-        """Apply ``field_code:value`` lines onto ``vals`` (iTop's default values): split at
-        the first colon, the last line for a field wins, a bad line is traced and skipped."""
-        for number, line in enumerate((text or "").splitlines(), 1):
-            if ":" not in line:
-                if line.strip():
-                    self._trace("Default values line %d ignored (no colon): %s", number, line)
-                continue
-            code, value = (part.strip() for part in line.split(":", 1))
-            try:
-                vals[code] = self._convert_default_value(model, code, value)
-            except ValueError as error:
-                self._trace("Default value %s ignored: %s", code, error)
-        return vals
-
-    def _convert_default_value(self, model, code, value):
-        field = model._fields.get(code)
-        if not field or (field.compute and not field.store and not field.inverse):
-            raise ValueError(f"no writable field {code} on {model._name}")
-        if field.type == "many2one":
-            return self._find_by_id_or_name(self.env[field.comodel_name], value).id
-        if field.type == "selection":
-            selection = field._description_selection(self.env)
-            for key, label in selection:
-                if value in (key, label) or value.lower() in (str(key).lower(), label.lower()):
-                    return key
-            raise ValueError(f"{value!r} is not a value of {code}")
-        if field.type == "boolean":
-            return value.lower() in ("1", "true", "yes", "y")
-        if field.type == "integer":
-            return int(value)
-        if field.type in ("float", "monetary"):
-            return float(value)
-        if field.type in ("char", "text", "html", "date", "datetime"):
-            return value
-        raise ValueError(f"field {code} of type {field.type} cannot take a default value")
-
-    def _find_by_id_or_name(self, comodel, value):
-        if value.isdigit():
-            record = comodel.browse(int(value)).exists()
-            if record:
-                return record
-        records = comodel.search([(comodel._rec_name or "id", "=ilike", value)], limit=2)
-        if len(records) != 1:
-            how = "several" if records else "no"
-            raise ValueError(f"{how} {comodel._name} named {value!r}")
-        return records
 
 
 def _split_lines(text, sep="\n"):

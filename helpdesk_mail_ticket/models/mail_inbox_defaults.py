@@ -1,0 +1,76 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Callers and default values: the contact of a sender, and iTop's ``field:value``
+default values of new tickets and contacts."""
+
+from odoo import models
+from odoo.tools import email_normalize
+
+
+# One concern of mail.inbox per file, as Odoo splits a large model: intended.
+class MailInbox(models.Model):
+    _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
+
+    def _find_partner(self, email):
+        """The contact with this address (case-insensitive), or an empty recordset."""
+        normalized = email_normalize(email or "")
+        if not normalized:
+            return self.env["res.partner"]
+        domain = [("email_normalized", "=", normalized)]
+        if self.company_id:  # the inbox's company's contacts, and the shared ones
+            domain.append(("company_id", "in", [self.company_id.id, False]))
+        return self.env["res.partner"].search(domain, order="id", limit=1)
+
+    def _create_caller(self, email, display_name):
+        """Create the unknown sender as a contact (iTop's create_contact)."""
+        name = display_name or email.split("@")[0]
+        vals = {"email": email, "name": name, "company_id": self.company_id.id}
+        self._apply_default_values(self.env["res.partner"], self.caller_default_values, vals)
+        return self.env["res.partner"].create(vals)
+
+    def _apply_default_values(self, model, text, vals):
+        """Apply ``field_code:value`` lines onto ``vals`` (iTop's default values): split at
+        the first colon, the last line for a field wins, a bad line is traced and skipped."""
+        for number, line in enumerate((text or "").splitlines(), 1):
+            if ":" not in line:
+                if line.strip():
+                    self._trace("Default values line %d ignored (no colon): %s", number, line)
+                continue
+            code, value = (part.strip() for part in line.split(":", 1))
+            try:
+                vals[code] = self._convert_default_value(model, code, value)
+            except ValueError as error:
+                self._trace("Default value %s ignored: %s", code, error)
+        return vals
+
+    def _convert_default_value(self, model, code, value):
+        field = model._fields.get(code)
+        if not field or (field.compute and not field.store and not field.inverse):
+            raise ValueError(f"no writable field {code} on {model._name}")
+        if field.type == "many2one":
+            return self._find_by_id_or_name(self.env[field.comodel_name], value).id
+        if field.type == "selection":
+            selection = field._description_selection(self.env)
+            for key, label in selection:
+                if value in (key, label) or value.lower() in (str(key).lower(), label.lower()):
+                    return key
+            raise ValueError(f"{value!r} is not a value of {code}")
+        if field.type == "boolean":
+            return value.lower() in ("1", "true", "yes", "y")
+        if field.type == "integer":
+            return int(value)
+        if field.type in ("float", "monetary"):
+            return float(value)
+        if field.type in ("char", "text", "html", "date", "datetime"):
+            return value
+        raise ValueError(f"field {code} of type {field.type} cannot take a default value")
+
+    def _find_by_id_or_name(self, comodel, value):
+        if value.isdigit():
+            record = comodel.browse(int(value)).exists()
+            if record:
+                return record
+        records = comodel.search([(comodel._rec_name or "id", "=ilike", value)], limit=2)
+        if len(records) != 1:
+            how = "several" if records else "no"
+            raise ValueError(f"{how} {comodel._name} named {value!r}")
+        return records
