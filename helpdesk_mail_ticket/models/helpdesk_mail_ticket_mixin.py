@@ -69,9 +69,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
     """The email contract of a ticket model.
 
     Any model inheriting this mixin is a valid target of a ``mail.inbox``. The class
-    attributes name the fields that play each role of the iTop data mapping; the
-    ``_mail_ticket_*`` methods are the steps an inbox calls, each small enough to be
-    overridden alone by an integrator.
+    attributes name the fields that play each role of the iTop data mapping. An inbox
+    calls ``_mail_ticket_new`` (a ticket from an email, as Odoo's ``message_new``),
+    ``_mail_ticket_update`` (an email added to a ticket, as ``message_update``) and
+    ``_mail_ticket_note`` (a stranger's email as an internal note); these and their
+    steps (the other ``_mail_ticket_*`` methods) are each small enough to be overridden
+    alone by an integrator.
     """
 
     _name = "helpdesk.mail.ticket.mixin"
