@@ -163,7 +163,16 @@ class HelpdeskMailTicketItopImport(models.TransientModel):
 
     @api.model
     def _import_config(self, text):
-        """Store the iTop module settings found in ``text`` as our global settings."""
+        """Store the iTop module settings found in ``text`` as our global settings: a
+        Settings administrator's to change, as on the Settings page (they reach every
+        inbox, imap_options their connections)."""
+        if not self.env.user.has_group("base.group_system"):
+            raise UserError(
+                self.env._(
+                    "Only a Settings administrator can import the global settings (the "
+                    "iTop configuration file); import the inboxes' CSV export alone."
+                )
+            )
         try:
             synchro = find_setting(text, SYNCHRO_SECTION)
             standard = find_setting(text, STANDARD_SECTION)
