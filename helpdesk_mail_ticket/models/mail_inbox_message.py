@@ -17,7 +17,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, email_split, html_sanitize, sql
 
 from ..mailparse import PatternError, header_ids, parse_message, title_refs
@@ -51,6 +51,12 @@ INSERT_CHUNK = 1000
 # Messages whose headers are read then recorded per committed step (_record_identified).
 RECOGNIZE_BATCH = 200
 SYNC_RETRIES = 3
+# What the poll trusts a line for (which message and inbox it is, where its bytes are,
+# which ticket it made): written by the poll alone (sudo), never by a user (``write``).
+BOOKKEEPING_FIELDS = frozenset(
+    {"inbox_id", "uid", "server_uid", "raw_attachment_id", "big_file_path", "ticket_model",
+     "ticket_id"}
+)  # fmt: skip
 
 
 class _NotClaimed(Exception):
@@ -215,6 +221,24 @@ class MailInboxMessage(models.Model):
             message.ticket_ref = f"{ticket._name},{ticket.id}" if ticket else False
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        """The bookkeeping fields are the poll's (BOOKKEEPING_FIELDS): a user who could
+        point a line at another record's attachment, or at a file, would have the next
+        poll (which runs with every right) import it into a ticket."""
+        forbidden = BOOKKEEPING_FIELDS & vals.keys()
+        if forbidden and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of an incoming email are recorded by the mail poll alone.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
     # Actions (Mailbox Content)
     # ------------------------------------------------------------------
 
@@ -297,7 +321,7 @@ class MailInboxMessage(models.Model):
                     reason=failure,
                 )
             )
-        self.big_file_path = path
+        self.sudo().big_file_path = path
 
     def action_download_raw(self):
         self.ensure_one()
@@ -977,8 +1001,9 @@ class MailInboxMessage(models.Model):
         # What the download needs only: the whole line is read after the attempt's
         # commit, which empties the cache anyway.
         self.fetch(["raw_attachment_id", "size", "server_uid"])
-        if self.raw_attachment_id:
-            return self.raw_attachment_id.raw
+        kept = self._get_raw_attachment()
+        if kept:
+            return kept.raw
         limit = settings.maximum_email_size
         if limit and self.size and self.size > limit:
             return self._get_big_email_raw(source, limit)
@@ -995,7 +1020,7 @@ class MailInboxMessage(models.Model):
         self._record_raw_headers(header)
         path, failure = self._save_big_file(source)
         if path:
-            self.big_file_path = path
+            self.sudo().big_file_path = path
             rebuilt = self._rebuild_big_email(source, header, limit)
             if rebuilt:
                 self._commit()  # the file recorded; the attempt is counted afterwards
@@ -1101,7 +1126,26 @@ class MailInboxMessage(models.Model):
         """Whether the database or big_files_dir holds this message's bytes (else the
         mail server holds the only copy)."""
         self.ensure_one()
-        return bool(self.raw_attachment_id or self.big_file_path)
+        return bool(self._get_raw_attachment() or self._get_big_file())
+
+    def _get_raw_attachment(self):
+        """The kept raw email: an attachment of this very line. Any other (a link that
+        points elsewhere, however it was set) is dropped, never read as the email."""
+        attachment = self.sudo().raw_attachment_id
+        if attachment and (attachment.res_model, attachment.res_id) != (self._name, self.id):
+            _logger.warning("Message %s: its raw email link pointed elsewhere, dropped", self.id)
+            self.sudo().raw_attachment_id = False
+            return attachment.browse()
+        return attachment
+
+    def _get_big_file(self):
+        """The path of the saved whole email when it is a file in big_files_dir, else ''."""
+        directory = self._get_big_files_dir()
+        if not (self.big_file_path and directory):
+            return ""
+        path = os.path.realpath(self.big_file_path)
+        inside = os.path.dirname(path) == os.path.realpath(directory)
+        return path if inside and os.path.isfile(path) else ""
 
     @api.model
     def _process_raw(self, inbox, raw):
@@ -1316,7 +1360,7 @@ class MailInboxMessage(models.Model):
 
     def _set_processed(self, ticket, action):
         self.inbox_id._trace("Message %s: %s %s", self.uid, action, ticket.display_name)
-        self.write(
+        self.sudo().write(
             {
                 "state": "processed",
                 "action": action,
@@ -1386,9 +1430,9 @@ class MailInboxMessage(models.Model):
         return ["|", ("content_digest", "=", self.content_digest), ("content_digest", "=", False)]
 
     def _keep_raw(self, raw):
-        if self.raw_attachment_id or raw is None:
+        if self._get_raw_attachment() or raw is None:
             return
-        self.raw_attachment_id = (
+        self.sudo().raw_attachment_id = (
             self.env["ir.attachment"]
             .sudo()
             .create(

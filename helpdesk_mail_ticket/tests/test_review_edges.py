@@ -6,6 +6,7 @@ another company's ticket taken for our own notification coming back."""
 
 import socketserver
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import MailTicketCase, make_email
@@ -44,3 +45,54 @@ class TestGlobalOptionsNeverWeaken(MailTicketCase):
         self.inbox.verify_certificate = False
         self.fetch()
         self.assertEqual(self.ledger().state, "processed")
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerBookkeeping(MailTicketCase):
+    """The fields the poll trusts (where a line's bytes are, which message and ticket it
+    is) are written by the poll alone: a manager pointing a line at another record's
+    attachment would have it imported into a ticket."""
+
+    def setUp(self):
+        super().setUp()
+        self.invoice = self.env["ir.attachment"].create(
+            {
+                "name": "invoice.txt",
+                "raw": b"Subject: Invoice 4242\r\n\r\nconfidential invoice 4242\r\n",
+                "res_model": "res.partner",
+                "res_id": self.acme.id,
+            }
+        )
+        self.deliver(make_email(message_id="<bk-1@client.example>"))
+        self.inbox._fetch(limit=0)  # recorded, not processed
+        self.line = self.ledger()
+        self.assertEqual(self.line.state, "new")
+
+    def test_manager_cannot_write_the_bookkeeping_fields(self):
+        line = self.line.with_user(self.manager)
+        for vals in (
+            {"raw_attachment_id": self.invoice.id},
+            {"big_file_path": "/etc/passwd"},
+            {"uid": "other"},
+            {"server_uid": "1:1"},
+            {"ticket_model": "res.partner", "ticket_id": self.acme.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                line.write(vals)
+        line.action_ignore()  # what the buttons do still works
+        self.assertEqual(self.line.state, "ignored")
+
+    def test_an_attachment_of_another_record_is_never_read_as_the_email(self):
+        self.line.sudo().raw_attachment_id = self.invoice  # however it got there
+        self.fetch()
+        ticket = self.ticket_of(self.line)
+        self.assertEqual(self.line.state, "processed", self.line.reason)
+        self.assertEqual(ticket.name, "Printer broken", "the email on the server")
+        self.assertNotIn("4242", str(ticket.description))
+        self.assertNotEqual(self.line.raw_attachment_id, self.invoice)
+
+    def test_a_path_outside_big_files_dir_is_no_copy(self):
+        """An error deleted from the server needs a copy; a path set by hand elsewhere
+        is none."""
+        self.line.sudo().write({"big_file_path": "/etc/hostname"})
+        self.assertFalse(self.line._has_copy())
