@@ -4,10 +4,11 @@ weaken an inbox's own connection security, ledger bookkeeping a manager could po
 another record's data, an iTop import reaching another company's inbox, and a mail of
 another company's ticket taken for our own notification coming back."""
 
+import base64
 import socketserver
 
-from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import MailTicketCase, make_email
 from .test_security_secrets import _Capture, _ImapCaptureHandler
@@ -96,3 +97,33 @@ class TestLedgerBookkeeping(MailTicketCase):
         is none."""
         self.line.sudo().write({"big_file_path": "/etc/hostname"})
         self.assertFalse(self.line._has_copy())
+
+
+@tagged("post_install", "-at_install")
+class TestCompanyEdges(MailTicketCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.main = cls.env.company
+        cls.other = cls.env["res.company"].create({"name": "Other Review Co"})
+
+    def test_itop_import_never_reaches_another_company_inbox(self):
+        manager = new_test_user(
+            self.env,
+            login="hmt_review_manager_main",
+            groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager",
+            company_id=self.main.id,
+            company_ids=[(6, 0, self.main.ids)],
+        )
+        theirs = self.create_inbox(
+            "theirs@other.example", "pw", company_id=self.other.id, title_pattern="/T-(\\d+)/"
+        )
+        csv = (
+            "server;login;protocol;port;title_pattern\n"
+            f"{theirs.server};theirs@other.example;imap;143;/X-(\\d+)/\n"
+        )
+        wizard = self.env["helpdesk.mail.ticket.itop.import"].with_user(manager)
+        with self.assertRaisesRegex(UserError, "another company"):
+            wizard.create({"inbox_file": base64.b64encode(csv.encode())}).action_import()
+        self.assertEqual(theirs.title_pattern, "/T-(\\d+)/")
+        self.assertEqual(theirs.company_id, self.other)
