@@ -127,3 +127,17 @@ class TestCompanyEdges(MailTicketCase):
             wizard.create({"inbox_file": base64.b64encode(csv.encode())}).action_import()
         self.assertEqual(theirs.title_pattern, "/T-(\\d+)/")
         self.assertEqual(theirs.company_id, self.other)
+
+    def test_a_mail_of_another_company_ticket_is_not_taken_for_our_own(self):
+        theirs = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Theirs", "partner_id": self.alice.id, "company_id": self.other.id}
+        )
+        notification = theirs.message_post(body="Noted.", message_type="comment")
+        self.assertEqual(self.inbox.company_id, self.main)
+        self.deliver(
+            make_email(subject="Forwarded to the main helpdesk", message_id=notification.message_id)
+        )
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual(line.action, "created", line.reason)
+        self.assertEqual(self.ticket_of(line).company_id, self.main)
