@@ -182,6 +182,16 @@ class MailInboxMessage(models.Model):
         selection="_selection_ticket_ref", string="Ticket", compute="_compute_ticket_ref"
     )
     attempts = fields.Integer(readonly=True, default=0)
+    # Set (committed) when the download from the server starts, cleared once it ended:
+    # still set at the next claim, the connection (or the worker) died during it.
+    download_started = fields.Datetime(readonly=True, copy=False)
+    connection_failures = fields.Integer(
+        readonly=True,
+        default=0,
+        copy=False,
+        help="Cycles in a row whose connection died while this message was downloaded: "
+        "at the attempt limit it is set aside.",
+    )
     on_server = fields.Boolean(default=True, readonly=True)
     processed_date = fields.Datetime(readonly=True)
     # Not read with the other fields each time a line is read (after every commit).
@@ -254,7 +264,10 @@ class MailInboxMessage(models.Model):
                         subject=message.subject or message.uid,
                     )
                 )
-        self.write({"state": "new", "attempts": 0, "reason": False})
+        self.write(
+            {"state": "new", "attempts": 0, "reason": False, "connection_failures": 0,
+             "download_started": False}
+        )  # fmt: skip
 
     def action_ignore(self):
         self.write({"state": "ignored", "reason": self.env._("Ignored by %s", self.env.user.name)})
@@ -726,6 +739,7 @@ class MailInboxMessage(models.Model):
         self.env.cr.execute(
             """UPDATE mail_inbox_message
                   SET attempts = LEAST(COALESCE(attempts, 0) + 1, %(max)s),
+                      download_started = NULL, connection_failures = 0,
                       stable_id = COALESCE(%(stable_id)s, stable_id),
                       reason = COALESCE(%(reason)s, reason),
                       write_date = now() at time zone 'UTC', write_uid = %(uid)s
@@ -738,7 +752,10 @@ class MailInboxMessage(models.Model):
                 "reason": reason,
             },
         )
-        self.invalidate_recordset(["attempts", "stable_id", "reason", "write_date", "write_uid"])
+        self.invalidate_recordset(
+            ["attempts", "stable_id", "reason", "write_date", "write_uid", "download_started",
+             "connection_failures"]
+        )  # fmt: skip
 
     def _release(self):
         """Give this message's lease back (see ``_claim_attempt``)."""
@@ -779,6 +796,8 @@ class MailInboxMessage(models.Model):
         processing it is remembered, so a poison message cannot loop. The same commit,
         made once the email's lock is held, starts a transaction whose snapshot sees
         what the lock's previous holder committed."""
+        if self._count_connection_failure(source):
+            return self.state
         try:
             raw = self._get_raw(source, settings)
         except InboxProcessingError as error:
@@ -787,14 +806,24 @@ class MailInboxMessage(models.Model):
             return self.state
         except MessageNotFoundError:
             # Deleted by another client since the listing; the next sync records it.
-            self.on_server = False
+            self.write({"on_server": False, "download_started": False})
             self._commit()
             return None
         except MessageError as error:
             # The server refuses this message (a damaged one): its failure alone.
             return self._record_download_failure(source, error, previous)
-        # Any other MailSourceError is the connection's (reset, timeout): it fails the
-        # cycle and is never counted against the message being read.
+        except MailSourceError as error:
+            # The connection's (reset, timeout): it fails the cycle and is no attempt
+            # of the message; its download, marked started, is counted by the next
+            # cycle (_count_connection_failure). The cycle's failure names it.
+            error.download_note = self.env._(
+                "The connection died while message %(message)s was downloaded (%(count)s "
+                "of %(max)s times in a row before it is set aside).",
+                message=self.message_id or self.uid,
+                count=self.connection_failures + 1,
+                max=MAX_ATTEMPTS,
+            )
+            raise
         if previous >= MAX_ATTEMPTS:
             reason = self.env._(
                 "Processing this message failed %(count)s times; it is set aside.",
@@ -816,6 +845,40 @@ class MailInboxMessage(models.Model):
             state = self.state  # read before the commit, which empties the cache
             self._commit()
         return state
+
+    def _count_connection_failure(self, source):
+        """When the previous download of this message from the server never ended (its
+        mark is still set: the connection or the worker died during it), count it
+        against the message. A message that kills the connection every time would
+        otherwise be retried first at every cycle and stall its inbox: at
+        MAX_ATTEMPTS in a row it is set aside in error, kept on the server, the admin
+        told (with its headers when the server still gives them). Returns whether it
+        was set aside."""
+        self.fetch(["download_started", "connection_failures"])
+        if not self.download_started:
+            return False
+        failures = self.connection_failures + 1
+        self.inbox_id._trace("Message %s: its last download died (%d in a row)", self.uid, failures)
+        self.connection_failures = failures  # committed with the next download's mark
+        if failures < MAX_ATTEMPTS:
+            return False
+        reason = self.env._(
+            "The connection to the mail server died %(count)s times in a row while this "
+            "message was downloaded: it is set aside, and kept on the server.",
+            count=failures,
+        )
+        self._set_error(None, reason)
+        self._commit()
+        try:
+            header = source.fetch_header(self.server_uid) if source is not None else None
+        except (MessageError, ProtocolError) as error:
+            self.inbox_id._trace("Message %s: headers unreadable too: %s", self.uid, error)
+            header = None
+        if header:
+            self._record_raw_headers(header)
+            self._forward_error(header, reason, headers_only=True)
+            self._commit()
+        return True
 
     def _record_download_failure(self, source, error, previous):
         """The server refused to hand this message over (``error`` carries its answer):
@@ -1004,6 +1067,9 @@ class MailInboxMessage(models.Model):
         kept = self._get_raw_attachment()
         if kept:
             return kept.raw
+        # Committed before the download: still set at the next claim, it died meanwhile.
+        self.download_started = fields.Datetime.now()
+        self._commit()
         limit = settings.maximum_email_size
         if limit and self.size and self.size > limit:
             return self._get_big_email_raw(source, limit)
@@ -1386,7 +1452,12 @@ class MailInboxMessage(models.Model):
 
     def _set_error(self, raw, reason):
         """Set the message aside in error, keep its bytes, and forward it to the admin."""
-        vals = {"state": "error", "reason": reason, "processed_date": fields.Datetime.now()}
+        vals = {
+            "state": "error",
+            "reason": reason,
+            "processed_date": fields.Datetime.now(),
+            "download_started": False,
+        }
         self.write(dict(vals, **self._prepare_digest_vals(raw)))
         if raw is not None:
             self._keep_raw(raw)
