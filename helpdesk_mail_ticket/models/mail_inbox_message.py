@@ -192,6 +192,12 @@ class MailInboxMessage(models.Model):
         help="Cycles in a row whose connection died while this message was downloaded: "
         "at the attempt limit it is set aside.",
     )
+    flagged_deleted = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Flagged \\Deleted by us on a server without UIDPLUS and not expunged yet "
+        "(another client's flagged mail was in the folder): expunged by a later cycle.",
+    )
     on_server = fields.Boolean(default=True, readonly=True)
     processed_date = fields.Datetime(readonly=True)
     # Not read with the other fields each time a line is read (after every commit).
@@ -283,10 +289,24 @@ class MailInboxMessage(models.Model):
                     with inbox._open_source() as source:
                         on_server._keep_before_deleting(source)
                         source.delete(on_server.mapped("server_uid"))
+                        on_server._record_deleted(source)
                 except MailSourceError as error:
                     raise UserError(inbox._connection_error_message(error)) from None
-            on_server.write({"on_server": False})
         return True
+
+    def _record_deleted(self, source):
+        """Record that these messages left the server (deleted or moved by ``source``),
+        but those it only flagged \\Deleted (IMAP without UIDPLUS, another client's
+        flagged mail in the folder, ``left_flagged``): remembered as flagged by us, so a
+        later cycle expunges them (``_apply_server_actions``). Returns the ones that
+        left."""
+        flagged = self.filtered(lambda message: message.server_uid in source.left_flagged)
+        if flagged:
+            flagged.write({"flagged_deleted": True})
+            self.inbox_id[:1]._trace("%d message(s) left flagged \\Deleted, to retry", len(flagged))
+        removed = self - flagged
+        removed.write({"on_server": False, "flagged_deleted": False})
+        return removed
 
     def _keep_before_deleting(self, source):
         """Before the server deletes these messages: keep the bytes of each one that
@@ -1923,7 +1943,9 @@ class MailInboxMessage(models.Model):
         messages = self._lock_for_server_actions(self._server_action_candidates(inbox))
         to_delete, to_move = self.browse(), self.browse()
         for message in messages:
-            if message.state == "processed":
+            if message.flagged_deleted:
+                to_delete |= message  # flagged by us before: expunged once it can be
+            elif message.state == "processed":
                 if inbox.email_storage == "delete":
                     to_delete |= message
                 elif inbox.email_storage == "move":
@@ -1938,19 +1960,16 @@ class MailInboxMessage(models.Model):
                     to_delete |= message
         if to_delete:
             source.delete(to_delete.mapped("server_uid"))
-            # Flagged but not expunged (IMAP without UIDPLUS, other clients' \\Deleted
-            # mail in the folder): still on the server, deleted again next cycle.
-            flagged = to_delete.filtered(lambda m: m.server_uid in source.left_flagged)
-            if flagged:
-                inbox._trace("%d message(s) left flagged \\Deleted, to retry", len(flagged))
-            to_delete -= flagged
             inbox._trace("Deleted %d message(s) from the server", len(to_delete))
         if to_move:
+            # Without MOVE: COPY, then delete, which may leave them flagged too.
             source.move(to_move.mapped("server_uid"), inbox.target_folder)
             inbox._trace("Moved %d message(s) to %s", len(to_move), inbox.target_folder)
-        removed = to_delete | to_move
-        if removed:
-            removed.write({"on_server": False})
+        # Flagged but not expunged (IMAP without UIDPLUS, other clients' \\Deleted mail
+        # in the folder): still on the server, expunged by a later cycle, never copied
+        # again.
+        removed = (to_delete | to_move)._record_deleted(source)
+        if to_delete or to_move:
             self._commit()
         return len(removed)
 
@@ -1964,11 +1983,15 @@ class MailInboxMessage(models.Model):
         states = ["error", "undesired"] if inbox.error_behavior == "delete" else []
         if inbox.email_storage != "keep":
             states.append("processed")
-        candidates = self.browse()
-        if states:
-            candidates = self.search(
-                [("inbox_id", "=", inbox.id), ("on_server", "=", True), ("state", "in", states)]
-            )
+        # And whatever we flagged \\Deleted and could not expunge yet (few: an index).
+        flagged = [("flagged_deleted", "=", True)]
+        candidates = self.search(
+            [
+                ("inbox_id", "=", inbox.id),
+                ("on_server", "=", True),
+                *(["|", ("state", "in", states), *flagged] if states else flagged),
+            ]
+        )
         if inbox.email_storage == "keep":
             candidates |= self._kept_messages_to_remove(inbox)
         return candidates
@@ -2074,6 +2097,10 @@ class MailInboxMessage(models.Model):
         sql.create_index(
             self.env.cr, "mail_inbox_message_kept_written_index", self._table,
             ['"inbox_id"', '"write_date"'], where="on_server AND state = 'processed'",
+        )  # fmt: skip
+        sql.create_index(
+            self.env.cr, "mail_inbox_message_flagged_deleted_index", self._table,
+            ['"inbox_id"'], where="on_server AND flagged_deleted",
         )  # fmt: skip
         # The rate limit: tickets created by one sender lately.
         sql.create_index(

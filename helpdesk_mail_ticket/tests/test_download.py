@@ -215,3 +215,58 @@ class TestDeleteWithoutUidplus(MailTicketCase):
         self.fetch()
         self.assertEqual(self.server_uids(), [theirs])
         self.assertFalse(error.on_server)
+
+    def _other_clients_flag(self, uid, flag="+FLAGS"):
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(uid), flag, "(\\Deleted)")
+
+    def test_mail_deleted_by_hand_and_left_flagged_is_expunged_later(self):
+        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.port = proxy.port
+        theirs = self.deliver(make_email(subject="Kept", message_id="<kept2@client.example>"))
+        ours = self.deliver(make_email(subject="Ours", message_id="<ours2@client.example>"))
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "ours2@client.example")
+        self._other_clients_flag(theirs)
+        line.with_user(self.manager).action_delete_from_server()
+        self.assertEqual(self.server_uids(), [theirs, ours], "no plain EXPUNGE of theirs")
+        self.assertTrue(line.on_server, "left flagged: still on the server")
+        self.assertTrue(line.flagged_deleted)
+        self._other_clients_flag(theirs, "-FLAGS")
+        self.fetch()
+        self.assertEqual(self.server_uids(), [theirs], "our own flag is expunged later")
+        self.assertFalse(line.on_server)
+        # Our flag gone, a later deletion is not held up by it.
+        self.assertFalse(self.dovecot.flags(self.mailbox_login, theirs))
+
+    def test_mail_moved_without_move_or_uidplus_is_copied_once(self):
+        proxy = dovecot.FaultProxy(
+            self.dovecot.imap_port, "imap", strip={"UIDPLUS", "MOVE"}
+        ).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write(
+            {
+                "port": proxy.port,
+                "email_storage": "move",
+                "target_folder": "Done",
+                "unknown_caller_behavior": "reject_email",
+            }
+        )
+        # An email in error, kept in the folder, that another client flags \Deleted.
+        theirs = self.deliver(
+            make_email(sender="stranger@unknown.example", message_id="<kept3@client.example>")
+        )
+        self._other_clients_flag(theirs)
+        ours = self.deliver(make_email(subject="Ours", message_id="<ours3@client.example>"))
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "ours3@client.example")
+        self.assertEqual(line.state, "processed")
+        self.assertEqual(self.server_uids(), [theirs, ours])
+        self.assertTrue(line.on_server and line.flagged_deleted)
+        self.fetch()
+        self._other_clients_flag(theirs, "-FLAGS")
+        self.fetch()
+        self.assertEqual(self.server_uids(), [theirs])
+        self.assertFalse(line.on_server)
+        self.assertEqual(len(self.server_uids(folder="Done")), 1, "copied once")
