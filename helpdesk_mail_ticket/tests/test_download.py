@@ -133,6 +133,22 @@ class TestDownloadConnectionLost(DownloadFaultCase):
         self.assertEqual(self.line(2).state, "processed")
         self.assertFalse(self.line(2).connection_failures)
 
+    def test_connection_lost_while_reading_headers_fails_the_cycle_cleanly(self):
+        """The headers read to record new mail (_record_batch): a connection lost there
+        fails the cycle; nothing is half recorded, and the next cycle records and
+        processes every message once."""
+        proxy = self.proxied_inbox("imap", reset_header_uids=[self.uids[1]])
+        with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
+            result = self.inbox._fetch()
+        self.assertTrue(result.get("failure"), result)
+        self.assertEqual(self.inbox.state, "error")
+        self.assertEqual(proxy.failed, [("reset-header", self.uids[1])])
+        self.assertFalse(self.ledger().filtered(lambda m: m.state != "new"))
+        proxy.reset_header_uids.clear()
+        self.fetch()
+        self.assertEqual(sorted(self.ledger().mapped("state")), ["processed"] * 3)
+        self.assertEqual(len(set(self.ledger().mapped("ticket_id"))), 3, "one ticket each")
+
 
 @tagged("post_install", "-at_install")
 class TestBudget(MailTicketCase):
