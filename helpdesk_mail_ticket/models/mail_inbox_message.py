@@ -157,9 +157,12 @@ class MailInboxMessage(models.Model):
 
     @api.depends("raw_attachment_id")
     def _compute_headers_text(self):
-        """The header block of the kept raw email, as the server delivered it."""
+        """The header block of the kept raw email, as the server delivered it (an
+        attachment of the line itself: a link elsewhere shows nothing)."""
         for message in self:
-            raw = message.raw_attachment_id.raw or b""
+            attachment = message.sudo().raw_attachment_id  # read only when the line's
+            own = (attachment.res_model, attachment.res_id) == (message._name, message.id)
+            raw = (own and attachment.raw) or b""
             end = raw.find(b"\r\n\r\n")
             end = raw.find(b"\n\n") if end < 0 else end
             block = raw[: end if end >= 0 else HEADERS_MAX_BYTES][:HEADERS_MAX_BYTES]

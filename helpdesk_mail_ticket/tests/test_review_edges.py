@@ -92,6 +92,11 @@ class TestLedgerBookkeeping(MailTicketCase):
         self.assertNotIn("4242", str(ticket.description))
         self.assertNotEqual(self.line.raw_attachment_id, self.invoice)
 
+    def test_the_headers_shown_are_never_another_record_attachment(self):
+        self.line.sudo().raw_attachment_id = self.invoice  # however it got there
+        line = self.line.with_user(self.manager)
+        self.assertNotIn("4242", line.headers_text or "")
+
     def test_a_path_outside_big_files_dir_is_no_copy(self):
         """An error deleted from the server needs a copy; a path set by hand elsewhere
         is none."""
