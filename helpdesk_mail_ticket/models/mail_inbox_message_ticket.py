@@ -77,9 +77,9 @@ class MailInboxMessage(models.Model):
         }
         vals = model._mail_ticket_prepare_create_vals(email_vals)
         inbox._apply_default_values(model, inbox.ticket_default_values, vals)
-        ticket = model.create(vals).with_context(
-            mail_create_nosubscribe=False, tracking_disable=False
-        )
+        # The caller's context again: the keys above are for this create only, not for
+        # the next steps nor for what an override does with the ticket returned.
+        ticket = model.create(vals).with_env(self.env)
         attachments, urls = self._create_attachments(parsed, ticket)
         if inline:
             description = self._render_html(parsed.body_html, urls)
