@@ -3,7 +3,7 @@
 side lives on the ticket model: ``_mail_ticket_new``, ``_mail_ticket_update``,
 ``_mail_ticket_note``)."""
 
-from odoo import fields, models
+from odoo import models
 
 from .mail_inbox_message import InboxProcessingError
 
@@ -34,10 +34,6 @@ class MailInboxMessage(models.Model):
         self.write(self._prepare_digest_vals(raw))
         if route.matched_by == "posted":
             inbox._trace("Message %s: %s", self.uid, route.reason)
-        if route.verdict == "ignored":
-            now = fields.Datetime.now()
-            self.write({"state": "ignored", "reason": route.reason, "processed_date": now})
-            return "ignored"
         if route.verdict == "duplicate":
             self._set_processed(route.ticket, "duplicate")
             if route.matched_by == "posted":

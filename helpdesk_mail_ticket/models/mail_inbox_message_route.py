@@ -20,7 +20,6 @@ VERDICTS = [
     ("update", "Update a ticket"),
     ("note", "Log an internal note"),
     ("duplicate", "Already imported"),
-    ("ignored", "Ignored"),
     ("undesired", "Undesired"),
     ("error", "Error"),
 ]
@@ -34,11 +33,10 @@ class Route:
     inbox says so), ``update`` or ``note`` (an internal note, from a stranger) of
     ``ticket``, found by ``matched_by`` (``headers`` or ``title``); ``duplicate``: the
     email, or Odoo's own mail coming back (``matched_by`` ``posted``), is already on
-    ``ticket``; ``ignored``: Odoo's own mail of another record; ``undesired``
-    (automated mail); ``error``. ``caller``: the sender's contact, a new record not
-    saved yet when ``create_caller``. ``reason``: why, in the admin's words. ``own``:
-    this very line already made ``ticket`` (a processed message reset): its record
-    stays as it was.
+    ``ticket``; ``undesired`` (automated mail); ``error``. ``caller``: the sender's
+    contact, a new record not saved yet when ``create_caller``. ``reason``: why, in the
+    admin's words. ``own``: this very line already made ``ticket`` (a processed message
+    reset): its record stays as it was.
     """
 
     verdict: str
@@ -76,6 +74,7 @@ class MailInboxMessage(models.Model):
             return Route("error", str(error))
 
     def _route_unreadable(self, parsed):
+        """An email the parse could not decode is an error, with the parse's reason."""
         if parsed.error:
             reason = self.env._("Failed to decode the email: %(reason)s", reason=parsed.error)
             return Route("error", reason)
@@ -127,16 +126,22 @@ class MailInboxMessage(models.Model):
 
     def _route_odoo_mail(self, parsed):
         """Odoo's own mail coming back (the support address follows a ticket): the
-        email's Message-ID is one Odoo already holds on a ``mail.message`` and no line
-        imported it. Recorded without posting it again, as Odoo's mail gateway does:
-        a duplicate of its ticket when it is on this inbox's model, else ignored."""
+        email's Message-ID is on a ``mail.message`` of a ticket this inbox may reach
+        (its model, its company) and no line imported it. A duplicate of that ticket,
+        not posted again, as Odoo's mail gateway skips such mail. The same Message-ID
+        elsewhere (a ticket of another company, another model) is no echo of ours."""
         if not parsed.message_id:
             return None
+        inbox = self.inbox_id
+        model = self.env[inbox.target_model].sudo()
         posted = (
             self.env["mail.message"]
             .sudo()
-            .search([("message_id", "=", f"<{parsed.message_id}>")], limit=1)
+            .search([("message_id", "=", f"<{parsed.message_id}>"), ("model", "=", model._name)])
         )
+        reachable = model.browse(set(posted.mapped("res_id"))).exists()
+        reachable = reachable.filtered_domain(model._mail_ticket_company_domain(inbox.company_id))
+        posted = posted.filtered(lambda message: message.res_id in reachable.ids)[:1]
         if not posted or self.search_count(
             [
                 ("stable_id", "=", parsed.stable_id),
@@ -152,11 +157,8 @@ class MailInboxMessage(models.Model):
             "coming back, not posted again.",
             record=record,
         )
-        model = self.inbox_id.target_model
-        ticket = posted.model == model and self.env[model].browse(posted.res_id).exists()
-        if ticket:
-            return Route("duplicate", reason, ticket=ticket, matched_by="posted")
-        return Route("ignored", reason)
+        ticket = self.env[inbox.target_model].browse(posted.res_id)
+        return Route("duplicate", reason, ticket=ticket, matched_by="posted")
 
     def _route_reply_or_new(self, parsed):
         """A reply to a ticket (per the inbox's behavior and the sender's right to update
