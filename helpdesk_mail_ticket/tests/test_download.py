@@ -5,8 +5,8 @@ attempt limit; a lost connection counts against the cycle, never against the mes
 
 from odoo.tests import tagged
 
+from ..mailharness.proxy import FaultProxy
 from ..models.mail_inbox_message import MAX_ATTEMPTS
-from . import dovecot
 from .common import MailTicketCase, make_email
 
 ANSWER = "[UNAVAILABLE] Message damaged (test proxy)"
@@ -25,7 +25,7 @@ class DownloadFaultCase(MailTicketCase):
     def proxied_inbox(self, protocol, **faults):
         """The test's mailbox read through a FaultProxy making ``faults``."""
         port = self.dovecot.imap_port if protocol == "imap" else self.dovecot.pop3_port
-        proxy = dovecot.FaultProxy(port, protocol, **faults).start()
+        proxy = FaultProxy(port, protocol, **faults).start()
         self.addCleanup(proxy.stop)
         self.inbox.write({"protocol": protocol, "port": proxy.port})
         return proxy
@@ -152,7 +152,7 @@ class TestDeleteWithoutUidplus(MailTicketCase):
     retried until they can be removed alone."""
 
     def test_other_clients_deleted_mail_survives_our_cycle(self):
-        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
         self.addCleanup(proxy.stop)
         self.inbox.write(
             {

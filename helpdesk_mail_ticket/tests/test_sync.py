@@ -13,9 +13,9 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from .. import mailsource
+from ..mailharness.dovecot import Dovecot
 from ..models import mail_inbox
 from ..models.mail_inbox_message import LEASE_NS
-from . import dovecot as dovecot_harness
 from .common import MailTicketCase, make_email
 
 
@@ -176,7 +176,7 @@ class TestIdle(MailTicketCase):
         self.assertLess(time.monotonic() - started, 5)
 
     def test_without_idle_the_loop_polls(self):
-        server = dovecot_harness.Dovecot(imap_capability="IMAP4rev1 LITERAL+ ENABLE UIDPLUS")
+        server = Dovecot(imap_capability="IMAP4rev1 LITERAL+ ENABLE UIDPLUS")
         server.start()
         self.addCleanup(server.stop)
         login, password = "noidle@helpdesk.example", "secret-noidle"
