@@ -20,6 +20,7 @@ import requests
 from odoo import fields, models
 
 from ..mailsource import TokenError
+from ..transaction import commit
 
 _logger = logging.getLogger(__name__)
 
@@ -50,8 +51,9 @@ _ACCESS_TOKEN_INPUTS = {
 }
 
 
+# One concern of mail.inbox per file, as Odoo splits a large model: intended.
 class MailInbox(models.Model):
-    _inherit = "mail.inbox"
+    _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
     oauth2_provider = fields.Selection(
         [("token_endpoint", "OAuth2 token endpoint")],
@@ -268,7 +270,7 @@ class MailInbox(models.Model):
                 self.sudo().write(vals)
         except psycopg2.errors.SerializationFailure:
             self.invalidate_recordset(list(vals))
-        self.env["mail.inbox.message"]._commit()
+        commit(self.env)
         expiration = expiration or vals.get("oauth2_access_token_expiration")
         self._trace("OAuth2: new access token, valid until %s", expiration)
         _logger.info("Mail inbox %s: OAuth2 access token renewed until %s", self.name, expiration)

@@ -8,9 +8,9 @@ from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from odoo.addons.helpdesk_mail_ticket.models import mail_inbox
-from odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message import LEASE_NS
+from odoo.addons.helpdesk_mail_ticket.models import mail_inbox_fetch
 from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
+from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
@@ -245,7 +245,7 @@ class TestQueueJobInbox(MailTicketCase):
     def test_an_error_is_set_aside_and_warned_of_as_a_cycle_does(self):
         self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Who am I"))
         _result, jobs = self.fetch_trapped()
-        with patch.object(mail_inbox, "ERRORS_BEFORE_WARNING", 1):
+        with patch.object(mail_inbox_fetch, "ERRORS_BEFORE_WARNING", 1):
             [result] = self.perform(jobs)
         line = self.ledger()
         self.assertEqual(line.state, "error")
