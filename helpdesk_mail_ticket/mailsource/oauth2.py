@@ -1,17 +1,18 @@
 """The OAuth2 token client of XOAUTH2 logins: renew an access token (RFC 6749 section 6).
 
 mailsource takes an access token, it does not fetch one; this module is what fetches it
-from a standard token endpoint, for whoever stores the tokens (the inbox model). Stdlib
-only (``urllib``). Failures are :class:`TokenError`s whose ``reason`` tells a lost
-authorization (``invalid_grant``, ``invalid_client``: an administrator must act) from a
-passing problem (``network``, ``endpoint``, ``bad_response``); no secret of the request
-(refresh token, client secret, code) is ever in their message or detail.
+from a standard token endpoint, for whoever stores the tokens (the inbox model). It uses
+``requests`` (a dependency of Odoo), the one module of mailsource that does: the package
+does not import it, so IMAP and POP3 stay stdlib only. Failures are :class:`TokenError`s
+whose ``reason`` tells a lost authorization (``invalid_grant``, ``invalid_client``: an
+administrator must act) from a passing problem (``network``, ``endpoint``,
+``bad_response``); no secret of the request (refresh token, client secret, code) is ever
+in their message or detail.
 """
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
+from urllib.parse import urlsplit
+
+import requests
 
 from .errors import TokenError
 
@@ -43,30 +44,23 @@ def request_token(url, data, timeout=TIMEOUT):
     """POST the form ``data`` to the token endpoint ``url``; the JSON reply when it has
     an access token, a :class:`TokenError` otherwise."""
     endpoint = display_url(url)
-    request = urllib.request.Request(
-        url,
-        data=urllib.parse.urlencode(data).encode(),
-        headers={"Accept": "application/json"},
-        method="POST",
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as refusal:  # a reply, with a status >= 400
-        status, body = refusal.code, refusal.read()
-    except (OSError, ValueError) as exc:  # URLError, timeouts, a malformed URL
-        detail = _redact(str(getattr(exc, "reason", None) or exc), data)
+        response = requests.post(
+            url, data=data, timeout=timeout, headers={"Accept": "application/json"}
+        )
+    except requests.RequestException as exc:
+        detail = _redact(str(exc), data)
         raise TokenError(
             f"Token endpoint unreachable: {detail}", reason="network", host=endpoint, detail=detail
         ) from None
     try:
-        reply = json.loads(body or b"null")
+        reply = response.json()
     except ValueError:
         reply = None
     reply = reply if isinstance(reply, dict) else {}
-    if status < 400 and reply.get("access_token"):
+    if response.ok and reply.get("access_token"):
         return reply
-    raise _refusal(status, reply, endpoint, data)
+    raise _refusal(response.status_code, reply, endpoint, data)
 
 
 def lifetime_seconds(value, default):
@@ -79,7 +73,7 @@ def lifetime_seconds(value, default):
 
 def display_url(url):
     """The URL without credentials, query or fragment (for messages)."""
-    parts = urllib.parse.urlsplit(url or "")
+    parts = urlsplit(url or "")
     host = parts.hostname or ""
     if parts.port:
         host = f"{host}:{parts.port}"

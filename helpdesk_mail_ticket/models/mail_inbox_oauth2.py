@@ -157,15 +157,26 @@ class MailInbox(models.Model):
                 )
             raise
 
+    @api.onchange("oauth2_provider", "protocol")
+    def _onchange_oauth2_provider(self):
+        """The provider's own servers, over SSL, when a provider of a bridge is picked."""
+        provider = self._get_oauth2_mixin_provider()
+        if self.auth_method == "oauth2" and provider:
+            self.server = provider["servers"].get(self.protocol, self.server)
+            self.security = "ssl"
+
     def _get_oauth2_access_token(self):
         """A valid access token for the XOAUTH2 login, renewed first when needed
-        (:meth:`_oauth2_token_needs_refresh`). Hook: a provider module handles its own
-        ``oauth2_provider`` and calls ``super()`` for the others.
+        (:meth:`_oauth2_token_needs_refresh`): by the token endpoint of the inbox, or by
+        Odoo's mixin of a bridge's provider (:meth:`_get_oauth2_mixin_provider`).
 
         :raise TokenError: when no token can be had (``reason`` says why)
         """
         self.ensure_one()
         inbox = self.sudo()
+        provider = inbox._get_oauth2_mixin_provider()
+        if provider:
+            return inbox._get_oauth2_mixin_access_token(provider)
         if inbox.oauth2_provider != "token_endpoint":
             raise TokenError(
                 f"No token handling for the OAuth2 provider {inbox.oauth2_provider!r}",
@@ -180,6 +191,65 @@ class MailInbox(models.Model):
             inbox._trace("OAuth2: access token valid until %s", expiration)
             return token
         return inbox._refresh_oauth2_access_token()
+
+    # ------------------------------------------------------------------
+    # Providers through Odoo's OAuth2 mixins (the Gmail and Outlook bridges)
+    # ------------------------------------------------------------------
+
+    def _get_oauth2_mixin_provider(self):
+        """Hook of the bridges to Odoo's OAuth2 mixins (``google.gmail.mixin``,
+        ``microsoft.outlook.mixin``): for the inbox's ``oauth2_provider``, a dict of
+
+        * ``prefix``: of the mixin's fields (``<prefix>_refresh_token``,
+          ``<prefix>_access_token``, ``<prefix>_access_token_expiration`` as a timestamp);
+        * ``name``: the provider as messages name it ("Google");
+        * ``endpoint``: its token endpoint, for messages;
+        * ``servers``: ``{protocol: host}`` set when the provider is picked;
+        * ``not_connected``: the translated hint when the account is not connected;
+        * ``renew``: ``callable(refresh_token)`` -> the mixin's fields to store, raising
+          what Odoo's mixin raises (``requests`` errors, ``UserError``);
+        * ``refused``: ``callable(UserError)`` -> the detail of a refusal;
+
+        or None (the inbox's own token endpoint). A bridge returns its own for its
+        provider and ``super()`` for the others; the token handling is this module's."""
+        return None
+
+    def _get_oauth2_mixin_access_token(self, provider):
+        """The access token Odoo's mixin stored, renewed through the mixin's token
+        request when it expires soon."""
+        prefix = provider["prefix"]
+        if not self[f"{prefix}_refresh_token"]:
+            raise TokenError(
+                f"The {provider['name']} account is not connected",
+                reason="not_configured",
+                detail=provider["not_connected"],
+            )
+        token = self[f"{prefix}_access_token"]
+        if not self._oauth2_token_needs_refresh(token, self[f"{prefix}_access_token_expiration"]):
+            return token
+        self._trace("OAuth2: renewing the %s access token", provider["name"])
+        endpoint = provider["endpoint"]
+        try:
+            vals = provider["renew"](self[f"{prefix}_refresh_token"])
+        except requests.RequestException as error:
+            raise TokenError(
+                f"{provider['name']} unreachable",
+                reason="network",
+                host=endpoint,
+                detail=str(error)[:DETAIL_LIMIT],
+            ) from None
+        except UserError as error:
+            # Odoo's mixins report every refusal alike: an administrator must act.
+            raise TokenError(
+                f"{provider['name']} refused to renew the access token",
+                reason="invalid_grant",
+                host=endpoint,
+                detail=provider["refused"](error)[:DETAIL_LIMIT],
+            ) from None
+        expiration = vals[f"{prefix}_access_token_expiration"]
+        expiration = datetime.fromtimestamp(expiration, timezone.utc).replace(tzinfo=None)
+        self._save_oauth2_tokens(vals, expiration=fields.Datetime.to_string(expiration))
+        return vals[f"{prefix}_access_token"]
 
     def _oauth2_token_needs_refresh(self, token, expiration):
         """True when ``token``, expiring at ``expiration`` (naive UTC datetime, or a Unix
