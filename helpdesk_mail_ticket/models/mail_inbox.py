@@ -7,7 +7,7 @@ from odoo.tools import email_normalize
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
 from ..mailsource import MailSourceError, ServerConfig, open_source
-from ..mailsource.config import DEFAULT_PORTS
+from ..mailsource.config import DEFAULT_PORTS, split_imap_options
 from ..transaction import lock_row
 from .helpdesk_mail_ticket import TICKET_TYPES
 
@@ -30,6 +30,9 @@ SECRET_DESTINATION_FIELDS = {
 # Messages one *Fetch now* processes inside its HTTP request (at most the per-run budget);
 # the cron takes the rest.
 FETCH_NOW_MAX_MESSAGES = 100
+# Global imap_options that would lower an inbox's own connection security: never applied
+# (the inbox's Connection Security and certificate check decide; see _get_imap_options).
+WEAKENING_IMAP_OPTIONS = frozenset({"notls", "novalidate-cert"})
 
 
 class InboxTrace(list):
@@ -532,8 +535,18 @@ class MailInbox(models.Model):
             timeout=float(params.get("socket_timeout") or 30),
             verify_cert=inbox.verify_certificate,
             pop3_auth_option=(params.get("pop3_auth_option") or "USER").upper(),
-            imap_options=tuple(_split_lines(params.get("imap_options") or "imap", ",")),
+            imap_options=self._get_imap_options(params),
         )
+
+    @api.model
+    def _get_imap_options(self, params):
+        """The global imap_options (iTop flags) applied to an inbox's connection: those
+        that add security or change nothing of it. ``notls`` and ``novalidate-cert``
+        would lower, for every inbox at once, what each inbox is set to (a password
+        sent in clear, a certificate not checked): each inbox's own Connection
+        Security and certificate check decide that."""
+        options = split_imap_options(params.get("imap_options") or "imap")
+        return tuple(option for option in options if option.lower() not in WEAKENING_IMAP_OPTIONS)
 
     def _open_source(self, trace=None):
         """An unconnected mail source for this inbox, used as a context manager."""
@@ -695,7 +708,3 @@ class MailInbox(models.Model):
             how = "several" if records else "no"
             raise ValueError(f"{how} {comodel._name} named {value!r}")
         return records
-
-
-def _split_lines(text, sep="\n"):
-    return [item.strip() for item in text.replace("\n", sep).split(sep) if item.strip()]

@@ -88,6 +88,8 @@ class MailInbox(models.Model):
                 result.update(inbox._fetch_from_source(source, limit))
         except MailSourceError as error:
             result["failure"] = inbox._connection_error_message(error)
+            if getattr(error, "download_note", None):  # the message being downloaded
+                result["failure"] += " " + error.download_note
         except Exception as error:
             # Whatever else breaks a cycle (the database, a bug) fails this inbox only:
             # the cron goes on with the next inboxes, the next cycle retries.

@@ -4,7 +4,7 @@ import logging
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, email_split, sql
 
 from ..mailparse.identity import content_digest, header_digest
@@ -22,6 +22,12 @@ STATES = [
 ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
 MAX_ATTEMPTS = 3
 HEADERS_MAX_BYTES = 64 * 1024
+# What the poll trusts a line for (which message and inbox it is, where its bytes are,
+# which ticket it made): written by the poll alone (sudo), never by a user (``write``).
+BOOKKEEPING_FIELDS = frozenset(
+    {"inbox_id", "uid", "server_uid", "raw_attachment_id", "big_file_path", "ticket_model",
+     "ticket_id"}
+)  # fmt: skip
 
 
 def _text(value):
@@ -91,6 +97,22 @@ class MailInboxMessage(models.Model):
         selection="_selection_ticket_ref", string="Ticket", compute="_compute_ticket_ref"
     )
     attempts = fields.Integer(readonly=True, default=0)
+    # Set (committed) when the download from the server starts, cleared once it ended:
+    # still set at the next claim, the connection (or the worker) died during it.
+    download_started = fields.Datetime(readonly=True, copy=False)
+    connection_failures = fields.Integer(
+        readonly=True,
+        default=0,
+        copy=False,
+        help="Cycles in a row whose connection died while this message was downloaded: "
+        "at the attempt limit it is set aside.",
+    )
+    flagged_deleted = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Flagged \\Deleted by us on a server without UIDPLUS and not expunged yet "
+        "(another client's flagged mail was in the folder): expunged by a later cycle.",
+    )
     on_server = fields.Boolean(default=True, readonly=True)
     processed_date = fields.Datetime(readonly=True)
     # Not read with the other fields each time a line is read (after every commit).
@@ -115,9 +137,12 @@ class MailInboxMessage(models.Model):
 
     @api.depends("raw_attachment_id")
     def _compute_headers_text(self):
-        """The header block of the kept raw email, as the server delivered it."""
+        """The header block of the kept raw email, as the server delivered it (an
+        attachment of the line itself: a link elsewhere shows nothing)."""
         for message in self:
-            raw = message.raw_attachment_id.raw or b""
+            attachment = message.sudo().raw_attachment_id  # read only when the line's
+            own = (attachment.res_model, attachment.res_id) == (message._name, message.id)
+            raw = (own and attachment.raw) or b""
             end = raw.find(b"\r\n\r\n")
             end = raw.find(b"\n\n") if end < 0 else end
             block = raw[: end if end >= 0 else HEADERS_MAX_BYTES][:HEADERS_MAX_BYTES]
@@ -144,11 +169,33 @@ class MailInboxMessage(models.Model):
             self.env.cr, "mail_inbox_message_kept_written_index", self._table,
             ['"inbox_id"', '"write_date"'], where="on_server AND state = 'processed'",
         )  # fmt: skip
+        sql.create_index(
+            self.env.cr, "mail_inbox_message_flagged_deleted_index", self._table,
+            ['"inbox_id"'], where="on_server AND flagged_deleted",
+        )  # fmt: skip
         # The rate limit: tickets created by one sender lately.
         sql.create_index(
             self.env.cr, "mail_inbox_message_created_by_sender_index", self._table,
             ['lower("email_from")', '"processed_date"'], where="action = 'created'",
         )  # fmt: skip
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        """The bookkeeping fields are the poll's (BOOKKEEPING_FIELDS): a user who could
+        point a line at another record's attachment, or at a file, would have the next
+        poll (which runs with every right) import it into a ticket."""
+        forbidden = BOOKKEEPING_FIELDS & vals.keys()
+        if forbidden and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of an incoming email are recorded by the mail poll alone.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Actions (Mailbox Content)
@@ -166,7 +213,10 @@ class MailInboxMessage(models.Model):
                         subject=message.subject or message.uid,
                     )
                 )
-        self.write({"state": "new", "attempts": 0, "reason": False})
+        self.write(
+            {"state": "new", "attempts": 0, "reason": False, "connection_failures": 0,
+             "download_started": False}
+        )  # fmt: skip
 
     def action_ignore(self):
         self.write({"state": "ignored", "reason": self.env._("Ignored by %s", self.env.user.name)})
@@ -227,7 +277,7 @@ class MailInboxMessage(models.Model):
 
     def _set_processed(self, ticket, action):
         self.inbox_id._trace("Message %s: %s %s", self.uid, action, ticket.display_name)
-        self.write(
+        self.sudo().write(
             {
                 "state": "processed",
                 "action": action,
@@ -253,7 +303,12 @@ class MailInboxMessage(models.Model):
 
     def _set_error(self, raw, reason):
         """Set the message aside in error, keep its bytes, and forward it to the admin."""
-        vals = {"state": "error", "reason": reason, "processed_date": fields.Datetime.now()}
+        vals = {
+            "state": "error",
+            "reason": reason,
+            "processed_date": fields.Datetime.now(),
+            "download_started": False,
+        }
         self.write(dict(vals, **self._prepare_digest_vals(raw)))
         if raw is not None:
             self._keep_raw(raw)
@@ -297,9 +352,9 @@ class MailInboxMessage(models.Model):
         return ["|", ("content_digest", "=", self.content_digest), ("content_digest", "=", False)]
 
     def _keep_raw(self, raw):
-        if self.raw_attachment_id or raw is None:
+        if self._get_raw_attachment() or raw is None:
             return
-        self.raw_attachment_id = (
+        self.sudo().raw_attachment_id = (
             self.env["ir.attachment"]
             .sudo()
             .create(

@@ -10,7 +10,7 @@ import psycopg2
 from odoo import models
 
 from ..mailparse import header_ids, parse_message
-from ..mailsource import MailSourceError, MessageError, MessageNotFoundError
+from ..mailsource import MailSourceError, MessageError, MessageNotFoundError, ProtocolError
 from ..transaction import (
     LEASE_NS,
     SYNC_RETRIES,
@@ -105,6 +105,7 @@ class MailInboxMessage(models.Model):
         self.env.cr.execute(
             """UPDATE mail_inbox_message
                   SET attempts = LEAST(COALESCE(attempts, 0) + 1, %(max)s),
+                      download_started = NULL, connection_failures = 0,
                       stable_id = COALESCE(%(stable_id)s, stable_id),
                       reason = COALESCE(%(reason)s, reason),
                       write_date = now() at time zone 'UTC', write_uid = %(uid)s
@@ -117,7 +118,10 @@ class MailInboxMessage(models.Model):
                 "reason": reason,
             },
         )
-        self.invalidate_recordset(["attempts", "stable_id", "reason", "write_date", "write_uid"])
+        self.invalidate_recordset(
+            ["attempts", "stable_id", "reason", "write_date", "write_uid", "download_started",
+             "connection_failures"]
+        )  # fmt: skip
 
     def _release(self):
         """Give this message's lease back (see ``_claim_attempt``)."""
@@ -129,6 +133,8 @@ class MailInboxMessage(models.Model):
         processing it is remembered, so a poison message cannot loop. The same commit,
         made once the email's lock is held, starts a transaction whose snapshot sees
         what the lock's previous holder committed."""
+        if self._count_connection_failure(source):
+            return self.state
         try:
             raw = self._get_raw(source, settings)
         except InboxProcessingError as error:
@@ -137,14 +143,24 @@ class MailInboxMessage(models.Model):
             return self.state
         except MessageNotFoundError:
             # Deleted by another client since the listing; the next sync records it.
-            self.on_server = False
+            self.write({"on_server": False, "download_started": False})
             commit(self.env)
             return None
         except MessageError as error:
             # The server refuses this message (a damaged one): its failure alone.
             return self._record_download_failure(source, error, previous)
-        # Any other MailSourceError is the connection's (reset, timeout): it fails the
-        # cycle and is never counted against the message being read.
+        except MailSourceError as error:
+            # The connection's (reset, timeout): it fails the cycle and is no attempt
+            # of the message; its download, marked started, is counted by the next
+            # cycle (_count_connection_failure). The cycle's failure names it.
+            error.download_note = self.env._(
+                "The connection died while message %(message)s was downloaded (%(count)s "
+                "of %(max)s times in a row before it is set aside).",
+                message=self.message_id or self.uid,
+                count=self.connection_failures + 1,
+                max=MAX_ATTEMPTS,
+            )
+            raise
         if previous >= MAX_ATTEMPTS:
             reason = self.env._(
                 "Processing this message failed %(count)s times; it is set aside.",
@@ -166,6 +182,40 @@ class MailInboxMessage(models.Model):
             state = self.state  # read before the commit, which empties the cache
             commit(self.env)
         return state
+
+    def _count_connection_failure(self, source):
+        """When the previous download of this message from the server never ended (its
+        mark is still set: the connection or the worker died during it), count it
+        against the message. A message that kills the connection every time would
+        otherwise be retried first at every cycle and stall its inbox: at
+        MAX_ATTEMPTS in a row it is set aside in error, kept on the server, the admin
+        told (with its headers when the server still gives them). Returns whether it
+        was set aside."""
+        self.fetch(["download_started", "connection_failures"])
+        if not self.download_started:
+            return False
+        failures = self.connection_failures + 1
+        self.inbox_id._trace("Message %s: its last download died (%d in a row)", self.uid, failures)
+        self.connection_failures = failures  # committed with the next download's mark
+        if failures < MAX_ATTEMPTS:
+            return False
+        reason = self.env._(
+            "The connection to the mail server died %(count)s times in a row while this "
+            "message was downloaded: it is set aside, and kept on the server.",
+            count=failures,
+        )
+        self._set_error(None, reason)
+        commit(self.env)
+        try:
+            header = source.fetch_header(self.server_uid) if source is not None else None
+        except (MessageError, ProtocolError) as error:
+            self.inbox_id._trace("Message %s: headers unreadable too: %s", self.uid, error)
+            header = None
+        if header:
+            self._record_raw_headers(header)
+            self._forward_error(header, reason, headers_only=True)
+            commit(self.env)
+        return True
 
     def _record_download_failure(self, source, error, previous):
         """The server refused to hand this message over (``error`` carries its answer):

@@ -27,8 +27,12 @@ class MailInboxMessage(models.Model):
         # What the download needs only: the whole line is read after the attempt's
         # commit, which empties the cache anyway.
         self.fetch(["raw_attachment_id", "size", "server_uid"])
-        if self.raw_attachment_id:
-            return self.raw_attachment_id.raw
+        kept = self._get_raw_attachment()
+        if kept:
+            return kept.raw
+        # Committed before the download: still set at the next claim, it died meanwhile.
+        self.download_started = fields.Datetime.now()
+        commit(self.env)
         limit = settings.maximum_email_size
         if limit and self.size and self.size > limit:
             return self._get_big_email_raw(source, limit)
@@ -45,7 +49,7 @@ class MailInboxMessage(models.Model):
         self._record_raw_headers(header)
         path, failure = self._save_big_file(source)
         if path:
-            self.big_file_path = path
+            self.sudo().big_file_path = path
             rebuilt = self._rebuild_big_email(source, header, limit)
             if rebuilt:
                 commit(self.env)  # the file recorded; the attempt is counted afterwards

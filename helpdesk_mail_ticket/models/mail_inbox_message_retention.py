@@ -3,6 +3,7 @@
 (kept copy, row locks, whether its ticket is closed)."""
 
 import logging
+import os
 
 import psycopg2
 
@@ -32,10 +33,24 @@ class MailInboxMessage(models.Model):
                     with inbox._open_source() as source:
                         on_server._keep_before_deleting(source)
                         source.delete(on_server.mapped("server_uid"))
+                        on_server._record_deleted(source)
                 except MailSourceError as error:
                     raise UserError(inbox._connection_error_message(error)) from None
-            on_server.write({"on_server": False})
         return True
+
+    def _record_deleted(self, source):
+        """Record that these messages left the server (deleted or moved by ``source``),
+        but those it only flagged \\Deleted (IMAP without UIDPLUS, another client's
+        flagged mail in the folder, ``left_flagged``): remembered as flagged by us, so a
+        later cycle expunges them (``_apply_server_actions``). Returns the ones that
+        left."""
+        flagged = self.filtered(lambda message: message.server_uid in source.left_flagged)
+        if flagged:
+            flagged.write({"flagged_deleted": True})
+            self.inbox_id[:1]._trace("%d message(s) left flagged \\Deleted, to retry", len(flagged))
+        removed = self - flagged
+        removed.write({"on_server": False, "flagged_deleted": False})
+        return removed
 
     def _keep_before_deleting(self, source):
         """Before the server deletes these messages: keep the bytes of each one that
@@ -83,13 +98,32 @@ class MailInboxMessage(models.Model):
                     reason=failure,
                 )
             )
-        self.big_file_path = path
+        self.sudo().big_file_path = path
 
     def _has_copy(self):
         """Whether the database or big_files_dir holds this message's bytes (else the
         mail server holds the only copy)."""
         self.ensure_one()
-        return bool(self.raw_attachment_id or self.big_file_path)
+        return bool(self._get_raw_attachment() or self._get_big_file())
+
+    def _get_raw_attachment(self):
+        """The kept raw email: an attachment of this very line. Any other (a link that
+        points elsewhere, however it was set) is dropped, never read as the email."""
+        attachment = self.sudo().raw_attachment_id
+        if attachment and (attachment.res_model, attachment.res_id) != (self._name, self.id):
+            _logger.warning("Message %s: its raw email link pointed elsewhere, dropped", self.id)
+            self.sudo().raw_attachment_id = False
+            return attachment.browse()
+        return attachment
+
+    def _get_big_file(self):
+        """The path of the saved whole email when it is a file in big_files_dir, else ''."""
+        directory = self._get_big_files_dir()
+        if not (self.big_file_path and directory):
+            return ""
+        path = os.path.realpath(self.big_file_path)
+        inside = os.path.dirname(path) == os.path.realpath(directory)
+        return path if inside and os.path.isfile(path) else ""
 
     def _lock_for_server_actions(self, messages):
         """The messages no other worker is acting on (row locks, SKIP LOCKED), still on

@@ -97,17 +97,24 @@ class MailInboxMessage(models.Model):
         return previous and previous._get_ticket()
 
     def _find_posted_message(self, parsed):
-        """The ``mail.message`` Odoo already holds under this email's Message-ID, when
-        the email is not one of those we imported (found above as duplicates): Odoo's
-        own notification coming back, when the support address follows a ticket.
-        Odoo's mail gateway skips such mail too."""
+        """The ``mail.message`` Odoo already holds under this email's Message-ID on a
+        ticket this inbox may reach (its model, its company), when the email is not one
+        of those we imported (found above as duplicates): Odoo's own notification
+        coming back, when the support address follows a ticket. Odoo's mail gateway
+        skips such mail too. The same Message-ID elsewhere (a ticket of another
+        company, another model) is no echo of ours: the email is processed."""
         if not parsed.message_id:
             return None
+        inbox = self.inbox_id
+        model = self.env[inbox.target_model].sudo()
         posted = (
             self.env["mail.message"]
             .sudo()
-            .search([("message_id", "=", f"<{parsed.message_id}>")], limit=1)
+            .search([("message_id", "=", f"<{parsed.message_id}>"), ("model", "=", model._name)])
         )
+        reachable = model.browse(set(posted.mapped("res_id"))).exists()
+        reachable = reachable.filtered_domain(model._mail_ticket_company_domain(inbox.company_id))
+        posted = posted.filtered(lambda message: message.res_id in reachable.ids)[:1]
         if not posted or self.search_count(
             [
                 ("stable_id", "=", parsed.stable_id),

@@ -123,12 +123,19 @@ class MailInbox(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if _ACCESS_TOKEN_INPUTS & vals.keys() and "oauth2_access_token" not in vals:
-            # Another account, client or authorization: the stored token is not for it.
-            super(MailInbox, self.sudo()).write(
-                {"oauth2_access_token": False, "oauth2_access_token_expiration": False}
-            )
+        cached = self._get_cached_token_fields()
+        if _ACCESS_TOKEN_INPUTS & vals.keys() and not cached & vals.keys():
+            # Another server, account, client or authorization: the stored access token
+            # (ours or a provider bridge's) is not for it.
+            super(MailInbox, self.sudo()).write(dict.fromkeys(cached, False))
         return result
+
+    @api.model
+    def _get_cached_token_fields(self):
+        """The fields caching an access token (and its expiry) issued for this inbox's
+        server and account, cleared when one of them changes (hook: a provider bridge
+        adds the fields its mixin keeps the token in)."""
+        return {"oauth2_access_token", "oauth2_access_token_expiration"}
 
     def _get_secret_destination_fields(self):
         return super()._get_secret_destination_fields() | {

@@ -31,7 +31,9 @@ class MailInbox(models.Model):
         messages = ledger._lock_for_server_actions(self._server_action_candidates())
         to_delete, to_move = ledger.browse(), ledger.browse()
         for message in messages:
-            if message.state == "processed":
+            if message.flagged_deleted:
+                to_delete |= message  # flagged by us before: expunged once it can be
+            elif message.state == "processed":
                 if self.email_storage == "delete":
                     to_delete |= message
                 elif self.email_storage == "move":
@@ -46,19 +48,16 @@ class MailInbox(models.Model):
                     to_delete |= message
         if to_delete:
             source.delete(to_delete.mapped("server_uid"))
-            # Flagged but not expunged (IMAP without UIDPLUS, other clients' \\Deleted
-            # mail in the folder): still on the server, deleted again next cycle.
-            flagged = to_delete.filtered(lambda m: m.server_uid in source.left_flagged)
-            if flagged:
-                self._trace("%d message(s) left flagged \\Deleted, to retry", len(flagged))
-            to_delete -= flagged
             self._trace("Deleted %d message(s) from the server", len(to_delete))
         if to_move:
+            # Without MOVE: COPY, then delete, which may leave them flagged too.
             source.move(to_move.mapped("server_uid"), self.target_folder)
             self._trace("Moved %d message(s) to %s", len(to_move), self.target_folder)
-        removed = to_delete | to_move
-        if removed:
-            removed.write({"on_server": False})
+        # Flagged but not expunged (IMAP without UIDPLUS, other clients' \\Deleted mail
+        # in the folder): still on the server, expunged by a later cycle, never copied
+        # again.
+        removed = (to_delete | to_move)._record_deleted(source)
+        if to_delete or to_move:
             commit(self.env)
         return len(removed)
 
@@ -72,11 +71,15 @@ class MailInbox(models.Model):
         states = ["error", "undesired"] if self.error_behavior == "delete" else []
         if self.email_storage != "keep":
             states.append("processed")
-        candidates = ledger.browse()
-        if states:
-            candidates = ledger.search(
-                [("inbox_id", "=", self.id), ("on_server", "=", True), ("state", "in", states)]
-            )
+        # And whatever we flagged \\Deleted and could not expunge yet (few: an index).
+        flagged = [("flagged_deleted", "=", True)]
+        candidates = ledger.search(
+            [
+                ("inbox_id", "=", self.id),
+                ("on_server", "=", True),
+                *(["|", ("state", "in", states), *flagged] if states else flagged),
+            ]
+        )
         if self.email_storage == "keep":
             candidates |= self._kept_messages_to_remove()
         return candidates

@@ -13,6 +13,7 @@ from . import test_protocols
 from . import test_recognition
 from . import test_real_mail
 from . import test_oversize
+from . import test_review_edges
 from . import test_robustness
 from . import test_robustness_input
 from . import test_routing_edges

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 GOOGLE_SERVERS = {"imap": "imap.gmail.com", "pop3": "pop.gmail.com"}
 
@@ -16,6 +16,14 @@ class MailInbox(models.Model):
     oauth2_provider = fields.Selection(
         selection_add=[("google", "Google (Gmail)")], ondelete={"google": "set default"}
     )
+
+    @api.model
+    def _get_cached_token_fields(self):
+        """The access token the mixin keeps is dropped too when the server changes."""
+        return super()._get_cached_token_fields() | {
+            "google_gmail_access_token",
+            "google_gmail_access_token_expiration",
+        }
 
     def _get_oauth2_mixin_provider(self):
         if self.oauth2_provider != "google":

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 MICROSOFT_SERVERS = {"imap": "outlook.office365.com", "pop3": "outlook.office365.com"}
 
@@ -24,6 +24,14 @@ class MailInbox(models.Model):
         selection_add=[("microsoft", "Microsoft 365 (Outlook)")],
         ondelete={"microsoft": "set default"},
     )
+
+    @api.model
+    def _get_cached_token_fields(self):
+        """The access token the mixin keeps is dropped too when the server changes."""
+        return super()._get_cached_token_fields() | {
+            "microsoft_outlook_access_token",
+            "microsoft_outlook_access_token_expiration",
+        }
 
     def _get_oauth2_mixin_provider(self):
         if self.oauth2_provider != "microsoft":

@@ -274,6 +274,21 @@ class TestQueueJobInbox(MailTicketCase):
             trap.assert_jobs_count(1)
         self.assertEqual(action["params"]["message"], "1 new message(s), 1 handed to queue jobs.")
 
+    def test_fetch_now_is_bounded_and_leaves_the_rest_to_the_cron(self):
+        """As the main addon's Fetch now: at most a run's budget in the request."""
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.max_messages_per_run", "2")
+        cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")
+        before = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        for number in range(3):
+            self.deliver(make_email(subject=f"Fetch now {number}"))
+        with trap_jobs() as trap:
+            action = self.inbox.action_fetch_now()
+            trap.assert_jobs_count(2)
+        self.assertIn("2 handed to queue jobs", action["params"]["message"])
+        self.assertIn("1 more", action["params"]["message"])
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - before
+        self.assertTrue(triggers, "the cron is triggered for the rest")
+
     def test_a_pop3_inbox_hands_its_messages_to_jobs(self):
         login, password = self.new_mailbox()
         inbox = self.create_inbox(login, password, protocol="pop3", use_queue_job=True)
