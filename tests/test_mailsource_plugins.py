@@ -64,6 +64,7 @@ def test_unregistered_protocol_is_refused():
 def test_interface_defaults_for_what_a_source_cannot_do(registered):
     with open_source(ServerConfig("test-list", "here", 0, "", "")) as source:
         assert source.supports_idle is False and source.supports_folders is False
+        assert source.supports_structure is False and source.keeps_cursor is False
         assert source.left_flagged == frozenset()
         for call in (
             lambda: source.idle(1),

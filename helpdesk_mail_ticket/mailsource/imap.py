@@ -144,6 +144,7 @@ class ImapSource(MailSource):
     supports_folders = True
     may_idle = True
     keeps_cursor = True
+    supports_structure = True
     STREAM_CHUNK = 1024 * 1024  # octets per partial fetch of fetch_into()
 
     def __init__(self, config, trace=None):

@@ -257,9 +257,7 @@ class TestDeleteWithoutUidplus(MailTicketCase):
         self.assertFalse(self.dovecot.flags(self.mailbox_login, theirs))
 
     def test_mail_moved_without_move_or_uidplus_is_copied_once(self):
-        proxy = FaultProxy(
-            self.dovecot.imap_port, "imap", strip={"UIDPLUS", "MOVE"}
-        ).start()
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS", "MOVE"}).start()
         self.addCleanup(proxy.stop)
         self.inbox.write(
             {

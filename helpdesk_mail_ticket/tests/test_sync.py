@@ -396,8 +396,8 @@ class TestParallelWorkers(MailTicketCase):
         process_claimed = type(line)._process_claimed
 
         def another_worker_updates_the_inbox_first(record, parsed, raw):
-            status = {"uidvalidity": 1, "uidnext": 99, "messages": 98, "highestmodseq": 5}
-            other["mail.inbox"].browse(inbox.id)._store_sync_state(status)
+            cursor = {"uidvalidity": "1", "uidnext": 99, "messages": 98}
+            other["mail.inbox"].browse(inbox.id)._store_sync_cursor(cursor)
             other.cr.commit()
             return process_claimed(record, parsed, raw)
 
