@@ -263,8 +263,9 @@ class MailSource:
         """Prepare the session once logged in."""
 
     def _forget_session(self):
-        """Drop the session's state on close; returns what ending it must know."""
-        return None
+        """Drop the session's state on close; returns what ending it must know (POP3:
+        the deletions that only QUIT commits)."""
+        return 0
 
     def _end_session(self, client, pending):
         """Say goodbye (LOGOUT, QUIT)."""

@@ -178,7 +178,7 @@ class ImapSource(MailSource):
 
     def _login(self):
         self._client.untagged_responses.pop("CAPABILITY", None)  # only the login's may follow
-        super()._login()
+        return super()._login()
 
     def _login_password(self):
         client, login, password = self._client, self.config.login, self.config.password
@@ -267,6 +267,7 @@ class ImapSource(MailSource):
         if self._flagged:
             self.trace(f"left flagged \\Deleted, not expunged: UIDs {uid_set(self._flagged)}")
             self._flagged = set()
+        return 0
 
     def _end_session(self, client, pending):
         # LOGOUT, not CLOSE: CLOSE would also expunge messages other clients flagged.

@@ -109,7 +109,7 @@ class Pop3Source(MailSource):
 
     def _login(self):
         with self.phase("login", f"logging in as {self.config.login}"):
-            super()._login()
+            return super()._login()
 
     def _after_login(self):
         with self.phase("command", "listing messages"):

@@ -217,9 +217,9 @@ class MailInbox(models.Model):
           what Odoo's mixin raises (``requests`` errors, ``UserError``);
         * ``refused``: ``callable(UserError)`` -> the detail of a refusal;
 
-        or None (the inbox's own token endpoint). A bridge returns its own for its
-        provider and ``super()`` for the others; the token handling is this module's."""
-        return None
+        or an empty dict (the inbox's own token endpoint). A bridge returns its own for
+        its provider and ``super()`` for the others; the token handling is this module's."""
+        return {}
 
     def _get_oauth2_mixin_access_token(self, provider):
         """The access token Odoo's mixin stored, renewed through the mixin's token

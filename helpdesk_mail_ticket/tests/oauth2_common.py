@@ -101,7 +101,7 @@ class OAuth2InboxTests:
         provider = self.inbox._get_oauth2_mixin_provider()
         self.assertEqual(provider["prefix"], self.token_prefix)
         self.inbox.oauth2_provider = "token_endpoint"
-        self.assertIsNone(self.inbox._get_oauth2_mixin_provider())
+        self.assertEqual(self.inbox._get_oauth2_mixin_provider(), {})
 
     def check_fetched_with_valid_token(self, subject):
         """A bridge checks more of what the fetch with a valid token made here."""
