@@ -109,6 +109,9 @@ class MailInbox(models.Model):
     mailbox_key = fields.Char(
         compute="_compute_mailbox_key", store=True, index=True, precompute=True
     )
+    # What the kind of source can do (mailsource's registry), for the form.
+    source_has_folders = fields.Boolean(compute="_compute_source_abilities")
+    source_can_idle = fields.Boolean(compute="_compute_source_abilities")
 
     # Emails in error
     error_behavior = fields.Selection(
@@ -282,6 +285,13 @@ class MailInbox(models.Model):
     def _compute_port(self):
         for inbox in self:
             inbox.port = default_port(inbox.protocol, inbox.security)
+
+    @api.depends("protocol")
+    def _compute_source_abilities(self):
+        for inbox in self:
+            source = inbox._get_source_class() if inbox.protocol else None
+            inbox.source_has_folders = bool(source and source.supports_folders)
+            inbox.source_can_idle = bool(source and source.may_idle)
 
     @api.depends("protocol", "login", "server", "mailbox")
     def _compute_mailbox_key(self):

@@ -59,6 +59,12 @@ class TestMaildirInbox(MailTicketCase):
         self.assertEqual(len(self.keys()), 1)
 
     def test_processed_mail_moves_to_a_maildir_folder(self):
+        # The form offers the folder fields for any source with folders, not by protocol.
+        self.assertTrue(self.inbox.source_has_folders)
+        self.assertFalse(self.inbox.source_can_idle)
+        form = self.inbox.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="mailbox"', form)
+        self.assertNotIn("protocol != 'imap'", form)
         self.inbox.write({"email_storage": "move", "target_folder": "Done"})
         self.deliver_here(make_email(subject="Move me", message_id="<md-move@x>"))
         raw = self.maildir.get_bytes(self.keys()[0])
