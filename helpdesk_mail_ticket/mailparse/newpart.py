@@ -438,20 +438,38 @@ def _builtin_cut(lines: list[str]) -> int:
         if _is_separator(line) or _is_wrapped_separator(lines, index):
             if not _is_bare_rule(line) or _header_follows(lines, index):
                 return index
-        if index and (
-            _is_header_block(lines, index)
-            or (head[:1] in (":", "|") and _marked_header_block(lines, index))
-        ):
-            return index
-        notes = _recipient_block_start(lines, index)
-        if notes >= 0:
-            return notes
+        # Every field line (From:, Date:, To:...) has a colon: without one, no header block.
+        if ":" in line or "：" in line:
+            if index and (
+                _is_header_block(lines, index)
+                or (head[:1] in (":", "|") and _marked_header_block(lines, index))
+            ):
+                return index
+            notes = _recipient_block_start(lines, index)
+            if notes >= 0:
+                return notes
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
-        span = _attribution_at(lines, index)
-        if span and not _quote_follows(lines[index + span :]):
-            return index
+        if _may_open_attribution(lines, index):
+            span = _attribution_at(lines, index)
+            if span and not _quote_follows(lines[index + span :]):
+                return index
     return -1
+
+
+_NO_COLON_OPENERS = frozenset(("on", "le", "am", "el", "il", "op", "em"))
+
+
+def _may_open_attribution(lines: list[str], index: int) -> bool:
+    """A cheap necessary condition of :func:`_attribution_at`: an attribution ends with a
+    colon, or with an address in brackets (Gmail's dated form), or opens with "On"-like words
+    (the form without a colon), within its lines."""
+    if lines[index].lstrip()[:2].lower() in _NO_COLON_OPENERS:
+        return True
+    for line in lines[index : index + HEADER_SPAN]:
+        if line.rstrip()[-1:] in (":", "：", ">"):
+            return True
+    return False
 
 
 def _attribution_at(lines: list[str], index: int) -> int:
