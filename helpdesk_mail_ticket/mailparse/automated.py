@@ -47,6 +47,26 @@ _BOUNCE_SUBJECT = re.compile(
     r"benachrichtung|zustellung|spam|quota)",
     re.IGNORECASE,
 )
+# A list server's own address (Mailman, Sympa, ezmlm, fml, Majordomo, LISTSERV): moderation
+# notices, "not a member" rejections, subscription confirmations. Only with a list server's
+# header: a person's mailbox may be named "purchase-request".
+_LIST_ROBOT = re.compile(
+    r"^(?:[^@]+-(?:admin|owner|request|bounces?|confirm|ctl|help)|owner-[^@]+|"
+    r"listserv|majordomo|sympa|mailman|ezmlm|fml)(?:[+=][^@]*)?@",
+    re.IGNORECASE,
+)
+_LIST_SERVER_HEADERS = (
+    "list-id",
+    "mailing-list",
+    "x-mailman-version",
+    "x-ml-server",
+    "x-mlserver",
+    "x-ml-name",
+    "x-sympa-version",
+    "x-listserver",
+    "x-list-administrivia",
+    "x-ezmlm-version",
+)
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^(?:auto(?:matic)?[- ]?(?:reply|response|answer|antwort)|out of (?:the )?office|"
     r"absence|abwesenheit|réponse automatique|respuesta automática|risposta automatica|"
@@ -139,6 +159,12 @@ def _by_sender(headers: dict, subject: str, from_email: str, from_name: str) -> 
         return Automated("bounce", f"sender {from_email}")
     if from_name and _DAEMON_NAME.search(from_name):
         return Automated("bounce", f"sender name {from_name}"[:200])
+    if (
+        from_email
+        and _LIST_ROBOT.match(from_email)
+        and any(name in headers for name in _LIST_SERVER_HEADERS)
+    ):
+        return Automated("bounce", f"mailing-list server notice from {from_email}"[:200])
     subject = (subject or "").strip()
     if _AUTO_REPLY_SUBJECT.match(subject):
         return Automated("auto_reply", f"auto-reply subject {subject}"[:200])
