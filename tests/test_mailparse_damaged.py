@@ -1,0 +1,50 @@
+"""Damaged headers: the caller, the title and the attachment names survive (issue 14).
+
+Synthetic messages written for these tests; none is copied from the corpus."""
+
+from mailparse import parse_message
+
+
+def _attachment_mail(disposition: str) -> bytes:
+    return (
+        b"From: ann@example.org\r\nSubject: invoice\r\n"
+        b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+        b"--XX\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        b"--XX\r\nContent-Type: application/pdf\r\n" + disposition + b"\r\n\r\nx\r\n--XX--\r\n"
+    )
+
+
+def test_rfc2231_name_in_utf8_mislabelled_as_latin1_is_read_as_utf8():
+    # A mailer that labels every parameter iso-8859-1 but writes the UTF-8 bytes it has.
+    raw = _attachment_mail(
+        b"Content-Disposition: attachment; filename*0*=iso-8859-1''Facture%20%C3%A9t;"
+        b" filename*1*=%C3%A9%20%E2%82%AC.pdf"
+    )
+    assert [a.filename for a in parse_message(raw).attachments] == ["Facture été €.pdf"]
+
+
+def test_rfc2231_name_in_latin1_stays_latin1():
+    raw = _attachment_mail(
+        b"Content-Disposition: attachment; filename*=iso-8859-1''R%E9sum%E9%20f%FCr%20Jo.pdf"
+    )
+    assert [a.filename for a in parse_message(raw).attachments] == ["Résumé für Jo.pdf"]
+
+
+def test_rfc2231_name_with_an_unknown_charset_is_still_read():
+    raw = _attachment_mail(b"Content-Disposition: attachment; filename*=x-bogus''Plan%20B.pdf")
+    assert [a.filename for a in parse_message(raw).attachments] == ["Plan B.pdf"]
+
+
+def test_control_characters_in_the_sender_and_subject_are_dropped():
+    raw = (
+        b"From: Ann\x00 Lee\x1b <ann@example.org>\r\n"
+        b"Subject: printer\x07 on floor\x7f 2\r\nMessage-ID: <c1@example.org>\r\n\r\nbody\r\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.from_name) == ("ann@example.org", "Ann Lee")
+    assert parsed.subject == "printer on floor 2"
+
+
+def test_control_characters_in_an_attachment_name_are_dropped():
+    raw = _attachment_mail(b'Content-Disposition: attachment; filename="plan\x01\x7f.pdf"')
+    assert [a.filename for a in parse_message(raw).attachments] == ["plan.pdf"]
