@@ -6,6 +6,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from email.message import Message
+
 from .charsets import decode_bytes, fix_surrogates, normalize_charset
 from .headers import clean_text, decode_words, header_params
 from .images import image_size, resize_to_fit
