@@ -119,6 +119,7 @@ _FROM_LINE = re.compile(
 _SEPARATOR = re.compile(
     r"^\s*(?:"
     r"-{2,}\s*[^-\n]{3,200}?\s*-{2,}"  # -----Original Message----- and translations
+    r"|([_=*~])\1{2,}\s*[^-_=*~\n]{3,200}?\s*[_=*~]{3,}"  # cc:Mail "___ Reply Separator ___"
     r"|_{10,}"  # Outlook's underscore line
     r"|={10,}"
     r"|begin\s+forwarded\s+message\s*:"
@@ -377,11 +378,15 @@ def _field_block_start(lines: list[str], index: int) -> bool:
     return any(_FROM_LINE.match(line) for line in lines[index + 1 : index + 4])
 
 
+_RULE_CHARS = "-_=*~"
+
+
 def _is_separator(line: str) -> bool:
     if not _SEPARATOR.match(line):
         return False
     stripped = line.strip()
-    if stripped.startswith(("-", "=")) and stripped.strip("-= ") and stripped[0] == "-":
+    if stripped[:1] in _RULE_CHARS and stripped.strip(_RULE_CHARS + " "):
+        # Words between rules: a separator only with a separator's words, not a heading.
         return bool(_SEPARATOR_WORDS.search(stripped))
     return True
 
