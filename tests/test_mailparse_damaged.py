@@ -48,3 +48,28 @@ def test_control_characters_in_the_sender_and_subject_are_dropped():
 def test_control_characters_in_an_attachment_name_are_dropped():
     raw = _attachment_mail(b'Content-Disposition: attachment; filename="plan\x01\x7f.pdf"')
     assert [a.filename for a in parse_message(raw).attachments] == ["plan.pdf"]
+
+
+def test_a_nul_in_the_charset_parameter_keeps_the_caller_and_the_body():
+    # The standard library's get_payload() raises on such a label (codec lookup of a name
+    # with a NUL): the whole message used to be set aside as undecodable.
+    raw = (
+        b"From: Ann Lee <ann@example.org>\r\nSubject: caf\xc3\xa9 machine\r\n"
+        b'Content-Type: text/plain; charset="utf\x00-8"\r\n'
+        b"Content-Transfer-Encoding: 8bit\r\n\r\nThe caf\xc3\xa9 machine leaks.\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.error == ""
+    assert (parsed.from_email, parsed.subject) == ("ann@example.org", "café machine")
+    assert "machine leaks" in parsed.body_text
+
+
+def test_a_nul_in_the_charset_parameter_of_a_quoted_printable_body_is_still_decoded():
+    raw = (
+        b"From: ann@example.org\r\nSubject: qp\r\n"
+        b'Content-Type: text/plain; charset="iso-8859-1\x00"\r\n'
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\nCaf=E9 =\r\nmachine \xe9\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.error == ""
+    assert "Café machine é" in parsed.body_text
