@@ -541,26 +541,33 @@ class Experiment:
             )
             return cr.fetchone()
 
-    def refused_download(self, attempts=3, timeout=600):
+    def refused_download(self, attempts=3, timeout=600, reset=False):
         """A message the server refuses at every try (IMAP ``NO`` to its FETCH, POP3
         ``-ERR`` to its RETR), in each mailbox, with ordinary mail after it; fetch
         processes read the mailboxes through the harness's FaultProxy. Within
         ``attempts`` runs (the ledger's MAX_ATTEMPTS) it must be set aside in error and
         the mail after it processed; what is not in an end state then is ``stalled``.
-        Returns the refused messages' ledger rows (state, attempts, reason)."""
+        ``reset``: instead, the connection is reset at every download of the message
+        (IMAP mailboxes only): each run fails, and the run after ``attempts`` of them
+        must set it aside. Returns the refused messages' ledger rows (state, attempts,
+        reason)."""
         proxies, keys = [], {}
+        runs = attempts + 1 if reset else attempts
         with contextlib.closing(self.db.connect()) as conn:
             conn.autocommit = True
             for login, box in self.boxes.items():
                 corpus, protocol = self.corpus[login], box["protocol"]
-                message_id = f"refused.{protocol}.{os.getpid()}@client.example"
+                if reset and protocol != "imap":
+                    continue
+                message_id = f"refused.{protocol}.{reset}.{os.getpid()}@client.example"
                 raw = corpus._message(corpus.callers[0], "Damaged", "Unreadable.\n", message_id)
                 uid = self.dovecot.append(login, raw)
                 corpus.mails.append(Mail(message_id, "error", raw, boxes=[login]))
                 self._append(login, corpus.generate(3))
                 validity = self.dovecot.uidvalidity(login)
                 if protocol == "imap":
-                    port, faults = self.dovecot.imap_port, {"fail_uids": [uid]}
+                    fault = "reset_uids" if reset else "fail_uids"
+                    port, faults = self.dovecot.imap_port, {fault: [uid]}
                     keys[login] = f"{validity}:{uid}"
                 else:  # Dovecot's default pop3_uidl_format, %08Xu%08Xv (lower case)
                     keys[login] = f"{uid:08x}{validity:08x}"
@@ -573,7 +580,7 @@ class Experiment:
                         [proxy.port, box["inbox_id"]],
                     )
             try:
-                for _run in range(attempts):
+                for _run in range(runs):
                     process = self.db.start_fetch()
                     self.runs += 1
                     try:
@@ -588,7 +595,7 @@ class Experiment:
                         "SELECT inbox_id, uid, attempts, reason FROM mail_inbox_message "
                         "WHERE state = 'new'"
                     )
-                    self.stalled += [f"after {attempts} runs: {row}" for row in cr.fetchall()]
+                    self.stalled += [f"after {runs} runs: {row}" for row in cr.fetchall()]
             finally:
                 for proxy in proxies:
                     proxy.stop()
@@ -982,6 +989,7 @@ def run(messages, kills, seed, min_delay, max_delay, verbose=False):
         experiment.setup(addons)
         experiment.torture()
         experiment.refused_download()
+        experiment.refused_download(reset=True)
         experiment.renumbered()
         experiment.oversize()
         report = experiment.verify()

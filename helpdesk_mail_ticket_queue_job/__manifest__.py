@@ -15,4 +15,5 @@
         "data/queue_job_data.xml",
         "views/mail_inbox_views.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
 }

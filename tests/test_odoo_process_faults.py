@@ -46,6 +46,22 @@ def test_message_refused_at_every_download_never_stalls_its_inbox(faults, addons
     assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []
 
 
+def test_message_whose_download_kills_the_connection_never_stalls_its_inbox(faults, addons):
+    """The IMAP connection reset at every download of one message: each run fails, and
+    the run after the ledger's attempts sets it aside, kept on the server; the mail
+    after it is processed."""
+    with faults.Experiment(messages=20, kills=0, seed=20261204) as experiment:
+        experiment.setup(addons)
+        experiment.deliver(20)
+        experiment.finish()
+        refused = experiment.refused_download(attempts=3, reset=True)
+        report = experiment.verify()
+    assert report["stalled"] == [], report["stalled"]
+    assert [row[0] for row in refused] == ["error"], refused
+    assert "died 3 times in a row" in refused[0][2], refused
+    assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []
+
+
 def test_oversize_mail_on_a_delete_inbox_is_never_lost(faults, addons):
     """Over maximum_email_size on an inbox deleting its errors and processed mail: kept
     on the server while no big_files_dir is set; then saved whole (the fetch killed

@@ -108,6 +108,6 @@ class HelpdeskDeliver(Command):
                 return EX_NOUSER
             if not inbox.active:
                 raise TemporaryFailure(f"the inbox {inbox.name} is not active")
-            message = env["mail.inbox.message"]._process_raw(inbox, raw)
+            message = inbox._process_raw(raw)
             print(f"{inbox.name}: {message.uid} {message.state}", flush=True)
         return EX_OK

@@ -2,6 +2,14 @@ from . import helpdesk_mail_ticket_mixin
 from . import helpdesk_mail_ticket_stage
 from . import helpdesk_mail_ticket
 from . import mail_inbox
+from . import mail_inbox_fetch
+from . import mail_inbox_sync
+from . import mail_inbox_retention
 from . import mail_inbox_oauth2
 from . import mail_inbox_message
+from . import mail_inbox_message_claim
+from . import mail_inbox_message_download
+from . import mail_inbox_message_route
+from . import mail_inbox_message_ticket
+from . import mail_inbox_message_retention
 from . import res_config_settings

@@ -1,32 +1,19 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-import time
-from datetime import timedelta
-
-import psycopg2
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, email_normalize
+from odoo.tools import email_normalize
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
 from ..mailsource import MailSourceError, ServerConfig, open_source
-from ..mailsource.config import DEFAULT_PORTS
+from ..mailsource.config import DEFAULT_PORTS, split_imap_options
+from ..transaction import lock_row
 from .helpdesk_mail_ticket import TICKET_TYPES
 
 _logger = logging.getLogger(__name__)
 
 TRACE_MAX_BYTES = 256 * 1024
-KEEP_MARK_EVERY = timedelta(minutes=1)
-# IDLE mode: longest single IDLE (RFC 2177 asks clients to renew before 29 minutes) and
-# the polling interval used instead when the server does not offer IDLE.
-IDLE_MAX_WAIT = 20 * 60
-IDLE_FALLBACK_POLL = 10
-FAILURES_BEFORE_WARNING = 3
-# last_run_date is rewritten by a successful cycle only once this old: back-to-back
-# cycles (IMAP IDLE, a short periodicity) then write nothing when nothing changed.
-LAST_RUN_PRECISION = timedelta(seconds=10)
-ERRORS_BEFORE_WARNING = 10
 # Global settings (iTop names) stored as ir.config_parameter under this prefix.
 PARAM_PREFIX = "helpdesk_mail_ticket."
 # The group that reads the mailbox secrets (the stored fields restricted to it).
@@ -43,6 +30,9 @@ SECRET_DESTINATION_FIELDS = {
 # Messages one *Fetch now* processes inside its HTTP request (at most the per-run budget);
 # the cron takes the rest.
 FETCH_NOW_MAX_MESSAGES = 100
+# Global imap_options that would lower an inbox's own connection security: never applied
+# (the inbox's Connection Security and certificate check decide; see _get_imap_options).
+WEAKENING_IMAP_OPTIONS = frozenset({"notls", "novalidate-cert"})
 
 
 class InboxTrace(list):
@@ -545,8 +535,18 @@ class MailInbox(models.Model):
             timeout=float(params.get("socket_timeout") or 30),
             verify_cert=inbox.verify_certificate,
             pop3_auth_option=(params.get("pop3_auth_option") or "USER").upper(),
-            imap_options=tuple(_split_lines(params.get("imap_options") or "imap", ",")),
+            imap_options=self._get_imap_options(params),
         )
+
+    @api.model
+    def _get_imap_options(self, params):
+        """The global imap_options (iTop flags) applied to an inbox's connection: those
+        that add security or change nothing of it. ``notls`` and ``novalidate-cert``
+        would lower, for every inbox at once, what each inbox is set to (a password
+        sent in clear, a certificate not checked): each inbox's own Connection
+        Security and certificate check decide that."""
+        options = split_imap_options(params.get("imap_options") or "imap")
+        return tuple(option for option in options if option.lower() not in WEAKENING_IMAP_OPTIONS)
 
     def _open_source(self, trace=None):
         """An unconnected mail source for this inbox, used as a context manager."""
@@ -607,348 +607,15 @@ class MailInbox(models.Model):
             return Settings()
 
     # ------------------------------------------------------------------
-    # Polling
+    # Locks
     # ------------------------------------------------------------------
-
-    @api.model
-    def _cron_fetch(self):
-        """Called from a cron: poll every active inbox, then schedule the next poll
-        after ``periodicity`` seconds (Odoo's cron ticks per minute). Every inbox of
-        every company, whichever companies the cron's user is in: each is processed
-        in its own company (``_fetch``)."""
-        params = self._get_global_params()
-        budget = int(params.get("max_messages_per_run") or 500)
-        done = remaining = 0
-        for inbox in self.sudo().search([]):
-            # A spent budget is 0: the inbox is synchronized, its mail waits (remaining).
-            result = inbox._fetch(limit=max(budget - done, 0) if budget else None)
-            done += result["processed"] + result["error"] + result["undesired"]
-            remaining += result["remaining"]
-        cron = self.env["ir.cron"]
-        cron._notify_progress(done=done, remaining=remaining)
-        periodicity = int(params.get("periodicity") or 30)
-        if periodicity < 60 and not remaining:
-            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")._trigger(
-                at=fields.Datetime.now() + timedelta(seconds=periodicity)
-            )
-
-    @api.model
-    def _find_for_command(self, names):
-        """The inboxes a command-line run polls: the ones named (id or name), or every
-        active inbox."""
-        if not names:
-            return self.search([])
-        inboxes = self.browse()
-        for name in names:
-            domain = [("id", "=", int(name))] if name.isdigit() else [("name", "=", name)]
-            inboxes |= self.with_context(active_test=False).search(domain)
-        return inboxes
-
-    def _fetch(self, limit=None):
-        """Poll this inbox once: record every message seen, process the new ones,
-        then apply the server-side actions (delete, move) the database now calls for.
-
-        :return: a dict of counts, and ``failure`` with the reason of a failed cycle
-        """
-        self.ensure_one()
-        debug = self._get_global_params().get("debug") in ("True", "1", "true")
-        trace = InboxTrace(self.name, echo=debug)
-        # In the inbox's company: its tickets and contacts are made there.
-        inbox = self.with_company(self.company_id).with_context(mail_inbox_trace=trace)
-        result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
-        started = time.monotonic()
-        try:
-            with inbox._open_source(trace=trace.add) as source:
-                inbox._trace("Connected to %s", self.mailbox_key)
-                result.update(inbox._fetch_from_source(source, limit))
-        except MailSourceError as error:
-            result["failure"] = inbox._connection_error_message(error)
-        except Exception as error:
-            # Whatever else breaks a cycle (the database, a bug) fails this inbox only:
-            # the cron goes on with the next inboxes, the next cycle retries.
-            _logger.exception("Mail inbox %s: the cycle failed", self.name)
-            self.env["mail.inbox.message"]._rollback()
-            result["failure"] = self.env._("The cycle failed: %(error)s", error=str(error)[:500])
-        inbox._record_status(result.get("failure"), new_errors=result["error"])
-        inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
-        inbox._save_trace(trace)
-        self.env["mail.inbox.message"]._commit()
-        return result
-
-    def _record_status(self, failure, new_errors=0):
-        """Record the cycle's outcome (and warn the admins) in a transaction of its own;
-        when another worker records the same inbox's at the same moment, its record is
-        enough: a conflict there never fails the cycle. A working inbox polled again
-        within LAST_RUN_PRECISION, with no new error, has nothing to record."""
-        if not (failure or new_errors) and self._ran_lately():
-            return
-        self.env["mail.inbox.message"]._commit()
-        if not self._lock_row():
-            _logger.info("Mail inbox %s: another worker recorded its status", self.name)
-            return
-        try:
-            with self.env.cr.savepoint():
-                if failure:
-                    self._record_failure(failure)
-                else:
-                    self._record_success(new_errors)
-        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
-            _logger.info("Mail inbox %s: another worker recorded its status", self.name)
-
-    def _fetch_from_source(self, source, limit):
-        ledger = self.env["mail.inbox.message"]
-        new, status = self._sync_mailbox(source)
-        todo = ledger.search(
-            [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
-        ).filtered(lambda m: m.on_server or m.raw_attachment_id)
-        counts = {"new": len(new), **self._process_messages(source, todo, limit)}
-        removed = ledger._apply_server_actions(self, source)
-        if status and removed:
-            self._store_count_after_server_actions(source, status)
-        return counts
-
-    def _process_messages(self, source, messages, limit=None):
-        """Process this cycle's share of the inbox's ``new`` messages: the first
-        ``limit`` of ``messages`` (all when None), one at a time on the cycle's
-        connection. Hook: the bridge helpdesk_mail_ticket_queue_job enqueues them as
-        jobs instead.
-
-        :return: the counts of ``processed``, ``error`` and ``undesired`` messages, and
-            ``remaining``: how many are left for the next cycle
-        """
-        counts = {"processed": 0, "error": 0, "undesired": 0}
-        batch = messages[:limit] if limit is not None else messages
-        settings = self._get_parse_settings()
-        if not self.env.context.get("lang"):
-            # Odoo's message_post sets the user's language when the context has none,
-            # reading the user and its partner again after every commit: once is enough.
-            messages = messages.with_context(lang=self.env.user.lang)
-        for message_id in batch.ids:
-            # One record at a time: every commit empties the cache, and a record of the
-            # whole batch would read the whole batch again at its next field access.
-            state = messages.browse(message_id)._process_isolated(source, settings)
-            if state in counts:
-                counts[state] += 1
-        counts["remaining"] = len(messages) - len(batch)
-        return counts
-
-    def _sync_mailbox(self, source):
-        """Record in the ledger what arrived since the last cycle; returns the new ledger
-        lines and, for IMAP, the folder status read.
-
-        IMAP sends no command when nothing changed (the connection's SELECT reported
-        the same UIDVALIDITY, UIDNEXT and message count as stored), lists only the UIDs
-        from the stored UIDNEXT on when mail was only added, and lists everything only
-        when mail left the folder or UIDVALIDITY changed. Messages not known by their
-        handle are recorded with their header block read first, so that mail the
-        ledger knows under an old handle is recognized, not imported again
-        (``_record_identified``). One worker at a time synchronizes an inbox; the
-        others process. POP3 lists UIDL, which downloads no message.
-        """
-        ledger = self.env["mail.inbox.message"]
-        if self.protocol != "imap":
-            remote = source.list_messages()
-            self._trace("%d message(s) in the mailbox", len(remote))
-            return ledger._sync_with_server(self, remote, source), None
-        if not self._lock_sync_state():
-            self._trace("Another worker is synchronizing this inbox")
-            return ledger.browse(), None
-        status = source.selected_state()
-        validity, uidnext, count = str(status["uidvalidity"]), status["uidnext"], status["messages"]
-        same = self.imap_uidvalidity == validity
-        added = uidnext - self.imap_uidnext
-        if same and not added and count == self.imap_message_count:
-            self._trace("No change (UIDNEXT %s, %s message(s))", uidnext, count)
-            new, remote = ledger.browse(), []
-        elif same and added > 0 and count - self.imap_message_count == added:
-            _validity, remote = source.list_since(validity, self.imap_uidnext - 1)
-            self._trace("%d new message(s) from UID %s", len(remote), self.imap_uidnext)
-            new = ledger._record_new_messages(self, remote, source)
-        else:
-            remote = source.list_messages()
-            self._trace("%d message(s) in the mailbox (full listing)", len(remote))
-            if self.imap_uidvalidity and not same:
-                self._trace("UIDVALIDITY changed from %s to %s", self.imap_uidvalidity, validity)
-            new = ledger._sync_with_server(self, remote, source)
-        if remote and ledger._count_unrecorded(self, remote):
-            # Recording stopped part way (another worker): the next cycle lists again.
-            ledger._commit()
-        else:
-            self._store_sync_state(status)
-        return new, status
-
-    def _lock_sync_state(self):
-        """Lock this inbox's row for the synchronization, unless another worker has it.
-        Starts a new transaction first, whose snapshot then sees the last stored state."""
-        self.env["mail.inbox.message"]._commit()
-        locked = self._lock_row(wait=False)
-        self.invalidate_recordset(["imap_uidvalidity", "imap_uidnext", "imap_message_count"])
-        return locked
 
     def _lock_row(self, wait=True):
         """Lock this inbox's row for a write of its state (waiting for another worker
         that holds it, unless ``wait`` is false), unless another worker changed it
-        since this transaction's snapshot: its write is as good. Checked before
-        writing, so that such a conflict never shows in the log as a failed query.
-
-        NO KEY UPDATE, the lock of an ordinary UPDATE: a FOR UPDATE lock counts as a
-        change of the row's keys, and then made every worker whose snapshot predates
-        it fail to insert a row referring to the inbox (its ticket)."""
-        skip = SQL("") if wait else SQL("SKIP LOCKED")
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM mail_inbox WHERE id = %s FOR NO KEY UPDATE %s",
-                        self.id,
-                        skip,
-                    ),
-                    log_exceptions=False,
-                )
-                return bool(self.env.cr.fetchone())
-        except psycopg2.errors.SerializationFailure:
-            return False
-
-    def _store_sync_state(self, status, count=None):
-        """Remember the folder status the ledger now reflects (written only if changed)."""
-        vals = {
-            "imap_uidvalidity": str(status["uidvalidity"]),
-            "imap_uidnext": status["uidnext"],
-            "imap_message_count": status["messages"] if count is None else count,
-            "imap_highestmodseq": str(status.get("highestmodseq") or "") or False,
-        }
-        changed = {key: value for key, value in vals.items() if self[key] != value}
-        if changed and self._lock_row():
-            self.write(changed)
-        elif changed:
-            # Another worker stores a newer state meanwhile; the next cycle checks.
-            self.invalidate_recordset(list(vals))
-        self.env["mail.inbox.message"]._commit()  # releases the synchronization lock
-
-    def _store_keep_marks(self, now, sweep):
-        """Remember when kept messages were checked (and swept); a conflict with another
-        worker doing the same is harmless: the next cycle checks a little more."""
-        if not sweep and self.keep_checked_date and now - self.keep_checked_date < KEEP_MARK_EVERY:
-            return  # the re-check margin covers it: no write on most cycles
-        vals = {"keep_checked_date": now, **({"keep_swept_date": now} if sweep else {})}
-        if self._lock_row():
-            self.write(vals)
-        else:
-            self.invalidate_recordset(list(vals))
-
-    def _store_count_after_server_actions(self, source, status):
-        """After deletions or moves, store the folder's new message count, unless mail
-        arrived meanwhile (then the next cycle lists, as it must)."""
-        after = source.state()
-        if after["uidvalidity"] == status["uidvalidity"] and after["uidnext"] == status["uidnext"]:
-            self._store_sync_state(status, count=after["messages"])
-
-    def _run_idle_loop(self, max_seconds=None):
-        """Called by ``helpdesk_fetch --idle``: fetch, wait for new mail, fetch again,
-        for ``max_seconds`` (forever when None). An inbox with ``use_idle`` waits with
-        IMAP IDLE, so new mail becomes a ticket within seconds; without IDLE on the
-        server (or without ``use_idle``) it polls instead. Failures are recorded by
-        ``_fetch`` and retried after a pause, never ending the loop."""
-        self.ensure_one()
-        deadline = time.monotonic() + max_seconds if max_seconds else None
-        while True:
-            self._fetch()
-            remaining = deadline - time.monotonic() if deadline else IDLE_MAX_WAIT
-            if remaining <= 0:
-                return
-            self._wait_for_mail(min(remaining, IDLE_MAX_WAIT))
-
-    def _wait_for_mail(self, timeout):
-        """Return when new mail may be there: IDLE reported a change, the folder moved
-        on since the last fetch, or ``timeout`` (or the polling interval) passed."""
-        interval = self._get_poll_interval()
-        self.env["mail.inbox.message"]._commit()  # no transaction left open while waiting
-        if not (self.use_idle and self.protocol == "imap"):
-            time.sleep(min(timeout, interval))
-            return False
-        try:
-            with self._open_source() as source:
-                if not source.supports_idle:
-                    self._trace("The server offers no IDLE: polling every %s s", interval)
-                    time.sleep(min(timeout, interval))
-                    return False
-                # Mail that arrived since the last fetch raises no IDLE notice.
-                if source.selected_state()["uidnext"] != self.imap_uidnext:
-                    return True
-                return source.idle(timeout)
-        except MailSourceError as error:
-            _logger.warning("Mail inbox %s: IDLE failed, polling: %s", self.name, error)
-            time.sleep(min(timeout, interval))
-            return False
-
-    def _get_poll_interval(self):
-        """Seconds between polls of the IDLE loop when it cannot wait with IDLE."""
-        if self.use_idle:
-            return IDLE_FALLBACK_POLL
-        return int(self._get_global_params().get("periodicity") or 30)
-
-    def _ran_lately(self):
-        """Whether the last cycle succeeded less than LAST_RUN_PRECISION ago."""
-        return (
-            self.state == "ok"
-            and not self.failure_count
-            and self.last_run_date
-            and fields.Datetime.now() - self.last_run_date < LAST_RUN_PRECISION
-        )
-
-    def _record_success(self, new_errors=0):
-        self.write({"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0})
-        if new_errors:
-            self._warn_admins_of_errors()
-
-    def _record_failure(self, reason):
-        _logger.warning("Mail inbox %s failed: %s", self.name, reason)
-        self.write(
-            {
-                "state": "error",
-                "last_run_date": fields.Datetime.now(),
-                "last_error": reason,
-                "last_error_date": fields.Datetime.now(),
-                "failure_count": self.failure_count + 1,
-            }
-        )
-        if self.failure_count == FAILURES_BEFORE_WARNING:
-            self._warn_admins(
-                self.env._("Inbox %(inbox)s keeps failing", inbox=self.name),
-                self.env._(
-                    "The last %(count)s polls failed: %(reason)s",
-                    count=self.failure_count,
-                    reason=reason,
-                ),
-            )
-
-    def _warn_admins_of_errors(self):
-        """An activity when messages in error pile up (called by a cycle that set
-        messages aside); again only once the admin has closed the previous one and
-        more errors come."""
-        errors = self.env["mail.inbox.message"].search_count(
-            [("inbox_id", "=", self.id), ("state", "=", "error")]
-        )
-        if errors >= ERRORS_BEFORE_WARNING:
-            self._warn_admins(
-                self.env._("Messages in error pile up in %(inbox)s", inbox=self.name),
-                self.env._(
-                    "%(count)s messages are in error: see the Mailbox Content tab.", count=errors
-                ),
-            )
-
-    def _warn_admins(self, summary, note):
-        """An activity for the helpdesk administrators, unless one is already open."""
-        activity_type = self.env.ref("mail.mail_activity_data_warning")
-        if self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
-            return
-        group = self.env.ref("helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager")
-        admin = group.users.filtered(lambda u: not u.share and u.active)[:1] or self.env.ref(
-            "base.user_admin"
-        )
-        self.sudo().activity_schedule(
-            activity_type_id=activity_type.id, summary=summary, note=note, user_id=admin.id
-        )
+        since this transaction's snapshot: its write is as good (see
+        ``transaction.lock_row``)."""
+        return lock_row(self.env, self._table, self.id, wait=wait)
 
     # ------------------------------------------------------------------
     # Trace
@@ -1041,7 +708,3 @@ class MailInbox(models.Model):
             how = "several" if records else "no"
             raise ValueError(f"{how} {comodel._name} named {value!r}")
         return records
-
-
-def _split_lines(text, sep="\n"):
-    return [item.strip() for item in text.replace("\n", sep).split(sep) if item.strip()]

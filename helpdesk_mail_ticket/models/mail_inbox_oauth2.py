@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 import psycopg2
 import requests
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..mailsource import TokenError
+from ..transaction import commit
 
 _logger = logging.getLogger(__name__)
 
@@ -50,8 +51,9 @@ _ACCESS_TOKEN_INPUTS = {
 }
 
 
+# One concern of mail.inbox per file, as Odoo splits a large model: intended.
 class MailInbox(models.Model):
-    _inherit = "mail.inbox"
+    _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
     oauth2_provider = fields.Selection(
         [("token_endpoint", "OAuth2 token endpoint")],
@@ -121,12 +123,19 @@ class MailInbox(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if _ACCESS_TOKEN_INPUTS & vals.keys() and "oauth2_access_token" not in vals:
-            # Another account, client or authorization: the stored token is not for it.
-            super(MailInbox, self.sudo()).write(
-                {"oauth2_access_token": False, "oauth2_access_token_expiration": False}
-            )
+        cached = self._get_cached_token_fields()
+        if _ACCESS_TOKEN_INPUTS & vals.keys() and not cached & vals.keys():
+            # Another server, account, client or authorization: the stored access token
+            # (ours or a provider bridge's) is not for it.
+            super(MailInbox, self.sudo()).write(dict.fromkeys(cached, False))
         return result
+
+    @api.model
+    def _get_cached_token_fields(self):
+        """The fields caching an access token (and its expiry) issued for this inbox's
+        server and account, cleared when one of them changes (hook: a provider bridge
+        adds the fields its mixin keeps the token in)."""
+        return {"oauth2_access_token", "oauth2_access_token_expiration"}
 
     def _get_secret_destination_fields(self):
         return super()._get_secret_destination_fields() | {
@@ -268,7 +277,7 @@ class MailInbox(models.Model):
                 self.sudo().write(vals)
         except psycopg2.errors.SerializationFailure:
             self.invalidate_recordset(list(vals))
-        self.env["mail.inbox.message"]._commit()
+        commit(self.env)
         expiration = expiration or vals.get("oauth2_access_token_expiration")
         self._trace("OAuth2: new access token, valid until %s", expiration)
         _logger.info("Mail inbox %s: OAuth2 access token renewed until %s", self.name, expiration)

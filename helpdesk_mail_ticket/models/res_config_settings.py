@@ -75,7 +75,9 @@ class ResConfigSettings(models.TransientModel):
         string="IMAP options",
         default="imap",
         config_parameter=_param("hmt_imap_options"),
-        help="iTop-style flags, comma-separated: imap, ssl, tls, notls, novalidate-cert.",
+        help="iTop-style flags, comma-separated: imap, ssl, tls. No connection security "
+        "and no certificate check (notls, novalidate-cert) are set on each inbox, never "
+        "here for all.",
     )
     hmt_exclude_attachment_types = fields.Char(
         string="Excluded attachment types",

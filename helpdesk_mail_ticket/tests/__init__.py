@@ -3,6 +3,7 @@ from . import test_faults
 from . import test_i18n
 from . import test_itop_import
 from . import test_mail_subtype
+from . import test_odoo_context
 from . import test_content
 from . import test_download
 from . import test_mail_to_ticket
@@ -12,6 +13,7 @@ from . import test_protocols
 from . import test_recognition
 from . import test_real_mail
 from . import test_oversize
+from . import test_review_edges
 from . import test_robustness
 from . import test_robustness_input
 from . import test_routing_edges

@@ -648,6 +648,9 @@ service pop3-login {{
 # -- A proxy that fails chosen downloads --------------------------------------------------------
 
 _FETCH_BODY = re.compile(rb"^(\S+) UID FETCH (\d+) \((?:[^()]*\s)?BODY(?:\.PEEK)?\[\]", re.I)
+_FETCH_HEADER = re.compile(
+    rb"^(\S+) UID FETCH (\d+) \((?:[^()]*\s)?BODY(?:\.PEEK)?\[HEADER\]", re.I
+)
 _RETR = re.compile(rb"^RETR (\d+)\s*$", re.I)
 _LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n$")
 _CAPABILITY_LIST = re.compile(rb"(\* CAPABILITY |\[CAPABILITY )([^\]\r\n]*)", re.I)
@@ -664,6 +667,8 @@ class FaultProxy:
       number is learnt from the session's UIDL listing; ``fail_numbers`` names numbers).
     * ``reset_uids``: IMAP UIDs whose whole-message FETCH resets the connection instead
       (a failure of the connection while that message is read).
+    * ``reset_header_uids``: IMAP UIDs whose header FETCH (``BODY.PEEK[HEADER]``) resets
+      the connection (a failure of the connection while its headers are read).
     * ``strip``: IMAP capability names removed from every CAPABILITY list the server
       sends (greeting, login reply, CAPABILITY), e.g. ``{"UIDPLUS"}``.
     * ``uidl_as_number``: POP3 UIDLs replaced by ``num-<message number>``, as servers
@@ -677,7 +682,8 @@ class FaultProxy:
 
     def __init__(
         self, port, protocol="imap", *, fail_uids=(), fail_uidls=(), fail_numbers=(),
-        reset_uids=(), strip=(), answer="[UNAVAILABLE] Message damaged (test proxy)", lifetime=600,
+        reset_uids=(), reset_header_uids=(), strip=(),
+        answer="[UNAVAILABLE] Message damaged (test proxy)", lifetime=600,
         max_connections=200, timeout=60, uidl_as_number=False,
     ):  # fmt: skip
         self.target = (HOST, port)
@@ -686,6 +692,7 @@ class FaultProxy:
         self.fail_uidls = set(fail_uidls)
         self.fail_numbers = {int(number) for number in fail_numbers}
         self.reset_uids = {int(uid) for uid in reset_uids}
+        self.reset_header_uids = {int(uid) for uid in reset_header_uids}
         self.strip = {name.upper().encode() for name in strip}
         self.uidl_as_number = uidl_as_number
         self.answer = answer.encode()
@@ -802,6 +809,10 @@ class _ProxySession:
             match = _FETCH_BODY.match(line)
             if match and int(match[2]) in proxy.reset_uids:
                 proxy._record(("reset", int(match[2])))
+                raise OSError("connection reset by the test proxy")
+            header = _FETCH_HEADER.match(line)
+            if header and int(header[2]) in proxy.reset_header_uids:
+                proxy._record(("reset-header", int(header[2])))
                 raise OSError("connection reset by the test proxy")
             if match and int(match[2]) in proxy.fail_uids:
                 self.failing_tags.add(match[1])

@@ -107,6 +107,17 @@ class OAuth2InboxTests:
         self.check_fetched_with_valid_token(subject)
         self.assertFalse(self.refreshes())
 
+    def test_cached_token_is_dropped_when_the_server_changes(self):
+        """A token issued for one server is never sent to another, even when a Settings
+        administrator (who keeps the refresh token) moves the inbox."""
+        self.write_access_token(self.endpoint.issue_access_token(self.mailbox_login), 3600)
+        self.inbox.write({"security": "ssl", "port": self.dovecot.imaps_port})
+        self.assertFalse(self.inbox[self.token_field("access_token")])
+        self.assertEqual(self.inbox[self.token_field("refresh_token")], self.refresh_token)
+        self.deliver(make_email(subject="After the move"))
+        self.assertEqual(self.fetch()["processed"], 1)
+        self.assertEqual(len(self.refreshes()), 1, "a token for the new server")
+
     def test_revoked_authorization(self):
         uid = self.deliver(make_email())
         self.endpoint.revoke(self.refresh_token)

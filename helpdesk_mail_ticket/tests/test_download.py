@@ -84,22 +84,70 @@ class TestDownloadRefused(DownloadFaultCase):
 
 @tagged("post_install", "-at_install")
 class TestDownloadConnectionLost(DownloadFaultCase):
-    def test_connection_lost_while_reading_counts_against_the_cycle(self):
+    def test_connection_lost_while_reading_one_message_sets_it_aside(self):
+        """A lost connection fails the cycle and is not an attempt of the message; but a
+        message whose download kills the connection every time is set aside after
+        MAX_ATTEMPTS such cycles in a row (kept on the server, the admin told), and the
+        rest of the inbox goes on."""
+        self.inbox.write(
+            {"notify_errors_to": "admin@it.example", "notify_errors_from": "helpdesk@it.example"}
+        )
         proxy = self.proxied_inbox("imap", reset_uids=[self.uids[1]])
-        for _cycle in range(MAX_ATTEMPTS + 1):
+        for cycle in range(1, MAX_ATTEMPTS + 1):
             with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
                 result = self.inbox._fetch()
             self.assertTrue(result.get("failure"), result)
             self.assertEqual(self.inbox.state, "error", "the cycle failed")
-            line = self.by_uid(1)
+            line = self.line(2)
             self.assertEqual(line.state, "new")
-            self.assertEqual(line.attempts, 0, "a lost connection is not the message's fault")
+            self.assertEqual(line.attempts, 0, "a lost connection is not an attempt")
+            self.assertIn("dl-2@client.example", self.inbox.last_error, "the line is named")
+            self.assertIn(f"{cycle} of {MAX_ATTEMPTS}", self.inbox.last_error)
+            self.assertEqual(self.line(3).state, "new", "after it, nothing is read")
         self.assertEqual(self.line(1).state, "processed")
-        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS + 1)
-        # Once the connection holds, the message is processed like any other.
+        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS)
+        result = self.fetch()
+        self.assertEqual(self.inbox.state, "ok")
+        line = self.line(2)
+        self.assertEqual(line.state, "error")
+        self.assertIn("connection", line.reason)
+        self.assertEqual(line.subject, "Request 2", "its headers tell the admin what it is")
+        self.assertEqual(self.line(3).state, "processed", "the rest of the inbox goes on")
+        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS, "not downloaded again")
+        self.assertEqual(len(self.server_uids()), 3, "kept on the server")
+        forwarded = self.env["mail.mail"].search([("email_to", "=", "admin@it.example")])
+        self.assertEqual(len(forwarded), 1, "the admin is told as of any error")
+        # Once the connection holds, Reset Status processes it like any other.
         proxy.reset_uids.clear()
+        line.action_reset_status()
         self.fetch()
         self.assertEqual(sorted(self.ledger().mapped("state")), ["processed"] * 3)
+
+    def test_a_connection_lost_once_is_forgotten_once_the_download_succeeds(self):
+        proxy = self.proxied_inbox("imap", reset_uids=[self.uids[1]])
+        for _cycle in range(MAX_ATTEMPTS - 1):
+            with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
+                self.inbox._fetch()
+        proxy.reset_uids.clear()
+        self.fetch()
+        self.assertEqual(self.line(2).state, "processed")
+        self.assertFalse(self.line(2).connection_failures)
+
+    def test_connection_lost_while_reading_headers_fails_the_cycle_cleanly(self):
+        """The headers read to record new mail (_record_batch): a connection lost there
+        fails the cycle; nothing is half recorded, and the next cycle records and
+        processes every message once."""
+        proxy = self.proxied_inbox("imap", reset_header_uids=[self.uids[1]])
+        with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
+            result = self.inbox._fetch()
+        self.assertTrue(result.get("failure"), result)
+        self.assertEqual(self.inbox.state, "error")
+        self.assertEqual(proxy.failed, [("reset-header", self.uids[1])])
+        self.assertFalse(self.ledger().filtered(lambda m: m.state != "new"))
+        proxy.reset_header_uids.clear()
+        self.fetch()
+        self.assertEqual(sorted(self.ledger().mapped("state")), ["processed"] * 3)
+        self.assertEqual(len(set(self.ledger().mapped("ticket_id"))), 3, "one ticket each")
 
 
 @tagged("post_install", "-at_install")
@@ -183,3 +231,58 @@ class TestDeleteWithoutUidplus(MailTicketCase):
         self.fetch()
         self.assertEqual(self.server_uids(), [theirs])
         self.assertFalse(error.on_server)
+
+    def _other_clients_flag(self, uid, flag="+FLAGS"):
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(uid), flag, "(\\Deleted)")
+
+    def test_mail_deleted_by_hand_and_left_flagged_is_expunged_later(self):
+        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.port = proxy.port
+        theirs = self.deliver(make_email(subject="Kept", message_id="<kept2@client.example>"))
+        ours = self.deliver(make_email(subject="Ours", message_id="<ours2@client.example>"))
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "ours2@client.example")
+        self._other_clients_flag(theirs)
+        line.with_user(self.manager).action_delete_from_server()
+        self.assertEqual(self.server_uids(), [theirs, ours], "no plain EXPUNGE of theirs")
+        self.assertTrue(line.on_server, "left flagged: still on the server")
+        self.assertTrue(line.flagged_deleted)
+        self._other_clients_flag(theirs, "-FLAGS")
+        self.fetch()
+        self.assertEqual(self.server_uids(), [theirs], "our own flag is expunged later")
+        self.assertFalse(line.on_server)
+        # Our flag gone, a later deletion is not held up by it.
+        self.assertFalse(self.dovecot.flags(self.mailbox_login, theirs))
+
+    def test_mail_moved_without_move_or_uidplus_is_copied_once(self):
+        proxy = dovecot.FaultProxy(
+            self.dovecot.imap_port, "imap", strip={"UIDPLUS", "MOVE"}
+        ).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write(
+            {
+                "port": proxy.port,
+                "email_storage": "move",
+                "target_folder": "Done",
+                "unknown_caller_behavior": "reject_email",
+            }
+        )
+        # An email in error, kept in the folder, that another client flags \Deleted.
+        theirs = self.deliver(
+            make_email(sender="stranger@unknown.example", message_id="<kept3@client.example>")
+        )
+        self._other_clients_flag(theirs)
+        ours = self.deliver(make_email(subject="Ours", message_id="<ours3@client.example>"))
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "ours3@client.example")
+        self.assertEqual(line.state, "processed")
+        self.assertEqual(self.server_uids(), [theirs, ours])
+        self.assertTrue(line.on_server and line.flagged_deleted)
+        self.fetch()
+        self._other_clients_flag(theirs, "-FLAGS")
+        self.fetch()
+        self.assertEqual(self.server_uids(), [theirs])
+        self.assertFalse(line.on_server)
+        self.assertEqual(len(self.server_uids(folder="Done")), 1, "copied once")

@@ -27,6 +27,11 @@ class TestItopImport(TransactionCase):
             login="hmt_itop_agent",
             groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_user",
         )
+        cls.sysadmin = new_test_user(
+            cls.env,
+            login="hmt_itop_sysadmin",
+            groups="base.group_system,helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager",
+        )
 
     def run_import(self, config=None, inboxes=None, user=None):
         vals = {}
@@ -34,7 +39,9 @@ class TestItopImport(TransactionCase):
             vals["config_file"] = base64.b64encode(sample(ITOP + config))
         if inboxes:
             vals["inbox_file"] = base64.b64encode(sample(ITOP + inboxes))
-        model = self.env["helpdesk.mail.ticket.itop.import"].with_user(user or self.manager)
+        # The global settings are a Settings administrator's; the inboxes a manager's.
+        user = user or (self.sysadmin if config else self.manager)
+        model = self.env["helpdesk.mail.ticket.itop.import"].with_user(user)
         wizard = model.create(vals)
         wizard.action_import()
         self.assertEqual(wizard.state, "done")
@@ -243,3 +250,20 @@ class TestItopImport(TransactionCase):
             action.groups_id,
             self.env.ref("helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager"),
         )
+
+    def test_manager_cannot_import_the_global_settings(self):
+        """The global settings (imap_options among them) reach every inbox's connection:
+        a helpdesk manager who is not a Settings administrator cannot set them."""
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.imap_options", "imap")
+        text = """<?php $MyModuleSettings = array('combodo-email-synchro' => array(
+            'imap_options' => array('imap', 'notls', 'novalidate-cert'), 'debug' => true));"""
+        wizard = self.env["helpdesk.mail.ticket.itop.import"].with_user(self.manager)
+        with self.assertRaisesRegex(UserError, "Settings administrator"):
+            wizard.create({"config_file": base64.b64encode(text.encode())}).action_import()
+        self.assertEqual(self.params()["imap_options"], "imap")
+        self.assertNotIn("debug", self.params())
+        # A Settings administrator imports them.
+        self.env["helpdesk.mail.ticket.itop.import"].with_user(self.sysadmin).create(
+            {"config_file": base64.b64encode(text.encode())}
+        ).action_import()
+        self.assertEqual(self.params()["imap_options"], "imap,notls,novalidate-cert")

@@ -11,12 +11,23 @@ import os
 from odoo.modules.migration import load_script
 from odoo.tests import TransactionCase, tagged
 
+from ..hooks import retire_subtype
 from .common import MailTicketCase, make_email
 
 SUBTYPE = "helpdesk_mail_ticket.mt_ticket_updated_by_email"
-MIGRATION = os.path.join(
-    os.path.dirname(os.path.dirname(__file__)), "migrations", "18.0.1.1.0", "post-migrate.py"
-)
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def run_migration(env, folder, version, installed="18.0.1.0.0"):
+    """The migration scripts of ``version`` in ``folder``, each stage Odoo runs (pre,
+    post, end) in its order, as an upgrade from ``installed`` runs them."""
+    for stage in ("pre", "post", "end"):
+        path = os.path.join(folder, version, f"{stage}-migrate.py")
+        if os.path.exists(path):
+            addon = os.path.basename(os.path.dirname(folder))
+            name = f"hmt_migration_{addon}_{version}_{stage}".replace(".", "_")
+            load_script(path, name).migrate(env.cr, installed)
+    env.invalidate_all()
 
 
 def ticket_models(env):
@@ -128,8 +139,7 @@ class TestUpdateSubtypeMigration(TransactionCase):
         return record.message_follower_ids.filtered(lambda f: f.partner_id == self.partner)
 
     def migrate(self):
-        load_script(MIGRATION, "hmt_migration_18_0_1_1_0").migrate(self.env.cr, "18.0.1.0.0")
-        self.env.invalidate_all()
+        run_migration(self.env, MIGRATIONS, "18.0.1.1.0")
 
     def test_migration_scopes_the_subtype_and_unsubscribes_other_models(self):
         self.old_state()
@@ -165,3 +175,38 @@ class TestUpdateSubtypeMigration(TransactionCase):
         self.subtype.res_model = "res.partner"
         self.migrate()
         self.assertEqual(self.subtype.res_model, "helpdesk.mail.ticket")
+
+
+@tagged("post_install", "-at_install")
+class TestRetireSubtype(TransactionCase):
+    """An uninstall hook moves what a subtype about to be deleted still has (messages,
+    subscriptions) on the models that stay."""
+
+    def setUp(self):
+        super().setUp()
+        self.document = self.env["res.partner"].create({"name": "Stays"})
+        self.partner = self.env["res.partner"].create({"name": "Follower", "email": "f@x.example"})
+
+    def retire(self, internal):
+        subtype = self.env["mail.message.subtype"].create(
+            {"name": "Going", "res_model": "res.partner", "internal": internal}
+        )
+        self.document.message_subscribe(partner_ids=self.partner.ids, subtype_ids=subtype.ids)
+        message = self.document.message_post(body="Update", subtype_id=subtype.id)
+        retire_subtype(self.env, subtype)
+        subtype.unlink()
+        follower = self.document.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.partner
+        )
+        return message, follower
+
+    def test_a_public_subtype_becomes_the_discussion(self):
+        message, follower = self.retire(internal=False)
+        comment = self.env.ref("mail.mt_comment")
+        self.assertEqual(message.subtype_id, comment)
+        self.assertEqual(follower.subtype_ids, comment)
+
+    def test_an_internal_subtype_stays_internal(self):
+        message, _follower = self.retire(internal=True)
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertTrue(message.subtype_id.internal)

@@ -15,7 +15,7 @@ from odoo.tests import tagged
 
 from .. import mailsource
 from ..mailparse import loader
-from ..models import mail_inbox
+from ..models import mail_inbox_fetch
 from .common import MailTicketCase, make_email
 
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -74,7 +74,7 @@ class TestPollCost(MailTicketCase):
         self.assertTrue(first)
         self.fetch()
         self.assertEqual(self.inbox.last_run_date, first, "polled again within 10 s")
-        older = fields.Datetime.now() - mail_inbox.LAST_RUN_PRECISION - timedelta(seconds=1)
+        older = fields.Datetime.now() - mail_inbox_fetch.LAST_RUN_PRECISION - timedelta(seconds=1)
         self.inbox.last_run_date = older
         self.fetch()
         self.assertGreater(self.inbox.last_run_date, older)

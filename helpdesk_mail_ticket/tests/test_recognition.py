@@ -12,7 +12,7 @@ from odoo.tests import tagged
 
 from ..mailsource import NetworkError
 from ..mailsource.imap import ImapSource
-from ..models import mail_inbox_message
+from ..models import mail_inbox_sync
 from . import dovecot
 from .common import MailTicketCase, make_email
 
@@ -134,7 +134,7 @@ class TestRenumberedStates(RenumberCase):
             return original(source, uid)
 
         with (
-            patch.object(mail_inbox_message, "RECOGNIZE_BATCH", 2),
+            patch.object(mail_inbox_sync, "RECOGNIZE_BATCH", 2),
             patch.object(ImapSource, "fetch_header", fail_after_three),
         ):
             self.assertTrue(self.inbox._fetch().get("failure"))

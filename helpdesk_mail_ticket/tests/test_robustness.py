@@ -163,7 +163,7 @@ class TestPoisonMessage(MailTicketCase):
         """The attempt is committed before processing (proven by the SIGKILL test); a
         message whose attempts all died with their process is set aside unprocessed."""
         self._deliver_three()
-        self.env["mail.inbox.message"]._sync_with_server(self.inbox, self._list_remote())
+        self.inbox._sync_with_server(self._list_remote())
         poison = self.ledger().sorted("id")[1]
         self.env.cr.execute(
             "UPDATE mail_inbox_message SET attempts = %s WHERE id = %s",

@@ -13,8 +13,8 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from .. import mailsource
-from ..models import mail_inbox
-from ..models.mail_inbox_message import LEASE_NS
+from ..models import mail_inbox, mail_inbox_fetch
+from ..transaction import LEASE_NS
 from . import dovecot as dovecot_harness
 from .common import MailTicketCase, make_email
 
@@ -130,7 +130,7 @@ class TestKeepUntilClosed(MailTicketCase):
         )
         self.env.invalidate_all()
         ledger_model = self.env["mail.inbox.message"]
-        self.assertFalse(ledger_model._kept_messages_to_remove(self.inbox))
+        self.assertFalse(self.inbox._kept_messages_to_remove())
         checked = []
         original = type(ledger_model)._ids_of_closed_tickets
 
@@ -142,7 +142,7 @@ class TestKeepUntilClosed(MailTicketCase):
         ticket.stage_id = self.env.ref("helpdesk_mail_ticket.stage_closed")
         self.env.flush_all()
         with patch.object(type(ledger_model), "_ids_of_closed_tickets", spy):
-            found = ledger_model._kept_messages_to_remove(self.inbox)
+            found = self.inbox._kept_messages_to_remove()
         self.assertEqual(found, ledger[0])
         self.assertEqual([row[0] for row in checked], [ledger[0].id], "one line looked at")
         # A deleted ticket is seen by the next cycle too.
@@ -194,7 +194,7 @@ class TestIdle(MailTicketCase):
             }
         )
         server.append(login, make_email(subject="Polled"))
-        with patch.object(mail_inbox, "IDLE_FALLBACK_POLL", 0.2):
+        with patch.object(mail_inbox_fetch, "IDLE_FALLBACK_POLL", 0.2):
             started = time.monotonic()
             self.assertFalse(inbox._wait_for_mail(30), "no IDLE: a short sleep, then poll")
             self.assertLess(time.monotonic() - started, 5)

@@ -163,7 +163,16 @@ class HelpdeskMailTicketItopImport(models.TransientModel):
 
     @api.model
     def _import_config(self, text):
-        """Store the iTop module settings found in ``text`` as our global settings."""
+        """Store the iTop module settings found in ``text`` as our global settings: a
+        Settings administrator's to change, as on the Settings page (they reach every
+        inbox, imap_options their connections)."""
+        if not self.env.user.has_group("base.group_system"):
+            raise UserError(
+                self.env._(
+                    "Only a Settings administrator can import the global settings (the "
+                    "iTop configuration file); import the inboxes' CSV export alone."
+                )
+            )
         try:
             synchro = find_setting(text, SYNCHRO_SECTION)
             standard = find_setting(text, STANDARD_SECTION)
@@ -375,7 +384,7 @@ class HelpdeskMailTicketItopImport(models.TransientModel):
         vals.update(self._guess_security(vals))
         inbox = self._find_inbox(vals)
         if inbox:
-            inbox.write(vals)
+            inbox.sudo().write(vals)
             return inbox, False, notes
         return self.env["mail.inbox"].sudo().create(vals), True, notes
 
@@ -428,15 +437,22 @@ class HelpdeskMailTicketItopImport(models.TransientModel):
 
     @api.model
     def _find_inbox(self, vals):
-        """The inbox already reading this mailbox (same login, server and folder)."""
+        """The inbox already reading this mailbox (same login, server and folder), among
+        those of the user's companies: one of another company is never written (a
+        ValueError says so, the mailbox being read there already)."""
         folder = (vals.get("protocol", "imap") == "imap" and vals.get("mailbox")) or "INBOX"
         key = f"{vals['login'].strip().lower()}@{vals['server'].strip().lower()}/{folder}"
-        return (
-            self.env["mail.inbox"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("mailbox_key", "=", key)], limit=1)
-        )
+        inboxes = self.env["mail.inbox"].with_context(active_test=False)
+        domain = [("mailbox_key", "=", key)]
+        inbox = inboxes.search([*domain, ("company_id", "in", [*self.env.companies.ids, False])])
+        if not inbox and inboxes.sudo().search_count(domain, limit=1):
+            raise ValueError(
+                self.env._(
+                    "the mailbox %(mailbox)s is read by an inbox of another company",
+                    mailbox=key,
+                )
+            )
+        return inbox[:1]
 
 
 def _as_list(value):

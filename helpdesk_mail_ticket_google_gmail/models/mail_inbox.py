@@ -30,6 +30,14 @@ class MailInbox(models.Model):
             self.server = GOOGLE_SERVERS.get(self.protocol, self.server)
             self.security = "ssl"
 
+    @api.model
+    def _get_cached_token_fields(self):
+        """The access token the mixin keeps is dropped too when the server changes."""
+        return super()._get_cached_token_fields() | {
+            "google_gmail_access_token",
+            "google_gmail_access_token_expiration",
+        }
+
     def _get_oauth2_access_token(self):
         """Gmail: the access token Odoo's mixin stored, renewed with its refresh token
         through the mixin's token request when it expires soon."""

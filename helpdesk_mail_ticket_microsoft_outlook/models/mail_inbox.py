@@ -38,6 +38,14 @@ class MailInbox(models.Model):
             self.server = MICROSOFT_SERVERS.get(self.protocol, self.server)
             self.security = "ssl"
 
+    @api.model
+    def _get_cached_token_fields(self):
+        """The access token the mixin keeps is dropped too when the server changes."""
+        return super()._get_cached_token_fields() | {
+            "microsoft_outlook_access_token",
+            "microsoft_outlook_access_token_expiration",
+        }
+
     def _get_oauth2_access_token(self):
         """Microsoft 365: the access token Odoo's mixin stored, renewed with its refresh
         token through the mixin's token request when it expires soon."""

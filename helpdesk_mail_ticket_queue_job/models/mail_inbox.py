@@ -17,11 +17,12 @@ class MailInbox(models.Model):
     )
 
     def action_fetch_now(self):
-        """As in the main addon, with the count of messages handed to jobs."""
+        """As in the main addon (bounded by the same limit, the rest left to the cron),
+        with the count of messages handed to jobs."""
         self.ensure_one()
         if not self.use_queue_job:
             return super().action_fetch_now()
-        result = self.sudo()._fetch()
+        result = self.sudo()._fetch(limit=self._get_fetch_now_limit())
         if result.get("failure"):
             raise UserError(result["failure"])
         message = self.env._(
@@ -29,6 +30,11 @@ class MailInbox(models.Model):
             new=result["new"],
             enqueued=result.get("enqueued", 0),
         )
+        if result["remaining"]:
+            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch").sudo()._trigger()
+            message += " " + self.env._(
+                "%(remaining)s more will be processed in the background.", **result
+            )
         return self._notify(message, reload=True)
 
     def _process_messages(self, source, messages, limit=None):

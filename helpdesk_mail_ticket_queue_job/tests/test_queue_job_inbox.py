@@ -8,9 +8,9 @@ from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from odoo.addons.helpdesk_mail_ticket.models import mail_inbox
-from odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message import LEASE_NS
+from odoo.addons.helpdesk_mail_ticket.models import mail_inbox_fetch
 from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
+from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
@@ -245,7 +245,7 @@ class TestQueueJobInbox(MailTicketCase):
     def test_an_error_is_set_aside_and_warned_of_as_a_cycle_does(self):
         self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Who am I"))
         _result, jobs = self.fetch_trapped()
-        with patch.object(mail_inbox, "ERRORS_BEFORE_WARNING", 1):
+        with patch.object(mail_inbox_fetch, "ERRORS_BEFORE_WARNING", 1):
             [result] = self.perform(jobs)
         line = self.ledger()
         self.assertEqual(line.state, "error")
@@ -273,6 +273,21 @@ class TestQueueJobInbox(MailTicketCase):
             action = self.inbox.action_fetch_now()
             trap.assert_jobs_count(1)
         self.assertEqual(action["params"]["message"], "1 new message(s), 1 handed to queue jobs.")
+
+    def test_fetch_now_is_bounded_and_leaves_the_rest_to_the_cron(self):
+        """As the main addon's Fetch now: at most a run's budget in the request."""
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.max_messages_per_run", "2")
+        cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")
+        before = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        for number in range(3):
+            self.deliver(make_email(subject=f"Fetch now {number}"))
+        with trap_jobs() as trap:
+            action = self.inbox.action_fetch_now()
+            trap.assert_jobs_count(2)
+        self.assertIn("2 handed to queue jobs", action["params"]["message"])
+        self.assertIn("1 more", action["params"]["message"])
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - before
+        self.assertTrue(triggers, "the cron is triggered for the rest")
 
     def test_a_pop3_inbox_hands_its_messages_to_jobs(self):
         login, password = self.new_mailbox()

@@ -8,10 +8,10 @@ databases, this script sets it (the admin's other changes to the record are kept
 
 The subscriptions it added on models that never received an update by email are
 removed: no message of this subtype is ever posted there, they only cost every
-subscription and notification a row. On the ticket models (this addon's, the models
-inboxes target, any model that has messages of the subtype) they are kept: they are
-followers' choices, which a ticket model declaring a subtype of its own migrates (the
-OCA helpdesk bridge does).
+subscription and notification a row. On the ticket models (this addon's, every model
+inheriting the ticket mixin, the models inboxes target, any model that has messages of
+the subtype) they are kept: they are followers' choices, which a ticket model declaring
+a subtype of its own migrates (the OCA helpdesk bridge does), else end-migrate.py.
 """
 
 import logging
@@ -21,6 +21,7 @@ from odoo import SUPERUSER_ID, api
 _logger = logging.getLogger(__name__)
 
 TICKET_MODEL = "helpdesk.mail.ticket"
+MIXIN = "helpdesk.mail.ticket.mixin"
 
 
 def migrate(cr, version):
@@ -37,14 +38,22 @@ def migrate(cr, version):
         _logger.info("Subtype %r: model %r -> %r", subtype.name, subtype.res_model, TICKET_MODEL)
         subtype.res_model = TICKET_MODEL
     env.flush_all()
+    # The models inheriting the ticket mixin are read from Odoo's reflection of the
+    # inheritance tree: those of modules depending on this one (an integrator's) are not
+    # loaded yet; end-migrate.py subscribes their followers to their own subtype.
     cr.execute(
         """
-        SELECT %s
+        WITH RECURSIVE heirs(id) AS (
+                SELECT id FROM ir_model WHERE model = %(mixin)s
+                 UNION SELECT inherit.model_id FROM ir_model_inherit inherit
+                          JOIN heirs ON heirs.id = inherit.parent_id)
+        SELECT %(model)s
+         UNION SELECT model FROM ir_model WHERE id IN (SELECT id FROM heirs)
          UNION SELECT target_model FROM mail_inbox WHERE target_model IS NOT NULL
          UNION SELECT DISTINCT model FROM mail_message
-                WHERE subtype_id = %s AND model IS NOT NULL
+                WHERE subtype_id = %(subtype)s AND model IS NOT NULL
         """,
-        [TICKET_MODEL, subtype.id],
+        {"mixin": MIXIN, "model": TICKET_MODEL, "subtype": subtype.id},
     )
     ticket_models = [model for (model,) in cr.fetchall()]
     cr.execute(

@@ -6,14 +6,18 @@ then a default of every model; it is now helpdesk.mail.ticket's only. The follow
 tickets subscribed to it are subscribed to the new one instead (those who had
 unsubscribed stay so) with the admin's settings of the old one (internal, default,
 description), and the updates already posted take the new subtype, so that the
-chatter's filters and automation rules find old and new updates alike.
+chatter's filters and automation rules find old and new updates alike. The admin's own
+records that name the old subtype on OCA's tickets (saved filters, automation rules,
+server actions, mail templates) are not rewritten: a warning names each of them.
 """
 
 import logging
 
 from odoo import SUPERUSER_ID, api
 
-_logger = logging.getLogger(__name__)
+from odoo.addons.helpdesk_mail_ticket.hooks import describe, subtype_references
+
+_logger = logging.getLogger("odoo.addons.helpdesk_mail_ticket_helpdesk_mgmt.migrations")
 
 MODEL = "helpdesk.ticket"
 
@@ -71,3 +75,16 @@ def migrate(cr, version):
         cr.rowcount,
     )
     env.invalidate_all()
+    stale = subtype_references(env, MODEL, old)
+    if stale:
+        _logger.warning(
+            "%s: updates by email have the subtype %r (id %d) now, no longer %r (id %d), "
+            "which these records still name: %s. Point them at the new subtype "
+            "(README.rst, Upgrading to 18.0.1.1.0).",
+            MODEL,
+            new.name,
+            new.id,
+            old.name,
+            old.id,
+            describe(stale),
+        )

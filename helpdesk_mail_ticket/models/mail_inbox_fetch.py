@@ -1,0 +1,317 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Polling an inbox: the cron's cycle, the IDLE loop, push delivery, and the cycle's
+status and warnings."""
+
+import hashlib
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models
+
+from ..mailparse import header_ids
+from ..mailparse.identity import content_digest, header_digest
+from ..mailsource import MailSourceError
+from ..transaction import commit, rollback
+from .mail_inbox import InboxTrace
+
+# The inbox's logger, whichever file of the model logs (log handlers name it).
+_logger = logging.getLogger(__package__ + ".mail_inbox")
+
+# IDLE mode: longest single IDLE (RFC 2177 asks clients to renew before 29 minutes) and
+# the polling interval used instead when the server does not offer IDLE.
+IDLE_MAX_WAIT = 20 * 60
+IDLE_FALLBACK_POLL = 10
+FAILURES_BEFORE_WARNING = 3
+# last_run_date is rewritten by a successful cycle only once this old: back-to-back
+# cycles (IMAP IDLE, a short periodicity) then write nothing when nothing changed.
+LAST_RUN_PRECISION = timedelta(seconds=10)
+ERRORS_BEFORE_WARNING = 10
+
+
+# One concern of mail.inbox per file, as Odoo splits a large model: intended.
+class MailInbox(models.Model):
+    _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _cron_fetch(self):
+        """Called from a cron: poll every active inbox, then schedule the next poll
+        after ``periodicity`` seconds (Odoo's cron ticks per minute). Every inbox of
+        every company, whichever companies the cron's user is in: each is processed
+        in its own company (``_fetch``)."""
+        params = self._get_global_params()
+        budget = int(params.get("max_messages_per_run") or 500)
+        done = remaining = 0
+        for inbox in self.sudo().search([]):
+            # A spent budget is 0: the inbox is synchronized, its mail waits (remaining).
+            result = inbox._fetch(limit=max(budget - done, 0) if budget else None)
+            done += result["processed"] + result["error"] + result["undesired"]
+            remaining += result["remaining"]
+        cron = self.env["ir.cron"]
+        cron._notify_progress(done=done, remaining=remaining)
+        periodicity = int(params.get("periodicity") or 30)
+        if periodicity < 60 and not remaining:
+            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")._trigger(
+                at=fields.Datetime.now() + timedelta(seconds=periodicity)
+            )
+
+    @api.model
+    def _find_for_command(self, names):
+        """The inboxes a command-line run polls: the ones named (id or name), or every
+        active inbox."""
+        if not names:
+            return self.search([])
+        inboxes = self.browse()
+        for name in names:
+            domain = [("id", "=", int(name))] if name.isdigit() else [("name", "=", name)]
+            inboxes |= self.with_context(active_test=False).search(domain)
+        return inboxes
+
+    def _fetch(self, limit=None):
+        """Poll this inbox once: record every message seen, process the new ones,
+        then apply the server-side actions (delete, move) the database now calls for.
+
+        :return: a dict of counts, and ``failure`` with the reason of a failed cycle
+        """
+        self.ensure_one()
+        debug = self._get_global_params().get("debug") in ("True", "1", "true")
+        trace = InboxTrace(self.name, echo=debug)
+        # In the inbox's company: its tickets and contacts are made there.
+        inbox = self.with_company(self.company_id).with_context(mail_inbox_trace=trace)
+        result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
+        started = time.monotonic()
+        try:
+            with inbox._open_source(trace=trace.add) as source:
+                inbox._trace("Connected to %s", self.mailbox_key)
+                result.update(inbox._fetch_from_source(source, limit))
+        except MailSourceError as error:
+            result["failure"] = inbox._connection_error_message(error)
+            if getattr(error, "download_note", None):  # the message being downloaded
+                result["failure"] += " " + error.download_note
+        except Exception as error:
+            # Whatever else breaks a cycle (the database, a bug) fails this inbox only:
+            # the cron goes on with the next inboxes, the next cycle retries.
+            _logger.exception("Mail inbox %s: the cycle failed", self.name)
+            rollback(self.env)
+            result["failure"] = self.env._("The cycle failed: %(error)s", error=str(error)[:500])
+        inbox._record_status(result.get("failure"), new_errors=result["error"])
+        inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
+        inbox._save_trace(trace)
+        commit(self.env)
+        return result
+
+    def _record_status(self, failure, new_errors=0):
+        """Record the cycle's outcome (and warn the admins) in a transaction of its own;
+        when another worker records the same inbox's at the same moment, its record is
+        enough: a conflict there never fails the cycle. A working inbox polled again
+        within LAST_RUN_PRECISION, with no new error, has nothing to record."""
+        if not (failure or new_errors) and self._ran_lately():
+            return
+        commit(self.env)
+        if not self._lock_row():
+            _logger.info("Mail inbox %s: another worker recorded its status", self.name)
+            return
+        try:
+            with self.env.cr.savepoint():
+                if failure:
+                    self._record_failure(failure)
+                else:
+                    self._record_success(new_errors)
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
+            _logger.info("Mail inbox %s: another worker recorded its status", self.name)
+
+    def _fetch_from_source(self, source, limit):
+        ledger = self.env["mail.inbox.message"]
+        new, status = self._sync_mailbox(source)
+        todo = ledger.search(
+            [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
+        ).filtered(lambda m: m.on_server or m.raw_attachment_id)
+        counts = {"new": len(new), **self._process_messages(source, todo, limit)}
+        removed = self._apply_server_actions(source)
+        if status and removed:
+            self._store_count_after_server_actions(source, status)
+        return counts
+
+    def _process_messages(self, source, messages, limit=None):
+        """Process this cycle's share of the inbox's ``new`` messages: the first
+        ``limit`` of ``messages`` (all when None), one at a time on the cycle's
+        connection. Hook: the bridge helpdesk_mail_ticket_queue_job enqueues them as
+        jobs instead.
+
+        :return: the counts of ``processed``, ``error`` and ``undesired`` messages, and
+            ``remaining``: how many are left for the next cycle
+        """
+        counts = {"processed": 0, "error": 0, "undesired": 0}
+        batch = messages[:limit] if limit is not None else messages
+        settings = self._get_parse_settings()
+        if not self.env.context.get("lang"):
+            # Odoo's message_post sets the user's language when the context has none,
+            # reading the user and its partner again after every commit: once is enough.
+            messages = messages.with_context(lang=self.env.user.lang)
+        for message_id in batch.ids:
+            # One record at a time: every commit empties the cache, and a record of the
+            # whole batch would read the whole batch again at its next field access.
+            state = messages.browse(message_id)._process_isolated(source, settings)
+            if state in counts:
+                counts[state] += 1
+        counts["remaining"] = len(messages) - len(batch)
+        return counts
+
+    def _run_idle_loop(self, max_seconds=None):
+        """Called by ``helpdesk_fetch --idle``: fetch, wait for new mail, fetch again,
+        for ``max_seconds`` (forever when None). An inbox with ``use_idle`` waits with
+        IMAP IDLE, so new mail becomes a ticket within seconds; without IDLE on the
+        server (or without ``use_idle``) it polls instead. Failures are recorded by
+        ``_fetch`` and retried after a pause, never ending the loop."""
+        self.ensure_one()
+        deadline = time.monotonic() + max_seconds if max_seconds else None
+        while True:
+            self._fetch()
+            remaining = deadline - time.monotonic() if deadline else IDLE_MAX_WAIT
+            if remaining <= 0:
+                return
+            self._wait_for_mail(min(remaining, IDLE_MAX_WAIT))
+
+    def _wait_for_mail(self, timeout):
+        """Return when new mail may be there: IDLE reported a change, the folder moved
+        on since the last fetch, or ``timeout`` (or the polling interval) passed."""
+        interval = self._get_poll_interval()
+        commit(self.env)  # no transaction left open while waiting
+        if not (self.use_idle and self.protocol == "imap"):
+            time.sleep(min(timeout, interval))
+            return False
+        try:
+            with self._open_source() as source:
+                if not source.supports_idle:
+                    self._trace("The server offers no IDLE: polling every %s s", interval)
+                    time.sleep(min(timeout, interval))
+                    return False
+                # Mail that arrived since the last fetch raises no IDLE notice.
+                if source.selected_state()["uidnext"] != self.imap_uidnext:
+                    return True
+                return source.idle(timeout)
+        except MailSourceError as error:
+            _logger.warning("Mail inbox %s: IDLE failed, polling: %s", self.name, error)
+            time.sleep(min(timeout, interval))
+            return False
+
+    def _get_poll_interval(self):
+        """Seconds between polls of the IDLE loop when it cannot wait with IDLE."""
+        if self.use_idle:
+            return IDLE_FALLBACK_POLL
+        return int(self._get_global_params().get("periodicity") or 30)
+
+    def _ran_lately(self):
+        """Whether the last cycle succeeded less than LAST_RUN_PRECISION ago."""
+        return (
+            self.state == "ok"
+            and not self.failure_count
+            and self.last_run_date
+            and fields.Datetime.now() - self.last_run_date < LAST_RUN_PRECISION
+        )
+
+    def _record_success(self, new_errors=0):
+        self.write({"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0})
+        if new_errors:
+            self._warn_admins_of_errors()
+
+    def _record_failure(self, reason):
+        _logger.warning("Mail inbox %s failed: %s", self.name, reason)
+        self.write(
+            {
+                "state": "error",
+                "last_run_date": fields.Datetime.now(),
+                "last_error": reason,
+                "last_error_date": fields.Datetime.now(),
+                "failure_count": self.failure_count + 1,
+            }
+        )
+        if self.failure_count == FAILURES_BEFORE_WARNING:
+            self._warn_admins(
+                self.env._("Inbox %(inbox)s keeps failing", inbox=self.name),
+                self.env._(
+                    "The last %(count)s polls failed: %(reason)s",
+                    count=self.failure_count,
+                    reason=reason,
+                ),
+            )
+
+    def _warn_admins_of_errors(self):
+        """An activity when messages in error pile up (called by a cycle that set
+        messages aside); again only once the admin has closed the previous one and
+        more errors come."""
+        errors = self.env["mail.inbox.message"].search_count(
+            [("inbox_id", "=", self.id), ("state", "=", "error")]
+        )
+        if errors >= ERRORS_BEFORE_WARNING:
+            self._warn_admins(
+                self.env._("Messages in error pile up in %(inbox)s", inbox=self.name),
+                self.env._(
+                    "%(count)s messages are in error: see the Mailbox Content tab.", count=errors
+                ),
+            )
+
+    def _warn_admins(self, summary, note):
+        """An activity for the helpdesk administrators, unless one is already open."""
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        if self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+            return
+        group = self.env.ref("helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager")
+        admin = group.users.filtered(lambda u: not u.share and u.active)[:1] or self.env.ref(
+            "base.user_admin"
+        )
+        self.sudo().activity_schedule(
+            activity_type_id=activity_type.id, summary=summary, note=note, user_id=admin.id
+        )
+
+    def _process_raw(self, raw):
+        """Record then process one message a mail server hands over (push delivery).
+
+        It is recorded as ``push:<stable id>`` with its bytes kept, since no server
+        keeps a copy, and committed before processing: a crash afterwards leaves it
+        ``new`` for the inbox's next cycle. The same message delivered again is
+        processed once. Returns the ledger record.
+        """
+        ledger = self.env["mail.inbox.message"]
+        settings = self._get_parse_settings()
+        # The header block is enough for the key (and safe: the full parse, which could
+        # be what kills a process, comes after the message is committed).
+        stable_id = header_ids(raw)[0]
+        uid = "push:" + (stable_id or "sha256:" + hashlib.sha256(raw).hexdigest())
+        digest = content_digest(raw)
+        message = self._find_pushed(uid, raw, digest)
+        if not message:
+            # Another email reusing the Message-ID of one pushed before: a key of its own.
+            taken = ledger.search_count([("inbox_id", "=", self.id), ("uid", "=", uid)])
+            message = ledger.create(
+                {
+                    "inbox_id": self.id,
+                    "uid": f"{uid}#{digest[:16]}" if taken else uid,
+                    "server_uid": f"{uid}#{digest[:16]}" if taken else uid,
+                    "size": len(raw),
+                    "on_server": False,
+                    "content_digest": digest,
+                    "header_digest": header_digest(raw),
+                }
+            )
+            message._keep_raw(raw)
+            commit(self.env)
+        if message.state == "new":
+            message._process(None, settings)
+        return message
+
+    def _find_pushed(self, uid, raw, digest):
+        """The line of this very email pushed before (same key, same content digest),
+        or an empty recordset."""
+        ledger = self.env["mail.inbox.message"]
+        for message in ledger.search(
+            [("inbox_id", "=", self.id), ("uid", "in", [uid, f"{uid}#{digest[:16]}"])]
+        ):
+            known = message.content_digest or (
+                message.raw_attachment_id and content_digest(message.raw_attachment_id.raw)
+            )
+            if known == digest:
+                return message
+        return ledger.browse()

@@ -1,0 +1,376 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The ledger line's exactly-once machinery: claim a message, count the attempt,
+process it under its email's lock, release it (the locks: ``..transaction``)."""
+
+import logging
+from contextlib import contextmanager
+
+import psycopg2
+
+from odoo import models
+
+from ..mailparse import header_ids, parse_message
+from ..mailsource import MailSourceError, MessageError, MessageNotFoundError, ProtocolError
+from ..transaction import (
+    LEASE_NS,
+    SYNC_RETRIES,
+    commit,
+    email_lock_key,
+    release_lease,
+    rollback,
+    session_lock,
+    wait_for_lease,
+)
+from .mail_inbox_message import MAX_ATTEMPTS, InboxProcessingError, _text
+
+# The ledger's logger, whichever file of the model logs (log handlers name it).
+_logger = logging.getLogger(__package__ + ".mail_inbox_message")
+
+TRACE_MAX_CHARS = 20_000
+
+
+class _NotClaimed(Exception):
+    """Another worker has the message (see ``MailInboxMessage._claim_attempt``)."""
+
+
+# One concern of mail.inbox.message per file, as Odoo splits a large model: intended.
+class MailInboxMessage(models.Model):
+    _inherit = "mail.inbox.message"  # pylint: disable=consider-merging-classes-inherited
+
+    def _process_isolated(self, source, settings):
+        """Process one message so that nothing it does can stop the messages after it:
+        an unexpected failure is logged, undone, and retried by the next cycle (its
+        attempt is counted). A lost connection still ends the cycle."""
+        try:
+            return self._process(source, settings)
+        except MailSourceError:
+            raise
+        except Exception:
+            _logger.exception("Message %s of %s: processing aborted", self.uid, self.inbox_id.name)
+            rollback(self.env)
+            return None
+
+    def _process(self, source, settings):
+        """Process one recorded message, exactly once. Returns its new state, or None
+        when another worker has it or it is left for the next cycle."""
+        self.ensure_one()
+        previous = self._claim_attempt()
+        if previous is None:
+            return None
+        try:
+            return self._process_attempt(source, settings, previous)
+        finally:
+            self._release()
+
+    def _claim_attempt(self):
+        """Take this message for one processing attempt, in one statement: lock its row
+        and take its lease (a session lock that outlives the commits of the attempt and
+        dies with the worker's connection, so other workers skip the message
+        meanwhile). Returns the attempts made before this one, or None when another
+        worker has the message or it is done. The caller counts the attempt
+        (``_count_attempt``) and commits it before the message is parsed (it must be
+        remembered before anything can crash), and calls ``_release``."""
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    # The row lock is a materialized CTE, so the lease is tried on the
+                    # locked row alone (a condition in the same WHERE could be
+                    # evaluated on every row the planner scans, leasing them all).
+                    """WITH locked AS MATERIALIZED (
+                            SELECT id, COALESCE(attempts, 0) AS attempts
+                              FROM mail_inbox_message
+                             WHERE id = %(id)s AND state = 'new' FOR UPDATE SKIP LOCKED
+                       )
+                       SELECT attempts FROM locked WHERE pg_try_advisory_lock(%(lease)s, id)""",
+                    {"id": self.id, "lease": LEASE_NS},
+                    log_exceptions=False,
+                )
+                row = self.env.cr.fetchone()
+                if not row:
+                    # Undo the savepoint: it releases the row lock taken when the lease
+                    # was refused, which would hold up the worker that has the lease.
+                    raise _NotClaimed()
+        except (_NotClaimed, psycopg2.errors.SerializationFailure):
+            row = None  # another worker has it, or changed it since this snapshot
+        return row[0] if row else None
+
+    def _count_attempt(self, stable_id=None, reason=None):
+        """Count this attempt and record the email's stable id (committed with it, a
+        worker holding a reply to the email can tell it is in flight), in the only
+        UPDATE of this line in its transaction: PostgreSQL checks the foreign keys of
+        a row updated twice by one transaction again, and that check fails when
+        another worker changed the inbox since this transaction's snapshot."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            """UPDATE mail_inbox_message
+                  SET attempts = LEAST(COALESCE(attempts, 0) + 1, %(max)s),
+                      download_started = NULL, connection_failures = 0,
+                      stable_id = COALESCE(%(stable_id)s, stable_id),
+                      reason = COALESCE(%(reason)s, reason),
+                      write_date = now() at time zone 'UTC', write_uid = %(uid)s
+                WHERE id = %(id)s""",
+            {
+                "id": self.id,
+                "max": MAX_ATTEMPTS,
+                "uid": self.env.uid,
+                "stable_id": stable_id,
+                "reason": reason,
+            },
+        )
+        self.invalidate_recordset(
+            ["attempts", "stable_id", "reason", "write_date", "write_uid", "download_started",
+             "connection_failures"]
+        )  # fmt: skip
+
+    def _release(self):
+        """Give this message's lease back (see ``_claim_attempt``)."""
+        release_lease(self.env, self.id)
+
+    def _process_attempt(self, source, settings, previous):
+        """Download, then parse and act on a claimed message. The attempt is counted
+        and committed before the message is parsed: a crash while parsing or
+        processing it is remembered, so a poison message cannot loop. The same commit,
+        made once the email's lock is held, starts a transaction whose snapshot sees
+        what the lock's previous holder committed."""
+        if self._count_connection_failure(source):
+            return self.state
+        try:
+            raw = self._get_raw(source, settings)
+        except InboxProcessingError as error:
+            self._set_error(None, str(error))
+            commit(self.env)
+            return self.state
+        except MessageNotFoundError:
+            # Deleted by another client since the listing; the next sync records it.
+            self.write({"on_server": False, "download_started": False})
+            commit(self.env)
+            return None
+        except MessageError as error:
+            # The server refuses this message (a damaged one): its failure alone.
+            return self._record_download_failure(source, error, previous)
+        except MailSourceError as error:
+            # The connection's (reset, timeout): it fails the cycle and is no attempt
+            # of the message; its download, marked started, is counted by the next
+            # cycle (_count_connection_failure). The cycle's failure names it.
+            error.download_note = self.env._(
+                "The connection died while message %(message)s was downloaded (%(count)s "
+                "of %(max)s times in a row before it is set aside).",
+                message=self.message_id or self.uid,
+                count=self.connection_failures + 1,
+                max=MAX_ATTEMPTS,
+            )
+            raise
+        if previous >= MAX_ATTEMPTS:
+            reason = self.env._(
+                "Processing this message failed %(count)s times; it is set aside.",
+                count=previous,
+            )
+            self._record_raw_headers(raw)
+            self._set_error(raw, f"{reason} {self.reason or ''}".strip())
+            commit(self.env)
+            return self.state
+        key, answered = header_ids(raw)  # the header block only: safe before the commit
+        self._count_attempt(_text(key))
+        with self._email_lock(_text(key)) as email_key:
+            if answered:
+                self._wait_for_answered_in_flight(answered, email_key)
+            parsed = parse_message(raw, settings)
+            if not self._claim():
+                return None
+            self._process_claimed(parsed, raw)
+            state = self.state  # read before the commit, which empties the cache
+            commit(self.env)
+        return state
+
+    def _count_connection_failure(self, source):
+        """When the previous download of this message from the server never ended (its
+        mark is still set: the connection or the worker died during it), count it
+        against the message. A message that kills the connection every time would
+        otherwise be retried first at every cycle and stall its inbox: at
+        MAX_ATTEMPTS in a row it is set aside in error, kept on the server, the admin
+        told (with its headers when the server still gives them). Returns whether it
+        was set aside."""
+        self.fetch(["download_started", "connection_failures"])
+        if not self.download_started:
+            return False
+        failures = self.connection_failures + 1
+        self.inbox_id._trace("Message %s: its last download died (%d in a row)", self.uid, failures)
+        self.connection_failures = failures  # committed with the next download's mark
+        if failures < MAX_ATTEMPTS:
+            return False
+        reason = self.env._(
+            "The connection to the mail server died %(count)s times in a row while this "
+            "message was downloaded: it is set aside, and kept on the server.",
+            count=failures,
+        )
+        self._set_error(None, reason)
+        commit(self.env)
+        try:
+            header = source.fetch_header(self.server_uid) if source is not None else None
+        except (MessageError, ProtocolError) as error:
+            self.inbox_id._trace("Message %s: headers unreadable too: %s", self.uid, error)
+            header = None
+        if header:
+            self._record_raw_headers(header)
+            self._forward_error(header, reason, headers_only=True)
+            commit(self.env)
+        return True
+
+    def _record_download_failure(self, source, error, previous):
+        """The server refused to hand this message over (``error`` carries its answer):
+        count the attempt, with the answer, against this message alone and leave it
+        for the next cycle; at the last attempt set it aside in error (the admin is
+        told as of any error, with its headers when the server still gives them)."""
+        attempt = min(previous + 1, MAX_ATTEMPTS)
+        reason = self.env._(
+            "The mail server refused to hand over this message (attempt %(attempt)s of "
+            "%(max)s): %(answer)s",
+            attempt=attempt,
+            max=MAX_ATTEMPTS,
+            answer=error.detail or str(error),
+        )
+        self.inbox_id._trace("Message %s: %s", self.uid, reason)
+        if attempt < MAX_ATTEMPTS:
+            self._count_attempt(reason=reason)
+            commit(self.env)
+            return None
+        header = None
+        try:
+            header = source.fetch_header(self.server_uid)
+        except MailSourceError as header_error:
+            self.inbox_id._trace("Message %s: headers unreadable too: %s", self.uid, header_error)
+        if header:
+            self._record_raw_headers(header)
+        self.attempts = attempt
+        self._set_error(None, reason)
+        if header:
+            self._forward_error(header, reason, headers_only=True)
+        commit(self.env)
+        return self.state
+
+    @contextmanager
+    def _email_lock(self, stable_id):
+        """Process one email at a time across workers and inboxes: a session lock on
+        its stable id, then a commit (of the attempt counted), so that the next
+        transaction's snapshot sees what the lock's previous holder committed (the
+        same mail in two of our inboxes makes one ticket). Yields the lock's key (None
+        without one), for ``_wait_for_answered_in_flight`` to let go while it waits."""
+        if not stable_id:  # header_ids always reads one; NULs alone make none
+            commit(self.env)
+            yield None
+            return
+        with session_lock(self.env, email_lock_key(stable_id)) as key:
+            commit(self.env)
+            yield key
+
+    def _wait_for_answered_in_flight(self, answered, email_key=None):
+        """A reply must find the ticket of the email it answers. When that email is an
+        older message of this inbox not processed yet in this transaction's snapshot,
+        another worker may be processing it right now (it holds the message's lease):
+        wait until it is done; then take a new snapshot, which sees what it committed,
+        so that the reply updates the ticket it makes instead of making a ticket of
+        its own. An older message whose id is not known yet (its worker has not
+        committed its attempt) may be it. Waits only go to older messages, and the
+        reply's own email lock (``email_key``) is not held while waiting: the worker
+        awaited may be about to take it (the same email twice in the inbox)."""
+        cr = self.env.cr
+        cr.execute(
+            """SELECT m.id, EXISTS (
+                        SELECT 1 FROM pg_locks l
+                         WHERE l.locktype = 'advisory' AND l.granted
+                           AND l.classid = %(lease)s::oid AND l.objid = m.id::oid
+                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid())
+                 FROM mail_inbox_message m
+                WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.id < %(id)s
+                  AND (m.on_server OR m.raw_attachment_id IS NOT NULL)
+                  AND (m.stable_id IS NULL OR m.stable_id = ANY(%(answered)s))""",
+            {
+                "lease": LEASE_NS,
+                "inbox": self.inbox_id.id,
+                "id": self.id,
+                "answered": [_text(ref) for ref in answered],
+            },
+        )
+        candidates = cr.fetchall()
+        in_flight = [message_id for message_id, flying in candidates if flying]
+        if in_flight and email_key is not None:
+            cr.execute("SELECT pg_advisory_unlock(%s)", [email_key])
+        for message_id in in_flight:
+            self.inbox_id._trace("Message %s waits for message %s in flight", self.uid, message_id)
+            wait_for_lease(cr, message_id)
+        if in_flight and email_key is not None:
+            cr.execute("SELECT pg_advisory_lock(%s)", [email_key])
+        if candidates:
+            commit(self.env)  # a snapshot that sees what they committed meanwhile
+
+    def _claim(self):
+        """Check, first thing in the transaction that processes this message, that it is
+        still new (an admin may have ignored it since its attempt was committed) and
+        lock its row until the outcome is committed.
+
+        The lease is ours, so another transaction holds the row only for a moment (a
+        worker whose claim the lease refused, a sync, an admin's action): wait for it.
+        Skipping it would leave the message for a later cycle while a reply to it,
+        seeing no lease, could not tell it is still to be processed. A conflict with a
+        change made since this transaction's snapshot, when nothing is done yet, is
+        checked again on a fresh snapshot."""
+        self.flush_recordset()
+        for _attempt in range(SYNC_RETRIES):
+            try:
+                self.env.cr.execute(
+                    "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' FOR UPDATE",
+                    [self.id],
+                    log_exceptions=False,
+                )
+                return bool(self.env.cr.fetchone())
+            except psycopg2.errors.SerializationFailure:
+                rollback(self.env)
+        return False
+
+    def _process_claimed(self, parsed, raw):
+        """Act on a claimed message in a savepoint. An InboxProcessingError sets it
+        aside at once; any other failure (an integrator's hook, a lock conflict) is
+        retried by the next cycles, up to MAX_ATTEMPTS, then set aside with its reason.
+        Its headers are recorded either way."""
+        inbox = self.inbox_id
+        buffer = self.env.context.get("mail_inbox_trace")
+        start = len(buffer) if buffer is not None else 0
+        try:
+            with self.env.cr.savepoint():
+                # The headers, the outcome and the trace are flushed in one UPDATE.
+                self._record_headers(parsed)
+                self._process_parsed(parsed, raw)
+                self._store_trace(buffer, start)
+        except InboxProcessingError as error:
+            inbox._trace("Message %s in error: %s", self.uid, error)
+            self._record_headers(parsed)  # undone with the savepoint
+            self._set_error(raw, str(error))
+        except Exception as error:
+            _logger.warning(
+                "Processing message %s of %s failed (attempt %s of %s)",
+                self.uid,
+                inbox.name,
+                self.attempts,
+                MAX_ATTEMPTS,
+                exc_info=True,
+            )
+            reason = self.env._(
+                "Unexpected failure while processing (attempt %(attempt)s of %(max)s): %(error)s",
+                attempt=self.attempts,
+                max=MAX_ATTEMPTS,
+                error=str(error)[:500],
+            )
+            self._record_headers(parsed)
+            if self.attempts >= MAX_ATTEMPTS:
+                self._set_error(raw, reason)
+            else:
+                self.reason = reason
+        else:
+            return
+        self._store_trace(buffer, start)
+
+    def _store_trace(self, buffer, start):
+        """Keep the lines this message added to the cycle's trace on its ledger line."""
+        if buffer is not None:
+            self.trace = "\n".join(buffer[start:])[-TRACE_MAX_CHARS:]

@@ -1,0 +1,188 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Retention on the server: what a ledger line needs before it leaves the mailbox
+(kept copy, row locks, whether its ticket is closed)."""
+
+import logging
+import os
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import sql
+
+from ..mailsource import MailSourceError
+from ..transaction import commit
+
+# The ledger's logger, whichever file of the model logs (log handlers name it).
+_logger = logging.getLogger(__package__ + ".mail_inbox_message")
+
+
+# One concern of mail.inbox.message per file, as Odoo splits a large model: intended.
+class MailInboxMessage(models.Model):
+    _inherit = "mail.inbox.message"  # pylint: disable=consider-merging-classes-inherited
+
+    def action_delete_from_server(self):
+        """Delete the messages from their mailbox (the ledger keeps their history). A
+        message that made no ticket is kept first, and one never processed is closed
+        with the reason (see ``_keep_before_deleting``)."""
+        for inbox, messages in self.grouped("inbox_id").items():
+            on_server = messages.filtered("on_server")
+            if on_server:
+                try:
+                    with inbox._open_source() as source:
+                        on_server._keep_before_deleting(source)
+                        source.delete(on_server.mapped("server_uid"))
+                        on_server._record_deleted(source)
+                except MailSourceError as error:
+                    raise UserError(inbox._connection_error_message(error)) from None
+        return True
+
+    def _record_deleted(self, source):
+        """Record that these messages left the server (deleted or moved by ``source``),
+        but those it only flagged \\Deleted (IMAP without UIDPLUS, another client's
+        flagged mail in the folder, ``left_flagged``): remembered as flagged by us, so a
+        later cycle expunges them (``_apply_server_actions``). Returns the ones that
+        left."""
+        flagged = self.filtered(lambda message: message.server_uid in source.left_flagged)
+        if flagged:
+            flagged.write({"flagged_deleted": True})
+            self.inbox_id[:1]._trace("%d message(s) left flagged \\Deleted, to retry", len(flagged))
+        removed = self - flagged
+        removed.write({"on_server": False, "flagged_deleted": False})
+        return removed
+
+    def _keep_before_deleting(self, source):
+        """Before the server deletes these messages: keep the bytes of each one that
+        made no ticket and has no copy (on its line, or in big_files_dir when too big;
+        refused when it cannot be kept), close the ones still new, and commit it all."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM mail_inbox_message WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
+        )
+        self.invalidate_recordset()
+        limit = self.inbox_id._get_parse_settings().maximum_email_size
+        for message in self.filtered(lambda m: m.state != "processed" and not m._has_copy()):
+            message._keep_copy(source, limit)
+        self.filtered(lambda m: m.state == "new").write(
+            {
+                "state": "ignored",
+                "processed_date": fields.Datetime.now(),
+                "reason": self.env._(
+                    "Never processed: deleted from the mail server by %(user)s, its raw "
+                    "email kept here.",
+                    user=self.env.user.name,
+                ),
+            }
+        )
+        commit(self.env)
+
+    def _keep_copy(self, source, limit):
+        """Keep this message's bytes: as its raw email, or streamed into big_files_dir
+        when over ``limit``; a UserError when neither is possible."""
+        if not (limit and self.size and self.size > limit):
+            raw = source.fetch(self.server_uid)
+            if not self.message_id:
+                self._record_raw_headers(raw)
+            self._keep_raw(raw)
+            return
+        if not self.message_id:
+            self._record_raw_headers(source.fetch_header(self.server_uid))
+        path, failure = self._save_big_file(source)
+        if not path:
+            raise UserError(
+                self.env._(
+                    "%(subject)s is too big to be kept in the database, so it was not "
+                    "deleted. %(reason)s",
+                    subject=self.subject or self.uid,
+                    reason=failure,
+                )
+            )
+        self.sudo().big_file_path = path
+
+    def _has_copy(self):
+        """Whether the database or big_files_dir holds this message's bytes (else the
+        mail server holds the only copy)."""
+        self.ensure_one()
+        return bool(self._get_raw_attachment() or self._get_big_file())
+
+    def _get_raw_attachment(self):
+        """The kept raw email: an attachment of this very line. Any other (a link that
+        points elsewhere, however it was set) is dropped, never read as the email."""
+        attachment = self.sudo().raw_attachment_id
+        if attachment and (attachment.res_model, attachment.res_id) != (self._name, self.id):
+            _logger.warning("Message %s: its raw email link pointed elsewhere, dropped", self.id)
+            self.sudo().raw_attachment_id = False
+            return attachment.browse()
+        return attachment
+
+    def _get_big_file(self):
+        """The path of the saved whole email when it is a file in big_files_dir, else ''."""
+        directory = self._get_big_files_dir()
+        if not (self.big_file_path and directory):
+            return ""
+        path = os.path.realpath(self.big_file_path)
+        inside = os.path.dirname(path) == os.path.realpath(directory)
+        return path if inside and os.path.isfile(path) else ""
+
+    def _lock_for_server_actions(self, messages):
+        """The messages no other worker is acting on (row locks, SKIP LOCKED), still on
+        the server; none when another worker changed them meanwhile (next cycle)."""
+        if not messages:
+            return messages
+        self.flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM mail_inbox_message WHERE id IN %s AND on_server "
+                    "FOR UPDATE SKIP LOCKED",
+                    [tuple(messages.ids)],
+                    log_exceptions=False,
+                )
+                ids = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
+        self.invalidate_model(["on_server"])
+        return messages.filtered(lambda message: message.id in ids)
+
+    @api.model
+    def _ids_of_closed_tickets(self, rows):
+        """The ids among ``(id, ticket_model, ticket_id)`` rows whose ticket is closed
+        (``_mail_ticket_is_closed``) or deleted, reading tickets in batches."""
+        by_model = {}
+        for rid, model_name, ticket_id in rows:
+            by_model.setdefault(model_name, []).append((rid, ticket_id))
+        ids = []
+        for model_name, pairs in by_model.items():
+            if not model_name or model_name not in self.env:
+                ids += [rid for rid, _ticket_id in pairs]
+                continue
+            tickets = self.env[model_name].browse({t for _r, t in pairs if t}).exists()
+            alive_open = {t.id for t in tickets if not t._mail_ticket_is_closed()}
+            ids += [rid for rid, ticket_id in pairs if ticket_id not in alive_open]
+        return ids
+
+    @api.model
+    def _touch_ticket_lines(self, model_name, ticket_ids):
+        """Mark the kept lines of tickets being deleted as written now, so the next
+        cycle's keep-until-closed check sees them (called by the ticket mixin)."""
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET write_date = now() at time zone 'UTC' "
+            "WHERE ticket_model = %s AND ticket_id = ANY(%s) AND on_server "
+            "AND state = 'processed'",
+            [model_name, list(ticket_ids)],
+        )
+
+    @api.model
+    def _ensure_write_date_index(self, model):
+        """An index on the ticket table's write_date, which the keep-until-closed check
+        filters on (created once, by the first sweep, for any ticket model)."""
+        index = f"{model._table}__hmt_write_date_index"
+        if sql.index_exists(self.env.cr, index):
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                sql.create_index(self.env.cr, index, model._table, ['"write_date"'])
+        except (psycopg2.errors.DuplicateTable, psycopg2.errors.UniqueViolation):
+            # Another worker created it at the same moment.
+            _logger.info("Index %s created by another worker", index)

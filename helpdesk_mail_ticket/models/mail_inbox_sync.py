@@ -1,0 +1,396 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Synchronization of an inbox with its mailbox: record every message seen on the
+server in the ledger, recognize known mail under new handles."""
+
+import hashlib
+
+import psycopg2
+
+from odoo import models, modules
+
+from ..mailparse.identity import header_digest, header_identity
+from ..mailsource import MessageError, MessageNotFoundError, ProtocolError
+from ..transaction import SYNC_RETRIES, commit, rollback
+from .mail_inbox_message import InboxProcessingError, _text
+
+INSERT_CHUNK = 1000
+# Messages whose headers are read then recorded per committed step (_record_identified).
+RECOGNIZE_BATCH = 200
+
+
+# One concern of mail.inbox per file, as Odoo splits a large model: intended.
+class MailInbox(models.Model):
+    _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
+
+    def _sync_mailbox(self, source):
+        """Record in the ledger what arrived since the last cycle; returns the new ledger
+        lines and, for IMAP, the folder status read.
+
+        IMAP sends no command when nothing changed (the connection's SELECT reported
+        the same UIDVALIDITY, UIDNEXT and message count as stored), lists only the UIDs
+        from the stored UIDNEXT on when mail was only added, and lists everything only
+        when mail left the folder or UIDVALIDITY changed. Messages not known by their
+        handle are recorded with their header block read first, so that mail the
+        ledger knows under an old handle is recognized, not imported again
+        (``_record_identified``). One worker at a time synchronizes an inbox; the
+        others process. POP3 lists UIDL, which downloads no message.
+        """
+        ledger = self.env["mail.inbox.message"]
+        if self.protocol != "imap":
+            remote = source.list_messages()
+            self._trace("%d message(s) in the mailbox", len(remote))
+            return self._sync_with_server(remote, source), None
+        if not self._lock_sync_state():
+            self._trace("Another worker is synchronizing this inbox")
+            return ledger.browse(), None
+        status = source.selected_state()
+        validity, uidnext, count = str(status["uidvalidity"]), status["uidnext"], status["messages"]
+        same = self.imap_uidvalidity == validity
+        added = uidnext - self.imap_uidnext
+        if same and not added and count == self.imap_message_count:
+            self._trace("No change (UIDNEXT %s, %s message(s))", uidnext, count)
+            new, remote = ledger.browse(), []
+        elif same and added > 0 and count - self.imap_message_count == added:
+            _validity, remote = source.list_since(validity, self.imap_uidnext - 1)
+            self._trace("%d new message(s) from UID %s", len(remote), self.imap_uidnext)
+            new = self._record_new_messages(remote, source)
+        else:
+            remote = source.list_messages()
+            self._trace("%d message(s) in the mailbox (full listing)", len(remote))
+            if self.imap_uidvalidity and not same:
+                self._trace("UIDVALIDITY changed from %s to %s", self.imap_uidvalidity, validity)
+            new = self._sync_with_server(remote, source)
+        if remote and self._count_unrecorded(remote):
+            # Recording stopped part way (another worker): the next cycle lists again.
+            commit(self.env)
+        else:
+            self._store_sync_state(status)
+        return new, status
+
+    def _lock_sync_state(self):
+        """Lock this inbox's row for the synchronization, unless another worker has it.
+        Starts a new transaction first, whose snapshot then sees the last stored state."""
+        commit(self.env)
+        locked = self._lock_row(wait=False)
+        self.invalidate_recordset(["imap_uidvalidity", "imap_uidnext", "imap_message_count"])
+        return locked
+
+    def _store_sync_state(self, status, count=None):
+        """Remember the folder status the ledger now reflects (written only if changed)."""
+        vals = {
+            "imap_uidvalidity": str(status["uidvalidity"]),
+            "imap_uidnext": status["uidnext"],
+            "imap_message_count": status["messages"] if count is None else count,
+            "imap_highestmodseq": str(status.get("highestmodseq") or "") or False,
+        }
+        changed = {key: value for key, value in vals.items() if self[key] != value}
+        if changed and self._lock_row():
+            self.write(changed)
+        elif changed:
+            # Another worker stores a newer state meanwhile; the next cycle checks.
+            self.invalidate_recordset(list(vals))
+        commit(self.env)  # releases the synchronization lock
+
+    def _store_count_after_server_actions(self, source, status):
+        """After deletions or moves, store the folder's new message count, unless mail
+        arrived meanwhile (then the next cycle lists, as it must)."""
+        after = source.state()
+        if after["uidvalidity"] == status["uidvalidity"] and after["uidnext"] == status["uidnext"]:
+            self._store_sync_state(status, count=after["messages"])
+
+    def _sync_with_server(self, remote, source=None):
+        """Record every message seen on the server, and which ones left it.
+
+        Insertion ignores conflicts, so two workers listing the same mailbox record a
+        message once; when another worker changed the same rows meanwhile, the sync
+        starts again on a fresh snapshot. With ``source``, the messages not known by
+        their server handle are recorded by ``_record_identified`` (known mail under
+        a new handle recognized), and a line is given back to a handle that may name
+        another message now only once ``_check_reused_handles`` found it is the same.
+        Returns the messages recorded now.
+        """
+        ledger = self.env["mail.inbox.message"]
+        checked = self._check_reused_handles(remote, source) if source is not None else {}
+        for attempt in range(SYNC_RETRIES):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    new_ids, unknown = self._sync_rows(
+                        remote, insert=source is None, checked=checked
+                    )
+                break
+            except psycopg2.errors.SerializationFailure:
+                if attempt == SYNC_RETRIES - 1 or modules.module.current_test:
+                    raise
+                rollback(self.env)
+        ledger.invalidate_model()
+        commit(self.env)
+        if unknown:
+            new_ids += self._record_identified(source, unknown)
+        return ledger.browse(new_ids)
+
+    def _check_reused_handles(self, remote, source):
+        """By server handle, whether the listed message is still the message of the
+        line known by that handle, for the handles that may have been given to another
+        message: the line had left the server (POP3 servers whose UIDLs are message
+        numbers, or reuse them), or, with use_message_id_as_uid, the listed size is not
+        the line's. Its header block is read and compared with the line's header digest
+        (a line without one is taken as before); unreadable, it is not the same."""
+        ledger = self.env["mail.inbox.message"]
+        by_message_id = self._get_parse_settings().use_message_id_as_uid
+        ledger.flush_model()
+        self.env.cr.execute(
+            """SELECT DISTINCT ON (server_uid) server_uid, on_server, size, header_digest
+                 FROM mail_inbox_message WHERE inbox_id = %s AND server_uid = ANY(%s)
+                ORDER BY server_uid, on_server DESC, id DESC""",
+            [self.id, [message.uid for message in remote]],
+        )
+        rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        checked = {}
+        for message in remote:
+            on_server, size, digest = rows.get(message.uid, (True, None, None))
+            resized = by_message_id and size and message.size and size != message.size
+            if not digest or (on_server and not resized):
+                continue
+            try:
+                checked[message.uid] = header_digest(source.fetch_header(message.uid)) == digest
+            except (MessageError, ProtocolError) as error:  # not found too
+                self._trace("Header of message %s unreadable: %s", message.uid, error)
+                checked[message.uid] = False
+            if not checked[message.uid]:
+                self._trace("Message %s is another message than its line's", message.uid)
+        return checked
+
+    def _sync_rows(self, remote, insert=True, checked=None):
+        """Mark the lines that left the server or came back, by their server handle;
+        insert lines for the messages not known (unless ``insert`` is false). Returns
+        the ids inserted and the messages left to insert. ``checked``: by handle,
+        whether the listed message is its line's (``_check_reused_handles``); one
+        that is not is another message, its line left the server."""
+        ledger = self.env["mail.inbox.message"]
+        cr = self.env.cr
+        ledger.flush_model()
+        cr.execute(
+            "SELECT server_uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s "
+            "ORDER BY on_server, id",
+            [self.id],
+        )
+        # A handle on the server wins over a stale one (a line that left it).
+        known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
+        checked = checked or {}
+        for uid in [uid for uid, same in checked.items() if not same and uid in known]:
+            if known[uid][1]:  # on the server no more: its handle names another message
+                cr.execute(
+                    "UPDATE mail_inbox_message SET on_server = FALSE WHERE id = %s",
+                    [known[uid][0]],
+                    log_exceptions=False,
+                )
+            del known[uid]
+        seen = {message.uid for message in remote}
+        unknown = [m for m in remote if m.uid not in known]
+        new_ids = self._insert_lines(unknown) if insert else []
+        gone = [rid for uid, (rid, on_server) in known.items() if on_server and uid not in seen]
+        back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
+        if gone:
+            cr.execute(
+                "UPDATE mail_inbox_message SET on_server = FALSE WHERE id IN %s",
+                [tuple(gone)],
+                log_exceptions=False,
+            )
+        if back:
+            cr.execute(
+                "UPDATE mail_inbox_message SET on_server = TRUE WHERE id IN %s",
+                [tuple(back)],
+                log_exceptions=False,
+            )
+        for message in remote:
+            if checked.get(message.uid) and message.size and message.uid in known:
+                cr.execute(  # the same message: its listed size, checked no more
+                    "UPDATE mail_inbox_message SET size = %s WHERE id = %s AND size != %s",
+                    [message.size, known[message.uid][0], message.size],
+                    log_exceptions=False,
+                )
+        return new_ids, [] if insert else unknown
+
+    def _record_new_messages(self, remote, source=None):
+        """Record messages listed as new (IMAP UIDs above the last UIDNEXT); returns the
+        new lines. With ``source``, by ``_record_identified``."""
+        ledger = self.env["mail.inbox.message"]
+        if source is not None:
+            return ledger.browse(self._record_identified(source, remote))
+        new_ids = self._insert_lines(remote)
+        commit(self.env)
+        return ledger.browse(new_ids)
+
+    def _insert_lines(self, remote, identities=None):
+        """Insert a ledger line per listed message, in bulk; conflicts are ignored
+        (another worker recorded them). ``identities`` gives, by server handle, the
+        line's key, header digest and Message-ID (by default: the handle, none, none).
+        Returns the ids inserted."""
+        cr, new_ids, identities = self.env.cr, [], identities or {}
+        for start in range(0, len(remote), INSERT_CHUNK):
+            rows = [
+                cr.mogrify(
+                    "(%s, %s, %s, %s, %s, %s, %s, 'new', 0, TRUE, %s, %s, "
+                    "now() at time zone 'UTC', now() at time zone 'UTC')",
+                    [self.id, self.company_id.id or None,
+                     *identities.get(message.uid, (message.uid, None, None)), message.uid,
+                     message.size, self.env.uid, self.env.uid],
+                ).decode()
+                for message in remote[start : start + INSERT_CHUNK]
+            ]  # fmt: skip
+            # The rows are values psycopg2 itself quoted (mogrify) above.
+            cr.execute(  # pylint: disable=sql-injection
+                "INSERT INTO mail_inbox_message (inbox_id, company_id, uid, header_digest, "
+                "message_id, server_uid, size, state, attempts, on_server, create_uid, write_uid, "
+                f"create_date, write_date) VALUES {', '.join(rows)} "
+                "ON CONFLICT (inbox_id, uid) DO NOTHING RETURNING id",
+                log_exceptions=False,
+            )
+            new_ids += [row[0] for row in cr.fetchall()]
+        return new_ids
+
+    def _record_identified(self, source, remote):
+        """Record messages the ledger does not know by their server handle, their
+        header block read first. One the ledger knows under another handle (the
+        server renumbered its mailbox: a new UIDVALIDITY, new POP3 UIDLs) gets its
+        line back, whatever its state: nothing is imported or forwarded again. The
+        others get new lines, keyed by their handle or, with use_message_id_as_uid,
+        by their Message-ID (``_identity_key``).
+
+        In steps of RECOGNIZE_BATCH messages, each committed under the inbox's row
+        lock, so one worker at a time records them: an interrupted cycle leaves the
+        messages not recorded yet to the next listing, which finds them again.
+        Returns the ids of the new lines."""
+        ledger = self.env["mail.inbox.message"]
+        by_message_id = self._get_parse_settings().use_message_id_as_uid
+        new_ids = []
+        for start in range(0, len(remote), RECOGNIZE_BATCH):
+            if not self._lock_row(wait=False):
+                self._trace(
+                    "Another worker records this inbox's messages: %d left to it",
+                    len(remote) - start,
+                )
+                break
+            batch = remote[start : start + RECOGNIZE_BATCH]
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    new_ids += self._record_batch(source, batch, by_message_id)
+            except psycopg2.errors.SerializationFailure:
+                self._trace("Lines changed by another worker: recording left to the next cycle")
+                rollback(self.env)
+                break
+            ledger.invalidate_model()
+            commit(self.env)
+        return new_ids
+
+    def _record_batch(self, source, batch, by_message_id):
+        """One step of ``_record_identified``; returns the ids of the new lines."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT server_uid FROM mail_inbox_message WHERE inbox_id = %s AND on_server "
+            "AND server_uid = ANY(%s)",
+            [self.id, [message.uid for message in batch]],
+        )
+        recorded, identities = {row[0] for row in cr.fetchall()}, {}
+        for message in batch:
+            if message.uid in recorded:
+                continue  # by another worker since the listing
+            try:
+                identities[message.uid] = header_identity(source.fetch_header(message.uid))
+            except MessageNotFoundError:
+                continue  # gone since the listing
+            except (MessageError, ProtocolError) as error:
+                # The server refuses this message alone: recorded by its handle, its
+                # download then counts against it, not against the inbox's sync.
+                self._trace("Header of message %s unreadable: %s", message.uid, error)
+                identities[message.uid] = ("", None)
+        known = self._find_known_lines(identities.values())
+        listed, taken, keys = [m for m in batch if m.uid in identities], set(), {}
+        for message in listed:
+            message_id, digest = identities[message.uid]
+            line = digest and self._pick_known_line(known, message, message_id, digest)
+            if digest and by_message_id:
+                identity = _text(message_id) or f"hdr:{digest}"
+                kept = line and (line[1] == identity or line[1].startswith(identity + "#"))
+                key = line[1] if kept else self._identity_key(identity, digest, taken)
+            elif line and line[1] == message.uid:
+                key = message.uid
+            else:  # its handle may be the key of another line (a reused UIDL)
+                fallback = digest or hashlib.sha256(message.uid.encode()).hexdigest()
+                key = self._identity_key(message.uid, fallback, taken)
+            taken.add(key)
+            if line:
+                cr.execute(
+                    "UPDATE mail_inbox_message SET uid = %s, server_uid = %s, on_server = TRUE, "
+                    "header_digest = %s, write_date = now() at time zone 'UTC', write_uid = %s "
+                    "WHERE id = %s",
+                    [key, message.uid, digest, self.env.uid, line[0]],
+                    log_exceptions=False,
+                )
+                self._trace("Message %s is %s, already known", message.uid, line[1])
+            else:
+                keys[message.uid] = (key, digest, _text(message_id)[:998] or None)
+        return self._insert_lines([m for m in listed if m.uid in keys], keys)
+
+    def _count_unrecorded(self, remote):
+        """How many of the ``remote`` messages have no line on the server yet."""
+        ledger = self.env["mail.inbox.message"]
+        ledger.flush_model()
+        self.env.cr.execute(
+            "SELECT count(DISTINCT server_uid) FROM mail_inbox_message WHERE inbox_id = %s "
+            "AND on_server AND server_uid = ANY(%s)",
+            [self.id, [message.uid for message in remote]],
+        )
+        return len({message.uid for message in remote}) - self.env.cr.fetchone()[0]
+
+    def _find_known_lines(self, identities):
+        """The lines of this inbox that left the server and may be these messages
+        (``(message_id, header_digest)`` pairs): same header digest, or, for lines
+        recorded before header digests were, same Message-ID. ``(id, uid,
+        header_digest, message_id, size)`` rows, oldest first."""
+        identities = list(identities)
+        if not identities:
+            return []
+        self.env.cr.execute(
+            """SELECT id, uid, header_digest, message_id, size FROM mail_inbox_message
+                WHERE inbox_id = %s AND NOT on_server AND uid NOT LIKE 'push:%%'
+                  AND (header_digest = ANY(%s)
+                       OR (header_digest IS NULL AND message_id = ANY(%s)))
+                ORDER BY id""",
+            [
+                self.id,
+                [digest for _mid, digest in identities if digest],
+                [_text(mid) for mid, _digest in identities if mid],
+            ],
+        )
+        return self.env.cr.fetchall()
+
+    def _pick_known_line(self, known, message, message_id, digest):
+        """The first of the ``known`` rows that is ``message`` (same header digest and
+        size, or a line without digest with its Message-ID), taken out of ``known``."""
+        for index, row in enumerate(known):
+            _rid, _uid, row_digest, row_message_id, size = row
+            same_size = not (size and message.size) or size == message.size
+            if (row_digest == digest and same_size) or (
+                row_digest is None and message_id and row_message_id == _text(message_id)
+            ):
+                return known.pop(index)
+        return None
+
+    def _identity_key(self, identity, digest, taken):
+        """A free ledger key for a message keyed by its Message-ID (use_message_id_as_uid):
+        the Message-ID, else (another email uses it, or another copy of the same
+        email is in the mailbox) the Message-ID and its header digest. The same for a
+        message keyed by its server handle, which a line that left may hold."""
+        candidates = [identity, f"{identity}#{digest[:16]}"]
+        candidates += [f"{identity}#{digest[:16]}#{n}" for n in range(2, 1000)]
+        for key in candidates:
+            if key in taken:
+                continue
+            self.env.cr.execute(
+                "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND uid = %s",
+                [self.id, key],
+            )
+            if not self.env.cr.fetchone():
+                return key
+        raise InboxProcessingError(f"No free key for {identity}")

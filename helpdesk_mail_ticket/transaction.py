@@ -1,0 +1,121 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Transactions and locks of the addon: how no email is lost or imported twice.
+
+Every model of the addon commits, rolls back and locks through this module; the
+reasoning is written here once.
+
+- **Commit per step.** A cycle commits after each step the next one relies on: the
+  ledger lines before anything is downloaded, an attempt before its email is parsed
+  (a crash while parsing is then remembered, so a poison message cannot loop), the
+  outcome together with its ticket, and only then the server side (delete, move).
+  Whatever dies when, the next cycle resumes from what the ledger says. Tests never
+  commit nor roll back: their transaction is undone at their end.
+- **Row locks.** The inbox's row, ``FOR NO KEY UPDATE`` (``lock_row``), serializes the
+  workers that write its state (sync cursor, status), never the processing: a ``FOR
+  UPDATE`` lock would count as a change of its keys, and then fail every worker whose
+  snapshot predates it when it inserts a ticket referring to the inbox. A ledger line
+  is row-locked by the worker that processes it, until its outcome is committed.
+- **The lease.** A session advisory lock on ``(LEASE_NS, line id)``: it outlives the
+  commits of one processing attempt and dies with the worker's connection, so other
+  workers skip the message meanwhile and a crashed worker leaves no stale claim.
+- **The email lock.** A session advisory lock on the email's stable id
+  (``email_lock_key``): one email at a time across workers and inboxes. The lock is
+  followed by a commit, so the next snapshot sees what the previous holder committed
+  (the same mail in two of our inboxes makes one ticket).
+- **Serialization failures.** Under a conflict with a change committed since the
+  snapshot, a step that has written nothing yet is tried again on a fresh snapshot
+  (up to SYNC_RETRIES times); otherwise the step is left to the next cycle.
+- **Session locks outlive a failed transaction.** A session lock taken by a statement
+  that fails afterwards is held all the same, so each is taken by a statement of its
+  own, and released after a rollback when the transaction failed; a pooled connection
+  would otherwise keep it forever.
+"""
+
+import hashlib
+from contextlib import contextmanager
+
+import psycopg2
+
+from odoo import modules
+from odoo.tools import SQL
+
+# Namespace of the ledger's per-message leases (session advisory locks on (LEASE_NS, id)).
+LEASE_NS = 0x484D54  # "HMT"
+# How many times a step that met a serialization failure is tried on a fresh snapshot.
+SYNC_RETRIES = 3
+
+
+def commit(env):
+    """Commit what is done so far (not in tests, whose transaction is rolled back at
+    their end)."""
+    if not modules.module.current_test:
+        env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def rollback(env):
+    """Undo the current transaction after an unexpected failure (not in tests, whose
+    cursor must not roll back)."""
+    if not modules.module.current_test:
+        env.cr.rollback()
+        env.invalidate_all()
+
+
+def lock_row(env, table, record_id, wait=True):
+    """Lock a row ``FOR NO KEY UPDATE`` (waiting for another worker that holds it,
+    unless ``wait`` is false). False when it is not locked: held by another worker,
+    or changed by one since this transaction's snapshot (a conflict checked before
+    writing, so that it never shows in the log as a failed query)."""
+    skip = SQL("") if wait else SQL("SKIP LOCKED")
+    try:
+        with env.cr.savepoint(flush=False):
+            env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE %s",
+                    SQL.identifier(table),
+                    record_id,
+                    skip,
+                ),
+                log_exceptions=False,
+            )
+            return bool(env.cr.fetchone())
+    except psycopg2.errors.SerializationFailure:
+        return False
+
+
+def release_lease(env, record_id):
+    """Give a ledger line's lease back."""
+    _unlock(env, SQL("SELECT pg_advisory_unlock(%s, %s)", LEASE_NS, record_id))
+
+
+def wait_for_lease(cr, record_id):
+    """Wait until the worker holding a ledger line's lease lets it go."""
+    cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, record_id])
+    cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, record_id])
+
+
+def email_lock_key(stable_id):
+    """The advisory lock key of an email, from its stable id."""
+    digest = hashlib.sha256(f"helpdesk_mail_ticket:{stable_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def session_lock(env, key):
+    """Hold the session advisory lock ``key`` for the block (see the module's doc)."""
+    # A statement of its own: a session lock taken by a statement that fails
+    # afterwards is held all the same, and would never be released.
+    env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield key
+    finally:
+        _unlock(env, SQL("SELECT pg_advisory_unlock(%s)", key))
+
+
+def _unlock(env, query):
+    try:
+        env.cr.execute(query)
+    except psycopg2.Error:
+        # The transaction failed: undo it, then release the lock, which would
+        # otherwise outlive this message on a pooled connection.
+        rollback(env)
+        env.cr.execute(query)
