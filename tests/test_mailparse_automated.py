@@ -67,3 +67,38 @@ Message-ID: <human-4@example.com>
 """
     )
     assert parse_message(raw).automated is None
+
+
+def _sns_mail(kind: str, body_prefix: str = "") -> bytes:
+    notice = (
+        '{\n  "Type" : "Notification",\n  "MessageId" : "6f1c0e2a",\n'
+        '  "Message" : "{\\"notificationType\\":\\"' + kind + '\\",\\"mail\\":{\\"source\\":'
+        '\\"shop@example.com\\",\\"destination\\":[\\"gone@example.net\\"]}}"\n}\n'
+    )
+    return _mail(
+        """
+From: AWS Notifications <no-reply@sns.amazonaws.com>
+To: ops@example.com
+Subject: AWS Notification Message
+Message-ID: <sns-1@email.amazonses.com>
+Content-Type: text/plain; charset=UTF-8
+""",
+        body_prefix + notice,
+    )
+
+
+def test_an_amazon_ses_bounce_notification_in_json_is_a_bounce():
+    parsed = parse_message(_sns_mail("Bounce"))
+    assert parsed.automated is not None and parsed.automated.kind == "bounce"
+
+
+def test_an_amazon_ses_complaint_notification_is_a_feedback_report():
+    parsed = parse_message(_sns_mail("Complaint"))
+    assert parsed.automated is not None and parsed.automated.kind == "feedback_report"
+
+
+def test_a_person_quoting_such_a_notification_is_not_automated():
+    raw = _sns_mail("Bounce", "Hi, we keep getting these, can you check our setup?\n\n")
+    raw = raw.replace(b"no-reply@sns.amazonaws.com", b"erin@example.com")
+    raw = raw.replace(b"AWS Notification Message", b"Why do our mails bounce?")
+    assert parse_message(raw).automated is None

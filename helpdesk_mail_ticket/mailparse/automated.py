@@ -85,8 +85,10 @@ def detect_automated(
     content_type: str,
     report_type: str,
     undesired: tuple = (),
+    body_start: str = "",
 ) -> Automated | None:
-    """Return why a message is automated, or None. ``headers`` is lower-case name -> value."""
+    """Return why a message is automated, or None. ``headers`` is lower-case name -> value;
+    ``body_start``: the first characters of a plain-text body (machine-readable notices)."""
     for pattern in undesired:
         try:
             if compile_pcre(pattern).search(subject or ""):
@@ -97,6 +99,9 @@ def detect_automated(
     if found:
         return found
     found = _by_headers(headers)
+    if found:
+        return found
+    found = _by_json_notice(body_start)
     if found:
         return found
     return _by_sender(headers, subject, from_email, from_name)
@@ -111,6 +116,22 @@ def _by_structure(content_type: str, report_type: str) -> Automated | None:
     if report == "disposition-notification":
         return Automated("auto_reply", "read receipt (disposition-notification)")
     return Automated("bounce", f"multipart/report; report-type={report or 'unknown'}")
+
+
+# Amazon SES event notifications mailed through SNS: a JSON document whose (escaped) message
+# says "notificationType": "Bounce" / "Complaint". Only a body that IS the JSON document: a
+# person quoting one writes words above it.
+_JSON_NOTICE = re.compile(r'notificationType\\*"\s*:\s*\\*"(Bounce|Complaint)\\*"')
+
+
+def _by_json_notice(body_start: str) -> Automated | None:
+    if not body_start.lstrip().startswith("{"):
+        return None
+    match = _JSON_NOTICE.search(body_start)
+    if not match:
+        return None
+    kind = "bounce" if match.group(1) == "Bounce" else "feedback_report"
+    return Automated(kind, f"JSON notification ({match.group(1)})")
 
 
 def _by_headers(headers: dict) -> Automated | None:

@@ -419,6 +419,7 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         content_type=result.content_type,
         report_type=report_type,
         undesired=settings.undesired_subject_patterns,
+        body_start=result.body_text[:4096] if result.body_part == "text/plain" else "",
     )
 
 
