@@ -73,3 +73,21 @@ def test_a_nul_in_the_charset_parameter_of_a_quoted_printable_body_is_still_deco
     parsed = parse_message(raw)
     assert parsed.error == ""
     assert "Café machine é" in parsed.body_text
+
+
+def test_a_body_too_deeply_nested_to_read_keeps_the_caller_and_the_title():
+    # 1,500 nested multiparts exhaust the standard parser's recursion: the body is lost
+    # (error set, the inbox sets the mail aside) but who sent it and about what is not.
+    depth = 1500
+    body = b"".join(
+        b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (n, n + 1)
+        for n in range(depth)
+    )
+    raw = (
+        b"From: Ann Lee <ann@example.org>\r\nSubject: deep\r\nMessage-ID: <deep-1@example.org>\r\n"
+        b"Content-Type: multipart/mixed; boundary=b0\r\n\r\n" + body + b"x\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.error
+    assert (parsed.from_email, parsed.from_name) == ("ann@example.org", "Ann Lee")
+    assert (parsed.subject, parsed.message_id) == ("deep", "deep-1@example.org")
