@@ -175,7 +175,7 @@ def _rfc2231_value(value: tuple) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            pass
+            _logger.debug("RFC 2231 value not UTF-8: read as %s", charset)
     return decode_bytes(data, charset or "utf-8")
 
 
