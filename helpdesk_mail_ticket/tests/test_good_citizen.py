@@ -1,0 +1,68 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What the addon does on Odoo's ground stays what Odoo itself would do: updates reach
+the followers of the model that posts them, a ticket made from an email subscribes and
+notifies as Odoo's gateway does, no lock is taken on a ticket table by a poll cycle, and
+an uninstall says what it moved."""
+
+from odoo.modules.migration import load_script
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import sql
+
+from ..hooks import retire_subtype
+from .common import MailTicketCase, make_email
+from .test_mail_subtype import MIGRATIONS
+
+INDEX = "helpdesk_mail_ticket__hmt_write_date_index"
+
+
+@tagged("post_install", "-at_install")
+class TestForeignUpdateSubtype(MailTicketCase):
+    """A model built as a copy of a ticket model (``_name = "x"; _inherit = "helpdesk.mail.
+    ticket"``) inherits its ``_mail_ticket_update_subtype``, a subtype of another model:
+    its followers are never subscribed to it. Stand-in: our ticket model naming a subtype
+    of res.partner."""
+
+    def setUp(self):
+        super().setUp()
+        self.foreign = self.env["mail.message.subtype"].create(
+            {"name": "Partner updated", "res_model": "res.partner", "default": True}
+        )
+        self.env["ir.model.data"].create(
+            {
+                "module": "hmt_test",
+                "name": "mt_foreign",
+                "model": "mail.message.subtype",
+                "res_id": self.foreign.id,
+            }
+        )
+        cls = type(self.env["helpdesk.mail.ticket"])
+        cls._mail_ticket_update_subtype = "hmt_test.mt_foreign"
+        self.addCleanup(delattr, cls, "_mail_ticket_update_subtype")
+
+    def test_a_new_follower_is_notified_of_an_update_by_email(self):
+        ticket = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Copied", "partner_id": self.alice.id}
+        )
+        ticket.message_subscribe(partner_ids=self.agent.partner_id.ids)
+        message = ticket._mail_ticket_log_update(
+            "<p>More</p>", self.alice, self.env["ir.attachment"], "<copy-1@client.example>"
+        )
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertIn(self.agent.partner_id, message.notified_partner_ids)
+        notification = message.notification_ids.filtered(
+            lambda n: n.res_partner_id == self.agent.partner_id
+        )
+        self.assertEqual(notification.notification_type, "email")
+
+    def test_the_registry_warns_of_a_subtype_of_another_model(self):
+        model = self.env["helpdesk.mail.ticket"]
+        with self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING") as logs:
+            model._mail_ticket_check_update_subtype()
+        self.assertIn("hmt_test.mt_foreign", logs.output[0])
+        self.assertIn("res.partner", logs.output[0])
+
+    def test_the_migration_moves_its_followers_to_the_discussion(self):
+        path = f"{MIGRATIONS}/18.0.1.1.0/end-migrate.py"
+        script = load_script(path, "hmt_migration_citizen_end")
+        subtype = script.update_subtype(self.env, "helpdesk.mail.ticket")
+        self.assertEqual(subtype, self.env.ref("mail.mt_comment"))
