@@ -66,3 +66,32 @@ class TestForeignUpdateSubtype(MailTicketCase):
         script = load_script(path, "hmt_migration_citizen_end")
         subtype = script.update_subtype(self.env, "helpdesk.mail.ticket")
         self.assertEqual(subtype, self.env.ref("mail.mt_comment"))
+
+
+@tagged("post_install", "-at_install")
+class TestCreationLikeOdooGateway(MailTicketCase):
+    """Odoo's gateway (message_new) creates a record with its tracking and
+    auto-subscription: an inbox's default assignee follows the ticket and is told."""
+
+    def test_the_default_assignee_follows_and_is_notified(self):
+        inbox = self.inbox
+        inbox.ticket_default_values = f"user_id:{self.agent.id}"
+        self.deliver(make_email(subject="Printer on fire", message_id="<asg-1@client.example>"))
+        result = inbox.with_context(tracking_disable=False)._fetch()
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        ticket = self.ticket_of(self.ledger())
+        self.assertEqual(ticket.user_id, self.agent)
+        self.assertIn(self.agent.partner_id, ticket.message_partner_ids)
+        self.assertIn(self.alice, ticket.message_partner_ids)
+        # Odoo's "You have been assigned" (a user notification, out of the chatter).
+        assigned = self.env["mail.message"].search(
+            [
+                ("model", "=", ticket._name),
+                ("res_id", "=", ticket.id),
+                ("message_type", "=", "user_notification"),
+            ]
+        )
+        self.assertEqual(len(assigned), 1)
+        self.assertIn(self.agent.partner_id, assigned.partner_ids)
+        # The chatter is still the email alone.
+        self.assertEqual(ticket.message_ids.mapped("message_type"), ["email"])
