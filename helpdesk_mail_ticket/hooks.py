@@ -11,8 +11,9 @@ from .models.mail_inbox import PARAM_PREFIX
 
 _logger = logging.getLogger(__name__)
 
-# Suffix of the index the keep-until-closed sweep creates on a ticket table's write_date
-# (``mail.inbox.message._ensure_write_date_index``), OCA's helpdesk_ticket included.
+# Suffix of the index the keep-until-closed sweep reads on a ticket table's write_date,
+# OCA's helpdesk_ticket included, made by the mixin's init and an inbox's target model
+# (``mail.inbox.message._ensure_write_date_index``).
 WRITE_DATE_INDEX_SUFFIX = "__hmt_write_date_index"
 
 

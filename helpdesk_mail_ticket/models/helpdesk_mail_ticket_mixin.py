@@ -59,6 +59,13 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         super()._register_hook()
         self._mail_ticket_check_update_subtype()
 
+    def init(self):
+        super().init()
+        if not self._abstract and self._auto:
+            # The keep-until-closed sweep reads recently written tickets: its index is
+            # made here, at install or upgrade, never in a poll cycle's transaction.
+            self.env["mail.inbox.message"]._ensure_write_date_index(self)
+
     @api.model
     def _mail_ticket_update_subtype_xmlid(self):
         """The xml id of the subtype updates by email are posted with: the one the model names

@@ -392,7 +392,29 @@ class MailInbox(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        inboxes = super().create(vals_list)
+        inboxes._ensure_target_indexes()
+        return inboxes
+
     def write(self, vals):
+        if "target_model_id" in vals:
+            result = self._write_checking_secrets(vals)
+            self._ensure_target_indexes()
+            return result
+        return self._write_checking_secrets(vals)
+
+    def _ensure_target_indexes(self):
+        """The keep-until-closed sweep's index on the target model's table: made with
+        the model (the mixin's ``init``), and here for a model installed before it;
+        in the inbox's own transaction, never a poll cycle's."""
+        ledger = self.env["mail.inbox.message"].sudo()
+        for name in set(self.mapped("target_model")):
+            if name in self.env:
+                ledger._ensure_write_date_index(self.env[name])
+
+    def _write_checking_secrets(self, vals):
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
         # Who asks, even through sudo (the iTop import writes with it for a manager).
         if not watched or self.env.user.has_group(SECRETS_GROUP):

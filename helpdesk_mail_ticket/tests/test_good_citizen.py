@@ -95,3 +95,25 @@ class TestCreationLikeOdooGateway(MailTicketCase):
         self.assertIn(self.agent.partner_id, assigned.partner_ids)
         # The chatter is still the email alone.
         self.assertEqual(ticket.message_ids.mapped("message_type"), ["email"])
+
+
+@tagged("post_install", "-at_install")
+class TestWriteDateIndex(MailTicketCase):
+    """The sweep's index on a ticket table's write_date is made at install, not in a poll
+    cycle's transaction (which would hold a lock on the table until its commit)."""
+
+    def test_the_index_exists_after_install(self):
+        self.assertTrue(sql.index_exists(self.env.cr, INDEX))
+
+    def test_a_sweep_creates_no_index(self):
+        sql.drop_index(self.env.cr, INDEX, "helpdesk_mail_ticket")
+        self.inbox.email_storage = "keep"
+        self.inbox.keep_swept_date = False
+        self.inbox._kept_messages_to_remove()
+        self.assertFalse(sql.index_exists(self.env.cr, INDEX))
+
+    def test_an_inbox_targeting_a_model_makes_its_index(self):
+        sql.drop_index(self.env.cr, INDEX, "helpdesk_mail_ticket")
+        login, password = self.new_mailbox()
+        self.create_inbox(login, password)
+        self.assertTrue(sql.index_exists(self.env.cr, INDEX))
