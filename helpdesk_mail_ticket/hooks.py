@@ -128,7 +128,10 @@ def retire_subtype(env, subtype):
             params,
         )
         followers = env.cr.rowcount
-    _logger.info(
+    # Followers subscribed to the discussion now receive every discussion message of
+    # those documents, not only the updates by email: an admin should know.
+    log = _logger.warning if followers else _logger.info
+    log(
         "Subtype %r removed: %d messages and %d followers moved to %r",
         subtype.name,
         messages,

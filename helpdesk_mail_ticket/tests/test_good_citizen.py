@@ -117,3 +117,20 @@ class TestWriteDateIndex(MailTicketCase):
         login, password = self.new_mailbox()
         self.create_inbox(login, password)
         self.assertTrue(sql.index_exists(self.env.cr, INDEX))
+
+
+@tagged("post_install", "-at_install")
+class TestRetireSubtypeWarns(TransactionCase):
+    def test_moved_followers_are_counted_in_a_warning(self):
+        document = self.env["res.partner"].create({"name": "Stays"})
+        partners = self.env["res.partner"].create(
+            [{"name": f"F{i}", "email": f"f{i}@x.example"} for i in range(3)]
+        )
+        subtype = self.env["mail.message.subtype"].create(
+            {"name": "Going", "res_model": "res.partner"}
+        )
+        document.message_subscribe(partner_ids=partners.ids, subtype_ids=subtype.ids)
+        with self.assertLogs("odoo.addons.helpdesk_mail_ticket.hooks", "WARNING") as logs:
+            retire_subtype(self.env, subtype)
+        self.assertIn("3 followers", logs.output[0])
+        self.assertIn("Going", logs.output[0])
