@@ -60,11 +60,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         self._mail_ticket_check_update_subtype()
 
     def init(self):
-        super().init()
+        result = super().init()
         if not self._abstract and self._auto:
             # The keep-until-closed sweep reads recently written tickets: its index is
             # made here, at install or upgrade, never in a poll cycle's transaction.
             self.env["mail.inbox.message"]._ensure_write_date_index(self)
+        return result
 
     @api.model
     def _mail_ticket_update_subtype_xmlid(self):

@@ -399,11 +399,18 @@ class MailInbox(models.Model):
         return inboxes
 
     def write(self, vals):
+        watched = sorted(self._get_secret_destination_fields() & vals.keys())
+        # Who asks, even through sudo (the iTop import writes with it for a manager).
+        if not watched or self.env.user.has_group(SECRETS_GROUP):
+            result = super().write(vals)
+        else:
+            before = {inbox.id: [inbox[name] for name in watched] for inbox in self}
+            result = super().write(vals)
+            moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
+            moved._forget_secrets(watched, keep=vals.keys())
         if "target_model_id" in vals:
-            result = self._write_checking_secrets(vals)
             self._ensure_target_indexes()
-            return result
-        return self._write_checking_secrets(vals)
+        return result
 
     def _ensure_target_indexes(self):
         """The keep-until-closed sweep's index on the target model's table: made with
@@ -413,17 +420,6 @@ class MailInbox(models.Model):
         for name in set(self.mapped("target_model")):
             if name in self.env:
                 ledger._ensure_write_date_index(self.env[name])
-
-    def _write_checking_secrets(self, vals):
-        watched = sorted(self._get_secret_destination_fields() & vals.keys())
-        # Who asks, even through sudo (the iTop import writes with it for a manager).
-        if not watched or self.env.user.has_group(SECRETS_GROUP):
-            return super().write(vals)
-        before = {inbox.id: [inbox[name] for name in watched] for inbox in self}
-        result = super().write(vals)
-        moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
-        moved._forget_secrets(watched, keep=vals.keys())
-        return result
 
     @api.model
     def _get_secret_destination_fields(self):
