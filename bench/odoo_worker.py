@@ -69,6 +69,24 @@ class Meter:
         }
 
 
+class CommandCounter:
+    """Counts the IMAP commands (``UID FETCH`` counted as ``FETCH``...) this process sends."""
+
+    names = []
+
+    @classmethod
+    def install(cls):
+        import imaplib
+
+        original = imaplib.IMAP4._command
+
+        def command(client, name, *args):
+            cls.names.append(f"UID {args[0]}" if name == "UID" and args else name)
+            return original(client, name, *args)
+
+        imaplib.IMAP4._command = command
+
+
 class ByteCounter:
     """Counts the bytes every socket of this process receives (idle-poll and big-mail)."""
 
@@ -228,30 +246,33 @@ def job_verify(env, odoo, options):
 
 def job_poll(env, odoo, options):
     ByteCounter.install()
+    CommandCounter.install()
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
     inbox._fetch()  # warm: first cycle after seeding may resynchronize
     env.cr.commit()
     if os.environ.get("HMT_BENCH_SQL_LOG"):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     wait_for_go()
-    timings, reads, news = [], [], []
+    timings, reads, news, commands = [], [], [], []
     for _cycle in range(options.cycles):
         if options.deliver_each:
             sys.stdout.write("deliver\n")
             sys.stdout.flush()
             sys.stdin.readline()
-        before = ByteCounter.total
+        before, sent = ByteCounter.total, len(CommandCounter.names)
         started = time.perf_counter()
         result = inbox._fetch()
         timings.append(time.perf_counter() - started)
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
+        commands.append(CommandCounter.names[sent:])
     timings.sort()
     return {
         "cycle_ms_median": 1000 * timings[len(timings) // 2],
         "cycle_ms_min": 1000 * timings[0],
         "bytes_read_median": sorted(reads)[len(reads) // 2],
         "new_seen": sum(news),
+        "imap_commands": commands[-1],
     }
 
 
