@@ -86,6 +86,13 @@ class TestPollCost(MailTicketCase):
             "no count of the messages in error when none was added",
         )
 
+    def test_unchanged_mailbox_reads_no_user_nor_contact(self):
+        # The user's language is only needed to post a message: none this cycle.
+        self.env.invalidate_all()
+        with sql_statements() as statements:
+            self.assertEqual(self.fetch()["new"], 0)
+        self.assertEqual([s for s in statements if re.search(r'"res_(users|partner)"', s)], [])
+
     def test_last_run_date_is_rewritten_once_it_is_old(self):
         first = self.inbox.last_run_date
         self.assertTrue(first)
