@@ -255,9 +255,12 @@ def job_ours(env, odoo, options):
     wait_for_go()
     meter = Meter(odoo).start()
     done = cycles = 0
+    failures = []
     while True:
         result = inbox._fetch()
         cycles += 1
+        if result.get("failure"):
+            failures.append(result["failure"])
         done += result["processed"] + result["error"] + result["undesired"]
         env.cr.execute(
             "SELECT count(*) FROM mail_inbox_message WHERE inbox_id = %s AND state = 'new'",
@@ -269,7 +272,7 @@ def job_ours(env, odoo, options):
             break
         if not result["processed"] + result["error"] + result["undesired"]:
             time.sleep(0.05)  # the other worker holds what is left
-    return {**meter.stop(), "done": done, "cycles": cycles}
+    return {**meter.stop(), "done": done, "cycles": cycles, "failures": failures[:3]}
 
 
 def job_enqueue(env, odoo, options):
