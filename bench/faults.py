@@ -46,24 +46,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "helpdesk_mail_ticket"
-HARNESS_PATH = ROOT / ADDON / "tests" / "dovecot.py"
+# The test servers (helpdesk_mail_ticket/mailharness), on the path the pure tests have too
+# (pythonpath of pyproject.toml).
+sys.path.append(str(ROOT / ADDON))
+from mailharness.dovecot import Dovecot  # noqa: E402
+from mailharness.proxy import FaultProxy  # noqa: E402
+
 DB_HOST = os.environ.get("HMT_DB_HOST", "127.0.0.1")
 DB_PORT = os.environ.get("HMT_DB_PORT", "5432")
 DB_USER = os.environ.get("HMT_DB_USER", "root")
 
 
 def load_module(name, path):
-    """A module loaded by file path (the harness lives in an Odoo test package)."""
+    """A module loaded by file path (a script of this repository outside any package)."""
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
-
-
-def harness():
-    return load_module("hmt_dovecot_harness", HARNESS_PATH)
 
 
 def addons_path():
@@ -403,7 +404,7 @@ class Experiment:
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
         addons = ",".join([snapshot] + [p for p in addons.split(",") if Path(p) != ROOT])
-        server = harness().Dovecot()
+        server = Dovecot()
         self.dovecot = server.start()
         suffix = f"{os.getpid()}{self.rng.randint(0, 9999)}"
         self.db = OdooDatabase(f"hmt_faults_{suffix}", addons, self.workdir)
@@ -572,7 +573,7 @@ class Experiment:
                 else:  # Dovecot's default pop3_uidl_format, %08Xu%08Xv (lower case)
                     keys[login] = f"{uid:08x}{validity:08x}"
                     port, faults = self.dovecot.pop3_port, {"fail_uidls": [keys[login]]}
-                proxy = harness().FaultProxy(port, protocol, **faults).start()
+                proxy = FaultProxy(port, protocol, **faults).start()
                 proxies.append(proxy)
                 with conn.cursor() as cr:
                     cr.execute(

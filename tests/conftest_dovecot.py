@@ -1,45 +1,27 @@
 """Pytest plugin: a real Dovecot (and SMTP sink) for the pure tests.
 
-Loaded from ``tests/conftest.py`` through ``pytest_plugins``. The harness lives in the addon
-(``helpdesk_mail_ticket/tests/dovecot.py``) so that the Odoo tests share it; it is loaded
-here by file path because ``helpdesk_mail_ticket/tests`` is an Odoo test package.
+Loaded from ``tests/conftest.py`` through ``pytest_plugins``. The servers are the package
+``mailharness`` of the addon (``helpdesk_mail_ticket/mailharness``), which the Odoo tests
+share; it is on the pure tests' path (``pythonpath`` in ``pyproject.toml``).
 
 When Dovecot is not installed every test using it FAILS, unless ``HMT_SKIP_DOVECOT=1`` is
 set to skip them deliberately (a skip must never pass for a green run by accident).
 """
 
-import importlib.util
 import os
 import secrets
-import sys
 from pathlib import Path
 
+import mailharness.dovecot
 import pytest
+from mailharness.dovecot import Dovecot
+from mailharness.smtp import SmtpSink
 
-HARNESS_PATH = Path(__file__).resolve().parent.parent / "helpdesk_mail_ticket/tests/dovecot.py"
-
-
-def load_by_path(name, path):
-    """The module at ``path``, loaded once under ``name`` (a file outside any package
-    the pure tests can import)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def load_harness():
-    """The harness module (``hmt_dovecot_harness``), loaded once by file path."""
-    return load_by_path("hmt_dovecot_harness", HARNESS_PATH)
-
-
-harness = load_harness()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def require_dovecot():
-    if harness.available():
+    if mailharness.dovecot.available():
         return
     if os.environ.get("HMT_SKIP_DOVECOT") == "1":
         pytest.skip("dovecot not installed and HMT_SKIP_DOVECOT=1")
@@ -54,7 +36,7 @@ def require_dovecot():
 def dovecot():
     """One running Dovecot for the whole session (tests isolate themselves by user)."""
     require_dovecot()
-    server = harness.Dovecot()
+    server = Dovecot()
     server.start()
     yield server
     server.stop()
@@ -113,7 +95,7 @@ def oauth2_dovecot():
     """A second Dovecot that also takes XOAUTH2/OAUTHBEARER with tokens of ``.oauth2``
     (the harness's local token and introspection endpoint)."""
     require_dovecot()
-    server = harness.Dovecot(oauth2=True)
+    server = Dovecot(oauth2=True)
     server.start()
     yield server
     server.stop()
@@ -127,7 +109,7 @@ def mailbox(dovecot):
 
 @pytest.fixture
 def smtp_sink():
-    sink = harness.SmtpSink()
+    sink = SmtpSink()
     sink.start()
     yield sink
     sink.stop()

@@ -1,10 +1,21 @@
 """Fixtures of the tests that run real Odoo processes (engine: ``bench/faults.py``)."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
-from conftest_dovecot import load_by_path
+
+
+def load_by_path(name, path):
+    """The module at ``path``, loaded once under ``name`` (a script outside any package)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
 
 FAULTS_PATH = Path(__file__).resolve().parent.parent / "bench" / "faults.py"
 

@@ -12,28 +12,47 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import mailharness.dovecot
 import pytest
-from conftest_dovecot import HARNESS_PATH, harness, new_mailbox, require_dovecot
+from conftest_dovecot import ROOT, new_mailbox, require_dovecot
+from mailharness.common import HarnessError
+from mailharness.dovecot import Dovecot
+from mailharness.oauth2 import OAuth2Endpoint
+from mailharness.smtp import SmtpSink
 
 RAW = b"From: a@example.org\r\nSubject: hello\r\n\r\n.dot\r\nbody\r\n"
 
 
 def test_harness_imports_no_odoo():
+    """The harness is one package, a module per component, importable without Odoo."""
     code = (
-        "import sys, importlib.util\n"
+        "import sys\n"
         "sys.modules['odoo'] = None\n"  # any 'import odoo' would now raise ImportError
-        f"spec = importlib.util.spec_from_file_location('h', {str(HARNESS_PATH)!r})\n"
-        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
         "sys.path.insert(0, 'helpdesk_mail_ticket')\n"
         "import mailsource\n"
+        "from mailharness.dovecot import Dovecot\n"
+        "from mailharness.oauth2 import OAuth2Endpoint\n"
+        "from mailharness.smtp import SmtpSink\n"
+        "from mailharness.proxy import FaultProxy\n"
+        "from mailharness.certificates import make_certificates\n"
         "assert not [m for m, v in sys.modules.items() if m.startswith('odoo') and v]\n"
     )
-    root = HARNESS_PATH.parent.parent.parent
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_smtp_sink_needs_no_dovecot_module():
+    """A component is usable alone: the SMTP sink does not load the Dovecot module."""
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, 'helpdesk_mail_ticket')\n"
+        "from mailharness.smtp import SmtpSink\n"
+        "assert 'mailharness.dovecot' not in sys.modules, sorted(sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_missing_dovecot_fails_unless_skip_is_asked(monkeypatch):
-    monkeypatch.setattr(harness, "available", lambda: False)
+    monkeypatch.setattr(mailharness.dovecot, "available", lambda: False)
     monkeypatch.delenv("HMT_SKIP_DOVECOT", raising=False)
     with pytest.raises(pytest.fail.Exception, match="not installed"):
         require_dovecot()
@@ -122,11 +141,11 @@ def test_private_server_lifecycle(tmp_path):
     workdir = tmp_path / "dc"
     if os.geteuid() == 0:
         # Dovecot's unprivileged processes must reach the workdir; pytest's is 0700.
-        with pytest.raises(harness.HarnessError, match="o\\+x"):
-            harness.Dovecot(workdir=str(workdir)).start()
+        with pytest.raises(HarnessError, match="o\\+x"):
+            Dovecot(workdir=str(workdir)).start()
         for parent in (tmp_path, *tmp_path.parents):
             parent.chmod(parent.stat().st_mode | 0o005)
-    server = harness.Dovecot(workdir=str(workdir))
+    server = Dovecot(workdir=str(workdir))
     with server:
         assert server.running
         server.add_user("keep@example.com", "pw")
@@ -145,7 +164,7 @@ def test_private_server_lifecycle(tmp_path):
 
 def test_temporary_workdir_removed_on_stop():
     require_dovecot()
-    server = harness.Dovecot().start()
+    server = Dovecot().start()
     workdir = server.workdir
     assert os.path.isdir(os.path.join(workdir, "mail"))
     assert "Dovecot" in server.log_tail() or os.path.exists(server.log_file)
@@ -155,7 +174,7 @@ def test_temporary_workdir_removed_on_stop():
 
 
 def test_smtp_sink_collects_messages():
-    with harness.SmtpSink() as sink:
+    with SmtpSink() as sink:
         with smtplib.SMTP(sink.host, sink.port, timeout=5) as client:
             assert client.ehlo()[0] == 250
             assert client.noop()[0] == 250
@@ -180,7 +199,7 @@ def test_smtp_sink_collects_messages():
 
 
 def test_smtp_sink_protocol_errors():
-    with harness.SmtpSink() as sink, smtplib.SMTP(sink.host, sink.port, timeout=5) as client:
+    with SmtpSink() as sink, smtplib.SMTP(sink.host, sink.port, timeout=5) as client:
         client.helo("me")
         assert client.docmd("RCPT TO:<a@b>")[0] == 503
         assert client.docmd("DATA")[0] == 503
@@ -198,7 +217,7 @@ def _post(url, **form):
 
 
 def test_oauth2_endpoint_grants_introspects_and_revokes():
-    with harness.OAuth2Endpoint(access_lifetime=600) as endpoint:
+    with OAuth2Endpoint(access_lifetime=600) as endpoint:
         assert endpoint.token_url.startswith("http://127.0.0.1:")
         refresh = endpoint.issue_refresh_token("who@example.com")
         client = {"client_id": endpoint.client_id, "client_secret": endpoint.client_secret}

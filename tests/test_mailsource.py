@@ -13,7 +13,11 @@ import threading
 import time
 
 import pytest
-from conftest_dovecot import harness, new_mailbox, require_dovecot
+from conftest_dovecot import new_mailbox, require_dovecot
+from mailharness.certificates import make_certificates
+from mailharness.common import free_ports
+from mailharness.dovecot import Dovecot
+from mailharness.proxy import FaultProxy
 from mailsource import (
     AuthenticationError,
     FolderNotFoundError,
@@ -510,7 +514,7 @@ def test_imap_and_pop3_unusual_passwords(dovecot, password):
 def basic_dovecot():
     """A Dovecot advertising neither MOVE nor UIDPLUS nor CONDSTORE after login."""
     require_dovecot()
-    server = harness.Dovecot(imap_capability="IMAP4rev1 LITERAL+ SASL-IR ENABLE IDLE NAMESPACE")
+    server = Dovecot(imap_capability="IMAP4rev1 LITERAL+ SASL-IR ENABLE IDLE NAMESPACE")
     server.start()
     yield server
     server.stop()
@@ -611,7 +615,7 @@ def test_host_not_found(protocol):
 
 @pytest.mark.parametrize(("protocol", "security"), TRANSPORTS, ids=TRANSPORT_IDS)
 def test_connection_refused(protocol, security):
-    (port,) = harness.free_ports(1)
+    (port,) = free_ports(1)
     expect_error(fake_config(protocol, port, security=security), RefusedError, "connection_refused")
 
 
@@ -645,7 +649,7 @@ def test_tls_untrusted_certificate(mailbox, protocol, security):
 
 
 def test_tls_wrong_ca_file(mailbox, tmp_path):
-    other_ca = harness.make_certificates(str(tmp_path / "other"))
+    other_ca = make_certificates(str(tmp_path / "other"))
     config = mailbox.config("imap", "ssl", ca_file=other_ca)
     expect_error(config, TLSError, "tls")
     missing = mailbox.config("pop3", "ssl", ca_file=str(tmp_path / "missing.pem"))
@@ -848,7 +852,7 @@ def test_imap_fetch_refused_for_one_message_is_that_message_s_error(mailbox):
     error carrying the server's answer, the session goes on with the next one."""
     uids = [mailbox.append(message(n)) for n in (1, 2, 3)]
     server = mailbox.server
-    with harness.FaultProxy(server.imap_port, "imap", fail_uids=[uids[1]]) as proxy:
+    with FaultProxy(server.imap_port, "imap", fail_uids=[uids[1]]) as proxy:
         config = mailbox.config("imap", host=proxy.host, port=proxy.port)
         with open_source(config) as source:
             first, second, third = source.list_messages()
@@ -868,7 +872,7 @@ def test_imap_fetch_refused_for_one_message_is_that_message_s_error(mailbox):
 def test_pop3_retr_refused_for_one_message_is_that_message_s_error(mailbox):
     for n in (1, 2, 3):
         mailbox.append(message(n))
-    with harness.FaultProxy(mailbox.server.pop3_port, "pop3", fail_numbers=[2]) as proxy:
+    with FaultProxy(mailbox.server.pop3_port, "pop3", fail_numbers=[2]) as proxy:
         config = mailbox.config("pop3", host=proxy.host, port=proxy.port)
         with open_source(config) as source:
             first, second, third = source.list_messages()
@@ -889,7 +893,7 @@ def test_connection_lost_while_fetching_is_the_session_s_error(mailbox, protocol
     """A reset while a message is read is a NetworkError, never the message's error."""
     mailbox.append(message(1))
     port = mailbox.port(protocol, "none")
-    with harness.FaultProxy(port, protocol) as proxy:
+    with FaultProxy(port, protocol) as proxy:
         config = mailbox.config(protocol, host=proxy.host, port=proxy.port)
         source = open_source(config)
         source.connect()
@@ -916,7 +920,7 @@ def test_imap_without_uidplus_never_expunges_other_clients_deleted_mail(mailbox)
     uids = [mailbox.append(message(n)) for n in (1, 2, 3)]
     flag_deleted(mailbox, uids[2])  # another client's: still to be undeleted or expunged
     trace = Trace()
-    with harness.FaultProxy(mailbox.server.imap_port, "imap", strip={"UIDPLUS"}) as proxy:
+    with FaultProxy(mailbox.server.imap_port, "imap", strip={"UIDPLUS"}) as proxy:
         config = mailbox.config("imap", host=proxy.host, port=proxy.port)
         with open_source(config, trace=trace.append) as source:
             assert "UIDPLUS" not in source.capabilities
@@ -955,7 +959,7 @@ def test_imap_fetch_refused_as_expunged_is_message_not_found(mailbox):
     it); not a damaged message to retry."""
     uid = mailbox.append(message(1))
     answer = "[EXPUNGEISSUED] Some of the requested messages no longer exist"
-    with harness.FaultProxy(mailbox.server.imap_port, fail_uids=[uid], answer=answer) as proxy:
+    with FaultProxy(mailbox.server.imap_port, fail_uids=[uid], answer=answer) as proxy:
         with open_source(mailbox.config("imap", host=proxy.host, port=proxy.port)) as source:
             (item,) = source.list_messages()
             with pytest.raises(MessageNotFoundError) as info:

@@ -4,7 +4,7 @@ class Odoo renamed) would otherwise pass as a success, having tested nothing."""
 
 from pathlib import Path
 
-from conftest_dovecot import load_by_path
+from conftest_odoo_process import load_by_path
 
 ROOT = Path(__file__).resolve().parent.parent
 run_tests = load_by_path("hmt_run_tests", ROOT / "tools" / "run_tests.py")

@@ -20,7 +20,6 @@ Needs an importable Odoo 18 (``bash setup/install-odoo.sh``) and Debian's doveco
 """
 
 import argparse
-import importlib.util
 import signal
 import subprocess
 import sys
@@ -37,10 +36,11 @@ LOGIN = demo_mail.MAILBOX
 
 
 def load_harness():
-    spec = importlib.util.spec_from_file_location("dovecot", ADDON_DIR / "tests" / "dovecot.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The test servers' package (``helpdesk_mail_ticket/mailharness``): its Dovecot."""
+    sys.path.append(str(ADDON_DIR))
+    from mailharness import dovecot
+
+    return dovecot
 
 
 def odoo_args(options):

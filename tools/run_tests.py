@@ -23,7 +23,8 @@ with our addons installed, ``run_platform_suites``; ``HMT_PLATFORM_TAGS`` narrow
 bridge addon ``helpdesk_mail_ticket_helpdesk_mgmt`` is installed and tested too, and when it has
 OCA's ``queue_job`` (unpacked there as well), ``helpdesk_mail_ticket_queue_job``; otherwise a
 banner says their tests did not run. The OAuth2 bridges (Gmail, Microsoft 365) are always
-installed and tested: their Odoo modules are part of Odoo community.
+installed and tested: their Odoo modules are part of Odoo community. So are the addons
+of ``test_addons/``, which only the tests use.
 """
 
 import importlib.util
@@ -44,6 +45,10 @@ BRIDGE = "helpdesk_mail_ticket_helpdesk_mgmt"
 QUEUE_JOB_BRIDGE = "helpdesk_mail_ticket_queue_job"
 # Bridges to Odoo community modules (google_gmail, microsoft_outlook): always installed.
 OAUTH2_BRIDGES = ["helpdesk_mail_ticket_google_gmail", "helpdesk_mail_ticket_microsoft_outlook"]
+# Addons used only by the tests (test_addons/, e.g. a Maildir mail source proving that
+# sources plug in): always installed and tested, never shipped.
+TEST_ADDONS_DIR = ROOT / "test_addons"
+TEST_ADDONS = sorted(path.parent.name for path in TEST_ADDONS_DIR.glob("*/__manifest__.py"))
 DEFAULT_EXTRA_ADDONS = Path.home() / ".cache" / "hmt" / "oca" / "odoo" / "addons"
 
 
@@ -135,7 +140,7 @@ def odoo_paths():
     if probe.returncode:
         return None
     package = Path(probe.stdout.strip())
-    paths = [str(ROOT), str(package / "addons")]
+    paths = [str(ROOT), str(TEST_ADDONS_DIR), str(package / "addons")]
     sibling = package.parent / "addons"
     if (sibling / "mail").is_dir():
         paths.append(str(sibling))
@@ -192,6 +197,7 @@ def run_odoo(addons_path):
     database = f"hmt_test_{os.getpid()}"
     modules = [ADDON, *OAUTH2_BRIDGES, *([BRIDGE] if extra_addons_dir() else [])]
     modules += [QUEUE_JOB_BRIDGE] if extra_addons_dir("queue_job") else []
+    modules += TEST_ADDONS
     tags = os.environ.get("HMT_ODOO_TEST_TAGS", ",".join(f"/{module}" for module in modules))
     data_dir = tempfile.mkdtemp(prefix="hmt-odoo-data-")
     log_path = Path(data_dir) / "odoo-test.log"

@@ -6,9 +6,8 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import collapse_rfc2231_value
 
-from .charsets import fix_surrogates
+from .charsets import decode_bytes, fix_surrogates, normalize_charset
 from .headers import clean_text, decode_words, header_params
 from .images import image_size, resize_to_fit
 from .loader import payload_bytes
@@ -160,6 +159,26 @@ def _part_charset(part: Message) -> str:
         return ""
 
 
+def _rfc2231_value(value: tuple) -> str:
+    """An RFC 2231 ``charset'lang'%XX`` value. Bytes that are valid UTF-8 with non-ASCII
+    characters are UTF-8 whatever the label (mailers label UTF-8 names iso-8859-1: read as
+    labelled, they are mojibake); otherwise the declared charset, an unknown one falling
+    back as a body's would."""
+    if len(value) < 3:
+        return ""
+    charset, text = value[0], str(value[2])
+    try:
+        data = text.encode("raw-unicode-escape")
+    except Exception:
+        return text
+    if not data.isascii() and normalize_charset(charset) != "utf-8":
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            _logger.debug("RFC 2231 value not UTF-8: read as %s", charset)
+    return decode_bytes(data, charset or "utf-8")
+
+
 def _filename(part: Message, charset_hint: str = "") -> str:
     """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit (read
     by the part's declared charset, then the message's ``charset_hint``, then detected)."""
@@ -170,10 +189,7 @@ def _filename(part: Message, charset_hint: str = "") -> str:
         if params.get(param):
             value = params[param]
             if isinstance(value, tuple):
-                try:
-                    value = collapse_rfc2231_value(value)
-                except Exception:
-                    value = value[2] if len(value) > 2 else ""
+                value = _rfc2231_value(value)
             name = str(value)
             break
     if not name:

@@ -47,6 +47,26 @@ _BOUNCE_SUBJECT = re.compile(
     r"benachrichtung|zustellung|spam|quota)",
     re.IGNORECASE,
 )
+# A list server's own address (Mailman, Sympa, ezmlm, fml, Majordomo, LISTSERV): moderation
+# notices, "not a member" rejections, subscription confirmations. Only with a list server's
+# header: a person's mailbox may be named "purchase-request".
+_LIST_ROBOT = re.compile(
+    r"^(?:[^@]+-(?:admin|owner|request|bounces?|confirm|ctl|help)|owner-[^@]+|"
+    r"listserv|majordomo|sympa|mailman|ezmlm|fml)(?:[+=][^@]*)?@",
+    re.IGNORECASE,
+)
+_LIST_SERVER_HEADERS = (
+    "list-id",
+    "mailing-list",
+    "x-mailman-version",
+    "x-ml-server",
+    "x-mlserver",
+    "x-ml-name",
+    "x-sympa-version",
+    "x-listserver",
+    "x-list-administrivia",
+    "x-ezmlm-version",
+)
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^(?:auto(?:matic)?[- ]?(?:reply|response|answer|antwort)|out of (?:the )?office|"
     r"absence|abwesenheit|réponse automatique|respuesta automática|risposta automatica|"
@@ -65,8 +85,10 @@ def detect_automated(
     content_type: str,
     report_type: str,
     undesired: tuple = (),
+    body_start: str = "",
 ) -> Automated | None:
-    """Return why a message is automated, or None. ``headers`` is lower-case name -> value."""
+    """Return why a message is automated, or None. ``headers`` is lower-case name -> value;
+    ``body_start``: the first characters of a plain-text body (machine-readable notices)."""
     for pattern in undesired:
         try:
             if compile_pcre(pattern).search(subject or ""):
@@ -77,6 +99,9 @@ def detect_automated(
     if found:
         return found
     found = _by_headers(headers)
+    if found:
+        return found
+    found = _by_json_notice(body_start)
     if found:
         return found
     return _by_sender(headers, subject, from_email, from_name)
@@ -91,6 +116,22 @@ def _by_structure(content_type: str, report_type: str) -> Automated | None:
     if report == "disposition-notification":
         return Automated("auto_reply", "read receipt (disposition-notification)")
     return Automated("bounce", f"multipart/report; report-type={report or 'unknown'}")
+
+
+# Amazon SES event notifications mailed through SNS: a JSON document whose (escaped) message
+# says "notificationType": "Bounce" / "Complaint". Only a body that IS the JSON document: a
+# person quoting one writes words above it.
+_JSON_NOTICE = re.compile(r'notificationType\\*"\s*:\s*\\*"(Bounce|Complaint)\\*"')
+
+
+def _by_json_notice(body_start: str) -> Automated | None:
+    if not body_start.lstrip().startswith("{"):
+        return None
+    match = _JSON_NOTICE.search(body_start)
+    if not match:
+        return None
+    kind = "bounce" if match.group(1) == "Bounce" else "feedback_report"
+    return Automated(kind, f"JSON notification ({match.group(1)})")
 
 
 def _by_headers(headers: dict) -> Automated | None:
@@ -139,6 +180,12 @@ def _by_sender(headers: dict, subject: str, from_email: str, from_name: str) -> 
         return Automated("bounce", f"sender {from_email}")
     if from_name and _DAEMON_NAME.search(from_name):
         return Automated("bounce", f"sender name {from_name}"[:200])
+    if (
+        from_email
+        and _LIST_ROBOT.match(from_email)
+        and any(name in headers for name in _LIST_SERVER_HEADERS)
+    ):
+        return Automated("bounce", f"mailing-list server notice from {from_email}"[:200])
     subject = (subject or "").strip()
     if _AUTO_REPLY_SUBJECT.match(subject):
         return Automated("auto_reply", f"auto-reply subject {subject}"[:200])

@@ -19,6 +19,8 @@ _BRACKETED = re.compile(r"<[^<>]{1,1100}>")
 _INNER_SPACE = re.compile(r"\s+")
 _BARE_ID = re.compile(r"[^\s<>,;\"()]+@[^\s<>,;\"()]+")
 _SPACES = re.compile(r"[ \t\r\n\v\f]+")
+# Control characters other than spaces (NUL, BEL, ESC, DEL...): damage, never text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
 MAX_HEADER = 64 * 1024  # longer header values are truncated before any regex work
@@ -97,7 +99,7 @@ def _decode_words(value: str, fallback_charset: str | None) -> str:
 
 def clean_text(value: str) -> str:
     """One line: control whitespace collapsed to spaces, stripped."""
-    return _SPACES.sub(" ", value or "").strip()
+    return _SPACES.sub(" ", _CONTROLS.sub("", value or "")).strip()
 
 
 _CONTROL_SPACE = re.compile(r"\r\n|[\r\n\t\v\f]")
@@ -106,7 +108,7 @@ _CONTROL_SPACE = re.compile(r"\r\n|[\r\n\t\v\f]")
 def one_line(value: str) -> str:
     """One line as written: each line break or control space becomes one space, stripped;
     the spaces the sender typed (doubled, full-width) are kept, as mail clients show them."""
-    return _CONTROL_SPACE.sub(" ", value or "").strip()
+    return _CONTROL_SPACE.sub(" ", _CONTROLS.sub("", value or "")).strip()
 
 
 def _swap_name(name: str) -> str:

@@ -365,12 +365,31 @@ def _not_base64(data: bytes) -> bool:
     return foreign * 20 > len(meaningful)  # over 5 %: not a damaged encoding but plain text
 
 
+def _transfer_decoded(part: Message, data: bytes) -> bytes:
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    try:
+        if cte == "base64":
+            return binascii.a2b_base64(data)
+        if cte == "quoted-printable":
+            return quopri.decodestring(data)
+    except (binascii.Error, ValueError):
+        _logger.debug("damaged %s payload kept as it is", cte)
+    return data
+
+
 def payload_bytes(part: Message) -> bytes | None:
     """Transfer-decoded bytes of a leaf part (None when it has no payload)."""
     blob = getattr(part, _BLOB_ATTRIBUTE, None)
     if blob is not None:
         return binascii.a2b_base64(blob)
-    raw = part.get_payload()
+    try:
+        raw = part.get_payload()
+    except Exception:
+        # The stdlib decodes an 8-bit payload by the charset label first and raises on a
+        # label a codec lookup rejects (a NUL in it): read the stored payload as it is.
+        raw = part._payload  # pylint: disable=protected-access
+        if isinstance(raw, str):
+            return _transfer_decoded(part, raw.encode("utf-8", "surrogateescape"))
     if isinstance(raw, str):
         cte = str(part.get("content-transfer-encoding", "")).strip().lower()
         if cte == "base64":

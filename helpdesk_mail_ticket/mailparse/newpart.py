@@ -119,6 +119,7 @@ _FROM_LINE = re.compile(
 _SEPARATOR = re.compile(
     r"^\s*(?:"
     r"-{2,}\s*[^-\n]{3,200}?\s*-{2,}"  # -----Original Message----- and translations
+    r"|([_=*~])\1{2,}\s*[^-_=*~\n]{3,200}?\s*[_=*~]{3,}"  # cc:Mail "___ Reply Separator ___"
     r"|_{10,}"  # Outlook's underscore line
     r"|={10,}"
     r"|begin\s+forwarded\s+message\s*:"
@@ -377,11 +378,15 @@ def _field_block_start(lines: list[str], index: int) -> bool:
     return any(_FROM_LINE.match(line) for line in lines[index + 1 : index + 4])
 
 
+_RULE_CHARS = "-_=*~"
+
+
 def _is_separator(line: str) -> bool:
     if not _SEPARATOR.match(line):
         return False
     stripped = line.strip()
-    if stripped.startswith(("-", "=")) and stripped.strip("-= ") and stripped[0] == "-":
+    if stripped[:1] in _RULE_CHARS and stripped.strip(_RULE_CHARS + " "):
+        # Words between rules: a separator only with a separator's words, not a heading.
         return bool(_SEPARATOR_WORDS.search(stripped))
     return True
 
@@ -438,20 +443,38 @@ def _builtin_cut(lines: list[str]) -> int:
         if _is_separator(line) or _is_wrapped_separator(lines, index):
             if not _is_bare_rule(line) or _header_follows(lines, index):
                 return index
-        if index and (
-            _is_header_block(lines, index)
-            or (head[:1] in (":", "|") and _marked_header_block(lines, index))
-        ):
-            return index
-        notes = _recipient_block_start(lines, index)
-        if notes >= 0:
-            return notes
+        # Every field line (From:, Date:, To:...) has a colon: without one, no header block.
+        if ":" in line or "：" in line:
+            if index and (
+                _is_header_block(lines, index)
+                or (head[:1] in (":", "|") and _marked_header_block(lines, index))
+            ):
+                return index
+            notes = _recipient_block_start(lines, index)
+            if notes >= 0:
+                return notes
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
-        span = _attribution_at(lines, index)
-        if span and not _quote_follows(lines[index + span :]):
-            return index
+        if _may_open_attribution(lines, index):
+            span = _attribution_at(lines, index)
+            if span and not _quote_follows(lines[index + span :]):
+                return index
     return -1
+
+
+_NO_COLON_OPENERS = frozenset(("on", "le", "am", "el", "il", "op", "em"))
+
+
+def _may_open_attribution(lines: list[str], index: int) -> bool:
+    """A cheap necessary condition of :func:`_attribution_at`: an attribution ends with a
+    colon, or with an address in brackets (Gmail's dated form), or opens with "On"-like words
+    (the form without a colon), within its lines."""
+    if lines[index].lstrip()[:2].lower() in _NO_COLON_OPENERS:
+        return True
+    for line in lines[index : index + HEADER_SPAN]:
+        if line.rstrip()[-1:] in (":", "：", ">"):
+            return True
+    return False
 
 
 def _attribution_at(lines: list[str], index: int) -> int:

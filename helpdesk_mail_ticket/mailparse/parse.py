@@ -1,6 +1,7 @@
 """``parse_message``: raw RFC 5322 bytes -> :class:`ParsedEmail`; never raises for bad mail."""
 
 import email
+import email.parser
 import hashlib
 import logging
 import re
@@ -22,7 +23,7 @@ from .headers import (
 )
 from .htmlbody import html_to_text, text_to_html
 from .htmlquote import new_part_html_ex
-from .loader import load_message, payload_bytes
+from .loader import POLICY, load_message, payload_bytes, repair_header_block
 from .newpart import split_reply
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -350,8 +351,9 @@ def parse_message(raw: bytes, settings: Settings = DEFAULT_SETTINGS) -> ParsedEm
         message = load_message(raw)
     except Exception as exc:  # the compat32 parser is very tolerant; this is rare
         result.error = f"unreadable message: {exc}"[:300]
-        result.stable_id = _stable_id(None, raw)
-        result.uid = result.stable_id
+        _fill_from_header_block(result, raw, settings)
+        result.stable_id = result.stable_id or _stable_id(None, raw)
+        result.uid = result.uid or result.stable_id
         return result
     try:
         _fill(result, message, raw, settings)
@@ -386,7 +388,20 @@ def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
         return "sha256:" + hashlib.sha256(raw).hexdigest(), ()
 
 
-def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings) -> None:
+def _fill_from_header_block(result: ParsedEmail, raw: bytes, settings: Settings) -> None:
+    """The body cannot be read (nested beyond the parser's recursion): who sent the mail and
+    about what still come from its header block, so that the mail set aside is known."""
+    try:
+        message = email.parser.BytesParser(policy=POLICY).parsebytes(
+            repair_header_block(raw), headersonly=True
+        )
+        _fill_headers(result, message, raw, settings)
+    except Exception:
+        _logger.debug("header block unreadable too", exc_info=True)
+
+
+def _fill_headers(result: ParsedEmail, message: Message, raw: bytes, settings: Settings) -> str:
+    """The header fields; returns the charset hint for raw 8-bit values."""
     hint = _charset_hint(message, raw)
     result.headers = _header_map(message, hint)
     result.defects = _defects(message)
@@ -399,6 +414,11 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
     result.date = parse_date(_raw_header(message, "date")) or _received_date(message)
     result.in_reply_to = parse_ids(_raw_header(message, "in-reply-to"))
     result.references = parse_ids(_raw_header(message, "references"))
+    return hint
+
+
+def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings) -> None:
+    hint = _fill_headers(result, message, raw, settings)
     try:
         result.content_type = message.get_content_type()
     except Exception:
@@ -419,6 +439,7 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         content_type=result.content_type,
         report_type=report_type,
         undesired=settings.undesired_subject_patterns,
+        body_start=result.body_text[:4096] if result.body_part == "text/plain" else "",
     )
 
 

@@ -41,19 +41,16 @@ from .errors import (
     UidValidityChangedError,
     UnsupportedOperationError,
 )
+from .base import Listing
 from .imap import ImapSource
 from .pop3 import Pop3Source
-
-SOURCES = {"imap": ImapSource, "pop3": Pop3Source}
-
-
-def open_source(config, trace=None):
-    """An unconnected :class:`MailSource` for ``config`` (use it in a ``with`` block).
-
-    :param trace: optional ``callable(str)`` receiving a debug trace of the dialogue;
-        the password is never passed to it.
-    """
-    return SOURCES[config.protocol](config, trace=trace)
+from .registry import (
+    default_port,
+    open_source,
+    register_source,
+    registered_protocols,
+    source_class,
+)
 
 
 __all__ = [
@@ -65,6 +62,7 @@ __all__ = [
     "FolderNotFoundError",
     "HostNotFoundError",
     "ImapSource",
+    "Listing",
     "MailSource",
     "MailSourceError",
     "MessageError",
@@ -80,7 +78,11 @@ __all__ = [
     "TokenError",
     "UidValidityChangedError",
     "UnsupportedOperationError",
+    "default_port",
     "open_source",
+    "register_source",
+    "registered_protocols",
+    "source_class",
     "split_imap_options",
     "unknown_imap_options",
 ]

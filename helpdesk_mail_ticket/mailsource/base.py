@@ -1,4 +1,7 @@
-"""What IMAP and POP3 sources share: lifecycle, tracing, TLS context and error mapping."""
+"""The interface of a mail source, and what every source shares: the session's lifecycle
+(connect, secure, log in, tear down: written once here), tracing, the TLS context and the
+error mapping. A new kind of source subclasses :class:`MailSource`, implements the few
+methods marked so, and registers itself (:func:`~.registry.register_source`)."""
 
 import contextlib
 import imaplib
@@ -6,6 +9,7 @@ import json
 import poplib
 import socket
 import ssl
+from dataclasses import dataclass, field
 
 from .errors import (
     AuthenticationError,
@@ -17,6 +21,7 @@ from .errors import (
     RefusedError,
     TimedOutError,
     TLSError,
+    UnsupportedOperationError,
 )
 
 REDACTED = "********"
@@ -112,6 +117,20 @@ def make_ssl_context(config):
     return ssl.create_default_context(cafile=config.ca_file or None)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What :meth:`MailSource.list_changes` found: ``messages`` (``RemoteMessage`` objects),
+    ``complete`` (True: every message of the mailbox, so one the caller knows that is not
+    listed has left; False: only the new ones), ``cursor`` (what to give back next time,
+    once the caller holds these messages; None: the source keeps none), ``note`` (one
+    line for the trace)."""
+
+    messages: list = field(default_factory=list)
+    complete: bool = True
+    cursor: dict | None = None
+    note: str = ""
+
+
 class MailSource:
     """A connection to one mailbox. Subclasses implement the protocol.
 
@@ -123,8 +142,14 @@ class MailSource:
     :meth:`delete`... are ``RemoteMessage.uid`` strings (or ``RemoteMessage`` objects).
     """
 
-    protocol = None
-    label = None
+    protocol = None  # the registry's key, ServerConfig.protocol
+    label = None  # in messages and traces: "IMAP"
+    default_ports = {}  # {security: port}
+    supports_folders = False  # folders to read from and move to (IMAP)
+    may_idle = False  # the protocol has a push (IMAP IDLE); ``supports_idle`` is the session's
+    keeps_cursor = False  # list_changes() gives a cursor to store (one sync at a time)
+    supports_structure = False  # structure() and part fetches, for oversize messages (IMAP)
+    starttls_command = "STARTTLS"  # as traced
     # Keys of messages delete() flagged but could not remove (IMAP without UIDPLUS).
     left_flagged = frozenset()
 
@@ -165,18 +190,112 @@ class MailSource:
         return self._client
 
     def connect(self):
-        """Open the connection, secure it, log in (and select the folder for IMAP)."""
-        raise NotImplementedError
+        """Open the connection, secure it (TLS or STARTTLS), log in, then prepare the
+        session (IMAP: capabilities and the folder; POP3: the index). A failure on the way
+        releases the socket and raises a :class:`~.errors.MailSourceError`."""
+        if self._connected:
+            return
+        self._broken = False
+        config = self.config
+        context = self._tls_context()
+        self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
+        with self.phase("connect", "connecting"):
+            client = self._open(context)
+        self._client = client
+        try:
+            self._greeted()
+            if config.security == "starttls":
+                self.trace(f"> {self.starttls_command}")
+                with self.phase("starttls", "starting TLS"):
+                    self._starttls(context)
+            self._login()
+            self._after_login()
+        except BaseException:
+            self._client, self._broken = None, False
+            with contextlib.suppress(Exception):
+                self._release(client)
+            raise
+        self._connected = True
 
     def close(self):
-        """Commit pending deletions, log out and release the socket (always)."""
+        """End the session (committing what it must: POP3 deletions), and release the
+        socket always, even when ending fails; after a lost connection only release."""
+        client, self._client = self._client, None
+        self._connected = False
+        broken, self._broken = self._broken, False
+        pending = self._forget_session()
+        if client is None:
+            return
+        try:
+            if broken:
+                self._after_broken(pending)
+            else:
+                self._end_session(client, pending)
+        finally:
+            with contextlib.suppress(Exception):
+                self._release(client)
+
+    def _login(self):
+        if self.config.auth_mechanism == "xoauth2":
+            self._login_xoauth2()
+        else:
+            self._login_password()
+
+    # -- session steps implemented by subclasses ------------------------------------------
+
+    def _open(self, context):
+        """The connected protocol client (``context``: the TLS context, or None)."""
         raise NotImplementedError
+
+    def _greeted(self):
+        """Trace the server's greeting."""
+
+    def _starttls(self, context):
+        raise UnsupportedOperationError(f"{self.label} has no STARTTLS")
+
+    def _login_password(self):
+        """Log in with ``config.login`` and ``config.password``."""
+
+    def _login_xoauth2(self):
+        raise UnsupportedOperationError(f"{self.label} has no OAuth2 login")
+
+    def _after_login(self):
+        """Prepare the session once logged in."""
+
+    def _forget_session(self):
+        """Drop the session's state on close; returns what ending it must know (POP3:
+        the deletions that only QUIT commits)."""
+        return 0
+
+    def _end_session(self, client, pending):
+        """Say goodbye (LOGOUT, QUIT)."""
+
+    def _after_broken(self, pending):
+        """Closing a lost connection: raise if something was lost with it."""
+
+    def _release(self, client):
+        """Release the socket (never raises: errors are suppressed)."""
 
     # -- API implemented by subclasses -------------------------------------------------------
 
     def list_messages(self):
         """All messages currently in the folder, as :class:`~.config.RemoteMessage`."""
         raise NotImplementedError
+
+    def list_changes(self, cursor):
+        """A :class:`Listing` of what changed since ``cursor`` (a dict this source gave
+        in an earlier listing, stored as it is by the caller, or None). By default every
+        message, and no cursor."""
+        return Listing(self.list_messages(), complete=True, cursor=None)
+
+    def may_have_news(self, cursor):
+        """False only when the mailbox certainly has nothing new since ``cursor``."""
+        return True
+
+    def cursor_after_changes(self, cursor):
+        """The cursor once this session's own deletions and moves are counted in, or None
+        when mail arrived meanwhile (then the next listing must see it)."""
+        return cursor
 
     def list_since(self, uidvalidity, last_uid):
         """``(uidvalidity, messages newer than last_uid)``; everything if UIDVALIDITY changed.
@@ -207,6 +326,11 @@ class MailSource:
         """The header block of a message (up to and including the blank line)."""
         raise NotImplementedError
 
+    def structure(self, uid):
+        """The MIME structure of a message, to download its parts one at a time (IMAP
+        BODYSTRUCTURE, :mod:`~.structure`)."""
+        raise self.error(UnsupportedOperationError, f"{self.label} has no message structure")
+
     def size(self, uid):
         """The size in octets the server reports for a message."""
         raise NotImplementedError
@@ -216,8 +340,24 @@ class MailSource:
         raise NotImplementedError
 
     def move(self, uids, folder):
-        """Move messages to ``folder`` (created if missing). IMAP only."""
-        raise NotImplementedError
+        """Move messages to ``folder`` (created if missing), for sources with folders."""
+        raise self.error(UnsupportedOperationError, f"{self.label} has no folders to move to")
+
+    def folder_exists(self, folder):
+        raise self.error(UnsupportedOperationError, f"{self.label} has no folders")
+
+    def ensure_folder(self, folder):
+        """Create ``folder`` unless it exists."""
+        raise self.error(UnsupportedOperationError, f"{self.label} has no folders")
+
+    @property
+    def supports_idle(self):
+        """True when this session can wait for new mail (:meth:`idle`)."""
+        return False
+
+    def idle(self, timeout):
+        """Wait up to ``timeout`` seconds for a change; True when one came."""
+        raise self.error(UnsupportedOperationError, f"{self.label} cannot wait for new mail")
 
     def test(self):
         """Connect (if needed), log in, select, and return a one-line English summary."""

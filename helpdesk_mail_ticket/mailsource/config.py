@@ -3,20 +3,14 @@
 import dataclasses
 from dataclasses import dataclass, field
 
-PROTOCOLS = ("imap", "pop3")
+from .registry import default_port, registered_protocols
+
+PROTOCOLS = ("imap", "pop3")  # the built-in ones; any registered protocol is accepted
 SECURITIES = ("none", "ssl", "starttls")
 POP3_AUTH_OPTIONS = ("USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5")
 # "password": LOGIN/USER-PASS (or pop3_auth_option). "xoauth2": SASL XOAUTH2 (Google,
 # Microsoft 365, Dovecot's oauth2 passdb) with the OAuth2 access token in ``password``.
 AUTH_MECHANISMS = ("password", "xoauth2")
-DEFAULT_PORTS = {
-    ("imap", "none"): 143,
-    ("imap", "starttls"): 143,
-    ("imap", "ssl"): 993,
-    ("pop3", "none"): 110,
-    ("pop3", "starttls"): 110,
-    ("pop3", "ssl"): 995,
-}
 
 # iTop's "imap_options" are PHP imap_open() mailbox flags ("{host:port/imap/ssl/novalidate-cert}").
 # Each maps to a change of the settings; flags with no meaning here are ignored.
@@ -62,8 +56,10 @@ class ServerConfig:
     auth_mechanism: str = "password"
 
     def __post_init__(self):
-        if self.protocol not in PROTOCOLS:
-            raise ValueError(f"protocol must be one of {PROTOCOLS}, not {self.protocol!r}")
+        if self.protocol not in registered_protocols():
+            raise ValueError(
+                f"protocol must be one of {registered_protocols()}, not {self.protocol!r}"
+            )
         if self.security not in SECURITIES:
             raise ValueError(f"security must be one of {SECURITIES}, not {self.security!r}")
         if self.pop3_auth_option.upper() not in POP3_AUTH_OPTIONS:
@@ -91,7 +87,7 @@ class ServerConfig:
 
     @property
     def effective_port(self):
-        return self.port or DEFAULT_PORTS[self.protocol, self.security]
+        return self.port or default_port(self.protocol, self.security)
 
     @property
     def address(self):

@@ -15,6 +15,7 @@ import time
 from .base import (
     TOKEN_REFUSED,
     XOAUTH2_NOT_OFFERED,
+    Listing,
     MailSource,
     _exception_text,
     xoauth2_error_report,
@@ -30,6 +31,7 @@ from .errors import (
     UidValidityChangedError,
     UnsupportedOperationError,
 )
+from .registry import register_source
 from .structure import ContentDecoder, parse_bodystructure
 
 UID_CHUNK = 500  # UIDs per command line for FETCH/STORE/MOVE on long lists
@@ -138,6 +140,11 @@ class ImapSource(MailSource):
 
     protocol = "imap"
     label = "IMAP"
+    default_ports = {"none": 143, "starttls": 143, "ssl": 993}
+    supports_folders = True
+    may_idle = True
+    keeps_cursor = True
+    supports_structure = True
     STREAM_CHUNK = 1024 * 1024  # octets per partial fetch of fetch_into()
 
     def __init__(self, config, trace=None):
@@ -151,43 +158,29 @@ class ImapSource(MailSource):
 
     # -- connection ------------------------------------------------------------------------
 
-    def connect(self):
-        if self._connected:
-            return
-        self._broken = False
+    def _open(self, context):
         config = self.config
-        context = self._tls_context()
-        self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
-        with self.phase("connect", "connecting"):
-            if config.security == "ssl":
-                client = _IMAP4_SSL(
-                    config.host, config.effective_port, ssl_context=context,
-                    timeout=config.timeout,
-                )  # fmt: skip
-            else:
-                client = _IMAP4(config.host, config.effective_port, timeout=config.timeout)
-        self._client = client
-        try:
-            self.trace(f"< {self._redact(client.welcome)}")
-            if config.security == "starttls":
-                self.trace("> STARTTLS")
-                with self.phase("starttls", "starting TLS"):
-                    client.starttls(context)
-            client.untagged_responses.pop("CAPABILITY", None)  # only the login's may follow
-            self._login()
-            self._load_capabilities()
-            self._select()
-        except BaseException:
-            self._client, self._broken = None, False
-            with contextlib.suppress(Exception):
-                client.shutdown()
-            raise
-        self._connected = True
+        if config.security == "ssl":
+            return _IMAP4_SSL(
+                config.host, config.effective_port, ssl_context=context, timeout=config.timeout
+            )
+        return _IMAP4(config.host, config.effective_port, timeout=config.timeout)
+
+    def _greeted(self):
+        self.trace(f"< {self._redact(self._client.welcome)}")
+
+    def _starttls(self, context):
+        self._client.starttls(context)
+
+    def _after_login(self):
+        self._load_capabilities()
+        self._select()
 
     def _login(self):
-        if self.config.auth_mechanism == "xoauth2":
-            self._login_xoauth2()
-            return
+        self._client.untagged_responses.pop("CAPABILITY", None)  # only the login's may follow
+        return super()._login()
+
+    def _login_password(self):
         client, login, password = self._client, self.config.login, self.config.password
         if "LOGINDISABLED" in client.capabilities:
             raise self.error(
@@ -270,28 +263,24 @@ class ImapSource(MailSource):
         else:  # not sent in SELECT by a few servers
             self.uidvalidity = self.state()["uidvalidity"]
 
-    def close(self):
-        """LOGOUT, and always release the socket. Deletions are expunged by delete()."""
-        client, self._client = self._client, None
-        self._connected = False
-        broken, self._broken = self._broken, False
+    def _forget_session(self):
         if self._flagged:
             self.trace(f"left flagged \\Deleted, not expunged: UIDs {uid_set(self._flagged)}")
             self._flagged = set()
-        if client is None:
-            return
-        if broken:
-            with contextlib.suppress(Exception):
-                client.shutdown()
-            return
+        return 0
+
+    def _end_session(self, client, pending):
         # LOGOUT, not CLOSE: CLOSE would also expunge messages other clients flagged.
+        # Deletions were expunged by delete().
         self.trace("> LOGOUT")
         try:
             client.logout()
         except Exception as exc:
             self.trace(f"logout failed: {exc}")
-            with contextlib.suppress(Exception):
-                client.shutdown()
+
+    def _release(self, client):
+        with contextlib.suppress(Exception):
+            client.shutdown()
 
     def _run(self, what, method, *args, refused=ProtocolError):
         """Run an imaplib command, trace it, and raise ``refused`` (ProtocolError) unless
@@ -331,6 +320,45 @@ class ImapSource(MailSource):
         client = self._require()
         uids = _parse_search(self._run("UID SEARCH ALL", client.uid, "SEARCH", "ALL"))
         return self._describe(uids)
+
+    def list_changes(self, cursor):
+        """The cursor is the folder's UIDVALIDITY, UIDNEXT and message count the caller
+        holds. Nothing is listed (no command: the SELECT reply tells) when they did not
+        change, only the UIDs from the stored UIDNEXT on when mail was only added, and
+        everything when mail left the folder or UIDVALIDITY changed."""
+        cursor = cursor or {}
+        status = self.selected_state()
+        validity, uidnext, count = str(status["uidvalidity"]), status["uidnext"], status["messages"]
+        new = {"uidvalidity": validity, "uidnext": uidnext, "messages": count}
+        known_next, known_count = cursor.get("uidnext") or 0, cursor.get("messages") or 0
+        same = cursor.get("uidvalidity") == validity
+        added = uidnext - known_next
+        if same and not added and count == known_count:
+            return Listing([], False, new, f"No change (UIDNEXT {uidnext}, {count} message(s))")
+        if same and added > 0 and count - known_count == added:
+            _validity, messages = self.list_since(validity, known_next - 1)
+            return Listing(
+                messages, False, new, f"{len(messages)} new message(s) from UID {known_next}"
+            )
+        messages = self.list_messages()
+        note = f"{len(messages)} message(s) in the mailbox (full listing)"
+        if cursor.get("uidvalidity") and not same:
+            note += f"; UIDVALIDITY changed from {cursor['uidvalidity']} to {validity}"
+        return Listing(messages, True, new, note)
+
+    def may_have_news(self, cursor):
+        """Mail that arrived since the cursor raises no IDLE notice: compare UIDNEXT."""
+        return self.selected_state()["uidnext"] != (cursor or {}).get("uidnext")
+
+    def cursor_after_changes(self, cursor):
+        if not cursor:
+            return None
+        after = self.state()
+        if str(after["uidvalidity"]) == cursor["uidvalidity"] and (
+            after["uidnext"] == cursor["uidnext"]
+        ):
+            return {**cursor, "messages": after["messages"]}
+        return None
 
     def list_since(self, uidvalidity, last_uid):
         self._require()
@@ -672,3 +700,6 @@ def _has_buffered_input(client):
         return False
     finally:
         sock.settimeout(timeout)
+
+
+register_source(ImapSource)

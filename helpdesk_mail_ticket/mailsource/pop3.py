@@ -30,6 +30,7 @@ from .errors import (
     ProtocolError,
     UnsupportedOperationError,
 )
+from .registry import register_source
 
 MAX_LINE = 1024 * 1024  # poplib's 2048 rejects real mail with long (non-RFC) lines
 CRLF = b"\r\n"
@@ -80,6 +81,8 @@ class Pop3Source(MailSource):
 
     protocol = "pop3"
     label = "POP3"
+    default_ports = {"none": 110, "starttls": 110, "ssl": 995}
+    starttls_command = "STLS"
 
     def __init__(self, config, trace=None):
         super().__init__(config, trace)
@@ -90,42 +93,29 @@ class Pop3Source(MailSource):
 
     # -- connection ------------------------------------------------------------------------
 
-    def connect(self):
-        if self._connected:
-            return
-        self._broken = False
+    def _open(self, context):
         config = self.config
-        context = self._tls_context()
-        self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
-        with self.phase("connect", "connecting"):
-            if config.security == "ssl":
-                client = _POP3_SSL(
-                    config.host, config.effective_port, context=context, timeout=config.timeout
-                )
-            else:
-                client = _POP3(config.host, config.effective_port, timeout=config.timeout)
-        self._client = client
-        try:
-            self.trace(f"< {self._redact(client.getwelcome())}")
-            if config.security == "starttls":
-                self.trace("> STLS")
-                with self.phase("starttls", "starting TLS"):
-                    client.stls(context)
-            with self.phase("login", f"logging in as {config.login}"):
-                self._login()
-            with self.phase("command", "listing messages"):
-                self._load_index()
-        except BaseException:
-            self._client, self._broken = None, False
-            with contextlib.suppress(Exception):
-                client.close()
-            raise
-        self._connected = True
+        if config.security == "ssl":
+            return _POP3_SSL(
+                config.host, config.effective_port, context=context, timeout=config.timeout
+            )
+        return _POP3(config.host, config.effective_port, timeout=config.timeout)
+
+    def _greeted(self):
+        self.trace(f"< {self._redact(self._client.getwelcome())}")
+
+    def _starttls(self, context):
+        self._client.stls(context)
 
     def _login(self):
-        if self.config.auth_mechanism == "xoauth2":
-            self._login_xoauth2()
-            return
+        with self.phase("login", f"logging in as {self.config.login}"):
+            return super()._login()
+
+    def _after_login(self):
+        with self.phase("command", "listing messages"):
+            self._load_index()
+
+    def _login_password(self):
         client, login, password = self._client, self.config.login, self.config.password
         option = self.config.pop3_auth_option.upper()
         if option == "USER":
@@ -214,30 +204,27 @@ class Pop3Source(MailSource):
         _response, lines, _octets = self._client.top(number, 0)
         return "sha256:" + hashlib.sha256(CRLF.join(lines)).hexdigest()
 
-    def close(self):
-        """QUIT (which commits DELE) and release the socket even if QUIT fails."""
-        client, self._client = self._client, None
-        self._connected = False
-        broken, self._broken = self._broken, False
+    def _forget_session(self):
+        """DELE is committed by QUIT: the count of deletions sent is what closing must know."""
         pending, self._pending_deletes = self._pending_deletes, 0
         self._numbers, self._sizes = {}, {}
-        if client is None:
-            return
-        try:
-            if broken:
-                if pending:
-                    raise self.error(
-                        NetworkError,
-                        f"{pending} deletion(s) not committed: the connection was lost",
-                    )
-                return
-            self.trace("> QUIT")
-            with self.phase("command", "ending the session (QUIT)"):
-                response = client._shortcmd("QUIT")
-            self.trace(f"< {self._redact(response)}")
-        finally:
-            with contextlib.suppress(Exception):
-                client.close()
+        return pending
+
+    def _after_broken(self, pending):
+        if pending:
+            raise self.error(
+                NetworkError, f"{pending} deletion(s) not committed: the connection was lost"
+            )
+
+    def _end_session(self, client, pending):
+        self.trace("> QUIT")
+        with self.phase("command", "ending the session (QUIT)"):
+            response = client._shortcmd("QUIT")
+        self.trace(f"< {self._redact(response)}")
+
+    def _release(self, client):
+        with contextlib.suppress(Exception):
+            client.close()
 
     def _number(self, key):
         self._require()
@@ -330,3 +317,6 @@ class Pop3Source(MailSource):
 
     def move(self, uids, folder):
         raise self.error(UnsupportedOperationError, "POP3 has no folders to move messages to")
+
+
+register_source(Pop3Source)

@@ -6,8 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
-from ..mailsource import MailSourceError, ServerConfig, open_source
-from ..mailsource.config import DEFAULT_PORTS, split_imap_options
+from ..mailsource import MailSourceError, ServerConfig, default_port, open_source, source_class
+from ..mailsource.config import split_imap_options
 from ..transaction import lock_row
 from .helpdesk_mail_ticket import TICKET_TYPES
 
@@ -109,6 +109,9 @@ class MailInbox(models.Model):
     mailbox_key = fields.Char(
         compute="_compute_mailbox_key", store=True, index=True, precompute=True
     )
+    # What the kind of source can do (mailsource's registry), for the form.
+    source_has_folders = fields.Boolean(compute="_compute_source_abilities")
+    source_can_idle = fields.Boolean(compute="_compute_source_abilities")
 
     # Emails in error
     error_behavior = fields.Selection(
@@ -246,12 +249,10 @@ class MailInbox(models.Model):
         "IMAP IDLE and imports new mail within seconds; without IDLE on the server it "
         "polls. The cron keeps polling it anyway.",
     )
-    # Synchronization state (IMAP): what the ledger already holds, so that a cycle lists
-    # only what is new, and nothing when nothing changed.
-    imap_uidvalidity = fields.Char(readonly=True, copy=False)
-    imap_uidnext = fields.Integer(readonly=True, copy=False)
-    imap_message_count = fields.Integer(readonly=True, copy=False)
-    imap_highestmodseq = fields.Char(readonly=True, copy=False)
+    # Synchronization state: what the ledger already holds, so that a cycle lists only what
+    # is new, and nothing when nothing changed. Opaque here: the mail source gives it and
+    # reads it (mailsource's list_changes; IMAP: UIDVALIDITY, UIDNEXT, message count).
+    sync_cursor = fields.Json(readonly=True, copy=False)
     # Keep-until-closed: when kept messages were last checked against their tickets.
     keep_checked_date = fields.Datetime(readonly=True, copy=False)
     keep_swept_date = fields.Datetime(readonly=True, copy=False)
@@ -283,13 +284,20 @@ class MailInbox(models.Model):
     @api.depends("protocol", "security")
     def _compute_port(self):
         for inbox in self:
-            inbox.port = DEFAULT_PORTS.get((inbox.protocol, inbox.security), 0)
+            inbox.port = default_port(inbox.protocol, inbox.security)
+
+    @api.depends("protocol")
+    def _compute_source_abilities(self):
+        for inbox in self:
+            source = inbox._get_source_class() if inbox.protocol else None
+            inbox.source_has_folders = bool(source and source.supports_folders)
+            inbox.source_can_idle = bool(source and source.may_idle)
 
     @api.depends("protocol", "login", "server", "mailbox")
     def _compute_mailbox_key(self):
         for inbox in self:
             # POP3 reads INBOX: an IMAP inbox on INBOX of the same account is the same mail.
-            folder = (inbox.protocol == "imap" and inbox.mailbox) or "INBOX"
+            folder = inbox._get_folder()
             login = (inbox.login or "").strip().lower()
             server = (inbox.server or "").strip().lower()
             inbox.mailbox_key = f"{login}@{server}/{folder}"
@@ -375,7 +383,7 @@ class MailInbox(models.Model):
     @api.constrains("email_storage", "protocol", "target_folder")
     def _check_target_folder(self):
         for inbox in self.filtered(lambda i: i.email_storage == "move"):
-            if inbox.protocol != "imap" or not inbox.target_folder:
+            if not inbox._get_source_class().supports_folders or not inbox.target_folder:
                 raise ValidationError(
                     self.env._("Moving processed emails needs IMAP and a target folder.")
                 )
@@ -517,6 +525,15 @@ class MailInbox(models.Model):
     # Connection
     # ------------------------------------------------------------------
 
+    def _get_source_class(self):
+        """The mailsource class of this inbox's protocol, from mailsource's registry: what
+        the kind of source can do (folders, IDLE, a sync cursor)."""
+        return source_class(self.protocol)
+
+    def _get_folder(self):
+        """The folder read: the inbox's, for a source with folders; else INBOX."""
+        return (self._get_source_class().supports_folders and self.mailbox) or "INBOX"
+
     def _get_server_config(self):
         """The connection parameters of this inbox (hook: override to add options)."""
         self.ensure_one()
@@ -531,7 +548,7 @@ class MailInbox(models.Model):
             password=(inbox._get_oauth2_login_token() if oauth2 else inbox.password) or "",
             auth_mechanism="xoauth2" if oauth2 else "password",
             security=inbox.security,
-            folder=(inbox.protocol == "imap" and inbox.mailbox) or "INBOX",
+            folder=inbox._get_folder(),
             timeout=float(params.get("socket_timeout") or 30),
             verify_cert=inbox.verify_certificate,
             pop3_auth_option=(params.get("pop3_auth_option") or "USER").upper(),

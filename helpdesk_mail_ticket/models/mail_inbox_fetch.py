@@ -124,14 +124,14 @@ class MailInbox(models.Model):
 
     def _fetch_from_source(self, source, limit):
         ledger = self.env["mail.inbox.message"]
-        new, status = self._sync_mailbox(source)
+        new, cursor = self._sync_mailbox(source)
         todo = ledger.search(
             [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
         ).filtered(lambda m: m.on_server or m.raw_attachment_id)
         counts = {"new": len(new), **self._process_messages(source, todo, limit)}
         removed = self._apply_server_actions(source)
-        if status and removed:
-            self._store_count_after_server_actions(source, status)
+        if cursor and removed:
+            self._store_count_after_server_actions(source, cursor)
         return counts
 
     def _process_messages(self, source, messages, limit=None):
@@ -179,7 +179,7 @@ class MailInbox(models.Model):
         on since the last fetch, or ``timeout`` (or the polling interval) passed."""
         interval = self._get_poll_interval()
         commit(self.env)  # no transaction left open while waiting
-        if not (self.use_idle and self.protocol == "imap"):
+        if not (self.use_idle and self._get_source_class().may_idle):
             time.sleep(min(timeout, interval))
             return False
         try:
@@ -189,7 +189,7 @@ class MailInbox(models.Model):
                     time.sleep(min(timeout, interval))
                     return False
                 # Mail that arrived since the last fetch raises no IDLE notice.
-                if source.selected_state()["uidnext"] != self.imap_uidnext:
+                if source.may_have_news(self.sync_cursor):
                     return True
                 return source.idle(timeout)
         except MailSourceError as error:

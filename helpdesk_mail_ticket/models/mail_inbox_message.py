@@ -1,9 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-from datetime import timezone
-from email.header import decode_header, make_header
-from email.parser import BytesHeaderParser
-from email.utils import parseaddr, parsedate_to_datetime
 
 from markupsafe import Markup
 
@@ -12,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, email_split, sql
 
 from ..mailparse.identity import content_digest, header_digest
+from ..mailparse.peek import peek_headers
 
 _logger = logging.getLogger(__name__)
 
@@ -24,7 +21,6 @@ STATES = [
 ]
 ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
 MAX_ATTEMPTS = 3
-MAX_RAW_HEADER = 256 * 1024
 HEADERS_MAX_BYTES = 64 * 1024
 # What the poll trusts a line for (which message and inbox it is, where its bytes are,
 # which ticket it made): written by the poll alone (sudo), never by a user (``write``).
@@ -34,24 +30,8 @@ BOOKKEEPING_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def _decode_header(value):
-    try:
-        return str(make_header(decode_header(str(value or ""))))
-    except (ValueError, LookupError, UnicodeError):
-        return str(value or "")
-
-
 def _text(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-def _header_date(value):
-    """A Date header as a naive UTC datetime, or False when it is unreadable."""
-    try:
-        date = parsedate_to_datetime(str(value or ""))
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return False
-    return date.astimezone(timezone.utc).replace(tzinfo=None) if date.tzinfo else date
 
 
 class InboxProcessingError(Exception):
@@ -266,19 +246,14 @@ class MailInboxMessage(models.Model):
         for a message set aside before it could be parsed (its parsing may be what kills
         the process, or it is too big): the admin still sees what it is, and its
         Message-ID keys it."""
-        try:
-            header = BytesHeaderParser().parsebytes(raw[:MAX_RAW_HEADER])
-            message_id = str(header.get("Message-ID") or "").strip().strip("<>").strip()
-            vals = {
-                "message_id": _text(message_id)[:998] or False,
-                "subject": _text(_decode_header(header.get("Subject")))[:998],
-                "email_from": _text(parseaddr(str(header.get("From") or ""))[1])[:320],
-                "date": _header_date(header.get("Date")),
-            }
-        except Exception:  # headers of a poison message: anything may be in them
-            _logger.warning("Headers of message %s unreadable", self.uid, exc_info=True)
-            return
-        if message_id and not self.stable_id:
+        peek = peek_headers(raw)  # never raises
+        vals = {
+            "message_id": peek.message_id[:998] or False,
+            "subject": peek.subject[:998],
+            "email_from": peek.email_from[:320],
+            "date": peek.date or False,
+        }
+        if peek.message_id and not self.stable_id:
             vals["stable_id"] = vals["message_id"]
         self.write(vals)
 

@@ -71,7 +71,7 @@ class MailInboxMessage(models.Model):
         half the limit, read from its structure (BODYSTRUCTURE) and fetched one by
         one; each other part saved into big_files_dir and listed in an attached text.
         None when the server cannot tell the structure or a part cannot be saved."""
-        if not hasattr(source, "structure"):
+        if not source.supports_structure:
             return None
         directory = self._get_big_files_dir()
         stem = self._get_big_file_name().removesuffix(".eml")

@@ -4,10 +4,7 @@ followers."""
 
 import hashlib
 import logging
-import re
 
-from lxml import etree
-from lxml import html as lxml_html
 from markupsafe import Markup
 from PIL import Image
 
@@ -16,44 +13,10 @@ from odoo.exceptions import UserError
 from odoo.tools import html_sanitize
 
 from ..mailparse.inline_images import replace_cids
+from ..mailparse.remote import strip_remote_content
 
 # The ledger's logger, whichever file of the model logs (log handlers name it).
 _logger = logging.getLogger(__package__ + ".mail_inbox_message")
-
-_REMOTE_ATTRIBUTES = ("src", "srcset", "background", "poster", "data", "dynsrc", "lowsrc")
-_CSS_URL = re.compile(r"[^;]*url\s*\([^;]*;?", re.IGNORECASE)
-
-
-def _is_local_url(url):
-    url = url.strip().lower()
-    return (url.startswith("/") and not url.startswith("//")) or url.startswith("data:image/")
-
-
-def _strip_remote_content(body):
-    """``body`` without what a mail reader loads from elsewhere when it opens the
-    ticket: remote images (tracking pixels), backgrounds, posters and CSS ``url()``.
-    Local URLs (the stored inline images) stay. Never raises: on a body lxml cannot
-    read, every image is dropped."""
-    if not body or not re.search(r"(?i)src|background|poster|url\s*\(|data\s*=", body):
-        return body
-    try:
-        root = lxml_html.fragment_fromstring(body, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return re.sub(r"(?is)<img\b[^>]*>", "", body)
-    for element in root.iter(etree.Element):
-        for name in _REMOTE_ATTRIBUTES:
-            value = element.get(name)
-            if value is not None and not (name != "srcset" and _is_local_url(value)):
-                del element.attrib[name]
-        style = element.get("style")
-        if style and "url" in style.lower():
-            element.set("style", _CSS_URL.sub("", style))
-    for img in list(root.iter("img")):
-        if not img.get("src"):
-            img.drop_tree()
-    return (root.text or "") + "".join(
-        lxml_html.tostring(child, encoding="unicode") for child in root
-    )
 
 
 # One concern of mail.inbox.message per file, as Odoo splits a large model: intended.
@@ -229,4 +192,4 @@ class MailInboxMessage(models.Model):
     def _render_html(self, html, urls):
         """Sanitized HTML with the inline images pointing at their attachments."""
         clean = html_sanitize(html or "", sanitize_style=True)
-        return Markup(_strip_remote_content(replace_cids(clean, urls)))
+        return Markup(strip_remote_content(replace_cids(clean, urls)))

@@ -12,14 +12,15 @@ lost authorization warns the admins at once.
 
 import logging
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 import psycopg2
 import requests
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..mailsource import TokenError
+from ..mailsource.oauth2 import display_url, lifetime_seconds, refresh_access_token
 from ..transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -29,7 +30,6 @@ _logger = logging.getLogger(__name__)
 # token, when the provider says when it expires) ends within OAUTH2_EXPIRY_WARNING.
 OAUTH2_EXPIRY_MARGIN = timedelta(minutes=5)
 OAUTH2_EXPIRY_WARNING = timedelta(days=7)
-OAUTH2_TIMEOUT = 15  # seconds for one token request
 OAUTH2_DEFAULT_LIFETIME = 3600  # seconds, when the endpoint gives no expires_in
 DETAIL_LIMIT = 300
 # Settings that make the stored access token useless when they change (the server
@@ -164,15 +164,26 @@ class MailInbox(models.Model):
                 )
             raise
 
+    @api.onchange("oauth2_provider", "protocol")
+    def _onchange_oauth2_provider(self):
+        """The provider's own servers, over SSL, when a provider of a bridge is picked."""
+        provider = self._get_oauth2_mixin_provider()
+        if self.auth_method == "oauth2" and provider:
+            self.server = provider["servers"].get(self.protocol, self.server)
+            self.security = "ssl"
+
     def _get_oauth2_access_token(self):
         """A valid access token for the XOAUTH2 login, renewed first when needed
-        (:meth:`_oauth2_token_needs_refresh`). Hook: a provider module handles its own
-        ``oauth2_provider`` and calls ``super()`` for the others.
+        (:meth:`_oauth2_token_needs_refresh`): by the token endpoint of the inbox, or by
+        Odoo's mixin of a bridge's provider (:meth:`_get_oauth2_mixin_provider`).
 
         :raise TokenError: when no token can be had (``reason`` says why)
         """
         self.ensure_one()
         inbox = self.sudo()
+        provider = inbox._get_oauth2_mixin_provider()
+        if provider:
+            return inbox._get_oauth2_mixin_access_token(provider)
         if inbox.oauth2_provider != "token_endpoint":
             raise TokenError(
                 f"No token handling for the OAuth2 provider {inbox.oauth2_provider!r}",
@@ -187,6 +198,65 @@ class MailInbox(models.Model):
             inbox._trace("OAuth2: access token valid until %s", expiration)
             return token
         return inbox._refresh_oauth2_access_token()
+
+    # ------------------------------------------------------------------
+    # Providers through Odoo's OAuth2 mixins (the Gmail and Outlook bridges)
+    # ------------------------------------------------------------------
+
+    def _get_oauth2_mixin_provider(self):
+        """Hook of the bridges to Odoo's OAuth2 mixins (``google.gmail.mixin``,
+        ``microsoft.outlook.mixin``): for the inbox's ``oauth2_provider``, a dict of
+
+        * ``prefix``: of the mixin's fields (``<prefix>_refresh_token``,
+          ``<prefix>_access_token``, ``<prefix>_access_token_expiration`` as a timestamp);
+        * ``name``: the provider as messages name it ("Google");
+        * ``endpoint``: its token endpoint, for messages;
+        * ``servers``: ``{protocol: host}`` set when the provider is picked;
+        * ``not_connected``: the translated hint when the account is not connected;
+        * ``renew``: ``callable(refresh_token)`` -> the mixin's fields to store, raising
+          what Odoo's mixin raises (``requests`` errors, ``UserError``);
+        * ``refused``: ``callable(UserError)`` -> the detail of a refusal;
+
+        or an empty dict (the inbox's own token endpoint). A bridge returns its own for
+        its provider and ``super()`` for the others; the token handling is this module's."""
+        return {}
+
+    def _get_oauth2_mixin_access_token(self, provider):
+        """The access token Odoo's mixin stored, renewed through the mixin's token
+        request when it expires soon."""
+        prefix = provider["prefix"]
+        if not self[f"{prefix}_refresh_token"]:
+            raise TokenError(
+                f"The {provider['name']} account is not connected",
+                reason="not_configured",
+                detail=provider["not_connected"],
+            )
+        token = self[f"{prefix}_access_token"]
+        if not self._oauth2_token_needs_refresh(token, self[f"{prefix}_access_token_expiration"]):
+            return token
+        self._trace("OAuth2: renewing the %s access token", provider["name"])
+        endpoint = provider["endpoint"]
+        try:
+            vals = provider["renew"](self[f"{prefix}_refresh_token"])
+        except requests.RequestException as error:
+            raise TokenError(
+                f"{provider['name']} unreachable",
+                reason="network",
+                host=endpoint,
+                detail=str(error)[:DETAIL_LIMIT],
+            ) from None
+        except UserError as error:
+            # Odoo's mixins report every refusal alike: an administrator must act.
+            raise TokenError(
+                f"{provider['name']} refused to renew the access token",
+                reason="invalid_grant",
+                host=endpoint,
+                detail=provider["refused"](error)[:DETAIL_LIMIT],
+            ) from None
+        expiration = vals[f"{prefix}_access_token_expiration"]
+        expiration = datetime.fromtimestamp(expiration, timezone.utc).replace(tzinfo=None)
+        self._save_oauth2_tokens(vals, expiration=fields.Datetime.to_string(expiration))
+        return vals[f"{prefix}_access_token"]
 
     def _oauth2_token_needs_refresh(self, token, expiration):
         """True when ``token``, expiring at ``expiration`` (naive UTC datetime, or a Unix
@@ -212,44 +282,19 @@ class MailInbox(models.Model):
             raise TokenError(
                 "OAuth2 settings missing", reason="not_configured", detail=", ".join(missing)
             )
-        data = {
-            "grant_type": "refresh_token",
-            "refresh_token": self.oauth2_refresh_token,
-            "client_id": self.oauth2_client_id,
-        }
-        if self.oauth2_client_secret:
-            data["client_secret"] = self.oauth2_client_secret
-        if self.oauth2_scope:
-            data["scope"] = self.oauth2_scope
-        reply = self._request_oauth2_token(self.oauth2_token_endpoint, data)
+        self._trace(
+            "OAuth2: renewing the access token at %s", display_url(self.oauth2_token_endpoint)
+        )
+        reply = refresh_access_token(
+            self.oauth2_token_endpoint,
+            self.oauth2_client_id,
+            self.oauth2_refresh_token,
+            client_secret=self.oauth2_client_secret,
+            scope=self.oauth2_scope,
+        )
         self._save_oauth2_tokens(self._prepare_oauth2_token_vals(reply))
         self._warn_admins_of_oauth2_expiry()
         return reply["access_token"]
-
-    def _request_oauth2_token(self, url, data):
-        """POST a token request and return the JSON reply. Failures raise a TokenError
-        whose reason tells a lost authorization from a passing problem; no secret of
-        ``data`` is ever in it."""
-        endpoint = _display_url(url)
-        self._trace("OAuth2: renewing the access token at %s", endpoint)
-        try:
-            response = requests.post(
-                url, data=data, timeout=OAUTH2_TIMEOUT, headers={"Accept": "application/json"}
-            )
-        except requests.RequestException as exc:
-            detail = _redact(str(exc), data)
-            raise TokenError(
-                f"Token endpoint unreachable: {detail}", reason="network", host=endpoint,
-                detail=detail,
-            ) from None  # fmt: skip
-        try:
-            reply = response.json()
-        except ValueError:
-            reply = None
-        reply = reply if isinstance(reply, dict) else {}
-        if response.ok and reply.get("access_token"):
-            return reply
-        raise _refusal(response, reply, endpoint, data)
 
     def _prepare_oauth2_token_vals(self, reply):
         """The fields to store from a token reply (the refresh token too when the
@@ -258,11 +303,11 @@ class MailInbox(models.Model):
         vals = {
             "oauth2_access_token": reply["access_token"],
             "oauth2_access_token_expiration": now
-            + timedelta(seconds=_seconds(reply.get("expires_in"), OAUTH2_DEFAULT_LIFETIME)),
+            + timedelta(seconds=lifetime_seconds(reply.get("expires_in"), OAUTH2_DEFAULT_LIFETIME)),
         }
         if reply.get("refresh_token"):
             vals["oauth2_refresh_token"] = reply["refresh_token"]
-        lifetime = _seconds(reply.get("refresh_token_expires_in"), 0)
+        lifetime = lifetime_seconds(reply.get("refresh_token_expires_in"), 0)
         if lifetime:
             vals["oauth2_refresh_token_expiration"] = now + timedelta(seconds=lifetime)
         return vals
@@ -340,45 +385,3 @@ class MailInbox(models.Model):
             "endpoint": error.host or "",
             "detail": error.detail or str(error),
         }
-
-
-def _refusal(response, reply, endpoint, data):
-    """The TokenError for a token reply without an access token (RFC 6749 section 5.2)."""
-    error = str(reply.get("error") or "")
-    reason = {
-        "invalid_grant": "invalid_grant",
-        "invalid_client": "invalid_client",
-        "unauthorized_client": "invalid_client",
-    }.get(error, "endpoint" if not response.ok else "bad_response")
-    parts = [f"HTTP {response.status_code}", error, str(reply.get("error_description") or "")]
-    if reason == "bad_response":
-        parts.append("no access_token in the reply")
-    detail = _redact(" ".join(part for part in parts if part), data)
-    return TokenError(
-        f"Token endpoint refused: {detail}", reason=reason, host=endpoint, detail=detail
-    )
-
-
-def _seconds(value, default):
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return default
-
-
-def _display_url(url):
-    """The URL without credentials, query or fragment (for messages)."""
-    parts = urlsplit(url or "")
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else (url or "")
-
-
-def _redact(text, data):
-    """``text`` without any secret of the token request, cut to DETAIL_LIMIT."""
-    for name in ("refresh_token", "client_secret", "code"):
-        secret = data.get(name)
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, "********")
-    return text.strip()[:DETAIL_LIMIT]

@@ -24,79 +24,65 @@ class MailInbox(models.Model):
 
     def _sync_mailbox(self, source):
         """Record in the ledger what arrived since the last cycle; returns the new ledger
-        lines and, for IMAP, the folder status read.
+        lines and the source's new sync cursor (None when the source keeps none).
 
-        IMAP sends no command when nothing changed (the connection's SELECT reported
-        the same UIDVALIDITY, UIDNEXT and message count as stored), lists only the UIDs
-        from the stored UIDNEXT on when mail was only added, and lists everything only
-        when mail left the folder or UIDVALIDITY changed. Messages not known by their
-        handle are recorded with their header block read first, so that mail the
-        ledger knows under an old handle is recognized, not imported again
-        (``_record_identified``). One worker at a time synchronizes an inbox; the
-        others process. POP3 lists UIDL, which downloads no message.
+        The source decides what to list from the cursor stored on the inbox
+        (``list_changes``: IMAP sends no command when nothing changed, lists only the
+        UIDs from the stored UIDNEXT on when mail was only added, and everything when
+        mail left or UIDVALIDITY changed). A complete listing also tells which known
+        messages left the server. Messages not known by their handle are recorded with
+        their header block read first, so that mail the ledger knows under an old handle
+        is recognized, not imported again (``_record_identified``). With a cursor, one
+        worker at a time synchronizes an inbox; the others process. POP3 keeps no
+        cursor: it lists UIDL, which downloads no message.
         """
         ledger = self.env["mail.inbox.message"]
-        if self.protocol != "imap":
+        if not source.keeps_cursor:
             remote = source.list_messages()
             self._trace("%d message(s) in the mailbox", len(remote))
             return self._sync_with_server(remote, source), None
         if not self._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
-        status = source.selected_state()
-        validity, uidnext, count = str(status["uidvalidity"]), status["uidnext"], status["messages"]
-        same = self.imap_uidvalidity == validity
-        added = uidnext - self.imap_uidnext
-        if same and not added and count == self.imap_message_count:
-            self._trace("No change (UIDNEXT %s, %s message(s))", uidnext, count)
-            new, remote = ledger.browse(), []
-        elif same and added > 0 and count - self.imap_message_count == added:
-            _validity, remote = source.list_since(validity, self.imap_uidnext - 1)
-            self._trace("%d new message(s) from UID %s", len(remote), self.imap_uidnext)
+        listing = source.list_changes(self.sync_cursor)
+        self._trace("%s", listing.note)
+        remote = listing.messages
+        if listing.complete:
+            new = self._sync_with_server(remote, source)
+        elif remote:
             new = self._record_new_messages(remote, source)
         else:
-            remote = source.list_messages()
-            self._trace("%d message(s) in the mailbox (full listing)", len(remote))
-            if self.imap_uidvalidity and not same:
-                self._trace("UIDVALIDITY changed from %s to %s", self.imap_uidvalidity, validity)
-            new = self._sync_with_server(remote, source)
+            new = ledger.browse()
         if remote and self._count_unrecorded(remote):
             # Recording stopped part way (another worker): the next cycle lists again.
             commit(self.env)
         else:
-            self._store_sync_state(status)
-        return new, status
+            self._store_sync_cursor(listing.cursor)
+        return new, listing.cursor
 
     def _lock_sync_state(self):
         """Lock this inbox's row for the synchronization, unless another worker has it.
         Starts a new transaction first, whose snapshot then sees the last stored state."""
         commit(self.env)
         locked = self._lock_row(wait=False)
-        self.invalidate_recordset(["imap_uidvalidity", "imap_uidnext", "imap_message_count"])
+        self.invalidate_recordset(["sync_cursor"])
         return locked
 
-    def _store_sync_state(self, status, count=None):
-        """Remember the folder status the ledger now reflects (written only if changed)."""
-        vals = {
-            "imap_uidvalidity": str(status["uidvalidity"]),
-            "imap_uidnext": status["uidnext"],
-            "imap_message_count": status["messages"] if count is None else count,
-            "imap_highestmodseq": str(status.get("highestmodseq") or "") or False,
-        }
-        changed = {key: value for key, value in vals.items() if self[key] != value}
-        if changed and self._lock_row():
-            self.write(changed)
-        elif changed:
+    def _store_sync_cursor(self, cursor):
+        """Remember the source's cursor the ledger now reflects (written only if changed)."""
+        if cursor != self.sync_cursor and self._lock_row():
+            self.write({"sync_cursor": cursor})
+        elif cursor != self.sync_cursor:
             # Another worker stores a newer state meanwhile; the next cycle checks.
-            self.invalidate_recordset(list(vals))
+            self.invalidate_recordset(["sync_cursor"])
         commit(self.env)  # releases the synchronization lock
 
-    def _store_count_after_server_actions(self, source, status):
-        """After deletions or moves, store the folder's new message count, unless mail
+    def _store_count_after_server_actions(self, source, cursor):
+        """After deletions or moves, store the cursor counting them in, unless mail
         arrived meanwhile (then the next cycle lists, as it must)."""
-        after = source.state()
-        if after["uidvalidity"] == status["uidvalidity"] and after["uidnext"] == status["uidnext"]:
-            self._store_sync_state(status, count=after["messages"])
+        after = source.cursor_after_changes(cursor)
+        if after:
+            self._store_sync_cursor(after)
 
     def _sync_with_server(self, remote, source=None):
         """Record every message seen on the server, and which ones left it.

@@ -14,7 +14,8 @@ from email.utils import format_datetime, make_msgid
 
 from odoo.tests import TransactionCase, new_test_user
 
-from . import dovecot
+from ..mailharness import dovecot
+from ..mailharness.smtp import SmtpSink
 
 _SERVERS = {}
 _COUNTER = itertools.count(1)
@@ -40,7 +41,7 @@ def get_dovecot(oauth2=False):
 
 def get_smtp_sink():
     if "smtp" not in _SERVERS:
-        sink = dovecot.SmtpSink().start()
+        sink = SmtpSink().start()
         _SERVERS["smtp"] = sink
         atexit.register(sink.stop)
     return _SERVERS["smtp"]

@@ -93,8 +93,15 @@ class OAuth2InboxTests:
         (server, security, port)."""
         inbox = self.env["mail.inbox"].new({"auth_method": "oauth2", "protocol": protocol})
         inbox.oauth2_provider = self.oauth2_provider
-        getattr(inbox, f"_onchange_oauth2_provider_{self.oauth2_provider}")()
+        inbox._onchange_oauth2_provider()  # the main addon's, shared by the bridges
         self.assertEqual((inbox.server, inbox.security, inbox.port), expected)
+
+    def test_provider_branch_is_the_shared_one(self):
+        """The bridge describes its provider; the main addon's one branch handles it."""
+        provider = self.inbox._get_oauth2_mixin_provider()
+        self.assertEqual(provider["prefix"], self.token_prefix)
+        self.inbox.oauth2_provider = "token_endpoint"
+        self.assertEqual(self.inbox._get_oauth2_mixin_provider(), {})
 
     def check_fetched_with_valid_token(self, subject):
         """A bridge checks more of what the fetch with a valid token made here."""

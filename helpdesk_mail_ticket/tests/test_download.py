@@ -5,8 +5,8 @@ attempt limit; a lost connection counts against the cycle, never against the mes
 
 from odoo.tests import tagged
 
+from ..mailharness.proxy import FaultProxy
 from ..models.mail_inbox_message import MAX_ATTEMPTS
-from . import dovecot
 from .common import MailTicketCase, make_email
 
 ANSWER = "[UNAVAILABLE] Message damaged (test proxy)"
@@ -25,7 +25,7 @@ class DownloadFaultCase(MailTicketCase):
     def proxied_inbox(self, protocol, **faults):
         """The test's mailbox read through a FaultProxy making ``faults``."""
         port = self.dovecot.imap_port if protocol == "imap" else self.dovecot.pop3_port
-        proxy = dovecot.FaultProxy(port, protocol, **faults).start()
+        proxy = FaultProxy(port, protocol, **faults).start()
         self.addCleanup(proxy.stop)
         self.inbox.write({"protocol": protocol, "port": proxy.port})
         return proxy
@@ -200,7 +200,7 @@ class TestDeleteWithoutUidplus(MailTicketCase):
     retried until they can be removed alone."""
 
     def test_other_clients_deleted_mail_survives_our_cycle(self):
-        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
         self.addCleanup(proxy.stop)
         self.inbox.write(
             {
@@ -237,7 +237,7 @@ class TestDeleteWithoutUidplus(MailTicketCase):
             client.uid("STORE", str(uid), flag, "(\\Deleted)")
 
     def test_mail_deleted_by_hand_and_left_flagged_is_expunged_later(self):
-        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS"}).start()
         self.addCleanup(proxy.stop)
         self.inbox.port = proxy.port
         theirs = self.deliver(make_email(subject="Kept", message_id="<kept2@client.example>"))
@@ -257,9 +257,7 @@ class TestDeleteWithoutUidplus(MailTicketCase):
         self.assertFalse(self.dovecot.flags(self.mailbox_login, theirs))
 
     def test_mail_moved_without_move_or_uidplus_is_copied_once(self):
-        proxy = dovecot.FaultProxy(
-            self.dovecot.imap_port, "imap", strip={"UIDPLUS", "MOVE"}
-        ).start()
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", strip={"UIDPLUS", "MOVE"}).start()
         self.addCleanup(proxy.stop)
         self.inbox.write(
             {

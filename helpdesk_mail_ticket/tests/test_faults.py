@@ -8,7 +8,7 @@ import threading
 
 from odoo.tests import tagged
 
-from . import dovecot
+from ..mailharness.dovecot import Dovecot
 from .common import MailTicketCase, make_email
 
 
@@ -129,7 +129,7 @@ class TestServerStoppedMidBatch(ServerFaultCase):
         super().setUpClass()
         cls.private_dir = tempfile.TemporaryDirectory(prefix="hmt-stop-")
         cls.addClassCleanup(cls.private_dir.cleanup)
-        cls.dovecot = dovecot.Dovecot(workdir=cls.private_dir.name).start()
+        cls.dovecot = Dovecot(workdir=cls.private_dir.name).start()
         cls.addClassCleanup(cls.dovecot.stop)
 
     def test_server_stopped_then_restarted(self):

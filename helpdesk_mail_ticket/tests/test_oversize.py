@@ -10,8 +10,8 @@ import tempfile
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from ..mailharness.proxy import FaultProxy
 from ..models.mail_inbox_message import MAX_ATTEMPTS
-from . import dovecot
 from .common import MailTicketCase, make_email
 
 PARAM = "helpdesk_mail_ticket."
@@ -228,7 +228,7 @@ class TestOversizeRefusedByServer(TestOversizeEmail):
         self.deliver(make_email(subject="Before", message_id="<before@client.example>"))
         big_uid, _raw = self.deliver_big()
         self.deliver(make_email(subject="After", message_id="<after@client.example>"))
-        proxy = dovecot.FaultProxy(self.dovecot.imap_port, "imap", fail_uids=[big_uid]).start()
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", fail_uids=[big_uid]).start()
         self.addCleanup(proxy.stop)
         self.inbox.write({"port": proxy.port})
         for _cycle in range(MAX_ATTEMPTS + 2):

@@ -10,10 +10,10 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..mailharness.proxy import FaultProxy
 from ..mailsource import NetworkError
 from ..mailsource.imap import ImapSource
 from ..models import mail_inbox_sync
-from . import dovecot
 from .common import MailTicketCase, make_email
 
 FORWARD_SUBJECT = "[Helpdesk] Failed to process an incoming email"
@@ -254,7 +254,7 @@ class TestReusedPop3Uidl(RenumberCase):
     def setUp(self):
         super().setUp()
         self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.use_message_id_as_uid", "1")
-        proxy = dovecot.FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
+        proxy = FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
         self.addCleanup(proxy.stop)
         self.login, password = self.new_mailbox()
         self.pop3 = self.create_inbox(self.login, password, protocol="pop3", port=proxy.port)

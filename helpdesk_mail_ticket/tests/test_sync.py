@@ -13,10 +13,11 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from .. import mailsource
+from ..mailharness.dovecot import Dovecot
 from ..models import mail_inbox, mail_inbox_fetch
 from ..transaction import LEASE_NS
-from . import dovecot as dovecot_harness
 from .common import MailTicketCase, make_email
+from .test_mail_subtype import MIGRATIONS, run_migration
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +26,7 @@ class TestIncrementalSync(MailTicketCase):
         for number in range(3):
             self.deliver(make_email(subject=f"Request {number}"))
         self.fetch()
-        self.assertEqual(self.inbox.imap_message_count, 3)
+        self.assertEqual(self.inbox.sync_cursor["messages"], 3)
         listing = patch.object(
             mailsource.ImapSource, "list_messages", side_effect=AssertionError("full listing")
         )
@@ -60,7 +61,7 @@ class TestIncrementalSync(MailTicketCase):
             client.expunge()
         self.fetch()
         gone = self.ledger().filtered(lambda m: not m.on_server)
-        self.assertEqual(gone.mapped("uid"), [f"{self.inbox.imap_uidvalidity}:{first}"])
+        self.assertEqual(gone.mapped("uid"), [f"{self.inbox.sync_cursor['uidvalidity']}:{first}"])
 
     def test_uidvalidity_change_resumes_without_reimport(self):
         for number in range(2):
@@ -68,12 +69,12 @@ class TestIncrementalSync(MailTicketCase):
         self.fetch()
         before = self.ledger()
         tickets = self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)])
-        old_validity = self.inbox.imap_uidvalidity
+        old_validity = self.inbox.sync_cursor["uidvalidity"]
         new_validity = self.dovecot.reset_uidvalidity(self.mailbox_login)
         self.deliver(make_email(subject="After the migration", message_id="<uv-new@c.x>"))
         result = self.fetch()
         self.assertNotEqual(str(new_validity), old_validity)
-        self.assertEqual(self.inbox.imap_uidvalidity, str(new_validity))
+        self.assertEqual(self.inbox.sync_cursor["uidvalidity"], str(new_validity))
         self.assertEqual(result["new"], 1, "the two known messages are recognized")
         self.assertEqual(result["processed"], 1)
         after = self.ledger()
@@ -176,7 +177,7 @@ class TestIdle(MailTicketCase):
         self.assertLess(time.monotonic() - started, 5)
 
     def test_without_idle_the_loop_polls(self):
-        server = dovecot_harness.Dovecot(imap_capability="IMAP4rev1 LITERAL+ ENABLE UIDPLUS")
+        server = Dovecot(imap_capability="IMAP4rev1 LITERAL+ ENABLE UIDPLUS")
         server.start()
         self.addCleanup(server.stop)
         login, password = "noidle@helpdesk.example", "secret-noidle"
@@ -395,8 +396,8 @@ class TestParallelWorkers(MailTicketCase):
         process_claimed = type(line)._process_claimed
 
         def another_worker_updates_the_inbox_first(record, parsed, raw):
-            status = {"uidvalidity": 1, "uidnext": 99, "messages": 98, "highestmodseq": 5}
-            other["mail.inbox"].browse(inbox.id)._store_sync_state(status)
+            cursor = {"uidvalidity": "1", "uidnext": 99, "messages": 98}
+            other["mail.inbox"].browse(inbox.id)._store_sync_cursor(cursor)
             other.cr.commit()
             return process_claimed(record, parsed, raw)
 
@@ -417,16 +418,16 @@ class TestParallelWorkers(MailTicketCase):
         inbox = self._committed_inbox([])
         worker, other = self._real_env(), self._real_env()
         inbox_w = worker["mail.inbox"].browse(inbox.id)
-        status = {"uidvalidity": 1, "uidnext": 41, "messages": 40, "highestmodseq": 7}
-        self.assertNotEqual(inbox_w.imap_uidnext, 41)  # this worker's snapshot starts
-        other["mail.inbox"].browse(inbox.id)._store_sync_state(dict(status, uidnext=42))
+        cursor = {"uidvalidity": "1", "uidnext": 41, "messages": 40}
+        self.assertNotEqual((inbox_w.sync_cursor or {}).get("uidnext"), 41)  # the snapshot
+        other["mail.inbox"].browse(inbox.id)._store_sync_cursor(dict(cursor, uidnext=42))
         other.cr.commit()
         with self.assertNoLogs("odoo.sql_db", level="ERROR"):
-            inbox_w._store_sync_state(status)
+            inbox_w._store_sync_cursor(cursor)
             inbox_w._record_status(None)
         worker.cr.commit()
         check = self._real_env()["mail.inbox"].browse(inbox.id)
-        self.assertEqual(check.imap_uidnext, 42, "the other worker's state is kept")
+        self.assertEqual(check.sync_cursor["uidnext"], 42, "the other worker's state is kept")
 
     def _cleanup(self, inbox_id):
         env = self._real_env()
@@ -437,3 +438,39 @@ class TestParallelWorkers(MailTicketCase):
         inbox.unlink()
         partners.filtered(lambda p: not p.user_ids).unlink()
         env.cr.commit()
+
+
+@tagged("post_install", "-at_install")
+class TestSyncCursorMigration(MailTicketCase):
+    """Up to 18.0.1.1.0 the IMAP folder state was four columns of the inbox; it is now
+    the source's opaque cursor. An updated database keeps its state (no full listing of
+    every mailbox after the update) and loses the columns."""
+
+    def test_imap_columns_become_the_cursor(self):
+        cr = self.env.cr
+        cr.execute(
+            "ALTER TABLE mail_inbox ADD COLUMN imap_uidvalidity varchar, "
+            "ADD COLUMN imap_uidnext integer, ADD COLUMN imap_message_count integer, "
+            "ADD COLUMN imap_highestmodseq varchar"
+        )
+        never_synced = self.inbox.copy({"name": "never synced", "login": "other@x.example"})
+        cr.execute(
+            "UPDATE mail_inbox SET imap_uidvalidity = '1700', imap_uidnext = 12, "
+            "imap_message_count = 9, imap_highestmodseq = '77', sync_cursor = NULL "
+            "WHERE id = %s",
+            [self.inbox.id],
+        )
+        run_migration(self.env, MIGRATIONS, "18.0.1.2.0", installed="18.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            self.inbox.sync_cursor, {"uidvalidity": "1700", "uidnext": 12, "messages": 9}
+        )
+        self.assertFalse(never_synced.sync_cursor)
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'mail_inbox' AND column_name LIKE 'imap\\_%%'"
+        )
+        self.assertFalse([row[0] for row in cr.fetchall() if row[0] != "imap_options"])
+        # The inbox syncs on from that state: nothing changed on the server since.
+        self.deliver(make_email(subject="After the update"))
+        self.assertEqual(self.fetch()["new"], 1)

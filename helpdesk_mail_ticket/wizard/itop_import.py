@@ -17,7 +17,8 @@ from odoo.exceptions import UserError
 
 from ..mailparse import Settings, SettingsError
 from ..mailparse.settings import ITOP_BROKEN_DEFAULT
-from ..models.mail_inbox import DEFAULT_PORTS, PARAM_PREFIX
+from ..mailsource import default_port
+from ..models.mail_inbox import PARAM_PREFIX
 from .itop_import_php import PhpSyntaxError, find_setting
 
 SYNCHRO_SECTION = "combodo-email-synchro"
@@ -432,7 +433,7 @@ class HelpdeskMailTicketItopImport(models.TransientModel):
             security = "none"
         result = {"security": security, "verify_certificate": "novalidate-cert" not in flags}
         if not port:
-            result["port"] = DEFAULT_PORTS[(protocol, security)]
+            result["port"] = default_port(protocol, security)
         return result
 
     @api.model

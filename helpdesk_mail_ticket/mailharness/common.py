@@ -1,0 +1,61 @@
+"""What the harness's servers share: the loopback host, free ports, the error, a thread runner."""
+
+import socket
+import threading
+
+HOST = "127.0.0.1"
+
+
+def free_ports(count):
+    """Return ``count`` distinct free TCP ports on 127.0.0.1 (held together while chosen)."""
+    sockets = []
+    try:
+        for _index in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((HOST, 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+class HarnessError(RuntimeError):
+    """The test server could not be started or driven; the message includes its log tail."""
+
+
+class ServerThread:
+    """``start()`` runs the socketserver of ``_make_server()`` in a daemon thread named
+    ``{thread_name}-{port}``; ``stop()`` shuts it down. Also a context manager."""
+
+    thread_name = "server"
+    port = None
+    _server = None
+    _thread = None
+
+    def _make_server(self):
+        raise NotImplementedError
+
+    def start(self):
+        if self._server is not None:
+            return self
+        self._server = self._make_server()
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"{self.thread_name}-{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self):
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()

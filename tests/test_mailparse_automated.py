@@ -1,0 +1,104 @@
+"""Automated mail the header rules must recognize (issue 14: bounce recall >= 99 %).
+
+Synthetic messages written for these tests; none is copied from the corpus."""
+
+from mailparse import parse_message
+
+
+def _mail(headers: str, body: str = "Hello.\n") -> bytes:
+    return (headers.strip() + "\n\n" + body).replace("\n", "\r\n").encode()
+
+
+def test_mailman_moderation_notice_from_the_list_owner_is_automated():
+    raw = _mail(
+        """
+From: support-team-owner@lists.example.net
+To: ann@example.org
+Subject: Your message to Support-team awaits moderator approval
+X-Mailman-Version: 2.1.39
+List-Id: <support-team.lists.example.net>
+Message-ID: <notice-1@lists.example.net>
+""",
+        "Your mail to 'Support-team' with the subject\n\n    printer\n\nIs being held.\n",
+    )
+    parsed = parse_message(raw)
+    assert parsed.automated is not None
+    assert "list" in parsed.automated.reason
+
+
+def test_list_server_rejection_from_the_admin_address_is_automated():
+    raw = _mail(
+        """
+From: users-admin@example.org
+To: bob@example.com
+Subject: You bob@example.com are not member (users ML)
+Mailing-List: contact users-help@example.org; run by ezmlm
+X-ML-Server: fml [fml 4.0]
+Message-ID: <reject-7@example.org>
+""",
+        "You are not a member of this mailing list <users@example.org>.\n",
+    )
+    assert parse_message(raw).automated is not None
+
+
+def test_a_person_posting_to_a_list_is_not_automated():
+    raw = _mail(
+        """
+From: Carla Owner <carla.owner@example.org>
+To: users@lists.example.net
+Subject: Re: the printer on floor 2
+X-Mailman-Version: 2.1.39
+List-Id: <users.lists.example.net>
+Message-ID: <human-3@example.org>
+""",
+        "It works again, thanks.\n",
+    )
+    assert parse_message(raw).automated is None
+
+
+def test_the_list_request_address_without_a_list_header_is_a_person():
+    # Some teams name a mailbox "purchase-request": without a list server it is a person.
+    raw = _mail(
+        """
+From: purchase-request@example.com
+To: helpdesk@example.org
+Subject: New laptop for Dana
+Message-ID: <human-4@example.com>
+"""
+    )
+    assert parse_message(raw).automated is None
+
+
+def _sns_mail(kind: str, body_prefix: str = "") -> bytes:
+    notice = (
+        '{\n  "Type" : "Notification",\n  "MessageId" : "6f1c0e2a",\n'
+        '  "Message" : "{\\"notificationType\\":\\"' + kind + '\\",\\"mail\\":{\\"source\\":'
+        '\\"shop@example.com\\",\\"destination\\":[\\"gone@example.net\\"]}}"\n}\n'
+    )
+    return _mail(
+        """
+From: AWS Notifications <no-reply@sns.amazonaws.com>
+To: ops@example.com
+Subject: AWS Notification Message
+Message-ID: <sns-1@email.amazonses.com>
+Content-Type: text/plain; charset=UTF-8
+""",
+        body_prefix + notice,
+    )
+
+
+def test_an_amazon_ses_bounce_notification_in_json_is_a_bounce():
+    parsed = parse_message(_sns_mail("Bounce"))
+    assert parsed.automated is not None and parsed.automated.kind == "bounce"
+
+
+def test_an_amazon_ses_complaint_notification_is_a_feedback_report():
+    parsed = parse_message(_sns_mail("Complaint"))
+    assert parsed.automated is not None and parsed.automated.kind == "feedback_report"
+
+
+def test_a_person_quoting_such_a_notification_is_not_automated():
+    raw = _sns_mail("Bounce", "Hi, we keep getting these, can you check our setup?\n\n")
+    raw = raw.replace(b"no-reply@sns.amazonaws.com", b"erin@example.com")
+    raw = raw.replace(b"AWS Notification Message", b"Why do our mails bounce?")
+    assert parse_message(raw).automated is None
