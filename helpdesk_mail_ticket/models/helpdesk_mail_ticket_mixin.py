@@ -70,6 +70,55 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         help="The inbox whose email created this ticket.",
     )
 
+    def _register_hook(self):
+        super()._register_hook()
+        self._mail_ticket_check_update_subtype()
+
+    def init(self):
+        result = super().init()
+        if not self._abstract and self._auto:
+            # The keep-until-closed sweep reads recently written tickets: its index is
+            # made here, at install or upgrade, never in a poll cycle's transaction.
+            self.env["mail.inbox.message"]._ensure_write_date_index(self)
+        return result
+
+    @api.model
+    def _mail_ticket_update_subtype_xmlid(self):
+        """The xml id of the subtype updates by email are posted with: the one the model names
+        (``_mail_ticket_update_subtype``) when it is the model's own or of no model, else
+        the discussion. A model built as a copy of a ticket model (``_name = "x";
+        _inherit = "helpdesk.mail.ticket"``) inherits a subtype of that other model, to
+        which its followers are never subscribed: they would never get its updates."""
+        comment = "mail.mt_comment"
+        xmlid = self._mail_ticket_update_subtype
+        subtype = xmlid and self.env.ref(xmlid, raise_if_not_found=False)
+        if not subtype or subtype._name != "mail.message.subtype":
+            return comment
+        if subtype.sudo().res_model not in (False, self._name):
+            return comment
+        return xmlid
+
+    @api.model
+    def _mail_ticket_check_update_subtype(self):
+        """Warn (at registry load) of a model naming another model's subtype, which
+        its updates by email fall back from to the discussion."""
+        if self._abstract:
+            return
+        xmlid = self._mail_ticket_update_subtype
+        subtype = xmlid and self.env.ref(xmlid, raise_if_not_found=False)
+        if subtype and subtype._name == "mail.message.subtype":
+            res_model = subtype.sudo().res_model
+            if res_model not in (False, self._name):
+                _logger.warning(
+                    "%s names %s, a subtype of %s, as the subtype of its updates by email "
+                    "(_mail_ticket_update_subtype): its followers are not subscribed to it, "
+                    "its updates are posted as discussion; declare a subtype of %s",
+                    self._name,
+                    xmlid,
+                    res_model,
+                    self._name,
+                )
+
     def unlink(self):
         # The mailbox keeps a ticket's emails until it is closed or deleted: flag them
         # for the next poll, which then looks at recent changes only.
@@ -87,9 +136,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         its description and attachments, the caller following it, the email kept in
         its chatter (replies thread back to it), To/Cc contacts as followers per the
         inbox. Returns the ticket."""
-        model = self.with_context(
-            mail_create_nosubscribe=True, mail_create_nolog=True, tracking_disable=True
-        )
+        # Odoo's gateway (message_new) creates with tracking and auto-subscription: an
+        # inbox's default assignee follows the ticket and is told, stage templates are
+        # sent. No "created" note, no author follower (the cron user): the chatter is
+        # the email, the caller follows.
+        model = self.with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
         # Inline images point at attachments of the ticket: their description is
         # written once the ticket and its attachments exist; any other is created with it.
         inline = any(part.kept and part.content_id for part in email.attachments)
@@ -372,7 +423,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             self._mail_ticket_append_to_field(log_field, body, author)
             return self.env["mail.message"]
         return self._mail_ticket_post_email(
-            body, author, attachments, message_id, self._mail_ticket_update_subtype
+            body,
+            author,
+            attachments,
+            message_id,
+            self._mail_ticket_update_subtype_xmlid(),
         )
 
     def _mail_ticket_append_to_field(self, field_name, body, author):

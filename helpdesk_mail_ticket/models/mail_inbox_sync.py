@@ -156,10 +156,15 @@ class MailInbox(models.Model):
         ledger = self.env["mail.inbox.message"]
         cr = self.env.cr
         ledger.flush_model()
+        # Only the lines that can change: those of the handles listed, and those still
+        # marked on the server (which may have left it). Lines of mail gone long ago
+        # (POP3 or IMAP deleting it: most of a ledger after a year) are never read.
+        # Two selects, each on its index (the lines on the server, the handles).
         cr.execute(
             "SELECT server_uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s "
-            "ORDER BY on_server, id",
-            [self.id],
+            "AND on_server UNION SELECT server_uid, id, on_server FROM mail_inbox_message "
+            "WHERE inbox_id = %s AND server_uid = ANY(%s) ORDER BY on_server, id",
+            [self.id, self.id, [message.uid for message in remote]],
         )
         # A handle on the server wins over a stale one (a line that left it).
         known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
