@@ -2,7 +2,7 @@
 import logging
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
@@ -27,6 +27,12 @@ SECRET_DESTINATION_FIELDS = {
     "verify_certificate",
     "login",
 }
+# What the poll records of its own work (sync cursor, status, marks, trace): written by
+# the poll and the buttons alone, which run with sudo; never by a user (``write``).
+POLL_STATE_FIELDS = frozenset(
+    {"sync_cursor", "state", "failure_count", "last_error", "last_error_date", "last_run_date",
+     "keep_checked_date", "keep_swept_date", "debug_trace"}
+)  # fmt: skip
 # Messages one *Fetch now* processes inside its HTTP request (at most the per-run budget);
 # the cron takes the rest.
 FETCH_NOW_MAX_MESSAGES = 100
@@ -392,7 +398,14 @@ class MailInbox(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_poll_state(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._check_poll_state(vals)
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
         # Who asks, even through sudo (the iTop import writes with it for a manager).
         if not watched or self.env.user.has_group(SECRETS_GROUP):
@@ -402,6 +415,19 @@ class MailInbox(models.Model):
         moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
         moved._forget_secrets(watched, keep=vals.keys())
         return result
+
+    @api.model
+    def _check_poll_state(self, vals):
+        """The poll's own state (POLL_STATE_FIELDS) is written by the poll alone: a user
+        who set a sync cursor ahead of the mailbox would have mail never recorded."""
+        forbidden = POLL_STATE_FIELDS & vals.keys()
+        if forbidden and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of an inbox are recorded by the mail poll alone.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
 
     @api.model
     def _get_secret_destination_fields(self):
@@ -473,7 +499,9 @@ class MailInbox(models.Model):
         return min(budget, FETCH_NOW_MAX_MESSAGES) if budget > 0 else FETCH_NOW_MAX_MESSAGES
 
     def action_clear_trace(self):
-        self.write({"debug_trace": False})
+        self.check_access("write")
+        self.sudo().write({"debug_trace": False})
+        return True
 
     def action_test_email(self):
         self.ensure_one()
