@@ -4,8 +4,12 @@ size, state, identity...) is the poll's: a helpdesk manager who could write it o
 would have mail skipped, an oversize message downloaded whole, or a line hidden. And
 the poll itself does not trust a stored cursor ahead of its ledger."""
 
+from xmlrpc.client import Fault
+
 from odoo.models import MAGIC_COLUMNS
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR as ACCESS_ERROR
 
 from ..models import mail_inbox, mail_inbox_message
 from .common import MailTicketCase, make_email
@@ -70,9 +74,9 @@ class TestSecurityPollState(HttpCase):
     def assert_refused(self, model, record, vals):
         for name, value in vals.items():
             with self.subTest(field=name):
-                with self.assertRaises(Exception) as caught:
+                with self.assertRaises(Fault) as caught:
                     self.rpc(model, "write", [record.id], {name: value})
-                self.assertIn("AccessError", str(caught.exception), name)
+                self.assertEqual(caught.exception.faultCode, ACCESS_ERROR, caught.exception)
 
     def test_inbox_poll_state_refused(self):
         self.assertEqual(set(INBOX_WRITES), set(getattr(mail_inbox, "POLL_STATE_FIELDS", ())))
@@ -86,9 +90,9 @@ class TestSecurityPollState(HttpCase):
 
     def test_inbox_created_without_poll_state(self):
         vals = {"server": "127.0.0.1", "login": "c@x.example"}
-        with self.assertRaises(Exception) as caught:
+        with self.assertRaises(Fault) as caught:
             self.rpc("mail.inbox", "create", [dict(vals, sync_cursor=INBOX_WRITES["sync_cursor"])])
-        self.assertIn("AccessError", str(caught.exception))
+        self.assertEqual(caught.exception.faultCode, ACCESS_ERROR, caught.exception)
 
     def test_line_bookkeeping_refused(self):
         self.assert_refused("mail.inbox.message", self.line, LINE_WRITES)
