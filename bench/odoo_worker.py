@@ -17,7 +17,12 @@ Jobs:
 ``poll``     ``--cycles`` idle cycles of the inbox, each timed (with bytes read);
 ``bigmail``  one cycle on a mailbox holding one big message, with peak-memory and bytes read;
 ``idle``     the IDLE/polling loop of the command line for ``--seconds`` (latency bench);
-``seed``     ``--count`` processed, kept ledger rows (and tickets) for the idle-poll bench.
+``seed``     ``--count`` processed, kept ledger rows (and tickets) for the idle-poll bench
+             (``--gone``: lines of mail deleted from the server long ago);
+``native_poll`` ``--cycles`` timed ``fetch_mail()`` of the fetchmail server ``--inbox``;
+``enqueue``  one cycle of an inbox with ``use_queue_job`` (its messages handed to jobs);
+``cron``     ``--cycles`` timed runs of the inbox cron (every active inbox);
+``cron_loop`` the cron as scheduled (every ``periodicity`` s) for ``--seconds``.
 """
 
 import argparse
@@ -67,6 +72,24 @@ class Meter:
             "sql": self.odoo.sql_db.sql_counter - self.sql0,
             "peak_rss_mb": usage.ru_maxrss / 1024,
         }
+
+
+class CommandCounter:
+    """Counts the IMAP commands (``UID FETCH`` counted as ``FETCH``...) this process sends."""
+
+    names = []
+
+    @classmethod
+    def install(cls):
+        import imaplib
+
+        original = imaplib.IMAP4._command
+
+        def command(client, name, *args):
+            cls.names.append(f"UID {args[0]}" if name == "UID" and args else name)
+            return original(client, name, *args)
+
+        imaplib.IMAP4._command = command
 
 
 class ByteCounter:
@@ -140,12 +163,77 @@ def job_prepare(env, config):
 
 
 def job_native(env, odoo, options):
-    server = env["fetchmail.server"].search([], limit=1)
+    server = env["fetchmail.server"].search([("name", "=", "native")], limit=1)
     wait_for_go()
     meter = Meter(odoo).start()
     server.with_context(fetchmail_cron_running=True).fetch_mail()
     env.cr.commit()
     return meter.stop()
+
+
+def job_native_poll(env, odoo, options):
+    """``--cycles`` timed ``fetch_mail()`` of the fetchmail server named ``--inbox``, as
+    ``poll`` times ours (same handshake for a delivery before each cycle)."""
+    ByteCounter.install()
+    CommandCounter.install()
+    server = env["fetchmail.server"].search([("name", "=", options.inbox)], limit=1)
+    server = server.with_context(fetchmail_cron_running=True)
+    server.fetch_mail()  # warm, as ours
+    env.cr.commit()
+    return timed_cycles(options, server.fetch_mail, env)
+
+
+def timed_cycles(options, cycle, env):
+    wait_for_go()
+    timings, reads, commands = [], [], []
+    for _cycle in range(options.cycles):
+        if options.deliver_each:
+            sys.stdout.write("deliver\n")
+            sys.stdout.flush()
+            sys.stdin.readline()
+        before, sent = ByteCounter.total, len(CommandCounter.names)
+        started = time.perf_counter()
+        cycle()
+        env.cr.commit()
+        timings.append(time.perf_counter() - started)
+        reads.append(ByteCounter.total - before)
+        commands.append(CommandCounter.names[sent:])
+    timings.sort()
+    return {
+        "cycle_ms_median": 1000 * timings[len(timings) // 2],
+        "cycle_ms_min": 1000 * timings[0],
+        "bytes_read_median": sorted(reads)[len(reads) // 2],
+        "imap_commands": commands[-1],
+    }
+
+
+def job_cron(env, odoo, options):
+    """``--cycles`` timed runs of the inbox cron (``mail.inbox._cron_fetch``: every
+    active inbox, one after the other), after one warm run."""
+    ByteCounter.install()
+    CommandCounter.install()
+    inboxes = env["mail.inbox"]
+    inboxes._cron_fetch()
+    env.cr.commit()
+    if os.environ.get("HMT_BENCH_SQL_LOG"):
+        log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
+    return {**timed_cycles(options, inboxes._cron_fetch, env), "inboxes": inboxes.search_count([])}
+
+
+def job_cron_loop(env, odoo, options):
+    """Odoo's cron as the addon schedules it: ``_cron_fetch``, then again ``periodicity``
+    seconds after it ended (the cron re-triggers itself so), for ``--seconds``."""
+    inboxes = env["mail.inbox"]
+    periodicity = int(inboxes._get_global_params().get("periodicity") or 30)
+    wait_for_go()
+    deadline = time.monotonic() + options.seconds
+    runs = 0
+    while time.monotonic() < deadline:
+        inboxes._cron_fetch()
+        env.cr.commit()
+        runs += 1
+        time.sleep(periodicity)
+    return {"runs": runs}
 
 
 def log_sql_to(path):
@@ -167,9 +255,12 @@ def job_ours(env, odoo, options):
     wait_for_go()
     meter = Meter(odoo).start()
     done = cycles = 0
+    failures = []
     while True:
         result = inbox._fetch()
         cycles += 1
+        if result.get("failure"):
+            failures.append(result["failure"])
         done += result["processed"] + result["error"] + result["undesired"]
         env.cr.execute(
             "SELECT count(*) FROM mail_inbox_message WHERE inbox_id = %s AND state = 'new'",
@@ -181,7 +272,18 @@ def job_ours(env, odoo, options):
             break
         if not result["processed"] + result["error"] + result["undesired"]:
             time.sleep(0.05)  # the other worker holds what is left
-    return {**meter.stop(), "done": done, "cycles": cycles}
+    return {**meter.stop(), "done": done, "cycles": cycles, "failures": failures[:3]}
+
+
+def job_enqueue(env, odoo, options):
+    """One cycle of an inbox with ``use_queue_job``: every message recorded and handed to
+    a queue job (the job runner of the Odoo server(s) processes them)."""
+    inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
+    wait_for_go()
+    meter = Meter(odoo).start()
+    result = inbox._fetch()
+    env.cr.commit()
+    return {**meter.stop(), **{k: v for k, v in result.items() if k != "failure"}}
 
 
 def job_verify(env, odoo, options):
@@ -228,30 +330,33 @@ def job_verify(env, odoo, options):
 
 def job_poll(env, odoo, options):
     ByteCounter.install()
+    CommandCounter.install()
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
     inbox._fetch()  # warm: first cycle after seeding may resynchronize
     env.cr.commit()
     if os.environ.get("HMT_BENCH_SQL_LOG"):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     wait_for_go()
-    timings, reads, news = [], [], []
+    timings, reads, news, commands = [], [], [], []
     for _cycle in range(options.cycles):
         if options.deliver_each:
             sys.stdout.write("deliver\n")
             sys.stdout.flush()
             sys.stdin.readline()
-        before = ByteCounter.total
+        before, sent = ByteCounter.total, len(CommandCounter.names)
         started = time.perf_counter()
         result = inbox._fetch()
         timings.append(time.perf_counter() - started)
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
+        commands.append(CommandCounter.names[sent:])
     timings.sort()
     return {
         "cycle_ms_median": 1000 * timings[len(timings) // 2],
         "cycle_ms_min": 1000 * timings[0],
         "bytes_read_median": sorted(reads)[len(reads) // 2],
         "new_seen": sum(news),
+        "imap_commands": commands[-1],
     }
 
 
@@ -309,12 +414,13 @@ def job_seed(env, odoo, options):
     else:
         keys = [f"{validity}:{n}" for n in range(1, count + 1)]
     rows = [(inbox.id, key, key, tickets[n // 2]) for n, key in enumerate(keys)]
+    on_server = "FALSE" if options.gone else "TRUE"
     for start in range(0, len(rows), 10000):
         chunk = rows[start : start + 10000]
         args = ",".join(
             cr.mogrify(
                 "(%s, 1, %s, %s, 100, 'processed', 'created', 'helpdesk.mail.ticket', %s, 1, "
-                "TRUE, now() at time zone 'UTC' - interval '1 day', "
+                f"{on_server}, now() at time zone 'UTC' - interval '1 day', "
                 "now() at time zone 'UTC' - interval '1 day')",
                 row,
             ).decode()
@@ -346,6 +452,7 @@ def main():
     parser.add_argument("--keys", help="file of ledger keys (seed), one per line")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--deliver-each", action="store_true")
+    parser.add_argument("--gone", action="store_true", help="seed: lines of mail gone")
     parser.add_argument("--profile", help="write a cProfile of the job to this file")
     options = parser.parse_args()
     odoo, env = load_odoo(options)

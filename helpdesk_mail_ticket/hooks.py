@@ -11,8 +11,9 @@ from .models.mail_inbox import PARAM_PREFIX
 
 _logger = logging.getLogger(__name__)
 
-# Suffix of the index the keep-until-closed sweep creates on a ticket table's write_date
-# (``mail.inbox.message._ensure_write_date_index``), OCA's helpdesk_ticket included.
+# Suffix of the index the keep-until-closed sweep reads on a ticket table's write_date,
+# OCA's helpdesk_ticket included, made by the mixin's init and an inbox's target model
+# (``mail.inbox.message._ensure_write_date_index``).
 WRITE_DATE_INDEX_SUFFIX = "__hmt_write_date_index"
 
 
@@ -127,7 +128,10 @@ def retire_subtype(env, subtype):
             params,
         )
         followers = env.cr.rowcount
-    _logger.info(
+    # Followers subscribed to the discussion now receive every discussion message of
+    # those documents, not only the updates by email: an admin should know.
+    log = _logger.warning if followers else _logger.info
+    log(
         "Subtype %r removed: %d messages and %d followers moved to %r",
         subtype.name,
         messages,

@@ -4,7 +4,7 @@ Real Odoo processes on a fresh database: the addons' dependencies are installed 
 database is photographed (schema, indexes, constraints, the rows of Odoo's registries,
 every model name any table refers to, queue_job's ``model_name`` included); then every
 addon of this repository is installed and used (settings saved, an inbox, tickets with
-followers and updates by email, the write-date indexes a sweep creates on the ticket
+followers and updates by email, the write-date indexes made on the ticket
 tables, OCA's included, a queue job still pending);
 then ``helpdesk_mail_ticket`` is uninstalled as an administrator does, which uninstalls
 the bridges with it. The photograph must be the one taken before: nothing the addons

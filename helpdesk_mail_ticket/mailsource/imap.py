@@ -361,21 +361,24 @@ class ImapSource(MailSource):
         return None
 
     def list_since(self, uidvalidity, last_uid):
-        client = self._require()
+        self._require()
         if not uidvalidity or int(uidvalidity) != self.uidvalidity or last_uid is None:
             if uidvalidity and int(uidvalidity) != self.uidvalidity:
                 self.trace(f"UIDVALIDITY changed from {uidvalidity} to {self.uidvalidity}")
             return self.uidvalidity, self.list_messages()
         after = int(last_uid) + 1
-        data = self._run(f"UID SEARCH UID {after}:*", client.uid, "SEARCH", "UID", f"{after}:*")
-        # "n:*" always matches the highest UID, even when it is below n.
-        uids = [uid for uid in _parse_search(data) if uid >= after]
-        return self.uidvalidity, self._describe(uids)
+        # One UID FETCH of the range lists the new UIDs with their sizes and flags (no
+        # UID SEARCH first). "n:*" always matches the highest UID, even when it is below n.
+        described = self._describe_sets([f"{after}:*"])
+        return self.uidvalidity, [message for message in described if message.number >= after]
 
     def _describe(self, uids):
+        return self._describe_sets(uid_set(chunk) for chunk in _chunks(uids))
+
+    def _describe_sets(self, specs):
+        """The messages of the UID sets ``specs``, by UID FETCH of their size and flags."""
         client, found = self._client, {}
-        for chunk in _chunks(uids):
-            spec = uid_set(chunk)
+        for spec in specs:
             data = self._run(
                 f"UID FETCH {spec} (UID RFC822.SIZE FLAGS)",
                 client.uid, "FETCH", spec, "(UID RFC822.SIZE FLAGS)",

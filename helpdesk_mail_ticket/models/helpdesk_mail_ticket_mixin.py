@@ -1,10 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 import re
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import html2plaintext, plaintext2html
+
+_logger = logging.getLogger(__name__)
 
 ORIGIN_SELECTION = [
     ("mail", "Email"),
@@ -51,6 +54,55 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         index="btree_not_null",
         help="The inbox whose email created this ticket.",
     )
+
+    def _register_hook(self):
+        super()._register_hook()
+        self._mail_ticket_check_update_subtype()
+
+    def init(self):
+        result = super().init()
+        if not self._abstract and self._auto:
+            # The keep-until-closed sweep reads recently written tickets: its index is
+            # made here, at install or upgrade, never in a poll cycle's transaction.
+            self.env["mail.inbox.message"]._ensure_write_date_index(self)
+        return result
+
+    @api.model
+    def _mail_ticket_update_subtype_xmlid(self):
+        """The xml id of the subtype updates by email are posted with: the one the model names
+        (``_mail_ticket_update_subtype``) when it is the model's own or of no model, else
+        the discussion. A model built as a copy of a ticket model (``_name = "x";
+        _inherit = "helpdesk.mail.ticket"``) inherits a subtype of that other model, to
+        which its followers are never subscribed: they would never get its updates."""
+        comment = "mail.mt_comment"
+        xmlid = self._mail_ticket_update_subtype
+        subtype = xmlid and self.env.ref(xmlid, raise_if_not_found=False)
+        if not subtype or subtype._name != "mail.message.subtype":
+            return comment
+        if subtype.sudo().res_model not in (False, self._name):
+            return comment
+        return xmlid
+
+    @api.model
+    def _mail_ticket_check_update_subtype(self):
+        """Warn (at registry load) of a model naming another model's subtype, which
+        its updates by email fall back from to the discussion."""
+        if self._abstract:
+            return
+        xmlid = self._mail_ticket_update_subtype
+        subtype = xmlid and self.env.ref(xmlid, raise_if_not_found=False)
+        if subtype and subtype._name == "mail.message.subtype":
+            res_model = subtype.sudo().res_model
+            if res_model not in (False, self._name):
+                _logger.warning(
+                    "%s names %s, a subtype of %s, as the subtype of its updates by email "
+                    "(_mail_ticket_update_subtype): its followers are not subscribed to it, "
+                    "its updates are posted as discussion; declare a subtype of %s",
+                    self._name,
+                    xmlid,
+                    res_model,
+                    self._name,
+                )
 
     def unlink(self):
         # The mailbox keeps a ticket's emails until it is closed or deleted: flag them
@@ -168,7 +220,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             self._mail_ticket_append_to_field(log_field, body, author)
             return self.env["mail.message"]
         return self._mail_ticket_post_email(
-            body, author, attachments, message_id, self._mail_ticket_update_subtype
+            body,
+            author,
+            attachments,
+            message_id,
+            self._mail_ticket_update_subtype_xmlid(),
         )
 
     def _mail_ticket_append_to_field(self, field_name, body, author):

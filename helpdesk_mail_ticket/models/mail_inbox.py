@@ -402,19 +402,33 @@ class MailInbox(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_poll_state(vals)
-        return super().create(vals_list)
+        inboxes = super().create(vals_list)
+        inboxes._ensure_target_indexes()
+        return inboxes
 
     def write(self, vals):
         self._check_poll_state(vals)
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
         # Who asks, even through sudo (the iTop import writes with it for a manager).
         if not watched or self.env.user.has_group(SECRETS_GROUP):
-            return super().write(vals)
-        before = {inbox.id: [inbox[name] for name in watched] for inbox in self}
-        result = super().write(vals)
-        moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
-        moved._forget_secrets(watched, keep=vals.keys())
+            result = super().write(vals)
+        else:
+            before = {inbox.id: [inbox[name] for name in watched] for inbox in self}
+            result = super().write(vals)
+            moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
+            moved._forget_secrets(watched, keep=vals.keys())
+        if "target_model_id" in vals:
+            self._ensure_target_indexes()
         return result
+
+    def _ensure_target_indexes(self):
+        """The keep-until-closed sweep's index on the target model's table: made with
+        the model (the mixin's ``init``), and here for a model installed before it;
+        in the inbox's own transaction, never a poll cycle's."""
+        ledger = self.env["mail.inbox.message"].sudo()
+        for name in set(self.mapped("target_model")):
+            if name in self.env:
+                ledger._ensure_write_date_index(self.env[name])
 
     @api.model
     def _check_poll_state(self, vals):

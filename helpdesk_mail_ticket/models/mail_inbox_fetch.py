@@ -146,7 +146,7 @@ class MailInbox(models.Model):
         counts = {"processed": 0, "error": 0, "undesired": 0}
         batch = messages[:limit] if limit is not None else messages
         settings = self._get_parse_settings()
-        if not self.env.context.get("lang"):
+        if batch and not self.env.context.get("lang"):
             # Odoo's message_post sets the user's language when the context has none,
             # reading the user and its partner again after every commit: once is enough.
             messages = messages.with_context(lang=self.env.user.lang)

@@ -178,7 +178,8 @@ class MailInboxMessage(models.Model):
     @api.model
     def _ensure_write_date_index(self, model):
         """An index on the ticket table's write_date, which the keep-until-closed check
-        filters on (created once, by the first sweep, for any ticket model)."""
+        filters on: made at install or upgrade (the mixin's ``init``) and when an inbox
+        targets the model, never in a poll cycle (its lock would last the cycle)."""
         index = f"{model._table}__hmt_write_date_index"
         if sql.index_exists(self.env.cr, index):
             return

@@ -25,8 +25,12 @@ class MailInboxMessage(models.Model):
 
     def _create_ticket(self, parsed, caller):
         inbox = self.inbox_id
+        # Odoo's gateway (message_new) creates with tracking and auto-subscription: an
+        # inbox's default assignee follows the ticket and is told, stage templates are
+        # sent. No "created" note, no author follower (the cron user): the chatter is
+        # the email, the caller follows.
         model = self.env[inbox.target_model].with_context(
-            mail_create_nosubscribe=True, mail_create_nolog=True, tracking_disable=True
+            mail_create_nosubscribe=True, mail_create_nolog=True
         )
         # Inline images point at attachments of the ticket: their description is
         # written once the ticket and its attachments exist; any other is created with it.

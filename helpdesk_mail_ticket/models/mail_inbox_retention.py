@@ -96,7 +96,9 @@ class MailInbox(models.Model):
         cr = self.env.cr
         ledger.flush_model()
         if sweep:
-            ledger._ensure_write_date_index(model)
+            # No index is created here: CREATE INDEX would hold a lock on the ticket
+            # table (OCA's, an integrator's) through the cycle's IMAP work until its
+            # commit; the mixin's init and the inbox's target model make it.
             cr.execute(
                 "SELECT id, ticket_model, ticket_id FROM mail_inbox_message "
                 "WHERE inbox_id = %s AND on_server AND state = 'processed'",

@@ -71,13 +71,22 @@ class MailInbox(models.Model):
         validity = str(cursor["uidvalidity"])
         if not validity.isdigit():
             return cursor
+        cr = self.env.cr
         self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
-        self.env.cr.execute(
+        # Usually the ledger holds UIDNEXT - 1 (an index lookup): the cursor is its own.
+        last = f"{validity}:{int(cursor['uidnext']) - 1}"
+        cr.execute(
+            "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND server_uid = %s LIMIT 1",
+            [self.id, last],
+        )
+        if cr.fetchone():
+            return cursor
+        cr.execute(
             "SELECT max(substring(server_uid FROM %s)::bigint) FROM mail_inbox_message "
             "WHERE inbox_id = %s AND server_uid LIKE %s",
             [f"^{validity}:([0-9]+)$", self.id, f"{validity}:%"],
         )
-        uidnext = (self.env.cr.fetchone()[0] or 0) + 1
+        uidnext = (cr.fetchone()[0] or 0) + 1
         behind = cursor["uidnext"] - uidnext
         if behind <= 0:
             return cursor
@@ -180,10 +189,15 @@ class MailInbox(models.Model):
         ledger = self.env["mail.inbox.message"]
         cr = self.env.cr
         ledger.flush_model()
+        # Only the lines that can change: those of the handles listed, and those still
+        # marked on the server (which may have left it). Lines of mail gone long ago
+        # (POP3 or IMAP deleting it: most of a ledger after a year) are never read.
+        # Two selects, each on its index (the lines on the server, the handles).
         cr.execute(
             "SELECT server_uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s "
-            "ORDER BY on_server, id",
-            [self.id],
+            "AND on_server UNION SELECT server_uid, id, on_server FROM mail_inbox_message "
+            "WHERE inbox_id = %s AND server_uid = ANY(%s) ORDER BY on_server, id",
+            [self.id, self.id, [message.uid for message in remote]],
         )
         # A handle on the server wins over a stale one (a line that left it).
         known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}

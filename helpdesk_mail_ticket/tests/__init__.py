@@ -26,3 +26,4 @@ from . import test_security_secrets
 from . import test_settings_cron
 from . import test_sync
 from . import test_ui
+from . import test_good_citizen

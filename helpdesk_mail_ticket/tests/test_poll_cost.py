@@ -19,6 +19,7 @@ from ..models import mail_inbox_fetch
 from .common import MailTicketCase, make_email
 
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+_READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 
 @contextmanager
@@ -49,6 +50,22 @@ def sql_statements():
         yield sent
 
 
+@contextmanager
+def ledger_rows_read():
+    """(rows returned, statement) of every SELECT on the ledger table sent meanwhile."""
+    read, original = [], Cursor.execute
+
+    def execute(cursor, query, params=None, log_exceptions=True):
+        result = original(cursor, query, params, log_exceptions)
+        text = str(getattr(query, "code", query))
+        if _READ.match(text) and "mail_inbox_message" in text:
+            read.append((cursor.rowcount, " ".join(text.split())[:300]))
+        return result
+
+    with patch.object(Cursor, "execute", execute):
+        yield read
+
+
 @tagged("post_install", "-at_install")
 class TestPollCost(MailTicketCase):
     def setUp(self):
@@ -68,6 +85,13 @@ class TestPollCost(MailTicketCase):
             [s for s in statements if "state" in s and "'error'" in s and "COUNT" in s],
             "no count of the messages in error when none was added",
         )
+
+    def test_unchanged_mailbox_reads_no_user_nor_contact(self):
+        # The user's language is only needed to post a message: none this cycle.
+        self.env.invalidate_all()
+        with sql_statements() as statements:
+            self.assertEqual(self.fetch()["new"], 0)
+        self.assertEqual([s for s in statements if re.search(r'"res_(users|partner)"', s)], [])
 
     def test_last_run_date_is_rewritten_once_it_is_old(self):
         first = self.inbox.last_run_date
@@ -121,6 +145,63 @@ class TestPollCost(MailTicketCase):
         with listing, imap_commands() as commands:
             self.assertEqual(self.fetch()["new"], 0)
         self.assertEqual(commands, ["LOGIN", "ENABLE", "SELECT", "LOGOUT"])
+
+
+@tagged("post_install", "-at_install")
+class TestCycleCostFollowsChange(MailTicketCase):
+    """A cycle's work follows what changed, not what the mailbox keeps or the ledger
+    holds: asserted on the ledger rows its statements return and the commands sent."""
+
+    def age_ledger(self, inbox):
+        """The kept lines and their tickets as a mailbox keeping them for a day has
+        them (written long before the keep-until-closed re-check margin)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET write_date = write_date - interval '1 day' "
+            "WHERE inbox_id = %s",
+            [inbox.id],
+        )
+        self.env.cr.execute(
+            "UPDATE helpdesk_mail_ticket SET write_date = write_date - interval '1 day' "
+            "WHERE mail_inbox_id = %s",
+            [inbox.id],
+        )
+        self.env.invalidate_all()
+
+    def test_one_new_message_in_a_kept_mailbox_reads_its_line_only(self):
+        for number in range(8):
+            self.deliver(make_email(subject=f"Kept request {number}"))
+        self.fetch()
+        self.fetch()  # settles the keep-until-closed marks
+        self.age_ledger(self.inbox)
+        self.deliver(make_email(subject="The new one"))
+        with ledger_rows_read() as read, imap_commands() as commands:
+            self.assertEqual(self.fetch()["new"], 1)
+        self.assertEqual(self.ledger().filtered(lambda m: m.state == "processed").mapped(
+            "subject").count("The new one"), 1)  # fmt: skip
+        self.assertEqual([(rows, text) for rows, text in read if rows > 1], [])
+        self.assertNotIn("1:*", " ".join(commands))
+        # The new UIDs, their sizes and flags in one UID FETCH from the stored UIDNEXT
+        # (no UID SEARCH first), then the header block and the message.
+        self.assertEqual(commands, ["LOGIN", "ENABLE", "SELECT", "UID", "UID", "UID", "LOGOUT"])
+
+    def test_pop3_cycle_reads_no_line_of_mail_gone_from_the_server(self):
+        login, password = self.new_mailbox()
+        inbox = self.create_inbox(login, password, protocol="pop3", email_storage="delete")
+        for number in range(6):
+            self.deliver(make_email(subject=f"Deleted request {number}"), login=login)
+        self.fetch(inbox)
+        self.assertEqual(self.server_uids(login), [])
+        self.assertEqual(len(self.ledger(inbox)), 6)
+        self.assertFalse(any(self.ledger(inbox).mapped("on_server")))
+        with ledger_rows_read() as read:
+            self.assertEqual(self.fetch(inbox)["new"], 0)
+        self.assertEqual([(rows, text) for rows, text in read if rows > 0], [])
+        self.deliver(make_email(subject="One more"), login=login)
+        with ledger_rows_read() as read:
+            self.assertEqual(self.fetch(inbox)["new"], 1)
+        self.assertEqual([(rows, text) for rows, text in read if rows > 1], [])
+        self.assertEqual(len(self.ledger(inbox)), 7)
 
 
 @tagged("post_install", "-at_install")

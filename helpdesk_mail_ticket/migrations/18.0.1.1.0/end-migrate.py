@@ -29,9 +29,14 @@ SUBTYPE = "helpdesk_mail_ticket.mt_ticket_updated_by_email"
 
 def update_subtype(env, model):
     """The subtype ``model`` posts its updates by email with, as its mixin says now."""
+    # A subtype of another model (a model built as a copy of a ticket model inherits
+    # it) is never one its followers get: the mixin posts as discussion then, and its
+    # followers are moved there rather than skipped as if already migrated.
+    if hasattr(type(env[model]), "_mail_ticket_update_subtype_xmlid"):
+        return env.ref(env[model]._mail_ticket_update_subtype_xmlid())
     xmlid = getattr(env[model], "_mail_ticket_update_subtype", None)
     subtype = xmlid and env.ref(xmlid, raise_if_not_found=False)
-    if subtype and subtype._name == "mail.message.subtype":
+    if subtype and subtype._name == "mail.message.subtype" and subtype.res_model in (False, model):
         return subtype
     return env.ref("mail.mt_comment")
 
