@@ -2,7 +2,7 @@
 import logging
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..mailparse import PatternError, Settings, SettingsError, compile_pcre
 from ..mailsource import ServerConfig, default_port, open_source, source_class
@@ -26,6 +26,12 @@ SECRET_DESTINATION_FIELDS = {
     "verify_certificate",
     "login",
 }
+# What the poll records of its own work (sync cursor, status, marks, trace): written by
+# the poll and the buttons alone, which run with sudo; never by a user (``write``).
+POLL_STATE_FIELDS = frozenset(
+    {"sync_cursor", "state", "failure_count", "last_error", "last_error_date", "last_run_date",
+     "keep_checked_date", "keep_swept_date", "debug_trace"}
+)  # fmt: skip
 # Global imap_options that would lower an inbox's own connection security: never applied
 # (the inbox's Connection Security and certificate check decide; see _get_imap_options).
 WEAKENING_IMAP_OPTIONS = frozenset({"notls", "novalidate-cert"})
@@ -390,11 +396,14 @@ class MailInbox(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_poll_state(vals)
         inboxes = super().create(vals_list)
         inboxes._ensure_target_indexes()
         return inboxes
 
     def write(self, vals):
+        self._check_poll_state(vals)
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
         # Who asks, even through sudo (the iTop import writes with it for a manager).
         if not watched or self.env.user.has_group(SECRETS_GROUP):
@@ -416,6 +425,19 @@ class MailInbox(models.Model):
         for name in set(self.mapped("target_model")):
             if name in self.env:
                 ledger._ensure_write_date_index(self.env[name])
+
+    @api.model
+    def _check_poll_state(self, vals):
+        """The poll's own state (POLL_STATE_FIELDS) is written by the poll alone: a user
+        who set a sync cursor ahead of the mailbox would have mail never recorded."""
+        forbidden = POLL_STATE_FIELDS & vals.keys()
+        if forbidden and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of an inbox are recorded by the mail poll alone.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
 
     @api.model
     def _get_secret_destination_fields(self):

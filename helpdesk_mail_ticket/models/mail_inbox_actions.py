@@ -52,7 +52,9 @@ class MailInbox(models.Model):
         return min(budget, FETCH_NOW_MAX_MESSAGES) if budget > 0 else FETCH_NOW_MAX_MESSAGES
 
     def action_clear_trace(self):
-        self.write({"debug_trace": False})
+        self.check_access("write")
+        self.sudo().write({"debug_trace": False})
+        return True
 
     def action_test_email(self):
         self.ensure_one()

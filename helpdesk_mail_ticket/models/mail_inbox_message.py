@@ -22,11 +22,17 @@ STATES = [
 ACTIONS = [("created", "Ticket created"), ("updated", "Ticket updated"), ("duplicate", "Duplicate")]
 MAX_ATTEMPTS = 3
 HEADERS_MAX_BYTES = 64 * 1024
-# What the poll trusts a line for (which message and inbox it is, where its bytes are,
-# which ticket it made): written by the poll alone (sudo), never by a user (``write``).
+# Every field of a line is the poll's: which message and inbox it is and how it is
+# recognized (uid, server_uid, message_id, stable_id, digests), where its bytes are, its
+# size (checked against maximum_email_size), whether it is on the server, its attempts,
+# its state and outcome, which ticket it made. Written by the poll and by the action
+# buttons (sudo, after the user's own checks), never by a user (``write``).
 BOOKKEEPING_FIELDS = frozenset(
     {"inbox_id", "uid", "server_uid", "raw_attachment_id", "big_file_path", "ticket_model",
-     "ticket_id"}
+     "ticket_id", "message_id", "stable_id", "header_digest", "content_digest", "date",
+     "email_from", "subject", "size", "state", "reason", "action", "attempts",
+     "download_started", "connection_failures", "flagged_deleted", "on_server",
+     "processed_date", "trace"}
 )  # fmt: skip
 
 
@@ -186,7 +192,9 @@ class MailInboxMessage(models.Model):
     def write(self, vals):
         """The bookkeeping fields are the poll's (BOOKKEEPING_FIELDS): a user who could
         point a line at another record's attachment, or at a file, would have the next
-        poll (which runs with every right) import it into a ticket."""
+        poll (which runs with every right) import it into a ticket; one who set its size
+        to 0 would have an oversize email downloaded whole, its state or on_server would
+        hide it or have it processed again."""
         forbidden = BOOKKEEPING_FIELDS & vals.keys()
         if forbidden and not self.env.su:
             raise AccessError(
@@ -213,13 +221,18 @@ class MailInboxMessage(models.Model):
                         subject=message.subject or message.uid,
                     )
                 )
-        self.write(
+        self.check_access("write")
+        self.sudo().write(
             {"state": "new", "attempts": 0, "reason": False, "connection_failures": 0,
              "download_started": False}
         )  # fmt: skip
+        return True
 
     def action_ignore(self):
-        self.write({"state": "ignored", "reason": self.env._("Ignored by %s", self.env.user.name)})
+        self.check_access("write")
+        reason = self.env._("Ignored by %s", self.env.user.name)
+        self.sudo().write({"state": "ignored", "reason": reason})
+        return True
 
     def action_download_raw(self):
         self.ensure_one()

@@ -34,9 +34,18 @@ class MailInboxMessage(models.Model):
         self.download_started = fields.Datetime.now()
         commit(self.env)
         limit = settings.maximum_email_size
-        if limit and self.size and self.size > limit:
+        if self._is_over_limit(source, limit):
             return self._get_big_email_raw(source, limit)
         return source.fetch(self.server_uid)
+
+    def _is_over_limit(self, source, limit):
+        """Whether this message is over ``limit`` (no limit: never). A size unknown to
+        the line (0) is asked of the server first and recorded: never taken as fitting."""
+        if not limit:
+            return False
+        if not self.size:
+            self.sudo().size = source.size(self.server_uid)
+        return self.size > limit
 
     def _get_big_email_raw(self, source, limit):
         """A message over maximum_email_size, never downloaded whole into memory: its

@@ -25,8 +25,10 @@ class MailInboxMessage(models.Model):
     def action_delete_from_server(self):
         """Delete the messages from their mailbox (their lines keep their history). A
         message that made no ticket is kept first, and one never processed is closed
-        with the reason (see ``_keep_before_deleting``)."""
-        for inbox, messages in self.grouped("inbox_id").items():
+        with the reason (see ``_keep_before_deleting``). Recorded with the poll's
+        rights, after the user's own."""
+        self.check_access("write")
+        for inbox, messages in self.sudo().grouped("inbox_id").items():
             on_server = messages.filtered("on_server")
             if on_server:
                 try:
@@ -80,7 +82,7 @@ class MailInboxMessage(models.Model):
     def _keep_copy(self, source, limit):
         """Keep this message's bytes: as its raw email, or streamed into big_files_dir
         when over ``limit``; a UserError when neither is possible."""
-        if not (limit and self.size and self.size > limit):
+        if not self._is_over_limit(source, limit):
             raw = source.fetch(self.server_uid)
             if not self.message_id:
                 self._record_raw_headers(raw)

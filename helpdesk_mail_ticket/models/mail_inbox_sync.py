@@ -44,7 +44,7 @@ class MailInbox(models.Model):
         if not self._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
-        listing = source.list_changes(self.sync_cursor)
+        listing = source.list_changes(self._get_listing_cursor())
         self._trace("%s", listing.note)
         remote = listing.messages
         if listing.complete:
@@ -59,6 +59,40 @@ class MailInbox(models.Model):
         else:
             self._store_sync_cursor(listing.cursor)
         return new, listing.cursor
+
+    def _get_listing_cursor(self):
+        """The stored cursor, never ahead of the ledger: an IMAP cursor whose UIDNEXT is
+        past the newest UID the ledger holds for its UIDVALIDITY (however it got there)
+        is taken back to that UID + 1, its message count by as much, so that the
+        listing starts right after the last message recorded and skips none."""
+        cursor = self.sync_cursor
+        if not (isinstance(cursor, dict) and cursor.get("uidvalidity") and cursor.get("uidnext")):
+            return cursor
+        validity = str(cursor["uidvalidity"])
+        if not validity.isdigit():
+            return cursor
+        cr = self.env.cr
+        self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
+        # Usually the ledger holds UIDNEXT - 1 (an index lookup): the cursor is its own.
+        last = f"{validity}:{int(cursor['uidnext']) - 1}"
+        cr.execute(
+            "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND server_uid = %s LIMIT 1",
+            [self.id, last],
+        )
+        if cr.fetchone():
+            return cursor
+        cr.execute(
+            "SELECT max(substring(server_uid FROM %s)::bigint) FROM mail_inbox_message "
+            "WHERE inbox_id = %s AND server_uid LIKE %s",
+            [f"^{validity}:([0-9]+)$", self.id, f"{validity}:%"],
+        )
+        uidnext = (cr.fetchone()[0] or 0) + 1
+        behind = cursor["uidnext"] - uidnext
+        if behind <= 0:
+            return cursor
+        self._trace("Stored UIDNEXT %s past the ledger's: from %s", cursor["uidnext"], uidnext)
+        messages = max((cursor.get("messages") or 0) - behind, 0)
+        return dict(cursor, uidnext=uidnext, messages=messages)
 
     def _lock_sync_state(self):
         """Lock this inbox's row for the synchronization, unless another worker has it.

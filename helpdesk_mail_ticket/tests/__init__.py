@@ -22,6 +22,7 @@ from . import test_security
 from . import test_security_access
 from . import test_security_content
 from . import test_security_loops
+from . import test_security_poll_state
 from . import test_security_secrets
 from . import test_settings_cron
 from . import test_sync

@@ -74,6 +74,20 @@ class TestOversizeEmail(MailTicketCase):
         self.assertNotIn(b"scan.pdf", attachment.raw)
         self.assertGreater(len(raw), 300_000)
 
+    def test_unknown_size_still_oversize(self):
+        """A line whose size is unknown (0: a listing without it, or a write) is not
+        taken as fitting the limit: the server's size is asked first."""
+        self.deliver_big()
+        self.inbox._fetch(limit=0)  # recorded, not processed
+        (line,) = self.ledger()
+        self.assertGreater(line.size, 100 * 1024)
+        line.sudo().size = 0
+        self.fetch()
+        line.invalidate_recordset()
+        self.assertFalse(self.ticket_of(line), "never downloaded whole into a ticket")
+        self.assert_headers_recorded(line)
+        self.assertGreater(line.size, 100 * 1024, "the server's size recorded")
+
     def test_saved_whole_then_deleted(self):
         """IMAP reads the structure: a ticket from the headers and the small parts,
         the large one saved and listed. POP3 cannot: the message is in error. Either
