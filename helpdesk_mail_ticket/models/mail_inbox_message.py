@@ -205,6 +205,20 @@ class MailInboxMessage(models.Model):
             )
         return super().write(vals)
 
+    def unlink(self):
+        """A line is the memory that its email was seen: deleting the line of an email
+        still on the server would have the next listing import it again (a second
+        ticket). Users delete only lines of mail gone from the server; the poll's own
+        clean-up runs with sudo."""
+        if not self.env.su and any(self.mapped("on_server")):
+            raise AccessError(
+                self.env._(
+                    "An incoming email still on the mail server cannot be deleted here: "
+                    "delete it from the server first (Delete eMail), or set it to Ignored."
+                )
+            )
+        return super().unlink()
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

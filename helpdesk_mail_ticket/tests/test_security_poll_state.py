@@ -100,6 +100,18 @@ class TestSecurityPollState(HttpCase):
         self.assertEqual((self.line.size, self.line.on_server), (90_000_000, True))
         self.assertEqual((self.line.state, self.line.action), ("processed", "updated"))
 
+    def test_line_still_on_the_server_not_deleted(self):
+        """Deleting the line of an email still on the server would have the next listing
+        import it again: only lines of mail gone from the server are the manager's to
+        delete."""
+        with self.assertRaises(Fault) as caught:
+            self.rpc("mail.inbox.message", "unlink", [self.line.id])
+        self.assertEqual(caught.exception.faultCode, ACCESS_ERROR, caught.exception)
+        self.assertTrue(self.line.exists())
+        gone = self.line.sudo().copy({"uid": "7:3", "server_uid": "7:3", "on_server": False})
+        self.rpc("mail.inbox.message", "unlink", [gone.id])
+        self.assertFalse(gone.exists())
+
     def test_every_stored_line_field_is_the_polls(self):
         """A field added to the ledger is the poll's unless said otherwise."""
         ledger = self.env["mail.inbox.message"]
