@@ -45,7 +45,6 @@ _SELECT_COUNTERS = (
     ("messages", "EXISTS"),
     ("uidnext", "UIDNEXT"),
     ("uidvalidity", "UIDVALIDITY"),
-    ("highestmodseq", "HIGHESTMODSEQ"),
 )
 # Untagged replies during IDLE that mean the folder changed (new, gone or reflagged mail).
 _IDLE_CHANGE = re.compile(rb"^\* (\d+ (EXISTS|EXPUNGE|RECENT|FETCH)|VANISHED)", re.IGNORECASE)
@@ -236,9 +235,8 @@ class ImapSource(MailSource):
             words = b" ".join(_lines(data[-1:])).decode("ascii", "replace").upper().split()
         client.capabilities = tuple(words)  # imaplib checks it (ENABLE, STARTTLS...)
         self.capabilities = frozenset(words)
-        if "CONDSTORE" in self.capabilities and "ENABLE" in self.capabilities:
-            with contextlib.suppress(ProtocolError):
-                self._run("ENABLE CONDSTORE", client.enable, "CONDSTORE")
+        # No ENABLE CONDSTORE: nothing reads a mod-sequence (the cursor is UIDVALIDITY,
+        # UIDNEXT and the message count), and every poll would pay its round trip.
 
     def _select(self):
         self._selected = {}
@@ -401,8 +399,6 @@ class ImapSource(MailSource):
         client = self._require() if self._connected else self._client
         folder = self.config.folder or "INBOX"
         items = "MESSAGES UIDNEXT UIDVALIDITY UNSEEN"
-        if "CONDSTORE" in self.capabilities:
-            items += " HIGHESTMODSEQ"
         data = self._run(
             f"STATUS {quote_mailbox(folder)} ({items})",
             client.status, quote_mailbox(folder), f"({items})",

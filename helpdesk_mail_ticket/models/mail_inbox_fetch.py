@@ -128,6 +128,10 @@ class MailInbox(models.Model):
         todo = ledger.search(
             [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
         ).filtered(lambda m: m.on_server or m.raw_attachment_id)
+        if todo:
+            # An unchanged cursor leaves the synchronization's row lock to the next
+            # commit: not held while messages are downloaded and processed.
+            commit(self.env)
         counts = {"new": len(new), **self._process_messages(source, todo, limit)}
         removed = self._apply_server_actions(source)
         if cursor and removed:

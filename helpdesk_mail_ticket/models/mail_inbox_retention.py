@@ -27,8 +27,13 @@ class MailInbox(models.Model):
         deleted), errors when the inbox deletes them. Returns how many messages left
         the folder."""
         ledger = self.env["mail.inbox.message"]
+        candidates = self._server_action_candidates()
+        if not candidates:
+            return 0  # an idle cycle: no commit here, the cycle's last one ends it
+        # Everything before committed, and the messages locked and decided again on a
+        # fresh snapshot (a candidate no longer one is left alone; a new one, next cycle).
         commit(self.env)
-        messages = ledger._lock_for_server_actions(self._server_action_candidates())
+        messages = ledger._lock_for_server_actions(candidates)
         to_delete, to_move = ledger.browse(), ledger.browse()
         for message in messages:
             if message.flagged_deleted:

@@ -98,16 +98,22 @@ class MailInbox(models.Model):
         """Lock this inbox's row for the synchronization, unless another worker has it.
         Starts a new transaction first, whose snapshot then sees the last stored state."""
         commit(self.env)
-        locked = self._lock_row(wait=False)
+        # The transaction's first statement, not waiting: no conflict with its snapshot
+        # can fail it, hence no savepoint.
+        locked = self._lock_row(wait=False, fresh=True)
         self.invalidate_recordset(["sync_cursor"])
         return locked
 
     def _store_sync_cursor(self, cursor):
         """Remember the source's cursor the inbox's messages now reflect (written only
         if changed)."""
-        if cursor != self.sync_cursor and self._lock_row():
+        if cursor == self.sync_cursor:
+            # Nothing to write (an idle cycle): the synchronization lock is released by
+            # the cycle's next commit, with no server command sent before it.
+            return
+        if self._lock_row():
             self.write({"sync_cursor": cursor})
-        elif cursor != self.sync_cursor:
+        else:
             # Another worker stores a newer state meanwhile; the next cycle checks.
             self.invalidate_recordset(["sync_cursor"])
         commit(self.env)  # releases the synchronization lock
