@@ -60,28 +60,23 @@ def rollback(env):
         env.invalidate_all()
 
 
-def lock_row(env, table, record_id, wait=True, fresh=False):
+def lock_row(env, table, record_id, wait=True):
     """Lock a row ``FOR NO KEY UPDATE`` (waiting for another worker that holds it,
     unless ``wait`` is false). False when it is not locked: held by another worker,
     or changed by one since this transaction's snapshot (a conflict checked before
-    writing, so that it never shows in the log as a failed query).
-
-    ``fresh``: the caller just committed and ``wait`` is false, so this statement takes
-    the snapshot and waits for no one: it cannot meet a serialization failure, and
-    needs no savepoint (two statements fewer)."""
+    writing, so that it never shows in the log as a failed query)."""
     skip = SQL("") if wait else SQL("SKIP LOCKED")
-    query = SQL(
-        "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE %s",
-        SQL.identifier(table),
-        record_id,
-        skip,
-    )
-    if fresh and not wait:
-        env.cr.execute(query)
-        return bool(env.cr.fetchone())
     try:
         with env.cr.savepoint(flush=False):
-            env.cr.execute(query, log_exceptions=False)
+            env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE %s",
+                    SQL.identifier(table),
+                    record_id,
+                    skip,
+                ),
+                log_exceptions=False,
+            )
             return bool(env.cr.fetchone())
     except psycopg2.errors.SerializationFailure:
         return False

@@ -575,12 +575,12 @@ class MailInbox(models.Model):
     # Locks
     # ------------------------------------------------------------------
 
-    def _lock_row(self, wait=True, fresh=False):
+    def _lock_row(self, wait=True):
         """Lock this inbox's row for a write of its state (waiting for another worker
         that holds it, unless ``wait`` is false), unless another worker changed it
         since this transaction's snapshot: its write is as good (see
         ``transaction.lock_row``)."""
-        return lock_row(self.env, self._table, self.id, wait=wait, fresh=fresh)
+        return lock_row(self.env, self._table, self.id, wait=wait)
 
     # ------------------------------------------------------------------
     # Trace
