@@ -12,6 +12,32 @@ from ..mailparse.peek import peek_headers
 
 _logger = logging.getLogger(__name__)
 
+# Methods of 18.0.1.1 whose work moved when routing and acting were separated (route,
+# then act; an email's effects on the ticket in the ticket mixin): nothing calls them
+# any more, so an integrator's override of one would silently stop working. The
+# registry names any such override at start-up (_check_moved_overrides).
+MOVED_METHODS = {
+    "mail.inbox.message": {
+        "_add_followers": "<ticket model>._mail_ticket_add_followers",
+        "_commit": "helpdesk_mail_ticket.transaction.commit",
+        "_rollback": "helpdesk_mail_ticket.transaction.rollback",
+        "_create_attachment": "<ticket model>._mail_ticket_create_attachment",
+        "_create_attachments": "<ticket model>._mail_ticket_attach",
+        "_create_ticket": "<ticket model>._mail_ticket_new",
+        "_find_or_create_caller": "mail.inbox.message._route_caller / _create_sender_contact",
+        "_find_posted_message": "mail.inbox.message._route_odoo_mail",
+        "_get_ticket_log_field": "<ticket model>._mail_ticket_log_field",
+        "_log_internal_note": "<ticket model>._mail_ticket_note",
+        "_message_id_header": "<ticket model>._mail_ticket_new / _mail_ticket_update",
+        "_prepare_title": "<ticket model>._mail_ticket_prepare_title",
+        "_render_html": "<ticket model>._mail_ticket_render_html",
+        "_set_already_posted": "mail.inbox.message._apply_route",
+        "_subscribe_caller": "<ticket model>._mail_ticket_subscribe_caller",
+        "_update_ticket": "<ticket model>._mail_ticket_update",
+    },
+    "mail.inbox": {"_store_sync_state": "mail.inbox._store_sync_cursor"},
+}
+
 STATES = [
     ("new", "New"),
     ("processed", "Processed"),
@@ -204,6 +230,26 @@ class MailInboxMessage(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _register_hook(self):
+        self._check_moved_overrides()
+        return super()._register_hook()
+
+    @api.model
+    def _check_moved_overrides(self):
+        """Warn of a method of MOVED_METHODS still defined in this database: only an
+        integrator's override can define it now, and nothing calls it."""
+        for model_name, moved in MOVED_METHODS.items():
+            if model_name not in self.env:
+                continue
+            model_class = type(self.env[model_name])
+            for name, now in moved.items():
+                if hasattr(model_class, name):
+                    _logger.warning(
+                        "%s.%s is overridden but no longer called: its work moved to %s "
+                        "(see README.rst, Architecture). Move the override there.",
+                        model_name, name, now,
+                    )  # fmt: skip
 
     def unlink(self):
         """A line is the memory that its email was seen: deleting the line of an email

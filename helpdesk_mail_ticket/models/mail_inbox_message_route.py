@@ -15,6 +15,9 @@ from ..mailparse import PatternError, title_refs
 from ..mailparse.identity import content_digest
 from .mail_inbox_message import InboxProcessingError
 
+# The context key on which _match_ticket says how it found the ticket it returns.
+MATCHED_BY_KEY = "mail_ticket_matched_by"
+
 VERDICTS = [
     ("create", "Create a ticket"),
     ("update", "Update a ticket"),
@@ -166,7 +169,12 @@ class MailInboxMessage(models.Model):
         inbox = self.inbox_id
         ticket, matched_by = None, ""
         if inbox.behavior != "create_only":
-            ticket, matched_by = self._match_ticket(parsed)
+            ticket = self._match_ticket(parsed) or None
+        if ticket:
+            # How it matched rides on the ticket's context (see _match_ticket); the
+            # ticket goes on without it.
+            matched_by = ticket.env.context.get(MATCHED_BY_KEY, "")
+            ticket = ticket.with_env(self.env)
         if not ticket and inbox.behavior == "update_only":
             raise InboxProcessingError(
                 self.env._("No ticket to update: the email matches no ticket (update only).")
@@ -177,10 +185,13 @@ class MailInboxMessage(models.Model):
             return self._route_new(parsed, reason, caller, create_caller)
         if matched_by == "headers":
             reason = self.env._("Matched by its In-Reply-To / References headers.")
-        else:
+        elif matched_by == "title":
             reason = self.env._(
                 "Matched by the title pattern %(pattern)s.", pattern=inbox.title_pattern
             )
+        else:
+            reason = self.env._("Matched by a rule of this database (_match_ticket).")
+            matched_by = "custom"
         route = Route("update", reason, ticket, matched_by, caller, create_caller)
         return self._route_stranger(parsed, route)
 
@@ -194,17 +205,20 @@ class MailInboxMessage(models.Model):
     # ------------------------------------------------------------------
 
     def _match_ticket(self, parsed):
-        """The ticket this email answers and how it was found (``headers``, ``title``),
-        or ``(None, "")``. Override ``_match_by_headers`` or ``_match_by_title`` for
-        another way of matching replies."""
+        """The ticket this email answers, or ``None`` (the contract this method has
+        always had: an override may return its own ticket, or fall back on one when
+        ``super()`` finds none). How it was found (``headers``, ``title``) rides on the
+        returned ticket's context under MATCHED_BY_KEY, for the route's reason; a
+        ticket without it is "matched by the inbox's own rule". Override
+        ``_match_by_headers`` or ``_match_by_title`` for another way of matching."""
         model = self.env[self.inbox_id.target_model]
         ticket, matched_by = self._match_by_headers(parsed, model), "headers"
         if not ticket:
             ticket, matched_by = self._match_by_title(parsed, model), "title"
         if not ticket:
-            return None, ""
+            return None
         self._check_ticket_type(ticket)
-        return ticket, matched_by
+        return ticket.with_context(**{MATCHED_BY_KEY: matched_by})
 
     def _match_by_title(self, parsed, model):
         """The ticket whose reference the inbox's title pattern finds in the subject."""

@@ -11,9 +11,11 @@ a ticket is touched, the same ticket.
 import base64
 import glob
 import os
+from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
+from ..mailparse import parse_message
 from .common import SAMPLES, MailTicketCase, make_email
 
 
@@ -134,3 +136,81 @@ class TestRouteParity(MailTicketCase):
         self.check(email(carol, subject="One"), "create")
         self.check(email(carol, subject="Two"), "create")
         self.check(email(carol, subject="Three"), "error")
+
+
+@tagged("post_install", "-at_install")
+class TestRouteForIntegrators(MailTicketCase):
+    """What an integrator wrote against the route keeps working, and the wizard routes
+    with the rights and the company processing has, whoever opens it."""
+
+    def route(self, raw):
+        line = self.env["mail.inbox.message"].new({"inbox_id": self.inbox.id, "uid": "t"})
+        return line._route(parse_message(raw, self.inbox._get_parse_settings()), raw)
+
+    def test_a_match_override_of_the_old_contract_still_decides(self):
+        """``_match_ticket`` gives a ticket or nothing, as it always did: an override
+        that falls back on its own ticket when ours finds none, or returns one outright,
+        routes to that ticket."""
+        ticket = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Theirs", "partner_id": self.alice.id}
+        )
+        raw = make_email(subject="Nothing matches this")
+        ledger = type(self.env["mail.inbox.message"])
+        original = ledger._match_ticket
+
+        def falls_back(line, parsed):
+            return original(line, parsed) or ticket
+
+        def outright(line, parsed):
+            return ticket
+
+        for override in (falls_back, outright):
+            with (
+                self.subTest(override=override.__name__),
+                patch.object(ledger, "_match_ticket", override),
+            ):
+                route = self.route(raw)
+                self.assertEqual((route.verdict, route.ticket), ("update", ticket))
+        route = self.route(raw)
+        self.assertEqual((route.verdict, route.ticket), ("create", None))
+
+    def test_the_wizard_routes_as_processing_for_a_user_in_another_company(self):
+        """A manager whose current company is not the inbox's sees the verdict the
+        cycle (which runs in the inbox's company) gives."""
+        other = self.env["res.company"].create({"name": "Wizard Elsewhere Co"})
+        self.inbox.company_id = other
+        ticket = self.env["helpdesk.mail.ticket"].create(
+            {"name": "Over there", "partner_id": self.alice.id, "company_id": other.id}
+        )
+        manager = new_test_user(
+            self.env, login="hmt_wizard_elsewhere",
+            groups="helpdesk_mail_ticket.group_helpdesk_mail_ticket_manager",
+            company_id=self.env.company.id, company_ids=[(6, 0, [self.env.company.id, other.id])],
+        )  # fmt: skip
+        raw = make_email(subject=f"About {ticket.reference}")
+        wizard = (
+            self.env["mail.inbox.test.email"]
+            .with_user(manager)
+            .create({"inbox_id": self.inbox.id, "eml": base64.b64encode(raw)})
+        )
+        wizard.action_analyze()
+        self.assertEqual((wizard.outcome, wizard.ticket_ref), ("update", ticket.display_name))
+
+    def test_an_override_of_a_moved_method_is_named_at_start(self):
+        """Methods of 18.0.1.1 whose work moved (to the route, the ticket mixin or the
+        transaction module) are called by nothing: an integrator's override of one
+        would silently stop working, so the registry names it and where the work went."""
+        ledger = type(self.env["mail.inbox.message"])
+        with (
+            patch.object(ledger, "_create_ticket", lambda self, *a: None, create=True),
+            self.assertLogs(
+                "odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message", "WARNING"
+            ) as logs,
+        ):
+            self.env["mail.inbox.message"]._check_moved_overrides()
+        self.assertIn("_create_ticket", logs.output[0])
+        self.assertIn("_mail_ticket_new", logs.output[0])
+        with self.assertNoLogs(
+            "odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message", "WARNING"
+        ):
+            self.env["mail.inbox.message"]._check_moved_overrides()
