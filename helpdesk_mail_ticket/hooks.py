@@ -94,6 +94,37 @@ def describe(records):
     return ", ".join(f'{record._name} #{record.id} "{record.display_name}"' for record in records)
 
 
+def move_subscriptions(cr, model, old, new):
+    """Subscribe the followers of ``model`` subscribed to ``old`` to ``new`` instead;
+    returns how many were."""
+    params = {"old": old.id, "new": new.id, "model": model}
+    cr.execute(
+        """
+        INSERT INTO mail_followers_mail_message_subtype_rel
+                    (mail_followers_id, mail_message_subtype_id)
+             SELECT rel.mail_followers_id, %(new)s
+               FROM mail_followers_mail_message_subtype_rel rel
+               JOIN mail_followers follower ON follower.id = rel.mail_followers_id
+              WHERE rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
+                AND NOT EXISTS (
+                    SELECT 1 FROM mail_followers_mail_message_subtype_rel done
+                     WHERE done.mail_followers_id = rel.mail_followers_id
+                       AND done.mail_message_subtype_id = %(new)s)
+        """,
+        params,
+    )
+    cr.execute(
+        """
+        DELETE FROM mail_followers_mail_message_subtype_rel rel
+              USING mail_followers follower
+              WHERE rel.mail_followers_id = follower.id
+                AND rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
+        """,
+        params,
+    )
+    return cr.rowcount
+
+
 def retire_subtype(env, subtype):
     """Before Odoo deletes ``subtype`` with its module: its messages on the models that
     stay would lose their subtype (``subtype_id`` is set null: out of the chatter's

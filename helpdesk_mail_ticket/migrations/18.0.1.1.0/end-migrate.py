@@ -20,7 +20,11 @@ import logging
 
 from odoo import SUPERUSER_ID, api
 
-from odoo.addons.helpdesk_mail_ticket.hooks import describe, subtype_references
+from odoo.addons.helpdesk_mail_ticket.hooks import (
+    describe,
+    move_subscriptions,
+    subtype_references,
+)
 
 _logger = logging.getLogger("odoo.addons.helpdesk_mail_ticket.migrations")
 
@@ -39,37 +43,6 @@ def update_subtype(env, model):
     if subtype and subtype._name == "mail.message.subtype" and subtype.res_model in (False, model):
         return subtype
     return env.ref("mail.mt_comment")
-
-
-def move_subscriptions(cr, model, old, new):
-    """Subscribe the followers of ``model`` subscribed to ``old`` to ``new`` instead;
-    returns how many were."""
-    params = {"old": old.id, "new": new.id, "model": model}
-    cr.execute(
-        """
-        INSERT INTO mail_followers_mail_message_subtype_rel
-                    (mail_followers_id, mail_message_subtype_id)
-             SELECT rel.mail_followers_id, %(new)s
-               FROM mail_followers_mail_message_subtype_rel rel
-               JOIN mail_followers follower ON follower.id = rel.mail_followers_id
-              WHERE rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
-                AND NOT EXISTS (
-                    SELECT 1 FROM mail_followers_mail_message_subtype_rel done
-                     WHERE done.mail_followers_id = rel.mail_followers_id
-                       AND done.mail_message_subtype_id = %(new)s)
-        """,
-        params,
-    )
-    cr.execute(
-        """
-        DELETE FROM mail_followers_mail_message_subtype_rel rel
-              USING mail_followers follower
-              WHERE rel.mail_followers_id = follower.id
-                AND rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
-        """,
-        params,
-    )
-    return cr.rowcount
 
 
 def migrate(cr, version):

@@ -15,7 +15,11 @@ import logging
 
 from odoo import SUPERUSER_ID, api
 
-from odoo.addons.helpdesk_mail_ticket.hooks import describe, subtype_references
+from odoo.addons.helpdesk_mail_ticket.hooks import (
+    describe,
+    move_subscriptions,
+    subtype_references,
+)
 
 _logger = logging.getLogger("odoo.addons.helpdesk_mail_ticket_helpdesk_mgmt.migrations")
 
@@ -37,32 +41,8 @@ def migrate(cr, version):
     # default, its description) carry over to theirs: updates stay as visible as they were.
     new.write({field: old[field] for field in ("internal", "default", "hidden", "description")})
     env.flush_all()
+    followers = move_subscriptions(cr, MODEL, old, new)
     params = {"old": old.id, "new": new.id, "model": MODEL}
-    cr.execute(
-        """
-        INSERT INTO mail_followers_mail_message_subtype_rel
-                    (mail_followers_id, mail_message_subtype_id)
-             SELECT rel.mail_followers_id, %(new)s
-               FROM mail_followers_mail_message_subtype_rel rel
-               JOIN mail_followers follower ON follower.id = rel.mail_followers_id
-              WHERE rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
-                AND NOT EXISTS (
-                    SELECT 1 FROM mail_followers_mail_message_subtype_rel done
-                     WHERE done.mail_followers_id = rel.mail_followers_id
-                       AND done.mail_message_subtype_id = %(new)s)
-        """,
-        params,
-    )
-    cr.execute(
-        """
-        DELETE FROM mail_followers_mail_message_subtype_rel rel
-              USING mail_followers follower
-              WHERE rel.mail_followers_id = follower.id
-                AND rel.mail_message_subtype_id = %(old)s AND follower.res_model = %(model)s
-        """,
-        params,
-    )
-    followers = cr.rowcount
     cr.execute(
         "UPDATE mail_message SET subtype_id = %(new)s"
         " WHERE subtype_id = %(old)s AND model = %(model)s",
