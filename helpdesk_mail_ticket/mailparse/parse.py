@@ -137,21 +137,22 @@ def _raw_header(message: Message, name: str) -> str:
 
 
 def _charset_hint(message: Message, raw: bytes = b"") -> str:
-    """The message's charset for raw 8-bit headers: the first declared one that can read
-    8-bit bytes, else one detected on all the raw 8-bit header values that are not UTF-8
-    (more text than one name: short strings mislead a detector), else "utf-8"."""
-    declared = ""
+    """The message's charset for raw 8-bit headers. With raw 8-bit header values that are
+    not UTF-8, the charset that reads all of them together most plausibly, the declared
+    ones given a head start (a body's label is often wrong for its headers: the more text,
+    the surer the reading; see ``detect_charset``); else the first declared charset that
+    can read 8-bit bytes, else the first declared, else "utf-8"."""
+    declared = []
     try:
         for part in _walk(message):
             charset = part.get_content_charset()
-            if charset:
-                declared = declared or charset
-                if normalize_charset(charset) not in ("", "ascii", "utf-8"):
-                    return charset
+            if charset and charset not in declared:
+                declared.append(charset)
     except Exception:
         _logger.debug("no charset hint: the MIME tree cannot be walked", exc_info=True)
-    detected = "" if raw.isascii() else detect_charset(_raw_8bit_headers(message))
-    return detected or declared or "utf-8"
+    useful = [label for label in declared if normalize_charset(label) not in ("", "ascii", "utf-8")]
+    detected = "" if raw.isascii() else detect_charset(_raw_8bit_headers(message), *useful)
+    return detected or (useful or declared or ["utf-8"])[0]
 
 
 def _raw_8bit_headers(message: Message) -> bytes:
