@@ -123,7 +123,7 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
     """(name, email lower-cased) pairs from a raw address header; never raises."""
     if not raw:
         return []
-    text = fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset)
+    text = _CONTROLS.sub("", fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset))
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:

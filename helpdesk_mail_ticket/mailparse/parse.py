@@ -128,11 +128,15 @@ def _header_map(message: Message, charset_hint: str) -> dict:
     return headers
 
 
-def _raw_header(message: Message, name: str) -> str:
+def _raw_headers(message: Message, name: str) -> list:
     try:
-        values = [str(v) for n, v in message.raw_items() if str(n).lower() == name]
+        return [str(v) for n, v in message.raw_items() if str(n).lower() == name]
     except Exception:
-        return ""
+        return []
+
+
+def _raw_header(message: Message, name: str) -> str:
+    values = _raw_headers(message, name)
     return values[0] if values else ""
 
 
@@ -447,8 +451,17 @@ def _defects(message: Message) -> list[str]:
 
 
 def _fill_addresses(result: ParsedEmail, message: Message, hint: str) -> None:
+    """The caller: the first From field with an address (a gateway may add an empty or
+    unparsable From of its own, before or after the sender's), else Sender, else Reply-To."""
     for name in ("from", "sender", "reply-to"):
-        pairs = parse_addresses(_raw_header(message, name), hint)
+        pairs = next(
+            (
+                found
+                for value in _raw_headers(message, name)
+                if (found := parse_addresses(value, hint))
+            ),
+            [],
+        )
         if pairs:
             result.from_name = display_name(pairs[0][0])
             result.from_email = pairs[0][1]
