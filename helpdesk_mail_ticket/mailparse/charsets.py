@@ -160,8 +160,8 @@ _DETECT_CODECS = (
     "cp949",
     "euc_jis_2004",
     "cp1251",
-    "koi8_r",
-    "iso8859_2",
+    "koi8-r",
+    "iso8859-2",
     "cp1250",
 )
 # A declared charset is believed unless another reads the bytes this much better (per

@@ -7,12 +7,15 @@ import re
 from datetime import datetime, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .charsets import decode_bytes, fix_surrogates
+from .charsets import decode_bytes, fix_surrogates, normalize_charset
 
 _logger = logging.getLogger(__name__)
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
-_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([QqBb])\?(.*?)\?=", re.DOTALL)
+# An encoded word; one that runs to the end of the value without its "?=" is read too.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([QqBb])\?(.*?)(?:\?=|$)", re.DOTALL)
+# A fold inside an encoded word (a generator that wraps at a fixed width): not content.
+_FOLD_IN_WORD = re.compile(r"(=\?[^?\s]{1,60}\?[QqBb]\?[^?\r\n]*)\r?\n[ \t]+(?=[^?\r\n]*\?=)")
 _BETWEEN_WORDS = re.compile(r"(?<=\?=)[ \t\r\n]+(?==\?[^?\s]{1,60}\?[QqBb]\?)")
 _MSGID = re.compile(r"<([^<>\s]{1,998})>")
 _BRACKETED = re.compile(r"<[^<>]{1,1100}>")
@@ -23,11 +26,17 @@ _SPACES = re.compile(r"[ \t\r\n\v\f]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
-MAX_HEADER = 64 * 1024  # longer header values are truncated before any regex work
+MAX_HEADER = 64 * 1024
+_SINGLE_BYTE_LATIN = frozenset(
+    {"ascii", "cp1252", "cp1250", "cp1254", "cp850", "iso8859-1", "iso8859-2", "iso8859-15"}
+)  # longer header values are truncated before any regex work
 
 
 def unfold(value: str) -> str:
-    return _FOLD.sub("", value or "")
+    value = value or ""
+    if "=?" in value and "\n" in value:
+        value = _FOLD_IN_WORD.sub(r"\1", value)
+    return _FOLD.sub("", value)
 
 
 def _decode_word_payload(encoding: str, payload: str) -> bytes:
@@ -76,7 +85,7 @@ def _decode_words(value: str, fallback_charset: str | None) -> str:
 
     def flush():
         if pending:
-            pieces.append(decode_bytes(pending[1], pending[0]))
+            pieces.append(_decode_word_bytes(pending[1], pending[0]))
             pending.clear()
 
     position = 0
@@ -95,6 +104,18 @@ def _decode_words(value: str, fallback_charset: str | None) -> str:
     flush()
     pieces.append(value[position:])
     return "".join(pieces)
+
+
+def _decode_word_bytes(data: bytes, charset: str) -> str:
+    """An encoded word's bytes by its label; non-ASCII bytes that are valid UTF-8 under a
+    single-byte label are UTF-8 (mailers label UTF-8 text iso-8859-1: read as labelled,
+    it is mojibake; real Latin-1 text is almost never valid UTF-8)."""
+    if not data.isascii() and normalize_charset(charset) in _SINGLE_BYTE_LATIN:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            _logger.debug("encoded word is %s as labelled", charset)
+    return decode_bytes(data, charset)
 
 
 def clean_text(value: str) -> str:
