@@ -91,7 +91,9 @@ def repair_header_block(raw: bytes) -> bytes:
     tracking header, as some gateways write it) are folded back: other text is the body.
     An mbox ``From `` line may come first. Returns ``raw`` itself when nothing was repaired.
     """
-    newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
+    # Split at LF alone: each line keeps its CR, so a block whose line ends are mixed (an LF
+    # head and a CRLF body, CRLF and LF in turn) is read line by line as the parser reads it.
+    newline = b"\n"
     lines, rest = _head_lines(raw, newline)
     first = 1 if lines and lines[0].startswith(b"From ") else 0
     if len(lines) <= first + 2 or not _FIELD.match(lines[first]):
