@@ -74,6 +74,8 @@ _MAX_HEAD_LINES = 2000
 _TOKEN_PIECE = re.compile(rb"[A-Za-z0-9+/=_.%-]{16,998}\r?")
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _WHITESPACE = b" \t\r\n"
+_TRACE_FIELD = re.compile(rb"(?:received|x-received|arc-seal|arc-message-signature)[ \t]*:", re.I)
+_TRACE_CLAUSE = re.compile(rb"(?:\(|;|(?:by|with|id|for|via|from|envelope-from)[ \t])")
 
 
 class FlushLeftContinuationDefect(email.errors.HeaderDefect):
@@ -113,12 +115,24 @@ def repair_header_block(raw: bytes) -> bytes:
     # continuation; without one, only a run of encoded pieces right below a field whose value
     # ends with one (a wrapped value going on); other text is the body.
     if not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]) and not (
-        _wrapped_value(head, stray)
+        _wrapped_value(head, stray) or _trace_clauses(head, stray)
     ):
         return raw
     for index in stray:
         head[index] = b" " + head[index]
     return newline.join(head + lines[end:]) + rest
+
+
+def _trace_clauses(head: list, indexes: list) -> bool:
+    """Whether the lines at ``indexes`` are the clauses of a Received field written flush
+    left (``(using TLS...)``, ``by host``, ``with ESMTPS id x``, ``for <a>; date``),
+    consecutive, right below it."""
+    start = indexes[0]
+    if indexes != list(range(start, start + len(indexes))):
+        return False
+    return bool(_TRACE_FIELD.match(head[start - 1])) and all(
+        _TRACE_CLAUSE.match(head[i]) for i in indexes
+    )
 
 
 def _wrapped_value(head: list, indexes: list) -> bool:
