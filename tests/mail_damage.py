@@ -194,6 +194,18 @@ def flush_left(where: str, kind: str):
     return damage
 
 
+def blank_continuation(source: Source):
+    """A continuation line of spaces only (a folded address list, a Subject folded before
+    its encoded words), alone and with a flush-left continuation further down."""
+    for name in ("subject", "to"):
+        lines = next((lines for key, lines in source.fields if key == name), None)
+        if lines is None:
+            continue
+        fields = _replace(source.fields, name, [lines[0], b" ", *lines[1:]])
+        yield source.build(fields), {}
+        yield source.build(_insert(fields, name, _tracking_field(source.newline), True)), {}
+
+
 def long_unfolded(source: Source):
     """Every field on one line, and a 3,000-character field among them."""
     fields = [(key, [_unfold(lines)]) for key, lines in source.fields]
@@ -263,7 +275,7 @@ def no_blank_line_before_boundary(source: Source):
     if start < 0:
         return
     head = source.newline.join(line for _, lines in source.fields for line in lines)
-    yield head + source.newline + source.body[start:], {"body": None}
+    yield head + source.newline + source.body[start:], {}
 
 
 # --- display names -----------------------------------------------------------------------------
@@ -593,6 +605,7 @@ def classes() -> list:
         for kind in ("tracking", "received"):
             found.append((f"flush-left {kind} {where}", flush_left(where, kind)))
     found += [
+        ("blank continuation line", blank_continuation),
         ("long unfolded headers", long_unfolded),
         ("LF / CRLF mixes", newlines),
         ("duplicate From", duplicate_from),

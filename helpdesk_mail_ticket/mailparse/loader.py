@@ -100,9 +100,14 @@ def repair_header_block(raw: bytes) -> bytes:
     first = 1 if lines and lines[0].startswith(b"From ") else 0
     if len(lines) <= first + 2 or not _FIELD.match(lines[first]):
         return raw
-    end = next((i for i, line in enumerate(lines) if not line.strip()), -1)
+    # The block ends at an empty line; a line of spaces is a (blank) continuation, as the
+    # parser reads it.
+    end = next((i for i, line in enumerate(lines) if line in (b"", b"\r")), -1)
     if end <= first + 1:
         return raw
+    # A MIME delimiter line ends a block that lost its blank line (the parser starts the
+    # body there): it and the part headers below it are never folded into a field.
+    end = next((i for i in range(first + 1, end) if lines[i].startswith(b"--")), end)
     head = lines[:end]
     stray = [
         i
