@@ -20,6 +20,7 @@ from mailparse import parse_message
 DATA = Path(__file__).resolve().parent / "data"
 _SPACES = re.compile(r"\s+")
 _FIELD_LINE = re.compile(rb"^([\x21-\x39\x3b-\x7e]+):")
+_ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 
 @dataclass
@@ -94,7 +95,9 @@ def split_source(label: str, raw: bytes) -> Source | None:
             return None  # already damaged: not a clean source
     reading = Reading.of(raw)
     names = [name for name, _ in fields]
-    if not reading.from_email or not reading.subject or names.count("from") != 1:
+    if not _ADDRESS.fullmatch(reading.from_email) or not reading.subject:
+        return None
+    if names.count("from") != 1:
         return None
     if names.count("subject") != 1:
         return None
@@ -296,6 +299,13 @@ def display_name_forms(source: Source):
             source.build(_replace(source.fields, "from", [b"From: " + value])),
             {"from_name": name},
         )
+
+
+def addresses_without_comma(source: Source):
+    """Two addresses in From separated by a space only (a web form's mailer)."""
+    email = source.reading.from_email.encode()
+    for value in (email + b" other@example.net", b"<" + email + b"> <other@example.net>"):
+        yield source.build(_replace(source.fields, "from", [b"From: " + value])), {"from_name": ""}
 
 
 # --- raw 8-bit text in a legacy charset --------------------------------------------------------
@@ -614,6 +624,7 @@ def classes() -> list:
         ("NUL bytes in headers", nul_bytes),
         ("no blank line before boundary", no_blank_line_before_boundary),
         ("display name forms", display_name_forms),
+        ("addresses without a comma", addresses_without_comma),
         ("RFC 2047 damaged", encoded_words),
         ("attachment name parameters", attachment_names),
     ]

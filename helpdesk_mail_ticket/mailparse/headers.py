@@ -26,6 +26,11 @@ _SPACES = re.compile(r"[ \t\r\n\v\f]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
+# A whole addr-spec as getaddresses returns it: something before and after one "@".
+_WHOLE_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
+_NAMED_OR_BARE = re.compile(
+    r'(?:("[^"]*"|[^<>",@]*?)\s*<([^<>\s]+@[^<>\s]+)>)|([\w.!#$%&\'*+/=?^`{|}~-]+@[\w.-]+)'
+)
 MAX_HEADER = 64 * 1024
 _SINGLE_BYTE_LATIN = frozenset(
     {"ascii", "cp1252", "cp1250", "cp1254", "cp850", "iso8859-1", "iso8859-2", "iso8859-15"}
@@ -152,6 +157,10 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
     except Exception:
         pairs = []
     result: list[tuple[str, str]] = []
+    if any(addr and not _WHOLE_ADDRESS.fullmatch(addr.strip().strip("<>")) for _, addr in pairs):
+        # Addresses without commas between them ("a@x b@y"): getaddresses glues them into
+        # one broken address; read the addresses as they stand instead.
+        pairs = _bare_addresses(text)
     for name, addr in pairs:
         addr = (addr or "").strip().strip("<>").lower()
         if "@" not in addr:
@@ -169,6 +178,16 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
         for found in _EMAIL.finditer(decoded):
             result.append(("", found.group().lower()))
     return result
+
+
+def _bare_addresses(text: str) -> list:
+    """(name, address) pairs of a field whose addresses are separated by spaces only: each
+    ``Name <addr>`` keeps its name, a bare address has none."""
+    found = []
+    for match in _NAMED_OR_BARE.finditer(text):
+        name, addr = match.group(1), match.group(2) or match.group(3)
+        found.append(((name or "").strip().strip('"'), addr))
+    return found
 
 
 def display_name(name: str) -> str:
