@@ -205,8 +205,11 @@ def blank_continuation(source: Source):
         if lines is None:
             continue
         fields = _replace(source.fields, name, [lines[0], b" ", *lines[1:]])
-        yield source.build(fields), {}
-        yield source.build(_insert(fields, name, _tracking_field(source.newline), True)), {}
+        # The blank line's space is the value's (RFC 5322 unfolding keeps it): compared
+        # with runs of spaces made one.
+        yield source.build(fields), {"_spaces": True}
+        tracking = _tracking_field(source.newline)
+        yield source.build(_insert(fields, name, tracking, True)), {"_spaces": True}
 
 
 def long_unfolded(source: Source):
@@ -645,8 +648,11 @@ def check(source: Source, raw: bytes, expected: dict) -> list:
         value = expected.get(name, getattr(want, name))
         if value is None:
             continue  # not compared for this damage (the body changed with it)
-        if getattr(got, name) != value:
-            wrong.append((name, value, getattr(got, name)))
+        found = getattr(got, name)
+        if expected.get("_spaces") and name == "subject":
+            value, found = _SPACES.sub(" ", value), _SPACES.sub(" ", found)
+        if found != value:
+            wrong.append((name, value, found))
     return wrong
 
 
