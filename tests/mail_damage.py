@@ -32,6 +32,7 @@ class Reading:
     subject: str
     attachments: list = field(default_factory=list)
     body: str = ""
+    inline: list = field(default_factory=list)  # names of the images placed in the body
 
     @classmethod
     def of(cls, raw: bytes) -> "Reading":
@@ -42,6 +43,7 @@ class Reading:
             parsed.subject,
             sorted(att.filename for att in parsed.attachments),
             _SPACES.sub(" ", parsed.body_text or "").strip(),
+            sorted(att.filename for att in parsed.attachments if att.inline),
         )
 
 
@@ -341,6 +343,8 @@ def _declared(charset: str, mode: str) -> bytes:
 
 
 def _pdf_part(boundary: bytes, disposition: bytes, ctype: bytes = b"application/pdf") -> bytes:
+    if disposition.startswith(b"Content-Type:"):
+        return b"--" + boundary + b"\n" + disposition  # a whole part, given as it is
     return (
         b"--"
         + boundary
@@ -361,8 +365,8 @@ def with_attachment(source: Source, part_headers: bytes, charset_label: bytes | 
     fields = [(k, [line.rstrip(b"\r") for line in v]) for k, v in source.fields]
     if boundary:
         close = body.rfind(b"--" + boundary + b"--")
-        if close < 0:
-            return b""
+        if close < 0 or body.count(boundary + b'"') + body.count(boundary + b"\n;") > 0:
+            return b""  # no close delimiter, or a nested multipart with the same boundary
         body = body[:close] + _pdf_part(boundary, part_headers) + body[close:]
         return source.build(fields, body, b"\n")
     boundary = b"damage-boundary-1"
@@ -602,6 +606,128 @@ def attachment_names(source: Source):
             yield raw, {"attachments": names, "body": None, "_label": label}
 
 
+# --- parts a helpdesk must keep and name ------------------------------------------------------
+
+_INNER = (
+    b"From: Ann Lee <ann@example.org>\nTo: desk@example.com\nSubject: {subject}\n"
+    b"Message-ID: <inner-1@example.org>\nContent-Type: text/plain; charset={charset}\n\n"
+    b"The original request.\n"
+)
+
+
+def forwarded_forms():
+    """(label, inner Subject bytes, its charset label, expected .eml name)."""
+    text = "Réunion – budget 2027"
+    return [
+        ("plain", b"Printer on floor 2", b"us-ascii", "Printer on floor 2.eml"),
+        ("encoded word", b"=?utf-8?B?" + _b(text) + b"?=", b"us-ascii", text + ".eml"),
+        ("raw utf-8", text.encode(), b"utf-8", text + ".eml"),
+        (
+            "raw legacy, declared",
+            "プリンターが壊れました".encode("cp932"),
+            b"shift_jis",
+            "プリンターが壊れました.eml",
+        ),
+        (
+            "raw legacy, undeclared",
+            "Принтер сломан".encode("koi8-r"),
+            b"us-ascii",
+            "Принтер сломан.eml",
+        ),
+        ("unsafe characters", b"Re: a/b: what?", b"us-ascii", "Re_ a_b_ what.eml"),
+    ]
+
+
+def forwarded_message(source: Source):
+    """A forwarded message attached: named by its own subject, as mail clients name it."""
+    for label, subject, charset, expected in forwarded_forms():
+        inner = _INNER.replace(b"{subject}", subject).replace(b"{charset}", charset)
+        part = b"Content-Type: message/rfc822\nContent-Disposition: attachment\n\n" + inner
+        raw = with_attachment(source, part)
+        if raw:
+            names = sorted([*source.reading.attachments, expected])
+            yield raw, {"attachments": names, "_label": label}
+
+
+_REPORT = (
+    b"Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+    b"Final-Recipient: rfc822; nobody@example.org\nAction: failed\nStatus: 5.1.1\n\n"
+    b"Final-Recipient: rfc822; other@example.org\nAction: failed\nStatus: 5.2.2\n"
+)
+_SIGNATURE = (
+    b"Content-Type: application/pgp-signature\nContent-Description: OpenPGP digital signature\n"
+    b"\n-----BEGIN PGP SIGNATURE-----\n\niQEzBAEBCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n"
+)
+
+
+def security_and_report_parts(source: Source):
+    """A delivery-status report and a PGP signature, unnamed: kept under clients' names."""
+    for part, name in ((_REPORT, "delivery-status.txt"), (_SIGNATURE, "signature.asc")):
+        raw = with_attachment(source, part)
+        if raw:
+            yield raw, {"attachments": sorted([*source.reading.attachments, name])}
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (120, 40), (200, 30, 30)).save(out, "PNG")
+    return base64.encodebytes(out.getvalue())
+
+
+def inline_image_forms():
+    """(label, img tag, image part headers): how clients reference an inline image."""
+    return [
+        ("quoted cid", b'<img src="cid:logo@x">', b"Content-ID: <logo@x>"),
+        ("unquoted cid", b"<img src=cid:logo@x>", b"Content-ID: <logo@x>"),
+        ("Content-ID without brackets", b'<img src="cid:logo@x">', b"Content-ID: logo@x"),
+        ("cid in another case", b'<img src="cid:LOGO@X">', b"Content-ID: <logo@x>"),
+        (
+            "inline disposition with a name",
+            b'<img src="cid:logo@x">',
+            b'Content-ID: <logo@x>\nContent-Disposition: inline; filename="logo.png"',
+        ),
+    ]
+
+
+def inline_image(source: Source):
+    """The mail's text as HTML in a multipart/related with an image it shows: placed."""
+    if source.multipart_boundary or source.reading.attachments:
+        return  # a single-part mail of text only: its text becomes the HTML body
+    png = _png()
+    text = source.reading.body.encode("utf-8").replace(b"<", b"&lt;")
+    for label, tag, headers in inline_image_forms():
+        fields = _without(
+            [(k, [line.rstrip(b"\r") for line in v]) for k, v in source.fields],
+            *[k for k, _ in source.fields if k.startswith("content-")],
+        )
+        fields.append(("content-type", [b'Content-Type: multipart/related; boundary="rel"']))
+        body = (
+            b"--rel\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>"
+            + text
+            + b"</p>"
+            + tag
+            + b"</body></html>\n--rel\nContent-Type: image/png\n"
+            + headers
+            + b"\nContent-Transfer-Encoding: base64\n\n"
+            + png
+            + b"--rel--\n"
+        )
+        name = "logo.png" if b"logo.png" in headers else "image001.png"
+        yield (
+            source.build(fields, body, b"\n"),
+            {
+                "attachments": sorted([*source.reading.attachments, name]),
+                "inline": [name],
+                "body": None,  # the text made HTML: not what this class is about
+                "_label": label,
+            },
+        )
+
+
 # --- the classes -------------------------------------------------------------------------------
 
 
@@ -630,6 +756,9 @@ def classes() -> list:
         ("addresses without a comma", addresses_without_comma),
         ("RFC 2047 damaged", encoded_words),
         ("attachment name parameters", attachment_names),
+        ("forwarded message named by its subject", forwarded_message),
+        ("delivery-status and PGP parts kept", security_and_report_parts),
+        ("inline image placed", inline_image),
     ]
     for charset in LEGACY_TEXTS:
         for mode in DECLARATIONS:
@@ -644,7 +773,7 @@ def check(source: Source, raw: bytes, expected: dict) -> list:
     got = Reading.of(raw)
     want = source.reading
     wrong = []
-    for name in ("from_email", "from_name", "subject", "attachments", "body"):
+    for name in ("from_email", "from_name", "subject", "attachments", "body", "inline"):
         value = expected.get(name, getattr(want, name))
         if value is None:
             continue  # not compared for this damage (the body changed with it)
