@@ -435,6 +435,34 @@ def legacy_charset(charset: str, mode: str):
     return damage
 
 
+_LEGACY_LABEL = re.compile(rb"charset\s*=\s*\"?(?!us-ascii|utf-8|utf8|iso-8859-1\b)[\w-]+", re.I)
+
+
+def mixed_utf8_and_legacy(charset: str, what: str):
+    """A list or gateway's UTF-8 tag put before a raw legacy subject ("[Entrée] …"), or a
+    raw legacy display name beside an internationalized (UTF-8) address. Sources that
+    declare another legacy charset are left out (a declared charset is believed)."""
+    name, subject, _ = LEGACY_TEXTS[charset]
+
+    def damage(source: Source):
+        if _LEGACY_LABEL.search(source.raw):
+            return
+        if what == "subject":
+            tag = "[Entrée-Zürich] "
+            value = tag.encode() + subject.encode(charset)
+            yield (
+                source.build(_replace(source.fields, "subject", [b"Subject: " + value])),
+                {"subject": tag + subject},
+            )
+            return
+        address = "jöran@bücher.example"
+        value = b'"' + name.encode(charset) + b'" <' + address.encode() + b">"
+        fields = _replace(source.fields, "from", [b"From: " + value])
+        yield source.build(fields), {"from_name": name, "from_email": address}
+
+    return damage
+
+
 # --- RFC 2047 encoded words, damaged -------------------------------------------------------------
 
 _WORD_TEXT = "Drucker im 2. Stock – Fehler «E42» bei Müller"
@@ -763,6 +791,15 @@ def classes() -> list:
     for charset in LEGACY_TEXTS:
         for mode in DECLARATIONS:
             found.append((f"raw 8-bit {charset} {mode}", legacy_charset(charset, mode)))
+    for charset in LEGACY_TEXTS:
+        if charset not in ("utf-8", "iso-2022-jp"):
+            for what in ("subject", "name"):
+                found.append(
+                    (
+                        f"UTF-8 beside raw 8-bit {charset} {what}",
+                        mixed_utf8_and_legacy(charset, what),
+                    )
+                )
     return found
 
 

@@ -23,7 +23,25 @@ def _assert_class(name):
     assert passed == total, f"{name}: {passed}/{total}; " + " | ".join(failures[:3])
 
 
-@pytest.mark.parametrize("name", CLASSES)
+# A short name alone, with nothing else in its charset in the message: EUC-JP kanji and
+# EUC-KR Hangul use the same 94x94 rows as GB2312, where they form common Chinese
+# characters too; no reading of the bytes alone can tell (with a subject in the same
+# charset, the "raw 8-bit" classes show it is read right).
+AMBIGUOUS = {
+    "UTF-8 beside raw 8-bit euc-jp name": "EUC-JP kanji-only name read as GB2312",
+    "UTF-8 beside raw 8-bit euc-kr name": "EUC-KR Hangul name read as GB2312",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(reason=AMBIGUOUS[name], strict=True))
+        if name in AMBIGUOUS
+        else name
+        for name in CLASSES
+    ],
+)
 def test_damage_class_reads_as_the_clean_mail(name):
     _assert_class(name)
 

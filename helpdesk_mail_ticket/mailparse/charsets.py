@@ -257,6 +257,8 @@ def _han_score(char: str, codec: str) -> float:
 def _char_score(char: str, codec: str, before: str, after: str) -> float:
     """How plausible one non-ASCII character is in text written in ``codec``."""
     code = ord(char)
+    if codec == "utf-8" and 0x3040 <= code <= 0xD7A3:
+        return _COMMON  # UTF-8 says which character it is: no row to doubt
     if 0x3040 <= code <= 0xD7A3 and before.isascii() and after.isascii():
         if before.isalpha() and after.isalpha():
             return -1.0  # one CJK character inside a Latin word: a Latin letter misread
@@ -347,11 +349,36 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
     text = _try(raw, "utf-8")
     if text is not None:
         return text
-    codec = detect_charset(raw, *hints)
+    tokens = _TOKENS.split(raw)
+    legacy = [t for t in tokens if not t.isascii() and _try(t, "utf-8") is None]
+    codec = detect_charset(b" ".join(legacy), *hints)
+    if len(legacy) < sum(1 for t in tokens if not t.isascii()):
+        # UTF-8 words beside legacy ones (a list's UTF-8 tag before a raw legacy subject,
+        # a legacy name beside an internationalized address): each word by its own.
+        return "".join(_token_text(token, codec) for token in tokens)
     text = _try(raw, codec) if codec else None
     if text is not None:
         return text
     return raw.decode("cp1252", "mailparse-cp1252")
+
+
+# Words of a header value: split at spaces and address punctuation, kept. Only bytes below
+# 0x40, which no CJK charset uses as a trail byte ("[", "@", "\\" are Shift_JIS trail bytes).
+_TOKENS = re.compile(rb"([\s<>\"(),;]+)")
+
+
+def _token_text(token: bytes, codec: str) -> str:
+    """One word: ASCII; else UTF-8 when valid and at least as plausible as ``codec``'s
+    reading (two bytes of a CJK charset can happen to be valid UTF-8); else ``codec``."""
+    if token.isascii():
+        return token.decode("ascii")
+    legacy = _try(token, codec) if codec else None
+    utf8 = _try(token, "utf-8")
+    if utf8 is not None and (
+        legacy is None or plausibility(utf8, "utf-8") >= plausibility(legacy, codec)
+    ):
+        return utf8
+    return legacy if legacy is not None else token.decode("cp1252", "mailparse-cp1252")
 
 
 _ISO2022_ESCAPE = re.compile(r"\x1b[$(]")
