@@ -792,7 +792,7 @@ def classes() -> list:
         for mode in DECLARATIONS:
             found.append((f"raw 8-bit {charset} {mode}", legacy_charset(charset, mode)))
     for charset in LEGACY_TEXTS:
-        if charset not in ("utf-8", "iso-2022-jp"):
+        if charset != "utf-8":
             for what in ("subject", "name"):
                 found.append(
                     (

@@ -386,11 +386,19 @@ _ISO2022_ESCAPE = re.compile(r"\x1b[$(]")
 
 def _iso2022(text: str) -> str:
     """7-bit ISO-2022-JP written raw (escape sequences, no RFC 2047), decoded; else
-    ``text``."""
+    ``text``. Each run from an escape to the return to ASCII is decoded by itself, so other
+    text beside it (an internationalized address in UTF-8) is kept as it is."""
+    return _ISO2022_RUN.sub(_iso2022_run, text)
+
+
+def _iso2022_run(match) -> str:
     try:
-        return text.encode("ascii").decode("iso2022_jp_ext")
+        return match.group().encode("ascii").decode("iso2022_jp_ext")
     except (UnicodeError, LookupError):
-        return text
+        return match.group()
+
+
+_ISO2022_RUN = re.compile(r"\x1b[$(][@-Z][\x1b\x20-\x7e]*?(?:\x1b\([BJ]|(?=[^\x1b\x20-\x7e])|$)")
 
 
 def fix_surrogates(text: str, charset: str | None = None, *more: str | None) -> str:
