@@ -611,6 +611,18 @@ def attachment_params():
             _FILE,
         ),
         (
+            "rfc2231 raw utf-8 bytes",
+            b"Content-Disposition: attachment; filename*=utf-8''" + _FILE.encode(),
+            _FILE,
+        ),
+        (
+            "rfc2231 raw bytes beside %XX",
+            b"Content-Disposition: attachment; filename*=utf-8''"
+            + _pct(_FILE[:9])
+            + _FILE[9:].encode(),
+            _FILE,
+        ),
+        (
             "unquoted with spaces",
             b"Content-Disposition: attachment; filename=Plan D.pdf",
             "Plan D.pdf",

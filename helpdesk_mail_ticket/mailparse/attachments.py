@@ -79,6 +79,7 @@ _TYPE_NAMES = {
 }
 _MAX_SUBJECT_NAME = 120
 _REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
+_WIDE_RUNS = re.compile(r"[\x80-\xff]+")
 
 
 @dataclass
@@ -167,8 +168,12 @@ def _rfc2231_value(value: tuple) -> str:
     if len(value) < 3:
         return ""
     charset, text = value[0], str(value[2])
+    if any(ord(char) > 0xFF for char in text):
+        # Raw 8-bit bytes written in the value instead of %XX (the header's own decoding
+        # has read them): kept as read, the %XX runs beside them decoded.
+        return _WIDE_RUNS.sub(lambda m: _rfc2231_value((charset, "", m.group())), text)
     try:
-        data = text.encode("raw-unicode-escape")
+        data = text.encode("latin-1")
     except Exception:
         return text
     if not data.isascii() and normalize_charset(charset) != "utf-8":
