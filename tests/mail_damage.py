@@ -299,6 +299,9 @@ def display_name_forms(source: Source):
         (b'"John \\"JD\\" Doe" <' + email + b">", 'John "JD" Doe'),
         (b'"John Doe (Acme)" <' + email + b">", "John Doe (Acme)"),
         (b"John Doe<" + email + b">", "John Doe"),
+        (b"John Doe <mailto:" + email + b">", "John Doe"),
+        (b"John Doe " + email, "John Doe"),
+        (b'"John Doe" ' + email, "John Doe"),
     ):
         yield (
             source.build(_replace(source.fields, "from", [b"From: " + value])),

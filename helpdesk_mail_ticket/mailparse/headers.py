@@ -29,12 +29,15 @@ _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:(
 # A whole addr-spec as getaddresses returns it: something before and after one "@".
 _WHOLE_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 _NAMED_OR_BARE = re.compile(
-    r'(?:("[^"]*"|[^<>",@]*?)\s*<([^<>\s]+@[^<>\s]+)>)|([\w.!#$%&\'*+/=?^`{|}~-]+@[\w.-]+)'
+    r'(?:("[^"]*"|[^<>",@]*?)\s*<(?:mailto:)?([^<>\s]+@[^<>\s]+)>)'
+    r"|([\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)",
+    re.IGNORECASE,
 )
-MAX_HEADER = 64 * 1024
+_NAME_BEFORE = re.compile(r"[^<>@]*")
+MAX_HEADER = 64 * 1024  # longer header values are truncated before any regex work
 _SINGLE_BYTE_LATIN = frozenset(
     {"ascii", "cp1252", "cp1250", "cp1254", "cp850", "iso8859-1", "iso8859-2", "iso8859-15"}
-)  # longer header values are truncated before any regex work
+)
 
 
 def unfold(value: str) -> str:
@@ -162,7 +165,7 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
         # one broken address; read the addresses as they stand instead.
         pairs = _bare_addresses(text)
     for name, addr in pairs:
-        addr = (addr or "").strip().strip("<>").lower()
+        addr = (addr or "").strip().strip("<>").lower().removeprefix("mailto:")
         if "@" not in addr:
             found = _EMAIL.search(addr)
             if not found:
@@ -183,10 +186,15 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
 def _bare_addresses(text: str) -> list:
     """(name, address) pairs of a field whose addresses are separated by spaces only: each
     ``Name <addr>`` keeps its name, a bare address has none."""
-    found = []
+    found, done = [], 0
     for match in _NAMED_OR_BARE.finditer(text):
         name, addr = match.group(1), match.group(2) or match.group(3)
-        found.append(((name or "").strip().strip('"'), addr))
+        if match.group(3):
+            # "Ann Lee ann@example.org": the words before a bare address name it.
+            before = text[done : match.start()]
+            name = before if _NAME_BEFORE.fullmatch(before) else ""
+        found.append(((name or "").strip(" \t\"',;"), addr))
+        done = match.end()
     return found
 
 
