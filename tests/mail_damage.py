@@ -466,6 +466,28 @@ def mixed_utf8_and_legacy(charset: str, what: str):
     return damage
 
 
+def legacy_body(charset: str, mode: str):
+    """A text body in ``charset`` sent 8-bit with its label right, absent or wrong (a UTF-8
+    body labelled iso-8859-1, a legacy one labelled us-ascii or UTF-8)."""
+    name, subject, filename = LEGACY_TEXTS[charset]
+    text = f"{subject}\n\n{name}\n{filename}\n"
+
+    def damage(source: Source):
+        if source.multipart_boundary or source.reading.attachments:
+            return
+        label = {"declared": charset, "undeclared": "", "wrong": _BODY_WRONG.get(charset)}[mode]
+        ctype = b"Content-Type: text/plain" + (b"; charset=" + label.encode() if label else b"")
+        fields = [(k, v) for k, v in source.fields if not k.startswith("content-")]
+        fields += [("content-type", [ctype]), ("cte", [b"Content-Transfer-Encoding: 8bit"])]
+        body = text.encode(charset).replace(b"\n", source.newline)
+        yield source.build(fields, body), {"body": _SPACES.sub(" ", text).strip()}
+
+    return damage
+
+
+_BODY_WRONG = {"utf-8": "iso-8859-1", "windows-1252": "utf-8", "iso-8859-2": "iso-8859-1"}
+
+
 # --- RFC 2047 encoded words, damaged -------------------------------------------------------------
 
 _WORD_TEXT = "Drucker im 2. Stock – Fehler «E42» bei Müller"
@@ -806,6 +828,10 @@ def classes() -> list:
     for charset in LEGACY_TEXTS:
         for mode in DECLARATIONS:
             found.append((f"raw 8-bit {charset} {mode}", legacy_charset(charset, mode)))
+    for charset in LEGACY_TEXTS:
+        for mode in DECLARATIONS:
+            if mode != "wrong" or charset in _BODY_WRONG:
+                found.append((f"8-bit body {charset} {mode}", legacy_body(charset, mode)))
     for charset in LEGACY_TEXTS:
         if charset != "utf-8":
             for what in ("subject", "name"):

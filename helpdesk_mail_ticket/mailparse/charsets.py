@@ -362,6 +362,59 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
     return raw.decode("cp1252", "mailparse-cp1252")
 
 
+# Declared labels that cannot tell which 8-bit characters a body holds: no label, ASCII, or
+# a single-byte Latin one (what mailers put on anything).
+_WEAK_LABELS = frozenset(
+    {"", "ascii", "cp1252", "cp1250", "cp1254", "iso8859-1", "iso8859-2", "iso8859-15"}
+)
+_BODY_SAMPLE = 8192
+_PLAUSIBLE = 0.5
+
+
+def decode_body(data: bytes, charset: str | None = None) -> str:
+    """A text body's bytes by its declared charset, as :func:`decode_bytes` does, except where
+    the label cannot be trusted: 8-bit bytes with no label, ASCII, or a single-byte Latin
+    label are UTF-8 when they are valid UTF-8 (a UTF-8 body labelled iso-8859-1), else read
+    by the label when that reads plausibly, else by the charset detected on the first
+    8 KiB; a body labelled UTF-8 that is not is read by the detected charset."""
+    if not data or isinstance(data, str):
+        return decode_bytes(data, charset)
+    codec = normalize_charset(charset)
+    if data.isascii():
+        if codec in _WEAK_LABELS and (b"\x1b$" in data or b"\x1b(" in data):
+            # ISO-2022-JP sent without its label: 7-bit, escape sequences.
+            return _try(data, "iso2022_jp_ext") or decode_bytes(data, charset)
+        return decode_bytes(data, charset)
+    if codec not in _WEAK_LABELS and codec != "utf-8":
+        return decode_bytes(data, charset)
+    text = _try(data, "utf-8")
+    if text is not None:
+        return text
+    sample = _sample(data)
+    if codec not in ("", "ascii", "utf-8"):
+        declared = _try(sample, codec)
+        if declared is not None and plausibility(declared, codec) >= _PLAUSIBLE:
+            return decode_bytes(data, charset)
+    found = detect_charset(sample, "" if codec in ("ascii", "utf-8") else codec)
+    if found:
+        text = _try(data, found)
+        if text is not None:
+            return text
+    return decode_bytes(data, charset)
+
+
+def _sample(data: bytes) -> bytes:
+    """The first _BODY_SAMPLE bytes of ``data`` that hold 8-bit ones, cut at a line end (a
+    cut inside a multibyte character would fail a strict decode)."""
+    start = next((i for i, byte in enumerate(data[:65536]) if byte > 0x7F), 0)
+    start = data.rfind(b"\n", 0, start) + 1
+    end = start + _BODY_SAMPLE
+    if end >= len(data):
+        return data[start:]
+    cut = data.rfind(b"\n", start, end)
+    return data[start : cut if cut > start else end]
+
+
 # Words of a header value: split at spaces and address punctuation, kept. Only bytes below
 # 0x40, which no CJK charset uses as a trail byte ("[", "@", "\\" are Shift_JIS trail bytes).
 _TOKENS = re.compile(rb"([\s<>\"(),;]+)")

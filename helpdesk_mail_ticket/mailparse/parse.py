@@ -11,7 +11,7 @@ from email.message import Message
 
 from .attachments import collect_attachments, is_attachment
 from .automated import Automated, detect_automated
-from .charsets import decode_bytes, detect_charset, fix_surrogates, normalize_charset
+from .charsets import decode_body, detect_charset, fix_surrogates, normalize_charset
 from .headers import (
     clean_text,
     decode_words,
@@ -194,7 +194,7 @@ def decode_text_part(part: Message) -> str:
             charset = email.utils.collapse_rfc2231_value(charset)
     except Exception:
         charset = None
-    return decode_bytes(payload, str(charset) if charset else None)
+    return decode_body(payload, str(charset) if charset else None)
 
 
 _QUOTE_DEPTH = re.compile(r"^>+")
