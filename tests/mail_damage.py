@@ -485,6 +485,25 @@ def legacy_body(charset: str, mode: str):
     return damage
 
 
+def legacy_html_body(charset: str):
+    """An HTML body in ``charset`` whose MIME type has no charset: its <meta> names it."""
+    name, subject, _ = LEGACY_TEXTS[charset]
+
+    def damage(source: Source):
+        if source.multipart_boundary or source.reading.attachments:
+            return
+        meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        html = f"<html><head>{meta}</head><body><p>{subject}</p><p>{name}</p></body></html>"
+        fields = [(k, v) for k, v in source.fields if not k.startswith("content-")]
+        fields += [
+            ("content-type", [b"Content-Type: text/html"]),
+            ("cte", [b"Content-Transfer-Encoding: 8bit"]),
+        ]
+        yield source.build(fields, html.encode(charset)), {"body": f"{subject} {name}"}
+
+    return damage
+
+
 _BODY_WRONG = {"utf-8": "iso-8859-1", "windows-1252": "utf-8", "iso-8859-2": "iso-8859-1"}
 
 
@@ -832,6 +851,8 @@ def classes() -> list:
         for mode in DECLARATIONS:
             if mode != "wrong" or charset in _BODY_WRONG:
                 found.append((f"8-bit body {charset} {mode}", legacy_body(charset, mode)))
+    for charset in LEGACY_TEXTS:
+        found.append((f"HTML body {charset} named by its meta only", legacy_html_body(charset)))
     for charset in LEGACY_TEXTS:
         if charset != "utf-8":
             for what in ("subject", "name"):

@@ -2,6 +2,7 @@
 
 Synthetic messages written for these tests; none is copied from the corpus."""
 
+import pytest
 from mailparse import parse_message
 
 
@@ -91,3 +92,18 @@ def test_a_body_too_deeply_nested_to_read_keeps_the_caller_and_the_title():
     assert parsed.error
     assert (parsed.from_email, parsed.from_name) == ("ann@example.org", "Ann Lee")
     assert (parsed.subject, parsed.message_id) == ("deep", "deep-1@example.org")
+
+
+@pytest.mark.parametrize(
+    "charset,text",
+    [("euc-kr", "김철수"), ("windows-1250", "Żółć"), ("iso-8859-7", "Καλημέρα σας")],
+)
+def test_an_html_body_without_a_mime_charset_is_read_by_its_meta_charset(charset, text):
+    # Too short for a detector to tell the charset; the page names it.
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+    html = f"<html><head>{meta}</head><body><p>{text}</p></body></html>".encode(charset)
+    raw = (
+        b"From: ann@example.org\r\nSubject: s\r\nContent-Type: text/html\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + html
+    )
+    assert parse_message(raw).body_text.strip() == text

@@ -194,9 +194,17 @@ def decode_text_part(part: Message) -> str:
             charset = email.utils.collapse_rfc2231_value(charset)
     except Exception:
         charset = None
+    if normalize_charset(charset) in ("", "ascii") and part.get_content_subtype() == "html":
+        # No MIME label: the page's own <meta charset> says how it was written.
+        meta = _META_CHARSET.search(payload[:4096])
+        if meta:
+            charset = meta.group(1).decode("ascii")
     return decode_body(payload, str(charset) if charset else None)
 
 
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{2,40})""", re.I
+)
 _QUOTE_DEPTH = re.compile(r"^>+")
 
 
