@@ -364,6 +364,8 @@ def with_attachment(source: Source, part_headers: bytes, charset_label: bytes | 
     real mail's header block and body, wrapped in a multipart/mixed when it is not one;
     ``charset_label`` (b"": none) replaces the text part's charset label."""
     boundary = source.multipart_boundary
+    if b"multipart/alternative" in source.field_value(b"content-type").lower():
+        boundary = b""  # the alternatives are the body: wrapped, as clients attach to them
     body = source.body.replace(b"\r\n", b"\n")
     fields = [(k, [line.rstrip(b"\r") for line in v]) for k, v in source.fields]
     if boundary:
@@ -812,6 +814,41 @@ def inline_image(source: Source):
         )
 
 
+def text_file_forms():
+    """(label, part, expected name): text files attached without an 'attachment'
+    disposition, as scripts, calendars and Apple Mail send them."""
+    return [
+        ("csv named", b'Content-Type: text/csv; name="data.csv"\n\na,b\n1,2\n', "data.csv"),
+        ("log named", b'Content-Type: text/plain; name="error.log"\n\nline 1\n', "error.log"),
+        (
+            "calendar invitation",
+            b'Content-Type: text/calendar; method=REQUEST; name="invite.ics"\n\n'
+            b"BEGIN:VCALENDAR\nEND:VCALENDAR\n",
+            "invite.ics",
+        ),
+        (
+            "inline named text",
+            b'Content-Type: text/plain\nContent-Disposition: inline; filename="notes.txt"\n\n'
+            b"my notes\n",
+            "notes.txt",
+        ),
+        ("vcard", b'Content-Type: text/x-vcard; name="ann.vcf"\n\nBEGIN:VCARD\n', "ann.vcf"),
+        ("unnamed csv", b"Content-Type: text/csv\n\na,b\n", "text001.csv"),
+        ("named page", b'Content-Type: text/html; name="page.html"\n\n<p>x</p>\n', "page.html"),
+    ]
+
+
+def text_files(source: Source):
+    """A text file attached without 'Content-Disposition: attachment': kept, the body
+    unchanged."""
+    if source.reading.attachments:
+        return  # default names count parts: keep the expectation simple
+    for label, part, expected in text_file_forms():
+        raw = with_attachment(source, part)
+        if raw:
+            yield raw, {"attachments": [expected], "_label": label}
+
+
 # --- the classes -------------------------------------------------------------------------------
 
 
@@ -843,6 +880,7 @@ def classes() -> list:
         ("forwarded message named by its subject", forwarded_message),
         ("delivery-status and PGP parts kept", security_and_report_parts),
         ("inline image placed", inline_image),
+        ("text files kept", text_files),
     ]
     for charset in LEGACY_TEXTS:
         for mode in DECLARATIONS:

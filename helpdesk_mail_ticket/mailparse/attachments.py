@@ -54,6 +54,8 @@ DANGEROUS_TYPES = (
     "text/vbscript",
     "application/x-powershell",
 )
+# Text types a body is read from; other text parts are files.
+BODY_SUBTYPES = frozenset({"plain", "html", "enriched", "richtext"})
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 _MULTIPART_SKIP = ("multipart/",)
 # Machine-readable reports kept as text files named after what they are (a bounce's
@@ -133,14 +135,33 @@ def content_type(part: Message) -> str:
 
 
 def is_attachment(part: Message) -> bool:
-    """iTop: a text part is an attachment only if its disposition says so; others always."""
+    """iTop: a text part is an attachment only if its disposition says so; others always.
+    A text part of a type no body is read from (text/csv, text/calendar, text/x-vcard,
+    text/rfc822-headers...) is a file too, whatever its disposition."""
     if _disposition(part) == "attachment":
         return True
     try:
-        maintype = content_type(part).split("/", 1)[0]
+        maintype, _, subtype = content_type(part).partition("/")
     except Exception:
         return True
-    return maintype not in ("text", "multipart")
+    if maintype == "text":
+        return subtype not in BODY_SUBTYPES
+    return maintype != "multipart"
+
+
+def sent_as_attachment(part: Message) -> bool:
+    """Whether the part's disposition is ``attachment``."""
+    return _disposition(part) == "attachment"
+
+
+def has_filename(part: Message) -> bool:
+    """Whether the part carries a file name (Content-Disposition filename or type name)."""
+    try:
+        return bool(
+            part.get_param("filename", header="content-disposition") or part.get_param("name")
+        )
+    except Exception:
+        return False
 
 
 def _raw_value(part: Message, name: str) -> str:
@@ -302,13 +323,21 @@ def _block_bytes(block: Message) -> bytes:
 
 
 def collect_attachments(
-    message: Message, body_html: str, settings, walk, charset_hint: str = ""
+    message: Message,
+    body_html: str,
+    settings,
+    walk,
+    charset_hint: str = "",
+    body_part: Message | None = None,
 ) -> list[Attachment]:
     """Every attachment of the message, kept or not (with the reason); ``charset_hint``: the
-    message's charset, for raw 8-bit file names."""
+    message's charset, for raw 8-bit file names. A named text/plain or text/html part that
+    is not ``body_part`` (the one read as the body) nor an alternative of it is a file the
+    sender attached (Apple Mail's inline ``notes.txt``, a page, Exchange's ATT00001.txt)."""
     found: list[Attachment] = []
     counter = 0
     body_seen = False
+    alternatives = _alternatives(message, walk)
     for part in walk(message):
         try:
             ctype = content_type(part)
@@ -318,7 +347,11 @@ def collect_attachments(
             continue
         if ctype.startswith(_MULTIPART_SKIP):
             continue
-        if ctype.startswith("text/") and not is_attachment(part):
+        if part is body_part or (
+            ctype.startswith("text/")
+            and not is_attachment(part)
+            and (id(part) in alternatives or not has_filename(part))
+        ):
             body_seen = True
             continue
         counter += 1
@@ -327,6 +360,18 @@ def collect_attachments(
         except Exception:
             _logger.warning("attachment skipped: unreadable part", exc_info=True)
     del body_seen
+    return found
+
+
+def _alternatives(message: Message, walk) -> set:
+    """ids of the parts that are alternatives of one another (children of a
+    multipart/alternative): versions of the body, never files."""
+    found = set()
+    for part in walk(message):
+        if part.get_content_type() == "multipart/alternative":
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                found.update(id(child) for child in payload)
     return found
 
 

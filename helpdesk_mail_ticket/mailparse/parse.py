@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from .attachments import collect_attachments, is_attachment
+from .attachments import collect_attachments, has_filename, is_attachment, sent_as_attachment
 from .automated import Automated, detect_automated
 from .charsets import decode_body, detect_charset, fix_surrogates, normalize_charset
 from .headers import (
@@ -247,17 +247,20 @@ def _flowed(text: str, part: Message) -> str:
 
 
 def _find_body(message: Message, order: tuple) -> tuple[str | None, Message | None]:
-    """iTop: for each type in order, the first non-attachment part of that type (depth first)."""
+    """iTop: for each type in order, the first non-attachment part of that type (depth first);
+    unnamed parts before named ones (a named text part is a file: a page, a log), which
+    are read as the body only when there is nothing else."""
     leaves = []
     for part in _walk(message):
         if part.is_multipart():
             continue
         leaves.append(part)
-    for wanted in order:
-        for part in leaves:
-            ctype = part.get_content_type()
-            if ctype == wanted and not is_attachment(part):
-                return wanted, part
+    candidates = [part for part in leaves if not is_attachment(part)]
+    for named in (False, True):
+        for wanted in order:
+            for part in candidates:
+                if part.get_content_type() == wanted and has_filename(part) == named:
+                    return wanted, part
     return None, None
 
 
@@ -324,7 +327,9 @@ def _inline_siblings(message: Message, part: Message, body_type: str) -> list:
 
 
 def _walk(message: Message):
-    """Depth-first parts, not descending into attached messages; bounded."""
+    """Depth-first parts, not descending into attached messages nor reports (the blocks of
+    a message/delivery-status are not MIME parts: read as text/plain, they would be taken
+    for the body); bounded."""
     count = 0
     stack = [message]
     while stack and count < MAX_PARTS:
@@ -333,7 +338,9 @@ def _walk(message: Message):
         yield part
         if part.is_multipart():
             payload = part.get_payload()
-            if isinstance(payload, list) and part.get_content_type() != "message/rfc822":
+            if isinstance(payload, list) and (
+                part is message or part.get_content_maintype() != "message"
+            ):
                 stack.extend(reversed(payload))
 
 
@@ -428,8 +435,10 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         result.content_type = message.get_content_type()
     except Exception:
         result.content_type = "text/plain"
-    _fill_body(result, message, settings)
-    result.attachments = collect_attachments(message, result.body_html, settings, _walk, hint)
+    body = _fill_body(result, message, settings)
+    result.attachments = collect_attachments(
+        message, result.body_html, settings, _walk, hint, body_part=body
+    )
     _mark_inline(result)
     report_type = ""
     try:
@@ -486,20 +495,22 @@ def _received_date(message: Message):
     return None
 
 
-def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> None:
+def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Message | None:
+    """The body fields; returns the part read as the body (None without one)."""
     body_type, part = _find_body(message, settings.body_parts_order)
     if part is None:
-        # Nothing of the wanted types: any inline text part (e.g. text/enriched) as text.
+        # Nothing of the wanted types: any text part not sent as an attachment (e.g.
+        # text/enriched, text/x-myown) as text.
         for candidate in _walk(message):
             if (
                 not candidate.is_multipart()
                 and candidate.get_content_maintype() == "text"
-                and not is_attachment(candidate)
+                and not sent_as_attachment(candidate)
             ):
                 body_type, part = "text/plain", candidate
                 break
     if part is None:
-        return
+        return None
     result.body_part = body_type
     text = _body_text(message, part, body_type)
     if settings.max_body_chars and len(text) > settings.max_body_chars:
@@ -512,7 +523,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
         new_part = result.new_part_html
         result.new_part_text = lambda: html_to_text(new_part)
         result.new_part_with_signature = lambda: result.new_part_text
-        return
+        return part
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
     result.body_text = text.strip()
     result.body_html = text_to_html(text)
@@ -522,6 +533,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
     result.new_part_with_signature = split.unquoted
     result.new_part_fallback = split.fallback
     result.new_part_html = text_to_html(split.new_part)
+    return part
 
 
 def _mark_inline(result: ParsedEmail) -> None:
