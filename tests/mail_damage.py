@@ -256,6 +256,32 @@ def no_space_after_colon(source: Source):
     yield source.build(fields), {}
 
 
+def space_before_colon(source: Source):
+    """RFC 5322's obsolete syntax: 'Subject : x', 'From : y' (old and hand-made mailers)."""
+    fields = source.fields
+    for name in ("from", "subject", "message-id"):
+        lines = next((lines for key, lines in fields if key == name), None)
+        if lines:
+            first = re.sub(rb"^([^:]+):", rb"\1 :", lines[0])
+            fields = _replace(fields, name, [first, *lines[1:]])
+    yield source.build(fields), {}
+
+
+def junk_before_headers(source: Source):
+    """What tools write before the header block: a UTF-8 BOM (an .eml saved by a Windows
+    tool), empty lines, a NUL line, an escaped mbox '>From ' line."""
+    nl = source.newline
+    for junk in (
+        b"\xef\xbb\xbf",
+        nl,
+        nl + nl,
+        b"\x00" + nl,
+        b">From someone@example.net Fri Dec  4 10:00:00 2026" + nl,
+        b"\xef\xbb\xbfFrom someone@example.net Fri Dec  4 10:00:00 2026" + nl,
+    ):
+        yield junk + source.raw, {}
+
+
 def repeated_subject(source: Source):
     subject = next(lines for key, lines in source.fields if key == "subject")
     yield source.build(_insert(source.fields, "subject", ("subject", subject), True)), {}
@@ -871,6 +897,8 @@ def classes() -> list:
         ("duplicate From", duplicate_from),
         ("no space after colon", no_space_after_colon),
         ("repeated Subject", repeated_subject),
+        ("space before colon", space_before_colon),
+        ("junk before the header block", junk_before_headers),
         ("NUL bytes in headers", nul_bytes),
         ("no blank line before boundary", no_blank_line_before_boundary),
         ("display name forms", display_name_forms),

@@ -4,6 +4,8 @@ Synthetic messages written for these tests; none is copied from the corpus."""
 
 import pytest
 from mailparse import parse_message
+from mailparse.parse import header_ids
+from mailparse.peek import peek_headers
 
 
 def _attachment_mail(disposition: str) -> bytes:
@@ -107,3 +109,15 @@ def test_an_html_body_without_a_mime_charset_is_read_by_its_meta_charset(charset
         b"Content-Transfer-Encoding: 8bit\r\n\r\n" + html
     )
     assert parse_message(raw).body_text.strip() == text
+
+
+@pytest.mark.parametrize(
+    "junk", [b"\xef\xbb\xbf", b"\n\n", b"\x00\r\n", b">From a@b.example Fri\r\n"]
+)
+def test_the_header_peek_and_ids_skip_what_tools_write_before_the_headers(junk):
+    raw = junk + (
+        b"From: Ann Lee <ann@example.org>\r\nSubject: Printer broken\r\n"
+        b"Message-ID: <m1@example.org>\r\nIn-Reply-To: <t1@example.org>\r\n\r\nbody\r\n"
+    )
+    assert peek_headers(raw).subject == "Printer broken"
+    assert header_ids(raw) == ("m1@example.org", ("t1@example.org",))

@@ -23,7 +23,7 @@ from .headers import (
 )
 from .htmlbody import html_to_text, text_to_html
 from .htmlquote import new_part_html_ex
-from .loader import POLICY, load_message, payload_bytes, repair_header_block
+from .loader import POLICY, header_start, load_message, payload_bytes, repair_header_block
 from .newpart import split_reply
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -389,8 +389,9 @@ def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
     whose full parse could be what kills a process."""
     raw = bytes(raw)
     try:
-        blank = _BLANK_LINE.search(raw)
-        message = load_message(raw[: blank.end()] if blank else raw)
+        start = header_start(raw)
+        blank = _BLANK_LINE.search(raw, start)
+        message = load_message(raw[start : blank.end()] if blank else raw[start:])
         ids = parse_ids(_raw_header(message, "message-id"))
         answered = parse_ids(_raw_header(message, "in-reply-to")) + parse_ids(
             _raw_header(message, "references")
