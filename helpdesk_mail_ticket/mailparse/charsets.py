@@ -169,6 +169,7 @@ _DETECT_CODECS = (
 _DECLARED_BONUS = 0.5
 _STRUCTURE = b'@<>"'
 _DETECT_MIN_CONFIDENCE = 0.5
+_VOTE_MAX_BYTES = 1024  # chardet reads longer text slowly, and the scores need no vote there
 try:  # chardet is one of Odoo's own requirements; the core runs without it
     import chardet as _chardet
 except ImportError:  # pragma: no cover - depends on the environment
@@ -194,9 +195,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
             candidates[codec] = _DECLARED_BONUS / (rank + 1)
     for rank, codec in enumerate(_DETECT_CODECS):
         candidates.setdefault(codec, -0.001 * rank)
-    voted = _chardet_vote(data)
-    if voted in candidates:
-        candidates[voted] += 0.05
+    if len(data) <= _VOTE_MAX_BYTES:
+        voted = _chardet_vote(data)
+        if voted in candidates:
+            candidates[voted] += 0.05
     best, best_score = "", float("-inf")
     structure = [data.count(char) for char in _STRUCTURE]
     for codec, bonus in candidates.items():
@@ -322,9 +324,10 @@ def plausibility(text: str, codec: str) -> float:
     near 1 for real text in that charset, below 0 for bytes of another one."""
     total, count = 0.0, 0
     last = len(text) - 1
-    for index, char in enumerate(text):
-        if char.isascii():
-            continue
+    for found in _NON_ASCII.finditer(text):
+        if count >= _MAX_SCORED:
+            break  # enough characters to tell: a long body costs no more than a page
+        index, char = found.start(), found.group()
         before = text[index - 1] if index else " "
         after = text[index + 1] if index < last else " "
         total += _char_score(char, codec, before, after)
@@ -336,6 +339,8 @@ def plausibility(text: str, codec: str) -> float:
 
 
 _WORD_SPACE = 0.5
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_MAX_SCORED = 400
 
 
 def _is_wide(char: str) -> bool:
@@ -367,7 +372,7 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
 _WEAK_LABELS = frozenset(
     {"", "ascii", "cp1252", "cp1250", "cp1254", "iso8859-1", "iso8859-2", "iso8859-15"}
 )
-_BODY_SAMPLE = 8192
+_BODY_SAMPLE = 4096
 _PLAUSIBLE = 0.5
 
 
@@ -376,7 +381,7 @@ def decode_body(data: bytes, charset: str | None = None) -> str:
     the label cannot be trusted: 8-bit bytes with no label, ASCII, or a single-byte Latin
     label are UTF-8 when they are valid UTF-8 (a UTF-8 body labelled iso-8859-1), else read
     by the label when that reads plausibly, else by the charset detected on the first
-    8 KiB; a body labelled UTF-8 that is not is read by the detected charset."""
+    4 KiB; a body labelled UTF-8 that is not is read by the detected charset."""
     if not data or isinstance(data, str):
         return decode_bytes(data, charset)
     codec = normalize_charset(charset)

@@ -164,7 +164,8 @@ def _obsolete_fields(lines: list) -> bool:
     for index, line in enumerate(lines):
         if line in (b"", b"\r"):
             break
-        match = _OBSOLETE_FIELD.match(line)
+        head = line[:80]
+        match = (b" :" in head or b"\t:" in head) and _OBSOLETE_FIELD.match(line)
         if match:
             lines[index] = match.group(1) + b":" + line[match.end() :]
             found = True

@@ -255,11 +255,12 @@ def _find_body(message: Message, order: tuple) -> tuple[str | None, Message | No
         if part.is_multipart():
             continue
         leaves.append(part)
-    candidates = [part for part in leaves if not is_attachment(part)]
-    for named in (False, True):
+    candidates = [(part.get_content_type(), part) for part in leaves if not is_attachment(part)]
+    named = {id(part) for ctype, part in candidates if ctype in order and has_filename(part)}
+    for want_named in (False, True):
         for wanted in order:
-            for part in candidates:
-                if part.get_content_type() == wanted and has_filename(part) == named:
+            for ctype, part in candidates:
+                if ctype == wanted and (id(part) in named) == want_named:
                     return wanted, part
     return None, None
 
