@@ -105,17 +105,16 @@ def repair_header_block(raw: bytes) -> bytes:
 
 def header_start(raw: bytes) -> int:
     """Where the header block begins: after a UTF-8 BOM, empty (or NUL) lines and an escaped
-    ``>From `` line, when a well-known header field (or an mbox ``From `` line) follows
-    them; else 0."""
+    ``>From `` line, when a header field (or an mbox ``From `` line) follows them and a
+    well-known one is among the next lines; else 0."""
     junk = _LEADING_JUNK.match(raw)
     if not junk or not junk.end():
         return 0
-    following = raw[junk.end() : junk.end() + 200]
-    if (
-        _KNOWN_FIELD.match(following)
-        or _OBSOLETE_FIELD.match(following)
-        or following.startswith(b"From ")
-    ):
+    lines = raw[junk.end() : junk.end() + 4096].split(b"\n", 12)[:12]
+    first = lines[0]
+    if not (_FIELD.match(first) or _OBSOLETE_FIELD.match(first) or first.startswith(b"From ")):
+        return 0
+    if any(_KNOWN_FIELD.match(line) or _OBSOLETE_FIELD.match(line) for line in lines):
         return junk.end()
     return 0
 
