@@ -11,6 +11,7 @@ pairs, ``expected`` a dict of the fields it sets (the others stay as in the clea
 """
 
 import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -875,6 +876,24 @@ def text_files(source: Source):
             yield raw, {"attachments": [expected], "_label": label}
 
 
+def uuencoded_file(source: Source):
+    """A file uuencoded into a plain-text body (``uuencode file | mail``, old clients)."""
+    if source.multipart_boundary or source.reading.attachments:
+        return
+    if b"text/html" in source.field_value(b"content-type").lower():
+        return
+    if b"base64" in source.field_value(b"content-transfer-encoding").lower():
+        return
+    if b"quoted-printable" in source.field_value(b"content-transfer-encoding").lower():
+        return
+    data = bytes(range(256)) * 4
+    lines = b"".join(binascii.b2a_uu(data[i : i + 45]) for i in range(0, len(data), 45))
+    block = b"begin 644 monitor-report.bin\n" + lines + b"`\nend\n"
+    nl = source.newline
+    body = source.body.rstrip() + nl + nl + block.replace(b"\n", nl)
+    yield source.build(source.fields, body), {"attachments": ["monitor-report.bin"]}
+
+
 # --- the classes -------------------------------------------------------------------------------
 
 
@@ -909,6 +928,7 @@ def classes() -> list:
         ("delivery-status and PGP parts kept", security_and_report_parts),
         ("inline image placed", inline_image),
         ("text files kept", text_files),
+        ("uuencoded file in the body", uuencoded_file),
     ]
     for charset in LEGACY_TEXTS:
         for mode in DECLARATIONS:

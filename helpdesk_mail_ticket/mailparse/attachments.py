@@ -1,5 +1,6 @@
 """Attachments: naming, exclusion (iTop list + dangerous types), TNEF, forwarded .eml, images."""
 
+import binascii
 import hashlib
 import logging
 import mimetypes
@@ -409,6 +410,52 @@ def _attachments_of(
         # A name without an extension gets ".eml"; one with an extension is the sender's.
         name += ".eml"
     return [_make(data, name, ctype, _content_id(part), _disposition(part), settings=settings)]
+
+
+_UUENCODED = re.compile(
+    r"^begin [0-7]{3,4} ([^\r\n]{1,255})\r?\n((?:[^\r\n]{0,100}\r?\n){0,200000}?)end[ \t]*\r?$",
+    re.MULTILINE,
+)
+
+
+def extract_uuencoded(text: str, settings) -> tuple[str, list]:
+    """Files uuencoded into a plain-text body (``begin 644 name`` ... ``end``, as
+    ``uuencode file | mail`` and old clients send them): the body without them, and the
+    files as attachments."""
+    if "begin " not in text:
+        return text, []
+    found = []
+
+    def take(match) -> str:
+        data = _uudecode(match.group(2))
+        if data is None:
+            return match.group()
+        name = _UNSAFE_NAME.sub("_", match.group(1).strip().split("/")[-1]).strip(" ._")
+        name = name or _default_name("application/octet-stream", len(found) + 1)
+        found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
+        return ""
+
+    text = _UUENCODED.sub(take, text)
+    return text, found
+
+
+def _uudecode(block: str) -> bytes | None:
+    """The bytes of uuencoded lines; None when they are not uuencoding."""
+    out = []
+    for line in block.splitlines():
+        if not line or line in ("`", " "):
+            continue
+        raw = line.encode("latin-1", "replace")
+        try:
+            out.append(binascii.a2b_uu(raw))
+        except binascii.Error:
+            # Encoders that pad lines with garbage: decode the length the line declares.
+            size = (((raw[0] - 32) & 63) * 4 + 5) // 3
+            try:
+                out.append(binascii.a2b_uu(raw[:size]))
+            except binascii.Error:
+                return None
+    return b"".join(out)
 
 
 def _guess_type(name: str) -> str:

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from .attachments import collect_attachments, has_filename, is_attachment, sent_as_attachment
+from .attachments import (
+    collect_attachments,
+    extract_uuencoded,
+    has_filename,
+    is_attachment,
+    sent_as_attachment,
+)
 from .automated import Automated, detect_automated
 from .charsets import decode_body, detect_charset, fix_surrogates, normalize_charset
 from .headers import (
@@ -438,9 +444,10 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
     except Exception:
         result.content_type = "text/plain"
     body = _fill_body(result, message, settings)
-    result.attachments = collect_attachments(
-        message, result.body_html, settings, _walk, hint, body_part=body
-    )
+    result.attachments = [
+        *collect_attachments(message, result.body_html, settings, _walk, hint, body_part=body),
+        *result.attachments,  # files uuencoded into the text body
+    ]
     _mark_inline(result)
     report_type = ""
     try:
@@ -527,6 +534,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
         result.new_part_with_signature = lambda: result.new_part_text
         return part
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
+    text, result.attachments = extract_uuencoded(text, settings)
     result.body_text = text.strip()
     result.body_html = text_to_html(text)
     split = split_reply(text, settings)
