@@ -798,6 +798,9 @@ def inline_image_forms():
         ("unquoted cid", b"<img src=cid:logo@x>", b"Content-ID: <logo@x>"),
         ("Content-ID without brackets", b'<img src="cid:logo@x">', b"Content-ID: logo@x"),
         ("cid in another case", b'<img src="cid:LOGO@X">', b"Content-ID: <logo@x>"),
+        ("cid %-encoded (RFC 2392)", b'<img src="cid:logo%40x">', b"Content-ID: <logo@x>"),
+        ("cid with its brackets", b'<img src="cid:&lt;logo@x&gt;">', b"Content-ID: <logo@x>"),
+        ("cid padded with spaces", b'<img src=" cid:logo@x ">', b"Content-ID: <logo@x>"),
         (
             "inline disposition with a name",
             b'<img src="cid:logo@x">',

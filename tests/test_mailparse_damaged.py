@@ -4,6 +4,7 @@ Synthetic messages written for these tests; none is copied from the corpus."""
 
 import pytest
 from mailparse import parse_message
+from mailparse.inline_images import replace_cids
 from mailparse.parse import header_ids
 from mailparse.peek import peek_headers
 
@@ -121,3 +122,14 @@ def test_the_header_peek_and_ids_skip_what_tools_write_before_the_headers(junk):
     )
     assert peek_headers(raw).subject == "Printer broken"
     assert header_ids(raw) == ("m1@example.org", ("t1@example.org",))
+
+
+@pytest.mark.parametrize(
+    "src",
+    ["cid:logo%40x.example", "cid:<logo@x.example>", " cid:logo@x.example ", "cid:LOGO@x.example"],
+)
+def test_an_inline_image_source_points_at_the_stored_image(src):
+    # RFC 2392 %-encodes a cid: URL; broken clients keep the <> or pad it.
+    body = f'<p>see</p><img src="{src}">'
+    out = replace_cids(body, {"logo@x.example": "/web/image/7"})
+    assert 'src="/web/image/7"' in out

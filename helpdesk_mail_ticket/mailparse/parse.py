@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from urllib.parse import unquote
 
 from .attachments import (
     collect_attachments,
@@ -39,7 +40,10 @@ MAX_PARTS = 2000
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _WHITESPACE = re.compile(rb"\s+")
 _HASH_SLICE = 1024 * 1024
-_CID_SRC = re.compile(r"""(src\s*=\s*)(["']?)cid:([^"'\s>]+)\2""", re.IGNORECASE)
+# A cid: source, possibly padded with spaces or wrapping the id in <> (broken clients).
+_CID_SRC = re.compile(
+    r"""(src\s*=\s*)(["']?)\s*cid:\s*(?:<|&lt;)?([^"'\s<>&]+)(?:>|&gt;)?\s*\2""", re.IGNORECASE
+)
 
 
 class _TextOf:
@@ -551,7 +555,8 @@ def _mark_inline(result: ParsedEmail) -> None:
     if "cid:" not in markup.lower():
         referenced: set = set()
     else:
-        referenced = {cid.lower() for _, _, cid in _CID_SRC.findall(markup)}
+        # RFC 2392: a cid: URL is %-encoded ("cid:image001.png%4001D1").
+        referenced = {unquote(cid).lower() for _, _, cid in _CID_SRC.findall(markup)}
     for att in result.attachments:
         att.inline = (
             bool(att.content_id)
