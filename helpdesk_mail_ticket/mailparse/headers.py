@@ -34,6 +34,7 @@ _NAMED_OR_BARE = re.compile(
     re.IGNORECASE,
 )
 _NAME_BEFORE = re.compile(r"[^<>@]*")
+
 MAX_HEADER = 64 * 1024  # longer header values are truncated before any regex work
 _SINGLE_BYTE_LATIN = frozenset(
     {"ascii", "cp1252", "cp1250", "cp1254", "cp850", "iso8859-1", "iso8859-2", "iso8859-15"}
@@ -153,6 +154,22 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
     if not raw:
         return []
     text = _CONTROLS.sub("", fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset))
+    if "=?" in text and _address_in_words(text):
+        # The whole "Name <addr>" put in encoded words (a script's mb_encode_mimeheader):
+        # the address is in there; read the field decoded.
+        text = _CONTROLS.sub("", decode_words(text, fallback_charset))
+    return _address_pairs(text, fallback_charset)
+
+
+def _address_in_words(text: str) -> bool:
+    """Whether an encoded word of ``text`` holds an address (an "@" once decoded)."""
+    return any(
+        b"@" in _decode_word_payload(match.group(2), match.group(3))
+        for match in _ENCODED_WORD.finditer(text)
+    )
+
+
+def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:
