@@ -330,7 +330,7 @@ def display_name_forms(source: Source):
         (b"John Doe " + email, "John Doe"),
         (b'"John Doe" ' + email, "John Doe"),
         (b"=?utf-8?B?" + base64.b64encode(b"John Doe <" + email + b">") + b"?=", "John Doe"),
-        (b"=?utf-8?Q?John_Doe_=3C" + email + b"=3E?=", "John Doe"),
+        (b"=?utf-8?Q?" + _q("John Doe <" + email.decode() + ">") + b"?=", "John Doe"),
     ):
         yield (
             source.build(_replace(source.fields, "from", [b"From: " + value])),
