@@ -131,6 +131,9 @@ class Settings:
     title_pattern: str = "/R-([0-9]{6})/"
     builtin_quote_detection: bool = True  # multilingual headers, quotes, HTML quote markup
     strip_signatures: bool = True
+    # The learned line classifier (lineclass) splits plain-text bodies; the built-in
+    # detectors and the iTop patterns above stay an override on top (newpart._model_split).
+    line_model: bool = False
     max_body_chars: int = 2_000_000  # longer bodies are cut before the regex work
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -151,6 +154,7 @@ class Settings:
         "title_pattern": "title_pattern",
         "strip_signatures": "strip_signatures",
         "builtin_quote_detection": "builtin_quote_detection",
+        "line_model": "line_model",
     }
 
     @classmethod
