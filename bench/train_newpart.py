@@ -205,7 +205,7 @@ def evaluate_rules(data) -> dict:
     return evaluate(Rules, data)
 
 
-def cross_validate(data, folds: int, seed: int = 14) -> dict:
+def cross_validate(data, folds: int, seed: int = 14, steps: int = 800) -> dict:
     order = list(range(len(data)))
     random.Random(seed).shuffle(order)
     totals = {"lines": 0, "right": 0.0, "content": 0.0, "whole": 0.0, "mails": 0}
@@ -213,7 +213,7 @@ def cross_validate(data, folds: int, seed: int = 14) -> dict:
         held = {order[i] for i in range(fold, len(order), folds)}
         train = [d for i, d in enumerate(data) if i not in held]
         test = [d for i, d in enumerate(data) if i in held]
-        result = evaluate(Model(fit(train)), test)
+        result = evaluate(Model(fit(train, steps=steps)), test)
         totals["lines"] += result["lines"]
         totals["right"] += result["line_accuracy"] * result["lines"]
         totals["mails"] += result["mails"]
@@ -244,6 +244,7 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", default=str(default))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=0, help="first N mails only (smoke run)")
+    parser.add_argument("--steps", type=int, default=800, help="gradient steps per fit")
     parser.add_argument("--out", default=str(MODEL_PATH))
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -254,7 +255,7 @@ def main(argv=None) -> int:
         for label in labels:
             counts[LABELS[label]] += 1
     print(f"fitting half: {len(data)} mails, lines {counts}")
-    cv = cross_validate(data, args.folds) if args.folds > 1 else {}
+    cv = cross_validate(data, args.folds, steps=args.steps) if args.folds > 1 else {}
     if cv:
         print(
             f"{cv['folds']}-fold CV: line accuracy {cv['line_accuracy']:.4f}, "
@@ -267,7 +268,7 @@ def main(argv=None) -> int:
         f"{rules['line_accuracy']:.4f}, non-blank {rules['nonblank_line_accuracy']:.4f}, "
         f"mails all lines right {rules['mail_exact']:.4f}"
     )
-    model = fit(data)
+    model = fit(data, steps=args.steps)
     model["meta"] = {
         "trained_on": "quagga_hpi ASF + Enron, fitting half (bench/corpus_split.py)",
         "mails": len(data),

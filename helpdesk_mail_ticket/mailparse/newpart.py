@@ -708,7 +708,7 @@ def _split_reply(text: str, settings) -> Split:
     if cut >= 0:
         # iTop's patterns start with \R: the match begins on the newline before the header.
         cut_line = _line_of(starts, cut + (1 if work[cut : cut + 1] in "\r\n" else 0))
-    if settings.builtin_quote_detection and settings.line_model:
+    if settings.builtin_quote_detection and settings.line_model == "full":
         split = _model_split(text, lines, cut_line, starts, intro, settings)
         if split is not None:
             return split
@@ -767,11 +767,18 @@ def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | Non
     model = lineclass.load_model()
     if model is None:
         return None
-    labels = model.label_lines(lines)
-    cut_line = min(itop_line, labels.index("old") if "old" in labels else len(lines))
     builtin = _builtin_cut(lines)
-    if 0 <= builtin < cut_line:
-        cut_line = builtin
+    rules_line = builtin if 0 <= builtin < itop_line else itop_line
+    first_quote = next(
+        (i for i, line in enumerate(lines[:rules_line]) if _QUOTE_LINE.match(line)), -1
+    )
+    if first_quote >= 0 and (
+        _bottom_posted(lines, first_quote, rules_line) >= 0
+        or _has_inline_answers(lines, first_quote, rules_line)
+    ):
+        return None
+    labels = model.label_lines(lines)
+    cut_line = min(rules_line, labels.index("old") if "old" in labels else len(lines))
     if any(_QUOTE_LINE.match(line) for line in lines[:cut_line]):
         return None
     if not any(line.strip() for line in lines[:cut_line]):
@@ -782,6 +789,11 @@ def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | Non
     last = max((i for i, line in enumerate(kept) if line.strip()), default=-1)
     if 0 < last < sig_at and _MOBILE_SIG.match(kept[last]):
         sig_at = last
+    above = sig_at - 1
+    while above > 0 and not kept[above].strip():
+        above -= 1
+    if 0 < above < sig_at < len(kept) and _SIG_DELIMITER.match(kept[above]):
+        sig_at = above  # the "-- " line opens the signature the classifier found below it
     if not settings.strip_signatures:
         sig_at = len(kept)
     return _result(text, kept[:sig_at], kept[sig_at:], kept, quote_offset)
