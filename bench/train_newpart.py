@@ -34,9 +34,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus_split import Split  # noqa: E402
 from mailparse import Settings  # noqa: E402
-from mailparse.lineclass import LABELS, MODEL_PATH, Model, line_features  # noqa: E402
-from mailparse.newpart import split_reply  # noqa: E402
+from mailparse.lineclass import LABELS, MODEL_PATH, Model, line_features, window_end  # noqa: E402
+from mailparse.newpart import itop_cut_line, rules_cut_line, split_reply  # noqa: E402
 
+DEFAULT = Settings()
 MIN_COUNT = 3  # features seen on fewer training lines are dropped
 DECIMALS = 4  # weights are rounded in the file
 
@@ -95,7 +96,12 @@ def load_mails(corpus: Path, limit: int = 0) -> list[tuple[str, list[str], list[
         if labels is None:
             continue
         lines = [_fix_mojibake(line) for line in text.split("\n")]
-        mails.append((name, lines, labels))
+        # What inference reads: down to a few lines below the rules' cut.
+        rules_line = rules_cut_line(lines, itop_cut_line("\n".join(lines), DEFAULT))
+        if rules_line < 0:
+            continue  # inline or bottom-posted answers: the rules decide, as at inference
+        end = window_end(lines, rules_line)
+        mails.append((name, lines[:end], labels[:end]))
     if limit:
         mails = mails[:limit]
     return mails

@@ -69,7 +69,8 @@ def test_shipped_model_is_well_formed():
     # The features inference produces are the ones the weights name.
     produced = {f for fs in line_features(GERMAN_OUTLOOK.split("\n")) for f in fs}
     assert len(produced & set(data["weights"])) > len(produced) / 2
-    assert 0.9 < data["meta"]["cv"]["line_accuracy"] <= 1
+    # Cross-validated on the lines inference reads (the history far below the cut left out).
+    assert 0.8 < data["meta"]["cv"]["line_accuracy"] <= 1
     assert isinstance(load_model(), Model)
 
 
@@ -87,7 +88,7 @@ def _labelled(text: str) -> list[tuple[str, str]]:
 
 def test_german_outlook_header_block_and_what_follows_are_old():
     labelled = _labelled(GERMAN_OUTLOOK)
-    first_old = next(i for i, (label, _) in enumerate(labelled) if label == "old")
+    first_old = next(i for i, (label, line) in enumerate(labelled) if label == "old" and line)
     assert labelled[first_old][1].startswith("Von: Support")
     assert all(label == "old" for label, _ in labelled[first_old:])
     assert all(label == "new" for label, _ in labelled[:4])  # greeting and request
@@ -113,7 +114,7 @@ def test_full_mode_split_cuts_quote_and_signature():
     assert split.new_part.endswith("Können Sie bitte jemanden vorbeischicken?")
     assert "Von:" not in split.new_part and "Ticket" not in split.new_part
     assert split.signature.splitlines()[-1] == "Anna Schmidt"
-    assert GERMAN_OUTLOOK[split.quote_offset :].startswith("Von: Support")
+    assert GERMAN_OUTLOOK[split.quote_offset :].lstrip().startswith("Von: Support")
 
 
 def test_full_mode_keeps_the_delimiter_out_of_the_new_part():

@@ -28,6 +28,7 @@ _logger = logging.getLogger(__name__)
 LABELS = ("new", "sig", "old")
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "newpart_model.json"
 MAX_LINES = 400  # longer bodies: the lines after this are "old" (history) by construction
+WINDOW_AFTER = 4  # lines classified below the rules' cut (the history further down is old)
 
 _WORD = re.compile(r"[^\W\d_]+")
 _URL = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
@@ -36,6 +37,12 @@ _TRAILING_COMMA = re.compile(r"[,;]\s*$")
 
 
 _NEAR = (0, 1, 2, 4, 8)
+
+
+def window_end(lines: list[str], rules_line: int) -> int:
+    """How many lines the classifier reads: down to a few lines below the rules' cut (the
+    built-in detectors and iTop patterns), at most ``MAX_LINES``. Training reads the same."""
+    return min(len(lines), rules_line + WINDOW_AFTER, MAX_LINES)
 
 
 def _bucket(value: int, edges: tuple) -> str:

@@ -753,34 +753,53 @@ def _result(text: str, body: list, signature: list, kept: list, quote_offset: in
     return Split(new_part, "\n".join(signature).strip(), unquoted, quote_offset)
 
 
+def rules_cut_line(lines: list[str], itop_line: int) -> int:
+    """Where the rules start old content: the built-in detectors' cut or the iTop patterns'
+    (``itop_line``), whichever is higher (``len(lines)``: none); -1 when a quote above it
+    holds inline answers or a bottom-posted answer (the rules decide those)."""
+    builtin = _builtin_cut(lines)
+    line = builtin if 0 <= builtin < itop_line else itop_line
+    first_quote = next((i for i, text in enumerate(lines[:line]) if _QUOTE_LINE.match(text)), -1)
+    if first_quote >= 0 and (
+        _bottom_posted(lines, first_quote, line) >= 0
+        or _has_inline_answers(lines, first_quote, line)
+    ):
+        return -1
+    return line
+
+
+def itop_cut_line(text: str, settings) -> int:
+    """The line where the admin's delimiter patterns cut ``text`` (``len(lines)``: none)."""
+    delimiters = _compile_all(settings.multiline_delimiter_patterns, "delimiter")
+    work = text.replace("\xa0", " ")
+    lines = work.split("\n")
+    cut = _itop_cut(work, delimiters)
+    if cut < 0:
+        return len(lines)
+    return _line_of(_line_starts(lines), cut + (1 if work[cut : cut + 1] in "\r\n" else 0))
+
+
 def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | None:
     """The line classifier's split (``Settings.line_model``), or None: the rules decide.
 
     Old content starts at the classifier's first ``old`` line, or higher where the built-in
     detectors or the admin's iTop patterns cut (both stay an override on top); the signature
     starts at its first ``sig`` line, or at a mobile "Sent from my …" footer on the last
-    line, which the core always cuts. The rules decide when there is no model, when a quoted
-    line comes before the cut (inline answers) or when nothing new is above it (bottom
-    posting, a bare forward)."""
+    line, which the core always cuts. The rules decide when there is no model, when a quote
+    holds inline answers or a bottom-posted answer, or when nothing new is above the cut (a
+    bare forward)."""
     from . import lineclass
 
     model = lineclass.load_model()
     if model is None:
         return None
-    builtin = _builtin_cut(lines)
-    rules_line = builtin if 0 <= builtin < itop_line else itop_line
-    first_quote = next(
-        (i for i, line in enumerate(lines[:rules_line]) if _QUOTE_LINE.match(line)), -1
-    )
-    if first_quote >= 0 and (
-        _bottom_posted(lines, first_quote, rules_line) >= 0
-        or _has_inline_answers(lines, first_quote, rules_line)
-    ):
+    rules_line = rules_cut_line(lines, itop_line)
+    if rules_line < 0:
         return None
-    labels = model.label_lines(lines)
+    labels = model.label_lines(lines[: lineclass.window_end(lines, rules_line)])
+    labels.extend("old" for _ in range(len(lines) - len(labels)))
     cut_line = min(rules_line, labels.index("old") if "old" in labels else len(lines))
-    if any(_QUOTE_LINE.match(line) for line in lines[:cut_line]):
-        return None
+    cut_line = next((i for i in range(cut_line) if _QUOTE_LINE.match(lines[i])), cut_line)
     if not any(line.strip() for line in lines[:cut_line]):
         return None
     kept = _drop_trailing_intro(text.split("\n")[:cut_line], intro)
