@@ -10,13 +10,17 @@ is ``old`` from the first top-level Header zone on (attribution lines, header bl
 everything below), ``sig`` inside a ``Body/Signature`` zone above it, ``new`` otherwise.
 Mails the zone model cannot express as new/sig/old in that order (a leading Header: forwards
 and bottom-posted answers; unquoted text after a quote above the first Header: inline
-answers) are left out; the rules of ``newpart`` handle them.
+answers) are left out, and so are mails whose quote holds inline or bottom-posted answers
+for the rules (``newpart.rules_cut_line`` is -1): the rules of ``newpart`` handle them. Each
+mail is read as inference reads it: down to ``lineclass.window_end`` (a few lines below the
+rules' cut), so the accuracy is over those lines, the history further down left out.
 
 Features are ``lineclass.line_features`` (the same code inference runs). The model is a
 multinomial logistic regression with L2, fitted by full-batch gradient descent in numpy (a
 training-time dependency only). It prints the k-fold cross-validated line accuracy (all lines,
 non-blank lines, and the share of mails whose every line is right), by mail, over the fitting
-half, then fits on all of it and writes the weights as JSON.
+half, and the rules' accuracy on the same lines (``split_reply``, for comparison), then fits
+on all of it and writes the weights as JSON (the same data gives the same file).
 """
 
 import argparse

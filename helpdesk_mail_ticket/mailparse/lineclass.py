@@ -220,12 +220,12 @@ class Model:
         norm = top + math.log(sum(math.exp(value - top) for value in total))
         return [value - norm for value in total]
 
-    def label_lines(self, lines: list[str], allowed: tuple = LABELS) -> list[str]:
+    def label_lines(self, lines: list[str]) -> list[str]:
         """The most likely labels in reply order (``new`` … ``sig`` … ``old``)."""
         if not lines:
             return []
         features = line_features(lines)
-        order = [LABELS.index(label) for label in allowed]
+        order = list(range(len(LABELS)))
         # best[s]: best score of a labelling of the lines so far ending in state s.
         best = dict.fromkeys(order, -math.inf)
         back: list[dict] = []
