@@ -49,8 +49,8 @@ def corpus_files(corpus: Path) -> list:
 
 def _read_all(parsed) -> None:
     """What the addon reads of a parse (lazy fields included)."""
-    _ = (parsed.title, parsed.from_email, parsed.new_part_html, parsed.new_part_text)
-    _ = (parsed.body_text, parsed.kept_attachments, parsed.automated)
+    _ = (parsed.subject, parsed.from_email, parsed.new_part_html, parsed.new_part_text)
+    _ = (parsed.body_text, parsed.attachments, parsed.automated)
 
 
 def worker(package_parent: str, files: list, repeat: int) -> None:
