@@ -338,6 +338,12 @@ def job_poll(env, odoo, options):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     wait_for_go()
     timings, reads, news, commands = [], [], [], []
+    profile_dir = os.environ.get("HMT_BENCH_POLL_PROFILE")
+    if profile_dir:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     for _cycle in range(options.cycles):
         if options.deliver_each:
             sys.stdout.write("deliver\n")
@@ -350,6 +356,9 @@ def job_poll(env, odoo, options):
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
         commands.append(CommandCounter.names[sent:])
+    if profile_dir:
+        profiler.disable()
+        profiler.dump_stats(os.path.join(profile_dir, f"{options.inbox}-{os.getpid()}.prof"))
     timings.sort()
     return {
         "cycle_ms_median": 1000 * timings[len(timings) // 2],
