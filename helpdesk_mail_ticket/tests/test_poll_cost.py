@@ -255,6 +255,41 @@ class TestCycleCostFollowsChange(MailTicketCase):
 
 
 @tagged("post_install", "-at_install")
+class TestProcessingCost(MailTicketCase):
+    """What processing a message costs in commits: each one waits for the disk and
+    empties Odoo's cache (what the message needs is read again after it)."""
+
+    def cycle_commits(self):
+        """The commits a cycle makes (tests never commit: counted instead)."""
+        made = []
+        with (
+            patch.object(odoo_modules.module, "current_test", None),
+            patch.object(self.env.cr, "commit", lambda: made.append("commit")),
+            patch.object(self.env.cr, "rollback", lambda: made.append("rollback")),
+        ):
+            result = self.fetch()
+        self.assertEqual(made.count("rollback"), 0)
+        return result, made.count("commit")
+
+    def test_each_further_message_of_a_cycle_costs_two_commits(self):
+        # A message's attempt is committed before it is parsed (on a snapshot taken
+        # once its email's lock is held); its outcome is committed with the claim of
+        # the next message and the mark of that one's download, which must be
+        # committed before the download starts.
+        self.fetch()
+        self.deliver(make_email(subject="Alone"))
+        one, alone = self.cycle_commits()
+        for number in range(5):
+            self.deliver(make_email(subject=f"One of five {number}"))
+        five, together = self.cycle_commits()
+        self.assertEqual((one["processed"], five["processed"]), (1, 5))
+        self.assertLessEqual(
+            together - alone, 2 * 4, f"{alone} commits for one message, {together} for five"
+        )
+        self.assertEqual(len(self.ledger().filtered(lambda m: m.state == "processed")), 6)
+
+
+@tagged("post_install", "-at_install")
 class TestBigMail(MailTicketCase):
     def test_big_attachment_is_not_parsed_as_text(self):
         data = os.urandom(3 * 1024 * 1024)
