@@ -522,7 +522,16 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--only", help="comma-separated sections (robustness,crisp,github,...)")
     parser.add_argument("--seed", type=int, default=None, help="split seed (default: fixed)")
+    parser.add_argument(
+        "--line-model",
+        choices=("off", "full"),
+        default=None,
+        help="Settings.line_model for the new-part rows (default: the core's default)",
+    )
     args = parser.parse_args(argv)
+    if args.line_model is not None:
+        global TEXT_FIRST  # noqa: PLW0603
+        TEXT_FIRST = TEXT_FIRST.replace(line_model=args.line_model.replace("off", ""))
     corpus = Path(args.corpus).resolve()
     score = Score(corpus, args.verbose, args.seed)
     sections = [

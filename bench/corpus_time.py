@@ -50,7 +50,7 @@ def corpus_files(corpus: Path) -> list:
 def _read_all(parsed) -> None:
     """What the addon reads of a parse (lazy fields included)."""
     _ = (parsed.subject, parsed.from_email, parsed.new_part_html, parsed.new_part_text)
-    _ = (parsed.body_text, [att for att in parsed.attachments if att.kept], parsed.automated)
+    _ = (parsed.body_text, parsed.attachments, parsed.automated)
 
 
 def worker(package_parent: str, files: list, repeat: int) -> None:

@@ -262,13 +262,17 @@ def job_ours(env, odoo, options):
         if result.get("failure"):
             failures.append(result["failure"])
         done += result["processed"] + result["error"] + result["undesired"]
+        # Done once the inbox was synchronized (by either worker: two workers started
+        # together may both skip the first synchronization, one seeing the other's
+        # status written since its snapshot) and no line is left new.
         env.cr.execute(
-            "SELECT count(*) FROM mail_inbox_message WHERE inbox_id = %s AND state = 'new'",
-            [inbox.id],
+            """SELECT count(*), (SELECT sync_cursor IS NOT NULL FROM mail_inbox WHERE id = %s)
+                 FROM mail_inbox_message WHERE inbox_id = %s AND state = 'new'""",
+            [inbox.id, inbox.id],
         )
-        left = env.cr.fetchone()[0]
+        left, synchronized = env.cr.fetchone()
         env.cr.commit()
-        if not left and result["new"] == 0:
+        if not left and synchronized and result["new"] == 0:
             break
         if not result["processed"] + result["error"] + result["undesired"]:
             time.sleep(0.05)  # the other worker holds what is left
@@ -338,6 +342,12 @@ def job_poll(env, odoo, options):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     wait_for_go()
     timings, reads, news, commands = [], [], [], []
+    profile_dir = os.environ.get("HMT_BENCH_POLL_PROFILE")
+    if profile_dir:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     for _cycle in range(options.cycles):
         if options.deliver_each:
             sys.stdout.write("deliver\n")
@@ -350,6 +360,9 @@ def job_poll(env, odoo, options):
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
         commands.append(CommandCounter.names[sent:])
+    if profile_dir:
+        profiler.disable()
+        profiler.dump_stats(os.path.join(profile_dir, f"{options.inbox}-{os.getpid()}.prof"))
     timings.sort()
     return {
         "cycle_ms_median": 1000 * timings[len(timings) // 2],

@@ -4,6 +4,7 @@ import base64
 import imaplib
 import json
 import os
+import pathlib
 import smtplib
 import ssl
 import subprocess
@@ -93,6 +94,31 @@ def test_users_and_mail_helpers(dovecot):
     assert "Archive/2024" not in dovecot.folders(box.login)
     with pytest.raises(KeyError):
         dovecot.fetch(box.login, 999)
+
+
+def test_indexed_mailbox_filled_by_import(dovecot):
+    """A user may keep its mail in Dovecot's indexed mdbox format (as large servers do),
+    and a Maildir of files is imported into it in file-name order, flags kept."""
+    login = "indexed-user@example.org"
+    dovecot.add_user(login, "pw", mail_location="mdbox:~/mdbox")
+    maildir = pathlib.Path(dovecot.workdir, "import-test")  # the mail user reads it
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    subjects = [f"kept {n}" for n in range(5)]
+    for n, subject in enumerate(subjects):
+        flags = "S" if n % 2 else ""
+        raw = RAW.replace(b"hello", subject.encode())
+        (maildir / "cur" / f"{1700000000 + n}.M{n}P1.test:2,{flags}").write_bytes(raw)
+    dovecot.import_maildir(login, str(maildir))
+    assert os.listdir(dovecot.maildir_home(login)) == ["mdbox"]
+    assert dovecot.uids(login) == [1, 2, 3, 4, 5]
+    for uid, subject in enumerate(subjects, start=1):
+        assert subject.encode() in dovecot.fetch(login, uid)
+        assert dovecot.flags(login, uid) == ({"\\Seen"} if uid % 2 == 0 else set())
+    assert dovecot.append(login, RAW) == 6
+    with imaplib.IMAP4(dovecot.host, dovecot.imap_port, timeout=5) as client:
+        client.login(login, "pw")
+        assert client.select("INBOX") == ("OK", [b"6"])
 
 
 def test_password_change_and_removal_take_effect(dovecot):

@@ -708,6 +708,10 @@ def _split_reply(text: str, settings) -> Split:
     if cut >= 0:
         # iTop's patterns start with \R: the match begins on the newline before the header.
         cut_line = _line_of(starts, cut + (1 if work[cut : cut + 1] in "\r\n" else 0))
+    if settings.builtin_quote_detection and settings.line_model == "full":
+        split = _model_split(text, lines, cut_line, starts, intro, settings)
+        if split is not None:
+            return split
     if settings.builtin_quote_detection:
         builtin = _builtin_cut(lines)
         if 0 <= builtin < cut_line:
@@ -735,6 +739,10 @@ def _split_reply(text: str, settings) -> Split:
     kept = _drop_trailing_intro(kept, intro, glued)
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
+    return _result(text, body, signature, kept, quote_offset)
+
+
+def _result(text: str, body: list, signature: list, kept: list, quote_offset: int) -> Split:
     new_part = "\n".join(body).strip()
     unquoted = "\n".join(kept).strip()
     if not new_part:
@@ -743,6 +751,71 @@ def _split_reply(text: str, settings) -> Split:
         whole = text.strip()
         return Split(whole, "", whole, -1, fallback=True)
     return Split(new_part, "\n".join(signature).strip(), unquoted, quote_offset)
+
+
+def rules_cut_line(lines: list[str], itop_line: int) -> int:
+    """Where the rules start old content: the built-in detectors' cut or the iTop patterns'
+    (``itop_line``), whichever is higher (``len(lines)``: none); -1 when a quote above it
+    holds inline answers or a bottom-posted answer (the rules decide those)."""
+    builtin = _builtin_cut(lines)
+    line = builtin if 0 <= builtin < itop_line else itop_line
+    first_quote = next((i for i, text in enumerate(lines[:line]) if _QUOTE_LINE.match(text)), -1)
+    if first_quote >= 0 and (
+        _bottom_posted(lines, first_quote, line) >= 0
+        or _has_inline_answers(lines, first_quote, line)
+    ):
+        return -1
+    return line
+
+
+def itop_cut_line(text: str, settings) -> int:
+    """The line where the admin's delimiter patterns cut ``text`` (``len(lines)``: none)."""
+    delimiters = _compile_all(settings.multiline_delimiter_patterns, "delimiter")
+    work = text.replace("\xa0", " ")
+    lines = work.split("\n")
+    cut = _itop_cut(work, delimiters)
+    if cut < 0:
+        return len(lines)
+    return _line_of(_line_starts(lines), cut + (1 if work[cut : cut + 1] in "\r\n" else 0))
+
+
+def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | None:
+    """The line classifier's split (``Settings.line_model``), or None: the rules decide.
+
+    Old content starts at the classifier's first ``old`` line, or higher where the built-in
+    detectors or the admin's iTop patterns cut (both stay an override on top); the signature
+    starts at its first ``sig`` line, or at a mobile "Sent from my …" footer on the last
+    line, which the core always cuts. The rules decide when there is no model, when a quote
+    holds inline answers or a bottom-posted answer, or when nothing new is above the cut (a
+    bare forward)."""
+    from . import lineclass
+
+    model = lineclass.load_model()
+    if model is None:
+        return None
+    rules_line = rules_cut_line(lines, itop_line)
+    if rules_line < 0:
+        return None
+    labels = model.label_lines(lines[: lineclass.window_end(lines, rules_line)])
+    labels.extend("old" for _ in range(len(lines) - len(labels)))
+    cut_line = min(rules_line, labels.index("old") if "old" in labels else len(lines))
+    cut_line = next((i for i in range(cut_line) if _QUOTE_LINE.match(lines[i])), cut_line)
+    if not any(line.strip() for line in lines[:cut_line]):
+        return None
+    kept = _drop_trailing_intro(text.split("\n")[:cut_line], intro)
+    quote_offset = starts[cut_line] if cut_line < len(lines) else -1
+    sig_at = labels.index("sig") if "sig" in labels[: len(kept)] else len(kept)
+    last = max((i for i, line in enumerate(kept) if line.strip()), default=-1)
+    if 0 < last < sig_at and _MOBILE_SIG.match(kept[last]):
+        sig_at = last
+    above = sig_at - 1
+    while above > 0 and not kept[above].strip():
+        above -= 1
+    if 0 < above < sig_at < len(kept) and _SIG_DELIMITER.match(kept[above]):
+        sig_at = above  # the "-- " line opens the signature the classifier found below it
+    if not settings.strip_signatures:
+        sig_at = len(kept)
+    return _result(text, kept[:sig_at], kept[sig_at:], kept, quote_offset)
 
 
 def _line_of(starts: list[int], offset: int) -> int:

@@ -32,6 +32,7 @@ ITOP_UNDESIRED_SUBJECT_PATTERNS = (
     "/^Réponse automatique:/",
 )
 
+LINE_MODEL_MODES = ("", "full")
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 _DIM_RE = re.compile(r"^\s*(\d+)\s*[x×X*]\s*(\d+)\s*$")
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
@@ -131,6 +132,11 @@ class Settings:
     title_pattern: str = "/R-([0-9]{6})/"
     builtin_quote_detection: bool = True  # multilingual headers, quotes, HTML quote markup
     strip_signatures: bool = True
+    # "full": the learned line classifier (lineclass) splits plain-text bodies (where the
+    # quoted history starts, which trailing lines are the signature); the built-in detectors
+    # and the iTop patterns above stay an override on its cut (newpart._model_split).
+    # "" (default): the rules alone. Opt-in: see bench/README.md for the measured trade-off.
+    line_model: str = ""
     max_body_chars: int = 2_000_000  # longer bodies are cut before the regex work
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -151,6 +157,7 @@ class Settings:
         "title_pattern": "title_pattern",
         "strip_signatures": "strip_signatures",
         "builtin_quote_detection": "builtin_quote_detection",
+        "line_model": "line_model",
     }
 
     @classmethod
@@ -183,6 +190,11 @@ def _convert(name: str, key: str, value):
         return _type_list(value or [], key)
     if name == "maximum_email_size":
         return parse_size(value)
+    if name == "line_model":
+        mode = str(value or "").strip().lower()
+        if mode not in LINE_MODEL_MODES:
+            raise SettingsError(f"{key}: expected one of {LINE_MODEL_MODES}, got {value!r}")
+        return mode
     if name.endswith("_patterns"):
         return _pattern_list(value, key)
     if name in ("images_minimum_size", "images_maximum_size"):

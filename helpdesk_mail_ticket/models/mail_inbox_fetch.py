@@ -16,6 +16,7 @@ from ..mailparse.identity import content_digest, header_digest
 from ..mailsource import MailSourceError
 from ..transaction import commit, rollback
 from .mail_inbox import InboxTrace
+from .mail_inbox_message_claim import Handoff
 
 # The inbox's logger, whichever file of the model logs (log handlers name it).
 _logger = logging.getLogger(__package__ + ".mail_inbox")
@@ -154,12 +155,19 @@ class MailInbox(models.Model):
             # Odoo's message_post sets the user's language when the context has none,
             # reading the user and its partner again after every commit: once is enough.
             messages = messages.with_context(lang=self.env.user.lang)
-        for message_id in batch.ids:
-            # One record at a time: every commit empties the cache, and a record of the
-            # whole batch would read the whole batch again at its next field access.
-            state = messages.browse(message_id)._process_isolated(source, settings)
-            if state in counts:
-                counts[state] += 1
+        ids = batch.ids
+        handoff = Handoff()
+        try:
+            for index, message_id in enumerate(ids):
+                # One record at a time: every commit empties the cache, and a record of
+                # the whole batch would read the whole batch again at its next field access.
+                following = ids[index + 1] if index + 1 < len(ids) else None
+                handoff.following = messages.browse(following) if following else None
+                state = messages.browse(message_id)._process_isolated(source, settings, handoff)
+                if state in counts:
+                    counts[state] += 1
+        finally:
+            handoff.release()
         counts["remaining"] = len(messages) - len(batch)
         return counts
 

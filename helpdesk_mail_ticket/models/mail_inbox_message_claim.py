@@ -33,16 +33,46 @@ class _NotClaimed(Exception):
     """Another worker has the message (see ``MailInboxMessage._claim_attempt``)."""
 
 
+class Handoff:
+    """A batch's next message, claimed by the commit of the previous one's outcome
+    (``MailInboxMessage._commit_outcome``): one commit per message fewer. The batch
+    sets ``following`` before each message and calls ``release`` at its end, so that
+    no lease outlives it (a lease is a session lock: it would stay with a pooled
+    connection)."""
+
+    def __init__(self):
+        self.following = None
+        self._claimed = None  # (message, (attempts before, marked))
+
+    def hand(self, message, claim):
+        self._claimed = (message, claim)
+
+    def take(self, message):
+        """The claim made for ``message`` by the previous commit, if any (taken once)."""
+        claimed, self._claimed = self._claimed, None
+        if claimed and claimed[0].id == message.id:
+            return claimed[1]
+        if claimed:
+            claimed[0]._release()
+        return None
+
+    def release(self):
+        """Give back the lease of a message claimed ahead and never processed."""
+        claimed, self._claimed = self._claimed, None
+        if claimed:
+            claimed[0]._release()
+
+
 # One concern of mail.inbox.message per file, as Odoo splits a large model: intended.
 class MailInboxMessage(models.Model):
     _inherit = "mail.inbox.message"  # pylint: disable=consider-merging-classes-inherited
 
-    def _process_isolated(self, source, settings):
+    def _process_isolated(self, source, settings, handoff=None):
         """Process one message so that nothing it does can stop the messages after it:
         an unexpected failure is logged, undone, and retried by the next cycle (its
         attempt is counted). A lost connection still ends the cycle."""
         try:
-            return self._process(source, settings)
+            return self._process(source, settings, handoff)
         except MailSourceError:
             raise
         except Exception:
@@ -50,15 +80,20 @@ class MailInboxMessage(models.Model):
             rollback(self.env)
             return None
 
-    def _process(self, source, settings):
+    def _process(self, source, settings, handoff=None):
         """Process one recorded message, exactly once. Returns its new state, or None
-        when another worker has it or it is left for the next cycle."""
+        when another worker has it or it is left for the next cycle.
+
+        ``handoff`` (a ``Handoff``, from a batch): this message may have been claimed
+        by the commit of the previous message's outcome; the commit of this one's
+        claims ``handoff.following`` and marks its download started."""
         self.ensure_one()
-        previous = self._claim_attempt()
+        claim = handoff.take(self) if handoff is not None else None
+        previous, marked = claim if claim else (self._claim_attempt(), False)
         if previous is None:
             return None
         try:
-            return self._process_attempt(source, settings, previous)
+            return self._process_attempt(source, settings, previous, marked, handoff)
         finally:
             self._release()
 
@@ -126,16 +161,17 @@ class MailInboxMessage(models.Model):
         """Give this message's lease back (see ``_claim_attempt``)."""
         release_lease(self.env, self.id)
 
-    def _process_attempt(self, source, settings, previous):
+    def _process_attempt(self, source, settings, previous, marked=False, handoff=None):
         """Download, then parse and act on a claimed message. The attempt is counted
         and committed before the message is parsed: a crash while parsing or
         processing it is remembered, so a poison message cannot loop. The same commit,
         made once the email's lock is held, starts a transaction whose snapshot sees
-        what the lock's previous holder committed."""
-        if self._count_connection_failure(source):
+        what the lock's previous holder committed. ``marked``: its download was marked
+        started by the previous message's commit (``_claim_following``)."""
+        if not marked and self._count_connection_failure(source):
             return self.state
         try:
-            raw = self._get_raw(source, settings)
+            raw = self._get_raw(source, settings, marked)
         except InboxProcessingError as error:
             self._set_error(None, str(error))
             commit(self.env)
@@ -179,8 +215,57 @@ class MailInboxMessage(models.Model):
                 return None
             self._process_claimed(parsed, raw)
             state = self.state  # read before the commit, which empties the cache
-            commit(self.env)
+            self._commit_outcome(handoff)
         return state
+
+    def _commit_outcome(self, handoff=None):
+        """Commit this message's outcome, and with it (one commit fewer per message)
+        the claim of the batch's next message and the mark of its download
+        (``_claim_following``). The email's lock and this message's lease are let go
+        after the commit, as before."""
+        following = handoff.following if handoff is not None else None
+        claim = following._claim_following() if following else None
+        try:
+            commit(self.env)
+        except Exception:
+            if claim:
+                following._release()
+            raise
+        if claim:
+            handoff.hand(following, claim)
+
+    def _claim_following(self):
+        """Claim this message in the transaction of the previous message's outcome
+        (never waiting: the row is skipped when locked and the lease only tried, so
+        two workers cannot deadlock), and mark its download started, unless its bytes
+        are kept or its last download died (``_count_connection_failure`` counts that
+        after the commit). Returns ``(attempts before this one, marked)``, or None
+        when it is not claimed: it is then claimed on its turn, as any message."""
+        previous = self._claim_attempt()
+        if previous is None:
+            return None
+        try:
+            marked = self._mark_download_started()
+        except Exception:
+            self._release()  # a lease outlives a failed transaction (``transaction``)
+            raise
+        return previous, marked
+
+    def _mark_download_started(self):
+        """Mark the download of this claimed message started, in one statement, when
+        its bytes are not kept and no mark is left from a download that died (the mark
+        is committed before the download: still set at the next claim, it died
+        meanwhile). Returns whether it is marked."""
+        self.flush_recordset(["download_started", "raw_attachment_id"])
+        self.env.cr.execute(
+            """UPDATE mail_inbox_message
+                  SET download_started = now() at time zone 'UTC',
+                      write_date = now() at time zone 'UTC', write_uid = %(uid)s
+                WHERE id = %(id)s AND download_started IS NULL AND raw_attachment_id IS NULL""",
+            {"id": self.id, "uid": self.env.uid},
+        )
+        self.invalidate_recordset(["download_started", "write_date", "write_uid"])
+        return bool(self.env.cr.rowcount)
 
     def _count_connection_failure(self, source):
         """When the previous download of this message from the server never ended (its
@@ -190,7 +275,7 @@ class MailInboxMessage(models.Model):
         MAX_ATTEMPTS in a row it is set aside in error, kept on the server, the admin
         told (with its headers when the server still gives them). Returns whether it
         was set aside."""
-        self.fetch(["download_started", "connection_failures"])
+        self.fetch(self._download_fields())  # _get_raw's too: one statement
         if not self.download_started:
             return False
         failures = self.connection_failures + 1

@@ -21,18 +21,24 @@ _logger = logging.getLogger(__package__ + ".mail_inbox_message")
 class MailInboxMessage(models.Model):
     _inherit = "mail.inbox.message"  # pylint: disable=consider-merging-classes-inherited
 
-    def _get_raw(self, source, settings):
+    def _download_fields(self):
+        """The fields of the line the download reads: the whole line is read after the
+        attempt's commit, which empties the cache anyway."""
+        return ["download_started", "connection_failures", "raw_attachment_id", "size",
+                "server_uid"]  # fmt: skip
+
+    def _get_raw(self, source, settings, marked=False):
         """The message's bytes: the kept copy, else from the server after its size was
-        checked against maximum_email_size (never downloaded when too big)."""
-        # What the download needs only: the whole line is read after the attempt's
-        # commit, which empties the cache anyway.
-        self.fetch(["raw_attachment_id", "size", "server_uid"])
+        checked against maximum_email_size (never downloaded when too big).
+        ``marked``: its download is marked started and committed already."""
+        self.fetch(self._download_fields())
         kept = self._get_raw_attachment()
         if kept:
             return kept.raw
-        # Committed before the download: still set at the next claim, it died meanwhile.
-        self.download_started = fields.Datetime.now()
-        commit(self.env)
+        if not marked:
+            # Committed before the download: still set at the next claim, it died meanwhile.
+            self.download_started = fields.Datetime.now()
+            commit(self.env)
         limit = settings.maximum_email_size
         if self._is_over_limit(source, limit):
             return self._get_big_email_raw(source, limit)

@@ -5,6 +5,7 @@ for (storage policy, errors, keep-until-closed)."""
 from datetime import timedelta
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..transaction import commit
 
@@ -71,70 +72,90 @@ class MailInbox(models.Model):
         by SQL in proportion to what changed, so that a mailbox keeping 100,000
         messages costs nothing to poll: processed ones when the inbox deletes or moves
         them (few: done each cycle), errors and undesired ones when it deletes those,
-        and with keep-until-closed only those whose ticket is closed or gone."""
+        whatever we flagged \\Deleted and could not expunge yet, and with
+        keep-until-closed only those whose ticket is closed or gone
+        (``_kept_messages_to_remove``), all in one statement: an idle cycle pays one
+        round trip."""
+        return self._find_server_action_candidates(direct=True)
+
+    def _kept_messages_to_remove(self):
+        """Kept messages whose ticket is closed or deleted (the keep-until-closed part
+        of ``_server_action_candidates`` alone)."""
+        return self._find_server_action_candidates(direct=False)
+
+    def _find_server_action_candidates(self, direct):
         ledger = self.env["mail.inbox.message"]
+        now = fields.Datetime.now()
+        keep = self.email_storage == "keep"
+        sweep = keep and (
+            not self.keep_swept_date or self.keep_swept_date < now - KEEP_SWEEP_INTERVAL
+        )
+        queries = self._kept_line_queries(now, sweep) if keep else []
+        if direct:
+            queries.insert(0, self._removable_line_query())
+        if not queries:
+            return ledger.browse()
+        ledger.flush_model()
+        self.env.cr.execute(SQL(" UNION ALL ").join(queries))
+        removable, kept = set(), set()
+        for rid, model_name, ticket_id, is_kept in self.env.cr.fetchall():
+            if is_kept:
+                kept.add((rid, model_name, ticket_id))
+            else:
+                removable.add(rid)
+        candidates = ledger.browse(sorted(removable, reverse=True))
+        if keep:
+            self._store_keep_marks(now, sweep)
+            candidates |= ledger.browse(ledger._ids_of_closed_tickets(sorted(kept)))
+        return candidates
+
+    def _removable_line_query(self):
+        """The query of this inbox's lines on the server to remove as they are
+        (``(id, NULL, NULL, false)`` rows): processed ones when the inbox deletes or
+        moves its mail, errors and undesired ones when it deletes those, and what we
+        flagged \\Deleted and could not expunge yet (few: an index)."""
         states = ["error", "undesired"] if self.error_behavior == "delete" else []
         if self.email_storage != "keep":
             states.append("processed")
-        # And whatever we flagged \\Deleted and could not expunge yet (few: an index).
-        flagged = [("flagged_deleted", "=", True)]
-        candidates = ledger.search(
-            [
-                ("inbox_id", "=", self.id),
-                ("on_server", "=", True),
-                *(["|", ("state", "in", states), *flagged] if states else flagged),
-            ]
+        return SQL(
+            "(SELECT id, NULL::varchar, NULL::integer, false FROM mail_inbox_message "
+            "WHERE inbox_id = %s AND on_server AND (flagged_deleted OR state = ANY(%s)))",
+            self.id,
+            states,
         )
-        if self.email_storage == "keep":
-            candidates |= self._kept_messages_to_remove()
-        return candidates
 
-    def _kept_messages_to_remove(self):
-        """Kept messages whose ticket is closed or deleted. Each cycle looks at the
-        messages of tickets written since the last check only (a closing is a write);
-        a sweep of all kept messages, at most every KEEP_SWEEP_INTERVAL, catches the
-        deleted tickets."""
-        ledger = self.env["mail.inbox.message"]
-        now = fields.Datetime.now()
-        sweep = not self.keep_swept_date or self.keep_swept_date < now - KEEP_SWEEP_INTERVAL
-        model = self.env[self.target_model]
-        cr = self.env.cr
-        ledger.flush_model()
+    def _kept_line_queries(self, now, sweep):
+        """The queries of this inbox's kept lines whose ticket is to be checked
+        (``(id, ticket_model, ticket_id, true)`` rows). Each cycle looks at the lines
+        of tickets written since the last check only (a closing is a write) and at
+        lines written since (processed lately, or touched when their ticket was
+        deleted); a sweep of all kept lines, at most every KEEP_SWEEP_INTERVAL,
+        catches the rest."""
+        kept = SQL(
+            "SELECT id, ticket_model, ticket_id, true FROM mail_inbox_message "
+            "WHERE inbox_id = %s AND on_server AND state = 'processed'",
+            self.id,
+        )
         if sweep:
             # No index is created here: CREATE INDEX would hold a lock on the ticket
             # table (OCA's, an integrator's) through the cycle's IMAP work until its
             # commit; the mixin's init and the inbox's target model make it.
-            cr.execute(
-                "SELECT id, ticket_model, ticket_id FROM mail_inbox_message "
-                "WHERE inbox_id = %s AND on_server AND state = 'processed'",
-                [self.id],
-            )
-        else:
-            since = (self.keep_checked_date or now) - KEEP_RECHECK_MARGIN
-            # Tickets written lately (closed ones among them), found by their write
-            # date index first, so the cost follows them and not the kept lines; then
-            # lines written lately (processed lately, or touched when their ticket was
-            # deleted).
-            cr.execute(f'SELECT id FROM "{model._table}" WHERE write_date >= %s', [since])
-            ticket_ids = [row[0] for row in cr.fetchall()]
-            cr.execute(
-                "SELECT id, ticket_model, ticket_id FROM mail_inbox_message WHERE inbox_id = %s "
-                "AND on_server AND state = 'processed' AND write_date >= %s",
-                [self.id, since],
-            )
-            rows = cr.fetchall()
-            if ticket_ids:
-                cr.execute(
-                    "SELECT id, ticket_model, ticket_id FROM mail_inbox_message "
-                    "WHERE ticket_id = ANY(%s) AND on_server AND state = 'processed' "
-                    "AND inbox_id = %s AND ticket_model = %s",
-                    [ticket_ids, self.id, model._name],
-                )
-                rows = list(set(rows) | set(cr.fetchall()))
-        if sweep:
-            rows = cr.fetchall()
-        self._store_keep_marks(now, sweep)
-        return ledger.browse(ledger._ids_of_closed_tickets(rows))
+            return [SQL("(%s)", kept)]
+        since = (self.keep_checked_date or now) - KEEP_RECHECK_MARGIN
+        model = self.env[self.target_model]
+        # Tickets written lately (closed ones among them) found by their write date
+        # index first, so the cost follows them and not the kept lines.
+        return [
+            SQL("(%s AND write_date >= %s)", kept, since),
+            SQL(
+                "(%s AND ticket_model = %s AND ticket_id IN "
+                "(SELECT id FROM %s WHERE write_date >= %s))",
+                kept,
+                model._name,
+                SQL.identifier(model._table),
+                since,
+            ),
+        ]
 
     def _store_keep_marks(self, now, sweep):
         """Remember when kept messages were checked (and swept); a conflict with another

@@ -22,7 +22,7 @@ from .common import MailTicketCase, make_email
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # An idle IMAP cycle: at most this many commits and SQL statements.
 IDLE_COMMITS = 2
-IDLE_STATEMENTS = 8
+IDLE_STATEMENTS = 6
 _READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 
@@ -227,6 +227,66 @@ class TestCycleCostFollowsChange(MailTicketCase):
             self.assertEqual(self.fetch(inbox)["new"], 1)
         self.assertEqual([(rows, text) for rows, text in read if rows > 1], [])
         self.assertEqual(len(self.ledger(inbox)), 7)
+
+    def test_unchanged_pop3_mailbox_reads_no_ledger_line(self):
+        # POP3 keeps no cursor: every cycle lists the whole mailbox (UIDL). When the
+        # listing is the one the ledger was last synchronized with, nothing is read
+        # of the lines of the mail it keeps; a change is synchronized as before.
+        login, password = self.new_mailbox()
+        inbox = self.create_inbox(login, password, protocol="pop3", email_storage="keep")
+        for number in range(6):
+            self.deliver(make_email(subject=f"Kept request {number}"), login=login)
+        self.fetch(inbox)
+        self.fetch(inbox)
+        self.assertEqual(len(self.server_uids(login)), 6)
+        with ledger_rows_read() as read:
+            self.assertEqual(self.fetch(inbox)["new"], 0)
+        self.assertEqual([(rows, text) for rows, text in read if rows > 0], [])
+        self.deliver(make_email(subject="One more"), login=login)
+        self.assertEqual(self.fetch(inbox)["new"], 1)
+        self.assertEqual(len(self.ledger(inbox)), 7)
+        self.assertEqual(self.fetch(inbox)["new"], 0)
+        # Another client deletes a kept message: the listing changed, the line follows.
+        with self.dovecot.imap(login, "INBOX") as client:
+            client.uid("STORE", str(self.server_uids(login)[0]), "+FLAGS.SILENT", "(\\Deleted)")
+            client.expunge()
+        self.assertEqual(self.fetch(inbox)["new"], 0)
+        self.assertEqual(len(self.ledger(inbox).filtered("on_server")), 6)
+
+
+@tagged("post_install", "-at_install")
+class TestProcessingCost(MailTicketCase):
+    """What processing a message costs in commits: each one waits for the disk and
+    empties Odoo's cache (what the message needs is read again after it)."""
+
+    def cycle_commits(self):
+        """The commits a cycle makes (tests never commit: counted instead)."""
+        made = []
+        with (
+            patch.object(odoo_modules.module, "current_test", None),
+            patch.object(self.env.cr, "commit", lambda: made.append("commit")),
+            patch.object(self.env.cr, "rollback", lambda: made.append("rollback")),
+        ):
+            result = self.fetch()
+        self.assertEqual(made.count("rollback"), 0)
+        return result, made.count("commit")
+
+    def test_each_further_message_of_a_cycle_costs_two_commits(self):
+        # A message's attempt is committed before it is parsed (on a snapshot taken
+        # once its email's lock is held); its outcome is committed with the claim of
+        # the next message and the mark of that one's download, which must be
+        # committed before the download starts.
+        self.fetch()
+        self.deliver(make_email(subject="Alone"))
+        one, alone = self.cycle_commits()
+        for number in range(5):
+            self.deliver(make_email(subject=f"One of five {number}"))
+        five, together = self.cycle_commits()
+        self.assertEqual((one["processed"], five["processed"]), (1, 5))
+        self.assertLessEqual(
+            together - alone, 2 * 4, f"{alone} commits for one message, {together} for five"
+        )
+        self.assertEqual(len(self.ledger().filtered(lambda m: m.state == "processed")), 6)
 
 
 @tagged("post_install", "-at_install")

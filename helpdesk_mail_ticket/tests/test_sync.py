@@ -272,6 +272,37 @@ class TestParallelWorkers(MailTicketCase):
         self.assertEqual(len(tickets), count, "one ticket per email, none twice")
         self.assertEqual(len(set(tickets.mapped("name"))), count)
 
+    def test_a_message_the_other_worker_holds_is_not_claimed_ahead(self):
+        """A message's outcome is committed with the claim of the batch's next message
+        (``_commit_outcome``): that claim never waits. When worker B holds the next
+        message, worker A leaves it to B and goes on with the one after; no lease of
+        A's outlives its batch."""
+        inbox = self._committed_inbox(
+            make_email(subject=f"Ahead {number}", message_id=f"<ahead-{number}@c.x>")
+            for number in range(3)
+        )
+        worker_a, worker_b = self._real_env(), self._real_env()
+        inbox_a = worker_a["mail.inbox"].browse(inbox.id)
+        lines_a = worker_a["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
+        held = lines_a[1].id
+        worker_b.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, held])
+        with patch.object(odoo_module, "current_test", None):
+            with inbox_a._open_source() as source:
+                counts = inbox_a._process_messages(source, lines_a)
+            worker_a.cr.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND classid = %s::oid AND pid = pg_backend_pid()",
+                [LEASE_NS],
+            )
+            self.assertEqual(worker_a.cr.fetchone()[0], 0, "no lease of A's is left")
+            worker_a.cr.commit()
+        self.assertEqual(counts["processed"], 2)
+        check = self._real_env()
+        lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
+        self.assertEqual(lines.mapped("state"), ["processed", "new", "processed"])
+        self.assertEqual(lines[1].attempts, 0, "B's message untouched by A")
+        worker_b.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, held])
+
     def _older_message_in_flight(self, mails):
         """Worker A holds the lease of the first of ``mails`` (as a worker does before
         processing it) and processes it a second later; worker B meanwhile processes the
