@@ -2,7 +2,11 @@
 
 Synthetic messages written for these tests; none is copied from the corpus."""
 
+import pytest
 from mailparse import parse_message
+from mailparse.inline_images import replace_cids
+from mailparse.parse import header_ids
+from mailparse.peek import peek_headers
 
 
 def _attachment_mail(disposition: str) -> bytes:
@@ -91,3 +95,41 @@ def test_a_body_too_deeply_nested_to_read_keeps_the_caller_and_the_title():
     assert parsed.error
     assert (parsed.from_email, parsed.from_name) == ("ann@example.org", "Ann Lee")
     assert (parsed.subject, parsed.message_id) == ("deep", "deep-1@example.org")
+
+
+@pytest.mark.parametrize(
+    "charset,text",
+    [("euc-kr", "김철수"), ("windows-1250", "Żółć"), ("iso-8859-7", "Καλημέρα σας")],
+)
+def test_an_html_body_without_a_mime_charset_is_read_by_its_meta_charset(charset, text):
+    # Too short for a detector to tell the charset; the page names it.
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+    html = f"<html><head>{meta}</head><body><p>{text}</p></body></html>".encode(charset)
+    raw = (
+        b"From: ann@example.org\r\nSubject: s\r\nContent-Type: text/html\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + html
+    )
+    assert parse_message(raw).body_text.strip() == text
+
+
+@pytest.mark.parametrize(
+    "junk", [b"\xef\xbb\xbf", b"\n\n", b"\x00\r\n", b">From a@b.example Fri\r\n"]
+)
+def test_the_header_peek_and_ids_skip_what_tools_write_before_the_headers(junk):
+    raw = junk + (
+        b"From: Ann Lee <ann@example.org>\r\nSubject: Printer broken\r\n"
+        b"Message-ID: <m1@example.org>\r\nIn-Reply-To: <t1@example.org>\r\n\r\nbody\r\n"
+    )
+    assert peek_headers(raw).subject == "Printer broken"
+    assert header_ids(raw) == ("m1@example.org", ("t1@example.org",))
+
+
+@pytest.mark.parametrize(
+    "src",
+    ["cid:logo%40x.example", "cid:<logo@x.example>", " cid:logo@x.example ", "cid:LOGO@x.example"],
+)
+def test_an_inline_image_source_points_at_the_stored_image(src):
+    # RFC 2392 %-encodes a cid: URL; broken clients keep the <> or pad it.
+    body = f'<p>see</p><img src="{src}">'
+    out = replace_cids(body, {"logo@x.example": "/web/image/7"})
+    assert 'src="/web/image/7"' in out

@@ -115,11 +115,16 @@ def test_format_flowed_joins_only_lines_of_one_quote_depth():
     assert parsed.new_part_text == "Hello world"
 
 
-def test_block_the_stdlib_cannot_read_as_headers_is_left_alone():
-    # RFC 2822's obsolete "From  :" form: the stdlib reads it all as body; repairing only
-    # some of it would change that body for nothing.
+def test_block_in_the_obsolete_field_syntax_is_read_as_headers():
+    # RFC 5322 4.5's obsolete "From  :" form, which readers must accept: the stdlib reads
+    # it all as body (no caller, no subject); every field of it is read, the stray line
+    # below a field folded into it as elsewhere.
     raw = b"From  : John <j@example.com>\nTo    : Mary\n__\nSubject : Hi\n\nHello\n"
-    assert repair_header_block(raw) is raw
+    assert repair_header_block(raw) == (
+        b"From: John <j@example.com>\nTo: Mary\n __\nSubject: Hi\n\nHello\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.subject, parsed.body_text) == ("j@example.com", "Hi", "Hello")
 
 
 def test_office365_bounce_attachment_with_unindented_headers_is_read():

@@ -1,5 +1,6 @@
 """Attachments: naming, exclusion (iTop list + dangerous types), TNEF, forwarded .eml, images."""
 
+import binascii
 import hashlib
 import logging
 import mimetypes
@@ -54,6 +55,8 @@ DANGEROUS_TYPES = (
     "text/vbscript",
     "application/x-powershell",
 )
+# Text types a body is read from; other text parts are files.
+BODY_SUBTYPES = frozenset({"plain", "html", "enriched", "richtext"})
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 _MULTIPART_SKIP = ("multipart/",)
 # Machine-readable reports kept as text files named after what they are (a bounce's
@@ -79,6 +82,7 @@ _TYPE_NAMES = {
 }
 _MAX_SUBJECT_NAME = 120
 _REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
+_WIDE_RUNS = re.compile(r"[\x80-\xff]+")
 
 
 @dataclass
@@ -132,14 +136,33 @@ def content_type(part: Message) -> str:
 
 
 def is_attachment(part: Message) -> bool:
-    """iTop: a text part is an attachment only if its disposition says so; others always."""
+    """iTop: a text part is an attachment only if its disposition says so; others always.
+    A text part of a type no body is read from (text/csv, text/calendar, text/x-vcard,
+    text/rfc822-headers...) is a file too, whatever its disposition."""
     if _disposition(part) == "attachment":
         return True
     try:
-        maintype = content_type(part).split("/", 1)[0]
+        maintype, _, subtype = content_type(part).partition("/")
     except Exception:
         return True
-    return maintype not in ("text", "multipart")
+    if maintype == "text":
+        return subtype not in BODY_SUBTYPES
+    return maintype != "multipart"
+
+
+def sent_as_attachment(part: Message) -> bool:
+    """Whether the part's disposition is ``attachment``."""
+    return _disposition(part) == "attachment"
+
+
+def has_filename(part: Message) -> bool:
+    """Whether the part carries a file name (Content-Disposition filename or type name)."""
+    try:
+        return bool(
+            part.get_param("filename", header="content-disposition") or part.get_param("name")
+        )
+    except Exception:
+        return False
 
 
 def _raw_value(part: Message, name: str) -> str:
@@ -167,8 +190,12 @@ def _rfc2231_value(value: tuple) -> str:
     if len(value) < 3:
         return ""
     charset, text = value[0], str(value[2])
+    if any(ord(char) > 0xFF for char in text):
+        # Raw 8-bit bytes written in the value instead of %XX (the header's own decoding
+        # has read them): kept as read, the %XX runs beside them decoded.
+        return _WIDE_RUNS.sub(lambda m: _rfc2231_value((charset, "", m.group())), text)
     try:
-        data = text.encode("raw-unicode-escape")
+        data = text.encode("latin-1")
     except Exception:
         return text
     if not data.isascii() and normalize_charset(charset) != "utf-8":
@@ -297,13 +324,21 @@ def _block_bytes(block: Message) -> bytes:
 
 
 def collect_attachments(
-    message: Message, body_html: str, settings, walk, charset_hint: str = ""
+    message: Message,
+    body_html: str,
+    settings,
+    walk,
+    charset_hint: str = "",
+    body_part: Message | None = None,
 ) -> list[Attachment]:
     """Every attachment of the message, kept or not (with the reason); ``charset_hint``: the
-    message's charset, for raw 8-bit file names."""
+    message's charset, for raw 8-bit file names. A named text/plain or text/html part that
+    is not ``body_part`` (the one read as the body) nor an alternative of it is a file the
+    sender attached (Apple Mail's inline ``notes.txt``, a page, Exchange's ATT00001.txt)."""
     found: list[Attachment] = []
     counter = 0
     body_seen = False
+    alternatives = _alternatives(message, walk)
     for part in walk(message):
         try:
             ctype = content_type(part)
@@ -313,7 +348,11 @@ def collect_attachments(
             continue
         if ctype.startswith(_MULTIPART_SKIP):
             continue
-        if ctype.startswith("text/") and not is_attachment(part):
+        if part is body_part or (
+            ctype.startswith("text/")
+            and not is_attachment(part)
+            and (id(part) in alternatives or not has_filename(part))
+        ):
             body_seen = True
             continue
         counter += 1
@@ -322,6 +361,18 @@ def collect_attachments(
         except Exception:
             _logger.warning("attachment skipped: unreadable part", exc_info=True)
     del body_seen
+    return found
+
+
+def _alternatives(message: Message, walk) -> set:
+    """ids of the parts that are alternatives of one another (children of a
+    multipart/alternative): versions of the body, never files."""
+    found = set()
+    for part in walk(message):
+        if part.get_content_type() == "multipart/alternative":
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                found.update(id(child) for child in payload)
     return found
 
 
@@ -359,6 +410,52 @@ def _attachments_of(
         # A name without an extension gets ".eml"; one with an extension is the sender's.
         name += ".eml"
     return [_make(data, name, ctype, _content_id(part), _disposition(part), settings=settings)]
+
+
+_UUENCODED = re.compile(
+    r"^begin [0-7]{3,4} ([^\r\n]{1,255})\r?\n((?:[^\r\n]{0,100}\r?\n){0,200000}?)end[ \t]*\r?$",
+    re.MULTILINE,
+)
+
+
+def extract_uuencoded(text: str, settings) -> tuple[str, list]:
+    """Files uuencoded into a plain-text body (``begin 644 name`` ... ``end``, as
+    ``uuencode file | mail`` and old clients send them): the body without them, and the
+    files as attachments."""
+    if "begin " not in text:
+        return text, []
+    found = []
+
+    def take(match) -> str:
+        data = _uudecode(match.group(2))
+        if data is None:
+            return match.group()
+        name = _UNSAFE_NAME.sub("_", match.group(1).strip().split("/")[-1]).strip(" ._")
+        name = name or _default_name("application/octet-stream", len(found) + 1)
+        found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
+        return ""
+
+    text = _UUENCODED.sub(take, text)
+    return text, found
+
+
+def _uudecode(block: str) -> bytes | None:
+    """The bytes of uuencoded lines; None when they are not uuencoding."""
+    out = []
+    for line in block.splitlines():
+        if not line or line in ("`", " "):
+            continue
+        raw = line.encode("latin-1", "replace")
+        try:
+            out.append(binascii.a2b_uu(raw))
+        except binascii.Error:
+            # Encoders that pad lines with garbage: decode the length the line declares.
+            size = (((raw[0] - 32) & 63) * 4 + 5) // 3
+            try:
+                out.append(binascii.a2b_uu(raw[:size]))
+            except binascii.Error:
+                return None
+    return b"".join(out)
 
 
 def _guess_type(name: str) -> str:

@@ -149,19 +149,70 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 
 # Codecs that cannot tell anything about 8-bit bytes: a hint naming them is no hint.
 _NO_HINT = frozenset({"", "ascii", "utf-8"})
+# What undeclared 8-bit header bytes are written in, most frequent first (the order breaks
+# ties): the legacy charsets mail clients still send names, subjects and file names in.
+_DETECT_CODECS = (
+    "cp1252",
+    "utf-8-lenient",  # UTF-8 with stray Windows-1252 bytes (text pasted into a UTF-8 name)
+    "gb18030",
+    "cp932",
+    "big5hkscs",
+    "cp949",
+    "euc_jis_2004",
+    "cp1251",
+    "koi8-r",
+    "iso8859-2",
+    "cp1250",
+)
+# A declared charset is believed unless another reads the bytes this much better (per
+# character, on the scale of _char_score).
+_DECLARED_BONUS = 0.5
+_STRUCTURE = b'@<>"'
 _DETECT_MIN_CONFIDENCE = 0.5
+_VOTE_MAX_BYTES = 1024  # chardet reads longer text slowly, and the scores need no vote there
 try:  # chardet is one of Odoo's own requirements; the core runs without it
     import chardet as _chardet
 except ImportError:  # pragma: no cover - depends on the environment
     _chardet = None
 
 
-def detect_charset(data: bytes) -> str:
-    """A Python codec for undeclared 8-bit ``data`` that decodes it strictly, or "".
+def detect_charset(data: bytes, *declared: str | None) -> str:
+    """A Python codec that reads undeclared 8-bit ``data`` strictly and most plausibly, or
+    "" when ``data`` is ASCII or UTF-8 (nothing to detect).
 
-    chardet when importable (it reads short CJK and Cyrillic strings well; charset_normalizer
-    does not at the length of a name or a subject), else nothing: the caller falls back."""
-    if _chardet is None or not data:
+    Every candidate (the ``declared`` charsets, then the legacy charsets mail is written in)
+    that decodes ``data`` strictly is scored by how plausible its characters are
+    (``plausibility``): characters of one script, in the commonly used rows of that
+    charset, cased as words are. A declared charset gets a head start; on a tie the more
+    frequent charset wins. chardet, when importable, only adds a small vote: on strings
+    as short as a name it guesses wrong more often than not."""
+    if not data or data.isascii() or _try(data, "utf-8") is not None:
+        return ""
+    candidates: dict = {}
+    for rank, label in enumerate(declared):
+        codec = normalize_charset(label)
+        if codec not in _NO_HINT and codec not in candidates:
+            candidates[codec] = _DECLARED_BONUS / (rank + 1)
+    for rank, codec in enumerate(_DETECT_CODECS):
+        candidates.setdefault(codec, -0.001 * rank)
+    if len(data) <= _VOTE_MAX_BYTES:
+        voted = _chardet_vote(data)
+        if voted in candidates:
+            candidates[voted] += 0.05
+    best, best_score = "", float("-inf")
+    structure = [data.count(char) for char in _STRUCTURE]
+    for codec, bonus in candidates.items():
+        text = _try(data, codec)
+        if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
+            continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
+        score = plausibility(text, codec) + bonus
+        if score > best_score:
+            best, best_score = codec, score
+    return best
+
+
+def _chardet_vote(data: bytes) -> str:
+    if _chardet is None:
         return ""
     try:
         found = _chardet.detect(data)
@@ -169,31 +220,243 @@ def detect_charset(data: bytes) -> str:
         return ""
     if not found or (found.get("confidence") or 0) < _DETECT_MIN_CONFIDENCE:
         return ""
-    codec = normalize_charset(found.get("encoding"))
-    if codec in _NO_HINT:
-        return ""
-    return codec if _try(data, codec) is not None else ""
+    return normalize_charset(found.get("encoding"))
+
+
+_COMMON = 0.9  # a character of a CJK charset's common rows (see _han_score)
+_CJK_CODECS = frozenset({"gb18030", "big5hkscs", "cp932", "euc_jis_2004", "cp949"})
+_JAPANESE = frozenset({"cp932", "euc_jis_2004", "iso2022_jp_ext"})
+# Typographic punctuation that Latin text really uses.
+_LATIN_PUNCTUATION = frozenset("–—«»„“”‘’‚…•€£·")
+
+
+def _row(char: str, codec: str) -> int:
+    """The lead byte of ``char`` in ``codec`` (0 when it has none there)."""
+    try:
+        encoded = char.encode(codec)
+    except (UnicodeEncodeError, LookupError):
+        return 0
+    return encoded[0] if len(encoded) == 2 else 0
+
+
+def _han_score(char: str, codec: str) -> float:
+    """A Han character read by ``codec``: 0.9 in the charset's level-1 (common) rows,
+    0.5 in level 2, -1 outside (rare extensions: what wrong bytes land on). A letter in a
+    well-cased word scores 1: two bytes that happen to form a common Han character weigh
+    a little less than two letters that form a word."""
+    if codec == "gb18030":
+        row = _row(char, "gb2312")
+        return _COMMON if 0xB0 <= row <= 0xD7 else 0.5 if row else -1.0
+    if codec == "big5hkscs":
+        row = _row(char, "big5")
+        return _COMMON if 0xA4 <= row <= 0xC6 else 0.5 if row >= 0xC9 else -1.0
+    if codec in _JAPANESE:
+        row = _row(char, "shift_jis")
+        return _COMMON if 0x88 <= row <= 0x98 else 0.5 if row >= 0x99 else -1.0
+    return -0.5  # Hanja in Korean, a Han character in a single-byte charset
+
+
+def _char_score(char: str, codec: str, before: str, after: str) -> float:
+    """How plausible one non-ASCII character is in text written in ``codec``."""
+    code = ord(char)
+    if codec == "utf-8" and 0x3040 <= code <= 0xD7A3:
+        return _COMMON  # UTF-8 says which character it is: no row to doubt
+    if 0x3040 <= code <= 0xD7A3 and before.isascii() and after.isascii():
+        if before.isalpha() and after.isalpha():
+            return -1.0  # one CJK character inside a Latin word: a Latin letter misread
+    if 0x4E00 <= code <= 0x9FFF:
+        return _han_score(char, codec)
+    if 0x3040 <= code <= 0x30FF:  # kana
+        return 1.5 if codec in _JAPANESE else -0.5
+    if 0xAC00 <= code <= 0xD7A3:  # Hangul syllables
+        return _COMMON if codec == "cp949" and _row(char, "euc_kr") else -1.0
+    if 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E:  # CJK punctuation, full width
+        return 0.8 if codec in _CJK_CODECS else -1.0
+    if 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or code < 0xA0:
+        return -2.0  # half-width katakana, private use, C1 controls
+    if char.isalpha():
+        return _letter_score(char, codec, before, after)
+    if char in _LATIN_PUNCTUATION or char == "\u00a0":
+        if codec in _CJK_CODECS or (before.isalpha() and after.isalpha() and char != "’"):
+            return -0.5  # quotes, dashes and symbols stand between words, not in them
+        return 0.5
+    return -1.0  # other symbols: what bytes read by the wrong charset land on
+
+
+def _script(char: str) -> str:
+    code = ord(char)
+    if code < 0x250:
+        return "latin"
+    if 0x370 <= code < 0x400:
+        return "greek"
+    if 0x400 <= code < 0x530:
+        return "cyrillic"
+    return "other"
+
+
+# Cyrillic letters of other languages than Russian, in the rows where Windows-1251 puts
+# them: where bytes of another charset land more often than real text.
+_RARE_CYRILLIC = frozenset("ђѓєѕіїјљњћќўџґЂЃЄЅІЇЈЉЊЋЌЎЏҐ")
+
+
+def _letter_score(char: str, codec: str, before: str, after: str) -> float:
+    """A letter of an alphabet: plausible when its neighbours in the word are of its script
+    and it is cased as a word is (a capital only first: KOI8-R read as Windows-1251 swaps
+    the case of every letter); a letter between two non-ASCII letters is rare in Latin."""
+    if codec in _CJK_CODECS:
+        return -1.0  # Latin or Cyrillic rows of a CJK charset: mostly wrong bytes
+    script = _script(char)
+    if script not in ("latin", "cyrillic"):
+        return -1.0
+    score = 0.6 if char in _RARE_CYRILLIC else 1.0
+    for near in (before, after):
+        if near.isalpha() and _script(near) != script:
+            score -= 1.0
+    if char.isupper() and before.isalpha() and not before.isupper():
+        score -= 1.0
+    if script == "latin" and not before.isascii() and before.isalpha():
+        score -= 0.7
+    return score
+
+
+def plausibility(text: str, codec: str) -> float:
+    """Mean plausibility of the non-ASCII characters of ``text`` (decoded by ``codec``):
+    near 1 for real text in that charset, below 0 for bytes of another one."""
+    total, count = 0.0, 0
+    last = len(text) - 1
+    for found in _NON_ASCII.finditer(text):
+        if count >= _MAX_SCORED:
+            break  # enough characters to tell: a long body costs no more than a page
+        index, char = found.start(), found.group()
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index < last else " "
+        total += _char_score(char, codec, before, after)
+        count += 1
+        if after == " " and index + 2 <= last and _is_wide(char) and _is_wide(text[index + 2]):
+            # Korean puts spaces between words; Chinese and Japanese do not.
+            total += _WORD_SPACE if codec == "cp949" else -_WORD_SPACE
+    return total / count if count else 0.0
+
+
+_WORD_SPACE = 0.5
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_MAX_SCORED = 400
+
+
+def _is_wide(char: str) -> bool:
+    return 0x3040 <= ord(char) <= 0xD7A3
 
 
 def decode_8bit(raw: bytes, *hints: str | None) -> str:
-    """Raw 8-bit header bytes (no RFC 2047): UTF-8 if valid, else the first declared charset
-    that decodes them (the part's, then the message's), else a detected one, else
-    Windows-1252."""
+    """Raw 8-bit header bytes (no RFC 2047): UTF-8 if valid, else the charset that reads
+    them most plausibly, the declared ones (the part's, then the message's) first: see
+    :func:`detect_charset`. Windows-1252 when nothing reads them strictly."""
     text = _try(raw, "utf-8")
     if text is not None:
         return text
-    for hint in hints:
-        codec = normalize_charset(hint)
-        if codec in _NO_HINT:
-            continue
-        for candidate in (codec, *_FALLBACKS.get(codec, ())):
-            text = _try(raw, candidate)
-            if text is not None:
-                return text
-    detected = detect_charset(raw)
-    if detected:
-        return _try(raw, detected)
+    tokens = _TOKENS.split(raw)
+    legacy = [t for t in tokens if not t.isascii() and _try(t, "utf-8") is None]
+    codec = detect_charset(b" ".join(legacy), *hints)
+    if len(legacy) < sum(1 for t in tokens if not t.isascii()):
+        # UTF-8 words beside legacy ones (a list's UTF-8 tag before a raw legacy subject,
+        # a legacy name beside an internationalized address): each word by its own.
+        return "".join(_token_text(token, codec) for token in tokens)
+    text = _try(raw, codec) if codec else None
+    if text is not None:
+        return text
     return raw.decode("cp1252", "mailparse-cp1252")
+
+
+# Declared labels that cannot tell which 8-bit characters a body holds: no label, ASCII, or
+# a single-byte Latin one (what mailers put on anything).
+_WEAK_LABELS = frozenset(
+    {"", "ascii", "cp1252", "cp1250", "cp1254", "iso8859-1", "iso8859-2", "iso8859-15"}
+)
+_BODY_SAMPLE = 4096
+_PLAUSIBLE = 0.5
+
+
+def decode_body(data: bytes, charset: str | None = None) -> str:
+    """A text body's bytes by its declared charset, as :func:`decode_bytes` does, except where
+    the label cannot be trusted: 8-bit bytes with no label, ASCII, or a single-byte Latin
+    label are UTF-8 when they are valid UTF-8 (a UTF-8 body labelled iso-8859-1), else read
+    by the label when that reads plausibly, else by the charset detected on the first
+    4 KiB; a body labelled UTF-8 that is not is read by the detected charset."""
+    if not data or isinstance(data, str):
+        return decode_bytes(data, charset)
+    codec = normalize_charset(charset)
+    if data.isascii():
+        if codec in _WEAK_LABELS and (b"\x1b$" in data or b"\x1b(" in data):
+            # ISO-2022-JP sent without its label: 7-bit, escape sequences.
+            return _try(data, "iso2022_jp_ext") or decode_bytes(data, charset)
+        return decode_bytes(data, charset)
+    if codec not in _WEAK_LABELS and codec != "utf-8":
+        return decode_bytes(data, charset)
+    text = _try(data, "utf-8")
+    if text is not None:
+        return text
+    sample = _sample(data)
+    if codec not in ("", "ascii", "utf-8"):
+        declared = _try(sample, codec)
+        if declared is not None and plausibility(declared, codec) >= _PLAUSIBLE:
+            return decode_bytes(data, charset)
+    found = detect_charset(sample, "" if codec in ("ascii", "utf-8") else codec)
+    if found:
+        text = _try(data, found)
+        if text is not None:
+            return text
+    return decode_bytes(data, charset)
+
+
+def _sample(data: bytes) -> bytes:
+    """The first _BODY_SAMPLE bytes of ``data`` that hold 8-bit ones, cut at a line end (a
+    cut inside a multibyte character would fail a strict decode)."""
+    start = next((i for i, byte in enumerate(data[:65536]) if byte > 0x7F), 0)
+    start = data.rfind(b"\n", 0, start) + 1
+    end = start + _BODY_SAMPLE
+    if end >= len(data):
+        return data[start:]
+    cut = data.rfind(b"\n", start, end)
+    return data[start : cut if cut > start else end]
+
+
+# Words of a header value: split at spaces and address punctuation, kept. Only bytes below
+# 0x40, which no CJK charset uses as a trail byte ("[", "@", "\\" are Shift_JIS trail bytes).
+_TOKENS = re.compile(rb"([\s<>\"(),;]+)")
+
+
+def _token_text(token: bytes, codec: str) -> str:
+    """One word: ASCII; else UTF-8 when valid and at least as plausible as ``codec``'s
+    reading (two bytes of a CJK charset can happen to be valid UTF-8); else ``codec``."""
+    if token.isascii():
+        return token.decode("ascii")
+    legacy = _try(token, codec) if codec else None
+    utf8 = _try(token, "utf-8")
+    if utf8 is not None and (
+        legacy is None or plausibility(utf8, "utf-8") >= plausibility(legacy, codec)
+    ):
+        return utf8
+    return legacy if legacy is not None else token.decode("cp1252", "mailparse-cp1252")
+
+
+_ISO2022_ESCAPE = re.compile(r"\x1b[$(]")
+
+
+def _iso2022(text: str) -> str:
+    """7-bit ISO-2022-JP written raw (escape sequences, no RFC 2047), decoded; else
+    ``text``. Each run from an escape to the return to ASCII is decoded by itself, so other
+    text beside it (an internationalized address in UTF-8) is kept as it is."""
+    return _ISO2022_RUN.sub(_iso2022_run, text)
+
+
+def _iso2022_run(match) -> str:
+    try:
+        return match.group().encode("ascii").decode("iso2022_jp_ext")
+    except (UnicodeError, LookupError):
+        return match.group()
+
+
+_ISO2022_RUN = re.compile(r"\x1b[$(][@-Z][\x1b\x20-\x7e]*?(?:\x1b\([BJ]|(?=[^\x1b\x20-\x7e])|$)")
 
 
 def fix_surrogates(text: str, charset: str | None = None, *more: str | None) -> str:
@@ -201,6 +464,8 @@ def fix_surrogates(text: str, charset: str | None = None, *more: str | None) -> 
     :func:`decode_8bit` (``charset`` and ``more`` are the declared charsets, in order)."""
     if not text:
         return text
+    if "\x1b" in text and _ISO2022_ESCAPE.search(text):
+        text = _iso2022(text)
     try:
         text.encode("utf-8")
         return text

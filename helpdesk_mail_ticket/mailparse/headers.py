@@ -7,12 +7,15 @@ import re
 from datetime import datetime, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .charsets import decode_bytes, fix_surrogates
+from .charsets import decode_bytes, fix_surrogates, normalize_charset
 
 _logger = logging.getLogger(__name__)
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
-_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([QqBb])\?(.*?)\?=", re.DOTALL)
+# An encoded word; one that runs to the end of the value without its "?=" is read too.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([QqBb])\?(.*?)(?:\?=|$)", re.DOTALL)
+# A fold inside an encoded word (a generator that wraps at a fixed width): not content.
+_FOLD_IN_WORD = re.compile(r"(=\?[^?\s]{1,60}\?[QqBb]\?[^?\r\n]*)\r?\n[ \t]+(?=[^?\r\n]*\?=)")
 _BETWEEN_WORDS = re.compile(r"(?<=\?=)[ \t\r\n]+(?==\?[^?\s]{1,60}\?[QqBb]\?)")
 _MSGID = re.compile(r"<([^<>\s]{1,998})>")
 _BRACKETED = re.compile(r"<[^<>]{1,1100}>")
@@ -23,11 +26,26 @@ _SPACES = re.compile(r"[ \t\r\n\v\f]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
+# A whole addr-spec as getaddresses returns it: something before and after one "@".
+_WHOLE_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
+_NAMED_OR_BARE = re.compile(
+    r'(?:("[^"]*"|[^<>",@]*?)\s*<(?:mailto:)?([^<>\s]+@[^<>\s]+)>)'
+    r"|([\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)",
+    re.IGNORECASE,
+)
+_NAME_BEFORE = re.compile(r"[^<>@]*")
+
 MAX_HEADER = 64 * 1024  # longer header values are truncated before any regex work
+_SINGLE_BYTE_LATIN = frozenset(
+    {"ascii", "cp1252", "cp1250", "cp1254", "cp850", "iso8859-1", "iso8859-2", "iso8859-15"}
+)
 
 
 def unfold(value: str) -> str:
-    return _FOLD.sub("", value or "")
+    value = value or ""
+    if "=?" in value and "\n" in value:
+        value = _FOLD_IN_WORD.sub(r"\1", value)
+    return _FOLD.sub("", value)
 
 
 def _decode_word_payload(encoding: str, payload: str) -> bytes:
@@ -76,7 +94,7 @@ def _decode_words(value: str, fallback_charset: str | None) -> str:
 
     def flush():
         if pending:
-            pieces.append(decode_bytes(pending[1], pending[0]))
+            pieces.append(_decode_word_bytes(pending[1], pending[0]))
             pending.clear()
 
     position = 0
@@ -95,6 +113,18 @@ def _decode_words(value: str, fallback_charset: str | None) -> str:
     flush()
     pieces.append(value[position:])
     return "".join(pieces)
+
+
+def _decode_word_bytes(data: bytes, charset: str) -> str:
+    """An encoded word's bytes by its label; non-ASCII bytes that are valid UTF-8 under a
+    single-byte label are UTF-8 (mailers label UTF-8 text iso-8859-1: read as labelled,
+    it is mojibake; real Latin-1 text is almost never valid UTF-8)."""
+    if not data.isascii() and normalize_charset(charset) in _SINGLE_BYTE_LATIN:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            _logger.debug("encoded word is %s as labelled", charset)
+    return decode_bytes(data, charset)
 
 
 def clean_text(value: str) -> str:
@@ -123,7 +153,23 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
     """(name, email lower-cased) pairs from a raw address header; never raises."""
     if not raw:
         return []
-    text = fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset)
+    text = _CONTROLS.sub("", fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset))
+    if "=?" in text and _address_in_words(text):
+        # The whole "Name <addr>" put in encoded words (a script's mb_encode_mimeheader):
+        # the address is in there; read the field decoded.
+        text = _CONTROLS.sub("", decode_words(text, fallback_charset))
+    return _address_pairs(text, fallback_charset)
+
+
+def _address_in_words(text: str) -> bool:
+    """Whether an encoded word of ``text`` holds an address (an "@" once decoded)."""
+    return any(
+        b"@" in _decode_word_payload(match.group(2), match.group(3))
+        for match in _ENCODED_WORD.finditer(text)
+    )
+
+
+def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:
@@ -131,8 +177,12 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
     except Exception:
         pairs = []
     result: list[tuple[str, str]] = []
+    if any(addr and not _WHOLE_ADDRESS.fullmatch(addr.strip().strip("<>")) for _, addr in pairs):
+        # Addresses without commas between them ("a@x b@y"): getaddresses glues them into
+        # one broken address; read the addresses as they stand instead.
+        pairs = _bare_addresses(text)
     for name, addr in pairs:
-        addr = (addr or "").strip().strip("<>").lower()
+        addr = (addr or "").strip().strip("<>").lower().removeprefix("mailto:")
         if "@" not in addr:
             found = _EMAIL.search(addr)
             if not found:
@@ -148,6 +198,21 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
         for found in _EMAIL.finditer(decoded):
             result.append(("", found.group().lower()))
     return result
+
+
+def _bare_addresses(text: str) -> list:
+    """(name, address) pairs of a field whose addresses are separated by spaces only: each
+    ``Name <addr>`` keeps its name, a bare address has none."""
+    found, done = [], 0
+    for match in _NAMED_OR_BARE.finditer(text):
+        name, addr = match.group(1), match.group(2) or match.group(3)
+        if match.group(3):
+            # "Ann Lee ann@example.org": the words before a bare address name it.
+            before = text[done : match.start()]
+            name = before if _NAME_BEFORE.fullmatch(before) else ""
+        found.append(((name or "").strip(" \t\"',;"), addr))
+        done = match.end()
+    return found
 
 
 def display_name(name: str) -> str:

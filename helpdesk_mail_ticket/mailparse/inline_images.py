@@ -9,13 +9,27 @@ no stored image is left as it is: a browser shows nothing for it.
 
 import logging
 import re
+from urllib.parse import unquote
 
 from lxml import etree, html
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_WIDTH = 500
-_CID_SRC = re.compile(r"""src\s*=\s*["']?cid:""", re.IGNORECASE)
+_CID_SRC = re.compile(r"""src\s*=\s*["']?\s*cid:""", re.IGNORECASE)
+
+
+def _url_for(cid, urls):
+    """The URL of a cid: source's id: as written, %-decoded (RFC 2392 encodes cid URLs),
+    without <> (some clients keep them), in any case."""
+    cid = cid.strip().strip("<>")
+    if cid in urls:
+        return urls[cid]
+    decoded = unquote(cid).strip().strip("<>")
+    if decoded in urls:
+        return urls[decoded]
+    lowered = {key.lower(): url for key, url in urls.items()}
+    return lowered.get(decoded.lower())
 
 
 def replace_cids(body, urls, max_width=DEFAULT_MAX_WIDTH):
@@ -33,7 +47,7 @@ def replace_cids(body, urls, max_width=DEFAULT_MAX_WIDTH):
         src = (img.get("src") or "").strip()
         if not src.lower().startswith("cid:"):
             continue
-        url = urls.get(src[4:].strip("<>"))
+        url = _url_for(src[4:], urls)
         if not url:
             continue
         img.set("src", url)

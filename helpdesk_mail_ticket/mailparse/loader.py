@@ -60,20 +60,24 @@ POLICY = _Unfolding()
 
 # Header fields that make a block unmistakably a header block (RFC 5322, 2045, 3864 registry
 # staples, and the trace/authentication fields MTAs add).
-_KNOWN_FIELD = re.compile(
+_FIELD_NAMES = (
     rb"(?:from|to|cc|bcc|subject|date|sender|reply-to|message-id|in-reply-to|references"
     rb"|received|return-path|delivered-to|envelope-to|mime-version|content-[a-z-]+"
     rb"|authentication-results|arc-[a-z-]+|dkim-signature|received-spf|list-[a-z-]+"
     rb"|x-[a-z0-9-]+|auto-submitted|precedence|importance|thread-[a-z-]+|organization"
-    rb"|user-agent|resent-[a-z-]+)[ \t]*:",
-    re.IGNORECASE,
+    rb"|user-agent|resent-[a-z-]+)"
 )
+_KNOWN_FIELD = re.compile(_FIELD_NAMES + rb"[ \t]*:", re.IGNORECASE)
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")  # as the stdlib parser reads a field
 _MAX_HEAD_LINES = 2000
 # A piece of an encoded value wrapped raw (base64, hex, URL-safe tokens): no space, no colon.
 _TOKEN_PIECE = re.compile(rb"[A-Za-z0-9+/=_.%-]{16,998}\r?")
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _WHITESPACE = b" \t\r\n"
+_OBSOLETE_FIELD = re.compile(rb"(" + _FIELD_NAMES + rb")[ \t]+:", re.IGNORECASE)
+_LEADING_JUNK = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t\x00]*\r?\n)*(?:>From [^\n]*\n)?")
+_TRACE_FIELD = re.compile(rb"(?:received|x-received|arc-seal|arc-message-signature)[ \t]*:", re.I)
+_TRACE_CLAUSE = re.compile(rb"(?:\(|;|(?:by|with|id|for|via|from|envelope-from)[ \t])")
 
 
 class FlushLeftContinuationDefect(email.errors.HeaderDefect):
@@ -89,16 +93,49 @@ def repair_header_block(raw: bytes) -> bytes:
     well-known field follows the first such line; otherwise it is the body (no separator).
     With no such field below, only pieces of an encoded value wrapped raw (a long base64
     tracking header, as some gateways write it) are folded back: other text is the body.
-    An mbox ``From `` line may come first. Returns ``raw`` itself when nothing was repaired.
+    An mbox ``From `` line may come first. What some tools write before the header block (a
+    UTF-8 BOM, empty lines, an escaped ``>From `` line) is taken off, and a well-known field
+    written with spaces before its colon (``Subject : x``, RFC 5322's obsolete syntax) is
+    read as that field. Returns ``raw`` itself when nothing was repaired.
     """
-    newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
+    start = header_start(raw)
+    repaired = _repair_lines(raw[start:] if start else raw)
+    return repaired if start == 0 or repaired is not raw else raw
+
+
+def header_start(raw: bytes) -> int:
+    """Where the header block begins: after a UTF-8 BOM, empty (or NUL) lines and an escaped
+    ``>From `` line, when a header field (or an mbox ``From `` line) follows them and a
+    well-known one is among the next lines; else 0."""
+    junk = _LEADING_JUNK.match(raw)
+    if not junk or not junk.end():
+        return 0
+    lines = raw[junk.end() : junk.end() + 4096].split(b"\n", 12)[:12]
+    first = lines[0]
+    if not (_FIELD.match(first) or _OBSOLETE_FIELD.match(first) or first.startswith(b"From ")):
+        return 0
+    if any(_KNOWN_FIELD.match(line) or _OBSOLETE_FIELD.match(line) for line in lines):
+        return junk.end()
+    return 0
+
+
+def _repair_lines(raw: bytes) -> bytes:
+    # Split at LF alone: each line keeps its CR, so a block whose line ends are mixed (an LF
+    # head and a CRLF body, CRLF and LF in turn) is read line by line as the parser reads it.
+    newline = b"\n"
     lines, rest = _head_lines(raw, newline)
+    obsolete = _obsolete_fields(lines)
     first = 1 if lines and lines[0].startswith(b"From ") else 0
     if len(lines) <= first + 2 or not _FIELD.match(lines[first]):
-        return raw
-    end = next((i for i, line in enumerate(lines) if not line.strip()), -1)
+        return newline.join(lines) + rest if obsolete else raw
+    # The block ends at an empty line; a line of spaces is a (blank) continuation, as the
+    # parser reads it.
+    end = next((i for i, line in enumerate(lines) if line in (b"", b"\r")), -1)
     if end <= first + 1:
         return raw
+    # A MIME delimiter line ends a block that lost its blank line (the parser starts the
+    # body there): it and the part headers below it are never folded into a field.
+    end = next((i for i in range(first + 1, end) if lines[i].startswith(b"--")), end)
     head = lines[:end]
     stray = [
         i
@@ -106,17 +143,44 @@ def repair_header_block(raw: bytes) -> bytes:
         if head[i][:1] not in (b" ", b"\t") and not _FIELD.match(head[i])
     ]
     if not stray:
-        return raw
+        return newline.join(lines) + rest if obsolete else raw
     # With a well-known field below the first stray line, every stray line is a lost
     # continuation; without one, only a run of encoded pieces right below a field whose value
     # ends with one (a wrapped value going on); other text is the body.
     if not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]) and not (
-        _wrapped_value(head, stray)
+        _wrapped_value(head, stray) or _trace_clauses(head, stray)
     ):
-        return raw
+        return newline.join(lines) + rest if obsolete else raw
     for index in stray:
         head[index] = b" " + head[index]
     return newline.join(head + lines[end:]) + rest
+
+
+def _obsolete_fields(lines: list) -> bool:
+    """Rewrite, in place, the header block's well-known fields written with spaces before
+    their colon (``Subject : x`` -> ``Subject: x``); whether there was one."""
+    found = False
+    for index, line in enumerate(lines):
+        if line in (b"", b"\r"):
+            break
+        head = line[:80]
+        match = (b" :" in head or b"\t:" in head) and _OBSOLETE_FIELD.match(line)
+        if match:
+            lines[index] = match.group(1) + b":" + line[match.end() :]
+            found = True
+    return found
+
+
+def _trace_clauses(head: list, indexes: list) -> bool:
+    """Whether the lines at ``indexes`` are the clauses of a Received field written flush
+    left (``(using TLS...)``, ``by host``, ``with ESMTPS id x``, ``for <a>; date``),
+    consecutive, right below it."""
+    start = indexes[0]
+    if indexes != list(range(start, start + len(indexes))):
+        return False
+    return bool(_TRACE_FIELD.match(head[start - 1])) and all(
+        _TRACE_CLAUSE.match(head[i]) for i in indexes
+    )
 
 
 def _wrapped_value(head: list, indexes: list) -> bool:
@@ -402,4 +466,4 @@ def payload_bytes(part: Message) -> bytes | None:
         return None
 
 
-__all__ = ["POLICY", "load_message", "payload_bytes", "repair_header_block"]
+__all__ = ["POLICY", "header_start", "load_message", "payload_bytes", "repair_header_block"]

@@ -8,10 +8,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from urllib.parse import unquote
 
-from .attachments import collect_attachments, is_attachment
+from .attachments import (
+    collect_attachments,
+    extract_uuencoded,
+    has_filename,
+    is_attachment,
+    sent_as_attachment,
+)
 from .automated import Automated, detect_automated
-from .charsets import decode_bytes, detect_charset, fix_surrogates, normalize_charset
+from .charsets import decode_body, detect_charset, fix_surrogates, normalize_charset
 from .headers import (
     clean_text,
     decode_words,
@@ -23,7 +30,7 @@ from .headers import (
 )
 from .htmlbody import html_to_text, text_to_html
 from .htmlquote import new_part_html_ex
-from .loader import POLICY, load_message, payload_bytes, repair_header_block
+from .loader import POLICY, header_start, load_message, payload_bytes, repair_header_block
 from .newpart import split_reply
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -33,7 +40,10 @@ MAX_PARTS = 2000
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _WHITESPACE = re.compile(rb"\s+")
 _HASH_SLICE = 1024 * 1024
-_CID_SRC = re.compile(r"""(src\s*=\s*)(["']?)cid:([^"'\s>]+)\2""", re.IGNORECASE)
+# A cid: source, possibly padded with spaces or wrapping the id in <> (broken clients).
+_CID_SRC = re.compile(
+    r"""(src\s*=\s*)(["']?)\s*cid:\s*(?:<|&lt;)?([^"'\s<>&]+)(?:>|&gt;)?\s*\2""", re.IGNORECASE
+)
 
 
 class _TextOf:
@@ -128,30 +138,35 @@ def _header_map(message: Message, charset_hint: str) -> dict:
     return headers
 
 
-def _raw_header(message: Message, name: str) -> str:
+def _raw_headers(message: Message, name: str) -> list:
     try:
-        values = [str(v) for n, v in message.raw_items() if str(n).lower() == name]
+        return [str(v) for n, v in message.raw_items() if str(n).lower() == name]
     except Exception:
-        return ""
+        return []
+
+
+def _raw_header(message: Message, name: str) -> str:
+    values = _raw_headers(message, name)
     return values[0] if values else ""
 
 
 def _charset_hint(message: Message, raw: bytes = b"") -> str:
-    """The message's charset for raw 8-bit headers: the first declared one that can read
-    8-bit bytes, else one detected on all the raw 8-bit header values that are not UTF-8
-    (more text than one name: short strings mislead a detector), else "utf-8"."""
-    declared = ""
+    """The message's charset for raw 8-bit headers. With raw 8-bit header values that are
+    not UTF-8, the charset that reads all of them together most plausibly, the declared
+    ones given a head start (a body's label is often wrong for its headers: the more text,
+    the surer the reading; see ``detect_charset``); else the first declared charset that
+    can read 8-bit bytes, else the first declared, else "utf-8"."""
+    declared = []
     try:
         for part in _walk(message):
             charset = part.get_content_charset()
-            if charset:
-                declared = declared or charset
-                if normalize_charset(charset) not in ("", "ascii", "utf-8"):
-                    return charset
+            if charset and charset not in declared:
+                declared.append(charset)
     except Exception:
         _logger.debug("no charset hint: the MIME tree cannot be walked", exc_info=True)
-    detected = "" if raw.isascii() else detect_charset(_raw_8bit_headers(message))
-    return detected or declared or "utf-8"
+    useful = [label for label in declared if normalize_charset(label) not in ("", "ascii", "utf-8")]
+    detected = "" if raw.isascii() else detect_charset(_raw_8bit_headers(message), *useful)
+    return detected or (useful or declared or ["utf-8"])[0]
 
 
 def _raw_8bit_headers(message: Message) -> bytes:
@@ -189,9 +204,17 @@ def decode_text_part(part: Message) -> str:
             charset = email.utils.collapse_rfc2231_value(charset)
     except Exception:
         charset = None
-    return decode_bytes(payload, str(charset) if charset else None)
+    if normalize_charset(charset) in ("", "ascii") and part.get_content_subtype() == "html":
+        # No MIME label: the page's own <meta charset> says how it was written.
+        meta = _META_CHARSET.search(payload[:4096])
+        if meta:
+            charset = meta.group(1).decode("ascii")
+    return decode_body(payload, str(charset) if charset else None)
 
 
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{2,40})""", re.I
+)
 _QUOTE_DEPTH = re.compile(r"^>+")
 
 
@@ -234,17 +257,21 @@ def _flowed(text: str, part: Message) -> str:
 
 
 def _find_body(message: Message, order: tuple) -> tuple[str | None, Message | None]:
-    """iTop: for each type in order, the first non-attachment part of that type (depth first)."""
+    """iTop: for each type in order, the first non-attachment part of that type (depth first);
+    unnamed parts before named ones (a named text part is a file: a page, a log), which
+    are read as the body only when there is nothing else."""
     leaves = []
     for part in _walk(message):
         if part.is_multipart():
             continue
         leaves.append(part)
-    for wanted in order:
-        for part in leaves:
-            ctype = part.get_content_type()
-            if ctype == wanted and not is_attachment(part):
-                return wanted, part
+    candidates = [(part.get_content_type(), part) for part in leaves if not is_attachment(part)]
+    named = {id(part) for ctype, part in candidates if ctype in order and has_filename(part)}
+    for want_named in (False, True):
+        for wanted in order:
+            for ctype, part in candidates:
+                if ctype == wanted and (id(part) in named) == want_named:
+                    return wanted, part
     return None, None
 
 
@@ -311,7 +338,9 @@ def _inline_siblings(message: Message, part: Message, body_type: str) -> list:
 
 
 def _walk(message: Message):
-    """Depth-first parts, not descending into attached messages; bounded."""
+    """Depth-first parts, not descending into attached messages nor reports (the blocks of
+    a message/delivery-status are not MIME parts: read as text/plain, they would be taken
+    for the body); bounded."""
     count = 0
     stack = [message]
     while stack and count < MAX_PARTS:
@@ -320,7 +349,9 @@ def _walk(message: Message):
         yield part
         if part.is_multipart():
             payload = part.get_payload()
-            if isinstance(payload, list) and part.get_content_type() != "message/rfc822":
+            if isinstance(payload, list) and (
+                part is message or part.get_content_maintype() != "message"
+            ):
                 stack.extend(reversed(payload))
 
 
@@ -369,8 +400,9 @@ def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
     whose full parse could be what kills a process."""
     raw = bytes(raw)
     try:
-        blank = _BLANK_LINE.search(raw)
-        message = load_message(raw[: blank.end()] if blank else raw)
+        start = header_start(raw)
+        blank = _BLANK_LINE.search(raw, start)
+        message = load_message(raw[start : blank.end()] if blank else raw[start:])
         ids = parse_ids(_raw_header(message, "message-id"))
         answered = parse_ids(_raw_header(message, "in-reply-to")) + parse_ids(
             _raw_header(message, "references")
@@ -415,8 +447,11 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         result.content_type = message.get_content_type()
     except Exception:
         result.content_type = "text/plain"
-    _fill_body(result, message, settings)
-    result.attachments = collect_attachments(message, result.body_html, settings, _walk, hint)
+    body = _fill_body(result, message, settings)
+    result.attachments = [
+        *collect_attachments(message, result.body_html, settings, _walk, hint, body_part=body),
+        *result.attachments,  # files uuencoded into the text body
+    ]
     _mark_inline(result)
     report_type = ""
     try:
@@ -446,8 +481,17 @@ def _defects(message: Message) -> list[str]:
 
 
 def _fill_addresses(result: ParsedEmail, message: Message, hint: str) -> None:
+    """The caller: the first From field with an address (a gateway may add an empty or
+    unparsable From of its own, before or after the sender's), else Sender, else Reply-To."""
     for name in ("from", "sender", "reply-to"):
-        pairs = parse_addresses(_raw_header(message, name), hint)
+        pairs = next(
+            (
+                found
+                for value in _raw_headers(message, name)
+                if (found := parse_addresses(value, hint))
+            ),
+            [],
+        )
         if pairs:
             result.from_name = display_name(pairs[0][0])
             result.from_email = pairs[0][1]
@@ -464,20 +508,22 @@ def _received_date(message: Message):
     return None
 
 
-def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> None:
+def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Message | None:
+    """The body fields; returns the part read as the body (None without one)."""
     body_type, part = _find_body(message, settings.body_parts_order)
     if part is None:
-        # Nothing of the wanted types: any inline text part (e.g. text/enriched) as text.
+        # Nothing of the wanted types: any text part not sent as an attachment (e.g.
+        # text/enriched, text/x-myown) as text.
         for candidate in _walk(message):
             if (
                 not candidate.is_multipart()
                 and candidate.get_content_maintype() == "text"
-                and not is_attachment(candidate)
+                and not sent_as_attachment(candidate)
             ):
                 body_type, part = "text/plain", candidate
                 break
     if part is None:
-        return
+        return None
     result.body_part = body_type
     text = _body_text(message, part, body_type)
     if settings.max_body_chars and len(text) > settings.max_body_chars:
@@ -490,8 +536,9 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
         new_part = result.new_part_html
         result.new_part_text = lambda: html_to_text(new_part)
         result.new_part_with_signature = lambda: result.new_part_text
-        return
+        return part
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
+    text, result.attachments = extract_uuencoded(text, settings)
     result.body_text = text.strip()
     result.body_html = text_to_html(text)
     split = split_reply(text, settings)
@@ -500,6 +547,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Non
     result.new_part_with_signature = split.unquoted
     result.new_part_fallback = split.fallback
     result.new_part_html = text_to_html(split.new_part)
+    return part
 
 
 def _mark_inline(result: ParsedEmail) -> None:
@@ -507,7 +555,8 @@ def _mark_inline(result: ParsedEmail) -> None:
     if "cid:" not in markup.lower():
         referenced: set = set()
     else:
-        referenced = {cid.lower() for _, _, cid in _CID_SRC.findall(markup)}
+        # RFC 2392: a cid: URL is %-encoded ("cid:image001.png%4001D1").
+        referenced = {unquote(cid).lower() for _, _, cid in _CID_SRC.findall(markup)}
     for att in result.attachments:
         att.inline = (
             bool(att.content_id)

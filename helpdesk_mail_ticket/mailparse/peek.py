@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .headers import decode_words, one_line, parse_addresses, parse_date, parse_ids
-from .loader import load_message
+from .loader import header_start, load_message
 from .parse import _charset_hint, _raw_header
 
 _logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def peek_headers(raw):
     NUL characters, which a hostile header may carry, are dropped."""
     try:
         raw = bytes(raw[:MAX_PEEK])
+        raw = raw[header_start(raw) :]
         blank = _BLANK_LINE.search(raw)
         block = raw[: blank.end()] if blank else raw
         message = load_message(block)
