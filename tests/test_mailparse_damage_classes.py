@@ -33,15 +33,9 @@ AMBIGUOUS = {
 }
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=AMBIGUOUS[name], strict=True))
-        if name in AMBIGUOUS
-        else name
-        for name in CLASSES
-    ],
-)
+# The AMBIGUOUS classes are a known limit (a short name alone in its charset reads as
+# GB2312 too), reported by bench/damage_rates.py; not counted here as passes or skips.
+@pytest.mark.parametrize("name", [name for name in CLASSES if name not in AMBIGUOUS])
 def test_damage_class_reads_as_the_clean_mail(name):
     _assert_class(name)
 

@@ -12,9 +12,9 @@ from mailparse.lineclass import LABELS, MODEL_PATH, Model, line_features, load_m
 from mailparse.newpart import split_reply
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
-if not CORPUS.is_dir():  # a git worktree one level further down
-    CORPUS = ROOT.parent.parent / "shared" / "corpus"
+# A few Quagga mails of the shared corpus' fitting half, stored with their licence
+# (tests/data/quagga_hpi): the training script's smoke run needs no shared corpus.
+CORPUS = ROOT / "tests" / "data"
 FULL = Settings(line_model="full")
 
 GERMAN_OUTLOOK = """Hallo Herr Meier,
@@ -137,7 +137,6 @@ def test_line_model_setting_from_itop():
         Settings.from_itop({"line_model": "maybe"})
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs the shared corpus")
 def test_training_script_runs_end_to_end_on_a_subset(tmp_path):
     pytest.importorskip("numpy")
     out = tmp_path / "model.json"
@@ -164,5 +163,5 @@ def test_training_script_runs_end_to_end_on_a_subset(tmp_path):
     assert "2-fold CV: line accuracy 0." in run.stdout, run.stdout
     model = load_model(str(out))
     assert isinstance(model, Model)
-    assert model.meta["mails"] == 24
+    assert 0 < model.meta["mails"] <= 24  # the sample's own fitting half, at most --limit
     assert set(model.label_lines(SIGNED.split("\n"))) <= set(LABELS)
