@@ -595,27 +595,6 @@ def test_pop3_specifics(mailbox):
             source.fetch("no-such-uidl")
 
 
-def test_pop3_listing_digest_follows_the_mailbox(mailbox):
-    """A session's listing digest is the same while the mailbox is, and changes when a
-    message arrives or leaves; IMAP, which keeps a cursor, has none."""
-
-    def digest():
-        with open_source(mailbox.config("pop3")) as source:
-            return source.listing_digest
-
-    mailbox.append(message(1))
-    first = digest()
-    assert first and digest() == first
-    mailbox.append(message(2))
-    second = digest()
-    assert second not in (None, first)
-    with open_source(mailbox.config("pop3")) as source:
-        source.delete([source.list_messages()[0].uid])
-    assert digest() not in (None, first, second)
-    with open_source(mailbox.config("imap")) as source:
-        assert source.listing_digest is None
-
-
 def test_pop3_long_lines(mailbox):
     raw = b"Subject: long\r\n\r\n" + b"y" * 5000 + b"\r\n"  # beyond poplib's 2048 limit
     mailbox.append(raw)
@@ -816,8 +795,6 @@ def test_pop3_without_uidl_keys_by_header(fake_server):
             keys.append([m.uid for m in source.list_messages()])
     assert keys[0] == keys[1]
     assert len(set(keys[0])) == 2 and all(key.startswith("sha256:") for key in keys[0])
-    with open_source(fake_config("pop3", server.port)) as source:
-        assert source.listing_digest is None  # keyed by headers: no digest to trust
 
 
 def test_pop3_uncommitted_deletions_reported_after_timeout(fake_server):

@@ -148,10 +148,6 @@ class MailSource:
     supports_folders = False  # folders to read from and move to (IMAP)
     may_idle = False  # the protocol has a push (IMAP IDLE); ``supports_idle`` is the session's
     keeps_cursor = False  # list_changes() gives a cursor to store (one sync at a time)
-    # A source without a cursor (POP3): a digest of this session's whole listing (every
-    # handle with its number and size), None when it has none. The same digest, the
-    # same mailbox as when it was taken.
-    listing_digest = None
     supports_structure = False  # structure() and part fetches, for oversize messages (IMAP)
     starttls_command = "STARTTLS"  # as traced
     # Keys of messages delete() flagged but could not remove (IMAP without UIDPLUS).

@@ -184,15 +184,12 @@ class Pop3Source(MailSource):
     def _load_index(self):
         client = self._client
         _response, lines, _octets = client.list()
-        digest = hashlib.sha256(b"\n".join(lines))
         self._sizes = {}
         for line in lines:
             number, size = line.split()[:2]
             self._sizes[int(number)] = int(size)
         try:
             _response, lines, _octets = client.uidl()
-            digest.update(b"\0" + b"\n".join(lines))
-            self.listing_digest = digest.hexdigest()
             keys = {}
             for line in lines:
                 number, key = line.split()[:2]
@@ -211,7 +208,6 @@ class Pop3Source(MailSource):
         """DELE is committed by QUIT: the count of deletions sent is what closing must know."""
         pending, self._pending_deletes = self._pending_deletes, 0
         self._numbers, self._sizes = {}, {}
-        self.listing_digest = None
         return pending
 
     def _after_broken(self, pending):

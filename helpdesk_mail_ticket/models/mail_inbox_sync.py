@@ -39,7 +39,9 @@ class MailInbox(models.Model):
         """
         ledger = self.env["mail.inbox.message"]
         if not source.keeps_cursor:
-            return self._sync_listing(source), None
+            remote = source.list_messages()
+            self._trace("%d message(s) in the mailbox", len(remote))
+            return self._sync_with_server(remote, source), None
         if not self._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
@@ -58,22 +60,6 @@ class MailInbox(models.Model):
         else:
             self._store_sync_cursor(listing.cursor)
         return new, listing.cursor
-
-    def _sync_listing(self, source):
-        """Synchronize with a source that keeps no cursor (POP3: UIDL lists the whole
-        mailbox each time). A listing identical to the one the ledger was last wholly
-        synchronized with (its digest, kept as the inbox's cursor) changes nothing: no
-        line of the ledger is read. Returns the new messages."""
-        stamp = {"listing": source.listing_digest} if source.listing_digest else None
-        if stamp and self.sync_cursor == stamp:
-            self._trace("The mailbox lists as at the last synchronization")
-            return self.env["mail.inbox.message"].browse()
-        remote = source.list_messages()
-        self._trace("%d message(s) in the mailbox", len(remote))
-        new = self._sync_with_server(remote, source)
-        if stamp and not (remote and self._count_unrecorded(remote)):
-            self._store_sync_cursor(stamp)
-        return new
 
     def _get_listing_cursor(self):
         """The stored cursor, never ahead of the ledger: an IMAP cursor whose UIDNEXT is

@@ -228,31 +228,6 @@ class TestCycleCostFollowsChange(MailTicketCase):
         self.assertEqual([(rows, text) for rows, text in read if rows > 1], [])
         self.assertEqual(len(self.ledger(inbox)), 7)
 
-    def test_unchanged_pop3_mailbox_reads_no_ledger_line(self):
-        # POP3 keeps no cursor: every cycle lists the whole mailbox (UIDL). When the
-        # listing is the one the ledger was last synchronized with, nothing is read
-        # of the lines of the mail it keeps; a change is synchronized as before.
-        login, password = self.new_mailbox()
-        inbox = self.create_inbox(login, password, protocol="pop3", email_storage="keep")
-        for number in range(6):
-            self.deliver(make_email(subject=f"Kept request {number}"), login=login)
-        self.fetch(inbox)
-        self.fetch(inbox)
-        self.assertEqual(len(self.server_uids(login)), 6)
-        with ledger_rows_read() as read:
-            self.assertEqual(self.fetch(inbox)["new"], 0)
-        self.assertEqual([(rows, text) for rows, text in read if rows > 0], [])
-        self.deliver(make_email(subject="One more"), login=login)
-        self.assertEqual(self.fetch(inbox)["new"], 1)
-        self.assertEqual(len(self.ledger(inbox)), 7)
-        self.assertEqual(self.fetch(inbox)["new"], 0)
-        # Another client deletes a kept message: the listing changed, the line follows.
-        with self.dovecot.imap(login, "INBOX") as client:
-            client.uid("STORE", str(self.server_uids(login)[0]), "+FLAGS.SILENT", "(\\Deleted)")
-            client.expunge()
-        self.assertEqual(self.fetch(inbox)["new"], 0)
-        self.assertEqual(len(self.ledger(inbox).filtered("on_server")), 6)
-
 
 @tagged("post_install", "-at_install")
 class TestProcessingCost(MailTicketCase):
