@@ -28,3 +28,4 @@ from . import test_settings_cron
 from . import test_sync
 from . import test_ui
 from . import test_good_citizen
+from . import test_attack_pop3_digest
