@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helpdesk_mail_ticket"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_split import HALVES, Split  # noqa: E402
+from corpus_split import HALVES, Split, default_corpus  # noqa: E402
 from mailparse import Settings, parse_message  # noqa: E402
 from mailparse.loader import load_message  # noqa: E402
 from mailparse.newpart import first_fragment  # noqa: E402
@@ -507,15 +507,7 @@ def report(score: Score) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # ../shared/corpus beside the checkout, or beside the folder of a git worktree.
-    default = next(
-        (
-            b / "shared" / "corpus"
-            for b in (ROOT.parent, ROOT.parent.parent)
-            if (b / "shared" / "corpus").is_dir()
-        ),
-        ROOT.parent / "shared" / "corpus",
-    )
+    default = default_corpus()
     parser.add_argument("--corpus", default=str(default))
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="print failures of the fitting half"

@@ -24,6 +24,19 @@ _SKIPPED_SUFFIXES = (".json", ".jsonl", ".md", ".ann")
 _SUBCOLLECTIONS = {"quagga_hpi": 2}  # depth of a collection under these folders
 
 
+def default_corpus() -> Path:
+    """``../shared/corpus`` beside the checkout, or beside the folder of a git worktree."""
+    root = Path(__file__).resolve().parent.parent
+    return next(
+        (
+            base / "shared" / "corpus"
+            for base in (root.parent, root.parent.parent)
+            if (base / "shared" / "corpus").is_dir()
+        ),
+        root.parent / "shared" / "corpus",
+    )
+
+
 def is_mail_file(path: Path) -> bool:
     return path.is_file() and path.suffix not in _SKIPPED_SUFFIXES and "LICENSE" not in path.name
 

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helpdesk_mail_ticket"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_split import Split  # noqa: E402
+from corpus_split import Split, default_corpus  # noqa: E402
 from mailparse import Settings  # noqa: E402
 from mailparse.lineclass import LABELS, MODEL_PATH, Model, line_features, window_end  # noqa: E402
 from mailparse.newpart import itop_cut_line, rules_cut_line, split_reply  # noqa: E402
@@ -243,14 +243,7 @@ def cross_validate(data, folds: int, seed: int = 14, steps: int = 800) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = next(
-        (
-            b / "shared" / "corpus"
-            for b in (ROOT.parent, ROOT.parent.parent)
-            if (b / "shared" / "corpus").is_dir()
-        ),
-        ROOT.parent / "shared" / "corpus",
-    )
+    default = default_corpus()
     parser.add_argument("--corpus", default=str(default))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=0, help="first N mails only (smoke run)")
