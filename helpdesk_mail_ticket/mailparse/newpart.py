@@ -159,6 +159,16 @@ _MOBILE_SIG = re.compile(
     r")\s*(?:<[^>\n]*>)?\s*$",
     re.IGNORECASE,
 )
+# What a mailing-list archive or forum gateway appends below "-- " (Nabble's "View this
+# message in context", "Sent from the … mailing list archive at …", Google Groups' "You
+# received this message because you are subscribed to …"): the list's text, not the author's
+# signature, so it stays with the message as sent.
+_GATEWAY_FOOTER = re.compile(
+    r"^\s*(?:view\s+this\s+message\s+in\s+context\s*:"
+    r"|sent\s+from\s+the\s+[^\n]{1,80}?\b(?:mailing\s+list|forum|group|list)\s+archive\b"
+    r"|you\s+received\s+this\s+(?:message|email|e-mail)\s+because\s+you\s+are\s+subscribed\b)",
+    re.IGNORECASE,
+)
 _VALEDICTION = re.compile(
     r"^\s*(?:(?:best|kind|warm|warmest|many)\s+)?regards\s*,?\s*$"
     r"|^\s*(?:best|cheers|cordialement|bien\s+cordialement|mit\s+freundlichen\s+grüßen|"
@@ -620,10 +630,20 @@ def strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         return lines, []
 
 
-def _strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
+def _gateway_footer(lines: list[str], index: int) -> bool:
+    """The lines below the "-- " at ``index`` are a list or forum gateway's footer."""
+    first = next((line for line in lines[index + 1 :] if line.strip()), "")
+    return bool(_GATEWAY_FOOTER.match(first))
+
+
+def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list[str], list[str]]:
     # "-- " delimiter: everything after it, if the rest is short (a signature, not a thread).
-    for index in range(len(lines) - 1, 0, -1):
-        if _SIG_DELIMITER.match(lines[index]) and len(lines) - index <= 15:
+    for index in range(len(lines) - 1, max(len(lines) - 16, 0), -1):
+        if _SIG_DELIMITER.match(lines[index]):
+            if not below_footer and _gateway_footer(lines, index):
+                # Not the author's: keep it, and look for the author's signature above.
+                body, signature = _strip_signature(lines[:index], below_footer=True)
+                return body + lines[index:], signature
             return lines[:index], lines[index:]
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:
