@@ -102,3 +102,39 @@ def test_a_person_quoting_such_a_notification_is_not_automated():
     raw = raw.replace(b"no-reply@sns.amazonaws.com", b"erin@example.com")
     raw = raw.replace(b"AWS Notification Message", b"Why do our mails bounce?")
     assert parse_message(raw).automated is None
+
+
+def _complaint(subject: str, sender: str = "reports@mail-provider.example") -> bytes:
+    """A provider's non-ARF complaint: the reported message attached, nothing else."""
+    return (
+        (
+            f"From: {sender}\nTo: abuse@example.com\nSubject: {subject}\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: message/rfc822\n'
+            "Content-Disposition: inline\n\nFrom: news@example.com\n"
+            "To: someone@mail-provider.example\n"
+            "Subject: Our spring offers\nContent-Type: text/plain\n\nBuy now.\n\n--b1--\n"
+        )
+        .replace("\n", "\r\n")
+        .encode()
+    )
+
+
+def test_a_complaint_about_a_message_from_an_ip_address_is_a_feedback_report():
+    """Feedback loops that do not use ARF (Outlook.com's JMRP and the like) name the
+    reported message by the address of the host that sent it."""
+    for subject in (
+        "complaint about message from 203.0.113.7",
+        "Spam report for mail from [198.51.100.23]",
+        "Abuse complaint regarding a message from 2001:db8::25",
+    ):
+        parsed = parse_message(_complaint(subject))
+        assert parsed.automated is not None, subject
+        assert parsed.automated.kind == "feedback_report", subject
+
+
+def test_a_persons_complaint_about_a_message_is_not_automated():
+    for subject in (
+        "Complaint about message from your sales team",
+        "complaint about message from 12 March",
+    ):
+        assert parse_message(_complaint(subject, "erin@example.com")).automated is None, subject

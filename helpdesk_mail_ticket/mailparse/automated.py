@@ -175,6 +175,18 @@ def _by_headers(headers: dict) -> Automated | None:
     return None
 
 
+# Feedback loops that do not use ARF (Outlook.com's JMRP and the like) report a message by
+# the address of the host that sent it: "complaint about message from 203.0.113.7". The
+# address is what a person's complaint does not carry.
+_IP_ADDRESS = r"\[?(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})\]?"
+_COMPLAINT_SUBJECT = re.compile(
+    r"^(?:abuse|spam|junk(?:\s+mail)?|complaint|feedback)(?:\s+(?:report|complaint))?\s+"
+    r"(?:about|for|on|regarding|re)\s+(?:an?\s+|the\s+)?(?:message|mail|e-?mail)s?\s+from\s+"
+    rf"{_IP_ADDRESS}\s*$",
+    re.IGNORECASE,
+)
+
+
 def _by_sender(headers: dict, subject: str, from_email: str, from_name: str) -> Automated | None:
     if from_email and _DAEMON.match(from_email):
         return Automated("bounce", f"sender {from_email}")
@@ -187,6 +199,8 @@ def _by_sender(headers: dict, subject: str, from_email: str, from_name: str) -> 
     ):
         return Automated("bounce", f"mailing-list server notice from {from_email}"[:200])
     subject = (subject or "").strip()
+    if _COMPLAINT_SUBJECT.match(subject):
+        return Automated("feedback_report", f"complaint subject {subject}"[:200])
     if _AUTO_REPLY_SUBJECT.match(subject):
         return Automated("auto_reply", f"auto-reply subject {subject}"[:200])
     if _BOUNCE_SUBJECT.match(subject) and (
