@@ -177,3 +177,44 @@ def test_header_block_quoted_with_another_mark_starts_old_content(mark):
 def test_outlook_header_block_in_more_languages_starts_old_content(block):
     text = f"{ANSWER}\n\n{block}\n\nDoes the printer on floor 3 work again?\n"
     assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "new_part"),
+    [
+        (
+            "The form is signed.\n\nBest wishes,\nPriya Raman\nProcurement, Hooli GmbH\n"
+            "Tel. +49 30 1234567\npriya.raman@hooli.example\n",
+            "The form is signed.\n\nBest wishes,",
+        ),
+        (
+            "Le bon de commande est signé.\n\nCordialement,\nJeanne Petit\nAchats\n"
+            "12 rue des Lilas, 75011 Paris\nTél. 01 23 45 67 89\n",
+            "Le bon de commande est signé.",
+        ),
+    ],
+)
+def test_a_contact_block_right_below_a_closing_is_the_signature(text, new_part):
+    """A closing, then name, title and contacts in one paragraph: the closing is the
+    author's ("Best wishes," stays; a valediction the rules cut goes with the block)."""
+    assert split_reply(text, SETTINGS).new_part == new_part
+
+
+def test_a_full_name_block_below_the_first_name_signing_is_the_signature():
+    text = (
+        "Thanks, see you on Monday.\nJohn\n\nJohn Van Gelder\nWest Desk, Portland\n503-555-0108\n"
+    )
+    assert split_reply(text, SETTINGS).new_part == "Thanks, see you on Monday.\nJohn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who do I call?\n\nPlease call:\n\nSara Lee\nLegal, Houston\n713-555-0100\n",
+        "Here is the contact.\nSara\n\nSara Lee wants the form back\nby Friday\n",
+        "The new office opens on Monday.\n\nHello Ann,\nthe keys are at reception, Suite 3\n"
+        "Tel. 713-555-0100 if closed\n",
+    ],
+)
+def test_contacts_given_as_content_stay(text):
+    assert split_reply(text, SETTINGS).new_part == text.strip()

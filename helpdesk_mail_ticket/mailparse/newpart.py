@@ -212,17 +212,38 @@ _CONTACT_BLOCK_MAX = 10
 _CONTACT_LINE_MAX = 72
 
 
+# A closing that may open the signature's paragraph ("Thanks,", "Best wishes,", "Cordially,")
+# and a greeting that opens a paragraph of content ("Hello Ann,").
+_CLOSING_LINE = re.compile(r"^\s*[^\W\d_][\w'’&!. -]{0,28},\s*$")
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|bonjour|salut|hallo|"
+    r"guten\s+tag|liebe[rs]?|sehr\s+geehrte[rs]?|hola|buongiorno|ciao|olá|beste|geachte)\b",
+    re.IGNORECASE,
+)
+_FIRST_NAME = re.compile(r"^\s*([^\W\d_][\w.'’-]{0,30})\s*$")
+
+
 def _contact_block(lines: list[str], content: list[int]) -> int:
     """Start of a trailing contact block (name, title, company, address, phones), or -1.
 
     The last paragraph, 2 to 10 short lines, no sentence among them, at least two lines
-    with a contact cue, a body above it. A first line of one word (the first name the sender
-    signs with) stays in the body."""
+    with a contact cue (one when its first line carries on the first name the author signed
+    with just above), a body above it. A first line of one word (the first name the sender
+    signs with) stays in the body; so does a closing ("Thanks,") the paragraph opens with,
+    unless the rules cut that valediction anyway. A paragraph opening with a greeting is
+    content."""
     last = content[-1]
     start = last
     while start > 0 and lines[start - 1].strip() and last - start < _CONTACT_BLOCK_MAX:
         start -= 1
-    if start == 0 or lines[start - 1].strip() or last - start < 1 or start <= content[0]:
+    if start == 0 or lines[start - 1].strip() or start <= content[0]:
+        return -1
+    if _GREETING.match(lines[start]):
+        return -1
+    closing = -1
+    if _CLOSING_LINE.match(lines[start]):
+        closing, start = start, start + 1
+    if last - start < 1:
         return -1
     block = [line.strip() for line in lines[start : last + 1]]
     if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
@@ -230,11 +251,23 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
     cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
-    if cues < 2:
+    if cues < (1 if _carries_on_signed_name(lines, start, closing) else 2):
         return -1
     if len(block[0].split()) == 1 and not _CONTACT_CUE.search(block[0]):
         start += 1
+    if closing >= 0 and _VALEDICTION.match(lines[closing]):
+        return closing
     return start
+
+
+def _carries_on_signed_name(lines: list[str], start: int, closing: int) -> bool:
+    """The block's first line is a full name starting with the first name the paragraph
+    above ends with ("John" / blank / "John Van Gelder")."""
+    if closing >= 0 or start < 2:
+        return False
+    above = _FIRST_NAME.match(lines[start - 2])
+    words = lines[start].split()
+    return bool(above) and 1 < len(words) <= 4 and words[0] == above.group(1)
 
 
 @dataclass
