@@ -138,3 +138,41 @@ def test_a_persons_complaint_about_a_message_is_not_automated():
         "complaint about message from 12 March",
     ):
         assert parse_message(_complaint(subject, "erin@example.com")).automated is None, subject
+
+
+def _plain(subject: str) -> bytes:
+    return _mail(
+        f"From: Erin Walsh <erin@customer.example>\nTo: abuse@example.com\nSubject: {subject}",
+        "Hello abuse team, we keep receiving phishing from your customer at that address.\n",
+    )
+
+
+def test_a_persons_abuse_complaint_naming_an_address_is_not_automated():
+    """An abuse desk's tickets are such complaints: only a report that is nothing but the
+    reported message is a provider's feedback loop."""
+    for subject in (
+        "Spam complaint about emails from 203.0.113.7",
+        "Abuse report regarding mail from 198.51.100.23",
+        "complaint about the message from 192.168.1.20",
+        "Complaint re e-mails from [203.0.113.9]",
+    ):
+        assert parse_message(_plain(subject)).automated is None, subject
+
+
+def test_a_person_forwarding_the_spam_with_a_word_is_not_automated():
+    raw = _complaint("Spam complaint about emails from 203.0.113.7", "erin@example.com")
+    raw = raw.replace(
+        b"--b1\r\nContent-Type: message/rfc822",
+        b"--b1\r\nContent-Type: text/plain\r\n\r\nPlease stop this.\r\n"
+        b"--b1\r\nContent-Type: message/rfc822",
+    )
+    assert parse_message(raw).automated is None
+
+
+def test_a_time_or_a_bare_colon_is_not_an_address():
+    for subject in (
+        "Feedback on message from 10:30:15",
+        "Feedback on the email from ::",
+        "Feedback on messages from a:b:c",
+    ):
+        assert parse_message(_complaint(subject)).automated is None, subject

@@ -159,14 +159,14 @@ _MOBILE_SIG = re.compile(
     r")\s*(?:<[^>\n]*>)?\s*$",
     re.IGNORECASE,
 )
-# What a mailing-list archive or forum gateway appends below "-- " (Nabble's "View this
-# message in context", "Sent from the … mailing list archive at …", Google Groups' "You
-# received this message because you are subscribed to …"): the list's text, not the author's
-# signature, so it stays with the message as sent.
+# What a mailing-list archive or forum gateway appends below "-- " to point at the message
+# in its archive (Nabble's "View this message in context: <link>" / "Sent from the … mailing
+# list archive at …"): the list's reference to this message, kept with it as sent (Quagga's
+# annotators keep it as body). Subscription boilerplate (Google Groups' "You received this
+# message because you are subscribed…", often on a support address itself) stays cut.
 _GATEWAY_FOOTER = re.compile(
     r"^\s*(?:view\s+this\s+message\s+in\s+context\s*:"
-    r"|sent\s+from\s+the\s+[^\n]{1,80}?\b(?:mailing\s+list|forum|group|list)\s+archive\b"
-    r"|you\s+received\s+this\s+(?:message|email|e-mail)\s+because\s+you\s+are\s+subscribed\b)",
+    r"|sent\s+from\s+the\s+[^\n]{1,80}?\b(?:mailing\s+list|forum|group|list)\s+archive\b)",
     re.IGNORECASE,
 )
 _VALEDICTION = re.compile(
@@ -212,12 +212,21 @@ _CONTACT_BLOCK_MAX = 10
 _CONTACT_LINE_MAX = 72
 
 
-# A closing that may open the signature's paragraph ("Thanks,", "Best wishes,", "Cordially,")
-# and a greeting that opens a paragraph of content ("Hello Ann,").
-_CLOSING_LINE = re.compile(r"^\s*[^\W\d_][\w'’&!. -]{0,28},\s*$")
+# A closing that may open the signature's paragraph ("Thanks,", "Best wishes,", "Cordially,",
+# or a valediction) and a greeting that opens a paragraph of content ("Hello Ann,").
+_CLOSING_LINE = re.compile(
+    r"^\s*(?:(?:many\s+|big\s+)?thanks(?:\s+(?:again|a\s+lot|in\s+advance))?|thank\s+you|"
+    r"cheers|cordially|sincerely|(?:yours\s+)?(?:sincerely|truly|faithfully)|"
+    r"(?:best|all\s+the\s+best|warm|kind|fond)(?:\s+wishes)?|take\s+care|"
+    r"(?:liebe|herzliche|schöne)\s+grüße|danke|merci|gracias|grazie|obrigad[oa]|"
+    r"(?:hartelijke|beste|vriendelijke)\s+groet(?:en)?|ciao|tack|bien\s+à\s+vous)"
+    r"\s*[,!.]?\s*$",
+    re.IGNORECASE,
+)
 _GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|bonjour|salut|hallo|"
-    r"guten\s+tag|liebe[rs]?|sehr\s+geehrte[rs]?|hola|buongiorno|ciao|olá|beste|geachte)\b",
+    r"^\s*(?:hi|hello|hey|hej|dear|good\s+(?:morning|afternoon|evening)|bonjour|salut|hallo|"
+    r"guten\s+(?:tag|morgen|abend)|sehr\s+geehrte[rs]?|hola|buen[oa]s\s+(?:días|tardes)|"
+    r"buongiorno|olá|geachte)\b",
     re.IGNORECASE,
 )
 _FIRST_NAME = re.compile(r"^\s*([^\W\d_][\w.'’-]{0,30})\s*$")
@@ -241,7 +250,7 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     if _GREETING.match(lines[start]):
         return -1
     closing = -1
-    if _CLOSING_LINE.match(lines[start]):
+    if _CLOSING_LINE.match(lines[start]) or _VALEDICTION.match(lines[start]):
         closing, start = start, start + 1
     if last - start < 1:
         return -1
@@ -260,14 +269,23 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     return start
 
 
+_NAME_LINE = re.compile(r"^\s*[^\W\d_][^\W\d_.'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_'’-]*){1,3}\.?\s*$")
+
+
 def _carries_on_signed_name(lines: list[str], start: int, closing: int) -> bool:
-    """The block's first line is a full name starting with the first name the paragraph
-    above ends with ("John" / blank / "John Van Gelder")."""
+    """The block's first line is a full name (capitalised words only) starting with the
+    first name the paragraph above ends with ("John" / blank / "John Van Gelder"), and
+    that first name signs the text (the line above it introduces nothing)."""
     if closing >= 0 or start < 2:
         return False
     above = _FIRST_NAME.match(lines[start - 2])
+    if not above or not _NAME_LINE.match(lines[start]):
+        return False
     words = lines[start].split()
-    return bool(above) and 1 < len(words) <= 4 and words[0] == above.group(1)
+    if words[0] != above.group(1) or not all(word[0].isupper() for word in words):
+        return False
+    introduced = start >= 3 and _ENDS_COLON.search(lines[start - 3])
+    return not introduced
 
 
 @dataclass
@@ -672,7 +690,9 @@ def _gateway_footer(lines: list[str], index: int) -> bool:
 def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list[str], list[str]]:
     # "-- " delimiter: everything after it, if the rest is short (a signature, not a thread).
     for index in range(len(lines) - 1, max(len(lines) - 16, 0), -1):
-        if _SIG_DELIMITER.match(lines[index]):
+        # Above a gateway's footer only the standard "-- " (RFC 3676) opens a signature:
+        # a bare "--" there may be the author's own rule.
+        if lines[index] == "-- " if below_footer else _SIG_DELIMITER.match(lines[index]):
             if not below_footer and _gateway_footer(lines, index):
                 # Not the author's: keep it, and look for the author's signature above.
                 body, signature = _strip_signature(lines[:index], below_footer=True)
