@@ -273,10 +273,11 @@ def _without_signature(new_part: str, signatures: list) -> str:
 
 
 # Service footers a mail service or a phone appends below the author's text (Nabble's list
-# archive block, "Sent from my iPhone"): Quagga annotates them as body, the core cuts them
-# with the signature on purpose (an agent does not need them). The "footers out" row scores
-# the strict definition with them removed from both sides, to tell that choice apart from
-# quote and signature errors; the strict row stays the figure.
+# archive block, "Sent from my iPhone"): Quagga annotates them as body. The core keeps a list
+# gateway's footer below "-- " (it is the list's text, not the author's signature) and cuts
+# a phone's "Sent from my …" with the signature. The "footers out" row scores the strict
+# definition with both removed from both sides, to tell those choices apart from quote and
+# signature errors; the strict row stays the figure.
 _SERVICE_FOOTER = re.compile(
     r"^(?:--\s*\n)?View this message in context:.*?Nabble\.com\.?[ \t]*$"
     r"|^Sent from my [^\n]{1,40}$",

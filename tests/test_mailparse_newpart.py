@@ -274,3 +274,32 @@ def test_new_rules_stay_fast_on_pathological_input(text):
     started = time.perf_counter()
     split_reply(text, SETTINGS)
     assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        [
+            "View this message in context: http://forum.example.org/Disk-full-tp41p42.html",
+            "Sent from the Backup - Users mailing list archive at Example.org.",
+        ],
+        [
+            "View this message in context: http://lists.example.net/thread/Disk-full-42.html",
+            "Sent from the backup-users mailing list archive at lists.example.net.",
+        ],
+    ],
+)
+def test_a_list_gateway_footer_below_dashes_is_not_the_authors_signature(footer):
+    """A list archive appends its link to the message below "-- ": it is not the author's
+    signature (Quagga's annotators keep it as body) and a personal signature above it is
+    still cut."""
+    text = "\n".join(
+        ["Hi,", "", "The backup fails with disk full.", "", "Thanks,", "Ann", "", "-- "]
+    )
+    split = split_reply(text + "\n" + "\n".join(footer) + "\n", SETTINGS)
+    assert split.new_part.startswith("Hi,") and split.new_part.endswith(footer[-1])
+    assert split.signature == ""
+    signed = "\n".join(["Hi,", "", "It fails.", "", "-- ", "Ann Lee", "ACME", "-- "])
+    split = split_reply(signed + "\n" + "\n".join(footer) + "\n", SETTINGS)
+    assert split.new_part.startswith("Hi,") and "Ann Lee" not in split.new_part
+    assert "Ann Lee" in split.signature

@@ -177,3 +177,105 @@ def test_header_block_quoted_with_another_mark_starts_old_content(mark):
 def test_outlook_header_block_in_more_languages_starts_old_content(block):
     text = f"{ANSWER}\n\n{block}\n\nDoes the printer on floor 3 work again?\n"
     assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "new_part"),
+    [
+        (
+            "The form is signed.\n\nBest wishes,\nPriya Raman\nProcurement, Hooli GmbH\n"
+            "Tel. +49 30 1234567\npriya.raman@hooli.example\n",
+            "The form is signed.\n\nBest wishes,",
+        ),
+        (
+            "Le bon de commande est signé.\n\nCordialement,\nJeanne Petit\nAchats\n"
+            "12 rue des Lilas, 75011 Paris\nTél. 01 23 45 67 89\n",
+            "Le bon de commande est signé.",
+        ),
+    ],
+)
+def test_a_contact_block_right_below_a_closing_is_the_signature(text, new_part):
+    """A closing, then name, title and contacts in one paragraph: the closing is the
+    author's ("Best wishes," stays; a valediction the rules cut goes with the block)."""
+    assert split_reply(text, SETTINGS).new_part == new_part
+
+
+def test_a_full_name_block_below_the_first_name_signing_is_the_signature():
+    text = (
+        "Thanks, see you on Monday.\nJohn\n\nJohn Van Gelder\nWest Desk, Portland\n503-555-0108\n"
+    )
+    assert split_reply(text, SETTINGS).new_part == "Thanks, see you on Monday.\nJohn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who do I call?\n\nPlease call:\n\nSara Lee\nLegal, Houston\n713-555-0100\n",
+        "Here is the contact.\nSara\n\nSara Lee wants the form back\nby Friday\n",
+        "The new office opens on Monday.\n\nHello Ann,\nthe keys are at reception, Suite 3\n"
+        "Tel. 713-555-0100 if closed\n",
+    ],
+)
+def test_contacts_given_as_content_stay(text):
+    assert split_reply(text, SETTINGS).new_part == text.strip()
+
+
+# --- attack on the signature rules above (4 December 2026) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The job failed again last night.\nError\n\nError code 0x80070005\nat 2024-05-03 02:00\n",
+        "Hi,\n\nTwo problems since the update.\n\nOutlook\n\nOutlook crashes on start\n"
+        "since 2024-05-03\n",
+        "Please create an account for the new hire:\nKarin\n\nKarin Olsen\nFinance\n"
+        "karin.olsen@acme.example\n",
+    ],
+)
+def test_a_paragraph_repeating_the_word_above_is_not_a_signature(text):
+    assert split_reply(text, SETTINGS).new_part == text.strip()
+
+
+@pytest.mark.parametrize("closing", ["Liebe Grüße,", "Beste groeten,", "Ciao,"])
+def test_a_contact_block_below_a_closing_that_also_greets_is_cut(closing):
+    text = (
+        f"Hallo,\n\ndie Rechnung 4711 ist doppelt gebucht.\n\n{closing}\nAnna Schmidt\n"
+        "Buchhaltung\nMuster GmbH, Hauptstraße 5, 10115 Berlin\nTel. +49 30 1234567\n"
+        "anna.schmidt@muster.example\n"
+    )
+    new_part = split_reply(text, SETTINGS).new_part
+    assert new_part.startswith("Hallo,\n\ndie Rechnung 4711 ist doppelt gebucht.")
+    assert "Buchhaltung" not in new_part and "Tel." not in new_part
+
+
+def test_a_heading_ending_with_a_comma_is_not_a_closing():
+    text = (
+        "Please update the contract.\n\nNew address,\n12 Main Street, Suite 4\n"
+        "Springfield, IL 62701\n"
+    )
+    new_part = split_reply(text, SETTINGS).new_part
+    assert not new_part.endswith("New address,")
+
+
+def test_dashes_in_the_text_above_a_gateway_footer_are_not_a_signature():
+    text = (
+        "Hi all,\n\nSteps:\n--\n1. open the report\n2. click print\n--\n"
+        "Result: Word crashes, error 0x80070005\n\n-- \n"
+        "View this message in context: http://forum.example.org/Word-crash-tp7.html\n"
+        "Sent from the Office - Users mailing list archive at Example.org.\n"
+    )
+    assert "Result: Word crashes" in split_reply(text, SETTINGS).new_part
+
+
+def test_a_google_groups_footer_is_not_kept_in_the_new_part():
+    """Google Groups is often the support address itself: its subscription footer would
+    end every ticket's text."""
+    text = (
+        "Hi all,\n\nthe printer driver 4.2 breaks duplex printing.\n\nAnn\n\n-- \n"
+        'You received this message because you are subscribed to the Google Groups "printers" '
+        "group.\nTo unsubscribe from this group, send an email to "
+        "printers+unsubscribe@googlegroups.com.\n"
+    )
+    split = split_reply(text, SETTINGS)
+    assert split.new_part.endswith("Ann") and "unsubscribe" in split.signature

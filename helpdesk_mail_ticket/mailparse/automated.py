@@ -6,6 +6,7 @@ iTop's ``undesired-subject-patterns`` first, then headers: RFC 3834 ``Auto-Submi
 (delivery-status, feedback-report), and well-known bounce/auto-reply subjects.
 """
 
+import ipaddress
 import logging
 import re
 from dataclasses import dataclass
@@ -86,9 +87,11 @@ def detect_automated(
     report_type: str,
     undesired: tuple = (),
     body_start: str = "",
+    forwarded_only: bool = False,
 ) -> Automated | None:
     """Return why a message is automated, or None. ``headers`` is lower-case name -> value;
-    ``body_start``: the first characters of a plain-text body (machine-readable notices)."""
+    ``body_start``: the first characters of a plain-text body (machine-readable notices);
+    ``forwarded_only``: the message is nothing but attached messages (no text of its own)."""
     for pattern in undesired:
         try:
             if compile_pcre(pattern).search(subject or ""):
@@ -101,7 +104,7 @@ def detect_automated(
     found = _by_headers(headers)
     if found:
         return found
-    found = _by_json_notice(body_start)
+    found = _by_json_notice(body_start) or _by_report_alone(subject, forwarded_only)
     if found:
         return found
     return _by_sender(headers, subject, from_email, from_name)
@@ -172,6 +175,36 @@ def _by_headers(headers: dict) -> Automated | None:
         return Automated("bounce", "empty Return-Path <>")
     if headers.get("list-id") or headers.get("list-unsubscribe"):
         return None  # mailing lists are human mail in this corpus sense; see Precedence
+    return None
+
+
+# Feedback loops that do not use ARF (Outlook.com's JMRP and the like) send the reported
+# message as the report's only part, under a subject naming the address of the host that
+# sent it: "complaint about message from 203.0.113.7". A person's complaint to an abuse
+# desk may name an address too, but says something of its own: only the bare report is
+# automated.
+_COMPLAINT_SUBJECT = re.compile(
+    r"^(?:abuse|spam|junk(?:\s+mail)?|complaint|feedback)(?:\s+(?:report|complaint))?\s+"
+    r"(?:about|for|on|regarding|re)\s+(?:an?\s+|the\s+)?(?:message|mail|e-?mail)s?\s+from\s+"
+    r"\[?([0-9a-f.:]{2,45})\]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _names_a_host(subject: str) -> bool:
+    match = _COMPLAINT_SUBJECT.match(subject)
+    if not match:
+        return False
+    try:
+        address = ipaddress.ip_address(match.group(1))
+    except ValueError:
+        return False
+    return not address.is_unspecified
+
+
+def _by_report_alone(subject: str, forwarded_only: bool) -> Automated | None:
+    if forwarded_only and _names_a_host((subject or "").strip()):
+        return Automated("feedback_report", f"complaint report {subject.strip()}"[:200])
     return None
 
 

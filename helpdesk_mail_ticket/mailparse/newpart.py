@@ -159,6 +159,16 @@ _MOBILE_SIG = re.compile(
     r")\s*(?:<[^>\n]*>)?\s*$",
     re.IGNORECASE,
 )
+# What a mailing-list archive or forum gateway appends below "-- " to point at the message
+# in its archive (Nabble's "View this message in context: <link>" / "Sent from the … mailing
+# list archive at …"): the list's reference to this message, kept with it as sent (Quagga's
+# annotators keep it as body). Subscription boilerplate (Google Groups' "You received this
+# message because you are subscribed…", often on a support address itself) stays cut.
+_GATEWAY_FOOTER = re.compile(
+    r"^\s*(?:view\s+this\s+message\s+in\s+context\s*:"
+    r"|sent\s+from\s+the\s+[^\n]{1,80}?\b(?:mailing\s+list|forum|group|list)\s+archive\b)",
+    re.IGNORECASE,
+)
 _VALEDICTION = re.compile(
     r"^\s*(?:(?:best|kind|warm|warmest|many)\s+)?regards\s*,?\s*$"
     r"|^\s*(?:best|cheers|cordialement|bien\s+cordialement|mit\s+freundlichen\s+grüßen|"
@@ -202,17 +212,47 @@ _CONTACT_BLOCK_MAX = 10
 _CONTACT_LINE_MAX = 72
 
 
+# A closing that may open the signature's paragraph ("Thanks,", "Best wishes,", "Cordially,",
+# or a valediction) and a greeting that opens a paragraph of content ("Hello Ann,").
+_CLOSING_LINE = re.compile(
+    r"^\s*(?:(?:many\s+|big\s+)?thanks(?:\s+(?:again|a\s+lot|in\s+advance))?|thank\s+you|"
+    r"cheers|cordially|sincerely|(?:yours\s+)?(?:sincerely|truly|faithfully)|"
+    r"(?:best|all\s+the\s+best|warm|kind|fond)(?:\s+wishes)?|take\s+care|"
+    r"(?:liebe|herzliche|schöne)\s+grüße|danke|merci|gracias|grazie|obrigad[oa]|"
+    r"(?:hartelijke|beste|vriendelijke)\s+groet(?:en)?|ciao|tack|bien\s+à\s+vous)"
+    r"\s*[,!.]?\s*$",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hej|dear|good\s+(?:morning|afternoon|evening)|bonjour|salut|hallo|"
+    r"guten\s+(?:tag|morgen|abend)|sehr\s+geehrte[rs]?|hola|buen[oa]s\s+(?:días|tardes)|"
+    r"buongiorno|olá|geachte)\b",
+    re.IGNORECASE,
+)
+_FIRST_NAME = re.compile(r"^\s*([^\W\d_][\w.'’-]{0,30})\s*$")
+
+
 def _contact_block(lines: list[str], content: list[int]) -> int:
     """Start of a trailing contact block (name, title, company, address, phones), or -1.
 
     The last paragraph, 2 to 10 short lines, no sentence among them, at least two lines
-    with a contact cue, a body above it. A first line of one word (the first name the sender
-    signs with) stays in the body."""
+    with a contact cue (one when its first line carries on the first name the author signed
+    with just above), a body above it. A first line of one word (the first name the sender
+    signs with) stays in the body; so does a closing ("Thanks,") the paragraph opens with,
+    unless the rules cut that valediction anyway. A paragraph opening with a greeting is
+    content."""
     last = content[-1]
     start = last
     while start > 0 and lines[start - 1].strip() and last - start < _CONTACT_BLOCK_MAX:
         start -= 1
-    if start == 0 or lines[start - 1].strip() or last - start < 1 or start <= content[0]:
+    if start == 0 or lines[start - 1].strip() or start <= content[0]:
+        return -1
+    if _GREETING.match(lines[start]):
+        return -1
+    closing = -1
+    if _CLOSING_LINE.match(lines[start]) or _VALEDICTION.match(lines[start]):
+        closing, start = start, start + 1
+    if last - start < 1:
         return -1
     block = [line.strip() for line in lines[start : last + 1]]
     if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
@@ -220,11 +260,32 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
     cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
-    if cues < 2:
+    if cues < (1 if _carries_on_signed_name(lines, start, closing) else 2):
         return -1
     if len(block[0].split()) == 1 and not _CONTACT_CUE.search(block[0]):
         start += 1
+    if closing >= 0 and _VALEDICTION.match(lines[closing]):
+        return closing
     return start
+
+
+_NAME_LINE = re.compile(r"^\s*[^\W\d_][^\W\d_.'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_'’-]*){1,3}\.?\s*$")
+
+
+def _carries_on_signed_name(lines: list[str], start: int, closing: int) -> bool:
+    """The block's first line is a full name (capitalised words only) starting with the
+    first name the paragraph above ends with ("John" / blank / "John Van Gelder"), and
+    that first name signs the text (the line above it introduces nothing)."""
+    if closing >= 0 or start < 2:
+        return False
+    above = _FIRST_NAME.match(lines[start - 2])
+    if not above or not _NAME_LINE.match(lines[start]):
+        return False
+    words = lines[start].split()
+    if words[0] != above.group(1) or not all(word[0].isupper() for word in words):
+        return False
+    introduced = start >= 3 and _ENDS_COLON.search(lines[start - 3])
+    return not introduced
 
 
 @dataclass
@@ -620,10 +681,22 @@ def strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         return lines, []
 
 
-def _strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
+def _gateway_footer(lines: list[str], index: int) -> bool:
+    """The lines below the "-- " at ``index`` are a list or forum gateway's footer."""
+    first = next((line for line in lines[index + 1 :] if line.strip()), "")
+    return bool(_GATEWAY_FOOTER.match(first))
+
+
+def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list[str], list[str]]:
     # "-- " delimiter: everything after it, if the rest is short (a signature, not a thread).
-    for index in range(len(lines) - 1, 0, -1):
-        if _SIG_DELIMITER.match(lines[index]) and len(lines) - index <= 15:
+    for index in range(len(lines) - 1, max(len(lines) - 16, 0), -1):
+        # Above a gateway's footer only the standard "-- " (RFC 3676) opens a signature:
+        # a bare "--" there may be the author's own rule.
+        if lines[index] == "-- " if below_footer else _SIG_DELIMITER.match(lines[index]):
+            if not below_footer and _gateway_footer(lines, index):
+                # Not the author's: keep it, and look for the author's signature above.
+                body, signature = _strip_signature(lines[:index], below_footer=True)
+                return body + lines[index:], signature
             return lines[:index], lines[index:]
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:

@@ -467,7 +467,20 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         report_type=report_type,
         undesired=settings.undesired_subject_patterns,
         body_start=result.body_text[:4096] if result.body_part == "text/plain" else "",
+        forwarded_only=_forwarded_only(message),
     )
+
+
+def _forwarded_only(message: Message) -> bool:
+    """The message is nothing but attached messages: no text of its own."""
+    try:
+        parts = message.get_payload() if message.is_multipart() else None
+        return bool(parts) and all(
+            isinstance(part, Message) and part.get_content_type() == "message/rfc822"
+            for part in parts
+        )
+    except Exception:  # a broken structure: not such a report
+        return False
 
 
 def _defects(message: Message) -> list[str]:
