@@ -149,18 +149,26 @@ class MailInbox(models.Model):
         Returns the messages recorded now.
         """
         ledger = self.env["mail.inbox.message"]
-        checked = self._check_reused_handles(remote, source) if source is not None else {}
+        changes = self._listing_changes(remote)
+        if not any(changes):
+            commit(self.env)
+            return ledger.browse()
+        checked = {}
+        if source is not None and changes[0]:
+            changed = [message for message in remote if message.uid in changes[0]]
+            checked = self._check_reused_handles(changed, source)
         for attempt in range(SYNC_RETRIES):
             try:
                 with self.env.cr.savepoint(flush=False):
                     new_ids, unknown = self._sync_rows(
-                        remote, insert=source is None, checked=checked
+                        remote, insert=source is None, checked=checked, changes=changes
                     )
                 break
             except psycopg2.errors.SerializationFailure:
                 if attempt == SYNC_RETRIES - 1 or modules.module.current_test:
                     raise
                 rollback(self.env)
+                changes = None  # read again on the fresh snapshot
         ledger.invalidate_model()
         commit(self.env)
         if unknown:
@@ -199,24 +207,63 @@ class MailInbox(models.Model):
                 self._trace("Message %s is another message than its line's", message.uid)
         return checked
 
-    def _sync_rows(self, remote, insert=True, checked=None):
+    def _listing_changes(self, remote):
+        """What differs between a complete listing and the ledger, computed by the
+        database: the handles listed without a line on the server (new, back, or given
+        to another message), with ``use_message_id_as_uid`` also those listed with
+        another size than their line's; and the ids of the lines on the server that are
+        not listed (they left it). An unchanged mailbox returns no row: the lines of
+        the mail still there are never sent back (POP3 lists the whole mailbox at each
+        cycle, and a kept mailbox grows all year)."""
+        by_message_id = self._get_parse_settings().use_message_id_as_uid
+        self.env["mail.inbox.message"].flush_model()
+        uids = [message.uid for message in remote]
+        sizes = [message.size or 0 for message in remote]
+        if any(len(uid.split()) != 1 for uid in uids):  # handles with white space (or empty)
+            listed = "unnest(%s::varchar[], %s::integer[])"
+        else:
+            # The handles travel as one text (POP3 UIDLs are printable characters
+            # without space, IMAP ones "<validity>:<uid>"), which PostgreSQL splits
+            # much faster than it parses an array literal of 100,000 strings.
+            listed = "unnest(string_to_array(%s, ' '), string_to_array(%s, ' ')::integer[])"
+            uids, sizes = " ".join(uids), " ".join(map(str, sizes))
+        # The statement is made of constant parts only; the values are parameters.
+        self.env.cr.execute(  # pylint: disable=sql-injection
+            f"""SELECT listed.uid, line.id
+                 FROM {listed} AS listed(uid, size)
+                 FULL JOIN (SELECT id, server_uid, size FROM mail_inbox_message
+                             WHERE inbox_id = %s AND on_server) AS line
+                   ON line.server_uid = listed.uid
+                WHERE line.id IS NULL OR listed.uid IS NULL
+                   OR (%s AND line.size > 0 AND listed.size > 0 AND line.size != listed.size)""",
+            [uids, sizes, self.id, by_message_id],
+        )
+        changed, gone = set(), set()
+        for uid, line_id in self.env.cr.fetchall():
+            if uid is None:
+                gone.add(line_id)
+            else:
+                changed.add(uid)
+        return changed, gone
+
+    def _sync_rows(self, remote, insert=True, checked=None, changes=None):
         """Mark the lines that left the server or came back, by their server handle;
         insert lines for the messages not known (unless ``insert`` is false). Returns
         the ids inserted and the messages left to insert. ``checked``: by handle,
         whether the listed message is its line's (``_check_reused_handles``); one
-        that is not is another message, its line left the server."""
-        ledger = self.env["mail.inbox.message"]
+        that is not is another message, its line left the server. ``changes``: what
+        ``_listing_changes`` found on this snapshot (read when not given)."""
         cr = self.env.cr
-        ledger.flush_model()
-        # Only the lines that can change: those of the handles listed, and those still
-        # marked on the server (which may have left it). Lines of mail gone long ago
-        # (POP3 or IMAP deleting it: most of a ledger after a year) are never read.
-        # Two selects, each on its index (the lines on the server, the handles).
+        # Only the lines that can change: those of the handles that changed and those
+        # that left the server. The lines of the mail still there are never read.
+        changed, gone_ids = changes or self._listing_changes(remote)
+        if not changed and not gone_ids:
+            return [], []
         cr.execute(
-            "SELECT server_uid, id, on_server FROM mail_inbox_message WHERE inbox_id = %s "
-            "AND on_server UNION SELECT server_uid, id, on_server FROM mail_inbox_message "
+            "SELECT server_uid, id, on_server FROM mail_inbox_message WHERE id = ANY(%s) "
+            "UNION SELECT server_uid, id, on_server FROM mail_inbox_message "
             "WHERE inbox_id = %s AND server_uid = ANY(%s) ORDER BY on_server, id",
-            [self.id, self.id, [message.uid for message in remote]],
+            [list(gone_ids), self.id, list(changed)],
         )
         # A handle on the server wins over a stale one (a line that left it).
         known = {uid: (rid, on_server) for uid, rid, on_server in cr.fetchall()}
@@ -230,9 +277,9 @@ class MailInbox(models.Model):
                 )
             del known[uid]
         seen = {message.uid for message in remote}
-        unknown = [m for m in remote if m.uid not in known]
+        unknown = [m for m in remote if m.uid in changed and m.uid not in known]
         new_ids = self._insert_lines(unknown) if insert else []
-        gone = [rid for uid, (rid, on_server) in known.items() if on_server and uid not in seen]
+        gone = sorted(gone_ids)  # every line of a handle not listed, duplicates too
         back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
         if gone:
             cr.execute(

@@ -29,3 +29,4 @@ from . import test_sync
 from . import test_ui
 from . import test_good_citizen
 from . import test_attack_pop3_digest
+from . import test_attack_pop3_sqldiff

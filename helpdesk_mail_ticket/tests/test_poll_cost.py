@@ -228,6 +228,28 @@ class TestCycleCostFollowsChange(MailTicketCase):
         self.assertEqual([(rows, text) for rows, text in read if rows > 1], [])
         self.assertEqual(len(self.ledger(inbox)), 7)
 
+    def test_pop3_cycle_of_a_kept_mailbox_reads_no_line_of_mail_still_there(self):
+        # POP3 keeps no cursor: each cycle compares the whole listing with the ledger.
+        # The comparison is made by the database, which returns only what differs.
+        login, password = self.new_mailbox()
+        inbox = self.create_inbox(login, password, protocol="pop3", email_storage="keep")
+        for number in range(6):
+            self.deliver(make_email(subject=f"Kept request {number}"), login=login)
+        self.fetch(inbox)
+        self.fetch(inbox)  # settles the keep marks
+        self.assertEqual(len(self.server_uids(login)), 6)
+        with ledger_rows_read() as read:
+            self.assertEqual(self.fetch(inbox)["new"], 0)
+        self.assertEqual([(rows, text) for rows, text in read if rows > 0], [])
+        self.deliver(make_email(subject="One more"), login=login)
+        with ledger_rows_read() as read:
+            self.assertEqual(self.fetch(inbox)["new"], 1)
+        self.assertEqual([(rows, text) for rows, text in read if rows > 1], [])
+        self.assertEqual(len(self.ledger(inbox)), 7)
+        self.assertEqual(
+            self.ledger(inbox).filtered(lambda m: m.subject == "One more").state, "processed"
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestProcessingCost(MailTicketCase):
