@@ -177,3 +177,62 @@ def test_header_block_quoted_with_another_mark_starts_old_content(mark):
 def test_outlook_header_block_in_more_languages_starts_old_content(block):
     text = f"{ANSWER}\n\n{block}\n\nDoes the printer on floor 3 work again?\n"
     assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+# --- plain text: mobile footers, a sign-off below the quote, more languages ---------------
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Sent from my Samsung Galaxy smartphone.",
+        "Von meinem iPhone gesendet",
+        "Von meinem Samsung Galaxy Smartphone gesendet.",
+        "Envoyé depuis mon smartphone Samsung Galaxy.",
+        "Enviado desde mi smartphone Samsung Galaxy.",
+        "Enviado do meu iPhone",
+    ],
+)
+@pytest.mark.parametrize(
+    "history",
+    ["", "\n\n-------- Original message --------\nFrom: Ann <ann@example.com>\n\nFixed?\n"],
+)
+def test_mobile_footer_in_more_forms_is_the_signature(footer, history):
+    split = split_reply(f"{ANSWER}\n\n{footer}\n{history}", SETTINGS)
+    assert split.new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution,sign_off",
+    [
+        (
+            "On Tue, Mar 3, 2026 at 10:00 AM Bob <bob@example.com> wrote:",
+            "Best regards,\nAnn Example\nIT department",
+        ),
+        (
+            "Am Di., 3. März 2026 um 10:00 Uhr schrieb Bob <bob@example.com>:",
+            "Mit freundlichen Grüßen\nAnn Example",
+        ),
+        (
+            "El mar, 3 mar 2026 a las 10:00, Bob (<bob@example.com>) escribió:",
+            "Saludos,\nAnn Example",
+        ),
+    ],
+)
+def test_sign_off_below_a_trailing_quote_takes_quote_and_attribution_out(attribution, sign_off):
+    text = f"{ANSWER}\n\n{attribution}\n> Does the printer work now?\n\n{sign_off}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "2026년 3월 3일 (화) 오전 10:00, Bob <bob@example.com>님이 작성:",  # ko
+        "Bob <bob@example.com> ezt írta (időpont: 2026. márc. 3., K, 10:00):",  # hu
+        "Vào Th 3, 3 thg 3, 2026 vào lúc 10:00 Bob <bob@example.com> đã viết:",  # vi
+    ],
+)
+@pytest.mark.parametrize("after", ["", "\n> Does the printer work now?\n"])
+def test_attribution_in_more_languages_is_not_new(attribution, after):
+    text = f"{ANSWER}\n\n{attribution}{after}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER

@@ -47,11 +47,14 @@ _WROTE = "|".join(
         r"写道|寫道|來信|来信",  # zh
         r"書きました|が書きました|のメッセージ|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
+        r"님이\s*작성(?:한\s*글)?|đã\s+viết",  # ko vi
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
-# inside a time.
-_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+# inside a time, or in the parenthesis Gmail puts the date in ("ezt írta (időpont: …):").
+_WROTE_END = re.compile(
+    rf"(?:{_WROTE})\s*(?:\([^()\n]{{0,80}}\)|[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE
+)
 _TIME = re.compile(r"(?<=\d)[:：](?=\d)")
 
 
@@ -150,13 +153,14 @@ _MOBILE_SIG = re.compile(
     r"^\s*(?:"
     r"(?:sent|envoyé|gesendet|enviado|inviato|verzonden|verstuurd|wysłane|wysłano|"
     r"отправлено|skickat|sendt|lähetetty|送信|发自|從我的|von\s+meinem)\s+"
-    r"(?:from|with|via|using|de|depuis|à\s+partir\s+de|von|mit|desde|da|vanaf|met|"
+    r"(?:from|with|via|using|de|depuis|à\s+partir\s+de|von|mit|desde|da|do|vanaf|met|"
     r"z|с|från|fra|från|mitt|min|mi|mon|ma|my|mein|meinem)\b[^,.;!?]{0,50}"
+    r"|von\s+meinem\s[^,.;!?]{1,50}\sgesendet"  # German puts the verb last
     r"|get\s+outlook\s+for\s+\w+"
     r"|télécharger\s+outlook\s+pour\s+\w+"
     r"|outlook\s+für\s+\w+\s+beziehen"
     r"|(?:sent|envoyé)\s+(?:from|de)\s+(?:mail|courrier)\s+(?:for|pour)\s+windows\s*\d*"
-    r")\s*(?:<[^>\n]*>)?\s*$",
+    r")\.?\s*(?:<[^>\n]*>)?\s*$",  # the footer's own full stop ("... smartphone.")
     re.IGNORECASE,
 )
 _VALEDICTION = re.compile(
@@ -729,7 +733,9 @@ def _split_reply(text: str, settings) -> Split:
             # A signature below the trailing quote: the quote above it is old content too.
             body, signature = strip_signature(kept)
             if signature:
-                kept = [*_strip_quoted_tail(body), "", *signature]
+                # ... and so is the attribution above that quote.
+                body = _drop_trailing_intro(_strip_quoted_tail(body), intro)
+                kept = [*body, "", *signature]
         else:
             kept = orig_lines[:first_quote]
             cut_line = first_quote
