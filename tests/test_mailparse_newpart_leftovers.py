@@ -236,3 +236,64 @@ def test_sign_off_below_a_trailing_quote_takes_quote_and_attribution_out(attribu
 def test_attribution_in_more_languages_is_not_new(attribution, after):
     text = f"{ANSWER}\n\n{attribution}{after}\n"
     assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+# --- HTML: a <pre> quote without signature, Gmail's marker, a leading attribution -------
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Bob &lt;bob@example.com&gt; wrote:",
+        "Am 03.03.2026 um 10:00 schrieb Bob &lt;bob@example.com&gt;:",
+        "Le 03/03/2026 à 10:00, Bob a écrit :",
+    ],
+)
+def test_quote_inside_one_pre_block_without_signature_is_cut(attribution):
+    message = EmailMessage()
+    message["From"] = "ann@example.com"
+    message["Subject"] = "Re: printer"
+    message.set_content(
+        f"<html><body><pre>{ANSWER}\n\n{attribution}\n"
+        "&gt; Does the printer work now?\n&gt; Bob\n</pre></body></html>",
+        subtype="html",
+    )
+    parsed = parse_message(message.as_bytes())
+    assert parsed.new_part_text.strip() == ANSWER
+
+
+def _html_reply(markup: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = "ann@example.com"
+    message["Subject"] = "Re: printer"
+    message.set_content(markup, subtype="html")
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<div dir="ltr">{ANSWER}\u1427</div><br><div class="gmail_quote">'
+        '<div dir="ltr" class="gmail_attr">On Tue, Mar 3, 2026 at 10:00 AM Bob '
+        "&lt;bob@example.com&gt; wrote:<br></div>"
+        '<blockquote class="gmail_quote">Does the printer work now?</blockquote></div>',
+        f'<div dir="ltr">{ANSWER}</div><div dir="ltr">\u1427</div>',
+    ],
+)
+def test_gmail_invisible_marker_is_not_kept_in_html(markup):
+    assert parse_message(_html_reply(markup)).new_part_text.strip() == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Bob &lt;bob@example.com&gt; wrote:",
+        "Am Di., 3. März 2026 um 10:00 Uhr schrieb Bob &lt;bob@example.com&gt;:",
+    ],
+)
+@pytest.mark.parametrize(
+    "layout", ["<div>{a}</div><div><br></div><div>{t}</div>", "{a}<br><br>{t}"]
+)
+def test_attribution_left_at_the_start_of_html_is_not_new(attribution, layout):
+    markup = layout.format(a=attribution, t=ANSWER)
+    assert parse_message(_html_reply(markup)).new_part_text.strip() == ANSWER
