@@ -124,6 +124,20 @@ def test_the_header_peek_and_ids_skip_what_tools_write_before_the_headers(junk):
     assert header_ids(raw) == ("m1@example.org", ("t1@example.org",))
 
 
+@pytest.mark.parametrize("junk", [b" ", b"\t", b"\r\n  "])
+def test_a_header_block_whose_first_field_is_indented_is_read(junk):
+    # A tool that pasted or piped the message indented its first line: read as a
+    # continuation of nothing, From was lost and the caller unknown.
+    raw = junk + (
+        b"From: Ann Lee <ann@example.org>\r\nSubject: Printer broken\r\n"
+        b"Message-ID: <m1@example.org>\r\nIn-Reply-To: <t1@example.org>\r\n\r\nbody\r\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.subject) == ("ann@example.org", "Printer broken")
+    assert peek_headers(raw).subject == "Printer broken"
+    assert header_ids(raw) == ("m1@example.org", ("t1@example.org",))
+
+
 @pytest.mark.parametrize(
     "src",
     ["cid:logo%40x.example", "cid:<logo@x.example>", " cid:logo@x.example ", "cid:LOGO@x.example"],

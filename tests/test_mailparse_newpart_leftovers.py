@@ -279,3 +279,123 @@ def test_a_google_groups_footer_is_not_kept_in_the_new_part():
     )
     split = split_reply(text, SETTINGS)
     assert split.new_part.endswith("Ann") and "unsubscribe" in split.signature
+
+
+# --- plain text: mobile footers, a sign-off below the quote, more languages ---------------
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Sent from my Samsung Galaxy smartphone.",
+        "Von meinem iPhone gesendet",
+        "Von meinem Samsung Galaxy Smartphone gesendet.",
+        "Envoyé depuis mon smartphone Samsung Galaxy.",
+        "Enviado desde mi smartphone Samsung Galaxy.",
+        "Enviado do meu iPhone",
+    ],
+)
+@pytest.mark.parametrize(
+    "history",
+    ["", "\n\n-------- Original message --------\nFrom: Ann <ann@example.com>\n\nFixed?\n"],
+)
+def test_mobile_footer_in_more_forms_is_the_signature(footer, history):
+    split = split_reply(f"{ANSWER}\n\n{footer}\n{history}", SETTINGS)
+    assert split.new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution,sign_off",
+    [
+        (
+            "On Tue, Mar 3, 2026 at 10:00 AM Bob <bob@example.com> wrote:",
+            "Best regards,\nAnn Example\nIT department",
+        ),
+        (
+            "Am Di., 3. März 2026 um 10:00 Uhr schrieb Bob <bob@example.com>:",
+            "Mit freundlichen Grüßen\nAnn Example",
+        ),
+        (
+            "El mar, 3 mar 2026 a las 10:00, Bob (<bob@example.com>) escribió:",
+            "Saludos,\nAnn Example",
+        ),
+    ],
+)
+def test_sign_off_below_a_trailing_quote_takes_quote_and_attribution_out(attribution, sign_off):
+    text = f"{ANSWER}\n\n{attribution}\n> Does the printer work now?\n\n{sign_off}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "2026년 3월 3일 (화) 오전 10:00, Bob <bob@example.com>님이 작성:",  # ko
+        "Bob <bob@example.com> ezt írta (időpont: 2026. márc. 3., K, 10:00):",  # hu
+        "Vào Th 3, 3 thg 3, 2026 vào lúc 10:00 Bob <bob@example.com> đã viết:",  # vi
+    ],
+)
+@pytest.mark.parametrize("after", ["", "\n> Does the printer work now?\n"])
+def test_attribution_in_more_languages_is_not_new(attribution, after):
+    text = f"{ANSWER}\n\n{attribution}{after}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+# --- HTML: a <pre> quote without signature, Gmail's marker, a leading attribution -------
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Bob &lt;bob@example.com&gt; wrote:",
+        "Am 03.03.2026 um 10:00 schrieb Bob &lt;bob@example.com&gt;:",
+        "Le 03/03/2026 à 10:00, Bob a écrit :",
+    ],
+)
+def test_quote_inside_one_pre_block_without_signature_is_cut(attribution):
+    message = EmailMessage()
+    message["From"] = "ann@example.com"
+    message["Subject"] = "Re: printer"
+    message.set_content(
+        f"<html><body><pre>{ANSWER}\n\n{attribution}\n"
+        "&gt; Does the printer work now?\n&gt; Bob\n</pre></body></html>",
+        subtype="html",
+    )
+    parsed = parse_message(message.as_bytes())
+    assert parsed.new_part_text.strip() == ANSWER
+
+
+def _html_reply(markup: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = "ann@example.com"
+    message["Subject"] = "Re: printer"
+    message.set_content(markup, subtype="html")
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f'<div dir="ltr">{ANSWER}\u1427</div><br><div class="gmail_quote">'
+        '<div dir="ltr" class="gmail_attr">On Tue, Mar 3, 2026 at 10:00 AM Bob '
+        "&lt;bob@example.com&gt; wrote:<br></div>"
+        '<blockquote class="gmail_quote">Does the printer work now?</blockquote></div>',
+        f'<div dir="ltr">{ANSWER}</div><div dir="ltr">\u1427</div>',
+    ],
+)
+def test_gmail_invisible_marker_is_not_kept_in_html(markup):
+    assert parse_message(_html_reply(markup)).new_part_text.strip() == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, Mar 3, 2026 at 10:00 AM Bob &lt;bob@example.com&gt; wrote:",
+        "Am Di., 3. März 2026 um 10:00 Uhr schrieb Bob &lt;bob@example.com&gt;:",
+    ],
+)
+@pytest.mark.parametrize(
+    "layout", ["<div>{a}</div><div><br></div><div>{t}</div>", "{a}<br><br>{t}"]
+)
+def test_attribution_left_at_the_start_of_html_is_not_new(attribution, layout):
+    markup = layout.format(a=attribution, t=ANSWER)
+    assert parse_message(_html_reply(markup)).new_part_text.strip() == ANSWER

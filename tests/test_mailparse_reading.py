@@ -126,6 +126,26 @@ def test_legacy_8bit_headers_decode_when_nothing_useful_is_declared(
     assert [att.filename for att in parsed.attachments] == [filename]
 
 
+# Alphabets other than Latin and Cyrillic, in their own legacy charsets: a Cyrillic or Latin
+# reading of the same bytes must not win over the charset the sender declared.
+_OTHER_ALPHABETS = [
+    ("windows-1253", "Ελένη Νικολάου", "Ο εκτυπωτής δεν τυπώνει", "Τιμολόγιο.pdf"),
+    ("iso-8859-7", "Κώστας Δήμου", "Αίτημα για νέο κωδικό", "Αναφορά.pdf"),
+    ("windows-1255", "רחל אברהם", "המדפסת בקומה שלוש תקועה", "חשבונית.pdf"),
+    ("windows-1256", "فاطمة علي", "الطابعة في الطابق الثالث لا تعمل", "فاتورة.pdf"),
+    ("tis-620", "สมศรี มีสุข", "เครื่องพิมพ์ชั้นสามเสีย", "ใบแจ้งหนี้.pdf"),
+]
+
+
+@pytest.mark.parametrize("charset,name,subject,filename", _OTHER_ALPHABETS)
+def test_legacy_8bit_headers_of_other_alphabets_decode_by_the_declared_charset(
+    charset, name, subject, filename
+):
+    parsed = parse_message(_legacy_message(charset, name, subject, filename, charset))
+    assert (parsed.from_name, parsed.subject) == (name, subject)
+    assert [att.filename for att in parsed.attachments] == [filename]
+
+
 def test_utf8_headers_win_over_a_declared_legacy_charset():
     raw = _legacy_message("utf-8", "Zoë Ærø", "Überweisung fehlt", "Zoë.pdf", "iso-8859-1")
     parsed = parse_message(raw)
@@ -166,6 +186,15 @@ def test_forwarded_message_with_an_encoded_subject_and_one_without():
     inner = b"From: bob@example.org\n\nno subject here\n"
     parsed = parse_message(_with_part(b"Content-Type: message/rfc822\n\n" + inner))
     assert [a.filename for a in parsed.attachments] == ["message001.eml"]
+
+
+def test_forwarded_internationalized_message_is_named_by_its_subject():
+    # RFC 6532: a message with UTF-8 headers travels as message/global (an SMTPUTF8 bounce
+    # returns the original so).
+    inner = "From: jörg@example.de\nSubject: Rückfrage zur Rechnung\n\nbody\n".encode()
+    parsed = parse_message(_with_part(b"Content-Type: message/global\n\n" + inner))
+    [eml] = parsed.attachments
+    assert (eml.filename, eml.content_type) == ("Rückfrage zur Rechnung.eml", "message/global")
 
 
 def test_delivery_status_is_kept_on_a_bounce():
@@ -236,12 +265,40 @@ def test_disposition_with_only_a_filename_keeps_the_name():
     assert (att.filename, att.content_type) == ("report.pdf", "application/pdf")
 
 
+def test_disposition_with_only_an_rfc2231_filename_keeps_the_name():
+    part = (
+        b"Content-Type: application/octet-stream\n"
+        b"Content-Disposition: filename*=UTF-8''N%C3%B3mina%20marzo.pdf\n"
+        b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK"
+    )
+    [att] = parse_message(_with_part(part)).attachments
+    assert (att.filename, att.content_type) == ("Nómina marzo.pdf", "application/pdf")
+
+
 def test_invalid_content_type_with_a_name_is_an_attachment():
     part = b"Content-Type: pdf; name=quote.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK"
     parsed = parse_message(_with_part(part))
     assert parsed.body_text == "See the attached mail."
     [att] = parsed.attachments
     assert (att.filename, att.content_type) == ("quote.pdf", "application/pdf")
+    assert att.data == b"%PDF-1.4\n"
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_a_message_that_is_only_a_file_of_an_invalid_type_has_no_text_body(multipart):
+    """A scanner's mail: nothing but the file, its type invalid. The file is an attachment,
+    never the ticket's description."""
+    file_part = b'Content-Type: pdf; name="scan 0042.pdf"\nContent-Transfer-Encoding: base64\n\n'
+    head = b"From: scanner@example.com\nSubject: Scan from MFP-3\nMIME-Version: 1.0\n"
+    if multipart:
+        raw = head + b'Content-Type: multipart/mixed; boundary="s"\n\n--s\n' + file_part
+        raw += b"JVBERi0xLjQK\n--s--\n"
+    else:
+        raw = head + file_part + b"JVBERi0xLjQK\n"
+    parsed = parse_message(raw)
+    assert "PDF" not in parsed.body_text
+    [att] = parsed.attachments
+    assert (att.filename, att.content_type) == ("scan 0042.pdf", "application/pdf")
     assert att.data == b"%PDF-1.4\n"
 
 

@@ -80,6 +80,9 @@ _TYPE_NAMES = {
     "application/pkcs7-mime": "smime.p7m",
     "application/x-pkcs7-mime": "smime.p7m",
 }
+# A forwarded (or returned) message: named by its subject. message/global is one with UTF-8
+# headers (RFC 6532).
+_MESSAGE_TYPES = ("message/rfc822", "message/global")
 _MAX_SUBJECT_NAME = 120
 _REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
 _WIDE_RUNS = re.compile(r"[\x80-\xff]+")
@@ -402,11 +405,11 @@ def _attachments_of(
             ]
     if ctype == "application/octet-stream" and name:
         ctype = _guess_type(name) or ctype
-    if not name and ctype == "message/rfc822":
+    if not name and ctype in _MESSAGE_TYPES:
         name = _message_name(part, charset_hint)
     if not name:
         name = _default_name(ctype, counter)
-    elif ctype == "message/rfc822" and not _REAL_EXTENSION.fullmatch(_extension(name)):
+    elif ctype in _MESSAGE_TYPES and not _REAL_EXTENSION.fullmatch(_extension(name)):
         # A name without an extension gets ".eml"; one with an extension is the sender's.
         name += ".eml"
     return [_make(data, name, ctype, _content_id(part), _disposition(part), settings=settings)]

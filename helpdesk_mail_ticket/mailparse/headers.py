@@ -269,16 +269,21 @@ def header_params(raw: str, *charsets: str | None) -> tuple[str, dict]:
 
     message = Message()
     try:
-        message["Content-Type"] = fix_surrogates(unfold(raw or ""), *charsets)[:MAX_HEADER]
+        text = fix_surrogates(unfold(raw or ""), *charsets)[:MAX_HEADER]
+        message["Content-Type"] = text
         params = message.get_params() or []
+        if params and params[0][1]:
+            # No value, only parameters ("Content-Disposition: filename=x.pdf"): the stdlib
+            # takes the first for the value and leaves it RFC 2231-encoded; read them all
+            # as parameters of an empty value.
+            del message["Content-Type"]
+            message["Content-Type"] = "x; " + text
+            params = [("", ""), *(message.get_params() or [])[1:]]
     except Exception:
         return (raw or "").split(";", 1)[0].strip().lower(), {}
     value = params[0][0].lower() if params else ""
     result = {}
-    if params and params[0][1]:
-        value = ""  # no value, only parameters ("Content-Disposition: filename=x.pdf")
-    else:
-        params = params[1:]
+    params = params[1:]
     for key, item in params:
         result[key.lower()] = item
     return value, result

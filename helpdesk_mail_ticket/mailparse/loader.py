@@ -75,7 +75,9 @@ _TOKEN_PIECE = re.compile(rb"[A-Za-z0-9+/=_.%-]{16,998}\r?")
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _WHITESPACE = b" \t\r\n"
 _OBSOLETE_FIELD = re.compile(rb"(" + _FIELD_NAMES + rb")[ \t]+:", re.IGNORECASE)
-_LEADING_JUNK = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t\x00]*\r?\n)*(?:>From [^\n]*\n)?")
+# A BOM, blank lines, an escaped ">From " line, and the spaces a tool indented the first
+# field with (read as a continuation of nothing, it is lost).
+_LEADING_JUNK = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t\x00]*\r?\n)*(?:>From [^\n]*\n)?[ \t]*")
 _TRACE_FIELD = re.compile(rb"(?:received|x-received|arc-seal|arc-message-signature)[ \t]*:", re.I)
 _TRACE_CLAUSE = re.compile(rb"(?:\(|;|(?:by|with|id|for|via|from|envelope-from)[ \t])")
 

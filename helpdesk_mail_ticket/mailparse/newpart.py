@@ -47,11 +47,14 @@ _WROTE = "|".join(
         r"写道|寫道|來信|来信",  # zh
         r"書きました|が書きました|のメッセージ|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
+        r"님이\s*작성(?:한\s*글)?|đã\s+viết",  # ko vi
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
-# inside a time.
-_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+# inside a time, or in the parenthesis Gmail puts the date in ("ezt írta (időpont: …):").
+_WROTE_END = re.compile(
+    rf"(?:{_WROTE})\s*(?:\([^()\n]{{0,80}}\)|[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE
+)
 _TIME = re.compile(r"(?<=\d)[:：](?=\d)")
 
 
@@ -150,13 +153,14 @@ _MOBILE_SIG = re.compile(
     r"^\s*(?:"
     r"(?:sent|envoyé|gesendet|enviado|inviato|verzonden|verstuurd|wysłane|wysłano|"
     r"отправлено|skickat|sendt|lähetetty|送信|发自|從我的|von\s+meinem)\s+"
-    r"(?:from|with|via|using|de|depuis|à\s+partir\s+de|von|mit|desde|da|vanaf|met|"
+    r"(?:from|with|via|using|de|depuis|à\s+partir\s+de|von|mit|desde|da|do|vanaf|met|"
     r"z|с|från|fra|från|mitt|min|mi|mon|ma|my|mein|meinem)\b[^,.;!?]{0,50}"
+    r"|von\s+meinem\s[^,.;!?]{1,50}\sgesendet"  # German puts the verb last
     r"|get\s+outlook\s+for\s+\w+"
     r"|télécharger\s+outlook\s+pour\s+\w+"
     r"|outlook\s+für\s+\w+\s+beziehen"
     r"|(?:sent|envoyé)\s+(?:from|de)\s+(?:mail|courrier)\s+(?:for|pour)\s+windows\s*\d*"
-    r")\s*(?:<[^>\n]*>)?\s*$",
+    r")\.?\s*(?:<[^>\n]*>)?\s*$",  # the footer's own full stop ("... smartphone.")
     re.IGNORECASE,
 )
 # What a mailing-list archive or forum gateway appends below "-- " to point at the message
@@ -368,15 +372,16 @@ def _is_header_block(lines: list[str], index: int) -> bool:
     return False
 
 
-_TO_LINE = re.compile(
-    r"^\s*(?:to|an|à|a|para|aan|do|til|till|кому|komu|προς|către|prima|宛先|收件人)\s*[:：]",
-    re.IGNORECASE,
+_TO_WORDS = r"to|an|à|a|para|aan|do|til|till|кому|komu|προς|către|prima|宛先|收件人"
+_SUBJECT_WORDS = (
+    r"subject|betreff|thema|objet|sujet|asunto|oggetto|onderwerp|temat|emne|ämne|aihe|assunto|"
+    r"тема|předmět|θέμα|subiect|predmet|件名|主题|主旨|제목"
 )
-_SUBJECT_LINE = re.compile(
-    r"^\s*(?:subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|emne|ämne|aihe|assunto|"
-    r"тема|předmět|θέμα|subiect|predmet|件名|主题|主旨|제목)\s*[:：]",
-    re.IGNORECASE,
-)
+_TO_LINE = re.compile(rf"^\s*(?:{_TO_WORDS})\s*[:：]", re.IGNORECASE)
+_SUBJECT_LINE = re.compile(rf"^\s*(?:{_SUBJECT_WORDS})\s*[:：]", re.IGNORECASE)
+# Notes' header table rendered as text: each field name on a line of its own, no colon.
+_BARE_TO = re.compile(rf"^\s*(?:{_TO_WORDS})\s*$", re.IGNORECASE)
+_BARE_SUBJECT = re.compile(rf"^\s*(?:{_SUBJECT_WORDS})\s*$", re.IGNORECASE)
 _PREAMBLE_MAX = 6
 
 
@@ -385,14 +390,17 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
 
     Notes writes the sender and date as a short paragraph ("Tim Belden@ECT" /
     "10/17/2000 07:40 AM", or "Ann <a@x.com> on 04/26/2000 08:10 AM") above a
-    "To: / cc: / Subject:" block. The block needs To and Subject within the next lines and
-    that short, dated sender paragraph above it, where the cut goes."""
-    if not index or not _TO_LINE.match(lines[index]):
+    "To: / cc: / Subject:" block (or its table as text: "To", "cc", "Subject" alone on
+    their lines, the values below them). The block needs To and Subject within the next
+    lines and that short, dated sender paragraph above it, where the cut goes."""
+    bare = _BARE_TO.match(lines[index]) if index else None
+    if not index or not (bare or _TO_LINE.match(lines[index])):
         return -1
     if index and _FIELD_LINE.match(lines[index - 1]):
         return -1  # inside a block that starts higher (handled by _is_header_block)
     window = lines[index + 1 : index + 8]
-    if not any(_SUBJECT_LINE.match(line) for line in window):
+    subject = _BARE_SUBJECT if bare else _SUBJECT_LINE
+    if not any(subject.match(line) for line in window):
         return -1
     probe = index - 1
     while probe >= 0 and not lines[probe].strip():
@@ -511,6 +519,10 @@ def _builtin_cut(lines: list[str]) -> int:
                 or (head[:1] in (":", "|") and _marked_header_block(lines, index))
             ):
                 return index
+            notes = _recipient_block_start(lines, index)
+            if notes >= 0:
+                return notes
+        elif len(line) < 12 and _BARE_TO.match(line):
             notes = _recipient_block_start(lines, index)
             if notes >= 0:
                 return notes
@@ -802,7 +814,9 @@ def _split_reply(text: str, settings) -> Split:
             # A signature below the trailing quote: the quote above it is old content too.
             body, signature = strip_signature(kept)
             if signature:
-                kept = [*_strip_quoted_tail(body), "", *signature]
+                # ... and so is the attribution above that quote.
+                body = _drop_trailing_intro(_strip_quoted_tail(body), intro)
+                kept = [*body, "", *signature]
         else:
             kept = orig_lines[:first_quote]
             cut_line = first_quote

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from .attachments import (
     collect_attachments,
+    content_type,
     extract_uuencoded,
     has_filename,
     is_attachment,
@@ -526,11 +527,12 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
     body_type, part = _find_body(message, settings.body_parts_order)
     if part is None:
         # Nothing of the wanted types: any text part not sent as an attachment (e.g.
-        # text/enriched, text/x-myown) as text.
+        # text/enriched, text/x-myown) as text; a part of an invalid type the stdlib reads
+        # as text/plain is a file when its name says so ("pdf; name=x.pdf").
         for candidate in _walk(message):
             if (
                 not candidate.is_multipart()
-                and candidate.get_content_maintype() == "text"
+                and content_type(candidate).startswith("text/")
                 and not sent_as_attachment(candidate)
             ):
                 body_type, part = "text/plain", candidate
