@@ -599,8 +599,12 @@ def _drop_trailing_intro(
     while lines and not lines[-1].strip():
         lines.pop()
     probe = [*lines[:-1], lines[-1] + ">:"] if glued_colon and lines else lines
-    for start in range(max(len(lines) - HEADER_SPAN, 0), len(lines)):
-        if _attribution_at([*probe, ">"], start) == len(lines) - start:
+    # Only the last lines can hold it: read them alone (a copy of a long text per call
+    # was most of this function's time).
+    first = max(len(lines) - HEADER_SPAN, 0)
+    tail = [*probe[first:], ">"]
+    for start in range(first, len(lines)):
+        if _attribution_at(tail, start - first) == len(lines) - start:
             del lines[start:]
             break
         if start == len(lines) - 1 and any(regex.search(lines[start].strip()) for regex in intro):
