@@ -240,26 +240,6 @@ def test_lotus_notes_quote_header_without_from_field(quoted):
     assert split_reply(text, SETTINGS).new_part == "11:30 sounds fine.  Meet you downstairs."
 
 
-@pytest.mark.parametrize(
-    "quoted",
-    [
-        # Notes' field names in a column of their own (its table rendered as text).
-        "Help Desk <help@example.com>\n04.06.2024 09:12\n\nTo\nPat Smith/ACME@ACME\ncc\n\n"
-        "Subject\nRe: Ticket 4711\n\n\n\nHave you rebooted?",
-        "Helpdesk/IT/ACME@ACME\n04.06.2024 09:12\n\nAn\nPat Smith/ACME@ACME\nKopie\n\n"
-        "Thema\nAW: Ticket 4711\n\nWurde neu gestartet?",
-    ],
-)
-def test_lotus_notes_quote_header_with_field_names_on_lines_of_their_own(quoted):
-    text = f"See my answer below.\n\n\n\n{quoted}"
-    assert split_reply(text, SETTINGS).new_part == "See my answer below."
-
-
-def test_a_lone_to_word_without_a_dated_sender_is_kept():
-    text = "Please send the file\nto\nthe whole team.\n\nSubject\nis the budget."
-    assert split_reply(text, SETTINGS).new_part == text
-
-
 def test_to_line_without_subject_is_not_a_quote_header():
     text = "Please send it.\n\nTo: the whole team\nThanks for the help.\n\nAnn"
     assert "To: the whole team" in split_reply(text, SETTINGS).new_part

@@ -126,26 +126,6 @@ def test_legacy_8bit_headers_decode_when_nothing_useful_is_declared(
     assert [att.filename for att in parsed.attachments] == [filename]
 
 
-# Alphabets other than Latin and Cyrillic, in their own legacy charsets: a Cyrillic or Latin
-# reading of the same bytes must not win over the charset the sender declared.
-_OTHER_ALPHABETS = [
-    ("windows-1253", "Ελένη Νικολάου", "Ο εκτυπωτής δεν τυπώνει", "Τιμολόγιο.pdf"),
-    ("iso-8859-7", "Κώστας Δήμου", "Αίτημα για νέο κωδικό", "Αναφορά.pdf"),
-    ("windows-1255", "רחל אברהם", "המדפסת בקומה שלוש תקועה", "חשבונית.pdf"),
-    ("windows-1256", "فاطمة علي", "الطابعة في الطابق الثالث لا تعمل", "فاتورة.pdf"),
-    ("tis-620", "สมศรี มีสุข", "เครื่องพิมพ์ชั้นสามเสีย", "ใบแจ้งหนี้.pdf"),
-]
-
-
-@pytest.mark.parametrize("charset,name,subject,filename", _OTHER_ALPHABETS)
-def test_legacy_8bit_headers_of_other_alphabets_decode_by_the_declared_charset(
-    charset, name, subject, filename
-):
-    parsed = parse_message(_legacy_message(charset, name, subject, filename, charset))
-    assert (parsed.from_name, parsed.subject) == (name, subject)
-    assert [att.filename for att in parsed.attachments] == [filename]
-
-
 def test_utf8_headers_win_over_a_declared_legacy_charset():
     raw = _legacy_message("utf-8", "Zoë Ærø", "Überweisung fehlt", "Zoë.pdf", "iso-8859-1")
     parsed = parse_message(raw)

@@ -4,7 +4,6 @@ import codecs
 import functools
 import logging
 import re
-import unicodedata
 
 _logger = logging.getLogger(__name__)
 
@@ -277,10 +276,6 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
         return -2.0  # half-width katakana, private use, C1 controls
     if char.isalpha():
         return _letter_score(char, codec, before, after)
-    if unicodedata.category(char) == "Mn" and before.isalpha():
-        # A vowel sign or tone mark (Thai, Hebrew points, Arabic harakat) on a letter of
-        # its own script: part of the word it follows.
-        return 1.0 if _script(before) == _script(char) != "other" else -1.0
     if char in _LATIN_PUNCTUATION or char == "\u00a0":
         if codec in _CJK_CODECS or (before.isalpha() and after.isalpha() and char != "’"):
             return -0.5  # quotes, dashes and symbols stand between words, not in them
@@ -288,24 +283,14 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     return -1.0  # other symbols: what bytes read by the wrong charset land on
 
 
-# The alphabets legacy 8-bit charsets are written in, by their Unicode blocks: (first code
-# point, last code point + 1, script).
-_SCRIPTS = (
-    (0x0000, 0x0250, "latin"),
-    (0x0370, 0x0400, "greek"),
-    (0x0400, 0x0530, "cyrillic"),
-    (0x0590, 0x0600, "hebrew"),
-    (0x0600, 0x0700, "arabic"),
-    (0x0E00, 0x0E80, "thai"),
-    (0x1E00, 0x1F00, "latin"),  # Vietnamese letters with two marks
-)
-
-
 def _script(char: str) -> str:
     code = ord(char)
-    for first, end, script in _SCRIPTS:
-        if first <= code < end:
-            return script
+    if code < 0x250:
+        return "latin"
+    if 0x370 <= code < 0x400:
+        return "greek"
+    if 0x400 <= code < 0x530:
+        return "cyrillic"
     return "other"
 
 
@@ -321,7 +306,7 @@ def _letter_score(char: str, codec: str, before: str, after: str) -> float:
     if codec in _CJK_CODECS:
         return -1.0  # Latin or Cyrillic rows of a CJK charset: mostly wrong bytes
     script = _script(char)
-    if script == "other":
+    if script not in ("latin", "cyrillic"):
         return -1.0
     score = 0.6 if char in _RARE_CYRILLIC else 1.0
     for near in (before, after):

@@ -77,68 +77,14 @@ def _new_part_html(markup: str, settings) -> str | None:
     tree = parse_html(markup)
     if tree is None:
         return None
-    if newpart._INVISIBLE.search(markup):
-        _remove_invisible(tree)
     if settings.builtin_quote_detection:
         _cut_client_markers(tree)
         _remove_quotes(tree)
     _cut_by_text(tree, settings)
-    if settings.builtin_quote_detection:
-        _drop_leading_attribution(tree)
     _trim_trailing(tree)
     if not _has_content(tree):
         return None
     return to_html(tree).strip()
-
-
-def _remove_invisible(tree) -> None:
-    """Gmail add-ons' U+1427 marker and zero-width characters: never text (as in plain text)."""
-    for element in tree.iter():
-        if element.text and isinstance(element.tag, str):
-            element.text = newpart._INVISIBLE.sub("", element.text)
-        if element.tail:
-            element.tail = newpart._INVISIBLE.sub("", element.tail)
-
-
-def _drop_leading_attribution(tree) -> None:
-    """An attribution above the answer with no quote below it (the quote was removed, or
-    another client quoted): not new text, as in plain text. Removed when it is a text of
-    its own or fills a block of its own."""
-    body = tree.find(".//body")
-    out = _Lines()
-    _collect(body if body is not None else tree, out)
-    lines = [line.replace("\xa0", " ").strip() for line in out.lines]
-    first = next((i for i, line in enumerate(lines[: newpart._LEADING_LINES]) if line), -1)
-    if first < 0 or len(lines[first]) > newpart.MAX_LINE_LEN or out.anchors[first] is None:
-        return
-    span = newpart._attribution_at(lines, first)
-    rest = lines[first + span :]
-    if not span or newpart._quote_follows(rest) or not any(rest):
-        return
-    node, where, index = out.anchors[first]
-    text = node.text if where == "text" else node.tail
-    if index == 0 and span == 1 and _squash(text).replace("\xa0", " ").strip() == lines[first]:
-        if where == "text":
-            node.text, breaks = "", list(node)
-        else:
-            node.tail, breaks = "", list(node.itersiblings())
-        for element in breaks:  # the line breaks below it, up to the answer
-            if element.tag != "br":
-                break
-            answer = (element.tail or "").strip()
-            _remove_keep_tail(element)
-            if answer:
-                break
-        return
-    block = node if where == "text" else node.getparent()
-    while block is not None and block.tag not in BLOCK_TAGS:
-        block = block.getparent()
-    if block is None or block is body or index:
-        return
-    inner = _Lines()
-    _collect(block, inner)
-    if [line.strip() for line in inner.lines if line.strip()] == lines[first : first + span]:
-        _remove_keep_tail(block)
 
 
 def _has_content(tree) -> bool:
@@ -392,25 +338,6 @@ def _quote_cut_line(lines: list[str], settings) -> int | None:
         starts = newpart._line_starts(lines)
         line = newpart._line_of(starts, offset + (1 if text[offset : offset + 1] == "\n" else 0))
         cut = min(cut, line)
-    cut = _trailing_quote_start(lines, cut, settings)
     if cut < len(lines) and any(line.strip() for line in lines[:cut]):
         return cut
     return None
-
-
-def _trailing_quote_start(lines: list[str], cut: int, settings) -> int:
-    """Where ``>``-quoted text written into the HTML (one ``<pre>``, a text body turned into
-    HTML) that runs to ``cut`` starts, with the attribution above it; ``cut`` when the
-    quote holds answers (every line to ``cut`` quoted or blank, else not cut here)."""
-    if not settings.builtin_quote_detection:
-        return cut
-    first = next((i for i, line in enumerate(lines[:cut]) if newpart._QUOTE_LINE.match(line)), -1)
-    if first < 0 or any(
-        line.strip() and not newpart._QUOTE_LINE.match(line) for line in lines[first:cut]
-    ):
-        return cut
-    intro = newpart._compile_all(settings.introductory_patterns, "introductory")
-    start = len(newpart._drop_trailing_intro(lines[:first], intro))
-    while start < first and not lines[start].strip():
-        start += 1  # a blank line has no node to cut at
-    return start

@@ -372,16 +372,15 @@ def _is_header_block(lines: list[str], index: int) -> bool:
     return False
 
 
-_TO_WORDS = r"to|an|à|a|para|aan|do|til|till|кому|komu|προς|către|prima|宛先|收件人"
-_SUBJECT_WORDS = (
-    r"subject|betreff|thema|objet|sujet|asunto|oggetto|onderwerp|temat|emne|ämne|aihe|assunto|"
-    r"тема|předmět|θέμα|subiect|predmet|件名|主题|主旨|제목"
+_TO_LINE = re.compile(
+    r"^\s*(?:to|an|à|a|para|aan|do|til|till|кому|komu|προς|către|prima|宛先|收件人)\s*[:：]",
+    re.IGNORECASE,
 )
-_TO_LINE = re.compile(rf"^\s*(?:{_TO_WORDS})\s*[:：]", re.IGNORECASE)
-_SUBJECT_LINE = re.compile(rf"^\s*(?:{_SUBJECT_WORDS})\s*[:：]", re.IGNORECASE)
-# Notes' header table rendered as text: each field name on a line of its own, no colon.
-_BARE_TO = re.compile(rf"^\s*(?:{_TO_WORDS})\s*$", re.IGNORECASE)
-_BARE_SUBJECT = re.compile(rf"^\s*(?:{_SUBJECT_WORDS})\s*$", re.IGNORECASE)
+_SUBJECT_LINE = re.compile(
+    r"^\s*(?:subject|betreff|objet|sujet|asunto|oggetto|onderwerp|temat|emne|ämne|aihe|assunto|"
+    r"тема|předmět|θέμα|subiect|predmet|件名|主题|主旨|제목)\s*[:：]",
+    re.IGNORECASE,
+)
 _PREAMBLE_MAX = 6
 
 
@@ -390,17 +389,14 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
 
     Notes writes the sender and date as a short paragraph ("Tim Belden@ECT" /
     "10/17/2000 07:40 AM", or "Ann <a@x.com> on 04/26/2000 08:10 AM") above a
-    "To: / cc: / Subject:" block (or its table as text: "To", "cc", "Subject" alone on
-    their lines, the values below them). The block needs To and Subject within the next
-    lines and that short, dated sender paragraph above it, where the cut goes."""
-    bare = _BARE_TO.match(lines[index]) if index else None
-    if not index or not (bare or _TO_LINE.match(lines[index])):
+    "To: / cc: / Subject:" block. The block needs To and Subject within the next lines and
+    that short, dated sender paragraph above it, where the cut goes."""
+    if not index or not _TO_LINE.match(lines[index]):
         return -1
     if index and _FIELD_LINE.match(lines[index - 1]):
         return -1  # inside a block that starts higher (handled by _is_header_block)
     window = lines[index + 1 : index + 8]
-    subject = _BARE_SUBJECT if bare else _SUBJECT_LINE
-    if not any(subject.match(line) for line in window):
+    if not any(_SUBJECT_LINE.match(line) for line in window):
         return -1
     probe = index - 1
     while probe >= 0 and not lines[probe].strip():
@@ -519,10 +515,6 @@ def _builtin_cut(lines: list[str]) -> int:
                 or (head[:1] in (":", "|") and _marked_header_block(lines, index))
             ):
                 return index
-            notes = _recipient_block_start(lines, index)
-            if notes >= 0:
-                return notes
-        elif len(line) < 12 and _BARE_TO.match(line):
             notes = _recipient_block_start(lines, index)
             if notes >= 0:
                 return notes
