@@ -318,3 +318,26 @@ def test_forwarded_message_keeps_the_name_its_sender_gave():
         )
         [att] = parse_message(_with_part(bare + inner)).attachments
         assert att.filename == given.replace(":", "_") + ".eml"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ['text; name="Nachricht"', 'plain; charset=iso-8859-1; name="body"', "text; name=notes"],
+)
+@pytest.mark.parametrize("multipart", [False, True])
+def test_a_text_of_an_invalid_type_whose_name_says_no_file_type_is_the_body(
+    content_type, multipart
+):
+    """Only a name with a known file type makes a part of invalid type a file: a text
+    named "Nachricht" stays the ticket's description (attack, 4 December 2026)."""
+    text_part = f"Content-Type: {content_type}\n\nThe printer on floor 3 is broken.\n".encode()
+    head = b"From: ann@example.com\nSubject: Printer\nMIME-Version: 1.0\n"
+    if multipart:
+        raw = head + b'Content-Type: multipart/mixed; boundary="s"\n\n--s\n' + text_part
+        raw += b"--s\nContent-Type: image/png; name=shot.png\nContent-Transfer-Encoding: base64\n\n"
+        raw += b"iVBORw0KGgo=\n--s--\n"
+    else:
+        raw = head + text_part
+    parsed = parse_message(raw)
+    assert parsed.body_text == "The printer on floor 3 is broken."
+    assert all(att.content_type.startswith("image/") for att in parsed.attachments)

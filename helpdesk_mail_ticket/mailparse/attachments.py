@@ -127,7 +127,8 @@ def _disposition(part: Message) -> str:
 
 def content_type(part: Message) -> str:
     """The part's type; an invalid one (``pdf; name=x.pdf``: no ``/``), which the stdlib
-    reads as text/plain, is guessed from the file name the part carries when it has one."""
+    reads as text/plain, is guessed from the file name the part carries when the name has a
+    known file type (a text named "Nachricht" stays text)."""
     ctype = part.get_content_type()
     if ctype != "text/plain":
         return ctype
@@ -135,7 +136,8 @@ def content_type(part: Message) -> str:
     if declared is None or str(declared).split(";", 1)[0].count("/") == 1:
         return ctype
     name = _filename(part)
-    return _guess_type(name) if name else ctype
+    guessed, _ = mimetypes.guess_type(name or "", strict=False)
+    return guessed.lower() if guessed else ctype
 
 
 def is_attachment(part: Message) -> bool:

@@ -51,10 +51,9 @@ _WROTE = "|".join(
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
-# inside a time, or in the parenthesis Gmail puts the date in ("ezt írta (időpont: …):").
-_WROTE_END = re.compile(
-    rf"(?:{_WROTE})\s*(?:\([^()\n]{{0,80}}\)|[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE
-)
+# inside a time. (A parenthesis there, Gmail's Hungarian "ezt írta (időpont: …):", was tried
+# and removed: "X wrote (ticket: 4711):" above the customer's own text cut it.)
+_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
 _TIME = re.compile(r"(?<=\d)[:：](?=\d)")
 
 
@@ -153,14 +152,13 @@ _MOBILE_SIG = re.compile(
     r"^\s*(?:"
     r"(?:sent|envoyé|gesendet|enviado|inviato|verzonden|verstuurd|wysłane|wysłano|"
     r"отправлено|skickat|sendt|lähetetty|送信|发自|從我的|von\s+meinem)\s+"
-    r"(?:from|with|via|using|de|depuis|à\s+partir\s+de|von|mit|desde|da|do|vanaf|met|"
+    r"(?:from|with|via|using|de|depuis|à\s+partir\s+de|von|mit|desde|da|vanaf|met|"
     r"z|с|från|fra|från|mitt|min|mi|mon|ma|my|mein|meinem)\b[^,.;!?]{0,50}"
-    r"|von\s+meinem\s[^,.;!?]{1,50}\sgesendet"  # German puts the verb last
     r"|get\s+outlook\s+for\s+\w+"
     r"|télécharger\s+outlook\s+pour\s+\w+"
     r"|outlook\s+für\s+\w+\s+beziehen"
     r"|(?:sent|envoyé)\s+(?:from|de)\s+(?:mail|courrier)\s+(?:for|pour)\s+windows\s*\d*"
-    r")\.?\s*(?:<[^>\n]*>)?\s*$",  # the footer's own full stop ("... smartphone.")
+    r")\s*(?:<[^>\n]*>)?\s*$",
     re.IGNORECASE,
 )
 # What a mailing-list archive or forum gateway appends below "-- " to point at the message
