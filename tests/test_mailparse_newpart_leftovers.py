@@ -345,3 +345,21 @@ def test_a_sentence_shaped_like_a_mobile_footer_does_not_cut_the_text_below(line
 def test_a_wrote_line_with_a_parenthesis_and_no_quote_below_keeps_the_text(line):
     text = f"Hallo,\n\n{line}\nder Drucker im 3. Stock ist defekt.\nBitte einen Techniker.\n"
     assert "Drucker im 3. Stock" in split_reply(text, SETTINGS).new_part
+
+
+@pytest.mark.parametrize(
+    "line", ["Sent via DHL", "Sent with UPS", "Sent from the office", "Envoyé de Paris"]
+)
+def test_a_sentence_starting_like_a_mobile_footer_in_the_text_keeps_what_follows(line):
+    """Only a device footer ("Sent from my iPhone") separates the old message a mobile
+    client appends: "Sent via DHL" in the middle of the customer's text does not."""
+    text = (
+        f"Hello,\n\nThe replacement part was ordered on Monday.\n{line}\n"
+        "The tracking says delivered but nothing arrived.\n"
+    )
+    assert "nothing arrived" in split_reply(text, SETTINGS).new_part
+
+
+def test_a_device_footer_still_separates_the_old_message():
+    text = f"{ANSWER}\n\nSent from my iPhone\n\nDoes the printer on floor 3 work again?\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER

@@ -561,9 +561,20 @@ def _attribution_at(lines: list[str], index: int) -> int:
     return 0
 
 
+# What makes a "Sent …" line a device's footer rather than a sentence ("Sent via DHL"): the
+# sender's own device ("my", "mon", "meinem", …) or a mail app or device named.
+_DEVICE_FOOTER = re.compile(
+    r"\b(?:my|mon|ma|mi|mein|meinem|meiner|mijn|min|mitt|meu|minha|mio|mój|moim|моего|"
+    r"outlook|iphone|ipad|android|galaxy|samsung|blackberry|huawei|pixel|smartphone|mobile|"
+    r"windows)\b|送信|发自|從我的",
+    re.IGNORECASE,
+)
+
+
 def _is_mobile_separator(lines: list[str], index: int) -> bool:
-    """ "Sent from my iPhone" followed by more text: the old message follows (mobile clients)."""
-    if not _MOBILE_SIG.match(lines[index]):
+    """ "Sent from my iPhone" followed by more text: the old message follows (mobile clients).
+    A sentence that only starts like one ("Sent via DHL") separates nothing."""
+    if not _MOBILE_SIG.match(lines[index]) or not _DEVICE_FOOTER.search(lines[index]):
         return False
     return any(line.strip() for line in lines[index + 1 :])
 
