@@ -276,11 +276,11 @@ class MailInbox(models.Model):
                     log_exceptions=False,
                 )
             del known[uid]
-        seen = {message.uid for message in remote}
         unknown = [m for m in remote if m.uid in changed and m.uid not in known]
         new_ids = self._insert_lines(unknown) if insert else []
         gone = sorted(gone_ids)  # every line of a handle not listed, duplicates too
-        back = [rid for uid, (rid, on_server) in known.items() if not on_server and uid in seen]
+        # The lines known off the server are of changed handles, all listed: they are back.
+        back = [rid for rid, on_server in known.values() if not on_server]
         if gone:
             cr.execute(
                 "UPDATE mail_inbox_message SET on_server = FALSE WHERE id IN %s",

@@ -12,6 +12,8 @@ import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, new_test_user
 
 from ..mailharness import dovecot
@@ -94,6 +96,13 @@ class MailTicketCase(TransactionCase):
 
     protocol = "imap"
     security = "none"
+
+    def _real_env(self):
+        """An environment on a connection of its own, as another worker has (its commits
+        are real; closed at the end of the test)."""
+        cursor = db_connect(self.env.cr.dbname).cursor()
+        self.addCleanup(cursor.close)
+        return api.Environment(cursor, SUPERUSER_ID, {})
 
     @classmethod
     def setUpClass(cls):

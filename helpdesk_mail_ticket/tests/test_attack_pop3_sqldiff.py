@@ -5,9 +5,7 @@ large listings and two workers (a serialization retry)."""
 
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
 from odoo.modules import module as odoo_module
-from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from ..mailsource import RemoteMessage
@@ -125,11 +123,6 @@ class TestAttackPop3SqlDiff(MailTicketCase):
 
 @tagged("post_install", "-at_install")
 class TestAttackPop3SqlDiffWorkers(MailTicketCase):
-    def _real_env(self):
-        cursor = db_connect(self.env.cr.dbname).cursor()
-        self.addCleanup(cursor.close)
-        return api.Environment(cursor, SUPERUSER_ID, {})
-
     def test_serialization_retry_reads_changes_again(self):
         setup = self._real_env()
         login, password = self.new_mailbox()

@@ -7,9 +7,7 @@ import threading
 import time
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
 from odoo.modules import module as odoo_module
-from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from .. import mailsource
@@ -207,11 +205,6 @@ class TestIdle(MailTicketCase):
 @tagged("post_install", "-at_install")
 class TestParallelWorkers(MailTicketCase):
     """Two workers (two database connections, as two cron workers) on one inbox."""
-
-    def _real_env(self):
-        cursor = db_connect(self.env.cr.dbname).cursor()
-        self.addCleanup(cursor.close)
-        return api.Environment(cursor, SUPERUSER_ID, {})
 
     def _committed_inbox(self, mails):
         """An inbox (committed, so that other connections see it) on a mailbox of its
