@@ -5,7 +5,9 @@ import random
 import re
 import re._parser
 
+import pytest
 from mailparse import newpart
+from mailparse.settings import ITOP_MULTILINE_DELIMITER_PATTERNS
 
 # The forms the patterns were written as, before they were bounded or reordered.
 _PLAIN_DATEISH = re.compile(r"\d{1,2}:\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
@@ -54,11 +56,12 @@ _FRAGMENTS = [
 ]
 
 
-def _texts(count: int, seed: int) -> list:
+def _texts(count: int, seed: int, fragments: tuple = ()) -> list:
     rng = random.Random(seed)
+    pool = [*_FRAGMENTS, *fragments]
     texts = ["", ":", "：", "wrote:", " wrote :", "x:", ":wrote", "wrote:\n", "wrote:\n:"]
     for _ in range(count):
-        texts.append("".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(1, 14))))
+        texts.append("".join(rng.choice(pool) for _ in range(rng.randint(1, 14))))
     # A verb far from its colon: spaces inside the verb, 60 characters and spaces after it.
     for verb in ("hat \t\n  geschrieben", "heeft" + " " * 90 + "geschreven", "skrev  følgende"):
         for gap in ("", " " * 200, "y" * 59, "y" * 60, "y" * 61, " \n " + "y" * 60, "y\ny"):
@@ -90,3 +93,67 @@ def test_dateish_matches_as_the_plain_alternation():
 def test_has_address_answers_as_the_search():
     for text in _texts(5000, seed=16):
         assert newpart._has_address(text) == bool(newpart._EMAILISH.search(text)), repr(text)
+
+
+def _each_searched(text: str, patterns: list) -> int:
+    """iTop's rule as written: every pattern searched, the start closest to the beginning."""
+    starts = [m.start() for m in (p.search(text) for p in patterns) if m]
+    return min(starts, default=-1)
+
+
+_DELIMITER_FRAGMENTS = (
+    "From: a",
+    "Sent: b",
+    "FROM:",
+    "De : c",
+    "Envoyé : ",
+    "Date d'envoi : d",
+    "Date : ",
+    "Date:",
+    "Expéditeur: e",
+    "-----Message d'origine-----",
+    "____",
+    "_",
+    "\r\n",
+    "\r",
+    "\u2028",
+    "-- ",
+    "R-12",
+    "axa",
+    "by",
+)
+_DELIMITER_SETS = [
+    ITOP_MULTILINE_DELIMITER_PATTERNS,
+    (*ITOP_MULTILINE_DELIMITER_PATTERNS, "/^-- $/m", "/(R)-(\\d+)/", "/^x*$/"),
+    ("/\\RFrom: .+/", "/^from:/i"),  # different flags: searched one by one
+    ("/(b)/", "/(a)x\\1/"),  # a back-reference (to group 1, the first pattern's if joined)
+    ("/(?<n>a)x/", "/(?<n>b)y/"),  # a group name twice: one by one
+    ("/a # x/x", "/b/x"),  # verbose: one by one
+    ("/(?i)from/", "/sent/"),  # a global inline flag: one by one
+    ("/^$/m", "/\\Z/"),  # empty matches
+]
+
+
+@pytest.mark.parametrize("sources", _DELIMITER_SETS)
+def test_delimiters_searched_as_one_find_the_closest_start(sources):
+    patterns = newpart._compile_all(sources, "delimiter")
+    rng = random.Random(18)
+    # Lines of fragments joined by any kind of line break, for the delimiters' multi-line forms.
+    texts = _texts(3000, seed=17, fragments=_DELIMITER_FRAGMENTS) + [
+        "".join(
+            rng.choice((*_DELIMITER_FRAGMENTS[:12], "text", "", " x"))
+            + rng.choice(("\n", "\r\n", "\r", "\n\n"))
+            for _ in range(rng.randint(1, 8))
+        )
+        for _ in range(3000)
+    ]
+    for text in texts:
+        assert newpart._itop_cut(text, patterns) == _each_searched(text, patterns), repr(text)
+
+
+def test_delimiters_are_searched_as_one_only_when_that_cannot_differ():
+    defaults = newpart._compile_all(ITOP_MULTILINE_DELIMITER_PATTERNS, "delimiter")
+    assert newpart._one_search(tuple(defaults)) is not None
+    for sources in _DELIMITER_SETS[2:7]:
+        patterns = newpart._compile_all(sources, "delimiter")
+        assert newpart._one_search(tuple(patterns)) is None, sources

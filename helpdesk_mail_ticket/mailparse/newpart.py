@@ -15,6 +15,7 @@ and a closing "Regards" block at the very end. Every function here logs and retu
 rather than raise.
 """
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -624,12 +625,45 @@ def _is_mobile_separator(lines: list[str], index: int) -> bool:
 
 def _itop_cut(text: str, patterns: list[re.Pattern]) -> int:
     """iTop: search each delimiter pattern in the whole text; the closest to the start wins."""
+    combined = _one_search(tuple(patterns))
+    if combined is not None:
+        match = combined.search(text)
+        return match.start() if match else -1
     best = -1
     for regex in patterns:
         match = regex.search(text)
         if match and (best < 0 or match.start() < best):
             best = match.start()
     return best
+
+
+# What makes a pattern unsafe to search in one alternation with others: a back-reference or a
+# condition on a group (the groups are numbered anew), a global inline flag (it would apply
+# to all of them), or re.VERBOSE (a comment would swallow the next alternative).
+_NOT_JOINABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?[aiLmsux]+\)")
+
+
+@functools.lru_cache(maxsize=32)
+def _one_search(patterns: tuple) -> re.Pattern | None:
+    """The patterns as one alternation ``(?:p1)|(?:p2)|…``, or None when that could differ.
+
+    A search of the alternation finds the leftmost place where any of them matches: the
+    start closest to the beginning of the text, which is what :func:`_itop_cut` wants, in one
+    pass over the text instead of one per pattern (iTop's seven defaults are searched in
+    every plain-text body). Only for patterns with the same flags, without back-references
+    and not verbose; None (search them one by one) otherwise or when the alternation does
+    not compile (a group name used twice, a global flag)."""
+    if len(patterns) < 2:
+        return None
+    flags = patterns[0].flags
+    if flags & re.VERBOSE or any(
+        p.flags != flags or _NOT_JOINABLE.search(p.pattern) for p in patterns
+    ):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags)
+    except (re.error, OverflowError, RecursionError):
+        return None
 
 
 def _drop_trailing_intro(
