@@ -151,6 +151,24 @@ def _raw_header(message: Message, name: str) -> str:
     return values[0] if values else ""
 
 
+def _raw_fields(message: Message) -> dict:
+    """``_raw_headers`` of every field name at once: one pass over the header fields instead
+    of one per field read (a parse reads about ten)."""
+    fields: dict = {}
+    try:
+        for name, value in message.raw_items():
+            fields.setdefault(str(name).lower(), []).append(str(value))
+    except Exception:
+        return {}
+    return fields
+
+
+def _first(fields: dict, name: str) -> str:
+    """``_raw_header`` from ``_raw_fields``."""
+    values = fields.get(name)
+    return values[0] if values else ""
+
+
 def _charset_hint(message: Message, raw: bytes = b"") -> str:
     """The message's charset for raw 8-bit headers. With raw 8-bit header values that are
     not UTF-8, the charset that reads all of them together most plausibly, the declared
@@ -430,15 +448,16 @@ def _fill_headers(result: ParsedEmail, message: Message, raw: bytes, settings: S
     hint = _charset_hint(message, raw)
     result.headers = _header_map(message, hint)
     result.defects = _defects(message)
-    ids = parse_ids(_raw_header(message, "message-id"))
+    fields = _raw_fields(message)
+    ids = parse_ids(_first(fields, "message-id"))
     result.message_id = ids[0] if ids else ""
     result.stable_id = result.message_id or _stable_id(message, raw)
     result.uid = result.message_id if (settings.use_message_id_as_uid and result.message_id) else ""
-    result.subject = one_line(decode_words(_raw_header(message, "subject"), hint))
-    _fill_addresses(result, message, hint)
-    result.date = parse_date(_raw_header(message, "date")) or _received_date(message)
-    result.in_reply_to = parse_ids(_raw_header(message, "in-reply-to"))
-    result.references = parse_ids(_raw_header(message, "references"))
+    result.subject = one_line(decode_words(_first(fields, "subject"), hint))
+    _fill_addresses(result, fields, hint)
+    result.date = parse_date(_first(fields, "date")) or _received_date(fields)
+    result.in_reply_to = parse_ids(_first(fields, "in-reply-to"))
+    result.references = parse_ids(_first(fields, "references"))
     return hint
 
 
@@ -494,29 +513,25 @@ def _defects(message: Message) -> list[str]:
     return found
 
 
-def _fill_addresses(result: ParsedEmail, message: Message, hint: str) -> None:
+def _fill_addresses(result: ParsedEmail, fields: dict, hint: str) -> None:
     """The caller: the first From field with an address (a gateway may add an empty or
     unparsable From of its own, before or after the sender's), else Sender, else Reply-To."""
     for name in ("from", "sender", "reply-to"):
         pairs = next(
-            (
-                found
-                for value in _raw_headers(message, name)
-                if (found := parse_addresses(value, hint))
-            ),
+            (found for value in fields.get(name, []) if (found := parse_addresses(value, hint))),
             [],
         )
         if pairs:
             result.from_name = display_name(pairs[0][0])
             result.from_email = pairs[0][1]
             break
-    result.to = parse_addresses(_raw_header(message, "to"), hint)
-    result.cc = parse_addresses(_raw_header(message, "cc"), hint)
-    result.reply_to = parse_addresses(_raw_header(message, "reply-to"), hint)
+    result.to = parse_addresses(_first(fields, "to"), hint)
+    result.cc = parse_addresses(_first(fields, "cc"), hint)
+    result.reply_to = parse_addresses(_first(fields, "reply-to"), hint)
 
 
-def _received_date(message: Message):
-    value = _raw_header(message, "received")
+def _received_date(fields: dict):
+    value = _first(fields, "received")
     if ";" in value:
         return parse_date(value.rsplit(";", 1)[1])
     return None
