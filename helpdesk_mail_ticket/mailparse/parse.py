@@ -29,7 +29,7 @@ from .headers import (
     parse_date,
     parse_ids,
 )
-from .htmlbody import html_to_text, text_to_html
+from .htmlbody import html_source, html_to_text, text_to_html
 from .htmlquote import new_part_html_ex
 from .loader import POLICY, header_start, load_message, payload_bytes, repair_header_block
 from .newpart import split_reply
@@ -576,7 +576,9 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
     result.signature_text = split.signature
     result.new_part_with_signature = split.unquoted
     result.new_part_fallback = split.fallback
-    result.new_part_html = text_to_html(split.new_part)
+    # Most new messages are all new: their new part's HTML is the body's.
+    same = html_source(split.new_part) == html_source(text)
+    result.new_part_html = result.body_html if same else text_to_html(split.new_part)
     return part
 
 
