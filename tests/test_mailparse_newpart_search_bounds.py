@@ -157,3 +157,19 @@ def test_delimiters_are_searched_as_one_only_when_that_cannot_differ():
     for sources in _DELIMITER_SETS[2:7]:
         patterns = newpart._compile_all(sources, "delimiter")
         assert newpart._one_search(tuple(patterns)) is None, sources
+
+
+def test_time_colon_matches_as_the_look_behind_form():
+    plain = re.compile(r"(?<=\d)[:：](?=\d)")
+    for text in _texts(5000, seed=19):
+        assert [m.span() for m in newpart._TIME.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ], repr(text)
+        assert newpart._TIME.sub(".", text) == plain.sub(".", text)
+
+
+def test_a_line_ends_with_a_colon_as_the_pattern_says():
+    # _is_attribution and _wrote_end test the last character of the stripped text for the
+    # _ENDS_COLON search: the same answer whatever the spaces (Unicode ones too) after it.
+    for text in [*_texts(5000, seed=20), "a:\u3000", "a：\x85", "a:\u2028", ":\n", "a:b"]:
+        assert (text.rstrip()[-1:] in (":", "：")) == bool(newpart._ENDS_COLON.search(text))
