@@ -51,8 +51,13 @@ class _Unfolding(Compat32):
     """compat32, but header values are unfolded when read (parameters, content types)."""
 
     def header_fetch_parse(self, name, value):
-        if isinstance(value, str) and ("\n" in value or "\r" in value):
-            value = _FOLD.sub("", value)
+        if isinstance(value, str):
+            if "\n" in value or "\r" in value:
+                value = _FOLD.sub("", value)
+            if value.isascii():
+                # What compat32 returns for a str without surrogates, without its calls: every
+                # Message.get (content types, parameters, about 35 per message) comes here.
+                return value
         return super().header_fetch_parse(name, value)
 
 
