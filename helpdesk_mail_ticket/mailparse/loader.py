@@ -324,10 +324,11 @@ def load_message(raw: bytes) -> Message:
         part = stack.pop()
         count += 1
         try:
-            if part.get_content_maintype() == "message":
+            maintype = part.get_content_maintype()
+            if maintype == "message":
                 _repair_encoded_message(part)
                 _repair_nested_headers(part)
-            elif part.get_content_maintype() == "multipart":
+            elif maintype == "multipart":
                 _strip_glued_close(part)
         except Exception:
             _logger.warning("MIME repair skipped", exc_info=True)
