@@ -173,3 +173,49 @@ def test_a_line_ends_with_a_colon_as_the_pattern_says():
     # _ENDS_COLON search: the same answer whatever the spaces (Unicode ones too) after it.
     for text in [*_texts(5000, seed=20), "a:\u3000", "a：\x85", "a:\u2028", ":\n", "a:b"]:
         assert (text.rstrip()[-1:] in (":", "：")) == bool(newpart._ENDS_COLON.search(text))
+
+
+_FIELD_FRAGMENTS = (
+    "From",
+    "from",
+    "Von",
+    "De",
+    "Sent",
+    "To",
+    "Subject",
+    "Betreff",
+    "cc",
+    "보낸 사람",
+    "sent  by",
+    "An",
+    ">",
+    "*",
+    "**",
+    "_",
+    "***",
+    ":",
+    "：",
+    " ",
+    " " * 45,
+    "\t",
+    "x",
+    "Thursday",
+)
+
+
+def test_field_lines_match_as_the_patterns_written_with_split_space_runs():
+    # _FIELD_LINE and _FROM_LINE read each run of spaces once; the forms they replace:
+    other = f"{newpart._FROM_FIELDS}|{newpart._OTHER_FIELDS}"
+    plain_field = re.compile(rf"^\s*[*_]{{0,2}}\s*(?:{other})\s*[*_]{{0,2}}\s*[:：]", re.IGNORECASE)
+    plain_from = re.compile(
+        rf"^\s*[>]?\s*[*_]{{0,2}}\s*(?:{newpart._FROM_FIELDS})\s*[*_]{{0,2}}\s*[:：]",
+        re.IGNORECASE,
+    )
+    rng = random.Random(21)
+    texts = [
+        "".join(rng.choice(_FIELD_FRAGMENTS) for _ in range(rng.randint(1, 7))) for _ in range(4000)
+    ]
+    texts += ["  > ** From  ** : x", ">From:", "_From_:", "* * From:", "From **:", " " * 44 + "cc:"]
+    for text in texts:
+        assert bool(newpart._FIELD_LINE.match(text)) == bool(plain_field.match(text)), repr(text)
+        assert bool(newpart._FROM_LINE.match(text)) == bool(plain_from.match(text)), repr(text)

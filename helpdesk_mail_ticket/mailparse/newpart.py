@@ -138,12 +138,17 @@ _OTHER_FIELDS = (
     r"trimis|către|subiect|"  # ro
     r"poslano|poslato|prima|predmet"  # hr sr
 )
+# A field line: spaces, up to two "*" or "_" (bold, underlined), spaces, the name, the same,
+# the colon. Each run of spaces is read by one \s* only ("\s*[*_]{0,2}\s*" split a run of
+# spaces between two of them in every way before failing: an indented line of 40 spaces
+# took milliseconds), and (?=\S) fails at once where no name can start: the same lines.
+_STARS = r"(?:[*_]{1,2}\s*)?"  # [*_]{0,2}\s* after \s*, read one way only
 _FIELD_LINE = re.compile(
-    rf"^\s*[*_]{{0,2}}\s*(?:{_FROM_FIELDS}|{_OTHER_FIELDS})\s*[*_]{{0,2}}\s*[:：]",
-    re.IGNORECASE,
+    rf"^\s*{_STARS}(?=\S)(?:{_FROM_FIELDS}|{_OTHER_FIELDS})\s*{_STARS}[:：]", re.IGNORECASE
 )
+# The same with a ">" first (a quoted From line).
 _FROM_LINE = re.compile(
-    rf"^\s*[>]?\s*[*_]{{0,2}}\s*(?:{_FROM_FIELDS})\s*[*_]{{0,2}}\s*[:：]", re.IGNORECASE
+    rf"^\s*(?:>\s*)?{_STARS}(?=\S)(?:{_FROM_FIELDS})\s*{_STARS}[:：]", re.IGNORECASE
 )
 # Separators that always start old content.
 _SEPARATOR = re.compile(
