@@ -227,6 +227,8 @@ def _filename(part: Message, charset_hint: str = "") -> str:
     if not name:
         return ""
     name = clean_text(decode_words(fix_surrogates(name, *charsets)))
+    if len(name) > 2 and name[0] == name[-1] == "'":
+        name = name[1:-1]  # quoted with apostrophes (name='x y.pdf'), as some scripts write
     name = _UNSAFE_NAME.sub("_", name.split("\\")[-1].split("/")[-1]).strip(" ._") or ""
     return name[:255]
 
