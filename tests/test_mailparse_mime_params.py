@@ -161,3 +161,106 @@ def test_format_flowed_in_a_list_without_semicolons_is_honoured(content_type):
     assert parse_message(raw).body_text == (
         "The printer on the second floor prints blank pages since Monday."
     )
+
+
+# --- b. PGP/MIME --------------------------------------------------------------------------------
+
+_HEAD = b"From: Ann Lee <ann@example.com>\nSubject: secret\nMIME-Version: 1.0\n"
+_ARMOR = b"-----BEGIN PGP MESSAGE-----\n\nhQEMA5yHc2iQAAAA\n=x0Yz\n-----END PGP MESSAGE-----\n"
+
+
+def _encrypted(payload_headers: bytes, version_headers: bytes) -> bytes:
+    return (
+        _HEAD + b'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted";'
+        b' boundary="e1"\n\nThis is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\n'
+        b"--e1\n"
+        + version_headers
+        + b"\nVersion: 1\n\n--e1\n"
+        + payload_headers
+        + b"\n"
+        + _ARMOR
+        + b"\n--e1--\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "payload_headers,version_headers,name",
+    [
+        (  # Thunderbird / Enigmail
+            b'Content-Type: application/octet-stream; name="encrypted.asc"\n'
+            b"Content-Description: OpenPGP encrypted message\n"
+            b'Content-Disposition: inline; filename="encrypted.asc"\n',
+            b"Content-Type: application/pgp-encrypted\n"
+            b"Content-Description: PGP/MIME version identification\n",
+            "encrypted.asc",
+        ),
+        (  # Mutt: no name
+            b"Content-Type: application/octet-stream\n",
+            b"Content-Type: application/pgp-encrypted\n",
+            "encrypted.asc",
+        ),
+        (  # Apple Mail (GPGMail)
+            b'Content-Type: application/octet-stream; name="encrypted.asc"\n'
+            b"Content-Transfer-Encoding: 7bit\n"
+            b'Content-Disposition: inline; filename="encrypted.asc"\n',
+            b"Content-Type: application/pgp-encrypted\nContent-Transfer-Encoding: 7bit\n",
+            "encrypted.asc",
+        ),
+        (  # a name of the sender's
+            b'Content-Type: application/octet-stream; name="msg.gpg"\n'
+            b"Content-Disposition: attachment\n",
+            b"Content-Type: application/pgp-encrypted\n",
+            "msg.gpg",
+        ),
+    ],
+)
+def test_an_encrypted_payload_is_kept_as_an_attachment_with_a_sane_name(
+    payload_headers, version_headers, name
+):
+    parsed = parse_message(_encrypted(payload_headers, version_headers))
+    assert parsed.body_text == ""
+    atts = {att.filename: att for att in parsed.attachments}
+    assert sorted(atts) == sorted(["PGPMIME version identification.txt", name])
+    assert atts[name].content_type == "application/octet-stream"
+    assert atts[name].data.rstrip() == _ARMOR.rstrip()
+    assert all(att.kept for att in parsed.attachments)
+
+
+@pytest.mark.parametrize(
+    "signed,files",
+    [
+        (  # Thunderbird 78+: the signature named, a file inside the signed part
+            b'Content-Type: multipart/mixed; boundary="m1"\n\n--m1\n'
+            b"Content-Type: text/plain; charset=utf-8\n\nSigned text.\n--m1\n"
+            b'Content-Type: application/pdf; name="a.pdf"\n'
+            b'Content-Disposition: attachment; filename="a.pdf"\n' + _PDF + b"\n--m1--\n",
+            [("a.pdf", "application/pdf"), ("OpenPGP_signature.asc", "application/pgp-signature")],
+        ),
+        (  # Mutt / Evolution: an alternative body, the signature unnamed
+            b'Content-Type: multipart/alternative; boundary="a1"\n\n--a1\n'
+            b"Content-Type: text/plain\n\nSigned text.\n--a1\nContent-Type: text/html\n\n"
+            b"<p>Signed text.</p>\n--a1--\n",
+            [("signature.asc", "application/pgp-signature")],
+        ),
+    ],
+)
+def test_a_signed_body_is_the_body_and_its_signature_is_kept_named(signed, files):
+    named = b"OpenPGP_signature" in repr(files).encode()
+    signature = b"Content-Type: application/pgp-signature" + (
+        b'; name="OpenPGP_signature.asc"\nContent-Disposition: attachment;'
+        b' filename="OpenPGP_signature.asc"\n'
+        if named
+        else b"\n"
+    )
+    raw = (
+        _HEAD + b"Content-Type: multipart/signed; micalg=pgp-sha256;"
+        b' protocol="application/pgp-signature"; boundary="s1"\n\n--s1\n'
+        + signed
+        + b"\n--s1\n"
+        + signature
+        + b"\n-----BEGIN PGP SIGNATURE-----\n\niHUEARYIAB0=\n-----END PGP SIGNATURE-----\n"
+        b"--s1--\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_text == "Signed text."
+    assert _files(raw) == files

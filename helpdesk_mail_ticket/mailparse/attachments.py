@@ -84,6 +84,11 @@ _TYPE_NAMES = {
 # headers (RFC 6532).
 _MESSAGE_TYPES = ("message/rfc822", "message/global")
 _MAX_SUBJECT_NAME = 120
+# OpenPGP's ASCII armor: a key, a signature or an encrypted message alike, so the name does
+# not tell the type (mime.types says "application/pgp-keys").
+_ARMOR_EXTENSIONS = frozenset({"asc"})
+# The payload of a PGP/MIME multipart/encrypted (RFC 3156), unnamed: as Thunderbird names it.
+_ENCRYPTED_NAME = "encrypted.asc"
 _REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
 _WIDE_RUNS = re.compile(r"[\x80-\xff]+")
 
@@ -345,7 +350,7 @@ def collect_attachments(
     found: list[Attachment] = []
     counter = 0
     body_seen = False
-    alternatives = _alternatives(message, walk)
+    alternatives, encrypted = _containers(message, walk)
     for part in walk(message):
         try:
             ctype = content_type(part)
@@ -364,27 +369,46 @@ def collect_attachments(
             continue
         counter += 1
         try:
-            found.extend(_attachments_of(part, ctype, counter, settings, charset_hint))
+            found.extend(
+                _attachments_of(part, ctype, counter, settings, charset_hint, id(part) in encrypted)
+            )
         except Exception:
             _logger.warning("attachment skipped: unreadable part", exc_info=True)
     del body_seen
     return found
 
 
-def _alternatives(message: Message, walk) -> set:
+def _containers(message: Message, walk) -> tuple[set, set]:
     """ids of the parts that are alternatives of one another (children of a
-    multipart/alternative): versions of the body, never files."""
-    found = set()
+    multipart/alternative: versions of the body, never files), and of the encrypted
+    payloads of PGP/MIME multipart/encrypted parts (their application/octet-stream child)."""
+    alternatives, encrypted = set(), set()
     for part in walk(message):
-        if part.get_content_type() == "multipart/alternative":
-            payload = part.get_payload()
-            if isinstance(payload, list):
-                found.update(id(child) for child in payload)
-    return found
+        ctype = part.get_content_type()
+        if ctype not in ("multipart/alternative", "multipart/encrypted"):
+            continue
+        payload = part.get_payload()
+        if not isinstance(payload, list):
+            continue
+        if ctype == "multipart/alternative":
+            alternatives.update(id(child) for child in payload)
+        else:
+            encrypted.update(
+                id(child)
+                for child in payload
+                if isinstance(child, Message)
+                and child.get_content_type() == "application/octet-stream"
+            )
+    return alternatives, encrypted
 
 
 def _attachments_of(
-    part: Message, ctype: str, counter: int, settings, charset_hint: str = ""
+    part: Message,
+    ctype: str,
+    counter: int,
+    settings,
+    charset_hint: str = "",
+    encrypted: bool = False,
 ) -> list[Attachment]:
     data = _payload(part)
     name = _filename(part, charset_hint)
@@ -411,6 +435,8 @@ def _attachments_of(
         ctype = _guess_type(name) or ctype
     if not name and ctype in _MESSAGE_TYPES:
         name = _message_name(part, charset_hint)
+    if not name and encrypted:
+        name = _ENCRYPTED_NAME
     if not name:
         name = _default_name(ctype, counter)
     elif ctype in _MESSAGE_TYPES and not _REAL_EXTENSION.fullmatch(_extension(name)):
@@ -466,6 +492,8 @@ def _uudecode(block: str) -> bytes | None:
 
 
 def _guess_type(name: str) -> str:
+    if _extension(name) in _ARMOR_EXTENSIONS:
+        return "application/octet-stream"
     guessed, _ = mimetypes.guess_type(name or "", strict=False)
     return (guessed or "application/octet-stream").lower()
 
