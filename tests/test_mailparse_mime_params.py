@@ -264,3 +264,158 @@ def test_a_signed_body_is_the_body_and_its_signature_is_kept_named(signed, files
     parsed = parse_message(raw)
     assert parsed.body_text == "Signed text."
     assert _files(raw) == files
+
+
+# --- c. file names: paths, lengths, dots, duplicates, raw 8-bit -----------------------------------
+
+
+def _named(disposition_name: bytes, ctype: bytes = b"application/pdf") -> bytes:
+    return _with_part(
+        b"Content-Type: "
+        + ctype
+        + b"\nContent-Disposition: attachment; filename="
+        + disposition_name
+        + b"\n"
+        + _PDF
+    )
+
+
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        (b'"C:\\\\Users\\\\ann\\\\Desktop\\\\file.pdf"', "file.pdf"),
+        (b'"C:\\Users\\ann\\file.pdf"', "file.pdf"),
+        (b'"\\\\\\\\server\\\\share\\\\file.pdf"', "file.pdf"),
+        (b'"../x.pdf"', "x.pdf"),
+        (b'"../../../etc/x.pdf"', "x.pdf"),
+        (b'"/home/ann/x.pdf"', "x.pdf"),
+        (b'"=?utf-8?Q?..=2F..=2Fx.pdf?="', "x.pdf"),
+    ],
+)
+def test_a_name_with_a_path_is_reduced_to_its_base_name(given, expected):
+    assert _files(_named(given)) == [(expected, "application/pdf")]
+
+
+def test_an_rfc2231_name_with_a_path_is_reduced_to_its_base_name():
+    part = (
+        b"Content-Type: application/pdf\n"
+        b"Content-Disposition: attachment; filename*=utf-8''..%2F..%2FR%C3%A9sum%C3%A9.pdf\n"
+    )
+    assert _files(_with_part(part + _PDF)) == [("Résumé.pdf", "application/pdf")]
+
+
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        (b'"_DSC0412.JPG"', "_DSC0412.JPG"),
+        (b'"__init__.py"', "__init__.py"),
+        (b'"draft_.docx"', "draft_.docx"),
+        (b'".pdf"', ".pdf"),
+        (b'"report.pdf."', "report.pdf"),
+        (b'"  report.pdf  "', "report.pdf"),
+    ],
+)
+def test_a_name_keeps_its_underscores_and_leading_dot(given, expected):
+    [att] = parse_message(_named(given, b"application/octet-stream")).attachments
+    assert att.filename == expected
+
+
+@pytest.mark.parametrize("given", [b'".."', b'"..."', b'"_"', b'" . "'])
+def test_a_name_of_dots_only_gets_a_generated_name(given):
+    assert _files(_named(given)) == [("application001.pdf", "application/pdf")]
+
+
+def test_a_dot_file_of_a_dangerous_type_is_not_kept():
+    [att] = parse_message(_named(b'".htaccess"', b"text/plain")).attachments
+    assert (att.filename, att.kept) == (".htaccess", False)
+
+
+@pytest.mark.parametrize(
+    "stem", ["a" * 400, "é" * 300, "Quarterly report " * 20], ids=["ascii", "accented", "words"]
+)
+def test_a_very_long_name_is_shortened_but_keeps_its_extension(stem):
+    raw = _named(('"' + stem + '.pdf"').encode())
+    [att] = parse_message(raw).attachments
+    assert len(att.filename) <= 255
+    assert att.filename.endswith(".pdf")
+    assert att.filename.startswith(stem.strip()[:100])
+    assert att.content_type == "application/pdf"
+
+
+def test_two_files_of_the_same_name_are_both_kept():
+    part = (
+        b'Content-Type: application/pdf; name="scan.pdf"\nContent-Transfer-Encoding: base64\n\n'
+        b"JVBERi0xLjQK\n--b1\n"
+        b'Content-Type: application/pdf; name="scan.pdf"\nContent-Transfer-Encoding: base64\n\n'
+        b"JVBERi0xLjUK"
+    )
+    atts = parse_message(_with_part(part)).attachments
+    assert [(att.filename, att.data) for att in atts] == [
+        ("scan.pdf", b"%PDF-1.4\n"),
+        ("scan.pdf", b"%PDF-1.5\n"),
+    ]
+
+
+@pytest.mark.parametrize("disposition", [b"attachment", b"inline"])
+def test_a_disposition_without_filename_takes_the_type_name(disposition):
+    part = (
+        b'Content-Type: application/pdf; name="Angebot 12.pdf"\nContent-Disposition: '
+        + disposition
+        + b"\n"
+        + _PDF
+    )
+    assert _files(_with_part(part)) == [("Angebot 12.pdf", "application/pdf")]
+
+
+@pytest.mark.parametrize(
+    "name,charset,declared_on",
+    [
+        ("Счёт на оплату №12.pdf", "windows-1251", "part"),
+        ("Счёт на оплату №12.pdf", "windows-1251", "message"),
+        ("Счёт на оплату.pdf", "koi8-r", "part"),
+        ("請求書_2026年3月.pdf", "shift_jis", "part"),
+        ("發票 三月.pdf", "big5", "message"),
+        ("Überweisung März.pdf", "iso-8859-1", "none"),
+        ("Faktura żółta.pdf", "iso-8859-2", "part"),
+    ],
+)
+def test_a_raw_8bit_name_is_read_by_the_declared_charset(name, charset, declared_on):
+    encoded = name.encode("cp932" if charset == "shift_jis" else charset)
+    part_charset = f"; charset={charset}".encode() if declared_on == "part" else b""
+    text_charset = charset.encode() if declared_on == "message" else b"us-ascii"
+    raw = (
+        b"From: Ann Lee <ann@example.com>\nSubject: the file\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+        b"Content-Type: text/plain; charset=" + text_charset + b"\n\nSee the file.\n--b1\n"
+        b"Content-Type: application/pdf"
+        + part_charset
+        + b'; name="'
+        + encoded
+        + b'"\n'
+        + _PDF
+        + b"\n--b1--\n"
+    )
+    assert _files(raw) == [(name, "application/pdf")]
+
+
+def test_a_file_inside_winmail_dat_named_by_a_path_is_reduced_to_its_base_name():
+    import base64
+    import struct
+
+    def attr(level: int, kind: int, data: bytes) -> bytes:
+        return struct.pack("<BII", level, kind, len(data)) + data + struct.pack("<H", sum(data))
+
+    stream = struct.pack("<IH", 0x223E9F78, 1)
+    for name, payload in ((b"C:\\Temp\\REPORT.TXT\x00", b"numbers"), (b"../x.pdf\x00", b"%PDF")):
+        stream += attr(2, 0x00069002, b"\x01\x00" + b"\x00" * 12)
+        stream += attr(2, 0x00018010, name)
+        stream += attr(2, 0x0006800F, payload)
+    part = (
+        b'Content-Type: application/ms-tnef; name="winmail.dat"\n'
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(stream)
+    )
+    atts = parse_message(_with_part(part)).attachments
+    assert [(att.filename, att.data) for att in atts] == [
+        ("REPORT.TXT", b"numbers"),
+        ("x.pdf", b"%PDF"),
+    ]

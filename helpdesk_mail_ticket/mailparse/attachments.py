@@ -234,8 +234,32 @@ def _filename(part: Message, charset_hint: str = "") -> str:
     name = clean_text(decode_words(fix_surrogates(name, *charsets)))
     if len(name) > 2 and name[0] == name[-1] == "'":
         name = name[1:-1]  # quoted with apostrophes (name='x y.pdf'), as some scripts write
-    name = _UNSAFE_NAME.sub("_", name.split("\\")[-1].split("/")[-1]).strip(" ._") or ""
-    return name[:255]
+    return _clean_name(name)
+
+
+_MAX_NAME = 255
+_PATH_SEPARATOR = re.compile(r"[\\/]")
+
+
+def _clean_name(name: str) -> str:
+    """The base name of a file name as given (a Windows or Unix path, ``../x``, reduced to
+    its last piece), characters no file system takes replaced, the spaces around it and
+    the dots after it (Windows drops them) taken off; "" when nothing is left but dots and
+    underscores.
+    Underscores and a leading dot are the sender's (``_DSC0412.JPG``, ``.pdf``,
+    ``.htaccess``: its type is checked as such). A name over 255 characters is shortened
+    before its extension."""
+    name = _PATH_SEPARATOR.split(name.strip().rstrip("\\/"))[-1]
+    name = _UNSAFE_NAME.sub("_", name).strip().rstrip(". ")
+    if not name.strip("._ "):
+        return ""
+    if len(name) > _MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if stem and 0 < len(ext) <= 16:
+            name = stem[: _MAX_NAME - len(ext) - 1].rstrip() + dot + ext
+        else:
+            name = name[:_MAX_NAME]
+    return name
 
 
 def _content_id(part: Message) -> str:
@@ -419,6 +443,8 @@ def _attachments_of(
     ):
         inner = parse_tnef(data)
         if inner:
+            for found in inner:
+                found["filename"] = _clean_name(found["filename"] or "")
             return [
                 _make(
                     f["data"],
@@ -463,7 +489,7 @@ def extract_uuencoded(text: str, settings) -> tuple[str, list]:
         data = _uudecode(match.group(2))
         if data is None:
             return match.group()
-        name = _UNSAFE_NAME.sub("_", match.group(1).strip().split("/")[-1]).strip(" ._")
+        name = _clean_name(match.group(1))
         name = name or _default_name("application/octet-stream", len(found) + 1)
         found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
         return ""
