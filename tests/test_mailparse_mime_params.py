@@ -163,6 +163,47 @@ def test_format_flowed_in_a_list_without_semicolons_is_honoured(content_type):
     )
 
 
+@pytest.mark.parametrize(
+    "part,expected",
+    [
+        (b'Content-Type: application/pdf; filename="Rechnung 7.pdf"\n', "Rechnung 7.pdf"),
+        (
+            b"Content-Type: application/pdf\nContent-Disposition: attachment;"
+            b' name="Rechnung 7.pdf"\n',
+            "Rechnung 7.pdf",
+        ),
+        (
+            b"Content-Type: application/pdf; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\n"
+            b"Content-Disposition: attachment\n",
+            "Résumé.pdf",
+        ),
+        (  # the right parameters still win
+            b'Content-Type: application/pdf; name="right.pdf"; filename="wrong.pdf"\n'
+            b'Content-Disposition: attachment; name="wrong2.pdf"\n',
+            "right.pdf",
+        ),
+    ],
+)
+def test_a_name_given_in_the_other_header_parameter_is_kept(part, expected):
+    """PHP mailers write ``filename=`` on Content-Type or ``name=`` on Content-Disposition;
+    Thunderbird, MimeKit and Ruby's mail read either."""
+    assert _files(_with_part(part + _PDF)) == [(expected, "application/pdf")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"utf-8'R%C3%A9sum%C3%A9.pdf", b"UTF-8'fr'R%C3%A9sum%C3%A9.pdf"],
+)
+def test_an_rfc2231_name_with_a_language_quote_missing_or_present(value):
+    part = b"Content-Type: application/pdf\nContent-Disposition: attachment; filename*=" + value
+    assert _files(_with_part(part + b"\n" + _PDF)) == [("Résumé.pdf", "application/pdf")]
+
+
+def test_a_comment_after_the_type_is_not_part_of_it():
+    part = b'Content-Type: image/png (screenshot); name="shot.png"\n' + _PDF
+    assert _files(_with_part(part)) == [("shot.png", "image/png")]
+
+
 # --- b. PGP/MIME --------------------------------------------------------------------------------
 
 _HEAD = b"From: Ann Lee <ann@example.com>\nSubject: secret\nMIME-Version: 1.0\n"

@@ -91,6 +91,7 @@ _ARMOR_EXTENSIONS = frozenset({"asc"})
 _ENCRYPTED_NAME = "encrypted.asc"
 _REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
 _WIDE_RUNS = re.compile(r"[\x80-\xff]+")
+_LOST_QUOTE = re.compile(r"([A-Za-z][\w.:-]{1,39})'(.*)", re.DOTALL)
 
 
 @dataclass
@@ -165,12 +166,20 @@ def sent_as_attachment(part: Message) -> bool:
     return _disposition(part) == "attachment"
 
 
+# Where a file name is read, in order: RFC 2183's and RFC 2045's own parameters, then the
+# ones PHP mailers put on the other header (Thunderbird, MimeKit and Ruby's mail read them).
+_NAME_PARAMS = (
+    ("content-disposition", "filename"),
+    ("content-type", "name"),
+    ("content-type", "filename"),
+    ("content-disposition", "name"),
+)
+
+
 def has_filename(part: Message) -> bool:
-    """Whether the part carries a file name (Content-Disposition filename or type name)."""
+    """Whether the part carries a file name (see _NAME_PARAMS)."""
     try:
-        return bool(
-            part.get_param("filename", header="content-disposition") or part.get_param("name")
-        )
+        return any(part.get_param(param, header=header) for header, param in _NAME_PARAMS)
     except Exception:
         return False
 
@@ -200,6 +209,11 @@ def _rfc2231_value(value: tuple) -> str:
     if len(value) < 3:
         return ""
     charset, text = value[0], str(value[2])
+    if not charset:
+        # "utf-8'R%C3%A9.pdf": the language's quote left out; the charset is still there.
+        lost = _LOST_QUOTE.match(text)
+        if lost and normalize_charset(lost.group(1)):
+            charset, text = lost.groups()
     if any(ord(char) > 0xFF for char in text):
         # Raw 8-bit bytes written in the value instead of %XX (the header's own decoding
         # has read them): kept as read, the %XX runs beside them decoded.
@@ -221,8 +235,11 @@ def _filename(part: Message, charset_hint: str = "") -> str:
     by the part's declared charset, then the message's ``charset_hint``, then detected)."""
     name = ""
     charsets = (_part_charset(part), charset_hint)
-    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        _, params = header_params(_raw_value(part, header), *charsets)
+    read = {}
+    for header, param in _NAME_PARAMS:
+        if header not in read:
+            read[header] = header_params(_raw_value(part, header), *charsets)[1]
+        params = read[header]
         if params.get(param):
             value = params[param]
             if isinstance(value, tuple):

@@ -268,6 +268,8 @@ _TOKEN = r"[!#$%&'*+.^`|~\w-]+"
 _VALUE_THEN_PARAM = re.compile(
     r"^(\s*" + _TOKEN + r"(?:/" + _TOKEN + r")?)(?:\s*,\s*|\s+)(?=[\w.*-]+\s*=)"
 )
+# An RFC 822 comment after the type ("image/png (screenshot); name=x"): not the type.
+_TYPE_COMMENT = re.compile(r"^(\s*" + _TOKEN + r"/" + _TOKEN + r")\s*\([^()\"]*\)")
 # Quoted strings, and the text between them (a lone quote left open ends it).
 _PARAM_PIECES = re.compile(r'"(?:[^"\\]|\\.)*"|[^"]+|"')
 # After a closing quote, any "token=" starts the next parameter; after an unquoted value,
@@ -284,7 +286,9 @@ _KNOWN_PARAM = re.compile(
 def repair_params(value: str) -> str:
     """A Content-Type or Content-Disposition value with the ``;`` its generator left out
     between the value and a parameter, or between two parameters, put back (as lenient
-    readers split it); other values unchanged."""
+    readers split it), and without a comment after the type; other values unchanged."""
+    if "(" in value:
+        value = _TYPE_COMMENT.sub(r"\1", value, count=1)
     if "=" not in value:
         return value
     value = _VALUE_THEN_PARAM.sub(r"\1; ", value, count=1)

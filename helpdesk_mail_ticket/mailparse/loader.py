@@ -58,7 +58,7 @@ class _Unfolding(Compat32):
         if isinstance(value, str):
             if "\n" in value or "\r" in value:
                 value = _FOLD.sub("", value)
-            if "=" in value and name.lower() in _PARAM_FIELDS:
+            if ("=" in value or "(" in value) and name.lower() in _PARAM_FIELDS:
                 value = repair_params(value)
         return super().header_fetch_parse(name, value)
 
