@@ -460,3 +460,17 @@ def test_a_file_inside_winmail_dat_named_by_a_path_is_reduced_to_its_base_name()
         ("REPORT.TXT", b"numbers"),
         ("x.pdf", b"%PDF"),
     ]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b'Content-Type: text/plain\nContent-Disposition: filename="notes.txt"\n',
+        b'Content-Type: text/plain; filename="notes.txt"\n',
+    ],
+)
+def test_a_named_text_part_beside_the_body_is_a_file(headers):
+    raw = _with_part(headers + b"\nmy notes")
+    parsed = parse_message(raw)
+    assert parsed.body_text == "See the attached file."
+    assert _files(raw) == [("notes.txt", "text/plain")]

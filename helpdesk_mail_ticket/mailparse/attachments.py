@@ -179,7 +179,11 @@ _NAME_PARAMS = (
 def has_filename(part: Message) -> bool:
     """Whether the part carries a file name (see _NAME_PARAMS)."""
     try:
-        return any(part.get_param(param, header=header) for header, param in _NAME_PARAMS)
+        named = {
+            header: {key.lower() for key, value in (part.get_params(header=header) or []) if value}
+            for header in ("content-disposition", "content-type")
+        }
+        return any(param in named[header] for header, param in _NAME_PARAMS)
     except Exception:
         return False
 

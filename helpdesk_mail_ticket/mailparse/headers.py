@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 import logging
 import re
 from datetime import datetime, timezone
@@ -284,6 +285,18 @@ _KNOWN_PARAM = re.compile(
 
 
 def repair_params(value: str) -> str:
+    """See _repair_params (cached: the parser and the core read a part's type many times)."""
+    if len(value) > 1024:
+        return _repair_params(value)
+    return _repair_params_cached(value)
+
+
+@functools.lru_cache(maxsize=512)
+def _repair_params_cached(value: str) -> str:
+    return _repair_params(value)
+
+
+def _repair_params(value: str) -> str:
     """A Content-Type or Content-Disposition value with the ``;`` its generator left out
     between the value and a parameter, or between two parameters, put back (as lenient
     readers split it), and without a comment after the type; other values unchanged."""
