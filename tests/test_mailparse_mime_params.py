@@ -474,3 +474,16 @@ def test_a_named_text_part_beside_the_body_is_a_file(headers):
     parsed = parse_message(raw)
     assert parsed.body_text == "See the attached file."
     assert _files(raw) == [("notes.txt", "text/plain")]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b'Content-Type: "application/pdf"; name=x.pdf\n',
+        b"Content-Type: application / pdf; name=x.pdf\n",
+        b"Content-Type: application/; name=x.pdf\n",
+        b'Content-Disposition: attachment; filename="x.pdf"\n',  # no Content-Type at all
+    ],
+)
+def test_a_file_of_a_damaged_or_missing_type_is_typed_by_its_name(headers):
+    assert _files(_with_part(headers + _PDF)) == [("x.pdf", "application/pdf")]

@@ -90,6 +90,8 @@ _ARMOR_EXTENSIONS = frozenset({"asc"})
 # The payload of a PGP/MIME multipart/encrypted (RFC 3156), unnamed: as Thunderbird names it.
 _ENCRYPTED_NAME = "encrypted.asc"
 _REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
+_VALID_TYPE = re.compile(r"[!#$%&'*+.^`|~\w-]+/[!#$%&'*+.^`|~\w-]+")
+_TYPE_JUNK = re.compile(r"[\s\"']+")
 _WIDE_RUNS = re.compile(r"[\x80-\xff]+")
 _LOST_QUOTE = re.compile(r"([A-Za-z][\w.:-]{1,39})'(.*)", re.DOTALL)
 
@@ -132,18 +134,27 @@ def _disposition(part: Message) -> str:
 
 
 def content_type(part: Message) -> str:
-    """The part's type; an invalid one (``pdf; name=x.pdf``: no ``/``), which the stdlib
-    reads as text/plain, is guessed from the file name the part carries when the name has a
-    known file type (a text named "Nachricht" stays text)."""
+    """The part's type. One written loosely (``"application/pdf"``, ``application / pdf``)
+    is read as meant; an invalid one (``pdf; name=x.pdf``: no ``/``, which the stdlib reads
+    as text/plain; ``application/``) or none at all is guessed from the file name the part
+    carries when the name has a known file type (a text named "Nachricht" stays text)."""
     ctype = part.get_content_type()
     if ctype != "text/plain":
-        return ctype
+        if _VALID_TYPE.fullmatch(ctype):
+            return ctype
+        squeezed = _TYPE_JUNK.sub("", ctype)
+        if _VALID_TYPE.fullmatch(squeezed):
+            return squeezed
+        return _type_by_name(part) or "application/octet-stream"
     declared = part.get("content-type")
-    if declared is None or str(declared).split(";", 1)[0].count("/") == 1:
+    if declared is not None and str(declared).split(";", 1)[0].count("/") == 1:
         return ctype
-    name = _filename(part)
-    guessed, _ = mimetypes.guess_type(name or "", strict=False)
-    return guessed.lower() if guessed else ctype
+    return _type_by_name(part) or ctype
+
+
+def _type_by_name(part: Message) -> str:
+    guessed, _ = mimetypes.guess_type(_filename(part) or "", strict=False)
+    return guessed.lower() if guessed else ""
 
 
 def is_attachment(part: Message) -> bool:
