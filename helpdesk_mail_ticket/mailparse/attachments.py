@@ -147,7 +147,11 @@ def content_type(part: Message) -> str:
             return squeezed
         return _type_by_name(part) or "application/octet-stream"
     declared = part.get("content-type")
-    if declared is not None and str(declared).split(";", 1)[0].count("/") == 1:
+    if declared is None:
+        # No type: a name can only come from a disposition (most such parts are a plain
+        # message's whole body, read without looking further).
+        return (_type_by_name(part) or ctype) if "content-disposition" in part else ctype
+    if str(declared).split(";", 1)[0].count("/") == 1:
         return ctype
     return _type_by_name(part) or ctype
 
