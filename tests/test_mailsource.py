@@ -8,6 +8,7 @@ The password must never show up in an error text or a trace line.
 import contextlib
 import dataclasses
 import imaplib
+import poplib
 import socket
 import threading
 import time
@@ -965,3 +966,45 @@ def test_imap_fetch_refused_as_expunged_is_message_not_found(mailbox):
             with pytest.raises(MessageNotFoundError) as info:
                 source.fetch(item.uid)
     assert "EXPUNGEISSUED" in info.value.detail
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n"])
+def test_pop3_big_listing_read_whole_whatever_its_line_ends(fake_server, newline):
+    """The LIST and UIDL of a big maildrop (30,000 messages, more than one socket read,
+    CRLF or a bare LF as some servers end lines) give every message its key and size."""
+    count = 30_000
+
+    def answer(line):
+        command = line.upper().split(b" ")[0].strip()
+        if command == b"LIST":
+            rows = [b"%d %d" % (n, 1000 + n) for n in range(1, count + 1)]
+        elif command == b"UIDL":
+            rows = [b"%d uid-%06d" % (n, n) for n in range(1, count + 1)]
+        else:
+            return b"+OK" + newline
+        return newline.join([b"+OK listing", *rows, b"."]) + newline
+
+    server = fake_server("lines", b"+OK fake" + newline, answer)
+    with open_source(fake_config("pop3", server.port)) as source:
+        listed = source.list_messages()
+    assert len(listed) == count
+    assert [(m.uid, m.size) for m in listed[:2]] == [("uid-000001", 1001), ("uid-000002", 1002)]
+    assert (listed[-1].uid, listed[-1].number, listed[-1].size) == ("uid-030000", count, 31000)
+
+
+def test_pop3_listing_of_a_real_maildrop_matches_poplib(mailbox):
+    """The listing read in blocks is the one poplib reads line by line."""
+    for number in range(300):
+        mailbox.append(f"Subject: n{number}\r\n\r\n{'x' * number}\r\n".encode())
+    with open_source(mailbox.config("pop3")) as source:
+        listed = {(m.uid, m.number, m.size) for m in source.list_messages()}
+    client = poplib.POP3(mailbox.server.host, mailbox.port("pop3", "none"), timeout=10)
+    try:
+        client.user(mailbox.login)
+        client.pass_(mailbox.password)
+        sizes = dict(line.split() for line in client.list()[1])
+        keys = dict(line.split() for line in client.uidl()[1])
+    finally:
+        client.quit()
+    expected = {(keys[n].decode(), int(n), int(sizes[n])) for n in sizes}
+    assert listed == expected and len(listed) == 300

@@ -84,8 +84,16 @@ _TYPE_NAMES = {
 # headers (RFC 6532).
 _MESSAGE_TYPES = ("message/rfc822", "message/global")
 _MAX_SUBJECT_NAME = 120
+# OpenPGP's ASCII armor: a key, a signature or an encrypted message alike, so the name does
+# not tell the type (mime.types says "application/pgp-keys").
+_ARMOR_EXTENSIONS = frozenset({"asc"})
+# The payload of a PGP/MIME multipart/encrypted (RFC 3156), unnamed: as Thunderbird names it.
+_ENCRYPTED_NAME = "encrypted.asc"
 _REAL_EXTENSION = re.compile(r"[a-z0-9]{1,5}")
+_VALID_TYPE = re.compile(r"[!#$%&'*+.^`|~\w-]+/[!#$%&'*+.^`|~\w-]+")
+_TYPE_JUNK = re.compile(r"[\s\"']+")
 _WIDE_RUNS = re.compile(r"[\x80-\xff]+")
+_LOST_QUOTE = re.compile(r"([A-Za-z][\w.:-]{1,39})'(.*)", re.DOTALL)
 
 
 @dataclass
@@ -126,18 +134,31 @@ def _disposition(part: Message) -> str:
 
 
 def content_type(part: Message) -> str:
-    """The part's type; an invalid one (``pdf; name=x.pdf``: no ``/``), which the stdlib
-    reads as text/plain, is guessed from the file name the part carries when the name has a
-    known file type (a text named "Nachricht" stays text)."""
+    """The part's type. One written loosely (``"application/pdf"``, ``application / pdf``)
+    is read as meant; an invalid one (``pdf; name=x.pdf``: no ``/``, which the stdlib reads
+    as text/plain; ``application/``) or none at all is guessed from the file name the part
+    carries when the name has a known file type (a text named "Nachricht" stays text)."""
     ctype = part.get_content_type()
     if ctype != "text/plain":
-        return ctype
+        if _VALID_TYPE.fullmatch(ctype):
+            return ctype
+        squeezed = _TYPE_JUNK.sub("", ctype)
+        if _VALID_TYPE.fullmatch(squeezed):
+            return squeezed
+        return _type_by_name(part) or "application/octet-stream"
     declared = part.get("content-type")
-    if declared is None or str(declared).split(";", 1)[0].count("/") == 1:
+    if declared is None:
+        # No type: a name can only come from a disposition (most such parts are a plain
+        # message's whole body, read without looking further).
+        return (_type_by_name(part) or ctype) if "content-disposition" in part else ctype
+    if str(declared).split(";", 1)[0].count("/") == 1:
         return ctype
-    name = _filename(part)
-    guessed, _ = mimetypes.guess_type(name or "", strict=False)
-    return guessed.lower() if guessed else ctype
+    return _type_by_name(part) or ctype
+
+
+def _type_by_name(part: Message) -> str:
+    guessed, _ = mimetypes.guess_type(_filename(part) or "", strict=False)
+    return guessed.lower() if guessed else ""
 
 
 def is_attachment(part: Message) -> bool:
@@ -160,12 +181,24 @@ def sent_as_attachment(part: Message) -> bool:
     return _disposition(part) == "attachment"
 
 
+# Where a file name is read, in order: RFC 2183's and RFC 2045's own parameters, then the
+# ones PHP mailers put on the other header (Thunderbird, MimeKit and Ruby's mail read them).
+_NAME_PARAMS = (
+    ("content-disposition", "filename"),
+    ("content-type", "name"),
+    ("content-type", "filename"),
+    ("content-disposition", "name"),
+)
+
+
 def has_filename(part: Message) -> bool:
-    """Whether the part carries a file name (Content-Disposition filename or type name)."""
+    """Whether the part carries a file name (see _NAME_PARAMS)."""
     try:
-        return bool(
-            part.get_param("filename", header="content-disposition") or part.get_param("name")
-        )
+        named = {
+            header: {key.lower() for key, value in (part.get_params(header=header) or []) if value}
+            for header in ("content-disposition", "content-type")
+        }
+        return any(param in named[header] for header, param in _NAME_PARAMS)
     except Exception:
         return False
 
@@ -195,6 +228,11 @@ def _rfc2231_value(value: tuple) -> str:
     if len(value) < 3:
         return ""
     charset, text = value[0], str(value[2])
+    if not charset:
+        # "utf-8'R%C3%A9.pdf": the language's quote left out; the charset is still there.
+        lost = _LOST_QUOTE.match(text)
+        if lost and normalize_charset(lost.group(1)):
+            charset, text = lost.groups()
     if any(ord(char) > 0xFF for char in text):
         # Raw 8-bit bytes written in the value instead of %XX (the header's own decoding
         # has read them): kept as read, the %XX runs beside them decoded.
@@ -216,8 +254,11 @@ def _filename(part: Message, charset_hint: str = "") -> str:
     by the part's declared charset, then the message's ``charset_hint``, then detected)."""
     name = ""
     charsets = (_part_charset(part), charset_hint)
-    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        _, params = header_params(_raw_value(part, header), *charsets)
+    read = {}
+    for header, param in _NAME_PARAMS:
+        if header not in read:
+            read[header] = header_params(_raw_value(part, header), *charsets)[1]
+        params = read[header]
         if params.get(param):
             value = params[param]
             if isinstance(value, tuple):
@@ -227,8 +268,34 @@ def _filename(part: Message, charset_hint: str = "") -> str:
     if not name:
         return ""
     name = clean_text(decode_words(fix_surrogates(name, *charsets)))
-    name = _UNSAFE_NAME.sub("_", name.split("\\")[-1].split("/")[-1]).strip(" ._") or ""
-    return name[:255]
+    if len(name) > 2 and name[0] == name[-1] == "'":
+        name = name[1:-1]  # quoted with apostrophes (name='x y.pdf'), as some scripts write
+    return _clean_name(name)
+
+
+_MAX_NAME = 255
+_PATH_SEPARATOR = re.compile(r"[\\/]")
+
+
+def _clean_name(name: str) -> str:
+    """The base name of a file name as given (a Windows or Unix path, ``../x``, reduced to
+    its last piece), characters no file system takes replaced, the spaces around it and
+    the dots after it (Windows drops them) taken off; "" when nothing is left but dots and
+    underscores.
+    Underscores and a leading dot are the sender's (``_DSC0412.JPG``, ``.pdf``,
+    ``.htaccess``: its type is checked as such). A name over 255 characters is shortened
+    before its extension."""
+    name = _PATH_SEPARATOR.split(name.strip().rstrip("\\/"))[-1]
+    name = _UNSAFE_NAME.sub("_", name).strip().rstrip(". ")
+    if not name.strip("._ "):
+        return ""
+    if len(name) > _MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if stem and 0 < len(ext) <= 16:
+            name = stem[: _MAX_NAME - len(ext) - 1].rstrip() + dot + ext
+        else:
+            name = name[:_MAX_NAME]
+    return name
 
 
 def _content_id(part: Message) -> str:
@@ -343,7 +410,7 @@ def collect_attachments(
     found: list[Attachment] = []
     counter = 0
     body_seen = False
-    alternatives = _alternatives(message, walk)
+    alternatives, encrypted = _containers(message, walk)
     for part in walk(message):
         try:
             ctype = content_type(part)
@@ -362,27 +429,46 @@ def collect_attachments(
             continue
         counter += 1
         try:
-            found.extend(_attachments_of(part, ctype, counter, settings, charset_hint))
+            found.extend(
+                _attachments_of(part, ctype, counter, settings, charset_hint, id(part) in encrypted)
+            )
         except Exception:
             _logger.warning("attachment skipped: unreadable part", exc_info=True)
     del body_seen
     return found
 
 
-def _alternatives(message: Message, walk) -> set:
+def _containers(message: Message, walk) -> tuple[set, set]:
     """ids of the parts that are alternatives of one another (children of a
-    multipart/alternative): versions of the body, never files."""
-    found = set()
+    multipart/alternative: versions of the body, never files), and of the encrypted
+    payloads of PGP/MIME multipart/encrypted parts (their application/octet-stream child)."""
+    alternatives, encrypted = set(), set()
     for part in walk(message):
-        if part.get_content_type() == "multipart/alternative":
-            payload = part.get_payload()
-            if isinstance(payload, list):
-                found.update(id(child) for child in payload)
-    return found
+        ctype = part.get_content_type()
+        if ctype not in ("multipart/alternative", "multipart/encrypted"):
+            continue
+        payload = part.get_payload()
+        if not isinstance(payload, list):
+            continue
+        if ctype == "multipart/alternative":
+            alternatives.update(id(child) for child in payload)
+        else:
+            encrypted.update(
+                id(child)
+                for child in payload
+                if isinstance(child, Message)
+                and child.get_content_type() == "application/octet-stream"
+            )
+    return alternatives, encrypted
 
 
 def _attachments_of(
-    part: Message, ctype: str, counter: int, settings, charset_hint: str = ""
+    part: Message,
+    ctype: str,
+    counter: int,
+    settings,
+    charset_hint: str = "",
+    encrypted: bool = False,
 ) -> list[Attachment]:
     data = _payload(part)
     name = _filename(part, charset_hint)
@@ -393,6 +479,8 @@ def _attachments_of(
     ):
         inner = parse_tnef(data)
         if inner:
+            for found in inner:
+                found["filename"] = _clean_name(found["filename"] or "")
             return [
                 _make(
                     f["data"],
@@ -409,6 +497,8 @@ def _attachments_of(
         ctype = _guess_type(name) or ctype
     if not name and ctype in _MESSAGE_TYPES:
         name = _message_name(part, charset_hint)
+    if not name and encrypted:
+        name = _ENCRYPTED_NAME
     if not name:
         name = _default_name(ctype, counter)
     elif ctype in _MESSAGE_TYPES and not _REAL_EXTENSION.fullmatch(_extension(name)):
@@ -435,7 +525,7 @@ def extract_uuencoded(text: str, settings) -> tuple[str, list]:
         data = _uudecode(match.group(2))
         if data is None:
             return match.group()
-        name = _UNSAFE_NAME.sub("_", match.group(1).strip().split("/")[-1]).strip(" ._")
+        name = _clean_name(match.group(1))
         name = name or _default_name("application/octet-stream", len(found) + 1)
         found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
         return ""
@@ -464,6 +554,8 @@ def _uudecode(block: str) -> bytes | None:
 
 
 def _guess_type(name: str) -> str:
+    if _extension(name) in _ARMOR_EXTENSIONS:
+        return "application/octet-stream"
     guessed, _ = mimetypes.guess_type(name or "", strict=False)
     return (guessed or "application/octet-stream").lower()
 

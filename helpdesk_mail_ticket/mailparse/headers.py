@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 import logging
 import re
 from datetime import datetime, timezone
@@ -264,6 +265,71 @@ def parse_date(raw: str) -> datetime | None:
         return None
 
 
+_TOKEN = r"[!#$%&'*+.^`|~\w-]+"
+# A type or disposition whose first parameter lost its ";" ("application/pdf name=x.pdf",
+# "attachment filename=x.pdf", "application/pdf, name=x.pdf"): a value holds no space.
+_VALUE_THEN_PARAM = re.compile(
+    r"^(\s*" + _TOKEN + r"(?:/" + _TOKEN + r")?)(?:\s*,\s*|\s+)(?=[\w.*-]+\s*=)"
+)
+# An RFC 822 comment after the type ("image/png (screenshot); name=x"): not the type.
+_TYPE_COMMENT = re.compile(r"^(\s*" + _TOKEN + r"/" + _TOKEN + r")\s*\([^()\"]*\)")
+# Quoted strings, and the text between them (a lone quote left open ends it).
+_PARAM_PIECES = re.compile(r'"(?:[^"\\]|\\.)*"|[^"]+|"')
+# After a closing quote, any "token=" starts the next parameter; after an unquoted value,
+# only a well-known parameter does (an unquoted name may hold spaces: "name=Plan D.pdf").
+_AFTER_QUOTE = re.compile(r"^(\s*,?\s*)(?=[\w.*-]+\s*=)")
+_KNOWN_PARAM = re.compile(
+    r"(\s+)(?=(?:charset|name|filename|format|delsp|boundary|size|creation-date"
+    r"|modification-date|read-date|protocol|micalg|report-type|smime-type|method)"
+    r"(?:\*\d{0,3}\*?)?\s*=)",
+    re.IGNORECASE,
+)
+
+
+def repair_params(value: str) -> str:
+    """See _repair_params (cached: the parser and the core read a part's type many times)."""
+    if len(value) > 1024:
+        return _repair_params(value)
+    return _repair_params_cached(value)
+
+
+@functools.lru_cache(maxsize=512)
+def _repair_params_cached(value: str) -> str:
+    return _repair_params(value)
+
+
+def _repair_params(value: str) -> str:
+    """A Content-Type or Content-Disposition value with the ``;`` its generator left out
+    between the value and a parameter, or between two parameters, put back (as lenient
+    readers split it), and without a comment after the type; other values unchanged."""
+    if "(" in value:
+        value = _TYPE_COMMENT.sub(r"\1", value, count=1)
+    if "=" not in value:
+        return value
+    value = _VALUE_THEN_PARAM.sub(r"\1; ", value, count=1)
+    if value.count("=") < 2:
+        return value
+    pieces = _PARAM_PIECES.findall(value)
+    for index, piece in enumerate(pieces):
+        if len(piece) > 1 and piece[0] == piece[-1] == '"':
+            if index + 1 < len(pieces):
+                pieces[index + 1] = _AFTER_QUOTE.sub("; ", pieces[index + 1], count=1)
+        elif piece[0] != '"':
+            pieces[index] = _KNOWN_PARAM.sub(_known_param_separator(piece), piece)
+    return "".join(pieces)
+
+
+def _known_param_separator(piece: str):
+    """A replacement putting ``;`` before a well-known parameter that follows an unquoted
+    value with spaces only (``charset=utf-8 format=flowed``)."""
+
+    def separate(match) -> str:
+        before = piece[: match.start()].rstrip()
+        return match.group(1) if not before or before.endswith(";") else "; "
+
+    return separate
+
+
 def header_params(raw: str, *charsets: str | None) -> tuple[str, dict]:
     """Split ``type/subtype; a=b; c*=utf-8''x`` into (value, params) with RFC 2231 decoded;
     raw 8-bit bytes are read by ``charsets`` (declared, in order; see ``decode_8bit``)."""
@@ -271,7 +337,7 @@ def header_params(raw: str, *charsets: str | None) -> tuple[str, dict]:
 
     message = Message()
     try:
-        text = fix_surrogates(unfold(raw or ""), *charsets)[:MAX_HEADER]
+        text = repair_params(fix_surrogates(unfold(raw or ""), *charsets)[:MAX_HEADER])
         message["Content-Type"] = text
         params = message.get_params() or []
         if params and params[0][1]:

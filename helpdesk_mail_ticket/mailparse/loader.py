@@ -32,6 +32,8 @@ import secrets
 from email.message import Message
 from email.policy import Compat32
 
+from .headers import repair_params
+
 _logger = logging.getLogger(__name__)
 
 MAX_PARTS = 2000
@@ -48,12 +50,16 @@ _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 
 
 class _Unfolding(Compat32):
-    """compat32, but header values are unfolded when read (parameters, content types)."""
+    """compat32, but header values are unfolded when read (parameters, content types), and
+    a Content-Type or Content-Disposition missing a ``;`` before a parameter is read with it
+    (``application/pdf name=x.pdf``: for the stdlib, the type is all of it, and no name)."""
 
     def header_fetch_parse(self, name, value):
         if isinstance(value, str):
             if "\n" in value or "\r" in value:
                 value = _FOLD.sub("", value)
+            if ("=" in value or "(" in value) and name.lower() in _PARAM_FIELDS:
+                value = repair_params(value)
             if value.isascii():
                 # What compat32 returns for a str without surrogates, without its calls: every
                 # Message.get (content types, parameters, about 35 per message) comes here.
@@ -61,6 +67,7 @@ class _Unfolding(Compat32):
         return super().header_fetch_parse(name, value)
 
 
+_PARAM_FIELDS = ("content-type", "content-disposition")
 POLICY = _Unfolding()
 
 # Header fields that make a block unmistakably a header block (RFC 5322, 2045, 3864 registry

@@ -349,7 +349,7 @@ def _inline_siblings(message: Message, part: Message, body_type: str) -> list:
                     not child.is_multipart()
                     and child.get_content_type() == body_type
                     and not is_attachment(child)
-                    and not child.get_filename()
+                    and not has_filename(child)
                 )
             ]
             return found[[c is part for c in found].index(True) :]

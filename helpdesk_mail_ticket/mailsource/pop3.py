@@ -53,6 +53,26 @@ class _LongLines:
             return line[1:-1], octets
         return line[:-1], octets
 
+    def listing(self, command):
+        """The lines of a LIST or UIDL answer, read in blocks rather than line by line
+        (a maildrop of 10,000 messages answers 10,000 lines to each). The answer ends
+        with a line holding a dot alone, which no line of a listing can be (a line
+        starting with a dot is sent with one more); lines may end with CRLF or LF."""
+        self._putcmd(command)
+        self._getresp()
+        chunks, tail = [], b"\n"  # as if after a line end: an empty listing is ".\r\n"
+        while not tail.endswith((b"\n.\r\n", b"\n.\n")):
+            chunk = self.file.read1(1 << 16)
+            if not chunk:
+                raise poplib.error_proto("-ERR EOF")
+            chunks.append(chunk)
+            tail = tail[-4:] + chunk[-5:] if len(chunk) < 5 else chunk[-5:]
+        data = b"".join(chunks)
+        lines = data.splitlines()[:-1]  # the dot ends the answer
+        if data.startswith(b"..") or b"\n.." in data:
+            lines = [line[1:] if line[:2] == b".." else line for line in lines]
+        return lines
+
 
 class _POP3(_LongLines, poplib.POP3):
     pass
@@ -184,17 +204,14 @@ class Pop3Source(MailSource):
 
     def _load_index(self):
         client = self._client
-        _response, lines, _octets = client.list()
-        self._sizes = {}
-        for line in lines:
-            number, size = line.split()[:2]
-            self._sizes[int(number)] = int(size)
+        self._sizes = {
+            int(n): int(size) for n, size, *_ in map(bytes.split, client.listing("LIST"))
+        }
         try:
-            _response, lines, _octets = client.uidl()
-            keys = {}
-            for line in lines:
-                number, key = line.split()[:2]
-                keys[int(number)] = key.decode("ascii", "replace")
+            keys = {
+                int(number): key.decode("ascii", "replace")
+                for number, key, *_ in map(bytes.split, client.listing("UIDL"))
+            }
         except poplib.error_proto as exc:
             self.trace(f"no UIDL ({exc}); keying messages by a hash of their header")
             keys = {number: self._header_key(number) for number in self._sizes}

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from ..mailparse import header_ids
 from ..mailparse.identity import content_digest, header_digest
 from ..mailsource import MailSourceError
+from ..mailsource.ahead import ConnectAhead
 from ..transaction import commit, rollback
 from .mail_inbox import InboxTrace
 from .mail_inbox_message_claim import Handoff
@@ -30,6 +31,8 @@ FAILURES_BEFORE_WARNING = 3
 # cycles (IMAP IDLE, a short periodicity) then write nothing when nothing changed.
 LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
+# A cron run opens the connections of this many next inboxes while it polls one.
+CONNECT_AHEAD = 4
 
 
 # One concern of mail.inbox per file, as Odoo splits a large model: intended.
@@ -45,11 +48,15 @@ class MailInbox(models.Model):
         params = self._get_global_params()
         budget = int(params.get("max_messages_per_run") or 500)
         done = remaining = 0
-        for inbox in self.sudo().search([]):
-            # A spent budget is 0: the inbox is synchronized, its mail waits (remaining).
-            result = inbox._fetch(limit=max(budget - done, 0) if budget else None)
-            done += result["processed"] + result["error"] + result["undesired"]
-            remaining += result["remaining"]
+        inboxes = self.sudo().search([])
+        shared = inboxes._pop3_mailboxes_shared()
+        with ConnectAhead(self._get_connect_ahead()) as ahead:
+            for index, inbox in enumerate(inboxes):
+                inboxes[index + 1 : index + 1 + ahead.width]._connect_ahead(ahead, shared)
+                # A spent budget is 0: the inbox is synchronized, its mail waits.
+                result = inbox._fetch(limit=max(budget - done, 0) if budget else None, ahead=ahead)
+                done += result["processed"] + result["error"] + result["undesired"]
+                remaining += result["remaining"]
         cron = self.env["ir.cron"]
         cron._notify_progress(done=done, remaining=remaining)
         periodicity = int(params.get("periodicity") or 30)
@@ -57,6 +64,39 @@ class MailInbox(models.Model):
             self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")._trigger(
                 at=fields.Datetime.now() + timedelta(seconds=periodicity)
             )
+
+    @api.model
+    def _get_connect_ahead(self):
+        """How many next inboxes a cron run connects to while it polls one (0: none)."""
+        return CONNECT_AHEAD
+
+    def _connect_ahead(self, ahead, shared=frozenset()):
+        """Start connecting these inboxes on ``ahead``'s threads (``_fetch`` takes the
+        connection). Not an OAuth2 inbox, whose access token may be renewed and stored
+        by its own cycle, nor a POP3 mailbox of ``shared`` (``_pop3_mailboxes_shared``:
+        a POP3 server locks a mailbox for one session)."""
+        for inbox in self:
+            if inbox.id in ahead or inbox.auth_method == "oauth2":
+                continue
+            if inbox.protocol == "pop3" and inbox._pop3_mailbox() in shared:
+                continue
+            trace = inbox._new_trace()
+            ahead.open(inbox.id, inbox._open_source(trace=trace.add), data=trace)
+
+    def _pop3_mailbox(self):
+        return (self.server.strip().lower(), self.port, self.login)
+
+    def _pop3_mailboxes_shared(self):
+        """The POP3 mailboxes (server, port, login) that several of these inboxes read."""
+        seen, shared = set(), set()
+        for inbox in self.filtered(lambda inbox: inbox.protocol == "pop3"):
+            key = inbox._pop3_mailbox()
+            (shared if key in seen else seen).add(key)
+        return shared
+
+    def _new_trace(self):
+        debug = self._get_global_params().get("debug") in ("True", "1", "true")
+        return InboxTrace(self.name, echo=debug)
 
     @api.model
     def _find_for_command(self, names):
@@ -70,21 +110,22 @@ class MailInbox(models.Model):
             inboxes |= self.with_context(active_test=False).search(domain)
         return inboxes
 
-    def _fetch(self, limit=None):
+    def _fetch(self, limit=None, ahead=None):
         """Poll this inbox once: record every message seen, process the new ones,
         then apply the server-side actions (delete, move) the database now calls for.
+        ``ahead``: the cron run's ``ConnectAhead``, which may have its connection.
 
         :return: a dict of counts, and ``failure`` with the reason of a failed cycle
         """
         self.ensure_one()
-        debug = self._get_global_params().get("debug") in ("True", "1", "true")
-        trace = InboxTrace(self.name, echo=debug)
+        trace = (ahead and ahead.data(self.id)) or self._new_trace()
         # In the inbox's company: its tickets and contacts are made there.
         inbox = self.with_company(self.company_id).with_context(mail_inbox_trace=trace)
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         started = time.monotonic()
         try:
-            with inbox._open_source(trace=trace.add) as source:
+            opened = ahead.take(self.id) if ahead else None
+            with opened or inbox._open_source(trace=trace.add) as source:
                 inbox._trace("Connected to %s", self.mailbox_key)
                 result.update(inbox._fetch_from_source(source, limit))
         except MailSourceError as error:

@@ -1,10 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from ..mailharness.proxy import FaultProxy
 from .common import MailTicketCase, make_email
 
 
@@ -81,6 +84,44 @@ class TestCron(MailTicketCase):
             ),
             "the next poll is triggered periodicity seconds later",
         )
+
+    def test_cron_connects_the_next_inboxes_while_it_polls_one(self):
+        """A cron run over several inboxes opens the next ones' connections (LOGIN,
+        SELECT) while it polls the first, instead of one after the other: a run over
+        many inboxes waits for several servers at once. Every inbox's mail is still
+        processed in its own cycle, and a wrong password still fails its inbox only."""
+        self.env["mail.inbox"].search([]).active = False
+        with FaultProxy(self.dovecot.imap_port) as proxy:
+            inboxes, logins = self.env["mail.inbox"], []
+            for number in range(4):
+                login, password = self.new_mailbox()
+                if number == 2:
+                    password = "wrong-" + password
+                inboxes |= self.create_inbox(login, password, port=proxy.port, sequence=number)
+                logins.append(login)
+                self.deliver(make_email(message_id=f"<ahead-{number}@client.example>"), login=login)
+            opened = []
+            original = type(inboxes)._fetch_from_source
+
+            def fetch_from_source(inbox, source, limit):
+                if not opened:  # the first inbox's cycle: have the others connected?
+                    deadline = time.monotonic() + 10
+                    while proxy.connections < 4 and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                    opened.append(proxy.connections)
+                return original(inbox, source, limit)
+
+            with patch.object(type(inboxes), "_fetch_from_source", fetch_from_source):
+                self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(opened, [4], "the other inboxes connected while the first was polled")
+        for number, inbox in enumerate(inboxes):
+            if number == 2:
+                self.assertEqual(inbox.state, "error")
+                self.assertIn("rejected the login", inbox.last_error)
+                self.assertFalse(self.ledger(inbox))
+            else:
+                self.assertEqual(inbox.state, "ok", inbox.last_error)
+                self.assertEqual(self.ledger(inbox).state, "processed")
 
     def test_cron_caps_each_run(self):
         self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False

@@ -1,0 +1,70 @@
+"""Connections opened ahead: a run over many mailboxes opens the next ones' connections
+(TCP, TLS, LOGIN, then SELECT or the POP3 listing) on threads while it uses the current
+one, so it waits for the network of several servers at once instead of one after the
+other. Each source is handed over connected, or with the error its connection met, as
+its own ``connect()`` would have raised it; none is left open."""
+
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+
+
+class ConnectAhead:
+    """Opens unconnected sources on at most ``width`` threads (0: none ahead).
+
+    ``open(key, source, data)`` starts connecting ``source``; ``take(key)`` returns it
+    connected (once), or None when nothing was opened for ``key``; ``data(key)`` is
+    what was given with it (e.g. the trace its connection wrote to). Used as a context
+    manager: sources opened and never taken are closed at its end."""
+
+    def __init__(self, width):
+        self.width = max(int(width), 0)
+        self._pool = None
+        self._pending = {}  # key: (source, future, data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __contains__(self, key):
+        return key in self._pending
+
+    def open(self, key, source, data=None):
+        """Start connecting ``source`` on a thread. Returns whether it was opened."""
+        if not self.width or key in self._pending:
+            return False
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.width, thread_name_prefix="mail-connect-ahead")
+        self._pending[key] = (source, self._pool.submit(source.connect), data)
+        return True
+
+    def data(self, key):
+        entry = self._pending.get(key)
+        return entry[2] if entry else None
+
+    def wait(self, key):
+        """Wait until the connection of ``key`` is made or failed (its error not raised)."""
+        entry = self._pending.get(key)
+        if entry:
+            entry[1].exception()
+
+    def take(self, key):
+        """The source opened for ``key``, connected; raises its connection's error."""
+        entry = self._pending.pop(key, None)
+        if entry is None:
+            return None
+        source, future, _data = entry
+        future.result()  # a failed connect() released its socket
+        return source
+
+    def close(self):
+        """Close the sources opened and not taken (a run that ended early)."""
+        pending, self._pending = self._pending, {}
+        for source, future, _data in pending.values():
+            if future.exception() is None:
+                with contextlib.suppress(Exception):
+                    source.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None

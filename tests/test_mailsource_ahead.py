@@ -1,0 +1,70 @@
+"""Connections opened ahead (``mailsource.ahead``), against the real Dovecot: several
+mailboxes connect at once on threads, each handed over connected (or with the error its
+connection met), none left open."""
+
+import pytest
+from conftest_dovecot import new_mailbox
+from mailharness.common import free_ports
+from mailharness.proxy import FaultProxy
+from mailsource import AuthenticationError, RefusedError, open_source
+from mailsource.ahead import ConnectAhead
+
+
+def _proxied(box, proxy, **overrides):
+    return box.config("imap", port=proxy.port, **overrides)
+
+
+def test_sources_opened_ahead_connect_at_once_and_are_handed_over_connected(dovecot):
+    boxes = [new_mailbox(dovecot) for _ in range(3)]
+    for number, box in enumerate(boxes):
+        box.append(f"Subject: ahead {number}\r\n\r\nbody\r\n".encode())
+    with FaultProxy(dovecot.imap_port) as proxy, ConnectAhead(width=3) as ahead:
+        for key, box in enumerate(boxes):
+            ahead.open(key, open_source(_proxied(box, proxy)), data=f"trace {key}")
+        assert ahead.data(1) == "trace 1"
+        # All three are connected by the time the first is taken: none waited for
+        # the one before it to be used and closed.
+        first = ahead.take(0)
+        for key in (1, 2):
+            ahead.wait(key)
+        assert proxy.connections == 3
+        with first:
+            assert first.connected
+            assert len(first.list_changes(None).messages) == 1
+        for key in (1, 2):
+            source = ahead.take(key)
+            with source:
+                assert source.connected
+                assert len(source.list_changes(None).messages) == 1
+        assert ahead.take(0) is None  # taken once
+
+
+def test_a_failed_connection_ahead_raises_its_error_when_taken(dovecot):
+    box = new_mailbox(dovecot)
+    (closed_port,) = free_ports(1)
+    with ConnectAhead(width=2) as ahead:
+        ahead.open("wrong", open_source(box.config("imap", password="wrong-" + box.password)))
+        ahead.open("closed", open_source(box.config("imap", port=closed_port)))
+        with pytest.raises(AuthenticationError):
+            ahead.take("wrong")
+        with pytest.raises(RefusedError):
+            ahead.take("closed")
+
+
+def test_sources_opened_ahead_and_never_taken_are_closed(dovecot):
+    box = new_mailbox(dovecot)
+    source = open_source(box.config("imap"))
+    with ConnectAhead(width=1) as ahead:
+        ahead.open("left", source)
+        ahead.wait("left")
+        assert source.connected
+    assert not source.connected
+
+
+def test_width_zero_opens_nothing_ahead(dovecot):
+    box = new_mailbox(dovecot)
+    source = open_source(box.config("imap"))
+    with ConnectAhead(width=0) as ahead:
+        assert not ahead.open("key", source)
+        assert ahead.take("key") is None
+    assert not source.connected
