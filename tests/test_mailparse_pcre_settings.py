@@ -1,5 +1,7 @@
 """PHP PCRE strings, ticket references and the iTop-named settings."""
 
+import re
+
 import pytest
 from mailparse import (
     PatternError,
@@ -10,6 +12,7 @@ from mailparse import (
     parse_size,
     title_refs,
 )
+from mailparse.pcre import translate
 from mailparse.settings import ITOP_BROKEN_DEFAULT, ITOP_MULTILINE_DELIMITER_PATTERNS
 
 
@@ -151,3 +154,40 @@ def test_from_itop_converts_itop_names_and_ignores_unknown_keys():
 def test_from_itop_rejects_bad_values(mapping):
     with pytest.raises(SettingsError):
         Settings.from_itop(mapping)
+
+
+_ALTERNATION_R = r"(?:\r\n|[\n\x0b\x0c\r\x85\u2028\u2029])"  # \R as first translated
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["\\R", "a\\R", "\\Rb", "a\\R+b", "a\\R{2}b", "a\\R?b", "(\\R)(\\R)", "\\R\\R?\\R", "^\\R$"],
+)
+def test_backslash_r_matches_as_the_alternation_did(pattern):
+    # \R is translated with its class first so that a search skips to the line breaks; every
+    # match (span and groups, quantified, CRLF split by backtracking) is the alternation's.
+    texts = [
+        "a\r\nb",
+        "a\r\n\r\nb",
+        "a\n\rb",
+        "a\r\rb",
+        "a\n\nb",
+        "a\r\n\nb",
+        "\r\n",
+        "\r",
+        "x\x0b\x0cy\x85\u2028\u2029z",
+        "a\r\n\r\r\n\nb\n",
+        "ab",
+    ]
+    for flags in ("", "m", "i", "x", "s"):
+        new = compile_pcre(f"/{pattern}/{flags}")
+        old = re.compile(
+            translate(pattern, dollar_end_only=False).replace(
+                compile_pcre("/\\R/").pattern, _ALTERNATION_R
+            ),
+            new.flags,
+        )
+        assert new.pattern != old.pattern
+        for text in texts:
+            found = [(m.span(), m.groups()) for m in new.finditer(text)]
+            assert found == [(m.span(), m.groups()) for m in old.finditer(text)], (pattern, text)

@@ -44,6 +44,8 @@ _SINGLE_BYTE_LATIN = frozenset(
 
 def unfold(value: str) -> str:
     value = value or ""
+    if "\n" not in value and "\r" not in value:
+        return value  # nothing _FOLD could match (most header values)
     if "=?" in value and "\n" in value:
         value = _FOLD_IN_WORD.sub(r"\1", value)
     return _FOLD.sub("", value)

@@ -96,12 +96,21 @@ def _lxml_text(markup: str) -> str:
     return _MANY_BLANKS.sub("\n\n", tree.text_content()).strip()
 
 
+def html_source(text: str) -> str:
+    """What :func:`text_to_html` makes its HTML of: texts with the same source give the same
+    HTML (a new part that is the whole body need not be converted again)."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
 def text_to_html(text: str) -> str:
     """Plain text -> simple HTML: paragraphs, line breaks, linked URLs."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    text = html_source(text)
     if not text.strip():
         return ""
-    paragraphs = re.split(r"\n[ \t]*\n", text)
+    paragraphs = _PARAGRAPH_BREAK.split(text)
     out = []
     for paragraph in paragraphs:
         if not paragraph.strip():

@@ -269,10 +269,13 @@ def _collect(element, out: _Lines) -> None:
         out.newline()
 
 
+_SPACE_RUN = re.compile(r"[ \t\r\n]+")
+
+
 def _squash(text: str | None) -> str:
     if not text:
         return ""
-    return re.sub(r"[ \t\r\n]+", " ", text)
+    return _SPACE_RUN.sub(" ", text)
 
 
 def _cut_at(anchor, limit=None) -> None:
@@ -307,13 +310,16 @@ def _cut_at(anchor, limit=None) -> None:
 def _cut_by_text(tree, settings) -> None:
     body = tree.find(".//body")
     root = body if body is not None else tree
+    lines = None  # the document's lines, read again only after a cut changed it
     for finder in (_quote_cut_line, _signature_cut_line):
-        out = _Lines()
-        _collect(root, out)
-        lines = [line.replace("\xa0", " ").strip() for line in out.lines]
+        if lines is None:
+            out = _Lines()
+            _collect(root, out)
+            lines = [line.replace("\xa0", " ").strip() for line in out.lines]
         index = finder(lines, settings)
         if index is not None and out.anchors[index] is not None:
             _cut_at(out.anchors[index])
+            lines = None
 
 
 def _signature_cut_line(lines: list[str], settings) -> int | None:

@@ -1,0 +1,221 @@
+"""The new-part rules search some patterns only where a match can be: same answers as the
+plain searches they stand for (a speedup must not change a verdict)."""
+
+import random
+import re
+import re._parser
+
+import pytest
+from mailparse import newpart
+from mailparse.settings import ITOP_MULTILINE_DELIMITER_PATTERNS
+
+# The forms the patterns were written as, before they were bounded or reordered.
+_PLAIN_DATEISH = re.compile(r"\d{1,2}:\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+_FRAGMENTS = [
+    "On Mon, 3 Mar 2026 at 10:00, Ann <ann@example.com> wrote",
+    "wrote",
+    "WROTE",
+    "schrieb am",
+    "hat",
+    "geschrieben",
+    "heeft",
+    "geschreven",
+    "skrev",
+    "følgende",
+    "님이",
+    "작성",
+    "한",
+    "글",
+    "napisał(a)",
+    "a écrit",
+    "写道",
+    "ann@example.com",
+    "<a@b.c>",
+    "@",
+    "10:00",
+    "2026",
+    "3/4/26",
+    "12.31.2025",
+    ":",
+    "：",
+    " ",
+    "  ",
+    " " * 70,
+    "\t",
+    "\n",
+    "\xa0",
+    "\u3000",
+    "x" * 30,
+    "text",
+    "Re",
+    "(",
+    ")",
+    ".",
+    "-",
+]
+
+
+def _texts(count: int, seed: int, fragments: tuple = ()) -> list:
+    rng = random.Random(seed)
+    pool = [*_FRAGMENTS, *fragments]
+    texts = ["", ":", "：", "wrote:", " wrote :", "x:", ":wrote", "wrote:\n", "wrote:\n:"]
+    for _ in range(count):
+        texts.append("".join(rng.choice(pool) for _ in range(rng.randint(1, 14))))
+    # A verb far from its colon: spaces inside the verb, 60 characters and spaces after it.
+    for verb in ("hat \t\n  geschrieben", "heeft" + " " * 90 + "geschreven", "skrev  følgende"):
+        for gap in ("", " " * 200, "y" * 59, "y" * 60, "y" * 61, " \n " + "y" * 60, "y\ny"):
+            for before in ("", "On Monday Ann ", "a:b ", "x" * 300):
+                texts.append(f"{before}{verb}{gap}:  ")
+                texts.append(f"{before}{verb}{gap}： \n")
+    return texts
+
+
+def test_wrote_verbs_fit_the_bound_read_back_from_the_colon():
+    # _wrote_end starts its search _WROTE_LETTERS non-space characters before the verb's end:
+    # no verb may be longer (spaces inside it aside).
+    letters = re.sub(r"\\s[*+]", "", newpart._WROTE)
+    assert re._parser.parse(letters, re.IGNORECASE).getwidth()[1] <= newpart._WROTE_LETTERS
+
+
+def test_wrote_end_answers_as_the_whole_search():
+    for text in _texts(20000, seed=14):
+        assert newpart._wrote_end(text) == bool(newpart._WROTE_END.search(text)), repr(text)
+
+
+def test_dateish_matches_as_the_plain_alternation():
+    for text in _texts(5000, seed=15):
+        assert [m.span() for m in newpart._DATEISH.finditer(text)] == [
+            m.span() for m in _PLAIN_DATEISH.finditer(text)
+        ], repr(text)
+
+
+def test_has_address_answers_as_the_search():
+    for text in _texts(5000, seed=16):
+        assert newpart._has_address(text) == bool(newpart._EMAILISH.search(text)), repr(text)
+
+
+def _each_searched(text: str, patterns: list) -> int:
+    """iTop's rule as written: every pattern searched, the start closest to the beginning."""
+    starts = [m.start() for m in (p.search(text) for p in patterns) if m]
+    return min(starts, default=-1)
+
+
+_DELIMITER_FRAGMENTS = (
+    "From: a",
+    "Sent: b",
+    "FROM:",
+    "De : c",
+    "Envoyé : ",
+    "Date d'envoi : d",
+    "Date : ",
+    "Date:",
+    "Expéditeur: e",
+    "-----Message d'origine-----",
+    "____",
+    "_",
+    "\r\n",
+    "\r",
+    "\u2028",
+    "-- ",
+    "R-12",
+    "axa",
+    "by",
+)
+_DELIMITER_SETS = [
+    ITOP_MULTILINE_DELIMITER_PATTERNS,
+    (*ITOP_MULTILINE_DELIMITER_PATTERNS, "/^-- $/m", "/(R)-(\\d+)/", "/^x*$/"),
+    ("/\\RFrom: .+/", "/^from:/i"),  # different flags: searched one by one
+    ("/(b)/", "/(a)x\\1/"),  # a back-reference (to group 1, the first pattern's if joined)
+    ("/(?<n>a)x/", "/(?<n>b)y/"),  # a group name twice: one by one
+    ("/a # x/x", "/b/x"),  # verbose: one by one
+    ("/(?i)from/", "/sent/"),  # a global inline flag: one by one
+    ("/^$/m", "/\\Z/"),  # empty matches
+]
+
+
+@pytest.mark.parametrize("sources", _DELIMITER_SETS)
+def test_delimiters_searched_as_one_find_the_closest_start(sources):
+    patterns = newpart._compile_all(sources, "delimiter")
+    rng = random.Random(18)
+    # Lines of fragments joined by any kind of line break, for the delimiters' multi-line forms.
+    texts = _texts(3000, seed=17, fragments=_DELIMITER_FRAGMENTS) + [
+        "".join(
+            rng.choice((*_DELIMITER_FRAGMENTS[:12], "text", "", " x"))
+            + rng.choice(("\n", "\r\n", "\r", "\n\n"))
+            for _ in range(rng.randint(1, 8))
+        )
+        for _ in range(3000)
+    ]
+    for text in texts:
+        assert newpart._itop_cut(text, patterns) == _each_searched(text, patterns), repr(text)
+
+
+def test_delimiters_are_searched_as_one_only_when_that_cannot_differ():
+    defaults = newpart._compile_all(ITOP_MULTILINE_DELIMITER_PATTERNS, "delimiter")
+    assert newpart._one_search(tuple(defaults)) is not None
+    for sources in _DELIMITER_SETS[2:7]:
+        patterns = newpart._compile_all(sources, "delimiter")
+        assert newpart._one_search(tuple(patterns)) is None, sources
+
+
+def test_time_colon_matches_as_the_look_behind_form():
+    plain = re.compile(r"(?<=\d)[:：](?=\d)")
+    for text in _texts(5000, seed=19):
+        assert [m.span() for m in newpart._TIME.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ], repr(text)
+        assert newpart._TIME.sub(".", text) == plain.sub(".", text)
+
+
+def test_a_line_ends_with_a_colon_as_the_pattern_says():
+    # _is_attribution and _wrote_end test the last character of the stripped text for the
+    # _ENDS_COLON search: the same answer whatever the spaces (Unicode ones too) after it.
+    for text in [*_texts(5000, seed=20), "a:\u3000", "a：\x85", "a:\u2028", ":\n", "a:b"]:
+        assert (text.rstrip()[-1:] in (":", "：")) == bool(newpart._ENDS_COLON.search(text))
+
+
+_FIELD_FRAGMENTS = (
+    "From",
+    "from",
+    "Von",
+    "De",
+    "Sent",
+    "To",
+    "Subject",
+    "Betreff",
+    "cc",
+    "보낸 사람",
+    "sent  by",
+    "An",
+    ">",
+    "*",
+    "**",
+    "_",
+    "***",
+    ":",
+    "：",
+    " ",
+    " " * 45,
+    "\t",
+    "x",
+    "Thursday",
+)
+
+
+def test_field_lines_match_as_the_patterns_written_with_split_space_runs():
+    # _FIELD_LINE and _FROM_LINE read each run of spaces once; the forms they replace:
+    other = f"{newpart._FROM_FIELDS}|{newpart._OTHER_FIELDS}"
+    plain_field = re.compile(rf"^\s*[*_]{{0,2}}\s*(?:{other})\s*[*_]{{0,2}}\s*[:：]", re.IGNORECASE)
+    plain_from = re.compile(
+        rf"^\s*[>]?\s*[*_]{{0,2}}\s*(?:{newpart._FROM_FIELDS})\s*[*_]{{0,2}}\s*[:：]",
+        re.IGNORECASE,
+    )
+    rng = random.Random(21)
+    texts = [
+        "".join(rng.choice(_FIELD_FRAGMENTS) for _ in range(rng.randint(1, 7))) for _ in range(4000)
+    ]
+    texts += ["  > ** From  ** : x", ">From:", "_From_:", "* * From:", "From **:", " " * 44 + "cc:"]
+    for text in texts:
+        assert bool(newpart._FIELD_LINE.match(text)) == bool(plain_field.match(text)), repr(text)
+        assert bool(newpart._FROM_LINE.match(text)) == bool(plain_from.match(text)), repr(text)
