@@ -87,6 +87,46 @@ def release_lease(env, record_id):
     _unlock(env, SQL("SELECT pg_advisory_unlock(%s, %s)", LEASE_NS, record_id))
 
 
+def release_locks(env, leases=(), email_keys=()):
+    """Give back the leases of the messages ``leases`` (ids) and the email locks
+    ``email_keys``, each as many times as listed, in one statement (a batch's)."""
+    if not (leases or email_keys):
+        return
+    _unlock(
+        env,
+        SQL(
+            """SELECT (SELECT count(pg_advisory_unlock(%s, id)) FROM unnest(%s::int[]) id),
+                      (SELECT count(pg_advisory_unlock(key)) FROM unnest(%s::bigint[]) key)""",
+            LEASE_NS,
+            list(leases),
+            list(email_keys),
+        ),
+    )
+
+
+def release_leases_held(env, record_ids):
+    """Give back the leases among ``record_ids`` this session holds: after a statement
+    that tried to take several and failed (it may have taken some all the same)."""
+    _unlock(
+        env,
+        SQL(
+            """SELECT count(pg_advisory_unlock(%s, objid::int)) FROM pg_locks
+                WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                  AND classid = %s::oid AND objsubid = 2 AND objid::int = ANY(%s)""",
+            LEASE_NS,
+            LEASE_NS,
+            list(record_ids),
+        ),
+    )
+
+
+def try_session_lock(env, key):
+    """Take the session advisory lock ``key`` if no other session holds it, without
+    waiting (a statement of its own, see the module's doc). Returns whether it is held."""
+    env.cr.execute("SELECT pg_try_advisory_lock(%s)", [key])
+    return env.cr.fetchone()[0]
+
+
 def wait_for_lease(cr, record_id):
     """Wait until the worker holding a message's lease lets it go."""
     cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, record_id])

@@ -30,6 +30,8 @@ FAILURES_BEFORE_WARNING = 3
 # cycles (IMAP IDLE, a short periodicity) then write nothing when nothing changed.
 LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
+# New messages (no attempt yet) processed in one transaction, a savepoint each.
+BATCH_SIZE = 20
 
 
 # One concern of mail.inbox per file, as Odoo splits a large model: intended.
@@ -141,35 +143,56 @@ class MailInbox(models.Model):
 
     def _process_messages(self, source, messages, limit=None):
         """Process this cycle's share of the inbox's ``new`` messages: the first
-        ``limit`` of ``messages`` (all when None), one at a time on the cycle's
-        connection. Hook: the bridge helpdesk_mail_ticket_queue_job enqueues them as
+        ``limit`` of ``messages`` (all when None), on the cycle's connection, in
+        batches of ``_get_batch_size()`` messages (each message with a history alone).
+        Hook: the bridge helpdesk_mail_ticket_queue_job enqueues them as
         jobs instead.
 
         :return: the counts of ``processed``, ``error`` and ``undesired`` messages, and
             ``remaining``: how many are left for the next cycle
         """
         counts = {"processed": 0, "error": 0, "undesired": 0}
-        batch = messages[:limit] if limit is not None else messages
+        todo = messages[:limit] if limit is not None else messages
         settings = self._get_parse_settings()
-        if batch and not self.env.context.get("lang"):
+        if todo and not self.env.context.get("lang"):
             # Odoo's message_post sets the user's language when the context has none,
             # reading the user and its partner again after every commit: once is enough.
             messages = messages.with_context(lang=self.env.user.lang)
-        ids = batch.ids
+        ids = todo.ids
+        size = self._get_batch_size()
+        # One record or batch at a time: every commit empties the cache, and a record of
+        # the whole cycle would read all of it again at its next field access.
+        chunks = [messages.browse(ids[start : start + size]) for start in range(0, len(ids), size)]
         handoff = Handoff()
         try:
-            for index, message_id in enumerate(ids):
-                # One record at a time: every commit empties the cache, and a record of
-                # the whole batch would read the whole batch again at its next field access.
-                following = ids[index + 1] if index + 1 < len(ids) else None
-                handoff.following = messages.browse(following) if following else None
-                state = messages.browse(message_id)._process_isolated(source, settings, handoff)
-                if state in counts:
-                    counts[state] += 1
+            for index in range(len(chunks)):
+                for state in self._process_chunk(source, settings, chunks, index, handoff):
+                    if state in counts:
+                        counts[state] += 1
         finally:
             handoff.release()
-        counts["remaining"] = len(messages) - len(batch)
+        counts["remaining"] = len(messages) - len(todo)
         return counts
+
+    def _process_chunk(self, source, settings, chunks, index, handoff):
+        """The states of the messages of ``chunks[index]``: a batch
+        (``mail.inbox.message._process_batch``), or a message alone, which the commit
+        of its outcome hands the next one's claim when that one goes alone too."""
+        chunk = chunks[index]
+        if len(chunk) > 1:
+            handoff.release()
+            return chunk._process_batch(source, settings)
+        following = chunks[index + 1] if index + 1 < len(chunks) else None
+        handoff.following = following if following and len(following) == 1 else None
+        return [chunk._process_isolated(source, settings, handoff)]
+
+    def _get_batch_size(self):
+        """How many new messages a cycle processes in one transaction: the global
+        parameter ``batch_size`` (1: one transaction a message), else BATCH_SIZE."""
+        try:
+            return max(1, int(self._get_global_params().get("batch_size") or BATCH_SIZE))
+        except ValueError:
+            return BATCH_SIZE
 
     def _run_idle_loop(self, max_seconds=None):
         """Called by ``helpdesk_fetch --idle``: fetch, wait for new mail, fetch again,
