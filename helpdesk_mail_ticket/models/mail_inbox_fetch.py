@@ -158,11 +158,9 @@ class MailInbox(models.Model):
             # Odoo's message_post sets the user's language when the context has none,
             # reading the user and its partner again after every commit: once is enough.
             messages = messages.with_context(lang=self.env.user.lang)
-        ids = todo.ids
-        size = self._get_batch_size()
         # One record or batch at a time: every commit empties the cache, and a record of
         # the whole cycle would read all of it again at its next field access.
-        chunks = [messages.browse(ids[start : start + size]) for start in range(0, len(ids), size)]
+        chunks = self._plan_batches(messages.browse(todo.ids), self._get_batch_size())
         handoff = Handoff()
         try:
             for index in range(len(chunks)):
@@ -185,6 +183,32 @@ class MailInbox(models.Model):
         following = chunks[index + 1] if index + 1 < len(chunks) else None
         handoff.following = following if following and len(following) == 1 else None
         return [chunk._process_isolated(source, settings, handoff)]
+
+    def _plan_batches(self, messages, size):
+        """``messages`` cut, in id order, into batches of at most ``size`` messages
+        without history (no attempt, no download mark, no connection failure); a
+        message with history is one of its own, processed alone as before."""
+        if size == 1:
+            return [messages.browse(message_id) for message_id in messages.ids]
+        self.env.cr.execute(
+            """SELECT id FROM mail_inbox_message
+                WHERE id = ANY(%s) AND (COALESCE(attempts, 0) > 0
+                      OR COALESCE(connection_failures, 0) > 0 OR download_started IS NOT NULL)""",
+            [messages.ids],
+        )
+        history = {row[0] for row in self.env.cr.fetchall()}
+        chunks, run = [], []
+        for message_id in messages.ids:
+            if message_id in history:
+                chunks += [run, [message_id]]
+                run = []
+                continue
+            run.append(message_id)
+            if len(run) == size:
+                chunks.append(run)
+                run = []
+        chunks.append(run)
+        return [messages.browse(chunk) for chunk in chunks if chunk]
 
     def _get_batch_size(self):
         """How many new messages a cycle processes in one transaction: the global
