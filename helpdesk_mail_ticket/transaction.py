@@ -10,6 +10,10 @@ reasoning is written here once.
   outcome together with its ticket, and only then the server side (delete, move).
   Whatever dies when, the next cycle resumes from what the messages' lines say. Tests never
   commit nor roll back: their transaction is undone at their end.
+- **Batches.** Messages never tried before take these steps together, one commit a step
+  for up to ``batch_size`` messages (claims and download marks, attempts, outcomes), a
+  savepoint each; a batch only ever *tries* a lock (it holds others), and what it cannot
+  keep, or a failure undoing it, goes one message at a time (``mail_inbox_message_batch``).
 - **Row locks.** The inbox's row, ``FOR NO KEY UPDATE`` (``lock_row``), serializes the
   workers that write its state (sync cursor, status), never the processing: a ``FOR
   UPDATE`` lock would count as a change of its keys, and then fail every worker whose
