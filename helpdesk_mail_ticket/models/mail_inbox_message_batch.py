@@ -19,7 +19,9 @@ dies when, what is committed stays as one message's path would leave it:
 
 The batch never waits for a lock while it holds others (two workers could wait for
 each other): a message whose email another worker holds, or a reply whose parent may
-be in flight, leaves the batch and is processed alone after it, waiting as usual."""
+be in flight, leaves the batch and is processed alone after it, waiting as usual. Its
+lease is kept meanwhile: a message never looks out of flight before its outcome is
+committed (a reply to it would not wait for it)."""
 
 import logging
 
@@ -40,6 +42,7 @@ from ..transaction import (
     try_session_lock,
 )
 from .mail_inbox_message import _text
+from .mail_inbox_message_claim import Handoff
 
 # The messages' logger, whichever file of the model logs (log handlers name it).
 _logger = logging.getLogger(__package__ + ".mail_inbox_message")
@@ -54,7 +57,7 @@ class Batch:
         self.email_locks = []  # keys of the email locks held
         self.raws = {}  # id: the message's bytes
         self.answered = {}  # id: the references of the emails it answers
-        self.alone = []  # ids processed one at a time after the batch
+        self.alone = {}  # id: attempts before; processed one at a time after the batch
         self.states = []  # the new state of each message done (None: it stays new)
 
 
@@ -73,11 +76,31 @@ class MailInboxMessage(models.Model):
             downloaded = claimed._download_batch(source, batch)
             locked = downloaded._lock_emails(batch)
             locked._run_batch(batch)
+        except BaseException:
+            release_locks(self.env, batch.alone)  # never processed now
+            raise
         finally:
             # Session locks: they survive commits and rollbacks (``transaction``).
-            release_locks(self.env, batch.leases, batch.email_locks)
-        alone = self.browse(sorted(set(batch.alone)))
-        return batch.states + [message._process_isolated(source, settings) for message in alone]
+            leases = [message_id for message_id in batch.leases if message_id not in batch.alone]
+            release_locks(self.env, leases, batch.email_locks)
+        return batch.states + self._process_alone(source, settings, batch.alone)
+
+    def _process_alone(self, source, settings, alone):
+        """Process one at a time, in id order, the messages a batch claimed and did not
+        process (``alone``: id: attempts before), each with the claim the batch made:
+        their leases are held all along, so that a reply to one of them sees it in
+        flight (``_wait_for_answered_in_flight``) until its outcome is committed."""
+        todo = sorted(alone)
+        states = []
+        try:
+            while todo:
+                message = self.browse(todo.pop(0))
+                handoff = Handoff()
+                handoff.hand(message, (alone[message.id], False))
+                states.append(message._process_isolated(source, settings, handoff))
+        finally:
+            release_locks(self.env, todo)  # after a lost connection
+        return states
 
     def _claim_batch(self, batch):
         """Claim these messages (each row locked, skipped when locked, and its lease
@@ -85,9 +108,9 @@ class MailInboxMessage(models.Model):
         started, in one commit. Returns the messages without history; the others
         claimed are processed alone after the batch."""
         rows = self._claim_rows()
-        batch.leases = [message_id for message_id, _clean in rows]
-        batch.alone = [message_id for message_id, clean in rows if not clean]
-        clean = self.browse([message_id for message_id, clean in rows if clean])
+        batch.leases = [message_id for message_id, _attempts, _clean in rows]
+        batch.alone = {message_id: attempts for message_id, attempts, clean in rows if not clean}
+        clean = self.browse([message_id for message_id, _attempts, clean in rows if clean])
         if clean:
             self.env.cr.execute(
                 """UPDATE mail_inbox_message
@@ -101,23 +124,24 @@ class MailInboxMessage(models.Model):
         return clean
 
     def _claim_rows(self):
-        """``_claim_attempt`` for these messages in one statement: ``[(id, without
-        history)]`` of those claimed, in id order. A conflict with a change made since
-        this transaction's snapshot is tried again on a fresh one."""
+        """``_claim_attempt`` for these messages in one statement: ``[(id, attempts
+        before, without history)]`` of those claimed, in id order. A conflict with a
+        change made since this transaction's snapshot is tried again on a fresh one."""
         for _attempt in range(SYNC_RETRIES):
             try:
                 with self.env.cr.savepoint(flush=False):
                     self.env.cr.execute(
                         # Materialized: the leases are tried on the locked rows alone.
                         """WITH locked AS MATERIALIZED (
-                                SELECT id, COALESCE(attempts, 0) = 0
+                                SELECT id, COALESCE(attempts, 0) AS attempts,
+                                       COALESCE(attempts, 0) = 0
                                            AND COALESCE(connection_failures, 0) = 0
                                            AND download_started IS NULL AS clean
                                   FROM mail_inbox_message
                                  WHERE id = ANY(%(ids)s) AND state = 'new'
                                  ORDER BY id FOR UPDATE SKIP LOCKED
                            )
-                           SELECT id, clean FROM locked
+                           SELECT id, attempts, clean FROM locked
                             WHERE pg_try_advisory_lock(%(lease)s, id) ORDER BY id""",
                         {"ids": self.ids, "lease": LEASE_NS},
                         log_exceptions=False,
@@ -174,7 +198,7 @@ class MailInboxMessage(models.Model):
                 batch.answered[message.id] = answered
                 kept |= message
             else:
-                batch.alone.append(message.id)
+                batch.alone[message.id] = 0
         if self - kept:
             (self - kept)._forget_download_marks()  # and commits the attempts
         else:
@@ -211,10 +235,10 @@ class MailInboxMessage(models.Model):
             rollback(self.env)
             self._give_back_attempts()
             commit(self.env)
-            batch.alone += self.ids
+            batch.alone.update(dict.fromkeys(self.ids, 0))
             return
         batch.states += states
-        batch.alone += stopped.ids
+        batch.alone.update(dict.fromkeys(stopped.ids, 0))
 
     def _process_in_transaction(self, batch):
         """Lock the rows, then parse and act on each message in id order. Returns the
