@@ -14,7 +14,7 @@ from odoo import api, fields, models
 from ..mailparse import header_ids
 from ..mailparse.identity import content_digest, header_digest
 from ..mailsource import MailSourceError
-from ..transaction import commit, rollback
+from ..transaction import commit, release_locks, rollback
 from .mail_inbox import InboxTrace
 from .mail_inbox_message_claim import Handoff
 
@@ -161,25 +161,31 @@ class MailInbox(models.Model):
         # One record or batch at a time: every commit empties the cache, and a record of
         # the whole cycle would read all of it again at its next field access.
         chunks = self._plan_batches(messages.browse(todo.ids), self._get_batch_size())
-        handoff = Handoff()
+        handoff, later = Handoff(), {}
         try:
+            states = []
             for index in range(len(chunks)):
-                for state in self._process_chunk(source, settings, chunks, index, handoff):
-                    if state in counts:
-                        counts[state] += 1
+                states += self._process_chunk(source, settings, chunks, index, handoff, later)
+            # What batches had to leave out (their claims kept): one at a time, last.
+            states += messages._process_alone(source, settings, later)
         finally:
             handoff.release()
+            release_locks(self.env, list(later))  # left by a lost connection
+        for state in states:
+            if state in counts:
+                counts[state] += 1
         counts["remaining"] = len(messages) - len(todo)
         return counts
 
-    def _process_chunk(self, source, settings, chunks, index, handoff):
+    def _process_chunk(self, source, settings, chunks, index, handoff, later):
         """The states of the messages of ``chunks[index]``: a batch
-        (``mail.inbox.message._process_batch``), or a message alone, which the commit
-        of its outcome hands the next one's claim when that one goes alone too."""
+        (``mail.inbox.message._process_batch``, which adds to ``later`` the messages it
+        claimed and left out), or a message alone, which the commit of its outcome
+        hands the next one's claim when that one goes alone too."""
         chunk = chunks[index]
         if len(chunk) > 1:
             handoff.release()
-            return chunk._process_batch(source, settings)
+            return chunk._process_batch(source, settings, later)
         following = chunks[index + 1] if index + 1 < len(chunks) else None
         handoff.following = following if following and len(following) == 1 else None
         return [chunk._process_isolated(source, settings, handoff)]

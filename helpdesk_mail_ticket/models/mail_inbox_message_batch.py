@@ -3,7 +3,7 @@
 together, a savepoint each, with three commits for the batch instead of two a message.
 
 Only messages without history are batched (no attempt, no download mark, no connection
-failure); the others are processed one at a time after the batch, as before. Whatever
+failure); the others are processed one at a time at their place, as before. Whatever
 dies when, what is committed stays as one message's path would leave it:
 
 - the claims and the download marks are committed before any download (a worker dying
@@ -19,9 +19,10 @@ dies when, what is committed stays as one message's path would leave it:
 
 The batch never waits for a lock while it holds others (two workers could wait for
 each other): a message whose email another worker holds, or a reply whose parent may
-be in flight, leaves the batch and is processed alone after it, waiting as usual. Its
-lease is kept meanwhile: a message never looks out of flight before its outcome is
-committed (a reply to it would not wait for it)."""
+be in flight, leaves the batch and is processed alone at the end of the cycle, waiting
+as usual (what it waits for is most likely done by then). Its lease is kept meanwhile:
+a message never looks out of flight before its outcome is committed (a reply to it
+would not wait for it)."""
 
 import logging
 
@@ -57,7 +58,7 @@ class Batch:
         self.email_locks = []  # keys of the email locks held
         self.raws = {}  # id: the message's bytes
         self.answered = {}  # id: the references of the emails it answers
-        self.alone = {}  # id: attempts before; processed one at a time after the batch
+        self.alone = {}  # id: attempts before; processed one at a time, later
         self.states = []  # the new state of each message done (None: it stays new)
 
 
@@ -65,48 +66,44 @@ class Batch:
 class MailInboxMessage(models.Model):
     _inherit = "mail.inbox.message"  # pylint: disable=consider-merging-classes-inherited
 
-    def _process_batch(self, source, settings):
-        """Process these new messages (in id order) in as few transactions as possible,
-        then one at a time those that had to leave the batch. Returns the new state
-        of each message done (None for one left to another worker or the next cycle).
-        A lost connection still ends the cycle."""
+    def _process_batch(self, source, settings, later):
+        """Process these new messages (in id order) in as few transactions as possible.
+        Returns the new state of each message done (None for one left to another
+        worker or the next cycle); adds to ``later`` (id: attempts before) those it
+        claimed and left out, for ``_process_alone``, their leases still held. A lost
+        connection still ends the cycle."""
         batch = Batch(settings)
         try:
             claimed = self._claim_batch(batch)
             downloaded = claimed._download_batch(source, batch)
             locked = downloaded._lock_emails(batch)
             locked._run_batch(batch)
-        except BaseException:
-            release_locks(self.env, batch.alone)  # never processed now
-            raise
         finally:
             # Session locks: they survive commits and rollbacks (``transaction``).
             leases = [message_id for message_id in batch.leases if message_id not in batch.alone]
             release_locks(self.env, leases, batch.email_locks)
-        return batch.states + self._process_alone(source, settings, batch.alone)
+            later.update(batch.alone)
+        return batch.states
 
     def _process_alone(self, source, settings, alone):
-        """Process one at a time, in id order, the messages a batch claimed and did not
-        process (``alone``: id: attempts before), each with the claim the batch made:
-        their leases are held all along, so that a reply to one of them sees it in
-        flight (``_wait_for_answered_in_flight``) until its outcome is committed."""
-        todo = sorted(alone)
+        """Process one at a time, in id order, the messages batches claimed and left
+        out (``alone``: id: attempts before; each is taken out as it is processed),
+        each with the claim its batch made: their leases are held all along, so that a
+        reply to one of them sees it in flight (``_wait_for_answered_in_flight``) until
+        its outcome is committed. Last in the cycle: what they wait for is done then."""
         states = []
-        try:
-            while todo:
-                message = self.browse(todo.pop(0))
-                handoff = Handoff()
-                handoff.hand(message, (alone[message.id], False))
-                states.append(message._process_isolated(source, settings, handoff))
-        finally:
-            release_locks(self.env, todo)  # after a lost connection
+        for message_id in sorted(alone):
+            message = self.browse(message_id)
+            handoff = Handoff()
+            handoff.hand(message, (alone.pop(message_id), False))
+            states.append(message._process_isolated(source, settings, handoff))
         return states
 
     def _claim_batch(self, batch):
         """Claim these messages (each row locked, skipped when locked, and its lease
         tried, never waited for) and mark the downloads of those without history
         started, in one commit. Returns the messages without history; the others
-        claimed are processed alone after the batch."""
+        claimed (history since the plan was read) are processed alone, later."""
         rows = self._claim_rows()
         batch.leases = [message_id for message_id, _attempts, _clean in rows]
         batch.alone = {message_id: attempts for message_id, attempts, clean in rows if not clean}
@@ -219,14 +216,14 @@ class MailInboxMessage(models.Model):
     def _run_batch(self, batch):
         """Process these counted messages in one transaction, each in a savepoint
         (``_process_claimed``), and commit their outcomes at once. A reply whose parent
-        may be in flight stops the batch: it and the messages after it have their
-        attempt given back and go alone. Anything else failing, the commit included,
-        undoes the batch, which then goes alone too."""
+        may be in flight leaves the batch: its attempt given back, it goes alone.
+        Anything else failing, the commit included, undoes the batch, which then goes
+        alone too (its attempt given back)."""
         if not self:
             return
         try:
-            states, stopped = self._process_in_transaction(batch)
-            stopped._give_back_attempts()
+            states, left = self._process_in_transaction(batch)
+            left._give_back_attempts()
             commit(self.env)
         except Exception:
             _logger.warning(
@@ -238,24 +235,26 @@ class MailInboxMessage(models.Model):
             batch.alone.update(dict.fromkeys(self.ids, 0))
             return
         batch.states += states
-        batch.alone.update(dict.fromkeys(stopped.ids, 0))
+        batch.alone.update(dict.fromkeys(left.ids, 0))
 
     def _process_in_transaction(self, batch):
         """Lock the rows, then parse and act on each message in id order. Returns the
-        states, and the messages left for after the batch (see ``_run_batch``)."""
+        states, and the messages left out (see ``_run_batch``)."""
         new = self._lock_rows()
-        states = []
-        for index, message in enumerate(self):
+        states, ours, left = [], set(self.ids), self.browse()
+        for message in self:
             if message.id not in new:  # ignored meanwhile: its attempt stays counted
                 states.append(None)
                 continue
             answered = batch.answered[message.id]
-            if answered and message._answered_elsewhere(answered, self):
-                return states, self[index:]
+            if answered and message._answered_elsewhere(answered, ours):
+                ours.discard(message.id)  # a reply to it must leave too
+                left |= message
+                continue
             raw = batch.raws[message.id]
             message._process_claimed(parse_message(raw, batch.settings), raw)
             states.append(message.state)
-        return states, self.browse()
+        return states, left
 
     def _lock_rows(self):
         """``_claim`` for these messages, in one statement, first thing in the
@@ -274,12 +273,12 @@ class MailInboxMessage(models.Model):
                 rollback(self.env)
         return set()
 
-    def _answered_elsewhere(self, answered, batch_messages):
-        """Whether an email this one answers may be an older message the batch does
-        not hold (another worker's, or one left for after the batch): this one must
-        then wait for it, which a batch never does."""
+    def _answered_elsewhere(self, answered, ours):
+        """Whether an email this one answers may be an older message not among
+        ``ours`` (the batch's ids; another worker's, or one left out of the batch):
+        this one must then wait for it, which a batch never does."""
         candidates = self._answered_candidates(answered)
-        return any(message_id not in batch_messages.ids for message_id, _flying in candidates)
+        return any(message_id not in ours for message_id, _flying in candidates)
 
     def _give_back_attempts(self):
         """Give back the attempt counted for these messages by a batch that did not
