@@ -166,7 +166,9 @@ class MailInbox(models.Model):
             states = []
             for index in range(len(chunks)):
                 states += self._process_chunk(source, settings, chunks, index, handoff, later)
-            # What batches had to leave out (their claims kept): one at a time, last.
+                # What batches left out (their claims kept), one at a time, once what
+                # they wait for is done: the rest at the end of the cycle.
+                states += messages._process_alone(source, settings, later, wait=False)
             states += messages._process_alone(source, settings, later)
         finally:
             handoff.release()

@@ -58,7 +58,7 @@ class Batch:
         self.email_locks = []  # keys of the email locks held
         self.raws = {}  # id: the message's bytes
         self.answered = {}  # id: the references of the emails it answers
-        self.alone = {}  # id: attempts before; processed one at a time, later
+        self.alone = {}  # id: (attempts before, answered): processed one at a time, later
         self.states = []  # the new state of each message done (None: it stays new)
 
 
@@ -85,19 +85,29 @@ class MailInboxMessage(models.Model):
             later.update(batch.alone)
         return batch.states
 
-    def _process_alone(self, source, settings, alone):
+    def _process_alone(self, source, settings, alone, wait=True):
         """Process one at a time, in id order, the messages batches claimed and left
-        out (``alone``: id: attempts before; each is taken out as it is processed),
-        each with the claim its batch made: their leases are held all along, so that a
-        reply to one of them sees it in flight (``_wait_for_answered_in_flight``) until
-        its outcome is committed. Last in the cycle: what they wait for is done then."""
+        out (``alone``: id: (attempts before, the references of the emails it
+        answers); each is taken out as it is processed), each with the claim its batch
+        made: their leases are held all along, so that a reply to one of them sees it
+        in flight (``_wait_for_answered_in_flight``) until its outcome is committed.
+        Unless ``wait`` (the end of the cycle), stop at a reply whose parent another
+        worker still holds: the next batch is done meanwhile instead of waiting."""
         states = []
         for message_id in sorted(alone):
             message = self.browse(message_id)
+            previous, answered = alone[message_id]
+            if not wait and answered and message._answered_in_flight(answered):
+                break  # it, and after it what may answer it, wait for later
+            del alone[message_id]
             handoff = Handoff()
-            handoff.hand(message, (alone.pop(message_id), False))
+            handoff.hand(message, (previous, False))
             states.append(message._process_isolated(source, settings, handoff))
         return states
+
+    def _answered_in_flight(self, answered):
+        """Whether another worker holds an older message this one may answer."""
+        return any(flying for _id, flying in self._answered_candidates(answered))
 
     def _claim_batch(self, batch):
         """Claim these messages (each row locked, skipped when locked, and its lease
@@ -106,7 +116,9 @@ class MailInboxMessage(models.Model):
         claimed (history since the plan was read) are processed alone, later."""
         rows = self._claim_rows()
         batch.leases = [message_id for message_id, _attempts, _clean in rows]
-        batch.alone = {message_id: attempts for message_id, attempts, clean in rows if not clean}
+        batch.alone = {
+            message_id: (attempts, ()) for message_id, attempts, clean in rows if not clean
+        }
         clean = self.browse([message_id for message_id, _attempts, clean in rows if clean])
         if clean:
             self.env.cr.execute(
@@ -195,7 +207,7 @@ class MailInboxMessage(models.Model):
                 batch.answered[message.id] = answered
                 kept |= message
             else:
-                batch.alone[message.id] = 0
+                batch.alone[message.id] = (0, ())
         if self - kept:
             (self - kept)._forget_download_marks()  # and commits the attempts
         else:
@@ -232,10 +244,10 @@ class MailInboxMessage(models.Model):
             rollback(self.env)
             self._give_back_attempts()
             commit(self.env)
-            batch.alone.update(dict.fromkeys(self.ids, 0))
+            batch.alone.update({message.id: (0, ()) for message in self})
             return
         batch.states += states
-        batch.alone.update(dict.fromkeys(left.ids, 0))
+        batch.alone.update({message.id: (0, batch.answered[message.id]) for message in left})
 
     def _process_in_transaction(self, batch):
         """Lock the rows, then parse and act on each message in id order. Returns the
