@@ -69,9 +69,9 @@ class MailInboxMessage(models.Model):
     def _process_batch(self, source, settings, later):
         """Process these new messages (in id order) in as few transactions as possible.
         Returns the new state of each message done (None for one left to another
-        worker or the next cycle); adds to ``later`` (id: attempts before) those it
-        claimed and left out, for ``_process_alone``, their leases still held. A lost
-        connection still ends the cycle."""
+        worker or the next cycle); adds to ``later`` those it claimed and left out,
+        for ``_process_alone``, their leases still held. A lost connection still ends
+        the cycle."""
         batch = Batch(settings)
         try:
             claimed = self._claim_batch(batch)
