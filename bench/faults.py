@@ -508,13 +508,16 @@ class Experiment:
             self.log(f"round {index + 1}: exit codes {codes[-processes:]}")
         return codes
 
-    def poison(self, kills=3, parts=10_000):
+    def poison(self, kills=3, parts=10_000, before=0):
         """A mail that takes seconds to process (``parts`` MIME parts), delivered with
-        ordinary mail after it; each fetch process is SIGKILLed while it processes that
-        mail, ``kills`` times (the ledger's MAX_ATTEMPTS). It must end set aside in error
-        and the mail after it processed: returns its ledger row (state, reason)."""
+        ordinary mail after it (and ``before`` ordinary mails before it: the poison in
+        the middle of one batch); each fetch process is SIGKILLed while it processes
+        that mail, ``kills`` times (the ledger's MAX_ATTEMPTS). It must end set aside in
+        error and the mail around it processed: returns its ledger row (state, reason)."""
         login = next(login for login, box in self.boxes.items() if box["protocol"] == "imap")
         corpus = self.corpus[login]
+        if before:
+            self._append(login, corpus.generate(before))
         message_id = f"poison.{os.getpid()}@client.example"
         raw = poison_mail(corpus.callers[0], message_id, parts)
         uid = self.dovecot.append(login, raw)

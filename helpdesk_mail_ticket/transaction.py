@@ -10,6 +10,10 @@ reasoning is written here once.
   outcome together with its ticket, and only then the server side (delete, move).
   Whatever dies when, the next cycle resumes from what the messages' lines say. Tests never
   commit nor roll back: their transaction is undone at their end.
+- **Batches.** Messages never tried before take these steps together, one commit a step
+  for up to ``batch_size`` messages (claims and download marks, attempts, outcomes), a
+  savepoint each; a batch only ever *tries* a lock (it holds others), and what it cannot
+  keep, or a failure undoing it, goes one message at a time (``mail_inbox_message_batch``).
 - **Row locks.** The inbox's row, ``FOR NO KEY UPDATE`` (``lock_row``), serializes the
   workers that write its state (sync cursor, status), never the processing: a ``FOR
   UPDATE`` lock would count as a change of its keys, and then fail every worker whose
@@ -85,6 +89,46 @@ def lock_row(env, table, record_id, wait=True):
 def release_lease(env, record_id):
     """Give a message's lease back."""
     _unlock(env, SQL("SELECT pg_advisory_unlock(%s, %s)", LEASE_NS, record_id))
+
+
+def release_locks(env, leases=(), email_keys=()):
+    """Give back the leases of the messages ``leases`` (ids) and the email locks
+    ``email_keys``, each as many times as listed, in one statement (a batch's)."""
+    if not (leases or email_keys):
+        return
+    _unlock(
+        env,
+        SQL(
+            """SELECT (SELECT count(pg_advisory_unlock(%s, id)) FROM unnest(%s::int[]) id),
+                      (SELECT count(pg_advisory_unlock(key)) FROM unnest(%s::bigint[]) key)""",
+            LEASE_NS,
+            list(leases),
+            list(email_keys),
+        ),
+    )
+
+
+def release_leases_held(env, record_ids):
+    """Give back the leases among ``record_ids`` this session holds: after a statement
+    that tried to take several and failed (it may have taken some all the same)."""
+    _unlock(
+        env,
+        SQL(
+            """SELECT count(pg_advisory_unlock(%s, objid::int)) FROM pg_locks
+                WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                  AND classid = %s::oid AND objsubid = 2 AND objid::int = ANY(%s)""",
+            LEASE_NS,
+            LEASE_NS,
+            list(record_ids),
+        ),
+    )
+
+
+def try_session_lock(env, key):
+    """Take the session advisory lock ``key`` if no other session holds it, without
+    waiting (a statement of its own, see the module's doc). Returns whether it is held."""
+    env.cr.execute("SELECT pg_try_advisory_lock(%s)", [key])
+    return env.cr.fetchone()[0]
 
 
 def wait_for_lease(cr, record_id):

@@ -31,6 +31,33 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(faults, addons):
     assert report["wrong"] == []
 
 
+def test_poison_in_the_middle_of_a_batch_is_set_aside_alone(faults, addons):
+    """A mail that kills its worker every time, among new mail processed in one batch:
+    the batch dies with it (nothing committed), each of its mails goes alone from then
+    on; only the poison ends in error, after the ledger's attempts, and the mail around
+    it is processed exactly once (checked by verify)."""
+    with faults.Experiment(messages=20, kills=0, seed=20261205) as experiment:
+        experiment.setup(addons)
+        experiment.deliver(20)
+        experiment.finish()
+        poison = experiment.poison(kills=3, before=3)
+        report = experiment.verify()
+        with experiment.db.connect() as conn, conn.cursor() as cr:
+            cr.execute(
+                """SELECT m.state, m.attempts FROM mail_inbox_message m
+                     JOIN mail_inbox_message p ON p.inbox_id = m.inbox_id
+                    WHERE p.reason LIKE '%%failed 3 times%%' AND m.id <> p.id
+                      AND m.id BETWEEN p.id - 3 AND p.id + 3 ORDER BY m.id"""
+            )
+            neighbours = cr.fetchall()
+    # Each neighbour: the attempt of the batch that died, then its own.
+    assert neighbours == [("processed", 2)] * 6, neighbours
+    assert poison[0] == "error", poison
+    assert poison[1] == 3 and "failed 3 times" in poison[2], poison
+    assert report["stalled"] == [], report["stalled"]
+    assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []
+
+
 def test_message_refused_at_every_download_never_stalls_its_inbox(faults, addons):
     """IMAP NO to the FETCH of one message, POP3 -ERR to its RETR, at every try: set
     aside in error within the ledger's attempts, the mail after it processed."""

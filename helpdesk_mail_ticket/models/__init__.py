@@ -11,6 +11,7 @@ from . import mail_inbox_retention
 from . import mail_inbox_oauth2
 from . import mail_inbox_message
 from . import mail_inbox_message_claim
+from . import mail_inbox_message_batch
 from . import mail_inbox_message_download
 from . import mail_inbox_message_route
 from . import mail_inbox_message_apply

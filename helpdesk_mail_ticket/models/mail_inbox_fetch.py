@@ -15,7 +15,7 @@ from ..mailparse import header_ids
 from ..mailparse.identity import content_digest, header_digest
 from ..mailsource import MailSourceError
 from ..mailsource.ahead import ConnectAhead
-from ..transaction import commit, rollback
+from ..transaction import commit, release_locks, rollback
 from .mail_inbox import InboxTrace
 from .mail_inbox_message_claim import Handoff
 
@@ -33,6 +33,8 @@ LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
 # A cron run opens the connections of this many next inboxes while it polls one.
 CONNECT_AHEAD = 4
+# New messages (no attempt yet) processed in one transaction, a savepoint each.
+BATCH_SIZE = 20
 
 
 # One concern of mail.inbox per file, as Odoo splits a large model: intended.
@@ -182,35 +184,88 @@ class MailInbox(models.Model):
 
     def _process_messages(self, source, messages, limit=None):
         """Process this cycle's share of the inbox's ``new`` messages: the first
-        ``limit`` of ``messages`` (all when None), one at a time on the cycle's
-        connection. Hook: the bridge helpdesk_mail_ticket_queue_job enqueues them as
+        ``limit`` of ``messages`` (all when None), on the cycle's connection, in
+        batches of ``_get_batch_size()`` messages (each message with a history alone).
+        Hook: the bridge helpdesk_mail_ticket_queue_job enqueues them as
         jobs instead.
 
         :return: the counts of ``processed``, ``error`` and ``undesired`` messages, and
             ``remaining``: how many are left for the next cycle
         """
         counts = {"processed": 0, "error": 0, "undesired": 0}
-        batch = messages[:limit] if limit is not None else messages
+        todo = messages[:limit] if limit is not None else messages
         settings = self._get_parse_settings()
-        if batch and not self.env.context.get("lang"):
+        if todo and not self.env.context.get("lang"):
             # Odoo's message_post sets the user's language when the context has none,
             # reading the user and its partner again after every commit: once is enough.
             messages = messages.with_context(lang=self.env.user.lang)
-        ids = batch.ids
-        handoff = Handoff()
+        # One record or batch at a time: every commit empties the cache, and a record of
+        # the whole cycle would read all of it again at its next field access.
+        chunks = self._plan_batches(messages.browse(todo.ids), self._get_batch_size())
+        handoff, later = Handoff(), {}
         try:
-            for index, message_id in enumerate(ids):
-                # One record at a time: every commit empties the cache, and a record of
-                # the whole batch would read the whole batch again at its next field access.
-                following = ids[index + 1] if index + 1 < len(ids) else None
-                handoff.following = messages.browse(following) if following else None
-                state = messages.browse(message_id)._process_isolated(source, settings, handoff)
-                if state in counts:
-                    counts[state] += 1
+            states = []
+            for index in range(len(chunks)):
+                states += self._process_chunk(source, settings, chunks, index, handoff, later)
+                # What batches left out (their claims kept), one at a time, once what
+                # they wait for is done: the rest at the end of the cycle.
+                states += messages._process_alone(source, settings, later, wait=False)
+            states += messages._process_alone(source, settings, later)
         finally:
             handoff.release()
-        counts["remaining"] = len(messages) - len(batch)
+            release_locks(self.env, list(later))  # left by a lost connection
+        for state in states:
+            if state in counts:
+                counts[state] += 1
+        counts["remaining"] = len(messages) - len(todo)
         return counts
+
+    def _process_chunk(self, source, settings, chunks, index, handoff, later):
+        """The states of the messages of ``chunks[index]``: a batch
+        (``mail.inbox.message._process_batch``, which adds to ``later`` the messages it
+        claimed and left out), or a message alone, which the commit of its outcome
+        hands the next one's claim when that one goes alone too."""
+        chunk = chunks[index]
+        if len(chunk) > 1:
+            handoff.release()
+            return chunk._process_batch(source, settings, later)
+        following = chunks[index + 1] if index + 1 < len(chunks) else None
+        handoff.following = following if following and len(following) == 1 else None
+        return [chunk._process_isolated(source, settings, handoff)]
+
+    def _plan_batches(self, messages, size):
+        """``messages`` cut, in id order, into batches of at most ``size`` messages
+        without history (no attempt, no download mark, no connection failure); a
+        message with history is one of its own, processed alone as before."""
+        if size == 1:
+            return [messages.browse(message_id) for message_id in messages.ids]
+        self.env.cr.execute(
+            """SELECT id FROM mail_inbox_message
+                WHERE id = ANY(%s) AND (COALESCE(attempts, 0) > 0
+                      OR COALESCE(connection_failures, 0) > 0 OR download_started IS NOT NULL)""",
+            [messages.ids],
+        )
+        history = {row[0] for row in self.env.cr.fetchall()}
+        chunks, run = [], []
+        for message_id in messages.ids:
+            if message_id in history:
+                chunks += [run, [message_id]]
+                run = []
+                continue
+            run.append(message_id)
+            if len(run) == size:
+                chunks.append(run)
+                run = []
+        chunks.append(run)
+        return [messages.browse(chunk) for chunk in chunks if chunk]
+
+    def _get_batch_size(self):
+        """How many new messages a cycle processes in one transaction: the global
+        parameter ``batch_size`` (1: one transaction a message), else BATCH_SIZE."""
+        try:
+            return max(1, int(self._get_global_params().get("batch_size") or BATCH_SIZE))
+        except ValueError:
+            return BATCH_SIZE
 
     def _run_idle_loop(self, max_seconds=None):
         """Called by ``helpdesk_fetch --idle``: fetch, wait for new mail, fetch again,

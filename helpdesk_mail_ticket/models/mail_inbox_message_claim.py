@@ -170,32 +170,9 @@ class MailInboxMessage(models.Model):
         started by the previous message's commit (``_claim_following``)."""
         if not marked and self._count_connection_failure(source):
             return self.state
-        try:
-            raw = self._get_raw(source, settings, marked)
-        except InboxProcessingError as error:
-            self._set_error(None, str(error))
-            commit(self.env)
-            return self.state
-        except MessageNotFoundError:
-            # Deleted by another client since the listing; the next sync records it.
-            self.write({"on_server": False, "download_started": False})
-            commit(self.env)
-            return None
-        except MessageError as error:
-            # The server refuses this message (a damaged one): its failure alone.
-            return self._record_download_failure(source, error, previous)
-        except MailSourceError as error:
-            # The connection's (reset, timeout): it fails the cycle and is no attempt
-            # of the message; its download, marked started, is counted by the next
-            # cycle (_count_connection_failure). The cycle's failure names it.
-            error.download_note = self.env._(
-                "The connection died while message %(message)s was downloaded (%(count)s "
-                "of %(max)s times in a row before it is set aside).",
-                message=self.message_id or self.uid,
-                count=self.connection_failures + 1,
-                max=MAX_ATTEMPTS,
-            )
-            raise
+        raw, state = self._download(source, settings, previous, marked)
+        if raw is None:
+            return state
         if previous >= MAX_ATTEMPTS:
             reason = self.env._(
                 "Processing this message failed %(count)s times; it is set aside.",
@@ -217,6 +194,38 @@ class MailInboxMessage(models.Model):
             state = self.state  # read before the commit, which empties the cache
             self._commit_outcome(handoff)
         return state
+
+    def _download(self, source, settings, previous, marked=False):
+        """This claimed message's bytes: ``(raw, None)``; or ``(None, state)`` when its
+        download failed on its own account, the failure recorded and committed as an
+        attempt of this message (``state``: its new state, None when it stays new). A
+        failure of the connection is raised: it is no attempt of the message."""
+        try:
+            return self._get_raw(source, settings, marked), None
+        except InboxProcessingError as error:
+            self._set_error(None, str(error))
+            commit(self.env)
+            return None, self.state
+        except MessageNotFoundError:
+            # Deleted by another client since the listing; the next sync records it.
+            self.write({"on_server": False, "download_started": False})
+            commit(self.env)
+            return None, None
+        except MessageError as error:
+            # The server refuses this message (a damaged one): its failure alone.
+            return None, self._record_download_failure(source, error, previous)
+        except MailSourceError as error:
+            # The connection's (reset, timeout): it fails the cycle and is no attempt
+            # of the message; its download, marked started, is counted by the next
+            # cycle (_count_connection_failure). The cycle's failure names it.
+            error.download_note = self.env._(
+                "The connection died while message %(message)s was downloaded (%(count)s "
+                "of %(max)s times in a row before it is set aside).",
+                message=self.message_id or self.uid,
+                count=self.connection_failures + 1,
+                max=MAX_ATTEMPTS,
+            )
+            raise
 
     def _commit_outcome(self, handoff=None):
         """Commit this message's outcome, and with it (one commit fewer per message)
@@ -358,7 +367,24 @@ class MailInboxMessage(models.Model):
         reply's own email lock (``email_key``) is not held while waiting: the worker
         awaited may be about to take it (the same email twice in the inbox)."""
         cr = self.env.cr
-        cr.execute(
+        candidates = self._answered_candidates(answered)
+        in_flight = [message_id for message_id, flying in candidates if flying]
+        if in_flight and email_key is not None:
+            cr.execute("SELECT pg_advisory_unlock(%s)", [email_key])
+        for message_id in in_flight:
+            self.inbox_id._trace("Message %s waits for message %s in flight", self.uid, message_id)
+            wait_for_lease(cr, message_id)
+        if in_flight and email_key is not None:
+            cr.execute("SELECT pg_advisory_lock(%s)", [email_key])
+        if candidates:
+            commit(self.env)  # a snapshot that sees what they committed meanwhile
+
+    def _answered_candidates(self, answered):
+        """The older messages of this inbox, new in this transaction's snapshot and
+        kept on the server or here, that may be the email this one answers
+        (``answered``: the references it carries; a message whose stable id is not
+        known yet may be it): ``[(id, whether another worker holds its lease)]``."""
+        self.env.cr.execute(
             """SELECT m.id, EXISTS (
                         SELECT 1 FROM pg_locks l
                          WHERE l.locktype = 'advisory' AND l.granted
@@ -375,17 +401,7 @@ class MailInboxMessage(models.Model):
                 "answered": [_text(ref) for ref in answered],
             },
         )
-        candidates = cr.fetchall()
-        in_flight = [message_id for message_id, flying in candidates if flying]
-        if in_flight and email_key is not None:
-            cr.execute("SELECT pg_advisory_unlock(%s)", [email_key])
-        for message_id in in_flight:
-            self.inbox_id._trace("Message %s waits for message %s in flight", self.uid, message_id)
-            wait_for_lease(cr, message_id)
-        if in_flight and email_key is not None:
-            cr.execute("SELECT pg_advisory_lock(%s)", [email_key])
-        if candidates:
-            commit(self.env)  # a snapshot that sees what they committed meanwhile
+        return self.env.cr.fetchall()
 
     def _claim(self):
         """Check, first thing in the transaction that processes this message, that it is

@@ -30,3 +30,4 @@ from . import test_ui
 from . import test_good_citizen
 from . import test_attack_pop3_digest
 from . import test_attack_pop3_sqldiff
+from . import test_batch

@@ -133,6 +133,8 @@ class TestServerStoppedMidBatch(ServerFaultCase):
         cls.addClassCleanup(cls.dovecot.stop)
 
     def test_server_stopped_then_restarted(self):
+        # One message at a time: each is downloaded when its turn comes.
+        self.env["ir.config_parameter"].sudo().set_param("helpdesk_mail_ticket.batch_size", "1")
         stopped = threading.Event()
         ticket_class = type(self.env["helpdesk.mail.ticket"])
         original = ticket_class._mail_ticket_prepare_create_vals
@@ -159,5 +161,33 @@ class TestServerStoppedMidBatch(ServerFaultCase):
         )
         self.assertEqual(sorted(ledger.mapped("state")), ["new", "new", "processed"])
         self.assertEqual(len(self.tickets()), 1, "nothing half-processed")
+        server.start()
+        self.assert_recovered()
+
+    def test_server_stopped_during_a_batchs_downloads(self):
+        """A batch downloads its messages before it processes any: the server stopped
+        after its first download fails the cycle with nothing processed and no attempt
+        counted; only the message whose download died keeps its mark (the next cycle
+        counts it as a connection failure of that message alone)."""
+        message_class = type(self.env["mail.inbox.message"])
+        original = message_class._get_raw
+        server = self.dovecot
+        downloads = []
+
+        def stop_after_first(message, *args, **kwargs):
+            if len(downloads) == 1:
+                server.stop()
+            downloads.append(message.id)
+            return original(message, *args, **kwargs)
+
+        self.patch(message_class, "_get_raw", stop_after_first)
+        with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
+            result = self.inbox._fetch()
+        self.assertTrue(result.get("failure"))
+        ledger = self.ledger().sorted("id")
+        self.assertEqual(ledger.mapped("state"), ["new"] * 3)
+        self.assertEqual(ledger.mapped("attempts"), [0] * 3)
+        self.assertEqual(ledger.filtered("download_started").ids, downloads[1:2])
+        self.assertFalse(self.tickets(), "nothing half-processed")
         server.start()
         self.assert_recovered()

@@ -1,0 +1,172 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Several new messages in one transaction: what a batch commits, and how it falls back
+to one message at a time when one fails.
+
+A test cannot commit; here each commit of the cycle is played by a savepoint of the
+test's transaction (released and taken again: what follows is undone by a rollback,
+as after a real commit), after the flush and the deferred checks a real commit makes.
+After each, the lines of the inbox are compared with the previous commit's: what one
+transaction committed together."""
+
+from unittest.mock import patch
+
+from odoo import modules as odoo_modules
+from odoo.tests import tagged
+
+from ..models.mail_inbox_message import MAX_ATTEMPTS
+from .common import MailTicketCase, make_email
+
+SAVEPOINT = "hmt_test_commit"
+
+
+@tagged("post_install", "-at_install")
+class TestBatch(MailTicketCase):
+    def lines(self):
+        self.env.cr.execute(
+            "SELECT id, state, attempts FROM mail_inbox_message WHERE inbox_id = %s",
+            [self.inbox.id],
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    def cycle_transactions(self):
+        """Fetch once; returns the result and, for each commit made, the lines it
+        changed ({id: (state, attempts)}), and the number of rollbacks."""
+        cr = self.env.cr
+        committed, rollbacks = [], []
+        before = self.lines()
+
+        def commit():
+            cr.flush()
+            # As COMMIT does; its failure is the cycle's to log.
+            cr.execute("SET CONSTRAINTS ALL IMMEDIATE", log_exceptions=False)
+            cr.execute("SET CONSTRAINTS ALL DEFERRED")
+            cr.execute(f"RELEASE SAVEPOINT {SAVEPOINT}; SAVEPOINT {SAVEPOINT}")
+            cr.clear()
+            now = self.lines()
+            committed.append({k: v for k, v in now.items() if before.get(k) != v})
+            before.clear()
+            before.update(now)
+
+        def rollback():
+            cr.clear()
+            cr.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+            rollbacks.append(1)
+
+        cr.execute(f"SAVEPOINT {SAVEPOINT}")
+        with (
+            patch.object(odoo_modules.module, "current_test", None),
+            patch.object(cr, "commit", commit),
+            patch.object(cr, "rollback", rollback),
+        ):
+            result = self.fetch()
+        return result, committed, len(rollbacks)
+
+    def deliver_many(self, count, prefix="Clean"):
+        for number in range(count):
+            self.deliver(make_email(subject=f"{prefix} {number}"))
+
+    def tickets(self):
+        return self.env["helpdesk.mail.ticket"].search([]).mapped("name")
+
+    def test_clean_messages_cost_a_constant_number_of_commits(self):
+        self.fetch()
+        self.deliver_many(3, "Three")
+        three, few, _ = self.cycle_transactions()
+        self.deliver_many(9, "Nine")
+        nine, many, _ = self.cycle_transactions()
+        self.assertEqual((three["processed"], nine["processed"]), (3, 9))
+        self.assertEqual(len(many), len(few), f"{len(few)} commits for 3, {len(many)} for 9")
+        self.assertEqual(sorted(self.tickets()), sorted(
+            [f"Three {n}" for n in range(3)] + [f"Nine {n}" for n in range(9)]
+        ))  # fmt: skip
+
+    def test_a_message_failing_in_a_batch_leaves_the_others_processed_once(self):
+        ticket_class = type(self.env["helpdesk.mail.ticket"])
+        original = ticket_class._mail_ticket_prepare_create_vals
+
+        def hook(model, email_vals):
+            # An integrator's override that fails on one email.
+            if email_vals["title"] == "POISON":
+                raise ZeroDivisionError("integrator hook broke on this one")
+            return original(model, email_vals)
+
+        self.fetch()
+        self.deliver_many(3, "Three")
+        _result, clean, _ = self.cycle_transactions()
+        self.deliver_many(2, "Before")
+        self.deliver(make_email(subject="POISON", message_id="<poison@client.example>"))
+        self.deliver_many(2, "After")
+        with (
+            patch.object(ticket_class, "_mail_ticket_prepare_create_vals", hook),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"),
+        ):
+            first, committed, rollbacks = self.cycle_transactions()
+            for _cycle in range(MAX_ATTEMPTS):
+                self.cycle_transactions()
+        self.assertEqual(first["processed"], 4)
+        # Its failure was undone by its savepoint: the batch committed as a clean one.
+        self.assertEqual((len(committed), rollbacks), (len(clean), 0))
+        poison = self.ledger().filtered(lambda m: m.message_id == "poison@client.example")
+        self.assertEqual((poison.state, poison.attempts), ("error", MAX_ATTEMPTS))
+        self.assertIn("integrator hook broke on this one", poison.reason)
+        self.assertEqual(sorted(self.tickets()), sorted(
+            [f"Three {n}" for n in range(3)] + [f"Before {n}" for n in range(2)]
+            + [f"After {n}" for n in range(2)]
+        ))  # fmt: skip
+
+    def fail_first_commit_of_an_outcome(self):
+        """A real failure of PostgreSQL at the first commit carrying an outcome (a
+        deferred check, raising a serialization failure), once."""
+        self.env.cr.execute(
+            """CREATE SEQUENCE hmt_test_fail_once;
+               CREATE FUNCTION hmt_test_fail_once() RETURNS trigger AS $$
+               BEGIN
+                   IF nextval('hmt_test_fail_once') = 1 THEN
+                       RAISE EXCEPTION 'concurrent update' USING ERRCODE = '40001';
+                   END IF;
+                   RETURN NULL;
+               END $$ LANGUAGE plpgsql;
+               CREATE CONSTRAINT TRIGGER hmt_test_fail_once AFTER UPDATE ON mail_inbox_message
+                   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                   WHEN (NEW.state = 'processed') EXECUTE FUNCTION hmt_test_fail_once()"""
+        )
+
+    def test_a_batch_whose_commit_fails_is_processed_one_at_a_time(self):
+        self.fetch()
+        self.deliver_many(5, "Refused")
+        self.fail_first_commit_of_an_outcome()
+        with self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"):
+            result, committed, rollbacks = self.cycle_transactions()
+        self.assertEqual(result["processed"], 5, "all of them in the same cycle")
+        self.assertGreaterEqual(rollbacks, 1)
+        self.assertEqual(sorted(self.tickets()), [f"Refused {n}" for n in range(5)])
+        # The failed batch's attempt was given back: each counts its own attempt only.
+        self.assertEqual(set(self.ledger().mapped("attempts")), {1})
+        self.assertEqual(set(self.ledger().mapped("state")), {"processed"})
+        # Then one at a time: each outcome committed alone.
+        outcomes = [
+            [k for k, (state, _a) in changed.items() if state == "processed"]
+            for changed in committed
+        ]
+        self.assertEqual(sorted(len(ids) for ids in outcomes if ids), [1] * 5)
+
+    def test_a_message_with_history_is_processed_alone(self):
+        self.fetch()
+        self.deliver_many(2, "Clean")
+        self.deliver(make_email(subject="Died once"))
+        self.deliver_many(2, "Late")
+        with self.inbox._open_source() as source:
+            self.inbox._sync_with_server(source.list_messages())
+        died = self.ledger().sorted("id")[2]
+        # Its last attempt died with its worker.
+        self.env.cr.execute("UPDATE mail_inbox_message SET attempts = 1 WHERE id = %s", [died.id])
+        died.invalidate_recordset()
+        result, committed, _ = self.cycle_transactions()
+        self.assertEqual(result["processed"], 5)
+        self.assertEqual((died.state, died.attempts), ("processed", 2))
+        # Its attempt and its outcome are committed with no other line's.
+        own = [changed for changed in committed if died.id in changed]
+        self.assertEqual([list(changed) for changed in own], [[died.id]] * len(own))
+        self.assertEqual(len(own), 2, own)
+        # The others were batched: their outcomes committed together.
+        self.assertTrue(any(len(changed) >= 2 for changed in committed), committed)
