@@ -33,8 +33,10 @@ LAST_RUN_PRECISION = timedelta(seconds=10)
 ERRORS_BEFORE_WARNING = 10
 # A cron run opens the connections of this many next inboxes while it polls one.
 CONNECT_AHEAD = 4
-# New messages (no attempt yet) processed in one transaction, a savepoint each.
+# New messages (no attempt yet) processed in one transaction, a savepoint each, and
+# the most mail a batch holds (its messages' bytes stay in memory until its commit).
 BATCH_SIZE = 20
+BATCH_BYTES = 8 * 2**20
 
 
 # One concern of mail.inbox per file, as Odoo splits a large model: intended.
@@ -235,27 +237,32 @@ class MailInbox(models.Model):
 
     def _plan_batches(self, messages, size):
         """``messages`` cut, in id order, into batches of at most ``size`` messages
-        without history (no attempt, no download mark, no connection failure); a
+        without history (no attempt, no download mark, no connection failure) and at
+        most BATCH_BYTES of mail as listed (a bigger message is a batch of its own); a
         message with history is one of its own, processed alone as before."""
         if size == 1:
             return [messages.browse(message_id) for message_id in messages.ids]
         self.env.cr.execute(
-            """SELECT id FROM mail_inbox_message
-                WHERE id = ANY(%s) AND (COALESCE(attempts, 0) > 0
-                      OR COALESCE(connection_failures, 0) > 0 OR download_started IS NOT NULL)""",
+            """SELECT id, COALESCE(attempts, 0) > 0 OR COALESCE(connection_failures, 0) > 0
+                          OR download_started IS NOT NULL, COALESCE(size, 0)
+                 FROM mail_inbox_message WHERE id = ANY(%s)""",
             [messages.ids],
         )
-        history = {row[0] for row in self.env.cr.fetchall()}
-        chunks, run = [], []
+        rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        chunks, run, held = [], [], 0
         for message_id in messages.ids:
-            if message_id in history:
-                chunks += [run, [message_id]]
-                run = []
+            history, octets = rows.get(message_id, (True, 0))
+            if history or (run and held + octets > BATCH_BYTES):
+                chunks.append(run)
+                run, held = [], 0
+            if history:
+                chunks.append([message_id])
                 continue
             run.append(message_id)
+            held += octets
             if len(run) == size:
                 chunks.append(run)
-                run = []
+                run, held = [], 0
         chunks.append(run)
         return [messages.browse(chunk) for chunk in chunks if chunk]
 

@@ -170,3 +170,25 @@ class TestBatch(MailTicketCase):
         self.assertEqual(len(own), 2, own)
         # The others were batched: their outcomes committed together.
         self.assertTrue(any(len(changed) >= 2 for changed in committed), committed)
+
+    def test_a_batch_holds_a_bounded_size_of_mail(self):
+        """A batch holds every message's bytes until its outcome is committed: big
+        mail is not batched beyond BATCH_BYTES, so twenty attachments of 25 MB are
+        never in memory at once; each is still processed once."""
+        self.fetch()
+        data = bytes(range(256)) * (3 * 2**20 // 256)  # 3 MiB, 4 MiB once in base64
+        for number in range(4):
+            self.deliver(
+                make_email(
+                    subject=f"Big {number}",
+                    attachments=[(f"dump{number}.bin", "application/octet-stream", data)],
+                )
+            )
+        result, committed, _ = self.cycle_transactions()
+        self.assertEqual(result["processed"], 4)
+        done_together = max(
+            sum(1 for state, _attempts in changed.values() if state == "processed")
+            for changed in committed
+        )
+        self.assertLessEqual(done_together, 2, "at most 8 MiB of mail in one batch")
+        self.assertEqual(sorted(self.tickets()), [f"Big {n}" for n in range(4)])
