@@ -85,7 +85,12 @@ class MailInbox(models.Model):
             if inbox.protocol == "pop3" and inbox._pop3_mailbox() in shared:
                 continue
             trace = inbox._new_trace()
-            ahead.open(inbox.id, inbox._open_source(trace=trace.add), data=trace)
+            try:
+                source = inbox._open_source(trace=trace.add)
+            except Exception:  # its own cycle meets it again, and records it
+                _logger.debug("Mail inbox %s: not connected ahead", inbox.name, exc_info=True)
+                continue
+            ahead.open(inbox.id, source, data=trace)
 
     def _pop3_mailbox(self):
         return (self.server.strip().lower(), self.port, self.login)

@@ -123,6 +123,30 @@ class TestCron(MailTicketCase):
                 self.assertEqual(inbox.state, "ok", inbox.last_error)
                 self.assertEqual(self.ledger(inbox).state, "processed")
 
+    def test_an_inbox_whose_connection_cannot_be_prepared_fails_alone(self):
+        """An inbox whose connection settings cannot even be prepared (a timeout that
+        is no number, a login with a line break) fails its own cycle with the reason,
+        whether the cron prepares its connection ahead or in its turn: the cron run
+        goes on with the other inboxes."""
+        self.env["mail.inbox"].search([]).active = False
+        inboxes = self.env["mail.inbox"]
+        for number in range(3):
+            login, password = self.new_mailbox()
+            inboxes |= self.create_inbox(login, password, sequence=number)
+            self.deliver(make_email(message_id=f"<prep-{number}@client.example>"), login=login)
+        broken = inboxes[1]
+        self.env.cr.execute(
+            "UPDATE mail_inbox SET login = %s WHERE id = %s", [broken.login + "\nx", broken.id]
+        )
+        broken.invalidate_recordset(["login"])
+        with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "ERROR"):
+            self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(broken.state, "error")
+        self.assertIn("line breaks", broken.last_error)
+        for inbox in inboxes - broken:
+            self.assertEqual(inbox.state, "ok", inbox.last_error)
+            self.assertEqual(self.ledger(inbox).state, "processed")
+
     def test_cron_caps_each_run(self):
         self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
         self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.max_messages_per_run", "2")
