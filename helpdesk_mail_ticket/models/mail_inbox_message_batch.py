@@ -200,14 +200,27 @@ class MailInboxMessage(models.Model):
         others, then commit (the next snapshot sees what the locks' previous holders
         committed). Returns the messages kept."""
         kept = self.browse()
-        for message in self:
-            stable_id, answered = header_ids(batch.raws[message.id])
-            if message._try_email_lock(_text(stable_id), batch):
-                message._count_attempt(_text(stable_id))
-                batch.answered[message.id] = answered
-                kept |= message
-            else:
-                batch.alone[message.id] = (0, ())
+        try:
+            for message in self:
+                stable_id, answered = header_ids(batch.raws[message.id])
+                if message._try_email_lock(_text(stable_id), batch):
+                    message._count_attempt(_text(stable_id))
+                    batch.answered[message.id] = answered
+                    kept |= message
+                else:
+                    batch.alone[message.id] = (0, ())
+        except Exception:
+            # A line changed by another worker since the downloads began (its sync):
+            # the batch's snapshot cannot count it. One at a time, as a failed batch.
+            _logger.warning(
+                "Counting the attempts of a batch of %s messages failed: processed one at a time",
+                len(self),
+                exc_info=True,
+            )
+            rollback(self.env)
+            self._forget_download_marks()
+            batch.alone.update({message.id: (0, ()) for message in self})
+            return self.browse()
         if self - kept:
             (self - kept)._forget_download_marks()  # and commits the attempts
         else:

@@ -12,6 +12,7 @@ from unittest.mock import patch
 
 from odoo import modules as odoo_modules
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..models.mail_inbox_message import MAX_ATTEMPTS
 from .common import MailTicketCase, make_email
@@ -149,6 +150,39 @@ class TestBatch(MailTicketCase):
             for changed in committed
         ]
         self.assertEqual(sorted(len(ids) for ids in outcomes if ids), [1] * 5)
+
+    def test_a_batch_whose_attempts_cannot_be_counted_goes_one_at_a_time(self):
+        """Another worker's synchronization may change a line of the batch while it is
+        downloaded (the message moved away in a mail client): counting the attempts
+        then fails on the batch's snapshot. The batch goes one at a time in the same
+        cycle, as a failed batch does; the cycle does not fail, and no download that
+        did not die is counted against a message."""
+        self.fetch()
+        self.deliver_many(5, "Conflict")
+        self.env.cr.execute(
+            """CREATE SEQUENCE hmt_test_count_fails_once;
+               CREATE FUNCTION hmt_test_count_fails_once() RETURNS trigger AS $$
+               BEGIN
+                   IF nextval('hmt_test_count_fails_once') = 1 THEN
+                       RAISE EXCEPTION 'concurrent update' USING ERRCODE = '40001';
+                   END IF;
+                   RETURN NEW;
+               END $$ LANGUAGE plpgsql;
+               CREATE TRIGGER hmt_test_count_fails_once BEFORE UPDATE ON mail_inbox_message
+                   FOR EACH ROW WHEN (COALESCE(NEW.attempts, 0) > COALESCE(OLD.attempts, 0))
+                   EXECUTE FUNCTION hmt_test_count_fails_once()"""
+        )
+        # The refused UPDATE is logged by Odoo's cursor as a bad query.
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"),
+        ):
+            result, _committed, rollbacks = self.cycle_transactions()
+        self.assertEqual(result["processed"], 5, "all of them in the same cycle")
+        self.assertGreaterEqual(rollbacks, 1)
+        self.assertEqual(sorted(self.tickets()), [f"Conflict {n}" for n in range(5)])
+        self.assertEqual(set(self.ledger().mapped("attempts")), {1})
+        self.assertEqual(set(self.ledger().mapped("connection_failures")), {0})
 
     def test_a_message_with_history_is_processed_alone(self):
         self.fetch()
