@@ -498,6 +498,21 @@ service pop3-login {{
         if result.returncode:
             raise HarnessError(f"doveadm import failed: {result.stderr[-2000:]}")
 
+    def kick(self, login):
+        """End every open session of ``login`` from the server's side (``doveadm kick``),
+        as an administrator, an idle timeout or a restart does: the client is told BYE
+        and its connection is closed. Returns once Dovecot has kicked them."""
+        doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+        result = subprocess.run(
+            [doveadm, "-c", self._path("dovecot.conf"), "kick", login],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode:
+            raise HarnessError(f"doveadm kick failed: {result.stderr[-2000:]}")
+        return result.stdout
+
     def folder_path(self, login, folder="INBOX"):
         """Filesystem directory holding ``folder`` (Maildir++ layout, ``/`` separator)."""
         root = os.path.join(self.maildir_home(login), "Maildir")

@@ -2,7 +2,10 @@
 (TCP, TLS, LOGIN, then SELECT or the POP3 listing) on threads while it uses the current
 one, so it waits for the network of several servers at once instead of one after the
 other. Each source is handed over connected, or with the error its connection met, as
-its own ``connect()`` would have raised it; none is left open."""
+its own ``connect()`` would have raised it; none is left open. A source is handed over
+only as it is still good: one the server ended while it waited (an idle timeout, a
+restart, an administrator's kick) is connected again, and one whose settings changed
+since it was opened (an administrator's edit meanwhile) is closed and not handed over."""
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
@@ -11,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 class ConnectAhead:
     """Opens unconnected sources on at most ``width`` threads (0: none ahead).
 
-    ``open(key, source, data)`` starts connecting ``source``; ``take(key)`` returns it
-    connected (once), or None when nothing was opened for ``key``; ``data(key)`` is
+    ``open(key, source, data)`` starts connecting ``source``; ``take(key, config)``
+    returns it connected (once), or None when nothing was opened for ``key`` or it was
+    opened with other settings than ``config``; ``data(key)`` is
     what was given with it (e.g. the trace its connection wrote to). Used as a context
     manager: sources opened and never taken are closed at its end."""
 
@@ -49,13 +53,24 @@ class ConnectAhead:
         if entry:
             entry[1].exception()
 
-    def take(self, key):
-        """The source opened for ``key``, connected; raises its connection's error."""
+    def take(self, key, config=None):
+        """The source opened for ``key``, connected; raises its connection's error.
+        None when nothing was opened for ``key``, or when ``config`` (the settings the
+        caller would connect with now) is not what it was opened with: the caller
+        opens its own. A session the server ended while it waited is opened again."""
         entry = self._pending.pop(key, None)
         if entry is None:
             return None
         source, future, _data = entry
+        if config is not None and config.resolved() != source.config:
+            if future.exception() is None:
+                with contextlib.suppress(Exception):
+                    source.close()
+            return None
         future.result()  # a failed connect() released its socket
+        if source.dropped():
+            source.close()  # only releases the socket of a lost session
+            source.connect()
         return source
 
     def close(self):

@@ -7,6 +7,7 @@ import contextlib
 import imaplib
 import json
 import poplib
+import select
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -234,6 +235,27 @@ class MailSource:
         finally:
             with contextlib.suppress(Exception):
                 self._release(client)
+
+    def dropped(self):
+        """Whether the server ended this session while it waited for a command (an idle
+        timeout, a restart, an administrator's kick): between commands a server has
+        nothing to say, so anything to read (its goodbye, the end of the stream) means
+        the session is over. It is then lost: ``close()`` only releases the socket."""
+        sock = self._socket() if self._connected and not self._broken else None
+        if sock is None:
+            return False
+        try:
+            readable = bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError):  # a socket already closed
+            readable = True
+        if readable:
+            self._broken = True
+            self.trace("the server ended the session while it waited")
+        return readable
+
+    def _socket(self):
+        """The connection's socket (imaplib's and poplib's ``sock``), or None."""
+        return getattr(self._client, "sock", None)
 
     def _login(self):
         if self.config.auth_mechanism == "xoauth2":
