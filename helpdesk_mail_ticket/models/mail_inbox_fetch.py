@@ -127,13 +127,19 @@ class MailInbox(models.Model):
         :return: a dict of counts, and ``failure`` with the reason of a failed cycle
         """
         self.ensure_one()
-        trace = (ahead and ahead.data(self.id)) or self._new_trace()
+        # The trace its connection opened ahead writes to, even while still empty.
+        trace = ahead.data(self.id) if ahead else None
+        if trace is None:
+            trace = self._new_trace()
         # In the inbox's company: its tickets and contacts are made there.
         inbox = self.with_company(self.company_id).with_context(mail_inbox_trace=trace)
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         started = time.monotonic()
         try:
-            opened = ahead.take(self.id) if ahead else None
+            # None when its settings changed since: connected again with the new ones.
+            opened = None
+            if ahead and self.id in ahead:
+                opened = ahead.take(self.id, config=inbox._get_server_config())
             with opened or inbox._open_source(trace=trace.add) as source:
                 inbox._trace("Connected to %s", self.mailbox_key)
                 result.update(inbox._fetch_from_source(source, limit))

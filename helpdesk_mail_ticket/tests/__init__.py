@@ -31,3 +31,4 @@ from . import test_good_citizen
 from . import test_attack_pop3_digest
 from . import test_attack_pop3_sqldiff
 from . import test_batch
+from . import test_attack_ahead

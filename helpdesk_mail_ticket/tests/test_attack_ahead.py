@@ -1,0 +1,77 @@
+"""What the cron's connections opened ahead must not change: an inbox polled on a
+connection opened ahead reads what its own connection would have read, with the
+settings it has at its turn, on a live session, and its debug trace keeps the lines
+its connection wrote."""
+
+import socket
+
+from odoo.tests import tagged
+
+from ..mailharness.proxy import FaultProxy
+from ..mailsource.ahead import ConnectAhead
+from .common import MailTicketCase, make_email
+
+
+@tagged("post_install", "-at_install")
+class TestAttackAhead(MailTicketCase):
+    def setUp(self):
+        super().setUp()
+        self.deliver(make_email(message_id="<first-box@client.example>", subject="First box"))
+
+    def test_an_unchanged_inbox_is_polled_on_its_connection_opened_ahead(self):
+        """What the checks above must not cost: an inbox whose settings did not change
+        and whose session is alive is polled on the connection opened ahead, not on a
+        second one."""
+        with FaultProxy(self.dovecot.imap_port) as proxy:
+            self.inbox.port = proxy.port
+            with ConnectAhead(width=1) as ahead:
+                self.inbox._connect_ahead(ahead)
+                ahead.wait(self.inbox.id)
+                result = self.inbox._fetch(ahead=ahead)
+            self.assertEqual(proxy.connections, 1)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(self.ledger().state, "processed")
+
+    def test_an_inbox_edited_after_its_connection_was_opened_reads_its_new_mailbox(self):
+        """An administrator moves the inbox to another mailbox (login and password)
+        while the cron polls the inboxes before it: its cycle reads the new mailbox,
+        not the old one on the connection opened with the old settings."""
+        login, password = self.new_mailbox()
+        self.deliver(make_email(message_id="<second-box@client.example>"), login=login)
+        with ConnectAhead(width=1) as ahead:
+            self.inbox._connect_ahead(ahead)
+            ahead.wait(self.inbox.id)
+            self.inbox.write({"login": login, "password": password})
+            result = self.inbox._fetch(ahead=ahead)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(self.ledger().mapped("message_id"), ["second-box@client.example"])
+
+    def test_an_inbox_whose_session_the_server_ended_meanwhile_is_polled(self):
+        """The server ends the session opened ahead before the inbox's turn (an idle
+        timeout, a restart, an administrator's kick): the cycle connects again and
+        processes the mail, instead of failing on a dead connection."""
+        with ConnectAhead(width=1) as ahead:
+            self.inbox._connect_ahead(ahead)
+            ahead.wait(self.inbox.id)
+            self.dovecot.kick(self.mailbox_login)
+            result = self.inbox._fetch(ahead=ahead)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(self.inbox.state, "ok", self.inbox.last_error)
+        self.assertEqual(self.ledger().state, "processed")
+
+    def test_the_trace_of_a_connection_opened_ahead_is_kept(self):
+        """An inbox opened ahead behind a slow server (its connection waiting for a
+        thread when its turn comes) still has the lines its connection traced in its
+        Debug Trace tab: the connection's trace is the cycle's, even while empty."""
+        silent = socket.create_server(("127.0.0.1", 0))  # accepts, never greets
+        self.addCleanup(silent.close)
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.socket_timeout", "2")
+        slow_login, slow_password = self.new_mailbox()
+        slow = self.create_inbox(slow_login, slow_password, port=silent.getsockname()[1])
+        self.inbox.trace = True
+        with ConnectAhead(width=1) as ahead:
+            (slow | self.inbox)._connect_ahead(ahead)
+            result = self.inbox._fetch(ahead=ahead)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertIn("connecting", self.inbox.debug_trace)
+        self.assertIn("LOGIN", self.inbox.debug_trace)
