@@ -180,6 +180,8 @@ def job_native_poll(env, odoo, options):
     server = server.with_context(fetchmail_cron_running=True)
     server.fetch_mail()  # warm, as ours
     env.cr.commit()
+    if os.environ.get("HMT_BENCH_SQL_LOG"):
+        log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     return timed_cycles(options, server.fetch_mail, env)
 
 

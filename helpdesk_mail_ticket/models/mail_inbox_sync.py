@@ -397,18 +397,23 @@ class MailInbox(models.Model):
                 identities[message.uid] = ("", None)
         known = self._find_known_lines(identities.values())
         listed, taken, keys = [m for m in batch if m.uid in identities], set(), {}
+        free = self._free_keys(
+            [_text(mid) or f"hdr:{digest}" for mid, digest in identities.values() if digest]
+            if by_message_id
+            else list(identities)
+        )
         for message in listed:
             message_id, digest = identities[message.uid]
             line = digest and self._pick_known_line(known, message, message_id, digest)
             if digest and by_message_id:
                 identity = _text(message_id) or f"hdr:{digest}"
                 kept = line and (line[1] == identity or line[1].startswith(identity + "#"))
-                key = line[1] if kept else self._identity_key(identity, digest, taken)
+                key = line[1] if kept else self._identity_key(identity, digest, taken, free)
             elif line and line[1] == message.uid:
                 key = message.uid
             else:  # its handle may be the key of another line (a reused UIDL)
                 fallback = digest or hashlib.sha256(message.uid.encode()).hexdigest()
-                key = self._identity_key(message.uid, fallback, taken)
+                key = self._identity_key(message.uid, fallback, taken, free)
             taken.add(key)
             if line:
                 cr.execute(
@@ -468,16 +473,31 @@ class MailInbox(models.Model):
                 return known.pop(index)
         return None
 
-    def _identity_key(self, identity, digest, taken):
+    def _free_keys(self, keys):
+        """Those of ``keys`` no line of this inbox holds, in one statement: the keys
+        most new messages get, checked together (``_identity_key``)."""
+        if not keys:
+            return set()
+        self.env.cr.execute(
+            "SELECT uid FROM mail_inbox_message WHERE inbox_id = %s AND uid = ANY(%s)",
+            [self.id, list(keys)],
+        )
+        return set(keys) - {row[0] for row in self.env.cr.fetchall()}
+
+    def _identity_key(self, identity, digest, taken, free=frozenset()):
         """A free key (``uid``) for a message keyed by its Message-ID (use_message_id_as_uid):
         the Message-ID, else (another email uses it, or another copy of the same
         email is in the mailbox) the Message-ID and its header digest. The same for a
-        message keyed by its server handle, which a line that left may hold."""
+        message keyed by its server handle, which a line that left may hold.
+        ``taken``: the keys this step gave already; ``free``: keys found free by
+        ``_free_keys`` in this step (no other statement checks them)."""
         candidates = [identity, f"{identity}#{digest[:16]}"]
         candidates += [f"{identity}#{digest[:16]}#{n}" for n in range(2, 1000)]
         for key in candidates:
             if key in taken:
                 continue
+            if key in free:
+                return key
             self.env.cr.execute(
                 "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND uid = %s",
                 [self.id, key],

@@ -210,6 +210,27 @@ class TestCycleCostFollowsChange(MailTicketCase):
         # (no UID SEARCH first), then the header block and the message.
         self.assertEqual(commands, ["LOGIN", "SELECT", "UID", "UID", "UID", "LOGOUT"])
 
+    def test_new_messages_are_recorded_without_a_statement_each(self):
+        # Recording new messages checks that the key of each is free: one statement
+        # for all of them, not one a message (a statement each only for a key taken,
+        # as a reused handle's). With either kind of key (handle, Message-ID).
+        self.fetch()
+        login, password = self.new_mailbox()
+        by_message_id = self.create_inbox(login, password)
+        for inbox, mailbox in ((self.inbox, self.mailbox_login), (by_message_id, login)):
+            if inbox == by_message_id:
+                self.env["ir.config_parameter"].set_param(
+                    "helpdesk_mail_ticket.use_message_id_as_uid", "True"
+                )
+            for number in range(6):
+                self.deliver(make_email(subject=f"Recorded {number}"), login=mailbox)
+            with sql_statements() as statements:
+                self.assertEqual(self.fetch(inbox)["new"], 6)
+            key_checks = [s for s in statements if "AND uid = %s" in s]
+            self.assertEqual(len(key_checks), 0, "\n".join(key_checks))
+            self.assertEqual(len(set(self.ledger(inbox).mapped("uid"))), 6)
+            self.assertEqual(set(self.ledger(inbox).mapped("state")), {"processed"})
+
     def test_pop3_cycle_reads_no_line_of_mail_gone_from_the_server(self):
         login, password = self.new_mailbox()
         inbox = self.create_inbox(login, password, protocol="pop3", email_storage="delete")
