@@ -251,7 +251,7 @@ class MailInbox(models.Model):
         without history (no attempt, no download mark, no connection failure) and at
         most BATCH_BYTES of mail as listed (a bigger message is a batch of its own); a
         message with history is one of its own, processed alone as before."""
-        if size == 1:
+        if size == 1 or not messages:
             return [messages.browse(message_id) for message_id in messages.ids]
         self.env.cr.execute(
             """SELECT id, COALESCE(attempts, 0) > 0 OR COALESCE(connection_failures, 0) > 0

@@ -42,10 +42,11 @@ class MailInbox(models.Model):
             remote = source.list_messages()
             self._trace("%d message(s) in the mailbox", len(remote))
             return self._sync_with_server(remote, source), None
-        if not self._lock_sync_state():
+        lock = self._lock_sync_state()
+        if not lock:
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
-        listing = source.list_changes(self._get_listing_cursor())
+        listing = source.list_changes(self._get_listing_cursor(lock.get("cursor_recorded")))
         self._trace("%s", listing.note)
         remote = listing.messages
         if listing.complete:
@@ -61,16 +62,20 @@ class MailInbox(models.Model):
             self._store_sync_cursor(listing.cursor)
         return new, listing.cursor
 
-    def _get_listing_cursor(self):
+    def _get_listing_cursor(self, recorded=None):
         """The stored cursor, never ahead of the ledger: an IMAP cursor whose UIDNEXT is
         past the newest UID the ledger holds for its UIDVALIDITY (however it got there)
         is taken back to that UID + 1, its message count by as much, so that the
-        listing starts right after the last message recorded and skips none."""
+        listing starts right after the last message recorded and skips none.
+        ``recorded``: True when the lock's statement found the ledger holding
+        UIDNEXT - 1 (the usual case: the cursor is its own, nothing more to read)."""
         cursor = self.sync_cursor
         if not (isinstance(cursor, dict) and cursor.get("uidvalidity") and cursor.get("uidnext")):
             return cursor
         validity = str(cursor["uidvalidity"])
         if not validity.isdigit():
+            return cursor
+        if recorded:
             return cursor
         cr = self.env.cr
         self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
@@ -97,24 +102,38 @@ class MailInbox(models.Model):
 
     def _lock_sync_state(self):
         """Lock this inbox's row for the synchronization, unless another worker has it.
-        Starts a new transaction first, whose snapshot then sees the last stored state."""
+        Starts a new transaction first, whose snapshot then sees the last stored state.
+        Returns False (not locked), or a dict: ``cursor_recorded`` is True when the
+        ledger holds the UID before the stored cursor's UIDNEXT (None: not known)."""
         commit(self.env)
         # The transaction's first statement, not waiting: no conflict with its snapshot
         # can fail it, hence no savepoint; it reads the stored cursor too (one read of
-        # the row instead of two).
+        # the row instead of two), and whether the ledger holds the cursor's last UID
+        # (an index lookup, when the cursor's numbers are plain digits).
         self.flush_recordset(["sync_cursor"])
+        self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
         self.env.cr.execute(
             SQL(
-                "SELECT sync_cursor FROM %s WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
-                SQL.identifier(self._table),
-                self.id,
+                """SELECT sync_cursor,
+                          CASE WHEN sync_cursor->>'uidvalidity' ~ '^[0-9]{1,18}$'
+                                AND sync_cursor->>'uidnext' ~ '^[0-9]{1,18}$'
+                          THEN EXISTS(
+                              SELECT 1 FROM mail_inbox_message
+                               WHERE inbox_id = %(id)s
+                                 AND server_uid = (sync_cursor->>'uidvalidity') || ':'
+                                     || ((sync_cursor->>'uidnext')::bigint - 1)::text)
+                          END
+                     FROM %(table)s WHERE id = %(id)s FOR NO KEY UPDATE SKIP LOCKED""",
+                table=SQL.identifier(self._table),
+                id=self.id,
             )
         )
         row = self.env.cr.fetchone()
         self.invalidate_recordset(["sync_cursor"])
-        if row:
-            self.env.cache.update(self, self._fields["sync_cursor"], [row[0]])
-        return bool(row)
+        if not row:
+            return False
+        self.env.cache.update(self, self._fields["sync_cursor"], [row[0]])
+        return {"cursor_recorded": row[1]}
 
     def _store_sync_cursor(self, cursor):
         """Remember the source's cursor the inbox's messages now reflect (written only
