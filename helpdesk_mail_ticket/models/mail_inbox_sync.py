@@ -110,11 +110,21 @@ class MailInbox(models.Model):
         # can fail it, hence no savepoint; it reads the stored cursor too (one read of
         # the row instead of two), and whether the ledger holds the cursor's last UID
         # (an index lookup, when the cursor's numbers are plain digits).
-        self.flush_recordset(["sync_cursor"])
+        self.flush_recordset()
         self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
+        # What the rest of the cycle reads of the row, read by this statement on its
+        # snapshot too: the commit above emptied the cache, and one field missing
+        # there would read the whole row again (every column, tokens included).
+        names = [
+            name
+            for name in self._get_sync_lock_fields()
+            if name in self._fields
+            and self._fields[name].column_type
+            and not (self._fields[name].translate or self._fields[name].company_dependent)
+        ]
         self.env.cr.execute(
             SQL(
-                """SELECT sync_cursor,
+                """SELECT %(columns)s, sync_cursor,
                           CASE WHEN sync_cursor->>'uidvalidity' ~ '^[0-9]{1,18}$'
                                 AND sync_cursor->>'uidnext' ~ '^[0-9]{1,18}$'
                           THEN EXISTS(
@@ -124,16 +134,29 @@ class MailInbox(models.Model):
                                      || ((sync_cursor->>'uidnext')::bigint - 1)::text)
                           END
                      FROM %(table)s WHERE id = %(id)s FOR NO KEY UPDATE SKIP LOCKED""",
+                columns=SQL(", ").join(SQL.identifier(name) for name in names),
                 table=SQL.identifier(self._table),
                 id=self.id,
             )
         )
         row = self.env.cr.fetchone()
-        self.invalidate_recordset(["sync_cursor"])
+        self.invalidate_recordset(["sync_cursor", *names])
         if not row:
             return False
-        self.env.cache.update(self, self._fields["sync_cursor"], [row[0]])
-        return {"cursor_recorded": row[1]}
+        for name, value in zip([*names, "sync_cursor"], row, strict=False):
+            field = self._fields[name]
+            self.env.cache.update(self, field, [field.convert_to_cache(value, self)])
+        return {"cursor_recorded": row[-1]}
+
+    def _get_sync_lock_fields(self):
+        """The inbox's columns the synchronization lock's statement reads besides the
+        cursor: those the rest of an idle cycle reads (server-action policy,
+        keep-until-closed marks, status, trace), so that it reads the row no more.
+        Hook: add the stored, non-translated, non-relational fields an override reads."""
+        return (
+            "name", "trace", "state", "failure_count", "last_run_date", "email_storage",
+            "error_behavior", "target_model", "keep_checked_date", "keep_swept_date",
+        )  # fmt: skip
 
     def _store_sync_cursor(self, cursor):
         """Remember the source's cursor the inbox's messages now reflect (written only

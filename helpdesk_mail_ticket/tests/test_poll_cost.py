@@ -22,7 +22,7 @@ from .common import MailTicketCase, make_email
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # An idle IMAP cycle: at most this many commits and SQL statements.
 IDLE_COMMITS = 2
-IDLE_STATEMENTS = 5
+IDLE_STATEMENTS = 4
 _READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 

@@ -37,6 +37,10 @@ class MailInbox(models.Model):
             )
         return self._notify(message, reload=True)
 
+    def _get_sync_lock_fields(self):
+        # Read by every cycle (``_process_messages``): with the synchronization lock.
+        return (*super()._get_sync_lock_fields(), "use_queue_job")
+
     def _process_messages(self, source, messages, limit=None):
         """With ``use_queue_job``, enqueue one job per message instead of processing it:
         the first ``limit`` of the messages that no job is about to process yet (the
