@@ -127,6 +127,9 @@ class MailInbox(models.Model):
         :return: a dict of counts, and ``failure`` with the reason of a failed cycle
         """
         self.ensure_one()
+        # What the cycle reads of the inbox before its synchronization lock, in one
+        # narrow read (the lock's statement reads the rest it needs).
+        self.fetch(self._get_cycle_fields())
         # The trace its connection opened ahead writes to, even while still empty.
         trace = ahead.data(self.id) if ahead else None
         if trace is None:
@@ -158,6 +161,15 @@ class MailInbox(models.Model):
         inbox._save_trace(trace)
         commit(self.env)
         return result
+
+    def _get_cycle_fields(self):
+        """The inbox's fields a cycle reads before its synchronization lock (its
+        connection settings, name and company): read alone, not with every other
+        column of the row (an OAuth2 inbox reads its tokens when it needs them)."""
+        return [
+            "name", "company_id", "protocol", "server", "port", "login", "password",
+            "auth_method", "security", "mailbox", "verify_certificate", "mailbox_key",
+        ]  # fmt: skip
 
     def _record_status(self, failure, new_errors=0):
         """Record the cycle's outcome (and warn the admins) in a transaction of its own;

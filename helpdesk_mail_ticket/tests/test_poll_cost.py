@@ -135,6 +135,11 @@ class TestPollCost(MailTicketCase):
         self.assertLessEqual(made.count("commit"), IDLE_COMMITS, made)
         self.assertLessEqual(len(statements), IDLE_STATEMENTS, "\n".join(statements))
         self.assertEqual(commands, ["LOGIN", "SELECT", "LOGOUT"])
+        # What it reads of the inbox is what it uses: not every column, OAuth2 tokens
+        # and client secrets of a password inbox among them.
+        self.assertEqual(
+            [s for s in statements if re.search(r"refresh_token|client_secret", s)], []
+        )
 
     def test_unchanged_mailbox_reads_no_user_nor_contact(self):
         # The user's language is only needed to post a message: none this cycle.
