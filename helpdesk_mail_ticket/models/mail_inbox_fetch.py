@@ -10,6 +10,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
+from odoo.exceptions import MissingError
 
 from ..mailparse import header_ids
 from ..mailparse.identity import content_digest, header_digest
@@ -58,7 +59,13 @@ class MailInbox(models.Model):
             for index, inbox in enumerate(inboxes):
                 inboxes[index + 1 : index + 1 + ahead.width]._connect_ahead(ahead, shared)
                 # A spent budget is 0: the inbox is synchronized, its mail waits.
-                result = inbox._fetch(limit=max(budget - done, 0) if budget else None, ahead=ahead)
+                try:
+                    result = inbox._fetch(
+                        limit=max(budget - done, 0) if budget else None, ahead=ahead
+                    )
+                except MissingError:  # deleted since the run started: nothing to poll
+                    _logger.info("Mail inbox %s was deleted during the cron run", inbox.id)
+                    continue
                 done += result["processed"] + result["error"] + result["undesired"]
                 remaining += result["remaining"]
         cron = self.env["ir.cron"]
@@ -80,15 +87,15 @@ class MailInbox(models.Model):
         by its own cycle, nor a POP3 mailbox of ``shared`` (``_pop3_mailboxes_shared``:
         a POP3 server locks a mailbox for one session)."""
         for inbox in self:
-            if inbox.id in ahead or inbox.auth_method == "oauth2":
-                continue
-            if inbox.protocol == "pop3" and inbox._pop3_mailbox() in shared:
-                continue
-            trace = inbox._new_trace()
             try:
+                if inbox.id in ahead or inbox.auth_method == "oauth2":
+                    continue
+                if inbox.protocol == "pop3" and inbox._pop3_mailbox() in shared:
+                    continue
+                trace = inbox._new_trace()
                 source = inbox._open_source(trace=trace.add)
-            except Exception:  # its own cycle meets it again, and records it
-                _logger.debug("Mail inbox %s: not connected ahead", inbox.name, exc_info=True)
+            except Exception:  # its own cycle meets it again (deleted: passed over)
+                _logger.debug("Mail inbox %s: not connected ahead", inbox.id, exc_info=True)
                 continue
             ahead.open(inbox.id, source, data=trace)
 

@@ -4,6 +4,7 @@ settings it has at its turn, on a live session, and its debug trace keeps the li
 its connection wrote."""
 
 import socket
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -75,3 +76,27 @@ class TestAttackAhead(MailTicketCase):
         self.assertFalse(result.get("failure"), result.get("failure"))
         self.assertIn("connecting", self.inbox.debug_trace)
         self.assertIn("LOGIN", self.inbox.debug_trace)
+
+    def test_an_inbox_deleted_during_a_cron_run_is_passed_over(self):
+        """An administrator deletes an inbox while the cron polls the ones before it:
+        the run passes over it (its connection opened ahead closed) and polls the
+        inboxes after it, instead of failing the whole run."""
+        self.env["mail.inbox"].search([]).active = False
+        inboxes = self.env["mail.inbox"]
+        for number in range(4):
+            login, password = self.new_mailbox()
+            inboxes |= self.create_inbox(login, password, sequence=number)
+            self.deliver(make_email(message_id=f"<deleted-{number}@client.example>"), login=login)
+        doomed = inboxes[1]
+        original = type(inboxes)._fetch_from_source
+
+        def fetch_from_source(inbox, source, limit):
+            if inbox == inboxes[0] and doomed.exists():
+                doomed.unlink()  # as another transaction's, committed meanwhile
+            return original(inbox, source, limit)
+
+        with patch.object(type(inboxes), "_fetch_from_source", fetch_from_source):
+            self.env["mail.inbox"]._cron_fetch()
+        for inbox in inboxes[0] | inboxes[2:]:
+            self.assertEqual(inbox.state, "ok", inbox.last_error)
+            self.assertEqual(self.ledger(inbox).state, "processed")
