@@ -93,15 +93,21 @@ class MailInbox(models.Model):
             ahead.open(inbox.id, source, data=trace)
 
     def _pop3_mailbox(self):
-        return (self.server.strip().lower(), self.port, self.login)
+        """What tells a mailbox: its login. Not the server's name nor its port: one
+        mailbox answers under several (localhost and 127.0.0.1, an alias, 110 and 995),
+        which the unique mailbox key tells apart."""
+        return (self.login or "").strip().lower()
 
     def _pop3_mailboxes_shared(self):
-        """The POP3 mailboxes (server, port, login) that several of these inboxes read."""
+        """The POP3 mailboxes (``_pop3_mailbox``) that another of these inboxes may read
+        too, under another name of its server or over IMAP: a POP3 session opened ahead
+        would hold the mailbox's lock, or list mail the other then deletes."""
         seen, shared = set(), set()
-        for inbox in self.filtered(lambda inbox: inbox.protocol == "pop3"):
+        for inbox in self:
             key = inbox._pop3_mailbox()
             (shared if key in seen else seen).add(key)
-        return shared
+        pop3 = self.filtered(lambda inbox: inbox.protocol == "pop3")
+        return shared & {inbox._pop3_mailbox() for inbox in pop3}
 
     def _new_trace(self):
         debug = self._get_global_params().get("debug") in ("True", "1", "true")

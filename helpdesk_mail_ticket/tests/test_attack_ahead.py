@@ -75,3 +75,29 @@ class TestAttackAhead(MailTicketCase):
         self.assertFalse(result.get("failure"), result.get("failure"))
         self.assertIn("connecting", self.inbox.debug_trace)
         self.assertIn("LOGIN", self.inbox.debug_trace)
+
+    def test_a_pop3_mailbox_two_inboxes_read_under_two_host_names_is_not_opened_ahead(self):
+        """Two POP3 inboxes read one mailbox under two names of its server (127.0.0.1
+        and localhost: the unique mailbox key tells them apart). A POP3 server locks a
+        mailbox for one session (RFC 1939): the second's session opened ahead while the
+        first polls made the first's login refused, every run. Without the lock, the
+        session opened ahead listed the mail the first then deleted."""
+        login, password = self.new_mailbox()
+        self.dovecot.add_user(login, password, pop3_lock=True)
+        self.deliver(make_email(message_id="<alias@client.example>"), login=login)
+        values = {"protocol": "pop3", "email_storage": "delete"}
+        first = self.create_inbox(login, password, sequence=1, **values)
+        second = self.create_inbox(
+            login, password, sequence=2, server="localhost", name="alias", **values
+        )
+        shared = self.env["mail.inbox"].search([])._pop3_mailboxes_shared()
+        with ConnectAhead(width=1) as ahead:
+            second._connect_ahead(ahead, shared)
+            ahead.wait(second.id)
+            results = [first._fetch(ahead=ahead), second._fetch(ahead=ahead)]
+        for inbox, result in zip((first, second), results, strict=True):
+            self.assertFalse(result.get("failure"), result.get("failure"))
+            self.assertEqual(inbox.state, "ok", inbox.last_error)
+        self.assertEqual(self.ledger(first).state, "processed")
+        self.assertFalse(self.ledger(second), "the second listed the mail the first deleted")
+        self.assertFalse(self.server_uids(login))
