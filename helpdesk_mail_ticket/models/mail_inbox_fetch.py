@@ -56,7 +56,10 @@ class MailInbox(models.Model):
         shared = inboxes._pop3_mailboxes_shared()
         with ConnectAhead(self._get_connect_ahead()) as ahead:
             for index, inbox in enumerate(inboxes):
-                inboxes[index + 1 : index + 1 + ahead.width]._connect_ahead(ahead, shared)
+                if not inbox.exists():  # deleted during the run: its connection is closed
+                    continue
+                following = inboxes[index + 1 : index + 1 + ahead.width].exists()
+                following._connect_ahead(ahead, shared)
                 # A spent budget is 0: the inbox is synchronized, its mail waits.
                 result = inbox._fetch(limit=max(budget - done, 0) if budget else None, ahead=ahead)
                 done += result["processed"] + result["error"] + result["undesired"]

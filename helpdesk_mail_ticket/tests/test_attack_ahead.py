@@ -4,6 +4,7 @@ settings it has at its turn, on a live session, and its debug trace keeps the li
 its connection wrote."""
 
 import socket
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -101,3 +102,30 @@ class TestAttackAhead(MailTicketCase):
         self.assertEqual(self.ledger(first).state, "processed")
         self.assertFalse(self.ledger(second), "the second listed the mail the first deleted")
         self.assertFalse(self.server_uids(login))
+
+    def test_inboxes_deleted_during_the_cron_run_do_not_end_it(self):
+        """An administrator deletes two inboxes while the cron polls the first: one
+        whose connection was already opened ahead, one whose turn to be opened ahead
+        comes next. The run goes on with the inboxes left; it failed on the deleted
+        records and polled none of the next inboxes."""
+        self.env["mail.inbox"].search([]).active = False
+        inboxes = self.env["mail.inbox"]
+        for number in range(6):
+            login, password = self.new_mailbox()
+            inboxes |= self.create_inbox(login, password, sequence=number)
+            self.deliver(make_email(message_id=f"<deleted-{number}@client.example>"), login=login)
+        deleted = inboxes[1] | inboxes[5]
+        kept = inboxes - deleted
+        original = type(inboxes)._fetch_from_source
+
+        def fetch_from_source(inbox, source, limit):
+            if inbox == inboxes[0]:
+                deleted.unlink()
+            return original(inbox, source, limit)
+
+        with patch.object(type(inboxes), "_fetch_from_source", fetch_from_source):
+            self.env["mail.inbox"]._cron_fetch()
+        self.assertFalse(deleted.exists())
+        for inbox in kept:
+            self.assertEqual(inbox.state, "ok", inbox.last_error)
+            self.assertEqual(self.ledger(inbox).state, "processed")
