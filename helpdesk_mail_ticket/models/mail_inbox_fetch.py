@@ -162,6 +162,9 @@ class MailInbox(models.Model):
             _logger.exception("Mail inbox %s: the cycle failed", self.name)
             rollback(self.env)
             result["failure"] = self.env._("The cycle failed: %(error)s", error=str(error)[:500])
+        finally:
+            if ahead:  # not taken: its settings could not be prepared
+                ahead.discard(self.id)
         inbox._record_status(result.get("failure"), new_errors=result["error"])
         inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
         inbox._save_trace(trace)

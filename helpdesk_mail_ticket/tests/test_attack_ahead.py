@@ -3,6 +3,7 @@ connection opened ahead reads what its own connection would have read, with the
 settings it has at its turn, on a live session, and its debug trace keeps the lines
 its connection wrote."""
 
+import poplib
 import socket
 from unittest.mock import patch
 
@@ -129,3 +130,26 @@ class TestAttackAhead(MailTicketCase):
         for inbox in kept:
             self.assertEqual(inbox.state, "ok", inbox.last_error)
             self.assertEqual(self.ledger(inbox).state, "processed")
+
+    def test_a_connection_opened_ahead_is_closed_when_its_turn_cannot_prepare_settings(self):
+        """The settings change during the run so that the inbox's connection cannot be
+        prepared at its turn (a timeout that is no number): its cycle fails, and the
+        POP3 session opened ahead is closed then, not at the end of the run: it held
+        the mailbox's lock meanwhile: any other client's login was refused or kept
+        waiting (queue jobs of the inbox, the user's mail client)."""
+        login, password = self.new_mailbox()
+        self.dovecot.add_user(login, password, pop3_lock=True)
+        inbox = self.create_inbox(login, password, protocol="pop3")
+        with ConnectAhead(width=1) as ahead:
+            inbox._connect_ahead(ahead)
+            ahead.wait(inbox.id)
+            self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.socket_timeout", "soon")
+            with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "ERROR"):
+                result = inbox._fetch(ahead=ahead)
+            self.assertIn("soon", result["failure"])
+            client = poplib.POP3(self.dovecot.host, self.dovecot.pop3_port, timeout=10)
+            try:
+                client.user(login)
+                client.pass_(password)  # not while the session opened ahead is open
+            finally:
+                client.quit()
