@@ -148,6 +148,7 @@ class Dovecot:
         self.oauth2 = OAuth2Endpoint() if oauth2 is True else (oauth2 or None)
         self._users = {}
         self._mail_locations = {}
+        self._pop3_locks = {}
         self._stamp = 0
         self._master_password = secrets.token_urlsafe(18)
         self._process = None
@@ -416,12 +417,15 @@ service pop3-login {{
 
     # -- users -----------------------------------------------------------------------------
 
-    def add_user(self, login, password, mail_location=None):
+    def add_user(self, login, password, mail_location=None, pop3_lock=False):
         """Create (or change the password of) a mailbox user; effective immediately.
 
         :param mail_location: this user's Dovecot ``mail`` setting instead of the server's
             ``maildir:~/Maildir``, e.g. ``"mdbox:~/mdbox"`` (Dovecot's indexed format, as
             large production servers store mail); see :meth:`import_maildir`.
+        :param pop3_lock: lock the mailbox for one POP3 session at a time, as RFC 1939
+            has a server do (``pop3_lock_session``): a second POP3 login is refused
+            while a session is open.
         """
         if not login or _FORBIDDEN_LOGIN_CHARS.search(login) or login.startswith("."):
             raise ValueError(f"unsupported test login {login!r}")
@@ -430,6 +434,7 @@ service pop3-login {{
         known = login in self._users
         self._users[login] = password
         self._mail_locations[login] = mail_location
+        self._pop3_locks[login] = pop3_lock
         if self._prepared:
             self._write_user(login)
             if known:
@@ -438,6 +443,7 @@ service pop3-login {{
     def remove_user(self, login):
         """Forget a user (its mail stays on disk until stop)."""
         self._mail_locations.pop(login, None)
+        self._pop3_locks.pop(login, None)
         if self._users.pop(login, None) is not None and self._prepared:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._path("users", login))
@@ -455,7 +461,14 @@ service pop3-login {{
         # and still allows CRAM-MD5 and APOP, which need the plaintext.
         encoded = base64.b64encode(self._users[login].encode()).decode()
         location = self._mail_locations.get(login)
-        extra = f"userdb_mail={location}" if location else ""
+        extra = " ".join(
+            field
+            for field, wanted in (
+                (f"userdb_mail={location}", location),
+                ("userdb_pop3_lock_session=yes", self._pop3_locks.get(login)),
+            )
+            if wanted
+        )
         path = self._path("users", login)
         with open(path + ".tmp", "w") as handle:
             handle.write(

@@ -73,13 +73,18 @@ class ConnectAhead:
             source.connect()
         return source
 
+    def discard(self, key):
+        """Close the source opened for ``key`` if it was not taken (its turn failed
+        before: a POP3 session would hold its mailbox's lock until the run ends)."""
+        entry = self._pending.pop(key, None)
+        if entry is not None and entry[1].exception() is None:
+            with contextlib.suppress(Exception):
+                entry[0].close()
+
     def close(self):
         """Close the sources opened and not taken (a run that ended early)."""
-        pending, self._pending = self._pending, {}
-        for source, future, _data in pending.values():
-            if future.exception() is None:
-                with contextlib.suppress(Exception):
-                    source.close()
+        for key in list(self._pending):
+            self.discard(key)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None

@@ -57,6 +57,8 @@ class MailInbox(models.Model):
         shared = inboxes._pop3_mailboxes_shared()
         with ConnectAhead(self._get_connect_ahead()) as ahead:
             for index, inbox in enumerate(inboxes):
+                # An inbox deleted during the run raises MissingError when read: passed
+                # over here (no statement to check each), and by _connect_ahead.
                 inboxes[index + 1 : index + 1 + ahead.width]._connect_ahead(ahead, shared)
                 # A spent budget is 0: the inbox is synchronized, its mail waits.
                 try:
@@ -100,15 +102,21 @@ class MailInbox(models.Model):
             ahead.open(inbox.id, source, data=trace)
 
     def _pop3_mailbox(self):
-        return (self.server.strip().lower(), self.port, self.login)
+        """What tells a mailbox: its login. Not the server's name nor its port: one
+        mailbox answers under several (localhost and 127.0.0.1, an alias, 110 and 995),
+        which the unique mailbox key tells apart."""
+        return (self.login or "").strip().lower()
 
     def _pop3_mailboxes_shared(self):
-        """The POP3 mailboxes (server, port, login) that several of these inboxes read."""
+        """The POP3 mailboxes (``_pop3_mailbox``) that another of these inboxes may read
+        too, under another name of its server or over IMAP: a POP3 session opened ahead
+        would hold the mailbox's lock, or list mail the other then deletes."""
         seen, shared = set(), set()
-        for inbox in self.filtered(lambda inbox: inbox.protocol == "pop3"):
+        for inbox in self:
             key = inbox._pop3_mailbox()
             (shared if key in seen else seen).add(key)
-        return shared
+        pop3 = self.filtered(lambda inbox: inbox.protocol == "pop3")
+        return shared & {inbox._pop3_mailbox() for inbox in pop3}
 
     def _new_trace(self):
         debug = self._get_global_params().get("debug") in ("True", "1", "true")
@@ -163,6 +171,9 @@ class MailInbox(models.Model):
             _logger.exception("Mail inbox %s: the cycle failed", self.name)
             rollback(self.env)
             result["failure"] = self.env._("The cycle failed: %(error)s", error=str(error)[:500])
+        finally:
+            if ahead:  # not taken: its settings could not be prepared
+                ahead.discard(self.id)
         inbox._record_status(result.get("failure"), new_errors=result["error"])
         inbox._trace("Cycle ended in %.2f s: %s", time.monotonic() - started, result)
         inbox._save_trace(trace)
