@@ -131,6 +131,41 @@ def try_session_lock(env, key):
     return env.cr.fetchone()[0]
 
 
+def try_session_locks(env, keys):
+    """Take, without waiting, each of the session advisory locks ``keys`` no other
+    session holds, in one statement (a batch's email locks). Returns those held. A
+    statement failing part way may have taken some: the caller releases them with
+    ``release_session_locks_held`` once its transaction is undone."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return set()
+    env.cr.execute(
+        "SELECT key FROM unnest(%s::bigint[]) AS key WHERE pg_try_advisory_lock(key)",
+        [keys],
+        log_exceptions=False,
+    )
+    return {row[0] for row in env.cr.fetchall()}
+
+
+def release_session_locks_held(env, keys):
+    """Give back those of the session advisory locks ``keys`` this session holds (a
+    bigint key is listed by pg_locks as its high and low 32 bits)."""
+    if keys:
+        _unlock(
+            env,
+            SQL(
+                """SELECT count(pg_advisory_unlock(key)) FROM unnest(%s::bigint[]) AS key
+                    WHERE EXISTS (
+                        SELECT 1 FROM pg_locks
+                         WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                           AND objsubid = 1
+                           AND classid = ((key >> 32) & 4294967295)::oid
+                           AND objid = (key & 4294967295)::oid)""",
+                list(keys),
+            ),
+        )
+
+
 def wait_for_lease(cr, record_id):
     """Wait until the worker holding a message's lease lets it go."""
     cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, record_id])

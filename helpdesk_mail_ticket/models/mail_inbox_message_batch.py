@@ -39,10 +39,11 @@ from ..transaction import (
     email_lock_key,
     release_leases_held,
     release_locks,
+    release_session_locks_held,
     rollback,
-    try_session_lock,
+    try_session_locks,
 )
-from .mail_inbox_message import _text
+from .mail_inbox_message import MAX_ATTEMPTS, _text
 from .mail_inbox_message_claim import Handoff
 
 # The messages' logger, whichever file of the model logs (log handlers name it).
@@ -195,20 +196,32 @@ class MailInboxMessage(models.Model):
         commit(self.env)
 
     def _lock_emails(self, batch):
-        """Take each message's email lock, never waiting (a message whose email another
-        worker holds, or met twice in the batch, leaves it); count the attempts of the
-        others, then commit (the next snapshot sees what the locks' previous holders
-        committed). Returns the messages kept."""
-        kept = self.browse()
+        """Take the messages' email locks, never waiting, in one statement (a message
+        whose email another worker holds, or met twice in the batch, leaves it); count
+        the attempts of the others in one statement, then commit (the next snapshot
+        sees what the locks' previous holders committed). Returns the messages kept."""
+        stable_ids, tried = {}, []
         try:
             for message in self:
-                stable_id, answered = header_ids(batch.raws[message.id])
-                if message._try_email_lock(_text(stable_id), batch):
-                    message._count_attempt(_text(stable_id))
-                    batch.answered[message.id] = answered
+                stable_id, batch.answered[message.id] = header_ids(batch.raws[message.id])
+                stable_ids[message.id] = _text(stable_id)
+            keys = {
+                message_id: email_lock_key(stable_id)
+                for message_id, stable_id in stable_ids.items()
+                if stable_id  # header_ids always reads one; NULs alone make none
+            }
+            tried = [key for key in dict.fromkeys(keys.values()) if key not in batch.email_locks]
+            held = try_session_locks(self.env, tried)
+            batch.email_locks += [key for key in tried if key in held]
+            kept, first = self.browse(), set()
+            for message in self:
+                key = keys.get(message.id)
+                if key is None or (key in held and key not in first):
+                    first.add(key)
                     kept |= message
-                else:
+                else:  # another worker has it, or an earlier message of the batch
                     batch.alone[message.id] = (0, ())
+            kept._count_attempts([stable_ids[message_id] for message_id in kept.ids])
         except Exception:
             # A line changed by another worker since the downloads began (its sync):
             # the batch's snapshot cannot count it. One at a time, as a failed batch.
@@ -218,6 +231,9 @@ class MailInboxMessage(models.Model):
                 exc_info=True,
             )
             rollback(self.env)
+            release_session_locks_held(
+                self.env, [key for key in tried if key not in batch.email_locks]
+            )
             self._forget_download_marks()
             batch.alone.update({message.id: (0, ()) for message in self})
             return self.browse()
@@ -227,16 +243,31 @@ class MailInboxMessage(models.Model):
             commit(self.env)
         return kept
 
-    def _try_email_lock(self, stable_id, batch):
-        """Take this message's email lock without waiting (none without a stable id,
-        as alone). False when another worker holds it or the batch has it already."""
-        if not stable_id:  # header_ids always reads one; NULs alone make none
-            return True
-        key = email_lock_key(stable_id)
-        if key in batch.email_locks or not try_session_lock(self.env, key):
-            return False
-        batch.email_locks.append(key)
-        return True
+    def _count_attempts(self, stable_ids):
+        """``_count_attempt`` for these messages in one statement, each with its
+        email's stable id (``stable_ids``, in the order of ``self``)."""
+        if not self:
+            return
+        self.flush_recordset()
+        self.env.cr.execute(
+            """UPDATE mail_inbox_message AS line
+                  SET attempts = LEAST(COALESCE(line.attempts, 0) + 1, %(max)s),
+                      download_started = NULL, connection_failures = 0,
+                      stable_id = COALESCE(counted.stable_id, line.stable_id),
+                      write_date = now() at time zone 'UTC', write_uid = %(uid)s
+                 FROM unnest(%(ids)s::int[], %(stable_ids)s::varchar[]) AS counted(id, stable_id)
+                WHERE line.id = counted.id""",
+            {
+                "ids": self.ids,
+                "stable_ids": list(stable_ids),
+                "max": MAX_ATTEMPTS,
+                "uid": self.env.uid,
+            },
+        )
+        self.invalidate_recordset(
+            ["attempts", "stable_id", "write_date", "write_uid", "download_started",
+             "connection_failures"]
+        )  # fmt: skip
 
     def _run_batch(self, batch):
         """Process these counted messages in one transaction, each in a savepoint

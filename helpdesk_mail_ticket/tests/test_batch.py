@@ -15,7 +15,9 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.mail_inbox_message import MAX_ATTEMPTS
+from ..transaction import email_lock_key, release_session_locks_held, try_session_locks
 from .common import MailTicketCase, make_email
+from .test_poll_cost import sql_statements
 
 SAVEPOINT = "hmt_test_commit"
 
@@ -80,6 +82,38 @@ class TestBatch(MailTicketCase):
         self.assertEqual(sorted(self.tickets()), sorted(
             [f"Three {n}" for n in range(3)] + [f"Nine {n}" for n in range(9)]
         ))  # fmt: skip
+
+    def test_a_batch_locks_its_emails_and_counts_its_attempts_in_one_statement_each(self):
+        # The email locks of a batch are tried, and its attempts counted, by a
+        # statement each for the whole batch, not one a message.
+        self.fetch()
+        counts = []
+        for number in (3, 9):
+            self.deliver_many(number, f"Counted {number}")
+            with sql_statements() as statements:
+                self.assertEqual(self.fetch()["processed"], number)
+            counts.append(
+                (
+                    len([s for s in statements if "pg_try_advisory_lock" in s]),
+                    len([s for s in statements if "SET attempts = LEAST" in s]),
+                )
+            )
+        self.assertEqual(counts[0], counts[1], f"(locks, attempts) for 3 and 9: {counts}")
+        self.assertEqual(len(self.env["mail.inbox.message"].search(
+            [("inbox_id", "=", self.inbox.id), ("attempts", "=", 1)])), 12)  # fmt: skip
+
+    def test_email_locks_left_by_a_failed_statement_are_found_and_given_back(self):
+        # A batch's email locks are taken by one statement; one failing part way may
+        # hold some: those held (any bigint key, negative ones too) are given back.
+        keys = [email_lock_key(f"<held-{n}@client.example>") for n in range(6)] + [-1, 2**40 + 7]
+        held = try_session_locks(self.env, keys[::2])
+        self.assertEqual(held, set(keys[::2]))
+        release_session_locks_held(self.env, keys)  # some held, some not
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND pid = pg_backend_pid() AND objsubid = 1"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def test_a_message_failing_in_a_batch_leaves_the_others_processed_once(self):
         ticket_class = type(self.env["helpdesk.mail.ticket"])
