@@ -32,7 +32,9 @@ reasoning is written here once.
 - **Session locks outlive a failed transaction.** A session lock taken by a statement
   that fails afterwards is held all the same, so each is taken by a statement of its
   own, and released after a rollback when the transaction failed; a pooled connection
-  would otherwise keep it forever.
+  would otherwise keep it forever. A statement taking several (a batch's claims and
+  email locks) is followed, when it fails, by one releasing those this session holds
+  as ``pg_locks`` lists them (``release_leases_held``, ``release_session_locks_held``).
 """
 
 import hashlib
@@ -122,13 +124,6 @@ def release_leases_held(env, record_ids):
             list(record_ids),
         ),
     )
-
-
-def try_session_lock(env, key):
-    """Take the session advisory lock ``key`` if no other session holds it, without
-    waiting (a statement of its own, see the module's doc). Returns whether it is held."""
-    env.cr.execute("SELECT pg_try_advisory_lock(%s)", [key])
-    return env.cr.fetchone()[0]
 
 
 def try_session_locks(env, keys):

@@ -43,7 +43,7 @@ from ..transaction import (
     rollback,
     try_session_locks,
 )
-from .mail_inbox_message import MAX_ATTEMPTS, _text
+from .mail_inbox_message import _text
 from .mail_inbox_message_claim import Handoff
 
 # The messages' logger, whichever file of the model logs (log handlers name it).
@@ -242,32 +242,6 @@ class MailInboxMessage(models.Model):
         else:
             commit(self.env)
         return kept
-
-    def _count_attempts(self, stable_ids):
-        """``_count_attempt`` for these messages in one statement, each with its
-        email's stable id (``stable_ids``, in the order of ``self``)."""
-        if not self:
-            return
-        self.flush_recordset()
-        self.env.cr.execute(
-            """UPDATE mail_inbox_message AS line
-                  SET attempts = LEAST(COALESCE(line.attempts, 0) + 1, %(max)s),
-                      download_started = NULL, connection_failures = 0,
-                      stable_id = COALESCE(counted.stable_id, line.stable_id),
-                      write_date = now() at time zone 'UTC', write_uid = %(uid)s
-                 FROM unnest(%(ids)s::int[], %(stable_ids)s::varchar[]) AS counted(id, stable_id)
-                WHERE line.id = counted.id""",
-            {
-                "ids": self.ids,
-                "stable_ids": list(stable_ids),
-                "max": MAX_ATTEMPTS,
-                "uid": self.env.uid,
-            },
-        )
-        self.invalidate_recordset(
-            ["attempts", "stable_id", "write_date", "write_uid", "download_started",
-             "connection_failures"]
-        )  # fmt: skip
 
     def _run_batch(self, batch):
         """Process these counted messages in one transaction, each in a savepoint

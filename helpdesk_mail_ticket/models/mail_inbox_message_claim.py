@@ -135,21 +135,31 @@ class MailInboxMessage(models.Model):
         UPDATE of this line in its transaction: PostgreSQL checks the foreign keys of
         a row updated twice by one transaction again, and that check fails when
         another worker changed the inbox since this transaction's snapshot."""
+        self.ensure_one()
+        self._count_attempts([stable_id], reason=reason)
+
+    def _count_attempts(self, stable_ids, reason=None):
+        """``_count_attempt`` for these messages in one statement (a batch's), each
+        with its email's stable id (``stable_ids``, in the order of ``self``; None
+        keeps the line's)."""
+        if not self:
+            return
         self.flush_recordset()
         self.env.cr.execute(
-            """UPDATE mail_inbox_message
-                  SET attempts = LEAST(COALESCE(attempts, 0) + 1, %(max)s),
+            """UPDATE mail_inbox_message AS line
+                  SET attempts = LEAST(COALESCE(line.attempts, 0) + 1, %(max)s),
                       download_started = NULL, connection_failures = 0,
-                      stable_id = COALESCE(%(stable_id)s, stable_id),
-                      reason = COALESCE(%(reason)s, reason),
+                      stable_id = COALESCE(counted.stable_id, line.stable_id),
+                      reason = COALESCE(%(reason)s, line.reason),
                       write_date = now() at time zone 'UTC', write_uid = %(uid)s
-                WHERE id = %(id)s""",
+                 FROM unnest(%(ids)s::int[], %(stable_ids)s::varchar[]) AS counted(id, stable_id)
+                WHERE line.id = counted.id""",
             {
-                "id": self.id,
+                "ids": self.ids,
+                "stable_ids": list(stable_ids),
+                "reason": reason,
                 "max": MAX_ATTEMPTS,
                 "uid": self.env.uid,
-                "stable_id": stable_id,
-                "reason": reason,
             },
         )
         self.invalidate_recordset(

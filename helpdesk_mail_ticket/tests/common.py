@@ -163,6 +163,18 @@ class MailTicketCase(TransactionCase):
         vals.update(values)
         return cls.env["mail.inbox"].create(vals)
 
+    def only_inboxes_with_mail(self, count, prefix):
+        """``count`` new inboxes (sequence 0, 1...), each on a mailbox of its own
+        holding one mail (Message-ID ``<prefix-N@client.example>``), the others
+        archived: what a cron run then polls."""
+        self.env["mail.inbox"].search([]).active = False
+        inboxes = self.env["mail.inbox"]
+        for number in range(count):
+            login, password = self.new_mailbox()
+            inboxes |= self.create_inbox(login, password, sequence=number)
+            self.deliver(make_email(message_id=f"<{prefix}-{number}@client.example>"), login=login)
+        return inboxes
+
     def use_smtp_sink(self):
         """Route outgoing mail to the run's SMTP sink (emptied) and return it."""
         sink = get_smtp_sink()

@@ -109,12 +109,7 @@ class TestAttackAhead(MailTicketCase):
         whose connection was already opened ahead, one whose turn to be opened ahead
         comes next. The run goes on with the inboxes left; it failed on the deleted
         records and polled none of the next inboxes."""
-        self.env["mail.inbox"].search([]).active = False
-        inboxes = self.env["mail.inbox"]
-        for number in range(6):
-            login, password = self.new_mailbox()
-            inboxes |= self.create_inbox(login, password, sequence=number)
-            self.deliver(make_email(message_id=f"<deleted-{number}@client.example>"), login=login)
+        inboxes = self.only_inboxes_with_mail(6, "deleted")
         deleted = inboxes[1] | inboxes[5]
         kept = inboxes - deleted
         original = type(inboxes)._fetch_from_source

@@ -128,12 +128,7 @@ class TestCron(MailTicketCase):
         is no number, a login with a line break) fails its own cycle with the reason,
         whether the cron prepares its connection ahead or in its turn: the cron run
         goes on with the other inboxes."""
-        self.env["mail.inbox"].search([]).active = False
-        inboxes = self.env["mail.inbox"]
-        for number in range(3):
-            login, password = self.new_mailbox()
-            inboxes |= self.create_inbox(login, password, sequence=number)
-            self.deliver(make_email(message_id=f"<prep-{number}@client.example>"), login=login)
+        inboxes = self.only_inboxes_with_mail(3, "prep")
         broken = inboxes[1]
         self.env.cr.execute(
             "UPDATE mail_inbox SET login = %s WHERE id = %s", [broken.login + "\nx", broken.id]
