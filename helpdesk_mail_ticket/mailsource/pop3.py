@@ -22,7 +22,7 @@ from .base import (
     xoauth2_error_report,
     xoauth2_string,
 )
-from .config import RemoteMessage
+from .config import RemoteList, RemoteMessage
 from .errors import (
     AuthenticationError,
     MessageError,
@@ -80,6 +80,33 @@ class _POP3(_LongLines, poplib.POP3):
 
 class _POP3_SSL(_LongLines, poplib.POP3_SSL):
     pass
+
+
+def _pairs(lines, convert):
+    """The first two fields of each line of a LIST or UIDL answer: ``(numbers, values)``,
+    the numbers as int, the values as ``convert`` makes them (``None``: ASCII text, any
+    other byte replaced). A listing whose every line is "<number> <value>" is split in
+    one pass over its joined text, not line by line (a maildrop of 100,000 messages)."""
+    joined = b" ".join(lines)
+    fields = joined.split(b" ") if lines else []
+    if len(fields) == 2 * len(lines):  # one space a line: the fields pair up
+        try:
+            numbers = list(map(int, fields[0::2]))
+        except ValueError:
+            numbers = None
+        if numbers is not None and all(fields[1::2]):
+            values = fields[1::2]
+            if convert is None:
+                values = b" ".join(values).decode("ascii", "replace").split(" ")
+                if len(values) == len(numbers):
+                    return numbers, values
+            else:
+                return numbers, list(map(convert, values))
+    rows = [line.split() for line in lines]
+    numbers = [int(number) for number, _value, *_ in rows]
+    if convert is None:
+        return numbers, [value.decode("ascii", "replace") for _number, value, *_ in rows]
+    return numbers, [convert(value) for _number, value, *_ in rows]
 
 
 def _b64(data):
@@ -204,18 +231,16 @@ class Pop3Source(MailSource):
 
     def _load_index(self):
         client = self._client
-        self._sizes = {
-            int(n): int(size) for n, size, *_ in map(bytes.split, client.listing("LIST"))
-        }
+        self._sizes = dict(zip(*_pairs(client.listing("LIST"), int), strict=True))
         try:
-            keys = {
-                int(number): key.decode("ascii", "replace")
-                for number, key, *_ in map(bytes.split, client.listing("UIDL"))
-            }
+            numbers, keys = _pairs(client.listing("UIDL"), None)
         except poplib.error_proto as exc:
             self.trace(f"no UIDL ({exc}); keying messages by a hash of their header")
-            keys = {number: self._header_key(number) for number in self._sizes}
-        self._numbers = {key: number for number, key in keys.items() if number in self._sizes}
+            numbers = list(self._sizes)
+            keys = [self._header_key(number) for number in numbers]
+        by_number = dict(zip(numbers, keys, strict=True))  # a number listed twice: its last key
+        # A key listed twice: its last number (the first one's place in the order).
+        self._numbers = {key: number for number, key in by_number.items() if number in self._sizes}
         self.trace(f"< {len(self._numbers)} messages")
 
     def _header_key(self, number):
@@ -261,13 +286,14 @@ class Pop3Source(MailSource):
     # -- API -----------------------------------------------------------------------------------
 
     def list_messages(self):
+        """A :class:`RemoteList` in message-number order: the handles and sizes of a
+        maildrop of 100,000 messages are read without building an object per message."""
         self._require()
-        sizes = self._sizes
-        listed = [
-            RemoteMessage(key, number, sizes[number]) for key, number in self._numbers.items()
-        ]
-        listed.sort(key=operator.attrgetter("number"))  # in order already: one pass
-        return listed
+        uids, numbers = list(self._numbers), list(self._numbers.values())
+        if numbers != sorted(numbers):  # in order already, as servers list: one pass
+            pairs = sorted(self._numbers.items(), key=operator.itemgetter(1))
+            uids, numbers = [uid for uid, _ in pairs], [number for _, number in pairs]
+        return RemoteList(uids, numbers, list(map(self._sizes.__getitem__, numbers)))
 
     def state(self):
         client = self._require()
