@@ -161,12 +161,13 @@ class MailInbox(models.Model):
     def _store_sync_cursor(self, cursor):
         """Remember the source's cursor the inbox's messages now reflect (written only
         if changed)."""
+        self.fetch(["sync_cursor"])  # alone, when a commit emptied the cache
         if cursor == self.sync_cursor:
             # Nothing to write (an idle cycle): the synchronization lock is released by
             # the cycle's next commit, with no server command sent before it.
             return
         if self._lock_row():
-            self.write({"sync_cursor": cursor})
+            self._write_poll_state({"sync_cursor": cursor})
         else:
             # Another worker stores a newer state meanwhile; the next cycle checks.
             self.invalidate_recordset(["sync_cursor"])
