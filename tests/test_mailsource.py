@@ -1008,3 +1008,72 @@ def test_pop3_listing_of_a_real_maildrop_matches_poplib(mailbox):
         client.quit()
     expected = {(keys[n].decode(), int(n), int(sizes[n])) for n in sizes}
     assert listed == expected and len(listed) == 300
+
+
+def test_pop3_listing_gives_its_handles_and_sizes_without_an_object_a_message(mailbox):
+    """A POP3 cycle lists the whole maildrop: the listing hands over its handles,
+    numbers and sizes as lists, and builds a RemoteMessage only for what is read of it
+    (the same messages as before, in number order, equal to a list of them)."""
+    for number in range(5):
+        mailbox.append(f"Subject: n{number}\r\n\r\n{'x' * number}\r\n".encode())
+    with open_source(mailbox.config("pop3")) as source:
+        listed = source.list_messages()
+        messages = list(listed)
+        assert len(listed.uids) == len(listed.numbers) == len(listed.sizes) == 5
+        assert listed.uids == [m.uid for m in messages]
+        assert listed.numbers == [1, 2, 3, 4, 5] == [m.number for m in messages]
+        assert listed.sizes == [m.size for m in messages]
+        assert all(isinstance(m, RemoteMessage) for m in messages)
+        assert listed == messages and listed[1:3] == messages[1:3] and listed[-1] == messages[-1]
+        assert listed.where({messages[3].uid, "not listed"}) == [messages[3]]
+        # what is read of it is the message itself: fetched by it, or by its handle
+        assert source.fetch(listed[2]) == source.fetch(messages[2].uid)
+
+
+def test_pop3_irregular_listings_read_as_line_by_line(fake_server):
+    """Listings a server may send besides "<number> <value>" lines (several spaces, a
+    tab, more fields after the value, a number listed twice, a handle listed twice,
+    numbers out of order, a UIDL number with no LIST size, 8-bit bytes in a handle) are
+    read as reading each line by its fields does."""
+    list_rows = [b"1 101", b"2  102", b"3\t103", b"4 104 extra", b"6 106", b"5 105", b"7 107"]
+    uidl_rows = [b"1 a", b"2 b", b"3 c x", b"4 \xe9t\xe9", b"5 e", b"6 e", b"7 g", b"7 h",
+                 b"8 i"]  # fmt: skip
+
+    def answer(line):
+        command = line.upper().split(b" ")[0].strip()
+        rows = {b"LIST": list_rows, b"UIDL": uidl_rows}.get(command)
+        if rows is None:
+            return b"+OK\r\n"
+        return b"\r\n".join([b"+OK listing", *rows, b"."]) + b"\r\n"
+
+    server = fake_server("lines", b"+OK fake\r\n", answer)
+    with open_source(fake_config("pop3", server.port)) as source:
+        listed = [(m.uid, m.number, m.size) for m in source.list_messages()]
+    assert listed == [
+        ("a", 1, 101), ("b", 2, 102), ("c", 3, 103), ("\ufffdt\ufffd", 4, 104),
+        ("e", 6, 106), ("h", 7, 107),
+    ]  # fmt: skip
+
+
+def test_pop3_regular_listing_split_in_one_pass_equals_line_by_line(fake_server):
+    """The one-pass split of a regular listing (every line "<number> <value>") gives
+    what the line-by-line reading gives, 8-bit bytes and a dot-stuffed handle included."""
+    count = 2_000
+    keys = [b"k%04d" % n if n % 7 else b"\xff%04d" % n for n in range(1, count + 1)]
+    keys[10] = b".dotted"
+
+    def answer(line):
+        command = line.upper().split(b" ")[0].strip()
+        if command == b"LIST":
+            rows = [b"%d %d" % (n, 500 + n) for n in range(1, count + 1)]
+        elif command == b"UIDL":
+            rows = [b"%d %s" % (n, key) for n, key in enumerate(keys, 1)]
+        else:
+            return b"+OK\r\n"
+        return b"\r\n".join([b"+OK listing", *rows, b"."]) + b"\r\n"
+
+    server = fake_server("lines", b"+OK fake\r\n", answer)
+    with open_source(fake_config("pop3", server.port)) as source:
+        listed = source.list_messages()
+    expected = [key.decode("ascii", "replace") for key in keys]
+    assert listed.uids == expected and listed.sizes == [500 + n for n in range(1, count + 1)]

@@ -1,6 +1,7 @@
 """Connection settings and the description of a message on the server."""
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .registry import default_port, registered_protocols
@@ -138,3 +139,50 @@ class RemoteMessage:
     size: int
     flags: frozenset = frozenset()
     uidvalidity: int | None = None
+
+
+class RemoteList(Sequence):
+    """Messages as listed, in listing order; each :class:`RemoteMessage` is built when
+    read. A POP3 cycle lists the whole mailbox, and a caller that compares the listing
+    with what it knows needs the handles and sizes only: ``uids``, ``numbers`` and
+    ``sizes`` are parallel lists, read without building an object per message.
+    Compares equal to a list of the same messages."""
+
+    __slots__ = ("numbers", "sizes", "uids")
+
+    def __init__(self, uids, numbers, sizes):
+        if not len(uids) == len(numbers) == len(sizes):
+            raise ValueError("uids, numbers and sizes differ in length")
+        self.uids, self.numbers, self.sizes = uids, numbers, sizes
+
+    def __len__(self):
+        return len(self.uids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            uids, numbers, sizes = self.uids[index], self.numbers[index], self.sizes[index]
+            return list(map(RemoteMessage, uids, numbers, sizes))
+        return RemoteMessage(self.uids[index], self.numbers[index], self.sizes[index])
+
+    def __iter__(self):
+        return map(RemoteMessage, self.uids, self.numbers, self.sizes)
+
+    def where(self, uids):
+        """The messages whose handle is in ``uids`` (a set), in listing order."""
+        return [
+            RemoteMessage(uid, number, size)
+            for uid, number, size in zip(self.uids, self.numbers, self.sizes, strict=True)
+            if uid in uids
+        ]
+
+    def __eq__(self, other):
+        if isinstance(other, RemoteList):
+            return (self.uids, self.numbers, self.sizes) == (other.uids, other.numbers, other.sizes)
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"RemoteList({list(self)!r})"

@@ -22,7 +22,7 @@ from .base import (
     xoauth2_error_report,
     xoauth2_string,
 )
-from .config import RemoteMessage
+from .config import RemoteList, RemoteMessage
 from .errors import (
     AuthenticationError,
     MessageError,
@@ -82,6 +82,33 @@ class _POP3_SSL(_LongLines, poplib.POP3_SSL):
     pass
 
 
+def _pairs(lines, convert):
+    """The first two fields of each line of a LIST or UIDL answer: ``(numbers, values)``,
+    the numbers as int, the values as ``convert`` makes them (``None``: ASCII text, any
+    other byte replaced). A listing whose every line is "<number> <value>" is split in
+    one pass over its joined text, not line by line (a maildrop of 100,000 messages)."""
+    joined = b" ".join(lines)
+    fields = joined.split(b" ") if lines else []
+    if len(fields) == 2 * len(lines):  # one space a line: the fields pair up
+        try:
+            numbers = list(map(int, fields[0::2]))
+        except ValueError:
+            numbers = None
+        if numbers is not None and all(fields[1::2]):
+            values = fields[1::2]
+            if convert is None:
+                values = b" ".join(values).decode("ascii", "replace").split(" ")
+                if len(values) == len(numbers):
+                    return numbers, values
+            else:
+                return numbers, list(map(convert, values))
+    rows = [line.split() for line in lines]
+    numbers = [int(number) for number, _value, *_ in rows]
+    if convert is None:
+        return numbers, [value.decode("ascii", "replace") for _number, value, *_ in rows]
+    return numbers, [convert(value) for _number, value, *_ in rows]
+
+
 def _b64(data):
     return base64.b64encode(data if isinstance(data, bytes) else data.encode()).decode()
 
@@ -108,8 +135,8 @@ class Pop3Source(MailSource):
     def __init__(self, config, trace=None):
         super().__init__(config, trace)
         self._client = None
-        self._numbers = {}  # key -> message number
-        self._sizes = {}  # message number -> octets
+        self._listing = RemoteList([], [], [])  # as the server listed it, in number order
+        self._index = None  # (number by key, octets by number), made when looked up
         self._pending_deletes = 0  # DELE sent, committed by QUIT
 
     # -- connection ------------------------------------------------------------------------
@@ -204,19 +231,43 @@ class Pop3Source(MailSource):
 
     def _load_index(self):
         client = self._client
-        self._sizes = {
-            int(n): int(size) for n, size, *_ in map(bytes.split, client.listing("LIST"))
-        }
+        numbers, sizes = _pairs(client.listing("LIST"), int)
         try:
-            keys = {
-                int(number): key.decode("ascii", "replace")
-                for number, key, *_ in map(bytes.split, client.listing("UIDL"))
-            }
+            listed, keys = _pairs(client.listing("UIDL"), None)
         except poplib.error_proto as exc:
             self.trace(f"no UIDL ({exc}); keying messages by a hash of their header")
-            keys = {number: self._header_key(number) for number in self._sizes}
-        self._numbers = {key: number for number, key in keys.items() if number in self._sizes}
-        self.trace(f"< {len(self._numbers)} messages")
+            listed = list(dict.fromkeys(numbers))
+            keys = [self._header_key(number) for number in listed]
+        if listed == numbers == list(range(1, len(numbers) + 1)) and len(set(keys)) == len(keys):
+            # The usual answers: both number the messages 1..n in order, a key each.
+            self._listing, self._index = RemoteList(keys, numbers, sizes), None
+        else:
+            by_size = dict(zip(numbers, sizes, strict=True))
+            by_number = dict(zip(listed, keys, strict=True))  # a number listed twice: its last key
+            # A key listed twice: its last number (the first one's place in the order).
+            by_key = {key: number for number, key in by_number.items() if number in by_size}
+            self._listing, self._index = None, (by_key, by_size)
+        count = len(self._numbers) if self._listing is None else len(self._listing)
+        self.trace(f"< {count} messages")
+
+    @property
+    def _numbers(self):
+        """Message number by key."""
+        return self._indexed()[0]
+
+    @property
+    def _sizes(self):
+        """Octets by message number."""
+        return self._indexed()[1]
+
+    def _indexed(self):
+        if self._index is None:
+            listing = self._listing
+            self._index = (
+                dict(zip(listing.uids, listing.numbers, strict=True)),
+                dict(zip(listing.numbers, listing.sizes, strict=True)),
+            )
+        return self._index
 
     def _header_key(self, number):
         _response, lines, _octets = self._client.top(number, 0)
@@ -225,7 +276,7 @@ class Pop3Source(MailSource):
     def _forget_session(self):
         """DELE is committed by QUIT: the count of deletions sent is what closing must know."""
         pending, self._pending_deletes = self._pending_deletes, 0
-        self._numbers, self._sizes = {}, {}
+        self._listing, self._index = RemoteList([], [], []), None
         return pending
 
     def _after_broken(self, pending):
@@ -261,13 +312,17 @@ class Pop3Source(MailSource):
     # -- API -----------------------------------------------------------------------------------
 
     def list_messages(self):
+        """A :class:`RemoteList` in message-number order: the handles and sizes of a
+        maildrop of 100,000 messages are read without building an object per message."""
         self._require()
-        sizes = self._sizes
-        listed = [
-            RemoteMessage(key, number, sizes[number]) for key, number in self._numbers.items()
-        ]
-        listed.sort(key=operator.attrgetter("number"))  # in order already: one pass
-        return listed
+        if self._listing is None:
+            by_key, by_size = self._index
+            uids, numbers = list(by_key), list(by_key.values())
+            if numbers != sorted(numbers):  # in order already, as servers list: one pass
+                pairs = sorted(by_key.items(), key=operator.itemgetter(1))
+                uids, numbers = [uid for uid, _ in pairs], [number for _, number in pairs]
+            self._listing = RemoteList(uids, numbers, list(map(by_size.__getitem__, numbers)))
+        return self._listing
 
     def state(self):
         client = self._require()
@@ -328,9 +383,11 @@ class Pop3Source(MailSource):
             response = self._command(f"DELE {number}", self._client.dele, number)
             if not response.startswith(b"+OK"):
                 raise self.error(ProtocolError, f"Cannot delete message {uid}", response)
-            self._sizes.pop(number, None)
+            by_key, by_size = self._indexed()
+            by_size.pop(number, None)
             self._pending_deletes += 1
-            self._numbers = {k: n for k, n in self._numbers.items() if n != number}
+            self._index = ({k: n for k, n in by_key.items() if n != number}, by_size)
+            self._listing = None
 
     def move(self, uids, folder):
         raise self.error(UnsupportedOperationError, "POP3 has no folders to move messages to")

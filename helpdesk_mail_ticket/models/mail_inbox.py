@@ -3,6 +3,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 from ..mailparse import PatternError, compile_pcre
 from ..mailsource import default_port
@@ -23,6 +24,10 @@ SECRET_DESTINATION_FIELDS = {
     "verify_certificate",
     "login",
 }
+# The secrets of an inbox (password, OAuth2 client secret and tokens) are read only
+# with each other, by the code that uses them: never with the other columns a cycle
+# reads of the row (Odoo reads a row's columns of one prefetch group together).
+SECRETS_PREFETCH = "mail_inbox_secrets"
 # What the poll records of its own work (sync cursor, status, marks, trace): written by
 # the poll and the buttons alone, which run with sudo; never by a user (``write``).
 POLL_STATE_FIELDS = frozenset(
@@ -81,7 +86,7 @@ class MailInbox(models.Model):
     )
     port = fields.Integer(compute="_compute_port", store=True, readonly=False, tracking=True)
     login = fields.Char(required=True, tracking=True)
-    password = fields.Char(groups="base.group_system", copy=False)
+    password = fields.Char(groups="base.group_system", copy=False, prefetch=SECRETS_PREFETCH)
     auth_method = fields.Selection(
         [("password", "Password"), ("oauth2", "OAuth2 (XOAUTH2)")],
         string="Login Method",
@@ -432,6 +437,40 @@ class MailInbox(models.Model):
                     fields=", ".join(sorted(forbidden)),
                 )
             )
+
+    def _write_poll_state(self, vals):
+        """Write the poll's own state (POLL_STATE_FIELDS) of this inbox in one UPDATE,
+        not by ``write``: no field of it is tracked or written by a user, and the ORM's
+        write would first read every tracked field of the row again (mail.thread's
+        tracking; after a commit that is the whole row, OAuth2 tokens with it) at each
+        cycle that records its success or a new cursor. The cache holds the values
+        written."""
+        self.ensure_one()
+        unknown = vals.keys() - POLL_STATE_FIELDS
+        if unknown:
+            raise ValueError(f"Not the poll's state: {', '.join(sorted(unknown))}")
+        self.flush_recordset(list(vals))  # an ORM write of the same fields pending first
+        fields_ = [self._fields[name] for name in vals]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s, write_uid = %s, write_date = now() AT TIME ZONE 'UTC' "
+                "WHERE id = %s",
+                SQL.identifier(self._table),
+                SQL(", ").join(
+                    SQL(
+                        "%s = %s",
+                        SQL.identifier(field.name),
+                        field.convert_to_column(vals[field.name], self),
+                    )
+                    for field in fields_
+                ),
+                self.env.uid,
+                self.id,
+            )
+        )
+        for field in fields_:
+            self.env.cache.update(self, field, [field.convert_to_cache(vals[field.name], self)])
+        self.invalidate_recordset(["write_uid", "write_date"])
 
     @api.model
     def _get_secret_destination_fields(self):

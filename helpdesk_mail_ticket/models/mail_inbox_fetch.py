@@ -369,7 +369,9 @@ class MailInbox(models.Model):
         )
 
     def _record_success(self, new_errors=0):
-        self.write({"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0})
+        self._write_poll_state(
+            {"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0}
+        )
         if new_errors:
             self._warn_admins_of_errors()
 

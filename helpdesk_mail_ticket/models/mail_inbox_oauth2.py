@@ -22,6 +22,7 @@ from odoo.exceptions import UserError
 from ..mailsource import TokenError
 from ..mailsource.oauth2 import display_url, lifetime_seconds, refresh_access_token
 from ..transaction import commit
+from .mail_inbox import SECRETS_PREFETCH
 
 _logger = logging.getLogger(__name__)
 
@@ -77,12 +78,14 @@ class MailInbox(models.Model):
     oauth2_client_secret = fields.Char(
         string="Client Secret",
         groups="base.group_system",
+        prefetch=SECRETS_PREFETCH,
         copy=False,
         help="The secret of that client; empty for a public client.",
     )
     oauth2_refresh_token = fields.Char(
         string="OAuth2 Refresh Token",
         groups="base.group_system",
+        prefetch=SECRETS_PREFETCH,
         copy=False,
         help="The long-lived token given when the mailbox owner authorized the client; "
         "it renews the access token. Enter a new one to authorize the mailbox again.",
@@ -96,6 +99,7 @@ class MailInbox(models.Model):
     oauth2_access_token = fields.Char(
         string="OAuth2 Access Token",
         groups="base.group_system",
+        prefetch=SECRETS_PREFETCH,
         copy=False,
         readonly=True,
         help="The bearer token of the XOAUTH2 login, renewed automatically.",
@@ -103,6 +107,7 @@ class MailInbox(models.Model):
     oauth2_access_token_expiration = fields.Datetime(
         string="Access Token Expiration",
         groups="base.group_system",
+        prefetch=SECRETS_PREFETCH,
         copy=False,
         readonly=True,
         help="When the current access token expires; it is renewed a few minutes before, "
@@ -111,6 +116,7 @@ class MailInbox(models.Model):
     oauth2_refresh_token_expiration = fields.Datetime(
         string="Authorization Expiration",
         groups="base.group_system",
+        prefetch=SECRETS_PREFETCH,
         copy=False,
         readonly=True,
         help="When the refresh token expires, if the token endpoint says so. The "

@@ -10,7 +10,7 @@ from odoo import models, modules
 from odoo.tools import SQL
 
 from ..mailparse.identity import header_digest, header_identity
-from ..mailsource import MessageError, MessageNotFoundError, ProtocolError
+from ..mailsource import MessageError, MessageNotFoundError, ProtocolError, RemoteList
 from ..transaction import SYNC_RETRIES, commit, rollback
 from .mail_inbox_message import InboxProcessingError, _text
 
@@ -161,12 +161,13 @@ class MailInbox(models.Model):
     def _store_sync_cursor(self, cursor):
         """Remember the source's cursor the inbox's messages now reflect (written only
         if changed)."""
+        self.fetch(["sync_cursor"])  # alone, when a commit emptied the cache
         if cursor == self.sync_cursor:
             # Nothing to write (an idle cycle): the synchronization lock is released by
             # the cycle's next commit, with no server command sent before it.
             return
         if self._lock_row():
-            self.write({"sync_cursor": cursor})
+            self._write_poll_state({"sync_cursor": cursor})
         else:
             # Another worker stores a newer state meanwhile; the next cycle checks.
             self.invalidate_recordset(["sync_cursor"])
@@ -197,7 +198,7 @@ class MailInbox(models.Model):
             return ledger.browse()
         checked = {}
         if source is not None and changes[0]:
-            changed = [message for message in remote if message.uid in changes[0]]
+            changed = _listed(remote, changes[0])
             checked = self._check_reused_handles(changed, source)
         for attempt in range(SYNC_RETRIES):
             try:
@@ -259,16 +260,20 @@ class MailInbox(models.Model):
         cycle, and a kept mailbox grows all year)."""
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         self.env["mail.inbox.message"].flush_model()
-        uids = [message.uid for message in remote]
-        sizes = [message.size or 0 for message in remote]
-        if any(len(uid.split()) != 1 for uid in uids):  # handles with white space (or empty)
-            listed = "unnest(%s::varchar[], %s::integer[])"
-        else:
+        uids, sizes = _handles_and_sizes(remote)
+        joined = " ".join(uids)
+        if joined.split() == uids:
             # The handles travel as one text (POP3 UIDLs are printable characters
             # without space, IMAP ones "<validity>:<uid>"), which PostgreSQL splits
             # much faster than it parses an array literal of 100,000 strings.
+            sizes = " ".join(str(size or 0) for size in sizes) if by_message_id else ""
+            uids = joined
             listed = "unnest(string_to_array(%s, ' '), string_to_array(%s, ' ')::integer[])"
-            uids, sizes = " ".join(uids), " ".join(map(str, sizes))
+        else:  # handles with white space (or empty)
+            sizes = [size or 0 for size in sizes]
+            listed = "unnest(%s::varchar[], %s::integer[])"
+        # Sizes are compared with use_message_id_as_uid only: otherwise none is sent.
+        resized = "OR (line.size > 0 AND listed.size > 0 AND line.size != listed.size)"
         # The statement is made of constant parts only; the values are parameters.
         self.env.cr.execute(  # pylint: disable=sql-injection
             f"""SELECT listed.uid, line.id
@@ -276,9 +281,8 @@ class MailInbox(models.Model):
                  FULL JOIN (SELECT id, server_uid, size FROM mail_inbox_message
                              WHERE inbox_id = %s AND on_server) AS line
                    ON line.server_uid = listed.uid
-                WHERE line.id IS NULL OR listed.uid IS NULL
-                   OR (%s AND line.size > 0 AND listed.size > 0 AND line.size != listed.size)""",
-            [uids, sizes, self.id, by_message_id],
+                WHERE line.id IS NULL OR listed.uid IS NULL {resized if by_message_id else ""}""",
+            [uids, sizes, self.id],
         )
         changed, gone = set(), set()
         for uid, line_id in self.env.cr.fetchall():
@@ -318,7 +322,7 @@ class MailInbox(models.Model):
                     log_exceptions=False,
                 )
             del known[uid]
-        unknown = [m for m in remote if m.uid in changed and m.uid not in known]
+        unknown = _listed(remote, {uid for uid in changed if uid not in known})
         new_ids = self._insert_lines(unknown) if insert else []
         gone = sorted(gone_ids)  # every line of a handle not listed, duplicates too
         # The lines known off the server are of changed handles, all listed: they are back.
@@ -335,8 +339,8 @@ class MailInbox(models.Model):
                 [tuple(back)],
                 log_exceptions=False,
             )
-        for message in remote:
-            if checked.get(message.uid) and message.size and message.uid in known:
+        for message in _listed(remote, {uid for uid, same in checked.items() if same}):
+            if message.size and message.uid in known:
                 cr.execute(  # the same message: its listed size, checked no more
                     "UPDATE mail_inbox_message SET size = %s WHERE id = %s AND size != %s",
                     [message.size, known[message.uid][0], message.size],
@@ -547,3 +551,20 @@ class MailInbox(models.Model):
             if not self.env.cr.fetchone():
                 return key
         raise InboxProcessingError(f"No free key for {identity}")
+
+
+def _handles_and_sizes(remote):
+    """The handles and the sizes (None or 0 when unknown) of a listing, as two lists."""
+    if isinstance(remote, RemoteList):
+        return remote.uids, remote.sizes
+    return [message.uid for message in remote], [message.size for message in remote]
+
+
+def _listed(remote, uids):
+    """The messages of a listing whose handle is in ``uids``, in listing order, built
+    for those only (a POP3 listing of the whole mailbox is a RemoteList)."""
+    if not uids:
+        return []
+    if isinstance(remote, RemoteList):
+        return remote.where(uids)
+    return [message for message in remote if message.uid in uids]

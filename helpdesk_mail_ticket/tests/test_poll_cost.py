@@ -23,6 +23,8 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # An idle IMAP cycle: at most this many commits and SQL statements.
 IDLE_COMMITS = 2
 IDLE_STATEMENTS = 4
+# A cycle recording one new message: at most this many reads of the inbox's row.
+ROW_READS_ONE_NEW = 11
 _READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 
@@ -158,6 +160,38 @@ class TestPollCost(MailTicketCase):
         self.fetch()
         self.assertGreater(self.inbox.last_run_date, older)
         self.assertEqual((self.inbox.state, self.inbox.failure_count), ("ok", 0))
+
+    def test_a_cycle_reads_no_secret_and_writes_its_state_in_one_statement_each(self):
+        # At the cron's periodicity (30 s by default, longer than LAST_RUN_PRECISION)
+        # every cycle records its success, and one that recorded mail its new cursor:
+        # the poll's own state (no field of it tracked nor written by a user), each
+        # one UPDATE, not the ORM's write, which reads every tracked field of the row
+        # again first (mail.thread's tracking). What the cycle reads of the inbox is
+        # never read with its secrets (OAuth2 tokens, client secret): each commit
+        # empties the cache, as a real one does.
+        self.env.flush_all()
+        self.inbox.last_run_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.deliver(make_email(subject="One more"))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with (
+            patch.object(odoo_modules.module, "current_test", None),
+            patch.object(self.env.cr, "commit", self.env.invalidate_all),
+            sql_statements() as statements,
+        ):
+            self.assertEqual(self.fetch()["new"], 1)
+        self.assertEqual(
+            [s for s in statements if re.search(r"refresh_token|client_secret|access_token", s)],
+            [],
+        )
+        writes = [s for s in statements if re.match(r'\s*UPDATE\s+"?mail_inbox"?\s', s)]
+        self.assertEqual(len(writes), 2, "\n".join(writes))  # the cursor, the success
+        rows = [s for s in statements if re.search(r'FROM "mail_inbox"', s)]
+        self.assertLessEqual(len(rows), ROW_READS_ONE_NEW, "\n".join(rows))
+        self.inbox.invalidate_recordset()
+        self.assertEqual((self.inbox.state, self.inbox.failure_count), ("ok", 0))
+        self.assertGreater(self.inbox.last_run_date, fields.Datetime.now() - timedelta(minutes=1))
+        self.assertEqual(self.inbox.sync_cursor["uidnext"], max(self.server_uids()) + 1)
 
     def test_a_failure_then_a_success_are_both_recorded(self):
         password = self.inbox.password

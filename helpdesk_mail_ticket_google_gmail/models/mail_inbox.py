@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from odoo.addons.helpdesk_mail_ticket.models.mail_inbox import SECRETS_PREFETCH
+
 GOOGLE_SERVERS = {"imap": "imap.gmail.com", "pop3": "pop.gmail.com"}
 
 
@@ -16,6 +18,11 @@ class MailInbox(models.Model):
     oauth2_provider = fields.Selection(
         selection_add=[("google", "Google (Gmail)")], ondelete={"google": "set default"}
     )
+    # The mixin's tokens, read with the inbox's other secrets only.
+    google_gmail_authorization_code = fields.Char(prefetch=SECRETS_PREFETCH)
+    google_gmail_refresh_token = fields.Char(prefetch=SECRETS_PREFETCH)
+    google_gmail_access_token = fields.Char(prefetch=SECRETS_PREFETCH)
+    google_gmail_access_token_expiration = fields.Integer(prefetch=SECRETS_PREFETCH)
 
     @api.model
     def _get_cached_token_fields(self):

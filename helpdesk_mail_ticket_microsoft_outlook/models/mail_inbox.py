@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from odoo.addons.helpdesk_mail_ticket.models.mail_inbox import SECRETS_PREFETCH
+
 MICROSOFT_SERVERS = {"imap": "outlook.office365.com", "pop3": "outlook.office365.com"}
 
 
@@ -24,6 +26,10 @@ class MailInbox(models.Model):
         selection_add=[("microsoft", "Microsoft 365 (Outlook)")],
         ondelete={"microsoft": "set default"},
     )
+    # The mixin's tokens, read with the inbox's other secrets only.
+    microsoft_outlook_refresh_token = fields.Char(prefetch=SECRETS_PREFETCH)
+    microsoft_outlook_access_token = fields.Char(prefetch=SECRETS_PREFETCH)
+    microsoft_outlook_access_token_expiration = fields.Integer(prefetch=SECRETS_PREFETCH)
 
     @api.model
     def _get_cached_token_fields(self):
