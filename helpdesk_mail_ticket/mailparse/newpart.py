@@ -37,7 +37,7 @@ _WROTE = "|".join(
         r"schrieb|geschrieben|hat\s+geschrieben",  # de
         r"escribió|escribio|ha\s+escrito",  # es
         r"ha\s+scritto|scrisse",  # it
-        r"schreef|heeft\s+geschreven",  # nl
+        r"schreef|heeft\s+geschreven|het\s+volgende\s+geschreven",  # nl
         r"escreveu",  # pt
         r"napisał\(a\)|napisała|napisał|pisze",  # pl
         r"написал\(а\)|написала|написал|пишет",  # ru
@@ -46,9 +46,9 @@ _WROTE = "|".join(
         r"skrev(?:\s+følgende)?",  # sv da no
         r"kirjoitti",  # fi
         r"写道|寫道|來信|来信",  # zh
-        r"書きました|が書きました|のメッセージ|さんは書きました",  # ja
+        r"書きました|が書きました|のメッセージ|のメール|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
-        r"님이\s*작성(?:한\s*글)?|đã\s+viết",  # ko vi
+        r"(?:님이\s*)?작성(?:한\s*글)?|đã\s+viết",  # ko vi
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
