@@ -394,5 +394,7 @@ def test_apple_mail_attributions_in_more_languages_start_old_content(attribution
     ],
 )
 def test_the_same_words_in_the_customer_s_text_keep_what_follows(line):
-    text = f"Hello,\n\n{line}\nError 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
+    text = (
+        f"Hello,\n\n{line}\nError 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
+    )
     assert "Please send a technician." in split_reply(text, SETTINGS).new_part
