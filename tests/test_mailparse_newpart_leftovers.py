@@ -372,6 +372,8 @@ def test_a_device_footer_still_separates_the_old_message():
         "Op 3 mrt. 2026 om 10:00 heeft Bob <bob@example.com> het volgende geschreven:",  # nl
         "2026/03/03 10:00、Bob <bob@example.com>のメール:",  # ja
         "2026. 3. 3. 오전 10:00, Bob <bob@example.com> 작성:",  # ko
+        # the verb first, the sender and the date after it
+        "Wiadomość napisana przez Bob <bob@example.com> w dniu 03.03.2026, o godz. 10:00:",
     ],
 )
 @pytest.mark.parametrize("quote", [True, False])
@@ -391,6 +393,9 @@ def test_apple_mail_attributions_in_more_languages_start_old_content(attribution
         "De printer heeft het volgende geschreven:",  # nl: no date, no address
         "詳細は以下のメール:",  # ja: "details in the mail below"
         "보고서 작성:",  # ko: "report written"
+        # a verb far from the colon, no address: the customer's sentence
+        "Our accountant wrote to the bank about the two invoices and the reminder of "
+        "03.03.2026, then got this answer:",
     ],
 )
 def test_the_same_words_in_the_customer_s_text_keep_what_follows(line):

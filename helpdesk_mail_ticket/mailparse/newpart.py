@@ -55,6 +55,12 @@ _WROTE = "|".join(
 # inside a time. (A parenthesis there, Gmail's Hungarian "ezt írta (időpont: …):", was tried
 # and removed: "X wrote (ticket: 4711):" above the customer's own text cut it.)
 _WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+# A verb further from the colon, for lines that name a sender's address and a date too:
+# attributions whose verb comes first ("Wiadomość napisana przez Ann <a@x> w dniu
+# 03.03.2026, o godz. 10:00:", Apple Mail in Polish).
+_WROTE_FAR = re.compile(
+    rf"(?:{_WROTE}|napisana\s+przez)\s(?:[^\n:：]{{0,140}})?[:：]\s*$", re.IGNORECASE
+)
 # A time's colon, (?<=\d)[:：](?=\d), written colon first (the same matches): a search
 # skips to colons instead of trying the look-behind at every character.
 _TIME = re.compile(r"[:：](?<=\d[:：])(?=\d)")
@@ -378,10 +384,12 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
             return True
         # "John wrote:" alone: only when a quoted block follows.
         return len(text) < 80 and _quote_follows(next_lines)
-    # _VERBLESS needs an "@" too (searched at every character otherwise).
-    if "@" in text and _VERBLESS.search(text) and _DATEISH.search(text):
+    # Both need an "@" (each searched at every character otherwise) and a date.
+    if "@" not in text or not _DATEISH.search(text):
+        return False
+    if _VERBLESS.search(text):
         return True
-    return False
+    return _has_address(text) and _WROTE_FAR.search(_TIME.sub(".", text)) is not None
 
 
 def _quote_follows(next_lines: list[str]) -> bool:
