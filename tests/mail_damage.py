@@ -339,9 +339,15 @@ def display_name_forms(source: Source):
 
 
 def addresses_without_comma(source: Source):
-    """Two addresses in From separated by a space only (a web form's mailer)."""
+    """Two addresses in From separated by a space only (a web form's mailer), or words
+    after a bare address (getaddresses glues them to its domain)."""
     email = source.reading.from_email.encode()
-    for value in (email + b" other@example.net", b"<" + email + b"> <other@example.net>"):
+    for value in (
+        email + b" other@example.net",
+        b"<" + email + b"> <other@example.net>",
+        email + b" John Doe",
+        email + b" Acme <other@example.net>",
+    ):
         yield source.build(_replace(source.fields, "from", [b"From: " + value])), {"from_name": ""}
 
 

@@ -363,3 +363,43 @@ def test_a_sentence_starting_like_a_mobile_footer_in_the_text_keeps_what_follows
 def test_a_device_footer_still_separates_the_old_message():
     text = f"{ANSWER}\n\nSent from my iPhone\n\nDoes the printer on floor 3 work again?\n"
     assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        # Apple Mail's localized attributions (macOS and iOS), the verb or its phrase last
+        "Op 3 mrt. 2026 om 10:00 heeft Bob <bob@example.com> het volgende geschreven:",  # nl
+        "2026/03/03 10:00、Bob <bob@example.com>のメール:",  # ja
+        "2026. 3. 3. 오전 10:00, Bob <bob@example.com> 작성:",  # ko
+        # the verb first, the sender and the date after it
+        "Wiadomość napisana przez Bob <bob@example.com> w dniu 03.03.2026, o godz. 10:00:",
+    ],
+)
+@pytest.mark.parametrize("quote", [True, False])
+def test_apple_mail_attributions_in_more_languages_start_old_content(attribution, quote):
+    # Below the attribution, the old message: quoted with '>' or, as Apple Mail
+    # sends it in a plain-text part, also unquoted (the quote was an HTML blockquote).
+    old = "Does the printer work now?\n\nBest regards,\nSupport"
+    if quote:
+        old = "\n".join(f"> {line}" if line else ">" for line in old.split("\n"))
+    text = f"{ANSWER}\n\n{attribution}\n\n{old}\n"
+    assert split_reply(text, SETTINGS).new_part == ANSWER
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "De printer heeft het volgende geschreven:",  # nl: no date, no address
+        "詳細は以下のメール:",  # ja: "details in the mail below"
+        "보고서 작성:",  # ko: "report written"
+        # a verb far from the colon, no address: the customer's sentence
+        "Our accountant wrote to the bank about the two invoices and the reminder of "
+        "03.03.2026, then got this answer:",
+    ],
+)
+def test_the_same_words_in_the_customer_s_text_keep_what_follows(line):
+    text = (
+        f"Hello,\n\n{line}\nError 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
+    )
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part

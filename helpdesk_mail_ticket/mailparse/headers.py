@@ -180,9 +180,12 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
     except Exception:
         pairs = []
     result: list[tuple[str, str]] = []
-    if any(addr and not _WHOLE_ADDRESS.fullmatch(addr.strip().strip("<>")) for _, addr in pairs):
-        # Addresses without commas between them ("a@x b@y"): getaddresses glues them into
-        # one broken address; read the addresses as they stand instead.
+    if any(
+        addr and not _WHOLE_ADDRESS.fullmatch(addr.strip().strip("<>")) for _, addr in pairs
+    ) or _glued_words(text, pairs):
+        # Addresses without commas between them ("a@x b@y"), words after a bare address
+        # ("a@x.org Ann Lee"): getaddresses glues them into one broken address; read the
+        # addresses as they stand instead.
         pairs = _bare_addresses(text)
     for name, addr in pairs:
         addr = (addr or "").strip().strip("<>").lower().removeprefix("mailto:")
@@ -201,6 +204,21 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         for found in _EMAIL.finditer(decoded):
             result.append(("", found.group().lower()))
     return result
+
+
+def _glued_words(text: str, pairs: list) -> bool:
+    """Whether getaddresses glued the words after a bare address to its domain
+    ("a@example.org Ann Lee" -> "a@example.orgAnnLee"): an address written whole in the
+    text (its domain with a dot) is a shorter start of the address it returned."""
+    if "@" not in text or not pairs:
+        return False
+    written = [m.group() for m in _EMAIL.finditer(text) if "." in m.group().rsplit("@", 1)[1]]
+    return any(
+        addr.startswith(seen) and len(addr) > len(seen) and addr[len(seen)] not in ".-"
+        for _, addr in pairs
+        if addr
+        for seen in written
+    )
 
 
 def _bare_addresses(text: str) -> list:

@@ -37,7 +37,7 @@ _WROTE = "|".join(
         r"schrieb|geschrieben|hat\s+geschrieben",  # de
         r"escribió|escribio|ha\s+escrito",  # es
         r"ha\s+scritto|scrisse",  # it
-        r"schreef|heeft\s+geschreven",  # nl
+        r"schreef|heeft\s+geschreven|het\s+volgende\s+geschreven",  # nl
         r"escreveu",  # pt
         r"napisał\(a\)|napisała|napisał|pisze",  # pl
         r"написал\(а\)|написала|написал|пишет",  # ru
@@ -46,15 +46,21 @@ _WROTE = "|".join(
         r"skrev(?:\s+følgende)?",  # sv da no
         r"kirjoitti",  # fi
         r"写道|寫道|來信|来信",  # zh
-        r"書きました|が書きました|のメッセージ|さんは書きました",  # ja
+        r"書きました|が書きました|のメッセージ|のメール|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
-        r"님이\s*작성(?:한\s*글)?|đã\s+viết",  # ko vi
+        r"(?:님이\s*)?작성(?:한\s*글)?|đã\s+viết",  # ko vi
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
 # inside a time. (A parenthesis there, Gmail's Hungarian "ezt írta (időpont: …):", was tried
 # and removed: "X wrote (ticket: 4711):" above the customer's own text cut it.)
 _WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+# A verb further from the colon, for lines that name a sender's address and a date too:
+# attributions whose verb comes first ("Wiadomość napisana przez Ann <a@x> w dniu
+# 03.03.2026, o godz. 10:00:", Apple Mail in Polish).
+_WROTE_FAR = re.compile(
+    rf"(?:{_WROTE}|napisana\s+przez)\s(?:[^\n:：]{{0,140}})?[:：]\s*$", re.IGNORECASE
+)
 # A time's colon, (?<=\d)[:：](?=\d), written colon first (the same matches): a search
 # skips to colons instead of trying the look-behind at every character.
 _TIME = re.compile(r"[:：](?<=\d[:：])(?=\d)")
@@ -378,10 +384,12 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
             return True
         # "John wrote:" alone: only when a quoted block follows.
         return len(text) < 80 and _quote_follows(next_lines)
-    # _VERBLESS needs an "@" too (searched at every character otherwise).
-    if "@" in text and _VERBLESS.search(text) and _DATEISH.search(text):
+    # Both need an "@" (each searched at every character otherwise) and a date.
+    if "@" not in text or not _DATEISH.search(text):
+        return False
+    if _VERBLESS.search(text):
         return True
-    return False
+    return _has_address(text) and _WROTE_FAR.search(_TIME.sub(".", text)) is not None
 
 
 def _quote_follows(next_lines: list[str]) -> bool:
