@@ -487,3 +487,16 @@ def test_a_named_text_part_beside_the_body_is_a_file(headers):
 )
 def test_a_file_of_a_damaged_or_missing_type_is_typed_by_its_name(headers):
     assert _files(_with_part(headers + _PDF)) == [("x.pdf", "application/pdf")]
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        b'attachment; filename="Offer 12.pdf',  # the closing quote lost (a cut header)
+        b'attachment; filename="Offer 12.pdf; size=1234',
+        b'attachment; filename=Offer 12.pdf"',  # only the closing one
+    ],
+)
+def test_a_file_name_with_one_quote_left_open_keeps_its_name(disposition):
+    part = b"Content-Type: application/pdf\nContent-Disposition: " + disposition + b"\n" + _PDF
+    assert _files(_with_part(part)) == [("Offer 12.pdf", "application/pdf")]

@@ -319,9 +319,13 @@ def _repair_params_cached(value: str) -> str:
 def _repair_params(value: str) -> str:
     """A Content-Type or Content-Disposition value with the ``;`` its generator left out
     between the value and a parameter, or between two parameters, put back (as lenient
-    readers split it), and without a comment after the type; other values unchanged."""
+    readers split it), without a comment after the type or a quote left alone; other
+    values unchanged."""
     if "(" in value:
         value = _TYPE_COMMENT.sub(r"\1", value, count=1)
+    if value.count('"') % 2:
+        # A quote left open (a cut header) or closed only: not part of the value.
+        value = "".join(piece for piece in _PARAM_PIECES.findall(value) if piece != '"')
     if "=" not in value:
         return value
     value = _VALUE_THEN_PARAM.sub(r"\1; ", value, count=1)
