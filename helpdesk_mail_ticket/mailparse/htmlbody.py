@@ -82,7 +82,15 @@ def _strip_for_text(markup: str) -> str:
         _drop(element)
     for comment in tree.xpath("//comment()"):
         _drop(comment)
+    _space_cells(tree)
     return to_html(tree)
+
+
+def _space_cells(tree) -> None:
+    """A space after each table cell: html2text (tables ignored) and lxml's text_content()
+    put one cell's last word against the next one's first ("3shows")."""
+    for cell in tree.iter("td", "th"):
+        cell.tail = " " + (cell.tail or "")
 
 
 def _lxml_text(markup: str) -> str:
@@ -91,6 +99,7 @@ def _lxml_text(markup: str) -> str:
         return re.sub(r"<[^>]{0,2000}>", " ", markup)
     for element in tree.xpath("//head|//style|//script"):
         _drop(element)
+    _space_cells(tree)
     for br in tree.iter("br", "p", "div", "tr", "li"):
         br.tail = "\n" + (br.tail or "")
     return _MANY_BLANKS.sub("\n\n", tree.text_content()).strip()
