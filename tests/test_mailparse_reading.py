@@ -363,3 +363,30 @@ def test_table_cells_are_not_glued_into_one_word(big):
     words = text.split()
     for pair in (("3", "shows"), ("Serial", "Location"), ("SN-1234", "Room")):
         assert words[words.index(pair[0]) + 1] == pair[1], text[:200]
+
+
+# --- quoted-printable with the white space a transport added -----------------------------------
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n"])
+def test_quoted_printable_lines_lose_the_white_space_a_transport_added(newline):
+    """RFC 2045 (6.7, rule 3): white space at the end of an encoded line was added in
+    transit and is deleted before decoding; a soft line break followed by some ("= ")
+    joined nothing and left "= " in the text."""
+    body = newline.join(
+        [
+            b"Der Drucker im 3. Stock zeigt Fehler 42, seit gestern Abend schon, und wi= ",
+            b"rd nicht mehr gefunden.   ",
+            b"Gr=C3=BC=C3=9Fe\t",
+            b"",
+        ]
+    )
+    raw = (
+        b"From: ann@example.com\r\nSubject: qp\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + body
+    )
+    text = parse_message(raw).body_text
+    assert "und wird nicht mehr gefunden." in text
+    assert "Grüße" in text and "= " not in text
+    assert [line for line in text.splitlines() if line != line.rstrip()] == []

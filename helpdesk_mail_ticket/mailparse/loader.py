@@ -234,12 +234,22 @@ def _head_lines(raw: bytes, newline: bytes) -> tuple[list, bytes]:
     return lines, raw[start - len(newline) :]
 
 
+_QP_TRAILING_WHITESPACE = re.compile(rb"[ \t]+(?=\r?\n|$)")
+
+
+def qp_decode(data: bytes) -> bytes:
+    """Quoted-printable bytes decoded, the white space that ends a line deleted first, as
+    RFC 2045 (6.7, rule 3) tells decoders: a transport added it, and a soft line break
+    followed by it ("= ") was kept as "= " in the text."""
+    return quopri.decodestring(_QP_TRAILING_WHITESPACE.sub(b"", data))
+
+
 def _decode_cte(data: bytes, cte: str) -> bytes | None:
     try:
         if cte == "base64":
             return base64.b64decode(re.sub(rb"[^A-Za-z0-9+/=]", b"", data) + b"==", validate=False)
         if cte == "quoted-printable":
-            return quopri.decodestring(data)
+            return qp_decode(data)
     except (binascii.Error, ValueError):
         return None
     return None
@@ -457,7 +467,7 @@ def _transfer_decoded(part: Message, data: bytes) -> bytes:
         if cte == "base64":
             return binascii.a2b_base64(data)
         if cte == "quoted-printable":
-            return quopri.decodestring(data)
+            return qp_decode(data)
     except (binascii.Error, ValueError):
         _logger.debug("damaged %s payload kept as it is", cte)
     return data
@@ -482,6 +492,13 @@ def payload_bytes(part: Message) -> bytes | None:
             data = raw.encode("utf-8", "surrogateescape")
             if _not_base64(data):
                 return data
+        elif cte == "quoted-printable":
+            try:  # as the stdlib reads it (raw 8-bit bytes are surrogates here)
+                data = raw.encode("ascii", "surrogateescape")
+            except UnicodeEncodeError:
+                data = None
+            if data is not None:
+                return _transfer_decoded(part, data)
     try:
         return part.get_payload(decode=True)
     except Exception:
