@@ -390,3 +390,23 @@ def test_quoted_printable_lines_lose_the_white_space_a_transport_added(newline):
     assert "und wird nicht mehr gefunden." in text
     assert "Grüße" in text and "= " not in text
     assert [line for line in text.splitlines() if line != line.rstrip()] == []
+
+
+def test_apple_mail_html_halves_without_blocks_stay_apart():
+    """Apple Mail's halves as bare text in <body> (no <p> or <div> of their own): the last
+    word before the file and the first after it were one ("before.Text")."""
+    message = EmailMessage()
+    message["From"] = "ann@example.com"
+    message["Subject"] = "Quote"
+    message.set_content("Text before the file.\n\nText after it.")
+    html = EmailMessage()
+    html.set_content("<html><body>Text before the file.</body></html>", subtype="html")
+    html.make_mixed()
+    html.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="quote.pdf")
+    tail = EmailMessage()
+    tail.set_content("<html><body>Text after it.</body></html>", subtype="html")
+    html.attach(tail)
+    message.make_alternative()
+    message.attach(html)
+    parsed = parse_message(message.as_bytes())
+    assert parsed.body_text.split() == "Text before the file. Text after it.".split()

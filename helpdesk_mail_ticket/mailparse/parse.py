@@ -316,7 +316,8 @@ def _body_text(message: Message, part: Message, body_type: str) -> str:
     rest = []
     for text in texts[1:]:
         inner = _BODY_INNER.search(text)
-        rest.append(inner.group(1) if inner else text)
+        # Each half a block of its own, as clients show the parts one below the other.
+        rest.append(f"<div>{inner.group(1) if inner else text}</div>")
     first = texts[0]
     ends = list(_BODY_END.finditer(first))
     if not ends:
