@@ -410,3 +410,46 @@ def test_apple_mail_html_halves_without_blocks_stay_apart():
     message.attach(html)
     parsed = parse_message(message.as_bytes())
     assert parsed.body_text.split() == "Text before the file. Text after it.".split()
+
+
+# --- an inline OpenPGP signature ----------------------------------------------------------------
+
+
+def _plain(body: str) -> bytes:
+    return (
+        "From: ann@example.com\nSubject: signed\nMIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=utf-8\n\n" + body
+    ).encode()
+
+
+_SIGNATURE = (
+    "-----BEGIN PGP SIGNATURE-----\n\niQEzBAEBCAAdFiEEx\n=9Xa2\n-----END PGP SIGNATURE-----\n"
+)
+
+
+def test_an_inline_signed_text_is_read_without_its_armor():
+    """Enigmail, GPG4Win and mutt sign a plain-text mail inline (RFC 4880 cleartext):
+    the agent reads the text, not the armor and the signature block; a line the signer
+    dash-escaped ("- -- ") is read as written, so the sender's signature is one."""
+    body = (
+        "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n"
+        "The printer on floor 3 shows error 42.\n- - first check: done\n\n- -- \nAnn Lee\n"
+        + _SIGNATURE
+    )
+    parsed = parse_message(_plain(body))
+    assert parsed.body_text == (
+        "The printer on floor 3 shows error 42.\n- first check: done\n\n-- \nAnn Lee"
+    )
+    assert "PGP" not in parsed.body_html
+    assert parsed.new_part_text == "The printer on floor 3 shows error 42.\n- first check: done"
+
+
+def test_a_signed_reply_keeps_its_quote_out_and_an_encrypted_text_stays():
+    body = (
+        "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nYes, it works now.\n\n"
+        "On Tue, Mar 3, 2026 at 10:00 AM Support <help@example.com> wrote:\n"
+        "> Does the printer work?\n" + _SIGNATURE
+    )
+    assert parse_message(_plain(body)).new_part_text == "Yes, it works now."
+    encrypted = "-----BEGIN PGP MESSAGE-----\n\nhQEMA1x\n=abcd\n-----END PGP MESSAGE-----\n"
+    assert "BEGIN PGP MESSAGE" in parse_message(_plain(encrypted)).body_text

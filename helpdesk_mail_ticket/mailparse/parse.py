@@ -539,6 +539,44 @@ def _received_date(fields: dict):
     return None
 
 
+# An OpenPGP cleartext-signed text (RFC 4880, 7): its armor line, hash header lines and a
+# blank line, the text, then the signature block; lines of the text starting with "-" are
+# escaped with "- ".
+_SIGNED_BEGIN = "-----BEGIN PGP SIGNED MESSAGE-----"
+_SIGNED_HEAD = re.compile(
+    r"-----BEGIN PGP SIGNED MESSAGE-----[ \t]*\n(?:[\w-]{1,40}:[^\n]{0,400}\n){0,20}[ \t]*\n"
+)
+_SIGNATURE_BEGIN = "\n-----BEGIN PGP SIGNATURE-----"
+_SIGNATURE_END = "\n-----END PGP SIGNATURE-----"
+_DASH_ESCAPED = re.compile(r"^- ", re.MULTILINE)
+
+
+def _unwrap_clearsigned(text: str) -> str:
+    """The signed text of an inline OpenPGP signature, as mail clients show it: without
+    the armor lines, the hash header and the signature block, its dash-escaped lines
+    ("- -- ") as written. No signature is checked here; an encrypted message ("BEGIN PGP
+    MESSAGE") stays as it is. One pass of ``str.find`` (no backtracking on big text)."""
+    if _SIGNED_BEGIN not in text:
+        return text
+    out, done = [], 0
+    at = text.find(_SIGNED_BEGIN)
+    while at >= 0:
+        head = _SIGNED_HEAD.match(text, at) if at == 0 or text[at - 1] == "\n" else None
+        sign = text.find(_SIGNATURE_BEGIN, head.end() - 1) if head else -1
+        end = text.find(_SIGNATURE_END, sign) if sign >= 0 else -1
+        if head is None:
+            at = text.find(_SIGNED_BEGIN, at + 1)
+            continue
+        if end < 0:
+            break  # no signature block (or no end of one) after this: none after a later one
+        stop = text.find("\n", end + 1)
+        stop = len(text) if stop < 0 else stop
+        out += [text[done:at], _DASH_ESCAPED.sub("", text[head.end() : sign])]
+        done = stop
+        at = text.find(_SIGNED_BEGIN, done)
+    return "".join(out) + text[done:]
+
+
 def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Message | None:
     """The body fields; returns the part read as the body (None without one)."""
     body_type, part = _find_body(message, settings.body_parts_order)
@@ -570,6 +608,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
         result.new_part_with_signature = lambda: result.new_part_text
         return part
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
+    text = _unwrap_clearsigned(text)
     text, result.attachments = extract_uuencoded(text, settings)
     result.body_text = text.strip()
     result.body_html = text_to_html(text)
