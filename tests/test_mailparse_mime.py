@@ -143,3 +143,48 @@ def test_office365_bounce_attachment_with_unindented_headers_is_read():
     original = parse_message(eml.data)
     assert (original.subject, original.from_email) == ("original", "ann@outlook.com")
     assert original.body_text == "Original text"
+
+
+# --- a multipart the stdlib cannot split: its text was lost or shown as raw MIME ---------------
+
+_HEAD = b"From: ann@example.com\nSubject: the file\nMIME-Version: 1.0\n"
+_PARTS = (
+    b"--{b}\nContent-Type: text/plain; charset=utf-8\n\nThe printer on floor 3 is broken.\n"
+    b'--{b}\nContent-Type: application/pdf; name="error.pdf"\n'
+    b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--{b}--\n"
+)
+
+
+def _read(content_type_lines: bytes, used: bytes) -> tuple:
+    parsed = parse_message(_HEAD + content_type_lines + b"\n" + _PARTS.replace(b"{b}", used))
+    return " ".join(parsed.body_text.split()), [a.filename for a in parsed.attachments]
+
+
+def test_a_multipart_whose_boundary_is_missing_empty_or_in_another_case_is_split():
+    expected = ("The printer on floor 3 is broken.", ["error.pdf"])
+    for declared in (
+        b"multipart/mixed",
+        b'multipart/mixed; boundary=""',
+        b"multipart/mixed; boundary=SEP-1",
+    ):
+        assert _read(b"Content-Type: " + declared + b"\n", b"sep-1") == expected, declared
+
+
+def test_a_multipart_type_in_a_second_content_type_field_is_read():
+    """A gateway added its own text/plain field above the sender's multipart one."""
+    lines = (
+        b'Content-Type: text/plain; charset=utf-8\nContent-Type: multipart/mixed; boundary="b1"\n'
+    )
+    assert _read(lines, b"b1") == ("The printer on floor 3 is broken.", ["error.pdf"])
+
+
+def test_a_multipart_without_any_delimiter_line_is_read_as_its_text():
+    raw = _HEAD + b"Content-Type: multipart/alternative\n\nThe printer on floor 3 is broken.\n"
+    assert parse_message(raw).body_text == "The printer on floor 3 is broken."
+
+
+def test_a_text_part_with_two_text_types_stays_as_it_was():
+    raw = (
+        _HEAD + b"Content-Type: text/plain\nContent-Type: text/html\n\n--b\nContent-Type: x\n\nhi\n"
+    )
+    assert "--b" in parse_message(raw).body_text

@@ -330,6 +330,55 @@ def _strip_glued_close(part: Message) -> None:
         last.set_payload(stripped[: -len(marker)])
 
 
+# A delimiter line of a multipart body: "--" and a boundary (RFC 2046: at most 70
+# characters, none of them white space here), "--" after it on the close delimiter.
+_DELIMITER_LINE = re.compile(r"^--([^\s]{1,70}?)(?:--)?[ \t]*\r?$", re.MULTILINE)
+_FIELD_TEXT = re.compile(r"[\x21-\x39\x3b-\x7e]+:")
+
+
+def _used_boundary(body: str) -> str:
+    """The boundary a multipart body's lines use: the first delimiter line followed by a
+    header field whose delimiter comes again; "" when none is."""
+    for match in _DELIMITER_LINE.finditer(body, 0, 65536):
+        boundary = match.group(1)
+        if boundary.endswith("--"):
+            continue
+        line = body[match.end() : match.end() + 200].lstrip("\r\n")
+        if _FIELD_TEXT.match(line) and body.count("--" + boundary, match.end()) >= 1:
+            return boundary
+    return ""
+
+
+def _repair_boundary(part: Message) -> None:
+    """A multipart whose body the stdlib could not split: its boundary missing or empty,
+    written in another case than its delimiter lines (boundaries are case-sensitive, and
+    a generator changed one of them), or its multipart type in a second Content-Type field
+    after a text one. Read with the boundary its delimiter lines use, as lenient
+    clients do; the body would otherwise be lost (empty) or shown as raw MIME."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return
+    boundary = _used_boundary(payload)
+    if part.get_content_maintype() != "multipart":
+        types = part.get_all("content-type") or []
+        multipart = [v for v in types[1:] if str(v).strip().lower().startswith("multipart/")]
+        if not (multipart and boundary):
+            return
+        del part["content-type"]
+        part["Content-Type"] = multipart[0]
+    if boundary:
+        part.set_boundary(boundary)
+        reparsed = _stdlib_parse(_body_bytes(part))
+        if isinstance(reparsed.get_payload(), list):
+            part.set_payload(reparsed.get_payload())
+            part.preamble, part.epilogue = reparsed.preamble, reparsed.epilogue
+            return
+    if payload.strip() and not _DELIMITER_LINE.search(payload, 0, 65536):
+        # No delimiter line at all: the text is the body, not an empty multipart.
+        part.set_type("text/plain")
+        part.del_param("boundary")
+
+
 def load_message(raw: bytes) -> Message:
     """Parse ``raw`` into a compat32 tree with the repairs above; raises like the stdlib."""
     message = _parse_big(raw) if len(raw) >= BIG_MESSAGE_BYTES else None
@@ -346,7 +395,10 @@ def load_message(raw: bytes) -> Message:
                 _repair_encoded_message(part)
                 _repair_nested_headers(part)
             elif maintype == "multipart":
+                _repair_boundary(part)
                 _strip_glued_close(part)
+            elif len(part.get_all("content-type") or []) > 1:
+                _repair_boundary(part)  # a multipart type in a second field
         except Exception:
             _logger.warning("MIME repair skipped", exc_info=True)
         payload = part.get_payload() if part.is_multipart() else None
