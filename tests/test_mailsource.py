@@ -1077,3 +1077,36 @@ def test_pop3_regular_listing_split_in_one_pass_equals_line_by_line(fake_server)
         listed = source.list_messages()
     expected = [key.decode("ascii", "replace") for key in keys]
     assert listed.uids == expected and listed.sizes == [500 + n for n in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("odd", [b"\t", b"\x0b", b"\x0c"])
+def test_pop3_handle_does_not_depend_on_the_other_lines_of_the_listing(fake_server, odd):
+    """A handle with white space other than a space in it (a tab, a vertical tab, a
+    form feed: out of RFC 1939's range, yet sent by some servers) is read as the line
+    by line reading reads it (its first field), whatever the other lines are: the
+    one-pass split, taken only when the whole answer is regular, must not give the
+    same message another handle than the cycle whose listing has one irregular line
+    (the ledger would see one message leave and another come)."""
+    first = b"1 ab" + odd + b"cd"
+    regular = [first, b"2 ef"]
+    irregular = [first, b"2 ef", b"3 gh more"]  # one line with a field more
+    answers = iter([regular, irregular])
+    current = {}
+
+    def answer(line):
+        command = line.upper().split(b" ")[0].strip()
+        if command == b"LIST":
+            current["uidl"] = next(answers)
+            rows = [b"%d %d" % (n, 100 + n) for n in range(1, len(current["uidl"]) + 1)]
+        elif command == b"UIDL":
+            rows = current["uidl"]
+        else:
+            return b"+OK\r\n"
+        return b"\r\n".join([b"+OK listing", *rows, b"."]) + b"\r\n"
+
+    handles = []
+    for _session in range(2):
+        server = fake_server("lines", b"+OK fake\r\n", answer)
+        with open_source(fake_config("pop3", server.port)) as source:
+            handles.append(source.list_messages()[0].uid)
+    assert handles == ["ab", "ab"]

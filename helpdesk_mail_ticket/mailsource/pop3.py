@@ -82,6 +82,10 @@ class _POP3_SSL(_LongLines, poplib.POP3_SSL):
     pass
 
 
+# The ASCII white space bytes.split() splits at besides the space.
+_OTHER_SPACES = (b"\t", b"\n", b"\r", b"\x0b", b"\x0c")
+
+
 def _pairs(lines, convert):
     """The first two fields of each line of a LIST or UIDL answer: ``(numbers, values)``,
     the numbers as int, the values as ``convert`` makes them (``None``: ASCII text, any
@@ -89,7 +93,10 @@ def _pairs(lines, convert):
     one pass over its joined text, not line by line (a maildrop of 100,000 messages)."""
     joined = b" ".join(lines)
     fields = joined.split(b" ") if lines else []
-    if len(fields) == 2 * len(lines):  # one space a line: the fields pair up
+    # One space a line and no other white space (a tab, a vertical tab, a form feed,
+    # which the line-by-line reading splits at too): the fields pair up. Otherwise a
+    # handle would depend on the other lines of the answer, read in one pass or not.
+    if len(fields) == 2 * len(lines) and not any(byte in joined for byte in _OTHER_SPACES):
         try:
             numbers = list(map(int, fields[0::2]))
         except ValueError:

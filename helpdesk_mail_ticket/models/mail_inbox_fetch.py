@@ -369,9 +369,14 @@ class MailInbox(models.Model):
         )
 
     def _record_success(self, new_errors=0):
-        self._write_poll_state(
-            {"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0}
-        )
+        vals = {"state": "ok", "last_run_date": fields.Datetime.now(), "failure_count": 0}
+        if self.state == "ok" and not self.failure_count:
+            # A working inbox's success, at each cycle: one UPDATE (_write_poll_state).
+            self._write_poll_state(vals)
+        else:
+            # A change of status (first poll, recovery) goes through write, as a failure
+            # does: an override of write or an automation rule sees the inbox recover.
+            self.write(vals)
         if new_errors:
             self._warn_admins_of_errors()
 

@@ -32,3 +32,4 @@ from . import test_attack_pop3_digest
 from . import test_attack_pop3_sqldiff
 from . import test_batch
 from . import test_attack_ahead
+from . import test_attack_pop3idle
