@@ -1110,3 +1110,22 @@ def test_pop3_handle_does_not_depend_on_the_other_lines_of_the_listing(fake_serv
         with open_source(fake_config("pop3", server.port)) as source:
             handles.append(source.list_messages()[0].uid)
     assert handles == ["ab", "ab"]
+
+
+def test_pop3_listing_whose_fields_would_pair_up_across_lines_is_not_shifted(fake_server):
+    """A line with a number alone beside a line with one field too many: split in one
+    pass, their fields paired up across the lines (message 2 keyed by message 3's
+    number, a message left out silently). Read line by line, as before the one-pass
+    split: the answer is refused, the cycle fails loudly and nothing is recorded."""
+
+    def answer(line):
+        command = line.upper().split(b" ")[0].strip()
+        rows = {b"LIST": [b"1 101", b"2 102", b"3 103"], b"UIDL": [b"1 a", b"2", b"3 4 x"]}
+        if command not in rows:
+            return b"+OK\r\n"
+        return b"\r\n".join([b"+OK listing", *rows[command], b"."]) + b"\r\n"
+
+    server = fake_server("lines", b"+OK fake\r\n", answer)
+    with pytest.raises(ProtocolError, match="Unreadable UIDL answer"):
+        with open_source(fake_config("pop3", server.port)) as source:
+            source.list_messages()

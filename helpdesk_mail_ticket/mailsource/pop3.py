@@ -13,6 +13,7 @@ import hmac
 import io
 import operator
 import poplib
+import re
 
 from .base import (
     TOKEN_REFUSED,
@@ -82,33 +83,25 @@ class _POP3_SSL(_LongLines, poplib.POP3_SSL):
     pass
 
 
-# The ASCII white space bytes.split() splits at besides the space.
-_OTHER_SPACES = (b"\t", b"\n", b"\r", b"\x0b", b"\x0c")
+# A regular LIST or UIDL answer: every line "<digits> <value>", one space between them, no
+# other white space or control byte (the line-by-line reading splits at any white space).
+_REGULAR_LISTING = re.compile(rb"(?:[0-9]+ [\x21-\x7e\x80-\xff]+\n)*[0-9]+ [\x21-\x7e\x80-\xff]+")
 
 
 def _pairs(lines, convert):
     """The first two fields of each line of a LIST or UIDL answer: ``(numbers, values)``,
     the numbers as int, the values as ``convert`` makes them (``None``: ASCII text, any
-    other byte replaced). A listing whose every line is "<number> <value>" is split in
-    one pass over its joined text, not line by line (a maildrop of 100,000 messages)."""
-    joined = b" ".join(lines)
-    fields = joined.split(b" ") if lines else []
-    # One space a line and no other white space (a tab, a vertical tab, a form feed,
-    # which the line-by-line reading splits at too): the fields pair up. Otherwise a
-    # handle would depend on the other lines of the answer, read in one pass or not.
-    if len(fields) == 2 * len(lines) and not any(byte in joined for byte in _OTHER_SPACES):
-        try:
-            numbers = list(map(int, fields[0::2]))
-        except ValueError:
-            numbers = None
-        if numbers is not None and all(fields[1::2]):
-            values = fields[1::2]
-            if convert is None:
-                values = b" ".join(values).decode("ascii", "replace").split(" ")
-                if len(values) == len(numbers):
-                    return numbers, values
-            else:
-                return numbers, list(map(convert, values))
+    other byte replaced). A regular answer (every line "<number> <value>", checked by one
+    match over its joined text) is split in one pass, not line by line (a maildrop of
+    100,000 messages); any other is read line by line, with the same result where both
+    apply: a handle never depends on the other lines of the answer."""
+    joined = b"\n".join(lines)
+    if lines and _REGULAR_LISTING.fullmatch(joined):
+        fields = joined.replace(b"\n", b" ").split(b" ")
+        numbers, values = list(map(int, fields[0::2])), fields[1::2]
+        if convert is None:
+            return numbers, b" ".join(values).decode("ascii", "replace").split(" ")
+        return numbers, list(map(convert, values))
     rows = [line.split() for line in lines]
     numbers = [int(number) for number, _value, *_ in rows]
     if convert is None:
@@ -238,9 +231,9 @@ class Pop3Source(MailSource):
 
     def _load_index(self):
         client = self._client
-        numbers, sizes = _pairs(client.listing("LIST"), int)
+        numbers, sizes = self._read_listing("LIST", int)
         try:
-            listed, keys = _pairs(client.listing("UIDL"), None)
+            listed, keys = self._read_listing("UIDL", None)
         except poplib.error_proto as exc:
             self.trace(f"no UIDL ({exc}); keying messages by a hash of their header")
             listed = list(dict.fromkeys(numbers))
@@ -256,6 +249,15 @@ class Pop3Source(MailSource):
             self._listing, self._index = None, (by_key, by_size)
         count = len(self._numbers) if self._listing is None else len(self._listing)
         self.trace(f"< {count} messages")
+
+    def _read_listing(self, command, convert):
+        """``_pairs`` of the server's answer to ``command``; an answer whose lines are not
+        "<number> <value> ..." is the server's error (ProtocolError), not a crash."""
+        lines = self._client.listing(command)
+        try:
+            return _pairs(lines, convert)
+        except ValueError as exc:
+            raise self.error(ProtocolError, f"Unreadable {command} answer: {exc}") from None
 
     @property
     def _numbers(self):
