@@ -230,7 +230,6 @@ class Pop3Source(MailSource):
         return response
 
     def _load_index(self):
-        client = self._client
         numbers, sizes = self._read_listing("LIST", int)
         try:
             listed, keys = self._read_listing("UIDL", None)
