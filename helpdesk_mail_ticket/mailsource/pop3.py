@@ -90,22 +90,24 @@ _REGULAR_LISTING = re.compile(rb"(?:[0-9]+ [\x21-\x7e\x80-\xff]+\n)*[0-9]+ [\x21
 
 def _pairs(lines, convert):
     """The first two fields of each line of a LIST or UIDL answer: ``(numbers, values)``,
-    the numbers as int, the values as ``convert`` makes them (``None``: ASCII text, any
-    other byte replaced). A regular answer (every line "<number> <value>", checked by one
-    match over its joined text) is split in one pass, not line by line (a maildrop of
-    100,000 messages); any other is read line by line, with the same result where both
-    apply: a handle never depends on the other lines of the answer."""
+    the numbers as int, the values as ``convert`` makes them (``None``: text, a byte a
+    character: RFC 1939 keys are printable ASCII, and two keys that break it with
+    different 8-bit bytes stay two keys). A regular answer (every line "<number>
+    <value>", checked by one match over its joined text) is split in one pass, not line
+    by line (a maildrop of 100,000 messages); any other is read line by line, with the
+    same result where both apply: a handle never depends on the other lines of the
+    answer."""
     joined = b"\n".join(lines)
     if lines and _REGULAR_LISTING.fullmatch(joined):
         fields = joined.replace(b"\n", b" ").split(b" ")
         numbers, values = list(map(int, fields[0::2])), fields[1::2]
         if convert is None:
-            return numbers, b" ".join(values).decode("ascii", "replace").split(" ")
+            return numbers, b" ".join(values).decode("latin-1").split(" ")
         return numbers, list(map(convert, values))
     rows = [line.split() for line in lines]
     numbers = [int(number) for number, _value, *_ in rows]
     if convert is None:
-        return numbers, [value.decode("ascii", "replace") for _number, value, *_ in rows]
+        return numbers, [value.decode("latin-1") for _number, value, *_ in rows]
     return numbers, [convert(value) for _number, value, *_ in rows]
 
 
