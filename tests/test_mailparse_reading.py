@@ -453,3 +453,45 @@ def test_a_signed_reply_keeps_its_quote_out_and_an_encrypted_text_stays():
     assert parse_message(_plain(body)).new_part_text == "Yes, it works now."
     encrypted = "-----BEGIN PGP MESSAGE-----\n\nhQEMA1x\n=abcd\n-----END PGP MESSAGE-----\n"
     assert "BEGIN PGP MESSAGE" in parse_message(_plain(encrypted)).body_text
+
+
+# --- raw 8-bit Greek names and subjects --------------------------------------------------------
+
+_GREEK_BODY = "Καλημέρα σας, ο εκτυπωτής δεν λειτουργεί."
+_OTHER_SCRIPTS = {
+    "windows-1251": ("Иван Петров", "Принтер сломался, помогите пожалуйста"),
+    "koi8-r": ("Ольга Смирнова", "Не работает почта с утра"),
+    "gb2312": ("张伟", "打印机坏了，请尽快处理"),
+    "big5": ("陳小明", "印表機故障，請協助處理"),
+    "shift_jis": ("山田太郎", "プリンターが壊れました"),
+    "windows-1252": ("José Müller", "Drucker kaputt – bitte prüfen"),
+}
+
+
+def _raw_8bit(name: str, subject: str, charset: str, declared: str) -> bytes:
+    return (
+        b"From: " + name.encode(charset) + b" <u@example.com>\r\nSubject: "
+        + subject.encode(charset) + b"\r\nMIME-Version: 1.0\r\n"
+        + b"Content-Type: text/plain; charset=" + declared.encode() + b"\r\n\r\n"
+        + _GREEK_BODY.encode(declared) + b"\r\n"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("declared", ["iso-8859-7", "windows-1253"])
+def test_a_raw_greek_name_and_subject_are_read_by_the_declared_greek_charset(declared):
+    """Greek letters scored as no letter at all: the bytes of a Greek name read as
+    Windows-1251 Cyrillic ('Гйюсгпт') scored higher than the declared reading."""
+    name, subject = "Γιώργος Παπαδόπουλος", "Ο εκτυπωτής χάλασε στον τρίτο όροφο"
+    parsed = parse_message(_raw_8bit(name, subject, declared, declared))
+    assert (parsed.from_name, parsed.subject) == (name, subject)
+
+
+@pytest.mark.parametrize("declared", ["iso-8859-7", "windows-1253"])
+@pytest.mark.parametrize("charset", sorted(_OTHER_SCRIPTS))
+def test_other_scripts_under_a_declared_greek_charset_keep_their_own(declared, charset):
+    """The attack that took a first Greek scoring back: Cyrillic and Chinese bytes under a
+    declared Greek charset came out as Greek letters (Windows-1251's 'т' is a final sigma
+    there, 'а' an upsilon with two marks)."""
+    name, subject = _OTHER_SCRIPTS[charset]
+    parsed = parse_message(_raw_8bit(name, subject, charset, declared))
+    assert (parsed.from_name, parsed.subject) == (name, subject)

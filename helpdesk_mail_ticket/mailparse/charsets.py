@@ -299,6 +299,12 @@ def _script(char: str) -> str:
 _RARE_CYRILLIC = frozenset("ђѓєѕіїјљњћќўџґЂЃЄЅІЇЈЉЊЋЌЎЏҐ")
 
 
+# Greek letters real Greek text almost never holds (a vowel with both marks, archaic and
+# symbol forms) and the codecs in which Greek letters are no letters of their own.
+_RARE_GREEK = frozenset("\u03b0\u0390") | frozenset(map(chr, range(0x03D0, 0x0400)))
+_LATIN_CYRILLIC_CODECS = frozenset({"cp1252", "cp1250", "cp1251", "koi8_r", "koi8_u", "iso8859-2"})
+
+
 def _letter_score(char: str, codec: str, before: str, after: str) -> float:
     """A letter of an alphabet: plausible when its neighbours in the word are of its script
     and it is cased as a word is (a capital only first: KOI8-R read as Windows-1251 swaps
@@ -306,8 +312,15 @@ def _letter_score(char: str, codec: str, before: str, after: str) -> float:
     if codec in _CJK_CODECS:
         return -1.0  # Latin or Cyrillic rows of a CJK charset: mostly wrong bytes
     script = _script(char)
-    if script not in ("latin", "cyrillic"):
+    if script not in ("latin", "cyrillic", "greek"):
         return -1.0
+    if script == "greek":
+        if char in _RARE_GREEK or (char == "ς" and after.isalpha()):
+            # What Cyrillic bytes read as Greek land on: Windows-1251's "т" is a final
+            # sigma, "а" an upsilon with two marks; Greek writes neither so.
+            return -2.0
+        if codec in _LATIN_CYRILLIC_CODECS:
+            return -1.0  # Greek letters of a Latin or Cyrillic charset: its symbol rows
     score = 0.6 if char in _RARE_CYRILLIC else 1.0
     for near in (before, after):
         if near.isalpha() and _script(near) != script:
