@@ -495,3 +495,15 @@ def test_other_scripts_under_a_declared_greek_charset_keep_their_own(declared, c
     name, subject = _OTHER_SCRIPTS[charset]
     parsed = parse_message(_raw_8bit(name, subject, charset, declared))
     assert (parsed.from_name, parsed.subject) == (name, subject)
+
+
+@pytest.mark.parametrize("charset", ["windows-1253", "iso-8859-7"])
+@pytest.mark.parametrize("body", [_GREEK_BODY, "Hello, the printer is broken."])
+def test_an_undeclared_raw_greek_name_and_subject_are_detected(charset, body):
+    name, subject = "Γιώργος Παπαδόπουλος", "Ο εκτυπωτής χάλασε στον τρίτο όροφο"
+    raw = (
+        b"From: " + name.encode(charset) + b" <u@example.com>\r\nSubject: "
+        + subject.encode(charset) + b"\r\n\r\n" + body.encode(charset) + b"\r\n"
+    )  # fmt: skip
+    parsed = parse_message(raw)
+    assert (parsed.from_name, parsed.subject) == (name, subject)

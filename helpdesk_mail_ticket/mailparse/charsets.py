@@ -163,6 +163,7 @@ _DETECT_CODECS = (
     "koi8-r",
     "iso8859-2",
     "cp1250",
+    "cp1253",  # Greek (ISO-8859-7 reads its letters alike)
 )
 # A declared charset is believed unless another reads the bytes this much better (per
 # character, on the scale of _char_score).
