@@ -79,6 +79,8 @@ _TYPE_NAMES = {
     "application/x-pkcs7-signature": "smime.p7s",
     "application/pkcs7-mime": "smime.p7m",
     "application/x-pkcs7-mime": "smime.p7m",
+    # An invitation's calendar part, unnamed as Gmail and Outlook send it: their name
+    "text/calendar": "invite.ics",
 }
 # A forwarded (or returned) message: named by its subject. message/global is one with UTF-8
 # headers (RFC 6532).
