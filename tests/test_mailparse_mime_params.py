@@ -505,5 +505,5 @@ def test_a_file_name_with_one_quote_left_open_keeps_its_name(disposition):
 def test_an_unnamed_calendar_part_is_named_as_the_invitation_clients_name_it():
     """Gmail and Outlook send an invitation's text/calendar part without a name and show
     it as invite.ics; iTop's <type>NNN naming gave 'text001.ics'."""
-    part = b"Content-Type: text/calendar; charset=utf-8; method=REQUEST\n\nBEGIN:VCALENDAR\nEND:VCALENDAR"
+    part = b"Content-Type: text/calendar; method=REQUEST\n\nBEGIN:VCALENDAR\nEND:VCALENDAR"
     assert _files(_with_part(part)) == [("invite.ics", "text/calendar")]
