@@ -1,0 +1,96 @@
+"""Classes of defects found by scoring the core on other projects' fixtures (issue 14,
+bench/fixture_score.py): each test is a minimal synthetic mail of one class."""
+
+from mailparse import parse_message
+
+
+def _mixed(*parts: bytes, outer: bytes = b"multipart/mixed") -> bytes:
+    body = b"".join(b"--OUT\n" + part + b"\n" for part in parts)
+    return (
+        b"From: Ann <ann@example.com>\nSubject: parts\nMIME-Version: 1.0\n"
+        b"Content-Type: " + outer + b"; boundary=OUT\n\n" + body + b"--OUT--\n"
+    )
+
+
+def _alternative(text: bytes, html: bytes, boundary: bytes = b"ALT") -> bytes:
+    return (
+        b"Content-Type: multipart/alternative; boundary=" + boundary + b"\n\n"
+        b"--" + boundary + b"\nContent-Type: text/plain\n\n" + text + b"\n"
+        b"--" + boundary + b"\nContent-Type: text/html\n\n" + html + b"\n"
+        b"--" + boundary + b"--"
+    )
+
+
+# Class A: a multipart/mixed shows every inline text part in order (Thunderbird, Apple
+# Mail, Gmail); the core kept only the chosen body and its same-type siblings, so a list
+# footer after an alternative, a text part beside an HTML one or a text part in a nested
+# mixed was neither body nor attachment: lost.
+
+
+def test_list_footer_after_an_alternative_is_shown():
+    raw = _mixed(
+        _alternative(b"Dear Sir, the printer is down.", b"<p>Dear Sir, the printer is down.</p>"),
+        b"Content-Type: text/plain\n\n___\nList footer: unsubscribe at lists.example.com",
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_part == "text/html"
+    assert "the printer is down" in parsed.body_text
+    assert "unsubscribe at lists.example.com" in parsed.body_text
+    assert parsed.body_text.index("printer") < parsed.body_text.index("unsubscribe")
+
+
+def test_text_part_beside_an_html_part_is_shown_in_order():
+    raw = _mixed(
+        b"Content-Type: text/plain\n\nFirst the plain words.",
+        b"Content-Type: text/html\n\n<html><body><p>Then the <b>HTML</b> words.</p></body></html>",
+        b"Content-Type: text/plain; charset=utf-8\n\nAnd plain words <again> & last.",
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_part == "text/html"
+    text = parsed.body_text
+    assert text.index("First the plain") < text.index("Then the") < text.index("And plain")
+    # the text part is escaped into the HTML, not read as markup
+    assert "&lt;again&gt; &amp; last" in parsed.body_html
+    assert parsed.attachments == []
+
+
+def test_text_part_in_a_nested_mixed_is_shown():
+    nested = (
+        b"Content-Type: multipart/mixed; boundary=IN\n\n--IN\nContent-Type: text/plain\n\n"
+        b"Hi there, this is the fish.\n--IN\nContent-Type: image/gif; name=fish.gif\n"
+        b"Content-Disposition: attachment; filename=fish.gif\nContent-Transfer-Encoding: base64\n\n"
+        b"R0lGODlhAQABAAAAACw=\n--IN--"
+    )
+    raw = _mixed(b"Content-Type: text/plain\n\nA text part first.", nested)
+    parsed = parse_message(raw)
+    assert "A text part first." in parsed.body_text
+    assert "this is the fish" in parsed.body_text
+    assert [a.filename for a in parsed.attachments] == ["fish.gif"]
+
+
+def test_alternative_shows_one_version_and_named_text_stays_a_file():
+    raw = _mixed(
+        _alternative(b"plain version", b"<p>html version</p>"),
+        b"Content-Type: text/plain; name=notes.txt\nContent-Disposition: inline; filename=notes.txt"
+        b"\n\nnotes file",
+    )
+    parsed = parse_message(raw)
+    assert "html version" in parsed.body_text
+    assert "plain version" not in parsed.body_text
+    assert "notes file" not in parsed.body_text
+    assert [a.filename for a in parsed.attachments] == ["notes.txt"]
+
+
+def test_html_part_after_a_plain_body_is_shown_as_text():
+    from mailparse import Settings
+
+    raw = _mixed(
+        b"Content-Type: text/plain\n\nplain words",
+        b"Content-Type: text/html\n\n<p>html <i>words</i></p>",
+    )
+    parsed = parse_message(raw, Settings(body_parts_order=("text/plain", "text/html")))
+    assert parsed.body_part == "text/plain"
+    assert "plain words" in parsed.body_text
+    assert "html words" in parsed.body_text.replace("*", "").replace("_", "")
+    assert "<p>" not in parsed.body_text
+
