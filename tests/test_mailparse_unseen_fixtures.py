@@ -94,3 +94,39 @@ def test_html_part_after_a_plain_body_is_shown_as_text():
     assert "html words" in parsed.body_text.replace("*", "").replace("_", "")
     assert "<p>" not in parsed.body_text
 
+
+# Class B: a message that is nothing but a text file sent as an attachment (a report
+# mailer's CSV, a log) was neither body nor attachment: the file was lost. Mail clients
+# show an empty message with the file attached.
+
+
+def test_single_part_text_sent_as_attachment_is_a_file():
+    raw = (
+        b"From: reports@example.com\nSubject: Test\nMIME-Version: 1.0\n"
+        b'Content-Type: text/plain; name="test.csv"\n'
+        b'Content-Disposition: attachment; filename="test.csv"\n'
+        b"Content-Transfer-Encoding: base64\n\nVGVzdDtUZXN0Cg==\n"
+    )
+    parsed = parse_message(raw)
+    assert [(a.filename, a.data, a.kept) for a in parsed.attachments] == [
+        ("test.csv", b"Test;Test\n", True)
+    ]
+    assert "Test;Test" not in parsed.body_text
+
+
+def test_single_part_unnamed_text_attachment_is_kept_as_a_file():
+    raw = (
+        b"From: a@example.com\nSubject: log\nContent-Type: text/plain\n"
+        b"Content-Disposition: attachment\n\nline one of the log\n"
+    )
+    parsed = parse_message(raw)
+    (att,) = parsed.attachments
+    assert att.data.strip() == b"line one of the log"
+    assert att.filename.endswith(".txt")
+
+
+def test_single_part_text_body_is_still_the_body():
+    raw = b"From: a@example.com\nSubject: s\nContent-Type: text/plain\n\nhello there\n"
+    parsed = parse_message(raw)
+    assert parsed.body_text == "hello there"
+    assert parsed.attachments == []
