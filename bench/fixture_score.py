@@ -161,7 +161,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=SPLIT_SEED)
     parser.add_argument("--verbose", action="store_true", help="list the fitting half's misses")
     parser.add_argument(
-        "--half", choices=("fit", "valid", "both"), default="fit",
+        "--half",
+        choices=("fit", "valid", "both"),
+        default="fit",
         help="whose misses --verbose lists (default: fit only)",
     )
     args = parser.parse_args(argv)
@@ -191,8 +193,10 @@ def main(argv=None) -> int:
             if args.verbose and not ok and args.half in (half, "both"):
                 print(f"[{half}] {measure}: {path.relative_to(base)}: {detail}", file=sys.stderr)
     n_fit = sum(1 for h in halves.values() if h == "fit")
-    print(f"fixtures: {len(fixtures)} ({n_fit} fit / {len(fixtures) - n_fit} valid), "
-          f"seed {args.seed}, slowest {slowest[0] * 1000:.0f} ms")
+    print(
+        f"fixtures: {len(fixtures)} ({n_fit} fit / {len(fixtures) - n_fit} valid), "
+        f"seed {args.seed}, slowest {slowest[0] * 1000:.0f} ms"
+    )
     print(f"| {'measure':<18} | {'fit':>16} | {'valid':>16} |")
     print(f"|{'-' * 20}|{'-' * 18}|{'-' * 18}|")
     for measure in MEASURES:

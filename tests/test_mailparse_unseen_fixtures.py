@@ -130,3 +130,34 @@ def test_single_part_text_body_is_still_the_body():
     parsed = parse_message(raw)
     assert parsed.body_text == "hello there"
     assert parsed.attachments == []
+
+
+# Class C: a raw 8-bit UTF-8 name cut inside its last character (Yahoo cuts long
+# attachment names at a byte limit) was read as Windows-1252 in its last word
+# ("таким Ñ‡Ñ‚Ð"); clients read it as UTF-8 and mark the cut character.
+
+
+def test_utf8_file_name_cut_inside_a_character_stays_utf8():
+    name = "Картинка с очень длинным именем таким чт".encode() + "ч".encode()[:1]
+    raw = (
+        b"From: a@example.com\nSubject: pic\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nsee\n"
+        b'--B\nContent-Type: image/png; name="' + name + b'"\n'
+        b'Content-Disposition: attachment; filename="' + name + b'"\n'
+        b"Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--B--\n"
+    )
+    (att,) = parse_message(raw).attachments
+    assert att.filename == "Картинка с очень длинным именем таким чт\ufffd"
+
+
+def test_utf8_subject_cut_inside_a_character_stays_utf8():
+    raw = b"From: a@example.com\nSubject: " + "Счёт за июнь".encode()[:-1] + b"\n\nx\n"
+    assert parse_message(raw).subject == "Счёт за июн\ufffd"
+
+
+def test_latin1_word_ending_in_a_lead_byte_is_not_read_as_cut_utf8():
+    raw = (
+        b"From: a@example.com\nSubject: Caf\xe9\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\n\nx\n"
+    )
+    assert parse_message(raw).subject == "Caf\xe9"

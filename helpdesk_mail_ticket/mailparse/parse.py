@@ -315,7 +315,8 @@ def _body_text(message: Message, part: Message, body_type: str) -> str:
     at = next(i for i, leaf in enumerate(shown) if leaf is part)
     if body_type != "text/html":
         texts = [
-            decode_text_part(leaf) if leaf.get_content_type() == body_type
+            decode_text_part(leaf)
+            if leaf.get_content_type() == body_type
             else html_to_text(decode_text_part(leaf))
             for leaf in shown
         ]
