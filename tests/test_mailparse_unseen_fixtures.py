@@ -161,3 +161,26 @@ def test_latin1_word_ending_in_a_lead_byte_is_not_read_as_cut_utf8():
         b"Content-Type: text/plain; charset=iso-8859-1\n\nx\n"
     )
     assert parse_message(raw).subject == "Caf\xe9"
+
+
+# Class D: a nested multipart that reuses its parent's boundary (seen on malware and on
+# some bulk mailers): the stdlib ends the outer multipart at the inner close delimiter,
+# so the parts after it (the attachment) fell into the epilogue and were lost, and the
+# inner alternative's two versions were read as two parts of the outer one. Streaming
+# parsers (postal-mime, mailparser) give the boundary to the innermost open multipart.
+
+
+def test_nested_multipart_reusing_its_parents_boundary_keeps_the_attachment():
+    raw = (
+        b"From: a@example.com\nSubject: z\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="SAME"\n\n'
+        b'--SAME\nContent-Type: multipart/alternative; boundary="SAME"\n\n'
+        b"--SAME\nContent-Type: text/plain\n\nSent from my phone\n"
+        b"--SAME\nContent-Type: text/html\n\n<p>Sent from my phone</p>\n--SAME--\n\n"
+        b'--SAME\nContent-Type: application/zip; name="photo.zip"\n'
+        b"Content-Transfer-Encoding: base64\n\nUEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==\n--SAME--\n"
+    )
+    parsed = parse_message(raw)
+    assert [a.filename for a in parsed.attachments] == ["photo.zip"]
+    assert parsed.attachments[0].data.startswith(b"PK")
+    assert parsed.body_text.count("Sent from my phone") == 1
