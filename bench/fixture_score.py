@@ -80,7 +80,12 @@ def visible_text(html: str) -> str:
         return re.sub(r"<[^>]*>", " ", html)
     for node in doc.xpath("//script|//style|//head/title"):
         node.drop_tree()
+    for node in doc.iter(*_BLOCKS):  # a block starts a line, as a browser lays it out
+        node.tail = "\n" + (node.tail or "")
     return doc.text_content()
+
+
+_BLOCKS = ("p", "div", "br", "li", "tr", "table", "blockquote", "pre", "h1", "h2", "h3", "hr")
 
 
 def collection_of(path: Path, base: Path) -> str:
