@@ -305,6 +305,8 @@ def _body_text(message: Message, part: Message, body_type: str) -> str:
     a list's footer after an alternative; a text part beside an HTML one), all of them in
     order, each in the body's type: a text part escaped into an HTML body, an HTML part
     as text in a text body."""
+    if part is message or not message.is_multipart():
+        return decode_text_part(part)
     try:
         shown = _shown_leaves(message, order=(body_type, *_OTHER_BODY[body_type]))
     except Exception:
