@@ -418,8 +418,13 @@ def collect_attachments(
             ctype = content_type(part)
         except Exception:
             ctype = "application/octet-stream"
-        if part is message and not part.is_multipart() and ctype.startswith("text/"):
-            continue
+        if (
+            part is message
+            and not part.is_multipart()
+            and ctype.startswith("text/")
+            and not sent_as_attachment(part)
+        ):
+            continue  # the whole message is its text; unless sent as a file (a CSV report)
         if ctype.startswith(_MULTIPART_SKIP):
             continue
         if part is body_part or (

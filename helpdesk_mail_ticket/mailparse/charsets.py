@@ -361,11 +361,39 @@ def _is_wide(char: str) -> bool:
     return 0x3040 <= ord(char) <= 0xD7A3
 
 
+_TRAILING_PUNCT = re.compile(rb"[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]*\Z")
+
+
+def _cut_utf8(raw: bytes) -> str | None:
+    """UTF-8 cut inside its last character (a gateway's byte limit on a long name or
+    subject): the text up to the cut and U+FFFD, as clients show it; None unless what
+    comes before the cut is valid UTF-8 holding multi-byte characters (a Latin-1 word
+    ending in a byte that could lead a UTF-8 sequence is not UTF-8). Punctuation after
+    the cut (the closing quote of a parameter) is kept after the mark."""
+    rest = _TRAILING_PUNCT.search(raw)
+    raw, after = raw[: rest.start()], rest.group().decode("ascii")
+    for cut in (1, 2, 3):
+        head, tail = raw[:-cut], raw[-cut:]
+        if not tail or not 0xC2 <= tail[0] <= 0xF4 or any((b & 0xC0) != 0x80 for b in tail[1:]):
+            continue
+        need = 2 if tail[0] < 0xE0 else 3 if tail[0] < 0xF0 else 4
+        if cut >= need:
+            return None
+        text = _try(head, "utf-8")
+        if text is not None and not text.isascii():
+            return text + "\ufffd" + after
+        return None
+    return None
+
+
 def decode_8bit(raw: bytes, *hints: str | None) -> str:
     """Raw 8-bit header bytes (no RFC 2047): UTF-8 if valid, else the charset that reads
     them most plausibly, the declared ones (the part's, then the message's) first: see
     :func:`detect_charset`. Windows-1252 when nothing reads them strictly."""
     text = _try(raw, "utf-8")
+    if text is not None:
+        return text
+    text = _cut_utf8(raw)
     if text is not None:
         return text
     tokens = _TOKENS.split(raw)

@@ -379,6 +379,48 @@ def _repair_boundary(part: Message) -> None:
         part.del_param("boundary")
 
 
+class ReusedBoundaryDefect(email.errors.MessageDefect):
+    """A nested multipart used its parent's boundary; read as streaming parsers do."""
+
+
+def _repair_reused_boundary(part: Message) -> None:
+    """A child multipart declaring its parent's own boundary (malware, some bulk mailers):
+    the stdlib gives the child nothing and ends the parent at the child's close delimiter,
+    its later parts falling into the epilogue (lost). Read as streaming parsers read it:
+    the parts after the child are the child's, up to that close delimiter; the parts in the
+    epilogue are the parent's."""
+    payload = part.get_payload()
+    boundary = part.get_boundary()
+    if not isinstance(payload, list) or not boundary:
+        return
+    at = next(
+        (
+            i
+            for i, child in enumerate(payload)
+            if isinstance(child, Message)
+            and child.get_content_maintype() == "multipart"
+            and child.get_boundary() == boundary
+            and isinstance(child.get_payload(), str)
+            and not child.get_payload().strip()
+        ),
+        None,
+    )
+    if at is None:
+        return
+    child = payload[at]
+    child.set_payload(payload[at + 1 :])
+    child.defects = [d for d in child.defects if type(d).__name__ != "StartBoundaryNotFoundDefect"]
+    payload[at + 1 :] = []
+    epilogue = part.epilogue or ""
+    if f"--{boundary}" in epilogue:
+        head = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
+        rest = _stdlib_parse((head + epilogue).encode("utf-8", "surrogateescape"))
+        if isinstance(rest.get_payload(), list):
+            payload.extend(rest.get_payload())
+            part.epilogue = rest.epilogue
+    part.defects.append(ReusedBoundaryDefect())
+
+
 def load_message(raw: bytes) -> Message:
     """Parse ``raw`` into a compat32 tree with the repairs above; raises like the stdlib."""
     message = _parse_big(raw) if len(raw) >= BIG_MESSAGE_BYTES else None
@@ -397,6 +439,7 @@ def load_message(raw: bytes) -> Message:
             elif maintype == "multipart":
                 _repair_boundary(part)
                 _strip_glued_close(part)
+                _repair_reused_boundary(part)
             elif len(part.get_all("content-type") or []) > 1:
                 _repair_boundary(part)  # a multipart type in a second field
         except Exception:

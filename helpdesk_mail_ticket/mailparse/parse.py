@@ -300,62 +300,93 @@ _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 
 
 def _body_text(message: Message, part: Message, body_type: str) -> str:
-    """The decoded body; when ``part`` sits in a multipart/mixed among other unnamed inline
-    parts of its type (Apple Mail: HTML, an attachment, more HTML), all of them in order,
-    as mail clients show them."""
-    try:
-        siblings = _inline_siblings(message, part, body_type)
-    except Exception:
-        _logger.debug("inline siblings unreadable", exc_info=True)
-        siblings = []
-    if len(siblings) < 2:
-        return decode_text_part(part)
-    texts = [decode_text_part(sibling) for sibling in siblings]
-    if body_type != "text/html":
-        return "\n\n".join(text.rstrip() for text in texts)
-    rest = []
-    for text in texts[1:]:
-        inner = _BODY_INNER.search(text)
-        # Each half a block of its own, as clients show the parts one below the other.
-        rest.append(f"<div>{inner.group(1) if inner else text}</div>")
-    first = texts[0]
-    ends = list(_BODY_END.finditer(first))
-    if not ends:
-        return first + "".join(rest)
-    at = ends[-1].start()
-    return first[:at] + "".join(rest) + first[at:]
-
-
-def _inline_siblings(message: Message, part: Message, body_type: str) -> list:
-    """The leaves of ``part``'s multipart/mixed parent of type ``body_type``, unnamed and not
-    attachments, ``part`` first; [] when the parent is not a multipart/mixed."""
+    """The decoded body; when ``part`` is one of several inline text parts a mail client
+    shows one below the other (a multipart/mixed: Apple Mail's HTML, attachment, more HTML;
+    a list's footer after an alternative; a text part beside an HTML one), all of them in
+    order, each in the body's type: a text part escaped into an HTML body, an HTML part
+    as text in a text body."""
     if part is message or not message.is_multipart():
-        return []
-    count = 0
-    stack = [message]
-    while stack and count < MAX_PARTS:
-        parent = stack.pop()
-        count += 1
-        payload = parent.get_payload() if parent.is_multipart() else None
-        if not isinstance(payload, list) or parent.get_content_type() == "message/rfc822":
-            continue
-        if any(child is part for child in payload):
-            if parent.get_content_type() != "multipart/mixed":
-                return []
-            found = [
-                child
-                for child in payload
-                if child is part
-                or (
-                    not child.is_multipart()
-                    and child.get_content_type() == body_type
-                    and not is_attachment(child)
-                    and not has_filename(child)
-                )
-            ]
-            return found[[c is part for c in found].index(True) :]
-        stack.extend(payload)
-    return []
+        return decode_text_part(part)
+    try:
+        shown = _shown_leaves(message, order=(body_type, *_OTHER_BODY[body_type]))
+    except Exception:
+        _logger.debug("inline parts unreadable", exc_info=True)
+        shown = []
+    if len(shown) < 2 or not any(leaf is part for leaf in shown):
+        return decode_text_part(part)
+    at = next(i for i, leaf in enumerate(shown) if leaf is part)
+    if body_type != "text/html":
+        texts = [
+            decode_text_part(leaf)
+            if leaf.get_content_type() == body_type
+            else html_to_text(decode_text_part(leaf))
+            for leaf in shown
+        ]
+        return "\n\n".join(text.rstrip() for text in texts if text.strip())
+    main = decode_text_part(part)
+    before = "".join(_html_block(leaf) for leaf in shown[:at])
+    after = "".join(_html_block(leaf) for leaf in shown[at + 1 :])
+    if before:
+        opening = _BODY_START.search(main)
+        main = main[: opening.end()] + before + main[opening.end() :] if opening else before + main
+    if after:
+        ends = list(_BODY_END.finditer(main))
+        main = main[: ends[-1].start()] + after + main[ends[-1].start() :] if ends else main + after
+    return main
+
+
+_OTHER_BODY = {"text/html": ("text/plain",), "text/plain": ("text/html",)}
+_BODY_START = re.compile(r"<body[^>]*>", re.IGNORECASE)
+
+
+def _html_block(leaf: Message) -> str:
+    """A shown part as a block of an HTML body: an HTML part's inner body, a text part
+    escaped; "" when it holds no text."""
+    text = decode_text_part(leaf)
+    if not text.strip():
+        return ""
+    if leaf.get_content_type() == "text/html":
+        inner = _BODY_INNER.search(text)
+        return f"<div>{inner.group(1) if inner else text}</div>"
+    text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), leaf)
+    return f"<div>{text_to_html(text)}</div>"
+
+
+def _shown_leaves(message: Message, order: tuple) -> list:
+    """The text leaves a mail client shows as the message's text, in order (RFC 2046): every
+    child of a multipart/mixed (and of any multipart it does not know), the version of a
+    multipart/alternative whose first shown leaf comes first in ``order``, the root of a
+    multipart/related; a leaf counts when it is unnamed text/plain or text/html not sent
+    as an attachment. Attached messages and reports are not entered; bounded."""
+    budget = [MAX_PARTS]
+
+    def shown(node: Message, depth: int) -> list:
+        budget[0] -= 1
+        if budget[0] < 0 or depth > 40:
+            return []
+        ctype = node.get_content_type()
+        if not node.is_multipart():
+            if ctype in order and not is_attachment(node) and not has_filename(node):
+                return [node]
+            return []
+        payload = node.get_payload()
+        if not isinstance(payload, list) or (
+            node is not message and node.get_content_maintype() == "message"
+        ):
+            return []
+        children = [child for child in payload if isinstance(child, Message)]
+        if ctype == "multipart/alternative":
+            versions = [shown(child, depth + 1) for child in children]
+            for wanted in order:
+                for version in versions:
+                    if version and version[0].get_content_type() == wanted:
+                        return version
+            return []
+        if ctype == "multipart/related":
+            return shown(children[0], depth + 1) if children else []
+        return [leaf for child in children for leaf in shown(child, depth + 1)]
+
+    return shown(message, 0)
 
 
 def _walk(message: Message):
