@@ -1,0 +1,62 @@
+"""Attack of issue 14's reading changes: hostile and everyday mail they misread.
+
+Each message is written for the class of mail it stands for. A hostile input is parsed in
+a child process under a CPU budget (a resource limit, no clock read here): a parse that
+needs more CPU than the budget is killed, and the test fails.
+"""
+
+import multiprocessing
+import resource
+from multiprocessing.connection import wait
+
+import pytest
+from mailparse import Settings, parse_message
+
+SETTINGS = Settings()
+# CPU seconds a hostile message may use, orders of magnitude above what a linear reading
+# takes (milliseconds) and below what a quadratic one does (minutes).
+CPU_BUDGET = 20
+
+
+def _parse_in_child(raw: bytes, sender) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_BUDGET, CPU_BUDGET + 1))
+    result = parse_message(raw, SETTINGS)
+    sender.send((result.body_text, [a.filename for a in result.attachments]))
+
+
+def _parse_within_budget(raw: bytes):
+    """(body_text, attachment names) of ``raw``, parsed under CPU_BUDGET."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_in_child, args=(raw, sender))
+    child.start()
+    sender.close()
+    # The answer or the child's end, whichever comes first (a child killed sends nothing).
+    wait([receiver, child.sentinel])
+    try:
+        result = receiver.recv() if receiver.poll() else None
+    except EOFError:
+        result = None
+    child.join()
+    assert child.exitcode == 0, f"parse killed or failed (exit code {child.exitcode})"
+    return result
+
+
+def _message(content_type: str, cte: str, body: bytes) -> bytes:
+    return (
+        b"From: Ann <ann@example.com>\nTo: support@example.com\nSubject: printer\n"
+        b"Message-ID: <a14@example.com>\nMIME-Version: 1.0\n"
+        + f"Content-Type: {content_type}\nContent-Transfer-Encoding: {cte}\n\n".encode()
+        + body
+    )
+
+
+# --- quoted-printable: trailing white space ------------------------------------------------------
+
+
+def test_a_long_run_of_spaces_inside_a_quoted_printable_line_is_read_in_linear_time():
+    # Spaces not at the end of a line: the trailing-space rule must not try every one of
+    # them as the start of a run that ends the line.
+    body = b"Error" + b" " * 200_000 + b"on tray 2.\n"
+    text, _ = _parse_within_budget(_message("text/plain; charset=utf-8", "quoted-printable", body))
+    assert text.startswith("Error") and text.endswith("on tray 2.")
