@@ -60,3 +60,15 @@ def test_a_long_run_of_spaces_inside_a_quoted_printable_line_is_read_in_linear_t
     body = b"Error" + b" " * 200_000 + b"on tray 2.\n"
     text, _ = _parse_within_budget(_message("text/plain; charset=utf-8", "quoted-printable", body))
     assert text.startswith("Error") and text.endswith("on tray 2.")
+
+
+# --- a multipart without a usable boundary ------------------------------------------------------
+
+
+def test_many_lone_delimiter_lines_in_a_big_multipart_without_boundary_are_read_in_linear_time():
+    # Each "--NNNN" line is followed by a field but never comes again: looking for it
+    # again through the whole body, line after line, read a 20 MB body thousands of times.
+    lines = b"".join(b"--%04x\nA:\n" % i for i in range(6500))
+    body = lines + b"The printer on floor 3 is broken.\n" * 600_000
+    text, _ = _parse_within_budget(_message("multipart/mixed", "7bit", body))
+    assert "--0000" not in text  # no boundary its lines use: no part, as before

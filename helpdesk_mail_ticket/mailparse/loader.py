@@ -340,15 +340,26 @@ _FIELD_TEXT = re.compile(r"[\x21-\x39\x3b-\x7e]+:")
 
 def _used_boundary(body: str) -> str:
     """The boundary a multipart body's lines use: the first delimiter line followed by a
-    header field whose delimiter comes again; "" when none is."""
+    header field whose delimiter comes again; "" when none is.
+
+    One pass over the delimiter lines: looking for each candidate again through the whole
+    body read a big body once per candidate (thousands of lone "--x" lines, minutes)."""
+    candidates = {}  # boundary -> end of its first line followed by a field, in order
     for match in _DELIMITER_LINE.finditer(body, 0, 65536):
         boundary = match.group(1)
-        if boundary.endswith("--"):
+        if boundary.endswith("--") or boundary in candidates:
             continue
         line = body[match.end() : match.end() + 200].lstrip("\r\n")
-        if _FIELD_TEXT.match(line) and body.count("--" + boundary, match.end()) >= 1:
-            return boundary
-    return ""
+        if _FIELD_TEXT.match(line):
+            candidates[boundary] = match.end()
+    if not candidates:
+        return ""
+    again = set()
+    for match in _DELIMITER_LINE.finditer(body):
+        boundary = match.group(1)
+        if boundary in candidates and match.start() >= candidates[boundary]:
+            again.add(boundary)
+    return next((boundary for boundary in candidates if boundary in again), "")
 
 
 def _repair_boundary(part: Message) -> None:
