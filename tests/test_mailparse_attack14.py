@@ -11,6 +11,7 @@ from multiprocessing.connection import wait
 
 import pytest
 from mailparse import Settings, parse_message
+from mailparse.newpart import split_reply
 
 SETTINGS = Settings()
 # CPU seconds a hostile message may use, orders of magnitude above what a linear reading
@@ -72,3 +73,39 @@ def test_many_lone_delimiter_lines_in_a_big_multipart_without_boundary_are_read_
     body = lines + b"The printer on floor 3 is broken.\n" * 600_000
     text, _ = _parse_within_budget(_message("multipart/mixed", "7bit", body))
     assert "--0000" not in text  # no boundary its lines use: no part, as before
+
+
+# --- a verb far from the colon: the customer's sentences ----------------------------------------
+
+_BELOW = "Error 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a verb, an address and a date in a sentence of the customer's that ends with ':'
+        "I already sent an email to billing@example.com on 03.03.2026 about invoice 4711, "
+        "but nobody answered. Here is what happened:",
+        "We sent the offer to Ann <ann@example.com> on 03.03.2026 and got this reply:",
+        "Our accountant wrote to bank@example.com about the reminder of 03.03.2026 "
+        "and it says:",
+    ],
+)
+def test_a_sentence_with_a_verb_an_address_and_a_date_keeps_what_follows(line):
+    text = f"Hello,\n\n{line}\n{_BELOW}"
+    split = split_reply(text, SETTINGS)
+    assert "Please send a technician." in split.new_part
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Wiadomość napisana przez Bob <bob@example.com> w dniu 03.03.2026, o godz. 10:00:",
+        # Gmail in German, a name and address that take the colon past 60 characters
+        "Am Di., 3. März 2026 um 10:00 Uhr schrieb Bob Example via Helpdesk System "
+        "<helpdesk-notifications@support.example.com>:",
+    ],
+)
+def test_an_attribution_with_its_verb_far_from_the_colon_still_starts_old_content(attribution):
+    text = f"Thanks, it works.\n\n{attribution}\n\nDoes the printer work now?\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
