@@ -109,3 +109,20 @@ def test_a_sentence_with_a_verb_an_address_and_a_date_keeps_what_follows(line):
 def test_an_attribution_with_its_verb_far_from_the_colon_still_starts_old_content(attribution):
     text = f"Thanks, it works.\n\n{attribution}\n\nDoes the printer work now?\n"
     assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # ko: "On 3 March I wrote the report (to ann@...). Its content is as follows:"
+        "2026년 3월 3일 ann@example.com 으로 보고서를 작성했습니다. 내용은 다음과 같습니다:",
+        "2026년 3월 3일에 보고서를 작성했고 결과는 다음과 같습니다:",
+        # ja: "About the mail of 3 March 2026, please check the following points:"
+        "2026年3月3日のメールについて、以下の点を確認してください：",
+    ],
+)
+def test_apple_mail_s_korean_and_japanese_words_inside_a_sentence_keep_what_follows(line):
+    # '작성' (written) and 'のメール' (the mail of) end Apple Mail's attributions, right
+    # before the colon; inside a customer's sentence they are ordinary words.
+    text = f"안녕하세요.\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part

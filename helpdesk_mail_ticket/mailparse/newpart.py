@@ -46,9 +46,12 @@ _WROTE = "|".join(
         r"skrev(?:\s+følgende)?",  # sv da no
         r"kirjoitti",  # fi
         r"写道|寫道|來信|来信",  # zh
-        r"書きました|が書きました|のメッセージ|のメール|さんは書きました",  # ja
+        # Apple Mail's "X <x@y>のメール:" and "X <x@y> 작성:": those words end the line there,
+        # right before the colon; in a sentence ("…のメールについて…：", "…작성했습니다…:")
+        # they are ordinary words.
+        r"書きました|が書きました|のメッセージ|のメール(?=\s*[:：])|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
-        r"(?:님이\s*)?작성(?:한\s*글)?|đã\s+viết",  # ko vi
+        r"님이\s*작성(?:한\s*글)?|작성(?=\s*[:：])|đã\s+viết",  # ko vi
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
