@@ -5,6 +5,7 @@ a child process under a CPU budget (a resource limit, no clock read here): a par
 needs more CPU than the budget is killed, and the test fails.
 """
 
+import base64
 import multiprocessing
 import resource
 from multiprocessing.connection import wait
@@ -126,3 +127,21 @@ def test_apple_mail_s_korean_and_japanese_words_inside_a_sentence_keep_what_foll
     # before the colon; inside a customer's sentence they are ordinary words.
     text = f"안녕하세요.\n\n{line}\n{_BELOW}"
     assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+# --- a multipart sent base64 (RFC 2045 forbids it, generators do it) -----------------------------
+
+_INNER = (
+    b"--XYZ\nContent-Type: text/plain; charset=utf-8\n\nThe printer on floor 3 is broken.\n"
+    b"--XYZ\nContent-Type: application/pdf; name=report.pdf\nContent-Transfer-Encoding: base64\n"
+    b"\nJVBERi0xLjQK\n--XYZ--\n"
+)
+
+
+def test_a_multipart_sent_base64_is_read_as_its_parts():
+    # No delimiter line in the body as sent: read as a text, it was the raw MIME of the
+    # parts (delimiters, headers, base64 of the file) in the ticket's description.
+    body = base64.encodebytes(_INNER)
+    result = parse_message(_message("multipart/mixed; boundary=XYZ", "base64", body), SETTINGS)
+    assert result.body_text == "The printer on floor 3 is broken."
+    assert [a.filename for a in result.attachments] == ["report.pdf"]

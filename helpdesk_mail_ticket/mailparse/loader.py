@@ -362,6 +362,27 @@ def _used_boundary(body: str) -> str:
     return next((boundary for boundary in candidates if boundary in again), "")
 
 
+def _decoded_multipart(part: Message, payload: str) -> str:
+    """A multipart body sent base64 (RFC 2045 forbids an encoding there, generators do it)
+    and with no delimiter line as sent: decoded in place when the decoded body has one, so
+    that its parts are read (as a text it was raw MIME: delimiters, headers, base64)."""
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte != "base64" or part.get_content_maintype() != "multipart":
+        return payload
+    if _DELIMITER_LINE.search(payload, 0, 65536):
+        return payload
+    try:
+        decoded = _decode_cte(payload.encode("ascii", "surrogateescape"), cte)
+    except UnicodeEncodeError:  # not base64 as sent (letters beyond ASCII)
+        return payload
+    text = decoded.decode("ascii", "surrogateescape") if decoded else ""
+    if not _DELIMITER_LINE.search(text, 0, 65536):
+        return payload
+    part.replace_header("Content-Transfer-Encoding", "8bit")
+    part.set_payload(text)
+    return text
+
+
 def _repair_boundary(part: Message) -> None:
     """A multipart whose body the stdlib could not split: its boundary missing or empty,
     written in another case than its delimiter lines (boundaries are case-sensitive, and
@@ -371,6 +392,7 @@ def _repair_boundary(part: Message) -> None:
     payload = part.get_payload()
     if not isinstance(payload, str):
         return
+    payload = _decoded_multipart(part, payload)
     boundary = _used_boundary(payload)
     if part.get_content_maintype() != "multipart":
         types = part.get_all("content-type") or []
