@@ -88,8 +88,7 @@ _BELOW = "Error 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
         "I already sent an email to billing@example.com on 03.03.2026 about invoice 4711, "
         "but nobody answered. Here is what happened:",
         "We sent the offer to Ann <ann@example.com> on 03.03.2026 and got this reply:",
-        "Our accountant wrote to bank@example.com about the reminder of 03.03.2026 "
-        "and it says:",
+        "Our accountant wrote to bank@example.com about the reminder of 03.03.2026 and it says:",
     ],
 )
 def test_a_sentence_with_a_verb_an_address_and_a_date_keeps_what_follows(line):
