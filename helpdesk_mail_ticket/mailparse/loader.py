@@ -234,7 +234,9 @@ def _head_lines(raw: bytes, newline: bytes) -> tuple[list, bytes]:
     return lines, raw[start - len(newline) :]
 
 
-_QP_TRAILING_WHITESPACE = re.compile(rb"[ \t]+(?=\r?\n|$)")
+# Tried only where a run of white space starts: from every character of a long run inside a
+# line, the run was read to its end and given back (quadratic: minutes for 200,000 spaces).
+_QP_TRAILING_WHITESPACE = re.compile(rb"(?<![ \t])[ \t]+(?=\r?\n|$)")
 
 
 def qp_decode(data: bytes) -> bytes:
@@ -338,15 +340,47 @@ _FIELD_TEXT = re.compile(r"[\x21-\x39\x3b-\x7e]+:")
 
 def _used_boundary(body: str) -> str:
     """The boundary a multipart body's lines use: the first delimiter line followed by a
-    header field whose delimiter comes again; "" when none is."""
+    header field whose delimiter comes again; "" when none is.
+
+    One pass over the delimiter lines: looking for each candidate again through the whole
+    body read a big body once per candidate (thousands of lone "--x" lines, minutes)."""
+    candidates = {}  # boundary -> end of its first line followed by a field, in order
     for match in _DELIMITER_LINE.finditer(body, 0, 65536):
         boundary = match.group(1)
-        if boundary.endswith("--"):
+        if boundary.endswith("--") or boundary in candidates:
             continue
         line = body[match.end() : match.end() + 200].lstrip("\r\n")
-        if _FIELD_TEXT.match(line) and body.count("--" + boundary, match.end()) >= 1:
-            return boundary
-    return ""
+        if _FIELD_TEXT.match(line):
+            candidates[boundary] = match.end()
+    if not candidates:
+        return ""
+    again = set()
+    for match in _DELIMITER_LINE.finditer(body):
+        boundary = match.group(1)
+        if boundary in candidates and match.start() >= candidates[boundary]:
+            again.add(boundary)
+    return next((boundary for boundary in candidates if boundary in again), "")
+
+
+def _decoded_multipart(part: Message, payload: str) -> str:
+    """A multipart body sent base64 (RFC 2045 forbids an encoding there, generators do it)
+    and with no delimiter line as sent: decoded in place when the decoded body has one, so
+    that its parts are read (as a text it was raw MIME: delimiters, headers, base64)."""
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte != "base64" or part.get_content_maintype() != "multipart":
+        return payload
+    if _DELIMITER_LINE.search(payload, 0, 65536):
+        return payload
+    try:
+        decoded = _decode_cte(payload.encode("ascii", "surrogateescape"), cte)
+    except UnicodeEncodeError:  # not base64 as sent (letters beyond ASCII)
+        return payload
+    text = decoded.decode("ascii", "surrogateescape") if decoded else ""
+    if not _DELIMITER_LINE.search(text, 0, 65536):
+        return payload
+    part.replace_header("Content-Transfer-Encoding", "8bit")
+    part.set_payload(text)
+    return text
 
 
 def _repair_boundary(part: Message) -> None:
@@ -358,6 +392,7 @@ def _repair_boundary(part: Message) -> None:
     payload = part.get_payload()
     if not isinstance(payload, str):
         return
+    payload = _decoded_multipart(part, payload)
     boundary = _used_boundary(payload)
     if part.get_content_maintype() != "multipart":
         types = part.get_all("content-type") or []

@@ -46,9 +46,12 @@ _WROTE = "|".join(
         r"skrev(?:\s+følgende)?",  # sv da no
         r"kirjoitti",  # fi
         r"写道|寫道|來信|来信",  # zh
-        r"書きました|が書きました|のメッセージ|のメール|さんは書きました",  # ja
+        # Apple Mail's "X <x@y>のメール:" and "X <x@y> 작성:": those words end the line there,
+        # right before the colon; in a sentence ("…のメールについて…：", "…작성했습니다…:")
+        # they are ordinary words.
+        r"書きました|が書きました|のメッセージ|のメール(?=\s*[:：])|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
-        r"(?:님이\s*)?작성(?:한\s*글)?|đã\s+viết",  # ko vi
+        r"님이\s*작성(?:한\s*글)?|작성(?=\s*[:：])|đã\s+viết",  # ko vi
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
@@ -57,10 +60,28 @@ _WROTE = "|".join(
 _WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
 # A verb further from the colon, for lines that name a sender's address and a date too:
 # attributions whose verb comes first ("Wiadomość napisana przez Ann <a@x> w dniu
-# 03.03.2026, o godz. 10:00:", Apple Mail in Polish).
+# 03.03.2026, o godz. 10:00:", Apple Mail in Polish; "schrieb Ann via Helpdesk <long@x>:").
+# As clients write them: a whole verb, the sender's address in angle brackets, then nothing
+# or a date or time that ends the line ("tail"). A customer's sentence with a verb, an
+# address and a date that ends with words ("I sent an email to billing@example.com on
+# 03.03.2026 about it. Here is what happened:") introduces the customer's own text.
 _WROTE_FAR = re.compile(
-    rf"(?:{_WROTE}|napisana\s+przez)\s(?:[^\n:：]{{0,140}})?[:：]\s*$", re.IGNORECASE
+    rf"(?<![^\W\d_])(?:{_WROTE}|napisana\s+przez)\s[^\n:：<>]{{0,100}}"
+    r"<[^<>\s]{1,64}@[^<>\s]{1,255}>(?P<tail>[^\n:：<>]{0,60})[:：]\s*$",
+    re.IGNORECASE,
 )
+
+
+def _wrote_far(text: str) -> bool:
+    """A _WROTE_FAR attribution (its times' colons read as dots): its tail empty or ending
+    with the digits of a date or time."""
+    match = _WROTE_FAR.search(_TIME.sub(".", text))
+    if match is None:
+        return False
+    tail = match.group("tail").rstrip()
+    return not tail or tail[-1].isdigit()
+
+
 # A time's colon, (?<=\d)[:：](?=\d), written colon first (the same matches): a search
 # skips to colons instead of trying the look-behind at every character.
 _TIME = re.compile(r"[:：](?<=\d[:：])(?=\d)")
@@ -389,7 +410,7 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
         return False
     if _VERBLESS.search(text):
         return True
-    return _has_address(text) and _WROTE_FAR.search(_TIME.sub(".", text)) is not None
+    return _has_address(text) and _wrote_far(text)
 
 
 def _quote_follows(next_lines: list[str]) -> bool:

@@ -1,0 +1,146 @@
+"""Attack of issue 14's reading changes: hostile and everyday mail they misread.
+
+Each message is written for the class of mail it stands for. A hostile input is parsed in
+a child process under a CPU budget (a resource limit, no clock read here): a parse that
+needs more CPU than the budget is killed, and the test fails.
+"""
+
+import base64
+import multiprocessing
+import resource
+from multiprocessing.connection import wait
+
+import pytest
+from mailparse import Settings, parse_message
+from mailparse.newpart import split_reply
+
+SETTINGS = Settings()
+# CPU seconds a hostile message may use, orders of magnitude above what a linear reading
+# takes (milliseconds) and below what a quadratic one does (minutes).
+CPU_BUDGET = 20
+
+
+def _parse_in_child(raw: bytes, sender) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_BUDGET, CPU_BUDGET + 1))
+    result = parse_message(raw, SETTINGS)
+    sender.send((result.body_text, [a.filename for a in result.attachments]))
+
+
+def _parse_within_budget(raw: bytes):
+    """(body_text, attachment names) of ``raw``, parsed under CPU_BUDGET."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_in_child, args=(raw, sender))
+    child.start()
+    sender.close()
+    # The answer or the child's end, whichever comes first (a child killed sends nothing).
+    wait([receiver, child.sentinel])
+    try:
+        result = receiver.recv() if receiver.poll() else None
+    except EOFError:
+        result = None
+    child.join()
+    assert child.exitcode == 0, f"parse killed or failed (exit code {child.exitcode})"
+    return result
+
+
+def _message(content_type: str, cte: str, body: bytes) -> bytes:
+    return (
+        b"From: Ann <ann@example.com>\nTo: support@example.com\nSubject: printer\n"
+        b"Message-ID: <a14@example.com>\nMIME-Version: 1.0\n"
+        + f"Content-Type: {content_type}\nContent-Transfer-Encoding: {cte}\n\n".encode()
+        + body
+    )
+
+
+# --- quoted-printable: trailing white space ------------------------------------------------------
+
+
+def test_a_long_run_of_spaces_inside_a_quoted_printable_line_is_read_in_linear_time():
+    # Spaces not at the end of a line: the trailing-space rule must not try every one of
+    # them as the start of a run that ends the line.
+    body = b"Error" + b" " * 200_000 + b"on tray 2.\n"
+    text, _ = _parse_within_budget(_message("text/plain; charset=utf-8", "quoted-printable", body))
+    assert text.startswith("Error") and text.endswith("on tray 2.")
+
+
+# --- a multipart without a usable boundary ------------------------------------------------------
+
+
+def test_many_lone_delimiter_lines_in_a_big_multipart_without_boundary_are_read_in_linear_time():
+    # Each "--NNNN" line is followed by a field but never comes again: looking for it
+    # again through the whole body, line after line, read a 20 MB body thousands of times.
+    lines = b"".join(b"--%04x\nA:\n" % i for i in range(6500))
+    body = lines + b"The printer on floor 3 is broken.\n" * 600_000
+    text, _ = _parse_within_budget(_message("multipart/mixed", "7bit", body))
+    assert "--0000" not in text  # no boundary its lines use: no part, as before
+
+
+# --- a verb far from the colon: the customer's sentences ----------------------------------------
+
+_BELOW = "Error 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a verb, an address and a date in a sentence of the customer's that ends with ':'
+        "I already sent an email to billing@example.com on 03.03.2026 about invoice 4711, "
+        "but nobody answered. Here is what happened:",
+        "We sent the offer to Ann <ann@example.com> on 03.03.2026 and got this reply:",
+        "Our accountant wrote to bank@example.com about the reminder of 03.03.2026 and it says:",
+    ],
+)
+def test_a_sentence_with_a_verb_an_address_and_a_date_keeps_what_follows(line):
+    text = f"Hello,\n\n{line}\n{_BELOW}"
+    split = split_reply(text, SETTINGS)
+    assert "Please send a technician." in split.new_part
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Wiadomość napisana przez Bob <bob@example.com> w dniu 03.03.2026, o godz. 10:00:",
+        # Gmail in German, a name and address that take the colon past 60 characters
+        "Am Di., 3. März 2026 um 10:00 Uhr schrieb Bob Example via Helpdesk System "
+        "<helpdesk-notifications@support.example.com>:",
+    ],
+)
+def test_an_attribution_with_its_verb_far_from_the_colon_still_starts_old_content(attribution):
+    text = f"Thanks, it works.\n\n{attribution}\n\nDoes the printer work now?\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # ko: "On 3 March I wrote the report (to ann@...). Its content is as follows:"
+        "2026년 3월 3일 ann@example.com 으로 보고서를 작성했습니다. 내용은 다음과 같습니다:",
+        "2026년 3월 3일에 보고서를 작성했고 결과는 다음과 같습니다:",
+        # ja: "About the mail of 3 March 2026, please check the following points:"
+        "2026年3月3日のメールについて、以下の点を確認してください：",
+    ],
+)
+def test_apple_mail_s_korean_and_japanese_words_inside_a_sentence_keep_what_follows(line):
+    # '작성' (written) and 'のメール' (the mail of) end Apple Mail's attributions, right
+    # before the colon; inside a customer's sentence they are ordinary words.
+    text = f"안녕하세요.\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+# --- a multipart sent base64 (RFC 2045 forbids it, generators do it) -----------------------------
+
+_INNER = (
+    b"--XYZ\nContent-Type: text/plain; charset=utf-8\n\nThe printer on floor 3 is broken.\n"
+    b"--XYZ\nContent-Type: application/pdf; name=report.pdf\nContent-Transfer-Encoding: base64\n"
+    b"\nJVBERi0xLjQK\n--XYZ--\n"
+)
+
+
+def test_a_multipart_sent_base64_is_read_as_its_parts():
+    # No delimiter line in the body as sent: read as a text, it was the raw MIME of the
+    # parts (delimiters, headers, base64 of the file) in the ticket's description.
+    body = base64.encodebytes(_INNER)
+    result = parse_message(_message("multipart/mixed; boundary=XYZ", "base64", body), SETTINGS)
+    assert result.body_text == "The printer on floor 3 is broken."
+    assert [a.filename for a in result.attachments] == ["report.pdf"]
