@@ -119,12 +119,15 @@ class MailInbox(models.Model):
             name
             for name in self._get_sync_lock_fields()
             if name in self._fields
+            and name != "sync_cursor"
+            # A column of the row (a field computed on the fly has a column type too).
+            and self._fields[name].store
             and self._fields[name].column_type
             and not (self._fields[name].translate or self._fields[name].company_dependent)
         ]
         self.env.cr.execute(
             SQL(
-                """SELECT %(columns)s, sync_cursor,
+                """SELECT %(columns)s sync_cursor,
                           CASE WHEN sync_cursor->>'uidvalidity' ~ '^[0-9]{1,18}$'
                                 AND sync_cursor->>'uidnext' ~ '^[0-9]{1,18}$'
                           THEN EXISTS(
@@ -134,7 +137,8 @@ class MailInbox(models.Model):
                                      || ((sync_cursor->>'uidnext')::bigint - 1)::text)
                           END
                      FROM %(table)s WHERE id = %(id)s FOR NO KEY UPDATE SKIP LOCKED""",
-                columns=SQL(", ").join(SQL.identifier(name) for name in names),
+                # Each column followed by its comma: none named, the cursor alone.
+                columns=SQL("").join(SQL("%s, ", SQL.identifier(name)) for name in names),
                 table=SQL.identifier(self._table),
                 id=self.id,
             )
@@ -152,7 +156,8 @@ class MailInbox(models.Model):
         """The inbox's columns the synchronization lock's statement reads besides the
         cursor: those the rest of an idle cycle reads (server-action policy,
         keep-until-closed marks, status, trace), so that it reads the row no more.
-        Hook: add the stored, non-translated, non-relational fields an override reads."""
+        Hook: add the stored, non-translated, non-relational fields an override reads
+        (any other field named is left to be read as usual, when it is used)."""
         return (
             "name", "trace", "state", "failure_count", "last_run_date", "email_storage",
             "error_behavior", "target_model", "keep_checked_date", "keep_swept_date",
