@@ -46,7 +46,12 @@ class MailInbox(models.Model):
         if not lock:
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
-        listing = source.list_changes(self._get_listing_cursor(lock.get("cursor_recorded")))
+        # An override written when the lock returned a boolean may still return one;
+        # and one of _get_listing_cursor may take no argument: the lock's answer
+        # travels in the context.
+        recorded = lock.get("cursor_recorded") if isinstance(lock, dict) else None
+        inbox = self.with_context(mail_inbox_cursor_recorded=recorded)
+        listing = source.list_changes(inbox._get_listing_cursor())
         self._trace("%s", listing.note)
         remote = listing.messages
         if listing.complete:
@@ -67,8 +72,11 @@ class MailInbox(models.Model):
         past the newest UID the ledger holds for its UIDVALIDITY (however it got there)
         is taken back to that UID + 1, its message count by as much, so that the
         listing starts right after the last message recorded and skips none.
-        ``recorded``: True when the lock's statement found the ledger holding
+        ``recorded`` (by default the context's ``mail_inbox_cursor_recorded``, set by
+        ``_sync_mailbox``): True when the lock's statement found the ledger holding
         UIDNEXT - 1 (the usual case: the cursor is its own, nothing more to read)."""
+        if recorded is None:
+            recorded = self.env.context.get("mail_inbox_cursor_recorded")
         cursor = self.sync_cursor
         if not (isinstance(cursor, dict) and cursor.get("uidvalidity") and cursor.get("uidnext")):
             return cursor
@@ -104,7 +112,8 @@ class MailInbox(models.Model):
         """Lock this inbox's row for the synchronization, unless another worker has it.
         Starts a new transaction first, whose snapshot then sees the last stored state.
         Returns False (not locked), or a dict: ``cursor_recorded`` is True when the
-        ledger holds the UID before the stored cursor's UIDNEXT (None: not known)."""
+        ledger holds the UID before the stored cursor's UIDNEXT (None: not known).
+        An override may return True as before (then not known)."""
         commit(self.env)
         # The transaction's first statement, not waiting: no conflict with its snapshot
         # can fail it, hence no savepoint; it reads the stored cursor too (one read of

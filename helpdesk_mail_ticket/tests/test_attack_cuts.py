@@ -46,3 +46,42 @@ class TestAttackSyncLockFields(MailTicketCase):
             result = self.inbox._fetch()
         self.assertFalse(result.get("failure"), result.get("failure"))
         self.assertEqual(self.ledger().mapped("state"), ["processed", "processed"])
+
+
+@tagged("post_install", "-at_install")
+class TestAttackSyncLockOverrides(MailTicketCase):
+    """Overrides written against the methods as they were before the lock's statement
+    told whether the ledger holds the cursor's last UID: ``_lock_sync_state`` returned
+    a boolean, ``_get_listing_cursor`` took no argument."""
+
+    def setUp(self):
+        super().setUp()
+        self.deliver(make_email(message_id="<override-1@client.example>"))
+        self.fetch()
+        self.deliver(make_email(message_id="<override-2@client.example>"))
+
+    def test_an_override_of_the_lock_returning_a_boolean_keeps_the_inbox_polled(self):
+        """An integrator's override of ``_lock_sync_state`` (say, logging who locks)
+        returning ``bool(super())`` as the method's old contract did: the cycle called
+        ``.get`` on True and failed, every cycle, the mail never recorded."""
+        inbox_class = type(self.env["mail.inbox"])
+        original = inbox_class._lock_sync_state
+        with patch.object(inbox_class, "_lock_sync_state", lambda inbox: bool(original(inbox))):
+            result = self.inbox._fetch()
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(self.ledger().mapped("state"), ["processed", "processed"])
+
+    def test_an_override_of_the_listing_cursor_without_argument_keeps_the_inbox_polled(self):
+        """An override of ``_get_listing_cursor(self)`` (say, starting a migrated
+        mailbox from a given UID): the cycle now passed it an argument, a TypeError at
+        every cycle, the mail never recorded."""
+        inbox_class = type(self.env["mail.inbox"])
+        original = inbox_class._get_listing_cursor
+
+        def listing_cursor(inbox):  # the override's signature: no argument
+            return original(inbox)
+
+        with patch.object(inbox_class, "_get_listing_cursor", listing_cursor):
+            result = self.inbox._fetch()
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(self.ledger().mapped("state"), ["processed", "processed"])
