@@ -46,7 +46,12 @@ class MailInbox(models.Model):
         if not lock:
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
-        listing = source.list_changes(self._get_listing_cursor(lock.get("cursor_recorded")))
+        # An override written when the lock returned a boolean may still return one;
+        # and one of _get_listing_cursor may take no argument: the lock's answer
+        # travels in the context.
+        recorded = lock.get("cursor_recorded") if isinstance(lock, dict) else None
+        inbox = self.with_context(mail_inbox_cursor_recorded=recorded)
+        listing = source.list_changes(inbox._get_listing_cursor())
         self._trace("%s", listing.note)
         remote = listing.messages
         if listing.complete:
@@ -67,8 +72,11 @@ class MailInbox(models.Model):
         past the newest UID the ledger holds for its UIDVALIDITY (however it got there)
         is taken back to that UID + 1, its message count by as much, so that the
         listing starts right after the last message recorded and skips none.
-        ``recorded``: True when the lock's statement found the ledger holding
+        ``recorded`` (by default the context's ``mail_inbox_cursor_recorded``, set by
+        ``_sync_mailbox``): True when the lock's statement found the ledger holding
         UIDNEXT - 1 (the usual case: the cursor is its own, nothing more to read)."""
+        if recorded is None:
+            recorded = self.env.context.get("mail_inbox_cursor_recorded")
         cursor = self.sync_cursor
         if not (isinstance(cursor, dict) and cursor.get("uidvalidity") and cursor.get("uidnext")):
             return cursor
@@ -104,7 +112,8 @@ class MailInbox(models.Model):
         """Lock this inbox's row for the synchronization, unless another worker has it.
         Starts a new transaction first, whose snapshot then sees the last stored state.
         Returns False (not locked), or a dict: ``cursor_recorded`` is True when the
-        ledger holds the UID before the stored cursor's UIDNEXT (None: not known)."""
+        ledger holds the UID before the stored cursor's UIDNEXT (None: not known).
+        An override may return True as before (then not known)."""
         commit(self.env)
         # The transaction's first statement, not waiting: no conflict with its snapshot
         # can fail it, hence no savepoint; it reads the stored cursor too (one read of
@@ -119,12 +128,15 @@ class MailInbox(models.Model):
             name
             for name in self._get_sync_lock_fields()
             if name in self._fields
+            and name != "sync_cursor"
+            # A column of the row (a field computed on the fly has a column type too).
+            and self._fields[name].store
             and self._fields[name].column_type
             and not (self._fields[name].translate or self._fields[name].company_dependent)
         ]
         self.env.cr.execute(
             SQL(
-                """SELECT %(columns)s, sync_cursor,
+                """SELECT %(columns)s sync_cursor,
                           CASE WHEN sync_cursor->>'uidvalidity' ~ '^[0-9]{1,18}$'
                                 AND sync_cursor->>'uidnext' ~ '^[0-9]{1,18}$'
                           THEN EXISTS(
@@ -134,7 +146,8 @@ class MailInbox(models.Model):
                                      || ((sync_cursor->>'uidnext')::bigint - 1)::text)
                           END
                      FROM %(table)s WHERE id = %(id)s FOR NO KEY UPDATE SKIP LOCKED""",
-                columns=SQL(", ").join(SQL.identifier(name) for name in names),
+                # Each column followed by its comma: none named, the cursor alone.
+                columns=SQL("").join(SQL("%s, ", SQL.identifier(name)) for name in names),
                 table=SQL.identifier(self._table),
                 id=self.id,
             )
@@ -152,7 +165,8 @@ class MailInbox(models.Model):
         """The inbox's columns the synchronization lock's statement reads besides the
         cursor: those the rest of an idle cycle reads (server-action policy,
         keep-until-closed marks, status, trace), so that it reads the row no more.
-        Hook: add the stored, non-translated, non-relational fields an override reads."""
+        Hook: add the stored, non-translated, non-relational fields an override reads
+        (any other field named is left to be read as usual, when it is used)."""
         return (
             "name", "trace", "state", "failure_count", "last_run_date", "email_storage",
             "error_behavior", "target_model", "keep_checked_date", "keep_swept_date",

@@ -33,3 +33,4 @@ from . import test_attack_pop3_sqldiff
 from . import test_batch
 from . import test_attack_ahead
 from . import test_attack_pop3idle
+from . import test_attack_cuts
