@@ -50,24 +50,14 @@ import lxml.html
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "helpdesk_mail_ticket"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from corpus_score import token_f1  # noqa: E402
 from mailparse import parse_message  # noqa: E402
 
 SPLIT_SEED = 14
 TOKEN = re.compile(r"\w+")
 MEASURES = ("subject", "sender address", "display name", "attachment names", "body F1>=0.9")
-
-
-def token_f1(expected: str, got: str) -> float:
-    exp = collections.Counter(t.lower() for t in TOKEN.findall(expected))
-    hyp = collections.Counter(t.lower() for t in TOKEN.findall(got))
-    if not exp and not hyp:
-        return 1.0
-    common = sum((exp & hyp).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(hyp.values()), common / sum(exp.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def visible_text(html: str) -> str:

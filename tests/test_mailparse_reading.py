@@ -282,21 +282,31 @@ def test_a_message_that_is_only_a_file_of_an_invalid_type_has_no_text_body(multi
     assert att.data == b"%PDF-1.4\n"
 
 
-def test_apple_mail_html_split_around_an_attachment_keeps_both_halves():
+def _apple_mail_halves(text: str, before: str, after: str) -> bytes:
+    """Apple Mail's layout: a text version, then HTML, a PDF and more HTML in a mixed."""
     message = EmailMessage()
     message["From"] = "ann@example.com"
     message["Subject"] = "Quote"
-    message.set_content("Before the quote.\n\n[quote.pdf]\n\nAfter the quote: call me.")
+    message.set_content(text)
     html = EmailMessage()
-    html.set_content("<html><body><p>Before the quote.</p></body></html>", subtype="html")
+    html.set_content(f"<html><body>{before}</body></html>", subtype="html")
     html.make_mixed()
     html.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="quote.pdf")
     tail = EmailMessage()
-    tail.set_content("<html><body><p>After the quote: call me.</p></body></html>", subtype="html")
+    tail.set_content(f"<html><body>{after}</body></html>", subtype="html")
     html.attach(tail)
     message.make_alternative()
     message.attach(html)
-    parsed = parse_message(message.as_bytes())
+    return message.as_bytes()
+
+
+def test_apple_mail_html_split_around_an_attachment_keeps_both_halves():
+    raw = _apple_mail_halves(
+        "Before the quote.\n\n[quote.pdf]\n\nAfter the quote: call me.",
+        "<p>Before the quote.</p>",
+        "<p>After the quote: call me.</p>",
+    )
+    parsed = parse_message(raw)
     assert parsed.body_part == "text/html"
     assert "Before the quote." in parsed.body_text
     assert "After the quote: call me." in parsed.body_text
@@ -395,20 +405,10 @@ def test_quoted_printable_lines_lose_the_white_space_a_transport_added(newline):
 def test_apple_mail_html_halves_without_blocks_stay_apart():
     """Apple Mail's halves as bare text in <body> (no <p> or <div> of their own): the last
     word before the file and the first after it were one ("before.Text")."""
-    message = EmailMessage()
-    message["From"] = "ann@example.com"
-    message["Subject"] = "Quote"
-    message.set_content("Text before the file.\n\nText after it.")
-    html = EmailMessage()
-    html.set_content("<html><body>Text before the file.</body></html>", subtype="html")
-    html.make_mixed()
-    html.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="quote.pdf")
-    tail = EmailMessage()
-    tail.set_content("<html><body>Text after it.</body></html>", subtype="html")
-    html.attach(tail)
-    message.make_alternative()
-    message.attach(html)
-    parsed = parse_message(message.as_bytes())
+    raw = _apple_mail_halves(
+        "Text before the file.\n\nText after it.", "Text before the file.", "Text after it."
+    )
+    parsed = parse_message(raw)
     assert parsed.body_text.split() == "Text before the file. Text after it.".split()
 
 

@@ -335,7 +335,7 @@ def _strip_glued_close(part: Message) -> None:
 # A delimiter line of a multipart body: "--" and a boundary (RFC 2046: at most 70
 # characters, none of them white space here), "--" after it on the close delimiter.
 _DELIMITER_LINE = re.compile(r"^--([^\s]{1,70}?)(?:--)?[ \t]*\r?$", re.MULTILINE)
-_FIELD_TEXT = re.compile(r"[\x21-\x39\x3b-\x7e]+:")
+_FIELD_TEXT = re.compile(_FIELD.pattern.decode())  # _FIELD, on decoded text
 
 
 def _used_boundary(body: str) -> str:
