@@ -57,7 +57,20 @@ _WROTE = "|".join(
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
 # inside a time. (A parenthesis there, Gmail's Hungarian "ezt írta (időpont: …):", was tried
 # and removed: "X wrote (ticket: 4711):" above the customer's own text cut it.)
-_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+# The verb is a whole word where its script spaces words ("sent" is no verb inside
+# "presented", "resent", "sentence"); Chinese, Japanese and Korean verbs follow a name
+# without a space ("张三<z@x>写道：", "홍길동님이 작성:"), so only letters of spaced scripts
+# (Latin, Greek, Cyrillic, Hebrew, Arabic) may not touch it.
+_SPACED_LETTER = "a-zA-Z\u00c0-\u024f\u0370-\u052f\u0590-\u06ff"
+_WROTE_END = re.compile(
+    rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])"
+    r"\s*(?P<tail>[^\n:：]{0,60})[:：]\s*$",
+    re.IGNORECASE,
+)
+# In what follows the verb, a sentence's end ("geschrieben. Details:") or a clause of
+# lower-case words after a comma ("geschrieben, hier die Details:"): the customer goes on
+# writing; a client's attribution has a name, an address or a date there.
+_TAIL_SENTENCE = re.compile(r"(?:^|[^\W\d_]{2})[.!?]\s+[^\W\d_]|,\s*(?=[^\W\d_])")
 # A verb further from the colon, for lines that name a sender's address and a date too:
 # attributions whose verb comes first ("Wiadomość napisana przez Ann <a@x> w dniu
 # 03.03.2026, o godz. 10:00:", Apple Mail in Polish; "schrieb Ann via Helpdesk <long@x>:").
@@ -107,7 +120,32 @@ def _wrote_end(text: str) -> bool:
         return False
     at = len(stripped) - 1
     back = _BEFORE_COLON.match(text[at - 1 :: -1]).end() if at else 0
-    return _WROTE_END.search(text, at - back) is not None
+    start = at - back
+    # Each match ends at that colon and starts within the window: at most a window's worth
+    # of searches, each over the window.
+    while (match := _WROTE_END.search(text, start)) is not None:
+        if _attribution_tail(match.group("tail")):
+            return True
+        start = match.start() + 1
+    return False
+
+
+def _attribution_tail(tail: str) -> bool:
+    """What follows the verb up to the colon is a client's: a name, an address, a date.
+
+    After an address only a date or time (ending with a digit) or nothing; words without a
+    date at the end may not hold a sentence's end or a lower-case clause after a comma."""
+    tail = tail.strip()
+    if not tail or tail[-1].isdigit():
+        return True
+    addresses = list(_EMAILISH.finditer(tail)) if "@" in tail else []
+    if addresses:
+        return not tail[addresses[-1].end() :].strip(" \t>)]")
+    for match in _TAIL_SENTENCE.finditer(tail):
+        if match.group().startswith(",") and not tail[match.end()].islower():
+            continue
+        return False
+    return True
 
 
 def _ends_with_wrote(text: str) -> bool:
