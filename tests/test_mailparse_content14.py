@@ -3,8 +3,11 @@
 Each message is written for the class it stands for, not copied from any corpus file.
 """
 
+import base64
+import quopri
+
 import pytest
-from mailparse import Settings
+from mailparse import Settings, parse_message
 from mailparse.newpart import split_reply
 
 SETTINGS = Settings()
@@ -59,3 +62,117 @@ def test_a_long_line_of_verbs_and_words_before_a_colon_is_read():
     line = "presented sent wrote, hier die " * 3000 + "Details:"
     text = f"Hello,\n\n{line}\n{_BELOW}"
     assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+# --- a multipart sent quoted-printable (RFC 2045 forbids an encoding there) ---------------------
+
+_PARTS = (
+    b'--B1\nContent-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: '
+    b"quoted-printable\n\nDer Drucker ist kaputt. Gr=C3=BC=C3=9Fe, Anna\n"
+    b'--B1\nContent-Type: application/pdf; name="bericht.pdf"\n'
+    b'Content-Disposition: attachment; filename="bericht.pdf"\n'
+    b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--B1--\n"
+)
+
+
+def _multipart(cte: str, body: bytes) -> bytes:
+    return (
+        b"From: Anna <anna@example.com>\nTo: support@example.com\nSubject: Drucker\n"
+        b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B1"\n'
+        + f"Content-Transfer-Encoding: {cte}\n\n".encode()
+        + body
+    )
+
+
+def test_the_part_headers_of_a_multipart_sent_quoted_printable_are_read_decoded():
+    # A gateway encoded the whole multipart body: every '=' of the parts' parameters (and of
+    # their own quoted-printable text) is '=3D'; the delimiter lines are unchanged.
+    raw = _multipart("quoted-printable", quopri.encodestring(_PARTS))
+    assert b"name=3D" in raw
+    parsed = parse_message(raw, SETTINGS)
+    assert parsed.body_text == "Der Drucker ist kaputt. Grüße, Anna"
+    assert [(a.filename, a.data) for a in parsed.attachments] == [("bericht.pdf", b"%PDF-1.4\n")]
+
+
+def test_a_multipart_labelled_quoted_printable_but_sent_plain_is_read_as_sent():
+    parsed = parse_message(_multipart("quoted-printable", _PARTS), SETTINGS)
+    assert parsed.body_text == "Der Drucker ist kaputt. Grüße, Anna"
+    assert [a.filename for a in parsed.attachments] == ["bericht.pdf"]
+
+
+# --- header fields ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("indent", "newline"), [(b"  ", b"\n"), (b"\t", b"\r\n")])
+def test_a_header_block_indented_as_a_whole_keeps_its_fields(indent, newline):
+    # Mail pasted into a tool or a forward that indented every line of the header block,
+    # a folded field and the blank line too.
+    lines = [
+        b"From: Ann Lee <ann@example.com>",
+        b"To: support@example.com",
+        b"Subject: Printer on floor 3",
+        b" broken",
+        b"Date: Tue, 3 Mar 2026 10:00:00 +0100",
+        b"Message-ID: <p3@example.com>",
+        b"",
+    ]
+    raw = newline.join(indent + line for line in lines) + newline + b"The printer is broken."
+    parsed = parse_message(raw, SETTINGS)
+    assert (parsed.from_email, parsed.from_name) == ("ann@example.com", "Ann Lee")
+    assert parsed.subject == "Printer on floor 3 broken"
+    assert parsed.body_text == "The printer is broken."
+    assert parsed.message_id == "p3@example.com"
+
+
+def _encoded_word(text: str, encoding: str = "B") -> str:
+    data = text.encode()
+    if encoding == "B":
+        return f"=?UTF-8?B?{base64.b64encode(data).decode()}?="
+    quoted = "".join(f"={b:02X}" if b in b"=?_ " or b > 126 else chr(b) for b in data)
+    return f"=?UTF-8?Q?{quoted}?="
+
+
+@pytest.mark.parametrize("outer", ["B", "Q"])
+def test_a_subject_encoded_twice_is_decoded_to_its_text(outer):
+    # A gateway encoded the already encoded subject again.
+    subject = "Drucker kaputt – bitte prüfen"
+    twice = _encoded_word(_encoded_word(subject), outer)
+    raw = f"From: ann@example.com\nSubject: Re: {twice}\n\nbroken\n".encode()
+    assert parse_message(raw, SETTINGS).subject == f"Re: {subject}"
+
+
+def test_a_subject_that_shows_an_encoded_word_as_text_in_plain_ascii_is_kept():
+    # A subject about encoded words, written unencoded: it is the customer's text.
+    raw = b"From: ann@example.com\nSubject: Why do I see =?UTF-8?B?SGk=?= in my mail?\n\nx\n"
+    assert parse_message(raw, SETTINGS).subject == "Why do I see Hi in my mail?"
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("Ann Lee <<ann@example.com>>", ("ann@example.com", "Ann Lee")),
+        # "Lee, Ann" is shown first name first (iTop's caller name rule)
+        ('"Lee, Ann" <<ann@example.com>>', ("ann@example.com", "Ann Lee")),
+        ("<<ann@example.com>>", ("ann@example.com", "")),
+    ],
+)
+def test_doubled_angle_brackets_around_the_sender_s_address(field, expected):
+    raw = f"From: {field}\nReply-To: {field}\nSubject: printer\n\nbroken\n".encode()
+    parsed = parse_message(raw, SETTINGS)
+    assert (parsed.from_email, parsed.from_name) == expected
+    assert [address for _, address in parsed.reply_to] == ["ann@example.com"]
+
+
+def test_long_hostile_fields_are_read():
+    # Linear reading (reasoned in the rules; a result asserted, no clock): 60,000 opening
+    # brackets before the address (header values are read up to 64 KiB), an encoded word of
+    # 40,000 characters inside another.
+    inner = "=?UTF-8?Q?" + "a" * 40_000 + "?="
+    outer = _encoded_word(inner)
+    raw = (
+        "From: Ann " + "<" * 60_000 + "<ann@example.com>>\n"
+        f"Subject: {outer}\nTo: support@example.com\n\nbroken\n"
+    ).encode()
+    parsed = parse_message(raw, SETTINGS)
+    assert parsed.from_email == "ann@example.com"
+    assert parsed.subject.startswith("aaaa")
