@@ -176,3 +176,52 @@ def test_long_hostile_fields_are_read():
     parsed = parse_message(raw, SETTINGS)
     assert parsed.from_email == "ann@example.com"
     assert parsed.subject.startswith("aaaa")
+
+
+# --- HTML text a client does not show -----------------------------------------------------------
+
+
+def _html_mail(body: str) -> bytes:
+    return (
+        "From: Ann <ann@example.com>\nTo: support@example.com\nSubject: printer\n"
+        "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+        f"<html><body>{body}</body></html>\n"
+    ).encode()
+
+
+_VISIBLE = "<p>The printer on floor 3 is broken.</p>"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        # a preheader as templates write it (shown in the inbox list, never in the mail)
+        '<div style="display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;'
+        'max-width:0px;opacity:0;overflow:hidden;mso-hide:all;">Your ticket digest preheader'
+        "</div>",
+        '<span style="DISPLAY: none !important">Hidden tracking words</span>',
+        '<div style="visibility:hidden">Hidden tracking words</div>',
+        "<div hidden>Hidden tracking words</div>",
+        '<svg width="10" height="10"><title>Logo icon</title><text x="0" y="9">Logo</text></svg>',
+        "<template><p>Template row text</p></template>",
+        "<noscript>Please enable JavaScript</noscript>",
+    ],
+)
+def test_html_text_a_client_does_not_show_is_not_in_the_body_text(hidden):
+    parsed = parse_message(_html_mail(hidden + _VISIBLE), SETTINGS)
+    assert parsed.body_text == "The printer on floor 3 is broken."
+    assert parsed.new_part_text == "The printer on floor 3 is broken."
+
+
+def test_html_shown_outside_outlook_is_kept():
+    # mso-hide:all alone hides a block in Outlook only; other clients show it.
+    parsed = parse_message(
+        _html_mail('<div style="mso-hide:all">Call us</div>' + _VISIBLE), SETTINGS
+    )
+    assert "Call us" in parsed.body_text
+
+
+def test_an_html_body_hidden_whole_keeps_its_text():
+    # Nothing shown but hidden text (a broken template): the text is kept, not lost.
+    parsed = parse_message(_html_mail('<div style="display:none">' + _VISIBLE + "</div>"), SETTINGS)
+    assert parsed.body_text == "The printer on floor 3 is broken."
