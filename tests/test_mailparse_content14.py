@@ -57,6 +57,34 @@ def test_attributions_of_mail_clients_still_start_old_content(attribution):
     assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # zh/ja/ko sentences without spaces, ending with an address and a colon
+        "2026年3月3日联系了support@example.com：",
+        "2026年3月3日に担当者のsupport@example.com：",
+        "2026년3월3일에문의한주소는support@example.com:",
+    ],
+)
+def test_an_address_glued_to_cjk_words_is_no_verbless_attribution(line):
+    text = f"你好，\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "2026年3月3日(火) 10:00 Bob <bob@example.com>:",
+        "2026/03/03 10:00 bob@example.com:",
+        "2026/03/03 10:00 jürgen.müller@example.de:",
+        "2026年3月3日 10:00，bob@example.com：",
+    ],
+)
+def test_verbless_attributions_still_start_old_content(attribution):
+    text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
 def test_a_long_line_of_verbs_and_words_before_a_colon_is_read():
     # Linear: the rules read a bounded window before the final colon, whatever the line.
     line = "presented sent wrote, hier die " * 3000 + "Details:"

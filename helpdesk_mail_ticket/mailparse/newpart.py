@@ -178,8 +178,13 @@ _DATED_SENDER = re.compile(
     r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*$"
 )
 # "2024/01/02 John <j@x>:" (iTop's third default) and Gmail's verb-less forms ("… <x@y>:").
+# A bare address starts where a word can: after a space, a punctuation mark or the line's
+# start, not glued to letters of unspaced Chinese, Japanese or Korean text ("…联系了
+# support@example.com：" is a sentence; its local part is no "联系了support").
 _VERBLESS = re.compile(
-    r"(?:<[^<>\s]{1,64}@[^<>\s]{1,255}>|[^\s@]{1,64}@\S{1,255}\.\w+)\s*>?\s*[:：]\s*$"
+    r"(?:<[^<>\s]{1,64}@[^<>\s]{1,255}>"
+    r"|(?<![^\W\d_])[A-Za-z0-9\u00c0-\u024f.!#$%&'*+/=?^_`{|}~-]{1,64}@\S{1,255}\.\w+)"
+    r"\s*>?\s*[:：]\s*$"
 )
 
 # --- Outlook / Notes header blocks --------------------------------------------------------------
