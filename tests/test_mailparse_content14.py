@@ -253,3 +253,91 @@ def test_an_html_body_hidden_whole_keeps_its_text():
     # Nothing shown but hidden text (a broken template): the text is kept, not lost.
     parsed = parse_message(_html_mail('<div style="display:none">' + _VISIBLE + "</div>"), SETTINGS)
     assert parsed.body_text == "The printer on floor 3 is broken."
+
+
+# --- undeclared 8-bit names: Central European beside Western European --------------------------
+
+
+def _file_mail(name: bytes, sender: bytes = b"ann@example.com") -> bytes:
+    return (
+        b"From: " + sender + b"\nTo: support@example.com\nSubject: x\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nhi\n"
+        b"--B\nContent-Type: application/octet-stream\n"
+        b'Content-Disposition: attachment; filename="' + name + b'"\n'
+        b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--B--\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "charset"),
+    [
+        # Windows-1250 (cs, hu, hr): read as Windows-1252 they mix letters no language has
+        # together ("Pøíloha è. 1", "Úøad", "Õrült")
+        ("Příloha č. 1.pdf", "cp1250"),
+        ("Úřad.xlsx", "cp1250"),
+        ("Őrült_fájl.pdf", "cp1250"),
+        # Western names stay Western
+        ("Crème brûlée.pdf", "cp1252"),
+        ("Bjørn Ærø.pdf", "cp1252"),
+        ("Ñandú_año.pdf", "cp1252"),
+        ("Åsa Öberg.docx", "cp1252"),
+        ("Straße_Müller.pdf", "cp1252"),
+        # and Cyrillic Cyrillic
+        ("Да.txt", "cp1251"),
+        ("Счёт.pdf", "cp1251"),
+    ],
+)
+def test_an_undeclared_8_bit_file_name_is_read_in_its_language_s_charset(name, charset):
+    parsed = parse_message(_file_mail(name.encode(charset)), SETTINGS)
+    assert [a.filename for a in parsed.attachments] == [name]
+
+
+@pytest.mark.parametrize("name", ["Jiří Novák", "Tomáš Čech", "Ondřej Dvořák"])
+def test_an_undeclared_windows_1250_display_name_and_subject(name):
+    raw = (
+        b"From: "
+        + name.encode("cp1250")
+        + b" <x@example.cz>\nSubject: "
+        + f"Tiskárna: {name}".encode("cp1250")
+        + b"\n\nhi\n"
+    )
+    parsed = parse_message(raw, SETTINGS)
+    assert (parsed.from_name, parsed.subject) == (name, f"Tiskárna: {name}")
+
+
+# --- a multipart that is only a preamble (read on main already: a guard) -----------------------
+
+
+@pytest.mark.parametrize("close", [b"--B--\n", b""])
+def test_a_multipart_with_only_a_preamble_keeps_its_text(close):
+    raw = (
+        b"From: ann@example.com\nSubject: x\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=B\n\n"
+        b"The printer on floor 3 is broken.\n" + close
+    )
+    assert parse_message(raw, SETTINGS).body_text == "The printer on floor 3 is broken."
+
+
+# --- Outlook's "Name [mailto:addr]" in an address field ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "Ann Lee [mailto:ann@example.com]",
+        "Ann Lee [mailto: ann@example.com ]",
+        '"Lee, Ann" [mailto:ann@example.com]',
+    ],
+)
+def test_outlook_s_mailto_form_in_from(field):
+    # Exchange relays and pasted forwards write the sender as Outlook shows it.
+    raw = f"From: {field}\nSubject: printer\n\nbroken\n".encode()
+    parsed = parse_message(raw, SETTINGS)
+    assert (parsed.from_email, parsed.from_name) == ("ann@example.com", "Ann Lee")
+
+
+def test_a_long_run_of_brackets_before_outlook_s_mailto_form_is_read():
+    field = "Ann Lee " + "[ mailto: " * 5000 + "[mailto:ann@example.com]"
+    raw = f"From: {field}\nSubject: printer\n\nbroken\n".encode()
+    assert parse_message(raw, SETTINGS).from_email == "ann@example.com"
+

@@ -187,9 +187,15 @@ def _address_in_words(text: str) -> bool:
 _DOUBLED_BRACKETS = re.compile(r"<[ \t]*<([^<>\s]{1,64}@[^<>\s]{1,255})>[ \t]*>")
 
 
+# Outlook's "Ann Lee [mailto:ann@example.com]" (Exchange relays, pasted forwards).
+_MAILTO_BRACKETS = re.compile(r"\[[ \t]*mailto:[ \t]*([^\[\]\s<>]{1,320})[ \t]*\]", re.I)
+
+
 def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
     if "<<" in text or "< <" in text or "<\t<" in text:
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
+    if "[" in text and "mailto:" in text.lower():
+        text = _MAILTO_BRACKETS.sub(r"<\1>", text)
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:
