@@ -341,3 +341,77 @@ def test_a_long_run_of_brackets_before_outlook_s_mailto_form_is_read():
     raw = f"From: {field}\nSubject: printer\n\nbroken\n".encode()
     assert parse_message(raw, SETTINGS).from_email == "ann@example.com"
 
+
+# --- more languages' attributions and Outlook header blocks; ticket systems' separators --------
+
+_OLD = "Does the printer work now?"
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        # Gmail, as it writes them in Indonesian, Thai, Romanian, Croatian, Slovak,
+        # Lithuanian and Catalan
+        "Pada tanggal Sel, 3 Mar 2026 pukul 10.00 Bob <bob@example.com> menulis:",
+        "เมื่อ อ. 3 มี.ค. 2026 เวลา 10:00 Bob <bob@example.com> เขียนว่า:",
+        "mar., 3 mar. 2026 la 10:00 Bob <bob@example.com> a scris:",
+        "uto, 3. ožu 2026. u 10:00 Bob <bob@example.com> napisao je:",
+        "ut 3. 3. 2026 o 10:00 Bob <bob@example.com> napísal(a):",
+        "2026-03-03, an, 10:00 Bob <bob@example.com> rašė:",
+        "El dt., 3 de març 2026, 10:00, Bob <bob@example.com> va escriure:",
+    ],
+)
+def test_gmail_attributions_in_more_languages_start_old_content(attribution):
+    text = f"Thanks, it works.\n\n{attribution}\n\n> {_OLD}\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        # Outlook's header block in Hebrew, Arabic, Vietnamese, Indonesian and Thai
+        ("מאת: Bob <bob@example.com>", "נשלח: יום שלישי 3 מרץ 2026 10:00", "אל: Ann", "נושא: x"),
+        ("من: Bob <bob@example.com>", "تاريخ الإرسال: 3 مارس 2026 10:00", "إلى: Ann", "الموضوع: x"),
+        ("Từ: Bob <bob@example.com>", "Đã gửi: Thứ Ba, 3 tháng 3 2026", "Đến: Ann", "Chủ đề: x"),
+        (
+            "Dari: Bob <bob@example.com>",
+            "Dikirim: Selasa, 03 Maret 2026",
+            "Kepada: Ann",
+            "Subjek: x",
+        ),
+        ("จาก: Bob <bob@example.com>", "ส่ง: 3 มีนาคม 2026 10:00", "ถึง: Ann", "เรื่อง: x"),
+    ],
+)
+def test_outlook_header_blocks_in_more_languages_start_old_content(fields):
+    block = "\n".join(fields)
+    text = f"Thanks, it works.\n\n________________________________\n{block}\n\n{_OLD}\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+    # without Outlook's rule above it too
+    text = f"Thanks, it works.\n\n{block}\n\n{_OLD}\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [
+        "##- Please type your reply above this line -##",  # Zendesk
+        "-- Reply above this line --",
+        "--- Please reply above this line ---",
+    ],
+)
+def test_a_ticket_system_s_reply_above_this_line_separator_starts_old_content(separator):
+    text = f"Thanks, it works.\n\n{separator}\n\n{_OLD}\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Saya menulis ke support@example.com pada 03.03.2026 dan hasilnya:",
+        "Dari: kantor pusat, tentang printer:",
+        "Please write your answer above this line and the code below it:",
+    ],
+)
+def test_the_same_words_in_a_customer_s_sentence_keep_what_follows(line):
+    text = f"Hello,\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part

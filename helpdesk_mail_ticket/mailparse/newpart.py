@@ -51,6 +51,9 @@ _WROTE = "|".join(
         # they are ordinary words.
         r"書きました|が書きました|のメッセージ|のメール(?=\s*[:：])|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
+        r"napísal\(a\)|napísala|napísal",  # sk
+        r"napisao\s+je|napisala\s+je|napisao\(la\)\s+je",  # hr bs sr (Latin)
+        r"a\s+scris|va\s+escriure|rašė|menulis|เขียนว่า",  # ro ca lt id th
         r"님이\s*작성(?:한\s*글)?|작성(?=\s*[:：])|đã\s+viết",  # ko vi
     ]
 )
@@ -192,7 +195,8 @@ _FROM_FIELDS = (
     r"from|von|de|da|van|od|fra|från|frå|lähettäjä|frá|от|від|kimden|feladó|expéditeur|"
     r"remetente|mittente|absender|afzender|nadawca|avsändare|发件人|寄件者|發件人|差出人|送信者|"
     r"보낸\s*사람|message\s+du|od\s+kogo|"
-    r"από|de\s+la|šalje|pošiljatelj|pošiljalac"  # el ro hr/sr
+    r"από|de\s+la|šalje|pošiljatelj|pošiljalac|"  # el ro hr/sr
+    r"מאת|من|từ|dari|จาก"  # he ar vi id th
 )
 _OTHER_FIELDS = (
     r"sent|date|to|subject|cc|bcc|reply-to|sent\s+by|gesendet|datum|an|betreff|kopie|"
@@ -206,7 +210,12 @@ _OTHER_FIELDS = (
     r"odesláno|komu|předmět|"  # cs
     r"απεστάλη|ημερομηνία|προς|θέμα|κοιν|"  # el
     r"trimis|către|subiect|"  # ro
-    r"poslano|poslato|prima|predmet"  # hr sr
+    r"poslano|poslato|prima|predmet|"  # hr sr
+    r"נשלח|אל|נושא|עותק|"  # he
+    r"تاريخ\s+الإرسال|أرسل|إلى|الموضوع|نسخة|"  # ar
+    r"đã\s+gửi|đến|chủ\s+đề|"  # vi
+    r"dikirim|kepada|subjek|tanggal|"  # id
+    r"ส่ง|ถึง|เรื่อง|วันที่"  # th
 )
 # A field line: spaces, up to two "*" or "_" (bold, underlined), spaces, the name, the same,
 # the colon. Each run of spaces is read by one \s* only ("\s*[*_]{0,2}\s*" split a run of
@@ -226,6 +235,7 @@ _SEPARATOR = re.compile(
     r"-{2,}\s*[^-\n]{3,200}?\s*-{2,}"  # -----Original Message----- and translations
     r"|([_=*~])\1{2,}\s*[^-_=*~\n]{3,200}?\s*[_=*~]{3,}"  # cc:Mail "___ Reply Separator ___"
     r"|_{10,}"  # Outlook's underscore line
+    r"|\#\#-[^\n]{3,200}?-\#\#"  # Zendesk's "##- Please type your reply above this line -##"
     r"|={10,}"
     r"|begin\s+forwarded\s+message\s*:"
     r"|début\s+du\s+message\s+réexpédié\s*:"
