@@ -122,6 +122,16 @@ def test_the_part_headers_of_a_multipart_sent_quoted_printable_are_read_decoded(
     assert [(a.filename, a.data) for a in parsed.attachments] == [("bericht.pdf", b"%PDF-1.4\n")]
 
 
+def test_base64_padding_in_a_multipart_sent_quoted_printable_survives():
+    # The padding '=' at a base64 line's end was encoded '=3D' with the rest: decoded once,
+    # it is padding again, not a soft line break that would eat the delimiter below.
+    parts = _PARTS.replace(b"JVBERi0xLjQK\n", b"JVBERi0xLjQKJeLjCg==\n")
+    parsed = parse_message(_multipart("quoted-printable", quopri.encodestring(parts)), SETTINGS)
+    assert [(a.filename, a.data) for a in parsed.attachments] == [
+        ("bericht.pdf", b"%PDF-1.4\n%\xe2\xe3\n")
+    ]
+
+
 def test_a_multipart_labelled_quoted_printable_but_sent_plain_is_read_as_sent():
     parsed = parse_message(_multipart("quoted-printable", _PARTS), SETTINGS)
     assert parsed.body_text == "Der Drucker ist kaputt. Grüße, Anna"
