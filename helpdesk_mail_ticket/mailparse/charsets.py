@@ -206,10 +206,66 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         text = _try(data, codec)
         if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
-        score = plausibility(text, codec) + bonus
+        score = plausibility(text, codec) + bonus + _language_fit(text, codec, data)
         if score > best_score:
             best, best_score = codec, score
     return best
+
+
+# The accented Latin letters of the languages Windows-1252 and Windows-1250 / ISO-8859-2
+# are written in, one alphabet each (lower case). Real text's accented letters all belong
+# to one language; Central European bytes read by the Western charset (or the reverse)
+# mix letters no language has together ("Pøíloha è. 1" for "Příloha č. 1").
+_LANGUAGE_LETTERS = tuple(
+    frozenset(letters)
+    for letters in (
+        "äöüß",  # de
+        "àâæçéèêëîïôœùûüÿ",  # fr
+        "áéíñóúü",  # es
+        "áâãàçéêíóôõú",  # pt
+        "àèéìíîòóù",  # it
+        "áéèëíïóöü",  # nl
+        "æøåéèóòô",  # da no
+        "åäöéü",  # sv fi
+        "áðéíóúýþæö",  # is
+        "àçèéíïòóúü",  # ca
+        "äöüõšž",  # et
+        "ąćęłńóśźż",  # pl
+        "áčďéěíňóřšťúůýž",  # cs
+        "áäčďéíĺľňóôŕšťúýž",  # sk
+        "áéíóöőúüű",  # hu
+        "čćđšž",  # hr sl bs
+        "ăâîșțşţ",  # ro
+        "äöü",  # de (letters of both charsets)
+    )
+)
+_LATIN_SINGLE_BYTE = frozenset({"cp1252", "cp1250", "iso8859-2"})
+_LANGUAGE_MISFIT = 0.5
+
+
+def _language_fit(text: str, codec: str, data: bytes) -> float:
+    """0, or a penalty when a Latin single-byte reading gives accented letters that no one
+    language writes together on one line (the reading of another charset). Only the words
+    that are not UTF-8 count (a UTF-8 address beside a legacy name has no letters in that
+    charset). UTF-8 with stray bytes is judged when it holds no UTF-8 (then it is the
+    Windows-1252 reading). Line by line: a message's header values, joined, may be in
+    several languages."""
+    if codec == "utf-8-lenient":
+        if text != _try(data, "cp1252"):
+            return 0.0
+        codec = "cp1252"
+    elif codec not in _LATIN_SINGLE_BYTE:
+        return 0.0
+    for line in data.split(b"\n"):
+        letters = set()
+        for token in _TOKENS.split(line):
+            if token.isascii() or _try(token, "utf-8") is not None:
+                continue
+            text = _try(token, codec) or ""
+            letters.update(c.lower() for c in text if "\x80" <= c < "\u0250" and c.isalpha())
+        if letters and not any(letters <= alphabet for alphabet in _LANGUAGE_LETTERS):
+            return -_LANGUAGE_MISFIT
+    return 0.0
 
 
 def _chardet_vote(data: bytes) -> str:

@@ -86,7 +86,13 @@ def decode_words(value: str, fallback_charset: str | None = None) -> str:
         return fix_surrogates(value or "", fallback_charset)
 
 
-def _decode_words(value: str, fallback_charset: str | None) -> str:
+# A whole encoded word, as a gateway writes one (inside the text another encoded word held).
+_WHOLE_WORD = re.compile(r"=\?[^?\s]{1,60}\?[QqBb]\?[^?\s]*\?=")
+# Encoded words inside encoded words read this deep: a gateway encoded the field again.
+_NESTED_WORDS = 2
+
+
+def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> str:
     value = unfold(value or "")[:MAX_HEADER]
     value = fix_surrogates(value, fallback_charset)
     if "=?" not in value:
@@ -97,7 +103,12 @@ def _decode_words(value: str, fallback_charset: str | None) -> str:
 
     def flush():
         if pending:
-            pieces.append(_decode_word_bytes(pending[1], pending[0]))
+            text = _decode_word_bytes(pending[1], pending[0])
+            if depth < _NESTED_WORDS and "=?" in text and _WHOLE_WORD.search(text):
+                # Encoded twice (a gateway encoded the encoded subject again): the text
+                # the sender wrote is one level further down.
+                text = _decode_words(text, fallback_charset, depth + 1)
+            pieces.append(text)
             pending.clear()
 
     position = 0
@@ -172,7 +183,19 @@ def _address_in_words(text: str) -> bool:
     )
 
 
+# "<<ann@example.com>>" (a tool that bracketed an address already in brackets): one pair.
+_DOUBLED_BRACKETS = re.compile(r"<[ \t]*<([^<>\s]{1,64}@[^<>\s]{1,255})>[ \t]*>")
+
+
+# Outlook's "Ann Lee [mailto:ann@example.com]" (Exchange relays, pasted forwards).
+_MAILTO_BRACKETS = re.compile(r"\[[ \t]*mailto:[ \t]*([^\[\]\s<>]{1,320})[ \t]*\]", re.I)
+
+
 def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
+    if "<<" in text or "< <" in text or "<\t<" in text:
+        text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
+    if "[" in text and "mailto:" in text.lower():
+        text = _MAILTO_BRACKETS.sub(r"<\1>", text)
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:

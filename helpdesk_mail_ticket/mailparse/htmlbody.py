@@ -82,8 +82,42 @@ def _strip_for_text(markup: str) -> str:
         _drop(element)
     for comment in tree.xpath("//comment()"):
         _drop(comment)
+    drop_hidden(tree)
     _space_cells(tree)
     return to_html(tree)
+
+
+# A style that hides an element in every client (a template's preheader, tracking words).
+# "mso-hide:all" alone hides it in Outlook only: other clients show it, so it stays.
+# One \s* per run of spaces, starting at a literal: linear.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Elements whose text no mail client shows as text.
+_UNSHOWN_TAGS = ("svg", "template", "noscript")
+
+
+def drop_hidden(tree) -> None:
+    """Remove what a client does not show (``display:none``, ``visibility:hidden``, the
+    ``hidden`` attribute, ``<svg>``, ``<template>``, ``<noscript>``), keeping tails, unless
+    that is all the text there is (a broken template: the text is kept, not lost)."""
+    hidden = [
+        element
+        for element in tree.iter()
+        if isinstance(element.tag, str)
+        and (
+            element.tag in _UNSHOWN_TAGS
+            or element.get("hidden") is not None
+            or _HIDDEN_STYLE.search(element.get("style") or "")
+        )
+    ]
+    if not hidden:
+        return
+    marked = set(hidden)
+    outermost = [e for e in hidden if not any(a in marked for a in e.iterancestors())]
+    hidden_letters = sum(len("".join(plain_text_of(e).split())) for e in outermost)
+    if hidden_letters >= len("".join(plain_text_of(tree).split())):
+        return
+    for element in outermost:
+        _drop(element)
 
 
 def _space_cells(tree) -> None:
@@ -99,6 +133,7 @@ def _lxml_text(markup: str) -> str:
         return re.sub(r"<[^>]{0,2000}>", " ", markup)
     for element in tree.xpath("//head|//style|//script"):
         _drop(element)
+    drop_hidden(tree)
     _space_cells(tree)
     for br in tree.iter("br", "p", "div", "tr", "li"):
         br.tail = "\n" + (br.tail or "")

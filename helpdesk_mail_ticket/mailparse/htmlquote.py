@@ -18,7 +18,7 @@ import re
 from lxml import etree
 
 from . import newpart
-from .htmlbody import drop_from, parse_html, plain_text_of, to_html
+from .htmlbody import drop_from, drop_hidden, parse_html, plain_text_of, to_html
 
 _logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def _new_part_html(markup: str, settings) -> str | None:
     tree = parse_html(markup)
     if tree is None:
         return None
+    drop_hidden(tree)
     if settings.builtin_quote_detection:
         _cut_client_markers(tree)
         _remove_quotes(tree)

@@ -113,8 +113,36 @@ def repair_header_block(raw: bytes) -> bytes:
     read as that field. Returns ``raw`` itself when nothing was repaired.
     """
     start = header_start(raw)
+    if start and raw[start - 1 : start] in (b" ", b"\t"):
+        dedented = _dedent_block(raw, start)
+        if dedented is not None:
+            return _repair_lines(dedented)
     repaired = _repair_lines(raw[start:] if start else raw)
     return repaired if start == 0 or repaired is not raw else raw
+
+
+def _dedent_block(raw: bytes, start: int) -> bytes | None:
+    """A header block indented as a whole (mail pasted into a tool, or a forward that
+    indented every line): each line down to the first blank one starts with the first
+    field's indentation, and read without it each is a field or a continuation, two of
+    them well-known fields. The block without that indentation and the rest, or None.
+    (Read as it is, every line below the first field was a continuation of that field:
+    the subject and every field but the first were lost.)"""
+    line_start = raw.rfind(b"\n", 0, start) + 1
+    indent = raw[line_start:start]
+    lines, rest = _head_lines(raw[line_start:], b"\n")
+    end = next((i for i, line in enumerate(lines) if not line.strip(_WHITESPACE)), len(lines))
+    head = lines[:end]
+    if len(head) < 2 or not all(line.startswith(indent) for line in head):
+        return None
+    head = [line[len(indent) :] for line in head]
+    if not all(_FIELD.match(line) or line[:1] in (b" ", b"\t") for line in head):
+        return None
+    if sum(1 for line in head if _KNOWN_FIELD.match(line)) < 2:
+        return None
+    if end < len(lines):  # the blank line, maybe indented too, keeps its CR only
+        lines[end] = b"\r" if lines[end].endswith(b"\r") else b""
+    return b"\n".join(head + lines[end:]) + rest
 
 
 def header_start(raw: bytes) -> int:
@@ -383,6 +411,37 @@ def _decoded_multipart(part: Message, payload: str) -> str:
     return text
 
 
+# A parameter of a part's field with its "=" written "=3D": the field was encoded
+# quoted-printable with the body ("name=3D\"x.pdf\"").
+_QP_PARAMETER = re.compile(r"\b(?:name|filename|charset|boundary|format)\*?(?:\d+\*?)?=3D", re.I)
+
+
+def _repair_qp_multipart(part: Message) -> None:
+    """A multipart body sent quoted-printable (a gateway encoded it whole; RFC 2045 allows
+    only 7bit, 8bit or binary there): its delimiter lines survive, so the stdlib splits it,
+    but every part's fields keep "=3D" ("name=3D\"x.pdf\"": the file was named
+    "3D_x.pdf_") and its text its escapes. Read decoded once, when a part's field shows it;
+    a multipart only labelled so is read as sent."""
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    payload = part.get_payload()
+    if cte != "quoted-printable" or not isinstance(payload, list):
+        return
+    encoded = any(
+        isinstance(child, Message)
+        and any(_QP_PARAMETER.search(str(value)) for value in child.values())
+        for child in payload
+    )
+    if not encoded:
+        return
+    body = part.as_bytes(policy=Compat32(linesep="\n")).split(b"\n\n", 1)[-1]
+    head = f'Content-Type: multipart/{part.get_content_subtype()}; boundary="{part.get_boundary()}"'
+    reparsed = _stdlib_parse(head.encode() + b"\n\n" + qp_decode(body))
+    if isinstance(reparsed.get_payload(), list):
+        part.set_payload(reparsed.get_payload())
+        part.preamble, part.epilogue = reparsed.preamble, reparsed.epilogue
+        part.replace_header("Content-Transfer-Encoding", "8bit")
+
+
 def _repair_boundary(part: Message) -> None:
     """A multipart whose body the stdlib could not split: its boundary missing or empty,
     written in another case than its delimiter lines (boundaries are case-sensitive, and
@@ -472,6 +531,7 @@ def load_message(raw: bytes) -> Message:
                 _repair_encoded_message(part)
                 _repair_nested_headers(part)
             elif maintype == "multipart":
+                _repair_qp_multipart(part)
                 _repair_boundary(part)
                 _strip_glued_close(part)
                 _repair_reused_boundary(part)

@@ -51,13 +51,29 @@ _WROTE = "|".join(
         # they are ordinary words.
         r"書きました|が書きました|のメッセージ|のメール(?=\s*[:：])|さんは書きました",  # ja
         r"napsal\(a\)|napsal|írta|yazdı|έγραψε|כתב|كتب",  # cs hu tr el he ar
+        r"napísal\(a\)|napísala|napísal",  # sk
+        r"napisao\s+je|napisala\s+je|napisao\(la\)\s+je",  # hr bs sr (Latin)
+        r"a\s+scris|va\s+escriure|rašė|menulis|เขียนว่า",  # ro ca lt id th
         r"님이\s*작성(?:한\s*글)?|작성(?=\s*[:：])|đã\s+viết",  # ko vi
     ]
 )
 # After the verb, at most a date ("schrieb am Di., 3. März 2026, 10:00:"): a colon there only
 # inside a time. (A parenthesis there, Gmail's Hungarian "ezt írta (időpont: …):", was tried
 # and removed: "X wrote (ticket: 4711):" above the customer's own text cut it.)
-_WROTE_END = re.compile(rf"(?:{_WROTE})\s*(?:[^\n:：]{{0,60}})?[:：]\s*$", re.IGNORECASE)
+# The verb is a whole word where its script spaces words ("sent" is no verb inside
+# "presented", "resent", "sentence"); Chinese, Japanese and Korean verbs follow a name
+# without a space ("张三<z@x>写道：", "홍길동님이 작성:"), so only letters of spaced scripts
+# (Latin, Greek, Cyrillic, Hebrew, Arabic) may not touch it.
+_SPACED_LETTER = "a-zA-Z\u00c0-\u024f\u0370-\u052f\u0590-\u06ff"
+_WROTE_END = re.compile(
+    rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])"
+    r"\s*(?P<tail>[^\n:：]{0,60})[:：]\s*$",
+    re.IGNORECASE,
+)
+# In what follows the verb, a sentence's end ("geschrieben. Details:") or a clause of
+# lower-case words after a comma ("geschrieben, hier die Details:"): the customer goes on
+# writing; a client's attribution has a name, an address or a date there.
+_TAIL_SENTENCE = re.compile(r"(?:^|[^\W\d_]{2})[.!?]\s+[^\W\d_]|,\s*(?=[^\W\d_])")
 # A verb further from the colon, for lines that name a sender's address and a date too:
 # attributions whose verb comes first ("Wiadomość napisana przez Ann <a@x> w dniu
 # 03.03.2026, o godz. 10:00:", Apple Mail in Polish; "schrieb Ann via Helpdesk <long@x>:").
@@ -107,7 +123,32 @@ def _wrote_end(text: str) -> bool:
         return False
     at = len(stripped) - 1
     back = _BEFORE_COLON.match(text[at - 1 :: -1]).end() if at else 0
-    return _WROTE_END.search(text, at - back) is not None
+    start = at - back
+    # Each match ends at that colon and starts within the window: at most a window's worth
+    # of searches, each over the window.
+    while (match := _WROTE_END.search(text, start)) is not None:
+        if _attribution_tail(match.group("tail")):
+            return True
+        start = match.start() + 1
+    return False
+
+
+def _attribution_tail(tail: str) -> bool:
+    """What follows the verb up to the colon is a client's: a name, an address, a date.
+
+    After an address only a date or time (ending with a digit) or nothing; words without a
+    date at the end may not hold a sentence's end or a lower-case clause after a comma."""
+    tail = tail.strip()
+    if not tail or tail[-1].isdigit():
+        return True
+    addresses = list(_EMAILISH.finditer(tail)) if "@" in tail else []
+    if addresses:
+        return not tail[addresses[-1].end() :].strip(" \t>)]")
+    for match in _TAIL_SENTENCE.finditer(tail):
+        if match.group().startswith(",") and not tail[match.end()].islower():
+            continue
+        return False
+    return True
 
 
 def _ends_with_wrote(text: str) -> bool:
@@ -140,8 +181,13 @@ _DATED_SENDER = re.compile(
     r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*$"
 )
 # "2024/01/02 John <j@x>:" (iTop's third default) and Gmail's verb-less forms ("… <x@y>:").
+# A bare address starts where a word can: after a space, a punctuation mark or the line's
+# start, not glued to letters of unspaced Chinese, Japanese or Korean text ("…联系了
+# support@example.com：" is a sentence; its local part is no "联系了support").
 _VERBLESS = re.compile(
-    r"(?:<[^<>\s]{1,64}@[^<>\s]{1,255}>|[^\s@]{1,64}@\S{1,255}\.\w+)\s*>?\s*[:：]\s*$"
+    r"(?:<[^<>\s]{1,64}@[^<>\s]{1,255}>"
+    r"|(?<![^\W\d_])[A-Za-z0-9\u00c0-\u024f.!#$%&'*+/=?^_`{|}~-]{1,64}@\S{1,255}\.\w+)"
+    r"\s*>?\s*[:：]\s*$"
 )
 
 # --- Outlook / Notes header blocks --------------------------------------------------------------
@@ -149,7 +195,8 @@ _FROM_FIELDS = (
     r"from|von|de|da|van|od|fra|från|frå|lähettäjä|frá|от|від|kimden|feladó|expéditeur|"
     r"remetente|mittente|absender|afzender|nadawca|avsändare|发件人|寄件者|發件人|差出人|送信者|"
     r"보낸\s*사람|message\s+du|od\s+kogo|"
-    r"από|de\s+la|šalje|pošiljatelj|pošiljalac"  # el ro hr/sr
+    r"από|de\s+la|šalje|pošiljatelj|pošiljalac|"  # el ro hr/sr
+    r"מאת|من|từ|dari|จาก"  # he ar vi id th
 )
 _OTHER_FIELDS = (
     r"sent|date|to|subject|cc|bcc|reply-to|sent\s+by|gesendet|datum|an|betreff|kopie|"
@@ -163,7 +210,12 @@ _OTHER_FIELDS = (
     r"odesláno|komu|předmět|"  # cs
     r"απεστάλη|ημερομηνία|προς|θέμα|κοιν|"  # el
     r"trimis|către|subiect|"  # ro
-    r"poslano|poslato|prima|predmet"  # hr sr
+    r"poslano|poslato|prima|predmet|"  # hr sr
+    r"נשלח|אל|נושא|עותק|"  # he
+    r"تاريخ\s+الإرسال|أرسل|إلى|الموضوع|نسخة|"  # ar
+    r"đã\s+gửi|đến|chủ\s+đề|"  # vi
+    r"dikirim|kepada|subjek|tanggal|"  # id
+    r"ส่ง|ถึง|เรื่อง|วันที่"  # th
 )
 # A field line: spaces, up to two "*" or "_" (bold, underlined), spaces, the name, the same,
 # the colon. Each run of spaces is read by one \s* only ("\s*[*_]{0,2}\s*" split a run of
@@ -183,6 +235,7 @@ _SEPARATOR = re.compile(
     r"-{2,}\s*[^-\n]{3,200}?\s*-{2,}"  # -----Original Message----- and translations
     r"|([_=*~])\1{2,}\s*[^-_=*~\n]{3,200}?\s*[_=*~]{3,}"  # cc:Mail "___ Reply Separator ___"
     r"|_{10,}"  # Outlook's underscore line
+    r"|\#\#-[^\n]{3,200}?-\#\#"  # Zendesk's "##- Please type your reply above this line -##"
     r"|={10,}"
     r"|begin\s+forwarded\s+message\s*:"
     r"|début\s+du\s+message\s+réexpédié\s*:"
