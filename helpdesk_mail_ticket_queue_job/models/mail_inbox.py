@@ -8,12 +8,12 @@ class MailInbox(models.Model):
 
     use_queue_job = fields.Boolean(
         string="Process as Queue Jobs",
-        help="Each cycle records the new messages, then hands each one to a queue job "
-        "(channel root.helpdesk_mail_ticket) that any Odoo server running queue_job's "
-        "job runner processes on a connection of its own. Processed mail is deleted or "
-        "moved on the mail server by the next cycle. Unticked, the cycle processes the "
-        "messages itself. Tick it only where queue_job's job runner runs: otherwise "
-        "the messages wait for it.",
+        help="Each cycle records the new messages, then hands them to queue jobs (a batch "
+        "of new messages each, channel root.helpdesk_mail_ticket) that any Odoo server "
+        "running queue_job's job runner processes on a connection of its own. Processed "
+        "mail is deleted or moved on the mail server by the next cycle. Unticked, the "
+        "cycle processes the messages itself. Tick it only where queue_job's job runner "
+        "runs: otherwise the messages wait for it.",
     )
 
     def action_fetch_now(self):
@@ -42,15 +42,19 @@ class MailInbox(models.Model):
         return (*super()._get_sync_lock_fields(), "use_queue_job")
 
     def _process_messages(self, source, messages, limit=None):
-        """With ``use_queue_job``, enqueue one job per message instead of processing it:
-        the first ``limit`` of the messages that no job is about to process yet (the
-        others are counted as ``remaining``, for the next cycle)."""
-        if not self.use_queue_job:
+        """With ``use_queue_job``, enqueue the messages as jobs instead of processing
+        them: the first ``limit`` of the messages that no job is about to process yet
+        (the others are counted as ``remaining``, for the next cycle), cut as a cycle
+        cuts its batches (``_plan_batches``: at most ``_get_batch_size()`` messages
+        without history a job, a message with history alone). Each job processes its
+        messages on one connection, as a cycle does (``_process_job``). In a job
+        (context ``mail_inbox_queue_job``), the cycle's own processing."""
+        if not self.use_queue_job or self.env.context.get("mail_inbox_queue_job"):
             return super()._process_messages(source, messages, limit=limit)
         todo = messages - messages._with_pending_job()
         batch = todo[:limit] if limit is not None else todo
-        for message in batch:
-            message._enqueue_process_job()
+        for chunk in self._plan_batches(batch, self._get_batch_size()):
+            chunk._enqueue_process_job()
         if batch:
             self._trace("%d message(s) handed to queue jobs", len(batch))
         return {

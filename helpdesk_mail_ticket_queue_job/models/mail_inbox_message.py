@@ -20,75 +20,103 @@ class MailInboxMessage(models.Model):
     _inherit = "mail.inbox.message"
 
     def _job_identity_key(self):
-        """The identity of this message's job: queue_job enqueues no second job with
-        it while one is pending."""
-        self.ensure_one()
-        return f"helpdesk_mail_ticket:mail.inbox.message:{self.id}:_process_job"
+        """The identity of the job of these messages: queue_job enqueues no second job
+        with it while one is pending (one message's key is the one earlier versions
+        gave its job)."""
+        ids = ",".join(str(message_id) for message_id in sorted(self.ids))
+        return f"helpdesk_mail_ticket:mail.inbox.message:{ids}:_process_job"
 
     def _with_pending_job(self):
-        """The messages among these that a job not yet done is about to process."""
+        """The messages among these that a job not yet done is about to process (a job
+        of one message or of a batch). queue_job stores a job's records as JSON text
+        in a jsonb column (``#>> '{}'`` reads the text, whichever way it is stored)."""
         if not self:
             return self
-        keys = {message._job_identity_key(): message.id for message in self}
-        jobs = (
-            self.env["queue.job"]
-            .sudo()
-            .search_read(
-                [("identity_key", "in", list(keys)), ("state", "in", ACTIVE_JOB_STATES)],
-                ["identity_key"],
-            )
+        self.env["queue.job"].flush_model(["model_name", "method_name", "state", "records"])
+        self.env.cr.execute(
+            """SELECT line.id FROM unnest(%(ids)s::int[]) AS line(id)
+                WHERE EXISTS (
+                      SELECT 1 FROM queue_job job
+                       WHERE job.state = ANY(%(states)s)
+                         AND job.model_name = %(model)s AND job.method_name = '_process_job'
+                         AND (job.records #>> '{}')::jsonb -> 'ids' @> to_jsonb(line.id))""",
+            {"ids": self.ids, "states": ACTIVE_JOB_STATES, "model": self._name},
         )
-        return self.browse({keys[job["identity_key"]] for job in jobs})
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _enqueue_process_job(self):
-        """Hand this message to a queue job (``_process_job``), on the channel its job
-        function names (root.helpdesk_mail_ticket)."""
-        self.ensure_one()
-        description = self.env._(
-            "Incoming eMail %(uid)s of the inbox %(inbox)s", uid=self.uid, inbox=self.inbox_id.name
-        )
+        """Hand these messages (one, or a batch of one inbox) to a queue job
+        (``_process_job``), on the channel its job function names
+        (root.helpdesk_mail_ticket)."""
+        inbox = self.inbox_id
+        inbox.ensure_one()
+        if len(self) == 1:
+            description = self.env._(
+                "Incoming eMail %(uid)s of the inbox %(inbox)s", uid=self.uid, inbox=inbox.name
+            )
+        else:
+            description = self.env._(
+                "%(count)s incoming eMails of the inbox %(inbox)s", count=len(self),
+                inbox=inbox.name,
+            )  # fmt: skip
         return self.with_delay(
             description=description, identity_key=self._job_identity_key()
         )._process_job()
 
     def _process_job(self):
-        """Called as a queue job: process this message on a connection of its own,
-        through the messages' exactly-once path (its lease keeps a cycle or another job
-        from processing it at the same time). Returns what happened.
+        """Called as a queue job: process these messages (one, or a batch of one
+        inbox) on one connection of its own, through the cycle's exactly-once path
+        (``mail.inbox._process_messages``: batches, a message with history alone, a
+        failing message set aside alone; each message's lease keeps a cycle or another
+        job from processing it at the same time). Returns what happened to each.
 
         A mail server out of reach raises RetryableJobError: queue_job tries again
-        later, and the message stays ``new`` meanwhile."""
-        self.ensure_one()
-        message = self.exists()
-        if not message:
+        later, and the messages stay ``new`` meanwhile."""
+        messages = self.exists()
+        if not messages:
             return self.env._("The message is no longer among the Incoming eMails: nothing to do.")
-        if message.state != "new":
-            return message._job_outcome()
-        state = message._process_on_own_connection()
-        if state is None:
-            return self.env._(
-                "Left as it is: another worker has it, or it is retried by the next cycle."
-            )
-        if state == "error":
-            message._warn_inbox_admins_of_errors()
-        return message._job_outcome()
+        todo = messages.filtered(lambda message: message.state == "new")
+        states = todo._process_on_own_connection() if todo else {}
+        if "error" in states.values():
+            todo._warn_inbox_admins_of_errors()
+        outcomes = []
+        for message in messages:
+            if message in todo and states.get(message.id) is None:
+                outcomes.append(self.env._(
+                    "Left as it is: another worker has it, or it is retried by the next cycle."
+                ))  # fmt: skip
+            else:
+                outcomes.append(message._job_outcome())
+        if len(messages) == 1:
+            return outcomes[0]
+        return "\n".join(
+            f"{message.uid}: {outcome}" for message, outcome in zip(messages, outcomes, strict=True)
+        )
 
     def _process_on_own_connection(self):
-        """Process this message as a cycle does, with a trace of its own, on a new
-        connection to its mailbox (none for a kept copy). Returns its state, or None
-        when it is left as it is."""
+        """Process these messages as a cycle does, with a trace of their own, on a new
+        connection to their mailbox (none when every one is a kept copy). Returns
+        their states by id (None: left as it is)."""
         inbox = self.inbox_id
+        inbox.ensure_one()
         debug = inbox._get_global_params().get("debug") in ("True", "1", "true")
         trace = InboxTrace(inbox.name, echo=debug)
-        message = self.with_context(mail_inbox_trace=trace)
-        settings = inbox._get_parse_settings()
+        # In the inbox's company, as a cycle: its tickets and contacts are made there.
+        inbox = inbox.with_company(inbox.company_id).with_context(
+            mail_inbox_trace=trace, mail_inbox_queue_job=True
+        )
+        messages = self.with_context(mail_inbox_trace=trace)
         try:
-            if message.raw_attachment_id:  # its bytes are kept: no connection needed
-                return message._process_isolated(None, settings)
-            with inbox._open_source(trace=trace.add) as source:
-                return message._process_isolated(source, settings)
+            if all(message.raw_attachment_id for message in messages):
+                inbox._process_messages(None, messages)  # their bytes are kept
+            else:
+                with inbox._open_source(trace=trace.add) as source:
+                    inbox._process_messages(source, messages)
         except MailSourceError as error:
             raise RetryableJobError(inbox._connection_error_message(error)) from error
+        messages.invalidate_recordset(["state"])
+        return {message.id: message.state if message.state != "new" else None
+                for message in messages}  # fmt: skip
 
     def _job_outcome(self):
         """The job's result: what became of the message, and its ticket or reason."""

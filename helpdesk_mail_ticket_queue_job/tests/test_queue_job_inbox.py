@@ -8,6 +8,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
+from odoo.addons.helpdesk_mail_ticket.mailharness.proxy import FaultProxy
 from odoo.addons.helpdesk_mail_ticket.models import mail_inbox_fetch
 from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
 from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
@@ -50,8 +51,12 @@ class TestQueueJobInbox(MailTicketCase):
         return result, list(trap.enqueued_jobs)
 
     def stored_jobs(self, lines):
-        keys = [line._job_identity_key() for line in lines]
-        return self.env["queue.job"].search([("identity_key", "in", keys)], order="id")
+        """The jobs stored for any of these lines (of one message or a batch)."""
+        jobs = self.env["queue.job"].search(
+            [("model_name", "=", "mail.inbox.message"), ("method_name", "=", "_process_job")],
+            order="id",
+        )
+        return jobs.filtered(lambda job: job.records & lines)
 
     def setUp(self):
         super().setUp()
@@ -62,35 +67,88 @@ class TestQueueJobInbox(MailTicketCase):
         login, password = self.new_mailbox()
         self.assertFalse(self.create_inbox(login, password).use_queue_job)
 
-    def test_a_cycle_enqueues_one_job_per_new_message(self):
-        self.deliver(make_email(subject="Printer jam", message_id="<qj-1@client.example>"))
-        self.deliver(make_email(subject="VPN down", message_id="<qj-2@client.example>"))
+    def test_a_cycle_enqueues_one_job_per_batch_of_new_messages(self):
+        """New messages go to jobs as a cycle cuts its batches: one job for up to
+        ``batch_size`` messages, each job processing its messages on one connection
+        (a job a message opened a connection and ran a cycle per message)."""
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "2")
+        for number, subject in enumerate(["Printer jam", "VPN down", "No sound"]):
+            self.deliver(make_email(subject=subject, message_id=f"<qj-{number}@client.example>"))
         with trap_jobs() as trap:
             result = self.fetch()
             lines = self.ledger().sorted("id")
-            self.assertEqual(lines.mapped("state"), ["new", "new"], "nothing processed yet")
-            self.assertEqual((result["new"], result["enqueued"]), (2, 2))
+            self.assertEqual(lines.mapped("state"), ["new"] * 3, "nothing processed yet")
+            self.assertEqual((result["new"], result["enqueued"]), (3, 3))
             self.assertEqual((result["processed"], result["remaining"]), (0, 0))
             trap.assert_jobs_count(2)
-            for line in lines:
-                trap.assert_enqueued_job(
-                    line._process_job,
-                    properties={
-                        "identity_key": line._job_identity_key(),
-                        "description": f"Incoming eMail {line.uid} of the inbox {self.inbox.name}",
-                    },
-                )
+            self.assertEqual([job.recordset for job in trap.enqueued_jobs], [lines[:2], lines[2:]])
+            trap.assert_enqueued_job(
+                lines[:2]._process_job,
+                properties={
+                    "identity_key": lines[:2]._job_identity_key(),
+                    "description": f"2 incoming eMails of the inbox {self.inbox.name}",
+                },
+            )
+            trap.assert_enqueued_job(
+                lines[2]._process_job,
+                properties={
+                    "identity_key": lines[2]._job_identity_key(),
+                    "description": f"Incoming eMail {lines[2].uid} of the inbox {self.inbox.name}",
+                },
+            )
             self.assertEqual({job.channel for job in trap.enqueued_jobs}, {CHANNEL})
             self.assertTrue(all(job.job_config.allow_commit for job in trap.enqueued_jobs))
-            self.env.flush_all()
-            trap.perform_enqueued_jobs()
-        self.env.invalidate_all()
-        self.assertEqual(lines.mapped("state"), ["processed", "processed"])
-        self.assertEqual(lines.mapped("action"), ["created", "created"])
+            jobs = list(trap.enqueued_jobs)
+        with FaultProxy(self.dovecot.imap_port) as proxy:
+            self.inbox.port = proxy.port
+            results = self.perform(jobs)
+            self.assertEqual(proxy.connections, 2, "one connection a job")
+        self.assertEqual(lines.mapped("state"), ["processed"] * 3)
+        self.assertEqual(lines.mapped("action"), ["created"] * 3)
         tickets = [self.ticket_of(line) for line in lines]
-        self.assertEqual([t.name for t in tickets], ["Printer jam", "VPN down"])
+        self.assertEqual([t.name for t in tickets], ["Printer jam", "VPN down", "No sound"])
         self.assertEqual({t.partner_id for t in tickets}, {self.alice})
-        self.assertTrue(all(line.trace for line in lines), "each job traces its message")
+        self.assertEqual(
+            results[0].splitlines(),
+            [
+                f"{line.uid}: Ticket created: {ticket.display_name}"
+                for line, ticket in zip(lines[:2], tickets[:2], strict=True)
+            ],
+        )
+        self.assertEqual(results[1], f"Ticket created: {tickets[2].display_name}")
+        self.assertTrue(all(line.trace for line in lines), "each job traces its messages")
+
+    def test_a_failing_message_in_a_jobs_batch_is_set_aside_alone(self):
+        """A message of a job's batch that cannot be processed ends in error alone; the
+        messages beside it in the same job are processed once."""
+        self.deliver(make_email(subject="Before", message_id="<qj-a@client.example>"))
+        self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Who am I"))
+        self.deliver(make_email(subject="After", message_id="<qj-b@client.example>"))
+        _result, jobs = self.fetch_trapped()
+        self.assertEqual(len(jobs), 1)
+        [result] = self.perform(jobs)
+        lines = self.ledger().sorted("id")
+        self.assertEqual(lines.mapped("state"), ["processed", "error", "processed"])
+        self.assertEqual(lines.mapped("attempts"), [1, 1, 1])
+        self.assertIn(f"{lines[1].uid}: Error: Unknown caller (zed@nowhere.example)", result)
+        count = self.env["helpdesk.mail.ticket"].search_count(
+            [("mail_inbox_id", "=", self.inbox.id)]
+        )
+        self.assertEqual(count, 2)
+
+    def test_a_message_in_a_pending_batch_job_gets_no_second_job(self):
+        """A message a pending batch job holds is not handed to another job, nor is a
+        message an earlier version's job of one message holds."""
+        for number in range(3):
+            self.deliver(make_email(subject=f"Held {number}"))
+        self.assertEqual(self.fetch()["enqueued"], 3)
+        lines = self.ledger().sorted("id")
+        self.assertEqual(len(self.stored_jobs(lines)), 1)
+        self.assertEqual(lines._with_pending_job(), lines)
+        self.deliver(make_email(subject="Later"))
+        second = self.fetch()
+        self.assertEqual((second["new"], second["enqueued"]), (1, 1))
+        self.assertEqual(len(self.stored_jobs(self.ledger())), 2)
 
     def test_jobs_create_and_update_tickets_as_a_cycle_does(self):
         self.deliver(make_email(subject="Screen flickers", message_id="<qj-3@client.example>"))
@@ -128,16 +186,16 @@ class TestQueueJobInbox(MailTicketCase):
         lines = self.ledger()
         jobs = self.stored_jobs(lines)
         self.assertEqual(first["enqueued"], 3)
-        self.assertEqual(len(jobs), 3)
+        self.assertEqual(len(jobs), 1, "one batch")
         self.assertEqual(set(jobs.mapped("state")), {"pending"})
         self.assertEqual(set(jobs.mapped("channel")), {CHANNEL})
         self.assertEqual(set(jobs.mapped("method_name")), {"_process_job"})
-        self.assertEqual([job.records.id for job in jobs], lines.sorted("id").ids)
+        self.assertEqual(jobs.records.ids, lines.sorted("id").ids)
         second = self.fetch()
         self.assertEqual((second["new"], second["enqueued"], second["remaining"]), (0, 0, 0))
         self.assertEqual(self.stored_jobs(lines), jobs, "no second job for a message")
         # queue_job's own identity check refuses a duplicate too.
-        lines[0]._enqueue_process_job()
+        lines._enqueue_process_job()
         self.assertEqual(self.stored_jobs(lines), jobs)
         self.perform([Job.load(self.env, job.uuid) for job in jobs])
         self.assertEqual(set(lines.mapped("state")), {"processed"})
@@ -152,7 +210,7 @@ class TestQueueJobInbox(MailTicketCase):
         self.assertEqual(
             (second["enqueued"], second["remaining"]), (1, 0), "the messages left, not the same"
         )
-        self.assertEqual(len(self.stored_jobs(self.ledger())), 3)
+        self.assertEqual(len(self.stored_jobs(self.ledger())), 2)
 
     def test_a_message_whose_job_gave_up_is_enqueued_again(self):
         self.deliver(make_email(subject="Given up"))
@@ -283,7 +341,7 @@ class TestQueueJobInbox(MailTicketCase):
             self.deliver(make_email(subject=f"Fetch now {number}"))
         with trap_jobs() as trap:
             action = self.inbox.action_fetch_now()
-            trap.assert_jobs_count(2)
+            trap.assert_jobs_count(1)
         self.assertIn("2 handed to queue jobs", action["params"]["message"])
         self.assertIn("1 more", action["params"]["message"])
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - before
