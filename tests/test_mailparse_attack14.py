@@ -144,3 +144,29 @@ def test_a_multipart_sent_base64_is_read_as_its_parts():
     result = parse_message(_message("multipart/mixed; boundary=XYZ", "base64", body), SETTINGS)
     assert result.body_text == "The printer on floor 3 is broken."
     assert [a.filename for a in result.attachments] == ["report.pdf"]
+
+
+# --- a subject whose text, once decoded, shows an encoded word among the customer's words ------
+
+
+def _b_word(text: str) -> str:
+    return f"=?UTF-8?B?{base64.b64encode(text.encode()).decode()}?="
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        # a client encodes the whole subject (non-ASCII letters), literal "=?...?=" included
+        "Pourquoi l'objet affiche =?UTF-8?B?SGk=?= au lieu de « Hi » ?",
+        "Betreff zeigt =?iso-8859-1?Q?Gr=FC=DFe?= statt Grüße",
+    ],
+)
+def test_an_encoded_word_the_customer_wrote_inside_an_encoded_subject_is_kept(subject):
+    raw = f"From: ann@example.com\nSubject: {_b_word(subject)}\n\nx\n".encode()
+    assert parse_message(raw, SETTINGS).subject == subject
+
+
+def test_a_whole_subject_a_gateway_encoded_again_with_its_prefix_is_decoded():
+    inner = "Re: " + _b_word("Drucker kaputt – bitte prüfen")
+    raw = f"From: ann@example.com\nSubject: {_b_word(inner)}\n\nx\n".encode()
+    assert parse_message(raw, SETTINGS).subject == "Re: Drucker kaputt – bitte prüfen"

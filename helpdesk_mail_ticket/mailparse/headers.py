@@ -90,6 +90,21 @@ def decode_words(value: str, fallback_charset: str | None = None) -> str:
 _WHOLE_WORD = re.compile(r"=\?[^?\s]{1,60}\?[QqBb]\?[^?\s]*\?=")
 # Encoded words inside encoded words read this deep: a gateway encoded the field again.
 _NESTED_WORDS = 2
+# What a gateway's second encoding wraps besides encoded words: spaces and reply or forward
+# prefixes ("Re: ", "AW: ", "Fwd[2]: "). Anything else is text the sender wrote around an
+# encoded word shown as text ("Betreff zeigt =?…?= statt Grüße"), read as written.
+_WRAPPED_PREFIXES = re.compile(r"(?:[^\W\d_]{1,6}(?:\[\d{1,3}\])?:\s*)*")
+
+
+def _encoded_again(text: str) -> bool:
+    """The decoded text of an encoded word is itself a field's encoded words (a gateway
+    encoded the field again), not encoded words among the sender's own words."""
+    if "=?" not in text:
+        return False
+    rest = _WHOLE_WORD.sub(" ", text).strip()
+    if rest == text.strip():
+        return False
+    return _WRAPPED_PREFIXES.fullmatch(rest) is not None
 
 
 def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> str:
@@ -104,7 +119,7 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
     def flush():
         if pending:
             text = _decode_word_bytes(pending[1], pending[0])
-            if depth < _NESTED_WORDS and "=?" in text and _WHOLE_WORD.search(text):
+            if depth < _NESTED_WORDS and _encoded_again(text):
                 # Encoded twice (a gateway encoded the encoded subject again): the text
                 # the sender wrote is one level further down.
                 text = _decode_words(text, fallback_charset, depth + 1)
