@@ -170,3 +170,23 @@ def test_a_whole_subject_a_gateway_encoded_again_with_its_prefix_is_decoded():
     inner = "Re: " + _b_word("Drucker kaputt – bitte prüfen")
     raw = f"From: ann@example.com\nSubject: {_b_word(inner)}\n\nx\n".encode()
     assert parse_message(raw, SETTINGS).subject == "Re: Drucker kaputt – bitte prüfen"
+
+
+# --- "I wrote to <address>:" is a customer's sentence, not an attribution ---------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On 03.03.2026 I wrote to billing@example.com:",
+        "Yesterday I wrote to support@example.com and got back:",
+        "Am 03.03.2026 schrieb ich an billing@example.com:",
+        "Le 03/03/2026 j'ai écrit à billing@example.com :",
+        # no date: the verb's own rule
+        "Gestern schrieb ich an billing@example.com:",
+        "I also wrote to billing@example.com:",
+    ],
+)
+def test_a_sentence_naming_whom_the_customer_wrote_to_keeps_what_follows(line):
+    text = f"Hello,\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
