@@ -190,3 +190,53 @@ def test_a_whole_subject_a_gateway_encoded_again_with_its_prefix_is_decoded():
 def test_a_sentence_naming_whom_the_customer_wrote_to_keeps_what_follows(line):
     text = f"Hello,\n\n{line}\n{_BELOW}"
     assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+# --- responsive templates: a block hidden inline that the template's style sheet shows --------
+
+
+def _html_mail(body: str, head: str = "") -> bytes:
+    return (
+        "From: Ann <ann@example.com>\nTo: support@example.com\nSubject: printer\n"
+        "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+        f"<html><head>{head}</head><body>{body}</body></html>\n"
+    ).encode()
+
+
+_MEDIA_SHOWN = (
+    "<style>@media only screen and (max-width:600px){"
+    " .mobile-only { display:block !important; max-height:none !important; } }</style>"
+)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        _MEDIA_SHOWN,
+        # the attribute selector responsive templates write for Gmail
+        '<style>@media screen and (max-width:480px){ *[class="mobile-only"]'
+        " { display:table !important; } }</style>",
+    ],
+)
+def test_a_mobile_only_block_the_style_sheet_shows_is_kept(head):
+    # A marketing/ticket template: the message is in a mobile-only block hidden inline for
+    # desktop and shown by a media query; its desktop twin is absent. The footer is visible.
+    body = (
+        '<div class="mobile-only" style="display:none;max-height:0;overflow:hidden">'
+        "<p>Your order 4711 arrived damaged, please call me.</p></div>"
+        "<p>Sent from ACME Shop. Unsubscribe.</p>"
+    )
+    parsed = parse_message(_html_mail(body, head), SETTINGS)
+    assert "Your order 4711 arrived damaged" in parsed.body_text
+    assert "Your order 4711 arrived damaged" in parsed.new_part_text
+
+
+def test_a_hidden_preheader_the_style_sheet_does_not_show_is_still_dropped():
+    body = (
+        '<div class="preheader" style="display:none">Your digest preheader</div>'
+        '<div class="mobile-only" style="display:none">Mobile text</div>'
+        "<p>The printer on floor 3 is broken.</p>"
+    )
+    parsed = parse_message(_html_mail(body, _MEDIA_SHOWN), SETTINGS)
+    assert "preheader" not in parsed.body_text
+    assert "Mobile text" in parsed.body_text
