@@ -240,3 +240,26 @@ def test_a_hidden_preheader_the_style_sheet_does_not_show_is_still_dropped():
     parsed = parse_message(_html_mail(body, _MEDIA_SHOWN), SETTINGS)
     assert "preheader" not in parsed.body_text
     assert "Mobile text" in parsed.body_text
+
+
+# --- Outlook's "[mailto:…]" inside a quoted display name --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        '"Lee, Ann [mailto:ann@example.com]" <ann@example.com>',
+        '"Ann Lee [mailto:ann@example.com]" <ann@example.com>',
+        "Ann Lee [mailto:ann@example.com]",
+    ],
+)
+def test_a_mailto_bracket_inside_a_quoted_name_is_not_read_as_an_address(field):
+    raw = f"From: {field}\nSubject: printer\n\nbroken\n".encode()
+    parsed = parse_message(raw, SETTINGS)
+    assert (parsed.from_email, parsed.from_name) == ("ann@example.com", "Ann Lee")
+
+
+def test_escaped_quotes_before_a_mailto_bracket_are_read():
+    # Linear reading (a result asserted, no clock): 30,000 escaped quotes, none closing.
+    raw = ("From: " + '\\"' * 30_000 + "[mailto:ann@example.com]\nSubject: x\n\nb\n").encode()
+    assert parse_message(raw, SETTINGS).from_email == "ann@example.com"

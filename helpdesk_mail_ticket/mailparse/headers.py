@@ -206,11 +206,30 @@ _DOUBLED_BRACKETS = re.compile(r"<[ \t]*<([^<>\s]{1,64}@[^<>\s]{1,255})>[ \t]*>"
 _MAILTO_BRACKETS = re.compile(r"\[[ \t]*mailto:[ \t]*([^\[\]\s<>]{1,320})[ \t]*\]", re.I)
 
 
+# A quoted display name (read whole: a "[mailto:…]" inside it is part of the name) or a
+# mailto bracket outside quotes. The two alternatives start with different characters; a
+# quote always matches, to its closing quote or to the end (unterminated), so a search
+# never reads the same quote's text twice: linear.
+_QUOTED_OR_MAILTO = re.compile(r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|' + _MAILTO_BRACKETS.pattern, re.I)
+
+
+def _mailto_to_address(match: re.Match) -> str:
+    """Outside quotes "[mailto:addr]" is the address ("<addr>"); inside a quoted name
+    ('"Lee, Ann [mailto:ann@example.com]" <ann@example.com>', Exchange relays) it is
+    dropped from the name (read as an address there, it split the name around it)."""
+    text = match.group()
+    if text.startswith('"'):
+        if len(text) > 1 and text.endswith('"') and not text.endswith('\\"'):
+            return _MAILTO_BRACKETS.sub("", text)
+        return _MAILTO_BRACKETS.sub(r"<\1>", text)  # unterminated: no quoted name
+    return f"<{match.group(1)}>"
+
+
 def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
     if "<<" in text or "< <" in text or "<\t<" in text:
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
     if "[" in text and "mailto:" in text.lower():
-        text = _MAILTO_BRACKETS.sub(r"<\1>", text)
+        text = _QUOTED_OR_MAILTO.sub(_mailto_to_address, text)
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:
