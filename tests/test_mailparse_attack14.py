@@ -263,3 +263,33 @@ def test_escaped_quotes_before_a_mailto_bracket_are_read():
     # Linear reading (a result asserted, no clock): 30,000 escaped quotes, none closing.
     raw = ("From: " + '\\"' * 30_000 + "[mailto:ann@example.com]\nSubject: x\n\nb\n").encode()
     assert parse_message(raw, SETTINGS).from_email == "ann@example.com"
+
+
+# --- the customer quoting what they wrote earlier -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "As I wrote on 03.03.2026:",
+        "Wie ich am 03.03.2026 schrieb:",
+        "Comme je l'ai écrit le 03/03/2026 :",
+        "As we wrote to you on Monday, 3 March 2026:",
+    ],
+)
+def test_a_sentence_quoting_what_the_customer_wrote_keeps_what_follows(line):
+    text = f"Hello,\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On 3/3/26 10:00 AM, Ann I. Lee wrote:",
+        "Am 03.03.2026 um 10:00 schrieb Jörg Ich-Weber <joerg@example.com>:",
+        "Le 3 mars 2026 à 10:00, Jean-Pierre <jp@example.com> a écrit :",
+    ],
+)
+def test_attributions_with_letters_like_pronouns_still_start_old_content(attribution):
+    text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."

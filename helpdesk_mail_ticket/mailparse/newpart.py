@@ -455,6 +455,16 @@ def _opens_attribution(text: str) -> bool:
     return bool(_ON_START.search(text)) or _has_address(text) or bool(_DATEISH.search(text))
 
 
+_VERBS = re.compile(_WROTE, re.IGNORECASE)
+# A first-person subject ("As I wrote on 03.03.2026:", "Wie ich am 03.03.2026 schrieb:",
+# "Comme je l'ai écrit le 03/03/2026 :"): a client's attribution names the sender, never
+# "I". "I" only as a word of its own (not the initial "I."); the others in any case.
+_FIRST_PERSON = re.compile(
+    r"(?<![\w.'’-])(?:I|(?i:we|ich|wir|je|nous|ik|wij|jag|jeg|yo|io|eu|ja))(?![\w.'’-])"
+    r"|(?<![\w'’-])(?i:j['’])(?=[^\W\d_])"
+)
+
+
 def _is_attribution(joined: str, next_lines: list[str]) -> bool:
     """An "On <date>, <name> wrote:" line (already joined over its continuation lines)."""
     text = joined.strip()
@@ -466,6 +476,8 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
             return True
         return bool(_DATED_SENDER.match(text))
     if _ends_with_wrote(text):
+        if _FIRST_PERSON.search(_VERBS.sub(" ", text)):  # verbs out: "napisao je"
+            return False  # "As I wrote on 03.03.2026:": the customer quotes themself
         if _opens_attribution(text):
             return True
         # "John wrote:" alone: only when a quoted block follows.
