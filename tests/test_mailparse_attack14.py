@@ -293,3 +293,28 @@ def test_a_sentence_quoting_what_the_customer_wrote_keeps_what_follows(line):
 def test_attributions_with_letters_like_pronouns_still_start_old_content(attribution):
     text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
     assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
+# --- an inline style read as CSS reads it ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "display:none; display:block",  # the last declaration wins
+        "/* display:none */ color:#333",  # a comment
+        "visibility:hidden; visibility:visible",
+        "font-family:'Arial'; max-display:none",  # no display declaration
+    ],
+)
+def test_an_inline_style_that_shows_its_block_keeps_its_text(style):
+    body = f'<div style="{style}">Your order 4711 arrived damaged.</div><p>Regards, Ann</p>'
+    parsed = parse_message(_html_mail(body), SETTINGS)
+    assert "Your order 4711 arrived damaged." in parsed.body_text
+    assert "Your order 4711 arrived damaged." in parsed.new_part_text
+
+
+def test_a_long_unterminated_comment_in_a_style_is_read():
+    # Linear reading (a result asserted, no clock): 20,000 comment openings, none closed.
+    body = '<div style="' + "/*" * 20_000 + ' display:none">Hidden words</div><p>Shown text</p>'
+    assert "Shown text" in parse_message(_html_mail(body), SETTINGS).body_text

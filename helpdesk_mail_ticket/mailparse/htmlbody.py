@@ -91,6 +91,27 @@ def _strip_for_text(markup: str) -> str:
 # "mso-hide:all" alone hides it in Outlook only: other clients show it, so it stays.
 # One \s* per run of spaces, starting at a literal: linear.
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# A declaration of display or visibility, its value; the last one of each wins (CSS), and a
+# comment hides nothing. A comment always matches (to its end or the text's): linear.
+_VISIBILITY_DECLARATION = re.compile(
+    r"/\*(?:[^*]|\*(?!/))*(?:\*/|\Z)|(?<![\w-])(display|visibility)\s*:\s*([a-z-]{1,20})",
+    re.IGNORECASE,
+)
+
+
+def _hides(style: str) -> bool:
+    """The inline style hides its element: its last display is none or its last
+    visibility hidden ("display:none; display:block" shows it; "/* display:none */" is a
+    comment)."""
+    if not style or not _HIDDEN_STYLE.search(style):
+        return False
+    last = {}
+    for match in _VISIBILITY_DECLARATION.finditer(style):
+        if match.group(1):
+            last[match.group(1).lower()] = match.group(2).lower()
+    return last.get("display") == "none" or last.get("visibility") == "hidden"
+
+
 # Elements whose text no mail client shows as text.
 _UNSHOWN_TAGS = ("svg", "template", "noscript")
 
@@ -135,7 +156,7 @@ def _unhide_shown(tree, names: set[str]) -> None:
         if element.get("hidden") is not None:
             del element.attrib["hidden"]
         style = element.get("style")
-        if style and _HIDDEN_STYLE.search(style):
+        if _hides(style):
             element.set("style", _HIDDEN_STYLE.sub("", style))
 
 
@@ -153,7 +174,7 @@ def drop_hidden(tree) -> None:
         and (
             element.tag in _UNSHOWN_TAGS
             or element.get("hidden") is not None
-            or _HIDDEN_STYLE.search(element.get("style") or "")
+            or _hides(element.get("style"))
         )
     ]
     if not hidden:
