@@ -166,10 +166,11 @@ def test_an_encoded_word_the_customer_wrote_inside_an_encoded_subject_is_kept(su
     assert parse_message(raw, SETTINGS).subject == subject
 
 
-def test_a_whole_subject_a_gateway_encoded_again_with_its_prefix_is_decoded():
-    inner = "Re: " + _b_word("Drucker kaputt – bitte prüfen")
+@pytest.mark.parametrize("prefix", ["Re: ", "[#4711] Re: ", "AW: [Ticket 12] "])
+def test_a_whole_subject_a_gateway_encoded_again_with_its_prefix_is_decoded(prefix):
+    inner = prefix + _b_word("Drucker kaputt – bitte prüfen")
     raw = f"From: ann@example.com\nSubject: {_b_word(inner)}\n\nx\n".encode()
-    assert parse_message(raw, SETTINGS).subject == "Re: Drucker kaputt – bitte prüfen"
+    assert parse_message(raw, SETTINGS).subject == prefix + "Drucker kaputt – bitte prüfen"
 
 
 # --- "I wrote to <address>:" is a customer's sentence, not an attribution ---------------------

@@ -90,10 +90,11 @@ def decode_words(value: str, fallback_charset: str | None = None) -> str:
 _WHOLE_WORD = re.compile(r"=\?[^?\s]{1,60}\?[QqBb]\?[^?\s]*\?=")
 # Encoded words inside encoded words read this deep: a gateway encoded the field again.
 _NESTED_WORDS = 2
-# What a gateway's second encoding wraps besides encoded words: spaces and reply or forward
-# prefixes ("Re: ", "AW: ", "Fwd[2]: "). Anything else is text the sender wrote around an
-# encoded word shown as text ("Betreff zeigt =?…?= statt Grüße"), read as written.
-_WRAPPED_PREFIXES = re.compile(r"(?:[^\W\d_]{1,6}(?:\[\d{1,3}\])?:\s*)*")
+# What a gateway's second encoding wraps besides encoded words: spaces, reply or forward
+# prefixes ("Re: ", "AW: ", "Fwd[2]: ") and ticket tags ("[#4711] "). Anything else is text
+# the sender wrote around an encoded word shown as text ("Betreff zeigt =?…?= statt
+# Grüße"), read as written. The two alternatives start with different characters: linear.
+_WRAPPED_PREFIXES = re.compile(r"(?:[^\W\d_]{1,6}(?:\[\d{1,3}\])?:\s*|\[[^\[\]\n]{1,40}\]\s*)*")
 
 
 def _encoded_again(text: str) -> bool:
