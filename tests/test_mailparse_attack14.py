@@ -144,3 +144,178 @@ def test_a_multipart_sent_base64_is_read_as_its_parts():
     result = parse_message(_message("multipart/mixed; boundary=XYZ", "base64", body), SETTINGS)
     assert result.body_text == "The printer on floor 3 is broken."
     assert [a.filename for a in result.attachments] == ["report.pdf"]
+
+
+# --- a subject whose text, once decoded, shows an encoded word among the customer's words ------
+
+
+def _b_word(text: str) -> str:
+    return f"=?UTF-8?B?{base64.b64encode(text.encode()).decode()}?="
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        # a client encodes the whole subject (non-ASCII letters), literal "=?...?=" included
+        "Pourquoi l'objet affiche =?UTF-8?B?SGk=?= au lieu de « Hi » ?",
+        "Betreff zeigt =?iso-8859-1?Q?Gr=FC=DFe?= statt Grüße",
+    ],
+)
+def test_an_encoded_word_the_customer_wrote_inside_an_encoded_subject_is_kept(subject):
+    raw = f"From: ann@example.com\nSubject: {_b_word(subject)}\n\nx\n".encode()
+    assert parse_message(raw, SETTINGS).subject == subject
+
+
+@pytest.mark.parametrize("prefix", ["Re: ", "[#4711] Re: ", "AW: [Ticket 12] "])
+def test_a_whole_subject_a_gateway_encoded_again_with_its_prefix_is_decoded(prefix):
+    inner = prefix + _b_word("Drucker kaputt – bitte prüfen")
+    raw = f"From: ann@example.com\nSubject: {_b_word(inner)}\n\nx\n".encode()
+    assert parse_message(raw, SETTINGS).subject == prefix + "Drucker kaputt – bitte prüfen"
+
+
+# --- "I wrote to <address>:" is a customer's sentence, not an attribution ---------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On 03.03.2026 I wrote to billing@example.com:",
+        "Yesterday I wrote to support@example.com and got back:",
+        "Am 03.03.2026 schrieb ich an billing@example.com:",
+        "Le 03/03/2026 j'ai écrit à billing@example.com :",
+        # no date: the verb's own rule
+        "Gestern schrieb ich an billing@example.com:",
+        "I also wrote to billing@example.com:",
+    ],
+)
+def test_a_sentence_naming_whom_the_customer_wrote_to_keeps_what_follows(line):
+    text = f"Hello,\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+# --- responsive templates: a block hidden inline that the template's style sheet shows --------
+
+
+def _html_mail(body: str, head: str = "") -> bytes:
+    return (
+        "From: Ann <ann@example.com>\nTo: support@example.com\nSubject: printer\n"
+        "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+        f"<html><head>{head}</head><body>{body}</body></html>\n"
+    ).encode()
+
+
+_MEDIA_SHOWN = (
+    "<style>@media only screen and (max-width:600px){"
+    " .mobile-only { display:block !important; max-height:none !important; } }</style>"
+)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        _MEDIA_SHOWN,
+        # the attribute selector responsive templates write for Gmail
+        '<style>@media screen and (max-width:480px){ *[class="mobile-only"]'
+        " { display:table !important; } }</style>",
+    ],
+)
+def test_a_mobile_only_block_the_style_sheet_shows_is_kept(head):
+    # A marketing/ticket template: the message is in a mobile-only block hidden inline for
+    # desktop and shown by a media query; its desktop twin is absent. The footer is visible.
+    body = (
+        '<div class="mobile-only" style="display:none;max-height:0;overflow:hidden">'
+        "<p>Your order 4711 arrived damaged, please call me.</p></div>"
+        "<p>Sent from ACME Shop. Unsubscribe.</p>"
+    )
+    parsed = parse_message(_html_mail(body, head), SETTINGS)
+    assert "Your order 4711 arrived damaged" in parsed.body_text
+    assert "Your order 4711 arrived damaged" in parsed.new_part_text
+
+
+def test_a_hidden_preheader_the_style_sheet_does_not_show_is_still_dropped():
+    body = (
+        '<div class="preheader" style="display:none">Your digest preheader</div>'
+        '<div class="mobile-only" style="display:none">Mobile text</div>'
+        "<p>The printer on floor 3 is broken.</p>"
+    )
+    parsed = parse_message(_html_mail(body, _MEDIA_SHOWN), SETTINGS)
+    assert "preheader" not in parsed.body_text
+    assert "Mobile text" in parsed.body_text
+
+
+# --- Outlook's "[mailto:…]" inside a quoted display name --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        '"Lee, Ann [mailto:ann@example.com]" <ann@example.com>',
+        '"Ann Lee [mailto:ann@example.com]" <ann@example.com>',
+        "Ann Lee [mailto:ann@example.com]",
+    ],
+)
+def test_a_mailto_bracket_inside_a_quoted_name_is_not_read_as_an_address(field):
+    raw = f"From: {field}\nSubject: printer\n\nbroken\n".encode()
+    parsed = parse_message(raw, SETTINGS)
+    assert (parsed.from_email, parsed.from_name) == ("ann@example.com", "Ann Lee")
+
+
+def test_escaped_quotes_before_a_mailto_bracket_are_read():
+    # Linear reading (a result asserted, no clock): 30,000 escaped quotes, none closing.
+    raw = ("From: " + '\\"' * 30_000 + "[mailto:ann@example.com]\nSubject: x\n\nb\n").encode()
+    assert parse_message(raw, SETTINGS).from_email == "ann@example.com"
+
+
+# --- the customer quoting what they wrote earlier -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "As I wrote on 03.03.2026:",
+        "Wie ich am 03.03.2026 schrieb:",
+        "Comme je l'ai écrit le 03/03/2026 :",
+        "As we wrote to you on Monday, 3 March 2026:",
+    ],
+)
+def test_a_sentence_quoting_what_the_customer_wrote_keeps_what_follows(line):
+    text = f"Hello,\n\n{line}\n{_BELOW}"
+    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On 3/3/26 10:00 AM, Ann I. Lee wrote:",
+        "Am 03.03.2026 um 10:00 schrieb Jörg Ich-Weber <joerg@example.com>:",
+        "Le 3 mars 2026 à 10:00, Jean-Pierre <jp@example.com> a écrit :",
+    ],
+)
+def test_attributions_with_letters_like_pronouns_still_start_old_content(attribution):
+    text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
+    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+
+
+# --- an inline style read as CSS reads it ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "display:none; display:block",  # the last declaration wins
+        "/* display:none */ color:#333",  # a comment
+        "visibility:hidden; visibility:visible",
+        "font-family:'Arial'; max-display:none",  # no display declaration
+    ],
+)
+def test_an_inline_style_that_shows_its_block_keeps_its_text(style):
+    body = f'<div style="{style}">Your order 4711 arrived damaged.</div><p>Regards, Ann</p>'
+    parsed = parse_message(_html_mail(body), SETTINGS)
+    assert "Your order 4711 arrived damaged." in parsed.body_text
+    assert "Your order 4711 arrived damaged." in parsed.new_part_text
+
+
+def test_a_long_unterminated_comment_in_a_style_is_read():
+    # Linear reading (a result asserted, no clock): 20,000 comment openings, none closed.
+    body = '<div style="' + "/*" * 20_000 + ' display:none">Hidden words</div><p>Shown text</p>'
+    assert "Shown text" in parse_message(_html_mail(body), SETTINGS).body_text

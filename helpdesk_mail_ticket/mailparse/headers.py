@@ -90,6 +90,22 @@ def decode_words(value: str, fallback_charset: str | None = None) -> str:
 _WHOLE_WORD = re.compile(r"=\?[^?\s]{1,60}\?[QqBb]\?[^?\s]*\?=")
 # Encoded words inside encoded words read this deep: a gateway encoded the field again.
 _NESTED_WORDS = 2
+# What a gateway's second encoding wraps besides encoded words: spaces, reply or forward
+# prefixes ("Re: ", "AW: ", "Fwd[2]: ") and ticket tags ("[#4711] "). Anything else is text
+# the sender wrote around an encoded word shown as text ("Betreff zeigt =?…?= statt
+# Grüße"), read as written. The two alternatives start with different characters: linear.
+_WRAPPED_PREFIXES = re.compile(r"(?:[^\W\d_]{1,6}(?:\[\d{1,3}\])?:\s*|\[[^\[\]\n]{1,40}\]\s*)*")
+
+
+def _encoded_again(text: str) -> bool:
+    """The decoded text of an encoded word is itself a field's encoded words (a gateway
+    encoded the field again), not encoded words among the sender's own words."""
+    if "=?" not in text:
+        return False
+    rest = _WHOLE_WORD.sub(" ", text).strip()
+    if rest == text.strip():
+        return False
+    return _WRAPPED_PREFIXES.fullmatch(rest) is not None
 
 
 def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> str:
@@ -104,7 +120,7 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
     def flush():
         if pending:
             text = _decode_word_bytes(pending[1], pending[0])
-            if depth < _NESTED_WORDS and "=?" in text and _WHOLE_WORD.search(text):
+            if depth < _NESTED_WORDS and _encoded_again(text):
                 # Encoded twice (a gateway encoded the encoded subject again): the text
                 # the sender wrote is one level further down.
                 text = _decode_words(text, fallback_charset, depth + 1)
@@ -191,11 +207,30 @@ _DOUBLED_BRACKETS = re.compile(r"<[ \t]*<([^<>\s]{1,64}@[^<>\s]{1,255})>[ \t]*>"
 _MAILTO_BRACKETS = re.compile(r"\[[ \t]*mailto:[ \t]*([^\[\]\s<>]{1,320})[ \t]*\]", re.I)
 
 
+# A quoted display name (read whole: a "[mailto:…]" inside it is part of the name) or a
+# mailto bracket outside quotes. The two alternatives start with different characters; a
+# quote always matches, to its closing quote or to the end (unterminated), so a search
+# never reads the same quote's text twice: linear.
+_QUOTED_OR_MAILTO = re.compile(r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|' + _MAILTO_BRACKETS.pattern, re.I)
+
+
+def _mailto_to_address(match: re.Match) -> str:
+    """Outside quotes "[mailto:addr]" is the address ("<addr>"); inside a quoted name
+    ('"Lee, Ann [mailto:ann@example.com]" <ann@example.com>', Exchange relays) it is
+    dropped from the name (read as an address there, it split the name around it)."""
+    text = match.group()
+    if text.startswith('"'):
+        if len(text) > 1 and text.endswith('"') and not text.endswith('\\"'):
+            return _MAILTO_BRACKETS.sub("", text)
+        return _MAILTO_BRACKETS.sub(r"<\1>", text)  # unterminated: no quoted name
+    return f"<{match.group(1)}>"
+
+
 def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
     if "<<" in text or "< <" in text or "<\t<" in text:
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
     if "[" in text and "mailto:" in text.lower():
-        text = _MAILTO_BRACKETS.sub(r"<\1>", text)
+        text = _QUOTED_OR_MAILTO.sub(_mailto_to_address, text)
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:

@@ -78,11 +78,11 @@ def _strip_for_text(markup: str) -> str:
     tree = parse_html(markup)
     if tree is None:
         return markup
+    drop_hidden(tree)  # before <style> goes: a style sheet may show what a style hid
     for element in tree.xpath("//head|//style|//script|//title"):
         _drop(element)
     for comment in tree.xpath("//comment()"):
         _drop(comment)
-    drop_hidden(tree)
     _space_cells(tree)
     return to_html(tree)
 
@@ -91,14 +91,82 @@ def _strip_for_text(markup: str) -> str:
 # "mso-hide:all" alone hides it in Outlook only: other clients show it, so it stays.
 # One \s* per run of spaces, starting at a literal: linear.
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# A declaration of display or visibility, its value; the last one of each wins (CSS), and a
+# comment hides nothing. A comment always matches (to its end or the text's): linear.
+_VISIBILITY_DECLARATION = re.compile(
+    r"/\*(?:[^*]|\*(?!/))*(?:\*/|\Z)|(?<![\w-])(display|visibility)\s*:\s*([a-z-]{1,20})",
+    re.IGNORECASE,
+)
+
+
+def _hides(style: str) -> bool:
+    """The inline style hides its element: its last display is none or its last
+    visibility hidden ("display:none; display:block" shows it; "/* display:none */" is a
+    comment)."""
+    if not style or not _HIDDEN_STYLE.search(style):
+        return False
+    last = {}
+    for match in _VISIBILITY_DECLARATION.finditer(style):
+        if match.group(1):
+            last[match.group(1).lower()] = match.group(2).lower()
+    return last.get("display") == "none" or last.get("visibility") == "hidden"
+
+
 # Elements whose text no mail client shows as text.
 _UNSHOWN_TAGS = ("svg", "template", "noscript")
+
+
+# A declaration that shows an element: display other than none, or visibility:visible.
+_SHOWING = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible", re.IGNORECASE)
+# ".mobile-only", "#m", and the attribute form templates use for Gmail ('td[class="m"]').
+_SELECTOR_NAME = re.compile(
+    r"[.#](-?[A-Za-z_][\w-]{0,100})|\[\s*(?:class|id)\s*[~*^|$]?=\s*[\"']?(-?[A-Za-z_][\w-]{0,100})"
+)
+
+
+def _shown_by_style_sheets(tree) -> set[str]:
+    """Classes and ids a rule of the message's style sheets shows (".mobile-only {display:
+    block !important}" in a media query: a responsive template's block hidden inline for
+    one layout and shown in another, the only copy of its text when its twin is absent).
+    Read by splitting at braces: linear."""
+    names: set[str] = set()
+    for style in tree.iter("style"):
+        pieces = re.split(r"([{}])", style.text or "")
+        for index in range(2, len(pieces) - 1):
+            block = pieces[index]
+            if pieces[index - 1] == "{" and pieces[index + 1] == "}" and _SHOWING.search(block):
+                for match in _SELECTOR_NAME.finditer(pieces[index - 2]):
+                    names.add(match.group(1) or match.group(2))
+    return names
+
+
+def _named_in(element, names: set[str]) -> bool:
+    """The element's id or one of its classes is in ``names``."""
+    if element.get("id") in names:
+        return True
+    return any(name in names for name in (element.get("class") or "").split())
+
+
+def _unhide_shown(tree, names: set[str]) -> None:
+    """An element a style sheet shows loses its inline hiding: the text of the new part,
+    read again from its HTML once the style sheets are gone, keeps it too."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or not _named_in(element, names):
+            continue
+        if element.get("hidden") is not None:
+            del element.attrib["hidden"]
+        style = element.get("style")
+        if _hides(style):
+            element.set("style", _HIDDEN_STYLE.sub("", style))
 
 
 def drop_hidden(tree) -> None:
     """Remove what a client does not show (``display:none``, ``visibility:hidden``, the
     ``hidden`` attribute, ``<svg>``, ``<template>``, ``<noscript>``), keeping tails, unless
     that is all the text there is (a broken template: the text is kept, not lost)."""
+    shown = _shown_by_style_sheets(tree)
+    if shown:
+        _unhide_shown(tree, shown)
     hidden = [
         element
         for element in tree.iter()
@@ -106,7 +174,7 @@ def drop_hidden(tree) -> None:
         and (
             element.tag in _UNSHOWN_TAGS
             or element.get("hidden") is not None
-            or _HIDDEN_STYLE.search(element.get("style") or "")
+            or _hides(element.get("style"))
         )
     ]
     if not hidden:
@@ -131,9 +199,9 @@ def _lxml_text(markup: str) -> str:
     tree = parse_html(markup)
     if tree is None:
         return re.sub(r"<[^>]{0,2000}>", " ", markup)
+    drop_hidden(tree)  # before <style> goes: a style sheet may show what a style hid
     for element in tree.xpath("//head|//style|//script"):
         _drop(element)
-    drop_hidden(tree)
     _space_cells(tree)
     for br in tree.iter("br", "p", "div", "tr", "li"):
         br.tail = "\n" + (br.tail or "")

@@ -133,6 +133,10 @@ def _wrote_end(text: str) -> bool:
     return False
 
 
+# The last word of a text, in lower case ("to", "an", "à", "ich").
+_LOWER_WORD_END = re.compile(r"(?:^|[^\w'’])[^\W\d_A-Z\u00c0-\u00de]{1,20}$")
+
+
 def _attribution_tail(tail: str) -> bool:
     """What follows the verb up to the colon is a client's: a name, an address, a date.
 
@@ -143,7 +147,15 @@ def _attribution_tail(tail: str) -> bool:
         return True
     addresses = list(_EMAILISH.finditer(tail)) if "@" in tail else []
     if addresses:
-        return not tail[addresses[-1].end() :].strip(" \t>)]")
+        last = addresses[-1]
+        if tail[last.end() :].strip(" \t>)]"):
+            return False
+        # A bare address after a lower-case word names whom the customer wrote to ("I wrote
+        # to billing@x:", "schrieb ich an billing@x:"); a client writes the sender's bare
+        # address right after its verb ("schrieb bob@x:") or a name with it in brackets.
+        before = tail[: last.start()].rstrip(" \t<[(")
+        bare = not last.group().startswith("<") and tail[last.start() - 1 : last.start()] != "<"
+        return not (bare and _LOWER_WORD_END.search(before))
     for match in _TAIL_SENTENCE.finditer(tail):
         if match.group().startswith(",") and not tail[match.end()].islower():
             continue
@@ -443,6 +455,16 @@ def _opens_attribution(text: str) -> bool:
     return bool(_ON_START.search(text)) or _has_address(text) or bool(_DATEISH.search(text))
 
 
+_VERBS = re.compile(_WROTE, re.IGNORECASE)
+# A first-person subject ("As I wrote on 03.03.2026:", "Wie ich am 03.03.2026 schrieb:",
+# "Comme je l'ai écrit le 03/03/2026 :"): a client's attribution names the sender, never
+# "I". "I" only as a word of its own (not the initial "I."); the others in any case.
+_FIRST_PERSON = re.compile(
+    r"(?<![\w.'’-])(?:I|(?i:we|ich|wir|je|nous|ik|wij|jag|jeg|yo|io|eu|ja))(?![\w.'’-])"
+    r"|(?<![\w'’-])(?i:j['’])(?=[^\W\d_])"
+)
+
+
 def _is_attribution(joined: str, next_lines: list[str]) -> bool:
     """An "On <date>, <name> wrote:" line (already joined over its continuation lines)."""
     text = joined.strip()
@@ -454,6 +476,8 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
             return True
         return bool(_DATED_SENDER.match(text))
     if _ends_with_wrote(text):
+        if _FIRST_PERSON.search(_VERBS.sub(" ", text)):  # verbs out: "napisao je"
+            return False  # "As I wrote on 03.03.2026:": the customer quotes themself
         if _opens_attribution(text):
             return True
         # "John wrote:" alone: only when a quoted block follows.
@@ -461,9 +485,20 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
     # Both need an "@" (each searched at every character otherwise) and a date.
     if "@" not in text or not _DATEISH.search(text):
         return False
-    if _VERBLESS.search(text):
+    verbless = _VERBLESS.search(text)
+    if verbless and not _names_a_recipient(text, verbless):
         return True
     return _has_address(text) and _wrote_far(text)
+
+
+def _names_a_recipient(text: str, match: re.Match) -> bool:
+    """A bare address after a lower-case word is whom the customer wrote to ("On 03.03.2026
+    I wrote to billing@x:", "j'ai écrit à billing@x :"): a verbless attribution puts a date,
+    a time or a name before the sender's address."""
+    if text[match.start()] == "<":
+        return False
+    before = text[max(0, match.start() - 60) : match.start()].rstrip()
+    return _LOWER_WORD_END.search(before) is not None
 
 
 def _quote_follows(next_lines: list[str]) -> bool:
