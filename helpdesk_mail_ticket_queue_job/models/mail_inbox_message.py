@@ -29,17 +29,24 @@ class MailInboxMessage(models.Model):
     def _with_pending_job(self):
         """The messages among these that a job not yet done is about to process (a job
         of one message or of a batch). queue_job stores a job's records as JSON text
-        in a jsonb column (``#>> '{}'`` reads the text, whichever way it is stored)."""
+        in a jsonb column (``#>> '{}'`` reads the text, whichever way it is stored).
+
+        Each active job's records are read once, their ids joined to these by hash: a
+        test of each message against each job's records (a nested loop) took 11 s for
+        5,000 new messages and 500 pending jobs, at every cycle of a backlog."""
         if not self:
             return self
         self.env["queue.job"].flush_model(["model_name", "method_name", "state", "records"])
         self.env.cr.execute(
-            """SELECT line.id FROM unnest(%(ids)s::int[]) AS line(id)
-                WHERE EXISTS (
-                      SELECT 1 FROM queue_job job
-                       WHERE job.state = ANY(%(states)s)
-                         AND job.model_name = %(model)s AND job.method_name = '_process_job'
-                         AND (job.records #>> '{}')::jsonb -> 'ids' @> to_jsonb(line.id))""",
+            """WITH held AS MATERIALIZED (
+                    SELECT jsonb_array_elements_text(
+                               (job.records #>> '{}')::jsonb -> 'ids')::int AS id
+                      FROM queue_job job
+                     WHERE job.state = ANY(%(states)s)
+                       AND job.model_name = %(model)s AND job.method_name = '_process_job'
+               )
+               SELECT DISTINCT line.id
+                 FROM unnest(%(ids)s::int[]) AS line(id) JOIN held ON held.id = line.id""",
             {"ids": self.ids, "states": ACTIVE_JOB_STATES, "model": self._name},
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())

@@ -150,6 +150,34 @@ class TestQueueJobInbox(MailTicketCase):
         self.assertEqual((second["new"], second["enqueued"]), (1, 1))
         self.assertEqual(len(self.stored_jobs(self.ledger())), 2)
 
+    def test_pending_jobs_are_read_whichever_way_queue_job_stores_their_records(self):
+        """A message held by an earlier version's job of one message and by a batch job
+        is found once; a done job holds nothing; records stored as a JSON object (not
+        as JSON text) are read the same."""
+        for number in range(3):
+            self.deliver(make_email(subject=f"Stored {number}"))
+        self.assertEqual(self.fetch()["enqueued"], 3)
+        lines = self.ledger().sorted("id")
+        batch_job = self.stored_jobs(lines)
+        lines[0].with_delay(identity_key=lines[0]._job_identity_key())._process_job()
+        lines[2].with_delay(identity_key=lines[2]._job_identity_key())._process_job()
+        done = self.stored_jobs(lines[2]) - batch_job
+        done.write({"state": "done"})
+        self.assertEqual(lines._with_pending_job(), lines)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE queue_job SET records = (records #>> '{}')::jsonb WHERE id = %s",
+            [batch_job.id],
+        )
+        self.env.cr.execute(
+            "SELECT jsonb_typeof(records) FROM queue_job WHERE id = %s", [batch_job.id]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], "object")
+        self.assertEqual(lines._with_pending_job(), lines)
+        batch_job.invalidate_recordset()
+        batch_job.write({"state": "done"})
+        self.assertEqual(lines._with_pending_job(), lines[0])
+
     def test_jobs_create_and_update_tickets_as_a_cycle_does(self):
         self.deliver(make_email(subject="Screen flickers", message_id="<qj-3@client.example>"))
         _result, jobs = self.fetch_trapped()
