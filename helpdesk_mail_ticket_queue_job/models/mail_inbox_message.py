@@ -102,8 +102,9 @@ class MailInboxMessage(models.Model):
 
     def _process_on_own_connection(self):
         """Process these messages as a cycle does, with a trace of their own, on a new
-        connection to their mailbox (none when every one is a kept copy). Returns
-        their states by id (None: left as it is)."""
+        connection to their mailbox (none when every one is a kept copy; the kept
+        copies are processed without it when it fails). Returns their states by id
+        (None: left as it is)."""
         inbox = self.inbox_id
         inbox.ensure_one()
         debug = inbox._get_global_params().get("debug") in ("True", "1", "true")
@@ -120,6 +121,14 @@ class MailInboxMessage(models.Model):
                 with inbox._open_source(trace=trace.add) as source:
                     inbox._process_messages(source, messages)
         except MailSourceError as error:
+            # Kept copies need no server (a job of their own never connects): done now,
+            # queue_job retries the job for the others.
+            messages.invalidate_recordset(["state"])
+            kept = messages.filtered(
+                lambda message: message.raw_attachment_id and message.state == "new"
+            )
+            if kept:
+                inbox._process_messages(None, kept)
             raise RetryableJobError(inbox._connection_error_message(error)) from error
         messages.invalidate_recordset(["state"])
         return {message.id: message.state if message.state != "new" else None
