@@ -122,10 +122,16 @@ class MailInboxMessage(models.Model):
                     inbox._process_messages(source, messages)
         except MailSourceError as error:
             # Kept copies need no server (a job of their own never connects): done now,
-            # queue_job retries the job for the others.
+            # queue_job retries the job for the others. Only those before the first
+            # server message still new, in id order as a cycle: a reply must not be
+            # processed before an older email it may answer.
             messages.invalidate_recordset(["state"])
-            kept = messages.filtered(
-                lambda message: message.raw_attachment_id and message.state == "new"
+            todo = messages.filtered(lambda message: message.state == "new").sorted("id")
+            waiting = [message.id for message in todo if not message.raw_attachment_id]
+            kept = todo.filtered(
+                lambda message: (
+                    message.raw_attachment_id and (not waiting or message.id < waiting[0])
+                )
             )
             if kept:
                 inbox._process_messages(None, kept)
