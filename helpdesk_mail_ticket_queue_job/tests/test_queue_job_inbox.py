@@ -150,6 +150,34 @@ class TestQueueJobInbox(MailTicketCase):
         self.assertEqual((second["new"], second["enqueued"]), (1, 1))
         self.assertEqual(len(self.stored_jobs(self.ledger())), 2)
 
+    def test_pending_jobs_are_read_whichever_way_queue_job_stores_their_records(self):
+        """A message held by an earlier version's job of one message and by a batch job
+        is found once; a done job holds nothing; records stored as a JSON object (not
+        as JSON text) are read the same."""
+        for number in range(3):
+            self.deliver(make_email(subject=f"Stored {number}"))
+        self.assertEqual(self.fetch()["enqueued"], 3)
+        lines = self.ledger().sorted("id")
+        batch_job = self.stored_jobs(lines)
+        lines[0].with_delay(identity_key=lines[0]._job_identity_key())._process_job()
+        lines[2].with_delay(identity_key=lines[2]._job_identity_key())._process_job()
+        done = self.stored_jobs(lines[2]) - batch_job
+        done.write({"state": "done"})
+        self.assertEqual(lines._with_pending_job(), lines)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE queue_job SET records = (records #>> '{}')::jsonb WHERE id = %s",
+            [batch_job.id],
+        )
+        self.env.cr.execute(
+            "SELECT jsonb_typeof(records) FROM queue_job WHERE id = %s", [batch_job.id]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], "object")
+        self.assertEqual(lines._with_pending_job(), lines)
+        batch_job.invalidate_recordset()
+        batch_job.write({"state": "done"})
+        self.assertEqual(lines._with_pending_job(), lines[0])
+
     def test_jobs_create_and_update_tickets_as_a_cycle_does(self):
         self.deliver(make_email(subject="Screen flickers", message_id="<qj-3@client.example>"))
         _result, jobs = self.fetch_trapped()
@@ -286,6 +314,42 @@ class TestQueueJobInbox(MailTicketCase):
         [outcome] = self.perform(jobs)
         self.assertEqual((line.state, line.action), ("processed", "created"), outcome)
         self.assertEqual(outcome, f"Ticket created: {self.ticket_of(line).display_name}")
+
+    def test_a_kept_copy_batched_with_server_mail_needs_no_server(self):
+        """A kept copy reset by an admin goes into the same job as new mail on the
+        server: when the server is out of reach, the copy is processed all the same
+        (it needs no connection, as in a job of its own) and the job is retried for
+        the rest."""
+        self.inbox.error_behavior = "delete"
+        self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Kept copy"))
+        _result, jobs = self.fetch_trapped()
+        self.perform(jobs)
+        kept = self.ledger()
+        self.fetch_trapped()
+        self.assertEqual((kept.state, kept.on_server), ("error", False))
+        self.assertTrue(kept.raw_attachment_id)
+        self.env["res.partner"].create({"name": "Zed", "email": "zed@nowhere.example"})
+        kept.action_reset_status()
+        self.deliver(make_email(subject="On the server"))
+        result, jobs = self.fetch_trapped()
+        fresh = self.ledger() - kept
+        self.assertEqual((result["enqueued"], len(jobs)), (2, 1), "one job for both")
+        self.assertEqual(jobs[0].recordset, kept | fresh)
+        self.inbox.port = closed_port()
+        # Called as queue_job's runner calls it, in the test's transaction: a test's
+        # commits are none, and queue_job's cursor (as Odoo's assertRaises) would undo
+        # the job with its error.
+        self.env.flush_all()
+        try:
+            jobs[0].recordset._process_job()
+        except RetryableJobError as error:
+            self.assertIn("refused the connection", str(error))
+        else:
+            self.fail("the job is retried by queue_job")
+        self.env.invalidate_all()
+        self.assertEqual((kept.state, kept.action), ("processed", "created"))
+        self.assertEqual((fresh.state, fresh.attempts), ("new", 0), "retried by queue_job")
+        self.assertFalse(self.ticket_of(fresh))
 
     def test_processed_mail_leaves_the_server_at_the_next_cycle(self):
         self.inbox.email_storage = "delete"
