@@ -11,10 +11,11 @@ import resource
 from multiprocessing.connection import wait
 
 import pytest
-from mailparse import Settings, parse_message
+from mailparse import parse_message
 from mailparse.newpart import split_reply
+from newpart_probes import BELOW as _BELOW
+from newpart_probes import SETTINGS, new_part_above, new_part_below
 
-SETTINGS = Settings()
 # CPU seconds a hostile message may use, orders of magnitude above what a linear reading
 # takes (milliseconds) and below what a quadratic one does (minutes).
 CPU_BUDGET = 20
@@ -78,8 +79,6 @@ def test_many_lone_delimiter_lines_in_a_big_multipart_without_boundary_are_read_
 
 # --- a verb far from the colon: the customer's sentences ----------------------------------------
 
-_BELOW = "Error 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
-
 
 @pytest.mark.parametrize(
     "line",
@@ -124,8 +123,7 @@ def test_an_attribution_with_its_verb_far_from_the_colon_still_starts_old_conten
 def test_apple_mail_s_korean_and_japanese_words_inside_a_sentence_keep_what_follows(line):
     # '작성' (written) and 'のメール' (the mail of) end Apple Mail's attributions, right
     # before the colon; inside a customer's sentence they are ordinary words.
-    text = f"안녕하세요.\n\n{line}\n{_BELOW}"
-    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+    assert "Please send a technician." in new_part_below("안녕하세요.", line)
 
 
 # --- a multipart sent base64 (RFC 2045 forbids it, generators do it) -----------------------------
@@ -189,8 +187,7 @@ def test_a_whole_subject_a_gateway_encoded_again_with_its_prefix_is_decoded(pref
     ],
 )
 def test_a_sentence_naming_whom_the_customer_wrote_to_keeps_what_follows(line):
-    text = f"Hello,\n\n{line}\n{_BELOW}"
-    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+    assert "Please send a technician." in new_part_below("Hello,", line)
 
 
 # --- responsive templates: a block hidden inline that the template's style sheet shows --------
@@ -279,8 +276,7 @@ def test_escaped_quotes_before_a_mailto_bracket_are_read():
     ],
 )
 def test_a_sentence_quoting_what_the_customer_wrote_keeps_what_follows(line):
-    text = f"Hello,\n\n{line}\n{_BELOW}"
-    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+    assert "Please send a technician." in new_part_below("Hello,", line)
 
 
 @pytest.mark.parametrize(
@@ -292,8 +288,7 @@ def test_a_sentence_quoting_what_the_customer_wrote_keeps_what_follows(line):
     ],
 )
 def test_attributions_with_letters_like_pronouns_still_start_old_content(attribution):
-    text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
-    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+    assert new_part_above(attribution) == "Thanks, it works."
 
 
 # --- an inline style read as CSS reads it ----------------------------------------------------

@@ -7,13 +7,9 @@ import base64
 import quopri
 
 import pytest
-from mailparse import Settings, parse_message
+from mailparse import parse_message
 from mailparse.newpart import split_reply
-
-SETTINGS = Settings()
-
-_BELOW = "Error 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
-
+from newpart_probes import SETTINGS, new_part_above, new_part_below
 
 # --- "wrote:" verbs inside other words, and the words after a verb --------------------------------
 
@@ -34,8 +30,7 @@ _BELOW = "Error 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
     ],
 )
 def test_a_customer_s_sentence_with_a_verb_of_attribution_keeps_what_follows(line):
-    text = f"Hello,\n\n{line}\n{_BELOW}"
-    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+    assert "Please send a technician." in new_part_below("Hello,", line)
 
 
 @pytest.mark.parametrize(
@@ -53,8 +48,7 @@ def test_a_customer_s_sentence_with_a_verb_of_attribution_keeps_what_follows(lin
     ],
 )
 def test_attributions_of_mail_clients_still_start_old_content(attribution):
-    text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
-    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+    assert new_part_above(attribution) == "Thanks, it works."
 
 
 @pytest.mark.parametrize(
@@ -67,8 +61,7 @@ def test_attributions_of_mail_clients_still_start_old_content(attribution):
     ],
 )
 def test_an_address_glued_to_cjk_words_is_no_verbless_attribution(line):
-    text = f"你好，\n\n{line}\n{_BELOW}"
-    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+    assert "Please send a technician." in new_part_below("你好，", line)
 
 
 @pytest.mark.parametrize(
@@ -81,15 +74,13 @@ def test_an_address_glued_to_cjk_words_is_no_verbless_attribution(line):
     ],
 )
 def test_verbless_attributions_still_start_old_content(attribution):
-    text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
-    assert split_reply(text, SETTINGS).new_part == "Thanks, it works."
+    assert new_part_above(attribution) == "Thanks, it works."
 
 
 def test_a_long_line_of_verbs_and_words_before_a_colon_is_read():
     # Linear: the rules read a bounded window before the final colon, whatever the line.
     line = "presented sent wrote, hier die " * 3000 + "Details:"
-    text = f"Hello,\n\n{line}\n{_BELOW}"
-    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+    assert "Please send a technician." in new_part_below("Hello,", line)
 
 
 # --- a multipart sent quoted-printable (RFC 2045 forbids an encoding there) ---------------------
@@ -423,5 +414,4 @@ def test_a_ticket_system_s_reply_above_this_line_separator_starts_old_content(se
     ],
 )
 def test_the_same_words_in_a_customer_s_sentence_keep_what_follows(line):
-    text = f"Hello,\n\n{line}\n{_BELOW}"
-    assert "Please send a technician." in split_reply(text, SETTINGS).new_part
+    assert "Please send a technician." in new_part_below("Hello,", line)

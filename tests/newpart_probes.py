@@ -1,0 +1,21 @@
+"""What the new-part tests of the unseen-mail classes share: a customer's text below a
+line, and an attribution above a quote (tests/test_mailparse_content14.py, _attack14.py)."""
+
+from mailparse import Settings
+from mailparse.newpart import split_reply
+
+SETTINGS = Settings()
+
+# A customer's own text: it must stay in the new part below any line of theirs.
+BELOW = "Error 42 on tray 2, then the paper jams.\nPlease send a technician.\n"
+
+
+def new_part_below(greeting, line):
+    """The new part of a reply whose ``line`` is followed by the customer's text."""
+    return split_reply(f"{greeting}\n\n{line}\n{BELOW}", SETTINGS).new_part
+
+
+def new_part_above(attribution):
+    """The new part of a short reply above ``attribution`` and its quote."""
+    text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
+    return split_reply(text, SETTINGS).new_part
