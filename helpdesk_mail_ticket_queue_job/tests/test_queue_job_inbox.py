@@ -421,3 +421,50 @@ class TestQueueJobInbox(MailTicketCase):
         line = self.ledger(inbox)
         self.assertEqual((line.state, line.action), ("processed", "created"))
         self.assertEqual(self.ticket_of(line).name, "By POP3")
+
+    def _parent_and_reply_in_two_jobs(self):
+        """A customer's email and the customer's reply to it, recorded by one cycle and
+        handed to two jobs (batches of one message): ``(parent, reply, parent's job,
+        reply's job)``, the jobs stored as queue_job stores them, none started."""
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "1")
+        self.deliver(make_email(subject="Laptop broken", message_id="<qj-parent@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Laptop broken",
+                body="It does not start at all now.\n",
+                headers={
+                    "In-Reply-To": "<qj-parent@client.example>",
+                    "References": "<qj-parent@client.example>",
+                },
+                message_id="<qj-reply@client.example>",
+            )
+        )
+        self.assertEqual(self.fetch()["enqueued"], 2)
+        parent, reply = self.ledger().sorted("id")
+        parent_job, reply_job = self.stored_jobs(parent), self.stored_jobs(reply)
+        self.assertEqual((len(parent_job), len(reply_job)), (1, 1), "two jobs")
+        self.assertNotEqual(parent_job, reply_job)
+        return parent, reply, parent_job, reply_job
+
+    def run_pending_jobs(self, lines):
+        """What queue_job's runners do next: run the pending jobs of these lines."""
+        jobs = self.stored_jobs(lines).filtered(lambda job: job.state == "pending")
+        return self.perform([Job.load(self.env, job.uuid) for job in jobs])
+
+    def test_a_reply_whose_job_runs_before_its_emails_job_updates_its_ticket(self):
+        """The reply's job runs first, before the job of the email it answers has even
+        started: the reply must not make a ticket of its own. Once the email's job has
+        run (and, if the reply was left for later, the next cycle's job), there is one
+        ticket, made by the email and updated by the reply."""
+        parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
+        self.perform([Job.load(self.env, reply_job.uuid)])
+        self.perform([Job.load(self.env, parent_job.uuid)])
+        self.fetch()  # the next cycle: hands again to a job what was left new
+        self.run_pending_jobs(parent | reply)
+        self.assertEqual((parent.state, parent.action), ("processed", "created"))
+        self.assertEqual((reply.state, reply.action), ("processed", "updated"))
+        ticket = self.ticket_of(parent)
+        self.assertEqual(self.ticket_of(reply), ticket, "the reply is on the email's ticket")
+        tickets = self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)])
+        self.assertEqual(tickets, ticket, "one ticket, not two")
+        self.assertIn("It does not start at all now.", "".join(ticket.message_ids.mapped("body")))
