@@ -183,3 +183,67 @@ class TestPoisonMessage(MailTicketCase):
     def _list_remote(self):
         with self.inbox._open_source() as source:
             return source.list_messages()
+
+
+@tagged("post_install", "-at_install")
+class TestReplyToAnEmailRetried(MailTicketCase):
+    """A customer's email fails its first attempt (retried by the next cycle); the
+    customer's reply to it comes after it in the same cycle. The reply must not make
+    a ticket of its own: once both are done, one ticket, made by the email and
+    updated by the reply."""
+
+    def deliver_email_and_reply(self):
+        self.deliver(make_email(subject="Laptop broken", message_id="<rt-1@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Laptop broken",
+                body="It does not start at all now.\n",
+                headers={
+                    "In-Reply-To": "<rt-1@client.example>",
+                    "References": "<rt-1@client.example>",
+                },
+                message_id="<rt-2@client.example>",
+            )
+        )
+
+    def fetch_with_the_email_failing_once(self):
+        """A cycle in which an integrator's hook fails on the email, once."""
+        ticket_class = type(self.env["helpdesk.mail.ticket"])
+        original = ticket_class._mail_ticket_prepare_create_vals
+        failed = []
+
+        def hook(model, email_vals):
+            if email_vals["title"] == "Laptop broken" and not failed:
+                failed.append(email_vals["title"])
+                raise ConnectionResetError("the integrator's service hung up")
+            return original(model, email_vals)
+
+        with (
+            patch.object(ticket_class, "_mail_ticket_prepare_create_vals", hook),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"),
+        ):
+            self.fetch()
+        self.assertEqual(failed, ["Laptop broken"])
+
+    def assert_one_ticket_updated_by_the_reply(self):
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual((email.state, email.action), ("processed", "created"))
+        self.assertEqual((reply.state, reply.action), ("processed", "updated"))
+        ticket = self.ticket_of(email)
+        self.assertEqual(self.ticket_of(reply), ticket, "the reply is on the email's ticket")
+        self.assertEqual(tickets(self.env), ticket, "one ticket, not two")
+        self.assertIn("It does not start at all now.", "".join(ticket.message_ids.mapped("body")))
+        self.assertEqual((email.attempts, reply.attempts), (2, 1), "the reply counted once")
+
+    def test_a_reply_alone_waits_for_its_email_retried(self):
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "1")
+        self.deliver_email_and_reply()
+        self.fetch_with_the_email_failing_once()
+        self.fetch()
+        self.assert_one_ticket_updated_by_the_reply()
+
+    def test_a_reply_in_its_emails_batch_waits_for_its_email_retried(self):
+        self.deliver_email_and_reply()
+        self.fetch_with_the_email_failing_once()
+        self.fetch()
+        self.assert_one_ticket_updated_by_the_reply()
