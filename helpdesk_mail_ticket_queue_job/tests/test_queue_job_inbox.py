@@ -457,7 +457,10 @@ class TestQueueJobInbox(MailTicketCase):
         run (and, if the reply was left for later, the next cycle's job), there is one
         ticket, made by the email and updated by the reply."""
         parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
-        self.perform([Job.load(self.env, reply_job.uuid)])
+        [left] = self.perform([Job.load(self.env, reply_job.uuid)])
+        self.assertIn("retried by the next cycle", left)
+        self.assertEqual((reply.state, reply.attempts), ("new", 0), "left for later, uncounted")
+        self.assertFalse(self.ticket_of(reply))
         self.perform([Job.load(self.env, parent_job.uuid)])
         self.fetch()  # the next cycle: hands again to a job what was left new
         self.run_pending_jobs(parent | reply)
