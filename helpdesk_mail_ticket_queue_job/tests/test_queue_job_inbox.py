@@ -471,3 +471,28 @@ class TestQueueJobInbox(MailTicketCase):
         tickets = self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)])
         self.assertEqual(tickets, ticket, "one ticket, not two")
         self.assertIn("It does not start at all now.", "".join(ticket.message_ids.mapped("body")))
+
+    def test_a_reply_is_not_held_back_by_an_unrelated_email_in_a_job_not_started(self):
+        """An older email whose job has not started, whose Message-ID the cycle read
+        when it recorded it, is not the one the reply answers: the reply's job updates
+        the ticket at once instead of leaving the reply for the next cycle."""
+        self.deliver(make_email(subject="Screen dark", message_id="<qj-dark@client.example>"))
+        _result, jobs = self.fetch_trapped()
+        self.perform(jobs)
+        ticket = self.ticket_of(self.ledger())
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "1")
+        self.deliver(make_email(subject="Mouse lost", message_id="<qj-mouse@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Screen dark",
+                body="Still dark.\n",
+                headers={"In-Reply-To": "<qj-dark@client.example>"},
+                message_id="<qj-dark-2@client.example>",
+            )
+        )
+        self.assertEqual(self.fetch()["enqueued"], 2)
+        unrelated, reply = self.ledger().sorted("id")[1:]
+        self.assertEqual(unrelated.message_id, "qj-mouse@client.example", "read when recorded")
+        [updated] = self.perform([Job.load(self.env, self.stored_jobs(reply).uuid)])
+        self.assertEqual(updated, f"Ticket updated: {ticket.display_name}")
+        self.assertEqual((unrelated.state, unrelated.attempts), ("new", 0), "its job not started")
