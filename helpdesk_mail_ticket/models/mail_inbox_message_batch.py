@@ -108,7 +108,7 @@ class MailInboxMessage(models.Model):
 
     def _answered_in_flight(self, answered):
         """Whether another worker holds an older message this one may answer."""
-        return any(flying for _id, flying in self._answered_candidates(answered))
+        return any(flying for _id, flying, _likely in self._answered_candidates(answered))
 
     def _claim_batch(self, batch):
         """Claim these messages (each row locked, skipped when locked, and its lease
@@ -309,7 +309,8 @@ class MailInboxMessage(models.Model):
         processing failed just now (retried by the next cycle). This one must then
         wait for it, which a batch never does: it goes alone (``_process_attempt``
         waits, or leaves it for later)."""
-        return bool(self._answered_candidates(answered))
+        candidates = self._answered_candidates(answered)
+        return any(flying or likely for _id, flying, likely in candidates)
 
     def _give_back_attempts(self, reason=None):
         """Give back the attempt counted for these messages by a batch that did not

@@ -384,9 +384,9 @@ class MailInboxMessage(models.Model):
         never wait for it here."""
         cr = self.env.cr
         candidates = self._answered_candidates(answered)
-        in_flight = [message_id for message_id, flying in candidates if flying]
+        in_flight = [message_id for message_id, flying, _likely in candidates if flying]
         if not in_flight:
-            return bool(candidates)
+            return any(likely for _id, _flying, likely in candidates)
         if email_key is not None:
             cr.execute("SELECT pg_advisory_unlock(%s)", [email_key])
         for message_id in in_flight:
@@ -395,7 +395,7 @@ class MailInboxMessage(models.Model):
         if email_key is not None:
             cr.execute("SELECT pg_advisory_lock(%s)", [email_key])
         commit(self.env)  # a snapshot that sees what they committed meanwhile
-        return bool(self._answered_candidates(answered))
+        return any(likely for _id, _flying, likely in self._answered_candidates(answered))
 
     def _leave_for_later_reply(self):
         """Leave this reply new, its attempt given back, for a later cycle (or job)
@@ -418,7 +418,11 @@ class MailInboxMessage(models.Model):
         """The older messages of this inbox, new in this transaction's snapshot and
         kept on the server or here, that may be the email this one answers
         (``answered``: the references it carries; a message whose stable id is not
-        known yet may be it): ``[(id, whether another worker holds its lease)]``.
+        known yet may be it): ``[(id, whether another worker holds its lease, whether
+        it is likely the one)]``. Likely: its stable id is one answered, or, not known
+        yet, the Message-ID its synchronization read from its header is (or there was
+        none, or it was cut): a reply is left for later only for a likely one
+        (``_wait_for_answered_in_flight``); another email is waited for in flight only.
         What this transaction did is flushed first (a batch's messages done are no
         longer new; its next savepoint, or commit, would flush it all the same)."""
         self.env.flush_all()
@@ -427,7 +431,9 @@ class MailInboxMessage(models.Model):
                         SELECT 1 FROM pg_locks l
                          WHERE l.locktype = 'advisory' AND l.granted
                            AND l.classid = %(lease)s::oid AND l.objid = m.id::oid
-                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid())
+                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid()),
+                      m.stable_id IS NOT NULL OR m.message_id IS NULL
+                          OR m.message_id = ANY(%(answered)s) OR length(m.message_id) >= 998
                  FROM mail_inbox_message m
                 WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.id < %(id)s
                   AND (m.on_server OR m.raw_attachment_id IS NOT NULL)
