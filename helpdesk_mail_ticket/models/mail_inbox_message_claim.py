@@ -384,15 +384,15 @@ class MailInboxMessage(models.Model):
         never wait for it here."""
         cr = self.env.cr
         candidates = self._answered_candidates(answered)
+        if not candidates:
+            return False
         in_flight = [message_id for message_id, flying, _likely in candidates if flying]
-        if not in_flight:
-            return any(likely for _id, _flying, likely in candidates)
-        if email_key is not None:
+        if in_flight and email_key is not None:
             cr.execute("SELECT pg_advisory_unlock(%s)", [email_key])
         for message_id in in_flight:
             self.inbox_id._trace("Message %s waits for message %s in flight", self.uid, message_id)
             wait_for_lease(cr, message_id)
-        if email_key is not None:
+        if in_flight and email_key is not None:
             cr.execute("SELECT pg_advisory_lock(%s)", [email_key])
         commit(self.env)  # a snapshot that sees what they committed meanwhile
         return any(likely for _id, _flying, likely in self._answered_candidates(answered))
