@@ -473,7 +473,7 @@ class MailInbox(models.Model):
             [("inbox_id", "=", self.id), ("uid", "in", [uid, f"{uid}#{digest[:16]}"])]
         ):
             known = message.content_digest or (
-                message.raw_attachment_id and content_digest(message.raw_attachment_id.raw)
+                message.raw_attachment_id.raw and content_digest(message.raw_attachment_id.raw)
             )
             if known == digest:
                 return message
