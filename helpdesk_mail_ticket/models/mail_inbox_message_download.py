@@ -34,7 +34,11 @@ class MailInboxMessage(models.Model):
         self.fetch(self._download_fields())
         kept = self._get_raw_attachment()
         if kept:
-            return kept.raw
+            raw = kept.raw
+            if raw:
+                return raw
+            self._drop_lost_copy(kept)
+            marked = False  # a kept copy's download is never marked at the claim
         if not marked:
             # Committed before the download: still set at the next claim, it died meanwhile.
             self.download_started = fields.Datetime.now()
@@ -43,6 +47,27 @@ class MailInboxMessage(models.Model):
         if self._is_over_limit(source, limit):
             return self._get_big_email_raw(source, limit)
         return source.fetch(self.server_uid)
+
+    def _drop_lost_copy(self, kept):
+        """The kept copy ``kept`` reads empty: its file left the file store (a database
+        restored without its filestore, a disk cleaned by hand). Dropped, the message
+        is downloaded again while the server has it; else it is set aside (raised) with
+        the reason, never retried as an empty email."""
+        name = kept.name
+        _logger.warning(
+            "Message %s: its kept copy %s is missing from the file store", self.uid, name
+        )
+        self.sudo().raw_attachment_id = False
+        kept.sudo().unlink()
+        if not self.on_server:
+            raise InboxProcessingError(
+                self.env._(
+                    "The kept copy of this email (%(name)s) is missing from the file store "
+                    "or empty, and the mail server no longer has the email: it cannot be "
+                    "processed.",
+                    name=name,
+                )
+            )
 
     def _is_over_limit(self, source, limit):
         """Whether this message is over ``limit`` (no limit: never). A size unknown to

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
+import os
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import MailTicketCase, make_email
@@ -76,6 +78,20 @@ class TestTestAnEmail(MailTicketCase):
         )
         wizard.action_analyze()
         self.assertEqual(wizard.outcome, "error")
+
+    def test_pick_a_kept_message_whose_file_is_gone(self):
+        """A kept copy whose file left the file store is said so, not analyzed as an
+        empty email."""
+        self.deliver(make_email(sender="nobody@nowhere.example"))
+        self.fetch()
+        attachment = self.ledger().raw_attachment_id
+        os.unlink(attachment._full_path(attachment.store_fname))
+        attachment.invalidate_recordset()
+        wizard = self.env["mail.inbox.test.email"].create(
+            {"inbox_id": self.inbox.id, "ledger_message_id": self.ledger().id}
+        )
+        with self.assertRaisesRegex(UserError, "missing from the file store"):
+            wizard.action_analyze()
 
 
 @tagged("post_install", "-at_install")

@@ -5,6 +5,7 @@
 top-level ``tests/test_odoo_process_*.py``.)
 """
 
+import os
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -183,6 +184,65 @@ class TestPoisonMessage(MailTicketCase):
     def _list_remote(self):
         with self.inbox._open_source() as source:
             return source.list_messages()
+
+
+@tagged("post_install", "-at_install")
+class TestKeptCopyLost(MailTicketCase):
+    """A kept raw email whose file left the file store (a database restored without
+    its filestore, a disk cleaned by hand): read again from the server while the server
+    still has it, else set aside with the reason; never retried forever, and the inbox
+    goes on."""
+
+    def _kept_but_lost(self, attempts):
+        """The first of two delivered mails recorded and kept, its file then gone, with
+        ``attempts`` made on it (0: reset by the admin, as after an error)."""
+        self.deliver(make_email(subject="Kept", message_id="<kl-1@client.example>"))
+        self.deliver(make_email(subject="Next", message_id="<kl-2@client.example>"))
+        with self.inbox._open_source() as source:
+            self.inbox._sync_with_server(source.list_messages())
+        kept = self.ledger().sorted("id")[0]
+        kept._keep_raw(self.dovecot.fetch(self.mailbox_login, self.server_uids()[0]))
+        kept.attempts = attempts
+        attachment = kept.raw_attachment_id
+        self.assertTrue(attachment.store_fname, "kept in the file store")
+        os.unlink(attachment._full_path(attachment.store_fname))
+        attachment.invalidate_recordset()
+        return kept
+
+    def _read_again(self, attempts):
+        kept = self._kept_but_lost(attempts)
+        self.fetch()
+        self.assertEqual(kept.state, "processed", kept.reason)
+        self.assertEqual(sorted(tickets(self.env).mapped("name")), ["Kept", "Next"])
+        self.assertIn("printer on the 2nd floor", self.ticket_of(kept).description)
+        self.assertFalse(
+            kept.raw_attachment_id and not kept.raw_attachment_id.raw, "no empty copy linked"
+        )
+
+    def _set_aside(self, attempts):
+        kept = self._kept_but_lost(attempts)
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(self.server_uids()[0]), "+FLAGS", r"(\Deleted)")
+            client.expunge()
+        self.fetch()
+        self.assertEqual(kept.state, "error")
+        self.assertIn("kept copy", kept.reason)
+        self.assertEqual(tickets(self.env).mapped("name"), ["Next"], "the inbox goes on")
+        # Set aside: the next cycle leaves it alone.
+        self.assertEqual(self.fetch()["error"], 0)
+        self.assertEqual(kept.state, "error")
+
+    def test_still_on_the_server_alone(self):
+        self._read_again(attempts=1)
+
+    def test_still_on_the_server_in_a_batch(self):
+        self._read_again(attempts=0)
+
+    def test_gone_from_the_server_alone(self):
+        self._set_aside(attempts=1)
+
+    def test_gone_from_the_server_in_a_batch(self):
+        self._set_aside(attempts=0)
 
 
 @tagged("post_install", "-at_install")

@@ -74,7 +74,12 @@ class MailInboxTestEmail(models.TransientModel):
         if self.eml:
             return base64.b64decode(self.eml)
         if self.ledger_message_id.raw_attachment_id:
-            return self.ledger_message_id.raw_attachment_id.raw
+            raw = self.ledger_message_id.raw_attachment_id.raw
+            if raw:
+                return raw
+            raise UserError(
+                self.env._("The kept copy of this email is missing from the file store.")
+            )
         raise UserError(self.env._("Upload an .eml file or pick a kept message."))
 
     def _caller_values(self, parsed, route):
