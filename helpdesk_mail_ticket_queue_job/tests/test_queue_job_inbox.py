@@ -12,6 +12,7 @@ from odoo.addons.helpdesk_mail_ticket.mailharness.proxy import FaultProxy
 from odoo.addons.helpdesk_mail_ticket.models import mail_inbox_fetch
 from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
 from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
+from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
@@ -446,10 +447,21 @@ class TestQueueJobInbox(MailTicketCase):
         self.assertNotEqual(parent_job, reply_job)
         return parent, reply, parent_job, reply_job
 
-    def run_pending_jobs(self, lines):
-        """What queue_job's runners do next: run the pending jobs of these lines."""
-        jobs = self.stored_jobs(lines).filtered(lambda job: job.state == "pending")
-        return self.perform([Job.load(self.env, job.uuid) for job in jobs])
+    def run_stored(self, jobs):
+        """Run stored jobs as queue_job's runner does (``_try_perform_job``: performed,
+        then done and stored), in this order; their results."""
+        self.env.flush_all()
+        loaded = [Job.load(self.env, job.uuid) for job in jobs]
+        for job in loaded:
+            RunJobController._try_perform_job(self.env, job)
+        self.env.invalidate_all()
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        return [job.result for job in loaded]
+
+    def pending_job(self, line):
+        """The one job pending for this line."""
+        [job] = self.stored_jobs(line).filtered(lambda job: job.state == "pending")
+        return job
 
     def test_a_reply_whose_job_runs_before_its_emails_job_updates_its_ticket(self):
         """The reply's job runs first, before the job of the email it answers has even
@@ -457,13 +469,13 @@ class TestQueueJobInbox(MailTicketCase):
         run (and, if the reply was left for later, the next cycle's job), there is one
         ticket, made by the email and updated by the reply."""
         parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
-        [left] = self.perform([Job.load(self.env, reply_job.uuid)])
+        [left] = self.run_stored(reply_job)
         self.assertIn("retried by the next cycle", left)
         self.assertEqual((reply.state, reply.attempts), ("new", 0), "left for later, uncounted")
         self.assertFalse(self.ticket_of(reply))
-        self.perform([Job.load(self.env, parent_job.uuid)])
-        self.fetch()  # the next cycle: hands again to a job what was left new
-        self.run_pending_jobs(parent | reply)
+        self.run_stored(parent_job)
+        self.assertEqual(self.fetch()["enqueued"], 1, "the next cycle hands the reply to a job")
+        self.run_stored(self.pending_job(reply))
         self.assertEqual((parent.state, parent.action), ("processed", "created"))
         self.assertEqual((reply.state, reply.action), ("processed", "updated"))
         ticket = self.ticket_of(parent)
@@ -493,6 +505,43 @@ class TestQueueJobInbox(MailTicketCase):
         self.assertEqual(self.fetch()["enqueued"], 2)
         unrelated, reply = self.ledger().sorted("id")[1:]
         self.assertEqual(unrelated.message_id, "qj-mouse@client.example", "read when recorded")
-        [updated] = self.perform([Job.load(self.env, self.stored_jobs(reply).uuid)])
+        [updated] = self.run_stored(self.stored_jobs(reply))
         self.assertEqual(updated, f"Ticket updated: {ticket.display_name}")
         self.assertEqual((unrelated.state, unrelated.attempts), ("new", 0), "its job not started")
+
+    def test_a_reply_whose_emails_job_failed_once_waits_for_its_retry(self):
+        """The email's job runs first but its attempt fails (an integrator's hook, once);
+        the reply's jobs then run before the email's next job, twice: each leaves the
+        reply new. Once the email's retry made its ticket, the reply updates it."""
+        parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
+        ticket_class = type(self.env["helpdesk.mail.ticket"])
+        original = ticket_class._mail_ticket_prepare_create_vals
+
+        def hook(model, email_vals):
+            if email_vals["title"] == "Laptop broken":
+                raise ConnectionResetError("the integrator's service hung up")
+            return original(model, email_vals)
+
+        with (
+            patch.object(ticket_class, "_mail_ticket_prepare_create_vals", hook),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"),
+        ):
+            self.run_stored(parent_job)
+        self.assertEqual((parent.state, parent.attempts), ("new", 1))
+        self.run_stored(reply_job)
+        self.assertEqual(self.fetch()["enqueued"], 2, "both handed to jobs again")
+        parent_retry, reply_again = self.pending_job(parent), self.pending_job(reply)
+        self.run_stored(reply_again)
+        self.assertEqual((reply.state, reply.attempts), ("new", 0))
+        self.run_stored(parent_retry)
+        self.assertEqual(self.fetch()["enqueued"], 1)
+        self.run_stored(self.pending_job(reply))
+        self.assertEqual(
+            (parent.state, parent.action, parent.attempts), ("processed", "created", 2)
+        )
+        self.assertEqual((reply.state, reply.action, reply.attempts), ("processed", "updated", 1))
+        self.assertEqual(self.ticket_of(reply), self.ticket_of(parent))
+        count = self.env["helpdesk.mail.ticket"].search_count(
+            [("mail_inbox_id", "=", self.inbox.id)]
+        )
+        self.assertEqual(count, 1)
