@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..mailharness.proxy import FaultProxy
 from ..models.mail_inbox_message import MAX_ATTEMPTS
 from . import test_robustness
 from .common import MailTicketCase, make_email
@@ -200,3 +201,53 @@ class TestReplyLeftEmailGoneOrIgnored(ReplyLeftCase):
         self.assertFalse(email.on_server)
         self.assertEqual((reply.state, reply.action), ("processed", "created"))
 
+
+@tagged("post_install", "-at_install")
+class TestReplyToAnEmailTheServerRefuses(ReplyLeftCase):
+    """The email the reply answers is refused by the server (its attempt counted, its
+    stable id never read) or kills the connection while downloaded: the reply waits,
+    never for good, and lands on the email's ticket once the email goes through."""
+
+    def setUp(self):
+        super().setUp()
+        self.uids = [
+            self.deliver(make_email(subject="Refused", message_id="<rf-1@client.example>")),
+            self.deliver(
+                self.reply("Re: Refused", "<rf-2@client.example>", ["<rf-1@client.example>"])
+            ),
+        ]
+
+    def proxied(self, **faults):
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", **faults).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.port = proxy.port
+        return proxy
+
+    def test_refused_once(self):
+        proxy = self.proxied(fail_uids=[self.uids[0]])
+        self.fetch()
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual((email.state, email.attempts, email.stable_id), ("new", 1, False))
+        self.assertEqual((reply.state, reply.attempts), ("new", 0), "left for later")
+        proxy.fail_uids.clear()
+        self.fetch()
+        self.assertEqual((email.action, reply.action), ("created", "updated"))
+        self.assertEqual(self.ticket_of(reply), self.ticket_of(email))
+
+    def test_refused_for_good(self):
+        self.proxied(fail_uids=[self.uids[0]])
+        for _cycle in range(MAX_ATTEMPTS):
+            self.fetch()
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual(email.state, "error")
+        self.assertEqual((reply.state, reply.action, reply.attempts), ("processed", "created", 1))
+
+    def test_its_download_keeps_dying(self):
+        self.proxied(reset_uids=[self.uids[0]])
+        for _cycle in range(MAX_ATTEMPTS):
+            with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
+                self.assertTrue(self.inbox._fetch().get("failure"))
+        self.fetch()
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual(email.state, "error")
+        self.assertEqual((reply.state, reply.action), ("processed", "created"))
