@@ -251,3 +251,63 @@ class TestReplyToAnEmailTheServerRefuses(ReplyLeftCase):
         email, reply = self.ledger().sorted("id")
         self.assertEqual(email.state, "error")
         self.assertEqual((reply.state, reply.action), ("processed", "created"))
+
+
+@tagged("post_install", "-at_install")
+class TestReplyLeftDownloadedOnce(ReplyLeftCase):
+    """A reply whose email failed just before it in their batch is left for the next
+    cycle: downloaded once by that cycle (the batch's download), not a second time
+    to be left alone all the same."""
+
+    def test_one_download_a_cycle(self):
+        from ..mailsource import imap
+
+        self.deliver(make_email(subject="Once", message_id="<on-1@client.example>"))
+        reply_uid = self.deliver(
+            self.reply("Re: Once", "<on-2@client.example>", ["<on-1@client.example>"])
+        )
+        original = imap.ImapSource.fetch
+        fetched = []
+
+        def fetch(source, uid):
+            fetched.append(uid)
+            return original(source, uid)
+
+        with patch.object(imap.ImapSource, "fetch", fetch):
+            self.fetch_failing("Once")
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual((email.state, reply.state), ("new", "new"))
+        self.assertIn("Left for the next cycle", reply.reason)
+        self.assertEqual(
+            [uid for uid in fetched if uid == reply.server_uid], [reply.server_uid], reply_uid
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestReplyWhoseEmailLeavesTheBatch(ReplyLeftCase):
+    """The email leaves its batch (another worker holds its email's lock for a
+    moment): this worker processes it alone later in the cycle, so its reply, new in
+    the same batch, goes alone after it (not left for the next cycle) and updates
+    the email's ticket in the same cycle."""
+
+    def test_the_reply_follows_its_email_alone(self):
+        import threading
+
+        from ..transaction import email_lock_key
+
+        self.deliver(make_email(subject="Busy lock", message_id="<al-1@client.example>"))
+        self.deliver(
+            self.reply("Re: Busy lock", "<al-2@client.example>", ["<al-1@client.example>"])
+        )
+        other = self._real_env()
+        key = email_lock_key("al-1@client.example")
+        other.cr.execute("SELECT pg_advisory_lock(%s)", [key])
+        timer = threading.Timer(1.0, other.cr.execute, ["SELECT pg_advisory_unlock(%s)", [key]])
+        timer.start()
+        try:
+            self.fetch()
+        finally:
+            timer.join(10)
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual((email.action, reply.action), ("created", "updated"))
+        self.assertEqual(self.ticket_of(reply), self.ticket_of(email))
