@@ -8,7 +8,14 @@ import re
 from datetime import datetime, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .charsets import decode_bytes, fix_surrogates, normalize_charset
+from .charsets import (
+    decode_8bit,
+    decode_bytes,
+    detect_charset,
+    fix_surrogates,
+    normalize_charset,
+    plausibility,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -119,7 +126,7 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
 
     def flush():
         if pending:
-            text = _decode_word_bytes(pending[1], pending[0])
+            text = _decode_word_bytes(pending[1], pending[0], fallback_charset)
             if depth < _NESTED_WORDS and _encoded_again(text):
                 # Encoded twice (a gateway encoded the encoded subject again): the text
                 # the sender wrote is one level further down.
@@ -134,7 +141,7 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
             pieces.append(value[position : match.start()])
         charset = match.group(1).split("*", 1)[0].lower()
         data = _decode_word_payload(match.group(2), match.group(3))
-        if pending and pending[0] == charset:
+        if pending and _same_charset(pending[0], charset):
             pending[1] += data
         else:
             flush()
@@ -145,15 +152,43 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
     return "".join(pieces)
 
 
-def _decode_word_bytes(data: bytes, charset: str) -> str:
-    """An encoded word's bytes by its label; non-ASCII bytes that are valid UTF-8 under a
-    single-byte label are UTF-8 (mailers label UTF-8 text iso-8859-1: read as labelled,
-    it is mojibake; real Latin-1 text is almost never valid UTF-8)."""
-    if not data.isascii() and normalize_charset(charset) in _SINGLE_BYTE_LATIN:
+def _same_charset(label: str, other: str) -> bool:
+    """Whether two encoded words' labels name one charset ("utf-8" and "utf8", "gb2312"
+    and "gbk": a character split between them is joined), unknown labels alike."""
+    return label == other or normalize_charset(label) == normalize_charset(other)
+
+
+# Below this plausibility (see charsets.plausibility) a single-byte Latin reading is the
+# bytes of another charset ("Ïðèíòåð" for "Принтер"): real Latin text scores near 1.
+_PLAUSIBLE_LATIN = 0.5
+
+
+def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None = None) -> str:
+    """An encoded word's bytes by its label, unless the label cannot be right:
+
+    * non-ASCII bytes that are valid UTF-8 under a single-byte label are UTF-8 (mailers
+      label UTF-8 text iso-8859-1: read as labelled, it is mojibake; real Latin-1 text is
+      almost never valid UTF-8);
+    * under a single-byte Latin label, bytes that read as no Latin text (Shift_JIS or
+      Windows-1251 labelled iso-8859-1 by a web form), under a UTF-8 label bytes that are
+      no UTF-8, or under a label no codec knows ("x-unknown", "unknown-8bit") are read
+      as raw 8-bit header bytes are: by the charset that reads them most plausibly
+      (``decode_8bit``), the label and the message's charset first."""
+    if data.isascii():
+        return decode_bytes(data, charset)
+    codec = normalize_charset(charset)
+    if codec in _SINGLE_BYTE_LATIN:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             _logger.debug("encoded word is %s as labelled", charset)
+        text = decode_bytes(data, charset)
+        if codec == "ascii" or plausibility(text, codec) >= _PLAUSIBLE_LATIN:
+            return text
+        found = detect_charset(data, charset, fallback_charset)
+        return decode_bytes(data, found) if found else text
+    if codec in ("", "utf-8"):
+        return decode_8bit(data, fallback_charset)
     return decode_bytes(data, charset)
 
 

@@ -1,0 +1,98 @@
+"""The caller (From, Sender, Reply-To, Return-Path) and the Subject of damaged or legacy
+header forms that mail clients, lists, gateways and broken MTAs write.
+
+Each message is written for the class it stands for (probes of issue "damaged headers lose
+the caller"), not copied from any corpus file.
+"""
+
+import base64
+
+import pytest
+from mailparse import parse_message
+
+_REST = (
+    "To: support@example.org\nDate: Thu, 03 Dec 2026 10:00:00 +0100\nMessage-ID: <p@x.example>\n"
+)
+
+
+def _parse(head: bytes, newline: bytes = b"\n"):
+    raw = head + _REST.encode() + b"\n" + b"Hello, my printer is broken.\n"
+    return parse_message(raw.replace(b"\n", newline))
+
+
+def _b(data: bytes) -> bytes:
+    return base64.b64encode(data)
+
+
+def _caller(head: bytes):
+    parsed = _parse(head + b"Subject: Printer broken\n")
+    return parsed.from_email, parsed.from_name
+
+
+def _subject(value: bytes) -> str:
+    return _parse(b"From: Ann Lee <ann@example.com>\nSubject: " + value + b"\n").subject
+
+
+# --- encoded words whose charset label is wrong or unknown ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "charset"),
+    [
+        # a UTF-8 label on bytes that are no UTF-8 (a script that labels everything UTF-8)
+        ("utf-8", "Принтер сломан", "koi8-r"),
+        ("utf-8", "Не работает почта", "cp1251"),
+        ("utf-8", "打印机又坏了，请尽快处理", "gbk"),
+        # a Latin-1 label on the bytes of another script (a web form's default label)
+        ("iso-8859-1", "プリンターが壊れました", "shift_jis"),
+        ("iso-8859-1", "Не работает почта", "cp1251"),
+        # a label no codec knows (what a broken gateway writes for "I do not know")
+        ("x-unknown", "プリンターが壊れました", "shift_jis"),
+        ("unknown-8bit", "Принтер сломан", "koi8-r"),
+    ],
+)
+def test_an_encoded_subject_in_another_charset_than_its_label_is_read_in_its_own(
+    label, text, charset
+):
+    value = f"=?{label}?B?".encode() + _b(text.encode(charset)) + b"?="
+    assert _subject(value) == text
+
+
+def test_an_encoded_name_in_another_charset_than_its_label_is_read_in_its_own():
+    value = b"=?utf-8?B?" + _b("Иван Петров".encode("koi8-r")) + b"?= <ivan@example.com>"
+    assert _caller(b"From: " + value + b"\n") == ("ivan@example.com", "Иван Петров")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # what the label says, read as labelled (guards: the label is right)
+        (
+            b"=?iso-8859-1?Q?Probl=E8me_d'impression_=E0_l'=E9tage?=",
+            "Problème d'impression à l'étage",
+        ),
+        (b"=?utf-8?Q?Drucker_pr=FCfen?=", "Drucker prüfen"),
+        (b"=?koi8-r?B?" + _b("Принтер сломан".encode("koi8-r")) + b"?=", "Принтер сломан"),
+        (b"=?iso-8859-2?Q?Drukarka_nie_dzia=B3a?=", "Drukarka nie działa"),
+    ],
+)
+def test_an_encoded_subject_read_by_its_right_label_stays_so(value, expected):
+    assert _subject(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # one UTF-8 character split between two words whose labels are spelt differently
+        b"=?utf-8?Q?Drucker_pr=C3?= =?utf8?Q?=BCfen?=",
+        b"=?UTF-8?B?" + _b(b"Drucker pr\xc3") + b"?=\n =?utf-8?B?" + _b(b"\xbcfen") + b"?=",
+    ],
+)
+def test_a_character_split_between_words_of_one_charset_spelt_differently(value):
+    assert _subject(value) == "Drucker prüfen"
+
+
+def test_a_gbk_character_split_between_a_gb2312_and_a_gbk_word():
+    data = "打印机".encode("gbk")
+    value = b"=?GB2312?B?" + _b(data[:3]) + b"?= =?gbk?B?" + _b(data[3:]) + b"?="
+    assert _subject(value) == "打印机"
