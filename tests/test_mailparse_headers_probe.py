@@ -96,3 +96,43 @@ def test_a_gbk_character_split_between_a_gb2312_and_a_gbk_word():
     data = "打印机".encode("gbk")
     value = b"=?GB2312?B?" + _b(data[:3]) + b"?= =?gbk?B?" + _b(data[3:]) + b"?="
     assert _subject(value) == "打印机"
+
+
+# --- display names: quotes and where the name stands -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "name"),
+    [
+        # Google Groups rewrites the sender so: the quotes are part of the name shown
+        (b"'Ann Lee' via Support <support@groups.example>", "'Ann Lee' via Support"),
+        (b"\"'Ann Lee' via Support\" <support@groups.example>", "'Ann Lee' via Support"),
+        # a quote left alone at either end (a cut or hand-written field)
+        (b'Ann Lee" <support@groups.example>', "Ann Lee"),
+        (b'Ann Lee"<support@groups.example>', "Ann Lee"),
+        # typographic quotes an editor put around the name
+        ("“Ann Lee” <support@groups.example>".encode(), "Ann Lee"),
+        ("„Ann Lee“ <support@groups.example>".encode(), "Ann Lee"),
+        # the name after the address (bracketed), as words or as a comment
+        (b"<support@groups.example> Ann Lee", "Ann Lee"),
+        (b"<support@groups.example> (Ann Lee)", "Ann Lee"),
+    ],
+)
+def test_the_display_name_is_read_as_written(field, name):
+    assert _caller(b"From: " + field + b"\n") == ("support@groups.example", name)
+
+
+@pytest.mark.parametrize(
+    ("field", "name"),
+    [
+        # guards: names as they are read today
+        (b"Ann O'Neil <ann@example.com>", "Ann O'Neil"),
+        (b"'Ann Lee' <ann@example.com>", "Ann Lee"),
+        (b'"Ann Lee" <ann@example.com>', "Ann Lee"),
+        (b"John Doe <ann@example.com> (Acme IT)", "John Doe"),
+        (b"<ann@example.com>", ""),
+        (b"ann@example.com (Ann Lee)", "Ann Lee"),
+    ],
+)
+def test_names_read_right_stay_so(field, name):
+    assert _caller(b"From: " + field + b"\n") == ("ann@example.com", name)

@@ -261,7 +261,56 @@ def _mailto_to_address(match: re.Match) -> str:
     return f"<{match.group(1)}>"
 
 
+# Quotes around a whole name: ASCII ones, and the typographic ones an editor puts there.
+_NAME_QUOTES = (('"', '"'), ("'", "'"), ("“", "”"), ("„", "“"), ("«", "»"), ("‘", "’"))
+
+
+def _unquoted_name(name: str) -> str:
+    """A display name without the quotes around it (one pair enclosing it whole) and without
+    a quote left alone at either end (a cut or hand-written field: 'Ann Lee"'); quotes
+    inside the name are the sender's ("'Ann Lee' via Support", Google Groups' rewrite)."""
+    name = name.strip()
+    for opening, closing in _NAME_QUOTES:
+        if len(name) >= 2 and name[0] == opening and name[-1] == closing:
+            inner = name[1:-1]
+            if opening not in inner and closing not in inner:
+                return inner.strip()
+    if name and name[0] in "\"'" and name.count(name[0]) == 1:
+        name = name[1:].lstrip()
+    if name and name[-1] in "\"'" and name.count(name[-1]) == 1:
+        name = name[:-1].rstrip()
+    return name
+
+
+# A field whose only address is bracketed and followed by its name, as words or as a
+# comment ("<ann@example.com> Ann Lee", "<ann@example.com> (Ann Lee)"): "Name <addr>".
+_NAME_AFTER = re.compile(
+    r"\s*<([^<>\s]{1,320}@[^<>\s]{1,255})>[ \t]*"
+    r"(?:\(([^()]{1,200})\)|([^,<>@\"()\[\];:]{1,200}?))[ \t]*"
+)
+
+
+def _name_after_address(match: re.Match) -> str:
+    name = (match.group(2) or match.group(3)).replace("\\", "").replace('"', "")
+    return f'"{name}" <{match.group(1)}>'
+
+
+def _lone_quote_out(text: str) -> str:
+    """A field with an odd number of (unescaped) double quotes without its last one: a quote
+    left open swallows the address for the stdlib ('Ann Lee" <ann@example.com>' gave the
+    address "ann" and no name)."""
+    quotes = [i for i, char in enumerate(text) if char == '"' and text[i - 1 : i] != "\\"]
+    if len(quotes) % 2 == 0:
+        return text
+    return text[: quotes[-1]] + text[quotes[-1] + 1 :]
+
+
 def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
+    if '"' in text:
+        text = _lone_quote_out(text)
+    after = _NAME_AFTER.fullmatch(text) if text.lstrip().startswith("<") else None
+    if after:
+        text = _name_after_address(after)
     if "<<" in text or "< <" in text or "<\t<" in text:
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
     if "[" in text and "mailto:" in text.lower():
@@ -287,7 +336,7 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
             if not found:
                 continue
             addr = found.group().lower()
-        name = clean_text(decode_words(name or "", fallback_charset)).strip("'\" ")
+        name = _unquoted_name(clean_text(decode_words(name or "", fallback_charset)))
         if name.lower() == addr:
             name = ""
         result.append((name, addr))
