@@ -9,15 +9,20 @@ import base64
 
 import pytest
 from mailparse import parse_message
+from mailparse.peek import peek_headers
 
 _REST = (
     "To: support@example.org\nDate: Thu, 03 Dec 2026 10:00:00 +0100\nMessage-ID: <p@x.example>\n"
 )
 
 
-def _parse(head: bytes, newline: bytes = b"\n"):
+def _raw(head: bytes, newline: bytes = b"\n") -> bytes:
     raw = head + _REST.encode() + b"\n" + b"Hello, my printer is broken.\n"
-    return parse_message(raw.replace(b"\n", newline))
+    return raw.replace(b"\n", newline)
+
+
+def _parse(head: bytes, newline: bytes = b"\n"):
+    return parse_message(_raw(head, newline))
 
 
 def _b(data: bytes) -> bytes:
@@ -136,3 +141,65 @@ def test_the_display_name_is_read_as_written(field, name):
 )
 def test_names_read_right_stay_so(field, name):
     assert _caller(b"From: " + field + b"\n") == ("ann@example.com", name)
+
+
+# --- the caller and the subject when the first field says nothing -----------------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # a From with the name only (a web form, a hand-made script), the address elsewhere
+        b"From: Ann Lee\nReply-To: ann@example.com\n",
+        b'From: "Ann Lee"\nSender: <ann@example.com>\n',
+        b"From: =?utf-8?Q?Ann_Lee?=\nReply-To: <ann@example.com>\n",
+    ],
+)
+def test_a_from_with_a_name_only_names_the_caller_whose_address_comes_after(head):
+    assert _caller(head) == ("ann@example.com", "Ann Lee")
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # no From, an empty one, a null one: the envelope sender the delivering MTA wrote
+        b"Return-Path: <ann@example.com>\n",
+        b"From:\nReturn-Path: <ann@example.com>\n",
+        b"From: <>\nReturn-Path: <ann@example.com>\n",
+    ],
+)
+def test_without_any_sender_field_the_return_path_is_the_caller(head):
+    assert _caller(head) == ("ann@example.com", "")
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # guards: a group or a comment is no name; a From with an address wins over all
+        (b"From: undisclosed-recipients:;\nSender: ann@example.com\n", ("ann@example.com", "")),
+        (b"From: (none)\nReply-To: ann@example.com\n", ("ann@example.com", "")),
+        (
+            b"From: Bob <bob@example.com>\nSender: ann@example.com\nReturn-Path: <c@example.com>\n",
+            ("bob@example.com", "Bob"),
+        ),
+        (b"From: MAILER-DAEMON\nReturn-Path: <>\n", ("", "")),
+        (b"Return-Path: <>\n", ("", "")),
+    ],
+)
+def test_fallbacks_that_must_not_name_the_caller(head, expected):
+    assert _caller(head) == expected
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # a gateway's empty Subject before the sender's
+        b"Subject:\nSubject: Printer broken\n",
+        b"Subject:   \nSubject: Printer broken\n",
+        b"Subject: =?utf-8?Q??=\nSubject: Printer broken\n",
+    ],
+)
+def test_an_empty_subject_before_the_sender_s_is_not_the_subject(head):
+    raw = _raw(b"From: Ann Lee <ann@example.com>\n" + head)
+    assert parse_message(raw).subject == "Printer broken"
+    assert peek_headers(raw).subject == "Printer broken"

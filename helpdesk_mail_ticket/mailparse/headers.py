@@ -265,7 +265,7 @@ def _mailto_to_address(match: re.Match) -> str:
 _NAME_QUOTES = (('"', '"'), ("'", "'"), ("“", "”"), ("„", "“"), ("«", "»"), ("‘", "’"))
 
 
-def _unquoted_name(name: str) -> str:
+def unquoted_name(name: str) -> str:
     """A display name without the quotes around it (one pair enclosing it whole) and without
     a quote left alone at either end (a cut or hand-written field: 'Ann Lee"'); quotes
     inside the name are the sender's ("'Ann Lee' via Support", Google Groups' rewrite)."""
@@ -336,7 +336,7 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
             if not found:
                 continue
             addr = found.group().lower()
-        name = _unquoted_name(clean_text(decode_words(name or "", fallback_charset)))
+        name = unquoted_name(clean_text(decode_words(name or "", fallback_charset)))
         if name.lower() == addr:
             name = ""
         result.append((name, addr))

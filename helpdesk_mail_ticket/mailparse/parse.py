@@ -28,6 +28,7 @@ from .headers import (
     parse_addresses,
     parse_date,
     parse_ids,
+    unquoted_name,
 )
 from .htmlbody import html_source, html_to_text, text_to_html
 from .htmlquote import new_part_html_ex
@@ -486,7 +487,7 @@ def _fill_headers(result: ParsedEmail, message: Message, raw: bytes, settings: S
     result.message_id = ids[0] if ids else ""
     result.stable_id = result.message_id or _stable_id(message, raw)
     result.uid = result.message_id if (settings.use_message_id_as_uid and result.message_id) else ""
-    result.subject = one_line(decode_words(_first(fields, "subject"), hint))
+    result.subject = read_subject(fields, hint)
     _fill_addresses(result, fields, hint)
     result.date = parse_date(_first(fields, "date")) or _received_date(fields)
     result.in_reply_to = parse_ids(_first(fields, "in-reply-to"))
@@ -547,20 +548,54 @@ def _defects(message: Message) -> list[str]:
 
 
 def _fill_addresses(result: ParsedEmail, fields: dict, hint: str) -> None:
-    """The caller: the first From field with an address (a gateway may add an empty or
-    unparsable From of its own, before or after the sender's), else Sender, else Reply-To."""
-    for name in ("from", "sender", "reply-to"):
-        pairs = next(
-            (found for value in fields.get(name, []) if (found := parse_addresses(value, hint))),
-            [],
-        )
-        if pairs:
-            result.from_name = display_name(pairs[0][0])
-            result.from_email = pairs[0][1]
-            break
+    """The caller (see ``read_caller``), To, Cc and Reply-To."""
+    result.from_email, result.from_name = read_caller(fields, hint)
     result.to = parse_addresses(_first(fields, "to"), hint)
     result.cc = parse_addresses(_first(fields, "cc"), hint)
     result.reply_to = parse_addresses(_first(fields, "reply-to"), hint)
+
+
+# The fields that name the caller, in order: the author, the agent who sent the mail for
+# them, where answers go, and the envelope sender the delivering MTA wrote (a script's mail
+# without any From).
+_CALLER_FIELDS = ("from", "sender", "reply-to", "return-path")
+# What a From without an address holds that is no name: a group ("undisclosed-recipients:;"),
+# brackets, a bare comment ("(none)").
+_NO_NAME = re.compile(r"[:;<>@]|^\(.*\)$")
+
+
+def read_caller(fields: dict, hint: str) -> tuple[str, str]:
+    """``(address, display name)`` of the caller from ``_raw_fields``: the first From field
+    with an address (a gateway may add an empty or unparsable From of its own, before or
+    after the sender's), else Sender, else Reply-To, else Return-Path; a From holding a name
+    only (a web form's mailer) names the caller whose address comes from a later field."""
+    named = ""
+    for name in _CALLER_FIELDS:
+        for value in fields.get(name, []):
+            pairs = parse_addresses(value, hint)
+            if pairs:
+                return pairs[0][1], display_name(pairs[0][0]) or named
+            if name == "from" and not named:
+                named = _name_only(value, hint)
+    return "", ""
+
+
+def _name_only(value: str, hint: str) -> str:
+    """The display name of a From field that holds no address, "" when it holds none."""
+    text = clean_text(decode_words(value, hint))
+    if not text or _NO_NAME.search(text):
+        return ""
+    return display_name(unquoted_name(text))
+
+
+def read_subject(fields: dict, hint: str) -> str:
+    """The subject: the first Subject field with text (a gateway may add an empty one of
+    its own before the sender's), decoded, on one line."""
+    for value in fields.get("subject", []):
+        subject = one_line(decode_words(value, hint))
+        if subject:
+            return subject
+    return ""
 
 
 def _received_date(fields: dict):
