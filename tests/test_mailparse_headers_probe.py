@@ -203,3 +203,30 @@ def test_an_empty_subject_before_the_sender_s_is_not_the_subject(head):
     raw = _raw(b"From: Ann Lee <ann@example.com>\n" + head)
     assert parse_message(raw).subject == "Printer broken"
     assert peek_headers(raw).subject == "Printer broken"
+
+
+# --- line ends converted twice -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("newline", [b"\r\r\n", b"\r\r\r\n"])
+def test_a_message_whose_line_ends_were_converted_twice_keeps_its_header_block(newline):
+    # CRLF text copied again in text mode (an FTP or a Windows tool): CR CR LF, which the
+    # stdlib reads as a line end and an empty line, the header block ending after one field
+    head = b"Received: from mx.example.net by mx.example.org; Thu, 3 Dec 2026 10:00:00 +0100\n"
+    head += b"From: Ann Lee <ann@example.com>\nSubject: Printer broken\n"
+    parsed = _parse(head, newline)
+    assert (parsed.from_email, parsed.from_name, parsed.subject) == (
+        "ann@example.com",
+        "Ann Lee",
+        "Printer broken",
+    )
+    assert parsed.message_id == "p@x.example"
+    assert parsed.body_text == "Hello, my printer is broken."
+
+
+def test_a_body_line_ending_in_a_stray_cr_is_not_read_as_converted_twice():
+    raw = _raw(b"From: Ann Lee <ann@example.com>\nSubject: Printer broken\n", b"\r\n")
+    raw += b"Line one\r\r\nLine two\r\n"
+    parsed = parse_message(raw)
+    assert parsed.subject == "Printer broken"
+    assert "Line one" in parsed.body_text and "Line two" in parsed.body_text

@@ -110,8 +110,10 @@ def repair_header_block(raw: bytes) -> bytes:
     An mbox ``From `` line may come first. What some tools write before the header block (a
     UTF-8 BOM, empty lines, an escaped ``>From `` line) is taken off, and a well-known field
     written with spaces before its colon (``Subject : x``, RFC 5322's obsolete syntax) is
-    read as that field. Returns ``raw`` itself when nothing was repaired.
+    read as that field. Line ends converted twice (CR CR LF) are made CRLF again. Returns
+    ``raw`` itself when nothing was repaired.
     """
+    raw = _line_ends_once(raw)
     start = header_start(raw)
     if start and raw[start - 1 : start] in (b" ", b"\t"):
         dedented = _dedent_block(raw, start)
@@ -119,6 +121,27 @@ def repair_header_block(raw: bytes) -> bytes:
             return _repair_lines(dedented)
     repaired = _repair_lines(raw[start:] if start else raw)
     return repaired if start == 0 or repaired is not raw else raw
+
+
+# Carriage returns before a CRLF; tried only where a run of them starts (from each CR of a
+# long run the run was read again: quadratic).
+_EXTRA_CR = re.compile(rb"(?<!\r)\r{2,}\n")
+
+
+def _line_ends_once(raw: bytes) -> bytes:
+    """A message whose CRLF line ends were converted again (CR CR LF: CRLF text copied in
+    text mode by an FTP client or a Windows tool) with CRLF line ends; else ``raw``. The
+    stdlib reads CR CR LF as a line end and an empty line: the header block ended after its
+    first field, the From and the Subject below it read as the body. Judged on the first
+    two line ends (the header block's), repaired in the whole message (its body was
+    converted with it)."""
+    first = raw.find(b"\n", 0, 4096)
+    if first < 2 or raw[first - 2 : first] != b"\r\r":
+        return raw
+    second = raw.find(b"\n", first + 1, first + 4096)
+    if second < 0 or raw[second - 2 : second] != b"\r\r":
+        return raw
+    return _EXTRA_CR.sub(b"\r\n", raw)
 
 
 def _dedent_block(raw: bytes, start: int) -> bytes | None:
