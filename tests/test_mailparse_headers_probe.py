@@ -230,3 +230,32 @@ def test_a_body_line_ending_in_a_stray_cr_is_not_read_as_converted_twice():
     parsed = parse_message(raw)
     assert parsed.subject == "Printer broken"
     assert "Line one" in parsed.body_text and "Line two" in parsed.body_text
+
+
+# --- the address as written by old, hand-made or localized mailers -----------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        # RFC 5322's obsolete source route, of more than one hop
+        b"Ann Lee <@relay1.example.net,@relay2.example.net:ann@example.com>",
+        # an absolute domain (its root's dot), a mailto URL with a query
+        b"Ann Lee <ann@example.com.>",
+        b"Ann Lee <mailto:ann@example.com?subject=Printer>",
+        # the address in another kind of brackets after the name (old clients, hand-made)
+        b"Ann Lee [ann@example.com]",
+        b"Ann Lee (ann@example.com)",
+        # full-width brackets typed with a CJK input method
+        "Ann Lee ＜ann@example.com＞".encode(),
+    ],
+)
+def test_the_address_is_read_from_its_old_or_hand_made_forms(field):
+    assert _caller(b"From: " + field + b"\n") == ("ann@example.com", "Ann Lee")
+
+
+def test_a_quoted_local_part_is_an_address():
+    assert _caller(b'From: Ann Lee <"ann lee"@example.com>\n') == (
+        '"ann lee"@example.com',
+        "Ann Lee",
+    )

@@ -35,7 +35,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
 # A whole addr-spec as getaddresses returns it: something before and after one "@".
-_WHOLE_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
+_WHOLE_ADDRESS = re.compile(r'(?:"[^"\r\n]*"|[^@\s]+)@[^@\s]+')
 _NAMED_OR_BARE = re.compile(
     r'(?:("[^"]*"|[^<>",@]*?)\s*<(?:mailto:)?([^<>\s]+@[^<>\s]+)>)'
     r"|([\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)",
@@ -305,9 +305,20 @@ def _lone_quote_out(text: str) -> str:
     return text[: quotes[-1]] + text[quotes[-1] + 1 :]
 
 
+# RFC 5322's obsolete source route before an address ("<@relay1,@relay2:ann@example.com>"):
+# the stdlib reads a route of one hop only, and splits a longer one at its commas.
+_ROUTE = re.compile(r"<[ \t]*(?:@[^<>:,@\s]{1,255}[ \t]*(?:,[ \t]*)?){1,20}:")
+# Full-width angle brackets (typed with a CJK input method) when there are no others.
+_FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
+
+
 def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
     if '"' in text:
         text = _lone_quote_out(text)
+    if "<@" in text or "< @" in text:
+        text = _ROUTE.sub("<", text)
+    if "＜" in text and "<" not in text:
+        text = text.translate(_FULL_WIDTH_BRACKETS)
     after = _NAME_AFTER.fullmatch(text) if text.lstrip().startswith("<") else None
     if after:
         text = _name_after_address(after)
@@ -330,7 +341,7 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         # addresses as they stand instead.
         pairs = _bare_addresses(text)
     for name, addr in pairs:
-        addr = (addr or "").strip().strip("<>").lower().removeprefix("mailto:")
+        addr = _plain_address((addr or "").strip().strip("<>").lower())
         if "@" not in addr:
             found = _EMAIL.search(addr)
             if not found:
@@ -346,6 +357,16 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         for found in _EMAIL.finditer(decoded):
             result.append(("", found.group().lower()))
     return result
+
+
+def _plain_address(addr: str) -> str:
+    """An address without what a URL or an absolute domain adds to it: "mailto:", a
+    query after the domain ("?subject=…"), the root's dot ("ann@example.com.")."""
+    addr = addr.removeprefix("mailto:")
+    local, at, domain = addr.rpartition("@")
+    if not at:
+        return addr
+    return local + at + domain.split("?", 1)[0].rstrip(".")
 
 
 def _glued_words(text: str, pairs: list) -> bool:
@@ -373,7 +394,8 @@ def _bare_addresses(text: str) -> list:
             # "Ann Lee ann@example.org": the words before a bare address name it.
             before = text[done : match.start()]
             name = before if _NAME_BEFORE.fullmatch(before) else ""
-        found.append(((name or "").strip(" \t\"',;"), addr))
+        # "Ann Lee [ann@example.com]", "Ann Lee (ann@example.com)": the bracket is no name.
+        found.append(((name or "").strip(" \t\"',;([{"), addr))
         done = match.end()
     return found
 
