@@ -6,6 +6,9 @@ the caller"), not copied from any corpus file.
 """
 
 import base64
+import multiprocessing
+import resource
+from multiprocessing.connection import wait
 
 import pytest
 from mailparse import parse_message
@@ -259,3 +262,46 @@ def test_a_quoted_local_part_is_an_address():
         '"ann lee"@example.com',
         "Ann Lee",
     )
+
+
+# --- hostile sender fields ------------------------------------------------------------------------
+
+# CPU seconds a hostile field may use: far above a linear reading (milliseconds), below a
+# quadratic one (a minute). A resource limit, no clock read: a parse over it is killed.
+CPU_BUDGET = 20
+
+
+def _caller_in_child(raw: bytes, sender) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_BUDGET, CPU_BUDGET + 1))
+    parsed = parse_message(raw)
+    sender.send(parsed.from_email)
+
+
+def _caller_within_budget(raw: bytes) -> str:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_caller_in_child, args=(raw, sender))
+    child.start()
+    sender.close()
+    wait([receiver, child.sentinel])
+    try:
+        result = receiver.recv() if receiver.poll() else None
+    except EOFError:
+        result = None
+    child.join()
+    assert child.exitcode == 0, f"parse killed or failed (exit code {child.exitcode})"
+    return result
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        # a long word after a bracketed address, many words and brackets before a bare one:
+        # the name before each address was looked for from every character again
+        b"<ann@example.com> " + b"w" * 60_000,
+        b"Ann [ " * 10_000 + b"ann@example.com",
+    ],
+    ids=["long-word-after-address", "brackets-before-bare-address"],
+)
+def test_a_hostile_from_field_is_read_in_linear_time(field):
+    assert _caller_within_budget(_raw(b"From: " + field + b"\nSubject: x\n")) == "ann@example.com"

@@ -32,13 +32,18 @@ _BARE_ID = re.compile(r"[^\s<>,;\"()]+@[^\s<>,;\"()]+")
 _SPACES = re.compile(r"[ \t\r\n\v\f]+")
 # Control characters other than spaces (NUL, BEL, ESC, DEL...): damage, never text.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
+# An address's local part starts where the run of its characters starts (tried from each
+# character of a long word, the word was read to its end again: quadratic).
+_LOCAL_START = r"(?<![\w.!#$%&'*+/=?^`{|}~-])"
+_EMAIL = re.compile(_LOCAL_START + r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
 # A whole addr-spec as getaddresses returns it: something before and after one "@".
 _WHOLE_ADDRESS = re.compile(r'(?:"[^"\r\n]*"|[^@\s]+)@[^@\s]+')
+# A name before "<": at most 256 characters (unbounded, it was looked for from every
+# character of a long word to its end: quadratic, a minute for a 60,000-character field).
 _NAMED_OR_BARE = re.compile(
-    r'(?:("[^"]*"|[^<>",@]*?)\s*<(?:mailto:)?([^<>\s]+@[^<>\s]+)>)'
-    r"|([\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)",
+    r'(?:("[^"]*"|[^<>",@]{0,256}?)\s*<(?:mailto:)?([^<>\s]+@[^<>\s]+)>)'
+    r"|" + _LOCAL_START + r"([\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)",
     re.IGNORECASE,
 )
 _NAME_BEFORE = re.compile(r"[^<>@]*")
