@@ -305,3 +305,26 @@ def _caller_within_budget(raw: bytes) -> str:
 )
 def test_a_hostile_from_field_is_read_in_linear_time(field):
     assert _caller_within_budget(_raw(b"From: " + field + b"\nSubject: x\n")) == "ann@example.com"
+
+
+# --- base64 encoded words cut or joined outside their 4-character groups -----------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # one base64 text cut into words at a fixed width, not at a 4-character group
+        b"=?utf-8?B?RHJ1Y2?= =?utf-8?B?tlciBwcsO8ZmVu?=",
+        b"=?utf-8?B?RHJ1Y2tlciBwc?=\n =?utf-8?B?sO8ZmVu?=",
+        # two encoded texts joined into one word, padding between them
+        b"=?utf-8?B?RHJ1Y2tlciA=cHLDvGZlbg==?=",
+    ],
+)
+def test_a_base64_subject_cut_or_joined_outside_its_groups_is_read_whole(value):
+    assert _subject(value) == "Drucker prüfen"
+
+
+def test_base64_words_each_without_padding_stay_words():
+    # guard: words each encoded alone, their padding left out (read word by word)
+    value = b"=?utf-8?B?RHJ1Y2tlcg?= =?utf-8?B?IHByw7xmZW4?="
+    assert _subject(value) == "Drucker prüfen"

@@ -63,14 +63,25 @@ def unfold(value: str) -> str:
     return _FOLD.sub("", value)
 
 
+# A base64 text up to its padding: two texts joined in one word ("…ciA=cHLD…") are two.
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]+=*")
+
+
+def _base64_bytes(payload: str) -> bytes:
+    """The bytes of a B word's payload: each base64 text in it (up to its padding) padded and
+    decoded, characters outside the alphabet left out; its text when nothing decodes."""
+    try:
+        return b"".join(
+            base64.b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))
+            for text in _BASE64_TEXT.findall(re.sub(r"[^A-Za-z0-9+/=]", "", payload))
+        )
+    except (binascii.Error, ValueError):
+        return payload.encode("ascii", "replace")
+
+
 def _decode_word_payload(encoding: str, payload: str) -> bytes:
     if encoding in "Bb":
-        cleaned = re.sub(r"[^A-Za-z0-9+/]", "", payload)
-        cleaned += "=" * (-len(cleaned) % 4)
-        try:
-            return base64.b64decode(cleaned)
-        except (binascii.Error, ValueError):
-            return payload.encode("ascii", "replace")
+        return _base64_bytes(payload)
     data = payload.replace("_", " ")
     out = bytearray()
     index = 0
@@ -127,11 +138,14 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
         return value
     value = _BETWEEN_WORDS.sub("", value)
     pieces: list[str] = []
-    pending: list = []  # [charset, bytes] of adjacent words in one charset
+    pending: list = []  # [charset, bytes, B payloads] of adjacent words in one charset
 
     def flush():
         if pending:
-            text = _decode_word_bytes(pending[1], pending[0], fallback_charset)
+            data = pending[1]
+            if len(pending[2]) > 1:
+                data = _base64_stream(data, pending[2], pending[0])
+            text = _decode_word_bytes(data, pending[0], fallback_charset)
             if depth < _NESTED_WORDS and _encoded_again(text):
                 # Encoded twice (a gateway encoded the encoded subject again): the text
                 # the sender wrote is one level further down.
@@ -146,15 +160,38 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
             pieces.append(value[position : match.start()])
         charset = match.group(1).split("*", 1)[0].lower()
         data = _decode_word_payload(match.group(2), match.group(3))
+        payload = match.group(3) if match.group(2) in "Bb" else None
         if pending and _same_charset(pending[0], charset):
             pending[1] += data
+            pending[2].append(payload)
         else:
             flush()
-            pending.extend([charset, data])
+            pending.extend([charset, data, [payload]])
         position = match.end()
     flush()
     pieces.append(value[position:])
     return "".join(pieces)
+
+
+def _base64_stream(data: bytes, payloads: list, charset: str) -> bytes:
+    """The bytes of adjacent B words of one charset read as one base64 text, when read word
+    by word they are no text in that charset and so they are (a mailer cut one base64
+    text into words at a fixed width, not at a 4-character group); else ``data``."""
+    if None in payloads:
+        return data
+    codec = normalize_charset(charset) or "utf-8"
+    if _decodes(data, codec):
+        return data
+    stream = _base64_bytes("".join(payloads))
+    return stream if _decodes(stream, codec) else data
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
 
 
 def _same_charset(label: str, other: str) -> bool:
