@@ -227,6 +227,26 @@ def test_a_message_whose_line_ends_were_converted_twice_keeps_its_header_block(n
     assert parsed.body_text == "Hello, my printer is broken."
 
 
+@pytest.mark.parametrize("blank", [b"\r\n", b"\r\r\n"])
+def test_fields_a_script_ended_with_a_cr_of_their_own_are_all_read(blank):
+    # a script writing "\r\n" after each field, its MTA turning each "\n" into CRLF: its
+    # fields end CR CR LF, below the MTA's own CRLF fields
+    raw = (
+        b"Received: from web.example.net by mx.example.org; Thu, 3 Dec 2026 10:00:00 +0100\r\n"
+        b"Return-Path: <www-data@web.example.net>\r\n"
+        b"From: Ann Lee <ann@example.com>\r\r\n"
+        b"Subject: Printer broken\r\r\n"
+        b"Message-ID: <p@x.example>\r\r\n" + blank + b"Hello, my printer is broken.\r\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.subject, parsed.message_id) == (
+        "ann@example.com",
+        "Printer broken",
+        "p@x.example",
+    )
+    assert parsed.body_text == "Hello, my printer is broken."
+
+
 def test_a_body_line_ending_in_a_stray_cr_is_not_read_as_converted_twice():
     raw = _raw(b"From: Ann Lee <ann@example.com>\nSubject: Printer broken\n", b"\r\n")
     raw += b"Line one\r\r\nLine two\r\n"

@@ -129,19 +129,28 @@ _EXTRA_CR = re.compile(rb"(?<!\r)\r{2,}\n")
 
 
 def _line_ends_once(raw: bytes) -> bytes:
-    """A message whose CRLF line ends were converted again (CR CR LF: CRLF text copied in
-    text mode by an FTP client or a Windows tool) with CRLF line ends; else ``raw``. The
-    stdlib reads CR CR LF as a line end and an empty line: the header block ended after its
-    first field, the From and the Subject below it read as the body. Judged on the first
-    two line ends (the header block's), repaired in the whole message (its body was
-    converted with it)."""
+    """``raw`` with line ends of CRs before a CRLF made CRLF: in the whole message when its
+    first two line ends are so (CRLF text converted again: an FTP client, a Windows tool
+    copying it in text mode), else in its header block (a script writing "\\r\\n" after
+    each field its MTA turns into CRLF, below the MTA's own fields); else ``raw``. The
+    stdlib reads CR CR LF as a line end and an empty line: the header block ended after
+    such a field, the From and the Subject below it read as the body."""
     first = raw.find(b"\n", 0, 4096)
-    if first < 2 or raw[first - 2 : first] != b"\r\r":
+    if first < 2 or raw.find(b"\r\r\n", 0, _HEAD_SCAN) < 0:
         return raw
     second = raw.find(b"\n", first + 1, first + 4096)
-    if second < 0 or raw[second - 2 : second] != b"\r\r":
+    if raw[first - 2 : first] == b"\r\r" and raw[second - 2 : second] == b"\r\r":
+        return _EXTRA_CR.sub(b"\r\n", raw)
+    blank = _BLANK_CR_LINE.search(raw, 0, _HEAD_SCAN)
+    head = raw[: blank.end()] if blank else raw[:_HEAD_SCAN]
+    if b"\r\r\n" not in head:
         return raw
-    return _EXTRA_CR.sub(b"\r\n", raw)
+    return _EXTRA_CR.sub(b"\r\n", head) + raw[len(head) :]
+
+
+# The end of a header block whose line ends may hold extra CRs: a line of CRs only.
+_BLANK_CR_LINE = re.compile(rb"\n\r*\n")
+_HEAD_SCAN = 256 * 1024
 
 
 def _dedent_block(raw: bytes, start: int) -> bytes | None:
