@@ -348,3 +348,20 @@ def test_base64_words_each_without_padding_stay_words():
     # guard: words each encoded alone, their padding left out (read word by word)
     value = b"=?utf-8?B?RHJ1Y2tlcg?= =?utf-8?B?IHByw7xmZW4?="
     assert _subject(value) == "Drucker prüfen"
+
+
+# --- byte order marks a Windows tool put before the text ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"From: =?utf-8?B?" + _b("\ufeffAnn Lee".encode()) + b"?= <ann@example.com>\n"
+        b"Subject: =?utf-8?B?" + _b("\ufeffPrinter broken".encode()) + b"?=\n",
+        "From: \ufeffAnn Lee <ann@example.com>\nSubject: \ufeffPrinter broken\n".encode(),
+    ],
+    ids=["encoded", "raw"],
+)
+def test_a_byte_order_mark_before_a_name_or_a_subject_is_no_text(head):
+    parsed = _parse(head)
+    assert (parsed.from_name, parsed.subject) == ("Ann Lee", "Printer broken")

@@ -30,8 +30,9 @@ _BRACKETED = re.compile(r"<[^<>]{1,1100}>")
 _INNER_SPACE = re.compile(r"\s+")
 _BARE_ID = re.compile(r"[^\s<>,;\"()]+@[^\s<>,;\"()]+")
 _SPACES = re.compile(r"[ \t\r\n\v\f]+")
-# Control characters other than spaces (NUL, BEL, ESC, DEL...): damage, never text.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Control characters other than spaces (NUL, BEL, ESC, DEL...) and the byte order mark a
+# Windows tool puts before a UTF-8 text: damage, never text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufeff]")
 # An address's local part starts where the run of its characters starts (tried from each
 # character of a long word, the word was read to its end again: quadratic).
 _LOCAL_START = r"(?<![\w.!#$%&'*+/=?^`{|}~-])"
