@@ -365,3 +365,59 @@ def test_base64_words_each_without_padding_stay_words():
 def test_a_byte_order_mark_before_a_name_or_a_subject_is_no_text(head):
     parsed = _parse(head)
     assert (parsed.from_name, parsed.subject) == ("Ann Lee", "Printer broken")
+
+
+# --- a mailing list that put its own address in From (DMARC mitigation) ------------------------
+
+_GROUP = (
+    b"List-ID: <support.groups.example>\n"
+    b"List-Post: <mailto:support@groups.example>\n"
+)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # Google Groups: the author's From kept in X-Original-From
+        b"From: 'Ann Lee' via Support <support@groups.example>\n"
+        b"X-Original-From: Ann Lee <ann@example.com>\n"
+        b"Reply-To: Ann Lee <ann@example.com>\n" + _GROUP,
+        # Mailman: "<name> via <list>", the author's address in Reply-To
+        b'From: "Ann Lee via Support" <support@groups.example>\n'
+        b"Reply-To: Ann Lee <ann@example.com>\n" + _GROUP,
+        b"From: Ann Lee via Support <support@groups.example>\n"
+        b"Reply-To: ann@example.com\n" + _GROUP,
+    ],
+    ids=["google-groups", "mailman", "mailman-bare-reply-to"],
+)
+def test_a_list_s_rewritten_from_names_the_author_as_the_caller(head):
+    assert _caller(head) == ("ann@example.com", "Ann Lee")
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # guards: a list mail whose From is the author's; a Reply-To to the list itself; an
+        # announcement list without an author; "via" in a name outside any list
+        (
+            b"From: Ann Lee <ann@example.com>\nReply-To: support@groups.example\n" + _GROUP,
+            ("ann@example.com", "Ann Lee"),
+        ),
+        (
+            b'From: "Ann Lee via Support" <support@groups.example>\n'
+            b"Reply-To: support@groups.example\n" + _GROUP,
+            ("support@groups.example", "Ann Lee via Support"),
+        ),
+        (
+            b"From: News via Support <support@groups.example>\n" + _GROUP,
+            ("support@groups.example", "News via Support"),
+        ),
+        (
+            b"From: Ann Lee via Support <support@groups.example>\n"
+            b"Reply-To: ann@example.com\n",
+            ("support@groups.example", "Ann Lee via Support"),
+        ),
+    ],
+)
+def test_list_mail_whose_from_is_not_rewritten_keeps_it(head, expected):
+    assert _caller(head) == expected

@@ -568,7 +568,38 @@ def read_caller(fields: dict, hint: str) -> tuple[str, str]:
     """``(address, display name)`` of the caller from ``_raw_fields``: the first From field
     with an address (a gateway may add an empty or unparsable From of its own, before or
     after the sender's), else Sender, else Reply-To, else Return-Path; a From holding a name
-    only (a web form's mailer) names the caller whose address comes from a later field."""
+    only (a web form's mailer) names the caller whose address comes from a later field. A
+    mailing list's own From put in place of the author's is the author's (``_list_author``)."""
+    address, name = _first_caller(fields, hint)
+    return _list_author(fields, hint, address, name) or (address, name)
+
+
+# "<author> via <list>": the display name a list gives its own address in From.
+_VIA = re.compile(r"(.+?)\s+via\s+\S", re.IGNORECASE)
+_MAILTO = re.compile(r"mailto:([^<>\s?,]+)", re.IGNORECASE)
+
+
+def _list_author(fields: dict, hint: str, address: str, name: str) -> tuple[str, str] | None:
+    """The author of a mail a mailing list sent with its own address in From (DMARC
+    mitigation), or None: Google Groups keeps the author's From in X-Original-From;
+    Mailman names its From "<author> via <list>" and puts the author in Reply-To. Only in a
+    list's mail (List-Id or List-Post), never a list address."""
+    if not address or not (fields.get("list-id") or fields.get("list-post")):
+        return None
+    lists = {address, *(m.lower() for m in _MAILTO.findall(_first(fields, "list-post")))}
+    via = _VIA.match(name)
+    named = display_name(unquoted_name(via.group(1))) if via else ""
+    original = parse_addresses(_first(fields, "x-original-from"), hint)
+    if original and original[0][1] not in lists:
+        return original[0][1], display_name(original[0][0]) or named
+    replies = parse_addresses(_first(fields, "reply-to"), hint)
+    if via and len(replies) == 1 and replies[0][1] not in lists:
+        return replies[0][1], display_name(replies[0][0]) or named
+    return None
+
+
+def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
+    """``read_caller`` as the fields name the sender, before a list's rewrite is undone."""
     named = ""
     for name in _CALLER_FIELDS:
         for value in fields.get(name, []):
