@@ -176,6 +176,19 @@ def test_without_any_sender_field_the_return_path_is_the_caller(head):
 
 
 @pytest.mark.parametrize(
+    "return_path",
+    [
+        # the envelope sender as an MTA signed it (BATV) or a forwarder rewrote it (SRS)
+        b"<prvs=0123456789=ann@example.com>",
+        b"<PRVS=0123456789=ann@example.com>",
+        b"<SRS0=AbCd=TT=example.com=ann@forwarder.example>",
+    ],
+)
+def test_a_signed_or_rewritten_return_path_names_the_original_sender(return_path):
+    assert _caller(b"Return-Path: " + return_path + b"\n") == ("ann@example.com", "")
+
+
+@pytest.mark.parametrize(
     ("head", "expected"),
     [
         # guards: a group or a comment is no name; a From with an address wins over all

@@ -605,10 +605,28 @@ def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
         for value in fields.get(name, []):
             pairs = parse_addresses(value, hint)
             if pairs:
-                return pairs[0][1], display_name(pairs[0][0]) or named
+                address = pairs[0][1]
+                if name == "return-path":
+                    address = envelope_sender(address)
+                return address, display_name(pairs[0][0]) or named
             if name == "from" and not named:
                 named = _name_only(value, hint)
     return "", ""
+
+
+# An envelope sender an MTA signed (BATV: "prvs=<tag>=ann@example.com") or a forwarder
+# rewrote (SRS: "SRS0=<hash>=<time>=example.com=ann@forwarder.example").
+_BATV = re.compile(r"\Aprvs=[0-9a-z]{6,64}=(?=[^@=]+@)", re.IGNORECASE)
+_SRS0 = re.compile(r"srs0[=+-][^=@]{1,64}=[^=@]{1,8}=([^=@]{1,255})=([^@]{1,64})@", re.IGNORECASE)
+
+
+def envelope_sender(address: str) -> str:
+    """The sender's own address of an envelope sender: without a BATV signature, an SRS0
+    rewrite undone; else ``address``."""
+    srs = _SRS0.match(address)
+    if srs:
+        return f"{srs.group(2)}@{srs.group(1)}".lower()
+    return _BATV.sub("", address, count=1)
 
 
 def _name_only(value: str, hint: str) -> str:
