@@ -434,3 +434,40 @@ def test_a_list_s_rewritten_from_names_the_author_as_the_caller(head):
 )
 def test_list_mail_whose_from_is_not_rewritten_keeps_it(head, expected):
     assert _caller(head) == expected
+
+
+# --- "Last, First" names, companies and annotations -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # a company with its legal form after a comma is no "Last, First"
+        ("ACME, Inc.", "ACME, Inc."),
+        ("Foo Bar, LLC", "Foo Bar, LLC"),
+        ("Example GmbH, Vertrieb", "Example GmbH, Vertrieb"),
+        ("Acme, S.A.", "Acme, S.A."),
+        ("Smith, Jones & Co", "Smith, Jones & Co"),
+        # the department or company a client writes after "Last, First" stays after it
+        ("Lee, Ann (IT)", "Ann Lee (IT)"),
+        ("Lee, Ann [ACME]", "Ann Lee [ACME]"),
+        ("Doe, John - ACME", "John Doe - ACME"),
+    ],
+)
+def test_a_last_first_name_is_turned_round_only_when_it_is_a_person_s(name, expected):
+    field = b'From: "' + name.encode() + b'" <ann@example.com>\n'
+    assert _caller(field) == ("ann@example.com", expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # guards: iTop's caller name rule
+        ("Müller, Hans", "Hans Müller"),
+        ("Lee, Dr. Ann", "Dr. Ann Lee"),
+        ("Lee Smith, Ann Marie", "Ann Marie Lee Smith"),
+    ],
+)
+def test_a_person_s_last_first_name_is_still_turned_round(name, expected):
+    field = b'From: "' + name.encode() + b'" <ann@example.com>\n'
+    assert _caller(field) == ("ann@example.com", expected)

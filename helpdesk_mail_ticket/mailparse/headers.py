@@ -249,11 +249,32 @@ def one_line(value: str) -> str:
     return _CONTROL_SPACE.sub(" ", _CONTROLS.sub("", value or "")).strip()
 
 
+# Words that make a name a company's, not a person's "Last, First": legal forms (with or
+# without their dots), "&", "and Co".
+_COMPANY = re.compile(
+    r"(?:^|[\s,])(?:inc|llc|llp|ltd|ltda|plc|corp|corporation|co|company|gmbh|ag|kg|ohg|ug"
+    r"|mbh|e\.?\s?v|sa|sas|sarl|spa|srl|bv|nv|pty|oy|ab|as|asa|aps|kft|sro|s\.?\s?r\.?\s?o"
+    r"|s\.?\s?a|s\.?\s?p\.?\s?a|s\.?\s?r\.?\s?l|b\.?\s?v|n\.?\s?v)\.?(?=$|[\s,])|&",
+    re.IGNORECASE,
+)
+# What a client writes after "Last, First": a department or company in brackets or after
+# a dash ("Lee, Ann (IT)", "Doe, John - ACME"), kept after the name turned round.
+_ANNOTATION = re.compile(r"\s+(?:\([^()]*\)|\[[^\[\]]*\]|[-–|]\s+\S.*)$")
+
+
 def _swap_name(name: str) -> str:
-    """ "Doe, John" -> "John Doe" (iTop's caller name rule)."""
+    """ "Doe, John" -> "John Doe" (iTop's caller name rule); a company's name ("ACME,
+    Inc.") is not turned round, an annotation after the first name ("Lee, Ann (IT)")
+    stays last ("Ann Lee (IT)")."""
     parts = [part.strip() for part in name.split(",")]
-    if len(parts) == 2 and all(parts) and all(len(part.split()) <= 3 for part in parts):
-        return f"{parts[1]} {parts[0]}"
+    if len(parts) != 2 or not all(parts) or _COMPANY.search(name):
+        return name
+    last, first = parts
+    note = _ANNOTATION.search(first)
+    if note:
+        first = first[: note.start()]
+    if first and all(len(part.split()) <= 3 for part in (last, first)):
+        return f"{first} {last}" + (note.group() if note else "")
     return name
 
 
