@@ -382,10 +382,7 @@ def test_a_byte_order_mark_before_a_name_or_a_subject_is_no_text(head):
 
 # --- a mailing list that put its own address in From (DMARC mitigation) ------------------------
 
-_GROUP = (
-    b"List-ID: <support.groups.example>\n"
-    b"List-Post: <mailto:support@groups.example>\n"
-)
+_GROUP = b"List-ID: <support.groups.example>\nList-Post: <mailto:support@groups.example>\n"
 
 
 @pytest.mark.parametrize(
@@ -398,8 +395,7 @@ _GROUP = (
         # Mailman: "<name> via <list>", the author's address in Reply-To
         b'From: "Ann Lee via Support" <support@groups.example>\n'
         b"Reply-To: Ann Lee <ann@example.com>\n" + _GROUP,
-        b"From: Ann Lee via Support <support@groups.example>\n"
-        b"Reply-To: ann@example.com\n" + _GROUP,
+        b"From: Ann Lee via Support <support@groups.example>\nReply-To: ann@example.com\n" + _GROUP,
     ],
     ids=["google-groups", "mailman", "mailman-bare-reply-to"],
 )
@@ -426,8 +422,7 @@ def test_a_list_s_rewritten_from_names_the_author_as_the_caller(head):
             ("support@groups.example", "News via Support"),
         ),
         (
-            b"From: Ann Lee via Support <support@groups.example>\n"
-            b"Reply-To: ann@example.com\n",
+            b"From: Ann Lee via Support <support@groups.example>\nReply-To: ann@example.com\n",
             ("support@groups.example", "Ann Lee via Support"),
         ),
     ],
