@@ -466,3 +466,29 @@ def test_a_last_first_name_is_turned_round_only_when_it_is_a_person_s(name, expe
 def test_a_person_s_last_first_name_is_still_turned_round(name, expected):
     field = b'From: "' + name.encode() + b'" <ann@example.com>\n'
     assert _caller(field) == ("ann@example.com", expected)
+
+
+# --- comments and swapped parts ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        # a comment inside the brackets is no part of the name (RFC 5322 CFWS in an address)
+        b"Ann Lee <ann(at work)@example.com>",
+        b"Ann Lee <ann@(office)example.com>",
+        # the address written where the name goes and the name in brackets (a CRM export)
+        b"ann@example.com <Ann Lee>",
+    ],
+)
+def test_comments_inside_or_parts_swapped_keep_name_and_address(field):
+    assert _caller(b"From: " + field + b"\n") == ("ann@example.com", "Ann Lee")
+
+
+def test_an_exchange_encapsulated_from_gives_way_to_the_reply_to_address():
+    # Exchange wrote its internal X.500 address (IMCEAEX) where the SMTP address goes
+    head = (
+        b"From: Ann Lee <IMCEAEX-_O=ACME_OU=EXCHANGE_CN=RECIPIENTS_CN=ANN@acme.example>\n"
+        b"Reply-To: Ann Lee <ann@example.com>\n"
+    )
+    assert _caller(head) == ("ann@example.com", "Ann Lee")

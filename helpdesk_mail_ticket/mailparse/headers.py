@@ -359,6 +359,18 @@ def _name_after_address(match: re.Match) -> str:
     return f'"{name}" <{match.group(1)}>'
 
 
+# Brackets holding comments ("<ann(at work)@example.com>", RFC 5322 CFWS): the stdlib puts
+# the comment into the display name. Classes apart from "(" and ")": linear.
+_COMMENTED_BRACKETS = re.compile(r"<[^<>()]*(?:\([^<>()]*\)[^<>()]*)+>")
+_COMMENT = re.compile(r"\([^<>()]*\)")
+# The address where the name goes and the name in brackets ("ann@example.com <Ann Lee>").
+_SWAPPED = re.compile(r'\s*([^\s<>@",;]{1,64}@[^\s<>@",;]{1,255})\s*<([^<>@,;]{1,200})>\s*')
+
+
+def _without_comments(match: re.Match) -> str:
+    return _COMMENT.sub("", match.group())
+
+
 def _lone_quote_out(text: str) -> str:
     """A field with an odd number of (unescaped) double quotes without its last one: a quote
     left open swallows the address for the stdlib ('Ann Lee" <ann@example.com>' gave the
@@ -376,7 +388,10 @@ _ROUTE = re.compile(r"<[ \t]*(?:@[^<>:,@\s]{1,255}[ \t]*(?:,[ \t]*)?){1,20}:")
 _FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
 
 
-def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
+def _written_right(text: str) -> str:
+    """An address field as RFC 5322 writes it, from the forms damaged or legacy mailers
+    write: a quote left open, source routes, full-width brackets, the name after the
+    address, comments inside the brackets, the name and the address swapped."""
     if '"' in text:
         text = _lone_quote_out(text)
     if "<@" in text or "< @" in text:
@@ -386,6 +401,16 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
     after = _NAME_AFTER.fullmatch(text) if text.lstrip().startswith("<") else None
     if after:
         text = _name_after_address(after)
+    if "(" in text and "<" in text:
+        text = _COMMENTED_BRACKETS.sub(_without_comments, text)
+    swapped = _SWAPPED.fullmatch(text) if "@" in text else None
+    if swapped:
+        text = f'"{swapped.group(2).strip()}" <{swapped.group(1)}>'
+    return text
+
+
+def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
+    text = _written_right(text)
     if "<<" in text or "< <" in text or "<\t<" in text:
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
     if "[" in text and "mailto:" in text.lower():

@@ -571,7 +571,24 @@ def read_caller(fields: dict, hint: str) -> tuple[str, str]:
     only (a web form's mailer) names the caller whose address comes from a later field. A
     mailing list's own From put in place of the author's is the author's (``_list_author``)."""
     address, name = _first_caller(fields, hint)
+    if address.startswith(_ENCAPSULATED):
+        address, name = _routable_caller(fields, hint, address, name)
     return _list_author(fields, hint, address, name) or (address, name)
+
+
+# Exchange's encapsulation of an address that is no SMTP one (X.500, X.400, another
+# transport): "IMCEAEX-_O=ACME_OU=…@acme.example". No one can answer it.
+_ENCAPSULATED = ("imceaex-", "imceax400-", "imcea")
+
+
+def _routable_caller(fields: dict, hint: str, address: str, name: str) -> tuple[str, str]:
+    """The Sender's or Reply-To's address in place of an encapsulated From address, the
+    From's name kept; ``(address, name)`` when neither has another."""
+    for fallback in ("sender", "reply-to"):
+        pairs = parse_addresses(_first(fields, fallback), hint)
+        if pairs and not pairs[0][1].startswith(_ENCAPSULATED):
+            return pairs[0][1], name or display_name(pairs[0][0])
+    return address, name
 
 
 # "<author> via <list>": the display name a list gives its own address in From.
