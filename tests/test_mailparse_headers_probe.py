@@ -492,14 +492,3 @@ def test_an_exchange_encapsulated_from_gives_way_to_the_reply_to_address():
         b"Reply-To: Ann Lee <ann@example.com>\n"
     )
     assert _caller(head) == ("ann@example.com", "Ann Lee")
-
-
-# --- folding ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("blank", [b" ", b"\t", b"  \t"])
-@pytest.mark.parametrize("newline", [b"\n", b"\r\n"])
-def test_a_continuation_line_of_blanks_only_adds_no_space(blank, newline):
-    # a generator folding twice in a row leaves a line of blanks between the words
-    head = b"From: Ann Lee <ann@example.com>\nSubject: Printer\n" + blank + b"\n broken\n"
-    assert _parse(head, newline).subject == "Printer broken"

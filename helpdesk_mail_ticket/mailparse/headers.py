@@ -55,18 +55,13 @@ _SINGLE_BYTE_LATIN = frozenset(
 )
 
 
-# A continuation line of blanks only (a generator folding twice in a row): it adds no space
-# between the words around it.
-_BLANK_FOLD = re.compile(r"\r?\n[ \t]+(?=\r?\n[ \t])")
-
-
 def unfold(value: str) -> str:
     value = value or ""
     if "\n" not in value and "\r" not in value:
         return value  # nothing _FOLD could match (most header values)
     if "=?" in value and "\n" in value:
         value = _FOLD_IN_WORD.sub(r"\1", value)
-    return _FOLD.sub("", _BLANK_FOLD.sub("", value))
+    return _FOLD.sub("", value)
 
 
 # A base64 text up to its padding: two texts joined in one word ("…ciA=cHLD…") are two.
