@@ -215,10 +215,8 @@ class MailInbox(models.Model):
         todo = ledger.search(
             [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
         ).filtered(lambda m: m.on_server or m.raw_attachment_id)
-        if todo:
-            # An unchanged cursor leaves the synchronization's row lock to the next
-            # commit: not held while messages are downloaded and processed.
-            commit(self.env)
+        # An unchanged cursor leaves the synchronization's row lock to the next commit,
+        # which _process_messages makes before any download when there are messages.
         counts = {"new": len(new), **self._process_messages(source, todo, limit)}
         removed = self._apply_server_actions(source)
         if cursor and removed:
@@ -247,6 +245,12 @@ class MailInbox(models.Model):
         chunks = self._plan_batches(messages.browse(todo.ids), self._get_batch_size())
         handoff, later = Handoff(), {}
         try:
+            if messages:
+                # What the synchronization left is committed (its row lock released)
+                # before any download, with the claim of the first message when it
+                # goes alone and the mark of its download: one commit fewer.
+                first = chunks[0] if chunks and len(chunks[0]) == 1 else None
+                messages._commit_claiming(first, handoff)
             states = []
             for index in range(len(chunks)):
                 states += self._process_chunk(source, settings, chunks, index, handoff, later)
@@ -281,7 +285,7 @@ class MailInbox(models.Model):
         without history (no attempt, no download mark, no connection failure) and at
         most BATCH_BYTES of mail as listed (a bigger message is a batch of its own); a
         message with history is one of its own, processed alone as before."""
-        if size == 1 or not messages:
+        if size == 1 or len(messages) <= 1:  # nothing to cut: no statement
             return [messages.browse(message_id) for message_id in messages.ids]
         self.env.cr.execute(
             """SELECT id, COALESCE(attempts, 0) > 0 OR COALESCE(connection_failures, 0) > 0

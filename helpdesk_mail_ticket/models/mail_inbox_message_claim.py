@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import psycopg2
 
-from odoo import models
+from odoo import api, models
 
 from ..mailparse import header_ids, parse_message
 from ..mailsource import MailSourceError, MessageError, MessageNotFoundError, ProtocolError
@@ -242,7 +242,13 @@ class MailInboxMessage(models.Model):
         the claim of the batch's next message and the mark of its download
         (``_claim_following``). The email's lock and this message's lease are let go
         after the commit, as before."""
-        following = handoff.following if handoff is not None else None
+        self._commit_claiming(handoff.following if handoff is not None else None, handoff)
+
+    @api.model
+    def _commit_claiming(self, following, handoff):
+        """Commit, and in the same transaction claim ``following`` (one message, or
+        None) and mark its download started (``_claim_following``); its claim is
+        handed to ``handoff``, its lease let go if the commit fails."""
         claim = following._claim_following() if following else None
         try:
             commit(self.env)

@@ -337,6 +337,18 @@ class TestProcessingCost(MailTicketCase):
         self.assertEqual(made.count("rollback"), 0)
         return result, made.count("commit")
 
+    def test_one_new_message_costs_three_commits_and_the_cycle_end(self):
+        # The synchronization records the message (one commit) and stores the cursor
+        # (another); the message is claimed and its download marked in that commit,
+        # as a further one is in its previous one's outcome. Then the attempt (before
+        # the parse) and the outcome are committed, then the cycle's status.
+        self.fetch()
+        idle, idle_commits = self.cycle_commits()
+        self.deliver(make_email(subject="Alone"))
+        one, commits = self.cycle_commits()
+        self.assertEqual((idle["new"], one["processed"]), (0, 1))
+        self.assertEqual(commits - idle_commits, 5, f"{idle_commits} idle, {commits} with one")
+
     def test_each_further_message_of_a_cycle_costs_two_commits(self):
         # A message's attempt is committed before it is parsed (on a snapshot taken
         # once its email's lock is held); its outcome is committed with the claim of

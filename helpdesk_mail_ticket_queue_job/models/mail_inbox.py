@@ -2,6 +2,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.helpdesk_mail_ticket.transaction import commit
+
 
 class MailInbox(models.Model):
     _inherit = "mail.inbox"
@@ -51,6 +53,10 @@ class MailInbox(models.Model):
         (context ``mail_inbox_queue_job``), the cycle's own processing."""
         if not self.use_queue_job or self.env.context.get("mail_inbox_queue_job"):
             return super()._process_messages(source, messages, limit=limit)
+        if messages:
+            # What the synchronization left, committed before the jobs are planned
+            # (the cycle's own processing commits it before its first download).
+            commit(self.env)
         todo = messages - messages._with_pending_job()
         batch = todo[:limit] if limit is not None else todo
         for chunk in self._plan_batches(batch, self._get_batch_size()):
