@@ -53,12 +53,7 @@ class MailInboxMessage(models.Model):
         restored without its filestore, a disk cleaned by hand). Dropped, the message
         is downloaded again while the server has it; else it is set aside (raised) with
         the reason, never retried as an empty email."""
-        name = kept.name
-        _logger.warning(
-            "Message %s: its kept copy %s is missing from the file store", self.uid, name
-        )
-        self.sudo().raw_attachment_id = False
-        kept.sudo().unlink()
+        name = self._unlink_lost_copy(kept)
         if not self.on_server:
             raise InboxProcessingError(
                 self.env._(
@@ -68,6 +63,17 @@ class MailInboxMessage(models.Model):
                     name=name,
                 )
             )
+
+    def _unlink_lost_copy(self, kept):
+        """Drop the kept copy ``kept``, which reads empty (its file left the file
+        store); returns its name."""
+        name = kept.name
+        _logger.warning(
+            "Message %s: its kept copy %s is missing from the file store", self.uid, name
+        )
+        self.sudo().raw_attachment_id = False
+        kept.sudo().unlink()
+        return name
 
     def _is_over_limit(self, source, limit):
         """Whether this message is over ``limit`` (no limit: never). A size unknown to

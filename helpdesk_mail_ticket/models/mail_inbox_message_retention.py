@@ -104,9 +104,17 @@ class MailInboxMessage(models.Model):
 
     def _has_copy(self):
         """Whether the database or big_files_dir holds this message's bytes (else the
-        mail server holds the only copy)."""
+        mail server holds the only copy). A kept copy whose file left the file store
+        is none (``_kept_raw_readable``)."""
         self.ensure_one()
-        return bool(self._get_raw_attachment() or self._get_big_file())
+        return bool(self._kept_raw_readable() or self._get_big_file())
+
+    def _kept_raw_readable(self):
+        """Whether this line's kept raw email can be read: kept, and its bytes not
+        lost (a copy whose file left the file store reads empty). Read, not guessed
+        from the file store's layout, which a storage addon may change."""
+        kept = self._get_raw_attachment()
+        return bool(kept and kept.raw)
 
     def _get_raw_attachment(self):
         """The kept raw email: an attachment of this very line. Any other (a link that

@@ -1,0 +1,72 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Attack of a kept copy whose file left the file store (a database restored without
+its filestore, a disk cleaned by hand): what still counts it as a copy, or throws away
+the bytes in hand."""
+
+import os
+
+from odoo.tests import tagged
+
+from .common import MailTicketCase, make_email
+
+
+def tickets(env):
+    return env["helpdesk.mail.ticket"].search([])
+
+
+@tagged("post_install", "-at_install")
+class TestAttackKeptLost(MailTicketCase):
+    def _lose(self, line):
+        """The file of ``line``'s kept copy leaves the file store."""
+        attachment = line.raw_attachment_id
+        self.assertTrue(attachment.store_fname, "kept in the file store")
+        os.unlink(attachment._full_path(attachment.store_fname))
+        attachment.invalidate_recordset()
+        self.assertFalse(attachment.raw)
+
+    def _error_kept_on_the_server(self):
+        """An email set aside in error (unknown caller), its copy kept, left on the
+        server (the default error behaviour), its kept file then lost."""
+        self.deliver(make_email(sender="Zed <zed@nowhere.example>", subject="Lost copy"))
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual((line.state, line.on_server), ("error", True))
+        self._lose(line)
+        return line
+
+    def test_delete_from_server_keeps_a_lost_copy_again_first(self):
+        """Delete eMail keeps the bytes of a message that made no ticket before the
+        server deletes it: a kept copy whose file is lost is no copy, the server's is
+        the only one left."""
+        line = self._error_kept_on_the_server()
+        line.action_delete_from_server()
+        self.assertEqual(self.server_uids(), [], "deleted from the server")
+        self.assertIn(b"Lost copy", line.raw_attachment_id.raw or b"", "its bytes kept here")
+
+    def test_errors_deleted_by_the_policy_never_lose_the_only_copy(self):
+        """An inbox that deletes its errors never deletes one whose only copy is the
+        server's (``_has_copy``): a lost kept file is no copy."""
+        line = self._error_kept_on_the_server()
+        self.inbox.error_behavior = "delete"
+        self.fetch()
+        kept = line.raw_attachment_id.raw
+        self.assertTrue(
+            self.server_uids() or (kept and b"Lost copy" in kept),
+            "the email survives somewhere: on the server or kept again",
+        )
+
+    def test_a_push_of_the_same_email_keeps_its_bytes_again(self):
+        """A pushed email is kept (no server has it). Reset after an error, its kept
+        file then lost, the same email pushed again hands its bytes over once more:
+        processed with them, not set aside as missing."""
+        raw = make_email(sender="Zed <zed@nowhere.example>", subject="Pushed twice")
+        line = self.inbox._process_raw(raw)
+        self.assertEqual((line.state, line.on_server), ("error", False))
+        self.env["res.partner"].create({"name": "Zed", "email": "zed@nowhere.example"})
+        line.action_reset_status()
+        self._lose(line)
+        again = self.inbox._process_raw(raw)
+        self.assertEqual(again, line, "the same line")
+        self.assertEqual(line.state, "processed", line.reason)
+        self.assertEqual(tickets(self.env).mapped("name"), ["Pushed twice"])
+        self.assertIn(b"Pushed twice", line.raw_attachment_id.raw or b"")
