@@ -6,7 +6,11 @@ import os
 
 from odoo.tests import tagged
 
+from odoo.addons.helpdesk_mail_ticket.mailharness.proxy import FaultProxy
+from odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message import MAX_ATTEMPTS
 from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
+from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .common import trap_jobs
 
@@ -61,3 +65,39 @@ class TestAttackKeptLostJob(MailTicketCase):
         self.assertEqual((line.state, line.action), ("processed", "created"), outcome)
         self.assertEqual(line.connection_failures, 0)
         self.assertFalse(line.download_started)
+
+    def test_a_jobs_first_download_that_kills_the_connection_is_counted(self):
+        """A job's opening commit claims its first message and marks its download: a
+        death of that download retries the job, and the next run counts it against
+        the message (``_count_connection_failure``), up to MAX_ATTEMPTS, then sets it
+        aside; no lease is left by any run."""
+        uid = self.deliver(make_email(subject="Killer in a job"))
+        _result, [job] = self.fetch_trapped()
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", reset_uids=[uid]).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.port = proxy.port
+        line = self.ledger()
+        for run in range(1, MAX_ATTEMPTS + 1):
+            # Not in assertRaises, whose savepoint would undo the run with its error.
+            self.env.flush_all()
+            try:
+                job.recordset._process_job()
+            except RetryableJobError:
+                pass
+            else:
+                self.fail("the job is retried by queue_job")
+            self.env.invalidate_all()
+            self.assertEqual((line.state, line.attempts), ("new", 0))
+            self.assertEqual(line.connection_failures, run - 1)
+            self.assertTrue(line.download_started)
+            self.env.cr.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND classid = %s::oid AND objsubid = 2 AND pid = pg_backend_pid()",
+                [LEASE_NS],
+            )
+            self.assertEqual(self.env.cr.fetchone()[0], 0, f"run {run}")
+        self.env.flush_all()
+        job.recordset._process_job()
+        self.env.invalidate_all()
+        self.assertEqual(line.state, "error")
+        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS)
