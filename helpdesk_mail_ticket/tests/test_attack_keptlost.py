@@ -70,3 +70,25 @@ class TestAttackKeptLost(MailTicketCase):
         self.assertEqual(line.state, "processed", line.reason)
         self.assertEqual(tickets(self.env).mapped("name"), ["Pushed twice"])
         self.assertIn(b"Pushed twice", line.raw_attachment_id.raw or b"")
+
+    def test_a_lost_copy_whose_email_left_the_server_since_the_listing(self):
+        """The kept file is lost and the email left the server after the last listing
+        (another client deleted it; a queue job runs long after its cycle's listing):
+        set aside with the reason, as when the listing already said it was gone, not
+        left new for ever with no reason nor copy."""
+        self.deliver(make_email(subject="Gone meanwhile", message_id="<gm-1@client.example>"))
+        self.deliver(make_email(subject="Next", message_id="<gm-2@client.example>"))
+        with self.inbox._open_source() as source:
+            self.inbox._sync_with_server(source.list_messages())
+        kept, following = self.ledger().sorted("id")
+        kept._keep_raw(self.dovecot.fetch(self.mailbox_login, self.server_uids()[0]))
+        kept.attempts = 1
+        self._lose(kept)
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(self.server_uids()[0]), "+FLAGS", r"(\Deleted)")
+            client.expunge()
+        with self.inbox._open_source() as source:
+            self.inbox._process_messages(source, kept | following)
+        self.assertEqual(kept.state, "error", "not left new with no copy anywhere")
+        self.assertIn("kept copy", kept.reason)
+        self.assertEqual(following.state, "processed", "the inbox goes on")
