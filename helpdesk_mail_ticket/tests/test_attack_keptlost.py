@@ -7,6 +7,8 @@ import os
 
 from odoo.tests import tagged
 
+from ..mailharness.proxy import FaultProxy
+from ..models.mail_inbox_message import MAX_ATTEMPTS
 from .common import MailTicketCase, make_email
 
 
@@ -89,3 +91,37 @@ class TestAttackKeptLost(MailTicketCase):
         self.assertEqual(kept.state, "error", "not left new with no copy anywhere")
         self.assertIn("kept copy", kept.reason)
         self.assertEqual(following.state, "processed", "the inbox goes on")
+
+    def test_a_lost_copy_in_a_batch_whose_download_kills_the_connection(self):
+        """A kept copy is not marked by its batch's claim; lost, it is downloaded again
+        with its own mark: a death there counts against it alone (the others' marks
+        are taken back), at the next cycle, where it goes alone."""
+        first = self.deliver(make_email(subject="Lost, killer", message_id="<lk-1@client.example>"))
+        self.deliver(make_email(subject="Beside", message_id="<lk-2@client.example>"))
+        self.deliver(make_email(subject="After", message_id="<lk-3@client.example>"))
+        with self.inbox._open_source() as source:
+            self.inbox._sync_with_server(source.list_messages())
+        kept = self.ledger().sorted("id")[0]
+        kept._keep_raw(self.dovecot.fetch(self.mailbox_login, first))
+        self._lose(kept)
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", reset_uids=[first]).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.port = proxy.port
+        for cycle in (1, 2):
+            with self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"):
+                result = self.inbox._fetch()
+            self.assertTrue(result.get("failure"), result)
+            self.assertIn(f"{cycle} of {MAX_ATTEMPTS}", self.inbox.last_error)
+            self.assertEqual((kept.state, kept.attempts), ("new", 0))
+            self.assertEqual(kept.connection_failures, cycle - 1)
+            self.assertTrue(kept.download_started)
+            self.assertFalse(kept.raw_attachment_id, "the empty copy dropped")
+            others = self.ledger() - kept
+            self.assertFalse(others.filtered("download_started"), "not theirs")
+            self.assertEqual(set(others.mapped("attempts")), {0})
+        proxy.reset_uids.clear()
+        self.fetch()
+        self.assertEqual(set(self.ledger().mapped("state")), {"processed"})
+        self.assertEqual(
+            sorted(tickets(self.env).mapped("name")), ["After", "Beside", "Lost, killer"]
+        )
