@@ -396,6 +396,8 @@ class MailSource:
     def _redact(self, text):
         if not isinstance(text, str):
             text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        # A broken server's NUL: a database text refuses it (the trace, the error shown).
+        text = text.replace("\x00", "\ufffd")
         password = self.config.password
         if password and len(password) >= 3:
             text = text.replace(password, REDACTED)

@@ -47,6 +47,7 @@ class InboxTrace(list):
         self.level = logging.INFO if echo else logging.DEBUG
 
     def add(self, line):
+        line = str(line).replace("\x00", "\ufffd")  # a database text refuses NUL
         _logger.log(self.level, "%s%s", self.prefix, line)
         self.append(f"{fields.Datetime.now()} {line}")
 

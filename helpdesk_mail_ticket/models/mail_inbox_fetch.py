@@ -68,6 +68,11 @@ class MailInbox(models.Model):
                 except MissingError:  # deleted since the run started: nothing to poll
                     _logger.info("Mail inbox %s was deleted during the cron run", inbox.id)
                     continue
+                except Exception as error:
+                    # Beyond the cycle's own guard (its status, its trace, an override):
+                    # this inbox alone fails; the run goes on with the next ones.
+                    inbox._record_cycle_crash(error)
+                    continue
                 done += result["processed"] + result["error"] + result["undesired"]
                 remaining += result["remaining"]
         cron = self.env["ir.cron"]
@@ -77,6 +82,21 @@ class MailInbox(models.Model):
             self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")._trigger(
                 at=fields.Datetime.now() + timedelta(seconds=periodicity)
             )
+
+    def _record_cycle_crash(self, error):
+        """Undo what this inbox's cycle left when it failed beyond its own guard, and
+        record the failure on the inbox when the database still takes it."""
+        _logger.exception("Mail inbox %s: the cycle failed", self.id)
+        rollback(self.env)
+        try:
+            with self.env.cr.savepoint():
+                self._record_failure(
+                    self.env._("The cycle failed: %(error)s", error=str(error)[:500])
+                )
+            commit(self.env)
+        except Exception:
+            _logger.exception("Mail inbox %s: its failure could not be recorded", self.id)
+            rollback(self.env)
 
     @api.model
     def _get_connect_ahead(self):
@@ -385,6 +405,7 @@ class MailInbox(models.Model):
             self._warn_admins_of_errors()
 
     def _record_failure(self, reason):
+        reason = reason.replace("\x00", "\ufffd")  # a database text refuses NUL
         _logger.warning("Mail inbox %s failed: %s", self.name, reason)
         self.write(
             {

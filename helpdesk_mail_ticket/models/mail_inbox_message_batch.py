@@ -108,7 +108,7 @@ class MailInboxMessage(models.Model):
 
     def _answered_in_flight(self, answered):
         """Whether another worker holds an older message this one may answer."""
-        return any(flying for _id, flying in self._answered_candidates(answered))
+        return any(flying for _id, flying, _likely in self._answered_candidates(answered))
 
     def _claim_batch(self, batch):
         """Claim these messages (each row locked, skipped when locked, and its lease
@@ -246,7 +246,8 @@ class MailInboxMessage(models.Model):
     def _run_batch(self, batch):
         """Process these counted messages in one transaction, each in a savepoint
         (``_process_claimed``), and commit their outcomes at once. A reply whose parent
-        may be in flight leaves the batch: its attempt given back, it goes alone.
+        may be still new (in flight, or failed) leaves the batch: its attempt given
+        back, it goes alone.
         Anything else failing, the commit included, undoes the batch, which then goes
         alone too (its attempt given back)."""
         if not self:
@@ -271,14 +272,13 @@ class MailInboxMessage(models.Model):
         """Lock the rows, then parse and act on each message in id order. Returns the
         states, and the messages left out (see ``_run_batch``)."""
         new = self._lock_rows()
-        states, ours, left = [], set(self.ids), self.browse()
+        states, left = [], self.browse()
         for message in self:
             if message.id not in new:  # ignored meanwhile: its attempt stays counted
                 states.append(None)
                 continue
             answered = batch.answered[message.id]
-            if answered and message._answered_elsewhere(answered, ours):
-                ours.discard(message.id)  # a reply to it must leave too
+            if answered and message._answered_still_new(answered):
                 left |= message
                 continue
             raw = batch.raws[message.id]
@@ -303,21 +303,26 @@ class MailInboxMessage(models.Model):
                 rollback(self.env)
         return set()
 
-    def _answered_elsewhere(self, answered, ours):
-        """Whether an email this one answers may be an older message not among
-        ``ours`` (the batch's ids; another worker's, or one left out of the batch):
-        this one must then wait for it, which a batch never does."""
+    def _answered_still_new(self, answered):
+        """Whether an email this one answers may be an older message still new:
+        another worker's, one left out of the batch, or one of the batch whose
+        processing failed just now (retried by the next cycle). This one must then
+        wait for it, which a batch never does: it goes alone (``_process_attempt``
+        waits, or leaves it for later)."""
         candidates = self._answered_candidates(answered)
-        return any(message_id not in ours for message_id, _flying in candidates)
+        return any(flying or likely for _id, flying, likely in candidates)
 
-    def _give_back_attempts(self):
+    def _give_back_attempts(self, reason=None):
         """Give back the attempt counted for these messages by a batch that did not
-        process them: each then counts its own attempts alone."""
+        process them: each then counts its own attempts alone (``reason``: why they
+        are left new, when given)."""
         if not self:
             return
         self.env.cr.execute(
-            """UPDATE mail_inbox_message SET attempts = GREATEST(COALESCE(attempts, 0) - 1, 0)
-                WHERE id = ANY(%s) AND state = 'new'""",
-            [self.ids],
+            """UPDATE mail_inbox_message
+                  SET attempts = GREATEST(COALESCE(attempts, 0) - 1, 0),
+                      reason = COALESCE(%(reason)s, reason)
+                WHERE id = ANY(%(ids)s) AND state = 'new'""",
+            {"ids": self.ids, "reason": reason},
         )
-        self.invalidate_recordset(["attempts"])
+        self.invalidate_recordset(["attempts", "reason"])

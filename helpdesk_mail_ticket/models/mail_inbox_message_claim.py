@@ -195,8 +195,9 @@ class MailInboxMessage(models.Model):
         key, answered = header_ids(raw)  # the header block only: safe before the commit
         self._count_attempt(_text(key))
         with self._email_lock(_text(key)) as email_key:
-            if answered:
-                self._wait_for_answered_in_flight(answered, email_key)
+            if answered and self._wait_for_answered_in_flight(answered, email_key):
+                self._leave_for_later_reply()
+                return None
             parsed = parse_message(raw, settings)
             if not self._claim():
                 return None
@@ -381,10 +382,17 @@ class MailInboxMessage(models.Model):
         its own. An older message whose id is not known yet (its worker has not
         committed its attempt) may be it. Waits only go to older messages, and the
         reply's own email lock (``email_key``) is not held while waiting: the worker
-        awaited may be about to take it (the same email twice in the inbox)."""
+        awaited may be about to take it (the same email twice in the inbox).
+
+        Returns whether such an older message is still to be processed (no worker
+        has it: its job has not started, or its attempt failed and the next cycle
+        retries it): the reply must then be left for later (``_leave_for_later_reply``),
+        never wait for it here."""
         cr = self.env.cr
         candidates = self._answered_candidates(answered)
-        in_flight = [message_id for message_id, flying in candidates if flying]
+        if not candidates:
+            return False
+        in_flight = [message_id for message_id, flying, _likely in candidates if flying]
         if in_flight and email_key is not None:
             cr.execute("SELECT pg_advisory_unlock(%s)", [email_key])
         for message_id in in_flight:
@@ -392,20 +400,46 @@ class MailInboxMessage(models.Model):
             wait_for_lease(cr, message_id)
         if in_flight and email_key is not None:
             cr.execute("SELECT pg_advisory_lock(%s)", [email_key])
-        if candidates:
-            commit(self.env)  # a snapshot that sees what they committed meanwhile
+        commit(self.env)  # a snapshot that sees what they committed meanwhile
+        return any(likely for _id, _flying, likely in self._answered_candidates(answered))
+
+    def _leave_for_later_reply(self):
+        """Leave this reply new, its attempt given back, for a later cycle (or job)
+        to take after the older message it may answer (``_wait_for_answered_in_flight``).
+        Never a wait without end: that message leaves ``new`` once processed, or set
+        aside in error after MAX_ATTEMPTS; the reply is then processed as usual."""
+        self.inbox_id._trace(
+            "Message %s left for later: an older message it may answer is not processed yet",
+            self.uid,
+        )
+        self._give_back_attempts(
+            reason=self.env._(
+                "Left for the next cycle: an older message of this inbox it may answer is "
+                "not processed yet."
+            )
+        )
+        commit(self.env)
 
     def _answered_candidates(self, answered):
         """The older messages of this inbox, new in this transaction's snapshot and
         kept on the server or here, that may be the email this one answers
         (``answered``: the references it carries; a message whose stable id is not
-        known yet may be it): ``[(id, whether another worker holds its lease)]``."""
+        known yet may be it): ``[(id, whether another worker holds its lease, whether
+        it is likely the one)]``. Likely: its stable id is one answered, or, not known
+        yet, the Message-ID its synchronization read from its header is (or there was
+        none, or it was cut): a reply is left for later only for a likely one
+        (``_wait_for_answered_in_flight``); another email is waited for in flight only.
+        What this transaction did is flushed first (a batch's messages done are no
+        longer new; its next savepoint, or commit, would flush it all the same)."""
+        self.env.flush_all()
         self.env.cr.execute(
             """SELECT m.id, EXISTS (
                         SELECT 1 FROM pg_locks l
                          WHERE l.locktype = 'advisory' AND l.granted
                            AND l.classid = %(lease)s::oid AND l.objid = m.id::oid
-                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid())
+                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid()),
+                      m.stable_id IS NOT NULL OR m.message_id IS NULL
+                          OR m.message_id = ANY(%(answered)s) OR length(m.message_id) >= 998
                  FROM mail_inbox_message m
                 WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.id < %(id)s
                   AND (m.on_server OR m.raw_attachment_id IS NOT NULL)

@@ -337,11 +337,11 @@ class TestProcessingCost(MailTicketCase):
         self.assertEqual(made.count("rollback"), 0)
         return result, made.count("commit")
 
-    def test_one_new_message_costs_three_commits_and_the_cycle_end(self):
+    def test_one_new_message_costs_five_commits_more_than_an_idle_cycle(self):
         # The synchronization records the message (one commit) and stores the cursor
-        # (another); the message is claimed and its download marked in that commit,
-        # as a further one is in its previous one's outcome. Then the attempt (before
-        # the parse) and the outcome are committed, then the cycle's status.
+        # (another); the message is claimed and its download marked in a third, as a
+        # further one is in its previous one's outcome (no commit of its own). Then
+        # the attempt (before the parse) and the outcome.
         self.fetch()
         idle, idle_commits = self.cycle_commits()
         self.deliver(make_email(subject="Alone"))

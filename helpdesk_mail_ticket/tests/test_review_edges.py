@@ -6,6 +6,7 @@ another company's ticket taken for our own notification coming back."""
 
 import base64
 import socketserver
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -146,3 +147,57 @@ class TestCompanyEdges(MailTicketCase):
         line = self.ledger()
         self.assertEqual(line.action, "created", line.reason)
         self.assertEqual(self.ticket_of(line).company_id, self.main)
+
+
+class _NulImapHandler(socketserver.StreamRequestHandler):
+    """A broken server: its greeting and its refusal of the login carry NUL bytes."""
+
+    def handle(self):
+        self.wfile.write(b"* OK [CAPABILITY IMAP4rev1] ready\x00 banner\r\n")
+        while line := self.rfile.readline(65536):
+            tag, _sep, rest = line.partition(b" ")
+            if rest.split(b" ", 1)[0].strip().upper() == b"LOGOUT":
+                self.wfile.write(b"* BYE\r\n" + tag + b" OK\r\n")
+                return
+            self.wfile.write(tag + b" NO [AUTHENTICATIONFAILED] no\x00such user\r\n")
+
+
+@tagged("post_install", "-at_install")
+class TestServerTextWithNul(MailTicketCase):
+    """What a server says is written to the inbox (its trace, its last error):
+    PostgreSQL refuses NUL characters in text, and a broken server's NUL must neither
+    fail the cron run, which stops polling the inboxes after it, nor hide the reason."""
+
+    def test_a_server_answering_nul_bytes_fails_its_inbox_alone(self):
+        capture = _Capture(socketserver.ThreadingTCPServer, _NulImapHandler)
+        self.addCleanup(capture.stop)
+        inboxes = self.only_inboxes_with_mail(1, "after-nul")
+        broken = self.create_inbox(
+            "broken@helpdesk.example", "secret", port=capture.port, sequence=-1, trace=True
+        )
+        self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.ledger(inboxes).state, "processed", "the next inbox is polled")
+        self.assertEqual(broken.state, "error")
+        self.assertIn("rejected the login", broken.last_error)
+        self.assertIn("banner", broken.debug_trace)
+        self.assertNotIn("\x00", broken.debug_trace)
+
+    def test_a_cycle_failing_beyond_its_guard_fails_its_inbox_alone(self):
+        """An override of the cycle's bookkeeping that raises (here the trace's save)
+        fails its inbox, recorded with the reason; the run polls the next inboxes."""
+        inboxes = self.only_inboxes_with_mail(2, "beyond-guard")
+        original = type(inboxes)._save_trace
+
+        def save_trace(inbox, trace):
+            if inbox == inboxes[0]:
+                raise RuntimeError("an override of the trace broke")
+            return original(inbox, trace)
+
+        with (
+            patch.object(type(inboxes), "_save_trace", save_trace),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "ERROR"),
+        ):
+            self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.ledger(inboxes[1]).state, "processed", "the next inbox is polled")
+        self.assertEqual(inboxes[0].state, "error")
+        self.assertIn("an override of the trace broke", inboxes[0].last_error)

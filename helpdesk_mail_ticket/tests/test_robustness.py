@@ -243,3 +243,84 @@ class TestKeptCopyLost(MailTicketCase):
 
     def test_gone_from_the_server_in_a_batch(self):
         self._set_aside(attempts=0)
+
+
+@tagged("post_install", "-at_install")
+class TestReplyToAnEmailRetried(MailTicketCase):
+    """A customer's email fails its first attempt (retried by the next cycle); the
+    customer's reply to it comes after it in the same cycle. The reply must not make
+    a ticket of its own: once both are done, one ticket, made by the email and
+    updated by the reply."""
+
+    def deliver_email_and_reply(self):
+        self.deliver(make_email(subject="Laptop broken", message_id="<rt-1@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Laptop broken",
+                body="It does not start at all now.\n",
+                headers={
+                    "In-Reply-To": "<rt-1@client.example>",
+                    "References": "<rt-1@client.example>",
+                },
+                message_id="<rt-2@client.example>",
+            )
+        )
+
+    def fetch_with_the_email_failing(self, cycles=1):
+        """``cycles`` cycles in which an integrator's hook fails on the email."""
+        ticket_class = type(self.env["helpdesk.mail.ticket"])
+        original = ticket_class._mail_ticket_prepare_create_vals
+        failed = []
+
+        def hook(model, email_vals):
+            if email_vals["title"] == "Laptop broken":
+                failed.append(email_vals["title"])
+                raise ConnectionResetError("the integrator's service hung up")
+            return original(model, email_vals)
+
+        with (
+            patch.object(ticket_class, "_mail_ticket_prepare_create_vals", hook),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"),
+        ):
+            for _cycle in range(cycles):
+                self.fetch()
+        self.assertEqual(failed, ["Laptop broken"] * cycles)
+
+    def assert_one_ticket_updated_by_the_reply(self):
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual((email.state, email.action), ("processed", "created"))
+        self.assertEqual((reply.state, reply.action), ("processed", "updated"))
+        ticket = self.ticket_of(email)
+        self.assertEqual(self.ticket_of(reply), ticket, "the reply is on the email's ticket")
+        self.assertEqual(tickets(self.env), ticket, "one ticket, not two")
+        self.assertIn("It does not start at all now.", "".join(ticket.message_ids.mapped("body")))
+        self.assertEqual((email.attempts, reply.attempts), (2, 1), "the reply counted once")
+
+    def test_a_reply_alone_waits_for_its_email_retried(self):
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "1")
+        self.deliver_email_and_reply()
+        self.fetch_with_the_email_failing()
+        self.fetch()
+        self.assert_one_ticket_updated_by_the_reply()
+
+    def test_a_reply_in_its_emails_batch_waits_for_its_email_retried(self):
+        self.deliver_email_and_reply()
+        self.fetch_with_the_email_failing()
+        self.fetch()
+        self.assert_one_ticket_updated_by_the_reply()
+
+    def test_an_email_that_fails_for_good_holds_its_reply_back_no_longer(self):
+        """The email fails at every attempt: set aside in error at its last attempt, it
+        no longer holds the reply back, which is processed in the same cycle (a ticket
+        of its own: the email it answers made none), its attempt counted once."""
+        self.deliver_email_and_reply()
+        self.fetch_with_the_email_failing(cycles=MAX_ATTEMPTS - 1)
+        email, reply = self.ledger().sorted("id")
+        self.assertEqual((email.state, email.attempts), ("new", MAX_ATTEMPTS - 1))
+        self.assertEqual((reply.state, reply.attempts), ("new", 0), "held back, uncounted")
+        self.assertIn("older message", reply.reason)
+        self.assertFalse(tickets(self.env))
+        self.fetch_with_the_email_failing()
+        self.assertEqual((email.state, email.attempts), ("error", MAX_ATTEMPTS))
+        self.assertEqual((reply.state, reply.action, reply.attempts), ("processed", "created", 1))
+        self.assertEqual(tickets(self.env), self.ticket_of(reply))

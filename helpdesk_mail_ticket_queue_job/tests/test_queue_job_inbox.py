@@ -12,6 +12,7 @@ from odoo.addons.helpdesk_mail_ticket.mailharness.proxy import FaultProxy
 from odoo.addons.helpdesk_mail_ticket.models import mail_inbox_fetch
 from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
 from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
+from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
@@ -421,3 +422,126 @@ class TestQueueJobInbox(MailTicketCase):
         line = self.ledger(inbox)
         self.assertEqual((line.state, line.action), ("processed", "created"))
         self.assertEqual(self.ticket_of(line).name, "By POP3")
+
+    def _parent_and_reply_in_two_jobs(self):
+        """A customer's email and the customer's reply to it, recorded by one cycle and
+        handed to two jobs (batches of one message): ``(parent, reply, parent's job,
+        reply's job)``, the jobs stored as queue_job stores them, none started."""
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "1")
+        self.deliver(make_email(subject="Laptop broken", message_id="<qj-parent@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Laptop broken",
+                body="It does not start at all now.\n",
+                headers={
+                    "In-Reply-To": "<qj-parent@client.example>",
+                    "References": "<qj-parent@client.example>",
+                },
+                message_id="<qj-reply@client.example>",
+            )
+        )
+        self.assertEqual(self.fetch()["enqueued"], 2)
+        parent, reply = self.ledger().sorted("id")
+        parent_job, reply_job = self.stored_jobs(parent), self.stored_jobs(reply)
+        self.assertEqual((len(parent_job), len(reply_job)), (1, 1), "two jobs")
+        self.assertNotEqual(parent_job, reply_job)
+        return parent, reply, parent_job, reply_job
+
+    def run_stored(self, jobs):
+        """Run stored jobs as queue_job's runner does (``_try_perform_job``: performed,
+        then done and stored), in this order; their results."""
+        self.env.flush_all()
+        loaded = [Job.load(self.env, job.uuid) for job in jobs]
+        for job in loaded:
+            RunJobController._try_perform_job(self.env, job)
+        self.env.invalidate_all()
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        return [job.result for job in loaded]
+
+    def pending_job(self, line):
+        """The one job pending for this line."""
+        [job] = self.stored_jobs(line).filtered(lambda job: job.state == "pending")
+        return job
+
+    def test_a_reply_whose_job_runs_before_its_emails_job_updates_its_ticket(self):
+        """The reply's job runs first, before the job of the email it answers has even
+        started: the reply must not make a ticket of its own. Once the email's job has
+        run (and, if the reply was left for later, the next cycle's job), there is one
+        ticket, made by the email and updated by the reply."""
+        parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
+        [left] = self.run_stored(reply_job)
+        self.assertIn("retried by the next cycle", left)
+        self.assertEqual((reply.state, reply.attempts), ("new", 0), "left for later, uncounted")
+        self.assertFalse(self.ticket_of(reply))
+        self.run_stored(parent_job)
+        self.assertEqual(self.fetch()["enqueued"], 1, "the next cycle hands the reply to a job")
+        self.run_stored(self.pending_job(reply))
+        self.assertEqual((parent.state, parent.action), ("processed", "created"))
+        self.assertEqual((reply.state, reply.action), ("processed", "updated"))
+        ticket = self.ticket_of(parent)
+        self.assertEqual(self.ticket_of(reply), ticket, "the reply is on the email's ticket")
+        tickets = self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)])
+        self.assertEqual(tickets, ticket, "one ticket, not two")
+        self.assertIn("It does not start at all now.", "".join(ticket.message_ids.mapped("body")))
+
+    def test_a_reply_is_not_held_back_by_an_unrelated_email_in_a_job_not_started(self):
+        """An older email whose job has not started, whose Message-ID the cycle read
+        when it recorded it, is not the one the reply answers: the reply's job updates
+        the ticket at once instead of leaving the reply for the next cycle."""
+        self.deliver(make_email(subject="Screen dark", message_id="<qj-dark@client.example>"))
+        _result, jobs = self.fetch_trapped()
+        self.perform(jobs)
+        ticket = self.ticket_of(self.ledger())
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "1")
+        self.deliver(make_email(subject="Mouse lost", message_id="<qj-mouse@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Screen dark",
+                body="Still dark.\n",
+                headers={"In-Reply-To": "<qj-dark@client.example>"},
+                message_id="<qj-dark-2@client.example>",
+            )
+        )
+        self.assertEqual(self.fetch()["enqueued"], 2)
+        unrelated, reply = self.ledger().sorted("id")[1:]
+        self.assertEqual(unrelated.message_id, "qj-mouse@client.example", "read when recorded")
+        [updated] = self.run_stored(self.stored_jobs(reply))
+        self.assertEqual(updated, f"Ticket updated: {ticket.display_name}")
+        self.assertEqual((unrelated.state, unrelated.attempts), ("new", 0), "its job not started")
+
+    def test_a_reply_whose_emails_job_failed_once_waits_for_its_retry(self):
+        """The email's job runs first but its attempt fails (an integrator's hook, once);
+        the reply's jobs then run before the email's next job, twice: each leaves the
+        reply new. Once the email's retry made its ticket, the reply updates it."""
+        parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
+        ticket_class = type(self.env["helpdesk.mail.ticket"])
+        original = ticket_class._mail_ticket_prepare_create_vals
+
+        def hook(model, email_vals):
+            if email_vals["title"] == "Laptop broken":
+                raise ConnectionResetError("the integrator's service hung up")
+            return original(model, email_vals)
+
+        with (
+            patch.object(ticket_class, "_mail_ticket_prepare_create_vals", hook),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "WARNING"),
+        ):
+            self.run_stored(parent_job)
+        self.assertEqual((parent.state, parent.attempts), ("new", 1))
+        self.run_stored(reply_job)
+        self.assertEqual(self.fetch()["enqueued"], 2, "both handed to jobs again")
+        parent_retry, reply_again = self.pending_job(parent), self.pending_job(reply)
+        self.run_stored(reply_again)
+        self.assertEqual((reply.state, reply.attempts), ("new", 0))
+        self.run_stored(parent_retry)
+        self.assertEqual(self.fetch()["enqueued"], 1)
+        self.run_stored(self.pending_job(reply))
+        self.assertEqual(
+            (parent.state, parent.action, parent.attempts), ("processed", "created", 2)
+        )
+        self.assertEqual((reply.state, reply.action, reply.attempts), ("processed", "updated", 1))
+        self.assertEqual(self.ticket_of(reply), self.ticket_of(parent))
+        count = self.env["helpdesk.mail.ticket"].search_count(
+            [("mail_inbox_id", "=", self.inbox.id)]
+        )
+        self.assertEqual(count, 1)
