@@ -1,2 +1,3 @@
 from . import test_i18n
 from . import test_queue_job_inbox
+from . import test_attack_keptlost_job
