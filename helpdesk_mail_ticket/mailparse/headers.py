@@ -8,7 +8,14 @@ import re
 from datetime import datetime, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .charsets import decode_bytes, fix_surrogates, normalize_charset
+from .charsets import (
+    decode_8bit,
+    decode_bytes,
+    detect_charset,
+    fix_surrogates,
+    normalize_charset,
+    plausibility,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -23,15 +30,21 @@ _BRACKETED = re.compile(r"<[^<>]{1,1100}>")
 _INNER_SPACE = re.compile(r"\s+")
 _BARE_ID = re.compile(r"[^\s<>,;\"()]+@[^\s<>,;\"()]+")
 _SPACES = re.compile(r"[ \t\r\n\v\f]+")
-# Control characters other than spaces (NUL, BEL, ESC, DEL...): damage, never text.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
+# Control characters other than spaces (NUL, BEL, ESC, DEL...) and the byte order mark a
+# Windows tool puts before a UTF-8 text: damage, never text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufeff]")
+# An address's local part starts where the run of its characters starts (tried from each
+# character of a long word, the word was read to its end again: quadratic).
+_LOCAL_START = r"(?<![\w.!#$%&'*+/=?^`{|}~-])"
+_EMAIL = re.compile(_LOCAL_START + r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _UNQUOTED_COMMA_NAME = re.compile(r'(^|,)\s*([^",<>@;:()]{1,80}?),\s*([^",<>@;:()]{1,80}?)\s*<')
 # A whole addr-spec as getaddresses returns it: something before and after one "@".
-_WHOLE_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
+_WHOLE_ADDRESS = re.compile(r'(?:"[^"\r\n]*"|[^@\s]+)@[^@\s]+')
+# A name before "<": at most 256 characters (unbounded, it was looked for from every
+# character of a long word to its end: quadratic, a minute for a 60,000-character field).
 _NAMED_OR_BARE = re.compile(
-    r'(?:("[^"]*"|[^<>",@]*?)\s*<(?:mailto:)?([^<>\s]+@[^<>\s]+)>)'
-    r"|([\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)",
+    r'(?:("[^"]*"|[^<>",@]{0,256}?)\s*<(?:mailto:)?([^<>\s]+@[^<>\s]+)>)'
+    r"|" + _LOCAL_START + r"([\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)",
     re.IGNORECASE,
 )
 _NAME_BEFORE = re.compile(r"[^<>@]*")
@@ -51,14 +64,25 @@ def unfold(value: str) -> str:
     return _FOLD.sub("", value)
 
 
+# A base64 text up to its padding: two texts joined in one word ("…ciA=cHLD…") are two.
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]+=*")
+
+
+def _base64_bytes(payload: str) -> bytes:
+    """The bytes of a B word's payload: each base64 text in it (up to its padding) padded and
+    decoded, characters outside the alphabet left out; its text when nothing decodes."""
+    try:
+        return b"".join(
+            base64.b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))
+            for text in _BASE64_TEXT.findall(re.sub(r"[^A-Za-z0-9+/=]", "", payload))
+        )
+    except (binascii.Error, ValueError):
+        return payload.encode("ascii", "replace")
+
+
 def _decode_word_payload(encoding: str, payload: str) -> bytes:
     if encoding in "Bb":
-        cleaned = re.sub(r"[^A-Za-z0-9+/]", "", payload)
-        cleaned += "=" * (-len(cleaned) % 4)
-        try:
-            return base64.b64decode(cleaned)
-        except (binascii.Error, ValueError):
-            return payload.encode("ascii", "replace")
+        return _base64_bytes(payload)
     data = payload.replace("_", " ")
     out = bytearray()
     index = 0
@@ -115,11 +139,14 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
         return value
     value = _BETWEEN_WORDS.sub("", value)
     pieces: list[str] = []
-    pending: list = []  # [charset, bytes] of adjacent words in one charset
+    pending: list = []  # [charset, bytes, B payloads] of adjacent words in one charset
 
     def flush():
         if pending:
-            text = _decode_word_bytes(pending[1], pending[0])
+            data = pending[1]
+            if len(pending[2]) > 1:
+                data = _base64_stream(data, pending[2], pending[0])
+            text = _decode_word_bytes(data, pending[0], fallback_charset)
             if depth < _NESTED_WORDS and _encoded_again(text):
                 # Encoded twice (a gateway encoded the encoded subject again): the text
                 # the sender wrote is one level further down.
@@ -134,26 +161,77 @@ def _decode_words(value: str, fallback_charset: str | None, depth: int = 0) -> s
             pieces.append(value[position : match.start()])
         charset = match.group(1).split("*", 1)[0].lower()
         data = _decode_word_payload(match.group(2), match.group(3))
-        if pending and pending[0] == charset:
+        payload = match.group(3) if match.group(2) in "Bb" else None
+        if pending and _same_charset(pending[0], charset):
             pending[1] += data
+            pending[2].append(payload)
         else:
             flush()
-            pending.extend([charset, data])
+            pending.extend([charset, data, [payload]])
         position = match.end()
     flush()
     pieces.append(value[position:])
     return "".join(pieces)
 
 
-def _decode_word_bytes(data: bytes, charset: str) -> str:
-    """An encoded word's bytes by its label; non-ASCII bytes that are valid UTF-8 under a
-    single-byte label are UTF-8 (mailers label UTF-8 text iso-8859-1: read as labelled,
-    it is mojibake; real Latin-1 text is almost never valid UTF-8)."""
-    if not data.isascii() and normalize_charset(charset) in _SINGLE_BYTE_LATIN:
+def _base64_stream(data: bytes, payloads: list, charset: str) -> bytes:
+    """The bytes of adjacent B words of one charset read as one base64 text, when read word
+    by word they are no text in that charset and so they are (a mailer cut one base64
+    text into words at a fixed width, not at a 4-character group); else ``data``."""
+    if None in payloads:
+        return data
+    codec = normalize_charset(charset) or "utf-8"
+    if _decodes(data, codec):
+        return data
+    stream = _base64_bytes("".join(payloads))
+    return stream if _decodes(stream, codec) else data
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _same_charset(label: str, other: str) -> bool:
+    """Whether two encoded words' labels name one charset ("utf-8" and "utf8", "gb2312"
+    and "gbk": a character split between them is joined), unknown labels alike."""
+    return label == other or normalize_charset(label) == normalize_charset(other)
+
+
+# Below this plausibility (see charsets.plausibility) a single-byte Latin reading is the
+# bytes of another charset ("Ïðèíòåð" for "Принтер"): real Latin text scores near 1.
+_PLAUSIBLE_LATIN = 0.5
+
+
+def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None = None) -> str:
+    """An encoded word's bytes by its label, unless the label cannot be right:
+
+    * non-ASCII bytes that are valid UTF-8 under a single-byte label are UTF-8 (mailers
+      label UTF-8 text iso-8859-1: read as labelled, it is mojibake; real Latin-1 text is
+      almost never valid UTF-8);
+    * under a single-byte Latin label, bytes that read as no Latin text (Shift_JIS or
+      Windows-1251 labelled iso-8859-1 by a web form), under a UTF-8 label bytes that are
+      no UTF-8, or under a label no codec knows ("x-unknown", "unknown-8bit") are read
+      as raw 8-bit header bytes are: by the charset that reads them most plausibly
+      (``decode_8bit``), the label and the message's charset first."""
+    if data.isascii():
+        return decode_bytes(data, charset)
+    codec = normalize_charset(charset)
+    if codec in _SINGLE_BYTE_LATIN:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             _logger.debug("encoded word is %s as labelled", charset)
+        text = decode_bytes(data, charset)
+        if codec == "ascii" or plausibility(text, codec) >= _PLAUSIBLE_LATIN:
+            return text
+        found = detect_charset(data, charset, fallback_charset)
+        return decode_bytes(data, found) if found else text
+    if codec in ("", "utf-8"):
+        return decode_8bit(data, fallback_charset)
     return decode_bytes(data, charset)
 
 
@@ -171,11 +249,32 @@ def one_line(value: str) -> str:
     return _CONTROL_SPACE.sub(" ", _CONTROLS.sub("", value or "")).strip()
 
 
+# Words that make a name a company's, not a person's "Last, First": legal forms (with or
+# without their dots), "&", "and Co".
+_COMPANY = re.compile(
+    r"(?:^|[\s,])(?:inc|llc|llp|ltd|ltda|plc|corp|corporation|co|company|gmbh|ag|kg|ohg|ug"
+    r"|mbh|e\.?\s?v|sa|sas|sarl|spa|srl|bv|nv|pty|oy|ab|as|asa|aps|kft|sro|s\.?\s?r\.?\s?o"
+    r"|s\.?\s?a|s\.?\s?p\.?\s?a|s\.?\s?r\.?\s?l|b\.?\s?v|n\.?\s?v)\.?(?=$|[\s,])|&",
+    re.IGNORECASE,
+)
+# What a client writes after "Last, First": a department or company in brackets or after
+# a dash ("Lee, Ann (IT)", "Doe, John - ACME"), kept after the name turned round.
+_ANNOTATION = re.compile(r"\s+(?:\([^()]*\)|\[[^\[\]]*\]|[-–|]\s+\S.*)$")
+
+
 def _swap_name(name: str) -> str:
-    """ "Doe, John" -> "John Doe" (iTop's caller name rule)."""
+    """ "Doe, John" -> "John Doe" (iTop's caller name rule); a company's name ("ACME,
+    Inc.") is not turned round, an annotation after the first name ("Lee, Ann (IT)")
+    stays last ("Ann Lee (IT)")."""
     parts = [part.strip() for part in name.split(",")]
-    if len(parts) == 2 and all(parts) and all(len(part.split()) <= 3 for part in parts):
-        return f"{parts[1]} {parts[0]}"
+    if len(parts) != 2 or not all(parts) or _COMPANY.search(name):
+        return name
+    last, first = parts
+    note = _ANNOTATION.search(first)
+    if note:
+        first = first[: note.start()]
+    if first and all(len(part.split()) <= 3 for part in (last, first)):
+        return f"{first} {last}" + (note.group() if note else "")
     return name
 
 
@@ -226,7 +325,92 @@ def _mailto_to_address(match: re.Match) -> str:
     return f"<{match.group(1)}>"
 
 
+# Quotes around a whole name: ASCII ones, and the typographic ones an editor puts there.
+_NAME_QUOTES = (('"', '"'), ("'", "'"), ("“", "”"), ("„", "“"), ("«", "»"), ("‘", "’"))
+
+
+def unquoted_name(name: str) -> str:
+    """A display name without the quotes around it (one pair enclosing it whole) and without
+    a quote left alone at either end (a cut or hand-written field: 'Ann Lee"'); quotes
+    inside the name are the sender's ("'Ann Lee' via Support", Google Groups' rewrite)."""
+    name = name.strip()
+    for opening, closing in _NAME_QUOTES:
+        if len(name) >= 2 and name[0] == opening and name[-1] == closing:
+            inner = name[1:-1]
+            if opening not in inner and closing not in inner:
+                return inner.strip()
+    if name and name[0] in "\"'" and name.count(name[0]) == 1:
+        name = name[1:].lstrip()
+    if name and name[-1] in "\"'" and name.count(name[-1]) == 1:
+        name = name[:-1].rstrip()
+    return name
+
+
+# A field whose only address is bracketed and followed by its name, as words or as a
+# comment ("<ann@example.com> Ann Lee", "<ann@example.com> (Ann Lee)"): "Name <addr>".
+_NAME_AFTER = re.compile(
+    r"\s*<([^<>\s]{1,320}@[^<>\s]{1,255})>[ \t]*"
+    r"(?:\(([^()]{1,200})\)|([^,<>@\"()\[\];:]{1,200}?))[ \t]*"
+)
+
+
+def _name_after_address(match: re.Match) -> str:
+    name = (match.group(2) or match.group(3)).replace("\\", "").replace('"', "")
+    return f'"{name}" <{match.group(1)}>'
+
+
+# Brackets holding comments ("<ann(at work)@example.com>", RFC 5322 CFWS): the stdlib puts
+# the comment into the display name. Classes apart from "(" and ")": linear.
+_COMMENTED_BRACKETS = re.compile(r"<[^<>()]*(?:\([^<>()]*\)[^<>()]*)+>")
+_COMMENT = re.compile(r"\([^<>()]*\)")
+# The address where the name goes and the name in brackets ("ann@example.com <Ann Lee>").
+_SWAPPED = re.compile(r'\s*([^\s<>@",;]{1,64}@[^\s<>@",;]{1,255})\s*<([^<>@,;]{1,200})>\s*')
+
+
+def _without_comments(match: re.Match) -> str:
+    return _COMMENT.sub("", match.group())
+
+
+def _lone_quote_out(text: str) -> str:
+    """A field with an odd number of (unescaped) double quotes without its last one: a quote
+    left open swallows the address for the stdlib ('Ann Lee" <ann@example.com>' gave the
+    address "ann" and no name)."""
+    quotes = [i for i, char in enumerate(text) if char == '"' and text[i - 1 : i] != "\\"]
+    if len(quotes) % 2 == 0:
+        return text
+    return text[: quotes[-1]] + text[quotes[-1] + 1 :]
+
+
+# RFC 5322's obsolete source route before an address ("<@relay1,@relay2:ann@example.com>"):
+# the stdlib reads a route of one hop only, and splits a longer one at its commas.
+_ROUTE = re.compile(r"<[ \t]*(?:@[^<>:,@\s]{1,255}[ \t]*(?:,[ \t]*)?){1,20}:")
+# Full-width angle brackets (typed with a CJK input method) when there are no others.
+_FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
+
+
+def _written_right(text: str) -> str:
+    """An address field as RFC 5322 writes it, from the forms damaged or legacy mailers
+    write: a quote left open, source routes, full-width brackets, the name after the
+    address, comments inside the brackets, the name and the address swapped."""
+    if '"' in text:
+        text = _lone_quote_out(text)
+    if "<@" in text or "< @" in text:
+        text = _ROUTE.sub("<", text)
+    if "＜" in text and "<" not in text:
+        text = text.translate(_FULL_WIDTH_BRACKETS)
+    after = _NAME_AFTER.fullmatch(text) if text.lstrip().startswith("<") else None
+    if after:
+        text = _name_after_address(after)
+    if "(" in text and "<" in text:
+        text = _COMMENTED_BRACKETS.sub(_without_comments, text)
+    swapped = _SWAPPED.fullmatch(text) if "@" in text else None
+    if swapped:
+        text = f'"{swapped.group(2).strip()}" <{swapped.group(1)}>'
+    return text
+
+
 def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, str]]:
+    text = _written_right(text)
     if "<<" in text or "< <" in text or "<\t<" in text:
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
     if "[" in text and "mailto:" in text.lower():
@@ -246,13 +430,13 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         # addresses as they stand instead.
         pairs = _bare_addresses(text)
     for name, addr in pairs:
-        addr = (addr or "").strip().strip("<>").lower().removeprefix("mailto:")
+        addr = _plain_address((addr or "").strip().strip("<>").lower())
         if "@" not in addr:
             found = _EMAIL.search(addr)
             if not found:
                 continue
             addr = found.group().lower()
-        name = clean_text(decode_words(name or "", fallback_charset)).strip("'\" ")
+        name = unquoted_name(clean_text(decode_words(name or "", fallback_charset)))
         if name.lower() == addr:
             name = ""
         result.append((name, addr))
@@ -262,6 +446,16 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         for found in _EMAIL.finditer(decoded):
             result.append(("", found.group().lower()))
     return result
+
+
+def _plain_address(addr: str) -> str:
+    """An address without what a URL or an absolute domain adds to it: "mailto:", a
+    query after the domain ("?subject=…"), the root's dot ("ann@example.com.")."""
+    addr = addr.removeprefix("mailto:")
+    local, at, domain = addr.rpartition("@")
+    if not at:
+        return addr
+    return local + at + domain.split("?", 1)[0].rstrip(".")
 
 
 def _glued_words(text: str, pairs: list) -> bool:
@@ -289,7 +483,8 @@ def _bare_addresses(text: str) -> list:
             # "Ann Lee ann@example.org": the words before a bare address name it.
             before = text[done : match.start()]
             name = before if _NAME_BEFORE.fullmatch(before) else ""
-        found.append(((name or "").strip(" \t\"',;"), addr))
+        # "Ann Lee [ann@example.com]", "Ann Lee (ann@example.com)": the bracket is no name.
+        found.append(((name or "").strip(" \t\"',;([{"), addr))
         done = match.end()
     return found
 

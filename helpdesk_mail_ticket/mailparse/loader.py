@@ -110,8 +110,10 @@ def repair_header_block(raw: bytes) -> bytes:
     An mbox ``From `` line may come first. What some tools write before the header block (a
     UTF-8 BOM, empty lines, an escaped ``>From `` line) is taken off, and a well-known field
     written with spaces before its colon (``Subject : x``, RFC 5322's obsolete syntax) is
-    read as that field. Returns ``raw`` itself when nothing was repaired.
+    read as that field. Line ends converted twice (CR CR LF) are made CRLF again. Returns
+    ``raw`` itself when nothing was repaired.
     """
+    raw = _line_ends_once(raw)
     start = header_start(raw)
     if start and raw[start - 1 : start] in (b" ", b"\t"):
         dedented = _dedent_block(raw, start)
@@ -119,6 +121,36 @@ def repair_header_block(raw: bytes) -> bytes:
             return _repair_lines(dedented)
     repaired = _repair_lines(raw[start:] if start else raw)
     return repaired if start == 0 or repaired is not raw else raw
+
+
+# Carriage returns before a CRLF; tried only where a run of them starts (from each CR of a
+# long run the run was read again: quadratic).
+_EXTRA_CR = re.compile(rb"(?<!\r)\r{2,}\n")
+
+
+def _line_ends_once(raw: bytes) -> bytes:
+    """``raw`` with line ends of CRs before a CRLF made CRLF: in the whole message when its
+    first two line ends are so (CRLF text converted again: an FTP client, a Windows tool
+    copying it in text mode), else in its header block (a script writing "\\r\\n" after
+    each field its MTA turns into CRLF, below the MTA's own fields); else ``raw``. The
+    stdlib reads CR CR LF as a line end and an empty line: the header block ended after
+    such a field, the From and the Subject below it read as the body."""
+    first = raw.find(b"\n", 0, 4096)
+    if first < 2 or raw.find(b"\r\r\n", 0, _HEAD_SCAN) < 0:
+        return raw
+    second = raw.find(b"\n", first + 1, first + 4096)
+    if raw[first - 2 : first] == b"\r\r" and raw[second - 2 : second] == b"\r\r":
+        return _EXTRA_CR.sub(b"\r\n", raw)
+    blank = _BLANK_CR_LINE.search(raw, 0, _HEAD_SCAN)
+    head = raw[: blank.end()] if blank else raw[:_HEAD_SCAN]
+    if b"\r\r\n" not in head:
+        return raw
+    return _EXTRA_CR.sub(b"\r\n", head) + raw[len(head) :]
+
+
+# The end of a header block whose line ends may hold extra CRs: a line of CRs only.
+_BLANK_CR_LINE = re.compile(rb"\n\r*\n")
+_HEAD_SCAN = 256 * 1024
 
 
 def _dedent_block(raw: bytes, start: int) -> bytes | None:

@@ -28,6 +28,7 @@ from .headers import (
     parse_addresses,
     parse_date,
     parse_ids,
+    unquoted_name,
 )
 from .htmlbody import html_source, html_to_text, text_to_html
 from .htmlquote import new_part_html_ex
@@ -486,7 +487,7 @@ def _fill_headers(result: ParsedEmail, message: Message, raw: bytes, settings: S
     result.message_id = ids[0] if ids else ""
     result.stable_id = result.message_id or _stable_id(message, raw)
     result.uid = result.message_id if (settings.use_message_id_as_uid and result.message_id) else ""
-    result.subject = one_line(decode_words(_first(fields, "subject"), hint))
+    result.subject = read_subject(fields, hint)
     _fill_addresses(result, fields, hint)
     result.date = parse_date(_first(fields, "date")) or _received_date(fields)
     result.in_reply_to = parse_ids(_first(fields, "in-reply-to"))
@@ -547,20 +548,120 @@ def _defects(message: Message) -> list[str]:
 
 
 def _fill_addresses(result: ParsedEmail, fields: dict, hint: str) -> None:
-    """The caller: the first From field with an address (a gateway may add an empty or
-    unparsable From of its own, before or after the sender's), else Sender, else Reply-To."""
-    for name in ("from", "sender", "reply-to"):
-        pairs = next(
-            (found for value in fields.get(name, []) if (found := parse_addresses(value, hint))),
-            [],
-        )
-        if pairs:
-            result.from_name = display_name(pairs[0][0])
-            result.from_email = pairs[0][1]
-            break
+    """The caller (see ``read_caller``), To, Cc and Reply-To."""
+    result.from_email, result.from_name = read_caller(fields, hint)
     result.to = parse_addresses(_first(fields, "to"), hint)
     result.cc = parse_addresses(_first(fields, "cc"), hint)
     result.reply_to = parse_addresses(_first(fields, "reply-to"), hint)
+
+
+# The fields that name the caller, in order: the author, the agent who sent the mail for
+# them, where answers go, and the envelope sender the delivering MTA wrote (a script's mail
+# without any From).
+_CALLER_FIELDS = ("from", "sender", "reply-to", "return-path")
+# What a From without an address holds that is no name: a group ("undisclosed-recipients:;"),
+# brackets, a bare comment ("(none)").
+_NO_NAME = re.compile(r"[:;<>@]|^\(.*\)$")
+
+
+def read_caller(fields: dict, hint: str) -> tuple[str, str]:
+    """``(address, display name)`` of the caller from ``_raw_fields``: the first From field
+    with an address (a gateway may add an empty or unparsable From of its own, before or
+    after the sender's), else Sender, else Reply-To, else Return-Path; a From holding a name
+    only (a web form's mailer) names the caller whose address comes from a later field. A
+    mailing list's own From put in place of the author's is the author's (``_list_author``)."""
+    address, name = _first_caller(fields, hint)
+    if address.startswith(_ENCAPSULATED):
+        address, name = _routable_caller(fields, hint, address, name)
+    return _list_author(fields, hint, address, name) or (address, name)
+
+
+# Exchange's encapsulation of an address that is no SMTP one (X.500, X.400, another
+# transport): "IMCEAEX-_O=ACME_OU=…@acme.example". No one can answer it.
+_ENCAPSULATED = ("imceaex-", "imceax400-", "imcea")
+
+
+def _routable_caller(fields: dict, hint: str, address: str, name: str) -> tuple[str, str]:
+    """The Sender's or Reply-To's address in place of an encapsulated From address, the
+    From's name kept; ``(address, name)`` when neither has another."""
+    for fallback in ("sender", "reply-to"):
+        pairs = parse_addresses(_first(fields, fallback), hint)
+        if pairs and not pairs[0][1].startswith(_ENCAPSULATED):
+            return pairs[0][1], name or display_name(pairs[0][0])
+    return address, name
+
+
+# "<author> via <list>": the display name a list gives its own address in From.
+_VIA = re.compile(r"(.+?)\s+via\s+\S", re.IGNORECASE)
+_MAILTO = re.compile(r"mailto:([^<>\s?,]+)", re.IGNORECASE)
+
+
+def _list_author(fields: dict, hint: str, address: str, name: str) -> tuple[str, str] | None:
+    """The author of a mail a mailing list sent with its own address in From (DMARC
+    mitigation), or None: Google Groups keeps the author's From in X-Original-From;
+    Mailman names its From "<author> via <list>" and puts the author in Reply-To. Only in a
+    list's mail (List-Id or List-Post), never a list address."""
+    if not address or not (fields.get("list-id") or fields.get("list-post")):
+        return None
+    lists = {address, *(m.lower() for m in _MAILTO.findall(_first(fields, "list-post")))}
+    via = _VIA.match(name)
+    named = display_name(unquoted_name(via.group(1))) if via else ""
+    original = parse_addresses(_first(fields, "x-original-from"), hint)
+    if original and original[0][1] not in lists:
+        return original[0][1], display_name(original[0][0]) or named
+    replies = parse_addresses(_first(fields, "reply-to"), hint)
+    if via and len(replies) == 1 and replies[0][1] not in lists:
+        return replies[0][1], display_name(replies[0][0]) or named
+    return None
+
+
+def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
+    """``read_caller`` as the fields name the sender, before a list's rewrite is undone."""
+    named = ""
+    for name in _CALLER_FIELDS:
+        for value in fields.get(name, []):
+            pairs = parse_addresses(value, hint)
+            if pairs:
+                address = pairs[0][1]
+                if name == "return-path":
+                    address = envelope_sender(address)
+                return address, display_name(pairs[0][0]) or named
+            if name == "from" and not named:
+                named = _name_only(value, hint)
+    return "", ""
+
+
+# An envelope sender an MTA signed (BATV: "prvs=<tag>=ann@example.com") or a forwarder
+# rewrote (SRS: "SRS0=<hash>=<time>=example.com=ann@forwarder.example").
+_BATV = re.compile(r"\Aprvs=[0-9a-z]{6,64}=(?=[^@=]+@)", re.IGNORECASE)
+_SRS0 = re.compile(r"srs0[=+-][^=@]{1,64}=[^=@]{1,8}=([^=@]{1,255})=([^@]{1,64})@", re.IGNORECASE)
+
+
+def envelope_sender(address: str) -> str:
+    """The sender's own address of an envelope sender: without a BATV signature, an SRS0
+    rewrite undone; else ``address``."""
+    srs = _SRS0.match(address)
+    if srs:
+        return f"{srs.group(2)}@{srs.group(1)}".lower()
+    return _BATV.sub("", address, count=1)
+
+
+def _name_only(value: str, hint: str) -> str:
+    """The display name of a From field that holds no address, "" when it holds none."""
+    text = clean_text(decode_words(value, hint))
+    if not text or _NO_NAME.search(text):
+        return ""
+    return display_name(unquoted_name(text))
+
+
+def read_subject(fields: dict, hint: str) -> str:
+    """The subject: the first Subject field with text (a gateway may add an empty one of
+    its own before the sender's), decoded, on one line."""
+    for value in fields.get("subject", []):
+        subject = one_line(decode_words(value, hint))
+        if subject:
+            return subject
+    return ""
 
 
 def _received_date(fields: dict):

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from .headers import decode_words, one_line, parse_addresses, parse_date, parse_ids
+from .headers import parse_date, parse_ids
 from .loader import header_start, load_message
-from .parse import _charset_hint, _raw_header
+from .parse import _charset_hint, _first, _raw_fields, read_caller, read_subject
 
 _logger = logging.getLogger(__name__)
 
@@ -41,13 +41,13 @@ def peek_headers(raw):
         block = raw[: blank.end()] if blank else raw
         message = load_message(block)
         hint = _charset_hint(message, block)
-        ids = parse_ids(_raw_header(message, "message-id"))
-        senders = parse_addresses(_raw_header(message, "from"), hint)
-        date = parse_date(_raw_header(message, "date"))
+        fields = _raw_fields(message)
+        ids = parse_ids(_first(fields, "message-id"))
+        date = parse_date(_first(fields, "date"))
         return HeaderPeek(
             message_id=_clean(ids[0] if ids else ""),
-            subject=_clean(one_line(decode_words(_raw_header(message, "subject"), hint))),
-            email_from=_clean(senders[0][1] if senders else ""),
+            subject=_clean(read_subject(fields, hint)),
+            email_from=_clean(read_caller(fields, hint)[0]),
             date=date.replace(tzinfo=None) if date else None,
         )
     except Exception:  # the headers of a poison message: anything may be in them

@@ -470,7 +470,8 @@ class MailInbox(models.Model):
         uid = "push:" + (stable_id or "sha256:" + hashlib.sha256(raw).hexdigest())
         digest = content_digest(raw)
         message = self._find_pushed(uid, raw, digest)
-        if not message:
+        created = not message
+        if created:
             # Another email reusing the Message-ID of one pushed before: a key of its own.
             taken = ledger.search_count([("inbox_id", "=", self.id), ("uid", "=", uid)])
             message = ledger.create(
@@ -487,6 +488,10 @@ class MailInbox(models.Model):
             message._keep_raw(raw)
             commit(self.env)
         if message.state == "new":
+            if not created and message._keep_raw(raw):
+                # Its kept copy's file was lost: the bytes in hand are kept again
+                # (committed before processing, as a new one's), not set aside.
+                commit(self.env)
             message._process(None, settings)
         return message
 

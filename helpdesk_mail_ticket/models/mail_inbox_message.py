@@ -426,8 +426,16 @@ class MailInboxMessage(models.Model):
         return ["|", ("content_digest", "=", digest), ("content_digest", "=", False)]
 
     def _keep_raw(self, raw):
-        if self._get_raw_attachment() or raw is None:
-            return
+        """Keep ``raw`` as this line's raw email, unless a copy is kept already; one
+        whose file left the file store (it reads empty) is replaced. Returns whether
+        ``raw`` was kept."""
+        if raw is None:
+            return False
+        kept = self._get_raw_attachment()
+        if kept:
+            if kept.raw:
+                return False
+            self._unlink_lost_copy(kept)
         self.sudo().raw_attachment_id = (
             self.env["ir.attachment"]
             .sudo()
@@ -441,6 +449,7 @@ class MailInboxMessage(models.Model):
                 }
             )
         )
+        return True
 
     # ------------------------------------------------------------------
     # Errors

@@ -8,7 +8,7 @@ import os
 
 from odoo import fields, models
 
-from ..mailsource import ProtocolError
+from ..mailsource import MessageNotFoundError, ProtocolError
 from ..mailsource.bigfiles import assemble_message, rebuild_small, safe_file_name, save_message
 from ..transaction import commit
 from .mail_inbox_message import InboxProcessingError
@@ -33,41 +33,61 @@ class MailInboxMessage(models.Model):
         ``marked``: its download is marked started and committed already."""
         self.fetch(self._download_fields())
         kept = self._get_raw_attachment()
+        lost = None
         if kept:
             raw = kept.raw
             if raw:
                 return raw
-            self._drop_lost_copy(kept)
+            lost = self._drop_lost_copy(kept)
             marked = False  # a kept copy's download is never marked at the claim
         if not marked:
             # Committed before the download: still set at the next claim, it died meanwhile.
             self.download_started = fields.Datetime.now()
             commit(self.env)
         limit = settings.maximum_email_size
-        if self._is_over_limit(source, limit):
-            return self._get_big_email_raw(source, limit)
-        return source.fetch(self.server_uid)
+        try:
+            if self._is_over_limit(source, limit):
+                return self._get_big_email_raw(source, limit)
+            return source.fetch(self.server_uid)
+        except MessageNotFoundError:
+            if lost is None:
+                raise
+            # Gone from the server since its listing too: no copy is left anywhere.
+            self.on_server = False
+            raise self._lost_copy_error(lost) from None
 
     def _drop_lost_copy(self, kept):
         """The kept copy ``kept`` reads empty: its file left the file store (a database
         restored without its filestore, a disk cleaned by hand). Dropped, the message
         is downloaded again while the server has it; else it is set aside (raised) with
-        the reason, never retried as an empty email."""
+        the reason, never retried as an empty email. Returns the copy's name."""
+        name = self._unlink_lost_copy(kept)
+        if not self.on_server:
+            raise self._lost_copy_error(name)
+        return name
+
+    def _lost_copy_error(self, name):
+        """The error setting aside a message whose kept copy ``name`` is lost and which
+        the mail server no longer has."""
+        return InboxProcessingError(
+            self.env._(
+                "The kept copy of this email (%(name)s) is missing from the file store "
+                "or empty, and the mail server no longer has the email: it cannot be "
+                "processed.",
+                name=name,
+            )
+        )
+
+    def _unlink_lost_copy(self, kept):
+        """Drop the kept copy ``kept``, which reads empty (its file left the file
+        store); returns its name."""
         name = kept.name
         _logger.warning(
             "Message %s: its kept copy %s is missing from the file store", self.uid, name
         )
         self.sudo().raw_attachment_id = False
         kept.sudo().unlink()
-        if not self.on_server:
-            raise InboxProcessingError(
-                self.env._(
-                    "The kept copy of this email (%(name)s) is missing from the file store "
-                    "or empty, and the mail server no longer has the email: it cannot be "
-                    "processed.",
-                    name=name,
-                )
-            )
+        return name
 
     def _is_over_limit(self, source, limit):
         """Whether this message is over ``limit`` (no limit: never). A size unknown to

@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import sql
 
-from ..mailsource import MailSourceError
+from ..mailsource import MailSourceError, MessageError
 from ..transaction import commit
 
 # The messages' logger, whichever file of the model logs (log handlers name it).
@@ -102,11 +102,34 @@ class MailInboxMessage(models.Model):
             )
         self.sudo().big_file_path = path
 
+    def _keep_lost_copy_again(self, source):
+        """When this line's kept copy is lost (linked, but its file left the file
+        store), keep the message's bytes again from ``source``, as before deleting it
+        (``_keep_copy``). Returns whether a copy is now kept; never when the copy was
+        not lost, or the server cannot hand the message over, or it is too big to be
+        kept."""
+        if not self.sudo().raw_attachment_id:
+            return False
+        try:
+            self._keep_copy(source, self.inbox_id._get_parse_settings().maximum_email_size)
+        except (UserError, MessageError) as error:
+            self.inbox_id._trace("Message %s: its lost copy not kept again: %s", self.uid, error)
+            return False
+        return self._has_copy()
+
     def _has_copy(self):
         """Whether the database or big_files_dir holds this message's bytes (else the
-        mail server holds the only copy)."""
+        mail server holds the only copy). A kept copy whose file left the file store
+        is none (``_kept_raw_readable``)."""
         self.ensure_one()
-        return bool(self._get_raw_attachment() or self._get_big_file())
+        return bool(self._kept_raw_readable() or self._get_big_file())
+
+    def _kept_raw_readable(self):
+        """Whether this line's kept raw email can be read: kept, and its bytes not
+        lost (a copy whose file left the file store reads empty). Read, not guessed
+        from the file store's layout, which a storage addon may change."""
+        kept = self._get_raw_attachment()
+        return bool(kept and kept.raw)
 
     def _get_raw_attachment(self):
         """The kept raw email: an attachment of this very line. Any other (a link that

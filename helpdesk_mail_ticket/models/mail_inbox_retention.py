@@ -49,8 +49,9 @@ class MailInbox(models.Model):
                     if not ticket or ticket._mail_ticket_is_closed():
                         to_delete |= message
             elif message.state in ("error", "undesired") and self.error_behavior == "delete":
-                # Never the only copy of a message (too big and not saved, not read).
-                if message._has_copy():
+                # Never the only copy of a message (too big and not saved, not read); a
+                # kept copy whose file left the file store is kept again first.
+                if message._has_copy() or message._keep_lost_copy_again(source):
                     to_delete |= message
         if to_delete:
             source.delete(to_delete.mapped("server_uid"))

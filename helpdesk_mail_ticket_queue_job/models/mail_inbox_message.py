@@ -115,7 +115,8 @@ class MailInboxMessage(models.Model):
         )
         messages = self.with_context(mail_inbox_trace=trace)
         try:
-            if all(message.raw_attachment_id for message in messages):
+            # A kept copy whose file left the file store needs the server again.
+            if all(message._kept_raw_readable() for message in messages):
                 inbox._process_messages(None, messages)  # their bytes are kept
             else:
                 with inbox._open_source(trace=trace.add) as source:
@@ -127,12 +128,9 @@ class MailInboxMessage(models.Model):
             # processed before an older email it may answer.
             messages.invalidate_recordset(["state"])
             todo = messages.filtered(lambda message: message.state == "new").sorted("id")
-            waiting = [message.id for message in todo if not message.raw_attachment_id]
-            kept = todo.filtered(
-                lambda message: (
-                    message.raw_attachment_id and (not waiting or message.id < waiting[0])
-                )
-            )
+            readable = todo.filtered(lambda message: message._kept_raw_readable())
+            waiting = [message.id for message in todo - readable]
+            kept = readable.filtered(lambda message: not waiting or message.id < waiting[0])
             if kept:
                 inbox._process_messages(None, kept)
             raise RetryableJobError(inbox._connection_error_message(error)) from error
