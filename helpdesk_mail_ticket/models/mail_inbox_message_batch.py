@@ -246,15 +246,17 @@ class MailInboxMessage(models.Model):
     def _run_batch(self, batch):
         """Process these counted messages in one transaction, each in a savepoint
         (``_process_claimed``), and commit their outcomes at once. A reply whose parent
-        may be still new (in flight, or failed) leaves the batch: its attempt given
-        back, it goes alone.
+        may be still new leaves the batch, its attempt given back: it goes alone when a
+        worker has its parent (another one, or this one later in the cycle), else it
+        is left for a later cycle at once (``_answered_still_new``).
         Anything else failing, the commit included, undoes the batch, which then goes
         alone too (its attempt given back)."""
         if not self:
             return
         try:
-            states, left = self._process_in_transaction(batch)
+            states, left, later = self._process_in_transaction(batch)
             left._give_back_attempts()
+            later._leave_for_later_replies()
             commit(self.env)
         except Exception:
             _logger.warning(
@@ -270,21 +272,27 @@ class MailInboxMessage(models.Model):
 
     def _process_in_transaction(self, batch):
         """Lock the rows, then parse and act on each message in id order. Returns the
-        states, and the messages left out (see ``_run_batch``)."""
+        states, the messages left out (see ``_run_batch``), and the replies left for
+        a later cycle (``_answered_still_new``)."""
         new = self._lock_rows()
-        states, left = [], self.browse()
+        states, left, later = [], self.browse(), self.browse()
         for message in self:
             if message.id not in new:  # ignored meanwhile: its attempt stays counted
                 states.append(None)
                 continue
             answered = batch.answered[message.id]
-            if answered and message._answered_still_new(answered):
+            wait = answered and message._answered_still_new(answered, batch, left)
+            if wait == "alone":
                 left |= message
+                continue
+            if wait == "later":
+                later |= message
+                states.append(None)
                 continue
             raw = batch.raws[message.id]
             message._process_claimed(parse_message(raw, batch.settings), raw)
             states.append(message.state)
-        return states, left
+        return states, left, later
 
     def _lock_rows(self):
         """``_claim`` for these messages, in one statement, first thing in the
@@ -303,14 +311,49 @@ class MailInboxMessage(models.Model):
                 rollback(self.env)
         return set()
 
-    def _answered_still_new(self, answered):
-        """Whether an email this one answers may be an older message still new:
-        another worker's, one left out of the batch, or one of the batch whose
-        processing failed just now (retried by the next cycle). This one must then
-        wait for it, which a batch never does: it goes alone (``_process_attempt``
-        waits, or leaves it for later)."""
+    def _answered_still_new(self, answered, batch, left):
+        """Whether an email this one answers may be an older message still new, and
+        then what becomes of this one, which a batch never lets wait: ``"alone"``, it
+        goes alone (``_process_attempt`` waits for it) when another worker holds it,
+        or when this worker processes it later in the cycle (one ``left`` out of the
+        batch, or left by an earlier batch: its lease is held here); ``"later"``, it
+        is left for a later cycle at once when no worker has it (its processing
+        failed just now, or its job has not started): alone, it would be downloaded
+        again only to be left all the same. None: it is processed in the batch."""
         candidates = self._answered_candidates(answered)
-        return any(flying or likely for _id, flying, likely in candidates)
+        if any(flying for _id, flying, _likely in candidates):
+            return "alone"
+        likely = {message_id for message_id, _flying, is_likely in candidates if is_likely}
+        if not likely:
+            return None
+        here = (set(batch.alone) | set(left.ids)) & likely
+        if here or self._leases_held_here(likely - set(batch.leases)):
+            return "alone"
+        return "later"
+
+    def _leases_held_here(self, message_ids):
+        """Whether this worker holds the lease of any of these messages."""
+        if not message_ids:
+            return False
+        self.env.cr.execute(
+            """SELECT 1 FROM pg_locks
+                WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                  AND classid = %s::oid AND objsubid = 2 AND objid::int = ANY(%s) LIMIT 1""",
+            [LEASE_NS, list(message_ids)],
+        )
+        return bool(self.env.cr.fetchone())
+
+    def _leave_for_later_replies(self):
+        """``_leave_for_later_reply`` for these replies of a batch, without the commit
+        (the batch's outcomes commit it)."""
+        if not self:
+            return
+        for message in self:
+            message.inbox_id._trace(
+                "Message %s left for later: an older message it may answer is not processed yet",
+                message.uid,
+            )
+        self._give_back_attempts(reason=self._left_for_later_reason())
 
     def _give_back_attempts(self, reason=None):
         """Give back the attempt counted for these messages by a batch that did not

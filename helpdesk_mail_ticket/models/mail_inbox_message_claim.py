@@ -150,7 +150,7 @@ class MailInboxMessage(models.Model):
                   SET attempts = LEAST(COALESCE(line.attempts, 0) + 1, %(max)s),
                       download_started = NULL, connection_failures = 0,
                       stable_id = COALESCE(counted.stable_id, line.stable_id),
-                      reason = COALESCE(%(reason)s, line.reason),
+                      reason = COALESCE(%(reason)s, NULLIF(line.reason, %(left)s)),
                       write_date = now() at time zone 'UTC', write_uid = %(uid)s
                  FROM unnest(%(ids)s::int[], %(stable_ids)s::varchar[]) AS counted(id, stable_id)
                 WHERE line.id = counted.id""",
@@ -158,6 +158,7 @@ class MailInboxMessage(models.Model):
                 "ids": self.ids,
                 "stable_ids": list(stable_ids),
                 "reason": reason,
+                "left": self._left_for_later_reason(),
                 "max": MAX_ATTEMPTS,
                 "uid": self.env.uid,
             },
@@ -412,13 +413,17 @@ class MailInboxMessage(models.Model):
             "Message %s left for later: an older message it may answer is not processed yet",
             self.uid,
         )
-        self._give_back_attempts(
-            reason=self.env._(
-                "Left for the next cycle: an older message of this inbox it may answer is "
-                "not processed yet."
-            )
-        )
+        self._give_back_attempts(reason=self._left_for_later_reason())
         commit(self.env)
+
+    def _left_for_later_reason(self):
+        """The reason of a reply left for later: true until its next attempt is counted
+        (``_count_attempts`` clears it), so that a reply whose processing then dies
+        never reads as waiting, nor is set aside with it."""
+        return self.env._(
+            "Left for the next cycle: an older message of this inbox it may answer is "
+            "not processed yet."
+        )
 
     def _answered_candidates(self, answered):
         """The older messages of this inbox, new in this transaction's snapshot and

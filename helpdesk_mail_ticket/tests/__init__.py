@@ -36,3 +36,5 @@ from . import test_attack_pop3idle
 from . import test_attack_cuts
 from . import test_attack_keptlost
 from . import test_attack_firstclaim
+from . import test_attack_replyleft
+from . import test_attack_pop3_renumber_left
