@@ -5,6 +5,7 @@ import binascii
 import functools
 import logging
 import re
+import unicodedata
 from datetime import datetime, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -226,13 +227,36 @@ def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None =
         except UnicodeDecodeError:
             _logger.debug("encoded word is %s as labelled", charset)
         text = decode_bytes(data, charset)
-        if codec == "ascii" or plausibility(text, codec) >= _PLAUSIBLE_LATIN:
+        if codec == "ascii" or _lone_symbols(text) or plausibility(text, codec) >= _PLAUSIBLE_LATIN:
             return text
         found = detect_charset(data, charset, fallback_charset)
         return decode_bytes(data, found) if found else text
     if codec in ("", "utf-8"):
+        if _try_utf8(data) is None and _lone_symbols(latin := data.decode("cp1252", "replace")):
+            return latin
         return decode_8bit(data, fallback_charset)
     return decode_bytes(data, charset)
+
+
+def _try_utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _lone_symbols(text: str) -> bool:
+    """Whether every non-ASCII character of ``text`` is a symbol, a number or punctuation
+    standing between ASCII characters ("25 °C", "2 × 3", "© ACME", "5 €"): what Latin
+    text holds. The bytes of another charset come in runs or read as letters; scored one
+    by one, such a symbol is no letter and another charset's reading wins ("25 蚓")."""
+    return not text.isascii() and all(
+        unicodedata.category(char)[0] in "PSN"
+        and text[index - 1 : index].isascii()
+        and text[index + 1 : index + 2].isascii()
+        for index, char in enumerate(text)
+        if not char.isascii()
+    )
 
 
 def clean_text(value: str) -> str:
