@@ -36,3 +36,50 @@ def _parse(head: bytes):
 def test_a_symbol_standing_alone_in_a_latin_subject_is_no_other_charset(word, expected):
     parsed, peek = _parse(b"From: Ann Lee <ann@example.com>\nSubject: " + word + b"\n")
     assert (parsed.subject, peek.subject) == (expected, expected)
+
+
+# --- a list mail whose From is not the list's own address ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # an X-Original-From beside the author's own From (forged, or left by a forward):
+        # the From is no list's, nothing was rewritten
+        (
+            b"From: Bob Roe <bob@customer.example>\n"
+            b"X-Original-From: Carol Chief <carol@customer.example>\n"
+            b"List-Id: <it.customer.example>\nSubject: Please reset my password\n",
+            ("bob@customer.example", "Bob Roe"),
+        ),
+        (
+            b"From: Ann Lee <ann@customer.example>\n"
+            b"X-Original-From: Bob <bob@partner.example>\n"
+            b"List-Id: <it.customer.example>\nList-Post: <mailto:it@customer.example>\n"
+            b"Subject: Fwd: printer\n",
+            ("ann@customer.example", "Ann Lee"),
+        ),
+        # a forum's notification ("<author> via <site>") whose Reply-To is the site's
+        # per-topic reply address, not the author's
+        (
+            b"From: Jeff Roe via Example Forum <forum@forum.example>\n"
+            b"Reply-To: Example Forum <forum+d1b2c3e4f5a6b7c8@forum.example>\n"
+            b"List-Id: Example Forum <forum.example>\n"
+            b"List-Post: <https://forum.example/t/printer/123>\nSubject: [Example Forum] Printer\n",
+            ("forum@forum.example", "Jeff Roe via Example Forum"),
+        ),
+    ],
+)
+def test_a_list_mail_whose_from_is_not_the_list_s_keeps_its_caller(head, expected):
+    parsed, peek = _parse(head)
+    assert ((parsed.from_email, parsed.from_name), peek.email_from) == (expected, expected[0])
+
+
+def test_a_list_s_rewritten_from_named_by_its_list_id_gives_the_author():
+    # guard: an announcement list without List-Post, its own address named by its List-Id
+    head = (
+        b"From: 'Ann Lee' via IT <it@customer.example>\n"
+        b"X-Original-From: Ann Lee <ann@customer.example>\n"
+        b"List-Id: IT <it.customer.example>\nSubject: Printer\n"
+    )
+    assert _parse(head)[0].from_email == "ann@customer.example"
