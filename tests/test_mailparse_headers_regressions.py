@@ -83,3 +83,26 @@ def test_a_list_s_rewritten_from_named_by_its_list_id_gives_the_author():
         b"List-Id: IT <it.customer.example>\nSubject: Printer\n"
     )
     assert _parse(head)[0].from_email == "ann@customer.example"
+
+
+# --- a bounce whose only sender address is its Return-Path ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # a notice a relay sent with a null or missing From and its own envelope sender
+        b"From: <>\nReturn-Path: <root@mx.example.net>\nSubject: Unzustellbar: Angebot 4711\n",
+        b"Return-Path: <smtp@mx.example.net>\nSubject: Rejected: Your order 4711\n",
+        b"From: Systemverwalter\nReturn-Path: <root@mx.example.net>\nSubject: Quota exceeded\n",
+    ],
+)
+def test_a_bounce_named_by_its_subject_stays_automated_when_its_caller_is_the_return_path(head):
+    parsed = _parse(head)[0]
+    assert parsed.automated is not None and parsed.automated.kind == "bounce"
+
+
+def test_a_person_s_subject_with_a_bounce_word_is_not_automated():
+    # guard: the rule still needs a mail without a sender address of its own
+    head = b"From: Ann Lee <ann@example.com>\nSubject: Rejected: Your order 4711\n"
+    assert _parse(head)[0].automated is None
