@@ -106,3 +106,24 @@ def test_a_person_s_subject_with_a_bounce_word_is_not_automated():
     # guard: the rule still needs a mail without a sender address of its own
     head = b"From: Ann Lee <ann@example.com>\nSubject: Rejected: Your order 4711\n"
     assert _parse(head)[0].automated is None
+
+
+# --- "Last, First" of a person whose initials spell a legal form -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # capital initials, each with its dot, a space between: a person's first names
+        ("Kumar, B. V.", "B. V. Kumar"),
+        ("Smith, S. A.", "S. A. Smith"),
+        ("Ng, E. V.", "E. V. Ng"),
+        # guards: a company's legal form written as one word stays
+        ("Acme, S.A.", "Acme, S.A."),
+        ("Philips Lighting, N.V.", "Philips Lighting, N.V."),
+        ("Musterverein, e. V.", "Musterverein, e. V."),
+    ],
+)
+def test_a_person_whose_initials_spell_a_legal_form_is_turned_round(name, expected):
+    head = b'From: "' + name.encode() + b'" <ann@example.com>\nSubject: Printer\n'
+    assert _parse(head)[0].from_name == expected

@@ -286,12 +286,20 @@ _COMPANY = re.compile(
 _ANNOTATION = re.compile(r"\s+(?:\([^()]*\)|\[[^\[\]]*\]|[-–|]\s+\S.*)$")
 
 
+# A person's first names written as initials ("B. V.", "S. A."): capitals, each with its dot,
+# a space between; a legal form is written as one word ("S.A.", "B.V.") or lower-cased
+# ("e. V.").
+_INITIALS = re.compile(r"(?:[A-Z]\.\s+)+[A-Z]\.")
+
+
 def _swap_name(name: str) -> str:
     """ "Doe, John" -> "John Doe" (iTop's caller name rule); a company's name ("ACME,
     Inc.") is not turned round, an annotation after the first name ("Lee, Ann (IT)")
     stays last ("Ann Lee (IT)")."""
     parts = [part.strip() for part in name.split(",")]
-    if len(parts) != 2 or not all(parts) or _COMPANY.search(name):
+    if len(parts) != 2 or not all(parts):
+        return name
+    if _COMPANY.search(name) and not _INITIALS.fullmatch(parts[1]):
         return name
     last, first = parts
     note = _ANNOTATION.search(first)
