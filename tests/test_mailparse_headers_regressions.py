@@ -38,6 +38,22 @@ def test_a_symbol_standing_alone_in_a_latin_subject_is_no_other_charset(word, ex
     assert (parsed.subject, peek.subject) == (expected, expected)
 
 
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        # the same symbols beside accented letters of the label's language
+        (b"=?iso-8859-1?Q?=BFQu=E9_tal=3F_=A1Bien!?=", "¿Qué tal? ¡Bien!"),
+        (b"=?iso-8859-1?Q?Caf=E9_=A9_2024?=", "Café © 2024"),
+        (b"=?windows-1252?Q?=BFQu=E9_tal=3F?=", "¿Qué tal?"),
+        (b"=?utf-8?Q?M=FCller_=B1_5?=", "Müller ± 5"),
+        (b"=?utf-8?Q?Gr=F6=DFe_=BE?=", "Größe ¾"),
+    ],
+)
+def test_a_symbol_standing_alone_beside_latin_letters_is_no_other_charset(word, expected):
+    parsed, peek = _parse(b"From: Ann Lee <ann@example.com>\nSubject: " + word + b"\n")
+    assert (parsed.subject, peek.subject) == (expected, expected)
+
+
 # --- a list mail whose From is not the list's own address ---------------------------------------
 
 

@@ -227,15 +227,33 @@ def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None =
         except UnicodeDecodeError:
             _logger.debug("encoded word is %s as labelled", charset)
         text = decode_bytes(data, charset)
-        if codec == "ascii" or _lone_symbols(text) or plausibility(text, codec) >= _PLAUSIBLE_LATIN:
+        rest = _without_lone_symbols(data, codec)
+        if codec == "ascii" or rest.isascii():
+            return text
+        if plausibility(decode_bytes(rest, charset), codec) >= _PLAUSIBLE_LATIN:
             return text
         found = detect_charset(data, charset, fallback_charset)
         return decode_bytes(data, found) if found else text
     if codec in ("", "utf-8"):
-        if _try_utf8(data) is None and _lone_symbols(latin := data.decode("cp1252", "replace")):
-            return latin
-        return decode_8bit(data, fallback_charset)
+        return _decode_unlabelled(data, fallback_charset)
     return decode_bytes(data, charset)
+
+
+def _decode_unlabelled(data: bytes, fallback_charset: str | None) -> str:
+    """Bytes under a UTF-8 or unknown label, read as raw 8-bit header bytes are; when the
+    bytes without their lone symbols (``_without_lone_symbols``) are ASCII or read as
+    Windows-1252, the symbols are Windows-1252's too (read so before 80dc270)."""
+    if _try_utf8(data) is None:
+        rest = _without_lone_symbols(data, "cp1252")
+        if rest != data and (
+            rest.isascii() or decode_8bit(rest, fallback_charset) == _cp1252(rest)
+        ):
+            return _cp1252(data)
+    return decode_8bit(data, fallback_charset)
+
+
+def _cp1252(data: bytes) -> str:
+    return decode_bytes(data, "cp1252")
 
 
 def _try_utf8(data: bytes) -> str | None:
@@ -245,17 +263,23 @@ def _try_utf8(data: bytes) -> str | None:
         return None
 
 
-def _lone_symbols(text: str) -> bool:
-    """Whether every non-ASCII character of ``text`` is a symbol, a number or punctuation
-    standing between ASCII characters ("25 °C", "2 × 3", "© ACME", "5 €"): what Latin
-    text holds. The bytes of another charset come in runs or read as letters; scored one
-    by one, such a symbol is no letter and another charset's reading wins ("25 蚓")."""
-    return not text.isascii() and all(
-        unicodedata.category(char)[0] in "PSN"
-        and text[index - 1 : index].isascii()
-        and text[index + 1 : index + 2].isascii()
-        for index, char in enumerate(text)
+def _without_lone_symbols(data: bytes, codec: str) -> bytes:
+    """``data`` with each byte that the single-byte ``codec`` reads as a symbol, a number
+    or punctuation standing between ASCII bytes ("25 °C", "2 × 3", "© ACME", "5 €",
+    "¿Qué") made a space: what Latin text holds. Scored one by one such a symbol is no
+    letter, and another charset's reading won ("25 蚓", "żQué"); the bytes of another
+    charset come in runs or read as letters, and stay."""
+    text = data.decode(codec, "replace")
+    if len(text) != len(data):
+        return data
+    return bytes(
+        32
         if not char.isascii()
+        and unicodedata.category(char)[0] in "PSN"
+        and data[index - 1 : index].isascii()
+        and data[index + 1 : index + 2].isascii()
+        else byte
+        for index, (char, byte) in enumerate(zip(text, data, strict=True))
     )
 
 
