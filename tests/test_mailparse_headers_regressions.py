@@ -143,3 +143,17 @@ def test_a_person_s_subject_with_a_bounce_word_is_not_automated():
 def test_a_person_whose_initials_spell_a_legal_form_is_turned_round(name, expected):
     head = b'From: "' + name.encode() + b'" <ann@example.com>\nSubject: Printer\n'
     assert _parse(head)[0].from_name == expected
+
+
+# --- the envelope sender is the delivering MTA's Return-Path: the first ------------------------
+
+
+def test_a_null_envelope_sender_above_an_older_return_path_names_no_caller():
+    # a notice with a null envelope sender (the delivering MTA's Return-Path, on top) that
+    # carries the Return-Path of an earlier delivery below: that older sender is no caller
+    head = (
+        b"Return-Path: <>\nReceived: from mx.example.net by mail.helpdesk.example\n"
+        b"Return-Path: <ann@example.com>\nSubject: Your message\n"
+    )
+    parsed, peek = _parse(head)
+    assert (parsed.from_email, peek.email_from) == ("", "")

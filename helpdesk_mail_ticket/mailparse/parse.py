@@ -633,7 +633,10 @@ def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
     """``read_caller`` as the fields name the sender, before a list's rewrite is undone."""
     named = ""
     for name in _CALLER_FIELDS:
-        for value in fields.get(name, []):
+        # The envelope sender is the delivering MTA's Return-Path, on top: one below it is
+        # an earlier delivery's, no sender of this mail ("<>" on top: a notice).
+        values = fields.get(name, [])[: 1 if name == "return-path" else None]
+        for value in values:
             pairs = parse_addresses(value, hint)
             if pairs:
                 address = pairs[0][1]
