@@ -47,6 +47,8 @@ def test_a_symbol_standing_alone_in_a_latin_subject_is_no_other_charset(word, ex
         (b"=?windows-1252?Q?=BFQu=E9_tal=3F?=", "¿Qué tal?"),
         (b"=?utf-8?Q?M=FCller_=B1_5?=", "Müller ± 5"),
         (b"=?utf-8?Q?Gr=F6=DFe_=BE?=", "Größe ¾"),
+        # UTF-8 text with a Windows-1252 symbol pasted in (read so before the merge)
+        (b"=?utf-8?Q?Gr=C3=BC=C3=9Fe_25_=B0C?=", "Grüße 25 °C"),
     ],
 )
 def test_a_symbol_standing_alone_beside_latin_letters_is_no_other_charset(word, expected):

@@ -242,12 +242,13 @@ def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None =
 def _decode_unlabelled(data: bytes, fallback_charset: str | None) -> str:
     """Bytes under a UTF-8 or unknown label, read as raw 8-bit header bytes are; when the
     bytes without their lone symbols (``_without_lone_symbols``) are ASCII or read as
-    Windows-1252, the symbols are Windows-1252's too (read so before 80dc270)."""
+    Windows-1252, the symbols are Windows-1252's too, and when they are UTF-8, the text is
+    UTF-8 with Windows-1252 symbols pasted in (both read so before 80dc270)."""
     if _try_utf8(data) is None:
         rest = _without_lone_symbols(data, "cp1252")
-        if rest != data and (
-            rest.isascii() or decode_8bit(rest, fallback_charset) == _cp1252(rest)
-        ):
+        if rest != data and _try_utf8(rest) is not None:
+            return decode_bytes(data, "utf-8")
+        if rest != data and decode_8bit(rest, fallback_charset) == _cp1252(rest):
             return _cp1252(data)
     return decode_8bit(data, fallback_charset)
 
