@@ -136,10 +136,17 @@ def test_a_person_s_subject_with_a_bounce_word_is_not_automated():
         ("Kumar, B. V.", "B. V. Kumar"),
         ("Smith, S. A.", "S. A. Smith"),
         ("Ng, E. V.", "E. V. Ng"),
+        # a family name that is a legal form's word when written alone before the comma
+        # (Co, a Chinese-Filipino family name): no company's name is its form alone
+        ("Co, Michael", "Michael Co"),
+        ("Co, Ana Marie", "Ana Marie Co"),
         # guards: a company's legal form written as one word stays
         ("Acme, S.A.", "Acme, S.A."),
         ("Philips Lighting, N.V.", "Philips Lighting, N.V."),
         ("Musterverein, e. V.", "Musterverein, e. V."),
+        ("Example GmbH, Vertrieb", "Example GmbH, Vertrieb"),
+        ("Smith, Jones & Co", "Smith, Jones & Co"),
+        ("AT&T, Support", "AT&T, Support"),
     ],
 )
 def test_a_person_whose_initials_spell_a_legal_form_is_turned_round(name, expected):

@@ -317,6 +317,16 @@ _ANNOTATION = re.compile(r"\s+(?:\([^()]*\)|\[[^\[\]]*\]|[-–|]\s+\S.*)$")
 _INITIALS = re.compile(r"(?:[A-Z]\.\s+)+[A-Z]\.")
 
 
+def _company(last: str, first: str) -> bool:
+    """Whether "last, first" is a company's name: a legal form or "&" after the comma
+    (unless it is a person's initials, "B. V."), or before it beside the company's name
+    ("Example GmbH, Vertrieb"); a form's word alone before the comma is a family name
+    ("Co, Michael"), "&" never ("AT&T, Support")."""
+    if _COMPANY.search(first) and not _INITIALS.fullmatch(first):
+        return True
+    return "&" in last or (len(last.split()) > 1 and bool(_COMPANY.search(last)))
+
+
 def _swap_name(name: str) -> str:
     """ "Doe, John" -> "John Doe" (iTop's caller name rule); a company's name ("ACME,
     Inc.") is not turned round, an annotation after the first name ("Lee, Ann (IT)")
@@ -324,7 +334,7 @@ def _swap_name(name: str) -> str:
     parts = [part.strip() for part in name.split(",")]
     if len(parts) != 2 or not all(parts):
         return name
-    if _COMPANY.search(name) and not _INITIALS.fullmatch(parts[1]):
+    if _company(*parts):
         return name
     last, first = parts
     note = _ANNOTATION.search(first)
