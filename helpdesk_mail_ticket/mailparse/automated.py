@@ -208,6 +208,13 @@ def _by_report_alone(subject: str, forwarded_only: bool) -> Automated | None:
     return None
 
 
+def _own_sender(headers: dict) -> bool:
+    """Whether the mail names a sender address of its own (From, Sender or Reply-To): a
+    caller read from the Return-Path alone is the envelope sender a relay wrote, as
+    good as none for a notice (a bounce a relay sent with a null or missing From)."""
+    return any("@" in headers.get(name, "") for name in ("from", "sender", "reply-to"))
+
+
 def _by_sender(headers: dict, subject: str, from_email: str, from_name: str) -> Automated | None:
     if from_email and _DAEMON.match(from_email):
         return Automated("bounce", f"sender {from_email}")
@@ -224,6 +231,7 @@ def _by_sender(headers: dict, subject: str, from_email: str, from_name: str) -> 
         return Automated("auto_reply", f"auto-reply subject {subject}"[:200])
     if _BOUNCE_SUBJECT.match(subject) and (
         not from_email
+        or not _own_sender(headers)
         or "noreply" in from_email
         or "no-reply" in from_email
         or headers.get("content-type", "").lower().startswith("multipart/report")

@@ -5,6 +5,7 @@ import binascii
 import functools
 import logging
 import re
+import unicodedata
 from datetime import datetime, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -226,13 +227,61 @@ def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None =
         except UnicodeDecodeError:
             _logger.debug("encoded word is %s as labelled", charset)
         text = decode_bytes(data, charset)
-        if codec == "ascii" or plausibility(text, codec) >= _PLAUSIBLE_LATIN:
+        rest = _without_lone_symbols(data, codec)
+        if codec == "ascii" or rest.isascii():
+            return text
+        if plausibility(decode_bytes(rest, charset), codec) >= _PLAUSIBLE_LATIN:
             return text
         found = detect_charset(data, charset, fallback_charset)
         return decode_bytes(data, found) if found else text
     if codec in ("", "utf-8"):
-        return decode_8bit(data, fallback_charset)
+        return _decode_unlabelled(data, fallback_charset)
     return decode_bytes(data, charset)
+
+
+def _decode_unlabelled(data: bytes, fallback_charset: str | None) -> str:
+    """Bytes under a UTF-8 or unknown label, read as raw 8-bit header bytes are; when the
+    bytes without their lone symbols (``_without_lone_symbols``) are ASCII or read as
+    Windows-1252, the symbols are Windows-1252's too, and when they are UTF-8, the text is
+    UTF-8 with Windows-1252 symbols pasted in (both read so before 80dc270)."""
+    if _try_utf8(data) is None:
+        rest = _without_lone_symbols(data, "cp1252")
+        if rest != data and _try_utf8(rest) is not None:
+            return decode_bytes(data, "utf-8")
+        if rest != data and decode_8bit(rest, fallback_charset) == _cp1252(rest):
+            return _cp1252(data)
+    return decode_8bit(data, fallback_charset)
+
+
+def _cp1252(data: bytes) -> str:
+    return decode_bytes(data, "cp1252")
+
+
+def _try_utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _without_lone_symbols(data: bytes, codec: str) -> bytes:
+    """``data`` with each byte that the single-byte ``codec`` reads as a symbol, a number
+    or punctuation standing between ASCII bytes ("25 °C", "2 × 3", "© ACME", "5 €",
+    "¿Qué") made a space: what Latin text holds. Scored one by one such a symbol is no
+    letter, and another charset's reading won ("25 蚓", "żQué"); the bytes of another
+    charset come in runs or read as letters, and stay."""
+    text = data.decode(codec, "replace")
+    if len(text) != len(data):
+        return data
+    return bytes(
+        32
+        if not char.isascii()
+        and unicodedata.category(char)[0] in "PSN"
+        and data[index - 1 : index].isascii()
+        and data[index + 1 : index + 2].isascii()
+        else byte
+        for index, (char, byte) in enumerate(zip(text, data, strict=True))
+    )
 
 
 def clean_text(value: str) -> str:
@@ -262,12 +311,30 @@ _COMPANY = re.compile(
 _ANNOTATION = re.compile(r"\s+(?:\([^()]*\)|\[[^\[\]]*\]|[-–|]\s+\S.*)$")
 
 
+# A person's first names written as initials ("B. V.", "S. A."): capitals, each with its dot,
+# a space between; a legal form is written as one word ("S.A.", "B.V.") or lower-cased
+# ("e. V.").
+_INITIALS = re.compile(r"(?:[A-Z]\.\s+)+[A-Z]\.")
+
+
+def _company(last: str, first: str) -> bool:
+    """Whether "last, first" is a company's name: a legal form or "&" after the comma
+    (unless it is a person's initials, "B. V."), or before it beside the company's name
+    ("Example GmbH, Vertrieb"); a form's word alone before the comma is a family name
+    ("Co, Michael"), "&" never ("AT&T, Support")."""
+    if _COMPANY.search(first) and not _INITIALS.fullmatch(first):
+        return True
+    return "&" in last or (len(last.split()) > 1 and bool(_COMPANY.search(last)))
+
+
 def _swap_name(name: str) -> str:
     """ "Doe, John" -> "John Doe" (iTop's caller name rule); a company's name ("ACME,
     Inc.") is not turned round, an annotation after the first name ("Lee, Ann (IT)")
     stays last ("Ann Lee (IT)")."""
     parts = [part.strip() for part in name.split(",")]
-    if len(parts) != 2 or not all(parts) or _COMPANY.search(name):
+    if len(parts) != 2 or not all(parts):
+        return name
+    if _company(*parts):
         return name
     last, first = parts
     note = _ANNOTATION.search(first)

@@ -599,9 +599,9 @@ _MAILTO = re.compile(r"mailto:([^<>\s?,]+)", re.IGNORECASE)
 def _list_author(fields: dict, hint: str, address: str, name: str) -> tuple[str, str] | None:
     """The author of a mail a mailing list sent with its own address in From (DMARC
     mitigation), or None: Google Groups keeps the author's From in X-Original-From;
-    Mailman names its From "<author> via <list>" and puts the author in Reply-To. Only in a
-    list's mail (List-Id or List-Post), never a list address."""
-    if not address or not (fields.get("list-id") or fields.get("list-post")):
+    Mailman names its From "<author> via <list>" and puts the author in Reply-To. Only when
+    the From is the list's own address (``_list_address``), never a list address."""
+    if not address or not _list_address(fields, address):
         return None
     lists = {address, *(m.lower() for m in _MAILTO.findall(_first(fields, "list-post")))}
     via = _VIA.match(name)
@@ -615,11 +615,28 @@ def _list_author(fields: dict, hint: str, address: str, name: str) -> tuple[str,
     return None
 
 
+_LIST_ID = re.compile(r"<([^<>\s]+)>\s*$")
+
+
+def _list_address(fields: dict, address: str) -> bool:
+    """Whether ``address`` is the list's own: its posting address (List-Post) or the
+    address its List-Id names ("<support.groups.example>" for support@groups.example).
+    A From beside a List-Id that is neither is an author's own (or a forum's, whose
+    Reply-To is a per-topic address): an X-Original-From or Reply-To does not replace it."""
+    posting = {found.lower() for found in _MAILTO.findall(_first(fields, "list-post"))}
+    list_id = _LIST_ID.search(_first(fields, "list-id").strip())
+    named = list_id.group(1).lower() if list_id else ""
+    return address in posting or (bool(named) and address.replace("@", ".", 1) == named)
+
+
 def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
     """``read_caller`` as the fields name the sender, before a list's rewrite is undone."""
     named = ""
     for name in _CALLER_FIELDS:
-        for value in fields.get(name, []):
+        # The envelope sender is the delivering MTA's Return-Path, on top: one below it is
+        # an earlier delivery's, no sender of this mail ("<>" on top: a notice).
+        values = fields.get(name, [])[: 1 if name == "return-path" else None]
+        for value in values:
             pairs = parse_addresses(value, hint)
             if pairs:
                 address = pairs[0][1]
