@@ -166,3 +166,20 @@ def test_a_null_envelope_sender_above_an_older_return_path_names_no_caller():
     )
     parsed, peek = _parse(head)
     assert (parsed.from_email, peek.email_from) == ("", "")
+
+
+def test_list_from_names_the_lists_own_address_only_when_the_author_replaced_it():
+    list_mail = (
+        b"From: 'Bob Author' via Support Group <support-group@groups.example>\r\n"
+        b"X-Original-From: Bob Author <bob@customer.example>\r\n"
+        b"List-Id: <support-group.groups.example>\r\n"
+        b"List-Post: <mailto:support-group@groups.example>\r\n"
+        b"Subject: Printer\r\n\r\nBroken.\r\n"
+    )
+    parsed = parse_message(list_mail)
+    assert (parsed.from_email, parsed.list_from) == (
+        "bob@customer.example",
+        "support-group@groups.example",
+    )
+    plain = b"From: Bob <bob@customer.example>\r\nList-Id: <x.groups.example>\r\n\r\nHi.\r\n"
+    assert parse_message(plain).list_from == ""

@@ -97,6 +97,7 @@ class ParsedEmail:
     content_type: str = ""  # of the whole message
     uid: str = ""  # stable_id, or the Message-ID when use_message_id_as_uid
     new_part_fallback: bool = False  # no new text found: the new part is the whole body
+    list_from: str = ""  # a mailing list's own From when the caller is its author
 
 
 def _stable_id(message: Message, raw: bytes) -> str:
@@ -550,6 +551,7 @@ def _defects(message: Message) -> list[str]:
 def _fill_addresses(result: ParsedEmail, fields: dict, hint: str) -> None:
     """The caller (see ``read_caller``), To, Cc and Reply-To."""
     result.from_email, result.from_name = read_caller(fields, hint)
+    result.list_from = read_list_from(fields, hint, result.from_email)
     result.to = parse_addresses(_first(fields, "to"), hint)
     result.cc = parse_addresses(_first(fields, "cc"), hint)
     result.reply_to = parse_addresses(_first(fields, "reply-to"), hint)
@@ -574,6 +576,15 @@ def read_caller(fields: dict, hint: str) -> tuple[str, str]:
     if address.startswith(_ENCAPSULATED):
         address, name = _routable_caller(fields, hint, address, name)
     return _list_author(fields, hint, address, name) or (address, name)
+
+
+def read_list_from(fields: dict, hint: str, caller: str) -> str:
+    """The mailing list's own From address when ``caller`` (``read_caller``) is the
+    author a list named in place of it (``_list_author``), else ''."""
+    address, _name = _first_caller(fields, hint)
+    if address and address != caller and _list_address(fields, address):
+        return address
+    return ""
 
 
 # Exchange's encapsulation of an address that is no SMTP one (X.500, X.400, another

@@ -369,6 +369,9 @@ class MailInboxMessage(models.Model):
         if not parsed.from_email:
             raise InboxProcessingError(self.env._("The email has no sender address."))
         caller = inbox._find_partner(parsed.from_email)
+        if not caller and parsed.list_from:
+            # A list that named its author: a customer known by the list's address.
+            caller = inbox._find_partner(parsed.list_from)
         if caller:
             return caller, False
         if inbox.unknown_caller_behavior != "create_contact":

@@ -194,3 +194,60 @@ class TestMultiCompany(MailTicketCase):
         line = self.ledger(self.other_inbox)
         self.assertEqual(line.action, "created", line.reason)
         self.assertEqual(self.ticket_of(line).company_id, self.other)
+
+
+@tagged("post_install", "-at_install")
+class TestMailingListCaller(MailTicketCase):
+    """A mailing list that rewrites its From (DMARC) names the author as the caller; a
+    customer registered by the list's address alone (its group, its Mailman list) still
+    gets the ticket when the author is unknown, as before the author was read."""
+
+    def _list_mail(self, subject="Printer broken", headers=None, message_id=None):
+        return make_email(
+            subject=subject,
+            sender="'Bob Author' via Support Group <support-group@groups.example>",
+            message_id=message_id,
+            headers={
+                "X-Original-From": "Bob Author <bob@customer.example>",
+                "List-Id": "<support-group.groups.example>",
+                "List-Post": "<mailto:support-group@groups.example>",
+                **(headers or {}),
+            },
+        )
+
+    def test_the_lists_contact_when_the_author_is_unknown(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Customer support group", "email": "support-group@groups.example"}
+        )
+        self.deliver(self._list_mail(message_id="<list-1@groups.example>"))
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual(line.state, "processed", line.reason)
+        ticket = self.ticket_of(line)
+        self.assertEqual(ticket.partner_id, customer)
+        # Its update through the list reaches the ticket, the list being its caller.
+        self.deliver(
+            self._list_mail(
+                subject=f"Re: {ticket.reference} Printer broken",
+                headers={"In-Reply-To": "<list-1@groups.example>"},
+            )
+        )
+        self.fetch()
+        self.assertEqual(self.ledger().mapped("state"), ["processed", "processed"])
+        self.assertEqual(len(self.env["helpdesk.mail.ticket"].search([])), 1)
+
+    def test_the_author_when_known(self):
+        self.env["res.partner"].create(
+            {"name": "Customer support group", "email": "support-group@groups.example"}
+        )
+        bob = self.env["res.partner"].create({"name": "Bob", "email": "bob@customer.example"})
+        self.deliver(self._list_mail())
+        self.fetch()
+        self.assertEqual(self.ticket_of(self.ledger()).partner_id, bob)
+
+    def test_unknown_author_and_list_are_rejected(self):
+        self.deliver(self._list_mail())
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual(line.state, "error")
+        self.assertIn("Unknown caller (bob@customer.example)", line.reason)
