@@ -252,7 +252,10 @@ class MailInbox(models.Model):
         checked = {}
         for message in remote:
             on_server, size, digest = rows.get(message.uid, (True, None, None))
-            resized = by_message_id and size and message.size and size != message.size
+            # A POP3 server may give a deleted message's UIDL to another (see
+            # _listing_changes): a line still on the server is checked when resized.
+            sized = by_message_id or not source.keeps_cursor
+            resized = sized and size and message.size and size != message.size
             if not digest or (on_server and not resized):
                 continue
             try:
@@ -267,12 +270,16 @@ class MailInbox(models.Model):
     def _listing_changes(self, remote):
         """What differs between a complete listing and the ledger, computed by the
         database: the handles listed without a line on the server (new, back, or given
-        to another message), with ``use_message_id_as_uid`` also those listed with
-        another size than their line's; and the ids of the lines on the server that are
+        to another message), with ``use_message_id_as_uid`` or on POP3 also those
+        listed with another size than their line's; and the ids of the lines on the server that are
         not listed (they left it). An unchanged mailbox returns no row: the lines of
         the mail still there are never sent back (POP3 lists the whole mailbox at each
         cycle, and a kept mailbox grows all year)."""
-        by_message_id = self._get_parse_settings().use_message_id_as_uid
+        # Sizes are compared with use_message_id_as_uid (keys that are no handles), and
+        # on POP3 (its listing is a RemoteList): a server whose UIDLs are message
+        # numbers (RFC 1939 forbids it) gives a deleted message's UIDL to the next one,
+        # which a line still on the server would take for its own email.
+        by_size = self._get_parse_settings().use_message_id_as_uid or isinstance(remote, RemoteList)
         self.env["mail.inbox.message"].flush_model()
         uids, sizes = _handles_and_sizes(remote)
         joined = " ".join(uids)
@@ -280,13 +287,13 @@ class MailInbox(models.Model):
             # The handles travel as one text (POP3 UIDLs are printable characters
             # without space, IMAP ones "<validity>:<uid>"), which PostgreSQL splits
             # much faster than it parses an array literal of 100,000 strings.
-            sizes = " ".join(str(size or 0) for size in sizes) if by_message_id else ""
+            sizes = " ".join(str(size or 0) for size in sizes) if by_size else ""
             uids = joined
             listed = "unnest(string_to_array(%s, ' '), string_to_array(%s, ' ')::integer[])"
         else:  # handles with white space (or empty)
             sizes = [size or 0 for size in sizes]
             listed = "unnest(%s::varchar[], %s::integer[])"
-        # Sizes are compared with use_message_id_as_uid only: otherwise none is sent.
+        # Sizes are compared only then (``by_size``): otherwise none is sent.
         resized = "OR (line.size > 0 AND listed.size > 0 AND line.size != listed.size)"
         # The statement is made of constant parts only; the values are parameters.
         self.env.cr.execute(  # pylint: disable=sql-injection
@@ -295,7 +302,7 @@ class MailInbox(models.Model):
                  FULL JOIN (SELECT id, server_uid, size FROM mail_inbox_message
                              WHERE inbox_id = %s AND on_server) AS line
                    ON line.server_uid = listed.uid
-                WHERE line.id IS NULL OR listed.uid IS NULL {resized if by_message_id else ""}""",
+                WHERE line.id IS NULL OR listed.uid IS NULL {resized if by_size else ""}""",
             [uids, sizes, self.id],
         )
         changed, gone = set(), set()
