@@ -3,6 +3,7 @@
 server as a message of the inbox (mail.inbox.message), recognize known mail under new handles."""
 
 import hashlib
+import re
 
 import psycopg2
 
@@ -252,9 +253,9 @@ class MailInbox(models.Model):
         checked = {}
         for message in remote:
             on_server, size, digest = rows.get(message.uid, (True, None, None))
-            # A POP3 server may give a deleted message's UIDL to another (see
+            # A handle made of its message number may be given to another message (see
             # _listing_changes): a line still on the server is checked when resized.
-            sized = by_message_id or not source.keeps_cursor
+            sized = by_message_id or _numbered(message.uid, message.number)
             resized = sized and size and message.size and size != message.size
             if not digest or (on_server and not resized):
                 continue
@@ -270,16 +271,16 @@ class MailInbox(models.Model):
     def _listing_changes(self, remote):
         """What differs between a complete listing and the ledger, computed by the
         database: the handles listed without a line on the server (new, back, or given
-        to another message), with ``use_message_id_as_uid`` or on POP3 also those
-        listed with another size than their line's; and the ids of the lines on the server that are
-        not listed (they left it). An unchanged mailbox returns no row: the lines of
-        the mail still there are never sent back (POP3 lists the whole mailbox at each
-        cycle, and a kept mailbox grows all year)."""
+        to another message), with ``use_message_id_as_uid`` or handles made of the
+        message numbers also those listed with another size than their line's; and the
+        ids of the lines on the server that are not listed (they left it). An unchanged
+        mailbox returns no row: the lines of the mail still there are never sent back
+        (POP3 lists the whole mailbox at each cycle, and a kept mailbox grows all year)."""
         # Sizes are compared with use_message_id_as_uid (keys that are no handles), and
-        # on POP3 (its listing is a RemoteList): a server whose UIDLs are message
-        # numbers (RFC 1939 forbids it) gives a deleted message's UIDL to the next one,
+        # when the handles are made of the message numbers ("1", "msg-2"...; RFC 1939
+        # forbids it): such a server gives a deleted message's handle to the next one,
         # which a line still on the server would take for its own email.
-        by_size = self._get_parse_settings().use_message_id_as_uid or isinstance(remote, RemoteList)
+        by_size = self._get_parse_settings().use_message_id_as_uid or _numbered_listing(remote)
         self.env["mail.inbox.message"].flush_model()
         uids, sizes = _handles_and_sizes(remote)
         joined = " ".join(uids)
@@ -572,6 +573,26 @@ class MailInbox(models.Model):
             if not self.env.cr.fetchone():
                 return key
         raise InboxProcessingError(f"No free key for {identity}")
+
+
+_TRAILING_NUMBER = re.compile(r"(?<![0-9])([0-9]+)\Z")
+
+
+def _numbered(uid, number):
+    """Whether the handle ``uid`` ends with the message number ``number`` ("7",
+    "msg-7"): a server that derives its POP3 UIDLs from the message numbers."""
+    found = _TRAILING_NUMBER.search(uid or "")
+    return bool(found) and found.group(1).lstrip("0") == str(number)
+
+
+def _numbered_listing(remote):
+    """Whether a POP3 listing's handles are made of its message numbers, told by its
+    first and last message (no real UIDL ends with its number at both ends)."""
+    if not isinstance(remote, RemoteList) or not remote.uids:
+        return False
+    return _numbered(remote.uids[0], remote.numbers[0]) and _numbered(
+        remote.uids[-1], remote.numbers[-1]
+    )
 
 
 def _handles_and_sizes(remote):
