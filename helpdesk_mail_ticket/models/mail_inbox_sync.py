@@ -255,7 +255,9 @@ class MailInbox(models.Model):
             on_server, size, digest = rows.get(message.uid, (True, None, None))
             # A handle made of its message number may be given to another message (see
             # _listing_changes): a line still on the server is checked when resized.
-            sized = by_message_id or _numbered(message.uid, message.number)
+            sized = by_message_id or (
+                not source.keeps_cursor and _numbered(message.uid, message.number)
+            )  # a POP3 handle: an IMAP one ("<validity>:<uid>") is never given again
             resized = sized and size and message.size and size != message.size
             if not digest or (on_server and not resized):
                 continue
