@@ -255,11 +255,14 @@ class MailInbox(models.Model):
             on_server, size, digest = rows.get(message.uid, (True, None, None))
             # A handle made of its message number may be given to another message (see
             # _listing_changes): a line still on the server is checked when resized.
-            sized = by_message_id or (
+            # A handle made of its message number may be given to another message of
+            # the same size (see _listing_changes): a line still on the server is
+            # checked whenever its handle is listed as changed.
+            numbered = not by_message_id and (
                 not source.keeps_cursor and _numbered(message.uid, message.number)
             )  # a POP3 handle: an IMAP one ("<validity>:<uid>") is never given again
-            resized = sized and size and message.size and size != message.size
-            if not digest or (on_server and not resized):
+            resized = by_message_id and size and message.size and size != message.size
+            if not digest or (on_server and not resized and not numbered):
                 continue
             try:
                 checked[message.uid] = header_digest(source.fetch_header(message.uid)) == digest
@@ -282,7 +285,9 @@ class MailInbox(models.Model):
         # when the handles are made of the message numbers ("1", "msg-2"...; RFC 1939
         # forbids it): such a server gives a deleted message's handle to the next one,
         # which a line still on the server would take for its own email.
-        by_size = self._get_parse_settings().use_message_id_as_uid or _numbered_listing(remote)
+        by_message_id = self._get_parse_settings().use_message_id_as_uid
+        numbered = not by_message_id and _numbered_listing(remote)
+        by_size = by_message_id or numbered
         self.env["mail.inbox.message"].flush_model()
         uids, sizes = _handles_and_sizes(remote)
         joined = " ".join(uids)
@@ -314,6 +319,11 @@ class MailInbox(models.Model):
                 gone.add(line_id)
             else:
                 changed.add(uid)
+        if numbered and (changed or gone):
+            # A message left (or came): every number after it may name another message
+            # now, of the same size too. All are checked by their header block
+            # (_check_reused_handles), on a cycle that changed the mailbox only.
+            changed.update(_handles_and_sizes(remote)[0])
         return changed, gone
 
     def _sync_rows(self, remote, insert=True, checked=None, changes=None):
