@@ -208,6 +208,8 @@ class MailInbox(models.Model):
         """
         ledger = self.env["mail.inbox.message"]
         changes = self._listing_changes(remote)
+        if not any(changes) and source is not None and self._last_renumbered(remote, source):
+            changes = (set(_handles_and_sizes(remote)[0]), set())
         if not any(changes):
             commit(self.env)
             return ledger.browse()
@@ -232,6 +234,37 @@ class MailInbox(models.Model):
         if unknown:
             new_ids += self._record_identified(source, unknown)
         return ledger.browse(new_ids)
+
+    def _last_renumbered(self, remote, source):
+        """Whether the last message of a POP3 listing whose handles are made of the
+        message numbers is another message than its line's, the listing otherwise
+        unchanged: as many messages deleted by another client as arrived, of the same
+        sizes. New mail comes last, so its header block tells (one command a cycle,
+        on such servers only)."""
+        if (
+            source.keeps_cursor
+            or self._get_parse_settings().use_message_id_as_uid
+            or not _numbered_listing(remote)
+        ):
+            return False
+        last = remote.uids[-1]
+        self.env["mail.inbox.message"].flush_model()
+        self.env.cr.execute(
+            "SELECT header_digest FROM mail_inbox_message WHERE inbox_id = %s AND on_server "
+            "AND server_uid = %s AND header_digest IS NOT NULL ORDER BY id DESC LIMIT 1",
+            [self.id, last],
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return False
+        try:
+            same = header_digest(source.fetch_header(last)) == row[0]
+        except (MessageError, ProtocolError) as error:  # not found too
+            self._trace("Header of message %s unreadable: %s", last, error)
+            return True
+        if not same:
+            self._trace("Message %s is another message than its line's", last)
+        return not same
 
     def _check_reused_handles(self, remote, source):
         """By server handle, whether the listed message is still the message of the

@@ -47,3 +47,43 @@ class TestPop3NumbersRenumberedEqualSize(ReplyLeftCase):
             self.assertEqual(line.subject, f"N{line.message_id[3]}", "its own bytes")
             self.assertEqual(line.state, "processed")
         self.assertFalse(self.server_uids(), "each deleted once processed")
+
+
+@tagged("post_install", "-at_install")
+class TestPop3NumbersDeletedByAnotherClient(ReplyLeftCase):
+    """Mail kept on the server (email_storage keep), handles made of the message
+    numbers: another client deletes the first message, then a new one of the same size
+    arrives. The listing has as many messages as before, each of the same size as the
+    line of its handle: the new message must still be recorded and processed."""
+
+    def test_deleted_elsewhere_then_new_mail(self):
+        proxy = FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write({"protocol": "pop3", "port": proxy.port, "email_storage": "keep"})
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        for number in range(3):
+            self.deliver(
+                make_email(
+                    subject=f"K{number}",
+                    body=f"Body {number}.",
+                    message_id=f"<nk-{number}@client.example>",
+                )
+            )
+        self.fetch()
+        self.assertEqual(len(tickets(self.env, self.inbox)), 3)
+        first = self.server_uids()[0]
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(first), "+FLAGS", "(\\Deleted)")
+            client.expunge()
+        self.deliver(make_email(subject="K3", body="Body 3.", message_id="<nk-3@client.example>"))
+        self.fetch()
+        self.fetch()
+        names = sorted(tickets(self.env, self.inbox).mapped("name"))
+        self.assertEqual(names, ["K0", "K1", "K2", "K3"])
+        lines = self.ledger()
+        self.assertEqual(
+            len(lines),
+            4,
+            [(m.server_uid, m.message_id, m.subject, m.state, m.on_server) for m in lines],
+        )
+        self.assertEqual(len(lines.filtered("on_server")), 3, "K1, K2, K3 on the server")
