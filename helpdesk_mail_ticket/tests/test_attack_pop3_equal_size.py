@@ -87,3 +87,36 @@ class TestPop3NumbersDeletedByAnotherClient(ReplyLeftCase):
             [(m.server_uid, m.message_id, m.subject, m.state, m.on_server) for m in lines],
         )
         self.assertEqual(len(lines.filtered("on_server")), 3, "K1, K2, K3 on the server")
+
+
+@tagged("post_install", "-at_install")
+class TestPop3NumbersKeptDeletedByHandle(ReplyLeftCase):
+    """Kept mail, handles made of the message numbers: another client deletes the
+    first message, then the second one's ticket is closed. The keep-until-closed
+    deletion must remove the second message, never the third that now has its old
+    number (same sizes)."""
+
+    def test_closed_after_renumbering_deletes_its_own(self):
+        proxy = FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write({"protocol": "pop3", "port": proxy.port, "email_storage": "keep"})
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        for number in range(3):
+            self.deliver(
+                make_email(
+                    subject=f"C{number}",
+                    body=f"Body {number}.",
+                    message_id=f"<nc-{number}@client.example>",
+                )
+            )
+        self.fetch()
+        first, _second, third = self.server_uids()
+        with self.dovecot.imap(self.mailbox_login, "INBOX") as client:
+            client.uid("STORE", str(first), "+FLAGS", "(\\Deleted)")
+            client.expunge()
+        line = self.ledger().filtered(lambda m: m.message_id == "nc-1@client.example")
+        self.ticket_of(line).stage_id = self.env.ref("helpdesk_mail_ticket.stage_closed")
+        self.fetch()
+        self.fetch()
+        self.assertEqual(self.server_uids(), [third], "the closed one's message deleted")
+        self.assertEqual(len(tickets(self.env, self.inbox)), 3)
