@@ -241,11 +241,7 @@ class MailInbox(models.Model):
         unchanged: as many messages deleted by another client as arrived, of the same
         sizes. New mail comes last, so its header block tells (one command a cycle,
         on such servers only)."""
-        if (
-            source.keeps_cursor
-            or self._get_parse_settings().use_message_id_as_uid
-            or not _numbered_listing(remote)
-        ):
+        if source.keeps_cursor or not _numbered_listing(remote):
             return False
         last = remote.uids[-1]
         self.env["mail.inbox.message"].flush_model()
@@ -286,14 +282,11 @@ class MailInbox(models.Model):
         checked = {}
         for message in remote:
             on_server, size, digest = rows.get(message.uid, (True, None, None))
-            # A handle made of its message number may be given to another message (see
-            # _listing_changes): a line still on the server is checked when resized.
             # A handle made of its message number may be given to another message of
             # the same size (see _listing_changes): a line still on the server is
             # checked whenever its handle is listed as changed.
-            numbered = not by_message_id and (
-                not source.keeps_cursor and _numbered(message.uid, message.number)
-            )  # a POP3 handle: an IMAP one ("<validity>:<uid>") is never given again
+            # A POP3 handle only: an IMAP one ("<validity>:<uid>") is never given again.
+            numbered = not source.keeps_cursor and _numbered(message.uid, message.number)
             resized = by_message_id and size and message.size and size != message.size
             if not digest or (on_server and not resized and not numbered):
                 continue
@@ -319,7 +312,7 @@ class MailInbox(models.Model):
         # forbids it): such a server gives a deleted message's handle to the next one,
         # which a line still on the server would take for its own email.
         by_message_id = self._get_parse_settings().use_message_id_as_uid
-        numbered = not by_message_id and _numbered_listing(remote)
+        numbered = _numbered_listing(remote)
         by_size = by_message_id or numbered
         self.env["mail.inbox.message"].flush_model()
         uids, sizes = _handles_and_sizes(remote)

@@ -120,3 +120,39 @@ class TestPop3NumbersKeptDeletedByHandle(ReplyLeftCase):
         self.fetch()
         self.assertEqual(self.server_uids(), [third], "the closed one's message deleted")
         self.assertEqual(len(tickets(self.env, self.inbox)), 3)
+
+
+@tagged("post_install", "-at_install")
+class TestPop3NumbersRenumberedEqualSizeByMessageId(ReplyLeftCase):
+    """The equal-size renumbering with use_message_id_as_uid (lines keyed by their
+    Message-ID, sizes compared): each message still processed with its own bytes."""
+
+    def test_equal_sizes_renumbered(self):
+        proxy = FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write({"protocol": "pop3", "port": proxy.port, "email_storage": "delete"})
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.max_messages_per_run", "1")
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.use_message_id_as_uid", "1")
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        for number in range(3):
+            self.deliver(
+                make_email(
+                    subject=f"M{number}",
+                    body=f"Body {number}.",
+                    message_id=f"<nm-{number}@client.example>",
+                )
+            )
+        for _run in range(4):
+            self.env["mail.inbox"]._cron_fetch()
+        names = sorted(tickets(self.env, self.inbox).mapped("name"))
+        self.assertEqual(names, ["M0", "M1", "M2"])
+        lines = self.ledger()
+        self.assertEqual(
+            len(lines),
+            3,
+            [(m.server_uid, m.message_id, m.subject, m.state, m.on_server) for m in lines],
+        )
+        for line in lines:
+            self.assertEqual(line.subject, f"M{line.message_id[3]}", "its own bytes")
+            self.assertEqual(line.state, "processed")
+        self.assertFalse(self.server_uids(), "each deleted once processed")
