@@ -3,6 +3,7 @@
 server as a message of the inbox (mail.inbox.message), recognize known mail under new handles."""
 
 import hashlib
+import re
 
 import psycopg2
 
@@ -207,6 +208,8 @@ class MailInbox(models.Model):
         """
         ledger = self.env["mail.inbox.message"]
         changes = self._listing_changes(remote)
+        if not any(changes) and source is not None and self._last_renumbered(remote, source):
+            changes = (set(_handles_and_sizes(remote)[0]), set())
         if not any(changes):
             commit(self.env)
             return ledger.browse()
@@ -232,6 +235,33 @@ class MailInbox(models.Model):
             new_ids += self._record_identified(source, unknown)
         return ledger.browse(new_ids)
 
+    def _last_renumbered(self, remote, source):
+        """Whether the last message of a POP3 listing whose handles are made of the
+        message numbers is another message than its line's, the listing otherwise
+        unchanged: as many messages deleted by another client as arrived, of the same
+        sizes. New mail comes last, so its header block tells (one command a cycle,
+        on such servers only)."""
+        if source.keeps_cursor or not _numbered_listing(remote):
+            return False
+        last = remote.uids[-1]
+        self.env["mail.inbox.message"].flush_model()
+        self.env.cr.execute(
+            "SELECT header_digest FROM mail_inbox_message WHERE inbox_id = %s AND on_server "
+            "AND server_uid = %s AND header_digest IS NOT NULL ORDER BY id DESC LIMIT 1",
+            [self.id, last],
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return False
+        try:
+            same = header_digest(source.fetch_header(last)) == row[0]
+        except (MessageError, ProtocolError) as error:  # not found too
+            self._trace("Header of message %s unreadable: %s", last, error)
+            return True
+        if not same:
+            self._trace("Message %s is another message than its line's", last)
+        return not same
+
     def _check_reused_handles(self, remote, source):
         """By server handle, whether the listed message is still the message of the
         line known by that handle, for the handles that may have been given to another
@@ -252,8 +282,13 @@ class MailInbox(models.Model):
         checked = {}
         for message in remote:
             on_server, size, digest = rows.get(message.uid, (True, None, None))
+            # A handle made of its message number may be given to another message of
+            # the same size (see _listing_changes): a line still on the server is
+            # checked whenever its handle is listed as changed.
+            # A POP3 handle only: an IMAP one ("<validity>:<uid>") is never given again.
+            numbered = not source.keeps_cursor and _numbered(message.uid, message.number)
             resized = by_message_id and size and message.size and size != message.size
-            if not digest or (on_server and not resized):
+            if not digest or (on_server and not resized and not numbered):
                 continue
             try:
                 checked[message.uid] = header_digest(source.fetch_header(message.uid)) == digest
@@ -267,12 +302,18 @@ class MailInbox(models.Model):
     def _listing_changes(self, remote):
         """What differs between a complete listing and the ledger, computed by the
         database: the handles listed without a line on the server (new, back, or given
-        to another message), with ``use_message_id_as_uid`` also those listed with
-        another size than their line's; and the ids of the lines on the server that are
-        not listed (they left it). An unchanged mailbox returns no row: the lines of
-        the mail still there are never sent back (POP3 lists the whole mailbox at each
-        cycle, and a kept mailbox grows all year)."""
+        to another message), with ``use_message_id_as_uid`` or handles made of the
+        message numbers also those listed with another size than their line's; and the
+        ids of the lines on the server that are not listed (they left it). An unchanged
+        mailbox returns no row: the lines of the mail still there are never sent back
+        (POP3 lists the whole mailbox at each cycle, and a kept mailbox grows all year)."""
+        # Sizes are compared with use_message_id_as_uid (keys that are no handles), and
+        # when the handles are made of the message numbers ("1", "msg-2"...; RFC 1939
+        # forbids it): such a server gives a deleted message's handle to the next one,
+        # which a line still on the server would take for its own email.
         by_message_id = self._get_parse_settings().use_message_id_as_uid
+        numbered = _numbered_listing(remote)
+        by_size = by_message_id or numbered
         self.env["mail.inbox.message"].flush_model()
         uids, sizes = _handles_and_sizes(remote)
         joined = " ".join(uids)
@@ -280,13 +321,13 @@ class MailInbox(models.Model):
             # The handles travel as one text (POP3 UIDLs are printable characters
             # without space, IMAP ones "<validity>:<uid>"), which PostgreSQL splits
             # much faster than it parses an array literal of 100,000 strings.
-            sizes = " ".join(str(size or 0) for size in sizes) if by_message_id else ""
+            sizes = " ".join(str(size or 0) for size in sizes) if by_size else ""
             uids = joined
             listed = "unnest(string_to_array(%s, ' '), string_to_array(%s, ' ')::integer[])"
         else:  # handles with white space (or empty)
             sizes = [size or 0 for size in sizes]
             listed = "unnest(%s::varchar[], %s::integer[])"
-        # Sizes are compared with use_message_id_as_uid only: otherwise none is sent.
+        # Sizes are compared only then (``by_size``): otherwise none is sent.
         resized = "OR (line.size > 0 AND listed.size > 0 AND line.size != listed.size)"
         # The statement is made of constant parts only; the values are parameters.
         self.env.cr.execute(  # pylint: disable=sql-injection
@@ -295,7 +336,7 @@ class MailInbox(models.Model):
                  FULL JOIN (SELECT id, server_uid, size FROM mail_inbox_message
                              WHERE inbox_id = %s AND on_server) AS line
                    ON line.server_uid = listed.uid
-                WHERE line.id IS NULL OR listed.uid IS NULL {resized if by_message_id else ""}""",
+                WHERE line.id IS NULL OR listed.uid IS NULL {resized if by_size else ""}""",
             [uids, sizes, self.id],
         )
         changed, gone = set(), set()
@@ -304,6 +345,11 @@ class MailInbox(models.Model):
                 gone.add(line_id)
             else:
                 changed.add(uid)
+        if numbered and (changed or gone):
+            # A message left (or came): every number after it may name another message
+            # now, of the same size too. All are checked by their header block
+            # (_check_reused_handles), on a cycle that changed the mailbox only.
+            changed.update(_handles_and_sizes(remote)[0])
         return changed, gone
 
     def _sync_rows(self, remote, insert=True, checked=None, changes=None):
@@ -565,6 +611,26 @@ class MailInbox(models.Model):
             if not self.env.cr.fetchone():
                 return key
         raise InboxProcessingError(f"No free key for {identity}")
+
+
+_TRAILING_NUMBER = re.compile(r"(?<![0-9])([0-9]+)\Z")
+
+
+def _numbered(uid, number):
+    """Whether the handle ``uid`` ends with the message number ``number`` ("7",
+    "msg-7"): a server that derives its POP3 UIDLs from the message numbers."""
+    found = _TRAILING_NUMBER.search(uid or "")
+    return bool(found) and found.group(1).lstrip("0") == str(number)
+
+
+def _numbered_listing(remote):
+    """Whether a POP3 listing's handles are made of its message numbers, told by its
+    first and last message (no real UIDL ends with its number at both ends)."""
+    if not isinstance(remote, RemoteList) or not remote.uids:
+        return False
+    return _numbered(remote.uids[0], remote.numbers[0]) and _numbered(
+        remote.uids[-1], remote.numbers[-1]
+    )
 
 
 def _handles_and_sizes(remote):

@@ -67,3 +67,33 @@ class TestPop3NumbersRenumberedNoReply(ReplyLeftCase):
         for line in lines:
             self.assertEqual(line.subject, f"N{line.message_id[3]}", "its own bytes")
             self.assertEqual(line.state, "processed")
+
+
+@tagged("post_install", "-at_install")
+class TestPop3NumbersRenumberedByHandle(ReplyLeftCase):
+    """The same server with lines keyed by their handles (the default): a message
+    renumbered onto the handle of a line still on the server is told apart by its size
+    and header block, never processed as that line's email."""
+
+    def test_budget_of_one_renumbered(self):
+        proxy = FaultProxy(self.dovecot.pop3_port, "pop3", uidl_as_number=True).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.write({"protocol": "pop3", "port": proxy.port, "email_storage": "delete"})
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.max_messages_per_run", "1")
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        for number, body in enumerate(["Short.", "A longer body.", "The longest body of all."]):
+            self.deliver(
+                make_email(
+                    subject=f"N{number}", body=body, message_id=f"<nh-{number}@client.example>"
+                )
+            )
+        for _run in range(4):
+            self.env["mail.inbox"]._cron_fetch()
+        names = sorted(tickets(self.env, self.inbox).mapped("name"))
+        self.assertEqual(names, ["N0", "N1", "N2"])
+        lines = self.ledger()
+        self.assertEqual(len(lines), 3, "each message one line")
+        for line in lines:
+            self.assertEqual(line.subject, f"N{line.message_id[3]}", "its own bytes")
+            self.assertEqual(line.state, "processed")
+        self.assertFalse(self.server_uids(), "each deleted once processed")
