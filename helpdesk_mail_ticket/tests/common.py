@@ -91,6 +91,26 @@ def make_email(
     return message.as_bytes()
 
 
+def fail_a_commit_once(cr, when):
+    """A real failure of PostgreSQL, once: the first commit after an update of a ledger
+    line matching the trigger condition ``when`` (SQL on NEW and OLD) fails its
+    deferred check with a serialization failure (all undone with the test)."""
+    # The condition is the test's own constant text, never data.
+    cr.execute(  # pylint: disable=sql-injection
+        f"""CREATE SEQUENCE hmt_test_fail_once;
+            CREATE FUNCTION hmt_test_fail_once() RETURNS trigger AS $$
+            BEGIN
+                IF nextval('hmt_test_fail_once') = 1 THEN
+                    RAISE EXCEPTION 'concurrent update' USING ERRCODE = '40001';
+                END IF;
+                RETURN NULL;
+            END $$ LANGUAGE plpgsql;
+            CREATE CONSTRAINT TRIGGER hmt_test_fail_once AFTER UPDATE ON mail_inbox_message
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                WHEN ({when}) EXECUTE FUNCTION hmt_test_fail_once()"""
+    )
+
+
 class MailTicketCase(TransactionCase):
     """A helpdesk manager, an agent, a known caller and an IMAP inbox on Dovecot."""
 

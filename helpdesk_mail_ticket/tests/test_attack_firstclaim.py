@@ -16,7 +16,8 @@ from odoo.tools import mute_logger
 from ..mailharness.proxy import FaultProxy
 from ..models.mail_inbox_message import MAX_ATTEMPTS
 from ..transaction import LEASE_NS
-from .common import MailTicketCase, make_email
+from . import test_sync
+from .common import MailTicketCase, fail_a_commit_once, make_email
 
 SAVEPOINT = "hmt_attack_commit"
 
@@ -63,19 +64,8 @@ class TestAttackFirstClaim(MailTicketCase):
         cycle processes it once."""
         self.fetch()
         self.deliver(make_email(subject="Commit refused"))
-        self.env.cr.execute(
-            """CREATE SEQUENCE hmt_attack_fail_once;
-               CREATE FUNCTION hmt_attack_fail_once() RETURNS trigger AS $$
-               BEGIN
-                   IF nextval('hmt_attack_fail_once') = 1 THEN
-                       RAISE EXCEPTION 'refused' USING ERRCODE = '40001';
-                   END IF;
-                   RETURN NULL;
-               END $$ LANGUAGE plpgsql;
-               CREATE CONSTRAINT TRIGGER hmt_attack_fail_once AFTER UPDATE ON mail_inbox_message
-                   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-                   WHEN (NEW.download_started IS NOT NULL AND OLD.download_started IS NULL)
-                   EXECUTE FUNCTION hmt_attack_fail_once()"""
+        fail_a_commit_once(
+            self.env.cr, "NEW.download_started IS NOT NULL AND OLD.download_started IS NULL"
         )
         first, second, third = self.play_commits()
         with first, second, third:
@@ -98,29 +88,6 @@ class TestAttackFirstClaim(MailTicketCase):
         self.assertEqual(
             self.env["helpdesk.mail.ticket"].search([]).mapped("name"), ["Commit refused"]
         )
-
-    def test_a_lone_message_whose_download_kills_the_connection(self):
-        """One message alone (claimed by the synchronization's commit at every cycle):
-        each death of its download is counted against it, once, and no lease is left;
-        at MAX_ATTEMPTS deaths in a row it is set aside, and never downloaded again."""
-        uid = self.deliver(make_email(subject="Killer", message_id="<killer@client.example>"))
-        proxy = FaultProxy(self.dovecot.imap_port, "imap", reset_uids=[uid]).start()
-        self.addCleanup(proxy.stop)
-        self.inbox.port = proxy.port
-        for cycle in range(1, MAX_ATTEMPTS + 1):
-            with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
-                result = self.inbox._fetch()
-            self.assertTrue(result.get("failure"), result)
-            self.assertIn(f"{cycle} of {MAX_ATTEMPTS}", self.inbox.last_error)
-            self.assertEqual(leases_held(self.env.cr), 0, f"cycle {cycle}")
-            line = self.ledger()
-            self.assertEqual((line.state, line.attempts), ("new", 0))
-            self.assertEqual(line.connection_failures, cycle - 1)
-            self.assertTrue(line.download_started)
-        self.fetch()
-        self.assertEqual(line.state, "error")
-        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS, "not downloaded again")
-        self.assertEqual(leases_held(self.env.cr), 0)
 
     def test_no_budget_left_claims_nothing(self):
         """A spent budget (limit 0) synchronizes only: nothing claimed nor marked."""
@@ -167,40 +134,47 @@ class TestAttackFirstClaimPop3(TestAttackFirstClaim):
     protocol = "pop3"
     allow_inherited_tests_method = True
 
+
+@tagged("post_install", "-at_install")
+class TestAttackFirstClaimConnectionDeath(MailTicketCase):
+    """IMAP only: the proxy resets a download there."""
+
     def test_a_lone_message_whose_download_kills_the_connection(self):
-        """Not on POP3 (see the class)."""
+        """One message alone (claimed by the synchronization's commit at every cycle):
+        each death of its download is counted against it, once, and no lease is left;
+        at MAX_ATTEMPTS deaths in a row it is set aside, and never downloaded again."""
+        uid = self.deliver(make_email(subject="Killer", message_id="<killer@client.example>"))
+        proxy = FaultProxy(self.dovecot.imap_port, "imap", reset_uids=[uid]).start()
+        self.addCleanup(proxy.stop)
+        self.inbox.port = proxy.port
+        for cycle in range(1, MAX_ATTEMPTS + 1):
+            with self.assertLogs("odoo.addons.helpdesk_mail_ticket.models.mail_inbox", "WARNING"):
+                result = self.inbox._fetch()
+            self.assertTrue(result.get("failure"), result)
+            self.assertIn(f"{cycle} of {MAX_ATTEMPTS}", self.inbox.last_error)
+            self.assertEqual(leases_held(self.env.cr), 0, f"cycle {cycle}")
+            line = self.ledger()
+            self.assertEqual((line.state, line.attempts), ("new", 0))
+            self.assertEqual(line.connection_failures, cycle - 1)
+            self.assertTrue(line.download_started)
+        self.fetch()
+        self.assertEqual(line.state, "error")
+        self.assertEqual(len(proxy.failed), MAX_ATTEMPTS, "not downloaded again")
+        self.assertEqual(leases_held(self.env.cr), 0)
 
 
 @tagged("post_install", "-at_install")
-class TestAttackFirstClaimWorkers(MailTicketCase):
-    """Two workers (two connections, real commits) on one inbox."""
+class TestAttackFirstClaimWorkers(test_sync.TestParallelWorkers):
+    """Two workers (two connections, real commits) on one inbox (the parallel workers'
+    committed inbox; their tests are not run again here)."""
 
-    def _committed_inbox(self, count):
-        login, password = self.new_mailbox()
-        for number in range(count):
-            self.deliver(
-                make_email(subject=f"Worker {number}", message_id=f"<fcw-{number}@c.x>"),
-                login=login,
-            )
-        setup = self._real_env()
-        inbox = setup["mail.inbox"].create(
-            {
-                "name": "first claim workers",
-                "server": self.dovecot.host,
-                "port": self.dovecot.imap_port,
-                "protocol": "imap",
-                "security": "none",
-                "login": login,
-                "password": password,
-                "unknown_caller_behavior": "create_contact",
-                "mailbox": "INBOX",
-            }
+    def _committed_inbox_with_history(self, count):
+        inbox = self._committed_inbox(
+            [make_email(subject=f"Worker {n}", message_id=f"<fcw-{n}@c.x>") for n in range(count)]
         )
-        self.addCleanup(self._cleanup, inbox.id)
-        with inbox._open_source() as source:
-            inbox._sync_mailbox(source)
         # The first message has history (its worker died): it goes alone, claimed by
         # the commit that ends the synchronization.
+        setup = self._real_env()
         setup.cr.execute(
             "UPDATE mail_inbox_message SET attempts = 1 WHERE id = "
             "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
@@ -209,20 +183,10 @@ class TestAttackFirstClaimWorkers(MailTicketCase):
         setup.cr.commit()
         return inbox
 
-    def _cleanup(self, inbox_id):
-        env = self._real_env()
-        inbox = env["mail.inbox"].browse(inbox_id)
-        tickets = env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox_id)])
-        partners = tickets.mapped("partner_id")
-        tickets.unlink()
-        inbox.unlink()
-        partners.filtered(lambda p: not p.user_ids).unlink()
-        env.cr.commit()
-
     def _cycle_while_the_other_holds_the_first(self, hold):
         """Worker A runs a whole cycle while worker B holds the first message (``hold``
         runs on B's cursor). Returns the lines as a third connection sees them."""
-        inbox = self._committed_inbox(3)
+        inbox = self._committed_inbox_with_history(3)
         worker_a, worker_b = self._real_env(), self._real_env()
         lines = worker_b["mail.inbox.message"].search([("inbox_id", "=", inbox.id)], order="id")
         first = lines[0]

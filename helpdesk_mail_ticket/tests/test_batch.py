@@ -16,7 +16,7 @@ from odoo.tools import mute_logger
 
 from ..models.mail_inbox_message import MAX_ATTEMPTS
 from ..transaction import email_lock_key, release_session_locks_held, try_session_locks
-from .common import MailTicketCase, make_email
+from .common import MailTicketCase, fail_a_commit_once, make_email
 from .test_poll_cost import sql_statements
 
 SAVEPOINT = "hmt_test_commit"
@@ -152,19 +152,7 @@ class TestBatch(MailTicketCase):
     def fail_first_commit_of_an_outcome(self):
         """A real failure of PostgreSQL at the first commit carrying an outcome (a
         deferred check, raising a serialization failure), once."""
-        self.env.cr.execute(
-            """CREATE SEQUENCE hmt_test_fail_once;
-               CREATE FUNCTION hmt_test_fail_once() RETURNS trigger AS $$
-               BEGIN
-                   IF nextval('hmt_test_fail_once') = 1 THEN
-                       RAISE EXCEPTION 'concurrent update' USING ERRCODE = '40001';
-                   END IF;
-                   RETURN NULL;
-               END $$ LANGUAGE plpgsql;
-               CREATE CONSTRAINT TRIGGER hmt_test_fail_once AFTER UPDATE ON mail_inbox_message
-                   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-                   WHEN (NEW.state = 'processed') EXECUTE FUNCTION hmt_test_fail_once()"""
-        )
+        fail_a_commit_once(self.env.cr, "NEW.state = 'processed'")
 
     def test_a_batch_whose_commit_fails_is_processed_one_at_a_time(self):
         self.fetch()
