@@ -6,43 +6,23 @@ needs more CPU than the budget is killed, and the test fails.
 """
 
 import base64
-import multiprocessing
-import resource
-from multiprocessing.connection import wait
 
 import pytest
+from cpu_budget import within_cpu_budget
 from mailparse import parse_message
 from mailparse.newpart import split_reply
 from newpart_probes import BELOW as _BELOW
 from newpart_probes import SETTINGS, new_part_above, new_part_below
 
-# CPU seconds a hostile message may use, orders of magnitude above what a linear reading
-# takes (milliseconds) and below what a quadratic one does (minutes).
-CPU_BUDGET = 20
-
-
-def _parse_in_child(raw: bytes, sender) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_BUDGET, CPU_BUDGET + 1))
-    result = parse_message(raw, SETTINGS)
-    sender.send((result.body_text, [a.filename for a in result.attachments]))
-
 
 def _parse_within_budget(raw: bytes):
-    """(body_text, attachment names) of ``raw``, parsed under CPU_BUDGET."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_parse_in_child, args=(raw, sender))
-    child.start()
-    sender.close()
-    # The answer or the child's end, whichever comes first (a child killed sends nothing).
-    wait([receiver, child.sentinel])
-    try:
-        result = receiver.recv() if receiver.poll() else None
-    except EOFError:
-        result = None
-    child.join()
-    assert child.exitcode == 0, f"parse killed or failed (exit code {child.exitcode})"
-    return result
+    """(body_text, attachment names) of ``raw``, parsed under the CPU budget."""
+
+    def parse():
+        result = parse_message(raw, SETTINGS)
+        return result.body_text, [a.filename for a in result.attachments]
+
+    return within_cpu_budget(parse)
 
 
 def _message(content_type: str, cte: str, body: bytes) -> bytes:

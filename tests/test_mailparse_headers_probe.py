@@ -6,11 +6,9 @@ the caller"), not copied from any corpus file.
 """
 
 import base64
-import multiprocessing
-import resource
-from multiprocessing.connection import wait
 
 import pytest
+from cpu_budget import within_cpu_budget
 from mailparse import parse_message
 from mailparse.peek import peek_headers
 
@@ -299,31 +297,11 @@ def test_a_quoted_local_part_is_an_address():
 
 # --- hostile sender fields ------------------------------------------------------------------------
 
-# CPU seconds a hostile field may use: far above a linear reading (milliseconds), below a
-# quadratic one (a minute). A resource limit, no clock read: a parse over it is killed.
-CPU_BUDGET = 20
-
-
-def _caller_in_child(raw: bytes, sender) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_BUDGET, CPU_BUDGET + 1))
-    parsed = parse_message(raw)
-    sender.send(parsed.from_email)
-
 
 def _caller_within_budget(raw: bytes) -> str:
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_caller_in_child, args=(raw, sender))
-    child.start()
-    sender.close()
-    wait([receiver, child.sentinel])
-    try:
-        result = receiver.recv() if receiver.poll() else None
-    except EOFError:
-        result = None
-    child.join()
-    assert child.exitcode == 0, f"parse killed or failed (exit code {child.exitcode})"
-    return result
+    """The caller of ``raw``, parsed under the CPU budget (``cpu_budget``): far above a
+    linear reading (milliseconds), below a quadratic one (a minute)."""
+    return within_cpu_budget(lambda: parse_message(raw).from_email)
 
 
 @pytest.mark.parametrize(
