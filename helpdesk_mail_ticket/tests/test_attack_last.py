@@ -1,0 +1,68 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Attacks on two changes: a server's NUL bytes written to the database, and a customer
+known by its mailing list's address taken as the caller."""
+
+import http.server
+import json
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import MailTicketCase
+from .test_security_secrets import _Capture
+
+
+class _NulTokenEndpoint(http.server.BaseHTTPRequestHandler):
+    """A token endpoint refusing the grant with a NUL in its error description."""
+
+    def log_message(self, format, *args):
+        return
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        data = json.dumps(
+            {"error": "invalid_grant", "error_description": "token\u0000revoked"}
+        ).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@tagged("post_install", "-at_install")
+class TestTokenEndpointNul(MailTicketCase):
+    def test_a_token_endpoint_refusal_with_nul_warns_the_admins(self):
+        """A permanent OAuth2 refusal whose description carries a NUL still fails its
+        inbox with the refusal's reason and gives the admins the warning activity."""
+        endpoint = _Capture(http.server.ThreadingHTTPServer, _NulTokenEndpoint)
+        self.addCleanup(endpoint.stop)
+        after = self.only_inboxes_with_mail(1, "after-token-nul")
+        broken = self.create_inbox("oauth@helpdesk.example", "unused", sequence=-1)
+        broken.write(
+            {
+                "auth_method": "oauth2",
+                "password": False,
+                "oauth2_provider": "token_endpoint",
+                "oauth2_token_endpoint": f"http://127.0.0.1:{endpoint.port}/token",
+                "oauth2_client_id": "hmt-client",
+            }
+        )
+        broken.write(
+            {
+                "oauth2_refresh_token": "refresh-token-Nu11",
+                "oauth2_access_token": "access-token-Nu11",
+                "oauth2_access_token_expiration": fields.Datetime.now() - timedelta(hours=1),
+            }
+        )
+        self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.ledger(after).state, "processed", "the next inbox is polled")
+        self.assertEqual(broken.state, "error")
+        self.assertIn("revoked", broken.last_error)
+        self.assertNotIn("\x00", broken.last_error)
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        self.assertTrue(
+            broken.activity_ids.filtered(lambda a: a.activity_type_id == warning),
+            "the admins are told to authorize the mailbox again",
+        )
