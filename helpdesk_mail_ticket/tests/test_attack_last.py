@@ -5,9 +5,11 @@ known by its mailing list's address taken as the caller."""
 import http.server
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import MailTicketCase
 from .test_security_secrets import _Capture
@@ -66,3 +68,59 @@ class TestTokenEndpointNul(MailTicketCase):
             broken.activity_ids.filtered(lambda a: a.activity_type_id == warning),
             "the admins are told to authorize the mailbox again",
         )
+
+
+def _break_the_inbox_row(inbox):
+    """A database error whose text shows the inbox's row (PostgreSQL's "Failing row
+    contains (...)"), as an override's write of the inbox can meet."""
+    with (
+        mute_logger("odoo.sql_db"),
+        inbox.env.cr.savepoint(),
+    ):  # the test's transaction stays usable
+        inbox.env.cr.execute("UPDATE mail_inbox SET name = NULL WHERE id = %s", [inbox.id])
+
+
+@tagged("post_install", "-at_install")
+class TestCycleCrashKeepsSecrets(MailTicketCase):
+    """The failure a cycle records (last_error, read by helpdesk managers who may not
+    read the password) never carries the mailbox password from a database error."""
+
+    def assert_no_password(self, inbox):
+        password = inbox.sudo().password
+        self.assertTrue(password and len(password) >= 3)
+        self.assertEqual(inbox.state, "error")
+        self.assertTrue(inbox.last_error)
+        self.assertNotIn(password, inbox.last_error)
+        self.assertNotIn(password, inbox.debug_trace or "")
+
+    def test_a_crash_beyond_the_cycles_guard_records_no_password(self):
+        inboxes = self.only_inboxes_with_mail(2, "crash-secret")
+        original = type(inboxes)._save_trace
+
+        def save_trace(inbox, trace):
+            if inbox == inboxes[0]:
+                _break_the_inbox_row(inbox)
+            return original(inbox, trace)
+
+        with (
+            patch.object(type(inboxes), "_save_trace", save_trace),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "ERROR"),
+        ):
+            self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.ledger(inboxes[1]).state, "processed")
+        self.assert_no_password(inboxes[0])
+
+    def test_a_crash_within_the_cycles_guard_records_no_password(self):
+        inboxes = self.only_inboxes_with_mail(1, "guard-secret")
+        original = type(inboxes)._fetch_from_source
+
+        def fetch_from_source(inbox, source, limit):
+            _break_the_inbox_row(inbox)
+            return original(inbox, source, limit)
+
+        with (
+            patch.object(type(inboxes), "_fetch_from_source", fetch_from_source),
+            self.assertLogs("odoo.addons.helpdesk_mail_ticket", "ERROR"),
+        ):
+            self.env["mail.inbox"]._cron_fetch()
+        self.assert_no_password(inboxes)
