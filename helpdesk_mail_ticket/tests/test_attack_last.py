@@ -8,10 +8,10 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import MailTicketCase
+from .common import MailTicketCase, make_email
 from .test_security_secrets import _Capture
 
 
@@ -124,3 +124,38 @@ class TestCycleCrashKeepsSecrets(MailTicketCase):
         ):
             self.env["mail.inbox"]._cron_fetch()
         self.assert_no_password(inboxes)
+
+
+@tagged("post_install", "-at_install")
+class TestListContactIsNoInsider(MailTicketCase):
+    """A list's own address taken for its unknown author: never an internal user's
+    (the helpdesk team's group), who takes part in every ticket."""
+
+    def test_an_unknown_author_through_the_teams_list_is_a_stranger(self):
+        new_test_user(
+            self.env,
+            login="hmt_team_list",
+            email="team@groups.example",
+            groups="base.group_user",
+        )
+        self.deliver(make_email(subject="Printer broken", message_id="<alice-1@customer.example>"))
+        self.fetch()
+        ticket = self.ticket_of(self.ledger())
+        self.assertEqual(ticket.partner_id, self.alice)
+        self.inbox.stranger_update_policy = "reject"
+        self.deliver(
+            make_email(
+                subject="Re: Printer broken",
+                sender="'Eve' via Team <team@groups.example>",
+                headers={
+                    "X-Original-From": "Eve <eve@attacker.example>",
+                    "List-Id": "<team.groups.example>",
+                    "List-Post": "<mailto:team@groups.example>",
+                    "In-Reply-To": "<alice-1@customer.example>",
+                },
+            )
+        )
+        self.fetch()
+        line = self.ledger().sorted("id")[-1]
+        self.assertEqual(line.state, "error", "Eve is a stranger to Alice's ticket")
+        self.assertNotIn("Eve", ticket.message_ids.mapped("body").__str__())
