@@ -4,6 +4,7 @@ known by its mailing list's address taken as the caller."""
 
 import http.server
 import json
+import socketserver
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -159,3 +160,41 @@ class TestListContactIsNoInsider(MailTicketCase):
         line = self.ledger().sorted("id")[-1]
         self.assertEqual(line.state, "error", "Eve is a stranger to Alice's ticket")
         self.assertNotIn("Eve", ticket.message_ids.mapped("body").__str__())
+
+
+class _NulPop3Handler(socketserver.StreamRequestHandler):
+    """A broken POP3 server: its greeting and its refusal of the login carry NUL bytes."""
+
+    def handle(self):
+        self.wfile.write(b"+OK ready\x00 banner\r\n")
+        while line := self.rfile.readline(65536):
+            command = line.split(b" ", 1)[0].strip().upper()
+            if command == b"QUIT":
+                self.wfile.write(b"+OK bye\r\n")
+                return
+            if command == b"USER":
+                self.wfile.write(b"+OK\r\n")
+            else:
+                self.wfile.write(b"-ERR [AUTH] no\x00such user\r\n")
+
+
+@tagged("post_install", "-at_install")
+class TestPop3ServerTextWithNul(MailTicketCase):
+    def test_a_pop3_server_answering_nul_bytes_fails_its_inbox_alone(self):
+        capture = _Capture(socketserver.ThreadingTCPServer, _NulPop3Handler)
+        self.addCleanup(capture.stop)
+        after = self.only_inboxes_with_mail(1, "after-pop3-nul")
+        broken = self.create_inbox(
+            "broken-pop3@helpdesk.example",
+            "secret",
+            protocol="pop3",
+            port=capture.port,
+            sequence=-1,
+            trace=True,
+        )
+        self.env["mail.inbox"]._cron_fetch()
+        self.assertEqual(self.ledger(after).state, "processed", "the next inbox is polled")
+        self.assertEqual(broken.state, "error")
+        self.assertNotIn("\x00", broken.last_error)
+        self.assertIn("banner", broken.debug_trace)
+        self.assertNotIn("\x00", broken.debug_trace)
