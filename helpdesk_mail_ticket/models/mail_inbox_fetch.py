@@ -16,8 +16,9 @@ from ..mailparse import header_ids
 from ..mailparse.identity import content_digest, header_digest
 from ..mailsource import MailSourceError
 from ..mailsource.ahead import ConnectAhead
+from ..mailsource.base import REDACTED
 from ..transaction import commit, release_locks, rollback
-from .mail_inbox import InboxTrace
+from .mail_inbox import SECRETS_PREFETCH, InboxTrace
 from .mail_inbox_message_claim import Handoff
 
 # The inbox's logger, whichever file of the model logs (log handlers name it).
@@ -91,12 +92,33 @@ class MailInbox(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._record_failure(
-                    self.env._("The cycle failed: %(error)s", error=str(error)[:500])
+                    self.env._("The cycle failed: %(error)s", error=self._crash_text(error))
                 )
             commit(self.env)
         except Exception:
             _logger.exception("Mail inbox %s: its failure could not be recorded", self.id)
             rollback(self.env)
+
+    def _crash_text(self, error):
+        """What a failed cycle records of ``error`` (its last error, read by whoever
+        reads the inbox): a database error's own message without its DETAIL (which can
+        show the inbox's whole row, its password and tokens with it), and no secret of
+        this inbox."""
+        text = str(error)
+        if isinstance(error, psycopg2.Error) and error.diag.message_primary:
+            text = error.diag.message_primary
+        secrets = [
+            name for name, field in self._fields.items() if field.prefetch == SECRETS_PREFETCH
+        ]
+        try:
+            values = self.sudo().read(secrets)[0] if secrets else {}
+        except Exception:  # the database refuses even this: keep the message alone
+            values = {}
+            _logger.debug("Mail inbox %s: secrets unreadable", self.id, exc_info=True)
+        for value in values.values():
+            if isinstance(value, str) and len(value) >= 3:
+                text = text.replace(value, REDACTED)
+        return text[:500]
 
     @api.model
     def _get_connect_ahead(self):
@@ -190,7 +212,9 @@ class MailInbox(models.Model):
             # the cron goes on with the next inboxes, the next cycle retries.
             _logger.exception("Mail inbox %s: the cycle failed", self.name)
             rollback(self.env)
-            result["failure"] = self.env._("The cycle failed: %(error)s", error=str(error)[:500])
+            result["failure"] = self.env._(
+                "The cycle failed: %(error)s", error=self._crash_text(error)
+            )
         finally:
             if ahead:  # not taken: its settings could not be prepared
                 ahead.discard(self.id)

@@ -325,6 +325,18 @@ class MailInboxMessage(models.Model):
             .search_count([("email_normalized", "=", email), ("share", "=", False)], limit=1)
         )
 
+    def _is_internal_contact(self, partner):
+        """Whether ``partner`` is, or shares its address with, an internal user."""
+        if any(not user.share for user in partner.sudo().user_ids):
+            return True
+        email = partner.email_normalized
+        return bool(
+            email
+            and self.env["res.users"]
+            .sudo()
+            .search_count([("email_normalized", "=", email), ("share", "=", False)], limit=1)
+        )
+
     def _route_stranger(self, parsed, route):
         """``route`` (an update) as the inbox's ``stranger_update_policy`` says when the
         sender takes no part in the ticket: an internal note, a new ticket, or a
@@ -370,8 +382,11 @@ class MailInboxMessage(models.Model):
             raise InboxProcessingError(self.env._("The email has no sender address."))
         caller = inbox._find_partner(parsed.from_email)
         if not caller and parsed.list_from:
-            # A list that named its author: a customer known by the list's address.
-            caller = inbox._find_partner(parsed.list_from)
+            # A list that named its author: a customer known by the list's address,
+            # never an internal user's (a team's group), who takes part in every ticket.
+            listed = inbox._find_partner(parsed.list_from)
+            if listed and not self._is_internal_contact(listed):
+                caller = listed
         if caller:
             return caller, False
         if inbox.unknown_caller_behavior != "create_contact":
