@@ -316,14 +316,7 @@ class MailInboxMessage(models.Model):
                     return True
         if is_sender(ticket.sudo().message_partner_ids):
             return True
-        if any(not user.share for user in sender.sudo().user_ids):
-            return True
-        return bool(
-            email
-            and self.env["res.users"]
-            .sudo()
-            .search_count([("email_normalized", "=", email), ("share", "=", False)], limit=1)
-        )
+        return self._is_internal_contact(sender)
 
     def _is_internal_contact(self, partner):
         """Whether ``partner`` is, or shares its address with, an internal user."""
