@@ -1,0 +1,83 @@
+"""A display name written as an address, unquoted, before the bracketed address
+("ceo@acme.example <sender@elsewhere.example>"): Exchange relays, web forms and forwarding
+services write it, and so do spoofers. The mailbox is the bracketed address, which the
+mail came from and answers go to; the words before it are its name. Read as two addresses,
+the caller was the name's address: a ticket in the name of someone who never wrote."""
+
+import pytest
+from mailparse import parse_message
+from mailparse.headers import parse_addresses
+from mailparse.peek import peek_headers
+
+_REST = b"To: support@helpdesk.example\nSubject: Printer\nMessage-ID: <n@x.example>\n"
+
+
+def _caller(from_field: bytes):
+    raw = b"From: " + from_field + b"\n" + _REST + b"\nHello, my printer is broken.\n"
+    parsed = parse_message(raw)
+    return parsed.from_email, parsed.from_name, peek_headers(raw).email_from
+
+
+@pytest.mark.parametrize(
+    ("field", "address", "name"),
+    [
+        (
+            b"ceo@acme.example <mailer@elsewhere.example>",
+            "mailer@elsewhere.example",
+            "ceo@acme.example",
+        ),
+        (
+            b"Ann.Lee@acme.example  <ann.lee@mail.acme.example>",
+            "ann.lee@mail.acme.example",
+            "Ann.Lee@acme.example",
+        ),
+        (
+            b"ann@acme.example via Forms <noreply@forms.example>",
+            "noreply@forms.example",
+            "ann@acme.example via Forms",
+        ),
+        (
+            b"Ann Lee ann@acme.example <relay@acme.example>",
+            "relay@acme.example",
+            "Ann Lee ann@acme.example",
+        ),
+        (
+            b"=?utf-8?Q?j=C3=BCrgen@acme.example?= <juergen@acme.example>",
+            "juergen@acme.example",
+            "jürgen@acme.example",
+        ),
+    ],
+)
+def test_the_bracketed_address_is_the_caller_and_the_words_its_name(field, address, name):
+    assert _caller(field) == (address, name, address)
+
+
+def test_the_same_address_as_name_and_in_brackets_is_one_caller_without_name():
+    assert _caller(b"ann@acme.example <ann@acme.example>") == (
+        "ann@acme.example",
+        "",
+        "ann@acme.example",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "pairs"),
+    [
+        # each mailbox of a list read the same way; commas still separate them
+        (
+            "boss@acme.example <a@x.example>, Bob <b@x.example>",
+            [("boss@acme.example", "a@x.example"), ("Bob", "b@x.example")],
+        ),
+        (
+            "Bob <b@x.example>, boss@acme.example <a@x.example>",
+            [("Bob", "b@x.example"), ("boss@acme.example", "a@x.example")],
+        ),
+        # untouched: a quoted name, bare addresses, the name after the address
+        ('"boss@acme.example" <a@x.example>', [("boss@acme.example", "a@x.example")]),
+        ("a@x.example, b@x.example", [("", "a@x.example"), ("", "b@x.example")]),
+        ("ann@acme.example <Ann Lee>", [("Ann Lee", "ann@acme.example")]),
+        ("<ann@acme.example> Ann Lee", [("Ann Lee", "ann@acme.example")]),
+    ],
+)
+def test_address_lists(field, pairs):
+    assert parse_addresses(field) == pairs
