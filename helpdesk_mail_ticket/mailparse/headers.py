@@ -455,6 +455,38 @@ _ROUTE = re.compile(r"<[ \t]*(?:@[^<>:,@\s]{1,255}[ \t]*(?:,[ \t]*)?){1,20}:")
 _FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
 
 
+# A bracketed address, and what may follow a mailbox of an address list: its end or a comma.
+_BRACKETED_ADDRESS = re.compile(r"<([^<>\s@]{1,64}@[^<>\s@]{1,255})>")
+_MAILBOX_END = re.compile(r"[ \t]*(?:,|\Z)")
+# What an unquoted display name written as an address never holds (quotes, other brackets,
+# comments, a group's colon): such a name is left to the rules above.
+_NOT_IN_ADDRESS_NAME = frozenset('<>"()[];:\\')
+
+
+def _address_names_quoted(text: str) -> str:
+    """Each mailbox written "ceo@acme.example <mailer@elsewhere.example>" (a name that is an
+    address, unquoted, before the bracketed address) with its name quoted: the stdlib reads
+    it as two addresses, the first one the name's. The bracketed address is the mailbox,
+    as mail clients show it; the name is only words. Linear: each bracket looks back to the
+    previous one at most."""
+    out, done, previous = [], 0, 0
+    for match in _BRACKETED_ADDRESS.finditer(text):
+        before = text[previous : match.start()]
+        comma = before.rfind(",")
+        starts = previous + comma + 1 if comma >= 0 else (0 if previous == 0 else -1)
+        previous = match.end()
+        name = text[starts : match.start()].strip() if starts >= 0 else ""
+        if (
+            "@" in name
+            and not _NOT_IN_ADDRESS_NAME.intersection(name)
+            and _MAILBOX_END.match(text, match.end())
+        ):
+            out.append(text[done:starts])
+            out.append(f' "{name}" {match.group()}')
+            done = match.end()
+    return "".join(out) + text[done:] if out else text
+
+
 def _written_right(text: str) -> str:
     """An address field as RFC 5322 writes it, from the forms damaged or legacy mailers
     write: a quote left open, source routes, full-width brackets, the name after the
@@ -473,6 +505,8 @@ def _written_right(text: str) -> str:
     swapped = _SWAPPED.fullmatch(text) if "@" in text else None
     if swapped:
         text = f'"{swapped.group(2).strip()}" <{swapped.group(1)}>'
+    if text.count("@") > 1 and "<" in text:
+        text = _address_names_quoted(text)
     return text
 
 
