@@ -81,3 +81,29 @@ def test_the_same_address_as_name_and_in_brackets_is_one_caller_without_name():
 )
 def test_address_lists(field, pairs):
     assert parse_addresses(field) == pairs
+
+
+# A quoted display name is the sender's words, whatever it holds: an address in brackets
+# and a comma inside it are no mailbox. Read as one, a forged name chose the caller
+# (the attack the bracket rule is there to stop, through quotes).
+@pytest.mark.parametrize(
+    "field",
+    [
+        b'"x, ceo@acme.example <ceo@acme.example>, y" <mailer@elsewhere.example>',
+        b'"Lee, Ann ceo@acme.example <ceo@acme.example>, Sales" <mailer@elsewhere.example>',
+        b'"x, ceo@acme.example <ceo@acme.example>,\\" y" <mailer@elsewhere.example>',
+    ],
+)
+def test_a_bracket_inside_a_quoted_name_is_no_mailbox(field):
+    assert _caller(field)[0::2] == ("mailer@elsewhere.example", "mailer@elsewhere.example")
+
+
+def test_a_bracket_inside_a_quoted_name_in_a_list_is_no_mailbox():
+    field = (
+        '"Desk, support@helpdesk.example <support@helpdesk.example>, Team" <team@x.example>,'
+        " boss@acme.example <a@x.example>"
+    )
+    assert parse_addresses(field) == [
+        ("Desk, support@helpdesk.example <support@helpdesk.example>, Team", "team@x.example"),
+        ("boss@acme.example", "a@x.example"),
+    ]
