@@ -457,6 +457,10 @@ _FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
 
 # A bracketed address, and what may follow a mailbox of an address list: its end or a comma.
 _BRACKETED_ADDRESS = re.compile(r"<([^<>\s@]{1,64}@[^<>\s@]{1,255})>")
+# A quoted string (read whole, to its closing quote or the end: a bracket or a comma in it
+# is the name's), or a bracketed address outside quotes. The alternatives start with
+# different characters and a quote always matches: a search reads each character once.
+_QUOTED_OR_BRACKETED = re.compile(r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|' + _BRACKETED_ADDRESS.pattern)
 _MAILBOX_END = re.compile(r"[ \t]*(?:,|\Z)")
 # What an unquoted display name written as an address never holds (quotes, other brackets,
 # comments, a group's colon): such a name is left to the rules above.
@@ -468,9 +472,11 @@ def _address_names_quoted(text: str) -> str:
     address, unquoted, before the bracketed address) with its name quoted: the stdlib reads
     it as two addresses, the first one the name's. The bracketed address is the mailbox,
     as mail clients show it; the name is only words. Linear: each bracket looks back to the
-    previous one at most."""
+    previous one at most. A bracket inside a quoted name is the name's words."""
     out, done, previous = [], 0, 0
-    for match in _BRACKETED_ADDRESS.finditer(text):
+    for match in _QUOTED_OR_BRACKETED.finditer(text):
+        if match.group().startswith('"'):
+            continue
         before = text[previous : match.start()]
         comma = before.rfind(",")
         starts = previous + comma + 1 if comma >= 0 else (0 if previous == 0 else -1)
