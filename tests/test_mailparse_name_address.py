@@ -107,3 +107,44 @@ def test_a_bracket_inside_a_quoted_name_in_a_list_is_no_mailbox():
         ("Desk, support@helpdesk.example <support@helpdesk.example>, Team", "team@x.example"),
         ("boss@acme.example", "a@x.example"),
     ]
+
+
+def _caller_replied(from_field: bytes, reply_to: bytes):
+    raw = b"From: " + from_field + b"\nReply-To: " + reply_to + b"\n" + _REST + b"\nHello.\n"
+    parsed = parse_message(raw)
+    return parsed.from_email, parsed.from_name, peek_headers(raw).email_from
+
+
+# A web form's mailer (WordPress, a CMS's contact form) sends from its own address, the
+# visitor's address as the name, and the visitor in Reply-To: the visitor is the caller,
+# answers go there. Read as the bracket, every visitor's ticket went to the one no-reply
+# partner and the answers to no one. A Reply-To naming no address of the name changes
+# nothing; one naming the name's address gives nothing a forger did not have (the
+# answers go to that address).
+@pytest.mark.parametrize(
+    ("from_field", "reply_to", "expected"),
+    [
+        (
+            b"visitor@mail.example <wordpress@shop.example>",
+            b"visitor@mail.example",
+            ("visitor@mail.example", "", "visitor@mail.example"),
+        ),
+        (
+            b"Visitor@Mail.example via Contact <noreply@forms.example>",
+            b"Ann Visitor <visitor@mail.example>",
+            ("visitor@mail.example", "Ann Visitor", "visitor@mail.example"),
+        ),
+        (
+            b"ceo@acme.example <mailer@elsewhere.example>",
+            b"other@acme.example",
+            ("mailer@elsewhere.example", "ceo@acme.example", "mailer@elsewhere.example"),
+        ),
+        (
+            b"ceo@acme.example <mailer@elsewhere.example>",
+            b"ceo@acme.example, mailer@elsewhere.example",
+            ("mailer@elsewhere.example", "ceo@acme.example", "mailer@elsewhere.example"),
+        ),
+    ],
+)
+def test_the_reply_to_naming_the_names_address_is_the_caller(from_field, reply_to, expected):
+    assert _caller_replied(from_field, reply_to) == expected
