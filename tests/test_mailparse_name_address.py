@@ -148,3 +148,23 @@ def _caller_replied(from_field: bytes, reply_to: bytes):
 )
 def test_the_reply_to_naming_the_names_address_is_the_caller(from_field, reply_to, expected):
     assert _caller_replied(from_field, reply_to) == expected
+
+
+# The same mailbox in the forms the other rules repair (spaces inside the brackets, a
+# comment after them, doubled brackets, Outlook's mailto brackets): the bracket is the
+# caller there too, or a forged name still chose it by a space.
+@pytest.mark.parametrize(
+    "field",
+    [
+        b"ceo@acme.example < mailer@elsewhere.example >",
+        b"ceo@acme.example <mailer@elsewhere.example> (web)",
+        b"ceo@acme.example <<mailer@elsewhere.example>>",
+        b"ceo@acme.example [mailto:mailer@elsewhere.example]",
+    ],
+)
+def test_the_bracket_is_the_caller_in_repaired_forms(field):
+    assert _caller(field) == (
+        "mailer@elsewhere.example",
+        "ceo@acme.example",
+        "mailer@elsewhere.example",
+    )
