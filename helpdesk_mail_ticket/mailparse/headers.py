@@ -456,12 +456,12 @@ _FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
 
 
 # A bracketed address, and what may follow a mailbox of an address list: its end or a comma.
-_BRACKETED_ADDRESS = re.compile(r"<([^<>\s@]{1,64}@[^<>\s@]{1,255})>")
+_BRACKETED_ADDRESS = re.compile(r"<[ \t]*([^<>\s@]{1,64}@[^<>\s@]{1,255})[ \t]*>")
 # A quoted string (read whole, to its closing quote or the end: a bracket or a comma in it
 # is the name's), or a bracketed address outside quotes. The alternatives start with
 # different characters and a quote always matches: a search reads each character once.
 _QUOTED_OR_BRACKETED = re.compile(r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|' + _BRACKETED_ADDRESS.pattern)
-_MAILBOX_END = re.compile(r"[ \t]*(?:,|\Z)")
+_MAILBOX_END = re.compile(r"[ \t]*(?:\([^()]{0,200}\)[ \t]*)?(?:,|\Z)")
 # What an unquoted display name written as an address never holds (quotes, other brackets,
 # comments, a group's colon): such a name is left to the rules above.
 _NOT_IN_ADDRESS_NAME = frozenset('<>"()[];:\\')
@@ -511,8 +511,6 @@ def _written_right(text: str) -> str:
     swapped = _SWAPPED.fullmatch(text) if "@" in text else None
     if swapped:
         text = f'"{swapped.group(2).strip()}" <{swapped.group(1)}>'
-    if text.count("@") > 1 and "<" in text:
-        text = _address_names_quoted(text)
     return text
 
 
@@ -522,6 +520,10 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
     if "[" in text and "mailto:" in text.lower():
         text = _QUOTED_OR_MAILTO.sub(_mailto_to_address, text)
+    if text.count("@") > 1 and "<" in text:
+        # After the brackets are repaired: "a@x <<b@y>>" and "a@x [mailto:b@y]" are read
+        # as "a@x <b@y>".
+        text = _address_names_quoted(text)
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:
