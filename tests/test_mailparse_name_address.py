@@ -168,3 +168,20 @@ def test_the_bracket_is_the_caller_in_repaired_forms(field):
         "ceo@acme.example",
         "mailer@elsewhere.example",
     )
+
+
+# A comment, a quoted word or square brackets beside the address in the name are words
+# of the name too: left to the stdlib, the name's address was the caller again.
+@pytest.mark.parametrize(
+    "field",
+    [
+        b"ceo@acme.example (CEO) <mailer@elsewhere.example>",
+        b'ceo@acme.example "CEO" <mailer@elsewhere.example>',
+        b'"CEO" ceo@acme.example <mailer@elsewhere.example>',
+        b"ceo@acme.example [CEO] <mailer@elsewhere.example>",
+    ],
+)
+def test_the_bracket_is_the_caller_whatever_words_the_name_holds(field):
+    address, name, peeked = _caller(field)
+    assert (address, peeked) == ("mailer@elsewhere.example", "mailer@elsewhere.example")
+    assert "ceo@acme.example" in name and "CEO" in name
