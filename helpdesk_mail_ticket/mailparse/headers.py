@@ -457,30 +457,34 @@ _FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
 
 # A bracketed address, and what may follow a mailbox of an address list: its end or a comma.
 _BRACKETED_ADDRESS = re.compile(r"<[ \t]*([^<>\s@]{1,64}@[^<>\s@]{1,255})[ \t]*>")
-# A quoted string (read whole, to its closing quote or the end: a bracket or a comma in it
-# is the name's), or a bracketed address outside quotes. The alternatives start with
-# different characters and a quote always matches: a search reads each character once.
-_QUOTED_OR_BRACKETED = re.compile(r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|' + _BRACKETED_ADDRESS.pattern)
+# What the scan for mailboxes reads: a quoted string (whole, to its closing quote or the
+# end: a bracket or a comma in it is the name's), a comment (the same), a comma between
+# mailboxes, a bracketed address. The alternatives start with different characters and
+# each always reads on from where it starts: a search reads each character once.
+_MAILBOX_TOKENS = re.compile(
+    r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\([^()]*(?:\)|\Z)|,|' + _BRACKETED_ADDRESS.pattern
+)
 _MAILBOX_END = re.compile(r"[ \t]*(?:\([^()]{0,200}\)[ \t]*)?(?:,|\Z)")
-# What an unquoted display name written as an address never holds (quotes, other brackets,
-# comments, a group's colon): such a name is left to the rules above.
-_NOT_IN_ADDRESS_NAME = frozenset('<>"()[];:\\')
+# What an unquoted display name written as an address never holds (other brackets, a
+# group's colon and semicolon, an escape): such a name is left to the rules above.
+_NOT_IN_ADDRESS_NAME = frozenset("<>;:\\")
 
 
 def _address_names_quoted(text: str) -> str:
     """Each mailbox written "ceo@acme.example <mailer@elsewhere.example>" (a name that is an
     address, unquoted, before the bracketed address) with its name quoted: the stdlib reads
     it as two addresses, the first one the name's. The bracketed address is the mailbox,
-    as mail clients show it; the name is only words. Linear: each bracket looks back to the
-    previous one at most. A bracket inside a quoted name is the name's words."""
-    out, done, previous = [], 0, 0
-    for match in _QUOTED_OR_BRACKETED.finditer(text):
-        if match.group().startswith('"'):
+    as mail clients show it; the name is only words, with its comments and quoted words
+    ("ceo@acme.example (CEO)"). A bracket or a comma inside quotes or a comment is the
+    name's. Linear: one pass over the field."""
+    out, done, starts = [], 0, 0
+    for match in _MAILBOX_TOKENS.finditer(text):
+        token = match.group()
+        if token == ",":
+            starts = match.end()
             continue
-        before = text[previous : match.start()]
-        comma = before.rfind(",")
-        starts = previous + comma + 1 if comma >= 0 else (0 if previous == 0 else -1)
-        previous = match.end()
+        if token[0] in '"(':
+            continue
         name = text[starts : match.start()].strip() if starts >= 0 else ""
         if (
             "@" in name
@@ -488,8 +492,9 @@ def _address_names_quoted(text: str) -> str:
             and _MAILBOX_END.match(text, match.end())
         ):
             out.append(text[done:starts])
-            out.append(f' "{name}" {match.group()}')
+            out.append(' "{}" {}'.format(name.replace('"', ""), token))
             done = match.end()
+        starts = -1  # a second bracket before the next comma starts no mailbox
     return "".join(out) + text[done:] if out else text
 
 
