@@ -340,15 +340,22 @@ def display_name_forms(source: Source):
 
 def addresses_without_comma(source: Source):
     """Two addresses in From separated by a space only (a web form's mailer), or words
-    after a bare address (getaddresses glues them to its domain)."""
+    after a bare address (getaddresses glues them to its domain). Words holding an address
+    before a bracketed one are that mailbox's name, the bracket its address, as every mail
+    client reads them ("ceo@acme.example <mailer@elsewhere.example>")."""
     email = source.reading.from_email.encode()
     for value in (
         email + b" other@example.net",
         b"<" + email + b"> <other@example.net>",
         email + b" John Doe",
-        email + b" Acme <other@example.net>",
+        email + b" <" + email + b">",
     ):
         yield source.build(_replace(source.fields, "from", [b"From: " + value])), {"from_name": ""}
+    value = b"other@example.net Acme <" + email + b">"
+    yield (
+        source.build(_replace(source.fields, "from", [b"From: " + value])),
+        {"from_name": "other@example.net Acme"},
+    )
 
 
 # --- raw 8-bit text in a legacy charset --------------------------------------------------------

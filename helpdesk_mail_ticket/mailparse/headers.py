@@ -455,6 +455,49 @@ _ROUTE = re.compile(r"<[ \t]*(?:@[^<>:,@\s]{1,255}[ \t]*(?:,[ \t]*)?){1,20}:")
 _FULL_WIDTH_BRACKETS = str.maketrans("＜＞", "<>")
 
 
+# A bracketed address, and what may follow a mailbox of an address list: its end or a comma.
+_BRACKETED_ADDRESS = re.compile(r"<[ \t]*([^<>\s@]{1,64}@[^<>\s@]{1,255})[ \t]*>")
+# What the scan for mailboxes reads: a quoted string (whole, to its closing quote or the
+# end: a bracket or a comma in it is the name's), a comment (the same), a comma between
+# mailboxes, a bracketed address. The alternatives start with different characters and
+# each always reads on from where it starts: a search reads each character once.
+_MAILBOX_TOKENS = re.compile(
+    r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\([^()]*(?:\)|\Z)|,|' + _BRACKETED_ADDRESS.pattern
+)
+_MAILBOX_END = re.compile(r"[ \t]*(?:\([^()]{0,200}\)[ \t]*)?(?:,|\Z)")
+# What an unquoted display name written as an address never holds (other brackets, a
+# group's colon and semicolon, an escape): such a name is left to the rules above.
+_NOT_IN_ADDRESS_NAME = frozenset("<>;:\\")
+
+
+def _address_names_quoted(text: str) -> str:
+    """Each mailbox written "ceo@acme.example <mailer@elsewhere.example>" (a name that is an
+    address, unquoted, before the bracketed address) with its name quoted: the stdlib reads
+    it as two addresses, the first one the name's. The bracketed address is the mailbox,
+    as mail clients show it; the name is only words, with its comments and quoted words
+    ("ceo@acme.example (CEO)"). A bracket or a comma inside quotes or a comment is the
+    name's. Linear: one pass over the field."""
+    out, done, starts = [], 0, 0
+    for match in _MAILBOX_TOKENS.finditer(text):
+        token = match.group()
+        if token == ",":
+            starts = match.end()
+            continue
+        if token[0] in '"(':
+            continue
+        name = text[starts : match.start()].strip() if starts >= 0 else ""
+        if (
+            "@" in name
+            and not _NOT_IN_ADDRESS_NAME.intersection(name)
+            and _MAILBOX_END.match(text, match.end())
+        ):
+            out.append(text[done:starts])
+            out.append(' "{}" {}'.format(name.replace('"', ""), token))
+            done = match.end()
+        starts = -1  # a second bracket before the next comma starts no mailbox
+    return "".join(out) + text[done:] if out else text
+
+
 def _written_right(text: str) -> str:
     """An address field as RFC 5322 writes it, from the forms damaged or legacy mailers
     write: a quote left open, source routes, full-width brackets, the name after the
@@ -482,6 +525,10 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         text = _DOUBLED_BRACKETS.sub(r"<\1>", text)
     if "[" in text and "mailto:" in text.lower():
         text = _QUOTED_OR_MAILTO.sub(_mailto_to_address, text)
+    if text.count("@") > 1 and "<" in text:
+        # After the brackets are repaired: "a@x <<b@y>>" and "a@x [mailto:b@y]" are read
+        # as "a@x <b@y>".
+        text = _address_names_quoted(text)
     # Unquoted "Doe, John <j@x>" would split in two: quote such names first.
     text = _UNQUOTED_COMMA_NAME.sub(r'\1"\2, \3" <', text)
     try:

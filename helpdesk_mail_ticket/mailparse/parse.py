@@ -21,6 +21,7 @@ from .attachments import (
 from .automated import Automated, detect_automated
 from .charsets import decode_body, detect_charset, fix_surrogates, normalize_charset
 from .headers import (
+    _EMAIL,
     clean_text,
     decode_words,
     display_name,
@@ -575,6 +576,8 @@ def read_caller(fields: dict, hint: str) -> tuple[str, str]:
     address, name = _first_caller(fields, hint)
     if address.startswith(_ENCAPSULATED):
         address, name = _routable_caller(fields, hint, address, name)
+    elif "@" in name:
+        address, name = _replied_caller(fields, hint, address, name)
     return _list_author(fields, hint, address, name) or (address, name)
 
 
@@ -599,6 +602,19 @@ def _routable_caller(fields: dict, hint: str, address: str, name: str) -> tuple[
         pairs = parse_addresses(_first(fields, fallback), hint)
         if pairs and not pairs[0][1].startswith(_ENCAPSULATED):
             return pairs[0][1], name or display_name(pairs[0][0])
+    return address, name
+
+
+def _replied_caller(fields: dict, hint: str, address: str, name: str) -> tuple[str, str]:
+    """The Reply-To's address when it is the one address of the Reply-To and an address
+    the caller's display name holds: a web form's mailer sends from its own address with
+    the visitor's as the name ("visitor@example.com <noreply@forms.example>") and the
+    visitor in Reply-To, where the answers go. Else ``(address, name)``: a name's address
+    no Reply-To confirms is only words."""
+    replies = parse_addresses(_first(fields, "reply-to"), hint)
+    if len(replies) == 1 and replies[0][1] != address:
+        if replies[0][1] in {found.lower() for found in _EMAIL.findall(name)}:
+            return replies[0][1], display_name(replies[0][0])
     return address, name
 
 
