@@ -479,8 +479,10 @@ class MailInboxMessage(models.Model):
         here, and left attempts before it is set aside, in an inbox that will process
         it soon: active, its last poll a success, of the same ticket model, and whose
         tickets this reply's inbox may reach (the rule of routing,
-        ``_mail_ticket_company_domain``: the same company, or either of none). And
-        only while this reply was recorded less than ``_get_cross_inbox_wait()`` ago.
+        ``_mail_ticket_company_domain``: the same company, or either of none); and
+        the email made no such ticket yet through another line (a copy sent to two
+        addresses). And only while this reply was recorded less than
+        ``_get_cross_inbox_wait()`` ago.
         Never waited for in flight: the reply is left for a later cycle, so that two
         workers never wait for each other across inboxes."""
         self.env.cr.execute(
@@ -499,6 +501,13 @@ class MailInboxMessage(models.Model):
                   AND other.target_model = mine.target_model
                   AND (other.company_id = mine.company_id
                        OR other.company_id IS NULL OR mine.company_id IS NULL)
+                  AND NOT EXISTS (
+                        SELECT 1 FROM mail_inbox_message done
+                         WHERE done.stable_id = COALESCE(m.stable_id, m.message_id)
+                           AND done.state = 'processed' AND done.action IN ('created', 'updated')
+                           AND done.ticket_model = mine.target_model
+                           AND (done.company_id = mine.company_id
+                                OR done.company_id IS NULL OR mine.company_id IS NULL))
                 LIMIT 1""",
             {
                 "id": self.id,

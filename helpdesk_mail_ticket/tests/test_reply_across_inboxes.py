@@ -139,6 +139,18 @@ class TestReplyAcrossInboxes(ReplyLeftCase):
         reply._count_attempt("xi-2@client.example")
         self.assertNotIn("Left for the next cycle", reply.reason or "", "it was tried")
 
+    def test_not_for_an_email_already_on_a_ticket(self):
+        """The same email, sent to both addresses, already made its ticket through the
+        reply's inbox: its copy still new in A holds the reply back no longer."""
+        self.deliver(make_email(subject="Copied", message_id=EMAIL_ID), login=self.other_login)
+        self.deliver_pair("Copied")
+        self.assertFalse(self.inbox._fetch(limit=0).get("failure"))
+        self.fetch(self.other)
+        copy, reply = self.ledger(self.other).sorted("id")
+        self.assertEqual((copy.action, reply.action), ("created", "updated"))
+        self.assertEqual(self.ticket_of(reply), self.ticket_of(copy))
+        self.assertEqual(self.ledger().state, "new", "A's copy still new")
+
     # Never a stall --------------------------------------------------------
 
     def test_not_for_an_archived_inbox(self):
