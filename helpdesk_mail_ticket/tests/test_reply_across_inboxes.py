@@ -220,3 +220,33 @@ class TestReplyAcrossInboxes(ReplyLeftCase):
         self.email_synced_not_processed()
         self.fetch(self.other)
         self.assert_left(self.reply_line())
+
+    # An email naming itself ---------------------------------------------
+
+    def check_copies_naming_themselves(self, unrelated=False):
+        """One email sent to both addresses, whose References name its own Message-ID
+        (some clients write it so), both copies recorded before either is processed
+        (a backlog, or queue_job): each copy is no email the other answers, so neither
+        waits for the other (a wait of each for the other, until the bound)."""
+        raw = self.reply("Looping", EMAIL_ID, ["<xi-8@client.example>", EMAIL_ID])
+        for index, login in enumerate((self.mailbox_login, self.other_login)):
+            if unrelated:  # a batch of two in each inbox
+                unrelated_id = f"<xi-u{index}@client.example>"
+                self.deliver(make_email(subject="Unrelated", message_id=unrelated_id), login=login)
+            self.deliver(raw, login=login)
+        for inbox in (self.inbox, self.other):
+            self.assertFalse(inbox._fetch(limit=0).get("failure"))
+        self.fetch()
+        self.fetch(self.other)
+        copies = self.ledger().sorted("id")[-1] | self.ledger(self.other).sorted("id")[-1]
+        self.assertEqual(
+            copies.mapped("state"), ["processed", "processed"], copies.mapped("reason")
+        )
+        self.assertEqual(sorted(copies.mapped("action")), ["created", "duplicate"])
+        self.assertEqual(len(self.all_tickets()), 1, "one ticket for the one email")
+
+    def test_copies_naming_themselves_alone(self):
+        self.check_copies_naming_themselves()
+
+    def test_copies_naming_themselves_in_a_batch(self):
+        self.check_copies_naming_themselves(unrelated=True)
