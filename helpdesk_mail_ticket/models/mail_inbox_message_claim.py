@@ -482,7 +482,9 @@ class MailInboxMessage(models.Model):
         ``_mail_ticket_company_domain``: the same company, or either of none); and
         the email made no such ticket yet through another line (a copy sent to two
         addresses). And only while this reply was recorded less than
-        ``_get_cross_inbox_wait()`` ago.
+        ``_get_cross_inbox_wait()`` ago. A copy of this very email (its References
+        may name its own Message-ID) is no email it answers: two copies would wait
+        for each other.
         Never waited for in flight: the reply is left for a later cycle, so that two
         workers never wait for each other across inboxes."""
         self.env.cr.execute(
@@ -493,6 +495,7 @@ class MailInboxMessage(models.Model):
                    ON m.state = 'new' AND m.inbox_id <> r.inbox_id
                   AND (m.stable_id = ANY(%(answered)s)
                        OR (m.stable_id IS NULL AND m.message_id = ANY(%(answered)s)))
+                  AND COALESCE(m.stable_id, m.message_id) IS DISTINCT FROM r.stable_id
                  JOIN mail_inbox other ON other.id = m.inbox_id
                 WHERE r.id = %(id)s AND r.create_date > now() at time zone 'UTC' - %(wait)s
                   AND (m.on_server OR m.raw_attachment_id IS NOT NULL)
