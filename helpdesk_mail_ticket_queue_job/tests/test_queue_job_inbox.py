@@ -579,3 +579,24 @@ class TestQueueJobInbox(MailTicketCase):
             self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", other.id)]),
             "no ticket of the reply's own",
         )
+
+    def test_one_email_to_two_inboxes_naming_itself(self):
+        """One email sent to two addresses, whose References name its own Message-ID:
+        both cycles hand their copy to a job before either runs. Neither copy waits
+        for the other: the first makes the ticket, the second is its duplicate."""
+        login, password = self.new_mailbox()
+        other = self.create_inbox(login, password, use_queue_job=True)
+        raw = make_email(
+            subject="Loop",
+            headers={"References": "<qs-0@client.example> <qs-1@client.example>"},
+            message_id="<qs-1@client.example>",
+        )
+        self.deliver(raw)
+        self.deliver(raw, login=login)
+        self.assertEqual(self.fetch()["enqueued"], 1)
+        self.assertEqual(self.fetch(other)["enqueued"], 1)
+        [first], [second] = self.ledger(), self.ledger(other)
+        self.run_stored(self.stored_jobs(first) | self.stored_jobs(second))
+        self.assertEqual((first.state, second.state), ("processed", "processed"), second.reason)
+        self.assertEqual((first.action, second.action), ("created", "duplicate"))
+        self.assertEqual(self.ticket_of(second), self.ticket_of(first))
