@@ -167,6 +167,18 @@ class TestReplyAcrossInboxes(ReplyLeftCase):
         self.fetch(self.other)
         self.assert_own_ticket(self.reply_line())
 
+    def test_not_for_an_inbox_no_longer_polled(self):
+        """A's last poll succeeded, but longer ago than the bound (its cron stopped, or
+        its cycles die before the end while B is polled by its own IDLE loop): A is
+        no inbox that processes its line soon, the reply waits for nothing."""
+        from ..models.mail_inbox_message_claim import CROSS_INBOX_WAIT
+
+        self.email_synced_not_processed()
+        self.assertEqual(self.inbox.state, "ok")
+        self.inbox.last_run_date -= CROSS_INBOX_WAIT + timedelta(minutes=1)
+        self.fetch(self.other)
+        self.assert_own_ticket(self.reply_line())
+
     def test_not_for_an_email_set_aside_or_ignored(self):
         email = self.email_synced_not_processed()
         email.action_ignore()
