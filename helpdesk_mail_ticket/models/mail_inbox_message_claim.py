@@ -477,8 +477,9 @@ class MailInboxMessage(models.Model):
         (``answered``: the references it carries; its stable id, or, not known yet,
         the Message-ID its synchronization read), new, still on the server or kept
         here, and left attempts before it is set aside, in an inbox that will process
-        it soon: active, its last poll a success, of the same ticket model, and whose
-        tickets this reply's inbox may reach (the rule of routing,
+        it soon: active, its last poll a success and less than
+        ``_get_cross_inbox_wait()`` ago (a stopped cron polls it no more), of the
+        same ticket model, and whose tickets this reply's inbox may reach (the rule of routing,
         ``_mail_ticket_company_domain``: the same company, or either of none); and
         the email made no such ticket yet through another line (a copy sent to two
         addresses). And only while this reply was recorded less than
@@ -501,6 +502,7 @@ class MailInboxMessage(models.Model):
                   AND (m.on_server OR m.raw_attachment_id IS NOT NULL)
                   AND COALESCE(m.attempts, 0) < %(max)s
                   AND other.active AND other.state = 'ok' AND COALESCE(other.failure_count, 0) = 0
+                  AND other.last_run_date > now() at time zone 'UTC' - %(wait)s
                   AND other.target_model = mine.target_model
                   AND (other.company_id = mine.company_id
                        OR other.company_id IS NULL OR mine.company_id IS NULL)
