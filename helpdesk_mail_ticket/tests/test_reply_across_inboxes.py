@@ -151,6 +151,25 @@ class TestReplyAcrossInboxes(ReplyLeftCase):
         self.assertEqual(self.ticket_of(reply), self.ticket_of(copy))
         self.assertEqual(self.ledger().state, "new", "A's copy still new")
 
+    def test_not_for_an_email_already_on_a_reachable_ticket(self):
+        """The email it answers is Odoo's own, posted on a ticket (its copy came back
+        to A, where it is still new: an echo A will mark a duplicate): the reply
+        reaches that ticket now, waiting for the echo would gain nothing."""
+        self.deliver(make_email(subject="Known", message_id="<xi-7@client.example>"),
+                     login=self.other_login)  # fmt: skip
+        self.fetch(self.other)
+        ticket = self.ticket_of(self.reply_line())
+        ticket.message_post(body="On it.", message_id="<xi-n@odoo.example>")
+        self.deliver(make_email(subject="Re: Known", message_id="<xi-n@odoo.example>"))
+        self.assertFalse(self.inbox._fetch(limit=0).get("failure"))
+        self.assertEqual(self.ledger().state, "new", "the echo still new in A")
+        answered = ["<xi-7@client.example>", "<xi-n@odoo.example>"]
+        self.deliver(self.reply("Re: Known", REPLY_ID, answered), login=self.other_login)
+        self.fetch(self.other)
+        reply = self.reply_line()
+        self.assertEqual((reply.state, reply.action), ("processed", "updated"), reply.reason)
+        self.assertEqual(self.ticket_of(reply), ticket)
+
     # Never a stall --------------------------------------------------------
 
     def test_not_for_an_archived_inbox(self):
