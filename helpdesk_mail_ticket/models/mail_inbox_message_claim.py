@@ -489,7 +489,7 @@ class MailInboxMessage(models.Model):
         Never waited for in flight: the reply is left for a later cycle, so that two
         workers never wait for each other across inboxes."""
         self.env.cr.execute(
-            """SELECT m.id
+            """SELECT m.id, COALESCE(m.stable_id, m.message_id)
                  FROM mail_inbox_message r
                  JOIN mail_inbox mine ON mine.id = r.inbox_id
                  JOIN mail_inbox_message m
@@ -513,7 +513,7 @@ class MailInboxMessage(models.Model):
                            AND done.ticket_model = mine.target_model
                            AND (done.company_id = mine.company_id
                                 OR done.company_id IS NULL OR mine.company_id IS NULL))
-                LIMIT 1""",
+                ORDER BY m.id LIMIT 20""",
             {
                 "id": self.id,
                 "answered": [_text(ref) for ref in answered],
@@ -521,7 +521,31 @@ class MailInboxMessage(models.Model):
                 "max": MAX_ATTEMPTS,
             },
         )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        rows = self.env.cr.fetchall()
+        reached = rows and self._answered_on_a_ticket({key for _id, key in rows})
+        return self.browse([line_id for line_id, key in rows if key not in reached][:1])
+
+    def _answered_on_a_ticket(self, keys):
+        """Which of these emails (``keys``: stable ids) are on a ticket this reply's
+        inbox may reach already, by their Message-ID on ``mail.message`` (Odoo's own
+        mail coming back, an email posted by other means): the reply reaches it now,
+        as routing does (``_match_by_headers``); waiting for a copy of it in
+        another inbox would gain nothing. Read only when the reply would wait."""
+        model = self.env[self.inbox_id.target_model].sudo()
+        posted = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [("message_id", "in", [f"<{key}>" for key in keys]), ("model", "=", model._name)]
+            )
+        )
+        if not posted:
+            return set()
+        tickets = model.browse(set(posted.mapped("res_id"))).exists()
+        tickets = tickets.filtered_domain(
+            model._mail_ticket_company_domain(self.inbox_id.company_id)
+        )
+        return {message.message_id[1:-1] for message in posted if message.res_id in tickets.ids}
 
     def _answered_candidates(self, answered):
         """The older messages of this inbox, new in this transaction's snapshot and
