@@ -249,14 +249,16 @@ class MailInboxMessage(models.Model):
         may be still new leaves the batch, its attempt given back: it goes alone when a
         worker has its parent (another one, or this one later in the cycle), else it
         is left for a later cycle at once (``_answered_still_new``).
-        Anything else failing, the commit included, undoes the batch, which then goes
-        alone too (its attempt given back)."""
+        A reply to an email new in another inbox is left for a later cycle too
+        (``_answered_elsewhere``). Anything else failing, the commit included, undoes
+        the batch, which then goes alone too (its attempt given back)."""
         if not self:
             return
         try:
-            states, left, later = self._process_in_transaction(batch)
+            states, left, later, elsewhere = self._process_in_transaction(batch)
             left._give_back_attempts()
             later._leave_for_later_replies()
+            self._leave_for_elsewhere_replies(elsewhere)
             commit(self.env)
         except Exception:
             _logger.warning(
@@ -272,10 +274,11 @@ class MailInboxMessage(models.Model):
 
     def _process_in_transaction(self, batch):
         """Lock the rows, then parse and act on each message in id order. Returns the
-        states, the messages left out (see ``_run_batch``), and the replies left for
-        a later cycle (``_answered_still_new``)."""
+        states, the messages left out (see ``_run_batch``), the replies left for
+        a later cycle (``_answered_still_new``), and those left for an email new in
+        another inbox (``_answered_elsewhere``: ``{message: line waited for}``)."""
         new = self._lock_rows()
-        states, left, later = [], self.browse(), self.browse()
+        states, left, later, elsewhere = [], self.browse(), self.browse(), {}
         for message in self:
             if message.id not in new:  # ignored meanwhile: its attempt stays counted
                 states.append(None)
@@ -289,10 +292,15 @@ class MailInboxMessage(models.Model):
                 later |= message
                 states.append(None)
                 continue
+            awaited = answered and message._answered_elsewhere(answered)
+            if awaited:
+                elsewhere[message] = awaited
+                states.append(None)
+                continue
             raw = batch.raws[message.id]
             message._process_claimed(parse_message(raw, batch.settings), raw)
             states.append(message.state)
-        return states, left, later
+        return states, left, later, elsewhere
 
     def _lock_rows(self):
         """``_claim`` for these messages, in one statement, first thing in the
@@ -354,6 +362,16 @@ class MailInboxMessage(models.Model):
                 message.uid,
             )
         self._give_back_attempts(reason=self._left_for_later_reason())
+
+    def _leave_for_elsewhere_replies(self, elsewhere):
+        """``_leave_for_later_reply`` for the replies of a batch left for a line of
+        another inbox (``elsewhere``: ``{message: line}``), without the commit."""
+        if not elsewhere:
+            return
+        for message, line in elsewhere.items():
+            message._trace_left_elsewhere(line)
+        replies = self.browse([message.id for message in elsewhere])
+        replies._give_back_attempts(reason=self._left_for_elsewhere_reason())
 
     def _give_back_attempts(self, reason=None):
         """Give back the attempt counted for these messages by a batch that did not

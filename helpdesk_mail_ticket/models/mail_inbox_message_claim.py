@@ -4,6 +4,7 @@ process it under its email's lock, release it (the locks: ``..transaction``)."""
 
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 
 import psycopg2
 
@@ -27,6 +28,9 @@ from .mail_inbox_message import MAX_ATTEMPTS, InboxProcessingError, _text
 _logger = logging.getLogger(__package__ + ".mail_inbox_message")
 
 TRACE_MAX_CHARS = 20_000
+# How long after it was recorded a reply may wait for the email it answers when that
+# email is still new in another inbox (``_answered_elsewhere``).
+CROSS_INBOX_WAIT = timedelta(hours=1)
 
 
 class _NotClaimed(Exception):
@@ -150,7 +154,8 @@ class MailInboxMessage(models.Model):
                   SET attempts = LEAST(COALESCE(line.attempts, 0) + 1, %(max)s),
                       download_started = NULL, connection_failures = 0,
                       stable_id = COALESCE(counted.stable_id, line.stable_id),
-                      reason = COALESCE(%(reason)s, NULLIF(line.reason, %(left)s)),
+                      reason = COALESCE(%(reason)s, CASE WHEN line.reason = ANY(%(left)s)
+                                                         THEN NULL ELSE line.reason END),
                       write_date = now() at time zone 'UTC', write_uid = %(uid)s
                  FROM unnest(%(ids)s::int[], %(stable_ids)s::varchar[]) AS counted(id, stable_id)
                 WHERE line.id = counted.id""",
@@ -158,7 +163,7 @@ class MailInboxMessage(models.Model):
                 "ids": self.ids,
                 "stable_ids": list(stable_ids),
                 "reason": reason,
-                "left": self._left_for_later_reason(),
+                "left": self._left_for_later_reasons(),
                 "max": MAX_ATTEMPTS,
                 "uid": self.env.uid,
             },
@@ -198,6 +203,10 @@ class MailInboxMessage(models.Model):
         with self._email_lock(_text(key)) as email_key:
             if answered and self._wait_for_answered_in_flight(answered, email_key):
                 self._leave_for_later_reply()
+                return None
+            elsewhere = answered and self._answered_elsewhere(answered)
+            if elsewhere:
+                self._leave_for_later_reply(elsewhere)
                 return None
             parsed = parse_message(raw, settings)
             if not self._claim():
@@ -404,17 +413,33 @@ class MailInboxMessage(models.Model):
         commit(self.env)  # a snapshot that sees what they committed meanwhile
         return any(likely for _id, _flying, likely in self._answered_candidates(answered))
 
-    def _leave_for_later_reply(self):
+    def _leave_for_later_reply(self, elsewhere=None):
         """Leave this reply new, its attempt given back, for a later cycle (or job)
-        to take after the older message it may answer (``_wait_for_answered_in_flight``).
-        Never a wait without end: that message leaves ``new`` once processed, or set
-        aside in error after MAX_ATTEMPTS; the reply is then processed as usual."""
-        self.inbox_id._trace(
-            "Message %s left for later: an older message it may answer is not processed yet",
-            self.uid,
-        )
-        self._give_back_attempts(reason=self._left_for_later_reason())
+        to take after the older message it may answer (``_wait_for_answered_in_flight``),
+        or after the line of another inbox it answers (``elsewhere``, from
+        ``_answered_elsewhere``). Never a wait without end: that message leaves
+        ``new`` once processed, or set aside in error after MAX_ATTEMPTS; the reply
+        is then processed as usual. A line of another inbox is waited for only within
+        the bound ``_answered_elsewhere`` keeps."""
+        if elsewhere:
+            self._trace_left_elsewhere(elsewhere)
+            self._give_back_attempts(reason=self._left_for_elsewhere_reason())
+        else:
+            self.inbox_id._trace(
+                "Message %s left for later: an older message it may answer is not processed yet",
+                self.uid,
+            )
+            self._give_back_attempts(reason=self._left_for_later_reason())
         commit(self.env)
+
+    def _trace_left_elsewhere(self, elsewhere):
+        """Trace why this reply is left for the line ``elsewhere`` of another inbox."""
+        self.inbox_id._trace(
+            "Message %s left for later: the email it answers is new in inbox %s (message %s)",
+            self.uid,
+            elsewhere.inbox_id.name,
+            elsewhere.uid,
+        )
 
     def _left_for_later_reason(self):
         """The reason of a reply left for later: true until its next attempt is counted
@@ -424,6 +449,103 @@ class MailInboxMessage(models.Model):
             "Left for the next cycle: an older message of this inbox it may answer is "
             "not processed yet."
         )
+
+    def _left_for_elsewhere_reason(self):
+        """The reason of a reply left for the email it answers, new in another inbox
+        (``_answered_elsewhere``): the bound of its wait, in the admin's words."""
+        return self.env._(
+            "Left for the next cycle: the email it answers is not processed yet in another "
+            "inbox. It waits for it at most %(minutes)s minutes after it was received, and "
+            "only while that inbox is active and polled without failure; then it makes a "
+            "ticket of its own.",
+            minutes=int(self._get_cross_inbox_wait().total_seconds() // 60),
+        )
+
+    def _left_for_later_reasons(self):
+        """Every reason of a reply left for later, which its next attempt clears."""
+        return [self._left_for_later_reason(), self._left_for_elsewhere_reason()]
+
+    @api.model
+    def _get_cross_inbox_wait(self):
+        """How long after it was recorded a reply may wait for the email it answers in
+        another inbox (``_answered_elsewhere``)."""
+        return CROSS_INBOX_WAIT
+
+    def _answered_elsewhere(self, answered):
+        """The decision, writing nothing: a line of another inbox this reply waits for
+        (one record), or an empty recordset. It is the email the reply answers
+        (``answered``: the references it carries; its stable id, or, not known yet,
+        the Message-ID its synchronization read), new, still on the server or kept
+        here, and left attempts before it is set aside, in an inbox that will process
+        it soon: active, its last poll a success and less than
+        ``_get_cross_inbox_wait()`` ago (a stopped cron polls it no more), of the
+        same ticket model, and whose tickets this reply's inbox may reach (the rule of routing,
+        ``_mail_ticket_company_domain``: the same company, or either of none); and
+        the email made no such ticket yet through another line (a copy sent to two
+        addresses). And only while this reply was recorded less than
+        ``_get_cross_inbox_wait()`` ago. A copy of this very email (its References
+        may name its own Message-ID) is no email it answers: two copies would wait
+        for each other.
+        Never waited for in flight: the reply is left for a later cycle, so that two
+        workers never wait for each other across inboxes."""
+        self.env.cr.execute(
+            """SELECT m.id, COALESCE(m.stable_id, m.message_id)
+                 FROM mail_inbox_message r
+                 JOIN mail_inbox mine ON mine.id = r.inbox_id
+                 JOIN mail_inbox_message m
+                   ON m.state = 'new' AND m.inbox_id <> r.inbox_id
+                  AND (m.stable_id = ANY(%(answered)s)
+                       OR (m.stable_id IS NULL AND m.message_id = ANY(%(answered)s)))
+                  AND COALESCE(m.stable_id, m.message_id) IS DISTINCT FROM r.stable_id
+                 JOIN mail_inbox other ON other.id = m.inbox_id
+                WHERE r.id = %(id)s AND r.create_date > now() at time zone 'UTC' - %(wait)s
+                  AND (m.on_server OR m.raw_attachment_id IS NOT NULL)
+                  AND COALESCE(m.attempts, 0) < %(max)s
+                  AND other.active AND other.state = 'ok' AND COALESCE(other.failure_count, 0) = 0
+                  AND other.last_run_date > now() at time zone 'UTC' - %(wait)s
+                  AND other.target_model = mine.target_model
+                  AND (other.company_id = mine.company_id
+                       OR other.company_id IS NULL OR mine.company_id IS NULL)
+                  AND NOT EXISTS (
+                        SELECT 1 FROM mail_inbox_message done
+                         WHERE done.stable_id = COALESCE(m.stable_id, m.message_id)
+                           AND done.state = 'processed' AND done.action IN ('created', 'updated')
+                           AND done.ticket_model = mine.target_model
+                           AND (done.company_id = mine.company_id
+                                OR done.company_id IS NULL OR mine.company_id IS NULL))
+                ORDER BY m.id LIMIT 20""",
+            {
+                "id": self.id,
+                "answered": [_text(ref) for ref in answered],
+                "wait": self._get_cross_inbox_wait(),
+                "max": MAX_ATTEMPTS,
+            },
+        )
+        rows = self.env.cr.fetchall()
+        reached = rows and self._answered_on_a_ticket({key for _id, key in rows})
+        return self.browse([line_id for line_id, key in rows if key not in reached][:1])
+
+    def _answered_on_a_ticket(self, keys):
+        """Which of these emails (``keys``: stable ids) are on a ticket this reply's
+        inbox may reach already, by their Message-ID on ``mail.message`` (Odoo's own
+        mail coming back, an email posted by other means): the reply reaches it now,
+        as routing does (``_match_by_headers``); waiting for a copy of it in
+        another inbox would gain nothing. Read only when the reply would wait."""
+        model = self.env[self.inbox_id.target_model].sudo()
+        posted = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [("message_id", "in", [f"<{key}>" for key in keys]), ("model", "=", model._name)]
+            )
+        )
+        if not posted:
+            return set()
+        tickets = model.browse(set(posted.mapped("res_id"))).exists()
+        tickets = tickets.filtered_domain(
+            model._mail_ticket_company_domain(self.inbox_id.company_id)
+        )
+        return {message.message_id[1:-1] for message in posted if message.res_id in tickets.ids}
 
     def _answered_candidates(self, answered):
         """The older messages of this inbox, new in this transaction's snapshot and

@@ -545,3 +545,58 @@ class TestQueueJobInbox(MailTicketCase):
             [("mail_inbox_id", "=", self.inbox.id)]
         )
         self.assertEqual(count, 1)
+
+    def test_a_reply_whose_job_runs_before_its_emails_job_in_another_inbox(self):
+        """The email lands in this inbox, the reply in another inbox's mailbox; both
+        cycles hand them to jobs, and the reply's job runs first: it leaves the reply
+        for the next cycle instead of making a ticket of its own, and the reply then
+        updates the ticket the email's job made."""
+        login, password = self.new_mailbox()
+        other = self.create_inbox(login, password, use_queue_job=True)
+        self.deliver(make_email(subject="Dock dead", message_id="<qx-1@client.example>"))
+        self.deliver(
+            make_email(
+                subject="Re: Dock dead",
+                body="Not even the power light.\n",
+                headers={"In-Reply-To": "<qx-1@client.example>"},
+                message_id="<qx-2@client.example>",
+            ),
+            login=login,
+        )
+        self.assertEqual(self.fetch()["enqueued"], 1)
+        self.assertEqual(self.fetch(other)["enqueued"], 1)
+        [email], [reply] = self.ledger(), self.ledger(other)
+        [left] = self.run_stored(self.stored_jobs(reply))
+        self.assertIn("retried by the next cycle", left)
+        self.assertEqual((reply.state, reply.attempts), ("new", 0))
+        self.assertIn("another inbox", reply.reason)
+        self.run_stored(self.stored_jobs(email))
+        self.assertEqual(self.fetch(other)["enqueued"], 1, "the next cycle hands the reply on")
+        self.run_stored(self.pending_job(reply))
+        self.assertEqual((email.action, reply.action), ("created", "updated"))
+        self.assertEqual(self.ticket_of(reply), self.ticket_of(email))
+        self.assertFalse(
+            self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", other.id)]),
+            "no ticket of the reply's own",
+        )
+
+    def test_one_email_to_two_inboxes_naming_itself(self):
+        """One email sent to two addresses, whose References name its own Message-ID:
+        both cycles hand their copy to a job before either runs. Neither copy waits
+        for the other: the first makes the ticket, the second is its duplicate."""
+        login, password = self.new_mailbox()
+        other = self.create_inbox(login, password, use_queue_job=True)
+        raw = make_email(
+            subject="Loop",
+            headers={"References": "<qs-0@client.example> <qs-1@client.example>"},
+            message_id="<qs-1@client.example>",
+        )
+        self.deliver(raw)
+        self.deliver(raw, login=login)
+        self.assertEqual(self.fetch()["enqueued"], 1)
+        self.assertEqual(self.fetch(other)["enqueued"], 1)
+        [first], [second] = self.ledger(), self.ledger(other)
+        self.run_stored(self.stored_jobs(first) | self.stored_jobs(second))
+        self.assertEqual((first.state, second.state), ("processed", "processed"), second.reason)
+        self.assertEqual((first.action, second.action), ("created", "duplicate"))
+        self.assertEqual(self.ticket_of(second), self.ticket_of(first))
