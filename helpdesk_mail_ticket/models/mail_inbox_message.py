@@ -273,11 +273,14 @@ class MailInboxMessage(models.Model):
         """Make messages candidates for processing again (iTop's Reset Status). A
         message that already made a ticket does not make a second one."""
         for message in self:
-            if not (message.on_server or message.raw_attachment_id):
+            # A kept copy whose file left the file store is none: processed again, the
+            # line would only be set aside again.
+            if not (message.on_server or message._kept_raw_readable()):
                 raise UserError(
                     self.env._(
-                        "%(subject)s is no longer on the server and was not kept: it cannot "
-                        "be processed again.",
+                        "%(subject)s is no longer on the server and no copy of it is kept "
+                        "here (it was not kept, or its kept copy is missing from the file "
+                        "store): it cannot be processed again.",
                         subject=message.subject or message.uid,
                     )
                 )
@@ -296,8 +299,13 @@ class MailInboxMessage(models.Model):
 
     def action_download_raw(self):
         self.ensure_one()
-        if not self.raw_attachment_id:
-            raise UserError(self.env._("The raw email of this message was not kept."))
+        if not self._kept_raw_readable():  # a lost copy would download an empty file
+            raise UserError(
+                self.env._(
+                    "The raw email of this message is not kept here: it was not kept, or "
+                    "its kept copy is missing from the file store."
+                )
+            )
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.raw_attachment_id.id}?download=true",

@@ -8,6 +8,7 @@ top-level ``tests/test_odoo_process_*.py``.)
 import os
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.mail_inbox_message import MAX_ATTEMPTS
@@ -243,6 +244,28 @@ class TestKeptCopyLost(MailTicketCase):
 
     def test_gone_from_the_server_in_a_batch(self):
         self._set_aside(attempts=0)
+
+    def test_reset_status_and_download_say_the_copy_is_missing(self):
+        """Set aside, off the server, its copy lost: Reset Status would only set it
+        aside again, and the download would give an empty file. Both say why."""
+        self._set_aside(attempts=1)
+        kept = self.ledger().sorted("id")[0]
+        self.assertFalse(kept.on_server)
+        with self.assertRaisesRegex(UserError, "kept copy is missing from the file store"):
+            kept.action_reset_status()
+        with self.assertRaisesRegex(UserError, "kept copy is missing from the file store"):
+            kept.action_download_raw()
+        self.assertEqual(kept.state, "error", "left as it was")
+
+    def test_reset_status_of_a_lost_copy_still_on_the_server(self):
+        """The server still has it: Reset Status is accepted, the next cycle reads it
+        again from there."""
+        kept = self._kept_but_lost(attempts=3)
+        kept.state = "error"
+        kept.action_reset_status()
+        self.assertEqual(kept.state, "new")
+        self.fetch()
+        self.assertEqual(kept.state, "processed", kept.reason)
 
 
 @tagged("post_install", "-at_install")
