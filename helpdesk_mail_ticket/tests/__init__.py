@@ -40,3 +40,4 @@ from . import test_attack_replyleft
 from . import test_attack_pop3_renumber_left
 from . import test_attack_pop3_equal_size
 from . import test_attack_last
+from . import test_attack_onenew
