@@ -283,7 +283,7 @@ class MailInbox(models.Model):
         if todo and not self.env.context.get("lang"):
             # Odoo's message_post sets the user's language when the context has none,
             # reading the user and its partner again after every commit: once is enough.
-            messages = messages.with_context(lang=self.env.user.lang)
+            messages = messages.with_context(lang=self._get_user_lang())
         # One record or batch at a time: every commit empties the cache, and a record of
         # the whole cycle would read all of it again at its next field access.
         chunks = self._plan_batches(messages.browse(todo.ids), self._get_batch_size())
@@ -323,6 +323,23 @@ class MailInbox(models.Model):
         following = chunks[index + 1] if index + 1 < len(chunks) else None
         handoff.following = following if following and len(following) == 1 else None
         return [chunk._process_isolated(source, settings, handoff)]
+
+    def _get_user_lang(self):
+        """The cycle's user's language (``res.users.lang``, its partner's), in one
+        narrow read when the cache does not have it (the user and its partner would
+        each be read whole)."""
+        user = self.env.user
+        if self.env.cache.contains(user, user._fields["lang"]):
+            return user.lang
+        self.env["res.partner"].flush_model(["lang"])
+        self.env["res.users"].flush_model(["partner_id"])
+        self.env.cr.execute(
+            "SELECT partner.lang FROM res_users u JOIN res_partner partner "
+            "ON partner.id = u.partner_id WHERE u.id = %s",
+            [user.id],
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else user.lang
 
     def _plan_batches(self, messages, size):
         """``messages`` cut, in id order, into batches of at most ``size`` messages

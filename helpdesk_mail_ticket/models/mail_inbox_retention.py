@@ -28,6 +28,9 @@ class MailInbox(models.Model):
         deleted), errors when the inbox deletes them. Returns how many messages left
         the folder."""
         ledger = self.env["mail.inbox.message"]
+        # What the check reads of the row, alone when a commit emptied the cache (no
+        # statement when the synchronization lock's read is still there).
+        self.fetch(self._sync_lock_columns())
         candidates = self._server_action_candidates()
         if not candidates:
             return 0  # an idle cycle: no commit here, the cycle's last one ends it

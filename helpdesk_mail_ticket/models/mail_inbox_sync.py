@@ -55,13 +55,27 @@ class MailInbox(models.Model):
         listing = source.list_changes(inbox._get_listing_cursor())
         self._trace("%s", listing.note)
         remote = listing.messages
+        stored = []
+
+        def store_with_lines():
+            # Every listed message has its line: the cursor is stored in the commit
+            # of the step that recorded the last of them, under the lock it holds.
+            if not self._count_unrecorded(remote):
+                self._write_sync_cursor(listing.cursor)
+                stored.append(listing.cursor)
+
         if listing.complete:
             new = self._sync_with_server(remote, source)
         elif remote:
-            new = self._record_new_messages(remote, source)
+            # Under the synchronization lock this transaction holds already.
+            new = self._record_new_messages(
+                remote, source, locked=True, before_last_commit=store_with_lines
+            )
         else:
             new = ledger.browse()
-        if remote and self._count_unrecorded(remote):
+        if stored:
+            pass  # committed with the new lines
+        elif remote and self._count_unrecorded(remote):
             # Recording stopped part way (another worker): the next cycle lists again.
             commit(self.env)
         else:
@@ -125,16 +139,7 @@ class MailInbox(models.Model):
         # What the rest of the cycle reads of the row, read by this statement on its
         # snapshot too: the commit above emptied the cache, and one field missing
         # there would read the whole row again (every column, tokens included).
-        names = [
-            name
-            for name in self._get_sync_lock_fields()
-            if name in self._fields
-            and name != "sync_cursor"
-            # A column of the row (a field computed on the fly has a column type too).
-            and self._fields[name].store
-            and self._fields[name].column_type
-            and not (self._fields[name].translate or self._fields[name].company_dependent)
-        ]
+        names = self._sync_lock_columns()
         self.env.cr.execute(
             SQL(
                 """SELECT %(columns)s sync_cursor,
@@ -162,15 +167,30 @@ class MailInbox(models.Model):
             self.env.cache.update(self, field, [field.convert_to_cache(value, self)])
         return {"cursor_recorded": row[-1]}
 
+    def _sync_lock_columns(self):
+        """The columns of ``_get_sync_lock_fields()`` one statement can read with the
+        cursor and put in the cache."""
+        return [
+            name
+            for name in self._get_sync_lock_fields()
+            if name in self._fields
+            and name != "sync_cursor"
+            # A column of the row (a field computed on the fly has a column type too).
+            and self._fields[name].store
+            and self._fields[name].column_type
+            and not (self._fields[name].translate or self._fields[name].company_dependent)
+        ]
+
     def _get_sync_lock_fields(self):
         """The inbox's columns the synchronization lock's statement reads besides the
         cursor: those the rest of an idle cycle reads (server-action policy,
         keep-until-closed marks, status, trace), so that it reads the row no more.
-        Hook: add the stored, non-translated, non-relational fields an override reads
-        (any other field named is left to be read as usual, when it is used)."""
+        Hook: add the stored, non-translated fields an override reads (a many2one: its
+        id; any other field named is left to be read as usual, when it is used)."""
         return (
-            "name", "trace", "state", "failure_count", "last_run_date", "email_storage",
-            "error_behavior", "target_model", "keep_checked_date", "keep_swept_date",
+            "name", "company_id", "trace", "state", "failure_count", "last_run_date",
+            "email_storage", "error_behavior", "target_model", "keep_checked_date",
+            "keep_swept_date",
         )  # fmt: skip
 
     def _store_sync_cursor(self, cursor):
@@ -182,11 +202,18 @@ class MailInbox(models.Model):
             # the cycle's next commit, with no server command sent before it.
             return
         if self._lock_row():
-            self._write_poll_state({"sync_cursor": cursor})
+            self._write_sync_cursor(cursor)
         else:
             # Another worker stores a newer state meanwhile; the next cycle checks.
             self.invalidate_recordset(["sync_cursor"])
         commit(self.env)  # releases the synchronization lock
+
+    def _write_sync_cursor(self, cursor):
+        """Write ``cursor`` as the stored one, unless it is already (the row locked by
+        this transaction)."""
+        self.fetch(["sync_cursor"])  # alone, when a commit emptied the cache
+        if cursor != self.sync_cursor:
+            self._write_poll_state({"sync_cursor": cursor})
 
     def _store_count_after_server_actions(self, source, cursor):
         """After deletions or moves, store the cursor counting them in, unless mail
@@ -408,12 +435,12 @@ class MailInbox(models.Model):
                 )
         return new_ids, [] if insert else unknown
 
-    def _record_new_messages(self, remote, source=None):
+    def _record_new_messages(self, remote, source=None, **steps):
         """Record messages listed as new (IMAP UIDs above the last UIDNEXT); returns the
-        new lines. With ``source``, by ``_record_identified``."""
+        new lines. With ``source``, by ``_record_identified`` (given ``steps``)."""
         ledger = self.env["mail.inbox.message"]
         if source is not None:
-            return ledger.browse(self._record_identified(source, remote))
+            return ledger.browse(self._record_identified(source, remote, **steps))
         new_ids = self._insert_lines(remote)
         commit(self.env)
         return ledger.browse(new_ids)
@@ -446,7 +473,7 @@ class MailInbox(models.Model):
             new_ids += [row[0] for row in cr.fetchall()]
         return new_ids
 
-    def _record_identified(self, source, remote):
+    def _record_identified(self, source, remote, locked=False, before_last_commit=None):
         """Record messages the inbox does not know by their server handle, their
         header block read first. One it knows under another handle (the
         server renumbered its mailbox: a new UIDVALIDITY, new POP3 UIDLs) gets its
@@ -457,12 +484,15 @@ class MailInbox(models.Model):
         In steps of RECOGNIZE_BATCH messages, each committed under the inbox's row
         lock, so one worker at a time records them: an interrupted cycle leaves the
         messages not recorded yet to the next listing, which finds them again.
+        ``locked``: this transaction holds the lock already (the synchronization's),
+        the first step does not take it again. ``before_last_commit``: called in the
+        last step's transaction, after its lines are written, before its commit.
         Returns the ids of the new lines."""
         ledger = self.env["mail.inbox.message"]
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         new_ids = []
         for start in range(0, len(remote), RECOGNIZE_BATCH):
-            if not self._lock_row(wait=False):
+            if not (locked and not start) and not self._lock_row(wait=False):
                 self._trace(
                     "Another worker records this inbox's messages: %d left to it",
                     len(remote) - start,
@@ -472,6 +502,8 @@ class MailInbox(models.Model):
             try:
                 with self.env.cr.savepoint(flush=False):
                     new_ids += self._record_batch(source, batch, by_message_id)
+                    if before_last_commit and start + RECOGNIZE_BATCH >= len(remote):
+                        before_last_commit()
             except psycopg2.errors.SerializationFailure:
                 self._trace("Lines changed by another worker: recording left to the next cycle")
                 rollback(self.env)

@@ -337,17 +337,59 @@ class TestProcessingCost(MailTicketCase):
         self.assertEqual(made.count("rollback"), 0)
         return result, made.count("commit")
 
-    def test_one_new_message_costs_five_commits_more_than_an_idle_cycle(self):
-        # The synchronization records the message (one commit) and stores the cursor
-        # (another); the message is claimed and its download marked in a third, as a
-        # further one is in its previous one's outcome (no commit of its own). Then
-        # the attempt (before the parse) and the outcome.
+    def test_one_new_message_costs_four_commits_more_than_an_idle_cycle(self):
+        # The synchronization records the message and stores the cursor in one commit
+        # (every listed message has its line); the message is claimed and its download
+        # marked in a second, as a further one is in its previous one's outcome (no
+        # commit of its own). Then the attempt (before the parse) and the outcome.
         self.fetch()
         idle, idle_commits = self.cycle_commits()
         self.deliver(make_email(subject="Alone"))
         one, commits = self.cycle_commits()
         self.assertEqual((idle["new"], one["processed"]), (0, 1))
-        self.assertEqual(commits - idle_commits, 5, f"{idle_commits} idle, {commits} with one")
+        self.assertEqual(commits - idle_commits, 4, f"{idle_commits} idle, {commits} with one")
+        self.assertEqual(self.inbox.sync_cursor["uidnext"], max(self.server_uids()) + 1)
+
+    def test_one_new_message_reads_the_inbox_and_the_user_only_where_needed(self):
+        # What a cycle recording and processing one message sends around the
+        # message's own work: the synchronization's row lock taken once (the step
+        # recording the message holds it already; the cursor is stored in that
+        # step's commit, not under a second lock after it); the inbox's row read
+        # whole only by the message's processing (its routing settings), not by the
+        # synchronization (the company of the new line comes with the lock) nor by
+        # the server actions' check after the outcome's commit (the columns it needs);
+        # the user's language in one narrow read (Odoo's message_post reads the user
+        # itself). Each commit empties the cache, as a real one does.
+        self.fetch()
+        self.deliver(make_email(subject="Alone"))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        made = []
+
+        def commit():
+            made.append("commit")
+            self.env.invalidate_all()
+
+        with (
+            patch.object(odoo_modules.module, "current_test", None),
+            patch.object(self.env.cr, "commit", commit),
+            sql_statements() as statements,
+        ):
+            self.assertEqual(self.fetch()["processed"], 1)
+        locks = [s for s in statements if re.search(r'mail_inbox"? WHERE .*FOR NO KEY UPDATE', s)]
+        self.assertEqual(len(locks), 1, "\n".join(locks))
+        # The processing's own read, and the queue_job bridge's check of its setting
+        # when it is installed.
+        whole = [s for s in statements if s.count('"mail_inbox".') > 20]
+        self.assertLessEqual(len(whole), 2, "\n".join(whole))
+        users = [s for s in statements if '"res_users"."signature"' in s]
+        self.assertLessEqual(len(users), 1, "\n".join(users))
+        cursor_reads = [
+            s
+            for s in statements
+            if re.match(r'SELECT "mail_inbox"\."id", "mail_inbox"\."sync_cursor" FROM', s)
+        ]
+        self.assertEqual(cursor_reads, [], "the cursor is read with the lock only")
 
     def test_each_further_message_of_a_cycle_costs_two_commits(self):
         # A message's attempt is committed before it is parsed (on a snapshot taken
