@@ -193,10 +193,10 @@ def delete_tickets(env):
 
 def uninstall_hook(env):
     """Delete the tickets (before their stages), move what remains of the update subtype
-    on other models (``retire_subtype``), drop the indexes created on other
-    modules' tables, the settings (system parameters saved by the settings page or the
-    iTop import, which have no xml id) and the xml ids other modules hold on our models'
-    links and selection values."""
+    on other models (``retire_subtype``), drop the indexes created on other modules'
+    tables, the POP3 listing stamps' tables and trigger functions, the settings (system
+    parameters saved by the settings page or the iTop import, which have no xml id) and
+    the xml ids other modules hold on our models' links and selection values."""
     delete_tickets(env)
     retire_subtype(
         env, env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email", raise_if_not_found=False)
