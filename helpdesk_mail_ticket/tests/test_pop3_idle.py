@@ -155,13 +155,15 @@ class TestPop3IdleCycle(MailTicketCase):
             "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
             [inbox.id],
         )
-        # A later transaction commits meanwhile, before the cycle's snapshot.
+        # A later transaction stamps another line (set off, then back) and commits
+        # before the cycle's snapshot: a stamp newer than the other's, already seen.
         later = self._real_env()
-        later.cr.execute(
-            "UPDATE mail_inbox_message SET size = size WHERE id = "
-            "(SELECT max(id) FROM mail_inbox_message WHERE inbox_id = %s)",
-            [inbox.id],
-        )
+        for on_server in (False, True):
+            later.cr.execute(
+                "UPDATE mail_inbox_message SET on_server = %s WHERE id = "
+                "(SELECT max(id) FROM mail_inbox_message WHERE inbox_id = %s)",
+                [on_server, inbox.id],
+            )
         later.cr.commit()
         self.cycle(inbox)  # compares on a snapshot without the other's change
         other.cr.commit()
