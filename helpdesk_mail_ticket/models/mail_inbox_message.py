@@ -223,7 +223,11 @@ class MailInboxMessage(models.Model):
         for each other on a stamp. ``mail_inbox_listing_state`` keeps, per inbox, the
         digest of the last listing found equal to the ledger and the snapshot that
         comparison saw; a stamp not visible in that snapshot means a change it did
-        not see."""
+        not see. PostgreSQL 13 or later (``xid8``); without, POP3 compares every cycle."""
+        self.env.registry.hmt_listing_stamps = None  # asked again (_listing_stamps_ready)
+        if self.env.cr._cnx.server_version < 130000:
+            _logger.warning("PostgreSQL before 13: an idle POP3 cycle compares its listing")
+            return
         self.env.cr.execute(
             """ALTER TABLE mail_inbox_message ADD COLUMN IF NOT EXISTS listing_xid xid8;
                CREATE INDEX IF NOT EXISTS mail_inbox_message_listing_xid_index

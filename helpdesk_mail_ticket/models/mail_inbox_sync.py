@@ -249,6 +249,8 @@ class MailInbox(models.Model):
         have the same number: ``_last_renumbered`` reads a header block each cycle)."""
         if not isinstance(remote, RemoteList) or _numbered_listing(remote):
             return None
+        if not self._listing_stamps_ready():
+            return None
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         digest = hashlib.sha256(f"pop3 {self.id} {bool(by_message_id)}\n".encode())
         # A handle holds no line end: the one between handles keeps them apart.
@@ -256,6 +258,17 @@ class MailInbox(models.Model):
         if by_message_id:
             digest.update(("\n" + " ".join(map(str, remote.sizes))).encode())
         return digest.hexdigest()
+
+    def _listing_stamps_ready(self):
+        """Whether the database has the listing stamps (made by the addon's install or
+        upgrade, on PostgreSQL 13 or later): code deployed before the upgrade compares
+        every cycle. Asked once a registry."""
+        registry = self.env.registry
+        ready = getattr(registry, "hmt_listing_stamps", None)
+        if ready is None:
+            self.env.cr.execute("SELECT to_regclass('mail_inbox_listing_state') IS NOT NULL")
+            ready = registry.hmt_listing_stamps = self.env.cr.fetchone()[0]
+        return ready
 
     def _listing_unchanged(self, digest):
         """Whether the last comparison of this inbox's listing with its ledger was made

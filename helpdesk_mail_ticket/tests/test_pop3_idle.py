@@ -223,3 +223,20 @@ class TestPop3IdleCycle(MailTicketCase):
         lines = self.lines(env, inbox)
         self.assertEqual(len(lines), 3)
         self.assertEqual(len([1 for _uid, on in lines if on]), 2, lines)
+
+
+@tagged("post_install", "-at_install")
+class TestPop3IdleWithoutStamps(MailTicketCase):
+    def test_code_newer_than_the_database_compares_every_cycle(self):
+        # The code deployed before the addon's upgrade made the stamps (or a
+        # PostgreSQL without xid8): POP3 goes on comparing, it does not fail.
+        login, password = self.new_mailbox()
+        inbox = self.create_inbox(login, password, protocol="pop3", email_storage="keep")
+        self.deliver(make_email(subject="First"), login=login)
+        self.env.cr.execute("DROP TABLE mail_inbox_listing_state")
+        self.env.registry.hmt_listing_stamps = None  # as a process started then
+        self.addCleanup(setattr, self.env.registry, "hmt_listing_stamps", None)
+        self.assertEqual(self.fetch(inbox)["new"], 1)
+        self.deliver(make_email(subject="Second"), login=login)
+        self.assertEqual(self.fetch(inbox)["new"], 1)
+        self.assertEqual(len(self.ledger(inbox)), 2)
