@@ -36,7 +36,8 @@ def drop_listing_stamps(env):
     env.cr.execute(
         "DROP TABLE IF EXISTS mail_inbox_listing_state, mail_inbox_listing_gone;"
         "DROP FUNCTION IF EXISTS mail_inbox_message_listing_stamp() CASCADE;"
-        "DROP FUNCTION IF EXISTS mail_inbox_message_listing_gone() CASCADE"
+        "DROP FUNCTION IF EXISTS mail_inbox_message_listing_gone() CASCADE;"
+        "DROP FUNCTION IF EXISTS mail_inbox_message_listing_truncate() CASCADE"
     )
 
 
