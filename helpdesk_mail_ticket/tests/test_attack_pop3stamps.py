@@ -68,3 +68,15 @@ class TestAttackPop3Stamps(TestPop3IdleCycle):
         self.assertEqual(self.cycle(inbox)["new"], 4, "the mail still listed is recorded again")
         self.set_done(env, inbox)
         self.assert_all_on_server(env, inbox)
+
+    def test_message_deleted_by_another_client_leaves_the_ledger_on_the_server(self):
+        # The listing changes, the ledger does not: only the digest tells.
+        env, login, inbox = self._committed_inbox()
+        self.cycle(inbox)
+        self.cycle(inbox)
+        with self.dovecot.imap(login, "INBOX") as client:
+            client.uid("STORE", "1", "+FLAGS", "(\\Deleted)")
+            client.expunge()
+        self.cycle(inbox)
+        self.assert_all_on_server(env, inbox, count=3)
+        self.assertEqual(len(self.lines(env, inbox)), 4)
