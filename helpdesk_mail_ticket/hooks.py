@@ -30,6 +30,17 @@ def drop_write_date_indexes(env, tables=None):
             _logger.info("Dropped index %s of %s", index, table)
 
 
+def drop_listing_stamps(env):
+    """The tables and trigger functions of the POP3 listing stamps
+    (``mail.inbox.message._init_listing_stamps``), which no model owns."""
+    env.cr.execute(
+        "DROP TABLE IF EXISTS mail_inbox_listing_state, mail_inbox_listing_gone;"
+        "DROP FUNCTION IF EXISTS mail_inbox_message_listing_stamp() CASCADE;"
+        "DROP FUNCTION IF EXISTS mail_inbox_message_listing_gone() CASCADE;"
+        "DROP FUNCTION IF EXISTS mail_inbox_message_listing_truncate() CASCADE"
+    )
+
+
 def drop_foreign_xmlids(env, module):
     """Odoo names the inheritance links and selection values of a model also after
     the modules of the classes it inherits (``mail.model_inherit__mail_inbox__...``,
@@ -183,15 +194,16 @@ def delete_tickets(env):
 
 def uninstall_hook(env):
     """Delete the tickets (before their stages), move what remains of the update subtype
-    on other models (``retire_subtype``), drop the indexes created on other
-    modules' tables, the settings (system parameters saved by the settings page or the
-    iTop import, which have no xml id) and the xml ids other modules hold on our models'
-    links and selection values."""
+    on other models (``retire_subtype``), drop the indexes created on other modules'
+    tables, the POP3 listing stamps' tables and trigger functions, the settings (system
+    parameters saved by the settings page or the iTop import, which have no xml id) and
+    the xml ids other modules hold on our models' links and selection values."""
     delete_tickets(env)
     retire_subtype(
         env, env.ref("helpdesk_mail_ticket.mt_ticket_updated_by_email", raise_if_not_found=False)
     )
     drop_write_date_indexes(env)
+    drop_listing_stamps(env)
     drop_foreign_xmlids(env, "helpdesk_mail_ticket")
     params = env["ir.config_parameter"].sudo().search([("key", "=like", PARAM_PREFIX + "%")])
     _logger.info("Removing %d system parameters %s*", len(params), PARAM_PREFIX)

@@ -102,6 +102,9 @@ QUERIES = {
     " JOIN pg_namespace ns ON ns.oid = connamespace WHERE ns.nspname = 'public'",
     "sequences": "SELECT sequence_name FROM information_schema.sequences"
     " WHERE sequence_schema = 'public'",
+    "functions": "SELECT p.proname FROM pg_proc p"
+    " JOIN pg_namespace ns ON ns.oid = p.pronamespace WHERE ns.nspname = 'public'",
+    "triggers": "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal",
     "models": "SELECT model FROM ir_model",
     "fields": "SELECT model, name FROM ir_model_fields",
     "xmlids": "SELECT module, model, name FROM ir_model_data",
@@ -257,6 +260,11 @@ def test_uninstalling_the_addon_leaves_no_trace(faults, addons, tmp_path):
         assert ("Helpdesk: poll the incoming eMail inboxes",) in installed["crons"]
         assert used["params"] >= 3
         assert ("helpdesk_mail_ticket.periodicity",) in installed["parameters"]
+        # The POP3 listing stamps: trigger functions no model owns.
+        assert ("mail_inbox_message_listing_truncate",) in installed["functions"]
+        assert ("mail_inbox_message", "mail_inbox_message_listing_insert") in (
+            installed["triggers"]
+        )
         assert ("mail_followers", "helpdesk.mail.ticket") in installed["model_references"]
         for model in used["models"]:
             table = model.replace(".", "_")

@@ -210,6 +210,96 @@ class MailInboxMessage(models.Model):
             self.env.cr, "mail_inbox_message_created_by_sender_index", self._table,
             ['lower("email_from")', '"processed_date"'], where="action = 'created'",
         )  # fmt: skip
+        self._init_listing_stamps()
+
+    def _init_listing_stamps(self):
+        """What lets an idle POP3 cycle skip comparing its listing with the ledger
+        (``mail.inbox._listing_unchanged``): each change of what that comparison reads
+        (a line on the server inserted, deleted, or its handle, size, inbox or
+        ``on_server`` changed), whoever makes it (the poll, an administrator, a script),
+        is stamped with its transaction's id by the database itself: on the line
+        (``listing_xid``), or for a line deleted or moved out of its inbox in
+        ``mail_inbox_listing_gone`` (one row per statement and inbox; a line off the
+        server too when it carries a stamp: the one of its leaving the server may be
+        one no comparison saw); a TRUNCATE forgets every remembered listing. Nothing
+        shared is written: two workers never wait for each other on a stamp.
+        ``mail_inbox_listing_state`` keeps, per inbox, the
+        digest of the last listing found equal to the ledger and the snapshot that
+        comparison saw; a stamp not visible in that snapshot means a change it did
+        not see. PostgreSQL 13 or later (``xid8``); without, POP3 compares every cycle."""
+        self.env.registry.hmt_listing_stamps = None  # asked again (_listing_stamps_ready)
+        if self.env.cr._cnx.server_version < 130000:
+            _logger.warning("PostgreSQL before 13: an idle POP3 cycle compares its listing")
+            return
+        self.env.cr.execute(
+            """ALTER TABLE mail_inbox_message ADD COLUMN IF NOT EXISTS listing_xid xid8;
+               CREATE INDEX IF NOT EXISTS mail_inbox_message_listing_xid_index
+                   ON mail_inbox_message (inbox_id, listing_xid)
+                   WHERE listing_xid IS NOT NULL;
+               CREATE TABLE IF NOT EXISTS mail_inbox_listing_gone (
+                   inbox_id integer NOT NULL, xid xid8 NOT NULL);
+               CREATE INDEX IF NOT EXISTS mail_inbox_listing_gone_index
+                   ON mail_inbox_listing_gone (inbox_id, xid);
+               CREATE TABLE IF NOT EXISTS mail_inbox_listing_state (
+                   inbox_id integer PRIMARY KEY REFERENCES mail_inbox(id) ON DELETE CASCADE,
+                   digest varchar NOT NULL,
+                   snapshot pg_snapshot NOT NULL);
+               CREATE OR REPLACE FUNCTION mail_inbox_message_listing_stamp() RETURNS trigger
+               LANGUAGE plpgsql AS $$
+               BEGIN
+                   -- A line leaving an inbox takes its stamp away: the inbox keeps one.
+                   IF TG_OP = 'UPDATE' AND (OLD.on_server OR OLD.listing_xid IS NOT NULL)
+                           AND OLD.inbox_id IS DISTINCT FROM NEW.inbox_id THEN
+                       INSERT INTO mail_inbox_listing_gone
+                           VALUES (OLD.inbox_id, pg_current_xact_id());
+                   END IF;
+                   NEW.listing_xid := pg_current_xact_id();
+                   RETURN NEW;
+               END $$;
+               CREATE OR REPLACE FUNCTION mail_inbox_message_listing_gone() RETURNS trigger
+               LANGUAGE plpgsql AS $$
+               BEGIN
+                   INSERT INTO mail_inbox_listing_gone
+                       SELECT DISTINCT inbox_id, pg_current_xact_id() FROM gone_lines
+                        -- a line off the server may carry the stamp of that change
+                        WHERE (on_server OR listing_xid IS NOT NULL)
+                          -- not for an inbox deleted with its lines
+                          AND EXISTS(SELECT 1 FROM mail_inbox WHERE id = inbox_id);
+                   RETURN NULL;
+               END $$;
+               DROP TRIGGER IF EXISTS mail_inbox_message_listing_insert ON mail_inbox_message;
+               CREATE TRIGGER mail_inbox_message_listing_insert
+                   BEFORE INSERT ON mail_inbox_message FOR EACH ROW
+                   WHEN (NEW.on_server)
+                   EXECUTE FUNCTION mail_inbox_message_listing_stamp();
+               DROP TRIGGER IF EXISTS mail_inbox_message_listing_update ON mail_inbox_message;
+               CREATE TRIGGER mail_inbox_message_listing_update
+                   BEFORE UPDATE OF inbox_id, server_uid, size, on_server
+                   ON mail_inbox_message FOR EACH ROW
+                   WHEN ((OLD.on_server OR NEW.on_server
+                          OR (OLD.listing_xid IS NOT NULL
+                              AND OLD.inbox_id IS DISTINCT FROM NEW.inbox_id))
+                         AND (OLD.inbox_id, OLD.server_uid, OLD.size, OLD.on_server)
+                             IS DISTINCT FROM
+                             (NEW.inbox_id, NEW.server_uid, NEW.size, NEW.on_server))
+                   EXECUTE FUNCTION mail_inbox_message_listing_stamp();
+               DROP TRIGGER IF EXISTS mail_inbox_message_listing_delete ON mail_inbox_message;
+               CREATE TRIGGER mail_inbox_message_listing_delete
+                   AFTER DELETE ON mail_inbox_message REFERENCING OLD TABLE AS gone_lines
+                   FOR EACH STATEMENT EXECUTE FUNCTION mail_inbox_message_listing_gone();
+               -- TRUNCATE fires no row trigger: every remembered listing is forgotten
+               -- (a cycle reading the ledger holds a lock TRUNCATE waits for).
+               CREATE OR REPLACE FUNCTION mail_inbox_message_listing_truncate() RETURNS trigger
+               LANGUAGE plpgsql AS $$
+               BEGIN
+                   DELETE FROM mail_inbox_listing_state;
+                   RETURN NULL;
+               END $$;
+               DROP TRIGGER IF EXISTS mail_inbox_message_listing_truncate ON mail_inbox_message;
+               CREATE TRIGGER mail_inbox_message_listing_truncate
+                   AFTER TRUNCATE ON mail_inbox_message
+                   FOR EACH STATEMENT EXECUTE FUNCTION mail_inbox_message_listing_truncate();"""
+        )
 
     # ------------------------------------------------------------------
     # CRUD

@@ -234,10 +234,16 @@ class MailInbox(models.Model):
         Returns the messages recorded now.
         """
         ledger = self.env["mail.inbox.message"]
+        digest = self._listing_digest(remote) if source is not None else None
+        if digest and self._listing_unchanged(digest):
+            commit(self.env)
+            return ledger.browse()
         changes = self._listing_changes(remote)
         if not any(changes) and source is not None and self._last_renumbered(remote, source):
             changes = (set(_handles_and_sizes(remote)[0]), set())
         if not any(changes):
+            if digest:
+                self._remember_listing(digest)
             commit(self.env)
             return ledger.browse()
         checked = {}
@@ -261,6 +267,82 @@ class MailInbox(models.Model):
         if unknown:
             new_ids += self._record_identified(source, unknown)
         return ledger.browse(new_ids)
+
+    def _listing_digest(self, remote):
+        """The digest of a POP3 listing as the comparison with the ledger reads it
+        (``_listing_changes``: its handles, and its sizes when they are compared), or
+        None when an unchanged listing may still hide a change: not a POP3 listing, or
+        handles made of the message numbers (another message of the same size may
+        have the same number: ``_last_renumbered`` reads a header block each cycle)."""
+        if not isinstance(remote, RemoteList) or _numbered_listing(remote):
+            return None
+        if not self._listing_stamps_ready():
+            return None
+        by_message_id = self._get_parse_settings().use_message_id_as_uid
+        digest = hashlib.sha256(f"pop3 {self.id} {bool(by_message_id)}\n".encode())
+        # A handle holds no line end: the one between handles keeps them apart.
+        digest.update("\n".join(remote.uids).encode("utf-8", "surrogateescape"))
+        if by_message_id:
+            digest.update(("\n" + " ".join(map(str, remote.sizes))).encode())
+        return digest.hexdigest()
+
+    def _listing_stamps_ready(self):
+        """Whether the database has the listing stamps (made by the addon's install or
+        upgrade, on PostgreSQL 13 or later): code deployed before the upgrade compares
+        every cycle. Asked once a registry."""
+        registry = self.env.registry
+        ready = getattr(registry, "hmt_listing_stamps", None)
+        if ready is None:
+            self.env.cr.execute("SELECT to_regclass('mail_inbox_listing_state') IS NOT NULL")
+            ready = registry.hmt_listing_stamps = self.env.cr.fetchone()[0]
+        return ready
+
+    def _listing_unchanged(self, digest):
+        """Whether the last comparison of this inbox's listing with its ledger was made
+        on this same listing (``digest``) and found them equal, and nothing that
+        comparison reads has changed since: no line of the inbox on the server
+        inserted, deleted, or changed (handle, size, ``on_server``) by a transaction
+        that comparison's snapshot did not see, committed or not (stamped by the
+        database, ``mail.inbox.message._init_listing_stamps``). One statement, on
+        indexes: the lines are not read, the listing is not sent. False as well when
+        the transaction ids went back (a database restored into another cluster)."""
+        self.env["mail.inbox.message"].flush_model()
+        self.env.cr.execute(
+            """SELECT 1 FROM mail_inbox_listing_state state
+                WHERE state.inbox_id = %(id)s AND state.digest = %(digest)s
+                  AND pg_snapshot_xmax(pg_current_snapshot())
+                      >= pg_snapshot_xmax(state.snapshot)
+                  AND NOT EXISTS(
+                      SELECT 1 FROM mail_inbox_message line
+                       WHERE line.inbox_id = %(id)s AND line.listing_xid IS NOT NULL
+                         AND line.listing_xid >= pg_snapshot_xmin(state.snapshot)
+                         AND NOT pg_visible_in_snapshot(line.listing_xid, state.snapshot))
+                  AND NOT EXISTS(
+                      SELECT 1 FROM mail_inbox_listing_gone gone
+                       WHERE gone.inbox_id = %(id)s
+                         AND gone.xid >= pg_snapshot_xmin(state.snapshot)
+                         AND NOT pg_visible_in_snapshot(gone.xid, state.snapshot))""",
+            {"id": self.id, "digest": digest},
+        )
+        return bool(self.env.cr.fetchone())
+
+    def _remember_listing(self, digest):
+        """Remember that the listing ``digest`` was found equal to the ledger on this
+        transaction's snapshot (the one the comparison read: PostgreSQL's repeatable
+        read keeps one snapshot a transaction). A conflict with another worker
+        remembering the same inbox's listing is left to the next cycle."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """INSERT INTO mail_inbox_listing_state (inbox_id, digest, snapshot)
+                       VALUES (%s, %s, pg_current_snapshot())
+                       ON CONFLICT (inbox_id) DO UPDATE
+                       SET digest = EXCLUDED.digest, snapshot = EXCLUDED.snapshot""",
+                    [self.id, digest],
+                    log_exceptions=False,
+                )
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+            self._trace("Another worker remembers this inbox's listing")
 
     def _last_renumbered(self, remote, source):
         """Whether the last message of a POP3 listing whose handles are made of the
