@@ -1,0 +1,447 @@
+"""The new part of replies and forwards as each mail client writes them (issue 14).
+
+One class per client, each layout in the 12 languages of ``newpart_clients.LANGS``, plain
+text and the client's HTML: the new part read from the whole message must be the customer's
+answer exactly (white space aside), without the attribution, the separator, the header block,
+the quoted or forwarded message and the device footer.
+"""
+
+import pytest
+from newpart_clients import (
+    ADDR,
+    APPLE_FWD,
+    DATE_FIELDS,
+    GMAIL_FWD,
+    LANGS,
+    MOBILE_FOOTER,
+    NOTES_SEP,
+    OUTLOOK_FIELDS,
+    OUTLOOK_SEP,
+    SAMSUNG_FOOTER,
+    SAMSUNG_SEP,
+    SENDER,
+    THUNDERBIRD_FWD,
+    YAHOO_FWD,
+    answer_text,
+    apple_attr,
+    expected,
+    fields,
+    gmail_attr,
+    h,
+    html_lines,
+    html_message,
+    mailru_attr,
+    new_part,
+    notes_attr,
+    old_lines,
+    ordered_fields,
+    plain_message,
+    quoted,
+    thunderbird_attr,
+    yahoo_attr,
+    yandex_attr,
+)
+
+langs = pytest.mark.parametrize("lang", LANGS)
+
+
+def plain(lang, *blocks):
+    """A plain-text message of the answer and the blocks below it."""
+    lines = [answer_text(lang), ""]
+    for block in blocks:
+        lines.extend(block)
+    return plain_message("\n".join(lines) + "\n", lang)
+
+
+def answer_html(lang, tag="div"):
+    return html_lines(lang_answer(lang), tag)
+
+
+def lang_answer(lang):
+    return answer_text(lang).split("\n")
+
+
+def old_html(lang):
+    return html_lines(old_lines(lang))
+
+
+class TestGmail:
+    @langs
+    def test_reply_plain(self, lang):
+        raw = plain(lang, [gmail_attr(lang), ""], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_reply_html(self, lang):
+        markup = (
+            f'<div dir="ltr">{"<br>".join(h(x) for x in lang_answer(lang))}</div><br>'
+            '<div class="gmail_quote gmail_quote_container">'
+            f'<div dir="ltr" class="gmail_attr">{h(gmail_attr(lang))}<br></div>'
+            '<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;'
+            f'border-left:1px solid rgb(204,204,204);padding-left:1ex">{old_html(lang)}'
+            "</blockquote></div>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @langs
+    def test_forward_plain(self, lang):
+        sep, labels = GMAIL_FWD[lang]
+        block = [sep, *ordered_fields(lang, labels, (0, 1, 3, 2)), "", ""]
+        raw = plain(lang, block, old_lines(lang))
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_forward_html(self, lang):
+        sep, labels = GMAIL_FWD[lang]
+        head = "<br>".join(h(x) for x in ordered_fields(lang, labels, (0, 1, 3, 2)))
+        markup = (
+            f'<div dir="ltr">{"<br>".join(h(x) for x in lang_answer(lang))}<br><br>'
+            f'<div class="gmail_quote"><div dir="ltr" class="gmail_attr">{h(sep)}<br>{head}'
+            f'<br></div><br><br><div dir="ltr">{old_html(lang)}</div></div></div>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestOutlook:
+    @langs
+    def test_reply_plain_original_message(self, lang):
+        mailto = f"{SENDER[lang]} [mailto:{ADDR}]"
+        block = [OUTLOOK_SEP[lang], *fields(lang, OUTLOOK_FIELDS[lang], wrap=mailto), ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_reply_plain_underscores(self, lang):
+        block = ["_" * 32, *fields(lang, OUTLOOK_FIELDS[lang]), ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_reply_plain_mac_date_fields(self, lang):
+        block = ["", *fields(lang, DATE_FIELDS[lang]), ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_reply_html_desktop(self, lang):
+        labels = OUTLOOK_FIELDS[lang]
+        head = "<br>".join(
+            f"<b>{h(label)}:</b> {h(row.split(': ', 1)[1])}"
+            for label, row in zip(labels, fields(lang, labels), strict=True)
+        )
+        markup = (
+            '<div class="WordSection1">'
+            + answer_html(lang, 'p class="MsoNormal"')
+            + '<p class="MsoNormal">&nbsp;</p><div><div style="border:none;border-top:solid '
+            f'#E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal">{head}</p></div></div>'
+            f'<p class="MsoNormal">&nbsp;</p>{html_lines(old_lines(lang), "p")}</div>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @langs
+    def test_reply_html_web(self, lang):
+        head = "<br>".join(
+            f"<b>{h(row.split(': ', 1)[0])}:</b> {h(row.split(': ', 1)[1])}"
+            for row in fields(lang, OUTLOOK_FIELDS[lang])
+        )
+        markup = (
+            f'<div dir="ltr">{answer_html(lang)}</div><div id="appendonsend"></div>'
+            '<hr style="display:inline-block;width:98%" tabindex="-1">'
+            '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" '
+            f'style="font-size:11pt" color="#000000">{head}</font><div>&nbsp;</div></div>'
+            f"<div>{old_html(lang)}</div>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @langs
+    def test_reply_html_new_outlook(self, lang):
+        head = "<br>".join(
+            f"<b>{h(row.split(': ', 1)[0])}: </b>{h(row.split(': ', 1)[1])}"
+            for row in fields(lang, DATE_FIELDS[lang])
+        )
+        markup = (
+            f'<div class="elementToProof">{answer_html(lang)}</div>'
+            '<div id="mail-editor-reference-message-container"><div class="ms-outlook-mobile-'
+            'reference-message skipProofing"><br></div><div class="ms-outlook-mobile-reference-'
+            'message skipProofing" style="text-align:left;padding:3pt 0in 0in;border-width:1pt '
+            'medium medium;border-style:solid none none;border-color:rgb(181,196,223)">'
+            f"{head}<br><br></div>{old_html(lang)}</div>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestAppleMail:
+    @langs
+    def test_reply_plain(self, lang):
+        raw = plain(lang, [apple_attr(lang), ""], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_reply_html(self, lang):
+        markup = (
+            "<br>".join(h(x) for x in lang_answer(lang))
+            + '<br id="lineBreakAtBeginningOfMessage"><div><br><blockquote type="cite">'
+            f'<div>{h(apple_attr(lang))}</div><br class="Apple-interchange-newline">'
+            f"<div>{old_html(lang)}</div></blockquote></div><br>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @langs
+    def test_forward_plain(self, lang):
+        head = ordered_fields(lang, DATE_FIELDS[lang], (0, 1, 2, 3))
+        head = [head[0], head[3], head[1], head[2]]  # From, Subject, Date, To
+        block = [APPLE_FWD[lang], "", *head, "", ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_forward_html(self, lang):
+        head = ordered_fields(lang, DATE_FIELDS[lang], (0, 1, 2, 3))
+        rows = "".join(
+            f'<div style="margin:0px"><span><b>{h(r.split(": ", 1)[0])}: </b></span>'
+            f"<span>{h(r.split(': ', 1)[1])}<br></span></div>"
+            for r in (head[0], head[3], head[1], head[2])
+        )
+        markup = (
+            f'{"<br>".join(h(x) for x in lang_answer(lang))}<br><div><br><blockquote type="cite">'
+            f'<div>{h(APPLE_FWD[lang])}</div><br class="Apple-interchange-newline">{rows}<br>'
+            f"<div>{old_html(lang)}</div></blockquote></div>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestIosMail:
+    @langs
+    def test_reply_plain(self, lang):
+        raw = plain(
+            lang, [MOBILE_FOOTER[lang], ""], quoted([apple_attr(lang), "", *old_lines(lang)])
+        )
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_reply_html(self, lang):
+        markup = (
+            f'<div dir="ltr">{"<br>".join(h(x) for x in lang_answer(lang))}</div>'
+            f'<div dir="ltr"><br></div><div dir="ltr">{h(MOBILE_FOOTER[lang])}</div>'
+            f'<div dir="ltr"><br><blockquote type="cite">{h(apple_attr(lang))}<br><br>'
+            f'</blockquote></div><blockquote type="cite"><div dir="ltr">{old_html(lang)}'
+            "</div></blockquote>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestThunderbird:
+    @langs
+    def test_reply_plain(self, lang):
+        raw = plain(lang, [thunderbird_attr(lang)], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_bottom_posted_plain(self, lang):
+        lines = [thunderbird_attr(lang), *quoted(old_lines(lang)), "", answer_text(lang)]
+        assert new_part(plain_message("\n".join(lines) + "\n", lang)) == expected(lang)
+
+    @langs
+    def test_reply_html(self, lang):
+        markup = (
+            f"{html_lines(lang_answer(lang), 'p')}"
+            f'<div class="moz-cite-prefix">{h(thunderbird_attr(lang))}<br></div>'
+            f'<blockquote type="cite" cite="mid:old@example.com">{old_html(lang)}</blockquote>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @langs
+    def test_forward_plain(self, lang):
+        sep, labels = THUNDERBIRD_FWD[lang]
+        head = ordered_fields(lang, labels, (3, 1, 0, 2), colon=": ", tab=True)
+        block = ["", sep, *head, "", ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_forward_html(self, lang):
+        sep, labels = THUNDERBIRD_FWD[lang]
+        values = {0: f"{SENDER[lang]} <{ADDR}>", 1: "Tue, 3 Mar 2026 10:00:00 +0100"}
+        values.update({2: "helpdesk@example.org", 3: "x"})
+        rows = "".join(
+            f'<tr><th valign="BASELINE" nowrap="nowrap" align="RIGHT">{h(label)}: </th>'
+            f"<td>{h(values[m])}</td></tr>"
+            for label, m in zip(labels, (3, 1, 0, 2), strict=True)
+        )
+        markup = (
+            f"{html_lines(lang_answer(lang), 'p')}"
+            f'<div class="moz-forward-container"><br><br>{h(sep)}'
+            '<table class="moz-email-headers-table" border="0" cellspacing="0" cellpadding="0">'
+            f"<tbody>{rows}</tbody></table><br><br>{old_html(lang)}</div>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestSamsung:
+    @langs
+    def test_reply_plain(self, lang):
+        block = [SAMSUNG_FOOTER[lang], "", "", SAMSUNG_SEP[lang]]
+        block += [f"{row} " for row in fields(lang, DATE_FIELDS[lang])] + [""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_reply_html(self, lang):
+        head = "".join(f"<div>{h(row)} </div>" for row in fields(lang, DATE_FIELDS[lang]))
+        markup = (
+            f'<div dir="auto">{"<br>".join(h(x) for x in lang_answer(lang))}</div>'
+            '<div dir="auto"><br></div><div id="composer_signature" dir="auto"><div '
+            f'style="font-size:85%;color:#575757" dir="auto">{h(SAMSUNG_FOOTER[lang])}</div>'
+            '</div><div dir="auto"><br></div><div><br></div><div align="left" dir="auto" '
+            f'style="font-size:100%;color:#000000"><div>{h(SAMSUNG_SEP[lang])}</div>{head}'
+            f"<div><br></div></div>{old_html(lang)}"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestYahoo:
+    @langs
+    def test_reply_plain(self, lang):
+        # Yahoo's text alternative: the attribution indented, the old text unquoted.
+        block = ["", f"    {yahoo_attr(lang)}  ", " ", *(f" {x}" for x in old_lines(lang))]
+        assert new_part(plain(lang, block)) == expected(lang)
+
+    @langs
+    def test_reply_html(self, lang):
+        markup = (
+            f'<div class="ydp1" style="font-family:Helvetica">{answer_html(lang)}<div><br></div>'
+            '<div id="yahoo_quoted_1234" class="yahoo_quoted"><div style="font-size:13px">'
+            f"<div>{h(yahoo_attr(lang))}</div><div><br></div><div><br></div>"
+            f'<div><div dir="ltr">{old_html(lang)}</div></div></div></div></div>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @langs
+    def test_forward_plain(self, lang):
+        sep, labels = YAHOO_FWD[lang]
+        head = ordered_fields(lang, labels, (0, 2, 1, 3))
+        block = ["", sep, *head, "", ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+
+RU_EN = pytest.mark.parametrize("lang", ["ru", "en"])
+MAILRU_FWD = {
+    "ru": ("-------- Пересылаемое сообщение --------", ("От кого", "Кому", "Дата", "Тема")),
+    "en": ("-------- Forwarded message --------", ("From", "To", "Date", "Subject")),
+}
+YANDEX_FWD = {
+    "ru": (
+        "-------- Пересылаемое сообщение --------",
+        "-------- Конец пересылаемого сообщения --------",
+    ),
+    "en": ("-------- Forwarded message --------", "-------- End of forwarded message --------"),
+}
+
+
+class TestMailRu:
+    @RU_EN
+    def test_reply_plain(self, lang):
+        raw = plain(lang, ["", mailru_attr(lang)], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @RU_EN
+    def test_reply_html(self, lang):
+        markup = (
+            f'{answer_html(lang)}<div>&nbsp;</div><blockquote style="border-left:1px solid '
+            f'#0857A6; margin:10px; padding:0 0 0 10px;">{h(mailru_attr(lang))}<br>&nbsp;'
+            f'<div id=""><div class="js-helper js-readmsg-msg"><div>{old_html(lang)}</div>'
+            "</div></div></blockquote>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @RU_EN
+    def test_forward_plain(self, lang):
+        sep, labels = MAILRU_FWD[lang]
+        block = ["", sep, *ordered_fields(lang, labels, (0, 2, 1, 3)), "", ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+
+class TestYandex:
+    @RU_EN
+    def test_reply_plain(self, lang):
+        raw = plain(lang, ["", yandex_attr(lang)], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @RU_EN
+    def test_reply_html(self, lang):
+        markup = (
+            f"{answer_html(lang)}<div>&nbsp;</div><div>&nbsp;</div>"
+            f"<div>{h(yandex_attr(lang))}</div><blockquote>{old_html(lang)}</blockquote>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @RU_EN
+    def test_forward_plain(self, lang):
+        start, end = YANDEX_FWD[lang]
+        block = ["", "", start, yandex_attr(lang), *old_lines(lang), end, ""]
+        assert new_part(plain(lang, block)) == expected(lang)
+
+    @RU_EN
+    def test_forward_html(self, lang):
+        start, end = YANDEX_FWD[lang]
+        markup = (
+            f"{answer_html(lang)}<div>&nbsp;</div><div>{h(start)}</div>"
+            f"<div>{h(yandex_attr(lang))}</div>{old_html(lang)}<div>{h(end)}</div>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestLotusNotes:
+    @langs
+    def test_reply_plain_wrote_on(self, lang):
+        raw = plain(lang, ["", notes_attr(lang), ""], old_lines(lang))
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_reply_plain_message_from(self, lang):
+        sep = NOTES_SEP[lang].format(n=SENDER[lang], a=ADDR)
+        to, subject = OUTLOOK_FIELDS[lang][2], OUTLOOK_FIELDS[lang][3]
+        block = ["", sep, "", f"{to}:\thelpdesk@example.org", f"{subject}:\tx", "", ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_reply_plain_header_table(self, lang):
+        head = ordered_fields(lang, DATE_FIELDS[lang], (0, 1, 2, 3), tab=True)
+        block = ["", head[0], head[2], head[1], head[3], "", ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_reply_html_header_table(self, lang):
+        head = ordered_fields(lang, DATE_FIELDS[lang], (0, 1, 2, 3))
+        rows = "".join(
+            '<tr valign="top"><td><font size="1" color="#5f5f5f" face="sans-serif">'
+            f'{h(label)}:</font></td><td><font size="1" face="sans-serif">{h(value)}'
+            "</font></td></tr>"
+            for label, value in (row.split(": ", 1) for row in (head[0], head[2], head[1], head[3]))
+        )
+        markup = (
+            f'<font size="2" face="sans-serif">{"<br>".join(h(x) for x in lang_answer(lang))}'
+            f'</font><br><br><br><br><table width="100%">{rows}</table><br>'
+            '<hr width="100%" size="2" align="left" noshade><br><br><br>'
+            f'<tt><font size="2">{"<br>".join(h(x) for x in old_lines(lang))}</font></tt>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+class TestSignatureAboveTheQuote:
+    """Top-posting clients put the sender's signature between the answer and the quote."""
+
+    @langs
+    def test_dash_signature_then_gmail_attribution(self, lang):
+        sig = ["-- ", "Tom Baker", "ACME GmbH", "+49 30 1234567"]
+        raw = plain(lang, [*sig, "", gmail_attr(lang)], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_contact_block_then_outlook_header(self, lang):
+        sig = ["Tom Baker", "ACME GmbH", "Tel. +49 30 1234567", "www.acme.example", ""]
+        block = [*sig, OUTLOOK_SEP[lang], *fields(lang, OUTLOOK_FIELDS[lang]), ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+
+class TestAttributionLeftBehind:
+    """The client dropped the quote (or the sender cut it) but kept its attribution."""
+
+    @langs
+    @pytest.mark.parametrize("attr", [gmail_attr, apple_attr, thunderbird_attr, notes_attr])
+    def test_attribution_at_the_end(self, lang, attr):
+        assert new_part(plain(lang, [attr(lang)])) == expected(lang)
