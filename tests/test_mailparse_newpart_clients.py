@@ -445,3 +445,36 @@ class TestAttributionLeftBehind:
     @pytest.mark.parametrize("attr", [gmail_attr, apple_attr, thunderbird_attr, notes_attr])
     def test_attribution_at_the_end(self, lang, attr):
         assert new_part(plain(lang, [attr(lang)])) == expected(lang)
+
+
+class TestTheCustomersOwnLinesStay:
+    """The same words in a customer's text are not a client's footer, forward or attribution."""
+
+    @pytest.mark.parametrize(
+        "line",
+        [
+            "Sent the invoice to the Samsung office last week.",
+            "Enviado do meu escritório para o suporte da Samsung ontem.",
+            "iPhoneから送信したメールが届きません。",
+        ],
+    )
+    def test_a_last_line_naming_a_device_is_kept(self, line):
+        raw = plain_message(f"{answer_text('en')}\n\n{line}\n", "en")
+        assert new_part(raw) == f"{expected('en')} {line}"
+
+    @pytest.mark.parametrize(
+        "line",
+        [
+            "本文写于 2026-03-03：",
+            "王芳 <wang@example.com> 写于 2026-03-03 的报告如下：",
+            "--- Follow-up 2026-03-03 (Jean-Pierre) ---",
+        ],
+    )
+    def test_a_line_of_the_text_keeps_what_follows(self, line):
+        raw = plain_message(f"{line}\n{answer_text('zh')}\n", "zh")
+        assert new_part(raw) == f"{line} {expected('zh')}"
+
+    def test_a_sentence_introducing_a_forward_stays(self):
+        intro = "Ich leite Ihnen die Nachricht weiter:"
+        raw = plain("de", [intro, "", *fields("de", DATE_FIELDS["de"]), ""], old_lines("de"))
+        assert new_part(raw) == f"{expected('de')} {intro}"

@@ -244,7 +244,9 @@ _FROM_LINE = re.compile(
 # Separators that always start old content.
 _SEPARATOR = re.compile(
     r"^\s*(?:"
-    r"-{2,}\s*[^-\n]{3,200}?\s*-{2,}"  # -----Original Message----- and translations
+    # -----Original Message----- and translations; a hyphen inside the words (a name, a
+    # date: "----- Message de "Jean-Pierre Martin" <…> le … -----", Lotus Notes)
+    r"-{2,}\s*[^-\n][^\n]{1,198}?[^-\n]\s*-{2,}"
     r"|([_=*~])\1{2,}\s*[^-_=*~\n]{3,200}?\s*[_=*~]{3,}"  # cc:Mail "___ Reply Separator ___"
     r"|_{10,}"  # Outlook's underscore line
     r"|\#\#-[^\n]{3,200}?-\#\#"  # Zendesk's "##- Please type your reply above this line -##"
@@ -258,9 +260,9 @@ _SEPARATOR = re.compile(
 )
 _SEPARATOR_WORDS = re.compile(
     r"original|forward|message|nachricht|mensaje|messaggio|bericht|mensagem|wiadomo|"
-    r"сообщение|meddelande|meddelelse|besked|melding|viesti|邮件|郵件|メッセージ|reply|"
+    r"сообщени|meddelande|meddelelse|besked|melding|viesti|邮件|郵件|メッセージ|消息|訊息|reply|"
     r"réponse|antwort|transf|weitergeleitet|reenviado|inoltrato|doorgestuurd|"
-    r"encaminhad|przekazan|пересылаем|vidarebefordrat|videresendt|välitetty|"
+    r"encaminhad|przekaz|пересылаем|переадрес|vidarebefordrat|videresendt|välitetty|转发|轉寄|転送|"
     r"zpráv|původní|üzenet|eredeti|orijinal|ileti|mesaj|μήνυμα|αρχικό|"  # cs hu tr el
     rf"{_WROTE}",
     re.IGNORECASE,
@@ -488,7 +490,18 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
     verbless = _VERBLESS.search(text)
     if verbless and not _names_a_recipient(text, verbless):
         return True
-    return _has_address(text) and _wrote_far(text)
+    if not _has_address(text):
+        return False
+    return _wrote_far(text) or _WROTE_AT.search(_TIME.sub(".", text)) is not None
+
+
+# Lotus Notes in Chinese: "王芳 <w@x> 写于 2026-03-03 10:00:00:", the verb ("written on")
+# after the sender's address and before the date. Common words in a Chinese text ("本文写于
+# 2026年…"), so only right after an address in brackets and before a date that ends the line.
+_WROTE_AT = re.compile(
+    r"<[^<>\s]{1,64}@[^<>\s]{1,255}>\s*(?:写于|寫於)\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+    r"(?:\s+\d{1,2}\.\d{2}(?:\.\d{2})?)?\s*[:：]\s*$"
+)
 
 
 def _names_a_recipient(text: str, match: re.Match) -> bool:
@@ -674,7 +687,7 @@ def _builtin_cut(lines: list[str]) -> int:
                 _is_header_block(lines, index)
                 or (head[:1] in (":", "|") and _marked_header_block(lines, index))
             ):
-                return index
+                return _header_intro(lines, index)
             notes = _recipient_block_start(lines, index)
             if notes >= 0:
                 return notes
@@ -685,6 +698,37 @@ def _builtin_cut(lines: list[str]) -> int:
             if span and not _quote_follows(lines[index + span :]):
                 return index
     return -1
+
+
+_INTRO_WORDS = 6
+
+
+def _header_intro(lines: list[str], index: int) -> int:
+    """The line that introduces the header block at ``index``, or ``index``.
+
+    A client's forward line ending with a colon ("Inizio messaggio inoltrato:", "Начало
+    переадресованного сообщения:", Apple Mail in each language) or a separator between
+    rules whose words no list holds ("-------- 转发的消息 --------"), right above the block
+    (one blank line between at most): they belong to the old message. The forward line is
+    short, holds a separator's words and no first-person subject (not "I forward the
+    message:")."""
+    above = index - 1
+    if above > 0 and not lines[above].strip():
+        above -= 1
+    if above < 0 or len(lines[above]) > 200:
+        return index
+    line = lines[above].strip()
+    if line[:2] == "--" and line[-2:] == "--" and _SEPARATOR.match(line):
+        return above
+    if (
+        line[-1:] in (":", "：")
+        and len(line.split()) <= _INTRO_WORDS
+        and _SEPARATOR_WORDS.search(line)
+        and not _FIRST_PERSON.search(line)
+        and not _QUOTE_LINE.match(line)
+    ):
+        return above
+    return index
 
 
 _NO_COLON_OPENERS = frozenset(("on", "le", "am", "el", "il", "op", "em"))
@@ -737,6 +781,32 @@ _DEVICE_FOOTER = re.compile(
     r"windows)\b|送信|发自|從我的",
     re.IGNORECASE,
 )
+
+
+# A device's footer whose verb comes last or after other words than _MOBILE_SIG knows
+# ("Von meinem iPhone gesendet", "Enviado do meu iPhone", "Inviato dal mio Galaxy",
+# "iPhoneから送信", "发自我的iPhone", "从我的 Galaxy 发送"): a verb of sending and a device's
+# name with at most two short words (a preposition, a possessive) between them, alone on the
+# line. Read as a signature on the last line only, never as a separator.
+_SEND = (
+    r"sent|gesendet|envoyé|enviado|enviada|inviato|verzonden|verstuurd|wysłane|wysłano|"
+    r"отправлено|skickat|sendt|lähetetty|送信|发送|發送|傳送|发自|發自"
+)
+_DEVICE = r"iphone|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|smartphone"
+_SHORT_WORDS = r"(?:[^\W\d_]{1,6}\s+){0,2}"
+_DEVICE_NAME = rf"(?:{_DEVICE})(?:['’]a|\s*\d{{1,2}}|\s+(?:phone|smartphone|mini|pro|plus))?"
+_DEVICE_LINE = re.compile(
+    rf"^\s*(?:(?:{_SEND})\s+{_SHORT_WORDS}{_DEVICE_NAME}"  # verb first
+    rf"|{_SHORT_WORDS}{_DEVICE_NAME}\s*(?:から\s*)?(?:{_SEND})"  # verb last
+    rf"|(?:发自|發自|从|從)\s*我的\s*{_DEVICE_NAME}(?:\s*(?:发送|發送|傳送))?)"  # zh
+    r"\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_device_footer(line: str) -> bool:
+    """A mobile client's "Sent from my …" signature line, in any of its forms."""
+    return bool(_MOBILE_SIG.match(line) or _DEVICE_LINE.match(line))
 
 
 def _is_mobile_separator(lines: list[str], index: int) -> bool:
@@ -921,7 +991,7 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
         return lines, []
     last = content[-1]
     # Mobile signatures on the last line.
-    if _MOBILE_SIG.match(lines[last]) and len(content) > 1:
+    if len(content) > 1 and _is_device_footer(lines[last]):
         return lines[:last], lines[last:]
     if _sign_off(lines, content):
         return lines[:last], lines[last:]
@@ -1099,7 +1169,7 @@ def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | Non
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     sig_at = labels.index("sig") if "sig" in labels[: len(kept)] else len(kept)
     last = max((i for i, line in enumerate(kept) if line.strip()), default=-1)
-    if 0 < last < sig_at and _MOBILE_SIG.match(kept[last]):
+    if 0 < last < sig_at and _is_device_footer(kept[last]):
         sig_at = last
     above = sig_at - 1
     while above > 0 and not kept[above].strip():
