@@ -407,3 +407,39 @@ def h(text) -> str:
 def html_lines(lines, tag="div") -> str:
     close = tag.split()[0]
     return "".join(f"<{tag}>{h(line) if line else '<br>'}</{close}>" for line in lines)
+
+
+# --- webmails and other clients ---------------------------------------------------------------
+ZIMBRA_SEP = {
+    "en": ("----- Original Message -----", "Sent"), "fr": ("----- Mail original -----", "Envoyé"),
+    "de": ("----- Ursprüngliche Mail -----", "Gesendet"),
+    "es": ("----- Mensaje original -----", "Enviados"),
+    "it": ("----- Messaggio originale -----", "Inviato"),
+    "nl": ("----- Oorspronkelijk bericht -----", "Verzonden"),
+    "pt": ("----- Mensagem original -----", "Enviadas"),
+    "ru": ("----- Исходное сообщение -----", "Отправленные"),
+    "pl": ("----- Oryginalna wiadomość -----", "Wysłane"),
+    "sv": ("----- Ursprungligt meddelande -----", "Skickat"),
+    "ja": ("----- 元のメッセージ -----", "送信済み"), "zh": ("----- 原始邮件 -----", "发送时间"),
+}  # fmt: skip
+# Horde's attribution: no date, the sender's address and a colon.
+HORDE_ATTR = {
+    "en": "Quoting {s}:", "fr": "Citation {s} :", "de": "Zitat von {s}:", "es": "Citando a {s}:",
+    "it": "Citando {s}:", "nl": "Citeren {s}:", "pt": "Citando {s}:", "ru": "Цитирование {s}:",
+    "pl": "Cytowanie {s}:", "sv": "Citerar {s}:",
+}  # fmt: skip
+# Outlook for iOS / Android: its footer with a link, then Outlook's rule and header block.
+OUTLOOK_MOBILE = {
+    "en": "Get Outlook for iOS<https://aka.ms/o0ukef>",
+    "fr": "Télécharger Outlook pour iOS<https://aka.ms/o0ukef>",
+    "de": "Outlook für iOS<https://aka.ms/o0ukef> beziehen",
+    "es": "Obtener Outlook para iOS<https://aka.ms/o0ukef>",
+    "it": "Scarica Outlook per iOS<https://aka.ms/o0ukef>",
+    "nl": "Outlook voor iOS downloaden<https://aka.ms/o0ukef>",
+    "pt": "Obter o Outlook para iOS<https://aka.ms/o0ukef>",
+    "ru": "Получить Outlook для iOS<https://aka.ms/o0ukef>",
+    "pl": "Pobierz aplikację Outlook dla systemu Android<https://aka.ms/AAb9ysg>",
+    "sv": "Skaffa Outlook för Android<https://aka.ms/AAb9ysg>",
+    "ja": "iOS 版 Outlook<https://aka.ms/o0ukef> を入手",
+    "zh": "获取 Outlook for iOS<https://aka.ms/o0ukef>",
+}

@@ -11,17 +11,22 @@ from newpart_clients import (
     ADDR,
     APPLE_FWD,
     DATE_FIELDS,
+    DATE_TEXT,
     GMAIL_FWD,
+    HORDE_ATTR,
     LANGS,
     MOBILE_FOOTER,
     NOTES_SEP,
     OUTLOOK_FIELDS,
+    OUTLOOK_MOBILE,
     OUTLOOK_SEP,
     SAMSUNG_FOOTER,
     SAMSUNG_SEP,
     SENDER,
+    SUBJECT,
     THUNDERBIRD_FWD,
     YAHOO_FWD,
+    ZIMBRA_SEP,
     answer_text,
     apple_attr,
     expected,
@@ -478,3 +483,90 @@ class TestTheCustomersOwnLinesStay:
         intro = "Ich leite Ihnen die Nachricht weiter:"
         raw = plain("de", [intro, "", *fields("de", DATE_FIELDS["de"]), ""], old_lines("de"))
         assert new_part(raw) == f"{expected('de')} {intro}"
+
+
+class TestWebmails:
+    @langs
+    def test_zimbra_reply_plain(self, lang):
+        sep, sent = ZIMBRA_SEP[lang]
+        labels = (OUTLOOK_FIELDS[lang][0], OUTLOOK_FIELDS[lang][2], sent, OUTLOOK_FIELDS[lang][3])
+        block = [sep, *ordered_fields(lang, labels, (0, 2, 1, 3)), ""]
+        assert new_part(plain(lang, block, quoted(old_lines(lang)))) == expected(lang)
+
+    @pytest.mark.parametrize("lang", ["en", "de", "fr", "es"])
+    def test_gmx_reply_plain(self, lang):
+        labels = (OUTLOOK_FIELDS[lang][1].split()[0], *DATE_FIELDS[lang][:1])
+        labels = (*labels, DATE_FIELDS[lang][2], DATE_FIELDS[lang][3])
+        block = [" ", " ", "", *ordered_fields(lang, labels, (1, 0, 2, 3)), ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @pytest.mark.parametrize("lang", ["en", "de", "fr"])
+    def test_proton_reply_plain(self, lang):
+        block = ["------- Original Message -------", gmail_attr(lang), ""]
+        assert new_part(plain(lang, block, quoted(old_lines(lang)))) == expected(lang)
+
+    @pytest.mark.parametrize("lang", list(HORDE_ATTR))
+    def test_horde_reply_plain(self, lang):
+        attribution = HORDE_ATTR[lang].format(s=f"{SENDER[lang]} <{ADDR}>")
+        raw = plain(lang, [attribution, ""], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @pytest.mark.parametrize("lang", ["zh", "en"])
+    def test_qq_mail_reply_plain(self, lang):
+        sep = "------------------ 原始邮件 ------------------"
+        labels = ("发件人", "发送时间", "收件人", "主题")
+        if lang == "en":
+            sep, labels = "------------------ Original ------------------", DATE_FIELDS["en"]
+        head = [
+            f'{labels[0]}: "{SENDER[lang]}"<{ADDR}>;',
+            f"{labels[1]}: {DATE_TEXT[lang]}",
+            f'{labels[2]}: "helpdesk"<helpdesk@example.org>;',
+            f"{labels[3]}: {SUBJECT[lang]}",
+        ]
+        assert new_part(plain(lang, ["", sep, *head, "", ""], old_lines(lang))) == expected(lang)
+
+    def test_netease_reply_plain(self):
+        attribution = f'在 2026-03-03 10:00:00，"{SENDER["zh"]}" <{ADDR}> 写道：'
+        assert new_part(plain("zh", [attribution], quoted(old_lines("zh")))) == expected("zh")
+
+    @pytest.mark.parametrize("lang", ["en", "de"])
+    def test_spark_reply_plain(self, lang):
+        attribution = {
+            "en": f"On 3 Mar 2026 at 10:00 +0100, {SENDER['en']} <{ADDR}>, wrote:",
+            "de": f"Am 3. März 2026, 10:00 +0100 schrieb {SENDER['de']} <{ADDR}>:",
+        }[lang]
+        assert new_part(plain(lang, [attribution], quoted(old_lines(lang)))) == expected(lang)
+
+    @pytest.mark.parametrize("lang", ["en", "de", "fr"])
+    def test_k9_reply_plain(self, lang):
+        attribution = {
+            "en": f"On March 3, 2026 10:00:00 AM GMT+01:00, {SENDER['en']} <{ADDR}> wrote:",
+            "de": f"{SENDER['de']} <{ADDR}> schrieb am 3. März 2026 10:00:00 MEZ:",
+            "fr": f"Le 3 mars 2026 10:00:00 GMT+01:00, {SENDER['fr']} <{ADDR}> a écrit :",
+        }[lang]
+        assert new_part(plain(lang, [attribution], quoted(old_lines(lang)))) == expected(lang)
+
+
+class TestOutlookMobile:
+    @langs
+    def test_reply_plain(self, lang):
+        block = [OUTLOOK_MOBILE[lang], "_" * 32, *fields(lang, OUTLOOK_FIELDS[lang]), ""]
+        assert new_part(plain(lang, ["", *block], old_lines(lang))) == expected(lang)
+
+    @langs
+    def test_reply_html(self, lang):
+        text, _, rest = OUTLOOK_MOBILE[lang].partition("<")
+        link, _, after = rest.partition(">")
+        head = "<br>".join(
+            f"<b>{h(row.split(': ', 1)[0])}:</b> {h(row.split(': ', 1)[1])}"
+            for row in fields(lang, OUTLOOK_FIELDS[lang])
+        )
+        markup = (
+            f'<div dir="ltr">{answer_html(lang)}</div><div><br></div>'
+            f'<div id="ms-outlook-mobile-signature"><div dir="ltr">{h(text)}<a href="{link}">'
+            f"</a>{h(after)}</div></div>"
+            '<hr style="display:inline-block;width:98%" tabindex="-1">'
+            f'<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif">{head}</font>'
+            f"<div>&nbsp;</div></div><div>{old_html(lang)}</div>"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
