@@ -461,6 +461,7 @@ class TestTheCustomersOwnLinesStay:
             "Sent the invoice to the Samsung office last week.",
             "Enviado do meu escritório para o suporte da Samsung ontem.",
             "iPhoneから送信したメールが届きません。",
+            "Outlook for iOS crashes when I open the PDF.",
         ],
     )
     def test_a_last_line_naming_a_device_is_kept(self, line):
@@ -570,3 +571,15 @@ class TestOutlookMobile:
             f"<div>&nbsp;</div></div><div>{old_html(lang)}</div>"
         )
         assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @pytest.mark.parametrize(
+        ("line", "below"),
+        [
+            ("Please write to Ann Lee <ann@example.com>:", ["Error 42 on tray 2."]),
+            ("I asked Ann Lee <ann@example.com>:", ["> Is tray 2 broken?"]),
+        ],
+    )
+    def test_a_sentence_ending_with_an_address_stays(self, line, below):
+        raw = plain_message("\n".join([answer_text("en"), line, *below]) + "\n", "en")
+        kept = [line, *below] if not below[0].startswith(">") else [line]
+        assert new_part(raw) == " ".join([expected("en"), *kept])

@@ -484,6 +484,8 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
             return True
         # "John wrote:" alone: only when a quoted block follows.
         return len(text) < 80 and _quote_follows(next_lines)
+    if "@" in text and _dateless_sender(text, next_lines):
+        return True
     # Both need an "@" (each searched at every character otherwise) and a date.
     if "@" not in text or not _DATEISH.search(text):
         return False
@@ -502,6 +504,22 @@ _WROTE_AT = re.compile(
     r"<[^<>\s]{1,64}@[^<>\s]{1,255}>\s*(?:写于|寫於)\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
     r"(?:\s+\d{1,2}\.\d{2}(?:\.\d{2})?)?\s*[:：]\s*$"
 )
+
+
+# Horde's and other webmails' attribution without a date: "Zitat von Ann <a@x>:", "Quoting
+# Ann <a@x>:", "Citando a Ann <a@x>:": a short line ending with the sender's address in
+# brackets and a colon, taken only right above a quote.
+_SENDER_COLON = re.compile(r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*[:：]$")
+_SENDER_LINE_MAX = 80
+
+
+def _dateless_sender(text: str, next_lines: list[str]) -> bool:
+    return (
+        len(text) <= _SENDER_LINE_MAX
+        and _SENDER_COLON.search(text) is not None
+        and _quote_follows(next_lines)
+        and not _FIRST_PERSON.search(text)
+    )
 
 
 def _names_a_recipient(text: str, match: re.Match) -> bool:
@@ -804,9 +822,32 @@ _DEVICE_LINE = re.compile(
 )
 
 
+# Outlook for iOS and Android: "Get Outlook for iOS<https://aka.ms/…>" in each language
+# ("Obtener Outlook para iOS", "Outlook voor iOS downloaden", "iOS 版 Outlook を入手"): the
+# app and its platform in a short line of words, a link aside, no sentence.
+_APP_FOOTER = re.compile(
+    r"\boutlook\b.{0,30}?\b(?:ios|android)\b|\b(?:ios|android)\b.{0,10}?\boutlook\b", re.I
+)
+_LINK = re.compile(r"<[^<>\s]{1,300}>")
+_APP_FOOTER_WORDS = 7
+
+
+def _is_app_footer(line: str) -> bool:
+    if "utlook" not in line and "UTLOOK" not in line:
+        return False
+    text = _LINK.sub(" ", line).strip()
+    return (
+        len(text) <= 60
+        and len(text.split()) <= _APP_FOOTER_WORDS
+        and text[-1:] not in ".?!:"
+        and _APP_FOOTER.search(text) is not None
+        and not _FIRST_PERSON.search(text)
+    )
+
+
 def _is_device_footer(line: str) -> bool:
     """A mobile client's "Sent from my …" signature line, in any of its forms."""
-    return bool(_MOBILE_SIG.match(line) or _DEVICE_LINE.match(line))
+    return bool(_MOBILE_SIG.match(line) or _DEVICE_LINE.match(line) or _is_app_footer(line))
 
 
 def _is_mobile_separator(lines: list[str], index: int) -> bool:
