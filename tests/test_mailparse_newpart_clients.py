@@ -583,3 +583,46 @@ class TestOutlookMobile:
         raw = plain_message("\n".join([answer_text("en"), line, *below]) + "\n", "en")
         kept = [line, *below] if not below[0].startswith(">") else [line]
         assert new_part(raw) == " ".join([expected("en"), *kept])
+
+
+class TestIssueClassesInEachLanguage:
+    """Issue 14's classes (an attribution above the answer with no quote, a quote inside one
+    ``<pre>``, Gmail's invisible U+1427 marker) in the client forms of every language."""
+
+    @langs
+    @pytest.mark.parametrize("attr", [gmail_attr, apple_attr, thunderbird_attr, yahoo_attr])
+    def test_attribution_at_the_start(self, lang, attr):
+        raw = plain_message(f"{attr(lang)}\n\n{answer_text(lang)}\n", lang)
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    @pytest.mark.parametrize("attr", [gmail_attr, thunderbird_attr])
+    def test_quote_inside_one_pre_block(self, lang, attr):
+        text = "\n".join([answer_text(lang), "", attr(lang), *quoted(old_lines(lang))])
+        assert new_part(html_message(f"<pre>{h(text)}</pre>", lang)) == expected(lang)
+
+    @langs
+    def test_gmail_marker_above_the_quote(self, lang):
+        markup = (
+            f'<div dir="ltr">{"<br>".join(h(x) for x in lang_answer(lang))}'
+            '<div hspace="streak-pt-mark" style="max-height:1px">\u1427</div></div><br>'
+            f'<div class="gmail_quote"><div dir="ltr" class="gmail_attr">{h(gmail_attr(lang))}'
+            f'</div><blockquote class="gmail_quote">{old_html(lang)}</blockquote></div>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    def test_a_pasted_log_of_quoted_lines_in_html_stays(self):
+        log = ["The mail server answered:", "> 550 5.1.1 mailbox unavailable", "> retry later"]
+        markup = f"<pre>{h(chr(10).join([answer_text('en'), '', *log]))}</pre>"
+        assert new_part(html_message(markup, "en")) == " ".join([expected("en"), *log])
+
+    def test_answers_below_a_quote_in_one_pre_block_stay(self):
+        text = [gmail_attr("en"), "> Does tray 2 work?", "", "No, it still jams.", ""]
+        text += ["> And tray 1?", "", "Tray 1 works."]
+        markup = f"<pre>{h(chr(10).join(text))}</pre>"
+        assert "Tray 1 works." in new_part(html_message(markup, "en"))
+
+    def test_a_syllabics_final_inside_words_stays(self):
+        words = "ᐊᒻᒪᓗ ᑲᑎᒪᔨᑦ\u1427 ᐅᖃᐅᓯᖏᑦ"  # U+1427 as a letter of Canadian syllabics
+        markup = f"<div>{answer_text('en')}</div><div>{words}</div>"
+        assert new_part(html_message(markup, "en")) == f"{expected('en')} {words}"
