@@ -1222,6 +1222,30 @@ def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | Non
     return _result(text, kept[:sig_at], kept[sig_at:], kept, quote_offset)
 
 
+def trailing_attributed_quote(lines: list[str]) -> int:
+    """Start of an attribution followed by ``>`` quoted lines up to the end, or -1.
+
+    For text read out of HTML, whose quote was typed as text (a ``<pre>`` holding the answer
+    and the quoted history, a client sending its plain-text layout as HTML): quoted lines
+    alone may be the customer's (a pasted log), an attribution above them is a client's.
+    A quote followed by more text (inline answers) is left alone."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start and (not lines[start - 1].strip() or _QUOTE_LINE.match(lines[start - 1])):
+        start -= 1
+    if start in (0, end):
+        return -1
+    for span in range(1, HEADER_SPAN + 1):
+        first = start - span
+        if first < 0:
+            break
+        if _attribution_at(lines, first) == span:
+            return first
+    return -1
+
+
 def _line_of(starts: list[int], offset: int) -> int:
     lo, hi = 0, len(starts) - 1
     while lo < hi:
