@@ -626,3 +626,68 @@ class TestIssueClassesInEachLanguage:
         words = "ᐊᒻᒪᓗ ᑲᑎᒪᔨᑦ\u1427 ᐅᖃᐅᓯᖏᑦ"  # U+1427 as a letter of Canadian syllabics
         markup = f"<div>{answer_text('en')}</div><div>{words}</div>"
         assert new_part(html_message(markup, "en")) == f"{expected('en')} {words}"
+
+
+CLOSINGS = {
+    "en": ["Best regards,", "Kind regards,", "Warm regards,"],
+    "fr": ["Cordialement,", "Bien à vous,", "Salutations,"],
+    "de": ["Mit freundlichen Grüßen", "Viele Grüße", "Beste Grüße,"],
+    "es": ["Saludos cordiales,", "Un saludo,", "Atentamente,"],
+    "it": ["Cordiali saluti,", "Saluti,", "Un saluto,"],
+    "nl": ["Met vriendelijke groet,", "Groeten,", "Met vriendelijke groeten,"],
+    "pt": ["Atenciosamente,", "Cumprimentos,", "Abraços,"],
+    "ru": ["С уважением,", "С уважением,", "С уважением,"],
+    "pl": ["Pozdrawiam,", "Z poważaniem,", "Pozdrawiam serdecznie,"],
+    "sv": ["Med vänliga hälsningar,", "Vänliga hälsningar,", "Hälsningar,"],
+}
+FRAME = "━" * 20
+SIGNATURE_BOX = {
+    "ja": [FRAME, "山田 太郎", "株式会社ACME", "TEL: 03-1234-5678", FRAME],
+    "zh": ["--", "王芳", "ACME 技术部", "电话：010-1234 5678"],
+}
+
+
+class TestClosingAboveTheQuote:
+    """The closing and the sender's name between the answer and the quoted message."""
+
+    @pytest.mark.parametrize("lang", list(CLOSINGS))
+    @pytest.mark.parametrize("which", [0, 1, 2])
+    def test_closing_and_name_then_attribution(self, lang, which):
+        raw = plain(
+            lang,
+            [CLOSINGS[lang][which], "Tom Baker", "", gmail_attr(lang)],
+            quoted(old_lines(lang)),
+        )
+        assert new_part(raw) == expected(lang)
+
+    @pytest.mark.parametrize("lang", list(CLOSINGS))
+    def test_closing_name_and_company_then_outlook_header(self, lang):
+        sig = [CLOSINGS[lang][0], "", "Tom Baker", "ACME GmbH", ""]
+        block = [*sig, "_" * 32, *fields(lang, OUTLOOK_FIELDS[lang]), ""]
+        assert new_part(plain(lang, block, old_lines(lang))) == expected(lang)
+
+    @pytest.mark.parametrize("lang", list(SIGNATURE_BOX))
+    def test_signature_box_then_outlook_header(self, lang):
+        block = [*SIGNATURE_BOX[lang], "", OUTLOOK_SEP[lang], *fields(lang, OUTLOOK_FIELDS[lang])]
+        assert new_part(plain(lang, [*block, ""], old_lines(lang))) == expected(lang)
+
+    @pytest.mark.parametrize("lang", list(CLOSINGS))
+    def test_outlook_html_signature_above_the_header(self, lang):
+        head = "<br>".join(
+            f"<b>{h(row.split(': ', 1)[0])}:</b> {h(row.split(': ', 1)[1])}"
+            for row in fields(lang, OUTLOOK_FIELDS[lang])
+        )
+        markup = (
+            f'{answer_html(lang, "p class=MsoNormal")}<p class="MsoNormal">&nbsp;</p>'
+            f'<p class="MsoNormal">{h(CLOSINGS[lang][0])}</p><p class="MsoNormal">Tom Baker<br>'
+            'ACME GmbH<br>Tel. +49 30 1234567</p><p class="MsoNormal">&nbsp;</p>'
+            '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">'
+            f'<p class="MsoNormal">{head}</p></div>{html_lines(old_lines(lang), "p")}'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    def test_a_framed_log_at_the_end_stays(self):
+        log = ["=" * 20, "Build 2026-03-03 10:00 failed", "Step 4 of 7", "=" * 20]
+        raw = plain_message("\n".join([answer_text("en"), "", *log]) + "\n", "en")
+        # (a trailing rule line is dropped with the ends of every new part)
+        assert new_part(raw).startswith(" ".join([expected("en"), *log[:3]]))
