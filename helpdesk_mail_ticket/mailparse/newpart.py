@@ -307,7 +307,15 @@ _VALEDICTION = re.compile(
     r"vänliga\s+hälsningar|hälsningar|mvh|kh|vh|hilsen|z\s+pozdrowieniami|"
     r"z\s+powa[żz]aniem|groeten|met\s+vriendelijke\s+groeten|lg|mfg|gruß|grüße|"
     r"saluti|un\s+saluto|abraços|atentamente|"
-    r"ystävällisin\s+terveisin)\s*,?\s*$",
+    r"ystävällisin\s+terveisin|"
+    # more of each language's closings
+    r"bien\s+à\s+vous|(?:sincères\s+|meilleures\s+)?salutations|"  # fr
+    r"un\s+(?:cordial\s+)?saludo|"  # es
+    r"(?:melhores\s+)?cumprimentos|abraço|"  # pt
+    r"(?:pozdrawiam\s+)?serdecznie(?:\s+pozdrawiam)?|z\s+wyrazami\s+szacunku|"  # pl
+    r"(?:freundliche|herzliche|liebe|schöne)\s+grüße|"  # de
+    r"(?:hartelijke|vriendelijke)\s+groet(?:en)?|"  # nl
+    r"(?:bästa|varma)\s+hälsningar|всего\s+доброго)\s*,?\s*$",
     re.IGNORECASE,
 )
 
@@ -1036,6 +1044,9 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
         return lines[:last], lines[last:]
     if _sign_off(lines, content):
         return lines[:last], lines[last:]
+    framed = _framed_signature(lines, content)
+    if framed >= 0:
+        return lines[:framed], lines[framed:]
     contact = _contact_block(lines, content)
     if contact >= 0:
         return lines[:contact], lines[contact:]
@@ -1046,6 +1057,33 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
             if len(tail) <= 4 and all(len(line.strip()) < 60 for line in tail):
                 return lines[:index], lines[index:]
     return lines, []
+
+
+# A rule of box-drawing or ASCII characters ("━━━━", "────", "＝＝＝＝", "====="), as
+# Japanese and Chinese business mail frame the sender's signature with.
+_FRAME_LINE = re.compile(r"^\s*([-=_*~#━─═＝－■◆◇☆★・])\1{5,}\s*$")
+_FRAMED_MAX = 8
+_CJK_CONTACT = re.compile(r"電話|电话|携帯|手机|手機|邮箱|郵箱|メール|住所|地址")
+
+
+def _framed_signature(lines: list[str], content: list[int]) -> int:
+    """Start of a signature framed by two rules at the end (the same character), holding a
+    contact cue (an address, a web site, a phone's label: a number alone may be a date of
+    a framed log), with text above it; or -1."""
+    last = content[-1]
+    bottom = _FRAME_LINE.match(lines[last])
+    if not bottom or len(content) < 4:
+        return -1
+    for position in range(len(content) - 2, max(len(content) - 2 - _FRAMED_MAX, 0), -1):
+        top = content[position]
+        match = _FRAME_LINE.match(lines[top])
+        if match:
+            if match.group(1) != bottom.group(1) or position == 0:
+                return -1
+            inside = lines[top + 1 : last]
+            cue = any(_CONTACT_CUE.search(line) or _CJK_CONTACT.search(line) for line in inside)
+            return top if cue else -1
+    return -1
 
 
 def _sign_off(lines: list[str], content: list[int]) -> bool:
