@@ -691,3 +691,80 @@ class TestClosingAboveTheQuote:
         raw = plain_message("\n".join([answer_text("en"), "", *log]) + "\n", "en")
         # (a trailing rule line is dropped with the ends of every new part)
         assert new_part(raw).startswith(" ".join([expected("en"), *log[:3]]))
+
+
+class TestWebmailsHtml:
+    @langs
+    def test_zimbra_reply_html(self, lang):
+        sent = ZIMBRA_SEP[lang][1]
+        labels = (OUTLOOK_FIELDS[lang][0], OUTLOOK_FIELDS[lang][2], sent, OUTLOOK_FIELDS[lang][3])
+        head = "<br>".join(
+            f"<b>{h(r.split(': ', 1)[0])}: </b>{h(r.split(': ', 1)[1])}"
+            for r in ordered_fields(lang, labels, (0, 2, 1, 3))
+        )
+        markup = (
+            f'<div style="font-family: arial">{answer_html(lang)}<div><br></div><hr id="zwchr">'
+            f'<div style="color:#000;font-weight:normal">{head}<br></div><br>{old_html(lang)}</div>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @pytest.mark.parametrize("lang", ["en", "de", "fr", "es"])
+    def test_gmx_reply_html(self, lang):
+        labels = (OUTLOOK_FIELDS[lang][1].split()[0], DATE_FIELDS[lang][0])
+        labels = (*labels, DATE_FIELDS[lang][2], DATE_FIELDS[lang][3])
+        head = "<br>".join(
+            f"<b>{h(r.split(': ', 1)[0])}:</b>&nbsp;{h(r.split(': ', 1)[1])}"
+            for r in ordered_fields(lang, labels, (1, 0, 2, 3))
+        )
+        markup = (
+            f'{answer_html(lang)}<div>&nbsp;</div><div name="quote" style="margin:10px 5px 5px '
+            f'10px;border-left:2px solid #C3D9E5"><div style="margin:0 0 10px 0;">{head}</div>'
+            f'<div name="quoted-content">{old_html(lang)}</div></div>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @pytest.mark.parametrize("lang", ["zh", "en"])
+    def test_qq_mail_reply_html(self, lang):
+        sep, labels = "原始邮件", ("发件人", "发送时间", "收件人", "主题")
+        if lang == "en":
+            sep, labels = "Original", DATE_FIELDS["en"]
+        values = (f'"{SENDER[lang]}"<{ADDR}>;', DATE_TEXT[lang], '"helpdesk"<x@example.org>;')
+        rows = "".join(
+            f"<div><b>{label}:</b>&nbsp;{h(value)}</div>"
+            for label, value in zip(labels, (*values, SUBJECT[lang]), strict=True)
+        )
+        markup = (
+            f'{answer_html(lang)}<div><br></div><div style="font-size:12px;padding:2px 0">'
+            f"------------------&nbsp;{sep}&nbsp;------------------</div>"
+            f'<div style="font-size:12px;background:#efefef;padding:8px;">{rows}</div>'
+            f"<div><br></div>{old_html(lang)}"
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    def test_netease_reply_html(self):
+        attribution = f'在 2026-03-03 10:00:00，"{SENDER["zh"]}" <{ADDR}> 写道：'
+        markup = (
+            f'{answer_html("zh")}<br><div style="position:relative;zoom:1"></div>'
+            f'<div id="divNeteaseMailCard"></div><br><pre><br>{h(attribution)}<br></pre>'
+            '<blockquote id="isReplyContent" style="PADDING-LEFT: 1ex; MARGIN: 0px 0px 0px '
+            f'0.8ex; BORDER-LEFT: #ccc 1px solid">{old_html("zh")}</blockquote>'
+        )
+        assert new_part(html_message(markup, "zh")) == expected("zh")
+
+    @pytest.mark.parametrize("lang", list(HORDE_ATTR))
+    def test_horde_reply_html(self, lang):
+        attribution = HORDE_ATTR[lang].format(s=f"{SENDER[lang]} <{ADDR}>")
+        markup = (
+            f"{answer_html(lang, 'p')}<p>{h(attribution)}</p>"
+            f'<blockquote type="cite">{old_html(lang)}</blockquote>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
+
+    @langs
+    def test_roundcube_reply_html(self, lang):
+        markup = (
+            f"{answer_html(lang, 'p')}<p>{h(thunderbird_attr(lang))}</p>"
+            '<blockquote type="cite" style="padding: 0 0.4em; border-left: #1010ff 2px solid; '
+            f'margin: 0">{old_html(lang)}</blockquote>'
+        )
+        assert new_part(html_message(markup, lang)) == expected(lang)
