@@ -78,7 +78,8 @@ def _new_part_html(markup: str, settings) -> str | None:
     if tree is None:
         return None
     drop_hidden(tree)
-    _drop_invisible_marks(tree)
+    if any(mark in markup for mark in _MARKS):
+        _drop_invisible_marks(tree)
     if settings.builtin_quote_detection:
         _cut_client_markers(tree)
         _remove_quotes(tree)
@@ -89,6 +90,7 @@ def _new_part_html(markup: str, settings) -> str | None:
     return to_html(tree).strip()
 
 
+_MARKS = ("\u1427", "\u200b", "\ufeff", "&#")  # the characters, or written as references
 _MARK_ONLY = re.compile("^\\s*[\u1427\u200b\ufeff]+\\s*$")
 
 
