@@ -462,6 +462,8 @@ class TestTheCustomersOwnLinesStay:
             "Enviado do meu escritório para o suporte da Samsung ontem.",
             "iPhoneから送信したメールが届きません。",
             "Outlook for iOS crashes when I open the PDF.",
+            "Gesendet an den Support von Samsung.",
+            "Sent to Samsung support yesterday",
         ],
     )
     def test_a_last_line_naming_a_device_is_kept(self, line):
@@ -768,3 +770,50 @@ class TestWebmailsHtml:
             f'margin: 0">{old_html(lang)}</blockquote>'
         )
         assert new_part(html_message(markup, lang)) == expected(lang)
+
+
+GMAIL_MOBILE_ATTR = {
+    "en": "On Tue, 3 Mar 2026, 10:00 {n}, <{a}> wrote:",
+    "fr": "Le mar. 3 mars 2026, 10:00, {n} <{a}> a écrit :",
+    "de": "{n} <{a}> schrieb am Di., 3. März 2026, 10:00:",
+    "es": "El mar., 3 de mar. de 2026 10:00, {n} <{a}> escribió:",
+    "it": "Il mar 3 mar 2026, 10:00 {n} <{a}> ha scritto:",
+    "nl": "Op di 3 mrt. 2026 10:00 schreef {n} <{a}>:",
+    "pt": "Em ter., 3 de mar. de 2026 10:00, {n} <{a}> escreveu:",
+    "ru": "вт, 3 мар. 2026 г., 10:00 {n} <{a}>:",
+    "pl": "wt., 3 mar 2026, 10:00 użytkownik {n} <{a}> napisał:",
+    "sv": "Den tis 3 mars 2026 10:00{n} <{a}> skrev:",
+    "ja": "2026年3月3日(火) 10:00 {n} <{a}>:",
+    "zh": "{n} <{a}>于2026年3月3日 周二10:00写道：",
+}
+YAHOO_MOBILE = {
+    "en": "Sent from Yahoo Mail on Android",
+    "fr": "Envoyé de Yahoo Mail pour Android",
+    "de": "Von Yahoo Mail auf Android gesendet",
+    "es": "Enviado desde Yahoo Mail para Android",
+    "it": "Inviato da Yahoo Mail su Android",
+    "nl": "Verzonden vanuit Yahoo Mail voor Android",
+    "pt": "Enviado do Yahoo Mail no Android",
+    "ru": "Отправлено из Yahoo Почты для Android",
+    "pl": "Wysłane z Yahoo Mail na Androida",
+    "sv": "Skickat från Yahoo Mail för Android",
+    "ja": "Yahoo!メール Androidアプリから送信",
+    "zh": "从 Android 版 Yahoo 邮箱发送",
+}
+
+
+class TestMobileApps:
+    @langs
+    def test_gmail_app_reply_plain(self, lang):
+        attribution = GMAIL_MOBILE_ATTR[lang].format(n=SENDER[lang], a=ADDR)
+        raw = plain(lang, [attribution, ""], quoted(old_lines(lang)))
+        assert new_part(raw) == expected(lang)
+
+    @langs
+    def test_yahoo_app_reply_plain(self, lang):
+        raw = plain(
+            lang,
+            [YAHOO_MOBILE[lang], "", "", f"    {yahoo_attr(lang)}", ""],
+            [f" {x}" for x in old_lines(lang)],
+        )
+        assert new_part(raw) == expected(lang)
