@@ -809,25 +809,48 @@ _DEVICE_FOOTER = re.compile(
 )
 
 
-# A device's footer whose verb comes last or after other words than _MOBILE_SIG knows
-# ("Von meinem iPhone gesendet", "Enviado do meu iPhone", "Inviato dal mio Galaxy",
-# "iPhoneから送信", "发自我的iPhone", "从我的 Galaxy 发送"): a verb of sending and a device's
-# name with at most two short words (a preposition, a possessive) between them, alone on the
-# line. Read as a signature on the last line only, never as a separator.
+# A device's or mail app's footer whose verb comes last or after other words than
+# _MOBILE_SIG knows ("Von meinem iPhone gesendet", "Enviado do meu iPhone", "iPhoneから送信",
+# "发自我的iPhone", "Verzonden vanuit Yahoo Mail voor Android", "从 Android 版 Yahoo 邮箱发送"):
+# a short line of "sent from" (or "from … sent") naming a device or a mail app, no sentence
+# inside. Read as a signature on the last line only, never as a separator.
 _SEND = (
     r"sent|gesendet|envoyé|enviado|enviada|inviato|verzonden|verstuurd|wysłane|wysłano|"
-    r"отправлено|skickat|sendt|lähetetty|送信|发送|發送|傳送|发自|發自"
+    r"отправлено|skickat|sendt|lähetetty"
 )
-_DEVICE = r"iphone|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|smartphone"
-_SHORT_WORDS = r"(?:[^\W\d_]{1,6}\s+){0,2}"
-_DEVICE_NAME = rf"(?:{_DEVICE})(?:['’]a|\s*\d{{1,2}}|\s+(?:phone|smartphone|mini|pro|plus))?"
-_DEVICE_LINE = re.compile(
-    rf"^\s*(?:(?:{_SEND})\s+{_SHORT_WORDS}{_DEVICE_NAME}"  # verb first
-    rf"|{_SHORT_WORDS}{_DEVICE_NAME}\s*(?:から\s*)?(?:{_SEND})"  # verb last
-    rf"|(?:发自|發自|从|從)\s*我的\s*{_DEVICE_NAME}(?:\s*(?:发送|發送|傳送))?)"  # zh
-    r"\s*[.!]?\s*$",
-    re.IGNORECASE,
+# "from" in each language ("Sent from", "Enviado do", "Verzonden vanuit", "Отправлено из"):
+# "Sent to Samsung support." names no footer.
+_FROM_WORD = (
+    r"from|with|via|using|de|depuis|von|vom|mit|desde|da|dal|dalla|do|vanaf|vanuit|met|"
+    r"z|ze|с|со|из|från|fra|av"
 )
+_SEND_AT_EDGE = re.compile(
+    rf"^\s*(?:(?:{_SEND})\s+(?:{_FROM_WORD})\s|发自|發自)"  # the verb first, then "from"
+    r"|^\s*(?:von|vom|从|從)\s*\S.*(?:gesendet|发送|發送|傳送)\s*[.!]?\s*$"  # "from", verb last
+    r"|から\s*送信\s*$",  # ja
+    re.I,
+)
+_APP_NAME = re.compile(
+    r"(?<![a-zA-Z])(?:iphone|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|"
+    r"smartphone|yahoo|gmail|outlook|aol)(?:['’]?a)?(?![a-zA-Z])",
+    re.I,
+)
+_SENTENCE_INSIDE = re.compile(r"[.!?。！？]\s*\S")
+_YAHOO_BANG = re.compile(r"(?<=yahoo)!", re.I)
+_FOOTER_WORDS = 7
+_FOOTER_CHARS = 60
+
+
+def _is_sent_from_line(line: str) -> bool:
+    text = line.strip()
+    return (
+        len(text) <= _FOOTER_CHARS
+        and len(text.split()) <= _FOOTER_WORDS
+        and _SEND_AT_EDGE.search(text) is not None
+        and _APP_NAME.search(text) is not None
+        and not _SENTENCE_INSIDE.search(_YAHOO_BANG.sub("", text))  # "Yahoo!メール"
+        and not _FIRST_PERSON.search(text)
+    )
 
 
 # Outlook for iOS and Android: "Get Outlook for iOS<https://aka.ms/…>" in each language
@@ -855,7 +878,7 @@ def _is_app_footer(line: str) -> bool:
 
 def _is_device_footer(line: str) -> bool:
     """A mobile client's "Sent from my …" signature line, in any of its forms."""
-    return bool(_MOBILE_SIG.match(line) or _DEVICE_LINE.match(line) or _is_app_footer(line))
+    return bool(_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
 
 
 def _is_mobile_separator(lines: list[str], index: int) -> bool:
