@@ -6,6 +6,8 @@ answer exactly (white space aside), without the attribution, the separator, the 
 the quoted or forwarded message and the device footer.
 """
 
+import textwrap
+
 import pytest
 from newpart_clients import (
     ADDR,
@@ -816,4 +818,16 @@ class TestMobileApps:
             [YAHOO_MOBILE[lang], "", "", f"    {yahoo_attr(lang)}", ""],
             [f" {x}" for x in old_lines(lang)],
         )
+        assert new_part(raw) == expected(lang)
+
+
+class TestWrappedAttributions:
+    """A plain-text part wraps a long attribution line over two or three lines."""
+
+    @langs
+    @pytest.mark.parametrize("attr", [gmail_attr, apple_attr, thunderbird_attr, yahoo_attr])
+    @pytest.mark.parametrize("width", [40, 60])
+    def test_wrapped_attribution_above_the_quote(self, lang, attr, width):
+        wrapped = textwrap.wrap(attr(lang), width, break_long_words=False, break_on_hyphens=False)
+        raw = plain(lang, [*wrapped, ""], quoted(old_lines(lang)))
         assert new_part(raw) == expected(lang)
