@@ -773,6 +773,8 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
 
 
 _SENTENCE_STOP = re.compile(r"[.!?]$")
+_FAR_VERBS = re.compile(rf"{_WROTE}|napisana\s+przez", re.IGNORECASE)  # _WROTE_FAR's verbs
+_VERB_FIRST_WITHIN = 40
 
 
 def _attribution_at(lines: list[str], index: int) -> int:
@@ -790,7 +792,12 @@ def _attribution_at(lines: list[str], index: int) -> int:
             if _SENTENCE_STOP.search(chunk[-2].strip()):
                 break
             if opens is None:
-                opens = _opens_attribution(first)
+                # (also a verb that names the sender after it, wrapped before the address
+                # and the date: "Wiadomość napisana przez Ann" / "<a@x> w dniu …:")
+                # among its first words (a search of the verbs costs at every character)
+                opens = _opens_attribution(first) or bool(
+                    _FAR_VERBS.search(first, 0, _VERB_FIRST_WITHIN)
+                )
             if not opens:
                 break
         joined = " ".join(part.strip() for part in chunk)
