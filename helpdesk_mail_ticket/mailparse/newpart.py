@@ -244,9 +244,7 @@ _FROM_LINE = re.compile(
 # Separators that always start old content.
 _SEPARATOR = re.compile(
     r"^\s*(?:"
-    # -----Original Message----- and translations; a hyphen inside the words (a name, a
-    # date: "----- Message de "Jean-Pierre Martin" <…> le … -----", Lotus Notes)
-    r"-{2,}\s*[^-\n][^\n]{1,198}?[^-\n]\s*-{2,}"
+    r"-{2,}\s*[^-\n]{3,200}?\s*-{2,}"  # -----Original Message----- and translations
     r"|([_=*~])\1{2,}\s*[^-_=*~\n]{3,200}?\s*[_=*~]{3,}"  # cc:Mail "___ Reply Separator ___"
     r"|_{10,}"  # Outlook's underscore line
     r"|\#\#-[^\n]{3,200}?-\#\#"  # Zendesk's "##- Please type your reply above this line -##"
@@ -540,8 +538,11 @@ def _names_a_recipient(text: str, match: re.Match) -> bool:
     return _LOWER_WORD_END.search(before) is not None
 
 
+_QUOTE_LOOKAHEAD = 3
+
+
 def _quote_follows(next_lines: list[str]) -> bool:
-    for line in next_lines[:3]:
+    for line in next_lines[:_QUOTE_LOOKAHEAD]:
         if line.strip():
             return bool(_QUOTE_LINE.match(line))
     return False
@@ -646,13 +647,32 @@ _RULE_CHARS = "-_=*~"
 
 
 def _is_separator(line: str) -> bool:
-    if not _SEPARATOR.match(line):
+    if _SEPARATOR.match(line):
+        within = None
+    elif _hyphenated_separator(line):
+        within = _HYPHENATED_WORDS_WITHIN  # its words come first ("----- Message de …")
+    else:
         return False
     stripped = line.strip()
     if stripped[:1] in _RULE_CHARS and stripped.strip(_RULE_CHARS + " "):
         # Words between rules: a separator only with a separator's words, not a heading.
-        return bool(_SEPARATOR_WORDS.search(stripped))
+        return bool(_SEPARATOR_WORDS.search(stripped, 0, within or len(stripped)))
     return True
+
+
+_HYPHENATED_WORDS_WITHIN = 80
+
+
+def _hyphenated_separator(line: str) -> bool:
+    """ "----- words -----" whose words hold a hyphen (a name, a date: "----- Message de
+    "Jean-Pierre Martin" <…> le … -----", Lotus Notes), which _SEPARATOR's words may not:
+    read with string operations (a regex allowing hyphens inside scanned every line of
+    hyphenated words to its end); the words are judged by _is_separator."""
+    stripped = line.strip()
+    if stripped[:2] != "--" or stripped[-2:] != "--" or "-" not in stripped.strip("-"):
+        return False
+    words = stripped.strip("-").strip()
+    return 3 <= len(words) <= 200 and "\n" not in words
 
 
 _OPEN_SEPARATOR = re.compile(r"^\s*-{3,}\s*\S")
@@ -744,7 +764,11 @@ def _header_intro(lines: list[str], index: int) -> int:
     if above < 0 or len(lines[above]) > 200:
         return index
     line = lines[above].strip()
-    if line[:2] == "--" and line[-2:] == "--" and _SEPARATOR.match(line):
+    if (
+        line[:2] == "--"
+        and line[-2:] == "--"
+        and (_SEPARATOR.match(line) or _hyphenated_separator(line))
+    ):
         return above
     if (
         line[-1:] in (":", "：")
@@ -801,7 +825,9 @@ def _attribution_at(lines: list[str], index: int) -> int:
             if not opens:
                 break
         joined = " ".join(part.strip() for part in chunk)
-        if _is_attribution(joined, lines[index + span :]):
+        # (the next lines only as far as _quote_follows reads them: a copy of the rest of
+        # the text per line was quadratic on a long thread)
+        if _is_attribution(joined, lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
             return span
     return 0
 
@@ -868,10 +894,11 @@ _APP_FOOTER = re.compile(
 )
 _LINK = re.compile(r"<[^<>\s]{1,300}>")
 _APP_FOOTER_WORDS = 7
+_APP_FOOTER_MAX = 400  # a link included
 
 
 def _is_app_footer(line: str) -> bool:
-    if "utlook" not in line and "UTLOOK" not in line:
+    if len(line) > _APP_FOOTER_MAX or ("utlook" not in line and "UTLOOK" not in line):
         return False
     text = _LINK.sub(" ", line).strip()
     return (
@@ -995,6 +1022,7 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
     text); the signature after ``-- `` and attribution lines of deeper quotes do not count."""
     seen_quote = False
     previous_blank = False
+    padded = None  # lines[:stop] and a quote mark, made once (a copy per line was quadratic)
     for index in range(start, stop):
         line = lines[index]
         if _SIG_DELIMITER.match(line):
@@ -1007,8 +1035,11 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
             continue
         after_quote = bool(index) and bool(_QUOTE_LINE.match(lines[index - 1]))
         answer = previous_blank or (after_quote and not _continues_quote(lines, index))
-        if seen_quote and answer and not _attribution_at([*lines[:stop], ">"], index):
-            return True
+        if seen_quote and answer:
+            if padded is None:
+                padded = [*lines[:stop], ">"]
+            if not _attribution_at(padded, index):
+                return True
         previous_blank = False
     return False
 
@@ -1307,7 +1338,7 @@ def trailing_attributed_quote(lines: list[str]) -> int:
         return -1
     for span in range(1, HEADER_SPAN + 1):
         first = start - span
-        if first < 0:
+        if first < 0 or len(lines[first]) > MAX_LINE_LEN:
             break
         if _attribution_at(lines, first) == span:
             return first
