@@ -831,3 +831,8 @@ class TestWrappedAttributions:
         wrapped = textwrap.wrap(attr(lang), width, break_long_words=False, break_on_hyphens=False)
         raw = plain(lang, [*wrapped, ""], quoted(old_lines(lang)))
         assert new_part(raw) == expected(lang)
+
+    def test_a_table_s_column_rules_are_no_separator(self):
+        table = ["Zone    AVG.     BUY", "------  ------   ------", "Zone 1  2.2930   1.8650"]
+        raw = plain_message("\n".join([answer_text("en"), "", *table]) + "\n", "en")
+        assert new_part(raw) == " ".join(" ".join([expected("en"), *table]).split())
