@@ -672,7 +672,8 @@ def _hyphenated_separator(line: str) -> bool:
     if stripped[:2] != "--" or stripped[-2:] != "--" or "-" not in stripped.strip("-"):
         return False
     words = stripped.strip("-").strip()
-    return 3 <= len(words) <= 200 and "\n" not in words
+    # words, not the rules of a table's columns ("------   ------   ------")
+    return 3 <= len(words) <= 200 and "\n" not in words and any(c.isalnum() for c in words)
 
 
 _OPEN_SEPARATOR = re.compile(r"^\s*-{3,}\s*\S")
