@@ -820,8 +820,9 @@ def _attribution_at(lines: list[str], index: int) -> int:
                 # (also a verb that names the sender after it, wrapped before the address
                 # and the date: "Wiadomość napisana przez Ann" / "<a@x> w dniu …:")
                 # among its first words (a search of the verbs costs at every character)
-                opens = _opens_attribution(first) or bool(
-                    _FAR_VERBS.search(first, 0, _VERB_FIRST_WITHIN)
+                # and only when the next line holds an address (the form needs one)
+                opens = _opens_attribution(first) or (
+                    "@" in chunk[1] and bool(_FAR_VERBS.search(first, 0, _VERB_FIRST_WITHIN))
                 )
             if not opens:
                 break
