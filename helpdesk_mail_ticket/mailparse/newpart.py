@@ -885,7 +885,35 @@ def _is_sent_from_line(line: str) -> bool:
         and _APP_NAME.search(text) is not None
         and not _SENTENCE_INSIDE.search(_YAHOO_BANG.sub("", text))  # "Yahoo!メール"
         and not _FIRST_PERSON.search(text)
+        and _names_device_last(text)
     )
+
+
+# What may follow the device or app a footer names: a model ("Tab S7", "15 Pro"), a
+# platform ("for iOS"), a device noun ("phone", "手机", "アプリ"); the verb when it comes last.
+_VERB_LAST = re.compile(r"(?:gesendet|发送|發送|傳送|から\s*送信)\s*[.!]?\s*$", re.I)
+_DEVICE_TAIL = re.compile(
+    r"(?:\s*(?:[A-Za-z0-9'’+]+|手机|手機|邮箱|郵箱|客户端|客戶端|メール|アプリ|版))"
+    r"{0,2}\s*[.!]?\s*$"
+)
+_CJK_PARTICLE = re.compile(r"[はがをにでも了都被]")
+
+
+def _names_device_last(text: str) -> bool:
+    """The footer ends with the device or app it names: "Sent via Outlook but it bounced",
+    "Enviado desde Gmail, sin respuesta", "发自iPhone的邮件都被退回", "Von Outlook aus wurde
+    nichts gesendet" are the customer's sentences about their mail, not a footer."""
+    if any(mark in text for mark in ",，、;；"):
+        return False
+    body = _VERB_LAST.sub("", text)
+    last = None
+    for last in _APP_NAME.finditer(body):
+        pass
+    if last is None:
+        return False
+    if _CJK_PARTICLE.search(body[: last.start()]) and not body.startswith(("发自", "發自")):
+        return False
+    return _DEVICE_TAIL.fullmatch(body[last.end() :]) is not None
 
 
 # Outlook for iOS and Android: "Get Outlook for iOS<https://aka.ms/…>" in each language
@@ -896,6 +924,9 @@ _APP_FOOTER = re.compile(
 )
 _LINK = re.compile(r"<[^<>\s]{1,300}>")
 _APP_FOOTER_WORDS = 7
+_APP_ONLY = re.compile(
+    r"(?:outlook|ios|android|for|für|pour|para|per|voor|для|dla|för|版|[\d.]+|\s)+", re.I
+)
 _APP_FOOTER_MAX = 400  # a link included
 
 
@@ -905,6 +936,9 @@ def _is_app_footer(line: str) -> bool:
     text = _LINK.sub(" ", line).strip()
     return (
         len(text) <= 60
+        # a verb to get the app ("Get", "Scarica", "downloaden", "を入手"), or its link: the
+        # app and its platform alone ("Outlook for iOS 4.2410") are the customer's words
+        and (_LINK.search(line) is not None or not _APP_ONLY.fullmatch(text))
         and len(text.split()) <= _APP_FOOTER_WORDS
         and text[-1:] not in ".?!:"
         and _APP_FOOTER.search(text) is not None

@@ -1,0 +1,39 @@
+"""New part: a customer's own words that only look like a client's footer, separator or
+closing stay in it (the attack on issue 14's client rules).
+
+Each text is what a customer writes about their mail, a log or an order: a sentence naming
+the app they sent with, a section of a pasted log between rules, a closing word inside a
+sentence, a P.S. below the signature. The new part must hold it whole.
+"""
+
+from email.message import EmailMessage
+
+import pytest
+from mailparse import Settings, parse_message
+
+SETTINGS = Settings()
+
+
+def new_part(body: str) -> str:
+    msg = EmailMessage()
+    msg["From"] = "Tom Baker <tom@customer.example>"
+    msg["To"] = "support@example.com"
+    msg["Subject"] = "Re: ticket"
+    msg["Message-ID"] = "<overcut@customer.example>"
+    msg.set_content(body)
+    return " ".join(parse_message(msg.as_bytes(), SETTINGS).new_part_text.split())
+
+
+# The last line names the app or device the customer sent with, inside a sentence.
+SENT_WITH_SENTENCES = [
+    "Hi,\n\nsame problem here, the link crashes\nOutlook for iOS\n",
+    "Hola,\n\nla factura no llega.\nEnviado desde Gmail, sin respuesta\n",
+    "您好，\n\n邮件一直收不到。\n发自iPhone的邮件都被退回\n",
+    "Hallo,\n\ndie Rechnung fehlt.\nVon Outlook aus wurde nichts gesendet\n",
+    "お世話になっております。\n\n添付が開けません。\n昨日の注文はiPhoneアプリから送信\n",
+]
+
+
+@pytest.mark.parametrize("body", SENT_WITH_SENTENCES)
+def test_sentence_naming_the_app_is_kept(body):
+    assert new_part(body) == " ".join(body.split())
