@@ -906,11 +906,10 @@ def _names_device_last(text: str) -> bool:
     if any(mark in text for mark in ",，、;；"):
         return False
     body = _VERB_LAST.sub("", text)
-    last = None
-    for last in _APP_NAME.finditer(body):
-        pass
-    if last is None:
+    names = list(_APP_NAME.finditer(body))
+    if not names:
         return False
+    last = names[-1]
     if _CJK_PARTICLE.search(body[: last.start()]) and not body.startswith(("发自", "發自")):
         return False
     return _DEVICE_TAIL.fullmatch(body[last.end() :]) is not None
