@@ -37,3 +37,24 @@ SENT_WITH_SENTENCES = [
 @pytest.mark.parametrize("body", SENT_WITH_SENTENCES)
 def test_sentence_naming_the_app_is_kept(body):
     assert new_part(body) == " ".join(body.split())
+
+
+# A closing word that opens a sentence, or a P.S. below the name: content, not signature.
+CLOSING_THEN_CONTENT = [
+    "Bonjour,\n\nSalutations\n\nJe vous écris car la commande 4411 n'est pas arrivée.\n"
+    "Merci de vérifier.\n",
+    "Dzień dobry,\nserdecznie\ndziękuję za pomoc, ale drukarka nadal nie działa.\n"
+    "Numer seryjny: X123\n",
+    "Olá,\n\no pedido chegou danificado.\n\nAbraço,\nJoão\n\n"
+    "PS: o número do pedido é 4411 e a caixa estava aberta.\n",
+]
+
+
+@pytest.mark.parametrize("body", CLOSING_THEN_CONTENT)
+def test_closing_followed_by_sentences_keeps_them(body):
+    assert new_part(body) == " ".join(body.split())
+
+
+def test_closing_and_name_still_cut():
+    body = "Olá,\n\no pedido chegou danificado.\n\nAbraço,\nJoão Silva\nGerente de compras\n"
+    assert new_part(body) == "Olá, o pedido chegou danificado."

@@ -1150,9 +1150,24 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
     for index in reversed(content[-5:]):
         if _VALEDICTION.match(lines[index]) and index != content[0]:
             tail = [line for line in lines[index + 1 :] if line.strip()]
-            if len(tail) <= 4 and all(len(line.strip()) < 60 for line in tail):
+            if (
+                len(tail) <= 4
+                and all(len(line.strip()) < 60 for line in tail)
+                and not any(_is_sentence(line) for line in tail)
+            ):
                 return lines[:index], lines[index:]
     return lines, []
+
+
+def _is_sentence(line: str) -> bool:
+    """A sentence of three words or more ending with a lowercase word and its stop ("Merci
+    de vérifier.", "PS: a caixa estava aberta."): the content a closing word only opened
+    or that follows the name, never a signature's name, title or company line."""
+    words = line.split()
+    if len(words) < 3 or words[-1][-1:] not in ".!?" or _CONTACT_CUE.search(line):
+        return False
+    last = words[-1][:-1]
+    return len(last) >= 3 and last.isalpha() and last.islower()
 
 
 # A rule of box-drawing or ASCII characters ("━━━━", "────", "＝＝＝＝", "====="), as
