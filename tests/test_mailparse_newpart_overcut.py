@@ -58,3 +58,27 @@ def test_closing_followed_by_sentences_keeps_them(body):
 def test_closing_and_name_still_cut():
     body = "Olá,\n\no pedido chegou danificado.\n\nAbraço,\nJoão Silva\nGerente de compras\n"
     assert new_part(body) == "Olá, o pedido chegou danificado."
+
+
+# A heading between rules whose words hold a hyphen, over the customer's own content.
+HYPHENATED_HEADINGS = [
+    "Hi,\nthe export failed:\n\n----- error-message 2026-03-03 -----\n"
+    "ORA-00942: table or view does not exist\n\nCan you check?\n",
+    "Hello,\n\n------ Bank-transfer details ------\nIBAN: DE89 3704 0044 0532 0130 00\n"
+    "Ref: 4411\n\nPlease confirm.\n",
+    "Dzień dobry,\n\n---- Przekaz nr 2026-11 ----\nkwota: 120 zł\n\nProszę o potwierdzenie.\n",
+]
+
+
+@pytest.mark.parametrize("body", HYPHENATED_HEADINGS)
+def test_hyphenated_heading_between_rules_is_kept(body):
+    assert new_part(body) == " ".join(body.split())
+
+
+def test_hyphenated_notes_separator_still_cuts():
+    body = (
+        "Merci, c'est réglé.\n\n"
+        '----- Message de "Jean-Pierre Martin" <jp@example.com> le mar., 03 mars 2026 -----\n\n'
+        "Bonjour, l'imprimante est en panne.\n"
+    )
+    assert new_part(body) == "Merci, c'est réglé."

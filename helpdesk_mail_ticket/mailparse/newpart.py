@@ -715,6 +715,24 @@ def _header_follows(lines: list[str], index: int) -> bool:
     return False
 
 
+def _separates(lines: list[str], index: int) -> bool:
+    """The separator at ``index`` starts old content: a bare rule only above a quoted
+    header; words holding a hyphen between rules ("----- Message de "Jean-Pierre" <…> le …
+    -----", Lotus Notes) when they name the sender (an address) or the old message's head
+    follows (a header field, an attribution, an address): a section of the customer's log
+    or notes between rules ("---- Bank-transfer details ----", "--- error-message 2026-03-03
+    ---") is followed by its content."""
+    line = lines[index]
+    if _is_bare_rule(line):
+        return _header_follows(lines, index)
+    if "@" in line or _SEPARATOR.match(line) or not _hyphenated_separator(line):
+        return True
+    for probe in range(index + 1, min(index + 5, len(lines))):
+        if lines[probe].strip():
+            return "@" in lines[probe] or _header_follows(lines, probe - 1)
+    return True  # nothing below: a separator left over (its message dropped)
+
+
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
     for index, line in enumerate(lines):
@@ -726,7 +744,7 @@ def _builtin_cut(lines: list[str]) -> int:
         if _QUOTE_LINE.match(line):
             continue
         if _is_separator(line) or _is_wrapped_separator(lines, index):
-            if not _is_bare_rule(line) or _header_follows(lines, index):
+            if _separates(lines, index):
                 return index
         # Every field line (From:, Date:, To:...) has a colon: without one, no header block.
         if ":" in line or "：" in line:
