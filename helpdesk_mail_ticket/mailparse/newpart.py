@@ -19,6 +19,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from .errors import PatternError
 from .pcre import compile_pcre
@@ -760,7 +761,7 @@ def _builtin_cut(lines: list[str]) -> int:
             return index + 1  # the mobile line stays: the signature stripper removes it
         if _may_open_attribution(lines, index):
             span = _attribution_at(lines, index)
-            if span and not _quote_follows(lines[index + span :]):
+            if span and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
                 return index
     return -1
 
@@ -973,7 +974,7 @@ def _is_mobile_separator(lines: list[str], index: int) -> bool:
     A sentence that only starts like one ("Sent via DHL") separates nothing."""
     if not _MOBILE_SIG.match(lines[index]) or not _DEVICE_FOOTER.search(lines[index]):
         return False
-    return any(line.strip() for line in lines[index + 1 :])
+    return any(line.strip() for line in islice(lines, index + 1, None))
 
 
 def _itop_cut(text: str, patterns: list[re.Pattern]) -> int:
@@ -1134,7 +1135,7 @@ def strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def _gateway_footer(lines: list[str], index: int) -> bool:
     """The lines below the "-- " at ``index`` are a list or forum gateway's footer."""
-    first = next((line for line in lines[index + 1 :] if line.strip()), "")
+    first = next((line for line in islice(lines, index + 1, None) if line.strip()), "")
     return bool(_GATEWAY_FOOTER.match(first))
 
 
@@ -1432,10 +1433,10 @@ def first_fragment(text: str) -> str:
         if _QUOTE_LINE.match(line):
             break
         joined = " ".join(part.strip() for part in lines[index : index + HEADER_SPAN])
-        if line.strip() and _is_attribution(line, lines[index + 1 :]):
+        if line.strip() and _is_attribution(line, lines[index + 1 : index + 1 + _QUOTE_LOOKAHEAD]):
             break
         if line.strip() and _ENDS_COLON.search(joined) and _is_attribution(joined, [">"]):
-            if _quote_follows(lines[index + 1 :]):
+            if _quote_follows(lines[index + 1 : index + 1 + _QUOTE_LOOKAHEAD]):
                 break
         out.append(line)
     return "\n".join(out).strip()
