@@ -82,3 +82,26 @@ def test_hyphenated_notes_separator_still_cuts():
         "Bonjour, l'imprimante est en panne.\n"
     )
     assert new_part(body) == "Merci, c'est réglé."
+
+
+# A line of the customer's ending with a colon above a header block they pasted: theirs.
+INTRO_OF_PASTED_HEADERS = [
+    "Hi,\n\nThe log message:\nFrom: cron@host.example\nTo: root@host.example\n"
+    "Subject: backup failed\n\nCan you help?\n",
+    "Hi,\nPlease see the original message:\nFrom: Ann <ann@x.example>\n"
+    "Sent: Monday, March 3, 2026 10:00\nTo: support@x.example\nSubject: order\n\nold\n",
+]
+
+
+@pytest.mark.parametrize("body", INTRO_OF_PASTED_HEADERS)
+def test_customer_line_above_header_block_is_kept(body):
+    kept = body.split("\nFrom:")[0]
+    assert new_part(body) == " ".join(kept.split())
+
+
+def test_forward_line_above_header_block_still_goes():
+    body = (
+        "FYI.\n\nInizio messaggio inoltrato:\n\nDa: Ann <ann@x.example>\n"
+        "Oggetto: ordine\nData: 3 marzo 2026 10:00\nA: support@x.example\n\nvecchio\n"
+    )
+    assert new_part(body) == "FYI."

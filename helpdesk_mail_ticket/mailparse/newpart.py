@@ -767,6 +767,15 @@ def _builtin_cut(lines: list[str]) -> int:
 
 
 _INTRO_WORDS = 6
+# The forward line names the forwarding ("Begin forwarded message:", "Inizio messaggio
+# inoltrato:", "以下是转发的邮件："): "The log message:", "See the original message:" above a
+# header block the customer pasted are their words.
+_FORWARD_WORDS = re.compile(
+    r"forward|weitergeleitet|réexpédi|transféré|reenviad|reencaminhad|encaminhad|inoltrat|"
+    r"doorgestuurd|переадрес|пересыла|перенаправ|przekaz|vidarebefordra|videresend|"
+    r"välitet|转发|轉寄|転送",
+    re.IGNORECASE,
+)
 
 
 def _header_intro(lines: list[str], index: int) -> int:
@@ -793,7 +802,7 @@ def _header_intro(lines: list[str], index: int) -> int:
     if (
         line[-1:] in (":", "：")
         and len(line.split()) <= _INTRO_WORDS
-        and _SEPARATOR_WORDS.search(line)
+        and _FORWARD_WORDS.search(line)
         and not _FIRST_PERSON.search(line)
         and not _QUOTE_LINE.match(line)
     ):
