@@ -105,3 +105,34 @@ def test_forward_line_above_header_block_still_goes():
         "Oggetto: ordine\nData: 3 marzo 2026 10:00\nA: support@x.example\n\nvecchio\n"
     )
     assert new_part(body) == "FYI."
+
+
+# A heading between rules in the customer's language, over their log or notes: the words
+# lists hold common nouns of these languages (消息 "message", 転送 "transfer", сообщения).
+HEADINGS_IN_OTHER_SCRIPTS = [
+    "您好，\n导出失败：\n======= 错误消息 =======\nERR 42 连接超时\n请帮忙看一下。\n",
+    "お世話になっております。\n\n---- ファイル転送ログ ----\n10:00 start\n10:05 失敗\n\n"
+    "ご確認ください。\n",
+    "Здравствуйте,\n\n---- Сообщения сервера ----\n550 ошибка\n\nПомогите, пожалуйста.\n",
+]
+
+
+@pytest.mark.parametrize("body", HEADINGS_IN_OTHER_SCRIPTS)
+def test_heading_in_other_script_is_kept(body):
+    assert new_part(body) == " ".join(body.split())
+
+
+@pytest.mark.parametrize(
+    "separator, head",
+    [
+        (
+            "-------- 转发的消息 --------",
+            "主题: 订单\n日期: 2026-03-03\n发件人: 王芳 <w@x.example>",
+        ),
+        ("-------- Пересылаемое сообщение --------", "03.03.2026, 10:00, Анна <ann@x.example>:"),
+        ("-----Ursprüngliche Nachricht-----", "> Geht der Drucker wieder?"),
+    ],
+)
+def test_client_separator_in_other_script_still_cuts(separator, head):
+    body = f"OK.\n\n{separator}\n{head}\n\nold text\n"
+    assert new_part(body) == "OK."

@@ -716,6 +716,13 @@ def _header_follows(lines: list[str], index: int) -> bool:
     return False
 
 
+# Words between rules written in another script than ASCII ("-------- 转发的消息 --------",
+# "---- Пересылаемое сообщение ----", "----- Message transféré -----"): the words lists of
+# these languages hold common nouns ("消息" message, "転送" transfer, "сообщения"), a heading
+# of the customer's log in them is followed by its content, a client's separator by a head.
+_FOREIGN_WORDED = re.compile(r"^\s*[-=_*~]{2,}\s*[^\n]{0,200}?[^\x00-\x7f]")
+
+
 def _separates(lines: list[str], index: int) -> bool:
     """The separator at ``index`` starts old content: a bare rule only above a quoted
     header; words holding a hyphen between rules ("----- Message de "Jean-Pierre" <…> le …
@@ -726,11 +733,16 @@ def _separates(lines: list[str], index: int) -> bool:
     line = lines[index]
     if _is_bare_rule(line):
         return _header_follows(lines, index)
-    if "@" in line or _SEPARATOR.match(line) or not _hyphenated_separator(line):
+    if "@" in line or not (_hyphenated_separator(line) or _FOREIGN_WORDED.match(line)):
         return True
     for probe in range(index + 1, min(index + 5, len(lines))):
         if lines[probe].strip():
-            return "@" in lines[probe] or _header_follows(lines, probe - 1)
+            following = lines[probe]
+            return (
+                "@" in following
+                or bool(_QUOTE_LINE.match(following))
+                or (_header_follows(lines, probe - 1))
+            )
     return True  # nothing below: a separator left over (its message dropped)
 
 
