@@ -78,6 +78,8 @@ def _new_part_html(markup: str, settings) -> str | None:
     if tree is None:
         return None
     drop_hidden(tree)
+    if any(mark in markup for mark in _MARKS):
+        _drop_invisible_marks(tree)
     if settings.builtin_quote_detection:
         _cut_client_markers(tree)
         _remove_quotes(tree)
@@ -86,6 +88,20 @@ def _new_part_html(markup: str, settings) -> str | None:
     if not _has_content(tree):
         return None
     return to_html(tree).strip()
+
+
+_MARKS = ("\u1427", "\u200b", "\ufeff", "&#")  # the characters, or written as references
+_MARK_ONLY = re.compile("^\\s*[\u1427\u200b\ufeff]+\\s*$")
+
+
+def _drop_invisible_marks(tree) -> None:
+    """A text made only of invisible marks (Gmail add-ons' U+1427 "ᐧ" in its own element,
+    zero-width spaces) is no text: emptied, as the plain-text reading drops them."""
+    for element in tree.iter():
+        if element.text and _MARK_ONLY.match(element.text):
+            element.text = None
+        if element.tail and _MARK_ONLY.match(element.tail):
+            element.tail = None
 
 
 def _has_content(tree) -> bool:
@@ -345,6 +361,10 @@ def _quote_cut_line(lines: list[str], settings) -> int | None:
         starts = newpart._line_starts(lines)
         line = newpart._line_of(starts, offset + (1 if text[offset : offset + 1] == "\n" else 0))
         cut = min(cut, line)
+    if settings.builtin_quote_detection:
+        attributed = newpart.trailing_attributed_quote(lines[:cut])
+        if attributed >= 0:
+            cut = attributed
     if cut < len(lines) and any(line.strip() for line in lines[:cut]):
         return cut
     return None

@@ -74,7 +74,7 @@ def _old_marker(lines: list[str], index: int) -> tuple[str, int]:
     if head == ">":
         return "quote", index
     if rules._is_separator(line) or rules._is_wrapped_separator(lines, index):
-        if not rules._is_bare_rule(line) or rules._header_follows(lines, index):
+        if rules._separates(lines, index):
             return "separator", index
         return "", -1
     if ":" in line or "：" in line:

@@ -19,6 +19,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from .errors import PatternError
 from .pcre import compile_pcre
@@ -258,9 +259,9 @@ _SEPARATOR = re.compile(
 )
 _SEPARATOR_WORDS = re.compile(
     r"original|forward|message|nachricht|mensaje|messaggio|bericht|mensagem|wiadomo|"
-    r"сообщение|meddelande|meddelelse|besked|melding|viesti|邮件|郵件|メッセージ|reply|"
+    r"сообщени|meddelande|meddelelse|besked|melding|viesti|邮件|郵件|メッセージ|消息|訊息|reply|"
     r"réponse|antwort|transf|weitergeleitet|reenviado|inoltrato|doorgestuurd|"
-    r"encaminhad|przekazan|пересылаем|vidarebefordrat|videresendt|välitetty|"
+    r"encaminhad|przekaz|пересылаем|переадрес|vidarebefordrat|videresendt|välitetty|转发|轉寄|転送|"
     r"zpráv|původní|üzenet|eredeti|orijinal|ileti|mesaj|μήνυμα|αρχικό|"  # cs hu tr el
     rf"{_WROTE}",
     re.IGNORECASE,
@@ -305,7 +306,15 @@ _VALEDICTION = re.compile(
     r"vänliga\s+hälsningar|hälsningar|mvh|kh|vh|hilsen|z\s+pozdrowieniami|"
     r"z\s+powa[żz]aniem|groeten|met\s+vriendelijke\s+groeten|lg|mfg|gruß|grüße|"
     r"saluti|un\s+saluto|abraços|atentamente|"
-    r"ystävällisin\s+terveisin)\s*,?\s*$",
+    r"ystävällisin\s+terveisin|"
+    # more of each language's closings
+    r"bien\s+à\s+vous|(?:sincères\s+|meilleures\s+)?salutations|"  # fr
+    r"un\s+(?:cordial\s+)?saludo|"  # es
+    r"(?:melhores\s+)?cumprimentos|abraço|"  # pt
+    r"(?:pozdrawiam\s+)?serdecznie(?:\s+pozdrawiam)?|z\s+wyrazami\s+szacunku|"  # pl
+    r"(?:freundliche|herzliche|liebe|schöne)\s+grüße|"  # de
+    r"(?:hartelijke|vriendelijke)\s+groet(?:en)?|"  # nl
+    r"(?:bästa|varma)\s+hälsningar|всего\s+доброго)\s*,?\s*$",
     re.IGNORECASE,
 )
 
@@ -482,13 +491,42 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
             return True
         # "John wrote:" alone: only when a quoted block follows.
         return len(text) < 80 and _quote_follows(next_lines)
+    if "@" in text and _dateless_sender(text, next_lines):
+        return True
     # Both need an "@" (each searched at every character otherwise) and a date.
     if "@" not in text or not _DATEISH.search(text):
         return False
     verbless = _VERBLESS.search(text)
     if verbless and not _names_a_recipient(text, verbless):
         return True
-    return _has_address(text) and _wrote_far(text)
+    if not _has_address(text):
+        return False
+    return _wrote_far(text) or _WROTE_AT.search(_TIME.sub(".", text)) is not None
+
+
+# Lotus Notes in Chinese: "王芳 <w@x> 写于 2026-03-03 10:00:00:", the verb ("written on")
+# after the sender's address and before the date. Common words in a Chinese text ("本文写于
+# 2026年…"), so only right after an address in brackets and before a date that ends the line.
+_WROTE_AT = re.compile(
+    r"<[^<>\s]{1,64}@[^<>\s]{1,255}>\s*(?:写于|寫於)\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+    r"(?:\s+\d{1,2}\.\d{2}(?:\.\d{2})?)?\s*[:：]\s*$"
+)
+
+
+# Horde's and other webmails' attribution without a date: "Zitat von Ann <a@x>:", "Quoting
+# Ann <a@x>:", "Citando a Ann <a@x>:": a short line ending with the sender's address in
+# brackets and a colon, taken only right above a quote.
+_SENDER_COLON = re.compile(r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*[:：]$")
+_SENDER_LINE_MAX = 80
+
+
+def _dateless_sender(text: str, next_lines: list[str]) -> bool:
+    return (
+        len(text) <= _SENDER_LINE_MAX
+        and _SENDER_COLON.search(text) is not None
+        and _quote_follows(next_lines)
+        and not _FIRST_PERSON.search(text)
+    )
 
 
 def _names_a_recipient(text: str, match: re.Match) -> bool:
@@ -501,8 +539,11 @@ def _names_a_recipient(text: str, match: re.Match) -> bool:
     return _LOWER_WORD_END.search(before) is not None
 
 
+_QUOTE_LOOKAHEAD = 3
+
+
 def _quote_follows(next_lines: list[str]) -> bool:
-    for line in next_lines[:3]:
+    for line in next_lines[:_QUOTE_LOOKAHEAD]:
         if line.strip():
             return bool(_QUOTE_LINE.match(line))
     return False
@@ -607,13 +648,33 @@ _RULE_CHARS = "-_=*~"
 
 
 def _is_separator(line: str) -> bool:
-    if not _SEPARATOR.match(line):
+    if _SEPARATOR.match(line):
+        within = None
+    elif _hyphenated_separator(line):
+        within = _HYPHENATED_WORDS_WITHIN  # its words come first ("----- Message de …")
+    else:
         return False
     stripped = line.strip()
     if stripped[:1] in _RULE_CHARS and stripped.strip(_RULE_CHARS + " "):
         # Words between rules: a separator only with a separator's words, not a heading.
-        return bool(_SEPARATOR_WORDS.search(stripped))
+        return bool(_SEPARATOR_WORDS.search(stripped, 0, within or len(stripped)))
     return True
+
+
+_HYPHENATED_WORDS_WITHIN = 80
+
+
+def _hyphenated_separator(line: str) -> bool:
+    """ "----- words -----" whose words hold a hyphen (a name, a date: "----- Message de
+    "Jean-Pierre Martin" <…> le … -----", Lotus Notes), which _SEPARATOR's words may not:
+    read with string operations (a regex allowing hyphens inside scanned every line of
+    hyphenated words to its end); the words are judged by _is_separator."""
+    stripped = line.strip()
+    if stripped[:2] != "--" or stripped[-2:] != "--" or "-" not in stripped.strip("-"):
+        return False
+    words = stripped.strip("-").strip()
+    # words, not the rules of a table's columns ("------   ------   ------")
+    return 3 <= len(words) <= 200 and "\n" not in words and any(c.isalnum() for c in words)
 
 
 _OPEN_SEPARATOR = re.compile(r"^\s*-{3,}\s*\S")
@@ -655,6 +716,36 @@ def _header_follows(lines: list[str], index: int) -> bool:
     return False
 
 
+# Words between rules written in another script than ASCII ("-------- 转发的消息 --------",
+# "---- Пересылаемое сообщение ----", "----- Message transféré -----"): the words lists of
+# these languages hold common nouns ("消息" message, "転送" transfer, "сообщения"), a heading
+# of the customer's log in them is followed by its content, a client's separator by a head.
+_FOREIGN_WORDED = re.compile(r"^\s*[-=_*~]{2,}\s*[^\n]{0,200}?[^\x00-\x7f]")
+
+
+def _separates(lines: list[str], index: int) -> bool:
+    """The separator at ``index`` starts old content: a bare rule only above a quoted
+    header; words holding a hyphen between rules ("----- Message de "Jean-Pierre" <…> le …
+    -----", Lotus Notes) when they name the sender (an address) or the old message's head
+    follows (a header field, an attribution, an address): a section of the customer's log
+    or notes between rules ("---- Bank-transfer details ----", "--- error-message 2026-03-03
+    ---") is followed by its content."""
+    line = lines[index]
+    if _is_bare_rule(line):
+        return _header_follows(lines, index)
+    if "@" in line or not (_hyphenated_separator(line) or _FOREIGN_WORDED.match(line)):
+        return True
+    for probe in range(index + 1, min(index + 5, len(lines))):
+        if lines[probe].strip():
+            following = lines[probe]
+            return (
+                "@" in following
+                or bool(_QUOTE_LINE.match(following))
+                or (_header_follows(lines, probe - 1))
+            )
+    return True  # nothing below: a separator left over (its message dropped)
+
+
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
     for index, line in enumerate(lines):
@@ -666,7 +757,7 @@ def _builtin_cut(lines: list[str]) -> int:
         if _QUOTE_LINE.match(line):
             continue
         if _is_separator(line) or _is_wrapped_separator(lines, index):
-            if not _is_bare_rule(line) or _header_follows(lines, index):
+            if _separates(lines, index):
                 return index
         # Every field line (From:, Date:, To:...) has a colon: without one, no header block.
         if ":" in line or "：" in line:
@@ -674,7 +765,7 @@ def _builtin_cut(lines: list[str]) -> int:
                 _is_header_block(lines, index)
                 or (head[:1] in (":", "|") and _marked_header_block(lines, index))
             ):
-                return index
+                return _header_intro(lines, index)
             notes = _recipient_block_start(lines, index)
             if notes >= 0:
                 return notes
@@ -682,9 +773,53 @@ def _builtin_cut(lines: list[str]) -> int:
             return index + 1  # the mobile line stays: the signature stripper removes it
         if _may_open_attribution(lines, index):
             span = _attribution_at(lines, index)
-            if span and not _quote_follows(lines[index + span :]):
+            if span and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
                 return index
     return -1
+
+
+_INTRO_WORDS = 6
+# The forward line names the forwarding ("Begin forwarded message:", "Inizio messaggio
+# inoltrato:", "以下是转发的邮件："): "The log message:", "See the original message:" above a
+# header block the customer pasted are their words.
+_FORWARD_WORDS = re.compile(
+    r"forward|weitergeleitet|réexpédi|transféré|reenviad|reencaminhad|encaminhad|inoltrat|"
+    r"doorgestuurd|переадрес|пересыла|перенаправ|przekaz|vidarebefordra|videresend|"
+    r"välitet|转发|轉寄|転送",
+    re.IGNORECASE,
+)
+
+
+def _header_intro(lines: list[str], index: int) -> int:
+    """The line that introduces the header block at ``index``, or ``index``.
+
+    A client's forward line ending with a colon ("Inizio messaggio inoltrato:", "Начало
+    переадресованного сообщения:", Apple Mail in each language) or a separator between
+    rules whose words no list holds ("-------- 转发的消息 --------"), right above the block
+    (one blank line between at most): they belong to the old message. The forward line is
+    short, holds a separator's words and no first-person subject (not "I forward the
+    message:")."""
+    above = index - 1
+    if above > 0 and not lines[above].strip():
+        above -= 1
+    if above < 0 or len(lines[above]) > 200:
+        return index
+    line = lines[above].strip()
+    if (
+        line[:2] == "--"
+        and line[-2:] == "--"
+        and (_SEPARATOR.match(line) or _hyphenated_separator(line))
+    ):
+        return above
+    if (
+        line[-1:] in (":", "：")
+        and len(line.split()) <= _INTRO_WORDS
+        and _FORWARD_WORDS.search(line)
+        and not _FIRST_PERSON.search(line)
+        and not _QUOTE_LINE.match(line)
+    ):
+        return above
+    return index
 
 
 _NO_COLON_OPENERS = frozenset(("on", "le", "am", "el", "il", "op", "em"))
@@ -703,6 +838,8 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
 
 
 _SENTENCE_STOP = re.compile(r"[.!?]$")
+_FAR_VERBS = re.compile(rf"{_WROTE}|napisana\s+przez", re.IGNORECASE)  # _WROTE_FAR's verbs
+_VERB_FIRST_WITHIN = 40
 
 
 def _attribution_at(lines: list[str], index: int) -> int:
@@ -720,11 +857,19 @@ def _attribution_at(lines: list[str], index: int) -> int:
             if _SENTENCE_STOP.search(chunk[-2].strip()):
                 break
             if opens is None:
-                opens = _opens_attribution(first)
+                # (also a verb that names the sender after it, wrapped before the address
+                # and the date: "Wiadomość napisana przez Ann" / "<a@x> w dniu …:")
+                # among its first words (a search of the verbs costs at every character)
+                # and only when the next line holds an address (the form needs one)
+                opens = _opens_attribution(first) or (
+                    "@" in chunk[1] and bool(_FAR_VERBS.search(first, 0, _VERB_FIRST_WITHIN))
+                )
             if not opens:
                 break
         joined = " ".join(part.strip() for part in chunk)
-        if _is_attribution(joined, lines[index + span :]):
+        # (the next lines only as far as _quote_follows reads them: a copy of the rest of
+        # the text per line was quadratic on a long thread)
+        if _is_attribution(joined, lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
             return span
     return 0
 
@@ -739,12 +884,118 @@ _DEVICE_FOOTER = re.compile(
 )
 
 
+# A device's or mail app's footer whose verb comes last or after other words than
+# _MOBILE_SIG knows ("Von meinem iPhone gesendet", "Enviado do meu iPhone", "iPhoneから送信",
+# "发自我的iPhone", "Verzonden vanuit Yahoo Mail voor Android", "从 Android 版 Yahoo 邮箱发送"):
+# a short line of "sent from" (or "from … sent") naming a device or a mail app, no sentence
+# inside. Read as a signature on the last line only, never as a separator.
+_SEND = (
+    r"sent|gesendet|envoyé|enviado|enviada|inviato|verzonden|verstuurd|wysłane|wysłano|"
+    r"отправлено|skickat|sendt|lähetetty"
+)
+# "from" in each language ("Sent from", "Enviado do", "Verzonden vanuit", "Отправлено из"):
+# "Sent to Samsung support." names no footer.
+_FROM_WORD = (
+    r"from|with|via|using|de|depuis|von|vom|mit|desde|da|dal|dalla|do|vanaf|vanuit|met|"
+    r"z|ze|с|со|из|från|fra|av"
+)
+_SEND_AT_EDGE = re.compile(
+    rf"^\s*(?:(?:{_SEND})\s+(?:{_FROM_WORD})\s|发自|發自)"  # the verb first, then "from"
+    r"|^\s*(?:von|vom|从|從)\s*\S.*(?:gesendet|发送|發送|傳送)\s*[.!]?\s*$"  # "from", verb last
+    r"|から\s*送信\s*$",  # ja
+    re.I,
+)
+_APP_NAME = re.compile(
+    r"(?<![a-zA-Z])(?:iphone|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|"
+    r"smartphone|yahoo|gmail|outlook|aol)(?:['’]?a)?(?![a-zA-Z])",
+    re.I,
+)
+_SENTENCE_INSIDE = re.compile(r"[.!?。！？]\s*\S")
+_YAHOO_BANG = re.compile(r"(?<=yahoo)!", re.I)
+_FOOTER_WORDS = 7
+_FOOTER_CHARS = 60
+
+
+def _is_sent_from_line(line: str) -> bool:
+    text = line.strip()
+    return (
+        len(text) <= _FOOTER_CHARS
+        and len(text.split()) <= _FOOTER_WORDS
+        and _SEND_AT_EDGE.search(text) is not None
+        and _APP_NAME.search(text) is not None
+        and not _SENTENCE_INSIDE.search(_YAHOO_BANG.sub("", text))  # "Yahoo!メール"
+        and not _FIRST_PERSON.search(text)
+        and _names_device_last(text)
+    )
+
+
+# What may follow the device or app a footer names: a model ("Tab S7", "15 Pro"), a
+# platform ("for iOS"), a device noun ("phone", "手机", "アプリ"); the verb when it comes last.
+_VERB_LAST = re.compile(r"(?:gesendet|发送|發送|傳送|から\s*送信)\s*[.!]?\s*$", re.I)
+_DEVICE_TAIL = re.compile(
+    r"(?:\s*(?:[A-Za-z0-9'’+]+|手机|手機|邮箱|郵箱|客户端|客戶端|メール|アプリ|版))"
+    r"{0,2}\s*[.!]?\s*$"
+)
+_CJK_PARTICLE = re.compile(r"[はがをにでも了都被]")
+
+
+def _names_device_last(text: str) -> bool:
+    """The footer ends with the device or app it names: "Sent via Outlook but it bounced",
+    "Enviado desde Gmail, sin respuesta", "发自iPhone的邮件都被退回", "Von Outlook aus wurde
+    nichts gesendet" are the customer's sentences about their mail, not a footer."""
+    if any(mark in text for mark in ",，、;；"):
+        return False
+    body = _VERB_LAST.sub("", text)
+    names = list(_APP_NAME.finditer(body))
+    if not names:
+        return False
+    last = names[-1]
+    if _CJK_PARTICLE.search(body[: last.start()]) and not body.startswith(("发自", "發自")):
+        return False
+    return _DEVICE_TAIL.fullmatch(body[last.end() :]) is not None
+
+
+# Outlook for iOS and Android: "Get Outlook for iOS<https://aka.ms/…>" in each language
+# ("Obtener Outlook para iOS", "Outlook voor iOS downloaden", "iOS 版 Outlook を入手"): the
+# app and its platform in a short line of words, a link aside, no sentence.
+_APP_FOOTER = re.compile(
+    r"\boutlook\b.{0,30}?\b(?:ios|android)\b|\b(?:ios|android)\b.{0,10}?\boutlook\b", re.I
+)
+_LINK = re.compile(r"<[^<>\s]{1,300}>")
+_APP_FOOTER_WORDS = 7
+_APP_ONLY = re.compile(
+    r"(?:outlook|ios|android|for|für|pour|para|per|voor|для|dla|för|版|[\d.]+|\s)+", re.I
+)
+_APP_FOOTER_MAX = 400  # a link included
+
+
+def _is_app_footer(line: str) -> bool:
+    if len(line) > _APP_FOOTER_MAX or ("utlook" not in line and "UTLOOK" not in line):
+        return False
+    text = _LINK.sub(" ", line).strip()
+    return (
+        len(text) <= 60
+        # a verb to get the app ("Get", "Scarica", "downloaden", "を入手"), or its link: the
+        # app and its platform alone ("Outlook for iOS 4.2410") are the customer's words
+        and (_LINK.search(line) is not None or not _APP_ONLY.fullmatch(text))
+        and len(text.split()) <= _APP_FOOTER_WORDS
+        and text[-1:] not in ".?!:"
+        and _APP_FOOTER.search(text) is not None
+        and not _FIRST_PERSON.search(text)
+    )
+
+
+def _is_device_footer(line: str) -> bool:
+    """A mobile client's "Sent from my …" signature line, in any of its forms."""
+    return bool(_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
+
+
 def _is_mobile_separator(lines: list[str], index: int) -> bool:
     """ "Sent from my iPhone" followed by more text: the old message follows (mobile clients).
     A sentence that only starts like one ("Sent via DHL") separates nothing."""
     if not _MOBILE_SIG.match(lines[index]) or not _DEVICE_FOOTER.search(lines[index]):
         return False
-    return any(line.strip() for line in lines[index + 1 :])
+    return any(line.strip() for line in islice(lines, index + 1, None))
 
 
 def _itop_cut(text: str, patterns: list[re.Pattern]) -> int:
@@ -846,6 +1097,7 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
     text); the signature after ``-- `` and attribution lines of deeper quotes do not count."""
     seen_quote = False
     previous_blank = False
+    padded = None  # lines[:stop] and a quote mark, made once (a copy per line was quadratic)
     for index in range(start, stop):
         line = lines[index]
         if _SIG_DELIMITER.match(line):
@@ -858,8 +1110,11 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
             continue
         after_quote = bool(index) and bool(_QUOTE_LINE.match(lines[index - 1]))
         answer = previous_blank or (after_quote and not _continues_quote(lines, index))
-        if seen_quote and answer and not _attribution_at([*lines[:stop], ">"], index):
-            return True
+        if seen_quote and answer:
+            if padded is None:
+                padded = [*lines[:stop], ">"]
+            if not _attribution_at(padded, index):
+                return True
         previous_blank = False
     return False
 
@@ -901,7 +1156,7 @@ def strip_signature(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def _gateway_footer(lines: list[str], index: int) -> bool:
     """The lines below the "-- " at ``index`` are a list or forum gateway's footer."""
-    first = next((line for line in lines[index + 1 :] if line.strip()), "")
+    first = next((line for line in islice(lines, index + 1, None) if line.strip()), "")
     return bool(_GATEWAY_FOOTER.match(first))
 
 
@@ -921,10 +1176,13 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
         return lines, []
     last = content[-1]
     # Mobile signatures on the last line.
-    if _MOBILE_SIG.match(lines[last]) and len(content) > 1:
+    if len(content) > 1 and _is_device_footer(lines[last]):
         return lines[:last], lines[last:]
     if _sign_off(lines, content):
         return lines[:last], lines[last:]
+    framed = _framed_signature(lines, content)
+    if framed >= 0:
+        return lines[:framed], lines[framed:]
     contact = _contact_block(lines, content)
     if contact >= 0:
         return lines[:contact], lines[contact:]
@@ -932,9 +1190,51 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
     for index in reversed(content[-5:]):
         if _VALEDICTION.match(lines[index]) and index != content[0]:
             tail = [line for line in lines[index + 1 :] if line.strip()]
-            if len(tail) <= 4 and all(len(line.strip()) < 60 for line in tail):
+            if (
+                len(tail) <= 4
+                and all(len(line.strip()) < 60 for line in tail)
+                and not any(_is_sentence(line) for line in tail)
+            ):
                 return lines[:index], lines[index:]
     return lines, []
+
+
+def _is_sentence(line: str) -> bool:
+    """A sentence of three words or more ending with a lowercase word and its stop ("Merci
+    de vérifier.", "PS: a caixa estava aberta."): the content a closing word only opened
+    or that follows the name, never a signature's name, title or company line."""
+    words = line.split()
+    if len(words) < 3 or words[-1][-1:] not in ".!?" or _CONTACT_CUE.search(line):
+        return False
+    last = words[-1][:-1]
+    return len(last) >= 3 and last.isalpha() and last.islower()
+
+
+# A rule of box-drawing or ASCII characters ("━━━━", "────", "＝＝＝＝", "====="), as
+# Japanese and Chinese business mail frame the sender's signature with.
+_FRAME_LINE = re.compile(r"^\s*([-=_*~#━─═＝－■◆◇☆★・])\1{5,}\s*$")
+_FRAMED_MAX = 8
+_CJK_CONTACT = re.compile(r"電話|电话|携帯|手机|手機|邮箱|郵箱|メール|住所|地址")
+
+
+def _framed_signature(lines: list[str], content: list[int]) -> int:
+    """Start of a signature framed by two rules at the end (the same character), holding a
+    contact cue (an address, a web site, a phone's label: a number alone may be a date of
+    a framed log), with text above it; or -1."""
+    last = content[-1]
+    bottom = _FRAME_LINE.match(lines[last])
+    if not bottom or len(content) < 4:
+        return -1
+    for position in range(len(content) - 2, max(len(content) - 2 - _FRAMED_MAX, 0), -1):
+        top = content[position]
+        match = _FRAME_LINE.match(lines[top])
+        if match:
+            if match.group(1) != bottom.group(1) or position == 0:
+                return -1
+            inside = lines[top + 1 : last]
+            cue = any(_CONTACT_CUE.search(line) or _CJK_CONTACT.search(line) for line in inside)
+            return top if cue else -1
+    return -1
 
 
 def _sign_off(lines: list[str], content: list[int]) -> bool:
@@ -1099,7 +1399,7 @@ def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | Non
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     sig_at = labels.index("sig") if "sig" in labels[: len(kept)] else len(kept)
     last = max((i for i, line in enumerate(kept) if line.strip()), default=-1)
-    if 0 < last < sig_at and _MOBILE_SIG.match(kept[last]):
+    if 0 < last < sig_at and _is_device_footer(kept[last]):
         sig_at = last
     above = sig_at - 1
     while above > 0 and not kept[above].strip():
@@ -1109,6 +1409,30 @@ def _model_split(text, lines, itop_line, starts, intro, settings) -> Split | Non
     if not settings.strip_signatures:
         sig_at = len(kept)
     return _result(text, kept[:sig_at], kept[sig_at:], kept, quote_offset)
+
+
+def trailing_attributed_quote(lines: list[str]) -> int:
+    """Start of an attribution followed by ``>`` quoted lines up to the end, or -1.
+
+    For text read out of HTML, whose quote was typed as text (a ``<pre>`` holding the answer
+    and the quoted history, a client sending its plain-text layout as HTML): quoted lines
+    alone may be the customer's (a pasted log), an attribution above them is a client's.
+    A quote followed by more text (inline answers) is left alone."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start and (not lines[start - 1].strip() or _QUOTE_LINE.match(lines[start - 1])):
+        start -= 1
+    if start in (0, end):
+        return -1
+    for span in range(1, HEADER_SPAN + 1):
+        first = start - span
+        if first < 0 or len(lines[first]) > MAX_LINE_LEN:
+            break
+        if _attribution_at(lines, first) == span:
+            return first
+    return -1
 
 
 def _line_of(starts: list[int], offset: int) -> int:
@@ -1130,10 +1454,10 @@ def first_fragment(text: str) -> str:
         if _QUOTE_LINE.match(line):
             break
         joined = " ".join(part.strip() for part in lines[index : index + HEADER_SPAN])
-        if line.strip() and _is_attribution(line, lines[index + 1 :]):
+        if line.strip() and _is_attribution(line, lines[index + 1 : index + 1 + _QUOTE_LOOKAHEAD]):
             break
         if line.strip() and _ENDS_COLON.search(joined) and _is_attribution(joined, [">"]):
-            if _quote_follows(lines[index + 1 :]):
+            if _quote_follows(lines[index + 1 : index + 1 + _QUOTE_LOOKAHEAD]):
                 break
         out.append(line)
     return "\n".join(out).strip()
