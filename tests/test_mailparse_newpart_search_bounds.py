@@ -7,7 +7,7 @@ import re._parser
 
 import pytest
 from mailparse import newpart
-from mailparse.settings import ITOP_MULTILINE_DELIMITER_PATTERNS
+from mailparse.settings import DEFAULT_SETTINGS, ITOP_MULTILINE_DELIMITER_PATTERNS
 
 # The forms the patterns were written as, before they were bounded or reordered.
 _PLAIN_DATEISH = re.compile(r"\d{1,2}:\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
@@ -228,3 +228,54 @@ def test_field_lines_match_as_the_patterns_written_with_split_space_runs():
     for text in texts:
         assert bool(newpart._FIELD_LINE.match(text)) == bool(plain_field.match(text)), repr(text)
         assert bool(newpart._FROM_LINE.match(text)) == bool(plain_from.match(text)), repr(text)
+
+
+class _CountingPattern:
+    """A compiled pattern that counts its searches (the real pattern does the work)."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.searches = 0
+
+    def search(self, *args):
+        self.searches += 1
+        return self.pattern.search(*args)
+
+    def __getattr__(self, name):
+        return getattr(self.pattern, name)
+
+
+def test_horde_attribution_lines_search_the_verbs_once_each(monkeypatch):
+    # The attribution scan joins each line with up to two lines below it: each joined text
+    # ends with a line whose own colon-free segment decides the verb search, searched once
+    # (issue 14: 100,000 such lines took 3-9 s when each was searched for each join).
+    counting = _CountingPattern(newpart._WROTE_END)
+    monkeypatch.setattr(newpart, "_WROTE_END", counting)
+    if hasattr(newpart, "_wrote_end_segment"):
+        newpart._wrote_end_segment.cache_clear()
+    lines = [f"Zitat von Ann{i} <ann{i}@example.com>:" for i in range(300)]
+    text = "Hello,\n\nplease help.\n\n" + "\n".join(lines) + "\n"
+    assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
+    assert 0 < counting.searches <= len(lines) + 5
+
+
+def test_separator_words_are_searched_as_the_whole_search():
+    rng = random.Random(16)
+    pool = "- -- ---- _ = * ~ a a-b Message ORIGINAL wrote のメール : ： 転送 hat geschrieben ſent"
+    pool = [*pool.split(), " ", "x" * 20]
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12))).strip()
+        for within in (len(text), 80, 5, 0):
+            expected = newpart._SEPARATOR_WORDS.search(text, 0, within) is not None
+            assert newpart._separator_words(text, within) == expected, (text, within)
+
+
+def test_repeated_hyphenated_separators_search_their_words_once(monkeypatch):
+    counting = _CountingPattern(newpart._SEPARATOR_WORDS)
+    monkeypatch.setattr(newpart, "_SEPARATOR_WORDS", counting)
+    if hasattr(newpart, "_separator_words"):
+        newpart._separator_words.cache_clear()
+    lines = ["---- a-b-c ----", "-----a-a-a-a-----"] * 200
+    text = "Hello,\n\nplease help.\n\n" + "\n".join(lines) + "\n"
+    assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
+    assert 0 < counting.searches <= 2

@@ -1,0 +1,87 @@
+"""Parse time of the email core on hostile plain-text bodies (issue 14: any message < 5 s).
+
+    python3 bench/hostile_time.py [--mb 2.6] [--only horde,sep] [--profile 25] [--core DIR]
+
+Builds each body at the given size (plain text, CRLF, and inside an HTML ``<pre>``), parses
+it once with ``parse_message`` and reads what the addon reads (new part text and HTML),
+printing CPU seconds (``time.process_time``). ``--core`` imports ``mailparse`` from another
+folder (e.g. one ``git archive`` of main) to compare versions; run both under the same load.
+"""
+
+import argparse
+import cProfile
+import html
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LINES = {
+    # dateless Horde attribution lines, no quote after them
+    "horde": lambda i: f"Zitat von A{i % 997} <a{i % 991}@b.c>:",
+    # separator lines of hyphenated words
+    "sep": lambda i: "---- a-b-c ----" if i % 2 else "-----a-a-a-a-----",
+}
+
+
+def body(kind: str, size: int, eol: str = "\n") -> str:
+    out, total, i = [], 0, 0
+    while total < size:
+        line = LINES[kind](i)
+        out.append(line)
+        total += len(line) + len(eol)
+        i += 1
+    return "Hello,\n\nplease help.\n\n".replace("\n", eol) + eol.join(out) + eol
+
+
+def message(text: str, form: str) -> bytes:
+    eol = "\r\n" if form == "crlf" else "\n"
+    head = (
+        "From: Customer <c@example.org>\nTo: support@example.com\nSubject: hostile\n"
+        "Message-ID: <h@example.org>\nMIME-Version: 1.0\n"
+    )
+    if form == "pre":
+        head += "Content-Type: text/html; charset=utf-8\n\n"
+        payload = "<html><body><pre>" + html.escape(text) + "</pre></body></html>\n"
+    else:
+        head += "Content-Type: text/plain; charset=utf-8\n\n"
+        payload = text
+    return (head + payload).replace("\n", eol).encode()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--mb", default="2.6,1,5", help="body sizes in MB, comma-separated")
+    ap.add_argument("--only", default="horde,sep")
+    ap.add_argument("--forms", default="plain,crlf,pre")
+    ap.add_argument("--profile", type=int, default=0, help="cProfile top N (first case only)")
+    ap.add_argument("--core", default=str(ROOT / "helpdesk_mail_ticket"))
+    args = ap.parse_args()
+    sys.path.insert(0, args.core)
+    from mailparse import parse_message  # pylint: disable=import-outside-toplevel
+
+    for kind in args.only.split(","):
+        for mb in args.mb.split(","):
+            text = body(kind, int(float(mb) * 1e6))
+            for form in args.forms.split(","):
+                raw = message(text, form)
+                prof = cProfile.Profile() if args.profile else None
+                start = time.process_time()
+                if prof:
+                    prof.enable()
+                parsed = parse_message(raw)
+                _ = (parsed.new_part_text, parsed.new_part_html, parsed.body_text)
+                if prof:
+                    prof.disable()
+                took = time.process_time() - start
+                new = len(parsed.new_part_text or "")
+                print(f"{kind:6} {mb:>4} MB {form:5} {took:7.2f} s  new part {new}", flush=True)
+                if prof:
+                    pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
+                    return
+
+
+if __name__ == "__main__":
+    main()
