@@ -245,14 +245,28 @@ class _CountingPattern:
         return getattr(self.pattern, name)
 
 
+@pytest.fixture
+def fresh_caches():
+    """The new part's per-text caches empty before and after: a test that counts or
+    changes a pattern's searches leaves no cached answer behind for the next test."""
+
+    def clear():
+        for name in ("_wrote_end_segment", "_separator_words"):
+            if hasattr(newpart, name):
+                getattr(newpart, name).cache_clear()
+
+    clear()
+    yield
+    clear()
+
+
+@pytest.mark.usefixtures("fresh_caches")
 def test_horde_attribution_lines_search_the_verbs_once_each(monkeypatch):
     # The attribution scan joins each line with up to two lines below it: each joined text
     # ends with a line whose own colon-free segment decides the verb search, searched once
     # (issue 14: 100,000 such lines took 3-9 s when each was searched for each join).
     counting = _CountingPattern(newpart._WROTE_END)
     monkeypatch.setattr(newpart, "_WROTE_END", counting)
-    if hasattr(newpart, "_wrote_end_segment"):
-        newpart._wrote_end_segment.cache_clear()
     lines = [f"Zitat von Ann{i} <ann{i}@example.com>:" for i in range(300)]
     text = "Hello,\n\nplease help.\n\n" + "\n".join(lines) + "\n"
     assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
@@ -270,11 +284,10 @@ def test_separator_words_are_searched_as_the_whole_search():
             assert newpart._separator_words(text, within) == expected, (text, within)
 
 
+@pytest.mark.usefixtures("fresh_caches")
 def test_repeated_hyphenated_separators_search_their_words_once(monkeypatch):
     counting = _CountingPattern(newpart._SEPARATOR_WORDS)
     monkeypatch.setattr(newpart, "_SEPARATOR_WORDS", counting)
-    if hasattr(newpart, "_separator_words"):
-        newpart._separator_words.cache_clear()
     lines = ["---- a-b-c ----", "-----a-a-a-a-----"] * 200
     text = "Hello,\n\nplease help.\n\n" + "\n".join(lines) + "\n"
     assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
