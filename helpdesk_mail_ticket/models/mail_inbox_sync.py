@@ -73,13 +73,12 @@ class MailInbox(models.Model):
             )
         else:
             new = ledger.browse()
-        if stored:
-            pass  # committed with the new lines
-        elif remote and self._count_unrecorded(remote):
-            # Recording stopped part way (another worker): the next cycle lists again.
-            commit(self.env)
-        else:
-            self._store_sync_cursor(listing.cursor)
+        if not stored:  # else committed with the new lines
+            if remote and self._count_unrecorded(remote):
+                # Recording stopped part way (another worker): the next cycle lists again.
+                commit(self.env)
+            else:
+                self._store_sync_cursor(listing.cursor)
         return new, listing.cursor
 
     def _get_listing_cursor(self, recorded=None):
@@ -424,9 +423,10 @@ class MailInbox(models.Model):
         numbered = _numbered_listing(remote)
         by_size = by_message_id or numbered
         self.env["mail.inbox.message"].flush_model()
-        uids, sizes = _handles_and_sizes(remote)
-        joined = " ".join(uids)
-        if joined.split() == uids:
+        handles, sizes = _handles_and_sizes(remote)
+        uids = handles
+        joined = " ".join(handles)
+        if joined.split() == handles:
             # The handles travel as one text (POP3 UIDLs are printable characters
             # without space, IMAP ones "<validity>:<uid>"), which PostgreSQL splits
             # much faster than it parses an array literal of 100,000 strings.
@@ -458,7 +458,7 @@ class MailInbox(models.Model):
             # A message left (or came): every number after it may name another message
             # now, of the same size too. All are checked by their header block
             # (_check_reused_handles), on a cycle that changed the mailbox only.
-            changed.update(_handles_and_sizes(remote)[0])
+            changed.update(handles)
         return changed, gone
 
     def _sync_rows(self, remote, insert=True, checked=None, changes=None):
