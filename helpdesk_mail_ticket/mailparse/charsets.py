@@ -190,10 +190,11 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     if not data or data.isascii() or _try(data, "utf-8") is not None:
         return ""
     candidates: dict = {}
-    for rank, label in enumerate(declared):
-        codec = normalize_charset(label)
-        if codec not in _NO_HINT and codec not in candidates:
-            candidates[codec] = _DECLARED_BONUS / (rank + 1)
+    # Ranked among the labels that hint (a part declaring none, or ASCII, before the
+    # message's label must not halve the message's head start).
+    hints = [codec for codec in map(normalize_charset, declared) if codec not in _NO_HINT]
+    for codec in hints:
+        candidates.setdefault(codec, _DECLARED_BONUS / (len(candidates) + 1))
     for rank, codec in enumerate(_DETECT_CODECS):
         candidates.setdefault(codec, -0.001 * rank)
     if len(data) <= _VOTE_MAX_BYTES:
