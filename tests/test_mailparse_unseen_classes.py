@@ -5,6 +5,7 @@ synthetic mail of one class; no fetched mail is stored."""
 
 from mailparse import parse_message
 from mailparse.charsets import decode_8bit
+from mailparse.htmlbody import html_to_text
 
 # --- Class 1: a field of any name written with spaces before its colon (RFC 5322 4.5,
 # obs-optional: field-name *WSP ":") ended the header block when it came first: the stdlib
@@ -72,3 +73,89 @@ def test_raw_8bit_file_name_is_read_by_the_charset_the_message_declares():
 def test_an_empty_first_hint_does_not_weaken_the_next():
     raw = "Zażółć".encode("iso-8859-2")
     assert decode_8bit(raw, "", "iso-8859-2") == decode_8bit(raw, "iso-8859-2") == "Zażółć"
+
+
+# --- Class 3: an HTML part written without <body> (``<html>E</html>``, or a bare fragment)
+# shown between other inline parts: the parts before and after were put outside its
+# ``<html>`` element, so a reader joined its last word with the next part's first ("EK").
+
+
+def test_html_part_without_body_tag_keeps_its_neighbours_apart():
+    raw = (
+        b"From: ann@example.test\nSubject: parts\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\nFirst words\n"
+        b"--B\nContent-Type: text/html\n\n<html>Middle words</html>\n"
+        b"--B\nContent-Type: text/plain\n\nLast words\n--B--\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_part == "text/html"
+    # One document: the neighbours inside its element (lxml, which Odoo's sanitizer parses
+    # with, read "Middle words" and "Last words" as one line: "wordsLast").
+    markup = parsed.body_html.lower()
+    assert markup.count("<html") == 1
+    order = [markup.index(mark) for mark in ("<html", "first", "last", "</html")]
+    assert order == sorted(order)
+    assert html_to_text(parsed.body_html).split() == [
+        "First",
+        "words",
+        "Middle",
+        "words",
+        "Last",
+        "words",
+    ]
+
+
+def test_html_part_with_head_but_no_body_tag_keeps_its_neighbours_apart():
+    raw = (
+        b"From: ann@example.test\nSubject: parts\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/html\n\n<HTML><HEAD><TITLE>t</TITLE></HEAD>Middle</HTML>\n"
+        b"--B\nContent-Type: text/plain\n\nLast\n--B--\n"
+    )
+    parsed = parse_message(raw)
+    words = html_to_text(parsed.body_html).split()
+    assert words[-2:] == ["Middle", "Last"]
+
+
+def test_later_html_part_without_body_tag_is_one_block_of_the_body():
+    # Apple Mail's HTML, attachment, HTML: the second HTML part written without <body>.
+    raw = (
+        b"From: ann@example.test\nSubject: parts\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/html\n\n<html><body><p>Before</p></body></html>\n"
+        b'--B\nContent-Type: application/pdf; name="a.pdf"\n\nxx\n'
+        b"--B\nContent-Type: text/html\n\n<html><head><title>Untitled</title></head>"
+        b"<header>After</header></html>\n--B--\n"
+    )
+    parsed = parse_message(raw)
+    markup = parsed.body_html.lower()
+    assert markup.count("<html") == 1 and "untitled" not in markup
+    assert html_to_text(parsed.body_html).split() == ["Before", "After"]
+
+
+# --- Class 4: a From holding a name and no address (``From: foo``, a local mailbox
+# ``Moderator <moderator>``: what old Unix mailers and list digests write), no other field
+# giving an address: the name was read, then dropped. Mail clients show it.
+
+
+def test_from_with_a_name_only_keeps_the_name():
+    parsed = parse_message(b"From: Printer Room\nSubject: x\n\nbody\n")
+    assert (parsed.from_email, parsed.from_name) == ("", "Printer Room")
+
+
+def test_from_with_a_local_mailbox_keeps_the_name():
+    parsed = parse_message(b"From: Moderator-Address <moderator>\nSubject: x\n\nbody\n")
+    assert (parsed.from_email, parsed.from_name) == ("", "Moderator-Address")
+
+
+def test_from_with_a_group_or_a_lone_mailbox_has_no_name():
+    # A lone word is a local mailbox (RFC 822 addr-spec without its domain), not a name.
+    for value in (b"undisclosed-recipients:;", b"MAILER-DAEMON", b"(none)"):
+        parsed = parse_message(b"From: " + value + b"\nSubject: x\n\nbody\n")
+        assert (parsed.from_email, parsed.from_name) == ("", ""), value
+
+
+def test_from_with_an_encoded_name_only_keeps_the_name():
+    parsed = parse_message(b"From: =?utf-8?Q?J=C3=B6rg?=\nSubject: x\n\nbody\n")
+    assert (parsed.from_email, parsed.from_name) == ("", "J\u00f6rg")

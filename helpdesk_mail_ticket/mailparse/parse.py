@@ -329,17 +329,27 @@ def _body_text(message: Message, part: Message, body_type: str) -> str:
     main = decode_text_part(part)
     before = "".join(_html_block(leaf) for leaf in shown[:at])
     after = "".join(_html_block(leaf) for leaf in shown[at + 1 :])
-    if before:
-        opening = _BODY_START.search(main)
-        main = main[: opening.end()] + before + main[opening.end() :] if opening else before + main
+    # Inside the document's body; without a <body> (``<html>text</html>``), inside its
+    # <html> element after its head: put outside it, the blocks made a second document
+    # that readers join to it (lxml read its last word and the next block's first as one).
     if after:
-        ends = list(_BODY_END.finditer(main))
+        ends = list(_BODY_END.finditer(main)) or list(_HTML_END.finditer(main))
         main = main[: ends[-1].start()] + after + main[ends[-1].start() :] if ends else main + after
+    if before:
+        opening = _BODY_START.search(main) or _HEAD_END.search(main) or _HTML_START.search(main)
+        main = main[: opening.end()] + before + main[opening.end() :] if opening else before + main
     return main
 
 
 _OTHER_BODY = {"text/html": ("text/plain",), "text/plain": ("text/html",)}
 _BODY_START = re.compile(r"<body[^>]*>", re.IGNORECASE)
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+_HTML_START = re.compile(r"<html[^>]*>", re.IGNORECASE)
+_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
+# What surrounds the content of an HTML document written without <body>.
+_DOCUMENT_TAGS = re.compile(
+    r"<head(?:\s[^>]*)?>.*?</head\s*>|</?html(?:\s[^>]*)?>", re.IGNORECASE | re.DOTALL
+)
 
 
 def _html_block(leaf: Message) -> str:
@@ -350,7 +360,7 @@ def _html_block(leaf: Message) -> str:
         return ""
     if leaf.get_content_type() == "text/html":
         inner = _BODY_INNER.search(text)
-        return f"<div>{inner.group(1) if inner else text}</div>"
+        return f"<div>{inner.group(1) if inner else _DOCUMENT_TAGS.sub('', text)}</div>"
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), leaf)
     return f"<div>{text_to_html(text)}</div>"
 
@@ -565,6 +575,10 @@ _CALLER_FIELDS = ("from", "sender", "reply-to", "return-path")
 # What a From without an address holds that is no name: a group ("undisclosed-recipients:;"),
 # brackets, a bare comment ("(none)").
 _NO_NAME = re.compile(r"[:;<>@]|^\(.*\)$")
+# A local mailbox written alone: one atom, no encoded word.
+_LONE_WORD = re.compile(r"[^\s<>@=?]+")
+# What a bracketed local mailbox (no domain) holds not.
+_NOT_LOCAL = re.compile(r"[<>@\s]")
 
 
 def read_caller(fields: dict, hint: str) -> tuple[str, str]:
@@ -672,7 +686,9 @@ def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
                 return address, display_name(pairs[0][0]) or named
             if name == "from" and not named:
                 named = _name_only(value, hint)
-    return "", ""
+    # No field gives an address: the From's name alone (``From: Printer Room``, a local
+    # mailbox ``Moderator <moderator>``), as mail clients show it.
+    return "", named
 
 
 # An envelope sender an MTA signed (BATV: "prvs=<tag>=ann@example.com") or a forwarder
@@ -691,8 +707,15 @@ def envelope_sender(address: str) -> str:
 
 
 def _name_only(value: str, hint: str) -> str:
-    """The display name of a From field that holds no address, "" when it holds none."""
+    """The display name of a From field that holds no address, "" when it holds none; the
+    name before a local mailbox without a domain (``Moderator <moderator>``, RFC 822's
+    local delivery) is one, a lone word (``MAILER-DAEMON``: such a mailbox) is none."""
+    if _LONE_WORD.fullmatch(value.strip()):
+        return ""
     text = clean_text(decode_words(value, hint))
+    before, bracket, mailbox = text.strip().rpartition("<")
+    if bracket and mailbox.endswith(">") and not _NOT_LOCAL.search(mailbox[:-1]):
+        text = before
     if not text or _NO_NAME.search(text):
         return ""
     return display_name(unquoted_name(text))
