@@ -159,3 +159,83 @@ def test_from_with_a_group_or_a_lone_mailbox_has_no_name():
 def test_from_with_an_encoded_name_only_keeps_the_name():
     parsed = parse_message(b"From: =?utf-8?Q?J=C3=B6rg?=\nSubject: x\n\nbody\n")
     assert (parsed.from_email, parsed.from_name) == ("", "J\u00f6rg")
+
+
+# --- Class 5: a forward with no text of its own (Netscape's and mutt's "forward inline": an
+# empty text part and the message as an inline message/rfc822 part, or the message itself
+# of that type): the ticket's description was empty, the agent had to open the .eml.
+# Mail clients show the forwarded message's text in place; it is the body now, the
+# forwarded mail still kept as a named .eml.
+
+_INNER = (
+    b"From: Carl <carl@example.org>\nSubject: Printer broken\nContent-Type: text/plain\n\n"
+    b"The printer on floor 3 jams on every page.\n"
+)
+
+
+def _forward(own_text: bytes, disposition: bytes = b"inline") -> bytes:
+    return (
+        b"From: Ann <ann@example.test>\nSubject: Fwd: Printer broken\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\n" + own_text + b"\n"
+        b"--B\nContent-Type: message/rfc822\nContent-Disposition: "
+        + disposition
+        + b"\n\n"
+        + _INNER
+        + b"--B--\n"
+    )
+
+
+def test_forward_without_text_of_its_own_shows_the_forwarded_text():
+    parsed = parse_message(_forward(b"\n\n"))
+    assert parsed.body_text == "The printer on floor 3 jams on every page."
+    assert [a.filename for a in parsed.attachments] == ["Printer broken.eml"]
+
+
+def test_forward_of_a_forward_without_text_shows_the_first_text():
+    once = _forward(b"").replace(b"B", b"INNER")
+    twice = _forward(b"").replace(_INNER, once[once.index(b"\n") + 1 :])
+    parsed = parse_message(twice)
+    assert parsed.body_text == "The printer on floor 3 jams on every page."
+
+
+def test_message_that_is_a_forwarded_message_shows_its_text():
+    raw = b"From: Ann <ann@example.test>\nSubject: Fwd\nContent-Type: message/rfc822\n\n" + _INNER
+    parsed = parse_message(raw)
+    assert parsed.body_text == "The printer on floor 3 jams on every page."
+    assert parsed.from_email == "ann@example.test"
+
+
+def test_forwarded_html_message_without_own_text_shows_its_html():
+    inner = (
+        b"From: Carl <carl@example.org>\nSubject: Printer broken\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/alternative; boundary="A"\n\n'
+        b"--A\nContent-Type: text/plain\n\nJams.\n"
+        b"--A\nContent-Type: text/html\n\n<html><body><p>It <b>jams</b>.</p></body></html>\n"
+        b"--A--\n"
+    )
+    raw = _forward(b"", b"inline").replace(_INNER, inner)
+    parsed = parse_message(raw)
+    assert parsed.body_part == "text/html"
+    assert parsed.body_text.split() == ["It", "jams."]
+
+
+def test_forward_with_text_of_its_own_or_sent_as_attachment_keeps_its_body():
+    parsed = parse_message(_forward(b"See below, please fix."))
+    assert parsed.body_text == "See below, please fix."
+    parsed = parse_message(_forward(b"", b'attachment; filename="orig.eml"'))
+    assert parsed.body_text == ""
+    assert [a.filename for a in parsed.attachments] == ["orig.eml"]
+
+
+def test_bounce_without_text_does_not_show_the_returned_message_as_its_body():
+    raw = (
+        b"From: MAILER-DAEMON@example.test\nSubject: Undelivered\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=R\n\n"
+        b"--R\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.test\n\n"
+        b"Final-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.1.1\n"
+        b"--R\nContent-Type: message/rfc822\n\n" + _INNER + b"--R--\n"
+    )
+    parsed = parse_message(raw)
+    assert "printer" not in parsed.body_text
+    assert "delivery-status.txt" in [a.filename for a in parsed.attachments]

@@ -777,7 +777,50 @@ def _unwrap_clearsigned(text: str) -> str:
 
 
 def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Message | None:
-    """The body fields; returns the part read as the body (None without one)."""
+    """The body fields; returns the part read as the body (None without one). A message
+    with no text of its own but a forwarded message shown inline (an empty text part and
+    an inline message/rfc822, as Netscape and mutt forward) reads the forwarded message's
+    text, as mail clients show it; the forwarded mail stays an attachment."""
+    body_type, part = _body_source(message, settings)
+    text = _body_text(message, part, body_type) if part is not None else ""
+    source = part
+    if not text.strip() and message.get_content_type() != "multipart/report":
+        # (a report's returned message is no text of the report's sender)
+        forwarded = _inline_forward(message)
+        for _depth in range(_MAX_FORWARDS):  # a forward of a forward: the first with text
+            if forwarded is None:
+                break
+            inner_type, inner_part = _body_source(forwarded, settings)
+            inner_text = _body_text(forwarded, inner_part, inner_type) if inner_part else ""
+            if inner_text.strip():
+                body_type, text, source = inner_type, inner_text, inner_part
+                break
+            forwarded = _inline_forward(forwarded)
+    if source is None:
+        return None
+    _fill_body_text(result, source, body_type, text, settings)
+    return part
+
+
+_MAX_FORWARDS = 8
+
+
+def _inline_forward(message: Message) -> Message | None:
+    """The first forwarded message a mail client shows inline (a message/rfc822 or
+    message/global part not sent as an attachment), or None."""
+    for candidate in _walk(message):
+        if candidate.get_content_type() not in ("message/rfc822", "message/global"):
+            continue
+        if candidate is not message and sent_as_attachment(candidate):
+            continue
+        payload = candidate.get_payload()
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            return payload[0]
+    return None
+
+
+def _body_source(message: Message, settings: Settings) -> tuple:
+    """``(body type, part)`` of the body; ``part`` None without one."""
     body_type, part = _find_body(message, settings.body_parts_order)
     if part is None:
         # Nothing of the wanted types: any text part not sent as an attachment (e.g.
@@ -791,10 +834,14 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
             ):
                 body_type, part = "text/plain", candidate
                 break
-    if part is None:
-        return None
+    return body_type, part
+
+
+def _fill_body_text(
+    result: ParsedEmail, part: Message, body_type: str, text: str, settings: Settings
+) -> None:
+    """The body fields from the decoded ``text`` of ``part``."""
     result.body_part = body_type
-    text = _body_text(message, part, body_type)
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
     if body_type == "text/html":
@@ -805,7 +852,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
         new_part = result.new_part_html
         result.new_part_text = lambda: html_to_text(new_part)
         result.new_part_with_signature = lambda: result.new_part_text
-        return part
+        return
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
     text = _unwrap_clearsigned(text)
     text, result.attachments = extract_uuencoded(text, settings)
@@ -819,7 +866,6 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
     # Most new messages are all new: their new part's HTML is the body's.
     same = html_source(split.new_part) == html_source(text)
     result.new_part_html = result.body_html if same else text_to_html(split.new_part)
-    return part
 
 
 def _mark_inline(result: ParsedEmail) -> None:
