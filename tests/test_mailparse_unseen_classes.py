@@ -239,3 +239,40 @@ def test_bounce_without_text_does_not_show_the_returned_message_as_its_body():
     parsed = parse_message(raw)
     assert "printer" not in parsed.body_text
     assert "delivery-status.txt" in [a.filename for a in parsed.attachments]
+
+
+# --- Class 6: a Content-Transfer-Encoding value with an RFC 822 comment (``base64 (from
+# the scanner)``, valid in a structured field, RFC 2045 section 6), or written loosely
+# (quoted, a trailing ";"): the stdlib compares the raw value, so the part was not decoded:
+# the body showed its base64, an attachment stored its base64 text.
+
+
+def _encoded(cte: bytes, body: bytes, ctype: bytes = b"text/plain; charset=utf-8") -> bytes:
+    return (
+        b"From: ann@example.test\nSubject: s\nMIME-Version: 1.0\n"
+        b"Content-Type: " + ctype + b"\nContent-Transfer-Encoding: " + cte + b"\n\n" + body
+    )
+
+
+def test_transfer_encoding_with_a_comment_or_quotes_is_decoded():
+    for cte in (b"base64 (by the scanner)", b'"base64"', b"Base64;", b"(enc) base64"):
+        parsed = parse_message(_encoded(cte, b"Q2Fmw6kgb24gZmxvb3IgMw==\n"))
+        assert parsed.body_text == "Café on floor 3", cte
+    parsed = parse_message(_encoded(b'"quoted-printable"', b"Caf=C3=A9 on floor =\n3\n"))
+    assert parsed.body_text == "Café on floor 3"
+
+
+def test_attachment_with_a_commented_transfer_encoding_keeps_its_bytes():
+    raw = (
+        b"From: ann@example.test\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\nsee\n'
+        b'--B\nContent-Type: application/pdf; name="a.pdf"\n'
+        b"Content-Transfer-Encoding: base64 (scanner)\n\nJVBERi0xLjQK\n--B--\n"
+    )
+    [pdf] = parse_message(raw).attachments
+    assert pdf.data == b"%PDF-1.4\n"
+
+
+def test_unknown_transfer_encoding_is_left_as_it_is():
+    parsed = parse_message(_encoded(b"x-something", b"Q2Fmw6k=\n"))
+    assert parsed.body_text == "Q2Fmw6k="

@@ -583,6 +583,7 @@ def load_message(raw: bytes) -> Message:
         part = stack.pop()
         count += 1
         try:
+            _repair_transfer_encoding(part)
             maintype = part.get_content_maintype()
             if maintype == "message":
                 _repair_encoded_message(part)
@@ -600,6 +601,27 @@ def load_message(raw: bytes) -> Message:
         if isinstance(payload, list):
             stack.extend(payload)
     return message
+
+
+_TRANSFER_ENCODINGS = frozenset(
+    ("base64", "quoted-printable", "7bit", "8bit", "binary", "x-uuencode", "uuencode", "x-uue")
+)
+_COMMENT = re.compile(r"\([^()]*\)")
+
+
+def _repair_transfer_encoding(part: Message) -> None:
+    """A Content-Transfer-Encoding with a comment (``base64 (scanner)``: RFC 2045 section 6
+    allows one), quoted or ended by ";" made plain: the stdlib compares the raw value and
+    left such a part undecoded. A value it knows, or one no cleaning makes known, stays."""
+    value = part.get("content-transfer-encoding")
+    if value is None:
+        return
+    value = str(value)
+    if value.strip().lower() in _TRANSFER_ENCODINGS:
+        return
+    token = _COMMENT.sub(" ", value[:200]).strip().strip("\"';").strip().lower()
+    if token in _TRANSFER_ENCODINGS:
+        part.replace_header("content-transfer-encoding", token)
 
 
 def _parse_big(raw: bytes) -> Message | None:
