@@ -276,3 +276,43 @@ def test_attachment_with_a_commented_transfer_encoding_keeps_its_bytes():
 def test_unknown_transfer_encoding_is_left_as_it_is():
     parsed = parse_message(_encoded(b"x-something", b"Q2Fmw6k=\n"))
     assert parsed.body_text == "Q2Fmw6k="
+
+
+# --- Class 7: an alternative whose preferred version holds no text (an HTML part left
+# empty by a gateway or a template: "", "<html><body></body></html>", only a <style>):
+# the body was empty though the plain version had the text.
+
+
+def _alternative(html: bytes) -> bytes:
+    return (
+        b"From: ann@example.test\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/alternative; boundary="A"\n\n'
+        b"--A\nContent-Type: text/plain\n\nThe printer jams.\n"
+        b"--A\nContent-Type: text/html\n\n" + html + b"\n--A--\n"
+    )
+
+
+def test_alternative_with_a_blank_html_version_shows_the_plain_one():
+    for html in (
+        b"",
+        b"<html><body></body></html>",
+        b"<html><head><style>p {color: red}</style></head><body>&nbsp;<br></body></html>",
+    ):
+        parsed = parse_message(_alternative(html))
+        assert (parsed.body_part, parsed.body_text) == ("text/plain", "The printer jams."), html
+
+
+def test_html_version_with_only_an_image_is_still_the_body():
+    parsed = parse_message(_alternative(b'<html><body><img src="cid:scan@x"></body></html>'))
+    assert parsed.body_part == "text/html"
+
+
+def test_blank_html_body_does_not_take_a_named_text_file_as_its_body():
+    raw = (
+        b"From: ann@example.test\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="M"\n\n'
+        b"--M\nContent-Type: text/html\n\n<html><body></body></html>\n"
+        b'--M\nContent-Type: text/plain; name="error.log"\n\nline 1\n--M--\n'
+    )
+    parsed = parse_message(raw)
+    assert [a.filename for a in parsed.attachments] == ["error.log"]

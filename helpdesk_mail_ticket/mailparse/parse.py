@@ -783,6 +783,15 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
     text, as mail clients show it; the forwarded mail stays an attachment."""
     body_type, part = _body_source(message, settings)
     text = _body_text(message, part, body_type) if part is not None else ""
+    if part is not None and _blank(text, body_type):
+        # An HTML version left empty (a gateway, a template): the other version's text.
+        others = tuple(kind for kind in settings.body_parts_order if kind != body_type)
+        other_type, other = _find_body(message, others) if others else (None, None)
+        if other is not None and has_filename(other):
+            other = None  # a file (a log, a page) stays a file
+        other_text = _body_text(message, other, other_type) if other is not None else ""
+        if other_text.strip():
+            body_type, part, text = other_type, other, other_text
     source = part
     if not text.strip() and message.get_content_type() != "multipart/report":
         # (a report's returned message is no text of the report's sender)
@@ -803,6 +812,34 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
 
 
 _MAX_FORWARDS = 8
+# What an HTML body shows no text with: tags (a "<" stops one: linear), spaces; and blocks
+# whose content is not shown.
+_INVISIBLE_HTML = re.compile(r"<[^<>]*>|&nbsp;|&#160;|\s+", re.IGNORECASE)
+_HIDDEN_BLOCK = re.compile(r"<(head|style|script)\b", re.IGNORECASE)
+_BLANK_HTML_MAX = 65536
+_SHOWN_CHARACTER = re.compile(r">[ \t\r\n]*[^\s<&]")
+
+
+def _blank(text: str, body_type: str) -> bool:
+    """Whether a body shows nothing: no text, no image (a large HTML body is not checked)."""
+    if body_type != "text/html":
+        return not text.strip()
+    if len(text) > _BLANK_HTML_MAX:
+        return False
+    lower = text.lower()
+    body = lower.find("<body")
+    if _SHOWN_CHARACTER.search(lower, max(body, 0)) or "<img" in lower:
+        return False  # (most bodies: text right after <body>; a style in it errs safe)
+    shown, at = [], 0
+    while (block := _HIDDEN_BLOCK.search(text, at)) is not None:
+        shown.append(text[at : block.start()])
+        end = lower.find("</" + block.group(1).lower(), block.end())
+        if end < 0:
+            break  # never closed: nothing after it is shown
+        at = end
+    else:
+        shown.append(text[at:])
+    return not _INVISIBLE_HTML.sub("", "".join(shown)).strip()
 
 
 def _inline_forward(message: Message) -> Message | None:
