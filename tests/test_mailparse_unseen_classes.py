@@ -316,3 +316,19 @@ def test_blank_html_body_does_not_take_a_named_text_file_as_its_body():
     )
     parsed = parse_message(raw)
     assert [a.filename for a in parsed.attachments] == ["error.log"]
+
+
+# --- Class 8: a file name parameter that reads as nothing (spaces, an empty encoded word)
+# on Content-Disposition hid the name the part's Content-Type gives: a default name
+# ("application001.bin") for a named file.
+
+
+def test_a_blank_disposition_filename_does_not_hide_the_types_name():
+    for blank in (b'"   "', b'"=?utf-8?Q??="', b'"=?utf-8?B??="'):
+        raw = (
+            b"From: ann@example.test\nSubject: s\nMIME-Version: 1.0\n"
+            b'Content-Type: multipart/mixed; boundary="M"\n\n--M\nContent-Type: text/plain\n\nsee\n'
+            b'--M\nContent-Type: application/octet-stream; name="report.pdf"\n'
+            b"Content-Disposition: attachment; filename=" + blank + b"\n\nxx\n--M--\n"
+        )
+        assert [a.filename for a in parse_message(raw).attachments] == ["report.pdf"], blank
