@@ -235,12 +235,16 @@ def _obsolete_fields(lines: list) -> bool:
     """Rewrite, in place, the header block's fields written with spaces before their colon
     (``Subject : x`` -> ``Subject: x``; RFC 5322 4.5.x, ``field-name *WSP ":"``); whether
     there was one. A well-known name always; any other name (``Fro :x``, ``Ticket-Ref :
-    42``) when two well-known fields, written right, are in the block: the stdlib reads no
-    field of such a name, so one on the first line made the whole block the body."""
-    found, others = False, []
+    42``) when two well-known fields, written right, are in the block and one follows it:
+    the stdlib reads no field of such a name, so one on the first line made the whole block
+    the body. Below the last well-known field it is the text of a script that forgot the
+    blank line ("Nom : Dupont", "Host : web01"): the body, as the stdlib reads it."""
+    found, others, last_known = False, [], -1
     for index, line in enumerate(lines):
         if line in (b"", b"\r"):
             break
+        if _KNOWN_FIELD.match(line):
+            last_known = index
         head = line[:80]
         if b" :" not in head and b"\t:" not in head:
             continue
@@ -248,8 +252,10 @@ def _obsolete_fields(lines: list) -> bool:
         if match:
             lines[index] = match.group(1) + b":" + line[match.end() :]
             found = True
+            last_known = index
         elif _ANY_OBSOLETE_FIELD.match(line):
             others.append(index)
+    others = [index for index in others if index < last_known]
     if others and _known_fields(lines, 2):
         for index in others:
             match = _ANY_OBSOLETE_FIELD.match(lines[index])

@@ -1,0 +1,37 @@
+"""Defects of the unseen-mail change (issue 14) found by attacking it: each test is a
+realistic synthetic mail of one class that the change read worse than before."""
+
+from mailparse import parse_message
+
+# --- A header field of any name written with a space before its colon is read as a field
+# only inside the header block. A script that forgets the blank line after its fields
+# (the stdlib then starts the body at the first line that is no field) writes the text
+# right below them: "Nom : Dupont" (French puts a space before a colon), "Host : web01".
+# Read as fields, those lines were lost from the body.
+
+
+def test_body_lines_with_a_space_before_a_colon_after_a_missing_blank_line_stay_the_body():
+    raw = (
+        "From: Formulaire <formulaire@mairie.example.fr>\n"
+        "To: support@helpdesk.example\nSubject: Demande de contact\n"
+        "Message-ID: <f1@mairie.example.fr>\nContent-Type: text/plain; charset=utf-8\n"
+        "Nom : Dupont\nPrénom : Jean\nMessage : Mon imprimante ne fonctionne plus.\n"
+        "\nCordialement\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert parsed.subject == "Demande de contact"
+    assert parsed.body_text.splitlines()[:3] == [
+        "Nom : Dupont",
+        "Prénom : Jean",
+        "Message : Mon imprimante ne fonctionne plus.",
+    ]
+    assert "nom" not in parsed.headers
+
+
+def test_monitoring_text_right_below_the_fields_stays_the_body():
+    raw = (
+        b"From: monitor@ops.example\nTo: support@helpdesk.example\nSubject: ALERT disk\n"
+        b"Host : web01\nStatus : CRITICAL\nDisk /var at 98%\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_text == "Host : web01\nStatus : CRITICAL\nDisk /var at 98%"
