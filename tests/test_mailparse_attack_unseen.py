@@ -35,3 +35,25 @@ def test_monitoring_text_right_below_the_fields_stays_the_body():
     )
     parsed = parse_message(raw)
     assert parsed.body_text == "Host : web01\nStatus : CRITICAL\nDisk /var at 98%"
+
+
+# --- A From holding a name only names the caller whose address a later field gives (a
+# web form's mailer: the visitor's name in From, the address in Reply-To or Sender). A
+# one-word name ("Maria") is a name there, as before the change: only a From that stands
+# alone, with no address anywhere, may be a bare local mailbox (MAILER-DAEMON).
+
+
+def test_one_word_name_only_from_names_the_address_of_a_later_field():
+    raw = (
+        b"From: Maria\nReply-To: maria.lopez@example.com\nTo: support@helpdesk.example\n"
+        b"Subject: Contact form: my order\nMessage-ID: <wf1@forms.example>\n\n"
+        b"Where is my order 1234?\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.from_name) == ("maria.lopez@example.com", "Maria")
+    raw = (
+        "From: Jürgen\nSender: forms@shop.example\nSubject: Bestellung\n"
+        "Content-Type: text/plain; charset=utf-8\n\nWo ist meine Bestellung?\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.from_name) == ("forms@shop.example", "Jürgen")

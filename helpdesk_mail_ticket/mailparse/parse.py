@@ -672,7 +672,7 @@ def _list_address(fields: dict, address: str) -> bool:
 
 def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
     """``read_caller`` as the fields name the sender, before a list's rewrite is undone."""
-    named = ""
+    named, lone = "", False
     for name in _CALLER_FIELDS:
         # The envelope sender is the delivering MTA's Return-Path, on top: one below it is
         # an earlier delivery's, no sender of this mail ("<>" on top: a notice).
@@ -686,9 +686,11 @@ def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
                 return address, display_name(pairs[0][0]) or named
             if name == "from" and not named:
                 named = _name_only(value, hint)
+                lone = bool(_LONE_WORD.fullmatch(value.strip()))
     # No field gives an address: the From's name alone (``From: Printer Room``, a local
-    # mailbox ``Moderator <moderator>``), as mail clients show it.
-    return "", named
+    # mailbox ``Moderator <moderator>``), as mail clients show it; a lone word standing
+    # alone is such a mailbox (MAILER-DAEMON), no name.
+    return "", "" if lone else named
 
 
 # An envelope sender an MTA signed (BATV: "prvs=<tag>=ann@example.com") or a forwarder
@@ -709,9 +711,8 @@ def envelope_sender(address: str) -> str:
 def _name_only(value: str, hint: str) -> str:
     """The display name of a From field that holds no address, "" when it holds none; the
     name before a local mailbox without a domain (``Moderator <moderator>``, RFC 822's
-    local delivery) is one, a lone word (``MAILER-DAEMON``: such a mailbox) is none."""
-    if _LONE_WORD.fullmatch(value.strip()):
-        return ""
+    local delivery) is one. A lone word names the address a later field gives (a web
+    form's "From: Maria"); with none, ``_first_caller`` reads it as a mailbox."""
     text = clean_text(decode_words(value, hint))
     before, bracket, mailbox = text.strip().rpartition("<")
     if bracket and mailbox.endswith(">") and not _NOT_LOCAL.search(mailbox[:-1]):
