@@ -57,3 +57,25 @@ def test_one_word_name_only_from_names_the_address_of_a_later_field():
     ).encode()
     parsed = parse_message(raw)
     assert (parsed.from_email, parsed.from_name) == ("forms@shop.example", "Jürgen")
+
+
+# --- A raw 8-bit file name in a message whose text says a Western charset (the default
+# label of many mailers: PHPMailer's iso-8859-1) but whose name the sender's system wrote
+# in a Central European one. Read by the label, the name mixes letters no language writes
+# together ("Pøíloha è. 1.pdf"): that reading said the label was wrong, and main read the
+# name right; the label's doubled head start outweighed it.
+
+
+def test_file_name_in_another_latin_charset_than_the_text_label_reads_right():
+    for label in ("iso-8859-1", "windows-1252"):
+        for codec, name in (("cp1250", "Příloha č. 1.pdf"), ("iso-8859-2", "Příloha č. 1.pdf")):
+            raw = (
+                b"From: faktury@firma.example.cz\nSubject: Faktura\nMIME-Version: 1.0\n"
+                b'Content-Type: multipart/mixed; boundary="B"\n\n'
+                b"--B\nContent-Type: text/plain; charset=" + label.encode() + b"\n\n"
+                b"Dobry den, posilame fakturu.\n"
+                b'--B\nContent-Type: application/pdf; name="' + name.encode(codec) + b'"\n'
+                b"Content-Disposition: attachment\n\nxx\n--B--\n"
+            )
+            parsed = parse_message(raw)
+            assert [a.filename for a in parsed.attachments] == [name], (label, codec)

@@ -207,7 +207,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         text = _try(data, codec)
         if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
-        score = plausibility(text, codec) + bonus + _language_fit(text, codec, data)
+        fit = _language_fit(text, codec, data)
+        # A declared label whose reading mixes letters no language writes together is
+        # wrong for these bytes (a mailer's default Latin-1 on a Czech name): no head start.
+        score = plausibility(text, codec) + (bonus if not fit else min(bonus, 0.0)) + fit
         if score > best_score:
             best, best_score = codec, score
     return best
