@@ -1,6 +1,7 @@
 """Defects of the unseen-mail change (issue 14) found by attacking it: each test is a
 realistic synthetic mail of one class that the change read worse than before."""
 
+from cpu_budget import within_cpu_budget
 from mailparse import parse_message
 
 # --- A header field of any name written with a space before its colon is read as a field
@@ -79,3 +80,32 @@ def test_file_name_in_another_latin_charset_than_the_text_label_reads_right():
             )
             parsed = parse_message(raw)
             assert [a.filename for a in parsed.attachments] == [name], (label, codec)
+
+
+# --- An HTML part without <body> shown beside the body has its document tags taken off
+# (<head>...</head>, <html>): every "<head>" with no "</head>" after it, or "<html " with
+# no ">", made the pattern read to the end of the part again: minutes for a 1 MB part.
+
+
+def _mixed_html_parts(second: bytes) -> bytes:
+    return (
+        b"From: ann@example.test\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/html\n\n<html><body><p>first</p></body></html>\n"
+        b"--B\nContent-Type: text/html\n\n" + second + b"\n--B--\n"
+    )
+
+
+def test_html_part_with_many_unclosed_document_tags_parses_within_budget():
+    for second in (b"<head>x" * 150000, b"<html x" * 150000):
+        text = within_cpu_budget(lambda raw=_mixed_html_parts(second): parse_message(raw).body_text)
+        assert text.startswith("first")
+
+
+def test_html_part_without_body_still_loses_its_head_and_html_tags():
+    raw = _mixed_html_parts(
+        b"<html><head><title>Invoice</title><style>p{color:red}</style></head>"
+        b"<p>second</p></html>"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_text.split() == ["first", "second"]

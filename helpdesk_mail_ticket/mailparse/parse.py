@@ -346,10 +346,27 @@ _BODY_START = re.compile(r"<body[^>]*>", re.IGNORECASE)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _HTML_START = re.compile(r"<html[^>]*>", re.IGNORECASE)
 _HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
-# What surrounds the content of an HTML document written without <body>.
-_DOCUMENT_TAGS = re.compile(
-    r"<head(?:\s[^>]*)?>.*?</head\s*>|</?html(?:\s[^>]*)?>", re.IGNORECASE | re.DOTALL
-)
+# What surrounds the content of an HTML document written without <body>: its head, its
+# <html> tags. A tag's attributes stop at a "<" (one "<html " never closed is not read to
+# the end of the part from each of its copies: linear).
+_HEAD_OPEN = re.compile(r"<head(?:\s[^<>]*)?>", re.IGNORECASE)
+_HEAD_CLOSE = re.compile(r"</head\s*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?html(?:\s[^<>]*)?>", re.IGNORECASE)
+
+
+def _document_content(text: str) -> str:
+    """An HTML document written without <body> without its head and <html> tags. Each
+    head is looked for once, from where the last one ended (a "<head>" never closed is
+    kept, as no later one can close either)."""
+    kept, at = [], 0
+    while (opening := _HEAD_OPEN.search(text, at)) is not None:
+        closing = _HEAD_CLOSE.search(text, opening.end())
+        if closing is None:
+            break
+        kept.append(text[at : opening.start()])
+        at = closing.end()
+    kept.append(text[at:])
+    return _HTML_TAG.sub("", "".join(kept))
 
 
 def _html_block(leaf: Message) -> str:
@@ -360,7 +377,7 @@ def _html_block(leaf: Message) -> str:
         return ""
     if leaf.get_content_type() == "text/html":
         inner = _BODY_INNER.search(text)
-        return f"<div>{inner.group(1) if inner else _DOCUMENT_TAGS.sub('', text)}</div>"
+        return f"<div>{inner.group(1) if inner else _document_content(text)}</div>"
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), leaf)
     return f"<div>{text_to_html(text)}</div>"
 
