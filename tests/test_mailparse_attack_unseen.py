@@ -109,3 +109,20 @@ def test_html_part_without_body_still_loses_its_head_and_html_tags():
     )
     parsed = parse_message(raw)
     assert parsed.body_text.split() == ["first", "second"]
+
+
+def _text_then_html(html: bytes) -> bytes:
+    return (
+        b"From: ann@example.test\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\nbefore text\n"
+        b"--B\nContent-Type: text/html\n\n" + html + b"\n--B--\n"
+    )
+
+
+def test_html_body_with_many_unclosed_opening_tags_parses_within_budget():
+    # Where the blocks shown before the HTML body go: after its <body>, else its </head>,
+    # else its <html> (new): each "<html " or "<body " never closed was read to the end.
+    for html in (b"<html x" * 150000, b"<body x" * 150000):
+        text = within_cpu_budget(lambda raw=_text_then_html(html): parse_message(raw).body_text)
+        assert text.startswith("before text")

@@ -298,7 +298,7 @@ def _find_body(message: Message, order: tuple) -> tuple[str | None, Message | No
     return None, None
 
 
-_BODY_INNER = re.compile(r"<body[^>]*>(.*?)(?:</body\s*>|$)", re.IGNORECASE | re.DOTALL)
+_BODY_INNER = re.compile(r"<body[^<>]*>(.*?)(?:</body\s*>|$)", re.IGNORECASE | re.DOTALL)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 
 
@@ -342,9 +342,11 @@ def _body_text(message: Message, part: Message, body_type: str) -> str:
 
 
 _OTHER_BODY = {"text/html": ("text/plain",), "text/plain": ("text/html",)}
-_BODY_START = re.compile(r"<body[^>]*>", re.IGNORECASE)
+# A tag's attributes stop at a "<": "<body " or "<html " never closed is not read to the
+# end of the body again from each of its copies (linear).
+_BODY_START = re.compile(r"<body[^<>]*>", re.IGNORECASE)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
-_HTML_START = re.compile(r"<html[^>]*>", re.IGNORECASE)
+_HTML_START = re.compile(r"<html[^<>]*>", re.IGNORECASE)
 _HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
 # What surrounds the content of an HTML document written without <body>: its head, its
 # <html> tags. A tag's attributes stop at a "<" (one "<html " never closed is not read to
