@@ -532,7 +532,7 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         result.content_type = message.get_content_type()
     except Exception:
         result.content_type = "text/plain"
-    body = _fill_body(result, message, settings)
+    body, own_text = _fill_body(result, message, settings)
     result.attachments = [
         *collect_attachments(message, result.body_html, settings, _walk, hint, body_part=body),
         *result.attachments,  # files uuencoded into the text body
@@ -551,7 +551,8 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         content_type=result.content_type,
         report_type=report_type,
         undesired=settings.undesired_subject_patterns,
-        body_start=result.body_text[:4096] if result.body_part == "text/plain" else "",
+        # (a forwarded message's text shown as the body is no notice of this mail's sender)
+        body_start=result.body_text[:4096] if result.body_part == "text/plain" and own_text else "",
         forwarded_only=_forwarded_only(message),
     )
 
@@ -796,8 +797,9 @@ def _unwrap_clearsigned(text: str) -> str:
     return "".join(out) + text[done:]
 
 
-def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Message | None:
-    """The body fields; returns the part read as the body (None without one). A message
+def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> tuple:
+    """The body fields; returns the part read as the body (None without one) and whether
+    the body is the message's own text (False: a forwarded message's). A message
     with no text of its own but a forwarded message shown inline (an empty text part and
     an inline message/rfc822, as Netscape and mutt forward) reads the forwarded message's
     text, as mail clients show it; the forwarded mail stays an attachment."""
@@ -826,9 +828,9 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
                 break
             forwarded = _inline_forward(forwarded)
     if source is None:
-        return None
+        return None, False
     _fill_body_text(result, source, body_type, text, settings)
-    return part
+    return part, source is part
 
 
 _MAX_FORWARDS = 8
