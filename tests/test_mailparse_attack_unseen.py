@@ -155,3 +155,43 @@ def test_forwarded_json_notice_does_not_make_the_forward_automated():
     # The notice itself, sent to the desk, still is one.
     notice = parse_message(inner.replace(b"From:", b"To: support@helpdesk.example\nFrom:", 1))
     assert notice.automated is not None and notice.automated.kind == "bounce"
+
+
+# --- A report's returned message is never read as the text of a message: the change kept
+# it from the body of a bounce itself, not of a bounce forwarded with no text (inline, or
+# as the message itself) nor of one wrapped in a multipart/mixed: the returned message
+# (often the desk's own reply) was shown as the caller's words.
+
+_EMPTY_REPORT = (
+    b"From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered Mail Returned to Sender\n"
+    b"MIME-Version: 1.0\n"
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=R\n\n"
+    b"--R\nContent-Type: text/plain\n\n\n"
+    b"--R\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+    b"Final-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.1.1\n"
+    b"--R\nContent-Type: message/rfc822\n\n"
+    b"From: Desk <support@helpdesk.example>\nSubject: Re: [T-42] printer\n\n"
+    b"Dear Bob, we replaced the toner.\n--R--\n"
+)
+
+
+def test_forwarded_bounce_without_text_does_not_show_its_returned_message():
+    head = b"From: Ann <ann@shop.example>\nTo: support@helpdesk.example\nSubject: Fwd: bounce\n"
+    inline = (
+        head + b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\n\n"
+        b"--B\nContent-Type: message/rfc822\nContent-Disposition: inline\n\n"
+        + _EMPTY_REPORT
+        + b"--B--\n"
+    )
+    itself = head + b"MIME-Version: 1.0\nContent-Type: message/rfc822\n\n" + _EMPTY_REPORT
+    wrapped = (
+        head + b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\n\n--B\n"
+        + _EMPTY_REPORT[_EMPTY_REPORT.index(b"Content-Type: multipart/report") :]
+        + b"--B--\n"
+    )
+    for raw in (inline, itself, wrapped):
+        parsed = parse_message(raw)
+        assert parsed.from_email == "ann@shop.example"
+        assert "toner" not in parsed.body_text

@@ -866,9 +866,14 @@ def _blank(text: str, body_type: str) -> bool:
 
 def _inline_forward(message: Message) -> Message | None:
     """The first forwarded message a mail client shows inline (a message/rfc822 or
-    message/global part not sent as an attachment), or None."""
+    message/global part not sent as an attachment), or None; never a report's returned
+    message (a bounce forwarded, or wrapped, with no text: the desk's own mail, often)."""
+    returned = set()
     for candidate in _walk(message):
-        if candidate.get_content_type() not in ("message/rfc822", "message/global"):
+        ctype = candidate.get_content_type()
+        if ctype == "multipart/report" and isinstance(candidate.get_payload(), list):
+            returned.update(id(child) for child in candidate.get_payload())
+        if ctype not in ("message/rfc822", "message/global") or id(candidate) in returned:
             continue
         if candidate is not message and sent_as_attachment(candidate):
             continue
