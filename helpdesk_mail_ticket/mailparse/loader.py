@@ -239,12 +239,11 @@ def _obsolete_fields(lines: list) -> bool:
     the stdlib reads no field of such a name, so one on the first line made the whole block
     the body. Below the last well-known field it is the text of a script that forgot the
     blank line ("Nom : Dupont", "Host : web01"): the body, as the stdlib reads it."""
-    found, others, last_known = False, [], -1
+    found, others, end = False, [], len(lines)
     for index, line in enumerate(lines):
         if line in (b"", b"\r"):
+            end = index
             break
-        if _KNOWN_FIELD.match(line):
-            last_known = index
         head = line[:80]
         if b" :" not in head and b"\t:" not in head:
             continue
@@ -252,10 +251,11 @@ def _obsolete_fields(lines: list) -> bool:
         if match:
             lines[index] = match.group(1) + b":" + line[match.end() :]
             found = True
-            last_known = index
         elif _ANY_OBSOLETE_FIELD.match(line):
             others.append(index)
-    others = [index for index in others if index < last_known]
+    if others:  # (rare: the last well-known field looked for only then)
+        last_known = next((i for i in range(end - 1, -1, -1) if _KNOWN_FIELD.match(lines[i])), -1)
+        others = [index for index in others if index < last_known]
     if others and _known_fields(lines, 2):
         for index in others:
             match = _ANY_OBSOLETE_FIELD.match(lines[index])
