@@ -254,7 +254,6 @@ def _rfc2231_value(value: tuple) -> str:
 def _filename(part: Message, charset_hint: str = "") -> str:
     """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit (read
     by the part's declared charset, then the message's ``charset_hint``, then detected)."""
-    name = ""
     charsets = (_part_charset(part), charset_hint)
     read = {}
     for header, param in _NAME_PARAMS:
@@ -265,10 +264,14 @@ def _filename(part: Message, charset_hint: str = "") -> str:
             value = params[param]
             if isinstance(value, tuple):
                 value = _rfc2231_value(value)
-            name = str(value)
-            break
-    if not name:
-        return ""
+            name = _read_name(str(value), charsets)
+            if name:  # one that reads as nothing (spaces, an empty encoded word): the next
+                return name
+    return ""
+
+
+def _read_name(name: str, charsets: tuple) -> str:
+    """A file name parameter's value decoded (RFC 2047, raw 8-bit) and cleaned."""
     name = clean_text(decode_words(fix_surrogates(name, *charsets)))
     if len(name) > 2 and name[0] == name[-1] == "'":
         name = name[1:-1]  # quoted with apostrophes (name='x y.pdf'), as some scripts write

@@ -190,10 +190,11 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     if not data or data.isascii() or _try(data, "utf-8") is not None:
         return ""
     candidates: dict = {}
-    for rank, label in enumerate(declared):
-        codec = normalize_charset(label)
-        if codec not in _NO_HINT and codec not in candidates:
-            candidates[codec] = _DECLARED_BONUS / (rank + 1)
+    # Ranked among the labels that hint (a part declaring none, or ASCII, before the
+    # message's label must not halve the message's head start).
+    hints = [codec for codec in map(normalize_charset, declared) if codec not in _NO_HINT]
+    for codec in hints:
+        candidates.setdefault(codec, _DECLARED_BONUS / (len(candidates) + 1))
     for rank, codec in enumerate(_DETECT_CODECS):
         candidates.setdefault(codec, -0.001 * rank)
     if len(data) <= _VOTE_MAX_BYTES:
@@ -206,7 +207,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         text = _try(data, codec)
         if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
-        score = plausibility(text, codec) + bonus + _language_fit(text, codec, data)
+        fit = _language_fit(text, codec, data)
+        # A declared label whose reading mixes letters no language writes together is
+        # wrong for these bytes (a mailer's default Latin-1 on a Czech name): no head start.
+        score = plausibility(text, codec) + (bonus if not fit else min(bonus, 0.0)) + fit
         if score > best_score:
             best, best_score = codec, score
     return best

@@ -87,6 +87,7 @@ _TOKEN_PIECE = re.compile(rb"[A-Za-z0-9+/=_.%-]{16,998}\r?")
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _WHITESPACE = b" \t\r\n"
 _OBSOLETE_FIELD = re.compile(rb"(" + _FIELD_NAMES + rb")[ \t]+:", re.IGNORECASE)
+_ANY_OBSOLETE_FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]{1,76})[ \t]+:")
 # A BOM, blank lines, an escaped ">From " line, and the spaces a tool indented the first
 # field with (read as a continuation of nothing, it is lost).
 _LEADING_JUNK = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t\x00]*\r?\n)*(?:>From [^\n]*\n)?[ \t]*")
@@ -231,18 +232,48 @@ def _repair_lines(raw: bytes) -> bytes:
 
 
 def _obsolete_fields(lines: list) -> bool:
-    """Rewrite, in place, the header block's well-known fields written with spaces before
-    their colon (``Subject : x`` -> ``Subject: x``); whether there was one."""
-    found = False
+    """Rewrite, in place, the header block's fields written with spaces before their colon
+    (``Subject : x`` -> ``Subject: x``; RFC 5322 4.5.x, ``field-name *WSP ":"``); whether
+    there was one. A well-known name always; any other name (``Fro :x``, ``Ticket-Ref :
+    42``) when two well-known fields, written right, are in the block and one follows it:
+    the stdlib reads no field of such a name, so one on the first line made the whole block
+    the body. Below the last well-known field it is the text of a script that forgot the
+    blank line ("Nom : Dupont", "Host : web01"): the body, as the stdlib reads it."""
+    found, others, end = False, [], len(lines)
     for index, line in enumerate(lines):
         if line in (b"", b"\r"):
+            end = index
             break
         head = line[:80]
-        match = (b" :" in head or b"\t:" in head) and _OBSOLETE_FIELD.match(line)
+        if b" :" not in head and b"\t:" not in head:
+            continue
+        match = _OBSOLETE_FIELD.match(line)
         if match:
             lines[index] = match.group(1) + b":" + line[match.end() :]
             found = True
+        elif _ANY_OBSOLETE_FIELD.match(line):
+            others.append(index)
+    if others:  # (rare: the last well-known field looked for only then)
+        last_known = next((i for i in range(end - 1, -1, -1) if _KNOWN_FIELD.match(lines[i])), -1)
+        others = [index for index in others if index < last_known]
+    if others and _known_fields(lines, 2):
+        for index in others:
+            match = _ANY_OBSOLETE_FIELD.match(lines[index])
+            lines[index] = match.group(1) + b":" + lines[index][match.end() :]
+        found = True
     return found
+
+
+def _known_fields(lines: list, wanted: int) -> bool:
+    """Whether the header block's lines hold ``wanted`` well-known fields."""
+    count = 0
+    for line in lines:
+        if line in (b"", b"\r"):
+            break
+        count += bool(_KNOWN_FIELD.match(line))
+        if count >= wanted:
+            return True
+    return False
 
 
 def _trace_clauses(head: list, indexes: list) -> bool:
@@ -558,6 +589,7 @@ def load_message(raw: bytes) -> Message:
         part = stack.pop()
         count += 1
         try:
+            _repair_transfer_encoding(part)
             maintype = part.get_content_maintype()
             if maintype == "message":
                 _repair_encoded_message(part)
@@ -575,6 +607,27 @@ def load_message(raw: bytes) -> Message:
         if isinstance(payload, list):
             stack.extend(payload)
     return message
+
+
+_TRANSFER_ENCODINGS = frozenset(
+    ("base64", "quoted-printable", "7bit", "8bit", "binary", "x-uuencode", "uuencode", "x-uue")
+)
+_COMMENT = re.compile(r"\([^()]*\)")
+
+
+def _repair_transfer_encoding(part: Message) -> None:
+    """A Content-Transfer-Encoding with a comment (``base64 (scanner)``: RFC 2045 section 6
+    allows one), quoted or ended by ";" made plain: the stdlib compares the raw value and
+    left such a part undecoded. A value it knows, or one no cleaning makes known, stays."""
+    value = part.get("content-transfer-encoding")
+    if value is None:
+        return
+    value = str(value)
+    if value.strip().lower() in _TRANSFER_ENCODINGS:
+        return
+    token = _COMMENT.sub(" ", value[:200]).strip().strip("\"';").strip().lower()
+    if token in _TRANSFER_ENCODINGS:
+        part.replace_header("content-transfer-encoding", token)
 
 
 def _parse_big(raw: bytes) -> Message | None:

@@ -298,7 +298,7 @@ def _find_body(message: Message, order: tuple) -> tuple[str | None, Message | No
     return None, None
 
 
-_BODY_INNER = re.compile(r"<body[^>]*>(.*?)(?:</body\s*>|$)", re.IGNORECASE | re.DOTALL)
+_BODY_INNER = re.compile(r"<body[^<>]*>(.*?)(?:</body\s*>|$)", re.IGNORECASE | re.DOTALL)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 
 
@@ -329,17 +329,46 @@ def _body_text(message: Message, part: Message, body_type: str) -> str:
     main = decode_text_part(part)
     before = "".join(_html_block(leaf) for leaf in shown[:at])
     after = "".join(_html_block(leaf) for leaf in shown[at + 1 :])
-    if before:
-        opening = _BODY_START.search(main)
-        main = main[: opening.end()] + before + main[opening.end() :] if opening else before + main
+    # Inside the document's body; without a <body> (``<html>text</html>``), inside its
+    # <html> element after its head: put outside it, the blocks made a second document
+    # that readers join to it (lxml read its last word and the next block's first as one).
     if after:
-        ends = list(_BODY_END.finditer(main))
+        ends = list(_BODY_END.finditer(main)) or list(_HTML_END.finditer(main))
         main = main[: ends[-1].start()] + after + main[ends[-1].start() :] if ends else main + after
+    if before:
+        opening = _BODY_START.search(main) or _HEAD_END.search(main) or _HTML_START.search(main)
+        main = main[: opening.end()] + before + main[opening.end() :] if opening else before + main
     return main
 
 
 _OTHER_BODY = {"text/html": ("text/plain",), "text/plain": ("text/html",)}
-_BODY_START = re.compile(r"<body[^>]*>", re.IGNORECASE)
+# A tag's attributes stop at a "<": "<body " or "<html " never closed is not read to the
+# end of the body again from each of its copies (linear).
+_BODY_START = re.compile(r"<body[^<>]*>", re.IGNORECASE)
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+_HTML_START = re.compile(r"<html[^<>]*>", re.IGNORECASE)
+_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
+# What surrounds the content of an HTML document written without <body>: its head, its
+# <html> tags. A tag's attributes stop at a "<" (one "<html " never closed is not read to
+# the end of the part from each of its copies: linear).
+_HEAD_OPEN = re.compile(r"<head(?:\s[^<>]*)?>", re.IGNORECASE)
+_HEAD_CLOSE = re.compile(r"</head\s*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?html(?:\s[^<>]*)?>", re.IGNORECASE)
+
+
+def _document_content(text: str) -> str:
+    """An HTML document written without <body> without its head and <html> tags. Each
+    head is looked for once, from where the last one ended (a "<head>" never closed is
+    kept, as no later one can close either)."""
+    kept, at = [], 0
+    while (opening := _HEAD_OPEN.search(text, at)) is not None:
+        closing = _HEAD_CLOSE.search(text, opening.end())
+        if closing is None:
+            break
+        kept.append(text[at : opening.start()])
+        at = closing.end()
+    kept.append(text[at:])
+    return _HTML_TAG.sub("", "".join(kept))
 
 
 def _html_block(leaf: Message) -> str:
@@ -350,7 +379,7 @@ def _html_block(leaf: Message) -> str:
         return ""
     if leaf.get_content_type() == "text/html":
         inner = _BODY_INNER.search(text)
-        return f"<div>{inner.group(1) if inner else text}</div>"
+        return f"<div>{inner.group(1) if inner else _document_content(text)}</div>"
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), leaf)
     return f"<div>{text_to_html(text)}</div>"
 
@@ -503,7 +532,7 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         result.content_type = message.get_content_type()
     except Exception:
         result.content_type = "text/plain"
-    body = _fill_body(result, message, settings)
+    body, own_text = _fill_body(result, message, settings)
     result.attachments = [
         *collect_attachments(message, result.body_html, settings, _walk, hint, body_part=body),
         *result.attachments,  # files uuencoded into the text body
@@ -522,7 +551,8 @@ def _fill(result: ParsedEmail, message: Message, raw: bytes, settings: Settings)
         content_type=result.content_type,
         report_type=report_type,
         undesired=settings.undesired_subject_patterns,
-        body_start=result.body_text[:4096] if result.body_part == "text/plain" else "",
+        # (a forwarded message's text shown as the body is no notice of this mail's sender)
+        body_start=result.body_text[:4096] if result.body_part == "text/plain" and own_text else "",
         forwarded_only=_forwarded_only(message),
     )
 
@@ -565,6 +595,10 @@ _CALLER_FIELDS = ("from", "sender", "reply-to", "return-path")
 # What a From without an address holds that is no name: a group ("undisclosed-recipients:;"),
 # brackets, a bare comment ("(none)").
 _NO_NAME = re.compile(r"[:;<>@]|^\(.*\)$")
+# A local mailbox written alone: one atom, no encoded word.
+_LONE_WORD = re.compile(r"[^\s<>@=?]+")
+# What a bracketed local mailbox (no domain) holds not.
+_NOT_LOCAL = re.compile(r"[<>@\s]")
 
 
 def read_caller(fields: dict, hint: str) -> tuple[str, str]:
@@ -658,7 +692,7 @@ def _list_address(fields: dict, address: str) -> bool:
 
 def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
     """``read_caller`` as the fields name the sender, before a list's rewrite is undone."""
-    named = ""
+    named, lone = "", False
     for name in _CALLER_FIELDS:
         # The envelope sender is the delivering MTA's Return-Path, on top: one below it is
         # an earlier delivery's, no sender of this mail ("<>" on top: a notice).
@@ -672,7 +706,11 @@ def _first_caller(fields: dict, hint: str) -> tuple[str, str]:
                 return address, display_name(pairs[0][0]) or named
             if name == "from" and not named:
                 named = _name_only(value, hint)
-    return "", ""
+                lone = bool(_LONE_WORD.fullmatch(value.strip()))
+    # No field gives an address: the From's name alone (``From: Printer Room``, a local
+    # mailbox ``Moderator <moderator>``), as mail clients show it; a lone word standing
+    # alone is such a mailbox (MAILER-DAEMON), no name.
+    return "", "" if lone else named
 
 
 # An envelope sender an MTA signed (BATV: "prvs=<tag>=ann@example.com") or a forwarder
@@ -691,8 +729,14 @@ def envelope_sender(address: str) -> str:
 
 
 def _name_only(value: str, hint: str) -> str:
-    """The display name of a From field that holds no address, "" when it holds none."""
+    """The display name of a From field that holds no address, "" when it holds none; the
+    name before a local mailbox without a domain (``Moderator <moderator>``, RFC 822's
+    local delivery) is one. A lone word names the address a later field gives (a web
+    form's "From: Maria"); with none, ``_first_caller`` reads it as a mailbox."""
     text = clean_text(decode_words(value, hint))
+    before, bracket, mailbox = text.strip().rpartition("<")
+    if bracket and mailbox.endswith(">") and not _NOT_LOCAL.search(mailbox[:-1]):
+        text = before
     if not text or _NO_NAME.search(text):
         return ""
     return display_name(unquoted_name(text))
@@ -753,8 +797,94 @@ def _unwrap_clearsigned(text: str) -> str:
     return "".join(out) + text[done:]
 
 
-def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Message | None:
-    """The body fields; returns the part read as the body (None without one)."""
+def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> tuple:
+    """The body fields; returns the part read as the body (None without one) and whether
+    the body is the message's own text (False: a forwarded message's). A message
+    with no text of its own but a forwarded message shown inline (an empty text part and
+    an inline message/rfc822, as Netscape and mutt forward) reads the forwarded message's
+    text, as mail clients show it; the forwarded mail stays an attachment."""
+    body_type, part = _body_source(message, settings)
+    text = _body_text(message, part, body_type) if part is not None else ""
+    if part is not None and _blank(text, body_type):
+        # An HTML version left empty (a gateway, a template): the other version's text.
+        others = tuple(kind for kind in settings.body_parts_order if kind != body_type)
+        other_type, other = _find_body(message, others) if others else (None, None)
+        if other is not None and has_filename(other):
+            other = None  # a file (a log, a page) stays a file
+        other_text = _body_text(message, other, other_type) if other is not None else ""
+        if other_text.strip():
+            body_type, part, text = other_type, other, other_text
+    source = part
+    if not text.strip() and message.get_content_type() != "multipart/report":
+        # (a report's returned message is no text of the report's sender)
+        forwarded = _inline_forward(message)
+        for _depth in range(_MAX_FORWARDS):  # a forward of a forward: the first with text
+            if forwarded is None:
+                break
+            inner_type, inner_part = _body_source(forwarded, settings)
+            inner_text = _body_text(forwarded, inner_part, inner_type) if inner_part else ""
+            if inner_text.strip():
+                body_type, text, source = inner_type, inner_text, inner_part
+                break
+            forwarded = _inline_forward(forwarded)
+    if source is None:
+        return None, False
+    _fill_body_text(result, source, body_type, text, settings)
+    return part, source is part
+
+
+_MAX_FORWARDS = 8
+# What an HTML body shows no text with: tags (a "<" stops one: linear), spaces; and blocks
+# whose content is not shown.
+_INVISIBLE_HTML = re.compile(r"<[^<>]*>|&nbsp;|&#160;|\s+", re.IGNORECASE)
+_HIDDEN_BLOCK = re.compile(r"<(head|style|script)\b", re.IGNORECASE)
+_BLANK_HTML_MAX = 65536
+_SHOWN_CHARACTER = re.compile(r">[ \t\r\n]*[^\s<&]")
+
+
+def _blank(text: str, body_type: str) -> bool:
+    """Whether a body shows nothing: no text, no image (a large HTML body is not checked)."""
+    if body_type != "text/html":
+        return not text.strip()
+    if len(text) > _BLANK_HTML_MAX:
+        return False
+    lower = text.lower()
+    body = lower.find("<body")
+    if _SHOWN_CHARACTER.search(lower, max(body, 0)) or "<img" in lower:
+        return False  # (most bodies: text right after <body>; a style in it errs safe)
+    shown, at = [], 0
+    while (block := _HIDDEN_BLOCK.search(text, at)) is not None:
+        shown.append(text[at : block.start()])
+        end = lower.find("</" + block.group(1).lower(), block.end())
+        if end < 0:
+            break  # never closed: nothing after it is shown
+        at = end
+    else:
+        shown.append(text[at:])
+    return not _INVISIBLE_HTML.sub("", "".join(shown)).strip()
+
+
+def _inline_forward(message: Message) -> Message | None:
+    """The first forwarded message a mail client shows inline (a message/rfc822 or
+    message/global part not sent as an attachment), or None; never a report's returned
+    message (a bounce forwarded, or wrapped, with no text: the desk's own mail, often)."""
+    returned = set()
+    for candidate in _walk(message):
+        ctype = candidate.get_content_type()
+        if ctype == "multipart/report" and isinstance(candidate.get_payload(), list):
+            returned.update(id(child) for child in candidate.get_payload())
+        if ctype not in ("message/rfc822", "message/global") or id(candidate) in returned:
+            continue
+        if candidate is not message and sent_as_attachment(candidate):
+            continue
+        payload = candidate.get_payload()
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            return payload[0]
+    return None
+
+
+def _body_source(message: Message, settings: Settings) -> tuple:
+    """``(body type, part)`` of the body; ``part`` None without one."""
     body_type, part = _find_body(message, settings.body_parts_order)
     if part is None:
         # Nothing of the wanted types: any text part not sent as an attachment (e.g.
@@ -768,10 +898,14 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
             ):
                 body_type, part = "text/plain", candidate
                 break
-    if part is None:
-        return None
+    return body_type, part
+
+
+def _fill_body_text(
+    result: ParsedEmail, part: Message, body_type: str, text: str, settings: Settings
+) -> None:
+    """The body fields from the decoded ``text`` of ``part``."""
     result.body_part = body_type
-    text = _body_text(message, part, body_type)
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
     if body_type == "text/html":
@@ -782,7 +916,7 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
         new_part = result.new_part_html
         result.new_part_text = lambda: html_to_text(new_part)
         result.new_part_with_signature = lambda: result.new_part_text
-        return part
+        return
     text = _flowed(text.replace("\r\n", "\n").replace("\r", "\n"), part)
     text = _unwrap_clearsigned(text)
     text, result.attachments = extract_uuencoded(text, settings)
@@ -796,7 +930,6 @@ def _fill_body(result: ParsedEmail, message: Message, settings: Settings) -> Mes
     # Most new messages are all new: their new part's HTML is the body's.
     same = html_source(split.new_part) == html_source(text)
     result.new_part_html = result.body_html if same else text_to_html(split.new_part)
-    return part
 
 
 def _mark_inline(result: ParsedEmail) -> None:
