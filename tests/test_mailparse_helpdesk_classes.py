@@ -48,3 +48,36 @@ def test_text_that_only_looks_like_one_field_is_not_taken_for_a_header_block():
     parsed = parse_message(raw)
     assert parsed.subject == ""
     assert parsed.from_email == ""
+
+
+# --- spaces the sender encoded at a subject's ends --------------------------------------------
+# RFC 2047: an encoded word's text is the text, its spaces included ("_" or "=20"). A space
+# the sender's client encoded at the end of the subject was cut with the folding whitespace
+# around the field; the subject is read as written, as the spaces inside it already are. The
+# whitespace of the field itself (after the colon, before the line end) is not text.
+
+
+def _subject_of(field: bytes) -> str:
+    raw = b"From: ann@customer.example\nSubject:" + field + b"\n\nHello\n"
+    return parse_message(raw).subject
+
+
+def test_a_space_encoded_at_the_subject_end_is_kept():
+    assert _subject_of(b" =?utf-8?Q?Drucker_defekt_?=") == "Drucker defekt "
+    assert _subject_of(b" =?iso-8859-1?Q?Gr=FC=DFe=20?=") == "Grüße "
+
+
+def test_a_space_encoded_at_the_subject_start_is_kept_and_the_peek_agrees():
+    raw = b"From: ann@customer.example\nSubject: =?utf-8?B?IEFuZnJhZ2U=?=\n\nHello\n"
+    assert parse_message(raw).subject == " Anfrage"
+    assert peek_headers(raw).subject == " Anfrage"
+
+
+def test_the_fields_own_whitespace_is_not_part_of_the_subject():
+    assert _subject_of(b"   Drucker defekt  \t") == "Drucker defekt"
+    assert _subject_of(b" =?utf-8?Q?Drucker?=   ") == "Drucker"
+    assert _subject_of(b"\n =?utf-8?Q?Drucker_defekt?=\n ") == "Drucker defekt"
+
+
+def test_a_subject_of_encoded_spaces_only_is_no_subject():
+    assert _subject_of(b" =?utf-8?Q?___?=") == ""
