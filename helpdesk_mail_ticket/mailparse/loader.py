@@ -206,7 +206,7 @@ def _separator_end(raw: bytes, start: int, length: int) -> int:
     header field and the block down to its blank line holds a From and a Subject or Date
     field; else 0. (Read as it is, the message had no header field at all: the caller and
     the title were lost and the whole block became the body.)"""
-    if not 0 < length <= 200 or not raw[start:].strip(_WHITESPACE):
+    if not 0 < length <= 200 or not raw[start : start + length].strip(_WHITESPACE):
         return 0
     below = start + length + 1
     if not _FIELD.match(raw, below):
