@@ -197,14 +197,22 @@ def header_start(raw: bytes) -> int:
 # and its subject or date (RFC 5322 3.6: From and Date are required), at a line's start.
 _SENDER_FIELD = re.compile(rb"(?:^|\n)from[ \t]*:", re.IGNORECASE)
 _TITLE_FIELD = re.compile(rb"(?:^|\n)(?:subject|date)[ \t]*:", re.IGNORECASE)
+# And a field of transport or MIME, which a message's own header block carries and a
+# forwarded header a mail client writes into a body ("From: / Sent: / To: / Subject:") never
+# does: without one, the line above is a sender's text, not a separator.
+_MESSAGE_FIELD = re.compile(
+    rb"(?:^|\n)(?:received|return-path|delivered-to|message-id|mime-version|content-type"
+    rb"|content-transfer-encoding|dkim-signature|authentication-results)[ \t]*:",
+    re.IGNORECASE,
+)
 _SEPARATOR_SCAN = 16 * 1024
 
 
 def _separator_end(raw: bytes, start: int, length: int) -> int:
     """Where the header block begins below one line of text an export tool or a forwarding
     script wrote above it (``---- Original email message ----``), when the next line is a
-    header field and the block down to its blank line holds a From and a Subject or Date
-    field; else 0. (Read as it is, the message had no header field at all: the caller and
+    header field and the block down to its blank line holds a From, a Subject or Date, and
+    a field of transport or MIME (a forward pasted below a line of text has none); else 0. (Read as it is, the message had no header field at all: the caller and
     the title were lost and the whole block became the body.)"""
     if not 0 < length <= 200 or not raw[start : start + length].strip(_WHITESPACE):
         return 0
@@ -213,7 +221,7 @@ def _separator_end(raw: bytes, start: int, length: int) -> int:
         return 0
     blank = _BLANK_CR_LINE.search(raw, below, below + _SEPARATOR_SCAN)
     block = raw[below : blank.start() if blank else below + _SEPARATOR_SCAN]
-    if _SENDER_FIELD.search(block) and _TITLE_FIELD.search(block):
+    if _SENDER_FIELD.search(block) and _TITLE_FIELD.search(block) and _MESSAGE_FIELD.search(block):
         return below
     return 0
 
