@@ -212,8 +212,9 @@ def _separator_end(raw: bytes, start: int, length: int) -> int:
     """Where the header block begins below one line of text an export tool or a forwarding
     script wrote above it (``---- Original email message ----``), when the next line is a
     header field and the block down to its blank line holds a From, a Subject or Date, and
-    a field of transport or MIME (a forward pasted below a line of text has none); else 0. (Read as it is, the message had no header field at all: the caller and
-    the title were lost and the whole block became the body.)"""
+    a field of transport or MIME (a forward pasted below a line of text has none); else 0.
+    (Read as it is, the message had no header field at all: the caller and the title were
+    lost and the whole block became the body.)"""
     if not 0 < length <= 200 or not raw[start : start + length].strip(_WHITESPACE):
         return 0
     below = start + length + 1
