@@ -92,9 +92,11 @@ def detect_automated(
     """Return why a message is automated, or None. ``headers`` is lower-case name -> value;
     ``body_start``: the first characters of a plain-text body (machine-readable notices);
     ``forwarded_only``: the message is nothing but attached messages (no text of its own)."""
+    # The admin's patterns read the subject without its end spaces, as they always did
+    # (the subject keeps the ones its sender encoded; "/^...$/" must still match).
     for pattern in undesired:
         try:
-            if compile_pcre(pattern).search(subject or ""):
+            if compile_pcre(pattern).search((subject or "").strip()):
                 return Automated("undesired_subject", f"subject matches {pattern}")
         except PatternError as exc:
             _logger.warning("undesired-subject pattern skipped: %s", exc)

@@ -290,12 +290,31 @@ def clean_text(value: str) -> str:
 
 
 _CONTROL_SPACE = re.compile(r"\r\n|[\r\n\t\v\f]")
+_LAYOUT_SPACES = "\r\n\t\v\f"  # control spaces: layout at a value's ends, never typed
 
 
 def one_line(value: str) -> str:
     """One line as written: each line break or control space becomes one space, stripped;
     the spaces the sender typed (doubled, full-width) are kept, as mail clients show them."""
-    return _CONTROL_SPACE.sub(" ", _CONTROLS.sub("", value or "")).strip()
+    return text_line(value).strip()
+
+
+def text_line(value: str) -> str:
+    """``one_line`` not stripped: for decoded text whose end spaces are the sender's own
+    (the field's folding whitespace taken off before decoding, see ``field_text``). Line
+    breaks and tabs at its ends are not (a generator encodes the line end of its template,
+    ``...=0A?=``: nobody types one into a one-line field), so they go instead of becoming
+    spaces."""
+    return _CONTROL_SPACE.sub(" ", _CONTROLS.sub("", value or "").strip(_LAYOUT_SPACES))
+
+
+def field_text(value: str) -> str:
+    """A raw header value without the field's own whitespace: what follows the colon and
+    ends the line, folds included, is layout (RFC 5322 2.2.3); spaces inside an encoded word
+    (RFC 2047) are text and are not touched. NULs a tool wrote there go with it (dropped
+    later, they would leave the space beside them in the text); other control characters
+    stay (an escape may open ISO-2022 text)."""
+    return (value or "").strip(" " + _LAYOUT_SPACES + "\x00")
 
 
 # Words that make a name a company's, not a person's "Last, First": legal forms (with or

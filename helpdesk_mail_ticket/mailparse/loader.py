@@ -181,16 +181,50 @@ def _dedent_block(raw: bytes, start: int) -> bytes | None:
 def header_start(raw: bytes) -> int:
     """Where the header block begins: after a UTF-8 BOM, empty (or NUL) lines and an escaped
     ``>From `` line, when a header field (or an mbox ``From `` line) follows them and a
-    well-known one is among the next lines; else 0."""
+    well-known one is among the next lines; after one line of text written above a header
+    block (see ``_separator_end``); else 0."""
     junk = _LEADING_JUNK.match(raw)
-    if not junk or not junk.end():
-        return 0
-    lines = raw[junk.end() : junk.end() + 4096].split(b"\n", 12)[:12]
+    start = junk.end() if junk else 0
+    lines = raw[start : start + 4096].split(b"\n", 12)[:12]
     first = lines[0]
     if not (_FIELD.match(first) or _OBSOLETE_FIELD.match(first) or first.startswith(b"From ")):
+        return _separator_end(raw, start, len(first))
+    if start and any(_KNOWN_FIELD.match(line) or _OBSOLETE_FIELD.match(line) for line in lines):
+        return start
+    return 0
+
+
+# The fields that make the lines below a separator a message's header block: who sent it,
+# and its subject or date (RFC 5322 3.6: From and Date are required), at a line's start.
+_SENDER_FIELD = re.compile(rb"(?:^|\n)from[ \t]*:", re.IGNORECASE)
+_TITLE_FIELD = re.compile(rb"(?:^|\n)(?:subject|date)[ \t]*:", re.IGNORECASE)
+# And a field of transport or MIME, which a message's own header block carries and a
+# forwarded header a mail client writes into a body ("From: / Sent: / To: / Subject:") never
+# does: without one, the line above is a sender's text, not a separator.
+_MESSAGE_FIELD = re.compile(
+    rb"(?:^|\n)(?:received|return-path|delivered-to|message-id|mime-version|content-type"
+    rb"|content-transfer-encoding|dkim-signature|authentication-results)[ \t]*:",
+    re.IGNORECASE,
+)
+_SEPARATOR_SCAN = 16 * 1024
+
+
+def _separator_end(raw: bytes, start: int, length: int) -> int:
+    """Where the header block begins below one line of text an export tool or a forwarding
+    script wrote above it (``---- Original email message ----``), when the next line is a
+    header field and the block down to its blank line holds a From, a Subject or Date, and
+    a field of transport or MIME (a forward pasted below a line of text has none); else 0.
+    (Read as it is, the message had no header field at all: the caller and the title were
+    lost and the whole block became the body.)"""
+    if not 0 < length <= 200 or not raw[start : start + length].strip(_WHITESPACE):
         return 0
-    if any(_KNOWN_FIELD.match(line) or _OBSOLETE_FIELD.match(line) for line in lines):
-        return junk.end()
+    below = start + length + 1
+    if not _FIELD.match(raw, below):
+        return 0
+    blank = _BLANK_CR_LINE.search(raw, below, below + _SEPARATOR_SCAN)
+    block = raw[below : blank.start() if blank else below + _SEPARATOR_SCAN]
+    if _SENDER_FIELD.search(block) and _TITLE_FIELD.search(block) and _MESSAGE_FIELD.search(block):
+        return below
     return 0
 
 

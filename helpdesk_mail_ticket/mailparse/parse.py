@@ -25,10 +25,11 @@ from .headers import (
     clean_text,
     decode_words,
     display_name,
-    one_line,
+    field_text,
     parse_addresses,
     parse_date,
     parse_ids,
+    text_line,
     unquoted_name,
 )
 from .htmlbody import html_source, html_to_text, text_to_html
@@ -744,10 +745,12 @@ def _name_only(value: str, hint: str) -> str:
 
 def read_subject(fields: dict, hint: str) -> str:
     """The subject: the first Subject field with text (a gateway may add an empty one of
-    its own before the sender's), decoded, on one line."""
+    its own before the sender's), decoded, on one line. Spaces the sender encoded at its
+    ends (RFC 2047: an encoded word's spaces are text) are kept; the field's own folding
+    whitespace is not."""
     for value in fields.get("subject", []):
-        subject = one_line(decode_words(value, hint))
-        if subject:
+        subject = text_line(decode_words(field_text(value), hint))
+        if subject.strip():
             return subject
     return ""
 

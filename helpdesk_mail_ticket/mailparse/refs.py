@@ -10,7 +10,9 @@ def title_refs(subject: str, title_pattern: str) -> list[str]:
     Raises :class:`~mailparse.errors.PatternError` when the pattern does not compile.
     """
     regex = compile_pcre(title_pattern)
-    match = regex.search(subject or "")
+    # Without the end spaces a sender encoded (kept in the subject): an anchored pattern
+    # matches as it did when the subject was read without them.
+    match = regex.search((subject or "").strip())
     if not match:
         return []
     refs: list[str] = []

@@ -206,8 +206,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
     @api.model
     def _mail_ticket_prepare_title(self, email, inbox):
         """The title of a ticket made from ``email``: its subject, else the inbox's
-        default title, else "No Subject"; cut to the field's size."""
-        title = email.subject or inbox.ticket_default_title or self.env._("No Subject")
+        default title, else "No Subject"; cut to the field's size. Without the spaces a
+        sender encoded at the subject's ends, as Odoo trims a title typed in a form."""
+        title = (
+            (email.subject or "").strip() or inbox.ticket_default_title or self.env._("No Subject")
+        )
         size = self._fields[self._mail_ticket_title_field].size
         return title[:size] if size else title
 

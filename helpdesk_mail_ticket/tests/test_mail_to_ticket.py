@@ -56,6 +56,24 @@ class TestMailToTicket(MailTicketCase):
         line = self.ledger().filtered(lambda m: m.message_id == "nosubj-2@client.example")
         self.assertEqual(self.ticket_of(line).name, "Email without subject")
 
+    def test_spaces_encoded_at_the_subject_ends_are_not_in_the_ticket_title(self):
+        # The subject keeps the spaces its sender encoded at its ends (RFC 2047); a title
+        # does not: Odoo trims a Char typed in a form, and " Drucker" sorts and shows apart.
+        raw = (
+            b"From: Alice Martin <alice@acme.example>\r\n"
+            b"To: support@helpdesk.example\r\n"
+            b"Subject: =?utf-8?Q?_Drucker_defekt_?=\r\n"
+            b"Date: Thu, 2 Aug 2018 16:58:28 +0200\r\n"
+            b"Message-ID: <spaced-1@client.example>\r\n"
+            b"\r\n"
+            b"The printer is broken.\r\n"
+        )
+        self.deliver(raw)
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual(line.subject, " Drucker defekt ")
+        self.assertEqual(self.ticket_of(line).name, "Drucker defekt")
+
     def test_reply_to_a_notification_updates_its_ticket(self):
         self.deliver(make_email(subject="VPN down", message_id="<vpn-1@client.example>"))
         self.fetch()
