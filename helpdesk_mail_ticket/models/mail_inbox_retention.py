@@ -22,16 +22,18 @@ KEEP_SWEEP_INTERVAL = timedelta(hours=1)
 class MailInbox(models.Model):
     _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
-    def _apply_server_actions(self, source):
+    def _apply_server_actions(self, source, candidates=None):
         """Delete or move, on the server, what the committed messages call for: processed
         mail per the inbox's storage policy (kept mail once its ticket is closed or
         deleted), errors when the inbox deletes them. Returns how many messages left
-        the folder."""
+        the folder. ``candidates``: the ``_server_action_candidates()`` of this very
+        snapshot when already found (``_find_pending_and_removable``), else None."""
         ledger = self.env["mail.inbox.message"]
-        # What the check reads of the row, alone when a commit emptied the cache (no
-        # statement when the synchronization lock's read is still there).
-        self.fetch(self._sync_lock_columns())
-        candidates = self._server_action_candidates()
+        if candidates is None:
+            # What the check reads of the row, alone when a commit emptied the cache
+            # (no statement when the synchronization state's read is still there).
+            self.fetch(self._sync_lock_columns())
+            candidates = self._server_action_candidates()
         if not candidates:
             return 0  # an idle cycle: no commit here, the cycle's last one ends it
         # Everything before committed, and the messages locked and decided again on a
@@ -89,6 +91,17 @@ class MailInbox(models.Model):
 
     def _find_server_action_candidates(self, direct):
         ledger = self.env["mail.inbox.message"]
+        queries, plan = self._server_action_queries(direct)
+        if not queries:
+            return ledger.browse()
+        ledger.flush_model()
+        self.env.cr.execute(SQL(" UNION ALL ").join(queries))
+        return self._server_action_candidates_from(self.env.cr.fetchall(), plan)
+
+    def _server_action_queries(self, direct=True):
+        """The queries of ``_find_server_action_candidates`` (rows ``(id, ticket_model,
+        ticket_id, is_kept)``), and what reading their rows needs
+        (``_server_action_candidates_from``)."""
         now = fields.Datetime.now()
         keep = self.email_storage == "keep"
         sweep = keep and (
@@ -97,12 +110,15 @@ class MailInbox(models.Model):
         queries = self._kept_line_queries(now, sweep) if keep else []
         if direct:
             queries.insert(0, self._removable_line_query())
-        if not queries:
-            return ledger.browse()
-        ledger.flush_model()
-        self.env.cr.execute(SQL(" UNION ALL ").join(queries))
+        return queries, (now, sweep, keep)
+
+    def _server_action_candidates_from(self, rows, plan):
+        """The candidates the rows of ``_server_action_queries`` name (the kept lines'
+        tickets read, the keep-until-closed marks stored)."""
+        ledger = self.env["mail.inbox.message"]
+        now, sweep, keep = plan
         removable, kept = set(), set()
-        for rid, model_name, ticket_id, is_kept in self.env.cr.fetchall():
+        for rid, model_name, ticket_id, is_kept in rows:
             if is_kept:
                 kept.add((rid, model_name, ticket_id))
             else:

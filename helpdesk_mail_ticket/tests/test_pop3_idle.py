@@ -127,6 +127,28 @@ class TestPop3IdleCycle(MailTicketCase):
         self.assertEqual(carrying, [], "the listing was sent to the database")
         self.assert_all_on_server(env, inbox)
 
+    def test_unchanged_mailbox_costs_one_commit_and_three_statements(self):
+        # An idle cycle whose listing is skipped: the cycle's first read (connection
+        # settings and what the rest of the cycle reads of the row), the skip's check,
+        # one statement for the lines left new and the server actions' candidates;
+        # one commit, ending the cycle (the skip wrote nothing: no commit of its own).
+        _env, _login, inbox = self._committed_inbox()
+        self.cycle(inbox)  # compares the listing with the ledger, remembers it
+        inbox.env.invalidate_all()
+        made, real_commit = [], inbox.env.cr.commit
+
+        def commit():
+            made.append("commit")
+            real_commit()
+            inbox.env.invalidate_all()
+
+        with patch.object(inbox.env.cr, "commit", commit), statements_sent() as sent:
+            self.assertEqual(self.cycle(inbox)["new"], 0)
+        texts = [" ".join(text.split())[:160] for text, _params in sent]
+        self.assertTrue([text for text in texts if "mail_inbox_listing_state" in text])
+        self.assertEqual(len(made), 1, made)
+        self.assertLessEqual(len(sent), 3, "\n".join(texts))
+
     # -- what the skip must not miss -------------------------------------------------------
 
     def test_line_set_off_the_server_by_another_worker_comes_back(self):
