@@ -343,15 +343,25 @@ class MailInbox(models.Model):
         """Remember that the listing ``digest`` was found equal to the ledger on this
         transaction's snapshot (the one the comparison read: PostgreSQL's repeatable
         read keeps one snapshot a transaction). A conflict with another worker
-        remembering the same inbox's listing is left to the next cycle."""
+        remembering the same inbox's listing is left to the next cycle.
+
+        The same statement forgets the inbox's ``mail_inbox_listing_gone`` rows this
+        snapshot sees: so does every snapshot remembered after it (taken after this
+        commit: one that would not see it fails to write the row, a serialization
+        failure; after a TRUNCATE, whose trigger forgets the row, the ledger is empty).
+        Else the table grew by a row at each deletion, forever."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    """INSERT INTO mail_inbox_listing_state (inbox_id, digest, snapshot)
-                       VALUES (%s, %s, pg_current_snapshot())
+                    """WITH purged AS (
+                           DELETE FROM mail_inbox_listing_gone
+                            WHERE inbox_id = %(id)s
+                              AND pg_visible_in_snapshot(xid, pg_current_snapshot()))
+                       INSERT INTO mail_inbox_listing_state (inbox_id, digest, snapshot)
+                       VALUES (%(id)s, %(digest)s, pg_current_snapshot())
                        ON CONFLICT (inbox_id) DO UPDATE
                        SET digest = EXCLUDED.digest, snapshot = EXCLUDED.snapshot""",
-                    [self.id, digest],
+                    {"id": self.id, "digest": digest},
                     log_exceptions=False,
                 )
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):

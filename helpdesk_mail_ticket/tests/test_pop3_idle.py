@@ -149,6 +149,40 @@ class TestPop3IdleCycle(MailTicketCase):
         self.assertEqual(len(made), 1, made)
         self.assertLessEqual(len(sent), 3, "\n".join(texts))
 
+    def test_gone_stamps_no_remembered_listing_can_miss_are_purged(self):
+        # A line deleted leaves a row in mail_inbox_listing_gone for the next cycle to
+        # compare; once a comparison has seen that deletion and remembered its listing,
+        # no snapshot a later skip reads can miss it: the row goes (else the table grows
+        # with every deletion, forever).
+        env, _login, inbox = self._committed_inbox()
+        self.cycle(inbox)
+        other = self._real_env()
+        for _round in range(2):
+            other.cr.execute(
+                "DELETE FROM mail_inbox_message WHERE id = "
+                "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
+                [inbox.id],
+            )
+            other.cr.commit()
+            self.assertEqual(self.cycle(inbox)["new"], 1)  # recorded again
+            self.set_done(env, inbox)
+            self.cycle(inbox)  # compares, finds the ledger equal, remembers
+        other.cr.execute(
+            "SELECT count(*) FROM mail_inbox_listing_gone WHERE inbox_id = %s", [inbox.id]
+        )
+        self.assertEqual(other.cr.fetchone()[0], 0)
+        other.cr.commit()
+        # And what was purged is still never missed: one more deletion is seen.
+        other.cr.execute(
+            "DELETE FROM mail_inbox_message WHERE id = "
+            "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
+            [inbox.id],
+        )
+        other.cr.commit()
+        self.assertEqual(self.cycle(inbox)["new"], 1)
+        self.set_done(env, inbox)
+        self.assert_all_on_server(env, inbox)
+
     # -- what the skip must not miss -------------------------------------------------------
 
     def test_line_set_off_the_server_by_another_worker_comes_back(self):
