@@ -210,8 +210,9 @@ class MailInbox(models.Model):
         if changed)."""
         self.fetch(["sync_cursor"])  # alone, when a commit emptied the cache
         if cursor == self.sync_cursor:
-            # Nothing to write (an idle cycle): the synchronization lock is released by
-            # the cycle's next commit, with no server command sent before it.
+            # Nothing to write: the synchronization lock (taken when the listing showed a
+            # change) is released by the cycle's next commit, with no server command
+            # sent before it.
             return
         if self._lock_row():
             self._write_sync_cursor(cursor)
