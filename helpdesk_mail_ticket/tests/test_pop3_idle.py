@@ -40,14 +40,15 @@ def statements_sent():
 
 @tagged("post_install", "-at_install")
 class TestPop3IdleCycle(MailTicketCase):
-    def _committed_inbox(self, count=4, port=None):
-        """A POP3 inbox committed on a connection of its own, its mailbox holding
-        ``count`` messages, recorded and set aside (kept on the server): an idle mailbox."""
+    def _committed_inbox(self, count=4, port=None, protocol="pop3"):
+        """A POP3 inbox (or ``protocol``'s) committed on a connection of its own, its
+        mailbox holding ``count`` messages, recorded and set aside (kept on the server):
+        an idle mailbox."""
         env = self._real_env()
         login, password = self.new_mailbox()
         inbox = env["mail.inbox"].create(
             {"name": login, "server": self.dovecot.host, "port": port or self.dovecot.pop3_port,
-             "protocol": "pop3", "security": "none", "login": login, "password": password,
+             "protocol": protocol, "security": "none", "login": login, "password": password,
              "email_storage": "keep"}
         )  # fmt: skip
         env.cr.commit()
@@ -182,6 +183,29 @@ class TestPop3IdleCycle(MailTicketCase):
         self.assertEqual(self.cycle(inbox)["new"], 1)
         self.set_done(env, inbox)
         self.assert_all_on_server(env, inbox)
+
+    def test_unchanged_mailbox_commits_no_transaction_id(self):
+        # An idle cycle makes nothing durable: none of its commits ends a transaction
+        # that was given an id (a write, a row lock), whose commit would wait for the
+        # disk (a WAL flush). IMAP (a cursor, read without locking the row) and POP3.
+        for protocol in ("imap", "pop3"):
+            with self.subTest(protocol=protocol):
+                port = self.dovecot.imap_port if protocol == "imap" else None
+                _env, _login, inbox = self._committed_inbox(port=port, protocol=protocol)
+                self.cycle(inbox)
+                self.cycle(inbox)
+                ids, cr = [], inbox.env.cr
+                real_commit = cr.commit
+
+                def commit(cr=cr, ids=ids, real_commit=real_commit):
+                    cr.execute("SELECT pg_current_xact_id_if_assigned()")
+                    ids.append(cr.fetchone()[0])
+                    real_commit()
+
+                with patch.object(cr, "commit", commit):
+                    self.assertEqual(self.cycle(inbox)["new"], 0)
+                self.assertTrue(ids)
+                self.assertEqual(ids, [None] * len(ids))
 
     # -- what the skip must not miss -------------------------------------------------------
 
