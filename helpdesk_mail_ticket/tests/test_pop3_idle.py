@@ -194,18 +194,23 @@ class TestPop3IdleCycle(MailTicketCase):
                 _env, _login, inbox = self._committed_inbox(port=port, protocol=protocol)
                 self.cycle(inbox)
                 self.cycle(inbox)
-                ids, cr = [], inbox.env.cr
-                real_commit = cr.commit
-
-                def commit(cr=cr, ids=ids, real_commit=real_commit):
-                    cr.execute("SELECT pg_current_xact_id_if_assigned()")
-                    ids.append(cr.fetchone()[0])
-                    real_commit()
-
-                with patch.object(cr, "commit", commit):
-                    self.assertEqual(self.cycle(inbox)["new"], 0)
+                ids = self.idle_cycle_transaction_ids(inbox)
                 self.assertTrue(ids)
                 self.assertEqual(ids, [None] * len(ids))
+
+    def idle_cycle_transaction_ids(self, inbox):
+        """The transaction id (None when none was given) of each commit of a cycle."""
+        ids, cr = [], inbox.env.cr
+        real_commit = cr.commit
+
+        def commit():
+            cr.execute("SELECT pg_current_xact_id_if_assigned()")
+            ids.append(cr.fetchone()[0])
+            real_commit()
+
+        with patch.object(cr, "commit", commit):
+            self.assertEqual(self.cycle(inbox)["new"], 0)
+        return ids
 
     # -- what the skip must not miss -------------------------------------------------------
 
