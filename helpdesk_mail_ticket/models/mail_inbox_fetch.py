@@ -264,10 +264,13 @@ class MailInbox(models.Model):
         counts = {"new": len(new), **self._process_messages(source, todo, limit)}
         # With nothing processed, what the server actions call for is what the same
         # statement found on this same snapshot (an idle cycle: one statement for both).
-        candidates = None
+        # The rows travel in the context: the cycle still calls _apply_server_actions
+        # and _server_action_candidates, and an override of either is obeyed by an
+        # idle cycle too (a rule keeping some mail on the server).
+        inbox = self
         if removable and not todo:
-            candidates = self._server_action_candidates_from(*removable)
-        removed = self._apply_server_actions(source, candidates=candidates)
+            inbox = self.with_context(mail_inbox_server_action_rows=removable)
+        removed = inbox._apply_server_actions(source)
         if cursor and removed:
             self._store_count_after_server_actions(source, cursor)
         return counts

@@ -22,18 +22,16 @@ KEEP_SWEEP_INTERVAL = timedelta(hours=1)
 class MailInbox(models.Model):
     _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
-    def _apply_server_actions(self, source, candidates=None):
+    def _apply_server_actions(self, source):
         """Delete or move, on the server, what the committed messages call for: processed
         mail per the inbox's storage policy (kept mail once its ticket is closed or
         deleted), errors when the inbox deletes them. Returns how many messages left
-        the folder. ``candidates``: the ``_server_action_candidates()`` of this very
-        snapshot when already found (``_find_pending_and_removable``), else None."""
+        the folder."""
         ledger = self.env["mail.inbox.message"]
-        if candidates is None:
-            # What the check reads of the row, alone when a commit emptied the cache
-            # (no statement when the synchronization state's read is still there).
-            self.fetch(self._sync_lock_columns())
-            candidates = self._server_action_candidates()
+        # What the check reads of the row, alone when a commit emptied the cache
+        # (no statement when the synchronization state's read is still there).
+        self.fetch(self._sync_lock_columns())
+        candidates = self._server_action_candidates()
         if not candidates:
             return 0  # an idle cycle: no commit here, the cycle's last one ends it
         # Everything before committed, and the messages locked and decided again on a
@@ -90,7 +88,16 @@ class MailInbox(models.Model):
         return self._find_server_action_candidates(direct=False)
 
     def _find_server_action_candidates(self, direct):
+        """The candidates of ``_server_action_candidates`` (``direct``) or of
+        ``_kept_messages_to_remove``. The rows of the check an idle cycle found already
+        on this snapshot with its pending lines (``_find_pending_and_removable``) come
+        in the context ``mail_inbox_server_action_rows``: read again, they would cost
+        the idle cycle a statement (stale ones are harmless: the messages are locked
+        and decided again before any server command)."""
         ledger = self.env["mail.inbox.message"]
+        found = self.env.context.get("mail_inbox_server_action_rows") if direct else None
+        if found:
+            return self._server_action_candidates_from(*found)
         queries, plan = self._server_action_queries(direct)
         if not queries:
             return ledger.browse()
