@@ -6,7 +6,11 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from . import test_pop3_idle
 from .common import MailTicketCase, make_email
+
+# The committing helpers of the idle POP3 tests, not their tests (a subclass runs them).
+_IDLE = test_pop3_idle.TestPop3IdleCycle
 
 
 @tagged("post_install", "-at_install")
@@ -55,3 +59,72 @@ class TestAttackPollCostOverrides(MailTicketCase):
             self.assertEqual(self.fetch()["new"], 0)  # idle
         self.assertEqual(self.ledger().state, "processed")
         self.assertEqual(self.server_uids(), [])
+
+
+@tagged("post_install", "-at_install")
+class TestAttackUnlockedRead(MailTicketCase):
+    """The synchronization state read without a lock, the row locked only once the
+    listing shows a change: another worker's commit between the read and the lock
+    (its own synchronization, or a mere write of the row) leaves the mail to a cycle
+    that sees it, never recorded twice nor lost. Real commits, as TestPop3IdleCycle."""
+
+    _committed_inbox = _IDLE._committed_inbox
+    _drop_inbox = _IDLE._drop_inbox
+    set_done = staticmethod(_IDLE.set_done)
+    lines = staticmethod(_IDLE.lines)
+    cycle = _IDLE.cycle
+
+    def _imap_inbox(self):
+        env, login, inbox = self._committed_inbox(
+            count=2, port=self.dovecot.imap_port, protocol="imap"
+        )
+        self.cycle(inbox)
+        self.deliver(make_email(message_id="<race-new@client.example>"), login=login)
+        return env, inbox
+
+    def _between_read_and_lock(self, inbox, action):
+        """A cycle of ``inbox`` during which ``action`` runs (once) right before its
+        synchronization lock; returns the cycle's counts."""
+        inbox_class = type(inbox)
+        original, done = inbox_class._lock_sync_state, []
+
+        def lock_sync_state(record):
+            if not done:
+                done.append(True)
+                action()
+            return original(record)
+
+        with patch.object(inbox_class, "_lock_sync_state", lock_sync_state):
+            return self.cycle(inbox)
+
+    def _race_lines(self, env, inbox):
+        lines = self.lines(env, inbox)
+        self.assertEqual(len(lines), 3, lines)
+        self.assertEqual(len({uid for uid, _on in lines}), 3, lines)
+        return lines
+
+    def test_another_worker_synchronizing_meanwhile_records_the_mail_once(self):
+        env, inbox = self._imap_inbox()
+        other = self._real_env()["mail.inbox"].browse(inbox.id)
+        counts = self._between_read_and_lock(inbox, lambda: self.cycle(other))
+        self.assertEqual(counts["new"], 0, "left to the worker that synchronized")
+        self._race_lines(env, inbox)
+        self.assertEqual(self.cycle(inbox)["new"], 0)
+        self._race_lines(env, inbox)
+
+    def test_a_write_of_the_row_meanwhile_delays_the_mail_one_cycle(self):
+        # A user saving the form, another worker recording its status: the lock fails,
+        # the listing is not recorded by this cycle; the next one records it.
+        env, inbox = self._imap_inbox()
+        other = self._real_env()
+
+        def write_row():
+            other.cr.execute(
+                "UPDATE mail_inbox SET last_run_date = now() AT TIME ZONE 'UTC' WHERE id = %s",
+                [inbox.id],
+            )
+            other.cr.commit()
+
+        self.assertEqual(self._between_read_and_lock(inbox, write_row)["new"], 0)
+        self.assertEqual(self.cycle(inbox)["new"], 1)
+        self._race_lines(env, inbox)
