@@ -302,7 +302,8 @@ class MailInbox(models.Model):
                 todo.append(row[0])
             else:
                 rows.append(row)
-        return ledger.browse(sorted(todo)), (rows, plan) if plan else None
+        # A tuple: the rows may travel in a context (hashable, as its values should be).
+        return ledger.browse(sorted(todo)), (tuple(rows), plan) if plan else None
 
     def _process_messages(self, source, messages, limit=None):
         """Process this cycle's share of the inbox's ``new`` messages: the first
