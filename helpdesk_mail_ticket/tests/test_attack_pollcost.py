@@ -9,9 +9,6 @@ from odoo.tests import tagged
 from . import test_pop3_idle
 from .common import MailTicketCase, make_email
 
-# The committing helpers of the idle POP3 tests, not their tests (a subclass runs them).
-_IDLE = test_pop3_idle.TestPop3IdleCycle
-
 
 @tagged("post_install", "-at_install")
 class TestAttackPollCostOverrides(MailTicketCase):
@@ -68,11 +65,13 @@ class TestAttackUnlockedRead(MailTicketCase):
     (its own synchronization, or a mere write of the row) leaves the mail to a cycle
     that sees it, never recorded twice nor lost. Real commits, as TestPop3IdleCycle."""
 
-    _committed_inbox = _IDLE._committed_inbox
-    _drop_inbox = _IDLE._drop_inbox
-    set_done = staticmethod(_IDLE.set_done)
-    lines = staticmethod(_IDLE.lines)
-    cycle = _IDLE.cycle
+    # The committing helpers of the idle POP3 tests, not their tests (a subclass, or
+    # the class bound to a name of this module, would run them again).
+    _committed_inbox = test_pop3_idle.TestPop3IdleCycle._committed_inbox
+    _drop_inbox = test_pop3_idle.TestPop3IdleCycle._drop_inbox
+    set_done = staticmethod(test_pop3_idle.TestPop3IdleCycle.set_done)
+    lines = staticmethod(test_pop3_idle.TestPop3IdleCycle.lines)
+    cycle = test_pop3_idle.TestPop3IdleCycle.cycle
 
     def _imap_inbox(self):
         env, login, inbox = self._committed_inbox(
