@@ -11,6 +11,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import MissingError
+from odoo.tools import SQL
 
 from ..mailparse import header_ids
 from ..mailparse.identity import content_digest, header_digest
@@ -184,9 +185,11 @@ class MailInbox(models.Model):
         :return: a dict of counts, and ``failure`` with the reason of a failed cycle
         """
         self.ensure_one()
-        # What the cycle reads of the inbox before its synchronization lock, in one
-        # narrow read (the lock's statement reads the rest it needs).
-        self.fetch(self._get_cycle_fields())
+        # What the cycle reads of the inbox, in one narrow read: its connection settings,
+        # and what the rest of an idle cycle reads (the read of the synchronization state
+        # reads those again on its own snapshot; a POP3 cycle, without that read, uses
+        # these: its idle cycle is one transaction).
+        self.fetch([*self._get_cycle_fields(), *self._sync_lock_columns()])
         # The trace its connection opened ahead writes to, even while still empty.
         trace = ahead.data(self.id) if ahead else None
         if trace is None:
@@ -254,18 +257,53 @@ class MailInbox(models.Model):
             _logger.info("Mail inbox %s: another worker recorded its status", self.name)
 
     def _fetch_from_source(self, source, limit):
-        ledger = self.env["mail.inbox.message"]
         new, cursor = self._sync_mailbox(source)
-        todo = ledger.search(
-            [("inbox_id", "=", self.id), ("state", "=", "new")], order="id"
-        ).filtered(lambda m: m.on_server or m.raw_attachment_id)
-        # An unchanged cursor leaves the synchronization's row lock to the next commit,
-        # which _process_messages makes before any download when there are messages.
+        todo, removable = self._find_pending_and_removable()
+        # A synchronization that locked the row and stored no cursor leaves its lock to
+        # the next commit, which _process_messages makes before any download.
         counts = {"new": len(new), **self._process_messages(source, todo, limit)}
-        removed = self._apply_server_actions(source)
+        # With nothing processed, what the server actions call for is what the same
+        # statement found on this same snapshot (an idle cycle: one statement for both).
+        # The rows travel in the context: the cycle still calls _apply_server_actions
+        # and _server_action_candidates, and an override of either is obeyed by an
+        # idle cycle too (a rule keeping some mail on the server).
+        inbox = self
+        if removable and not todo:
+            inbox = self.with_context(mail_inbox_server_action_rows=removable)
+        removed = inbox._apply_server_actions(source)
         if cursor and removed:
             self._store_count_after_server_actions(source, cursor)
         return counts
+
+    def _find_pending_and_removable(self):
+        """In one statement, the inbox's messages to process (``new``, on the server or
+        with a kept copy: a recordset in id order) and, when no commit came since the
+        cycle read the inbox's row (an idle cycle: the cache still holds what the check
+        reads), the rows of the server actions' check (``_server_action_queries``):
+        ``(rows, plan)`` for ``_server_action_candidates_from``, else None. Valid for
+        the server actions only while nothing is processed nor committed after it."""
+        ledger = self.env["mail.inbox.message"]
+        cache, fields_ = self.env.cache, self._fields
+        if all(cache.contains(self, fields_[name]) for name in self._sync_lock_columns()):
+            queries, plan = self._server_action_queries()
+        else:  # read again after the processing's commits: not read here for nothing
+            queries, plan = [], None
+        pending = SQL(
+            "(SELECT id, NULL::varchar, NULL::integer, NULL::boolean FROM mail_inbox_message "
+            "WHERE inbox_id = %s AND state = 'new' "
+            "AND (on_server OR raw_attachment_id IS NOT NULL))",
+            self.id,
+        )
+        ledger.flush_model()
+        self.env.cr.execute(SQL(" UNION ALL ").join([pending, *queries]))
+        todo, rows = [], []
+        for row in self.env.cr.fetchall():
+            if row[3] is None:
+                todo.append(row[0])
+            else:
+                rows.append(row)
+        # A tuple: the rows may travel in a context (hashable, as its values should be).
+        return ledger.browse(sorted(todo)), (tuple(rows), plan) if plan else None
 
     def _process_messages(self, source, messages, limit=None):
         """Process this cycle's share of the inbox's ``new`` messages: the first

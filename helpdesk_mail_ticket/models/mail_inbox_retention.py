@@ -28,8 +28,8 @@ class MailInbox(models.Model):
         deleted), errors when the inbox deletes them. Returns how many messages left
         the folder."""
         ledger = self.env["mail.inbox.message"]
-        # What the check reads of the row, alone when a commit emptied the cache (no
-        # statement when the synchronization lock's read is still there).
+        # What the check reads of the row, alone when a commit emptied the cache
+        # (no statement when the synchronization state's read is still there).
         self.fetch(self._sync_lock_columns())
         candidates = self._server_action_candidates()
         if not candidates:
@@ -88,7 +88,27 @@ class MailInbox(models.Model):
         return self._find_server_action_candidates(direct=False)
 
     def _find_server_action_candidates(self, direct):
+        """The candidates of ``_server_action_candidates`` (``direct``) or of
+        ``_kept_messages_to_remove``. The rows of the check an idle cycle found already
+        on this snapshot with its pending lines (``_find_pending_and_removable``) come
+        in the context ``mail_inbox_server_action_rows``: read again, they would cost
+        the idle cycle a statement (stale ones are harmless: the messages are locked
+        and decided again before any server command)."""
         ledger = self.env["mail.inbox.message"]
+        found = self.env.context.get("mail_inbox_server_action_rows") if direct else None
+        if found:
+            return self._server_action_candidates_from(*found)
+        queries, plan = self._server_action_queries(direct)
+        if not queries:
+            return ledger.browse()
+        ledger.flush_model()
+        self.env.cr.execute(SQL(" UNION ALL ").join(queries))
+        return self._server_action_candidates_from(self.env.cr.fetchall(), plan)
+
+    def _server_action_queries(self, direct=True):
+        """The queries of ``_find_server_action_candidates`` (rows ``(id, ticket_model,
+        ticket_id, is_kept)``), and what reading their rows needs
+        (``_server_action_candidates_from``)."""
         now = fields.Datetime.now()
         keep = self.email_storage == "keep"
         sweep = keep and (
@@ -97,12 +117,15 @@ class MailInbox(models.Model):
         queries = self._kept_line_queries(now, sweep) if keep else []
         if direct:
             queries.insert(0, self._removable_line_query())
-        if not queries:
-            return ledger.browse()
-        ledger.flush_model()
-        self.env.cr.execute(SQL(" UNION ALL ").join(queries))
+        return queries, (now, sweep, keep)
+
+    def _server_action_candidates_from(self, rows, plan):
+        """The candidates the rows of ``_server_action_queries`` name (the kept lines'
+        tickets read, the keep-until-closed marks stored)."""
+        ledger = self.env["mail.inbox.message"]
+        now, sweep, keep = plan
         removable, kept = set(), set()
-        for rid, model_name, ticket_id, is_kept in self.env.cr.fetchall():
+        for rid, model_name, ticket_id, is_kept in rows:
             if is_kept:
                 kept.add((rid, model_name, ticket_id))
             else:

@@ -43,18 +43,23 @@ class MailInbox(models.Model):
             remote = source.list_messages()
             self._trace("%d message(s) in the mailbox", len(remote))
             return self._sync_with_server(remote, source), None
-        lock = self._lock_sync_state()
-        if not lock:
-            self._trace("Another worker is synchronizing this inbox")
+        state = self._read_sync_state()
+        if not state:  # the inbox was deleted meanwhile
             return ledger.browse(), None
-        # An override written when the lock returned a boolean may still return one;
-        # and one of _get_listing_cursor may take no argument: the lock's answer
+        # An override of _get_listing_cursor may take no argument: the read's answer
         # travels in the context.
-        recorded = lock.get("cursor_recorded") if isinstance(lock, dict) else None
+        recorded = state.get("cursor_recorded") if isinstance(state, dict) else None
         inbox = self.with_context(mail_inbox_cursor_recorded=recorded)
         listing = source.list_changes(inbox._get_listing_cursor())
         self._trace("%s", listing.note)
         remote = listing.messages
+        if not (listing.complete or remote) and listing.cursor == self.sync_cursor:
+            # Nothing changed since the stored cursor: nothing to write, hence no lock
+            # (a row lock makes the cycle's last commit wait for the disk).
+            return ledger.browse(), listing.cursor
+        if not self._lock_sync_state():
+            self._trace("Another worker is synchronizing this inbox")
+            return ledger.browse(), None
         stored = []
 
         def store_with_lines():
@@ -87,7 +92,7 @@ class MailInbox(models.Model):
         is taken back to that UID + 1, its message count by as much, so that the
         listing starts right after the last message recorded and skips none.
         ``recorded`` (by default the context's ``mail_inbox_cursor_recorded``, set by
-        ``_sync_mailbox``): True when the lock's statement found the ledger holding
+        ``_sync_mailbox``): True when the read of the stored state found the ledger holding
         UIDNEXT - 1 (the usual case: the cursor is its own, nothing more to read)."""
         if recorded is None:
             recorded = self.env.context.get("mail_inbox_cursor_recorded")
@@ -97,18 +102,19 @@ class MailInbox(models.Model):
         validity = str(cursor["uidvalidity"])
         if not validity.isdigit():
             return cursor
-        if recorded:
+        if recorded or int(cursor["uidnext"]) <= 1:  # no UID before 1: none skipped
             return cursor
         cr = self.env.cr
         self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
-        # Usually the ledger holds UIDNEXT - 1 (an index lookup): the cursor is its own.
-        last = f"{validity}:{int(cursor['uidnext']) - 1}"
-        cr.execute(
-            "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND server_uid = %s LIMIT 1",
-            [self.id, last],
-        )
-        if cr.fetchone():
-            return cursor
+        if recorded is None:  # not told (False: the read found it missing)
+            # Usually the ledger holds UIDNEXT - 1 (an index lookup): the cursor is its own.
+            last = f"{validity}:{int(cursor['uidnext']) - 1}"
+            cr.execute(
+                "SELECT 1 FROM mail_inbox_message WHERE inbox_id = %s AND server_uid = %s LIMIT 1",
+                [self.id, last],
+            )
+            if cr.fetchone():
+                return cursor
         cr.execute(
             "SELECT max(substring(server_uid FROM %s)::bigint) FROM mail_inbox_message "
             "WHERE inbox_id = %s AND server_uid LIKE %s",
@@ -122,17 +128,17 @@ class MailInbox(models.Model):
         messages = max((cursor.get("messages") or 0) - behind, 0)
         return dict(cursor, uidnext=uidnext, messages=messages)
 
-    def _lock_sync_state(self):
-        """Lock this inbox's row for the synchronization, unless another worker has it.
-        Starts a new transaction first, whose snapshot then sees the last stored state.
-        Returns False (not locked), or a dict: ``cursor_recorded`` is True when the
-        ledger holds the UID before the stored cursor's UIDNEXT (None: not known).
-        An override may return True as before (then not known)."""
+    def _read_sync_state(self):
+        """Read the stored synchronization state of this inbox (its cursor), without a
+        lock: an unchanged mailbox writes nothing (``_lock_sync_state`` locks the row
+        when something changed). Starts a new transaction first, whose snapshot then
+        sees the last stored state. Returns False (the inbox is gone), or a dict:
+        ``cursor_recorded`` is True when the ledger holds the UID before the stored
+        cursor's UIDNEXT (None: not known)."""
         commit(self.env)
-        # The transaction's first statement, not waiting: no conflict with its snapshot
-        # can fail it, hence no savepoint; it reads the stored cursor too (one read of
-        # the row instead of two), and whether the ledger holds the cursor's last UID
-        # (an index lookup, when the cursor's numbers are plain digits).
+        # The transaction's first statement: it reads the stored cursor, whether the
+        # ledger holds the cursor's last UID (an index lookup, when the cursor's numbers
+        # are plain digits), and what the rest of an idle cycle reads of the row.
         self.flush_recordset()
         self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
         # What the rest of the cycle reads of the row, read by this statement on its
@@ -150,7 +156,7 @@ class MailInbox(models.Model):
                                  AND server_uid = (sync_cursor->>'uidvalidity') || ':'
                                      || ((sync_cursor->>'uidnext')::bigint - 1)::text)
                           END
-                     FROM %(table)s WHERE id = %(id)s FOR NO KEY UPDATE SKIP LOCKED""",
+                     FROM %(table)s WHERE id = %(id)s""",
                 # Each column followed by its comma: none named, the cursor alone.
                 columns=SQL("").join(SQL("%s, ", SQL.identifier(name)) for name in names),
                 table=SQL.identifier(self._table),
@@ -165,6 +171,13 @@ class MailInbox(models.Model):
             field = self._fields[name]
             self.env.cache.update(self, field, [field.convert_to_cache(value, self)])
         return {"cursor_recorded": row[-1]}
+
+    def _lock_sync_state(self):
+        """Lock this inbox's row for the synchronization (after ``_read_sync_state``, in
+        its transaction), unless another worker has it, or changed it since that read
+        (its cursor is then newer than the one listed from: that worker synchronized).
+        Returns whether it is locked."""
+        return self._lock_row(wait=False)
 
     def _sync_lock_columns(self):
         """The columns of ``_get_sync_lock_fields()`` one statement can read with the
@@ -181,7 +194,7 @@ class MailInbox(models.Model):
         ]
 
     def _get_sync_lock_fields(self):
-        """The inbox's columns the synchronization lock's statement reads besides the
+        """The inbox's columns the read of the synchronization state reads besides the
         cursor: those the rest of an idle cycle reads (server-action policy,
         keep-until-closed marks, status, trace), so that it reads the row no more.
         Hook: add the stored, non-translated fields an override reads (a many2one: its
@@ -197,8 +210,9 @@ class MailInbox(models.Model):
         if changed)."""
         self.fetch(["sync_cursor"])  # alone, when a commit emptied the cache
         if cursor == self.sync_cursor:
-            # Nothing to write (an idle cycle): the synchronization lock is released by
-            # the cycle's next commit, with no server command sent before it.
+            # Nothing to write: the synchronization lock (taken when the listing showed a
+            # change) is released by the cycle's next commit, with no server command
+            # sent before it.
             return
         if self._lock_row():
             self._write_sync_cursor(cursor)
@@ -235,7 +249,8 @@ class MailInbox(models.Model):
         ledger = self.env["mail.inbox.message"]
         digest = self._listing_digest(remote) if source is not None else None
         if digest and self._listing_unchanged(digest):
-            commit(self.env)
+            # Nothing written: the cycle goes on in this transaction, on this snapshot
+            # (its last commit ends it), without a commit of its own.
             return ledger.browse()
         changes = self._listing_changes(remote)
         if not any(changes) and source is not None and self._last_renumbered(remote, source):
@@ -329,15 +344,25 @@ class MailInbox(models.Model):
         """Remember that the listing ``digest`` was found equal to the ledger on this
         transaction's snapshot (the one the comparison read: PostgreSQL's repeatable
         read keeps one snapshot a transaction). A conflict with another worker
-        remembering the same inbox's listing is left to the next cycle."""
+        remembering the same inbox's listing is left to the next cycle.
+
+        The same statement forgets the inbox's ``mail_inbox_listing_gone`` rows this
+        snapshot sees: so does every snapshot remembered after it (taken after this
+        commit: one that would not see it fails to write the row, a serialization
+        failure; after a TRUNCATE, whose trigger forgets the row, the ledger is empty).
+        Else the table grew by a row at each deletion, forever."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    """INSERT INTO mail_inbox_listing_state (inbox_id, digest, snapshot)
-                       VALUES (%s, %s, pg_current_snapshot())
+                    """WITH purged AS (
+                           DELETE FROM mail_inbox_listing_gone
+                            WHERE inbox_id = %(id)s
+                              AND pg_visible_in_snapshot(xid, pg_current_snapshot()))
+                       INSERT INTO mail_inbox_listing_state (inbox_id, digest, snapshot)
+                       VALUES (%(id)s, %(digest)s, pg_current_snapshot())
                        ON CONFLICT (inbox_id) DO UPDATE
                        SET digest = EXCLUDED.digest, snapshot = EXCLUDED.snapshot""",
-                    [self.id, digest],
+                    {"id": self.id, "digest": digest},
                     log_exceptions=False,
                 )
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):

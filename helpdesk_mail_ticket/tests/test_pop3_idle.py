@@ -40,14 +40,15 @@ def statements_sent():
 
 @tagged("post_install", "-at_install")
 class TestPop3IdleCycle(MailTicketCase):
-    def _committed_inbox(self, count=4, port=None):
-        """A POP3 inbox committed on a connection of its own, its mailbox holding
-        ``count`` messages, recorded and set aside (kept on the server): an idle mailbox."""
+    def _committed_inbox(self, count=4, port=None, protocol="pop3"):
+        """A POP3 inbox (or ``protocol``'s) committed on a connection of its own, its
+        mailbox holding ``count`` messages, recorded and set aside (kept on the server):
+        an idle mailbox."""
         env = self._real_env()
         login, password = self.new_mailbox()
         inbox = env["mail.inbox"].create(
             {"name": login, "server": self.dovecot.host, "port": port or self.dovecot.pop3_port,
-             "protocol": "pop3", "security": "none", "login": login, "password": password,
+             "protocol": protocol, "security": "none", "login": login, "password": password,
              "email_storage": "keep"}
         )  # fmt: skip
         env.cr.commit()
@@ -126,6 +127,90 @@ class TestPop3IdleCycle(MailTicketCase):
         carrying = [text for text, params in sent if any(h in params for h in handles)]
         self.assertEqual(carrying, [], "the listing was sent to the database")
         self.assert_all_on_server(env, inbox)
+
+    def test_unchanged_mailbox_costs_one_commit_and_three_statements(self):
+        # An idle cycle whose listing is skipped: the cycle's first read (connection
+        # settings and what the rest of the cycle reads of the row), the skip's check,
+        # one statement for the lines left new and the server actions' candidates;
+        # one commit, ending the cycle (the skip wrote nothing: no commit of its own).
+        _env, _login, inbox = self._committed_inbox()
+        self.cycle(inbox)  # compares the listing with the ledger, remembers it
+        inbox.env.invalidate_all()
+        made, real_commit = [], inbox.env.cr.commit
+
+        def commit():
+            made.append("commit")
+            real_commit()
+            inbox.env.invalidate_all()
+
+        with patch.object(inbox.env.cr, "commit", commit), statements_sent() as sent:
+            self.assertEqual(self.cycle(inbox)["new"], 0)
+        texts = [" ".join(text.split())[:160] for text, _params in sent]
+        self.assertTrue([text for text in texts if "mail_inbox_listing_state" in text])
+        self.assertEqual(len(made), 1, made)
+        self.assertLessEqual(len(sent), 3, "\n".join(texts))
+
+    def test_gone_stamps_no_remembered_listing_can_miss_are_purged(self):
+        # A line deleted leaves a row in mail_inbox_listing_gone for the next cycle to
+        # compare; once a comparison has seen that deletion and remembered its listing,
+        # no snapshot a later skip reads can miss it: the row goes (else the table grows
+        # with every deletion, forever).
+        env, _login, inbox = self._committed_inbox()
+        self.cycle(inbox)
+        other = self._real_env()
+        for _round in range(2):
+            other.cr.execute(
+                "DELETE FROM mail_inbox_message WHERE id = "
+                "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
+                [inbox.id],
+            )
+            other.cr.commit()
+            self.assertEqual(self.cycle(inbox)["new"], 1)  # recorded again
+            self.set_done(env, inbox)
+            self.cycle(inbox)  # compares, finds the ledger equal, remembers
+        other.cr.execute(
+            "SELECT count(*) FROM mail_inbox_listing_gone WHERE inbox_id = %s", [inbox.id]
+        )
+        self.assertEqual(other.cr.fetchone()[0], 0)
+        other.cr.commit()
+        # And what was purged is still never missed: one more deletion is seen.
+        other.cr.execute(
+            "DELETE FROM mail_inbox_message WHERE id = "
+            "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
+            [inbox.id],
+        )
+        other.cr.commit()
+        self.assertEqual(self.cycle(inbox)["new"], 1)
+        self.set_done(env, inbox)
+        self.assert_all_on_server(env, inbox)
+
+    def test_unchanged_mailbox_commits_no_transaction_id(self):
+        # An idle cycle makes nothing durable: none of its commits ends a transaction
+        # that was given an id (a write, a row lock), whose commit would wait for the
+        # disk (a WAL flush). IMAP (a cursor, read without locking the row) and POP3.
+        for protocol in ("imap", "pop3"):
+            with self.subTest(protocol=protocol):
+                port = self.dovecot.imap_port if protocol == "imap" else None
+                _env, _login, inbox = self._committed_inbox(port=port, protocol=protocol)
+                self.cycle(inbox)
+                self.cycle(inbox)
+                ids = self.idle_cycle_transaction_ids(inbox)
+                self.assertTrue(ids)
+                self.assertEqual(ids, [None] * len(ids))
+
+    def idle_cycle_transaction_ids(self, inbox):
+        """The transaction id (None when none was given) of each commit of a cycle."""
+        ids, cr = [], inbox.env.cr
+        real_commit = cr.commit
+
+        def commit():
+            cr.execute("SELECT pg_current_xact_id_if_assigned()")
+            ids.append(cr.fetchone()[0])
+            real_commit()
+
+        with patch.object(cr, "commit", commit):
+            self.assertEqual(self.cycle(inbox)["new"], 0)
+        return ids
 
     # -- what the skip must not miss -------------------------------------------------------
 
