@@ -8,11 +8,11 @@ These tests commit for real, as those of test_pop3_idle (whose helpers they use)
 
 from odoo.tests import tagged
 
-from .test_pop3_idle import TestPop3IdleCycle
+from .test_pop3_idle import Pop3IdleCase
 
 
 @tagged("post_install", "-at_install")
-class TestAttackPop3Stamps(TestPop3IdleCycle):
+class TestAttackPop3Stamps(Pop3IdleCase):
     def _set_first_off(self, inbox):
         """Another worker (an older session, a DELE whose QUIT was lost) sets the
         inbox's first line off the server, the mail still there; committed. Returns

@@ -38,8 +38,10 @@ def statements_sent():
         yield sent
 
 
-@tagged("post_install", "-at_install")
-class TestPop3IdleCycle(MailTicketCase):
+class Pop3IdleCase(MailTicketCase):
+    """What the idle POP3 tests share: a committed inbox on a real Dovecot mailbox and
+    its cycle. No test of its own, so a class built on it runs only its own tests."""
+
     def _committed_inbox(self, count=4, port=None, protocol="pop3"):
         """A POP3 inbox (or ``protocol``'s) committed on a connection of its own, its
         mailbox holding ``count`` messages, recorded and set aside (kept on the server):
@@ -116,6 +118,9 @@ class TestPop3IdleCycle(MailTicketCase):
         self.assertEqual(sorted(uid for uid, on in lines if on), sorted(self.handles(inbox)))
         self.assertEqual(len([1 for _uid, on in lines if on]), count, lines)
 
+
+@tagged("post_install", "-at_install")
+class TestPop3IdleCycle(Pop3IdleCase):
     # -- what is skipped -------------------------------------------------------------------
 
     def test_unchanged_mailbox_sends_no_handle_to_the_database(self):
