@@ -1009,15 +1009,51 @@ def _is_app_footer(line: str) -> bool:
     )
 
 
+# Words of a clause no client's footer holds: conjunctions, negations, pronouns, common
+# verbs and adverbs of time, per language. "Sent from my iPhone but it bounced back", "Get
+# Outlook for Android does not install", "Отправлено с iPhone но письмо не доходит" are the
+# customer's sentences about their mail; "Sent from my iPhone" and "Sent from Yahoo Mail on
+# Android" hold none of them.
+_CLAUSE_WORD = re.compile(
+    r"(?<![\w'’-])(?:"
+    r"and|but|or|because|is|are|was|were|does|did|doesn't|don't|didn't|can't|cannot|"
+    r"won't|not|never|it|that|this|then|when|which|what|you|your|we|they|"
+    r"yesterday|today|twice|again|also|still|only|"  # en
+    r"und|aber|oder|weil|ist|sind|war|wird|wurde|nicht|nie|kein|keine|es|das|dann|wenn|"
+    r"gestern|heute|wieder|auch|noch|nur|kam|kommt|"  # de
+    r"et|mais|ou|car|est|sont|était|ne|pas|jamais|il|elle|ce|cela|qui|quand|puis|hier|"
+    r"encore|aussi|"  # fr
+    # es; not "no" and "o": Portuguese "in the" and "the" ("Obter o Outlook", "no Android")
+    r"y|pero|porque|es|son|era|nunca|que|cuando|ayer|hoy|también|"
+    r"e|ma|perché|è|sono|non|mai|che|ieri|oggi|anche|"  # it
+    r"en|maar|omdat|zijn|niet|nooit|het|dat|wanneer|gisteren|vandaag|ook|"  # nl (not "of": English)
+    r"mas|são|não|quando|ontem|hoje|"  # pt
+    r"и|но|или|потому|это|не|никогда|что|когда|вчера|сегодня|тоже|"  # ru
+    r"i|ale|lub|bo|jest|są|był|nie|nigdy|to|że|kiedy|wczoraj|dzisiaj|też|"  # pl
+    r"och|men|eller|eftersom|är|var|inte|aldrig|det|att|när|igår|idag|också|"  # sv
+    r"og|fordi|er|ikke|aldri|at|når|"  # da no
+    r"ja|mutta|tai|koska|ei|oli|se|kun|eilen|tänään|myös"  # fi ("on" is English too)
+    r")(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
 def _is_device_footer(line: str) -> bool:
     """A mobile client's "Sent from my …" signature line, in any of its forms."""
-    return bool(_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
+    return bool(
+        (_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
+        and not _CLAUSE_WORD.search(_LINK.sub(" ", line))
+    )
 
 
 def _is_mobile_separator(lines: list[str], index: int) -> bool:
     """ "Sent from my iPhone" followed by more text: the old message follows (mobile clients).
-    A sentence that only starts like one ("Sent via DHL") separates nothing."""
-    if not _MOBILE_SIG.match(lines[index]) or not _DEVICE_FOOTER.search(lines[index]):
+    A sentence that only starts like one ("Sent via DHL", "Sent from my iPhone but it
+    bounced") separates nothing."""
+    line = lines[index]
+    if not _MOBILE_SIG.match(line) or not _DEVICE_FOOTER.search(line):
+        return False
+    if _CLAUSE_WORD.search(_LINK.sub(" ", line)):
         return False
     return any(line.strip() for line in islice(lines, index + 1, None))
 
