@@ -104,3 +104,56 @@ def test_device_footer_still_cut(footer):
     )
     body = f"Hi,\n\nthe invoice mail fails.\n\n{footer}\n\n{QUOTE}"
     assert new_part(body) == "Hi, the invoice mail fails."
+
+
+# An answer written right below the quoted question it answers, no blank line between
+# (interleaved replies): the answer is the customer's, however long the question is.
+QUESTION_AND_ANSWER = [
+    ("Could you please send us your order number and the delivery address?", "Yes: 4411."),
+    ("Können Sie uns bitte Ihre Bestellnummer und die Lieferadresse schicken?", "Ja: 4411."),
+    ("Pouvez-vous nous envoyer votre numéro de commande et l'adresse de livraison ?", "Oui."),
+    ("¿Puede enviarnos su número de pedido y la dirección de entrega, por favor?", "Sí: 4411."),
+    ("Potete inviarci il numero d'ordine e l'indirizzo di consegna, per favore?", "Sì: 4411."),
+    ("Kunt u ons uw bestelnummer en het afleveradres sturen, alstublieft?", "Ja: 4411."),
+    ("Podem enviar-nos o número da encomenda e a morada de entrega, por favor?", "Sim: 4411."),
+    ("Не могли бы вы прислать номер заказа и адрес доставки для проверки?", "Да: 4411."),
+    ("Czy mogą Państwo przesłać numer zamówienia oraz adres dostawy do weryfikacji?", "Tak."),
+    ("Kan ni skicka ordernumret och leveransadressen till oss så snart som möjligt?", "Ja."),
+    ("Kan dere sende oss ordrenummeret og leveringsadressen så snart som mulig?", "Ja."),
+    (
+        "Voisitteko lähettää meille tilausnumeron ja toimitusosoitteen mahdollisimman pian?",
+        "Kyllä.",
+    ),
+    (
+        "ご注文番号とお届け先の住所を教えていただけますでしょうか。確認いたします。",
+        "はい、4411です。",
+    ),
+    ("请把您的订单号和收货地址发给我们好吗？我们会尽快核实。", "好的，订单号是4411。"),
+]
+
+
+@pytest.mark.parametrize("question, answer", QUESTION_AND_ANSWER)
+def test_answer_glued_below_a_long_quoted_question_is_kept(question, answer):
+    body = (
+        f"Hello,\n\n> {question}\n{answer}\n\n> Is error 42 still shown after the restart?\nNo.\n"
+    )
+    assert new_part(body) == words(body)
+
+
+@pytest.mark.parametrize("question, answer", QUESTION_AND_ANSWER)
+def test_single_glued_answer_below_the_attributed_quote_is_kept(question, answer):
+    body = f"{QUOTE.splitlines()[0]}\n> {question}\n{answer}\n"
+    assert answer in new_part(body)
+
+
+def test_wrapped_quote_line_still_read_as_the_quote():
+    """The rest of a quoted line a client wrapped (no question ends the quoted part) is
+    the quote's, and the reply above it is the new part."""
+    body = (
+        "Thanks, it works now.\n\n"
+        f"{QUOTE.splitlines()[0]}\n"
+        "> please restart the printer and tell us whether the error stays after\n"
+        "the restart, and send us the log file.\n"
+        "> Support\n"
+    )
+    assert new_part(body) == "Thanks, it works now."

@@ -1139,11 +1139,26 @@ def _continues_quote(lines: list[str], index: int) -> bool:
     if not _QUOTE_LINE.match(previous):
         return False
     quoted = _QUOTE_MARKS.sub("", previous).rstrip()
+    if _answers_question(quoted, lines[index].lstrip()):
+        return False
     return (
         len(quoted) >= WRAP_WIDTH
         or len(previous.rstrip()) >= 2 * WRAP_WIDTH - 10  # deep quotes wrap their text short
         or not lines[index].lstrip()[:1].isupper()
     )
+
+
+# A quoted line ending a question ("…and the delivery address?", "…ですか？") or a CJK
+# sentence ("…教えてください。") and an unquoted line opening a sentence below it: the
+# answer, glued to what it answers (the rest of a wrapped line seldom follows a question
+# mark; a Latin full stop is left to the length rule: a wrap falls after one often).
+_QUESTION_END = re.compile(r"[?？。！]\s*[\"'”’»)）」]*$")
+
+
+def _answers_question(quoted: str, line: str) -> bool:
+    first = line[:1]
+    opens = first.isupper() or first.isdigit() or (first.isalpha() and first.lower() == first.upper())
+    return opens and _QUESTION_END.search(quoted) is not None
 
 
 _WORDY = re.compile(r"\w")
