@@ -157,3 +157,55 @@ def test_wrapped_quote_line_still_read_as_the_quote():
         "> Support\n"
     )
     assert new_part(body) == "Thanks, it works now."
+
+
+# Attributions as each language's clients write them, for the under-cut classes below.
+ATTRIBUTIONS = [
+    "On Tue, Mar 3, 2026 at 10:00 AM Ann Lee <ann@x.example> wrote:",
+    "Anna Schmidt <anna@x.example> schrieb am Di., 3. März 2026, 10:00:",
+    "Le mar. 3 mars 2026 à 10:00, Jean Martin <jean@x.example> a écrit :",
+    "El mar, 3 mar 2026 a las 10:00, María García (<maria@x.example>) escribió:",
+    "Il giorno mar 3 mar 2026 alle ore 10:00 Giulia Rossi <giulia@x.example> ha scritto:",
+    "Op di 3 mrt 2026 om 10:00 schreef Sanne de Vries <sanne@x.example>:",
+    "Em ter., 3 de mar. de 2026 às 10:00, João Silva <joao@x.example> escreveu:",
+    "вт, 3 мар. 2026 г. в 10:00, Анна Иванова <anna@x.example>:",
+    "вт, 3 бер. 2026 о 10:00 Ганна Коваль <hanna@x.example> пише:",
+    "wt., 3 mar 2026 o 10:00 Katarzyna Nowak <kasia@x.example> napisał(a):",
+    "Den tis 3 mars 2026 kl 10:00 skrev Åsa Lindqvist <asa@x.example>:",
+    "Den tir. 3. mar. 2026 kl. 10.00 skrev Mette Hansen <mette@x.example>:",
+    "ti 3. maalisk. 2026 klo 10.00 Aino Virtanen <aino@x.example> kirjoitti:",
+    "2026年3月3日(火) 10:00 山田 花子 <hanako@x.example>:",
+    "王芳 <wang@x.example> 于2026年3月3日周二 10:00写道：",
+]
+ANSWER = "Thanks, that fixed it.\nPlease close the ticket."
+
+
+def html_new_part(markup: str) -> str:
+    return new_part("see the HTML part", f"<html><body>{markup}</body></html>")
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.mark.parametrize("attribution", ATTRIBUTIONS)
+def test_quote_in_one_pre_with_the_signature_below_it_is_cut(attribution):
+    """A client sending its plain-text layout as HTML: answer, attribution, quote and the
+    author's signature in one <pre>."""
+    pre = f"{ANSWER}\n\n{attribution}\n> Hello,\n> restart it.\n\n-- \nTom Baker\nACME"
+    assert html_new_part(f"<pre>{esc(pre)}</pre>") == words(ANSWER)
+
+
+@pytest.mark.parametrize("attribution", ATTRIBUTIONS)
+def test_attribution_left_above_the_html_answer_is_dropped(attribution):
+    """The attribution in its own block above the answer, its quote gone (as the plain-text
+    reading drops it)."""
+    markup = f"<div>{esc(attribution)}</div><div><br></div><div>{esc(ANSWER)}</div>"
+    assert html_new_part(markup) == words(ANSWER)
+    markup = f"<div>{esc(attribution)}<br><br>{esc(ANSWER).replace(chr(10), '<br>')}</div>"
+    assert html_new_part(markup) == words(ANSWER)
+
+
+def test_customer_line_ending_with_a_colon_above_the_html_answer_is_kept():
+    markup = "<div>On Monday the printer showed this:</div><div>Error 42, paper jam.</div>"
+    assert html_new_part(markup) == "On Monday the printer showed this: Error 42, paper jam."

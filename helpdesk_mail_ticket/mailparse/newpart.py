@@ -1157,7 +1157,9 @@ _QUESTION_END = re.compile(r"[?？。！]\s*[\"'”’»)）」]*$")
 
 def _answers_question(quoted: str, line: str) -> bool:
     first = line[:1]
-    opens = first.isupper() or first.isdigit() or (first.isalpha() and first.lower() == first.upper())
+    opens = (
+        first.isupper() or first.isdigit() or (first.isalpha() and first.lower() == first.upper())
+    )
     return opens and _QUESTION_END.search(quoted) is not None
 
 
@@ -1492,8 +1494,9 @@ def trailing_attributed_quote(lines: list[str]) -> int:
     For text read out of HTML, whose quote was typed as text (a ``<pre>`` holding the answer
     and the quoted history, a client sending its plain-text layout as HTML): quoted lines
     alone may be the customer's (a pasted log), an attribution above them is a client's.
-    A quote followed by more text (inline answers) is left alone."""
-    end = len(lines)
+    A quote followed by more text (inline answers) is left alone; the author's signature
+    below the quote (after a ``-- `` line) is no answer: it goes with the quote."""
+    end = _above_bottom_signature(lines)
     while end and not lines[end - 1].strip():
         end -= 1
     start = end
@@ -1508,6 +1511,20 @@ def trailing_attributed_quote(lines: list[str]) -> int:
         if _attribution_at(lines, first) == span:
             return first
     return -1
+
+
+_BOTTOM_SIGNATURE_MAX = 15  # lines below "-- ", as _strip_signature reads a signature
+
+
+def _above_bottom_signature(lines: list[str]) -> int:
+    """Where a signature opened by a ``-- `` line at the end starts (``len(lines)``: none),
+    when no quoted line is below it."""
+    for index in range(len(lines) - 1, max(len(lines) - 1 - _BOTTOM_SIGNATURE_MAX, -1), -1):
+        if _QUOTE_LINE.match(lines[index]):
+            break
+        if _SIG_DELIMITER.match(lines[index]):
+            return index
+    return len(lines)
 
 
 def _line_of(starts: list[int], offset: int) -> int:
