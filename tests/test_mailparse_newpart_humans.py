@@ -209,3 +209,34 @@ def test_attribution_left_above_the_html_answer_is_dropped(attribution):
 def test_customer_line_ending_with_a_colon_above_the_html_answer_is_kept():
     markup = "<div>On Monday the printer showed this:</div><div>Error 42, paper jam.</div>"
     assert html_new_part(markup) == "On Monday the printer showed this: Error 42, paper jam."
+
+
+QUOTED_FOOTERS = [
+    "Sent from my iPhone",
+    "Envoyé de mon iPhone",
+    "Von meinem iPhone gesendet",
+    "Enviado desde mi iPhone",
+    "Inviato da iPhone",
+    "Verzonden vanaf mijn iPhone",
+    "Enviado do meu iPhone",
+    "Отправлено с iPhone",
+    "Wysłane z iPhone'a",
+    "Skickat från min iPhone",
+    "Sendt fra min iPhone",
+    "iPhoneから送信",
+    "发自我的iPhone",
+]
+
+
+@pytest.mark.parametrize("footer", QUOTED_FOOTERS)
+def test_bottom_posted_answer_below_the_quoted_messages_footer_is_kept(footer):
+    """The quoted message's device footer, left unquoted right below the quote: the old
+    message's, and the answer below it is the new part (it was cut there, the answer lost)."""
+    body = f"{QUOTE}{footer}\n\nThanks, that fixed it.\nPlease close the ticket.\nTom\n"
+    assert new_part(body) == "Thanks, that fixed it. Please close the ticket. Tom"
+
+
+@pytest.mark.parametrize("footer", QUOTED_FOOTERS)
+def test_top_posted_answer_above_a_quote_with_its_footer(footer):
+    body = f"Thanks, that fixed it.\n\n{QUOTE}{footer}\n>\n> older message\n"
+    assert new_part(body) == "Thanks, that fixed it."

@@ -1053,6 +1053,8 @@ def _is_mobile_separator(lines: list[str], index: int) -> bool:
     line = lines[index]
     if not _MOBILE_SIG.match(line) or not _DEVICE_FOOTER.search(line):
         return False
+    if index and _QUOTE_LINE.match(lines[index - 1]):
+        return False  # glued to a quote: the quoted message's own footer, left unquoted
     if _CLAUSE_WORD.search(_LINK.sub(" ", line)):
         return False
     return any(line.strip() for line in islice(lines, index + 1, None))
@@ -1207,11 +1209,24 @@ def _bottom_posted(lines: list[str], first_quote: int, stop: int) -> int:
     ):
         return -1
     index = first_quote
-    while index < stop and (_QUOTE_LINE.match(lines[index]) or not lines[index].strip()):
+    while index < stop and (
+        _QUOTE_LINE.match(lines[index]) or not lines[index].strip() or _quoted_footer(lines, index)
+    ):
         index += 1
     if index >= stop or any(_QUOTE_LINE.match(line) for line in lines[index:stop]):
         return -1
     return index
+
+
+def _quoted_footer(lines: list[str], index: int) -> bool:
+    """A device's footer glued below a quoted line ("> …" / "Sent from my iPhone"): the
+    quoted message's, which the replying client left unquoted."""
+    return (
+        index > 0
+        and _QUOTE_LINE.match(lines[index - 1]) is not None
+        and len(lines[index]) <= MAX_LINE_LEN
+        and _is_device_footer(lines[index])
+    )
 
 
 def _strip_quoted_tail(lines: list[str]) -> list[str]:
