@@ -240,3 +240,41 @@ def test_bottom_posted_answer_below_the_quoted_messages_footer_is_kept(footer):
 def test_top_posted_answer_above_a_quote_with_its_footer(footer):
     body = f"Thanks, that fixed it.\n\n{QUOTE}{footer}\n>\n> older message\n"
     assert new_part(body) == "Thanks, that fixed it."
+
+
+# Lotus Notes' header table as its plain-text part writes it: the labels alone on their
+# lines, without colons, the sender (a Notes name or an address) and the date beside them.
+NOTES_TABLES = [
+    "Ann Lee/ACME\n03/03/2026 10:00 AM\nTo\nsupport@example.com\ncc\nSubject\nPrinter error 42",
+    "Anna Schmidt/Vertrieb/ACME@ACME\n03.03.2026 10:00\nAn\nsupport@example.com\nKopie\n"
+    "Thema\nDruckerfehler 42",
+    "Jean Martin/ACME\n03/03/2026 10:00\nA\nsupport@example.com\ncc\nObjet\nErreur 42",
+    "María García <maria@x.example>\n03/03/2026 10:00\nPara\nsupport@example.com\nCC\n"
+    "Asunto\nError 42",
+    "Sanne de Vries/ACME\n03-03-2026 10:00\nAan\nsupport@example.com\ncc\nOnderwerp\nFout 42",
+    "Katarzyna Nowak/ACME\n2026-03-03 10:00\nDo\nsupport@example.com\nDW\nTemat\nBłąd 42",
+    "Åsa Lindqvist/ACME\n2026-03-03 10:00\nTill\nsupport@example.com\nKopia\nÄmne\nFel 42",
+    "Анна Иванова/ACME\n03.03.2026 10:00\nКому\nsupport@example.com\nКопия\nТема\nОшибка 42",
+    "山田 花子/ACME\n2026/03/03 10:00\n宛先\nsupport@example.com\ncc\n件名\nエラー42",
+    "                 Ann Lee/ACME\n                 03/03/2026 10:00 AM"
+    "                                  To\n"
+    "                                                   support@example.com\n"
+    "                                                                       cc\n\n"
+    "                                                                  Subject\n"
+    "                                                   Printer error 42",
+]
+
+
+@pytest.mark.parametrize("table", NOTES_TABLES)
+def test_notes_header_table_without_colons_is_cut(table):
+    body = f"Thanks, that fixed it.\n\n{table}\n\nHello, please restart the printer.\nSupport\n"
+    assert new_part(body) == "Thanks, that fixed it."
+
+
+def test_customer_form_with_bare_labels_is_kept():
+    """Bare "To" / "Subject" lines of the customer's own form, no sender and date above."""
+    body = (
+        "Hello,\n\nplease forward the invoice as follows:\n\nTo\naccounting@customer.example\n"
+        "Subject\nInvoice 4411\n\nThank you.\n"
+    )
+    assert new_part(body) == words(body)

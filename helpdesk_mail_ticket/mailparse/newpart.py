@@ -632,6 +632,53 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
     return -1
 
 
+# Lotus Notes' header table as text: its labels alone on their lines, without colons
+# ("To" / "cc" / "Subject", "An" / "Kopie" / "Thema"), beside or below the sender and date.
+_BARE_TO = frozenset("to an à a para aan do till til kenelle кому komu 宛先 收件人 收件者".split())
+_BARE_SUBJECT = frozenset(
+    "subject betreff thema objet sujet asunto oggetto onderwerp temat emne ämne aihe "
+    "assunto тема předmět 件名 主题 主旨".split()
+)
+_NOTES_TABLE_SPAN = 8
+# A Notes hierarchical name ("Ann Lee/ACME", "Ann Lee/Sales/ACME@ACME"): the sender.
+_NOTES_NAME = re.compile(
+    r"^\s*[^\W\d_][\w .'’-]{0,60}/[\w.&-]{1,40}(?:/[\w.&-]{1,40}){0,3}"
+    r"(?:@[\w.-]{1,60})?\s*$"
+)
+
+
+_LABEL_GAP = "    "  # a column's label after the date, at the table's right
+
+
+def _bare_label(line: str, labels: frozenset) -> bool:
+    """The line is one of ``labels`` alone, or ends with one after a column's gap."""
+    text = line.rstrip()
+    label = text[text.rfind(" ") + 1 :]
+    if label.lower() not in labels:
+        return False
+    before = text[: len(text) - len(label)]
+    return not before.strip() or before.endswith(_LABEL_GAP)
+
+
+def _notes_table_start(lines: list[str], index: int) -> int:
+    """Start of a Notes header table read as text whose bare "To" label is on
+    ``lines[index]``, or -1: a bare subject label within the lines below, and above the
+    label, within a few lines, a date and the sender (an address or a Notes name); the cut
+    goes at the sender's line. A customer's form with such labels names no sender above."""
+    below = lines[index + 1 : index + 1 + _NOTES_TABLE_SPAN]
+    if not any(_bare_label(line, _BARE_SUBJECT) for line in below):
+        return -1
+    sender, dated = -1, _DATEISH.search(lines[index]) is not None
+    for probe in range(index - 1, max(index - 1 - _NOTES_TABLE_SPAN, -1), -1):
+        text = lines[probe]
+        if len(text) > MAX_LINE_LEN:
+            return -1
+        dated = dated or _DATEISH.search(text) is not None
+        if _NOTES_NAME.match(text) or _has_address(text):
+            sender = probe
+    return sender if sender > 0 and dated else -1
+
+
 _OTHER_QUOTE_MARK = re.compile(r"^\s*([:|])[ \t]?")
 
 
@@ -791,6 +838,10 @@ def _builtin_cut(lines: list[str]) -> int:
             ):
                 return _header_intro(lines, index)
             notes = _recipient_block_start(lines, index)
+            if notes >= 0:
+                return notes
+        if _bare_label(line, _BARE_TO):
+            notes = _notes_table_start(lines, index)
             if notes >= 0:
                 return notes
         if _is_mobile_separator(lines, index):
