@@ -278,3 +278,51 @@ def test_customer_form_with_bare_labels_is_kept():
         "Subject\nInvoice 4411\n\nThank you.\n"
     )
     assert new_part(body) == words(body)
+
+
+# The customer cites what someone wrote, describing the writer ("your colleague", "der
+# Support", "the technician"), with no quote below: their own text follows.
+CITING_LINES = [
+    "Your colleague Ann wrote on 03.03.2026:",
+    "The technician wrote at 10:00:",
+    "On 03.03.2026 support wrote:",
+    "Ihr Kollege schrieb am 03.03.2026:",
+    "Am 03.03.2026 schrieb der Support:",
+    "Votre collègue a écrit le 03/03/2026 :",
+    "Le 03/03/2026, le support a écrit :",
+    "Su compañero escribió el 03/03/2026:",
+    "Il vostro collega ha scritto il 03/03/2026:",
+    "Uw collega schreef op 03-03-2026:",
+    "O seu colega escreveu em 03/03/2026:",
+    "Ваш коллега написал 03.03.2026:",
+    "Wasz konsultant napisał 03.03.2026:",
+    "Er kollega skrev den 2026-03-03:",
+    "Jeres kollega skrev den 03.03.2026:",
+]
+
+
+@pytest.mark.parametrize("line", CITING_LINES)
+def test_customer_citing_a_described_writer_keeps_the_text_below(line):
+    body = f'Hello,\n\n{line}\n"please restart the printer"\nI did that, nothing changed.\n'
+    assert new_part(body) == words(body)
+
+
+@pytest.mark.parametrize("line", CITING_LINES)
+def test_customer_citing_line_first_is_kept(line):
+    body = f"{line}\nplease restart the printer\n\nI did that, nothing changed.\n"
+    assert new_part(body) == words(body)
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On 03/03/2026 10:00, Ann Lee wrote:",
+        "Am 03.03.2026 um 10:00 schrieb Anna Schmidt:",
+        "Le 03/03/2026 à 10:00, Jean Martin a écrit :",
+        "Op 03-03-2026 om 10:00 schreef Sanne de Vries:",
+        "On Nov 26, 2013 you wrote:",
+    ],
+)
+def test_named_sender_without_quote_still_starts_the_old_message(attribution):
+    body = f"Thanks, that fixed it.\n\n{attribution}\n\nHello, please restart the printer.\n"
+    assert new_part(body) == "Thanks, that fixed it."

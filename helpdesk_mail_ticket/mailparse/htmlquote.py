@@ -356,6 +356,8 @@ def _drop_leading_attribution(lines: list[str], anchors: list) -> bool:
     rest = lines[first + span :]
     if not span or newpart._quote_follows(rest) or not any(rest):
         return False
+    if not newpart._names_sender(lines[first : first + span]):
+        return False
     anchor = anchors[first]
     if anchor is None:
         return False

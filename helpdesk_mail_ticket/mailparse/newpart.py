@@ -848,9 +848,63 @@ def _builtin_cut(lines: list[str]) -> int:
             return index + 1  # the mobile line stays: the signature stripper removes it
         if _may_open_attribution(lines, index):
             span = _attribution_at(lines, index)
-            if span and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
+            if (
+                span
+                and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
+                and _names_sender(lines[index : index + span])
+            ):
                 return index
     return -1
+
+
+# A sender described, not named, right by the verb: "Your colleague Ann wrote on
+# 03.03.2026:", "Ihr Kollege schrieb am …:", "Am 03.03.2026 schrieb der Support:", "Le
+# 03/03/2026, le support a écrit :", "The technician wrote at 10:00:". A client names the
+# sender (a name, an address); with no quote below, such a line is the customer's, citing
+# what was written, and their own text follows. Possessives and articles per language (not
+# Spanish "la" and Dutch "de": names hold them, "María de la Cruz").
+_DESCRIBED = frozenset(
+    "the your our my his her their "  # en
+    "der die das dem ihr ihre unser unsere mein meine "  # de
+    "le la les votre notre mon ma "  # fr
+    "el su sus nuestro nuestra mi "  # es
+    "il lo vostro vostra nostro nostra "  # it
+    "het uw onze mijn "  # nl
+    "seu sua nosso nossa "  # pt
+    "ваш ваша наш наша мой моя "  # ru
+    "wasz wasza nasz nasza mój moja "  # pl
+    "er ert era vår vårt din dit jeres vores deres "  # sv da no
+    "teidän meidän".split()  # fi
+)
+# The reader, as a client names them when the quoted message is their own.
+_READER = frozenset("you du sie vous tu usted voi jij u você вы ты ty ni dere te".split())
+_VERB_WORD = re.compile(rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.I)
+_SLOT_STOP = re.compile(r"[\d,，>)\]<(\[]")
+
+
+def _names_sender(chunk: list[str]) -> bool:
+    """The attribution on ``chunk`` names its sender (as clients write it), or cannot be
+    read word by word (an address, no verb, a script without capitals)."""
+    text = " ".join(line.strip() for line in chunk)
+    verb = _VERB_WORD.search(text)
+    if verb is None or "@" in text:
+        return True
+    # The words by the verb: before it back to a date, comma or bracket; when none, after
+    # it up to one.
+    slot = _SLOT_STOP.split(text[: verb.start()])[-1].split()
+    if not slot:
+        slot = _SLOT_STOP.split(text[verb.end() :].rstrip(" :："))[0].split()
+    if not slot:
+        return True
+    if slot[0].lower() in _DESCRIBED:
+        return False
+    if len(slot) > 1 and len(slot[0]) == 1 and slot[1].lower() in _DESCRIBED:
+        return False  # an article first: "O seu colega escreveu …:"
+    if len(slot) == 1 and slot[0].lower() in _READER:
+        return True  # "On Nov 26, 2013 you wrote:": a client naming the reader
+    # Words of a cased script, none capitalised: a role ("support wrote"), not a name.
+    cased = [word for word in slot if word[:1].lower() != word[:1].upper()]
+    return not cased or any(word[:1].isupper() for word in cased)
 
 
 _INTRO_WORDS = 6
@@ -1420,6 +1474,8 @@ def _drop_leading_attribution(text: str) -> str:
     span = _attribution_at(lines, first)
     rest = lines[first + span :]
     if not span or _quote_follows(rest) or not any(line.strip() for line in rest):
+        return text
+    if not _names_sender(lines[first : first + span]):
         return text
     return "\n".join(rest)
 
