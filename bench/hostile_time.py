@@ -23,6 +23,13 @@ LINES = {
     "horde": lambda i: f"Zitat von A{i % 997} <a{i % 991}@b.c>:",
     # separator lines of hyphenated words
     "sep": lambda i: "---- a-b-c ----" if i % 2 else "-----a-a-a-a-----",
+    # a customer's citing lines, the writer described (no quote after them): each is read
+    # as an attribution and kept
+    "cite": lambda i: f"Your colleague {i % 997} wrote on 03.03.2026:",
+    # Notes' bare labels under a Notes name and a date, never with a subject label below
+    "notes": lambda i: ("Ann Lee/ACME", "03/03/2026 10:00", "To", "x@y.z")[i % 4],
+    # a device footer's words opening a sentence
+    "sent": lambda i: f"Sent from my iPhone but it bounced {i % 997}",
 }
 
 
