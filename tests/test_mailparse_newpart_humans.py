@@ -326,3 +326,17 @@ def test_customer_citing_line_first_is_kept(line):
 def test_named_sender_without_quote_still_starts_the_old_message(attribution):
     body = f"Thanks, that fixed it.\n\n{attribution}\n\nHello, please restart the printer.\n"
     assert new_part(body) == "Thanks, that fixed it."
+
+
+@pytest.mark.parametrize("attribution", ATTRIBUTIONS)
+def test_interleaved_reply_keeps_answers_and_quotes_without_the_attribution(attribution):
+    """Answers between the quoted questions: the answers and the quotes they answer stay,
+    the client's attribution above the first quote is not the customer's."""
+    body = (
+        f"Hello,\n\n{attribution}\n> What is your order number?\n\nIt is 4411.\n\n"
+        "> And the delivery address?\n\nBerlin, Main street 1.\n\n> Thanks,\n> Ann\n"
+    )
+    assert new_part(body) == (
+        "Hello, > What is your order number? It is 4411. > And the delivery address? "
+        "Berlin, Main street 1."
+    )

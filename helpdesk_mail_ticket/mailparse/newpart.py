@@ -1334,6 +1334,18 @@ def _quoted_footer(lines: list[str], index: int) -> bool:
     )
 
 
+def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int) -> list[str]:
+    """Inline answers: the client's attribution right above the first quote is not the
+    customer's (the quotes between the answers stay, as context)."""
+    for span in range(1, HEADER_SPAN + 1):
+        start = first_quote - span
+        if start < 0 or len(lines[start]) > MAX_LINE_LEN:
+            break
+        if _attribution_at(lines, start) == span:
+            return kept[:start] + kept[first_quote:]
+    return kept
+
+
 def _strip_quoted_tail(lines: list[str]) -> list[str]:
     """Inline mode: keep answers and the quotes between them, drop the trailing quote."""
     lines = list(lines)
@@ -1516,6 +1528,7 @@ def _split_reply(text: str, settings) -> Split:
             kept = orig_lines[bottom:cut_line]
         elif _has_inline_answers(lines, first_quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
+            kept = _drop_attribution_above(kept, lines, first_quote)
             # A signature below the trailing quote: the quote above it is old content too.
             body, signature = strip_signature(kept)
             if signature:
