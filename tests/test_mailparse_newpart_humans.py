@@ -340,3 +340,34 @@ def test_interleaved_reply_keeps_answers_and_quotes_without_the_attribution(attr
         "Hello, > What is your order number? It is 4411. > And the delivery address? "
         "Berlin, Main street 1."
     )
+
+
+# The customer's new contact details as a last paragraph: they speak of themself or go on
+# with a clause, which a signature's name, title and contact lines never do.
+CONTACT_PARAGRAPHS = [
+    "My new number is\n+49 30 1234567\nand my email is tom@customer.example",
+    "Call me at +49 30 1234567\nor write to tom@customer.example",
+    "Meine neue Nummer lautet\n+49 30 1234567\nund die E-Mail tom@kunde.example",
+    "Mon nouveau numéro\n+33 1 23 45 67 89\net mon adresse tom@client.example",
+    "Mi nuevo teléfono\n+34 912 345 678\ny correo tom@cliente.example",
+    "Il mio nuovo numero\n+39 06 1234567\ne la mail tom@cliente.example",
+    "Mijn nieuwe nummer\n+31 20 123 4567\nen mail tom@klant.example",
+    "Meu novo número\n+55 11 91234 5678\ne email tom@cliente.example",
+    "Мой новый номер\n+7 495 123 45 67\nи почта tom@client.example",
+    "Mój nowy numer\n+48 22 123 45 67\ni mail tom@klient.example",
+    "Mitt nya nummer\n+46 8 123 456 78\noch mejl tom@kund.example",
+]
+
+
+@pytest.mark.parametrize("paragraph", CONTACT_PARAGRAPHS)
+def test_customers_new_contact_details_are_kept(paragraph):
+    body = f"Hello,\n\nthe printer is still broken.\n\n{paragraph}\n"
+    assert new_part(body) == words(body)
+
+
+def test_contact_block_signature_still_cut():
+    body = (
+        "Hello,\n\nthe printer is still broken.\n\nTom Baker\nIT Manager\nACME GmbH\n"
+        "Tel. +49 30 1234567\ntom@customer.example\nhttp://customer.example/ (my blog)\n"
+    )
+    assert new_part(body) == "Hello, the printer is still broken."

@@ -407,6 +407,8 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     block = [line.strip() for line in lines[start : last + 1]]
     if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
         return -1
+    if any(_contact_prose(line) for line in block):
+        return -1
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
     cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
@@ -417,6 +419,24 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     if closing >= 0 and _VALEDICTION.match(lines[closing]):
         return closing
     return start
+
+
+# The customer speaking of themself ("My new number is", "Call me at", "Meine neue Nummer")
+# or a line going on with a clause ("and my email is …", "или почта …"): a signature's
+# name, title, company and contact lines do neither.
+_ME = re.compile(
+    r"(?<![\w'’-])(?i:my|me|mine|mein|meine|meiner|mich|mir|mon|ma|mes|moi|mi|mio|mia|"
+    r"mijn|mij|meu|minha|мой|моя|мои|мне|меня|mój|moja|moje|mnie|mitt|min|mig|mina)"
+    r"(?![\w'’-])"
+)
+
+
+def _contact_prose(line: str) -> bool:
+    """(A contact line may say whose it is: "http://example.org/ (my blog)".)"""
+    if not _CONTACT_CUE.search(line) and (_FIRST_PERSON.search(line) or _ME.search(line)):
+        return True
+    first = line.split(None, 1)[0] if line else ""
+    return first[:1].islower() and _CLAUSE_WORD.fullmatch(first) is not None
 
 
 _NAME_LINE = re.compile(r"^\s*[^\W\d_][^\W\d_.'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_'’-]*){1,3}\.?\s*$")
