@@ -285,7 +285,7 @@ def test_customer_form_with_bare_labels_is_kept():
 CITING_LINES = [
     "Your colleague Ann wrote on 03.03.2026:",
     "The technician wrote at 10:00:",
-    "On 03.03.2026 support wrote:",
+    "On 03.03.2026 tech support wrote:",
     "Ihr Kollege schrieb am 03.03.2026:",
     "Am 03.03.2026 schrieb der Support:",
     "Votre collègue a écrit le 03/03/2026 :",
@@ -321,6 +321,7 @@ def test_customer_citing_line_first_is_kept(line):
         "Le 03/03/2026 à 10:00, Jean Martin a écrit :",
         "Op 03-03-2026 om 10:00 schreef Sanne de Vries:",
         "On Nov 26, 2013 you wrote:",
+        "On 3/13/2017 3:16 AM, jdoe wrote:",
     ],
 )
 def test_named_sender_without_quote_still_starts_the_old_message(attribution):
@@ -371,3 +372,11 @@ def test_contact_block_signature_still_cut():
         "Tel. +49 30 1234567\ntom@customer.example\nhttp://customer.example/ (my blog)\n"
     )
     assert new_part(body) == "Hello, the printer is still broken."
+
+
+def test_interleaved_reply_keeps_the_customers_own_line_above_the_quote():
+    body = (
+        "Hello,\n\nAs discussed, your colleague wrote:\n> Please restart the printer.\n\n"
+        "I did, twice.\n\n> Then send us the log.\n\nAttached.\n"
+    )
+    assert new_part(body) == words(body)

@@ -922,9 +922,10 @@ def _names_sender(chunk: list[str]) -> bool:
         return False  # an article first: "O seu colega escreveu …:"
     if len(slot) == 1 and slot[0].lower() in _READER:
         return True  # "On Nov 26, 2013 you wrote:": a client naming the reader
-    # Words of a cased script, none capitalised: a role ("support wrote"), not a name.
+    # Words of a cased script, none capitalised: a role ("our support team wrote"), not a
+    # name; one word alone may be a user name ("On 3/13/2017 3:16 AM, jdoe wrote:").
     cased = [word for word in slot if word[:1].lower() != word[:1].upper()]
-    return not cased or any(word[:1].isupper() for word in cased)
+    return len(cased) < 2 or any(word[:1].isupper() for word in cased)
 
 
 _INTRO_WORDS = 6
@@ -1362,6 +1363,8 @@ def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int)
         if start < 0 or len(lines[start]) > MAX_LINE_LEN:
             break
         if _attribution_at(lines, start) == span:
+            if not _names_sender(lines[start:first_quote]):
+                return kept  # "As discussed, your colleague wrote:": the customer's
             return kept[:start] + kept[first_quote:]
     return kept
 
