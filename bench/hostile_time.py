@@ -30,6 +30,14 @@ LINES = {
     "notes": lambda i: ("Ann Lee/ACME", "03/03/2026 10:00", "To", "x@y.z")[i % 4],
     # a device footer's words opening a sentence
     "sent": lambda i: f"Sent from my iPhone but it bounced {i % 997}",
+    # quoted lines each followed by a device footer left unquoted (the quoted message's)
+    "qfoot": lambda i: f"> quoted {i % 997}" if i % 2 else "Sent from my iPhone",
+    # quoted questions each answered right below (interleaved replies)
+    "qa": lambda i: f"> Is the printer {i % 997} on?" if i % 2 else f"Yes {i % 991}.",
+    # Notes' bare labels with a subject label below, no sender above
+    "notes2": lambda i: ("03/03/2026 10:00", "To", "cc", "Subject", "x")[i % 5],
+    # a client's attribution with a described sender above each quote
+    "cite2": lambda i: "Your colleague wrote:" if i % 2 else f"> line {i % 997}",
 }
 
 
