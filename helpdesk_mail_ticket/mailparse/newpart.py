@@ -1164,11 +1164,28 @@ _CLAUSE_WORD = re.compile(
 )
 
 
+# A footer's own grammar: the possessive before the device ("Envoyé de ma tablette": French
+# "ma" is Italian "but" too).
+_FOOTER_POSSESSIVE = frozenset(
+    "my mon ma mi mein meinem meiner mijn min mitt meu minha mio mój moim моего".split()
+)
+
+
+def _goes_on_as_clause(line: str) -> bool:
+    """The footer-like line goes on with a clause: a clause word written as a sentence
+    writes it, in lower case ("… but it bounced"), not a model's letter ("Moto E", "Galaxy
+    Tab E") nor the footer's own possessive ("Envoyé de ma tablette")."""
+    return any(
+        word == word.lower() and word not in _FOOTER_POSSESSIVE
+        for word in (match.group() for match in _CLAUSE_WORD.finditer(_LINK.sub(" ", line)))
+    )
+
+
 def _is_device_footer(line: str) -> bool:
     """A mobile client's "Sent from my …" signature line, in any of its forms."""
     return bool(
         (_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
-        and not _CLAUSE_WORD.search(_LINK.sub(" ", line))
+        and not _goes_on_as_clause(line)
     )
 
 
@@ -1181,7 +1198,7 @@ def _is_mobile_separator(lines: list[str], index: int) -> bool:
         return False
     if index and _QUOTE_LINE.match(lines[index - 1]):
         return False  # glued to a quote: the quoted message's own footer, left unquoted
-    if _CLAUSE_WORD.search(_LINK.sub(" ", line)):
+    if _goes_on_as_clause(line):
         return False
     return any(line.strip() for line in islice(lines, index + 1, None))
 

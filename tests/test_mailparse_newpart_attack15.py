@@ -1,0 +1,56 @@
+"""New part: what the clause-word and described-writer rules of issue 14 must not keep.
+
+A device footer holds the footer's own grammar (a possessive: French "ma", "Envoyé de ma
+tablette") and a device's model letter ("Moto E", "Galaxy Tab E"); words that are clause
+words elsewhere ("ma" is Italian "but", "e" Italian "and") but written as the footer writes
+them, not as a clause. A client's attribution names the sender as their display name reads,
+capitalised after the date, even when that name opens with an article or a possessive ("The
+Support Team", "Der Kundenservice", "Le Service Client"): a helpdesk's own sender names look
+like that, and the whole quoted history below it was kept.
+"""
+
+import pytest
+from test_mailparse_newpart_humans import new_part, words
+
+ANSWER = "The printer works again, thanks."
+FOOTERS = [
+    "Envoyé de ma tablette",
+    "Envoyé de ma tablette Samsung",
+    "Sent from my Moto E",
+    "Sent from my Galaxy Tab E",
+    "Enviado desde mi Moto E",
+]
+
+
+@pytest.mark.parametrize("footer", FOOTERS)
+def test_device_footer_last_line_is_cut(footer):
+    assert new_part(f"{ANSWER}\n\n{footer}\n") == ANSWER
+
+
+@pytest.mark.parametrize("footer", FOOTERS)
+def test_device_footer_separates_unmarked_history(footer):
+    body = (
+        f"{ANSWER}\n\n{footer}\n\nFrom: Ann Lee\nDate: 3 March 2026\nTo: Tom\n"
+        "Subject: ticket 42\n\nHello, restart it.\n"
+    )
+    assert new_part(body) == ANSWER
+
+
+CLIENT_ATTRIBUTIONS = [
+    "On 3/3/26 10:00 AM, The Support Team wrote:",
+    "On 3/3/26 10:00 AM, Your IT Helpdesk wrote:",
+    "Am 03.03.26 um 10:00 schrieb Der Kundenservice:",
+    "Le 03/03/2026 à 10:00, Le Service Client a écrit :",
+    "El 03/03/2026 a las 10:00, Su Equipo de Soporte escribió:",
+    "Il 03/03/2026 10:00, Il Team di Supporto ha scritto:",
+    "Op 03-03-2026 om 10:00 schreef Het Servicedesk Team:",
+]
+
+
+@pytest.mark.parametrize("attribution", CLIENT_ATTRIBUTIONS)
+def test_client_attribution_with_article_name_starts_old_message(attribution):
+    body = (
+        f"{ANSWER}\n\n{attribution}\n\nHello Tom,\nplease restart the printer and tell us.\n\n"
+        "Best regards\nAnn\n"
+    )
+    assert words(new_part(body)) == ANSWER
