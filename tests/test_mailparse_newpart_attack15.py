@@ -54,3 +54,17 @@ def test_client_attribution_with_article_name_starts_old_message(attribution):
         "Best regards\nAnn\n"
     )
     assert words(new_part(body)) == ANSWER
+
+
+@pytest.mark.parametrize(
+    "citing",
+    [
+        "Am 03.03.2026 schrieb Ihr Kollege:",  # German formal "Ihr", capitalised by grammar
+        "On 03.03.2026, the support team wrote:",
+        "Le 03/03/2026, votre collègue a écrit :",
+    ],
+)
+def test_customer_citing_a_described_writer_is_kept(citing):
+    body = f"Hello,\n\n{citing}\nrestart the printer.\n\nIt still does not print.\n"
+    assert "It still does not print." in new_part(body)
+    assert "restart the printer." in new_part(body)

@@ -898,6 +898,8 @@ _DESCRIBED = frozenset(
 )
 # The reader, as a client names them when the quoted message is their own.
 _READER = frozenset("you du sie vous tu usted voi jij u você вы ты ty ni dere te".split())
+# Possessives German writes capitalised anywhere (the formal "your"): no display name's.
+_GRAMMAR_CAPITAL = frozenset("Ihr Ihre".split())
 _VERB_WORD = re.compile(rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.I)
 _SLOT_STOP = re.compile(r"[\d,，>)\]<(\[]")
 
@@ -911,13 +913,17 @@ def _names_sender(chunk: list[str]) -> bool:
         return True
     # The words by the verb: before it back to a date, comma or bracket; when none, after
     # it up to one.
-    slot = _SLOT_STOP.split(text[: verb.start()])[-1].split()
+    before = _SLOT_STOP.split(text[: verb.start()])
+    slot, opens_line = before[-1].split(), len(before) == 1
     if not slot:
-        slot = _SLOT_STOP.split(text[verb.end() :].rstrip(" :："))[0].split()
+        slot, opens_line = _SLOT_STOP.split(text[verb.end() :].rstrip(" :："))[0].split(), False
     if not slot:
         return True
     if slot[0].lower() in _DESCRIBED:
-        return False
+        # Capitalised after the date, the word opens a display name as the client writes
+        # it ("On 3/3/26 10:00 AM, The Support Team wrote:", "schrieb Der Kundenservice:");
+        # a customer writes it lower case there, or capitalised by grammar (German "Ihr").
+        return slot[0][:1].isupper() and not opens_line and slot[0] not in _GRAMMAR_CAPITAL
     if len(slot) > 1 and len(slot[0]) == 1 and slot[1].lower() in _DESCRIBED:
         return False  # an article first: "O seu colega escreveu …:"
     if len(slot) == 1 and slot[0].lower() in _READER:
