@@ -68,3 +68,21 @@ def test_customer_citing_a_described_writer_is_kept(citing):
     body = f"Hello,\n\n{citing}\nrestart the printer.\n\nIt still does not print.\n"
     assert "It still does not print." in new_part(body)
     assert "restart the printer." in new_part(body)
+
+
+# A customer's own words naming fields of a form ("To", "Cc", "Subject" alone on lines)
+# below a sentence holding a date and an address: no Notes table, whose sender line is the
+# sender alone (a Notes name, a mailbox) with the date below it.
+CUSTOMER_FIELD_LISTS = [
+    "Hello,\n\nThe app shows these fields on 03/03/2026 for user tom@y.example:\n\nTo\nCc\n"
+    "Subject\n\nbut the Send button stays grey. What can I do?\n",
+    "Hallo,\n\nseit dem 03.03.2026 zeigt das Formular für anna@y.example nur noch:\nAn\n"
+    "Kopie\nBetreff\nDer Rest fehlt. Was kann ich tun?\n",
+    "Bonjour,\n\nle 03/03/2026, le formulaire envoyé par jean@y.example affiche\nÀ\nObjet\n"
+    "et plus rien. Que faire ?\n",
+]
+
+
+@pytest.mark.parametrize("body", CUSTOMER_FIELD_LISTS)
+def test_customer_field_list_under_a_dated_sentence_is_kept(body):
+    assert new_part(body) == words(body)

@@ -694,9 +694,28 @@ def _notes_table_start(lines: list[str], index: int) -> int:
         if len(text) > MAX_LINE_LEN:
             return -1
         dated = dated or _DATEISH.search(text) is not None
-        if _NOTES_NAME.match(text) or _has_address(text):
+        if dated and _notes_sender(text):
             sender = probe
-    return sender if sender > 0 and dated else -1
+    return sender if sender > 0 else -1
+
+
+# The sender's cell of the table: a mailbox alone ("Ann Lee <ann@x.example>",
+# "ann@x.example"), maybe the date beside it.
+_MAILBOX_CELL = re.compile(
+    r"^\s*(?:[^\s<>@,;:][^<>@,;:]{0,60}<[^<>@\s]{1,64}@[^<>@\s]{1,255}>|[^<>@\s]{1,64}@\S{1,255})"
+    r"(?:\s{2,}.*)?$"
+)
+
+
+def _notes_sender(text: str) -> bool:
+    """The sender alone on its line, as the table writes it (a Notes name or a mailbox,
+    the date at its right), at or above the date: not a sentence that holds an address
+    ("… on 03/03/2026 for user tom@y.example:")."""
+    cell = _DATEISH.split(text, 1)[0] if _DATEISH.search(text) else text
+    return bool(cell.strip()) and (
+        _NOTES_NAME.match(cell) is not None
+        or ("@" in cell and _MAILBOX_CELL.match(cell) is not None)
+    )
 
 
 _OTHER_QUOTE_MARK = re.compile(r"^\s*([:|])[ \t]?")
