@@ -13,6 +13,7 @@ import pytest
 from test_mailparse_newpart_humans import new_part, words
 
 ANSWER = "The printer works again, thanks."
+QUOTE_LINE = "On Tue, Mar 3, 2026 at 10:00 AM Ann Lee <ann@x.example> wrote:"
 FOOTERS = [
     "Envoyé de ma tablette",
     "Envoyé de ma tablette Samsung",
@@ -86,3 +87,28 @@ CUSTOMER_FIELD_LISTS = [
 @pytest.mark.parametrize("body", CUSTOMER_FIELD_LISTS)
 def test_customer_field_list_under_a_dated_sentence_is_kept(body):
     assert new_part(body) == words(body)
+
+
+# The rest of a quoted paragraph a client wrapped without quoting it, the wrap right after
+# a question mark, the paragraph's next quoted line glued below: the quoted message's text,
+# not an answer (an answer ends where the next quote starts after a blank line, or at the
+# end).
+WRAPPED_AFTER_QUESTION = [
+    (
+        "Did you restart the server and check the logs for the error message?",
+        "Please also send us the config file so that we can look at it.",
+        "Best regards, Ann",
+    ),
+    (
+        "Haben Sie den Server neu gestartet und die Protokolle geprüft?",
+        "Bitte senden Sie uns auch die Konfigurationsdatei, damit wir sie",
+        "prüfen können. Viele Grüße, Anna",
+    ),
+]
+
+
+@pytest.mark.parametrize("question, rest, closing", WRAPPED_AFTER_QUESTION)
+def test_wrapped_rest_after_a_quoted_question_goes_with_the_quote(question, rest, closing):
+    body = f"{ANSWER}\n\n{QUOTE_LINE}\n> {question}\n{rest}\n> {closing}\n"
+    assert new_part(body) == ANSWER
+

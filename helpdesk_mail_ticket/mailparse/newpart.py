@@ -1309,8 +1309,9 @@ def _continues_quote(lines: list[str], index: int) -> bool:
     if not _QUOTE_LINE.match(previous):
         return False
     quoted = _QUOTE_MARKS.sub("", previous).rstrip()
-    if _answers_question(quoted, lines[index].lstrip()):
-        return False
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    if _answers_question(quoted, lines[index].lstrip()) and not _QUOTE_LINE.match(following):
+        return False  # (quoted text glued below again: the paragraph goes on, wrapped)
     return (
         len(quoted) >= WRAP_WIDTH
         or len(previous.rstrip()) >= 2 * WRAP_WIDTH - 10  # deep quotes wrap their text short
