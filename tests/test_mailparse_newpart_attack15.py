@@ -111,4 +111,3 @@ WRAPPED_AFTER_QUESTION = [
 def test_wrapped_rest_after_a_quoted_question_goes_with_the_quote(question, rest, closing):
     body = f"{ANSWER}\n\n{QUOTE_LINE}\n> {question}\n{rest}\n> {closing}\n"
     assert new_part(body) == ANSWER
-
