@@ -20,6 +20,7 @@ FOOTERS = [
     "Sent from my Moto E",
     "Sent from my Galaxy Tab E",
     "Enviado desde mi Moto E",
+    "Sent from my LG G6 on the AT&T network",  # "AT" is Danish "that"
 ]
 
 
