@@ -112,3 +112,18 @@ WRAPPED_AFTER_QUESTION = [
 def test_wrapped_rest_after_a_quoted_question_goes_with_the_quote(question, rest, closing):
     body = f"{ANSWER}\n\n{QUOTE_LINE}\n> {question}\n{rest}\n> {closing}\n"
     assert new_part(body) == ANSWER
+
+
+def test_customer_table_with_label_words_in_a_column_is_kept():
+    """A human table whose rows end with field names: each label's row names its own
+    address, where a Notes table writes the recipient on the line below its label."""
+    body = (
+        "Hello,\n\nthe import mapped the columns like this:\n\n"
+        "Sender            Date          Field\n"
+        "ann@x.example     03/03/2026    From\n"
+        "bob@x.example     04/03/2026    To\n"
+        "carl@x.example    05/03/2026    Cc\n"
+        "dan@x.example     06/03/2026    Subject\n\n"
+        "Only the first row arrived. Why?\n"
+    )
+    assert words(new_part(body)) == words(body)

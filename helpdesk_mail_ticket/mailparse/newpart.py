@@ -688,6 +688,8 @@ def _notes_table_start(lines: list[str], index: int) -> int:
     below = lines[index + 1 : index + 1 + _NOTES_TABLE_SPAN]
     if not any(_bare_label(line, _BARE_SUBJECT) for line in below):
         return -1
+    if _has_address(lines[index]):
+        return -1  # the table writes the recipient below its label: a row of a human table
     sender, dated = -1, _DATEISH.search(lines[index]) is not None
     for probe in range(index - 1, max(index - 1 - _NOTES_TABLE_SPAN, -1), -1):
         text = lines[probe]
