@@ -46,6 +46,10 @@ CLIENT_ATTRIBUTIONS = [
     "El 03/03/2026 a las 10:00, Su Equipo de Soporte escribió:",
     "Il 03/03/2026 10:00, Il Team di Supporto ha scritto:",
     "Op 03-03-2026 om 10:00 schreef Het Servicedesk Team:",
+    # names whose first word is an article or a possessive elsewhere
+    "On 3/3/26 10:00 AM, Le Minh wrote:",
+    "El 03/03/2026 a las 10:00, El Mehdi Benali escribió:",
+    "On 3/3/26 10:00 AM, Ma Long wrote:",
 ]
 
 
