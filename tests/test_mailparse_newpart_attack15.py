@@ -131,3 +131,24 @@ def test_customer_table_with_label_words_in_a_column_is_kept():
         "Only the first row arrived. Why?\n"
     )
     assert words(new_part(body)) == words(body)
+
+
+# A signature's opening hours abbreviate weekdays with words that are possessives elsewhere
+# (English "Mon", Dutch "ma", German "Mi"): the signature, not the customer speaking of
+# themself; the contact block below the closing is cut as before.
+SIGNATURES_WITH_HOURS = [
+    "Met vriendelijke groet,\n\nJan de Vries\nServicedesk ACME B.V.\n"
+    "Bereikbaar ma t/m vr 9:00-17:00\nTel. 020 123 4567\njan@acme.example",
+    "Mit freundlichen Grüßen\n\nAnna Schmidt\nACME GmbH\nSprechzeiten Mo, Mi, Fr 9-12 Uhr\n"
+    "Tel. +49 30 1234567\nanna@acme.example",
+    "Best regards,\n\nTom Baker\nACME Ltd.\nOpen Mon - Fri 9am - 5pm\n+44 20 7946 0000\n"
+    "tom@acme.example",
+    "Best regards,\n\nTom Baker\nACME Ltd.\nOpen Mon to Fri 9am to 5pm\n"
+    "+44 20 7946 0000\ntom@acme.example",
+]
+
+
+@pytest.mark.parametrize("signature", SIGNATURES_WITH_HOURS)
+def test_signature_with_weekday_hours_is_cut(signature):
+    closing = signature.split("\n", 1)[0]
+    assert words(new_part(f"{ANSWER}\n\n{signature}\n")) == f"{ANSWER} {closing}"

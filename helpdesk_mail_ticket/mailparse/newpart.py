@@ -431,9 +431,29 @@ _ME = re.compile(
 )
 
 
+# What follows a pronoun the customer speaks of themself with: a word ("my new number",
+# "meine neue Nummer", "call me at"), not a comma, a dash, a slash or digits.
+_WORD_AFTER = re.compile(r"\s+[^\W\d_]+(?:['’-][^\W\d_]+)*(?:[\s,.;:!?]|$)")
+
+
+def _speaks_of_self(line: str) -> bool:
+    """A pronoun of the speaker, written as a sentence writes it: lower case, or opening the
+    line, and going on with a word. Weekday abbreviations of opening hours share the
+    letters ("Open Mon - Fri", "Mo, Mi, Fr", Dutch "ma t/m vr") but not the shape."""
+    if _FIRST_PERSON.search(line):
+        return True
+    for match in _ME.finditer(line):
+        word = match.group()
+        if (word == word.lower() or not line[: match.start()].strip()) and _WORD_AFTER.match(
+            line, match.end()
+        ):
+            return True
+    return False
+
+
 def _contact_prose(line: str) -> bool:
     """(A contact line may say whose it is: "http://example.org/ (my blog)".)"""
-    if not _CONTACT_CUE.search(line) and (_FIRST_PERSON.search(line) or _ME.search(line)):
+    if not _CONTACT_CUE.search(line) and _speaks_of_self(line):
         return True
     first = line.split(None, 1)[0] if line else ""
     return first[:1].islower() and _CLAUSE_WORD.fullmatch(first) is not None
