@@ -432,8 +432,10 @@ _ME = re.compile(
 
 
 # What follows a pronoun the customer speaks of themself with: a word ("my new number",
-# "meine neue Nummer", "call me at"), not a comma, a dash, a slash or digits.
+# "meine neue Nummer", "call me at"), or, in lower case, the clause's end ("talk to me:"),
+# not a dash, a slash-word or digits.
 _WORD_AFTER = re.compile(r"\s+[^\W\d_]+(?:['’-][^\W\d_]+)*(?:[\s,.;:!?]|$)")
+_CLAUSE_END_AFTER = re.compile(r"\s*(?:[,.;:!?]|$)")
 
 
 def _speaks_of_self(line: str) -> bool:
@@ -443,10 +445,11 @@ def _speaks_of_self(line: str) -> bool:
     if _FIRST_PERSON.search(line):
         return True
     for match in _ME.finditer(line):
-        word = match.group()
-        if (word == word.lower() or not line[: match.start()].strip()) and _WORD_AFTER.match(
-            line, match.end()
-        ):
+        word, end = match.group(), match.end()
+        if word == word.lower():
+            if _WORD_AFTER.match(line, end) or _CLAUSE_END_AFTER.match(line, end):
+                return True
+        elif not line[: match.start()].strip() and _WORD_AFTER.match(line, end):
             return True
     return False
 
