@@ -26,6 +26,8 @@ LINES = {
     # a customer's citing lines, the writer described (no quote after them): each is read
     # as an attribution and kept
     "cite": lambda i: f"Your colleague {i % 997} wrote on 03.03.2026:",
+    # the same, no digit in the writer's words (a digit there ends them: read as a name)
+    "cite3": lambda i: f"Your colleague {'abcdefghij'[i % 10]}nn wrote on 03.03.2026:",
     # Notes' bare labels under a Notes name and a date, never with a subject label below
     "notes": lambda i: ("Ann Lee/ACME", "03/03/2026 10:00", "To", "x@y.z")[i % 4],
     # a device footer's words opening a sentence
