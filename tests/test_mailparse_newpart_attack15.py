@@ -66,6 +66,10 @@ def test_client_attribution_with_article_name_starts_old_message(attribution):
     "citing",
     [
         "Am 03.03.2026 schrieb Ihr Kollege:",  # German formal "Ihr", capitalised by grammar
+        # formal possessives letters capitalise: Dutch "Uw", Russian "Ваш", Polish "Wasz"
+        "Op 03-03-2026 schreef Uw collega:",
+        "03.03.2026 написал Ваш коллега:",
+        "Dnia 03.03.2026 napisał Wasz konsultant:",
         "On 03.03.2026, the support team wrote:",
         "Le 03/03/2026, votre collègue a écrit :",
     ],

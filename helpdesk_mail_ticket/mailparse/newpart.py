@@ -942,8 +942,9 @@ _DESCRIBED = frozenset(
 )
 # The reader, as a client names them when the quoted message is their own.
 _READER = frozenset("you du sie vous tu usted voi jij u você вы ты ty ni dere te".split())
-# Possessives German writes capitalised anywhere (the formal "your"): no display name's.
-_GRAMMAR_CAPITAL = frozenset("Ihr Ihre".split())
+# Formal "your" that letters capitalise anywhere (de, nl, it, ru, pl, da/no, fi): the
+# customer's courtesy, no display name's.
+_GRAMMAR_CAPITAL = frozenset("Ihr Ihre Uw Vostro Vostra Ваш Ваша Wasz Wasza Deres Teidän".split())
 _VERB_WORD = re.compile(rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.I)
 _SLOT_STOP = re.compile(r"[\d,，>)\]<(\[]")
 
