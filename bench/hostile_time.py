@@ -23,6 +23,23 @@ LINES = {
     "horde": lambda i: f"Zitat von A{i % 997} <a{i % 991}@b.c>:",
     # separator lines of hyphenated words
     "sep": lambda i: "---- a-b-c ----" if i % 2 else "-----a-a-a-a-----",
+    # a customer's citing lines, the writer described (no quote after them): each is read
+    # as an attribution and kept
+    "cite": lambda i: f"Your colleague {i % 997} wrote on 03.03.2026:",
+    # the same, no digit in the writer's words (a digit there ends them: read as a name)
+    "cite3": lambda i: f"Your colleague {'abcdefghij'[i % 10]}nn wrote on 03.03.2026:",
+    # Notes' bare labels under a Notes name and a date, never with a subject label below
+    "notes": lambda i: ("Ann Lee/ACME", "03/03/2026 10:00", "To", "x@y.z")[i % 4],
+    # a device footer's words opening a sentence
+    "sent": lambda i: f"Sent from my iPhone but it bounced {i % 997}",
+    # quoted lines each followed by a device footer left unquoted (the quoted message's)
+    "qfoot": lambda i: f"> quoted {i % 997}" if i % 2 else "Sent from my iPhone",
+    # quoted questions each answered right below (interleaved replies)
+    "qa": lambda i: f"> Is the printer {i % 997} on?" if i % 2 else f"Yes {i % 991}.",
+    # Notes' bare labels with a subject label below, no sender above
+    "notes2": lambda i: ("03/03/2026 10:00", "To", "cc", "Subject", "x")[i % 5],
+    # a client's attribution with a described sender above each quote
+    "cite2": lambda i: "Your colleague wrote:" if i % 2 else f"> line {i % 997}",
 }
 
 

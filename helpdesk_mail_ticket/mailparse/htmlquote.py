@@ -328,6 +328,12 @@ def _cut_by_text(tree, settings) -> None:
     body = tree.find(".//body")
     root = body if body is not None else tree
     lines = None  # the document's lines, read again only after a cut changed it
+    if settings.builtin_quote_detection:
+        out = _Lines()
+        _collect(root, out)
+        lines = [line.replace("\xa0", " ").strip() for line in out.lines]
+        if _drop_leading_attribution(lines, out.anchors):
+            lines = None
     for finder in (_quote_cut_line, _signature_cut_line):
         if lines is None:
             out = _Lines()
@@ -337,6 +343,43 @@ def _cut_by_text(tree, settings) -> None:
         if index is not None and out.anchors[index] is not None:
             _cut_at(out.anchors[index])
             lines = None
+
+
+def _drop_leading_attribution(lines: list[str], anchors: list) -> bool:
+    """An attribution above the answer with no quote below it (the quote removed, or the
+    client that quoted was not the one that sent), as the plain-text reading drops it:
+    removed when its lines are a block of their own or a text of their own."""
+    first = next((i for i, line in enumerate(lines) if line), -1)
+    if first < 0 or len(lines[first]) > newpart.MAX_LINE_LEN:
+        return False
+    span = newpart._attribution_at(lines, first)
+    rest = lines[first + span :]
+    if not span or newpart._quote_follows(rest) or not any(rest):
+        return False
+    if not newpart._names_sender(lines[first : first + span]):
+        return False
+    anchor = anchors[first]
+    if anchor is None:
+        return False
+    element, where, _line = anchor
+    wanted = " ".join(" ".join(lines[first : first + span]).split())
+    if where == "text":
+        # The smallest block holding the attribution, holding nothing else.
+        block = element
+        while block is not None and block.tag not in BLOCK_TAGS and block.tag != "body":
+            block = block.getparent()
+        if block is not None and block.tag != "body":
+            if " ".join(plain_text_of(block).split()) == wanted:
+                _remove_keep_tail(block)
+                return True
+    text = element.text if where == "text" else element.tail
+    if text and " ".join(text.split()) == wanted:
+        if where == "text":
+            element.text = None
+        else:
+            element.tail = None
+        return True
+    return False
 
 
 def _signature_cut_line(lines: list[str], settings) -> int | None:

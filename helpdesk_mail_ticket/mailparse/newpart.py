@@ -407,6 +407,8 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     block = [line.strip() for line in lines[start : last + 1]]
     if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
         return -1
+    if any(_contact_prose(line) for line in block):
+        return -1
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
     cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
@@ -417,6 +419,47 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     if closing >= 0 and _VALEDICTION.match(lines[closing]):
         return closing
     return start
+
+
+# The customer speaking of themself ("My new number is", "Call me at", "Meine neue Nummer")
+# or a line going on with a clause ("and my email is …", "или почта …"): a signature's
+# name, title, company and contact lines do neither.
+_ME = re.compile(
+    r"(?<![\w'’-])(?i:my|me|mine|mein|meine|meiner|mich|mir|mon|ma|mes|moi|mi|mio|mia|"
+    r"mijn|mij|meu|minha|мой|моя|мои|мне|меня|mój|moja|moje|mnie|mitt|min|mig|mina)"
+    r"(?![\w'’-])"
+)
+
+
+# What follows a pronoun the customer speaks of themself with: a word ("my new number",
+# "meine neue Nummer", "call me at"), or, in lower case, the clause's end ("talk to me:"),
+# not a dash, a slash-word or digits.
+_WORD_AFTER = re.compile(r"\s+[^\W\d_]+(?:['’-][^\W\d_]+)*(?:[\s,.;:!?]|$)")
+_CLAUSE_END_AFTER = re.compile(r"\s*(?:[,.;:!?]|$)")
+
+
+def _speaks_of_self(line: str) -> bool:
+    """A pronoun of the speaker, written as a sentence writes it: lower case, or opening the
+    line, and going on with a word. Weekday abbreviations of opening hours share the
+    letters ("Open Mon - Fri", "Mo, Mi, Fr", Dutch "ma t/m vr") but not the shape."""
+    if _FIRST_PERSON.search(line):
+        return True
+    for match in _ME.finditer(line):
+        word, end = match.group(), match.end()
+        if word == word.lower():
+            if _WORD_AFTER.match(line, end) or _CLAUSE_END_AFTER.match(line, end):
+                return True
+        elif not line[: match.start()].strip() and _WORD_AFTER.match(line, end):
+            return True
+    return False
+
+
+def _contact_prose(line: str) -> bool:
+    """(A contact line may say whose it is: "http://example.org/ (my blog)".)"""
+    if not _CONTACT_CUE.search(line) and _speaks_of_self(line):
+        return True
+    first = line.split(None, 1)[0] if line else ""
+    return first[:1].islower() and _CLAUSE_WORD.fullmatch(first) is not None
 
 
 _NAME_LINE = re.compile(r"^\s*[^\W\d_][^\W\d_.'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_'’-]*){1,3}\.?\s*$")
@@ -632,6 +675,74 @@ def _recipient_block_start(lines: list[str], index: int) -> int:
     return -1
 
 
+# Lotus Notes' header table as text: its labels alone on their lines, without colons
+# ("To" / "cc" / "Subject", "An" / "Kopie" / "Thema"), beside or below the sender and date.
+_BARE_TO = frozenset("to an à a para aan do till til kenelle кому komu 宛先 收件人 收件者".split())
+_BARE_SUBJECT = frozenset(
+    "subject betreff thema objet sujet asunto oggetto onderwerp temat emne ämne aihe "
+    "assunto тема předmět 件名 主题 主旨".split()
+)
+_NOTES_TABLE_SPAN = 8
+# A Notes hierarchical name ("Ann Lee/ACME", "Ann Lee/Sales/ACME@ACME"): the sender.
+_NOTES_NAME = re.compile(
+    r"^\s*[^\W\d_][\w .'’-]{0,60}/[\w.&-]{1,40}(?:/[\w.&-]{1,40}){0,3}"
+    r"(?:@[\w.-]{1,60})?\s*$"
+)
+
+
+_LABEL_GAP = "    "  # a column's label after the date, at the table's right
+
+
+def _bare_label(line: str, labels: frozenset) -> bool:
+    """The line is one of ``labels`` alone, or ends with one after a column's gap."""
+    text = line.rstrip()
+    label = text[text.rfind(" ") + 1 :]
+    if label.lower() not in labels:
+        return False
+    before = text[: len(text) - len(label)]
+    return not before.strip() or before.endswith(_LABEL_GAP)
+
+
+def _notes_table_start(lines: list[str], index: int) -> int:
+    """Start of a Notes header table read as text whose bare "To" label is on
+    ``lines[index]``, or -1: a bare subject label within the lines below, and above the
+    label, within a few lines, a date and the sender (an address or a Notes name); the cut
+    goes at the sender's line. A customer's form with such labels names no sender above."""
+    below = lines[index + 1 : index + 1 + _NOTES_TABLE_SPAN]
+    if not any(_bare_label(line, _BARE_SUBJECT) for line in below):
+        return -1
+    if _has_address(lines[index]):
+        return -1  # the table writes the recipient below its label: a row of a human table
+    sender, dated = -1, _DATEISH.search(lines[index]) is not None
+    for probe in range(index - 1, max(index - 1 - _NOTES_TABLE_SPAN, -1), -1):
+        text = lines[probe]
+        if len(text) > MAX_LINE_LEN:
+            return -1
+        dated = dated or _DATEISH.search(text) is not None
+        if dated and _notes_sender(text):
+            sender = probe
+    return sender if sender > 0 else -1
+
+
+# The sender's cell of the table: a mailbox alone ("Ann Lee <ann@x.example>",
+# "ann@x.example"), maybe the date beside it.
+_MAILBOX_CELL = re.compile(
+    r"^\s*(?:[^\s<>@,;:][^<>@,;:]{0,60}<[^<>@\s]{1,64}@[^<>@\s]{1,255}>|[^<>@\s]{1,64}@\S{1,255})"
+    r"(?:\s{2,}.*)?$"
+)
+
+
+def _notes_sender(text: str) -> bool:
+    """The sender alone on its line, as the table writes it (a Notes name or a mailbox,
+    the date at its right), at or above the date: not a sentence that holds an address
+    ("… on 03/03/2026 for user tom@y.example:")."""
+    cell = _DATEISH.split(text, 1)[0] if _DATEISH.search(text) else text
+    return bool(cell.strip()) and (
+        _NOTES_NAME.match(cell) is not None
+        or ("@" in cell and _MAILBOX_CELL.match(cell) is not None)
+    )
+
+
 _OTHER_QUOTE_MARK = re.compile(r"^\s*([:|])[ \t]?")
 
 
@@ -793,13 +904,79 @@ def _builtin_cut(lines: list[str]) -> int:
             notes = _recipient_block_start(lines, index)
             if notes >= 0:
                 return notes
+        if _bare_label(line, _BARE_TO):
+            notes = _notes_table_start(lines, index)
+            if notes >= 0:
+                return notes
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
         if _may_open_attribution(lines, index):
             span = _attribution_at(lines, index)
-            if span and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
+            if (
+                span
+                and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
+                and _names_sender(lines[index : index + span])
+            ):
                 return index
     return -1
+
+
+# A sender described, not named, right by the verb: "Your colleague Ann wrote on
+# 03.03.2026:", "Ihr Kollege schrieb am …:", "Am 03.03.2026 schrieb der Support:", "Le
+# 03/03/2026, le support a écrit :", "The technician wrote at 10:00:". A client names the
+# sender (a name, an address); with no quote below, such a line is the customer's, citing
+# what was written, and their own text follows. Possessives and articles per language (not
+# Spanish "la" and Dutch "de": names hold them, "María de la Cruz").
+_DESCRIBED = frozenset(
+    "the your our my his her their "  # en
+    "der die das dem ihr ihre unser unsere mein meine "  # de
+    "le la les votre notre mon ma "  # fr
+    "el su sus nuestro nuestra mi "  # es
+    "il lo vostro vostra nostro nostra "  # it
+    "het uw onze mijn "  # nl
+    "seu sua nosso nossa "  # pt
+    "ваш ваша наш наша мой моя "  # ru
+    "wasz wasza nasz nasza mój moja "  # pl
+    "er ert era vår vårt din dit jeres vores deres "  # sv da no
+    "teidän meidän".split()  # fi
+)
+# The reader, as a client names them when the quoted message is their own.
+_READER = frozenset("you du sie vous tu usted voi jij u você вы ты ty ni dere te".split())
+# Formal "your" that letters capitalise anywhere (de, nl, it, ru, pl, da/no, fi): the
+# customer's courtesy, no display name's.
+_GRAMMAR_CAPITAL = frozenset("Ihr Ihre Uw Vostro Vostra Ваш Ваша Wasz Wasza Deres Teidän".split())
+_VERB_WORD = re.compile(rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.I)
+_SLOT_STOP = re.compile(r"[\d,，>)\]<(\[]")
+
+
+def _names_sender(chunk: list[str]) -> bool:
+    """The attribution on ``chunk`` names its sender (as clients write it), or cannot be
+    read word by word (an address, no verb, a script without capitals)."""
+    text = " ".join(line.strip() for line in chunk)
+    verb = _VERB_WORD.search(text)
+    if verb is None or "@" in text:
+        return True
+    # The words by the verb: before it back to a date, comma or bracket; when none, after
+    # it up to one.
+    before = _SLOT_STOP.split(text[: verb.start()])
+    slot, opens_line = before[-1].split(), len(before) == 1
+    if not slot:
+        slot, opens_line = _SLOT_STOP.split(text[verb.end() :].rstrip(" :："))[0].split(), False
+    if not slot:
+        return True
+    if slot[0].lower() in _DESCRIBED:
+        # Capitalised after the date, the word opens a display name as the client writes
+        # it ("On 3/3/26 10:00 AM, The Support Team wrote:", "schrieb Der Kundenservice:");
+        # a customer writes it lower case there, or capitalised by grammar (German "Ihr").
+        return slot[0][:1].isupper() and not opens_line and slot[0] not in _GRAMMAR_CAPITAL
+    if len(slot) > 1 and len(slot[0]) == 1 and slot[1].lower() in _DESCRIBED:
+        return False  # an article first: "O seu colega escreveu …:"
+    if len(slot) == 1 and slot[0].lower() in _READER:
+        return True  # "On Nov 26, 2013 you wrote:": a client naming the reader
+    # Words of a cased script, none capitalised: a role ("our support team wrote"), not a
+    # name; one word alone may be a user name ("On 3/13/2017 3:16 AM, jdoe wrote:").
+    cased = [word for word in slot if word[:1].lower() != word[:1].upper()]
+    return len(cased) < 2 or any(word[:1].isupper() for word in cased)
 
 
 _INTRO_WORDS = 6
@@ -1009,15 +1186,70 @@ def _is_app_footer(line: str) -> bool:
     )
 
 
+# Words of a clause no client's footer holds: conjunctions, negations, pronouns, common
+# verbs and adverbs of time, per language. "Sent from my iPhone but it bounced back", "Get
+# Outlook for Android does not install", "Отправлено с iPhone но письмо не доходит" are the
+# customer's sentences about their mail; "Sent from my iPhone" and "Sent from Yahoo Mail on
+# Android" hold none of them.
+_CLAUSE_WORD = re.compile(
+    r"(?<![\w'’-])(?:"
+    r"and|but|or|because|is|are|was|were|does|did|doesn't|don't|didn't|can't|cannot|"
+    r"won't|not|never|it|that|this|then|when|which|what|you|your|we|they|"
+    r"yesterday|today|twice|again|also|still|only|"  # en
+    r"und|aber|oder|weil|ist|sind|war|wird|wurde|nicht|nie|kein|keine|es|das|dann|wenn|"
+    r"gestern|heute|wieder|auch|noch|nur|kam|kommt|"  # de
+    r"et|mais|ou|car|est|sont|était|ne|pas|jamais|il|elle|ce|cela|qui|quand|puis|hier|"
+    r"encore|aussi|"  # fr
+    # es; not "no" and "o": Portuguese "in the" and "the" ("Obter o Outlook", "no Android")
+    r"y|pero|porque|es|son|era|nunca|que|cuando|ayer|hoy|también|"
+    r"e|ma|perché|è|sono|non|mai|che|ieri|oggi|anche|"  # it
+    r"en|maar|omdat|zijn|niet|nooit|het|dat|wanneer|gisteren|vandaag|ook|"  # nl (not "of": English)
+    r"mas|são|não|quando|ontem|hoje|"  # pt
+    r"и|но|или|потому|это|не|никогда|что|когда|вчера|сегодня|тоже|"  # ru
+    r"i|ale|lub|bo|jest|są|był|nie|nigdy|to|że|kiedy|wczoraj|dzisiaj|też|"  # pl
+    r"och|men|eller|eftersom|är|var|inte|aldrig|det|att|när|igår|idag|också|"  # sv
+    r"og|fordi|er|ikke|aldri|at|når|"  # da no
+    r"ja|mutta|tai|koska|ei|oli|se|kun|eilen|tänään|myös"  # fi ("on" is English too)
+    r")(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
+# A footer's own grammar: the possessive before the device ("Envoyé de ma tablette": French
+# "ma" is Italian "but" too).
+_FOOTER_POSSESSIVE = frozenset(
+    "my mon ma mi mein meinem meiner mijn min mitt meu minha mio mój moim моего".split()
+)
+
+
+def _goes_on_as_clause(line: str) -> bool:
+    """The footer-like line goes on with a clause: a clause word written as a sentence
+    writes it, in lower case ("… but it bounced"), not a model's letter ("Moto E", "Galaxy
+    Tab E") nor the footer's own possessive ("Envoyé de ma tablette")."""
+    return any(
+        word == word.lower() and word not in _FOOTER_POSSESSIVE
+        for word in (match.group() for match in _CLAUSE_WORD.finditer(_LINK.sub(" ", line)))
+    )
+
+
 def _is_device_footer(line: str) -> bool:
     """A mobile client's "Sent from my …" signature line, in any of its forms."""
-    return bool(_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
+    return bool(
+        (_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
+        and not _goes_on_as_clause(line)
+    )
 
 
 def _is_mobile_separator(lines: list[str], index: int) -> bool:
     """ "Sent from my iPhone" followed by more text: the old message follows (mobile clients).
-    A sentence that only starts like one ("Sent via DHL") separates nothing."""
-    if not _MOBILE_SIG.match(lines[index]) or not _DEVICE_FOOTER.search(lines[index]):
+    A sentence that only starts like one ("Sent via DHL", "Sent from my iPhone but it
+    bounced") separates nothing."""
+    line = lines[index]
+    if not _MOBILE_SIG.match(line) or not _DEVICE_FOOTER.search(line):
+        return False
+    if index and _QUOTE_LINE.match(lines[index - 1]):
+        return False  # glued to a quote: the quoted message's own footer, left unquoted
+    if _goes_on_as_clause(line):
         return False
     return any(line.strip() for line in islice(lines, index + 1, None))
 
@@ -1103,11 +1335,29 @@ def _continues_quote(lines: list[str], index: int) -> bool:
     if not _QUOTE_LINE.match(previous):
         return False
     quoted = _QUOTE_MARKS.sub("", previous).rstrip()
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    if _answers_question(quoted, lines[index].lstrip()) and not _QUOTE_LINE.match(following):
+        return False  # (quoted text glued below again: the paragraph goes on, wrapped)
     return (
         len(quoted) >= WRAP_WIDTH
         or len(previous.rstrip()) >= 2 * WRAP_WIDTH - 10  # deep quotes wrap their text short
         or not lines[index].lstrip()[:1].isupper()
     )
+
+
+# A quoted line ending a question ("…and the delivery address?", "…ですか？") or a CJK
+# sentence ("…教えてください。") and an unquoted line opening a sentence below it: the
+# answer, glued to what it answers (the rest of a wrapped line seldom follows a question
+# mark; a Latin full stop is left to the length rule: a wrap falls after one often).
+_QUESTION_END = re.compile(r"[?？。！]\s*[\"'”’»)）」]*$")
+
+
+def _answers_question(quoted: str, line: str) -> bool:
+    first = line[:1]
+    opens = (
+        first.isupper() or first.isdigit() or (first.isalpha() and first.lower() == first.upper())
+    )
+    return opens and _QUESTION_END.search(quoted) is not None
 
 
 _WORDY = re.compile(r"\w")
@@ -1154,11 +1404,38 @@ def _bottom_posted(lines: list[str], first_quote: int, stop: int) -> int:
     ):
         return -1
     index = first_quote
-    while index < stop and (_QUOTE_LINE.match(lines[index]) or not lines[index].strip()):
+    while index < stop and (
+        _QUOTE_LINE.match(lines[index]) or not lines[index].strip() or _quoted_footer(lines, index)
+    ):
         index += 1
     if index >= stop or any(_QUOTE_LINE.match(line) for line in lines[index:stop]):
         return -1
     return index
+
+
+def _quoted_footer(lines: list[str], index: int) -> bool:
+    """A device's footer glued below a quoted line ("> …" / "Sent from my iPhone"): the
+    quoted message's, which the replying client left unquoted."""
+    return (
+        index > 0
+        and _QUOTE_LINE.match(lines[index - 1]) is not None
+        and len(lines[index]) <= MAX_LINE_LEN
+        and _is_device_footer(lines[index])
+    )
+
+
+def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int) -> list[str]:
+    """Inline answers: the client's attribution right above the first quote is not the
+    customer's (the quotes between the answers stay, as context)."""
+    for span in range(1, HEADER_SPAN + 1):
+        start = first_quote - span
+        if start < 0 or len(lines[start]) > MAX_LINE_LEN:
+            break
+        if _attribution_at(lines, start) == span:
+            if not _names_sender(lines[start:first_quote]):
+                return kept  # "As discussed, your colleague wrote:": the customer's
+            return kept[:start] + kept[first_quote:]
+    return kept
 
 
 def _strip_quoted_tail(lines: list[str]) -> list[str]:
@@ -1302,6 +1579,8 @@ def _drop_leading_attribution(text: str) -> str:
     rest = lines[first + span :]
     if not span or _quote_follows(rest) or not any(line.strip() for line in rest):
         return text
+    if not _names_sender(lines[first : first + span]):
+        return text
     return "\n".join(rest)
 
 
@@ -1341,6 +1620,7 @@ def _split_reply(text: str, settings) -> Split:
             kept = orig_lines[bottom:cut_line]
         elif _has_inline_answers(lines, first_quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
+            kept = _drop_attribution_above(kept, lines, first_quote)
             # A signature below the trailing quote: the quote above it is old content too.
             body, signature = strip_signature(kept)
             if signature:
@@ -1441,8 +1721,9 @@ def trailing_attributed_quote(lines: list[str]) -> int:
     For text read out of HTML, whose quote was typed as text (a ``<pre>`` holding the answer
     and the quoted history, a client sending its plain-text layout as HTML): quoted lines
     alone may be the customer's (a pasted log), an attribution above them is a client's.
-    A quote followed by more text (inline answers) is left alone."""
-    end = len(lines)
+    A quote followed by more text (inline answers) is left alone; the author's signature
+    below the quote (after a ``-- `` line) is no answer: it goes with the quote."""
+    end = _above_bottom_signature(lines)
     while end and not lines[end - 1].strip():
         end -= 1
     start = end
@@ -1457,6 +1738,20 @@ def trailing_attributed_quote(lines: list[str]) -> int:
         if _attribution_at(lines, first) == span:
             return first
     return -1
+
+
+_BOTTOM_SIGNATURE_MAX = 15  # lines below "-- ", as _strip_signature reads a signature
+
+
+def _above_bottom_signature(lines: list[str]) -> int:
+    """Where a signature opened by a ``-- `` line at the end starts (``len(lines)``: none),
+    when no quoted line is below it."""
+    for index in range(len(lines) - 1, max(len(lines) - 1 - _BOTTOM_SIGNATURE_MAX, -1), -1):
+        if _QUOTE_LINE.match(lines[index]):
+            break
+        if _SIG_DELIMITER.match(lines[index]):
+            return index
+    return len(lines)
 
 
 def _line_of(starts: list[int], offset: int) -> int:
