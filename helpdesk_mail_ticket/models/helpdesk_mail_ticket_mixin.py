@@ -12,6 +12,7 @@ from odoo.tools import html2plaintext, html_sanitize
 
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
+from ..transaction import memoized
 
 _logger = logging.getLogger(__name__)
 
@@ -156,6 +157,9 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         # The caller's context again: the keys above are for this create only, not for
         # the next steps nor for what an override does with the ticket returned.
         ticket = model.create(vals).with_env(self.env)
+        # Made just now: neither an attachment nor a message of its own to look for
+        # (``_mail_ticket_attach``, ``_message_compute_parent_id``).
+        ticket = ticket.with_context(mail_ticket_created=ticket.id)
         attachments, urls = ticket._mail_ticket_attach(email, inbox)
         if inline:
             description = self._mail_ticket_render_html(email.body_html, urls)
@@ -168,7 +172,7 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             description, caller, attachments, _message_id_header(email)
         )
         ticket._mail_ticket_add_followers(email, caller, inbox, "creation")
-        return ticket
+        return ticket.with_env(self.env)
 
     def _mail_ticket_update(self, email, author, inbox):
         """Add ``email``, a reply of ``author``, to this ticket, as Odoo's
@@ -268,9 +272,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
                 inbox._trace("Attachment %s dropped: %s", part.filename, part.reason)
         if not kept:
             return created, urls
-        existing = attachment_model.search(
-            [("res_model", "=", self._name), ("res_id", "=", self.id)]
-        )
+        if self._mail_ticket_just_created():
+            existing = attachment_model
+        else:
+            existing = attachment_model.search(
+                [("res_model", "=", self._name), ("res_id", "=", self.id)]
+            )
         known = {(a.name, a.mimetype, a.file_size, a.checksum): a for a in existing}
         for part in kept:
             key = (
@@ -462,7 +469,33 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             subtype_xmlid=subtype_xmlid,
             message_id=message_id or False,
             attachment_ids=attachments.ids,
+            record_alias_domain_id=self._mail_ticket_alias_domain_id(),
         )
+
+    def _mail_ticket_alias_domain_id(self):
+        """The alias domain ``message_post`` records on this ticket's messages, as it
+        finds it (``_mail_get_alias_domains``), found once per company in a batch: a
+        company without one has Odoo search the first alias domain for each post."""
+        self.ensure_one()
+        company = self.sudo()._mail_get_companies(default=self.env.company)[self.id]
+        return memoized(
+            self.env,
+            ("alias_domain", company.id, self.env.company.id),
+            lambda: self.sudo()._mail_get_alias_domains(default_company=self.env.company)[
+                self.id
+            ].id,
+        )
+
+    def _mail_ticket_just_created(self):
+        """Whether this ticket was made by the email being processed
+        (``_mail_ticket_new``): it has no message nor attachment of its own yet."""
+        return bool(self.id) and self.env.context.get("mail_ticket_created") == self.id
+
+    def _message_compute_parent_id(self, parent_id):
+        # The first message of a ticket just made: no message to thread it under.
+        if not parent_id and self._mail_ticket_just_created():
+            return False
+        return super()._message_compute_parent_id(parent_id)
 
     def _mail_ticket_email_updated(self, message, sender):
         """Called once after a ticket was updated by an email (iTop's

@@ -408,6 +408,74 @@ class TestProcessingCost(MailTicketCase):
         )
         self.assertEqual(len(self.ledger().filtered(lambda m: m.state == "processed")), 6)
 
+    def batch_of_new_tickets(self, count=5):
+        """The statements of a cycle processing ``count`` new requests in one batch,
+        each with an attachment; returns them with the
+        tickets made."""
+        self.fetch()
+        for number in range(count):
+            self.deliver(
+                make_email(
+                    subject=f"Request {number}",
+                    attachments=[("log.txt", "text/plain", f"log {number}".encode())],
+                )
+            )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with sql_statements() as statements:
+            self.assertEqual(self.fetch()["processed"], count)
+        tickets = self.ledger().mapped(lambda line: line._get_ticket())
+        self.assertEqual(len(tickets), count)
+        return statements, tickets
+
+    def test_a_batch_reads_the_default_stage_and_the_sequence_once(self):
+        # Every ticket of a batch gets the same default stage and its reference from
+        # the same sequence; the batch's transaction (repeatable read) sees the same
+        # rows for each, so one search of each serves the batch. The sequence's
+        # nextval stays one a ticket.
+        statements, tickets = self.batch_of_new_tickets()
+        stage_searches = [
+            s for s in statements if s.startswith('SELECT "helpdesk_mail_ticket_stage"."id" FROM')
+        ]
+        sequence_searches = [s for s in statements if s.startswith('SELECT "ir_sequence"."id" FROM')]
+        self.assertEqual(len(stage_searches), 1, "\n".join(stage_searches))
+        self.assertEqual(len(sequence_searches), 1, "\n".join(sequence_searches))
+        self.assertEqual(len([s for s in statements if "nextval(" in s]), 5)
+        self.assertEqual(len(set(tickets.mapped("reference"))), 5)
+        default = self.env["helpdesk.mail.ticket"]._default_stage_id()
+        self.assertEqual(tickets.stage_id, default)
+
+    def test_a_new_ticket_searches_neither_its_messages_nor_its_attachments(self):
+        # The ticket was created by this very message: its chatter has no message to
+        # thread the email under and it has no attachment the email could repeat, so
+        # neither is searched (a reply's update still searches both).
+        statements, tickets = self.batch_of_new_tickets()
+        parents = [
+            s
+            for s in statements
+            if s.startswith('SELECT "mail_message"."id" FROM "mail_message" WHERE')
+            and '"mail_message"."res_id" =' in s
+        ]
+        existing = [s for s in statements if s.startswith('SELECT "ir_attachment"."id" FROM')]
+        self.assertEqual(parents, [])
+        self.assertEqual(existing, [])
+        for ticket in tickets:
+            (message,) = ticket.message_ids.filtered(lambda m: m.message_type == "email")
+            self.assertFalse(message.parent_id)
+            self.assertEqual(message.attachment_ids.mapped("name"), ["log.txt"])
+            self.assertEqual(ticket.message_partner_ids, ticket.partner_id)
+
+    def test_a_batch_finds_the_alias_domain_of_its_posts_once(self):
+        # Odoo's message_post searches the alias domain of each record whose company
+        # has none: the same answer for every ticket of the batch's company.
+        statements, tickets = self.batch_of_new_tickets()
+        searches = [s for s in statements if s.startswith('SELECT "mail_alias_domain"."id"')]
+        self.assertLessEqual(len(searches), 1, "\n".join(searches))
+        expected = tickets[:1].sudo()._mail_get_alias_domains(default_company=self.env.company)
+        messages = tickets.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(len(messages), 5)
+        self.assertEqual(messages.record_alias_domain_id, expected[tickets[0].id])
+
 
 @tagged("post_install", "-at_install")
 class TestBigMail(MailTicketCase):
