@@ -96,10 +96,12 @@ class HelpdeskMailTicket(models.Model):
             memoized(
                 self.env,
                 ("ir.sequence", code, company, self.env.uid, self.env.su),
-                lambda: sequences.search(
-                    [("code", "=", code), ("company_id", "in", [company, False])],
-                    order="company_id",
-                )[:1].ids,
+                lambda: (
+                    sequences.search(
+                        [("code", "=", code), ("company_id", "in", [company, False])],
+                        order="company_id",
+                    )[:1].ids
+                ),
             )
         )
         return sequence._next() if sequence else False

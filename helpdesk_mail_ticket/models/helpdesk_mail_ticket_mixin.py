@@ -481,9 +481,9 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         return memoized(
             self.env,
             ("alias_domain", company.id, self.env.company.id),
-            lambda: self.sudo()._mail_get_alias_domains(default_company=self.env.company)[
-                self.id
-            ].id,
+            lambda: (
+                self.sudo()._mail_get_alias_domains(default_company=self.env.company)[self.id].id
+            ),
         )
 
     def _mail_ticket_just_created(self):

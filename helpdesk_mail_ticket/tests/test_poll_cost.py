@@ -437,7 +437,9 @@ class TestProcessingCost(MailTicketCase):
         stage_searches = [
             s for s in statements if s.startswith('SELECT "helpdesk_mail_ticket_stage"."id" FROM')
         ]
-        sequence_searches = [s for s in statements if s.startswith('SELECT "ir_sequence"."id" FROM')]
+        sequence_searches = [
+            s for s in statements if s.startswith('SELECT "ir_sequence"."id" FROM')
+        ]
         self.assertEqual(len(stage_searches), 1, "\n".join(stage_searches))
         self.assertEqual(len(sequence_searches), 1, "\n".join(sequence_searches))
         self.assertEqual(len([s for s in statements if "nextval(" in s]), 5)
