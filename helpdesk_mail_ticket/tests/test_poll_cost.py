@@ -467,6 +467,39 @@ class TestProcessingCost(MailTicketCase):
             self.assertEqual(message.attachment_ids.mapped("name"), ["log.txt"])
             self.assertEqual(ticket.message_partner_ids, ticket.partner_id)
 
+    def test_a_reply_checks_the_tickets_it_may_answer_in_one_statement(self):
+        # A reply naming several messages of its ticket (In-Reply-To, References):
+        # whether their tickets still exist is one statement for all of them, not one
+        # a message named and one more for the ticket chosen.
+        self.deliver(make_email(subject="Printer", message_id="<first@client.example>"))
+        self.fetch()
+        (ticket,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        ticket.message_post(body="We look into it", message_id="<answer@odoo.example>")
+        self.deliver(
+            make_email(
+                subject="Re: Printer",
+                message_id="<second@client.example>",
+                headers={
+                    "In-Reply-To": "<answer@odoo.example>",
+                    "References": "<first@client.example> <answer@odoo.example>",
+                },
+            )
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with sql_statements() as statements:
+            self.assertEqual(self.fetch()["processed"], 1)
+        checks = [
+            s
+            for s in statements
+            if s.startswith('SELECT "helpdesk_mail_ticket"."id" FROM "helpdesk_mail_ticket" WHERE')
+        ]
+        # One for the routing of the reply, one for the cycle's check of the tickets
+        # of kept mail (whether they are closed).
+        self.assertLessEqual(len(checks), 2, "\n".join(checks))
+        (reply,) = self.ledger().filtered(lambda line: line.action == "updated")
+        self.assertEqual(reply._get_ticket(), ticket)
+
     def test_a_batch_finds_the_alias_domain_of_its_posts_once(self):
         # Odoo's message_post searches the alias domain of each record whose company
         # has none: the same answer for every ticket of the batch's company.
