@@ -500,6 +500,23 @@ class TestProcessingCost(MailTicketCase):
         (reply,) = self.ledger().filtered(lambda line: line.action == "updated")
         self.assertEqual(reply._get_ticket(), ticket)
 
+    def test_the_caller_is_found_and_read_in_one_statement(self):
+        # The caller's search returns the columns Odoo reads on the first access to
+        # a field of the contact (its prefetch group): no second statement reading
+        # the row the search just found.
+        statements, tickets = self.batch_of_new_tickets(count=1)
+        reads = [
+            s
+            for s in statements
+            if s.startswith('SELECT "res_partner"."id", ')
+            and '"res_partner"."email_normalized"' in s.split(" FROM ")[0]
+        ]
+        searches = [s for s in reads if '"res_partner"."email_normalized" = ' in s]
+        self.assertEqual(len(searches), 1, "\n".join(reads))
+        # The one read left: the caller's company (its organization), another row.
+        self.assertLessEqual(len(reads) - len(searches), 1, "\n".join(reads))
+        self.assertEqual(tickets.partner_id.email_normalized, "alice@acme.example")
+
     def test_a_batch_finds_the_alias_domain_of_its_posts_once(self):
         # Odoo's message_post searches the alias domain of each record whose company
         # has none: the same answer for every ticket of the batch's company.
