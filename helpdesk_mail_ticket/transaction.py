@@ -38,6 +38,7 @@ reasoning is written here once.
 """
 
 import hashlib
+import uuid
 from contextlib import contextmanager
 
 import psycopg2
@@ -223,3 +224,24 @@ def memoized(env, key, compute):
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+@contextmanager
+def step_savepoint(env):
+    """A savepoint around one step of a transaction (a message of a batch, an
+    attachment), as ``cr.savepoint()`` with its flushes, but not released when the
+    step succeeds: PostgreSQL commits what an unreleased savepoint holds with the
+    transaction, and a rollback to an outer savepoint undoes it too, so a RELEASE
+    would only be one more round trip a step. Its row locks stay held until the
+    commit, as a released one's do. A failure rolls back to it and raises."""
+    cr = env.cr
+    cr.flush()
+    name = f"hmt_{uuid.uuid4().hex}"
+    cr.execute(SQL("SAVEPOINT %s", SQL.identifier(name)))
+    try:
+        yield
+        cr.flush()
+    except BaseException:
+        cr.clear()
+        cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", SQL.identifier(name)))
+        raise

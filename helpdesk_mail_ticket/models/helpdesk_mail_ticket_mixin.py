@@ -12,7 +12,7 @@ from odoo.tools import html2plaintext, html_sanitize
 
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
-from ..transaction import memoized
+from ..transaction import memoized, step_savepoint
 
 _logger = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         image too big to decode safely: a decompression bomb): the part is dropped,
         traced, and the ticket still made."""
         try:
-            with self.env.cr.savepoint():
+            with step_savepoint(self.env):
                 return attachment_model.create(
                     {
                         "name": part.filename,

@@ -517,6 +517,42 @@ class TestProcessingCost(MailTicketCase):
         self.assertLessEqual(len(reads) - len(searches), 1, "\n".join(reads))
         self.assertEqual(tickets.partner_id.email_normalized, "alice@acme.example")
 
+    def test_a_message_and_its_attachments_pay_one_statement_a_savepoint(self):
+        # Each message of a batch, and each attachment it stores, goes in a savepoint
+        # of its own (undone alone on failure). A savepoint that succeeded is not
+        # released: COMMIT keeps what it holds all the same, a rollback to an outer
+        # one undoes it too; a RELEASE would be one more round trip a message.
+        statements, _tickets = self.batch_of_new_tickets()
+        savepoints = [s for s in statements if s.startswith("SAVEPOINT")]
+        releases = [s for s in statements if s.startswith("RELEASE SAVEPOINT")]
+        # Ten of them (five messages, five attachments) left unreleased; the cycle's
+        # other savepoints (the claim's, the synchronization's) are released.
+        self.assertLessEqual(len(releases), len(savepoints) - 10, "\n".join(releases))
+
+    def test_a_failed_message_savepoint_undoes_that_message_only(self):
+        # The savepoint that is not released still undoes its message alone: the
+        # message failing (a broken hook) leaves no ticket and keeps its neighbours'.
+        self.fetch()
+        for number in range(3):
+            self.deliver(make_email(subject=f"Neighbour {number}"))
+        model = type(self.env["helpdesk.mail.ticket"])
+        original = model._mail_ticket_new
+
+        def broken(ticket_model, email, caller, inbox):
+            ticket = original(ticket_model, email, caller, inbox)
+            if email.subject == "Neighbour 1":
+                raise RuntimeError("a broken hook")
+            return ticket
+
+        with patch.object(model, "_mail_ticket_new", broken):
+            result = self.fetch()
+        self.assertEqual(result["processed"], 2)
+        names = self.env["helpdesk.mail.ticket"].search([]).mapped("name")
+        self.assertEqual(sorted(names), ["Neighbour 0", "Neighbour 2"])
+        failed = self.ledger().filtered(lambda line: line.state == "new")
+        self.assertEqual(len(failed), 1)
+        self.assertIn("a broken hook", failed.reason)
+
     def test_a_batch_finds_the_alias_domain_of_its_posts_once(self):
         # Odoo's message_post searches the alias domain of each record whose company
         # has none: the same answer for every ticket of the batch's company.
