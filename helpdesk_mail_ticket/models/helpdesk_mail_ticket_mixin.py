@@ -8,7 +8,7 @@ from PIL import Image
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html2plaintext, html_sanitize
+from odoo.tools import SQL, html2plaintext, html_sanitize
 
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
@@ -157,9 +157,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         # The caller's context again: the keys above are for this create only, not for
         # the next steps nor for what an override does with the ticket returned.
         ticket = model.create(vals).with_env(self.env)
-        # Made just now: neither an attachment nor a message of its own to look for
-        # (``_mail_ticket_attach``, ``_message_compute_parent_id``).
-        ticket = ticket.with_context(mail_ticket_created=ticket.id)
+        # Made just now: unless its create (an override) gave it a message or an
+        # attachment, neither is to be looked for (``_mail_ticket_attach``,
+        # ``_message_compute_parent_id``); whether it did, one statement tells.
+        if not ticket._mail_ticket_has_history():
+            ticket = ticket.with_context(mail_ticket_created=ticket.id)
         attachments, urls = ticket._mail_ticket_attach(email, inbox)
         if inline:
             description = self._mail_ticket_render_html(email.body_html, urls)
@@ -485,6 +487,27 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
                 self.sudo()._mail_get_alias_domains(default_company=self.env.company)[self.id].id
             ),
         )
+
+    def _mail_ticket_has_history(self):
+        """Whether this ticket holds a message Odoo would thread a post under
+        (``_message_compute_parent_id``) or an attachment (``_mail_ticket_attach``
+        searches those not of a binary field): both asked in one statement."""
+        self.ensure_one()
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type"])
+        self.env["ir.attachment"].flush_model(["res_model", "res_id", "res_field"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT EXISTS(SELECT 1 FROM mail_message
+                                  WHERE model = %(model)s AND res_id = %(id)s
+                                    AND message_type != 'user_notification')
+                       OR EXISTS(SELECT 1 FROM ir_attachment
+                                  WHERE res_model = %(model)s AND res_id = %(id)s
+                                    AND res_field IS NULL)""",
+                model=self._name,
+                id=self.id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     def _mail_ticket_just_created(self):
         """Whether this ticket was made by the email being processed

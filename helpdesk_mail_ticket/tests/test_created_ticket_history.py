@@ -1,0 +1,74 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""A ticket an email creates may already hold a message or an attachment when its
+``create`` returns: an integrator's override posts a welcome note, or attaches files.
+The email's post then threads under the first message, as Odoo's flat threads do,
+and an attachment already on the ticket is not attached a second time."""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..mailparse import parse_message
+from .common import MailTicketCase, make_email
+
+PDF = b"%PDF-1.4 the terms of service"
+
+
+@tagged("post_install", "-at_install")
+class TestCreatedTicketHistory(MailTicketCase):
+    def _new_ticket(self, raw, on_create):
+        """The ticket ``raw`` creates while ``create`` also runs ``on_create(ticket)``."""
+        model = self.env["helpdesk.mail.ticket"]
+        original = type(model).create
+
+        def create(records, vals_list):
+            tickets = original(records, vals_list)
+            for ticket in tickets:
+                on_create(ticket)
+            return tickets
+
+        line = (
+            self.env["mail.inbox.message"]
+            .sudo()
+            .create({"inbox_id": self.inbox.id, "uid": "1:1", "subject": "Printer broken"})
+        )
+        parsed = parse_message(raw, self.inbox._get_parse_settings())
+        with patch.object(type(model), "create", create):
+            return line.env["helpdesk.mail.ticket"]._mail_ticket_new(
+                parsed, self.alice.with_env(line.env), self.inbox.with_env(line.env)
+            )
+
+    def test_the_email_threads_under_a_message_posted_by_create(self):
+        welcome = []
+
+        def post_welcome(ticket):
+            welcome.append(ticket.message_post(body="Welcome", message_type="comment"))
+
+        ticket = self._new_ticket(make_email(message_id="<hist-1@client.example>"), post_welcome)
+        email = ticket.message_ids.filtered(
+            lambda message: message.message_id == "<hist-1@client.example>"
+        )
+        self.assertEqual(len(email), 1)
+        self.assertEqual(email.parent_id, welcome[0], "threaded as Odoo's flat threads are")
+
+    def test_a_file_attached_by_create_is_not_attached_again(self):
+        def attach_terms(ticket):
+            self.env["ir.attachment"].create(
+                {
+                    "name": "terms.pdf",
+                    "mimetype": "application/pdf",
+                    "raw": PDF,
+                    "res_model": ticket._name,
+                    "res_id": ticket.id,
+                }
+            )
+
+        raw = make_email(
+            message_id="<hist-2@client.example>",
+            attachments=[("terms.pdf", "application/pdf", PDF)],
+        )
+        ticket = self._new_ticket(raw, attach_terms)
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", ticket._name), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(len(attachments), 1, attachments.mapped("name"))
