@@ -16,6 +16,10 @@ from ..transaction import memoized, step_savepoint
 
 _logger = logging.getLogger(__name__)
 
+# The tickets ``_mail_ticket_new`` made without a message whose first post is still to
+# come (``(model, id)``), on the cursor: that post alone skips the parent search.
+_FIRST_POST_PENDING = "helpdesk_mail_ticket.first_post_pending"
+
 
 def _message_id_header(email):
     """The Message-ID of a parsed email as ``mail.message`` keeps it, or False."""
@@ -160,8 +164,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         # Made just now: unless its create (an override) gave it a message or an
         # attachment, neither is to be looked for (``_mail_ticket_attach``,
         # ``_message_compute_parent_id``); whether it did, one statement tells.
+        # The parent is skipped for its first post alone (whichever step posts it):
+        # a later one, an override's note, threads under it as Odoo's flat threads do.
+        fresh = self.env.cr.cache.setdefault(_FIRST_POST_PENDING, set())
         if not ticket._mail_ticket_has_history():
             ticket = ticket.with_context(mail_ticket_created=ticket.id)
+            fresh.add((ticket._name, ticket.id))
         attachments, urls = ticket._mail_ticket_attach(email, inbox)
         if inline:
             description = self._mail_ticket_render_html(email.body_html, urls)
@@ -173,6 +181,7 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         ticket.with_context(mail_create_nosubscribe=True)._mail_ticket_post_creation_message(
             description, caller, attachments, _message_id_header(email)
         )
+        fresh.discard((ticket._name, ticket.id))  # an override that posted nothing
         ticket._mail_ticket_add_followers(email, caller, inbox, "creation")
         return ticket.with_env(self.env)
 
@@ -515,8 +524,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         return bool(self.id) and self.env.context.get("mail_ticket_created") == self.id
 
     def _message_compute_parent_id(self, parent_id):
-        # The first message of a ticket just made: no message to thread it under.
-        if not parent_id and self._mail_ticket_just_created():
+        # The first message of a ticket just made without one (``_mail_ticket_new``):
+        # no message to thread it under. Its next ones search as Odoo does.
+        fresh = self.env.cr.cache.get(_FIRST_POST_PENDING)
+        if not parent_id and fresh and (self._name, self.id) in fresh:
+            fresh.discard((self._name, self.id))
             return False
         return super()._message_compute_parent_id(parent_id)
 

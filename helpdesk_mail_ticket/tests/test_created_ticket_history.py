@@ -72,3 +72,24 @@ class TestCreatedTicketHistory(MailTicketCase):
             [("res_model", "=", ticket._name), ("res_id", "=", ticket.id)]
         )
         self.assertEqual(len(attachments), 1, attachments.mapped("name"))
+
+    def test_a_note_posted_after_the_email_threads_under_it(self):
+        # A smaller step's override (README "Where to override what") acknowledges
+        # the email in the chatter once it is posted: the note threads under the email.
+        model = type(self.env["helpdesk.mail.ticket"])
+        original = model._mail_ticket_post_creation_message
+        notes = []
+
+        def post_and_acknowledge(ticket, body, author, attachments, message_id):
+            message = original(ticket, body, author, attachments, message_id)
+            notes.append(ticket.message_post(body="Acknowledged", message_type="comment"))
+            return message
+
+        with patch.object(model, "_mail_ticket_post_creation_message", post_and_acknowledge):
+            ticket = self._new_ticket(make_email(message_id="<hist-3@client.example>"), bool)
+        email = ticket.message_ids.filtered(
+            lambda message: message.message_id == "<hist-3@client.example>"
+        )
+        self.assertEqual(len(email), 1)
+        self.assertFalse(email.parent_id)
+        self.assertEqual(notes[0].parent_id, email)
