@@ -10,6 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext, html_sanitize
 
+from odoo.addons.mail.models.models import BaseModel as MailBaseModel
+
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
 from ..transaction import memoized, step_savepoint
@@ -486,8 +488,14 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
     def _mail_ticket_alias_domain_id(self):
         """The alias domain ``message_post`` records on this ticket's messages, as it
         finds it (``_mail_get_alias_domains``), found once per company in a batch: a
-        company without one has Odoo search the first alias domain for each post."""
+        company without one has Odoo search the first alias domain for each post. Not
+        when the model overrides Odoo's: its answer need not follow the company."""
         self.ensure_one()
+        if type(self)._mail_get_alias_domains is not MailBaseModel._mail_get_alias_domains:
+            # An override (per team, per brand...) may answer per ticket: asked each time.
+            return self.sudo()._mail_get_alias_domains(default_company=self.env.company)[
+                self.id
+            ].id
         company = self.sudo()._mail_get_companies(default=self.env.company)[self.id]
         return memoized(
             self.env,

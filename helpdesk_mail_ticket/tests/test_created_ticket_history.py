@@ -93,3 +93,30 @@ class TestCreatedTicketHistory(MailTicketCase):
         self.assertEqual(len(email), 1)
         self.assertFalse(email.parent_id)
         self.assertEqual(notes[0].parent_id, email)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchAliasDomainOverride(MailTicketCase):
+    def test_each_post_has_the_alias_domain_its_ticket_overrides(self):
+        # Odoo's ``_mail_get_alias_domains`` is a hook of each model: a multi-brand
+        # setup answers per ticket, not per company. Two tickets of one company in one
+        # batch each get theirs on the email posted.
+        domains = self.env["mail.alias.domain"].create(
+            [{"name": "brand-a.example"}, {"name": "brand-b.example"}]
+        )
+        model = type(self.env["helpdesk.mail.ticket"])
+
+        def by_brand(records, default_company=False):
+            return {
+                record.id: domains[1] if "Brand B" in (record.name or "") else domains[0]
+                for record in records
+            }
+
+        self.deliver(make_email(subject="Brand A printer", message_id="<brand-a@c.example>"))
+        self.deliver(make_email(subject="Brand B printer", message_id="<brand-b@c.example>"))
+        with patch.object(model, "_mail_get_alias_domains", by_brand, create=True):
+            self.assertEqual(self.fetch()["processed"], 2)
+        for ref, domain in (("<brand-a@c.example>", domains[0]), ("<brand-b@c.example>", domains[1])):
+            message = self.env["mail.message"].search([("message_id", "=", ref)])
+            self.assertEqual(len(message), 1)
+            self.assertEqual(message.record_alias_domain_id, domain, ref)
