@@ -493,9 +493,7 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         self.ensure_one()
         if type(self)._mail_get_alias_domains is not MailBaseModel._mail_get_alias_domains:
             # An override (per team, per brand...) may answer per ticket: asked each time.
-            return self.sudo()._mail_get_alias_domains(default_company=self.env.company)[
-                self.id
-            ].id
+            return self.sudo()._mail_get_alias_domains(default_company=self.env.company)[self.id].id
         company = self.sudo()._mail_get_companies(default=self.env.company)[self.id]
         return memoized(
             self.env,

@@ -116,7 +116,10 @@ class TestBatchAliasDomainOverride(MailTicketCase):
         self.deliver(make_email(subject="Brand B printer", message_id="<brand-b@c.example>"))
         with patch.object(model, "_mail_get_alias_domains", by_brand, create=True):
             self.assertEqual(self.fetch()["processed"], 2)
-        for ref, domain in (("<brand-a@c.example>", domains[0]), ("<brand-b@c.example>", domains[1])):
+        for ref, domain in (
+            ("<brand-a@c.example>", domains[0]),
+            ("<brand-b@c.example>", domains[1]),
+        ):
             message = self.env["mail.message"].search([("message_id", "=", ref)])
             self.assertEqual(len(message), 1)
             self.assertEqual(message.record_alias_domain_id, domain, ref)
