@@ -38,6 +38,7 @@ reasoning is written here once.
 """
 
 import hashlib
+import uuid
 from contextlib import contextmanager
 
 import psycopg2
@@ -193,3 +194,54 @@ def _unlock(env, query):
         # otherwise outlive this message on a pooled connection.
         rollback(env)
         env.cr.execute(query)
+
+
+# What the messages of one batch read alike (``batch_memo``), kept on the cursor.
+_BATCH_MEMO = "helpdesk_mail_ticket.batch_memo"
+
+
+@contextmanager
+def batch_memo(env):
+    """While a batch processes its messages in one transaction: what each of them
+    would read alike (the default stage, the reference sequence, the alias domain of
+    the posts) is read once (``memoized``). The transaction is repeatable read, so a
+    second read of a row the batch does not write returns the first read's answer:
+    remembering it changes no outcome. Only ids are kept, never a record (its
+    environment) nor a row the batch writes."""
+    env.cr.cache[_BATCH_MEMO] = {}
+    try:
+        yield
+    finally:
+        env.cr.cache.pop(_BATCH_MEMO, None)
+
+
+def memoized(env, key, compute):
+    """``compute()``, once per ``key`` in a batch (``batch_memo``), every time
+    otherwise. ``key`` names whatever the answer depends on (user, companies...)."""
+    memo = env.cr.cache.get(_BATCH_MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+@contextmanager
+def step_savepoint(env):
+    """A savepoint around one step of a transaction (a message of a batch, an
+    attachment), as ``cr.savepoint()`` with its flushes, but not released when the
+    step succeeds: PostgreSQL commits what an unreleased savepoint holds with the
+    transaction, and a rollback to an outer savepoint undoes it too, so a RELEASE
+    would only be one more round trip a step. Its row locks stay held until the
+    commit, as a released one's do. A failure rolls back to it and raises."""
+    cr = env.cr
+    cr.flush()
+    name = f"hmt_{uuid.uuid4().hex}"
+    cr.execute(SQL("SAVEPOINT %s", SQL.identifier(name)))
+    try:
+        yield
+        cr.flush()
+    except BaseException:
+        cr.clear()
+        cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", SQL.identifier(name)))
+        raise

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from ..transaction import memoized
+
 TICKET_TYPES = [
     ("user_request", "User Request"),
     ("incident", "Incident"),
@@ -20,7 +22,11 @@ class HelpdeskMailTicket(models.Model):
     _mail_ticket_update_subtype = "helpdesk_mail_ticket.mt_ticket_updated_by_email"
 
     def _default_stage_id(self):
-        return self.env["helpdesk.mail.ticket.stage"].search([("is_closed", "=", False)], limit=1)
+        stages = self.env["helpdesk.mail.ticket.stage"]
+        key = ("default_stage", self.env.uid, self.env.su, tuple(self.env.companies.ids))
+        return stages.browse(
+            memoized(self.env, key, lambda: stages.search([("is_closed", "=", False)], limit=1).ids)
+        )
 
     reference = fields.Char(
         readonly=True, copy=False, index=True, default="/", help="Matched by title patterns."
@@ -74,11 +80,31 @@ class HelpdeskMailTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("reference", "/") == "/":
-                vals["reference"] = sequence.next_by_code("helpdesk.mail.ticket") or "/"
+                vals["reference"] = self._next_reference() or "/"
         return super().create(vals_list)
+
+    @api.model
+    def _next_reference(self):
+        """The next reference, as ``ir.sequence.next_by_code`` draws it; the sequence
+        itself searched once per batch (``memoized``), its number drawn each time."""
+        sequences = self.env["ir.sequence"]
+        code, company = "helpdesk.mail.ticket", self.env.company.id
+        sequences.browse().check_access("read")
+        sequence = sequences.browse(
+            memoized(
+                self.env,
+                ("ir.sequence", code, company, self.env.uid, self.env.su),
+                lambda: (
+                    sequences.search(
+                        [("code", "=", code), ("company_id", "in", [company, False])],
+                        order="company_id",
+                    )[:1].ids
+                ),
+            )
+        )
+        return sequence._next() if sequence else False
 
     def write(self, vals):
         if "stage_id" in vals:

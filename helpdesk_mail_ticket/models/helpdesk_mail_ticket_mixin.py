@@ -8,12 +8,19 @@ from PIL import Image
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html2plaintext, html_sanitize
+from odoo.tools import SQL, html2plaintext, html_sanitize
+
+from odoo.addons.mail.models.models import BaseModel as MailBaseModel
 
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
+from ..transaction import memoized, step_savepoint
 
 _logger = logging.getLogger(__name__)
+
+# The tickets ``_mail_ticket_new`` made without a message whose first post is still to
+# come (``(model, id)``), on the cursor: that post alone skips the parent search.
+_FIRST_POST_PENDING = "helpdesk_mail_ticket.first_post_pending"
 
 
 def _message_id_header(email):
@@ -156,6 +163,15 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         # The caller's context again: the keys above are for this create only, not for
         # the next steps nor for what an override does with the ticket returned.
         ticket = model.create(vals).with_env(self.env)
+        # Made just now: unless its create (an override) gave it a message or an
+        # attachment, neither is to be looked for (``_mail_ticket_attach``,
+        # ``_message_compute_parent_id``); whether it did, one statement tells.
+        # The parent is skipped for its first post alone (whichever step posts it):
+        # a later one, an override's note, threads under it as Odoo's flat threads do.
+        fresh = self.env.cr.cache.setdefault(_FIRST_POST_PENDING, set())
+        if not ticket._mail_ticket_has_history():
+            ticket = ticket.with_context(mail_ticket_created=ticket.id)
+            fresh.add((ticket._name, ticket.id))
         attachments, urls = ticket._mail_ticket_attach(email, inbox)
         if inline:
             description = self._mail_ticket_render_html(email.body_html, urls)
@@ -167,8 +183,9 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         ticket.with_context(mail_create_nosubscribe=True)._mail_ticket_post_creation_message(
             description, caller, attachments, _message_id_header(email)
         )
+        fresh.discard((ticket._name, ticket.id))  # an override that posted nothing
         ticket._mail_ticket_add_followers(email, caller, inbox, "creation")
-        return ticket
+        return ticket.with_env(self.env)
 
     def _mail_ticket_update(self, email, author, inbox):
         """Add ``email``, a reply of ``author``, to this ticket, as Odoo's
@@ -271,9 +288,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
                 inbox._trace("Attachment %s dropped: %s", part.filename, part.reason)
         if not kept:
             return created, urls
-        existing = attachment_model.search(
-            [("res_model", "=", self._name), ("res_id", "=", self.id)]
-        )
+        if self._mail_ticket_just_created():
+            existing = attachment_model
+        else:
+            existing = attachment_model.search(
+                [("res_model", "=", self._name), ("res_id", "=", self.id)]
+            )
         known = {(a.name, a.mimetype, a.file_size, a.checksum): a for a in existing}
         for part in kept:
             key = (
@@ -299,7 +319,7 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         image too big to decode safely: a decompression bomb): the part is dropped,
         traced, and the ticket still made."""
         try:
-            with self.env.cr.savepoint():
+            with step_savepoint(self.env):
                 return attachment_model.create(
                     {
                         "name": part.filename,
@@ -465,7 +485,61 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             subtype_xmlid=subtype_xmlid,
             message_id=message_id or False,
             attachment_ids=attachments.ids,
+            record_alias_domain_id=self._mail_ticket_alias_domain_id(),
         )
+
+    def _mail_ticket_alias_domain_id(self):
+        """The alias domain ``message_post`` records on this ticket's messages, as it
+        finds it (``_mail_get_alias_domains``), found once per company in a batch: a
+        company without one has Odoo search the first alias domain for each post. Not
+        when the model overrides Odoo's: its answer need not follow the company."""
+        self.ensure_one()
+        if type(self)._mail_get_alias_domains is not MailBaseModel._mail_get_alias_domains:
+            # An override (per team, per brand...) may answer per ticket: asked each time.
+            return self.sudo()._mail_get_alias_domains(default_company=self.env.company)[self.id].id
+        company = self.sudo()._mail_get_companies(default=self.env.company)[self.id]
+        return memoized(
+            self.env,
+            ("alias_domain", company.id, self.env.company.id),
+            lambda: (
+                self.sudo()._mail_get_alias_domains(default_company=self.env.company)[self.id].id
+            ),
+        )
+
+    def _mail_ticket_has_history(self):
+        """Whether this ticket holds a message Odoo would thread a post under
+        (``_message_compute_parent_id``) or an attachment (``_mail_ticket_attach``
+        searches those not of a binary field): both asked in one statement."""
+        self.ensure_one()
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type"])
+        self.env["ir.attachment"].flush_model(["res_model", "res_id", "res_field"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT EXISTS(SELECT 1 FROM mail_message
+                                  WHERE model = %(model)s AND res_id = %(id)s
+                                    AND message_type != 'user_notification')
+                       OR EXISTS(SELECT 1 FROM ir_attachment
+                                  WHERE res_model = %(model)s AND res_id = %(id)s
+                                    AND res_field IS NULL)""",
+                model=self._name,
+                id=self.id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _mail_ticket_just_created(self):
+        """Whether this ticket was made by the email being processed
+        (``_mail_ticket_new``): it has no message nor attachment of its own yet."""
+        return bool(self.id) and self.env.context.get("mail_ticket_created") == self.id
+
+    def _message_compute_parent_id(self, parent_id):
+        # The first message of a ticket just made without one (``_mail_ticket_new``):
+        # no message to thread it under. Its next ones search as Odoo does.
+        fresh = self.env.cr.cache.get(_FIRST_POST_PENDING)
+        if not parent_id and fresh and (self._name, self.id) in fresh:
+            fresh.discard((self._name, self.id))
+            return False
+        return super()._message_compute_parent_id(parent_id)
 
     def _mail_ticket_email_updated(self, message, sender):
         """Called once after a ticket was updated by an email (iTop's

@@ -18,7 +18,15 @@ class MailInbox(models.Model):
         domain = [("email_normalized", "=", normalized)]
         if self.company_id:  # the inbox's company's contacts, and the shared ones
             domain.append(("company_id", "in", [self.company_id.id, False]))
-        return self.env["res.partner"].search(domain, order="id", limit=1)
+        partners = self.env["res.partner"]
+        # The columns the first access to a field of the contact would read (its
+        # prefetch group), read by the search itself: one statement, not two.
+        prefetched = [
+            name
+            for name, field in partners._fields.items()
+            if field.prefetch is True and field.is_accessible(self.env)
+        ]
+        return partners.search_fetch(domain, prefetched, order="id", limit=1)
 
     def _create_caller(self, email, display_name):
         """Create the unknown sender as a contact (iTop's create_contact)."""

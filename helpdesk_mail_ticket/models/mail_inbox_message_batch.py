@@ -35,6 +35,7 @@ from ..mailsource import MailSourceError
 from ..transaction import (
     LEASE_NS,
     SYNC_RETRIES,
+    batch_memo,
     commit,
     email_lock_key,
     release_leases_held,
@@ -278,6 +279,12 @@ class MailInboxMessage(models.Model):
         a later cycle (``_answered_still_new``), and those left for an email new in
         another inbox (``_answered_elsewhere``: ``{message: line waited for}``)."""
         new = self._lock_rows()
+        with batch_memo(self.env):
+            return self._process_locked(batch, new)
+
+    def _process_locked(self, batch, new):
+        """``_process_in_transaction`` once the rows are locked (``new``: the ids of
+        those still new)."""
         states, left, later, elsewhere = [], self.browse(), self.browse(), {}
         for message in self:
             if message.id not in new:  # ignored meanwhile: its attempt stays counted

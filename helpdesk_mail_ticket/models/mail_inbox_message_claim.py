@@ -20,6 +20,7 @@ from ..transaction import (
     release_lease,
     rollback,
     session_lock,
+    step_savepoint,
     wait_for_lease,
 )
 from .mail_inbox_message import MAX_ATTEMPTS, InboxProcessingError, _text
@@ -613,7 +614,7 @@ class MailInboxMessage(models.Model):
         buffer = self.env.context.get("mail_inbox_trace")
         start = len(buffer) if buffer is not None else 0
         try:
-            with self.env.cr.savepoint():
+            with step_savepoint(self.env):
                 # The headers, the outcome and the trace are flushed in one UPDATE.
                 self._record_headers(parsed)
                 self._process_parsed(parsed, raw)

@@ -250,14 +250,17 @@ class MailInboxMessage(models.Model):
         )
         mixin_models = set(self.inbox_id._get_target_model_names())
         in_company = model._mail_ticket_company_domain(self.inbox_id.company_id)
+        # Which of the tickets named still exist: one statement for all of them.
+        existing = model.browse(
+            {message.res_id for message in candidates if message.model == model._name}
+        ).exists()
         # The same Message-ID may be on tickets of several companies (one email, two
         # inboxes): the one of this inbox's company is answered.
+        answerable = set(existing.filtered_domain(in_company).ids)
         by_id = {}
         for message in candidates:
-            if message.model == model._name:
-                record = model.browse(message.res_id).exists()
-                if not record.filtered_domain(in_company):
-                    continue
+            if message.model == model._name and message.res_id not in answerable:
+                continue
             by_id.setdefault(message.message_id, message)
         for ref in refs:
             message = by_id.get(f"<{ref}>")
@@ -272,10 +275,10 @@ class MailInboxMessage(models.Model):
                         model=model._name,
                     )
                 )
-            ticket = model.browse(message.res_id).exists()
-            if ticket:
-                self.inbox_id._trace("Message %s answers %s", self.uid, ticket.display_name)
-                return ticket
+            # In ``answerable``: it exists (checked above).
+            ticket = model.browse(message.res_id)
+            self.inbox_id._trace("Message %s answers %s", self.uid, ticket.display_name)
+            return ticket
         return None
 
     def _check_ticket_type(self, ticket):

@@ -431,6 +431,162 @@ class TestProcessingCost(MailTicketCase):
         )
         self.assertEqual(len(self.ledger().filtered(lambda m: m.state == "processed")), 6)
 
+    def batch_of_new_tickets(self, count=5):
+        """The statements of a cycle processing ``count`` new requests in one batch,
+        each with an attachment; returns them with the
+        tickets made."""
+        self.fetch()
+        for number in range(count):
+            self.deliver(
+                make_email(
+                    subject=f"Request {number}",
+                    attachments=[("log.txt", "text/plain", f"log {number}".encode())],
+                )
+            )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with sql_statements() as statements:
+            self.assertEqual(self.fetch()["processed"], count)
+        tickets = self.ledger().mapped(lambda line: line._get_ticket())
+        self.assertEqual(len(tickets), count)
+        return statements, tickets
+
+    def test_a_batch_reads_the_default_stage_and_the_sequence_once(self):
+        # Every ticket of a batch gets the same default stage and its reference from
+        # the same sequence; the batch's transaction (repeatable read) sees the same
+        # rows for each, so one search of each serves the batch. The sequence's
+        # nextval stays one a ticket.
+        statements, tickets = self.batch_of_new_tickets()
+        stage_searches = [
+            s for s in statements if s.startswith('SELECT "helpdesk_mail_ticket_stage"."id" FROM')
+        ]
+        sequence_searches = [
+            s for s in statements if s.startswith('SELECT "ir_sequence"."id" FROM')
+        ]
+        self.assertEqual(len(stage_searches), 1, "\n".join(stage_searches))
+        self.assertEqual(len(sequence_searches), 1, "\n".join(sequence_searches))
+        self.assertEqual(len([s for s in statements if "nextval(" in s]), 5)
+        self.assertEqual(len(set(tickets.mapped("reference"))), 5)
+        default = self.env["helpdesk.mail.ticket"]._default_stage_id()
+        self.assertEqual(tickets.stage_id, default)
+
+    def test_a_new_ticket_searches_neither_its_messages_nor_its_attachments(self):
+        # The ticket was created by this very message: its chatter has no message to
+        # thread the email under and it has no attachment the email could repeat, so
+        # neither is searched (a reply's update still searches both).
+        statements, tickets = self.batch_of_new_tickets()
+        parents = [
+            s
+            for s in statements
+            if s.startswith('SELECT "mail_message"."id" FROM "mail_message" WHERE')
+            and '"mail_message"."res_id" =' in s
+        ]
+        existing = [s for s in statements if s.startswith('SELECT "ir_attachment"."id" FROM')]
+        self.assertEqual(parents, [])
+        self.assertEqual(existing, [])
+        for ticket in tickets:
+            (message,) = ticket.message_ids.filtered(lambda m: m.message_type == "email")
+            self.assertFalse(message.parent_id)
+            self.assertEqual(message.attachment_ids.mapped("name"), ["log.txt"])
+            self.assertEqual(ticket.message_partner_ids, ticket.partner_id)
+
+    def test_a_reply_checks_the_tickets_it_may_answer_in_one_statement(self):
+        # A reply naming several messages of its ticket (In-Reply-To, References):
+        # whether their tickets still exist is one statement for all of them, not one
+        # a message named and one more for the ticket chosen.
+        self.deliver(make_email(subject="Printer", message_id="<first@client.example>"))
+        self.fetch()
+        (ticket,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        ticket.message_post(body="We look into it", message_id="<answer@odoo.example>")
+        self.deliver(
+            make_email(
+                subject="Re: Printer",
+                message_id="<second@client.example>",
+                headers={
+                    "In-Reply-To": "<answer@odoo.example>",
+                    "References": "<first@client.example> <answer@odoo.example>",
+                },
+            )
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with sql_statements() as statements:
+            self.assertEqual(self.fetch()["processed"], 1)
+        checks = [
+            s
+            for s in statements
+            if s.startswith('SELECT "helpdesk_mail_ticket"."id" FROM "helpdesk_mail_ticket" WHERE')
+        ]
+        # One for the routing of the reply, one for the cycle's check of the tickets
+        # of kept mail (whether they are closed).
+        self.assertLessEqual(len(checks), 2, "\n".join(checks))
+        (reply,) = self.ledger().filtered(lambda line: line.action == "updated")
+        self.assertEqual(reply._get_ticket(), ticket)
+
+    def test_the_caller_is_found_and_read_in_one_statement(self):
+        # The caller's search returns the columns Odoo reads on the first access to
+        # a field of the contact (its prefetch group): no second statement reading
+        # the row the search just found.
+        statements, tickets = self.batch_of_new_tickets(count=1)
+        reads = [
+            s
+            for s in statements
+            if s.startswith('SELECT "res_partner"."id", ')
+            and '"res_partner"."email_normalized"' in s.split(" FROM ")[0]
+        ]
+        searches = [s for s in reads if '"res_partner"."email_normalized" = ' in s]
+        self.assertEqual(len(searches), 1, "\n".join(reads))
+        # The one read left: the caller's company (its organization), another row.
+        self.assertLessEqual(len(reads) - len(searches), 1, "\n".join(reads))
+        self.assertEqual(tickets.partner_id.email_normalized, "alice@acme.example")
+
+    def test_a_message_and_its_attachments_pay_one_statement_a_savepoint(self):
+        # Each message of a batch, and each attachment it stores, goes in a savepoint
+        # of its own (undone alone on failure). A savepoint that succeeded is not
+        # released: COMMIT keeps what it holds all the same, a rollback to an outer
+        # one undoes it too; a RELEASE would be one more round trip a message.
+        statements, _tickets = self.batch_of_new_tickets()
+        savepoints = [s for s in statements if s.startswith("SAVEPOINT")]
+        releases = [s for s in statements if s.startswith("RELEASE SAVEPOINT")]
+        # Ten of them (five messages, five attachments) left unreleased; the cycle's
+        # other savepoints (the claim's, the synchronization's) are released.
+        self.assertLessEqual(len(releases), len(savepoints) - 10, "\n".join(releases))
+
+    def test_a_failed_message_savepoint_undoes_that_message_only(self):
+        # The savepoint that is not released still undoes its message alone: the
+        # message failing (a broken hook) leaves no ticket and keeps its neighbours'.
+        self.fetch()
+        for number in range(3):
+            self.deliver(make_email(subject=f"Neighbour {number}"))
+        model = type(self.env["helpdesk.mail.ticket"])
+        original = model._mail_ticket_new
+
+        def broken(ticket_model, email, caller, inbox):
+            ticket = original(ticket_model, email, caller, inbox)
+            if email.subject == "Neighbour 1":
+                raise RuntimeError("a broken hook")
+            return ticket
+
+        with patch.object(model, "_mail_ticket_new", broken):
+            result = self.fetch()
+        self.assertEqual(result["processed"], 2)
+        names = self.env["helpdesk.mail.ticket"].search([]).mapped("name")
+        self.assertEqual(sorted(names), ["Neighbour 0", "Neighbour 2"])
+        failed = self.ledger().filtered(lambda line: line.state == "new")
+        self.assertEqual(len(failed), 1)
+        self.assertIn("a broken hook", failed.reason)
+
+    def test_a_batch_finds_the_alias_domain_of_its_posts_once(self):
+        # Odoo's message_post searches the alias domain of each record whose company
+        # has none: the same answer for every ticket of the batch's company.
+        statements, tickets = self.batch_of_new_tickets()
+        searches = [s for s in statements if s.startswith('SELECT "mail_alias_domain"."id"')]
+        self.assertLessEqual(len(searches), 1, "\n".join(searches))
+        expected = tickets[:1].sudo()._mail_get_alias_domains(default_company=self.env.company)
+        messages = tickets.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(len(messages), 5)
+        self.assertEqual(messages.record_alias_domain_id, expected[tickets[0].id])
+
 
 @tagged("post_install", "-at_install")
 class TestBigMail(MailTicketCase):
