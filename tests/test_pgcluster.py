@@ -145,8 +145,11 @@ def test_a_hangup_stops_the_private_cluster(signum):
     import signal
     import time
 
+    # The owner as a terminal starts it: every signal at its default. A test run under
+    # nohup inherits SIGHUP ignored, which pgcluster rightly keeps (no hangup then).
     code = (
-        "import sys, time\n"
+        "import signal, sys, time\n"
+        f"signal.signal(signal.{signum}, signal.SIG_DFL)\n"
         f"sys.path.insert(0, {str(ROOT / 'tools')!r})\n"
         "import pgcluster\n"
         f"server = pgcluster.database_server(port={_dead_port()}, user='root', environ={{}})\n"
