@@ -150,6 +150,23 @@ def score_one(raw: bytes, expected: dict) -> dict:
     return out
 
 
+def print_halves(counts, errors, measures) -> int:
+    """The table of each measure on the fitting and the validation half, then the
+    exceptions; the exit status (1 when the core raised). Shared with
+    bench/helpdesk_score.py."""
+    print(f"| {'measure':<18} | {'fit':>16} | {'valid':>16} |")
+    print(f"|{'-' * 20}|{'-' * 18}|{'-' * 18}|")
+    for measure in measures:
+        cells = []
+        for half in ("fit", "valid"):
+            ok, total = counts[half][measure]
+            cells.append(f"{100 * ok / total:5.1f} % {ok:>3}/{total:<3}" if total else "-")
+        print(f"| {measure:<18} | {cells[0]:>16} | {cells[1]:>16} |")
+    for line in errors:
+        print(f"EXCEPTION {line}")
+    return 1 if errors else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("fixtures", help="folder of NAME.eml + NAME.json pairs")
@@ -192,17 +209,7 @@ def main(argv=None) -> int:
         f"fixtures: {len(fixtures)} ({n_fit} fit / {len(fixtures) - n_fit} valid), "
         f"seed {args.seed}, slowest {slowest[0] * 1000:.0f} ms"
     )
-    print(f"| {'measure':<18} | {'fit':>16} | {'valid':>16} |")
-    print(f"|{'-' * 20}|{'-' * 18}|{'-' * 18}|")
-    for measure in MEASURES:
-        cells = []
-        for half in ("fit", "valid"):
-            ok, total = counts[half][measure]
-            cells.append(f"{100 * ok / total:5.1f} % {ok:>3}/{total:<3}" if total else "-")
-        print(f"| {measure:<18} | {cells[0]:>16} | {cells[1]:>16} |")
-    for line in errors:
-        print(f"EXCEPTION {line}")
-    return 1 if errors else 0
+    return print_halves(counts, errors, MEASURES)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "helpdesk_mail_ticket"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus_score import token_f1  # noqa: E402
-from fixture_score import _name_forms, visible_text  # noqa: E402
+from fixture_score import _name_forms, print_halves, visible_text  # noqa: E402
 from mailparse import parse_message  # noqa: E402
 
 SPLIT_SEED = 14
@@ -170,17 +170,7 @@ def main(argv=None) -> int:
         f"mails: {len(pairs)} ({sizes['fit']} fit / {sizes['valid']} valid), "
         f"seed {args.seed}, slowest {slowest[0] * 1000:.0f} ms"
     )
-    print(f"| {'measure':<18} | {'fit':>16} | {'valid':>16} |")
-    print(f"|{'-' * 20}|{'-' * 18}|{'-' * 18}|")
-    for measure in MEASURES:
-        cells = []
-        for half in ("fit", "valid"):
-            ok, total = counts[half][measure]
-            cells.append(f"{100 * ok / total:5.1f} % {ok:>3}/{total:<3}" if total else "-")
-        print(f"| {measure:<18} | {cells[0]:>16} | {cells[1]:>16} |")
-    for line in errors:
-        print(f"EXCEPTION {line}")
-    return 1 if errors else 0
+    return print_halves(counts, errors, MEASURES)
 
 
 if __name__ == "__main__":
