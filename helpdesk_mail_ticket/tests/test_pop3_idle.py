@@ -67,6 +67,16 @@ class Pop3IdleCase(MailTicketCase):
         self.set_done(env, inbox)
         return env, login, inbox
 
+    @staticmethod
+    def _delete_first_line(other, inbox):
+        """The inbox's oldest ledger line deleted and committed on ``other``'s cursor."""
+        other.cr.execute(
+            "DELETE FROM mail_inbox_message WHERE id = "
+            "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
+            [inbox.id],
+        )
+        other.cr.commit()
+
     def _drop_inbox(self, inbox_id):
         env = self._real_env()
         env["mail.inbox"].browse(inbox_id).unlink()
@@ -179,12 +189,7 @@ class TestPop3IdleCycle(Pop3IdleCase):
         self.assertEqual(other.cr.fetchone()[0], 0)
         other.cr.commit()
         # And what was purged is still never missed: one more deletion is seen.
-        other.cr.execute(
-            "DELETE FROM mail_inbox_message WHERE id = "
-            "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
-            [inbox.id],
-        )
-        other.cr.commit()
+        self._delete_first_line(other, inbox)
         self.assertEqual(self.cycle(inbox)["new"], 1)
         self.set_done(env, inbox)
         self.assert_all_on_server(env, inbox)
@@ -265,12 +270,7 @@ class TestPop3IdleCycle(Pop3IdleCase):
         self.cycle(inbox)
         self.cycle(inbox)
         other = self._real_env()
-        other.cr.execute(
-            "DELETE FROM mail_inbox_message WHERE id = "
-            "(SELECT min(id) FROM mail_inbox_message WHERE inbox_id = %s)",
-            [inbox.id],
-        )
-        other.cr.commit()
+        self._delete_first_line(other, inbox)
         self.assertEqual(self.cycle(inbox)["new"], 1)
         self.set_done(env, inbox)
         self.assert_all_on_server(env, inbox)
