@@ -53,9 +53,11 @@ _ALIASES = {
     "default": "",
     "charset": "",
 }
+# ISO-2022-JP as Microsoft writes it (see _iso2022_jp_ms): no Python codec of its own.
+_ISO2022_JP_MS = "iso2022-jp-ms"
 # Fallback chains when the primary codec fails on the data.
 _FALLBACKS = {
-    "iso2022_jp_ext": ("iso2022_jp_2004", "iso2022_jp_2", "cp932"),
+    "iso2022_jp_ext": ("iso2022_jp_2004", "iso2022_jp_2", _ISO2022_JP_MS, "cp932"),
     "ascii": ("utf-8", "utf-8-lenient"),
     "utf-8": ("utf-8-lenient",),
     "cp932": ("euc_jis_2004",),
@@ -113,11 +115,72 @@ def _try(data: bytes, codec: str) -> str | None:
             return data.decode("cp1252", "mailparse-cp1252")
         if codec == "utf-8-lenient":
             return data.decode("utf-8", "mailparse-utf8")
+        if codec == _ISO2022_JP_MS:
+            return _iso2022_jp_ms(data)
         return data.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
     except Exception:  # some CJK codecs raise other errors on broken data
         return None
+
+
+# Escape sequences of ISO-2022-JP and what follows them: two bytes per character (JIS
+# X 0208, 1978 or 1983), ASCII or JIS-Roman, half-width katakana (JIS X 0201).
+_JIS_MODES = {b"\x1b$B": 2, b"\x1b$@": 2, b"\x1b(B": 0, b"\x1b(J": 0, b"\x1b(I": 1}
+
+
+def _iso2022_jp_ms(data: bytes) -> str | None:
+    """ISO-2022-JP as Outlook and other Windows mailers write it under that label
+    (Microsoft's CP50220): JIS X 0208 plus NEC's row 13 (①, №, ㈱, ㍉, Ⅲ) and the IBM
+    extensions, which the standard codecs refuse. Each JIS pair is moved to its Shift_JIS
+    bytes and the whole read as Windows-31J, as those mailers mean; None when ``data`` is
+    no such text (8-bit bytes, another escape, a broken pair)."""
+    out, mode, index, size = bytearray(), 0, 0, len(data)
+    while index < size:
+        byte = data[index]
+        if byte == 0x1B:
+            mode = _JIS_MODES.get(data[index : index + 3], -1)
+            if mode < 0:
+                return None
+            index += 3
+        elif byte > 0x7F:
+            return None
+        elif byte in (0x0A, 0x0D) or mode == 0:
+            mode = 0 if byte in (0x0A, 0x0D) else mode  # a line ends in ASCII
+            out.append(byte)
+            index += 1
+        elif mode == 1:
+            if not 0x21 <= byte <= 0x5F:
+                return None
+            out.append(byte + 0x80)
+            index += 1
+        else:
+            pair = data[index : index + 2]
+            if len(pair) < 2 or not (0x21 <= pair[0] <= 0x7E and 0x21 <= pair[1] <= 0x7E):
+                return None
+            out += _jis_to_sjis(*pair)
+            index += 2
+    try:
+        return out.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+
+
+def _jis_to_sjis(row: int, cell: int) -> bytes:
+    """The Shift_JIS bytes of the JIS X 0208 pair ``row``, ``cell`` (0x21-0x7E each)."""
+    lead = (row - 0x21) // 2 + 0x81
+    if lead > 0x9F:
+        lead += 0x40
+    if row % 2:
+        trail = cell + 0x1F + (1 if cell >= 0x60 else 0)
+    else:
+        trail = cell + 0x7E
+    return bytes((lead, trail))
+
+
+def _read_iso2022_jp(data: bytes) -> str | None:
+    """7-bit ISO-2022-JP: the standard reading (with its extensions), else Microsoft's."""
+    return _try(data, "iso2022_jp_ext") or _iso2022_jp_ms(data)
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -133,7 +196,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         if text is not None:
             return text
         if data.count(b"\x1b$") or data.count(b"\x1b("):
-            return _try(data, "iso2022_jp_ext") or data.decode("cp1252", "mailparse-cp1252")
+            return _read_iso2022_jp(data) or data.decode("cp1252", "mailparse-cp1252")
         return data.decode("cp1252", "mailparse-cp1252")
     for candidate in (codec, *_FALLBACKS.get(codec, ())):
         text = _try(data, candidate)
@@ -490,7 +553,7 @@ def decode_body(data: bytes, charset: str | None = None) -> str:
     if data.isascii():
         if codec in _WEAK_LABELS and (b"\x1b$" in data or b"\x1b(" in data):
             # ISO-2022-JP sent without its label: 7-bit, escape sequences.
-            return _try(data, "iso2022_jp_ext") or decode_bytes(data, charset)
+            return _read_iso2022_jp(data) or decode_bytes(data, charset)
         return decode_bytes(data, charset)
     if codec not in _WEAK_LABELS and codec != "utf-8":
         return decode_bytes(data, charset)
@@ -553,8 +616,8 @@ def _iso2022(text: str) -> str:
 
 def _iso2022_run(match) -> str:
     try:
-        return match.group().encode("ascii").decode("iso2022_jp_ext")
-    except (UnicodeError, LookupError):
+        return _read_iso2022_jp(match.group().encode("ascii")) or match.group()
+    except UnicodeError:
         return match.group()
 
 

@@ -1,0 +1,105 @@
+"""Issue 14, attachment names and subjects as the sender meant them: classes found by
+writing synthetic mail for each kind of name or subject other clients read and the core did
+not (every mail here is written for the test, none is fetched)."""
+
+import base64
+
+import pytest
+from mailparse import parse_message
+
+
+def _with_part(part: bytes, subject: bytes = b"the file") -> bytes:
+    return (
+        b"From: Ann Lee <ann@example.com>\nSubject: " + subject + b"\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+        b"Content-Type: text/plain; charset=utf-8\n\nSee the attached file.\n--b1\n"
+        + part
+        + b"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n"
+    )
+
+
+def _names(raw: bytes) -> list:
+    return [att.filename for att in parse_message(raw).attachments]
+
+
+# --- a. ISO-2022-JP as Microsoft writes it (CP50220): JIS X 0208 plus NEC's row 13 -----------
+# Outlook and Windows mailers label it "iso-2022-jp" and use the characters Japanese
+# business mail is full of (①, №, ㈱, ㍉, Ⅲ), which the standard codecs refuse. Mail clients
+# (Outlook, Thunderbird, Apple Mail) read them.
+
+
+def _jis(text: str) -> bytes:
+    """``text`` in ISO-2022-JP, Microsoft's way: each run of Shift_JIS double-byte characters
+    (NEC row 13 and the IBM extensions included) mapped back to its JIS X 0208 bytes."""
+    out, double = bytearray(), False
+    for char in text:
+        sjis = char.encode("cp932")
+        if len(sjis) == 1:
+            if double:
+                out += b"\x1b(B"
+                double = False
+            out += sjis
+            continue
+        if not double:
+            out += b"\x1b$B"
+            double = True
+        s1, s2 = sjis
+        row = (s1 - (0xB0 if s1 >= 0xE0 else 0x70)) * 2 - (1 if s2 < 0x9F else 0)
+        cell = s2 - (0x7E if s2 >= 0x9F else 0x20 if s2 >= 0x80 else 0x1F)
+        out += bytes((row, cell))
+    if double:
+        out += b"\x1b(B"
+    return bytes(out)
+
+
+_MS_TEXTS = ["ЖД№41 от 28.09.2016", "㈱山田商事 見積書", "第①回 打合せ", "Ⅲ期 ㍉ 計画"]
+
+
+def test_the_jis_helper_writes_what_the_standard_codec_reads():
+    assert _jis("見積書 2016") == "見積書 2016".encode("iso2022_jp")
+
+
+@pytest.mark.parametrize("text", _MS_TEXTS)
+def test_an_encoded_subject_in_microsofts_iso_2022_jp_is_read(text):
+    subject = b"=?iso-2022-jp?B?" + base64.b64encode(_jis(text)) + b"?="
+    assert (
+        parse_message(_with_part(b"Content-Type: application/pdf; name=x.pdf", subject)).subject
+        == text
+    )
+
+
+@pytest.mark.parametrize("text", _MS_TEXTS)
+def test_a_body_in_microsofts_iso_2022_jp_is_read(text):
+    raw = (
+        b"From: ann@example.com\nSubject: s\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n\n"
+        + _jis(text)
+        + b"\n"
+    )
+    assert parse_message(raw).body_text == text
+
+
+def test_a_file_name_in_microsofts_iso_2022_jp_is_read():
+    encoded = base64.b64encode(_jis("㈱見積書①.pdf"))
+    part = b'Content-Type: application/pdf; name="=?ISO-2022-JP?B?' + encoded + b'?="'
+    assert _names(_with_part(part)) == ["㈱見積書①.pdf"]
+    quoted = "".join(f"%{b:02X}" for b in _jis("㈱見積書①"))
+    part = b"Content-Type: application/pdf\nContent-Disposition: attachment;\n"
+    part += b" filename*=iso-2022-jp''" + quoted.encode() + b".pdf"
+    assert _names(_with_part(part)) == ["㈱見積書①.pdf"]
+
+
+def test_a_raw_subject_in_microsofts_iso_2022_jp_is_read():
+    subject = _jis("㈱山田商事 見積書")
+    assert (
+        parse_message(_with_part(b"Content-Type: application/pdf; name=x.pdf", subject)).subject
+        == "㈱山田商事 見積書"
+    )
+
+
+def test_standard_iso_2022_jp_and_half_width_katakana_still_read():
+    subject = b"=?iso-2022-jp?B?" + base64.b64encode("見積書 ｶﾀｶﾅ".encode("iso2022_jp_ext")) + b"?="
+    assert (
+        parse_message(_with_part(b"Content-Type: application/pdf; name=x.pdf", subject)).subject
+        == "見積書 ｶﾀｶﾅ"
+    )
