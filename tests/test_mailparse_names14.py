@@ -18,6 +18,10 @@ def _with_part(part: bytes, subject: bytes = b"the file") -> bytes:
     )
 
 
+def _subject(subject: bytes) -> str:
+    return parse_message(_with_part(b"Content-Type: application/pdf; name=x.pdf", subject)).subject
+
+
 def _names(raw: bytes) -> list:
     return [att.filename for att in parse_message(raw).attachments]
 
