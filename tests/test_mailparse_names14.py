@@ -107,3 +107,137 @@ def test_standard_iso_2022_jp_and_half_width_katakana_still_read():
         parse_message(_with_part(b"Content-Type: application/pdf; name=x.pdf", subject)).subject
         == "見積書 ｶﾀｶﾅ"
     )
+
+
+# --- b. a lossy name beside a full one -------------------------------------------------------
+# Mailers that cannot write a name in a parameter degrade it there and write it whole in the
+# other one: a DOS short name (QUARTE~1.PDF, Windows' 8.3 alias), "?" for each character
+# the charset lacked. A client shows the full name; the degraded one only when it is all
+# there is.
+
+
+@pytest.mark.parametrize(
+    "part,expected",
+    [
+        (
+            b'Content-Type: application/pdf; name="Quarterly report 2024.pdf"\n'
+            b'Content-Disposition: attachment; filename="QUARTE~1.PDF"',
+            "Quarterly report 2024.pdf",
+        ),
+        (
+            b'Content-Type: application/msword; name="Meeting minutes.docx"\n'
+            b"Content-Disposition: attachment; filename=MEETIN~12.DOC",
+            "Meeting minutes.docx",
+        ),
+        (
+            b'Content-Type: application/pdf; name="=?utf-8?B?0J7RgtGH0ZHRgi5wZGY=?="\n'
+            b'Content-Disposition: attachment; filename="?????.pdf"',
+            "Отчёт.pdf",
+        ),
+        (
+            b'Content-Type: application/pdf; name="=?utf-8?Q?Z=C3=BCrich_Plan.pdf?="\n'
+            b'Content-Disposition: attachment; filename="Z?rich Plan.pdf"',
+            "Zürich Plan.pdf",
+        ),
+        (
+            b"Content-Type: application/pdf; name*=utf-8''Z%C3%BCrich.pdf\n"
+            b'Content-Disposition: attachment; filename="Z\xef\xbf\xbdrich.pdf"',
+            "Zürich.pdf",
+        ),
+    ],
+)
+def test_a_degraded_name_gives_way_to_the_full_one(part, expected):
+    assert _names(_with_part(part)) == [expected]
+
+
+@pytest.mark.parametrize(
+    "part,expected",
+    [
+        # the degraded name is all there is
+        (
+            b"Content-Type: application/pdf\n"
+            b'Content-Disposition: attachment; filename="QUARTE~1.PDF"',
+            "QUARTE~1.PDF",
+        ),
+        # the other name is another file's type: not the same file's full name
+        (
+            b'Content-Type: application/pdf; name="notes.txt"\n'
+            b'Content-Disposition: attachment; filename="QUARTE~1.PDF"',
+            "QUARTE~1.PDF",
+        ),
+        # a tilde in a real name, and two full names: the disposition's, as RFC 2183 says
+        (
+            b'Content-Type: application/pdf; name="Offer.pdf"\n'
+            b'Content-Disposition: attachment; filename="Offer ~1 draft.pdf"',
+            "Offer ~1 draft.pdf",
+        ),
+        (
+            b'Content-Type: application/pdf; name="=?utf-8?B?0J7RgtGH0ZHRgi5wZGY=?="\n'
+            b'Content-Disposition: attachment; filename="Otchet.pdf"',
+            "Otchet.pdf",
+        ),
+    ],
+)
+def test_a_name_that_is_not_degraded_is_kept(part, expected):
+    assert _names(_with_part(part)) == [expected]
+
+
+# --- c. a name given only by Content-Location ------------------------------------------------
+# A part that names no file but says where it came from (RFC 2557: Outlook's and Word's
+# web-page mail, saved pages, some gateways) is named by the last piece of that location,
+# as Ruby's mail and Outlook name it, rather than "image001.png".
+
+
+@pytest.mark.parametrize(
+    "location,expected",
+    [
+        (b"http://example.com/img/logo.png", "logo.png"),
+        (
+            b"https://example.com/files/Price%20list%202024.pdf?download=1#page=2",
+            "Price list 2024.pdf",
+        ),
+        (b"report.pdf", "report.pdf"),
+        (b'"file:///C:/Users/ann/Documents/Plan.xlsx"', "Plan.xlsx"),
+        (b"http://example.com/r/%D0%9E%D1%82%D1%87%D1%91%D1%82.pdf", "Отчёт.pdf"),
+        (b"http://example.com/a/very/long/path/\n to/chart.png", "chart.png"),
+    ],
+)
+def test_a_part_named_only_by_its_location_takes_that_name(location, expected):
+    part = b"Content-Type: application/octet-stream\nContent-Disposition: attachment\n"
+    part += b"Content-Location: "
+    assert _names(_with_part(part + location)) == [expected]
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        b"http://example.com/",
+        b"http://example.com/download?id=12",
+        b"cid:part1.abc@example.com",
+        b"",
+    ],
+)
+def test_a_location_naming_no_file_leaves_the_generated_name(location):
+    part = b"Content-Type: application/pdf\nContent-Location: " + location
+    assert _names(_with_part(part)) == ["application001.pdf"]
+
+
+def test_a_name_parameter_wins_over_the_location():
+    part = (
+        b'Content-Type: image/png; name="chart.png"\nContent-Location: http://example.com/x/y.png'
+    )
+    assert _names(_with_part(part)) == ["chart.png"]
+
+
+def test_an_html_body_with_a_location_stays_the_body():
+    raw = (
+        b"From: ann@example.com\nSubject: page\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/related; boundary="r"\n\n--r\n'
+        b"Content-Type: text/html; charset=utf-8\nContent-Location: http://example.com/news.html\n\n"
+        b'<html><body><p>Hello</p><img src="http://example.com/logo.png"></body></html>\n--r\n'
+        b"Content-Type: image/png\nContent-Location: http://example.com/logo.png\n"
+        b"Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--r--\n"
+    )
+    parsed = parse_message(raw)
+    assert "Hello" in parsed.body_text
+    assert [att.filename for att in parsed.attachments] == ["logo.png"]

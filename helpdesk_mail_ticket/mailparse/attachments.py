@@ -5,6 +5,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+import urllib.parse
 from dataclasses import dataclass
 from email.message import Message
 
@@ -253,9 +254,12 @@ def _rfc2231_value(value: tuple) -> str:
 
 def _filename(part: Message, charset_hint: str = "") -> str:
     """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit (read
-    by the part's declared charset, then the message's ``charset_hint``, then detected)."""
+    by the part's declared charset, then the message's ``charset_hint``, then detected).
+    A degraded name (see _degraded) gives way to a full one of the same type in a later
+    parameter; a part naming no file is named by its Content-Location."""
     charsets = (_part_charset(part), charset_hint)
     read = {}
+    degraded, kind = "", ""
     for header, param in _NAME_PARAMS:
         if header not in read:
             read[header] = header_params(_raw_value(part, header), *charsets)[1]
@@ -264,18 +268,59 @@ def _filename(part: Message, charset_hint: str = "") -> str:
             value = params[param]
             if isinstance(value, tuple):
                 value = _rfc2231_value(value)
-            name = _read_name(str(value), charsets)
-            if name:  # one that reads as nothing (spaces, an empty encoded word): the next
-                return name
-    return ""
+            given = _decoded_name(str(value), charsets)
+            name = _clean_name(given)
+            if not name:  # one that reads as nothing (spaces, an empty encoded word): the next
+                continue
+            if not _degraded(given):
+                if not degraded or _extension(name).startswith(kind):
+                    return name
+            elif not degraded:
+                degraded, kind = name, _extension(name)
+    return degraded or _location_name(part)
 
 
-def _read_name(name: str, charsets: tuple) -> str:
-    """A file name parameter's value decoded (RFC 2047, raw 8-bit) and cleaned."""
+# Windows' short (8.3) alias of a long file name: up to 6 characters, "~", a number.
+_DOS_ALIAS = re.compile(r"[^\s~.]{1,6}~[0-9]{1,6}(?:\.[^\s.]{1,3})?")
+
+
+def _degraded(name: str) -> bool:
+    """Whether a file name is a mailer's lossy form of another: a DOS short name, or "?"
+    (or U+FFFD) where the charset it was written in lacked a character."""
+    return "?" in name or "\ufffd" in name or bool(_DOS_ALIAS.fullmatch(name))
+
+
+def _location_name(part: Message) -> str:
+    """The last piece of the part's Content-Location (RFC 2557), query and fragment left out,
+    %XX read as UTF-8; "" unless it names a file with an extension."""
+    location = re.sub(r"\s+", "", _raw_value(part, "content-location")).strip("\"'<>")
+    if not location or location.lower().startswith(("cid:", "mid:", "data:")):
+        return ""
+    try:
+        path = urllib.parse.urlsplit(location).path
+    except ValueError:  # a broken URL (an unclosed "[" in its host)
+        return ""
+    piece = path.rstrip("/").rsplit("/", 1)[-1]
+    if "%" in piece:
+        piece = _percent_decoded(piece)
+    name = _clean_name(piece)
+    stem, dot, ext = name.rpartition(".")
+    return name if stem and dot and _REAL_EXTENSION.fullmatch(ext.lower()) else ""
+
+
+def _percent_decoded(text: str) -> str:
+    try:
+        return urllib.parse.unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return urllib.parse.unquote(text, encoding="cp1252", errors="replace")
+
+
+def _decoded_name(name: str, charsets: tuple) -> str:
+    """A file name parameter's value decoded (RFC 2047, raw 8-bit), not yet cleaned."""
     name = clean_text(decode_words(fix_surrogates(name, *charsets)))
     if len(name) > 2 and name[0] == name[-1] == "'":
         name = name[1:-1]  # quoted with apostrophes (name='x y.pdf'), as some scripts write
-    return _clean_name(name)
+    return name
 
 
 _MAX_NAME = 255
