@@ -3,6 +3,7 @@ writing synthetic mail for each kind of name or subject other clients read and t
 not (every mail here is written for the test, none is fetched)."""
 
 import base64
+import struct
 
 import pytest
 from mailparse import parse_message
@@ -295,3 +296,56 @@ def test_a_raw_name_in_the_declared_cyrillic_charset_stays_read_so(text, charset
         + b"\n"
     )
     assert parse_message(raw).subject == text
+
+
+# --- e. files inside winmail.dat named in the sender's Windows code page ---------------------
+# TNEF writes 8-bit names (attAttachTitle, PT_STRING8 properties) in the sending Outlook's
+# code page and says which in attOemCodepage; readers (MimeKit, tnef) decode by it. A
+# stream without it is read as other raw 8-bit names are.
+
+
+def _tnef_attr(level: int, attr: int, data: bytes) -> bytes:
+    checksum = sum(data) & 0xFFFF
+    return struct.pack("<BII", level, attr, len(data)) + data + struct.pack("<H", checksum)
+
+
+def _mapi_string8(prop_id: int, text: bytes) -> bytes:
+    """A MAPI property list holding one PT_STRING8 property."""
+    value = text + b"\x00"
+    padded = value + b"\x00" * (-len(value) % 4)
+    return struct.pack("<IHHI", 1, 0x001E, prop_id, 1) + struct.pack("<I", len(value)) + padded
+
+
+def _winmail(codepage: int | None, title: bytes, long_name: bytes | None = None) -> bytes:
+    stream = struct.pack("<IH", 0x223E9F78, 1)
+    if codepage is not None:
+        stream += _tnef_attr(1, 0x00069007, struct.pack("<II", codepage, 0))
+    stream += _tnef_attr(2, 0x00069002, b"\x01\x00" + b"\x00" * 12)
+    stream += _tnef_attr(2, 0x00018010, title + b"\x00")
+    stream += _tnef_attr(2, 0x0006800F, b"%PDF-1.4\n")
+    if long_name is not None:
+        stream += _tnef_attr(2, 0x00069005, _mapi_string8(0x3707, long_name))
+    part = b"Content-Type: application/ms-tnef; name=winmail.dat\n"
+    part += b"Content-Disposition: attachment; filename=winmail.dat\n"
+    part += b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(stream)
+    return (
+        b"From: Ann Lee <ann@example.com>\nSubject: files\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+        b"Content-Type: text/plain; charset=utf-8\n\nSee the files.\n--b1\n" + part + b"\n--b1--\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text,codepage",
+    [("Счет на оплату.pdf", 1251), ("見積書.pdf", 932), ("Příloha č. 1.pdf", 1250)],
+)
+def test_a_name_inside_winmail_dat_is_read_by_its_code_page(text, codepage):
+    encoded = text.encode(f"cp{codepage}")
+    assert _names(_winmail(codepage, encoded)) == [text]
+    assert _names(_winmail(codepage, b"SCHET~1.PDF", encoded)) == [text]
+
+
+def test_a_name_inside_winmail_dat_without_code_page_is_read_as_raw_names_are():
+    assert _names(_winmail(None, "Счет на оплату.pdf".encode("cp1251"))) == ["Счет на оплату.pdf"]
+    assert _names(_winmail(None, "Größe.pdf".encode("cp1252"))) == ["Größe.pdf"]
+    assert _names(_winmail(1252, "Größe.pdf".encode("cp1252"))) == ["Größe.pdf"]

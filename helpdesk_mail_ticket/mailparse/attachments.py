@@ -532,7 +532,7 @@ def _attachments_of(
         and (name.lower() == "winmail.dat" or ctype != "application/octet-stream")
         and is_tnef(data)
     ):
-        inner = parse_tnef(data)
+        inner = parse_tnef(data, charset_hint)
         if inner:
             for found in inner:
                 found["filename"] = _clean_name(found["filename"] or "")
