@@ -349,3 +349,84 @@ def test_a_name_inside_winmail_dat_without_code_page_is_read_as_raw_names_are():
     assert _names(_winmail(None, "Счет на оплату.pdf".encode("cp1251"))) == ["Счет на оплату.pdf"]
     assert _names(_winmail(None, "Größe.pdf".encode("cp1252"))) == ["Größe.pdf"]
     assert _names(_winmail(1252, "Größe.pdf".encode("cp1252"))) == ["Größe.pdf"]
+
+
+# --- f. files pasted into a text body with uuencode's base64 form ----------------------------
+# ``uuencode -m file name | mail`` writes ``begin-base64 644 name`` ... ``====``
+# (POSIX uuencode); sharutils' uudecode and clients that read uuencoded files read it too.
+
+
+def _text_mail(body: bytes) -> bytes:
+    return b"From: ann@example.com\nSubject: log\n\n" + body
+
+
+def test_a_base64_uuencoded_file_in_the_body_is_an_attachment():
+    data = b"2026-12-06 error: disk full\n" * 5
+    block = b"begin-base64 644 server log.txt\n" + base64.encodebytes(data) + b"====\n"
+    parsed = parse_message(_text_mail(b"Here is the log.\n\n" + block + b"\nThanks\n"))
+    assert [(att.filename, att.data) for att in parsed.attachments] == [("server log.txt", data)]
+    assert parsed.body_text.split() == ["Here", "is", "the", "log.", "Thanks"]
+
+
+def test_text_that_only_looks_like_a_base64_block_stays_text():
+    body = b"begin-base64 644 x.txt\nthis is not base64 at all!\n====\n"
+    parsed = parse_message(_text_mail(body))
+    assert parsed.attachments == []
+    assert "not base64" in parsed.body_text
+
+
+# --- g. a part named only by its Content-Description ----------------------------------------
+# Some mailers (scanners, Exchange conversions) name a file only in Content-Description. A
+# description is prose as often as a name ("Forwarded message", "PDF document"): it names
+# the file only when it reads as a file name of the part's own type.
+
+
+@pytest.mark.parametrize(
+    "ctype,description,expected",
+    [
+        (b"application/pdf", b"Invoice 2024.pdf", "Invoice 2024.pdf"),
+        (b"image/jpeg", b"=?utf-8?Q?Fa=C3=A7ade.jpg?=", "Façade.jpg"),
+        (b"application/pdf", b"PDF document", "application001.pdf"),
+        (b"application/pdf", b"scan.jpg", "application001.pdf"),
+        (b"application/pdf", b"see /tmp/x.pdf for details", "application001.pdf"),
+    ],
+)
+def test_a_description_names_the_file_only_as_a_file_name_of_its_type(ctype, description, expected):
+    part = b"Content-Type: " + ctype + b"\nContent-Description: " + description
+    assert _names(_with_part(part)) == [expected]
+
+
+def test_a_name_parameter_wins_over_the_description():
+    part = b'Content-Type: application/pdf; name="a.pdf"\nContent-Description: b.pdf'
+    assert _names(_with_part(part)) == ["a.pdf"]
+
+
+# --- h. a Mac file sent as AppleDouble (RFC 1740) -------------------------------------------
+# multipart/appledouble holds the file's Finder data (application/applefile, often named
+# like the file) and then the file. Clients show the file once; the Finder data is no file
+# the sender attached (kept out, with the reason). AppleSingle (the file inside
+# application/applefile, no data part beside it) stays a file.
+
+
+def test_the_finder_data_of_an_appledouble_file_is_not_a_second_file():
+    raw = (
+        b"From: ann@example.com\nSubject: plan\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="a"\n\n--a\nContent-Type: text/plain\n\nhi\n'
+        b'--a\nContent-Type: multipart/appledouble; boundary="d"\n\n--d\n'
+        b'Content-Type: application/applefile; name="Plan.pdf"\n'
+        b"Content-Transfer-Encoding: base64\n\nAAUWBwACAAA=\n--d\n"
+        b'Content-Type: application/pdf; name="Plan.pdf"\n'
+        b"Content-Disposition: attachment; filename=Plan.pdf\n"
+        b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--d--\n--a--\n"
+    )
+    files = [(att.filename, att.content_type, att.kept) for att in parse_message(raw).attachments]
+    assert files == [
+        ("Plan.pdf", "application/applefile", False),
+        ("Plan.pdf", "application/pdf", True),
+    ]
+
+
+def test_an_applesingle_file_is_kept():
+    part = b'Content-Type: application/applefile; name="Plan.pdf"'
+    raw = _with_part(part)
+    assert [(a.filename, a.kept) for a in parse_message(raw).attachments] == [("Plan.pdf", True)]

@@ -1,5 +1,6 @@
 """Attachments: naming, exclusion (iTop list + dangerous types), TNEF, forwarded .eml, images."""
 
+import base64
 import binascii
 import hashlib
 import logging
@@ -277,7 +278,23 @@ def _filename(part: Message, charset_hint: str = "") -> str:
                     return name
             elif not degraded:
                 degraded, kind = name, _extension(name)
-    return degraded or _location_name(part)
+    return degraded or _location_name(part) or _description_name(part)
+
+
+def _description_name(part: Message) -> str:
+    """The part's Content-Description when it reads as a file name of the part's declared
+    type (``Invoice 2024.pdf`` on application/pdf); "" for prose ("PDF document")."""
+    described = _raw_value(part, "content-description")
+    if not described or "." not in described:
+        return ""
+    name = clean_text(decode_words(fix_surrogates(described))).strip()
+    if not name or len(name) > _MAX_NAME or _PATH_SEPARATOR.search(name):
+        return ""
+    stem, _, ext = name.rpartition(".")
+    if not stem.strip() or not _REAL_EXTENSION.fullmatch(ext.lower()):
+        return ""
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return _clean_name(name) if guessed and guessed.lower() == part.get_content_type() else ""
 
 
 # Windows' short (8.3) alias of a long file name: up to 6 characters, "~", a number.
@@ -460,7 +477,7 @@ def collect_attachments(
     found: list[Attachment] = []
     counter = 0
     body_seen = False
-    alternatives, encrypted = _containers(message, walk)
+    alternatives, encrypted, finder = _containers(message, walk)
     for part in walk(message):
         try:
             ctype = content_type(part)
@@ -484,29 +501,46 @@ def collect_attachments(
             continue
         counter += 1
         try:
-            found.extend(
-                _attachments_of(part, ctype, counter, settings, charset_hint, id(part) in encrypted)
+            files = _attachments_of(
+                part, ctype, counter, settings, charset_hint, id(part) in encrypted
             )
+            if id(part) in finder:
+                for att in files:
+                    att.kept, att.reason = False, _FINDER_DATA
+            found.extend(files)
         except Exception:
             _logger.warning("attachment skipped: unreadable part", exc_info=True)
     del body_seen
     return found
 
 
-def _containers(message: Message, walk) -> tuple[set, set]:
+_CONTAINER_TYPES = ("multipart/alternative", "multipart/encrypted", "multipart/appledouble")
+_FINDER_DATA = "Mac Finder data of an AppleDouble file (the file follows it)"
+
+
+def _containers(message: Message, walk) -> tuple[set, set, set]:
     """ids of the parts that are alternatives of one another (children of a
-    multipart/alternative: versions of the body, never files), and of the encrypted
-    payloads of PGP/MIME multipart/encrypted parts (their application/octet-stream child)."""
-    alternatives, encrypted = set(), set()
+    multipart/alternative: versions of the body, never files), of the encrypted
+    payloads of PGP/MIME multipart/encrypted parts (their application/octet-stream child),
+    and of the Finder data of AppleDouble files (RFC 1740: the application/applefile part
+    of a multipart/appledouble, before the file itself)."""
+    alternatives, encrypted, finder = set(), set(), set()
     for part in walk(message):
         ctype = part.get_content_type()
-        if ctype not in ("multipart/alternative", "multipart/encrypted"):
+        if ctype not in _CONTAINER_TYPES:
             continue
         payload = part.get_payload()
         if not isinstance(payload, list):
             continue
         if ctype == "multipart/alternative":
             alternatives.update(id(child) for child in payload)
+        elif ctype == "multipart/appledouble":
+            finder.update(
+                id(child)
+                for child in payload[:-1]
+                if isinstance(child, Message)
+                and child.get_content_type() == "application/applefile"
+            )
         else:
             encrypted.update(
                 id(child)
@@ -514,7 +548,7 @@ def _containers(message: Message, walk) -> tuple[set, set]:
                 if isinstance(child, Message)
                 and child.get_content_type() == "application/octet-stream"
             )
-    return alternatives, encrypted
+    return alternatives, encrypted, finder
 
 
 def _attachments_of(
@@ -568,11 +602,19 @@ _UUENCODED = re.compile(
 )
 
 
+_BASE64_BLOCK = re.compile(
+    r"^begin-base64 [0-7]{3,4} ([^\r\n]{1,255})\r?\n((?:[A-Za-z0-9+/=]{1,100}\r?\n){0,200000}?)"
+    r"====[ \t]*\r?$",
+    re.MULTILINE,
+)
+
+
 def extract_uuencoded(text: str, settings) -> tuple[str, list]:
     """Files uuencoded into a plain-text body (``begin 644 name`` ... ``end``, as
-    ``uuencode file | mail`` and old clients send them): the body without them, and the
-    files as attachments."""
-    if "begin " not in text:
+    ``uuencode file | mail`` and old clients send them; ``begin-base64 644 name`` ...
+    ``====``, as ``uuencode -m`` writes them): the body without them, and the files as
+    attachments."""
+    if "begin" not in text:
         return text, []
     found = []
 
@@ -585,7 +627,22 @@ def extract_uuencoded(text: str, settings) -> tuple[str, list]:
         found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
         return ""
 
-    text = _UUENCODED.sub(take, text)
+    def take_base64(match) -> str:
+        try:
+            data = base64.b64decode("".join(match.group(2).split()), validate=True)
+        except (binascii.Error, ValueError):
+            data = None
+        if data is None:
+            return match.group()
+        name = _clean_name(match.group(1))
+        name = name or _default_name("application/octet-stream", len(found) + 1)
+        found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
+        return ""
+
+    if "begin " in text:
+        text = _UUENCODED.sub(take, text)
+    if "begin-base64 " in text:
+        text = _BASE64_BLOCK.sub(take_base64, text)
     return text, found
 
 
