@@ -430,3 +430,59 @@ def test_an_applesingle_file_is_kept():
     part = b'Content-Type: application/applefile; name="Plan.pdf"'
     raw = _with_part(part)
     assert [(a.filename, a.kept) for a in parse_message(raw).attachments] == [("Plan.pdf", True)]
+
+
+# --- i. charset labels browsers and mail clients know ---------------------------------------
+# The WHATWG Encoding Standard lists the labels browsers (and the mail readers built on
+# their engines: Thunderbird, Apple Mail, webmail) accept for each encoding, and reads each
+# legacy encoding as its Windows superset. Labels Python does not know (x-mac-cyrillic,
+# x-x-big5, cseuckr...) fell back to a guess; others named a strict subset (ksc5601 as
+# EUC-KR without Windows' extra Hangul, csshiftjis without NEC's ①). Apple Mail's own
+# x-mac-* labels are read as the Mac charsets they name.
+
+_LABELS = [
+    (b"x-mac-cyrillic", "Отчёт за март", "mac-cyrillic"),
+    (b"x-mac-ukrainian", "Звіт за березень", "mac-cyrillic"),
+    (b"x-mac-ce", "Příloha č. 1", "mac-latin2"),
+    (b"x-x-big5", "報價單", "big5"),
+    (b"cn-big5", "報價單", "big5"),
+    (b"x-euc-jp", "見積書", "euc_jp"),
+    (b"cseucpkdfmtjapanese", "見積書", "euc_jp"),
+    (b"koi8-ru", "Звіт", "koi8-u"),
+    (b"koi8", "Отчёт", "koi8-r"),
+    (b"cseuckr", "똠방 견적서", "cp949"),
+    (b"ksc5601", "똠방 견적서", "cp949"),
+    (b"csshiftjis", "①見積書", "cp932"),
+    (b"iso88592", "Příloha č. 1", "iso-8859-2"),
+    (b"x-cp1251", "Отчёт за март", "cp1251"),
+    (b"dos-874", "ใบแจ้งหนี้", "cp874"),
+    (b"csisolatin9", "Größe 5 €", "iso-8859-15"),
+    (b"unicode-1-1-utf-8", "Größe 5 €", "utf-8"),
+]
+
+
+@pytest.mark.parametrize("label,text,codec", _LABELS)
+def test_a_subject_in_a_charset_known_by_another_label_is_read(label, text, codec):
+    subject = b"=?" + label + b"?B?" + base64.b64encode(text.encode(codec)) + b"?="
+    assert _subject(subject) == text
+
+
+@pytest.mark.parametrize("label,text,codec", _LABELS)
+def test_a_body_and_a_name_in_a_charset_known_by_another_label_are_read(label, text, codec):
+    raw = (
+        b"From: ann@example.com\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+        b"Content-Type: text/plain; charset="
+        + label
+        + b"\nContent-Transfer-Encoding: base64\n\n"
+        + base64.encodebytes(text.encode(codec))
+        + b"\n--b1\nContent-Type: application/pdf\nContent-Disposition: attachment;\n"
+        + b" filename*="
+        + label
+        + b"''"
+        + "".join(f"%{byte:02X}" for byte in text.encode(codec)).encode()
+        + b".pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_text == text
+    assert [att.filename for att in parsed.attachments] == [text + ".pdf"]

@@ -53,6 +53,54 @@ _ALIASES = {
     "default": "",
     "charset": "",
 }
+# The labels of the WHATWG Encoding Standard (what browsers, and the mail readers built on
+# their engines, accept), each read as the codec the standard reads it by (a legacy
+# charset's Windows superset), then Apple Mail's own x-mac-* labels. Only labels Python
+# does not know or reads by a stricter codec need an entry; _ALIASES is checked first.
+_LABEL_GROUPS = {
+    "utf-8": "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 x-unicode20utf8",
+    "iso8859-2": "iso88592 csisolatin2 iso-ir-101",
+    "iso8859-3": "iso88593",
+    "iso8859-4": "iso88594",
+    "iso8859-5": "iso88595 csisolatincyrillic",
+    "iso8859-6": "iso88596 iso-8859-6-e iso-8859-6-i csiso88596e csiso88596i asmo-708",
+    "iso8859-7": "iso88597 sun_eu_greek",
+    "iso8859-8": "iso88598 iso-8859-8-e csiso88598e csiso88598i visual logical",
+    "iso8859-10": "iso885910",
+    "iso8859-13": "iso885913",
+    "iso8859-14": "iso885914",
+    "iso8859-15": "iso885915 csisolatin9",
+    "cp1252": "iso88591 x-cp1252",
+    "cp1254": "iso88599",
+    "cp874": "dos-874 iso885911",
+    "cp1250": "x-cp1250",
+    "cp1251": "x-cp1251",
+    "cp1253": "x-cp1253",
+    "cp1255": "x-cp1255",
+    "cp1256": "x-cp1256",
+    "cp1257": "x-cp1257",
+    "cp1258": "x-cp1258",
+    "koi8-r": "koi koi8 cskoi8r",
+    "koi8-u": "koi8-ru",
+    "mac-roman": "mac csmacintosh",
+    "mac-cyrillic": "x-mac-cyrillic x-mac-ukrainian",
+    "mac-latin2": "x-mac-ce x-mac-centraleurroman",
+    "mac-greek": "x-mac-greek",
+    "mac-turkish": "x-mac-turkish",
+    "mac-iceland": "x-mac-icelandic",
+    "mac-croatian": "x-mac-croatian",
+    "mac-romanian": "x-mac-romanian",
+    "mac-arabic": "x-mac-arabic",
+    "gb18030": "csgb2312 csiso58gb231280 gb_2312 gb_2312-80 iso-ir-58 chinese x-mac-chinesesimp",
+    "big5hkscs": "cn-big5 csbig5 x-x-big5 big5-hkscs x-mac-chinesetrad",
+    "euc_jis_2004": "x-euc-jp cseucpkdfmtjapanese",
+    "iso2022_jp_ext": "csiso2022jp",
+    "cp932": "csshiftjis x-mac-japanese",
+    "cp949": "cseuckr csksc56011987 iso-ir-149 korean ksc5601 ksc_5601 x-mac-korean",
+}
+_ALIASES.update(
+    {label: codec for codec, labels in _LABEL_GROUPS.items() for label in labels.split()} | _ALIASES
+)
 # ISO-2022-JP as Microsoft writes it (see _iso2022_jp_ms): no Python codec of its own.
 _ISO2022_JP_MS = "iso2022-jp-ms"
 # Fallback chains when the primary codec fails on the data.
