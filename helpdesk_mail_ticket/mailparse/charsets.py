@@ -172,58 +172,84 @@ def _try(data: bytes, codec: str) -> str | None:
         return None
 
 
-# Escape sequences of ISO-2022-JP and what follows them: two bytes per character (JIS
+# An escape sequence of ISO-2022-JP and the mode it starts: two bytes per character (JIS
 # X 0208, 1978 or 1983), ASCII or JIS-Roman, half-width katakana (JIS X 0201).
-_JIS_MODES = {b"\x1b$B": 2, b"\x1b$@": 2, b"\x1b(B": 0, b"\x1b(J": 0, b"\x1b(I": 1}
+_JIS_ESCAPE = re.compile(rb"(\x1b\$[B@]|\x1b\([BJI])")
+_JIS_DOUBLE = (b"\x1b$B", b"\x1b$@")
+_JIS_HIGH = bytes.maketrans(bytes(range(0x21, 0x7F)), bytes(range(0xA1, 0xFF)))
+_JIS_BYTES = re.compile(rb"[\x21-\x7e]*")
+_KANA_BYTES = re.compile(rb"[\x21-\x5f]*")
 
 
 def _iso2022_jp_ms(data: bytes) -> str | None:
     """ISO-2022-JP as Outlook and other Windows mailers write it under that label
     (Microsoft's CP50220): JIS X 0208 plus NEC's row 13 (①, №, ㈱, ㍉, Ⅲ) and the IBM
-    extensions, which the standard codecs refuse. Each JIS pair is moved to its Shift_JIS
-    bytes and the whole read as Windows-31J, as those mailers mean; None when ``data`` is
-    no such text (8-bit bytes, another escape, a broken pair)."""
-    out, mode, index, size = bytearray(), 0, 0, len(data)
-    while index < size:
-        byte = data[index]
-        if byte == 0x1B:
-            mode = _JIS_MODES.get(data[index : index + 3], -1)
-            if mode < 0:
-                return None
-            index += 3
-        elif byte > 0x7F:
-            return None
-        elif byte in (0x0A, 0x0D) or mode == 0:
-            mode = 0 if byte in (0x0A, 0x0D) else mode  # a line ends in ASCII
-            out.append(byte)
-            index += 1
-        elif mode == 1:
-            if not 0x21 <= byte <= 0x5F:
-                return None
-            out.append(byte + 0x80)
-            index += 1
-        else:
-            pair = data[index : index + 2]
-            if len(pair) < 2 or not (0x21 <= pair[0] <= 0x7E and 0x21 <= pair[1] <= 0x7E):
-                return None
-            out += _jis_to_sjis(*pair)
-            index += 2
-    try:
-        return out.decode("cp932")
-    except UnicodeDecodeError:
+    extensions, which the standard codecs refuse. Each two-byte run is read as EUC-JP (the
+    same pairs with the high bit set), the rows EUC-JP lacks by their Shift_JIS bytes in
+    Windows-31J, as those mailers mean; None when ``data`` is no such text (8-bit bytes,
+    another escape, a broken pair)."""
+    if not data.isascii():
         return None
+    pieces = _JIS_ESCAPE.split(data)
+    if any(b"\x1b" in piece for piece in pieces[::2]):
+        return None  # an escape this reading does not know
+    out = [pieces[0].decode("ascii")]
+    for index in range(1, len(pieces), 2):
+        mode, chunk = pieces[index], pieces[index + 1]
+        if mode in _JIS_DOUBLE or mode == b"\x1b(I":
+            found = (_JIS_BYTES if mode in _JIS_DOUBLE else _KANA_BYTES).match(chunk).end()
+            if found < len(chunk) and chunk[found] not in b"\r\n":
+                return None  # a byte the mode has no place for (a control, a space)
+            text, chunk = chunk[:found], chunk[found:]  # a line ends in ASCII
+            if mode == b"\x1b(I":
+                out.append(bytes(byte + 0x80 for byte in text).decode("cp932"))
+            elif len(text) % 2:
+                return None
+            else:
+                read = _jis_run(text.translate(_JIS_HIGH))
+                if read is None:
+                    return None
+                out.append(read)
+        out.append(chunk.decode("ascii"))
+    return "".join(out)
 
 
-def _jis_to_sjis(row: int, cell: int) -> bytes:
+# A run of JIS pairs with the high bit set (EUC-JP's bytes): pairs EUC-JP has, then pairs
+# of the rows only Windows fills (NEC's row 13, the IBM extensions in rows 89-92).
+_EUC_RUNS = re.compile(
+    rb"((?:[\xa1-\xac\xae-\xf8\xfd\xfe][\xa1-\xfe])*)((?:[\xad\xf9-\xfc][\xa1-\xfe])*)"
+)
+
+
+def _jis_run(euc: bytes) -> str | None:
+    """JIS pairs (high bit set) as Windows reads them; None when a pair has no character."""
+    out = []
+    try:
+        for match in _EUC_RUNS.finditer(euc):
+            common, windows = match.groups()
+            out.append(common.decode("euc_jp"))
+            if windows:
+                sjis = b"".join(_SJIS_OF[windows[i : i + 2]] for i in range(0, len(windows), 2))
+                out.append(sjis.decode("cp932"))
+    except (UnicodeDecodeError, KeyError):
+        return None
+    return "".join(out)
+
+
+def _sjis_of(row: int, cell: int) -> bytes:
     """The Shift_JIS bytes of the JIS X 0208 pair ``row``, ``cell`` (0x21-0x7E each)."""
     lead = (row - 0x21) // 2 + 0x81
     if lead > 0x9F:
         lead += 0x40
-    if row % 2:
-        trail = cell + 0x1F + (1 if cell >= 0x60 else 0)
-    else:
-        trail = cell + 0x7E
+    trail = cell + 0x1F + (1 if cell >= 0x60 else 0) if row % 2 else cell + 0x7E
     return bytes((lead, trail))
+
+
+_SJIS_OF = {
+    bytes((row + 0x80, cell + 0x80)): _sjis_of(row, cell)
+    for row in (0x2D, 0x79, 0x7A, 0x7B, 0x7C)
+    for cell in range(0x21, 0x7F)
+}
 
 
 def _read_iso2022_jp(data: bytes) -> str | None:
