@@ -490,3 +490,20 @@ def test_a_body_and_a_name_in_a_charset_known_by_another_label_are_read(label, t
     parsed = parse_message(raw)
     assert parsed.body_text == text
     assert [att.filename for att in parsed.attachments] == [text + ".pdf"]
+
+
+@pytest.mark.parametrize("label", [b"x-mac-cyrillic", b"x-mac-ce", b"macintosh"])
+def test_a_utf8_body_under_a_mac_label_stays_utf8(label):
+    # Bulk mailers put a Mac label on UTF-8 text (its HTML meta says utf-8): valid UTF-8
+    # under a single-byte label is UTF-8, as under a Latin one.
+    raw = (
+        b"From: news@example.com\nSubject: s\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain; charset="
+        + label
+        + b"\nContent-Transfer-Encoding: 8bit\n\n"
+        + "© 2019 Société – Größe".encode()
+        + b"\n"
+    )
+    assert parse_message(raw).body_text == "© 2019 Société – Größe"
+    subject = b"=?" + label + b"?B?" + base64.b64encode("Größe ©".encode()) + b"?="
+    assert _subject(subject) == "Größe ©"

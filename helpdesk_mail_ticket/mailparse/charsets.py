@@ -41,8 +41,8 @@ _ALIASES = {
     "euc-jp": "euc_jis_2004",
     "iso-2022-jp": "iso2022_jp_ext",
     "big5": "big5hkscs",
-    "x-mac-roman": "mac_roman",
-    "macintosh": "mac_roman",
+    "x-mac-roman": "mac-roman",
+    "macintosh": "mac-roman",
     "iso-8859-8-i": "iso-8859-8",
     "utf8": "utf-8",
     "unicode-1-1-utf-7": "utf-7",
@@ -617,8 +617,13 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
 
 # Declared labels that cannot tell which 8-bit characters a body holds: no label, ASCII, or
 # a single-byte Latin one (what mailers put on anything).
+# Labels that may stand for UTF-8 text: none, ASCII, the Latin ones mailers default to and
+# the Mac ones bulk mailers put on UTF-8 (single-byte charsets: any bytes decode, so the
+# label alone proves nothing; valid UTF-8 with multi-byte characters almost never is
+# another charset's text).
 _WEAK_LABELS = frozenset(
     {"", "ascii", "cp1252", "cp1250", "cp1254", "iso8859-1", "iso8859-2", "iso8859-15"}
+    | {codec for codec in _LABEL_GROUPS if codec.startswith("mac-")}
 )
 _BODY_SAMPLE = 4096
 _PLAUSIBLE = 0.5
