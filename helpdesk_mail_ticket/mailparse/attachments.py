@@ -257,7 +257,8 @@ def _filename(part: Message, charset_hint: str = "") -> str:
     """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit (read
     by the part's declared charset, then the message's ``charset_hint``, then detected).
     A degraded name (see _degraded) gives way to a full one of the same type in a later
-    parameter; a part naming no file is named by its Content-Location."""
+    parameter; a part naming no file is named by its Content-Location, else by a
+    Content-Description that reads as a file name of its type."""
     charsets = (_part_charset(part), charset_hint)
     read = {}
     degraded, kind = "", ""
