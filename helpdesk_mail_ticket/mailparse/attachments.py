@@ -323,7 +323,27 @@ def _location_name(part: Message) -> str:
         piece = _percent_decoded(piece)
     name = _clean_name(piece)
     stem, dot, ext = name.rpartition(".")
-    return name if stem and dot and _REAL_EXTENSION.fullmatch(ext.lower()) else ""
+    if not (stem and dot and _REAL_EXTENSION.fullmatch(ext.lower())):
+        return ""
+    return name if _names_its_type(name, part.get_content_type()) else ""
+
+
+# Types whose subtype a mailer may spell its own way (image/jpg, audio/mp3): the main type
+# is enough for a URL's file name to be of the part's type.
+_MEDIA_TYPES = ("image/", "audio/", "video/")
+
+
+def _names_its_type(name: str, ctype: str) -> bool:
+    """Whether a file name taken from a header other than a name parameter (a URL's last
+    piece) is a name of the part's own type: a location is often a script's URL
+    (GetImage.ashx, pixel.php, ../x.exe), which would hide an image's type or drop it as a
+    dangerous file. A part of no known type (application/octet-stream) takes the name."""
+    if ctype == "application/octet-stream":
+        return True
+    guessed = _guess_type(name)
+    if guessed == ctype:
+        return True
+    return ctype.startswith(_MEDIA_TYPES) and guessed.partition("/")[0] == ctype.partition("/")[0]
 
 
 def _percent_decoded(text: str) -> str:

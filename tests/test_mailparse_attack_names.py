@@ -1,0 +1,70 @@
+"""Hostile review of the names branch (issue 14): mail the branch reads worse than main.
+Every mail here is written for the test."""
+
+import base64
+import struct
+import zlib
+
+import pytest
+from mailparse import parse_message
+
+
+def _png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _with_part(part: bytes, subject: bytes = b"the file") -> bytes:
+    return (
+        b"From: Ann Lee <ann@example.com>\nSubject: " + subject + b"\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+        b"Content-Type: text/plain; charset=utf-8\n\nSee the attached file.\n--b1\n"
+        + part
+        + b"\n--b1--\n"
+    )
+
+
+# --- a Content-Location naming another type than the part's --------------------------------
+# The location of an image is often a script's URL (GetImage.ashx?id=3, pixel.php,
+# ../../x.exe): taken as the name, a PNG was stored as .ashx (its type hidden) or as .exe
+# (dropped as dangerous: the image lost). main named it image001.png and kept it.
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        b"https://www.example.com/handlers/GetImage.ashx?id=3",
+        b"../../x.exe",
+        b"http://example.com/evil.pdf.exe",
+        b"http://example.com/a%5C..%5Cevil.exe",
+    ],
+)
+def test_a_location_of_another_type_does_not_name_an_image(location):
+    part = (
+        b"Content-Type: image/png\nContent-Location: "
+        + location
+        + b"\nContent-Transfer-Encoding: base64\n\n"
+        + base64.encodebytes(_png(120, 40))
+    )
+    files = [
+        (a.filename, a.content_type, a.kept) for a in parse_message(_with_part(part)).attachments
+    ]
+    assert files == [("image001.png", "image/png", True)]
+
+
+def test_a_location_of_the_parts_own_type_still_names_it():
+    part = (
+        b"Content-Type: image/png\nContent-Location: http://example.com/img/chart.png\n"
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(_png(120, 40))
+    )
+    assert [a.filename for a in parse_message(_with_part(part)).attachments] == ["chart.png"]
