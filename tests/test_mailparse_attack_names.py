@@ -68,3 +68,39 @@ def test_a_location_of_the_parts_own_type_still_names_it():
         b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(_png(120, 40))
     )
     assert [a.filename for a in parse_message(_with_part(part)).attachments] == ["chart.png"]
+
+
+# --- genuine Mac Roman text that happens to be valid UTF-8 ---------------------------------
+# In Mac Roman, typographic punctuation (’ “ « … at 0xC2-0xDF) followed by an accented
+# small letter (0x80-0xBF) is a valid UTF-8 pair: "l’équipe" is "lՎquipe" read as UTF-8.
+# Unlike Latin-1 (where such pairs are a capital and a C1 control), this is ordinary French
+# text. main read the label; the branch's "valid UTF-8 under a Mac label is UTF-8" did not.
+
+
+def test_a_mac_roman_encoded_word_that_is_valid_utf8_is_read_by_its_label():
+    raw = _with_part(
+        b"Content-Type: application/pdf; name=x.pdf\nContent-Transfer-Encoding: base64\n\n"
+        b"JVBERi0xLjQK",
+        subject=b"=?x-mac-roman?Q?Re:_l=D5=8Equipe?=",
+    )
+    assert parse_message(raw).subject == "Re: l’équipe"
+
+
+def test_a_mac_roman_body_that_is_valid_utf8_is_read_by_its_label():
+    text = "Bonjour, l’école ferme demain"
+    raw = (
+        b"From: ann@example.com\nSubject: s\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain; charset=macintosh\nContent-Transfer-Encoding: base64\n\n"
+        + base64.encodebytes(text.encode("mac_roman"))
+    )
+    assert parse_message(raw).body_text == text
+
+
+def test_utf8_under_a_mac_label_is_still_utf8():
+    raw = (
+        b"From: ann@example.com\nSubject: =?x-mac-roman?Q?=C2=A9_2024_Caf=C3=A9?=\n"
+        b"MIME-Version: 1.0\nContent-Type: text/plain; charset=x-mac-roman\n"
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes("© 2024 Café – menu".encode())
+    )
+    parsed = parse_message(raw)
+    assert (parsed.subject, parsed.body_text) == ("© 2024 Café", "© 2024 Café – menu")

@@ -646,7 +646,7 @@ def decode_body(data: bytes, charset: str | None = None) -> str:
     if codec not in _WEAK_LABELS and codec != "utf-8":
         return decode_bytes(data, charset)
     text = _try(data, "utf-8")
-    if text is not None:
+    if text is not None and (not codec.startswith("mac-") or utf8_likelier(_sample(data), codec)):
         return text
     sample = _sample(data)
     if codec not in ("", "ascii", "utf-8"):
@@ -659,6 +659,19 @@ def decode_body(data: bytes, charset: str | None = None) -> str:
         if text is not None:
             return text
     return decode_bytes(data, charset)
+
+
+def utf8_likelier(data: bytes, codec: str) -> bool:
+    """Whether bytes that are valid UTF-8 under a Mac label (``codec``) are UTF-8 rather than
+    the label's text. Unlike Latin-1's, Mac Roman's and Mac Cyrillic's valid UTF-8 pairs are
+    ordinary text: typographic punctuation before an accented small letter ("l’école" is
+    "lՎcole" as UTF-8), a small letter before capitals. UTF-8 when its reading is at least
+    as plausible as the label's."""
+    utf8 = _try(data, "utf-8")
+    if utf8 is None:
+        return False
+    labelled = _try(data, codec)
+    return labelled is None or plausibility(utf8, "utf-8") >= plausibility(labelled, codec)
 
 
 def _sample(data: bytes) -> bytes:

@@ -16,6 +16,7 @@ from .charsets import (
     fix_surrogates,
     normalize_charset,
     plausibility,
+    utf8_likelier,
 )
 
 _logger = logging.getLogger(__name__)
@@ -236,12 +237,9 @@ def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None =
         return decode_bytes(data, found) if found else text
     if codec in ("", "utf-8"):
         return _decode_unlabelled(data, fallback_charset)
-    if codec.startswith("mac-"):
-        # Apple's single-byte labels, which bulk mailers put on UTF-8: as the Latin ones
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            _logger.debug("encoded word is %s as labelled", charset)
+    if codec.startswith("mac-") and utf8_likelier(data, codec):
+        # Apple's single-byte labels, which bulk mailers put on UTF-8 (see utf8_likelier)
+        return data.decode("utf-8")
     return decode_bytes(data, charset)
 
 
