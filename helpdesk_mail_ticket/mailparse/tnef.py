@@ -86,12 +86,28 @@ def _cstring(value: bytes, *charsets: str) -> str:
     return decode_8bit(value.split(b"\x00", 1)[0], *charsets).strip()
 
 
+class _String8:
+    """A PT_STRING8 value, read (see _cstring) only when used: reading 8-bit text detects
+    its charset, far costlier than the parse, and a property list holds thousands."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+
+
+def _text(value, charsets: list):
+    return _cstring(value.raw, *charsets) if isinstance(value, _String8) else value
+
+
 def _apply_mapi(value: bytes, current: dict, charsets: list) -> None:
-    props = _mapi_props(value, charsets)
-    long_name = props.get(PR_ATTACH_LONG_FILENAME) or props.get(PR_ATTACH_FILENAME)
+    props = _mapi_props(value)
+    long_name = _text(props.get(PR_ATTACH_LONG_FILENAME), charsets) or _text(
+        props.get(PR_ATTACH_FILENAME), charsets
+    )
     if isinstance(long_name, str) and long_name:
         current["filename"] = long_name
-    mime = props.get(PR_ATTACH_MIME_TAG)
+    mime = _text(props.get(PR_ATTACH_MIME_TAG), charsets)
     if isinstance(mime, str) and "/" in mime:
         current["content_type"] = mime.lower()
     if current.get("data") is None and isinstance(props.get(PR_ATTACH_DATA_BIN), bytes):
@@ -113,8 +129,9 @@ _FIXED = {
 }
 
 
-def _mapi_props(value: bytes, charsets: list) -> dict:
-    """Parse a MAPI property list; only string and binary values are kept."""
+def _mapi_props(value: bytes) -> dict:
+    """Parse a MAPI property list; only string and binary values are kept (8-bit strings
+    as _String8, read when used)."""
     props: dict = {}
     if len(value) < 4:
         return props
@@ -151,7 +168,7 @@ def _mapi_props(value: bytes, charsets: list) -> dict:
             raw = value[offset : offset + size]
             offset += size + (-size % 4)
             if base == 0x001E:
-                props[prop_id] = _cstring(raw, *charsets)
+                props[prop_id] = _String8(raw)
             elif base == 0x001F:
                 props[prop_id] = raw.decode("utf-16-le", "replace").split("\x00", 1)[0].strip()
             else:
