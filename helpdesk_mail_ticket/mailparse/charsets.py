@@ -383,10 +383,10 @@ _LANGUAGE_LETTERS = tuple(
 _LATIN_SINGLE_BYTE = frozenset({"cp1252", "cp1250", "iso8859-2"})
 # Cyrillic charsets put capitals and small letters in other halves (KOI8 the reverse of
 # Windows-1251 and ISO-8859-5): one read as another swaps the case of every letter, and a
-# capitalised word of four letters or more reads as a small letter followed by capitals
-# ("Счет" as "уЮЕФ"), which no Russian word is (unit symbols have at most two: "кВА").
+# capitalised word reads as a small letter followed by capitals ("Счет" as "уЮЕФ"), which
+# no Russian word is (unit symbols such as "кВт" have one capital).
 _CYRILLIC_CODECS = frozenset({"cp1251", "koi8-r", "koi8-u", "iso8859-5", "cp866", "mac-cyrillic"})
-_SWAPPED_CASE = re.compile(r"(?<![^\W\d_])[а-яёіїєґў][А-ЯЁІЇЄҐЎ]{3,}")
+_SWAPPED_CASE = re.compile(r"(?<![^\W\d_])[а-яёіїєґў][А-ЯЁІЇЄҐЎ]{2,}")
 _LANGUAGE_MISFIT = 0.5
 
 
