@@ -153,3 +153,22 @@ def test_a_winmail_dat_full_of_8bit_strings_is_read_in_linear_time():
         return [a.filename for a in parse_message(raw).attachments]
 
     assert within_cpu_budget(names) == ["Prüfbericht.pdf"] * 3
+
+
+# --- Caps Lock in the declared Cyrillic charset ---------------------------------------------
+# A word typed with Caps Lock on ("пРОСЬБА") has the case pattern of a word read in the other
+# Cyrillic charset ("уЮЕФ" for "Счет"): case alone cannot tell them apart, so a raw subject
+# stays in the charset the message declares.
+
+
+@pytest.mark.parametrize(
+    "text,charset",
+    [("пРОСЬБА ОПЛАТИТЬ", "koi8-r"), ("вНИМАНИЕ счет", "windows-1251")],
+)
+def test_caps_lock_words_stay_in_the_declared_cyrillic_charset(text, charset):
+    raw = (
+        b"From: ann@example.com\nSubject: " + text.encode(charset) + b"\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain; charset=" + charset.encode() + b"\n\n"
+        + "Добрый день".encode(charset) + b"\n"
+    )
+    assert parse_message(raw).subject == text

@@ -244,60 +244,6 @@ def test_an_html_body_with_a_location_stays_the_body():
     assert [att.filename for att in parsed.attachments] == ["logo.png"]
 
 
-# --- d. Russian names in the other Cyrillic charset than the message declares ----------------
-# KOI8-R and Windows-1251 put capitals and small letters in opposite halves: one read as the
-# other swaps the case of every letter ("Счет" reads "уЮЕФ"). Russian mail mixes the two
-# (a KOI8-R client forwarding a Windows user's file); a name or subject whose reading by the
-# declared charset is case-swapped is in the other one.
-
-
-@pytest.mark.parametrize(
-    "text,written,declared",
-    [
-        ("Счет на оплату", "koi8-r", b"windows-1251"),
-        ("Счет на оплату", "cp1251", b"koi8-r"),
-        ("ООО Ромашка договор", "koi8-r", b"windows-1251"),
-        ("Акт сверки", "cp1251", b"koi8-r"),
-    ],
-)
-def test_a_raw_name_in_the_other_cyrillic_charset_is_read(text, written, declared):
-    raw = (
-        b"From: Ann Lee <ann@example.com>\nSubject: " + text.encode(written) + b"\n"
-        b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
-        b"Content-Type: text/plain; charset="
-        + declared
-        + b"\n\n"
-        + "Добрый день".encode(declared.decode())
-        + b'\n--b1\nContent-Type: application/pdf; name="'
-        + text.encode(written)
-        + b'.pdf"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n'
-    )
-    parsed = parse_message(raw)
-    assert parsed.subject == text
-    assert [att.filename for att in parsed.attachments] == [text + ".pdf"]
-
-
-@pytest.mark.parametrize(
-    "text,charset",
-    [
-        ("Счет на оплату", "koi8-r"),
-        ("Мощность 5 кВт", "windows-1251"),
-        ("ООО РОМАШКА", "windows-1251"),
-        ("отчёт", "koi8-r"),
-    ],
-)
-def test_a_raw_name_in_the_declared_cyrillic_charset_stays_read_so(text, charset):
-    raw = (
-        b"From: ann@example.com\nSubject: " + text.encode(charset) + b"\nMIME-Version: 1.0\n"
-        b"Content-Type: text/plain; charset="
-        + charset.encode()
-        + b"\n\n"
-        + "Добрый день".encode(charset)
-        + b"\n"
-    )
-    assert parse_message(raw).subject == text
-
-
 # --- e. files inside winmail.dat named in the sender's Windows code page ---------------------
 # TNEF writes 8-bit names (attAttachTitle, PT_STRING8 properties) in the sending Outlook's
 # code page and says which in attOemCodepage; readers (MimeKit, tnef) decode by it. A

@@ -381,25 +381,16 @@ _LANGUAGE_LETTERS = tuple(
     )
 )
 _LATIN_SINGLE_BYTE = frozenset({"cp1252", "cp1250", "iso8859-2"})
-# Cyrillic charsets put capitals and small letters in other halves (KOI8 the reverse of
-# Windows-1251 and ISO-8859-5): one read as another swaps the case of every letter, and a
-# capitalised word reads as a small letter followed by capitals ("Счет" as "уЮЕФ"), which
-# no Russian word is (unit symbols such as "кВт" have one capital).
-_CYRILLIC_CODECS = frozenset({"cp1251", "koi8-r", "koi8-u", "iso8859-5", "cp866", "mac-cyrillic"})
-_SWAPPED_CASE = re.compile(r"(?<![^\W\d_])[а-яёіїєґў][А-ЯЁІЇЄҐЎ]{2,}")
 _LANGUAGE_MISFIT = 0.5
 
 
 def _language_fit(text: str, codec: str, data: bytes) -> float:
-    """0, or a penalty when a Cyrillic reading swaps the case of a word (see
-    _SWAPPED_CASE), or when a Latin single-byte reading gives accented letters that no one
+    """0, or a penalty when a Latin single-byte reading gives accented letters that no one
     language writes together on one line (the reading of another charset). Only the words
     that are not UTF-8 count (a UTF-8 address beside a legacy name has no letters in that
     charset). UTF-8 with stray bytes is judged when it holds no UTF-8 (then it is the
     Windows-1252 reading). Line by line: a message's header values, joined, may be in
     several languages."""
-    if codec in _CYRILLIC_CODECS:
-        return -_LANGUAGE_MISFIT if _SWAPPED_CASE.search(text) else 0.0
     if codec == "utf-8-lenient":
         if text != _try(data, "cp1252"):
             return 0.0
