@@ -168,7 +168,10 @@ def test_a_winmail_dat_full_of_8bit_strings_is_read_in_linear_time():
 def test_caps_lock_words_stay_in_the_declared_cyrillic_charset(text, charset):
     raw = (
         b"From: ann@example.com\nSubject: " + text.encode(charset) + b"\nMIME-Version: 1.0\n"
-        b"Content-Type: text/plain; charset=" + charset.encode() + b"\n\n"
-        + "Добрый день".encode(charset) + b"\n"
+        b"Content-Type: text/plain; charset="
+        + charset.encode()
+        + b"\n\n"
+        + "Добрый день".encode(charset)
+        + b"\n"
     )
     assert parse_message(raw).subject == text
