@@ -1,10 +1,12 @@
 """Attachments: naming, exclusion (iTop list + dangerous types), TNEF, forwarded .eml, images."""
 
+import base64
 import binascii
 import hashlib
 import logging
 import mimetypes
 import re
+import urllib.parse
 from dataclasses import dataclass
 from email.message import Message
 
@@ -253,9 +255,13 @@ def _rfc2231_value(value: tuple) -> str:
 
 def _filename(part: Message, charset_hint: str = "") -> str:
     """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit (read
-    by the part's declared charset, then the message's ``charset_hint``, then detected)."""
+    by the part's declared charset, then the message's ``charset_hint``, then detected).
+    A degraded name (see _degraded) gives way to a full one of the same type in a later
+    parameter; a part naming no file is named by its Content-Location, else by a
+    Content-Description that reads as a file name of its type."""
     charsets = (_part_charset(part), charset_hint)
     read = {}
+    degraded, kind = "", ""
     for header, param in _NAME_PARAMS:
         if header not in read:
             read[header] = header_params(_raw_value(part, header), *charsets)[1]
@@ -264,18 +270,95 @@ def _filename(part: Message, charset_hint: str = "") -> str:
             value = params[param]
             if isinstance(value, tuple):
                 value = _rfc2231_value(value)
-            name = _read_name(str(value), charsets)
-            if name:  # one that reads as nothing (spaces, an empty encoded word): the next
-                return name
-    return ""
+            given = _decoded_name(str(value), charsets)
+            name = _clean_name(given)
+            if not name:  # one that reads as nothing (spaces, an empty encoded word): the next
+                continue
+            if not _degraded(given):
+                if not degraded or _extension(name).startswith(kind):
+                    return name
+            elif not degraded:
+                degraded, kind = name, _extension(name)
+    return degraded or _location_name(part) or _description_name(part)
 
 
-def _read_name(name: str, charsets: tuple) -> str:
-    """A file name parameter's value decoded (RFC 2047, raw 8-bit) and cleaned."""
+def _description_name(part: Message) -> str:
+    """The part's Content-Description when it reads as a file name of the part's declared
+    type (``Invoice 2024.pdf`` on application/pdf); "" for prose ("PDF document")."""
+    described = _raw_value(part, "content-description")
+    if not described or "." not in described:
+        return ""
+    name = clean_text(decode_words(fix_surrogates(described))).strip()
+    if not name or len(name) > _MAX_NAME or _PATH_SEPARATOR.search(name):
+        return ""
+    stem, _, ext = name.rpartition(".")
+    if not stem.strip() or not _REAL_EXTENSION.fullmatch(ext.lower()):
+        return ""
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return _clean_name(name) if guessed and guessed.lower() == part.get_content_type() else ""
+
+
+# Windows' short (8.3) alias of a long file name: up to 6 characters, "~", a number.
+_DOS_ALIAS = re.compile(r"[^\s~.]{1,6}~[0-9]{1,6}(?:\.[^\s.]{1,3})?")
+
+
+def _degraded(name: str) -> bool:
+    """Whether a file name is a mailer's lossy form of another: a DOS short name, or "?"
+    (or U+FFFD) where the charset it was written in lacked a character."""
+    return "?" in name or "\ufffd" in name or bool(_DOS_ALIAS.fullmatch(name))
+
+
+def _location_name(part: Message) -> str:
+    """The last piece of the part's Content-Location (RFC 2557), query and fragment left out,
+    %XX read as UTF-8; "" unless it names a file with an extension."""
+    location = re.sub(r"\s+", "", _raw_value(part, "content-location")).strip("\"'<>")
+    if not location or location.lower().startswith(("cid:", "mid:", "data:")):
+        return ""
+    try:
+        path = urllib.parse.urlsplit(location).path
+    except ValueError:  # a broken URL (an unclosed "[" in its host)
+        return ""
+    piece = path.rstrip("/").rsplit("/", 1)[-1]
+    if "%" in piece:
+        piece = _percent_decoded(piece)
+    name = _clean_name(piece)
+    stem, dot, ext = name.rpartition(".")
+    if not (stem and dot and _REAL_EXTENSION.fullmatch(ext.lower())):
+        return ""
+    return name if _names_its_type(name, part.get_content_type()) else ""
+
+
+# Types whose subtype a mailer may spell its own way (image/jpg, audio/mp3): the main type
+# is enough for a URL's file name to be of the part's type.
+_MEDIA_TYPES = ("image/", "audio/", "video/")
+
+
+def _names_its_type(name: str, ctype: str) -> bool:
+    """Whether a file name taken from a header other than a name parameter (a URL's last
+    piece) is a name of the part's own type: a location is often a script's URL
+    (GetImage.ashx, pixel.php, ../x.exe), which would hide an image's type or drop it as a
+    dangerous file. A part of no known type (application/octet-stream) takes the name."""
+    if ctype == "application/octet-stream":
+        return True
+    guessed = _guess_type(name)
+    if guessed == ctype:
+        return True
+    return ctype.startswith(_MEDIA_TYPES) and guessed.partition("/")[0] == ctype.partition("/")[0]
+
+
+def _percent_decoded(text: str) -> str:
+    try:
+        return urllib.parse.unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return urllib.parse.unquote(text, encoding="cp1252", errors="replace")
+
+
+def _decoded_name(name: str, charsets: tuple) -> str:
+    """A file name parameter's value decoded (RFC 2047, raw 8-bit), not yet cleaned."""
     name = clean_text(decode_words(fix_surrogates(name, *charsets)))
     if len(name) > 2 and name[0] == name[-1] == "'":
         name = name[1:-1]  # quoted with apostrophes (name='x y.pdf'), as some scripts write
-    return _clean_name(name)
+    return name
 
 
 _MAX_NAME = 255
@@ -415,7 +498,7 @@ def collect_attachments(
     found: list[Attachment] = []
     counter = 0
     body_seen = False
-    alternatives, encrypted = _containers(message, walk)
+    alternatives, encrypted, finder = _containers(message, walk)
     for part in walk(message):
         try:
             ctype = content_type(part)
@@ -439,29 +522,46 @@ def collect_attachments(
             continue
         counter += 1
         try:
-            found.extend(
-                _attachments_of(part, ctype, counter, settings, charset_hint, id(part) in encrypted)
+            files = _attachments_of(
+                part, ctype, counter, settings, charset_hint, id(part) in encrypted
             )
+            if id(part) in finder:
+                for att in files:
+                    att.kept, att.reason = False, _FINDER_DATA
+            found.extend(files)
         except Exception:
             _logger.warning("attachment skipped: unreadable part", exc_info=True)
     del body_seen
     return found
 
 
-def _containers(message: Message, walk) -> tuple[set, set]:
+_CONTAINER_TYPES = ("multipart/alternative", "multipart/encrypted", "multipart/appledouble")
+_FINDER_DATA = "Mac Finder data of an AppleDouble file (the file follows it)"
+
+
+def _containers(message: Message, walk) -> tuple[set, set, set]:
     """ids of the parts that are alternatives of one another (children of a
-    multipart/alternative: versions of the body, never files), and of the encrypted
-    payloads of PGP/MIME multipart/encrypted parts (their application/octet-stream child)."""
-    alternatives, encrypted = set(), set()
+    multipart/alternative: versions of the body, never files), of the encrypted
+    payloads of PGP/MIME multipart/encrypted parts (their application/octet-stream child),
+    and of the Finder data of AppleDouble files (RFC 1740: the application/applefile part
+    of a multipart/appledouble, before the file itself)."""
+    alternatives, encrypted, finder = set(), set(), set()
     for part in walk(message):
         ctype = part.get_content_type()
-        if ctype not in ("multipart/alternative", "multipart/encrypted"):
+        if ctype not in _CONTAINER_TYPES:
             continue
         payload = part.get_payload()
         if not isinstance(payload, list):
             continue
         if ctype == "multipart/alternative":
             alternatives.update(id(child) for child in payload)
+        elif ctype == "multipart/appledouble":
+            finder.update(
+                id(child)
+                for child in payload[:-1]
+                if isinstance(child, Message)
+                and child.get_content_type() == "application/applefile"
+            )
         else:
             encrypted.update(
                 id(child)
@@ -469,7 +569,7 @@ def _containers(message: Message, walk) -> tuple[set, set]:
                 if isinstance(child, Message)
                 and child.get_content_type() == "application/octet-stream"
             )
-    return alternatives, encrypted
+    return alternatives, encrypted, finder
 
 
 def _attachments_of(
@@ -487,7 +587,7 @@ def _attachments_of(
         and (name.lower() == "winmail.dat" or ctype != "application/octet-stream")
         and is_tnef(data)
     ):
-        inner = parse_tnef(data)
+        inner = parse_tnef(data, charset_hint)
         if inner:
             for found in inner:
                 found["filename"] = _clean_name(found["filename"] or "")
@@ -523,11 +623,19 @@ _UUENCODED = re.compile(
 )
 
 
+_BASE64_BLOCK = re.compile(
+    r"^begin-base64 [0-7]{3,4} ([^\r\n]{1,255})\r?\n((?:[A-Za-z0-9+/=]{1,100}\r?\n){0,200000}?)"
+    r"====[ \t]*\r?$",
+    re.MULTILINE,
+)
+
+
 def extract_uuencoded(text: str, settings) -> tuple[str, list]:
     """Files uuencoded into a plain-text body (``begin 644 name`` ... ``end``, as
-    ``uuencode file | mail`` and old clients send them): the body without them, and the
-    files as attachments."""
-    if "begin " not in text:
+    ``uuencode file | mail`` and old clients send them; ``begin-base64 644 name`` ...
+    ``====``, as ``uuencode -m`` writes them): the body without them, and the files as
+    attachments."""
+    if "begin" not in text:
         return text, []
     found = []
 
@@ -540,7 +648,22 @@ def extract_uuencoded(text: str, settings) -> tuple[str, list]:
         found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
         return ""
 
-    text = _UUENCODED.sub(take, text)
+    def take_base64(match) -> str:
+        try:
+            data = base64.b64decode("".join(match.group(2).split()), validate=True)
+        except (binascii.Error, ValueError):
+            data = None
+        if data is None:
+            return match.group()
+        name = _clean_name(match.group(1))
+        name = name or _default_name("application/octet-stream", len(found) + 1)
+        found.append(_make(data, name, _guess_type(name), "", "attachment", settings=settings))
+        return ""
+
+    if "begin " in text:
+        text = _UUENCODED.sub(take, text)
+    if "begin-base64 " in text:
+        text = _BASE64_BLOCK.sub(take_base64, text)
     return text, found
 
 

@@ -41,8 +41,8 @@ _ALIASES = {
     "euc-jp": "euc_jis_2004",
     "iso-2022-jp": "iso2022_jp_ext",
     "big5": "big5hkscs",
-    "x-mac-roman": "mac_roman",
-    "macintosh": "mac_roman",
+    "x-mac-roman": "mac-roman",
+    "macintosh": "mac-roman",
     "iso-8859-8-i": "iso-8859-8",
     "utf8": "utf-8",
     "unicode-1-1-utf-7": "utf-7",
@@ -53,9 +53,59 @@ _ALIASES = {
     "default": "",
     "charset": "",
 }
+# The labels of the WHATWG Encoding Standard (what browsers, and the mail readers built on
+# their engines, accept), each read as the codec the standard reads it by (a legacy
+# charset's Windows superset), then Apple Mail's own x-mac-* labels. Only labels Python
+# does not know or reads by a stricter codec need an entry; _ALIASES is checked first.
+_LABEL_GROUPS = {
+    "utf-8": "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 x-unicode20utf8",
+    "iso8859-2": "iso88592 csisolatin2 iso-ir-101",
+    "iso8859-3": "iso88593",
+    "iso8859-4": "iso88594",
+    "iso8859-5": "iso88595 csisolatincyrillic",
+    "iso8859-6": "iso88596 iso-8859-6-e iso-8859-6-i csiso88596e csiso88596i asmo-708",
+    "iso8859-7": "iso88597 sun_eu_greek",
+    "iso8859-8": "iso88598 iso-8859-8-e csiso88598e csiso88598i visual logical",
+    "iso8859-10": "iso885910",
+    "iso8859-13": "iso885913",
+    "iso8859-14": "iso885914",
+    "iso8859-15": "iso885915 csisolatin9",
+    "cp1252": "iso88591 x-cp1252",
+    "cp1254": "iso88599",
+    "cp874": "dos-874 iso885911",
+    "cp1250": "x-cp1250",
+    "cp1251": "x-cp1251",
+    "cp1253": "x-cp1253",
+    "cp1255": "x-cp1255",
+    "cp1256": "x-cp1256",
+    "cp1257": "x-cp1257",
+    "cp1258": "x-cp1258",
+    "koi8-r": "koi koi8 cskoi8r",
+    "koi8-u": "koi8-ru",
+    "mac-roman": "mac csmacintosh",
+    "mac-cyrillic": "x-mac-cyrillic x-mac-ukrainian",
+    "mac-latin2": "x-mac-ce x-mac-centraleurroman",
+    "mac-greek": "x-mac-greek",
+    "mac-turkish": "x-mac-turkish",
+    "mac-iceland": "x-mac-icelandic",
+    "mac-croatian": "x-mac-croatian",
+    "mac-romanian": "x-mac-romanian",
+    "mac-arabic": "x-mac-arabic",
+    "gb18030": "csgb2312 csiso58gb231280 gb_2312 gb_2312-80 iso-ir-58 chinese x-mac-chinesesimp",
+    "big5hkscs": "cn-big5 csbig5 x-x-big5 big5-hkscs x-mac-chinesetrad",
+    "euc_jis_2004": "x-euc-jp cseucpkdfmtjapanese",
+    "iso2022_jp_ext": "csiso2022jp",
+    "cp932": "csshiftjis x-mac-japanese",
+    "cp949": "cseuckr csksc56011987 iso-ir-149 korean ksc5601 ksc_5601 x-mac-korean",
+}
+_ALIASES.update(
+    {label: codec for codec, labels in _LABEL_GROUPS.items() for label in labels.split()} | _ALIASES
+)
+# ISO-2022-JP as Microsoft writes it (see _iso2022_jp_ms): no Python codec of its own.
+_ISO2022_JP_MS = "iso2022-jp-ms"
 # Fallback chains when the primary codec fails on the data.
 _FALLBACKS = {
-    "iso2022_jp_ext": ("iso2022_jp_2004", "iso2022_jp_2", "cp932"),
+    "iso2022_jp_ext": ("iso2022_jp_2004", "iso2022_jp_2", _ISO2022_JP_MS, "cp932"),
     "ascii": ("utf-8", "utf-8-lenient"),
     "utf-8": ("utf-8-lenient",),
     "cp932": ("euc_jis_2004",),
@@ -113,11 +163,98 @@ def _try(data: bytes, codec: str) -> str | None:
             return data.decode("cp1252", "mailparse-cp1252")
         if codec == "utf-8-lenient":
             return data.decode("utf-8", "mailparse-utf8")
+        if codec == _ISO2022_JP_MS:
+            return _iso2022_jp_ms(data)
         return data.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
     except Exception:  # some CJK codecs raise other errors on broken data
         return None
+
+
+# An escape sequence of ISO-2022-JP and the mode it starts: two bytes per character (JIS
+# X 0208, 1978 or 1983), ASCII or JIS-Roman, half-width katakana (JIS X 0201).
+_JIS_ESCAPE = re.compile(rb"(\x1b\$[B@]|\x1b\([BJI])")
+_JIS_DOUBLE = (b"\x1b$B", b"\x1b$@")
+_JIS_HIGH = bytes.maketrans(bytes(range(0x21, 0x7F)), bytes(range(0xA1, 0xFF)))
+_JIS_BYTES = re.compile(rb"[\x21-\x7e]*")
+_KANA_BYTES = re.compile(rb"[\x21-\x5f]*")
+
+
+def _iso2022_jp_ms(data: bytes) -> str | None:
+    """ISO-2022-JP as Outlook and other Windows mailers write it under that label
+    (Microsoft's CP50220): JIS X 0208 plus NEC's row 13 (①, №, ㈱, ㍉, Ⅲ) and the IBM
+    extensions, which the standard codecs refuse. Each two-byte run is read as EUC-JP (the
+    same pairs with the high bit set), the rows EUC-JP lacks by their Shift_JIS bytes in
+    Windows-31J, as those mailers mean; None when ``data`` is no such text (8-bit bytes,
+    another escape, a broken pair)."""
+    if not data.isascii():
+        return None
+    pieces = _JIS_ESCAPE.split(data)
+    if any(b"\x1b" in piece for piece in pieces[::2]):
+        return None  # an escape this reading does not know
+    out = [pieces[0].decode("ascii")]
+    for index in range(1, len(pieces), 2):
+        mode, chunk = pieces[index], pieces[index + 1]
+        if mode in _JIS_DOUBLE or mode == b"\x1b(I":
+            found = (_JIS_BYTES if mode in _JIS_DOUBLE else _KANA_BYTES).match(chunk).end()
+            if found < len(chunk) and chunk[found] not in b"\r\n":
+                return None  # a byte the mode has no place for (a control, a space)
+            text, chunk = chunk[:found], chunk[found:]  # a line ends in ASCII
+            if mode == b"\x1b(I":
+                out.append(bytes(byte + 0x80 for byte in text).decode("cp932"))
+            elif len(text) % 2:
+                return None
+            else:
+                read = _jis_run(text.translate(_JIS_HIGH))
+                if read is None:
+                    return None
+                out.append(read)
+        out.append(chunk.decode("ascii"))
+    return "".join(out)
+
+
+# A run of JIS pairs with the high bit set (EUC-JP's bytes): pairs EUC-JP has, then pairs
+# of the rows only Windows fills (NEC's row 13, the IBM extensions in rows 89-92).
+_EUC_RUNS = re.compile(
+    rb"((?:[\xa1-\xac\xae-\xf8\xfd\xfe][\xa1-\xfe])*)((?:[\xad\xf9-\xfc][\xa1-\xfe])*)"
+)
+
+
+def _jis_run(euc: bytes) -> str | None:
+    """JIS pairs (high bit set) as Windows reads them; None when a pair has no character."""
+    out = []
+    try:
+        for match in _EUC_RUNS.finditer(euc):
+            common, windows = match.groups()
+            out.append(common.decode("euc_jp"))
+            if windows:
+                sjis = b"".join(_SJIS_OF[windows[i : i + 2]] for i in range(0, len(windows), 2))
+                out.append(sjis.decode("cp932"))
+    except (UnicodeDecodeError, KeyError):
+        return None
+    return "".join(out)
+
+
+def _sjis_of(row: int, cell: int) -> bytes:
+    """The Shift_JIS bytes of the JIS X 0208 pair ``row``, ``cell`` (0x21-0x7E each)."""
+    lead = (row - 0x21) // 2 + 0x81
+    if lead > 0x9F:
+        lead += 0x40
+    trail = cell + 0x1F + (1 if cell >= 0x60 else 0) if row % 2 else cell + 0x7E
+    return bytes((lead, trail))
+
+
+_SJIS_OF = {
+    bytes((row + 0x80, cell + 0x80)): _sjis_of(row, cell)
+    for row in (0x2D, 0x79, 0x7A, 0x7B, 0x7C)
+    for cell in range(0x21, 0x7F)
+}
+
+
+def _read_iso2022_jp(data: bytes) -> str | None:
+    """7-bit ISO-2022-JP: the standard reading (with its extensions), else Microsoft's."""
+    return _try(data, "iso2022_jp_ext") or _iso2022_jp_ms(data)
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -133,7 +270,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         if text is not None:
             return text
         if data.count(b"\x1b$") or data.count(b"\x1b("):
-            return _try(data, "iso2022_jp_ext") or data.decode("cp1252", "mailparse-cp1252")
+            return _read_iso2022_jp(data) or data.decode("cp1252", "mailparse-cp1252")
         return data.decode("cp1252", "mailparse-cp1252")
     for candidate in (codec, *_FALLBACKS.get(codec, ())):
         text = _try(data, candidate)
@@ -471,8 +608,13 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
 
 # Declared labels that cannot tell which 8-bit characters a body holds: no label, ASCII, or
 # a single-byte Latin one (what mailers put on anything).
+# Labels that may stand for UTF-8 text: none, ASCII, the Latin ones mailers default to and
+# the Mac ones bulk mailers put on UTF-8 (single-byte charsets: any bytes decode, so the
+# label alone proves nothing; valid UTF-8 with multi-byte characters almost never is
+# another charset's text).
 _WEAK_LABELS = frozenset(
     {"", "ascii", "cp1252", "cp1250", "cp1254", "iso8859-1", "iso8859-2", "iso8859-15"}
+    | {codec for codec in _LABEL_GROUPS if codec.startswith("mac-")}
 )
 _BODY_SAMPLE = 4096
 _PLAUSIBLE = 0.5
@@ -490,12 +632,12 @@ def decode_body(data: bytes, charset: str | None = None) -> str:
     if data.isascii():
         if codec in _WEAK_LABELS and (b"\x1b$" in data or b"\x1b(" in data):
             # ISO-2022-JP sent without its label: 7-bit, escape sequences.
-            return _try(data, "iso2022_jp_ext") or decode_bytes(data, charset)
+            return _read_iso2022_jp(data) or decode_bytes(data, charset)
         return decode_bytes(data, charset)
     if codec not in _WEAK_LABELS and codec != "utf-8":
         return decode_bytes(data, charset)
     text = _try(data, "utf-8")
-    if text is not None:
+    if text is not None and (not codec.startswith("mac-") or utf8_likelier(_sample(data), codec)):
         return text
     sample = _sample(data)
     if codec not in ("", "ascii", "utf-8"):
@@ -508,6 +650,19 @@ def decode_body(data: bytes, charset: str | None = None) -> str:
         if text is not None:
             return text
     return decode_bytes(data, charset)
+
+
+def utf8_likelier(data: bytes, codec: str) -> bool:
+    """Whether bytes that are valid UTF-8 under a Mac label (``codec``) are UTF-8 rather than
+    the label's text. Unlike Latin-1's, Mac Roman's and Mac Cyrillic's valid UTF-8 pairs are
+    ordinary text: typographic punctuation before an accented small letter ("l’école" is
+    "lՎcole" as UTF-8), a small letter before capitals. UTF-8 when its reading is at least
+    as plausible as the label's."""
+    utf8 = _try(data, "utf-8")
+    if utf8 is None:
+        return False
+    labelled = _try(data, codec)
+    return labelled is None or plausibility(utf8, "utf-8") >= plausibility(labelled, codec)
 
 
 def _sample(data: bytes) -> bytes:
@@ -553,8 +708,8 @@ def _iso2022(text: str) -> str:
 
 def _iso2022_run(match) -> str:
     try:
-        return match.group().encode("ascii").decode("iso2022_jp_ext")
-    except (UnicodeError, LookupError):
+        return _read_iso2022_jp(match.group().encode("ascii")) or match.group()
+    except UnicodeError:
         return match.group()
 
 

@@ -16,6 +16,7 @@ from .charsets import (
     fix_surrogates,
     normalize_charset,
     plausibility,
+    utf8_likelier,
 )
 
 _logger = logging.getLogger(__name__)
@@ -210,9 +211,9 @@ _PLAUSIBLE_LATIN = 0.5
 def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None = None) -> str:
     """An encoded word's bytes by its label, unless the label cannot be right:
 
-    * non-ASCII bytes that are valid UTF-8 under a single-byte label are UTF-8 (mailers
-      label UTF-8 text iso-8859-1: read as labelled, it is mojibake; real Latin-1 text is
-      almost never valid UTF-8);
+    * non-ASCII bytes that are valid UTF-8 under a single-byte Latin or Mac label are
+      UTF-8 (mailers label UTF-8 text iso-8859-1 or x-mac-*: read as labelled, it is
+      mojibake; real text in those charsets is almost never valid UTF-8);
     * under a single-byte Latin label, bytes that read as no Latin text (Shift_JIS or
       Windows-1251 labelled iso-8859-1 by a web form), under a UTF-8 label bytes that are
       no UTF-8, or under a label no codec knows ("x-unknown", "unknown-8bit") are read
@@ -236,6 +237,9 @@ def _decode_word_bytes(data: bytes, charset: str, fallback_charset: str | None =
         return decode_bytes(data, found) if found else text
     if codec in ("", "utf-8"):
         return _decode_unlabelled(data, fallback_charset)
+    if codec.startswith("mac-") and utf8_likelier(data, codec):
+        # Apple's single-byte labels, which bulk mailers put on UTF-8 (see utf8_likelier)
+        return data.decode("utf-8")
     return decode_bytes(data, charset)
 
 
