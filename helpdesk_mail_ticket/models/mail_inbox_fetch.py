@@ -240,11 +240,13 @@ class MailInbox(models.Model):
         """Record the cycle's outcome (and warn the admins) in a transaction of its own;
         when another worker records the same inbox's at the same moment, its record is
         enough: a conflict there never fails the cycle. A working inbox polled again
-        within LAST_RUN_PRECISION, with no new error, has nothing to record."""
+        within LAST_RUN_PRECISION, with no new error, has nothing to record. A success
+        never waits for the row: the worker holding it (synchronizing, between two of
+        its steps) records its own cycle; a failure or new errors wait to be recorded."""
         if not (failure or new_errors) and self._ran_lately():
             return
         commit(self.env)
-        if not self._lock_row():
+        if not self._lock_row(wait=bool(failure or new_errors)):
             _logger.info("Mail inbox %s: another worker recorded its status", self.name)
             return
         try:

@@ -1,0 +1,125 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Two workers on one new mailbox share it from the start: the one that synchronizes
+commits a first batch of lines early and goes on recording, while the other processes
+that batch, neither waiting for the other's lock (issue 13: two workers' throughput on
+a small inbox). Real connections and commits, a real Dovecot."""
+
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo.modules import module as odoo_module
+from odoo.tests import tagged
+
+from ..transaction import lock_row
+from .common import MailTicketCase, make_email
+
+# Longer than any step of these tests takes: a cycle that waits for the other worker's
+# lock fails with a lock timeout instead of waiting for ever (the other worker is the
+# test's own thread: it would never let go).
+LOCK_TIMEOUT = "20s"
+
+
+@tagged("post_install", "-at_install")
+class TestTwoWorkersShareANewMailbox(MailTicketCase):
+    def _committed_inbox(self, count):
+        """An inbox (committed, so that other connections see it) on a mailbox of its own
+        holding ``count`` new requests, never synchronized; batches of 3 messages."""
+        login, password = self.new_mailbox()
+        for number in range(count):
+            raw = make_email(subject=f"Shared {number}", message_id=f"<shared-{number}@c.x>")
+            self.deliver(raw, login=login)
+        setup = self._real_env()
+        inbox = setup["mail.inbox"].create(
+            {
+                "name": "two workers",
+                "server": self.dovecot.host,
+                "port": self.dovecot.imap_port,
+                "protocol": "imap",
+                "security": "none",
+                "login": login,
+                "password": password,
+                "unknown_caller_behavior": "create_contact",
+                "mailbox": "INBOX",
+            }
+        )
+        setup["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "3")
+        setup.cr.commit()
+        self.addCleanup(self._cleanup, inbox.id)
+        return inbox
+
+    def _worker(self):
+        """Another worker's environment, which fails instead of waiting for a lock."""
+        env = self._real_env()
+        env.cr.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        return env
+
+    def test_a_cycle_meeting_a_synchronization_does_not_wait_for_its_lock(self):
+        # Worker A is recording the mailbox (one step holds the inbox's row). Worker B's
+        # cycle leaves the synchronization to it and ends: it neither waits for A's lock
+        # (A would be held up, and B too) nor takes the row between A's steps.
+        inbox = self._committed_inbox(4)
+        worker_a, worker_b = self._worker(), self._worker()
+        self.assertTrue(lock_row(worker_a, "mail_inbox", inbox.id, wait=False))
+        with patch.object(odoo_module, "current_test", None):
+            try:
+                result = worker_b["mail.inbox"].browse(inbox.id)._fetch()
+            except psycopg2.errors.LockNotAvailable as error:
+                self.fail(f"worker B waited for worker A's lock: {error}")
+            self.assertFalse(result.get("failure"), result.get("failure"))
+            self.assertEqual((result["new"], result["processed"]), (0, 0))
+            # B holds nothing of the row: A's next step locks it again at once.
+            worker_a.cr.commit()
+            self.assertTrue(lock_row(worker_a, "mail_inbox", inbox.id, wait=False))
+            worker_a.cr.rollback()
+
+    def test_the_other_worker_processes_the_first_batch_while_the_rest_is_recorded(self):
+        # Worker A synchronizes 7 new messages: its first recording step is one batch
+        # (3), committed before the headers of the others are read. During its next step,
+        # worker B's cycle processes that batch; A then records and processes the rest.
+        inbox = self._committed_inbox(7)
+        worker_a, worker_b = self._worker(), self._worker()
+        inbox_a = worker_a["mail.inbox"].browse(inbox.id)
+        inbox_b = worker_b["mail.inbox"].browse(inbox.id)
+        record_batch, steps, cycles_b = type(inbox_a)._record_batch, [], []
+
+        def record_batch_while_b_polls(record, source, batch, by_message_id):
+            steps.append(len(batch))
+            if len(steps) == 2:  # A holds the row for its second step
+                cycles_b.append(inbox_b._fetch())
+            return record_batch(record, source, batch, by_message_id)
+
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(type(inbox_a), "_record_batch", record_batch_while_b_polls),
+        ):
+            try:
+                result_a = inbox_a._fetch()
+            except psycopg2.errors.LockNotAvailable as error:
+                self.fail(f"a worker waited for the other's lock: {error}")
+        self.assertEqual(steps[0], 3, f"the first step records one batch: {steps}")
+        self.assertEqual(sum(steps), 7)
+        self.assertEqual(len(cycles_b), 1, "B polled during A's second step")
+        self.assertFalse(cycles_b[0].get("failure"), cycles_b[0].get("failure"))
+        self.assertEqual(cycles_b[0]["processed"], 3, "B processed the first batch")
+        self.assertFalse(result_a.get("failure"), result_a.get("failure"))
+        self.assertEqual((result_a["new"], result_a["processed"]), (7, 4))
+        check = self._real_env()
+        lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)])
+        self.assertEqual(len(lines), 7)
+        self.assertEqual(set(lines.mapped("state")), {"processed"})
+        self.assertEqual(set(lines.mapped("attempts")), {1}, "each processed once")
+        tickets = check["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox.id)])
+        self.assertEqual(len(tickets), 7, "one ticket an email, none twice")
+        self.assertTrue(check["mail.inbox"].browse(inbox.id).sync_cursor, "A stored its cursor")
+
+    def _cleanup(self, inbox_id):
+        env = self._real_env()
+        inbox = env["mail.inbox"].browse(inbox_id)
+        tickets = env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox_id)])
+        partners = tickets.mapped("partner_id")
+        tickets.unlink()
+        inbox.unlink()
+        partners.filtered(lambda p: not p.user_ids).unlink()
+        env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", False)
+        env.cr.commit()
