@@ -4,6 +4,7 @@ commits a first batch of lines early and goes on recording, while the other proc
 that batch, neither waiting for the other's lock (issue 13: two workers' throughput on
 a small inbox). Real connections and commits, a real Dovecot."""
 
+import threading
 from unittest.mock import patch
 
 import psycopg2
@@ -112,6 +113,88 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
         tickets = check["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox.id)])
         self.assertEqual(len(tickets), 7, "one ticket an email, none twice")
         self.assertTrue(check["mail.inbox"].browse(inbox.id).sync_cursor, "A stored its cursor")
+
+    def _failed_cycle(self, inbox_id, password):
+        """A real failed cycle of another worker: the server refuses the login
+        (``password`` is put back afterwards, committed)."""
+        setup = self._real_env()
+        setup["mail.inbox"].browse(inbox_id).password = "not-the-password"
+        setup.cr.commit()
+        result = self._worker()["mail.inbox"].browse(inbox_id)._fetch()
+        self.assertTrue(result.get("failure"), "the cycle failed")
+        setup["mail.inbox"].browse(inbox_id).password = password
+        setup.cr.commit()
+
+    def _release_when_waited_for(self, holder, waiter, done):
+        """In a thread: end ``holder``'s transaction (its worker dies: rolled back) once
+        ``waiter``'s connection waits for a lock, or once ``done`` is set (it never
+        waited). Told by pg_stat_activity, never by time."""
+        watch = self._real_env()
+        waiter.cr.execute("SELECT pg_backend_pid()")
+        pid = waiter.cr.fetchone()[0]
+
+        def release():
+            while not done.is_set():
+                watch.cr.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+                    [pid],
+                )
+                waiting = watch.cr.fetchone()
+                watch.cr.rollback()
+                if waiting:
+                    break
+                done.wait(0.05)
+            holder.cr.rollback()
+
+        thread = threading.Thread(target=release)
+        thread.start()
+        return thread
+
+    def test_a_recovery_is_recorded_while_another_worker_holds_the_row(self):
+        # The inbox failed twice (the server refused the login); the server is back.
+        # Worker A holds the inbox's row (its synchronization) and dies there: its
+        # cycle records nothing. Worker B's cycle succeeds meanwhile: the inbox must
+        # show it working, its failures counted from 0, or the next transient failure
+        # tells the admins that the last 3 polls failed.
+        inbox = self._committed_inbox(2)
+        password = inbox.password
+        with patch.object(odoo_module, "current_test", None):
+            # A first cycle records the two messages (and processes none of them).
+            first = self._worker()["mail.inbox"].browse(inbox.id)._fetch(limit=0)
+            self.assertEqual((first["new"], first["processed"]), (2, 0))
+            self._failed_cycle(inbox.id, password)
+            self._failed_cycle(inbox.id, password)
+            check = self._real_env()
+            row = check["mail.inbox"].browse(inbox.id)
+            self.assertEqual((row.state, row.failure_count), ("error", 2))
+            check.cr.rollback()
+            worker_a, worker_b = self._worker(), self._worker()
+            self.assertTrue(lock_row(worker_a, "mail_inbox", inbox.id, wait=False))
+            done = threading.Event()
+            thread = self._release_when_waited_for(worker_a, worker_b, done)
+            try:
+                result = worker_b["mail.inbox"].browse(inbox.id)._fetch()
+            finally:
+                done.set()
+                thread.join()
+            self.assertFalse(result.get("failure"), result.get("failure"))
+            self.assertEqual(result["processed"], 2)
+            check.invalidate_all()
+            self.assertEqual(
+                (row.state, row.failure_count),
+                ("ok", 0),
+                "B's cycle succeeded: the inbox works again",
+            )
+            check.cr.rollback()
+            self._failed_cycle(inbox.id, password)
+            check.invalidate_all()
+            self.assertEqual(row.failure_count, 1, "one failure since the last success")
+            warning = check.ref("mail.mail_activity_data_warning")
+            self.assertFalse(
+                row.activity_ids.filtered(lambda a: a.activity_type_id == warning),
+                "no 'keeps failing' warning after one failure",
+            )
+            check.cr.rollback()
 
     def _cleanup(self, inbox_id):
         env = self._real_env()
