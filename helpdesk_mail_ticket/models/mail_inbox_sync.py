@@ -600,7 +600,7 @@ class MailInbox(models.Model):
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         new_ids = []
         for start, end in self._recording_steps(len(remote)):
-            if not (locked and not start) and not self._lock_row(wait=False):
+            if not (locked and not start) and not self._lock_recording_step():
                 self._trace(
                     "Another worker records this inbox's messages: %d left to it",
                     len(remote) - start,
@@ -619,6 +619,20 @@ class MailInbox(models.Model):
             ledger.invalidate_model()
             commit(self.env)
         return new_ids
+
+    def _lock_recording_step(self):
+        """Lock the row for a step of ``_record_identified`` (its transaction's first
+        statement); False when another worker synchronizes. The row may be held for a
+        moment by a worker that is not synchronizing: one recording its failure or new
+        errors (which wait for the row, hence take it the moment a step commits), its
+        status or keep marks. So a step that finds it held waits for that worker's
+        commit, then locks it again on a fresh snapshot, which sees what it committed
+        (lines it recorded are skipped); held again, another worker synchronizes."""
+        if self._lock_row(wait=False):
+            return True
+        self._lock_row()  # waits; a change of the row by the holder fails it: no matter
+        commit(self.env)
+        return self._lock_row(wait=False)
 
     def _recording_steps(self, count):
         """The ``(start, end)`` slices of ``_record_identified``'s committed steps for

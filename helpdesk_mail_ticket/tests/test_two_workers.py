@@ -196,6 +196,73 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
             )
             check.cr.rollback()
 
+    def test_a_status_written_between_two_recording_steps_does_not_stop_the_recording(self):
+        # Worker A synchronizes 7 new messages in steps (3, then 4). Between the two,
+        # worker B's cycle records its failure, which waits for the row (as it must)
+        # and so takes it the moment A's first step commits. B is not synchronizing:
+        # A's next step must not leave the 4 other messages "to it" (no worker records
+        # them before a later cycle).
+        inbox = self._committed_inbox(7)
+        worker_a, worker_b = self._worker(), self._worker()
+        inbox_a = worker_a["mail.inbox"].browse(inbox.id)
+        inbox_b = worker_b["mail.inbox"].browse(inbox.id)
+        watch = self._real_env()
+        worker_a.cr.execute("SELECT pg_backend_pid()")
+        pid_a = worker_a.cr.fetchone()[0]
+        lock_row_of, calls = type(inbox_a)._lock_row, []
+        holding, release = threading.Event(), threading.Event()
+
+        def b_records_its_failure():
+            try:
+                inbox_b._record_status("Connection reset by peer")
+                holding.set()
+                # B's cycle ends (its trace, its commit) once A waits for the row, or
+                # once A went on without waiting.
+                while not release.is_set():
+                    watch.cr.execute(
+                        "SELECT 1 FROM pg_stat_activity "
+                        "WHERE pid = %s AND wait_event_type = 'Lock'",
+                        [pid_a],
+                    )
+                    waiting = watch.cr.fetchone()
+                    watch.cr.rollback()
+                    if waiting:
+                        break
+                    release.wait(0.05)
+            finally:
+                holding.set()
+                worker_b.cr.commit()
+
+        def lock_row_between_steps(record, wait=True):
+            if record.env.cr is not worker_a.cr or wait:
+                return lock_row_of(record, wait=wait)
+            calls.append(wait)
+            # The 1st: A's synchronization lock; then one a step (a first listing is
+            # complete: each step locks the row), the 3rd: its second step's.
+            if len(calls) != 3:
+                return lock_row_of(record, wait=wait)
+            thread = threading.Thread(target=b_records_its_failure)
+            thread.start()
+            holding.wait()
+            try:
+                return lock_row_of(record, wait=wait)
+            finally:
+                release.set()
+                self.addCleanup(thread.join)
+
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(type(inbox_a), "_lock_row", lock_row_between_steps),
+        ):
+            result_a = inbox_a._fetch()
+        self.assertGreaterEqual(len(calls), 3, "A recorded in two steps")
+        self.assertFalse(result_a.get("failure"), result_a.get("failure"))
+        check = self._real_env()
+        lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)])
+        self.assertEqual(len(lines), 7, "every listed message recorded by A's cycle")
+        self.assertEqual((result_a["new"], result_a["processed"]), (7, 7))
+        self.assertTrue(check["mail.inbox"].browse(inbox.id).sync_cursor, "A stored its cursor")
+
     def _cleanup(self, inbox_id):
         env = self._real_env()
         inbox = env["mail.inbox"].browse(inbox_id)
