@@ -125,8 +125,9 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
         setup["mail.inbox"].browse(inbox_id).password = password
         setup.cr.commit()
 
-    def _release_when_waited_for(self, holder, waiter, done):
-        """In a thread: end ``holder``'s transaction (its worker dies: rolled back) once
+    def _release_when_waited_for(self, holder, waiter, done, commit=False):
+        """In a thread: end ``holder``'s transaction (committed with ``commit``, else
+        its worker dies: rolled back) once
         ``waiter``'s connection waits for a lock, or once ``done`` is set (it never
         waited). Told by pg_stat_activity, never by time."""
         watch = self._real_env()
@@ -144,7 +145,10 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
                 if waiting:
                     break
                 done.wait(0.05)
-            holder.cr.rollback()
+            if commit:
+                holder.cr.commit()
+            else:
+                holder.cr.rollback()
 
         thread = threading.Thread(target=release)
         thread.start()
@@ -262,6 +266,43 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
         self.assertEqual(len(lines), 7, "every listed message recorded by A's cycle")
         self.assertEqual((result_a["new"], result_a["processed"]), (7, 7))
         self.assertTrue(check["mail.inbox"].browse(inbox.id).sync_cursor, "A stored its cursor")
+
+    def test_a_traced_cycle_ends_well_while_another_worker_writes_the_row(self):
+        # The inbox's Debug Trace is on. Worker A holds the row, writing it (its own
+        # status here; its sync cursor as well). Worker B's cycle goes well and ends
+        # with its trace: the trace's write must not turn that cycle into a crash (a
+        # serialization failure on the older snapshot, which the cron records as a
+        # failure of the inbox).
+        inbox = self._committed_inbox(2)
+        setup = self._real_env()
+        setup["mail.inbox"].browse(inbox.id).write({"trace": True})
+        setup.cr.commit()
+        with patch.object(odoo_module, "current_test", None):
+            first = self._worker()["mail.inbox"].browse(inbox.id)._fetch(limit=0)
+            self.assertEqual(first["new"], 2)
+            setup.cr.execute(
+                "UPDATE mail_inbox SET last_run_date = now() at time zone 'UTC' - interval "
+                "'1 hour' WHERE id = %s",
+                [inbox.id],
+            )
+            setup.cr.commit()
+            worker_a, worker_b = self._worker(), self._worker()
+            worker_a["mail.inbox"].browse(inbox.id)._record_status(None)
+            done = threading.Event()
+            thread = self._release_when_waited_for(worker_a, worker_b, done, commit=True)
+            try:
+                result = worker_b["mail.inbox"].browse(inbox.id)._fetch()
+            except psycopg2.errors.SerializationFailure as error:
+                self.fail(f"B's cycle crashed on its trace: {error}")
+            finally:
+                done.set()
+                thread.join()
+            self.assertFalse(result.get("failure"), result.get("failure"))
+            self.assertEqual(result["processed"], 2)
+            check = self._real_env()
+            row = check["mail.inbox"].browse(inbox.id)
+            self.assertEqual(row.state, "ok")
+            self.assertIn("Cycle ended", row.debug_trace or "", "B's trace is saved")
 
     def _cleanup(self, inbox_id):
         env = self._real_env()
