@@ -250,11 +250,80 @@ def log_sql_to(path):
     logger.setLevel(logging.DEBUG)
 
 
+class Timeline:
+    """What each step of this worker did when (``HMT_BENCH_TIMELINE``: a directory; one
+    JSON file a process): ``[step, start s, end s, CPU s, detail]`` from the go signal on,
+    for the cycles, synchronizations, batches, messages alone, waits for another worker's
+    lease and the bench's own sleeps. Tells a worker waiting for the other from one
+    working (``bench/README.md``)."""
+
+    events = []
+    origin = 0.0
+
+    @classmethod
+    def install(cls, env):
+        from odoo.addons.helpdesk_mail_ticket.models import mail_inbox_message_claim as claim
+
+        inbox, line = type(env["mail.inbox"]), type(env["mail.inbox.message"])
+        cls.wrap(inbox, "_fetch", "cycle", lambda r, result: result.get("new"))
+        cls.wrap(inbox, "_sync_mailbox", "sync", lambda r, result: len(result[0]))
+        cls.wrap(line, "_process_batch", "batch",
+                 lambda r, result: [len(r), sum(s is not None for s in result)])  # fmt: skip
+        cls.wrap(line, "_process_isolated", "alone", lambda r, result: [r.id, result])
+        original = claim.wait_for_lease
+
+        def wait_for_lease(cr, record_id):
+            with cls.step("wait_lease", record_id):
+                return original(cr, record_id)
+
+        claim.wait_for_lease = wait_for_lease
+
+    @classmethod
+    def wrap(cls, model, name, step, detail):
+        original = getattr(model, name)
+
+        def wrapper(records, *args, **kwargs):
+            start, cpu = time.perf_counter(), time.process_time()
+            result = original(records, *args, **kwargs)
+            cls.add(step, start, cpu, detail(records, result))
+            return result
+
+        setattr(model, name, wrapper)
+
+    @classmethod
+    def step(cls, name, detail=None):
+        import contextlib
+
+        @contextlib.contextmanager
+        def timed():
+            start, cpu = time.perf_counter(), time.process_time()
+            yield
+            cls.add(name, start, cpu, detail)
+
+        return timed()
+
+    @classmethod
+    def add(cls, name, start, cpu, detail):
+        now = time.perf_counter()
+        cls.events.append([name, round(start - cls.origin, 4), round(now - cls.origin, 4),
+                           round(time.process_time() - cpu, 4), detail])  # fmt: skip
+
+    @classmethod
+    def dump(cls):
+        directory = os.environ.get("HMT_BENCH_TIMELINE")
+        if directory:
+            with open(os.path.join(directory, f"{os.getpid()}.json"), "w") as handle:
+                json.dump(cls.events, handle, default=str)
+
+
 def job_ours(env, odoo, options):
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
     if os.environ.get("HMT_BENCH_SQL_LOG"):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
+    if os.environ.get("HMT_BENCH_TIMELINE"):
+        Timeline.install(env)
     wait_for_go()
+    Timeline.origin = time.perf_counter()
     meter = Meter(odoo).start()
     done = cycles = 0
     failures = []
@@ -277,7 +346,9 @@ def job_ours(env, odoo, options):
         if not left and synchronized and result["new"] == 0:
             break
         if not result["processed"] + result["error"] + result["undesired"]:
-            time.sleep(0.05)  # the other worker holds what is left
+            with Timeline.step("sleep"):
+                time.sleep(0.05)  # the other worker holds what is left
+    Timeline.dump()
     return {**meter.stop(), "done": done, "cycles": cycles, "failures": failures[:3]}
 
 

@@ -18,7 +18,7 @@ from ..mailparse.identity import content_digest, header_digest
 from ..mailsource import MailSourceError
 from ..mailsource.ahead import ConnectAhead
 from ..mailsource.base import REDACTED
-from ..transaction import commit, release_locks, rollback
+from ..transaction import SYNC_RETRIES, commit, release_locks, rollback
 from .mail_inbox import SECRETS_PREFETCH, InboxTrace
 from .mail_inbox_message_claim import Handoff
 
@@ -240,11 +240,14 @@ class MailInbox(models.Model):
         """Record the cycle's outcome (and warn the admins) in a transaction of its own;
         when another worker records the same inbox's at the same moment, its record is
         enough: a conflict there never fails the cycle. A working inbox polled again
-        within LAST_RUN_PRECISION, with no new error, has nothing to record."""
+        within LAST_RUN_PRECISION, with no new error, has nothing to record. The
+        success of an inbox not shown failing never waits for the row: the worker
+        holding it (synchronizing, between two of its steps) records its own cycle; a
+        failure, new errors and a recovery wait for it (``_lock_for_status``)."""
         if not (failure or new_errors) and self._ran_lately():
             return
         commit(self.env)
-        if not self._lock_row():
+        if not self._lock_for_status(bool(failure or new_errors)):
             _logger.info("Mail inbox %s: another worker recorded its status", self.name)
             return
         try:
@@ -255,6 +258,27 @@ class MailInbox(models.Model):
                     self._record_success(new_errors)
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
             _logger.info("Mail inbox %s: another worker recorded its status", self.name)
+
+    def _lock_for_status(self, change):
+        """Lock the row for ``_record_status``; False when the record is left to another
+        worker. A failure or new errors (``change``) wait for the row, as always. A
+        success waits only when the inbox is shown failing on a fresh snapshot: the
+        holder of the row may die, or fail its own record, before it records its own
+        cycle, and a recovery skipped leaves the inbox shown failing with its failures
+        counted on (the next transient failure warns that the last polls failed). A
+        change of the row while waiting (the holder's cursor) is read again."""
+        if self._lock_row(wait=False):
+            return True
+        if change:
+            return self._lock_row()
+        for _attempt in range(SYNC_RETRIES):
+            self.invalidate_recordset(["state", "failure_count"])
+            if self.state != "error" and not self.failure_count:
+                return False  # working: the holder's own cycle records it
+            if self._lock_row():
+                return True
+            commit(self.env)  # changed since this snapshot: read again on a fresh one
+        return False
 
     def _fetch_from_source(self, source, limit):
         new, cursor = self._sync_mailbox(source)

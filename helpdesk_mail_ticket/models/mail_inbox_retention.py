@@ -186,11 +186,12 @@ class MailInbox(models.Model):
 
     def _store_keep_marks(self, now, sweep):
         """Remember when kept messages were checked (and swept); a conflict with another
-        worker doing the same is harmless: the next cycle checks a little more."""
+        worker doing the same is harmless: the next cycle checks a little more. Never
+        waits for the row another worker holds (its synchronization): the same."""
         if not sweep and self.keep_checked_date and now - self.keep_checked_date < KEEP_MARK_EVERY:
             return  # the re-check margin covers it: no write on most cycles
         vals = {"keep_checked_date": now, **({"keep_swept_date": now} if sweep else {})}
-        if self._lock_row():
+        if self._lock_row(wait=False):
             self.write(vals)
         else:
             self.invalidate_recordset(list(vals))

@@ -9,7 +9,7 @@ from odoo import api, models, tools
 from ..mailparse import Settings, SettingsError
 from ..mailsource import ServerConfig, open_source, source_class
 from ..mailsource.config import split_imap_options
-from ..transaction import lock_row
+from ..transaction import SYNC_RETRIES, commit, lock_row
 from .mail_inbox import PARAM_PREFIX
 
 _logger = logging.getLogger("odoo.addons.helpdesk_mail_ticket.models.mail_inbox")
@@ -152,8 +152,20 @@ class MailInbox(models.Model):
             buffer.add(message % args if args else message)
 
     def _save_trace(self, trace):
+        """Append a cycle's ``trace`` to the Debug Trace tab, on a fresh snapshot under
+        the row's lock: another worker may write the row meanwhile (its cursor, its
+        status), and a write on the cycle's older snapshot would fail the cycle however
+        well it went (the cron then records it as a failure of the inbox)."""
         if not (self.trace and trace):
             return
+        for _attempt in range(SYNC_RETRIES):
+            commit(self.env)
+            if self._lock_row():
+                break
+        else:
+            _logger.info("Mail inbox %s: its trace changed meanwhile, not saved", self.id)
+            return
+        self.invalidate_recordset(["debug_trace"])
         text = (self.debug_trace or "") + "\n".join(trace) + "\n"
         encoded = text.encode()
         if len(encoded) > TRACE_MAX_BYTES:

@@ -3,6 +3,7 @@
 server as a message of the inbox (mail.inbox.message), recognize known mail under new handles."""
 
 import hashlib
+import itertools
 import re
 
 import psycopg2
@@ -598,18 +599,18 @@ class MailInbox(models.Model):
         ledger = self.env["mail.inbox.message"]
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         new_ids = []
-        for start in range(0, len(remote), RECOGNIZE_BATCH):
-            if not (locked and not start) and not self._lock_row(wait=False):
+        for start, end in self._recording_steps(len(remote)):
+            if not (locked and not start) and not self._lock_recording_step():
                 self._trace(
                     "Another worker records this inbox's messages: %d left to it",
                     len(remote) - start,
                 )
                 break
-            batch = remote[start : start + RECOGNIZE_BATCH]
+            batch = remote[start:end]
             try:
                 with self.env.cr.savepoint(flush=False):
                     new_ids += self._record_batch(source, batch, by_message_id)
-                    if before_last_commit and start + RECOGNIZE_BATCH >= len(remote):
+                    if before_last_commit and end >= len(remote):
                         before_last_commit()
             except psycopg2.errors.SerializationFailure:
                 self._trace("Lines changed by another worker: recording left to the next cycle")
@@ -618,6 +619,30 @@ class MailInbox(models.Model):
             ledger.invalidate_model()
             commit(self.env)
         return new_ids
+
+    def _lock_recording_step(self):
+        """Lock the row for a step of ``_record_identified`` (its transaction's first
+        statement); False when another worker synchronizes. The row may be held for a
+        moment by a worker that is not synchronizing: one recording its failure or new
+        errors (which wait for the row, hence take it the moment a step commits), its
+        status or keep marks. So a step that finds it held waits for that worker's
+        commit, then locks it again on a fresh snapshot, which sees what it committed
+        (lines it recorded are skipped); held again, another worker synchronizes."""
+        if self._lock_row(wait=False):
+            return True
+        self._lock_row()  # waits; a change of the row by the holder fails it: no matter
+        commit(self.env)
+        return self._lock_row(wait=False)
+
+    def _recording_steps(self, count):
+        """The ``(start, end)`` slices of ``_record_identified``'s committed steps for
+        ``count`` listed messages: the first is one batch of processing
+        (``_get_batch_size()``), so that the other workers have mail to process after
+        the headers of a batch instead of RECOGNIZE_BATCH, while this worker records
+        the rest; then RECOGNIZE_BATCH each."""
+        first = min(self._get_batch_size(), RECOGNIZE_BATCH)
+        bounds = [0, *range(first, count, RECOGNIZE_BATCH), count]
+        return [(start, end) for start, end in itertools.pairwise(bounds) if end > start]
 
     def _record_batch(self, source, batch, by_message_id):
         """One step of ``_record_identified``; returns the ids of the new lines."""
