@@ -1,6 +1,9 @@
 """What the harness's servers share: the loopback host, free ports, the error, a thread runner."""
 
+import contextlib
+import signal
 import socket
+import sys
 import threading
 
 HOST = "127.0.0.1"
@@ -18,6 +21,26 @@ def free_ports(count):
     finally:
         for sock in sockets:
             sock.close()
+
+
+def exit_on_signals():
+    """Have SIGTERM (``timeout``, ``kill``), SIGHUP (the terminal closed) and SIGQUIT end
+    this process by ``sys.exit``, so that its ``finally`` blocks and ``atexit`` stop the
+    servers it started: a Dovecot runs in a session of its own, which none of these
+    signals reaches. Only where the signal still has its default action (which ends the
+    process with no cleanup at all), and only from the main thread: a process that
+    handles one itself (Odoo's server, whose test runs start the harness) keeps its
+    handler, and its own shutdown stops the servers."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        with contextlib.suppress(ValueError, OSError):
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                signal.signal(signum, _exit_on_signal)
+
+
+def _exit_on_signal(signum, _frame):
+    sys.exit(128 + signum)
 
 
 class HarnessError(RuntimeError):

@@ -54,7 +54,7 @@ import time
 import weakref
 
 from .certificates import make_certificates
-from .common import HOST, HarnessError, free_ports
+from .common import HOST, HarnessError, exit_on_signals, free_ports
 from .oauth2 import OAuth2Endpoint
 
 DOVECOT_BINARY = "/usr/sbin/dovecot"
@@ -168,6 +168,9 @@ class Dovecot:
             raise HarnessError(
                 "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
             )
+        # Before the daemon exists: a SIGTERM to this process stops it (see
+        # exit_on_signals; a process handling the signal itself keeps its handler).
+        exit_on_signals()
         if self.oauth2 is not None:
             self.oauth2.start()
         if not self._prepared:
