@@ -50,16 +50,21 @@ class MailInbox(models.Model):
         # travels in the context.
         recorded = state.get("cursor_recorded") if isinstance(state, dict) else None
         inbox = self.with_context(mail_inbox_cursor_recorded=recorded)
-        listing = source.list_changes(inbox._get_listing_cursor())
-        self._trace("%s", listing.note)
-        remote = listing.messages
-        if not (listing.complete or remote) and listing.cursor == self.sync_cursor:
-            # Nothing changed since the stored cursor: nothing to write, hence no lock
-            # (a row lock makes the cycle's last commit wait for the disk).
-            return ledger.browse(), listing.cursor
+        cursor = inbox._get_listing_cursor()
+        if cursor == self.sync_cursor and source.unchanged_since(cursor):
+            # Nothing changed since the stored cursor (the source knows it without a
+            # command): nothing to write, hence no lock (a row lock makes the cycle's
+            # last commit wait for the disk).
+            self._trace("No change since the stored cursor")
+            return ledger.browse(), cursor
+        # The lock before the listing: a worker that cannot have it (another worker
+        # synchronizes) sends no listing command, and writes nothing.
         if not self._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
+        listing = source.list_changes(cursor)
+        self._trace("%s", listing.note)
+        remote = listing.messages
         stored = []
 
         def store_with_lines():
