@@ -622,6 +622,23 @@ service pop3-login {{
                 return {flag for flag in match.group(1).decode().split() if flag != "\\Recent"}
         raise KeyError(f"no message with UID {uid} in {folder} of {login}")
 
+    def set_uidvalidity(self, login, folder, uidvalidity):
+        """Give ``folder`` the UIDVALIDITY ``uidvalidity`` (``doveadm mailbox update``),
+        keeping its messages and UIDs: as another folder or server may have the same
+        one (servers numbering from 1, folders made in the same second)."""
+        doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+        result = subprocess.run(
+            [doveadm, "-c", self._path("dovecot.conf"), "mailbox", "update", "-u", login,
+             "--uid-validity", str(int(uidvalidity)), mutf7(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        if result.returncode:
+            raise HarnessError(f"doveadm mailbox update failed: {result.stderr[-2000:]}")
+        if self.uidvalidity(login, folder) != int(uidvalidity):
+            raise HarnessError(f"UIDVALIDITY of {folder} is not {uidvalidity}")
+
     def reset_uidvalidity(self, login, folder="INBOX"):
         """Give ``folder`` a new UIDVALIDITY while keeping its messages (and their flags).
 

@@ -7,7 +7,7 @@ import re
 
 import psycopg2
 
-from odoo import models, modules
+from odoo import api, models, modules
 from odoo.tools import SQL
 
 from ..mailparse.identity import header_digest, header_identity
@@ -90,6 +90,66 @@ class MailInbox(models.Model):
             else:
                 self._store_sync_cursor(listing.cursor)
         return new, listing.cursor
+
+    @api.model
+    def _get_mailbox_identity_fields(self):
+        """The settings that may point the inbox at another mailbox (hook): a write of
+        one of them compares ``_get_mailbox_identity`` before and after."""
+        return {"protocol", "server", "login", "mailbox"}
+
+    def _get_mailbox_identity(self):
+        """What tells the mailbox this inbox reads (hook): its protocol, whose handles
+        its lines hold, and its mailbox key (login, server, folder). Not the port nor
+        the connection security: the same mailbox answers on several."""
+        self.ensure_one()
+        return (self.protocol, self.mailbox_key)
+
+    def _reset_sync_state(self):
+        """Forget what these inboxes know of the mailbox they read until now, after
+        their settings pointed them at another one (``write``): the stored cursor and
+        the remembered POP3 listing (a listing from them would skip mail of the new
+        mailbox, or list mail known under other handles as new), and which lines are on
+        the server (the new mailbox may give their handles to other mail). The next
+        cycle lists the whole mailbox; each message whose handle is a line's is that
+        line's only if its header block is the line's, and the others are recognized by
+        their header block as any renumbered mail (``_record_identified``): mail
+        already made into a ticket is not made again, the rest is recorded. The
+        keep-until-closed sweep runs again on the lines found back."""
+        if not self:
+            return
+        ledger = self.env["mail.inbox.message"]
+        ledger.flush_model(["on_server"])
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET on_server = FALSE WHERE inbox_id IN %s AND on_server "
+            "RETURNING inbox_id",
+            [tuple(self.ids)],
+        )
+        listed = {row[0] for row in self.env.cr.fetchall()}
+        ledger.invalidate_model(["on_server"])
+        if self._listing_stamps_ready():
+            self.env.cr.execute(
+                "DELETE FROM mail_inbox_listing_state WHERE inbox_id IN %s", [tuple(self.ids)]
+            )
+        for inbox in self.sudo():
+            if inbox.sync_cursor:
+                listed.add(inbox.id)
+            inbox._write_poll_state({"sync_cursor": None, "keep_swept_date": False})
+        # Told only where the old mailbox had been listed: not a new inbox's setup.
+        self.browse(sorted(listed))._notify_sync_reset()
+
+    def _notify_sync_reset(self):
+        """Tell who reads the inbox's chatter that its mailbox is listed again."""
+        for inbox in self:
+            mailbox = f"{inbox.protocol.upper()} {inbox.mailbox_key}"
+            inbox.message_post(
+                body=self.env._(
+                    "The inbox now reads another mailbox (%(mailbox)s): its next poll "
+                    "lists the whole mailbox again. Mail already made into tickets is "
+                    "recognized by its headers and not imported again.",
+                    mailbox=mailbox,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _get_listing_cursor(self, recorded=None):
         """The stored cursor, never ahead of the ledger: an IMAP cursor whose UIDNEXT is
