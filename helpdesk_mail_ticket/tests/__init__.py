@@ -47,5 +47,6 @@ from . import test_pop3_idle
 from . import test_attack_pop3stamps
 from . import test_attack_pollcost
 from . import test_created_ticket_history
-from . import test_sync_lock_first
 from . import test_mailbox_change
+from . import test_sync_lock_first
+from . import test_reference_sequence
