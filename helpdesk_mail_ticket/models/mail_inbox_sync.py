@@ -46,6 +46,11 @@ class MailInbox(models.Model):
         state = self._read_sync_state()
         if not state:  # the inbox was deleted meanwhile
             return ledger.browse(), None
+        if not self._reads_connected_mailbox():
+            # Its settings now name another mailbox (their reset is committed): what
+            # this connection lists is not the inbox's mail any more.
+            self._trace("The inbox's mailbox changed during the cycle: not synchronized")
+            return ledger.browse(), None
         # An override of _get_listing_cursor may take no argument: the read's answer
         # travels in the context.
         recorded = state.get("cursor_recorded") if isinstance(state, dict) else None
@@ -103,6 +108,13 @@ class MailInbox(models.Model):
         the connection security: the same mailbox answers on several."""
         self.ensure_one()
         return (self.protocol, self.mailbox_key)
+
+    def _reads_connected_mailbox(self):
+        """Whether the mailbox the cycle connected to (``mail_inbox_connected`` in the
+        context, set by ``_fetch``) is still the inbox's, as ``_read_sync_state`` read
+        its row (True when not told)."""
+        connected = self.env.context.get("mail_inbox_connected")
+        return connected is None or tuple(connected) == self._get_mailbox_identity()
 
     def _reset_sync_state(self):
         """Forget what these inboxes know of the mailbox they read until now, after
@@ -261,13 +273,14 @@ class MailInbox(models.Model):
     def _get_sync_lock_fields(self):
         """The inbox's columns the read of the synchronization state reads besides the
         cursor: those the rest of an idle cycle reads (server-action policy,
-        keep-until-closed marks, status, trace), so that it reads the row no more.
+        keep-until-closed marks, status, trace) and the mailbox the settings name now
+        (``_reads_connected_mailbox``), so that it reads the row no more.
         Hook: add the stored, non-translated fields an override reads (a many2one: its
         id; any other field named is left to be read as usual, when it is used)."""
         return (
             "name", "company_id", "trace", "state", "failure_count", "last_run_date",
             "email_storage", "error_behavior", "target_model", "keep_checked_date",
-            "keep_swept_date",
+            "keep_swept_date", "protocol", "mailbox_key",
         )  # fmt: skip
 
     def _store_sync_cursor(self, cursor):

@@ -58,3 +58,36 @@ class TestSyncLockFirst(Pop3IdleCase):
             return check.fetchone()[0]
         finally:
             check.close()
+
+
+@tagged("post_install", "-at_install")
+class TestMailboxChangedDuringCycle(Pop3IdleCase):
+    """An administrator points the inbox at another folder while a cycle, connected to
+    the old one, is under way: that cycle must not store the old folder's cursor over
+    the reset (the next cycle would take the new folder, of the same UIDVALIDITY, for
+    the old one and never record its mail)."""
+
+    def test_a_cycle_connected_to_the_old_mailbox_stores_nothing(self):
+        env, login, inbox = self._committed_inbox(
+            count=2, port=self.dovecot.imap_port, protocol="imap"
+        )
+        self.cycle(inbox)
+        self.dovecot.create_folder(login, "Other")
+        for number in range(2):
+            self.deliver(
+                make_email(message_id=f"<other-{number}@c.x>"), login=login, folder="Other"
+            )
+        self.dovecot.set_uidvalidity(login, "Other", self.dovecot.uidvalidity(login))
+        admin, inbox_class = self._real_env(), type(inbox)
+        original = inbox_class._read_sync_state
+
+        def read_sync_state(record):
+            # The admin's change, committed once the cycle has connected to INBOX.
+            admin["mail.inbox"].browse(record.id).write({"mailbox": "Other"})
+            admin.cr.commit()
+            return original(record)
+
+        with patch.object(inbox_class, "_read_sync_state", read_sync_state):
+            self.cycle(inbox)
+        self.assertEqual(self.cycle(inbox)["new"], 2, "the new folder's mail recorded")
+        self.assertEqual(sum(on for _uid, on in self.lines(env, inbox)), 2)
