@@ -325,8 +325,8 @@ from mailharness.dovecot import Dovecot
 if sys.argv[1] == "own-handler":  # as Odoo's server does in its process
     signal.signal(signal.SIGTERM, lambda number, frame: print("own handler", flush=True))
 server = Dovecot().start()
-print(server._process.pid, server.workdir, flush=True)
-try:
+try:  # entered before the parent reads the line: a signal right after it is inside
+    print(server._process.pid, server.workdir, flush=True)
     time.sleep(120)
 finally:
     print("finally", flush=True)
