@@ -400,3 +400,56 @@ def test_the_owners_own_signal_handler_is_kept():
         assert not _group_alive(pid, settle=10)
     finally:
         _kill_left(pid, workdir)
+
+
+_PYTEST_SESSION = """
+import pathlib, sys, time
+sys.path.insert(0, "helpdesk_mail_ticket")
+from mailharness.dovecot import Dovecot
+
+MARK = pathlib.Path(__file__).with_name("ran-on")
+
+
+def test_first_owns_a_dovecot():
+    server = Dovecot().start()
+    print(server._process.pid, server.workdir, flush=True)
+    time.sleep(120)
+
+
+def test_second_must_not_run_after_the_signal():
+    MARK.write_text("the session went on after SIGTERM")
+"""
+
+
+def test_a_sigterm_to_a_pytest_session_owning_a_dovecot_ends_it(tmp_path):
+    """``timeout`` sending SIGTERM to a pytest run (this suite's own Dovecot fixture
+    starts the harness in pytest's process) must end the run, its Dovecot stopped.
+    A SystemExit raised inside a test is only a failed test to pytest, which goes on
+    with the next ones: the SIGTERM no longer ended the session."""
+    require_dovecot()
+    module = tmp_path / "test_owner_session.py"
+    module.write_text(_PYTEST_SESSION)
+    mark = tmp_path / "ran-on"
+    session = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), str(module)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    line = ""
+    while len(line.split()) != 2 or not line.split()[0].isdigit():
+        line = session.stdout.readline()
+        assert line, "the session printed no Dovecot"
+    pid, workdir = int(line.split()[0]), line.split()[1]
+    try:
+        session.send_signal(15)
+        session.wait(timeout=60)
+        session.stdout.read()
+        assert not mark.exists(), "the pytest session went on after SIGTERM"
+        assert session.returncode != 0
+        assert not _group_alive(pid, settle=10), "Dovecot outlived its owner"
+    finally:
+        if session.poll() is None:
+            session.kill()
+        _kill_left(pid, workdir)

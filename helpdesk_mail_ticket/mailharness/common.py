@@ -3,7 +3,6 @@
 import contextlib
 import signal
 import socket
-import sys
 import threading
 
 HOST = "127.0.0.1"
@@ -25,8 +24,8 @@ def free_ports(count):
 
 def exit_on_signals():
     """Have SIGTERM (``timeout``, ``kill``), SIGHUP (the terminal closed) and SIGQUIT end
-    this process by ``sys.exit``, so that its ``finally`` blocks and ``atexit`` stop the
-    servers it started: a Dovecot runs in a session of its own, which none of these
+    this process as Ctrl-C does (``KeyboardInterrupt``), so that its ``finally`` blocks
+    and ``atexit`` stop the servers it started: a Dovecot runs in a session of its own, which none of these
     signals reaches. Only where the signal still has its default action (which ends the
     process with no cleanup at all), and only from the main thread: a process that
     handles one itself (Odoo's server, whose test runs start the harness) keeps its
@@ -40,7 +39,14 @@ def exit_on_signals():
 
 
 def _exit_on_signal(signum, _frame):
-    sys.exit(128 + signum)
+    # KeyboardInterrupt, not SystemExit: pytest (whose process the suite's Dovecot
+    # fixture starts the harness in) takes a SystemExit raised inside a test for that
+    # test's failure and goes on with the next ones, so that a SIGTERM from ``timeout``
+    # no longer ended the run; a KeyboardInterrupt ends its session (teardowns run),
+    # and a script's finally blocks and atexit run as for sys.exit. A second signal
+    # ends the process at once, should the cleanup hang.
+    signal.signal(signum, signal.SIG_DFL)
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 class HarnessError(RuntimeError):
