@@ -130,14 +130,24 @@ class MailInbox(models.Model):
         if not self:
             return
         ledger = self.env["mail.inbox.message"]
-        ledger.flush_model(["on_server"])
+        ledger.flush_model(["on_server", "server_uid", "header_digest"])
         self.env.cr.execute(
             "UPDATE mail_inbox_message SET on_server = FALSE WHERE inbox_id IN %s AND on_server "
             "RETURNING inbox_id",
             [tuple(self.ids)],
         )
         listed = {row[0] for row in self.env.cr.fetchall()}
-        ledger.invalidate_model(["on_server"])
+        # A line without a header digest (recorded before digests were, or its header
+        # block refused when listed) cannot show that the new mailbox's message of its
+        # handle is its own (_check_reused_handles takes such a line as before): it
+        # keeps no handle, and is found again by its Message-ID (_find_known_lines) or
+        # not at all. Else that message was never recorded: lost.
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET server_uid = NULL WHERE inbox_id IN %s "
+            "AND header_digest IS NULL AND server_uid IS NOT NULL",
+            [tuple(self.ids)],
+        )
+        ledger.invalidate_model(["on_server", "server_uid"])
         if self._listing_stamps_ready():
             self.env.cr.execute(
                 "DELETE FROM mail_inbox_listing_state WHERE inbox_id IN %s", [tuple(self.ids)]

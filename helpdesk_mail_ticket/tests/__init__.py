@@ -50,3 +50,4 @@ from . import test_created_ticket_history
 from . import test_mailbox_change
 from . import test_sync_lock_first
 from . import test_reference_sequence
+from . import test_mailbox_change_attack
