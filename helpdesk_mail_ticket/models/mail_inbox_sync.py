@@ -116,6 +116,24 @@ class MailInbox(models.Model):
         connected = self.env.context.get("mail_inbox_connected")
         return connected is None or tuple(connected) == self._get_mailbox_identity()
 
+    def _still_connected_mailbox(self):
+        """``_reads_connected_mailbox`` on the row as committed, for a write of the
+        cycle in a later transaction than the read of the synchronization state, the
+        row locked: an administrator's change of mailbox committed since (its reset)
+        must not be undone by what the cycle found in the old mailbox (its cursor, its
+        messages' lines)."""
+        if self.env.context.get("mail_inbox_connected") is None:
+            return True
+        self.flush_recordset(["protocol", "mailbox_key"])
+        self.env.cr.execute(
+            "SELECT protocol, mailbox_key FROM mail_inbox WHERE id = %s", [self.id]
+        )
+        row = self.env.cr.fetchone()
+        if row and tuple(self.env.context["mail_inbox_connected"]) == tuple(row):
+            return True
+        self._trace("The inbox's mailbox changed during the cycle: its state not stored")
+        return False
+
     def _reset_sync_state(self):
         """Forget what these inboxes know of the mailbox they read until now, after
         their settings pointed them at another one (``write``): the stored cursor and
@@ -303,7 +321,8 @@ class MailInbox(models.Model):
             # sent before it.
             return
         if self._lock_row():
-            self._write_sync_cursor(cursor)
+            if self._still_connected_mailbox():
+                self._write_sync_cursor(cursor)
         else:
             # Another worker stores a newer state meanwhile; the next cycle checks.
             self.invalidate_recordset(["sync_cursor"])
@@ -693,6 +712,12 @@ class MailInbox(models.Model):
                     len(remote) - start,
                 )
                 break
+            if start or not locked:
+                # A step of its own (the first one under the synchronization's lock
+                # was checked by _sync_mailbox): the settings may name another mailbox
+                # since, whose reset the old one's lines would undo.
+                if not self._still_connected_mailbox():
+                    break
             batch = remote[start : start + RECOGNIZE_BATCH]
             try:
                 with self.env.cr.savepoint(flush=False):

@@ -2,9 +2,12 @@
 """Edges of the reset of an inbox pointed at another mailbox (test_mailbox_change):
 lines whose header block was never digested, writes that change nothing."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .common import MailTicketCase, make_email
+from .test_pop3_idle import Pop3IdleCase
 
 
 @tagged("post_install", "-at_install")
@@ -48,3 +51,56 @@ class TestMailboxChangeAttack(MailTicketCase):
         self.assertEqual(
             sorted(on_server.mapped("message_id")), ["edge-10@c.example", "edge-11@c.example"]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestMailboxChangeDuringCycle(Pop3IdleCase):
+    def test_mail_listed_before_the_change_is_not_recorded_after_it(self):
+        """A POP3 cycle records the messages it does not know by their handles in
+        steps of their own (``_record_identified``, a transaction each, after the
+        listing's commit). The administrator pointing the inbox at another mailbox
+        between the two (the reset committed) had the old mailbox's messages recorded
+        after the reset, on the server under their old handles: the new mailbox's
+        messages of the same handles (another account whose INBOX has the same
+        UIDVALIDITY, Dovecot's UIDLs being UID and UIDVALIDITY) were taken for them,
+        never recorded: lost."""
+        env, old_login, inbox = self._committed_inbox(count=0)
+        for number in range(2):
+            self.deliver(
+                make_email(subject=f"Old {number}", message_id=f"<old-{number}@c.example>"),
+                login=old_login,
+            )
+        new_login, new_password = self.new_mailbox()
+        for number in range(2):
+            self.deliver(
+                make_email(subject=f"New {number}", message_id=f"<new-{number}@c.example>"),
+                login=new_login,
+            )
+        self.dovecot.set_uidvalidity(new_login, "INBOX", self.dovecot.uidvalidity(old_login))
+        inbox_class, original, changed = type(inbox), type(inbox)._record_identified, []
+
+        def record_identified(record, *args, **kwargs):
+            if not changed:  # the administrator's write, committed in between
+                admin = self._real_env()
+                admin["mail.inbox"].browse(record.id).write(
+                    {"login": new_login, "password": new_password}
+                )
+                admin.cr.commit()
+                changed.append(True)
+            return original(record, *args, **kwargs)
+
+        with patch.object(inbox_class, "_record_identified", record_identified):
+            self.cycle(inbox)
+        self.assertTrue(changed)
+        env.invalidate_all()
+        self.cycle(inbox)
+        check = env.registry.cursor()
+        try:
+            check.execute(
+                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s AND on_server",
+                [inbox.id],
+            )
+            on_server = sorted(row[0] for row in check.fetchall())
+        finally:
+            check.close()
+        self.assertEqual(on_server, ["new-0@c.example", "new-1@c.example"])
