@@ -148,11 +148,24 @@ class MailInbox(models.Model):
         if not self:
             return
         ledger = self.env["mail.inbox.message"]
+        # The inboxes' rows first, then their lines, as every writer of the
+        # synchronization locks them (a cycle: its synchronization lock, then its
+        # lines): the lines first, waiting for the row a synchronizing cycle holds
+        # while it waits for them, was a deadlock (the ORM's UPDATE of the inbox
+        # comes at its flush, after this).
+        self.env.cr.execute(
+            "SELECT id FROM mail_inbox WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+            [tuple(self.ids)],
+            # A cycle's commit since this transaction began: a concurrency error, the
+            # request retried (Odoo's HTTP layer), not a query to report.
+            log_exceptions=False,
+        )
         ledger.flush_model(["on_server", "server_uid", "header_digest"])
         self.env.cr.execute(
             "UPDATE mail_inbox_message SET on_server = FALSE WHERE inbox_id IN %s AND on_server "
             "RETURNING inbox_id",
             [tuple(self.ids)],
+            log_exceptions=False,
         )
         listed = {row[0] for row in self.env.cr.fetchall()}
         # A line without a header digest (recorded before digests were, or its header
@@ -164,6 +177,7 @@ class MailInbox(models.Model):
             "UPDATE mail_inbox_message SET server_uid = NULL WHERE inbox_id IN %s "
             "AND header_digest IS NULL AND server_uid IS NOT NULL",
             [tuple(self.ids)],
+            log_exceptions=False,
         )
         ledger.invalidate_model(["on_server", "server_uid"])
         if self._listing_stamps_ready():

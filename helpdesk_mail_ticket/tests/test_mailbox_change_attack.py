@@ -2,7 +2,10 @@
 """Edges of the reset of an inbox pointed at another mailbox (test_mailbox_change):
 lines whose header block was never digested, writes that change nothing."""
 
+import threading
 from unittest.mock import patch
+
+from psycopg2.errors import DeadlockDetected, SerializationFailure
 
 from odoo.tests import tagged
 
@@ -104,3 +107,63 @@ class TestMailboxChangeDuringCycle(Pop3IdleCase):
         finally:
             check.close()
         self.assertEqual(on_server, ["new-0@c.example", "new-1@c.example"])
+
+    def test_a_change_of_mailbox_while_a_cycle_synchronizes_is_no_deadlock(self):
+        """Every writer of the synchronization locks the inbox's row first, then its
+        lines (the cycle: its synchronization lock, then _sync_rows / _record_batch).
+        The reset of a changed mailbox set the lines off the server first (the ORM's
+        write of the inbox waits for its flush), then wrote the row: an administrator
+        changing the protocol while a cycle listed the mailbox held the lines the
+        cycle was to write, and waited for the row it held. PostgreSQL broke the
+        deadlock by failing the cycle (its check runs after deadlock_timeout in the
+        session that waits: the administrator's had found no deadlock yet when the
+        listing lasted longer than that; here its check never comes first)."""
+        _env, _login, inbox = self._committed_inbox(count=2)
+        cycle, admin = self._real_env(), self._real_env()
+        admin.cr.execute("SET deadlock_timeout = '1h'")  # its check after the cycle's
+        admin.cr.commit()
+        # The cycle: its synchronization lock (as _lock_sync_state takes it).
+        cycle.cr.execute("SELECT id FROM mail_inbox WHERE id = %s FOR NO KEY UPDATE", [inbox.id])
+        admin.cr.execute("SELECT pg_backend_pid()")
+        admin_pid, cycle_errors, admin_errors = admin.cr.fetchone()[0], [], []
+
+        def change_protocol():
+            for _attempt in range(5):  # as Odoo's HTTP layer retries a concurrency error
+                try:
+                    admin["mail.inbox"].browse(inbox.id).write(
+                        {"protocol": "imap", "port": self.dovecot.imap_port}
+                    )
+                    admin.cr.commit()
+                    return
+                except (SerializationFailure, DeadlockDetected) as error:
+                    admin_errors.append(error)
+                    admin.cr.rollback()
+
+        thread = threading.Thread(target=change_protocol)
+        thread.start()
+        try:
+            waiting = self._real_env().cr
+            while thread.is_alive():  # until the administrator waits for the row lock
+                waiting.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+                    [admin_pid],
+                )
+                if waiting.fetchone():
+                    break
+                waiting.rollback()
+            # The cycle writes the inbox's lines (as _sync_rows does), then commits.
+            try:
+                cycle.cr.execute(
+                    "UPDATE mail_inbox_message SET on_server = on_server WHERE inbox_id = %s",
+                    [inbox.id],
+                )
+                cycle.cr.commit()
+            except DeadlockDetected as error:
+                cycle_errors.append(error)
+                cycle.cr.rollback()
+        finally:
+            thread.join()
+        self.assertEqual(cycle_errors, [], "the cycle failed")
+        self.assertLess(len(admin_errors), 5, "the administrator's change was made")
+        lines = self.lines(self._real_env(), inbox)
+        self.assertEqual([on for _uid, on in lines], [False, False], "the reset was made")
