@@ -437,11 +437,12 @@ def test_a_sigterm_to_a_pytest_session_owning_a_dovecot_ends_it(tmp_path):
         stdout=subprocess.PIPE,
         text=True,
     )  # fmt: skip
-    line = ""
-    while len(line.split()) != 2 or not line.split()[0].isdigit():
+    words = []
+    while len(words) != 2 or not words[0].isdigit():
         line = session.stdout.readline()
         assert line, "the session printed no Dovecot"
-    pid, workdir = int(line.split()[0]), line.split()[1]
+        words = line.split()
+    pid, workdir = int(words[0]), words[1]
     try:
         session.send_signal(15)
         session.wait(timeout=60)

@@ -25,11 +25,11 @@ def free_ports(count):
 def exit_on_signals():
     """Have SIGTERM (``timeout``, ``kill``), SIGHUP (the terminal closed) and SIGQUIT end
     this process as Ctrl-C does (``KeyboardInterrupt``), so that its ``finally`` blocks
-    and ``atexit`` stop the servers it started: a Dovecot runs in a session of its own, which none of these
-    signals reaches. Only where the signal still has its default action (which ends the
-    process with no cleanup at all), and only from the main thread: a process that
-    handles one itself (Odoo's server, whose test runs start the harness) keeps its
-    handler, and its own shutdown stops the servers."""
+    and ``atexit`` stop the servers it started: a Dovecot runs in a session of its own,
+    which none of these signals reaches. Only where the signal still has its default
+    action (which ends the process with no cleanup at all), and only from the main
+    thread: a process that handles one itself (Odoo's server, whose test runs start
+    the harness) keeps its handler, and its own shutdown stops the servers."""
     if threading.current_thread() is not threading.main_thread():
         return
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):

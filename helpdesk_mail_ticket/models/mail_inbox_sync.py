@@ -125,9 +125,7 @@ class MailInbox(models.Model):
         if self.env.context.get("mail_inbox_connected") is None:
             return True
         self.flush_recordset(["protocol", "mailbox_key"])
-        self.env.cr.execute(
-            "SELECT protocol, mailbox_key FROM mail_inbox WHERE id = %s", [self.id]
-        )
+        self.env.cr.execute("SELECT protocol, mailbox_key FROM mail_inbox WHERE id = %s", [self.id])
         row = self.env.cr.fetchone()
         if row and tuple(self.env.context["mail_inbox_connected"]) == tuple(row):
             return True
