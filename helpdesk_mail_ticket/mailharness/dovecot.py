@@ -639,6 +639,20 @@ service pop3-login {{
         if self.uidvalidity(login, folder) != int(uidvalidity):
             raise HarnessError(f"UIDVALIDITY of {folder} is not {uidvalidity}")
 
+    def expunge(self, login, uid, folder="INBOX"):
+        """Remove the message ``uid`` of ``folder`` (``doveadm expunge``), as another
+        client deleting it: the folder's UIDNEXT stays, its count goes down."""
+        doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+        result = subprocess.run(
+            [doveadm, "-c", self._path("dovecot.conf"), "expunge", "-u", login,
+             "mailbox", mutf7(folder), "uid", str(int(uid))],
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        if result.returncode:
+            raise HarnessError(f"doveadm expunge failed: {result.stderr[-2000:]}")
+
     def reset_uidvalidity(self, login, folder="INBOX"):
         """Give ``folder`` a new UIDVALIDITY while keeping its messages (and their flags).
 

@@ -9,6 +9,7 @@ from psycopg2.errors import DeadlockDetected, SerializationFailure
 
 from odoo.tests import tagged
 
+from ..mailsource.imap import ImapSource
 from .common import MailTicketCase, make_email
 from .test_pop3_idle import Pop3IdleCase
 
@@ -167,3 +168,64 @@ class TestMailboxChangeDuringCycle(Pop3IdleCase):
         self.assertLess(len(admin_errors), 5, "the administrator's change was made")
         lines = self.lines(self._real_env(), inbox)
         self.assertEqual([on for _uid, on in lines], [False, False], "the reset was made")
+
+    def test_the_old_folders_count_after_deletions_is_not_stored_over_the_reset(self):
+        """After its server actions (mail deleted once processed), a cycle stores the
+        cursor counting its deletions in (_store_count_after_server_actions), asking
+        the server first whether mail arrived meanwhile: a transaction of its own,
+        after the server actions' commit. The administrator pointing the inbox at
+        another folder in between: the old folder's cursor was stored over the reset,
+        and the new folder (the same UIDVALIDITY and counters) was then taken for
+        unchanged, its mail never recorded: lost."""
+        env, login, inbox = self._committed_inbox(
+            count=0, port=self.dovecot.imap_port, protocol="imap"
+        )
+        inbox.write({"email_storage": "delete"})
+        env.cr.commit()
+        for number in range(2):
+            self.deliver(
+                make_email(subject=f"In {number}", message_id=f"<in-{number}@c.example>"),
+                login=login,
+            )
+        # The new folder: UIDVALIDITY, UIDNEXT and count the old one's after the cycle.
+        self.dovecot.create_folder(login, "Other")
+        for number in range(2):
+            self.deliver(
+                make_email(subject=f"Other {number}", message_id=f"<other-{number}@c.example>"),
+                login=login,
+                folder="Other",
+            )
+        self.dovecot.expunge(login, 1, folder="Other")
+        self.dovecot.set_uidvalidity(login, "Other", self.dovecot.uidvalidity(login))
+        original, changed = ImapSource.cursor_after_changes, []
+
+        def cursor_after_changes(source, cursor):
+            if not changed:  # the administrator's write, committed in between
+                admin = self._real_env()
+                admin["mail.inbox"].browse(inbox.id).write({"mailbox": "Other"})
+                admin.cr.commit()
+                changed.append(cursor)
+            return original(source, cursor)
+
+        self.cycle(inbox)  # both recorded; one processed since (by an earlier batch)
+        env.cr.execute(
+            "UPDATE mail_inbox_message SET state = 'processed' WHERE inbox_id = %s "
+            "AND message_id = 'in-0@c.example'",
+            [inbox.id],
+        )
+        env.cr.commit()
+        with patch.object(ImapSource, "cursor_after_changes", cursor_after_changes):
+            self.cycle(inbox)  # deletes it from the server (email_storage "delete")
+        self.assertTrue(changed, "the server actions deleted mail")
+        env.invalidate_all()
+        self.cycle(inbox)
+        check = env.registry.cursor()
+        try:
+            check.execute(
+                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s AND on_server",
+                [inbox.id],
+            )
+            on_server = sorted(row[0] for row in check.fetchall())
+        finally:
+            check.close()
+        self.assertEqual(on_server, ["other-1@c.example"])
