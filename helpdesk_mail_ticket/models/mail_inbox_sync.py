@@ -124,10 +124,15 @@ class MailInbox(models.Model):
         messages' lines)."""
         if self.env.context.get("mail_inbox_connected") is None:
             return True
-        self.flush_recordset(["protocol", "mailbox_key"])
-        self.env.cr.execute("SELECT protocol, mailbox_key FROM mail_inbox WHERE id = %s", [self.id])
-        row = self.env.cr.fetchone()
-        if row and tuple(self.env.context["mail_inbox_connected"]) == tuple(row):
+        # Read again on this transaction's snapshot, through the hooks: an override of
+        # _get_mailbox_identity names its fields in _get_mailbox_identity_fields.
+        names = [*self._get_mailbox_identity_fields(), "protocol", "mailbox_key"]
+        names = [name for name in names if name in self._fields]
+        self.flush_recordset(names)
+        self.invalidate_recordset(names)
+        if not self.exists():
+            return False
+        if self._reads_connected_mailbox():
             return True
         self._trace("The inbox's mailbox changed during the cycle: its state not stored")
         return False
