@@ -9,6 +9,7 @@ import smtplib
 import ssl
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -315,3 +316,141 @@ def test_dovecot_oauth2_mode_checks_tokens_at_the_endpoint(dovecot, oauth2_dovec
                 _xoauth2(client, bad_login, bad_token)
     with imaplib.IMAP4(oauth2_dovecot.host, oauth2_dovecot.imap_port, timeout=5) as client:
         assert client.login(box.login, box.password)[0] == "OK"  # passwords still work
+
+
+_OWNER_SCRIPT = """
+import signal, sys, time
+sys.path.insert(0, "helpdesk_mail_ticket")
+from mailharness.dovecot import Dovecot
+if sys.argv[1] == "own-handler":  # as Odoo's server does in its process
+    signal.signal(signal.SIGTERM, lambda number, frame: print("own handler", flush=True))
+server = Dovecot().start()
+try:  # entered before the parent reads the line: a signal right after it is inside
+    print(server._process.pid, server.workdir, flush=True)
+    time.sleep(120)
+finally:
+    print("finally", flush=True)
+"""
+
+
+def _start_owner(mode):
+    """A process owning a harness Dovecot (as tools/demo.py or bench/run do); returns
+    it and its Dovecot's (master pid, workdir)."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _OWNER_SCRIPT, mode],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    pid, workdir = owner.stdout.readline().split()
+    return owner, int(pid), workdir
+
+
+def _group_alive(pgid, settle=0):
+    """Whether any process of Dovecot's process group (its own session) is left, after
+    up to ``settle`` seconds for the killed ones to be reaped (a process killed stays
+    in its group until its parent, init for an orphan, reaps it)."""
+    deadline = time.monotonic() + settle
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.1)
+
+
+def _kill_left(pgid, workdir):
+    """What a failed test leaves: its Dovecot (a group this test started) and files."""
+    if _group_alive(pgid):
+        os.killpg(pgid, 9)
+    subprocess.run(["rm", "-rf", workdir], check=False)
+
+
+@pytest.mark.parametrize("signum", [15, 1])  # SIGTERM (timeout, kill), SIGHUP
+def test_a_signal_to_the_owner_stops_its_dovecot(signum):
+    """``timeout`` or ``kill`` ending the demo or bench/run (SIGTERM), or its terminal
+    closing (SIGHUP): its Dovecot, in a session of its own, got no signal and was left
+    running, ports and temporary folder with it."""
+    require_dovecot()
+    owner, pid, workdir = _start_owner("default")
+    try:
+        owner.send_signal(signum)
+        owner.wait(timeout=30)
+        assert owner.stdout.read().strip() == "finally", "the owner's cleanup ran"
+        assert not _group_alive(pid, settle=10), "Dovecot outlived its owner"
+        assert not os.path.exists(workdir)
+    finally:
+        _kill_left(pid, workdir)
+
+
+def test_the_owners_own_signal_handler_is_kept():
+    """A process that handles SIGTERM itself (Odoo's server, whose tests start the
+    harness) keeps its handler: the harness installs one only where none is."""
+    require_dovecot()
+    owner, pid, workdir = _start_owner("own-handler")
+    try:
+        owner.send_signal(15)
+        assert owner.stdout.readline().strip() == "own handler"
+        assert owner.poll() is None, "the owner decides when it ends"
+        assert _group_alive(pid)
+        owner.send_signal(2)  # SIGINT: KeyboardInterrupt, the owner's own cleanup
+        owner.wait(timeout=30)
+        assert not _group_alive(pid, settle=10)
+    finally:
+        _kill_left(pid, workdir)
+
+
+_PYTEST_SESSION = """
+import pathlib, sys, time
+sys.path.insert(0, "helpdesk_mail_ticket")
+from mailharness.dovecot import Dovecot
+
+MARK = pathlib.Path(__file__).with_name("ran-on")
+
+
+def test_first_owns_a_dovecot():
+    server = Dovecot().start()
+    print(server._process.pid, server.workdir, flush=True)
+    time.sleep(120)
+
+
+def test_second_must_not_run_after_the_signal():
+    MARK.write_text("the session went on after SIGTERM")
+"""
+
+
+def test_a_sigterm_to_a_pytest_session_owning_a_dovecot_ends_it(tmp_path):
+    """``timeout`` sending SIGTERM to a pytest run (this suite's own Dovecot fixture
+    starts the harness in pytest's process) must end the run, its Dovecot stopped.
+    A SystemExit raised inside a test is only a failed test to pytest, which goes on
+    with the next ones: the SIGTERM no longer ended the session."""
+    require_dovecot()
+    module = tmp_path / "test_owner_session.py"
+    module.write_text(_PYTEST_SESSION)
+    mark = tmp_path / "ran-on"
+    session = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), str(module)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    words = []
+    while len(words) != 2 or not words[0].isdigit():
+        line = session.stdout.readline()
+        assert line, "the session printed no Dovecot"
+        words = line.split()
+    pid, workdir = int(words[0]), words[1]
+    try:
+        session.send_signal(15)
+        session.wait(timeout=60)
+        session.stdout.read()
+        assert not mark.exists(), "the pytest session went on after SIGTERM"
+        assert session.returncode != 0
+        assert not _group_alive(pid, settle=10), "Dovecot outlived its owner"
+    finally:
+        if session.poll() is None:
+            session.kill()
+        _kill_left(pid, workdir)

@@ -1,5 +1,7 @@
 """What the harness's servers share: the loopback host, free ports, the error, a thread runner."""
 
+import contextlib
+import signal
 import socket
 import threading
 
@@ -18,6 +20,33 @@ def free_ports(count):
     finally:
         for sock in sockets:
             sock.close()
+
+
+def exit_on_signals():
+    """Have SIGTERM (``timeout``, ``kill``), SIGHUP (the terminal closed) and SIGQUIT end
+    this process as Ctrl-C does (``KeyboardInterrupt``), so that its ``finally`` blocks
+    and ``atexit`` stop the servers it started: a Dovecot runs in a session of its own,
+    which none of these signals reaches. Only where the signal still has its default
+    action (which ends the process with no cleanup at all), and only from the main
+    thread: a process that handles one itself (Odoo's server, whose test runs start
+    the harness) keeps its handler, and its own shutdown stops the servers."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        with contextlib.suppress(ValueError, OSError):
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                signal.signal(signum, _exit_on_signal)
+
+
+def _exit_on_signal(signum, _frame):
+    # KeyboardInterrupt, not SystemExit: pytest (whose process the suite's Dovecot
+    # fixture starts the harness in) takes a SystemExit raised inside a test for that
+    # test's failure and goes on with the next ones, so that a SIGTERM from ``timeout``
+    # no longer ended the run; a KeyboardInterrupt ends its session (teardowns run),
+    # and a script's finally blocks and atexit run as for sys.exit. A second signal
+    # ends the process at once, should the cleanup hang.
+    signal.signal(signum, signal.SIG_DFL)
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 class HarnessError(RuntimeError):

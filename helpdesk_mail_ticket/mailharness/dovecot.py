@@ -54,7 +54,7 @@ import time
 import weakref
 
 from .certificates import make_certificates
-from .common import HOST, HarnessError, free_ports
+from .common import HOST, HarnessError, exit_on_signals, free_ports
 from .oauth2 import OAuth2Endpoint
 
 DOVECOT_BINARY = "/usr/sbin/dovecot"
@@ -168,6 +168,9 @@ class Dovecot:
             raise HarnessError(
                 "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
             )
+        # Before the daemon exists: a SIGTERM to this process stops it (see
+        # exit_on_signals; a process handling the signal itself keeps its handler).
+        exit_on_signals()
         if self.oauth2 is not None:
             self.oauth2.start()
         if not self._prepared:
@@ -618,6 +621,37 @@ service pop3-login {{
             if match:
                 return {flag for flag in match.group(1).decode().split() if flag != "\\Recent"}
         raise KeyError(f"no message with UID {uid} in {folder} of {login}")
+
+    def set_uidvalidity(self, login, folder, uidvalidity):
+        """Give ``folder`` the UIDVALIDITY ``uidvalidity`` (``doveadm mailbox update``),
+        keeping its messages and UIDs: as another folder or server may have the same
+        one (servers numbering from 1, folders made in the same second)."""
+        doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+        result = subprocess.run(
+            [doveadm, "-c", self._path("dovecot.conf"), "mailbox", "update", "-u", login,
+             "--uid-validity", str(int(uidvalidity)), mutf7(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        if result.returncode:
+            raise HarnessError(f"doveadm mailbox update failed: {result.stderr[-2000:]}")
+        if self.uidvalidity(login, folder) != int(uidvalidity):
+            raise HarnessError(f"UIDVALIDITY of {folder} is not {uidvalidity}")
+
+    def expunge(self, login, uid, folder="INBOX"):
+        """Remove the message ``uid`` of ``folder`` (``doveadm expunge``), as another
+        client deleting it: the folder's UIDNEXT stays, its count goes down."""
+        doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+        result = subprocess.run(
+            [doveadm, "-c", self._path("dovecot.conf"), "expunge", "-u", login,
+             "mailbox", mutf7(folder), "uid", str(int(uid))],
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        if result.returncode:
+            raise HarnessError(f"doveadm expunge failed: {result.stderr[-2000:]}")
 
     def reset_uidvalidity(self, login, folder="INBOX"):
         """Give ``folder`` a new UIDVALIDITY while keeping its messages (and their flags).

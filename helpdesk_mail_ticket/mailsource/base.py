@@ -310,6 +310,12 @@ class MailSource:
         message, and no cursor."""
         return Listing(self.list_messages(), complete=True, cursor=None)
 
+    def unchanged_since(self, cursor):
+        """True only when the source knows, without a command to the server, that
+        nothing changed since ``cursor`` (``list_changes`` would list nothing and give
+        the same cursor). By default False: the caller lists."""
+        return False
+
     def may_have_news(self, cursor):
         """False only when the mailbox certainly has nothing new since ``cursor``."""
         return True

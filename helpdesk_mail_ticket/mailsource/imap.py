@@ -325,13 +325,12 @@ class ImapSource(MailSource):
         change, only the UIDs from the stored UIDNEXT on when mail was only added, and
         everything when mail left the folder or UIDVALIDITY changed."""
         cursor = cursor or {}
-        status = self.selected_state()
-        validity, uidnext, count = str(status["uidvalidity"]), status["uidnext"], status["messages"]
-        new = {"uidvalidity": validity, "uidnext": uidnext, "messages": count}
+        new = self._selected_cursor()
+        validity, uidnext, count = new["uidvalidity"], new["uidnext"], new["messages"]
         known_next, known_count = cursor.get("uidnext") or 0, cursor.get("messages") or 0
         same = cursor.get("uidvalidity") == validity
         added = uidnext - known_next
-        if same and not added and count == known_count:
+        if self.unchanged_since(cursor):
             return Listing([], False, new, f"No change (UIDNEXT {uidnext}, {count} message(s))")
         if same and added > 0 and count - known_count == added:
             _validity, messages = self.list_since(validity, known_next - 1)
@@ -343,6 +342,25 @@ class ImapSource(MailSource):
         if cursor.get("uidvalidity") and not same:
             note += f"; UIDVALIDITY changed from {cursor['uidvalidity']} to {validity}"
         return Listing(messages, True, new, note)
+
+    def _selected_cursor(self):
+        """The cursor of the folder as this session's SELECT found it (no command)."""
+        status = self.selected_state()
+        return {
+            "uidvalidity": str(status["uidvalidity"]),
+            "uidnext": status["uidnext"],
+            "messages": status["messages"],
+        }
+
+    def unchanged_since(self, cursor):
+        """The folder's UIDVALIDITY, UIDNEXT and message count, as SELECT reported them
+        (no command), are the cursor's."""
+        cursor, new = cursor or {}, self._selected_cursor()
+        return (
+            cursor.get("uidvalidity") == new["uidvalidity"]
+            and (cursor.get("uidnext") or 0) == new["uidnext"]
+            and (cursor.get("messages") or 0) == new["messages"]
+        )
 
     def may_have_news(self, cursor):
         """Mail that arrived since the cursor raises no IDLE notice: compare UIDNEXT."""

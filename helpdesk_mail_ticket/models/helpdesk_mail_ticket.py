@@ -1,7 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from odoo.addons.base.models.ir_sequence import IrSequence
+
 from ..transaction import memoized
+
+# The code of the sequence numbering the tickets (data/ir_sequence_data.xml).
+REFERENCE_SEQUENCE_CODE = "helpdesk.mail.ticket"
 
 TICKET_TYPES = [
     ("user_request", "User Request"),
@@ -87,10 +92,16 @@ class HelpdeskMailTicket(models.Model):
 
     @api.model
     def _next_reference(self):
-        """The next reference, as ``ir.sequence.next_by_code`` draws it; the sequence
-        itself searched once per batch (``memoized``), its number drawn each time."""
+        """The next reference: ``ir.sequence.next_by_code`` of the tickets' sequence,
+        an integrator's override of it included. Unless ``next_by_code`` is Odoo's own
+        (``_reference_drawn_by_code``), whose steps are then taken here with the
+        sequence searched once per batch (``memoized``): its number drawn each time by
+        the sequence's ``_next`` (prefix, padding, date ranges, overrides of ``_next``)."""
         sequences = self.env["ir.sequence"]
-        code, company = "helpdesk.mail.ticket", self.env.company.id
+        code = REFERENCE_SEQUENCE_CODE
+        if self._reference_drawn_by_code():
+            return sequences.next_by_code(code)
+        company = self.env.company.id
         sequences.browse().check_access("read")
         sequence = sequences.browse(
             memoized(
@@ -105,6 +116,13 @@ class HelpdeskMailTicket(models.Model):
             )
         )
         return sequence._next() if sequence else False
+
+    @api.model
+    def _reference_drawn_by_code(self):
+        """Whether references are drawn by calling ``ir.sequence.next_by_code``: when a
+        module overrides it (what it does is then its own). Odoo's own is the same
+        search and ``_next`` as ``_next_reference``'s batch path."""
+        return type(self.env["ir.sequence"]).next_by_code is not IrSequence.next_by_code
 
     def write(self, vals):
         if "stage_id" in vals:

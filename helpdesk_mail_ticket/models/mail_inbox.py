@@ -405,6 +405,9 @@ class MailInbox(models.Model):
     def write(self, vals):
         self._check_poll_state(vals)
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
+        mailboxes = {}
+        if self._get_mailbox_identity_fields() & vals.keys():
+            mailboxes = {inbox.id: inbox._get_mailbox_identity() for inbox in self}
         # Who asks, even through sudo (the iTop import writes with it for a manager).
         if not watched or self.env.user.has_group(SECRETS_GROUP):
             result = super().write(vals)
@@ -413,6 +416,10 @@ class MailInbox(models.Model):
             result = super().write(vals)
             moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
             moved._forget_secrets(watched, keep=vals.keys())
+        if mailboxes:
+            self.filtered(
+                lambda i: mailboxes[i.id] != i._get_mailbox_identity()
+            )._reset_sync_state()
         if "target_model_id" in vals:
             self._ensure_target_indexes()
         return result

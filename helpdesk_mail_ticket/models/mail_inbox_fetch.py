@@ -195,7 +195,10 @@ class MailInbox(models.Model):
         if trace is None:
             trace = self._new_trace()
         # In the inbox's company: its tickets and contacts are made there.
-        inbox = self.with_company(self.company_id).with_context(mail_inbox_trace=trace)
+        # The mailbox it connects to: the synchronization checks it is still the inbox's.
+        inbox = self.with_company(self.company_id).with_context(
+            mail_inbox_trace=trace, mail_inbox_connected=self._get_mailbox_identity()
+        )
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         started = time.monotonic()
         try:

@@ -8,7 +8,7 @@ import re
 
 import psycopg2
 
-from odoo import models, modules
+from odoo import api, models, modules
 from odoo.tools import SQL
 
 from ..mailparse.identity import header_digest, header_identity
@@ -47,20 +47,30 @@ class MailInbox(models.Model):
         state = self._read_sync_state()
         if not state:  # the inbox was deleted meanwhile
             return ledger.browse(), None
+        if not self._reads_connected_mailbox():
+            # Its settings now name another mailbox (their reset is committed): what
+            # this connection lists is not the inbox's mail any more.
+            self._trace("The inbox's mailbox changed during the cycle: not synchronized")
+            return ledger.browse(), None
         # An override of _get_listing_cursor may take no argument: the read's answer
         # travels in the context.
         recorded = state.get("cursor_recorded") if isinstance(state, dict) else None
         inbox = self.with_context(mail_inbox_cursor_recorded=recorded)
-        listing = source.list_changes(inbox._get_listing_cursor())
-        self._trace("%s", listing.note)
-        remote = listing.messages
-        if not (listing.complete or remote) and listing.cursor == self.sync_cursor:
-            # Nothing changed since the stored cursor: nothing to write, hence no lock
-            # (a row lock makes the cycle's last commit wait for the disk).
-            return ledger.browse(), listing.cursor
+        cursor = inbox._get_listing_cursor()
+        if cursor == self.sync_cursor and source.unchanged_since(cursor):
+            # Nothing changed since the stored cursor (the source knows it without a
+            # command): nothing to write, hence no lock (a row lock makes the cycle's
+            # last commit wait for the disk).
+            self._trace("No change since the stored cursor")
+            return ledger.browse(), cursor
+        # The lock before the listing: a worker that cannot have it (another worker
+        # synchronizes) sends no listing command, and writes nothing.
         if not self._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
+        listing = source.list_changes(cursor)
+        self._trace("%s", listing.note)
+        remote = listing.messages
         stored = []
 
         def store_with_lines():
@@ -86,6 +96,118 @@ class MailInbox(models.Model):
             else:
                 self._store_sync_cursor(listing.cursor)
         return new, listing.cursor
+
+    @api.model
+    def _get_mailbox_identity_fields(self):
+        """The settings that may point the inbox at another mailbox (hook): a write of
+        one of them compares ``_get_mailbox_identity`` before and after."""
+        return {"protocol", "server", "login", "mailbox"}
+
+    def _get_mailbox_identity(self):
+        """What tells the mailbox this inbox reads (hook): its protocol, whose handles
+        its lines hold, and its mailbox key (login, server, folder). Not the port nor
+        the connection security: the same mailbox answers on several."""
+        self.ensure_one()
+        return (self.protocol, self.mailbox_key)
+
+    def _reads_connected_mailbox(self):
+        """Whether the mailbox the cycle connected to (``mail_inbox_connected`` in the
+        context, set by ``_fetch``) is still the inbox's, as ``_read_sync_state`` read
+        its row (True when not told)."""
+        connected = self.env.context.get("mail_inbox_connected")
+        return connected is None or tuple(connected) == self._get_mailbox_identity()
+
+    def _still_connected_mailbox(self):
+        """``_reads_connected_mailbox`` on the row as committed, for a write of the
+        cycle in a later transaction than the read of the synchronization state, the
+        row locked: an administrator's change of mailbox committed since (its reset)
+        must not be undone by what the cycle found in the old mailbox (its cursor, its
+        messages' lines)."""
+        if self.env.context.get("mail_inbox_connected") is None:
+            return True
+        # Read again on this transaction's snapshot, through the hooks: an override of
+        # _get_mailbox_identity names its fields in _get_mailbox_identity_fields.
+        names = [*self._get_mailbox_identity_fields(), "protocol", "mailbox_key"]
+        names = [name for name in names if name in self._fields]
+        self.flush_recordset(names)
+        self.invalidate_recordset(names)
+        if not self.exists():
+            return False
+        if self._reads_connected_mailbox():
+            return True
+        self._trace("The inbox's mailbox changed during the cycle: its state not stored")
+        return False
+
+    def _reset_sync_state(self):
+        """Forget what these inboxes know of the mailbox they read until now, after
+        their settings pointed them at another one (``write``): the stored cursor and
+        the remembered POP3 listing (a listing from them would skip mail of the new
+        mailbox, or list mail known under other handles as new), and which lines are on
+        the server (the new mailbox may give their handles to other mail). The next
+        cycle lists the whole mailbox; each message whose handle is a line's is that
+        line's only if its header block is the line's, and the others are recognized by
+        their header block as any renumbered mail (``_record_identified``): mail
+        already made into a ticket is not made again, the rest is recorded. The
+        keep-until-closed sweep runs again on the lines found back."""
+        if not self:
+            return
+        ledger = self.env["mail.inbox.message"]
+        # The inboxes' rows first, then their lines, as every writer of the
+        # synchronization locks them (a cycle: its synchronization lock, then its
+        # lines): the lines first, waiting for the row a synchronizing cycle holds
+        # while it waits for them, was a deadlock (the ORM's UPDATE of the inbox
+        # comes at its flush, after this).
+        self.env.cr.execute(
+            "SELECT id FROM mail_inbox WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+            [tuple(self.ids)],
+            # A cycle's commit since this transaction began: a concurrency error, the
+            # request retried (Odoo's HTTP layer), not a query to report.
+            log_exceptions=False,
+        )
+        ledger.flush_model(["on_server", "server_uid", "header_digest"])
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET on_server = FALSE WHERE inbox_id IN %s AND on_server "
+            "RETURNING inbox_id",
+            [tuple(self.ids)],
+            log_exceptions=False,
+        )
+        listed = {row[0] for row in self.env.cr.fetchall()}
+        # A line without a header digest (recorded before digests were, or its header
+        # block refused when listed) cannot show that the new mailbox's message of its
+        # handle is its own (_check_reused_handles takes such a line as before): it
+        # keeps no handle, and is found again by its Message-ID (_find_known_lines) or
+        # not at all. Else that message was never recorded: lost.
+        self.env.cr.execute(
+            "UPDATE mail_inbox_message SET server_uid = NULL WHERE inbox_id IN %s "
+            "AND header_digest IS NULL AND server_uid IS NOT NULL",
+            [tuple(self.ids)],
+            log_exceptions=False,
+        )
+        ledger.invalidate_model(["on_server", "server_uid"])
+        if self._listing_stamps_ready():
+            self.env.cr.execute(
+                "DELETE FROM mail_inbox_listing_state WHERE inbox_id IN %s", [tuple(self.ids)]
+            )
+        for inbox in self.sudo():
+            if inbox.sync_cursor:
+                listed.add(inbox.id)
+            inbox._write_poll_state({"sync_cursor": None, "keep_swept_date": False})
+        # Told only where the old mailbox had been listed: not a new inbox's setup.
+        self.browse(sorted(listed))._notify_sync_reset()
+
+    def _notify_sync_reset(self):
+        """Tell who reads the inbox's chatter that its mailbox is listed again."""
+        for inbox in self:
+            mailbox = f"{inbox.protocol.upper()} {inbox.mailbox_key}"
+            inbox.message_post(
+                body=self.env._(
+                    "The inbox now reads another mailbox (%(mailbox)s): its next poll "
+                    "lists the whole mailbox again. Mail already made into tickets is "
+                    "recognized by its headers and not imported again.",
+                    mailbox=mailbox,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _get_listing_cursor(self, recorded=None):
         """The stored cursor, never ahead of the ledger: an IMAP cursor whose UIDNEXT is
@@ -197,13 +319,14 @@ class MailInbox(models.Model):
     def _get_sync_lock_fields(self):
         """The inbox's columns the read of the synchronization state reads besides the
         cursor: those the rest of an idle cycle reads (server-action policy,
-        keep-until-closed marks, status, trace), so that it reads the row no more.
+        keep-until-closed marks, status, trace) and the mailbox the settings name now
+        (``_reads_connected_mailbox``), so that it reads the row no more.
         Hook: add the stored, non-translated fields an override reads (a many2one: its
         id; any other field named is left to be read as usual, when it is used)."""
         return (
             "name", "company_id", "trace", "state", "failure_count", "last_run_date",
             "email_storage", "error_behavior", "target_model", "keep_checked_date",
-            "keep_swept_date",
+            "keep_swept_date", "protocol", "mailbox_key",
         )  # fmt: skip
 
     def _store_sync_cursor(self, cursor):
@@ -216,7 +339,8 @@ class MailInbox(models.Model):
             # sent before it.
             return
         if self._lock_row():
-            self._write_sync_cursor(cursor)
+            if self._still_connected_mailbox():
+                self._write_sync_cursor(cursor)
         else:
             # Another worker stores a newer state meanwhile; the next cycle checks.
             self.invalidate_recordset(["sync_cursor"])
@@ -606,6 +730,12 @@ class MailInbox(models.Model):
                     len(remote) - start,
                 )
                 break
+            if start or not locked:
+                # A step of its own (the first one under the synchronization's lock
+                # was checked by _sync_mailbox): the settings may name another mailbox
+                # since, whose reset the old one's lines would undo.
+                if not self._still_connected_mailbox():
+                    break
             batch = remote[start:end]
             try:
                 with self.env.cr.savepoint(flush=False):

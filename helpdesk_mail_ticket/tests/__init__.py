@@ -48,3 +48,7 @@ from . import test_attack_pop3stamps
 from . import test_attack_pollcost
 from . import test_created_ticket_history
 from . import test_two_workers
+from . import test_mailbox_change
+from . import test_sync_lock_first
+from . import test_reference_sequence
+from . import test_mailbox_change_attack
