@@ -52,3 +52,4 @@ from . import test_mailbox_change
 from . import test_sync_lock_first
 from . import test_reference_sequence
 from . import test_mailbox_change_attack
+from . import test_attack_idlesnap
