@@ -276,9 +276,9 @@ class TestCycleCostFollowsChange(MailTicketCase):
             "subject").count("The new one"), 1)  # fmt: skip
         self.assertEqual([(rows, text) for rows, text in read if rows > 1], [])
         self.assertNotIn("1:*", " ".join(commands))
-        # The new UIDs, their sizes and flags in one UID FETCH from the stored UIDNEXT
-        # (no UID SEARCH first), then the header block and the message.
-        self.assertEqual(commands, ["LOGIN", "SELECT", "UID", "UID", "UID", "LOGOUT"])
+        # The new UIDs, their sizes, flags and header blocks in one UID FETCH from the
+        # stored UIDNEXT (no UID SEARCH first), then the message.
+        self.assertEqual(commands, ["LOGIN", "SELECT", "UID", "UID", "LOGOUT"])
 
     def test_new_messages_are_recorded_without_a_statement_each(self):
         # Recording new messages checks that the key of each is free: one statement
