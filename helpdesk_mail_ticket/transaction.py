@@ -10,6 +10,10 @@ reasoning is written here once.
   outcome together with its ticket, and only then the server side (delete, move).
   Whatever dies when, the next cycle resumes from what the messages' lines say. Tests never
   commit nor roll back: their transaction is undone at their end.
+- **Durable commits.** The attempt and the outcome wait for the disk; the commit of a
+  message's line, claim and download mark before its download does not
+  (``commit(env, durable=False)``): nothing outside the database acts on it before the
+  attempt's commit, which the WAL's order makes it part of.
 - **Batches.** Messages never tried before take these steps together, one commit a step
   for up to ``batch_size`` messages (claims and download marks, attempts, outcomes), a
   savepoint each; a batch only ever *tries* a lock (it holds others), and what it cannot
@@ -52,10 +56,22 @@ LEASE_NS = 0x484D54  # "HMT"
 SYNC_RETRIES = 3
 
 
-def commit(env):
+def commit(env, durable=True):
     """Commit what is done so far (not in tests, whose transaction is rolled back at
-    their end)."""
+    their end).
+
+    ``durable=False``: bookkeeping that nothing outside the database acts on before the
+    next durable commit (a message's line, its claim and the mark of its download,
+    committed before the download): visible to every worker at once, as any commit,
+    but PostgreSQL does not wait for the disk (``synchronous_commit`` off for this
+    transaction). The WAL is written in order, so the next durable commit makes it
+    durable too; a crash of the worker loses nothing, a crash of the database server
+    before that durable commit loses both, as if the worker had died before them.
+    Never for an attempt (it must survive whatever the parse kills) nor for an outcome
+    (the server is told to delete or move mail after it)."""
     if not modules.module.current_test:
+        if not durable:
+            env.cr.execute("SET LOCAL synchronous_commit TO OFF")
         env.cr.commit()  # pylint: disable=invalid-commit
 
 

@@ -72,9 +72,16 @@ class MailInbox(models.Model):
         if listing.complete:
             new = self._sync_with_server(remote, source)
         elif remote:
-            # Under the synchronization lock this transaction holds already.
+            # Under the synchronization lock this transaction holds already. The last
+            # step's lines and the cursor are left to the cycle's next commit, which
+            # comes before any download (``_process_messages``) or server command
+            # (``_apply_server_actions``): one commit fewer a cycle with new mail.
             new = self._record_new_messages(
-                remote, source, locked=True, before_last_commit=store_with_lines
+                remote,
+                source,
+                locked=True,
+                before_last_commit=store_with_lines,
+                leave_last_commit=True,
             )
         else:
             new = ledger.browse()
@@ -580,7 +587,9 @@ class MailInbox(models.Model):
             new_ids += [row[0] for row in cr.fetchall()]
         return new_ids
 
-    def _record_identified(self, source, remote, locked=False, before_last_commit=None):
+    def _record_identified(
+        self, source, remote, locked=False, before_last_commit=None, leave_last_commit=False
+    ):
         """Record messages the inbox does not know by their server handle, their
         header block read first. One it knows under another handle (the
         server renumbered its mailbox: a new UIDVALIDITY, new POP3 UIDLs) gets its
@@ -594,7 +603,9 @@ class MailInbox(models.Model):
         ``locked``: this transaction holds the lock already (the synchronization's),
         the first step does not take it again. ``before_last_commit``: called in the
         last step's transaction, after its lines are written, before its commit.
-        Returns the ids of the new lines."""
+        ``leave_last_commit``: the last step is not committed here; the caller's next
+        commit ends it (before any download or server command: the lines must be in
+        the database first). Returns the ids of the new lines."""
         ledger = self.env["mail.inbox.message"]
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         new_ids = []
@@ -616,7 +627,8 @@ class MailInbox(models.Model):
                 rollback(self.env)
                 break
             ledger.invalidate_model()
-            commit(self.env)
+            if not (leave_last_commit and start + RECOGNIZE_BATCH >= len(remote)):
+                commit(self.env)
         return new_ids
 
     def _record_batch(self, source, batch, by_message_id):

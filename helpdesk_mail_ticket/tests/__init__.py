@@ -47,3 +47,4 @@ from . import test_pop3_idle
 from . import test_attack_pop3stamps
 from . import test_attack_pollcost
 from . import test_created_ticket_history
+from . import test_one_new_cost
