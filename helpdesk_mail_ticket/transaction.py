@@ -243,21 +243,26 @@ def memoized(env, key, compute):
 
 
 @contextmanager
-def step_savepoint(env):
+def step_savepoint(env, flush=True):
     """A savepoint around one step of a transaction (a message of a batch, an
     attachment), as ``cr.savepoint()`` with its flushes, but not released when the
     step succeeds: PostgreSQL commits what an unreleased savepoint holds with the
     transaction, and a rollback to an outer savepoint undoes it too, so a RELEASE
     would only be one more round trip a step. Its row locks stay held until the
-    commit, as a released one's do. A failure rolls back to it and raises."""
+    commit, as a released one's do. A failure rolls back to it and raises.
+    ``flush=False``: as ``cr.savepoint(flush=False)`` (a step of raw SQL: no flush
+    before nor after, the cache kept on failure)."""
     cr = env.cr
-    cr.flush()
+    if flush:
+        cr.flush()
     name = f"hmt_{uuid.uuid4().hex}"
     cr.execute(SQL("SAVEPOINT %s", SQL.identifier(name)))
     try:
         yield
-        cr.flush()
+        if flush:
+            cr.flush()
     except BaseException:
-        cr.clear()
+        if flush:
+            cr.clear()
         cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", SQL.identifier(name)))
         raise

@@ -87,9 +87,7 @@ def test_a_header_block_longer_than_the_listing_reads_is_fetched_whole(mailbox, 
     assert sent.names() == ["LOGIN", "SELECT", "UID", "UID", "LOGOUT"]
 
 
-def test_a_header_block_of_exactly_what_the_listing_reads_is_fetched_again(
-    mailbox, monkeypatch
-):
+def test_a_header_block_of_exactly_what_the_listing_reads_is_fetched_again(mailbox, monkeypatch):
     # The listing reads at most HEADER_WITH_LISTING_MAX octets: a block of exactly that
     # length may be cut there; it is read whole by a command of its own.
     cursor = cursor_after(mailbox, [message(1)])

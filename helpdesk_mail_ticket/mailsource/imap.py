@@ -411,9 +411,7 @@ class ImapSource(MailSource):
         if headers:
             items += f" BODY.PEEK[HEADER]<0.{HEADER_WITH_LISTING_MAX}>"
         for spec in specs:
-            data = self._run(
-                f"UID FETCH {spec} ({items})", client.uid, "FETCH", spec, f"({items})"
-            )
+            data = self._run(f"UID FETCH {spec} ({items})", client.uid, "FETCH", spec, f"({items})")
             for line, literal in _fetch_replies(data):
                 uid, size, flags = _UID.search(line), _SIZE.search(line), _FLAGS.search(line)
                 if uid and size:  # skip unsolicited FETCH (flag updates)

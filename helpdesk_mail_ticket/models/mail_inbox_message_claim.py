@@ -111,7 +111,8 @@ class MailInboxMessage(models.Model):
         remembered before anything can crash), and calls ``_release``."""
         self.flush_recordset()
         try:
-            with self.env.cr.savepoint(flush=False):
+            # Not released when the claim succeeds (``step_savepoint``).
+            with step_savepoint(self.env, flush=False):
                 self.env.cr.execute(
                     # The row lock is a materialized CTE, so the lease is tried on the
                     # locked row alone (a condition in the same WHERE could be

@@ -12,7 +12,7 @@ from odoo.tools import SQL
 
 from ..mailparse.identity import header_digest, header_identity
 from ..mailsource import MessageError, MessageNotFoundError, ProtocolError, RemoteList
-from ..transaction import SYNC_RETRIES, commit, rollback
+from ..transaction import SYNC_RETRIES, commit, rollback, step_savepoint
 from .mail_inbox_message import InboxProcessingError, _text
 
 INSERT_CHUNK = 1000
@@ -618,7 +618,8 @@ class MailInbox(models.Model):
                 break
             batch = remote[start : start + RECOGNIZE_BATCH]
             try:
-                with self.env.cr.savepoint(flush=False):
+                # Not released when the step succeeds (``step_savepoint``).
+                with step_savepoint(self.env, flush=False):
                     new_ids += self._record_batch(source, batch, by_message_id)
                     if before_last_commit and start + RECOGNIZE_BATCH >= len(remote):
                         before_last_commit()
