@@ -392,10 +392,16 @@ class ImapSource(MailSource):
             return self.uidvalidity, self.list_messages()
         after = int(last_uid) + 1
         # One UID FETCH of the range lists the new UIDs with their sizes and flags (no
-        # UID SEARCH first), and their header blocks when SELECT announced only a few.
-        # "n:*" always matches the highest UID, even when it is below n.
-        few = 0 < self._selected.get("uidnext", 0) - after <= HEADERS_WITH_LISTING
-        described = self._describe_sets([f"{after}:*"], headers=few)
+        # UID SEARCH first), and their header blocks when SELECT announced only a few:
+        # then the UIDs it announced only, mail that came after it (a server may show
+        # it to this command, or the SELECT is old: a connection opened ahead) is listed
+        # by the next poll, whose cursor starts at that UIDNEXT; the header blocks read
+        # stay at most HEADERS_WITH_LISTING. "n:*" always matches the highest UID, even
+        # when it is below n.
+        uidnext = self._selected.get("uidnext", 0)
+        few = 0 < uidnext - after <= HEADERS_WITH_LISTING
+        spec = f"{after}:{uidnext - 1}" if few else f"{after}:*"
+        described = self._describe_sets([spec], headers=few)
         self._headers = {uid: head for uid, head in self._headers.items() if uid >= after}
         return self.uidvalidity, [message for message in described if message.number >= after]
 
