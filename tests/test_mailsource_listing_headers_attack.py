@@ -21,17 +21,20 @@ class GrownImap:
     at UIDNEXT 7), then mail lands: its UID FETCH answers every UID of the set asked up
     to LAST_UID ("*" is LAST_UID), each with the header block when asked."""
 
-    def __init__(self):
-        self.received, self.literals = [], 0
+    def __init__(self, uids=range(1, LAST_UID + 1)):
+        self.uids, self.received, self.literals = list(uids), [], 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _fetch(self, tag, rest):
         first, last = re.search(rb"FETCH (\d+):(\d+|\*)", rest).groups()
-        last = LAST_UID if last == b"*" else min(int(last), LAST_UID)
-        answer = b"* %d EXISTS\r\n" % LAST_UID
-        for uid in range(int(first), last + 1):
+        last = max(self.uids) if last == b"*" else int(last)
+        answer = b"* %d EXISTS\r\n" % len(self.uids)
+        chosen = [uid for uid in self.uids if int(first) <= uid <= last]
+        if not chosen and rest.split(b" ")[2].endswith(b"*"):
+            chosen = [max(self.uids)]  # "n:*" matches the last UID
+        for uid in chosen:
             if b"BODY.PEEK[HEADER]" in rest:
                 self.literals += 1
                 answer += (
@@ -83,3 +86,13 @@ def test_mail_arriving_after_select_does_not_come_with_header_blocks():
     # At most the header blocks of the UIDs SELECT announced were asked and read, not
     # one for each of the messages that landed after it.
     assert server.literals <= HEADERS_WITH_LISTING, server.literals
+
+
+def test_a_new_message_above_the_uidnext_select_announced_is_listed():
+    # A server whose UIDNEXT lags behind the UID it gave (SELECT: UIDNEXT 8, one new
+    # message, which is UID 9): the listing of the announced UIDs finds none, the rest
+    # of the folder is listed (as the open range "7:*" did), the message is not skipped.
+    server = GrownImap(uids=[1, 2, 3, 4, 5, 6, 9])
+    with open_source(server.config()) as source:
+        listing = source.list_changes({"uidvalidity": "5", "uidnext": 7, "messages": 6})
+        assert [message.number for message in listing.messages] == [9]

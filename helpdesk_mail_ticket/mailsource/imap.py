@@ -393,15 +393,21 @@ class ImapSource(MailSource):
         after = int(last_uid) + 1
         # One UID FETCH of the range lists the new UIDs with their sizes and flags (no
         # UID SEARCH first), and their header blocks when SELECT announced only a few:
-        # then the UIDs it announced only, mail that came after it (a server may show
-        # it to this command, or the SELECT is old: a connection opened ahead) is listed
-        # by the next poll, whose cursor starts at that UIDNEXT; the header blocks read
-        # stay at most HEADERS_WITH_LISTING. "n:*" always matches the highest UID, even
-        # when it is below n.
+        # then of the UIDs it announced only (at most HEADERS_WITH_LISTING blocks read),
+        # mail that came after it (a server may show it to this command, or the SELECT
+        # is old: a connection opened ahead) is listed by the next poll, whose cursor
+        # starts at that UIDNEXT. "n:*" always matches the highest UID, even when it is
+        # below n.
         uidnext = self._selected.get("uidnext", 0)
         few = 0 < uidnext - after <= HEADERS_WITH_LISTING
-        spec = f"{after}:{uidnext - 1}" if few else f"{after}:*"
-        described = self._describe_sets([spec], headers=few)
+        described = self._describe_sets([f"{after}:{uidnext - 1 if few else '*'}"], headers=few)
+        if few and len(described) < uidnext - after:
+            # Fewer than SELECT announced (a UIDNEXT behind the UIDs the server gave):
+            # the rest of the folder as without header blocks, none skipped.
+            found = {message.number: message for message in described}
+            for message in self._describe_sets([f"{uidnext}:*"]):
+                found.setdefault(message.number, message)
+            described = [found[number] for number in sorted(found)]
         self._headers = {uid: head for uid, head in self._headers.items() if uid >= after}
         return self.uidvalidity, [message for message in described if message.number >= after]
 
