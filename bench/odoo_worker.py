@@ -114,6 +114,54 @@ class ByteCounter:
         socket.socket.recv, socket.socket.recv_into = recv, recv_into
 
 
+class CycleMeter:
+    """Per cycle: the CPU this process spent (``getrusage``: not PostgreSQL's nor
+    Dovecot's), the SQL statements it sent and the commits it made. Medians of these
+    counts are steadier than wall times on a shared machine."""
+
+    commits = 0
+
+    @classmethod
+    def install(cls, odoo):
+        import logging
+
+        original, sql_log = odoo.sql_db.Cursor.commit, logging.getLogger("odoo.sql_db")
+
+        def commit(cursor):
+            cls.commits += 1
+            result = original(cursor)  # its flush's statements are logged before it
+            sql_log.debug("COMMIT")  # in HMT_BENCH_SQL_LOG's file, between the statements
+            return result
+
+        odoo.sql_db.Cursor.commit = commit
+        cls.odoo = odoo
+        cls.cpu, cls.sql, cls.made = [], [], []
+
+    @classmethod
+    def start(cls):
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cls._started = (usage.ru_utime + usage.ru_stime, cls.odoo.sql_db.sql_counter, cls.commits)
+
+    @classmethod
+    def stop(cls):
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu, sql, commits = cls._started
+        cls.cpu.append(usage.ru_utime + usage.ru_stime - cpu)
+        cls.sql.append(cls.odoo.sql_db.sql_counter - sql)
+        cls.made.append(cls.commits - commits)
+
+    @classmethod
+    def figures(cls):
+        def median(values):
+            return sorted(values)[len(values) // 2] if values else None
+
+        return {
+            "cpu_ms_median": round(1000 * median(cls.cpu), 2) if cls.cpu else None,
+            "sql_median": median(cls.sql),
+            "commits_median": median(cls.made),
+        }
+
+
 def current_rss_mb():
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -176,6 +224,7 @@ def job_native_poll(env, odoo, options):
     ``poll`` times ours (same handshake for a delivery before each cycle)."""
     ByteCounter.install()
     CommandCounter.install()
+    CycleMeter.install(odoo)
     server = env["fetchmail.server"].search([("name", "=", options.inbox)], limit=1)
     server = server.with_context(fetchmail_cron_running=True)
     server.fetch_mail()  # warm, as ours
@@ -185,9 +234,10 @@ def job_native_poll(env, odoo, options):
     return timed_cycles(options, server.fetch_mail, env)
 
 
-def timed_cycles(options, cycle, env):
+def timed_cycles(options, cycle, env, name="native"):
     wait_for_go()
     timings, reads, commands = [], [], []
+    profiler = start_poll_profile()
     for _cycle in range(options.cycles):
         if options.deliver_each:
             sys.stdout.write("deliver\n")
@@ -195,18 +245,41 @@ def timed_cycles(options, cycle, env):
             sys.stdin.readline()
         before, sent = ByteCounter.total, len(CommandCounter.names)
         started = time.perf_counter()
+        CycleMeter.start()
         cycle()
         env.cr.commit()
+        CycleMeter.stop()
         timings.append(time.perf_counter() - started)
         reads.append(ByteCounter.total - before)
         commands.append(CommandCounter.names[sent:])
+    stop_poll_profile(profiler, f"{name}-{options.inbox}")
     timings.sort()
     return {
         "cycle_ms_median": 1000 * timings[len(timings) // 2],
         "cycle_ms_min": 1000 * timings[0],
         "bytes_read_median": sorted(reads)[len(reads) // 2],
         "imap_commands": commands[-1],
+        **CycleMeter.figures(),
     }
+
+
+def start_poll_profile():
+    """A running cProfile of the timed cycles when ``HMT_BENCH_POLL_PROFILE`` names a
+    directory (ours and native alike), else None."""
+    if not os.environ.get("HMT_BENCH_POLL_PROFILE"):
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def stop_poll_profile(profiler, name):
+    if profiler:
+        profiler.disable()
+        directory = os.environ["HMT_BENCH_POLL_PROFILE"]
+        profiler.dump_stats(os.path.join(directory, f"{name}-{os.getpid()}.prof"))
 
 
 def job_cron(env, odoo, options):
@@ -408,6 +481,7 @@ def job_verify(env, odoo, options):
 def job_poll(env, odoo, options):
     ByteCounter.install()
     CommandCounter.install()
+    CycleMeter.install(odoo)
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
     inbox._fetch()  # warm: first cycle after seeding may resynchronize
     env.cr.commit()
@@ -415,12 +489,7 @@ def job_poll(env, odoo, options):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
     wait_for_go()
     timings, reads, news, commands = [], [], [], []
-    profile_dir = os.environ.get("HMT_BENCH_POLL_PROFILE")
-    if profile_dir:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
+    profiler = start_poll_profile()
     for _cycle in range(options.cycles):
         if options.deliver_each:
             sys.stdout.write("deliver\n")
@@ -428,14 +497,14 @@ def job_poll(env, odoo, options):
             sys.stdin.readline()
         before, sent = ByteCounter.total, len(CommandCounter.names)
         started = time.perf_counter()
+        CycleMeter.start()
         result = inbox._fetch()
+        CycleMeter.stop()
         timings.append(time.perf_counter() - started)
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
         commands.append(CommandCounter.names[sent:])
-    if profile_dir:
-        profiler.disable()
-        profiler.dump_stats(os.path.join(profile_dir, f"{options.inbox}-{os.getpid()}.prof"))
+    stop_poll_profile(profiler, options.inbox)
     timings.sort()
     return {
         "cycle_ms_median": 1000 * timings[len(timings) // 2],
@@ -443,6 +512,7 @@ def job_poll(env, odoo, options):
         "bytes_read_median": sorted(reads)[len(reads) // 2],
         "new_seen": sum(news),
         "imap_commands": commands[-1],
+        **CycleMeter.figures(),
     }
 
 

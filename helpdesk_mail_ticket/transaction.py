@@ -10,6 +10,10 @@ reasoning is written here once.
   outcome together with its ticket, and only then the server side (delete, move).
   Whatever dies when, the next cycle resumes from what the messages' lines say. Tests never
   commit nor roll back: their transaction is undone at their end.
+- **Durable commits.** The attempt and the outcome wait for the disk; the commit of a
+  message's line, claim and download mark before its download does not
+  (``commit(env, durable=False)``): nothing outside the database acts on it before the
+  attempt's commit, which the WAL's order makes it part of.
 - **Batches.** Messages never tried before take these steps together, one commit a step
   for up to ``batch_size`` messages (claims and download marks, attempts, outcomes), a
   savepoint each; a batch only ever *tries* a lock (it holds others), and what it cannot
@@ -52,10 +56,22 @@ LEASE_NS = 0x484D54  # "HMT"
 SYNC_RETRIES = 3
 
 
-def commit(env):
+def commit(env, durable=True):
     """Commit what is done so far (not in tests, whose transaction is rolled back at
-    their end)."""
+    their end).
+
+    ``durable=False``: bookkeeping that nothing outside the database acts on before the
+    next durable commit (a message's line, its claim and the mark of its download,
+    committed before the download): visible to every worker at once, as any commit,
+    but PostgreSQL does not wait for the disk (``synchronous_commit`` off for this
+    transaction). The WAL is written in order, so the next durable commit makes it
+    durable too; a crash of the worker loses nothing, a crash of the database server
+    before that durable commit loses both, as if the worker had died before them.
+    Never for an attempt (it must survive whatever the parse kills) nor for an outcome
+    (the server is told to delete or move mail after it)."""
     if not modules.module.current_test:
+        if not durable:
+            env.cr.execute("SET LOCAL synchronous_commit TO OFF")
         env.cr.commit()  # pylint: disable=invalid-commit
 
 
@@ -227,21 +243,26 @@ def memoized(env, key, compute):
 
 
 @contextmanager
-def step_savepoint(env):
+def step_savepoint(env, flush=True):
     """A savepoint around one step of a transaction (a message of a batch, an
     attachment), as ``cr.savepoint()`` with its flushes, but not released when the
     step succeeds: PostgreSQL commits what an unreleased savepoint holds with the
     transaction, and a rollback to an outer savepoint undoes it too, so a RELEASE
     would only be one more round trip a step. Its row locks stay held until the
-    commit, as a released one's do. A failure rolls back to it and raises."""
+    commit, as a released one's do. A failure rolls back to it and raises.
+    ``flush=False``: as ``cr.savepoint(flush=False)`` (a step of raw SQL: no flush
+    before nor after, the cache kept on failure)."""
     cr = env.cr
-    cr.flush()
+    if flush:
+        cr.flush()
     name = f"hmt_{uuid.uuid4().hex}"
     cr.execute(SQL("SAVEPOINT %s", SQL.identifier(name)))
     try:
         yield
-        cr.flush()
+        if flush:
+            cr.flush()
     except BaseException:
-        cr.clear()
+        if flush:
+            cr.clear()
         cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", SQL.identifier(name)))
         raise

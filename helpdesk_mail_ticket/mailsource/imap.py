@@ -35,9 +35,16 @@ from .registry import register_source
 from .structure import ContentDecoder, parse_bodystructure
 
 UID_CHUNK = 500  # UIDs per command line for FETCH/STORE/MOVE on long lists
+# New mail listed from a cursor (``list_since``) comes with its header blocks in the same
+# UID FETCH when SELECT announces at most this many new UIDs (the synchronization reads
+# the header block of each new message: one round trip fewer a cycle), each read up to
+# HEADER_WITH_LISTING_MAX octets (a longer one is fetched whole when it is read).
+HEADERS_WITH_LISTING = 20
+HEADER_WITH_LISTING_MAX = 64 * 1024
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _FLAGS = re.compile(rb"\bFLAGS \(([^)]*)\)")
+_REPLY_START = re.compile(rb"^\d+ \(")  # "7 (UID ...": a FETCH reply (imaplib drops "* ")
 _STATUS = re.compile(rb"\(([^()]*)\)\s*$")
 _PAIR = re.compile(rb"([A-Z0-9.-]+) (\d+)")
 # What SELECT reports (imaplib's response keys), named as in state().
@@ -99,6 +106,23 @@ def _lines(data):
             yield line
 
 
+def _fetch_replies(data):
+    """``(line, literal)`` for each FETCH reply of imaplib data: the reply's text
+    without its literal (the items after a literal come as the next element: joined),
+    and the literal (a header block; None without one)."""
+    replies, items = [], list(data or ())
+    for index, item in enumerate(items):
+        if isinstance(item, tuple):
+            line, literal = item[0], item[1]
+            after = items[index + 1] if index + 1 < len(items) else None
+            if isinstance(after, bytes) and not _REPLY_START.match(after):
+                line += after  # " UID 7 FLAGS ()...)" or ")"
+            replies.append((line, literal))
+        elif item and _REPLY_START.match(item):
+            replies.append((item, None))
+    return replies
+
+
 def _parse_search(data):
     return sorted({int(token) for line in _lines(data) for token in line.split()})
 
@@ -154,6 +178,8 @@ class ImapSource(MailSource):
         self._selected = {}  # the folder's counters as SELECT reported them
         # UIDs this session flagged \Deleted and could not expunge yet (no UIDPLUS).
         self._flagged = set()
+        # By UID, header blocks the listing brought and fetch_header() did not read yet.
+        self._headers = {}
 
     # -- connection ------------------------------------------------------------------------
 
@@ -239,7 +265,7 @@ class ImapSource(MailSource):
         # UIDNEXT and the message count), and every poll would pay its round trip.
 
     def _select(self):
-        self._selected = {}
+        self._selected, self._headers = {}, {}
         client, folder = self._client, self.config.folder or "INBOX"
         command = "EXAMINE" if self.config.readonly else "SELECT"
         self.trace(f"> {command} {quote_mailbox(folder)}")
@@ -384,22 +410,39 @@ class ImapSource(MailSource):
             return self.uidvalidity, self.list_messages()
         after = int(last_uid) + 1
         # One UID FETCH of the range lists the new UIDs with their sizes and flags (no
-        # UID SEARCH first). "n:*" always matches the highest UID, even when it is below n.
-        described = self._describe_sets([f"{after}:*"])
+        # UID SEARCH first), and their header blocks when SELECT announced only a few:
+        # then of the UIDs it announced only (at most HEADERS_WITH_LISTING blocks read),
+        # mail that came after it (a server may show it to this command, or the SELECT
+        # is old: a connection opened ahead) is listed by the next poll, whose cursor
+        # starts at that UIDNEXT. "n:*" always matches the highest UID, even when it is
+        # below n.
+        uidnext = self._selected.get("uidnext", 0)
+        few = 0 < uidnext - after <= HEADERS_WITH_LISTING
+        described = self._describe_sets([f"{after}:{uidnext - 1 if few else '*'}"], headers=few)
+        if few and len(described) < uidnext - after:
+            # Fewer than SELECT announced (a UIDNEXT behind the UIDs the server gave):
+            # the rest of the folder as without header blocks, none skipped.
+            found = {message.number: message for message in described}
+            for message in self._describe_sets([f"{uidnext}:*"]):
+                found.setdefault(message.number, message)
+            described = [found[number] for number in sorted(found)]
+        self._headers = {uid: head for uid, head in self._headers.items() if uid >= after}
         return self.uidvalidity, [message for message in described if message.number >= after]
 
     def _describe(self, uids):
         return self._describe_sets(uid_set(chunk) for chunk in _chunks(uids))
 
-    def _describe_sets(self, specs):
-        """The messages of the UID sets ``specs``, by UID FETCH of their size and flags."""
+    def _describe_sets(self, specs, headers=False):
+        """The messages of the UID sets ``specs``, by UID FETCH of their size and flags;
+        with ``headers``, of their header blocks too (up to HEADER_WITH_LISTING_MAX
+        octets), kept for ``fetch_header``."""
         client, found = self._client, {}
+        items = "UID RFC822.SIZE FLAGS"
+        if headers:
+            items += f" BODY.PEEK[HEADER]<0.{HEADER_WITH_LISTING_MAX}>"
         for spec in specs:
-            data = self._run(
-                f"UID FETCH {spec} (UID RFC822.SIZE FLAGS)",
-                client.uid, "FETCH", spec, "(UID RFC822.SIZE FLAGS)",
-            )  # fmt: skip
-            for line in _lines(data):
+            data = self._run(f"UID FETCH {spec} ({items})", client.uid, "FETCH", spec, f"({items})")
+            for line, literal in _fetch_replies(data):
                 uid, size, flags = _UID.search(line), _SIZE.search(line), _FLAGS.search(line)
                 if uid and size:  # skip unsolicited FETCH (flag updates)
                     names = flags.group(1).decode("utf-8", "replace").split() if flags else ()
@@ -410,6 +453,9 @@ class ImapSource(MailSource):
                         flags=frozenset(name for name in names if name != "\\Recent"),
                         uidvalidity=self.uidvalidity,
                     )
+                    # Shorter than what was asked: the whole block (else read again).
+                    if literal is not None and len(literal) < HEADER_WITH_LISTING_MAX:
+                        self._headers[int(uid.group(1))] = literal
         return [found[uid] for uid in sorted(found)]
 
     def state(self):
@@ -476,6 +522,11 @@ class ImapSource(MailSource):
         return self._fetch_item(uid, "BODY.PEEK[]", b"BODY[]")
 
     def fetch_header(self, uid):
+        # The block the listing brought, once (a message's bytes never change under
+        # its UID and UIDVALIDITY): no command.
+        header = self._headers.pop(self._resolve(uid), None)
+        if header is not None:
+            return header
         return self._fetch_item(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]")
 
     def fetch_into(self, uid, out):

@@ -355,11 +355,14 @@ class MailInbox(models.Model):
         handoff, later = Handoff(), {}
         try:
             if messages:
-                # What the synchronization left is committed (its row lock released)
-                # before any download, with the claim of the first message when it
-                # goes alone and the mark of its download: one commit fewer.
+                # What the synchronization left (the last lines it recorded and the
+                # cursor, its row lock) is committed before any download, with the
+                # claim of the first message when it goes alone and the mark of its
+                # download: one commit for all of it. Bookkeeping only, which nothing
+                # outside the database acts on before the attempt's durable commit:
+                # it does not wait for the disk (``transaction.commit``).
                 first = chunks[0] if chunks and len(chunks[0]) == 1 else None
-                messages._commit_claiming(first, handoff)
+                messages._commit_claiming(first, handoff, durable=False)
             states = []
             for index in range(len(chunks)):
                 states += self._process_chunk(source, settings, chunks, index, handoff, later)

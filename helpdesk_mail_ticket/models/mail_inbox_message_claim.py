@@ -111,7 +111,8 @@ class MailInboxMessage(models.Model):
         remembered before anything can crash), and calls ``_release``."""
         self.flush_recordset()
         try:
-            with self.env.cr.savepoint(flush=False):
+            # Not released when the claim succeeds (``step_savepoint``).
+            with step_savepoint(self.env, flush=False):
                 self.env.cr.execute(
                     # The row lock is a materialized CTE, so the lease is tried on the
                     # locked row alone (a condition in the same WHERE could be
@@ -257,13 +258,14 @@ class MailInboxMessage(models.Model):
         self._commit_claiming(handoff.following if handoff is not None else None, handoff)
 
     @api.model
-    def _commit_claiming(self, following, handoff):
+    def _commit_claiming(self, following, handoff, durable=True):
         """Commit, and in the same transaction claim ``following`` (one message, or
         None) and mark its download started (``_claim_following``); its claim is
-        handed to ``handoff``, its lease let go if the commit fails."""
+        handed to ``handoff``, its lease let go if the commit fails. ``durable=False``
+        when the transaction holds bookkeeping only (``transaction.commit``)."""
         claim = following._claim_following() if following else None
         try:
-            commit(self.env)
+            commit(self.env, durable=durable)
         except Exception:
             if claim:
                 following._release()

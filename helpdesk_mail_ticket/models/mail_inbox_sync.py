@@ -13,7 +13,7 @@ from odoo.tools import SQL
 
 from ..mailparse.identity import header_digest, header_identity
 from ..mailsource import MessageError, MessageNotFoundError, ProtocolError, RemoteList
-from ..transaction import SYNC_RETRIES, commit, rollback
+from ..transaction import SYNC_RETRIES, commit, rollback, step_savepoint
 from .mail_inbox_message import InboxProcessingError, _text
 
 INSERT_CHUNK = 1000
@@ -83,9 +83,16 @@ class MailInbox(models.Model):
         if listing.complete:
             new = self._sync_with_server(remote, source)
         elif remote:
-            # Under the synchronization lock this transaction holds already.
+            # Under the synchronization lock this transaction holds already. The last
+            # step's lines and the cursor are left to the cycle's next commit, which
+            # comes before any download (``_process_messages``) or server command
+            # (``_apply_server_actions``): one commit fewer a cycle with new mail.
             new = self._record_new_messages(
-                remote, source, locked=True, before_last_commit=store_with_lines
+                remote,
+                source,
+                locked=True,
+                before_last_commit=store_with_lines,
+                leave_last_commit=True,
             )
         else:
             new = ledger.browse()
@@ -705,7 +712,9 @@ class MailInbox(models.Model):
             new_ids += [row[0] for row in cr.fetchall()]
         return new_ids
 
-    def _record_identified(self, source, remote, locked=False, before_last_commit=None):
+    def _record_identified(
+        self, source, remote, locked=False, before_last_commit=None, leave_last_commit=False
+    ):
         """Record messages the inbox does not know by their server handle, their
         header block read first. One it knows under another handle (the
         server renumbered its mailbox: a new UIDVALIDITY, new POP3 UIDLs) gets its
@@ -719,7 +728,9 @@ class MailInbox(models.Model):
         ``locked``: this transaction holds the lock already (the synchronization's),
         the first step does not take it again. ``before_last_commit``: called in the
         last step's transaction, after its lines are written, before its commit.
-        Returns the ids of the new lines."""
+        ``leave_last_commit``: the last step is not committed here; the caller's next
+        commit ends it (before any download or server command: the lines must be in
+        the database first). Returns the ids of the new lines."""
         ledger = self.env["mail.inbox.message"]
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         new_ids = []
@@ -738,7 +749,8 @@ class MailInbox(models.Model):
                     break
             batch = remote[start:end]
             try:
-                with self.env.cr.savepoint(flush=False):
+                # Not released when the step succeeds (``step_savepoint``).
+                with step_savepoint(self.env, flush=False):
                     new_ids += self._record_batch(source, batch, by_message_id)
                     if before_last_commit and end >= len(remote):
                         before_last_commit()
@@ -747,7 +759,8 @@ class MailInbox(models.Model):
                 rollback(self.env)
                 break
             ledger.invalidate_model()
-            commit(self.env)
+            if not (leave_last_commit and start + RECOGNIZE_BATCH >= len(remote)):
+                commit(self.env)
         return new_ids
 
     def _lock_recording_step(self):

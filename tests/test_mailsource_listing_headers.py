@@ -1,0 +1,184 @@
+"""A poll that finds a few new messages lists them with their header blocks in one UID
+FETCH (the synchronization reads each header block to recognize the message): no
+command of its own for each header. Against a real Dovecot, and a scripted server
+answering the items in another order."""
+
+import contextlib
+import imaplib
+import socket
+import threading
+
+import pytest
+from mailsource import ServerConfig, open_source
+from mailsource.imap import HEADER_WITH_LISTING_MAX, HEADERS_WITH_LISTING
+
+
+def message(number, extra=""):
+    return (
+        f"From: Customer {number} <customer{number}@example.org>\r\n"
+        f"To: support@example.com\r\n"
+        f"Subject: Request {number}\r\n{extra}"
+        f"Message-ID: <request-{number}@example.org>\r\n"
+        f"\r\n"
+        f"Hello {number}\r\n"
+    ).encode()
+
+
+def header_of(raw):
+    return raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+
+
+class SentCommands(list):
+    """The IMAP commands a client sends, without their tag."""
+
+    def __init__(self, monkeypatch):
+        super().__init__()
+        original = imaplib.IMAP4.send
+
+        def send(client, data):
+            words = data.split(b" ")
+            if len(words) > 1 and words[0].startswith(client.tagpre):
+                self.append(b" ".join(words[1:]).decode().strip())
+            return original(client, data)
+
+        monkeypatch.setattr(imaplib.IMAP4, "send", send)
+
+    def names(self):
+        return [command.split()[0] for command in self]
+
+
+def cursor_after(mailbox, raws):
+    """The cursor of a poll that saw ``raws`` delivered (a full listing)."""
+    for raw in raws:
+        mailbox.append(raw)
+    with open_source(mailbox.config("imap")) as source:
+        return source.list_changes(None).cursor
+
+
+def test_few_new_messages_come_with_their_header_blocks(mailbox, monkeypatch):
+    cursor = cursor_after(mailbox, [message(1), message(2)])
+    new = [message(3), message(4, "X-Long: " + "y" * 5000 + "\r\n")]
+    uids = [mailbox.append(raw, flags=("\\Flagged",)) for raw in new]
+    sent = SentCommands(monkeypatch)
+    with open_source(mailbox.config("imap")) as source:
+        listing = source.list_changes(cursor)
+        assert [m.number for m in listing.messages] == uids
+        assert [m.size for m in listing.messages] == [len(raw) for raw in new]
+        assert all(m.flags == {"\\Flagged"} for m in listing.messages)
+        headers = [source.fetch_header(m.uid) for m in listing.messages]
+        assert sent.names() == ["LOGIN", "SELECT", "UID"]
+        assert "BODY.PEEK[HEADER]" in sent[-1]
+        # Read once: a second read asks the server, and gets the same bytes.
+        assert source.fetch_header(listing.messages[0].uid) == headers[0]
+        assert sent.names() == ["LOGIN", "SELECT", "UID", "UID"]
+        assert source.fetch(listing.messages[1].uid) == new[1]
+    assert headers == [header_of(raw) for raw in new]
+    assert all(mailbox.flags(uid) == {"\\Flagged"} for uid in uids)  # never \Seen
+
+
+def test_a_header_block_longer_than_the_listing_reads_is_fetched_whole(mailbox, monkeypatch):
+    cursor = cursor_after(mailbox, [message(1)])
+    long_header = message(2, "X-Long: " + "z" * (HEADER_WITH_LISTING_MAX + 10) + "\r\n")
+    mailbox.append(long_header)
+    sent = SentCommands(monkeypatch)
+    with open_source(mailbox.config("imap")) as source:
+        (listed,) = source.list_changes(cursor).messages
+        assert source.fetch_header(listed.uid) == header_of(long_header)
+    assert sent.names() == ["LOGIN", "SELECT", "UID", "UID", "LOGOUT"]
+
+
+def test_a_header_block_of_exactly_what_the_listing_reads_is_fetched_again(mailbox, monkeypatch):
+    # The listing reads at most HEADER_WITH_LISTING_MAX octets: a block of exactly that
+    # length may be cut there; it is read whole by a command of its own.
+    cursor = cursor_after(mailbox, [message(1)])
+    filler = HEADER_WITH_LISTING_MAX - len(header_of(message(2, "X-Fill: \r\n")))
+    exact = message(2, "X-Fill: " + "f" * filler + "\r\n")
+    assert len(header_of(exact)) == HEADER_WITH_LISTING_MAX
+    mailbox.append(exact)
+    sent = SentCommands(monkeypatch)
+    with open_source(mailbox.config("imap")) as source:
+        (listed,) = source.list_changes(cursor).messages
+        assert source.fetch_header(listed.uid) == header_of(exact)
+    assert sent.names() == ["LOGIN", "SELECT", "UID", "UID", "LOGOUT"]
+
+
+def test_many_new_messages_are_listed_without_their_headers(mailbox, monkeypatch):
+    # A mailbox that received much mail since the last poll: the listing stays small
+    # (the synchronization reads the header blocks step by step).
+    cursor = cursor_after(mailbox, [message(0)])
+    for number in range(1, HEADERS_WITH_LISTING + 2):
+        mailbox.append(message(number))
+    sent = SentCommands(monkeypatch)
+    with open_source(mailbox.config("imap")) as source:
+        listed = source.list_changes(cursor).messages
+        assert len(listed) == HEADERS_WITH_LISTING + 1
+        assert "BODY" not in sent[-1]
+        assert source.fetch_header(listed[0].uid) == header_of(message(1))
+    assert sent.names() == ["LOGIN", "SELECT", "UID", "UID", "LOGOUT"]
+
+
+# -- a server answering the items in another order
+
+
+class ScriptedImap:
+    """A loopback IMAP server: greeting, LOGIN, SELECT (UIDNEXT 8, 1 new message since a
+    cursor at UIDNEXT 7), and a UID FETCH answered by ``fetch_answer(tag)``."""
+
+    def __init__(self, fetch_answer):
+        self.fetch_answer, self.received = fetch_answer, []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        with contextlib.suppress(OSError):
+            conn, _addr = self.listener.accept()
+            conn.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
+            for line in conn.makefile("rb"):
+                tag, _sep, rest = line.rstrip(b"\r\n").partition(b" ")
+                self.received.append(rest.decode())
+                command = rest.split(b" ")[0].upper()
+                if command == b"SELECT":
+                    answer = (
+                        b"* 7 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [UIDNEXT 8] ok\r\n"
+                        + tag
+                        + b" OK [READ-WRITE] done\r\n"
+                    )
+                elif command == b"UID":
+                    answer = self.fetch_answer(tag)
+                else:
+                    answer = tag + b" OK done\r\n"
+                conn.sendall(answer)
+
+    def config(self):
+        return ServerConfig(
+            protocol="imap", host="127.0.0.1", port=self.port, login="someone",
+            password="secret", timeout=5.0,
+        )  # fmt: skip
+
+
+HEADER = b"Subject: hi\r\nMessage-ID: <a@b>\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # The literal first, the other items after it; a flag update of another
+        # message in between.
+        b"* 6 FETCH (FLAGS (\\Seen))\r\n* 7 FETCH (BODY[HEADER]<0> {%d}\r\n%s"
+        b" UID 7 FLAGS (\\Answered) RFC822.SIZE 99)\r\n" % (len(HEADER), HEADER),
+        # The usual order.
+        b"* 7 FETCH (UID 7 RFC822.SIZE 99 FLAGS (\\Answered) BODY[HEADER]<0> {%d}\r\n%s)\r\n"
+        % (len(HEADER), HEADER),
+    ],
+    ids=["literal-first", "usual-order"],
+)
+def test_the_listing_reads_its_items_in_any_order(response):
+    server = ScriptedImap(lambda tag: response + tag + b" OK done\r\n")
+    with open_source(server.config()) as source:
+        listing = source.list_changes({"uidvalidity": "5", "uidnext": 7, "messages": 6})
+        (listed,) = listing.messages
+        assert (listed.number, listed.size, listed.flags) == (7, 99, {"\\Answered"})
+        assert source.fetch_header(listed.uid) == HEADER
+    fetches = [line for line in server.received if line.upper().startswith("UID")]
+    assert len(fetches) == 1 and "BODY.PEEK[HEADER]" in fetches[0]
