@@ -759,7 +759,7 @@ class MailInbox(models.Model):
                 rollback(self.env)
                 break
             ledger.invalidate_model()
-            if not (leave_last_commit and start + RECOGNIZE_BATCH >= len(remote)):
+            if not (leave_last_commit and end >= len(remote)):
                 commit(self.env)
         return new_ids
 

@@ -314,3 +314,44 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
         partners.filtered(lambda p: not p.user_ids).unlink()
         env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", False)
         env.cr.commit()
+
+    def test_new_mail_in_a_synchronized_mailbox_is_shared_from_its_first_batch(self):
+        # The mailbox was synchronized before (its cursor stored): 7 new messages come
+        # in one incremental listing. As for a new mailbox, worker A's first recording
+        # step (one batch, 3) is committed before it records the rest, so that worker
+        # B's cycle during A's second step processes that batch.
+        inbox = self._committed_inbox(1)
+        worker_a, worker_b = self._worker(), self._worker()
+        inbox_a = worker_a["mail.inbox"].browse(inbox.id)
+        inbox_b = worker_b["mail.inbox"].browse(inbox.id)
+        with patch.object(odoo_module, "current_test", None):
+            first = inbox_a._fetch()
+            self.assertEqual((first["new"], first["processed"]), (1, 1))
+            self.assertTrue(inbox_a.sync_cursor, "the first cycle stored its cursor")
+            for number in range(7):
+                raw = make_email(subject=f"Later {number}", message_id=f"<later-{number}@c.x>")
+                self.deliver(raw, login=inbox.login)
+            record_batch, steps, cycles_b = type(inbox_a)._record_batch, [], []
+
+            def record_batch_while_b_polls(record, source, batch, by_message_id):
+                steps.append(len(batch))
+                if len(steps) == 2:  # A holds the row for its second step
+                    cycles_b.append(inbox_b._fetch())
+                return record_batch(record, source, batch, by_message_id)
+
+            with patch.object(type(inbox_a), "_record_batch", record_batch_while_b_polls):
+                try:
+                    result_a = inbox_a._fetch()
+                except psycopg2.errors.LockNotAvailable as error:
+                    self.fail(f"a worker waited for the other's lock: {error}")
+        self.assertEqual(steps, [3, 4], "an incremental listing: one batch, then the rest")
+        self.assertEqual(len(cycles_b), 1, "B polled during A's second step")
+        self.assertFalse(cycles_b[0].get("failure"), cycles_b[0].get("failure"))
+        self.assertEqual(cycles_b[0]["processed"], 3, "B processed the first batch")
+        self.assertFalse(result_a.get("failure"), result_a.get("failure"))
+        self.assertEqual((result_a["new"], result_a["processed"]), (7, 4))
+        check = self._real_env()
+        lines = check["mail.inbox.message"].search([("inbox_id", "=", inbox.id)])
+        self.assertEqual(len(lines), 8)
+        self.assertEqual(set(lines.mapped("state")), {"processed"})
+        self.assertEqual(set(lines.mapped("attempts")), {1}, "each processed once")
