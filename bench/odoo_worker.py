@@ -287,6 +287,7 @@ def job_cron(env, odoo, options):
     active inbox, one after the other), after one warm run."""
     ByteCounter.install()
     CommandCounter.install()
+    CycleMeter.install(odoo)
     inboxes = env["mail.inbox"]
     inboxes._cron_fetch()
     env.cr.commit()
