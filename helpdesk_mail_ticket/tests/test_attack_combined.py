@@ -7,6 +7,7 @@ from unittest.mock import patch
 from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 
+from ..models.mail_inbox_fetch import MailInbox as FetchInbox
 from ..models.mail_inbox_retention import MailInbox
 from .common import make_email
 from .test_pop3_idle import Pop3IdleCase
@@ -62,3 +63,61 @@ class TestServerActionsAfterMailboxChange(Pop3IdleCase):
         self.assertTrue(changed)
         # The old folder is not the inbox's any more: its mail is left as it is.
         self.assertEqual(self.dovecot.uids(login), [1, 2])
+
+
+@tagged("post_install", "-at_install")
+class TestDownloadsAfterMailboxChange(Pop3IdleCase):
+    def test_a_cycle_on_the_old_mailbox_downloads_no_line_by_the_new_ones_handle(self):
+        """A cycle downloads each message it claims by the line's handle, read on the
+        claim's fresh snapshot, on the connection it opened. The administrator pointing
+        the inbox at another folder (the same UIDVALIDITY, the support mail copied
+        there) and another worker synchronizing it before those downloads: a line
+        found again in the new folder holds its handle there, and the cycle downloaded
+        the old folder's message of that handle, another one: its ticket made of
+        another email, which was made into a ticket twice."""
+        env, login, inbox = self._committed_inbox(
+            count=0, port=self.dovecot.imap_port, protocol="imap"
+        )
+        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
+        self.deliver(alpha, login=login)  # INBOX 1
+        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
+        self.cycle(inbox)  # both recorded, left new
+        self.dovecot.create_folder(login, "Support")
+        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
+                     login=login, folder="Support")  # fmt: skip
+        self.deliver(alpha, login=login, folder="Support")  # Support 2
+        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
+        original, changed = FetchInbox._process_messages, []
+
+        def process_messages(record, source, messages, limit=None):
+            if not changed:
+                changed.append(True)
+                admin = self._real_env()
+                other = admin["mail.inbox"].browse(inbox.id)
+                other.write({"mailbox": "Support"})
+                admin.cr.commit()
+                # Another worker's synchronization of the new folder.
+                with other._open_source() as new:
+                    other._sync_mailbox(new)
+                admin.cr.commit()
+            return original(record, source, messages, limit)
+
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(FetchInbox, "_process_messages", process_messages),
+        ):
+            result = inbox._fetch()
+        self.assertTrue(changed)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        check = env.registry.cursor()
+        try:
+            check.execute(
+                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s ORDER BY message_id",
+                [inbox.id],
+            )
+            message_ids = [row[0] for row in check.fetchall()]
+        finally:
+            check.close()
+        # Alpha's line was read from Beta (its Message-ID Beta's), both then in error.
+        self.assertEqual(result["error"], 0, result)
+        self.assertEqual(message_ids, ["alpha@c.example", "beta@c.example", "gamma@c.example"])
