@@ -9,6 +9,7 @@ from odoo.tests import tagged
 
 from ..models.mail_inbox_fetch import MailInbox as FetchInbox
 from ..models.mail_inbox_retention import MailInbox
+from ..models.mail_inbox_sync import MailInbox as SyncInbox
 from .common import make_email
 from .test_pop3_idle import Pop3IdleCase
 
@@ -121,3 +122,62 @@ class TestDownloadsAfterMailboxChange(Pop3IdleCase):
         # Alpha's line was read from Beta (its Message-ID Beta's), both then in error.
         self.assertEqual(result["error"], 0, result)
         self.assertEqual(message_ids, ["alpha@c.example", "beta@c.example", "gamma@c.example"])
+
+    def test_a_cycle_that_finds_the_mailbox_changed_processes_nothing(self):
+        """The same, the change and the other worker's synchronization committed before
+        the cycle read its synchronization state: that read found the mailbox changed
+        and synchronized nothing, but the cycle processed the inbox's new lines as
+        usual, the one line left (found again in the new folder) claimed with the
+        synchronization's commit and downloaded by its new handle from the old folder:
+        read from another email."""
+        env, login, inbox = self._committed_inbox(
+            count=0, port=self.dovecot.imap_port, protocol="imap"
+        )
+        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
+        self.deliver(alpha, login=login)  # INBOX 1
+        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
+        self.cycle(inbox)  # both recorded, left new; Beta set aside
+        env.cr.execute(
+            "UPDATE mail_inbox_message SET state = 'undesired' WHERE inbox_id = %s "
+            "AND message_id = 'beta@c.example'",
+            [inbox.id],
+        )
+        env.cr.commit()
+        self.dovecot.create_folder(login, "Support")
+        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
+                     login=login, folder="Support")  # fmt: skip
+        self.deliver(alpha, login=login, folder="Support")  # Support 2
+        self.dovecot.expunge(login, 1, folder="Support")
+        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
+        original, changed = SyncInbox._sync_mailbox, []
+
+        def sync_mailbox(record, source):
+            if not changed:
+                changed.append(True)
+                admin = self._real_env()
+                other = admin["mail.inbox"].browse(inbox.id)
+                other.write({"mailbox": "Support"})
+                admin.cr.commit()
+                with other._open_source() as new:
+                    other._sync_mailbox(new)
+                admin.cr.commit()
+            return original(record, source)
+
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(SyncInbox, "_sync_mailbox", sync_mailbox),
+        ):
+            result = inbox._fetch()
+        self.assertTrue(changed)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        check = env.registry.cursor()
+        try:
+            check.execute(
+                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s ORDER BY message_id",
+                [inbox.id],
+            )
+            message_ids = [row[0] for row in check.fetchall()]
+        finally:
+            check.close()
+        self.assertEqual(result["error"], 0, result)
+        self.assertEqual(message_ids, ["alpha@c.example", "beta@c.example"])
