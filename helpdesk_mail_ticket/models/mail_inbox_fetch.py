@@ -285,6 +285,12 @@ class MailInbox(models.Model):
 
     def _fetch_from_source(self, source, limit):
         new, cursor = self._sync_mailbox(source)
+        if not self._reads_connected_mailbox():
+            # The synchronization found the inbox pointed at another mailbox (read in
+            # the transaction the first claim is made in, with no statement when the
+            # read is still cached): the lines may hold that mailbox's handles, which
+            # name other mail on this connection's. Nothing is processed nor removed.
+            return {"new": len(new), "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         todo, removable = self._find_pending_and_removable()
         # A synchronization that locked the row and stored no cursor leaves its lock to
         # the next commit, which _process_messages makes before any download.
@@ -352,7 +358,7 @@ class MailInbox(models.Model):
         # One record or batch at a time: every commit empties the cache, and a record of
         # the whole cycle would read all of it again at its next field access.
         chunks = self._plan_batches(messages.browse(todo.ids), self._get_batch_size())
-        handoff, later = Handoff(), {}
+        handoff, later, first = Handoff(), {}, None
         try:
             if messages:
                 # What the synchronization left (the last lines it recorded and the
@@ -365,6 +371,14 @@ class MailInbox(models.Model):
                 messages._commit_claiming(first, handoff, durable=False)
             states = []
             for index in range(len(chunks)):
+                # The inbox may read another mailbox since the cycle connected: the
+                # lines may hold its handles now (another worker synchronized it),
+                # which name other mail on this connection's. Not asked for the first
+                # message claimed with the commit above: its claim locked its line
+                # (a reset sets it off the server) in the transaction that checked it
+                # (_fetch_from_source).
+                if (index or first is None) and not self._still_connected_mailbox():
+                    break
                 states += self._process_chunk(source, settings, chunks, index, handoff, later)
                 # What batches left out (their claims kept), one at a time, once what
                 # they wait for is done: the rest at the end of the cycle.

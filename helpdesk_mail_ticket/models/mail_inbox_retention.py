@@ -38,6 +38,12 @@ class MailInbox(models.Model):
         # fresh snapshot (a candidate no longer one is left alone; a new one, next cycle).
         commit(self.env)
         messages = ledger._lock_for_server_actions(candidates)
+        if messages and not self._still_connected_mailbox():
+            # The inbox reads another mailbox since the cycle connected: the lines hold
+            # its handles now (another worker synchronized it), which name other mail
+            # on this connection's. Checked with the lines locked: a reset committed
+            # later waits for this transaction (it sets them off the server).
+            return 0
         to_delete, to_move = ledger.browse(), ledger.browse()
         for message in messages:
             if message.flagged_deleted:

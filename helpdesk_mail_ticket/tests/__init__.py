@@ -54,3 +54,4 @@ from . import test_reference_sequence
 from . import test_mailbox_change_attack
 from . import test_attack_idlesnap
 from . import test_one_new_cost
+from . import test_attack_combined
