@@ -3,14 +3,12 @@ FETCH (the synchronization reads each header block to recognize the message): no
 command of its own for each header. Against a real Dovecot, and a scripted server
 answering the items in another order."""
 
-import contextlib
 import imaplib
-import socket
-import threading
 
 import pytest
-from mailsource import ServerConfig, open_source
+from mailsource import open_source
 from mailsource.imap import HEADER_WITH_LISTING_MAX, HEADERS_WITH_LISTING
+from scripted_imap import ScriptedImap
 
 
 def message(number, extra=""):
@@ -76,29 +74,19 @@ def test_few_new_messages_come_with_their_header_blocks(mailbox, monkeypatch):
     assert all(mailbox.flags(uid) == {"\\Flagged"} for uid in uids)  # never \Seen
 
 
-def test_a_header_block_longer_than_the_listing_reads_is_fetched_whole(mailbox, monkeypatch):
-    cursor = cursor_after(mailbox, [message(1)])
-    long_header = message(2, "X-Long: " + "z" * (HEADER_WITH_LISTING_MAX + 10) + "\r\n")
-    mailbox.append(long_header)
-    sent = SentCommands(monkeypatch)
-    with open_source(mailbox.config("imap")) as source:
-        (listed,) = source.list_changes(cursor).messages
-        assert source.fetch_header(listed.uid) == header_of(long_header)
-    assert sent.names() == ["LOGIN", "SELECT", "UID", "UID", "LOGOUT"]
-
-
-def test_a_header_block_of_exactly_what_the_listing_reads_is_fetched_again(mailbox, monkeypatch):
+@pytest.mark.parametrize("beyond", [0, 10], ids=["exactly-what-it-reads", "longer"])
+def test_a_header_block_the_listing_may_have_cut_is_fetched_whole(mailbox, monkeypatch, beyond):
     # The listing reads at most HEADER_WITH_LISTING_MAX octets: a block of exactly that
-    # length may be cut there; it is read whole by a command of its own.
+    # length may be cut there, a longer one is; it is read whole by a command of its own.
     cursor = cursor_after(mailbox, [message(1)])
-    filler = HEADER_WITH_LISTING_MAX - len(header_of(message(2, "X-Fill: \r\n")))
-    exact = message(2, "X-Fill: " + "f" * filler + "\r\n")
-    assert len(header_of(exact)) == HEADER_WITH_LISTING_MAX
-    mailbox.append(exact)
+    filler = HEADER_WITH_LISTING_MAX + beyond - len(header_of(message(2, "X-Fill: \r\n")))
+    block = message(2, "X-Fill: " + "f" * filler + "\r\n")
+    assert len(header_of(block)) == HEADER_WITH_LISTING_MAX + beyond
+    mailbox.append(block)
     sent = SentCommands(monkeypatch)
     with open_source(mailbox.config("imap")) as source:
         (listed,) = source.list_changes(cursor).messages
-        assert source.fetch_header(listed.uid) == header_of(exact)
+        assert source.fetch_header(listed.uid) == header_of(block)
     assert sent.names() == ["LOGIN", "SELECT", "UID", "UID", "LOGOUT"]
 
 
@@ -120,43 +108,6 @@ def test_many_new_messages_are_listed_without_their_headers(mailbox, monkeypatch
 # -- a server answering the items in another order
 
 
-class ScriptedImap:
-    """A loopback IMAP server: greeting, LOGIN, SELECT (UIDNEXT 8, 1 new message since a
-    cursor at UIDNEXT 7), and a UID FETCH answered by ``fetch_answer(tag)``."""
-
-    def __init__(self, fetch_answer):
-        self.fetch_answer, self.received = fetch_answer, []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        with contextlib.suppress(OSError):
-            conn, _addr = self.listener.accept()
-            conn.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
-            for line in conn.makefile("rb"):
-                tag, _sep, rest = line.rstrip(b"\r\n").partition(b" ")
-                self.received.append(rest.decode())
-                command = rest.split(b" ")[0].upper()
-                if command == b"SELECT":
-                    answer = (
-                        b"* 7 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [UIDNEXT 8] ok\r\n"
-                        + tag
-                        + b" OK [READ-WRITE] done\r\n"
-                    )
-                elif command == b"UID":
-                    answer = self.fetch_answer(tag)
-                else:
-                    answer = tag + b" OK done\r\n"
-                conn.sendall(answer)
-
-    def config(self):
-        return ServerConfig(
-            protocol="imap", host="127.0.0.1", port=self.port, login="someone",
-            password="secret", timeout=5.0,
-        )  # fmt: skip
-
-
 HEADER = b"Subject: hi\r\nMessage-ID: <a@b>\r\n\r\n"
 
 
@@ -174,7 +125,7 @@ HEADER = b"Subject: hi\r\nMessage-ID: <a@b>\r\n\r\n"
     ids=["literal-first", "usual-order"],
 )
 def test_the_listing_reads_its_items_in_any_order(response):
-    server = ScriptedImap(lambda tag: response + tag + b" OK done\r\n")
+    server = ScriptedImap(lambda tag, _command: response + tag + b" OK done\r\n")
     with open_source(server.config()) as source:
         listing = source.list_changes({"uidvalidity": "5", "uidnext": 7, "messages": 6})
         (listed,) = listing.messages

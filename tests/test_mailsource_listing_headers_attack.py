@@ -4,28 +4,24 @@ SELECT in the UID FETCH of "n:*" (RFC 3501 lets it: EXISTS may come with any com
 Dovecot does not, it syncs after the command), or a connection opened ahead whose SELECT
 is old, must not make the listing read up to 64 KB for each message of a bulk import."""
 
-import contextlib
 import re
-import socket
-import threading
 
-from mailsource import ServerConfig, open_source
+from mailsource import open_source
 from mailsource.imap import HEADERS_WITH_LISTING
+from scripted_imap import ScriptedImap
 
 HEADER = b"Subject: hi\r\nX-Filler: " + b"f" * 4000 + b"\r\n\r\n"
 LAST_UID = 7 + 3 * HEADERS_WITH_LISTING  # what the folder holds when the UID FETCH comes
 
 
-class GrownImap:
+class GrownImap(ScriptedImap):
     """A loopback IMAP server: SELECT announces UIDNEXT 8 (1 new message since a cursor
     at UIDNEXT 7), then mail lands: its UID FETCH answers every UID of the set asked up
     to LAST_UID ("*" is LAST_UID), each with the header block when asked."""
 
     def __init__(self, uids=range(1, LAST_UID + 1)):
-        self.uids, self.received, self.literals = list(uids), [], 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.uids, self.literals = list(uids), 0
+        super().__init__(self._fetch)
 
     def _fetch(self, tag, rest):
         first, last = re.search(rb"FETCH (\d+):(\d+|\*)", rest).groups()
@@ -46,32 +42,6 @@ class GrownImap:
             else:
                 answer += b"* %d FETCH (UID %d RFC822.SIZE 5000 FLAGS ())\r\n" % (uid, uid)
         return answer + tag + b" OK done\r\n"
-
-    def _serve(self):
-        with contextlib.suppress(OSError):
-            conn, _addr = self.listener.accept()
-            conn.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
-            for line in conn.makefile("rb"):
-                tag, _sep, rest = line.rstrip(b"\r\n").partition(b" ")
-                self.received.append(rest.decode())
-                command = rest.split(b" ")[0].upper()
-                if command == b"SELECT":
-                    answer = (
-                        b"* 7 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [UIDNEXT 8] ok\r\n"
-                        + tag
-                        + b" OK [READ-WRITE] done\r\n"
-                    )
-                elif command == b"UID":
-                    answer = self._fetch(tag, rest)
-                else:
-                    answer = tag + b" OK done\r\n"
-                conn.sendall(answer)
-
-    def config(self):
-        return ServerConfig(
-            protocol="imap", host="127.0.0.1", port=self.port, login="someone",
-            password="secret", timeout=5.0,
-        )  # fmt: skip
 
 
 def test_mail_arriving_after_select_does_not_come_with_header_blocks():

@@ -183,6 +183,62 @@ class MailTicketCase(TransactionCase):
         vals.update(values)
         return cls.env["mail.inbox"].create(vals)
 
+    def committed_inbox(self, mails, name, batch_size=None):
+        """An IMAP inbox committed on a connection of its own (so that other workers'
+        connections see it), on a mailbox of its own holding ``mails``; ``batch_size``
+        messages a processing batch. Removed at the end with its tickets and the
+        contacts they made."""
+        # A mailbox of its own: the test's inbox is not committed, and a second inbox on
+        # its mailbox would wait on the test transaction (unique mailbox key).
+        login, password = self.new_mailbox()
+        for raw in mails:
+            self.deliver(raw, login=login)
+        setup = self._real_env()
+        inbox = setup["mail.inbox"].create(
+            {
+                "name": name,
+                "server": self.dovecot.host,
+                "port": self.dovecot.imap_port,
+                "protocol": "imap",
+                "security": "none",
+                "login": login,
+                "password": password,
+                "unknown_caller_behavior": "create_contact",
+                "mailbox": "INBOX",
+            }
+        )
+        if batch_size:
+            parameters = setup["ir.config_parameter"]
+            parameters.set_param("helpdesk_mail_ticket.batch_size", str(batch_size))
+        setup.cr.commit()
+        self.addCleanup(self._drop_committed_inbox, inbox.id)
+        return inbox
+
+    def _drop_committed_inbox(self, inbox_id):
+        env = self._real_env()
+        inbox = env["mail.inbox"].browse(inbox_id)
+        tickets = env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox_id)])
+        partners = tickets.mapped("partner_id")
+        tickets.unlink()
+        inbox.unlink()
+        partners.filtered(lambda p: not p.user_ids).unlink()
+        env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", False)
+        env.cr.commit()
+
+    def committed_message_ids(self, inbox, on_server=False):
+        """The Message-IDs of ``inbox``'s ledger lines as committed (read on a
+        connection of its own), sorted; with ``on_server``, those still on the server."""
+        check = self.env.registry.cursor()
+        try:
+            check.execute(
+                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s"
+                + (" AND on_server" if on_server else ""),
+                [inbox.id],
+            )
+            return sorted(row[0] for row in check.fetchall())
+        finally:
+            check.close()
+
     def only_inboxes_with_mail(self, count, prefix):
         """``count`` new inboxes (sequence 0, 1...), each on a mailbox of its own
         holding one mail (Message-ID ``<prefix-N@client.example>``), the others

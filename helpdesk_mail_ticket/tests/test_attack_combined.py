@@ -14,8 +14,34 @@ from .common import make_email
 from .test_pop3_idle import Pop3IdleCase
 
 
+class MailboxChangedMidCycleCase(Pop3IdleCase):
+    """What these tests share: the administrator points the inbox at the folder
+    "Support" while a cycle connected to INBOX runs, and another worker synchronizes
+    that folder. No test of its own."""
+
+    def _once_changed_to_support(self, inbox, step):
+        """``step`` (a method of the inbox's model) wrapped: its first call is preceded
+        by the change, committed, and the other worker's synchronization of Support.
+        Returns the wrapper and the list telling whether it ran."""
+        changed = []
+
+        def wrapped(record, *args, **kwargs):
+            if not changed:
+                changed.append(True)
+                admin = self._real_env()
+                other = admin["mail.inbox"].browse(inbox.id)
+                other.write({"mailbox": "Support"})
+                admin.cr.commit()
+                with patch.object(odoo_module, "current_test", None), other._open_source() as new:
+                    other._sync_mailbox(new)
+                admin.cr.commit()
+            return step(record, *args, **kwargs)
+
+        return wrapped, changed
+
+
 @tagged("post_install", "-at_install")
-class TestServerActionsAfterMailboxChange(Pop3IdleCase):
+class TestServerActionsAfterMailboxChange(MailboxChangedMidCycleCase):
     def test_a_cycle_on_the_old_mailbox_deletes_nothing_the_new_ones_lines_name(self):
         """A cycle's server actions delete by handle on the mailbox the cycle is
         connected to, the lines decided on a fresh snapshot. The administrator pointing
@@ -44,21 +70,10 @@ class TestServerActionsAfterMailboxChange(Pop3IdleCase):
                      login=login, folder="Support")  # fmt: skip
         self.deliver(done, login=login, folder="Support")
         self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
-        original, changed = MailInbox._apply_server_actions, []
-
-        def apply_server_actions(record, source):
-            if not changed:
-                changed.append(True)
-                admin = self._real_env()
-                other = admin["mail.inbox"].browse(inbox.id)
-                other.write({"mailbox": "Support"})
-                admin.cr.commit()
-                # Another worker's cycle on the new folder, up to its server actions.
-                with patch.object(odoo_module, "current_test", None), other._open_source() as new:
-                    other._sync_mailbox(new)
-                admin.cr.commit()
-            return original(record, source)
-
+        # Another worker's cycle on the new folder, up to its server actions.
+        apply_server_actions, changed = self._once_changed_to_support(
+            inbox, MailInbox._apply_server_actions
+        )
         with patch.object(MailInbox, "_apply_server_actions", apply_server_actions):
             self.cycle(inbox)
         self.assertTrue(changed)
@@ -67,7 +82,7 @@ class TestServerActionsAfterMailboxChange(Pop3IdleCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDownloadsAfterMailboxChange(Pop3IdleCase):
+class TestDownloadsAfterMailboxChange(MailboxChangedMidCycleCase):
     def test_a_cycle_on_the_old_mailbox_downloads_no_line_by_the_new_ones_handle(self):
         """A cycle downloads each message it claims by the line's handle, read on the
         claim's fresh snapshot, on the connection it opened. The administrator pointing
@@ -76,7 +91,7 @@ class TestDownloadsAfterMailboxChange(Pop3IdleCase):
         found again in the new folder holds its handle there, and the cycle downloaded
         the old folder's message of that handle, another one: its ticket made of
         another email, which was made into a ticket twice."""
-        env, login, inbox = self._committed_inbox(
+        _env, login, inbox = self._committed_inbox(
             count=0, port=self.dovecot.imap_port, protocol="imap"
         )
         alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
@@ -88,21 +103,9 @@ class TestDownloadsAfterMailboxChange(Pop3IdleCase):
                      login=login, folder="Support")  # fmt: skip
         self.deliver(alpha, login=login, folder="Support")  # Support 2
         self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
-        original, changed = FetchInbox._process_messages, []
-
-        def process_messages(record, source, messages, limit=None):
-            if not changed:
-                changed.append(True)
-                admin = self._real_env()
-                other = admin["mail.inbox"].browse(inbox.id)
-                other.write({"mailbox": "Support"})
-                admin.cr.commit()
-                # Another worker's synchronization of the new folder.
-                with other._open_source() as new:
-                    other._sync_mailbox(new)
-                admin.cr.commit()
-            return original(record, source, messages, limit)
-
+        process_messages, changed = self._once_changed_to_support(
+            inbox, FetchInbox._process_messages
+        )
         with (
             patch.object(odoo_module, "current_test", None),
             patch.object(FetchInbox, "_process_messages", process_messages),
@@ -110,15 +113,7 @@ class TestDownloadsAfterMailboxChange(Pop3IdleCase):
             result = inbox._fetch()
         self.assertTrue(changed)
         self.assertFalse(result.get("failure"), result.get("failure"))
-        check = env.registry.cursor()
-        try:
-            check.execute(
-                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s ORDER BY message_id",
-                [inbox.id],
-            )
-            message_ids = [row[0] for row in check.fetchall()]
-        finally:
-            check.close()
+        message_ids = self.committed_message_ids(inbox)
         # Alpha's line was read from Beta (its Message-ID Beta's), both then in error.
         self.assertEqual(result["error"], 0, result)
         self.assertEqual(message_ids, ["alpha@c.example", "beta@c.example", "gamma@c.example"])
@@ -149,20 +144,7 @@ class TestDownloadsAfterMailboxChange(Pop3IdleCase):
         self.deliver(alpha, login=login, folder="Support")  # Support 2
         self.dovecot.expunge(login, 1, folder="Support")
         self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
-        original, changed = SyncInbox._sync_mailbox, []
-
-        def sync_mailbox(record, source):
-            if not changed:
-                changed.append(True)
-                admin = self._real_env()
-                other = admin["mail.inbox"].browse(inbox.id)
-                other.write({"mailbox": "Support"})
-                admin.cr.commit()
-                with other._open_source() as new:
-                    other._sync_mailbox(new)
-                admin.cr.commit()
-            return original(record, source)
-
+        sync_mailbox, changed = self._once_changed_to_support(inbox, SyncInbox._sync_mailbox)
         with (
             patch.object(odoo_module, "current_test", None),
             patch.object(SyncInbox, "_sync_mailbox", sync_mailbox),
@@ -170,14 +152,6 @@ class TestDownloadsAfterMailboxChange(Pop3IdleCase):
             result = inbox._fetch()
         self.assertTrue(changed)
         self.assertFalse(result.get("failure"), result.get("failure"))
-        check = env.registry.cursor()
-        try:
-            check.execute(
-                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s ORDER BY message_id",
-                [inbox.id],
-            )
-            message_ids = [row[0] for row in check.fetchall()]
-        finally:
-            check.close()
+        message_ids = self.committed_message_ids(inbox)
         self.assertEqual(result["error"], 0, result)
         self.assertEqual(message_ids, ["alpha@c.example", "beta@c.example"])

@@ -98,15 +98,7 @@ class TestMailboxChangeDuringCycle(Pop3IdleCase):
         self.assertTrue(changed)
         env.invalidate_all()
         self.cycle(inbox)
-        check = env.registry.cursor()
-        try:
-            check.execute(
-                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s AND on_server",
-                [inbox.id],
-            )
-            on_server = sorted(row[0] for row in check.fetchall())
-        finally:
-            check.close()
+        on_server = self.committed_message_ids(inbox, on_server=True)
         self.assertEqual(on_server, ["new-0@c.example", "new-1@c.example"])
 
     def test_a_change_of_mailbox_while_a_cycle_synchronizes_is_no_deadlock(self):
@@ -219,13 +211,5 @@ class TestMailboxChangeDuringCycle(Pop3IdleCase):
         self.assertTrue(changed, "the server actions deleted mail")
         env.invalidate_all()
         self.cycle(inbox)
-        check = env.registry.cursor()
-        try:
-            check.execute(
-                "SELECT message_id FROM mail_inbox_message WHERE inbox_id = %s AND on_server",
-                [inbox.id],
-            )
-            on_server = sorted(row[0] for row in check.fetchall())
-        finally:
-            check.close()
+        on_server = self.committed_message_ids(inbox, on_server=True)
         self.assertEqual(on_server, ["other-1@c.example"])

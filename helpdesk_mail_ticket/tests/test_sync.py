@@ -207,31 +207,12 @@ class TestParallelWorkers(MailTicketCase):
     """Two workers (two database connections, as two cron workers) on one inbox."""
 
     def _committed_inbox(self, mails):
-        """An inbox (committed, so that other connections see it) on a mailbox of its
-        own holding ``mails``, synchronized: its ledger lists them."""
-        # A mailbox of its own: the test's inbox is not committed, and a second inbox on
-        # its mailbox would wait on the test transaction (unique mailbox key).
-        login, password = self.new_mailbox()
-        for raw in mails:
-            self.deliver(raw, login=login)
-        setup = self._real_env()
-        inbox = setup["mail.inbox"].create(
-            {
-                "name": "parallel",
-                "server": self.dovecot.host,
-                "port": self.dovecot.imap_port,
-                "protocol": "imap",
-                "security": "none",
-                "login": login,
-                "password": password,
-                "unknown_caller_behavior": "create_contact",
-                "mailbox": "INBOX",
-            }
-        )
-        self.addCleanup(self._cleanup, inbox.id)
+        """An inbox committed on a connection of its own, on a mailbox of its own
+        holding ``mails``, synchronized: its ledger lists them."""
+        inbox = self.committed_inbox(mails, "parallel")
         with inbox._open_source() as source:
             inbox._sync_mailbox(source)
-        setup.cr.commit()
+        inbox.env.cr.commit()
         return inbox
 
     def test_two_workers_split_the_inbox_without_duplicates(self):
@@ -452,16 +433,6 @@ class TestParallelWorkers(MailTicketCase):
         worker.cr.commit()
         check = self._real_env()["mail.inbox"].browse(inbox.id)
         self.assertEqual(check.sync_cursor["uidnext"], 42, "the other worker's state is kept")
-
-    def _cleanup(self, inbox_id):
-        env = self._real_env()
-        inbox = env["mail.inbox"].browse(inbox_id)
-        tickets = env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox_id)])
-        partners = tickets.mapped("partner_id")
-        tickets.unlink()
-        inbox.unlink()
-        partners.filtered(lambda p: not p.user_ids).unlink()
-        env.cr.commit()
 
 
 @tagged("post_install", "-at_install")

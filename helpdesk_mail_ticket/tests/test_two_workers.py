@@ -26,28 +26,11 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
     def _committed_inbox(self, count):
         """An inbox (committed, so that other connections see it) on a mailbox of its own
         holding ``count`` new requests, never synchronized; batches of 3 messages."""
-        login, password = self.new_mailbox()
-        for number in range(count):
-            raw = make_email(subject=f"Shared {number}", message_id=f"<shared-{number}@c.x>")
-            self.deliver(raw, login=login)
-        setup = self._real_env()
-        inbox = setup["mail.inbox"].create(
-            {
-                "name": "two workers",
-                "server": self.dovecot.host,
-                "port": self.dovecot.imap_port,
-                "protocol": "imap",
-                "security": "none",
-                "login": login,
-                "password": password,
-                "unknown_caller_behavior": "create_contact",
-                "mailbox": "INBOX",
-            }
-        )
-        setup["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "3")
-        setup.cr.commit()
-        self.addCleanup(self._cleanup, inbox.id)
-        return inbox
+        mails = [
+            make_email(subject=f"Shared {number}", message_id=f"<shared-{number}@c.x>")
+            for number in range(count)
+        ]
+        return self.committed_inbox(mails, "two workers", batch_size=3)
 
     def _worker(self):
         """Another worker's environment, which fails instead of waiting for a lock."""
@@ -125,6 +108,22 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
         setup["mail.inbox"].browse(inbox_id).password = password
         setup.cr.commit()
 
+    @staticmethod
+    def _until_it_waits_for_a_lock(watch, pid, done):
+        """Return once the connection ``pid`` waits for a lock (told by
+        pg_stat_activity on ``watch``'s connection, never by time), or once ``done``
+        is set."""
+        while not done.is_set():
+            watch.cr.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+                [pid],
+            )
+            waiting = watch.cr.fetchone()
+            watch.cr.rollback()
+            if waiting:
+                return
+            done.wait(0.05)
+
     def _release_when_waited_for(self, holder, waiter, done, commit=False):
         """In a thread: end ``holder``'s transaction (committed with ``commit``, else
         its worker dies: rolled back) once
@@ -135,16 +134,7 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
         pid = waiter.cr.fetchone()[0]
 
         def release():
-            while not done.is_set():
-                watch.cr.execute(
-                    "SELECT 1 FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
-                    [pid],
-                )
-                waiting = watch.cr.fetchone()
-                watch.cr.rollback()
-                if waiting:
-                    break
-                done.wait(0.05)
+            self._until_it_waits_for_a_lock(watch, pid, done)
             if commit:
                 holder.cr.commit()
             else:
@@ -222,17 +212,7 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
                 holding.set()
                 # B's cycle ends (its trace, its commit) once A waits for the row, or
                 # once A went on without waiting.
-                while not release.is_set():
-                    watch.cr.execute(
-                        "SELECT 1 FROM pg_stat_activity "
-                        "WHERE pid = %s AND wait_event_type = 'Lock'",
-                        [pid_a],
-                    )
-                    waiting = watch.cr.fetchone()
-                    watch.cr.rollback()
-                    if waiting:
-                        break
-                    release.wait(0.05)
+                self._until_it_waits_for_a_lock(watch, pid_a, release)
             finally:
                 holding.set()
                 worker_b.cr.commit()
@@ -303,17 +283,6 @@ class TestTwoWorkersShareANewMailbox(MailTicketCase):
             row = check["mail.inbox"].browse(inbox.id)
             self.assertEqual(row.state, "ok")
             self.assertIn("Cycle ended", row.debug_trace or "", "B's trace is saved")
-
-    def _cleanup(self, inbox_id):
-        env = self._real_env()
-        inbox = env["mail.inbox"].browse(inbox_id)
-        tickets = env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", inbox_id)])
-        partners = tickets.mapped("partner_id")
-        tickets.unlink()
-        inbox.unlink()
-        partners.filtered(lambda p: not p.user_ids).unlink()
-        env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", False)
-        env.cr.commit()
 
     def test_new_mail_in_a_synchronized_mailbox_is_shared_from_its_first_batch(self):
         # The mailbox was synchronized before (its cursor stored): 7 new messages come
