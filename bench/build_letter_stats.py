@@ -11,7 +11,8 @@ The text: the translated strings (msgstr) of Odoo's own modules in each language
 through the installed ``odoo`` package (LGPL-3; only counts are kept, no text). Each
 language of a script weighs the same. Letters are counted case-folded: Caps Lock is no
 evidence (see tests/test_mailparse_attack_names.py). A letter standing alone (a one-letter
-word, an initial) counts as the pair " x". Only pairs of at least
+word, an initial) counts as the pair " x", the last letter of a word as "x " (Hebrew's
+final forms, Greek's final sigma, Arabic's ta marbuta end words). Only pairs of at least
 ``MIN_PAIR`` per ten thousand are kept: a pair absent from the table is a rare one.
 """
 
@@ -71,7 +72,8 @@ def translations(language: str) -> str:
 
 
 def counts(text: str, low: int, high: int):
-    """Letters, pairs of adjacent letters, and one-letter words (a pair " x ")."""
+    """Letters, pairs of adjacent letters, one-letter words (a pair " x") and the last
+    letters of longer words (a pair "x ")."""
     letters, pairs = collections.Counter(), collections.Counter()
     text = text.lower().replace("ё", "е")  # as charsets._FOLD reads it
     previous = ""
@@ -84,6 +86,8 @@ def counts(text: str, low: int, high: int):
                 not index or not text[index - 1].isalpha()
             ):
                 pairs[" " + char] += 1
+            if previous and not (text[index + 1 : index + 2] or " ").isalpha():
+                pairs[char + " "] += 1
             previous = char
         else:
             previous = ""
