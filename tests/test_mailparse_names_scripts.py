@@ -154,3 +154,27 @@ def test_utf8_and_ascii_names_stay_as_they_are(text):
     assert _read(parse_message(_mail("Invoice 15.pdf", "ascii", "name", "cp866")), "name") == (
         "Invoice 15.pdf"
     )
+
+
+# --- bodies sent without a charset ----------------------------------------------------------
+# The same detector reads a text body that declares no charset: its letters decide.
+_BODIES = [
+    ("Добрый день! Прошу выставить счёт на оплату за март. С уважением, Мария", "koi8-r"),
+    ("Добрый день! Прошу выставить счёт на оплату за март. С уважением, Мария", "cp866"),
+    ("שלום, מצורפת חשבונית מס לחודש מרץ. תודה, יוסי", "windows-1255"),
+    ("مرحبا، مرفق الفاتورة لشهر مارس. شكرا، محمد", "windows-1256"),
+    ("مرحبا، مرفق الفاتورة لشهر مارس. شكرا، محمد", "iso-8859-6"),
+    ("Καλημέρα, σας στέλνω το τιμολόγιο του Μαρτίου. Ευχαριστώ", "windows-1253"),
+    ("สวัสดีครับ แนบใบแจ้งหนี้เดือนมีนาคมมาด้วย ขอบคุณครับ", "tis-620"),
+    ("Merhaba, mart ayı faturasını ekte gönderiyorum. Teşekkürler, Ayşe", "windows-1254"),
+    ("Guten Tag, anbei die Rechnung für März. Grüße, Jörg Müller – 21° warm", "windows-1252"),
+]
+
+
+@pytest.mark.parametrize("text,charset", _BODIES)
+def test_a_body_without_a_charset_is_read_in_its_script(text, charset):
+    raw = (
+        b"From: ann@example.com\nSubject: invoice\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\n" + text.encode(charset)
+    )
+    assert parse_message(raw).body_text.strip() == text
