@@ -117,6 +117,20 @@ def test_an_undeclared_name_two_languages_read_alike_stays_windows_1252(text, ch
     assert _read(parse_message(_mail(text, charset, where, None)), where) == expected
 
 
+@pytest.mark.parametrize("where", ["subject", "name"])
+@pytest.mark.parametrize(
+    "text,charset",
+    [case for case in _CASES if case[1] not in ("windows-1254", "iso-8859-9", "iso-8859-1")],
+)
+def test_a_raw_name_in_another_script_than_a_latin_1_label_declares_is_detected(
+    text, charset, where
+):
+    """The message declares iso-8859-1, a mailer's default: a name whose bytes read as no
+    Latin text under it is read by the charset that reads it. (Turkish under that label
+    stays as labelled: both read it as letters of one language -- weak evidence.)"""
+    assert _read(parse_message(_mail(text, charset, where, "iso-8859-1")), where) == text
+
+
 def test_the_parts_own_charset_comes_before_the_messages():
     """A file name in Windows-1251 on a text part labelled windows-1251, in a message whose
     body declares KOI8-R: the part's label reads it (its bytes read as KOI8-R are Cyrillic
