@@ -445,7 +445,7 @@ _COMMON = 0.9  # a character of a CJK charset's common rows (see _han_score)
 _CJK_CODECS = frozenset({"gb18030", "big5hkscs", "cp932", "euc_jis_2004", "cp949"})
 _JAPANESE = frozenset({"cp932", "euc_jis_2004", "iso2022_jp_ext"})
 # Typographic punctuation that Latin text really uses.
-_LATIN_PUNCTUATION = frozenset("–—«»„“”‘’‚…•€£·°®©™§№")
+_LATIN_PUNCTUATION = frozenset("–—«»„“”‘’‚…•€£·°®©™§№‰")
 
 
 def _row(char: str, codec: str) -> int:
@@ -559,13 +559,25 @@ def _frequency_score(char: str, script: str, before: str, after: str) -> float |
     letters, pairs = table
     low = _FOLD.get(char.lower(), char.lower())
     score = letters.get(low, -1.0)
-    if before.isalpha() and _script(before) == script:
+    if _is_letter(before) and _script(before) == script:
         score -= _pair_penalty(pairs, _FOLD.get(before.lower(), before.lower()) + low)
-        if not after.isalpha():  # the last letter of a word: not every letter ends one
+        if not _is_letter(after):  # the last letter of a word: not every letter ends one
             score -= _pair_penalty(pairs, low + " ")
-    elif not before.isalpha() and not after.isalpha():
+    elif not _is_letter(before) and not _is_letter(after):
         score -= _pair_penalty(pairs, " " + low)  # a letter alone: few are words or initials
+        # ... and one letter alone is no more evidence of its script than a typographic
+        # sign is of Latin text: the byte of "§ 5", "0,5 ‰", "Angebot … Preise" is a letter
+        # alone in CP866 or Windows-874, where Windows-1252 (or the label) must keep it.
+        score = min(score, _LONE_LETTER)
     return score
+
+
+_LONE_LETTER = 0.5  # what a typographic sign between words scores (see _char_score)
+
+
+def _is_letter(char: str) -> bool:
+    """A letter, or a Thai vowel or tone mark (a word goes on across it: "ค่า" is one)."""
+    return char.isalpha() or 0xE31 <= ord(char) <= 0xE4E
 
 
 def _pair_penalty(pairs: dict, pair: str) -> float:

@@ -1,0 +1,30 @@
+"""Attack on the letter-statistics detector (issue 14): Western text whose only 8-bit byte
+is a typographic sign standing between spaces or digits. Read as a seldom-sent charset
+(CP866, Windows-874, ...) that byte is a letter standing alone, which the statistics score
+as a one-letter word; one letter alone is no evidence of a script, so such text must stay
+as Windows-1252 (or its declared Latin label) reads it, as it did before the detector."""
+
+import pytest
+from mailparse.charsets import decode_8bit, decode_body
+
+# One typographic sign between spaces or digits, nothing else 8-bit.
+WESTERN = [
+    "Widerspruch nach § 5 AGB",  # CP866 "з"
+    "Angebot … Preise",  # CP866 "Е"
+    "Ticket 4711 · Status offen",  # Windows-874 "ท"
+    "Promillegrenze 0,5 ‰",  # CP866 "Й"
+    "Zitat „ 42 “ bitte",  # CP866 "Д", "У"
+]
+
+
+@pytest.mark.parametrize("text", WESTERN)
+@pytest.mark.parametrize("label", [None, "iso-8859-1"])
+def test_lone_sign_in_raw_header_stays_latin(text, label):
+    assert decode_8bit(text.encode("cp1252"), label) == text
+
+
+@pytest.mark.parametrize("text", WESTERN)
+@pytest.mark.parametrize("label", [None, "iso-8859-1"])
+def test_lone_sign_in_body_stays_latin(text, label):
+    body = ("Hallo,\r\n\r\n" + text + "\r\n\r\nGruss\r\n").encode("cp1252")
+    assert decode_body(body, label) == body.decode("cp1252")
