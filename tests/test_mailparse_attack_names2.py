@@ -28,3 +28,21 @@ def test_lone_sign_in_raw_header_stays_latin(text, label):
 def test_lone_sign_in_body_stays_latin(text, label):
     body = ("Hallo,\r\n\r\n" + text + "\r\n\r\nGruss\r\n").encode("cp1252")
     assert decode_body(body, label) == body.decode("cp1252")
+
+
+# Serbian and Macedonian write Cyrillic letters Russian, Ukrainian and Bulgarian do not
+# ("ђ", "ј", "ћ", "љ", "њ", "џ", "ќ", "ѓ"); the letter statistics count only those three
+# languages, so a letter they never saw must not make Windows-1251 lose to CP866's box
+# drawing or to Hebrew.
+SERBIAN = ["Ђорђе Јовановић", "Његош Петровић", "Љубица Ђурић", "Ђоковић", "Јелена"]
+
+
+@pytest.mark.parametrize("text", SERBIAN)
+def test_serbian_cyrillic_raw_name(text):
+    assert decode_8bit(text.encode("cp1251")) == text
+
+
+@pytest.mark.parametrize("text", SERBIAN)
+def test_serbian_cyrillic_undeclared_body(text):
+    body = (text + "\r\n").encode("cp1251")
+    assert decode_body(body) == text + "\r\n"

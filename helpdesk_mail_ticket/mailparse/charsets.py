@@ -558,9 +558,16 @@ def _frequency_score(char: str, script: str, before: str, after: str) -> float |
         return None
     letters, pairs = table
     low = _FOLD.get(char.lower(), char.lower())
+    if low not in letters and char in _RARE_CYRILLIC:
+        # A letter of a language the table does not count (Serbian "ђ", "ј", "ћ",
+        # Macedonian "ќ", Belarusian "ў"): scored as before the table, nor are its pairs.
+        return None
     score = letters.get(low, -1.0)
-    if _is_letter(before) and _script(before) == script:
-        score -= _pair_penalty(pairs, _FOLD.get(before.lower(), before.lower()) + low)
+    previous = _FOLD.get(before.lower(), before.lower())
+    if before in _RARE_CYRILLIC and previous not in letters:
+        pass  # after such a letter: a pair the table cannot know
+    elif _is_letter(before) and _script(before) == script:
+        score -= _pair_penalty(pairs, previous + low)
         if not _is_letter(after):  # the last letter of a word: not every letter ends one
             score -= _pair_penalty(pairs, low + " ")
     elif not _is_letter(before) and not _is_letter(after):
