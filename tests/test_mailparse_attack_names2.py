@@ -46,3 +46,15 @@ def test_serbian_cyrillic_raw_name(text):
 def test_serbian_cyrillic_undeclared_body(text):
     body = (text + "\r\n").encode("cp1251")
     assert decode_body(body) == text + "\r\n"
+
+
+# Two signs side by side are a two-letter capital word in CP866 ("……" is "ЕЕ", "„“" is
+# "ДУ"): too little to pick a charset mail is seldom sent in over Windows-1252.
+PAIRED_SIGNS = ["…….txt", "„“.doc", "Re: …… bitte"]
+
+
+@pytest.mark.parametrize("text", PAIRED_SIGNS)
+def test_two_signs_side_by_side_stay_latin(text):
+    assert decode_8bit(text.encode("cp1252")) == text
+    body = ("Hallo\r\n" + text + "\r\n").encode("cp1252")
+    assert decode_body(body) == body.decode("cp1252")

@@ -317,6 +317,9 @@ _DETECT_CODECS = (
 # own displaced): a reading by one of them must be that much more plausible to be chosen
 # (a lone "°" or "–" of Western text is a Cyrillic letter in both Cyrillic ones).
 _SELDOM_SENT = {"cp866": 0.25, "iso8859-5": 0.25, "iso8859-6": 0.1}
+# ... nor chosen undeclared without one word of three non-ASCII letters: two signs side by
+# side ("……", "„“") are a two-letter capital word in CP866 ("ЕЕ", "ДУ").
+_WORD_OF_THREE = re.compile(r"[^\x00-\x7f\W\d_]{3}")
 # Charsets chardet names for other scripts' short text (lowercase Cyrillic is Hebrew to it,
 # a Czech "Výkaz" Turkish): its vote for them does not count.
 _NO_VOTE = frozenset({"cp1254", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "cp874"})
@@ -362,6 +365,8 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         text = _try(data, codec)
         if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
+        if codec in _SELDOM_SENT and codec not in hints and not _WORD_OF_THREE.search(text):
+            continue  # no word of three letters: too little to choose a seldom charset
         fit = _language_fit(text, codec, data)
         # A declared label whose reading mixes letters no language writes together is
         # wrong for these bytes (a mailer's default Latin-1 on a Czech name): no head start.
