@@ -58,3 +58,11 @@ def test_two_signs_side_by_side_stay_latin(text):
     assert decode_8bit(text.encode("cp1252")) == text
     body = ("Hallo\r\n" + text + "\r\n").encode("cp1252")
     assert decode_body(body) == body.decode("cp1252")
+
+
+# A declared label that names a script is not overridden by another script's reading of a
+# two-letter word (Russian abbreviations read as Greek "ΦΑ", "ΧΟ" or KOI8-R "жа", "во").
+@pytest.mark.parametrize("word", ["ЦБ", "ЧП"])
+def test_short_word_under_declared_cyrillic_label(word):
+    text = "Re: " + word + " 2024"
+    assert decode_8bit(text.encode("cp1251"), "windows-1251") == text

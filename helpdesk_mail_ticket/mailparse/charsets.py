@@ -319,6 +319,10 @@ _DETECT_CODECS = (
 _SELDOM_SENT = {"cp866": 0.25, "iso8859-5": 0.25, "iso8859-6": 0.1}
 # ... nor chosen undeclared without one word of three non-ASCII letters: two signs side by
 # side ("……", "„“") are a two-letter capital word in CP866 ("ЕЕ", "ДУ").
+_LETTER_CODECS = frozenset(
+    {"cp1251", "koi8-r", "cp866", "iso8859-5", "cp1253", "iso8859-7"}
+    | {"cp1255", "cp1256", "iso8859-6", "cp874"}
+)  # the single-byte charsets of the scripts with letter statistics
 _WORD_OF_THREE = re.compile(r"[^\x00-\x7f\W\d_]{3}")
 # Charsets chardet names for other scripts' short text (lowercase Cyrillic is Hebrew to it,
 # a Czech "Výkaz" Turkish): its vote for them does not count.
@@ -365,8 +369,16 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         text = _try(data, codec)
         if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
-        if codec in _SELDOM_SENT and codec not in hints and not _WORD_OF_THREE.search(text):
-            continue  # no word of three letters: too little to choose a seldom charset
+        if (
+            codec in _LETTER_CODECS
+            and (codec in _SELDOM_SENT or any(hint not in _WEAK_LABELS for hint in hints))
+            and codec not in hints
+            and not _WORD_OF_THREE.search(text)
+        ):
+            # No word of three letters: too little to choose a seldom charset, or to
+            # override a declared label that names a script ("ЦБ РФ" under windows-1251
+            # is no Greek "ΦΑ ΠΤ").
+            continue
         fit = _language_fit(text, codec, data)
         # A declared label whose reading mixes letters no language writes together is
         # wrong for these bytes (a mailer's default Latin-1 on a Czech name): no head start.
