@@ -66,3 +66,19 @@ def test_two_signs_side_by_side_stay_latin(text):
 def test_short_word_under_declared_cyrillic_label(word):
     text = "Re: " + word + " 2024"
     assert decode_8bit(text.encode("cp1251"), "windows-1251") == text
+
+
+# ISO-8859-2 puts "Ž", "Š", "Ť" where Windows-1250 and -1252 put "®", "©", "«": the marks
+# "®", "©", "™" follow a word or stand alone, they never lead one.
+CZECH = ["Žádná země nenalezena!", "Šířka stránky (mm)", "K - FINANČNÍ A POJIŠŤOVACÍ ČINNOSTI"]
+
+
+@pytest.mark.parametrize("text", CZECH)
+def test_czech_iso_8859_2_capitals_are_no_marks(text):
+    assert decode_8bit(text.encode("iso8859-2")) == text
+    assert decode_body((text + "\r\n").encode("iso8859-2")) == text + "\r\n"
+
+
+@pytest.mark.parametrize("text", ["Logo Relais®.png", "Office™ 365 für Sie"])
+def test_marks_after_a_word_stay_marks(text):
+    assert decode_8bit(text.encode("cp1252")) == text

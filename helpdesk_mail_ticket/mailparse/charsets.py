@@ -463,6 +463,7 @@ _CJK_CODECS = frozenset({"gb18030", "big5hkscs", "cp932", "euc_jis_2004", "cp949
 _JAPANESE = frozenset({"cp932", "euc_jis_2004", "iso2022_jp_ext"})
 # Typographic punctuation that Latin text really uses.
 _LATIN_PUNCTUATION = frozenset("–—«»„“”‘’‚…•€£·°®©™§№‰")
+_TRAILING_MARKS = frozenset("®©™")  # never lead a word, nor stand beside another sign
 
 
 def _row(char: str, codec: str) -> int:
@@ -511,6 +512,8 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
         return -2.0  # half-width katakana, private use, C1 controls
     if char.isalpha() or 0xE31 <= code <= 0xE4E:  # Thai vowel and tone marks included
         return _letter_score(char, codec, before, after)
+    if char in _TRAILING_MARKS and (after.isalpha() or not after.isascii()):
+        return -1.0  # "®", "©", "™" follow a word or stand alone: ISO-8859-2's "Ž", "Š", "Ť"
     if char in _LATIN_PUNCTUATION or char == "\u00a0":
         if codec in _CJK_CODECS or (before.isalpha() and after.isalpha() and char != "’"):
             return -0.5  # quotes, dashes and symbols stand between words, not in them
