@@ -102,6 +102,7 @@ def test_wheel_holds_exactly_the_tracked_addon(wheel):
         "models/mail_inbox_message.py",
         "mailparse/parse.py",
         "mailparse/data/newpart_model.json",  # the new-part classifier's weights
+        "mailparse/data/letter_stats.json",  # letter statistics of the charset detector
     } <= addon_files
     assert "static/description/icon.png" in addon_files
     # The tests ship as OCA's wheels ship them; their samples only under tests/samples.

@@ -2,8 +2,11 @@
 
 import codecs
 import functools
+import json
 import logging
+import math
 import re
+from pathlib import Path
 
 _logger = logging.getLogger(__name__)
 
@@ -290,6 +293,7 @@ _NO_HINT = frozenset({"", "ascii", "utf-8"})
 # ties): the legacy charsets mail clients still send names, subjects and file names in.
 _DETECT_CODECS = (
     "cp1252",
+    "cp1254",  # Turkish: Windows-1252 but six letters (see _RARE_LATIN)
     "utf-8-lenient",  # UTF-8 with stray Windows-1252 bytes (text pasted into a UTF-8 name)
     "gb18030",
     "cp932",
@@ -300,8 +304,29 @@ _DETECT_CODECS = (
     "koi8-r",
     "iso8859-2",
     "cp1250",
-    "cp1253",  # Greek (ISO-8859-7 reads its letters alike)
+    "cp1253",  # Greek
+    "iso8859-7",  # Greek: its capitals with a tonos are elsewhere than Windows-1253's
+    "cp866",  # Cyrillic, DOS
+    "iso8859-5",  # Cyrillic, ISO
+    "cp1255",  # Hebrew (ISO-8859-8 reads its letters alike)
+    "cp1256",  # Arabic and Persian
+    "iso8859-6",  # Arabic, ISO
+    "cp874",  # Thai (a superset of TIS-620)
 )
+# Charsets mail is seldom written in undeclared (DOS's Cyrillic, the ISO ones that Windows'
+# own displaced): a reading by one of them must be that much more plausible to be chosen
+# (a lone "°" or "–" of Western text is a Cyrillic letter in both Cyrillic ones).
+_SELDOM_SENT = {"cp866": 0.25, "iso8859-5": 0.25, "iso8859-6": 0.1}
+# ... nor chosen undeclared without one word of three non-ASCII letters: two signs side by
+# side ("……", "„“") are a two-letter capital word in CP866 ("ЕЕ", "ДУ").
+_LETTER_CODECS = frozenset(
+    {"cp1251", "koi8-r", "cp866", "iso8859-5", "cp1253", "iso8859-7"}
+    | {"cp1255", "cp1256", "iso8859-6", "cp874"}
+)  # the single-byte charsets of the scripts with letter statistics
+_WORD_OF_THREE = re.compile(r"[^\x00-\x7f\W\d_]{3}")
+# Charsets chardet names for other scripts' short text (lowercase Cyrillic is Hebrew to it,
+# a Czech "Výkaz" Turkish): its vote for them does not count.
+_NO_VOTE = frozenset({"cp1254", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "cp874"})
 # A declared charset is believed unless another reads the bytes this much better (per
 # character, on the scale of _char_score).
 _DECLARED_BONUS = 0.5
@@ -333,10 +358,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     for codec in hints:
         candidates.setdefault(codec, _DECLARED_BONUS / (len(candidates) + 1))
     for rank, codec in enumerate(_DETECT_CODECS):
-        candidates.setdefault(codec, -0.001 * rank)
+        candidates.setdefault(codec, -0.001 * rank - _SELDOM_SENT.get(codec, 0.0))
     if len(data) <= _VOTE_MAX_BYTES:
         voted = _chardet_vote(data)
-        if voted in candidates:
+        if voted in candidates and voted not in _NO_VOTE:
             candidates[voted] += 0.05
     best, best_score = "", float("-inf")
     structure = [data.count(char) for char in _STRUCTURE]
@@ -344,6 +369,16 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         text = _try(data, codec)
         if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
+        if (
+            codec in _LETTER_CODECS
+            and (codec in _SELDOM_SENT or any(hint not in _WEAK_LABELS for hint in hints))
+            and codec not in hints
+            and not _WORD_OF_THREE.search(text)
+        ):
+            # No word of three letters: too little to choose a seldom charset, or to
+            # override a declared label that names a script ("ЦБ РФ" under windows-1251
+            # is no Greek "ΦΑ ΠΤ").
+            continue
         fit = _language_fit(text, codec, data)
         # A declared label whose reading mixes letters no language writes together is
         # wrong for these bytes (a mailer's default Latin-1 on a Czech name): no head start.
@@ -377,10 +412,11 @@ _LANGUAGE_LETTERS = tuple(
         "áéíóöőúüű",  # hu
         "čćđšž",  # hr sl bs
         "ăâîșțşţ",  # ro
+        "âçğıîöşüû",  # tr az
         "äöü",  # de (letters of both charsets)
     )
 )
-_LATIN_SINGLE_BYTE = frozenset({"cp1252", "cp1250", "iso8859-2"})
+_LATIN_SINGLE_BYTE = frozenset({"cp1252", "cp1250", "iso8859-2", "cp1254"})
 _LANGUAGE_MISFIT = 0.5
 
 
@@ -403,7 +439,8 @@ def _language_fit(text: str, codec: str, data: bytes) -> float:
             if token.isascii() or _try(token, "utf-8") is not None:
                 continue
             text = _try(token, codec) or ""
-            letters.update(c.lower() for c in text if "\x80" <= c < "\u0250" and c.isalpha())
+            letters.update(c.lower()[0] for c in text if "\x80" <= c < "\u0250" and c.isalpha())
+        letters.discard("i")  # "İ" lowered
         if letters and not any(letters <= alphabet for alphabet in _LANGUAGE_LETTERS):
             return -_LANGUAGE_MISFIT
     return 0.0
@@ -425,7 +462,8 @@ _COMMON = 0.9  # a character of a CJK charset's common rows (see _han_score)
 _CJK_CODECS = frozenset({"gb18030", "big5hkscs", "cp932", "euc_jis_2004", "cp949"})
 _JAPANESE = frozenset({"cp932", "euc_jis_2004", "iso2022_jp_ext"})
 # Typographic punctuation that Latin text really uses.
-_LATIN_PUNCTUATION = frozenset("–—«»„“”‘’‚…•€£·")
+_LATIN_PUNCTUATION = frozenset("–—«»„“”‘’‚…•€£·°®©™§№‰")
+_TRAILING_MARKS = frozenset("®©™")  # never lead a word, nor stand beside another sign
 
 
 def _row(char: str, codec: str) -> int:
@@ -472,8 +510,10 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
         return 0.8 if codec in _CJK_CODECS else -1.0
     if 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or code < 0xA0:
         return -2.0  # half-width katakana, private use, C1 controls
-    if char.isalpha():
+    if char.isalpha() or 0xE31 <= code <= 0xE4E:  # Thai vowel and tone marks included
         return _letter_score(char, codec, before, after)
+    if char in _TRAILING_MARKS and (after.isalpha() or not after.isascii()):
+        return -1.0  # "®", "©", "™" follow a word or stand alone: ISO-8859-2's "Ž", "Š", "Ť"
     if char in _LATIN_PUNCTUATION or char == "\u00a0":
         if codec in _CJK_CODECS or (before.isalpha() and after.isalpha() and char != "’"):
             return -0.5  # quotes, dashes and symbols stand between words, not in them
@@ -489,12 +529,98 @@ def _script(char: str) -> str:
         return "greek"
     if 0x400 <= code < 0x530:
         return "cyrillic"
+    if 0x5D0 <= code <= 0x5EA:
+        return "hebrew"
+    if 0x620 <= code <= 0x6FF:
+        return "arabic"
+    if 0xE01 <= code <= 0xE5B:
+        return "thai"
     return "other"
+
+
+# How often each letter and each pair of adjacent letters occur in real text of the scripts
+# whose single-byte charsets read each other's bytes as letters (per ten thousand, case
+# folded; built by bench/build_letter_stats.py). The wrong charset's reading of a name gives
+# letters and pairs that text seldom holds: "Бзсв-дРЪвгаР" is ISO-8859-5's "Счёт-фактура"
+# read as Windows-1251, "зщберйъ" Hebrew read as Cyrillic.
+_STATS_PATH = Path(__file__).resolve().parent / "data" / "letter_stats.json"
+_FREQUENT = 100.0  # a letter this frequent (1 %) scores as a well-placed letter does
+_PER_DECADE = 0.6  # what a letter loses for each tenfold rarer
+_UNSEEN_PAIR = 1.0  # a pair of letters real text never writes
+_RARE_PAIR = 0.4, 3.0  # what a pair rarer than this (per ten thousand) loses
+# Letters counted as another: Russian writes "ё" as "е" but where it must (in names,
+# "Счёт"), so text shows it far more seldom than it is read.
+_FOLD = {"ё": "е"}
+
+
+@functools.lru_cache(maxsize=1)
+def _letter_stats() -> dict:
+    try:
+        stats = json.loads(_STATS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        _logger.warning("letter statistics unreadable: %s", _STATS_PATH, exc_info=True)
+        return {}
+    out = {}
+    for script, table in stats.items():
+        letters = {
+            char: max(-1.0, min(1.0, 1.0 + _PER_DECADE * math.log10(freq / _FREQUENT)))
+            for char, freq in table["letters"].items()
+        }
+        out[script] = (letters, table["pairs"])
+    return out
+
+
+def _frequency_score(char: str, script: str, before: str, after: str) -> float | None:
+    """A letter of a script with statistics scored by how often real text writes it, and
+    writes it after the letter ``before``, or alone (case folded); None for other scripts."""
+    table = _letter_stats().get(script)
+    if table is None:
+        return None
+    letters, pairs = table
+    low = _FOLD.get(char.lower(), char.lower())
+    if low not in letters and char in _RARE_CYRILLIC:
+        # A letter of a language the table does not count (Serbian "ђ", "ј", "ћ",
+        # Macedonian "ќ", Belarusian "ў"): scored as before the table, nor are its pairs.
+        return None
+    score = letters.get(low, -1.0)
+    previous = _FOLD.get(before.lower(), before.lower())
+    if before in _RARE_CYRILLIC and previous not in letters:
+        pass  # after such a letter: a pair the table cannot know
+    elif _is_letter(before) and _script(before) == script:
+        score -= _pair_penalty(pairs, previous + low)
+        if not _is_letter(after):  # the last letter of a word: not every letter ends one
+            score -= _pair_penalty(pairs, low + " ")
+    elif not _is_letter(before) and not _is_letter(after):
+        score -= _pair_penalty(pairs, " " + low)  # a letter alone: few are words or initials
+        # ... and one letter alone is no more evidence of its script than a typographic
+        # sign is of Latin text: the byte of "§ 5", "0,5 ‰", "Angebot … Preise" is a letter
+        # alone in CP866 or Windows-874, where Windows-1252 (or the label) must keep it.
+        score = min(score, _LONE_LETTER)
+    return score
+
+
+_LONE_LETTER = 0.5  # what a typographic sign between words scores (see _char_score)
+
+
+def _is_letter(char: str) -> bool:
+    """A letter, or a Thai vowel or tone mark (a word goes on across it: "ค่า" is one)."""
+    return char.isalpha() or 0xE31 <= ord(char) <= 0xE4E
+
+
+def _pair_penalty(pairs: dict, pair: str) -> float:
+    found = pairs.get(pair, 0.0)
+    return _UNSEEN_PAIR if not found else _RARE_PAIR[0] if found < _RARE_PAIR[1] else 0.0
 
 
 # Cyrillic letters of other languages than Russian, in the rows where Windows-1251 puts
 # them: where bytes of another charset land more often than real text.
 _RARE_CYRILLIC = frozenset("ђѓєѕіїјљњћќўџґЂЃЄЅІЇЈЉЊЋЌЎЏҐ")
+
+
+# Icelandic's thorn, where Windows-1252 reads Windows-1254's "ş" ("Ayþe" for "Ayşe"): a
+# little less plausible, Turkish mail being far the more frequent. Its "ð" for "ğ" stays a
+# tie (weak evidence: Windows-1252 kept), Icelandic writing it in most words.
+_RARE_LATIN = frozenset("þÞ")
 
 
 # Greek letters real Greek text almost never holds (a vowel with both marks, archaic and
@@ -510,7 +636,7 @@ def _letter_score(char: str, codec: str, before: str, after: str) -> float:
     if codec in _CJK_CODECS:
         return -1.0  # Latin or Cyrillic rows of a CJK charset: mostly wrong bytes
     script = _script(char)
-    if script not in ("latin", "cyrillic", "greek"):
+    if script == "other":
         return -1.0
     if script == "greek":
         if char in _RARE_GREEK or (char == "ς" and after.isalpha()):
@@ -519,7 +645,9 @@ def _letter_score(char: str, codec: str, before: str, after: str) -> float:
             return -2.0
         if codec in _LATIN_CYRILLIC_CODECS:
             return -1.0  # Greek letters of a Latin or Cyrillic charset: its symbol rows
-    score = 0.6 if char in _RARE_CYRILLIC else 1.0
+    score = _frequency_score(char, script, before, after)
+    if score is None:
+        score = 0.6 if char in _RARE_CYRILLIC else 0.75 if char in _RARE_LATIN else 1.0
     for near in (before, after):
         if near.isalpha() and _script(near) != script:
             score -= 1.0
@@ -535,6 +663,7 @@ def plausibility(text: str, codec: str) -> float:
     near 1 for real text in that charset, below 0 for bytes of another one."""
     total, count = 0.0, 0
     last = len(text) - 1
+    accent = -2  # where the last Greek accented vowel was
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
             break  # enough characters to tell: a long body costs no more than a page
@@ -543,6 +672,10 @@ def plausibility(text: str, codec: str) -> float:
         after = text[index + 1] if index < last else " "
         total += _char_score(char, codec, before, after)
         count += 1
+        if char in _TONOS:
+            if accent >= 0 and (accent == index - 1 or text[accent + 1 : index].isalpha()):
+                total -= _TWO_ACCENTS  # Greek puts one accent on a word: another charset's
+            accent = index
         if after == " " and index + 2 <= last and _is_wide(char) and _is_wide(text[index + 2]):
             # Korean puts spaces between words; Chinese and Japanese do not.
             total += _WORD_SPACE if codec == "cp949" else -_WORD_SPACE
@@ -550,6 +683,8 @@ def plausibility(text: str, codec: str) -> float:
 
 
 _WORD_SPACE = 0.5
+_TONOS = frozenset("άέήίόύώΐΰΆΈΉΊΌΎΏ")
+_TWO_ACCENTS = 1.0
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _MAX_SCORED = 400
 

@@ -1,0 +1,129 @@
+"""Build helpdesk_mail_ticket/mailparse/data/letter_stats.json: how often each letter, and
+each pair of adjacent letters, occurs in real text of the scripts whose legacy single-byte
+charsets (KOI8-R, Windows-1251, CP866, ISO-8859-5; Windows-1253 / ISO-8859-7; Windows-1255 /
+ISO-8859-8; Windows-1256 / ISO-8859-6; TIS-620 / Windows-874) read each other's bytes as
+letters too. ``charsets.plausibility`` scores a reading by them: bytes read by the wrong one
+of those charsets give letters and pairs real text seldom holds.
+
+    python3 bench/build_letter_stats.py [--out FILE]
+
+The text: the translated strings (msgstr) of Odoo's own modules in each language, found
+through the installed ``odoo`` package (LGPL-3; only counts are kept, no text). Each
+language of a script weighs the same. Letters are counted case-folded: Caps Lock is no
+evidence (see tests/test_mailparse_attack_names.py). A letter standing alone (a one-letter
+word, an initial) counts as the pair " x", the last letter of a word as "x " (Hebrew's
+final forms, Greek's final sigma, Arabic's ta marbuta end words). Only pairs of at least
+``MIN_PAIR`` per ten thousand are kept: a pair absent from the table is a rare one.
+"""
+
+import argparse
+import ast
+import collections
+import json
+import re
+from pathlib import Path
+
+SCRIPTS = {
+    # script: (languages, first and last code point of its letters)
+    "cyrillic": (("ru", "uk", "bg"), (0x0400, 0x04FF)),
+    "greek": (("el",), (0x0370, 0x03FF)),
+    "hebrew": (("he",), (0x05D0, 0x05EA)),
+    "arabic": (("ar", "fa"), (0x0620, 0x06FF)),
+    "thai": (("th",), (0x0E01, 0x0E5B)),
+}
+MIN_PAIR = 0.3  # per ten thousand pairs
+MAX_CHARS = 4_000_000  # of translated text per language
+OUT = (
+    Path(__file__).resolve().parent.parent
+    / "helpdesk_mail_ticket/mailparse/data"
+    / "letter_stats.json"
+)
+_MSGSTR = re.compile(r'^msgstr(?:\[\d+\])? (".*")$|^(".*")$')
+_PLACEHOLDER = re.compile(r"%\(\w+\)s|%[sd]|\{\w*\}|<[^>]*>")
+
+
+def translations(language: str) -> str:
+    """The translated strings of Odoo's modules in ``language`` (the core's, then those of
+    the addons beside it in a source tree), up to MAX_CHARS."""
+    import odoo  # only this script needs Odoo
+
+    root = Path(odoo.__file__).parent
+    paths = sorted(root.glob(f"addons/*/i18n/{language}.po"))
+    paths += sorted(root.parent.glob(f"addons/*/i18n/{language}.po"))
+    out, size = [], 0
+    for path in paths:
+        in_msgstr = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("msgstr"):
+                in_msgstr = True
+            elif not line.startswith('"'):
+                in_msgstr = False
+            found = _MSGSTR.match(line)
+            if in_msgstr and found:
+                try:
+                    text = ast.literal_eval(found.group(1) or found.group(2))
+                except (SyntaxError, ValueError):
+                    continue
+                out.append(text)
+                size += len(text)
+        if size > MAX_CHARS:
+            break
+    return _PLACEHOLDER.sub(" ", " ".join(out))
+
+
+def counts(text: str, low: int, high: int):
+    """Letters, pairs of adjacent letters, one-letter words (a pair " x") and the last
+    letters of longer words (a pair "x ")."""
+    letters, pairs = collections.Counter(), collections.Counter()
+    text = text.lower().replace("ё", "е")  # as charsets._FOLD reads it
+    previous = ""
+    for index, char in enumerate(text):
+        if low <= ord(char) <= high:
+            letters[char] += 1
+            if previous:
+                pairs[previous + char] += 1
+            elif not (text[index + 1 : index + 2] or " ").isalpha() and (
+                not index or not text[index - 1].isalpha()
+            ):
+                pairs[" " + char] += 1
+            if previous and not (text[index + 1 : index + 2] or " ").isalpha():
+                pairs[char + " "] += 1
+            previous = char
+        else:
+            previous = ""
+    return letters, pairs
+
+
+def build() -> dict:
+    stats = {}
+    for script, (languages, (low, high)) in SCRIPTS.items():
+        letters, pairs = collections.Counter(), collections.Counter()
+        for language in languages:
+            found_letters, found_pairs = counts(translations(language), low, high)
+            total_letters = sum(found_letters.values())
+            total_pairs = sum(found_pairs.values())
+            for char, count in found_letters.items():
+                letters[char] += count / total_letters / len(languages)
+            for pair, count in found_pairs.items():
+                pairs[pair] += count / total_pairs / len(languages)
+        stats[script] = {
+            "letters": {c: round(f * 10000, 1) for c, f in sorted(letters.items()) if f >= 1e-5},
+            "pairs": {
+                p: round(f * 10000, 1) for p, f in sorted(pairs.items()) if f * 10000 >= MIN_PAIR
+            },
+        }
+    return stats
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    stats = build()
+    args.out.write_text(json.dumps(stats, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
+    for script, table in stats.items():
+        print(f"{script}: {len(table['letters'])} letters, {len(table['pairs'])} pairs")
+
+
+if __name__ == "__main__":
+    main()
