@@ -772,7 +772,26 @@ def _field_block_start(lines: list[str], index: int) -> bool:
 _RULE_CHARS = "-_=*~"
 
 
+# A separator set in bold or italics by a client converting HTML to text ("*-------- Original
+# Message --------*", "_-----Message d'origine-----_"): the same marks on both sides of
+# rules of hyphens.
+
+
+def _unemphasized(line: str) -> str:
+    stripped = line.strip()
+    for mark in ("**", "__", "*", "_"):
+        if (
+            stripped.startswith(mark + "--")
+            and stripped.endswith("--" + mark)
+            and len(stripped) > 2 * len(mark) + 4
+        ):
+            return stripped[len(mark) : -len(mark)]
+    return line
+
+
 def _is_separator(line: str) -> bool:
+    if line.lstrip()[:1] in ("*", "_"):
+        line = _unemphasized(line)
     if _SEPARATOR.match(line):
         within = None
     elif _hyphenated_separator(line):
