@@ -45,3 +45,28 @@ def test_emphasised_heading_between_rules_is_kept():
     body = [ANSWER, "", "*------ Steps I tried ------*", "", "1. restarted it", "2. new cable"]
     assert "Steps I tried" in new_part(body)
     assert "new cable" in new_part(body)
+
+
+# --- an attribution wrapped after a date's dot -------------------------------------------
+# Clients wrap a long attribution where the line is full; in languages writing ordinal days
+# ("4.") and abbreviated weekdays or months ("Mi.", "mrt.", "févr."), the first line then
+# ends with a dot that ends no sentence. The wrapped attribution starts the old message.
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("Erika Muster <erika@example.de> schrieb am Mi., 4.", "März 2026 um 09:12 Uhr:"),
+        ("Am Mi., 4.", "März 2026 um 09:12 Uhr schrieb Erika Muster <erika@example.de>:"),
+        ("Op wo 4 mrt.", "2026 om 09:12 schreef Eva Voorbeeld <eva@example.nl>:"),
+        ("Le mer. 4 févr.", "2026 à 09:12, Marie Exemple <marie@example.fr> a écrit :"),
+    ],
+)
+def test_attribution_wrapped_after_a_date_dot_is_cut(first, second):
+    quoted = ["> Please power the printer off and on again.", "> The helpdesk"]
+    assert new_part([ANSWER, "", first, second, "", *quoted]) == ANSWER
+    assert new_part([ANSWER, "", first, second, "", *OLD]) == ANSWER
+
+
+def test_sentence_ending_above_a_colon_line_is_kept():
+    """A sentence of the customer's own, then a line introducing a list: no attribution."""
+    body = [ANSWER, "", "I wrote to the vendor on 4.", "3. 2026 and they said:", "", "- no stock"]
+    assert "no stock" in new_part(body)

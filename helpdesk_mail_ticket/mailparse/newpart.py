@@ -1057,7 +1057,15 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
     return False
 
 
-_SENTENCE_STOP = re.compile(r"[.!?]$")
+# A line's end that ends a sentence: a dot after a day's number ("schrieb am Mi., 4." /
+# "März 2026 …:") or an abbreviated weekday or month ("Op wo 4 mrt." / "2026 om …", "Le
+# mer. 4 févr." / "2026 à …") ends none: a client wrapped its attribution there.
+_SENTENCE_STOP = re.compile(
+    r"[!?]$"
+    r"|(?<![\s,(]\d)(?<![\s,(]\d\d)"  # not "4." nor "28."
+    r"(?<!\s[^\W\d_])(?<!\s[^\W\d_]{2})(?<!\s[^\W\d_]{3})(?<!\s[^\W\d_]{4})"  # nor "mrt."
+    r"\.$"
+)
 _FAR_VERBS = re.compile(rf"{_WROTE}|napisana\s+przez", re.IGNORECASE)  # _WROTE_FAR's verbs
 _VERB_FIRST_WITHIN = 40
 
