@@ -70,3 +70,28 @@ def test_sentence_ending_above_a_colon_line_is_kept():
     """A sentence of the customer's own, then a line introducing a list: no attribution."""
     body = [ANSWER, "", "I wrote to the vendor on 4.", "3. 2026 and they said:", "", "- no stock"]
     assert "no stock" in new_part(body)
+
+
+# --- an attribution wrapped inside the sender's address ----------------------------------
+# A client wrapping at a fixed width without regard to words breaks the attribution inside
+# the sender's address: its closing bracket and the verb start the next line ("> wrote:"),
+# which reads as a quoted line. Its first line is part of the attribution all the same.
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("On Mon, 2 Mar 2026 at 08:40 Bob Sample <bob@example.org", "> wrote:"),
+        ("Am 02.03.2026 um 08:40 schrieb Bob Sample <bob@example.org", ">:"),
+        ("Le 2 mars 2026 à 08:40, Bob Sample <bob@example.org", "> a écrit :"),
+        ("El 2 mar 2026, a las 08:40, Bob Sample <bob@example.org", "> escribió:"),
+    ],
+)
+def test_attribution_wrapped_inside_the_address_is_cut(first, second):
+    quoted = ["> Please power the printer off and on again.", "> The helpdesk"]
+    assert new_part([ANSWER, "", first, second, "", *quoted]) == ANSWER
+    assert new_part([ANSWER, "", first, second, *quoted]) == ANSWER
+
+
+def test_a_quote_of_one_address_line_stays_a_quote():
+    """An inline answer below a quoted line that begins with ">" is not an attribution."""
+    body = ["About your question:", "> which address should I use", "", "Use help@example.com."]
+    assert "Use help@example.com." in new_part(body)

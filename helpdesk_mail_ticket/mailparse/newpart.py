@@ -1080,7 +1080,7 @@ def _attribution_at(lines: list[str], index: int) -> int:
         chunk = lines[index : index + span]
         if span > 1:
             last = chunk[-1].strip()
-            if not last or (_QUOTE_LINE.match(last) and last not in (">:", ">：")):
+            if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
                 break
             if _SENTENCE_STOP.search(chunk[-2].strip()):
                 break
@@ -1324,17 +1324,26 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
         return None
 
 
-def _drop_trailing_intro(
-    lines: list[str], intro: list[re.Pattern], glued_colon: bool = False
-) -> list[str]:
+# The end of an attribution wrapped inside the sender's address, its closing bracket first
+# on the next line, where it reads as a quoted line: Gmail's "<x@y.org" / ">:", a client
+# wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:".
+_GLUED_END = re.compile(rf"^>\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
+
+
+def _glued_end(stripped: str) -> bool:
+    """``stripped`` (a stripped line) is the end of an attribution wrapped in its address."""
+    return len(stripped) <= 40 and stripped[-1:] in (":", "：") and bool(_GLUED_END.match(stripped))
+
+
+def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str = "") -> list[str]:
     """Remove a dangling attribution line (and blank lines) at the end of the new part.
 
-    ``glued_colon``: the attribution's final ":" was wrapped onto the quote (Gmail's
-    "<x@y.org\n>:"), so the last line is tested as if it ended with it."""
+    ``glued``: the attribution's end was wrapped onto the quote (Gmail's "<x@y.org\n>:", "…
+    <x@y.org\n> wrote:"), so the last line is tested as if it ended with it."""
     lines = list(lines)
     while lines and not lines[-1].strip():
         lines.pop()
-    probe = [*lines[:-1], lines[-1] + ">:"] if glued_colon and lines else lines
+    probe = [*lines[:-1], lines[-1] + glued] if glued and lines else lines
     # Only the last lines can hold it: read them alone (a copy of a long text per call
     # was most of this function's time).
     first = max(len(lines) - HEADER_SPAN, 0)
@@ -1659,8 +1668,8 @@ def _split_reply(text: str, settings) -> Split:
             cut_line = first_quote
     else:
         kept = orig_lines[:cut_line]
-    glued = first_quote >= 0 and lines[first_quote].strip() in (">:", ">：")
-    kept = _drop_trailing_intro(kept, intro, glued)
+    glued = lines[first_quote].strip() if first_quote >= 0 else ""
+    kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued) else "")
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
     return _result(text, body, signature, kept, quote_offset)
