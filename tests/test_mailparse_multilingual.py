@@ -95,3 +95,35 @@ def test_a_quote_of_one_address_line_stays_a_quote():
     """An inline answer below a quoted line that begins with ">" is not an attribution."""
     body = ["About your question:", "> which address should I use", "", "Use help@example.com."]
     assert "Use help@example.com." in new_part(body)
+
+
+# --- inline answers below an attribution set off by a blank line -------------------------
+# Apple Mail and the mobile clients leave a blank line between the attribution and the
+# quote. When the customer answers inline, the attribution is the client's, not the
+# customer's, blank line or not; the quotes between the answers stay as context.
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        'On 2 Mar 2026 8:40 am, "Bob Sample" <bob@example.org> wrote:',
+        "Am 02.03.2026 um 08:40 schrieb Bob Sample <bob@example.org>:",
+        "Il giorno lun 2 mar 2026 alle ore 08:40 Bob Sample <bob@example.org> ha scritto:",
+    ],
+)
+def test_attribution_above_inline_answers_after_a_blank_line_is_dropped(attribution):
+    body = [
+        "Hello,",
+        "",
+        attribution,
+        "",
+        "> Did you restart the printer?",
+        "",
+        "Yes, twice.",
+        "",
+        "> Is the cable new?",
+        "",
+        "No, I will replace it.",
+    ]
+    got = new_part(body)
+    assert attribution not in got
+    assert "> Did you restart the printer?" in got
+    assert got.startswith("Hello,") and got.endswith("No, I will replace it.")

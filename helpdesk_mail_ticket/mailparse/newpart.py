@@ -1460,15 +1460,22 @@ def _quoted_footer(lines: list[str], index: int) -> bool:
     )
 
 
+_BLANKS_BELOW_ATTRIBUTION = 2
+
+
 def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int) -> list[str]:
     """Inline answers: the client's attribution right above the first quote is not the
-    customer's (the quotes between the answers stay, as context)."""
+    customer's (the quotes between the answers stay, as context). Apple Mail and mobile
+    clients set it off from the quote by a blank line."""
+    end = first_quote
+    while end > 0 and first_quote - end < _BLANKS_BELOW_ATTRIBUTION and not lines[end - 1].strip():
+        end -= 1
     for span in range(1, HEADER_SPAN + 1):
-        start = first_quote - span
+        start = end - span
         if start < 0 or len(lines[start]) > MAX_LINE_LEN:
             break
         if _attribution_at(lines, start) == span:
-            if not _names_sender(lines[start:first_quote]):
+            if not _names_sender(lines[start:end]):
                 return kept  # "As discussed, your colleague wrote:": the customer's
             return kept[:start] + kept[first_quote:]
     return kept
