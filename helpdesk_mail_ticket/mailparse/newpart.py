@@ -1060,12 +1060,18 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
 # A line's end that ends a sentence: a dot after a day's number ("schrieb am Mi., 4." /
 # "März 2026 …:") or an abbreviated weekday or month ("Op wo 4 mrt." / "2026 om …", "Le
 # mer. 4 févr." / "2026 à …") ends none: a client wrapped its attribution there.
-_SENTENCE_STOP = re.compile(
-    r"[!?]$"
-    r"|(?<![\s,(]\d)(?<![\s,(]\d\d)"  # not "4." nor "28."
-    r"(?<!\s[^\W\d_])(?<!\s[^\W\d_]{2})(?<!\s[^\W\d_]{3})(?<!\s[^\W\d_]{4})"  # nor "mrt."
-    r"\.$"
-)
+_DATE_DOT_END = re.compile(r"(?:^|[\s,(])(?:\d{1,2}|[^\W\d_]{1,4})\.$")
+
+
+def _sentence_stop(text: str) -> bool:
+    """``text`` (stripped) ends with a sentence's end; a day's or an abbreviation's dot is
+    none (searched only when the text ends with a dot: a search tries every position)."""
+    end = text[-1:]
+    if end not in (".", "!", "?"):
+        return False
+    return end != "." or _DATE_DOT_END.search(text, max(0, len(text) - 6)) is None
+
+
 _FAR_VERBS = re.compile(rf"{_WROTE}|napisana\s+przez", re.IGNORECASE)  # _WROTE_FAR's verbs
 _VERB_FIRST_WITHIN = 40
 
@@ -1082,7 +1088,7 @@ def _attribution_at(lines: list[str], index: int) -> int:
             last = chunk[-1].strip()
             if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
                 break
-            if _SENTENCE_STOP.search(chunk[-2].strip()):
+            if _sentence_stop(chunk[-2].strip()):
                 break
             if opens is None:
                 # (also a verb that names the sender after it, wrapped before the address
