@@ -127,3 +127,22 @@ def test_attribution_above_inline_answers_after_a_blank_line_is_dropped(attribut
     assert attribution not in got
     assert "> Did you restart the printer?" in got
     assert got.startswith("Hello,") and got.endswith("No, I will replace it.")
+
+
+# --- an attribution wrapped right after the address's opening bracket ---------------------
+# Gmail wraps a long attribution after the "<" of the sender's address ("… Bob Sample <" /
+# "bob@example.org> wrote:"); its older dated form has no verb ("2026/3/2 Bob Sample <" /
+# "bob@example.org>"). Above a bottom-posted answer or below a top-posted one, it is the
+# quote's, not the customer's.
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("2026/3/2 Bob Sample <", "bob@example.org>"),
+        ("2026-03-02 8:40 GMT+01:00 Bob Sample <", "bob@example.org>:"),
+        ("Op ma 2 mrt 2026 om 08:40 schreef Bob Sample <", "bob@example.org>:"),
+    ],
+)
+def test_attribution_wrapped_after_the_opening_bracket(first, second):
+    quoted = ["> Did you restart the printer?", "> And is the cable new?"]
+    assert new_part([first, second, *quoted, "", ANSWER]) == ANSWER
+    assert new_part([ANSWER, "", first, second, *quoted]) == ANSWER

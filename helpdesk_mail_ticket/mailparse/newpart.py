@@ -1076,6 +1076,16 @@ _FAR_VERBS = re.compile(rf"{_WROTE}|napisana\s+przez", re.IGNORECASE)  # _WROTE_
 _VERB_FIRST_WITHIN = 40
 
 
+def _joined(chunk: list[str]) -> str:
+    """The lines of a wrapped attribution as one line: a space between them, except after an
+    address's opening bracket, where Gmail wraps ("… Bob Sample <" / "bob@x.org>")."""
+    parts = [part.strip() for part in chunk]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined += part if joined.endswith("<") else " " + part
+    return joined
+
+
 def _attribution_at(lines: list[str], index: int) -> int:
     """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
     first = lines[index].strip()
@@ -1100,7 +1110,7 @@ def _attribution_at(lines: list[str], index: int) -> int:
                 )
             if not opens:
                 break
-        joined = " ".join(part.strip() for part in chunk)
+        joined = _joined(chunk)
         # (the next lines only as far as _quote_follows reads them: a copy of the rest of
         # the text per line was quadratic on a long thread)
         if _is_attribution(joined, lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
