@@ -146,3 +146,24 @@ def test_attribution_wrapped_after_the_opening_bracket(first, second):
     quoted = ["> Did you restart the printer?", "> And is the cable new?"]
     assert new_part([first, second, *quoted, "", ANSWER]) == ANSWER
     assert new_part([ANSWER, "", first, second, *quoted]) == ANSWER
+
+
+# --- a device footer carrying its link ----------------------------------------------------
+# Windows' Mail app and others write their footer in HTML with the app's name as a link; as
+# plain text the link follows the name, glued ("Sent from Mail<https://…> for Windows").
+# It is the device's footer all the same, in every language the core reads footers in.
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Sent from Mail<https://go.example.com/fwlink/?LinkId=1> for Windows",
+        "Envoyé de Courrier<https://go.example.com/fwlink/?LinkId=1> pour Windows",
+        "Von meinem iPhone<https://apps.example.com/iphone> gesendet",
+    ],
+)
+def test_device_footer_with_a_glued_link_is_cut(footer):
+    assert new_part([ANSWER, "", footer]) == ANSWER
+
+
+def test_sentence_with_a_link_after_sent_from_is_kept():
+    line = "Sent from Mail<https://go.example.com/x> but the attachment was missing"
+    assert "attachment was missing" in new_part([ANSWER, "", line])

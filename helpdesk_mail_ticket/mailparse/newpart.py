@@ -1276,7 +1276,10 @@ def _goes_on_as_clause(line: str) -> bool:
 
 
 def _is_device_footer(line: str) -> bool:
-    """A mobile client's "Sent from my …" signature line, in any of its forms."""
+    """A mobile client's "Sent from my …" signature line, in any of its forms; a link glued
+    to the app's name ("Sent from Mail<https://…> for Windows", its HTML as text) read off."""
+    if "<" in line:
+        line = _LINK.sub(" ", line)
     return bool(
         (_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
         and not _goes_on_as_clause(line)
