@@ -167,3 +167,22 @@ def test_device_footer_with_a_glued_link_is_cut(footer):
 def test_sentence_with_a_link_after_sent_from_is_kept():
     line = "Sent from Mail<https://go.example.com/x> but the attachment was missing"
     assert "attachment was missing" in new_part([ANSWER, "", line])
+
+
+def test_a_sentence_ending_in_a_short_word_above_an_attribution_is_kept():
+    """Only a date's dot joins the lines: a sentence ending "down." is the customer's."""
+    body = [ANSWER, "", "On Monday the server went down.", "Bob from IT wrote:", "> restart it"]
+    assert "On Monday the server went down." in new_part(body)
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("ma 2. maalisk.", "2026 klo 8.40 Bob Sample (bob@example.org) kirjoitti:"),
+        ("Στις Δευ 2", "Μαρ 2026 στις 8:40 π.μ., ο/η Bob Sample <bob@example.org> έγραψε:"),
+        ("Dne 2. 3.", "2026 v 8:40 Bob Sample <bob@example.org> napsal(a):"),
+    ],
+)
+def test_attribution_wrapped_after_its_date_in_more_languages(first, second):
+    quoted = ["> Please power the printer off and on again.", "> The helpdesk"]
+    assert new_part([ANSWER, "", first, second, *quoted]) == ANSWER

@@ -187,7 +187,7 @@ def _ends_with_wrote(text: str) -> bool:
 
 # Words that open an attribution line.
 _ON_START = re.compile(
-    r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|"
+    r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|στις|"
     r"\d{1,4}[./年-]|\w{2,3}[,.]?\s+\d|\d)",
     re.IGNORECASE,
 )
@@ -1057,19 +1057,23 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
     return False
 
 
-# A line's end that ends a sentence: a dot after a day's number ("schrieb am Mi., 4." /
-# "März 2026 …:") or an abbreviated weekday or month ("Op wo 4 mrt." / "2026 om …", "Le
-# mer. 4 févr." / "2026 à …") ends none: a client wrapped its attribution there.
-_DATE_DOT_END = re.compile(r"(?:^|[\s,(])(?:\d{1,2}|[^\W\d_]{1,4})\.$")
+# A line's end that ends a sentence: the dot of a date ends none, a client wrapped its
+# attribution there: a day's number ("schrieb am Mi., 4." / "März 2026 …:") or an abbreviated
+# month after it ("Op wo 4 mrt." / "2026 om …", "ma 2. maalisk." / "2026 klo …"). A short
+# word's dot ("… the server went down.") ends a sentence.
+_DATE_DOT_END = re.compile(r"(?:^|[\s,(])\d{1,2}(?:\.|\.?\s+[^\W\d_]{2,8}\.)$")
+_DATE_DOT_WITHIN = 16
 
 
 def _sentence_stop(text: str) -> bool:
-    """``text`` (stripped) ends with a sentence's end; a day's or an abbreviation's dot is
-    none (searched only when the text ends with a dot: a search tries every position)."""
+    """``text`` (stripped) ends with a sentence's end, not a date's dot (searched only when
+    the text ends with a dot, in its last characters: a search tries every position)."""
     end = text[-1:]
     if end not in (".", "!", "?"):
         return False
-    return end != "." or _DATE_DOT_END.search(text, max(0, len(text) - 6)) is None
+    if end != ".":
+        return True
+    return _DATE_DOT_END.search(text, max(0, len(text) - _DATE_DOT_WITHIN)) is None
 
 
 _FAR_VERBS = re.compile(rf"{_WROTE}|napisana\s+przez", re.IGNORECASE)  # _WROTE_FAR's verbs
