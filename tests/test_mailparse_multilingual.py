@@ -186,3 +186,24 @@ def test_a_sentence_ending_in_a_short_word_above_an_attribution_is_kept():
 def test_attribution_wrapped_after_its_date_in_more_languages(first, second):
     quoted = ["> Please power the printer off and on again.", "> The helpdesk"]
     assert new_part([ANSWER, "", first, second, *quoted]) == ANSWER
+
+
+# --- Gmail's Hungarian attribution ----------------------------------------------------------
+# Gmail in Hungarian names the time in a parenthesis after the verb, with a colon of its own:
+# "Bob Sample <bob@…> ezt írta (időpont: 2026. márc. 2., H, 8:40):".
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Bob Sample <bob@example.org> ezt írta (időpont: 2026. márc. 2., H, 8:40):"],
+        ["Bob Sample <bob@example.org> ezt írta (időpont:", "2026. márc. 2., H, 8:40):"],
+    ],
+)
+def test_gmail_hungarian_attribution_is_cut(lines):
+    quoted = ["> Please power the printer off and on again.", "> The helpdesk"]
+    assert new_part([ANSWER, "", *lines, *quoted]) == ANSWER
+    assert new_part([*lines, *quoted, "", ANSWER]) == ANSWER
+
+
+def test_a_parenthesis_after_wrote_is_still_the_customers():
+    body = [ANSWER, "", "Our accountant wrote (ticket: 4711):", "", "the invoice is wrong"]
+    assert "the invoice is wrong" in new_part(body)

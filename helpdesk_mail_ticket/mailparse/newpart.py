@@ -178,8 +178,16 @@ def _attribution_tail(tail: str) -> bool:
     return True
 
 
+# Gmail's Hungarian attribution names the time in a parenthesis with a colon of its own:
+# "Bob <bob@x> ezt írta (időpont: 2026. márc. 2., H, 8:40):"; only that word's colon is read
+# off (a parenthesis after the verb in general, "X wrote (ticket: 4711):", is a customer's).
+_HU_TIME_LABEL = "(időpont:"
+
+
 def _ends_with_wrote(text: str) -> bool:
     """The verb ends the line, up to its colon; a time's colon after it is not the end."""
+    if _HU_TIME_LABEL in text:
+        text = text.replace(_HU_TIME_LABEL, "(időpont")
     if _wrote_end(text):
         return True
     return _TIME.search(text) is not None and _wrote_end(_TIME.sub(".", text))
