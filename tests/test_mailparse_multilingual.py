@@ -207,3 +207,23 @@ def test_gmail_hungarian_attribution_is_cut(lines):
 def test_a_parenthesis_after_wrote_is_still_the_customers():
     body = [ANSWER, "", "Our accountant wrote (ticket: 4711):", "", "the invoice is wrong"]
     assert "the invoice is wrong" in new_part(body)
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [
+        "*-------- Оригінальне повідомлення --------*",
+        "**-----원본 메시지-----**",
+        "_-------- הודעה מקורית --------_",
+    ],
+)
+def test_emphasised_separator_in_words_no_list_holds_goes_with_the_header_below(separator):
+    """A separator whose words no list holds goes with the header block right below it, as
+    it does without the marks."""
+    header = [
+        "From: Help Desk <help@example.com>",
+        "Sent: Monday, March 2, 2026 8:40 AM",
+        "To: Bob Sample <bob@example.org>",
+        "Subject: label printer",
+    ]
+    assert new_part([ANSWER, "", separator, *header, "", *OLD]) == ANSWER

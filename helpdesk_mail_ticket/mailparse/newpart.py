@@ -1033,6 +1033,8 @@ def _header_intro(lines: list[str], index: int) -> int:
     if above < 0 or len(lines[above]) > 200:
         return index
     line = lines[above].strip()
+    if line[:1] in ("*", "_"):
+        line = _unemphasized(line)  # "*-------- 转发的消息 --------*", bold
     if (
         line[:2] == "--"
         and line[-2:] == "--"
