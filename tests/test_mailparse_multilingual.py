@@ -227,3 +227,19 @@ def test_emphasised_separator_in_words_no_list_holds_goes_with_the_header_below(
         "Subject: label printer",
     ]
     assert new_part([ANSWER, "", separator, *header, "", *OLD]) == ANSWER
+
+
+# --- Outlook's header block in more languages ---------------------------------------------
+# Outlook names the quoted message's fields in the user's language; Lithuanian, Bulgarian,
+# Estonian and Catalan blocks were not read as a header, so the whole history stayed.
+@pytest.mark.parametrize(
+    "block",
+    [
+        ["Nuo: Pagalba <help@example.com>", "Išsiųsta: 2026 m. kovo 2 d. 8:40", "Kam: Bob"],
+        ["От: Помощ <help@example.com>", "Изпратено: 2 март 2026 г. 8:40", "До: Bob", "Относно: x"],
+        ["Saatja: Abi <help@example.com>", "Saadetud: 2. märts 2026 8:40", "Adressaat: Bob"],
+        ["De: Ajuda <help@example.com>", "Enviat el: 2 de març de 2026 8:40", "Per a: Bob"],
+    ],
+)
+def test_outlook_header_block_in_more_languages_starts_the_old_message(block):
+    assert new_part([ANSWER, "", *block, "", *OLD]) == ANSWER

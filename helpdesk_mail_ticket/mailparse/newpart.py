@@ -231,7 +231,8 @@ _FROM_FIELDS = (
     r"remetente|mittente|absender|afzender|nadawca|avsändare|发件人|寄件者|發件人|差出人|送信者|"
     r"보낸\s*사람|message\s+du|od\s+kogo|"
     r"από|de\s+la|šalje|pošiljatelj|pošiljalac|"  # el ro hr/sr
-    r"מאת|من|từ|dari|จาก"  # he ar vi id th
+    r"מאת|من|từ|dari|จาก|"  # he ar vi id th
+    r"nuo|saatja"  # lt et (Latvian's "No:" left out: "No: 4711" heads a customer's form)
 )
 _OTHER_FIELDS = (
     r"sent|date|to|subject|cc|bcc|reply-to|sent\s+by|gesendet|datum|an|betreff|kopie|"
@@ -250,7 +251,11 @@ _OTHER_FIELDS = (
     r"تاريخ\s+الإرسال|أرسل|إلى|الموضوع|نسخة|"  # ar
     r"đã\s+gửi|đến|chủ\s+đề|"  # vi
     r"dikirim|kepada|subjek|tanggal|"  # id
-    r"ส่ง|ถึง|เรื่อง|วันที่"  # th
+    r"ส่ง|ถึง|เรื่อง|วันที่|"  # th
+    r"išsiųsta|kam|kopija|nosūtīts|tēma|"  # lt lv
+    r"изпратено|до|относно|копие|"  # bg
+    r"saadetud|adressaat|teema|koopia|"  # et
+    r"enviat(?:\s+el)?|per\s+a|assumpte|a/c"  # ca
 )
 # A field line: spaces, up to two "*" or "_" (bold, underlined), spaces, the name, the same,
 # the colon. Each run of spaces is read by one \s* only ("\s*[*_]{0,2}\s*" split a run of
