@@ -243,3 +243,30 @@ def test_emphasised_separator_in_words_no_list_holds_goes_with_the_header_below(
 )
 def test_outlook_header_block_in_more_languages_starts_the_old_message(block):
     assert new_part([ANSWER, "", *block, "", *OLD]) == ANSWER
+
+
+# --- a separator whose hyphens were made dashes ---------------------------------------------
+# Smart punctuation (iOS, macOS, Outlook's AutoFormat) turns the separator's "--" into en or
+# em dashes: "—– Original Message —–". It starts the old message as the hyphens do.
+@pytest.mark.parametrize(
+    "separator",
+    [
+        "—– Original Message —–",
+        "–––––Original Message–––––",
+        "— Forwarded message —",
+        "——— Ursprüngliche Nachricht ———",
+    ],
+)
+def test_separator_in_typographic_dashes_starts_the_old_message(separator):
+    header = [
+        "From: Help Desk <help@example.com>",
+        "Sent: Monday, March 2, 2026 8:40 AM",
+        "To: Bob Sample <bob@example.org>",
+        "Subject: label printer",
+    ]
+    assert new_part([ANSWER, "", separator, *header, "", *OLD]) == ANSWER
+
+
+def test_a_dash_set_heading_of_the_customer_is_kept():
+    body = [ANSWER, "", "— Steps I tried —", "", "1. restarted it", "2. new cable"]
+    assert "new cable" in new_part(body)

@@ -802,8 +802,24 @@ def _unemphasized(line: str) -> str:
     return line
 
 
+# Smart punctuation (iOS, macOS, Outlook's AutoFormat) makes a separator's "--" an en or em
+# dash: "—– Original Message —–" reads as "---- Original Message ----".
+_DASHES = str.maketrans({"\u2013": "--", "\u2014": "--"})
+
+
+def _plain_dashes(line: str) -> str:
+    stripped = line.lstrip()
+    if stripped[:1] in ("\u2013", "\u2014") or stripped[:2] in ("*\u2013", "*\u2014"):
+        return line.translate(_DASHES)
+    return line
+
+
 def _is_separator(line: str) -> bool:
-    if line.lstrip()[:1] in ("*", "_"):
+    head = line.lstrip()[:2]
+    if "\u2013" in head or "\u2014" in head:
+        line = line.translate(_DASHES)
+        head = line.lstrip()[:1]
+    if head[:1] in ("*", "_"):
         line = _unemphasized(line)
     if _SEPARATOR.match(line):
         within = None
@@ -897,7 +913,7 @@ def _separates(lines: list[str], index: int) -> bool:
     follows (a header field, an attribution, an address): a section of the customer's log
     or notes between rules ("---- Bank-transfer details ----", "--- error-message 2026-03-03
     ---") is followed by its content."""
-    line = lines[index]
+    line = _plain_dashes(lines[index])
     if _is_bare_rule(line):
         return _header_follows(lines, index)
     if "@" in line or not (_hyphenated_separator(line) or _FOREIGN_WORDED.match(line)):
@@ -1037,7 +1053,7 @@ def _header_intro(lines: list[str], index: int) -> int:
         above -= 1
     if above < 0 or len(lines[above]) > 200:
         return index
-    line = lines[above].strip()
+    line = _plain_dashes(lines[above]).strip()
     if line[:1] in ("*", "_"):
         line = _unemphasized(line)  # "*-------- 转发的消息 --------*", bold
     if (
