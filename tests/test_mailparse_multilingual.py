@@ -270,3 +270,37 @@ def test_separator_in_typographic_dashes_starts_the_old_message(separator):
 def test_a_dash_set_heading_of_the_customer_is_kept():
     body = [ANSWER, "", "— Steps I tried —", "", "1. restarted it", "2. new cable"]
     assert "new cable" in new_part(body)
+
+
+# --- a formal closing in more languages -----------------------------------------------------
+# The closing and the name under it are cut as a signature in the languages the core knew
+# ("Mit freundlichen Grüßen", "Cordialement", "С уважением"); the same formal closings in
+# Czech, Hungarian, Turkish, Greek, Romanian, Ukrainian, Croatian, Finnish, Bulgarian,
+# Lithuanian, Estonian, Catalan and Hebrew stayed in the new part above the quote.
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "S pozdravem",
+        "Üdvözlettel",
+        "Saygılarımla",
+        "Με εκτίμηση",
+        "Cu stimă,",
+        "З повагою",
+        "Srdačan pozdrav",
+        "Terveisin",
+        "С уважение",
+        "Pagarbiai",
+        "Lugupidamisega",
+        "Atentament,",
+        "בברכה",
+    ],
+)
+def test_formal_closing_in_more_languages_goes_with_the_signature(closing):
+    quote = ["Am 02.03.2026 um 08:40 schrieb Help Desk <help@example.com>:", "> Bitte neu starten."]
+    assert new_part([ANSWER, "", closing, "Bob Sample", "", *quote]) == ANSWER
+    assert new_part([ANSWER, "", closing, "Bob Sample"]) == ANSWER
+
+
+def test_a_sentence_opening_with_a_closing_word_is_kept():
+    body = [ANSWER, "", "Terveisin kaikille, tulostin toimii taas.", "", "Bob Sample"]
+    assert "tulostin toimii taas" in new_part(body)

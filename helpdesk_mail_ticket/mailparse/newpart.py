@@ -341,7 +341,13 @@ _VALEDICTION = re.compile(
     r"(?:pozdrawiam\s+)?serdecznie(?:\s+pozdrawiam)?|z\s+wyrazami\s+szacunku|"  # pl
     r"(?:freundliche|herzliche|liebe|schöne)\s+grüße|"  # de
     r"(?:hartelijke|vriendelijke)\s+groet(?:en)?|"  # nl
-    r"(?:bästa|varma)\s+hälsningar|всего\s+доброго)\s*,?\s*$",
+    r"(?:bästa|varma)\s+hälsningar|всего\s+доброго|"
+    r"s\s+pozdravem|s\s+pozdravom|s\s+úctou|"  # cs sk
+    r"üdvözlettel|tisztelettel|saygılarımla|με\s+εκτίμηση|cu\s+stimă|cu\s+respect|"  # hu tr el ro
+    r"з\s+повагою|с\s+уважение|"  # uk bg
+    r"srdačan\s+pozdrav|s\s+poštovanjem|lep\s+pozdrav|"  # hr sr bs sl
+    r"terveisin|pagarbiai|ar\s+cieņu|lugupidamisega|atentament|salutacions|"  # fi lt lv et ca
+    r"בברכה)\s*,?\s*$",
     re.IGNORECASE,
 )
 
