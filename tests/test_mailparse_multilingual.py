@@ -304,3 +304,32 @@ def test_formal_closing_in_more_languages_goes_with_the_signature(closing):
 def test_a_sentence_opening_with_a_closing_word_is_kept():
     body = [ANSWER, "", "Terveisin kaikille, tulostin toimii taas.", "", "Bob Sample"]
     assert "tulostin toimii taas" in new_part(body)
+
+
+# --- a phone's footer in more languages -----------------------------------------------------
+# iOS and Android write "Sent from my iPhone" in the phone's language; in these languages it
+# stayed in the new part (and above a quote it hid nothing, but showed as the customer's).
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Odesláno z iPhonu",
+        "Στάλθηκε από το iPhone μου",
+        "Trimis de pe iPhone-ul meu",
+        "Надіслано з iPhone",
+        "Poslano s mog iPhonea",
+        "Dikirim dari iPhone saya",
+        "Enviat des del meu iPhone",
+        "Изпратено от моя iPhone",
+        "Išsiųsta iš mano iPhone",
+        "iPhone-ról küldve",
+        "iPhone'umdan gönderildi",
+        "Lähetetty iPhonesta",
+    ],
+)
+def test_phone_footer_in_more_languages_is_cut(footer):
+    assert new_part([ANSWER, "", footer]) == ANSWER
+
+
+def test_a_sentence_about_a_phone_in_those_languages_is_kept():
+    line = "Poslano s mog iPhonea, ali nije stiglo"
+    assert "nije stiglo" in new_part([ANSWER, "", line])

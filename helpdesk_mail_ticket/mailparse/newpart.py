@@ -1176,23 +1176,28 @@ _DEVICE_FOOTER = re.compile(
 # inside. Read as a signature on the last line only, never as a separator.
 _SEND = (
     r"sent|gesendet|envoyé|enviado|enviada|inviato|verzonden|verstuurd|wysłane|wysłano|"
-    r"отправлено|skickat|sendt|lähetetty"
+    r"отправлено|skickat|sendt|lähetetty|"
+    r"odesláno|odoslané|στάλθηκε|trimis|надіслано|poslano|dikirim|enviat|изпратено|išsiųsta"
 )
 # "from" in each language ("Sent from", "Enviado do", "Verzonden vanuit", "Отправлено из"):
 # "Sent to Samsung support." names no footer.
 _FROM_WORD = (
     r"from|with|via|using|de|depuis|von|vom|mit|desde|da|dal|dalla|do|vanaf|vanuit|met|"
-    r"z|ze|с|со|из|från|fra|av"
+    r"z|ze|с|со|из|från|fra|av|"
+    r"από|з|s|dari|des|от|iš"  # el uk hr id ca bg lt
 )
 _SEND_AT_EDGE = re.compile(
     rf"^\s*(?:(?:{_SEND})\s+(?:{_FROM_WORD})\s|发自|發自)"  # the verb first, then "from"
     r"|^\s*(?:von|vom|从|從)\s*\S.*(?:gesendet|发送|發送|傳送)\s*[.!]?\s*$"  # "from", verb last
-    r"|から\s*送信\s*$",  # ja
+    r"|から\s*送信\s*$"  # ja
+    r"|^\s*\S{1,30}\s+(?:küldve|gönderildi)\s*[.!]?\s*$"  # hu tr: "iPhone-ról küldve"
+    r"|^\s*lähetetty\s+\S{1,30}st[aä]\s*$",  # fi: "Lähetetty iPhonesta"
     re.I,
 )
 _APP_NAME = re.compile(
-    r"(?<![a-zA-Z])(?:iphone|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|"
-    r"smartphone|yahoo|gmail|outlook|aol)(?:['’]?a)?(?![a-zA-Z])",
+    r"(?<![a-zA-Z])(?:iphone|iphonu|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|"
+    r"smartphone|yahoo|gmail|outlook|aol)"
+    r"(?:['’]?a|u|sta|stä|['’]umdan|-r[óo]l|-ul)?(?![a-zA-Z])",  # cs fi tr hu ro case endings
     re.I,
 )
 _SENTENCE_INSIDE = re.compile(r"[.!?。！？]\s*\S")
@@ -1216,9 +1221,11 @@ def _is_sent_from_line(line: str) -> bool:
 
 # What may follow the device or app a footer names: a model ("Tab S7", "15 Pro"), a
 # platform ("for iOS"), a device noun ("phone", "手机", "アプリ"); the verb when it comes last.
-_VERB_LAST = re.compile(r"(?:gesendet|发送|發送|傳送|から\s*送信)\s*[.!]?\s*$", re.I)
+_VERB_LAST = re.compile(
+    r"(?:gesendet|发送|發送|傳送|から\s*送信|küldve|gönderildi)\s*[.!]?\s*$", re.I
+)
 _DEVICE_TAIL = re.compile(
-    r"(?:\s*(?:[A-Za-z0-9'’+]+|手机|手機|邮箱|郵箱|客户端|客戶端|メール|アプリ|版))"
+    r"(?:\s*(?:[A-Za-z0-9'’+-]+|μου|моя|שלי|手机|手機|邮箱|郵箱|客户端|客戶端|メール|アプリ|版))"
     r"{0,2}\s*[.!]?\s*$"
 )
 _CJK_PARTICLE = re.compile(r"[はがをにでも了都被]")
