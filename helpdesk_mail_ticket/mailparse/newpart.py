@@ -820,13 +820,17 @@ def _plain_dashes(line: str) -> str:
     return line
 
 
+_MARKED_HEAD = frozenset("*_\u2013\u2014")
+
+
 def _is_separator(line: str) -> bool:
-    head = line.lstrip()[:2]
-    if "\u2013" in head or "\u2014" in head:
-        line = line.translate(_DASHES)
-        head = line.lstrip()[:1]
-    if head[:1] in ("*", "_"):
-        line = _unemphasized(line)
+    head = line[:2] if line[:1] not in (" ", "\t") else line.lstrip()[:2]
+    if head[:1] in _MARKED_HEAD or head[1:2] in _MARKED_HEAD:
+        if "\u2013" in head or "\u2014" in head:
+            line = line.translate(_DASHES)
+            head = line.lstrip()[:1]
+        if head[:1] in ("*", "_"):
+            line = _unemphasized(line)
     if _SEPARATOR.match(line):
         within = None
     elif _hyphenated_separator(line):
