@@ -791,12 +791,10 @@ def _field_block_start(lines: list[str], index: int) -> bool:
 _RULE_CHARS = "-_=*~"
 
 
-# A separator set in bold or italics by a client converting HTML to text ("*-------- Original
-# Message --------*", "_-----Message d'origine-----_"): the same marks on both sides of
-# rules of hyphens.
-
-
 def _unemphasized(line: str) -> str:
+    """A separator set in bold or italics by a client converting HTML to text ("*--------
+    Original Message --------*", "_-----Message d'origine-----_"), without its marks: the
+    same marks on both sides of rules of hyphens."""
     stripped = line.strip()
     for mark in ("**", "__", "*", "_"):
         if (
