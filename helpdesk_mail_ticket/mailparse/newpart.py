@@ -1606,10 +1606,15 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
             if (
                 len(tail) <= 4
                 and all(len(line.strip()) < 60 for line in tail)
-                and not any(_is_sentence(line) for line in tail)
+                and not any(_is_sentence(line) or _POSTSCRIPT.match(line) for line in tail)
             ):
                 return lines[:index], lines[index:]
     return lines, []
+
+
+# A postscript ("P.S.", "PS:", "P.P.S."), in every language the writer's own words: below a
+# closing and a name it ends the mail, no signature holds one.
+_POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?){1,2}s\.|^\s*p{1,2}s\s*[:.]", re.IGNORECASE)
 
 
 def _is_sentence(line: str) -> bool:
