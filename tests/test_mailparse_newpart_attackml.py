@@ -52,3 +52,17 @@ def test_postscript_below_a_closing_is_kept(body):
 )
 def test_closing_without_postscript_still_cut(body):
     assert new_part(body) == flat(body.split("\n\n")[0] + " " + body.split("\n\n")[1])
+
+
+# A question below the closing and the name: no signature's name, title or company line
+# asks one, even when a number ends it.
+QUESTIONS_AFTER_CLOSING = [
+    "Dobrý den,\n\nfaktura nedorazila.\n\nS pozdravem\nJan Novák\nKdy přijde objednávka 4711?\n",
+    "Hi,\n\nthe invoice is missing.\n\nKind regards\nPeter\nWhen do you ship order 4711?\n",
+    "Hei,\n\nlasku puuttuu.\n\nTerveisin\nMatti\nMissä on tilaus 4711?\n",
+]
+
+
+@pytest.mark.parametrize("body", QUESTIONS_AFTER_CLOSING)
+def test_question_below_a_closing_is_kept(body):
+    assert "4711?" in new_part(body)

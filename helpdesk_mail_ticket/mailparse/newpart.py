@@ -1606,7 +1606,7 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
             if (
                 len(tail) <= 4
                 and all(len(line.strip()) < 60 for line in tail)
-                and not any(_is_sentence(line) or _POSTSCRIPT.match(line) for line in tail)
+                and not any(_is_content_after_closing(line) for line in tail)
             ):
                 return lines[:index], lines[index:]
     return lines, []
@@ -1615,6 +1615,16 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
 # A postscript ("P.S.", "PS:", "P.P.S."), in every language the writer's own words: below a
 # closing and a name it ends the mail, no signature holds one.
 _POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?){1,2}s\.|^\s*p{1,2}s\s*[:.]", re.IGNORECASE)
+
+
+def _is_content_after_closing(line: str) -> bool:
+    """A line below a closing the writer wrote, not a signature's: a sentence, a postscript,
+    a question (no name, title or company line asks one)."""
+    return (
+        _is_sentence(line)
+        or _POSTSCRIPT.match(line) is not None
+        or line.rstrip()[-1:] in ("?", "？")
+    )
 
 
 def _is_sentence(line: str) -> bool:
