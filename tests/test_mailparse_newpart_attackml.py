@@ -66,3 +66,46 @@ QUESTIONS_AFTER_CLOSING = [
 @pytest.mark.parametrize("body", QUESTIONS_AFTER_CLOSING)
 def test_question_below_a_closing_is_kept(body):
     assert "4711?" in new_part(body)
+
+
+# The customer's sentence ends with a number's dot (a version, a parcel, a day) and the next
+# line names whose words they quote: the sentence is no attribution wrapped after a date's
+# dot (its next line goes on with no month or year), it stays; the quote below goes.
+NUMBER_DOT_THEN_QUOTE = [
+    (
+        "Hi,\n\n2 printers fail since update 5.\nOur admin wrote:\n> the driver is old\n",
+        "2 printers fail since update 5.",
+    ),
+    (
+        "Hallo,\n\nAm Montag kam nur Paket 3.\nMaria Huber schrieb:\n> Paket 4 folgt\n",
+        "Am Montag kam nur Paket 3.",
+    ),
+    (
+        "Hi,\n\nOn my side all was fine until March 4.\nThen Bob Smith <bob@x.org> wrote:\n"
+        "> please upgrade\n",
+        "On my side all was fine until March 4.",
+    ),
+    (
+        "Bonjour,\n\nLe serveur tombe depuis la version 12.\nJean Dupont a écrit :\n"
+        "> mettez à jour\n",
+        "Le serveur tombe depuis la version 12.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "sentence"), NUMBER_DOT_THEN_QUOTE)
+def test_sentence_ending_with_a_number_dot_is_kept(body, sentence):
+    assert sentence in new_part(body)
+
+
+# A real attribution wrapped after the day's dot still goes, with the quote.
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Danke, passt.\n\nMaria Huber <maria@x.org> schrieb am Mi., 4.\nMärz 2026, 10:12:\n"
+        "> Termin am Freitag?\n",
+        "Dank, prima.\n\nOp wo 4 mrt.\n2026 om 10:12 schreef Jan <jan@x.org>:\n> Vrijdag?\n",
+    ],
+)
+def test_attribution_wrapped_after_a_date_dot_still_cut(body):
+    assert new_part(body) == flat(body.split("\n\n")[0])

@@ -1102,6 +1102,11 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
 # word's dot ("… the server went down.") ends a sentence.
 _DATE_DOT_END = re.compile(r"(?:^|[\s,(])\d{1,2}(?:\.|\.?\s+[^\W\d_]{2,8}\.)$")
 _DATE_DOT_WITHIN = 16
+# What a date wrapped after its dot goes on with on the next line: the month and a number
+# ("März 2026, 10:12:"), the year ("2026 om 10:12 …"). A line naming a sender ("Our admin
+# wrote:", "Jean Dupont a écrit :") goes on with neither: the dot above ended the
+# customer's sentence ("… since update 5.").
+_DATE_GOES_ON = re.compile(r"(?:\d{4}\b|[^\W\d_]{2,10}\.?,?\s+\d)")
 
 
 def _sentence_stop(text: str) -> bool:
@@ -1141,7 +1146,8 @@ def _attribution_at(lines: list[str], index: int) -> int:
             last = chunk[-1].strip()
             if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
                 break
-            if _sentence_stop(chunk[-2].strip()):
+            above = chunk[-2].strip()
+            if _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last)):
                 break
             if opens is None:
                 # (also a verb that names the sender after it, wrapped before the address
