@@ -109,3 +109,14 @@ def test_sentence_ending_with_a_number_dot_is_kept(body, sentence):
 )
 def test_attribution_wrapped_after_a_date_dot_still_cut(body):
     assert new_part(body) == flat(body.split("\n\n")[0])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Danke.\n\nAm 04.\n03.26 um 10:12 schrieb Maria Huber <maria@x.org>:\n> Freitag?\n",
+        "Danke.\n\nAm Mi., 4.\nMärz um 10:12 schrieb Maria Huber <maria@x.org>:\n> Freitag?\n",
+    ],
+)
+def test_attribution_wrapped_after_a_day_dot_without_year_still_cut(body):
+    assert new_part(body) == "Danke."

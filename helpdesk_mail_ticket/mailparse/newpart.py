@@ -1102,11 +1102,12 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
 # word's dot ("… the server went down.") ends a sentence.
 _DATE_DOT_END = re.compile(r"(?:^|[\s,(])\d{1,2}(?:\.|\.?\s+[^\W\d_]{2,8}\.)$")
 _DATE_DOT_WITHIN = 16
-# What a date wrapped after its dot goes on with on the next line: the month and a number
-# ("März 2026, 10:12:"), the year ("2026 om 10:12 …"). A line naming a sender ("Our admin
-# wrote:", "Jean Dupont a écrit :") goes on with neither: the dot above ended the
+# What a date wrapped after its dot goes on with on the next line: a number (the year
+# "2026 om 10:12 …", the month "03.26 um 10:12 …"), the month's name and a number, maybe
+# after a short word ("März 2026, 10:12:", "März um 10:12"). A line naming a sender ("Our
+# admin wrote:", "Jean Dupont a écrit :") goes on with none: the dot above ended the
 # customer's sentence ("… since update 5.").
-_DATE_GOES_ON = re.compile(r"(?:\d{4}\b|[^\W\d_]{2,10}\.?,?\s+\d)")
+_DATE_GOES_ON = re.compile(r"(?:\d|[^\W\d_]{2,10}\.?,?\s+(?:[^\W\d_]{1,5}\s+)?\d)")
 
 
 def _sentence_stop(text: str) -> bool:
