@@ -120,3 +120,17 @@ def test_attribution_wrapped_after_a_date_dot_still_cut(body):
 )
 def test_attribution_wrapped_after_a_day_dot_without_year_still_cut(body):
     assert new_part(body) == "Danke."
+
+
+# A line below the closing and the name going on with a clause ("and …", "und …") or the
+# customer speaking of themself ("my order …"): the customer's, as in a contact block.
+CLAUSES_AFTER_CLOSING = [
+    "Hello,\n\nthe invoice is missing.\n\nBest regards\nPeter\nand the order is 4711\n",
+    "Hallo,\n\ndie Rechnung fehlt.\n\nFreundliche Grüße\nPeter\nund die Bestellung ist 4711\n",
+    "Hello,\n\nthe invoice is missing.\n\nTisztelettel\nPéter\nmy order is 4711\n",
+]
+
+
+@pytest.mark.parametrize("body", CLAUSES_AFTER_CLOSING)
+def test_clause_below_a_closing_is_kept(body):
+    assert "4711" in new_part(body)
