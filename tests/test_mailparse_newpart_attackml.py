@@ -7,6 +7,7 @@ look like the new separators, stay in the new part; the client's own marks still
 from email.message import EmailMessage
 
 import pytest
+from cpu_budget import within_cpu_budget
 from mailparse import Settings, parse_message
 
 SETTINGS = Settings()
@@ -134,3 +135,49 @@ CLAUSES_AFTER_CLOSING = [
 @pytest.mark.parametrize("body", CLAUSES_AFTER_CLOSING)
 def test_clause_below_a_closing_is_kept(body):
     assert "4711" in new_part(body)
+
+
+# The customer's own text that only looks like the new rules' marks: kept whole.
+KEPT_WHOLE = [
+    # closing words inside a sentence, as an opening line, as list items
+    "Dobrý den,\n\nS pozdravem jsem přijal vaši nabídku, ale faktura chybí.\n",
+    "Grüße aus Wien\n\nDie Rechnung 4711 fehlt noch.\n",
+    "Szia,\n\n- Tisztelettel\n- Üdvözlettel\nmelyik a jobb a levélben?\n",
+    # a colon after a date, a "<" in a formula wrapped at its end
+    "Hello,\n\nOn Monday 4. March the server went down:\n\nerror 500 on every page\n",
+    "Hi,\n\nthe condition is x <\ny in the code, so it fails.\nPlease check.\n",
+    # dialogue and steps set off by smart dashes, rules in the customer's notes
+    "Здравствуйте,\n\nоператор сказал:\n— Перезагрузите роутер.\n— Уже перезагружал.\n"
+    "Мастер так и не пришёл.\n",
+    "Dear support,\n\n—– Step 2 —–\nSelect the invoice\n—– Step 3 —–\nClick save\n",
+    "Hi,\n\nplease see:\n*-- Important --*\nthe server is down since Monday\n",
+    # a last line "sent" in a new language naming no device or app
+    "Merhaba,\n\nsiparişim nerede?\nKargo gönderildi\n",
+    "Halo,\n\npesanan saya belum sampai.\nDikirim dari Jakarta\n",
+    "Hyvää päivää,\n\ntilaus on myöhässä.\nLähetetty varastosta\n",
+    # a device footer inside a sentence with a link glued to it
+    "Hi,\n\nthe install went fine.\nSent from my iPhone<https://apple.com> but the app crashed\n",
+]
+
+
+@pytest.mark.parametrize("body", KEPT_WHOLE)
+def test_customer_text_like_the_new_marks_is_kept(body):
+    assert new_part(body) == flat(body)
+
+
+# Long mails of the new marks (smart dashes, bold rules, lines wrapped after a date's dot
+# or a "<", closings): the parse stays linear.
+def _long_mails():
+    rows = 20000
+    mails = [
+        "Hi\n" + "*-- a --*\n—– b —–\nOn 4.\nMärz 2026 Bob <\nbob@x.org\n> wrote:\n\n\n"
+        "S pozdravem\nJan\n" * (rows // 10),
+        "Hi\n" + "Update 5.\n03.26 um 10:12 schrieb X <\n" * (rows // 2),
+        "Hi\n" + ("—" + "— " * 900 + "\n") * 200,
+        "Hi\nok\nSent from my iPhone" + " <a" * 600 + "\n",
+    ]
+    return [len(new_part(mail)) for mail in mails]
+
+
+def test_long_mails_of_the_new_marks_parse_within_budget():
+    assert all(size > 0 for size in within_cpu_budget(_long_mails))
