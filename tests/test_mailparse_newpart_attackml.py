@@ -181,3 +181,16 @@ def _long_mails():
 
 def test_long_mails_of_the_new_marks_parse_within_budget():
     assert all(size > 0 for size in within_cpu_budget(_long_mails))
+
+
+# A line below the closing and the name introducing what follows ("Přílohy:", "Missing
+# items:") and its list: the customer's, no signature line ends with a colon.
+INTRODUCED_AFTER_CLOSING = [
+    "Dobrý den,\n\nfaktura nedorazila.\n\nS pozdravem\nJan\n\nPřílohy:\n- faktura 4711\n",
+    "Hello,\n\nthe invoice is missing.\n\nRegards\nJan\n\nMissing items:\n- order 4711\n",
+]
+
+
+@pytest.mark.parametrize("body", INTRODUCED_AFTER_CLOSING)
+def test_list_introduced_below_a_closing_is_kept(body):
+    assert "4711" in new_part(body)

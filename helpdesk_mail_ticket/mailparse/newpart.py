@@ -1626,13 +1626,13 @@ _POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?){1,2}s\.|^\s*p{1,2}s\s*[:.]", re.IGNORE
 
 def _is_content_after_closing(line: str) -> bool:
     """A line below a closing the writer wrote, not a signature's: a sentence, a postscript,
-    a question (no name, title or company line asks one), a clause or the writer speaking of
-    themself (read as in a contact block)."""
+    a question (no name, title or company line asks one), a line introducing what follows
+    ("Attachments:"), a clause or the writer speaking of themself (as in a contact block)."""
     return (
         _is_sentence(line)
         or _contact_prose(line.strip())
         or _POSTSCRIPT.match(line) is not None
-        or line.rstrip()[-1:] in ("?", "？")
+        or line.rstrip()[-1:] in ("?", "？", ":", "：")
     )
 
 
