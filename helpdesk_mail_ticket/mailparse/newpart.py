@@ -178,8 +178,16 @@ def _attribution_tail(tail: str) -> bool:
     return True
 
 
+# Gmail's Hungarian attribution names the time in a parenthesis with a colon of its own:
+# "Bob <bob@x> ezt írta (időpont: 2026. márc. 2., H, 8:40):"; only that word's colon is read
+# off (a parenthesis after the verb in general, "X wrote (ticket: 4711):", is a customer's).
+_HU_TIME_LABEL = "(időpont:"
+
+
 def _ends_with_wrote(text: str) -> bool:
     """The verb ends the line, up to its colon; a time's colon after it is not the end."""
+    if _HU_TIME_LABEL in text:
+        text = text.replace(_HU_TIME_LABEL, "(időpont")
     if _wrote_end(text):
         return True
     return _TIME.search(text) is not None and _wrote_end(_TIME.sub(".", text))
@@ -187,7 +195,7 @@ def _ends_with_wrote(text: str) -> bool:
 
 # Words that open an attribution line.
 _ON_START = re.compile(
-    r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|"
+    r"^\s*(?:on|le|am|el|il|op|em|w\s+dniu|den|d\.|в|在|於|on\s+\w+day|στις|"
     r"\d{1,4}[./年-]|\w{2,3}[,.]?\s+\d|\d)",
     re.IGNORECASE,
 )
@@ -223,7 +231,8 @@ _FROM_FIELDS = (
     r"remetente|mittente|absender|afzender|nadawca|avsändare|发件人|寄件者|發件人|差出人|送信者|"
     r"보낸\s*사람|message\s+du|od\s+kogo|"
     r"από|de\s+la|šalje|pošiljatelj|pošiljalac|"  # el ro hr/sr
-    r"מאת|من|từ|dari|จาก"  # he ar vi id th
+    r"מאת|من|từ|dari|จาก|"  # he ar vi id th
+    r"nuo|saatja"  # lt et (Latvian's "No:" left out: "No: 4711" heads a customer's form)
 )
 _OTHER_FIELDS = (
     r"sent|date|to|subject|cc|bcc|reply-to|sent\s+by|gesendet|datum|an|betreff|kopie|"
@@ -242,7 +251,11 @@ _OTHER_FIELDS = (
     r"تاريخ\s+الإرسال|أرسل|إلى|الموضوع|نسخة|"  # ar
     r"đã\s+gửi|đến|chủ\s+đề|"  # vi
     r"dikirim|kepada|subjek|tanggal|"  # id
-    r"ส่ง|ถึง|เรื่อง|วันที่"  # th
+    r"ส่ง|ถึง|เรื่อง|วันที่|"  # th
+    r"išsiųsta|kam|kopija|nosūtīts|tēma|"  # lt lv
+    r"изпратено|до|относно|копие|"  # bg
+    r"saadetud|adressaat|teema|koopia|"  # et
+    r"enviat(?:\s+el)?|per\s+a|assumpte|a/c"  # ca
 )
 # A field line: spaces, up to two "*" or "_" (bold, underlined), spaces, the name, the same,
 # the colon. Each run of spaces is read by one \s* only ("\s*[*_]{0,2}\s*" split a run of
@@ -328,7 +341,13 @@ _VALEDICTION = re.compile(
     r"(?:pozdrawiam\s+)?serdecznie(?:\s+pozdrawiam)?|z\s+wyrazami\s+szacunku|"  # pl
     r"(?:freundliche|herzliche|liebe|schöne)\s+grüße|"  # de
     r"(?:hartelijke|vriendelijke)\s+groet(?:en)?|"  # nl
-    r"(?:bästa|varma)\s+hälsningar|всего\s+доброго)\s*,?\s*$",
+    r"(?:bästa|varma)\s+hälsningar|всего\s+доброго|"
+    r"s\s+pozdravem|s\s+pozdravom|s\s+úctou|"  # cs sk
+    r"üdvözlettel|tisztelettel|saygılarımla|με\s+εκτίμηση|cu\s+stimă|cu\s+respect|"  # hu tr el ro
+    r"з\s+повагою|с\s+уважение|"  # uk bg
+    r"srdačan\s+pozdrav|s\s+poštovanjem|lep\s+pozdrav|"  # hr sr bs sl
+    r"terveisin|pagarbiai|ar\s+cieņu|lugupidamisega|atentament|salutacions|"  # fi lt lv et ca
+    r"בברכה)\s*,?\s*$",
     re.IGNORECASE,
 )
 
@@ -772,7 +791,44 @@ def _field_block_start(lines: list[str], index: int) -> bool:
 _RULE_CHARS = "-_=*~"
 
 
+def _unemphasized(line: str) -> str:
+    """A separator set in bold or italics by a client converting HTML to text ("*--------
+    Original Message --------*", "_-----Message d'origine-----_"), without its marks: the
+    same marks on both sides of rules of hyphens."""
+    stripped = line.strip()
+    for mark in ("**", "__", "*", "_"):
+        if (
+            stripped.startswith(mark + "--")
+            and stripped.endswith("--" + mark)
+            and len(stripped) > 2 * len(mark) + 4
+        ):
+            return stripped[len(mark) : -len(mark)]
+    return line
+
+
+# Smart punctuation (iOS, macOS, Outlook's AutoFormat) makes a separator's "--" an en or em
+# dash: "—– Original Message —–" reads as "---- Original Message ----".
+_DASHES = str.maketrans({"\u2013": "--", "\u2014": "--"})
+
+
+def _plain_dashes(line: str) -> str:
+    stripped = line.lstrip()
+    if stripped[:1] in ("\u2013", "\u2014") or stripped[:2] in ("*\u2013", "*\u2014"):
+        return line.translate(_DASHES)
+    return line
+
+
+_MARKED_HEAD = frozenset("*_\u2013\u2014")
+
+
 def _is_separator(line: str) -> bool:
+    head = line[:2] if line[:1] not in (" ", "\t") else line.lstrip()[:2]
+    if head[:1] in _MARKED_HEAD or head[1:2] in _MARKED_HEAD:
+        if "\u2013" in head or "\u2014" in head:
+            line = line.translate(_DASHES)
+            head = line.lstrip()[:1]
+        if head[:1] in ("*", "_"):
+            line = _unemphasized(line)
     if _SEPARATOR.match(line):
         within = None
     elif _hyphenated_separator(line):
@@ -865,7 +921,7 @@ def _separates(lines: list[str], index: int) -> bool:
     follows (a header field, an attribution, an address): a section of the customer's log
     or notes between rules ("---- Bank-transfer details ----", "--- error-message 2026-03-03
     ---") is followed by its content."""
-    line = lines[index]
+    line = _plain_dashes(lines[index])
     if _is_bare_rule(line):
         return _header_follows(lines, index)
     if "@" in line or not (_hyphenated_separator(line) or _FOREIGN_WORDED.match(line)):
@@ -1005,7 +1061,9 @@ def _header_intro(lines: list[str], index: int) -> int:
         above -= 1
     if above < 0 or len(lines[above]) > 200:
         return index
-    line = lines[above].strip()
+    line = _plain_dashes(lines[above]).strip()
+    if line[:1] in ("*", "_"):
+        line = _unemphasized(line)  # "*-------- 转发的消息 --------*", bold
     if (
         line[:2] == "--"
         and line[-2:] == "--"
@@ -1038,9 +1096,43 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
     return False
 
 
-_SENTENCE_STOP = re.compile(r"[.!?]$")
+# A line's end that ends a sentence: the dot of a date ends none, a client wrapped its
+# attribution there: a day's number ("schrieb am Mi., 4." / "März 2026 …:") or an abbreviated
+# month after it ("Op wo 4 mrt." / "2026 om …", "ma 2. maalisk." / "2026 klo …"). A short
+# word's dot ("… the server went down.") ends a sentence.
+_DATE_DOT_END = re.compile(r"(?:^|[\s,(])\d{1,2}(?:\.|\.?\s+[^\W\d_]{2,8}\.)$")
+_DATE_DOT_WITHIN = 16
+# What a date wrapped after its dot goes on with on the next line: a number (the year
+# "2026 om 10:12 …", the month "03.26 um 10:12 …"), the month's name and a number, maybe
+# after a short word ("März 2026, 10:12:", "März um 10:12"). A line naming a sender ("Our
+# admin wrote:", "Jean Dupont a écrit :") goes on with none: the dot above ended the
+# customer's sentence ("… since update 5.").
+_DATE_GOES_ON = re.compile(r"(?:\d|[^\W\d_]{2,10}\.?,?\s+(?:[^\W\d_]{1,5}\s+)?\d)")
+
+
+def _sentence_stop(text: str) -> bool:
+    """``text`` (stripped) ends with a sentence's end, not a date's dot (searched only when
+    the text ends with a dot, in its last characters: a search tries every position)."""
+    end = text[-1:]
+    if end not in (".", "!", "?"):
+        return False
+    if end != ".":
+        return True
+    return _DATE_DOT_END.search(text, max(0, len(text) - _DATE_DOT_WITHIN)) is None
+
+
 _FAR_VERBS = re.compile(rf"{_WROTE}|napisana\s+przez", re.IGNORECASE)  # _WROTE_FAR's verbs
 _VERB_FIRST_WITHIN = 40
+
+
+def _joined(chunk: list[str]) -> str:
+    """The lines of a wrapped attribution as one line: a space between them, except after an
+    address's opening bracket, where Gmail wraps ("… Bob Sample <" / "bob@x.org>")."""
+    parts = [part.strip() for part in chunk]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined += part if joined.endswith("<") else " " + part
+    return joined
 
 
 def _attribution_at(lines: list[str], index: int) -> int:
@@ -1053,9 +1145,10 @@ def _attribution_at(lines: list[str], index: int) -> int:
         chunk = lines[index : index + span]
         if span > 1:
             last = chunk[-1].strip()
-            if not last or (_QUOTE_LINE.match(last) and last not in (">:", ">：")):
+            if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
                 break
-            if _SENTENCE_STOP.search(chunk[-2].strip()):
+            above = chunk[-2].strip()
+            if _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last)):
                 break
             if opens is None:
                 # (also a verb that names the sender after it, wrapped before the address
@@ -1067,7 +1160,7 @@ def _attribution_at(lines: list[str], index: int) -> int:
                 )
             if not opens:
                 break
-        joined = " ".join(part.strip() for part in chunk)
+        joined = _joined(chunk)
         # (the next lines only as far as _quote_follows reads them: a copy of the rest of
         # the text per line was quadratic on a long thread)
         if _is_attribution(joined, lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
@@ -1092,23 +1185,28 @@ _DEVICE_FOOTER = re.compile(
 # inside. Read as a signature on the last line only, never as a separator.
 _SEND = (
     r"sent|gesendet|envoyé|enviado|enviada|inviato|verzonden|verstuurd|wysłane|wysłano|"
-    r"отправлено|skickat|sendt|lähetetty"
+    r"отправлено|skickat|sendt|lähetetty|"
+    r"odesláno|odoslané|στάλθηκε|trimis|надіслано|poslano|dikirim|enviat|изпратено|išsiųsta"
 )
 # "from" in each language ("Sent from", "Enviado do", "Verzonden vanuit", "Отправлено из"):
 # "Sent to Samsung support." names no footer.
 _FROM_WORD = (
     r"from|with|via|using|de|depuis|von|vom|mit|desde|da|dal|dalla|do|vanaf|vanuit|met|"
-    r"z|ze|с|со|из|från|fra|av"
+    r"z|ze|с|со|из|från|fra|av|"
+    r"από|з|s|dari|des|от|iš"  # el uk hr id ca bg lt
 )
 _SEND_AT_EDGE = re.compile(
     rf"^\s*(?:(?:{_SEND})\s+(?:{_FROM_WORD})\s|发自|發自)"  # the verb first, then "from"
     r"|^\s*(?:von|vom|从|從)\s*\S.*(?:gesendet|发送|發送|傳送)\s*[.!]?\s*$"  # "from", verb last
-    r"|から\s*送信\s*$",  # ja
+    r"|から\s*送信\s*$"  # ja
+    r"|^\s*\S{1,30}\s+(?:küldve|gönderildi)\s*[.!]?\s*$"  # hu tr: "iPhone-ról küldve"
+    r"|^\s*lähetetty\s+\S{1,30}st[aä]\s*$",  # fi: "Lähetetty iPhonesta"
     re.I,
 )
 _APP_NAME = re.compile(
-    r"(?<![a-zA-Z])(?:iphone|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|"
-    r"smartphone|yahoo|gmail|outlook|aol)(?:['’]?a)?(?![a-zA-Z])",
+    r"(?<![a-zA-Z])(?:iphone|iphonu|ipad|android|galaxy|samsung|blackberry|huawei|xiaomi|pixel|"
+    r"smartphone|yahoo|gmail|outlook|aol)"
+    r"(?:['’]?a|u|sta|stä|['’]umdan|-r[óo]l|-ul)?(?![a-zA-Z])",  # cs fi tr hu ro case endings
     re.I,
 )
 _SENTENCE_INSIDE = re.compile(r"[.!?。！？]\s*\S")
@@ -1132,9 +1230,11 @@ def _is_sent_from_line(line: str) -> bool:
 
 # What may follow the device or app a footer names: a model ("Tab S7", "15 Pro"), a
 # platform ("for iOS"), a device noun ("phone", "手机", "アプリ"); the verb when it comes last.
-_VERB_LAST = re.compile(r"(?:gesendet|发送|發送|傳送|から\s*送信)\s*[.!]?\s*$", re.I)
+_VERB_LAST = re.compile(
+    r"(?:gesendet|发送|發送|傳送|から\s*送信|küldve|gönderildi)\s*[.!]?\s*$", re.I
+)
 _DEVICE_TAIL = re.compile(
-    r"(?:\s*(?:[A-Za-z0-9'’+]+|手机|手機|邮箱|郵箱|客户端|客戶端|メール|アプリ|版))"
+    r"(?:\s*(?:[A-Za-z0-9'’+-]+|μου|моя|שלי|手机|手機|邮箱|郵箱|客户端|客戶端|メール|アプリ|版))"
     r"{0,2}\s*[.!]?\s*$"
 )
 _CJK_PARTICLE = re.compile(r"[はがをにでも了都被]")
@@ -1233,7 +1333,10 @@ def _goes_on_as_clause(line: str) -> bool:
 
 
 def _is_device_footer(line: str) -> bool:
-    """A mobile client's "Sent from my …" signature line, in any of its forms."""
+    """A mobile client's "Sent from my …" signature line, in any of its forms; a link glued
+    to the app's name ("Sent from Mail<https://…> for Windows", its HTML as text) read off."""
+    if "<" in line:
+        line = _LINK.sub(" ", line)
     return bool(
         (_MOBILE_SIG.match(line) or _is_sent_from_line(line) or _is_app_footer(line))
         and not _goes_on_as_clause(line)
@@ -1297,17 +1400,26 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
         return None
 
 
-def _drop_trailing_intro(
-    lines: list[str], intro: list[re.Pattern], glued_colon: bool = False
-) -> list[str]:
+# The end of an attribution wrapped inside the sender's address, its closing bracket first
+# on the next line, where it reads as a quoted line: Gmail's "<x@y.org" / ">:", a client
+# wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:".
+_GLUED_END = re.compile(rf"^>\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
+
+
+def _glued_end(stripped: str) -> bool:
+    """``stripped`` (a stripped line) is the end of an attribution wrapped in its address."""
+    return len(stripped) <= 40 and stripped[-1:] in (":", "：") and bool(_GLUED_END.match(stripped))
+
+
+def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str = "") -> list[str]:
     """Remove a dangling attribution line (and blank lines) at the end of the new part.
 
-    ``glued_colon``: the attribution's final ":" was wrapped onto the quote (Gmail's
-    "<x@y.org\n>:"), so the last line is tested as if it ended with it."""
+    ``glued``: the attribution's end was wrapped onto the quote (Gmail's "<x@y.org\n>:", "…
+    <x@y.org\n> wrote:"), so the last line is tested as if it ended with it."""
     lines = list(lines)
     while lines and not lines[-1].strip():
         lines.pop()
-    probe = [*lines[:-1], lines[-1] + ">:"] if glued_colon and lines else lines
+    probe = [*lines[:-1], lines[-1] + glued] if glued and lines else lines
     # Only the last lines can hold it: read them alone (a copy of a long text per call
     # was most of this function's time).
     first = max(len(lines) - HEADER_SPAN, 0)
@@ -1424,15 +1536,22 @@ def _quoted_footer(lines: list[str], index: int) -> bool:
     )
 
 
+_BLANKS_BELOW_ATTRIBUTION = 2
+
+
 def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int) -> list[str]:
     """Inline answers: the client's attribution right above the first quote is not the
-    customer's (the quotes between the answers stay, as context)."""
+    customer's (the quotes between the answers stay, as context). Apple Mail and mobile
+    clients set it off from the quote by a blank line."""
+    end = first_quote
+    while end > 0 and first_quote - end < _BLANKS_BELOW_ATTRIBUTION and not lines[end - 1].strip():
+        end -= 1
     for span in range(1, HEADER_SPAN + 1):
-        start = first_quote - span
+        start = end - span
         if start < 0 or len(lines[start]) > MAX_LINE_LEN:
             break
         if _attribution_at(lines, start) == span:
-            if not _names_sender(lines[start:first_quote]):
+            if not _names_sender(lines[start:end]):
                 return kept  # "As discussed, your colleague wrote:": the customer's
             return kept[:start] + kept[first_quote:]
     return kept
@@ -1494,10 +1613,27 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
             if (
                 len(tail) <= 4
                 and all(len(line.strip()) < 60 for line in tail)
-                and not any(_is_sentence(line) for line in tail)
+                and not any(_is_content_after_closing(line) for line in tail)
             ):
                 return lines[:index], lines[index:]
     return lines, []
+
+
+# A postscript ("P.S.", "PS:", "P.P.S."), in every language the writer's own words: below a
+# closing and a name it ends the mail, no signature holds one.
+_POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?){1,2}s\.|^\s*p{1,2}s\s*[:.]", re.IGNORECASE)
+
+
+def _is_content_after_closing(line: str) -> bool:
+    """A line below a closing the writer wrote, not a signature's: a sentence, a postscript,
+    a question (no name, title or company line asks one), a line introducing what follows
+    ("Attachments:"), a clause or the writer speaking of themself (as in a contact block)."""
+    return (
+        _is_sentence(line)
+        or _contact_prose(line.strip())
+        or _POSTSCRIPT.match(line) is not None
+        or line.rstrip()[-1:] in ("?", "？", ":", "：")
+    )
 
 
 def _is_sentence(line: str) -> bool:
@@ -1632,8 +1768,8 @@ def _split_reply(text: str, settings) -> Split:
             cut_line = first_quote
     else:
         kept = orig_lines[:cut_line]
-    glued = first_quote >= 0 and lines[first_quote].strip() in (">:", ">：")
-    kept = _drop_trailing_intro(kept, intro, glued)
+    glued = lines[first_quote].strip() if first_quote >= 0 else ""
+    kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued) else "")
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
     return _result(text, body, signature, kept, quote_offset)
