@@ -375,13 +375,18 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
     text = _CONTROLS.sub("", fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset))
     if "=?" in text and _address_in_words(text):
         # The whole "Name <addr>" put in encoded words (a script's mb_encode_mimeheader):
-        # the address is in there; read the field decoded.
+        # the address is in there; read the field decoded. Not when an address stands
+        # outside the words: they are then its name's text (RFC 2047), and a name
+        # decoding to "CEO <ceo@...>" would have chosen the caller.
         text = _CONTROLS.sub("", decode_words(text, fallback_charset))
     return _address_pairs(text, fallback_charset)
 
 
 def _address_in_words(text: str) -> bool:
-    """Whether an encoded word of ``text`` holds an address (an "@" once decoded)."""
+    """Whether an encoded word of ``text`` holds an address (an "@" once decoded) and
+    none stands outside them (the field was put whole into encoded words)."""
+    if "@" in _ENCODED_WORD.sub("", text):
+        return False
     return any(
         b"@" in _decode_word_payload(match.group(2), match.group(3))
         for match in _ENCODED_WORD.finditer(text)
