@@ -2,7 +2,7 @@
 """Callers and default values: the contact of a sender, and iTop's ``field:value``
 default values of new tickets and contacts."""
 
-from odoo import models
+from odoo import api, models
 from odoo.tools import email_normalize
 
 
@@ -27,6 +27,18 @@ class MailInbox(models.Model):
             if field.prefetch is True and field.is_accessible(self.env)
         ]
         return partners.search_fetch(domain, prefetched, order="id", limit=1)
+
+    @api.model
+    def _get_own_addresses(self):
+        """The addresses of our own mailboxes (every inbox's login, archived ones too,
+        normalized): never a follower of a ticket nor the recipient of an error
+        forward, which would send our mail back to a mailbox of ours."""
+        inboxes = self.sudo().with_context(active_test=False).search([])
+        return {
+            email_normalize(login) or login.strip().lower()
+            for login in inboxes.mapped("login")
+            if login
+        }
 
     def _create_caller(self, email, display_name):
         """Create the unknown sender as a contact (iTop's create_contact)."""

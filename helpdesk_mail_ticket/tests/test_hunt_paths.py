@@ -1,0 +1,90 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Paths no other test walked: a Message-ID reused after an update, attachments of
+no bytes or sharing a name, the address of an archived inbox among the To/Cc."""
+
+from odoo.tests import tagged
+
+from .common import MailTicketCase, make_email
+
+
+@tagged("post_install", "-at_install")
+class TestHuntPaths(MailTicketCase):
+    def tickets(self):
+        return self.env["helpdesk.mail.ticket"].search([("mail_inbox_id", "=", self.inbox.id)])
+
+    def test_a_new_email_reusing_the_message_id_of_an_update_is_imported(self):
+        self.deliver(make_email(subject="Printer", message_id="<first@c.x>"))
+        self.fetch()
+        ticket = self.tickets()
+        reply = make_email(
+            subject="Re: Printer",
+            body="Still broken.",
+            message_id="<scan@c.x>",
+            headers={"In-Reply-To": "<first@c.x>"},
+            date="Mon, 01 Dec 2026 10:00:00 +0000",
+        )
+        self.deliver(reply)
+        self.fetch()
+        # A scanner reusing its Message-ID: another email, another request.
+        self.deliver(
+            make_email(
+                subject="Scan",
+                body="The scan of the contract.",
+                message_id="<scan@c.x>",
+                date="Mon, 01 Dec 2026 11:00:00 +0000",
+            )
+        )
+        self.fetch()
+        lines = self.ledger().sorted("id")
+        self.assertEqual(
+            lines.mapped("action"), ["created", "updated", "created"], lines.mapped("reason")
+        )
+        self.assertEqual(len(self.tickets() - ticket), 1)
+
+    def test_empty_and_same_named_attachments_are_all_kept(self):
+        self.deliver(
+            make_email(
+                attachments=[
+                    ("empty.txt", "text/plain", b""),
+                    ("scan.pdf", "application/pdf", b"%PDF-1.4 first"),
+                    ("scan.pdf", "application/pdf", b"%PDF-1.4 second"),
+                ],
+                message_id="<att@c.x>",
+            )
+        )
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual(line.state, "processed", line.reason)
+        ticket = self.ticket_of(line)
+        files = self.env["ir.attachment"].search(
+            [("res_model", "=", ticket._name), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(sorted(files.mapped("name")), ["empty.txt", "scan.pdf", "scan.pdf"])
+
+    def test_an_archived_inbox_address_in_cc_never_follows(self):
+        login, password = self.new_mailbox()
+        old = self.create_inbox(login, password, name="old support")
+        old.active = False
+        own = self.env["res.partner"].create({"name": "Old support", "email": login})
+        self.inbox.import_additional_contacts = "always"
+        self.deliver(make_email(to=self.mailbox_login, headers={"Cc": login}))
+        self.fetch()
+        ticket = self.ticket_of(self.ledger())
+        self.assertNotIn(own, ticket.message_partner_ids)
+
+    def test_a_reply_to_a_deleted_ticket_makes_a_new_one(self):
+        self.deliver(make_email(subject="Printer", message_id="<gone@c.x>"))
+        self.fetch()
+        self.tickets().unlink()
+        self.deliver(
+            make_email(
+                subject="Re: Printer",
+                body="Any news?",
+                message_id="<gone-2@c.x>",
+                headers={"In-Reply-To": "<gone@c.x>", "References": "<gone@c.x>"},
+            )
+        )
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "gone-2@c.x")
+        self.assertEqual((line.state, line.action), ("processed", "created"), line.reason)
+        self.assertEqual(len(self.tickets()), 1)
