@@ -180,3 +180,9 @@ class ResConfigSettings(models.TransientModel):
             )
         if self.hmt_periodicity < 1:
             raise ValidationError(self.env._("The periodicity must be at least 1 second."))
+        if self.hmt_socket_timeout < 1:
+            raise ValidationError(self.env._("The server timeout must be at least 1 second."))
+        if self.hmt_max_messages_per_run < 0:
+            raise ValidationError(
+                self.env._("The messages per run cannot be negative (0: no limit).")
+            )

@@ -56,6 +56,14 @@ class TestSettings(MailTicketCase):
         with self.assertRaises(ValidationError):
             self._settings(hmt_maximum_email_size="ten megs").save().execute()
 
+    def test_a_timeout_or_budget_that_stops_every_poll_is_refused(self):
+        # A timeout of 0 s makes every connection fail (the mail source refuses it); a
+        # negative budget has every cron run process nothing: all mail waits.
+        for values in ({"hmt_socket_timeout": 0}, {"hmt_max_messages_per_run": -1}):
+            with self.assertRaises(ValidationError, msg=str(values)):
+                self._settings(**values).save().execute()
+        self._settings(hmt_max_messages_per_run=0).save().execute()  # 0: no limit
+
     def test_invalid_title_pattern_refused(self):
         with self.assertRaises(ValidationError):
             self.inbox.title_pattern = "/R-([0-9]{6}/"
