@@ -88,3 +88,25 @@ class TestHuntPaths(MailTicketCase):
         line = self.ledger().filtered(lambda m: m.message_id == "gone-2@c.x")
         self.assertEqual((line.state, line.action), ("processed", "created"), line.reason)
         self.assertEqual(len(self.tickets()), 1)
+
+    def test_a_caller_is_known_by_either_form_of_an_international_domain(self):
+        # Mail servers write an international domain in its ASCII form (IDNA) unless
+        # both ends speak SMTPUTF8; the contact may hold either form.
+        juergen = self.env["res.partner"].create(
+            {"name": "Jürgen", "email": "juergen@bücher.example"}
+        )
+        ascii_ = self.env["res.partner"].create(
+            {"name": "Zoë", "email": "zoe@xn--mller-kva.example"}
+        )
+        self.deliver(
+            make_email(sender="Jürgen <juergen@xn--bcher-kva.example>", message_id="<idn-1@c.x>")
+        )
+        # A UTF-8 header as an SMTPUTF8 server delivers it.
+        utf8 = make_email(sender="Zoe <zoe@placeholder.example>", message_id="<idn-2@c.x>")
+        self.deliver(utf8.replace(b"placeholder", "müller".encode()))
+        self.fetch()
+        by_id = {line.message_id: line for line in self.ledger()}
+        for message_id, partner in (("idn-1@c.x", juergen), ("idn-2@c.x", ascii_)):
+            line = by_id[message_id]
+            self.assertEqual(line.state, "processed", line.reason)
+            self.assertEqual(self.ticket_of(line).partner_id, partner)
