@@ -110,3 +110,34 @@ class TestHuntPaths(MailTicketCase):
             line = by_id[message_id]
             self.assertEqual(line.state, "processed", line.reason)
             self.assertEqual(self.ticket_of(line).partner_id, partner)
+
+    def test_a_reply_to_an_internal_note_stays_internal(self):
+        # An agent mentioned in an internal note answers its notification by email:
+        # Odoo's mail gateway keeps such a reply a note; published, the caller (a
+        # follower) would be mailed the agents' discussion.
+        self.agent.partner_id.email = "agent@helpdesk.example"
+        self.deliver(make_email(subject="Printer", message_id="<note-0@c.x>"))
+        self.fetch()
+        ticket = self.tickets()
+        note = ticket.message_post(
+            body="Is this the customer who never pays?",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+            message_id="<note-1@odoo.example>",
+        )
+        self.deliver(
+            make_email(
+                sender="Agent <agent@helpdesk.example>",
+                subject="Re: Printer",
+                body="Yes, the same one.",
+                message_id="<note-2@helpdesk.example>",
+                headers={"In-Reply-To": note.message_id, "References": note.message_id},
+            )
+        )
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "note-2@helpdesk.example")
+        self.assertEqual(line.state, "processed", line.reason)
+        (reply,) = ticket.message_ids.filtered(
+            lambda m: m.message_id == "<note-2@helpdesk.example>"
+        )
+        self.assertTrue(reply.subtype_id.internal, reply.subtype_id.name)
