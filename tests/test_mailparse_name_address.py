@@ -211,3 +211,15 @@ def test_a_field_put_whole_into_encoded_words_is_still_read():
         "john@acme.example",
         "John Doe",
     )
+
+
+def test_a_mailbox_put_whole_into_encoded_words_is_read_beside_another_one():
+    field = (
+        "=?utf-8?Q?Ann?= <ann@acme.example>, =?utf-8?Q?Bob_=3Cbob@acme.example=3E?=, "
+        "=?utf-8?Q?CEO_=3Cceo@acme.example=3E?= <mailer@elsewhere.example>"
+    )
+    assert parse_addresses(field) == [
+        ("Ann", "ann@acme.example"),
+        ("Bob", "bob@acme.example"),
+        ("CEO <ceo@acme.example>", "mailer@elsewhere.example"),
+    ]
