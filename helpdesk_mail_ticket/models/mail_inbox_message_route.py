@@ -301,9 +301,11 @@ class MailInboxMessage(models.Model):
         return None
 
     def _is_internal_message(self, message):
-        """Whether ``message`` (the one an email answers) is internal: a note, as
-        Odoo's mail gateway reads it (``_message_parse_extract_from_parent``)."""
-        return bool(message.subtype_id.internal) and message.message_type != "auto_comment"
+        """Whether ``message`` (the one an email answers) is an internal note written
+        in Odoo, whose notification went to internal users only. An incoming email
+        logged as a note (a stranger's) was no secret to the people it was sent to:
+        their reply-all stays what their sender's rights make it."""
+        return message.message_type == "comment" and bool(message.subtype_id.internal)
 
     def _check_ticket_type(self, ticket):
         """Refuse a reply to a ticket of another type than the inbox's."""

@@ -141,3 +141,32 @@ class TestHuntPaths(MailTicketCase):
             lambda m: m.message_id == "<note-2@helpdesk.example>"
         )
         self.assertTrue(reply.subtype_id.internal, reply.subtype_id.name)
+
+    def test_the_callers_reply_to_a_strangers_email_logged_as_a_note_updates(self):
+        # A stranger's email, logged as an internal note, was no secret to the people it
+        # was sent to: the caller's reply-all to it is an update, as before.
+        self.env["res.partner"].create({"name": "Bob", "email": "bob@elsewhere.example"})
+        self.deliver(make_email(subject="Printer", message_id="<st-0@c.x>"))
+        self.fetch()
+        ticket = self.tickets()
+        self.deliver(
+            make_email(
+                sender="Bob <bob@elsewhere.example>",
+                subject=f"Re: Printer {ticket.reference}",
+                message_id="<st-1@c.x>",
+                headers={"Cc": "alice@acme.example"},
+            )
+        )
+        self.deliver(
+            make_email(
+                subject=f"Re: Printer {ticket.reference}",
+                body="Bob is right.",
+                message_id="<st-2@c.x>",
+                headers={"In-Reply-To": "<st-1@c.x>", "References": "<st-1@c.x>"},
+            )
+        )
+        self.fetch()
+        (logged,) = ticket.message_ids.filtered(lambda m: m.message_id == "<st-1@c.x>")
+        self.assertTrue(logged.subtype_id.internal, "the stranger's email is a note")
+        (reply,) = ticket.message_ids.filtered(lambda m: m.message_id == "<st-2@c.x>")
+        self.assertFalse(reply.subtype_id.internal, reply.subtype_id.name)
