@@ -46,11 +46,17 @@ class MailInbox(models.Model):
         domain as mail servers write it (IDNA, "xn--") and as people type it."""
         local, _at, host = normalized.rpartition("@")
         forms = {normalized}
-        for convert in (_host_to_ascii, _host_to_unicode):
+        pairs = ((_host_to_ascii, _host_to_unicode), (_host_to_unicode, _host_to_ascii))
+        for convert, back in pairs:
             try:
-                forms.add(f"{local}@{convert(host)}")
+                other = convert(host)
+                # Only a form that converts back to this host: Python's IDNA (2003)
+                # maps "ß" to "ss", yet straße.de and strasse.de are two domains.
+                if back(other) != host.lower():
+                    continue
             except UnicodeError:
                 continue  # not a name IDNA converts: the address as written only
+            forms.add(f"{local}@{other}")
         return forms
 
     @api.model
@@ -59,11 +65,14 @@ class MailInbox(models.Model):
         normalized): never a follower of a ticket nor the recipient of an error
         forward, which would send our mail back to a mailbox of ours."""
         inboxes = self.sudo().with_context(active_test=False).search([])
-        return {
-            email_normalize(login) or login.strip().lower()
-            for login in inboxes.mapped("login")
-            if login
-        }
+        own = set()
+        for login in inboxes.mapped("login"):
+            if not login:
+                continue
+            normalized = email_normalize(login)
+            # An international domain in either form: mail writes it as it likes.
+            own |= self._get_address_forms(normalized) if normalized else {login.strip().lower()}
+        return own
 
     def _create_caller(self, email, display_name):
         """Create the unknown sender as a contact (iTop's create_contact)."""

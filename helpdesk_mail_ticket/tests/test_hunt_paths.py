@@ -170,3 +170,41 @@ class TestHuntPaths(MailTicketCase):
         self.assertTrue(logged.subtype_id.internal, "the stranger's email is a note")
         (reply,) = ticket.message_ids.filtered(lambda m: m.message_id == "<st-2@c.x>")
         self.assertFalse(reply.subtype_id.internal, reply.subtype_id.name)
+
+    def test_a_domain_with_sharp_s_is_not_its_ss_namesake(self):
+        # straße.example and strasse.example are two domains (IDNA 2008: "ß" is
+        # xn--strae-oqa); IDNA 2003's mapping of "ß" to "ss" must not make the mail of
+        # one the mail of the other's contact.
+        other = self.env["res.partner"].create(
+            {"name": "Stefan of strasse", "email": "stefan@strasse.example"}
+        )
+        self.inbox.unknown_caller_behavior = "create_contact"
+        utf8 = make_email(sender="Stefan <stefan@placeholder.example>", message_id="<ss-1@c.x>")
+        self.deliver(utf8.replace(b"placeholder", "straße".encode()))
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "ss-1@c.x")
+        self.assertEqual(line.state, "processed", line.reason)
+        self.assertNotEqual(self.ticket_of(line).partner_id, other)
+
+    def test_an_inbox_address_in_the_other_form_of_its_domain_never_follows(self):
+        # An inbox whose login is written with its international domain, addressed in
+        # Cc in the form mail servers write (IDNA): still our own mailbox, never a
+        # follower (each of our replies would come back to it), though the contact
+        # holding its address is found by either form.
+        ours = self.create_inbox("helpdesk@bücher.example", "unused", name="bücher")
+        ours.active = False
+        own = self.env["res.partner"].create(
+            {"name": "Bücher support", "email": "helpdesk@bücher.example"}
+        )
+        self.inbox.import_additional_contacts = "always"
+        self.deliver(
+            make_email(
+                to=self.mailbox_login,
+                headers={"Cc": "helpdesk@xn--bcher-kva.example"},
+                message_id="<own-idn@c.x>",
+            )
+        )
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "own-idn@c.x")
+        self.assertEqual(line.state, "processed", line.reason)
+        self.assertNotIn(own, self.ticket_of(line).message_partner_ids)
