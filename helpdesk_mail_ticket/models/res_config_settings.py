@@ -157,7 +157,14 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         self._check_mail_ticket_settings()
-        return super().set_values()
+        result = super().set_values()
+        if self.hmt_max_messages_per_run == 0:
+            # 0 is "no limit": Odoo deletes an integer parameter of 0, which would then
+            # read as the default budget (500). Kept as "0".
+            self.env["ir.config_parameter"].sudo().set_param(
+                _param("hmt_max_messages_per_run"), "0"
+            )
+        return result
 
     def _check_mail_ticket_settings(self):
         """Refuse settings the email core cannot use, with the reason."""

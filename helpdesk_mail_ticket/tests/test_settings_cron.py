@@ -64,6 +64,14 @@ class TestSettings(MailTicketCase):
                 self._settings(**values).save().execute()
         self._settings(hmt_max_messages_per_run=0).save().execute()  # 0: no limit
 
+    def test_a_budget_of_0_saved_in_settings_means_no_limit(self):
+        # The settings tell the admin "0: no limit": saved, 0 must stay 0 (Odoo deletes
+        # an integer parameter of 0, which the cron then reads as its default, 500).
+        self._settings(hmt_max_messages_per_run=0).save().execute()
+        params = self.env["mail.inbox"]._get_global_params()
+        self.assertEqual(params.get("max_messages_per_run"), "0")
+        self.assertEqual(self.env["res.config.settings"].create({}).hmt_max_messages_per_run, 0)
+
     def test_invalid_title_pattern_refused(self):
         with self.assertRaises(ValidationError):
             self.inbox.title_pattern = "/R-([0-9]{6}/"
