@@ -304,8 +304,16 @@ class MailInboxMessage(models.Model):
         """Whether ``message`` (the one an email answers) is an internal note written
         in Odoo, whose notification went to internal users only. An incoming email
         logged as a note (a stranger's) was no secret to the people it was sent to:
-        their reply-all stays what their sender's rights make it."""
-        return message.message_type == "comment" and bool(message.subtype_id.internal)
+        their reply-all stays what their sender's rights make it. An agent's email logged
+        as a note (a reply to a note) is internal too: the agents' discussion by email
+        goes on from it, quoting the note."""
+        if not message.subtype_id.internal:
+            return False
+        if message.message_type == "comment":
+            return True
+        return message.message_type == "email" and any(
+            not user.share for user in message.author_id.user_ids
+        )
 
     def _check_ticket_type(self, ticket):
         """Refuse a reply to a ticket of another type than the inbox's."""

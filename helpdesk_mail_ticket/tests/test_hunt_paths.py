@@ -208,3 +208,47 @@ class TestHuntPaths(MailTicketCase):
         line = self.ledger().filtered(lambda m: m.message_id == "own-idn@c.x")
         self.assertEqual(line.state, "processed", line.reason)
         self.assertNotIn(own, self.ticket_of(line).message_partner_ids)
+
+    def test_a_reply_to_a_reply_to_an_internal_note_stays_internal(self):
+        # The agents go on discussing by email: the second reply answers the first
+        # (logged as an internal note from an email), quoting the note. Published, the
+        # caller would be mailed the whole internal discussion.
+        self.agent.partner_id.email = "agent@helpdesk.example"
+        self.deliver(make_email(subject="Printer", message_id="<chain-0@c.x>"))
+        self.fetch()
+        ticket = self.tickets()
+        note = ticket.message_post(
+            body="Is this the customer who never pays?",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+            message_id="<chain-1@odoo.example>",
+        )
+        self.deliver(
+            make_email(
+                sender="Agent <agent@helpdesk.example>",
+                subject="Re: Printer",
+                body="Yes, the same one.",
+                message_id="<chain-2@helpdesk.example>",
+                headers={"In-Reply-To": note.message_id, "References": note.message_id},
+            )
+        )
+        self.fetch()
+        self.deliver(
+            make_email(
+                sender="Agent <agent@helpdesk.example>",
+                subject="Re: Printer",
+                body="Then no more work for him.",
+                message_id="<chain-3@helpdesk.example>",
+                headers={
+                    "In-Reply-To": "<chain-2@helpdesk.example>",
+                    "References": f"{note.message_id} <chain-2@helpdesk.example>",
+                },
+            )
+        )
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "chain-3@helpdesk.example")
+        self.assertEqual(line.state, "processed", line.reason)
+        (reply,) = ticket.message_ids.filtered(
+            lambda m: m.message_id == "<chain-3@helpdesk.example>"
+        )
+        self.assertTrue(reply.subtype_id.internal, reply.subtype_id.name)
