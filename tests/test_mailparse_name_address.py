@@ -185,3 +185,41 @@ def test_the_bracket_is_the_caller_whatever_words_the_name_holds(field):
     address, name, peeked = _caller(field)
     assert (address, peeked) == ("mailer@elsewhere.example", "mailer@elsewhere.example")
     assert "ceo@acme.example" in name and "CEO" in name
+
+
+# A display name in encoded words that decodes to "Name <addr>", before the real bracketed
+# address: RFC 2047 words are text of the phrase, never address syntax. Read decoded as a
+# whole field (the repair of a field put whole into encoded words), the name's address was
+# the caller: any sender (whose own domain passes DMARC) wrote as a customer or an agent.
+@pytest.mark.parametrize(
+    ("field", "name"),
+    [
+        (b"=?utf-8?Q?CEO_=3Cceo@acme.example=3E?= <mailer@elsewhere.example>", "CEO"),
+        (b"=?utf-8?Q?CEO_=3Cceo=40acme.example=3E?= <mailer@elsewhere.example>", "CEO"),
+        (b"=?utf-8?B?Q0VPIDxjZW9AYWNtZS5leGFtcGxlPg==?= <mailer@elsewhere.example>", "CEO"),
+        (b"=?utf-8?q?Bob=0D=0ABcc=3A_ceo=40acme.example?= <mailer@elsewhere.example>", "Bob"),
+    ],
+)
+def test_an_address_inside_encoded_words_of_the_name_is_not_the_caller(field, name):
+    address, got_name, peeked = _caller(field)
+    assert (address, peeked) == ("mailer@elsewhere.example", "mailer@elsewhere.example")
+    assert got_name.startswith(name)
+
+
+def test_a_field_put_whole_into_encoded_words_is_still_read():
+    assert _caller(b"=?utf-8?Q?John_Doe_=3Cjohn@acme.example=3E?=")[:2] == (
+        "john@acme.example",
+        "John Doe",
+    )
+
+
+def test_a_mailbox_put_whole_into_encoded_words_is_read_beside_another_one():
+    field = (
+        "=?utf-8?Q?Ann?= <ann@acme.example>, =?utf-8?Q?Bob_=3Cbob@acme.example=3E?=, "
+        "=?utf-8?Q?CEO_=3Cceo@acme.example=3E?= <mailer@elsewhere.example>"
+    )
+    assert parse_addresses(field) == [
+        ("Ann", "ann@acme.example"),
+        ("Bob", "bob@acme.example"),
+        ("CEO <ceo@acme.example>", "mailer@elsewhere.example"),
+    ]

@@ -375,17 +375,45 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
     text = _CONTROLS.sub("", fix_surrogates(unfold(raw)[:MAX_HEADER], fallback_charset))
     if "=?" in text and _address_in_words(text):
         # The whole "Name <addr>" put in encoded words (a script's mb_encode_mimeheader):
-        # the address is in there; read the field decoded.
-        text = _CONTROLS.sub("", decode_words(text, fallback_charset))
+        # the address is in there; read that mailbox decoded. Not a mailbox with an
+        # address outside the words: they are then its name's text (RFC 2047), and a
+        # name decoding to "CEO <ceo@...>" would have chosen the caller.
+        text = ", ".join(
+            _CONTROLS.sub("", decode_words(part, fallback_charset))
+            if _address_in_words(part, alone=True)
+            else part
+            for part in _mailbox_texts(text)
+        )
     return _address_pairs(text, fallback_charset)
 
 
-def _address_in_words(text: str) -> bool:
-    """Whether an encoded word of ``text`` holds an address (an "@" once decoded)."""
+def _address_in_words(text: str, alone: bool = False) -> bool:
+    """Whether an encoded word of ``text`` holds an address (an "@" once decoded);
+    ``alone``: and none stands outside them (the mailbox was put whole into words)."""
+    if alone and "@" in _ENCODED_WORD.sub("", text):
+        return False
     return any(
         b"@" in _decode_word_payload(match.group(2), match.group(3))
         for match in _ENCODED_WORD.finditer(text)
     )
+
+
+# What the split of a field into its mailboxes reads: an encoded word, a quoted string
+# (each whole: a comma in them is text) or a comma between mailboxes.
+_FIELD_TOKENS = re.compile(
+    r'=\?[^?\s]{1,60}\?[QqBb]\?.*?(?:\?=|$)|"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|,', re.DOTALL
+)
+
+
+def _mailbox_texts(text: str) -> list[str]:
+    """The texts of the mailboxes of an address field, split at its commas."""
+    parts, start = [], 0
+    for match in _FIELD_TOKENS.finditer(text):
+        if match.group() == ",":
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
 
 
 # "<<ann@example.com>>" (a tool that bracketed an address already in brackets): one pair.

@@ -8,7 +8,7 @@ from PIL import Image
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, html2plaintext, html_sanitize
+from odoo.tools import SQL, email_normalize, html2plaintext, html_sanitize
 
 from odoo.addons.mail.models.models import BaseModel as MailBaseModel
 
@@ -253,10 +253,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         policy = inbox.import_additional_contacts
         if policy not in ("always", f"only_on_{when}"):
             return
-        own = {login.lower() for login in inbox.search([]).mapped("login") if login}
+        own = inbox._get_own_addresses()
         partners = self.env["res.partner"]
         for _name, address in list(email.to) + list(email.cc):
-            if not address or address.lower() in own or address.lower() == caller.email_normalized:
+            normalized = email_normalize(address or "") or (address or "").lower()
+            if not normalized or normalized in own or normalized == caller.email_normalized:
                 continue
             partners |= inbox._find_partner(address)
         new = partners - self.message_partner_ids

@@ -2,8 +2,16 @@
 """Callers and default values: the contact of a sender, and iTop's ``field:value``
 default values of new tickets and contacts."""
 
-from odoo import models
+from odoo import api, models
 from odoo.tools import email_normalize
+
+
+def _host_to_ascii(host):
+    return host.encode("idna").decode("ascii").lower()
+
+
+def _host_to_unicode(host):
+    return host.encode("ascii").decode("idna").lower()
 
 
 # One concern of mail.inbox per file, as Odoo splits a large model: intended.
@@ -11,11 +19,15 @@ class MailInbox(models.Model):
     _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
     def _find_partner(self, email):
-        """The contact with this address (case-insensitive), or an empty recordset."""
+        """The contact with this address (case-insensitive, its domain in either form
+        of an international name), or an empty recordset."""
         normalized = email_normalize(email or "")
         if not normalized:
             return self.env["res.partner"]
-        domain = [("email_normalized", "=", normalized)]
+        forms = sorted(self._get_address_forms(normalized))
+        # One form (no international domain): the plain equality, as always.
+        operator, value = ("=", forms[0]) if len(forms) == 1 else ("in", forms)
+        domain = [("email_normalized", operator, value)]
         if self.company_id:  # the inbox's company's contacts, and the shared ones
             domain.append(("company_id", "in", [self.company_id.id, False]))
         partners = self.env["res.partner"]
@@ -27,6 +39,40 @@ class MailInbox(models.Model):
             if field.prefetch is True and field.is_accessible(self.env)
         ]
         return partners.search_fetch(domain, prefetched, order="id", limit=1)
+
+    @api.model
+    def _get_address_forms(self, normalized):
+        """The forms of a normalized address a contact may hold: an international
+        domain as mail servers write it (IDNA, "xn--") and as people type it."""
+        local, _at, host = normalized.rpartition("@")
+        forms = {normalized}
+        pairs = ((_host_to_ascii, _host_to_unicode), (_host_to_unicode, _host_to_ascii))
+        for convert, back in pairs:
+            try:
+                other = convert(host)
+                # Only a form that converts back to this host: Python's IDNA (2003)
+                # maps "ß" to "ss", yet straße.de and strasse.de are two domains.
+                if back(other) != host.lower():
+                    continue
+            except UnicodeError:
+                continue  # not a name IDNA converts: the address as written only
+            forms.add(f"{local}@{other}")
+        return forms
+
+    @api.model
+    def _get_own_addresses(self):
+        """The addresses of our own mailboxes (every inbox's login, archived ones too,
+        normalized): never a follower of a ticket nor the recipient of an error
+        forward, which would send our mail back to a mailbox of ours."""
+        inboxes = self.sudo().with_context(active_test=False).search([])
+        own = set()
+        for login in inboxes.mapped("login"):
+            if not login:
+                continue
+            normalized = email_normalize(login)
+            # An international domain in either form: mail writes it as it likes.
+            own |= self._get_address_forms(normalized) if normalized else {login.strip().lower()}
+        return own
 
     def _create_caller(self, email, display_name):
         """Create the unknown sender as a contact (iTop's create_contact)."""

@@ -560,8 +560,7 @@ class MailInboxMessage(models.Model):
         inbox = self.inbox_id
         if not (inbox.notify_errors_to and inbox.notify_errors_from):
             return
-        inboxes = inbox.with_context(active_test=False).search([])
-        own = {email_normalize(login) or login.lower() for login in inboxes.mapped("login")}
+        own = inbox._get_own_addresses()
         recipients = {email_normalize(a) for a in email_split(inbox.notify_errors_to)}
         if not recipients or recipients & own:
             inbox._trace("Error forward skipped: %s is one of our inboxes", inbox.notify_errors_to)

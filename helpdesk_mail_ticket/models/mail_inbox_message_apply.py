@@ -44,7 +44,7 @@ class MailInboxMessage(models.Model):
             ticket = self.env[inbox.target_model]._mail_ticket_new(parsed, caller, inbox)
             return self._set_processed(ticket, "created")
         if route.verdict == "note":
-            inbox._trace("Message %s: stranger, internal note", self.uid)
+            inbox._trace("Message %s: an internal note", self.uid)
             route.ticket._mail_ticket_note(parsed, caller, inbox)
         else:
             route.ticket._mail_ticket_update(parsed, caller, inbox)

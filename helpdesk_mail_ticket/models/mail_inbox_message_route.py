@@ -4,7 +4,7 @@
 applies the route; the *Test an email* wizard shows it: both read the same methods, so
 an integrator's override changes both."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +17,8 @@ from .mail_inbox_message import InboxProcessingError
 
 # The context key on which _match_ticket says how it found the ticket it returns.
 MATCHED_BY_KEY = "mail_ticket_matched_by"
+# The context key on which _match_by_headers says the email answers an internal message.
+ANSWERS_INTERNAL_KEY = "mail_ticket_answers_internal"
 
 VERDICTS = [
     ("create", "Create a ticket"),
@@ -167,13 +169,14 @@ class MailInboxMessage(models.Model):
         """A reply to a ticket (per the inbox's behavior and the sender's right to update
         it), else a new ticket."""
         inbox = self.inbox_id
-        ticket, matched_by = None, ""
+        ticket, matched_by, answers_internal = None, "", False
         if inbox.behavior != "create_only":
             ticket = self._match_ticket(parsed) or None
         if ticket:
             # How it matched rides on the ticket's context (see _match_ticket); the
             # ticket goes on without it.
             matched_by = ticket.env.context.get(MATCHED_BY_KEY, "")
+            answers_internal = ticket.env.context.get(ANSWERS_INTERNAL_KEY, False)
             ticket = ticket.with_env(self.env)
         if not ticket and inbox.behavior == "update_only":
             raise InboxProcessingError(
@@ -193,7 +196,21 @@ class MailInboxMessage(models.Model):
             reason = self.env._("Matched by a rule of this database (_match_ticket).")
             matched_by = "custom"
         route = Route("update", reason, ticket, matched_by, caller, create_caller)
-        return self._route_stranger(parsed, route)
+        route = self._route_stranger(parsed, route)
+        if answers_internal and route.verdict == "update":
+            route = self._route_internal_reply(route)
+        return route
+
+    def _route_internal_reply(self, route):
+        """``route`` (an update) as an internal note: the email answers an internal
+        message of the ticket (a note), and Odoo's mail gateway keeps such a reply
+        internal; published, the caller would be mailed the agents' discussion."""
+        reason = self.env._(
+            "The email answers an internal note of %(ticket)s: it is logged there as an "
+            "internal note.",
+            ticket=route.ticket.display_name,
+        )
+        return replace(route, verdict="note", reason=reason)
 
     def _route_new(self, parsed, reason, caller, create_caller):
         """A new ticket, unless the sender's rate limit refuses it."""
@@ -278,8 +295,25 @@ class MailInboxMessage(models.Model):
             # In ``answerable``: it exists (checked above).
             ticket = model.browse(message.res_id)
             self.inbox_id._trace("Message %s answers %s", self.uid, ticket.display_name)
+            if self._is_internal_message(message):
+                ticket = ticket.with_context(**{ANSWERS_INTERNAL_KEY: True})
             return ticket
         return None
+
+    def _is_internal_message(self, message):
+        """Whether ``message`` (the one an email answers) is an internal note written
+        in Odoo, whose notification went to internal users only. An incoming email
+        logged as a note (a stranger's) was no secret to the people it was sent to:
+        their reply-all stays what their sender's rights make it. An agent's email logged
+        as a note (a reply to a note) is internal too: the agents' discussion by email
+        goes on from it, quoting the note."""
+        if not message.subtype_id.internal:
+            return False
+        if message.message_type == "comment":
+            return True
+        return message.message_type == "email" and any(
+            not user.share for user in message.author_id.user_ids
+        )
 
     def _check_ticket_type(self, ticket):
         """Refuse a reply to a ticket of another type than the inbox's."""

@@ -157,7 +157,14 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         self._check_mail_ticket_settings()
-        return super().set_values()
+        result = super().set_values()
+        if self.hmt_max_messages_per_run == 0:
+            # 0 is "no limit": Odoo deletes an integer parameter of 0, which would then
+            # read as the default budget (500). Kept as "0".
+            self.env["ir.config_parameter"].sudo().set_param(
+                _param("hmt_max_messages_per_run"), "0"
+            )
+        return result
 
     def _check_mail_ticket_settings(self):
         """Refuse settings the email core cannot use, with the reason."""
@@ -180,3 +187,20 @@ class ResConfigSettings(models.TransientModel):
             )
         if self.hmt_periodicity < 1:
             raise ValidationError(self.env._("The periodicity must be at least 1 second."))
+        if self.hmt_socket_timeout < 1 and self._hmt_changed("hmt_socket_timeout"):
+            raise ValidationError(self.env._("The server timeout must be at least 1 second."))
+        if self.hmt_max_messages_per_run < 0 and self._hmt_changed("hmt_max_messages_per_run"):
+            raise ValidationError(
+                self.env._("The messages per run cannot be negative (0: no limit).")
+            )
+
+    def _hmt_changed(self, name):
+        """Whether this save changes the integer setting ``name``. A value stored before
+        its check existed is not refused: every app's settings save (stock's when a
+        second warehouse is made, a localization's install) rewrites all the settings,
+        and would fail on it. A timeout of 0 is then removed by Odoo (the default)."""
+        stored = self.env["ir.config_parameter"].sudo().get_param(_param(name))
+        try:
+            return stored is False or int(stored) != self[name]
+        except ValueError:
+            return True

@@ -56,6 +56,33 @@ class TestSettings(MailTicketCase):
         with self.assertRaises(ValidationError):
             self._settings(hmt_maximum_email_size="ten megs").save().execute()
 
+    def test_a_timeout_or_budget_that_stops_every_poll_is_refused(self):
+        # A timeout of 0 s makes every connection fail (the mail source refuses it); a
+        # negative budget has every cron run process nothing: all mail waits.
+        for values in ({"hmt_socket_timeout": 0}, {"hmt_max_messages_per_run": -1}):
+            with self.assertRaises(ValidationError, msg=str(values)):
+                self._settings(**values).save().execute()
+        self._settings(hmt_max_messages_per_run=0).save().execute()  # 0: no limit
+
+    def test_a_stored_timeout_of_0_does_not_block_other_settings(self):
+        # A timeout stored as "0" before the check existed (a system parameter): Odoo and
+        # other apps save the settings for their own fields (stock does when a second
+        # warehouse is created, l10n_ch at install); those saves must go on. This save
+        # writes 0 as Odoo does (the parameter removed: the default timeout).
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("helpdesk_mail_ticket.socket_timeout", "0")
+        params.set_param("helpdesk_mail_ticket.max_messages_per_run", "-1")
+        self.env["res.config.settings"].create({"hmt_periodicity": 60}).execute()
+        self.assertEqual(params.get_param("helpdesk_mail_ticket.periodicity"), "60")
+
+    def test_a_budget_of_0_saved_in_settings_means_no_limit(self):
+        # The settings tell the admin "0: no limit": saved, 0 must stay 0 (Odoo deletes
+        # an integer parameter of 0, which the cron then reads as its default, 500).
+        self._settings(hmt_max_messages_per_run=0).save().execute()
+        params = self.env["mail.inbox"]._get_global_params()
+        self.assertEqual(params.get("max_messages_per_run"), "0")
+        self.assertEqual(self.env["res.config.settings"].create({}).hmt_max_messages_per_run, 0)
+
     def test_invalid_title_pattern_refused(self):
         with self.assertRaises(ValidationError):
             self.inbox.title_pattern = "/R-([0-9]{6}/"
