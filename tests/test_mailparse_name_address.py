@@ -223,3 +223,21 @@ def test_a_mailbox_put_whole_into_encoded_words_is_read_beside_another_one():
         ("Bob", "bob@acme.example"),
         ("CEO <ceo@acme.example>", "mailer@elsewhere.example"),
     ]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        # An encoded word holding "Name <addr>", a comment holding another address.
+        b"=?utf-8?Q?CEO_=3Cceo@acme.example=3E?= (mailer@elsewhere.example)",
+        b"=?utf-8?B?Q0VPIDxjZW9AYWNtZS5leGFtcGxlPg==?= (mailer@elsewhere.example)",
+    ],
+)
+def test_an_encoded_word_is_never_the_address(field):
+    # RFC 2047 5: an encoded word never stands in an address. Read as one, the caller
+    # was the words' undecoded text ("=?utf-8?q?ceo_=3cceo@acme.example"), a contact
+    # made with it and mailed at acme.example; decoded, the name's address, someone
+    # who never wrote. No address: the mail stays without a known caller.
+    address, _name, peeked = _caller(field)
+    assert "=?" not in address and "ceo@" not in address
+    assert "=?" not in peeked and "ceo@" not in peeked

@@ -594,8 +594,14 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         # ("a@x.org Ann Lee"): getaddresses glues them into one broken address; read the
         # addresses as they stand instead.
         pairs = _bare_addresses(text)
+    encoded = False
     for name, addr in pairs:
         addr = _plain_address((addr or "").strip().strip("<>").lower())
+        if addr.startswith("=?"):
+            # An encoded word read as an address (a mailbox whose name holds one, its
+            # address outside the words, e.g. in a comment): never one (RFC 2047 5).
+            encoded = True
+            continue
         if "@" not in addr:
             found = _EMAIL.search(addr)
             if not found:
@@ -605,7 +611,7 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
         if name.lower() == addr:
             name = ""
         result.append((name, addr))
-    if not result:
+    if not result and not encoded:
         # getaddresses gave up (strict parsing): take the addresses we can see.
         decoded = decode_words(text, fallback_charset)
         for found in _EMAIL.finditer(decoded):
