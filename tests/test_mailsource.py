@@ -557,6 +557,34 @@ def test_pop3_auth_options(mailbox, option):
     assert_error_clean(error, mailbox.password)
 
 
+class SentPop3Commands(list):
+    """The POP3 commands a client sends (the command word only, never its argument)."""
+
+    def __init__(self, monkeypatch):
+        super().__init__()
+        original = poplib.POP3._putcmd
+
+        def putcmd(client, line):
+            self.append(line.split(" ", 1)[0].upper())
+            return original(client, line)
+
+        monkeypatch.setattr(poplib.POP3, "_putcmd", putcmd)
+
+
+@pytest.mark.parametrize("security", ["none", "ssl", "starttls"])
+def test_pop3_poll_session_sends_only_what_it_needs(mailbox, monkeypatch, security):
+    """A session that lists and ends: each command once (a USER sent twice cost every
+    POP3 poll one more round trip)."""
+    mailbox.append(message(1))
+    sent = SentPop3Commands(monkeypatch)
+    with open_source(mailbox.config("pop3", security)) as source:
+        assert len(source.list_messages()) == 1
+    expected = ["USER", "PASS", "LIST", "UIDL", "QUIT"]
+    if security == "starttls":
+        expected = ["CAPA", "STLS", *expected]  # poplib asks CAPA before STLS
+    assert sent == expected
+
+
 def test_pop3_deletes_only_at_quit(mailbox):
     for n in (1, 2):
         mailbox.append(message(n))
