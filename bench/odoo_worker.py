@@ -30,6 +30,7 @@ import json
 import os
 import resource
 import socket
+import statistics
 import sys
 import time
 
@@ -159,6 +160,70 @@ class CycleMeter:
             "cpu_ms_median": round(1000 * median(cls.cpu), 2) if cls.cpu else None,
             "sql_median": median(cls.sql),
             "commits_median": median(cls.made),
+        }
+
+
+class PhaseMeter:
+    """Where an idle cycle's wall time goes (``HMT_BENCH_POLL_PHASES=1``): the mail
+    session (connecting, logging in, SELECT or LIST and UIDL, LOGOUT or QUIT), SQL
+    statements, commits (psycopg2's and Odoo's around it), and the rest (Python: ORM,
+    settings, trace). Exclusive times per cycle, medians in ms; a statement run by a
+    commit's flush counts as SQL."""
+
+    names = ("session", "sql", "commit")
+    cycles = []
+    _running = None
+
+    @classmethod
+    def install(cls, odoo):
+        from odoo.addons.helpdesk_mail_ticket.mailsource.base import MailSource
+
+        for owner, name, phase in (
+            (MailSource, "connect", "session"),
+            (MailSource, "close", "session"),
+            (odoo.sql_db.Cursor, "execute", "sql"),
+            (odoo.sql_db.Cursor, "commit", "commit"),
+        ):
+            setattr(owner, name, cls._timed(getattr(owner, name), phase))
+
+    @classmethod
+    def _timed(cls, original, phase):
+        def timed(*args, **kwargs):
+            running = cls._running
+            if running is None:
+                return original(*args, **kwargs)
+            outer, started = running["phase"], time.perf_counter()
+            running[outer] += started - running["since"]
+            running["phase"], running["since"] = phase, started
+            try:
+                return original(*args, **kwargs)
+            finally:
+                now = time.perf_counter()
+                running[phase] += now - running["since"]
+                running["phase"], running["since"] = outer, now
+
+        return timed
+
+    @classmethod
+    def start(cls):
+        if os.environ.get("HMT_BENCH_POLL_PHASES"):
+            cls._running = dict.fromkeys((*cls.names, "python"), 0.0)
+            cls._running.update(phase="python", since=time.perf_counter())
+
+    @classmethod
+    def stop(cls):
+        running, cls._running = cls._running, None
+        if running:
+            running["python"] += time.perf_counter() - running["since"]
+            cls.cycles.append({name: running[name] for name in (*cls.names, "python")})
+
+    @classmethod
+    def figures(cls):
+        if not cls.cycles:
+            return {}
+        return {
+            f"{name}_ms_median": round(1000 * statistics.median(c[name] for c in cls.cycles), 2)
+            for name in (*cls.names, "python")
         }
 
 
@@ -483,6 +548,7 @@ def job_poll(env, odoo, options):
     ByteCounter.install()
     CommandCounter.install()
     CycleMeter.install(odoo)
+    PhaseMeter.install(odoo)
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
     inbox._fetch()  # warm: first cycle after seeding may resynchronize
     env.cr.commit()
@@ -499,7 +565,9 @@ def job_poll(env, odoo, options):
         before, sent = ByteCounter.total, len(CommandCounter.names)
         started = time.perf_counter()
         CycleMeter.start()
+        PhaseMeter.start()
         result = inbox._fetch()
+        PhaseMeter.stop()
         CycleMeter.stop()
         timings.append(time.perf_counter() - started)
         reads.append(ByteCounter.total - before)
@@ -514,6 +582,7 @@ def job_poll(env, odoo, options):
         "new_seen": sum(news),
         "imap_commands": commands[-1],
         **CycleMeter.figures(),
+        **PhaseMeter.figures(),
     }
 
 
