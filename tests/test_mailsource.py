@@ -9,7 +9,9 @@ import contextlib
 import dataclasses
 import imaplib
 import poplib
+import shutil
 import socket
+import ssl
 import threading
 import time
 
@@ -683,6 +685,35 @@ def test_tls_wrong_ca_file(mailbox, tmp_path):
     expect_error(config, TLSError, "tls")
     missing = mailbox.config("pop3", "ssl", ca_file=str(tmp_path / "missing.pem"))
     expect_error(missing, TLSError, "tls")
+
+
+@pytest.mark.parametrize(("protocol", "security"), [("imap", "ssl"), ("pop3", "starttls")])
+def test_tls_certificates_loaded_once_per_ca_setting(
+    mailbox, monkeypatch, tmp_path, protocol, security
+):
+    """Loading the CA certificates (the system store: tens of ms of CPU) was done for
+    every connection, at every poll of every TLS inbox; it is done once for each CA
+    setting, and again when its file changed."""
+    loaded, original = [], ssl.SSLContext.load_verify_locations
+
+    def load_verify_locations(context, *args, **kwargs):
+        loaded.append(args or kwargs)
+        return original(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", load_verify_locations)
+    ca_file = tmp_path / "ca.pem"
+    shutil.copy(mailbox.server.ca_file, ca_file)
+    config = mailbox.config(protocol, security, ca_file=str(ca_file))
+    for _poll in range(3):
+        with open_source(config) as source:
+            assert len(source.list_messages()) == 0
+    assert len(loaded) == 1
+    # The same file rewritten (another CA bundle deployed): loaded again, once.
+    ca_file.write_bytes(ca_file.read_bytes() + b"\n")
+    for _poll in range(2):
+        with open_source(config) as source:
+            source.list_messages()
+    assert len(loaded) == 2
 
 
 class Relay:

@@ -6,10 +6,12 @@ methods marked so, and registers itself (:func:`~.registry.register_source`)."""
 import contextlib
 import imaplib
 import json
+import os
 import poplib
 import select
 import socket
 import ssl
+import threading
 from dataclasses import dataclass, field
 
 from .errors import (
@@ -108,14 +110,51 @@ def xoauth2_error_report(data):
     return "OAuth2 error " + ", ".join(f"{key} {value}" for key, value in report.items())
 
 
+# Verifying TLS contexts by CA setting (``ca_file``, None: the system store), with the
+# stamp of the files they were loaded from (``_ca_stamp``): loading the certificates, the
+# system store above all, costs tens of ms of CPU, which every poll of every TLS inbox paid.
+_VERIFYING_CONTEXTS = {}
+_VERIFYING_CONTEXTS_LOCK = threading.Lock()
+
+
 def make_ssl_context(config):
-    """A client TLS context: verifying (system store or ``ca_file``) or not at all."""
+    """A client TLS context: verifying (system store or ``ca_file``) or not at all. A
+    verifying one is made once a process for each CA setting, and again once its files
+    changed (a context is only read to make connections: threads share it)."""
     if not config.verify_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    return ssl.create_default_context(cafile=config.ca_file or None)
+    setting = config.ca_file or None
+    stamp = _ca_stamp(setting)
+    with _VERIFYING_CONTEXTS_LOCK:
+        cached = _VERIFYING_CONTEXTS.get(setting)
+        if stamp is not None and cached and cached[0] == stamp:
+            return cached[1]
+        context = ssl.create_default_context(cafile=setting)
+        if stamp is not None:
+            _VERIFYING_CONTEXTS[setting] = (stamp, context)
+        return context
+
+
+def _ca_stamp(ca_file):
+    """The path, size and modification time of the files the certificates of
+    ``ca_file`` (None: the system store) are loaded from; None when one cannot be read
+    (the context is then made, and fails, as before)."""
+    if ca_file:
+        paths = [ca_file]
+    else:
+        defaults = ssl.get_default_verify_paths()
+        paths = [path for path in (defaults.cafile, defaults.capath) if path]
+    try:
+        return tuple((path, *_size_and_time(os.stat(path))) for path in paths)
+    except OSError:
+        return None
+
+
+def _size_and_time(stat):
+    return stat.st_size, stat.st_mtime_ns
 
 
 @dataclass(frozen=True)
