@@ -227,6 +227,42 @@ class PhaseMeter:
         }
 
 
+class BareExchange:
+    """The bare protocol exchange on the inbox's mailbox with the standard library
+    (IMAP: connect, LOGIN, SELECT, LOGOUT; POP3: connect, USER, PASS, LIST, UIDL,
+    QUIT), timed in the poll worker itself right after each idle cycle of ours: the
+    same process, the same moment of a shared machine (``bench/run`` times it in its
+    own process too, before ours' cycles)."""
+
+    def __init__(self, inbox):
+        inbox = inbox.sudo()
+        self.protocol, self.host, self.port = inbox.protocol, inbox.server, inbox.port
+        self.login, self.password = inbox.login, inbox.password
+        self.timings = []
+
+    def run(self):
+        import imaplib
+        import poplib
+
+        started = time.perf_counter()
+        if self.protocol == "imap":
+            client = imaplib.IMAP4(self.host, self.port)
+            client.login(self.login, self.password)
+            client.select("INBOX")
+            client.logout()
+        else:
+            client = poplib.POP3(self.host, self.port)
+            client.user(self.login)
+            client.pass_(self.password)
+            client.list()
+            client.uidl()
+            client.quit()
+        self.timings.append(time.perf_counter() - started)
+
+    def figures(self):
+        return {"bare_in_worker_ms_median": round(1000 * statistics.median(self.timings), 2)}
+
+
 def current_rss_mb():
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -554,6 +590,7 @@ def job_poll(env, odoo, options):
     env.cr.commit()
     if os.environ.get("HMT_BENCH_SQL_LOG"):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
+    bare = BareExchange(inbox) if not options.deliver_each else None
     wait_for_go()
     timings, reads, news, commands = [], [], [], []
     profiler = start_poll_profile()
@@ -573,6 +610,8 @@ def job_poll(env, odoo, options):
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
         commands.append(CommandCounter.names[sent:])
+        if bare:
+            bare.run()
     stop_poll_profile(profiler, options.inbox)
     timings.sort()
     return {
@@ -583,6 +622,7 @@ def job_poll(env, odoo, options):
         "imap_commands": commands[-1],
         **CycleMeter.figures(),
         **PhaseMeter.figures(),
+        **(bare.figures() if bare else {}),
     }
 
 
