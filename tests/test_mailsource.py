@@ -8,6 +8,7 @@ The password must never show up in an error text or a trace line.
 import contextlib
 import dataclasses
 import imaplib
+import os
 import poplib
 import shutil
 import socket
@@ -714,6 +715,45 @@ def test_tls_certificates_loaded_once_per_ca_setting(
         with open_source(config) as source:
             source.list_messages()
     assert len(loaded) == 2
+
+
+def _same_size_pems(*paths):
+    """The PEM files padded with newlines to one size (text outside the certificate)."""
+    datas = [open(path, "rb").read() for path in paths]
+    size = max(len(data) for data in datas)
+    return [data + b"\n" * (size - len(data)) for data in datas]
+
+
+@pytest.mark.parametrize("trusted_first", [True, False], ids=["ca-withdrawn", "ca-deployed"])
+def test_tls_ca_file_replaced_with_same_size_and_time(mailbox, tmp_path, trusted_first):
+    """A CA file replaced by another of the same size whose modification time was kept
+    (``cp -p``, ``rsync -a``, ``install -p``, an unpacked archive: a renewed CA's PEM
+    often has the same size) is another trust store: a CA withdrawn is no longer
+    trusted, a CA deployed is."""
+    other_ca = make_certificates(str(tmp_path / "other"))
+    right, wrong = _same_size_pems(mailbox.server.ca_file, other_ca)
+    first, then = (right, wrong) if trusted_first else (wrong, right)
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(first)
+    config = mailbox.config("imap", "ssl", ca_file=str(ca_file))
+    if trusted_first:
+        with open_source(config) as source:
+            source.list_messages()
+    else:
+        expect_error(config, TLSError, "tls")
+    kept = ca_file.stat()
+    replacement = tmp_path / "ca.pem.new"
+    replacement.write_bytes(then)
+    os.utime(replacement, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    os.replace(replacement, ca_file)
+    assert (ca_file.stat().st_size, ca_file.stat().st_mtime_ns) == (
+        kept.st_size, kept.st_mtime_ns,
+    )  # fmt: skip
+    if trusted_first:
+        expect_error(config, TLSError, "tls")
+    else:
+        with open_source(config) as source:
+            source.list_messages()
 
 
 class Relay:

@@ -139,22 +139,24 @@ def make_ssl_context(config):
 
 
 def _ca_stamp(ca_file):
-    """The path, size and modification time of the files the certificates of
-    ``ca_file`` (None: the system store) are loaded from; None when one cannot be read
-    (the context is then made, and fails, as before)."""
+    """The path, identity (device, inode), size, modification and change times of the
+    files the certificates of ``ca_file`` (None: the system store) are loaded from; None
+    when one cannot be read (the context is then made, and fails, as before). Size and
+    modification time alone miss a file replaced by one of the same size whose time was
+    kept (``cp -p``, ``rsync -a``, an unpacked archive): its inode or change time tell."""
     if ca_file:
         paths = [ca_file]
     else:
         defaults = ssl.get_default_verify_paths()
         paths = [path for path in (defaults.cafile, defaults.capath) if path]
     try:
-        return tuple((path, *_size_and_time(os.stat(path))) for path in paths)
+        return tuple((path, *_file_stamp(os.stat(path))) for path in paths)
     except OSError:
         return None
 
 
-def _size_and_time(stat):
-    return stat.st_size, stat.st_mtime_ns
+def _file_stamp(stat):
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 @dataclass(frozen=True)
