@@ -7,6 +7,7 @@ The password must never show up in an error text or a trace line.
 
 import contextlib
 import dataclasses
+import gc
 import imaplib
 import os
 import poplib
@@ -754,6 +755,25 @@ def test_tls_ca_file_replaced_with_same_size_and_time(mailbox, tmp_path, trusted
     else:
         with open_source(config) as source:
             source.list_messages()
+
+
+def test_tls_contexts_of_removed_ca_files_are_not_kept(mailbox, tmp_path):
+    """A caller writing each inbox's CA to a file of its own for a session (a temporary
+    file, removed after) names a new CA setting at every poll: the context kept for each
+    made the process grow at every poll, for files no connection can name again."""
+
+    def live_contexts():
+        gc.collect()
+        return sum(isinstance(obj, ssl.SSLContext) for obj in gc.get_objects())
+
+    before = live_contexts()
+    for poll in range(20):
+        ca_file = tmp_path / f"session-{poll}.pem"
+        shutil.copy(mailbox.server.ca_file, ca_file)
+        with open_source(mailbox.config("imap", "ssl", ca_file=str(ca_file))) as source:
+            source.list_messages()
+        ca_file.unlink()
+    assert live_contexts() - before <= 1
 
 
 class Relay:

@@ -132,6 +132,11 @@ def make_ssl_context(config):
         cached = _VERIFYING_CONTEXTS.get(setting)
         if stamp is not None and cached and cached[0] == stamp:
             return cached[1]
+        # A miss: what is kept for files gone or changed is of no use any more (a
+        # caller may name a file of its own for each session, removed after).
+        for kept_setting, (kept_stamp, _context) in list(_VERIFYING_CONTEXTS.items()):
+            if _ca_stamp(kept_setting) != kept_stamp:
+                del _VERIFYING_CONTEXTS[kept_setting]
         context = ssl.create_default_context(cafile=setting)
         if stamp is not None:
             _VERIFYING_CONTEXTS[setting] = (stamp, context)
