@@ -14,6 +14,7 @@ import poplib
 import shutil
 import socket
 import ssl
+import subprocess
 import threading
 import time
 
@@ -718,6 +719,33 @@ def test_tls_certificates_loaded_once_per_ca_setting(
     assert len(loaded) == 2
 
 
+@pytest.mark.parametrize("where", ["file", "directory"])
+def test_tls_system_store_updated(mailbox, monkeypatch, tmp_path, where):
+    """The system store (no CA file) kept by a process is read again once updated (a CA
+    added to the bundle, or to the hashed directory, as update-ca-certificates does)."""
+    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
+    directory.mkdir()
+    shutil.copy(ssl.get_default_verify_paths().cafile or mailbox.server.ca_file, bundle)
+    bundle.write_bytes(bundle.read_bytes().replace(open(mailbox.server.ca_file, "rb").read(), b""))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    config = mailbox.config("pop3", "ssl", ca_file=None)
+    expect_error(config, TLSError, "tls")
+    added = open(mailbox.server.ca_file, "rb").read()
+    if where == "file":
+        update = tmp_path / "bundle.new"
+        update.write_bytes(bundle.read_bytes() + added)
+        os.replace(update, bundle)
+    else:
+        hashed = subprocess.run(
+            ["openssl", "x509", "-noout", "-subject_hash"], input=added,
+            capture_output=True, check=True,
+        ).stdout.decode().strip()  # fmt: skip
+        (directory / f"{hashed}.0").write_bytes(added)
+    with open_source(config) as source:
+        source.list_messages()
+
+
 def _same_size_pems(*paths):
     """The PEM files padded with newlines to one size (text outside the certificate)."""
     datas = [open(path, "rb").read() for path in paths]
@@ -817,6 +845,26 @@ def test_tls_hostname_mismatch(mailbox):
         unchecked = dataclasses.replace(config, verify_cert=False)
         with open_source(unchecked) as source:  # the relay itself works
             assert len(source.list_messages()) == 1
+    finally:
+        relay.close()
+
+
+@pytest.mark.parametrize(("protocol", "security"), [("imap", "ssl"), ("pop3", "starttls")])
+def test_tls_kept_context_checks_each_connection(mailbox, protocol, security):
+    """The verifying context kept for a CA setting checks the name of each connection's
+    server, and an inbox that does not verify, in between, changes nothing of it."""
+    mailbox.append(message(1))
+    port = mailbox.server.imaps_port if security == "ssl" else mailbox.server.pop3_port
+    relay = Relay("127.0.0.2", ("127.0.0.1", port))
+    try:
+        direct = mailbox.config(protocol, security)
+        relayed = dataclasses.replace(direct, host="127.0.0.2", port=relay.port)
+        for _round in range(2):
+            with open_source(direct) as source:
+                assert len(source.list_messages()) == 1
+            assert "127.0.0.2" in str(expect_error(relayed, TLSError, "tls"))
+            with open_source(dataclasses.replace(relayed, verify_cert=False)) as source:
+                assert len(source.list_messages()) == 1
     finally:
         relay.close()
 
