@@ -590,6 +590,31 @@ def test_pop3_poll_session_sends_only_what_it_needs(mailbox, monkeypatch, securi
     assert sent == expected
 
 
+def test_pop3_user_refused(fake_server):
+    """A server refusing USER (unknown user, plaintext login refused before STLS): an
+    authentication failure with the server's answer, the password never sent, and the
+    trace shows the USER sent once and never the password."""
+    received = []
+
+    def answer(line):
+        received.append(line.split(b" ", 1)[0].strip().upper())
+        if line.upper().startswith(b"USER"):
+            return b"-ERR [AUTH] Plaintext authentication disallowed\r\n"
+        return b"+OK\r\n"
+
+    server = fake_server("lines", b"+OK fake POP3\r\n", answer)
+    trace = Trace()
+    source = open_source(fake_config("pop3", server.port), trace=trace.append)
+    with pytest.raises(AuthenticationError) as info:
+        source.connect()
+    assert "Plaintext authentication disallowed" in str(info.value)
+    assert received[:1] == [b"USER"] and b"PASS" not in received
+    assert [line for line in trace if "> USER" in line] == [
+        f"POP3 127.0.0.1:{server.port}: > USER someone"
+    ]
+    trace.assert_clean(SECRET)
+
+
 def test_pop3_deletes_only_at_quit(mailbox):
     for n in (1, 2):
         mailbox.append(message(n))
