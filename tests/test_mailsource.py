@@ -771,6 +771,32 @@ def test_tls_system_store_updated(mailbox, monkeypatch, tmp_path, where):
         source.list_messages()
 
 
+def test_tls_system_store_ca_renewed_in_its_directory(mailbox, monkeypatch, tmp_path):
+    """A CA of the system store's hashed directory renewed in place (the file its link
+    names rewritten, the directory unchanged: no stamp sees it) is trusted at the next
+    connection after one refused by the kept context, as it was with a context a
+    connection."""
+    other = make_certificates(str(tmp_path / "other"))  # the same subject, another key
+    renewed = open(mailbox.server.ca_file, "rb").read()
+    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
+    directory.mkdir()
+    bundle.write_bytes(b"")
+    target = tmp_path / "corporate.crt"
+    target.write_bytes(open(other, "rb").read())
+    hashed = subprocess.run(
+        ["openssl", "x509", "-noout", "-subject_hash"], input=renewed,
+        capture_output=True, check=True,
+    ).stdout.decode().strip()  # fmt: skip
+    (directory / f"{hashed}.0").symlink_to(target)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    config = mailbox.config("imap", "ssl", ca_file=None)
+    expect_error(config, TLSError, "tls")
+    target.write_bytes(renewed)
+    with open_source(config) as source:
+        source.list_messages()
+
+
 def _same_size_pems(*paths):
     """The PEM files padded with newlines to one size (text outside the certificate)."""
     datas = [open(path, "rb").read() for path in paths]

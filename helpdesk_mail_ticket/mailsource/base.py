@@ -120,7 +120,8 @@ _VERIFYING_CONTEXTS_LOCK = threading.Lock()
 def make_ssl_context(config):
     """A client TLS context: verifying (system store or ``ca_file``) or not at all. A
     verifying one is made once a process for each CA setting, and again once its files
-    changed (a context is only read to make connections: threads share it)."""
+    changed or it refused a certificate (``forget_ssl_context``); a context is only
+    read to make connections: threads share it, and a caller must not change it."""
     if not config.verify_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
@@ -141,6 +142,19 @@ def make_ssl_context(config):
         if stamp is not None:
             _VERIFYING_CONTEXTS[setting] = (stamp, context)
         return context
+
+
+def forget_ssl_context(config, context):
+    """Drop ``context`` when it is the verifying context kept for ``config``'s CA
+    setting: it refused a server's certificate, and what it trusts may have changed
+    where no stamp sees it (a certificate of the system store's hashed directory,
+    loaded when first looked up, rewritten in place). The next connection makes it
+    again, as every connection did before contexts were kept."""
+    setting = config.ca_file or None
+    with _VERIFYING_CONTEXTS_LOCK:
+        kept = _VERIFYING_CONTEXTS.get(setting)
+        if kept and kept[1] is context:
+            del _VERIFYING_CONTEXTS[setting]
 
 
 def _ca_stamp(ca_file):
@@ -246,8 +260,12 @@ class MailSource:
         config = self.config
         context = self._tls_context()
         self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
-        with self.phase("connect", "connecting"):
-            client = self._open(context)
+        try:
+            with self.phase("connect", "connecting"):
+                client = self._open(context)
+        except TLSError as exc:
+            self._refused_by(context, exc)
+            raise
         self._client = client
         try:
             self._greeted()
@@ -257,12 +275,18 @@ class MailSource:
                     self._starttls(context)
             self._login()
             self._after_login()
-        except BaseException:
+        except BaseException as exc:
             self._client, self._broken = None, False
             with contextlib.suppress(Exception):
                 self._release(client)
+            self._refused_by(context, exc)
             raise
         self._connected = True
+
+    def _refused_by(self, context, exc):
+        """A certificate refused by a kept verifying context: made again next time."""
+        if context is not None and isinstance(exc.__cause__, ssl.SSLCertVerificationError):
+            forget_ssl_context(self.config, context)
 
     def close(self):
         """End the session (committing what it must: POP3 deletions), and release the
