@@ -797,6 +797,42 @@ def test_tls_system_store_ca_renewed_in_its_directory(mailbox, monkeypatch, tmp_
         source.list_messages()
 
 
+def test_tls_threads_connecting_at_once_share_one_load(mailbox, monkeypatch, tmp_path):
+    """Threads connecting at once with a CA setting no connection used yet (connect-ahead
+    threads of a first cycle) all verify, over one load of the certificates."""
+    loaded, original = [], ssl.SSLContext.load_verify_locations
+
+    def load_verify_locations(context, *args, **kwargs):
+        loaded.append(args or kwargs)
+        time.sleep(0.05)  # a slow store (the system one): the others arrive meanwhile
+        return original(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", load_verify_locations)
+    ca_file = tmp_path / "ca.pem"
+    shutil.copy(mailbox.server.ca_file, ca_file)
+    configs = [
+        mailbox.config(protocol, security, ca_file=str(ca_file))
+        for protocol in ("imap", "pop3") for security in ("ssl", "starttls")
+    ] * 2  # fmt: skip
+    results, start = [None] * len(configs), threading.Barrier(len(configs))
+
+    def connect(index):
+        start.wait()
+        try:
+            with open_source(configs[index]) as source:
+                results[index] = len(source.list_messages())
+        except Exception as exc:  # reported by the assert below
+            results[index] = exc
+
+    threads = [threading.Thread(target=connect, args=(i,)) for i in range(len(configs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [0] * len(configs)
+    assert len(loaded) == 1
+
+
 def _same_size_pems(*paths):
     """The PEM files padded with newlines to one size (text outside the certificate)."""
     datas = [open(path, "rb").read() for path in paths]
