@@ -30,6 +30,7 @@ import json
 import os
 import resource
 import socket
+import statistics
 import sys
 import time
 
@@ -160,6 +161,106 @@ class CycleMeter:
             "sql_median": median(cls.sql),
             "commits_median": median(cls.made),
         }
+
+
+class PhaseMeter:
+    """Where an idle cycle's wall time goes (``HMT_BENCH_POLL_PHASES=1``): the mail
+    session (connecting, logging in, SELECT or LIST and UIDL, LOGOUT or QUIT), SQL
+    statements, commits (psycopg2's and Odoo's around it), and the rest (Python: ORM,
+    settings, trace). Exclusive times per cycle, medians in ms; a statement run by a
+    commit's flush counts as SQL."""
+
+    names = ("session", "sql", "commit")
+    cycles = []
+    _running = None
+
+    @classmethod
+    def install(cls, odoo):
+        from odoo.addons.helpdesk_mail_ticket.mailsource.base import MailSource
+
+        for owner, name, phase in (
+            (MailSource, "connect", "session"),
+            (MailSource, "close", "session"),
+            (odoo.sql_db.Cursor, "execute", "sql"),
+            (odoo.sql_db.Cursor, "commit", "commit"),
+        ):
+            setattr(owner, name, cls._timed(getattr(owner, name), phase))
+
+    @classmethod
+    def _timed(cls, original, phase):
+        def timed(*args, **kwargs):
+            running = cls._running
+            if running is None:
+                return original(*args, **kwargs)
+            outer, started = running["phase"], time.perf_counter()
+            running[outer] += started - running["since"]
+            running["phase"], running["since"] = phase, started
+            try:
+                return original(*args, **kwargs)
+            finally:
+                now = time.perf_counter()
+                running[phase] += now - running["since"]
+                running["phase"], running["since"] = outer, now
+
+        return timed
+
+    @classmethod
+    def start(cls):
+        if os.environ.get("HMT_BENCH_POLL_PHASES"):
+            cls._running = dict.fromkeys((*cls.names, "python"), 0.0)
+            cls._running.update(phase="python", since=time.perf_counter())
+
+    @classmethod
+    def stop(cls):
+        running, cls._running = cls._running, None
+        if running:
+            running["python"] += time.perf_counter() - running["since"]
+            cls.cycles.append({name: running[name] for name in (*cls.names, "python")})
+
+    @classmethod
+    def figures(cls):
+        if not cls.cycles:
+            return {}
+        return {
+            f"{name}_ms_median": round(1000 * statistics.median(c[name] for c in cls.cycles), 2)
+            for name in (*cls.names, "python")
+        }
+
+
+class BareExchange:
+    """The bare protocol exchange on the inbox's mailbox with the standard library
+    (IMAP: connect, LOGIN, SELECT, LOGOUT; POP3: connect, USER, PASS, LIST, UIDL,
+    QUIT), timed in the poll worker itself right after each idle cycle of ours: the
+    same process, the same moment of a shared machine (``bench/run`` times it in its
+    own process too, before ours' cycles)."""
+
+    def __init__(self, inbox):
+        inbox = inbox.sudo()
+        self.protocol, self.host, self.port = inbox.protocol, inbox.server, inbox.port
+        self.login, self.password = inbox.login, inbox.password
+        self.timings = []
+
+    def run(self):
+        import imaplib
+        import poplib
+
+        started = time.perf_counter()
+        if self.protocol == "imap":
+            client = imaplib.IMAP4(self.host, self.port)
+            client.login(self.login, self.password)
+            client.select("INBOX")
+            client.logout()
+        else:
+            client = poplib.POP3(self.host, self.port)
+            client.user(self.login)
+            client.pass_(self.password)
+            client.list()
+            client.uidl()
+            client.quit()
+        self.timings.append(time.perf_counter() - started)
+
+    def figures(self):
+        return {"bare_in_worker_ms_median": round(1000 * statistics.median(self.timings), 2)}
 
 
 def current_rss_mb():
@@ -483,11 +584,13 @@ def job_poll(env, odoo, options):
     ByteCounter.install()
     CommandCounter.install()
     CycleMeter.install(odoo)
+    PhaseMeter.install(odoo)
     inbox = env["mail.inbox"].search([("name", "=", options.inbox)], limit=1)
     inbox._fetch()  # warm: first cycle after seeding may resynchronize
     env.cr.commit()
     if os.environ.get("HMT_BENCH_SQL_LOG"):
         log_sql_to(os.environ["HMT_BENCH_SQL_LOG"])
+    bare = BareExchange(inbox) if not options.deliver_each else None
     wait_for_go()
     timings, reads, news, commands = [], [], [], []
     profiler = start_poll_profile()
@@ -499,12 +602,16 @@ def job_poll(env, odoo, options):
         before, sent = ByteCounter.total, len(CommandCounter.names)
         started = time.perf_counter()
         CycleMeter.start()
+        PhaseMeter.start()
         result = inbox._fetch()
+        PhaseMeter.stop()
         CycleMeter.stop()
         timings.append(time.perf_counter() - started)
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
         commands.append(CommandCounter.names[sent:])
+        if bare:
+            bare.run()
     stop_poll_profile(profiler, options.inbox)
     timings.sort()
     return {
@@ -514,6 +621,8 @@ def job_poll(env, odoo, options):
         "new_seen": sum(news),
         "imap_commands": commands[-1],
         **CycleMeter.figures(),
+        **PhaseMeter.figures(),
+        **(bare.figures() if bare else {}),
     }
 
 

@@ -7,9 +7,14 @@ The password must never show up in an error text or a trace line.
 
 import contextlib
 import dataclasses
+import gc
 import imaplib
+import os
 import poplib
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 
@@ -557,6 +562,59 @@ def test_pop3_auth_options(mailbox, option):
     assert_error_clean(error, mailbox.password)
 
 
+class SentPop3Commands(list):
+    """The POP3 commands a client sends (the command word only, never its argument)."""
+
+    def __init__(self, monkeypatch):
+        super().__init__()
+        original = poplib.POP3._putcmd
+
+        def putcmd(client, line):
+            self.append(line.split(" ", 1)[0].upper())
+            return original(client, line)
+
+        monkeypatch.setattr(poplib.POP3, "_putcmd", putcmd)
+
+
+@pytest.mark.parametrize("security", ["none", "ssl", "starttls"])
+def test_pop3_poll_session_sends_only_what_it_needs(mailbox, monkeypatch, security):
+    """A session that lists and ends: each command once (a USER sent twice cost every
+    POP3 poll one more round trip)."""
+    mailbox.append(message(1))
+    sent = SentPop3Commands(monkeypatch)
+    with open_source(mailbox.config("pop3", security)) as source:
+        assert len(source.list_messages()) == 1
+    expected = ["USER", "PASS", "LIST", "UIDL", "QUIT"]
+    if security == "starttls":
+        expected = ["CAPA", "STLS", *expected]  # poplib asks CAPA before STLS
+    assert sent == expected
+
+
+def test_pop3_user_refused(fake_server):
+    """A server refusing USER (unknown user, plaintext login refused before STLS): an
+    authentication failure with the server's answer, the password never sent, and the
+    trace shows the USER sent once and never the password."""
+    received = []
+
+    def answer(line):
+        received.append(line.split(b" ", 1)[0].strip().upper())
+        if line.upper().startswith(b"USER"):
+            return b"-ERR [AUTH] Plaintext authentication disallowed\r\n"
+        return b"+OK\r\n"
+
+    server = fake_server("lines", b"+OK fake POP3\r\n", answer)
+    trace = Trace()
+    source = open_source(fake_config("pop3", server.port), trace=trace.append)
+    with pytest.raises(AuthenticationError) as info:
+        source.connect()
+    assert "Plaintext authentication disallowed" in str(info.value)
+    assert received[:1] == [b"USER"] and b"PASS" not in received
+    assert [line for line in trace if "> USER" in line] == [
+        f"POP3 127.0.0.1:{server.port}: > USER someone"
+    ]
+    trace.assert_clean(SECRET)
+
+
 def test_pop3_deletes_only_at_quit(mailbox):
     for n in (1, 2):
         mailbox.append(message(n))
@@ -657,6 +715,182 @@ def test_tls_wrong_ca_file(mailbox, tmp_path):
     expect_error(missing, TLSError, "tls")
 
 
+@pytest.mark.parametrize(("protocol", "security"), [("imap", "ssl"), ("pop3", "starttls")])
+def test_tls_certificates_loaded_once_per_ca_setting(
+    mailbox, monkeypatch, tmp_path, protocol, security
+):
+    """Loading the CA certificates (the system store: tens of ms of CPU) was done for
+    every connection, at every poll of every TLS inbox; it is done once for each CA
+    setting, and again when its file changed."""
+    loaded, original = [], ssl.SSLContext.load_verify_locations
+
+    def load_verify_locations(context, *args, **kwargs):
+        loaded.append(args or kwargs)
+        return original(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", load_verify_locations)
+    ca_file = tmp_path / "ca.pem"
+    shutil.copy(mailbox.server.ca_file, ca_file)
+    config = mailbox.config(protocol, security, ca_file=str(ca_file))
+    for _poll in range(3):
+        with open_source(config) as source:
+            assert len(source.list_messages()) == 0
+    assert len(loaded) == 1
+    # The same file rewritten (another CA bundle deployed): loaded again, once.
+    ca_file.write_bytes(ca_file.read_bytes() + b"\n")
+    for _poll in range(2):
+        with open_source(config) as source:
+            source.list_messages()
+    assert len(loaded) == 2
+
+
+@pytest.mark.parametrize("where", ["file", "directory"])
+def test_tls_system_store_updated(mailbox, monkeypatch, tmp_path, where):
+    """The system store (no CA file) kept by a process is read again once updated (a CA
+    added to the bundle, or to the hashed directory, as update-ca-certificates does)."""
+    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
+    directory.mkdir()
+    shutil.copy(ssl.get_default_verify_paths().cafile or mailbox.server.ca_file, bundle)
+    bundle.write_bytes(bundle.read_bytes().replace(open(mailbox.server.ca_file, "rb").read(), b""))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    config = mailbox.config("pop3", "ssl", ca_file=None)
+    expect_error(config, TLSError, "tls")
+    added = open(mailbox.server.ca_file, "rb").read()
+    if where == "file":
+        update = tmp_path / "bundle.new"
+        update.write_bytes(bundle.read_bytes() + added)
+        os.replace(update, bundle)
+    else:
+        hashed = subprocess.run(
+            ["openssl", "x509", "-noout", "-subject_hash"], input=added,
+            capture_output=True, check=True,
+        ).stdout.decode().strip()  # fmt: skip
+        (directory / f"{hashed}.0").write_bytes(added)
+    with open_source(config) as source:
+        source.list_messages()
+
+
+def test_tls_system_store_ca_renewed_in_its_directory(mailbox, monkeypatch, tmp_path):
+    """A CA of the system store's hashed directory renewed in place (the file its link
+    names rewritten, the directory unchanged: no stamp sees it) is trusted at the next
+    connection after one refused by the kept context, as it was with a context a
+    connection."""
+    other = make_certificates(str(tmp_path / "other"))  # the same subject, another key
+    renewed = open(mailbox.server.ca_file, "rb").read()
+    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
+    directory.mkdir()
+    bundle.write_bytes(b"")
+    target = tmp_path / "corporate.crt"
+    target.write_bytes(open(other, "rb").read())
+    hashed = subprocess.run(
+        ["openssl", "x509", "-noout", "-subject_hash"], input=renewed,
+        capture_output=True, check=True,
+    ).stdout.decode().strip()  # fmt: skip
+    (directory / f"{hashed}.0").symlink_to(target)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    config = mailbox.config("imap", "ssl", ca_file=None)
+    expect_error(config, TLSError, "tls")
+    target.write_bytes(renewed)
+    with open_source(config) as source:
+        source.list_messages()
+
+
+def test_tls_threads_connecting_at_once_share_one_load(mailbox, monkeypatch, tmp_path):
+    """Threads connecting at once with a CA setting no connection used yet (connect-ahead
+    threads of a first cycle) all verify, over one load of the certificates."""
+    loaded, original = [], ssl.SSLContext.load_verify_locations
+
+    def load_verify_locations(context, *args, **kwargs):
+        loaded.append(args or kwargs)
+        time.sleep(0.05)  # a slow store (the system one): the others arrive meanwhile
+        return original(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", load_verify_locations)
+    ca_file = tmp_path / "ca.pem"
+    shutil.copy(mailbox.server.ca_file, ca_file)
+    configs = [
+        mailbox.config(protocol, security, ca_file=str(ca_file))
+        for protocol in ("imap", "pop3") for security in ("ssl", "starttls")
+    ] * 2  # fmt: skip
+    results, start = [None] * len(configs), threading.Barrier(len(configs))
+
+    def connect(index):
+        start.wait()
+        try:
+            with open_source(configs[index]) as source:
+                results[index] = len(source.list_messages())
+        except Exception as exc:  # reported by the assert below
+            results[index] = exc
+
+    threads = [threading.Thread(target=connect, args=(i,)) for i in range(len(configs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [0] * len(configs)
+    assert len(loaded) == 1
+
+
+def _same_size_pems(*paths):
+    """The PEM files padded with newlines to one size (text outside the certificate)."""
+    datas = [open(path, "rb").read() for path in paths]
+    size = max(len(data) for data in datas)
+    return [data + b"\n" * (size - len(data)) for data in datas]
+
+
+@pytest.mark.parametrize("trusted_first", [True, False], ids=["ca-withdrawn", "ca-deployed"])
+def test_tls_ca_file_replaced_with_same_size_and_time(mailbox, tmp_path, trusted_first):
+    """A CA file replaced by another of the same size whose modification time was kept
+    (``cp -p``, ``rsync -a``, ``install -p``, an unpacked archive: a renewed CA's PEM
+    often has the same size) is another trust store: a CA withdrawn is no longer
+    trusted, a CA deployed is."""
+    other_ca = make_certificates(str(tmp_path / "other"))
+    right, wrong = _same_size_pems(mailbox.server.ca_file, other_ca)
+    first, then = (right, wrong) if trusted_first else (wrong, right)
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(first)
+    config = mailbox.config("imap", "ssl", ca_file=str(ca_file))
+    if trusted_first:
+        with open_source(config) as source:
+            source.list_messages()
+    else:
+        expect_error(config, TLSError, "tls")
+    kept = ca_file.stat()
+    replacement = tmp_path / "ca.pem.new"
+    replacement.write_bytes(then)
+    os.utime(replacement, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    os.replace(replacement, ca_file)
+    assert (ca_file.stat().st_size, ca_file.stat().st_mtime_ns) == (
+        kept.st_size, kept.st_mtime_ns,
+    )  # fmt: skip
+    if trusted_first:
+        expect_error(config, TLSError, "tls")
+    else:
+        with open_source(config) as source:
+            source.list_messages()
+
+
+def test_tls_contexts_of_removed_ca_files_are_not_kept(mailbox, tmp_path):
+    """A caller writing each inbox's CA to a file of its own for a session (a temporary
+    file, removed after) names a new CA setting at every poll: the context kept for each
+    made the process grow at every poll, for files no connection can name again."""
+
+    def live_contexts():
+        gc.collect()
+        return sum(isinstance(obj, ssl.SSLContext) for obj in gc.get_objects())
+
+    before = live_contexts()
+    for poll in range(20):
+        ca_file = tmp_path / f"session-{poll}.pem"
+        shutil.copy(mailbox.server.ca_file, ca_file)
+        with open_source(mailbox.config("imap", "ssl", ca_file=str(ca_file))) as source:
+            source.list_messages()
+        ca_file.unlink()
+    assert live_contexts() - before <= 1
+
+
 class Relay:
     """Forwards connections from ``host``:<port> to a target (to reach Dovecot by another
     address than the one in its certificate)."""
@@ -698,6 +932,26 @@ def test_tls_hostname_mismatch(mailbox):
         unchecked = dataclasses.replace(config, verify_cert=False)
         with open_source(unchecked) as source:  # the relay itself works
             assert len(source.list_messages()) == 1
+    finally:
+        relay.close()
+
+
+@pytest.mark.parametrize(("protocol", "security"), [("imap", "ssl"), ("pop3", "starttls")])
+def test_tls_kept_context_checks_each_connection(mailbox, protocol, security):
+    """The verifying context kept for a CA setting checks the name of each connection's
+    server, and an inbox that does not verify, in between, changes nothing of it."""
+    mailbox.append(message(1))
+    port = mailbox.server.imaps_port if security == "ssl" else mailbox.server.pop3_port
+    relay = Relay("127.0.0.2", ("127.0.0.1", port))
+    try:
+        direct = mailbox.config(protocol, security)
+        relayed = dataclasses.replace(direct, host="127.0.0.2", port=relay.port)
+        for _round in range(2):
+            with open_source(direct) as source:
+                assert len(source.list_messages()) == 1
+            assert "127.0.0.2" in str(expect_error(relayed, TLSError, "tls"))
+            with open_source(dataclasses.replace(relayed, verify_cert=False)) as source:
+                assert len(source.list_messages()) == 1
     finally:
         relay.close()
 

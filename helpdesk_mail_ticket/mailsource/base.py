@@ -6,10 +6,12 @@ methods marked so, and registers itself (:func:`~.registry.register_source`)."""
 import contextlib
 import imaplib
 import json
+import os
 import poplib
 import select
 import socket
 import ssl
+import threading
 from dataclasses import dataclass, field
 
 from .errors import (
@@ -108,14 +110,72 @@ def xoauth2_error_report(data):
     return "OAuth2 error " + ", ".join(f"{key} {value}" for key, value in report.items())
 
 
+# Verifying TLS contexts by CA setting (``ca_file``, None: the system store), with the
+# stamp of the files they were loaded from (``_ca_stamp``): loading the certificates, the
+# system store above all, costs tens of ms of CPU, which every poll of every TLS inbox paid.
+_VERIFYING_CONTEXTS = {}
+_VERIFYING_CONTEXTS_LOCK = threading.Lock()
+
+
 def make_ssl_context(config):
-    """A client TLS context: verifying (system store or ``ca_file``) or not at all."""
+    """A client TLS context: verifying (system store or ``ca_file``) or not at all. A
+    verifying one is made once a process for each CA setting, and again once its files
+    changed or it refused a certificate (``forget_ssl_context``); a context is only
+    read to make connections: threads share it, and a caller must not change it."""
     if not config.verify_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    return ssl.create_default_context(cafile=config.ca_file or None)
+    setting = config.ca_file or None
+    stamp = _ca_stamp(setting)
+    with _VERIFYING_CONTEXTS_LOCK:
+        cached = _VERIFYING_CONTEXTS.get(setting)
+        if stamp is not None and cached and cached[0] == stamp:
+            return cached[1]
+        # A miss: what is kept for files gone or changed is of no use any more (a
+        # caller may name a file of its own for each session, removed after).
+        for kept_setting, (kept_stamp, _context) in list(_VERIFYING_CONTEXTS.items()):
+            if _ca_stamp(kept_setting) != kept_stamp:
+                del _VERIFYING_CONTEXTS[kept_setting]
+        context = ssl.create_default_context(cafile=setting)
+        if stamp is not None:
+            _VERIFYING_CONTEXTS[setting] = (stamp, context)
+        return context
+
+
+def forget_ssl_context(config, context):
+    """Drop ``context`` when it is the verifying context kept for ``config``'s CA
+    setting: it refused a server's certificate, and what it trusts may have changed
+    where no stamp sees it (a certificate of the system store's hashed directory,
+    loaded when first looked up, rewritten in place). The next connection makes it
+    again, as every connection did before contexts were kept."""
+    setting = config.ca_file or None
+    with _VERIFYING_CONTEXTS_LOCK:
+        kept = _VERIFYING_CONTEXTS.get(setting)
+        if kept and kept[1] is context:
+            del _VERIFYING_CONTEXTS[setting]
+
+
+def _ca_stamp(ca_file):
+    """The path, identity (device, inode), size, modification and change times of the
+    files the certificates of ``ca_file`` (None: the system store) are loaded from; None
+    when one cannot be read (the context is then made, and fails, as before). Size and
+    modification time alone miss a file replaced by one of the same size whose time was
+    kept (``cp -p``, ``rsync -a``, an unpacked archive): its inode or change time tell."""
+    if ca_file:
+        paths = [ca_file]
+    else:
+        defaults = ssl.get_default_verify_paths()
+        paths = [path for path in (defaults.cafile, defaults.capath) if path]
+    try:
+        return tuple((path, *_file_stamp(os.stat(path))) for path in paths)
+    except OSError:
+        return None
+
+
+def _file_stamp(stat):
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 @dataclass(frozen=True)
@@ -200,8 +260,12 @@ class MailSource:
         config = self.config
         context = self._tls_context()
         self.trace(f"connecting ({config.security}, timeout {config.timeout}s)")
-        with self.phase("connect", "connecting"):
-            client = self._open(context)
+        try:
+            with self.phase("connect", "connecting"):
+                client = self._open(context)
+        except TLSError as exc:
+            self._refused_by(context, exc)
+            raise
         self._client = client
         try:
             self._greeted()
@@ -211,12 +275,18 @@ class MailSource:
                     self._starttls(context)
             self._login()
             self._after_login()
-        except BaseException:
+        except BaseException as exc:
             self._client, self._broken = None, False
             with contextlib.suppress(Exception):
                 self._release(client)
+            self._refused_by(context, exc)
             raise
         self._connected = True
+
+    def _refused_by(self, context, exc):
+        """A certificate refused by a kept verifying context: made again next time."""
+        if context is not None and isinstance(exc.__cause__, ssl.SSLCertVerificationError):
+            forget_ssl_context(self.config, context)
 
     def close(self):
         """End the session (committing what it must: POP3 deletions), and release the

@@ -169,8 +169,7 @@ class Pop3Source(MailSource):
         client, login, password = self._client, self.config.login, self.config.password
         option = self.config.pop3_auth_option.upper()
         if option == "USER":
-            self._send(f"USER {login}")
-            client.user(login)
+            self._send(f"USER {login}")  # once: the answer is traced, PASS follows
             self.trace("> PASS ********")
             response = client.pass_(password)
         elif option == "APOP":

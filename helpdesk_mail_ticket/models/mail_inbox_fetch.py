@@ -349,6 +349,8 @@ class MailInbox(models.Model):
             ``remaining``: how many are left for the next cycle
         """
         counts = {"processed": 0, "error": 0, "undesired": 0}
+        if not messages:  # an idle cycle: no settings to parse, no batch to plan
+            return dict(counts, remaining=0)
         todo = messages[:limit] if limit is not None else messages
         settings = self._get_parse_settings()
         if todo and not self.env.context.get("lang"):

@@ -143,6 +143,21 @@ class TestPop3IdleCycle(Pop3IdleCase):
         self.assertEqual(carrying, [], "the listing was sent to the database")
         self.assert_all_on_server(env, inbox)
 
+    def test_unchanged_mailbox_sends_each_command_once(self):
+        # What a bare LIST + UIDL poll sends, and nothing more: the login sent USER
+        # twice, one more round trip to the server at every cycle.
+        _env, _login, inbox = self._committed_inbox()
+        self.cycle(inbox)
+        sent, original = [], poplib.POP3._putcmd
+
+        def putcmd(client, line):
+            sent.append(line.split(" ", 1)[0].upper())  # the command, never its argument
+            return original(client, line)
+
+        with patch.object(poplib.POP3, "_putcmd", putcmd):
+            self.assertEqual(self.cycle(inbox)["new"], 0)
+        self.assertEqual(sent, ["USER", "PASS", "LIST", "UIDL", "QUIT"])
+
     def test_unchanged_mailbox_costs_one_commit_and_three_statements(self):
         # An idle cycle whose listing is skipped: the cycle's first read (connection
         # settings and what the rest of the cycle reads of the row), the skip's check,
