@@ -44,6 +44,7 @@ from mailsource import (
     split_imap_options,
     unknown_imap_options,
 )
+from mailsource import base as mailsource_base
 from mailsource.imap import quote_mailbox, uid_set
 
 TRANSPORTS = [
@@ -1400,3 +1401,31 @@ def test_pop3_keys_that_differ_in_8_bit_bytes_only_stay_two_messages(fake_server
     server = fake_server("lines", b"+OK fake\r\n", answer)
     with open_source(fake_config("pop3", server.port)) as source:
         assert [(m.uid, m.number) for m in source.list_messages()] == [("k\xe9", 1), ("k\xe8", 2)]
+
+
+def test_tls_kept_context_ages_out(mailbox, monkeypatch, tmp_path):
+    """A CA of the system store's hashed directory withdrawn in place (the file its link
+    names rewritten with another CA, the directory unchanged: no stamp sees it, and no
+    certificate is refused) is no longer trusted once the kept context is
+    TLS_CONTEXT_MAX_AGE old: a context a connection trusted it until the next poll."""
+    monkeypatch.setattr(mailsource_base, "TLS_CONTEXT_MAX_AGE", 1, raising=False)
+    other = make_certificates(str(tmp_path / "other"))  # the same subject, another key
+    trusted = open(mailbox.server.ca_file, "rb").read()
+    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
+    directory.mkdir()
+    bundle.write_bytes(b"")
+    target = tmp_path / "corporate.crt"
+    target.write_bytes(trusted)
+    hashed = subprocess.run(
+        ["openssl", "x509", "-noout", "-subject_hash"], input=trusted,
+        capture_output=True, check=True,
+    ).stdout.decode().strip()  # fmt: skip
+    (directory / f"{hashed}.0").symlink_to(target)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    config = mailbox.config("imap", "ssl", ca_file=None)
+    with open_source(config) as source:
+        source.list_messages()
+    target.write_bytes(open(other, "rb").read())
+    time.sleep(1.2)  # the context's age, not a measure of speed
+    expect_error(config, TLSError, "tls")

@@ -12,6 +12,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 
 from .errors import (
@@ -115,12 +116,16 @@ def xoauth2_error_report(data):
 # system store above all, costs tens of ms of CPU, which every poll of every TLS inbox paid.
 _VERIFYING_CONTEXTS = {}
 _VERIFYING_CONTEXTS_LOCK = threading.Lock()
+# Seconds a verifying context is kept at most: what no stamp sees (a certificate of the
+# system store's hashed directory rewritten in place, withdrawn) is read again by then.
+TLS_CONTEXT_MAX_AGE = 600
 
 
 def make_ssl_context(config):
     """A client TLS context: verifying (system store or ``ca_file``) or not at all. A
     verifying one is made once a process for each CA setting, and again once its files
-    changed or it refused a certificate (``forget_ssl_context``); a context is only
+    changed, it refused a certificate (``forget_ssl_context``) or it is
+    TLS_CONTEXT_MAX_AGE old; a context is only
     read to make connections: threads share it, and a caller must not change it."""
     if not config.verify_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -131,16 +136,22 @@ def make_ssl_context(config):
     stamp = _ca_stamp(setting)
     with _VERIFYING_CONTEXTS_LOCK:
         cached = _VERIFYING_CONTEXTS.get(setting)
-        if stamp is not None and cached and cached[0] == stamp:
+        now = time.monotonic()
+        if (
+            stamp is not None
+            and cached
+            and cached[0] == stamp
+            and now - cached[2] < TLS_CONTEXT_MAX_AGE
+        ):
             return cached[1]
         # A miss: what is kept for files gone or changed is of no use any more (a
         # caller may name a file of its own for each session, removed after).
-        for kept_setting, (kept_stamp, _context) in list(_VERIFYING_CONTEXTS.items()):
-            if _ca_stamp(kept_setting) != kept_stamp:
+        for kept_setting, (kept_stamp, _context, made) in list(_VERIFYING_CONTEXTS.items()):
+            if now - made >= TLS_CONTEXT_MAX_AGE or _ca_stamp(kept_setting) != kept_stamp:
                 del _VERIFYING_CONTEXTS[kept_setting]
         context = ssl.create_default_context(cafile=setting)
         if stamp is not None:
-            _VERIFYING_CONTEXTS[setting] = (stamp, context)
+            _VERIFYING_CONTEXTS[setting] = (stamp, context, now)
         return context
 
 
