@@ -874,7 +874,9 @@ class MailInbox(models.Model):
         pairs in ``identities``): same header digest, or, for lines recorded before
         header digests were, same Message-ID (``(id, uid, header_digest, message_id,
         size)`` rows, oldest first); those of ``keys`` no line holds (a set: the keys
-        most new messages get, checked together by ``_identity_key``)."""
+        most new messages get, checked together by ``_identity_key``). With them, the
+        cycle's user's language, which processing the new lines needs
+        (``_get_user_lang``), put in the cache when neither it nor the context has it."""
         identities = list(identities)
         digests = [digest for _mid, digest in identities if digest]
         message_ids = [_text(mid) for mid, _digest in identities if mid]
@@ -902,8 +904,19 @@ class MailInbox(models.Model):
             ))  # fmt: skip
         rows = []
         if queries:
+            lang = self._user_lang_query()
+            if lang is not None:
+                queries.append(SQL(
+                    "(SELECT 3, NULL::integer, (%s), NULL::varchar, NULL::varchar, "
+                    "NULL::integer)",
+                    lang,
+                ))  # fmt: skip
             self.env.cr.execute(SQL(" UNION ALL ").join(queries))
             rows = self.env.cr.fetchall()
+            for row in rows:
+                if row[0] == 3 and row[2] is not None:
+                    user = self.env.user
+                    self.env.cache.update(user, user._fields["lang"], [row[2]])
         recorded = {row[2] for row in rows if row[0] == 0}
         known = sorted(row[1:] for row in rows if row[0] == 1)
         return recorded, known, set(keys) - {row[2] for row in rows if row[0] == 2}
