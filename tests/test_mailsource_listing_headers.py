@@ -74,6 +74,25 @@ def test_few_new_messages_come_with_their_header_blocks(mailbox, monkeypatch):
     assert all(mailbox.flags(uid) == {"\\Flagged"} for uid in uids)  # never \Seen
 
 
+def test_the_source_tells_which_header_blocks_it_holds(mailbox, monkeypatch):
+    # What the synchronization asks before it reads the ledger once for a step
+    # (holds_header): only blocks the listing brought and not read yet, no command.
+    cursor = cursor_after(mailbox, [message(1)])
+    mailbox.append(message(2))
+    sent = SentCommands(monkeypatch)
+    with open_source(mailbox.config("imap")) as source:
+        (new,) = source.list_changes(cursor).messages
+        commands = list(sent)
+        assert source.holds_header(new.uid)
+        assert not source.holds_header(f"{source.uidvalidity}:1")  # listed before
+        assert not source.holds_header(f"{source.uidvalidity + 1}:{new.number}")
+        source.fetch_header(new.uid)
+        assert not source.holds_header(new.uid)  # read once: the next read asks
+        assert sent == commands
+    with open_source(mailbox.config("pop3")) as source:
+        assert not source.holds_header(source.list_messages()[0].uid)
+
+
 @pytest.mark.parametrize("beyond", [0, 10], ids=["exactly-what-it-reads", "longer"])
 def test_a_header_block_the_listing_may_have_cut_is_fetched_whole(mailbox, monkeypatch, beyond):
     # The listing reads at most HEADER_WITH_LISTING_MAX octets: a block of exactly that

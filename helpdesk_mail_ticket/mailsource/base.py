@@ -435,6 +435,11 @@ class MailSource:
         """The header block of a message (up to and including the blank line)."""
         raise NotImplementedError
 
+    def holds_header(self, uid):
+        """Whether :meth:`fetch_header` has the block of ``uid`` already, and reads it
+        without a command (IMAP: the block its listing brought, not read yet)."""
+        return False
+
     def structure(self, uid):
         """The MIME structure of a message, to download its parts one at a time (IMAP
         BODYSTRUCTURE, :mod:`~.structure`)."""

@@ -529,6 +529,14 @@ class ImapSource(MailSource):
             return header
         return self._fetch_item(uid, "BODY.PEEK[HEADER]", b"BODY[HEADER]")
 
+    def holds_header(self, uid):
+        if not self._headers or self._broken:  # fetch_header sends its command or says why
+            return False
+        try:
+            return self._resolve(uid) in self._headers
+        except UidValidityChangedError:
+            return False
+
     def fetch_into(self, uid, out):
         """Write the message into the binary file ``out`` by partial fetches of
         STREAM_CHUNK octets (``BODY.PEEK[]<offset.size>``): at most one chunk is held

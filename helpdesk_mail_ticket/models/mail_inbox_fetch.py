@@ -413,17 +413,28 @@ class MailInbox(models.Model):
         narrow read when the cache does not have it (the user and its partner would
         each be read whole)."""
         user = self.env.user
-        if self.env.cache.contains(user, user._fields["lang"]):
-            return user.lang
-        self.env["res.partner"].flush_model(["lang"])
-        self.env["res.users"].flush_model(["partner_id"])
-        self.env.cr.execute(
-            "SELECT partner.lang FROM res_users u JOIN res_partner partner "
-            "ON partner.id = u.partner_id WHERE u.id = %s",
-            [user.id],
-        )
+        query = self._user_lang_query()
+        if query is None:
+            return self.env.context.get("lang") or user.lang
+        self.env.cr.execute(query)
         row = self.env.cr.fetchone()
         return row[0] if row else user.lang
+
+    def _user_lang_query(self):
+        """The query of ``_get_user_lang``'s read (one row: the language), which a
+        statement the cycle sends anyway may carry (the synchronization's read of the
+        ledger when it records new mail: ``_read_recognition``); None when the context
+        or the cache has the language already (no read)."""
+        user = self.env.user
+        if self.env.context.get("lang") or self.env.cache.contains(user, user._fields["lang"]):
+            return None
+        self.env["res.partner"].flush_model(["lang"])
+        self.env["res.users"].flush_model(["partner_id"])
+        return SQL(
+            "SELECT partner.lang FROM res_users u JOIN res_partner partner "
+            "ON partner.id = u.partner_id WHERE u.id = %s",
+            user.id,
+        )
 
     def _plan_batches(self, messages, size):
         """``messages`` cut, in id order, into batches of at most ``size`` messages

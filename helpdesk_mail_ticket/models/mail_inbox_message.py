@@ -13,7 +13,8 @@ from ..mailparse.peek import peek_headers
 _logger = logging.getLogger(__name__)
 
 # Methods of 18.0.1.1 whose work moved when routing and acting were separated (route,
-# then act; an email's effects on the ticket in the ticket mixin): nothing calls them
+# then act; an email's effects on the ticket in the ticket mixin), or later (as said
+# below): nothing calls them
 # any more, so an integrator's override of one would silently stop working. The
 # registry names any such override at start-up (_check_moved_overrides).
 MOVED_METHODS = {
@@ -35,7 +36,12 @@ MOVED_METHODS = {
         "_subscribe_caller": "<ticket model>._mail_ticket_subscribe_caller",
         "_update_ticket": "<ticket model>._mail_ticket_update",
     },
-    "mail.inbox": {"_store_sync_state": "mail.inbox._store_sync_cursor"},
+    "mail.inbox": {
+        "_store_sync_state": "mail.inbox._store_sync_cursor",
+        # 18.0.1.x: the recognition reads the ledger once a step.
+        "_find_known_lines": "mail.inbox._read_recognition",
+        "_free_keys": "mail.inbox._read_recognition",
+    },
 }
 
 STATES = [

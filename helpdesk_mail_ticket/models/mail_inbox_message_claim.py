@@ -18,6 +18,7 @@ from ..transaction import (
     commit,
     email_lock_key,
     release_lease,
+    release_locks,
     rollback,
     session_lock,
     step_savepoint,
@@ -97,10 +98,16 @@ class MailInboxMessage(models.Model):
         previous, marked = claim if claim else (self._claim_attempt(), False)
         if previous is None:
             return None
+        email_keys = []  # the email's lock, let go with the lease: one statement
         try:
-            return self._process_attempt(source, settings, previous, marked, handoff)
+            return self._process_attempt(
+                source, settings, previous, marked, handoff, email_keys=email_keys
+            )
         finally:
-            self._release()
+            if email_keys:
+                release_locks(self.env, [self.id], email_keys)
+            else:
+                self._release()
 
     def _claim_attempt(self):
         """Take this message for one processing attempt, in one statement: lock its row
@@ -179,13 +186,17 @@ class MailInboxMessage(models.Model):
         """Give this message's lease back (see ``_claim_attempt``)."""
         release_lease(self.env, self.id)
 
-    def _process_attempt(self, source, settings, previous, marked=False, handoff=None):
+    def _process_attempt(
+        self, source, settings, previous, marked=False, handoff=None, email_keys=None
+    ):
         """Download, then parse and act on a claimed message. The attempt is counted
         and committed before the message is parsed: a crash while parsing or
         processing it is remembered, so a poison message cannot loop. The same commit,
         made once the email's lock is held, starts a transaction whose snapshot sees
         what the lock's previous holder committed. ``marked``: its download was marked
-        started by the previous message's commit (``_claim_following``)."""
+        started by the previous message's commit (``_claim_following``). ``email_keys``:
+        a list the email's lock is added to instead of being let go here (see
+        ``_email_lock``)."""
         if not marked and self._count_connection_failure(source):
             return self.state
         raw, state = self._download(source, settings, previous, marked)
@@ -202,7 +213,7 @@ class MailInboxMessage(models.Model):
             return self.state
         key, answered = header_ids(raw)  # the header block only: safe before the commit
         self._count_attempt(_text(key))
-        with self._email_lock(_text(key)) as email_key:
+        with self._email_lock(_text(key), email_keys) as email_key:
             if answered and self._wait_for_answered_in_flight(answered, email_key):
                 self._leave_for_later_reply()
                 return None
@@ -373,14 +384,25 @@ class MailInboxMessage(models.Model):
         return self.state
 
     @contextmanager
-    def _email_lock(self, stable_id):
+    def _email_lock(self, stable_id, keys=None):
         """Hold the email's lock (``transaction``: one email at a time across workers
         and inboxes), then commit the attempt counted, so that the snapshot sees what
         the lock's previous holder committed. Yields the lock's key (None without a
-        stable id), for ``_wait_for_answered_in_flight`` to let go while it waits."""
+        stable id), for ``_wait_for_answered_in_flight`` to let go while it waits.
+        ``keys``: a list the key is added to once the lock is held; its holder lets the
+        lock go (with the message's lease, ``transaction.release_locks``), not the
+        block's end."""
         if not stable_id:  # header_ids always reads one; NULs alone make none
             commit(self.env)
             yield None
+            return
+        if keys is not None:
+            key = email_lock_key(stable_id)
+            # A statement of its own (``transaction.session_lock``).
+            self.env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
+            keys.append(key)
+            commit(self.env)
+            yield key
             return
         with session_lock(self.env, email_lock_key(stable_id)) as key:
             commit(self.env)

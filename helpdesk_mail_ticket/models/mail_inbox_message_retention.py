@@ -182,10 +182,32 @@ class MailInboxMessage(models.Model):
             if not model_name or model_name not in self.env:
                 ids += [rid for rid, _ticket_id in pairs]
                 continue
-            tickets = self.env[model_name].browse({t for _r, t in pairs if t}).exists()
+            tickets = self._existing_tickets(self.env[model_name], {t for _r, t in pairs if t})
             alive_open = {t.id for t in tickets if not t._mail_ticket_is_closed()}
             ids += [rid for rid, ticket_id in pairs if ticket_id not in alive_open]
         return ids
+
+    @api.model
+    def _existing_tickets(self, model, ids):
+        """Those of the tickets ``ids`` of ``model`` that exist, read with what Odoo
+        prefetches of a record at its first field's read (the check reads a field of
+        each): one statement, not ``exists()`` then that read (a second one only when
+        some are gone, as ``fetch`` checks those are not hidden by a rule)."""
+        tickets = model.browse(sorted(ids))
+        names = [
+            name
+            for name, field in model._fields.items()
+            if field.prefetch is True and field.is_accessible(model.env)
+        ]
+        if self.env.context.get("prefetch_fields", True) is False or not names:
+            return tickets.exists()
+        tickets.fetch(names)
+        cache = self.env.cache
+        columns = [model._fields[name] for name in names if model._fields[name].column_type]
+        if not columns:
+            return tickets.exists()
+        # Read by the statement (or found in the cache, hence existing): the others are gone.
+        return tickets.filtered(lambda ticket: cache.contains(ticket, columns[0]))
 
     @api.model
     def _touch_ticket_lines(self, model_name, ticket_ids):

@@ -73,10 +73,11 @@ class MailInbox(models.Model):
         remote = listing.messages
         stored = []
 
-        def store_with_lines():
+        def store_with_lines(all_recorded=False):
             # Every listed message has its line: the cursor is stored in the commit
             # of the step that recorded the last of them, under the lock it holds.
-            if not self._count_unrecorded(remote):
+            # Counted unless the recording saw each of them get or have its line.
+            if all_recorded or not self._count_unrecorded(remote):
                 self._write_sync_cursor(listing.cursor)
                 stored.append(listing.cursor)
 
@@ -182,7 +183,7 @@ class MailInbox(models.Model):
         # A line without a header digest (recorded before digests were, or its header
         # block refused when listed) cannot show that the new mailbox's message of its
         # handle is its own (_check_reused_handles takes such a line as before): it
-        # keeps no handle, and is found again by its Message-ID (_find_known_lines) or
+        # keeps no handle, and is found again by its Message-ID (_read_recognition) or
         # not at all. Else that message was never recorded: lost.
         self.env.cr.execute(
             "UPDATE mail_inbox_message SET server_uid = NULL WHERE inbox_id IN %s "
@@ -727,13 +728,15 @@ class MailInbox(models.Model):
         messages not recorded yet to the next listing, which finds them again.
         ``locked``: this transaction holds the lock already (the synchronization's),
         the first step does not take it again. ``before_last_commit``: called in the
-        last step's transaction, after its lines are written, before its commit.
+        last step's transaction, after its lines are written, before its commit, with
+        whether every message of ``remote`` was seen to get or have its line (False:
+        not known, a message gone or a key taken meanwhile).
         ``leave_last_commit``: the last step is not committed here; the caller's next
         commit ends it (before any download or server command: the lines must be in
         the database first). Returns the ids of the new lines."""
         ledger = self.env["mail.inbox.message"]
         by_message_id = self._get_parse_settings().use_message_id_as_uid
-        new_ids = []
+        new_ids, all_recorded = [], True
         for start, end in self._recording_steps(len(remote)):
             if not (locked and not start) and not self._lock_recording_step():
                 self._trace(
@@ -751,9 +754,11 @@ class MailInbox(models.Model):
             try:
                 # Not released when the step succeeds (``step_savepoint``).
                 with step_savepoint(self.env, flush=False):
-                    new_ids += self._record_batch(source, batch, by_message_id)
+                    step_ids, step_recorded = self._record_batch(source, batch, by_message_id)
+                    new_ids += step_ids
+                    all_recorded = all_recorded and step_recorded
                     if before_last_commit and end >= len(remote):
-                        before_last_commit()
+                        before_last_commit(all_recorded)
             except psycopg2.errors.SerializationFailure:
                 self._trace("Lines changed by another worker: recording left to the next cycle")
                 rollback(self.env)
@@ -788,14 +793,15 @@ class MailInbox(models.Model):
         return [(start, end) for start, end in itertools.pairwise(bounds) if end > start]
 
     def _record_batch(self, source, batch, by_message_id):
-        """One step of ``_record_identified``; returns the ids of the new lines."""
-        cr = self.env.cr
-        cr.execute(
-            "SELECT server_uid FROM mail_inbox_message WHERE inbox_id = %s AND on_server "
-            "AND server_uid = ANY(%s)",
-            [self.id, [message.uid for message in batch]],
-        )
-        recorded, identities = {row[0] for row in cr.fetchall()}, {}
+        """One step of ``_record_identified``; returns the ids of the new lines, and
+        whether each message of ``batch`` was seen to have or get its line."""
+        handles = [message.uid for message in batch]
+        # Header blocks the listing brought cost no command: read first, the ledger is
+        # then read once for the lines of the handles, the known lines and the keys.
+        # Else the recorded handles first: no command for what another worker recorded.
+        ahead = all(source.holds_header(uid) for uid in handles)
+        recorded = set() if ahead else self._read_recognition(handles=handles)[0]
+        identities = {}
         for message in batch:
             if message.uid in recorded:
                 continue  # by another worker since the listing
@@ -808,13 +814,20 @@ class MailInbox(models.Model):
                 # download then counts against it, not against the inbox's sync.
                 self._trace("Header of message %s unreadable: %s", message.uid, error)
                 identities[message.uid] = ("", None)
-        known = self._find_known_lines(identities.values())
-        listed, taken, keys = [m for m in batch if m.uid in identities], set(), {}
-        free = self._free_keys(
+        found, known, free = self._read_recognition(
+            handles if ahead else (),
+            identities.values(),
             [_text(mid) or f"hdr:{digest}" for mid, digest in identities.values() if digest]
             if by_message_id
-            else list(identities)
+            else list(identities),
         )
+        cr = self.env.cr
+        for uid in found:  # by another worker since the listing
+            identities.pop(uid, None)
+        recorded |= found
+        listed, taken, keys = [m for m in batch if m.uid in identities], set(), {}
+        # A message gone since the listing has no line (the next listing tells).
+        all_recorded = {m.uid for m in listed} | recorded == set(handles)
         for message in listed:
             message_id, digest = identities[message.uid]
             line = digest and self._pick_known_line(known, message, message_id, digest)
@@ -839,7 +852,9 @@ class MailInbox(models.Model):
                 self._trace("Message %s is %s, already known", message.uid, line[1])
             else:
                 keys[message.uid] = (key, digest, _text(message_id)[:998] or None)
-        return self._insert_lines([m for m in listed if m.uid in keys], keys)
+        new_ids = self._insert_lines([m for m in listed if m.uid in keys], keys)
+        # A line inserted for each (none of their keys taken by another worker meanwhile).
+        return new_ids, all_recorded and len(new_ids) == len(keys)
 
     def _count_unrecorded(self, remote):
         """How many of the ``remote`` messages have no line on the server yet."""
@@ -852,27 +867,59 @@ class MailInbox(models.Model):
         )
         return len({message.uid for message in remote}) - self.env.cr.fetchone()[0]
 
-    def _find_known_lines(self, identities):
-        """The lines of this inbox that left the server and may be these messages
-        (``(message_id, header_digest)`` pairs): same header digest, or, for lines
-        recorded before header digests were, same Message-ID. ``(id, uid,
-        header_digest, message_id, size)`` rows, oldest first."""
+    def _read_recognition(self, handles=(), identities=(), keys=()):
+        """What a step of ``_record_identified`` reads of this inbox's lines, in one
+        statement: the ``handles`` that have a line on the server (a set); the lines
+        that left the server and may be these messages (``(message_id, header_digest)``
+        pairs in ``identities``): same header digest, or, for lines recorded before
+        header digests were, same Message-ID (``(id, uid, header_digest, message_id,
+        size)`` rows, oldest first); those of ``keys`` no line holds (a set: the keys
+        most new messages get, checked together by ``_identity_key``). With them, the
+        cycle's user's language, which processing the new lines needs
+        (``_get_user_lang``), put in the cache when neither it nor the context has it."""
         identities = list(identities)
-        if not identities:
-            return []
-        self.env.cr.execute(
-            """SELECT id, uid, header_digest, message_id, size FROM mail_inbox_message
-                WHERE inbox_id = %s AND NOT on_server AND uid NOT LIKE 'push:%%'
-                  AND (header_digest = ANY(%s)
-                       OR (header_digest IS NULL AND message_id = ANY(%s)))
-                ORDER BY id""",
-            [
-                self.id,
-                [digest for _mid, digest in identities if digest],
-                [_text(mid) for mid, _digest in identities if mid],
-            ],
-        )
-        return self.env.cr.fetchall()
+        digests = [digest for _mid, digest in identities if digest]
+        message_ids = [_text(mid) for mid, _digest in identities if mid]
+        queries = []
+        if handles:
+            queries.append(SQL(
+                "(SELECT 0, id, server_uid, NULL::varchar, NULL::varchar, NULL::integer "
+                "FROM mail_inbox_message WHERE inbox_id = %s AND on_server "
+                "AND server_uid = ANY(%s))",
+                self.id, list(handles),
+            ))  # fmt: skip
+        if digests or message_ids:
+            queries.append(SQL(
+                "(SELECT 1, id, uid, header_digest, message_id, size FROM mail_inbox_message "
+                "WHERE inbox_id = %s AND NOT on_server AND uid NOT LIKE %s "
+                "AND (header_digest = ANY(%s) OR (header_digest IS NULL "
+                "AND message_id = ANY(%s))))",
+                self.id, "push:%", digests, message_ids,
+            ))  # fmt: skip
+        if keys:
+            queries.append(SQL(
+                "(SELECT 2, NULL::integer, uid, NULL::varchar, NULL::varchar, NULL::integer "
+                "FROM mail_inbox_message WHERE inbox_id = %s AND uid = ANY(%s))",
+                self.id, list(keys),
+            ))  # fmt: skip
+        rows = []
+        if queries:
+            lang = self._user_lang_query()
+            if lang is not None:
+                queries.append(SQL(
+                    "(SELECT 3, NULL::integer, (%s), NULL::varchar, NULL::varchar, "
+                    "NULL::integer)",
+                    lang,
+                ))  # fmt: skip
+            self.env.cr.execute(SQL(" UNION ALL ").join(queries))
+            rows = self.env.cr.fetchall()
+            for row in rows:
+                if row[0] == 3 and row[2] is not None:
+                    user = self.env.user
+                    self.env.cache.update(user, user._fields["lang"], [row[2]])
+        recorded = {row[2] for row in rows if row[0] == 0}
+        known = sorted(row[1:] for row in rows if row[0] == 1)
+        return recorded, known, set(keys) - {row[2] for row in rows if row[0] == 2}
 
     def _pick_known_line(self, known, message, message_id, digest):
         """The first of the ``known`` rows that is ``message`` (same header digest and
@@ -886,24 +933,13 @@ class MailInbox(models.Model):
                 return known.pop(index)
         return None
 
-    def _free_keys(self, keys):
-        """Those of ``keys`` no line of this inbox holds, in one statement: the keys
-        most new messages get, checked together (``_identity_key``)."""
-        if not keys:
-            return set()
-        self.env.cr.execute(
-            "SELECT uid FROM mail_inbox_message WHERE inbox_id = %s AND uid = ANY(%s)",
-            [self.id, list(keys)],
-        )
-        return set(keys) - {row[0] for row in self.env.cr.fetchall()}
-
     def _identity_key(self, identity, digest, taken, free=frozenset()):
         """A free key (``uid``) for a message keyed by its Message-ID (use_message_id_as_uid):
         the Message-ID, else (another email uses it, or another copy of the same
         email is in the mailbox) the Message-ID and its header digest. The same for a
         message keyed by its server handle, which a line that left may hold.
         ``taken``: the keys this step gave already; ``free``: keys found free by
-        ``_free_keys`` in this step (no other statement checks them)."""
+        ``_read_recognition`` in this step (no other statement checks them)."""
         candidates = [identity, f"{identity}#{digest[:16]}"]
         candidates += [f"{identity}#{digest[:16]}#{n}" for n in range(2, 1000)]
         for key in candidates:

@@ -28,6 +28,7 @@ from . import test_settings_cron
 from . import test_sync
 from . import test_ui
 from . import test_good_citizen
+from . import test_attack_onecost
 from . import test_attack_pop3_digest
 from . import test_attack_pop3_sqldiff
 from . import test_batch

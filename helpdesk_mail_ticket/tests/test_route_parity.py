@@ -214,3 +214,17 @@ class TestRouteForIntegrators(MailTicketCase):
             "odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message", "WARNING"
         ):
             self.env["mail.inbox.message"]._check_moved_overrides()
+
+    def test_an_override_of_a_recognition_read_merged_away_is_named_at_start(self):
+        """The recognition's reads of the ledger became one (_read_recognition): an
+        override of the reads it replaced is called by nothing."""
+        inbox = type(self.env["mail.inbox"])
+        with (
+            patch.object(inbox, "_free_keys", lambda self, keys: keys, create=True),
+            self.assertLogs(
+                "odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message", "WARNING"
+            ) as logs,
+        ):
+            self.env["mail.inbox.message"]._check_moved_overrides()
+        self.assertIn("mail.inbox._free_keys", logs.output[0])
+        self.assertIn("_read_recognition", logs.output[0])
