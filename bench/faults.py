@@ -245,8 +245,10 @@ class OdooDatabase:
             raise RuntimeError(f"installing {ADDON} failed:\n{result.stdout}\n{result.stderr}")
 
     def drop(self):
+        # --force: the backend of a worker killed a moment ago may still hold a session.
         subprocess.run(
-            ["dropdb", "--if-exists", "-h", DB_HOST, "-p", DB_PORT, "-U", DB_USER, self.name],
+            ["dropdb", "--if-exists", "--force", "-h", DB_HOST, "-p", DB_PORT, "-U", DB_USER,
+             self.name],  # fmt: skip
             check=False,
             capture_output=True,
         )

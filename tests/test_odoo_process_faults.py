@@ -8,6 +8,11 @@ one outcome. The engine is ``bench/faults.py`` (its long run is the benchmark).
 Skipped only when Odoo is not importable; any failure once Odoo is there fails.
 """
 
+import os
+import subprocess
+
+import psycopg2
+
 
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(faults, addons):
     with faults.Experiment(messages=300, kills=8, seed=20261125, min_delay=1.5,
@@ -106,3 +111,37 @@ def test_oversize_mail_on_a_delete_inbox_is_never_lost(faults, addons):
     assert kept == ("error", True, None), kept
     assert saved == ("processed", False, True), saved
     assert report["lost"] == [] and report["duplicated"] == [] and report["wrong"] == []
+
+
+def test_a_database_still_used_by_a_killed_workers_session_is_dropped(faults, tmp_path):
+    # An experiment drops its database at its end; the backend of a worker it killed may
+    # not have noticed yet (or a worker still runs): dropdb refused it ("is being
+    # accessed by other users"), silently, and the run left a database behind.
+    database = faults.OdooDatabase(f"hmt_faults_drop_{os.getpid()}", "", str(tmp_path))
+    subprocess.run(
+        ["createdb", "-h", faults.DB_HOST, "-p", faults.DB_PORT, "-U", faults.DB_USER,
+         database.name],
+        check=True,
+    )  # fmt: skip
+    held = psycopg2.connect(
+        host=faults.DB_HOST, port=faults.DB_PORT, user=faults.DB_USER, dbname=database.name
+    )
+    try:
+        database.drop()
+        check = psycopg2.connect(
+            host=faults.DB_HOST, port=faults.DB_PORT, user=faults.DB_USER, dbname="postgres"
+        )
+        try:
+            with check.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database.name])
+                left = cursor.fetchone()
+        finally:
+            check.close()
+    finally:
+        held.close()
+        subprocess.run(
+            ["dropdb", "--if-exists", "-h", faults.DB_HOST, "-p", faults.DB_PORT, "-U",
+             faults.DB_USER, database.name],
+            check=False,
+        )  # fmt: skip
+    assert left is None, f"{database.name} left behind"
