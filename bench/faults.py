@@ -246,11 +246,9 @@ class OdooDatabase:
 
     def drop(self):
         # --force: the backend of a worker killed a moment ago may still hold a session.
+        host = ["-h", DB_HOST, "-p", DB_PORT, "-U", DB_USER]
         subprocess.run(
-            ["dropdb", "--if-exists", "--force", "-h", DB_HOST, "-p", DB_PORT, "-U", DB_USER,
-             self.name],  # fmt: skip
-            check=False,
-            capture_output=True,
+            ["dropdb", "--if-exists", "--force", *host, self.name], check=False, capture_output=True
         )
 
     def connect(self):
