@@ -167,9 +167,13 @@ def print_halves(counts, errors, measures) -> int:
     return 1 if errors else 0
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("fixtures", help="folder of NAME.eml + NAME.json pairs")
+def read_pairs(argv, doc, suffix, expected_suffix):
+    """A fixture scorer's command line (``doc`` its module's docstring), the fixtures of
+    its folder (``NAME<suffix>``, each with its expectation ``NAME<expected_suffix>``
+    beside it) and their halves; None (told on stderr) when there are none."""
+    pairs = f"COLLECTION/NAME{suffix} + NAME{expected_suffix}"
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("fixtures", help=f"folder of {pairs} pairs")
     parser.add_argument("--seed", type=int, default=SPLIT_SEED)
     parser.add_argument("--verbose", action="store_true", help="list the fitting half's misses")
     parser.add_argument(
@@ -180,11 +184,19 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     base = Path(args.fixtures).resolve()
-    fixtures = [p for p in sorted(base.rglob("*.eml")) if p.with_suffix(".json").is_file()]
+    found = sorted(base.rglob(f"*{suffix}"))
+    fixtures = [p for p in found if p.with_suffix(expected_suffix).is_file()]
     if not fixtures:
-        print(f"no NAME.eml + NAME.json pairs under {base}", file=sys.stderr)
+        print(f"no {pairs} pairs under {base}", file=sys.stderr)
+        return None
+    return args, base, fixtures, split(fixtures, base, args.seed)
+
+
+def main(argv=None) -> int:
+    pairs = read_pairs(argv, __doc__, ".eml", ".json")
+    if pairs is None:
         return 2
-    halves = split(fixtures, base, args.seed)
+    args, base, fixtures, halves = pairs
     counts = {h: collections.defaultdict(lambda: [0, 0]) for h in ("fit", "valid")}
     errors, slowest = [], (0.0, "")
     for path in fixtures:

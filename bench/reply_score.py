@@ -28,7 +28,6 @@ validation half is the figure that counts, and a gap above 0.03 between the halv
 rule was fitted to examples.
 """
 
-import argparse
 import collections
 import sys
 import time
@@ -39,7 +38,7 @@ sys.path.insert(0, str(ROOT / "helpdesk_mail_ticket"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus_score import TEXT_FIRST, as_message, token_f1, ws  # noqa: E402
-from fixture_score import SPLIT_SEED, collection_of, split  # noqa: E402
+from fixture_score import collection_of, read_pairs  # noqa: E402
 from mailparse import parse_message  # noqa: E402
 
 
@@ -50,23 +49,10 @@ def new_part(body: str) -> tuple[str, bool]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("fixtures", help="folder of COLLECTION/NAME.txt + NAME.expected")
-    parser.add_argument("--seed", type=int, default=SPLIT_SEED)
-    parser.add_argument("--verbose", action="store_true", help="list the fitting half's misses")
-    parser.add_argument(
-        "--half",
-        choices=("fit", "valid", "both"),
-        default="fit",
-        help="whose misses --verbose lists (default: fit only)",
-    )
-    args = parser.parse_args(argv)
-    base = Path(args.fixtures).resolve()
-    fixtures = [p for p in sorted(base.rglob("*.txt")) if p.with_suffix(".expected").is_file()]
-    if not fixtures:
-        print(f"no NAME.txt + NAME.expected pairs under {base}", file=sys.stderr)
+    pairs = read_pairs(argv, __doc__, ".txt", ".expected")
+    if pairs is None:
         return 2
-    halves = split(fixtures, base, args.seed)
+    args, base, fixtures, halves = pairs
     # (collection, half) -> [exact, count, sum of F1]
     rows = collections.defaultdict(lambda: [0, 0, 0.0])
     errors, slowest = [], (0.0, "")
