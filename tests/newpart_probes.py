@@ -1,7 +1,10 @@
 """What the new-part tests of the unseen-mail classes share: a customer's text below a
-line, and an attribution above a quote (tests/test_mailparse_content14.py, _attack14.py)."""
+line, an attribution above a quote (tests/test_mailparse_content14.py, _attack14.py), and
+a plain reply's new part read through the whole parse (the over-cut attacks)."""
 
-from mailparse import Settings
+from email.message import EmailMessage
+
+from mailparse import Settings, parse_message
 from mailparse.newpart import split_reply
 
 SETTINGS = Settings()
@@ -19,3 +22,15 @@ def new_part_above(attribution):
     """The new part of a short reply above ``attribution`` and its quote."""
     text = f"Thanks, it works.\n\n{attribution}\n\n> Does the printer work now?\n"
     return split_reply(text, SETTINGS).new_part
+
+
+def parsed_new_part(body: str, message_id: str) -> str:
+    """The new part of a plain-text reply ``body`` read by ``parse_message``, its
+    whitespace made single spaces."""
+    msg = EmailMessage()
+    msg["From"] = "Tom Baker <tom@customer.example>"
+    msg["To"] = "support@example.com"
+    msg["Subject"] = "Re: ticket"
+    msg["Message-ID"] = message_id
+    msg.set_content(body)
+    return " ".join(parse_message(msg.as_bytes(), SETTINGS).new_part_text.split())

@@ -4,23 +4,13 @@ A customer's own words that come after a closing in one of the new languages, or
 look like the new separators, stay in the new part; the client's own marks still go.
 """
 
-from email.message import EmailMessage
-
 import pytest
 from cpu_budget import within_cpu_budget
-from mailparse import Settings, parse_message
-
-SETTINGS = Settings()
+from newpart_probes import parsed_new_part
 
 
 def new_part(body: str) -> str:
-    msg = EmailMessage()
-    msg["From"] = "Tom Baker <tom@customer.example>"
-    msg["To"] = "support@example.com"
-    msg["Subject"] = "Re: ticket"
-    msg["Message-ID"] = "<attackml@customer.example>"
-    msg.set_content(body)
-    return " ".join(parse_message(msg.as_bytes(), SETTINGS).new_part_text.split())
+    return parsed_new_part(body, "<attackml@customer.example>")
 
 
 def flat(text: str) -> str:

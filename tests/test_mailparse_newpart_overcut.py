@@ -6,22 +6,12 @@ the app they sent with, a section of a pasted log between rules, a closing word 
 sentence, a P.S. below the signature. The new part must hold it whole.
 """
 
-from email.message import EmailMessage
-
 import pytest
-from mailparse import Settings, parse_message
-
-SETTINGS = Settings()
+from newpart_probes import parsed_new_part
 
 
 def new_part(body: str) -> str:
-    msg = EmailMessage()
-    msg["From"] = "Tom Baker <tom@customer.example>"
-    msg["To"] = "support@example.com"
-    msg["Subject"] = "Re: ticket"
-    msg["Message-ID"] = "<overcut@customer.example>"
-    msg.set_content(body)
-    return " ".join(parse_message(msg.as_bytes(), SETTINGS).new_part_text.split())
+    return parsed_new_part(body, "<overcut@customer.example>")
 
 
 # The last line names the app or device the customer sent with, inside a sentence.

@@ -772,6 +772,25 @@ def test_tls_system_store_updated(mailbox, monkeypatch, tmp_path, where):
         source.list_messages()
 
 
+def _system_store_of_one_link(monkeypatch, tmp_path, named, holding):
+    """The system store (SSL_CERT_FILE, SSL_CERT_DIR) made an empty bundle and a hashed
+    directory whose one link, named by the subject of the certificate ``named``, points
+    to a file holding ``holding``: returned, for a test to rewrite in place."""
+    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
+    directory.mkdir()
+    bundle.write_bytes(b"")
+    target = tmp_path / "corporate.crt"
+    target.write_bytes(holding)
+    hashed = subprocess.run(
+        ["openssl", "x509", "-noout", "-subject_hash"], input=named,
+        capture_output=True, check=True,
+    ).stdout.decode().strip()  # fmt: skip
+    (directory / f"{hashed}.0").symlink_to(target)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    return target
+
+
 def test_tls_system_store_ca_renewed_in_its_directory(mailbox, monkeypatch, tmp_path):
     """A CA of the system store's hashed directory renewed in place (the file its link
     names rewritten, the directory unchanged: no stamp sees it) is trusted at the next
@@ -779,18 +798,7 @@ def test_tls_system_store_ca_renewed_in_its_directory(mailbox, monkeypatch, tmp_
     connection."""
     other = make_certificates(str(tmp_path / "other"))  # the same subject, another key
     renewed = open(mailbox.server.ca_file, "rb").read()
-    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
-    directory.mkdir()
-    bundle.write_bytes(b"")
-    target = tmp_path / "corporate.crt"
-    target.write_bytes(open(other, "rb").read())
-    hashed = subprocess.run(
-        ["openssl", "x509", "-noout", "-subject_hash"], input=renewed,
-        capture_output=True, check=True,
-    ).stdout.decode().strip()  # fmt: skip
-    (directory / f"{hashed}.0").symlink_to(target)
-    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
-    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    target = _system_store_of_one_link(monkeypatch, tmp_path, renewed, open(other, "rb").read())
     config = mailbox.config("imap", "ssl", ca_file=None)
     expect_error(config, TLSError, "tls")
     target.write_bytes(renewed)
@@ -1411,18 +1419,7 @@ def test_tls_kept_context_ages_out(mailbox, monkeypatch, tmp_path):
     monkeypatch.setattr(mailsource_base, "TLS_CONTEXT_MAX_AGE", 1, raising=False)
     other = make_certificates(str(tmp_path / "other"))  # the same subject, another key
     trusted = open(mailbox.server.ca_file, "rb").read()
-    bundle, directory = tmp_path / "bundle.pem", tmp_path / "certs"
-    directory.mkdir()
-    bundle.write_bytes(b"")
-    target = tmp_path / "corporate.crt"
-    target.write_bytes(trusted)
-    hashed = subprocess.run(
-        ["openssl", "x509", "-noout", "-subject_hash"], input=trusted,
-        capture_output=True, check=True,
-    ).stdout.decode().strip()  # fmt: skip
-    (directory / f"{hashed}.0").symlink_to(target)
-    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
-    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    target = _system_store_of_one_link(monkeypatch, tmp_path, trusted, trusted)
     config = mailbox.config("imap", "ssl", ca_file=None)
     with open_source(config) as source:
         source.list_messages()

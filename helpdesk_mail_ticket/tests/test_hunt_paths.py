@@ -111,36 +111,45 @@ class TestHuntPaths(MailTicketCase):
             self.assertEqual(line.state, "processed", line.reason)
             self.assertEqual(self.ticket_of(line).partner_id, partner)
 
-    def test_a_reply_to_an_internal_note_stays_internal(self):
-        # An agent mentioned in an internal note answers its notification by email:
-        # Odoo's mail gateway keeps such a reply a note; published, the caller (a
-        # follower) would be mailed the agents' discussion.
+    def _agent_answers_a_note(self, prefix):
+        """A ticket (its request ``<prefix>-0@c.x``), an internal note on it written in
+        Odoo, and an agent's email answering the note's notification
+        (``<prefix>-2@helpdesk.example``), fetched. Returns the ticket and the note."""
         self.agent.partner_id.email = "agent@helpdesk.example"
-        self.deliver(make_email(subject="Printer", message_id="<note-0@c.x>"))
+        self.deliver(make_email(subject="Printer", message_id=f"<{prefix}-0@c.x>"))
         self.fetch()
         ticket = self.tickets()
         note = ticket.message_post(
             body="Is this the customer who never pays?",
             message_type="comment",
             subtype_xmlid="mail.mt_note",
-            message_id="<note-1@odoo.example>",
+            message_id=f"<{prefix}-1@odoo.example>",
         )
         self.deliver(
             make_email(
                 sender="Agent <agent@helpdesk.example>",
                 subject="Re: Printer",
                 body="Yes, the same one.",
-                message_id="<note-2@helpdesk.example>",
+                message_id=f"<{prefix}-2@helpdesk.example>",
                 headers={"In-Reply-To": note.message_id, "References": note.message_id},
             )
         )
         self.fetch()
-        line = self.ledger().filtered(lambda m: m.message_id == "note-2@helpdesk.example")
+        return ticket, note
+
+    def _assert_internal(self, ticket, message_id):
+        """The email ``message_id`` processed, and posted on ``ticket`` as a note."""
+        line = self.ledger().filtered(lambda m: m.message_id == message_id.strip("<>"))
         self.assertEqual(line.state, "processed", line.reason)
-        (reply,) = ticket.message_ids.filtered(
-            lambda m: m.message_id == "<note-2@helpdesk.example>"
-        )
+        (reply,) = ticket.message_ids.filtered(lambda m: m.message_id == message_id)
         self.assertTrue(reply.subtype_id.internal, reply.subtype_id.name)
+
+    def test_a_reply_to_an_internal_note_stays_internal(self):
+        # An agent mentioned in an internal note answers its notification by email:
+        # Odoo's mail gateway keeps such a reply a note; published, the caller (a
+        # follower) would be mailed the agents' discussion.
+        ticket, _note = self._agent_answers_a_note("note")
+        self._assert_internal(ticket, "<note-2@helpdesk.example>")
 
     def test_the_callers_reply_to_a_strangers_email_logged_as_a_note_updates(self):
         # A stranger's email, logged as an internal note, was no secret to the people it
@@ -213,26 +222,7 @@ class TestHuntPaths(MailTicketCase):
         # The agents go on discussing by email: the second reply answers the first
         # (logged as an internal note from an email), quoting the note. Published, the
         # caller would be mailed the whole internal discussion.
-        self.agent.partner_id.email = "agent@helpdesk.example"
-        self.deliver(make_email(subject="Printer", message_id="<chain-0@c.x>"))
-        self.fetch()
-        ticket = self.tickets()
-        note = ticket.message_post(
-            body="Is this the customer who never pays?",
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-            message_id="<chain-1@odoo.example>",
-        )
-        self.deliver(
-            make_email(
-                sender="Agent <agent@helpdesk.example>",
-                subject="Re: Printer",
-                body="Yes, the same one.",
-                message_id="<chain-2@helpdesk.example>",
-                headers={"In-Reply-To": note.message_id, "References": note.message_id},
-            )
-        )
-        self.fetch()
+        ticket, note = self._agent_answers_a_note("chain")
         self.deliver(
             make_email(
                 sender="Agent <agent@helpdesk.example>",
@@ -246,9 +236,4 @@ class TestHuntPaths(MailTicketCase):
             )
         )
         self.fetch()
-        line = self.ledger().filtered(lambda m: m.message_id == "chain-3@helpdesk.example")
-        self.assertEqual(line.state, "processed", line.reason)
-        (reply,) = ticket.message_ids.filtered(
-            lambda m: m.message_id == "<chain-3@helpdesk.example>"
-        )
-        self.assertTrue(reply.subtype_id.internal, reply.subtype_id.name)
+        self._assert_internal(ticket, "<chain-3@helpdesk.example>")
