@@ -294,6 +294,45 @@ _SEPARATOR_WORDS = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_LINE = re.compile(r"^\s*>")
+# Supercite's quote prefix (Emacs, Gnus): the quoted author's initials or short name before
+# the ">" ("JD> text", "C>", "Bob> text", nested as "> Bob> text"), on consecutive lines. A
+# run of two lines or more with one prefix is a quote; a console's prompt is not ("SQL>",
+# "RMAN>", "mysql>", "irb>": lower case or a prompt's name), nor a path ("C:\\>"), nor an
+# arrow or a menu path ("->", "=>", "Step 1 > Step 2").
+_SUPERCITE = re.compile(r"^([ \t]*(?:>[ \t]?)*)([A-Z][A-Za-z]{0,11})>(?=[ \t>]|$)")
+_PROMPT_WORDS = frozenset(
+    "sql rman dgmgrl asmcmd irb pry pdb gdb lldb ftp sftp mysql psql sqlite mongo redis "
+    "node python ipython jshell ghci iex scala cqlsh hive impala ok".split()
+)
+_SUPERCITE_RUN = 2
+
+
+def _supercite_to_marks(text: str) -> str:
+    """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks."""
+    if ">" not in text:
+        return text
+    lines = text.split("\n")
+    matches = [_SUPERCITE.match(line) if len(line) <= MAX_LINE_LEN else None for line in lines]
+    changed = False
+    index = 0
+    while index < len(lines):
+        match = matches[index]
+        if not match or match.group(2).lower() in _PROMPT_WORDS:
+            index += 1
+            continue
+        prefix = match.group(2)
+        end = index + 1
+        while end < len(lines) and matches[end] and matches[end].group(2) == prefix:
+            end += 1
+        if end - index >= _SUPERCITE_RUN:
+            for at in range(index, end):
+                found = matches[at]
+                lines[at] = found.group(1) + ">" + lines[at][found.end() :]
+            changed = True
+        index = end
+    return "\n".join(lines) if changed else text
+
+
 # Novell GroupWise's quote header: ">>> Name <addr> 2/16/01 10:41:43 am >>>" (it starts with
 # ">", so it must be tested before a line is taken for a quoted line).
 _GROUPWISE = re.compile(r"^\s*>>>\s[^\n]{0,200}?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}[^\n>]{0,30}>>>\s*$")
@@ -1726,7 +1765,7 @@ def _split_reply(text: str, settings) -> Split:
         text = text[: settings.max_body_chars]
     text = _INVISIBLE.sub("", text)
     if settings.builtin_quote_detection:
-        text = _drop_leading_attribution(text)
+        text = _drop_leading_attribution(_supercite_to_marks(text))
     work = text.replace("\xa0", " ")  # iTop replaces NBSP by a space before matching
     lines = work.split("\n")
     starts = _line_starts(lines)

@@ -1,0 +1,143 @@
+"""New part, issue 14's reading classes: Supercite quote prefixes, a mail holding only a
+signature and a quote, one-word closings with a name, a signature block without "-- ".
+
+Every text goes through ``parse_message`` as a plain-text mail, as the addon reads it.
+"""
+
+from email.message import EmailMessage
+
+import pytest
+from mailparse import Settings, parse_message
+
+SETTINGS = Settings()
+
+
+def parsed(body: str):
+    msg = EmailMessage()
+    msg["From"] = "Ann Lee <ann@customer.example>"
+    msg["To"] = "support@example.com"
+    msg["Subject"] = "Re: printer"
+    msg["Message-ID"] = "<newpart3@customer.example>"
+    msg.set_content(body)
+    return parse_message(msg.as_bytes(), SETTINGS)
+
+
+def new_part(body: str) -> str:
+    return " ".join(parsed(body).new_part_text.split())
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- 1. Supercite prefixes: initials or a short name, then ">", on consecutive lines ------
+
+SUPERCITE = [
+    # initials, bare "XY>" lines between paragraphs, below the answer
+    (
+        "The printer works again after the reboot.\n\n"
+        "JD> Could you reboot the print server\nJD> and tell us?\nJD>\nJD> Regards\n",
+        "The printer works again after the reboot.",
+    ),
+    # a single initial and a name, nested under ">" as a second reply quotes it
+    (
+        "Yes, that fixed it.\n\nC> Did the new driver help?\nC>\n> Bob> It is installed.\n"
+        "> Bob> Please test it.\n",
+        "Yes, that fixed it.",
+    ),
+    # a first name as the prefix, the answer after a blank line below the attribution
+    (
+        "Done, the queue is empty now.\n\nAnna> Please clear the queue\nAnna> and restart it.\n",
+        "Done, the queue is empty now.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "want"), SUPERCITE)
+def test_supercite_prefixes_are_quotes(body, want):
+    assert new_part(body) == want
+
+
+def test_supercite_inline_answers_keep_answers_and_drop_trailing_quote():
+    body = (
+        "JD> Which model is it?\n\nA LaserJet 4200.\n\n"
+        "JD> And the firmware?\n\nVersion 2.1.\n\nJD> Thanks\nJD>\n"
+    )
+    got = new_part(body)
+    assert "A LaserJet 4200." in got and "Version 2.1." in got
+    assert "Thanks" not in got
+
+
+# Customer text whose lines only look like a prefix: prompts, paths, arrows, menus.
+PROMPTS_AND_ARROWS = [
+    "Here is what I ran:\n\nmysql> SELECT 1;\nmysql> SELECT 2;\n\nBoth hang.\n",
+    "Output:\n\nSQL> select * from users;\nSQL> commit;\n\nNothing was saved.\n",
+    "I typed:\n\nC:\\> dir\nC:\\> cd temp\n\nand got an error.\n",
+    "In the console:\n\nirb> x = 1\nirb> x + 1\n\nIt never answers.\n",
+    "I clicked Settings > Printers > Add\nthen Step 1 > Step 2\n\nit stops there.\n",
+    "The mapping is:\n\nold -> new\nA => B\n\nplease apply it.\n",
+    "RMAN> backup database;\nRMAN> list backup;\n\nThe list is empty.\n",
+    "See JD> in my notes, it means done.\nNo other notes.\n",
+]
+
+
+@pytest.mark.parametrize("body", PROMPTS_AND_ARROWS)
+def test_prompts_paths_and_arrows_stay_customer_text(body):
+    assert new_part(body) == flat(body)
+
+
+def test_lone_prefix_line_is_not_a_quote_block():
+    body = "Status per user:\n\nJD> done\n\nEverything else is pending.\n"
+    assert new_part(body) == flat(body)
+
+
+# --- 2. Only a signature above the quote: CONTRACT.md, new_part_text "whole body if empty"
+
+
+def test_signature_only_reply_is_never_an_empty_new_part():
+    body = (
+        "Jane Doe\nIT Manager\nAcme Ltd\nPhone: +44 20 7946 0000\n\n"
+        "On Mon, 2 Mar 2026 at 10:00, Support <s@example.com> wrote:\n> Is it fixed?\n"
+    )
+    result = parsed(body)
+    # Nothing new was written, and the contract never gives an empty new part: the
+    # unquoted text (the signature) stands for it; the quote is not in it.
+    assert flat(result.new_part_text) == "Jane Doe IT Manager Acme Ltd Phone: +44 20 7946 0000"
+    assert "Is it fixed" not in result.new_part_text
+
+
+# --- 3. Closings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Thanks, I will try that tomorrow.",
+        "Merci, je réessaie demain.",
+        "Danke, ich teste es morgen.",
+    ],
+)
+def test_closing_word_opening_a_sentence_is_kept(closing):
+    body = f"The printer is down again since Monday.\n\n{closing}\n"
+    assert new_part(body) == flat(body)
+
+
+@pytest.mark.parametrize(
+    "tail", ["P.S. the toner is new.", "Can you call me?", "Attached:", "I will be out on Friday."]
+)
+def test_content_below_closing_and_name_is_kept(tail):
+    body = f"The printer is down again since Monday.\n\nThanks,\nBob\n{tail}\n"
+    assert flat(tail) in new_part(body)
+
+
+# --- 4. Signature block without "-- " below a closing -----------------------------------
+
+
+def test_contact_block_below_valediction_is_cut_with_it():
+    body = (
+        "The printer is down again since Monday.\n\nBest regards,\nJane Doe\nIT Manager\n"
+        "Acme Ltd\nPhone: +44 20 7946 0000\n12 High Street, London\nwww.acme.example\n"
+    )
+    result = parsed(body)
+    assert flat(result.new_part_text) == "The printer is down again since Monday."
+    assert "Phone: +44 20 7946 0000" in result.signature_text
