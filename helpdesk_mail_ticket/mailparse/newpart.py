@@ -373,6 +373,7 @@ _VALEDICTION = re.compile(
     r"z\s+powa[żz]aniem|groeten|met\s+vriendelijke\s+groeten|lg|mfg|gruß|grüße|"
     r"saluti|un\s+saluto|abraços|atentamente|"
     r"ystävällisin\s+terveisin|"
+    r"ciao|bye|tsch(?:ü|ue)ss?|"  # farewells, alone on their line as "cheers" is
     # more of each language's closings
     r"bien\s+à\s+vous|(?:sincères\s+|meilleures\s+)?salutations|"  # fr
     r"un\s+(?:cordial\s+)?saludo|"  # es
