@@ -185,3 +185,38 @@ def test_farewell_as_greeting_or_opening_a_sentence_is_kept(body):
 def test_thanks_and_name_stay_in_the_new_part(closing):
     body = f"The printer is down again since Monday.\n\n{closing}\n"
     assert new_part(body) == flat(body)
+
+
+# A closing the rules cut ("Best regards,", "Kind regards," + name and title), set off by a
+# blank line from the contact block below it: cut with the block, as it is when the two
+# are one paragraph.
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Best regards,\n\nJane Doe\nIT Manager\nAcme Ltd\nPhone: +44 20 7946 0000\n"
+        "www.acme.example",
+        "Kind regards,\nJane Doe\nIT Manager\n\nAcme Ltd\n12 High Street, London\n"
+        "Phone: +44 20 7946 0000\nwww.acme.example",
+        "Mit freundlichen Grüßen\n\nHans Müller\nMüller GmbH\nTel.: +49 30 1234567\n"
+        "Musterstraße 1, 10115 Berlin",
+    ],
+)
+def test_valediction_above_a_contact_block_is_cut_with_it(signature):
+    text = "The printer is down again since Monday."
+    result = parsed(f"Hello,\n\n{text}\n\n{signature}\n")
+    assert flat(result.new_part_text) == f"Hello, {text}"
+    assert flat(result.signature_text) == flat(signature)
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        "Best regards,\nJane\nP.S. the toner is new.",  # content below the closing
+        "Thanks,\nJane",  # thanks-words stay (see above)
+        "Please send the technician on Friday.",
+    ],
+)
+def test_content_above_a_contact_block_is_kept(above):
+    block = "Jane Doe\nIT Manager\nAcme Ltd\nPhone: +44 20 7946 0000\nwww.acme.example"
+    result = parsed(f"The printer is down.\n\n{above}\n\n{block}\n")
+    assert flat(result.new_part_text) == flat(f"The printer is down. {above}")

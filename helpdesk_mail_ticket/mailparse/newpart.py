@@ -1645,8 +1645,20 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
         return lines[:framed], lines[framed:]
     contact = _contact_block(lines, content)
     if contact >= 0:
-        return lines[:contact], lines[contact:]
-    # "Regards," then at most 4 short lines (name, title, company) at the very end.
+        # A closing the rules cut, in a paragraph of its own above the block, goes with it.
+        above = [i for i in content if i < contact]
+        closing = _valediction_start(lines[:contact], above) if len(above) > 1 else -1
+        start = closing if closing >= 0 else contact
+        return lines[:start], lines[start:]
+    closing = _valediction_start(lines, content)
+    if closing >= 0:
+        return lines[:closing], lines[closing:]
+    return lines, []
+
+
+def _valediction_start(lines: list[str], content: list[int]) -> int:
+    """The line of a closing ("Regards,") followed by at most 4 short lines (name, title,
+    company) at the very end, or -1. ``content``: the indexes of the non-blank lines."""
     for index in reversed(content[-5:]):
         if _VALEDICTION.match(lines[index]) and index != content[0]:
             tail = [line for line in lines[index + 1 :] if line.strip()]
@@ -1655,8 +1667,8 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
                 and all(len(line.strip()) < 60 for line in tail)
                 and not any(_is_content_after_closing(line) for line in tail)
             ):
-                return lines[:index], lines[index:]
-    return lines, []
+                return index
+    return -1
 
 
 # A postscript ("P.S.", "PS:", "P.P.S."), in every language the writer's own words: below a
