@@ -220,3 +220,24 @@ def test_content_above_a_contact_block_is_kept(above):
     block = "Jane Doe\nIT Manager\nAcme Ltd\nPhone: +44 20 7946 0000\nwww.acme.example"
     result = parsed(f"The printer is down.\n\n{above}\n\n{block}\n")
     assert flat(result.new_part_text) == flat(f"The printer is down. {above}")
+
+
+# A log the customer introduces with a colon, each line led by who spoke: their own text,
+# not a quote (an attribution, with its verb, still opens a Supercite quote).
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Here is the chat with your agent:\n\nBob> hi\nBob> your account is locked\n",
+        "The console printed this:\nServer> starting\nServer> listening on 8080\n",
+    ],
+)
+def test_introduced_log_with_speaker_prefixes_is_kept(body):
+    assert new_part(body) == flat(body)
+
+
+def test_supercite_quote_below_attribution_is_cut():
+    body = (
+        "It works now, thank you.\n\nJohn Doe wrote:\n\nJD> Please restart the spooler\n"
+        "JD> and try again.\n"
+    )
+    assert new_part(body) == "It works now, thank you."

@@ -324,13 +324,27 @@ def _supercite_to_marks(text: str) -> str:
         end = index + 1
         while end < len(lines) and matches[end] and matches[end].group(2) == prefix:
             end += 1
-        if end - index >= _SUPERCITE_RUN:
+        if end - index >= _SUPERCITE_RUN and not _introduced(lines, index):
             for at in range(index, end):
                 found = matches[at]
                 lines[at] = found.group(1) + ">" + lines[at][found.end() :]
             changed = True
         index = end
     return "\n".join(lines) if changed else text
+
+
+def _introduced(lines: list[str], index: int) -> bool:
+    """The nearest line with text above ``index`` introduces it ("Here is the chat:") and
+    is no attribution (no "wrote" verb): what follows is the customer's own paste."""
+    at = index - 1
+    while at >= 0 and not lines[at].strip():
+        at -= 1
+    above = lines[at] if at >= 0 else ""
+    return (
+        len(above) <= MAX_LINE_LEN
+        and _ENDS_COLON.search(above) is not None
+        and not _VERBS.search(above)
+    )
 
 
 # Novell GroupWise's quote header: ">>> Name <addr> 2/16/01 10:41:43 am >>>" (it starts with
