@@ -78,6 +78,9 @@ PROMPTS_AND_ARROWS = [
     "The mapping is:\n\nold -> new\nA => B\n\nplease apply it.\n",
     "RMAN> backup database;\nRMAN> list backup;\n\nThe list is empty.\n",
     "See JD> in my notes, it means done.\nNo other notes.\n",
+    "Disk 1 is missing.\n\nDISKPART> list disk\nDISKPART> select disk 1\n\nIt says no disk.\n",
+    "Router> enable\nRouter> show ip route\n\nThe route is gone since the update.\n",
+    "Switch> show vlan\nSwitch> show interfaces status\n",
 ]
 
 

@@ -297,12 +297,15 @@ _QUOTE_LINE = re.compile(r"^\s*>")
 # Supercite's quote prefix (Emacs, Gnus): the quoted author's initials or short name before
 # the ">" ("JD> text", "C>", "Bob> text", nested as "> Bob> text"), on consecutive lines. A
 # run of two lines or more with one prefix is a quote; a console's prompt is not ("SQL>",
-# "RMAN>", "mysql>", "irb>": lower case or a prompt's name), nor a path ("C:\\>"), nor an
-# arrow or a menu path ("->", "=>", "Step 1 > Step 2").
+# "RMAN>", "DISKPART>", "Router>", "mysql>", "irb>": lower case or a prompt's name), nor a
+# path ("C:\\>"), nor an arrow or a menu path ("->", "=>", "Step 1 > Step 2").
 _SUPERCITE = re.compile(r"^([ \t]*(?:>[ \t]?)*)([A-Z][A-Za-z]{0,11})>(?=[ \t>]|$)")
 _PROMPT_WORDS = frozenset(
     "sql rman dgmgrl asmcmd irb pry pdb gdb lldb ftp sftp mysql psql sqlite mongo redis "
-    "node python ipython jshell ghci iex scala cqlsh hive impala ok".split()
+    "node python ipython jshell ghci iex scala cqlsh hive impala ok "
+    # a device's or a tool's prompt names what it is, not who wrote
+    "diskpart netsh nslookup telnet router switch firewall fw console shell cmd db root "
+    "admin user prompt".split()
 )
 _SUPERCITE_RUN = 2
 
