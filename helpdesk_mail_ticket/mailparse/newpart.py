@@ -308,11 +308,12 @@ _PROMPT_WORDS = frozenset(
     "admin user prompt".split()
 )
 _SUPERCITE_RUN = 2
+_SUPERCITE_ANY = re.compile(r"^[ \t>]*[A-Z][A-Za-z]{0,11}>", re.MULTILINE)  # one pass first
 
 
 def _supercite_to_marks(text: str) -> str:
     """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks."""
-    if ">" not in text:
+    if ">" not in text or not _SUPERCITE_ANY.search(text):
         return text
     lines = text.split("\n")
     matches = [_SUPERCITE.match(line) if len(line) <= MAX_LINE_LEN else None for line in lines]
