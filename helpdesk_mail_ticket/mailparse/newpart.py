@@ -308,12 +308,14 @@ _PROMPT_WORDS = frozenset(
     "admin user prompt".split()
 )
 _SUPERCITE_RUN = 2
-_SUPERCITE_ANY = re.compile(r"^[ \t>]*[A-Z][A-Za-z]{0,11}>", re.MULTILINE)  # one pass first
+# One search first, on "\n" + the text: a pattern opening with a literal is scanned for
+# fast (a MULTILINE "^" is tried at every character: five times slower on a reply).
+_SUPERCITE_ANY = re.compile(r"\n[ \t>]*[A-Z][A-Za-z]{0,11}>")
 
 
 def _supercite_to_marks(text: str) -> str:
     """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks."""
-    if ">" not in text or not _SUPERCITE_ANY.search(text):
+    if ">" not in text or not _SUPERCITE_ANY.search("\n" + text):
         return text
     lines = text.split("\n")
     matches = [_SUPERCITE.match(line) if len(line) <= MAX_LINE_LEN else None for line in lines]
