@@ -299,7 +299,10 @@ _QUOTE_LINE = re.compile(r"^\s*>")
 # run of two lines or more with one prefix is a quote; a console's prompt is not ("SQL>",
 # "RMAN>", "DISKPART>", "Router>", "mysql>", "irb>": lower case or a prompt's name), nor a
 # path ("C:\\>"), nor an arrow or a menu path ("->", "=>", "Step 1 > Step 2").
-_SUPERCITE = re.compile(r"^([ \t]*(?:>[ \t]?)*)([A-Z][A-Za-z]{0,11})>(?=[ \t>]|$)")
+# The prefix is initials (one to three capitals) or a first name (a capital, then lower
+# case): a longer word in capitals ("ERROR>", "WARN>": a log's level) or a camel-case
+# product ("FortiGate>") is no writer's prefix.
+_SUPERCITE = re.compile(r"^([ \t]*(?:>[ \t]?)*)([A-Z]{1,3}|[A-Z][a-z]{1,11})>(?=[ \t>]|$)")
 _PROMPT_WORDS = frozenset(
     "sql rman dgmgrl asmcmd irb pry pdb gdb lldb ftp sftp mysql psql sqlite mongo redis "
     "node python ipython jshell ghci iex scala cqlsh hive impala ok "
@@ -330,13 +333,34 @@ def _supercite_to_marks(text: str) -> str:
         end = index + 1
         while end < len(lines) and matches[end] and matches[end].group(2) == prefix:
             end += 1
-        if end - index >= _SUPERCITE_RUN and not _introduced(lines, index):
+        if (
+            end - index >= _SUPERCITE_RUN
+            and (">" in match.group(1) or _own_block(lines, matches, index, end))
+            and not _introduced(lines, index)
+        ):
             for at in range(index, end):
                 found = matches[at]
                 lines[at] = found.group(1) + ">" + lines[at][found.end() :]
             changed = True
         index = end
     return "\n".join(lines) if changed else text
+
+
+def _own_block(lines: list[str], matches: list, index: int, end: int) -> bool:
+    """Lines ``index`` to ``end`` are a block of their own, as a quote is: a blank line, a
+    quoted line, an attribution or the text's edge above and below them. Prefixed lines
+    inside the customer's paragraph ("We see this on the core switch" / "Core> ...") are
+    the customer's text, word for word."""
+
+    def apart(at: int, above: bool) -> bool:
+        if at < 0 or at >= len(lines) or not lines[at].strip() or matches[at]:
+            return True
+        line = lines[at]
+        return line.lstrip().startswith(">") or (
+            above and len(line) <= MAX_LINE_LEN and _VERBS.search(line) is not None
+        )
+
+    return apart(index - 1, True) and apart(end, False)
 
 
 def _introduced(lines: list[str], index: int) -> bool:
@@ -1678,9 +1702,14 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
 
 def _valediction_start(lines: list[str], content: list[int]) -> int:
     """The line of a closing ("Regards,") followed by at most 4 short lines (name, title,
-    company) at the very end, or -1. ``content``: the indexes of the non-blank lines."""
-    for index in reversed(content[-5:]):
-        if _VALEDICTION.match(lines[index]) and index != content[0]:
+    company) at the very end, or -1. ``content``: the indexes of the non-blank lines.
+    A closing word below a line ending with a colon is what that line introduces (the
+    addressee "Ciao" / "Bella GmbH" below "send the invoice to:"), not a closing."""
+    for position in range(len(content) - 1, max(len(content) - 5, 1) - 1, -1):
+        index = content[position]
+        if _VALEDICTION.match(lines[index]) and not _ENDS_COLON.search(
+            lines[content[position - 1]]
+        ):
             tail = [line for line in lines[index + 1 :] if line.strip()]
             if (
                 len(tail) <= 4

@@ -1,0 +1,118 @@
+"""Attack on the Supercite, farewell and closing-above-a-contact-block readings: text the
+customer writes that only looks like them must stay in the new part.
+
+Every text goes through ``parse_message`` as a plain-text mail, as the addon reads it.
+"""
+
+from email.message import EmailMessage
+
+import pytest
+from cpu_budget import within_cpu_budget
+from mailparse import Settings, parse_message
+
+SETTINGS = Settings()
+
+
+def parsed(body: str):
+    msg = EmailMessage()
+    msg["From"] = "Ann Lee <ann@customer.example>"
+    msg["To"] = "support@example.com"
+    msg["Subject"] = "Re: backup job"
+    msg["Message-ID"] = "<newpart3-attack@customer.example>"
+    msg.set_content(body)
+    return parse_message(msg.as_bytes(), SETTINGS)
+
+
+def new_part(body: str) -> str:
+    return " ".join(parsed(body).new_part_text.split())
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# A Supercite prefix is the quoted writer's initials ("JD", "C") or first name ("Bob"):
+# a word in capitals longer than initials (a log level, a tool's name) or a name written
+# in camel case (a product) is no one's prefix, with or without a colon line above.
+NOT_A_WRITER = [
+    "The job failed last night.\n\nERROR> disk full\nERROR> job aborted\n",
+    "The job failed.\n\nWARN> low memory\nWARN> swap in use\n\nPlease check.\n",
+    "No output on the firewall.\n\nFortiGate> get system status\nFortiGate> diagnose debug\n",
+    "Nothing happens:\n\nPowerShell> Get-Item x\nPowerShell> Remove-Item x\n",
+    "Log of the night run\n\nINFO> started\nDEBUG> opening tape\nDEBUG> tape busy\n",
+]
+
+
+@pytest.mark.parametrize("body", NOT_A_WRITER)
+def test_log_levels_and_product_prompts_are_not_supercite(body):
+    assert new_part(body) == flat(body)
+
+
+# A Supercite quote is a block of its own, set off from the reply by a blank line: lines in
+# the middle of the customer's paragraph, led by a word and ">", are the customer's text
+# (a device's name, a template's label), and keep their word.
+IN_A_PARAGRAPH = [
+    "Hello,\nWe see this on the core switch\nCore> %LINK-3-UPDOWN Gi1/0/1\n"
+    "Core> %LINK-3-UPDOWN Gi1/0/2\nwhat does it mean?\n",
+    "The job failed.\nNote> low memory\nNote> swap in use\nPlease check.\n",
+    "New hires for Monday\nName> Ann Lee\nName> Bob Lee\nthanks\n",
+]
+
+
+@pytest.mark.parametrize("body", IN_A_PARAGRAPH)
+def test_prefixed_lines_inside_a_paragraph_are_kept_word_for_word(body):
+    assert new_part(body) == flat(body)
+
+
+# A closing whose paragraph above ends with a colon is what that line introduces: the
+# name of the addressee ("Ciao Bella", a company), not the customer's farewell.
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hello,\n\nplease send the invoice to:\n\nCiao\nBella GmbH\n",
+        "Hello,\n\nthe new delivery address is:\n\nBye\nBob's Diner\n",
+    ],
+)
+def test_farewell_word_introduced_by_a_colon_is_kept(body):
+    assert new_part(body) == flat(body)
+
+
+# A farewell, a name and then the customer's own sentence: the sentence is content.
+def test_farewell_name_then_a_sentence_is_kept():
+    body = "Hi,\n\nWhat does this mean?\n\nBye\nBob Smith\nOrder #4455 is still missing.\n"
+    assert "Order #4455 is still missing." in new_part(body)
+
+
+# Held: these keep the customer's text already (kept here so they stay so).
+HELD = [
+    "The job failed last night. The log shows:\nERROR> disk full\nERROR> job aborted\n",
+    "Config differs between hosts.\nHost1> show run\nHost1> show version\n",
+    "Open Settings> Users\nOpen Settings> Groups\n\nboth are empty.\n",
+    "Please add these users.\n\nUser> ann\nUser> bob\n",
+    "Hello,\n\nWe booked a table.\n\nCiao Bella Restaurant\n12 High Street\n",
+    "Hi,\n\nour shop is called\nBye Bye Baby\nplease update.\n",
+    "Hello,\n\nPlease ship the part.\n\nKind regards,\n\nDelivery address:\nAcme Ltd\n"
+    "12 High Street, London\nPhone: +44 20 7946 0000\n",
+]
+
+
+@pytest.mark.parametrize("body", HELD)
+def test_held_customer_text_is_kept(body):
+    assert new_part(body) == flat(body)
+
+
+# CPU: many lines that each open like a prefix, long prefix runs broken every other line,
+# and a long line of ">" and capitals: linear.
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi\n\n" + "AB> x\nCD> y\n" * 40000,
+        "Hi\n\n" + "JD> x\n" * 80000,
+        "Hi\n\n" + ("> " * 5000 + "ABCDEFGHIJKL") * 20 + "\n",
+        "Hi\n\n" + "A" * 200000 + ">\n",
+        "Text:\n" + "\n" * 50000 + "Bob> a\nBob> b\n",
+    ],
+)
+def test_supercite_scan_stays_within_cpu_budget(body):
+    got = within_cpu_budget(lambda: len(parsed(body).new_part_text), budget=10)
+    assert got is not None
