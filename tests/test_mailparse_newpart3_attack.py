@@ -116,3 +116,22 @@ def test_held_customer_text_is_kept(body):
 def test_supercite_scan_stays_within_cpu_budget(body):
     got = within_cpu_budget(lambda: len(parsed(body).new_part_text), budget=10)
     assert got is not None
+
+
+# Lines the new part keeps (a paste, an inline quote) show as written: a prefix read as
+# ">" to find the quote is given back ("Settings> Users", not "> Users").
+KEPT_AS_WRITTEN = [
+    "Hi,\n\nsteps\n\nSettings> Users\nSettings> Groups\n\nboth are empty\n",
+    "Hi\n\nTimeline\n\nMon> ticket opened\nMon> called\nTue> no answer\n",
+    "Note> printer on floor 2\nNote> toner empty\n",
+]
+
+
+@pytest.mark.parametrize("body", KEPT_AS_WRITTEN)
+def test_kept_prefixed_lines_keep_their_prefix(body):
+    assert new_part(body) == flat(body)
+
+
+def test_inline_supercite_quote_kept_as_written():
+    body = "JD> Which model is it?\n\nA LaserJet 4200.\n\nJD> Thanks\nJD>\n"
+    assert new_part(body) == "JD> Which model is it? A LaserJet 4200."

@@ -316,8 +316,9 @@ _SUPERCITE_RUN = 2
 _SUPERCITE_ANY = re.compile(r"\n[ \t>]*[A-Z][A-Za-z]{0,11}>")
 
 
-def _supercite_to_marks(text: str) -> str:
-    """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks."""
+def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
+    """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks.
+    ``originals`` (when given) receives each marked line's original text, by marked line."""
     if ">" not in text or not _SUPERCITE_ANY.search("\n" + text):
         return text
     lines = text.split("\n")
@@ -340,7 +341,13 @@ def _supercite_to_marks(text: str) -> str:
         ):
             for at in range(index, end):
                 found = matches[at]
-                lines[at] = found.group(1) + ">" + lines[at][found.end() :]
+                marked = found.group(1) + ">" + lines[at][found.end() :]
+                if originals is not None:
+                    # two lines marked alike from different prefixes: neither is restored
+                    seen = originals.setdefault(marked, lines[at])
+                    if seen is not None and seen != lines[at]:
+                        originals[marked] = None
+                lines[at] = marked
             changed = True
         index = end
     return "\n".join(lines) if changed else text
@@ -1822,12 +1829,32 @@ def _drop_leading_attribution(text: str) -> str:
 
 
 def _split_reply(text: str, settings) -> Split:
+    originals: dict = {}
+    split = _split_marked(text, settings, originals)
+    if not originals:
+        return split
+
+    # A Supercite prefix is read as ">" to find the quote; a prefixed line the new part
+    # keeps (an inline quote, a paste) shows as the customer wrote it, word before ">" too.
+    def restore(part: str) -> str:
+        return "\n".join(originals.get(line) or line for line in part.split("\n"))
+
+    return Split(
+        restore(split.new_part),
+        restore(split.signature),
+        restore(split.unquoted),
+        split.quote_offset,
+        split.fallback,
+    )
+
+
+def _split_marked(text: str, settings, originals: dict) -> Split:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
     text = _INVISIBLE.sub("", text)
     if settings.builtin_quote_detection:
-        text = _drop_leading_attribution(_supercite_to_marks(text))
+        text = _drop_leading_attribution(_supercite_to_marks(text, originals))
     work = text.replace("\xa0", " ")  # iTop replaces NBSP by a space before matching
     lines = work.split("\n")
     starts = _line_starts(lines)
