@@ -135,3 +135,21 @@ def test_kept_prefixed_lines_keep_their_prefix(body):
 def test_inline_supercite_quote_kept_as_written():
     body = "JD> Which model is it?\n\nA LaserJet 4200.\n\nJD> Thanks\nJD>\n"
     assert new_part(body) == "JD> Which model is it? A LaserJet 4200."
+
+
+# The customer's last line names what the mail is about (an order, a ticket, an invoice
+# and its number) below the closing and the name: content, no signature holds one.
+@pytest.mark.parametrize(
+    ("closing", "reference"),
+    [
+        ("Bye\nBob Smith", "Order #4455"),
+        ("Best regards,\nJane Doe", "Order 12345"),
+        ("Ciao,\nMarco", "Ordine n. 2024-118"),
+        ("Mit freundlichen Grüßen\nHans Müller", "Bestellnummer: 778812"),
+        ("Kind regards,\nJane", "Ticket #55120"),
+        ("Cordialement,\nJean", "Commande n° 88412"),
+    ],
+)
+def test_order_or_ticket_reference_below_closing_is_kept(closing, reference):
+    body = f"Hello,\n\nThe parcel has not arrived.\n\n{closing}\n{reference}\n"
+    assert reference in new_part(body)

@@ -1732,6 +1732,20 @@ def _valediction_start(lines: list[str], content: list[int]) -> int:
 _POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?){1,2}s\.|^\s*p{1,2}s\s*[:.]", re.IGNORECASE)
 
 
+# A reference to what the mail is about: an order, a ticket, a case, an invoice and its
+# number ("Order #4455", "Ticket: 55120", "Bestellnummer: 778812", "Commande n° 88412"):
+# the customer's words below the name; a signature's numbers are a phone, a fax, a street,
+# a company's registration, never an order's.
+_REFERENCE_LINE = re.compile(
+    r"^\s*(?:order|ticket|case|invoice|po|rma|booking|reservation|"
+    r"bestellung|bestellnummer|auftrag|auftragsnummer|rechnung|rechnungsnummer|"
+    r"commande|facture|dossier|pedido|factura|ordine|fattura|bestelling|factuur)"
+    r"(?:\s*(?:#|no\.?|nr\.?|n[°º.]|number|nummer|numéro|número|numero))?\s*[:#]?\s*"
+    r"[A-Z]{0,4}[-/]?\d[\w/-]*\s*$",
+    re.IGNORECASE,
+)
+
+
 def _is_content_after_closing(line: str) -> bool:
     """A line below a closing the writer wrote, not a signature's: a sentence, a postscript,
     a question (no name, title or company line asks one), a line introducing what follows
@@ -1740,6 +1754,7 @@ def _is_content_after_closing(line: str) -> bool:
         _is_sentence(line)
         or _contact_prose(line.strip())
         or _POSTSCRIPT.match(line) is not None
+        or _REFERENCE_LINE.match(line) is not None
         or line.rstrip()[-1:] in ("?", "？", ":", "：")
     )
 
