@@ -148,6 +148,9 @@ def test_inline_supercite_quote_kept_as_written():
         ("Mit freundlichen Grüßen\nHans Müller", "Bestellnummer: 778812"),
         ("Kind regards,\nJane", "Ticket #55120"),
         ("Cordialement,\nJean", "Commande n° 88412"),
+        ("Regards,\nAnn Lee", "Tracking 1Z999AA10123456784"),
+        ("Regards,\nAnn Lee", "Serial no. SN-44821"),
+        ("Regards,\nAnn Lee", "Customer no. 100234"),
     ],
 )
 def test_order_or_ticket_reference_below_closing_is_kept(closing, reference):

@@ -1737,7 +1737,8 @@ _POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?){1,2}s\.|^\s*p{1,2}s\s*[:.]", re.IGNORE
 # the customer's words below the name; a signature's numbers are a phone, a fax, a street,
 # a company's registration, never an order's.
 _REFERENCE_LINE = re.compile(
-    r"^\s*(?:order|ticket|case|invoice|po|rma|booking|reservation|"
+    r"^\s*(?:order|ticket|case|invoice|po|rma|booking|reservation|tracking|serial|s/n|"
+    r"contract|customer|licen[cs]e|kundennummer|vertrag|seriennummer|"
     r"bestellung|bestellnummer|auftrag|auftragsnummer|rechnung|rechnungsnummer|"
     r"commande|facture|dossier|pedido|factura|ordine|fattura|bestelling|factuur)"
     r"(?:\s*(?:#|no\.?|nr\.?|n[°º.]|number|nummer|numéro|número|numero))?\s*[:#]?\s*"
