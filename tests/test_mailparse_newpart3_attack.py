@@ -156,3 +156,23 @@ def test_inline_supercite_quote_kept_as_written():
 def test_order_or_ticket_reference_below_closing_is_kept(closing, reference):
     body = f"Hello,\n\nThe parcel has not arrived.\n\n{closing}\n{reference}\n"
     assert reference in new_part(body)
+
+
+# A prefix the customer also writes as a common word, in lower case ("the server",
+# "the core switch"), names a thing, not a writer (a first name is not written so).
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hello,\n\nThe server is down.\n\nServer> connection refused\nServer> retrying\n",
+        "Hello,\n\nthe core switch logs this\n\nCore> %LINK-3-UPDOWN Gi1/0/1\n"
+        "Core> %LINK-3-UPDOWN Gi1/0/2\n",
+        "PS> Get-Item C:\\temp\nPS> Remove-Item C:\\temp\n\nThe second fails.\n",
+    ],
+)
+def test_prefix_naming_a_thing_or_a_shell_is_not_supercite(body):
+    assert new_part(body) == flat(body)
+
+
+def test_supercite_quote_cut_when_the_name_is_not_a_word_of_the_text():
+    body = "Done, the server is back.\n\nAnna> Please restart the server\nAnna> and tell me.\n"
+    assert new_part(body) == "Done, the server is back."

@@ -308,9 +308,10 @@ _PROMPT_WORDS = frozenset(
     "node python ipython jshell ghci iex scala cqlsh hive impala ok "
     # a device's or a tool's prompt names what it is, not who wrote
     "diskpart netsh nslookup telnet router switch firewall fw console shell cmd db root "
-    "admin user prompt".split()
+    "admin user prompt ps".split()
 )
 _SUPERCITE_RUN = 2
+_LOWER_WORD = re.compile(r"\b[a-z]{2,12}\b")
 # One search first, on "\n" + the text: a pattern opening with a literal is scanned for
 # fast (a MULTILINE "^" is tried at every character: five times slower on a reply).
 _SUPERCITE_ANY = re.compile(r"\n[ \t>]*[A-Z][A-Za-z]{0,11}>")
@@ -324,10 +325,16 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
     lines = text.split("\n")
     matches = [_SUPERCITE.match(line) if len(line) <= MAX_LINE_LEN else None for line in lines]
     changed = False
+    # Words the text writes in lower case: a prefix among them names a thing ("the
+    # server" / "Server> ..."), not a writer (a first name is not written so).
+    common = set(_LOWER_WORD.findall(text))
     index = 0
     while index < len(lines):
         match = matches[index]
         if not match or match.group(2).lower() in _PROMPT_WORDS:
+            index += 1
+            continue
+        if match.group(2)[1:].islower() and match.group(2).lower() in common:
             index += 1
             continue
         prefix = match.group(2)
