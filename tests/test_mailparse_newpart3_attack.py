@@ -176,3 +176,29 @@ def test_prefix_naming_a_thing_or_a_shell_is_not_supercite(body):
 def test_supercite_quote_cut_when_the_name_is_not_a_word_of_the_text():
     body = "Done, the server is back.\n\nAnna> Please restart the server\nAnna> and tell me.\n"
     assert new_part(body) == "Done, the server is back."
+
+
+# A block below the closing that holds an order reference or the address the customer
+# asks the goods be delivered to is the customer's request, not a signature: kept.
+REQUEST_BLOCKS = [
+    "Best regards,\n\nJane Doe\nOrder number: 12345\nAcme Ltd\nPhone: +44 20 7946 0000\n",
+    "Best regards,\n\nJane Doe\nDelivery address: Acme Ltd, 12 High Street, London\n"
+    "Phone: +44 20 7946 0000\n",
+    "Best regards,\nJane Doe\n\nShip to\nAcme Ltd\n12 High Street\nLondon SW1A 1AA\n"
+    "Phone: +44 20 7946 0000\n",
+    "Mit freundlichen Grüßen\n\nHans Müller\nLieferadresse: Müller GmbH, Musterstraße 1\n"
+    "Tel.: +49 30 1234567\n",
+]
+
+
+@pytest.mark.parametrize("block", REQUEST_BLOCKS)
+def test_reference_or_delivery_address_below_closing_is_kept(block):
+    text = "Hello,\n\nPlease send the replacement part.\n\n"
+    got = new_part(text + block)
+    lines = [line for line in block.split("\n") if line.strip()]
+    assert all(flat(line) in got for line in lines[2:3]), got
+
+
+def test_reference_with_words_after_it_is_kept():
+    body = "Hi,\n\nWhat does this mean?\n\nBye\nBob Smith\nOrder #4455 still missing\n"
+    assert "Order #4455 still missing" in new_part(body)

@@ -524,7 +524,7 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     block = [line.strip() for line in lines[start : last + 1]]
     if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
         return -1
-    if any(_contact_prose(line) for line in block):
+    if any(_contact_prose(line) or _REFERENCE_LINE.match(line) for line in block):
         return -1
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
@@ -1749,7 +1749,12 @@ _REFERENCE_LINE = re.compile(
     r"bestellung|bestellnummer|auftrag|auftragsnummer|rechnung|rechnungsnummer|"
     r"commande|facture|dossier|pedido|factura|ordine|fattura|bestelling|factuur)"
     r"(?:\s*(?:#|no\.?|nr\.?|n[°º.]|number|nummer|numéro|número|numero))?\s*[:#]?\s*"
-    r"[A-Z]{0,4}[-/]?\d[\w/-]*\s*$",
+    r"[A-Z]{0,4}[-/]?\d[\w/-]*(?:\s.*)?$"
+    # ... or where the customer wants the goods ("Ship to", "Delivery address:")
+    r"|^\s*(?:please\s+)?(?:deliver|ship|send)\s+(?:it\s+|them\s+)?to\b|"
+    r"^\s*(?:delivery|shipping)\s+address|^\s*liefer(?:adresse|anschrift)|"
+    r"^\s*adresse\s+de\s+livraison|^\s*direcci[oó]n\s+de\s+entrega|"
+    r"^\s*indirizzo\s+di\s+consegna|^\s*afleveradres",
     re.IGNORECASE,
 )
 
