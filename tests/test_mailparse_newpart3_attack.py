@@ -202,3 +202,17 @@ def test_reference_or_delivery_address_below_closing_is_kept(block):
 def test_reference_with_words_after_it_is_kept():
     body = "Hi,\n\nWhat does this mean?\n\nBye\nBob Smith\nOrder #4455 still missing\n"
     assert "Order #4455 still missing" in new_part(body)
+
+
+# Lines led by different labels at one level, no blank line between (a filled-in form,
+# a Q/A list, a timeline): a Supercite quote is one writer's block, this is a form.
+FORMS = [
+    "Hello,\n\nticket template filled in\n\nName> Ann Lee\nDept> IT\nRoom> 2.14\nRoom> 2.15\n",
+    "Our FAQ draft, please check\n\nQ> How do I reset?\nA> Click reset.\nQ> Where?\n"
+    "Q> Top right.\n",
+]
+
+
+@pytest.mark.parametrize("body", FORMS)
+def test_labelled_form_lines_are_kept(body):
+    assert new_part(body) == flat(body)

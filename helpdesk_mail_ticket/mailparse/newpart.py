@@ -362,13 +362,20 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
 
 def _own_block(lines: list[str], matches: list, index: int, end: int) -> bool:
     """Lines ``index`` to ``end`` are a block of their own, as a quote is: a blank line, a
-    quoted line, an attribution or the text's edge above and below them. Prefixed lines
+    quoted line, an attribution or the text's edge above and below them (a line with
+    another label at the same level is no edge: a form). Prefixed lines
     inside the customer's paragraph ("We see this on the core switch" / "Core> ...") are
     the customer's text, word for word."""
 
+    depth = matches[index].group(1).count(">")
+
     def apart(at: int, above: bool) -> bool:
-        if at < 0 or at >= len(lines) or not lines[at].strip() or matches[at]:
+        if at < 0 or at >= len(lines) or not lines[at].strip():
             return True
+        if matches[at]:
+            # another label at the same level, no blank line between ("Name> ..." /
+            # "Dept> ...", "Q> ..." / "A> ..."): a form or a list, not one writer's quote
+            return matches[at].group(1).count(">") != depth
         line = lines[at]
         return line.lstrip().startswith(">") or (
             above and len(line) <= MAX_LINE_LEN and _VERBS.search(line) is not None
