@@ -111,6 +111,11 @@ def test_held_customer_text_is_kept(body):
         "Hi\n\n" + ("> " * 5000 + "ABCDEFGHIJKL") * 20 + "\n",
         "Hi\n\n" + "A" * 200000 + ">\n",
         "Text:\n" + "\n" * 50000 + "Bob> a\nBob> b\n",
+        # many inline quotes given back as written, a long form, a thing's name prefix
+        "Hi\n\n" + "".join(f"JD> q{i}\nJD> more {i}\n\nanswer {i}\n\n" for i in range(20000)),
+        "Hi\n\n" + "".join(f"Name> a{i}\nDept> b{i}\n" for i in range(40000)),
+        "Hi the server\n\n" + "".join(f"Server> x{i}\n" for i in range(80000)),
+        "Hi\n\nBest regards,\nJane\n" + "Order 1" * 5000 + "\n",
     ],
 )
 def test_supercite_scan_stays_within_cpu_budget(body):
