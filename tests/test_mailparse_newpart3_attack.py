@@ -221,3 +221,9 @@ FORMS = [
 @pytest.mark.parametrize("body", FORMS)
 def test_labelled_form_lines_are_kept(body):
     assert new_part(body) == flat(body)
+
+
+# Prompt lines the customer pastes below the farewell and the name are no signature.
+def test_prompt_lines_below_farewell_and_name_are_kept():
+    body = "Hello,\n\nThe second command fails.\n\nBye\nBob\nPS> Get-Item x\nPS> Remove-Item x\n"
+    assert "PS> Remove-Item x" in new_part(body)

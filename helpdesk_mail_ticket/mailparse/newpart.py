@@ -1769,12 +1769,14 @@ _REFERENCE_LINE = re.compile(
 def _is_content_after_closing(line: str) -> bool:
     """A line below a closing the writer wrote, not a signature's: a sentence, a postscript,
     a question (no name, title or company line asks one), a line introducing what follows
-    ("Attachments:"), a clause or the writer speaking of themself (as in a contact block)."""
+    ("Attachments:"), a clause or the writer speaking of themself (as in a contact block),
+    a reference (an order's number), a pasted prompt's line."""
     return (
         _is_sentence(line)
         or _contact_prose(line.strip())
         or _POSTSCRIPT.match(line) is not None
         or _REFERENCE_LINE.match(line) is not None
+        or _SUPERCITE.match(line) is not None  # a prompt's or a label's line ("PS> dir")
         or line.rstrip()[-1:] in ("?", "？", ":", "：")
     )
 
