@@ -294,6 +294,110 @@ _SEPARATOR_WORDS = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_LINE = re.compile(r"^\s*>")
+# Supercite's quote prefix (Emacs, Gnus): the quoted author's initials or short name before
+# the ">" ("JD> text", "C>", "Bob> text", nested as "> Bob> text"), on consecutive lines. A
+# run of two lines or more with one prefix is a quote; a console's prompt is not ("SQL>",
+# "RMAN>", "DISKPART>", "Router>", "mysql>", "irb>": lower case or a prompt's name), nor a
+# path ("C:\\>"), nor an arrow or a menu path ("->", "=>", "Step 1 > Step 2").
+# The prefix is initials (one to three capitals) or a first name (a capital, then lower
+# case): a longer word in capitals ("ERROR>", "WARN>": a log's level) or a camel-case
+# product ("FortiGate>") is no writer's prefix.
+_SUPERCITE = re.compile(r"^([ \t]*(?:>[ \t]?)*)([A-Z]{1,3}|[A-Z][a-z]{1,11})>(?=[ \t>]|$)")
+_PROMPT_WORDS = frozenset(
+    "sql rman dgmgrl asmcmd irb pry pdb gdb lldb ftp sftp mysql psql sqlite mongo redis "
+    "node python ipython jshell ghci iex scala cqlsh hive impala ok "
+    # a device's or a tool's prompt names what it is, not who wrote
+    "diskpart netsh nslookup telnet router switch firewall fw console shell cmd db root "
+    "admin user prompt ps".split()
+)
+_SUPERCITE_RUN = 2
+_LOWER_WORD = re.compile(r"\b[a-z]{2,12}\b")
+# One search first, on "\n" + the text: a pattern opening with a literal is scanned for
+# fast (a MULTILINE "^" is tried at every character: five times slower on a reply).
+_SUPERCITE_ANY = re.compile(r"\n[ \t>]*[A-Z][A-Za-z]{0,11}>")
+
+
+def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
+    """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks.
+    ``originals`` (when given) receives each marked line's original text, by marked line."""
+    if ">" not in text or not _SUPERCITE_ANY.search("\n" + text):
+        return text
+    lines = text.split("\n")
+    matches = [_SUPERCITE.match(line) if len(line) <= MAX_LINE_LEN else None for line in lines]
+    changed = False
+    # Words the text writes in lower case: a prefix among them names a thing ("the
+    # server" / "Server> ..."), not a writer (a first name is not written so).
+    common = set(_LOWER_WORD.findall(text))
+    index = 0
+    while index < len(lines):
+        match = matches[index]
+        if not match or match.group(2).lower() in _PROMPT_WORDS:
+            index += 1
+            continue
+        if match.group(2)[1:].islower() and match.group(2).lower() in common:
+            index += 1
+            continue
+        prefix = match.group(2)
+        end = index + 1
+        while end < len(lines) and matches[end] and matches[end].group(2) == prefix:
+            end += 1
+        if (
+            end - index >= _SUPERCITE_RUN
+            and (">" in match.group(1) or _own_block(lines, matches, index, end))
+            and not _introduced(lines, index)
+        ):
+            for at in range(index, end):
+                found = matches[at]
+                marked = found.group(1) + ">" + lines[at][found.end() :]
+                if originals is not None:
+                    # two lines marked alike from different prefixes: neither is restored
+                    seen = originals.setdefault(marked, lines[at])
+                    if seen is not None and seen != lines[at]:
+                        originals[marked] = None
+                lines[at] = marked
+            changed = True
+        index = end
+    return "\n".join(lines) if changed else text
+
+
+def _own_block(lines: list[str], matches: list, index: int, end: int) -> bool:
+    """Lines ``index`` to ``end`` are a block of their own, as a quote is: a blank line, a
+    quoted line, an attribution or the text's edge above and below them (a line with
+    another label at the same level is no edge: a form). Prefixed lines
+    inside the customer's paragraph ("We see this on the core switch" / "Core> ...") are
+    the customer's text, word for word."""
+
+    depth = matches[index].group(1).count(">")
+
+    def apart(at: int, above: bool) -> bool:
+        if at < 0 or at >= len(lines) or not lines[at].strip():
+            return True
+        if matches[at]:
+            # another label at the same level, no blank line between ("Name> ..." /
+            # "Dept> ...", "Q> ..." / "A> ..."): a form or a list, not one writer's quote
+            return matches[at].group(1).count(">") != depth
+        line = lines[at]
+        return line.lstrip().startswith(">") or (
+            above and len(line) <= MAX_LINE_LEN and _VERBS.search(line) is not None
+        )
+
+    return apart(index - 1, True) and apart(end, False)
+
+
+def _introduced(lines: list[str], index: int) -> bool:
+    """The nearest line with text above ``index`` introduces it ("Here is the chat:") and
+    is no attribution (no "wrote" verb): what follows is the customer's own paste."""
+    at = index - 1
+    while at >= 0 and not lines[at].strip():
+        at -= 1
+    above = lines[at] if at >= 0 else ""
+    return (
+        len(above) <= MAX_LINE_LEN
+        and _ENDS_COLON.search(above) is not None
+        and not _VERBS.search(above)
+    )
+
+
 # Novell GroupWise's quote header: ">>> Name <addr> 2/16/01 10:41:43 am >>>" (it starts with
 # ">", so it must be tested before a line is taken for a quoted line).
 _GROUPWISE = re.compile(r"^\s*>>>\s[^\n]{0,200}?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}[^\n>]{0,30}>>>\s*$")
@@ -334,6 +438,7 @@ _VALEDICTION = re.compile(
     r"z\s+powa[żz]aniem|groeten|met\s+vriendelijke\s+groeten|lg|mfg|gruß|grüße|"
     r"saluti|un\s+saluto|abraços|atentamente|"
     r"ystävällisin\s+terveisin|"
+    r"ciao|bye|tsch(?:ü|ue)ss?|"  # farewells, alone on their line as "cheers" is
     # more of each language's closings
     r"bien\s+à\s+vous|(?:sincères\s+|meilleures\s+)?salutations|"  # fr
     r"un\s+(?:cordial\s+)?saludo|"  # es
@@ -426,7 +531,7 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     block = [line.strip() for line in lines[start : last + 1]]
     if any(len(line) > _CONTACT_LINE_MAX or _FORM_FIELD.search(line) for line in block):
         return -1
-    if any(_contact_prose(line) for line in block):
+    if any(_contact_prose(line) or _REFERENCE_LINE.match(line) for line in block):
         return -1
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
@@ -1605,18 +1710,35 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
         return lines[:framed], lines[framed:]
     contact = _contact_block(lines, content)
     if contact >= 0:
-        return lines[:contact], lines[contact:]
-    # "Regards," then at most 4 short lines (name, title, company) at the very end.
-    for index in reversed(content[-5:]):
-        if _VALEDICTION.match(lines[index]) and index != content[0]:
+        # A closing the rules cut, in a paragraph of its own above the block, goes with it.
+        above = [i for i in content if i < contact]
+        closing = _valediction_start(lines[:contact], above) if len(above) > 1 else -1
+        start = closing if closing >= 0 else contact
+        return lines[:start], lines[start:]
+    closing = _valediction_start(lines, content)
+    if closing >= 0:
+        return lines[:closing], lines[closing:]
+    return lines, []
+
+
+def _valediction_start(lines: list[str], content: list[int]) -> int:
+    """The line of a closing ("Regards,") followed by at most 4 short lines (name, title,
+    company) at the very end, or -1. ``content``: the indexes of the non-blank lines.
+    A closing word below a line ending with a colon is what that line introduces (the
+    addressee "Ciao" / "Bella GmbH" below "send the invoice to:"), not a closing."""
+    for position in range(len(content) - 1, max(len(content) - 5, 1) - 1, -1):
+        index = content[position]
+        if _VALEDICTION.match(lines[index]) and not _ENDS_COLON.search(
+            lines[content[position - 1]]
+        ):
             tail = [line for line in lines[index + 1 :] if line.strip()]
             if (
                 len(tail) <= 4
                 and all(len(line.strip()) < 60 for line in tail)
                 and not any(_is_content_after_closing(line) for line in tail)
             ):
-                return lines[:index], lines[index:]
-    return lines, []
+                return index
+    return -1
 
 
 # A postscript ("P.S.", "PS:", "P.P.S."), in every language the writer's own words: below a
@@ -1624,14 +1746,37 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
 _POSTSCRIPT = re.compile(r"^\s*(?:p\.\s?){1,2}s\.|^\s*p{1,2}s\s*[:.]", re.IGNORECASE)
 
 
+# A reference to what the mail is about: an order, a ticket, a case, an invoice and its
+# number ("Order #4455", "Ticket: 55120", "Bestellnummer: 778812", "Commande n° 88412"):
+# the customer's words below the name; a signature's numbers are a phone, a fax, a street,
+# a company's registration, never an order's.
+_REFERENCE_LINE = re.compile(
+    r"^\s*(?:order|ticket|case|invoice|po|rma|booking|reservation|tracking|serial|s/n|"
+    r"contract|customer|licen[cs]e|kundennummer|vertrag|seriennummer|"
+    r"bestellung|bestellnummer|auftrag|auftragsnummer|rechnung|rechnungsnummer|"
+    r"commande|facture|dossier|pedido|factura|ordine|fattura|bestelling|factuur)"
+    r"(?:\s*(?:#|no\.?|nr\.?|n[°º.]|number|nummer|numéro|número|numero))?\s*[:#]?\s*"
+    r"[A-Z]{0,4}[-/]?\d[\w/-]*(?:\s.*)?$"
+    # ... or where the customer wants the goods ("Ship to", "Delivery address:")
+    r"|^\s*(?:please\s+)?(?:deliver|ship|send)\s+(?:it\s+|them\s+)?to\b|"
+    r"^\s*(?:delivery|shipping)\s+address|^\s*liefer(?:adresse|anschrift)|"
+    r"^\s*adresse\s+de\s+livraison|^\s*direcci[oó]n\s+de\s+entrega|"
+    r"^\s*indirizzo\s+di\s+consegna|^\s*afleveradres",
+    re.IGNORECASE,
+)
+
+
 def _is_content_after_closing(line: str) -> bool:
     """A line below a closing the writer wrote, not a signature's: a sentence, a postscript,
     a question (no name, title or company line asks one), a line introducing what follows
-    ("Attachments:"), a clause or the writer speaking of themself (as in a contact block)."""
+    ("Attachments:"), a clause or the writer speaking of themself (as in a contact block),
+    a reference (an order's number), a pasted prompt's line."""
     return (
         _is_sentence(line)
         or _contact_prose(line.strip())
         or _POSTSCRIPT.match(line) is not None
+        or _REFERENCE_LINE.match(line) is not None
+        or _SUPERCITE.match(line) is not None  # a prompt's or a label's line ("PS> dir")
         or line.rstrip()[-1:] in ("?", "？", ":", "：")
     )
 
@@ -1721,12 +1866,32 @@ def _drop_leading_attribution(text: str) -> str:
 
 
 def _split_reply(text: str, settings) -> Split:
+    originals: dict = {}
+    split = _split_marked(text, settings, originals)
+    if not originals:
+        return split
+
+    # A Supercite prefix is read as ">" to find the quote; a prefixed line the new part
+    # keeps (an inline quote, a paste) shows as the customer wrote it, word before ">" too.
+    def restore(part: str) -> str:
+        return "\n".join(originals.get(line) or line for line in part.split("\n"))
+
+    return Split(
+        restore(split.new_part),
+        restore(split.signature),
+        restore(split.unquoted),
+        split.quote_offset,
+        split.fallback,
+    )
+
+
+def _split_marked(text: str, settings, originals: dict) -> Split:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
     text = _INVISIBLE.sub("", text)
     if settings.builtin_quote_detection:
-        text = _drop_leading_attribution(text)
+        text = _drop_leading_attribution(_supercite_to_marks(text, originals))
     work = text.replace("\xa0", " ")  # iTop replaces NBSP by a space before matching
     lines = work.split("\n")
     starts = _line_starts(lines)
