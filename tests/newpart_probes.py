@@ -24,13 +24,24 @@ def new_part_above(attribution):
     return split_reply(text, SETTINGS).new_part
 
 
+def parsed_reply(body: str, message_id: str, sender="Tom Baker <tom@customer.example>",
+                 subject="Re: ticket"):  # fmt: skip
+    """A plain-text reply ``body`` as ``parse_message`` reads it."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "support@example.com"
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id
+    msg.set_content(body)
+    return parse_message(msg.as_bytes(), SETTINGS)
+
+
+def flat(text: str) -> str:
+    """``text`` with its whitespace made single spaces."""
+    return " ".join(text.split())
+
+
 def parsed_new_part(body: str, message_id: str) -> str:
     """The new part of a plain-text reply ``body`` read by ``parse_message``, its
     whitespace made single spaces."""
-    msg = EmailMessage()
-    msg["From"] = "Tom Baker <tom@customer.example>"
-    msg["To"] = "support@example.com"
-    msg["Subject"] = "Re: ticket"
-    msg["Message-ID"] = message_id
-    msg.set_content(body)
-    return " ".join(parse_message(msg.as_bytes(), SETTINGS).new_part_text.split())
+    return flat(parsed_reply(body, message_id).new_part_text)

@@ -4,30 +4,18 @@ signature and a quote, one-word closings with a name, a signature block without 
 Every text goes through ``parse_message`` as a plain-text mail, as the addon reads it.
 """
 
-from email.message import EmailMessage
-
 import pytest
-from mailparse import Settings, parse_message
-
-SETTINGS = Settings()
+from newpart_probes import flat, parsed_reply
 
 
 def parsed(body: str):
-    msg = EmailMessage()
-    msg["From"] = "Ann Lee <ann@customer.example>"
-    msg["To"] = "support@example.com"
-    msg["Subject"] = "Re: printer"
-    msg["Message-ID"] = "<newpart3@customer.example>"
-    msg.set_content(body)
-    return parse_message(msg.as_bytes(), SETTINGS)
+    return parsed_reply(
+        body, "<newpart3@customer.example>", "Ann Lee <ann@customer.example>", "Re: printer"
+    )
 
 
 def new_part(body: str) -> str:
-    return " ".join(parsed(body).new_part_text.split())
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+    return flat(parsed(body).new_part_text)
 
 
 # --- 1. Supercite prefixes: initials or a short name, then ">", on consecutive lines ------

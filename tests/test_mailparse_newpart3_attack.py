@@ -4,31 +4,22 @@ customer writes that only looks like them must stay in the new part.
 Every text goes through ``parse_message`` as a plain-text mail, as the addon reads it.
 """
 
-from email.message import EmailMessage
-
 import pytest
 from cpu_budget import within_cpu_budget
-from mailparse import Settings, parse_message
-
-SETTINGS = Settings()
+from newpart_probes import flat, parsed_reply
 
 
 def parsed(body: str):
-    msg = EmailMessage()
-    msg["From"] = "Ann Lee <ann@customer.example>"
-    msg["To"] = "support@example.com"
-    msg["Subject"] = "Re: backup job"
-    msg["Message-ID"] = "<newpart3-attack@customer.example>"
-    msg.set_content(body)
-    return parse_message(msg.as_bytes(), SETTINGS)
+    return parsed_reply(
+        body,
+        "<newpart3-attack@customer.example>",
+        "Ann Lee <ann@customer.example>",
+        "Re: backup job",
+    )
 
 
 def new_part(body: str) -> str:
-    return " ".join(parsed(body).new_part_text.split())
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+    return flat(parsed(body).new_part_text)
 
 
 # A Supercite prefix is the quoted writer's initials ("JD", "C") or first name ("Bob"):

@@ -6,15 +6,11 @@ look like the new separators, stay in the new part; the client's own marks still
 
 import pytest
 from cpu_budget import within_cpu_budget
-from newpart_probes import parsed_new_part
+from newpart_probes import flat, parsed_new_part
 
 
 def new_part(body: str) -> str:
     return parsed_new_part(body, "<attackml@customer.example>")
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 # A postscript below the closing and the name: the customer's words, whatever the closing's
