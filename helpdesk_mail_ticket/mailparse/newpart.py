@@ -1579,6 +1579,29 @@ def _answers_question(quoted: str, line: str) -> bool:
 
 _WORDY = re.compile(r"\w")
 
+# A client's or an archive's list of the files a message carried, below its text: Lotus
+# Notes' " - name.ext", Outlook's "<<name.ext>>", "(See attached file: name.ext)". Below a
+# trailing quote it lists the quoted message's files (or the reply's): no answer. A dashed
+# name of several words starts with a capital or a digit ("- see notes.txt" is a bullet).
+_FILE_EXT = (
+    r"\.(?:docx?|xlsx?|pptx?|pdf|txt|rtf|csv|vcf|zip|msg|eml|wpd|html?|xml|jpe?g|gif|png|"
+    r"tiff?|bmp|mpp|vsd|ics)"
+)
+_FILE_LISTING = re.compile(
+    rf"^\s*(?:-\s+(?:[^\s<>()]{{1,80}}|(?-i:[A-Z0-9])[^<>()\n]{{0,80}}?){_FILE_EXT}"
+    rf"|<<[^<>\n]{{1,120}}?{_FILE_EXT}>>"
+    rf"|\(See attached file:[^()\n]{{1,120}}?{_FILE_EXT}\))\s*$",
+    re.IGNORECASE,
+)
+
+
+def _listing_to_end(lines: list[str], index: int, stop: int) -> bool:
+    """From ``index`` to ``stop`` only file listing lines and blank lines."""
+    return all(
+        not line.strip() or (len(line) <= MAX_LINE_LEN and _FILE_LISTING.match(line))
+        for line in islice(lines, index, stop)
+    )
+
 
 def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
     """Text written between quoted lines (an inline or bottom-posted answer).
@@ -1601,6 +1624,8 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
             continue
         after_quote = bool(index) and bool(_QUOTE_LINE.match(lines[index - 1]))
         answer = previous_blank or (after_quote and not _continues_quote(lines, index))
+        if seen_quote and answer and _listing_to_end(lines, index, stop):
+            return False
         if seen_quote and answer:
             if padded is None:
                 padded = [*lines[:stop], ">"]

@@ -1,0 +1,60 @@
+"""New part (issue 14, branch newpart4): classes read wrong on Quagga's fitting half.
+
+The texts are written for the class of mail, in the layouts the clients produce, not
+copied from a corpus.
+"""
+
+import pytest
+from mailparse import Settings
+from mailparse.newpart import split_reply
+
+SETTINGS = Settings()
+
+ANSWER = "Dear Paul,\n\nThe revised terms are fine with us. I will sign on Monday.\n\nKaren"
+QUOTE = "\n".join(
+    [
+        "Paul Miller wrote:",
+        "",
+        "> Karen,",
+        ">",
+        "> Please find the revised terms attached. Let me know if you",
+        "> can agree to them, so we can close the contract this week.",
+        ">",
+        "> Paul",
+    ]
+)
+
+
+# A client or an archive lists the files of a message below its text (Lotus Notes'
+# " - name.ext", Outlook's "<<name.ext>>", "(See attached file: name.ext)"): below a
+# trailing quote, such a line is no answer written between the quoted lines.
+@pytest.mark.parametrize(
+    "listing",
+    [
+        " - revised_terms.doc",
+        " - paul.miller.vcf",
+        "<<revised terms v2.xls>>",
+        " <<Revised Terms.pdf>> ",
+        "(See attached file: revised_terms.doc)",
+        " - revised_terms.doc\n - paul.miller.vcf",
+    ],
+)
+def test_attachment_listing_below_quote_is_no_answer(listing):
+    split = split_reply(f"{ANSWER}\n\n{QUOTE}\n\n{listing}\n", SETTINGS)
+    assert "revised terms attached" not in split.new_part
+    assert "The revised terms are fine with us. I will sign on Monday." in split.new_part
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "I attached the signed copy - revised_terms.doc",
+        "See revised_terms.doc, page 2: the date is wrong.",
+        "- revised_terms.doc is signed, the other one is not",
+        "- see the new revised_terms.doc",
+    ],
+)
+def test_answer_naming_a_file_below_quote_is_kept(answer):
+    text = f"{QUOTE}\n\n{answer}\n"
+    split = split_reply(text, SETTINGS)
+    assert answer.strip() in split.new_part
