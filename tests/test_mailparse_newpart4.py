@@ -58,3 +58,49 @@ def test_answer_naming_a_file_below_quote_is_kept(answer):
     text = f"{QUOTE}\n\n{answer}\n"
     split = split_reply(text, SETTINGS)
     assert answer.strip() in split.new_part
+
+
+NABBLE_QUOTE = "\n".join(
+    [
+        "> Which release do you run? Since 5.4 there is a",
+        "> command that may help.",
+        ">",
+        "> Best,",
+        "> Ann",
+    ]
+)
+QUESTION = "I run 5.2.1. Is there anything short of an upgrade?"
+
+
+# Nabble and some web archives write the attribution as "<name> wrote", no colon, glued
+# right above the quote: like "… wrote:", it is the archive's line, not the customer's.
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Ann Example wrote",
+        "Ann wrote",
+        "ann.example wrote",
+        "Ann Example-Smith wrote",
+        "Jean Dupont a écrit",
+        "Anna Beispiel schrieb",
+    ],
+)
+def test_attribution_without_colon_glued_to_quote_is_cut(attribution):
+    split = split_reply(f"{QUESTION}\n\n\n{attribution}\n{NABBLE_QUOTE}\n", SETTINGS)
+    assert split.new_part == QUESTION
+
+
+# The customer's own lines ending with a verb stay: a sentence, the customer speaking of
+# themself, words that are not a name.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Thanks Ann, you wrote",
+        "This is what I wrote",
+        "Here is the reply support wrote",
+        "The file Ann sent",
+    ],
+)
+def test_line_ending_with_verb_is_kept(line):
+    split = split_reply(f"{QUESTION}\n\n{line}\n{NABBLE_QUOTE}\n", SETTINGS)
+    assert line in split.new_part

@@ -664,7 +664,7 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
         # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon)
         if _ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text):
             return True
-        return bool(_DATED_SENDER.match(text))
+        return bool(_DATED_SENDER.match(text)) or _name_wrote(text, next_lines)
     if _ends_with_wrote(text):
         if _FIRST_PERSON.search(_VERBS.sub(" ", text)):  # verbs out: "napisao je"
             return False  # "As I wrote on 03.03.2026:": the customer quotes themself
@@ -683,6 +683,24 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
     if not _has_address(text):
         return False
     return _wrote_far(text) or _WROTE_AT.search(_TIME.sub(".", text)) is not None
+
+
+# Nabble's and some web archives' attribution: "<name> wrote", no colon, glued right above
+# the quote. The name: one user name ("ann.example") or capitalised words ("Ann Example").
+_CAPITAL = "(?-i:[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f])"
+_NAME_WROTE = re.compile(
+    rf"^(?P<name>[^\s:：,;]{{1,64}}|{_CAPITAL}[^\s:：,;]{{0,40}}(?:\s{_CAPITAL}[^\s:：,;]{{0,40}}){{1,3}})"
+    rf"\s+(?:{_WROTE})$",
+    re.IGNORECASE,
+)
+_NAME_WROTE_MAX = 100
+
+
+def _name_wrote(text: str, next_lines: list[str]) -> bool:
+    """``text`` is "<name> wrote" (no colon) and a quoted line follows it."""
+    if len(text) > _NAME_WROTE_MAX or not next_lines or not _QUOTE_LINE.match(next_lines[0]):
+        return False
+    return _NAME_WROTE.match(text) is not None and not _FIRST_PERSON.search(text)
 
 
 # Lotus Notes in Chinese: "王芳 <w@x> 写于 2026-03-03 10:00:00:", the verb ("written on")
