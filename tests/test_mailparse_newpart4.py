@@ -104,3 +104,29 @@ def test_attribution_without_colon_glued_to_quote_is_cut(attribution):
 def test_line_ending_with_verb_is_kept(line):
     split = split_reply(f"{QUESTION}\n\n{line}\n{NABBLE_QUOTE}\n", SETTINGS)
     assert line in split.new_part
+
+
+# "Q>" lines that each ask a question are the customer's list of questions (a label, as in a
+# Q/A list), not a Supercite quote of a writer with the initial Q: they stay, also alone
+# below the customer's first paragraph with nothing written after them.
+@pytest.mark.parametrize(
+    "tail",
+    ["", "\n\nRegards,\nBob", "\n\nBob"],
+)
+def test_question_lines_with_one_letter_label_are_kept(tail):
+    questions = "Q> Does the fix also cover the 2.3 branch?\nQ> And do we need to restart the nodes?"
+    split = split_reply(f"Thanks for the quick answer.\n\n{questions}{tail}\n", SETTINGS)
+    assert questions in split.new_part
+
+
+# A Supercite quote stays a quote: the writer's initials, lines that are not all questions.
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Q> The fix covers the 2.3 branch.\nQ> Do you need to restart the nodes?",
+        "JD> Does the fix cover the 2.3 branch?\nJD> Do you need to restart the nodes?",
+    ],
+)
+def test_supercite_quote_is_still_cut(quote):
+    split = split_reply(f"Thanks for the quick answer.\n\n{quote}\n", SETTINGS)
+    assert "restart the nodes" not in split.new_part

@@ -345,6 +345,7 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
             end - index >= _SUPERCITE_RUN
             and (">" in match.group(1) or _own_block(lines, matches, index, end))
             and not _introduced(lines, index)
+            and not _question_list(lines, prefix, index, end)
         ):
             for at in range(index, end):
                 found = matches[at]
@@ -358,6 +359,14 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
             changed = True
         index = end
     return "\n".join(lines) if changed else text
+
+
+def _question_list(lines: list[str], prefix: str, index: int, end: int) -> bool:
+    """One letter ("Q>") before lines that each ask a question: a label of the customer's
+    list of questions, not the initial of a quoted writer."""
+    return len(prefix) == 1 and all(
+        lines[at].rstrip()[-1:] in ("?", "？") for at in range(index, end)
+    )
 
 
 def _own_block(lines: list[str], matches: list, index: int, end: int) -> bool:
