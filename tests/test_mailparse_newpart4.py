@@ -130,3 +130,25 @@ def test_question_lines_with_one_letter_label_are_kept(tail):
 def test_supercite_quote_is_still_cut(quote):
     split = split_reply(f"Thanks for the quick answer.\n\n{quote}\n", SETTINGS)
     assert "restart the nodes" not in split.new_part
+
+
+# A closing word right below the greeting closes nothing the customer wrote: the short
+# lines below it are the message (a terse mail without a full stop), not a signature.
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi\nBye\nprinter on floor 2 jams again",
+        "Hi\n\nBye\n\nprinter on floor 2 jams again",
+        "Hello Ann,\nThanks\nthe VPN drops every hour\nsince the update",
+        "Hi all\nCheers\nnew laptop for Tom needed by Monday",
+    ],
+)
+def test_closing_right_below_greeting_keeps_what_follows(body):
+    split = split_reply(body, SETTINGS)
+    assert split.new_part == body
+
+
+# A closing below the customer's text still opens the signature.
+def test_closing_below_text_is_still_cut():
+    split = split_reply("Hi\n\nprinter on floor 2 jams again\n\nBye\nTom Miller", SETTINGS)
+    assert split.new_part == "Hi\n\nprinter on floor 2 jams again"

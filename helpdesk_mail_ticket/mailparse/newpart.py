@@ -1777,11 +1777,14 @@ def _valediction_start(lines: list[str], content: list[int]) -> int:
     """The line of a closing ("Regards,") followed by at most 4 short lines (name, title,
     company) at the very end, or -1. ``content``: the indexes of the non-blank lines.
     A closing word below a line ending with a colon is what that line introduces (the
-    addressee "Ciao" / "Bella GmbH" below "send the invoice to:"), not a closing."""
+    addressee "Ciao" / "Bella GmbH" below "send the invoice to:"), not a closing; one right
+    below the greeting closes nothing written: the lines below it are the message."""
     for position in range(len(content) - 1, max(len(content) - 5, 1) - 1, -1):
         index = content[position]
-        if _VALEDICTION.match(lines[index]) and not _ENDS_COLON.search(
-            lines[content[position - 1]]
+        if (
+            _VALEDICTION.match(lines[index])
+            and not _ENDS_COLON.search(lines[content[position - 1]])
+            and not all(_GREETING.match(lines[at]) for at in content[:position])
         ):
             tail = [line for line in lines[index + 1 :] if line.strip()]
             if (
