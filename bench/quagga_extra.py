@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus_score  # noqa: E402
-from corpus_split import default_corpus  # noqa: E402
+import corpus_score
+from corpus_split import default_corpus
 
 SPLITS = {
     "ASF": ("ASF/eval", "ASF/test"),
@@ -59,7 +59,9 @@ def derive(ann: dict) -> dict:
     signatures = [
         z["text"]
         for z in sorted(zones, key=lambda z: z["start"])
-        if z["type"] == "Body/Signature" and z["start"] >= first["start"] and z["end"] <= first["end"]
+        if z["type"] == "Body/Signature"
+        and z["start"] >= first["start"]
+        and z["end"] <= first["end"]
     ]
     suspect = len(top) == 1 and bool(re.search(r"^>", new_part, re.MULTILINE))
     return {"new_part": new_part, "new_part_signature": signatures, "suspect_annotation": suspect}
@@ -142,7 +144,8 @@ def main(argv=None) -> int:
             continue
         mean = sum(values) / len(values)
         share = sum(v >= 0.9 for v in values) / len(values)
-        print(f"{metric:<20} {mean:>6.3f} {share:>5.0%} {len(values):>5}  {targets.get(metric, '')}")
+        target = targets.get(metric, "")
+        print(f"{metric:<20} {mean:>6.3f} {share:>5.0%} {len(values):>5}  {target}")
     for key, count in sorted(result["counts"].items()):
         print(f"  left out: {key}: {count}")
     return 0

@@ -114,7 +114,9 @@ def test_line_ending_with_verb_is_kept(line):
     ["", "\n\nRegards,\nBob", "\n\nBob"],
 )
 def test_question_lines_with_one_letter_label_are_kept(tail):
-    questions = "Q> Does the fix also cover the 2.3 branch?\nQ> And do we need to restart the nodes?"
+    questions = (
+        "Q> Does the fix also cover the 2.3 branch?\nQ> And do we need to restart the nodes?"
+    )
     split = split_reply(f"Thanks for the quick answer.\n\n{questions}{tail}\n", SETTINGS)
     assert questions in split.new_part
 
