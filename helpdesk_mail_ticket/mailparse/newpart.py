@@ -664,8 +664,9 @@ _FIRST_PERSON = re.compile(
 )
 
 
-def _is_attribution(joined: str, next_lines: list[str]) -> bool:
-    """An "On <date>, <name> wrote:" line (already joined over its continuation lines)."""
+def _is_attribution(joined: str, next_lines: list[str], above: str = "") -> bool:
+    """An "On <date>, <name> wrote:" line (already joined over its continuation lines);
+    ``above``: the nearest line with text above it ("": none, or not known)."""
     text = joined.strip()
     if not text or len(text) > 300:
         return False
@@ -673,7 +674,7 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
         # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon)
         if _ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text):
             return True
-        return bool(_DATED_SENDER.match(text)) or _name_wrote(text, next_lines)
+        return bool(_DATED_SENDER.match(text)) or _name_wrote(text, next_lines, above)
     if _ends_with_wrote(text):
         if _FIRST_PERSON.search(_VERBS.sub(" ", text)):  # verbs out: "napisao je"
             return False  # "As I wrote on 03.03.2026:": the customer quotes themself
@@ -697,19 +698,37 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
 # Nabble's and some web archives' attribution: "<name> wrote", no colon, glued right above
 # the quote. The name: one user name ("ann.example") or capitalised words ("Ann Example").
 _CAPITAL = "(?-i:[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f])"
+# Without a colon a bare participle is a clause of the customer's ("Invoice sent", "Already
+# sent", "Schon geschrieben", "Déjà écrit"), no attribution: only a verb with its subject.
 _NAME_WROTE = re.compile(
     rf"^(?P<name>[^\s:：,;]{{1,64}}|{_CAPITAL}[^\s:：,;]{{0,40}}(?:\s{_CAPITAL}[^\s:：,;]{{0,40}}){{1,3}})"
-    rf"\s+(?:{_WROTE})$",
+    rf"\s+(?!(?:sent|geschrieben|écrit|ecrit)$)(?:{_WROTE})$",
     re.IGNORECASE,
 )
 _NAME_WROTE_MAX = 100
 
 
-def _name_wrote(text: str, next_lines: list[str]) -> bool:
-    """``text`` is "<name> wrote" (no colon) and a quoted line follows it."""
+def _name_wrote(text: str, next_lines: list[str], above: str) -> bool:
+    """``text`` is "<name> wrote" (no colon) and a quoted line follows it. ``above``: the
+    nearest line with text above it; a quoted line there makes ``text`` an answer written
+    between quoted lines ("> Did you write to them?" / "Ya escribió" / "> …"): the archive's
+    attribution stands above the first quoted line."""
     if len(text) > _NAME_WROTE_MAX or not next_lines or not _QUOTE_LINE.match(next_lines[0]):
         return False
+    if _QUOTE_LINE.match(above):
+        return False
     return _NAME_WROTE.match(text) is not None and not _FIRST_PERSON.search(text)
+
+
+_ABOVE_LOOK = 3  # blank lines skipped looking for the line above an attribution
+
+
+def _line_above(lines: list[str], index: int) -> str:
+    """The nearest line with text above ``lines[index]`` within ``_ABOVE_LOOK`` lines."""
+    for at in range(index - 1, max(index - 1 - _ABOVE_LOOK, -1), -1):
+        if lines[at].strip():
+            return lines[at]
+    return ""
 
 
 # Lotus Notes in Chinese: "王芳 <w@x> 写于 2026-03-03 10:00:00:", the verb ("written on")
@@ -1295,7 +1314,8 @@ def _attribution_at(lines: list[str], index: int) -> int:
         joined = _joined(chunk)
         # (the next lines only as far as _quote_follows reads them: a copy of the rest of
         # the text per line was quadratic on a long thread)
-        if _is_attribution(joined, lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
+        following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
+        if _is_attribution(joined, following, _line_above(lines, index)):
             return span
     return 0
 
@@ -1555,9 +1575,10 @@ def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str =
     # Only the last lines can hold it: read them alone (a copy of a long text per call
     # was most of this function's time).
     first = max(len(lines) - HEADER_SPAN, 0)
-    tail = [*probe[first:], ">"]
+    context = max(first - _ABOVE_LOOK - 1, 0)  # (and the line above them: an answer's quote)
+    tail = [*probe[context:], ">"]
     for start in range(first, len(lines)):
-        if _attribution_at(tail, start - first) == len(lines) - start:
+        if _attribution_at(tail, start - context) == len(lines) - start:
             del lines[start:]
             break
         if start == len(lines) - 1 and any(regex.search(lines[start].strip()) for regex in intro):
