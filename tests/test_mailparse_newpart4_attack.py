@@ -40,3 +40,19 @@ def test_short_answer_ending_with_a_verb_is_kept(text, answer):
 def test_top_posted_sent_answer_glued_to_the_quote():
     text = "Already sent\n> Did you send the invoice?\n> Regards, Support\n"
     assert new_part(text) == "Already sent"
+
+
+# A list of file names answering a quoted question ("Which files…?"): the customer typed
+# it, no client's listing of the quoted message's attachments.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello,\n\n> Which documents are missing on your side?\n\n- Invoice_2026-03.pdf\n"
+        "- Delivery note 4711.pdf\n",
+        "Hi,\n\n> Which files did you change?\n\n - config.xml\n - settings.xml\n",
+        "Bonjour,\n\n> Quels fichiers manquent ?\n\n- Facture_mars.pdf\n- Bon de livraison.pdf\n",
+    ],
+)
+def test_file_listing_answering_a_quoted_question_is_kept(text):
+    listing = text.split("\n\n")[-1].strip()
+    assert listing in new_part(text)

@@ -1644,11 +1644,18 @@ _FILE_LISTING = re.compile(
 
 
 def _listing_to_end(lines: list[str], index: int, stop: int) -> bool:
-    """From ``index`` to ``stop`` only file listing lines and blank lines."""
-    return all(
+    """From ``index`` to ``stop`` only file listing lines and blank lines, and the nearest
+    quoted line above asks no question: below a question ("> Which files did you change?")
+    the list of names is the customer's answer."""
+    if not all(
         not line.strip() or (len(line) <= MAX_LINE_LEN and _FILE_LISTING.match(line))
         for line in islice(lines, index, stop)
-    )
+    ):
+        return False
+    above = index - 1
+    while above >= 0 and not _QUOTE_LINE.match(lines[above]):
+        above -= 1
+    return above < 0 or not _QUESTION_END.search(_QUOTE_MARKS.sub("", lines[above]).rstrip())
 
 
 def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
