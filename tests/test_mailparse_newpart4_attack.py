@@ -56,3 +56,20 @@ def test_top_posted_sent_answer_glued_to_the_quote():
 def test_file_listing_answering_a_quoted_question_is_kept(text):
     listing = text.split("\n\n")[-1].strip()
     assert listing in new_part(text)
+
+
+# A Supercite quote of a writer with one initial ("H>" for "Helpdesk") whose lines are
+# questions is still a quote: only a letter that labels a question ("Q", and "F", "V",
+# "P", "D": Frage/Fråga, Vraag, Pregunta/Pergunta, Domanda) makes a list.
+def test_one_letter_supercite_quote_of_questions_is_cut():
+    text = (
+        "Version 5.2.1, and yes, twice.\n\n"
+        "H> Which version do you run?\nH> Did you restart the service?\n"
+    )
+    assert new_part(text) == "Version 5.2.1, and yes, twice."
+
+
+@pytest.mark.parametrize("label", ["F", "V", "P", "D"])
+def test_question_labels_of_other_languages_are_kept(label):
+    questions = f"{label}> Geht das auch mit 2.3?\n{label}> Muss man neu starten?"
+    assert questions in new_part(f"Danke für die Antwort.\n\n{questions}\n")

@@ -361,10 +361,16 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
     return "\n".join(lines) if changed else text
 
 
+# The letter a question is labelled with: "Q" (question, questão), "F" (Frage, fråga), "V"
+# (vraag), "P" (pregunta, pergunta, pytanie), "D" (domanda). Any other one letter is a
+# writer's initial ("H>" for "Helpdesk"), whose quoted questions stay a quote.
+_QUESTION_LABELS = frozenset("QFVPD")
+
+
 def _question_list(lines: list[str], prefix: str, index: int, end: int) -> bool:
-    """One letter ("Q>") before lines that each ask a question: a label of the customer's
+    """A question's label ("Q>") before lines that each ask a question: the customer's
     list of questions, not the initial of a quoted writer."""
-    return len(prefix) == 1 and all(
+    return prefix in _QUESTION_LABELS and all(
         lines[at].rstrip()[-1:] in ("?", "？") for at in range(index, end)
     )
 
