@@ -73,3 +73,23 @@ def test_one_letter_supercite_quote_of_questions_is_cut():
 def test_question_labels_of_other_languages_are_kept(label):
     questions = f"{label}> Geht das auch mit 2.3?\n{label}> Muss man neu starten?"
     assert questions in new_part(f"Danke für die Antwort.\n\n{questions}\n")
+
+
+# A mail that is only a greeting, a closing and the sender's name (and title, company): the
+# usual body of a mail carrying an attachment. The closing opens the signature there; only
+# text that is no name below it is the message ("Hi / Bye / printer jams").
+@pytest.mark.parametrize(
+    ("greeting", "signature"),
+    [
+        ("Hello,", "Best regards,\nTom Baker\nACME"),
+        ("Hi,", "Regards,\nTom"),
+        ("Hello Support,", "Best regards\nTom Baker"),
+        ("Hallo,", "Mit freundlichen Grüßen\nTom Becker\nEinkauf"),
+        ("Bonjour,", "Cordialement,\nJean Dupont\nService achats"),
+        ("Guten Tag,", "Viele Grüße\nKarl Heinz Müller"),
+        ("Hej,", "Med vänliga hälsningar\nAnna Svensson\nInköp"),
+        ("Hola,", "Saludos cordiales\nMaría de la Cruz"),
+    ],
+)
+def test_greeting_closing_and_name_only_is_cut_as_signature(greeting, signature):
+    assert new_part(f"{greeting}\n\n{signature}\n") == greeting

@@ -1812,13 +1812,19 @@ def _valediction_start(lines: list[str], content: list[int]) -> int:
     company) at the very end, or -1. ``content``: the indexes of the non-blank lines.
     A closing word below a line ending with a colon is what that line introduces (the
     addressee "Ciao" / "Bella GmbH" below "send the invoice to:"), not a closing; one right
-    below the greeting closes nothing written: the lines below it are the message."""
+    below the greeting closes nothing written when text that is no name follows it: that
+    text is the message ("Hi" / "Bye" / "printer jams"). Greeting, closing and name alone
+    are the body of a mail carrying an attachment: the closing opens the signature."""
     for position in range(len(content) - 1, max(len(content) - 5, 1) - 1, -1):
         index = content[position]
         if (
             _VALEDICTION.match(lines[index])
             and not _ENDS_COLON.search(lines[content[position - 1]])
-            and not all(_GREETING.match(lines[at]) for at in content[:position])
+            and not (
+                all(_GREETING.match(lines[at]) for at in content[:position])
+                and position + 1 < len(content)
+                and not _signed_name(lines[content[position + 1]])
+            )
         ):
             tail = [line for line in lines[index + 1 :] if line.strip()]
             if (
@@ -1828,6 +1834,19 @@ def _valediction_start(lines: list[str], content: list[int]) -> int:
             ):
                 return index
     return -1
+
+
+# A name as signed below a closing: one to four words, the first and the last capitalised,
+# particles between them in lower case ("Tom", "Karl Heinz Müller", "María de la Cruz").
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-])*"
+_SIGNED_NAME = re.compile(rf"^\s*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}\s*$")
+
+
+def _signed_name(line: str) -> bool:
+    if not _SIGNED_NAME.match(line):
+        return False
+    words = line.split()
+    return words[0][:1].isupper() and words[-1][:1].isupper()
 
 
 # A postscript ("P.S.", "PS:", "P.P.S."), in every language the writer's own words: below a
