@@ -58,6 +58,16 @@ def test_file_listing_answering_a_quoted_question_is_kept(text):
     assert listing in new_part(text)
 
 
+# Below a reply written above the quote, the listing under a quoted question is still the
+# client's (Lotus Notes lists the quoted message's files below it).
+def test_listing_below_a_quoted_question_under_a_top_posted_reply_is_cut():
+    text = (
+        "Hi Paul,\n\nsigned, see attached.\n\nPaul Miller wrote:\n\n"
+        "> Can you sign the terms?\n\n - revised_terms.doc\n"
+    )
+    assert new_part(text) == "Hi Paul,\n\nsigned, see attached."
+
+
 # A Supercite quote of a writer with one initial ("H>" for "Helpdesk") whose lines are
 # questions is still a quote: only a letter that labels a question ("Q", and "F", "V",
 # "P", "D": Frage/Fråga, Vraag, Pregunta/Pergunta, Domanda) makes a list.

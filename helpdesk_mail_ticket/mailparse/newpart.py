@@ -1649,10 +1649,11 @@ _FILE_LISTING = re.compile(
 )
 
 
-def _listing_to_end(lines: list[str], index: int, stop: int) -> bool:
-    """From ``index`` to ``stop`` only file listing lines and blank lines, and the nearest
-    quoted line above asks no question: below a question ("> Which files did you change?")
-    the list of names is the customer's answer."""
+def _listing_to_end(lines: list[str], index: int, stop: int, first_quote: int) -> bool:
+    """From ``index`` to ``stop`` only file listing lines and blank lines, and no answer: a
+    list of names right below a quoted question ("> Which files did you change?") in a reply
+    written between the quoted lines (nothing but a greeting above the first quote) is the
+    customer's answer; below a reply written above the quote, the client's listing."""
     if not all(
         not line.strip() or (len(line) <= MAX_LINE_LEN and _FILE_LISTING.match(line))
         for line in islice(lines, index, stop)
@@ -1661,7 +1662,11 @@ def _listing_to_end(lines: list[str], index: int, stop: int) -> bool:
     above = index - 1
     while above >= 0 and not _QUOTE_LINE.match(lines[above]):
         above -= 1
-    return above < 0 or not _QUESTION_END.search(_QUOTE_MARKS.sub("", lines[above]).rstrip())
+    if above < 0 or not _QUESTION_END.search(_QUOTE_MARKS.sub("", lines[above]).rstrip()):
+        return True
+    return any(
+        line.strip() and not _GREETING.match(line) for line in islice(lines, first_quote)
+    )
 
 
 def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
@@ -1685,7 +1690,7 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
             continue
         after_quote = bool(index) and bool(_QUOTE_LINE.match(lines[index - 1]))
         answer = previous_blank or (after_quote and not _continues_quote(lines, index))
-        if seen_quote and answer and _listing_to_end(lines, index, stop):
+        if seen_quote and answer and _listing_to_end(lines, index, stop, start):
             return False
         if seen_quote and answer:
             if padded is None:
