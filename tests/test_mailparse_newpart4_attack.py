@@ -26,7 +26,10 @@ def new_part(text: str) -> str:
             "> Regards, Support\n",
             "Form sent",
         ),
-        ("Hello,\n\n> Did you send the logs?\nAlready sent\n> And the screenshots?\n", "Already sent"),
+        (
+            "Hello,\n\n> Did you send the logs?\nAlready sent\n> And the screenshots?\n",
+            "Already sent",
+        ),
         ("Hi,\n\n> Did the invoice go out?\n\nInvoice sent\n> Thanks!\n", "Invoice sent"),
         ("Hi,\n\n> Could you send the serial number?\nSerial sent\n", "Serial sent"),
         ("Hola,\n\n> ¿Le ha escrito al proveedor?\nYa escribió\n> Saludos\n", "Ya escribió"),

@@ -1664,9 +1664,7 @@ def _listing_to_end(lines: list[str], index: int, stop: int, first_quote: int) -
         above -= 1
     if above < 0 or not _QUESTION_END.search(_QUOTE_MARKS.sub("", lines[above]).rstrip()):
         return True
-    return any(
-        line.strip() and not _GREETING.match(line) for line in islice(lines, first_quote)
-    )
+    return any(line.strip() and not _GREETING.match(line) for line in islice(lines, first_quote))
 
 
 def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
