@@ -345,6 +345,7 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
             end - index >= _SUPERCITE_RUN
             and (">" in match.group(1) or _own_block(lines, matches, index, end))
             and not _introduced(lines, index)
+            and not _question_list(lines, prefix, index, end)
         ):
             for at in range(index, end):
                 found = matches[at]
@@ -358,6 +359,20 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
             changed = True
         index = end
     return "\n".join(lines) if changed else text
+
+
+# The letter a question is labelled with: "Q" (question, questão), "F" (Frage, fråga), "V"
+# (vraag), "P" (pregunta, pergunta, pytanie), "D" (domanda). Any other one letter is a
+# writer's initial ("H>" for "Helpdesk"), whose quoted questions stay a quote.
+_QUESTION_LABELS = frozenset("QFVPD")
+
+
+def _question_list(lines: list[str], prefix: str, index: int, end: int) -> bool:
+    """A question's label ("Q>") before lines that each ask a question: the customer's
+    list of questions, not the initial of a quoted writer."""
+    return prefix in _QUESTION_LABELS and all(
+        lines[at].rstrip()[-1:] in ("?", "？") for at in range(index, end)
+    )
 
 
 def _own_block(lines: list[str], matches: list, index: int, end: int) -> bool:
@@ -655,8 +670,9 @@ _FIRST_PERSON = re.compile(
 )
 
 
-def _is_attribution(joined: str, next_lines: list[str]) -> bool:
-    """An "On <date>, <name> wrote:" line (already joined over its continuation lines)."""
+def _is_attribution(joined: str, next_lines: list[str], above: str = "") -> bool:
+    """An "On <date>, <name> wrote:" line (already joined over its continuation lines);
+    ``above``: the nearest line with text above it ("": none, or not known)."""
     text = joined.strip()
     if not text or len(text) > 300:
         return False
@@ -664,7 +680,7 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
         # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon)
         if _ON_WROTE_NO_COLON.match(text) and _DATEISH.search(text):
             return True
-        return bool(_DATED_SENDER.match(text))
+        return bool(_DATED_SENDER.match(text)) or _name_wrote(text, next_lines, above)
     if _ends_with_wrote(text):
         if _FIRST_PERSON.search(_VERBS.sub(" ", text)):  # verbs out: "napisao je"
             return False  # "As I wrote on 03.03.2026:": the customer quotes themself
@@ -683,6 +699,42 @@ def _is_attribution(joined: str, next_lines: list[str]) -> bool:
     if not _has_address(text):
         return False
     return _wrote_far(text) or _WROTE_AT.search(_TIME.sub(".", text)) is not None
+
+
+# Nabble's and some web archives' attribution: "<name> wrote", no colon, glued right above
+# the quote. The name: one user name ("ann.example") or capitalised words ("Ann Example").
+_CAPITAL = "(?-i:[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f])"
+# Without a colon a bare participle is a clause of the customer's ("Invoice sent", "Already
+# sent", "Schon geschrieben", "Déjà écrit"), no attribution: only a verb with its subject.
+_NAME_WROTE = re.compile(
+    rf"^(?P<name>[^\s:：,;]{{1,64}}|{_CAPITAL}[^\s:：,;]{{0,40}}(?:\s{_CAPITAL}[^\s:：,;]{{0,40}}){{1,3}})"
+    rf"\s+(?!(?:sent|geschrieben|écrit|ecrit)$)(?:{_WROTE})$",
+    re.IGNORECASE,
+)
+_NAME_WROTE_MAX = 100
+
+
+def _name_wrote(text: str, next_lines: list[str], above: str) -> bool:
+    """``text`` is "<name> wrote" (no colon) and a quoted line follows it. ``above``: the
+    nearest line with text above it; a quoted line there makes ``text`` an answer written
+    between quoted lines ("> Did you write to them?" / "Ya escribió" / "> …"): the archive's
+    attribution stands above the first quoted line."""
+    if len(text) > _NAME_WROTE_MAX or not next_lines or not _QUOTE_LINE.match(next_lines[0]):
+        return False
+    if _QUOTE_LINE.match(above):
+        return False
+    return _NAME_WROTE.match(text) is not None and not _FIRST_PERSON.search(text)
+
+
+_ABOVE_LOOK = 3  # blank lines skipped looking for the line above an attribution
+
+
+def _line_above(lines: list[str], index: int) -> str:
+    """The nearest line with text above ``lines[index]`` within ``_ABOVE_LOOK`` lines."""
+    for at in range(index - 1, max(index - 1 - _ABOVE_LOOK, -1), -1):
+        if lines[at].strip():
+            return lines[at]
+    return ""
 
 
 # Lotus Notes in Chinese: "王芳 <w@x> 写于 2026-03-03 10:00:00:", the verb ("written on")
@@ -1268,7 +1320,8 @@ def _attribution_at(lines: list[str], index: int) -> int:
         joined = _joined(chunk)
         # (the next lines only as far as _quote_follows reads them: a copy of the rest of
         # the text per line was quadratic on a long thread)
-        if _is_attribution(joined, lines[index + span : index + span + _QUOTE_LOOKAHEAD]):
+        following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
+        if _is_attribution(joined, following, _line_above(lines, index)):
             return span
     return 0
 
@@ -1528,9 +1581,10 @@ def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str =
     # Only the last lines can hold it: read them alone (a copy of a long text per call
     # was most of this function's time).
     first = max(len(lines) - HEADER_SPAN, 0)
-    tail = [*probe[first:], ">"]
+    context = max(first - _ABOVE_LOOK - 1, 0)  # (and the line above them: an answer's quote)
+    tail = [*probe[context:], ">"]
     for start in range(first, len(lines)):
-        if _attribution_at(tail, start - first) == len(lines) - start:
+        if _attribution_at(tail, start - context) == len(lines) - start:
             del lines[start:]
             break
         if start == len(lines) - 1 and any(regex.search(lines[start].strip()) for regex in intro):
@@ -1579,6 +1633,39 @@ def _answers_question(quoted: str, line: str) -> bool:
 
 _WORDY = re.compile(r"\w")
 
+# A client's or an archive's list of the files a message carried, below its text: Lotus
+# Notes' " - name.ext", Outlook's "<<name.ext>>", "(See attached file: name.ext)". Below a
+# trailing quote it lists the quoted message's files (or the reply's): no answer. A dashed
+# name of several words starts with a capital or a digit ("- see notes.txt" is a bullet).
+_FILE_EXT = (
+    r"\.(?:docx?|xlsx?|pptx?|pdf|txt|rtf|csv|vcf|zip|msg|eml|wpd|html?|xml|jpe?g|gif|png|"
+    r"tiff?|bmp|mpp|vsd|ics)"
+)
+_FILE_LISTING = re.compile(
+    rf"^\s*(?:-\s+(?:[^\s<>()]{{1,80}}|(?-i:[A-Z0-9])[^<>()\n]{{0,80}}?){_FILE_EXT}"
+    rf"|<<[^<>\n]{{1,120}}?{_FILE_EXT}>>"
+    rf"|\(See attached file:[^()\n]{{1,120}}?{_FILE_EXT}\))\s*$",
+    re.IGNORECASE,
+)
+
+
+def _listing_to_end(lines: list[str], index: int, stop: int, first_quote: int) -> bool:
+    """From ``index`` to ``stop`` only file listing lines and blank lines, and no answer: a
+    list of names right below a quoted question ("> Which files did you change?") in a reply
+    written between the quoted lines (nothing but a greeting above the first quote) is the
+    customer's answer; below a reply written above the quote, the client's listing."""
+    if not all(
+        not line.strip() or (len(line) <= MAX_LINE_LEN and _FILE_LISTING.match(line))
+        for line in islice(lines, index, stop)
+    ):
+        return False
+    above = index - 1
+    while above >= 0 and not _QUOTE_LINE.match(lines[above]):
+        above -= 1
+    if above < 0 or not _QUESTION_END.search(_QUOTE_MARKS.sub("", lines[above]).rstrip()):
+        return True
+    return any(line.strip() and not _GREETING.match(line) for line in islice(lines, first_quote))
+
 
 def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
     """Text written between quoted lines (an inline or bottom-posted answer).
@@ -1601,6 +1688,8 @@ def _has_inline_answers(lines: list[str], start: int, stop: int) -> bool:
             continue
         after_quote = bool(index) and bool(_QUOTE_LINE.match(lines[index - 1]))
         answer = previous_blank or (after_quote and not _continues_quote(lines, index))
+        if seen_quote and answer and _listing_to_end(lines, index, stop, start):
+            return False
         if seen_quote and answer:
             if padded is None:
                 padded = [*lines[:stop], ">"]
@@ -1725,11 +1814,20 @@ def _valediction_start(lines: list[str], content: list[int]) -> int:
     """The line of a closing ("Regards,") followed by at most 4 short lines (name, title,
     company) at the very end, or -1. ``content``: the indexes of the non-blank lines.
     A closing word below a line ending with a colon is what that line introduces (the
-    addressee "Ciao" / "Bella GmbH" below "send the invoice to:"), not a closing."""
+    addressee "Ciao" / "Bella GmbH" below "send the invoice to:"), not a closing; one right
+    below the greeting closes nothing written when text that is no name follows it: that
+    text is the message ("Hi" / "Bye" / "printer jams"). Greeting, closing and name alone
+    are the body of a mail carrying an attachment: the closing opens the signature."""
     for position in range(len(content) - 1, max(len(content) - 5, 1) - 1, -1):
         index = content[position]
-        if _VALEDICTION.match(lines[index]) and not _ENDS_COLON.search(
-            lines[content[position - 1]]
+        if (
+            _VALEDICTION.match(lines[index])
+            and not _ENDS_COLON.search(lines[content[position - 1]])
+            and not (
+                all(_GREETING.match(lines[at]) for at in content[:position])
+                and position + 1 < len(content)
+                and not _signed_name(lines[content[position + 1]])
+            )
         ):
             tail = [line for line in lines[index + 1 :] if line.strip()]
             if (
@@ -1739,6 +1837,19 @@ def _valediction_start(lines: list[str], content: list[int]) -> int:
             ):
                 return index
     return -1
+
+
+# A name as signed below a closing: one to four words, the first and the last capitalised,
+# particles between them in lower case ("Tom", "Karl Heinz Müller", "María de la Cruz").
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-])*"
+_SIGNED_NAME = re.compile(rf"^\s*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}\s*$")
+
+
+def _signed_name(line: str) -> bool:
+    if not _SIGNED_NAME.match(line):
+        return False
+    words = line.split()
+    return words[0][:1].isupper() and words[-1][:1].isupper()
 
 
 # A postscript ("P.S.", "PS:", "P.P.S."), in every language the writer's own words: below a
