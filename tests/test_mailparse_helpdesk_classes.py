@@ -81,3 +81,48 @@ def test_the_fields_own_whitespace_is_not_part_of_the_subject():
 
 def test_a_subject_of_encoded_spaces_only_is_no_subject():
     assert _subject_of(b" =?utf-8?Q?___?=") == ""
+
+
+# --- text after the closing </html> ------------------------------------------------------------
+# A gateway that appends its own HTML (a second document, a disclaimer) after the sender's
+# closing </html>: a browser shows it, but an lxml reading (Odoo's sanitizer, our own new-part
+# and text readings) stops at </html>, so everything after it was lost from the ticket.
+
+
+def _html_mail(markup: str) -> bytes:
+    return (
+        b"From: ann@customer.example\nSubject: Order\n"
+        b"Content-Type: text/html; charset=utf-8\n\n" + markup.encode()
+    )
+
+
+def test_text_after_the_closing_html_tag_stays_in_the_body():
+    from lxml import html as lxml_html
+
+    parsed = parse_message(
+        _html_mail(
+            "<html><head><title>t</title></head><body><p>Dear team,</p></body></html>\n"
+            "<div id='appended'><p>Our order 4711 never arrived.</p></div>\n"
+        )
+    )
+    shown = lxml_html.document_fromstring(parsed.body_html).text_content()
+    assert "Dear team" in shown
+    assert "order 4711 never arrived" in shown
+    assert "order 4711 never arrived" in parsed.body_text
+    assert "order 4711 never arrived" in parsed.new_part_text
+
+
+def test_a_second_document_after_the_first_is_read_too():
+    parsed = parse_message(
+        _html_mail(
+            "<html><body><p>First part.</p></body></html>\r\n"
+            "<html><body><p>Second part.</p></body></html>\r\n"
+        )
+    )
+    assert "First part." in parsed.body_text
+    assert "Second part." in parsed.body_text
+
+
+def test_a_comment_after_the_closing_html_tag_changes_nothing():
+    markup = "<html><body><p>Only this.</p></body></html>\n<!-- generated -->\n"
+    assert parse_message(_html_mail(markup)).body_html == markup

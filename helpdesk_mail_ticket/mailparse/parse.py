@@ -32,7 +32,7 @@ from .headers import (
     text_line,
     unquoted_name,
 )
-from .htmlbody import html_source, html_to_text, text_to_html
+from .htmlbody import html_source, html_to_text, keep_after_end, text_to_html
 from .htmlquote import new_part_html_ex
 from .loader import POLICY, header_start, load_message, payload_bytes, repair_header_block
 from .newpart import split_reply
@@ -912,7 +912,7 @@ def _fill_body_text(
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
     if body_type == "text/html":
-        markup = _normalize_cids(text)
+        markup = _normalize_cids(keep_after_end(text))
         result.body_html = markup
         result.body_text = lambda: html_to_text(markup)
         result.new_part_html, result.new_part_fallback = new_part_html_ex(markup, settings)
