@@ -126,3 +126,54 @@ def test_a_second_document_after_the_first_is_read_too():
 def test_a_comment_after_the_closing_html_tag_changes_nothing():
     markup = "<html><body><p>Only this.</p></body></html>\n<!-- generated -->\n"
     assert parse_message(_html_mail(markup)).body_html == markup
+
+
+# --- the spaces the sender typed in a file name -------------------------------------------------
+# A doubled space inside a file name ("Tax Invoice  4183.PDF") was collapsed to one: the agent
+# saw another name than the customer sent (and a search for the sent name failed). The name is
+# the sender's, spaces included, as the subject's already are; only line breaks and tabs of a
+# folded value become one space each.
+
+
+def _named_mail(part_headers: bytes) -> bytes:
+    return (
+        b"From: ann@customer.example\nSubject: Invoice\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=XX\n\n"
+        b"--XX\nContent-Type: text/plain\n\nSee attached.\n"
+        b"--XX\n" + part_headers + b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjIK\n--XX--\n"
+    )
+
+
+def _names(part_headers: bytes) -> list:
+    return [a.filename for a in parse_message(_named_mail(part_headers)).attachments]
+
+
+def test_doubled_spaces_in_a_file_name_are_kept():
+    assert _names(
+        b'Content-Type: application/pdf;\n\tname="Tax Invoice  4183.PDF"\n'
+        b'Content-Disposition: attachment;\n\tfilename="Tax Invoice  4183.PDF"\n'
+    ) == ["Tax Invoice  4183.PDF"]
+    assert _names(b'Content-Type: application/pdf; name="a  b.pdf"\n') == ["a  b.pdf"]
+    assert _names(b"Content-Type: application/pdf; name==?utf-8?Q?a__b.pdf?=\n") == ["a  b.pdf"]
+    assert _names(
+        b"Content-Type: application/pdf\n"
+        b"Content-Disposition: attachment; filename*=utf-8''a%20%20b.pdf\n"
+    ) == ["a  b.pdf"]
+
+
+def test_a_file_name_folded_over_lines_reads_as_one_line():
+    assert _names(
+        b'Content-Type: application/pdf\nContent-Disposition: attachment; filename="Tax\n\tInvoice.pdf"\n'
+    ) == ["Tax Invoice.pdf"]
+
+
+def test_a_forwarded_message_named_by_its_subject_keeps_its_spaces():
+    raw = (
+        b"From: ann@customer.example\nSubject: Fwd\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=XX\n\n"
+        b"--XX\nContent-Type: text/plain\n\nSee below.\n"
+        b"--XX\nContent-Type: message/rfc822\nContent-Disposition: attachment\n\n"
+        b"From: bob@vendor.example\nSubject: Tax Invoice  4183\n\nAttached.\n"
+        b"--XX--\n"
+    )
+    assert [a.filename for a in parse_message(raw).attachments] == ["Tax Invoice  4183.eml"]
