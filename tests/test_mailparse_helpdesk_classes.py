@@ -177,3 +177,47 @@ def test_a_forwarded_message_named_by_its_subject_keeps_its_spaces():
         b"--XX--\n"
     )
     assert [a.filename for a in parse_message(raw).attachments] == ["Tax Invoice  4183.eml"]
+
+
+# --- a comment beside the display name ----------------------------------------------------------
+# "MAILER-DAEMON (Mail Delivery System) <postmaster@…>": a parenthesized comment is not part
+# of the name (RFC 5322 3.2.2, CFWS between the words of a phrase); the sender's name is the
+# phrase. A comment that is all there is names the mailbox ("(Ann Lee) <ann@…>", as the old
+# "ann@… (Ann Lee)" does); parentheses inside a quoted name are its text.
+
+
+def _sender(field: bytes):
+    parsed = parse_message(b"From: " + field + b"\nSubject: x\n\nHello\n")
+    return parsed.from_name, parsed.from_email
+
+
+def test_a_comment_beside_the_display_name_is_not_part_of_it():
+    assert _sender(b"MAILER-DAEMON (Mail Delivery System) <postmaster@mx.example>") == (
+        "MAILER-DAEMON",
+        "postmaster@mx.example",
+    )
+    assert _sender(b"Ann Lee (Sales) <ann@customer.example>") == (
+        "Ann Lee",
+        "ann@customer.example",
+    )
+
+
+def test_a_comment_alone_names_the_mailbox_and_quoted_parentheses_are_text():
+    assert _sender(b"(Ann Lee) <ann@customer.example>") == ("Ann Lee", "ann@customer.example")
+    assert _sender(b"ann@customer.example (Ann Lee)") == ("Ann Lee", "ann@customer.example")
+    assert _sender(b'"Ann Lee (Sales)" <ann@customer.example>') == (
+        "Ann Lee (Sales)",
+        "ann@customer.example",
+    )
+    assert _sender(b"=?utf-8?Q?Ann_(Sales)?= <ann@customer.example>") == (
+        "Ann (Sales)",
+        "ann@customer.example",
+    )
+
+
+def test_comments_in_a_list_of_addresses_go_per_mailbox():
+    raw = (
+        b"From: ann@customer.example\nTo: Bob Roe (IT) <bob@x.example>, (Cy Poe) <cy@x.example>"
+        b"\nSubject: x\n\nHello\n"
+    )
+    assert parse_message(raw).to == [("Bob Roe", "bob@x.example"), ("Cy Poe", "cy@x.example")]
