@@ -221,3 +221,55 @@ def test_comments_in_a_list_of_addresses_go_per_mailbox():
         b"\nSubject: x\n\nHello\n"
     )
     assert parse_message(raw).to == [("Bob Roe", "bob@x.example"), ("Cy Poe", "cy@x.example")]
+
+
+# --- a report's parts named by the sender's description -----------------------------------------
+# A bounce's parts carry no file name but the MTA's own label (Postfix: "Content-Description:
+# Delivery report", "Undelivered Message"): it is the sender's name for the part, and it was
+# replaced by an invented one ("delivery-status.txt", "message002.eml"). A forwarded message
+# with a subject is still named by its subject; without a label the invented names stay.
+
+
+def _bounce(report_headers: bytes, returned_headers: bytes, returned: bytes) -> bytes:
+    return (
+        b"From: MAILER-DAEMON@mx.example\nTo: desk@helpdesk.example\n"
+        b"Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=RR\n\n"
+        b"--RR\nContent-Description: Notification\nContent-Type: text/plain\n\n"
+        b"Your message could not be delivered.\n"
+        b"--RR\n" + report_headers + b"Content-Type: message/delivery-status\n\n"
+        b"Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; bob@x.example\n"
+        b"Action: failed\nStatus: 5.2.2\n\n"
+        b"--RR\n" + returned_headers + b"Content-Type: message/rfc822\n\n" + returned + b"\n--RR--\n"
+    )
+
+
+def test_report_parts_are_named_by_their_description():
+    raw = _bounce(
+        b"Content-Description: Delivery report\n",
+        b"Content-Description: Undelivered Message\n",
+        b"From: desk@helpdesk.example\nTo: bob@x.example\n\nHello Bob\n",
+    )
+    names = sorted(a.filename for a in parse_message(raw).attachments)
+    assert names == ["Delivery report.txt", "Undelivered Message.eml"]
+
+
+def test_a_returned_message_with_a_subject_keeps_its_subject_name():
+    raw = _bounce(
+        b"",
+        b"Content-Description: Undelivered Message\n",
+        b"From: desk@helpdesk.example\nTo: bob@x.example\nSubject: Your ticket 42\n\nHello\n",
+    )
+    names = sorted(a.filename for a in parse_message(raw).attachments)
+    assert names == ["Your ticket 42.eml", "delivery-status.txt"]
+
+
+def test_a_description_that_cannot_be_a_name_is_not_used():
+    raw = _bounce(
+        b"Content-Description: " + b"x" * 300 + b"\n",
+        b"Content-Description: ../../etc\n",
+        b"From: desk@helpdesk.example\nTo: bob@x.example\n\nHello\n",
+    )
+    names = sorted(a.filename for a in parse_message(raw).attachments)
+    assert names[0] == "delivery-status.txt"
+    assert names[1].startswith("message") and names[1].endswith(".eml")

@@ -414,6 +414,19 @@ def _message_name(part: Message, charset_hint: str = "") -> str:
     return f"{name}.eml" if name else ""
 
 
+def _label_name(part: Message, extension: str) -> str:
+    """``<Content-Description>.<extension>`` for an unnamed report part or returned message:
+    the sender's label for it (Postfix: "Delivery report", "Undelivered Message"); "" when
+    there is none, or it is too long or a path to be a file name."""
+    described = one_line(decode_words(fix_surrogates(_raw_value(part, "content-description"))))
+    if not described or len(described) > _MAX_SUBJECT_NAME or _PATH_SEPARATOR.search(described):
+        return ""
+    name = _safe_name(described)
+    if not name:
+        return ""
+    return name if name.lower().endswith(extension) else name + extension
+
+
 def _default_name(ctype: str, counter: int) -> str:
     """iTop's ``<type>NNN.<subtype>`` naming, with a real extension when one is known."""
     main, _, sub = ctype.partition("/")
@@ -607,6 +620,8 @@ def _attachments_of(
         ctype = _guess_type(name) or ctype
     if not name and ctype in _MESSAGE_TYPES:
         name = _message_name(part, charset_hint)
+    if not name and (ctype in _MESSAGE_TYPES or ctype in REPORT_TYPES):
+        name = _label_name(part, ".eml" if ctype in _MESSAGE_TYPES else ".txt")
     if not name and encrypted:
         name = _ENCRYPTED_NAME
     if not name:
