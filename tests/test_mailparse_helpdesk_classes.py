@@ -273,3 +273,12 @@ def test_a_description_that_cannot_be_a_name_is_not_used():
     names = sorted(a.filename for a in parse_message(raw).attachments)
     assert names[0] == "delivery-status.txt"
     assert names[1].startswith("message") and names[1].endswith(".eml")
+
+
+def test_a_comment_with_an_escaped_parenthesis_goes_whole():
+    # RFC 5322 appendix A.5: the name is "Pete".
+    assert _sender(b"Pete(A nice \\) chap) <pete@silly.example>") == ("Pete", "pete@silly.example")
+    assert _sender(b'(Ann "The" Lee) <ann@customer.example>') == (
+        'Ann "The" Lee',
+        "ann@customer.example",
+    )

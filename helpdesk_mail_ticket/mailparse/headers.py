@@ -551,10 +551,12 @@ def _address_names_quoted(text: str) -> str:
 
 # The pieces of an address field for reading the comments beside a display name: an encoded
 # word, a quoted string, a comment, a bracketed address, a comma, other text. Each piece
-# starts with its own character (other text stops before them): one pass, linear.
+# starts with its own character (other text stops before them): one pass, linear. A
+# comment's quoted pair ("\)") is its text.
+_QUOTED_PAIR = re.compile(r"\\([\s\S])")
 _PHRASE_TOKENS = re.compile(
-    r'=\?[^?\s]{1,60}\?[QqBb]\?[^?]*\?=|"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\([^()"<>]*\)|<[^<>]*>|,'
-    r'|[^"(<,=]+|[\s\S]'
+    r'=\?[^?\s]{1,60}\?[QqBb]\?[^?]*\?=|"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\((?:[^()<>\\]|\\[\s\S])*\)'
+    r'|<[^<>]*>|,|[^"(<,=]+|[\s\S]'
 )
 
 
@@ -571,7 +573,9 @@ def _phrase_comments_out(text: str) -> str:
             if comments:
                 named = any(piece.strip() for i, piece in enumerate(before) if i not in comments)
                 for i in comments:
-                    mailbox[i] = " " if named else f'"{mailbox[i][1:-1].strip()}"'
+                    inner = _QUOTED_PAIR.sub(r"\1", mailbox[i][1:-1]).strip()
+                    inner = inner.replace("\\", "\\\\").replace('"', '\\"')
+                    mailbox[i] = " " if named else f'"{inner}"'
         out.extend(mailbox)
         mailbox.clear()
 
