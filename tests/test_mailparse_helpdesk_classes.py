@@ -163,7 +163,8 @@ def test_doubled_spaces_in_a_file_name_are_kept():
 
 def test_a_file_name_folded_over_lines_reads_as_one_line():
     assert _names(
-        b'Content-Type: application/pdf\nContent-Disposition: attachment; filename="Tax\n\tInvoice.pdf"\n'
+        b"Content-Type: application/pdf\n"
+        b'Content-Disposition: attachment; filename="Tax\n\tInvoice.pdf"\n'
     ) == ["Tax Invoice.pdf"]
 
 
@@ -240,7 +241,11 @@ def _bounce(report_headers: bytes, returned_headers: bytes, returned: bytes) -> 
         b"--RR\n" + report_headers + b"Content-Type: message/delivery-status\n\n"
         b"Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; bob@x.example\n"
         b"Action: failed\nStatus: 5.2.2\n\n"
-        b"--RR\n" + returned_headers + b"Content-Type: message/rfc822\n\n" + returned + b"\n--RR--\n"
+        b"--RR\n"
+        + returned_headers
+        + b"Content-Type: message/rfc822\n\n"
+        + returned
+        + b"\n--RR--\n"
     )
 
 
