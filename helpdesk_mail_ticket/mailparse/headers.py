@@ -552,12 +552,24 @@ def _address_names_quoted(text: str) -> str:
 # The pieces of an address field for reading the comments beside a display name: an encoded
 # word, a quoted string, a comment, a bracketed address, a comma, other text. Each piece
 # starts with its own character (other text stops before them): one pass, linear. A
-# comment's quoted pair ("\)") is its text.
+# comment's quoted pair ("\)") is its text; a comment may hold one nested comment. A "("
+# or "<" that opens none (unbalanced, deeper nesting, a bracket inside) is one character of
+# text: never a comment to blank, nor the mailbox's bracket.
 _QUOTED_PAIR = re.compile(r"\\([\s\S])")
+_COMMENT_TEXT = r"(?:[^()<>\\]|\\[\s\S])*"
 _PHRASE_TOKENS = re.compile(
-    r'=\?[^?\s]{1,60}\?[QqBb]\?[^?]*\?=|"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\((?:[^()<>\\]|\\[\s\S])*\)'
+    r'=\?[^?\s]{1,60}\?[QqBb]\?[^?]*\?=|"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)'
+    rf"|\((?:[^()<>\\]|\\[\s\S]|\({_COMMENT_TEXT}\))*\)"
     r'|<[^<>]*>|,|[^"(<,=]+|[\s\S]'
 )
+
+
+def _is_comment(piece: str) -> bool:
+    return len(piece) > 1 and piece[0] == "("
+
+
+def _is_bracket(piece: str) -> bool:
+    return len(piece) > 1 and piece[0] == "<"
 
 
 def _phrase_comments_out(text: str) -> str:
@@ -567,9 +579,9 @@ def _phrase_comments_out(text: str) -> str:
     out, mailbox = [], []
 
     def flush():
-        if any(piece.startswith("<") for piece in mailbox):
-            before = mailbox[: next(i for i, p in enumerate(mailbox) if p.startswith("<"))]
-            comments = [i for i, piece in enumerate(before) if piece.startswith("(")]
+        if any(_is_bracket(piece) for piece in mailbox):
+            before = mailbox[: next(i for i, p in enumerate(mailbox) if _is_bracket(p))]
+            comments = [i for i, piece in enumerate(before) if _is_comment(piece)]
             if comments:
                 named = any(piece.strip() for i, piece in enumerate(before) if i not in comments)
                 for i in comments:
