@@ -67,6 +67,11 @@ def test_a_second_document_after_the_first_leaks_no_head_into_the_text():
         assert "JunkTitle" not in text and "color" not in text and "var s" not in text
 
 
+def test_an_end_tag_in_a_comment_leaves_a_finished_document_as_it_is():
+    markup = "<html><body><p>Dear team,</p><!-- </html> old --></body></html>\n"
+    assert parse_message(_html_mail(markup)).body_html == markup
+
+
 def test_a_quote_before_the_appended_text_is_still_cut():
     parsed = parse_message(
         _html_mail(

@@ -236,7 +236,8 @@ def text_to_html(text: str) -> str:
 
 # The end tags that close a document, and what may stand between them unseen (blanks,
 # comments: a comment cannot run past its first "-->").
-_DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+# An end tag inside a comment is the comment's text; an unclosed comment runs to the end.
+_DOCUMENT_END = re.compile(r"<!--(?:[\s\S]*?-->|[\s\S]*)|</(?:body|html)\s*>", re.IGNORECASE)
 _NOTHING_SHOWN = re.compile(r"(?:\s|<!--(?:[^-]|-(?!->))*-->)*")
 
 
@@ -248,7 +249,7 @@ def keep_after_end(markup: str) -> str:
     everything after ``</html>``. Without those end tags the whole markup is one document
     (a second ``<html><body>`` is merged into the first). Markup that ends at its end tags,
     comments and blanks aside, is returned as it is. Each stretch is read once."""
-    ends = list(_DOCUMENT_END.finditer(markup))
+    ends = [end for end in _DOCUMENT_END.finditer(markup) if end.group()[1] == "/"]
     first_closing, limit = len(ends), len(markup)
     while first_closing and _NOTHING_SHOWN.fullmatch(markup, ends[first_closing - 1].end(), limit):
         first_closing -= 1
