@@ -3,10 +3,9 @@ names, comments beside a display name, reports named by their description): mail
 the new rules must not lose or corrupt what an agent needs, nor open a hole."""
 
 import pytest
+from mailparse import parse_message
 from test_mailparse_helpdesk_classes import _bounce, _html_mail, _names, _sender
 from test_mailparse_name_address import _caller
-
-from mailparse import parse_message
 
 # --- a parenthesis that is no comment beside the name ------------------------------------
 # A "(" that opens no closed comment (one holding a bracket, nested, unbalanced) is text:
