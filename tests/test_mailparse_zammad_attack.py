@@ -5,7 +5,7 @@ the new rules must not lose or corrupt what an agent needs, nor open a hole."""
 import pytest
 from mailparse import parse_message
 from test_mailparse_helpdesk_classes import _bounce, _html_mail, _names, _sender
-from test_mailparse_name_address import _caller
+from test_mailparse_name_address import _caller, _caller_replied
 
 # --- a parenthesis that is no comment beside the name ------------------------------------
 # A "(" that opens no closed comment (one holding a bracket, nested, unbalanced) is text:
@@ -42,6 +42,28 @@ def test_a_nested_comment_goes_whole_from_the_name():
 def test_an_address_in_a_comment_is_never_the_caller(field):
     address, _name, peeked = _caller(field)
     assert (address, peeked) == ("ann@customer.example", "ann@customer.example")
+
+
+# A web form's mailer that writes the visitor's address in a comment beside the visitor's
+# name, and the visitor in Reply-To: the comment is no part of the name, but it is what the
+# From says, and the Reply-To confirms it: the visitor is the caller, as before.
+@pytest.mark.parametrize(
+    "from_field",
+    [
+        b"Ann Lee (visitor@mail.example) <wordpress@shop.example>",
+        b"Ann Lee (Visitor@Mail.example) via Contact <noreply@forms.example>",
+    ],
+)
+def test_the_reply_to_confirming_an_address_in_a_comment_is_the_caller(from_field):
+    address, _name, peeked = _caller_replied(from_field, b"visitor@mail.example")
+    assert (address, peeked) == ("visitor@mail.example", "visitor@mail.example")
+
+
+def test_an_address_in_a_comment_no_reply_to_confirms_is_not_the_caller():
+    address, _name, peeked = _caller_replied(
+        b"Ann Lee (visitor@mail.example) <wordpress@shop.example>", b"other@mail.example"
+    )
+    assert (address, peeked) == ("wordpress@shop.example", "wordpress@shop.example")
 
 
 def test_parentheses_inside_quotes_and_encoded_words_stay_text():
