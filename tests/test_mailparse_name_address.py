@@ -170,12 +170,18 @@ def test_the_bracket_is_the_caller_in_repaired_forms(field):
     )
 
 
-# A comment, a quoted word or square brackets beside the address in the name are words
-# of the name too: left to the stdlib, the name's address was the caller again.
+# A quoted word or square brackets beside the address in the name are words of the name
+# too: left to the stdlib, the name's address was the caller again. A comment there is no
+# part of the name (RFC 5322 3.2.2), and the bracket stays the caller.
+def test_the_bracket_is_the_caller_when_a_comment_stands_beside_the_name():
+    address, name, peeked = _caller(b"ceo@acme.example (CEO) <mailer@elsewhere.example>")
+    assert (address, peeked) == ("mailer@elsewhere.example", "mailer@elsewhere.example")
+    assert name == "ceo@acme.example"
+
+
 @pytest.mark.parametrize(
     "field",
     [
-        b"ceo@acme.example (CEO) <mailer@elsewhere.example>",
         b'ceo@acme.example "CEO" <mailer@elsewhere.example>',
         b'"CEO" ceo@acme.example <mailer@elsewhere.example>',
         b"ceo@acme.example [CEO] <mailer@elsewhere.example>",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from .charsets import decode_bytes, fix_surrogates, normalize_charset
-from .headers import clean_text, decode_words, header_params
+from .headers import clean_text, decode_words, header_params, one_line
 from .images import image_size, resize_to_fit
 from .loader import payload_bytes
 from .tnef import is_tnef, parse_tnef
@@ -288,7 +288,7 @@ def _description_name(part: Message) -> str:
     described = _raw_value(part, "content-description")
     if not described or "." not in described:
         return ""
-    name = clean_text(decode_words(fix_surrogates(described))).strip()
+    name = one_line(decode_words(fix_surrogates(described)))
     if not name or len(name) > _MAX_NAME or _PATH_SEPARATOR.search(name):
         return ""
     stem, _, ext = name.rpartition(".")
@@ -355,7 +355,7 @@ def _percent_decoded(text: str) -> str:
 
 def _decoded_name(name: str, charsets: tuple) -> str:
     """A file name parameter's value decoded (RFC 2047, raw 8-bit), not yet cleaned."""
-    name = clean_text(decode_words(fix_surrogates(name, *charsets)))
+    name = one_line(decode_words(fix_surrogates(name, *charsets)))
     if len(name) > 2 and name[0] == name[-1] == "'":
         name = name[1:-1]  # quoted with apostrophes (name='x y.pdf'), as some scripts write
     return name
@@ -399,7 +399,7 @@ def _extension(name: str) -> str:
 
 
 def _safe_name(text: str) -> str:
-    return _UNSAFE_NAME.sub("_", clean_text(text)).strip(" ._")
+    return _UNSAFE_NAME.sub("_", one_line(text)).strip(" ._")
 
 
 def _message_name(part: Message, charset_hint: str = "") -> str:
@@ -412,6 +412,19 @@ def _message_name(part: Message, charset_hint: str = "") -> str:
         return ""
     name = _safe_name(decode_words(subject, charset_hint))[:_MAX_SUBJECT_NAME].rstrip(" ._")
     return f"{name}.eml" if name else ""
+
+
+def _label_name(part: Message, extension: str) -> str:
+    """``<Content-Description>.<extension>`` for an unnamed report part or returned message:
+    the sender's label for it (Postfix: "Delivery report", "Undelivered Message"); "" when
+    there is none, or it is too long or a path to be a file name."""
+    described = one_line(decode_words(fix_surrogates(_raw_value(part, "content-description"))))
+    if not described or len(described) > _MAX_SUBJECT_NAME or _PATH_SEPARATOR.search(described):
+        return ""
+    name = _safe_name(described)
+    if not name:
+        return ""
+    return name if name.lower().endswith(extension) else name + extension
 
 
 def _default_name(ctype: str, counter: int) -> str:
@@ -607,6 +620,8 @@ def _attachments_of(
         ctype = _guess_type(name) or ctype
     if not name and ctype in _MESSAGE_TYPES:
         name = _message_name(part, charset_hint)
+    if not name and (ctype in _MESSAGE_TYPES or ctype in REPORT_TYPES):
+        name = _label_name(part, ".eml" if ctype in _MESSAGE_TYPES else ".txt")
     if not name and encrypted:
         name = _ENCRYPTED_NAME
     if not name:

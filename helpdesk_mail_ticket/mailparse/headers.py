@@ -549,10 +549,64 @@ def _address_names_quoted(text: str) -> str:
     return "".join(out) + text[done:] if out else text
 
 
+# The pieces of an address field for reading the comments beside a display name: an encoded
+# word, a quoted string, a comment, a bracketed address, a comma, other text. Each piece
+# starts with its own character (other text stops before them): one pass, linear. A
+# comment's quoted pair ("\)") is its text; a comment may hold one nested comment. A "("
+# or "<" that opens none (unbalanced, deeper nesting, a bracket inside) is one character of
+# text: never a comment to blank, nor the mailbox's bracket.
+_QUOTED_PAIR = re.compile(r"\\([\s\S])")
+_COMMENT_TEXT = r"(?:[^()<>\\]|\\[\s\S])*"
+_PHRASE_TOKENS = re.compile(
+    r'=\?[^?\s]{1,60}\?[QqBb]\?[^?]*\?=|"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)'
+    rf"|\((?:[^()<>\\]|\\[\s\S]|\({_COMMENT_TEXT}\))*\)"
+    r'|<[^<>]*>|,|[^"(<,=]+|[\s\S]'
+)
+
+
+def _is_comment(piece: str) -> bool:
+    return len(piece) > 1 and piece[0] == "("
+
+
+def _is_bracket(piece: str) -> bool:
+    return len(piece) > 1 and piece[0] == "<"
+
+
+def _phrase_comments_out(text: str) -> str:
+    """Each ``name (comment) <addr>`` of a field without the comment: it is not part of the
+    name (RFC 5322 3.2.2: CFWS between a phrase's words). A comment that is all the phrase
+    holds ("(Ann Lee) <ann@…>") is the name, as in the old "ann@… (Ann Lee)"."""
+    out, mailbox = [], []
+
+    def flush():
+        if any(_is_bracket(piece) for piece in mailbox):
+            before = mailbox[: next(i for i, p in enumerate(mailbox) if _is_bracket(p))]
+            comments = [i for i, piece in enumerate(before) if _is_comment(piece)]
+            if comments:
+                named = any(piece.strip() for i, piece in enumerate(before) if i not in comments)
+                for i in comments:
+                    inner = _QUOTED_PAIR.sub(r"\1", mailbox[i][1:-1]).strip()
+                    inner = inner.replace("\\", "\\\\").replace('"', '\\"')
+                    mailbox[i] = " " if named else f'"{inner}"'
+        out.extend(mailbox)
+        mailbox.clear()
+
+    for match in _PHRASE_TOKENS.finditer(text):
+        piece = match.group()
+        if piece == ",":
+            flush()
+            out.append(piece)
+        else:
+            mailbox.append(piece)
+    flush()
+    return "".join(out)
+
+
 def _written_right(text: str) -> str:
     """An address field as RFC 5322 writes it, from the forms damaged or legacy mailers
     write: a quote left open, source routes, full-width brackets, the name after the
-    address, comments inside the brackets, the name and the address swapped."""
+    address, comments inside the brackets or beside the name, the name and the address
+    swapped."""
     if '"' in text:
         text = _lone_quote_out(text)
     if "<@" in text or "< @" in text:
@@ -564,6 +618,7 @@ def _written_right(text: str) -> str:
         text = _name_after_address(after)
     if "(" in text and "<" in text:
         text = _COMMENTED_BRACKETS.sub(_without_comments, text)
+        text = _phrase_comments_out(text)
     swapped = _SWAPPED.fullmatch(text) if "@" in text else None
     if swapped:
         text = f'"{swapped.group(2).strip()}" <{swapped.group(1)}>'

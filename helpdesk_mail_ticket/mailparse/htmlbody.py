@@ -234,6 +234,36 @@ def text_to_html(text: str) -> str:
     return "\n".join(out)
 
 
+# The end tags that close a document, and what may stand between them unseen (blanks,
+# comments: a comment cannot run past its first "-->").
+# An end tag inside a comment is the comment's text; an unclosed comment runs to the end.
+_DOCUMENT_END = re.compile(r"<!--(?:[\s\S]*?-->|[\s\S]*)|</(?:body|html)\s*>", re.IGNORECASE)
+_NOTHING_SHOWN = re.compile(r"(?:\s|<!--(?:[^-]|-(?!->))*-->)*")
+
+
+def keep_after_end(markup: str) -> str:
+    """``markup`` with the ``</body>`` and ``</html>`` end tags that text follows taken out.
+
+    A gateway appends its own HTML (a disclaimer, a second document) after the sender's
+    ``</html>``: a browser shows it, but lxml (Odoo's sanitizer, the readings here) drops
+    everything after ``</html>``. Without those end tags the whole markup is one document
+    (a second ``<html><body>`` is merged into the first). Markup that ends at its end tags,
+    comments and blanks aside, is returned as it is. Each stretch is read once."""
+    ends = [end for end in _DOCUMENT_END.finditer(markup) if end.group()[1] == "/"]
+    first_closing, limit = len(ends), len(markup)
+    while first_closing and _NOTHING_SHOWN.fullmatch(markup, ends[first_closing - 1].end(), limit):
+        first_closing -= 1
+        limit = ends[first_closing].start()
+    if not first_closing:
+        return markup
+    out, at = [], 0
+    for end in ends[:first_closing]:
+        out.append(markup[at : end.start()])
+        at = end.end()
+    out.append(markup[at:])
+    return "".join(out)
+
+
 def parse_html(markup: str):
     """An lxml tree of the document (or None); tolerant of XML declarations and junk."""
     try:

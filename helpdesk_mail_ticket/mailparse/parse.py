@@ -32,7 +32,7 @@ from .headers import (
     text_line,
     unquoted_name,
 )
-from .htmlbody import html_source, html_to_text, text_to_html
+from .htmlbody import html_source, html_to_text, keep_after_end, text_to_html
 from .htmlquote import new_part_html_ex
 from .loader import POLICY, header_start, load_message, payload_bytes, repair_header_block
 from .newpart import split_reply
@@ -609,11 +609,25 @@ def read_caller(fields: dict, hint: str) -> tuple[str, str]:
     only (a web form's mailer) names the caller whose address comes from a later field. A
     mailing list's own From put in place of the author's is the author's (``_list_author``)."""
     address, name = _first_caller(fields, hint)
+    said = _said(fields, name)
     if address.startswith(_ENCAPSULATED):
         address, name = _routable_caller(fields, hint, address, name)
-    elif "@" in name:
-        address, name = _replied_caller(fields, hint, address, name)
+    elif "@" in said:
+        address, name = _replied_caller(fields, hint, address, name, said)
     return _list_author(fields, hint, address, name) or (address, name)
+
+
+_FIELD_COMMENT = re.compile(r"\((?:[^()\\]|\\[\s\S])*\)")
+
+
+def _said(fields: dict, name: str) -> str:
+    """What the From fields say of the caller: the display name and their comments (no part
+    of the name, RFC 5322, but where a web form's mailer may write the visitor's address:
+    "Ann (ann@…) <noreply@…>")."""
+    comments = [
+        found for value in fields.get("from", []) for found in _FIELD_COMMENT.findall(value)
+    ]
+    return " ".join([name, *comments])
 
 
 def read_list_from(fields: dict, hint: str, caller: str) -> str:
@@ -640,15 +654,16 @@ def _routable_caller(fields: dict, hint: str, address: str, name: str) -> tuple[
     return address, name
 
 
-def _replied_caller(fields: dict, hint: str, address: str, name: str) -> tuple[str, str]:
+def _replied_caller(fields: dict, hint: str, address: str, name: str, said: str) -> tuple[str, str]:
     """The Reply-To's address when it is the one address of the Reply-To and an address
-    the caller's display name holds: a web form's mailer sends from its own address with
-    the visitor's as the name ("visitor@example.com <noreply@forms.example>") and the
-    visitor in Reply-To, where the answers go. Else ``(address, name)``: a name's address
+    the From ``said`` (``_said``: the display name, its comments) holds: a web form's
+    mailer sends from its own address with the visitor's as the name
+    ("visitor@example.com <noreply@forms.example>", or in a comment beside the name) and
+    the visitor in Reply-To, where the answers go. Else ``(address, name)``: a name's address
     no Reply-To confirms is only words."""
     replies = parse_addresses(_first(fields, "reply-to"), hint)
     if len(replies) == 1 and replies[0][1] != address:
-        if replies[0][1] in {found.lower() for found in _EMAIL.findall(name)}:
+        if replies[0][1] in {found.lower() for found in _EMAIL.findall(said)}:
             return replies[0][1], display_name(replies[0][0])
     return address, name
 
@@ -912,7 +927,7 @@ def _fill_body_text(
     if settings.max_body_chars and len(text) > settings.max_body_chars:
         text = text[: settings.max_body_chars]
     if body_type == "text/html":
-        markup = _normalize_cids(text)
+        markup = _normalize_cids(keep_after_end(text))
         result.body_html = markup
         result.body_text = lambda: html_to_text(markup)
         result.new_part_html, result.new_part_fallback = new_part_html_ex(markup, settings)
