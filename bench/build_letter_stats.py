@@ -21,7 +21,14 @@ import ast
 import collections
 import json
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "helpdesk_mail_ticket"))
+
+# What a letter is, as the reader scores it (a Thai vowel or tone mark is one, a digit none):
+# the table counts the pairs and word ends ``charsets.plausibility`` looks up.
+from mailparse.charsets import _is_letter as is_letter  # noqa: E402
 
 SCRIPTS = {
     # script: (languages, first and last code point of its letters)
@@ -73,24 +80,21 @@ def translations(language: str) -> str:
 
 def counts(text: str, low: int, high: int):
     """Letters, pairs of adjacent letters, one-letter words (a pair " x") and the last
-    letters of longer words (a pair "x ")."""
+    letters of longer words (a pair "x "), a letter being what ``is_letter`` says (as
+    ``charsets._frequency_score`` reads them)."""
     letters, pairs = collections.Counter(), collections.Counter()
-    text = text.lower().replace("ё", "е")  # as charsets._FOLD reads it
-    previous = ""
-    for index, char in enumerate(text):
-        if low <= ord(char) <= high:
-            letters[char] += 1
-            if previous:
-                pairs[previous + char] += 1
-            elif not (text[index + 1 : index + 2] or " ").isalpha() and (
-                not index or not text[index - 1].isalpha()
-            ):
-                pairs[" " + char] += 1
-            if previous and not (text[index + 1 : index + 2] or " ").isalpha():
+    text = " " + text.lower().replace("ё", "е") + " "  # as charsets._FOLD reads it
+    for index in range(1, len(text) - 1):
+        char, before, after = text[index], text[index - 1], text[index + 1]
+        if not (low <= ord(char) <= high and is_letter(char)):
+            continue
+        letters[char] += 1
+        if low <= ord(before) <= high and is_letter(before):
+            pairs[before + char] += 1
+            if not is_letter(after):
                 pairs[char + " "] += 1
-            previous = char
-        else:
-            previous = ""
+        elif not is_letter(before) and not is_letter(after):
+            pairs[" " + char] += 1
     return letters, pairs
 
 
