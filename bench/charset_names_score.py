@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "helpdesk_mail_ticket"))
 
-from mailparse.charsets import decode_8bit  # noqa: E402
+from mailparse.charsets import decode_8bit
 
 LATIN_1 = ("windows-1252",)
 CENTRAL = ("windows-1250", "iso-8859-2")
@@ -147,16 +147,14 @@ def main():
     print("|---|---|---|---|")
     sums = {"fit": [0, 0], "valid": [0, 0]}
     for name, charsets, wrong, total in rows:
-        for side in sums:
-            sums[side][0] += wrong[side]
-            sums[side][1] += total[side]
+        for side, counted in sums.items():
+            counted[0] += wrong[side]
+            counted[1] += total[side]
         print(
             f"| {name} | {', '.join(charsets)} | {wrong['fit']}/{total['fit']} "
             f"| {wrong['valid']}/{total['valid']} |"
         )
-    print(
-        f"| all | | {sums['fit'][0]}/{sums['fit'][1]} | {sums['valid'][0]}/{sums['valid'][1]} |"
-    )
+    print(f"| all | | {sums['fit'][0]}/{sums['fit'][1]} | {sums['valid'][0]}/{sums['valid'][1]} |")
 
 
 if __name__ == "__main__":
