@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "helpdesk_mail_t
 
 # What a letter is, as the reader scores it (a Thai vowel or tone mark is one, a digit none):
 # the table counts the pairs and word ends ``charsets.plausibility`` looks up.
-from mailparse.charsets import _is_letter as is_letter  # noqa: E402
+from mailparse.charsets import _is_letter as is_letter
 
 SCRIPTS = {
     # script: (languages, first and last code point of its letters)
