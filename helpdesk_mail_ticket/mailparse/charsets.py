@@ -356,6 +356,8 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     # message's label must not halve the message's head start).
     hints = [codec for codec in map(normalize_charset, declared) if codec not in _NO_HINT]
     for codec in hints:
+        if codec not in _WEAK_LABELS and _few_letters_of_one_script(_try(data, codec)):
+            return codec  # the first declared label (the part's, then the message's) wins
         candidates.setdefault(codec, _DECLARED_BONUS / (len(candidates) + 1))
     for rank, codec in enumerate(_DETECT_CODECS):
         candidates.setdefault(codec, -0.001 * rank - _SELDOM_SENT.get(codec, 0.0))
@@ -386,6 +388,33 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         if score > best_score:
             best, best_score = codec, score
     return best
+
+
+# At most this many letters: the statistics of running text cannot judge them (a two- or
+# three-letter abbreviation's pairs are no pairs of running text, "РФ", "НДС"), nor can any
+# other charset's reading of as few bytes outweigh a label that names their script.
+_FEW_LETTERS = 4
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _few_letters_of_one_script(text: str | None) -> bool:
+    """Whether ``text`` holds a few non-ASCII letters (at most _FEW_LETTERS), all letters
+    of one script other than Latin and CJK (the script a declared label names), each word
+    cased as words are (small, capital, or a capital first); nothing else non-ASCII."""
+    if text is None:
+        return False
+    found = _NON_ASCII.findall(text)
+    if not found or len(found) > _FEW_LETTERS:
+        return False
+    if not all(_is_letter(char) for char in found):
+        return False
+    if len({_script(char) for char in found}) != 1 or _script(found[0]) in ("latin", "other"):
+        return False
+    return all(
+        word.islower() or word.isupper() or word[1:].islower() or word.lower() == word.upper()
+        for word in _WORD.findall(text)
+        if not word.isascii()
+    )
 
 
 # The accented Latin letters of the languages Windows-1252 and Windows-1250 / ISO-8859-2
@@ -726,7 +755,7 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
     if text is not None:
         return text
     text = _cut_utf8(raw)
-    if text is not None:
+    if text is not None and not _declared_reads_better(raw, text, hints):
         return text
     tokens = _TOKENS.split(raw)
     legacy = [t for t in tokens if not t.isascii() and _try(t, "utf-8") is None]
@@ -739,6 +768,18 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
     if text is not None:
         return text
     return raw.decode("cp1252", "mailparse-cp1252")
+
+
+def _declared_reads_better(raw: bytes, cut: str, hints) -> bool:
+    """Whether the first declared label that names a script (not a Latin one, which reads
+    any bytes as letters) reads ``raw`` more plausibly than as UTF-8 cut short (``cut``):
+    a few legacy letters can happen to be UTF-8 up to their last byte."""
+    for codec in map(normalize_charset, hints):
+        if codec in _WEAK_LABELS or codec in _NO_HINT:
+            continue
+        text = _try(raw, codec)
+        return text is not None and plausibility(text, codec) > plausibility(cut, "utf-8")
+    return False
 
 
 # Declared labels that cannot tell which 8-bit characters a body holds: no label, ASCII, or
