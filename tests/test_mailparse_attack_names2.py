@@ -116,3 +116,18 @@ def test_a_declared_label_before_utf8_cut_short(text, label):
     # real UTF-8 cut inside its last character stays what it was, under any label
     cut = (text + "ё").encode("utf-8")[:-1]
     assert decode_8bit(cut, label) == text + "\ufffd"
+
+
+# Russian abbreviations without a label: their capitals are the initials of words, so the
+# pairs of running text say nothing of them ("НДС": "нд", "дс"); read by the other Cyrillic
+# charset they are a short word in small letters ("оду", "ннн") that real text does not
+# write. Judged as words, they are read in the charset they were written in.
+ABBREVIATIONS = ["ООО", "ОАО", "ЗАО", "НДС", "ИНН", "КПП", "РФ", "БИК", "СНГ", "МВД", "ГОСТ"]
+ABBREVIATIONS += ["ОГРН", "ЭДО", "ФИО", "СМС"]
+
+
+@pytest.mark.parametrize("charset", ["koi8-r", "windows-1251"])
+@pytest.mark.parametrize("word", ABBREVIATIONS)
+def test_an_undeclared_russian_abbreviation_is_read(word, charset):
+    for text in (word, "Re: " + word + " 2024", "Счет " + word):
+        assert decode_8bit(text.encode(charset)) == text

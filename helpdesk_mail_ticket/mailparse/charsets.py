@@ -596,7 +596,45 @@ def _letter_stats() -> dict:
             for char, freq in table["letters"].items()
         }
         out[script] = (letters, table["pairs"])
+        if "short" in table:
+            out[script + _WORDS] = (table["initials"], table["short"])
     return out
+
+
+_WORDS = ":words"  # the key of a script's word statistics (initials, short words)
+_UNKNOWN_SHORT = 0.25  # what each letter of a short word in small letters real text lacks loses
+
+
+def _short_word_scores(word: str, codec: str) -> list | None:
+    """The scores of the letters of a word of two or three letters, judged as a word rather
+    than by its pairs, or None where the word statistics do not judge it (another length,
+    mixed scripts or case, a script without them). A word of capitals is an abbreviation,
+    its letters initials: each scored by how many words start with it. A word in small
+    letters is one of the few short words real text writes, or loses _UNKNOWN_SHORT."""
+    if not 2 <= len(word) <= 3 or codec in _CJK_CODECS:
+        return None
+    script = _script(word[0])
+    table = _letter_stats().get(script + _WORDS)
+    if table is None or any(_script(char) != script for char in word):
+        return None
+    if any(char in _RARE_CYRILLIC for char in word):
+        return None  # a letter of a language the statistics do not count
+    initials, short = table
+    low = "".join(_FOLD.get(char, char) for char in word.lower())
+    if low in short:
+        return [1.0] * len(word)
+    if word.isupper():
+        return [
+            max(-1.0, min(1.0, 1.0 + _PER_DECADE * math.log10(initials.get(c, 0.01) / _FREQUENT)))
+            for c in low
+        ]
+    if word.islower():
+        padded = f" {word} "
+        return [
+            _char_score(char, codec, padded[i], padded[i + 2]) - _UNKNOWN_SHORT
+            for i, char in enumerate(word)
+        ]
+    return None
 
 
 def _frequency_score(char: str, script: str, before: str, after: str) -> float | None:
@@ -693,13 +731,25 @@ def plausibility(text: str, codec: str) -> float:
     total, count = 0.0, 0
     last = len(text) - 1
     accent = -2  # where the last Greek accented vowel was
+    word_scores: dict = {}  # index -> score of the letters of a short word
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
             break  # enough characters to tell: a long body costs no more than a page
         index, char = found.start(), found.group()
         before = text[index - 1] if index else " "
         after = text[index + 1] if index < last else " "
-        total += _char_score(char, codec, before, after)
+        if index in word_scores:
+            total += word_scores.pop(index)
+        else:
+            score = _char_score(char, codec, before, after)
+            if char.isalpha() and not _is_letter(before) and _is_letter(after):
+                word = _WORD.match(text, index).group()
+                scores = _short_word_scores(word, codec)
+                if scores is not None:
+                    score = scores[0]
+                    following = range(index + 1, index + len(word))
+                    word_scores.update(zip(following, scores[1:], strict=True))
+            total += score
         count += 1
         if char in _TONOS:
             if accent >= 0 and (accent == index - 1 or text[accent + 1 : index].isalpha()):
