@@ -355,9 +355,14 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     # Ranked among the labels that hint (a part declaring none, or ASCII, before the
     # message's label must not halve the message's head start).
     hints = [codec for codec in map(normalize_charset, declared) if codec not in _NO_HINT]
+    # A few letters under a label of their script are read by it; labels of other scripts
+    # (a part's and a message's that disagree) are no declaration: the statistics decide.
+    named = [codec for codec in hints if codec not in _WEAK_LABELS]
+    if len({_try(data, codec) for codec in named}) == 1 and _few_letters_of_one_script(
+        _try(data, named[0])
+    ):
+        return named[0]
     for codec in hints:
-        if codec not in _WEAK_LABELS and _few_letters_of_one_script(_try(data, codec)):
-            return codec  # the first declared label (the part's, then the message's) wins
         candidates.setdefault(codec, _DECLARED_BONUS / (len(candidates) + 1))
     for rank, codec in enumerate(_DETECT_CODECS):
         candidates.setdefault(codec, -0.001 * rank - _SELDOM_SENT.get(codec, 0.0))
@@ -397,21 +402,23 @@ _FEW_LETTERS = 4
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _few_letters_of_one_script(text: str | None) -> bool:
+def _few_letters_of_one_script(text: str | None, most: int = _FEW_LETTERS) -> bool:
     """Whether ``text`` holds a few non-ASCII letters (at most _FEW_LETTERS), all letters
     of one script other than Latin and CJK (the script a declared label names), each word
     cased as words are (small, capital, or a capital first); nothing else non-ASCII."""
     if text is None:
         return False
     found = _NON_ASCII.findall(text)
-    if not found or len(found) > _FEW_LETTERS:
+    if not found or len(found) > most:
         return False
     if not all(_is_letter(char) for char in found):
         return False
     if len({_script(char) for char in found}) != 1 or _script(found[0]) in ("latin", "other"):
         return False
     return all(
-        word.islower() or word.isupper() or word[1:].islower() or word.lower() == word.upper()
+        len(word) > 1  # a lone letter ("Re: Ь 2024") is no word to tell a script by
+        and not any(char.isascii() for char in word)  # nor is "йl": Latin bytes read wrong
+        and (word.islower() or word.isupper() or word[1:].islower() or word.lower() == word.upper())
         for word in _WORD.findall(text)
         if not word.isascii()
     )
@@ -828,7 +835,11 @@ def _declared_reads_better(raw: bytes, cut: str, hints) -> bool:
         if codec in _WEAK_LABELS or codec in _NO_HINT:
             continue
         text = _try(raw, codec)
-        return text is not None and plausibility(text, codec) > plausibility(cut, "utf-8")
+        if not _few_letters_of_one_script(text, most=len(raw)):
+            return False  # mojibake ("Р–С", "аЏб"): UTF-8 cut short, read as a legacy charset
+        # the mark stands for what the gateway cut off, no evidence against the text before it
+        whole = cut.replace("\ufffd", "")
+        return text is not None and plausibility(text, codec) > plausibility(whole, "utf-8")
     return False
 
 
