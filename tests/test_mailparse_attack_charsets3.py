@@ -56,3 +56,11 @@ CONFLICTS = [
 @pytest.mark.parametrize("text,charset,labels", CONFLICTS)
 def test_a_parts_label_and_the_messages_that_disagree(text, charset, labels):
     assert decode_8bit(text.encode(charset), *labels) == text
+
+
+# A short word is a known one only as words are cased: "сО" (KOI8-R "Ян" read as
+# Windows-1251) is the small word "со" in no text, and must not outscore the name.
+@pytest.mark.parametrize("text", ["Ян", "Re: Ян", "Ян Ли"])
+@pytest.mark.parametrize("labels", [(), ("iso-8859-1",)])
+def test_a_mis_cased_short_word_is_no_known_word(text, labels):
+    assert decode_8bit(text.encode("koi8-r"), *labels) == text

@@ -626,6 +626,8 @@ def _short_word_scores(word: str, codec: str) -> list | None:
         return None
     if any(char in _RARE_CYRILLIC for char in word):
         return None  # a letter of a language the statistics do not count
+    if not (word.islower() or word.isupper() or word[1:].islower() or word.lower() == word.upper()):
+        return None  # "сО" is no word, though "со" is (a script without case has no case)
     initials, short = table
     low = "".join(_FOLD.get(char, char) for char in word.lower())
     if low in short:
