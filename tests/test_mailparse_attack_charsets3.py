@@ -64,3 +64,21 @@ def test_a_parts_label_and_the_messages_that_disagree(text, charset, labels):
 @pytest.mark.parametrize("labels", [(), ("iso-8859-1",)])
 def test_a_mis_cased_short_word_is_no_known_word(text, labels):
     assert decode_8bit(text.encode("koi8-r"), *labels) == text
+
+
+# A label of another script that reads the bytes as letters text hardly writes ("ΐκς" at
+# a word's start, a Thai vowel sign opening a word): the label lies, the statistics decide.
+LYING = [
+    ("Акт", "windows-1251", "windows-1253"),
+    ("Акт", "windows-1251", "iso-8859-7"),
+    ("НДС", "koi8-r", "windows-1253"),
+    ("НДС", "windows-1251", "windows-874"),
+    ("Бух", "iso-8859-5", "windows-874"),
+    ("张伟", "gb2312", "windows-874"),
+]
+
+
+@pytest.mark.parametrize("text,charset,label", LYING)
+def test_a_label_whose_reading_text_hardly_writes(text, charset, label):
+    raw = text.encode(charset)
+    assert decode_8bit(raw, label) == text

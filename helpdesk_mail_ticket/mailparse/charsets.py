@@ -358,8 +358,11 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     # A few letters under a label of their script are read by it; labels of other scripts
     # (a part's and a message's that disagree) are no declaration: the statistics decide.
     named = [codec for codec in hints if codec not in _WEAK_LABELS]
-    if len({_try(data, codec) for codec in named}) == 1 and _few_letters_of_one_script(
-        _try(data, named[0])
+    reading = _try(data, named[0]) if named else None
+    if (
+        len({_try(data, codec) for codec in named}) == 1
+        and _few_letters_of_one_script(reading)
+        and plausibility(reading, named[0]) >= 0.0  # no letters text hardly writes ("ΐκς")
     ):
         return named[0]
     for codec in hints:
