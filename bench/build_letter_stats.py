@@ -21,7 +21,14 @@ import ast
 import collections
 import json
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "helpdesk_mail_ticket"))
+
+# What a letter is, as the reader scores it (a Thai vowel or tone mark is one, a digit none):
+# the table counts the pairs and word ends ``charsets.plausibility`` looks up.
+from mailparse.charsets import _is_letter as is_letter
 
 SCRIPTS = {
     # script: (languages, first and last code point of its letters)
@@ -73,45 +80,79 @@ def translations(language: str) -> str:
 
 def counts(text: str, low: int, high: int):
     """Letters, pairs of adjacent letters, one-letter words (a pair " x") and the last
-    letters of longer words (a pair "x ")."""
+    letters of longer words (a pair "x "), a letter being what ``is_letter`` says (as
+    ``charsets._frequency_score`` reads them)."""
     letters, pairs = collections.Counter(), collections.Counter()
-    text = text.lower().replace("ё", "е")  # as charsets._FOLD reads it
-    previous = ""
-    for index, char in enumerate(text):
-        if low <= ord(char) <= high:
-            letters[char] += 1
-            if previous:
-                pairs[previous + char] += 1
-            elif not (text[index + 1 : index + 2] or " ").isalpha() and (
-                not index or not text[index - 1].isalpha()
-            ):
-                pairs[" " + char] += 1
-            if previous and not (text[index + 1 : index + 2] or " ").isalpha():
+    text = " " + text.lower().replace("ё", "е") + " "  # as charsets._FOLD reads it
+    for index in range(1, len(text) - 1):
+        char, before, after = text[index], text[index - 1], text[index + 1]
+        if not (low <= ord(char) <= high and is_letter(char)):
+            continue
+        letters[char] += 1
+        if low <= ord(before) <= high and is_letter(before):
+            pairs[before + char] += 1
+            if not is_letter(after):
                 pairs[char + " "] += 1
-            previous = char
-        else:
-            previous = ""
+        elif not is_letter(before) and not is_letter(after):
+            pairs[" " + char] += 1
     return letters, pairs
+
+
+def words(text: str, low: int, high: int):
+    """The first letters of words, and the words of two or three letters (case folded):
+    what a short word is judged by (an abbreviation's capitals are initials, a short word
+    in small letters one of the few real text writes)."""
+    initials, short = collections.Counter(), collections.Counter()
+    text = text.lower().replace("ё", "е")
+    for found in _WORD.finditer(text):
+        word = found.group()
+        if not all(low <= ord(char) <= high for char in word):
+            continue
+        initials[word[0]] += 1
+        if 2 <= len(word) <= 3:
+            short[word] += 1
+    return initials, short
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Scripts written without spaces between words: no word statistics.
+WORDLESS = ("thai",)
+MIN_SHORT = 0.5  # per ten thousand words: a short word rarer than this is no word
+
+
+def _share(counter, weight, into):
+    total = sum(counter.values())
+    for key, count in counter.items():
+        into[key] += count / total * weight
 
 
 def build() -> dict:
     stats = {}
     for script, (languages, (low, high)) in SCRIPTS.items():
         letters, pairs = collections.Counter(), collections.Counter()
+        initials, short = collections.Counter(), collections.Counter()
         for language in languages:
-            found_letters, found_pairs = counts(translations(language), low, high)
-            total_letters = sum(found_letters.values())
-            total_pairs = sum(found_pairs.values())
-            for char, count in found_letters.items():
-                letters[char] += count / total_letters / len(languages)
-            for pair, count in found_pairs.items():
-                pairs[pair] += count / total_pairs / len(languages)
+            text = translations(language)
+            found_letters, found_pairs = counts(text, low, high)
+            _share(found_letters, 1 / len(languages), letters)
+            _share(found_pairs, 1 / len(languages), pairs)
+            if script not in WORDLESS:
+                found_initials, found_short = words(text, low, high)
+                _share(found_initials, 1 / len(languages), initials)
+                _share(found_short, 1 / len(languages), short)
         stats[script] = {
             "letters": {c: round(f * 10000, 1) for c, f in sorted(letters.items()) if f >= 1e-5},
             "pairs": {
                 p: round(f * 10000, 1) for p, f in sorted(pairs.items()) if f * 10000 >= MIN_PAIR
             },
         }
+        if script not in WORDLESS:
+            stats[script]["initials"] = {
+                c: round(f * 10000, 1) for c, f in sorted(initials.items()) if f >= 1e-5
+            }
+            stats[script]["short"] = {
+                w: round(f * 10000, 1) for w, f in sorted(short.items()) if f * 10000 >= MIN_SHORT
+            }
     return stats
 
 
@@ -122,7 +163,10 @@ def main():
     stats = build()
     args.out.write_text(json.dumps(stats, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     for script, table in stats.items():
-        print(f"{script}: {len(table['letters'])} letters, {len(table['pairs'])} pairs")
+        print(
+            f"{script}: {len(table['letters'])} letters, {len(table['pairs'])} pairs, "
+            f"{len(table.get('short', ()))} short words"
+        )
 
 
 if __name__ == "__main__":

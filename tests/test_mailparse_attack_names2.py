@@ -82,3 +82,52 @@ def test_czech_iso_8859_2_capitals_are_no_marks(text):
 @pytest.mark.parametrize("text", ["Logo Relais®.png", "Office™ 365 für Sie"])
 def test_marks_after_a_word_stay_marks(text):
     assert decode_8bit(text.encode("cp1252")) == text
+
+
+# A few letters under a declared label that names their script: the statistics of running
+# text cannot judge a word of two or three letters (an abbreviation's pairs are no pairs of
+# running text), so the declared charset reads it when its reading is letters of one
+# script, cased as words are; no other charset's reading of so few bytes outweighs it.
+SHORT_DECLARED = [
+    ("Re: РФ 2024", ("windows-1251", "koi8-r", "cp866", "iso-8859-5")),
+    ("Re: ГФ 2024", ("windows-1251", "koi8-r", "cp866", "iso-8859-5")),
+    ("ООО Ромашка", ("windows-1251", "koi8-r", "cp866")),
+    ("НДС 20%", ("windows-1251", "koi8-r", "cp866")),
+    ("Fwd: ДФ", ("windows-1251", "koi8-r", "cp866")),
+    ("Μαΐ 2024", ("windows-1253",)),
+    ("พทคะ", ("cp874",)),
+]
+# ... and bytes that happen to be UTF-8 cut inside its last character (a gateway's byte
+# limit) are read by a declared label of another script that reads them as its letters.
+CUT_UTF8_LOOKALIKES = [("умбунду", "cp866"), ("เซนา", "cp874"), ("такри", "cp866")]
+
+
+@pytest.mark.parametrize(
+    "text,label", [(text, label) for text, labels in SHORT_DECLARED for label in labels]
+)
+def test_a_few_letters_under_a_declared_label_of_their_script(text, label):
+    assert decode_8bit(text.encode(label), label) == text
+
+
+@pytest.mark.parametrize("text,label", CUT_UTF8_LOOKALIKES)
+def test_a_declared_label_before_utf8_cut_short(text, label):
+    raw = text.encode(label)
+    assert decode_8bit(raw, label) == text
+    # real UTF-8 cut inside its last character stays what it was, under any label
+    cut = (text + "ё").encode("utf-8")[:-1]
+    assert decode_8bit(cut, label) == text + "\ufffd"
+
+
+# Russian abbreviations without a label: their capitals are the initials of words, so the
+# pairs of running text say nothing of them ("НДС": "нд", "дс"); read by the other Cyrillic
+# charset they are a short word in small letters ("оду", "ннн") that real text does not
+# write. Judged as words, they are read in the charset they were written in.
+ABBREVIATIONS = ["ООО", "ОАО", "ЗАО", "НДС", "ИНН", "КПП", "РФ", "БИК", "СНГ", "МВД", "ГОСТ"]
+ABBREVIATIONS += ["ОГРН", "ЭДО", "ФИО", "СМС"]
+
+
+@pytest.mark.parametrize("charset", ["koi8-r", "windows-1251"])
+@pytest.mark.parametrize("word", ABBREVIATIONS)
+def test_an_undeclared_russian_abbreviation_is_read(word, charset):
+    for text in (word, "Re: " + word + " 2024", "Счет " + word):
+        assert decode_8bit(text.encode(charset)) == text

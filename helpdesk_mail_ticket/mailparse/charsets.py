@@ -355,6 +355,16 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     # Ranked among the labels that hint (a part declaring none, or ASCII, before the
     # message's label must not halve the message's head start).
     hints = [codec for codec in map(normalize_charset, declared) if codec not in _NO_HINT]
+    # A few letters under a label of their script are read by it; labels of other scripts
+    # (a part's and a message's that disagree) are no declaration: the statistics decide.
+    named = [codec for codec in hints if codec not in _WEAK_LABELS]
+    reading = _try(data, named[0]) if named else None
+    if (
+        len({_try(data, codec) for codec in named}) == 1
+        and _few_letters_of_one_script(reading)
+        and plausibility(reading, named[0]) > _IMPLAUSIBLE  # no letters text hardly writes ("ΐκς")
+    ):
+        return named[0]
     for codec in hints:
         candidates.setdefault(codec, _DECLARED_BONUS / (len(candidates) + 1))
     for rank, codec in enumerate(_DETECT_CODECS):
@@ -386,6 +396,35 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         if score > best_score:
             best, best_score = codec, score
     return best
+
+
+# At most this many letters: the statistics of running text cannot judge them (a two- or
+# three-letter abbreviation's pairs are no pairs of running text, "РФ", "НДС"), nor can any
+# other charset's reading of as few bytes outweigh a label that names their script.
+_FEW_LETTERS = 4
+_WORD = re.compile(r"[^\W\d_]+")
+_IMPLAUSIBLE = -0.5  # a reading scoring lower is letters text hardly writes
+
+
+def _few_letters_of_one_script(text: str | None, most: int = _FEW_LETTERS) -> bool:
+    """Whether ``text`` holds a few non-ASCII letters (at most _FEW_LETTERS), all letters
+    of one script other than Latin and CJK (the script a declared label names), each word
+    cased as words are (small, capital, or a capital first); nothing else non-ASCII."""
+    if text is None:
+        return False
+    found = _NON_ASCII.findall(text)
+    if not found or len(found) > most:
+        return False
+    if not all(_is_letter(char) for char in found):
+        return False
+    if len({_script(char) for char in found}) != 1 or _script(found[0]) in ("latin", "other"):
+        return False
+    return all(
+        not any(char.isascii() for char in word)  # "йl" is no word: Latin bytes read wrong
+        and (word.islower() or word.isupper() or word[1:].islower() or word.lower() == word.upper())
+        for word in _WORD.findall(text)
+        if not word.isascii()
+    )
 
 
 # The accented Latin letters of the languages Windows-1252 and Windows-1250 / ISO-8859-2
@@ -567,7 +606,47 @@ def _letter_stats() -> dict:
             for char, freq in table["letters"].items()
         }
         out[script] = (letters, table["pairs"])
+        if "short" in table:
+            out[script + _WORDS] = (table["initials"], table["short"])
     return out
+
+
+_WORDS = ":words"  # the key of a script's word statistics (initials, short words)
+_UNKNOWN_SHORT = 0.25  # what each letter of a short word in small letters real text lacks loses
+
+
+def _short_word_scores(word: str, codec: str) -> list | None:
+    """The scores of the letters of a word of two or three letters, judged as a word rather
+    than by its pairs, or None where the word statistics do not judge it (another length,
+    mixed scripts or case, a script without them). A word of capitals is an abbreviation,
+    its letters initials: each scored by how many words start with it. A word in small
+    letters is one of the few short words real text writes, or loses _UNKNOWN_SHORT."""
+    if not 2 <= len(word) <= 3 or codec in _CJK_CODECS:
+        return None
+    script = _script(word[0])
+    table = _letter_stats().get(script + _WORDS)
+    if table is None or any(_script(char) != script for char in word):
+        return None
+    if any(char in _RARE_CYRILLIC for char in word):
+        return None  # a letter of a language the statistics do not count
+    if not (word.islower() or word.isupper() or word[1:].islower() or word.lower() == word.upper()):
+        return None  # "сО" is no word, though "со" is (a script without case has no case)
+    initials, short = table
+    low = "".join(_FOLD.get(char, char) for char in word.lower())
+    if low in short:
+        return [1.0] * len(word)
+    if word.isupper():
+        return [
+            max(-1.0, min(1.0, 1.0 + _PER_DECADE * math.log10(initials.get(c, 0.01) / _FREQUENT)))
+            for c in low
+        ]
+    if word.islower():
+        padded = f" {word} "
+        return [
+            _char_score(char, codec, padded[i], padded[i + 2]) - _UNKNOWN_SHORT
+            for i, char in enumerate(word)
+        ]
+    return None
 
 
 def _frequency_score(char: str, script: str, before: str, after: str) -> float | None:
@@ -664,13 +743,25 @@ def plausibility(text: str, codec: str) -> float:
     total, count = 0.0, 0
     last = len(text) - 1
     accent = -2  # where the last Greek accented vowel was
+    word_scores: dict = {}  # index -> score of the letters of a short word
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
             break  # enough characters to tell: a long body costs no more than a page
         index, char = found.start(), found.group()
         before = text[index - 1] if index else " "
         after = text[index + 1] if index < last else " "
-        total += _char_score(char, codec, before, after)
+        if index in word_scores:
+            total += word_scores.pop(index)
+        else:
+            score = _char_score(char, codec, before, after)
+            if char.isalpha() and not _is_letter(before) and _is_letter(after):
+                word = _WORD.match(text, index).group()
+                scores = _short_word_scores(word, codec)
+                if scores is not None:
+                    score = scores[0]
+                    following = range(index + 1, index + len(word))
+                    word_scores.update(zip(following, scores[1:], strict=True))
+            total += score
         count += 1
         if char in _TONOS:
             if accent >= 0 and (accent == index - 1 or text[accent + 1 : index].isalpha()):
@@ -726,7 +817,7 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
     if text is not None:
         return text
     text = _cut_utf8(raw)
-    if text is not None:
+    if text is not None and not _declared_reads_better(raw, text, hints):
         return text
     tokens = _TOKENS.split(raw)
     legacy = [t for t in tokens if not t.isascii() and _try(t, "utf-8") is None]
@@ -739,6 +830,20 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
     if text is not None:
         return text
     return raw.decode("cp1252", "mailparse-cp1252")
+
+
+def _declared_reads_better(raw: bytes, cut: str, hints) -> bool:
+    """Whether the first declared label that names a script (not a Latin one, which reads
+    any bytes as letters) reads ``raw`` more plausibly than as UTF-8 cut short (``cut``):
+    a few legacy letters can happen to be UTF-8 up to their last byte."""
+    for codec in map(normalize_charset, hints):
+        if codec in _WEAK_LABELS or codec in _NO_HINT:
+            continue
+        text = _try(raw, codec)
+        if not _few_letters_of_one_script(text, most=len(raw)):
+            return False  # mojibake ("Р–С", "аЏб"): UTF-8 cut short, read as a legacy charset
+        return text is not None and plausibility(text, codec) > plausibility(cut, "utf-8")
+    return False
 
 
 # Declared labels that cannot tell which 8-bit characters a body holds: no label, ASCII, or
