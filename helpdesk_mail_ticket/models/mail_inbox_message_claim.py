@@ -321,7 +321,9 @@ class MailInboxMessage(models.Model):
         {field: value read})``, or None when it is not claimed: it is then claimed on
         its turn, as any message."""
         self.flush_recordset()
-        names = self._download_fields()
+        # The columns among them: a field without one (computed, related, not stored:
+        # an integrator's) is read by the download's ``fetch``, as before.
+        names = self._column_fields(self._download_fields())
         # The row lock and the lease as ``_claim_attempt``'s; the mark updates the row
         # the first CTE locked, and reads it as it was before (the statement's snapshot).
         query = SQL(
@@ -372,6 +374,16 @@ class MailInboxMessage(models.Model):
             raise
         self.invalidate_recordset(["download_started", "write_date", "write_uid"])
         return row[0], row[1], dict(zip(names, row[2 : 2 + len(names)], strict=True))
+
+    def _column_fields(self, names):
+        """Those of the fields ``names`` a statement reads as columns of this line's
+        table (stored, one column, not translated), in their order."""
+        return [
+            name
+            for name in names
+            if (field := self._fields[name]).store and field.column_type and name != "id"
+            and not field.translate
+        ]  # fmt: skip
 
     def _cache_read(self, values):
         """Put ``values`` (``{field name: column value}``, read from this line's row) in
@@ -715,12 +727,11 @@ class MailInboxMessage(models.Model):
     def _claim_read_fields(self):
         """The line's fields ``_claim`` reads: those the ORM reads together at the
         first access of one of them (stored columns of the default prefetch group)."""
-        return [
+        return self._column_fields(
             name
             for name, field in self._fields.items()
-            if field.prefetch is True and field.store and field.column_type and name != "id"
-            and not field.translate and field.is_accessible(self.env)
-        ]  # fmt: skip
+            if field.prefetch is True and field.is_accessible(self.env)
+        )
 
     def _process_claimed(self, parsed, raw):
         """Act on a claimed message in a savepoint. An InboxProcessingError sets it
