@@ -377,12 +377,14 @@ class MailInboxMessage(models.Model):
 
     def _column_fields(self, names):
         """Those of the fields ``names`` a statement reads as columns of this line's
-        table (stored, one column, not translated), in their order."""
+        table, in their order: stored in a column which holds their value as such, not
+        one per language or company (``translate``, ``company_dependent``: the ORM
+        picks the current one)."""
         return [
             name
             for name in names
             if (field := self._fields[name]).store and field.column_type and name != "id"
-            and not field.translate
+            and not field.translate and not field.company_dependent
         ]  # fmt: skip
 
     def _cache_read(self, values):
