@@ -2,7 +2,8 @@
 """The attack of issue 13's onenew2 cuts: the first claim reads what the download
 needs (``_download_fields``) in its own SQL statement. That list is an extension
 point: an integrator's download may read a field of the line that is no column of its
-table (computed, related, not stored), which the ORM's read gave it before."""
+table (computed, related, not stored), or whose column holds more than its value (one
+per company), which the ORM's read gave it as the current company's before."""
 
 from unittest.mock import patch
 
@@ -40,7 +41,7 @@ class TestAttackOneNew2DownloadFields(MailTicketCase):
         # commit, the second with the first's outcome.
         self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.batch_size", "1")
         for number in range(2):
-            self.deliver(make_email(subject=f"Integrator {number}", message_id=f"<ig-{number}@c.x>"))
+            self.deliver(make_email(subject=f"Integrator {number}", message_id=f"<i-{number}@c.x>"))
         # An integrator's download reading the line's headers (computed, no column).
         result, seen = self.fetch_reading("headers_text")
         self.assertEqual((result["new"], result["processed"]), (2, 2), result)
