@@ -56,7 +56,12 @@ LEASE_NS = 0x484D54  # "HMT"
 SYNC_RETRIES = 3
 
 
-def commit(env, durable=True):
+# A function call turning the transaction's wait for the disk off at its commit (as
+# ``SET LOCAL synchronous_commit TO OFF``), for a statement that runs anyway to carry.
+NOT_DURABLE = SQL("set_config('synchronous_commit', 'off', true)")
+
+
+def commit(env, durable=True, turned_off=False):
     """Commit what is done so far (not in tests, whose transaction is rolled back at
     their end).
 
@@ -68,9 +73,10 @@ def commit(env, durable=True):
     durable too; a crash of the worker loses nothing, a crash of the database server
     before that durable commit loses both, as if the worker had died before them.
     Never for an attempt (it must survive whatever the parse kills) nor for an outcome
-    (the server is told to delete or move mail after it)."""
+    (the server is told to delete or move mail after it). ``turned_off``: a statement
+    of the transaction ran ``NOT_DURABLE`` already (one round trip fewer)."""
     if not modules.module.current_test:
-        if not durable:
+        if not durable and not turned_off:
             env.cr.execute("SET LOCAL synchronous_commit TO OFF")
         env.cr.commit()  # pylint: disable=invalid-commit
 

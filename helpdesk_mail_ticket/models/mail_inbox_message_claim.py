@@ -9,15 +9,18 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, models
+from odoo.tools import SQL
 
 from ..mailparse import header_ids, parse_message
 from ..mailsource import MailSourceError, MessageError, MessageNotFoundError, ProtocolError
 from ..transaction import (
     LEASE_NS,
+    NOT_DURABLE,
     SYNC_RETRIES,
     commit,
     email_lock_key,
     release_lease,
+    release_leases_held,
     release_locks,
     rollback,
     session_lock,
@@ -142,22 +145,36 @@ class MailInboxMessage(models.Model):
             row = None  # another worker has it, or changed it since this snapshot
         return row[0] if row else None
 
-    def _count_attempt(self, stable_id=None, reason=None):
+    def _count_attempt(self, stable_id=None, reason=None, email_keys=None):
         """Count this attempt and record the email's stable id (committed with it, a
         worker holding a reply to the email can tell it is in flight), in the only
         UPDATE of this line in its transaction: PostgreSQL checks the foreign keys of
         a row updated twice by one transaction again, and that check fails when
-        another worker changed the inbox since this transaction's snapshot."""
-        self.ensure_one()
-        self._count_attempts([stable_id], reason=reason)
+        another worker changed the inbox since this transaction's snapshot.
 
-    def _count_attempts(self, stable_ids, reason=None):
+        ``email_keys`` (a list), with a stable id: the same statement takes the
+        email's lock once the row is updated (``_email_lock``, ``held=True``), and its
+        key is added to the list first: a lock taken by a statement that fails
+        afterwards is held all the same, and the list's holder lets it go (a lock not
+        held is let go as a no-op). Returns whether the lock is held."""
+        self.ensure_one()
+        key = email_lock_key(stable_id) if email_keys is not None and stable_id else None
+        if key is not None:
+            email_keys.append(key)
+        counted = self._count_attempts([stable_id], reason=reason, email_key=key)
+        if key is not None and not counted:  # the line is gone: the lock alone
+            self.env.cr.execute("SELECT pg_advisory_lock(%s)", [key])
+        return key is not None
+
+    def _count_attempts(self, stable_ids, reason=None, email_key=None):
         """``_count_attempt`` for these messages in one statement (a batch's), each
         with its email's stable id (``stable_ids``, in the order of ``self``; None
-        keeps the line's)."""
+        keeps the line's). ``email_key``: the session lock the statement takes once
+        the rows are updated (``_count_attempt``). Returns how many rows it counted."""
         if not self:
-            return
+            return 0
         self.flush_recordset()
+        lock = " RETURNING pg_advisory_lock(%(key)s)" if email_key is not None else ""
         self.env.cr.execute(
             """UPDATE mail_inbox_message AS line
                   SET attempts = LEAST(COALESCE(line.attempts, 0) + 1, %(max)s),
@@ -167,8 +184,10 @@ class MailInboxMessage(models.Model):
                                                          THEN NULL ELSE line.reason END),
                       write_date = now() at time zone 'UTC', write_uid = %(uid)s
                  FROM unnest(%(ids)s::int[], %(stable_ids)s::varchar[]) AS counted(id, stable_id)
-                WHERE line.id = counted.id""",
+                WHERE line.id = counted.id"""
+            + lock,
             {
+                "key": email_key,
                 "ids": self.ids,
                 "stable_ids": list(stable_ids),
                 "reason": reason,
@@ -181,6 +200,7 @@ class MailInboxMessage(models.Model):
             ["attempts", "stable_id", "reason", "write_date", "write_uid", "download_started",
              "connection_failures"]
         )  # fmt: skip
+        return self.env.cr.rowcount
 
     def _release(self):
         """Give this message's lease back (see ``_claim_attempt``)."""
@@ -212,8 +232,8 @@ class MailInboxMessage(models.Model):
             commit(self.env)
             return self.state
         key, answered = header_ids(raw)  # the header block only: safe before the commit
-        self._count_attempt(_text(key))
-        with self._email_lock(_text(key), email_keys) as email_key:
+        held = self._count_attempt(_text(key), email_keys=email_keys)
+        with self._email_lock(_text(key), email_keys, held=held) as email_key:
             if answered and self._wait_for_answered_in_flight(answered, email_key):
                 self._leave_for_later_reply()
                 return None
@@ -273,49 +293,107 @@ class MailInboxMessage(models.Model):
         """Commit, and in the same transaction claim ``following`` (one message, or
         None) and mark its download started (``_claim_following``); its claim is
         handed to ``handoff``, its lease let go if the commit fails. ``durable=False``
-        when the transaction holds bookkeeping only (``transaction.commit``)."""
-        claim = following._claim_following() if following else None
+        when the transaction holds bookkeeping only (``transaction.commit``): the
+        claim's statement turns the commit's wait for the disk off itself."""
+        claim = following._claim_following(durable=durable) if following else None
         try:
-            commit(self.env, durable=durable)
+            commit(self.env, durable=durable, turned_off=bool(claim))
         except Exception:
             if claim:
                 following._release()
             raise
         if claim:
-            handoff.hand(following, claim)
+            previous, marked, read = claim
+            # Read by the claim under its row lock and lease (only this worker writes
+            # them until it lets the lease go, but a synchronization, which may set the
+            # handle and size afterwards as before): the download reads no line again.
+            following._cache_read(read)
+            handoff.hand(following, (previous, marked))
 
-    def _claim_following(self):
+    def _claim_following(self, durable=True):
         """Claim this message in the transaction of the previous message's outcome
         (never waiting: the row is skipped when locked and the lease only tried, so
         two workers cannot deadlock), and mark its download started, unless its bytes
         are kept or its last download died (``_count_connection_failure`` counts that
-        after the commit). Returns ``(attempts before this one, marked)``, or None
-        when it is not claimed: it is then claimed on its turn, as any message."""
-        previous = self._claim_attempt()
-        if previous is None:
-            return None
-        try:
-            marked = self._mark_download_started()
-        except Exception:
-            self._release()  # a lease outlives a failed transaction (``transaction``)
-            raise
-        return previous, marked
-
-    def _mark_download_started(self):
-        """Mark the download of this claimed message started, in one statement, when
-        its bytes are not kept and no mark is left from a download that died (the mark
-        is committed before the download: still set at the next claim, it died
-        meanwhile). Returns whether it is marked."""
-        self.flush_recordset(["download_started", "raw_attachment_id"])
-        self.env.cr.execute(
-            """UPDATE mail_inbox_message
-                  SET download_started = now() at time zone 'UTC',
-                      write_date = now() at time zone 'UTC', write_uid = %(uid)s
-                WHERE id = %(id)s AND download_started IS NULL AND raw_attachment_id IS NULL""",
-            {"id": self.id, "uid": self.env.uid},
+        after the commit), in one statement which reads what the download needs
+        (``_download_fields``) and, ``durable=False``, turns the commit's wait for the
+        disk off (``transaction.commit``). Returns ``(attempts before this one, marked,
+        {field: value read})``, or None when it is not claimed: it is then claimed on
+        its turn, as any message."""
+        self.flush_recordset()
+        # The columns among them: a field without one (computed, related, not stored:
+        # an integrator's) is read by the download's ``fetch``, as before.
+        names = self._column_fields(self._download_fields())
+        # The row lock and the lease as ``_claim_attempt``'s; the mark updates the row
+        # the first CTE locked, and reads it as it was before (the statement's snapshot).
+        query = SQL(
+            """WITH locked AS MATERIALIZED (
+                    SELECT id, COALESCE(attempts, 0) AS attempts, %(columns)s
+                      FROM mail_inbox_message
+                     WHERE id = %(id)s AND state = 'new' FOR UPDATE SKIP LOCKED
+               ), leased AS MATERIALIZED (
+                    SELECT * FROM locked WHERE pg_try_advisory_lock(%(lease)s, id)
+               ), marked AS (
+                    UPDATE mail_inbox_message line
+                       SET download_started = now() at time zone 'UTC',
+                           write_date = now() at time zone 'UTC', write_uid = %(uid)s
+                      FROM leased
+                     WHERE line.id = leased.id AND leased.download_started IS NULL
+                       AND leased.raw_attachment_id IS NULL
+                 RETURNING line.id, line.download_started
+               )
+               SELECT leased.attempts, marked.id IS NOT NULL, %(read)s %(off)s
+                 FROM leased LEFT JOIN marked ON marked.id = leased.id""",
+            columns=SQL(", ").join(SQL.identifier(name) for name in names),
+            id=self.id,
+            lease=LEASE_NS,
+            uid=self.env.uid,
+            read=SQL(", ").join(
+                SQL("COALESCE(marked.download_started, leased.download_started)")
+                if name == "download_started"
+                else SQL.identifier("leased", name)
+                for name in names
+            ),
+            off=SQL("") if durable else SQL(", %s", NOT_DURABLE),
         )
+        try:
+            # Not released when the claim succeeds (``step_savepoint``).
+            with step_savepoint(self.env, flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                row = self.env.cr.fetchone()
+                if not row:
+                    # Undo the savepoint: it releases the row lock taken when the lease
+                    # was refused, which would hold up the worker that has the lease.
+                    raise _NotClaimed()
+        except (_NotClaimed, psycopg2.errors.SerializationFailure):
+            return None  # another worker has it, or changed it since this snapshot
+        except Exception:
+            # The statement may have taken the lease before it failed (a lease outlives
+            # a failed statement: ``transaction``); the savepoint is undone already.
+            release_leases_held(self.env, self.ids)
+            raise
         self.invalidate_recordset(["download_started", "write_date", "write_uid"])
-        return bool(self.env.cr.rowcount)
+        return row[0], row[1], dict(zip(names, row[2 : 2 + len(names)], strict=True))
+
+    def _column_fields(self, names):
+        """Those of the fields ``names`` a statement reads as columns of this line's
+        table, in their order: stored in a column which holds their value as such, not
+        one per language or company (``translate``, ``company_dependent``: the ORM
+        picks the current one)."""
+        return [
+            name
+            for name in names
+            if (field := self._fields[name]).store and field.column_type and name != "id"
+            and not field.translate and not field.company_dependent
+        ]  # fmt: skip
+
+    def _cache_read(self, values):
+        """Put ``values`` (``{field name: column value}``, read from this line's row) in
+        the cache, as a read of them would."""
+        for name, value in values.items():
+            # Raw column values, without overwriting a value written meanwhile: as the
+            # ORM's own read (``_fetch_query``).
+            self.env.cache.insert_missing(self, self._fields[name], [value])
 
     def _count_connection_failure(self, source):
         """When the previous download of this message from the server never ended (its
@@ -384,14 +462,19 @@ class MailInboxMessage(models.Model):
         return self.state
 
     @contextmanager
-    def _email_lock(self, stable_id, keys=None):
+    def _email_lock(self, stable_id, keys=None, held=False):
         """Hold the email's lock (``transaction``: one email at a time across workers
         and inboxes), then commit the attempt counted, so that the snapshot sees what
         the lock's previous holder committed. Yields the lock's key (None without a
         stable id), for ``_wait_for_answered_in_flight`` to let go while it waits.
         ``keys``: a list the key is added to once the lock is held; its holder lets the
         lock go (with the message's lease, ``transaction.release_locks``), not the
-        block's end."""
+        block's end. ``held``: the lock is held and its key in ``keys`` already (the
+        attempt's statement took it, ``_count_attempt``)."""
+        if held:
+            commit(self.env)
+            yield email_lock_key(stable_id)
+            return
         if not stable_id:  # header_ids always reads one; NULs alone make none
             commit(self.env)
             yield None
@@ -615,19 +698,42 @@ class MailInboxMessage(models.Model):
         Skipping it would leave the message for a later cycle while a reply to it,
         seeing no lease, could not tell it is still to be processed. A conflict with a
         change made since this transaction's snapshot, when nothing is done yet, is
-        checked again on a fresh snapshot."""
+        checked again on a fresh snapshot.
+
+        The same statement reads the line's columns the ORM would read at the first
+        access of its fields (the commit before emptied the cache): one statement
+        fewer. Only as superuser (the cron's, a worker's): otherwise the ORM reads them,
+        with its access checks."""
         self.flush_recordset()
+        names = self._claim_read_fields() if self.env.su else []
+        columns = SQL("").join(SQL(", %s", SQL.identifier(name)) for name in names)
         for _attempt in range(SYNC_RETRIES):
             try:
                 self.env.cr.execute(
-                    "SELECT id FROM mail_inbox_message WHERE id = %s AND state = 'new' FOR UPDATE",
-                    [self.id],
+                    SQL(
+                        "SELECT id%s FROM mail_inbox_message "
+                        "WHERE id = %s AND state = 'new' FOR UPDATE",
+                        columns,
+                        self.id,
+                    ),
                     log_exceptions=False,
                 )
-                return bool(self.env.cr.fetchone())
+                row = self.env.cr.fetchone()
+                if row:
+                    self._cache_read(dict(zip(names, row[1:], strict=True)))
+                return bool(row)
             except psycopg2.errors.SerializationFailure:
                 rollback(self.env)
         return False
+
+    def _claim_read_fields(self):
+        """The line's fields ``_claim`` reads: those the ORM reads together at the
+        first access of one of them (stored columns of the default prefetch group)."""
+        return self._column_fields(
+            name
+            for name, field in self._fields.items()
+            if field.prefetch is True and field.is_accessible(self.env)
+        )
 
     def _process_claimed(self, parsed, raw):
         """Act on a claimed message in a savepoint. An InboxProcessingError sets it
