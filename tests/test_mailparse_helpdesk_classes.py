@@ -287,3 +287,38 @@ def test_a_comment_with_an_escaped_parenthesis_goes_whole():
         'Ann "The" Lee',
         "ann@customer.example",
     )
+
+
+# --- a file name that shows another name than it has ----------------------------------------
+# Bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE and its kin) make a name read on
+# screen in another order than its characters: "invoice\u202efdp.exe" shows as
+# "invoiceexe.pdf" in the ticket's attachment list. They carry nothing a name needs (a
+# right-to-left name shows right without them) and are taken out, so the name shows what it
+# is and its extension is checked as the file will be opened. Joiners (U+200C, U+200D: part
+# of how Persian and Indic words and emoji are written) stay.
+
+
+def test_bidirectional_controls_in_a_file_name_are_taken_out():
+    for control in ("\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u200f", "\u061c"):
+        encoded = f"report{control}fdp.zip".encode()
+        assert _names(b'Content-Type: application/zip; name="' + encoded + b'"\n') == [
+            "reportfdp.zip"
+        ]
+    assert _names(
+        b"Content-Type: application/zip\n"
+        b"Content-Disposition: attachment; filename*=utf-8''invoice%E2%80%AEfdp.zip\n"
+    ) == ["invoicefdp.zip"]
+    forwarded = (
+        b"From: ann@customer.example\nSubject: Fwd\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/mixed; boundary=XX\n\n"
+        b"--XX\nContent-Type: text/plain\n\nSee below.\n"
+        b"--XX\nContent-Type: message/rfc822\nContent-Disposition: attachment\n\n"
+        b"From: bob@vendor.example\nSubject: =?utf-8?q?Invoice_=E2=80=AEfdp?=\n\nAttached.\n"
+        b"--XX--\n"
+    )
+    assert [a.filename for a in parse_message(forwarded).attachments] == ["Invoice fdp.eml"]
+
+
+def test_joiners_in_a_file_name_stay():
+    name = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645.pdf"  # Persian, a ZWNJ inside
+    assert _names(b'Content-Type: application/pdf; name="' + name.encode() + b'"\n') == [name]

@@ -60,6 +60,9 @@ DANGEROUS_TYPES = (
 # Text types a body is read from; other text parts are files.
 BODY_SUBTYPES = frozenset({"plain", "html", "enriched", "richtext"})
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+# Bidirectional controls: a name would show another order than its characters
+# ("invoice\u202efdp.exe" shows as "invoiceexe.pdf"). Taken out; joiners stay.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MULTIPART_SKIP = ("multipart/",)
 # Machine-readable reports kept as text files named after what they are (a bounce's
 # delivery-status says which recipient failed and why).
@@ -367,13 +370,14 @@ _PATH_SEPARATOR = re.compile(r"[\\/]")
 
 def _clean_name(name: str) -> str:
     """The base name of a file name as given (a Windows or Unix path, ``../x``, reduced to
-    its last piece), characters no file system takes replaced, the spaces around it and
+    its last piece), bidirectional controls taken out (a name shows what it is),
+    characters no file system takes replaced, the spaces around it and
     the dots after it (Windows drops them) taken off; "" when nothing is left but dots and
     underscores.
     Underscores and a leading dot are the sender's (``_DSC0412.JPG``, ``.pdf``,
     ``.htaccess``: its type is checked as such). A name over 255 characters is shortened
     before its extension."""
-    name = _PATH_SEPARATOR.split(name.strip().rstrip("\\/"))[-1]
+    name = _PATH_SEPARATOR.split(_BIDI_CONTROLS.sub("", name).strip().rstrip("\\/"))[-1]
     name = _UNSAFE_NAME.sub("_", name).strip().rstrip(". ")
     if not name.strip("._ "):
         return ""
@@ -399,7 +403,7 @@ def _extension(name: str) -> str:
 
 
 def _safe_name(text: str) -> str:
-    return _UNSAFE_NAME.sub("_", one_line(text)).strip(" ._")
+    return _UNSAFE_NAME.sub("_", _BIDI_CONTROLS.sub("", one_line(text))).strip(" ._")
 
 
 def _message_name(part: Message, charset_hint: str = "") -> str:
