@@ -410,6 +410,10 @@ class MailInbox(models.Model):
                     raise
                 rollback(self.env)
                 changes = None  # read again on the fresh snapshot
+                # The change met may be an administrator's reset (another mailbox):
+                # this listing is not the inbox's mail any more, nor its handles.
+                if not self._still_connected_mailbox():
+                    return ledger.browse()
         ledger.invalidate_model()
         commit(self.env)
         if unknown:

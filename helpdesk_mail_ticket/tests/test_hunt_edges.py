@@ -2,12 +2,15 @@
 """Failure paths the earlier hunts left open: an inbox archived during a cron run, a
 new inbox for the mailbox of an archived one, one of our own inboxes as the sender."""
 
+from unittest.mock import patch
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..transaction import LEASE_NS
 from .common import MailTicketCase, make_email
+from .test_pop3_idle import Pop3IdleCase
 
 
 @tagged("post_install", "-at_install")
@@ -165,3 +168,34 @@ class TestHuntEdges(MailTicketCase):
             self.create_inbox(self.mailbox_login, self.mailbox_password, name="again")
         self.assertIn(self.inbox.name, str(caught.exception))
         self.assertIn("archived", str(caught.exception))
+
+
+@tagged("post_install", "-at_install")
+class TestHuntEdgesPop3Reset(Pop3IdleCase):
+    def test_a_pop3_listing_read_before_a_reset_does_not_undo_it(self):
+        """Lead 4: a POP3 cycle compares its listing with the ledger, then marks the
+        lines (``_sync_rows``). An administrator pointing the inbox at another mailbox
+        in between (the reset committed): the cycle's write met the reset's, and its
+        retry, on a fresh snapshot, compared the old mailbox's listing with the reset
+        ledger and set the old mailbox's lines back on the server under their old
+        handles: the new mailbox's messages of the same handles were taken for them."""
+        _env, old_login, inbox = self._committed_inbox(count=3)
+        self.dovecot.expunge(old_login, 1)  # another client: a line leaves the server
+        new_login, new_password = self.new_mailbox()
+        original, changed = type(inbox)._sync_rows, []
+
+        def sync_rows(record, *args, **kwargs):
+            if not changed:  # the administrator's write, committed in between
+                admin = self._real_env()
+                admin["mail.inbox"].browse(record.id).write(
+                    {"login": new_login, "password": new_password}
+                )
+                admin.cr.commit()
+                changed.append(True)
+            return original(record, *args, **kwargs)
+
+        with patch.object(type(inbox), "_sync_rows", sync_rows):
+            self.cycle(inbox)
+        self.assertTrue(changed)
+        lines = self.lines(self._real_env(), inbox)
+        self.assertEqual([on for _uid, on in lines], [False, False, False], "the reset stands")
