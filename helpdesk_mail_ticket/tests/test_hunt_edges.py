@@ -8,6 +8,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..mailsource.base import MailSource
+from ..mailsource.imap import ImapSource
 from ..transaction import LEASE_NS
 from .common import MailTicketCase, make_email
 from .test_pop3_idle import Pop3IdleCase
@@ -123,6 +125,22 @@ class TestHuntEdges(MailTicketCase):
             [LEASE_NS, lines["reply"].id],
         )
         self.assertFalse(self.env.cr.fetchone(), "the reply's lease outlived the cycle")
+
+    # Lead 4: a source keeping a cursor without ``unchanged_since`` (a third party's).
+
+    def test_a_cursor_source_without_unchanged_since_lists_every_cycle(self):
+        # The base's answer (False: not known to be unchanged) makes the cycle lock and
+        # list: nothing new is skipped, nothing known recorded again.
+        self.patch(ImapSource, "unchanged_since", MailSource.unchanged_since)
+        self.deliver(make_email(message_id="<cur-0@c.x>"))
+        self.fetch()
+        self.assertEqual(self.fetch()["new"], 0, "an unchanged mailbox records nothing")
+        self.deliver(make_email(message_id="<cur-1@c.x>"))
+        self.assertEqual(self.fetch()["new"], 1)
+        lines = self.ledger()
+        self.assertEqual(sorted(lines.mapped("message_id")), ["cur-0@c.x", "cur-1@c.x"])
+        self.assertEqual(set(lines.mapped("state")), {"processed"})
+        self.assertEqual(len(self.tickets()), 2)
 
     # Lead 3: one of our own inboxes as the sender.
 
