@@ -455,7 +455,16 @@ class MailInbox(models.Model):
         row = self.env.cr.fetchone()
         if not row:
             return
-        _id, name, active, key = row
+        inbox_id, name, active, key = row
+        if not self.browse(inbox_id).has_access("read"):
+            # Another company's: its name is not the admin's to see.
+            raise ValidationError(
+                self.env._(
+                    "An inbox of a company you cannot see already reads this mailbox "
+                    "(%(mailbox)s).",
+                    mailbox=key,
+                )
+            )
         if active:
             raise ValidationError(
                 self.env._(
