@@ -398,8 +398,12 @@ class MailInbox(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_poll_state(vals)
+        self._check_mailbox_free(
+            [self.new(self._add_missing_default_values(vals)).mailbox_key for vals in vals_list]
+        )
         inboxes = super().create(vals_list)
         inboxes._ensure_target_indexes()
+        self.env.registry.clear_cache()  # our own addresses (_get_own_addresses)
         return inboxes
 
     def write(self, vals):
@@ -417,12 +421,68 @@ class MailInbox(models.Model):
             moved = self.filtered(lambda i: before[i.id] != [i[name] for name in watched])
             moved._forget_secrets(watched, keep=vals.keys())
         if mailboxes:
+            # Before the row is written (the unique key would refuse it, unexplained).
+            self._check_mailbox_free(self.mapped("mailbox_key"), exclude=self.ids)
             self.filtered(
                 lambda i: mailboxes[i.id] != i._get_mailbox_identity()
             )._reset_sync_state()
+        if "login" in vals:
+            self.env.registry.clear_cache()  # our own addresses (_get_own_addresses)
         if "target_model_id" in vals:
             self._ensure_target_indexes()
         return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()  # our own addresses (_get_own_addresses)
+        return result
+
+    @api.model
+    def _check_mailbox_free(self, keys, exclude=()):
+        """Refuse, naming it, an inbox that reads one of these mailboxes (``keys``:
+        mailbox keys, not written yet) already, archived too (the admin sees none in
+        the list): restored, an archived one goes on from its own Incoming eMails,
+        which know what was already imported. The unique key stays the guard against
+        a race; this check is raw SQL, which flushes nothing not written yet."""
+        keys = [key for key in keys if key]
+        if not keys:
+            return
+        self.env.cr.execute(
+            "SELECT id, name, active, mailbox_key FROM mail_inbox "
+            "WHERE mailbox_key = ANY(%s) AND NOT id = ANY(%s) ORDER BY active DESC, id LIMIT 1",
+            [keys, list(exclude)],
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return
+        inbox_id, name, active, key = row
+        if not self.browse(inbox_id).has_access("read"):
+            # Another company's: its name is not the admin's to see.
+            raise ValidationError(
+                self.env._(
+                    "An inbox of a company you cannot see already reads this mailbox "
+                    "(%(mailbox)s).",
+                    mailbox=key,
+                )
+            )
+        if active:
+            raise ValidationError(
+                self.env._(
+                    "The inbox %(inbox)s already reads this mailbox (%(mailbox)s).",
+                    inbox=name,
+                    mailbox=key,
+                )
+            )
+        raise ValidationError(
+            self.env._(
+                "The archived inbox %(inbox)s already reads this mailbox (%(mailbox)s): "
+                "restore it (Unarchive) instead of creating another one. Its Incoming "
+                "eMails remember which mail was already made into tickets, so that none "
+                "is imported twice.",
+                inbox=name,
+                mailbox=key,
+            )
+        )
 
     def _ensure_target_indexes(self):
         """The keep-until-closed sweep's index on the target model's table: made with

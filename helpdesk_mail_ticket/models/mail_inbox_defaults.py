@@ -2,7 +2,7 @@
 """Callers and default values: the contact of a sender, and iTop's ``field:value``
 default values of new tickets and contacts."""
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.tools import email_normalize
 
 
@@ -63,8 +63,14 @@ class MailInbox(models.Model):
     def _get_own_addresses(self):
         """The addresses of our own mailboxes (every inbox's login, archived ones too,
         normalized): never a follower of a ticket nor the recipient of an error
-        forward, which would send our mail back to a mailbox of ours."""
-        inboxes = self.sudo().with_context(active_test=False).search([])
+        forward, which would send our mail back to a mailbox of ours. Read once a
+        registry (every message asks), again when an inbox's login changes."""
+        return self._read_own_addresses()
+
+    @tools.ormcache()
+    def _read_own_addresses(self):
+        # Cached: create, unlink and a write of the login clear it (in every worker).
+        inboxes = self.sudo().with_context(active_test=False).search_fetch([], ["login"])
         own = set()
         for login in inboxes.mapped("login"):
             if not login:
@@ -72,7 +78,7 @@ class MailInbox(models.Model):
             normalized = email_normalize(login)
             # An international domain in either form: mail writes it as it likes.
             own |= self._get_address_forms(normalized) if normalized else {login.strip().lower()}
-        return own
+        return frozenset(own)
 
     def _create_caller(self, email, display_name):
         """Create the unknown sender as a contact (iTop's create_contact)."""

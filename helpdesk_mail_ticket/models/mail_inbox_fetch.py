@@ -55,7 +55,8 @@ class MailInbox(models.Model):
         params = self._get_global_params()
         budget = int(params.get("max_messages_per_run") or 500)
         done = remaining = 0
-        inboxes = self.sudo().search([])
+        # Archived during the run: passed over from then on (``_is_polled``).
+        inboxes = self.sudo().with_context(mail_inbox_active_only=True).search([])
         shared = inboxes._pop3_mailboxes_shared()
         with ConnectAhead(self._get_connect_ahead()) as ahead:
             for index, inbox in enumerate(inboxes):
@@ -200,6 +201,10 @@ class MailInbox(models.Model):
             mail_inbox_trace=trace, mail_inbox_connected=self._get_mailbox_identity()
         )
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
+        if not self._is_polled():
+            if ahead:  # its connection opened ahead, closed unused
+                ahead.discard(self.id)
+            return dict(result, archived=True)
         started = time.monotonic()
         try:
             # None when its settings changed since: connected again with the new ones.
@@ -230,12 +235,23 @@ class MailInbox(models.Model):
         commit(self.env)
         return result
 
+    def _is_polled(self):
+        """Whether this cycle polls the inbox (read with its cycle fields, no statement
+        of its own): not when an unattended run (the cron, the IDLE loop:
+        ``mail_inbox_active_only`` in the context) meets it archived since it started
+        (``_fetch`` then returns ``archived``). Nothing is half done:
+        its mail waits in the mailbox and in its ledger for the inbox to be restored."""
+        if self.active or not self.env.context.get("mail_inbox_active_only"):
+            return True
+        _logger.info("Mail inbox %s was archived during the run: not polled", self.name)
+        return False
+
     def _get_cycle_fields(self):
         """The inbox's fields a cycle reads before its synchronization lock (its
         connection settings, name and company): read alone, not with every other
         column of the row (an OAuth2 inbox reads its tokens when it needs them)."""
         return [
-            "name", "company_id", "protocol", "server", "port", "login", "password",
+            "name", "active", "company_id", "protocol", "server", "port", "login", "password",
             "auth_method", "security", "mailbox", "verify_certificate", "mailbox_key",
         ]  # fmt: skip
 
@@ -378,22 +394,33 @@ class MailInbox(models.Model):
                 # which name other mail on this connection's. Not asked for the first
                 # message claimed with the commit above: its claim locked its line
                 # (a reset sets it off the server) in the transaction that checked it
-                # (_fetch_from_source).
-                if (index or first is None) and not self._still_connected_mailbox():
+                # (_fetch_from_source). Nor once an unattended run finds it archived.
+                if (index or first is None) and not self._goes_on():
+                    # What batches left out stays new too (their leases let go below,
+                    # their attempts given back): never downloaded on this connection.
                     break
-                states += self._process_chunk(source, settings, chunks, index, handoff, later)
                 # What batches left out (their claims kept), one at a time, once what
                 # they wait for is done: the rest at the end of the cycle.
                 states += messages._process_alone(source, settings, later, wait=False)
-            states += messages._process_alone(source, settings, later)
+                states += self._process_chunk(source, settings, chunks, index, handoff, later)
+            else:
+                if not later or self._goes_on():
+                    states += messages._process_alone(source, settings, later)
         finally:
             handoff.release()
-            release_locks(self.env, list(later))  # left by a lost connection
+            release_locks(self.env, list(later))  # left by a lost connection or a stop
         for state in states:
             if state in counts:
                 counts[state] += 1
         counts["remaining"] = len(messages) - len(todo)
         return counts
+
+    def _goes_on(self):
+        """Whether the cycle goes on with its next messages, read again on the row as
+        committed: the inbox still reads the mailbox it connected to
+        (``_still_connected_mailbox``) and, in an unattended run, is still active
+        (``_is_polled``), in one read."""
+        return self._still_connected_mailbox() and self._is_polled()
 
     def _process_chunk(self, source, settings, chunks, index, handoff, later):
         """The states of the messages of ``chunks[index]``: a batch
@@ -483,8 +510,13 @@ class MailInbox(models.Model):
         ``_fetch`` and retried after a pause, never ending the loop."""
         self.ensure_one()
         deadline = time.monotonic() + max_seconds if max_seconds else None
+        # Polled while it is active: archived meanwhile, the loop ends (an inbox archived
+        # already when the loop starts, named on the command line, is polled all the same).
+        inbox = self.with_context(mail_inbox_active_only=True) if self.active else self
         while True:
-            self._fetch()
+            if inbox._fetch().get("archived"):
+                _logger.info("Mail inbox %s was archived: its IDLE loop ends", self.name)
+                return
             remaining = deadline - time.monotonic() if deadline else IDLE_MAX_WAIT
             if remaining <= 0:
                 return

@@ -73,6 +73,7 @@ class MailInboxMessage(models.Model):
                 or self._route_undesired(parsed)
                 or self._route_already_imported(parsed, digest)
                 or self._route_odoo_mail(parsed)
+                or self._route_own_sender(parsed)
                 or self._route_reply_or_new(parsed)
             )
         except InboxProcessingError as error:
@@ -164,6 +165,24 @@ class MailInboxMessage(models.Model):
         )
         ticket = self.env[inbox.target_model].browse(posted.res_id)
         return Route("duplicate", reason, ticket=ticket, matched_by="posted")
+
+    def _route_own_sender(self, parsed):
+        """Mail sent from one of our own inboxes (``mail.inbox._get_own_addresses``:
+        a copy of what the support mailbox sent, an auto-forward keeping the From, our
+        mail coming back) is undesired: its address never becomes a caller, a contact
+        or a follower, whose every notification would come back to a mailbox of ours
+        (a mail loop)."""
+        sender = email_normalize(parsed.from_email or "")
+        if not sender or sender not in self.inbox_id._get_own_addresses():
+            return None
+        return Route(
+            "undesired",
+            self.env._(
+                "Sent from one of our own inboxes (%(email)s): never a caller, so that "
+                "no mail loops back to us.",
+                email=sender,
+            ),
+        )
 
     def _route_reply_or_new(self, parsed):
         """A reply to a ticket (per the inbox's behavior and the sender's right to update

@@ -130,12 +130,13 @@ class MailInbox(models.Model):
         cycle in a later transaction than the read of the synchronization state, the
         row locked: an administrator's change of mailbox committed since (its reset)
         must not be undone by what the cycle found in the old mailbox (its cursor, its
-        messages' lines)."""
+        messages' lines). Whether the inbox is still active is read again with them
+        (``_is_polled``)."""
         if self.env.context.get("mail_inbox_connected") is None:
             return True
         # Read again on this transaction's snapshot, through the hooks: an override of
         # _get_mailbox_identity names its fields in _get_mailbox_identity_fields.
-        names = [*self._get_mailbox_identity_fields(), "protocol", "mailbox_key"]
+        names = [*self._get_mailbox_identity_fields(), "protocol", "mailbox_key", "active"]
         names = [name for name in names if name in self._fields]
         self.flush_recordset(names)
         self.invalidate_recordset(names)
@@ -409,6 +410,10 @@ class MailInbox(models.Model):
                     raise
                 rollback(self.env)
                 changes = None  # read again on the fresh snapshot
+                # The change met may be an administrator's reset (another mailbox):
+                # this listing is not the inbox's mail any more, nor its handles.
+                if not self._still_connected_mailbox():
+                    return ledger.browse()
         ledger.invalidate_model()
         commit(self.env)
         if unknown:

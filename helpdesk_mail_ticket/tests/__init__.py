@@ -58,3 +58,5 @@ from . import test_attack_idlesnap
 from . import test_one_new_cost
 from . import test_attack_combined
 from . import test_hunt_paths
+from . import test_hunt_edges
+from . import test_attack_edges2

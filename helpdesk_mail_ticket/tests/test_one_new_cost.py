@@ -87,6 +87,9 @@ class TestOneNewMessageCost(MailTicketCase):
         super().setUp()
         for number in range(3):
             self.deliver(make_email(subject=f"Request {number}"))
+        # One with an attachment: what creating one reads of the registry's caches
+        # (which the inbox's creation clears: our own addresses) is read before.
+        self.deliver(make_email(subject="Request 3", attachments=[("b.txt", "text/plain", b"y")]))
         self.fetch()
         self.fetch()  # settles the keep-until-closed marks
 
