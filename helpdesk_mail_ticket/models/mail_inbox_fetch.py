@@ -186,10 +186,10 @@ class MailInbox(models.Model):
         """
         self.ensure_one()
         # What the cycle reads of the inbox, in one narrow read: its connection settings,
-        # and what the rest of an idle cycle reads (the read of the synchronization state
-        # reads those again on its own snapshot; a POP3 cycle, without that read, uses
-        # these: its idle cycle is one transaction).
-        self.fetch([*self._get_cycle_fields(), *self._sync_lock_columns()])
+        # what the rest of an idle cycle reads, and the stored synchronization state.
+        # An idle cycle goes on with it, on this snapshot: one transaction
+        # (``_read_sync_state``; a change of the mailbox since then is read again).
+        first = self._read_first_state()
         # The trace its connection opened ahead writes to, even while still empty.
         trace = ahead.data(self.id) if ahead else None
         if trace is None:
@@ -197,7 +197,9 @@ class MailInbox(models.Model):
         # In the inbox's company: its tickets and contacts are made there.
         # The mailbox it connects to: the synchronization checks it is still the inbox's.
         inbox = self.with_company(self.company_id).with_context(
-            mail_inbox_trace=trace, mail_inbox_connected=self._get_mailbox_identity()
+            mail_inbox_trace=trace,
+            mail_inbox_connected=self._get_mailbox_identity(),
+            mail_inbox_first_state=first,
         )
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         started = time.monotonic()
@@ -229,6 +231,26 @@ class MailInbox(models.Model):
         inbox._save_trace(trace)
         commit(self.env)
         return result
+
+    def _read_first_state(self):
+        """The cycle's first read (``_fetch``): its connection settings and what the
+        rest of an idle cycle reads of the row, with the stored synchronization state
+        (``_read_cycle_state``), a dict, or None when read by the ORM alone: a caller
+        without superuser rights (the ORM checks its access to each field), or the
+        inbox gone (the ORM raises MissingError)."""
+        names = [*self._get_cycle_fields(), *self._sync_lock_columns()]
+        if self.env.su:
+            columns = self._state_columns(names)
+            state = self._read_cycle_state(columns)
+            if state:
+                # A field that is no column of the row (an override's): read as usual.
+                others = [name for name in names if name not in columns]
+                if others:
+                    self.fetch(others)
+                # A tuple: it travels in the context (hashable, as its values should be).
+                return tuple(state.items())
+        self.fetch(names)
+        return None
 
     def _get_cycle_fields(self):
         """The inbox's fields a cycle reads before its synchronization lock (its
