@@ -336,8 +336,20 @@ class MailInbox(models.Model):
         cycle read the inbox's row (an idle cycle: the cache still holds what the check
         reads), the rows of the server actions' check (``_server_action_queries``):
         ``(rows, plan)`` for ``_server_action_candidates_from``, else None. Valid for
-        the server actions only while nothing is processed nor committed after it."""
-        ledger = self.env["mail.inbox.message"]
+        the server actions only while nothing is processed nor committed after it.
+        An idle POP3 cycle found them already with the check of its listing, on this
+        snapshot (``_listing_unchanged``): no statement then."""
+        found = self._pending_found_with_listing()
+        if found is not None:
+            return found
+        queries = self._pending_and_removable_queries()
+        self.env.cr.execute(SQL(" UNION ALL ").join(queries[0]))
+        return self._pending_and_removable_from(self.env.cr.fetchall(), queries[1])
+
+    def _pending_and_removable_queries(self):
+        """The queries of ``_find_pending_and_removable`` (rows ``(id, ticket_model,
+        ticket_id, is_kept)``, ``is_kept`` NULL for a line to process) and the server
+        actions' plan (None: their rows are not read here). Flushes the ledger."""
         cache, fields_ = self.env.cache, self._fields
         if all(cache.contains(self, fields_[name]) for name in self._sync_lock_columns()):
             queries, plan = self._server_action_queries()
@@ -349,16 +361,33 @@ class MailInbox(models.Model):
             "AND (on_server OR raw_attachment_id IS NOT NULL))",
             self.id,
         )
-        ledger.flush_model()
-        self.env.cr.execute(SQL(" UNION ALL ").join([pending, *queries]))
-        todo, rows = [], []
-        for row in self.env.cr.fetchall():
+        self.env["mail.inbox.message"].flush_model()
+        return [pending, *queries], plan
+
+    def _pending_and_removable_from(self, rows, plan):
+        """``_find_pending_and_removable``'s answer from the rows of its queries."""
+        todo, removable = [], []
+        for row in rows:
             if row[3] is None:
                 todo.append(row[0])
             else:
-                rows.append(row)
+                removable.append(row)
         # A tuple: the rows may travel in a context (hashable, as its values should be).
-        return ledger.browse(sorted(todo)), (tuple(rows), plan) if plan else None
+        ledger = self.env["mail.inbox.message"]
+        return ledger.browse(sorted(todo)), (tuple(removable), plan) if plan else None
+
+    def _pending_found_with_listing(self):
+        """What ``_listing_unchanged`` found of ``_find_pending_and_removable`` with its
+        check, on this cycle's first snapshot (the cache still holding the row's read:
+        no commit since), or None."""
+        first = self.env.context.get("mail_inbox_first_state")
+        kept = self.env.cr.cache.pop("hmt_pending_with_listing", None)
+        if not kept or first is None or kept[0] is not first or kept[1] != self.id:
+            return None
+        cache, fields_ = self.env.cache, self._fields
+        if not all(cache.contains(self, fields_[name]) for name in self._sync_lock_columns()):
+            return None
+        return kept[2]
 
     def _process_messages(self, source, messages, limit=None):
         """Process this cycle's share of the inbox's ``new`` messages: the first

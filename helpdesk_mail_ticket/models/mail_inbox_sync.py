@@ -514,10 +514,19 @@ class MailInbox(models.Model):
         that comparison's snapshot did not see, committed or not (stamped by the
         database, ``mail.inbox.message._init_listing_stamps``). One statement, on
         indexes: the lines are not read, the listing is not sent. False as well when
-        the transaction ids went back (a database restored into another cluster)."""
+        the transaction ids went back (a database restored into another cluster).
+
+        In a cycle's first transaction (the context's ``mail_inbox_first_state``) the
+        same statement reads what ``_find_pending_and_removable`` reads, kept for it
+        when the listing is unchanged (nothing is written before it asks)."""
+        first = self.env.context.get("mail_inbox_first_state")
+        queries, plan = ([], None)
+        if first is not None:
+            queries, plan = self._pending_and_removable_queries()
         self.env["mail.inbox.message"].flush_model()
-        self.env.cr.execute(
-            """SELECT 1 FROM mail_inbox_listing_state state
+        check = SQL(
+            """(SELECT NULL::integer, NULL::varchar, NULL::integer, true
+                 FROM mail_inbox_listing_state state
                 WHERE state.inbox_id = %(id)s AND state.digest = %(digest)s
                   AND pg_snapshot_xmax(pg_current_snapshot())
                       >= pg_snapshot_xmax(state.snapshot)
@@ -530,10 +539,17 @@ class MailInbox(models.Model):
                       SELECT 1 FROM mail_inbox_listing_gone gone
                        WHERE gone.inbox_id = %(id)s
                          AND gone.xid >= pg_snapshot_xmin(state.snapshot)
-                         AND NOT pg_visible_in_snapshot(gone.xid, state.snapshot))""",
-            {"id": self.id, "digest": digest},
+                         AND NOT pg_visible_in_snapshot(gone.xid, state.snapshot)))""",
+            id=self.id,
+            digest=digest,
         )
-        return bool(self.env.cr.fetchone())
+        self.env.cr.execute(SQL(" UNION ALL ").join([check, *queries]))
+        rows = self.env.cr.fetchall()
+        unchanged = any(row[0] is None for row in rows)
+        if unchanged and queries:
+            found = self._pending_and_removable_from([r for r in rows if r[0] is not None], plan)
+            self.env.cr.cache["hmt_pending_with_listing"] = (first, self.id, found)
+        return unchanged
 
     def _remember_listing(self, digest):
         """Remember that the listing ``digest`` was found equal to the ledger on this
