@@ -249,33 +249,34 @@ def _bounce(report_headers: bytes, returned_headers: bytes, returned: bytes) -> 
     )
 
 
+def _bounce_names(*parts) -> list:
+    return sorted(a.filename for a in parse_message(_bounce(*parts)).attachments)
+
+
 def test_report_parts_are_named_by_their_description():
-    raw = _bounce(
+    names = _bounce_names(
         b"Content-Description: Delivery report\n",
         b"Content-Description: Undelivered Message\n",
         b"From: desk@helpdesk.example\nTo: bob@x.example\n\nHello Bob\n",
     )
-    names = sorted(a.filename for a in parse_message(raw).attachments)
     assert names == ["Delivery report.txt", "Undelivered Message.eml"]
 
 
 def test_a_returned_message_with_a_subject_keeps_its_subject_name():
-    raw = _bounce(
+    names = _bounce_names(
         b"",
         b"Content-Description: Undelivered Message\n",
         b"From: desk@helpdesk.example\nTo: bob@x.example\nSubject: Your ticket 42\n\nHello\n",
     )
-    names = sorted(a.filename for a in parse_message(raw).attachments)
     assert names == ["Your ticket 42.eml", "delivery-status.txt"]
 
 
 def test_a_description_that_cannot_be_a_name_is_not_used():
-    raw = _bounce(
+    names = _bounce_names(
         b"Content-Description: " + b"x" * 300 + b"\n",
         b"Content-Description: ../../etc\n",
         b"From: desk@helpdesk.example\nTo: bob@x.example\n\nHello\n",
     )
-    names = sorted(a.filename for a in parse_message(raw).attachments)
     assert names[0] == "delivery-status.txt"
     assert names[1].startswith("message") and names[1].endswith(".eml")
 

@@ -124,6 +124,22 @@ class MailTicketCase(TransactionCase):
         self.addCleanup(cursor.close)
         return api.Environment(cursor, SUPERUSER_ID, {})
 
+    def _after_an_admins_write(self, step, inbox, values):
+        """``step`` (a method of the inbox's model) wrapped: its first call is preceded by
+        an administrator's write of ``values`` to the inbox, committed on a connection of
+        its own. Returns the wrapper and the list telling whether the write ran."""
+        changed = []
+
+        def wrapped(record, *args, **kwargs):
+            if not changed:  # the administrator's write, committed in between
+                admin = self._real_env()
+                admin["mail.inbox"].browse(inbox.id).write(values)
+                admin.cr.commit()
+                changed.append(True)
+            return step(record, *args, **kwargs)
+
+        return wrapped, changed
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -200,18 +200,9 @@ class TestHuntEdgesPop3Reset(Pop3IdleCase):
         _env, old_login, inbox = self._committed_inbox(count=3)
         self.dovecot.expunge(old_login, 1)  # another client: a line leaves the server
         new_login, new_password = self.new_mailbox()
-        original, changed = type(inbox)._sync_rows, []
-
-        def sync_rows(record, *args, **kwargs):
-            if not changed:  # the administrator's write, committed in between
-                admin = self._real_env()
-                admin["mail.inbox"].browse(record.id).write(
-                    {"login": new_login, "password": new_password}
-                )
-                admin.cr.commit()
-                changed.append(True)
-            return original(record, *args, **kwargs)
-
+        sync_rows, changed = self._after_an_admins_write(
+            type(inbox)._sync_rows, inbox, {"login": new_login, "password": new_password}
+        )
         with patch.object(type(inbox), "_sync_rows", sync_rows):
             self.cycle(inbox)
         self.assertTrue(changed)

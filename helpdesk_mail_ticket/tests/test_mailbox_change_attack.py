@@ -81,18 +81,10 @@ class TestMailboxChangeDuringCycle(Pop3IdleCase):
                 login=new_login,
             )
         self.dovecot.set_uidvalidity(new_login, "INBOX", self.dovecot.uidvalidity(old_login))
-        inbox_class, original, changed = type(inbox), type(inbox)._record_identified, []
-
-        def record_identified(record, *args, **kwargs):
-            if not changed:  # the administrator's write, committed in between
-                admin = self._real_env()
-                admin["mail.inbox"].browse(record.id).write(
-                    {"login": new_login, "password": new_password}
-                )
-                admin.cr.commit()
-                changed.append(True)
-            return original(record, *args, **kwargs)
-
+        inbox_class = type(inbox)
+        record_identified, changed = self._after_an_admins_write(
+            inbox_class._record_identified, inbox, {"login": new_login, "password": new_password}
+        )
         with patch.object(inbox_class, "_record_identified", record_identified):
             self.cycle(inbox)
         self.assertTrue(changed)

@@ -82,6 +82,15 @@ def waits_for_the_disk(statements):
 
 
 @tagged("post_install", "-at_install")
+def _download_index(events):
+    """Where, among a cycle's events, the message is downloaded (IMAP ``BODY.PEEK[]``)."""
+    return next(
+        index
+        for index, (kind, text) in enumerate(events)
+        if kind == "imap" and "BODY.PEEK[]" in text
+    )
+
+
 class TestOneNewMessageCost(MailTicketCase):
     def setUp(self):
         super().setUp()
@@ -146,11 +155,7 @@ class TestOneNewMessageCost(MailTicketCase):
         # mark (a download that kills the worker is counted by the next cycle); the
         # attempt is committed after the download, before the parse.
         events = self.one_new_cycle()
-        download = next(
-            index
-            for index, (kind, text) in enumerate(events)
-            if kind == "imap" and "BODY.PEEK[]" in text
-        )
+        download = _download_index(events)
         before = transactions(events[:download])
         committed = [s for t in before for s in t]
         self.assertTrue([s for s in committed if s.startswith("INSERT INTO mail_inbox_message")])
@@ -171,11 +176,7 @@ class TestOneNewMessageCost(MailTicketCase):
         # and the download, and the transaction is its claim's savepoint and statement
         # beside the synchronization's.
         events = self.one_new_cycle()
-        download = next(
-            index
-            for index, (kind, text) in enumerate(events)
-            if kind == "imap" and "BODY.PEEK[]" in text
-        )
+        download = _download_index(events)
         sent = [text for kind, text in events[:download] if kind == "sql"]
         committed = [s for t in transactions(events[:download]) for s in t]
         self.assertEqual(sent[len(committed) :], [])
@@ -195,11 +196,7 @@ class TestOneNewMessageCost(MailTicketCase):
         # before), then its commit (whose next snapshot sees what the lock's previous
         # holder committed).
         events = self.one_new_cycle()
-        download = next(
-            index
-            for index, (kind, text) in enumerate(events)
-            if kind == "imap" and "BODY.PEEK[]" in text
-        )
+        download = _download_index(events)
         (attempt, *_rest) = transactions(events[download:])
         self.assertEqual(len(attempt), 1, attempt)
         self.assertIn("attempts = LEAST", attempt[0])
@@ -243,11 +240,7 @@ class TestOneNewMessageCost(MailTicketCase):
         # alone when another worker has the row); one that succeeded is not released:
         # COMMIT keeps what it holds, a RELEASE would be one more round trip.
         events = self.one_new_cycle()
-        download = next(
-            index
-            for index, (kind, text) in enumerate(events)
-            if kind == "imap" and "BODY.PEEK[]" in text
-        )
+        download = _download_index(events)
         sent = [text for kind, text in events[:download] if kind == "sql"]
         steps = [s for s in sent if "INSERT INTO mail_inbox_message" in s or "WITH locked AS" in s]
         self.assertEqual(len(steps), 2, sent)
