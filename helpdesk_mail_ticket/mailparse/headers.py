@@ -384,7 +384,28 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
             else part
             for part in _mailbox_texts(text)
         )
+    if "=?" in text:
+        text = _SPECIAL_WORDS.sub(_word_quoted, text)
     return _address_pairs(text, fallback_charset)
+
+
+# A Q-encoded word holding what an address field reads as its structure, written raw (a
+# mailer that did not encode "<", ">", "@", "," or a quote: "=?utf-8?q?Ann_<ann@x>?="),
+# outside quotes and comments (each read whole, so a word inside them is left as it is).
+_SPECIAL_WORDS = re.compile(
+    r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\((?:[^()\\]|\\[\s\S])*\)'
+    r"|=\?[^?\s]{1,60}\?[Qq]\?[^?\s]*\?="
+)
+_WORD_SPECIALS = frozenset('<>@,;:"\\')
+
+
+def _word_quoted(match: re.Match) -> str:
+    """Such a word as a quoted string: text of the display name, never an address nor a
+    bracket of the mailbox (RFC 2047 5); decoded with the name afterwards."""
+    word = match.group()
+    if word[0] in '"(' or not _WORD_SPECIALS.intersection(word):
+        return word
+    return '"{}"'.format(word.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 def _address_in_words(text: str, alone: bool = False) -> bool:
