@@ -52,6 +52,12 @@ class InboxTrace(list):
         self.append(f"{fields.Datetime.now()} {line}")
 
 
+def folder_key(name):
+    """An IMAP folder's name as the server tells folders apart: INBOX in any case is one
+    mailbox (RFC 3501 5.1), "inbox" no other; any other name as written."""
+    return "INBOX" if name.upper() == "INBOX" else name
+
+
 class MailInbox(models.Model):
     _name = "mail.inbox"
     _description = "Incoming eMail Inbox"
@@ -299,7 +305,7 @@ class MailInbox(models.Model):
     def _compute_mailbox_key(self):
         for inbox in self:
             # POP3 reads INBOX: an IMAP inbox on INBOX of the same account is the same mail.
-            folder = inbox._get_folder()
+            folder = folder_key(inbox._get_folder())
             login = (inbox.login or "").strip().lower()
             server = (inbox.server or "").strip().lower()
             inbox.mailbox_key = f"{login}@{server}/{folder}"
