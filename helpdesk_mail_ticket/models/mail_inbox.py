@@ -388,12 +388,20 @@ class MailInbox(models.Model):
                     )
                 )
 
-    @api.constrains("email_storage", "protocol", "target_folder")
+    @api.constrains("email_storage", "protocol", "target_folder", "mailbox")
     def _check_target_folder(self):
         for inbox in self.filtered(lambda i: i.email_storage == "move"):
             if not inbox._get_source_class().supports_folders or not inbox.target_folder:
                 raise ValidationError(
                     self.env._("Moving processed emails needs IMAP and a target folder.")
+                )
+            if inbox._moves_into_itself():
+                raise ValidationError(
+                    self.env._(
+                        "The target folder %(folder)s is the folder the inbox reads: the "
+                        "moved emails would come back as new ones. Choose another folder.",
+                        folder=inbox.target_folder,
+                    )
                 )
 
     # ------------------------------------------------------------------

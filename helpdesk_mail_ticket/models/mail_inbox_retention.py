@@ -2,12 +2,15 @@
 """Retention on the server of an inbox: delete or move what the committed messages call
 for (storage policy, errors, keep-until-closed)."""
 
+import logging
 from datetime import timedelta
 
 from odoo import fields, models
 from odoo.tools import SQL
 
 from ..transaction import commit
+
+_logger = logging.getLogger(__name__)
 
 # The check dates are written at most this often (the re-check margin covers the rest).
 KEEP_MARK_EVERY = timedelta(minutes=1)
@@ -45,6 +48,15 @@ class MailInbox(models.Model):
             # later waits for this transaction (it sets them off the server).
             return 0
         to_delete, to_move = ledger.browse(), ledger.browse()
+        # Never into the folder read (a setting saved before the check refused it):
+        # each move would make the message a new one. Left where it is.
+        into_itself = self._moves_into_itself()
+        if into_itself and messages:
+            _logger.warning(
+                "Mail inbox %s: its target folder %r is the folder it reads; nothing moved",
+                self.id,
+                self.target_folder,
+            )
         for message in messages:
             if message.flagged_deleted:
                 to_delete |= message  # flagged by us before: expunged once it can be
@@ -52,7 +64,8 @@ class MailInbox(models.Model):
                 if self.email_storage == "delete":
                     to_delete |= message
                 elif self.email_storage == "move":
-                    to_move |= message
+                    if not into_itself:
+                        to_move |= message
                 else:
                     ticket = message._get_ticket()
                     if not ticket or ticket._mail_ticket_is_closed():

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Paths the earlier hunts left open (edges3): one mailbox named INBOX in another case,
-a caller's address written inside a display name's encoded words."""
+a caller's address written inside a display name's encoded words, processed mail moved
+into the folder it was read from."""
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -60,3 +61,33 @@ class TestHuntEdges3(MailTicketCase):
         ticket = self.ticket_of(line)
         self.assertNotEqual(ticket.partner_id, self.alice, "the words chose the caller")
         self.assertEqual(ticket.partner_id.email, "mallory@elsewhere.example")
+
+    # Moving processed mail into the folder the inbox reads: the server gives each moved
+    # message a new UID in the same folder (Dovecot does), a new message to the next
+    # cycle, set aside as a duplicate and moved again, for ever: a ledger line a
+    # message a cycle.
+
+    def test_a_target_folder_that_is_the_read_folder_is_refused(self):
+        for target in ("INBOX", "inbox"):
+            with self.subTest(target=target), self.assertRaises(ValidationError):
+                self.inbox.write({"email_storage": "move", "target_folder": target})
+        self.inbox.write({"mailbox": "Support", "email_storage": "move", "target_folder": "INBOX"})
+        with self.assertRaises(ValidationError):
+            self.inbox.target_folder = "Support"
+
+    def test_an_inbox_set_to_move_into_its_own_folder_moves_nothing(self):
+        # Set before the check existed (a database upgraded with it): the cycles leave
+        # the mail where it is instead of moving it into itself.
+        self.env.cr.execute(
+            "UPDATE mail_inbox SET email_storage = 'move', target_folder = 'inbox' WHERE id = %s",
+            [self.inbox.id],
+        )
+        self.inbox.invalidate_recordset()
+        self.deliver(make_email(message_id="<own-folder-0@client.example>"))
+        delivered = self.server_uids()
+        for _cycle in range(3):
+            self.fetch()
+        lines = self.ledger()
+        self.assertEqual(len(lines), 1, lines.mapped("reason"))
+        self.assertEqual(lines.state, "processed", lines.reason)
+        self.assertEqual(self.server_uids(), delivered, "moved into the folder it reads")
