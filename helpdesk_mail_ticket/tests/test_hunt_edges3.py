@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Paths the earlier hunts left open (edges3): one mailbox named INBOX in another case,
 a caller's address written inside a display name's encoded words, processed mail moved
-into the folder it was read from."""
+into the folder it was read from, our own mailbox under a sub-address."""
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -91,3 +91,29 @@ class TestHuntEdges3(MailTicketCase):
         self.assertEqual(len(lines), 1, lines.mapped("reason"))
         self.assertEqual(lines.state, "processed", lines.reason)
         self.assertEqual(self.server_uids(), delivered, "moved into the folder it reads")
+
+    # Our own mailbox under a sub-address ("support+tag@", delivered to the same mailbox
+    # by Dovecot, Gmail, Microsoft 365): still ours, never a caller nor a follower.
+
+    def _own_tagged(self):
+        local, _at, domain = self.mailbox_login.partition("@")
+        return f"{local}+notify@{domain}"
+
+    def test_mail_from_our_inbox_under_a_sub_address_makes_no_ticket_nor_contact(self):
+        self.inbox.unknown_caller_behavior = "create_contact"
+        tagged_address = self._own_tagged()
+        self.deliver(make_email(sender=f"Support <{tagged_address}>", message_id="<sub-0@c.x>"))
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual(line.state, "undesired", line.reason)
+        partners = self.env["res.partner"].search([("email_normalized", "=", tagged_address)])
+        self.assertFalse(partners, "our own mailbox became a contact")
+
+    def test_our_inbox_under_a_sub_address_in_cc_is_no_follower(self):
+        self.inbox.import_additional_contacts = "always"
+        ours = self.env["res.partner"].create({"name": "Support", "email": self._own_tagged()})
+        self.deliver(make_email(headers={"Cc": self._own_tagged()}, message_id="<sub-1@c.x>"))
+        self.fetch()
+        line = self.ledger()
+        self.assertEqual(line.state, "processed", line.reason)
+        self.assertNotIn(ours, self.ticket_of(line).message_partner_ids)
