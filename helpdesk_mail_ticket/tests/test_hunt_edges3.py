@@ -1,7 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Paths the earlier hunts left open (edges3): one mailbox named INBOX in another case,
 a caller's address written inside a display name's encoded words, processed mail moved
-into the folder it was read from, our own mailbox under a sub-address."""
+into the folder it was read from, our own mailbox under a sub-address, an email of more
+MIME parts than the parse reads."""
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -117,3 +118,28 @@ class TestHuntEdges3(MailTicketCase):
         line = self.ledger()
         self.assertEqual(line.state, "processed", line.reason)
         self.assertNotIn(ours, self.ticket_of(line).message_partner_ids)
+
+    # More MIME parts than the parse reads: the parts past the limit were dropped without
+    # a word; with "delete", the mail then left the server and they were lost.
+
+    def test_an_email_of_more_parts_than_read_is_kept_in_error_and_the_inbox_goes_on(self):
+        self.inbox.write({"email_storage": "delete", "error_behavior": "delete"})
+        parts = b"".join(
+            b"--x\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Disposition: attachment; filename=scan%d.bin\r\n\r\nAAAA\r\n" % number
+            for number in range(2100)
+        )
+        self.deliver(
+            b"From: Alice Martin <alice@acme.example>\r\nSubject: Scans\r\n"
+            b"Message-ID: <many-parts@acme.example>\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=x\r\n\r\n"
+            b"--x\r\nContent-Type: text/plain\r\n\r\nThe scans.\r\n" + parts + b"--x--\r\n"
+        )
+        self.deliver(make_email(message_id="<after-many@client.example>"))
+        self.fetch()
+        many, after = self.ledger().sorted("id")
+        self.assertEqual(many.state, "error", many.reason)
+        self.assertIn("MIME parts", many.reason)
+        self.assertTrue(many._has_copy(), "the email of many parts is kept nowhere")
+        self.assertFalse(self.ticket_of(many))
+        self.assertEqual(after.state, "processed", after.reason)
