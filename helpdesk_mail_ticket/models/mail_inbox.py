@@ -28,6 +28,8 @@ SECRET_DESTINATION_FIELDS = {
 # with each other, by the code that uses them: never with the other columns a cycle
 # reads of the row (Odoo reads a row's columns of one prefetch group together).
 SECRETS_PREFETCH = "mail_inbox_secrets"
+# The messages a cron run processes when max_messages_per_run is not set.
+DEFAULT_RUN_BUDGET = 500
 # What the poll records of its own work (sync cursor, status, marks, trace): written by
 # the poll and the buttons alone, which run with sudo; never by a user (``write``).
 POLL_STATE_FIELDS = frozenset(

@@ -143,3 +143,29 @@ class TestHuntEdges3(MailTicketCase):
         self.assertTrue(many._has_copy(), "the email of many parts is kept nowhere")
         self.assertFalse(self.ticket_of(many))
         self.assertEqual(after.state, "processed", after.reason)
+
+    # Whole-number settings the settings form would refuse, stored another way (a value
+    # saved before the check, Technical > System Parameters, a script): read as they
+    # stood, a negative budget gave every inbox a budget of 0 (synchronized, never
+    # processed, no word anywhere), a word stopped the whole cron run.
+
+    def test_number_settings_stored_out_of_range_or_as_words_still_process_the_mail(self):
+        self.env["mail.inbox"].search([("id", "!=", self.inbox.id)]).active = False
+        parameters = self.env["ir.config_parameter"]
+        for number, (name, value) in enumerate(
+            (
+                ("max_messages_per_run", "-1"),
+                ("max_messages_per_run", "five hundred"),
+                ("periodicity", "thirty"),
+            )
+        ):
+            with self.subTest(name=name, value=value):
+                parameters.set_param(f"helpdesk_mail_ticket.{name}", value)
+                self.deliver(make_email(message_id=f"<setting-{number}@client.example>"))
+                with mute_logger("odoo.addons.helpdesk_mail_ticket.models.mail_inbox"):
+                    self.env["mail.inbox"]._cron_fetch()
+                line = self.ledger().filtered(
+                    lambda m, n=number: m.message_id == f"setting-{n}@client.example"
+                )
+                self.assertEqual(line.state, "processed", line.reason)
+                parameters.set_param(f"helpdesk_mail_ticket.{name}", False)
