@@ -57,7 +57,7 @@ class InboxTrace(list):
 def folder_key(name):
     """An IMAP folder's name as the server tells folders apart: INBOX in any case is one
     mailbox (RFC 3501 5.1), "inbox" no other; any other name as written."""
-    return "INBOX" if name.upper() == "INBOX" else name
+    return "INBOX" if name.isascii() and name.upper() == "INBOX" else name
 
 
 class MailInbox(models.Model):

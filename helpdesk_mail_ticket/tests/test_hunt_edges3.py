@@ -169,3 +169,16 @@ class TestHuntEdges3(MailTicketCase):
                 )
                 self.assertEqual(line.state, "processed", line.reason)
                 parameters.set_param(f"helpdesk_mail_ticket.{name}", False)
+
+    def test_a_folder_whose_letters_only_upper_to_inbox_is_another_one(self):
+        # "ınbox" (a dotless ı, as a Turkish keyboard types it) is upper-cased to "INBOX"
+        # by Python, yet it is another folder: IMAP folds the case of ASCII letters only.
+        other = self.create_inbox(
+            self.mailbox_login,
+            self.mailbox_password,
+            name="dotless",
+            mailbox="ınbox",
+            email_storage="move",
+            target_folder="INBOX",
+        )
+        self.assertNotEqual(other.mailbox_key, self.inbox.mailbox_key)
