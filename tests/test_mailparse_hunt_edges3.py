@@ -20,6 +20,12 @@ from test_mailparse_name_address import _caller
         b"=?utf-8?Q?CEO,_<ceo@acme.example>?= <mailer@elsewhere.example>",
         b'=?utf-8?q?"Alice"_<alice@acme.example>?= <mailer@elsewhere.example>',
         b"=?utf-8?q?Alice?= =?utf-8?q?<alice@acme.example>?= <mailer@elsewhere.example>",
+        # A quote or a parenthesis left open before the words: they are still words.
+        b'"Bob =?utf-8?q?<alice@acme.example>?= <mailer@elsewhere.example>',
+        b'Bob" =?utf-8?q?<alice@acme.example>?= <mailer@elsewhere.example>',
+        b"(x =?utf-8?q?<alice@acme.example>?= <mailer@elsewhere.example>",
+        b"=?utf-8?q?(<alice@acme.example>?= <mailer@elsewhere.example>",
+        b"=?utf-8?q?<alice@acme.example>?= mailer@elsewhere.example",
     ],
 )
 def test_a_bracket_inside_an_encoded_word_is_never_the_caller(field):

@@ -385,27 +385,23 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
             for part in _mailbox_texts(text)
         )
     if "=?" in text:
-        text = _SPECIAL_WORDS.sub(_word_quoted, text)
+        text = _Q_WORD.sub(_specials_encoded, text)
     return _address_pairs(text, fallback_charset)
 
 
-# A Q-encoded word holding what an address field reads as its structure, written raw (a
-# mailer that did not encode "<", ">", "@", "," or a quote: "=?utf-8?q?Ann_<ann@x>?="),
-# outside quotes and comments (each read whole, so a word inside them is left as it is).
-_SPECIAL_WORDS = re.compile(
-    r'"(?:[^"\\]|\\[\s\S]?)*(?:"|\Z)|\((?:[^()\\]|\\[\s\S])*\)'
-    r"|=\?[^?\s]{1,60}\?[Qq]\?[^?\s]*\?="
-)
-_WORD_SPECIALS = frozenset('<>@,;:"\\')
+# A Q-encoded word, and what an address field reads as its structure when a mailer leaves
+# it raw inside one ("=?utf-8?q?Ann_<ann@x>?="): brackets, "@", separators, quotes,
+# parentheses, a backslash.
+_Q_WORD = re.compile(r"=\?[^?\s]{1,60}\?[Qq]\?[^?\s]*\?=")
+_WORD_SPECIALS = re.compile(r'[<>@,;:"()\[\]\\]')
 
 
-def _word_quoted(match: re.Match) -> str:
-    """Such a word as a quoted string: text of the display name, never an address nor a
-    bracket of the mailbox (RFC 2047 5); decoded with the name afterwards."""
-    word = match.group()
-    if word[0] in '"(' or not _WORD_SPECIALS.intersection(word):
-        return word
-    return '"{}"'.format(word.replace("\\", "\\\\").replace('"', '\\"'))
+def _specials_encoded(match: re.Match) -> str:
+    """The word with those characters Q-encoded ("<" as "=3C"): the same text once
+    decoded, which is only text of the display name, never an address, a bracket, a
+    quote nor a comment of the field (RFC 2047 5), wherever quotes or parentheses
+    around it open or close."""
+    return _WORD_SPECIALS.sub(lambda char: f"={ord(char.group()):02X}", match.group())
 
 
 def _address_in_words(text: str, alone: bool = False) -> bool:
@@ -688,8 +684,9 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
             name = ""
         result.append((name, addr))
     if not result and not encoded:
-        # getaddresses gave up (strict parsing): take the addresses we can see.
-        decoded = decode_words(text, fallback_charset)
+        # getaddresses gave up (strict parsing): take the addresses we can see, never
+        # one inside encoded words (a mailbox put whole into words was decoded before).
+        decoded = decode_words(_WHOLE_WORD.sub(" ", text), fallback_charset)
         for found in _EMAIL.finditer(decoded):
             result.append(("", found.group().lower()))
     return result
