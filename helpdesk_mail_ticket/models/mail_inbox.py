@@ -307,10 +307,18 @@ class MailInbox(models.Model):
     def _compute_mailbox_key(self):
         for inbox in self:
             # POP3 reads INBOX: an IMAP inbox on INBOX of the same account is the same mail.
-            folder = folder_key(inbox._get_folder())
-            login = (inbox.login or "").strip().lower()
-            server = (inbox.server or "").strip().lower()
-            inbox.mailbox_key = f"{login}@{server}/{folder}"
+            inbox.mailbox_key = self._make_mailbox_key(
+                inbox.login, inbox.server, inbox._get_folder()
+            )
+
+    @api.model
+    def _make_mailbox_key(self, login, server, folder):
+        """The key of the mailbox ``folder`` (the folder read) of ``login`` on ``server``:
+        what tells one mailbox from another, for this model and whoever looks an inbox up
+        by its mailbox (the iTop import)."""
+        login = (login or "").strip().lower()
+        server = (server or "").strip().lower()
+        return f"{login}@{server}/{folder_key(folder)}"
 
     def _compute_next_run_date(self):
         cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch", False)
