@@ -1,14 +1,65 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""What edges3's one mailbox for INBOX in any case left behind: the iTop import's own
-reckoning of a mailbox."""
+"""What edges3's one mailbox for INBOX in any case left behind: the keys a database
+stored before the upgrade, and the iTop import's own reckoning of a mailbox."""
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
-from .common import MailTicketCase
+from .common import MailTicketCase, make_email
+from .test_mail_subtype import MIGRATIONS, run_migration
+
+MIGRATION_LOGGER = "odoo.addons.helpdesk_mail_ticket.migrations"
 
 
 @tagged("post_install", "-at_install")
 class TestAttackEdges3(MailTicketCase):
+    def _keyed_before_the_upgrade(self, inbox, folder):
+        """``inbox`` reading ``folder`` with the key 18.0.1.3.0 stored for it (the folder
+        as written): the upgrade recomputes no stored field whose code changed."""
+        self.env.flush_all()
+        key = f"{inbox.login.strip().lower()}@{inbox.server.strip().lower()}/{folder}"
+        self.env.cr.execute(
+            "UPDATE mail_inbox SET mailbox = %s, mailbox_key = %s WHERE id = %s",
+            [folder, key, inbox.id],
+        )
+        inbox.invalidate_recordset()
+        return key
+
+    def _upgrade(self):
+        run_migration(self.env, MIGRATIONS, "18.0.1.4.0", installed="18.0.1.3.0")
+
+    def test_an_inbox_on_inbox_keyed_before_the_upgrade_is_one_mailbox_with_INBOX(self):
+        # Keyed "…/inbox", a second inbox on INBOX (key "…/INBOX") was accepted: two
+        # inboxes on one mailbox, each making its own ticket of every mail.
+        self.deliver(make_email(message_id="<upgraded-0@client.example>"))
+        self.fetch()
+        self._keyed_before_the_upgrade(self.inbox, "inbox")
+        cursor = self.inbox.sync_cursor
+        self._upgrade()
+        with self.assertRaises(ValidationError), mute_logger("odoo.sql_db"):
+            self.create_inbox(self.mailbox_login, self.mailbox_password, name="again")
+        # The same mailbox: nothing listed again, nothing imported twice.
+        self.assertEqual(self.inbox.sync_cursor, cursor)
+        self.deliver(make_email(message_id="<upgraded-1@client.example>"))
+        self.fetch()
+        self.assertEqual(len(self.ledger()), 2)
+        self.assertEqual(set(self.ledger().mapped("state")), {"processed"})
+
+    def test_two_inboxes_on_inbox_and_INBOX_before_the_upgrade_are_named_not_fatal(self):
+        # Both read the same mail already: the upgrade cannot key them alike (the unique
+        # key would stop it); it keys the other as it was and names both.
+        other = self.create_inbox(
+            self.mailbox_login, self.mailbox_password, name="lower case", mailbox="Other"
+        )
+        old_key = self._keyed_before_the_upgrade(other, "inbox")
+        with self.assertLogs(MIGRATION_LOGGER, "WARNING") as logs:
+            self._upgrade()
+        self.assertEqual(other.mailbox_key, old_key)
+        self.assertEqual(self.inbox.mailbox_key, old_key[: -len("inbox")] + "INBOX")
+        self.assertIn("lower case", "\n".join(logs.output))
+        self.assertIn(self.inbox.name, "\n".join(logs.output))
+
     def test_itop_import_updates_the_inbox_on_inbox_in_another_case(self):
         # The iTop import reckoned the key itself, the folder as written: the inbox on
         # "inbox" (keyed "…/INBOX" now) was not found, its creation refused.
