@@ -56,8 +56,13 @@ class InboxTrace(list):
 
 def folder_key(name):
     """An IMAP folder's name as the server tells folders apart: INBOX in any case is one
-    mailbox (RFC 3501 5.1), "inbox" no other; any other name as written."""
-    return "INBOX" if name.isascii() and name.upper() == "INBOX" else name
+    mailbox (RFC 3501 5.1), "inbox" no other, and so is its first level under it: Dovecot
+    opens "inbox/Processed" as "INBOX/Processed" (a hierarchy separator, "/" or ".",
+    right after it); any other name as written (the names under INBOX in their case)."""
+    head, rest = name[:5], name[5:]
+    if head.isascii() and head.upper() == "INBOX" and (not rest or rest[0] in "/."):
+        return "INBOX" + rest
+    return name
 
 
 class MailInbox(models.Model):

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """What edges3's one mailbox for INBOX in any case left behind: the keys a database
-stored before the upgrade, and the iTop import's own reckoning of a mailbox."""
+stored before the upgrade, the iTop import's own reckoning of a mailbox, the folders under
+INBOX (which Dovecot names in any case too)."""
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -74,3 +75,27 @@ class TestAttackEdges3(MailTicketCase):
                     "mailbox": folder,
                 }
                 self.assertEqual(wizard._find_inbox(vals), self.inbox)
+
+    # A folder under INBOX: Dovecot opens "inbox/Processed" as "INBOX/Processed", the
+    # same folder (same UIDVALIDITY, same mail), as it does INBOX itself.
+
+    def test_a_folder_under_inbox_in_another_case_is_the_same_folder(self):
+        self.dovecot.create_folder(self.mailbox_login, "INBOX/Processed")
+        self.deliver(make_email(message_id="<child-0@client.example>"), folder="INBOX/Processed")
+        self.assertEqual(
+            self.server_uids(folder="inbox/Processed"),
+            self.server_uids(folder="INBOX/Processed"),
+        )
+        self.inbox.mailbox = "INBOX/Processed"
+        for folder in ("inbox/Processed", "Inbox/Processed"):
+            with self.subTest(folder=folder):
+                with self.assertRaises(ValidationError), mute_logger("odoo.sql_db"):
+                    self.create_inbox(
+                        self.mailbox_login, self.mailbox_password, name=folder, mailbox=folder
+                    )
+
+    def test_moving_into_the_folder_read_under_inbox_in_another_case_is_refused(self):
+        self.dovecot.create_folder(self.mailbox_login, "INBOX/Support")
+        self.inbox.mailbox = "INBOX/Support"
+        with self.assertRaises(ValidationError):
+            self.inbox.write({"email_storage": "move", "target_folder": "inbox/Support"})
