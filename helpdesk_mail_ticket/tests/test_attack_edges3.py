@@ -99,3 +99,22 @@ class TestAttackEdges3(MailTicketCase):
         self.inbox.mailbox = "INBOX/Support"
         with self.assertRaises(ValidationError):
             self.inbox.write({"email_storage": "move", "target_folder": "inbox/Support"})
+
+    # Held: only our own mailbox under a tag is ours, not a look-alike.
+
+    def test_look_alikes_of_our_sub_address_are_callers(self):
+        self.inbox.unknown_caller_behavior = "create_contact"
+        local, _at, domain = self.mailbox_login.partition("@")
+        senders = (
+            f"{local}+x@elsewhere.example",  # our local part at another domain
+            f"{local}-team@{domain}",  # another mailbox of our domain
+            f"x+{local}@{domain}",  # our local part as another one's tag
+            f"{local}+x@sub.{domain}",  # a subdomain of ours
+        )
+        for number, sender in enumerate(senders):
+            self.deliver(make_email(sender=sender, message_id=f"<alike-{number}@c.example>"))
+        self.fetch()
+        for line in self.ledger():
+            with self.subTest(sender=line.email_from):
+                self.assertEqual(line.state, "processed", line.reason)
+                self.assertEqual(self.ticket_of(line).partner_id.email_normalized, line.email_from)
