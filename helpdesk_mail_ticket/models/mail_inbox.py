@@ -437,6 +437,7 @@ class MailInbox(models.Model):
 
     def write(self, vals):
         self._check_poll_state(vals)
+        stale = self._stale_keys() if vals.get("active") else self.browse()
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
         mailboxes = {}
         if self._get_mailbox_identity_fields() & vals.keys():
@@ -455,6 +456,9 @@ class MailInbox(models.Model):
             self.filtered(
                 lambda i: mailboxes[i.id] != i._get_mailbox_identity()
             )._reset_sync_state()
+        if stale:
+            self.env.add_to_compute(self._fields["mailbox_key"], stale)
+            stale.flush_recordset(["mailbox_key"])
         if "login" in vals:
             self.env.registry.clear_cache()  # our own addresses (_get_own_addresses)
         if "target_model_id" in vals:
@@ -465,6 +469,20 @@ class MailInbox(models.Model):
         result = super().unlink()
         self.env.registry.clear_cache()  # our own addresses (_get_own_addresses)
         return result
+
+    def _stale_keys(self):
+        """The inboxes keyed otherwise than they compute now, each refused (named) when
+        another inbox reads that mailbox: an inbox another one read INBOX beside, in
+        another case, when the 18.0.1.4.0 upgrade keyed it (restored as it was, both
+        would make tickets of the same mail). Keyed anew by ``write``."""
+        stale = self.filtered(
+            lambda i: i.mailbox_key != self._make_mailbox_key(i.login, i.server, i._get_folder())
+        )
+        self._check_mailbox_free(
+            [self._make_mailbox_key(i.login, i.server, i._get_folder()) for i in stale],
+            exclude=self.ids,
+        )
+        return stale
 
     @api.model
     def _check_mailbox_free(self, keys, exclude=()):

@@ -61,6 +61,25 @@ class TestAttackEdges3(MailTicketCase):
         self.assertIn("lower case", "\n".join(logs.output))
         self.assertIn(self.inbox.name, "\n".join(logs.output))
 
+    def test_an_archived_inbox_left_on_its_old_key_is_not_restored_beside_the_other(self):
+        # The upgrade could not key it INBOX (the other inbox is); restored as it was,
+        # both would read the same mail again, each making its own tickets.
+        other = self.create_inbox(
+            self.mailbox_login, self.mailbox_password, name="archived", mailbox="Other"
+        )
+        other.active = False
+        self._keyed_before_the_upgrade(other, "inbox")
+        with mute_logger(MIGRATION_LOGGER):
+            self._upgrade()
+        with self.assertRaises(ValidationError):
+            other.active = True
+        # Once the other is gone, restored, it is keyed as INBOX: no third inbox on it.
+        self.inbox.unlink()
+        other.active = True
+        self.assertEqual(other.mailbox_key, other.mailbox_key[: -len("inbox")] + "INBOX")
+        with self.assertRaises(ValidationError), mute_logger("odoo.sql_db"):
+            self.create_inbox(self.mailbox_login, self.mailbox_password, name="third")
+
     def test_itop_import_updates_the_inbox_on_inbox_in_another_case(self):
         # The iTop import reckoned the key itself, the folder as written: the inbox on
         # "inbox" (keyed "…/INBOX" now) was not found, its creation refused.
