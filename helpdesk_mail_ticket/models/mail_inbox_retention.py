@@ -11,6 +11,8 @@ from odoo.tools import SQL
 from ..transaction import commit
 
 _logger = logging.getLogger(__name__)
+# (database, inbox id) whose move into the folder it reads was logged by this process.
+_TOLD_INTO_ITSELF = set()
 
 # The check dates are written at most this often (the re-check margin covers the rest).
 KEEP_MARK_EVERY = timedelta(minutes=1)
@@ -49,14 +51,9 @@ class MailInbox(models.Model):
             return 0
         to_delete, to_move = ledger.browse(), ledger.browse()
         # Never into the folder read (a setting saved before the check refused it):
-        # each move would make the message a new one. Left where it is.
+        # each move would make the message a new one. Left where it is (and no
+        # candidate: _removable_line_query).
         into_itself = self._moves_into_itself()
-        if into_itself and messages:
-            _logger.warning(
-                "Mail inbox %s: its target folder %r is the folder it reads; nothing moved",
-                self.id,
-                self.target_folder,
-            )
         for message in messages:
             if message.flagged_deleted:
                 to_delete |= message  # flagged by us before: expunged once it can be
@@ -161,7 +158,18 @@ class MailInbox(models.Model):
         moves its mail, errors and undesired ones when it deletes those, and what we
         flagged \\Deleted and could not expunge yet (few: an index)."""
         states = ["error", "undesired"] if self.error_behavior == "delete" else []
-        if self.email_storage != "keep":
+        if self._moves_into_itself():
+            # Processed mail it cannot move stays: no candidate, else every cycle, idle
+            # ones too, would lock and pass over all of it, ever more. Said once a
+            # process (an idle cycle a few seconds apart would repeat it).
+            if (self.env.cr.dbname, self.id) not in _TOLD_INTO_ITSELF:
+                _TOLD_INTO_ITSELF.add((self.env.cr.dbname, self.id))
+                _logger.warning(
+                    "Mail inbox %s: its target folder %r is the folder it reads; nothing moved",
+                    self.id,
+                    self.target_folder,
+                )
+        elif self.email_storage != "keep":
             states.append("processed")
         return SQL(
             "(SELECT id, NULL::varchar, NULL::integer, false FROM mail_inbox_message "

@@ -137,3 +137,21 @@ class TestAttackEdges3(MailTicketCase):
             with self.subTest(sender=line.email_from):
                 self.assertEqual(line.state, "processed", line.reason)
                 self.assertEqual(self.ticket_of(line).partner_id.email_normalized, line.email_from)
+
+    # An inbox moving into the folder it reads, set before the check existed: its
+    # processed mail stays (20bf7c4), and is no candidate of the server actions, which
+    # every cycle, idle ones too, would otherwise lock and pass over, ever more of them.
+
+    def test_mail_an_inbox_cannot_move_is_no_server_action_candidate(self):
+        self.env.cr.execute(
+            "UPDATE mail_inbox SET email_storage = 'move', target_folder = 'inbox' WHERE id = %s",
+            [self.inbox.id],
+        )
+        self.inbox.invalidate_recordset()
+        for number in range(3):
+            self.deliver(make_email(message_id=f"<stays-{number}@client.example>"))
+        with mute_logger("odoo.addons.helpdesk_mail_ticket.models.mail_inbox_retention"):
+            self.fetch()
+        self.assertEqual(set(self.ledger().mapped("state")), {"processed"})
+        self.assertEqual(len(self.server_uids()), 3)
+        self.assertFalse(self.inbox._server_action_candidates())
