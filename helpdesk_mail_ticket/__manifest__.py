@@ -3,7 +3,7 @@
     "name": "Helpdesk Tickets from Emails",
     "summary": "Turn support mailboxes (IMAP, POP3) into helpdesk tickets, "
     "with replies threaded, auto-replies set aside and every message accounted for",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/helpdesk-mail-ticket/helpdesk_mail_ticket",
     "author": "helpdesk_mail_ticket developers",

@@ -384,7 +384,24 @@ def parse_addresses(raw: str, fallback_charset: str | None = None) -> list[tuple
             else part
             for part in _mailbox_texts(text)
         )
+    if "=?" in text:
+        text = _Q_WORD.sub(_specials_encoded, text)
     return _address_pairs(text, fallback_charset)
+
+
+# A Q-encoded word, and what an address field reads as its structure when a mailer leaves
+# it raw inside one ("=?utf-8?q?Ann_<ann@x>?="): brackets, "@", separators, quotes,
+# parentheses, a backslash.
+_Q_WORD = re.compile(r"=\?[^?\s]{1,60}\?[Qq]\?[^?\s]*\?=")
+_WORD_SPECIALS = re.compile(r'[<>@,;:"()\[\]\\]')
+
+
+def _specials_encoded(match: re.Match) -> str:
+    """The word with those characters Q-encoded ("<" as "=3C"): the same text once
+    decoded, which is only text of the display name, never an address, a bracket, a
+    quote nor a comment of the field (RFC 2047 5), wherever quotes or parentheses
+    around it open or close."""
+    return _WORD_SPECIALS.sub(lambda char: f"={ord(char.group()):02X}", match.group())
 
 
 def _address_in_words(text: str, alone: bool = False) -> bool:
@@ -667,8 +684,9 @@ def _address_pairs(text: str, fallback_charset: str | None) -> list[tuple[str, s
             name = ""
         result.append((name, addr))
     if not result and not encoded:
-        # getaddresses gave up (strict parsing): take the addresses we can see.
-        decoded = decode_words(text, fallback_charset)
+        # getaddresses gave up (strict parsing): take the addresses we can see, never
+        # one inside encoded words (a mailbox put whole into words was decoded before).
+        decoded = decode_words(_WHOLE_WORD.sub(" ", text), fallback_charset)
         for found in _EMAIL.finditer(decoded):
             result.append(("", found.group().lower()))
     return result

@@ -422,13 +422,13 @@ def _shown_leaves(message: Message, order: tuple) -> list:
     return shown(message, 0)
 
 
-def _walk(message: Message):
+def _walk(message: Message, limit: int = MAX_PARTS):
     """Depth-first parts, not descending into attached messages nor reports (the blocks of
     a message/delivery-status are not MIME parts: read as text/plain, they would be taken
-    for the body); bounded."""
+    for the body); ``limit`` parts at most."""
     count = 0
     stack = [message]
-    while stack and count < MAX_PARTS:
+    while stack and count < limit:
         part = stack.pop()
         count += 1
         yield part
@@ -468,6 +468,9 @@ def parse_message(raw: bytes, settings: Settings = DEFAULT_SETTINGS) -> ParsedEm
     except Exception as exc:
         _logger.warning("parse_message failed", exc_info=True)
         result.error = f"{type(exc).__name__}: {exc}"[:300]
+    if not result.error and sum(1 for _part in _walk(message, MAX_PARTS + 1)) > MAX_PARTS:
+        # Its parts past the limit would be dropped without a word: unreadable, kept whole.
+        result.error = f"more than {MAX_PARTS} MIME parts: the parts past them are not read"
     if not result.stable_id:
         try:
             result.stable_id = result.message_id or _stable_id(message, raw)

@@ -253,11 +253,12 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         policy = inbox.import_additional_contacts
         if policy not in ("always", f"only_on_{when}"):
             return
-        own = inbox._get_own_addresses()
         partners = self.env["res.partner"]
         for _name, address in list(email.to) + list(email.cc):
             normalized = email_normalize(address or "") or (address or "").lower()
-            if not normalized or normalized in own or normalized == caller.email_normalized:
+            if not normalized or normalized == caller.email_normalized:
+                continue
+            if inbox._is_own_address(normalized):
                 continue
             partners |= inbox._find_partner(address)
         new = partners - self.message_partner_ids

@@ -28,6 +28,8 @@ SECRET_DESTINATION_FIELDS = {
 # with each other, by the code that uses them: never with the other columns a cycle
 # reads of the row (Odoo reads a row's columns of one prefetch group together).
 SECRETS_PREFETCH = "mail_inbox_secrets"
+# The messages a cron run processes when max_messages_per_run is not set.
+DEFAULT_RUN_BUDGET = 500
 # What the poll records of its own work (sync cursor, status, marks, trace): written by
 # the poll and the buttons alone, which run with sudo; never by a user (``write``).
 POLL_STATE_FIELDS = frozenset(
@@ -50,6 +52,17 @@ class InboxTrace(list):
         line = str(line).replace("\x00", "\ufffd")  # a database text refuses NUL
         _logger.log(self.level, "%s%s", self.prefix, line)
         self.append(f"{fields.Datetime.now()} {line}")
+
+
+def folder_key(name):
+    """An IMAP folder's name as the server tells folders apart: INBOX in any case is one
+    mailbox (RFC 3501 5.1), "inbox" no other, and so is its first level under it: Dovecot
+    opens "inbox/Processed" as "INBOX/Processed" (a hierarchy separator, "/" or ".",
+    right after it); any other name as written (the names under INBOX in their case)."""
+    head, rest = name[:5], name[5:]
+    if head.isascii() and head.upper() == "INBOX" and (not rest or rest[0] in "/."):
+        return "INBOX" + rest
+    return name
 
 
 class MailInbox(models.Model):
@@ -299,10 +312,18 @@ class MailInbox(models.Model):
     def _compute_mailbox_key(self):
         for inbox in self:
             # POP3 reads INBOX: an IMAP inbox on INBOX of the same account is the same mail.
-            folder = inbox._get_folder()
-            login = (inbox.login or "").strip().lower()
-            server = (inbox.server or "").strip().lower()
-            inbox.mailbox_key = f"{login}@{server}/{folder}"
+            inbox.mailbox_key = self._make_mailbox_key(
+                inbox.login, inbox.server, inbox._get_folder()
+            )
+
+    @api.model
+    def _make_mailbox_key(self, login, server, folder):
+        """The key of the mailbox ``folder`` (the folder read) of ``login`` on ``server``:
+        what tells one mailbox from another, for this model and whoever looks an inbox up
+        by its mailbox (the iTop import)."""
+        login = (login or "").strip().lower()
+        server = (server or "").strip().lower()
+        return f"{login}@{server}/{folder_key(folder)}"
 
     def _compute_next_run_date(self):
         cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch", False)
@@ -382,12 +403,20 @@ class MailInbox(models.Model):
                     )
                 )
 
-    @api.constrains("email_storage", "protocol", "target_folder")
+    @api.constrains("email_storage", "protocol", "target_folder", "mailbox")
     def _check_target_folder(self):
         for inbox in self.filtered(lambda i: i.email_storage == "move"):
             if not inbox._get_source_class().supports_folders or not inbox.target_folder:
                 raise ValidationError(
                     self.env._("Moving processed emails needs IMAP and a target folder.")
+                )
+            if inbox._moves_into_itself():
+                raise ValidationError(
+                    self.env._(
+                        "The target folder %(folder)s is the folder the inbox reads: the "
+                        "moved emails would come back as new ones. Choose another folder.",
+                        folder=inbox.target_folder,
+                    )
                 )
 
     # ------------------------------------------------------------------
@@ -408,6 +437,7 @@ class MailInbox(models.Model):
 
     def write(self, vals):
         self._check_poll_state(vals)
+        stale = self._stale_keys() if vals.get("active") else self.browse()
         watched = sorted(self._get_secret_destination_fields() & vals.keys())
         mailboxes = {}
         if self._get_mailbox_identity_fields() & vals.keys():
@@ -426,6 +456,9 @@ class MailInbox(models.Model):
             self.filtered(
                 lambda i: mailboxes[i.id] != i._get_mailbox_identity()
             )._reset_sync_state()
+        if stale:
+            self.env.add_to_compute(self._fields["mailbox_key"], stale)
+            stale.flush_recordset(["mailbox_key"])
         if "login" in vals:
             self.env.registry.clear_cache()  # our own addresses (_get_own_addresses)
         if "target_model_id" in vals:
@@ -436,6 +469,20 @@ class MailInbox(models.Model):
         result = super().unlink()
         self.env.registry.clear_cache()  # our own addresses (_get_own_addresses)
         return result
+
+    def _stale_keys(self):
+        """The inboxes keyed otherwise than they compute now, each refused (named) when
+        another inbox reads that mailbox: an inbox another one read INBOX beside, in
+        another case, when the 18.0.1.4.0 upgrade keyed it (restored as it was, both
+        would make tickets of the same mail). Keyed anew by ``write``."""
+        stale = self.filtered(
+            lambda i: i.mailbox_key != self._make_mailbox_key(i.login, i.server, i._get_folder())
+        )
+        self._check_mailbox_free(
+            [self._make_mailbox_key(i.login, i.server, i._get_folder()) for i in stale],
+            exclude=self.ids,
+        )
+        return stale
 
     @api.model
     def _check_mailbox_free(self, keys, exclude=()):

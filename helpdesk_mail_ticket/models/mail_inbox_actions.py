@@ -6,6 +6,7 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..mailsource import MailSourceError
+from .mail_inbox import DEFAULT_RUN_BUDGET
 
 # Messages one *Fetch now* processes inside its HTTP request (at most the per-run budget);
 # the cron takes the rest.
@@ -48,7 +49,7 @@ class MailInbox(models.Model):
     def _get_fetch_now_limit(self):
         """How many messages *Fetch now* processes in its request: the per-run budget
         (``max_messages_per_run``), at most FETCH_NOW_MAX_MESSAGES."""
-        budget = int(self._get_global_params().get("max_messages_per_run") or 500)
+        budget = self._get_number_setting("max_messages_per_run", DEFAULT_RUN_BUDGET)
         return min(budget, FETCH_NOW_MAX_MESSAGES) if budget > 0 else FETCH_NOW_MAX_MESSAGES
 
     def action_clear_trace(self):

@@ -67,6 +67,21 @@ class MailInbox(models.Model):
         registry (every message asks), again when an inbox's login changes."""
         return self._read_own_addresses()
 
+    @api.model
+    def _is_own_address(self, address):
+        """Whether ``address`` reaches one of our own mailboxes (``_get_own_addresses``):
+        as written, or under a sub-address ("support+tag@", which Dovecot, Gmail and
+        Microsoft 365 deliver to the mailbox "support@")."""
+        normalized = email_normalize(address or "") or (address or "").strip().lower()
+        if not normalized:
+            return False
+        own = self._get_own_addresses()
+        if normalized in own:
+            return True
+        local, at, domain = normalized.rpartition("@")
+        base = local.split("+", 1)[0]
+        return bool(at and base and base != local and f"{base}@{domain}" in own)
+
     @tools.ormcache()
     def _read_own_addresses(self):
         # Cached: create, unlink and a write of the login clear it (in every worker).

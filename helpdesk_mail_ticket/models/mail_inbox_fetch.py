@@ -19,7 +19,7 @@ from ..mailsource import MailSourceError
 from ..mailsource.ahead import ConnectAhead
 from ..mailsource.base import REDACTED
 from ..transaction import SYNC_RETRIES, commit, release_locks, rollback
-from .mail_inbox import SECRETS_PREFETCH, InboxTrace
+from .mail_inbox import DEFAULT_RUN_BUDGET, SECRETS_PREFETCH, InboxTrace
 from .mail_inbox_message_claim import Handoff
 
 # The inbox's logger, whichever file of the model logs (log handlers name it).
@@ -30,6 +30,8 @@ _logger = logging.getLogger(__package__ + ".mail_inbox")
 IDLE_MAX_WAIT = 20 * 60
 IDLE_FALLBACK_POLL = 10
 FAILURES_BEFORE_WARNING = 3
+# The seconds between two polls when not set.
+DEFAULT_PERIODICITY = 30
 # last_run_date is rewritten by a successful cycle only once this old: back-to-back
 # cycles (IMAP IDLE, a short periodicity) then write nothing when nothing changed.
 LAST_RUN_PRECISION = timedelta(seconds=10)
@@ -47,13 +49,35 @@ class MailInbox(models.Model):
     _inherit = "mail.inbox"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
+    def _get_number_setting(self, name, default, minimum=0):
+        """The global setting ``name`` as a whole number of at least ``minimum``, else
+        ``default``. A value the settings form refuses, stored another way (a word, a
+        number under the minimum saved before the check, a system parameter edited by
+        hand), is the default, with a warning: read as it stood, a word stopped every
+        cron run and a negative budget let every inbox process nothing, without a word."""
+        value = (self._get_global_params().get(name) or "").strip()
+        try:
+            number = int(value) if value else default
+        except ValueError:
+            number = minimum - 1
+        if number < minimum:
+            _logger.warning(
+                "The setting %s is %r, no whole number of at least %s: %s used",
+                name,
+                value,
+                minimum,
+                default,
+            )
+            return default
+        return number
+
+    @api.model
     def _cron_fetch(self):
         """Called from a cron: poll every active inbox, then schedule the next poll
         after ``periodicity`` seconds (Odoo's cron ticks per minute). Every inbox of
         every company, whichever companies the cron's user is in: each is processed
         in its own company (``_fetch``)."""
-        params = self._get_global_params()
-        budget = int(params.get("max_messages_per_run") or 500)
+        budget = self._get_number_setting("max_messages_per_run", DEFAULT_RUN_BUDGET)
         done = remaining = 0
         # Archived during the run: passed over from then on (``_is_polled``).
         inboxes = self.sudo().with_context(mail_inbox_active_only=True).search([])
@@ -80,7 +104,7 @@ class MailInbox(models.Model):
                 remaining += result["remaining"]
         cron = self.env["ir.cron"]
         cron._notify_progress(done=done, remaining=remaining)
-        periodicity = int(params.get("periodicity") or 30)
+        periodicity = self._get_number_setting("periodicity", DEFAULT_PERIODICITY, 1)
         if periodicity < 60 and not remaining:
             self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")._trigger(
                 at=fields.Datetime.now() + timedelta(seconds=periodicity)
@@ -549,7 +573,7 @@ class MailInbox(models.Model):
         """Seconds between polls of the IDLE loop when it cannot wait with IDLE."""
         if self.use_idle:
             return IDLE_FALLBACK_POLL
-        return int(self._get_global_params().get("periodicity") or 30)
+        return self._get_number_setting("periodicity", DEFAULT_PERIODICITY, 1)
 
     def _ran_lately(self):
         """Whether the last cycle succeeded less than LAST_RUN_PRECISION ago."""

@@ -566,9 +566,8 @@ class MailInboxMessage(models.Model):
         inbox = self.inbox_id
         if not (inbox.notify_errors_to and inbox.notify_errors_from):
             return
-        own = inbox._get_own_addresses()
         recipients = {email_normalize(a) for a in email_split(inbox.notify_errors_to)}
-        if not recipients or recipients & own:
+        if not recipients or any(inbox._is_own_address(a) for a in recipients):
             inbox._trace("Error forward skipped: %s is one of our inboxes", inbox.notify_errors_to)
             return
         if self._same_email_in_error():

@@ -173,7 +173,7 @@ class MailInboxMessage(models.Model):
         or a follower, whose every notification would come back to a mailbox of ours
         (a mail loop)."""
         sender = email_normalize(parsed.from_email or "")
-        if not sender or sender not in self.inbox_id._get_own_addresses():
+        if not sender or not self.inbox_id._is_own_address(sender):
             return None
         return Route(
             "undesired",

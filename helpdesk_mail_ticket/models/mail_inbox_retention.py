@@ -2,12 +2,17 @@
 """Retention on the server of an inbox: delete or move what the committed messages call
 for (storage policy, errors, keep-until-closed)."""
 
+import logging
 from datetime import timedelta
 
 from odoo import fields, models
 from odoo.tools import SQL
 
 from ..transaction import commit
+
+_logger = logging.getLogger(__name__)
+# (database, inbox id) whose move into the folder it reads was logged by this process.
+_TOLD_INTO_ITSELF = set()
 
 # The check dates are written at most this often (the re-check margin covers the rest).
 KEEP_MARK_EVERY = timedelta(minutes=1)
@@ -45,6 +50,10 @@ class MailInbox(models.Model):
             # later waits for this transaction (it sets them off the server).
             return 0
         to_delete, to_move = ledger.browse(), ledger.browse()
+        # Never into the folder read (a setting saved before the check refused it):
+        # each move would make the message a new one. Left where it is (and no
+        # candidate: _removable_line_query).
+        into_itself = self._moves_into_itself()
         for message in messages:
             if message.flagged_deleted:
                 to_delete |= message  # flagged by us before: expunged once it can be
@@ -52,7 +61,8 @@ class MailInbox(models.Model):
                 if self.email_storage == "delete":
                     to_delete |= message
                 elif self.email_storage == "move":
-                    to_move |= message
+                    if not into_itself:
+                        to_move |= message
                 else:
                     ticket = message._get_ticket()
                     if not ticket or ticket._mail_ticket_is_closed():
@@ -148,7 +158,18 @@ class MailInbox(models.Model):
         moves its mail, errors and undesired ones when it deletes those, and what we
         flagged \\Deleted and could not expunge yet (few: an index)."""
         states = ["error", "undesired"] if self.error_behavior == "delete" else []
-        if self.email_storage != "keep":
+        if self._moves_into_itself():
+            # Processed mail it cannot move stays: no candidate, else every cycle, idle
+            # ones too, would lock and pass over all of it, ever more. Said once a
+            # process (an idle cycle a few seconds apart would repeat it).
+            if (self.env.cr.dbname, self.id) not in _TOLD_INTO_ITSELF:
+                _TOLD_INTO_ITSELF.add((self.env.cr.dbname, self.id))
+                _logger.warning(
+                    "Mail inbox %s: its target folder %r is the folder it reads; nothing moved",
+                    self.id,
+                    self.target_folder,
+                )
+        elif self.email_storage != "keep":
             states.append("processed")
         return SQL(
             "(SELECT id, NULL::varchar, NULL::integer, false FROM mail_inbox_message "

@@ -10,7 +10,7 @@ from ..mailparse import Settings, SettingsError
 from ..mailsource import ServerConfig, open_source, source_class
 from ..mailsource.config import split_imap_options
 from ..transaction import SYNC_RETRIES, commit, lock_row
-from .mail_inbox import PARAM_PREFIX
+from .mail_inbox import PARAM_PREFIX, folder_key
 
 _logger = logging.getLogger("odoo.addons.helpdesk_mail_ticket.models.mail_inbox")
 
@@ -37,6 +37,16 @@ class MailInbox(models.Model):
     def _get_folder(self):
         """The folder read: the inbox's, for a source with folders; else INBOX."""
         return (self._get_source_class().supports_folders and self.mailbox) or "INBOX"
+
+    def _moves_into_itself(self):
+        """Whether the inbox moves processed mail into the very folder it reads: each
+        moved message would come back with a new UID, a new message, for ever."""
+        self.ensure_one()
+        return bool(
+            self.email_storage == "move"
+            and self.target_folder
+            and folder_key(self.target_folder) == folder_key(self._get_folder())
+        )
 
     def _get_server_config(self):
         """The connection parameters of this inbox (hook: override to add options)."""

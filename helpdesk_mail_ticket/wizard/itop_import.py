@@ -442,7 +442,7 @@ class HelpdeskMailTicketItopImport(models.TransientModel):
         those of the user's companies: one of another company is never written (a
         ValueError says so, the mailbox being read there already)."""
         folder = (vals.get("protocol", "imap") == "imap" and vals.get("mailbox")) or "INBOX"
-        key = f"{vals['login'].strip().lower()}@{vals['server'].strip().lower()}/{folder}"
+        key = self.env["mail.inbox"]._make_mailbox_key(vals["login"], vals["server"], folder)
         inboxes = self.env["mail.inbox"].with_context(active_test=False)
         domain = [("mailbox_key", "=", key)]
         inbox = inboxes.search([*domain, ("company_id", "in", [*self.env.companies.ids, False])])
