@@ -262,15 +262,6 @@ def recall(env, key, default=None):
     return default if memo is None else memo.get(key, default)
 
 
-def forget(env, kind):
-    """Drop the batch memo's answers whose key starts with ``kind``: a write of the
-    batch changed what they were read from."""
-    memo = env.cr.cache.get(_BATCH_MEMO)
-    if memo:
-        for key in [key for key in memo if key[0] == kind]:
-            del memo[key]
-
-
 @contextmanager
 def step_savepoint(env, flush=True):
     """A savepoint around one step of a transaction (a message of a batch, an

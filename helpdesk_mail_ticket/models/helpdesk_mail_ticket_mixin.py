@@ -14,7 +14,7 @@ from odoo.addons.mail.models.models import BaseModel as MailBaseModel
 
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
-from ..transaction import memoized, step_savepoint
+from ..transaction import memoized, recall, step_savepoint
 
 _logger = logging.getLogger(__name__)
 
@@ -22,8 +22,12 @@ _logger = logging.getLogger(__name__)
 # come (``(model, id)``), on the cursor: that post alone skips the parent search.
 _FIRST_POST_PENDING = "helpdesk_mail_ticket.first_post_pending"
 # The batch memo's key of whether aliases have tickets of a model for parent
-# (``_mail_ticket_reply_to``); an alias created or changed in the batch forgets it.
+# (``_mail_ticket_reply_to``), and its mark of an alias created, changed or deleted in
+# the batch's transaction (``mail.alias``): from then on, each post asks Odoo. Kept
+# when a savepoint rolls the change back, which may bring back an alias the answer
+# was read without.
 _PARENT_ALIASES = "parent_aliases"
+ALIASES_CHANGED = "aliases_changed"
 
 
 def _message_id_header(email):
@@ -499,11 +503,15 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         its company's catchall (named after the ticket), else ``default``. Whether any
         alias has a ticket of this model for parent is asked once a batch (each post
         searched them otherwise); with none, the rest needs no statement. Not when the
-        model overrides Odoo's method: its answer is asked each time."""
+        model overrides Odoo's method, nor once an alias was created, changed or
+        deleted in the batch (a savepoint rolling that back would leave the answer
+        wrong): Odoo's method is asked each time."""
         self.ensure_one()
         if type(self)._notify_get_reply_to is not MailBaseModel._notify_get_reply_to:
             return self._notify_get_reply_to(default=default)[self.id]
-        if memoized(self.env, (_PARENT_ALIASES, self._name), self._mail_ticket_has_parent_aliases):
+        if recall(self.env, ALIASES_CHANGED) or memoized(
+            self.env, (_PARENT_ALIASES, self._name), self._mail_ticket_has_parent_aliases
+        ):
             return self._notify_get_reply_to(default=default)[self.id]
         company = self.sudo()._mail_get_companies(default=self.env.company)[self.id]
         if not company.catchall_email:
