@@ -99,3 +99,72 @@ class TestBatchReplyToAliases(MailTicketCase):
             expected = ticket._notify_get_reply_to(default=message.email_from)[ticket.id]
             self.assertEqual(message.reply_to, expected)
         self.assertIn(f"ticket-{tickets[1].id}@{domain.name}", tickets[1].message_ids[-1].reply_to)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchSameEmailTwice(MailTicketCase):
+    """The batch's one question whether its emails were imported or posted, when
+    the same email comes twice: one ticket, never two."""
+
+    def copy(self, relay, raw):
+        return f"Received: from {relay} by mx.example; Mon, 1 Dec 2026\r\n".encode() + raw
+
+    def test_two_copies_in_one_batch_make_one_ticket(self):
+        raw = make_email(subject="Printer", message_id="<twice@client.example>")
+        self.deliver(self.copy("relay1.example", raw))
+        self.deliver(make_email(subject="Scanner", message_id="<other@client.example>"))
+        self.deliver(self.copy("relay2.example", raw))
+        self.fetch()
+        tickets = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        self.assertEqual(len(tickets), 1)
+        self.assertEqual(
+            sorted(self.ledger().mapped("action")), ["created", "created", "duplicate"]
+        )
+        posted = tickets.message_ids.filtered(lambda m: m.message_id == "<twice@client.example>")
+        self.assertEqual(len(posted), 1)
+
+    def test_a_first_copy_rolled_back_then_retried_makes_one_ticket(self):
+        # The first copy fails after its ticket was made (rolled back to its
+        # savepoint); the second copy, alone, makes the ticket; the first, retried
+        # next cycle, is its duplicate.
+        raw = make_email(subject="Printer", message_id="<twice@client.example>")
+        ticket_class = type(self.env["helpdesk.mail.ticket"])
+        subscribe = ticket_class._mail_ticket_add_followers
+        failed = []
+
+        def failing_once(record, *args, **kwargs):
+            result = subscribe(record, *args, **kwargs)
+            if not failed:
+                failed.append(record.id)
+                raise RuntimeError("an integrator's hook failed once")
+            return result
+
+        self.deliver(self.copy("relay1.example", raw))
+        self.deliver(make_email(subject="Scanner", message_id="<other@client.example>"))
+        self.deliver(self.copy("relay2.example", raw))
+        with patch.object(ticket_class, "_mail_ticket_add_followers", failing_once):
+            self.fetch()
+            self.fetch()
+        self.assertTrue(failed)
+        tickets = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        self.assertEqual(len(tickets), 1)
+        lines = self.ledger()
+        self.assertEqual(set(lines.mapped("state")), {"processed"})
+        self.assertEqual(sorted(lines.mapped("action")), ["created", "created", "duplicate"])
+
+    def test_a_copy_to_a_second_inbox_is_a_duplicate(self):
+        # Cc to two of our inboxes reading the same server: the second inbox's batch
+        # holds the email beside a new one, and finds it imported by the first.
+        login, password = self.new_mailbox()
+        second = self.create_inbox(login, password)
+        raw = make_email(subject="Printer", message_id="<cc@client.example>")
+        self.deliver(raw)
+        self.fetch()
+        self.deliver(raw, login=login)
+        self.deliver(make_email(subject="Scanner", message_id="<b@client.example>"), login=login)
+        self.fetch(second)
+        tickets = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        self.assertEqual(len(tickets), 1)
+        self.assertEqual(
+            self.ledger(second).sorted("id").mapped("action"), ["duplicate", "created"]
+        )
