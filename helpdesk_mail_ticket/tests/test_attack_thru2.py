@@ -106,14 +106,14 @@ class TestBatchSameEmailTwice(MailTicketCase):
     """The batch's one question whether its emails were imported or posted, when
     the same email comes twice: one ticket, never two."""
 
-    def copy(self, relay, raw):
+    def relayed(self, relay, raw):
         return f"Received: from {relay} by mx.example; Mon, 1 Dec 2026\r\n".encode() + raw
 
     def test_two_copies_in_one_batch_make_one_ticket(self):
         raw = make_email(subject="Printer", message_id="<twice@client.example>")
-        self.deliver(self.copy("relay1.example", raw))
+        self.deliver(self.relayed("relay1.example", raw))
         self.deliver(make_email(subject="Scanner", message_id="<other@client.example>"))
-        self.deliver(self.copy("relay2.example", raw))
+        self.deliver(self.relayed("relay2.example", raw))
         self.fetch()
         tickets = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
         self.assertEqual(len(tickets), 1)
@@ -139,9 +139,9 @@ class TestBatchSameEmailTwice(MailTicketCase):
                 raise RuntimeError("an integrator's hook failed once")
             return result
 
-        self.deliver(self.copy("relay1.example", raw))
+        self.deliver(self.relayed("relay1.example", raw))
         self.deliver(make_email(subject="Scanner", message_id="<other@client.example>"))
-        self.deliver(self.copy("relay2.example", raw))
+        self.deliver(self.relayed("relay2.example", raw))
         with patch.object(ticket_class, "_mail_ticket_add_followers", failing_once):
             self.fetch()
             self.fetch()
