@@ -248,6 +248,20 @@ def memoized(env, key, compute):
     return memo[key]
 
 
+def remember(env, key, value):
+    """Keep ``value`` under ``key`` while the batch lasts (nothing outside a batch)."""
+    memo = env.cr.cache.get(_BATCH_MEMO)
+    if memo is not None:
+        memo[key] = value
+
+
+def recall(env, key, default=None):
+    """What ``remember`` or ``memoized`` kept under ``key`` in this batch, or
+    ``default`` (outside a batch too)."""
+    memo = env.cr.cache.get(_BATCH_MEMO)
+    return default if memo is None else memo.get(key, default)
+
+
 @contextmanager
 def step_savepoint(env, flush=True):
     """A savepoint around one step of a transaction (a message of a batch, an

@@ -1,6 +1,7 @@
 from . import helpdesk_mail_ticket_mixin
 from . import helpdesk_mail_ticket_stage
 from . import helpdesk_mail_ticket
+from . import mail_alias
 from . import mail_inbox
 from . import mail_inbox_source
 from . import mail_inbox_actions

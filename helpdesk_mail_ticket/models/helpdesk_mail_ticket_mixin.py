@@ -14,13 +14,20 @@ from odoo.addons.mail.models.models import BaseModel as MailBaseModel
 
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
-from ..transaction import memoized, step_savepoint
+from ..transaction import memoized, recall, step_savepoint
 
 _logger = logging.getLogger(__name__)
 
 # The tickets ``_mail_ticket_new`` made without a message whose first post is still to
 # come (``(model, id)``), on the cursor: that post alone skips the parent search.
 _FIRST_POST_PENDING = "helpdesk_mail_ticket.first_post_pending"
+# The batch memo's key of whether aliases have tickets of a model for parent
+# (``_mail_ticket_reply_to``), and its mark of an alias created, changed or deleted in
+# the batch's transaction (``mail.alias``): from then on, each post asks Odoo. Kept
+# when a savepoint rolls the change back, which may bring back an alias the answer
+# was read without.
+_PARENT_ALIASES = "parent_aliases"
+ALIASES_CHANGED = "aliases_changed"
 
 
 def _message_id_header(email):
@@ -488,6 +495,47 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             message_id=message_id or False,
             attachment_ids=attachments.ids,
             record_alias_domain_id=self._mail_ticket_alias_domain_id(),
+            reply_to=self._mail_ticket_reply_to(author.email_formatted),
+        )
+
+    def _mail_ticket_reply_to(self, default):
+        """The reply-to ``message_post`` gives this ticket's messages, as Odoo's
+        ``_notify_get_reply_to`` finds it: an alias whose parent is the ticket, else
+        its company's catchall (named after the ticket), else ``default``. Whether any
+        alias has a ticket of this model for parent is asked once a batch (each post
+        searched them otherwise); with none, the rest needs no statement. Not when the
+        model overrides Odoo's method, nor once an alias was created, changed or
+        deleted in the batch (a savepoint rolling that back would leave the answer
+        wrong): Odoo's method is asked each time."""
+        self.ensure_one()
+        if type(self)._notify_get_reply_to is not MailBaseModel._notify_get_reply_to:
+            return self._notify_get_reply_to(default=default)[self.id]
+        if recall(self.env, ALIASES_CHANGED) or memoized(
+            self.env, (_PARENT_ALIASES, self._name), self._mail_ticket_has_parent_aliases
+        ):
+            return self._notify_get_reply_to(default=default)[self.id]
+        company = self.sudo()._mail_get_companies(default=self.env.company)[self.id]
+        if not company.catchall_email:
+            return default
+        return self._notify_get_reply_to_formatted_email(
+            company.catchall_email, self.sudo().display_name or "", company=company
+        )
+
+    @api.model
+    def _mail_ticket_has_parent_aliases(self):
+        """Whether an alias of an alias domain has a record of this model for parent
+        (Odoo's reply-to of that record's messages)."""
+        return bool(
+            self.env["mail.alias"]
+            .sudo()
+            .search_count(
+                [
+                    ("alias_domain_id", "!=", False),
+                    ("alias_parent_model_id.model", "=", self._name),
+                    ("alias_name", "!=", False),
+                ],
+                limit=1,
+            )
         )
 
     def _mail_ticket_alias_domain_id(self):

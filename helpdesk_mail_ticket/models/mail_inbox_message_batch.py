@@ -41,11 +41,13 @@ from ..transaction import (
     release_leases_held,
     release_locks,
     release_session_locks_held,
+    remember,
     rollback,
     try_session_locks,
 )
 from .mail_inbox_message import _text
 from .mail_inbox_message_claim import Handoff
+from .mail_inbox_message_route import BATCH_EMAILS
 
 # The messages' logger, whichever file of the model logs (log handlers name it).
 _logger = logging.getLogger(__package__ + ".mail_inbox_message")
@@ -60,6 +62,7 @@ class Batch:
         self.email_locks = []  # keys of the email locks held
         self.raws = {}  # id: the message's bytes
         self.answered = {}  # id: the references of the emails it answers
+        self.stable_ids = {}  # id: its email's stable id, read from its header block
         self.alone = {}  # id: (attempts before, answered): processed one at a time, later
         self.states = []  # the new state of each message done (None: it stays new)
 
@@ -205,7 +208,7 @@ class MailInboxMessage(models.Model):
         try:
             for message in self:
                 stable_id, batch.answered[message.id] = header_ids(batch.raws[message.id])
-                stable_ids[message.id] = _text(stable_id)
+                stable_ids[message.id] = batch.stable_ids[message.id] = _text(stable_id)
             keys = {
                 message_id: email_lock_key(stable_id)
                 for message_id, stable_id in stable_ids.items()
@@ -280,6 +283,9 @@ class MailInboxMessage(models.Model):
         another inbox (``_answered_elsewhere``: ``{message: line waited for}``)."""
         new = self._lock_rows()
         with batch_memo(self.env):
+            # The emails of the batch, one message each (``_lock_emails``): what the
+            # routing asks of each is asked once for all (``_batch_known_absent``).
+            remember(self.env, BATCH_EMAILS, {m.id: batch.stable_ids.get(m.id) for m in self})
             return self._process_locked(batch, new)
 
     def _process_locked(self, batch, new):

@@ -9,16 +9,24 @@ from datetime import timedelta
 from typing import Any
 
 from odoo import fields, models
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 from ..mailparse import PatternError, title_refs
 from ..mailparse.identity import content_digest
+from ..transaction import memoized, recall, remember
 from .mail_inbox_message import InboxProcessingError
 
 # The context key on which _match_ticket says how it found the ticket it returns.
 MATCHED_BY_KEY = "mail_ticket_matched_by"
 # The context key on which _match_by_headers says the email answers an internal message.
 ANSWERS_INTERNAL_KEY = "mail_ticket_answers_internal"
+# The batch memo's keys (``transaction.batch_memo``): the stable id of each message of
+# the batch, read from its header block (``{line id: stable id}``); whether a message
+# of the batch was parsed with another identity than its header block's; the emails of
+# the batch already imported or posted, asked once (``_batch_known_absent``).
+BATCH_EMAILS = "batch_emails"
+_BATCH_MIXED = "batch_emails_mixed"
+_BATCH_FOUND = "batch_emails_found"
 
 VERDICTS = [
     ("create", "Create a ticket"),
@@ -67,6 +75,7 @@ class MailInboxMessage(models.Model):
         first rule that decides wins; a rule refuses the email by raising
         InboxProcessingError, which makes an ``error`` route."""
         digest = content_digest(raw) if raw is not None else False
+        self._batch_note_identity(parsed)
         try:
             return (
                 self._route_unreadable(parsed)
@@ -112,7 +121,7 @@ class MailInboxMessage(models.Model):
 
     def _find_already_imported(self, parsed, digest):
         """The ticket another processed line of this email made or updated, or None."""
-        if not parsed.stable_id:
+        if not parsed.stable_id or self._batch_known_absent(parsed, "imported"):
             return None
         inbox = self.inbox_id
         domain = [
@@ -136,7 +145,7 @@ class MailInboxMessage(models.Model):
         (its model, its company) and no line imported it. A duplicate of that ticket,
         not posted again, as Odoo's mail gateway skips such mail. The same Message-ID
         elsewhere (a ticket of another company, another model) is no echo of ours."""
-        if not parsed.message_id:
+        if not parsed.message_id or self._batch_known_absent(parsed, "posted"):
             return None
         inbox = self.inbox_id
         model = self.env[inbox.target_model].sudo()
@@ -165,6 +174,62 @@ class MailInboxMessage(models.Model):
         )
         ticket = self.env[inbox.target_model].browse(posted.res_id)
         return Route("duplicate", reason, ticket=ticket, matched_by="posted")
+
+    def _batch_note_identity(self, parsed):
+        """In a batch: a message parsed with another identity than its header block's
+        (by which the batch kept one message an email) may write a stable id or post a
+        Message-ID that another message of the batch has; the batch's answers of
+        ``_batch_known_absent`` are no longer used from then on."""
+        emails = recall(self.env, BATCH_EMAILS)
+        if emails is None:
+            return
+        own = emails.get(self.id)
+        if parsed.stable_id != own or (parsed.message_id and parsed.message_id != own):
+            remember(self.env, _BATCH_MIXED, True)
+
+    def _batch_known_absent(self, parsed, kind):
+        """Whether this batch knows, without a statement, that no processed line
+        (``kind`` ``imported``) or no message of the target model (``posted``) has
+        this email's stable id or Message-ID: one statement asks it for every email of
+        the batch. Exact on the batch's snapshot (repeatable read): the batch holds
+        one message an email (``_lock_emails``) and the email's lock, so only this
+        message could add such a row meanwhile; not used for a message whose parse
+        disagrees with its header block (``_batch_note_identity``)."""
+        emails = recall(self.env, BATCH_EMAILS)
+        if not emails or recall(self.env, _BATCH_MIXED):
+            return False
+        own = emails.get(self.id)
+        if not own or parsed.stable_id != own:
+            return False
+        if kind == "posted" and parsed.message_id != own:
+            return False
+        model = self.inbox_id.target_model
+        found = memoized(
+            self.env, (_BATCH_FOUND, model), lambda: self._batch_emails_found(emails, model)
+        )
+        return (kind, own) not in found
+
+    def _batch_emails_found(self, emails, model):
+        """``(kind, id)`` of the batch's emails (``emails``: ``{line: stable id}``)
+        already imported (a processed line with the stable id) or posted (a message of
+        ``model`` with it as Message-ID), in one statement."""
+        ids = sorted({stable_id for stable_id in emails.values() if stable_id})
+        self.flush_model(["stable_id", "state"])
+        self.env["mail.message"].flush_model(["message_id", "model"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT 'imported', stable_id FROM mail_inbox_message
+                    WHERE stable_id = ANY(%(ids)s) AND state = 'processed'
+                   UNION
+                   SELECT 'posted', substr(message_id, 2, length(message_id) - 2)
+                     FROM mail_message
+                    WHERE message_id = ANY(%(message_ids)s) AND model = %(model)s""",
+                ids=ids,
+                message_ids=[f"<{stable_id}>" for stable_id in ids],
+                model=model,
+            )
+        )
+        return {(kind, value) for kind, value in self.env.cr.fetchall()}
 
     def _route_own_sender(self, parsed):
         """Mail sent from one of our own inboxes (``mail.inbox._get_own_addresses``:

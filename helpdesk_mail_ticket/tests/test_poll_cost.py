@@ -587,6 +587,106 @@ class TestProcessingCost(MailTicketCase):
         self.assertEqual(len(messages), 5)
         self.assertEqual(messages.record_alias_domain_id, expected[tickets[0].id])
 
+    def test_a_batch_looks_for_aliases_of_its_tickets_once(self):
+        # Odoo's message_post searches, for each post, the aliases whose parent is
+        # the record posted on (a reply-to of its own, as a project's alias for its
+        # tasks). A batch asks once whether any alias has a ticket for parent; with
+        # none, each post's reply-to is what Odoo would compute without them.
+        statements, tickets = self.batch_of_new_tickets()
+        searches = [
+            s
+            for s in statements
+            if s.startswith('SELECT "mail_alias"."id" FROM') and '"alias_parent_thread_id" IN' in s
+        ]
+        self.assertEqual(searches, [])
+        parent_checks = [s for s in statements if "alias_parent_model_id" in s]
+        self.assertLessEqual(len(parent_checks), 1, "\n".join(parent_checks))
+        for ticket in tickets:
+            (message,) = ticket.message_ids.filtered(lambda m: m.message_type == "email")
+            expected = ticket._notify_get_reply_to(default=message.email_from)[ticket.id]
+            self.assertEqual(message.reply_to, expected)
+
+    def test_a_batch_asks_once_whether_its_emails_were_imported_or_posted(self):
+        # Routing asks of each email whether another line imported it already and
+        # whether its Message-ID is on a message of a ticket (Odoo's own mail coming
+        # back): one statement for the emails of the batch, not two a message.
+        statements, _tickets = self.batch_of_new_tickets()
+        imported = [
+            s
+            for s in statements
+            if s.startswith('SELECT "mail_inbox_message"."id" FROM')
+            and '"mail_inbox_message"."stable_id" =' in s
+        ]
+        posted = [
+            s
+            for s in statements
+            if s.startswith('SELECT "mail_message"."id" FROM')
+            and '"mail_message"."message_id" =' in s
+        ]
+        self.assertEqual(imported, [])
+        self.assertEqual(posted, [])
+        batched = [s for s in statements if "'imported', stable_id" in s]
+        self.assertLessEqual(len(batched), 1, "\n".join(batched))
+
+    def test_a_batch_still_finds_an_email_imported_or_posted_before(self):
+        # The batch's one question finds the email a line imported in an earlier
+        # cycle and the Message-ID Odoo posted on a ticket: both are duplicates, their
+        # neighbour in the batch a new ticket.
+        first = make_email(subject="Printer", message_id="<printer@client.example>")
+        self.deliver(b"Received: from relay1.example by mx.example; Mon, 1 Dec 2026\r\n" + first)
+        self.fetch()
+        (ticket,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        ticket.message_post(body="On our way", message_id="<answer@odoo.example>")
+        # The same email again, through another relay.
+        self.deliver(b"Received: from relay2.example by mx.example; Mon, 1 Dec 2026\r\n" + first)
+        self.deliver(make_email(subject="Re: Printer", message_id="<answer@odoo.example>"))
+        self.deliver(make_email(subject="Scanner", message_id="<scanner@client.example>"))
+        self.assertEqual(self.fetch()["processed"], 3)
+        lines = self.ledger().sorted("id")[1:]
+        self.assertEqual(lines.mapped("action"), ["duplicate", "duplicate", "created"])
+        self.assertEqual(lines[0]._get_ticket(), ticket)
+        self.assertEqual(lines[1]._get_ticket(), ticket)
+        self.assertEqual(
+            len(ticket.message_ids.filtered(lambda m: m.message_id == "<printer@client.example>")),
+            1,
+        )
+
+    def test_a_ticket_alias_is_still_the_reply_to_of_its_updates(self):
+        # An alias whose parent is a ticket (an integrator's per-ticket address) is
+        # the reply-to Odoo gives its posts: the batch's shortcut is not taken then.
+        self.deliver(make_email(subject="Printer", message_id="<first@client.example>"))
+        self.fetch()
+        (ticket,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        domain = self.env["mail.alias.domain"].search([], limit=1) or self.env[
+            "mail.alias.domain"
+        ].create({"name": "tickets.example"})
+        model = self.env["ir.model"]._get(ticket._name)
+        self.env["mail.alias"].create(
+            {
+                "alias_name": "printer-ticket",
+                "alias_model_id": model.id,
+                "alias_parent_model_id": model.id,
+                "alias_parent_thread_id": ticket.id,
+                "alias_domain_id": domain.id,
+            }
+        )
+        # With a new request beside it: the two go in one batch.
+        self.deliver(
+            make_email(
+                subject="Re: Printer",
+                message_id="<second@client.example>",
+                headers={"In-Reply-To": "<first@client.example>"},
+            )
+        )
+        self.deliver(make_email(subject="Scanner", message_id="<third@client.example>"))
+        self.assertEqual(self.fetch()["processed"], 2)
+        message = ticket.message_ids.filtered(lambda m: m.message_id == "<second@client.example>")
+        self.assertIn(f"printer-ticket@{domain.name}", message.reply_to)
+        (other,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Scanner")])
+        posted = other.message_ids.filtered(lambda m: m.message_id == "<third@client.example>")
+        expected = other._notify_get_reply_to(default=posted.email_from)[other.id]
+        self.assertEqual(posted.reply_to, expected)
+
 
 @tagged("post_install", "-at_install")
 class TestBigMail(MailTicketCase):

@@ -102,3 +102,37 @@ class TestHelpdeskMgmtInbox(MailTicketCase):
         self.fetch()
         self.assertEqual(self.server_uids(), [], "removed from the mailbox once closed")
         self.assertFalse(line.on_server)
+
+    def test_a_reply_in_a_batch_gets_its_teams_alias_as_reply_to(self):
+        # helpdesk_mgmt gives a ticket its team's alias as reply-to (its own
+        # _notify_get_reply_to): a batch asks that method for each post, whatever
+        # it knows of aliases whose parent is a ticket.
+        self.deliver(make_email(subject="VPN down", message_id="<mgmt-5@client.example>"))
+        self.fetch()
+        ticket = self.ticket_of(self.ledger())
+        domain = self.env["mail.alias.domain"].search([], limit=1) or self.env[
+            "mail.alias.domain"
+        ].create({"name": "tickets.example"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Network", "alias_name": "network-team", "alias_domain_id": domain.id}
+        )
+        ticket.team_id = team
+        self.deliver(
+            make_email(
+                subject="Re: VPN down",
+                headers={"In-Reply-To": "<mgmt-5@client.example>"},
+                message_id="<mgmt-6@client.example>",
+            )
+        )
+        self.deliver(make_email(subject="Printer jam", message_id="<mgmt-7@client.example>"))
+        self.fetch()
+        self.assertEqual(
+            self.ledger().sorted("id").mapped("action"), ["created", "updated", "created"]
+        )
+        (reply,) = ticket.message_ids.filtered(lambda m: m.message_id == "<mgmt-6@client.example>")
+        self.assertIn(f"network-team@{domain.name}", reply.reply_to)
+        other = self.ticket_of(self.ledger().sorted("id")[-1])
+        (first,) = other.message_ids.filtered(lambda m: m.message_id == "<mgmt-7@client.example>")
+        self.assertEqual(
+            first.reply_to, other._notify_get_reply_to(default=first.email_from)[other.id]
+        )

@@ -1,0 +1,28 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+
+from ..transaction import remember
+from .helpdesk_mail_ticket_mixin import ALIASES_CHANGED
+
+
+class MailAlias(models.Model):
+    """A batch remembers whether aliases have tickets for parent (the reply-to of
+    their posts, ``_mail_ticket_reply_to``): once an alias is made, changed or
+    deleted in the batch's transaction, its posts ask Odoo for the rest of the
+    batch. For the rest of it: a savepoint rolled back (a message failing after
+    it dropped an alias) undoes the change but not what was read meanwhile."""
+
+    _inherit = "mail.alias"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        remember(self.env, ALIASES_CHANGED, True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        remember(self.env, ALIASES_CHANGED, True)
+        return super().write(vals)
+
+    def unlink(self):
+        remember(self.env, ALIASES_CHANGED, True)
+        return super().unlink()
