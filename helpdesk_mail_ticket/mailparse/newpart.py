@@ -319,12 +319,14 @@ _SUPERCITE_ANY = re.compile(r"\n[ \t>]*[A-Z][A-Za-z]{0,11}>")
 
 def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
     """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks.
-    ``originals`` (when given) receives each marked line's original text, by marked line."""
+    ``originals`` (when given) receives each marked line's original text, by marked line
+    (None where two lines read alike once marked)."""
     if ">" not in text or not _SUPERCITE_ANY.search("\n" + text):
         return text
     lines = text.split("\n")
     matches = [_SUPERCITE.match(line) if len(line) <= MAX_LINE_LEN else None for line in lines]
     changed = False
+    marked_at = set()
     # Words the text writes in lower case: a prefix among them names a thing ("the
     # server" / "Server> ..."), not a writer (a first name is not written so).
     common = set(_LOWER_WORD.findall(text))
@@ -356,8 +358,15 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
                     if seen is not None and seen != lines[at]:
                         originals[marked] = None
                 lines[at] = marked
+                marked_at.add(at)
             changed = True
         index = end
+    if originals:
+        # a line written as a marked one reads ("KB>" marked ">" beside a ">" of the quote
+        # kept): which of the two a part holds is not known, neither is restored
+        for at, line in enumerate(lines):
+            if at not in marked_at and line in originals:
+                originals[line] = None
     return "\n".join(lines) if changed else text
 
 
