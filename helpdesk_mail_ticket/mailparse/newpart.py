@@ -1749,15 +1749,21 @@ def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int)
     end = first_quote
     while end > 0 and first_quote - end < _BLANKS_BELOW_ATTRIBUTION and not lines[end - 1].strip():
         end -= 1
+    found = 0
     for span in range(1, HEADER_SPAN + 1):
         start = end - span
         if start < 0 or len(lines[start]) > MAX_LINE_LEN:
             break
         if _attribution_at(lines, start) == span:
-            if not _names_sender(lines[start:end]):
-                return kept  # "As discussed, your colleague wrote:": the customer's
-            return kept[:start] + kept[first_quote:]
-    return kept
+            # the longest one: a wrapped attribution's second line ("bob@x> wrote:",
+            # "wrote:") reads as one by itself, its first line would be left behind
+            found = span
+    if not found:
+        return kept
+    start = end - found
+    if not _names_sender(lines[start:end]):
+        return kept  # "As discussed, your colleague wrote:": the customer's
+    return kept[:start] + kept[first_quote:]
 
 
 def _strip_quoted_tail(lines: list[str]) -> list[str]:
