@@ -69,3 +69,64 @@ def test_wrapped_attribution_above_inline_answers_is_dropped_whole(attribution):
     assert got.startswith("> Is the printer switched on?"), got
     assert "A LaserJet 4200." in got
 
+
+# --- 3. An attribution whose address a client's HTML-to-text step set apart ----------------
+
+# A client writing the plain-text side from its HTML turns the sender's mailto link into
+# lines of their own, with blank lines between ("On … Bob Smith" / "" / "<" / "mailto:…" /
+# "> wrote:"): the pieces above the quote are the attribution, not the customer's words.
+SPLIT_ATTRIBUTIONS = [
+    "On Tue, 5 May 2026 at 09:12 Bob Smith\n\n<\nmailto:bob.smith@support.example\n> wrote:",
+    "On Tue, 5 May 2026 at 09:12 Bob Smith\n\n<\nmailto:Bob Smith <bob.smith@support.example>\n"
+    "> wrote:",
+    "Le mar. 5 mai 2026 à 09:12, Bob Smith\n\n<\nmailto:bob.smith@support.example\n> a écrit :",
+    "Am Di., 5. Mai 2026 um 09:12 Uhr schrieb Bob Smith\n\n<\nmailto:bob.smith@support.example\n>:",
+    "Op di 5 mei 2026 om 09:12 schreef Bob Smith\n\n\n<\nmailto:bob.smith@support.example\n>:",
+]
+
+
+@pytest.mark.parametrize("attribution", SPLIT_ATTRIBUTIONS)
+def test_attribution_split_by_a_mailto_link_is_cut(attribution):
+    body = (
+        "Thanks, the printer works again.\n\n"
+        f"{attribution}\n\n"
+        "> Please restart the printer and tell us.\n"
+    )
+    assert new_part(body) == "Thanks, the printer works again."
+
+
+# The same when the client also lost the quote's marks (its HTML blockquote written as plain
+# lines): the attribution is found by its verb below the link, its first piece goes with it.
+SPLIT_ATTRIBUTIONS_NO_MARKS = [
+    "On Tue, 5 May 2026 at 09:12 Bob Smith\n\n<\nmailto:Bob Smith <bob.smith@support.example>\n"
+    "> wrote:",
+    "On Tue, 5 May 2026 at 09:12 Bob Smith\n\n<\nmailto:bob.smith@support.example\n> wrote:",
+    "Le mar. 5 mai 2026 à 09:12, Bob Smith\n\n<\nmailto:bob.smith@support.example\n> a écrit :",
+    "Am Di., 5. Mai 2026 um 09:12 Uhr schrieb Bob Smith\n\n<\nmailto:bob.smith@support.example\n>:",
+]
+
+
+@pytest.mark.parametrize("attribution", SPLIT_ATTRIBUTIONS_NO_MARKS)
+def test_attribution_split_by_a_mailto_link_above_unmarked_quote_is_cut(attribution):
+    body = (
+        "Thanks, the printer works again.\n\n"
+        f"{attribution}\n\n\n"
+        "Please restart the printer and tell us.\n"
+    )
+    assert new_part(body) == "Thanks, the printer works again."
+
+
+# The customer's own words ending with a link on lines of its own stay.
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "On Tuesday I wrote to Bob Smith\n\n<\nmailto:bob.smith@support.example\n>",
+        "Please write to our sales team\n\n<\nmailto:sales@support.example\n>",
+    ],
+)
+@pytest.mark.parametrize("below", ["", "\nHe has not answered yet: can you ask him?\n"])
+def test_customer_text_ending_with_a_split_link_is_kept(tail, below):
+    body = f"Thanks, the printer works again.\n\n{tail}\n{below}"
+    got = new_part(body)
+    assert "mailto:" in got and tail.split("\n")[0] in got
+    assert below.strip() in got

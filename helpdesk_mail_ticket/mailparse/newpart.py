@@ -1133,7 +1133,7 @@ def _builtin_cut(lines: list[str]) -> int:
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
         if _may_open_attribution(lines, index):
-            span = _attribution_at(lines, index)
+            span = _attribution_at(lines, index) or _spread_span(lines, index)
             if (
                 span
                 and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
@@ -1592,7 +1592,11 @@ def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str =
     first = max(len(lines) - HEADER_SPAN, 0)
     context = max(first - _ABOVE_LOOK - 1, 0)  # (and the line above them: an answer's quote)
     tail = [*probe[context:], ">"]
-    for start in range(first, len(lines)):
+    # (first: its last pieces may read as an attribution by themselves)
+    spread = _spread_attribution(lines, glued) if lines else -1
+    if spread >= 0:
+        del lines[spread:]
+    for start in range(first, len(lines) if spread < 0 else 0):
         if _attribution_at(tail, start - context) == len(lines) - start:
             del lines[start:]
             break
@@ -1602,6 +1606,72 @@ def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str =
     while lines and (not lines[-1].strip() or _RULE_LINE.match(lines[-1])):
         lines.pop()
     return lines
+
+
+# A link's pieces as a client's HTML-to-text step writes a sender's mailto link: "<" alone,
+# "mailto:…" on a line of its own.
+_LINK_PIECE = re.compile(r"^\s*(?:[<(]{1,2}|\(?<?mailto:\S.{0,200})\s*$", re.IGNORECASE)
+
+
+def _spread_attribution(lines: list[str], glued: str = "") -> int:
+    """Start of an attribution at the end of ``lines`` whose pieces blank lines part (the
+    sender's mailto link set on lines of its own: "On … Bob" / "" / "<" / "mailto:bob@x"),
+    or -1. ``lines`` ends with a non-blank line."""
+    pieces: list[int] = []
+    blanks = 0
+    at = len(lines) - 1
+    while at >= 0 and len(pieces) < HEADER_SPAN:
+        if lines[at].strip():
+            if len(lines[at]) > MAX_LINE_LEN:
+                return -1
+            pieces.append(at)
+            blanks = 0
+        else:
+            blanks += 1
+            if blanks > _ABOVE_LOOK:
+                break
+        at -= 1
+    pieces.reverse()
+    if len(pieces) < 2 or not any(_LINK_PIECE.match(lines[i]) for i in pieces[1:]):
+        return -1
+    chunk = [lines[i] for i in pieces]
+    if glued:
+        chunk[-1] += glued
+    chunk.append(">")
+    for span in range(len(pieces), 1, -1):
+        start = len(pieces) - span
+        spread = pieces[-1] - pieces[start] + 1 > span  # a blank line among them
+        if spread and _attribution_at(chunk, start) == span:
+            return pieces[start]
+    return -1
+
+
+def _spread_span(lines: list[str], index: int) -> int:
+    """Number of lines (0: none) of an attribution starting on ``lines[index]`` whose
+    sender's mailto link a client set on lines of its own below blank lines ("On … Bob" /
+    "" / "<" / "mailto:bob@x" / "> wrote:")."""
+    at, blanks, pieces = index + 1, 0, []
+    while at < len(lines) and len(pieces) < HEADER_SPAN:
+        line = lines[at]
+        if not line.strip():
+            if pieces or blanks >= _ABOVE_LOOK:
+                break  # (the link's pieces follow each other)
+            blanks += 1
+        elif len(line) <= MAX_LINE_LEN and _LINK_PIECE.match(line):
+            pieces.append(line)
+        else:
+            break
+        at += 1
+    if not pieces or not blanks:
+        return 0
+    link = _joined(pieces)
+    end = lines[at].strip() if at < len(lines) and len(lines[at]) <= MAX_LINE_LEN else ""
+    if _glued_end(end):
+        chunk, span = [lines[index], link + end], at + 1 - index  # "<mailto:bob@x" + "> wrote:"
+    else:
+        chunk, span = [lines[index], link], at - index
+    following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
+    return span if _attribution_at([*chunk, *following], 0) == 2 else 0
 
 
 WRAP_WIDTH = 30  # quoted text at least this long may have been wrapped by the sender
