@@ -130,3 +130,54 @@ def test_customer_text_ending_with_a_split_link_is_kept(tail, below):
     got = new_part(body)
     assert "mailto:" in got and tail.split("\n")[0] in got
     assert below.strip() in got
+
+
+# --- 4. An attribution glued onto the quote, above a bottom-posted or inline answer --------
+
+# Gmail wraps a long attribution inside the sender's address; the address's closing bracket
+# and the verb then start the next line, which reads as a quoted one ("<bob@x" / "> wrote:",
+# "> a écrit :", ">:"), also with the link on lines of its own (section 3).
+GLUED_ATTRIBUTIONS = [
+    "On Tue, May 5, 2026 at 9:12 AM Bob Smith <bob.smith@support.example\n> wrote:",
+    "Le mar. 5 mai 2026 à 09:12, Bob Smith <bob.smith@support.example\n> a écrit :",
+    "Am Di., 5. Mai 2026 um 09:12 Uhr schrieb Bob Smith <bob.smith@support.example\n>:",
+    "Op di 5 mei 2026 om 09:12 schreef Bob Smith <bob.smith@support.example\n>:",
+    "On Tue, 5 May 2026 at 09:12 Bob Smith\n\n<\nmailto:bob.smith@support.example\n> wrote:",
+    "Am Di., 5. Mai 2026 um 09:12 Uhr schrieb Bob Smith\n\n<\nmailto:bob.smith@support.example\n>:",
+]
+
+
+@pytest.mark.parametrize("attribution", GLUED_ATTRIBUTIONS)
+def test_glued_attribution_above_a_bottom_posted_answer(attribution):
+    body = (
+        f"{attribution}\n"
+        "> Is the printer switched on?\n"
+        "> Which model is it?\n\n"
+        "Yes, it is on: a LaserJet 4200.\n"
+    )
+    assert new_part(body) == "Yes, it is on: a LaserJet 4200."
+
+
+@pytest.mark.parametrize("attribution", GLUED_ATTRIBUTIONS)
+def test_glued_attribution_above_inline_answers(attribution):
+    body = (
+        f"{attribution}\n"
+        "> Is the printer switched on?\n\n"
+        "Yes, it is on.\n\n"
+        "> Which model is it?\n\n"
+        "A LaserJet 4200.\n"
+    )
+    got = new_part(body)
+    assert got.startswith("> Is the printer switched on?"), got
+    assert "A LaserJet 4200." in got
+
+
+@pytest.mark.parametrize("attribution", GLUED_ATTRIBUTIONS)
+def test_glued_attribution_below_a_top_posted_answer(attribution):
+    body = (
+        "Yes, it is on: a LaserJet 4200.\n\n"
+        f"{attribution}\n"
+        "> Is the printer switched on?\n"
+        "> Which model is it?\n"
+    )
+    assert new_part(body) == "Yes, it is on: a LaserJet 4200."

@@ -1812,6 +1812,20 @@ def _quoted_footer(lines: list[str], index: int) -> bool:
 _BLANKS_BELOW_ATTRIBUTION = 2
 
 
+def _unglued(lines: list[str], first_quote: int, stop: int) -> tuple[list[str], int]:
+    """``lines`` and its first quote, read with the end of an attribution Gmail wrapped onto
+    the quote ("… Bob <bob@x" / "> wrote:", ">:") joined to the line above it, and that line
+    blank; the lines as they are when the first quote is none."""
+    end = lines[first_quote].strip()
+    if not first_quote or not lines[first_quote - 1].strip() or not _glued_end(end):
+        return lines, first_quote
+    quote = next(
+        (i for i in range(first_quote + 1, stop) if _QUOTE_LINE.match(lines[i])), -1
+    )
+    joined = lines[first_quote - 1].rstrip() + end
+    return [*lines[: first_quote - 1], joined, "", *lines[first_quote + 1 :]], quote
+
+
 def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int) -> list[str]:
     """Inline answers: the client's attribution right above the first quote is not the
     customer's (the quotes between the answers stay, as context). Apple Mail and mobile
@@ -1828,9 +1842,12 @@ def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int)
             # the longest one: a wrapped attribution's second line ("bob@x> wrote:",
             # "wrote:") reads as one by itself, its first line would be left behind
             found = span
+    start = end - found
+    spread = _spread_attribution(lines[:end]) if end else -1
+    if 0 <= spread < start:
+        start, found = spread, end - spread  # its pieces set apart by blank lines (a link)
     if not found:
         return kept
-    start = end - found
     if not _names_sender(lines[start:end]):
         return kept  # "As discussed, your colleague wrote:": the customer's
     return kept[:start] + kept[first_quote:]
@@ -2111,13 +2128,16 @@ def _split_marked(text: str, settings, originals: dict) -> Split:
         (i for i, line in enumerate(lines[:cut_line]) if _QUOTE_LINE.match(line)), -1
     )
     orig_lines = text.split("\n")
+    glued = ""  # the end of an attribution wrapped onto the quote the kept lines stop at
     if first_quote >= 0:
-        bottom = _bottom_posted(lines, first_quote, cut_line)
+        # (read with an attribution's end glued onto the quote joined to the line above)
+        seen, quote = _unglued(lines, first_quote, cut_line)
+        bottom = _bottom_posted(seen, quote, cut_line) if quote >= 0 else -1
         if bottom >= 0:
             kept = orig_lines[bottom:cut_line]
-        elif _has_inline_answers(lines, first_quote, cut_line):
+        elif quote >= 0 and _has_inline_answers(seen, quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
-            kept = _drop_attribution_above(kept, lines, first_quote)
+            kept = _drop_attribution_above(kept, seen, quote)
             # A signature below the trailing quote: the quote above it is old content too.
             body, signature = strip_signature(kept)
             if signature:
@@ -2127,9 +2147,9 @@ def _split_marked(text: str, settings, originals: dict) -> Split:
         else:
             kept = orig_lines[:first_quote]
             cut_line = first_quote
+            glued = lines[first_quote].strip()
     else:
         kept = orig_lines[:cut_line]
-    glued = lines[first_quote].strip() if first_quote >= 0 else ""
     kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued) else "")
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
