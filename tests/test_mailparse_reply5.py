@@ -28,12 +28,7 @@ SUPERCITE_BELOW_INLINE = [
 @pytest.mark.parametrize(("supercite", "kept_line"), SUPERCITE_BELOW_INLINE)
 def test_kept_quote_lines_are_not_rewritten_as_supercite_prefixes(supercite, kept_line):
     inline = f"> The printer shows error 49.\n{kept_line}\n> Which model is it?\n"
-    body = (
-        "See my answers below.\n"
-        f"{inline}\n"
-        "A LaserJet 4200, bought in 2019.\n\n"
-        f"{supercite}"
-    )
+    body = f"See my answers below.\n{inline}\nA LaserJet 4200, bought in 2019.\n\n{supercite}"
     got = new_part(body)
     assert inline.strip() in got, got
     assert "A LaserJet 4200, bought in 2019." in got

@@ -1819,9 +1819,7 @@ def _unglued(lines: list[str], first_quote: int, stop: int) -> tuple[list[str], 
     end = lines[first_quote].strip()
     if not first_quote or not lines[first_quote - 1].strip() or not _glued_end(end):
         return lines, first_quote
-    quote = next(
-        (i for i in range(first_quote + 1, stop) if _QUOTE_LINE.match(lines[i])), -1
-    )
+    quote = next((i for i in range(first_quote + 1, stop) if _QUOTE_LINE.match(lines[i])), -1)
     joined = lines[first_quote - 1].rstrip() + end
     return [*lines[: first_quote - 1], joined, "", *lines[first_quote + 1 :]], quote
 
