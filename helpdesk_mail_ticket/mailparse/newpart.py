@@ -1301,6 +1301,18 @@ def _joined(chunk: list[str]) -> str:
     return joined
 
 
+# The first words of a dated attribution, which no client wraps onto the line above it
+# ("On Mon, …", "Le lun. …", "El lun., …", "Il giorno …", "пн, 26 …", "2019年8月26日",
+# "2019-08-26 …"): an opener word capitalised and a space, an abbreviated weekday and its
+# dot or comma before a number, or a whole date. (Not a time, a year or a lower-case word:
+# clients wrap "… 2019 à" / "16:37, Bob …", "… 2019" / "at 4:37 PM …", "Bob schrieb" /
+# "am 26.08.2019 …:".)
+_OPENS_DATED = re.compile(
+    r"^\s*(?:(?:On|Le|Am|El|Il|Op|Em|W\s+dniu|Den|В|Στις)\s|在|於"
+    r"|[^\W\d_]{2,3}(?:\.,?|,)\s+\d|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})"
+)
+
+
 def _attribution_at(lines: list[str], index: int) -> int:
     """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
     first = lines[index].strip()
@@ -1313,6 +1325,8 @@ def _attribution_at(lines: list[str], index: int) -> int:
             last = chunk[-1].strip()
             if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
                 break
+            if _OPENS_DATED.match(last) and _DATEISH.search(last):
+                break  # a dated attribution's own first line: the line above is the customer's
             above = chunk[-2].strip()
             if _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last)):
                 break

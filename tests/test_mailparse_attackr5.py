@@ -1,0 +1,77 @@
+"""Attack on reply5 (issue 14): the customer's own line right above a client's attribution
+is not that attribution's wrapped head.
+
+reply5 reads the longest attribution above inline answers (a wrapped one's second line,
+"bob@x> wrote:", reads as one by itself). A customer's sentence that opens like an
+attribution ("On my side …", "Le technicien …", "El lunes …", "В понедельник …", a date)
+written right above a whole, dated attribution was then read as its first line and lost.
+A line that opens a dated attribution by itself does not go on one above it.
+
+Synthetic mail; every text goes through ``parse_message`` as a plain-text mail.
+"""
+
+import pytest
+from newpart_probes import parsed_reply
+
+
+def new_part(body: str) -> str:
+    return parsed_reply(
+        body, "<attackr5@customer.example>", "Ann Lee <ann@customer.example>", "Re: printer"
+    ).new_part_text
+
+
+INLINE = (
+    "> Is the printer switched on?\n\nYes, it is on.\n\n> Which model is it?\n\nA LaserJet 4200.\n"
+)
+
+# (the customer's line, the client's attribution right below it)
+LINE_ABOVE_ATTRIBUTION = [
+    (
+        "On our side nothing changed since Friday",
+        "On Mon, Aug 26, 2019 at 4:37 PM Bob Smith <bob.smith@support.example> wrote:",
+    ),
+    (
+        "Le technicien est venu hier matin",
+        "Le lun. 26 août 2019 à 16:37, Bob Smith <bob.smith@support.example> a écrit :",
+    ),
+    (
+        "El lunes reinicié la impresora otra vez",
+        "El lun., 26 ago. 2019 a las 16:37, Bob Smith (<bob.smith@support.example>) escribió:",
+    ),
+    (
+        "Il tecnico è arrivato ieri mattina",
+        "Il giorno lun 26 ago 2019 alle ore 16:37 Bob Smith <bob.smith@support.example> "
+        "ha scritto:",
+    ),
+    (
+        "Em 20 de agosto reiniciei a impressora",
+        "Em seg., 26 de ago. de 2019 às 16:37, Bob Smith <bob.smith@support.example> escreveu:",
+    ),
+    (
+        "В понедельник я перезапустил принтер",
+        "пн, 26 авг. 2019 г. в 16:37, Bob Smith <bob.smith@support.example>:",
+    ),
+    (
+        "8月20日にプリンターを再起動しました",
+        "2019年8月26日(月) 16:37 Bob Smith <bob.smith@support.example>:",
+    ),
+    (
+        "2019-08-20 the server was restarted by our admin",
+        "2019-08-26 16:37 GMT+02:00 Bob Smith <bob.smith@support.example>:",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "attribution"), LINE_ABOVE_ATTRIBUTION)
+def test_customer_line_above_an_attribution_over_inline_answers_is_kept(line, attribution):
+    got = new_part(f"{line}\n{attribution}\n{INLINE}")
+    assert got.startswith(f"{line}\n> Is the printer switched on?"), got
+    assert "A LaserJet 4200." in got and "Bob Smith" not in got
+
+
+@pytest.mark.parametrize(("line", "attribution"), LINE_ABOVE_ATTRIBUTION)
+def test_customer_line_above_an_attribution_over_a_bottom_posted_answer_is_kept(line, attribution):
+    body = f"{line}\n{attribution}\n> Is the printer switched on?\n\nYes, it is on.\n"
+    got = new_part(body)
+    assert line in got and "Yes, it is on." in got, got
+    assert "Bob Smith" not in got
