@@ -75,3 +75,22 @@ def test_customer_line_above_an_attribution_over_a_bottom_posted_answer_is_kept(
     got = new_part(body)
     assert line in got and "Yes, it is on." in got, got
     assert "Bob Smith" not in got
+
+
+# A line that reads as the glued end of an attribution (">:", "> wrote:") with no quote
+# below it: the customer's own text below it stays. An HTML-to-text step sets a link on lines
+# of its own ("… to Bob Smith" / "" / "<" / "mailto:…" / ">:"), a console prints ">:".
+GLUED_END_WITHOUT_QUOTE = [
+    "Please send the invoice to Bob Smith\n\n<\nmailto:bob.smith@customer.example\n>:\n"
+    "INV-2026-0042, 120 EUR, due on 31 May.\n",
+    "Bitte schicken Sie die Rechnung an Bob Smith\n\n<\nmailto:bob.smith@customer.example\n>:\n"
+    "RE-2026-0042, 120 EUR, fällig am 31. Mai.\n",
+    "The console shows this after the prompt of host-42 <admin@host-42.customer.example\n>:\n"
+    "Error 49: the fuser is too hot, the printer stops.\n",
+]
+
+
+@pytest.mark.parametrize("text", GLUED_END_WITHOUT_QUOTE)
+def test_text_below_a_glued_end_without_a_quote_is_kept(text):
+    got = new_part(f"Thanks for the quick answer.\n\n{text}")
+    assert text.strip().split("\n")[-1] in got, got

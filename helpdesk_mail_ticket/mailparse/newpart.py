@@ -2144,10 +2144,14 @@ def _split_marked(text: str, settings, originals: dict) -> Split:
     if first_quote >= 0:
         # (read with an attribution's end glued onto the quote joined to the line above)
         seen, quote = _unglued(lines, first_quote, cut_line)
-        bottom = _bottom_posted(seen, quote, cut_line) if quote >= 0 else -1
+        if quote < 0:
+            # no quote below the glued end: the line is read as it stands (a quote the
+            # customer's text may answer), never as a cut above the text below it
+            seen, quote = lines, first_quote
+        bottom = _bottom_posted(seen, quote, cut_line)
         if bottom >= 0:
             kept = orig_lines[bottom:cut_line]
-        elif quote >= 0 and _has_inline_answers(seen, quote, cut_line):
+        elif _has_inline_answers(seen, quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
             kept = _drop_attribution_above(kept, seen, quote)
             # A signature below the trailing quote: the quote above it is old content too.
