@@ -94,3 +94,30 @@ GLUED_END_WITHOUT_QUOTE = [
 def test_text_below_a_glued_end_without_a_quote_is_kept(text):
     got = new_part(f"Thanks for the quick answer.\n\n{text}")
     assert text.strip().split("\n")[-1] in got, got
+
+
+# The same with an attribution that names its sender and no date ("Bob Smith <bob@x>
+# wrote:"): complete by itself, the customer's line above it is not its head. (Its wrapped
+# tails, "bob@x> wrote:", "wrote:", "écrit :", still go with the line above: reply5's tests.)
+LINE_ABOVE_NAMED_ATTRIBUTION = [
+    ("On the second point nothing changed", "Bob Smith <bob.smith@support.example> wrote:"),
+    ("Le problème persiste toujours", "Bob Smith <bob.smith@support.example> a écrit :"),
+    ("Am Ende hat es wieder nicht geklappt", "Bob Smith <bob.smith@support.example> schrieb:"),
+    ("On the second point nothing changed", "Bob Smith wrote:"),
+    ("The printer failed again at 09:12", "Bob Smith <bob.smith@support.example> wrote:"),
+    ("Copy to ann@customer.example please", "Bob Smith <bob.smith@support.example> wrote:"),
+]
+
+
+@pytest.mark.parametrize(("line", "attribution"), LINE_ABOVE_NAMED_ATTRIBUTION)
+def test_customer_line_above_a_named_attribution_over_inline_answers_is_kept(line, attribution):
+    got = new_part(f"{line}\n{attribution}\n{INLINE}")
+    assert got.startswith(f"{line}\n> Is the printer switched on?"), got
+    assert "A LaserJet 4200." in got and "Bob Smith" not in got
+
+
+# A wrap before the sender's name: the dated head above goes with it.
+def test_attribution_wrapped_before_the_name_above_inline_answers_is_dropped_whole():
+    attribution = "On Mon, Aug 26, 2019 at 4:37 PM\nBob Smith <bob.smith@support.example> wrote:"
+    got = new_part(f"{attribution}\n{INLINE}")
+    assert got.startswith("> Is the printer switched on?"), got

@@ -1838,6 +1838,22 @@ def _unglued(lines: list[str], first_quote: int, stop: int) -> tuple[list[str], 
     return [*lines[: first_quote - 1], joined, "", *lines[first_quote + 1 :]], quote
 
 
+def _wrap_tail(line: str) -> bool:
+    """``line`` starts as the rest of an attribution a client wrapped, not as a whole one:
+    a word in lower case ("wrote:", "a écrit :") or a piece of an address ("bob@x> wrote:",
+    "support.example>:")."""
+    words = line.split()
+    if not words:
+        return False
+    first = words[0]
+    return "@" in first or ">" in first or first[:1] != first[:1].upper()
+
+
+def _dated_head(line: str) -> bool:
+    """``line`` opens an attribution with its date ("On Mon, Aug 26, 2019 at 4:37 PM")."""
+    return bool(_ON_START.match(line)) and _DATEISH.search(line) is not None
+
+
 def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int) -> list[str]:
     """Inline answers: the client's attribution right above the first quote is not the
     customer's (the quotes between the answers stay, as context). Apple Mail and mobile
@@ -1852,7 +1868,11 @@ def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int)
             break
         if _attribution_at(lines, start) == span:
             # the longest one: a wrapped attribution's second line ("bob@x> wrote:",
-            # "wrote:") reads as one by itself, its first line would be left behind
+            # "wrote:") reads as one by itself, its first line would be left behind; but
+            # not over a whole one ("Bob Smith <bob@x> wrote:") but for a dated head above
+            # it ("On Mon, Aug 26, 2019 at 4:37 PM"): else the line is the customer's
+            if found and not _wrap_tail(lines[end - found]) and not _dated_head(lines[start]):
+                break
             found = span
     start = end - found
     spread = _spread_attribution(lines[:end]) if end else -1
