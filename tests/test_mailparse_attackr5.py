@@ -121,3 +121,19 @@ def test_attribution_wrapped_before_the_name_above_inline_answers_is_dropped_who
     attribution = "On Mon, Aug 26, 2019 at 4:37 PM\nBob Smith <bob.smith@support.example> wrote:"
     got = new_part(f"{attribution}\n{INLINE}")
     assert got.startswith("> Is the printer switched on?"), got
+
+
+@pytest.mark.parametrize(("line", "attribution"), LINE_ABOVE_NAMED_ATTRIBUTION)
+def test_customer_line_above_a_named_attribution_over_a_bottom_posted_answer_is_kept(
+    line, attribution
+):
+    body = f"{line}\n{attribution}\n> Is the printer switched on?\n\nYes, it is on.\n"
+    got = new_part(body)
+    assert line in got and "Yes, it is on." in got, got
+    assert "Bob Smith" not in got
+
+
+def test_attribution_wrapped_before_the_name_above_a_bottom_posted_answer_is_cut():
+    attribution = "On Mon, Aug 26, 2019 at 4:37 PM\nBob Smith <bob.smith@support.example> wrote:"
+    body = f"{attribution}\n> Is the printer switched on?\n\nYes, it is on.\n"
+    assert new_part(body) == "Yes, it is on."

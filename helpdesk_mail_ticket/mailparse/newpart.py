@@ -1802,6 +1802,11 @@ def _bottom_posted(lines: list[str], first_quote: int, stop: int) -> int:
         before and not _attribution_at([*before, ">"], 0) == len(before)
     ):
         return -1
+    if len(before) > 1 and not _wrap_tail(before[-1]) and not _dated_head(before[0]):
+        # a whole attribution ("Bob Smith <bob@x> wrote:") below a line of the customer's
+        # that reads as its head with it: that line is an answer above the quote
+        if _attribution_at([before[-1], ">"], 0) == 1:
+            return -1
     index = first_quote
     while index < stop and (
         _QUOTE_LINE.match(lines[index]) or not lines[index].strip() or _quoted_footer(lines, index)
