@@ -137,3 +137,20 @@ def test_attribution_wrapped_before_the_name_above_a_bottom_posted_answer_is_cut
     attribution = "On Mon, Aug 26, 2019 at 4:37 PM\nBob Smith <bob.smith@support.example> wrote:"
     body = f"{attribution}\n> Is the printer switched on?\n\nYes, it is on.\n"
     assert new_part(body) == "Yes, it is on."
+
+
+# Gmail's Spanish attribution sets the address in parentheses ("Bob Smith (<bob@x>)
+# escribió:"): wrapped inside the address, the next line starts ">) escribió:".
+SPANISH_GLUED = (
+    "El mar., 5 may. 2026 a las 09:12, Bob Smith (<bob.smith@support.example\n>) escribió:"
+)
+
+
+def test_spanish_glued_attribution_below_a_top_posted_answer():
+    body = f"Sí, una LaserJet 4200.\n\n{SPANISH_GLUED}\n> ¿Está encendida?\n> ¿Qué modelo?\n"
+    assert new_part(body) == "Sí, una LaserJet 4200."
+
+
+def test_spanish_glued_attribution_above_a_bottom_posted_answer():
+    body = f"{SPANISH_GLUED}\n> ¿Está encendida?\n> ¿Qué modelo?\n\nSí, una LaserJet 4200.\n"
+    assert new_part(body) == "Sí, una LaserJet 4200."

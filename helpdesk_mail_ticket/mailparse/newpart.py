@@ -1583,8 +1583,9 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
 
 # The end of an attribution wrapped inside the sender's address, its closing bracket first
 # on the next line, where it reads as a quoted line: Gmail's "<x@y.org" / ">:", a client
-# wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:".
-_GLUED_END = re.compile(rf"^>\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
+# wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:", Gmail's
+# Spanish address in parentheses "… (<x@y.org" / ">) escribió:".
+_GLUED_END = re.compile(rf"^>\)?\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
 
 
 def _glued_end(stripped: str) -> bool:
