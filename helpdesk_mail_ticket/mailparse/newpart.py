@@ -319,12 +319,14 @@ _SUPERCITE_ANY = re.compile(r"\n[ \t>]*[A-Z][A-Za-z]{0,11}>")
 
 def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
     """Supercite prefixes of runs of ``_SUPERCITE_RUN`` lines or more read as ">" marks.
-    ``originals`` (when given) receives each marked line's original text, by marked line."""
+    ``originals`` (when given) receives each marked line's original text, by marked line
+    (None where two lines read alike once marked)."""
     if ">" not in text or not _SUPERCITE_ANY.search("\n" + text):
         return text
     lines = text.split("\n")
     matches = [_SUPERCITE.match(line) if len(line) <= MAX_LINE_LEN else None for line in lines]
     changed = False
+    marked_at = set()
     # Words the text writes in lower case: a prefix among them names a thing ("the
     # server" / "Server> ..."), not a writer (a first name is not written so).
     common = set(_LOWER_WORD.findall(text))
@@ -356,8 +358,15 @@ def _supercite_to_marks(text: str, originals: dict | None = None) -> str:
                     if seen is not None and seen != lines[at]:
                         originals[marked] = None
                 lines[at] = marked
+                marked_at.add(at)
             changed = True
         index = end
+    if originals:
+        # a line written as a marked one reads ("KB>" marked ">" beside a ">" of the quote
+        # kept): which of the two a part holds is not known, neither is restored
+        for at, line in enumerate(lines):
+            if at not in marked_at and line in originals:
+                originals[line] = None
     return "\n".join(lines) if changed else text
 
 
@@ -1124,7 +1133,7 @@ def _builtin_cut(lines: list[str]) -> int:
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
         if _may_open_attribution(lines, index):
-            span = _attribution_at(lines, index)
+            span = _attribution_at(lines, index) or _spread_span(lines, index)
             if (
                 span
                 and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
@@ -1292,6 +1301,18 @@ def _joined(chunk: list[str]) -> str:
     return joined
 
 
+# The first words of a dated attribution, which no client wraps onto the line above it
+# ("On Mon, …", "Le lun. …", "El lun., …", "Il giorno …", "пн, 26 …", "2019年8月26日",
+# "2019-08-26 …"): an opener word capitalised and a space, an abbreviated weekday and its
+# dot or comma before a number, or a whole date. (Not a time, a year or a lower-case word:
+# clients wrap "… 2019 à" / "16:37, Bob …", "… 2019" / "at 4:37 PM …", "Bob schrieb" /
+# "am 26.08.2019 …:".)
+_OPENS_DATED = re.compile(
+    r"^\s*(?:(?:On|Le|Am|El|Il|Op|Em|W\s+dniu|Den|В|Στις)\s|在|於"
+    r"|[^\W\d_]{2,3}(?:\.,?|,)\s+\d|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})"
+)
+
+
 def _attribution_at(lines: list[str], index: int) -> int:
     """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
     first = lines[index].strip()
@@ -1304,6 +1325,8 @@ def _attribution_at(lines: list[str], index: int) -> int:
             last = chunk[-1].strip()
             if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
                 break
+            if _OPENS_DATED.match(last) and _DATEISH.search(last):
+                break  # a dated attribution's own first line: the line above is the customer's
             above = chunk[-2].strip()
             if _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last)):
                 break
@@ -1560,8 +1583,9 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
 
 # The end of an attribution wrapped inside the sender's address, its closing bracket first
 # on the next line, where it reads as a quoted line: Gmail's "<x@y.org" / ">:", a client
-# wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:".
-_GLUED_END = re.compile(rf"^>\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
+# wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:", Gmail's
+# Spanish address in parentheses "… (<x@y.org" / ">) escribió:".
+_GLUED_END = re.compile(rf"^>\)?\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
 
 
 def _glued_end(stripped: str) -> bool:
@@ -1583,7 +1607,11 @@ def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str =
     first = max(len(lines) - HEADER_SPAN, 0)
     context = max(first - _ABOVE_LOOK - 1, 0)  # (and the line above them: an answer's quote)
     tail = [*probe[context:], ">"]
-    for start in range(first, len(lines)):
+    # (first: its last pieces may read as an attribution by themselves)
+    spread = _spread_attribution(lines, glued) if lines else -1
+    if spread >= 0:
+        del lines[spread:]
+    for start in range(first, len(lines) if spread < 0 else 0):
         if _attribution_at(tail, start - context) == len(lines) - start:
             del lines[start:]
             break
@@ -1593,6 +1621,72 @@ def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str =
     while lines and (not lines[-1].strip() or _RULE_LINE.match(lines[-1])):
         lines.pop()
     return lines
+
+
+# A link's pieces as a client's HTML-to-text step writes a sender's mailto link: "<" alone,
+# "mailto:…" on a line of its own.
+_LINK_PIECE = re.compile(r"^\s*(?:[<(]{1,2}|\(?<?mailto:\S.{0,200})\s*$", re.IGNORECASE)
+
+
+def _spread_attribution(lines: list[str], glued: str = "") -> int:
+    """Start of an attribution at the end of ``lines`` whose pieces blank lines part (the
+    sender's mailto link set on lines of its own: "On … Bob" / "" / "<" / "mailto:bob@x"),
+    or -1. ``lines`` ends with a non-blank line."""
+    pieces: list[int] = []
+    blanks = 0
+    at = len(lines) - 1
+    while at >= 0 and len(pieces) < HEADER_SPAN:
+        if lines[at].strip():
+            if len(lines[at]) > MAX_LINE_LEN:
+                return -1
+            pieces.append(at)
+            blanks = 0
+        else:
+            blanks += 1
+            if blanks > _ABOVE_LOOK:
+                break
+        at -= 1
+    pieces.reverse()
+    if len(pieces) < 2 or not any(_LINK_PIECE.match(lines[i]) for i in pieces[1:]):
+        return -1
+    chunk = [lines[i] for i in pieces]
+    if glued:
+        chunk[-1] += glued
+    chunk.append(">")
+    for span in range(len(pieces), 1, -1):
+        start = len(pieces) - span
+        spread = pieces[-1] - pieces[start] + 1 > span  # a blank line among them
+        if spread and _attribution_at(chunk, start) == span:
+            return pieces[start]
+    return -1
+
+
+def _spread_span(lines: list[str], index: int) -> int:
+    """Number of lines (0: none) of an attribution starting on ``lines[index]`` whose
+    sender's mailto link a client set on lines of its own below blank lines ("On … Bob" /
+    "" / "<" / "mailto:bob@x" / "> wrote:")."""
+    at, blanks, pieces = index + 1, 0, []
+    while at < len(lines) and len(pieces) < HEADER_SPAN:
+        line = lines[at]
+        if not line.strip():
+            if pieces or blanks >= _ABOVE_LOOK:
+                break  # (the link's pieces follow each other)
+            blanks += 1
+        elif len(line) <= MAX_LINE_LEN and _LINK_PIECE.match(line):
+            pieces.append(line)
+        else:
+            break
+        at += 1
+    if not pieces or not blanks:
+        return 0
+    link = _joined(pieces)
+    end = lines[at].strip() if at < len(lines) and len(lines[at]) <= MAX_LINE_LEN else ""
+    if _glued_end(end):
+        chunk, span = [lines[index], link + end], at + 1 - index  # "<mailto:bob@x" + "> wrote:"
+    else:
+        chunk, span = [lines[index], link], at - index
+    following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
+    return span if _attribution_at([*chunk, *following], 0) == 2 else 0
 
 
 WRAP_WIDTH = 30  # quoted text at least this long may have been wrapped by the sender
@@ -1709,6 +1803,11 @@ def _bottom_posted(lines: list[str], first_quote: int, stop: int) -> int:
         before and not _attribution_at([*before, ">"], 0) == len(before)
     ):
         return -1
+    if len(before) > 1 and not _wrap_tail(before[-1]) and not _dated_head(before[0]):
+        # a whole attribution ("Bob Smith <bob@x> wrote:") below a line of the customer's
+        # that reads as its head with it: that line is an answer above the quote
+        if _attribution_at([before[-1], ">"], 0) == 1:
+            return -1
     index = first_quote
     while index < stop and (
         _QUOTE_LINE.match(lines[index]) or not lines[index].strip() or _quoted_footer(lines, index)
@@ -1733,6 +1832,34 @@ def _quoted_footer(lines: list[str], index: int) -> bool:
 _BLANKS_BELOW_ATTRIBUTION = 2
 
 
+def _unglued(lines: list[str], first_quote: int, stop: int) -> tuple[list[str], int]:
+    """``lines`` and its first quote, read with the end of an attribution Gmail wrapped onto
+    the quote ("… Bob <bob@x" / "> wrote:", ">:") joined to the line above it, and that line
+    blank; the lines as they are when the first quote is none."""
+    end = lines[first_quote].strip()
+    if not first_quote or not lines[first_quote - 1].strip() or not _glued_end(end):
+        return lines, first_quote
+    quote = next((i for i in range(first_quote + 1, stop) if _QUOTE_LINE.match(lines[i])), -1)
+    joined = lines[first_quote - 1].rstrip() + end
+    return [*lines[: first_quote - 1], joined, "", *lines[first_quote + 1 :]], quote
+
+
+def _wrap_tail(line: str) -> bool:
+    """``line`` starts as the rest of an attribution a client wrapped, not as a whole one:
+    a word in lower case ("wrote:", "a écrit :") or a piece of an address ("bob@x> wrote:",
+    "support.example>:")."""
+    words = line.split()
+    if not words:
+        return False
+    first = words[0]
+    return "@" in first or ">" in first or first[:1] != first[:1].upper()
+
+
+def _dated_head(line: str) -> bool:
+    """``line`` opens an attribution with its date ("On Mon, Aug 26, 2019 at 4:37 PM")."""
+    return bool(_ON_START.match(line)) and _DATEISH.search(line) is not None
+
+
 def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int) -> list[str]:
     """Inline answers: the client's attribution right above the first quote is not the
     customer's (the quotes between the answers stay, as context). Apple Mail and mobile
@@ -1740,15 +1867,28 @@ def _drop_attribution_above(kept: list[str], lines: list[str], first_quote: int)
     end = first_quote
     while end > 0 and first_quote - end < _BLANKS_BELOW_ATTRIBUTION and not lines[end - 1].strip():
         end -= 1
+    found = 0
     for span in range(1, HEADER_SPAN + 1):
         start = end - span
         if start < 0 or len(lines[start]) > MAX_LINE_LEN:
             break
         if _attribution_at(lines, start) == span:
-            if not _names_sender(lines[start:end]):
-                return kept  # "As discussed, your colleague wrote:": the customer's
-            return kept[:start] + kept[first_quote:]
-    return kept
+            # the longest one: a wrapped attribution's second line ("bob@x> wrote:",
+            # "wrote:") reads as one by itself, its first line would be left behind; but
+            # not over a whole one ("Bob Smith <bob@x> wrote:") but for a dated head above
+            # it ("On Mon, Aug 26, 2019 at 4:37 PM"): else the line is the customer's
+            if found and not _wrap_tail(lines[end - found]) and not _dated_head(lines[start]):
+                break
+            found = span
+    start = end - found
+    spread = _spread_attribution(lines[:end]) if end else -1
+    if 0 <= spread < start:
+        start, found = spread, end - spread  # its pieces set apart by blank lines (a link)
+    if not found:
+        return kept
+    if not _names_sender(lines[start:end]):
+        return kept  # "As discussed, your colleague wrote:": the customer's
+    return kept[:start] + kept[first_quote:]
 
 
 def _strip_quoted_tail(lines: list[str]) -> list[str]:
@@ -2026,13 +2166,20 @@ def _split_marked(text: str, settings, originals: dict) -> Split:
         (i for i, line in enumerate(lines[:cut_line]) if _QUOTE_LINE.match(line)), -1
     )
     orig_lines = text.split("\n")
+    glued = ""  # the end of an attribution wrapped onto the quote the kept lines stop at
     if first_quote >= 0:
-        bottom = _bottom_posted(lines, first_quote, cut_line)
+        # (read with an attribution's end glued onto the quote joined to the line above)
+        seen, quote = _unglued(lines, first_quote, cut_line)
+        if quote < 0:
+            # no quote below the glued end: the line is read as it stands (a quote the
+            # customer's text may answer), never as a cut above the text below it
+            seen, quote = lines, first_quote
+        bottom = _bottom_posted(seen, quote, cut_line)
         if bottom >= 0:
             kept = orig_lines[bottom:cut_line]
-        elif _has_inline_answers(lines, first_quote, cut_line):
+        elif _has_inline_answers(seen, quote, cut_line):
             kept = _strip_quoted_tail(orig_lines[:cut_line])
-            kept = _drop_attribution_above(kept, lines, first_quote)
+            kept = _drop_attribution_above(kept, seen, quote)
             # A signature below the trailing quote: the quote above it is old content too.
             body, signature = strip_signature(kept)
             if signature:
@@ -2042,9 +2189,9 @@ def _split_marked(text: str, settings, originals: dict) -> Split:
         else:
             kept = orig_lines[:first_quote]
             cut_line = first_quote
+            glued = lines[first_quote].strip()
     else:
         kept = orig_lines[:cut_line]
-    glued = lines[first_quote].strip() if first_quote >= 0 else ""
     kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued) else "")
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
