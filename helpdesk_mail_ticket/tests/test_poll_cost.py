@@ -170,31 +170,40 @@ class TestPollCost(MailTicketCase):
             calls[:] = [0, 0]  # the next answer is the override's False
             self.assertEqual(self.fetch()["new"], 0, "the override's answer obeyed")
 
-    def test_a_line_left_new_is_processed_after_the_state_is_read_again(self):
-        # An unchanged mailbox's cycle goes on with its first read, whose snapshot was
-        # taken before it connected. A line left new found on it (a spent budget left
-        # the message waiting) is processed only after the synchronization state is
-        # read again on a fresh snapshot: a change of mailbox committed meanwhile shows
-        # there, not on the first (TestDownloadsAfterMailboxChange).
+    def test_a_line_left_new_is_processed_on_a_state_read_after_a_commit(self):
+        # The lines a cycle processes are claimed by their handles on the snapshot of
+        # the synchronization state it relies on: one taken after the connection (a
+        # commit, then the read), never the snapshot of the cycle's first read, taken
+        # before it connected, which an idle cycle goes on with (a change of mailbox
+        # committed meanwhile would not show there: TestDownloadsAfterMailboxChange).
         self.deliver(make_email(subject="Waiting for the budget"))
-        self.assertEqual(self.inbox._fetch(limit=0)["remaining"], 1)
+        self.assertEqual(self.inbox._fetch(limit=0)["remaining"], 1)  # its line left new
         inbox_class, events = type(self.inbox), []
         read_sync_state, process = inbox_class._read_sync_state, inbox_class._process_messages
 
         def read(record):
+            state = read_sync_state(record)
             events.append("state read")
-            return read_sync_state(record)
+            return state
 
         def processing(record, source, messages, limit=None):
             events.append(f"{len(messages)} to process")
             return process(record, source, messages, limit)
 
+        def commit():
+            events.append("commit")
+            self.env.invalidate_all()
+
         with (
+            patch.object(odoo_modules.module, "current_test", None),
+            patch.object(self.env.cr, "commit", commit),
             patch.object(inbox_class, "_read_sync_state", read),
             patch.object(inbox_class, "_process_messages", processing),
         ):
             self.assertEqual(self.fetch()["processed"], 1)
-        self.assertEqual(events, ["state read", "state read", "1 to process"])
+        first_processing = events.index("1 to process")
+        before = events[max(first_processing - 2, 0) : first_processing]
+        self.assertEqual(before, ["commit", "state read"], events)
 
     def test_unchanged_mailbox_takes_no_row_lock(self):
         # The synchronization's row lock is a write of the row: the commit ending the
