@@ -451,6 +451,12 @@ class MailInbox(models.Model):
                 # it does not wait for the disk (``transaction.commit``).
                 first = chunks[0] if chunks and len(chunks[0]) == 1 else None
                 messages._commit_claiming(first, handoff, durable=False)
+                if first is not None and not handoff.holds(first):
+                    # Not claimed: another worker has it, or changed its line since
+                    # this snapshot (an administrator's change of mailbox, then another
+                    # worker's synchronization of the new one, gave it that mailbox's
+                    # handle). Claimed on its turn, the mailbox checked first.
+                    first = None
             states = []
             for index in range(len(chunks)):
                 # The inbox may read another mailbox since the cycle connected: the

@@ -60,3 +60,4 @@ from . import test_attack_combined
 from . import test_hunt_paths
 from . import test_hunt_edges
 from . import test_attack_edges2
+from . import test_attack_idle3
