@@ -10,6 +10,7 @@ from unittest.mock import patch
 from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 
+from ..models.mail_inbox_message_batch import MailInboxMessage as BatchMessage
 from ..models.mail_inbox_message_claim import MailInboxMessage
 from .common import make_email
 from .test_attack_combined import MailboxChangedMidCycleCase
@@ -114,4 +115,76 @@ class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
         self.assertTrue(changed)
         self.assertEqual(result["error"], 0, result)
         self.assertEqual(result["processed"], 0, "nothing downloaded from the old mailbox")
+        self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
+
+    def _two_left_new_and_support_holding_alpha(self):
+        """An IMAP inbox on INBOX (Alpha 1, Beta 2), both left new (one batch); the
+        folder Support (the same UIDVALIDITY) holding a copy of Alpha as UID 2."""
+        _env, login, inbox = self._committed_inbox(
+            count=0, port=self.dovecot.imap_port, protocol="imap"
+        )
+        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
+        self.deliver(alpha, login=login)  # INBOX 1
+        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
+        self.cycle(inbox)  # both recorded, left new: one batch
+        self.dovecot.create_folder(login, "Support")
+        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
+                     login=login, folder="Support")  # fmt: skip
+        self.deliver(alpha, login=login, folder="Support")  # Support 2
+        self.dovecot.expunge(login, 1, folder="Support")
+        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
+        return inbox
+
+    def _cycle_with_change_before(self, inbox, model_class, name):
+        step, changed = self._once_changed_to_support(inbox, getattr(model_class, name))
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(model_class, name, step),
+        ):
+            result = inbox._fetch()
+        self.assertTrue(changed)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(result["error"], 0, result)
+        self.assertEqual(result["processed"], 0, "nothing downloaded from the old folder")
+        self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
+
+    def test_a_batch_claimed_before_a_change_downloads_nothing_on_the_old_mailbox(self):
+        """The batch's claim committed, the administrator's change and another
+        worker's synchronization of Support committed before the batch reads its
+        lines' handles (``_download_batch``, a transaction of its own): the leases
+        do not stop the synchronization, and Alpha's line, found again in Support
+        as UID 2, was downloaded by that UID from INBOX: Beta."""
+        inbox = self._two_left_new_and_support_holding_alpha()
+        self._cycle_with_change_before(inbox, BatchMessage, "_download_batch")
+
+    def test_a_batch_claim_refused_by_a_change_downloads_nothing_on_the_old_mailbox(self):
+        """A batch's claim (``_claim_rows``) runs on the snapshot on which the cycle
+        checked the mailbox (``_goes_on``). The administrator's change and another
+        worker's synchronization of Support committed between that check and the
+        claim: the claim met them (a serialization failure) and was tried again on a
+        fresh snapshot, the mailbox not checked again: Alpha's line, found again in
+        Support as UID 2, was downloaded by that UID from INBOX: Beta."""
+        _env, login, inbox = self._committed_inbox(
+            count=0, port=self.dovecot.imap_port, protocol="imap"
+        )
+        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
+        self.deliver(alpha, login=login)  # INBOX 1
+        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
+        self.cycle(inbox)  # both recorded, left new: one batch
+        self.dovecot.create_folder(login, "Support")
+        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
+                     login=login, folder="Support")  # fmt: skip
+        self.deliver(alpha, login=login, folder="Support")  # Support 2
+        self.dovecot.expunge(login, 1, folder="Support")
+        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
+        claim_rows, changed = self._once_changed_to_support(inbox, BatchMessage._claim_rows)
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(BatchMessage, "_claim_rows", claim_rows),
+        ):
+            result = inbox._fetch()
+        self.assertTrue(changed)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(result["error"], 0, result)
+        self.assertEqual(result["processed"], 0, "nothing downloaded from the old folder")
         self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
