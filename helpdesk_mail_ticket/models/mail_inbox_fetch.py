@@ -471,7 +471,10 @@ class MailInbox(models.Model):
                     break
                 # What batches left out (their claims kept), one at a time, once what
                 # they wait for is done: the rest at the end of the cycle.
-                states += messages._process_alone(source, settings, later, wait=False)
+                done = messages._process_alone(source, settings, later, wait=False)
+                states += done
+                if done and not self._goes_on():  # checked again after their commits
+                    break
                 states += self._process_chunk(source, settings, chunks, index, handoff, later)
             else:
                 if not later or self._goes_on():

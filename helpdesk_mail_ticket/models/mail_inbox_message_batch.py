@@ -102,6 +102,12 @@ class MailInboxMessage(models.Model):
             previous, answered = alone[message_id]
             if not wait and answered and message._answered_in_flight(answered):
                 break  # it, and after it what may answer it, wait for later
+            # Each one after the first (the caller checked the mailbox before it): the
+            # inbox may read another mailbox since, whose handles its line may hold
+            # (another worker synchronized it), naming other mail on this connection.
+            # Read on the snapshot this message's handle is read on.
+            if states and not message.inbox_id._goes_on():
+                break  # the rest stays new, its leases let go by the cycle
             del alone[message_id]
             handoff = Handoff()
             handoff.hand(message, (previous, False))

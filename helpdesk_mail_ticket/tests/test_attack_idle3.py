@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 from odoo.modules import module as odoo_module
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..models.mail_inbox_message_batch import MailInboxMessage as BatchMessage
 from ..models.mail_inbox_message_claim import MailInboxMessage
@@ -188,3 +189,73 @@ class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
         self.assertEqual(result["error"], 0, result)
         self.assertEqual(result["processed"], 0, "nothing downloaded from the old folder")
         self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
+
+    def test_messages_left_out_of_a_batch_download_nothing_after_a_change(self):
+        """Messages a batch claimed and left out (history since the plan: another
+        worker counted an attempt) are processed one after the other at the end of
+        the cycle (``_process_alone``), each committing, the mailbox checked once
+        before the first. The administrator's change and another worker's
+        synchronization of Support committed after the first of them (Delta): Beta
+        was still processed from the old folder, and Alpha's line, found again in
+        Support as UID 2, was downloaded by that UID from INBOX: Beta."""
+        _env, login, inbox = self._committed_inbox(
+            count=0, port=self.dovecot.imap_port, protocol="imap"
+        )
+        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
+        self.deliver(make_email(subject="Delta", message_id="<delta@c.example>"), login=login)
+        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
+        self.deliver(alpha, login=login)  # INBOX 3
+        self.cycle(inbox)  # all three recorded, left new: one batch
+        self.dovecot.create_folder(login, "Support")
+        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
+                     login=login, folder="Support")  # fmt: skip
+        self.deliver(alpha, login=login, folder="Support")  # Support 2
+        self.dovecot.expunge(login, 1, folder="Support")
+        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
+        original_claim_rows = BatchMessage._claim_rows
+        counted = []
+
+        def claim_rows(records):
+            if not counted:  # another worker's attempts: each goes alone
+                counted.append(True)
+                other = self._real_env()
+                other.cr.execute(
+                    "UPDATE mail_inbox_message SET attempts = 1 WHERE inbox_id = %s", [inbox.id]
+                )
+                other.cr.commit()
+            return original_claim_rows(records)
+
+        original_isolated = MailInboxMessage._process_isolated
+        process_isolated, changed = self._once_changed_to_support(inbox, original_isolated)
+        calls = []
+
+        def second_process_isolated(record, *args, **kwargs):
+            # The change comes once the first message left out is done (Delta).
+            calls.append(record.id)
+            step = process_isolated if len(calls) == 2 else original_isolated
+            return step(record, *args, **kwargs)
+
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(BatchMessage, "_claim_rows", claim_rows),
+            patch.object(MailInboxMessage, "_process_isolated", second_process_isolated),
+            # Beta, checked on a snapshot before the change, meets it when it writes
+            # its download mark (a serialization failure): aborted, left new.
+            mute_logger(
+                "odoo.sql_db", "odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message"
+            ),
+        ):
+            result = inbox._fetch()
+        self.assertTrue(changed)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        # Delta, processed before the change, ends as the inbox's rules say (an
+        # unknown caller here); Alpha and Beta wait, never read from the old folder.
+        check = self._real_env()
+        check.cr.execute(
+            "SELECT message_id, state FROM mail_inbox_message WHERE inbox_id = %s "
+            "AND message_id IN ('alpha@c.example', 'beta@c.example') ORDER BY message_id",
+            [inbox.id],
+        )
+        self.assertEqual(
+            check.cr.fetchall(), [("alpha@c.example", "new"), ("beta@c.example", "new")]
+        )
