@@ -211,10 +211,10 @@ class MailInbox(models.Model):
         """
         self.ensure_one()
         # What the cycle reads of the inbox, in one narrow read: its connection settings,
-        # and what the rest of an idle cycle reads (the read of the synchronization state
-        # reads those again on its own snapshot; a POP3 cycle, without that read, uses
-        # these: its idle cycle is one transaction).
-        self.fetch([*self._get_cycle_fields(), *self._sync_lock_columns()])
+        # what the rest of an idle cycle reads, and the stored synchronization state.
+        # An idle cycle goes on with it, on this snapshot: one transaction
+        # (``_read_sync_state``; a change of the mailbox since then is read again).
+        first = self._read_first_state()
         # The trace its connection opened ahead writes to, even while still empty.
         trace = ahead.data(self.id) if ahead else None
         if trace is None:
@@ -222,7 +222,9 @@ class MailInbox(models.Model):
         # In the inbox's company: its tickets and contacts are made there.
         # The mailbox it connects to: the synchronization checks it is still the inbox's.
         inbox = self.with_company(self.company_id).with_context(
-            mail_inbox_trace=trace, mail_inbox_connected=self._get_mailbox_identity()
+            mail_inbox_trace=trace,
+            mail_inbox_connected=self._get_mailbox_identity(),
+            mail_inbox_first_state=first,
         )
         result = {"new": 0, "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         if not self._is_polled():
@@ -269,6 +271,26 @@ class MailInbox(models.Model):
             return True
         _logger.info("Mail inbox %s was archived during the run: not polled", self.name)
         return False
+
+    def _read_first_state(self):
+        """The cycle's first read (``_fetch``): its connection settings and what the
+        rest of an idle cycle reads of the row, with the stored synchronization state
+        (``_read_cycle_state``), a dict, or None when read by the ORM alone: a caller
+        without superuser rights (the ORM checks its access to each field), or the
+        inbox gone (the ORM raises MissingError)."""
+        names = [*self._get_cycle_fields(), *self._sync_lock_columns()]
+        if self.env.su:
+            columns = self._state_columns(names)
+            state = self._read_cycle_state(columns)
+            if state:
+                # A field that is no column of the row (an override's): read as usual.
+                others = [name for name in names if name not in columns]
+                if others:
+                    self.fetch(others)
+                # A tuple: it travels in the context (hashable, as its values should be).
+                return tuple(state.items())
+        self.fetch(names)
+        return None
 
     def _get_cycle_fields(self):
         """The inbox's fields a cycle reads before its synchronization lock (its
@@ -325,6 +347,7 @@ class MailInbox(models.Model):
 
     def _fetch_from_source(self, source, limit):
         new, cursor = self._sync_mailbox(source)
+        on_first_read = self._synced_on_first_read()
         if not self._reads_connected_mailbox():
             # The synchronization found the inbox pointed at another mailbox (read in
             # the transaction the first claim is made in, with no statement when the
@@ -332,6 +355,18 @@ class MailInbox(models.Model):
             # name other mail on this connection's. Nothing is processed nor removed.
             return {"new": len(new), "processed": 0, "error": 0, "undesired": 0, "remaining": 0}
         todo, removable = self._find_pending_and_removable()
+        if on_first_read and todo:
+            # Lines left new, found on the snapshot of the cycle's first read, taken
+            # before it connected: read again on a fresh snapshot, the synchronization
+            # state first, before any is claimed (a change of mailbox committed since,
+            # and another worker's synchronization of the new one, are seen there: a
+            # line's handle may name other mail on this connection now). What the
+            # server actions found there needs nothing more: they commit, lock the
+            # lines and decide again on a fresh snapshot, the mailbox checked
+            # (``_apply_server_actions``).
+            self._trace("Messages to process: the state read again on a fresh snapshot")
+            inbox = self.with_context(mail_inbox_first_state=None)
+            return inbox._fetch_from_source(source, limit)
         # A synchronization that locked the row and stored no cursor leaves its lock to
         # the next commit, which _process_messages makes before any download.
         counts = {"new": len(new), **self._process_messages(source, todo, limit)}
@@ -354,8 +389,20 @@ class MailInbox(models.Model):
         cycle read the inbox's row (an idle cycle: the cache still holds what the check
         reads), the rows of the server actions' check (``_server_action_queries``):
         ``(rows, plan)`` for ``_server_action_candidates_from``, else None. Valid for
-        the server actions only while nothing is processed nor committed after it."""
-        ledger = self.env["mail.inbox.message"]
+        the server actions only while nothing is processed nor committed after it.
+        An idle POP3 cycle found them already with the check of its listing, on this
+        snapshot (``_listing_unchanged``): no statement then."""
+        found = self._pending_found_with_listing()
+        if found is not None:
+            return found
+        queries = self._pending_and_removable_queries()
+        self.env.cr.execute(SQL(" UNION ALL ").join(queries[0]))
+        return self._pending_and_removable_from(self.env.cr.fetchall(), queries[1])
+
+    def _pending_and_removable_queries(self):
+        """The queries of ``_find_pending_and_removable`` (rows ``(id, ticket_model,
+        ticket_id, is_kept)``, ``is_kept`` NULL for a line to process) and the server
+        actions' plan (None: their rows are not read here). Flushes the ledger."""
         cache, fields_ = self.env.cache, self._fields
         if all(cache.contains(self, fields_[name]) for name in self._sync_lock_columns()):
             queries, plan = self._server_action_queries()
@@ -367,16 +414,33 @@ class MailInbox(models.Model):
             "AND (on_server OR raw_attachment_id IS NOT NULL))",
             self.id,
         )
-        ledger.flush_model()
-        self.env.cr.execute(SQL(" UNION ALL ").join([pending, *queries]))
-        todo, rows = [], []
-        for row in self.env.cr.fetchall():
+        self.env["mail.inbox.message"].flush_model()
+        return [pending, *queries], plan
+
+    def _pending_and_removable_from(self, rows, plan):
+        """``_find_pending_and_removable``'s answer from the rows of its queries."""
+        todo, removable = [], []
+        for row in rows:
             if row[3] is None:
                 todo.append(row[0])
             else:
-                rows.append(row)
+                removable.append(row)
         # A tuple: the rows may travel in a context (hashable, as its values should be).
-        return ledger.browse(sorted(todo)), (tuple(rows), plan) if plan else None
+        ledger = self.env["mail.inbox.message"]
+        return ledger.browse(sorted(todo)), (tuple(removable), plan) if plan else None
+
+    def _pending_found_with_listing(self):
+        """What ``_listing_unchanged`` found of ``_find_pending_and_removable`` with its
+        check, on this cycle's first snapshot (the cache still holding the row's read:
+        no commit since), or None."""
+        first = self.env.context.get("mail_inbox_first_state")
+        kept = self.env.cr.cache.pop("hmt_pending_with_listing", None)
+        if not kept or first is None or kept[0] is not first or kept[1] != self.id:
+            return None
+        cache, fields_ = self.env.cache, self._fields
+        if not all(cache.contains(self, fields_[name]) for name in self._sync_lock_columns()):
+            return None
+        return kept[2]
 
     def _process_messages(self, source, messages, limit=None):
         """Process this cycle's share of the inbox's ``new`` messages: the first
@@ -411,6 +475,12 @@ class MailInbox(models.Model):
                 # it does not wait for the disk (``transaction.commit``).
                 first = chunks[0] if chunks and len(chunks[0]) == 1 else None
                 messages._commit_claiming(first, handoff, durable=False)
+                if first is not None and not handoff.holds(first):
+                    # Not claimed: another worker has it, or changed its line since
+                    # this snapshot (an administrator's change of mailbox, then another
+                    # worker's synchronization of the new one, gave it that mailbox's
+                    # handle). Claimed on its turn, the mailbox checked first.
+                    first = None
             states = []
             for index in range(len(chunks)):
                 # The inbox may read another mailbox since the cycle connected: the
@@ -425,7 +495,10 @@ class MailInbox(models.Model):
                     break
                 # What batches left out (their claims kept), one at a time, once what
                 # they wait for is done: the rest at the end of the cycle.
-                states += messages._process_alone(source, settings, later, wait=False)
+                done = messages._process_alone(source, settings, later, wait=False)
+                states += done
+                if done and not self._goes_on():  # checked again after their commits
+                    break
                 states += self._process_chunk(source, settings, chunks, index, handoff, later)
             else:
                 if not later or self._goes_on():

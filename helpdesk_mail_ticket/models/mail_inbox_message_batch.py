@@ -81,8 +81,9 @@ class MailInboxMessage(models.Model):
         try:
             claimed = self._claim_batch(batch)
             downloaded = claimed._download_batch(source, batch)
-            locked = downloaded._lock_emails(batch)
-            locked._run_batch(batch)
+            if downloaded:
+                locked = downloaded._lock_emails(batch)
+                locked._run_batch(batch)
         finally:
             # Session locks: they survive commits and rollbacks (``transaction``).
             leases = [message_id for message_id in batch.leases if message_id not in batch.alone]
@@ -104,6 +105,12 @@ class MailInboxMessage(models.Model):
             previous, answered = alone[message_id]
             if not wait and answered and message._answered_in_flight(answered):
                 break  # it, and after it what may answer it, wait for later
+            # Each one after the first (the caller checked the mailbox before it): the
+            # inbox may read another mailbox since, whose handles its line may hold
+            # (another worker synchronized it), naming other mail on this connection.
+            # Read on the snapshot this message's handle is read on.
+            if states and not message.inbox_id._goes_on():
+                break  # the rest stays new, its leases let go by the cycle
             del alone[message_id]
             handoff = Handoff()
             handoff.hand(message, (previous, False))
@@ -164,6 +171,12 @@ class MailInboxMessage(models.Model):
             except psycopg2.errors.SerializationFailure:
                 release_leases_held(self.env, self.ids)  # the failed statement's
                 commit(self.env)
+                # The change met may be an administrator's change of mailbox, and
+                # another worker's synchronization of the new one: the lines may hold
+                # its handles now, which name other mail on this cycle's connection.
+                # Checked again on the fresh snapshot the claim is tried on.
+                if not self[:1].inbox_id._goes_on():
+                    return []
         return []
 
     def _download_batch(self, source, batch):
@@ -173,6 +186,14 @@ class MailInboxMessage(models.Model):
         Returns the messages downloaded."""
         self.fetch(self._download_fields())  # one read for the batch
         downloaded = self.browse()
+        # The handles just read name mail of the mailbox the inbox read on this same
+        # snapshot: an administrator's change of mailbox committed since the claim's
+        # commit, then another worker's synchronization of the new one, may have given
+        # the lines that mailbox's handles (the leases do not stop it), which name
+        # other mail on this cycle's connection. Then none is downloaded.
+        if self and not self[:1].inbox_id._still_connected_mailbox():
+            self._forget_download_marks()
+            return downloaded
         for message in self:
             try:
                 raw, state = message._download(source, batch.settings, 0, marked=True)

@@ -56,6 +56,10 @@ class Handoff:
     def hand(self, message, claim):
         self._claimed = (message, claim)
 
+    def holds(self, message):
+        """Whether the previous commit claimed ``message`` (not taken yet)."""
+        return bool(self._claimed) and self._claimed[0].id == message.id
+
     def take(self, message):
         """The claim made for ``message`` by the previous commit, if any (taken once)."""
         claimed, self._claimed = self._claimed, None

@@ -12,11 +12,20 @@ from odoo import api, models, modules
 from odoo.tools import SQL
 
 from ..mailparse.identity import header_digest, header_identity
-from ..mailsource import MessageError, MessageNotFoundError, ProtocolError, RemoteList
+from ..mailsource import (
+    MessageError,
+    MessageNotFoundError,
+    ProtocolError,
+    RemoteList,
+    source_class,
+)
 from ..transaction import SYNC_RETRIES, commit, rollback, step_savepoint
 from .mail_inbox_message import InboxProcessingError, _text
 
 INSERT_CHUNK = 1000
+# ``cr.cache`` key: the inbox (and its cycle's first read) whose synchronization found
+# nothing changed on the snapshot of that first read (``_synced_on_first_read``).
+FIRST_READ_SYNC = "hmt_synced_on_first_read"
 # Messages whose headers are read then recorded per committed step (_record_identified).
 RECOGNIZE_BATCH = 200
 
@@ -44,6 +53,8 @@ class MailInbox(models.Model):
             remote = source.list_messages()
             self._trace("%d message(s) in the mailbox", len(remote))
             return self._sync_with_server(remote, source), None
+        state_token = self.env.context.get("mail_inbox_first_state")
+        first = state_token is not None
         state = self._read_sync_state()
         if not state:  # the inbox was deleted meanwhile
             return ledger.browse(), None
@@ -62,7 +73,17 @@ class MailInbox(models.Model):
             # command): nothing to write, hence no lock (a row lock makes the cycle's
             # last commit wait for the disk).
             self._trace("No change since the stored cursor")
+            if first:
+                # Told to the cycle (``_synced_on_first_read``): whatever it finds to
+                # do on this snapshot, older than its connection, is read again.
+                self.env.cr.cache[FIRST_READ_SYNC] = (self.id, state_token)
             return ledger.browse(), cursor
+        if first:
+            # A change since the cursor the cycle read before it connected: read on
+            # that older snapshot, the lock would fail on any write of the row
+            # committed meanwhile (another worker's cursor or status). The state is
+            # read again on a fresh snapshot, and the rest goes as it always went.
+            return self.with_context(mail_inbox_first_state=None)._sync_mailbox(source)
         # The lock before the listing: a worker that cannot have it (another worker
         # synchronizes) sends no listing command, and writes nothing.
         if not self._lock_sync_state():
@@ -104,6 +125,18 @@ class MailInbox(models.Model):
             else:
                 self._store_sync_cursor(listing.cursor)
         return new, listing.cursor
+
+    def _synced_on_first_read(self):
+        """Whether the ``_sync_mailbox`` just made by this cycle answered from the
+        cycle's first read (``mail_inbox_first_state``: a snapshot taken before the
+        cycle connected) and found nothing changed, with no commit since: told once.
+        What the cycle then finds to do on that snapshot (lines left new, mail to
+        remove) is not acted on: an administrator's change of mailbox, and another
+        worker's synchronization of the new one, committed since that snapshot would
+        not be seen (a line's handle read there names other mail now)."""
+        token = self.env.context.get("mail_inbox_first_state")
+        told = self.env.cr.cache.pop(FIRST_READ_SYNC, None)
+        return token is not None and told is not None and told[0] == self.id and told[1] is token
 
     @api.model
     def _get_mailbox_identity_fields(self):
@@ -263,34 +296,78 @@ class MailInbox(models.Model):
     def _read_sync_state(self):
         """Read the stored synchronization state of this inbox (its cursor), without a
         lock: an unchanged mailbox writes nothing (``_lock_sync_state`` locks the row
-        when something changed). Starts a new transaction first, whose snapshot then
-        sees the last stored state. Returns False (the inbox is gone), or a dict:
+        when something changed). Returns False (the inbox is gone), or a dict:
         ``cursor_recorded`` is True when the ledger holds the UID before the stored
-        cursor's UIDNEXT (None: not known)."""
+        cursor's UIDNEXT (None: not known).
+
+        The cycle's first read (``_read_cycle_state``, before it connected) read the
+        same on its snapshot: that state is returned while the transaction is the same
+        (the context's ``mail_inbox_first_state``, the cursor still in the cache), and
+        ``_sync_mailbox`` asks again with it left out only when the mailbox changed
+        since that cursor. Otherwise a new transaction is started first, whose
+        snapshot then sees the last stored state."""
+        first = self.env.context.get("mail_inbox_first_state")
+        if first is not None and self.env.cache.contains(self, self._fields["sync_cursor"]):
+            return dict(first)
         commit(self.env)
-        # The transaction's first statement: it reads the stored cursor, whether the
-        # ledger holds the cursor's last UID (an index lookup, when the cursor's numbers
-        # are plain digits), and what the rest of an idle cycle reads of the row.
+        return self._read_state_row(self._sync_lock_columns())
+
+    def _read_cycle_state(self, names):
+        """The cycle's first read, before it connects: ``names`` (its connection
+        settings and what the rest of an idle cycle reads of the row) with the stored
+        synchronization state, in the transaction's first statement (no commit before:
+        the transaction is the cycle's own). Returns the state as ``_read_sync_state``
+        does; False when the inbox is gone. The ledger is looked at only for a
+        protocol keeping a cursor, as the cache or this process's last cycle of the
+        inbox knows it (a POP3 cycle's statements name no ledger line it reads)."""
+        registry = self.env.registry
+        protocols = getattr(registry, "hmt_inbox_protocols", None)
+        if protocols is None:
+            protocols = registry.hmt_inbox_protocols = {}
+        field = self._fields["protocol"]
+        if self.env.cache.contains(self, field):
+            protocol = self.env.cache.get(self, field)
+        else:
+            protocol = protocols.get(self.id)
+        try:
+            keeps_cursor = not protocol or source_class(protocol).keeps_cursor
+        except KeyError:  # no source for it (its bridge not loaded): the cycle fails later
+            keeps_cursor = True
+        state = self._read_state_row(names, recorded=keeps_cursor)
+        if state and "protocol" in names:
+            protocols[self.id] = self.env.cache.get(self, field)
+        return state
+
+    def _read_state_row(self, names, recorded=True):
+        """One statement on this transaction's snapshot: the columns ``names`` (put in
+        the cache as the ORM would), the stored cursor, and (``recorded``) whether the
+        ledger holds the cursor's last UID (an index lookup, when the cursor's numbers
+        are plain digits; else not known, None). See ``_read_sync_state``."""
         self.flush_recordset()
         self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
         # What the rest of the cycle reads of the row, read by this statement on its
-        # snapshot too: the commit above emptied the cache, and one field missing
-        # there would read the whole row again (every column, tokens included).
-        names = self._sync_lock_columns()
+        # snapshot too: a commit empties the cache, and one field missing there would
+        # read the whole row again (every column, tokens included).
+        names = [name for name in dict.fromkeys(names) if name != "sync_cursor"]
+        check = SQL("NULL::boolean")
+        if recorded:
+            check = SQL(
+                """CASE WHEN sync_cursor->>'uidvalidity' ~ '^[0-9]{1,18}$'
+                         AND sync_cursor->>'uidnext' ~ '^[0-9]{1,18}$'
+                   THEN EXISTS(
+                       SELECT 1 FROM mail_inbox_message
+                        WHERE inbox_id = %(id)s
+                          AND server_uid = (sync_cursor->>'uidvalidity') || ':'
+                              || ((sync_cursor->>'uidnext')::bigint - 1)::text)
+                   END""",
+                id=self.id,
+            )
         self.env.cr.execute(
             SQL(
-                """SELECT %(columns)s sync_cursor,
-                          CASE WHEN sync_cursor->>'uidvalidity' ~ '^[0-9]{1,18}$'
-                                AND sync_cursor->>'uidnext' ~ '^[0-9]{1,18}$'
-                          THEN EXISTS(
-                              SELECT 1 FROM mail_inbox_message
-                               WHERE inbox_id = %(id)s
-                                 AND server_uid = (sync_cursor->>'uidvalidity') || ':'
-                                     || ((sync_cursor->>'uidnext')::bigint - 1)::text)
-                          END
-                     FROM %(table)s WHERE id = %(id)s""",
+                "SELECT %(columns)s sync_cursor, %(check)s FROM %(table)s WHERE id = %(id)s",
                 # Each column followed by its comma: none named, the cursor alone.
                 columns=SQL("").join(SQL("%s, ", SQL.identifier(name)) for name in names),
+                check=check,
                 table=SQL.identifier(self._table),
                 id=self.id,
             )
@@ -314,9 +391,14 @@ class MailInbox(models.Model):
     def _sync_lock_columns(self):
         """The columns of ``_get_sync_lock_fields()`` one statement can read with the
         cursor and put in the cache."""
+        return self._state_columns(self._get_sync_lock_fields())
+
+    def _state_columns(self, names):
+        """The fields of ``names`` that are columns of the row one statement can read
+        with the cursor and put in the cache (``_read_state_row``)."""
         return [
             name
-            for name in self._get_sync_lock_fields()
+            for name in dict.fromkeys(names)
             if name in self._fields
             and name != "sync_cursor"
             # A column of the row (a field computed on the fly has a column type too).
@@ -457,10 +539,19 @@ class MailInbox(models.Model):
         that comparison's snapshot did not see, committed or not (stamped by the
         database, ``mail.inbox.message._init_listing_stamps``). One statement, on
         indexes: the lines are not read, the listing is not sent. False as well when
-        the transaction ids went back (a database restored into another cluster)."""
+        the transaction ids went back (a database restored into another cluster).
+
+        In a cycle's first transaction (the context's ``mail_inbox_first_state``) the
+        same statement reads what ``_find_pending_and_removable`` reads, kept for it
+        when the listing is unchanged (nothing is written before it asks)."""
+        first = self.env.context.get("mail_inbox_first_state")
+        queries, plan = ([], None)
+        if first is not None:
+            queries, plan = self._pending_and_removable_queries()
         self.env["mail.inbox.message"].flush_model()
-        self.env.cr.execute(
-            """SELECT 1 FROM mail_inbox_listing_state state
+        check = SQL(
+            """(SELECT NULL::integer, NULL::varchar, NULL::integer, true
+                 FROM mail_inbox_listing_state state
                 WHERE state.inbox_id = %(id)s AND state.digest = %(digest)s
                   AND pg_snapshot_xmax(pg_current_snapshot())
                       >= pg_snapshot_xmax(state.snapshot)
@@ -473,10 +564,17 @@ class MailInbox(models.Model):
                       SELECT 1 FROM mail_inbox_listing_gone gone
                        WHERE gone.inbox_id = %(id)s
                          AND gone.xid >= pg_snapshot_xmin(state.snapshot)
-                         AND NOT pg_visible_in_snapshot(gone.xid, state.snapshot))""",
-            {"id": self.id, "digest": digest},
+                         AND NOT pg_visible_in_snapshot(gone.xid, state.snapshot)))""",
+            id=self.id,
+            digest=digest,
         )
-        return bool(self.env.cr.fetchone())
+        self.env.cr.execute(SQL(" UNION ALL ").join([check, *queries]))
+        rows = self.env.cr.fetchall()
+        unchanged = any(row[0] is None for row in rows)
+        if unchanged and queries:
+            found = self._pending_and_removable_from([r for r in rows if r[0] is not None], plan)
+            self.env.cr.cache["hmt_pending_with_listing"] = (first, self.id, found)
+        return unchanged
 
     def _remember_listing(self, digest):
         """Remember that the listing ``digest`` was found equal to the ledger on this

@@ -63,3 +63,4 @@ from . import test_attack_edges2
 from . import test_hunt_edges3
 from . import test_attack_edges3
 from . import test_attack_thru2
+from . import test_attack_idle3

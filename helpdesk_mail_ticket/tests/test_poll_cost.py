@@ -20,9 +20,12 @@ from ..models import mail_inbox_fetch
 from .common import MailTicketCase, make_email
 
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-# An idle IMAP cycle: at most this many commits and SQL statements.
-IDLE_COMMITS = 2
-IDLE_STATEMENTS = 3
+# An idle IMAP cycle: at most this many commits and SQL statements. One transaction:
+# the first read (connection settings, stored cursor, what the rest of the cycle reads
+# of the row) and the lines left new with the server actions' candidates, on one
+# snapshot; psycopg2 sends BEGIN and COMMIT, 4 round trips to PostgreSQL in all.
+IDLE_COMMITS = 1
+IDLE_STATEMENTS = 2
 # A cycle recording one new message: at most this many reads of the inbox's row.
 ROW_READS_ONE_NEW = 11
 _READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
@@ -109,12 +112,13 @@ class TestPollCost(MailTicketCase):
             "no count of the messages in error when none was added",
         )
 
-    def test_unchanged_mailbox_costs_two_commits_and_few_statements(self):
-        # What an idle cycle costs besides the protocol exchange: a commit before the
-        # synchronization lock (its snapshot must see the last stored cursor, the
-        # connection having taken time since the cycle's first read), one ending the
-        # cycle (releasing the lock with the cycle's reads); a handful of statements;
-        # no command beyond those opening and closing the folder (no ENABLE).
+    def test_unchanged_mailbox_costs_one_commit_and_two_statements(self):
+        # What an idle cycle costs besides the protocol exchange: one transaction. The
+        # stored cursor read before connecting is the one to compare with: mail or a
+        # worker's change since then shows in SELECT's answer, and only then is the
+        # state read again on a fresh snapshot (before any lock or write). The commit
+        # ends the cycle; no command beyond those opening and closing the folder (no
+        # ENABLE).
         # Each commit empties the cache, as a real one does (what the cycle needs of
         # the inbox is read again after it); the cycle starts on an empty cache.
         made = []
@@ -142,6 +146,64 @@ class TestPollCost(MailTicketCase):
         self.assertEqual(
             [s for s in statements if re.search(r"refresh_token|client_secret", s)], []
         )
+
+    def test_an_override_of_the_sync_state_read_is_obeyed_by_every_cycle(self):
+        # The idle cycle answers from its first read, but through _read_sync_state,
+        # which an integrator may override: asked once an idle cycle, once more only
+        # when the mailbox changed, and its answer obeyed (False: the inbox is gone,
+        # nothing synchronized).
+        inbox_class, calls = type(self.inbox), []
+        original = inbox_class._read_sync_state
+
+        def read_sync_state(record):
+            calls.append(record.id)
+            return original(record) if len(calls) <= 2 else False
+
+        with patch.object(inbox_class, "_read_sync_state", read_sync_state):
+            self.assertEqual(self.fetch()["new"], 0)
+            self.assertEqual(len(calls), 1, "an idle cycle asks once")
+            self.deliver(make_email(subject="Arrived before the next cycle"))
+            calls.clear()
+            self.assertEqual(self.fetch()["new"], 1)
+            self.assertLessEqual(len(calls), 2, "asked again once the mailbox changed")
+            self.deliver(make_email(subject="Arrived while the inbox is gone"))
+            calls[:] = [0, 0]  # the next answer is the override's False
+            self.assertEqual(self.fetch()["new"], 0, "the override's answer obeyed")
+
+    def test_a_line_left_new_is_processed_on_a_state_read_after_a_commit(self):
+        # The lines a cycle processes are claimed by their handles on the snapshot of
+        # the synchronization state it relies on: one taken after the connection (a
+        # commit, then the read), never the snapshot of the cycle's first read, taken
+        # before it connected, which an idle cycle goes on with (a change of mailbox
+        # committed meanwhile would not show there: TestDownloadsAfterMailboxChange).
+        self.deliver(make_email(subject="Waiting for the budget"))
+        self.assertEqual(self.inbox._fetch(limit=0)["remaining"], 1)  # its line left new
+        inbox_class, events = type(self.inbox), []
+        read_sync_state, process = inbox_class._read_sync_state, inbox_class._process_messages
+
+        def read(record):
+            state = read_sync_state(record)
+            events.append("state read")
+            return state
+
+        def processing(record, source, messages, limit=None):
+            events.append(f"{len(messages)} to process")
+            return process(record, source, messages, limit)
+
+        def commit():
+            events.append("commit")
+            self.env.invalidate_all()
+
+        with (
+            patch.object(odoo_modules.module, "current_test", None),
+            patch.object(self.env.cr, "commit", commit),
+            patch.object(inbox_class, "_read_sync_state", read),
+            patch.object(inbox_class, "_process_messages", processing),
+        ):
+            self.assertEqual(self.fetch()["processed"], 1)
+        first_processing = events.index("1 to process")
+        before = events[max(first_processing - 2, 0) : first_processing]
+        self.assertEqual(before, ["commit", "state read"], events)
 
     def test_unchanged_mailbox_takes_no_row_lock(self):
         # The synchronization's row lock is a write of the row: the commit ending the
@@ -359,8 +421,10 @@ class TestProcessingCost(MailTicketCase):
         self.assertEqual(made.count("rollback"), 0)
         return result, made.count("commit")
 
-    def test_one_new_message_costs_three_commits_more_than_an_idle_cycle(self):
-        # The synchronization records the message and stores the cursor (every listed
+    def test_one_new_message_costs_four_commits_more_than_an_idle_cycle(self):
+        # The state read again on a fresh snapshot once SELECT shows the change (an
+        # idle cycle goes on with its first read's: no commit but its last). The
+        # synchronization records the message and stores the cursor (every listed
         # message has its line), and the message is claimed and its download marked,
         # in one commit, as a further one is in its previous one's outcome (no commit
         # of its own). Then the attempt (before the parse) and the outcome.
@@ -369,7 +433,8 @@ class TestProcessingCost(MailTicketCase):
         self.deliver(make_email(subject="Alone"))
         one, commits = self.cycle_commits()
         self.assertEqual((idle["new"], one["processed"]), (0, 1))
-        self.assertEqual(commits - idle_commits, 3, f"{idle_commits} idle, {commits} with one")
+        self.assertEqual(idle_commits, 1)
+        self.assertEqual(commits - idle_commits, 4, f"{idle_commits} idle, {commits} with one")
         self.assertEqual(self.inbox.sync_cursor["uidnext"], max(self.server_uids()) + 1)
 
     def test_one_new_message_reads_the_inbox_and_the_user_only_where_needed(self):

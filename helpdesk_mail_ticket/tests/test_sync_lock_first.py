@@ -91,3 +91,34 @@ class TestMailboxChangedDuringCycle(Pop3IdleCase):
             self.cycle(inbox)
         self.assertEqual(self.cycle(inbox)["new"], 2, "the new folder's mail recorded")
         self.assertEqual(sum(on for _uid, on in self.lines(env, inbox)), 2)
+
+    def test_a_cycle_that_finds_new_mail_in_the_old_mailbox_stores_nothing(self):
+        # The admin's change committed while the cycle connects, after its first read
+        # (which an idle cycle goes on with), and mail arrived in the old folder: the
+        # change is read on a fresh snapshot before anything is recorded or stored.
+        env, login, inbox = self._committed_inbox(
+            count=2, port=self.dovecot.imap_port, protocol="imap"
+        )
+        self.cycle(inbox)
+        self.dovecot.create_folder(login, "Other")
+        for number in range(2):
+            self.deliver(
+                make_email(message_id=f"<other-{number}@c.x>"), login=login, folder="Other"
+            )
+        self.dovecot.set_uidvalidity(login, "Other", self.dovecot.uidvalidity(login))
+        self.deliver(make_email(message_id="<old-folder@c.x>"), login=login)
+        admin, inbox_class, done = self._real_env(), type(inbox), []
+        original = inbox_class._open_source
+
+        def open_source(record, *args, **kwargs):
+            if not done:
+                done.append(True)
+                admin["mail.inbox"].browse(record.id).write({"mailbox": "Other"})
+                admin.cr.commit()
+            return original(record, *args, **kwargs)
+
+        with patch.object(inbox_class, "_open_source", open_source):
+            self.assertEqual(self.cycle(inbox)["new"], 0)
+        self.assertEqual(done, [True])
+        self.assertEqual(self.cycle(inbox)["new"], 2, "the new folder's mail recorded")
+        self.assertEqual(sum(on for _uid, on in self.lines(env, inbox)), 2)
