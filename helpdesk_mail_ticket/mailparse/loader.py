@@ -111,8 +111,9 @@ def repair_header_block(raw: bytes) -> bytes:
     An mbox ``From `` line may come first. What some tools write before the header block (a
     UTF-8 BOM, empty lines, an escaped ``>From `` line) is taken off, and a well-known field
     written with spaces before its colon (``Subject : x``, RFC 5322's obsolete syntax) is
-    read as that field. Line ends converted twice (CR CR LF) are made CRLF again. Returns
-    ``raw`` itself when nothing was repaired.
+    read as that field. Line ends converted twice (CR CR LF) are made CRLF again. A block
+    split by empty lines (see ``_split_spans``) is read as one. Returns ``raw`` itself when
+    nothing was repaired.
     """
     raw = _line_ends_once(raw)
     start = header_start(raw)
@@ -120,6 +121,14 @@ def repair_header_block(raw: bytes) -> bytes:
         dedented = _dedent_block(raw, start)
         if dedented is not None:
             return _repair_lines(dedented)
+    spans = _split_spans(raw, start)
+    if spans:
+        pieces, done = [], start
+        for blank_start, blank_end in spans:
+            pieces.append(raw[done:blank_start])
+            done = blank_end
+        pieces.append(raw[done:])
+        return _repair_lines(b"".join(pieces))
     repaired = _repair_lines(raw[start:] if start else raw)
     return repaired if start == 0 or repaired is not raw else raw
 
@@ -152,6 +161,104 @@ def _line_ends_once(raw: bytes) -> bytes:
 # The end of a header block whose line ends may hold extra CRs: a line of CRs only.
 _BLANK_CR_LINE = re.compile(rb"\n\r*\n")
 _HEAD_SCAN = 256 * 1024
+
+
+# The end of a header block as the stdlib finds it, and the empty lines that may follow it.
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_MORE_BLANK_LINES = re.compile(rb"(?:\r?\n)*")
+_FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+# The fields a message's own header block holds once each. Fields below an empty line that
+# supply one of the first four the block above lacks, and repeat none of these, are the
+# rest of that block; a Content-Type alone only below a MIME-Version or beside a
+# Content-Transfer-Encoding (HTTP has the one, never the other).
+_OWN_FIELDS = frozenset(
+    (b"from", b"subject", b"message-id", b"mime-version", b"content-type", b"date")
+)
+_SUPPLYING_FIELDS = frozenset((b"from", b"subject", b"message-id", b"mime-version"))
+_MAX_SPLITS = 3
+
+
+def _split_spans(raw: bytes, start: int) -> list:
+    """The empty lines that split the header block begun at ``start`` (at most
+    _MAX_SPLITS runs), as ``[(start, end)]`` to take out; ``[]`` for a whole block.
+
+    A gateway or a milter writing its field with a line end too many leaves an empty line
+    in the header block: the stdlib, and every client, end the block there, and the
+    caller, the title, the Message-ID and the MIME structure below it are the body. The
+    lines below an empty line are the rest of the block when each is a field (or its
+    continuation) down to the next empty line, and they supply the caller, the title, the
+    Message-ID or the MIME-Version the block above lacks (or a Content-Type it lacks, below
+    its MIME-Version or with a Content-Transfer-Encoding) and repeat none of the fields a
+    message holds once: a header block a sender pasted at the top of the body names its own
+    sender and title, or supplies nothing (HTTP headers: a Content-Type, a Date)."""
+    if not (_FIELD.match(raw, start) or raw.startswith(b"From ", start)):
+        return []
+    spans, above = [], None
+    blank = _BLANK_LINE.search(raw, start, start + _HEAD_SCAN)
+    for _ in range(_MAX_SPLITS):
+        if not blank:
+            break
+        below = _MORE_BLANK_LINES.match(raw, blank.end()).end()
+        if not _FIELD.match(raw, below):
+            break
+        if above is None:
+            above = _field_names(raw[start : blank.start()])
+        names, end = _field_block(raw, below)
+        own = names & _OWN_FIELDS
+        if not names or own & above:
+            break
+        if not own & _SUPPLYING_FIELDS and not (
+            b"content-type" in own
+            and (b"mime-version" in above or b"content-transfer-encoding" in names)
+        ):
+            break
+        line_end = 2 if raw[blank.start()] == 13 else 1  # the block's own line end stays
+        spans.append((blank.start() + line_end, below))
+        above |= names
+        blank = _BLANK_LINE.match(raw, end) if end >= 0 else None
+    return spans
+
+
+def header_end(raw: bytes, start: int = 0) -> int:
+    """Where the header block begun at ``start`` ends (after its empty line; the empty
+    lines of a split block, see ``_split_spans``, skipped): ``len(raw)`` with no empty
+    line. What a reader of the header block alone reads, as ``load_message`` reads it."""
+    spans = _split_spans(raw, start)
+    blank = _BLANK_LINE.search(raw, spans[-1][1] if spans else start)
+    return blank.end() if blank else len(raw)
+
+
+def _field_names(block: bytes) -> set:
+    names = set()
+    for line in block.split(b"\n", _MAX_HEAD_LINES):
+        match = _FIELD_NAME.match(line)
+        if match:
+            names.add(match.group(1).lower())
+    return names
+
+
+def _field_block(raw: bytes, at: int) -> tuple:
+    """``(names, end)``: the field names of the lines from ``at`` down to the next empty
+    line, a MIME delimiter line or the end, and where the line end before that empty line
+    is (-1 for the others); an empty set when a line there is neither a field nor a
+    continuation."""
+    names = set()
+    for _ in range(_MAX_HEAD_LINES):
+        stop = raw.find(b"\n", at)
+        line = raw[at : len(raw) if stop < 0 else stop].rstrip(b"\r")
+        if not line:
+            return names, (at - 1 if stop >= 0 else -1)
+        if line.startswith(b"--"):
+            return names, -1
+        match = _FIELD_NAME.match(line) if _FIELD.match(line) else None
+        if match:
+            names.add(match.group(1).lower())
+        elif line[:1] not in (b" ", b"\t"):
+            return set(), -1
+        if stop < 0:
+            return names, -1
+        at = stop + 1
+    return set(), -1
 
 
 def _dedent_block(raw: bytes, start: int) -> bytes | None:
@@ -257,7 +364,7 @@ def _repair_lines(raw: bytes) -> bytes:
     # continuation; without one, only a run of encoded pieces right below a field whose value
     # ends with one (a wrapped value going on); other text is the body.
     if not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]) and not (
-        _wrapped_value(head, stray) or _trace_clauses(head, stray)
+        _wrapped_value(head, stray) or _trace_clauses(head, stray) or _closes_quote(head, stray)
     ):
         return newline.join(lines) + rest if obsolete else raw
     for index in stray:
@@ -322,6 +429,23 @@ def _trace_clauses(head: list, indexes: list) -> bool:
     )
 
 
+def _closes_quote(head: list, indexes: list) -> bool:
+    """Whether the lines at ``indexes`` (at most three, consecutive) close a quoted string
+    the field right above them leaves open (``name="Quarterly report`` wrapped flush left
+    before ``for the board.zip"``)."""
+    start = indexes[0]
+    if len(indexes) > 3 or indexes != list(range(start, start + len(indexes))):
+        return False
+    field = start - 1
+    while field > 0 and head[field][:1] in (b" ", b"\t"):
+        field -= 1
+    if not _FIELD.match(head[field]):
+        return False
+    opened = sum(head[i].count(b'"') - head[i].count(b'\\"') for i in range(field, start))
+    closed = sum(head[i].count(b'"') - head[i].count(b'\\"') for i in indexes)
+    return opened % 2 == 1 and closed % 2 == 1
+
+
 def _wrapped_value(head: list, indexes: list) -> bool:
     """Whether the lines at ``indexes`` go on an encoded value: each an encoded piece with
     no space, consecutive, right below a field line that ends with such a piece."""
@@ -367,7 +491,11 @@ _QP_TRAILING_WHITESPACE = re.compile(rb"(?<![ \t])[ \t]+(?=\r?\n|$)")
 def qp_decode(data: bytes) -> bytes:
     """Quoted-printable bytes decoded, the white space that ends a line deleted first, as
     RFC 2045 (6.7, rule 3) tells decoders: a transport added it, and a soft line break
-    followed by it ("= ") was kept as "= " in the text."""
+    followed by it ("= ") was kept as "= " in the text. Bare CR line ends (no LF at all)
+    are line ends too, as the parser reads them: the decoder splits at LF only, and read
+    the text from a soft line break on as one broken line (the rest of the text lost)."""
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")
     return quopri.decodestring(_QP_TRAILING_WHITESPACE.sub(b"", data))
 
 
@@ -437,6 +565,29 @@ def _repair_nested_headers(part: Message) -> None:
     repaired = repair_header_block(raw)
     if repaired is not raw:
         part.set_payload([email.message_from_bytes(repaired, policy=POLICY)])
+
+
+def _repair_part_headers(part: Message) -> None:
+    """A multipart's parts whose header block a line written flush left ended (see
+    ``_repair_lines``: a file name wrapped inside its quotes, the fields below it read as
+    the part's content), parsed again with that line folded back."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return
+    for index, child in enumerate(payload):
+        if not isinstance(child, Message) or child.is_multipart():
+            continue
+        if not any(type(d).__name__ == "MissingHeaderBodySeparatorDefect" for d in child.defects):
+            continue
+        body = child._payload  # pylint: disable=protected-access
+        if not isinstance(body, str):
+            continue
+        head = "".join(f"{name}: {value}\n" for name, value in child.raw_items())
+        raw = (head + body).encode("utf-8", "surrogateescape")
+        repaired = _repair_lines(raw)
+        if repaired is not raw:
+            payload[index] = _stdlib_parse(repaired)
+            payload[index].defects.append(FlushLeftContinuationDefect())
 
 
 def _strip_glued_close(part: Message) -> None:
@@ -631,6 +782,7 @@ def load_message(raw: bytes) -> Message:
             elif maintype == "multipart":
                 _repair_qp_multipart(part)
                 _repair_boundary(part)
+                _repair_part_headers(part)
                 _strip_glued_close(part)
                 _repair_reused_boundary(part)
             elif len(part.get_all("content-type") or []) > 1:
@@ -814,4 +966,11 @@ def payload_bytes(part: Message) -> bytes | None:
         return None
 
 
-__all__ = ["POLICY", "header_start", "load_message", "payload_bytes", "repair_header_block"]
+__all__ = [
+    "POLICY",
+    "header_end",
+    "header_start",
+    "load_message",
+    "payload_bytes",
+    "repair_header_block",
+]
