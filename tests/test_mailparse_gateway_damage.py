@@ -72,6 +72,13 @@ def test_empty_line_before_the_mime_fields_of_a_mail_without_mime_version():
     assert (parsed.subject, parsed.body_text) == ("Printer on floor 3", "It jams.")
 
 
+def test_empty_line_before_a_multipart_type_alone_keeps_the_attachment():
+    # No MIME-Version anywhere (many bulk and report mailers): the Content-Type declares
+    # the multipart whose first delimiter follows.
+    raw = _split_before(b"Content-Type:").replace(b"MIME-Version: 1.0\n", b"")
+    _assert_whole(parse_message(raw))
+
+
 def test_two_empty_lines_below_a_trace_field():
     raw = _split_before(b"From:").replace(b"+0000\n\n", b"+0000\n\n\n", 1)
     _assert_whole(parse_message(raw))
@@ -199,3 +206,14 @@ def test_a_soft_line_break_before_a_bare_cr_joins_the_line():
     parsed = parse_message(raw)
     assert parsed.subject == "Printer"
     assert parsed.body_text == "The printer on floor 3 jams since Monday, says Müller."
+
+
+def test_a_header_block_of_bare_cr_lines_gets_the_flush_left_repair():
+    raw = (
+        b"Received: from mx.example.net\r(using TLSv1.3)\rby mail.example.org\r"
+        b"From: Ann Lee <ann@example.test>\rSubject: Printer\rMessage-ID: <cr@example.test>\r"
+        b"\rIt jams.\r"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.subject) == ("ann@example.test", "Printer")
+    assert header_ids(raw) == (parsed.stable_id, ()) == ("cr@example.test", ())

@@ -144,8 +144,13 @@ def _line_ends_once(raw: bytes) -> bytes:
     copying it in text mode), else in its header block (a script writing "\\r\\n" after
     each field its MTA turns into CRLF, below the MTA's own fields); else ``raw``. The
     stdlib reads CR CR LF as a line end and an empty line: the header block ended after
-    such a field, the From and the Subject below it read as the body."""
+    such a field, the From and the Subject below it read as the body. A message whose
+    line ends are all bare CRs has them made LF."""
     first = raw.find(b"\n", 0, 4096)
+    if first < 0 and 0 <= raw.find(b"\r", 0, 4096) and b"\n" not in raw:
+        # Bare CR line ends only (classic Mac OS, a tool converting line ends the wrong
+        # way): the parser reads them, the repairs here read LF.
+        return raw.replace(b"\r", b"\n")
     if first < 2 or raw.find(b"\r\r\n", 0, _HEAD_SCAN) < 0:
         return raw
     second = raw.find(b"\n", first + 1, first + 4096)
@@ -169,8 +174,9 @@ _MORE_BLANK_LINES = re.compile(rb"(?:\r?\n)*")
 _FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 # The fields a message's own header block holds once each. Fields below an empty line that
 # supply one of the first four the block above lacks, and repeat none of these, are the
-# rest of that block; a Content-Type alone only below a MIME-Version or beside a
-# Content-Transfer-Encoding (HTTP has the one, never the other).
+# rest of that block; a Content-Type alone only below a MIME-Version, beside a
+# Content-Transfer-Encoding (HTTP has the one, never the other) or declaring the multipart
+# whose delimiter follows.
 _OWN_FIELDS = frozenset(
     (b"from", b"subject", b"message-id", b"mime-version", b"content-type", b"date")
 )
@@ -188,7 +194,8 @@ def _split_spans(raw: bytes, start: int) -> list:
     lines below an empty line are the rest of the block when each is a field (or its
     continuation) down to the next empty line, and they supply the caller, the title, the
     Message-ID or the MIME-Version the block above lacks (or a Content-Type it lacks, below
-    its MIME-Version or with a Content-Transfer-Encoding) and repeat none of the fields a
+    its MIME-Version, with a Content-Transfer-Encoding or declaring the multipart whose
+    delimiter follows) and repeat none of the fields a
     message holds once: a header block a sender pasted at the top of the body names its own
     sender and title, or supplies nothing (HTTP headers: a Content-Type, a Date)."""
     if not (_FIELD.match(raw, start) or raw.startswith(b"From ", start)):
@@ -209,7 +216,11 @@ def _split_spans(raw: bytes, start: int) -> list:
             break
         if not own & _SUPPLYING_FIELDS and not (
             b"content-type" in own
-            and (b"mime-version" in above or b"content-transfer-encoding" in names)
+            and (
+                b"mime-version" in above
+                or b"content-transfer-encoding" in names
+                or _delimiter_follows(raw, below, end)
+            )
         ):
             break
         line_end = 2 if raw[blank.start()] == 13 else 1  # the block's own line end stays
@@ -217,6 +228,26 @@ def _split_spans(raw: bytes, start: int) -> list:
         above |= names
         blank = _BLANK_LINE.match(raw, end) if end >= 0 else None
     return spans
+
+
+_MULTIPART_BOUNDARY = re.compile(
+    rb"^content-type[ \t]*:[ \t]*multipart/[^\n]*?boundary[ \t]*=[ \t]*\"?([^\";\s]{1,70})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
+
+
+def _delimiter_follows(raw: bytes, below: int, end: int) -> bool:
+    """Whether the fields from ``below`` to ``end`` declare a multipart whose first
+    delimiter line comes right after them (a MIME structure, no text a sender wrote)."""
+    if end < 0:
+        return False
+    found = _MULTIPART_BOUNDARY.search(_UNFOLD.sub(b"", raw[below : min(end, below + 16384)]))
+    if not found:
+        return False
+    after = _MORE_BLANK_LINES.match(raw, end).end()
+    # (the preamble a multipart may carry before its first delimiter: a line or two)
+    return raw.find(b"--" + found.group(1), after, after + 1024) >= 0
 
 
 def header_end(raw: bytes, start: int = 0) -> int:
