@@ -563,6 +563,35 @@ def mixed_utf8_and_legacy(charset: str, what: str):
     return damage
 
 
+def _stray_cp1252(text: str, *signs: str) -> bytes:
+    data = text.encode()
+    for sign in signs:
+        data = data.replace(sign.encode(), sign.encode("cp1252"), 1)
+    return data
+
+
+def utf8_with_stray_bytes(source: Source):
+    """UTF-8 text with a sign or letter pasted from a Windows editor (Windows-1252 bytes):
+    in the subject, the display name, a file name and the body."""
+    subject = "Drucker – Fehler «E42» bei Müller"
+    value = _stray_cp1252(subject, "«", "»")
+    fields = _replace(source.fields, "subject", [b"Subject: " + value])
+    yield source.build(fields), {"subject": subject}
+    value = _stray_cp1252("Grüße aus Köln – café", "é")
+    fields = _replace(source.fields, "subject", [b"Subject: " + value])
+    yield source.build(fields), {"subject": "Grüße aus Köln – café"}
+    email = source.reading.from_email.encode()
+    value = b'"' + _stray_cp1252("José Müller-Lüdenscheidt", "é") + b'" <' + email + b">"
+    fields = _replace(source.fields, "from", [b"From: " + value])
+    yield source.build(fields), {"from_name": "José Müller-Lüdenscheidt"}
+    name = "Übersicht «final» – Zürich.pdf"
+    headers = b'Content-Disposition: attachment; filename="' + _stray_cp1252(name, "«", "»") + b'"'
+    raw = with_attachment(source, headers)
+    if raw:
+        names = sorted([*source.reading.attachments, name])
+        yield raw, {"attachments": names, "body": None}
+
+
 def legacy_body(charset: str, mode: str):
     """A text body in ``charset`` sent 8-bit with its label right, absent or wrong (a UTF-8
     body labelled iso-8859-1, a legacy one labelled us-ascii or UTF-8)."""
@@ -1046,6 +1075,7 @@ def classes() -> list:
         ("no space after colon", no_space_after_colon),
         ("repeated Subject", repeated_subject),
         ("empty line inside the header block", split_header_block),
+        ("UTF-8 with stray Windows-1252 bytes", utf8_with_stray_bytes),
         ("Sender, Resent-From beside From; group From", other_senders),
         ("space before colon", space_before_colon),
         ("junk before the header block", junk_before_headers),
