@@ -82,3 +82,16 @@ def test_a_legacy_word_that_happens_to_be_utf8_is_not_read_as_utf8():
     # DOS Cyrillic's small letters and Thai's consonants form UTF-8 sequences too.
     assert decode_8bit("умбунду".encode("cp866"), "cp866") == "умбунду"
     assert decode_body("สาธารณรัฐแอฟริกากลาง".encode("cp874"), "") == "สาธารณรัฐแอฟริกากลาง"
+
+
+# --- KOI8-U without a label: Ukrainian's є, і, ї, ґ are box drawings in KOI8-R, the only
+# KOI8 the detector tried ("Зв╕т за кв╕тень"), or the word went to a CJK charset.
+
+
+def test_ukrainian_in_koi8_u_without_a_label():
+    for text in ("Звіт за квітень", "Принтер не працює, їжак", "Привіт", "Ґанок і ґудзик"):
+        assert decode_8bit(text.encode("koi8-u")) == text
+
+
+def test_russian_in_koi8_r_without_a_label_stays_koi8_r():
+    assert decode_8bit("Счёт на оплату".encode("koi8-r")) == "Счёт на оплату"

@@ -302,6 +302,7 @@ _DETECT_CODECS = (
     "euc_jis_2004",
     "cp1251",
     "koi8-r",
+    "koi8-u",  # Ukrainian: KOI8-R but eight box drawings (єіїґ ЄІЇҐ)
     "iso8859-2",
     "cp1250",
     "cp1253",  # Greek
@@ -320,7 +321,7 @@ _SELDOM_SENT = {"cp866": 0.25, "iso8859-5": 0.25, "iso8859-6": 0.1}
 # ... nor chosen undeclared without one word of three non-ASCII letters: two signs side by
 # side ("……", "„“") are a two-letter capital word in CP866 ("ЕЕ", "ДУ").
 _LETTER_CODECS = frozenset(
-    {"cp1251", "koi8-r", "cp866", "iso8859-5", "cp1253", "iso8859-7"}
+    {"cp1251", "koi8-r", "koi8-u", "cp866", "iso8859-5", "cp1253", "iso8859-7"}
     | {"cp1255", "cp1256", "iso8859-6", "cp874"}
 )  # the single-byte charsets of the scripts with letter statistics
 _WORD_OF_THREE = re.compile(r"[^\x00-\x7f\W\d_]{3}")
