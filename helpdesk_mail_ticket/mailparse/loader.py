@@ -177,10 +177,19 @@ _FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 # rest of that block; a Content-Type alone only below a MIME-Version, beside a
 # Content-Transfer-Encoding (HTTP has the one, never the other) or declaring the multipart
 # whose delimiter follows.
+# RFC 5322 (3.6) allows each of To, Cc, Bcc, Reply-To, Sender, In-Reply-To and References
+# once too: a block below repeating one is a pasted one (its own recipients).
 _OWN_FIELDS = frozenset(
     (b"from", b"subject", b"message-id", b"mime-version", b"content-type", b"date")
+    + (b"to", b"cc", b"bcc", b"reply-to", b"sender", b"in-reply-to", b"references")
 )
 _SUPPLYING_FIELDS = frozenset((b"from", b"subject", b"message-id", b"mime-version"))
+# What a supplying field must hold to be a header's (a form's "Message-ID: 55" is none).
+_SUPPLYING_VALUE = {
+    b"from": re.compile(rb"[^\n]*@"),
+    b"message-id": re.compile(rb"[ \t]*<[^>\s]+@[^>\s]+>"),
+    b"mime-version": re.compile(rb"[ \t]*\d\.\d"),
+}
 _MAX_SPLITS = 3
 
 
@@ -212,9 +221,10 @@ def _split_spans(raw: bytes, start: int) -> list:
             above = _field_names(raw[start : blank.start()])
         names, end = _field_block(raw, below)
         own = names & _OWN_FIELDS
-        if not names or own & above:
+        if not names or own & above or not _known_fields_only(raw, below, end):
             break
-        if not own & _SUPPLYING_FIELDS and not (
+        supplied = _supplied(raw, below, end) if end >= 0 else set()
+        if not supplied and not (
             b"content-type" in own
             and (
                 b"mime-version" in above
@@ -228,6 +238,39 @@ def _split_spans(raw: bytes, start: int) -> list:
         above |= names
         blank = _BLANK_LINE.match(raw, end) if end >= 0 else None
     return spans
+
+
+def _field_lines(raw: bytes, below: int, end: int) -> list:
+    """The unfolded field lines from ``below`` to ``end`` (the field block's last line end)."""
+    return _UNFOLD.sub(b" ", raw[below : min(end, below + 16384)]).split(b"\n")
+
+
+def _known_fields_only(raw: bytes, below: int, end: int) -> bool:
+    """Whether every field from ``below`` to ``end`` is a mail header field (a web form's
+    "Name:", "Email:", "Message:" lines, a body's "Note:" are no header)."""
+    if end < 0:
+        return False
+    return all(
+        _KNOWN_FIELD.match(line) for line in _field_lines(raw, below, end) if line.strip()
+    )
+
+
+def _supplied(raw: bytes, below: int, end: int) -> set:
+    """The supplying fields from ``below`` to ``end`` whose value is a header's, when the
+    block holds two fields at least (a lone "Subject:" or "From:" line on top of a body is
+    the text a sender wrote as often as a header's last field)."""
+    lines = [line for line in _field_lines(raw, below, end) if line.strip()]
+    if len(lines) < 2:
+        return set()
+    found = set()
+    for line in lines:
+        match = _FIELD_NAME.match(line)
+        name = match.group(1).lower() if match else b""
+        if name in _SUPPLYING_FIELDS:
+            shape = _SUPPLYING_VALUE.get(name)
+            if shape is None or shape.match(line, match.end()):
+                found.add(name)
+    return found
 
 
 _MULTIPART_BOUNDARY = re.compile(
@@ -248,6 +291,21 @@ def _delimiter_follows(raw: bytes, below: int, end: int) -> bool:
     after = _MORE_BLANK_LINES.match(raw, end).end()
     # (the preamble a multipart may carry before its first delimiter: a line or two)
     return raw.find(b"--" + found.group(1), after, after + 1024) >= 0
+
+
+def header_block(raw: bytes, start: int = 0) -> bytes:
+    """The header block begun at ``start`` down to its empty line, the empty lines of a
+    split block (see ``_split_spans``) taken out: read alone it holds the fields the full
+    parse reads (cut at ``header_end``, a split read as one for the multipart whose
+    delimiter follows would be read split again, without that delimiter)."""
+    spans = _split_spans(raw, start)
+    pieces, done = [], start
+    for blank_start, blank_end in spans:
+        pieces.append(raw[done:blank_start])
+        done = blank_end
+    blank = _BLANK_LINE.search(raw, done)
+    pieces.append(raw[done : blank.end() if blank else len(raw)])
+    return b"".join(pieces)
 
 
 def header_end(raw: bytes, start: int = 0) -> int:
@@ -999,6 +1057,7 @@ def payload_bytes(part: Message) -> bytes | None:
 
 __all__ = [
     "POLICY",
+    "header_block",
     "header_end",
     "header_start",
     "load_message",

@@ -36,7 +36,7 @@ from .htmlbody import html_source, html_to_text, keep_after_end, text_to_html
 from .htmlquote import new_part_html_ex
 from .loader import (
     POLICY,
-    header_end,
+    header_block,
     header_start,
     load_message,
     payload_bytes,
@@ -493,7 +493,7 @@ def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
     raw = bytes(raw)
     try:
         start = header_start(raw)
-        message = load_message(raw[start : header_end(raw, start)])
+        message = load_message(header_block(raw, start))
         ids = parse_ids(_raw_header(message, "message-id"))
         answered = parse_ids(_raw_header(message, "in-reply-to")) + parse_ids(
             _raw_header(message, "references")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .headers import parse_date, parse_ids
-from .loader import header_end, header_start, load_message
+from .loader import header_block, header_start, load_message
 from .parse import _charset_hint, _first, _raw_fields, read_caller, read_subject
 
 _logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def peek_headers(raw):
     try:
         raw = bytes(raw[:MAX_PEEK])
         raw = raw[header_start(raw) :]
-        block = raw[: header_end(raw)]
+        block = header_block(raw)
         message = load_message(block)
         hint = _charset_hint(message, block)
         fields = _raw_fields(message)

@@ -1,0 +1,77 @@
+"""Attacks on the split header block repair (issue 14, branch hdrs3): ordinary mail whose
+body starts with lines shaped like fields (a web form's fields, a pasted header block)
+must keep its body, its caller and its title; the ledger's lock key (``header_ids``) must
+be the full parse's ``stable_id``."""
+
+from mailparse import header_ids, parse_message
+from mailparse.peek import peek_headers
+
+_WEB = b"From: www-data@shop.example\nTo: desk@example.test\nDate: Fri, 4 Dec 2026 10:00:00 +0000\n"
+
+
+def test_a_web_form_without_subject_keeps_its_fields_as_the_body():
+    # A contact form's mail sent without a Subject: its body's lines are the form's fields.
+    raw = _WEB + (
+        b"\nName: Bob Smith\nEmail: bob@customer.test\nSubject: Order not arrived\n"
+        b"Message: My order 1234 never arrived, please help.\n"
+    )
+    parsed = parse_message(raw)
+    assert "My order 1234 never arrived" in parsed.body_text
+    assert parsed.subject == ""
+
+
+def test_a_form_line_named_message_id_is_no_message_id():
+    raw = (
+        b"From: www-data@shop.example\nTo: desk@example.test\nSubject: Contact form\n\n"
+        b"Name: Bob Smith\nMessage-ID: 55\nOrder-ID: 1234\nComment: It broke.\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_text.startswith("Name: Bob Smith")
+    assert "It broke." in parsed.body_text
+
+
+def test_a_form_from_line_is_not_the_caller():
+    # A mail without a From header (the MTA's envelope names the web server): the form's
+    # "From:" line is what the visitor typed, no header.
+    raw = (
+        b"To: desk@example.test\nSubject: Contact\nReturn-Path: <apache@web.example>\n\n"
+        b"From: Bob Smith <bob@customer.test>\nPhone: 555\nMessage: hello there\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.from_email != "bob@customer.test"
+    assert "hello there" in parsed.body_text
+
+
+def test_a_form_subject_line_with_its_message_stays_the_body():
+    raw = _WEB + b"\nSubject: Refund\nMessage: I want a refund\n\nThanks\n"
+    parsed = parse_message(raw)
+    assert parsed.subject == ""
+    assert parsed.body_text.startswith("Subject: Refund\nMessage: I want a refund")
+
+
+def test_a_pasted_header_block_repeating_the_recipient_stays_the_body():
+    raw = (
+        b"From: Ann <ann@example.test>\nTo: desk@example.test\n"
+        b"Date: Fri, 4 Dec 2026 10:00:00 +0000\n\n"
+        b"Subject: Re: invoice 77\nTo: ann@example.test\nCc: boss@example.test\n\n"
+        b"See above, the invoice is wrong.\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == ""
+    assert parsed.body_text.startswith("Subject: Re: invoice 77")
+
+
+def test_the_lock_key_of_a_split_multipart_type_is_the_full_parse_stable_id():
+    # No Message-ID: the lock key is a hash of the main fields; a To below the split
+    # and a Date beside a multipart type whose delimiter follows must count in both readings.
+    raw = (
+        b"From: Ann <ann@example.test>\nSubject: x\n\n"
+        b"To: desk@example.test\nDate: Fri, 4 Dec 2026 10:00:00 +0000\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\nhello\n--B--\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body_text == "hello"
+    assert header_ids(raw) == (parsed.stable_id, ())
+    assert peek_headers(raw).date is not None
+
