@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import re
+import unicodedata
 from pathlib import Path
 
 _logger = logging.getLogger(__name__)
@@ -855,10 +856,21 @@ def _stray_letter(head: bytes, byte: bytes) -> bool:
     Windows-1252 ending a Latin word ("caf" + "é"): UTF-8 cut there would leave a
     letter's lead byte after another letter, which a CJK or Cyrillic text's cut does not
     (its letters are three or two bytes), nor a Latin one's (the lead of a two-byte letter
-    reads as a capital, "Ã")."""
+    reads as a capital, "Ã"). Not a four-byte lead (an emoji cut after a word), nor in a
+    text holding letters of another script."""
+    if byte[0] >= 0xF0:  # a four-byte lead ("ð", "ñ"...): an emoji cut after a word
+        return False
     letter = byte.decode("cp1252", "replace")
     before = head[-1:].decode("latin-1")
-    return letter.islower() and before.isascii() and before.isalpha()
+    if not (letter.islower() and before.isascii() and before.isalpha()):
+        return False
+    # Only in Latin text: a CJK or Cyrillic text cut after a Latin word ("Windows版").
+    text = head.decode("utf-8", "replace")
+    return not any(
+        char.isalpha() and not unicodedata.name(char, "").startswith("LATIN")
+        for char in text
+        if not char.isascii()
+    )
 
 
 def decode_8bit(raw: bytes, *hints: str | None) -> str:
