@@ -75,3 +75,15 @@ def test_the_lock_key_of_a_split_multipart_type_is_the_full_parse_stable_id():
     assert header_ids(raw) == (parsed.stable_id, ())
     assert peek_headers(raw).date is not None
 
+
+
+def test_a_part_without_its_empty_line_keeps_a_pasted_header_block_as_text():
+    # A part's fields followed by its text at once: the text's first line, then a
+    # forwarded header block; a From or Subject is no field of a part's header.
+    raw = (
+        b"From: Ann <ann@example.test>\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain; charset=utf-8\nHi team, see below\n"
+        b"From: Bob <bob@example.test>\nSubject: old\n\nold text\n--B--\n"
+    )
+    assert parse_message(raw).body_text.startswith("Hi team, see below\nFrom: Bob")

@@ -424,7 +424,13 @@ def _separator_end(raw: bytes, start: int, length: int) -> int:
     return 0
 
 
-def _repair_lines(raw: bytes) -> bytes:
+# The fields a MIME part's header holds (RFC 2045, and the X- fields some servers copy
+# into each part): another field below a part's stray line is text a sender wrote (a
+# forwarded header block), which the message header's rule would fold into the part.
+_PART_FIELD = re.compile(rb"(?:content-[a-z-]+|x-[a-z0-9-]+|mime-version)[ \t]*:", re.IGNORECASE)
+
+
+def _repair_lines(raw: bytes, known=_KNOWN_FIELD) -> bytes:
     # Split at LF alone: each line keeps its CR, so a block whose line ends are mixed (an LF
     # head and a CRLF body, CRLF and LF in turn) is read line by line as the parser reads it.
     newline = b"\n"
@@ -452,7 +458,7 @@ def _repair_lines(raw: bytes) -> bytes:
     # With a well-known field below the first stray line, every stray line is a lost
     # continuation; without one, only a run of encoded pieces right below a field whose value
     # ends with one (a wrapped value going on); other text is the body.
-    if not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]) and not (
+    if not any(known.match(line) for line in head[stray[0] + 1 :]) and not (
         _wrapped_value(head, stray) or _trace_clauses(head, stray) or _closes_quote(head, stray)
     ):
         return newline.join(lines) + rest if obsolete else raw
@@ -673,7 +679,7 @@ def _repair_part_headers(part: Message) -> None:
             continue
         head = "".join(f"{name}: {value}\n" for name, value in child.raw_items())
         raw = (head + body).encode("utf-8", "surrogateescape")
-        repaired = _repair_lines(raw)
+        repaired = _repair_lines(raw, _PART_FIELD)
         if repaired is not raw:
             payload[index] = _stdlib_parse(repaired)
             payload[index].defects.append(FlushLeftContinuationDefect())
