@@ -245,23 +245,34 @@ def _field_lines(raw: bytes, below: int, end: int) -> list:
     return _UNFOLD.sub(b" ", raw[below : min(end, below + 16384)]).split(b"\n")
 
 
+# Mail header fields beside the well-known ones (RFC 4021's registry, netnews, mbox
+# status lines, the trace fields of servers): the fields a split block's lower part may
+# hold. No name a web form or a note writes ("Name:", "Email:", "Message:", "Phone:").
+_HEADER_FIELD = re.compile(
+    _FIELD_NAMES[:-1]
+    + rb"|delivery-date|domainkey-signature|feedback-id|authentication-results-[a-z-]+"
+    rb"|errors-to|accept-language|mailing-list|path|newsgroups|followup-to|xref|approved"
+    rb"|comments|keywords|status|lines|disposition-notification-[a-z-]+|return-receipt-to"
+    rb"|priority|sensitivity|expires|expiry-date|autocrypt|openpgp|archived-at|face"
+    rb"|mail-followup-to|mail-reply-to|original-recipient|tls-required|nntp-[a-z-]+"
+    rb"|require-recipient-valid-since|deferred-delivery|supersedes|encoding)[ \t]*:",
+    re.IGNORECASE,
+)
+
+
 def _known_fields_only(raw: bytes, below: int, end: int) -> bool:
     """Whether every field from ``below`` to ``end`` is a mail header field (a web form's
     "Name:", "Email:", "Message:" lines, a body's "Note:" are no header)."""
     if end < 0:
         return False
     return all(
-        _KNOWN_FIELD.match(line) for line in _field_lines(raw, below, end) if line.strip()
+        _HEADER_FIELD.match(line) for line in _field_lines(raw, below, end) if line.strip()
     )
 
 
 def _supplied(raw: bytes, below: int, end: int) -> set:
-    """The supplying fields from ``below`` to ``end`` whose value is a header's, when the
-    block holds two fields at least (a lone "Subject:" or "From:" line on top of a body is
-    the text a sender wrote as often as a header's last field)."""
+    """The supplying fields from ``below`` to ``end`` whose value is a header's."""
     lines = [line for line in _field_lines(raw, below, end) if line.strip()]
-    if len(lines) < 2:
-        return set()
     found = set()
     for line in lines:
         match = _FIELD_NAME.match(line)
