@@ -87,3 +87,20 @@ def test_a_part_without_its_empty_line_keeps_a_pasted_header_block_as_text():
         b"From: Bob <bob@example.test>\nSubject: old\n\nold text\n--B--\n"
     )
     assert parse_message(raw).body_text.startswith("Hi team, see below\nFrom: Bob")
+
+
+def test_a_split_block_with_a_vendor_field_below_is_still_one_block():
+    # Real header blocks hold a vendor's or a misspelt name among the others, and
+    # Message-IDs without "@" (a form's lines are no such block: see above).
+    raw = (
+        b"Received: from mx.example.net by mail.example.org; Fri, 4 Dec 2026 10:00:00 +0000\n\n"
+        b"From: Ann Lee <ann@example.test>\nTo: desk@example.test\nSubject: Printer\n"
+        b"Message-ID: <1110797879672462338.JavaMail>\nDate: Fri, 4 Dec 2026 10:00:00 +0000\n"
+        b"UriScan: (28532068793085)\nX-Get_mail_default: ann@example.test\n\nIt jams.\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.subject, parsed.body_text) == (
+        "ann@example.test",
+        "Printer",
+        "It jams.",
+    )

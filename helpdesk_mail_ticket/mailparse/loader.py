@@ -187,7 +187,7 @@ _SUPPLYING_FIELDS = frozenset((b"from", b"subject", b"message-id", b"mime-versio
 # What a supplying field must hold to be a header's (a form's "Message-ID: 55" is none).
 _SUPPLYING_VALUE = {
     b"from": re.compile(rb"[^\n]*@"),
-    b"message-id": re.compile(rb"[ \t]*<[^>\s]+@[^>\s]+>"),
+    b"message-id": re.compile(rb"[ \t]*<[^>\s]+>"),
     b"mime-version": re.compile(rb"[ \t]*\d\.\d"),
 }
 _MAX_SPLITS = 3
@@ -246,13 +246,14 @@ def _field_lines(raw: bytes, below: int, end: int) -> list:
 
 
 # Mail header fields beside the well-known ones (RFC 4021's registry, netnews, mbox
-# status lines, the trace fields of servers): the fields a split block's lower part may
-# hold. No name a web form or a note writes ("Name:", "Email:", "Message:", "Phone:").
+# status lines, the trace fields of servers, any X- name): what a split block's lower
+# part holds. No name a web form or a note writes ("Name:", "Email:", "Message:",
+# "Phone:", "Comments:").
 _HEADER_FIELD = re.compile(
     _FIELD_NAMES[:-1]
     + rb"|delivery-date|domainkey-signature|feedback-id|authentication-results-[a-z-]+"
     rb"|errors-to|accept-language|mailing-list|path|newsgroups|followup-to|xref|approved"
-    rb"|comments|keywords|status|lines|disposition-notification-[a-z-]+|return-receipt-to"
+    rb"|x-[^\s:]+|status|lines|disposition-notification-[a-z-]+|return-receipt-to"
     rb"|priority|sensitivity|expires|expiry-date|autocrypt|openpgp|archived-at|face"
     rb"|mail-followup-to|mail-reply-to|original-recipient|tls-required|nntp-[a-z-]+"
     rb"|require-recipient-valid-since|deferred-delivery|supersedes|encoding)[ \t]*:",
@@ -260,14 +261,19 @@ _HEADER_FIELD = re.compile(
 )
 
 
+_OTHER_NAMES_SHARE = 3  # mail header fields for each other name, at least
+
+
 def _known_fields_only(raw: bytes, below: int, end: int) -> bool:
-    """Whether every field from ``below`` to ``end`` is a mail header field (a web form's
-    "Name:", "Email:", "Message:" lines, a body's "Note:" are no header)."""
+    """Whether the fields from ``below`` to ``end`` are mail header fields: a web form's
+    "Name:", "Email:", "Message:" lines, a body's "Note:" are none. A real header block
+    holds a vendor's or a misspelt name now and then ("UriScan:", "Recivied-SPF:", a
+    value's piece written flush left with a colon in it), a few among many fields."""
     if end < 0:
         return False
-    return all(
-        _HEADER_FIELD.match(line) for line in _field_lines(raw, below, end) if line.strip()
-    )
+    lines = [line for line in _field_lines(raw, below, end) if line.strip()]
+    known = sum(1 for line in lines if _HEADER_FIELD.match(line))
+    return known >= _OTHER_NAMES_SHARE * (len(lines) - known) and known > 0
 
 
 def _supplied(raw: bytes, below: int, end: int) -> set:
