@@ -76,7 +76,6 @@ def test_the_lock_key_of_a_split_multipart_type_is_the_full_parse_stable_id():
     assert peek_headers(raw).date is not None
 
 
-
 def test_a_part_without_its_empty_line_keeps_a_pasted_header_block_as_text():
     # A part's fields followed by its text at once: the text's first line, then a
     # forwarded header block; a From or Subject is no field of a part's header.

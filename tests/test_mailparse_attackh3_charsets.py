@@ -2,7 +2,6 @@
 
 from mailparse.charsets import decode_8bit
 
-
 # --- UTF-8 cut by a gateway's byte limit right after a Latin word: the lead byte of the
 # cut character is no Windows-1252 letter when the text is no Latin text (a CJK or
 # Cyrillic one) or the character cut is a four-byte one (an emoji after a word).

@@ -181,8 +181,7 @@ _FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 # once too: a block below repeating one is a pasted one (its own recipients).
 _OWN_FIELDS = frozenset(
     (b"from", b"subject", b"message-id", b"mime-version", b"content-type", b"date")
-    + (b"to", b"cc", b"bcc", b"reply-to", b"sender", b"in-reply-to", b"references")
-)
+) | frozenset((b"to", b"cc", b"bcc", b"reply-to", b"sender", b"in-reply-to", b"references"))
 _SUPPLYING_FIELDS = frozenset((b"from", b"subject", b"message-id", b"mime-version"))
 # What a supplying field must hold to be a header's (a form's "Message-ID: 55" is none).
 _SUPPLYING_VALUE = {
