@@ -235,6 +235,8 @@ def newlines(source: Source):
     lines = head.split(b"\n")
     mixed = b"".join(line + (b"\r\n" if i % 2 else b"\n") for i, line in enumerate(lines))
     yield mixed + b"\n" + body.replace(b"\n", b"\r\n"), {}
+    # Bare CR (classic Mac OS, a tool converting line ends the wrong way).
+    yield raw_lf.replace(b"\n", b"\r"), {}
 
 
 def duplicate_from(source: Source):
@@ -278,9 +280,60 @@ def junk_before_headers(source: Source):
         nl + nl,
         b"\x00" + nl,
         b">From someone@example.net Fri Dec  4 10:00:00 2026" + nl,
+        b"From someone@example.net Fri Dec  4 10:00:00 2026" + nl,
         b"\xef\xbb\xbfFrom someone@example.net Fri Dec  4 10:00:00 2026" + nl,
     ):
         yield junk + source.raw, {}
+
+
+def split_header_block(source: Source):
+    """An empty line inside the header block (a gateway's or milter's field written with a
+    line end too many): below the first field, before From, Subject, Message-ID or
+    Content-Type; twice; and two empty lines at once."""
+    names = [key for key, _ in source.fields]
+    places = {1}
+    for name in ("from", "subject", "message-id", "content-type"):
+        if name in names:
+            places.add(names.index(name))
+    nl = source.newline
+    for place in sorted(places):
+        if 0 < place < len(names):
+            yield source.build([*source.fields[:place], ("", [b""]), *source.fields[place:]]), {}
+    if "from" in names and 0 < names.index("from") < len(names):
+        at = names.index("from")
+        fields = [*source.fields[:at], ("", [nl.join([b"", b""])]), *source.fields[at:]]
+        yield source.build(fields), {}
+        if "subject" in names and names.index("subject") > at + 1:
+            second = names.index("subject") + 1
+            fields = [
+                *source.fields[:at],
+                ("", [b""]),
+                *source.fields[at : second - 1],
+                ("", [b""]),
+                *source.fields[second - 1 :],
+            ]
+            yield source.build(fields), {}
+
+
+def other_senders(source: Source):
+    """A Sender, a Resent-From and a Reply-To beside the author's From (a list's, an agent
+    who redirected the mail, a no-reply form): the caller is the From's. A From that names
+    a group without an address ("undisclosed-recipients:;"), or none, beside the author in
+    Sender: the caller is the Sender's."""
+    added = [
+        ("sender", [b"Sender: owner-support@lists.example.net"]),
+        ("resent-from", [b"Resent-From: Agent Smith <agent@desk.example.net>"]),
+        ("resent-sender", [b"Resent-Sender: relay@desk.example.net"]),
+    ]
+    yield source.build([*source.fields, *added]), {}
+    yield source.build([*added, *source.fields]), {}
+    if "sender" in [key for key, _ in source.fields]:
+        return  # (the caller would be that Sender's)
+    from_field = next(lines for key, lines in source.fields if key == "from")
+    sender = [b"Sender:" + from_field[0].split(b":", 1)[1], *from_field[1:]]
+    for empty in (b"From: undisclosed-recipients:;", b"From:", b"From: <>"):
+        fields = _replace(source.fields, "from", [empty])
+        yield source.build(_insert(fields, "from", ("sender", sender), True)), {}
 
 
 def repeated_subject(source: Source):
@@ -510,6 +563,35 @@ def mixed_utf8_and_legacy(charset: str, what: str):
     return damage
 
 
+def _stray_cp1252(text: str, *signs: str) -> bytes:
+    data = text.encode()
+    for sign in signs:
+        data = data.replace(sign.encode(), sign.encode("cp1252"), 1)
+    return data
+
+
+def utf8_with_stray_bytes(source: Source):
+    """UTF-8 text with a sign or letter pasted from a Windows editor (Windows-1252 bytes):
+    in the subject, the display name, a file name and the body."""
+    subject = "Drucker – Fehler «E42» bei Müller"
+    value = _stray_cp1252(subject, "«", "»")
+    fields = _replace(source.fields, "subject", [b"Subject: " + value])
+    yield source.build(fields), {"subject": subject}
+    value = _stray_cp1252("Grüße aus Köln – café", "é")
+    fields = _replace(source.fields, "subject", [b"Subject: " + value])
+    yield source.build(fields), {"subject": "Grüße aus Köln – café"}
+    email = source.reading.from_email.encode()
+    value = b'"' + _stray_cp1252("José Müller-Lüdenscheidt", "é") + b'" <' + email + b">"
+    fields = _replace(source.fields, "from", [b"From: " + value])
+    yield source.build(fields), {"from_name": "José Müller-Lüdenscheidt"}
+    name = "Übersicht «final» – Zürich.pdf"
+    headers = b'Content-Disposition: attachment; filename="' + _stray_cp1252(name, "«", "»") + b'"'
+    raw = with_attachment(source, headers)
+    if raw:
+        names = sorted([*source.reading.attachments, name])
+        yield raw, {"attachments": names, "body": None}
+
+
 def legacy_body(charset: str, mode: str):
     """A text body in ``charset`` sent 8-bit with its label right, absent or wrong (a UTF-8
     body labelled iso-8859-1, a legacy one labelled us-ascii or UTF-8)."""
@@ -554,6 +636,7 @@ _BODY_WRONG = {"utf-8": "iso-8859-1", "windows-1252": "utf-8", "iso-8859-2": "is
 # --- RFC 2047 encoded words, damaged -------------------------------------------------------------
 
 _WORD_TEXT = "Drucker im 2. Stock – Fehler «E42» bei Müller"
+_SJIS = "プリンターが壊れています".encode("shift_jis")
 
 
 def _b(text: str, charset: str = "utf-8") -> bytes:
@@ -609,6 +692,30 @@ def encoded_word_forms():
         ("missing ?=", b"=?utf-8?Q?" + _q(text), text),
         ("glued to text", b"Re:=?utf-8?B?" + _b(text) + b"?=", "Re:" + text),
         ("lower-case q and label", b"=?UTF8?q?" + _q(text) + b"?=", text),
+        (
+            "multibyte split across folded words",
+            b"=?utf-8?B?"
+            + base64.b64encode(utf8[:cut])
+            + b"?=\n =?utf-8?B?"
+            + base64.b64encode(utf8[cut:])
+            + b"?=",
+            text,
+        ),
+        (
+            "no space between words",
+            b"=?utf-8?B?" + _b(text[:half]) + b"?==?utf-8?B?" + _b(text[half:]) + b"?=",
+            text,
+        ),
+        (
+            "shift_jis split inside a character, folded",
+            b"=?shift_jis?B?"
+            + base64.b64encode(_SJIS[:5])
+            + b"?=\n =?shift_jis?B?"
+            + base64.b64encode(_SJIS[5:])
+            + b"?=",
+            _SJIS.decode("shift_jis"),
+        ),
+        ("unknown charset label", b"=?x-unknown?Q?" + _q(text) + b"?=", text),
         (
             "gb2312 label on gbk",
             b"=?gb2312?B?" + _b("打印机故障 – 镕", "gbk") + b"?=",
@@ -666,6 +773,39 @@ def attachment_params():
             + b";\n filename*2*="
             + pct[two:],
             _FILE,
+        ),
+        (
+            "rfc2231 continuations out of order",
+            b"Content-Disposition: attachment;\n filename*2*="
+            + pct[two:]
+            + b";\n filename*0*=utf-8''"
+            + pct[:one]
+            + b";\n filename*1*="
+            + pct[one:two],
+            _FILE,
+        ),
+        (
+            "rfc2231 encoded and plain continuations mixed",
+            b"Content-Disposition: attachment;\n filename*0*=utf-8''"
+            + _pct(_FILE[:9])
+            + b';\n filename*1="'
+            + _FILE[9:].replace("–", "-").replace("ü", "u").encode()
+            + b'"',
+            _FILE[:9] + _FILE[9:].replace("–", "-").replace("ü", "u"),
+        ),
+        (
+            "type name wrapped flush left",
+            b'Content-Type: application/pdf; name="Quarterly report\nfor the board.pdf"\n'
+            b"Content-Disposition: attachment\nContent-Transfer-Encoding: base64\n\n"
+            b"JVBERi0xLjQK\n",
+            "Quarterly report for the board.pdf",
+        ),
+        (
+            "file name wrapped flush left on the last field",
+            b"Content-Type: application/pdf\nContent-Transfer-Encoding: base64\n"
+            b'Content-Disposition: attachment; filename="Quarterly report\nfor the board.pdf"\n'
+            b"\nJVBERi0xLjQK\n",
+            "Quarterly report for the board.pdf",
         ),
         (
             "rfc2231 plain continuations",
@@ -934,6 +1074,9 @@ def classes() -> list:
         ("duplicate From", duplicate_from),
         ("no space after colon", no_space_after_colon),
         ("repeated Subject", repeated_subject),
+        ("empty line inside the header block", split_header_block),
+        ("UTF-8 with stray Windows-1252 bytes", utf8_with_stray_bytes),
+        ("Sender, Resent-From beside From; group From", other_senders),
         ("space before colon", space_before_colon),
         ("junk before the header block", junk_before_headers),
         ("NUL bytes in headers", nul_bytes),

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import re
+import unicodedata
 from pathlib import Path
 
 _logger = logging.getLogger(__name__)
@@ -302,6 +303,7 @@ _DETECT_CODECS = (
     "euc_jis_2004",
     "cp1251",
     "koi8-r",
+    "koi8-u",  # Ukrainian: KOI8-R but eight box drawings (єіїґ ЄІЇҐ)
     "iso8859-2",
     "cp1250",
     "cp1253",  # Greek
@@ -320,7 +322,7 @@ _SELDOM_SENT = {"cp866": 0.25, "iso8859-5": 0.25, "iso8859-6": 0.1}
 # ... nor chosen undeclared without one word of three non-ASCII letters: two signs side by
 # side ("……", "„“") are a two-letter capital word in CP866 ("ЕЕ", "ДУ").
 _LETTER_CODECS = frozenset(
-    {"cp1251", "koi8-r", "cp866", "iso8859-5", "cp1253", "iso8859-7"}
+    {"cp1251", "koi8-r", "koi8-u", "cp866", "iso8859-5", "cp1253", "iso8859-7"}
     | {"cp1255", "cp1256", "iso8859-6", "cp874"}
 )  # the single-byte charsets of the scripts with letter statistics
 _WORD_OF_THREE = re.compile(r"[^\x00-\x7f\W\d_]{3}")
@@ -351,6 +353,8 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     as short as a name it guesses wrong more often than not."""
     if not data or data.isascii() or _try(data, "utf-8") is not None:
         return ""
+    if _mostly_utf8(data):
+        return "utf-8-lenient"
     candidates: dict = {}
     # Ranked among the labels that hint (a part declaring none, or ASCII, before the
     # message's label must not halve the message's head start).
@@ -396,6 +400,44 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         if score > best_score:
             best, best_score = codec, score
     return best
+
+
+# A UTF-8 sequence of two to four bytes (RFC 3629), and a byte no such sequence holds.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}"
+    rb"|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}|([\x80-\xff])"
+)
+_UTF8_SHARE = 2  # UTF-8 bytes for each stray one, at least
+_UTF8_MIN_SEQUENCES = 3
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether 8-bit ``data`` is UTF-8 with stray bytes (a word pasted from a legacy editor
+    into UTF-8 text): at least _UTF8_MIN_SEQUENCES multi-byte sequences, one of two bytes
+    (a Latin, Greek or Cyrillic letter), holding at least _UTF8_SHARE times as many bytes
+    as the bytes outside them, and reading as plausible text. Legacy text hardly forms
+    UTF-8 sequences, and those it forms read as no text: a single-byte charset's accented
+    capital before a sign ("Ã©"), a CJK pair's bytes now and then; DOS Cyrillic's small
+    letters form three-byte ones ("умб" is "㬡"), Thai's consonants two-byte ones of rare
+    Cyrillic letters ("บาตัก" has "ҵѡ")."""
+    sequences = utf8_bytes = stray = pairs = 0
+    for match in _UTF8_SEQUENCE.finditer(data, 0, 65536):
+        if match.group(1) is None:
+            length = match.end() - match.start()
+            sequences += 1
+            utf8_bytes += length
+            pairs += length == 2
+        else:
+            stray += 1
+    if sequences < _UTF8_MIN_SEQUENCES or not pairs or utf8_bytes < _UTF8_SHARE * stray:
+        return False
+    text = _UTF8_SEQUENCE.sub(_utf8_or_space, data[:65536]).decode("utf-8", "replace")
+    return plausibility(text, "utf-8") >= _PLAUSIBLE
+
+
+def _utf8_or_space(match) -> bytes:
+    return b" " if match.group(1) is not None else match.group()
 
 
 # At most this many letters: the statistics of running text cannot judge them (a two- or
@@ -800,13 +842,35 @@ def _cut_utf8(raw: bytes) -> str | None:
         if not tail or not 0xC2 <= tail[0] <= 0xF4 or any((b & 0xC0) != 0x80 for b in tail[1:]):
             continue
         need = 2 if tail[0] < 0xE0 else 3 if tail[0] < 0xF0 else 4
-        if cut >= need:
+        if cut >= need or (cut == 1 and _stray_letter(head, tail)):
             return None
         text = _try(head, "utf-8")
         if text is not None and not text.isascii():
             return text + "\ufffd" + after
         return None
     return None
+
+
+def _stray_letter(head: bytes, byte: bytes) -> bool:
+    """Whether a last byte that could lead a UTF-8 sequence is rather a small letter of
+    Windows-1252 ending a Latin word ("caf" + "é"): UTF-8 cut there would leave a
+    letter's lead byte after another letter, which a CJK or Cyrillic text's cut does not
+    (its letters are three or two bytes), nor a Latin one's (the lead of a two-byte letter
+    reads as a capital, "Ã"). Not a four-byte lead (an emoji cut after a word), nor in a
+    text holding letters of another script."""
+    if byte[0] >= 0xF0:  # a four-byte lead ("ð", "ñ"...): an emoji cut after a word
+        return False
+    letter = byte.decode("cp1252", "replace")
+    before = head[-1:].decode("latin-1")
+    if not (letter.islower() and before.isascii() and before.isalpha()):
+        return False
+    # Only in Latin text: a CJK or Cyrillic text cut after a Latin word ("Windows版").
+    text = head.decode("utf-8", "replace")
+    return not any(
+        char.isalpha() and not unicodedata.name(char, "").startswith("LATIN")
+        for char in text
+        if not char.isascii()
+    )
 
 
 def decode_8bit(raw: bytes, *hints: str | None) -> str:
@@ -821,8 +885,12 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
         return text
     tokens = _TOKENS.split(raw)
     legacy = [t for t in tokens if not t.isascii() and _try(t, "utf-8") is None]
-    codec = detect_charset(b" ".join(legacy), *hints)
-    if len(legacy) < sum(1 for t in tokens if not t.isascii()):
+    mixed = len(legacy) < sum(1 for t in tokens if not t.isascii())
+    if mixed and all(_stray_signs(token) for token in legacy):
+        codec = "cp1252"
+    else:
+        codec = detect_charset(b" ".join(legacy), *hints)
+    if mixed:
         # UTF-8 words beside legacy ones (a list's UTF-8 tag before a raw legacy subject,
         # a legacy name beside an internationalized address): each word by its own.
         return "".join(_token_text(token, codec) for token in tokens)
@@ -830,6 +898,25 @@ def decode_8bit(raw: bytes, *hints: str | None) -> str:
     if text is not None:
         return text
     return raw.decode("cp1252", "mailparse-cp1252")
+
+
+# A non-ASCII byte between ASCII ones (or a word's ends).
+_LONE_HIGH_BYTE = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+# Windows-1252's quotes, dashes and ellipsis: what an editor's autocorrect makes.
+_TYPOGRAPHIC = frozenset("„“”‘’‚«»‹›–—…")
+
+
+def _stray_signs(token: bytes) -> bool:
+    """Whether every 8-bit byte of a word stands alone among ASCII ones and reads in
+    Windows-1252 as a quote, a dash or an ellipsis ("«" "E42" "»"): beside UTF-8 words, a
+    sign an editor's autocorrect made in Windows-1252. Letters are left to the detector
+    (a lone byte is a Western letter in Windows-1252 and a Central European one in
+    ISO-8859-2 alike), and so are other signs ("£ukasz" is ISO-8859-2's "Łukasz")."""
+    highs = _HIGH_BYTE.findall(token)
+    if len(_LONE_HIGH_BYTE.findall(token)) != len(highs):
+        return False
+    return all(byte.decode("cp1252", "replace") in _TYPOGRAPHIC for byte in highs)
 
 
 def _declared_reads_better(raw: bytes, cut: str, hints) -> bool:
@@ -922,15 +1009,22 @@ def _sample(data: bytes) -> bytes:
 _TOKENS = re.compile(rb"([\s<>\"(),;]+)")
 
 
+_UTF8_HEAD_START = 0.5
+
+
 def _token_text(token: bytes, codec: str) -> str:
     """One word: ASCII; else UTF-8 when valid and at least as plausible as ``codec``'s
-    reading (two bytes of a CJK charset can happen to be valid UTF-8); else ``codec``."""
+    reading (two bytes of a CJK charset can happen to be valid UTF-8, a Czech "ÚŽ" too),
+    with a head start over a Latin single-byte one; else ``codec``."""
     if token.isascii():
         return token.decode("ascii")
     legacy = _try(token, codec) if codec else None
     utf8 = _try(token, "utf-8")
+    # A Latin single-byte reading of UTF-8 is mojibake ("â€“", "Ã¼"), which the letter
+    # scores cannot tell from text when the word is a lone sign: UTF-8 gets a head start.
+    start = _UTF8_HEAD_START if codec in _LATIN_SINGLE_BYTE else 0.0
     if utf8 is not None and (
-        legacy is None or plausibility(utf8, "utf-8") >= plausibility(legacy, codec)
+        legacy is None or plausibility(utf8, "utf-8") + start >= plausibility(legacy, codec)
     ):
         return utf8
     return legacy if legacy is not None else token.decode("cp1252", "mailparse-cp1252")

@@ -111,8 +111,9 @@ def repair_header_block(raw: bytes) -> bytes:
     An mbox ``From `` line may come first. What some tools write before the header block (a
     UTF-8 BOM, empty lines, an escaped ``>From `` line) is taken off, and a well-known field
     written with spaces before its colon (``Subject : x``, RFC 5322's obsolete syntax) is
-    read as that field. Line ends converted twice (CR CR LF) are made CRLF again. Returns
-    ``raw`` itself when nothing was repaired.
+    read as that field. Line ends converted twice (CR CR LF) are made CRLF again. A block
+    split by empty lines (see ``_split_spans``) is read as one. Returns ``raw`` itself when
+    nothing was repaired.
     """
     raw = _line_ends_once(raw)
     start = header_start(raw)
@@ -120,6 +121,14 @@ def repair_header_block(raw: bytes) -> bytes:
         dedented = _dedent_block(raw, start)
         if dedented is not None:
             return _repair_lines(dedented)
+    spans = _split_spans(raw, start)
+    if spans:
+        pieces, done = [], start
+        for blank_start, blank_end in spans:
+            pieces.append(raw[done:blank_start])
+            done = blank_end
+        pieces.append(raw[done:])
+        return _repair_lines(b"".join(pieces))
     repaired = _repair_lines(raw[start:] if start else raw)
     return repaired if start == 0 or repaired is not raw else raw
 
@@ -135,8 +144,13 @@ def _line_ends_once(raw: bytes) -> bytes:
     copying it in text mode), else in its header block (a script writing "\\r\\n" after
     each field its MTA turns into CRLF, below the MTA's own fields); else ``raw``. The
     stdlib reads CR CR LF as a line end and an empty line: the header block ended after
-    such a field, the From and the Subject below it read as the body."""
+    such a field, the From and the Subject below it read as the body. A message whose
+    line ends are all bare CRs has them made LF."""
     first = raw.find(b"\n", 0, 4096)
+    if first < 0 and 0 <= raw.find(b"\r", 0, 4096) and b"\n" not in raw:
+        # Bare CR line ends only (classic Mac OS, a tool converting line ends the wrong
+        # way): the parser reads them, the repairs here read LF.
+        return raw.replace(b"\r", b"\n")
     if first < 2 or raw.find(b"\r\r\n", 0, _HEAD_SCAN) < 0:
         return raw
     second = raw.find(b"\n", first + 1, first + 4096)
@@ -152,6 +166,204 @@ def _line_ends_once(raw: bytes) -> bytes:
 # The end of a header block whose line ends may hold extra CRs: a line of CRs only.
 _BLANK_CR_LINE = re.compile(rb"\n\r*\n")
 _HEAD_SCAN = 256 * 1024
+
+
+# The end of a header block as the stdlib finds it, and the empty lines that may follow it.
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_MORE_BLANK_LINES = re.compile(rb"(?:\r?\n)*")
+_FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+# The fields a message's own header block holds once each. Fields below an empty line that
+# supply one of the first four the block above lacks, and repeat none of these, are the
+# rest of that block; a Content-Type alone only below a MIME-Version, beside a
+# Content-Transfer-Encoding (HTTP has the one, never the other) or declaring the multipart
+# whose delimiter follows.
+# RFC 5322 (3.6) allows each of To, Cc, Bcc, Reply-To, Sender, In-Reply-To and References
+# once too: a block below repeating one is a pasted one (its own recipients).
+_OWN_FIELDS = frozenset(
+    (b"from", b"subject", b"message-id", b"mime-version", b"content-type", b"date")
+) | frozenset((b"to", b"cc", b"bcc", b"reply-to", b"sender", b"in-reply-to", b"references"))
+_SUPPLYING_FIELDS = frozenset((b"from", b"subject", b"message-id", b"mime-version"))
+# What a supplying field must hold to be a header's (a form's "Message-ID: 55" is none).
+_SUPPLYING_VALUE = {
+    b"from": re.compile(rb"[^\n]*@"),
+    b"message-id": re.compile(rb"[ \t]*<[^>\s]+>"),
+    b"mime-version": re.compile(rb"[ \t]*\d\.\d"),
+}
+_MAX_SPLITS = 3
+
+
+def _split_spans(raw: bytes, start: int) -> list:
+    """The empty lines that split the header block begun at ``start`` (at most
+    _MAX_SPLITS runs), as ``[(start, end)]`` to take out; ``[]`` for a whole block.
+
+    A gateway or a milter writing its field with a line end too many leaves an empty line
+    in the header block: the stdlib, and every client, end the block there, and the
+    caller, the title, the Message-ID and the MIME structure below it are the body. The
+    lines below an empty line are the rest of the block when each is a field (or its
+    continuation) down to the next empty line, and they supply the caller, the title, the
+    Message-ID or the MIME-Version the block above lacks (or a Content-Type it lacks, below
+    its MIME-Version, with a Content-Transfer-Encoding or declaring the multipart whose
+    delimiter follows) and repeat none of the fields a
+    message holds once: a header block a sender pasted at the top of the body names its own
+    sender and title, or supplies nothing (HTTP headers: a Content-Type, a Date)."""
+    if not (_FIELD.match(raw, start) or raw.startswith(b"From ", start)):
+        return []
+    spans, above = [], None
+    blank = _BLANK_LINE.search(raw, start, start + _HEAD_SCAN)
+    for _ in range(_MAX_SPLITS):
+        if not blank:
+            break
+        below = _MORE_BLANK_LINES.match(raw, blank.end()).end()
+        if not _FIELD.match(raw, below):
+            break
+        if above is None:
+            above = _field_names(raw[start : blank.start()])
+        names, end = _field_block(raw, below)
+        own = names & _OWN_FIELDS
+        if not names or own & above or not _known_fields_only(raw, below, end):
+            break
+        supplied = _supplied(raw, below, end) if end >= 0 else set()
+        if not supplied and not (
+            b"content-type" in own
+            and (
+                b"mime-version" in above
+                or b"content-transfer-encoding" in names
+                or _delimiter_follows(raw, below, end)
+            )
+        ):
+            break
+        line_end = 2 if raw[blank.start()] == 13 else 1  # the block's own line end stays
+        spans.append((blank.start() + line_end, below))
+        above |= names
+        blank = _BLANK_LINE.match(raw, end) if end >= 0 else None
+    return spans
+
+
+def _field_lines(raw: bytes, below: int, end: int) -> list:
+    """The unfolded field lines from ``below`` to ``end`` (the field block's last line end)."""
+    return _UNFOLD.sub(b" ", raw[below : min(end, below + 16384)]).split(b"\n")
+
+
+# Mail header fields beside the well-known ones (RFC 4021's registry, netnews, mbox
+# status lines, the trace fields of servers, any X- name): what a split block's lower
+# part holds. No name a web form or a note writes ("Name:", "Email:", "Message:",
+# "Phone:", "Comments:").
+_HEADER_FIELD = re.compile(
+    _FIELD_NAMES[:-1]
+    + rb"|delivery-date|domainkey-signature|feedback-id|authentication-results-[a-z-]+"
+    rb"|errors-to|accept-language|mailing-list|path|newsgroups|followup-to|xref|approved"
+    rb"|x-[^\s:]+|status|lines|disposition-notification-[a-z-]+|return-receipt-to"
+    rb"|priority|sensitivity|expires|expiry-date|autocrypt|openpgp|archived-at|face"
+    rb"|mail-followup-to|mail-reply-to|original-recipient|tls-required|nntp-[a-z-]+"
+    rb"|require-recipient-valid-since|deferred-delivery|supersedes|encoding)[ \t]*:",
+    re.IGNORECASE,
+)
+
+
+_OTHER_NAMES_SHARE = 3  # mail header fields for each other name, at least
+
+
+def _known_fields_only(raw: bytes, below: int, end: int) -> bool:
+    """Whether the fields from ``below`` to ``end`` are mail header fields: a web form's
+    "Name:", "Email:", "Message:" lines, a body's "Note:" are none. A real header block
+    holds a vendor's or a misspelt name now and then ("UriScan:", "Recivied-SPF:", a
+    value's piece written flush left with a colon in it), a few among many fields."""
+    if end < 0:
+        return False
+    lines = [line for line in _field_lines(raw, below, end) if line.strip()]
+    known = sum(1 for line in lines if _HEADER_FIELD.match(line))
+    return known >= _OTHER_NAMES_SHARE * (len(lines) - known) and known > 0
+
+
+def _supplied(raw: bytes, below: int, end: int) -> set:
+    """The supplying fields from ``below`` to ``end`` whose value is a header's."""
+    lines = [line for line in _field_lines(raw, below, end) if line.strip()]
+    found = set()
+    for line in lines:
+        match = _FIELD_NAME.match(line)
+        name = match.group(1).lower() if match else b""
+        if name in _SUPPLYING_FIELDS:
+            shape = _SUPPLYING_VALUE.get(name)
+            if shape is None or shape.match(line, match.end()):
+                found.add(name)
+    return found
+
+
+_MULTIPART_BOUNDARY = re.compile(
+    rb"^content-type[ \t]*:[ \t]*multipart/[^\n]*?boundary[ \t]*=[ \t]*\"?([^\";\s]{1,70})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
+
+
+def _delimiter_follows(raw: bytes, below: int, end: int) -> bool:
+    """Whether the fields from ``below`` to ``end`` declare a multipart whose first
+    delimiter line comes right after them (a MIME structure, no text a sender wrote)."""
+    if end < 0:
+        return False
+    found = _MULTIPART_BOUNDARY.search(_UNFOLD.sub(b"", raw[below : min(end, below + 16384)]))
+    if not found:
+        return False
+    after = _MORE_BLANK_LINES.match(raw, end).end()
+    # (the preamble a multipart may carry before its first delimiter: a line or two)
+    return raw.find(b"--" + found.group(1), after, after + 1024) >= 0
+
+
+def header_block(raw: bytes, start: int = 0) -> bytes:
+    """The header block begun at ``start`` down to its empty line, the empty lines of a
+    split block (see ``_split_spans``) taken out: read alone it holds the fields the full
+    parse reads (cut at ``header_end``, a split read as one for the multipart whose
+    delimiter follows would be read split again, without that delimiter)."""
+    spans = _split_spans(raw, start)
+    pieces, done = [], start
+    for blank_start, blank_end in spans:
+        pieces.append(raw[done:blank_start])
+        done = blank_end
+    blank = _BLANK_LINE.search(raw, done)
+    pieces.append(raw[done : blank.end() if blank else len(raw)])
+    return b"".join(pieces)
+
+
+def header_end(raw: bytes, start: int = 0) -> int:
+    """Where the header block begun at ``start`` ends (after its empty line; the empty
+    lines of a split block, see ``_split_spans``, skipped): ``len(raw)`` with no empty
+    line. What a reader of the header block alone reads, as ``load_message`` reads it."""
+    spans = _split_spans(raw, start)
+    blank = _BLANK_LINE.search(raw, spans[-1][1] if spans else start)
+    return blank.end() if blank else len(raw)
+
+
+def _field_names(block: bytes) -> set:
+    names = set()
+    for line in block.split(b"\n", _MAX_HEAD_LINES):
+        match = _FIELD_NAME.match(line)
+        if match:
+            names.add(match.group(1).lower())
+    return names
+
+
+def _field_block(raw: bytes, at: int) -> tuple:
+    """``(names, end)``: the field names of the lines from ``at`` down to the next empty
+    line, a MIME delimiter line or the end, and where the line end before that empty line
+    is (-1 for the others); an empty set when a line there is neither a field nor a
+    continuation."""
+    names = set()
+    for _ in range(_MAX_HEAD_LINES):
+        stop = raw.find(b"\n", at)
+        line = raw[at : len(raw) if stop < 0 else stop].rstrip(b"\r")
+        if not line:
+            return names, (at - 1 if stop >= 0 else -1)
+        if line.startswith(b"--"):
+            return names, -1
+        match = _FIELD_NAME.match(line) if _FIELD.match(line) else None
+        if match:
+            names.add(match.group(1).lower())
+        elif line[:1] not in (b" ", b"\t"):
+            return set(), -1
+        if stop < 0:
+            return names, -1
+        at = stop + 1
+    return set(), -1
 
 
 def _dedent_block(raw: bytes, start: int) -> bytes | None:
@@ -228,7 +440,13 @@ def _separator_end(raw: bytes, start: int, length: int) -> int:
     return 0
 
 
-def _repair_lines(raw: bytes) -> bytes:
+# The fields a MIME part's header holds (RFC 2045, and the X- fields some servers copy
+# into each part): another field below a part's stray line is text a sender wrote (a
+# forwarded header block), which the message header's rule would fold into the part.
+_PART_FIELD = re.compile(rb"(?:content-[a-z-]+|x-[a-z0-9-]+|mime-version)[ \t]*:", re.IGNORECASE)
+
+
+def _repair_lines(raw: bytes, known=_KNOWN_FIELD) -> bytes:
     # Split at LF alone: each line keeps its CR, so a block whose line ends are mixed (an LF
     # head and a CRLF body, CRLF and LF in turn) is read line by line as the parser reads it.
     newline = b"\n"
@@ -256,8 +474,8 @@ def _repair_lines(raw: bytes) -> bytes:
     # With a well-known field below the first stray line, every stray line is a lost
     # continuation; without one, only a run of encoded pieces right below a field whose value
     # ends with one (a wrapped value going on); other text is the body.
-    if not any(_KNOWN_FIELD.match(line) for line in head[stray[0] + 1 :]) and not (
-        _wrapped_value(head, stray) or _trace_clauses(head, stray)
+    if not any(known.match(line) for line in head[stray[0] + 1 :]) and not (
+        _wrapped_value(head, stray) or _trace_clauses(head, stray) or _closes_quote(head, stray)
     ):
         return newline.join(lines) + rest if obsolete else raw
     for index in stray:
@@ -322,6 +540,23 @@ def _trace_clauses(head: list, indexes: list) -> bool:
     )
 
 
+def _closes_quote(head: list, indexes: list) -> bool:
+    """Whether the lines at ``indexes`` (at most three, consecutive) close a quoted string
+    the field right above them leaves open (``name="Quarterly report`` wrapped flush left
+    before ``for the board.zip"``)."""
+    start = indexes[0]
+    if len(indexes) > 3 or indexes != list(range(start, start + len(indexes))):
+        return False
+    field = start - 1
+    while field > 0 and head[field][:1] in (b" ", b"\t"):
+        field -= 1
+    if not _FIELD.match(head[field]):
+        return False
+    opened = sum(head[i].count(b'"') - head[i].count(b'\\"') for i in range(field, start))
+    closed = sum(head[i].count(b'"') - head[i].count(b'\\"') for i in indexes)
+    return opened % 2 == 1 and closed % 2 == 1
+
+
 def _wrapped_value(head: list, indexes: list) -> bool:
     """Whether the lines at ``indexes`` go on an encoded value: each an encoded piece with
     no space, consecutive, right below a field line that ends with such a piece."""
@@ -367,7 +602,11 @@ _QP_TRAILING_WHITESPACE = re.compile(rb"(?<![ \t])[ \t]+(?=\r?\n|$)")
 def qp_decode(data: bytes) -> bytes:
     """Quoted-printable bytes decoded, the white space that ends a line deleted first, as
     RFC 2045 (6.7, rule 3) tells decoders: a transport added it, and a soft line break
-    followed by it ("= ") was kept as "= " in the text."""
+    followed by it ("= ") was kept as "= " in the text. Bare CR line ends (no LF at all)
+    are line ends too, as the parser reads them: the decoder splits at LF only, and read
+    the text from a soft line break on as one broken line (the rest of the text lost)."""
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")
     return quopri.decodestring(_QP_TRAILING_WHITESPACE.sub(b"", data))
 
 
@@ -437,6 +676,29 @@ def _repair_nested_headers(part: Message) -> None:
     repaired = repair_header_block(raw)
     if repaired is not raw:
         part.set_payload([email.message_from_bytes(repaired, policy=POLICY)])
+
+
+def _repair_part_headers(part: Message) -> None:
+    """A multipart's parts whose header block a line written flush left ended (see
+    ``_repair_lines``: a file name wrapped inside its quotes, the fields below it read as
+    the part's content), parsed again with that line folded back."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return
+    for index, child in enumerate(payload):
+        if not isinstance(child, Message) or child.is_multipart():
+            continue
+        if not any(type(d).__name__ == "MissingHeaderBodySeparatorDefect" for d in child.defects):
+            continue
+        body = child._payload  # pylint: disable=protected-access
+        if not isinstance(body, str):
+            continue
+        head = "".join(f"{name}: {value}\n" for name, value in child.raw_items())
+        raw = (head + body).encode("utf-8", "surrogateescape")
+        repaired = _repair_lines(raw, _PART_FIELD)
+        if repaired is not raw:
+            payload[index] = _stdlib_parse(repaired)
+            payload[index].defects.append(FlushLeftContinuationDefect())
 
 
 def _strip_glued_close(part: Message) -> None:
@@ -631,6 +893,7 @@ def load_message(raw: bytes) -> Message:
             elif maintype == "multipart":
                 _repair_qp_multipart(part)
                 _repair_boundary(part)
+                _repair_part_headers(part)
                 _strip_glued_close(part)
                 _repair_reused_boundary(part)
             elif len(part.get_all("content-type") or []) > 1:
@@ -814,4 +1077,12 @@ def payload_bytes(part: Message) -> bytes | None:
         return None
 
 
-__all__ = ["POLICY", "header_start", "load_message", "payload_bytes", "repair_header_block"]
+__all__ = [
+    "POLICY",
+    "header_block",
+    "header_end",
+    "header_start",
+    "load_message",
+    "payload_bytes",
+    "repair_header_block",
+]

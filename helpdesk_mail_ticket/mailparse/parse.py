@@ -34,7 +34,14 @@ from .headers import (
 )
 from .htmlbody import html_source, html_to_text, keep_after_end, text_to_html
 from .htmlquote import new_part_html_ex
-from .loader import POLICY, header_start, load_message, payload_bytes, repair_header_block
+from .loader import (
+    POLICY,
+    header_block,
+    header_start,
+    load_message,
+    payload_bytes,
+    repair_header_block,
+)
 from .newpart import split_reply
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -489,8 +496,7 @@ def header_ids(raw: bytes) -> tuple[str, tuple[str, ...]]:
     raw = bytes(raw)
     try:
         start = header_start(raw)
-        blank = _BLANK_LINE.search(raw, start)
-        message = load_message(raw[start : blank.end()] if blank else raw[start:])
+        message = load_message(header_block(raw, start))
         ids = parse_ids(_raw_header(message, "message-id"))
         answered = parse_ids(_raw_header(message, "in-reply-to")) + parse_ids(
             _raw_header(message, "references")

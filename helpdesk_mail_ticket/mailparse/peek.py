@@ -7,18 +7,16 @@ Decoded as :func:`mailparse.parse_message` decodes them (one decoder:
 """
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from .headers import parse_date, parse_ids
-from .loader import header_start, load_message
+from .loader import header_block, header_start, load_message
 from .parse import _charset_hint, _first, _raw_fields, read_caller, read_subject
 
 _logger = logging.getLogger(__name__)
 
 MAX_PEEK = 256 * 1024  # bytes of the message read for its header block
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 @dataclass(frozen=True)
@@ -37,8 +35,7 @@ def peek_headers(raw):
     try:
         raw = bytes(raw[:MAX_PEEK])
         raw = raw[header_start(raw) :]
-        blank = _BLANK_LINE.search(raw)
-        block = raw[: blank.end()] if blank else raw
+        block = header_block(raw)
         message = load_message(block)
         hint = _charset_hint(message, block)
         fields = _raw_fields(message)
