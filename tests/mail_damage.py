@@ -643,6 +643,14 @@ def _b(text: str, charset: str = "utf-8") -> bytes:
     return base64.b64encode(text.encode(charset))
 
 
+def _b_words(charset: str, data: bytes, cut: int, between: bytes) -> bytes:
+    """``data`` as two B-encoded words labelled ``charset``, cut at its byte ``cut`` (inside
+    a character if it falls there), ``between`` them (a space, a fold or nothing)."""
+    label = b"=?" + charset.encode() + b"?B?"
+    first, second = base64.b64encode(data[:cut]), base64.b64encode(data[cut:])
+    return label + first + b"?=" + between + label + second + b"?="
+
+
 def _q(text: str, charset: str = "utf-8", spaces: bytes = b"_") -> bytes:
     out = []
     for byte in text.encode(charset):
@@ -665,16 +673,12 @@ def encoded_word_forms():
     return [
         (
             "folded between words",
-            b"=?utf-8?B?" + _b(text[:half]) + b"?=\n =?utf-8?B?" + _b(text[half:]) + b"?=",
+            _b_words("utf-8", utf8, len(text[:half].encode()), b"\n "),
             text,
         ),
         (
             "multibyte split across words",
-            b"=?utf-8?B?"
-            + base64.b64encode(utf8[:cut])
-            + b"?= =?utf-8?B?"
-            + base64.b64encode(utf8[cut:])
-            + b"?=",
+            _b_words("utf-8", utf8, cut, b" "),
             text,
         ),
         (
@@ -694,25 +698,17 @@ def encoded_word_forms():
         ("lower-case q and label", b"=?UTF8?q?" + _q(text) + b"?=", text),
         (
             "multibyte split across folded words",
-            b"=?utf-8?B?"
-            + base64.b64encode(utf8[:cut])
-            + b"?=\n =?utf-8?B?"
-            + base64.b64encode(utf8[cut:])
-            + b"?=",
+            _b_words("utf-8", utf8, cut, b"\n "),
             text,
         ),
         (
             "no space between words",
-            b"=?utf-8?B?" + _b(text[:half]) + b"?==?utf-8?B?" + _b(text[half:]) + b"?=",
+            _b_words("utf-8", utf8, len(text[:half].encode()), b""),
             text,
         ),
         (
             "shift_jis split inside a character, folded",
-            b"=?shift_jis?B?"
-            + base64.b64encode(_SJIS[:5])
-            + b"?=\n =?shift_jis?B?"
-            + base64.b64encode(_SJIS[5:])
-            + b"?=",
+            _b_words("shift_jis", _SJIS, 5, b"\n "),
             _SJIS.decode("shift_jis"),
         ),
         ("unknown charset label", b"=?x-unknown?Q?" + _q(text) + b"?=", text),

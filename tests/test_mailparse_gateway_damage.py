@@ -158,24 +158,24 @@ def _with_part(part_headers: bytes) -> bytes:
     )
 
 
+def _assert_the_whole_zip_read(part_headers: bytes) -> None:
+    parsed = parse_message(_with_part(part_headers))
+    assert [att.filename for att in parsed.attachments] == ["Quarterly report for the board.zip"]
+    assert parsed.attachments[0].data == b"PK\x03\x04\n\x00\x00\x00\x00\x00"
+
+
 def test_a_type_name_wrapped_flush_left_keeps_the_whole_name():
-    raw = _with_part(
+    _assert_the_whole_zip_read(
         b'Content-Type: application/zip; name="Quarterly report\nfor the board.zip"\n'
         b"Content-Disposition: attachment\nContent-Transfer-Encoding: base64"
     )
-    parsed = parse_message(raw)
-    assert [att.filename for att in parsed.attachments] == ["Quarterly report for the board.zip"]
-    assert parsed.attachments[0].data == b"PK\x03\x04\n\x00\x00\x00\x00\x00"
 
 
 def test_a_file_name_wrapped_flush_left_on_the_last_field_keeps_the_whole_name():
-    raw = _with_part(
+    _assert_the_whole_zip_read(
         b"Content-Type: application/zip\nContent-Transfer-Encoding: base64\n"
         b'Content-Disposition: attachment; filename="Quarterly report\nfor the board.zip"'
     )
-    parsed = parse_message(raw)
-    assert [att.filename for att in parsed.attachments] == ["Quarterly report for the board.zip"]
-    assert parsed.attachments[0].data == b"PK\x03\x04\n\x00\x00\x00\x00\x00"
 
 
 def test_a_part_without_its_empty_line_keeps_its_text():

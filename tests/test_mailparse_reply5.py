@@ -51,8 +51,9 @@ WRAPPED_ATTRIBUTIONS = [
 ]
 
 
-@pytest.mark.parametrize("attribution", WRAPPED_ATTRIBUTIONS)
-def test_wrapped_attribution_above_inline_answers_is_dropped_whole(attribution):
+def assert_dropped_above_inline_answers(attribution):
+    """``attribution`` above two quoted questions, each answered inline: it goes, the
+    questions and answers stay."""
     body = (
         f"{attribution}\n"
         "> Is the printer switched on?\n\n"
@@ -63,6 +64,11 @@ def test_wrapped_attribution_above_inline_answers_is_dropped_whole(attribution):
     got = new_part(body)
     assert got.startswith("> Is the printer switched on?"), got
     assert "A LaserJet 4200." in got
+
+
+@pytest.mark.parametrize("attribution", WRAPPED_ATTRIBUTIONS)
+def test_wrapped_attribution_above_inline_answers_is_dropped_whole(attribution):
+    assert_dropped_above_inline_answers(attribution)
 
 
 # --- 3. An attribution whose address a client's HTML-to-text step set apart ----------------
@@ -80,14 +86,15 @@ SPLIT_ATTRIBUTIONS = [
 ]
 
 
+def assert_cut_below_the_answer(attribution, quote):
+    """The answer, then ``attribution`` and ``quote`` below it: only the answer kept."""
+    body = f"Thanks, the printer works again.\n\n{attribution}\n{quote}"
+    assert new_part(body) == "Thanks, the printer works again."
+
+
 @pytest.mark.parametrize("attribution", SPLIT_ATTRIBUTIONS)
 def test_attribution_split_by_a_mailto_link_is_cut(attribution):
-    body = (
-        "Thanks, the printer works again.\n\n"
-        f"{attribution}\n\n"
-        "> Please restart the printer and tell us.\n"
-    )
-    assert new_part(body) == "Thanks, the printer works again."
+    assert_cut_below_the_answer(attribution, "\n> Please restart the printer and tell us.\n")
 
 
 # The same when the client also lost the quote's marks (its HTML blockquote written as plain
@@ -103,12 +110,7 @@ SPLIT_ATTRIBUTIONS_NO_MARKS = [
 
 @pytest.mark.parametrize("attribution", SPLIT_ATTRIBUTIONS_NO_MARKS)
 def test_attribution_split_by_a_mailto_link_above_unmarked_quote_is_cut(attribution):
-    body = (
-        "Thanks, the printer works again.\n\n"
-        f"{attribution}\n\n\n"
-        "Please restart the printer and tell us.\n"
-    )
-    assert new_part(body) == "Thanks, the printer works again."
+    assert_cut_below_the_answer(attribution, "\n\nPlease restart the printer and tell us.\n")
 
 
 # The customer's own words ending with a link on lines of its own stay.
@@ -155,16 +157,7 @@ def test_glued_attribution_above_a_bottom_posted_answer(attribution):
 
 @pytest.mark.parametrize("attribution", GLUED_ATTRIBUTIONS)
 def test_glued_attribution_above_inline_answers(attribution):
-    body = (
-        f"{attribution}\n"
-        "> Is the printer switched on?\n\n"
-        "Yes, it is on.\n\n"
-        "> Which model is it?\n\n"
-        "A LaserJet 4200.\n"
-    )
-    got = new_part(body)
-    assert got.startswith("> Is the printer switched on?"), got
-    assert "A LaserJet 4200." in got
+    assert_dropped_above_inline_answers(attribution)
 
 
 @pytest.mark.parametrize("attribution", GLUED_ATTRIBUTIONS)

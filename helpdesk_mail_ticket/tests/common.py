@@ -299,6 +299,27 @@ class MailTicketCase(TransactionCase):
     def ticket_of(self, ledger_line):
         return ledger_line._get_ticket()
 
+    def ticket_with_alias(self, name):
+        """The ticket "Printer" of a fetched request (``<first@client.example>``) and an
+        alias ``name`` whose parent is that ticket (an integrator's per-ticket address)."""
+        self.deliver(make_email(subject="Printer", message_id="<first@client.example>"))
+        self.fetch()
+        (ticket,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
+        domain = self.env["mail.alias.domain"].search([], limit=1) or self.env[
+            "mail.alias.domain"
+        ].create({"name": "tickets.example"})
+        model = self.env["ir.model"]._get(ticket._name)
+        alias = self.env["mail.alias"].create(
+            {
+                "alias_name": name,
+                "alias_model_id": model.id,
+                "alias_parent_model_id": model.id,
+                "alias_parent_thread_id": ticket.id,
+                "alias_domain_id": domain.id,
+            }
+        )
+        return ticket, alias
+
 
 class OAuth2MailTicketCase(MailTicketCase):
     """MailTicketCase on the Dovecot that also takes XOAUTH2: ``endpoint`` (the harness's

@@ -39,6 +39,22 @@ class MailboxChangedMidCycleCase(Pop3IdleCase):
 
         return wrapped, changed
 
+    def _holding_alpha_as_second(self, login, alpha, folder="INBOX", uidvalidity_of=None):
+        """``folder`` of ``login`` holding Gamma expunged and a copy of ``alpha`` as its
+        second message (UID 2), its UIDVALIDITY that of ``uidvalidity_of``'s INBOX
+        (``login``'s by default): the handles made as the old mailbox's."""
+        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
+                     login=login, folder=folder)  # fmt: skip
+        self.deliver(alpha, login=login, folder=folder)  # 2
+        self.dovecot.expunge(login, 1, folder=folder)
+        uidvalidity = self.dovecot.uidvalidity(uidvalidity_of or login)
+        self.dovecot.set_uidvalidity(login, folder, uidvalidity)
+
+    def _support_holding_alpha(self, login, alpha):
+        """The folder Support (INBOX's UIDVALIDITY) holding a copy of ``alpha`` as UID 2."""
+        self.dovecot.create_folder(login, "Support")
+        self._holding_alpha_as_second(login, alpha, folder="Support")
+
 
 @tagged("post_install", "-at_install")
 class TestServerActionsAfterMailboxChange(MailboxChangedMidCycleCase):
@@ -138,12 +154,7 @@ class TestDownloadsAfterMailboxChange(MailboxChangedMidCycleCase):
             [inbox.id],
         )
         env.cr.commit()
-        self.dovecot.create_folder(login, "Support")
-        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
-                     login=login, folder="Support")  # fmt: skip
-        self.deliver(alpha, login=login, folder="Support")  # Support 2
-        self.dovecot.expunge(login, 1, folder="Support")
-        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
+        self._support_holding_alpha(login, alpha)
         sync_mailbox, changed = self._once_changed_to_support(inbox, SyncInbox._sync_mailbox)
         with (
             patch.object(odoo_module, "current_test", None),

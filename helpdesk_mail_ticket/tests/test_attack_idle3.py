@@ -19,29 +19,46 @@ from .test_attack_combined import MailboxChangedMidCycleCase
 
 @tagged("post_install", "-at_install")
 class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
-    def _alpha_left_new_and_support_holding_it(self, protocol="imap"):
-        """An IMAP inbox on INBOX (Alpha 1, Beta 2), Alpha left new, Beta set aside;
-        the folder Support (the same UIDVALIDITY) holding a copy of Alpha as UID 2."""
-        env, login, inbox = self._committed_inbox(
-            count=0, port=self.dovecot.imap_port, protocol=protocol
-        )
+    def _alpha_and_beta_left_new(self, beta_aside=False, **inbox_kwargs):
+        """An inbox (Alpha 1, Beta 2, POP3 unless ``inbox_kwargs`` say otherwise), both
+        recorded and left new; Beta set aside when ``beta_aside``. Returns the login,
+        the inbox and Alpha."""
+        env, login, inbox = self._committed_inbox(count=0, **inbox_kwargs)
         alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
-        self.deliver(alpha, login=login)  # INBOX 1
+        self.deliver(alpha, login=login)  # 1
         self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
         self.cycle(inbox)  # both recorded, left new
-        env.cr.execute(
-            "UPDATE mail_inbox_message SET state = 'undesired' WHERE inbox_id = %s "
-            "AND message_id = 'beta@c.example'",
-            [inbox.id],
+        if beta_aside:
+            env.cr.execute(
+                "UPDATE mail_inbox_message SET state = 'undesired' WHERE inbox_id = %s "
+                "AND message_id = 'beta@c.example'",
+                [inbox.id],
+            )
+            env.cr.commit()
+        return login, inbox, alpha
+
+    def _imap_inbox_and_support_holding_alpha(self, beta_aside=False):
+        """An IMAP inbox on INBOX (Alpha 1, Beta 2), both left new (one batch) or Beta
+        set aside; the folder Support (the same UIDVALIDITY) holding a copy of Alpha as
+        UID 2."""
+        login, inbox, alpha = self._alpha_and_beta_left_new(
+            beta_aside, port=self.dovecot.imap_port, protocol="imap"
         )
-        env.cr.commit()
-        self.dovecot.create_folder(login, "Support")
-        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
-                     login=login, folder="Support")  # fmt: skip
-        self.deliver(alpha, login=login, folder="Support")  # Support 2
-        self.dovecot.expunge(login, 1, folder="Support")
-        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
-        return env, login, inbox
+        self._support_holding_alpha(login, alpha)
+        return inbox
+
+    def _cycle_with_change_before(self, inbox, model_class, name):
+        step, changed = self._once_changed_to_support(inbox, getattr(model_class, name))
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(model_class, name, step),
+        ):
+            result = inbox._fetch()
+        self.assertTrue(changed)
+        self.assertFalse(result.get("failure"), result.get("failure"))
+        self.assertEqual(result["error"], 0, result)
+        self.assertEqual(result["processed"], 0, "nothing downloaded from the old folder")
+        self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
 
     def test_a_first_claim_refused_by_a_change_downloads_nothing_on_the_old_mailbox(self):
         """The cycle found Alpha's line on a snapshot that still names INBOX; the
@@ -51,20 +68,8 @@ class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
         serialization failure: not claimed), and the message was then claimed on its
         turn, on a fresh snapshot, without the check of the mailbox the later
         messages get: downloaded by UID 2 from INBOX, which is Beta."""
-        _env, _login, inbox = self._alpha_left_new_and_support_holding_it()
-        claim_following, changed = self._once_changed_to_support(
-            inbox, MailInboxMessage._claim_following
-        )
-        with (
-            patch.object(odoo_module, "current_test", None),
-            patch.object(MailInboxMessage, "_claim_following", claim_following),
-        ):
-            result = inbox._fetch()
-        self.assertTrue(changed)
-        self.assertFalse(result.get("failure"), result.get("failure"))
-        self.assertEqual(result["error"], 0, result)
-        self.assertEqual(result["processed"], 0, "nothing downloaded from the old folder")
-        self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
+        inbox = self._imap_inbox_and_support_holding_alpha(beta_aside=True)
+        self._cycle_with_change_before(inbox, MailInboxMessage, "_claim_following")
 
     def test_pop3_a_first_claim_refused_by_a_change_downloads_nothing_on_the_old_mailbox(self):
         """The same on POP3, whose idle cycle finds the lines to process on the
@@ -75,24 +80,10 @@ class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
         message's). The first claim, on the old snapshot, fails; the message was
         claimed again on its turn and downloaded from the old mailbox by that
         handle: Beta."""
-        env, login, inbox = self._committed_inbox(count=0)
-        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
-        self.deliver(alpha, login=login)  # 1
-        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
-        self.cycle(inbox)  # both recorded, left new
-        env.cr.execute(
-            "UPDATE mail_inbox_message SET state = 'undesired' WHERE inbox_id = %s "
-            "AND message_id = 'beta@c.example'",
-            [inbox.id],
-        )
-        env.cr.commit()
+        login, inbox, alpha = self._alpha_and_beta_left_new(beta_aside=True)
         self.cycle(inbox)  # the listing compared and remembered: an idle mailbox
         new_login, new_password = self.new_mailbox()
-        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
-                     login=new_login)  # fmt: skip
-        self.deliver(alpha, login=new_login)  # 2
-        self.dovecot.expunge(new_login, 1)
-        self.dovecot.set_uidvalidity(new_login, "INBOX", self.dovecot.uidvalidity(login))
+        self._holding_alpha_as_second(new_login, alpha, uidvalidity_of=login)
         changed, inbox_class = [], type(inbox)
         original = inbox_class._open_source
 
@@ -118,44 +109,13 @@ class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
         self.assertEqual(result["processed"], 0, "nothing downloaded from the old mailbox")
         self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
 
-    def _two_left_new_and_support_holding_alpha(self):
-        """An IMAP inbox on INBOX (Alpha 1, Beta 2), both left new (one batch); the
-        folder Support (the same UIDVALIDITY) holding a copy of Alpha as UID 2."""
-        _env, login, inbox = self._committed_inbox(
-            count=0, port=self.dovecot.imap_port, protocol="imap"
-        )
-        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
-        self.deliver(alpha, login=login)  # INBOX 1
-        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
-        self.cycle(inbox)  # both recorded, left new: one batch
-        self.dovecot.create_folder(login, "Support")
-        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
-                     login=login, folder="Support")  # fmt: skip
-        self.deliver(alpha, login=login, folder="Support")  # Support 2
-        self.dovecot.expunge(login, 1, folder="Support")
-        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
-        return inbox
-
-    def _cycle_with_change_before(self, inbox, model_class, name):
-        step, changed = self._once_changed_to_support(inbox, getattr(model_class, name))
-        with (
-            patch.object(odoo_module, "current_test", None),
-            patch.object(model_class, name, step),
-        ):
-            result = inbox._fetch()
-        self.assertTrue(changed)
-        self.assertFalse(result.get("failure"), result.get("failure"))
-        self.assertEqual(result["error"], 0, result)
-        self.assertEqual(result["processed"], 0, "nothing downloaded from the old folder")
-        self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
-
     def test_a_batch_claimed_before_a_change_downloads_nothing_on_the_old_mailbox(self):
         """The batch's claim committed, the administrator's change and another
         worker's synchronization of Support committed before the batch reads its
         lines' handles (``_download_batch``, a transaction of its own): the leases
         do not stop the synchronization, and Alpha's line, found again in Support
         as UID 2, was downloaded by that UID from INBOX: Beta."""
-        inbox = self._two_left_new_and_support_holding_alpha()
+        inbox = self._imap_inbox_and_support_holding_alpha()
         self._cycle_with_change_before(inbox, BatchMessage, "_download_batch")
 
     def test_a_batch_claim_refused_by_a_change_downloads_nothing_on_the_old_mailbox(self):
@@ -165,30 +125,8 @@ class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
         claim: the claim met them (a serialization failure) and was tried again on a
         fresh snapshot, the mailbox not checked again: Alpha's line, found again in
         Support as UID 2, was downloaded by that UID from INBOX: Beta."""
-        _env, login, inbox = self._committed_inbox(
-            count=0, port=self.dovecot.imap_port, protocol="imap"
-        )
-        alpha = make_email(subject="Alpha", message_id="<alpha@c.example>")
-        self.deliver(alpha, login=login)  # INBOX 1
-        self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
-        self.cycle(inbox)  # both recorded, left new: one batch
-        self.dovecot.create_folder(login, "Support")
-        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
-                     login=login, folder="Support")  # fmt: skip
-        self.deliver(alpha, login=login, folder="Support")  # Support 2
-        self.dovecot.expunge(login, 1, folder="Support")
-        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
-        claim_rows, changed = self._once_changed_to_support(inbox, BatchMessage._claim_rows)
-        with (
-            patch.object(odoo_module, "current_test", None),
-            patch.object(BatchMessage, "_claim_rows", claim_rows),
-        ):
-            result = inbox._fetch()
-        self.assertTrue(changed)
-        self.assertFalse(result.get("failure"), result.get("failure"))
-        self.assertEqual(result["error"], 0, result)
-        self.assertEqual(result["processed"], 0, "nothing downloaded from the old folder")
-        self.assertEqual(self.committed_message_ids(inbox), ["alpha@c.example", "beta@c.example"])
+        inbox = self._imap_inbox_and_support_holding_alpha()
+        self._cycle_with_change_before(inbox, BatchMessage, "_claim_rows")
 
     def test_messages_left_out_of_a_batch_download_nothing_after_a_change(self):
         """Messages a batch claimed and left out (history since the plan: another
@@ -206,12 +144,7 @@ class TestAttackIdle3FirstClaim(MailboxChangedMidCycleCase):
         self.deliver(make_email(subject="Beta", message_id="<beta@c.example>"), login=login)
         self.deliver(alpha, login=login)  # INBOX 3
         self.cycle(inbox)  # all three recorded, left new: one batch
-        self.dovecot.create_folder(login, "Support")
-        self.deliver(make_email(subject="Gamma", message_id="<gamma@c.example>"),
-                     login=login, folder="Support")  # fmt: skip
-        self.deliver(alpha, login=login, folder="Support")  # Support 2
-        self.dovecot.expunge(login, 1, folder="Support")
-        self.dovecot.set_uidvalidity(login, "Support", self.dovecot.uidvalidity(login))
+        self._support_holding_alpha(login, alpha)
         original_claim_rows = BatchMessage._claim_rows
         counted = []
 

@@ -11,25 +11,6 @@ class TestBatchReplyToAliases(MailTicketCase):
     """The reply-to of a batch's posts when aliases with a ticket for parent come
     and go during the batch (an integrator's per-ticket address)."""
 
-    def ticket_with_alias(self, name):
-        self.deliver(make_email(subject="Printer", message_id="<first@client.example>"))
-        self.fetch()
-        (ticket,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
-        domain = self.env["mail.alias.domain"].search([], limit=1) or self.env[
-            "mail.alias.domain"
-        ].create({"name": "tickets.example"})
-        model = self.env["ir.model"]._get(ticket._name)
-        alias = self.env["mail.alias"].create(
-            {
-                "alias_name": name,
-                "alias_model_id": model.id,
-                "alias_parent_model_id": model.id,
-                "alias_parent_thread_id": ticket.id,
-                "alias_domain_id": domain.id,
-            }
-        )
-        return ticket, alias
-
     def reply(self, subject, message_id):
         return make_email(
             subject=subject,

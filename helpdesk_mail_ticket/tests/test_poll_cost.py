@@ -719,22 +719,7 @@ class TestProcessingCost(MailTicketCase):
     def test_a_ticket_alias_is_still_the_reply_to_of_its_updates(self):
         # An alias whose parent is a ticket (an integrator's per-ticket address) is
         # the reply-to Odoo gives its posts: the batch's shortcut is not taken then.
-        self.deliver(make_email(subject="Printer", message_id="<first@client.example>"))
-        self.fetch()
-        (ticket,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Printer")])
-        domain = self.env["mail.alias.domain"].search([], limit=1) or self.env[
-            "mail.alias.domain"
-        ].create({"name": "tickets.example"})
-        model = self.env["ir.model"]._get(ticket._name)
-        self.env["mail.alias"].create(
-            {
-                "alias_name": "printer-ticket",
-                "alias_model_id": model.id,
-                "alias_parent_model_id": model.id,
-                "alias_parent_thread_id": ticket.id,
-                "alias_domain_id": domain.id,
-            }
-        )
+        ticket, alias = self.ticket_with_alias("printer-ticket")
         # With a new request beside it: the two go in one batch.
         self.deliver(
             make_email(
@@ -746,7 +731,7 @@ class TestProcessingCost(MailTicketCase):
         self.deliver(make_email(subject="Scanner", message_id="<third@client.example>"))
         self.assertEqual(self.fetch()["processed"], 2)
         message = ticket.message_ids.filtered(lambda m: m.message_id == "<second@client.example>")
-        self.assertIn(f"printer-ticket@{domain.name}", message.reply_to)
+        self.assertIn(f"printer-ticket@{alias.alias_domain_id.name}", message.reply_to)
         (other,) = self.env["helpdesk.mail.ticket"].search([("name", "=", "Scanner")])
         posted = other.message_ids.filtered(lambda m: m.message_id == "<third@client.example>")
         expected = other._notify_get_reply_to(default=posted.email_from)[other.id]

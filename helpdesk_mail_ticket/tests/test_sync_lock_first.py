@@ -67,7 +67,9 @@ class TestMailboxChangedDuringCycle(Pop3IdleCase):
     the reset (the next cycle would take the new folder, of the same UIDVALIDITY, for
     the old one and never record its mail)."""
 
-    def test_a_cycle_connected_to_the_old_mailbox_stores_nothing(self):
+    def _inbox_cycled_and_other_folder(self):
+        """An IMAP inbox on INBOX (two mails, recorded by a cycle) and the folder Other
+        (INBOX's UIDVALIDITY) holding two other mails."""
         env, login, inbox = self._committed_inbox(
             count=2, port=self.dovecot.imap_port, protocol="imap"
         )
@@ -78,6 +80,14 @@ class TestMailboxChangedDuringCycle(Pop3IdleCase):
                 make_email(message_id=f"<other-{number}@c.x>"), login=login, folder="Other"
             )
         self.dovecot.set_uidvalidity(login, "Other", self.dovecot.uidvalidity(login))
+        return env, login, inbox
+
+    def _assert_the_new_folder_recorded(self, env, inbox):
+        self.assertEqual(self.cycle(inbox)["new"], 2, "the new folder's mail recorded")
+        self.assertEqual(sum(on for _uid, on in self.lines(env, inbox)), 2)
+
+    def test_a_cycle_connected_to_the_old_mailbox_stores_nothing(self):
+        env, _login, inbox = self._inbox_cycled_and_other_folder()
         admin, inbox_class = self._real_env(), type(inbox)
         original = inbox_class._read_sync_state
 
@@ -89,23 +99,13 @@ class TestMailboxChangedDuringCycle(Pop3IdleCase):
 
         with patch.object(inbox_class, "_read_sync_state", read_sync_state):
             self.cycle(inbox)
-        self.assertEqual(self.cycle(inbox)["new"], 2, "the new folder's mail recorded")
-        self.assertEqual(sum(on for _uid, on in self.lines(env, inbox)), 2)
+        self._assert_the_new_folder_recorded(env, inbox)
 
     def test_a_cycle_that_finds_new_mail_in_the_old_mailbox_stores_nothing(self):
         # The admin's change committed while the cycle connects, after its first read
         # (which an idle cycle goes on with), and mail arrived in the old folder: the
         # change is read on a fresh snapshot before anything is recorded or stored.
-        env, login, inbox = self._committed_inbox(
-            count=2, port=self.dovecot.imap_port, protocol="imap"
-        )
-        self.cycle(inbox)
-        self.dovecot.create_folder(login, "Other")
-        for number in range(2):
-            self.deliver(
-                make_email(message_id=f"<other-{number}@c.x>"), login=login, folder="Other"
-            )
-        self.dovecot.set_uidvalidity(login, "Other", self.dovecot.uidvalidity(login))
+        env, login, inbox = self._inbox_cycled_and_other_folder()
         self.deliver(make_email(message_id="<old-folder@c.x>"), login=login)
         admin, inbox_class, done = self._real_env(), type(inbox), []
         original = inbox_class._open_source
@@ -120,5 +120,4 @@ class TestMailboxChangedDuringCycle(Pop3IdleCase):
         with patch.object(inbox_class, "_open_source", open_source):
             self.assertEqual(self.cycle(inbox)["new"], 0)
         self.assertEqual(done, [True])
-        self.assertEqual(self.cycle(inbox)["new"], 2, "the new folder's mail recorded")
-        self.assertEqual(sum(on for _uid, on in self.lines(env, inbox)), 2)
+        self._assert_the_new_folder_recorded(env, inbox)
