@@ -475,13 +475,9 @@ class MailInbox(models.Model):
         another inbox reads that mailbox: an inbox another one read INBOX beside, in
         another case, when the 18.0.1.4.0 upgrade keyed it (restored as it was, both
         would make tickets of the same mail). Keyed anew by ``write``."""
-        stale = self.filtered(
-            lambda i: i.mailbox_key != self._make_mailbox_key(i.login, i.server, i._get_folder())
-        )
-        self._check_mailbox_free(
-            [self._make_mailbox_key(i.login, i.server, i._get_folder()) for i in stale],
-            exclude=self.ids,
-        )
+        keys = {i: self._make_mailbox_key(i.login, i.server, i._get_folder()) for i in self}
+        stale = self.filtered(lambda i: i.mailbox_key != keys[i])
+        self._check_mailbox_free([keys[i] for i in stale], exclude=self.ids)
         return stale
 
     @api.model
