@@ -1313,6 +1313,20 @@ _OPENS_DATED = re.compile(
 )
 
 
+# A date wrapped after its day's number (or year), the abbreviated month and its dot opening
+# the next line ("… schrieb am Fr., 28." / "Apr. 2017 um 11:53 Uhr:", "… le ven. 28" /
+# "avr. 2017 à 11:53 :", "(időpont: 2017." / "ápr. 28., P 11:53):"): the month's dot is
+# followed by a number, a weekday's by its comma ("Fr., 28.", "пт, 28 апр.") or by a day's
+# number after a word opening the attribution ("Le lun. 26"), which no client wraps apart.
+_NUMBER_END = re.compile(r"\d\.?$")
+_MONTH_DOT_START = re.compile(r"^[^\W\d_]{2,5}\.\s+\d")
+
+
+def _month_goes_on(above: str, last: str) -> bool:
+    """``last`` (stripped) goes on with the month of a date whose day or year ends ``above``."""
+    return _NUMBER_END.search(above[-3:]) is not None and _MONTH_DOT_START.match(last) is not None
+
+
 def _attribution_at(lines: list[str], index: int) -> int:
     """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
     first = lines[index].strip()
@@ -1325,10 +1339,13 @@ def _attribution_at(lines: list[str], index: int) -> int:
             last = chunk[-1].strip()
             if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
                 break
-            if _OPENS_DATED.match(last) and _DATEISH.search(last):
-                break  # a dated attribution's own first line: the line above is the customer's
             above = chunk[-2].strip()
-            if _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last)):
+            month = _month_goes_on(above, last)  # (a year's dot too: "időpont: 2017." / "ápr.")
+            if _OPENS_DATED.match(last) and _DATEISH.search(last) and not month:
+                break  # a dated attribution's own first line: the line above is the customer's
+            if not month and (
+                _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last))
+            ):
                 break
             if opens is None:
                 # (also a verb that names the sender after it, wrapped before the address
