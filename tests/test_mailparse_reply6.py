@@ -89,6 +89,19 @@ def test_cjk_attribution_glued_onto_the_quote_goes(attribution):
     assert_attribution_goes_in_every_layout(attribution)
 
 
+# The same quoted line right below a customer's line that leaves no address open: the
+# customer's quote of a Chinese thread, their line is kept above and below.
+@pytest.mark.parametrize(
+    "line", ["我们昨天重启了打印机", "2026年5月5日我们重启了打印机", "On Monday we restarted it"]
+)
+def test_customer_line_above_a_quoted_chinese_attribution_is_kept(line):
+    quote = "> 于2026年5月5日周二 09:12写道：\n> 打印机好了吗？\n"
+    top = new_part(f"你好，\n{line}\n{quote}")
+    assert top.strip() == f"你好，\n{line}", top
+    bottom = new_part(f"{line}\n{quote}\n好了，谢谢。\n")
+    assert line in bottom and "好了，谢谢。" in bottom, bottom
+
+
 # A customer's quoted line of their own that ends like it (a quoted sentence about what
 # someone wrote) is no attribution: with no address above it, the text above stays.
 def test_quoted_chinese_sentence_with_the_verb_cuts_nothing_above():

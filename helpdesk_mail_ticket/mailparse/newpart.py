@@ -1337,7 +1337,7 @@ def _attribution_at(lines: list[str], index: int) -> int:
         chunk = lines[index : index + span]
         if span > 1:
             last = chunk[-1].strip()
-            if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
+            if not last or (_QUOTE_LINE.match(last) and not _glued_end(last, chunk[-2])):
                 break
             above = chunk[-2].strip()
             month = _month_goes_on(above, last)  # (a year's dot too: "időpont: 2017." / "ápr.")
@@ -1602,12 +1602,23 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
 # on the next line, where it reads as a quoted line: Gmail's "<x@y.org" / ">:", a client
 # wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:", Gmail's
 # Spanish address in parentheses "… (<x@y.org" / ">) escribió:".
+# Chinese Gmail's date sits between the address and the verb: "… <x@y.org" / "> 于2026年5月5日周二
+# 09:12写道：", zh-TW "> 於 2026年5月5日 週二 上午9:12寫道：" (a year with 年, then the verb). Read
+# only below an address left open ("<x@y.org"): a quoted "> 于…写道：" below a customer's line
+# is their quote.
 _GLUED_END = re.compile(rf"^>\)?\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
+_GLUED_DATED_END = re.compile(r"^>\s*[于於]\s*\d{4}\s*年.{0,24}?(?:写道|寫道)\s*[:：]$")
+_OPEN_ADDRESS = re.compile(r"<[^<>\s]{0,64}@[^<>\s]{0,255}$")
 
 
-def _glued_end(stripped: str) -> bool:
-    """``stripped`` (a stripped line) is the end of an attribution wrapped in its address."""
-    return len(stripped) <= 40 and stripped[-1:] in (":", "：") and bool(_GLUED_END.match(stripped))
+def _glued_end(stripped: str, above: str = "") -> bool:
+    """``stripped`` (a stripped line) is the end of an attribution wrapped in its address;
+    ``above``: the line it was wrapped from (the dated Chinese form needs its open address)."""
+    if len(stripped) > 40 or stripped[-1:] not in (":", "："):
+        return False
+    if _GLUED_END.match(stripped):
+        return True
+    return bool(_GLUED_DATED_END.match(stripped)) and bool(_OPEN_ADDRESS.search(above.rstrip()))
 
 
 def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str = "") -> list[str]:
@@ -1698,7 +1709,7 @@ def _spread_span(lines: list[str], index: int) -> int:
         return 0
     link = _joined(pieces)
     end = lines[at].strip() if at < len(lines) and len(lines[at]) <= MAX_LINE_LEN else ""
-    if _glued_end(end):
+    if _glued_end(end, link):
         chunk, span = [lines[index], link + end], at + 1 - index  # "<mailto:bob@x" + "> wrote:"
     else:
         chunk, span = [lines[index], link], at - index
@@ -1854,7 +1865,9 @@ def _unglued(lines: list[str], first_quote: int, stop: int) -> tuple[list[str], 
     the quote ("… Bob <bob@x" / "> wrote:", ">:") joined to the line above it, and that line
     blank; the lines as they are when the first quote is none."""
     end = lines[first_quote].strip()
-    if not first_quote or not lines[first_quote - 1].strip() or not _glued_end(end):
+    if not first_quote or not lines[first_quote - 1].strip():
+        return lines, first_quote
+    if not _glued_end(end, lines[first_quote - 1]):
         return lines, first_quote
     quote = next((i for i in range(first_quote + 1, stop) if _QUOTE_LINE.match(lines[i])), -1)
     joined = lines[first_quote - 1].rstrip() + end
@@ -2209,7 +2222,8 @@ def _split_marked(text: str, settings, originals: dict) -> Split:
             glued = lines[first_quote].strip()
     else:
         kept = orig_lines[:cut_line]
-    kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued) else "")
+    above = lines[cut_line - 1] if glued and cut_line else ""
+    kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued, above) else "")
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
     return _result(text, body, signature, kept, quote_offset)
