@@ -1362,8 +1362,53 @@ def _attribution_at(lines: list[str], index: int) -> int:
         # the text per line was quadratic on a long thread)
         following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
         if _is_attribution(joined, following, _line_above(lines, index)):
+            if span > 1 and _customer_head(lines, index, span):
+                return 0
             return span
     return 0
+
+
+# What may follow a client's date at the end of an attribution's first line: its time's
+# marks and zone ("PM", "Uhr", "GMT+02:00", "(CEST)", "日", ","), the sender's name ("…,
+# Jean-Pierre" / "Dupont <jp@x> a écrit :") with its particles; a word in lower case or a
+# run of Chinese or Korean text is the customer's ("… the printer jammed", "… 打印机又卡纸了").
+_AFTER_DATE_LOWER = frozenset(
+    ("am", "pm", "h", "hrs", "uhr", "via", "de", "van", "von", "der", "den", "da", "di", "del",
+     "la", "le", "du", "dos", "das", "ten", "ter",
+     "heeft", "hat", "has", "ha", "a")  # Apple Mail's "… om 10:00 heeft Sanne de" / "Vries <…>"
+)  # fmt: skip
+_AFTER_DATE_UNCASED = 3
+_WORD_MARKS = ".,;:()[]\"'"
+
+
+def _customers_words(text: str) -> bool:
+    """``text`` (what follows the date) holds a word of the customer's, not a client's."""
+    for word in text.split():
+        word = word.strip(_WORD_MARKS)
+        if not word or not any(char.isalpha() for char in word) or word[0].isupper():
+            continue
+        if word.lower() == word.upper():  # no case: Chinese, Japanese, Korean
+            if len(word) > _AFTER_DATE_UNCASED:
+                return True
+        elif word.lower() not in _AFTER_DATE_LOWER:
+            return True
+    return False
+
+
+def _customer_head(lines: list[str], index: int, span: int) -> bool:
+    """``lines[index]`` opens with a date but goes on with the customer's words ("Am
+    12.05.2026 kam der Techniker", "2026/05/12 打印机又卡纸了") and the lines below it are a
+    whole attribution by themselves ("Bob Smith <bob@x> wrote:"): it is no head of theirs.
+    A client's head holds the date and time alone ("On Mon, Aug 26, 2019 at 4:37 PM",
+    "2019年8月26日(月) 16:37"), or its verb or the sender's address ("Am … um 16:37 Uhr
+    schrieb", "On … Bob <bob@x>")."""
+    first = lines[index].strip()
+    if "@" in first or not _dated_head(first) or _VERBS.search(first):
+        return False
+    last = next((at for at in range(len(first) - 1, -1, -1) if first[at].isdigit()), -1)
+    if not _customers_words(first[last + 1 :]):
+        return False
+    return not _wrap_tail(lines[index + 1]) and _attribution_at(lines, index + 1) == span - 1
 
 
 # What makes a "Sent …" line a device's footer rather than a sentence ("Sent via DHL"): the
