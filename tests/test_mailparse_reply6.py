@@ -168,3 +168,29 @@ def test_client_date_only_head_goes_with_the_attribution(head):
         "Bob Smith <bob.smith@support.example> wrote:"
     )
     assert_attribution_goes_in_every_layout(f"{head}\n{tail}")
+
+
+# --- 4. A file name after a dash on the last line is no dash sign-off -----------------------
+
+# Lotus Notes lists the attached files below the text (" - name.ext"); a customer lists
+# theirs the same way. A file name is no signed name: the line stays in the new part.
+FILE_LINES = [
+    ("FYI", "Capacity Forum.doc"),
+    ("Anbei die Rechnung.", "Rechnung.pdf"),
+    ("Voici la facture de mars.", "Facture Mars.pdf"),
+    ("Adjunto el presupuesto.", "Presupuesto.xlsx"),
+    ("See the screenshot of the error.", "Screenshot.png"),
+]
+
+
+@pytest.mark.parametrize(("text", "file_name"), FILE_LINES)
+def test_file_name_after_a_dash_is_kept(text, file_name):
+    got = new_part(f"{text}\n\n - {file_name}\n")
+    assert got.strip() == f"{text}\n\n - {file_name}", got
+
+
+# A name signed with a dash is still the signature ("-Tom", "- Jane Doe", "- J.R. Ewing").
+@pytest.mark.parametrize("name", ["Tom", "Jane Doe", "J.R. Ewing", "Ann-Kathrin"])
+def test_dash_sign_off_is_still_cut(name):
+    got = new_part(f"The printer works again, thanks.\n\n- {name}\n")
+    assert got.strip() == "The printer works again, thanks.", got

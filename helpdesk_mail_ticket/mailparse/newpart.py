@@ -2145,6 +2145,11 @@ def _framed_signature(lines: list[str], content: list[int]) -> int:
     return -1
 
 
+# A file name's extension ends the signed words: ".doc", ".pdf", ".xlsx" ("Capacity
+# Forum.doc", "Rechnung.pdf"); an initial's dot does not ("J.R. Ewing").
+_FILE_NAME_END = re.compile(r"\w\.[A-Za-z][A-Za-z0-9]{1,3}$")
+
+
 def _sign_off(lines: list[str], content: list[int]) -> bool:
     """The last line signs the mail with a dash and a capitalised name, in its own paragraph,
     and is not the last item of a dash list."""
@@ -2154,6 +2159,8 @@ def _sign_off(lines: list[str], content: list[int]) -> bool:
         return False
     if not all(word[0].isupper() for word in match.group(1).split()):
         return False
+    if _FILE_NAME_END.search(match.group(1)):
+        return False  # a file listed (Lotus Notes' " - Capacity Forum.doc"), no name
     previous = lines[content[-2]].lstrip()
     return not previous.startswith(("-", "–", "—", "*", "•", "/", "~"))
 
