@@ -71,6 +71,26 @@ def test_customer_line_ending_with_a_number_above_an_attribution_is_kept(line, a
     assert got.strip() == f"{ANSWER}\n{line}", got
 
 
+# A customer's line with an address and a number at its end, above a line of theirs that
+# opens with a month and ends with a verb: no client's date goes on across them.
+CUSTOMER_LINES_ABOVE_A_MONTH = [
+    (
+        "Please write to bob@support.example about ticket 12",
+        "Apr. 2026 was the last time Bob Smith <bob@support.example> wrote:",
+    ),
+    (
+        "Our contract with billing@support.example dates from 2017.",
+        "Jan. 2018 is when your colleague wrote:",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "below"), CUSTOMER_LINES_ABOVE_A_MONTH)
+def test_customer_line_above_a_line_opening_with_a_month_is_kept(line, below):
+    got = new_part(f"Hello,\n{line}\n{below}\n> Does the printer work?\n")
+    assert line in got, got
+
+
 # --- 2. Chinese Gmail's attribution wrapped inside the address, its end glued to the quote --
 
 GLUED_CJK = [

@@ -1322,9 +1322,21 @@ _NUMBER_END = re.compile(r"\d\.?$")
 _MONTH_DOT_START = re.compile(r"^[^\W\d_]{2,5}\.\s+\d")
 
 
+_VERB_BEFORE_DATE = 40
+_VERB_WORD = re.compile(
+    rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.IGNORECASE
+)  # ("sent" is no verb inside "presented")
+
+
 def _month_goes_on(above: str, last: str) -> bool:
-    """``last`` (stripped) goes on with the month of a date whose day or year ends ``above``."""
-    return _NUMBER_END.search(above[-3:]) is not None and _MONTH_DOT_START.match(last) is not None
+    """``last`` (stripped) goes on with the month of a date whose day or year ends ``above``,
+    right after the verb ("schrieb am Fr., 28.", "ezt írta (időpont: 2017."): a customer's
+    line ending with a number ("… about ticket 12") goes on with no client's date."""
+    return (
+        _NUMBER_END.search(above[-3:]) is not None
+        and _MONTH_DOT_START.match(last) is not None
+        and _VERB_WORD.search(above, max(0, len(above) - _VERB_BEFORE_DATE)) is not None
+    )
 
 
 def _attribution_at(lines: list[str], index: int) -> int:
