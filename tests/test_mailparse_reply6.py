@@ -43,8 +43,7 @@ def assert_attribution_goes_in_every_layout(attribution: str) -> None:
 # Gmail's attribution as a long sender makes it wrap after the day: the next line opens with
 # the month's abbreviation and its dot, which is no weekday opening an attribution of its own.
 WRAPPED_AT_MONTH = [
-    "Max Mustermann <max.mustermann@support.example> schrieb am Fr., 28.\n"
-    "Apr. 2017 um 11:53 Uhr:",
+    "Max Mustermann <max.mustermann@support.example> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:",
     "Max Dupont <max.dupont@support.example> a écrit le ven. 28\navr. 2017 à 11:53 :",
     "Max García <max.garcia@support.example> escribió el vie., 28\nabr. 2017 a las 11:53:",
     "Kovács Max <max.kovacs@support.example> ezt írta (időpont: 2017.\nápr. 28., P 11:53):",
@@ -60,7 +59,10 @@ def test_attribution_wrapped_before_its_abbreviated_month_goes(attribution):
 # The customer's own line ending with a number, right above a client's attribution that
 # opens with an abbreviated weekday and a comma (Gmail in Russian, German): still theirs.
 LINE_ENDING_WITH_A_NUMBER = [
-    ("Please call me back on extension 28", "пт, 28 апр. 2017 г. в 11:53, Max <max@support.example>:"),
+    (
+        "Please call me back on extension 28",
+        "пт, 28 апр. 2017 г. в 11:53, Max <max@support.example>:",
+    ),
     ("Ticket number is 4711", "Fr., 28. Apr. 2017 um 11:53 Uhr schrieb Max <max@support.example>:"),
 ]
 
@@ -184,8 +186,10 @@ DATE_ONLY_HEADS = [
 
 @pytest.mark.parametrize("head", DATE_ONLY_HEADS)
 def test_client_date_only_head_goes_with_the_attribution(head):
-    tail = "Bob Smith <bob.smith@support.example>:" if head.endswith("schrieb") else (
-        "Bob Smith <bob.smith@support.example> wrote:"
+    tail = (
+        "Bob Smith <bob.smith@support.example>:"
+        if head.endswith("schrieb")
+        else ("Bob Smith <bob.smith@support.example> wrote:")
     )
     assert_attribution_goes_in_every_layout(f"{head}\n{tail}")
 
