@@ -124,6 +124,20 @@ def test_customer_line_above_a_quoted_chinese_attribution_is_kept(line):
     assert line in bottom and "好了，谢谢。" in bottom, bottom
 
 
+# Any glued end ("> wrote:", ">:", "> 写道：") is read only below an address left open: a
+# customer's line above a quote that starts so is theirs (no client wraps a name alone).
+@pytest.mark.parametrize(
+    "line", ["我们昨天重启了打印机", "프린터를 다시 켰습니다", "Bob Smith", "昨天 Bob 说"]
+)
+@pytest.mark.parametrize("end", ["> wrote:", "> 写道：", "> schrieb:"])
+def test_customer_line_above_a_quote_opening_with_a_glued_end_is_kept(line, end):
+    quote = f"{end}\n> 打印机好了吗？\n"
+    top = new_part(f"你好，\n{line}\n{quote}")
+    assert top.strip() == f"你好，\n{line}", top
+    bottom = new_part(f"{line}\n{quote}\n好了，谢谢。\n")
+    assert line in bottom and "好了，谢谢。" in bottom, bottom
+
+
 # A customer's quoted line of their own that ends like it (a quoted sentence about what
 # someone wrote) is no attribution: with no address above it, the text above stays.
 def test_quoted_chinese_sentence_with_the_verb_cuts_nothing_above():

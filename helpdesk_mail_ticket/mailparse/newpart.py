@@ -1660,22 +1660,26 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
 # wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:", Gmail's
 # Spanish address in parentheses "… (<x@y.org" / ">) escribió:".
 # Chinese Gmail's date sits between the address and the verb: "… <x@y.org" / "> 于2026年5月5日周二
-# 09:12写道：", zh-TW "> 於 2026年5月5日 週二 上午9:12寫道：" (a year with 年, then the verb). Read
-# only below an address left open ("<x@y.org"): a quoted "> 于…写道：" below a customer's line
-# is their quote.
+# 09:12写道：", zh-TW "> 於 2026年5月5日 週二 上午9:12寫道：" (a year with 年, then the verb).
+# Every glued end is read only below an address left open ("<x@y.org", "(<x@y.org"): a
+# quote that opens with "> wrote:" or "> 于…写道：" below a customer's line ("Bob Smith",
+# "我们昨天重启了打印机") is their quote; clients wrap inside the address only.
 _GLUED_END = re.compile(rf"^>\)?\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
 _GLUED_DATED_END = re.compile(r"^>\s*[于於]\s*\d{4}\s*年.{0,24}?(?:写道|寫道)\s*[:：]$")
 _OPEN_ADDRESS = re.compile(r"<[^<>\s]{0,64}@[^<>\s]{0,255}$")
 
 
-def _glued_end(stripped: str, above: str = "") -> bool:
+def _glued_end(stripped: str, above: str | None = None) -> bool:
     """``stripped`` (a stripped line) is the end of an attribution wrapped in its address;
-    ``above``: the line it was wrapped from (the dated Chinese form needs its open address)."""
+    ``above``: the line it was wrapped from, which must leave the address open (None: a
+    link's pieces the caller has read as such)."""
     if len(stripped) > 40 or stripped[-1:] not in (":", "："):
         return False
-    if _GLUED_END.match(stripped):
+    if not (_GLUED_END.match(stripped) or _GLUED_DATED_END.match(stripped)):
+        return False
+    if above is None or _OPEN_ADDRESS.search(above.rstrip()) is not None:
         return True
-    return bool(_GLUED_DATED_END.match(stripped)) and bool(_OPEN_ADDRESS.search(above.rstrip()))
+    return len(above) <= MAX_LINE_LEN and _LINK_PIECE.match(above) is not None  # "mailto:bob@x"
 
 
 def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str = "") -> list[str]:
@@ -1766,7 +1770,7 @@ def _spread_span(lines: list[str], index: int) -> int:
         return 0
     link = _joined(pieces)
     end = lines[at].strip() if at < len(lines) and len(lines[at]) <= MAX_LINE_LEN else ""
-    if _glued_end(end, link):
+    if _glued_end(end):  # (below the link's pieces)
         chunk, span = [lines[index], link + end], at + 1 - index  # "<mailto:bob@x" + "> wrote:"
     else:
         chunk, span = [lines[index], link], at - index
