@@ -1320,6 +1320,11 @@ _OPENS_DATED = re.compile(
 # number after a word opening the attribution ("Le lun. 26"), which no client wraps apart.
 _NUMBER_END = re.compile(r"\d\.?$")
 _MONTH_DOT_START = re.compile(r"^[^\W\d_]{2,5}\.\s+\d")
+# A weekday with its dot opening a whole date of its own (Gmail in Danish and Norwegian:
+# "fre. 28. apr. 2017 kl. 11.53 skrev …"): the day's number, the month's word and the year
+# follow it. A month wrapped from the line above goes on with its year or its day and time
+# ("Apr. 2017 um 11:53 Uhr:", "ápr. 28., P 11:53):"), no month's word of its own.
+_WEEKDAY_DOT_DATE = re.compile(r"^[^\W\d_]{2,5}\.\s+\d{1,2}\.?\s+[^\W\d_]{2,10}\.?,?\s+\d{4}")
 
 
 _VERB_BEFORE_DATE = 40
@@ -1335,6 +1340,7 @@ def _month_goes_on(above: str, last: str) -> bool:
     return (
         _NUMBER_END.search(above[-3:]) is not None
         and _MONTH_DOT_START.match(last) is not None
+        and _WEEKDAY_DOT_DATE.match(last) is None
         and _VERB_WORD.search(above, max(0, len(above) - _VERB_BEFORE_DATE)) is not None
     )
 

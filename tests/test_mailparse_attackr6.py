@@ -1,0 +1,105 @@
+"""Attacks on reply6's new-part rules (issue 14; bench/README.md, "reply6"): an attribution
+wrapped above its abbreviated month, Chinese Gmail's glued end, a customer's dated line
+above a whole attribution, a file name after a dash on the last line.
+
+Synthetic mail as clients write it (Gmail in Danish, Norwegian, Czech, Turkish, Greek,
+Spanish; Thunderbird; a dash sign-off with an initial), in the three layouts a helpdesk
+receives (answer above the quote, below it, between quoted questions). The customer's text
+is never lost: every test asserts it is there.
+
+Every text goes through ``parse_message`` as a plain-text mail, as the addon reads it.
+"""
+
+import pytest
+from newpart_probes import parsed_reply
+
+ANSWER = "Thanks, the printer works now."
+QUOTE = "> Does the printer work now?\n> Please restart it first.\n"
+INLINE = "> Does the printer work now?\n\nYes, it works.\n\n> And the scanner?\n\nIt works too.\n"
+INLINE_KEPT = (
+    "> Does the printer work now?\n\nYes, it works.\n\n> And the scanner?\n\nIt works too."
+)
+
+
+def new_part(body: str) -> str:
+    return parsed_reply(
+        body, "<attackr6@customer.example>", "Ann Lee <ann@customer.example>", "Re: printer"
+    ).new_part_text
+
+
+def assert_attribution_goes_in_every_layout(attribution: str) -> None:
+    """``attribution`` (with its quote) goes whole above, below and between the answers."""
+    top = new_part(f"{ANSWER}\n\n{attribution}\n{QUOTE}")
+    assert top.strip() == ANSWER, top
+    bottom = new_part(f"{attribution}\n{QUOTE}\n{ANSWER}\n")
+    assert bottom.strip() == ANSWER, bottom
+    inline = new_part(f"{attribution}\n{INLINE}")
+    assert inline.strip() == INLINE_KEPT, inline
+
+
+# --- 1. A weekday abbreviated with a dot opens Danish and Norwegian Gmail's attribution ------
+
+# Gmail in Danish and Norwegian opens its attribution with the weekday and its dot, then the
+# day's number ("fre. 28. apr. 2017 kl. 11.53 skrev …"): that reads like a month wrapped
+# after a day's number, but a whole date follows it on the line. The customer's line ending
+# with a number right above it (a verb among its words) is theirs, never the attribution's.
+WEEKDAY_DOT_ATTRIBUTIONS = [
+    "fre. 28. apr. 2017 kl. 11.53 skrev Bob Smith <bob.smith@support.example>:",
+    "fre. 28. apr. 2017 kl. 11:53 skrev Bob Smith <bob.smith@support.example>:",
+    "tir. 5. maj 2026 kl. 09.12 skrev Bob Smith <bob.smith@support.example>:",
+]
+LINES_ENDING_WITH_A_NUMBER = [
+    "Your technician wrote error code 42",
+    "The part was sent with order 4711",
+    "Teknikeren skrev fejlkode 42",
+    "Der Techniker schrieb Fehler 42",
+    "Le technicien a écrit erreur 42",
+]
+
+
+@pytest.mark.parametrize("attribution", WEEKDAY_DOT_ATTRIBUTIONS)
+@pytest.mark.parametrize("line", LINES_ENDING_WITH_A_NUMBER)
+def test_customer_line_above_a_weekday_dot_attribution_is_kept(line, attribution):
+    top = new_part(f"Hello,\n{line}\n{attribution}\n{QUOTE}")
+    assert top.strip() == f"Hello,\n{line}", top
+    bottom = new_part(f"{line}\n{attribution}\n{QUOTE}\n{ANSWER}\n")
+    assert line in bottom and ANSWER in bottom and "bob.smith" not in bottom, bottom
+    inline = new_part(f"Hello,\n{line}\n{attribution}\n{INLINE}")
+    assert inline.startswith(f"Hello,\n{line}\n> Does the printer work now?"), inline
+    assert "It works too." in inline and "bob.smith" not in inline, inline
+
+
+@pytest.mark.parametrize("attribution", WEEKDAY_DOT_ATTRIBUTIONS)
+def test_weekday_dot_attribution_goes(attribution):
+    assert_attribution_goes_in_every_layout(attribution)
+
+
+# The month wrapped after the day's number still goes on the line above (reply6's class):
+# its line goes on with the year or the time, no whole date of its own.
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Bob Smith <bob.smith@support.example> skrev den fre. 28.\napr. 2017 kl. 11.53:",
+        "Max Muster <max.muster@support.example> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:",
+        "Kovács Max <max.kovacs@support.example> ezt írta (időpont: 2017.\nápr. 28., P 11:53):",
+    ],
+)
+def test_month_wrapped_after_the_day_still_goes(attribution):
+    assert_attribution_goes_in_every_layout(attribution)
+
+
+# --- 4. Held: Chinese Gmail's glued end in other time forms ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Bob Smith <bob.smith@support.example\n> 于2026年5月5日 星期二 上午09:12:33写道：",
+        "Bob Smith <bob.smith@support.example\n> 于2026年5月5日周二 09:12 写道:",
+        "Bob Smith <bob.smith@support.example\n> 於 2026年5月5日 週二 下午11:12寫道：",
+        "bob.smith@support.example <bob.smith@support.example\n> 于2026年5月5日周二 09:12写道：",
+        "El mar, 5 may 2026 a las 9:12, Bob Smith (<bob.smith@support.example\n>) escribió:",
+    ],
+)
+def test_glued_attribution_in_other_forms_goes(attribution):
+    assert_attribution_goes_in_every_layout(attribution)
