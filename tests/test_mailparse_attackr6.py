@@ -88,6 +88,26 @@ def test_month_wrapped_after_the_day_still_goes(attribution):
     assert_attribution_goes_in_every_layout(attribution)
 
 
+# --- 3. A dash sign-off with an initial is no file name --------------------------------------
+
+
+# "- J.Lee": an initial glued to a short surname ends like a file's extension, but a name is
+# capitalised where an extension is in one case ("Rechnung.pdf", "SCAN.PDF").
+@pytest.mark.parametrize("name", ["J.Lee", "K.Kim", "T.Ng", "M.Chan", "Anna S.Park"])
+@pytest.mark.parametrize("dash", ["- ", "-"])
+def test_dash_sign_off_with_an_initial_is_cut(name, dash):
+    got = new_part(f"The printer works again, thanks.\n\n{dash}{name}\n")
+    assert got.strip() == "The printer works again, thanks.", got
+
+
+@pytest.mark.parametrize(
+    "file_name", ["Capacity Forum.doc", "Rechnung.PDF", "Scan.jpeg", "Report.docx", "Offer.xlsx"]
+)
+def test_file_name_after_a_dash_is_still_kept(file_name):
+    got = new_part(f"See the attached file.\n\n - {file_name}\n")
+    assert got.strip() == f"See the attached file.\n\n - {file_name}", got
+
+
 # --- 4. Held: Chinese Gmail's glued end in other time forms ---------------------------------
 
 

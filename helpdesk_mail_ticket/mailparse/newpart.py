@@ -2167,9 +2167,10 @@ def _framed_signature(lines: list[str], content: list[int]) -> int:
     return -1
 
 
-# A file name's extension ends the signed words: ".doc", ".pdf", ".xlsx" ("Capacity
-# Forum.doc", "Rechnung.pdf"); an initial's dot does not ("J.R. Ewing").
-_FILE_NAME_END = re.compile(r"\w\.[A-Za-z][A-Za-z0-9]{1,3}$")
+# A file name's extension ends the signed words: ".doc", ".pdf", ".xlsx", ".PDF" ("Capacity
+# Forum.doc", "Rechnung.pdf", "SCAN.PDF"), written in one case; an initial's dot does not,
+# nor a short surname glued to it, capitalised ("J.R. Ewing", "- J.Lee", "-T.Ng").
+_FILE_NAME_END = re.compile(r"\w\.(?:[a-z][a-z0-9]{1,3}|[A-Z][A-Z0-9]{1,3})$")
 
 
 def _sign_off(lines: list[str], content: list[int]) -> bool:
