@@ -88,6 +88,50 @@ def test_month_wrapped_after_the_day_still_goes(attribution):
     assert_attribution_goes_in_every_layout(attribution)
 
 
+# --- 2. A client's head: the date, its time and one word of the client's --------------------
+
+# Clients put a word of their own after the time, before the sender's name (Gmail in Czech
+# "… v 16:37 odesílatel", Spanish "… 4:37 p. m.,", Greek "… μ.μ., ο/η", Thunderbird in
+# Turkish "… 16:37 tarihinde", Dutch "… 16:37 uur"); wrapped there, the sender's whole
+# "Name <addr> wrote:" is the next line. One such word is no sentence of the customer's.
+CLIENT_WORD_HEADS = [
+    ("po 26. 8. 2019 v 16:37 odesílatel", "Bob Smith <bob.smith@support.example> napsal:"),
+    ("26.08.2019 16:37 tarihinde", "Bob Smith <bob.smith@support.example> yazdı:"),
+    ("El lun, 26 ago 2019 a las 4:37 p. m.,", "Bob Smith (<bob.smith@support.example>) escribió:"),
+    ("Στις Δευ 26 Αυγ 2019 στις 4:37 μ.μ., ο/η", "Bob Smith <bob.smith@support.example> έγραψε:"),
+    ("Op 26 aug. 2019, om 16:37 uur", "Bob Smith <bob.smith@support.example> schreef:"),
+    ("Le 26/08/2019 à 16 h 37 min,", "Bob Smith <bob.smith@support.example> a écrit :"),
+    ("26.08.2019, 16:37 пользователь", "Bob Smith <bob.smith@support.example> написал:"),
+]
+
+
+@pytest.mark.parametrize(("head", "tail"), CLIENT_WORD_HEADS)
+def test_client_head_with_a_word_after_its_time_goes(head, tail):
+    assert_attribution_goes_in_every_layout(f"{head}\n{tail}")
+
+
+# The customer's dated lines stay: a clause after a time (two words of theirs or more), a
+# word of theirs after a date alone.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Am 12.05.2026 kam der Techniker",
+        "Am 12.05.2026 um 10:15 kam der Techniker",
+        "On 12.05.2026 nothing changed",
+        "On 12.05.2026 nothing",
+        "Am 12.05.2026 angerufen",
+        "Dne 12.05.2026 technik nepřišel",
+        "12.05.2026 16:37 yazıcı bozuldu",
+    ],
+)
+def test_customer_dated_clause_above_a_whole_attribution_is_kept(line):
+    attribution = "Bob Smith <bob.smith@support.example> wrote:"
+    top = new_part(f"Hello,\n{line}\n{attribution}\n{QUOTE}")
+    assert top.strip() == f"Hello,\n{line}", top
+    bottom = new_part(f"{line}\n{attribution}\n{QUOTE}\n{ANSWER}\n")
+    assert line in bottom and ANSWER in bottom and "bob.smith" not in bottom, bottom
+
+
 # --- 3. A dash sign-off with an initial is no file name --------------------------------------
 
 

@@ -1399,8 +1399,21 @@ _AFTER_DATE_UNCASED = 3
 _WORD_MARKS = ".,;:()[]\"'"
 
 
-def _customers_words(text: str) -> bool:
-    """``text`` (what follows the date) holds a word of the customer's, not a client's."""
+# A client writes one word of its own after the time, before the sender's name (Gmail in
+# Czech "… v 16:37 odesílatel", Thunderbird in Turkish "… 16:37 tarihinde", "… 16:37 uur"),
+# and marks of the time with dots or a slash ("p. m.,", "μ.μ., ο/η"); after a time, a
+# customer's words make a clause: two words in lower case at least ("the printer jammed",
+# "kam der"). After a date alone ("Am 12.05.2026 angerufen") one word is theirs.
+_CLAUSE_WORDS = 2
+_TIME_MARK_INSIDE = "./"
+_TIME_END = re.compile(r"(?<!\d)\d{1,2}\s?[:.hH]\s?\d{2}$")  # "16:37", "16.37", "16 h 37"
+_TIME_END_WITHIN = 12
+
+
+def _customers_words(text: str, timed: bool) -> bool:
+    """``text`` (what follows the date, ``timed``: a time ending it) holds the customer's
+    words, not a client's."""
+    lower, own = 0, False
     for word in text.split():
         word = word.strip(_WORD_MARKS)
         if not word or not any(char.isalpha() for char in word) or word[0].isupper():
@@ -1408,9 +1421,10 @@ def _customers_words(text: str) -> bool:
         if word.lower() == word.upper():  # no case: Chinese, Japanese, Korean
             if len(word) > _AFTER_DATE_UNCASED:
                 return True
-        elif word.lower() not in _AFTER_DATE_LOWER:
-            return True
-    return False
+        elif len(word) > 1 and not any(mark in word for mark in _TIME_MARK_INSIDE):
+            lower += 1
+            own = own or word.lower() not in _AFTER_DATE_LOWER
+    return own and (lower >= _CLAUSE_WORDS or not timed)
 
 
 def _customer_head(lines: list[str], index: int, span: int) -> bool:
@@ -1424,7 +1438,8 @@ def _customer_head(lines: list[str], index: int, span: int) -> bool:
     if "@" in first or not _dated_head(first) or _VERBS.search(first):
         return False
     last = next((at for at in range(len(first) - 1, -1, -1) if first[at].isdigit()), -1)
-    if not _customers_words(first[last + 1 :]):
+    timed = _TIME_END.search(first[max(0, last + 1 - _TIME_END_WITHIN) : last + 1]) is not None
+    if not _customers_words(first[last + 1 :], timed):
         return False
     return not _wrap_tail(lines[index + 1]) and _attribution_at(lines, index + 1) == span - 1
 
