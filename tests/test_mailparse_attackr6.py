@@ -41,12 +41,16 @@ def assert_attribution_goes_in_every_layout(attribution: str) -> None:
 
 # Gmail in Danish and Norwegian opens its attribution with the weekday and its dot, then the
 # day's number ("fre. 28. apr. 2017 kl. 11.53 skrev …"): that reads like a month wrapped
-# after a day's number, but a whole date follows it on the line. The customer's line ending
+# after a day's number, but a whole date follows it on the line (the month in words or in
+# numbers). The customer's line ending
 # with a number right above it (a verb among its words) is theirs, never the attribution's.
 WEEKDAY_DOT_ATTRIBUTIONS = [
     "fre. 28. apr. 2017 kl. 11.53 skrev Bob Smith <bob.smith@support.example>:",
     "fre. 28. apr. 2017 kl. 11:53 skrev Bob Smith <bob.smith@support.example>:",
     "tir. 5. maj 2026 kl. 09.12 skrev Bob Smith <bob.smith@support.example>:",
+    # (the date in numbers after the weekday's dot)
+    "fre. 28.04.2017 kl. 11:53 skrev Bob Smith <bob.smith@support.example>:",
+    "Fr. 28.04.2017 um 11:53 schrieb Bob Smith <bob.smith@support.example>:",
 ]
 LINES_ENDING_WITH_A_NUMBER = [
     "Your technician wrote error code 42",

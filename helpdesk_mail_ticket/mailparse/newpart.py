@@ -1321,10 +1321,13 @@ _OPENS_DATED = re.compile(
 _NUMBER_END = re.compile(r"\d\.?$")
 _MONTH_DOT_START = re.compile(r"^[^\W\d_]{2,5}\.\s+\d")
 # A weekday with its dot opening a whole date of its own (Gmail in Danish and Norwegian:
-# "fre. 28. apr. 2017 kl. 11.53 skrev …"): the day's number, the month's word and the year
-# follow it. A month wrapped from the line above goes on with its year or its day and time
-# ("Apr. 2017 um 11:53 Uhr:", "ápr. 28., P 11:53):"), no month's word of its own.
-_WEEKDAY_DOT_DATE = re.compile(r"^[^\W\d_]{2,5}\.\s+\d{1,2}\.?\s+[^\W\d_]{2,10}\.?,?\s+\d{4}")
+# "fre. 28. apr. 2017 kl. 11.53 skrev …", "Fr. 28.04.2017 um …"): the day's number, the
+# month (a word or a number) and the year follow it. A month wrapped from the line above
+# goes on with its year or its day and time ("Apr. 2017 um 11:53 Uhr:", "ápr. 28., P
+# 11:53):"), no month of its own.
+_WEEKDAY_DOT_DATE = re.compile(
+    r"^[^\W\d_]{2,5}\.\s+\d{1,2}(?:\.?\s+[^\W\d_]{2,10}\.?,?\s+\d{4}|[./-]\d{1,2}[./-]\d{2,4})"
+)
 
 
 _VERB_BEFORE_DATE = 40
