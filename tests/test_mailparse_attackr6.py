@@ -171,3 +171,20 @@ def test_file_name_after_a_dash_is_still_kept(file_name):
 )
 def test_glued_attribution_in_other_forms_goes(attribution):
     assert_attribution_goes_in_every_layout(attribution)
+
+
+# --- 5. An address alone on its line, its bracket opened on the line above ------------------
+
+
+# Gmail wraps after the address's opening bracket ("… Bob Smith <" / "bob@x> wrote:"); a long
+# address then fills a line of its own and the end is glued onto the quote ("> wrote:", ">:").
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Tue, May 5, 2026 at 9:12 AM Bob Smith <\nbob.smith@support.example\n> wrote:",
+        "2026年5月5日(火) 9:12 Bob Smith <\nbob.smith@support.example\n>:",
+        "Am Di., 5. Mai 2026 um 09:12 Uhr schrieb Bob Smith <\nbob.smith@support.example\n>:",
+    ],
+)
+def test_glued_end_below_an_address_alone_on_its_line_goes(attribution):
+    assert_attribution_goes_in_every_layout(attribution)

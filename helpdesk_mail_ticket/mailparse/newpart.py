@@ -1690,7 +1690,9 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
 # "我们昨天重启了打印机") is their quote; clients wrap inside the address only.
 _GLUED_END = re.compile(rf"^>\)?\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
 _GLUED_DATED_END = re.compile(r"^>\s*[于於]\s*\d{4}\s*年.{0,24}?(?:写道|寫道)\s*[:：]$")
-_OPEN_ADDRESS = re.compile(r"<[^<>\s]{0,64}@[^<>\s]{0,255}$")
+# (or the address alone on its line, its bracket opened at the end of the line above it:
+# Gmail wraps after the "<" of a long address, "… Bob Smith <" / "bob@x.org" / "> wrote:")
+_OPEN_ADDRESS = re.compile(r"<[^<>\s]{0,64}@[^<>\s]{0,255}$|^\s*[^<>\s]{1,64}@[^<>\s]{1,255}$")
 
 
 def _glued_end(stripped: str, above: str | None = None) -> bool:
