@@ -139,9 +139,11 @@ def test_customer_dated_clause_above_a_whole_attribution_is_kept(line):
 # --- 3. A dash sign-off with an initial is no file name --------------------------------------
 
 
-# "- J.Lee": an initial glued to a short surname ends like a file's extension, but a name is
-# capitalised where an extension is in one case ("Rechnung.pdf", "SCAN.PDF").
-@pytest.mark.parametrize("name", ["J.Lee", "K.Kim", "T.Ng", "M.Chan", "Anna S.Park"])
+# "- J.Lee": an initial glued to a short surname ends like a file's extension, and so does a
+# business signing with its domain ("- Acme.com"); neither is a file's ("Rechnung.pdf").
+@pytest.mark.parametrize(
+    "name", ["J.Lee", "K.Kim", "T.Ng", "M.Chan", "Anna S.Park", "Acme.com", "Team Shop.de"]
+)
 @pytest.mark.parametrize("dash", ["- ", "-"])
 def test_dash_sign_off_with_an_initial_is_cut(name, dash):
     got = new_part(f"The printer works again, thanks.\n\n{dash}{name}\n")

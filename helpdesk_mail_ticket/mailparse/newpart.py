@@ -2187,10 +2187,11 @@ def _framed_signature(lines: list[str], content: list[int]) -> int:
     return -1
 
 
-# A file name's extension ends the signed words: ".doc", ".pdf", ".xlsx", ".PDF" ("Capacity
-# Forum.doc", "Rechnung.pdf", "SCAN.PDF"), written in one case; an initial's dot does not,
-# nor a short surname glued to it, capitalised ("J.R. Ewing", "- J.Lee", "-T.Ng").
-_FILE_NAME_END = re.compile(r"\w\.(?:[a-z][a-z0-9]{1,3}|[A-Z][A-Z0-9]{1,3})$")
+# A file name's extension ends the signed words: one of the files Lotus Notes lists
+# (_FILE_EXT: "Capacity Forum.doc", "Rechnung.pdf", "SCAN.PDF"); an initial's dot does not,
+# nor a short surname glued to it ("J.R. Ewing", "- J.Lee", "-T.Ng"), nor a business's
+# domain ("- Acme.com", "- Shop.de").
+_FILE_NAME_END = re.compile(rf"\w{_FILE_EXT}$", re.IGNORECASE)
 
 
 def _sign_off(lines: list[str], content: list[int]) -> bool:
