@@ -10,8 +10,11 @@ is never lost: every test asserts it is there.
 Every text goes through ``parse_message`` as a plain-text mail, as the addon reads it.
 """
 
+from email.message import EmailMessage
+
 import pytest
-from newpart_probes import parsed_reply
+from mailparse import parse_message
+from newpart_probes import SETTINGS, parsed_reply
 
 ANSWER = "Thanks, the printer works now."
 QUOTE = "> Does the printer work now?\n> Please restart it first.\n"
@@ -190,3 +193,29 @@ def test_glued_attribution_in_other_forms_goes(attribution):
 )
 def test_glued_end_below_an_address_alone_on_its_line_goes(attribution):
     assert_attribution_goes_in_every_layout(attribution)
+
+
+# --- 6. The same in an HTML mail: lines set apart by <br> -----------------------------------
+
+
+def html_new_part(html: str) -> str:
+    msg = EmailMessage()
+    msg["From"] = "Ann Lee <ann@customer.example>"
+    msg["To"] = "support@example.com"
+    msg["Subject"] = "Re: printer"
+    msg["Message-ID"] = "<attackr6-html@customer.example>"
+    msg.set_content(html, subtype="html")
+    return parse_message(msg.as_bytes(), SETTINGS).new_part_text
+
+
+@pytest.mark.parametrize("line", LINES_ENDING_WITH_A_NUMBER)
+def test_html_customer_line_above_a_weekday_dot_attribution_is_kept(line):
+    attribution = (
+        "fre. 28. apr. 2017 kl. 11.53 skrev Bob Smith &lt;"
+        '<a href="mailto:bob.smith@support.example">bob.smith@support.example</a>&gt;:'
+    )
+    got = html_new_part(
+        f"<p>Hello,<br>{line}<br>{attribution}</p>"
+        "<blockquote>Does the printer work now?<br>Please restart it first.</blockquote>"
+    )
+    assert got.strip() == f"Hello,\n{line}", got
