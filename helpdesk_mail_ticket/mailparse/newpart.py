@@ -1313,6 +1313,41 @@ _OPENS_DATED = re.compile(
 )
 
 
+# A date wrapped after its day's number (or year), the abbreviated month and its dot opening
+# the next line ("… schrieb am Fr., 28." / "Apr. 2017 um 11:53 Uhr:", "… le ven. 28" /
+# "avr. 2017 à 11:53 :", "(időpont: 2017." / "ápr. 28., P 11:53):"): the month's dot is
+# followed by a number, a weekday's by its comma ("Fr., 28.", "пт, 28 апр.") or by a day's
+# number after a word opening the attribution ("Le lun. 26"), which no client wraps apart.
+_NUMBER_END = re.compile(r"\d\.?$")
+_MONTH_DOT_START = re.compile(r"^[^\W\d_]{2,5}\.\s+\d")
+# A weekday with its dot opening a whole date of its own (Gmail in Danish and Norwegian:
+# "fre. 28. apr. 2017 kl. 11.53 skrev …", "Fr. 28.04.2017 um …"): the day's number, the
+# month (a word or a number) and the year follow it. A month wrapped from the line above
+# goes on with its year or its day and time ("Apr. 2017 um 11:53 Uhr:", "ápr. 28., P
+# 11:53):"), no month of its own.
+_WEEKDAY_DOT_DATE = re.compile(
+    r"^[^\W\d_]{2,5}\.\s+\d{1,2}(?:\.?\s+[^\W\d_]{2,10}\.?,?\s+\d{4}|[./-]\d{1,2}[./-]\d{2,4})"
+)
+
+
+_VERB_BEFORE_DATE = 40
+_VERB_WORD = re.compile(
+    rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.IGNORECASE
+)  # ("sent" is no verb inside "presented")
+
+
+def _month_goes_on(above: str, last: str) -> bool:
+    """``last`` (stripped) goes on with the month of a date whose day or year ends ``above``,
+    right after the verb ("schrieb am Fr., 28.", "ezt írta (időpont: 2017."): a customer's
+    line ending with a number ("… about ticket 12") goes on with no client's date."""
+    return (
+        _NUMBER_END.search(above[-3:]) is not None
+        and _MONTH_DOT_START.match(last) is not None
+        and _WEEKDAY_DOT_DATE.match(last) is None
+        and _VERB_WORD.search(above, max(0, len(above) - _VERB_BEFORE_DATE)) is not None
+    )
+
+
 def _attribution_at(lines: list[str], index: int) -> int:
     """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
     first = lines[index].strip()
@@ -1323,12 +1358,15 @@ def _attribution_at(lines: list[str], index: int) -> int:
         chunk = lines[index : index + span]
         if span > 1:
             last = chunk[-1].strip()
-            if not last or (_QUOTE_LINE.match(last) and not _glued_end(last)):
+            if not last or (_QUOTE_LINE.match(last) and not _glued_end(last, chunk[-2])):
                 break
-            if _OPENS_DATED.match(last) and _DATEISH.search(last):
-                break  # a dated attribution's own first line: the line above is the customer's
             above = chunk[-2].strip()
-            if _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last)):
+            month = _month_goes_on(above, last)  # (a year's dot too: "időpont: 2017." / "ápr.")
+            if _OPENS_DATED.match(last) and _DATEISH.search(last) and not month:
+                break  # a dated attribution's own first line: the line above is the customer's
+            if not month and (
+                _sentence_stop(above) or (above[-1:] == "." and not _DATE_GOES_ON.match(last))
+            ):
                 break
             if opens is None:
                 # (also a verb that names the sender after it, wrapped before the address
@@ -1345,8 +1383,68 @@ def _attribution_at(lines: list[str], index: int) -> int:
         # the text per line was quadratic on a long thread)
         following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
         if _is_attribution(joined, following, _line_above(lines, index)):
+            if span > 1 and _customer_head(lines, index, span):
+                return 0
             return span
     return 0
+
+
+# What may follow a client's date at the end of an attribution's first line: its time's
+# marks and zone ("PM", "Uhr", "GMT+02:00", "(CEST)", "日", ","), the sender's name ("…,
+# Jean-Pierre" / "Dupont <jp@x> a écrit :") with its particles; a word in lower case or a
+# run of Chinese or Korean text is the customer's ("… the printer jammed", "… 打印机又卡纸了").
+_AFTER_DATE_LOWER = frozenset(
+    ("am", "pm", "h", "hrs", "uhr", "via", "de", "van", "von", "der", "den", "da", "di", "del",
+     "la", "le", "du", "dos", "das", "ten", "ter",
+     "heeft", "hat", "has", "ha", "a")  # Apple Mail's "… om 10:00 heeft Sanne de" / "Vries <…>"
+)  # fmt: skip
+_AFTER_DATE_UNCASED = 3
+_WORD_MARKS = ".,;:()[]\"'"
+
+
+# A client writes one word of its own after the time, before the sender's name (Gmail in
+# Czech "… v 16:37 odesílatel", Thunderbird in Turkish "… 16:37 tarihinde", "… 16:37 uur"),
+# and marks of the time with dots or a slash ("p. m.,", "μ.μ., ο/η"); after a time, a
+# customer's words make a clause: two words in lower case at least ("the printer jammed",
+# "kam der"). After a date alone ("Am 12.05.2026 angerufen") one word is theirs.
+_CLAUSE_WORDS = 2
+_TIME_MARK_INSIDE = "./"
+_TIME_END = re.compile(r"(?<!\d)\d{1,2}\s?[:.hH]\s?\d{2}$")  # "16:37", "16.37", "16 h 37"
+_TIME_END_WITHIN = 12
+
+
+def _customers_words(text: str, timed: bool) -> bool:
+    """``text`` (what follows the date, ``timed``: a time ending it) holds the customer's
+    words, not a client's."""
+    lower, own = 0, False
+    for word in text.split():
+        word = word.strip(_WORD_MARKS)
+        if not word or not any(char.isalpha() for char in word) or word[0].isupper():
+            continue
+        if word.lower() == word.upper():  # no case: Chinese, Japanese, Korean
+            if len(word) > _AFTER_DATE_UNCASED:
+                return True
+        elif len(word) > 1 and not any(mark in word for mark in _TIME_MARK_INSIDE):
+            lower += 1
+            own = own or word.lower() not in _AFTER_DATE_LOWER
+    return own and (lower >= _CLAUSE_WORDS or not timed)
+
+
+def _customer_head(lines: list[str], index: int, span: int) -> bool:
+    """``lines[index]`` opens with a date but goes on with the customer's words ("Am
+    12.05.2026 kam der Techniker", "2026/05/12 打印机又卡纸了") and the lines below it are a
+    whole attribution by themselves ("Bob Smith <bob@x> wrote:"): it is no head of theirs.
+    A client's head holds the date and time alone ("On Mon, Aug 26, 2019 at 4:37 PM",
+    "2019年8月26日(月) 16:37"), or its verb or the sender's address ("Am … um 16:37 Uhr
+    schrieb", "On … Bob <bob@x>")."""
+    first = lines[index].strip()
+    if "@" in first or not _dated_head(first) or _VERBS.search(first):
+        return False
+    last = next((at for at in range(len(first) - 1, -1, -1) if first[at].isdigit()), -1)
+    timed = _TIME_END.search(first[max(0, last + 1 - _TIME_END_WITHIN) : last + 1]) is not None
+    if not _customers_words(first[last + 1 :], timed):
+        return False
+    return not _wrap_tail(lines[index + 1]) and _attribution_at(lines, index + 1) == span - 1
 
 
 # What makes a "Sent …" line a device's footer rather than a sentence ("Sent via DHL"): the
@@ -1585,12 +1683,29 @@ def _one_search(patterns: tuple) -> re.Pattern | None:
 # on the next line, where it reads as a quoted line: Gmail's "<x@y.org" / ">:", a client
 # wrapping at a fixed width "… <x@y.org" / "> wrote:", "> a écrit :", "> escribió:", Gmail's
 # Spanish address in parentheses "… (<x@y.org" / ">) escribió:".
+# Chinese Gmail's date sits between the address and the verb: "… <x@y.org" / "> 于2026年5月5日周二
+# 09:12写道：", zh-TW "> 於 2026年5月5日 週二 上午9:12寫道：" (a year with 年, then the verb).
+# Every glued end is read only below an address left open ("<x@y.org", "(<x@y.org"): a
+# quote that opens with "> wrote:" or "> 于…写道：" below a customer's line ("Bob Smith",
+# "我们昨天重启了打印机") is their quote; clients wrap inside the address only.
 _GLUED_END = re.compile(rf"^>\)?\s*(?:(?:{_WROTE})\s*)?[:：]$", re.IGNORECASE)
+_GLUED_DATED_END = re.compile(r"^>\s*[于於]\s*\d{4}\s*年.{0,24}?(?:写道|寫道)\s*[:：]$")
+# (or the address alone on its line, its bracket opened at the end of the line above it:
+# Gmail wraps after the "<" of a long address, "… Bob Smith <" / "bob@x.org" / "> wrote:")
+_OPEN_ADDRESS = re.compile(r"<[^<>\s]{0,64}@[^<>\s]{0,255}$|^\s*[^<>\s]{1,64}@[^<>\s]{1,255}$")
 
 
-def _glued_end(stripped: str) -> bool:
-    """``stripped`` (a stripped line) is the end of an attribution wrapped in its address."""
-    return len(stripped) <= 40 and stripped[-1:] in (":", "：") and bool(_GLUED_END.match(stripped))
+def _glued_end(stripped: str, above: str | None = None) -> bool:
+    """``stripped`` (a stripped line) is the end of an attribution wrapped in its address;
+    ``above``: the line it was wrapped from, which must leave the address open (None: a
+    link's pieces the caller has read as such)."""
+    if len(stripped) > 40 or stripped[-1:] not in (":", "："):
+        return False
+    if not (_GLUED_END.match(stripped) or _GLUED_DATED_END.match(stripped)):
+        return False
+    if above is None or _OPEN_ADDRESS.search(above.rstrip()) is not None:
+        return True
+    return len(above) <= MAX_LINE_LEN and _LINK_PIECE.match(above) is not None  # "mailto:bob@x"
 
 
 def _drop_trailing_intro(lines: list[str], intro: list[re.Pattern], glued: str = "") -> list[str]:
@@ -1681,7 +1796,7 @@ def _spread_span(lines: list[str], index: int) -> int:
         return 0
     link = _joined(pieces)
     end = lines[at].strip() if at < len(lines) and len(lines[at]) <= MAX_LINE_LEN else ""
-    if _glued_end(end):
+    if _glued_end(end):  # (below the link's pieces)
         chunk, span = [lines[index], link + end], at + 1 - index  # "<mailto:bob@x" + "> wrote:"
     else:
         chunk, span = [lines[index], link], at - index
@@ -1837,7 +1952,9 @@ def _unglued(lines: list[str], first_quote: int, stop: int) -> tuple[list[str], 
     the quote ("… Bob <bob@x" / "> wrote:", ">:") joined to the line above it, and that line
     blank; the lines as they are when the first quote is none."""
     end = lines[first_quote].strip()
-    if not first_quote or not lines[first_quote - 1].strip() or not _glued_end(end):
+    if not first_quote or not lines[first_quote - 1].strip():
+        return lines, first_quote
+    if not _glued_end(end, lines[first_quote - 1]):
         return lines, first_quote
     quote = next((i for i in range(first_quote + 1, stop) if _QUOTE_LINE.match(lines[i])), -1)
     joined = lines[first_quote - 1].rstrip() + end
@@ -2070,6 +2187,13 @@ def _framed_signature(lines: list[str], content: list[int]) -> int:
     return -1
 
 
+# A file name's extension ends the signed words: one of the files Lotus Notes lists
+# (_FILE_EXT: "Capacity Forum.doc", "Rechnung.pdf", "SCAN.PDF"); an initial's dot does not,
+# nor a short surname glued to it ("J.R. Ewing", "- J.Lee", "-T.Ng"), nor a business's
+# domain ("- Acme.com", "- Shop.de").
+_FILE_NAME_END = re.compile(rf"\w{_FILE_EXT}$", re.IGNORECASE)
+
+
 def _sign_off(lines: list[str], content: list[int]) -> bool:
     """The last line signs the mail with a dash and a capitalised name, in its own paragraph,
     and is not the last item of a dash list."""
@@ -2079,6 +2203,8 @@ def _sign_off(lines: list[str], content: list[int]) -> bool:
         return False
     if not all(word[0].isupper() for word in match.group(1).split()):
         return False
+    if _FILE_NAME_END.search(match.group(1)):
+        return False  # a file listed (Lotus Notes' " - Capacity Forum.doc"), no name
     previous = lines[content[-2]].lstrip()
     return not previous.startswith(("-", "–", "—", "*", "•", "/", "~"))
 
@@ -2192,7 +2318,8 @@ def _split_marked(text: str, settings, originals: dict) -> Split:
             glued = lines[first_quote].strip()
     else:
         kept = orig_lines[:cut_line]
-    kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued) else "")
+    above = lines[cut_line - 1] if glued and cut_line else ""
+    kept = _drop_trailing_intro(kept, intro, glued if _glued_end(glued, above) else "")
     quote_offset = starts[cut_line] if cut_line < len(lines) else -1
     body, signature = (kept, []) if not settings.strip_signatures else strip_signature(kept)
     return _result(text, body, signature, kept, quote_offset)
