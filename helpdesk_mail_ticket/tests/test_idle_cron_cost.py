@@ -44,7 +44,7 @@ class TestIdleCronCost(MailTicketCase):
         each run, and a model whose context carries it as the runner's does."""
         cron = self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")
         cron, progress = cron._add_progress()
-        return self.env["mail.inbox"].with_context(cron.env.context), progress
+        return self.env["mail.inbox"].with_context(**cron.env.context), progress
 
     def test_an_idle_run_reports_no_progress_it_would_report_as_zero(self):
         # Odoo's runner creates the progress record with 0 done and 0 remaining and
