@@ -315,7 +315,9 @@ class MailInbox(models.Model):
     def _get_cycle_fields(self):
         """The inbox's fields a cycle reads before its synchronization lock (its
         connection settings, name and company): read alone, not with every other
-        column of the row (an OAuth2 inbox reads its tokens when it needs them)."""
+        column of the row (an OAuth2 inbox reads its tokens when it needs them).
+        Hook: also called on no inbox (the cron lists every inbox with them,
+        ``_cron_fetch``): an override adds field names without reading the record."""
         return [
             "name", "active", "company_id", "protocol", "server", "port", "login", "password",
             "auth_method", "security", "mailbox", "verify_certificate", "mailbox_key",
