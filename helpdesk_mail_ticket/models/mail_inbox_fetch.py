@@ -79,8 +79,15 @@ class MailInbox(models.Model):
         in its own company (``_fetch``)."""
         budget = self._get_number_setting("max_messages_per_run", DEFAULT_RUN_BUDGET)
         done = remaining = 0
-        # Archived during the run: passed over from then on (``_is_polled``).
-        inboxes = self.sudo().with_context(mail_inbox_active_only=True).search([])
+        # Archived during the run: passed over from then on (``_is_polled``). Listed
+        # with what the run reads of them before each one's own first read (the POP3
+        # mailboxes shared, the connections opened ahead), in one statement: else the
+        # first of those fields read every prefetched column of every inbox.
+        inboxes = (
+            self.sudo()
+            .with_context(mail_inbox_active_only=True)
+            .search_fetch([], self._get_cycle_fields())
+        )
         shared = inboxes._pop3_mailboxes_shared()
         with ConnectAhead(self._get_connect_ahead()) as ahead:
             for index, inbox in enumerate(inboxes):
@@ -102,13 +109,26 @@ class MailInbox(models.Model):
                     continue
                 done += result["processed"] + result["error"] + result["undesired"]
                 remaining += result["remaining"]
-        cron = self.env["ir.cron"]
-        cron._notify_progress(done=done, remaining=remaining)
+        if done or remaining:
+            # Odoo's runner made the progress record with 0 and 0, what an idle run
+            # would write again (one statement a run).
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         periodicity = self._get_number_setting("periodicity", DEFAULT_PERIODICITY, 1)
         if periodicity < 60 and not remaining:
-            self.env.ref("helpdesk_mail_ticket.ir_cron_mail_inbox_fetch")._trigger(
+            self._get_fetch_cron()._trigger(
                 at=fields.Datetime.now() + timedelta(seconds=periodicity)
             )
+
+    @api.model
+    def _get_fetch_cron(self):
+        """The inbox cron's record, without the statement ``env.ref`` sends to check
+        that it exists (the xml id's lookup is cached): its trigger reads the record
+        anyway, and a record deleted since fails there (MissingError), as ``env.ref``
+        would have (ValueError), after every inbox of the run is polled."""
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "helpdesk_mail_ticket.ir_cron_mail_inbox_fetch"
+        )
+        return self.env["ir.cron"].browse(cron_id)
 
     def _record_cycle_crash(self, error):
         """Undo what this inbox's cycle left when it failed beyond its own guard, and
@@ -295,7 +315,9 @@ class MailInbox(models.Model):
     def _get_cycle_fields(self):
         """The inbox's fields a cycle reads before its synchronization lock (its
         connection settings, name and company): read alone, not with every other
-        column of the row (an OAuth2 inbox reads its tokens when it needs them)."""
+        column of the row (an OAuth2 inbox reads its tokens when it needs them).
+        Hook: also called on no inbox (the cron lists every inbox with them,
+        ``_cron_fetch``): an override adds field names without reading the record."""
         return [
             "name", "active", "company_id", "protocol", "server", "port", "login", "password",
             "auth_method", "security", "mailbox", "verify_certificate", "mailbox_key",

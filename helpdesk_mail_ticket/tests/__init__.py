@@ -64,3 +64,5 @@ from . import test_hunt_edges3
 from . import test_attack_edges3
 from . import test_attack_thru2
 from . import test_attack_idle3
+from . import test_idle_cron_cost
+from . import test_attack_idle4
