@@ -705,18 +705,28 @@ class MailInboxMessage(models.Model):
         checked again on a fresh snapshot.
 
         The same statement reads the line's columns the ORM would read at the first
-        access of its fields (the commit before emptied the cache): one statement
-        fewer. Only as superuser (the cron's, a worker's): otherwise the ORM reads them,
-        with its access checks."""
+        access of its fields (the commit before emptied the cache), and its inbox's
+        (the processing reads its settings: ``_claim_inbox_fields``), on the same
+        snapshot, the inbox's row not locked: two statements fewer. Only as superuser
+        (the cron's, a worker's): otherwise the ORM reads them, with its access checks."""
         self.flush_recordset()
         names = self._claim_read_fields() if self.env.su else []
-        columns = SQL("").join(SQL(", %s", SQL.identifier(name)) for name in names)
+        inbox_names = self._claim_inbox_fields() if self.env.su else []
+        if inbox_names:
+            self.env["mail.inbox"].flush_model(inbox_names)
+        columns = SQL("").join(
+            [
+                *(SQL(", %s", SQL.identifier("line", name)) for name in names),
+                *(SQL(", %s", SQL.identifier("inbox", name)) for name in ["id", *inbox_names]),
+            ]
+        )
         for _attempt in range(SYNC_RETRIES):
             try:
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id%s FROM mail_inbox_message "
-                        "WHERE id = %s AND state = 'new' FOR UPDATE",
+                        "SELECT line.id%s FROM mail_inbox_message line "
+                        "LEFT JOIN mail_inbox inbox ON inbox.id = line.inbox_id "
+                        "WHERE line.id = %s AND line.state = 'new' FOR UPDATE OF line",
                         columns,
                         self.id,
                     ),
@@ -724,11 +734,33 @@ class MailInboxMessage(models.Model):
                 )
                 row = self.env.cr.fetchone()
                 if row:
-                    self._cache_read(dict(zip(names, row[1:], strict=True)))
+                    self._cache_read(dict(zip(names, row[1 : 1 + len(names)], strict=True)))
+                    self._cache_inbox_read(inbox_names, row[1 + len(names) :])
                 return bool(row)
             except psycopg2.errors.SerializationFailure:
                 rollback(self.env)
         return False
+
+    def _claim_inbox_fields(self):
+        """The inbox's fields ``_claim`` reads with the line: those the ORM reads
+        together at the first access of one of them (stored columns of its default
+        prefetch group: the processing's routing settings)."""
+        return [
+            name
+            for name, field in self.env["mail.inbox"]._fields.items()
+            if field.prefetch is True and field.is_accessible(self.env)
+            and field.store and field.column_type and name != "id"
+            and not field.translate and not field.company_dependent
+        ]  # fmt: skip
+
+    def _cache_inbox_read(self, names, row):
+        """Put the inbox's columns ``names`` read by ``_claim`` (``row``: its id first)
+        in the cache, as a read of them would."""
+        if not names or row[0] is None:
+            return
+        inbox = self.env["mail.inbox"].browse(row[0])
+        for name, value in zip(names, row[1:], strict=True):
+            self.env.cache.insert_missing(inbox, inbox._fields[name], [value])
 
     def _claim_read_fields(self):
         """The line's fields ``_claim`` reads: those the ORM reads together at the

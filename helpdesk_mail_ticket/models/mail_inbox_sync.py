@@ -82,11 +82,15 @@ class MailInbox(models.Model):
             # A change since the cursor the cycle read before it connected: read on
             # that older snapshot, the lock would fail on any write of the row
             # committed meanwhile (another worker's cursor or status). The state is
-            # read again on a fresh snapshot, and the rest goes as it always went.
-            return self.with_context(mail_inbox_first_state=None)._sync_mailbox(source)
+            # read again on a fresh snapshot, and the rest goes as it always went, but
+            # for the lock, taken by that read (``_read_sync_state``): the change it
+            # is for was seen already.
+            inbox = self.with_context(mail_inbox_first_state=None, mail_inbox_lock_on_read=True)
+            return inbox._sync_mailbox(source)
         # The lock before the listing: a worker that cannot have it (another worker
         # synchronizes) sends no listing command, and writes nothing.
-        if not self._lock_sync_state():
+        locked = isinstance(state, dict) and state.get("locked")
+        if not self.with_context(mail_inbox_sync_locked=locked)._lock_sync_state():
             self._trace("Another worker is synchronizing this inbox")
             return ledger.browse(), None
         listing = source.list_changes(cursor)
@@ -305,12 +309,30 @@ class MailInbox(models.Model):
         (the context's ``mail_inbox_first_state``, the cursor still in the cache), and
         ``_sync_mailbox`` asks again with it left out only when the mailbox changed
         since that cursor. Otherwise a new transaction is started first, whose
-        snapshot then sees the last stored state."""
+        snapshot then sees the last stored state; asked again that way (the context's
+        ``mail_inbox_lock_on_read``), the same statement takes the synchronization
+        lock, and the dict says so (``locked``: ``_lock_sync_state`` sends nothing)."""
         first = self.env.context.get("mail_inbox_first_state")
         if first is not None and self.env.cache.contains(self, self._fields["sync_cursor"]):
             return dict(first)
         commit(self.env)
-        return self._read_state_row(self._sync_lock_columns())
+        columns = self._sync_lock_columns()
+        if self.env.context.get("mail_inbox_lock_on_read"):
+            # The cycle's first read saw a change (new mail): the row is locked for the
+            # synchronization by this transaction's first statement, the read itself
+            # (its snapshot taken there: a change committed before it is seen, not a
+            # conflict), and ``_lock_sync_state`` sends nothing more. Not locked (another
+            # worker holds the row, or a conflict in the instant between the snapshot
+            # and the lock; nothing else done in the transaction to undo): read and
+            # locked as always.
+            try:
+                state = self._read_state_row(columns, lock=True)
+            except psycopg2.errors.SerializationFailure:
+                rollback(self.env)
+                state = None
+            if state:
+                return dict(state, locked=True)
+        return self._read_state_row(columns)
 
     def _read_cycle_state(self, names):
         """The cycle's first read, before it connects: ``names`` (its connection
@@ -338,11 +360,13 @@ class MailInbox(models.Model):
             protocols[self.id] = self.env.cache.get(self, field)
         return state
 
-    def _read_state_row(self, names, recorded=True):
+    def _read_state_row(self, names, recorded=True, lock=False):
         """One statement on this transaction's snapshot: the columns ``names`` (put in
         the cache as the ORM would), the stored cursor, and (``recorded``) whether the
         ledger holds the cursor's last UID (an index lookup, when the cursor's numbers
-        are plain digits; else not known, None). See ``_read_sync_state``."""
+        are plain digits; else not known, None). See ``_read_sync_state``. ``lock``:
+        the row locked ``FOR NO KEY UPDATE SKIP LOCKED`` by the same statement (None
+        when it is not: held by another worker, or gone)."""
         self.flush_recordset()
         self.env["mail.inbox.message"].flush_model(["inbox_id", "server_uid"])
         # What the rest of the cycle reads of the row, read by this statement on its
@@ -364,18 +388,21 @@ class MailInbox(models.Model):
             )
         self.env.cr.execute(
             SQL(
-                "SELECT %(columns)s sync_cursor, %(check)s FROM %(table)s WHERE id = %(id)s",
+                "SELECT %(columns)s sync_cursor, %(check)s FROM %(table)s WHERE id = %(id)s"
+                "%(lock)s",
                 # Each column followed by its comma: none named, the cursor alone.
                 columns=SQL("").join(SQL("%s, ", SQL.identifier(name)) for name in names),
                 check=check,
                 table=SQL.identifier(self._table),
                 id=self.id,
-            )
+                lock=SQL(" FOR NO KEY UPDATE SKIP LOCKED") if lock else SQL(""),
+            ),
+            log_exceptions=not lock,
         )
         row = self.env.cr.fetchone()
         self.invalidate_recordset(["sync_cursor", *names])
         if not row:
-            return False
+            return None if lock else False
         for name, value in zip([*names, "sync_cursor"], row, strict=False):
             field = self._fields[name]
             self.env.cache.update(self, field, [field.convert_to_cache(value, self)])
@@ -385,7 +412,9 @@ class MailInbox(models.Model):
         """Lock this inbox's row for the synchronization (after ``_read_sync_state``, in
         its transaction), unless another worker has it, or changed it since that read
         (its cursor is then newer than the one listed from: that worker synchronized).
-        Returns whether it is locked."""
+        Returns whether it is locked. No statement when that read locked it already."""
+        if self.env.context.get("mail_inbox_sync_locked"):  # by that read
+            return True
         return self._lock_row(wait=False)
 
     def _sync_lock_columns(self):

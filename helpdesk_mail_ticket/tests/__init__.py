@@ -45,6 +45,7 @@ from . import test_attack_nameaddr
 from . import test_reply_across_inboxes
 from . import test_attack_onenew
 from . import test_attack_onenew2
+from . import test_attack_onenew4
 from . import test_pop3_idle
 from . import test_attack_pop3stamps
 from . import test_attack_pollcost

@@ -60,10 +60,11 @@ class TestAttackPollCostOverrides(MailTicketCase):
 
 @tagged("post_install", "-at_install")
 class TestAttackUnlockedRead(MailTicketCase):
-    """The synchronization state read without a lock, the row locked only once the
-    listing shows a change: another worker's commit between the read and the lock
-    (its own synchronization, or a mere write of the row) leaves the mail to a cycle
-    that sees it, never recorded twice nor lost. Real commits, as TestPop3IdleCycle."""
+    """The synchronization state read first without a lock (before the cycle connects),
+    the row locked only once the mailbox shows a change, by the read of the state
+    again on a fresh snapshot: another worker's commit between the two reads (its own
+    synchronization, or a mere write of the row) leaves the mail to a cycle that sees
+    it, never recorded twice nor lost. Real commits, as TestPop3IdleCycle."""
 
     # The committing helpers of the idle POP3 tests, not their tests (a subclass, or
     # the class bound to a name of this module, would run them again).
@@ -82,19 +83,23 @@ class TestAttackUnlockedRead(MailTicketCase):
         return env, inbox
 
     def _between_read_and_lock(self, inbox, action):
-        """A cycle of ``inbox`` during which ``action`` runs (once) right before its
-        synchronization lock; returns the cycle's counts."""
+        """A cycle of ``inbox`` during which ``action`` runs (once) after its first read
+        and right before the state is read again to take the synchronization lock;
+        returns the cycle's counts."""
         inbox_class = type(inbox)
-        original, done = inbox_class._lock_sync_state, []
+        original, done = inbox_class._read_sync_state, []
 
-        def lock_sync_state(record):
-            if not done:
+        def read_sync_state(record):
+            first = record.env.context.get("mail_inbox_first_state")
+            if not done and first is None:
                 done.append(True)
                 action()
             return original(record)
 
-        with patch.object(inbox_class, "_lock_sync_state", lock_sync_state):
-            return self.cycle(inbox)
+        with patch.object(inbox_class, "_read_sync_state", read_sync_state):
+            counts = self.cycle(inbox)
+        self.assertEqual(done, [True])
+        return counts
 
     def _race_lines(self, env, inbox):
         lines = self.lines(env, inbox)
@@ -111,9 +116,10 @@ class TestAttackUnlockedRead(MailTicketCase):
         self.assertEqual(self.cycle(inbox)["new"], 0)
         self._race_lines(env, inbox)
 
-    def test_a_write_of_the_row_meanwhile_delays_the_mail_one_cycle(self):
-        # A user saving the form, another worker recording its status: the lock fails,
-        # the listing is not recorded by this cycle; the next one records it.
+    def test_a_write_of_the_row_meanwhile_is_seen_by_the_locking_read(self):
+        # A user saving the form, another worker recording its status, committed before
+        # the read that locks the row (its snapshot taken there): no conflict, the mail
+        # recorded by this cycle, once.
         env, inbox = self._imap_inbox()
         other = self._real_env()
 
@@ -124,6 +130,6 @@ class TestAttackUnlockedRead(MailTicketCase):
             )
             other.cr.commit()
 
-        self.assertEqual(self._between_read_and_lock(inbox, write_row)["new"], 0)
-        self.assertEqual(self.cycle(inbox)["new"], 1)
+        self.assertEqual(self._between_read_and_lock(inbox, write_row)["new"], 1)
+        self.assertEqual(self.cycle(inbox)["new"], 0)
         self._race_lines(env, inbox)
