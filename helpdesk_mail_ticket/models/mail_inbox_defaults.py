@@ -5,6 +5,8 @@ default values of new tickets and contacts."""
 from odoo import api, models, tools
 from odoo.tools import email_normalize
 
+from ..mailparse.headers import display_name as _display_name
+
 
 def _host_to_ascii(host):
     return host.encode("idna").decode("ascii").lower()
@@ -81,6 +83,52 @@ class MailInbox(models.Model):
         local, at, domain = normalized.rpartition("@")
         base = local.split("+", 1)[0]
         return bool(at and base and base != local and f"{base}@{domain}" in own)
+
+    @api.model
+    def _is_our_mail_address(self, address):
+        """Whether ``address`` is ours: one of our mailboxes (``_is_own_address``) or an
+        address of a mail domain Odoo sends from (``mail.alias.domain``: its
+        notifications, catchall and bounce addresses, every alias, a web form's or a
+        shop's no-reply address of that domain)."""
+        if self._is_own_address(address):
+            return True
+        domain = (email_normalize(address or "") or "").rpartition("@")[2]
+        return bool(domain) and domain in self._get_mail_domains()
+
+    @api.model
+    def _get_mail_domains(self):
+        """The mail domains Odoo sends from (``mail.alias.domain``), lower-cased, an
+        international name in both forms."""
+        domains = set()
+        names = self.env["mail.alias.domain"].sudo().search_fetch([], ["name"]).mapped("name")
+        for name in filter(None, names):
+            forms = self._get_address_forms(f"x@{name.strip().lower()}")
+            domains |= {form.rpartition("@")[2] for form in forms}
+        return domains
+
+    def _get_reply_to_caller(self, parsed):
+        """``(address, name)`` of the caller this inbox takes from the Reply-To of the
+        email ``parsed`` (``reply_to_caller``), or None. ``own``: when the sender is ours
+        (``_is_our_mail_address``: a web form or a shop sending for its visitor from
+        ``support+web@`` or ``noreply@`` of our domain); ``always``: whoever sent it.
+        The first address of the Reply-To that is not ours: one of ours never is (our
+        own notifications carry our reply-to: every answer would loop back to us), a
+        second foreign one is only a copy's. Never for automated mail (bounces,
+        auto-replies: routed undesired before), nor when it is the sender's own."""
+        self.ensure_one()
+        mode = self.reply_to_caller
+        if mode not in ("own", "always") or not parsed.reply_to or parsed.automated:
+            return None
+        sender = email_normalize(parsed.from_email or "")
+        if mode == "own" and not (sender and self._is_our_mail_address(sender)):
+            return None
+        for name, address in parsed.reply_to:
+            normalized = email_normalize(address or "")
+            if normalized and not self._is_our_mail_address(normalized):
+                if normalized == sender:
+                    return None
+                return normalized, _display_name(name or "")
+        return None
 
     @tools.ormcache()
     def _read_own_addresses(self):

@@ -4,6 +4,7 @@
 applies the route; the *Test an email* wizard shows it: both read the same methods, so
 an integrator's override changes both."""
 
+import copy
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -49,7 +50,9 @@ class Route:
     ``ticket``; ``undesired`` (automated mail); ``error``. ``caller``: the sender's
     contact, a new record not saved yet when ``create_caller``. ``reason``: why, in the
     admin's words. ``own``: this very line already made ``ticket`` (a processed message
-    reset): its record stays as it was.
+    reset): its record stays as it was. ``reply_to_caller``: ``(address, name)`` of the
+    caller taken from the Reply-To (``mail.inbox._get_reply_to_caller``): the email is
+    acted on as sent by it (``_parsed_as_routed``).
     """
 
     verdict: str
@@ -59,6 +62,7 @@ class Route:
     caller: Any = None
     create_caller: bool = False
     own: bool = False
+    reply_to_caller: tuple = ()
 
 
 # One concern of mail.inbox.message per file, as Odoo splits a large model: intended.
@@ -82,6 +86,7 @@ class MailInboxMessage(models.Model):
                 or self._route_undesired(parsed)
                 or self._route_already_imported(parsed, digest)
                 or self._route_odoo_mail(parsed)
+                or self._route_reply_to_caller(parsed)
                 or self._route_own_sender(parsed)
                 or self._route_reply_or_new(parsed)
             )
@@ -231,12 +236,45 @@ class MailInboxMessage(models.Model):
         )
         return {(kind, value) for kind, value in self.env.cr.fetchall()}
 
+    def _route_reply_to_caller(self, parsed):
+        """The email routed as sent by the caller the inbox takes from its Reply-To
+        (``mail.inbox._get_reply_to_caller``: a web form's visitor), or None: its reason
+        says so, a refusal too."""
+        found = self.inbox_id._get_reply_to_caller(parsed)
+        if not found:
+            return None
+        try:
+            route = self._route_reply_or_new(self._as_sent_by(parsed, *found))
+        except InboxProcessingError as error:
+            route = Route("error", str(error))
+        note = self.env._(
+            "Caller taken from the Reply-To: %(caller)s (sent by %(sender)s).",
+            caller=found[0],
+            sender=parsed.from_email,
+        )
+        return replace(route, reason=f"{note} {route.reason}", reply_to_caller=found)
+
+    def _as_sent_by(self, parsed, address, name):
+        """A copy of the email ``parsed`` as sent by ``address`` (``name``); ``parsed``
+        is not changed (the route writes nothing)."""
+        email = copy.copy(parsed)
+        email.from_email, email.from_name, email.list_from = address, name, ""
+        return email
+
+    def _parsed_as_routed(self, parsed, route):
+        """The email as processing acts on it: sent by the caller of the Reply-To when
+        ``route`` took it from there."""
+        if route.reply_to_caller:
+            return self._as_sent_by(parsed, *route.reply_to_caller)
+        return parsed
+
     def _route_own_sender(self, parsed):
         """Mail sent from one of our own inboxes (``mail.inbox._get_own_addresses``:
         a copy of what the support mailbox sent, an auto-forward keeping the From, our
         mail coming back) is undesired: its address never becomes a caller, a contact
         or a follower, whose every notification would come back to a mailbox of ours
-        (a mail loop)."""
+        (a mail loop). A web form's mail whose caller is in its Reply-To was routed
+        before (``_route_reply_to_caller``)."""
         sender = email_normalize(parsed.from_email or "")
         if not sender or not self.inbox_id._is_own_address(sender):
             return None
@@ -524,7 +562,7 @@ class MailInboxMessage(models.Model):
         # On the index of creations by sender (init): one range, whatever the messages'
         # size. This line is left out, so its own pending writes (its headers) need
         # no flush; only created lines count.
-        self.flush_model(["action", "processed_date"])
+        self.flush_model(["action", "processed_date", "email_from"])
         self.env.cr.execute(
             "SELECT count(*) FROM mail_inbox_message WHERE lower(email_from) = %s "
             "AND action = 'created' AND processed_date >= %s AND id != %s",
