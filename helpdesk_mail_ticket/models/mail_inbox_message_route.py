@@ -241,7 +241,7 @@ class MailInboxMessage(models.Model):
         (``mail.inbox._get_reply_to_caller``: a web form's visitor), or None: its reason
         says so, a refusal too."""
         found = self.inbox_id._get_reply_to_caller(parsed)
-        if not found:
+        if not found or not self._reply_to_may_write(parsed):
             return None
         try:
             route = self._route_reply_or_new(self._as_sent_by(parsed, *found))
@@ -253,6 +253,21 @@ class MailInboxMessage(models.Model):
             sender=parsed.from_email,
         )
         return replace(route, reason=f"{note} {route.reason}", reply_to_caller=found)
+
+    def _reply_to_may_write(self, parsed):
+        """Whether the caller of the Reply-To may be the author of ``parsed``: a
+        Reply-To is never authenticated (DMARC vouches for the From alone). Mail from one
+        of our addresses (our own form) and a new ticket: yes. A reply to a ticket: only
+        when its From takes part in the ticket itself; else it is routed as its From's (a
+        stranger's), so that no one writes on a ticket as another by naming them."""
+        inbox = self.inbox_id
+        if inbox._is_our_mail_address(parsed.from_email) or inbox.behavior == "create_only":
+            return True
+        ticket = self._match_ticket(parsed)
+        if not ticket:
+            return True
+        sender = inbox._find_partner(parsed.from_email)
+        return bool(sender) and self._is_ticket_participant(ticket.with_env(self.env), sender)
 
     def _as_sent_by(self, parsed, address, name):
         """A copy of the email ``parsed`` as sent by ``address`` (``name``); ``parsed``

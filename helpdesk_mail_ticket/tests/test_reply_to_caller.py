@@ -182,3 +182,54 @@ class TestReplyToCaller(MailTicketCase):
         self.assertEqual(
             states, {"rate-0@c.x": "processed", "rate-1@c.x": "processed", "rate-2@c.x": "error"}
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReplyToCallerOnAThread(MailTicketCase):
+    """A Reply-To is never authenticated (DMARC vouches for the From, never for the
+    Reply-To): on an existing ticket's thread it names the author only when the From is
+    ours (our own form) or takes part in the ticket itself."""
+
+    def setUp(self):
+        super().setUp()
+        self.inbox.unknown_caller_behavior = "create_contact"
+        self.deliver(make_email(subject="Refund", message_id="<thread-0@c.x>"))
+        self.fetch()
+        self.ticket = self.ticket_of(self.ledger())
+        self.assertEqual(self.ticket.partner_id, self.alice)
+
+    def _reply(self, sender, number):
+        self.deliver(
+            make_email(
+                sender=sender,
+                subject="Re: Refund",
+                body="Please wire the refund to my new account.",
+                message_id=f"<thread-{number}@c.x>",
+                headers={"In-Reply-To": "<thread-0@c.x>", "Reply-To": "alice@acme.example"},
+            )
+        )
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == f"thread-{number}@c.x")
+        self.assertEqual(line.state, "processed", line.reason)
+        return self.ticket.message_ids.filtered(lambda m: m.message_id == f"<thread-{number}@c.x>")
+
+    def test_a_strangers_reply_to_naming_the_caller_does_not_write_as_her(self):
+        self.inbox.reply_to_caller = "always"
+        message = self._reply("Mallory <mallory@evil.example>", 1)
+        self.assertNotEqual(message.author_id, self.alice, "the Reply-To wrote as Alice")
+        self.assertEqual(message.author_id.email, "mallory@evil.example")
+        self.assertTrue(message.subtype_id.internal, "a stranger's reply published")
+
+    def test_a_participants_reply_to_names_the_author(self):
+        self.inbox.reply_to_caller = "always"
+        bob = self.env["res.partner"].create({"name": "Bob", "email": "bob@acme.example"})
+        self.ticket.message_subscribe(bob.ids)
+        message = self._reply("Bob <bob@acme.example>", 2)
+        self.assertEqual(message.author_id, self.alice)
+        self.assertFalse(message.subtype_id.internal, "logged as an internal note")
+
+    def test_our_own_forms_reply_to_names_the_author(self):
+        local, _at, domain = self.mailbox_login.partition("@")
+        message = self._reply(f"Web Form <{local}+web@{domain}>", 3)
+        self.assertEqual(message.author_id, self.alice)
+        self.assertFalse(message.subtype_id.internal, "logged as an internal note")
