@@ -73,7 +73,9 @@ class MailInbox(models.Model):
     def _is_own_address(self, address):
         """Whether ``address`` reaches one of our own mailboxes (``_get_own_addresses``):
         as written, or under a sub-address ("support+tag@", which Dovecot, Gmail and
-        Microsoft 365 deliver to the mailbox "support@")."""
+        Microsoft 365 deliver to the mailbox "support@"; another separator when the
+        system parameter ``helpdesk_mail_ticket.recipient_delimiter`` says so, each of
+        its characters one, as Postfix's and Dovecot's ``recipient_delimiter``)."""
         normalized = email_normalize(address or "") or (address or "").strip().lower()
         if not normalized:
             return False
@@ -81,8 +83,22 @@ class MailInbox(models.Model):
         if normalized in own:
             return True
         local, at, domain = normalized.rpartition("@")
-        base = local.split("+", 1)[0]
-        return bool(at and base and base != local and f"{base}@{domain}" in own)
+        if not at:
+            return False
+        delimiters = self._get_recipient_delimiters()
+        # At every separator: a login may hold one ("support-eu@" with "-").
+        return any(
+            f"{local[:index]}@{domain}" in own
+            for index, char in enumerate(local)
+            if index and char in delimiters
+        )
+
+    @api.model
+    def _get_recipient_delimiters(self):
+        """The characters that start a sub-address in our mail system ("+" unless the
+        system parameter ``helpdesk_mail_ticket.recipient_delimiter`` says otherwise)."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        return (get_param("helpdesk_mail_ticket.recipient_delimiter") or "+").strip() or "+"
 
     @api.model
     def _is_our_mail_address(self, address):

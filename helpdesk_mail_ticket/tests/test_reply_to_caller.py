@@ -233,3 +233,31 @@ class TestReplyToCallerOnAThread(MailTicketCase):
         message = self._reply(f"Web Form <{local}+web@{domain}>", 3)
         self.assertEqual(message.author_id, self.alice)
         self.assertFalse(message.subtype_id.internal, "logged as an internal note")
+
+
+@tagged("post_install", "-at_install")
+class TestRecipientDelimiter(MailTicketCase):
+    """Our mailbox under a sub-address of another separator than "+": Postfix's and
+    Dovecot's recipient_delimiter may hold several characters ("+-", qmail and Exim
+    use "-"). The system parameter helpdesk_mail_ticket.recipient_delimiter says which."""
+
+    def _own_with(self, separator):
+        local, _at, domain = self.mailbox_login.partition("@")
+        return f"{local}{separator}web@{domain}"
+
+    def test_our_mailbox_under_a_dash_sub_address_is_ours_when_the_mta_says_so(self):
+        self.inbox.unknown_caller_behavior = "create_contact"
+        self.inbox.reply_to_caller = "never"
+        address = self._own_with("-")
+        self.deliver(make_email(sender=f"Form <{address}>", message_id="<dash-0@c.x>"))
+        self.fetch()
+        self.assertEqual(self.ledger().state, "processed", "ours by default with '-'?")
+        self.env["ir.config_parameter"].set_param("helpdesk_mail_ticket.recipient_delimiter", "+-")
+        self.deliver(
+            make_email(sender=f"Form <{address}>", message_id="<dash-1@c.x>", subject="Again")
+        )
+        self.fetch()
+        line = self.ledger().filtered(lambda m: m.message_id == "dash-1@c.x")
+        self.assertEqual(line.state, "undesired", line.reason)
+        self.assertTrue(self.inbox._is_own_address(self._own_with("+")))
+        self.assertFalse(self.inbox._is_own_address(self._own_with("_")))
