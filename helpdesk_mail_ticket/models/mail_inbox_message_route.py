@@ -393,7 +393,8 @@ class MailInboxMessage(models.Model):
     def _match_by_headers(self, parsed, model):
         """The ticket this email answers by its In-Reply-To, then References, against
         the Message-IDs Odoo keeps on ``mail.message``; refused when it answers a record
-        of another ticket model."""
+        of another ticket model. An archived ticket is answered by none (no agent sees
+        it: a reply posted there would be lost), as the title's search leaves it out."""
         refs = list(parsed.in_reply_to) + list(reversed(parsed.references))
         if not refs:
             return None
@@ -408,6 +409,8 @@ class MailInboxMessage(models.Model):
         existing = model.browse(
             {message.res_id for message in candidates if message.model == model._name}
         ).exists()
+        if model._active_name:
+            existing = existing.filtered(model._active_name)
         # The same Message-ID may be on tickets of several companies (one email, two
         # inboxes): the one of this inbox's company is answered.
         answerable = set(existing.filtered_domain(in_company).ids)
