@@ -128,7 +128,8 @@ class MailInbox(models.Model):
         (``_is_our_mail_address``: a web form or a shop sending for its visitor from
         ``support+web@`` or ``noreply@`` of our domain); ``always``: whoever sent it.
         The first address of the Reply-To that is not ours: one of ours never is (our
-        own notifications carry our reply-to: every answer would loop back to us), a
+        own notifications carry our reply-to: every answer would loop back to us), nor
+        an internal user's (an agent's answer sent from our address carries theirs), a
         second foreign one is only a copy's. Never for automated mail (bounces,
         auto-replies: routed undesired before), nor when it is the sender's own."""
         self.ensure_one()
@@ -141,10 +142,22 @@ class MailInbox(models.Model):
         for name, address in parsed.reply_to:
             normalized = email_normalize(address or "")
             if normalized and not self._is_our_mail_address(normalized):
+                if self._is_internal_user_address(normalized):
+                    continue
                 if normalized == sender:
                     return None
                 return normalized, _display_name(name or "")
         return None
+
+    @api.model
+    def _is_internal_user_address(self, normalized):
+        """Whether an internal user (no portal or public one) has this address."""
+        users = self.env["res.users"].sudo()
+        return bool(
+            users.search_count(
+                [("email_normalized", "=", normalized), ("share", "=", False)], limit=1
+            )
+        )
 
     @tools.ormcache()
     def _read_own_addresses(self):

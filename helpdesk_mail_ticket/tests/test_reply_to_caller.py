@@ -118,6 +118,15 @@ class TestReplyToCaller(MailTicketCase):
         )
         self.assertFalse(contacts, "one of our own addresses became a contact")
 
+    def test_an_internal_users_reply_to_is_never_the_caller(self):
+        # Our own outgoing mail (an agent's answer sent from the support address, its
+        # reply-to the agent's, Odoo's default without an alias domain) coming back
+        # under another Message-ID: no ticket of the agent's.
+        self.agent.partner_id.email = "agent@staff-ours.example"
+        self.deliver(self._form_mail("Agent <agent@staff-ours.example>"))
+        self.fetch()
+        self.assertEqual(self.ledger().state, "undesired", self.ledger().reason)
+
     def test_several_reply_to_addresses_take_the_first_foreign_one(self):
         self.deliver(
             self._form_mail(
