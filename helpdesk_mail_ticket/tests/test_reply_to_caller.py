@@ -229,6 +229,12 @@ class TestReplyToCallerOnAThread(MailTicketCase):
         self.assertEqual(message.author_id.email, "mallory@evil.example")
         self.assertTrue(message.subtype_id.internal, "a stranger's reply published")
 
+    def test_by_default_a_strangers_reply_to_is_only_words(self):
+        self.assertEqual(self.inbox.reply_to_caller, "own")
+        message = self._reply("Mallory <mallory@evil.example>", 4)
+        self.assertEqual(message.author_id.email, "mallory@evil.example")
+        self.assertTrue(message.subtype_id.internal, "a stranger's reply published")
+
     def test_a_participants_reply_to_names_the_author(self):
         self.inbox.reply_to_caller = "always"
         bob = self.env["res.partner"].create({"name": "Bob", "email": "bob@acme.example"})
