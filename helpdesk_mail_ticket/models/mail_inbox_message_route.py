@@ -243,8 +243,11 @@ class MailInboxMessage(models.Model):
         found = self.inbox_id._get_reply_to_caller(parsed)
         if not found or not self._reply_to_may_write(parsed):
             return None
+        sent_by = self._as_sent_by(parsed, *found)
         try:
-            route = self._route_reply_or_new(self._as_sent_by(parsed, *found))
+            route = self._route_reply_or_new(sent_by)
+            if route.verdict == "update" and route.matched_by == "title":
+                route = self._route_typed_reference(parsed, sent_by, route)
         except InboxProcessingError as error:
             route = Route("error", str(error))
         note = self.env._(
@@ -268,6 +271,23 @@ class MailInboxMessage(models.Model):
             return True
         sender = inbox._find_partner(parsed.from_email)
         return bool(sender) and self._is_ticket_participant(ticket.with_env(self.env), sender)
+
+    def _route_typed_reference(self, parsed, sent_by, route):
+        """``route`` (an update of the ticket whose reference the subject holds) as a
+        stranger's (the inbox's ``stranger_update_policy``) when the email is our own
+        form's: its visitor typed both the Reply-To and the subject, anyone may type a
+        customer's address and her ticket's reference; nothing vouches for either. A
+        foreign From's Reply-To got here only from one of the ticket's participants."""
+        inbox = self.inbox_id
+        policy = inbox.stranger_update_policy or "note"
+        if policy == "accept" or not inbox._is_our_mail_address(parsed.from_email):
+            return route
+        route = self._route_by_stranger_policy(sent_by, route, policy)
+        note = self.env._(
+            "Sent from one of our addresses (a web form): its Reply-To and its subject "
+            "are what a visitor typed, no proof that the caller wrote it."
+        )
+        return replace(route, reason=f"{note} {route.reason}")
 
     def _as_sent_by(self, parsed, address, name):
         """A copy of the email ``parsed`` as sent by ``address`` (``name``); ``parsed``
@@ -511,10 +531,16 @@ class MailInboxMessage(models.Model):
         """``route`` (an update) as the inbox's ``stranger_update_policy`` says when the
         sender takes no part in the ticket: an internal note, a new ticket, or a
         refusal (raised)."""
-        ticket, inbox = route.ticket, self.inbox_id
-        policy = self._get_update_policy(ticket, route.caller)
+        policy = self._get_update_policy(route.ticket, route.caller)
+        return self._route_by_stranger_policy(parsed, route, policy)
+
+    def _route_by_stranger_policy(self, parsed, route, policy):
+        """``route`` (an update of a stranger's) as ``policy`` (a
+        ``stranger_update_policy``) says: an internal note, a new ticket, or a refusal
+        (raised); unchanged when it says ``accept``."""
         if policy == "accept":
             return route
+        ticket, inbox = route.ticket, self.inbox_id
         values = {"email": parsed.from_email, "ticket": ticket.display_name}
         if policy == "note":
             reason = self.env._(

@@ -65,3 +65,4 @@ from . import test_attack_edges3
 from . import test_attack_thru2
 from . import test_attack_idle3
 from . import test_reply_to_caller
+from . import test_attack_edges4
