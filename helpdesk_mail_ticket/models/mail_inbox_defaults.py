@@ -112,6 +112,49 @@ class MailInbox(models.Model):
         return bool(domain) and domain in self._get_mail_domains()
 
     @api.model
+    def _is_odoo_mail_address(self, address):
+        """Whether ``address`` is one that mail sent to comes back to us: one of our
+        mailboxes (``_is_own_address``), an alias of an alias domain, or the domain's
+        catchall, bounce or notifications address (``mail.alias.domain``), under a
+        sub-address too (Odoo's bounce address carries one). Not every address of that
+        domain: the company's people are on it too, users of Odoo or not."""
+        if self._is_own_address(address):
+            return True
+        normalized = email_normalize(address or "")
+        if not normalized:
+            return False
+        local, _at, domain = normalized.rpartition("@")
+        bases = {local} | {
+            local[:index]
+            for index, char in enumerate(local)
+            if index and char in self._get_recipient_delimiters() + "+"
+        }
+        candidates = set()
+        for base in bases:
+            candidates |= self._get_address_forms(f"{base}@{domain}")
+        return bool(candidates & self._get_odoo_domain_addresses()) or bool(
+            self.env["mail.alias"]
+            .sudo()
+            .search_count(
+                [("alias_full_name", "in", list(candidates)), ("alias_domain_id", "!=", False)],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _get_odoo_domain_addresses(self):
+        """The catchall, bounce and notifications addresses of the alias domains,
+        lower-cased, an international domain in both forms."""
+        addresses = set()
+        fields_ = ["catchall_email", "bounce_email", "default_from_email"]
+        for domain in self.env["mail.alias.domain"].sudo().search([]):
+            for address in filter(None, (domain[name] for name in fields_)):
+                normalized = email_normalize(address)
+                if normalized:
+                    addresses |= self._get_address_forms(normalized)
+        return addresses
+
+    @api.model
     def _get_mail_domains(self):
         """The mail domains Odoo sends from (``mail.alias.domain``), lower-cased, an
         international name in both forms."""
@@ -127,8 +170,9 @@ class MailInbox(models.Model):
         email ``parsed`` (``reply_to_caller``), or None. ``own``: when the sender is ours
         (``_is_our_mail_address``: a web form or a shop sending for its visitor from
         ``support+web@`` or ``noreply@`` of our domain); ``always``: whoever sent it.
-        The first address of the Reply-To that is not ours: one of ours never is (our
-        own notifications carry our reply-to: every answer would loop back to us), nor
+        The first address of the Reply-To that is not ours: one of ours
+        (``_is_odoo_mail_address``) never is (our own notifications carry our reply-to:
+        every answer would loop back to us), nor
         an internal user's (an agent's answer sent from our address carries theirs), a
         second foreign one is only a copy's. Never for automated mail (bounces,
         auto-replies: routed undesired before), nor when it is the sender's own."""
@@ -141,7 +185,7 @@ class MailInbox(models.Model):
             return None
         for name, address in parsed.reply_to:
             normalized = email_normalize(address or "")
-            if normalized and not self._is_our_mail_address(normalized):
+            if normalized and not self._is_odoo_mail_address(normalized):
                 if self._is_internal_user_address(normalized):
                     continue
                 if normalized == sender:

@@ -181,3 +181,66 @@ class TestAttackEdges4(MailTicketCase):
         self.assertFalse(inbox._is_own_address(f"+{self.mailbox_login}"))
         self.assertFalse(inbox._is_own_address(f"-web@{self.domain}"))
 
+
+@tagged("post_install", "-at_install")
+class TestAttackEdges4MailDomain(MailTicketCase):
+    """The company's own domain is most often its alias domain (Odoo sends from it, its
+    catchall and aliases live there): its people are on it too, users of Odoo or not."""
+
+    def setUp(self):
+        super().setUp()
+        self.inbox.unknown_caller_behavior = "create_contact"
+        local, _at, domain = self.mailbox_login.partition("@")
+        self.web = f"Web Form <{local}+web@{domain}>"
+        self.corp = self.env["mail.alias.domain"].create({"name": "corp-ours.example"})
+
+    def _form(self, sender, reply_to, number):
+        self.deliver(
+            make_email(
+                sender=sender,
+                subject=f"Laptop {number}",
+                message_id=f"<corp-{number}@c.x>",
+                headers={"Reply-To": reply_to},
+            )
+        )
+
+    def test_a_colleague_on_our_mail_domain_using_the_form_is_the_caller(self):
+        # An internal helpdesk: an employee without an Odoo user fills the form. Taken
+        # for one of our own addresses, the request was set aside (undesired: lost to
+        # the helpdesk) or made the form's no-reply address the caller of every one.
+        for number, sender in enumerate((self.web, "Shop <noreply@corp-ours.example>")):
+            self._form(sender, "Bob Staff <bob@corp-ours.example>", number)
+        self.fetch()
+        for line in self.ledger():
+            with self.subTest(line=line.message_id):
+                self.assertEqual(line.state, "processed", line.reason)
+                self.assertEqual(line.email_from, "bob@corp-ours.example")
+                self.assertEqual(self.ticket_of(line).partner_id.email, "bob@corp-ours.example")
+
+    def test_the_addresses_odoo_receives_and_sends_as_are_never_the_caller(self):
+        # What our notifications carry as Reply-To (the catchall, an alias), Odoo's
+        # bounce address (a sub-address of it too) and its notifications' From.
+        alias = self.env["mail.alias"].create(
+            {
+                "alias_name": "printer-ticket",
+                "alias_model_id": self.env["ir.model"]._get("helpdesk.mail.ticket").id,
+                "alias_domain_id": self.corp.id,
+            }
+        )
+        ours = (
+            self.corp.catchall_email,
+            self.corp.bounce_email.upper(),
+            self.corp.bounce_email.replace("@", "+12-helpdesk.mail.ticket-3@"),
+            self.corp.default_from_email,
+            alias.alias_full_name,
+            f"Printer <{alias.alias_full_name.replace('@', '+x@')}>",
+        )
+        for number, reply_to in enumerate(ours):
+            self._form(self.web, reply_to, number)
+        self.fetch()
+        for line in self.ledger():
+            with self.subTest(line=line.message_id):
+                self.assertEqual(line.state, "undesired", line.reason)
+        self.assertFalse(
+            self.env["res.partner"].search([("email_normalized", "=like", "%@corp-ours.example")])
+        )

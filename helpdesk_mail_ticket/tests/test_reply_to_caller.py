@@ -89,6 +89,13 @@ class TestReplyToCaller(MailTicketCase):
         # Our own notifications carry our reply-to (an inbox, the catchall, an alias):
         # taken as a caller, every answer would loop back to us.
         self.inbox.reply_to_caller = "always"
+        self.env["mail.alias"].create(
+            {
+                "alias_name": "printer-ticket",
+                "alias_model_id": self.env["ir.model"]._get("helpdesk.mail.ticket").id,
+                "alias_domain_id": self.mail_domain.id,
+            }
+        )
         ours = (
             self.mailbox_login,
             self._web_address(),
