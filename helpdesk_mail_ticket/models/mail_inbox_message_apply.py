@@ -40,11 +40,14 @@ class MailInboxMessage(models.Model):
                 self.reason = route.reason
             return "processed"
         if route.reply_to_caller:
-            # The caller of the Reply-To is the sender: of the ledger (the rate limit
-            # counts by it) and of the ticket.
+            # The caller of the Reply-To is the sender of the ticket, and of the ledger
+            # (the rate limit counts by it) when our own form sent it; a foreign
+            # sender stays the ledger's, counted as such (_route_reply_to_caller).
             inbox._trace("Message %s: %s", self.uid, route.reason)
+            own_form = inbox._is_our_mail_address(parsed.from_email)
             parsed = self._parsed_as_routed(parsed, route)
-            self.email_from = parsed.from_email
+            if own_form:
+                self.email_from = parsed.from_email
         caller = self._create_sender_contact(parsed) if route.create_caller else route.caller
         if route.verdict == "create":
             ticket = self.env[inbox.target_model]._mail_ticket_new(parsed, caller, inbox)

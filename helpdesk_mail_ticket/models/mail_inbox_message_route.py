@@ -248,6 +248,12 @@ class MailInboxMessage(models.Model):
             route = self._route_reply_or_new(sent_by)
             if route.verdict == "update" and route.matched_by == "title":
                 route = self._route_typed_reference(parsed, sent_by, route)
+            if route.verdict == "create" and not self.inbox_id._is_our_mail_address(
+                parsed.from_email
+            ):
+                # A foreign sender naming a new caller each time (another helpdesk's
+                # address per case) loops as fast as one: its own count limits it too.
+                self._check_rate_limit(parsed)
         except InboxProcessingError as error:
             route = Route("error", str(error))
         note = self.env._(

@@ -80,6 +80,25 @@ class TestAttackEdges4(MailTicketCase):
         self.assertNotEqual(self.ticket_of(line), ticket)
         self.assertEqual(self.ticket_of(line).partner_id, self.alice)
 
+    # A loop: another helpdesk answers from one address with a new Reply-To per case
+    # ("case-123@"); each of our tickets notifies its caller, which opens a new case.
+
+    def test_always_a_sender_naming_a_new_caller_each_time_meets_the_rate_limit(self):
+        self.inbox.reply_to_caller = "always"
+        self.env["ir.config_parameter"].set_param("mail.gateway.loop.threshold", "2")
+        for number in range(4):
+            self.deliver(
+                make_email(
+                    sender="Supplier Desk <desk@supplier.example>",
+                    subject=f"Case {number} opened",
+                    message_id=f"<case-{number}@supplier.example>",
+                    headers={"Reply-To": f"case-{number}@supplier.example"},
+                )
+            )
+        self.fetch()
+        states = [self._line(f"case-{n}@supplier.example").state for n in range(4)]
+        self.assertEqual(states, ["processed", "processed", "error", "error"])
+
     # Held: what Reply-To names is read as the address, not as its display name.
 
     def test_display_name_tricks_in_reply_to(self):
