@@ -314,16 +314,18 @@ class MailInboxMessage(models.Model):
         a copy of what the support mailbox sent, an auto-forward keeping the From, our
         mail coming back) is undesired: its address never becomes a caller, a contact
         or a follower, whose every notification would come back to a mailbox of ours
-        (a mail loop). A web form's mail whose caller is in its Reply-To was routed
-        before (``_route_reply_to_caller``)."""
+        (a mail loop); nor does an address Odoo sends from or receives at (its
+        notifications, catchall or bounce address, an alias: ``_is_odoo_mail_address``).
+        A web form's mail whose caller is in its Reply-To was routed before
+        (``_route_reply_to_caller``)."""
         sender = email_normalize(parsed.from_email or "")
-        if not sender or not self.inbox_id._is_own_address(sender):
+        if not sender or not self.inbox_id._is_odoo_mail_address(sender):
             return None
         return Route(
             "undesired",
             self.env._(
-                "Sent from one of our own inboxes (%(email)s): never a caller, so that "
-                "no mail loops back to us.",
+                "Sent from one of our own addresses (%(email)s): never a caller, so "
+                "that no mail loops back to us.",
                 email=sender,
             ),
         )

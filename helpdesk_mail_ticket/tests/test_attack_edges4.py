@@ -263,3 +263,30 @@ class TestAttackEdges4MailDomain(MailTicketCase):
         self.assertFalse(
             self.env["res.partner"].search([("email_normalized", "=like", "%@corp-ours.example")])
         )
+
+    def test_odoos_own_sending_addresses_are_never_a_caller_as_the_sender_either(self):
+        # Odoo's notifications go out from its notifications address (a customer's
+        # message rewritten "Alice <notifications@…>"), reply-to the catchall: one
+        # coming back under another Message-ID (a forwarder, a follower's copy, a reply
+        # to a ticket since archived) made that address a caller, a contact whom every
+        # answer is mailed to, back into Odoo.
+        senders = (
+            f"Alice Martin <{self.corp.default_from_email}>",
+            self.corp.catchall_email.upper(),
+        )
+        for number, sender in enumerate(senders):
+            self.deliver(
+                make_email(
+                    sender=sender,
+                    subject=f"Re: Printer {number}",
+                    message_id=f"<echo-{number}@c.x>",
+                    headers={"Reply-To": f"Company <{self.corp.catchall_email}>"},
+                )
+            )
+        self.fetch()
+        for line in self.ledger():
+            with self.subTest(line=line.message_id):
+                self.assertEqual(line.state, "undesired", line.reason)
+        self.assertFalse(
+            self.env["res.partner"].search([("email_normalized", "=like", "%@corp-ours.example")])
+        )
