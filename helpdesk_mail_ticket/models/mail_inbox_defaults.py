@@ -132,14 +132,21 @@ class MailInbox(models.Model):
         candidates = set()
         for base in bases:
             candidates |= self._get_address_forms(f"{base}@{domain}")
-        return bool(candidates & self._get_odoo_domain_addresses()) or bool(
-            self.env["mail.alias"]
-            .sudo()
-            .search_count(
-                [("alias_full_name", "in", list(candidates)), ("alias_domain_id", "!=", False)],
-                limit=1,
-            )
+        return bool(candidates & self._get_odoo_domain_addresses()) or self._is_alias_address(
+            candidates
         )
+
+    @api.model
+    def _is_alias_address(self, candidates):
+        """Whether one of ``candidates`` (lower-cased addresses) is an alias of an alias
+        domain, in any case: Odoo keeps the domain's name as typed ("Corp.Example")."""
+        self.env["mail.alias"].flush_model(["alias_full_name", "alias_domain_id"])
+        self.env.cr.execute(
+            "SELECT 1 FROM mail_alias WHERE lower(alias_full_name) = ANY(%s) "
+            "AND alias_domain_id IS NOT NULL LIMIT 1",
+            [sorted(candidates)],
+        )
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _get_odoo_domain_addresses(self):

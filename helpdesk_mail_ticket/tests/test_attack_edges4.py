@@ -290,3 +290,23 @@ class TestAttackEdges4MailDomain(MailTicketCase):
         self.assertFalse(
             self.env["res.partner"].search([("email_normalized", "=like", "%@corp-ours.example")])
         )
+
+    def test_an_alias_of_a_domain_named_in_capitals_is_ours(self):
+        # Odoo keeps an alias domain's name as typed ("Caps-Ours.Example"), and its
+        # aliases' full address with it; mail writes the domain in any case.
+        caps = self.env["mail.alias.domain"].create({"name": "Caps-Ours.Example"})
+        alias = self.env["mail.alias"].create(
+            {
+                "alias_name": "desk-caps",
+                "alias_model_id": self.env["ir.model"]._get("helpdesk.mail.ticket").id,
+                "alias_domain_id": caps.id,
+            }
+        )
+        self.assertTrue(self.inbox._is_odoo_mail_address(alias.alias_full_name))
+        for number, address in enumerate(
+            ("desk-caps@caps-ours.example", "DESK-CAPS@CAPS-OURS.EXAMPLE")
+        ):
+            self.assertTrue(self.inbox._is_odoo_mail_address(address), address)
+            self._form(self.web, address, number)
+        self.fetch()
+        self.assertEqual(set(self.ledger().mapped("state")), {"undesired"})
