@@ -436,7 +436,7 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
         for ref in refs[1:]:
             if ref.isdigit():
                 ticket = self.browse(int(ref)).exists().filtered_domain(domain)
-                if ticket:
+                if ticket and (not self._active_name or ticket[self._active_name]):
                     return ticket
         return self.browse()
 

@@ -232,6 +232,22 @@ class MailInbox(models.Model):
     caller_default_values = fields.Text(
         string="New Contact's Default Values", help="One field per line, field_code:value."
     )
+    reply_to_caller = fields.Selection(
+        [
+            ("never", "Never"),
+            ("own", "When sent from one of our addresses"),
+            ("always", "Always"),
+        ],
+        string="Caller from Reply-To",
+        required=True,
+        default="own",
+        help="Take the caller from the Reply-To rather than the From: a web form or a shop "
+        "sends from one of our own addresses (an inbox's, support+web@, any address of "
+        "the mail domains Odoo sends from, noreply@) with the visitor in Reply-To. The "
+        "first address of the Reply-To that is not ours is taken; one of our own "
+        "addresses never is (mail loop), nor is an automated mail's. 'Always' takes it "
+        "from anyone's mail: a customer's Reply-To then names the caller.",
+    )
 
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
 

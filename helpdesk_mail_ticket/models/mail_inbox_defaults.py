@@ -5,6 +5,8 @@ default values of new tickets and contacts."""
 from odoo import api, models, tools
 from odoo.tools import email_normalize
 
+from ..mailparse.headers import display_name as _display_name
+
 
 def _host_to_ascii(host):
     return host.encode("idna").decode("ascii").lower()
@@ -71,7 +73,9 @@ class MailInbox(models.Model):
     def _is_own_address(self, address):
         """Whether ``address`` reaches one of our own mailboxes (``_get_own_addresses``):
         as written, or under a sub-address ("support+tag@", which Dovecot, Gmail and
-        Microsoft 365 deliver to the mailbox "support@")."""
+        Microsoft 365 deliver to the mailbox "support@"; another separator when the
+        system parameter ``helpdesk_mail_ticket.recipient_delimiter`` says so, each of
+        its characters one, as Postfix's and Dovecot's ``recipient_delimiter``)."""
         normalized = email_normalize(address or "") or (address or "").strip().lower()
         if not normalized:
             return False
@@ -79,8 +83,132 @@ class MailInbox(models.Model):
         if normalized in own:
             return True
         local, at, domain = normalized.rpartition("@")
-        base = local.split("+", 1)[0]
-        return bool(at and base and base != local and f"{base}@{domain}" in own)
+        if not at:
+            return False
+        delimiters = self._get_recipient_delimiters()
+        # At every separator: a login may hold one ("support-eu@" with "-").
+        return any(
+            f"{local[:index]}@{domain}" in own
+            for index, char in enumerate(local)
+            if index and char in delimiters
+        )
+
+    @api.model
+    def _get_recipient_delimiters(self):
+        """The characters that start a sub-address in our mail system ("+" unless the
+        system parameter ``helpdesk_mail_ticket.recipient_delimiter`` says otherwise)."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        return (get_param("helpdesk_mail_ticket.recipient_delimiter") or "+").strip() or "+"
+
+    @api.model
+    def _is_our_mail_address(self, address):
+        """Whether ``address`` is ours: one of our mailboxes (``_is_own_address``) or an
+        address of a mail domain Odoo sends from (``mail.alias.domain``: its
+        notifications, catchall and bounce addresses, every alias, a web form's or a
+        shop's no-reply address of that domain)."""
+        if self._is_own_address(address):
+            return True
+        domain = (email_normalize(address or "") or "").rpartition("@")[2]
+        return bool(domain) and domain in self._get_mail_domains()
+
+    @api.model
+    def _is_odoo_mail_address(self, address):
+        """Whether ``address`` is one that mail sent to comes back to us: one of our
+        mailboxes (``_is_own_address``), an alias of an alias domain, or the domain's
+        catchall, bounce or notifications address (``mail.alias.domain``), under a
+        sub-address too (Odoo's bounce address carries one). Not every address of that
+        domain: the company's people are on it too, users of Odoo or not."""
+        if self._is_own_address(address):
+            return True
+        normalized = email_normalize(address or "")
+        if not normalized:
+            return False
+        local, _at, domain = normalized.rpartition("@")
+        bases = {local} | {
+            local[:index]
+            for index, char in enumerate(local)
+            if index and char in self._get_recipient_delimiters() + "+"
+        }
+        candidates = set()
+        for base in bases:
+            candidates |= self._get_address_forms(f"{base}@{domain}")
+        return bool(candidates & self._get_odoo_domain_addresses()) or self._is_alias_address(
+            candidates
+        )
+
+    @api.model
+    def _is_alias_address(self, candidates):
+        """Whether one of ``candidates`` (lower-cased addresses) is an alias of an alias
+        domain, in any case: Odoo keeps the domain's name as typed ("Corp.Example")."""
+        self.env["mail.alias"].flush_model(["alias_full_name", "alias_domain_id"])
+        self.env.cr.execute(
+            "SELECT 1 FROM mail_alias WHERE lower(alias_full_name) = ANY(%s) "
+            "AND alias_domain_id IS NOT NULL LIMIT 1",
+            [sorted(candidates)],
+        )
+        return bool(self.env.cr.fetchone())
+
+    @api.model
+    def _get_odoo_domain_addresses(self):
+        """The catchall, bounce and notifications addresses of the alias domains,
+        lower-cased, an international domain in both forms."""
+        addresses = set()
+        fields_ = ["catchall_email", "bounce_email", "default_from_email"]
+        for domain in self.env["mail.alias.domain"].sudo().search([]):
+            for address in filter(None, (domain[name] for name in fields_)):
+                normalized = email_normalize(address)
+                if normalized:
+                    addresses |= self._get_address_forms(normalized)
+        return addresses
+
+    @api.model
+    def _get_mail_domains(self):
+        """The mail domains Odoo sends from (``mail.alias.domain``), lower-cased, an
+        international name in both forms."""
+        domains = set()
+        names = self.env["mail.alias.domain"].sudo().search_fetch([], ["name"]).mapped("name")
+        for name in filter(None, names):
+            forms = self._get_address_forms(f"x@{name.strip().lower()}")
+            domains |= {form.rpartition("@")[2] for form in forms}
+        return domains
+
+    def _get_reply_to_caller(self, parsed):
+        """``(address, name)`` of the caller this inbox takes from the Reply-To of the
+        email ``parsed`` (``reply_to_caller``), or None. ``own``: when the sender is ours
+        (``_is_our_mail_address``: a web form or a shop sending for its visitor from
+        ``support+web@`` or ``noreply@`` of our domain); ``always``: whoever sent it.
+        The first address of the Reply-To that is not ours: one of ours
+        (``_is_odoo_mail_address``) never is (our own notifications carry our reply-to:
+        every answer would loop back to us), nor
+        an internal user's (an agent's answer sent from our address carries theirs), a
+        second foreign one is only a copy's. Never for automated mail (bounces,
+        auto-replies: routed undesired before), nor when it is the sender's own."""
+        self.ensure_one()
+        mode = self.reply_to_caller
+        if mode not in ("own", "always") or not parsed.reply_to or parsed.automated:
+            return None
+        sender = email_normalize(parsed.from_email or "")
+        if mode == "own" and not (sender and self._is_our_mail_address(sender)):
+            return None
+        for name, address in parsed.reply_to:
+            normalized = email_normalize(address or "")
+            if normalized and not self._is_odoo_mail_address(normalized):
+                if self._is_internal_user_address(normalized):
+                    continue
+                if normalized == sender:
+                    return None
+                return normalized, _display_name(name or "")
+        return None
+
+    @api.model
+    def _is_internal_user_address(self, normalized):
+        """Whether an internal user (no portal or public one) has this address."""
+        users = self.env["res.users"].sudo()
+        return bool(
+            users.search_count(
+                [("email_normalized", "=", normalized), ("share", "=", False)], limit=1
+            )
+        )
 
     @tools.ormcache()
     def _read_own_addresses(self):

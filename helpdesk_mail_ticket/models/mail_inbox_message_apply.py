@@ -39,6 +39,15 @@ class MailInboxMessage(models.Model):
             if route.matched_by == "posted":
                 self.reason = route.reason
             return "processed"
+        if route.reply_to_caller:
+            # The caller of the Reply-To is the sender of the ticket, and of the ledger
+            # (the rate limit counts by it) when our own form sent it; a foreign
+            # sender stays the ledger's, counted as such (_route_reply_to_caller).
+            inbox._trace("Message %s: %s", self.uid, route.reason)
+            own_form = inbox._is_our_mail_address(parsed.from_email)
+            parsed = self._parsed_as_routed(parsed, route)
+            if own_form:
+                self.email_from = parsed.from_email
         caller = self._create_sender_contact(parsed) if route.create_caller else route.caller
         if route.verdict == "create":
             ticket = self.env[inbox.target_model]._mail_ticket_new(parsed, caller, inbox)

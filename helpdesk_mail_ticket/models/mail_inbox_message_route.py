@@ -4,6 +4,7 @@
 applies the route; the *Test an email* wizard shows it: both read the same methods, so
 an integrator's override changes both."""
 
+import copy
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -49,7 +50,9 @@ class Route:
     ``ticket``; ``undesired`` (automated mail); ``error``. ``caller``: the sender's
     contact, a new record not saved yet when ``create_caller``. ``reason``: why, in the
     admin's words. ``own``: this very line already made ``ticket`` (a processed message
-    reset): its record stays as it was.
+    reset): its record stays as it was. ``reply_to_caller``: ``(address, name)`` of the
+    caller taken from the Reply-To (``mail.inbox._get_reply_to_caller``): the email is
+    acted on as sent by it (``_parsed_as_routed``).
     """
 
     verdict: str
@@ -59,6 +62,7 @@ class Route:
     caller: Any = None
     create_caller: bool = False
     own: bool = False
+    reply_to_caller: tuple = ()
 
 
 # One concern of mail.inbox.message per file, as Odoo splits a large model: intended.
@@ -82,6 +86,7 @@ class MailInboxMessage(models.Model):
                 or self._route_undesired(parsed)
                 or self._route_already_imported(parsed, digest)
                 or self._route_odoo_mail(parsed)
+                or self._route_reply_to_caller(parsed)
                 or self._route_own_sender(parsed)
                 or self._route_reply_or_new(parsed)
             )
@@ -231,20 +236,96 @@ class MailInboxMessage(models.Model):
         )
         return {(kind, value) for kind, value in self.env.cr.fetchall()}
 
+    def _route_reply_to_caller(self, parsed):
+        """The email routed as sent by the caller the inbox takes from its Reply-To
+        (``mail.inbox._get_reply_to_caller``: a web form's visitor), or None: its reason
+        says so, a refusal too."""
+        found = self.inbox_id._get_reply_to_caller(parsed)
+        if not found or not self._reply_to_may_write(parsed):
+            return None
+        sent_by = self._as_sent_by(parsed, *found)
+        try:
+            route = self._route_reply_or_new(sent_by)
+            if route.verdict == "update" and route.matched_by == "title":
+                route = self._route_typed_reference(parsed, sent_by, route)
+            if route.verdict == "create" and not self.inbox_id._is_our_mail_address(
+                parsed.from_email
+            ):
+                # A foreign sender naming a new caller each time (another helpdesk's
+                # address per case) loops as fast as one: its own count limits it too.
+                self._check_rate_limit(parsed)
+        except InboxProcessingError as error:
+            route = Route("error", str(error))
+        note = self.env._(
+            "Caller taken from the Reply-To: %(caller)s (sent by %(sender)s).",
+            caller=found[0],
+            sender=parsed.from_email,
+        )
+        return replace(route, reason=f"{note} {route.reason}", reply_to_caller=found)
+
+    def _reply_to_may_write(self, parsed):
+        """Whether the caller of the Reply-To may be the author of ``parsed``: a
+        Reply-To is never authenticated (DMARC vouches for the From alone). Mail from one
+        of our addresses (our own form) and a new ticket: yes. A reply to a ticket: only
+        when its From takes part in the ticket itself; else it is routed as its From's (a
+        stranger's), so that no one writes on a ticket as another by naming them."""
+        inbox = self.inbox_id
+        if inbox._is_our_mail_address(parsed.from_email) or inbox.behavior == "create_only":
+            return True
+        ticket = self._match_ticket(parsed)
+        if not ticket:
+            return True
+        sender = inbox._find_partner(parsed.from_email)
+        return bool(sender) and self._is_ticket_participant(ticket.with_env(self.env), sender)
+
+    def _route_typed_reference(self, parsed, sent_by, route):
+        """``route`` (an update of the ticket whose reference the subject holds) as a
+        stranger's (the inbox's ``stranger_update_policy``) when the email is our own
+        form's: its visitor typed both the Reply-To and the subject, anyone may type a
+        customer's address and her ticket's reference; nothing vouches for either. A
+        foreign From's Reply-To got here only from one of the ticket's participants."""
+        inbox = self.inbox_id
+        policy = inbox.stranger_update_policy or "note"
+        if policy == "accept" or not inbox._is_our_mail_address(parsed.from_email):
+            return route
+        route = self._route_by_stranger_policy(sent_by, route, policy)
+        note = self.env._(
+            "Sent from one of our addresses (a web form): its Reply-To and its subject "
+            "are what a visitor typed, no proof that the caller wrote it."
+        )
+        return replace(route, reason=f"{note} {route.reason}")
+
+    def _as_sent_by(self, parsed, address, name):
+        """A copy of the email ``parsed`` as sent by ``address`` (``name``); ``parsed``
+        is not changed (the route writes nothing)."""
+        email = copy.copy(parsed)
+        email.from_email, email.from_name, email.list_from = address, name, ""
+        return email
+
+    def _parsed_as_routed(self, parsed, route):
+        """The email as processing acts on it: sent by the caller of the Reply-To when
+        ``route`` took it from there."""
+        if route.reply_to_caller:
+            return self._as_sent_by(parsed, *route.reply_to_caller)
+        return parsed
+
     def _route_own_sender(self, parsed):
         """Mail sent from one of our own inboxes (``mail.inbox._get_own_addresses``:
         a copy of what the support mailbox sent, an auto-forward keeping the From, our
         mail coming back) is undesired: its address never becomes a caller, a contact
         or a follower, whose every notification would come back to a mailbox of ours
-        (a mail loop)."""
+        (a mail loop); nor does an address Odoo sends from or receives at (its
+        notifications, catchall or bounce address, an alias: ``_is_odoo_mail_address``).
+        A web form's mail whose caller is in its Reply-To was routed before
+        (``_route_reply_to_caller``)."""
         sender = email_normalize(parsed.from_email or "")
-        if not sender or not self.inbox_id._is_own_address(sender):
+        if not sender or not self.inbox_id._is_odoo_mail_address(sender):
             return None
         return Route(
             "undesired",
             self.env._(
-                "Sent from one of our own inboxes (%(email)s): never a caller, so that "
-                "no mail loops back to us.",
+                "Sent from one of our own addresses (%(email)s): never a caller, so "
+                "that no mail loops back to us.",
                 email=sender,
             ),
         )
@@ -340,7 +421,8 @@ class MailInboxMessage(models.Model):
     def _match_by_headers(self, parsed, model):
         """The ticket this email answers by its In-Reply-To, then References, against
         the Message-IDs Odoo keeps on ``mail.message``; refused when it answers a record
-        of another ticket model."""
+        of another ticket model. An archived ticket is answered by none (no agent sees
+        it: a reply posted there would be lost), as the title's search leaves it out."""
         refs = list(parsed.in_reply_to) + list(reversed(parsed.references))
         if not refs:
             return None
@@ -355,6 +437,8 @@ class MailInboxMessage(models.Model):
         existing = model.browse(
             {message.res_id for message in candidates if message.model == model._name}
         ).exists()
+        if model._active_name:
+            existing = existing.filtered(model._active_name)
         # The same Message-ID may be on tickets of several companies (one email, two
         # inboxes): the one of this inbox's company is answered.
         answerable = set(existing.filtered_domain(in_company).ids)
@@ -455,10 +539,16 @@ class MailInboxMessage(models.Model):
         """``route`` (an update) as the inbox's ``stranger_update_policy`` says when the
         sender takes no part in the ticket: an internal note, a new ticket, or a
         refusal (raised)."""
-        ticket, inbox = route.ticket, self.inbox_id
-        policy = self._get_update_policy(ticket, route.caller)
+        policy = self._get_update_policy(route.ticket, route.caller)
+        return self._route_by_stranger_policy(parsed, route, policy)
+
+    def _route_by_stranger_policy(self, parsed, route, policy):
+        """``route`` (an update of a stranger's) as ``policy`` (a
+        ``stranger_update_policy``) says: an internal note, a new ticket, or a refusal
+        (raised); unchanged when it says ``accept``."""
         if policy == "accept":
             return route
+        ticket, inbox = route.ticket, self.inbox_id
         values = {"email": parsed.from_email, "ticket": ticket.display_name}
         if policy == "note":
             reason = self.env._(
@@ -524,7 +614,7 @@ class MailInboxMessage(models.Model):
         # On the index of creations by sender (init): one range, whatever the messages'
         # size. This line is left out, so its own pending writes (its headers) need
         # no flush; only created lines count.
-        self.flush_model(["action", "processed_date"])
+        self.flush_model(["action", "processed_date", "email_from"])
         self.env.cr.execute(
             "SELECT count(*) FROM mail_inbox_message WHERE lower(email_from) = %s "
             "AND action = 'created' AND processed_date >= %s AND id != %s",

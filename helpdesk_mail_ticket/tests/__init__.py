@@ -67,3 +67,5 @@ from . import test_attack_thru2
 from . import test_attack_idle3
 from . import test_idle_cron_cost
 from . import test_attack_idle4
+from . import test_reply_to_caller
+from . import test_attack_edges4

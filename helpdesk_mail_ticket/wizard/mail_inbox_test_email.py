@@ -84,6 +84,7 @@ class MailInboxTestEmail(models.TransientModel):
 
     def _caller_values(self, parsed, route):
         """The caller the route found, or what happens to an unknown sender."""
+        parsed = self.env["mail.inbox.message"]._parsed_as_routed(parsed, route)
         if route.caller and not route.create_caller:
             return {"caller_id": route.caller.id, "caller_note": False}
         caller = self.inbox_id._find_partner(parsed.from_email)
