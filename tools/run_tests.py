@@ -230,6 +230,13 @@ def run_odoo(addons_path):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def odoo_skipped(log):
+    """The tests Odoo's test result logged as skipped, each in a record of its own ("... INFO
+    db module: skipped Test.test_x : reason"); words in a failure's message (SQL's "SKIP
+    LOCKED") are none."""
+    return len(re.findall(r"^\S+ \S+ \d+ INFO \S+ \S+: skipped ", log, flags=re.MULTILINE))
+
+
 def summarize_odoo(log, returncode):
     """Counts from Odoo's own test result lines; any ERROR logged counts as a failure."""
     run = failed = 0
@@ -238,7 +245,7 @@ def summarize_odoo(log, returncode):
     ):
         failed += int(failures) + int(errors)
         run += int(tests)
-    skipped = len(re.findall(r"^.* skipped: .*$|SKIP(?:PED)?\b", log, flags=re.MULTILINE))
+    skipped = odoo_skipped(log)
     logged_errors = len(re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) ", log, flags=re.MULTILINE))
     if logged_errors and not failed:
         failed = logged_errors
@@ -318,19 +325,20 @@ def run_platform_suites(addons_path):
     does a database running fewer tests than it must (``platform_runs``)."""
     ours = [ADDON, *OAUTH2_BRIDGES, *([BRIDGE] if extra_addons_dir() else [])]
     ours += [QUEUE_JOB_BRIDGE] if extra_addons_dir("queue_job") else []
-    totals = [0, 0]
+    totals = [0, 0, 0]
     for modules, tags, minimum in platform_runs(ours, os.environ.get("HMT_PLATFORM_TAGS")):
-        run, failed = run_platform_database(addons_path, modules, tags)
+        run, failed, skipped = run_platform_database(addons_path, modules, tags)
         if 0 < run < minimum:
             banner(f"ONLY {run} TESTS OF {tags} RAN, AT LEAST {minimum} EXPECTED")
-        totals[0] += run - len(failed)
+        totals[0] += run - len(failed) - skipped
         totals[1] += platform_failures(run, failed, minimum)
-    return totals[0], totals[1], 0
+        totals[2] += skipped
+    return tuple(totals)
 
 
 def run_platform_database(addons_path, modules, tags):
     """Install ``modules``, then the suites with ``tags``, in a fresh database: (tests run,
-    the names of those that failed)."""
+    the names of those that failed, how many were skipped)."""
     host = os.environ.get("HMT_DB_HOST", "127.0.0.1")
     port = os.environ.get("HMT_DB_PORT", "5432")
     user = os.environ.get("HMT_DB_USER", "root")
@@ -356,7 +364,7 @@ def run_platform_database(addons_path, modules, tags):
             if result.returncode and "--test-enable" not in command:
                 print(log[-5000:])
                 banner(f"INSTALLING {', '.join(modules)} FAILED: Odoo's suites did not run")
-                return 0, {"(install)"}
+                return 0, {"(install)"}, 0
     finally:
         drop_database(database, host, port, user)
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -381,7 +389,7 @@ def run_platform_database(addons_path, modules, tags):
         banner(f"NO TEST OF {tags} RAN")
     elif failed:
         banner("FAILING WITH OUR ADDONS:\n" + "\n".join(sorted(failed)))
-    return run, failed
+    return run, failed, odoo_skipped(log)
 
 
 def main():
