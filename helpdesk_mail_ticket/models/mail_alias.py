@@ -26,3 +26,27 @@ class MailAlias(models.Model):
     def unlink(self):
         remember(self.env, ALIASES_CHANGED, True)
         return super().unlink()
+
+
+class MailAliasDomain(models.Model):
+    """Our inboxes read the alias domains' names and addresses once a registry
+    (``mail.inbox._read_alias_domains``): a domain made, changed or deleted clears
+    that, in every worker."""
+
+    _inherit = "mail.alias.domain"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        domains = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return domains
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result

@@ -132,9 +132,13 @@ class MailInbox(models.Model):
         candidates = set()
         for base in bases:
             candidates |= self._get_address_forms(f"{base}@{domain}")
-        return bool(candidates & self._get_odoo_domain_addresses()) or self._is_alias_address(
-            candidates
-        )
+        if candidates & self._get_odoo_domain_addresses():
+            return True
+        # An alias lives on an alias domain: a customer's domain asks nothing more.
+        mail_domains = self._get_mail_domains()
+        return any(
+            c.rpartition("@")[2] in mail_domains for c in candidates
+        ) and self._is_alias_address(candidates)
 
     @api.model
     def _is_alias_address(self, candidates):
@@ -152,25 +156,35 @@ class MailInbox(models.Model):
     def _get_odoo_domain_addresses(self):
         """The catchall, bounce and notifications addresses of the alias domains,
         lower-cased, an international domain in both forms."""
-        addresses = set()
-        fields_ = ["catchall_email", "bounce_email", "default_from_email"]
-        for domain in self.env["mail.alias.domain"].sudo().search([]):
-            for address in filter(None, (domain[name] for name in fields_)):
-                normalized = email_normalize(address)
-                if normalized:
-                    addresses |= self._get_address_forms(normalized)
-        return addresses
+        return self._read_alias_domains()[1]
 
     @api.model
     def _get_mail_domains(self):
         """The mail domains Odoo sends from (``mail.alias.domain``), lower-cased, an
         international name in both forms."""
-        domains = set()
-        names = self.env["mail.alias.domain"].sudo().search_fetch([], ["name"]).mapped("name")
-        for name in filter(None, names):
-            forms = self._get_address_forms(f"x@{name.strip().lower()}")
-            domains |= {form.rpartition("@")[2] for form in forms}
-        return domains
+        return self._read_alias_domains()[0]
+
+    @tools.ormcache()
+    def _read_alias_domains(self):
+        """``(domains, addresses)`` of ``_get_mail_domains`` and
+        ``_get_odoo_domain_addresses``, in one read a registry (every message asks):
+        mail.alias.domain's create, write and unlink clear it, in every worker."""
+        domains, addresses = set(), set()
+        fields_ = ["catchall_email", "bounce_email", "default_from_email"]
+        records = (
+            self.env["mail.alias.domain"]
+            .sudo()
+            .search_fetch([], ["name", "bounce_alias", "catchall_alias", "default_from"])
+        )
+        for domain in records:
+            if domain.name:
+                forms = self._get_address_forms(f"x@{domain.name.strip().lower()}")
+                domains |= {form.rpartition("@")[2] for form in forms}
+            for address in filter(None, (domain[name] for name in fields_)):
+                normalized = email_normalize(address)
+                if normalized:
+                    addresses |= self._get_address_forms(normalized)
+        return frozenset(domains), frozenset(addresses)
 
     def _get_reply_to_caller(self, parsed):
         """``(address, name)`` of the caller this inbox takes from the Reply-To of the

@@ -613,8 +613,9 @@ class MailInboxMessage(models.Model):
             return
         # On the index of creations by sender (init): one range, whatever the messages'
         # size. This line is left out, so its own pending writes (its headers) need
-        # no flush; only created lines count.
-        self.flush_model(["action", "processed_date", "email_from"])
+        # no flush; only created lines count, and a line's creation pending flushes
+        # every pending write of the model (Odoo's _flush), its sender with it.
+        self.flush_model(["action", "processed_date"])
         self.env.cr.execute(
             "SELECT count(*) FROM mail_inbox_message WHERE lower(email_from) = %s "
             "AND action = 'created' AND processed_date >= %s AND id != %s",

@@ -291,6 +291,30 @@ class TestAttackEdges4MailDomain(MailTicketCase):
             self.env["res.partner"].search([("email_normalized", "=like", "%@corp-ours.example")])
         )
 
+    def test_an_alias_domain_made_or_renamed_after_mail_was_read_is_ours_at_once(self):
+        # Our inboxes read the alias domains once a registry (every message asks): a
+        # domain made or renamed after a cycle read them counts from the next message.
+        self.deliver(make_email(sender="ann@customer.example", message_id="<warm@c.x>"))
+        self.fetch()
+        later = self.env["mail.alias.domain"].create({"name": "later-ours.example"})
+        self.deliver(make_email(sender=later.catchall_email, message_id="<later-1@c.x>"))
+        self.fetch()
+        later.name = "renamed-ours.example"
+        alias = self.env["mail.alias"].create(
+            {
+                "alias_name": "desk-later",
+                "alias_model_id": self.env["ir.model"]._get("helpdesk.mail.ticket").id,
+                "alias_domain_id": later.id,
+            }
+        )
+        for number, sender in enumerate((later.bounce_email, alias.alias_full_name)):
+            self.deliver(make_email(sender=sender, message_id=f"<later-{number + 2}@c.x>"))
+        self.fetch()
+        states = {line.message_id: line.state for line in self.ledger()}
+        self.assertEqual(states.pop("warm@c.x", states), "processed")
+        self.assertEqual(set(states.values()), {"undesired"}, states)
+        self.assertEqual(len(states), 3)
+
     def test_an_alias_of_a_domain_named_in_capitals_is_ours(self):
         # Odoo keeps an alias domain's name as typed ("Caps-Ours.Example"), and its
         # aliases' full address with it; mail writes the domain in any case.
