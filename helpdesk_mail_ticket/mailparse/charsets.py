@@ -947,6 +947,15 @@ _BODY_SAMPLE = 4096
 _PLAUSIBLE = 0.5
 
 
+def untrusted_label(label: str | None) -> bool:
+    """Whether a declared label cannot tell which 8-bit characters a value holds: none,
+    ASCII, UTF-8 (on bytes that are not), a Latin one mailers put on anything, an unknown
+    one. A Mac label is believed on bytes that are not UTF-8 (a mailer writes it only
+    where it means it, or on UTF-8)."""
+    codec = normalize_charset(label)
+    return codec == "utf-8" or (codec in _WEAK_LABELS and not codec.startswith("mac-"))
+
+
 def decode_body(data: bytes, charset: str | None = None) -> str:
     """A text body's bytes by its declared charset, as :func:`decode_bytes` does, except where
     the label cannot be trusted: 8-bit bytes with no label, ASCII, or a single-byte Latin

@@ -825,6 +825,8 @@ def _repair_params(value: str) -> str:
         value = "".join(piece for piece in _PARAM_PIECES.findall(value) if piece != '"')
     if "=" not in value:
         return value
+    if "%" in value and "*" in value:
+        value = _SPLIT_ESCAPE.sub(_joined_escape, value)
     value = _VALUE_THEN_PARAM.sub(r"\1; ", value, count=1)
     if value.count("=") < 2:
         return value
@@ -836,6 +838,21 @@ def _repair_params(value: str) -> str:
         elif piece[0] != '"':
             pieces[index] = _KNOWN_PARAM.sub(_known_param_separator(piece), piece)
     return "".join(pieces)
+
+
+# An RFC 2231 continuation cut inside a %XX escape (a mailer splitting the encoded value at
+# a fixed length): "%" or "%X" at the end of a piece, the escape's rest at the start of the
+# next extended piece. The stdlib decodes each piece alone and leaves "%E9" in the name;
+# Ruby's mail and Thunderbird join the pieces first.
+_SPLIT_ESCAPE = re.compile(r'%([0-9A-Fa-f]?)("?\s*;\s*[^\s=;"]+\*[0-9]+\*\s*=\s*"?)([0-9A-Fa-f]+)')
+
+
+def _joined_escape(match) -> str:
+    """The escape's start moved to the piece holding its rest."""
+    head, between, rest = match.groups()
+    if len(head) + len(rest) < 2:
+        return match.group()
+    return between + "%" + head + rest
 
 
 def _known_param_separator(piece: str):
