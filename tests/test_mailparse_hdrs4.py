@@ -190,3 +190,93 @@ def test_rfc2231_continuation_with_a_gap_alone_keeps_its_pieces(disposition, alo
     """Guard: without another name, the pieces present are the name (as clients show it)."""
     part = b"Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n" + disposition
     assert _names(_with_part(part)) == [alone]
+
+
+# --- d. Central European text without a charset label -----------------------------------
+# A subject, a display name or a file name written raw in Windows-1250 or ISO-8859-2 (old
+# Windows mailers, scanners, ERP exports), no label anywhere (or only us-ascii / utf-8,
+# which cannot tell): it was read as Windows-1252 ("Faktura za wrzesieñ", "Facturã"), as
+# no single letter tells the charsets apart. The words do: Polish writes "ńs", "ąd", "ść",
+# Spanish "ñ" only before a vowel. A Western name stays Windows-1252 (guards below). Left
+# ambiguous: one letter alone ("č." is Italian "è.", "č" and "è" being one byte), and
+# Slovak's "ľ" / "ž", one byte in Windows-1250 and ISO-8859-2 (the detector's call).
+
+_CENTRAL = [
+    "Faktura za wrzesień",
+    "Zamówienie nr 5 – pilne, proszę o potwierdzenie",
+    "Reklamacja przesyłki kurierskiej",
+    "Objednávka číslo 12 – dodací list",
+    "Reklamácia tovaru – poškodený obal",
+    "Ponuda za održavanje sustava",
+    "Račun za studeni – opomena",
+    "Factură fiscală restantă",
+    "Ofertă de preţ pentru anul următor",
+    "Številka računa in dobavnica",
+]
+_WESTERN = [
+    "Résumé et lettre de motivation",
+    "Crème brûlée à la carte",
+    "Société Générale – relevé",
+    "Müller GmbH Bestellung für März",
+    "Año nuevo del señor Muñoz",
+    "Façade et fenêtres",
+    "São Paulo – cotação",
+    "Ærø færgen køreplan",
+    "Ångström och Göteborg",
+    "perché è così",
+]
+
+
+def _raw_mail(subject: bytes, name: bytes, filename: bytes, declared: bytes = b"") -> bytes:
+    ctype = b"text/plain" + (b"; charset=" + declared if declared else b"")
+    return (
+        b'From: "' + name + b'" <sender@example.com>\r\nSubject: ' + subject + b"\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\n"
+        b"Content-Type: " + ctype + b"\r\n\r\nSee the file.\r\n--b1\r\n"
+        b'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="'
+        + filename
+        + b'.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n'
+    )
+
+
+@pytest.mark.parametrize("declared", [b"", b"us-ascii", b"utf-8"])
+@pytest.mark.parametrize("codec", ["cp1250", "iso-8859-2"])
+@pytest.mark.parametrize("text", _CENTRAL)
+def test_central_european_without_a_label_is_read(text, codec, declared):
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:  # ISO-8859-2 has no dash
+        data = text.replace("–", "-").encode(codec)
+        text = text.replace("–", "-")
+    parsed = parse_message(_raw_mail(data, data, data, declared))
+    assert (parsed.subject, parsed.from_name, [a.filename for a in parsed.attachments]) == (
+        text,
+        text,
+        [text + ".pdf"],
+    )
+
+
+@pytest.mark.parametrize("declared", [b"", b"us-ascii", b"utf-8", b"iso-8859-1"])
+@pytest.mark.parametrize("text", _WESTERN)
+def test_western_without_a_label_stays_windows_1252(text, declared):
+    data = text.encode("cp1252")
+    parsed = parse_message(_raw_mail(data, data, data, declared))
+    assert (parsed.subject, parsed.from_name, [a.filename for a in parsed.attachments]) == (
+        text,
+        text,
+        [text + ".pdf"],
+    )
+
+
+@pytest.mark.parametrize("text", _CENTRAL[:4] + _WESTERN[:4])
+def test_a_latin_label_is_believed(text):
+    """Guard: a label naming the Western or the Central charset reads the bytes as it says
+    (``Faktura za wrzesieñ`` under iso-8859-1 is what the label says)."""
+    for label, codec in (
+        (b"iso-8859-2", "iso-8859-2"),
+        (b"windows-1250", "cp1250"),
+        (b"windows-1252", "cp1252"),
+    ):
+        data = text.replace("–", "-").encode(codec, "replace")
+        parsed = parse_message(_raw_mail(data, b"Ann", b"x", label))
+        assert parsed.subject == data.decode(codec), label

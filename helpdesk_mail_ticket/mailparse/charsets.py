@@ -399,7 +399,85 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         score = plausibility(text, codec) + (bonus if not fit else min(bonus, 0.0)) + fit
         if score > best_score:
             best, best_score = codec, score
+    if best == "cp1252" and not _WESTERN_LABELS.intersection(hints):
+        return _central_european(data) or best
     return best
+
+
+# Windows-1252 and Windows-1250 / ISO-8859-2 read each other's bytes as letters of the
+# same alphabet ("wrzesień" is "wrzesieñ", "Factură" "Facturã"): no letter alone, and no
+# mix of letters (``_language_fit``) tells them apart. The words do: how often each pair
+# of adjacent characters holding a non-ASCII letter occurs in each language written in
+# them (Polish writes "ńs", Spanish "ñ" only before a vowel; built by
+# bench/build_letter_stats.py from Odoo's translations). Windows-1252 stays unless a Central
+# European reading fits its best language that much better (per non-ASCII character, in
+# tenfold steps: Western mail is by far the more frequent).
+_LATIN_PAIRS_PATH = Path(__file__).resolve().parent / "data" / "latin_pairs.json"
+_CENTRAL_EUROPEAN = ("cp1250", "iso8859-2")
+_WESTERN_LABELS = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
+_CENTRAL_MARGIN = 1.5
+_PAIR_FLOOR = 0.01  # per ten thousand: a pair the table does not hold
+_SIGN_IN_WORD = -4.0  # a non-letter between two letters ("indoné¹tina"): two unseen pairs
+
+
+@functools.lru_cache(maxsize=1)
+def _latin_pairs() -> dict:
+    try:
+        tables = json.loads(_LATIN_PAIRS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        _logger.warning("Latin pair statistics unreadable: %s", _LATIN_PAIRS_PATH, exc_info=True)
+        return {}
+    return {
+        language: {pair: math.log10(freq + _PAIR_FLOOR) for pair, freq in pairs.items()}
+        for language, pairs in tables.items()
+    }
+
+
+def _central_european(data: bytes) -> str:
+    """The Central European charset that reads ``data`` (read by Windows-1252 so far) as
+    words of a language written in it far better than Windows-1252 reads it as words of
+    any language written in that; "" when none does."""
+    tables = _latin_pairs()
+    western = _try(data, "cp1252")
+    if not tables or western is None:
+        return ""
+    sample = western[:_BODY_SAMPLE]
+    threshold = _latin_fit(sample, tables) + _CENTRAL_MARGIN
+    found, found_score = "", threshold
+    for codec in _CENTRAL_EUROPEAN:
+        text = _try(data, codec)
+        if text is None or text == western:
+            continue
+        score = _latin_fit(text[:_BODY_SAMPLE], tables)
+        if score > found_score or (not found and score >= threshold):
+            found, found_score = codec, score
+    return found
+
+
+def _latin_fit(text: str, tables: dict) -> float:
+    """How well ``text`` reads as one Latin language: the best language's mean, over the
+    non-ASCII characters, of the log frequencies of the pairs each forms with the
+    characters before and after it (a non-letter there counts as a space)."""
+    padded = " " + text.lower() + " "
+    floor = math.log10(_PAIR_FLOOR)
+    best = float("-inf")
+    for pairs in tables.values():
+        total, count = 0.0, 0
+        for found in _NON_ASCII.finditer(padded):
+            index, char = found.start(), found.group()
+            before, after = padded[index - 1], padded[index + 1]
+            count += 1
+            if not char.isalpha():
+                total += _SIGN_IN_WORD if before.isalpha() and after.isalpha() else 0.0
+                continue
+            before = before if before.isalpha() else " "
+            after = after if after.isalpha() else " "
+            total += pairs.get(before + char, floor) + pairs.get(char + after, floor)
+            if count >= _MAX_SCORED:
+                break
+        if count:
+            best = max(best, total / count)
+    return best if best > float("-inf") else 0.0
 
 
 # A UTF-8 sequence of two to four bytes (RFC 3629), and a byte no such sequence holds.
