@@ -280,3 +280,63 @@ def test_a_latin_label_is_believed(text):
         data = text.replace("–", "-").encode(codec, "replace")
         parsed = parse_message(_raw_mail(data, b"Ann", b"x", label))
         assert parsed.subject == data.decode(codec), label
+
+
+# --- f. Invisible characters and quotes inside the angle brackets -------------------------
+# An address copied from a web page, a PDF or a Word signature into an address book keeps
+# what was around it: a no-break space, a zero-width space or joiner, a direction mark, a
+# byte-order mark; some mailers wrap the address in quotes (<'ann@x'>, Outlook's typed
+# entries). Mail clients show the address without them. Before, a no-break space before ">"
+# lost the display name and a zero-width space became part of the caller's address (a new
+# partner for the same person).
+
+_INVISIBLE = [
+    "\u00a0",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\u200e",
+    "\u200f",
+    "\u202f",
+    "\u3000",
+]
+
+
+@pytest.mark.parametrize("char", _INVISIBLE)
+@pytest.mark.parametrize("where", ["before", "after", "both", "inside"])
+@pytest.mark.parametrize("field", [b"From", b"Reply-To"])
+def test_invisible_characters_inside_the_brackets_are_no_part_of_the_address(char, where, field):
+    address = {
+        "before": char + "ann@example.com",
+        "after": "ann@example.com" + char,
+        "both": char + "ann@example.com" + char,
+        "inside": "ann" + char + "@example.com",
+    }[where]
+    value = ("Ann Lee <" + address + ">").encode()
+    head = b"From: Ann Lee <ann@example.com>\r\n" if field != b"From" else b""
+    raw = head + field + b": " + value + b"\r\nSubject: s\r\n\r\nhi\r\n"
+    parsed = parse_message(raw)
+    if field == b"From":
+        assert (parsed.from_email, parsed.from_name) == ("ann@example.com", "Ann Lee")
+    else:
+        assert parsed.reply_to == [("Ann Lee", "ann@example.com")]
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+@pytest.mark.parametrize("name", [b"Ann Lee ", b'"Ann Lee" ', b"=?utf-8?Q?Ann_L=C3=A9e?= "])
+def test_an_address_wrapped_in_quotes_inside_the_brackets(quote, name):
+    raw = b"From: " + name + b"<" + (quote + "ann@example.com" + quote).encode() + b">\r\n"
+    parsed = parse_message(raw + b"Subject: s\r\n\r\nhi\r\n")
+    assert parsed.from_email == "ann@example.com"
+    assert parsed.from_name in ("Ann Lee", "Ann Lée")
+
+
+@pytest.mark.parametrize(
+    "value", [b'<"ann lee"@example.com>', b"<o'brien@example.com>", b"<'o'brien'@example.com>"]
+)
+def test_a_quoted_local_part_stays(value):
+    """Guard: quotes that belong to the local part (RFC 5322's quoted string, an apostrophe
+    in a name) are the address's own."""
+    parsed = parse_message(b"From: Ann " + value + b"\r\nSubject: s\r\n\r\nhi\r\n")
+    assert parsed.from_email == value.decode().strip("<>").lower()

@@ -619,11 +619,31 @@ def _phrase_comments_out(text: str) -> str:
     return "".join(out)
 
 
+# What an address copied from a web page, a PDF or a signature into an address book keeps
+# around it, invisible: no-break and other Unicode spaces, zero-width spaces and joiners,
+# direction marks, a byte-order mark. Never part of an address (inside the brackets only:
+# a name may hold a joiner, Persian's zero-width non-joiner).
+_INVISIBLE = re.compile(r"[\u00a0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]")
+_BRACKET_CONTENT = re.compile(r"<([^<>]{1,600})>")
+_QUOTED_WHOLE = re.compile(r"""\s*(['"])([^'"\s@]{1,64}@[^'"\s@]{1,255})\1\s*""")
+
+
+def _bracket_cleaned(match: re.Match) -> str:
+    """A bracketed address without invisible characters, and without quotes around the
+    whole of it (<'ann@x'>: a quoted local part, <"ann lee"@x>, stays)."""
+    inner = _INVISIBLE.sub("", match.group(1))
+    whole = _QUOTED_WHOLE.fullmatch(inner)
+    return "<" + (whole.group(2) if whole else inner) + ">"
+
+
 def _written_right(text: str) -> str:
     """An address field as RFC 5322 writes it, from the forms damaged or legacy mailers
-    write: a quote left open, source routes, full-width brackets, the name after the
+    write: invisible characters or quotes around the address inside its brackets, a quote
+    left open, source routes, full-width brackets, the name after the
     address, comments inside the brackets or beside the name, the name and the address
     swapped."""
+    if "<" in text and (_INVISIBLE.search(text) or "<'" in text or '<"' in text):
+        text = _BRACKET_CONTENT.sub(_bracket_cleaned, text)
     if '"' in text:
         text = _lone_quote_out(text)
     if "<@" in text or "< @" in text:
