@@ -418,6 +418,7 @@ _WESTERN_LABELS = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 _CENTRAL_MARGIN = 1.5
 _PAIR_FLOOR = 0.01  # per ten thousand: a pair the table does not hold
 _SIGN_IN_WORD = -4.0  # a non-letter between two letters ("indoné¹tina"): two unseen pairs
+_LATIN_SCORED = 64  # non-ASCII characters: enough to tell, a long body costs no more
 
 
 @functools.lru_cache(maxsize=1)
@@ -456,28 +457,26 @@ def _central_european(data: bytes) -> str:
 
 def _latin_fit(text: str, tables: dict) -> float:
     """How well ``text`` reads as one Latin language: the best language's mean, over the
-    non-ASCII characters, of the log frequencies of the pairs each forms with the
-    characters before and after it (a non-letter there counts as a space)."""
+    first _LATIN_SCORED non-ASCII characters, of the log frequencies of the pairs each
+    forms with the characters before and after it (a non-letter there counts as a space)."""
     padded = " " + text.lower() + " "
+    pairs, signs, count = [], 0.0, 0
+    for found in _NON_ASCII.finditer(padded):
+        index, char = found.start(), found.group()
+        before, after = padded[index - 1], padded[index + 1]
+        count += 1
+        if not char.isalpha():
+            signs += _SIGN_IN_WORD if before.isalpha() and after.isalpha() else 0.0
+        else:
+            pairs.append((before if before.isalpha() else " ") + char)
+            pairs.append(char + (after if after.isalpha() else " "))
+        if count >= _LATIN_SCORED:
+            break
+    if not count:
+        return 0.0
     floor = math.log10(_PAIR_FLOOR)
-    best = float("-inf")
-    for pairs in tables.values():
-        total, count = 0.0, 0
-        for found in _NON_ASCII.finditer(padded):
-            index, char = found.start(), found.group()
-            before, after = padded[index - 1], padded[index + 1]
-            count += 1
-            if not char.isalpha():
-                total += _SIGN_IN_WORD if before.isalpha() and after.isalpha() else 0.0
-                continue
-            before = before if before.isalpha() else " "
-            after = after if after.isalpha() else " "
-            total += pairs.get(before + char, floor) + pairs.get(char + after, floor)
-            if count >= _MAX_SCORED:
-                break
-        if count:
-            best = max(best, total / count)
-    return best if best > float("-inf") else 0.0
+    best = max(sum(table.get(pair, floor) for pair in pairs) for table in tables.values())
+    return (best + signs) / count
 
 
 # A UTF-8 sequence of two to four bytes (RFC 3629), and a byte no such sequence holds.
