@@ -340,3 +340,46 @@ def test_a_quoted_local_part_stays(value):
     in a name) are the address's own."""
     parsed = parse_message(b"From: Ann " + value + b"\r\nSubject: s\r\n\r\nhi\r\n")
     assert parsed.from_email == value.decode().strip("<>").lower()
+
+
+# --- e. A Latin word whose first two letters are accented: no CJK character ---------------
+# "Šárka", "Šíma", "Ďábel": the two 8-bit bytes of the accented capital and the small
+# letter after it form one CJK character in Shift_JIS, GB18030 or Big5 ("眼rka"), which
+# scored as a common one beat the Latin reading. CJK text does not glue one lone character
+# to a following word of small Latin letters. ISO-8859-2's reading of Windows-1250's "Š"
+# (a C1 control) is no Central European text either. Left: "Ďábel" (now "Ïábel", one
+# letter under the Central European margin) and "Šťáva" (two CJK characters, "茅疱a").
+
+_LEADING_ACCENTS = ["Šárka Nováková", "Šárka", "Šíma", "Šíp.pdf", "Ýpsilon", "Ática"]
+
+
+@pytest.mark.parametrize("codec", ["cp1250", "iso-8859-2", "cp1252"])
+@pytest.mark.parametrize("text", _LEADING_ACCENTS)
+def test_a_latin_word_starting_with_two_accented_letters(text, codec):
+    data = text.encode(codec)
+    parsed = parse_message(_raw_mail(data, data, data))
+    assert (parsed.subject, parsed.from_name, [a.filename for a in parsed.attachments]) == (
+        text,
+        text,
+        [text + ".pdf"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("发票", "gbk"),
+        ("眼科报告", "gbk"),
+        ("用户手册 v2", "gbk"),
+        ("Windows版", "gbk"),
+        ("請求書", "shift_jis"),
+        ("第1版", "shift_jis"),
+        ("中文pdf档", "gbk"),
+    ],
+)
+def test_cjk_beside_latin_letters_stays_cjk(text, codec):
+    """Guard: CJK text with Latin words beside it (a run of characters, a character after
+    a word) is still read as CJK."""
+    data = text.encode(codec)
+    parsed = parse_message(_raw_mail(data, data, data))
+    assert (parsed.subject, parsed.from_name) == (text, text)

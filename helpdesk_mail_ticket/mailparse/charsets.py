@@ -419,6 +419,7 @@ _CENTRAL_MARGIN = 1.5
 _PAIR_FLOOR = 0.01  # per ten thousand: a pair the table does not hold
 _SIGN_IN_WORD = -4.0  # a non-letter between two letters ("indoné¹tina"): two unseen pairs
 _LATIN_SCORED = 64  # non-ASCII characters: enough to tell, a long body costs no more
+_C1_CONTROL = re.compile(r"[\x80-\x9f]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -447,8 +448,8 @@ def _central_european(data: bytes) -> str:
     found, found_score = "", threshold
     for codec in _CENTRAL_EUROPEAN:
         text = _try(data, codec)
-        if text is None or text == western:
-            continue
+        if text is None or text == western or _C1_CONTROL.search(text):
+            continue  # a C1 control is no text: ISO-8859-2's reading of Windows-1250's "Š"
         score = _latin_fit(text[:_BODY_SAMPLE], tables)
         if score > found_score or (not found and score >= threshold):
             found, found_score = codec, score
@@ -658,6 +659,10 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     if 0x3040 <= code <= 0xD7A3 and before.isascii() and after.isascii():
         if before.isalpha() and after.isalpha():
             return -1.0  # one CJK character inside a Latin word: a Latin letter misread
+        if not before.isalnum() and after.islower():
+            # One CJK character alone before a word of small Latin letters: a Latin word's
+            # two accented first letters misread ("Šárka" as Shift_JIS "眼rka").
+            return -1.0
     if 0x4E00 <= code <= 0x9FFF:
         return _han_score(char, codec)
     if 0x3040 <= code <= 0x30FF:  # kana
