@@ -256,7 +256,7 @@ def _rfc2231_value(value: tuple, *hints: str) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             _logger.debug("RFC 2231 value not UTF-8: read as %s", charset)
-    if not data.isascii() and untrusted_label(charset):
+    if not data.isascii() and untrusted_label(charset, data):
         return decode_8bit(data, charset, *hints)
     return decode_bytes(data, charset or "utf-8")
 

@@ -1029,13 +1029,25 @@ _BODY_SAMPLE = 4096
 _PLAUSIBLE = 0.5
 
 
-def untrusted_label(label: str | None) -> bool:
-    """Whether a declared label cannot tell which 8-bit characters a value holds: none,
-    ASCII, UTF-8 (on bytes that are not), a Latin one mailers put on anything, an unknown
-    one. A Mac label is believed on bytes that are not UTF-8 (a mailer writes it only
-    where it means it, or on UTF-8)."""
+# The labels mailers write by default, whatever the text: no evidence of its charset.
+_DEFAULT_LABELS = frozenset({"", "ascii", "utf-8", "cp1252", "iso8859-1", "iso8859-15"})
+
+
+def untrusted_label(label: str | None, data: bytes = b"") -> bool:
+    """Whether a declared label cannot tell which 8-bit characters a value (``data``)
+    holds: none, ASCII, UTF-8 (on bytes that are not), a Western one mailers put on
+    anything, an unknown one. A Mac label is believed on bytes that are not UTF-8 (a mailer
+    writes it only where it means it, or on UTF-8); a Central European or Turkish one
+    (only a sender's system of that region writes it) when its reading is text, as a
+    body's is (``Kovač Söding`` under windows-1250 mixes letters no one language writes,
+    yet is no Windows-1252 "Kovaè")."""
     codec = normalize_charset(label)
-    return codec == "utf-8" or (codec in _WEAK_LABELS and not codec.startswith("mac-"))
+    if codec in _DEFAULT_LABELS:
+        return True
+    if codec not in _WEAK_LABELS or codec.startswith("mac-"):
+        return False
+    text = _try(data, codec)
+    return text is None or plausibility(text, codec) < _PLAUSIBLE
 
 
 def decode_body(data: bytes, charset: str | None = None) -> str:
