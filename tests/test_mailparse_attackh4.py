@@ -86,3 +86,46 @@ def test_rfc2231_value_under_a_central_label_that_reads_as_nothing(name, codec, 
     header = b"Content-Type: application/pdf; name*=" + label.encode() + b"''"
     header += _pct(name.encode(codec))
     assert _names(_with_part(header)) == [name]
+
+
+# --- b. What belongs to an address inside its brackets -----------------------------------
+# hdrs4 drops invisible characters inside an address's brackets (a copied address's
+# no-break space, zero-width space, direction mark). Two of them are letters' own in the
+# scripts that join: the zero-width non-joiner and joiner (U+200C, U+200D) spell Persian
+# and Indic words ("می‌خواهم", a Devanagari half form), IDNA2008 allows them in domain names
+# (CONTEXTJ) and an internationalized address (RFC 6531) holds them in its local part.
+# Dropped, the caller's address is another mailbox: another contact. Inside a quoted local
+# part every character is the address's own (RFC 5322's quoted string; RFC 6532).
+
+_JOINED_ADDRESSES = [
+    "مدیر\u200cفروش@example.ir",  # Persian: "sales manager", written with its ZWNJ
+    "پشتیبانی@شرکت\u200cما.ایران",  # the non-joiner in the domain
+    "क्\u200dष@example.in",  # Devanagari: a half form after the virama
+    "ന്\u200dമ@example.in",  # Malayalam: a chillu written with ZWJ
+    "می\u200cخواهم.کمک@example.com",
+]
+
+
+@pytest.mark.parametrize("address", _JOINED_ADDRESSES)
+@pytest.mark.parametrize("name", ["", "Ali ", '"Ali Rezaei" '])
+def test_a_joiner_between_letters_of_an_internationalized_address_stays(address, name):
+    raw = ("From: " + name + "<" + address + ">\r\nReply-To: <" + address + ">\r\n").encode()
+    parsed = parse_message(raw + b"Subject: s\r\n\r\nhi\r\n")
+    assert parsed.from_email == address
+    assert parsed.reply_to == [("", address)]
+
+
+@pytest.mark.parametrize("char", ["\u00a0", "\u3000", "\u200b", "\u200e"])
+def test_a_quoted_local_part_keeps_its_characters(char):
+    address = '"ann' + char + 'lee"@example.com'
+    parsed = parse_message(("From: Ann <" + address + ">\r\nSubject: s\r\n\r\nhi\r\n").encode())
+    assert parsed.from_email == address
+
+
+@pytest.mark.parametrize("char", ["\u200c", "\u200d"])
+@pytest.mark.parametrize("address", ["ann@example.com", "مدیر@example.ir", "रवि@example.in"])
+def test_a_joiner_at_an_address_end_is_still_no_part_of_it(char, address):
+    """Guard: a joiner beside ASCII or at the address's ends is a copied address's mark."""
+    for written in (char + address, address + char, address.replace("@", char + "@")):
+        parsed = parse_message(("From: Ann <" + written + ">\r\nSubject: s\r\n\r\nhi\r\n").encode())
+        assert (parsed.from_email, parsed.from_name) == (address, "Ann"), written

@@ -628,12 +628,42 @@ _BRACKET_CONTENT = re.compile(r"<([^<>]{1,600})>")
 _QUOTED_WHOLE = re.compile(r"""\s*(['"])([^'"\s@]{1,64}@[^'"\s@]{1,255})\1\s*""")
 
 
+# A quoted string (RFC 5322): a quoted local part is the address's own, every character.
+_QUOTED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def _bracket_cleaned(match: re.Match) -> str:
     """A bracketed address without invisible characters, and without quotes around the
-    whole of it (<'ann@x'>: a quoted local part, <"ann lee"@x>, stays)."""
-    inner = _INVISIBLE.sub("", match.group(1))
-    whole = _QUOTED_WHOLE.fullmatch(inner)
-    return "<" + (whole.group(2) if whole else inner) + ">"
+    whole of it (<'ann@x'>: a quoted local part, <"ann lee"@x>, stays, with what it
+    holds). A zero-width non-joiner or joiner between two letters of a script that joins
+    is a letter's own (Persian's "مدیر\u200cفروش", a Devanagari half form: IDNA2008
+    and internationalized addresses hold them), not a copied address's mark."""
+    inner = match.group(1)
+    whole = _QUOTED_WHOLE.fullmatch(_INVISIBLE.sub("", inner))
+    if whole:
+        return "<" + whole.group(2) + ">"
+    kept, last = [], 0
+    for quoted in _QUOTED_STRING.finditer(inner):
+        kept += [_INVISIBLE.sub(_invisible_out, inner[last : quoted.start()]), quoted.group()]
+        last = quoted.end()
+    kept.append(_INVISIBLE.sub(_invisible_out, inner[last:]))
+    return "<" + "".join(kept) + ">"
+
+
+def _invisible_out(found: re.Match) -> str:
+    """"" for an invisible character, but a joiner between two non-ASCII letters (or a
+    letter's mark: a virama) stays."""
+    char, text, index = found.group(), found.string, found.start()
+    if char not in "\u200c\u200d" or index == 0 or found.end() >= len(text):
+        return ""
+    before, after = text[index - 1], text[found.end()]
+    if before.isascii() or after.isascii():
+        return ""
+    return char if _letter_or_mark(before) and _letter_or_mark(after) else ""
+
+
+def _letter_or_mark(char: str) -> bool:
+    return char.isalpha() or unicodedata.category(char).startswith("M")
 
 
 def _written_right(text: str) -> str:
