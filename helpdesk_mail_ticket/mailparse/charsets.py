@@ -355,6 +355,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         return ""
     if _mostly_utf8(data):
         return "utf-8-lenient"
+    # A long value (a name of thousands of escapes, a header's run of 8-bit bytes) is told by
+    # its first _BODY_SAMPLE bytes from its first 8-bit one, as a body is: the scoring grows
+    # with the text, and many such names in one message cost seconds each.
+    data = _detect_sample(data)
     candidates: dict = {}
     # Ranked among the labels that hint (a part declaring none, or ASCII, before the
     # message's label must not halve the message's head start).
@@ -402,6 +406,21 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
     if best == "cp1252" and not _WESTERN_LABELS.intersection(hints):
         return _central_european(data) or best
     return best
+
+
+def _detect_sample(data: bytes) -> bytes:
+    """``data`` when short; else _BODY_SAMPLE bytes from the first 8-bit one, cut after a
+    byte below 0x40 (no CJK charset's trail byte: no character is cut) in its second half
+    when one is there."""
+    if len(data) <= _BODY_SAMPLE:
+        return data
+    start = next((i for i, byte in enumerate(data) if byte > 0x7F), 0)
+    sample = data[start : start + _BODY_SAMPLE]
+    cut = max(sample.rfind(bytes([low])) for low in _LOW_BYTES)
+    return sample[: cut + 1] if cut >= _BODY_SAMPLE // 2 else sample
+
+
+_LOW_BYTES = (0x20, 0x0A, 0x2E, 0x2C, 0x2D, 0x3B, 0x3A, 0x29, 0x30)
 
 
 # Windows-1252 and Windows-1250 / ISO-8859-2 read each other's bytes as letters of the
@@ -879,7 +898,9 @@ def plausibility(text: str, codec: str) -> float:
         else:
             score = _char_score(char, codec, before, after)
             if char.isalpha() and not _is_letter(before) and _is_letter(after):
-                word = _WORD.match(text, index).group()
+                # four letters at most: a longer word is no short one (and a long run of
+                # letters, matched from each of its words, costs the square of its length)
+                word = _WORD.match(text, index, index + 4).group()
                 scores = _short_word_scores(word, codec)
                 if scores is not None:
                     score = scores[0]
