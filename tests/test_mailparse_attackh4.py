@@ -148,3 +148,57 @@ def test_a_long_value_is_read_by_the_charset_of_its_start(word, codec):
     (name,) = _names(_with_part(header))
     assert text.startswith(name.strip()) and len(name) > 100
     assert decode_8bit((word * 500).encode(codec)) == word * 500
+
+
+# --- d. One CJK character before small Latin letters ------------------------------------
+# hdrs4 scores a lone CJK character before a word of small Latin letters as a Latin word's
+# two accented first letters misread ("Šárka" as "眼rka"). Chinese and Japanese write a
+# character straight before a Latin word ("新app.pdf", "表data.xlsx", "図abc.pdf"): main read
+# them, hdrs4 read "ĞÂapp.pdf", "ąídata.xlsx", "ђ}abc.pdf". A misread Latin word's
+# character has bytes that read in a Latin charset as two letters, the second small ("Šá",
+# "Ýp"); "新" in GBK reads "ÐÂ", "表" "±í", "図" in Shift_JIS "\x90}": no word's start.
+
+
+def _raw_mail(data: bytes) -> bytes:
+    return (
+        b"From: " + data + b" <ann@example.com>\r\nSubject: " + data + b"\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+        b"Content-Type: text/plain\r\n\r\nhi\r\n--b1\r\n"
+        b'Content-Type: application/pdf; name="' + data + b'.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("新app", "gbk"),
+        ("表data", "gbk"),
+        ("新version", "gbk"),
+        ("旧version", "gbk"),
+        ("図abc", "shift_jis"),
+        ("新app", "shift_jis"),
+        ("表data", "shift_jis"),
+        ("件mail", "shift_jis"),
+        ("新app", "big5"),
+    ],
+)
+def test_one_cjk_character_before_a_latin_word_stays_cjk(text, codec):
+    data = text.encode(codec)
+    parsed = parse_message(_raw_mail(data))
+    assert (parsed.subject, parsed.from_name, [a.filename for a in parsed.attachments]) == (
+        text,
+        text,
+        [text + ".pdf"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [("Šárka", "cp1250"), ("Šíma", "cp1250"), ("Ýpsilon", "cp1250")],
+)
+def test_a_latin_word_starting_with_two_accented_letters_still_latin(text, codec):
+    """Guard of hdrs4's class: its character's bytes read as two Latin letters."""
+    data = text.encode(codec)
+    parsed = parse_message(_raw_mail(data))
+    assert (parsed.subject, parsed.from_name) == (text, text)

@@ -670,6 +670,30 @@ def _han_score(char: str, codec: str) -> float:
     return -0.5  # Hanja in Korean, a Han character in a single-byte charset
 
 
+def _reads_as_word_start(char: str, codec: str) -> bool:
+    """Whether ``char``'s two bytes in ``codec`` read in a Latin charset (Windows-1250,
+    ISO-8859-2, Windows-1252) as a word's first two letters: two letters, the second small,
+    the first a capital (a name's) or a start one Latin language writes ("Šá", "úč"; not
+    "ąí", "ÐÂ")."""
+    try:
+        data = char.encode(codec)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    if len(data) != 2:
+        return False
+    tables = _latin_pairs()
+    for latin in ("cp1250", "iso8859-2", "cp1252"):
+        text = _try(data, latin)
+        if not text or not (text[0].isalpha() and text[1].isalpha() and text[1].islower()):
+            continue
+        if text[0].isupper():
+            return True  # a name's start ("Šů" of "Šůrova")
+        start, pair = " " + text[0], text
+        if any(start in table and pair in table for table in tables.values()):
+            return True
+    return False
+
+
 def _char_score(char: str, codec: str, before: str, after: str) -> float:
     """How plausible one non-ASCII character is in text written in ``codec``."""
     code = ord(char)
@@ -678,9 +702,10 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     if 0x3040 <= code <= 0xD7A3 and before.isascii() and after.isascii():
         if before.isalpha() and after.isalpha():
             return -1.0  # one CJK character inside a Latin word: a Latin letter misread
-        if not before.isalnum() and after.islower():
-            # One CJK character alone before a word of small Latin letters: a Latin word's
-            # two accented first letters misread ("Šárka" as Shift_JIS "眼rka").
+        if not before.isalnum() and after.islower() and _reads_as_word_start(char, codec):
+            # One CJK character alone before a word of small Latin letters, its bytes two
+            # Latin letters: a Latin word's two accented first letters misread ("Šárka" as
+            # Shift_JIS "眼rka"; "新app" in GBK is no "ÐÂapp").
             return -1.0
     if 0x4E00 <= code <= 0x9FFF:
         return _han_score(char, codec)
