@@ -651,8 +651,8 @@ def _bracket_cleaned(match: re.Match) -> str:
 
 
 def _invisible_out(found: re.Match) -> str:
-    """"" for an invisible character, but a joiner between two non-ASCII letters (or a
-    letter's mark: a virama) stays."""
+    """Nothing for an invisible character; but a joiner between two non-ASCII letters (or
+    a letter's mark: a virama) stays."""
     char, text, index = found.group(), found.string, found.start()
     if char not in "\u200c\u200d" or index == 0 or found.end() >= len(text):
         return ""
