@@ -14,6 +14,12 @@ evidence (see tests/test_mailparse_attack_names.py). A letter standing alone (a 
 word, an initial) counts as the pair " x", the last letter of a word as "x " (Hebrew's
 final forms, Greek's final sigma, Arabic's ta marbuta end words). Only pairs of at least
 ``MIN_PAIR`` per ten thousand are kept: a pair absent from the table is a rare one.
+
+It also writes ``latin_pairs.json`` beside it: for each language written in Windows-1252 or
+Windows-1250 / ISO-8859-2 (and a few Latin ones beside them), how often each pair of
+adjacent characters holding a non-ASCII letter occurs (a word's start or end as a space),
+per ten thousand pairs: which of those charsets reads undeclared bytes as that language's
+words.
 """
 
 import argparse
@@ -156,10 +162,52 @@ def build() -> dict:
     return stats
 
 
+# Languages written in Windows-1252, Windows-1250 / ISO-8859-2 (and the Latin ones beside
+# them): which of those charsets reads undeclared bytes as words of one of them
+# (``charsets._central_european``: "albañski" or "albański").
+LATIN_LANGUAGES = (
+    *("de", "fr", "es", "pt", "it", "nl", "da", "sv", "fi", "nb", "is", "ca"),
+    *("pl", "cs", "sk", "hu", "sl", "hr", "ro"),
+    *("tr", "et", "lt", "lv"),
+)
+MIN_LATIN_PAIR = 0.05  # per ten thousand pairs
+LATIN_OUT = OUT.with_name("latin_pairs.json")
+
+
+def latin_pairs(text: str) -> dict:
+    """Per ten thousand pairs of adjacent characters of which one at least is a letter (a
+    non-letter counting as a space: a word's start or end), those holding a non-ASCII
+    letter, case folded."""
+    pairs, total = collections.Counter(), 0
+    text = " " + text.lower() + " "
+    for index in range(len(text) - 1):
+        first, second = text[index], text[index + 1]
+        if not (first.isalpha() or second.isalpha()):
+            continue
+        first = first if first.isalpha() else " "
+        second = second if second.isalpha() else " "
+        total += 1
+        if not (first.isascii() and second.isascii()):
+            pairs[first + second] += 1
+    return {
+        pair: round(count * 10000 / total, 2)
+        for pair, count in sorted(pairs.items())
+        if count * 10000 / total >= MIN_LATIN_PAIR
+    }
+
+
+def build_latin() -> dict:
+    return {language: latin_pairs(translations(language)) for language in LATIN_LANGUAGES}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--latin-out", type=Path, default=LATIN_OUT)
     args = parser.parse_args()
+    latin = build_latin()
+    args.latin_out.write_text(json.dumps(latin, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
+    print(f"latin: {len(latin)} languages, {sum(map(len, latin.values()))} pairs")
     stats = build()
     args.out.write_text(json.dumps(stats, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     for script, table in stats.items():

@@ -103,6 +103,7 @@ def test_wheel_holds_exactly_the_tracked_addon(wheel):
         "mailparse/parse.py",
         "mailparse/data/newpart_model.json",  # the new-part classifier's weights
         "mailparse/data/letter_stats.json",  # letter statistics of the charset detector
+        "mailparse/data/latin_pairs.json",  # its Latin languages' pairs
     } <= addon_files
     assert "static/description/icon.png" in addon_files
     # The tests ship as OCA's wheels ship them; their samples only under tests/samples.

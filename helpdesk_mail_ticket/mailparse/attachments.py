@@ -10,7 +10,7 @@ import urllib.parse
 from dataclasses import dataclass
 from email.message import Message
 
-from .charsets import decode_bytes, fix_surrogates, normalize_charset
+from .charsets import decode_8bit, decode_bytes, fix_surrogates, normalize_charset, untrusted_label
 from .headers import clean_text, decode_words, header_params, one_line
 from .images import image_size, resize_to_fit
 from .loader import payload_bytes
@@ -227,11 +227,14 @@ def _part_charset(part: Message) -> str:
         return ""
 
 
-def _rfc2231_value(value: tuple) -> str:
+def _rfc2231_value(value: tuple, *hints: str) -> str:
     """An RFC 2231 ``charset'lang'%XX`` value. Bytes that are valid UTF-8 with non-ASCII
     characters are UTF-8 whatever the label (mailers label UTF-8 names iso-8859-1: read as
-    labelled, they are mojibake); otherwise the declared charset, an unknown one falling
-    back as a body's would."""
+    labelled, they are mojibake). Under a label that cannot tell (utf-8 on bytes that are
+    not, us-ascii, none, a Latin one mailers default to, an unknown one) the bytes are read
+    as a raw 8-bit name is: the label, then the part's and message's charsets (``hints``)
+    first, detected (a Windows-1250 name labelled utf-8 is no "Za\ufffd\ufffd"); otherwise
+    the declared charset."""
     if len(value) < 3:
         return ""
     charset, text = value[0], str(value[2])
@@ -243,7 +246,7 @@ def _rfc2231_value(value: tuple) -> str:
     if any(ord(char) > 0xFF for char in text):
         # Raw 8-bit bytes written in the value instead of %XX (the header's own decoding
         # has read them): kept as read, the %XX runs beside them decoded.
-        return _WIDE_RUNS.sub(lambda m: _rfc2231_value((charset, "", m.group())), text)
+        return _WIDE_RUNS.sub(lambda m: _rfc2231_value((charset, "", m.group()), *hints), text)
     try:
         data = text.encode("latin-1")
     except Exception:
@@ -253,6 +256,8 @@ def _rfc2231_value(value: tuple) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             _logger.debug("RFC 2231 value not UTF-8: read as %s", charset)
+    if not data.isascii() and untrusted_label(charset, data):
+        return decode_8bit(data, charset, *hints)
     return decode_bytes(data, charset or "utf-8")
 
 
@@ -260,7 +265,8 @@ def _filename(part: Message, charset_hint: str = "") -> str:
     """Disposition ``filename``, else type ``name``; RFC 2231, RFC 2047 and raw 8-bit (read
     by the part's declared charset, then the message's ``charset_hint``, then detected).
     A degraded name (see _degraded) gives way to a full one of the same type in a later
-    parameter; a part naming no file is named by its Content-Location, else by a
+    parameter (RFC 2231 continuations with a piece missing are degraded too); a part
+    naming no file is named by its Content-Location, else by a
     Content-Description that reads as a file name of its type."""
     charsets = (_part_charset(part), charset_hint)
     read = {}
@@ -272,17 +278,31 @@ def _filename(part: Message, charset_hint: str = "") -> str:
         if params.get(param):
             value = params[param]
             if isinstance(value, tuple):
-                value = _rfc2231_value(value)
+                value = _rfc2231_value(value, *charsets)
             given = _decoded_name(str(value), charsets)
             name = _clean_name(given)
             if not name:  # one that reads as nothing (spaces, an empty encoded word): the next
                 continue
-            if not _degraded(given):
+            if not _degraded(given) and not _pieces_missing(_raw_value(part, header), param):
                 if not degraded or _extension(name).startswith(kind):
                     return name
             elif not degraded:
                 degraded, kind = name, _extension(name)
     return degraded or _location_name(part) or _description_name(part)
+
+
+def _pieces_missing(raw: str, param: str) -> bool:
+    """Whether ``param`` is written in RFC 2231 continuations with a piece missing
+    ("filename*0", "filename*2"; or numbered from 1): the name they read is a lossy one."""
+    if "*" not in raw:
+        return False
+    numbers = {
+        int(found.group(1))
+        for found in re.finditer(
+            r"(?<![\w.-])" + re.escape(param) + r"\*([0-9]{1,3})\*?\s*=", raw, re.IGNORECASE
+        )
+    }
+    return bool(numbers) and numbers != set(range(max(numbers) + 1))
 
 
 def _description_name(part: Message) -> str:

@@ -355,6 +355,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         return ""
     if _mostly_utf8(data):
         return "utf-8-lenient"
+    # A long value (a name of thousands of escapes, a header's run of 8-bit bytes) is told by
+    # its first _BODY_SAMPLE bytes from its first 8-bit one, as a body is: the scoring grows
+    # with the text, and many such names in one message cost seconds each.
+    data = _detect_sample(data)
     candidates: dict = {}
     # Ranked among the labels that hint (a part declaring none, or ASCII, before the
     # message's label must not halve the message's head start).
@@ -399,7 +403,100 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         score = plausibility(text, codec) + (bonus if not fit else min(bonus, 0.0)) + fit
         if score > best_score:
             best, best_score = codec, score
+    if best == "cp1252" and not _WESTERN_LABELS.intersection(hints):
+        return _central_european(data) or best
     return best
+
+
+def _detect_sample(data: bytes) -> bytes:
+    """``data`` when short; else _BODY_SAMPLE bytes from the first 8-bit one, cut after a
+    byte below 0x40 (no CJK charset's trail byte: no character is cut) in its second half
+    when one is there."""
+    if len(data) <= _BODY_SAMPLE:
+        return data
+    start = next((i for i, byte in enumerate(data) if byte > 0x7F), 0)
+    sample = data[start : start + _BODY_SAMPLE]
+    cut = max(sample.rfind(bytes([low])) for low in _LOW_BYTES)
+    return sample[: cut + 1] if cut >= _BODY_SAMPLE // 2 else sample
+
+
+_LOW_BYTES = (0x20, 0x0A, 0x2E, 0x2C, 0x2D, 0x3B, 0x3A, 0x29, 0x30)
+
+
+# Windows-1252 and Windows-1250 / ISO-8859-2 read each other's bytes as letters of the
+# same alphabet ("wrzesień" is "wrzesieñ", "Factură" "Facturã"): no letter alone, and no
+# mix of letters (``_language_fit``) tells them apart. The words do: how often each pair
+# of adjacent characters holding a non-ASCII letter occurs in each language written in
+# them (Polish writes "ńs", Spanish "ñ" only before a vowel; built by
+# bench/build_letter_stats.py from Odoo's translations). Windows-1252 stays unless a Central
+# European reading fits its best language that much better (per non-ASCII character, in
+# tenfold steps: Western mail is by far the more frequent).
+_LATIN_PAIRS_PATH = Path(__file__).resolve().parent / "data" / "latin_pairs.json"
+_CENTRAL_EUROPEAN = ("cp1250", "iso8859-2")
+_WESTERN_LABELS = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
+_CENTRAL_MARGIN = 1.5
+_PAIR_FLOOR = 0.01  # per ten thousand: a pair the table does not hold
+_SIGN_IN_WORD = -4.0  # a non-letter between two letters ("indoné¹tina"): two unseen pairs
+_LATIN_SCORED = 64  # non-ASCII characters: enough to tell, a long body costs no more
+_C1_CONTROL = re.compile(r"[\x80-\x9f]")
+
+
+@functools.lru_cache(maxsize=1)
+def _latin_pairs() -> dict:
+    try:
+        tables = json.loads(_LATIN_PAIRS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        _logger.warning("Latin pair statistics unreadable: %s", _LATIN_PAIRS_PATH, exc_info=True)
+        return {}
+    return {
+        language: {pair: math.log10(freq + _PAIR_FLOOR) for pair, freq in pairs.items()}
+        for language, pairs in tables.items()
+    }
+
+
+def _central_european(data: bytes) -> str:
+    """The Central European charset that reads ``data`` (read by Windows-1252 so far) as
+    words of a language written in it far better than Windows-1252 reads it as words of
+    any language written in that; "" when none does."""
+    tables = _latin_pairs()
+    western = _try(data, "cp1252")
+    if not tables or western is None:
+        return ""
+    sample = western[:_BODY_SAMPLE]
+    threshold = _latin_fit(sample, tables) + _CENTRAL_MARGIN
+    found, found_score = "", threshold
+    for codec in _CENTRAL_EUROPEAN:
+        text = _try(data, codec)
+        if text is None or text == western or _C1_CONTROL.search(text):
+            continue  # a C1 control is no text: ISO-8859-2's reading of Windows-1250's "Š"
+        score = _latin_fit(text[:_BODY_SAMPLE], tables)
+        if score > found_score or (not found and score >= threshold):
+            found, found_score = codec, score
+    return found
+
+
+def _latin_fit(text: str, tables: dict) -> float:
+    """How well ``text`` reads as one Latin language: the best language's mean, over the
+    first _LATIN_SCORED non-ASCII characters, of the log frequencies of the pairs each
+    forms with the characters before and after it (a non-letter there counts as a space)."""
+    padded = " " + text.lower() + " "
+    pairs, signs, count = [], 0.0, 0
+    for found in _NON_ASCII.finditer(padded):
+        index, char = found.start(), found.group()
+        before, after = padded[index - 1], padded[index + 1]
+        count += 1
+        if not char.isalpha():
+            signs += _SIGN_IN_WORD if before.isalpha() and after.isalpha() else 0.0
+        else:
+            pairs.append((before if before.isalpha() else " ") + char)
+            pairs.append(char + (after if after.isalpha() else " "))
+        if count >= _LATIN_SCORED:
+            break
+    if not count:
+        return 0.0
+    floor = math.log10(_PAIR_FLOOR)
+    best = max(sum(table.get(pair, floor) for pair in pairs) for table in tables.values())
+    return (best + signs) / count
 
 
 # A UTF-8 sequence of two to four bytes (RFC 3629), and a byte no such sequence holds.
@@ -573,6 +670,30 @@ def _han_score(char: str, codec: str) -> float:
     return -0.5  # Hanja in Korean, a Han character in a single-byte charset
 
 
+def _reads_as_word_start(char: str, codec: str) -> bool:
+    """Whether ``char``'s two bytes in ``codec`` read in a Latin charset (Windows-1250,
+    ISO-8859-2, Windows-1252) as a word's first two letters: two letters, the second small,
+    the first a capital (a name's) or a start one Latin language writes ("Šá", "úč"; not
+    "ąí", "ÐÂ")."""
+    try:
+        data = char.encode(codec)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    if len(data) != 2:
+        return False
+    tables = _latin_pairs()
+    for latin in ("cp1250", "iso8859-2", "cp1252"):
+        text = _try(data, latin)
+        if not text or not (text[0].isalpha() and text[1].isalpha() and text[1].islower()):
+            continue
+        if text[0].isupper():
+            return True  # a name's start ("Šů" of "Šůrova")
+        start, pair = " " + text[0], text
+        if any(start in table and pair in table for table in tables.values()):
+            return True
+    return False
+
+
 def _char_score(char: str, codec: str, before: str, after: str) -> float:
     """How plausible one non-ASCII character is in text written in ``codec``."""
     code = ord(char)
@@ -581,6 +702,11 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     if 0x3040 <= code <= 0xD7A3 and before.isascii() and after.isascii():
         if before.isalpha() and after.isalpha():
             return -1.0  # one CJK character inside a Latin word: a Latin letter misread
+        if not before.isalnum() and after.islower() and _reads_as_word_start(char, codec):
+            # One CJK character alone before a word of small Latin letters, its bytes two
+            # Latin letters: a Latin word's two accented first letters misread ("Šárka" as
+            # Shift_JIS "眼rka"; "新app" in GBK is no "ÐÂapp").
+            return -1.0
     if 0x4E00 <= code <= 0x9FFF:
         return _han_score(char, codec)
     if 0x3040 <= code <= 0x30FF:  # kana
@@ -797,7 +923,9 @@ def plausibility(text: str, codec: str) -> float:
         else:
             score = _char_score(char, codec, before, after)
             if char.isalpha() and not _is_letter(before) and _is_letter(after):
-                word = _WORD.match(text, index).group()
+                # four letters at most: a longer word is no short one (and a long run of
+                # letters, matched from each of its words, costs the square of its length)
+                word = _WORD.match(text, index, index + 4).group()
                 scores = _short_word_scores(word, codec)
                 if scores is not None:
                     score = scores[0]
@@ -945,6 +1073,27 @@ _WEAK_LABELS = frozenset(
 )
 _BODY_SAMPLE = 4096
 _PLAUSIBLE = 0.5
+
+
+# The labels mailers write by default, whatever the text: no evidence of its charset.
+_DEFAULT_LABELS = frozenset({"", "ascii", "utf-8", "cp1252", "iso8859-1", "iso8859-15"})
+
+
+def untrusted_label(label: str | None, data: bytes = b"") -> bool:
+    """Whether a declared label cannot tell which 8-bit characters a value (``data``)
+    holds: none, ASCII, UTF-8 (on bytes that are not), a Western one mailers put on
+    anything, an unknown one. A Mac label is believed on bytes that are not UTF-8 (a mailer
+    writes it only where it means it, or on UTF-8); a Central European or Turkish one
+    (only a sender's system of that region writes it) when its reading is text, as a
+    body's is (``Kovač Söding`` under windows-1250 mixes letters no one language writes,
+    yet is no Windows-1252 "Kovaè")."""
+    codec = normalize_charset(label)
+    if codec in _DEFAULT_LABELS:
+        return True
+    if codec not in _WEAK_LABELS or codec.startswith("mac-"):
+        return False
+    text = _try(data, codec)
+    return text is None or plausibility(text, codec) < _PLAUSIBLE
 
 
 def decode_body(data: bytes, charset: str | None = None) -> str:

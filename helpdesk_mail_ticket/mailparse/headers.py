@@ -619,11 +619,61 @@ def _phrase_comments_out(text: str) -> str:
     return "".join(out)
 
 
+# What an address copied from a web page, a PDF or a signature into an address book keeps
+# around it, invisible: no-break and other Unicode spaces, zero-width spaces and joiners,
+# direction marks, a byte-order mark. Never part of an address (inside the brackets only:
+# a name may hold a joiner, Persian's zero-width non-joiner).
+_INVISIBLE = re.compile(r"[\u00a0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]")
+_BRACKET_CONTENT = re.compile(r"<([^<>]{1,600})>")
+_QUOTED_WHOLE = re.compile(r"""\s*(['"])([^'"\s@]{1,64}@[^'"\s@]{1,255})\1\s*""")
+
+
+# A quoted string (RFC 5322): a quoted local part is the address's own, every character.
+_QUOTED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _bracket_cleaned(match: re.Match) -> str:
+    """A bracketed address without invisible characters, and without quotes around the
+    whole of it (<'ann@x'>: a quoted local part, <"ann lee"@x>, stays, with what it
+    holds). A zero-width non-joiner or joiner between two letters of a script that joins
+    is a letter's own (Persian's "مدیر\u200cفروش", a Devanagari half form: IDNA2008
+    and internationalized addresses hold them), not a copied address's mark."""
+    inner = match.group(1)
+    whole = _QUOTED_WHOLE.fullmatch(_INVISIBLE.sub("", inner))
+    if whole:
+        return "<" + whole.group(2) + ">"
+    kept, last = [], 0
+    for quoted in _QUOTED_STRING.finditer(inner):
+        kept += [_INVISIBLE.sub(_invisible_out, inner[last : quoted.start()]), quoted.group()]
+        last = quoted.end()
+    kept.append(_INVISIBLE.sub(_invisible_out, inner[last:]))
+    return "<" + "".join(kept) + ">"
+
+
+def _invisible_out(found: re.Match) -> str:
+    """Nothing for an invisible character; but a joiner between two non-ASCII letters (or
+    a letter's mark: a virama) stays."""
+    char, text, index = found.group(), found.string, found.start()
+    if char not in "\u200c\u200d" or index == 0 or found.end() >= len(text):
+        return ""
+    before, after = text[index - 1], text[found.end()]
+    if before.isascii() or after.isascii():
+        return ""
+    return char if _letter_or_mark(before) and _letter_or_mark(after) else ""
+
+
+def _letter_or_mark(char: str) -> bool:
+    return char.isalpha() or unicodedata.category(char).startswith("M")
+
+
 def _written_right(text: str) -> str:
     """An address field as RFC 5322 writes it, from the forms damaged or legacy mailers
-    write: a quote left open, source routes, full-width brackets, the name after the
+    write: invisible characters or quotes around the address inside its brackets, a quote
+    left open, source routes, full-width brackets, the name after the
     address, comments inside the brackets or beside the name, the name and the address
     swapped."""
+    if "<" in text and (_INVISIBLE.search(text) or "<'" in text or '<"' in text):
+        text = _BRACKET_CONTENT.sub(_bracket_cleaned, text)
     if '"' in text:
         text = _lone_quote_out(text)
     if "<@" in text or "< @" in text:
@@ -825,6 +875,8 @@ def _repair_params(value: str) -> str:
         value = "".join(piece for piece in _PARAM_PIECES.findall(value) if piece != '"')
     if "=" not in value:
         return value
+    if "%" in value and "*" in value:
+        value = _SPLIT_ESCAPE.sub(_joined_escape, value)
     value = _VALUE_THEN_PARAM.sub(r"\1; ", value, count=1)
     if value.count("=") < 2:
         return value
@@ -836,6 +888,21 @@ def _repair_params(value: str) -> str:
         elif piece[0] != '"':
             pieces[index] = _KNOWN_PARAM.sub(_known_param_separator(piece), piece)
     return "".join(pieces)
+
+
+# An RFC 2231 continuation cut inside a %XX escape (a mailer splitting the encoded value at
+# a fixed length): "%" or "%X" at the end of a piece, the escape's rest at the start of the
+# next extended piece. The stdlib decodes each piece alone and leaves "%E9" in the name;
+# Ruby's mail and Thunderbird join the pieces first.
+_SPLIT_ESCAPE = re.compile(r'%([0-9A-Fa-f]?)("?\s*;\s*[^\s=;"]+\*[0-9]+\*\s*=\s*"?)([0-9A-Fa-f]+)')
+
+
+def _joined_escape(match) -> str:
+    """The escape's start moved to the piece holding its rest."""
+    head, between, rest = match.groups()
+    if len(head) + len(rest) < 2:
+        return match.group()
+    return between + "%" + head + rest
 
 
 def _known_param_separator(piece: str):
