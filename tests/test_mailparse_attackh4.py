@@ -3,31 +3,10 @@ branch could read worse than main. Every mail here is written for the test, none
 the names are made up in the way people write them (a Central European first name beside a
 German surname, a Scandinavian street, an Italian word ending in a stressed vowel)."""
 
-import urllib.parse
-
 import pytest
 from mailparse import parse_message
 from mailparse.charsets import decode_8bit
-
-
-def _with_part(part: bytes) -> bytes:
-    return (
-        b"From: Ann Lee <ann@example.com>\r\nSubject: the file\r\nMIME-Version: 1.0\r\n"
-        b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
-        b"Content-Type: text/plain; charset=utf-8\r\n\r\nSee the attached file.\r\n"
-        b"--b1\r\n"
-        + part
-        + b"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
-    )
-
-
-def _names(raw: bytes) -> list:
-    return [att.filename for att in parse_message(raw).attachments]
-
-
-def _pct(data: bytes) -> bytes:
-    return urllib.parse.quote_from_bytes(data, safe="").encode("ascii")
-
+from test_mailparse_hdrs4 import _names, _pct, _with_part
 
 # --- a. An RFC 2231 value under its own Central European label -------------------------
 # A mailer writes windows-1250 or iso-8859-2 on a name only where the sender's system is

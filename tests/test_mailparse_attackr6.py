@@ -15,6 +15,7 @@ from email.message import EmailMessage
 import pytest
 from mailparse import parse_message
 from newpart_probes import SETTINGS, parsed_reply
+from test_mailparse_reply6 import assert_kept_above
 
 ANSWER = "Thanks, the printer works now."
 QUOTE = "> Does the printer work now?\n> Please restart it first.\n"
@@ -67,13 +68,7 @@ LINES_ENDING_WITH_A_NUMBER = [
 @pytest.mark.parametrize("attribution", WEEKDAY_DOT_ATTRIBUTIONS)
 @pytest.mark.parametrize("line", LINES_ENDING_WITH_A_NUMBER)
 def test_customer_line_above_a_weekday_dot_attribution_is_kept(line, attribution):
-    top = new_part(f"Hello,\n{line}\n{attribution}\n{QUOTE}")
-    assert top.strip() == f"Hello,\n{line}", top
-    bottom = new_part(f"{line}\n{attribution}\n{QUOTE}\n{ANSWER}\n")
-    assert line in bottom and ANSWER in bottom and "bob.smith" not in bottom, bottom
-    inline = new_part(f"Hello,\n{line}\n{attribution}\n{INLINE}")
-    assert inline.startswith(f"Hello,\n{line}\n> Does the printer work now?"), inline
-    assert "It works too." in inline and "bob.smith" not in inline, inline
+    assert_kept_above(line, attribution)
 
 
 @pytest.mark.parametrize("attribution", WEEKDAY_DOT_ATTRIBUTIONS)

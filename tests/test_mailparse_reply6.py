@@ -170,6 +170,12 @@ WHOLE_ATTRIBUTIONS = [
 @pytest.mark.parametrize("attribution", WHOLE_ATTRIBUTIONS)
 @pytest.mark.parametrize("line", CUSTOMER_DATED_LINES)
 def test_customer_dated_line_above_a_whole_attribution_is_kept(line, attribution):
+    assert_kept_above(line, attribution)
+
+
+def assert_kept_above(line, attribution):
+    """The customer's ``line`` right above Bob's ``attribution`` is kept, and the
+    attribution goes, with the answer above the quote, below it, and between its lines."""
     top = new_part(f"Hello,\n{line}\n{attribution}\n{QUOTE}")
     assert top.strip() == f"Hello,\n{line}", top
     bottom = new_part(f"{line}\n{attribution}\n{QUOTE}\n{ANSWER}\n")
@@ -179,7 +185,7 @@ def test_customer_dated_line_above_a_whole_attribution_is_kept(line, attribution
         "> And the scanner?\n\nIt works too.\n"
     )
     assert inline.startswith(f"Hello,\n{line}\n> Does the printer work now?"), inline
-    assert "It works too." in inline and "bob.smith" not in inline
+    assert "It works too." in inline and "bob.smith" not in inline, inline
 
 
 # A client's head that holds the date alone (the sender and verb wrapped onto the next

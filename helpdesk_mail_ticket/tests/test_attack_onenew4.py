@@ -10,29 +10,17 @@ import psycopg2
 
 from odoo.tests import tagged
 
-from . import test_pop3_idle
-from .common import MailTicketCase, make_email
+from .common import MailTicketCase
+from .test_attack_pollcost import CommittedImapCycle
 
 
 @tagged("post_install", "-at_install")
-class TestAttackOnenew4LockingRead(MailTicketCase):
+class TestAttackOnenew4LockingRead(CommittedImapCycle, MailTicketCase):
     """What happens around the read that locks the row, with real commits (as
     TestAttackUnlockedRead): another worker holding the row there, a conflict in the
     instant between its snapshot and its lock, an administrator's change of mailbox."""
 
-    _committed_inbox = test_pop3_idle.TestPop3IdleCycle._committed_inbox
-    _drop_inbox = test_pop3_idle.TestPop3IdleCycle._drop_inbox
-    set_done = staticmethod(test_pop3_idle.TestPop3IdleCycle.set_done)
-    lines = staticmethod(test_pop3_idle.TestPop3IdleCycle.lines)
-    cycle = test_pop3_idle.TestPop3IdleCycle.cycle
-
-    def _imap_inbox(self):
-        env, login, inbox = self._committed_inbox(
-            count=2, port=self.dovecot.imap_port, protocol="imap"
-        )
-        self.cycle(inbox)
-        self.deliver(make_email(message_id="<onenew4-new@client.example>"), login=login)
-        return env, inbox
+    new_message_id = "<onenew4-new@client.example>"
 
     def _around_locking_read(self, inbox, before=None, after=None):
         """A cycle of ``inbox`` whose read locking the row (``lock=True``) is preceded

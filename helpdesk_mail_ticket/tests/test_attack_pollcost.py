@@ -58,29 +58,34 @@ class TestAttackPollCostOverrides(MailTicketCase):
         self.assertEqual(self.server_uids(), [])
 
 
-@tagged("post_install", "-at_install")
-class TestAttackUnlockedRead(MailTicketCase):
-    """The synchronization state read first without a lock (before the cycle connects),
-    the row locked only once the mailbox shows a change, by the read of the state
-    again on a fresh snapshot: another worker's commit between the two reads (its own
-    synchronization, or a mere write of the row) leaves the mail to a cycle that sees
-    it, never recorded twice nor lost. Real commits, as TestPop3IdleCycle."""
+class CommittedImapCycle:
+    """The committing helpers of the idle POP3 tests, not their tests (a subclass, or
+    the class bound to a name of this module, would run them again), and a committed
+    IMAP inbox, synchronized, with one new message (``new_message_id``) delivered."""
 
-    # The committing helpers of the idle POP3 tests, not their tests (a subclass, or
-    # the class bound to a name of this module, would run them again).
     _committed_inbox = test_pop3_idle.TestPop3IdleCycle._committed_inbox
     _drop_inbox = test_pop3_idle.TestPop3IdleCycle._drop_inbox
     set_done = staticmethod(test_pop3_idle.TestPop3IdleCycle.set_done)
     lines = staticmethod(test_pop3_idle.TestPop3IdleCycle.lines)
     cycle = test_pop3_idle.TestPop3IdleCycle.cycle
+    new_message_id = "<race-new@client.example>"
 
     def _imap_inbox(self):
         env, login, inbox = self._committed_inbox(
             count=2, port=self.dovecot.imap_port, protocol="imap"
         )
         self.cycle(inbox)
-        self.deliver(make_email(message_id="<race-new@client.example>"), login=login)
+        self.deliver(make_email(message_id=self.new_message_id), login=login)
         return env, inbox
+
+
+@tagged("post_install", "-at_install")
+class TestAttackUnlockedRead(CommittedImapCycle, MailTicketCase):
+    """The synchronization state read first without a lock (before the cycle connects),
+    the row locked only once the mailbox shows a change, by the read of the state
+    again on a fresh snapshot: another worker's commit between the two reads (its own
+    synchronization, or a mere write of the row) leaves the mail to a cycle that sees
+    it, never recorded twice nor lost. Real commits, as TestPop3IdleCycle."""
 
     def _between_read_and_lock(self, inbox, action):
         """A cycle of ``inbox`` during which ``action`` runs (once) after its first read
