@@ -166,3 +166,26 @@ def test_a_failed_test_that_then_skips_is_counted_once():
     )
     assert result.testsRun == 2
     assert run_tests.summarize_odoo(log, 1) == (1, 1, 0), log
+
+
+@unittest.skip("no POP3 server")
+class DecoratedSkipProbe(case_module.TestCase):
+    __test__ = False
+
+    def test_one(self):
+        pass
+
+    def test_two(self):
+        pass
+
+
+def test_a_class_skipped_by_its_decorator_counts_each_test_skipped():
+    log, result = odoo_suite_log(
+        [
+            SubtestProbe("test_passes"),
+            DecoratedSkipProbe("test_one"),
+            DecoratedSkipProbe("test_two"),
+        ]
+    )
+    assert result.testsRun == 3
+    assert run_tests.summarize_odoo(log, 0) == (1, 0, 2), log
