@@ -77,3 +77,115 @@ def test_each_of_pass_skip_and_fail_counted_once():
 def test_odoo_own_suites_count_their_skips_apart_too():
     log, _result = odoo_log(["test_passes", "test_skipped", "test_fails_quoting_sql"])
     assert run_tests.odoo_skipped(log) == 1
+
+
+# A skip Odoo logs for no test of its own count: subtests skipped inside one test, a
+# class skipped in its setUpClass (no test of it started), a test skipped after one of
+# its subtests failed. The passed count stays what passed, never below zero.
+
+suite_module = pytest.importorskip("odoo.tests.suite")
+case_module = pytest.importorskip("odoo.tests.case")
+
+
+class SubtestProbe(case_module.TestCase):
+    __test__ = False
+
+    def test_passes(self):
+        self.assertTrue(True)
+
+    def test_skips_each_case(self):
+        for case in ("imap", "pop3"):
+            with self.subTest(case=case):
+                self.skipTest(f"{case} is not installed")
+
+    def test_fails_a_case_then_skips(self):
+        with self.subTest(case="imap"):
+            self.assertEqual(1, 2)
+        self.skipTest("the rest needs pop3")
+
+
+class SkippedClassProbe(case_module.TestCase):
+    __test__ = False
+
+    @classmethod
+    def setUpClass(cls):
+        raise unittest.SkipTest("no Dovecot")
+
+    def test_one(self):
+        pass
+
+    def test_two(self):
+        pass
+
+
+def odoo_suite_log(tests):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(netsvc.DBFormatter(ODOO_FORMAT))
+    names = [__name__, "odoo.tests.result", "odoo.tests.suite", "unittest.suite"]
+    loggers = [logging.getLogger(name) for name in names]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    try:
+        result = result_module.OdooTestResult()
+        suite_module.OdooSuite(tests).run(result)
+        logging.getLogger("odoo.tests.result").log(
+            logging.ERROR if result.failures_count else logging.INFO,
+            "%s when loading database %r", result, "hmt_test_1",
+        )  # fmt: skip
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+            logger.propagate = True
+    return stream.getvalue(), result
+
+
+def test_subtests_skipped_in_one_test_are_one_skipped_test():
+    log, result = odoo_suite_log(
+        [SubtestProbe("test_passes"), SubtestProbe("test_skips_each_case")]
+    )
+    assert result.testsRun == 2
+    assert run_tests.summarize_odoo(log, 0) == (1, 0, 1), log
+
+
+def test_a_class_skipped_in_setupclass_takes_no_pass_away():
+    log, result = odoo_suite_log(
+        [SubtestProbe("test_passes"), SkippedClassProbe("test_one"), SkippedClassProbe("test_two")]
+    )
+    assert result.testsRun == 1
+    passed, failed, skipped = run_tests.summarize_odoo(log, 0)
+    assert (passed, failed) == (1, 0), log
+    assert skipped >= 1, log
+
+
+def test_a_failed_test_that_then_skips_is_counted_once():
+    log, result = odoo_suite_log(
+        [SubtestProbe("test_passes"), SubtestProbe("test_fails_a_case_then_skips")]
+    )
+    assert result.testsRun == 2
+    assert run_tests.summarize_odoo(log, 1) == (1, 1, 0), log
+
+
+@unittest.skip("no POP3 server")
+class DecoratedSkipProbe(case_module.TestCase):
+    __test__ = False
+
+    def test_one(self):
+        pass
+
+    def test_two(self):
+        pass
+
+
+def test_a_class_skipped_by_its_decorator_counts_each_test_skipped():
+    log, result = odoo_suite_log(
+        [
+            SubtestProbe("test_passes"),
+            DecoratedSkipProbe("test_one"),
+            DecoratedSkipProbe("test_two"),
+        ]
+    )
+    assert result.testsRun == 3
+    assert run_tests.summarize_odoo(log, 0) == (1, 0, 2), log

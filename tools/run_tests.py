@@ -230,11 +230,34 @@ def run_odoo(addons_path):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def _odoo_test_of(description):
+    """The test a description of Odoo's test result names: a subtest's is its test's."""
+    match = re.fullmatch(r"Subtest (\S+) \(.*\)", description, flags=re.DOTALL)
+    return match.group(1) if match else description
+
+
+def odoo_skips(log):
+    """``(tests, classes)`` Odoo's test result logged as skipped, each in a record of its own
+    ("... INFO db module: skipped Test.test_x : reason"): the tests started and skipped, a
+    test counted once whatever its subtests skipped and never when it also failed; the
+    classes or modules skipped before any of their tests started ("skipped setUpClass
+    (module.Test) : reason"), counted in no test run. Words in a failure's message (SQL's
+    "SKIP LOCKED") are none."""
+    head = r"^\S+ \S+ \d+ {} \S+ \S+: "
+    skipped = re.findall(head.format("INFO") + r"skipped (.+?) : ", log, flags=re.MULTILINE)
+    failed = re.findall(
+        head.format("(?:ERROR|CRITICAL)") + r"(?:FAIL|ERROR): (.+)$", log, flags=re.MULTILINE
+    )
+    failed = {_odoo_test_of(name.strip()) for name in failed}
+    before = r"(?:setUpClass|setUpModule|tearDownClass|tearDownModule) \(.*\)"
+    classes = [name for name in skipped if re.fullmatch(before, name)]
+    tests = {_odoo_test_of(name) for name in skipped if name not in classes} - failed
+    return len(tests), len(classes)
+
+
 def odoo_skipped(log):
-    """The tests Odoo's test result logged as skipped, each in a record of its own ("... INFO
-    db module: skipped Test.test_x : reason"); words in a failure's message (SQL's "SKIP
-    LOCKED") are none."""
-    return len(re.findall(r"^\S+ \S+ \d+ INFO \S+ \S+: skipped ", log, flags=re.MULTILINE))
+    """How many tests and classes Odoo's test result logged as skipped (``odoo_skips``)."""
+    return sum(odoo_skips(log))
 
 
 def summarize_odoo(log, returncode):
@@ -245,7 +268,7 @@ def summarize_odoo(log, returncode):
     ):
         failed += int(failures) + int(errors)
         run += int(tests)
-    skipped = odoo_skipped(log)
+    started_skipped, classes_skipped = odoo_skips(log)
     logged_errors = len(re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) ", log, flags=re.MULTILINE))
     if logged_errors and not failed:
         failed = logged_errors
@@ -254,7 +277,8 @@ def summarize_odoo(log, returncode):
         return 0, 1, 0
     if returncode and not failed:
         failed = 1
-    return run - failed - skipped, failed, skipped
+    passed = max(run - failed - started_skipped, 0)
+    return passed, failed, started_skipped + classes_skipped
 
 
 # Odoo's own test suites the addons can influence (followers and their default subtypes,
@@ -327,18 +351,18 @@ def run_platform_suites(addons_path):
     ours += [QUEUE_JOB_BRIDGE] if extra_addons_dir("queue_job") else []
     totals = [0, 0, 0]
     for modules, tags, minimum in platform_runs(ours, os.environ.get("HMT_PLATFORM_TAGS")):
-        run, failed, skipped = run_platform_database(addons_path, modules, tags)
+        run, failed, (skipped, classes_skipped) = run_platform_database(addons_path, modules, tags)
         if 0 < run < minimum:
             banner(f"ONLY {run} TESTS OF {tags} RAN, AT LEAST {minimum} EXPECTED")
-        totals[0] += run - len(failed) - skipped
+        totals[0] += max(run - len(failed) - skipped, 0)
         totals[1] += platform_failures(run, failed, minimum)
-        totals[2] += skipped
+        totals[2] += skipped + classes_skipped
     return tuple(totals)
 
 
 def run_platform_database(addons_path, modules, tags):
     """Install ``modules``, then the suites with ``tags``, in a fresh database: (tests run,
-    the names of those that failed, how many were skipped)."""
+    the names of those that failed, ``odoo_skips``)."""
     host = os.environ.get("HMT_DB_HOST", "127.0.0.1")
     port = os.environ.get("HMT_DB_PORT", "5432")
     user = os.environ.get("HMT_DB_USER", "root")
@@ -364,7 +388,7 @@ def run_platform_database(addons_path, modules, tags):
             if result.returncode and "--test-enable" not in command:
                 print(log[-5000:])
                 banner(f"INSTALLING {', '.join(modules)} FAILED: Odoo's suites did not run")
-                return 0, {"(install)"}, 0
+                return 0, {"(install)"}, (0, 0)
     finally:
         drop_database(database, host, port, user)
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -389,7 +413,7 @@ def run_platform_database(addons_path, modules, tags):
         banner(f"NO TEST OF {tags} RAN")
     elif failed:
         banner("FAILING WITH OUR ADDONS:\n" + "\n".join(sorted(failed)))
-    return run, failed, odoo_skipped(log)
+    return run, failed, odoo_skips(log)
 
 
 def main():

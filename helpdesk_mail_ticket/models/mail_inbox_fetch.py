@@ -633,6 +633,10 @@ class MailInbox(models.Model):
         # already when the loop starts, named on the command line, is polled all the same).
         inbox = self.with_context(mail_inbox_active_only=True) if self.active else self
         while True:
+            # A process living for hours: what other workers changed and signaled (an
+            # alias domain, a setting, cached by the registry) is read before each cycle,
+            # as Odoo's own workers do before a request or a cron job.
+            self.env.registry.check_signaling(self.env.cr)
             if inbox._fetch().get("archived"):
                 _logger.info("Mail inbox %s was archived: its IDLE loop ends", self.name)
                 return

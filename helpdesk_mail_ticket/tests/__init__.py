@@ -69,3 +69,4 @@ from . import test_idle_cron_cost
 from . import test_attack_idle4
 from . import test_reply_to_caller
 from . import test_attack_edges4
+from . import test_attack_a4
