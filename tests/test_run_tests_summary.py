@@ -33,19 +33,21 @@ class Probe(unittest.TestCase):
         self.assertLessEqual(len(statements), 0, "\n".join(statements))
 
 
-def odoo_log(names):
+def logged_run(run, names=(__name__, "odoo.tests.result")):
+    """The log Odoo writes of ``run(result)`` (``result``: Odoo's real test result), with
+    Odoo's log format on the loggers ``names``, and the result line as odoo.service.server
+    reports each database's run; returns it with the result."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(netsvc.DBFormatter(ODOO_FORMAT))
-    loggers = [logging.getLogger(__name__), logging.getLogger("odoo.tests.result")]
+    loggers = [logging.getLogger(name) for name in names]
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
     try:
         result = result_module.OdooTestResult()
-        unittest.TestSuite(Probe(name) for name in names).run(result)
-        # As odoo.service.server reports each database's run.
+        run(result)
         logging.getLogger("odoo.tests.result").log(
             logging.ERROR if result.failures_count else logging.INFO,
             "%s when loading database %r", result, "hmt_test_1",
@@ -55,6 +57,10 @@ def odoo_log(names):
             logger.removeHandler(handler)
             logger.propagate = True
     return stream.getvalue(), result
+
+
+def odoo_log(names):
+    return logged_run(unittest.TestSuite(Probe(name) for name in names).run)
 
 
 def test_a_skipped_test_is_counted_as_skipped_not_passed():
@@ -119,27 +125,8 @@ class SkippedClassProbe(case_module.TestCase):
 
 
 def odoo_suite_log(tests):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(netsvc.DBFormatter(ODOO_FORMAT))
     names = [__name__, "odoo.tests.result", "odoo.tests.suite", "unittest.suite"]
-    loggers = [logging.getLogger(name) for name in names]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-    try:
-        result = result_module.OdooTestResult()
-        suite_module.OdooSuite(tests).run(result)
-        logging.getLogger("odoo.tests.result").log(
-            logging.ERROR if result.failures_count else logging.INFO,
-            "%s when loading database %r", result, "hmt_test_1",
-        )  # fmt: skip
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
-            logger.propagate = True
-    return stream.getvalue(), result
+    return logged_run(suite_module.OdooSuite(tests).run, names)
 
 
 def test_subtests_skipped_in_one_test_are_one_skipped_test():
