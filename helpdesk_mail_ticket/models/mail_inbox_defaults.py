@@ -85,13 +85,17 @@ class MailInbox(models.Model):
         local, at, domain = normalized.rpartition("@")
         if not at:
             return False
-        delimiters = self._get_recipient_delimiters()
         # At every separator: a login may hold one ("support-eu@" with "-").
         return any(
-            f"{local[:index]}@{domain}" in own
-            for index, char in enumerate(local)
-            if index and char in delimiters
+            f"{base}@{domain}" in own
+            for base in self._sub_address_bases(local, self._get_recipient_delimiters())
         )
+
+    @api.model
+    def _sub_address_bases(self, local, delimiters):
+        """The mailboxes ``local`` may be a sub-address of: its part before each of
+        ``delimiters`` (not a leading one)."""
+        return {local[:index] for index, char in enumerate(local) if index and char in delimiters}
 
     @api.model
     def _get_recipient_delimiters(self):
@@ -124,11 +128,7 @@ class MailInbox(models.Model):
         if not normalized:
             return False
         local, _at, domain = normalized.rpartition("@")
-        bases = {local} | {
-            local[:index]
-            for index, char in enumerate(local)
-            if index and char in self._get_recipient_delimiters() + "+"
-        }
+        bases = {local} | self._sub_address_bases(local, self._get_recipient_delimiters() + "+")
         candidates = set()
         for base in bases:
             candidates |= self._get_address_forms(f"{base}@{domain}")
