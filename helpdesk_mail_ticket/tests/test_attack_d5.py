@@ -22,9 +22,7 @@ class TestAttackD5StoredDelimiter(MailTicketCase):
         self.inbox.reply_to_caller = "never"
         self.env["ir.config_parameter"].set_param(DELIMITER, "+.")
         local, _at, domain = self.mailbox_login.partition("@")
-        self.deliver(
-            make_email(sender=f"Form <{local}.web@{domain}>", message_id="<dot-0@c.x>")
-        )
+        self.deliver(make_email(sender=f"Form <{local}.web@{domain}>", message_id="<dot-0@c.x>"))
         self.fetch()
         line = self.ledger()
         self.assertEqual(line.state, "undesired", line.reason)
