@@ -7,14 +7,10 @@ from odoo.tools import email_normalize
 
 from ..mailparse.headers import display_name as _display_name
 
-# The symbols an address's local part may hold unquoted (RFC 5322 atext, letters and
-# digits aside): the only characters that can separate a sub-address.
-RECIPIENT_DELIMITER_CHARS = "!#$%&'*+-/=?^_`{|}~"
-# What the reader honours of the parameter: those and "." (an address holds it unquoted,
-# first.last@). The setting refuses "."; a value stored before it existed (copied from
-# the mail server's recipient_delimiter) keeps naming our own mailboxes: read as "+",
-# mail from our support.web@ would become a ticket whose caller is our own mailbox.
-STORED_DELIMITER_CHARS = RECIPIENT_DELIMITER_CHARS + "."
+# The symbols an address's local part may hold unquoted (RFC 5322 atext and ".",
+# letters and digits aside): the only characters that can separate a sub-address.
+# Postfix and Dovecot accept "." too (first.last@ then reaches first@).
+RECIPIENT_DELIMITER_CHARS = "!#$%&'*+-./=?^_`{|}~"
 
 
 def _host_to_ascii(host):
@@ -113,8 +109,8 @@ class MailInbox(models.Model):
         ``helpdesk_mail_ticket.recipient_delimiter``, says otherwise)."""
         get_param = self.env["ir.config_parameter"].sudo().get_param
         value = get_param("helpdesk_mail_ticket.recipient_delimiter") or ""
-        # Only symbols and "." separate (a letter set by hand would cut every address).
-        return "".join(c for c in value if c in STORED_DELIMITER_CHARS) or "+"
+        # Only symbols separate (a letter set by hand would cut every address).
+        return "".join(c for c in value if c in RECIPIENT_DELIMITER_CHARS) or "+"
 
     @api.model
     def _is_our_mail_address(self, address):

@@ -206,10 +206,9 @@ class ResConfigSettings(models.TransientModel):
 
     def _check_recipient_delimiter(self):
         """Refuse a sub-address separator that is part of every address (a letter, a
-        digit), that no local part holds unquoted (a space, "@", ","...) or "." (first.last@
-        would be a sub-address of first@): only the other symbols RFC 5322 allows in an
-        address's local part separate sub-addresses. A value stored before this check is
-        kept (the reader ignores a letter, honours a ".": ``STORED_DELIMITER_CHARS``)."""
+        digit) or that no local part holds unquoted (a space, "@", ","...): only the
+        symbols an address's local part holds unquoted separate sub-addresses. A value
+        stored before this check is kept (the reader ignores what is no symbol)."""
         value = (self.hmt_recipient_delimiter or "").strip()
         stored = (
             self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "recipient_delimiter")
