@@ -7,6 +7,11 @@ from odoo.tools import email_normalize
 
 from ..mailparse.headers import display_name as _display_name
 
+# The symbols an address's local part may hold unquoted (RFC 5322 atext and ".",
+# letters and digits aside): the only characters that can separate a sub-address.
+# Postfix and Dovecot accept "." too (first.last@ then reaches first@).
+RECIPIENT_DELIMITER_CHARS = "!#$%&'*+-./=?^_`{|}~"
+
 
 def _host_to_ascii(host):
     return host.encode("idna").decode("ascii").lower()
@@ -100,9 +105,12 @@ class MailInbox(models.Model):
     @api.model
     def _get_recipient_delimiters(self):
         """The characters that start a sub-address in our mail system ("+" unless the
-        system parameter ``helpdesk_mail_ticket.recipient_delimiter`` says otherwise)."""
+        setting *Sub-address separators*, the system parameter
+        ``helpdesk_mail_ticket.recipient_delimiter``, says otherwise)."""
         get_param = self.env["ir.config_parameter"].sudo().get_param
-        return (get_param("helpdesk_mail_ticket.recipient_delimiter") or "+").strip() or "+"
+        value = get_param("helpdesk_mail_ticket.recipient_delimiter") or ""
+        # Only symbols separate (a letter set by hand would cut every address).
+        return "".join(c for c in value if c in RECIPIENT_DELIMITER_CHARS) or "+"
 
     @api.model
     def _is_our_mail_address(self, address):

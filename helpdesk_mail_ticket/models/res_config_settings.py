@@ -11,6 +11,7 @@ from ..mailparse.settings import (
     ITOP_UNDESIRED_SUBJECT_PATTERNS,
 )
 from .mail_inbox import PARAM_PREFIX
+from .mail_inbox_defaults import RECIPIENT_DELIMITER_CHARS
 
 # Field name -> iTop parameter name (stored as ir.config_parameter PARAM_PREFIX + name).
 ITOP_PARAMS = {
@@ -154,6 +155,14 @@ class ResConfigSettings(models.TransientModel):
         default=30,
         config_parameter=_param("hmt_socket_timeout"),
     )
+    hmt_recipient_delimiter = fields.Char(
+        string="Sub-address separators",
+        default="+",
+        config_parameter=PARAM_PREFIX + "recipient_delimiter",
+        help="The characters that start a sub-address in your mail system, each one a "
+        "separator, as Postfix's and Dovecot's recipient_delimiter: mail from "
+        "support+web@ or support-web@ is then from the mailbox support@ (default +).",
+    )
 
     def set_values(self):
         self._check_mail_ticket_settings()
@@ -185,6 +194,7 @@ class ResConfigSettings(models.TransientModel):
                     path=big_files_dir,
                 )
             )
+        self._check_recipient_delimiter()
         if self.hmt_periodicity < 1:
             raise ValidationError(self.env._("The periodicity must be at least 1 second."))
         if self.hmt_socket_timeout < 1 and self._hmt_changed("hmt_socket_timeout"):
@@ -192,6 +202,28 @@ class ResConfigSettings(models.TransientModel):
         if self.hmt_max_messages_per_run < 0 and self._hmt_changed("hmt_max_messages_per_run"):
             raise ValidationError(
                 self.env._("The messages per run cannot be negative (0: no limit).")
+            )
+
+    def _check_recipient_delimiter(self):
+        """Refuse a sub-address separator that is part of every address (a letter, a
+        digit) or that no local part holds unquoted (a space, "@", ","...): only the
+        symbols an address's local part holds unquoted separate sub-addresses. A value
+        stored before this check is kept (the reader ignores what is no symbol)."""
+        value = (self.hmt_recipient_delimiter or "").strip()
+        stored = (
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "recipient_delimiter")
+        )
+        if value == (stored or "").strip():
+            return
+        for char in value:
+            if char in RECIPIENT_DELIMITER_CHARS:
+                continue
+            raise ValidationError(
+                self.env._(
+                    "%(char)s cannot be a sub-address separator: use symbols such as + "
+                    "or - (each character one separator).",
+                    char=repr(char),
+                )
             )
 
     def _hmt_changed(self, name):

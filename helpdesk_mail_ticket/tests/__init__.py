@@ -70,3 +70,4 @@ from . import test_attack_idle4
 from . import test_reply_to_caller
 from . import test_attack_edges4
 from . import test_attack_a4
+from . import test_attack_d5

@@ -83,6 +83,36 @@ class TestSettings(MailTicketCase):
         self.assertEqual(params.get("max_messages_per_run"), "0")
         self.assertEqual(self.env["res.config.settings"].create({}).hmt_max_messages_per_run, 0)
 
+    def test_sub_address_separators_are_a_setting(self):
+        # The separators of sub-addresses (Postfix's and Dovecot's recipient_delimiter)
+        # decide which senders are our own mailboxes: an admin sets them in the settings,
+        # not only by a system parameter, and a value that would make every address
+        # a sub-address of another (a letter, "@", a space) is refused with the reason.
+        self.assertEqual(self.env["res.config.settings"].create({}).hmt_recipient_delimiter, "+")
+        local, _at, domain = self.mailbox_login.partition("@")
+        self.assertFalse(self.inbox._is_own_address(f"{local}-web@{domain}"))
+        self._settings(hmt_recipient_delimiter="+-").save().execute()
+        params = self.env["ir.config_parameter"]
+        self.assertEqual(params.get_param("helpdesk_mail_ticket.recipient_delimiter"), "+-")
+        self.assertTrue(self.inbox._is_own_address(f"{local}-web@{domain}"))
+        self.assertEqual(self.env["res.config.settings"].create({}).hmt_recipient_delimiter, "+-")
+        for value in ("a", "+@", "+ -", "+,", "é"):
+            with self.subTest(value=value), self.assertRaises(ValidationError) as caught:
+                self._settings(hmt_recipient_delimiter=value).save().execute()
+            self.assertIn("separator", str(caught.exception))
+        self.assertEqual(params.get_param("helpdesk_mail_ticket.recipient_delimiter"), "+-")
+        # "." as Postfix and Dovecot allow it: support.web@ reaches support@.
+        self._settings(hmt_recipient_delimiter="+.").save().execute()
+        self.assertTrue(self.inbox._is_own_address(f"{local}.web@{domain}"))
+        # Set by hand as a system parameter, a letter is no separator either.
+        params.set_param("helpdesk_mail_ticket.recipient_delimiter", "s-")
+        self.assertEqual(self.inbox._get_recipient_delimiters(), "-")
+        self.assertFalse(self.inbox._is_own_address(f"{local}sx@{domain}"))
+        # Stored so before the check existed, it does not block another app's save of
+        # the settings (stock saves them all when a second warehouse is made).
+        self.env["res.config.settings"].create({"hmt_periodicity": 61}).execute()
+        self.assertEqual(params.get_param("helpdesk_mail_ticket.periodicity"), "61")
+
     def test_invalid_title_pattern_refused(self):
         with self.assertRaises(ValidationError):
             self.inbox.title_pattern = "/R-([0-9]{6}/"
