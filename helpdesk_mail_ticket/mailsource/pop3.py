@@ -434,6 +434,12 @@ class Pop3Source(MailSource):
         count, size = self._command("STAT", client.stat)
         return {"protocol": "pop3", "messages": count, "size": size}
 
+    def check_listing(self):
+        """Read this session's LIST and UIDL answers (once): an unreadable one raises
+        its ProtocolError here, not in the lookup of a message's number."""
+        self._require()
+        self._read_answers()
+
     def _summary(self):
         count = self.state()["messages"]
         return f"POP3, {count} {'message' if count == 1 else 'messages'}"
