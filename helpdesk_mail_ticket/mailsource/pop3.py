@@ -441,6 +441,7 @@ class Pop3Source(MailSource):
         self._read_answers()
 
     def _summary(self):
+        self.check_listing()  # the connection test tells what each cycle meets
         count = self.state()["messages"]
         return f"POP3, {count} {'message' if count == 1 else 'messages'}"
 
