@@ -1391,7 +1391,26 @@ def test_pop3_listing_whose_fields_would_pair_up_across_lines_is_not_shifted(fak
     server = fake_server("lines", b"+OK fake\r\n", answer)
     with pytest.raises(ProtocolError, match="Unreadable UIDL answer"):
         with open_source(fake_config("pop3", server.port)) as source:
-            source.list_messages()
+            list(source.list_messages())  # the answers are read when the listing is
+
+
+def test_pop3_connection_test_refuses_an_unreadable_listing(fake_server):
+    """The answers of LIST and UIDL are kept as sent and read when first asked: the
+    connection test, which asks STAT only, still tells what each cycle then meets
+    (an answer no client can read), not a success."""
+
+    def answer(line):
+        command = line.upper().split(b" ")[0].strip()
+        if command == b"STAT":
+            return b"+OK 2 203\r\n"
+        rows = {b"LIST": [b"1 101", b"2 102"], b"UIDL": [b"1 a", b"2"]}
+        if command not in rows:
+            return b"+OK\r\n"
+        return b"\r\n".join([b"+OK listing", *rows[command], b"."]) + b"\r\n"
+
+    server = fake_server("lines", b"+OK fake\r\n", answer)
+    with pytest.raises(ProtocolError, match="Unreadable UIDL answer"):
+        open_source(fake_config("pop3", server.port)).test()
 
 
 def test_pop3_keys_that_differ_in_8_bit_bytes_only_stay_two_messages(fake_server):

@@ -33,6 +33,8 @@ class FaultProxy:
       sends (greeting, login reply, CAPABILITY), e.g. ``{"UIDPLUS"}``.
     * ``uidl_as_number``: POP3 UIDLs replaced by ``num-<message number>``, as servers
       whose UIDLs are message numbers (reused once a message before them is deleted).
+    * ``uidl_keyless``: POP3 message numbers whose UIDL line is sent without its key
+      ("<number>" alone), an answer no client can read (a broken server's).
 
     ``failed`` lists what it failed (``("fetch", uid)``, ``("retr", number)``,
     ``("reset", uid)``). Bounded:
@@ -44,7 +46,7 @@ class FaultProxy:
         self, port, protocol="imap", *, fail_uids=(), fail_uidls=(), fail_numbers=(),
         reset_uids=(), reset_header_uids=(), strip=(),
         answer="[UNAVAILABLE] Message damaged (test proxy)", lifetime=600,
-        max_connections=200, timeout=60, uidl_as_number=False,
+        max_connections=200, timeout=60, uidl_as_number=False, uidl_keyless=(),
     ):  # fmt: skip
         self.target = (HOST, port)
         self.protocol = protocol
@@ -55,6 +57,7 @@ class FaultProxy:
         self.reset_header_uids = {int(uid) for uid in reset_header_uids}
         self.strip = {name.upper().encode() for name in strip}
         self.uidl_as_number = uidl_as_number
+        self.uidl_keyless = {int(number) for number in uidl_keyless}
         self.answer = answer.encode()
         self.lifetime = lifetime
         self.max_connections = max_connections
@@ -197,6 +200,8 @@ class _ProxySession:
                     uidl = b"num-" + number
                     line = number + b" " + uidl + b"\r\n"
                 self.numbers[int(number)] = uidl.decode("ascii", "replace")
+                if int(number) in self.proxy.uidl_keyless:
+                    line = number + b"\r\n"
             return line
         tag, _sep, rest = line.partition(b" ")
         if tag in self.failing_tags and rest[:2].upper() == b"OK":

@@ -391,6 +391,13 @@ class MailSource:
         message, and no cursor."""
         return Listing(self.list_messages(), complete=True, cursor=None)
 
+    def check_listing(self):
+        """Raise the server's error for a listing this session holds unread: a source
+        that keeps an answer as sent (POP3's LIST and UIDL) refuses an unreadable one
+        when it is first read. Called before anything is counted against a message
+        (its download marked started), so that the server's answer fails the cycle
+        or the job, never the message. By default nothing: the listing was read."""
+
     def unchanged_since(self, cursor):
         """True only when the source knows, without a command to the server, that
         nothing changed since ``cursor`` (``list_changes`` would list nothing and give

@@ -186,3 +186,28 @@ class RemoteList(Sequence):
 
     def __repr__(self):
         return f"RemoteList({list(self)!r})"
+
+
+class ListedLater(RemoteList):
+    """A :class:`RemoteList` made by ``make`` when first read (``uids``, ``numbers``,
+    ``sizes``, its length): a POP3 cycle that finds its listing unchanged by the
+    digest of the server's answers reads none of their lines. ``unread`` tells
+    whether it is made yet."""
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, make):  # pylint: disable=super-init-not-called
+        self._make, self._made = make, None
+
+    def _listing(self):
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    @property
+    def unread(self):
+        return self._made is None
+
+    uids = property(lambda self: self._listing().uids)
+    numbers = property(lambda self: self._listing().numbers)
+    sizes = property(lambda self: self._listing().sizes)

@@ -23,7 +23,7 @@ from .base import (
     xoauth2_error_report,
     xoauth2_string,
 )
-from .config import RemoteList, RemoteMessage
+from .config import ListedLater, RemoteList, RemoteMessage
 from .errors import (
     AuthenticationError,
     MessageError,
@@ -54,11 +54,12 @@ class _LongLines:
             return line[1:-1], octets
         return line[:-1], octets
 
-    def listing(self, command):
-        """The lines of a LIST or UIDL answer, read in blocks rather than line by line
-        (a maildrop of 10,000 messages answers 10,000 lines to each). The answer ends
-        with a line holding a dot alone, which no line of a listing can be (a line
-        starting with a dot is sent with one more); lines may end with CRLF or LF."""
+    def answer(self, command):
+        """The answer to the multi-line ``command`` (LIST, UIDL) as the server sent it,
+        read in blocks rather than line by line (a maildrop of 10,000 messages answers
+        10,000 lines to each), the line holding a dot alone that ends it left out. No
+        line of a listing can be that line (a line starting with a dot is sent with one
+        more); lines may end with CRLF or LF."""
         self._putcmd(command)
         self._getresp()
         chunks, tail = [], b"\n"  # as if after a line end: an empty listing is ".\r\n"
@@ -69,10 +70,19 @@ class _LongLines:
             chunks.append(chunk)
             tail = tail[-4:] + chunk[-5:] if len(chunk) < 5 else chunk[-5:]
         data = b"".join(chunks)
-        lines = data.splitlines()[:-1]  # the dot ends the answer
-        if data.startswith(b"..") or b"\n.." in data:
-            lines = [line[1:] if line[:2] == b".." else line for line in lines]
-        return lines
+        return data[: data.rindex(b".", 0, len(data) - 1)]
+
+    def listing(self, command):
+        """The lines of a LIST or UIDL answer (:meth:`answer`)."""
+        return _answer_lines(self.answer(command))
+
+
+def _answer_lines(data):
+    """The lines of a LIST or UIDL answer (:meth:`_LongLines.answer`), dot-unstuffed."""
+    lines = data.splitlines()
+    if data.startswith(b"..") or b"\n.." in data:
+        lines = [line[1:] if line[:2] == b".." else line for line in lines]
+    return lines
 
 
 class _POP3(_LongLines, poplib.POP3):
@@ -111,6 +121,31 @@ def _pairs(lines, convert):
     return numbers, [convert(value) for _number, value, *_ in rows]
 
 
+def _indexed_listing(numbers, sizes, listed, keys):
+    """(listing, index) of LIST's numbers and sizes and UIDL's numbers and keys: the
+    listing when both number the messages 1..n in order, a key each (the usual
+    answers), else the index (number by key, octets by number)."""
+    if listed == numbers == list(range(1, len(numbers) + 1)) and len(set(keys)) == len(keys):
+        return RemoteList(keys, numbers, sizes), None
+    by_size = dict(zip(numbers, sizes, strict=True))
+    by_number = dict(zip(listed, keys, strict=True))  # a number listed twice: its last key
+    # A key listed twice: its last number (the first one's place in the order).
+    by_key = {key: number for number, key in by_number.items() if number in by_size}
+    return None, (by_key, by_size)
+
+
+def _listing_of(listing, index):
+    """The :class:`RemoteList` of ``_indexed_listing``'s answer, in number order."""
+    if listing is not None:
+        return listing
+    by_key, by_size = index
+    uids, numbers = list(by_key), list(by_key.values())
+    if numbers != sorted(numbers):  # in order already, as servers list: one pass
+        pairs = sorted(by_key.items(), key=operator.itemgetter(1))
+        uids, numbers = [uid for uid, _ in pairs], [number for _, number in pairs]
+    return RemoteList(uids, numbers, list(map(by_size.__getitem__, numbers)))
+
+
 def _b64(data):
     return base64.b64encode(data if isinstance(data, bytes) else data.encode()).decode()
 
@@ -139,6 +174,7 @@ class Pop3Source(MailSource):
         self._client = None
         self._listing = RemoteList([], [], [])  # as the server listed it, in number order
         self._index = None  # (number by key, octets by number), made when looked up
+        self._answers = None  # (LIST, UIDL) as answered, read into the listing when asked
         self._pending_deletes = 0  # DELE sent, committed by QUIT
 
     # -- connection ------------------------------------------------------------------------
@@ -231,33 +267,83 @@ class Pop3Source(MailSource):
         return response
 
     def _load_index(self):
-        numbers, sizes = self._read_listing("LIST", int)
+        """LIST and UIDL, kept as answered: read into handles, numbers and sizes when
+        first asked (``_read_answers``). A cycle that finds the listing unchanged by
+        its digest (``listing_digest``) reads no line of it."""
+        list_data = self._read_answer("LIST")
         try:
-            listed, keys = self._read_listing("UIDL", None)
+            uidl_data = self._read_answer("UIDL")
         except poplib.error_proto as exc:
             self.trace(f"no UIDL ({exc}); keying messages by a hash of their header")
+            numbers, sizes = self._pairs_of("LIST", _answer_lines(list_data), int)
             listed = list(dict.fromkeys(numbers))
             keys = [self._header_key(number) for number in listed]
-        if listed == numbers == list(range(1, len(numbers) + 1)) and len(set(keys)) == len(keys):
-            # The usual answers: both number the messages 1..n in order, a key each.
-            self._listing, self._index = RemoteList(keys, numbers, sizes), None
+            self._answers = None
+            self._listing, self._index = _indexed_listing(numbers, sizes, listed, keys)
+            count = len(self._numbers) if self._listing is None else len(self._listing)
         else:
-            by_size = dict(zip(numbers, sizes, strict=True))
-            by_number = dict(zip(listed, keys, strict=True))  # a number listed twice: its last key
-            # A key listed twice: its last number (the first one's place in the order).
-            by_key = {key: number for number, key in by_number.items() if number in by_size}
-            self._listing, self._index = None, (by_key, by_size)
-        count = len(self._numbers) if self._listing is None else len(self._listing)
+            self._answers, self._listing, self._index = (list_data, uidl_data), None, None
+            count = list_data.count(b"\n")
         self.trace(f"< {count} messages")
 
-    def _read_listing(self, command, convert):
+    def _read_answer(self, command):
+        return self._client.answer(command)
+
+    def _read_answers(self):
+        """The LIST and UIDL answers of this session read into the listing (once)."""
+        if self._answers is not None:
+            self._listing, self._index = self._answered_listing(self._answers)
+            self._answers = None
+
+    def _answered_listing(self, answers):
+        """(listing, index) of the LIST and UIDL ``answers`` (one of them None)."""
+        list_data, uidl_data = answers
+        numbers, sizes = self._pairs_of("LIST", _answer_lines(list_data), int)
+        listed, keys = self._pairs_of("UIDL", _answer_lines(uidl_data), None)
+        return _indexed_listing(numbers, sizes, listed, keys)
+
+    def _pairs_of(self, command, lines, convert):
         """``_pairs`` of the server's answer to ``command``; an answer whose lines are not
         "<number> <value> ..." is the server's error (ProtocolError), not a crash."""
-        lines = self._client.listing(command)
         try:
             return _pairs(lines, convert)
         except ValueError as exc:
             raise self.error(ProtocolError, f"Unreadable {command} answer: {exc}") from None
+
+    def listing_digest(self):
+        """A digest of this session's LIST and UIDL answers as the server sent them
+        (the same answers give the same listing), made without reading their lines;
+        None when the listing was not made of them alone (no UIDL: header keys)."""
+        if self._answers is None:
+            return None
+        list_data, uidl_data = self._answers
+        digest = hashlib.sha256(b"LIST %d\n" % len(list_data))
+        digest.update(list_data)
+        digest.update(b"UIDL\n")
+        digest.update(uidl_data)
+        return digest.hexdigest()
+
+    def listing_edges(self):
+        """(handle, number) of the first and of the last message as listed, read from
+        UIDL's first and last lines while the answers are unread, when those lines
+        number them 1 and n, n the number of lines of both answers (else from the
+        listing)."""
+        if self._answers is not None:
+            list_data, uidl_data = self._answers
+            count = uidl_data.count(b"\n")
+            if count and count == list_data.count(b"\n") and b"\n." not in b"\n" + uidl_data:
+                first = uidl_data[: uidl_data.index(b"\n")].split()
+                last = uidl_data[uidl_data.rfind(b"\n", 0, len(uidl_data) - 1) + 1 :].split()
+                if len(first) >= 2 and first[0] == b"1" and len(last) >= 2:
+                    if last[0] == b"%d" % count:
+                        return (
+                            (first[1].decode("latin-1"), 1),
+                            (last[1].decode("latin-1"), count),
+                        )
+        listing = self.list_messages()
+        if not listing.uids:
+            return None
+        return (listing.uids[0], listing.numbers[0]), (listing.uids[-1], listing.numbers[-1])
 
     @property
     def _numbers(self):
@@ -270,6 +356,7 @@ class Pop3Source(MailSource):
         return self._indexed()[1]
 
     def _indexed(self):
+        self._read_answers()
         if self._index is None:
             listing = self._listing
             self._index = (
@@ -285,7 +372,7 @@ class Pop3Source(MailSource):
     def _forget_session(self):
         """DELE is committed by QUIT: the count of deletions sent is what closing must know."""
         pending, self._pending_deletes = self._pending_deletes, 0
-        self._listing, self._index = RemoteList([], [], []), None
+        self._listing, self._index, self._answers = RemoteList([], [], []), None, None
         return pending
 
     def _after_broken(self, pending):
@@ -324,13 +411,22 @@ class Pop3Source(MailSource):
         """A :class:`RemoteList` in message-number order: the handles and sizes of a
         maildrop of 100,000 messages are read without building an object per message."""
         self._require()
+        answers = self._answers
+        if answers is None:
+            return self._listed()
+
+        def make():
+            if self._answers is answers:
+                return self._listed()
+            # Read after its session: made of the answers, the session's state untouched.
+            return _listing_of(*self._answered_listing(answers))
+
+        return ListedLater(make)
+
+    def _listed(self):
+        self._read_answers()
         if self._listing is None:
-            by_key, by_size = self._index
-            uids, numbers = list(by_key), list(by_key.values())
-            if numbers != sorted(numbers):  # in order already, as servers list: one pass
-                pairs = sorted(by_key.items(), key=operator.itemgetter(1))
-                uids, numbers = [uid for uid, _ in pairs], [number for _, number in pairs]
-            self._listing = RemoteList(uids, numbers, list(map(by_size.__getitem__, numbers)))
+            self._listing = _listing_of(None, self._index)
         return self._listing
 
     def state(self):
@@ -338,7 +434,14 @@ class Pop3Source(MailSource):
         count, size = self._command("STAT", client.stat)
         return {"protocol": "pop3", "messages": count, "size": size}
 
+    def check_listing(self):
+        """Read this session's LIST and UIDL answers (once): an unreadable one raises
+        its ProtocolError here, not in the lookup of a message's number."""
+        self._require()
+        self._read_answers()
+
     def _summary(self):
+        self.check_listing()  # the connection test tells what each cycle meets
         count = self.state()["messages"]
         return f"POP3, {count} {'message' if count == 1 else 'messages'}"
 

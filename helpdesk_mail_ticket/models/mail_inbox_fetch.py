@@ -496,6 +496,12 @@ class MailInbox(models.Model):
                 # outside the database acts on before the attempt's durable commit:
                 # it does not wait for the disk (``transaction.commit``).
                 first = chunks[0] if chunks and len(chunks[0]) == 1 else None
+                if source is not None and hasattr(source, "check_listing"):
+                    # A listing the source kept unread (POP3 on a job's connection,
+                    # or after a cycle that found it unchanged) is read before the
+                    # first download is marked: an unreadable answer is the server's
+                    # failure, never counted against that message.
+                    source.check_listing()
                 messages._commit_claiming(first, handoff, durable=False)
                 if first is not None and not handoff.holds(first):
                     # Not claimed: another worker has it, or changed its line since

@@ -51,7 +51,8 @@ class MailInbox(models.Model):
         ledger = self.env["mail.inbox.message"]
         if not source.keeps_cursor:
             remote = source.list_messages()
-            self._trace("%d message(s) in the mailbox", len(remote))
+            if not getattr(remote, "unread", False):  # else read only when compared
+                self._trace("%d message(s) in the mailbox", len(remote))
             return self._sync_with_server(remote, source), None
         state_token = self.env.context.get("mail_inbox_first_state")
         first = state_token is not None
@@ -492,7 +493,7 @@ class MailInbox(models.Model):
         Returns the messages recorded now.
         """
         ledger = self.env["mail.inbox.message"]
-        digest = self._listing_digest(remote) if source is not None else None
+        digest = self._listing_digest(remote, source) if source is not None else None
         if digest and self._listing_unchanged(digest):
             # Nothing written: the cycle goes on in this transaction, on this snapshot
             # (its last commit ends it), without a commit of its own.
@@ -531,18 +532,26 @@ class MailInbox(models.Model):
             new_ids += self._record_identified(source, unknown)
         return ledger.browse(new_ids)
 
-    def _listing_digest(self, remote):
+    def _listing_digest(self, remote, source=None):
         """The digest of a POP3 listing as the comparison with the ledger reads it
         (``_listing_changes``: its handles, and its sizes when they are compared), or
         None when an unchanged listing may still hide a change: not a POP3 listing, or
         handles made of the message numbers (another message of the same size may
-        have the same number: ``_last_renumbered`` reads a header block each cycle)."""
-        if not isinstance(remote, RemoteList) or _numbered_listing(remote):
+        have the same number: ``_last_renumbered`` reads a header block each cycle).
+        Made of the server's answers when the source has them (``listing_digest``:
+        the same answers make the same listing), so that an unchanged listing is
+        never read line by line."""
+        if not isinstance(remote, RemoteList) or _numbered_listing(remote, source):
             return None
         if not self._listing_stamps_ready():
             return None
         by_message_id = self._get_parse_settings().use_message_id_as_uid
         digest = hashlib.sha256(f"pop3 {self.id} {bool(by_message_id)}\n".encode())
+        answered = getattr(source, "listing_digest", None)
+        answered = answered() if answered else None
+        if answered:
+            digest.update(f"answers {answered}".encode())
+            return digest.hexdigest()
         # A handle holds no line end: the one between handles keeps them apart.
         digest.update("\n".join(remote.uids).encode("utf-8", "surrogateescape"))
         if by_message_id:
@@ -1098,14 +1107,21 @@ def _numbered(uid, number):
     return bool(found) and found.group(1).lstrip("0") == str(number)
 
 
-def _numbered_listing(remote):
+def _numbered_listing(remote, source=None):
     """Whether a POP3 listing's handles are made of its message numbers, told by its
-    first and last message (no real UIDL ends with its number at both ends)."""
-    if not isinstance(remote, RemoteList) or not remote.uids:
+    first and last message (no real UIDL ends with its number at both ends), as the
+    source reads them without reading the whole listing when it can."""
+    if not isinstance(remote, RemoteList):
         return False
-    return _numbered(remote.uids[0], remote.numbers[0]) and _numbered(
-        remote.uids[-1], remote.numbers[-1]
-    )
+    edges = getattr(source, "listing_edges", None)
+    if edges:
+        edges = edges()
+    elif remote.uids:
+        edges = (remote.uids[0], remote.numbers[0]), (remote.uids[-1], remote.numbers[-1])
+    if not edges:
+        return False
+    (first, number), (last, last_number) = edges
+    return _numbered(first, number) and _numbered(last, last_number)
 
 
 def _handles_and_sizes(remote):

@@ -143,6 +143,27 @@ class TestPop3IdleCycle(Pop3IdleCase):
         self.assertEqual(carrying, [], "the listing was sent to the database")
         self.assert_all_on_server(env, inbox)
 
+    def test_unchanged_mailbox_reads_no_line_of_its_listing(self):
+        # LIST and UIDL answer a line a message (10,000 lines each for a kept mailbox
+        # of 10,000): an unchanged listing is told by the digest of the answers as
+        # sent, neither answer split into handles, numbers and sizes.
+        env, _login, inbox = self._committed_inbox()
+        self.cycle(inbox)  # compares the listing with the ledger, remembers it
+        read, real = [], pop3._pairs
+
+        def pairs(lines, convert):
+            read.append(len(lines))
+            return real(lines, convert)
+
+        with patch.object(pop3, "_pairs", pairs):
+            self.assertEqual(self.cycle(inbox)["new"], 0)
+        self.assertEqual(read, [], "lines of the listing read")
+        self.assert_all_on_server(env, inbox)
+        self.deliver(make_email(subject="New", body="New."), login=_login)
+        with patch.object(pop3, "_pairs", pairs):
+            self.assertEqual(self.cycle(inbox)["new"], 1)  # a changed listing is read
+        self.assertEqual(read, [5, 5])
+
     def test_unchanged_mailbox_sends_each_command_once(self):
         # What a bare LIST + UIDL poll sends, and nothing more: the login sent USER
         # twice, one more round trip to the server at every cycle.
@@ -324,14 +345,14 @@ class TestPop3IdleCycle(Pop3IdleCase):
         env, _login, inbox = self._committed_inbox()
         self.cycle(inbox)
         self.cycle(inbox)
-        real = pop3.Pop3Source._read_listing
+        real = pop3.Pop3Source._read_answer
 
-        def read_listing(source, command, convert):
+        def read_answer(source, command):
             if command == "UIDL":
                 raise poplib.error_proto("-ERR UIDL unavailable")
-            return real(source, command, convert)
+            return real(source, command)
 
-        with patch.object(pop3.Pop3Source, "_read_listing", read_listing):
+        with patch.object(pop3.Pop3Source, "_read_answer", read_answer):
             self.cycle(inbox)  # keyed by header: the lines get those keys
         self.assertTrue(all(uid.startswith("sha256:") for uid, on in self.lines(env, inbox) if on))
         self.cycle(inbox)
