@@ -491,18 +491,24 @@ _SIGN_OFF = re.compile(
 # (mail, web, street, post code), a company form. A closing paragraph where most lines carry
 # one is a signature (Carvalho & Cohen's and talon's features, as a rule).
 _PHONE = re.compile(r"(?:\+|\(|\b)\d[\d ().\-/]{6,}\d\b")
-_CONTACT_CUE = re.compile(
+_REACH_CUE = (  # how the writer is reached, and whose company they write for
     r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+"  # e-mail address
     r"|\bwww\.|https?://"  # web
     r"|\b(?:phone|tel|telephone|fax|facsimile|mobile|cell|e-?mail|direct|office|pager|"
     r"téléphone|portable|telefon|handy|móvil|teléfono|telefono|cellulare|телефон)\b"
-    r"|\b\d{1,5}\s+\w+(?:\s\w+)?\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|"
+    r"|\b(?:inc|corp|corporation|ltd|llc|llp|plc|gmbh|ag|s\.a|sarl|b\.v|company|co)\.?(?:\s|,|$)"
+)
+_CONTACT_CUE = re.compile(
+    _REACH_CUE
+    + r"|\b\d{1,5}\s+\w+(?:\s\w+)?\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|"
     r"lane|suite|floor|way|plaza|straße|strasse|rue|via|calle)\b"
     r"|\b(?:suite|floor|p\.?o\.? box|eb)\s*\d"
-    r"|,\s*[a-z]{2,}\.?\s+\d{5}(?:-\d{4})?\b"  # "Houston, Texas 77002" / "Austin, TX 78701"
-    r"|\b(?:inc|corp|corporation|ltd|llc|llp|plc|gmbh|ag|s\.a|sarl|b\.v|company|co)\.?(?:\s|,|$)",
+    r"|,\s*[a-z]{2,}\.?\s+\d{5}(?:-\d{4})?\b",  # "Houston, Texas 77002" / "Austin, TX 78701"
     re.IGNORECASE,
 )
+# A street is where a place is, the customer's too ("Ciao Bella Restaurant" / "12 High
+# Street"): alone it does not make a signature of a name.
+_REACH = re.compile(_REACH_CUE, re.IGNORECASE)
 # A sentence, or a line introducing what follows ("The new printer is at:"): not a signature.
 _SENTENCE_END = re.compile(r"[?!:：]\s*$|[a-z]{3,}\.\s*$")
 _FORM_FIELD = re.compile(r"\S\s+:\s")  # "Request ID   : 42": aligned form data, not a signature
@@ -560,13 +566,76 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
     cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
-    if cues < (1 if _carries_on_signed_name(lines, start, closing) else 2):
+    if cues < (1 if _carries_on_signed_name(lines, start, closing) else 2) and not (
+        _headed_by_full_name(block) and not _introduced_by_colon(lines, start)
+    ):
         return -1
     if len(block[0].split()) == 1 and not _CONTACT_CUE.search(block[0]):
         start += 1
     if closing >= 0 and _VALEDICTION.match(lines[closing]):
         return closing
     return start
+
+
+# reply7: a signature headed by the writer's full name with one contact line under it
+# ("Joel Bernstein" / "http://joelsolr.example/", "Lysa Akin" / "503/464-7927", "Greg Piper" /
+# "President & CEO" / "Acme LLC"). Its cue must be a signature's: a home page (a link into a
+# site follows a customer's heading: "Error Log" / "http://pastebin…/abc"), a phone, an
+# e-mail address, a company form, not a street alone; the lines between are a title or a
+# department in capitalised words. A field's name above its value ("Serial Number" /
+# "1234-5678-90") is no name.
+_DEEP_LINK = re.compile(r"(?:https?://|www\.)[^\s/]{1,253}/[^\s]")
+_FIELD_WORD = re.compile(
+    r"\b(?:number|no|nr|id|code|serial|order|ticket|case|account|reference|ref|invoice|"
+    r"version|model|error|log|total|date|password|pin|key|licen[cs]e|nummer|numéro|número|"
+    r"numero|notes?|guide|manual|page|link|room)\b",
+    re.IGNORECASE,
+)
+_TITLE_CONNECTOR = frozenset(
+    ("&", "and", "of", "for", "de", "du", "des", "der", "für", "und", "et", "y", "-", "–")
+)
+_NAMED_BLOCK_MAX = 5
+
+
+def _headed_by_full_name(block: list[str]) -> bool:
+    """A full name (two to four capitalised words) on the block's first line, then lines
+    each a signature's contact line or a title line (capitalised words), one contact line
+    at least."""
+    if not 2 <= len(block) <= _NAMED_BLOCK_MAX:
+        return False
+    name = block[0]
+    if len(name.split()) < 2 or not _signed_name(name) or _FIELD_WORD.search(name):
+        return False
+    if not all(word[:1].isupper() for word in name.split()):
+        return False
+    contact = 0
+    for line in block[1:]:
+        if _DEEP_LINK.search(line):
+            return False
+        if _REACH.search(line) or _PHONE.search(line):
+            contact += 1
+            continue
+        words = [word.rstrip(",") for word in line.split()]
+        if not all(
+            word in _TITLE_CONNECTOR or (word[:1].isalpha() and word[:1].isupper())
+            for word in words
+        ):
+            return False
+    return contact >= 1
+
+
+def _introduced_by_colon(lines: list[str], start: int) -> bool:
+    """The line above the block ends with a colon, or the first name alone on it is what
+    the line above that introduces: the block is what the customer introduces ("Please
+    call my colleague:", "… for the new hire:" / "Karin"), not their signature."""
+    above = [line.rstrip() for line in lines[max(start - 3, 0) : start] if line.strip()]
+    if above and above[-1][-1:] in (":", "："):
+        return True
+    return (
+        len(above) > 1
+        and _FIRST_NAME.match(above[-1]) is not None
+        and above[-2][-1:] in (":", "：")
+    )
 
 
 # The customer speaking of themself ("My new number is", "Call me at", "Meine neue Nummer")

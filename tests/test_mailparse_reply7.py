@@ -1,0 +1,121 @@
+"""New part, reply7's class (issue 14; bench/README.md, "reply7"): a signature without "-- "
+and without a closing, headed by the writer's full name, with one contact line under it
+(a home page, a phone, an e-mail address, a company form; a street alone is a place's) and
+maybe a title or a department in capitalised words.
+
+Synthetic mail in several languages and the layouts a helpdesk receives (answer above the
+quote, below it, no quote at all). The customer's text is never lost: every test also
+asserts what must stay.
+
+Every text goes through ``parse_message`` as a plain-text mail, as the addon reads it.
+"""
+
+import pytest
+from newpart_probes import parsed_reply
+
+ANSWERS = {
+    "en": "The printer on the second floor jams again since this morning.\n"
+    "Could you send someone today?",
+    "de": "Der Drucker im zweiten Stock klemmt seit heute Morgen wieder.\n"
+    "Können Sie heute jemanden schicken?",
+    "fr": "L'imprimante du deuxième étage bloque de nouveau depuis ce matin.\n"
+    "Pouvez-vous envoyer quelqu'un aujourd'hui ?",
+}
+ATTRIBUTIONS = {
+    "en": "On Mon, May 4, 2026 at 9:12 AM Bob Helper <bob@helpdesk.example> wrote:",
+    "de": "Am Mo., 4. Mai 2026 um 09:12 Uhr schrieb Bob Helper <bob@helpdesk.example>:",
+    "fr": "Le lun. 4 mai 2026 à 09:12, Bob Helper <bob@helpdesk.example> a écrit :",
+}
+QUOTE = "> Does the printer work now?\n> Please restart it first.\n"
+
+# The writer's full name and one contact cue, maybe a title or a department between them.
+SIGNATURES = [
+    "Anna Kowalski\nhttp://annakowalski.example.org/",
+    "Maria Lopez\nwww.lopez-consulting.example",
+    "Tom Baker\n503/555-0127",
+    "Karl Müller\nkarl.mueller@firma.example",
+    "Jean-Luc Martin\nService Informatique\n+33 1 23 45 67 89",
+    "Greg Palmer\nPresident & CEO\nPalmer Widgets LLC",
+    "Frank Kelly\nPrincipal Software Engineer\nfrank.kelly@maps.example",
+]
+
+
+def new_part(body: str) -> str:
+    return parsed_reply(
+        body, "<reply7@customer.example>", "Ann Lee <ann@customer.example>", "Re: printer"
+    ).new_part_text
+
+
+@pytest.mark.parametrize("lang", sorted(ANSWERS))
+@pytest.mark.parametrize("signature", SIGNATURES)
+def test_name_and_one_contact_line_is_the_signature_above_the_quote(lang, signature):
+    answer = ANSWERS[lang]
+    got = new_part(f"{answer}\n\n{signature}\n\n{ATTRIBUTIONS[lang]}\n{QUOTE}")
+    assert got.strip() == answer, got
+
+
+@pytest.mark.parametrize("signature", SIGNATURES)
+def test_name_and_one_contact_line_is_the_signature_below_the_quote(signature):
+    answer = ANSWERS["en"]
+    got = new_part(f"{ATTRIBUTIONS['en']}\n{QUOTE}\n{answer}\n\n{signature}\n")
+    assert got.strip() == answer, got
+
+
+@pytest.mark.parametrize("signature", SIGNATURES)
+def test_name_and_one_contact_line_is_the_signature_of_a_new_mail(signature):
+    answer = ANSWERS["de"]
+    assert new_part(f"Hallo,\n\n{answer}\n\n{signature}\n").strip() == f"Hallo,\n\n{answer}"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # a heading of the customer's above a link into a site
+        "Release Notes\nhttps://example.com/docs/release-notes?v=2",
+        "Error Log\nhttp://pastebin.example/abc123",
+        "Installation Guide\nhttp://www.example.com/manual/install",
+        # a field and its value
+        "Serial Number\n1234-5678-90",
+        "Order Number\n4455-7788-12",
+        "Model Code\n+12 345 678 90",
+        # a place the customer names, with its street
+        "Ciao Bella Restaurant\n12 High Street",
+        "Hotel Adler\nBahnhofstraße 12",
+        # lower-case words are no name
+        "see the docs\nhttp://www.example.com/",
+    ],
+)
+def test_a_heading_or_a_field_above_one_line_stays(tail):
+    answer = ANSWERS["en"]
+    got = new_part(f"{answer}\n\n{tail}\n\n{ATTRIBUTIONS['en']}\n{QUOTE}")
+    assert got.strip() == f"{answer}\n\n{tail}", got
+
+
+@pytest.mark.parametrize(
+    "intro",
+    ["Please call my colleague:", "Bitte wenden Sie sich an:", "Le contact sur place :"],
+)
+def test_a_contact_the_customer_introduces_stays(intro):
+    answer = ANSWERS["en"]
+    contact = "John Smith\n+1 555 012 3456"
+    got = new_part(f"{answer}\n{intro}\n\n{contact}\n\n{ATTRIBUTIONS['en']}\n{QUOTE}")
+    assert got.strip() == f"{answer}\n{intro}\n\n{contact}", got
+    # ... also with the first name on the line below the introduction
+    got = new_part(f"{intro}\nJohn\n\n{contact}\n\n{ATTRIBUTIONS['en']}\n{QUOTE}")
+    assert got.strip() == f"{intro}\nJohn\n\n{contact}", got
+
+
+def test_a_name_alone_with_two_lines_of_prose_stays():
+    """Capitalised words above a sentence: the sentence is the customer's."""
+    answer = ANSWERS["en"]
+    tail = "Room 204\nThe key is at the front desk."
+    got = new_part(f"{answer}\n\n{tail}\n\n{ATTRIBUTIONS['en']}\n{QUOTE}")
+    assert got.strip() == f"{answer}\n\n{tail}", got
+
+
+def test_a_colon_inside_the_answer_does_not_keep_the_signature():
+    """A line introducing a link within the answer's paragraph introduces that link, not
+    the signature below it."""
+    answer = "This may help you:\nhttps://wiki.example.org/display/printers/Paper+Jams"
+    got = new_part(f"{answer}\n\n{SIGNATURES[0]}\n\n{ATTRIBUTIONS['en']}\n{QUOTE}")
+    assert got.strip() == answer, got
