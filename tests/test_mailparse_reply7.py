@@ -119,3 +119,49 @@ def test_a_colon_inside_the_answer_does_not_keep_the_signature():
     answer = "This may help you:\nhttps://wiki.example.org/display/printers/Paper+Jams"
     got = new_part(f"{answer}\n\n{SIGNATURES[0]}\n\n{ATTRIBUTIONS['en']}\n{QUOTE}")
     assert got.strip() == answer, got
+
+
+# --- Mutt's bracketed date, a one-word verb the lists lack -----------------------------------
+
+ANSWER = "I restarted the node and the replica came back.\nThe index looks fine now."
+LIST_QUOTE = "> The replica stays down after the restart.\n> Any idea?\n"
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "* Zoe Quill <zoe@lists.example.org> [2017-05-05 05:39]:",
+        "* Zoe Quill <zoe@lists.example.org> [170505 05:39]:",
+        "* Zoe Quill <zoe@lists.example.org> [Fri, 05 May 2017 05:39:00 +0800]:",
+        '* "Quill, Zoe" <zoe@lists.example.org> [05.05.2017 05:39]:',
+        "Zoe Quill <zoe@lists.example.org> said:",
+        "Zoe Quill <zoe@lists.example.org> schreibt:",
+        "<zoe@lists.example.org> said:",
+    ],
+)
+def test_bracketed_address_then_a_date_or_one_word_is_an_attribution(attribution):
+    top = new_part(f"{ANSWER}\n\n{attribution}\n{LIST_QUOTE}")
+    assert top.strip() == ANSWER, top
+    bottom = new_part(f"{attribution}\n{LIST_QUOTE}\n{ANSWER}\n")
+    assert bottom.strip() == ANSWER, bottom
+    inline = new_part(f"{attribution}\n> Down?\n\nRestarted it.\n\n> Any idea?\n\nNo.\n")
+    assert inline.strip() == "> Down?\n\nRestarted it.\n\n> Any idea?\n\nNo.", inline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Forward this to Zoe <zoe@lists.example.org> today:",
+        "I asked Zoe <zoe@lists.example.org> [twice]:",
+        "* Zoe Quill <zoe@lists.example.org> [optional]:",
+        "Please ask Zoe Quill <zoe@lists.example.org> [room 12]:",
+    ],
+)
+def test_a_customers_line_naming_an_address_stays(line):
+    got = new_part(f"{ANSWER}\n\n{line}\n{LIST_QUOTE}")
+    assert got.strip() == f"{ANSWER}\n\n{line}", got
+
+
+def test_the_attribution_form_without_a_quote_below_stays():
+    text = f"{ANSWER}\n\n* Zoe Quill <zoe@lists.example.org> [2017-05-05 05:39]:\nSee above."
+    assert new_part(text).strip() == text

@@ -831,10 +831,43 @@ _SENDER_COLON = re.compile(r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*[:：]$")
 _SENDER_LINE_MAX = 80
 
 
+# reply7: the sender named by a bracketed address at the start of the line (a name before
+# it, Mutt's "* " before that), then, before the colon, what no verb list holds: a bracketed
+# date or time (Mutt's "* Ann Lee <ann@x> [2017-05-05 05:39]:") or one lower-case word of a
+# client or language the lists lack ("Ann <ann@x> said:", Gnus' "… schreibt:"). Taken only
+# right above a quote, as _SENDER_COLON is; a customer's words before the address ("Forward
+# this to Ann <ann@x> today:") or brackets without a digit ("[optional]:") are theirs.
+_SENDER_THEN = re.compile(
+    r'^(?:\*\s+)?(?:(?P<name>"[^"\n]{1,60}"|[^\s<>"]{1,64}(?:\s+[^\s<>"]{1,40}){0,3})\s+)?'
+    r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*"
+    r"(?:\[(?P<when>[^\[\]\n]{1,40})\]|(?P<word>[^\W\d_]{2,20}))\s*[:：]$"
+)
+_SENDER_THEN_MAX = 120
+_NAME_PARTICLE = frozenset(
+    ("van", "von", "der", "den", "de", "la", "le", "da", "di", "du", "del", "dos", "ten", "ter")
+)
+
+
+def _sender_then(text: str) -> bool:
+    match = _SENDER_THEN.match(text) if len(text) <= _SENDER_THEN_MAX else None
+    if match is None:
+        return False
+    name = match.group("name") or ""
+    words = [] if name.startswith('"') else name.split()
+    if len(words) > 1 and not all(word[:1].isupper() or word in _NAME_PARTICLE for word in words):
+        return False
+    when, word = match.group("when"), match.group("word")
+    if when is not None:
+        return any(char.isdigit() for char in when)
+    return word.islower()
+
+
 def _dateless_sender(text: str, next_lines: list[str]) -> bool:
     return (
-        len(text) <= _SENDER_LINE_MAX
-        and _SENDER_COLON.search(text) is not None
+        (
+            (len(text) <= _SENDER_LINE_MAX and _SENDER_COLON.search(text) is not None)
+            or _sender_then(text)
+        )
         and _quote_follows(next_lines)
         and not _FIRST_PERSON.search(text)
     )
