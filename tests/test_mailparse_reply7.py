@@ -165,3 +165,69 @@ def test_a_customers_line_naming_an_address_stays(line):
 def test_the_attribution_form_without_a_quote_below_stays():
     text = f"{ANSWER}\n\n* Zoe Quill <zoe@lists.example.org> [2017-05-05 05:39]:\nSee above."
     assert new_part(text).strip() == text
+
+
+# --- a list server's subscription footer below the whole message -----------------------------
+
+LIST_ATTRIBUTION = "On Fri, May 5, 2017 at 5:39 AM, Zoe Quill <zoe@lists.example.org> wrote:"
+LIST_FOOTERS = [
+    "-" * 69 + "\nTo unsubscribe, e-mail: users-unsubscribe@printers.example.org\n"
+    "For additional commands, e-mail: users-help@printers.example.org",
+    "#" * 28 + "\n\nTo unsubscribe from the PRINT-L list, click the following link:\n"
+    "https://lists.example.edu/cgi-bin/wa?SUBED1=PRINT-L&A=1",
+    "-=-=-=-=-=-=-=-=-=-=-=-\nGroups.io Links: You receive all messages sent to this group.\n"
+    "View/Reply Online (#42): https://groups.example.io/g/print/message/42\n"
+    "Unsubscribe: https://groups.example.io/g/print/unsub [ann@customer.example]\n"
+    "-=-=-=-=-=-=-=-=-=-=-=-",
+    'You received this message because you are subscribed to the Google Groups "print" '
+    "group.\nTo unsubscribe from this group and stop receiving emails from it, send an email "
+    "to print+unsubscribe@groups.example.com.",
+    "-" * 36 + "\n\nPour vous désabonner de la liste, écrivez à :\n"
+    "print-desabonnement@listes.example.fr",
+]
+
+
+@pytest.mark.parametrize("footer", LIST_FOOTERS)
+def test_a_list_footer_is_no_text_of_the_writer(footer):
+    top = new_part(f"{ANSWER}\n\n{LIST_ATTRIBUTION}\n{LIST_QUOTE}\n{footer}\n")
+    assert top.strip() == ANSWER, top
+    bottom = new_part(f"{LIST_ATTRIBUTION}\n{LIST_QUOTE}\n{ANSWER}\n\n{footer}\n")
+    assert bottom.strip() == ANSWER, bottom
+    plain = new_part(f"{ANSWER}\n\n{footer}\n")
+    assert plain.strip() == ANSWER, plain
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "-" * 20 + "\nPlease unsubscribe me: ann@customer.example\nI never subscribed.",
+        "-" * 20 + "\nWe cannot unsubscribe from https://lists.example.org/print any more.",
+        "-" * 20 + "\nYour unsubscribe link https://lists.example.org/u is broken: I still "
+        "get every mail.",
+    ],
+)
+def test_a_customers_words_about_unsubscribing_stay(tail):
+    got = new_part(f"{ANSWER}\n\n{tail}\n")
+    assert got.strip() == f"{ANSWER}\n\n{tail}", got
+
+
+def test_a_message_that_is_only_a_footer_stays_whole():
+    footer = LIST_FOOTERS[0]
+    assert new_part(f"{footer}\n").strip() == footer
+
+
+def _parsed(body: str):
+    return parsed_reply(
+        body, "<reply7@customer.example>", "Ann Lee <ann@customer.example>", "Re: printer"
+    )
+
+
+def test_a_footer_right_below_the_writers_text_is_cut_as_a_signature():
+    parsed = _parsed(f"{LIST_ATTRIBUTION}\n{LIST_QUOTE}\n{ANSWER}\n\n{LIST_FOOTERS[0]}\n")
+    assert "users-unsubscribe@printers.example.org" in parsed.signature_text
+    assert parsed.new_part_with_signature.strip().endswith(LIST_FOOTERS[0].split("\n")[-1])
+
+
+def test_a_footer_below_the_quoted_history_goes_with_it():
+    parsed = _parsed(f"{ANSWER}\n\n{LIST_ATTRIBUTION}\n{LIST_QUOTE}\n{LIST_FOOTERS[0]}\n")
+    assert parsed.new_part_with_signature.strip() == ANSWER

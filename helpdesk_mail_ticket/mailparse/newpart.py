@@ -2325,6 +2325,71 @@ def split_reply(text: str, settings) -> Split:
 _INVISIBLE = re.compile("[\u1427\u200b\ufeff]")
 
 
+# reply7: a list server's subscription footer below the whole message (ezmlm's and the
+# ASF lists' "-----" rule and "To unsubscribe, e-mail: …", LISTSERV's "####", groups.io's
+# "-=-=-", Yahoo Groups' links, Google Groups' "You received this message because you are
+# subscribed…" with or without "-- "): not the writer's text. Left in, its rule stayed at
+# the end of the new part, and below a quote it read as an answer written under it, which
+# kept the whole quote. A rule (or that Google Groups line) opens it; below it, within
+# _LIST_FOOTER_LINES, a line tells how to unsubscribe or names the list's page, with an
+# address or a link on it or on the next line; no line quotes, none speaks in the first
+# person (the customer's "Please unsubscribe me: …").
+_LIST_RULE = re.compile(r"^\s*(?:-{5,}|_{5,}|#{5,}|={5,}|\*{5,}|~{5,}|(?:-=){3,}-?|--)\s*$")
+_SUBSCRIBED = re.compile(
+    r"^\s*you\s+received\s+this\s+message\s+because\s+you\s+are\s+subscribed", re.IGNORECASE
+)
+_LIST_CUE = re.compile(
+    r"unsubscribe|d[ée]sabonn|d[ée]sinscri|abmelden|austragen|abbestellen|darse\s+de\s+baja|"
+    r"cancelar\s+(?:la\s+)?suscripci|disiscriv|cancellarsi|afmelden|uitschrijven|"
+    r"avregistrer|avsluta\s+prenumeration|wypisa|отписаться|"
+    r"groups\.io\s+links|groups\s+links|/listinfo/|/mailman/",
+    re.IGNORECASE,
+)
+_LINK_OR_ADDRESS = re.compile(r"https?://|\bwww\.|mailto:|[\w.+=-]{1,64}@[\w-]+\.[\w.-]+")
+_LIST_FOOTER_LINES = 16
+
+
+def _split_list_footer(text: str) -> tuple[str, str]:
+    """``text`` without a list server's subscription footer at its very end, and that
+    footer ("" when there is none)."""
+    pieces = text.rsplit("\n", _LIST_FOOTER_LINES + 2)
+    tail = pieces[1:] if len(pieces) > 1 else pieces
+    head_lines = len(pieces) - len(tail)
+    end = len(tail) - 1
+    while end >= 0 and not tail[end].strip():
+        end -= 1
+    for start in range(end, -1, -1):
+        line = tail[start]
+        if len(line) > MAX_LINE_LEN:
+            break
+        if _LIST_RULE.match(line):
+            block = tail[start + 1 : end + 1]
+        elif _SUBSCRIBED.match(line):
+            block = tail[start : end + 1]
+        else:
+            continue
+        if not _list_footer(block):
+            continue
+        while start > 0 and _LIST_RULE.match(tail[start - 1]):
+            start -= 1  # the rule above Google Groups' line ("-- ") goes with it
+        above = (pieces[0] + "\n" if head_lines else "") + "\n".join(tail[:start])
+        if not above.strip():
+            break  # nothing but the footer: the message as it is
+        return above.rstrip() + "\n", "\n".join(tail[start : end + 1]).strip()
+    return text, ""
+
+
+def _list_footer(block: list[str]) -> bool:
+    if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
+        return False
+    for index, line in enumerate(block):
+        if _LIST_CUE.search(line):
+            near = line + " " + (block[index + 1] if index + 1 < len(block) else "")
+            if _LINK_OR_ADDRESS.search(near) or "/listinfo/" in line:
+                return True
+    return False
+
+
 _LEADING_LINES = 12
 
 
@@ -2345,6 +2410,29 @@ def _drop_leading_attribution(text: str) -> str:
 
 
 def _split_reply(text: str, settings) -> Split:
+    footer = ""
+    if settings.builtin_quote_detection:
+        text, footer = _split_list_footer((text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    split = _split_originals(text, settings)
+    if not footer or not _ends_alike(split.unquoted, text):
+        return split  # (a footer below the quoted history goes with it)
+    # The list's footer right below the writer's text is cut as a signature is.
+    return Split(
+        split.new_part,
+        f"{split.signature}\n\n{footer}".strip(),
+        f"{split.unquoted}\n\n{footer}".strip(),
+        split.quote_offset,
+        split.fallback,
+    )
+
+
+def _ends_alike(part: str, text: str) -> bool:
+    """``part`` ends with the last line of ``text`` (the writer's text, not a quote, ends it)."""
+    last = text.rstrip().rsplit("\n", 1)[-1].strip()
+    return bool(last) and part.rstrip().endswith(last)
+
+
+def _split_originals(text: str, settings) -> Split:
     originals: dict = {}
     split = _split_marked(text, settings, originals)
     if not originals:
