@@ -204,6 +204,9 @@ def test_a_list_footer_is_no_text_of_the_writer(footer):
         "-" * 20 + "\nWe cannot unsubscribe from https://lists.example.org/print any more.",
         "-" * 20 + "\nYour unsubscribe link https://lists.example.org/u is broken: I still "
         "get every mail.",
+        # the word only inside the customer's link: what they report
+        "-" * 20 + "\nhttps://news.example.com/unsubscribe?id=42",
+        "-" * 20 + "\nLink: https://news.example.com/unsubscribe?id=42\nResult: error 500",
     ],
 )
 def test_a_customers_words_about_unsubscribing_stay(tail):

@@ -2346,6 +2346,7 @@ _LIST_CUE = re.compile(
     re.IGNORECASE,
 )
 _LINK_OR_ADDRESS = re.compile(r"https?://|\bwww\.|mailto:|[\w.+=-]{1,64}@[\w-]+\.[\w.-]+")
+_LINK_TOKEN = re.compile(r"(?:https?://|www\.|mailto:)\S+|\S{1,64}@\S+")
 _LIST_FOOTER_LINES = 16
 
 
@@ -2383,9 +2384,11 @@ def _list_footer(block: list[str]) -> bool:
     if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
         return False
     for index, line in enumerate(block):
-        if _LIST_CUE.search(line):
+        # The list's words, outside the links (a customer's ".../unsubscribe?id=42" is what
+        # they report); Mailman names its page only in its link.
+        if _LIST_CUE.search(_LINK_TOKEN.sub(" ", line)) or "/listinfo/" in line:
             near = line + " " + (block[index + 1] if index + 1 < len(block) else "")
-            if _LINK_OR_ADDRESS.search(near) or "/listinfo/" in line:
+            if _LINK_OR_ADDRESS.search(near):
                 return True
     return False
 
