@@ -105,6 +105,23 @@ def test_a_contact_the_customer_introduces_stays(intro):
     assert got.strip() == f"{intro}\nJohn\n\n{contact}", got
 
 
+@pytest.mark.parametrize(
+    ("intro", "contact"),
+    [
+        ("Please send the replacement to", "John Smith\nAcme Corp"),
+        ("Bitte schicken Sie den Ersatz an", "Hans Meier\nMeier GmbH"),
+        ("Merci d'envoyer la pièce à", "Jean Dupont\n+33 1 23 45 67 89"),
+        ("The invoice should be addressed to", "Maria Lopez\nLopez Consulting S.A."),
+        ("Our new contact person is", "Tom Baker\ntom.baker@acme.example"),
+    ],
+)
+def test_a_contact_a_sentence_left_open_introduces_stays(intro, contact):
+    """(attack on the rule: a sentence without its colon, ending on a lower-case word)"""
+    text = f"The part arrived broken.\n{intro}\n\n{contact}"
+    got = new_part(f"{text}\n\n{ATTRIBUTIONS['en']}\n{QUOTE}")
+    assert got.strip() == text, got
+
+
 def test_a_name_alone_with_two_lines_of_prose_stays():
     """Capitalised words above a sentence: the sentence is the customer's."""
     answer = ANSWERS["en"]

@@ -624,12 +624,18 @@ def _headed_by_full_name(block: list[str]) -> bool:
     return contact >= 1
 
 
+# A sentence left open: a lower-case word ends the line, with words before it.
+_OPEN_SENTENCE = re.compile(r"\S\s+[^\W\d_A-Z\u00c0-\u00de]{1,30}$")
+
+
 def _introduced_by_colon(lines: list[str], start: int) -> bool:
-    """The line above the block ends with a colon, or the first name alone on it is what
-    the line above that introduces: the block is what the customer introduces ("Please
-    call my colleague:", "… for the new hire:" / "Karin"), not their signature."""
+    """The line above the block ends with a colon or leaves its sentence open on a
+    lower-case word ("Please send the replacement to", "… an", "Our new contact is"), or
+    the first name alone on it is what the line above that introduces: the block is what
+    the customer introduces ("Please call my colleague:", "… for the new hire:" / "Karin"),
+    not their signature."""
     above = [line.rstrip() for line in lines[max(start - 3, 0) : start] if line.strip()]
-    if above and above[-1][-1:] in (":", "："):
+    if above and (above[-1][-1:] in (":", "：") or _OPEN_SENTENCE.search(above[-1])):
         return True
     return (
         len(above) > 1
