@@ -2386,8 +2386,34 @@ def _split_list_footer(text: str) -> tuple[str, str]:
     return text, ""
 
 
+# What a list server writes in its footer, line by line: a rule, a link or an address, the
+# list's words about subscribing, a line introducing the next (": "), the list's name
+# ("users mailing list"), Yahoo Groups' "<*>" items. A customer's result, error or question
+# in the block ("Result: error 500.", "Es kommt Fehler 500.") is none of these: the block is
+# then the customer's report about a list, never cut (attackr7).
+_LIST_NAME = re.compile(
+    r"\bmailing[\s-]?list|\bliste\s+de\s+diffusion|\bmailingliste|\blista\s+de\s+correo|"
+    r"^\s*<\*>",
+    re.IGNORECASE,
+)
+
+
+def _footer_line(line: str) -> bool:
+    return (
+        not line.strip()
+        or _LIST_RULE.match(line) is not None
+        or _LINK_OR_ADDRESS.search(line) is not None
+        or _LIST_CUE.search(line) is not None
+        or _SUBSCRIBED.match(line) is not None
+        or _LIST_NAME.search(line) is not None
+        or line.rstrip()[-1:] in (":", "：")
+    )
+
+
 def _list_footer(block: list[str]) -> bool:
     if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
+        return False
+    if not all(_footer_line(line) for line in block):
         return False
     for index, line in enumerate(block):
         # The list's words, outside the links (a customer's ".../unsubscribe?id=42" is what

@@ -1,0 +1,48 @@
+"""Attack on reply7's list-footer rule (issue 14; bench/README.md, "reply7"): the customer's
+own words must stay in the new part when they sit in or below lines that look like a list
+server's footer (a rule, then a line naming unsubscribing with a link or an address).
+
+Synthetic mail, several languages, read through ``parse_message`` as the addon reads it.
+"""
+
+import pytest
+from newpart_probes import parsed_reply
+
+RULE = "-" * 69
+QUOTE = (
+    "On Mon, May 4, 2026 at 9:12 AM Bob Helper <bob@helpdesk.example> wrote:\n"
+    "> Does the newsletter still arrive?\n"
+)
+
+
+def new_part(body: str) -> str:
+    return parsed_reply(
+        body, "<attackr7@customer.example>", "Ann Lee <ann@customer.example>", "Re: news"
+    ).new_part_text
+
+
+# A rule and a line naming unsubscribing with its link, then the customer's report: lines a
+# list server never writes (a result, an error, a question, a request).
+REPORTS = [
+    "-----\nClick Unsubscribe on https://shop.example/account/newsletter\nResult: error 500.\n"
+    "Expected: a confirmation page.\nBrowser: Firefox 128 on Windows 11.",
+    "=====\nSteps to reproduce\n1. Open https://shop.example/account\n"
+    "2. Click Unsubscribe at https://shop.example/account/newsletter\n3. Error 500 appears.",
+    RULE + "\nTo unsubscribe, e-mail: news-unsubscribe@shop.example\n\n"
+    "That address bounces with error 550.\nWhat else can be done?",
+    "-----\nAbmelden über https://shop.example/abo klappt nicht.\nEs kommt Fehler 500.\n"
+    "Bitte prüfen Sie das.",
+    "-----\nLe lien pour se désabonner https://shop.example/abo ne marche pas.\nErreur 500.",
+    "-----\nEl enlace para darse de baja https://shop.example/baja no funciona.\nError 500.",
+]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_a_report_below_footer_like_lines_stays(report):
+    text = f"Hello,\n\nthe newsletter page fails.\n\n{report}"
+    got = new_part(f"{text}\n")
+    assert got.strip() == text, got
+    top = new_part(f"{text}\n\n{QUOTE}")
+    assert top.strip() == text, top
+    bottom = new_part(f"{QUOTE}\n{text}\n")
+    assert bottom.strip() == text, bottom
