@@ -46,3 +46,20 @@ def test_a_report_below_footer_like_lines_stays(report):
     assert top.strip() == text, top
     bottom = new_part(f"{QUOTE}\n{text}\n")
     assert bottom.strip() == text, bottom
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "every mail from you ends with:",
+        "jede Ihrer Mails endet mit:",
+        "chacun de vos messages se termine par :",
+    ],
+)
+def test_a_footer_the_customer_quotes_after_a_colon_stays(intro):
+    text = (
+        f"Hello,\n\nI never subscribed, yet {intro}\n\n"
+        f"{RULE}\nTo unsubscribe, e-mail: news-unsubscribe@shop.example"
+    )
+    got = new_part(f"{text}\n")
+    assert got.strip() == text, got

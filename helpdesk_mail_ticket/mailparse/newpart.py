@@ -2382,6 +2382,8 @@ def _split_list_footer(text: str) -> tuple[str, str]:
         above = (pieces[0] + "\n" if head_lines else "") + "\n".join(tail[:start])
         if not above.strip():
             break  # nothing but the footer: the message as it is
+        if above.rstrip()[-1:] in (":", "："):
+            break  # the customer shows it ("every mail from you ends with:"): theirs
         return above.rstrip() + "\n", "\n".join(tail[start : end + 1]).strip()
     return text, ""
 
