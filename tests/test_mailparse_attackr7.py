@@ -63,3 +63,32 @@ def test_a_footer_the_customer_quotes_after_a_colon_stays(intro):
     )
     got = new_part(f"{text}\n")
     assert got.strip() == text, got
+
+
+# One line naming unsubscribing and a link, the customer's words going on after the link: a
+# list's line ends on where to go (its link or address), a report goes on to what happened.
+@pytest.mark.parametrize(
+    "report",
+    [
+        "The unsubscribe link https://shop.example/u returns 404.",
+        "Abmelden über https://shop.example/abo klappt nicht.",
+        "Le lien de désinscription https://shop.example/abo renvoie une erreur 404.",
+        "Darse de baja en https://shop.example/baja da error 404 desde ayer.",
+    ],
+)
+def test_a_report_going_on_after_its_unsubscribe_link_stays(report):
+    text = f"Hello,\n\n-----\n{report}"
+    got = new_part(f"{text}\n")
+    assert got.strip() == text, got
+
+
+def test_a_report_below_the_google_groups_lines_stays():
+    """An address inside the customer's sentence does not make it a list's line."""
+    text = (
+        'Hi,\n\nYou received this message because you are subscribed to the Google Groups "print"'
+        " group.\nTo unsubscribe from this group, send an email to "
+        "print+unsubscribe@groups.example.com.\n\nThese lines end each of your mails but the "
+        "group is yours. Remove ann@customer.example from it please."
+    )
+    got = new_part(f"{text}\n")
+    assert got.strip() == text, got

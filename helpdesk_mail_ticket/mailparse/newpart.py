@@ -2400,11 +2400,23 @@ _LIST_NAME = re.compile(
 )
 
 
+_LINK_END_PUNCT = ".,;:)]>"
+
+
+def _ends_with_link(line: str) -> bool:
+    """The line's last word is a link or an address ("… e-mail: users-unsubscribe@x.org",
+    "Unsubscribe: https://… [ann@x]"): where a list's line sends the reader. A customer's
+    sentence goes on after it ("https://…/u returns 404.")."""
+    words = line.rsplit(None, 1) if len(line) <= MAX_LINE_LEN else []
+    last = words[-1].rstrip(_LINK_END_PUNCT) if words else ""
+    return bool(last) and _LINK_OR_ADDRESS.search(last) is not None
+
+
 def _footer_line(line: str) -> bool:
     return (
         not line.strip()
         or _LIST_RULE.match(line) is not None
-        or _LINK_OR_ADDRESS.search(line) is not None
+        or _ends_with_link(line)
         or _LIST_CUE.search(line) is not None
         or _SUBSCRIBED.match(line) is not None
         or _LIST_NAME.search(line) is not None
@@ -2421,8 +2433,12 @@ def _list_footer(block: list[str]) -> bool:
         # The list's words, outside the links (a customer's ".../unsubscribe?id=42" is what
         # they report); Mailman names its page only in its link.
         if _LIST_CUE.search(_LINK_TOKEN.sub(" ", line)) or "/listinfo/" in line:
-            near = line + " " + (block[index + 1] if index + 1 < len(block) else "")
-            if _LINK_OR_ADDRESS.search(near):
+            # ... with its link or address at the line's end, or on the next line below a
+            # colon ("click the following link:")
+            below = block[index + 1] if index + 1 < len(block) else ""
+            if _ends_with_link(line) or (
+                line.rstrip()[-1:] in (":", "：") and _ends_with_link(below)
+            ):
                 return True
     return False
 
