@@ -92,3 +92,30 @@ def test_a_report_below_the_google_groups_lines_stays():
     )
     got = new_part(f"{text}\n")
     assert got.strip() == text, got
+
+
+# --- reply7's full name with one contact line: the contact the customer asks the agent to use
+
+ATTRIBUTION = "On Mon, May 4, 2026 at 9:12 AM Bob Helper <bob@helpdesk.example> wrote:"
+PRINTER_QUOTE = "> Does the printer work now?\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The printer is still down. Please call back today.\n\nJohn Smith\n+1 555 012 3456",
+        "Please create an account for the new colleague.\n\nMaria Lopez\n"
+        "maria.lopez@acme.example",
+        "L'imprimante est en panne. Merci de rappeler mon collègue.\n\nJean Dupont\n"
+        "+33 1 23 45 67 89",
+        "Der Drucker geht nicht. Bitte rufen Sie meine Kollegin zurück.\n\nAnna Kowalski\n"
+        "+49 30 1234 5678",
+        "La impresora no funciona. Por favor llamen a mi compañero.\n\nCarlos Ruiz\n"
+        "+34 912 345 678",
+    ],
+)
+def test_a_contact_the_customer_asks_to_be_used_stays(text):
+    got = new_part(f"{text}\n")
+    assert got.strip() == text, got
+    top = new_part(f"{text}\n\n{ATTRIBUTION}\n{PRINTER_QUOTE}")
+    assert top.strip() == text, top

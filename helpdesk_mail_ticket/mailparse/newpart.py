@@ -567,7 +567,9 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
         return -1
     cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
     if cues < (1 if _carries_on_signed_name(lines, start, closing) else 2) and not (
-        _headed_by_full_name(block) and not _introduced_by_colon(lines, start)
+        _headed_by_full_name(block)
+        and not _introduced_by_colon(lines, start)
+        and not _asks_for_contact(lines, start)
     ):
         return -1
     if len(block[0].split()) == 1 and not _CONTACT_CUE.search(block[0]):
@@ -641,6 +643,30 @@ def _introduced_by_colon(lines: list[str], start: int) -> bool:
         len(above) > 1
         and _FIRST_NAME.match(above[-1]) is not None
         and above[-2][-1:] in (":", "：")
+    )
+
+
+# attackr7: the text right above asks the agent to call back, or speaks of another person
+# to reach or to set up ("Please call back today.", "an account for the new colleague",
+# "Merci de rappeler mon collègue.", "Bitte rufen Sie meine Kollegin zurück.", "llamen a mi
+# compañero"): the name and its one contact line under it are that contact, which the agent
+# needs, not a signature. (Two contact lines stay a signature, as before reply7.)
+_CONTACT_REQUEST = re.compile(
+    r"\bcall(?:ing)?\s+(?:(?:me|us|him|her|them)\s+)?back\b|\bcall-?back\b|"
+    r"\bring\s+(?:(?:me|us)\s+)?back\b|\bcolleague|\bcoworker|\bco-worker|"
+    r"\bnew\s+(?:user|employee|hire|starter|contact)\b|\baccount\s+for\b|"
+    r"zurückruf|\brückruf|zurück\W*$|\bkolleg(?:e|en|in)\b|\bmitarbeiter|"
+    r"\brappel(?:er|ez|le[rz]?)\b|\bcollègue|\bcollaborat(?:eur|rice)|"
+    r"\bdevolver\s+la\s+llamada|\bllam(?:ar|e|en|adme|enme)\b|\bcompañer[oa]|"
+    r"\bnuev[oa]\s+(?:usuari|emplead)",
+    re.IGNORECASE,
+)
+
+
+def _asks_for_contact(lines: list[str], start: int) -> bool:
+    above = [line for line in lines[max(start - 4, 0) : start] if line.strip()]
+    return any(
+        len(line) <= MAX_LINE_LEN and _CONTACT_REQUEST.search(line) for line in above[-2:]
     )
 
 
