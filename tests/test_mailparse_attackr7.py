@@ -119,3 +119,22 @@ def test_a_contact_the_customer_asks_to_be_used_stays(text):
     assert got.strip() == text, got
     top = new_part(f"{text}\n\n{ATTRIBUTION}\n{PRINTER_QUOTE}")
     assert top.strip() == text, top
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The toner arrived empty. Deliver the new one to the address below.\n\n"
+        "Anna Kowalski\nAcme GmbH",
+        "The technician should ask for our IT manager on site.\n\nPeter Brown\n+44 20 7946 0958",
+        "Ansprechpartner vor Ort ist Herr Braun.\n\nPeter Braun\n+49 30 1234 5678",
+        "Le technicien demandera notre interlocuteur sur place.\n\nPaul Girard\n+33 4 56 78 90 12",
+        "El técnico debe preguntar por la persona de contacto abajo.\n\nLuis Gómez\n"
+        "+34 912 345 678",
+    ],
+)
+def test_a_contact_the_text_above_points_to_stays(text):
+    got = new_part(f"{text}\n")
+    assert got.strip() == text, got
+    top = new_part(f"{text}\n\n{ATTRIBUTION}\n{PRINTER_QUOTE}")
+    assert top.strip() == text, top

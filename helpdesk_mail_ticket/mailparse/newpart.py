@@ -650,7 +650,9 @@ def _introduced_by_colon(lines: list[str], start: int) -> bool:
 # to reach or to set up ("Please call back today.", "an account for the new colleague",
 # "Merci de rappeler mon collègue.", "Bitte rufen Sie meine Kollegin zurück.", "llamen a mi
 # compañero"): the name and its one contact line under it are that contact, which the agent
-# needs, not a signature. (Two contact lines stay a signature, as before reply7.)
+# needs, not a signature; so is the one the text points to ("to the address below.", "ask
+# for our IT manager on site.", "Ansprechpartner vor Ort ist Herr Braun."). (Two contact
+# lines stay a signature, as before reply7.)
 _CONTACT_REQUEST = re.compile(
     r"\bcall(?:ing)?\s+(?:(?:me|us|him|her|them)\s+)?back\b|\bcall-?back\b|"
     r"\bring\s+(?:(?:me|us)\s+)?back\b|\bcolleague|\bcoworker|\bco-worker|"
@@ -658,7 +660,11 @@ _CONTACT_REQUEST = re.compile(
     r"zurückruf|\brückruf|zurück\W*$|\bkolleg(?:e|en|in)\b|\bmitarbeiter|"
     r"\brappel(?:er|ez|le[rz]?)\b|\bcollègue|\bcollaborat(?:eur|rice)|"
     r"\bdevolver\s+la\s+llamada|\bllam(?:ar|e|en|adme|enme)\b|\bcompañer[oa]|"
-    r"\bnuev[oa]\s+(?:usuari|emplead)",
+    r"\bnuev[oa]\s+(?:usuari|emplead)|"
+    # ... or points to it: the address or the person below, the contact on site
+    r"\bbelow\b|\bunten\b|ci-dessous|\babajo\b|\bcontact\s+person|ansprechpartner|"
+    r"\binterlocut|persona\s+de\s+contacto|\bon[\s-]site\b|\bvor\s+ort\b|\bsur\s+place\b|"
+    r"\ben\s+el\s+sitio\b|\bask\s+for\b",
     re.IGNORECASE,
 )
 
