@@ -138,3 +138,27 @@ def test_a_contact_the_text_above_points_to_stays(text):
     assert got.strip() == text, got
     top = new_part(f"{text}\n\n{ATTRIBUTION}\n{PRINTER_QUOTE}")
     assert top.strip() == text, top
+
+
+# --- reply7's "Name <addr> word:" and "Name <addr> [date]:" attributions ------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Email Tom Baker <tom@acme.example> directly:",
+        "Ask Tom Baker <tom@acme.example> today:",
+        "Fragen Sie Tom Baker <tom@acme.example> direkt:",
+        "Contactez Paul Girard <paul@acme.example> directement:",
+        "Call Tom Baker <tom@acme.example> [ext 4711]:",
+        "Visit Tom Baker <tom@acme.example> [room 12]:",
+    ],
+)
+def test_a_customers_request_naming_an_address_above_a_quote_stays(line):
+    """The customer points the agent to a colleague, above the agent's question they quote:
+    a word saying when or how, a bracket holding an extension or a room, is no client's
+    attribution (Mutt's brackets hold a date or a time)."""
+    got = new_part(f"Thanks.\n\n{line}\n> Who is the printer admin?\n")
+    assert got.strip() == f"Thanks.\n\n{line}", got
+    inline = new_part(f"{line}\n> Who is the printer admin?\n\nHe is, since May.\n")
+    assert inline.strip().startswith(line), inline

@@ -896,8 +896,23 @@ def _sender_then(text: str) -> bool:
         return False
     when, word = match.group("when"), match.group("word")
     if when is not None:
-        return any(char.isdigit() for char in when)
-    return word.islower()
+        return _MUTT_WHEN.search(when) is not None
+    return word.islower() and not _REQUEST_WORD.fullmatch(word)
+
+
+# attackr7: Mutt's brackets hold a date or a time ("2017-05-05 05:39", "170505 05:39",
+# "05.05.2017"), not an extension or a room ("Call Tom Baker <tom@x> [ext 4711]:"); the
+# one word is a verb of saying, not one saying when or how the customer's request is done
+# ("Email Tom Baker <tom@x> directly:", "Fragen Sie … direkt:", "… today:").
+_MUTT_WHEN = re.compile(
+    r"\d{1,2}:\d{2}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|(?<!\d)\d{6,8}(?!\d)"
+)
+_REQUEST_WORD = re.compile(
+    r"\w+ly|\w+ment|directamente|\w+mente|direkt|today|tomorrow|now|asap|instead|please|too|"
+    r"also|again|first|soon|bitte|heute|morgen|sofort|auch|stattdessen|selbst|aujourd|demain|"
+    r"aussi|svp|plutôt|hoy|mañana|también|ahora|ya|primero",
+    re.IGNORECASE,
+)
 
 
 def _dateless_sender(text: str, next_lines: list[str]) -> bool:
