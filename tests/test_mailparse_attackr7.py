@@ -104,8 +104,7 @@ PRINTER_QUOTE = "> Does the printer work now?\n"
     "text",
     [
         "The printer is still down. Please call back today.\n\nJohn Smith\n+1 555 012 3456",
-        "Please create an account for the new colleague.\n\nMaria Lopez\n"
-        "maria.lopez@acme.example",
+        "Please create an account for the new colleague.\n\nMaria Lopez\nmaria.lopez@acme.example",
         "L'imprimante est en panne. Merci de rappeler mon collègue.\n\nJean Dupont\n"
         "+33 1 23 45 67 89",
         "Der Drucker geht nicht. Bitte rufen Sie meine Kollegin zurück.\n\nAnna Kowalski\n"

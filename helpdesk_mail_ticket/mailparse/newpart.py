@@ -671,9 +671,7 @@ _CONTACT_REQUEST = re.compile(
 
 def _asks_for_contact(lines: list[str], start: int) -> bool:
     above = [line for line in lines[max(start - 4, 0) : start] if line.strip()]
-    return any(
-        len(line) <= MAX_LINE_LEN and _CONTACT_REQUEST.search(line) for line in above[-2:]
-    )
+    return any(len(line) <= MAX_LINE_LEN and _CONTACT_REQUEST.search(line) for line in above[-2:])
 
 
 # The customer speaking of themself ("My new number is", "Call me at", "Meine neue Nummer")
