@@ -161,3 +161,30 @@ def test_a_customers_request_naming_an_address_above_a_quote_stays(line):
     assert got.strip() == f"Thanks.\n\n{line}", got
     inline = new_part(f"{line}\n> Who is the printer admin?\n\nHe is, since May.\n")
     assert inline.strip().startswith(line), inline
+
+
+# --- the list footers reply7 cuts stay cut ------------------------------------------------------
+
+ANSWER = "I restarted the node and the replica came back.\nThe index looks fine now."
+MORE_FOOTERS = [
+    "--~--~---------~--~----~------------~-------~--~----~\n"
+    'You received this message because you are subscribed to the Google Groups "print" group.\n'
+    "To post to this group, send email to print@googlegroups.example.com\n"
+    "To unsubscribe from this group, send email to print+unsubscribe@googlegroups.example.com\n"
+    "For more options, visit this group at http://groups.example.com/group/print?hl=en\n"
+    "-~----------~----~----~----~------~----~------~--~---",
+    "-----\nTo unsubscribe, send a message to sympa@lists.example.org with subject: "
+    "unsubscribe print",
+    "-=-=-=-=-=-=-=-=-=-=-=-\nGroups.io Links: You receive all messages sent to this group.\n\n"
+    "View/Reply Online (#42): https://groups.example.io/g/print/message/42\n"
+    "Mute This Topic: https://groups.example.io/mt/123/456\n"
+    "Group Owner: print+owner@groups.example.io\n"
+    "Unsubscribe: https://groups.example.io/g/print/unsub [ann@customer.example]\n"
+    "-=-=-=-=-=-=-=-=-=-=-=-",
+]
+
+
+@pytest.mark.parametrize("footer", MORE_FOOTERS)
+def test_a_list_footer_of_the_list_servers_own_lines_is_cut(footer):
+    got = new_part(f"{ANSWER}\n\n{footer}\n")
+    assert got.strip() == ANSWER, got

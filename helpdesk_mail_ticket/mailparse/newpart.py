@@ -2457,10 +2457,27 @@ def _ends_with_link(line: str) -> bool:
     return bool(last) and _LINK_OR_ADDRESS.search(last) is not None
 
 
+# A rule of any of the rule characters (Google Groups' old "-~----~--~---" closing one).
+_FOOTER_RULE = re.compile(r"^\s*[-~=_#*]{5,}\s*$")
+# After its address, a list's line may go on telling what to send ("… to sympa@x with
+# subject: unsubscribe print"); a customer's goes on to what happened ("returns 404.").
+_SEND_WHAT = re.compile(
+    r"\W*(?:with\s+|in\s+)?(?:the\s+)?(?:subject|body|betreff|objet|asunto)\b", re.IGNORECASE
+)
+
+
+def _link_then_what_to_send(line: str) -> bool:
+    if len(line) > MAX_LINE_LEN:
+        return False
+    ends = [match.end() for match in _LINK_TOKEN.finditer(line)]
+    return bool(ends) and _SEND_WHAT.match(line, ends[-1]) is not None
+
+
 def _footer_line(line: str) -> bool:
     return (
         not line.strip()
         or _LIST_RULE.match(line) is not None
+        or _FOOTER_RULE.match(line) is not None
         or _ends_with_link(line)
         or _LIST_CUE.search(line) is not None
         or _SUBSCRIBED.match(line) is not None
@@ -2481,8 +2498,10 @@ def _list_footer(block: list[str]) -> bool:
             # ... with its link or address at the line's end, or on the next line below a
             # colon ("click the following link:")
             below = block[index + 1] if index + 1 < len(block) else ""
-            if _ends_with_link(line) or (
-                line.rstrip()[-1:] in (":", "：") and _ends_with_link(below)
+            if (
+                _ends_with_link(line)
+                or _link_then_what_to_send(line)
+                or (line.rstrip()[-1:] in (":", "：") and _ends_with_link(below))
             ):
                 return True
     return False
