@@ -491,18 +491,24 @@ _SIGN_OFF = re.compile(
 # (mail, web, street, post code), a company form. A closing paragraph where most lines carry
 # one is a signature (Carvalho & Cohen's and talon's features, as a rule).
 _PHONE = re.compile(r"(?:\+|\(|\b)\d[\d ().\-/]{6,}\d\b")
-_CONTACT_CUE = re.compile(
+_REACH_CUE = (  # how the writer is reached, and whose company they write for
     r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+"  # e-mail address
     r"|\bwww\.|https?://"  # web
     r"|\b(?:phone|tel|telephone|fax|facsimile|mobile|cell|e-?mail|direct|office|pager|"
     r"téléphone|portable|telefon|handy|móvil|teléfono|telefono|cellulare|телефон)\b"
-    r"|\b\d{1,5}\s+\w+(?:\s\w+)?\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|"
+    r"|\b(?:inc|corp|corporation|ltd|llc|llp|plc|gmbh|ag|s\.a|sarl|b\.v|company|co)\.?(?:\s|,|$)"
+)
+_CONTACT_CUE = re.compile(
+    _REACH_CUE
+    + r"|\b\d{1,5}\s+\w+(?:\s\w+)?\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|"
     r"lane|suite|floor|way|plaza|straße|strasse|rue|via|calle)\b"
     r"|\b(?:suite|floor|p\.?o\.? box|eb)\s*\d"
-    r"|,\s*[a-z]{2,}\.?\s+\d{5}(?:-\d{4})?\b"  # "Houston, Texas 77002" / "Austin, TX 78701"
-    r"|\b(?:inc|corp|corporation|ltd|llc|llp|plc|gmbh|ag|s\.a|sarl|b\.v|company|co)\.?(?:\s|,|$)",
+    r"|,\s*[a-z]{2,}\.?\s+\d{5}(?:-\d{4})?\b",  # "Houston, Texas 77002" / "Austin, TX 78701"
     re.IGNORECASE,
 )
+# A street is where a place is, the customer's too ("Ciao Bella Restaurant" / "12 High
+# Street"): alone it does not make a signature of a name.
+_REACH = re.compile(_REACH_CUE, re.IGNORECASE)
 # A sentence, or a line introducing what follows ("The new printer is at:"): not a signature.
 _SENTENCE_END = re.compile(r"[?!:：]\s*$|[a-z]{3,}\.\s*$")
 _FORM_FIELD = re.compile(r"\S\s+:\s")  # "Request ID   : 42": aligned form data, not a signature
@@ -560,13 +566,112 @@ def _contact_block(lines: list[str], content: list[int]) -> int:
     if any(_SENTENCE_END.search(line) and not _CONTACT_CUE.search(line) for line in block):
         return -1
     cues = sum(bool(_CONTACT_CUE.search(line) or _PHONE.search(line)) for line in block)
-    if cues < (1 if _carries_on_signed_name(lines, start, closing) else 2):
+    if cues < (1 if _carries_on_signed_name(lines, start, closing) else 2) and not (
+        _headed_by_full_name(block)
+        and not _introduced_by_colon(lines, start)
+        and not _asks_for_contact(lines, start)
+    ):
         return -1
     if len(block[0].split()) == 1 and not _CONTACT_CUE.search(block[0]):
         start += 1
     if closing >= 0 and _VALEDICTION.match(lines[closing]):
         return closing
     return start
+
+
+# reply7: a signature headed by the writer's full name with one contact line under it
+# ("Joel Bernstein" / "http://joelsolr.example/", "Lysa Akin" / "503/464-7927", "Greg Piper" /
+# "President & CEO" / "Acme LLC"). Its cue must be a signature's: a home page (a link into a
+# site follows a customer's heading: "Error Log" / "http://pastebin…/abc"), a phone, an
+# e-mail address, a company form, not a street alone; the lines between are a title or a
+# department in capitalised words. A field's name above its value ("Serial Number" /
+# "1234-5678-90") is no name.
+_DEEP_LINK = re.compile(r"(?:https?://|www\.)[^\s/]{1,253}/[^\s]")
+_FIELD_WORD = re.compile(
+    r"\b(?:number|no|nr|id|code|serial|order|ticket|case|account|reference|ref|invoice|"
+    r"version|model|error|log|total|date|password|pin|key|licen[cs]e|nummer|numéro|número|"
+    r"numero|notes?|guide|manual|page|link|room)\b",
+    re.IGNORECASE,
+)
+_TITLE_CONNECTOR = frozenset(
+    ("&", "and", "of", "for", "de", "du", "des", "der", "für", "und", "et", "y", "-", "–")
+)
+_NAMED_BLOCK_MAX = 5
+
+
+def _headed_by_full_name(block: list[str]) -> bool:
+    """A full name (two to four capitalised words) on the block's first line, then lines
+    each a signature's contact line or a title line (capitalised words), one contact line
+    at least."""
+    if not 2 <= len(block) <= _NAMED_BLOCK_MAX:
+        return False
+    name = block[0]
+    if len(name.split()) < 2 or not _signed_name(name) or _FIELD_WORD.search(name):
+        return False
+    if not all(word[:1].isupper() for word in name.split()):
+        return False
+    contact = 0
+    for line in block[1:]:
+        if _DEEP_LINK.search(line):
+            return False
+        if _REACH.search(line) or _PHONE.search(line):
+            contact += 1
+            continue
+        words = [word.rstrip(",") for word in line.split()]
+        if not all(
+            word in _TITLE_CONNECTOR or (word[:1].isalpha() and word[:1].isupper())
+            for word in words
+        ):
+            return False
+    return contact >= 1
+
+
+# A sentence left open: a lower-case word ends the line, with words before it.
+_OPEN_SENTENCE = re.compile(r"\S\s+[^\W\d_A-Z\u00c0-\u00de]{1,30}$")
+
+
+def _introduced_by_colon(lines: list[str], start: int) -> bool:
+    """The line above the block ends with a colon or leaves its sentence open on a
+    lower-case word ("Please send the replacement to", "… an", "Our new contact is"), or
+    the first name alone on it is what the line above that introduces: the block is what
+    the customer introduces ("Please call my colleague:", "… for the new hire:" / "Karin"),
+    not their signature."""
+    above = [line.rstrip() for line in lines[max(start - 3, 0) : start] if line.strip()]
+    if above and (above[-1][-1:] in (":", "：") or _OPEN_SENTENCE.search(above[-1])):
+        return True
+    return (
+        len(above) > 1
+        and _FIRST_NAME.match(above[-1]) is not None
+        and above[-2][-1:] in (":", "：")
+    )
+
+
+# attackr7: the text right above asks the agent to call back, or speaks of another person
+# to reach or to set up ("Please call back today.", "an account for the new colleague",
+# "Merci de rappeler mon collègue.", "Bitte rufen Sie meine Kollegin zurück.", "llamen a mi
+# compañero"): the name and its one contact line under it are that contact, which the agent
+# needs, not a signature; so is the one the text points to ("to the address below.", "ask
+# for our IT manager on site.", "Ansprechpartner vor Ort ist Herr Braun."). (Two contact
+# lines stay a signature, as before reply7.)
+_CONTACT_REQUEST = re.compile(
+    r"\bcall(?:ing)?\s+(?:(?:me|us|him|her|them)\s+)?back\b|\bcall-?back\b|"
+    r"\bring\s+(?:(?:me|us)\s+)?back\b|\bcolleague|\bcoworker|\bco-worker|"
+    r"\bnew\s+(?:user|employee|hire|starter|contact)\b|\baccount\s+for\b|"
+    r"zurückruf|\brückruf|zurück\W*$|\bkolleg(?:e|en|in)\b|\bmitarbeiter|"
+    r"\brappel(?:er|ez|le[rz]?)\b|\bcollègue|\bcollaborat(?:eur|rice)|"
+    r"\bdevolver\s+la\s+llamada|\bllam(?:ar|e|en|adme|enme)\b|\bcompañer[oa]|"
+    r"\bnuev[oa]\s+(?:usuari|emplead)|"
+    # ... or points to it: the address or the person below, the contact on site
+    r"\bbelow\b|\bunten\b|ci-dessous|\babajo\b|\bcontact\s+person|ansprechpartner|"
+    r"\binterlocut|persona\s+de\s+contacto|\bon[\s-]site\b|\bvor\s+ort\b|\bsur\s+place\b|"
+    r"\ben\s+el\s+sitio\b|\bask\s+for\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_for_contact(lines: list[str], start: int) -> bool:
+    above = [line for line in lines[max(start - 4, 0) : start] if line.strip()]
+    return any(len(line) <= MAX_LINE_LEN and _CONTACT_REQUEST.search(line) for line in above[-2:])
 
 
 # The customer speaking of themself ("My new number is", "Call me at", "Meine neue Nummer")
@@ -762,10 +867,58 @@ _SENDER_COLON = re.compile(r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*[:：]$")
 _SENDER_LINE_MAX = 80
 
 
+# reply7: the sender named by a bracketed address at the start of the line (a name before
+# it, Mutt's "* " before that), then, before the colon, what no verb list holds: a bracketed
+# date or time (Mutt's "* Ann Lee <ann@x> [2017-05-05 05:39]:") or one lower-case word of a
+# client or language the lists lack ("Ann <ann@x> said:", Gnus' "… schreibt:"). Taken only
+# right above a quote, as _SENDER_COLON is; a customer's words before the address ("Forward
+# this to Ann <ann@x> today:") or brackets without a digit ("[optional]:") are theirs.
+_SENDER_THEN = re.compile(
+    r'^(?:\*\s+)?(?:(?P<name>"[^"\n]{1,60}"|[^\s<>"]{1,64}(?:\s+[^\s<>"]{1,40}){0,3})\s+)?'
+    r"<[^<>\s@]{1,64}@[^<>\s]{1,255}>\s*"
+    r"(?:\[(?P<when>[^\[\]\n]{1,40})\]|(?P<word>[^\W\d_]{2,20}))\s*[:：]$"
+)
+_SENDER_THEN_MAX = 120
+_NAME_PARTICLE = frozenset(
+    ("van", "von", "der", "den", "de", "la", "le", "da", "di", "du", "del", "dos", "ten", "ter")
+)
+
+
+def _sender_then(text: str) -> bool:
+    match = _SENDER_THEN.match(text) if len(text) <= _SENDER_THEN_MAX else None
+    if match is None:
+        return False
+    name = match.group("name") or ""
+    words = [] if name.startswith('"') else name.split()
+    if len(words) > 1 and not all(word[:1].isupper() or word in _NAME_PARTICLE for word in words):
+        return False
+    when, word = match.group("when"), match.group("word")
+    if when is not None:
+        return _MUTT_WHEN.search(when) is not None
+    return word.islower() and not _REQUEST_WORD.fullmatch(word)
+
+
+# attackr7: Mutt's brackets hold a date or a time ("2017-05-05 05:39", "170505 05:39",
+# "05.05.2017"), not an extension or a room ("Call Tom Baker <tom@x> [ext 4711]:"); the
+# one word is a verb of saying, not one saying when or how the customer's request is done
+# ("Email Tom Baker <tom@x> directly:", "Fragen Sie … direkt:", "… today:").
+_MUTT_WHEN = re.compile(
+    r"\d{1,2}:\d{2}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|(?<!\d)\d{6,8}(?!\d)"
+)
+_REQUEST_WORD = re.compile(
+    r"\w+ly|\w+ment|directamente|\w+mente|direkt|today|tomorrow|now|asap|instead|please|too|"
+    r"also|again|first|soon|bitte|heute|morgen|sofort|auch|stattdessen|selbst|aujourd|demain|"
+    r"aussi|svp|plutôt|hoy|mañana|también|ahora|ya|primero",
+    re.IGNORECASE,
+)
+
+
 def _dateless_sender(text: str, next_lines: list[str]) -> bool:
     return (
-        len(text) <= _SENDER_LINE_MAX
-        and _SENDER_COLON.search(text) is not None
+        (
+            (len(text) <= _SENDER_LINE_MAX and _SENDER_COLON.search(text) is not None)
+            or _sender_then(text)
+        )
         and _quote_follows(next_lines)
         and not _FIRST_PERSON.search(text)
     )
@@ -2223,6 +2376,137 @@ def split_reply(text: str, settings) -> Split:
 _INVISIBLE = re.compile("[\u1427\u200b\ufeff]")
 
 
+# reply7: a list server's subscription footer below the whole message (ezmlm's and the
+# ASF lists' "-----" rule and "To unsubscribe, e-mail: …", LISTSERV's "####", groups.io's
+# "-=-=-", Yahoo Groups' links, Google Groups' "You received this message because you are
+# subscribed…" with or without "-- "): not the writer's text. Left in, its rule stayed at
+# the end of the new part, and below a quote it read as an answer written under it, which
+# kept the whole quote. A rule (or that Google Groups line) opens it; below it, within
+# _LIST_FOOTER_LINES, a line tells how to unsubscribe or names the list's page, with an
+# address or a link on it or on the next line; no line quotes, none speaks in the first
+# person (the customer's "Please unsubscribe me: …").
+_LIST_RULE = re.compile(r"^\s*(?:-{5,}|_{5,}|#{5,}|={5,}|\*{5,}|~{5,}|(?:-=){3,}-?|--)\s*$")
+_SUBSCRIBED = re.compile(
+    r"^\s*you\s+received\s+this\s+message\s+because\s+you\s+are\s+subscribed", re.IGNORECASE
+)
+_LIST_CUE = re.compile(
+    r"unsubscribe|d[ée]sabonn|d[ée]sinscri|abmelden|austragen|abbestellen|darse\s+de\s+baja|"
+    r"cancelar\s+(?:la\s+)?suscripci|disiscriv|cancellarsi|afmelden|uitschrijven|"
+    r"avregistrer|avsluta\s+prenumeration|wypisa|отписаться|"
+    r"groups\.io\s+links|groups\s+links|/listinfo/|/mailman/",
+    re.IGNORECASE,
+)
+_LINK_OR_ADDRESS = re.compile(r"https?://|\bwww\.|mailto:|[\w.+=-]{1,64}@[\w-]+\.[\w.-]+")
+_LINK_TOKEN = re.compile(r"(?:https?://|www\.|mailto:)\S+|\S{1,64}@\S+")
+_LIST_FOOTER_LINES = 16
+
+
+def _split_list_footer(text: str) -> tuple[str, str]:
+    """``text`` without a list server's subscription footer at its very end, and that
+    footer ("" when there is none)."""
+    pieces = text.rsplit("\n", _LIST_FOOTER_LINES + 2)
+    tail = pieces[1:] if len(pieces) > 1 else pieces
+    head_lines = len(pieces) - len(tail)
+    end = len(tail) - 1
+    while end >= 0 and not tail[end].strip():
+        end -= 1
+    for start in range(end, -1, -1):
+        line = tail[start]
+        if len(line) > MAX_LINE_LEN:
+            break
+        if _LIST_RULE.match(line):
+            block = tail[start + 1 : end + 1]
+        elif _SUBSCRIBED.match(line):
+            block = tail[start : end + 1]
+        else:
+            continue
+        if not _list_footer(block):
+            continue
+        while start > 0 and _LIST_RULE.match(tail[start - 1]):
+            start -= 1  # the rule above Google Groups' line ("-- ") goes with it
+        above = (pieces[0] + "\n" if head_lines else "") + "\n".join(tail[:start])
+        if not above.strip():
+            break  # nothing but the footer: the message as it is
+        if above.rstrip()[-1:] in (":", "："):
+            break  # the customer shows it ("every mail from you ends with:"): theirs
+        return above.rstrip() + "\n", "\n".join(tail[start : end + 1]).strip()
+    return text, ""
+
+
+# What a list server writes in its footer, line by line: a rule, a link or an address, the
+# list's words about subscribing, a line introducing the next (": "), the list's name
+# ("users mailing list"), Yahoo Groups' "<*>" items. A customer's result, error or question
+# in the block ("Result: error 500.", "Es kommt Fehler 500.") is none of these: the block is
+# then the customer's report about a list, never cut (attackr7).
+_LIST_NAME = re.compile(
+    r"\bmailing[\s-]?list|\bliste\s+de\s+diffusion|\bmailingliste|\blista\s+de\s+correo|"
+    r"^\s*<\*>",
+    re.IGNORECASE,
+)
+
+
+_LINK_END_PUNCT = ".,;:)]>"
+
+
+def _ends_with_link(line: str) -> bool:
+    """The line's last word is a link or an address ("… e-mail: users-unsubscribe@x.org",
+    "Unsubscribe: https://… [ann@x]"): where a list's line sends the reader. A customer's
+    sentence goes on after it ("https://…/u returns 404.")."""
+    words = line.rsplit(None, 1) if len(line) <= MAX_LINE_LEN else []
+    last = words[-1].rstrip(_LINK_END_PUNCT) if words else ""
+    return bool(last) and _LINK_OR_ADDRESS.search(last) is not None
+
+
+# A rule of any of the rule characters (Google Groups' old "-~----~--~---" closing one).
+_FOOTER_RULE = re.compile(r"^\s*[-~=_#*]{5,}\s*$")
+# After its address, a list's line may go on telling what to send ("… to sympa@x with
+# subject: unsubscribe print"); a customer's goes on to what happened ("returns 404.").
+_SEND_WHAT = re.compile(
+    r"\W*(?:with\s+|in\s+)?(?:the\s+)?(?:subject|body|betreff|objet|asunto)\b", re.IGNORECASE
+)
+
+
+def _link_then_what_to_send(line: str) -> bool:
+    if len(line) > MAX_LINE_LEN:
+        return False
+    ends = [match.end() for match in _LINK_TOKEN.finditer(line)]
+    return bool(ends) and _SEND_WHAT.match(line, ends[-1]) is not None
+
+
+def _footer_line(line: str) -> bool:
+    return (
+        not line.strip()
+        or _LIST_RULE.match(line) is not None
+        or _FOOTER_RULE.match(line) is not None
+        or _ends_with_link(line)
+        or _LIST_CUE.search(line) is not None
+        or _SUBSCRIBED.match(line) is not None
+        or _LIST_NAME.search(line) is not None
+        or line.rstrip()[-1:] in (":", "：")
+    )
+
+
+def _list_footer(block: list[str]) -> bool:
+    if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
+        return False
+    if not all(_footer_line(line) for line in block):
+        return False
+    for index, line in enumerate(block):
+        # The list's words, outside the links (a customer's ".../unsubscribe?id=42" is what
+        # they report); Mailman names its page only in its link.
+        if _LIST_CUE.search(_LINK_TOKEN.sub(" ", line)) or "/listinfo/" in line:
+            # ... with its link or address at the line's end, or on the next line below a
+            # colon ("click the following link:")
+            below = block[index + 1] if index + 1 < len(block) else ""
+            if (
+                _ends_with_link(line)
+                or _link_then_what_to_send(line)
+                or (line.rstrip()[-1:] in (":", "：") and _ends_with_link(below))
+            ):
+                return True
+    return False
+
+
 _LEADING_LINES = 12
 
 
@@ -2243,6 +2527,29 @@ def _drop_leading_attribution(text: str) -> str:
 
 
 def _split_reply(text: str, settings) -> Split:
+    footer = ""
+    if settings.builtin_quote_detection:
+        text, footer = _split_list_footer((text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    split = _split_originals(text, settings)
+    if not footer or not _ends_alike(split.unquoted, text):
+        return split  # (a footer below the quoted history goes with it)
+    # The list's footer right below the writer's text is cut as a signature is.
+    return Split(
+        split.new_part,
+        f"{split.signature}\n\n{footer}".strip(),
+        f"{split.unquoted}\n\n{footer}".strip(),
+        split.quote_offset,
+        split.fallback,
+    )
+
+
+def _ends_alike(part: str, text: str) -> bool:
+    """``part`` ends with the last line of ``text`` (the writer's text, not a quote, ends it)."""
+    last = text.rstrip().rsplit("\n", 1)[-1].strip()
+    return bool(last) and part.rstrip().endswith(last)
+
+
+def _split_originals(text: str, settings) -> Split:
     originals: dict = {}
     split = _split_marked(text, settings, originals)
     if not originals:
