@@ -1320,6 +1320,7 @@ _READER = frozenset("you du sie vous tu usted voi jij u você вы ты ty ni de
 # Formal "your" that letters capitalise anywhere (de, nl, it, ru, pl, da/no, fi): the
 # customer's courtesy, no display name's.
 _GRAMMAR_CAPITAL = frozenset("Ihr Ihre Uw Vostro Vostra Ваш Ваша Wasz Wasza Deres Teidän".split())
+# ("sent" is no verb inside "presented")
 _VERB_WORD = re.compile(rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.I)
 _SLOT_STOP = re.compile(r"[\d,，>)\]<(\[]")
 
@@ -1484,9 +1485,6 @@ _WEEKDAY_DOT_DATE = re.compile(
 
 
 _VERB_BEFORE_DATE = 40
-_VERB_WORD = re.compile(
-    rf"(?<![{_SPACED_LETTER}])(?:{_WROTE})(?![{_SPACED_LETTER}])", re.IGNORECASE
-)  # ("sent" is no verb inside "presented")
 
 
 def _month_goes_on(above: str, last: str) -> bool:
