@@ -655,21 +655,50 @@ def _row(char: str, codec: str) -> int:
     return encoded[0] if len(encoded) == 2 else 0
 
 
+_LEVEL_TWO = 0.5  # a Han character of a charset's level-2 rows (see _han_score)
+# The characters the language of each CJK charset writes (built by
+# bench/build_letter_stats.py from Odoo's translations). A charset's common rows hold
+# thousands of characters a language hardly writes: two bytes of Korean, Thai or Cyrillic
+# read by a Chinese charset land on them as often as on the frequent ones ("나마어" is
+# GB2312's "唱付绢", "มกราคม" EUC-JP's "繊智ち"); the frequent ones are the text's.
+_CJK_CHARS_PATH = Path(__file__).resolve().parent / "data" / "cjk_chars.json"
+_CJK_TABLE = {"euc_jis_2004": "cp932", "iso2022_jp_ext": "cp932"}
+
+
+@functools.lru_cache(maxsize=1)
+def _cjk_chars() -> dict:
+    try:
+        tables = json.loads(_CJK_CHARS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        _logger.warning("CJK character statistics unreadable: %s", _CJK_CHARS_PATH, exc_info=True)
+        return {}
+    return {codec: frozenset(chars) for codec, chars in tables.items()}
+
+
+def _written(char: str, codec: str) -> bool:
+    """Whether the language of ``codec`` writes ``char`` (True without statistics)."""
+    chars = _cjk_chars().get(_CJK_TABLE.get(codec, codec))
+    return chars is None or char in chars
+
+
 def _han_score(char: str, codec: str) -> float:
-    """A Han character read by ``codec``: 0.9 in the charset's level-1 (common) rows,
-    0.5 in level 2, -1 outside (rare extensions: what wrong bytes land on). A letter in a
-    well-cased word scores 1: two bytes that happen to form a common Han character weigh
-    a little less than two letters that form a word."""
+    """A Han character read by ``codec``: 0.9 in the charset's level-1 (common) rows when
+    its language writes it, 0.5 in level 2 or not written, -1 outside (rare extensions:
+    what wrong bytes land on). A letter in a well-cased word scores 1: two bytes that
+    happen to form a common Han character weigh a little less than two letters that form
+    a word."""
     if codec == "gb18030":
         row = _row(char, "gb2312")
-        return _COMMON if 0xB0 <= row <= 0xD7 else 0.5 if row else -1.0
-    if codec == "big5hkscs":
+        score = _COMMON if 0xB0 <= row <= 0xD7 else _LEVEL_TWO if row else -1.0
+    elif codec == "big5hkscs":
         row = _row(char, "big5")
-        return _COMMON if 0xA4 <= row <= 0xC6 else 0.5 if row >= 0xC9 else -1.0
-    if codec in _JAPANESE:
+        score = _COMMON if 0xA4 <= row <= 0xC6 else _LEVEL_TWO if row >= 0xC9 else -1.0
+    elif codec in _JAPANESE:
         row = _row(char, "shift_jis")
-        return _COMMON if 0x88 <= row <= 0x98 else 0.5 if row >= 0x99 else -1.0
-    return -0.5  # Hanja in Korean, a Han character in a single-byte charset
+        score = _COMMON if 0x88 <= row <= 0x98 else _LEVEL_TWO if row >= 0x99 else -1.0
+    else:
+        return -0.5  # Hanja in Korean, a Han character in a single-byte charset
+    return _LEVEL_TWO if score == _COMMON and not _written(char, codec) else score
 
 
 def _reads_as_word_start(char: str, codec: str) -> bool:
@@ -714,7 +743,9 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     if 0x3040 <= code <= 0x30FF:  # kana
         return 1.5 if codec in _JAPANESE else -0.5
     if 0xAC00 <= code <= 0xD7A3:  # Hangul syllables
-        return _COMMON if codec == "cp949" and _row(char, "euc_kr") else -1.0
+        if codec != "cp949" or not _row(char, "euc_kr"):
+            return -1.0
+        return _COMMON if _written(char, codec) else _LEVEL_TWO
     if 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E:  # CJK punctuation, full width
         return 0.8 if codec in _CJK_CODECS else -1.0
     if 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or code < 0xA0:
