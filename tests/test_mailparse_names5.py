@@ -97,3 +97,46 @@ def test_chinese_and_japanese_names_stay_theirs(text, codec):
     """Guard: names in the charsets whose common characters are now weighed keep them."""
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- c. "@" as a trail byte of Shift_JIS and Big5 -----------------------------------------
+# Big5 writes "一" (the commonest Chinese character) as A4 40 and Shift_JIS "ァ" as 83 40:
+# the second byte is "@". The detector refused every reading that took an "@" into a
+# character, lest an address break: "一月份帳單" was "д@дыеў▒b│ц", "ファックス" "ƒtƒ@ƒbƒNƒX".
+# An address's "@" follows an ASCII character (or stands before a domain's): only such an
+# "@" is kept as structure now. A raw 8-bit byte before an address's "@" keeps it (guard).
+
+_AT_TRAIL = [
+    ("第一季報告", "big5"),
+    ("一月份帳單", "big5"),
+    ("統一發票", "big5"),
+    ("ファックス送信", "shift_jis"),
+    ("ファイル共有", "shift_jis"),
+    ("院内報告", "shift_jis"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _AT_TRAIL)
+def test_a_character_whose_trail_byte_is_an_at_sign(text, codec):
+    data = text.encode(codec)
+    parsed = parse_message(_raw_mail(data, data, data))
+    assert (parsed.subject, parsed.from_name, parsed.from_email) == (
+        text,
+        text,
+        "sender@example.com",
+    )
+    assert [a.filename for a in parsed.attachments] == [text + ".pdf"]
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [
+        (b"\xb2\xc4\xa4@example.com", "ід¤@example.com"),
+        (b"\x83t\x83@example.com", "ƒtƒ@example.com"),
+        (b"Jos\xe9 <jos\xe9@example.com>", "josé@example.com"),
+    ],
+)
+def test_an_address_at_sign_after_an_8bit_byte_stays_the_address(value, address):
+    """Guard: an 8-bit local part (no address writes one, but mail does) keeps its "@"."""
+    parsed = parse_message(b"From: " + value + b"\r\nSubject: s\r\n\r\nhi\r\n")
+    assert parsed.from_email == address

@@ -332,7 +332,12 @@ _NO_VOTE = frozenset({"cp1254", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "c
 # A declared charset is believed unless another reads the bytes this much better (per
 # character, on the scale of _char_score).
 _DECLARED_BONUS = 0.5
-_STRUCTURE = b'@<>"'
+# The structure counted: "<", ">", '"' and an address's "@": after an ASCII character (or
+# first) or before a domain's. Between two 8-bit bytes "@" is a trail byte of Shift_JIS
+# ("ァ" is 83 40) or Big5 ("一" is A4 40), which those charsets rightly take into their
+# character; a raw 8-bit local part before it (no address writes one) keeps its "@".
+_STRUCTURE_MARKS = re.compile(r'(?:^|(?<=[\x00-\x7f]))@|@(?=[A-Za-z0-9])|[<>"]')
+_STRUCTURE_BYTES = re.compile(rb'(?:^|(?<=[\x00-\x7f]))@|@(?=[A-Za-z0-9])|[<>"]')
 _DETECT_MIN_CONFIDENCE = 0.5
 _VOTE_MAX_BYTES = 1024  # chardet reads longer text slowly, and the scores need no vote there
 try:  # chardet is one of Odoo's own requirements; the core runs without it
@@ -382,10 +387,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         if voted in candidates and voted not in _NO_VOTE:
             candidates[voted] += 0.05
     best, best_score = "", float("-inf")
-    structure = [data.count(char) for char in _STRUCTURE]
+    structure = sorted(_STRUCTURE_BYTES.findall(data))
     for codec, bonus in candidates.items():
         text = _try(data, codec)
-        if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
+        if text is None or sorted(m.encode() for m in _STRUCTURE_MARKS.findall(text)) != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
         if (
             codec in _LETTER_CODECS
