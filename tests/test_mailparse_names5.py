@@ -140,3 +140,33 @@ def test_an_address_at_sign_after_an_8bit_byte_stays_the_address(value, address)
     """Guard: an 8-bit local part (no address writes one, but mail does) keeps its "@"."""
     parsed = parse_message(b"From: " + value + b"\r\nSubject: s\r\n\r\nhi\r\n")
     assert parsed.from_email == address
+
+
+# --- d. A word gluing Latin letters to Cyrillic ones --------------------------------------
+# A Czech surname whose accented letters come first ("Čížek", "Žáček") reads in
+# Windows-1251 as Cyrillic letters glued to a Latin tail ("Инћek", "Ћбиek"); only the
+# letter beside the tail was weighed, and the Cyrillic reading tied with the Central
+# European one. No text glues ASCII letters to Cyrillic, Greek, Hebrew, Arabic or Thai ones
+# in one word: every non-ASCII letter of such a word now loses as a misread one.
+
+_GLUED = [("Čížek", "cp1250"), ("Čížek", "iso-8859-2"), ("Žáček", "cp1250")]
+_CYRILLIC_BESIDE_LATIN = [
+    ("Windows-приложение", "cp1251"),
+    ("Счёт iPhone 15", "cp1251"),
+    ("ООО Альфа ltd", "koi8-r"),
+    ("Ελλάδα Tours", "cp1253"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _GLUED)
+def test_a_latin_name_is_not_read_as_cyrillic_glued_to_latin(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+@pytest.mark.parametrize(("text", "codec"), _CYRILLIC_BESIDE_LATIN)
+def test_latin_words_beside_other_scripts_stay(text, codec):
+    """Guard: a Latin word beside a Cyrillic or Greek one (a space, a hyphen between) is no
+    glued word."""
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

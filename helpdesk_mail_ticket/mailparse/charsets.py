@@ -949,6 +949,7 @@ def plausibility(text: str, codec: str) -> float:
     total, count = 0.0, 0
     last = len(text) - 1
     accent = -2  # where the last Greek accented vowel was
+    mixed = _mixed_word_letters(text[:_MIXED_SCANNED])
     word_scores: dict = {}  # index -> score of the letters of a short word
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
@@ -970,6 +971,8 @@ def plausibility(text: str, codec: str) -> float:
                     following = range(index + 1, index + len(word))
                     word_scores.update(zip(following, scores[1:], strict=True))
             total += score
+        if index in mixed:
+            total -= _MIXED_WORD
         count += 1
         if char in _TONOS:
             if accent >= 0 and (accent == index - 1 or text[accent + 1 : index].isalpha()):
@@ -982,6 +985,31 @@ def plausibility(text: str, codec: str) -> float:
 
 
 _WORD_SPACE = 0.5
+# A word gluing ASCII letters to letters of an alphabet of its own (Cyrillic, Greek, Hebrew,
+# Arabic, Thai): text writes none ("Инћek" is Windows-1251's reading of Czech "Čížek"; a
+# Latin brand beside a Russian word stands apart or behind a hyphen). Each of its non-ASCII
+# letters loses this much, not only the one beside the ASCII letter. CJK text does glue
+# Latin words to its characters ("Windows版"): not counted here.
+_MIXED_WORD = 1.0
+_MIXED_SCANNED = 16384  # characters: more than _MAX_SCORED non-ASCII ones reach
+_LETTERS_RUN = re.compile(r"[^\W\d_]{2,}")
+
+
+def _mixed_word_letters(text: str) -> frozenset:
+    """The indexes of the non-ASCII letters of ``text``'s words that mix ASCII letters with
+    letters of a non-Latin alphabet."""
+    if text.isascii():
+        return frozenset()
+    out = set()
+    for word in _LETTERS_RUN.finditer(text):
+        letters = word.group()
+        if letters.isascii() or not any(char.isascii() for char in letters):
+            continue
+        if not any(_script(char) not in ("latin", "other") for char in letters):
+            continue
+        start = word.start()
+        out.update(start + i for i, char in enumerate(letters) if not char.isascii())
+    return frozenset(out)
 _TONOS = frozenset("άέήίόύώΐΰΆΈΉΊΌΎΏ")
 _TWO_ACCENTS = 1.0
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
