@@ -991,14 +991,15 @@ _WORD_SPACE = 0.5
 # letters loses this much, not only the one beside the ASCII letter. CJK text does glue
 # Latin words to its characters ("Windows版"): not counted here.
 _MIXED_WORD = 1.0
-_MIXED_SCANNED = 16384  # characters: more than _MAX_SCORED non-ASCII ones reach
+_MIXED_SCANNED = 2048  # characters: where _MAX_SCORED non-ASCII ones mostly end
 _LETTERS_RUN = re.compile(r"[^\W\d_]{2,}")
+_GLUE = re.compile(r"[A-Za-z][^\W\d_\x00-\x7f]|[^\W\d_\x00-\x7f][A-Za-z]")
 
 
 def _mixed_word_letters(text: str) -> frozenset:
     """The indexes of the non-ASCII letters of ``text``'s words that mix ASCII letters with
     letters of a non-Latin alphabet."""
-    if text.isascii():
+    if text.isascii() or not _GLUE.search(text):
         return frozenset()
     out = set()
     for word in _LETTERS_RUN.finditer(text):
