@@ -46,9 +46,7 @@ def test_a_side_reads_one_record_a_line_whatever_the_text_holds(tmp_path):
     (tmp_path / "b.eml").write_bytes(b"From: b@example.com\r\nSubject: t\r\n\r\nhi\r\n")
     lists = tmp_path / "files.txt"
     lists.write_text(f"{tmp_path / 'a.eml'}\n{tmp_path / 'b.eml'}", encoding="utf-8")
-    records = _parse_dump().run_side(
-        ROOT / "helpdesk_mail_ticket", lists, tmp_path / "out.jsonl"
-    )
+    records = _parse_dump().run_side(ROOT / "helpdesk_mail_ticket", lists, tmp_path / "out.jsonl")
     assert [json.loads(record)["from_email"] for record in records] == [
         "a@example.com",
         "b@example.com",

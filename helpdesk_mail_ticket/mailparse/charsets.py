@@ -1011,6 +1011,8 @@ def _mixed_word_letters(text: str) -> frozenset:
         start = word.start()
         out.update(start + i for i, char in enumerate(letters) if not char.isascii())
     return frozenset(out)
+
+
 _TONOS = frozenset("άέήίόύώΐΰΆΈΉΊΌΎΏ")
 _TWO_ACCENTS = 1.0
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
