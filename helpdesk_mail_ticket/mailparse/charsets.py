@@ -986,11 +986,13 @@ def plausibility(text: str, codec: str) -> float:
 
 _WORD_SPACE = 0.5
 # A word gluing ASCII letters to letters of an alphabet of its own (Cyrillic, Greek, Hebrew,
-# Arabic, Thai): text writes none ("Инћek" is Windows-1251's reading of Czech "Čížek"; a
+# Arabic): text writes none ("Инћek" is Windows-1251's reading of Czech "Čížek"; a
 # Latin brand beside a Russian word stands apart or behind a hyphen). Each of its non-ASCII
 # letters loses this much, not only the one beside the ASCII letter. CJK text does glue
-# Latin words to its characters ("Windows版"): not counted here.
+# Latin words to its characters ("Windows版"): not counted here, nor is Thai, written
+# without spaces between words as CJK is ("ใบเสนอราคาiPhone", "ลูกค้าVIP").
 _MIXED_WORD = 1.0
+_SPACED_SCRIPTS = frozenset({"cyrillic", "greek", "hebrew", "arabic"})
 _MIXED_SCANNED = 2048  # characters: where _MAX_SCORED non-ASCII ones mostly end
 _LETTERS_RUN = re.compile(r"[^\W\d_]{2,}")
 _GLUE = re.compile(r"[A-Za-z][^\W\d_\x00-\x7f]|[^\W\d_\x00-\x7f][A-Za-z]")
@@ -1006,7 +1008,7 @@ def _mixed_word_letters(text: str) -> frozenset:
         letters = word.group()
         if letters.isascii() or not any(char.isascii() for char in letters):
             continue
-        if not any(_script(char) not in ("latin", "other") for char in letters):
+        if not any(_script(char) in _SPACED_SCRIPTS for char in letters):
             continue
         start = word.start()
         out.update(start + i for i, char in enumerate(letters) if not char.isascii())
