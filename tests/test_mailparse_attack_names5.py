@@ -16,3 +16,27 @@ _THAI_GLUED = ["ใบเสนอราคาiPhone 15", "ลูกค้าVIP
 def test_thai_glued_to_a_latin_word_is_read(text):
     data = text.encode("cp874")
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# A Chinese name is a surname and one or two given-name characters. cjk_chars.json holds
+# the characters Odoo's translations write: the most common surnames (刘, 杨, 赵, 吴, 郭)
+# and the given-name characters (俊, 鑫, 燕, 娟) are no words of a user interface. names5
+# scored them as level-2 characters, and a GBK name read right on main lost to Korean,
+# Cyrillic or Big5 readings of its bytes ("刘俊杰" as "증에쌤", "杨鑫" as "СоцО").
+_CHINESE_NAMES = [
+    ("刘俊杰", "gbk"),
+    ("杨鑫", "gbk"),
+    ("黄丽娟", "gbk"),
+    ("吴佩琪", "gbk"),
+    ("郭靖", "gbk"),
+    ("韩梅梅", "gbk"),
+    ("蒋欣", "gbk"),
+    ("潘玮柏", "gbk"),
+    ("杜鹃", "gbk"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _CHINESE_NAMES)
+def test_chinese_personal_names_are_read(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

@@ -686,7 +686,34 @@ def _written(char: str, codec: str) -> bool:
     return chars is None or char in chars
 
 
-def _han_score(char: str, codec: str) -> float:
+# The common Chinese surnames (simplified and traditional forms). A name is the text of a
+# From header: a surname and one or two given-name characters, which a user interface's
+# translations hardly write (刘, 杨, 赵; 俊, 鑫, 燕). Such a run of Han characters scores
+# by its rows alone, as before cjk_chars.json.
+_SURNAMES = frozenset(  # the eighty-five most frequent, and the traditional forms
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺"
+    "張劉陳楊黃趙吳孫馬鄭謝許韓馮鄧蕭葉蘇呂盧鍾譚陸賈韋鄒閆賀龍"
+)
+# A given name's character weighs less than a written one: a Korean word of syllables its
+# language writes keeps a tie against a Chinese charset's reading that starts with a surname.
+_GIVEN_NAME = 0.8
+_NAME_RUN = re.compile(r"(?<![^\W\d_])[\u4e00-\u9fff]{2,3}(?![^\W\d_])")
+
+
+def _chinese_name_chars(text: str) -> dict:
+    """The Han characters of ``text``'s words of two or three of them (nothing else glued)
+    that start with a common surname: index -> the score its character takes when in its
+    charset's common rows (the surname's as a written one, a given name's _GIVEN_NAME)."""
+    out = {}
+    for run in _NAME_RUN.finditer(text[:_MIXED_SCANNED]):
+        if run.group()[0] in _SURNAMES:
+            out[run.start()] = _COMMON
+            out.update(dict.fromkeys(range(run.start() + 1, run.end()), _GIVEN_NAME))
+    return out
+
+
+def _han_score(char: str, codec: str, name: bool = False) -> float:
     """A Han character read by ``codec``: 0.9 in the charset's level-1 (common) rows when
     its language writes it, 0.5 in level 2 or not written, -1 outside (rare extensions:
     what wrong bytes land on). A letter in a well-cased word scores 1: two bytes that
@@ -703,7 +730,9 @@ def _han_score(char: str, codec: str) -> float:
         score = _COMMON if 0x88 <= row <= 0x98 else _LEVEL_TWO if row >= 0x99 else -1.0
     else:
         return -0.5  # Hanja in Korean, a Han character in a single-byte charset
-    return _LEVEL_TWO if score == _COMMON and not _written(char, codec) else score
+    if name or score != _COMMON or _written(char, codec):
+        return score
+    return _LEVEL_TWO
 
 
 def _reads_as_word_start(char: str, codec: str) -> bool:
@@ -950,6 +979,7 @@ def plausibility(text: str, codec: str) -> float:
     last = len(text) - 1
     accent = -2  # where the last Greek accented vowel was
     mixed = _mixed_word_letters(text[:_MIXED_SCANNED])
+    named = _chinese_name_chars(text) if codec in ("gb18030", "big5hkscs") else {}
     word_scores: dict = {}  # index -> score of the letters of a short word
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
@@ -961,6 +991,8 @@ def plausibility(text: str, codec: str) -> float:
             total += word_scores.pop(index)
         else:
             score = _char_score(char, codec, before, after)
+            if index in named and _han_score(char, codec, name=True) == _COMMON:
+                score = max(score, named[index])
             if char.isalpha() and not _is_letter(before) and _is_letter(after):
                 # four letters at most: a longer word is no short one (and a long run of
                 # letters, matched from each of its words, costs the square of its length)
