@@ -40,3 +40,18 @@ _CHINESE_NAMES = [
 def test_chinese_personal_names_are_read(text, codec):
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# A Cyrillic or Greek word one letter of which was typed as its Latin look-alike (Latin
+# "O" in "Oтчет", "C" in "Cмирнов": a layout left on Latin for one key, a Greek capital's
+# Latin twin) is the sender's text. names5's glued-word penalty took each letter of such a
+# word and a lone word read as GBK ("O蝼弪"). Look-alike capitals and small letters (A B C E
+# H K M O P T X Y, a c e o p x y) glued to that script are no other charset's misreading;
+# "Инћek" (Windows-1251's "Čížek") glues "k", which is none.
+_LOOK_ALIKE = [("Oтчет", "cp1251"), ("Cчет", "cp1251"), ("Pасход", "cp1251")]
+
+
+@pytest.mark.parametrize(("text", "codec"), _LOOK_ALIKE)
+def test_a_latin_look_alike_in_a_cyrillic_word_is_read(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

@@ -1025,6 +1025,9 @@ _WORD_SPACE = 0.5
 # without spaces between words as CJK is ("ใบเสนอราคาiPhone", "ลูกค้าVIP").
 _MIXED_WORD = 1.0
 _SPACED_SCRIPTS = frozenset({"cyrillic", "greek", "hebrew", "arabic"})
+# Latin letters that look like Cyrillic or Greek ones: a word of that script holding them
+# ("Oтчет", "ΠAPAΓΓEΛIA") is its sender's, not another charset's reading ("Инћek").
+_LOOK_ALIKE = frozenset("ABCEHKMOPTXYaceopxy")
 _MIXED_SCANNED = 2048  # characters: where _MAX_SCORED non-ASCII ones mostly end
 _LETTERS_RUN = re.compile(r"[^\W\d_]{2,}")
 _GLUE = re.compile(r"[A-Za-z][^\W\d_\x00-\x7f]|[^\W\d_\x00-\x7f][A-Za-z]")
@@ -1042,6 +1045,8 @@ def _mixed_word_letters(text: str) -> frozenset:
             continue
         if not any(_script(char) in _SPACED_SCRIPTS for char in letters):
             continue
+        if _LOOK_ALIKE.issuperset(char for char in letters if char.isascii()):
+            continue  # "Oтчет": a Cyrillic or Greek letter typed as its Latin twin
         start = word.start()
         out.update(start + i for i, char in enumerate(letters) if not char.isascii())
     return frozenset(out)
