@@ -3,6 +3,7 @@ reads wrong though main read them right. Every text here is written for the test
 fetched or copied from a scored set."""
 
 import pytest
+from mailparse import parse_message
 from test_mailparse_hdrs4 import _raw_mail, assert_read_as
 
 # Thai is written without spaces between words, as CJK text is: a Latin brand or acronym
@@ -55,3 +56,37 @@ _LOOK_ALIKE = [("Oтчет", "cp1251"), ("Cчет", "cp1251"), ("Pасход", "
 def test_a_latin_look_alike_in_a_cyrillic_word_is_read(text, codec):
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# names5 keeps Shift_JIS and Big5 readings whose trail byte is 0x40 ("@"), unless a letter
+# or digit follows: that "@" was still taken for an address's. A Japanese or Chinese word
+# glued to a Latin code or number after such a character ("病院A棟": 院 is 89 40, "印刷機A3",
+# "警察110番", "統一PC": 一 is A4 40) was refused its charset. An address's "@" is followed by
+# a domain, a dotted name ending in letters; a raw 8-bit local part keeps its "@" for that.
+_AT_TRAIL_BEFORE_ALNUM = [
+    ("病院A棟", "shift_jis"),
+    ("印刷機A3対応", "shift_jis"),
+    ("警察110番", "shift_jis"),
+    ("統一PC 報價單", "big5"),
+    ("第一2號", "big5"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _AT_TRAIL_BEFORE_ALNUM)
+def test_an_at_trail_byte_before_a_latin_word_is_read(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "codec"),
+    [("André", "andré@exemple.fr", "latin-1"), ("Иван", "иван@mail.ru", "cp1251")],
+)
+def test_an_eight_bit_local_part_keeps_its_at(name, address, codec):
+    """Guard: "é@e" is no Shift_JIS character when a domain follows."""
+    raw = (
+        b'From: "' + name.encode(codec) + b'" <' + address.encode(codec) + b">\r\n"
+        b"Subject: " + name.encode(codec) + b"\r\n\r\nhi\r\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_name, parsed.subject, parsed.from_email) == (name, name, address)

@@ -335,9 +335,12 @@ _DECLARED_BONUS = 0.5
 # The structure counted: "<", ">", '"' and an address's "@": after an ASCII character (or
 # first) or before a domain's. Between two 8-bit bytes "@" is a trail byte of Shift_JIS
 # ("ァ" is 83 40) or Big5 ("一" is A4 40), which those charsets rightly take into their
-# character; a raw 8-bit local part before it (no address writes one) keeps its "@".
-_STRUCTURE_MARKS = re.compile(r'(?:^|(?<=[\x00-\x7f]))@|@(?=[A-Za-z0-9])|[<>"]')
-_STRUCTURE_BYTES = re.compile(rb'(?:^|(?<=[\x00-\x7f]))@|@(?=[A-Za-z0-9])|[<>"]')
+# character; a raw 8-bit local part before it keeps its "@" when a domain follows (a dotted
+# name ending in letters): a Latin code or number glued after such a character is none
+# ("病院A棟", "警察110番", "統一PC").
+_DOMAIN = r"[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_STRUCTURE_MARKS = re.compile(rf'(?:^|(?<=[\x00-\x7f]))@|@(?={_DOMAIN})|[<>"]')
+_STRUCTURE_BYTES = re.compile(rf'(?:^|(?<=[\x00-\x7f]))@|@(?={_DOMAIN})|[<>"]'.encode())
 _DETECT_MIN_CONFIDENCE = 0.5
 _VOTE_MAX_BYTES = 1024  # chardet reads longer text slowly, and the scores need no vote there
 try:  # chardet is one of Odoo's own requirements; the core runs without it
