@@ -20,6 +20,10 @@ Windows-1250 / ISO-8859-2 (and a few Latin ones beside them), how often each pai
 adjacent characters holding a non-ASCII letter occurs (a word's start or end as a space),
 per ten thousand pairs: which of those charsets reads undeclared bytes as that language's
 words.
+
+And ``cjk_chars.json``: for each CJK charset, the Han, kana and Hangul characters its
+language's text writes (``charsets._han_score``: a character of a charset's common rows that
+the language hardly writes is what another charset's bytes land on).
 """
 
 import argparse
@@ -200,11 +204,43 @@ def build_latin() -> dict:
     return {language: latin_pairs(translations(language)) for language in LATIN_LANGUAGES}
 
 
+# The language each CJK charset's text is written in, and the characters counted: Han,
+# kana and Hangul syllables (``charsets._han_score``'s rows hold them all alike).
+CJK_LANGUAGES = {"gb18030": "zh_CN", "big5hkscs": "zh_TW", "cp932": "ja", "cp949": "ko"}
+MIN_CJK = 0.1  # per ten thousand characters: one rarer is a character the language hardly writes
+CJK_OUT = OUT.with_name("cjk_chars.json")
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7A3
+
+
+def cjk_chars(text: str) -> str:
+    """The CJK characters of ``text`` at least MIN_CJK per ten thousand of them, most
+    frequent first (a string: only which characters the language writes is read)."""
+    found = collections.Counter(char for char in text if _is_cjk(char))
+    total = sum(found.values()) or 1
+    return "".join(
+        char
+        for char, count in sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        if count * 10000 / total >= MIN_CJK
+    )
+
+
+def build_cjk() -> dict:
+    return {codec: cjk_chars(translations(lang)) for codec, lang in CJK_LANGUAGES.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--latin-out", type=Path, default=LATIN_OUT)
+    parser.add_argument("--cjk-out", type=Path, default=CJK_OUT)
     args = parser.parse_args()
+    cjk = build_cjk()
+    args.cjk_out.write_text(json.dumps(cjk, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
+    print(f"cjk: {', '.join(f'{codec} {len(chars)}' for codec, chars in cjk.items())} characters")
     latin = build_latin()
     args.latin_out.write_text(json.dumps(latin, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     print(f"latin: {len(latin)} languages, {sum(map(len, latin.values()))} pairs")

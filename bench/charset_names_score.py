@@ -58,6 +58,11 @@ LANGUAGES = {
     "nb": LATIN_1,
     "is": LATIN_1,
     "ca": LATIN_1,
+    # CJK (names14's "ambiguous" short names; weighed since names5)
+    "zh": ("gbk",),
+    "zh_Hant": ("big5",),
+    "ja": ("shift_jis", "euc-jp"),
+    "ko": ("euc-kr",),
 }
 ABBREVIATIONS = {"ru-abbr": ("ru", ("koi8-r", "windows-1251", "cp866"))}
 

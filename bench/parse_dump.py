@@ -71,7 +71,9 @@ def run_side(package_parent: Path, list_file: Path, out_file: Path) -> list:
     )
     if done.returncode:
         raise SystemExit(f"{package_parent}: worker failed\n{done.stderr}")
-    return out_file.read_text(encoding="utf-8").splitlines()
+    # One record a line; not splitlines(): the text may hold U+2028, U+0085 or a separator
+    # control, which JSON written with ensure_ascii=False leaves as they are.
+    return out_file.read_text(encoding="utf-8").split("\n")[:-1]
 
 
 def main(argv=None) -> int:

@@ -36,3 +36,18 @@ def test_dump_holds_every_field_of_a_parse():
     (attachment,) = line["attachments"]
     assert attachment["filename"] == "log.pdf"
     assert attachment["data"] == hashlib.sha256(parsed.attachments[0].data).hexdigest()
+
+
+def test_a_side_reads_one_record_a_line_whatever_the_text_holds(tmp_path):
+    """A body holding a line separator JSON leaves as it is (U+2028, U+0085, \\x1c) is one
+    record: the sides stay aligned (the comparison raised on a zip of unequal lengths)."""
+    raw = "From: a@example.com\r\nSubject: s\r\n\r\nx\u2028y\x85z\x1cw\r\n".encode()
+    (tmp_path / "a.eml").write_bytes(raw)
+    (tmp_path / "b.eml").write_bytes(b"From: b@example.com\r\nSubject: t\r\n\r\nhi\r\n")
+    lists = tmp_path / "files.txt"
+    lists.write_text(f"{tmp_path / 'a.eml'}\n{tmp_path / 'b.eml'}", encoding="utf-8")
+    records = _parse_dump().run_side(ROOT / "helpdesk_mail_ticket", lists, tmp_path / "out.jsonl")
+    assert [json.loads(record)["from_email"] for record in records] == [
+        "a@example.com",
+        "b@example.com",
+    ]

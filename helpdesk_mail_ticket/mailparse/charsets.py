@@ -332,7 +332,15 @@ _NO_VOTE = frozenset({"cp1254", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "c
 # A declared charset is believed unless another reads the bytes this much better (per
 # character, on the scale of _char_score).
 _DECLARED_BONUS = 0.5
-_STRUCTURE = b'@<>"'
+# The structure counted: "<", ">", '"' and an address's "@": after an ASCII character (or
+# first) or before a domain's. Between two 8-bit bytes "@" is a trail byte of Shift_JIS
+# ("ァ" is 83 40) or Big5 ("一" is A4 40), which those charsets rightly take into their
+# character; a raw 8-bit local part before it keeps its "@" when a domain follows (a dotted
+# name ending in letters): a Latin code or number glued after such a character is none
+# ("病院A棟", "警察110番", "統一PC").
+_DOMAIN = r"[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_STRUCTURE_MARKS = re.compile(rf'(?:^|(?<=[\x00-\x7f]))@|@(?={_DOMAIN})|[<>"]')
+_STRUCTURE_BYTES = re.compile(rf'(?:^|(?<=[\x00-\x7f]))@|@(?={_DOMAIN})|[<>"]'.encode())
 _DETECT_MIN_CONFIDENCE = 0.5
 _VOTE_MAX_BYTES = 1024  # chardet reads longer text slowly, and the scores need no vote there
 try:  # chardet is one of Odoo's own requirements; the core runs without it
@@ -382,10 +390,10 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
         if voted in candidates and voted not in _NO_VOTE:
             candidates[voted] += 0.05
     best, best_score = "", float("-inf")
-    structure = [data.count(char) for char in _STRUCTURE]
+    structure = sorted(_STRUCTURE_BYTES.findall(data))
     for codec, bonus in candidates.items():
         text = _try(data, codec)
-        if text is None or [text.count(chr(char)) for char in _STRUCTURE] != structure:
+        if text is None or sorted(m.encode() for m in _STRUCTURE_MARKS.findall(text)) != structure:
             continue  # a charset that swallows "@" or "<" as a trail byte breaks a header
         if (
             codec in _LETTER_CODECS
@@ -430,9 +438,11 @@ _LOW_BYTES = (0x20, 0x0A, 0x2E, 0x2C, 0x2D, 0x3B, 0x3A, 0x29, 0x30)
 # them (Polish writes "ńs", Spanish "ñ" only before a vowel; built by
 # bench/build_letter_stats.py from Odoo's translations). Windows-1252 stays unless a Central
 # European reading fits its best language that much better (per non-ASCII character, in
-# tenfold steps: Western mail is by far the more frequent).
+# tenfold steps: Western mail is by far the more frequent). Windows-1254 competes the same
+# way: Turkish is Windows-1252 but six letters, and "ı", "ğ" alone are Icelandic or Czech
+# "ý", "ð" to the letter scores ("Kullanýcý hesabý"); Turkish writes "ıc", "ğr", those not.
 _LATIN_PAIRS_PATH = Path(__file__).resolve().parent / "data" / "latin_pairs.json"
-_CENTRAL_EUROPEAN = ("cp1250", "iso8859-2")
+_CENTRAL_EUROPEAN = ("cp1250", "iso8859-2", "cp1254")  # and Turkish
 _WESTERN_LABELS = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 _CENTRAL_MARGIN = 1.5
 _PAIR_FLOOR = 0.01  # per ten thousand: a pair the table does not hold
@@ -653,21 +663,79 @@ def _row(char: str, codec: str) -> int:
     return encoded[0] if len(encoded) == 2 else 0
 
 
-def _han_score(char: str, codec: str) -> float:
-    """A Han character read by ``codec``: 0.9 in the charset's level-1 (common) rows,
-    0.5 in level 2, -1 outside (rare extensions: what wrong bytes land on). A letter in a
-    well-cased word scores 1: two bytes that happen to form a common Han character weigh
-    a little less than two letters that form a word."""
+_LEVEL_TWO = 0.5  # a Han character of a charset's level-2 rows (see _han_score)
+# The characters the language of each CJK charset writes (built by
+# bench/build_letter_stats.py from Odoo's translations). A charset's common rows hold
+# thousands of characters a language hardly writes: two bytes of Korean, Thai or Cyrillic
+# read by a Chinese charset land on them as often as on the frequent ones ("나마어" is
+# GB2312's "唱付绢", "มกราคม" EUC-JP's "繊智ち"); the frequent ones are the text's.
+_CJK_CHARS_PATH = Path(__file__).resolve().parent / "data" / "cjk_chars.json"
+_CJK_TABLE = {"euc_jis_2004": "cp932", "iso2022_jp_ext": "cp932"}
+
+
+@functools.lru_cache(maxsize=1)
+def _cjk_chars() -> dict:
+    try:
+        tables = json.loads(_CJK_CHARS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        _logger.warning("CJK character statistics unreadable: %s", _CJK_CHARS_PATH, exc_info=True)
+        return {}
+    return {codec: frozenset(chars) for codec, chars in tables.items()}
+
+
+def _written(char: str, codec: str) -> bool:
+    """Whether the language of ``codec`` writes ``char`` (True without statistics)."""
+    chars = _cjk_chars().get(_CJK_TABLE.get(codec, codec))
+    return chars is None or char in chars
+
+
+# The common Chinese surnames (simplified and traditional forms). A name is the text of a
+# From header: a surname and one or two given-name characters, which a user interface's
+# translations hardly write (刘, 杨, 赵; 俊, 鑫, 燕). Such a run of Han characters scores
+# by its rows alone, as before cjk_chars.json.
+_SURNAMES = frozenset(  # the eighty-five most frequent, and the traditional forms
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺"
+    "張劉陳楊黃趙吳孫馬鄭謝許韓馮鄧蕭葉蘇呂盧鍾譚陸賈韋鄒閆賀龍"
+)
+# A given name's character weighs less than a written one: a Korean word of syllables its
+# language writes keeps a tie against a Chinese charset's reading that starts with a surname.
+_GIVEN_NAME = 0.8
+_NAME_RUN = re.compile(r"(?<![^\W\d_])[\u4e00-\u9fff]{2,3}(?![^\W\d_])")
+
+
+def _chinese_name_chars(text: str) -> dict:
+    """The Han characters of ``text``'s words of two or three of them (nothing else glued)
+    that start with a common surname: index -> the score its character takes when in its
+    charset's common rows (the surname's as a written one, a given name's _GIVEN_NAME)."""
+    out = {}
+    for run in _NAME_RUN.finditer(text[:_MIXED_SCANNED]):
+        if run.group()[0] in _SURNAMES:
+            out[run.start()] = _COMMON
+            out.update(dict.fromkeys(range(run.start() + 1, run.end()), _GIVEN_NAME))
+    return out
+
+
+def _han_score(char: str, codec: str, name: bool = False) -> float:
+    """A Han character read by ``codec``: 0.9 in the charset's level-1 (common) rows when
+    its language writes it, 0.5 in level 2 or not written, -1 outside (rare extensions:
+    what wrong bytes land on). A letter in a well-cased word scores 1: two bytes that
+    happen to form a common Han character weigh a little less than two letters that form
+    a word."""
     if codec == "gb18030":
         row = _row(char, "gb2312")
-        return _COMMON if 0xB0 <= row <= 0xD7 else 0.5 if row else -1.0
-    if codec == "big5hkscs":
+        score = _COMMON if 0xB0 <= row <= 0xD7 else _LEVEL_TWO if row else -1.0
+    elif codec == "big5hkscs":
         row = _row(char, "big5")
-        return _COMMON if 0xA4 <= row <= 0xC6 else 0.5 if row >= 0xC9 else -1.0
-    if codec in _JAPANESE:
+        score = _COMMON if 0xA4 <= row <= 0xC6 else _LEVEL_TWO if row >= 0xC9 else -1.0
+    elif codec in _JAPANESE:
         row = _row(char, "shift_jis")
-        return _COMMON if 0x88 <= row <= 0x98 else 0.5 if row >= 0x99 else -1.0
-    return -0.5  # Hanja in Korean, a Han character in a single-byte charset
+        score = _COMMON if 0x88 <= row <= 0x98 else _LEVEL_TWO if row >= 0x99 else -1.0
+    else:
+        return -0.5  # Hanja in Korean, a Han character in a single-byte charset
+    if name or score != _COMMON or _written(char, codec):
+        return score
+    return _LEVEL_TWO
 
 
 def _reads_as_word_start(char: str, codec: str) -> bool:
@@ -712,7 +780,9 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     if 0x3040 <= code <= 0x30FF:  # kana
         return 1.5 if codec in _JAPANESE else -0.5
     if 0xAC00 <= code <= 0xD7A3:  # Hangul syllables
-        return _COMMON if codec == "cp949" and _row(char, "euc_kr") else -1.0
+        if codec != "cp949" or not _row(char, "euc_kr"):
+            return -1.0
+        return _COMMON if _written(char, codec) else _LEVEL_TWO
     if 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E:  # CJK punctuation, full width
         return 0.8 if codec in _CJK_CODECS else -1.0
     if 0xFF61 <= code <= 0xFF9F or 0xE000 <= code <= 0xF8FF or code < 0xA0:
@@ -911,6 +981,8 @@ def plausibility(text: str, codec: str) -> float:
     total, count = 0.0, 0
     last = len(text) - 1
     accent = -2  # where the last Greek accented vowel was
+    mixed = _mixed_word_letters(text[:_MIXED_SCANNED])
+    named = _chinese_name_chars(text) if codec in ("gb18030", "big5hkscs") else {}
     word_scores: dict = {}  # index -> score of the letters of a short word
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
@@ -922,6 +994,8 @@ def plausibility(text: str, codec: str) -> float:
             total += word_scores.pop(index)
         else:
             score = _char_score(char, codec, before, after)
+            if index in named and _han_score(char, codec, name=True) == _COMMON:
+                score = max(score, named[index])
             if char.isalpha() and not _is_letter(before) and _is_letter(after):
                 # four letters at most: a longer word is no short one (and a long run of
                 # letters, matched from each of its words, costs the square of its length)
@@ -932,6 +1006,8 @@ def plausibility(text: str, codec: str) -> float:
                     following = range(index + 1, index + len(word))
                     word_scores.update(zip(following, scores[1:], strict=True))
             total += score
+        if index in mixed:
+            total -= _MIXED_WORD
         count += 1
         if char in _TONOS:
             if accent >= 0 and (accent == index - 1 or text[accent + 1 : index].isalpha()):
@@ -944,6 +1020,41 @@ def plausibility(text: str, codec: str) -> float:
 
 
 _WORD_SPACE = 0.5
+# A word gluing ASCII letters to letters of an alphabet of its own (Cyrillic, Greek, Hebrew,
+# Arabic): text writes none ("Инћek" is Windows-1251's reading of Czech "Čížek"; a
+# Latin brand beside a Russian word stands apart or behind a hyphen). Each of its non-ASCII
+# letters loses this much, not only the one beside the ASCII letter. CJK text does glue
+# Latin words to its characters ("Windows版"): not counted here, nor is Thai, written
+# without spaces between words as CJK is ("ใบเสนอราคาiPhone", "ลูกค้าVIP").
+_MIXED_WORD = 1.0
+_SPACED_SCRIPTS = frozenset({"cyrillic", "greek", "hebrew", "arabic"})
+# Latin letters that look like Cyrillic or Greek ones: a word of that script holding them
+# ("Oтчет", "ΠAPAΓΓEΛIA") is its sender's, not another charset's reading ("Инћek").
+_LOOK_ALIKE = frozenset("ABCEHKMOPTXYaceopxy")
+_MIXED_SCANNED = 2048  # characters: where _MAX_SCORED non-ASCII ones mostly end
+_LETTERS_RUN = re.compile(r"[^\W\d_]{2,}")
+_GLUE = re.compile(r"[A-Za-z][^\W\d_\x00-\x7f]|[^\W\d_\x00-\x7f][A-Za-z]")
+
+
+def _mixed_word_letters(text: str) -> frozenset:
+    """The indexes of the non-ASCII letters of ``text``'s words that mix ASCII letters with
+    letters of a non-Latin alphabet."""
+    if text.isascii() or not _GLUE.search(text):
+        return frozenset()
+    out = set()
+    for word in _LETTERS_RUN.finditer(text):
+        letters = word.group()
+        if letters.isascii() or not any(char.isascii() for char in letters):
+            continue
+        if not any(_script(char) in _SPACED_SCRIPTS for char in letters):
+            continue
+        if _LOOK_ALIKE.issuperset(char for char in letters if char.isascii()):
+            continue  # "Oтчет": a Cyrillic or Greek letter typed as its Latin twin
+        start = word.start()
+        out.update(start + i for i, char in enumerate(letters) if not char.isascii())
+    return frozenset(out)
+
+
 _TONOS = frozenset("άέήίόύώΐΰΆΈΉΊΌΎΏ")
 _TWO_ACCENTS = 1.0
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
