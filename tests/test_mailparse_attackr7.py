@@ -21,6 +21,18 @@ def new_part(body: str) -> str:
     ).new_part_text
 
 
+def assert_kept(text: str, *, quote_below: str = "", quote_above: str = "") -> None:
+    """``text`` is the whole new part: alone, above ``quote_below``, below ``quote_above``."""
+    got = new_part(f"{text}\n")
+    assert got.strip() == text, got
+    if quote_below:
+        top = new_part(f"{text}\n\n{quote_below}")
+        assert top.strip() == text, top
+    if quote_above:
+        bottom = new_part(f"{quote_above}\n{text}\n")
+        assert bottom.strip() == text, bottom
+
+
 # A rule and a line naming unsubscribing with its link, then the customer's report: lines a
 # list server never writes (a result, an error, a question, a request).
 REPORTS = [
@@ -40,12 +52,7 @@ REPORTS = [
 @pytest.mark.parametrize("report", REPORTS)
 def test_a_report_below_footer_like_lines_stays(report):
     text = f"Hello,\n\nthe newsletter page fails.\n\n{report}"
-    got = new_part(f"{text}\n")
-    assert got.strip() == text, got
-    top = new_part(f"{text}\n\n{QUOTE}")
-    assert top.strip() == text, top
-    bottom = new_part(f"{QUOTE}\n{text}\n")
-    assert bottom.strip() == text, bottom
+    assert_kept(text, quote_below=QUOTE, quote_above=QUOTE)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +68,7 @@ def test_a_footer_the_customer_quotes_after_a_colon_stays(intro):
         f"Hello,\n\nI never subscribed, yet {intro}\n\n"
         f"{RULE}\nTo unsubscribe, e-mail: news-unsubscribe@shop.example"
     )
-    got = new_part(f"{text}\n")
-    assert got.strip() == text, got
+    assert_kept(text)
 
 
 # One line naming unsubscribing and a link, the customer's words going on after the link: a
@@ -78,8 +84,7 @@ def test_a_footer_the_customer_quotes_after_a_colon_stays(intro):
 )
 def test_a_report_going_on_after_its_unsubscribe_link_stays(report):
     text = f"Hello,\n\n-----\n{report}"
-    got = new_part(f"{text}\n")
-    assert got.strip() == text, got
+    assert_kept(text)
 
 
 def test_a_report_below_the_google_groups_lines_stays():
@@ -90,8 +95,7 @@ def test_a_report_below_the_google_groups_lines_stays():
         "print+unsubscribe@groups.example.com.\n\nThese lines end each of your mails but the "
         "group is yours. Remove ann@customer.example from it please."
     )
-    got = new_part(f"{text}\n")
-    assert got.strip() == text, got
+    assert_kept(text)
 
 
 # --- reply7's full name with one contact line: the contact the customer asks the agent to use
@@ -114,10 +118,7 @@ PRINTER_QUOTE = "> Does the printer work now?\n"
     ],
 )
 def test_a_contact_the_customer_asks_to_be_used_stays(text):
-    got = new_part(f"{text}\n")
-    assert got.strip() == text, got
-    top = new_part(f"{text}\n\n{ATTRIBUTION}\n{PRINTER_QUOTE}")
-    assert top.strip() == text, top
+    assert_kept(text, quote_below=f"{ATTRIBUTION}\n{PRINTER_QUOTE}")
 
 
 @pytest.mark.parametrize(
@@ -133,10 +134,7 @@ def test_a_contact_the_customer_asks_to_be_used_stays(text):
     ],
 )
 def test_a_contact_the_text_above_points_to_stays(text):
-    got = new_part(f"{text}\n")
-    assert got.strip() == text, got
-    top = new_part(f"{text}\n\n{ATTRIBUTION}\n{PRINTER_QUOTE}")
-    assert top.strip() == text, top
+    assert_kept(text, quote_below=f"{ATTRIBUTION}\n{PRINTER_QUOTE}")
 
 
 # --- reply7's "Name <addr> word:" and "Name <addr> [date]:" attributions ------------------------
