@@ -2,3 +2,4 @@ from . import test_i18n
 from . import test_queue_job_inbox
 from . import test_attack_keptlost_job
 from . import test_attack_replyleft_queue
+from . import test_handon_queue
