@@ -7,6 +7,7 @@ from odoo import models
 
 from odoo.addons.helpdesk_mail_ticket.mailsource import MailSourceError
 from odoo.addons.helpdesk_mail_ticket.models.mail_inbox import InboxTrace
+from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import ENQUEUED, PENDING, STARTED, WAIT_DEPENDENCIES
 
@@ -122,8 +123,9 @@ class MailInboxMessage(models.Model):
         ``new`` (each does so once), or once nothing older can hold it back; a reply
         whose email keeps failing waits for the cycles, which set the email aside
         after MAX_ATTEMPTS. A reply whose next attempt is counted is no longer left
-        for later (``_count_attempts`` clears its reason). A job handed a reply
-        another worker took meanwhile leaves it (its lease, its state)."""
+        for later (``_count_attempts`` clears its reason), and a reply another worker
+        holds (its lease) is not handed on: that worker processes it, or counts its
+        attempt, so that no job hands on a reply only because its lease was taken."""
         done = [message_id for message_id, state in states.items() if state is not None]
         left = [message_id for message_id, state in states.items() if state is None]
         reasons = {
@@ -134,6 +136,11 @@ class MailInboxMessage(models.Model):
         self.env.cr.execute(
             """SELECT m.id FROM mail_inbox_message m
                 WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.reason = ANY(%(reasons)s)
+                  AND NOT EXISTS (
+                        SELECT 1 FROM pg_locks l
+                         WHERE l.locktype = 'advisory' AND l.granted
+                           AND l.classid = %(lease)s::oid AND l.objid = m.id::oid
+                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid())
                   AND (m.id > %(oldest_done)s
                        OR (m.id = ANY(%(left)s) AND NOT EXISTS (
                                SELECT 1 FROM mail_inbox_message o
@@ -143,6 +150,7 @@ class MailInboxMessage(models.Model):
                 ORDER BY m.id""",
             {
                 "inbox": self.inbox_id.id,
+                "lease": LEASE_NS,
                 "reasons": sorted(reasons),
                 "oldest_done": min(done) if done else None,
                 "left": left,
