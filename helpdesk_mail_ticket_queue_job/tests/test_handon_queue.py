@@ -6,7 +6,11 @@ period); never a job after job for a reply whose email keeps failing."""
 
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
+
+from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
 
 from . import test_queue_job_inbox
 
@@ -75,4 +79,23 @@ class TestHandOnLeftReplies(test_queue_job_inbox.TestQueueJobInbox):
         self.assertFalse(
             self.stored_jobs(parent | reply).filtered(lambda job: job.state != "done"),
             "no job after job",
+        )
+
+    def test_a_reply_another_worker_holds_is_not_handed_on(self):
+        """The reply left for later is taken by another worker (its lease) when the
+        email's job ends: that worker processes it or counts its attempt, so the job
+        hands it on to no job (one that found the lease taken would leave it again,
+        job after job, while the holder works)."""
+        parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
+        self.run_stored(reply_job)
+        self.assertEqual((reply.state, reply.attempts), ("new", 0), "left for later")
+        other = api.Environment(db_connect(self.env.cr.dbname).cursor(), SUPERUSER_ID, {})
+        self.addCleanup(other.cr.close)
+        other.cr.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_NS, reply.id])
+        self.addCleanup(other.cr.execute, "SELECT pg_advisory_unlock(%s, %s)", [LEASE_NS, reply.id])
+        self.run_stored(parent_job)
+        self.assertEqual(parent.state, "processed")
+        self.assertFalse(
+            self.stored_jobs(reply).filtered(lambda job: job.state == "pending"),
+            "no job for a reply another worker holds",
         )
