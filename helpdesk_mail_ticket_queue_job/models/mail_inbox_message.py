@@ -125,7 +125,11 @@ class MailInboxMessage(models.Model):
         after MAX_ATTEMPTS. A reply whose next attempt is counted is no longer left
         for later (``_count_attempts`` clears its reason), and a reply another worker
         holds (its lease) is not handed on: that worker processes it, or counts its
-        attempt, so that no job hands on a reply only because its lease was taken."""
+        attempt, so that no job hands on a reply only because its lease was taken.
+
+        Nothing of an inbox archived meanwhile: an unattended run polls it no more
+        (``_is_polled``), its mail waits for it to be restored (the cycles then hand
+        the replies on)."""
         done = [message_id for message_id, state in states.items() if state is not None]
         left = [message_id for message_id, state in states.items() if state is None]
         reasons = {
@@ -136,6 +140,7 @@ class MailInboxMessage(models.Model):
         self.env.cr.execute(
             """SELECT m.id FROM mail_inbox_message m
                 WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.reason = ANY(%(reasons)s)
+                  AND EXISTS (SELECT 1 FROM mail_inbox i WHERE i.id = m.inbox_id AND i.active)
                   AND NOT EXISTS (
                         SELECT 1 FROM pg_locks l
                          WHERE l.locktype = 'advisory' AND l.granted

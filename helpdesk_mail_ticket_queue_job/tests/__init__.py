@@ -4,3 +4,4 @@ from . import test_attack_keptlost_job
 from . import test_attack_replyleft_queue
 from . import test_handon_queue
 from . import test_attack_handon_lang
+from . import test_attack_handon_archived
