@@ -16,7 +16,7 @@ class TestHandOnOfAnArchivedInbox(test_queue_job_inbox.TestQueueJobInbox):
         """The reply is left for later; the administrator archives the inbox; the
         email's job, started before, ends: it hands the reply on to no new job (the
         cycles hand it on once the inbox is restored)."""
-        parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
+        _parent, reply, parent_job, reply_job = self._parent_and_reply_in_two_jobs()
         self.run_stored(reply_job)
         self.assertEqual((reply.state, reply.attempts), ("new", 0), "left for later")
         self.inbox.active = False
