@@ -574,8 +574,18 @@ class MailInboxMessage(models.Model):
         )
 
     def _left_for_later_reasons(self):
-        """Every reason of a reply left for later, which its next attempt clears."""
-        return [self._left_for_later_reason(), self._left_for_elsewhere_reason()]
+        """Every reason of a reply left for later, which its next attempt clears, in
+        every installed language: the worker that left the reply wrote it in its own
+        (a job run for an administrator, the cron's user), which need not be the one
+        of the worker counting the next attempt. A reason left uncleared would read as
+        waiting (the queue_job bridge hands such a reply on) and would end in the
+        reason the reply is set aside with."""
+        codes = ["en_US", *(code for code, _name in self.env["res.lang"].get_installed())]
+        reasons = set()
+        for code in dict.fromkeys(codes):
+            line = self.with_context(lang=code)
+            reasons.update((line._left_for_later_reason(), line._left_for_elsewhere_reason()))
+        return sorted(reasons)
 
     @api.model
     def _get_cross_inbox_wait(self):

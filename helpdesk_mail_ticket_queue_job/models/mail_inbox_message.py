@@ -7,6 +7,7 @@ from odoo import models
 
 from odoo.addons.helpdesk_mail_ticket.mailsource import MailSourceError
 from odoo.addons.helpdesk_mail_ticket.models.mail_inbox import InboxTrace
+from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import ENQUEUED, PENDING, STARTED, WAIT_DEPENDENCIES
 
@@ -14,6 +15,8 @@ _logger = logging.getLogger(__name__)
 
 # A job in one of these states is about to process its message, or is processing it.
 ACTIVE_JOB_STATES = [WAIT_DEPENDENCIES, PENDING, ENQUEUED, STARTED]
+# A job in one of these states has not started: it will run, and see what is new then.
+NOT_STARTED_JOB_STATES = [WAIT_DEPENDENCIES, PENDING, ENQUEUED]
 
 
 class MailInboxMessage(models.Model):
@@ -26,14 +29,16 @@ class MailInboxMessage(models.Model):
         ids = ",".join(str(message_id) for message_id in sorted(self.ids))
         return f"helpdesk_mail_ticket:mail.inbox.message:{ids}:_process_job"
 
-    def _with_pending_job(self):
+    def _with_pending_job(self, states=None):
         """The messages among these that a job not yet done is about to process (a job
         of one message or of a batch). queue_job stores a job's records as JSON text
         in a jsonb column (``#>> '{}'`` reads the text, whichever way it is stored).
 
         Each active job's records are read once, their ids joined to these by hash: a
         test of each message against each job's records (a nested loop) took 11 s for
-        5,000 new messages and 500 pending jobs, at every cycle of a backlog."""
+        5,000 new messages and 500 pending jobs, at every cycle of a backlog.
+
+        ``states``: the job states that count (ACTIVE_JOB_STATES by default)."""
         if not self:
             return self
         self.env["queue.job"].flush_model(["model_name", "method_name", "state", "records"])
@@ -47,7 +52,7 @@ class MailInboxMessage(models.Model):
                )
                SELECT DISTINCT line.id
                  FROM unnest(%(ids)s::int[]) AS line(id) JOIN held ON held.id = line.id""",
-            {"ids": self.ids, "states": ACTIVE_JOB_STATES, "model": self._name},
+            {"ids": self.ids, "states": states or ACTIVE_JOB_STATES, "model": self._name},
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
@@ -86,6 +91,8 @@ class MailInboxMessage(models.Model):
         states = todo._process_on_own_connection() if todo else {}
         if "error" in states.values():
             todo._warn_inbox_admins_of_errors()
+        if todo:
+            todo._hand_on_left_replies(states)
         outcomes = []
         for message in messages:
             if message in todo and states.get(message.id) is None:
@@ -99,6 +106,69 @@ class MailInboxMessage(models.Model):
         return "\n".join(
             f"{message.uid}: {outcome}" for message, outcome in zip(messages, outcomes, strict=True)
         )
+
+    def _hand_on_left_replies(self, states):
+        """After this job processed these messages (``states``: their states by id,
+        None: left new), hand on to jobs of their own the replies of the inbox left
+        for later (``_leave_for_later_reply``: an older message they may answer was
+        not processed yet) that no job about to start holds, instead of leaving them
+        to the next cycle (a whole cron period; issue 13):
+
+        - those newer than a message this job took out of ``new`` (processed, or set
+          aside in error): it may be the one they wait for;
+        - those this job left itself when no older message of the inbox is new any
+          more (the one they waited for was done while this job left them).
+
+        Never a job after job: a reply is handed on only for a message that left
+        ``new`` (each does so once), or once nothing older can hold it back; a reply
+        whose email keeps failing waits for the cycles, which set the email aside
+        after MAX_ATTEMPTS. A reply whose next attempt is counted is no longer left
+        for later (``_count_attempts`` clears its reason), and a reply another worker
+        holds (its lease) is not handed on: that worker processes it, or counts its
+        attempt, so that no job hands on a reply only because its lease was taken.
+
+        Nothing of an inbox archived meanwhile: an unattended run polls it no more
+        (``_is_polled``), its mail waits for it to be restored (the cycles then hand
+        the replies on)."""
+        done = [message_id for message_id, state in states.items() if state is not None]
+        left = [message_id for message_id, state in states.items() if state is None]
+        reasons = {
+            self.with_context(lang=code)._left_for_later_reason()
+            for code in ["en_US", *(code for code, _name in self.env["res.lang"].get_installed())]
+        }
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT m.id FROM mail_inbox_message m
+                WHERE m.inbox_id = %(inbox)s AND m.state = 'new' AND m.reason = ANY(%(reasons)s)
+                  AND EXISTS (SELECT 1 FROM mail_inbox i WHERE i.id = m.inbox_id AND i.active)
+                  AND NOT EXISTS (
+                        SELECT 1 FROM pg_locks l
+                         WHERE l.locktype = 'advisory' AND l.granted
+                           AND l.classid = %(lease)s::oid AND l.objid = m.id::oid
+                           AND l.objsubid = 2 AND l.pid <> pg_backend_pid())
+                  AND (m.id > %(oldest_done)s
+                       OR (m.id = ANY(%(left)s) AND NOT EXISTS (
+                               SELECT 1 FROM mail_inbox_message o
+                                WHERE o.inbox_id = m.inbox_id AND o.state = 'new'
+                                  AND o.id < m.id
+                                  AND (o.on_server OR o.raw_attachment_id IS NOT NULL))))
+                ORDER BY m.id""",
+            {
+                "inbox": self.inbox_id.id,
+                "lease": LEASE_NS,
+                "reasons": sorted(reasons),
+                "oldest_done": min(done) if done else None,
+                "left": left,
+            },
+        )
+        waiting = self.browse(row[0] for row in self.env.cr.fetchall())
+        waiting -= waiting._with_pending_job(NOT_STARTED_JOB_STATES)
+        if not waiting:
+            return
+        inbox = self.inbox_id
+        for chunk in inbox._plan_batches(waiting, inbox._get_batch_size()):
+            chunk._enqueue_process_job()
+        inbox._trace("%d reply(ies) left for later handed on to queue jobs", len(waiting))
 
     def _process_on_own_connection(self):
         """Process these messages as a cycle does, with a trace of their own, on a new
