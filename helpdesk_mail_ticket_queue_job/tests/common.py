@@ -13,6 +13,19 @@ if not hasattr(odoo_test_common, "SETATTR_SOURCES"):
     odoo_test_common.SETATTR_SOURCES = {}
 
 # pylint: disable=wrong-import-position
+from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-__all__ = ["trap_jobs"]
+__all__ = ["JobCursorCase", "trap_jobs"]
+
+
+class JobCursorCase(MailTicketCase):
+    """Inboxes whose jobs are performed in the test: the job function allows commits, so
+    queue_job runs each job in a cursor of its own; in test mode that cursor works
+    inside the test's transaction."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)

@@ -8,21 +8,15 @@ from odoo.tests import tagged
 
 from odoo.addons.helpdesk_mail_ticket.mailharness.proxy import FaultProxy
 from odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message import MAX_ATTEMPTS
-from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
+from odoo.addons.helpdesk_mail_ticket.tests.common import make_email
 from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import trap_jobs
+from .common import JobCursorCase, trap_jobs
 
 
 @tagged("post_install", "-at_install")
-class TestAttackKeptLostJob(MailTicketCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
-
+class TestAttackKeptLostJob(JobCursorCase):
     def setUp(self):
         super().setUp()
         self.inbox.use_queue_job = True

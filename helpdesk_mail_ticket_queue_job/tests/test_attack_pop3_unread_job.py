@@ -10,20 +10,14 @@ from odoo.tests import tagged
 
 from odoo.addons.helpdesk_mail_ticket.mailharness.proxy import FaultProxy
 from odoo.addons.helpdesk_mail_ticket.models.mail_inbox_message import MAX_ATTEMPTS
-from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
+from odoo.addons.helpdesk_mail_ticket.tests.common import make_email
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import trap_jobs
+from .common import JobCursorCase, trap_jobs
 
 
 @tagged("post_install", "-at_install")
-class TestAttackPop3UnreadableListingJob(MailTicketCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
-
+class TestAttackPop3UnreadableListingJob(JobCursorCase):
     def test_an_unreadable_listing_fails_the_job_not_its_message(self):
         """The server answers UIDL with a line no client can read (a message it lists
         without its key) once the job runs: each run fails on the server's answer,

@@ -10,13 +10,13 @@ from odoo.tests import tagged
 
 from odoo.addons.helpdesk_mail_ticket.mailharness.proxy import FaultProxy
 from odoo.addons.helpdesk_mail_ticket.models import mail_inbox_fetch
-from odoo.addons.helpdesk_mail_ticket.tests.common import MailTicketCase, make_email
+from odoo.addons.helpdesk_mail_ticket.tests.common import make_email
 from odoo.addons.helpdesk_mail_ticket.transaction import LEASE_NS
 from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
-from .common import trap_jobs
+from .common import JobCursorCase, trap_jobs
 
 CHANNEL = "root.helpdesk_mail_ticket"
 
@@ -29,15 +29,7 @@ def closed_port():
 
 
 @tagged("post_install", "-at_install")
-class TestQueueJobInbox(MailTicketCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # The job function allows commits, so queue_job runs each job in a cursor of its
-        # own: in test mode that cursor works inside the test's transaction.
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
-
+class TestQueueJobInbox(JobCursorCase):
     def perform(self, jobs):
         """Run jobs as queue_job's runner would, each in its own cursor; their results."""
         self.env.flush_all()
