@@ -350,15 +350,16 @@ class _WindowPattern:
         return getattr(self.pattern, name)
 
 
-def test_mutt_attribution_lines_search_the_far_verbs_within_one_line(monkeypatch):
+def test_mutt_attribution_lines_search_their_patterns_within_one_line(monkeypatch):
     # Mutt's attributions without a quote below them ("* Ann <a@x> [2017-05-05 05:39]:"):
     # each line is joined with the two below it and each join searched for a verb far from
     # the colon, tried at every character of the joined lines (issue 14: 2 MB of such lines
     # took 10 s). Such a verb stands before the sender's address, after the colon of the
     # line above: a search need try no more than the start of the last line (and the space
-    # joining it). The verbs alone are searched first where this branch has them.
+    # joining it). The verbs alone are searched first where this branch has them. A
+    # verb-less attribution's address (_VERBLESS) is the last word before the colon.
     windows = []
-    for name in ("_WROTE_FAR", "_FAR_VERB_SPACE"):
+    for name in ("_WROTE_FAR", "_FAR_VERB_SPACE", "_VERBLESS"):
         if hasattr(newpart, name):
             monkeypatch.setattr(newpart, name, _WindowPattern(getattr(newpart, name), windows))
     lines = [f"* Ann Lee{i} <ann{i}@example.com> [2017-05-05 05:39]:" for i in range(300)]
@@ -366,3 +367,14 @@ def test_mutt_attribution_lines_search_the_far_verbs_within_one_line(monkeypatch
     assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
     assert len(windows) >= len(lines)
     assert max(windows) <= len(" * Ann Lee299 ")
+
+
+def test_verbless_answers_as_the_whole_search():
+    # An address in brackets or bare, a ">" with spaces around it, before the final colon.
+    pool = ("<ann@example.com>", "ann@example.com", "a@b", ">", " > ", "<", "x.y", "\u3000")
+    pool = (*pool, "联系了")
+    texts = _texts(6000, seed=23, fragments=pool)
+    for text in [*texts, *(t + ":" for t in texts), *(t + " >：\u3000" for t in texts)]:
+        plain = newpart._VERBLESS.search(text)
+        match = newpart._verbless_search(text)
+        assert (match and match.span()) == (plain and plain.span()), repr(text)

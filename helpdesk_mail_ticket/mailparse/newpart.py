@@ -255,6 +255,24 @@ _VERBLESS = re.compile(
     r"\s*>?\s*[:：]\s*$"
 )
 
+
+def _verbless_search(text: str) -> re.Match | None:
+    """``_VERBLESS.search(text)`` from the start of the last run without spaces before the
+    final colon (and a ">" with spaces around it): an address holds no space and only spaces
+    and one ">" stand between it and that colon, so no match starts before. (Searched at
+    every character of an attribution scan's three-line joins, 2-6 µs each.)"""
+    stripped = text.rstrip()
+    if stripped[-1:] not in (":", "："):
+        return None
+    before = stripped[:-1].rstrip()
+    if before.endswith(">"):
+        before = before[:-1].rstrip()
+    words = before.rsplit(None, 1)
+    if not words:
+        return None
+    return _VERBLESS.search(text, len(before) - len(words[-1]))
+
+
 # --- Outlook / Notes header blocks --------------------------------------------------------------
 _FROM_FIELDS = (
     r"from|von|de|da|van|od|fra|från|frå|lähettäjä|frá|от|від|kimden|feladó|expéditeur|"
@@ -837,7 +855,7 @@ def _is_attribution(joined: str, next_lines: list[str], above: str = "") -> bool
     # Both need an "@" (each searched at every character otherwise) and a date.
     if "@" not in text or not _DATEISH.search(text):
         return False
-    verbless = _VERBLESS.search(text)
+    verbless = _verbless_search(text)
     if verbless and not _names_a_recipient(text, verbless):
         return True
     if not _has_address(text):
