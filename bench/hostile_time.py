@@ -6,6 +6,8 @@ Builds each body at the given size (plain text, CRLF, and inside an HTML ``<pre>
 it once with ``parse_message`` and reads what the addon reads (new part text and HTML),
 printing CPU seconds (``time.process_time``). ``--core`` imports ``mailparse`` from another
 folder (e.g. one ``git archive`` of main) to compare versions; run both under the same load.
+The body is cut at ``max_body_chars`` (2 MB): to see scaling compare sizes below it
+(``--mb 0.5,2``: four times the text).
 """
 
 import argparse
@@ -40,6 +42,12 @@ LINES = {
     "notes2": lambda i: ("03/03/2026 10:00", "To", "cc", "Subject", "x")[i % 5],
     # a client's attribution with a described sender above each quote
     "cite2": lambda i: "Your colleague wrote:" if i % 2 else f"> line {i % 997}",
+    # attributions of a verb no list holds, no quote after them, each line joined with the
+    # two below it (Mutt's bracketed date; "said"), and the same with blank lines between
+    "mutt": lambda i: f"* Name{i % 997} <a{i % 991}@b.c> [2017-05-05 05:39]:",
+    "said": lambda i: f"Name{i % 997} Surname <addr{i % 991}@example.com> said:",
+    "muttb": lambda i: "" if i % 2 else f"* Name{i % 997} <a{i % 991}@b.c> [2017-05-05 05:39]:",
+    "saidb": lambda i: "" if i % 2 else f"Name{i % 997} Surname <addr{i % 991}@example.com> said:",
 }
 
 

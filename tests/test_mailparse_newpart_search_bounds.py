@@ -292,3 +292,89 @@ def test_repeated_hyphenated_separators_search_their_words_once(monkeypatch):
     text = "Hello,\n\nplease help.\n\n" + "\n".join(lines) + "\n"
     assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
     assert 0 < counting.searches <= 2
+
+
+def test_wrote_far_answers_as_the_whole_search():
+    # _wrote_far searches its verbs only between the last colon or bracket before the
+    # sender's address and that address: the same match as the search of the whole text.
+    rng = random.Random(22)
+    pool = (
+        "Wiadomość napisana przez",
+        "schrieb",
+        "hat  geschrieben",
+        "napisana\nprzez",
+        " Ann ",
+        "Ann",
+        "<ann@example.com>",
+        "<a@b>",
+        "<",
+        ">",
+        "[2017-05-05 05:39]",
+        " w dniu 03.03.2026, o godz. 10:00",
+        "* ",
+        "x" * 70,
+    )
+    texts = _texts(8000, seed=22) + [
+        "".join(rng.choice(pool) for _ in range(rng.randint(1, 8))) + rng.choice(("", ":", "： "))
+        for _ in range(8000)
+    ]
+    for text in texts:
+        time_as_dot = newpart._TIME.sub(".", text)
+        plain = newpart._WROTE_FAR.search(time_as_dot)
+        match = newpart._wrote_far_search(time_as_dot)
+        assert (match and match.span(), match and match.group("tail")) == (
+            plain and plain.span(),
+            plain and plain.group("tail"),
+        ), repr(text)
+
+
+class _WindowPattern:
+    """A compiled pattern that records how many characters each search may try a match at
+    (from its start position to its end position, one for a match; the real pattern does
+    the work)."""
+
+    def __init__(self, pattern, windows):
+        self.pattern = pattern
+        self.windows = windows
+
+    def search(self, text, pos=0, endpos=None):
+        end = len(text) if endpos is None else min(endpos, len(text))
+        self.windows.append(end - pos)
+        return self.pattern.search(text, pos, end)
+
+    def match(self, *args):
+        self.windows.append(1)
+        return self.pattern.match(*args)
+
+    def __getattr__(self, name):
+        return getattr(self.pattern, name)
+
+
+def test_mutt_attribution_lines_search_their_patterns_within_one_line(monkeypatch):
+    # Mutt's attributions without a quote below them ("* Ann <a@x> [2017-05-05 05:39]:"):
+    # each line is joined with the two below it and each join searched for a verb far from
+    # the colon, tried at every character of the joined lines (issue 14: 2 MB of such lines
+    # took 10 s). Such a verb stands before the sender's address, after the colon of the
+    # line above: a search need try no more than the start of the last line (and the space
+    # joining it). The verbs alone are searched first where this branch has them. A
+    # verb-less attribution's address (_VERBLESS) is the last word before the colon.
+    windows = []
+    for name in ("_WROTE_FAR", "_FAR_VERB_SPACE", "_VERBLESS"):
+        if hasattr(newpart, name):
+            monkeypatch.setattr(newpart, name, _WindowPattern(getattr(newpart, name), windows))
+    lines = [f"* Ann Lee{i} <ann{i}@example.com> [2017-05-05 05:39]:" for i in range(300)]
+    text = "Hello,\n\nplease help.\n\n" + "\n".join(lines) + "\n"
+    assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
+    assert len(windows) >= len(lines)
+    assert max(windows) <= len(" * Ann Lee299 ")
+
+
+def test_verbless_answers_as_the_whole_search():
+    # An address in brackets or bare, a ">" with spaces around it, before the final colon.
+    pool = ("<ann@example.com>", "ann@example.com", "a@b", ">", " > ", "<", "x.y", "\u3000")
+    pool = (*pool, "联系了")
+    texts = _texts(6000, seed=23, fragments=pool)
+    for text in [*texts, *(t + ":" for t in texts), *(t + " >：\u3000" for t in texts)]:
+        plain = newpart._VERBLESS.search(text)
+        match = newpart._verbless_search(text)
+        assert (match and match.span()) == (plain and plain.span()), repr(text)
