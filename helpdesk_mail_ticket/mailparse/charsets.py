@@ -339,8 +339,9 @@ _DECLARED_BONUS = 0.5
 # name ending in letters): a Latin code or number glued after such a character is none
 # ("病院A棟", "警察110番", "統一PC").
 _DOMAIN = r"[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-_STRUCTURE_MARKS = re.compile(rf'(?:^|(?<=[\x00-\x7f]))@|@(?={_DOMAIN})|[<>"]')
-_STRUCTURE_BYTES = re.compile(rf'(?:^|(?<=[\x00-\x7f]))@|@(?={_DOMAIN})|[<>"]'.encode())
+_STRUCTURE = rf'(?:^|(?<=[\x00-\x7f]))@|@(?={_DOMAIN})|[<>"]'
+_STRUCTURE_MARKS = re.compile(_STRUCTURE)
+_STRUCTURE_BYTES = re.compile(_STRUCTURE.encode())
 _DETECT_MIN_CONFIDENCE = 0.5
 _VOTE_MAX_BYTES = 1024  # chardet reads longer text slowly, and the scores need no vote there
 try:  # chardet is one of Odoo's own requirements; the core runs without it

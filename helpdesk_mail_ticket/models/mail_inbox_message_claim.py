@@ -580,12 +580,15 @@ class MailInboxMessage(models.Model):
         of the worker counting the next attempt. A reason left uncleared would read as
         waiting (the queue_job bridge hands such a reply on) and would end in the
         reason the reply is set aside with."""
+        return self._in_every_language("_left_for_later_reason", "_left_for_elsewhere_reason")
+
+    def _in_every_language(self, *methods):
+        """The texts the line's ``methods`` (names of methods that take no argument)
+        give in English and in every installed language, sorted: what a worker of any
+        user's language may have written."""
         codes = ["en_US", *(code for code, _name in self.env["res.lang"].get_installed())]
-        reasons = set()
-        for code in dict.fromkeys(codes):
-            line = self.with_context(lang=code)
-            reasons.update((line._left_for_later_reason(), line._left_for_elsewhere_reason()))
-        return sorted(reasons)
+        lines = [self.with_context(lang=code) for code in dict.fromkeys(codes)]
+        return sorted({getattr(line, method)() for line in lines for method in methods})
 
     @api.model
     def _get_cross_inbox_wait(self):

@@ -132,10 +132,7 @@ class MailInboxMessage(models.Model):
         the replies on)."""
         done = [message_id for message_id, state in states.items() if state is not None]
         left = [message_id for message_id, state in states.items() if state is None]
-        reasons = {
-            self.with_context(lang=code)._left_for_later_reason()
-            for code in ["en_US", *(code for code, _name in self.env["res.lang"].get_installed())]
-        }
+        reasons = self._in_every_language("_left_for_later_reason")
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT m.id FROM mail_inbox_message m
@@ -156,7 +153,7 @@ class MailInboxMessage(models.Model):
             {
                 "inbox": self.inbox_id.id,
                 "lease": LEASE_NS,
-                "reasons": sorted(reasons),
+                "reasons": reasons,
                 "oldest_done": min(done) if done else None,
                 "left": left,
             },
