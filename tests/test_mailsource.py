@@ -436,6 +436,26 @@ def test_imap_tag_pattern_compiled_once_per_process(mailbox, monkeypatch, securi
     assert [name for name in sent if name != "UID"] == ["LOGIN", "SELECT", "LOGOUT"] * 3
 
 
+def test_imap_connect_sets_what_imaplib_sets(mailbox):
+    """Our connection's _connect is imaplib's but for the tags' pattern (made once). A
+    Python whose imaplib sets more at connection (state a later command reads) must make
+    this fail, not a poll: the same attributes, the same state and protocol, on both."""
+    from mailsource.imap import _IMAP4
+
+    config = mailbox.config("imap", "none")
+    plain = imaplib.IMAP4(config.host, config.port, timeout=10)
+    ours = _IMAP4(config.host, config.port, timeout=10)
+    try:
+        assert sorted(vars(ours)) == sorted(vars(plain))
+        assert (ours.state, ours.PROTOCOL_VERSION) == (plain.state, plain.PROTOCOL_VERSION)
+        assert ours.welcome == plain.welcome
+        assert ours.login(mailbox.login, mailbox.password)[0] == "OK"
+        assert ours.select("INBOX")[0] == "OK"
+    finally:
+        for client in (plain, ours):
+            client.shutdown()
+
+
 def test_imap_selected_state_is_state_without_unseen(mailbox):
     mailbox.append(message(1))
     mailbox.append(message(2), flags=("\\Seen",))
