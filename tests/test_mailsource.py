@@ -11,6 +11,7 @@ import gc
 import imaplib
 import os
 import poplib
+import re
 import shutil
 import socket
 import ssl
@@ -409,6 +410,50 @@ def test_imap_poll_session_sends_only_what_it_needs(mailbox, monkeypatch, securi
     assert sent == expected
     assert state["messages"] == 1 and state["uidnext"] == 2
     assert state["uidvalidity"] == source.uidvalidity
+
+
+@pytest.mark.parametrize("security", ["none", "ssl"])
+def test_imap_tag_pattern_compiled_once_per_process(mailbox, monkeypatch, security):
+    """imaplib gave every connection a random tag prefix and compiled the pattern of its
+    tagged answers (a quarter of a millisecond of an idle poll's 10-15, at every poll of
+    every inbox). Tags need only be unique within a connection: no pattern is compiled
+    per connection, and the answers are still told by their tags."""
+    compiled, original = [], re.compile
+
+    def compile_(pattern, flags=0):
+        if isinstance(pattern, bytes) and pattern.startswith(b"(?P<tag>"):
+            compiled.append(pattern)
+        return original(pattern, flags)
+
+    mailbox.append(message(1))
+    monkeypatch.setattr(re, "compile", compile_)
+    sent = SentCommands(monkeypatch)
+    for _poll in range(3):
+        with open_source(mailbox.config("imap", security)) as source:
+            assert source.selected_state()["messages"] == 1
+            assert source.fetch(source.list_messages()[0]) == message(1)
+    assert compiled == []
+    assert [name for name in sent if name != "UID"] == ["LOGIN", "SELECT", "LOGOUT"] * 3
+
+
+def test_imap_connect_sets_what_imaplib_sets(mailbox):
+    """Our connection's _connect is imaplib's but for the tags' pattern (made once). A
+    Python whose imaplib sets more at connection (state a later command reads) must make
+    this fail, not a poll: the same attributes, the same state and protocol, on both."""
+    from mailsource.imap import _IMAP4
+
+    config = mailbox.config("imap", "none")
+    plain = imaplib.IMAP4(config.host, config.port, timeout=10)
+    ours = _IMAP4(config.host, config.port, timeout=10)
+    try:
+        assert sorted(vars(ours)) == sorted(vars(plain))
+        assert (ours.state, ours.PROTOCOL_VERSION) == (plain.state, plain.PROTOCOL_VERSION)
+        assert ours.welcome == plain.welcome
+        assert ours.login(mailbox.login, mailbox.password)[0] == "OK"
+        assert ours.select("INBOX")[0] == "OK"
+    finally:
+        for client in (plain, ours):
+            client.shutdown()
 
 
 def test_imap_selected_state_is_state_without_unseen(mailbox):
