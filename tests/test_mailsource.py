@@ -456,6 +456,29 @@ def test_imap_connect_sets_what_imaplib_sets(mailbox):
             client.shutdown()
 
 
+@pytest.mark.parametrize("level", [1, 3])
+def test_imap_connect_debug_output_is_imaplib_s(mailbox, capsys, monkeypatch, level):
+    """Someone chasing a server problem sets ``imaplib.Debug`` (the documented recipe):
+    our _connect stands in for imaplib's, so it says what imaplib says at connection
+    (its version, the new connection's tag, the capabilities), the tag aside."""
+    from mailsource.imap import _IMAP4
+
+    config = mailbox.config("imap", "none")
+    monkeypatch.setattr(imaplib, "Debug", level)
+    said = {}
+    for client_class in (imaplib.IMAP4, _IMAP4):
+        capsys.readouterr()
+        client = client_class(config.host, config.port, timeout=10)
+        client.shutdown()
+        lines = capsys.readouterr().err.splitlines()
+        # "  12:34.56 new IMAP4 connection, tag=b'HMT'": no time, no tag
+        said[client_class] = [
+            re.sub(r"tag=b'[A-Z]+'", "tag=", line.split(" ", 3)[-1]) for line in lines
+        ]
+    assert said[_IMAP4] == said[imaplib.IMAP4], "debug output differs from imaplib's"
+    assert any("new IMAP4 connection" in line for line in said[_IMAP4])
+
+
 def test_imap_selected_state_is_state_without_unseen(mailbox):
     mailbox.append(message(1))
     mailbox.append(message(2), flags=("\\Seen",))

@@ -158,6 +158,9 @@ class _GreetingCapabilities:
         self.tagpre, self.tagre = _TAG_PREFIX, _TAG_PATTERN
         if __debug__:  # imaplib's log of the last commands, which _command writes to
             self._cmd_log_len, self._cmd_log_idx, self._cmd_log = 10, 0, {}
+            if self.debug >= 1:  # what imaplib.Debug shows of a connection, as imaplib
+                self._mesg(f"imaplib version {imaplib.__version__}")
+                self._mesg(f"new IMAP4 connection, tag={self.tagpre}")
         self.welcome = self._get_response()
         if "PREAUTH" in self.untagged_responses:
             self.state = "AUTH"
@@ -166,6 +169,8 @@ class _GreetingCapabilities:
         else:
             raise self.error(self.welcome)
         self._get_capabilities()
+        if __debug__ and self.debug >= 3:
+            self._mesg(f"CAPABILITIES: {self.capabilities!r}")
         for version in imaplib.AllowedVersions:
             if version in self.capabilities:
                 self.PROTOCOL_VERSION = version
