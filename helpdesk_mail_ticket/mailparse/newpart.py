@@ -674,6 +674,139 @@ def _headed_by_full_name(block: list[str]) -> bool:
     return contact >= 1
 
 
+# reply8: a signature spread over several paragraphs, written without "-- " and without a
+# closing (Outlook's and Gmail's rich signatures as text): the writer's full name, maybe
+# with a title beside it ("Name | Title") or under it, heads the first paragraph; the
+# paragraphs under it hold only a signature's lines: a title, the company, its street, a
+# phone, an address, a home page or social links, a logo's "[image: …]" placeholder, the
+# company's registration ("KVK 50000000"). The contact-block rules read the last paragraph
+# only: the name and its title stayed at the end of the new part.
+_IMAGE_MARK = re.compile(r"^\[(?:image|cid|logo|bild|imagen|immagine)\s*:[^\]\n]{0,120}\]$", re.I)
+_SOCIAL_LINK = re.compile(
+    r"^<?(?:https?://)?(?:www\.)?(?:twitter|x|facebook|linkedin|instagram|xing|youtube|"
+    r"github|mastodon\.social)\.com/",
+    re.IGNORECASE,
+)
+_LINK_WORD = re.compile(r"^<?(?:https?://|www\.)[^\s<>]{1,300}>?$")
+_EMPHASIS_MARKS = re.compile(r"(?<![\w*])[*_]+|[*_]+(?![\w*])")
+_SPREAD_LINES = 16  # non-blank lines read from the end
+_TITLE_WORDS = 4
+
+
+def _links_only(words: list[str]) -> bool:
+    """Every word a link, each a home page or a social network's page (a link into a site
+    is what a customer reports)."""
+    return all(_LINK_WORD.match(word) and _home_or_social(word) for word in words)
+
+
+def _home_or_social(link: str) -> bool:
+    link = link.strip("<>").rstrip(_LINK_END_PUNCT)
+    return not _DEEP_LINK.search(link) or _SOCIAL_LINK.match(link) is not None
+
+
+def _capitalised(words: list[str]) -> bool:
+    return all(
+        word in _TITLE_CONNECTOR or word[:1].isupper() or not word[:1].isalpha()
+        for word in words
+    )
+
+
+def _signature_line(line: str, title: bool = False) -> str:
+    """What a line of a spread signature is: "contact" (a phone, an address, a home page or
+    social links, a company form, a street), "title" (capitalised words: a title, the
+    company, a street's town, coordinates, a registration's label and number; with
+    ``title``, a short title in lower case too: "Responsable informatique"), "mark" (a
+    logo's placeholder), or "" (a line of the customer's: a sentence, a question, words in
+    the first person, a field or a reference, a link into a site)."""
+    bare = _EMPHASIS_MARKS.sub("", line).strip()
+    if not bare or len(bare) > _CONTACT_LINE_MAX:
+        return ""
+    if _IMAGE_MARK.match(bare):
+        return "mark"
+    words = [word.rstrip(",") for word in bare.replace("|", " ").split()]
+    if _links_only(words):
+        return "contact"
+    if _is_sentence(bare) or _contact_prose(bare) or _REFERENCE_LINE.match(bare):
+        return ""
+    if _CONTACT_CUE.search(bare) or _PHONE.search(bare):
+        if not all(_home_or_social(word) for word in words if _LINK_WORD.match(word)):
+            return ""
+        return "" if _SENTENCE_END.search(bare) else "contact"
+    if _SENTENCE_END.search(bare) or bare[-1:] in ".;" or _FIELD_WORD.search(bare):
+        return ""
+    if _capitalised(words):
+        return "title"
+    if title and len(words) <= _TITLE_WORDS and words[0][:1].isupper():
+        return "title"
+    return ""
+
+
+def _signature_head(paragraph: list[str]) -> int:
+    """The number of contact lines of a paragraph headed by a full name (two to four
+    capitalised words, maybe "| Title" beside it), its other lines a title or contact
+    lines; or -1."""
+    first = _EMPHASIS_MARKS.sub("", paragraph[0]).strip()
+    name, _, beside = first.partition("|")
+    name = name.strip()
+    if len(name.split()) < 2 or not _signed_name(name) or _FIELD_WORD.search(name):
+        return -1
+    if not _capitalised(name.split()) or _GREETING.match(name) or _CLOSING_LINE.match(name):
+        return -1
+    if _VALEDICTION.match(name) or (beside.strip() and not _signature_line(beside, True)):
+        return -1
+    kinds = [_signature_line(line, title=True) for line in paragraph[1:]]
+    if not all(kinds):
+        return -1
+    return kinds.count("contact")
+
+
+def _spread_signature(lines: list[str], content: list[int]) -> int:
+    """Start of a signature spread over two paragraphs or more at the very end, or -1: a
+    paragraph headed by a full name, then paragraphs of a signature's lines only; a contact
+    line at least (two when the name stands alone in its paragraph), a text above it that
+    neither introduces it nor asks to reach someone (reply7's guards)."""
+    tail = content[-_SPREAD_LINES:]
+    paragraphs: list[list[int]] = []
+    for index in tail:
+        if paragraphs and index == paragraphs[-1][-1] + 1:
+            paragraphs[-1].append(index)
+        else:
+            paragraphs.append([index])
+    start, contacts, below = -1, 0, 0
+    for position in range(len(paragraphs) - 1, -1, -1):
+        paragraph = paragraphs[position]
+        if position < len(paragraphs) - 1:
+            head = _signature_head([lines[i] for i in paragraph])
+            if head >= 0 and contacts + head >= (1 if len(paragraph) > 1 else 2):
+                start = paragraph[0]
+        kinds = [_signature_line(lines[i]) for i in paragraph]
+        if not all(kinds):
+            break
+        contacts += kinds.count("contact")
+        below += 1
+    if start <= content[0]:
+        return -1
+    if _asks_for_contact(lines, start) or (
+        _introduced_by_colon(lines, start) and not _ends_on_long_word(lines, start)
+    ):
+        return -1
+    return start
+
+
+_OPEN_WORD_MAX = 4  # "to", "is", "an", "à", "zu", "for", "are", "ist", "sind", "est"
+
+
+def _ends_on_long_word(lines: list[str], start: int) -> bool:
+    """The text above the block (a blank line between) ends on a lower-case word longer than
+    the words a sentence leaves open before its object ("… for risk reduction", a list
+    writer's sentence without its stop): it ends, it introduces nothing."""
+    above = next((line.strip() for line in reversed(lines[:start]) if line.strip()), "")
+    if not above or not lines[start - 1 : start] or lines[start - 1].strip():
+        return False
+    last = above.rsplit(None, 1)[-1]
+    return last.isalpha() and last.islower() and len(last) > _OPEN_WORD_MAX
+
+
 # A sentence left open: a lower-case word ends the line, with words before it.
 _OPEN_SENTENCE = re.compile(r"\S\s+[^\W\d_A-Z\u00c0-\u00de]{1,30}$")
 
@@ -2253,7 +2386,9 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
     framed = _framed_signature(lines, content)
     if framed >= 0:
         return lines[:framed], lines[framed:]
-    contact = _contact_block(lines, content)
+    contact = _spread_signature(lines, content)
+    if contact < 0:
+        contact = _contact_block(lines, content)
     if contact >= 0:
         # A closing the rules cut, in a paragraph of its own above the block, goes with it.
         above = [i for i in content if i < contact]
