@@ -706,8 +706,7 @@ def _home_or_social(link: str) -> bool:
 
 def _capitalised(words: list[str]) -> bool:
     return all(
-        word in _TITLE_CONNECTOR or word[:1].isupper() or not word[:1].isalpha()
-        for word in words
+        word in _TITLE_CONNECTOR or word[:1].isupper() or not word[:1].isalpha() for word in words
     )
 
 
