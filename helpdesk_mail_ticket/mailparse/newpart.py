@@ -2565,7 +2565,9 @@ _INVISIBLE = re.compile("[\u1427\u200b\ufeff]")
 # _LIST_FOOTER_LINES, a line tells how to unsubscribe or names the list's page, with an
 # address or a link on it or on the next line; no line quotes, none speaks in the first
 # person (the customer's "Please unsubscribe me: …").
-_LIST_RULE = re.compile(r"^\s*(?:-{5,}|_{5,}|#{5,}|={5,}|\*{5,}|~{5,}|(?:-=){3,}-?|--)\s*$")
+_LIST_RULE = re.compile(
+    r"^\s*(?:-{5,}|_{5,}|#{5,}|={5,}|\*{5,}|~{5,}|(?:-=){3,}-?|--|-{5,}~->)\s*$"  # Yahoo's "~->"
+)
 _SUBSCRIBED = re.compile(
     r"^\s*you\s+received\s+this\s+message\s+because\s+you\s+are\s+subscribed", re.IGNORECASE
 )
@@ -2578,14 +2580,21 @@ _LIST_CUE = re.compile(
 )
 _LINK_OR_ADDRESS = re.compile(r"https?://|\bwww\.|mailto:|[\w.+=-]{1,64}@[\w-]+\.[\w.-]+")
 _LINK_TOKEN = re.compile(r"(?:https?://|www\.|mailto:)\S+|\S{1,64}@\S+")
-_LIST_FOOTER_LINES = 16
+_LIST_FOOTER_LINES = 28  # Yahoo Groups' "<*>" links block is 24 lines long
+# reply8: Yahoo Groups' sponsor block above its footer: an advertisement and its link between
+# "---- Yahoo! Groups Sponsor ----~-->" and "----~->"; the list's, as the footer below it.
+_SPONSOR_OPEN = re.compile(r"^\s*-{3,}\s*yahoo!?\s+groups\s+sponsor\s*-{3,}~-->\s*$", re.I)
+_SPONSOR_CLOSE = re.compile(r"^\s*-{5,}~->\s*$")
+_SPONSOR_LINES = 8
+_YAHOO_ITEM = re.compile(r"^\s*<\*>")
 
 
 def _split_list_footer(text: str) -> tuple[str, str]:
     """``text`` without a list server's subscription footer at its very end, and that
     footer ("" when there is none)."""
     pieces = text.rsplit("\n", _LIST_FOOTER_LINES + 2)
-    tail = pieces[1:] if len(pieces) > 1 else pieces
+    # (a text of fewer lines is read whole: a footer may start on its first line)
+    tail = pieces[1:] if len(pieces) > _LIST_FOOTER_LINES + 2 else pieces
     head_lines = len(pieces) - len(tail)
     end = len(tail) - 1
     while end >= 0 and not tail[end].strip():
@@ -2604,6 +2613,7 @@ def _split_list_footer(text: str) -> tuple[str, str]:
             continue
         while start > 0 and _LIST_RULE.match(tail[start - 1]):
             start -= 1  # the rule above Google Groups' line ("-- ") goes with it
+        start = _sponsor_above(tail, start)
         above = (pieces[0] + "\n" if head_lines else "") + "\n".join(tail[:start])
         if not above.strip():
             break  # nothing but the footer: the message as it is
@@ -2611,6 +2621,19 @@ def _split_list_footer(text: str) -> tuple[str, str]:
             break  # the customer shows it ("every mail from you ends with:"): theirs
         return above.rstrip() + "\n", "\n".join(tail[start : end + 1]).strip()
     return text, ""
+
+
+def _sponsor_above(tail: list[str], start: int) -> int:
+    """The line of Yahoo's sponsor rule opening the block closed by the rule at ``start``,
+    or ``start``."""
+    if not _SPONSOR_CLOSE.match(tail[start]):
+        return start
+    for above in range(start - 1, max(start - _SPONSOR_LINES, 0) - 1, -1):
+        if len(tail[above]) > MAX_LINE_LEN:
+            break
+        if _SPONSOR_OPEN.match(tail[above]):
+            return above
+    return start
 
 
 # What a list server writes in its footer, line by line: a rule, a link or an address, the
@@ -2669,8 +2692,11 @@ def _footer_line(line: str) -> bool:
 def _list_footer(block: list[str]) -> bool:
     if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
         return False
-    if not all(_footer_line(line) for line in block):
-        return False
+    item = False  # below a Yahoo "<*>" item: its indented values ("    Individual Email")
+    for line in block:
+        item = bool(_YAHOO_ITEM.match(line) or (item and line[:1] in " \t" and line.strip()))
+        if not (_footer_line(line) or item):
+            return False
     for index, line in enumerate(block):
         # The list's words, outside the links (a customer's ".../unsubscribe?id=42" is what
         # they report); Mailman names its page only in its link.
