@@ -13,8 +13,11 @@ quote, below it, no quote at all). Every test also asserts what must stay: a rul
 drop the customer's words.
 """
 
+from email.message import EmailMessage
+
 import pytest
-from newpart_probes import parsed_reply
+from mailparse.parse import parse_message
+from newpart_probes import SETTINGS, parsed_reply
 
 ANSWERS = {
     "en": "The printer on the second floor jams again since this morning.\n"
@@ -192,3 +195,116 @@ def test_the_customers_words_about_a_yahoo_footer_stay(tail):
 def test_a_message_that_is_only_a_yahoo_footer_stays_whole():
     footer = YAHOO_FOOTERS[0]
     assert new_part(f"{footer}\n").strip() == footer
+
+
+# --- 3. list footers in HTML mail, Yahoo Groups' footer between its markers ---------------------
+
+HTML_ANSWER = (
+    "<p>The printer on the second floor jams again since this morning.</p>"
+    "<p>Could you send someone today?</p>"
+)
+HTML_QUOTE = (
+    '<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Fri, May 5, 2017 at 5:39 AM, '
+    "Zoe Quill &lt;zoe@lists.example.org&gt; wrote:<br></div>"
+    '<blockquote class="gmail_quote">Does the printer work now?<br>Please restart it first.'
+    "</blockquote></div>"
+)
+HTML_FOOTERS = {
+    "ezmlm": "<div>" + "-" * 69 + "<br>To unsubscribe, e-mail: "
+    '<a href="mailto:users-unsubscribe@printers.example.org">'
+    "users-unsubscribe@printers.example.org</a><br>For additional commands, e-mail: "
+    '<a href="mailto:users-help@printers.example.org">users-help@printers.example.org</a>'
+    "<br></div>",
+    "listserv": "<p>" + "#" * 72 + "</p><p>To unsubscribe from the PRINT-L list, click the "
+    'following link:<br><a href="https://lists.example.edu/cgi-bin/wa?SUBED1=PRINT-L&amp;A=1">'
+    "https://lists.example.edu/cgi-bin/wa?SUBED1=PRINT-L&amp;A=1</a></p>",
+    "groups.io": "<div>-=-=-=-=-=-=-=-=-=-=-=-<br>Groups.io Links: You receive all messages "
+    "sent to this group.<br>View/Reply Online (#42): "
+    '<a href="https://groups.example.io/g/print/message/42">'
+    "https://groups.example.io/g/print/message/42</a><br>Unsubscribe: "
+    '<a href="https://groups.example.io/g/print/unsub">https://groups.example.io/g/print/unsub'
+    "</a> [ann@customer.example]<br>-=-=-=-=-=-=-=-=-=-=-=-</div>",
+    "yahoo classic": "<br><br>------------------------------------<br><br>Yahoo! Groups Links"
+    "<br><br>&lt;*&gt; To visit your group on the web, go to:<br>&nbsp;&nbsp;&nbsp;&nbsp;"
+    '<a href="http://groups.yahoo.com/group/printers/">http://groups.yahoo.com/group/printers/'
+    "</a><br><br>&lt;*&gt; To unsubscribe from this group, send an email to:<br>"
+    '&nbsp;&nbsp;&nbsp;&nbsp;<a href="mailto:printers-unsubscribe@yahoogroups.com">'
+    "printers-unsubscribe@yahoogroups.com</a><br>",
+    "yahoo neo": '<div id="ygrp-mlmsg"><div>__._,_.___</div><div id="ygrp-actbar">'
+    '<a href="https://groups.yahoo.com/neo/groups/print/conversations/messages/42">Reply via '
+    'web post</a> &bull; <a href="mailto:print@yahoogroups.com?subject=Re">Reply to group</a>'
+    ' &bull; <a href="https://groups.yahoo.com/neo/groups/print/conversations/topics/42">'
+    "Messages in this topic</a> (3)</div><div>Visit Your Group</div><div>"
+    '<a href="https://info.yahoo.com/legal/us/yahoo/utos/terms/">Yahoo! Groups</a> &bull; '
+    '<a href="mailto:print-unsubscribe@yahoogroups.com?subject=Unsubscribe">Unsubscribe</a>'
+    ' &bull; <a href="https://info.yahoo.com/legal/us/yahoo/utos/terms/">Terms of Use</a>'
+    "</div></div><div>__,_._,___</div>",
+}
+
+
+def html_new_part(markup: str) -> str:
+    msg = EmailMessage()
+    msg["From"] = "Ann Lee <ann@customer.example>"
+    msg["To"] = "support@example.com"
+    msg["Subject"] = "Re: printer"
+    msg["Message-ID"] = "<reply8-html@customer.example>"
+    msg.set_content(f"<html><body>{markup}</body></html>", subtype="html")
+    return parse_message(msg.as_bytes(), SETTINGS).new_part_text
+
+
+@pytest.mark.parametrize("name", sorted(HTML_FOOTERS))
+def test_a_list_footer_in_html_mail_is_no_text_of_the_writer(name):
+    footer = HTML_FOOTERS[name]
+    for layout, markup in {
+        "top": HTML_ANSWER + HTML_QUOTE + footer,
+        "new": HTML_ANSWER + footer,
+    }.items():
+        got = html_new_part(markup)
+        assert " ".join(got.split()) == " ".join(flat_answer().split()), (layout, got)
+
+
+def flat_answer() -> str:
+    return "The printer on the second floor jams again since this morning. " + (
+        "Could you send someone today?"
+    )
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # the customer's report about the list, below a rule, in HTML
+        "<p>" + "-" * 20 + "<br>Your unsubscribe link https://lists.example.org/u is broken: "
+        "I still get every mail.</p>",
+        "<p>" + "-" * 20 + "<br>Please unsubscribe me: ann@customer.example<br>"
+        "I never subscribed.</p>",
+    ],
+)
+def test_the_customers_words_about_a_list_stay_in_html_mail(tail):
+    got = html_new_part(HTML_ANSWER + tail)
+    assert "I " in got.split("\n")[-1] and got.rstrip().endswith(("mail.", "subscribed.")), got
+
+
+YAHOO_NEO = (
+    "__._,_.___\n\nPosted by: Ann Lee <ann@customer.example>\n"
+    "Reply via web post \u2022 Reply to sender \u2022 Reply to group \u2022 "
+    "Start a New Topic \u2022 Messages in this topic (3)\n\n"
+    "Visit Your Group\n\u2022 Privacy \u2022 Unsubscribe \u2022 Terms of Use\n\n__,_._,___"
+)
+
+
+@pytest.mark.parametrize("lang", sorted(ANSWERS))
+def test_yahoo_groups_footer_between_its_markers_is_cut(lang):
+    answer = ANSWERS[lang]
+    for layout, body in {
+        "top": f"{answer}\n\n{ATTRIBUTIONS[lang]}\n{QUOTE}\n{YAHOO_NEO}\n",
+        "bottom": f"{ATTRIBUTIONS[lang]}\n{QUOTE}\n{answer}\n\n{YAHOO_NEO}\n",
+        "new": f"{answer}\n\n{YAHOO_NEO}\n",
+    }.items():
+        got = new_part(body)
+        assert got.strip() == answer, (layout, got)
+
+
+def test_a_customers_text_between_such_markers_stays():
+    """Without a list's word between them, the markers hold the customer's text."""
+    tail = "__._,_.___\nThe log shows error 42 twice.\n__,_._,___"
+    assert new_part(f"{ANSWER}\n\n{tail}\n").strip() == f"{ANSWER}\n\n{tail}"
