@@ -717,6 +717,13 @@ def _signature_line(line: str, title: bool = False) -> str:
     ``title``, a short title in lower case too: "Responsable informatique"), "mark" (a
     logo's placeholder), or "" (a line of the customer's: a sentence, a question, words in
     the first person, a field or a reference, a link into a site)."""
+    if len(line) > 2 * _CONTACT_LINE_MAX:
+        return ""
+    lower = 0  # a clause's lower-case words: prose, whatever it names (read first: cheap)
+    for word in line.split():
+        lower += word[:1].islower() and word.isalpha()
+        if lower > _TITLE_WORDS - 1:
+            return ""
     bare = _EMPHASIS_MARKS.sub("", line).strip()
     if not bare or len(bare) > _CONTACT_LINE_MAX:
         return ""
@@ -771,18 +778,21 @@ def _spread_signature(lines: list[str], content: list[int]) -> int:
             paragraphs[-1].append(index)
         else:
             paragraphs.append([index])
-    start, contacts, below = -1, 0, 0
+    start, contacts = -1, 0
     for position in range(len(paragraphs) - 1, -1, -1):
         paragraph = paragraphs[position]
         if position < len(paragraphs) - 1:
             head = _signature_head([lines[i] for i in paragraph])
             if head >= 0 and contacts + head >= (1 if len(paragraph) > 1 else 2):
                 start = paragraph[0]
-        kinds = [_signature_line(lines[i]) for i in paragraph]
+        kinds = []
+        for index in reversed(paragraph):  # (most paragraphs end on a sentence: read it first)
+            kinds.append(_signature_line(lines[index]))
+            if not kinds[-1]:
+                break
         if not all(kinds):
             break
         contacts += kinds.count("contact")
-        below += 1
     if start <= content[0]:
         return -1
     if _asks_for_contact(lines, start) or (
@@ -2587,6 +2597,13 @@ _SPONSOR_OPEN = re.compile(r"^\s*-{3,}\s*yahoo!?\s+groups\s+sponsor\s*-{3,}~-->\
 _SPONSOR_CLOSE = re.compile(r"^\s*-{5,}~->\s*$")
 _SPONSOR_LINES = 8
 _YAHOO_ITEM = re.compile(r"^\s*<\*>")
+# Yahoo Groups' later footer, plain or HTML, between its two markers ("Posted by: …",
+# "Reply via web post • …", "Visit Your Group", "• Privacy • Unsubscribe • Terms of Use").
+# The first characters of every line a footer may start with (_LIST_RULE, _SUBSCRIBED,
+# _YAHOO_OPEN).
+_FOOTER_OPENS = re.compile(r"^[ \t]*(?:[-_#=*~]{2}|you\s+received\s)", re.MULTILINE | re.I)
+_YAHOO_OPEN = re.compile(r"^\s*__\._,_\.___\s*$")
+_YAHOO_CLOSE = re.compile(r"^\s*__,_\._,___\s*$")
 
 
 def _split_list_footer(text: str) -> tuple[str, str]:
@@ -2599,17 +2616,22 @@ def _split_list_footer(text: str) -> tuple[str, str]:
     end = len(tail) - 1
     while end >= 0 and not tail[end].strip():
         end -= 1
+    if not _FOOTER_OPENS.search("\n".join(tail[: end + 1])):
+        return text, ""  # no line a footer starts with (most mail: read once, at C speed)
+    marked = _yahoo_marked(tail, end)
     for start in range(end, -1, -1):
         line = tail[start]
         if len(line) > MAX_LINE_LEN:
             break
-        if _LIST_RULE.match(line):
+        if start == marked:
+            block = None  # the markers hold the list's words (_yahoo_marked)
+        elif _LIST_RULE.match(line):
             block = tail[start + 1 : end + 1]
         elif _SUBSCRIBED.match(line):
             block = tail[start : end + 1]
         else:
             continue
-        if not _list_footer(block):
+        if block is not None and not _list_footer(block):
             continue
         while start > 0 and _LIST_RULE.match(tail[start - 1]):
             start -= 1  # the rule above Google Groups' line ("-- ") goes with it
@@ -2621,6 +2643,25 @@ def _split_list_footer(text: str) -> tuple[str, str]:
             break  # the customer shows it ("every mail from you ends with:"): theirs
         return above.rstrip() + "\n", "\n".join(tail[start : end + 1]).strip()
     return text, ""
+
+
+def _yahoo_marked(tail: list[str], end: int) -> int:
+    """The line of Yahoo's opening marker when its closing marker ends the text and a line
+    between them holds the list's words ("Unsubscribe", "Visit Your Group"), or -1."""
+    if end < 1 or not _YAHOO_CLOSE.match(tail[end]):
+        return -1
+    cue = False
+    for start in range(end - 1, -1, -1):
+        line = tail[start]
+        if len(line) > MAX_LINE_LEN or _QUOTE_LINE.match(line):
+            return -1
+        if _YAHOO_OPEN.match(line):
+            return start if cue else -1
+        cue = cue or bool(_LIST_CUE.search(line) or _YAHOO_GROUP.search(line))
+    return -1
+
+
+_YAHOO_GROUP = re.compile(r"\bvisit\s+your\s+group\b|\breply\s+via\s+web\s+post\b", re.I)
 
 
 def _sponsor_above(tail: list[str], start: int) -> int:
