@@ -766,6 +766,16 @@ def _signature_head(paragraph: list[str]) -> int:
     return kinds.count("contact")
 
 
+def _may_head(line: str) -> bool:
+    """Two to four capitalised words before any "|" ("*Ann Lee* | *CEO*"): maybe a name."""
+    words = line.split("|", 1)[0].split()
+    return (
+        2 <= len(words) <= 4
+        and line.rstrip()[-1:] not in ".,:;!?"
+        and all(word.lstrip("*_")[:1].isupper() for word in words)
+    )
+
+
 def _spread_signature(lines: list[str], content: list[int]) -> int:
     """Start of a signature spread over two paragraphs or more at the very end, or -1: a
     paragraph headed by a full name, then paragraphs of a signature's lines only; a contact
@@ -778,6 +788,10 @@ def _spread_signature(lines: list[str], content: list[int]) -> int:
             paragraphs[-1].append(index)
         else:
             paragraphs.append([index])
+    if len(paragraphs) < 2 or not any(_may_head(lines[p[0]]) for p in paragraphs[:-1]):
+        return -1  # no paragraph opens with a name (most mail: read cheaply first)
+    if not _signature_line(lines[content[-1]]):
+        return -1
     start, contacts = -1, 0
     for position in range(len(paragraphs) - 1, -1, -1):
         paragraph = paragraphs[position]
@@ -2599,9 +2613,14 @@ _SPONSOR_LINES = 8
 _YAHOO_ITEM = re.compile(r"^\s*<\*>")
 # Yahoo Groups' later footer, plain or HTML, between its two markers ("Posted by: …",
 # "Reply via web post • …", "Visit Your Group", "• Privacy • Unsubscribe • Terms of Use").
-# The first characters of every line a footer may start with (_LIST_RULE, _SUBSCRIBED,
-# _YAHOO_OPEN).
-_FOOTER_OPENS = re.compile(r"^[ \t]*(?:[-_#=*~]{2}|you\s+received\s)", re.MULTILINE | re.I)
+# What every line a footer starts with holds (_LIST_RULE, _SUBSCRIBED, _YAHOO_CLOSE).
+_FOOTER_MARKS = ("--", "__", "##", "==", "**", "~~", "-=", "ceived", "CEIVED")
+
+
+def _may_hold_footer(text: str) -> bool:
+    return any(mark in text for mark in _FOOTER_MARKS)
+
+
 _YAHOO_OPEN = re.compile(r"^\s*__\._,_\.___\s*$")
 _YAHOO_CLOSE = re.compile(r"^\s*__,_\._,___\s*$")
 
@@ -2616,8 +2635,8 @@ def _split_list_footer(text: str) -> tuple[str, str]:
     end = len(tail) - 1
     while end >= 0 and not tail[end].strip():
         end -= 1
-    if not _FOOTER_OPENS.search("\n".join(tail[: end + 1])):
-        return text, ""  # no line a footer starts with (most mail: read once, at C speed)
+    if not _may_hold_footer("\n".join(tail[: end + 1])):
+        return text, ""  # nothing a footer starts with (most mail: read once, at C speed)
     marked = _yahoo_marked(tail, end)
     for start in range(end, -1, -1):
         line = tail[start]
