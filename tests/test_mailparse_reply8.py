@@ -94,6 +94,8 @@ KEPT_TAILS = [
     "Anna Kowalski\nKowalski GmbH\n\nOrder 4455-7788\nInvoice 2026-0042",
     # a sentence below
     "Hans Meier\nMeier Druck GmbH\n\nThe technician can call +49 89 1234567 before noon.",
+    # names the customer lists, no contact among them
+    "John Smith\nJane Doe\n\nPeter Pan\nMary Poppins",
     # the customer's own words in the first person
     "Tom Baker\nFacilities\n\nCall me at +1 555 012 3456\nor write to tom@acme.example",
 ]
@@ -113,6 +115,7 @@ def test_the_customers_last_paragraphs_stay(tail):
         "Bitte schicken Sie den Techniker zu",
         "Our new contact person for the printers is",
         "Please call my colleague on site.",
+        "The attendees of Monday's meeting:",
     ],
 )
 def test_a_contact_the_customer_introduces_stays(intro):
