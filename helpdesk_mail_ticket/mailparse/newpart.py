@@ -2604,7 +2604,8 @@ _LIST_CUE = re.compile(
 )
 _LINK_OR_ADDRESS = re.compile(r"https?://|\bwww\.|mailto:|[\w.+=-]{1,64}@[\w-]+\.[\w.-]+")
 _LINK_TOKEN = re.compile(r"(?:https?://|www\.|mailto:)\S+|\S{1,64}@\S+")
-_LIST_FOOTER_LINES = 28  # Yahoo Groups' "<*>" links block is 24 lines long
+_LIST_FOOTER_LINES = 16
+_YAHOO_FOOTER_LINES = 28  # Yahoo Groups' "<*>" links block is 24 lines long
 # reply8: Yahoo Groups' sponsor block above its footer: an advertisement and its link between
 # "---- Yahoo! Groups Sponsor ----~-->" and "----~->"; the list's, as the footer below it.
 _SPONSOR_OPEN = re.compile(r"^\s*-{3,}\s*yahoo!?\s+groups\s+sponsor\s*-{3,}~-->\s*$", re.I)
@@ -2628,10 +2629,12 @@ _YAHOO_CLOSE = re.compile(r"^\s*__,_\._,___\s*$")
 def _split_list_footer(text: str) -> tuple[str, str]:
     """``text`` without a list server's subscription footer at its very end, and that
     footer ("" when there is none)."""
-    pieces = text.rsplit("\n", _LIST_FOOTER_LINES + 2)
+    pieces = text.rsplit("\n", _YAHOO_FOOTER_LINES + 2)
+    yahoo = any("<*>" in piece for piece in islice(pieces, 1, None))
+    window = _YAHOO_FOOTER_LINES if yahoo else _LIST_FOOTER_LINES
     # (a text of fewer lines is read whole: a footer may start on its first line)
-    tail = pieces[1:] if len(pieces) > _LIST_FOOTER_LINES + 2 else pieces
-    head_lines = len(pieces) - len(tail)
+    first = len(pieces) - window - 2 if len(pieces) > window + 2 else 0
+    tail = pieces[first:]
     end = len(tail) - 1
     while end >= 0 and not tail[end].strip():
         end -= 1
@@ -2655,7 +2658,7 @@ def _split_list_footer(text: str) -> tuple[str, str]:
         while start > 0 and _LIST_RULE.match(tail[start - 1]):
             start -= 1  # the rule above Google Groups' line ("-- ") goes with it
         start = _sponsor_above(tail, start)
-        above = (pieces[0] + "\n" if head_lines else "") + "\n".join(tail[:start])
+        above = "\n".join(pieces[: first + start])
         if not above.strip():
             break  # nothing but the footer: the message as it is
         if above.rstrip()[-1:] in (":", "："):
