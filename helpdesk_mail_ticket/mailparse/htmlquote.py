@@ -334,7 +334,7 @@ def _cut_by_text(tree, settings) -> None:
         lines = [line.replace("\xa0", " ").strip() for line in out.lines]
         if _drop_leading_attribution(lines, out.anchors):
             lines = None
-    for finder in (_quote_cut_line, _signature_cut_line):
+    for finder in (_quote_cut_line, _footer_cut_line, _signature_cut_line):
         if lines is None:
             out = _Lines()
             _collect(root, out)
@@ -380,6 +380,18 @@ def _drop_leading_attribution(lines: list[str], anchors: list) -> bool:
             element.tail = None
         return True
     return False
+
+
+def _footer_cut_line(lines: list[str], settings) -> int | None:
+    """The first line of a list server's footer at the end (reply8: as the plain-text
+    reading finds it), with the writer's text above it."""
+    if not settings.builtin_quote_detection:
+        return None
+    _above, footer = newpart._split_list_footer("\n".join(lines))
+    if not footer:
+        return None
+    end = max(i for i, line in enumerate(lines) if line.strip())
+    return end - footer.count("\n")
 
 
 def _signature_cut_line(lines: list[str], settings) -> int | None:

@@ -674,6 +674,162 @@ def _headed_by_full_name(block: list[str]) -> bool:
     return contact >= 1
 
 
+# reply8: a signature spread over several paragraphs, written without "-- " and without a
+# closing (Outlook's and Gmail's rich signatures as text): the writer's full name, maybe
+# with a title beside it ("Name | Title") or under it, heads the first paragraph; the
+# paragraphs under it hold only a signature's lines: a title, the company, its street, a
+# phone, an address, a home page or social links, a logo's "[image: …]" placeholder, the
+# company's registration ("KVK 50000000"). The contact-block rules read the last paragraph
+# only: the name and its title stayed at the end of the new part.
+_IMAGE_MARK = re.compile(r"^\[(?:image|cid|logo|bild|imagen|immagine)\s*:[^\]\n]{0,120}\]$", re.I)
+_SOCIAL_LINK = re.compile(
+    r"^<?(?:https?://)?(?:www\.)?(?:twitter|x|facebook|linkedin|instagram|xing|youtube|"
+    r"github|mastodon\.social)\.com/",
+    re.IGNORECASE,
+)
+_LINK_WORD = re.compile(r"^<?(?:https?://|www\.)[^\s<>]{1,300}>?$")
+_EMPHASIS_MARKS = re.compile(r"(?<![\w*])[*_]+|[*_]+(?![\w*])")
+_SPREAD_LINES = 16  # non-blank lines read from the end
+_TITLE_WORDS = 4
+
+
+def _links_only(words: list[str]) -> bool:
+    """Every word a link, each a home page or a social network's page (a link into a site
+    is what a customer reports)."""
+    return all(_LINK_WORD.match(word) and _home_or_social(word) for word in words)
+
+
+def _home_or_social(link: str) -> bool:
+    link = link.strip("<>").rstrip(_LINK_END_PUNCT)
+    return not _DEEP_LINK.search(link) or _SOCIAL_LINK.match(link) is not None
+
+
+def _capitalised(words: list[str]) -> bool:
+    return all(
+        word in _TITLE_CONNECTOR or word[:1].isupper() or not word[:1].isalpha() for word in words
+    )
+
+
+def _signature_line(line: str, title: bool = False) -> str:
+    """What a line of a spread signature is: "contact" (a phone, an address, a home page or
+    social links, a company form, a street), "title" (capitalised words: a title, the
+    company, a street's town, coordinates, a registration's label and number; with
+    ``title``, a short title in lower case too: "Responsable informatique"), "mark" (a
+    logo's placeholder), or "" (a line of the customer's: a sentence, a question, words in
+    the first person, a field or a reference, a link into a site)."""
+    if len(line) > 2 * _CONTACT_LINE_MAX:
+        return ""
+    lower = 0  # a clause's lower-case words: prose, whatever it names (read first: cheap)
+    for word in line.split():
+        lower += word[:1].islower() and word.isalpha()
+        if lower > _TITLE_WORDS - 1:
+            return ""
+    bare = _EMPHASIS_MARKS.sub("", line).strip()
+    if not bare or len(bare) > _CONTACT_LINE_MAX:
+        return ""
+    if _IMAGE_MARK.match(bare):
+        return "mark"
+    words = [word.rstrip(",") for word in bare.replace("|", " ").split()]
+    if _links_only(words):
+        return "contact"
+    if _is_sentence(bare) or _contact_prose(bare) or _REFERENCE_LINE.match(bare):
+        return ""
+    if _CONTACT_CUE.search(bare) or _PHONE.search(bare):
+        if not all(_home_or_social(word) for word in words if _LINK_WORD.match(word)):
+            return ""
+        return "" if _SENTENCE_END.search(bare) else "contact"
+    if _SENTENCE_END.search(bare) or bare[-1:] in ".;" or _FIELD_WORD.search(bare):
+        return ""
+    if _capitalised(words):
+        return "title"
+    if title and len(words) <= _TITLE_WORDS and words[0][:1].isupper():
+        return "title"
+    return ""
+
+
+def _signature_head(paragraph: list[str]) -> int:
+    """The number of contact lines of a paragraph headed by a full name (two to four
+    capitalised words, maybe "| Title" beside it), its other lines a title or contact
+    lines; or -1."""
+    first = _EMPHASIS_MARKS.sub("", paragraph[0]).strip()
+    name, _, beside = first.partition("|")
+    name = name.strip()
+    if len(name.split()) < 2 or not _signed_name(name) or _FIELD_WORD.search(name):
+        return -1
+    if not _capitalised(name.split()) or _GREETING.match(name) or _CLOSING_LINE.match(name):
+        return -1
+    if _VALEDICTION.match(name) or (beside.strip() and not _signature_line(beside, True)):
+        return -1
+    kinds = [_signature_line(line, title=True) for line in paragraph[1:]]
+    if not all(kinds):
+        return -1
+    return kinds.count("contact")
+
+
+def _may_head(line: str) -> bool:
+    """Two to four capitalised words before any "|" ("*Ann Lee* | *CEO*"): maybe a name."""
+    words = line.split("|", 1)[0].split()
+    return (
+        2 <= len(words) <= 4
+        and line.rstrip()[-1:] not in ".,:;!?"
+        and all(word.lstrip("*_")[:1].isupper() for word in words)
+    )
+
+
+def _spread_signature(lines: list[str], content: list[int]) -> int:
+    """Start of a signature spread over two paragraphs or more at the very end, or -1: a
+    paragraph headed by a full name, then paragraphs of a signature's lines only; a contact
+    line at least (two when the name stands alone in its paragraph), a text above it that
+    neither introduces it nor asks to reach someone (reply7's guards)."""
+    tail = content[-_SPREAD_LINES:]
+    paragraphs: list[list[int]] = []
+    for index in tail:
+        if paragraphs and index == paragraphs[-1][-1] + 1:
+            paragraphs[-1].append(index)
+        else:
+            paragraphs.append([index])
+    if len(paragraphs) < 2 or not any(_may_head(lines[p[0]]) for p in paragraphs[:-1]):
+        return -1  # no paragraph opens with a name (most mail: read cheaply first)
+    if not _signature_line(lines[content[-1]]):
+        return -1
+    start, contacts = -1, 0
+    for position in range(len(paragraphs) - 1, -1, -1):
+        paragraph = paragraphs[position]
+        if position < len(paragraphs) - 1:
+            head = _signature_head([lines[i] for i in paragraph])
+            if head >= 0 and contacts + head >= (1 if len(paragraph) > 1 else 2):
+                start = paragraph[0]
+        kinds = []
+        for index in reversed(paragraph):  # (most paragraphs end on a sentence: read it first)
+            kinds.append(_signature_line(lines[index]))
+            if not kinds[-1]:
+                break
+        if not all(kinds):
+            break
+        contacts += kinds.count("contact")
+    if start <= content[0]:
+        return -1
+    if _asks_for_contact(lines, start) or (
+        _introduced_by_colon(lines, start) and not _ends_on_long_word(lines, start)
+    ):
+        return -1
+    return start
+
+
+_OPEN_WORD_MAX = 4  # "to", "is", "an", "à", "zu", "for", "are", "ist", "sind", "est"
+
+
+def _ends_on_long_word(lines: list[str], start: int) -> bool:
+    """The text above the block (a blank line between) ends on a lower-case word longer than
+    the words a sentence leaves open before its object ("… for risk reduction", a list
+    writer's sentence without its stop): it ends, it introduces nothing."""
+    above = next((line.strip() for line in reversed(lines[:start]) if line.strip()), "")
+    if not above or not lines[start - 1 : start] or lines[start - 1].strip():
+        return False
+    last = above.rsplit(None, 1)[-1]
+    return last.isalpha() and last.islower() and len(last) > _OPEN_WORD_MAX
+
+
 # A sentence left open: a lower-case word ends the line, with words before it.
 _OPEN_SENTENCE = re.compile(r"\S\s+[^\W\d_A-Z\u00c0-\u00de]{1,30}$")
 
@@ -2253,7 +2409,9 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
     framed = _framed_signature(lines, content)
     if framed >= 0:
         return lines[:framed], lines[framed:]
-    contact = _contact_block(lines, content)
+    contact = _spread_signature(lines, content)
+    if contact < 0:
+        contact = _contact_block(lines, content)
     if contact >= 0:
         # A closing the rules cut, in a paragraph of its own above the block, goes with it.
         above = [i for i in content if i < contact]
@@ -2431,7 +2589,9 @@ _INVISIBLE = re.compile("[\u1427\u200b\ufeff]")
 # _LIST_FOOTER_LINES, a line tells how to unsubscribe or names the list's page, with an
 # address or a link on it or on the next line; no line quotes, none speaks in the first
 # person (the customer's "Please unsubscribe me: …").
-_LIST_RULE = re.compile(r"^\s*(?:-{5,}|_{5,}|#{5,}|={5,}|\*{5,}|~{5,}|(?:-=){3,}-?|--)\s*$")
+_LIST_RULE = re.compile(
+    r"^\s*(?:-{5,}|_{5,}|#{5,}|={5,}|\*{5,}|~{5,}|(?:-=){3,}-?|--|-{5,}~->)\s*$"  # Yahoo's "~->"
+)
 _SUBSCRIBED = re.compile(
     r"^\s*you\s+received\s+this\s+message\s+because\s+you\s+are\s+subscribed", re.IGNORECASE
 )
@@ -2445,38 +2605,98 @@ _LIST_CUE = re.compile(
 _LINK_OR_ADDRESS = re.compile(r"https?://|\bwww\.|mailto:|[\w.+=-]{1,64}@[\w-]+\.[\w.-]+")
 _LINK_TOKEN = re.compile(r"(?:https?://|www\.|mailto:)\S+|\S{1,64}@\S+")
 _LIST_FOOTER_LINES = 16
+_YAHOO_FOOTER_LINES = 28  # Yahoo Groups' "<*>" links block is 24 lines long
+# reply8: Yahoo Groups' sponsor block above its footer: an advertisement and its link between
+# "---- Yahoo! Groups Sponsor ----~-->" and "----~->"; the list's, as the footer below it.
+_SPONSOR_OPEN = re.compile(r"^\s*-{3,}\s*yahoo!?\s+groups\s+sponsor\s*-{3,}~-->\s*$", re.I)
+_SPONSOR_CLOSE = re.compile(r"^\s*-{5,}~->\s*$")
+_SPONSOR_LINES = 8
+_YAHOO_ITEM = re.compile(r"^\s*<\*>")
+# Yahoo Groups' later footer, plain or HTML, between its two markers ("Posted by: …",
+# "Reply via web post • …", "Visit Your Group", "• Privacy • Unsubscribe • Terms of Use").
+# What every line a footer starts with holds (_LIST_RULE, _SUBSCRIBED, _YAHOO_CLOSE).
+_FOOTER_MARKS = ("--", "__", "##", "==", "**", "~~", "-=", "ceived", "CEIVED")
+
+
+def _may_hold_footer(text: str) -> bool:
+    return any(mark in text for mark in _FOOTER_MARKS)
+
+
+_YAHOO_OPEN = re.compile(r"^\s*__\._,_\.___\s*$")
+_YAHOO_CLOSE = re.compile(r"^\s*__,_\._,___\s*$")
 
 
 def _split_list_footer(text: str) -> tuple[str, str]:
     """``text`` without a list server's subscription footer at its very end, and that
     footer ("" when there is none)."""
-    pieces = text.rsplit("\n", _LIST_FOOTER_LINES + 2)
-    tail = pieces[1:] if len(pieces) > 1 else pieces
-    head_lines = len(pieces) - len(tail)
+    pieces = text.rsplit("\n", _YAHOO_FOOTER_LINES + 2)
+    yahoo = any("<*>" in piece for piece in islice(pieces, 1, None))
+    window = _YAHOO_FOOTER_LINES if yahoo else _LIST_FOOTER_LINES
+    # (a text of fewer lines is read whole: a footer may start on its first line)
+    first = len(pieces) - window - 2 if len(pieces) > window + 2 else 0
+    tail = pieces[first:]
     end = len(tail) - 1
     while end >= 0 and not tail[end].strip():
         end -= 1
+    if not _may_hold_footer("\n".join(tail[: end + 1])):
+        return text, ""  # nothing a footer starts with (most mail: read once, at C speed)
+    marked = _yahoo_marked(tail, end)
     for start in range(end, -1, -1):
         line = tail[start]
         if len(line) > MAX_LINE_LEN:
             break
-        if _LIST_RULE.match(line):
+        if start == marked:
+            block = None  # the markers hold the list's words (_yahoo_marked)
+        elif _LIST_RULE.match(line):
             block = tail[start + 1 : end + 1]
         elif _SUBSCRIBED.match(line):
             block = tail[start : end + 1]
         else:
             continue
-        if not _list_footer(block):
+        if block is not None and not _list_footer(block):
             continue
         while start > 0 and _LIST_RULE.match(tail[start - 1]):
             start -= 1  # the rule above Google Groups' line ("-- ") goes with it
-        above = (pieces[0] + "\n" if head_lines else "") + "\n".join(tail[:start])
+        start = _sponsor_above(tail, start)
+        above = "\n".join(pieces[: first + start])
         if not above.strip():
             break  # nothing but the footer: the message as it is
         if above.rstrip()[-1:] in (":", "："):
             break  # the customer shows it ("every mail from you ends with:"): theirs
         return above.rstrip() + "\n", "\n".join(tail[start : end + 1]).strip()
     return text, ""
+
+
+def _yahoo_marked(tail: list[str], end: int) -> int:
+    """The line of Yahoo's opening marker when its closing marker ends the text and a line
+    between them holds the list's words ("Unsubscribe", "Visit Your Group"), or -1."""
+    if end < 1 or not _YAHOO_CLOSE.match(tail[end]):
+        return -1
+    cue = False
+    for start in range(end - 1, -1, -1):
+        line = tail[start]
+        if len(line) > MAX_LINE_LEN or _QUOTE_LINE.match(line):
+            return -1
+        if _YAHOO_OPEN.match(line):
+            return start if cue else -1
+        cue = cue or bool(_LIST_CUE.search(line) or _YAHOO_GROUP.search(line))
+    return -1
+
+
+_YAHOO_GROUP = re.compile(r"\bvisit\s+your\s+group\b|\breply\s+via\s+web\s+post\b", re.I)
+
+
+def _sponsor_above(tail: list[str], start: int) -> int:
+    """The line of Yahoo's sponsor rule opening the block closed by the rule at ``start``,
+    or ``start``."""
+    if not _SPONSOR_CLOSE.match(tail[start]):
+        return start
+    for above in range(start - 1, max(start - _SPONSOR_LINES, 0) - 1, -1):
+        if len(tail[above]) > MAX_LINE_LEN:
+            break
+        if _SPONSOR_OPEN.match(tail[above]):
+            return above
+    return start
 
 
 # What a list server writes in its footer, line by line: a rule, a link or an address, the
@@ -2535,8 +2755,11 @@ def _footer_line(line: str) -> bool:
 def _list_footer(block: list[str]) -> bool:
     if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
         return False
-    if not all(_footer_line(line) for line in block):
-        return False
+    item = False  # below a Yahoo "<*>" item: its indented values ("    Individual Email")
+    for line in block:
+        item = bool(_YAHOO_ITEM.match(line) or (item and line[:1] in " \t" and line.strip()))
+        if not (_footer_line(line) or item):
+            return False
     for index, line in enumerate(block):
         # The list's words, outside the links (a customer's ".../unsubscribe?id=42" is what
         # they report); Mailman names its page only in its link.
