@@ -716,7 +716,8 @@ def _signature_line(line: str, title: bool = False) -> str:
     company, a street's town, coordinates, a registration's label and number; with
     ``title``, a short title in lower case too: "Responsable informatique"), "mark" (a
     logo's placeholder), or "" (a line of the customer's: a sentence, a question, words in
-    the first person, a field or a reference, a link into a site)."""
+    the first person, a field or a reference, a link into a site; a closing, the writer's
+    last words, whatever is above it)."""
     if len(line) > 2 * _CONTACT_LINE_MAX:
         return ""
     lower = 0  # a clause's lower-case words: prose, whatever it names (read first: cheap)
@@ -729,6 +730,8 @@ def _signature_line(line: str, title: bool = False) -> str:
         return ""
     if _IMAGE_MARK.match(bare):
         return "mark"
+    if _CLOSING_LINE.match(bare) or _VALEDICTION.match(bare):
+        return ""  # the writer's closing: the signature is below it, the message above it
     words = [word.rstrip(",") for word in bare.replace("|", " ").split()]
     if _links_only(words):
         return "contact"

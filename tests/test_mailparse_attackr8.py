@@ -1,0 +1,45 @@
+"""Attack on reply8's spread signature (issue 14): the customer's own blocks of names,
+contacts and addresses above their closing or listing several people must stay in the new
+part; the agent sees only the new part."""
+
+import pytest
+from newpart_probes import parsed_reply
+
+ANSWERS = {
+    "en": "Hello,\n\nthe delivery of order 4711 arrived damaged, two boxes were crushed.",
+    "de": "Hallo,\n\ndie Lieferung der Bestellung 4711 kam beschädigt an, zwei Kartons "
+    "waren zerdrückt.",
+    "fr": "Bonjour,\n\nla livraison de la commande 4711 est arrivée abîmée, deux cartons "
+    "écrasés.",
+    "es": "Hola,\n\nel pedido 4711 llegó dañado, dos cajas estaban aplastadas.",
+}
+QUOTE = "On Mon, May 4, 2026 at 9:12 AM Bob <bob@helpdesk.example> wrote:\n> Where to?\n"
+
+
+def new_part(body: str) -> str:
+    return parsed_reply(
+        body, "<attackr8@customer.example>", "Ann Lee <ann@customer.example>", "Re: order"
+    ).new_part_text
+
+
+# The writer's closing and name end the mail; the block above the closing is the message:
+# a delivery contact, the people to call, the company's details they were asked for.
+BLOCKS_ABOVE_A_CLOSING = [
+    ("en", "Order 4711\nCustomer No 88231\n\nJohn Smith\nTel. +44 113 496 0000", "Thanks,\nAnn"),
+    ("en", "John Smith\nJane Doe\n\nAcme Corp\nwww.acme.example", "Best regards,\nAnn Lee"),
+    ("de", "Hans Meier\nGeschäftsführer\n\nMeier Druck GmbH\nTel. +49 89 1234567", "Viele Grüße\nAnn"),
+    ("fr", "Marie Dubois\nResponsable logistique\n\nEntrepôt Nord\nTél. 03 20 00 00 00",
+     "Cordialement,\nAnn Lee"),
+    ("es", "Carlos García\nJefe de almacén\n\nAlmacenes García S.L.\nTel. 91 123 45 67",
+     "Saludos\nAnn"),
+]
+
+
+@pytest.mark.parametrize("lang,block,closing", BLOCKS_ABOVE_A_CLOSING)
+def test_a_block_above_the_writers_closing_stays(lang, block, closing):
+    for layout, body in {
+        "new": f"{ANSWERS[lang]}\n\n{block}\n\n{closing}\n",
+        "top": f"{ANSWERS[lang]}\n\n{block}\n\n{closing}\n\n{QUOTE}",
+    }.items():
+        got = new_part(body)
+        assert f"{ANSWERS[lang]}\n\n{block}" in got, (layout, got)
