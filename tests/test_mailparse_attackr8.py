@@ -9,8 +9,7 @@ ANSWERS = {
     "en": "Hello,\n\nthe delivery of order 4711 arrived damaged, two boxes were crushed.",
     "de": "Hallo,\n\ndie Lieferung der Bestellung 4711 kam beschädigt an, zwei Kartons "
     "waren zerdrückt.",
-    "fr": "Bonjour,\n\nla livraison de la commande 4711 est arrivée abîmée, deux cartons "
-    "écrasés.",
+    "fr": "Bonjour,\n\nla livraison de la commande 4711 est arrivée abîmée, deux cartons écrasés.",
     "es": "Hola,\n\nel pedido 4711 llegó dañado, dos cajas estaban aplastadas.",
 }
 QUOTE = "On Mon, May 4, 2026 at 9:12 AM Bob <bob@helpdesk.example> wrote:\n> Where to?\n"
@@ -27,11 +26,21 @@ def new_part(body: str) -> str:
 BLOCKS_ABOVE_A_CLOSING = [
     ("en", "Order 4711\nCustomer No 88231\n\nJohn Smith\nTel. +44 113 496 0000", "Thanks,\nAnn"),
     ("en", "John Smith\nJane Doe\n\nAcme Corp\nwww.acme.example", "Best regards,\nAnn Lee"),
-    ("de", "Hans Meier\nGeschäftsführer\n\nMeier Druck GmbH\nTel. +49 89 1234567", "Viele Grüße\nAnn"),
-    ("fr", "Marie Dubois\nResponsable logistique\n\nEntrepôt Nord\nTél. 03 20 00 00 00",
-     "Cordialement,\nAnn Lee"),
-    ("es", "Carlos García\nJefe de almacén\n\nAlmacenes García S.L.\nTel. 91 123 45 67",
-     "Saludos\nAnn"),
+    (
+        "de",
+        "Hans Meier\nGeschäftsführer\n\nMeier Druck GmbH\nTel. +49 89 1234567",
+        "Viele Grüße\nAnn",
+    ),
+    (
+        "fr",
+        "Marie Dubois\nResponsable logistique\n\nEntrepôt Nord\nTél. 03 20 00 00 00",
+        "Cordialement,\nAnn Lee",
+    ),
+    (
+        "es",
+        "Carlos García\nJefe de almacén\n\nAlmacenes García S.L.\nTel. 91 123 45 67",
+        "Saludos\nAnn",
+    ),
 ]
 
 
@@ -40,6 +49,32 @@ def test_a_block_above_the_writers_closing_stays(lang, block, closing):
     for layout, body in {
         "new": f"{ANSWERS[lang]}\n\n{block}\n\n{closing}\n",
         "top": f"{ANSWERS[lang]}\n\n{block}\n\n{closing}\n\n{QUOTE}",
+    }.items():
+        got = new_part(body)
+        assert f"{ANSWERS[lang]}\n\n{block}" in got, (layout, got)
+
+
+# A signature names one person; a block naming several, each with their own line of the
+# same shape (name and phone, "Name | Title"), is the customer's list of people to reach,
+# of attendees, of the staff they write about.
+PEOPLE_LISTED = [
+    ("en", "John Smith\nTel. +1 555 010 2030\n\nJane Doe\nTel. +1 555 010 2040"),
+    ("de", "Hans Meier\nMobil 0171 1234567\n\nPetra Schulz\nMobil 0171 7654321"),
+    ("fr", "Marie Dubois\nTél. 03 20 00 00 01\n\nPaul Martin\nTél. 03 20 00 00 02"),
+    ("en", "John Smith | CEO\nJane Doe | CTO\n\nPeter Brown | CFO\nTel. +1 555 010 2030"),
+    (
+        "es",
+        "Carlos García | Almacén\nLucía Pérez | Compras\n\nAlmacenes García S.L.\n"
+        "Tel. 91 123 45 67",
+    ),
+]
+
+
+@pytest.mark.parametrize("lang,block", PEOPLE_LISTED)
+def test_several_people_listed_at_the_end_stay(lang, block):
+    for layout, body in {
+        "new": f"{ANSWERS[lang]}\n\n{block}\n",
+        "top": f"{ANSWERS[lang]}\n\n{block}\n\n{QUOTE}",
     }.items():
         got = new_part(body)
         assert f"{ANSWERS[lang]}\n\n{block}" in got, (layout, got)

@@ -819,6 +819,42 @@ def _spread_signature(lines: list[str], content: list[int]) -> int:
     return start
 
 
+def _person(line: str) -> str:
+    """The name a line opens with, before any "|" ("*Jane Doe* | CTO"), when it is a
+    person's (two to four capitalised words, no company form), or ""."""
+    name = _EMPHASIS_MARKS.sub("", line.split("|", 1)[0]).strip()
+    if not _may_head(line) or not _signed_name(name) or _REACH.search(name):
+        return ""
+    return name
+
+
+def _people_listed(lines: list[str], start: int) -> bool:
+    """A signature names one person. From the paragraph above ``start`` to the end, two
+    paragraphs headed by a person's name with lines of the same kinds ("John Smith / Tel.
+    …", "Jane Doe / Tel. …"), or two lines "Name | Title": the customer's list of people
+    to reach, of attendees, of staff, not the writer's signature."""
+    above = start
+    while above > 0 and not lines[above - 1].strip():
+        above -= 1  # the blank lines above the block
+    while above > 0 and lines[above - 1].strip():
+        above -= 1  # the paragraph above them
+    region = [line.strip() for line in lines[above:]]
+    shapes, named = set(), 0
+    paragraph: list[str] = []
+    for line in [*region, ""]:
+        if line:
+            paragraph.append(line)
+            named += "|" in line and bool(_person(line))
+            continue
+        if len(paragraph) > 1 and _person(paragraph[0]):
+            shape = tuple(_signature_line(rest, title=True) for rest in paragraph[1:])
+            if shape in shapes:
+                return True
+            shapes.add(shape)
+        paragraph = []
+    return named > 1
+
+
 _OPEN_WORD_MAX = 4  # "to", "is", "an", "à", "zu", "for", "are", "ist", "sind", "est"
 
 
@@ -2415,6 +2451,8 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
     contact = _spread_signature(lines, content)
     if contact < 0:
         contact = _contact_block(lines, content)
+    if contact >= 0 and _people_listed(lines, contact):
+        contact = -1
     if contact >= 0:
         # A closing the rules cut, in a paragraph of its own above the block, goes with it.
         above = [i for i in content if i < contact]
