@@ -78,3 +78,35 @@ def test_several_people_listed_at_the_end_stay(lang, block):
     }.items():
         got = new_part(body)
         assert f"{ANSWERS[lang]}\n\n{block}" in got, (layout, got)
+
+
+# The customer's block naming someone else, then the writer's own signature below it: the
+# cut may take the writer's signature, never the other person's block above it.
+OTHER_PERSON = [
+    (
+        "en",
+        "John Smith\nWarehouse Manager\n\nAcme Corp\n12 Harbour Road, Leeds LS1 4AB\n"
+        "Tel. +44 113 496 0000",
+    ),
+    (
+        "de",
+        "Hans Meier\nGeschäftsführer\n\nMeier Druck GmbH\nHRB 12345 Amtsgericht München\n"
+        "USt-IdNr. DE123456789",
+    ),
+    (
+        "fr",
+        "Marie Dubois\nResponsable logistique\n\nEntrepôt Nord\n3 rue des Lilas, 59000 Lille\n"
+        "Tél. 03 20 00 00 00",
+    ),
+]
+WRITER = "Ann Lee\nAcme Corp\n\nTel. +1 555 999 0000\nwww.acme.example"
+
+
+@pytest.mark.parametrize("lang,block", OTHER_PERSON)
+def test_another_persons_block_above_the_writers_signature_stays(lang, block):
+    for layout, body in {
+        "new": f"{ANSWERS[lang]}\n\n{block}\n\n{WRITER}\n",
+        "top": f"{ANSWERS[lang]}\n\n{block}\n\n{WRITER}\n\n{QUOTE}",
+    }.items():
+        got = new_part(body)
+        assert f"{ANSWERS[lang]}\n\n{block}" in got, (layout, got)

@@ -829,26 +829,28 @@ def _person(line: str) -> str:
 
 
 def _people_listed(lines: list[str], start: int) -> bool:
-    """A signature names one person. From the paragraph above ``start`` to the end, two
-    paragraphs headed by a person's name with lines of the same kinds ("John Smith / Tel.
-    …", "Jane Doe / Tel. …"), or two lines "Name | Title": the customer's list of people
-    to reach, of attendees, of staff, not the writer's signature."""
+    """A signature names one person. Two paragraphs of the block from ``start`` headed by a
+    person's name ("John Smith / Warehouse Manager", "Ann Lee / Acme Corp"); from the
+    paragraph above it, two such paragraphs with lines of the same kinds ("John Smith /
+    Tel. …", "Jane Doe / Tel. …") or two lines "Name | Title": the customer's list of
+    people to reach, of attendees, of staff, not the writer's signature."""
     above = start
     while above > 0 and not lines[above - 1].strip():
         above -= 1  # the blank lines above the block
     while above > 0 and lines[above - 1].strip():
         above -= 1  # the paragraph above them
     region = [line.strip() for line in lines[above:]]
-    shapes, named = set(), 0
+    shapes, named, people = set(), 0, 0
     paragraph: list[str] = []
-    for line in [*region, ""]:
+    for offset, line in enumerate([*region, ""], above):
         if line:
             paragraph.append(line)
             named += "|" in line and bool(_person(line))
             continue
         if len(paragraph) > 1 and _person(paragraph[0]):
             shape = tuple(_signature_line(rest, title=True) for rest in paragraph[1:])
-            if shape in shapes:
+            people += offset - len(paragraph) >= start
+            if shape in shapes or people > 1:
                 return True
             shapes.add(shape)
         paragraph = []
@@ -2449,10 +2451,12 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
     if framed >= 0:
         return lines[:framed], lines[framed:]
     contact = _spread_signature(lines, content)
-    if contact < 0:
-        contact = _contact_block(lines, content)
     if contact >= 0 and _people_listed(lines, contact):
         contact = -1
+    if contact < 0:
+        contact = _contact_block(lines, content)
+        if contact >= 0 and _people_listed(lines, contact):
+            contact = -1
     if contact >= 0:
         # A closing the rules cut, in a paragraph of its own above the block, goes with it.
         above = [i for i in content if i < contact]
