@@ -110,3 +110,39 @@ def test_another_persons_block_above_the_writers_signature_stays(lang, block):
     }.items():
         got = new_part(body)
         assert f"{ANSWERS[lang]}\n\n{block}" in got, (layout, got)
+
+
+# The sentence right above names what the block is (an address, the details asked for,
+# the attendees): the block is what it announces, even without a colon. (Main's contact
+# block rule may still take its last paragraph of contact lines; the name and title stay.)
+ANNOUNCED = [
+    "Please send the replacement to this address instead.",
+    "You asked for our company details, here they are.",
+    "Attendees of tomorrow's meeting",
+    "Merci d'envoyer le remplacement à cette adresse.",
+    "Voici les coordonnées demandées.",
+    "Bitte schicken Sie den Ersatz an diese Adresse.",
+    "Hier die gewünschten Firmendaten.",
+    "Teilnehmer der Besprechung",
+    "Aquí están los datos solicitados.",
+    "Por favor envíen el reemplazo a esta dirección.",
+    "Ecco i dati richiesti.",
+    "Vi prego di spedire la sostituzione a questo indirizzo.",
+    "Stuur de vervanging a.u.b. naar dit adres.",
+    "Hier zijn de gevraagde bedrijfsgegevens.",
+]
+NAMED_BLOCK = (
+    "Frank Kelly\nWarehouse Manager\n\nKelly Logistics Ltd\n12 Harbour Road, Leeds LS1 4AB\n"
+    "Tel. +44 113 496 0000"
+)
+
+
+@pytest.mark.parametrize("intro", ANNOUNCED)
+def test_a_block_the_sentence_above_announces_keeps_its_name(intro):
+    text = f"{ANSWERS['en']}\n\n{intro}"
+    for layout, body in {
+        "new": f"{text}\n\n{NAMED_BLOCK}\n",
+        "top": f"{text}\n\n{NAMED_BLOCK}\n\n{QUOTE}",
+    }.items():
+        got = new_part(body)
+        assert f"{text}\n\nFrank Kelly\nWarehouse Manager" in got, (layout, got)

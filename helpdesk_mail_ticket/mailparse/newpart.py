@@ -812,11 +812,39 @@ def _spread_signature(lines: list[str], content: list[int]) -> int:
         contacts += kinds.count("contact")
     if start <= content[0]:
         return -1
-    if _asks_for_contact(lines, start) or (
-        _introduced_by_colon(lines, start) and not _ends_on_long_word(lines, start)
+    if (
+        _asks_for_contact(lines, start)
+        or _announces_block(lines, start)
+        or (_introduced_by_colon(lines, start) and not _ends_on_long_word(lines, start))
     ):
         return -1
     return start
+
+
+# attackr8: what a block of names, streets and numbers is when the customer gives it (an
+# address, the details or the data asked for, the contacts, the attendees), named by the
+# line right above it without a colon ("Please send it to this address instead.", "Voici
+# les coordonnées demandées.", "Hier die gewünschten Firmendaten.", "Teilnehmer der
+# Besprechung"): a writer's signature is announced by nothing.
+_ANNOUNCED_BLOCK = re.compile(
+    r"\b(?:address(?:es)?|contacts|(?:contact|company)\s+details|details|attendees|participants|"
+    r"adresses?|coordonnées|données|"  # fr
+    r"\w*(?:adresse|anschrift|daten)|teilnehmer(?:innen)?|"  # de
+    r"direcci[oó]n|datos|asistentes|participantes|"  # es
+    r"indirizz[oi]|dati|recapiti|partecipanti|"  # it
+    r"\w*(?:adres|gegevens)|deelnemers)\b",  # nl
+    re.IGNORECASE,
+)
+
+
+def _announces_block(lines: list[str], start: int) -> bool:
+    """The line above the block, or its own first line (a heading taken for a name:
+    "Teilnehmer der Besprechung"), names what the block is."""
+    above = next((line for line in reversed(lines[:start]) if line.strip()), "")
+    return any(
+        len(line) <= MAX_LINE_LEN and _ANNOUNCED_BLOCK.search(line) is not None
+        for line in (above, lines[start])
+    )
 
 
 def _person(line: str) -> str:
