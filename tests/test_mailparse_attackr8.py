@@ -146,3 +146,63 @@ def test_a_block_the_sentence_above_announces_keeps_its_name(intro):
     }.items():
         got = new_part(body)
         assert f"{text}\n\nFrank Kelly\nWarehouse Manager" in got, (layout, got)
+
+
+# --- list footers -------------------------------------------------------------------------
+
+from email.message import EmailMessage  # noqa: E402
+
+from mailparse.parse import parse_message  # noqa: E402
+from newpart_probes import SETTINGS  # noqa: E402
+
+EZMLM = (
+    "-" * 40 + "\nTo unsubscribe, e-mail: users-unsubscribe@printers.example.org\n"
+    "For additional commands, e-mail: users-help@printers.example.org"
+)
+# The customer's sentence about the list below its footer: it names the list's word, has no
+# link at its end; a list's footer ends on its link, its address, its rule or its marker.
+REPORTS_BELOW = [
+    "This unsubscribe address bounces, please fix it.",
+    "The unsubscribe link above is broken.",
+    "Cette adresse de désinscription ne marche pas.",
+    "El enlace para darse de baja no funciona.",
+]
+
+
+def html_new_part(markup: str) -> str:
+    msg = EmailMessage()
+    msg["From"] = "Ann Lee <ann@customer.example>"
+    msg["To"] = "support@example.com"
+    msg["Subject"] = "Re: list"
+    msg["Message-ID"] = "<attackr8-html@customer.example>"
+    msg.set_content(f"<html><body>{markup}</body></html>", subtype="html")
+    return parse_message(msg.as_bytes(), SETTINGS).new_part_text
+
+
+@pytest.mark.parametrize("report", REPORTS_BELOW)
+def test_a_report_below_a_list_footer_stays(report):
+    answer = ANSWERS["en"]
+    got = new_part(f"{answer}\n\n{EZMLM}\n\n{report}\n")
+    assert report in got, ("plain", got)
+    markup = "<p>" + EZMLM.replace("\n", "<br>") + f"</p><p>{report}</p>"
+    got = html_new_part(f"<p>{answer.replace(chr(10), '<br>')}</p>{markup}")
+    assert report in got, ("html", got)
+
+
+# Between Yahoo's markers, the customer speaking of themself: their words, not the list's.
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "Unsubscribe does not work for me, I tried it twice.",
+        "My posted message: the group's unsubscribe link is broken",
+        "Ich habe mich abgemeldet und bekomme trotzdem alles.",
+    ],
+)
+def test_the_customer_speaking_between_yahoo_markers_stays(inside):
+    tail = f"__._,_.___\n\n{inside}\n\n__,_._,___"
+    got = new_part(f"{ANSWERS['en']}\n\n{tail}\n")
+    assert inside in got, got
+    got = html_new_part(
+        f"<p>{ANSWERS['en']}</p><div>__._,_.___</div><div>{inside}</div><div>__,_._,___</div>"
+    )
+    assert inside in got, ("html", got)

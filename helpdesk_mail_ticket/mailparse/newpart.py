@@ -2752,6 +2752,8 @@ def _yahoo_marked(tail: list[str], end: int) -> int:
             return -1
         if _YAHOO_OPEN.match(line):
             return start if cue else -1
+        if _speaks_of_self(line):
+            return -1  # the customer's words between the markers (as _list_footer)
         cue = cue or bool(_LIST_CUE.search(line) or _YAHOO_GROUP.search(line))
     return -1
 
@@ -2828,6 +2830,8 @@ def _footer_line(line: str) -> bool:
 def _list_footer(block: list[str]) -> bool:
     if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
         return False
+    if _report_ends(block):
+        return False
     item = False  # below a Yahoo "<*>" item: its indented values ("    Individual Email")
     for line in block:
         item = bool(_YAHOO_ITEM.match(line) or (item and line[:1] in " \t" and line.strip()))
@@ -2847,6 +2851,19 @@ def _list_footer(block: list[str]) -> bool:
             ):
                 return True
     return False
+
+
+# attackr8: a list's footer ends on its link or address, its rule, a line introducing
+# them, its name; a sentence ending the block with the list's word and no link at its end
+# is the customer's report about the list ("The unsubscribe link above is broken.").
+_SENTENCE_STOP = re.compile(r"[^\W\d_]{2,}[.!?]\s*$")
+
+
+def _report_ends(block: list[str]) -> bool:
+    last = next((line for line in reversed(block) if line.strip()), "")
+    if not _SENTENCE_STOP.search(last) or _ends_with_link(last) or _SUBSCRIBED.match(last):
+        return False
+    return _LIST_NAME.search(last) is None and _LINK_OR_ADDRESS.search(last) is None
 
 
 _LEADING_LINES = 12
