@@ -865,7 +865,8 @@ def _people_listed(lines: list[str], start: int) -> bool:
     above = start
     while above > 0 and not lines[above - 1].strip():
         above -= 1  # the blank lines above the block
-    while above > 0 and lines[above - 1].strip():
+    floor = max(above - _SPREAD_LINES, 0)  # (a paragraph above of any length: its end)
+    while above > floor and lines[above - 1].strip():
         above -= 1  # the paragraph above them
     region = [line.strip() for line in lines[above:]]
     shapes, named, people = set(), 0, 0
