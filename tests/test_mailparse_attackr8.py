@@ -206,3 +206,14 @@ def test_the_customer_speaking_between_yahoo_markers_stays(inside):
         f"<p>{ANSWERS['en']}</p><div>__._,_.___</div><div>{inside}</div><div>__,_._,___</div>"
     )
     assert inside in got, ("html", got)
+
+
+# The company under the writer's name may be two capitalised words without a legal form
+# ("Schmidt Verpackungen"); its street under it tells it from a second person.
+def test_a_spread_signature_with_a_company_named_like_a_person_is_cut():
+    signature = (
+        "Anna Schmidt\nVertrieb\n\nSchmidt Verpackungen\nIndustriestraße 4, 70565 Stuttgart\n"
+        "Tel. +49 711 123456\nwww.schmidt-verpackungen.example"
+    )
+    got = new_part(f"{ANSWERS['de']}\n\n{signature}\n")
+    assert got.strip() == ANSWERS["de"], got

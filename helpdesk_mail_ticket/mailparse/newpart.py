@@ -856,6 +856,9 @@ def _person(line: str) -> str:
     return name
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _people_listed(lines: list[str], start: int) -> bool:
     """A signature names one person. Two paragraphs of the block from ``start`` headed by a
     person's name ("John Smith / Warehouse Manager", "Ann Lee / Acme Corp"); from the
@@ -878,7 +881,8 @@ def _people_listed(lines: list[str], start: int) -> bool:
             continue
         if len(paragraph) > 1 and _person(paragraph[0]):
             shape = tuple(_signature_line(rest, title=True) for rest in paragraph[1:])
-            people += offset - len(paragraph) >= start
+            # (a person's name heads a title or a company, a company's its street)
+            people += offset - len(paragraph) >= start and not _DIGIT.search(paragraph[1])
             if shape in shapes or people > 1:
                 return True
             shapes.add(shape)
