@@ -11,6 +11,7 @@ ANSWERS = {
     "waren zerdrückt.",
     "fr": "Bonjour,\n\nla livraison de la commande 4711 est arrivée abîmée, deux cartons écrasés.",
     "es": "Hola,\n\nel pedido 4711 llegó dañado, dos cajas estaban aplastadas.",
+    "nl": "Hallo,\n\nde levering van bestelling 4711 kwam beschadigd aan.",
 }
 QUOTE = "On Mon, May 4, 2026 at 9:12 AM Bob <bob@helpdesk.example> wrote:\n> Where to?\n"
 
@@ -83,6 +84,16 @@ def test_several_people_listed_at_the_end_stay(lang, block):
 # The customer's block naming someone else, then the writer's own signature below it: the
 # cut may take the writer's signature, never the other person's block above it.
 OTHER_PERSON = [
+    (
+        "es",
+        "Carlos García\nJefe de almacén\n\nAlmacenes García S.L.\nCalle Mayor 5, 28013 Madrid\n"
+        "Tel. 91 123 45 67",
+    ),
+    (
+        "nl",
+        "Jan de Vries\nInkoper\n\nDe Vries B.V.\nKerkstraat 1, 1017 GA Amsterdam\n"
+        "KVK 12345678\nTel. 020 123 4567",
+    ),
     (
         "en",
         "John Smith\nWarehouse Manager\n\nAcme Corp\n12 Harbour Road, Leeds LS1 4AB\n"

@@ -750,6 +750,9 @@ def _signature_line(line: str, title: bool = False) -> str:
     return ""
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _signature_head(paragraph: list[str]) -> int:
     """The number of contact lines of a paragraph headed by a full name (two to four
     capitalised words, maybe "| Title" beside it), its other lines a title or contact
@@ -763,6 +766,8 @@ def _signature_head(paragraph: list[str]) -> int:
         return -1
     if _VALEDICTION.match(name) or (beside.strip() and not _signature_line(beside, True)):
         return -1
+    if not beside.strip() and len(paragraph) > 1 and _DIGIT.search(paragraph[1]):
+        return -1  # a company over its street, not a person over a title or a company
     kinds = [_signature_line(line, title=True) for line in paragraph[1:]]
     if not all(kinds):
         return -1
@@ -851,12 +856,10 @@ def _person(line: str) -> str:
     """The name a line opens with, before any "|" ("*Jane Doe* | CTO"), when it is a
     person's (two to four capitalised words, no company form), or ""."""
     name = _EMPHASIS_MARKS.sub("", line.split("|", 1)[0]).strip()
-    if not _may_head(line) or not _signed_name(name) or _REACH.search(name):
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not _signed_name(name) or not _capitalised(words):
         return ""
-    return name
-
-
-_DIGIT = re.compile(r"\d")
+    return "" if _REACH.search(name) or line.rstrip()[-1:] in ".,:;!?" else name
 
 
 def _people_listed(lines: list[str], start: int) -> bool:
