@@ -716,7 +716,8 @@ def _signature_line(line: str, title: bool = False) -> str:
     company, a street's town, coordinates, a registration's label and number; with
     ``title``, a short title in lower case too: "Responsable informatique"), "mark" (a
     logo's placeholder), or "" (a line of the customer's: a sentence, a question, words in
-    the first person, a field or a reference, a link into a site)."""
+    the first person, a field or a reference, a link into a site; a closing, the writer's
+    last words, whatever is above it)."""
     if len(line) > 2 * _CONTACT_LINE_MAX:
         return ""
     lower = 0  # a clause's lower-case words: prose, whatever it names (read first: cheap)
@@ -729,6 +730,8 @@ def _signature_line(line: str, title: bool = False) -> str:
         return ""
     if _IMAGE_MARK.match(bare):
         return "mark"
+    if _CLOSING_LINE.match(bare) or _VALEDICTION.match(bare):
+        return ""  # the writer's closing: the signature is below it, the message above it
     words = [word.rstrip(",") for word in bare.replace("|", " ").split()]
     if _links_only(words):
         return "contact"
@@ -747,6 +750,9 @@ def _signature_line(line: str, title: bool = False) -> str:
     return ""
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _signature_head(paragraph: list[str]) -> int:
     """The number of contact lines of a paragraph headed by a full name (two to four
     capitalised words, maybe "| Title" beside it), its other lines a title or contact
@@ -760,6 +766,8 @@ def _signature_head(paragraph: list[str]) -> int:
         return -1
     if _VALEDICTION.match(name) or (beside.strip() and not _signature_line(beside, True)):
         return -1
+    if not beside.strip() and len(paragraph) > 1 and _DIGIT.search(paragraph[1]):
+        return -1  # a company over its street, not a person over a title or a company
     kinds = [_signature_line(line, title=True) for line in paragraph[1:]]
     if not all(kinds):
         return -1
@@ -809,11 +817,80 @@ def _spread_signature(lines: list[str], content: list[int]) -> int:
         contacts += kinds.count("contact")
     if start <= content[0]:
         return -1
-    if _asks_for_contact(lines, start) or (
-        _introduced_by_colon(lines, start) and not _ends_on_long_word(lines, start)
+    if (
+        _asks_for_contact(lines, start)
+        or _announces_block(lines, start)
+        or (_introduced_by_colon(lines, start) and not _ends_on_long_word(lines, start))
     ):
         return -1
     return start
+
+
+# attackr8: what a block of names, streets and numbers is when the customer gives it (an
+# address, the details or the data asked for, the contacts, the attendees), named by the
+# line right above it without a colon ("Please send it to this address instead.", "Voici
+# les coordonnées demandées.", "Hier die gewünschten Firmendaten.", "Teilnehmer der
+# Besprechung"): a writer's signature is announced by nothing.
+_ANNOUNCED_BLOCK = re.compile(
+    r"\b(?:address(?:es)?|contacts|(?:contact|company)\s+details|details|attendees|participants|"
+    r"adresses?|coordonnées|données|"  # fr
+    r"\w*(?:adresse|anschrift|daten)|teilnehmer(?:innen)?|"  # de
+    r"direcci[oó]n|datos|asistentes|participantes|"  # es
+    r"indirizz[oi]|dati|recapiti|partecipanti|"  # it
+    r"\w*(?:adres|gegevens)|deelnemers)\b",  # nl
+    re.IGNORECASE,
+)
+
+
+def _announces_block(lines: list[str], start: int) -> bool:
+    """The line above the block, or its own first line (a heading taken for a name:
+    "Teilnehmer der Besprechung"), names what the block is."""
+    above = next((line for line in reversed(lines[:start]) if line.strip()), "")
+    return any(
+        len(line) <= MAX_LINE_LEN and _ANNOUNCED_BLOCK.search(line) is not None
+        for line in (above, lines[start])
+    )
+
+
+def _person(line: str) -> str:
+    """The name a line opens with, before any "|" ("*Jane Doe* | CTO"), when it is a
+    person's (two to four capitalised words, no company form), or ""."""
+    name = _EMPHASIS_MARKS.sub("", line.split("|", 1)[0]).strip()
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not _signed_name(name) or not _capitalised(words):
+        return ""
+    return "" if _REACH.search(name) or line.rstrip()[-1:] in ".,:;!?" else name
+
+
+def _people_listed(lines: list[str], start: int) -> bool:
+    """A signature names one person. Two paragraphs of the block from ``start`` headed by a
+    person's name ("John Smith / Warehouse Manager", "Ann Lee / Acme Corp"); from the
+    paragraph above it, two such paragraphs with lines of the same kinds ("John Smith /
+    Tel. …", "Jane Doe / Tel. …") or two lines "Name | Title": the customer's list of
+    people to reach, of attendees, of staff, not the writer's signature."""
+    above = start
+    while above > 0 and not lines[above - 1].strip():
+        above -= 1  # the blank lines above the block
+    floor = max(above - _SPREAD_LINES, 0)  # (a paragraph above of any length: its end)
+    while above > floor and lines[above - 1].strip():
+        above -= 1  # the paragraph above them
+    region = [line.strip() for line in lines[above:]]
+    shapes, named, people = set(), 0, 0
+    paragraph: list[str] = []
+    for offset, line in enumerate([*region, ""], above):
+        if line:
+            paragraph.append(line)
+            named += "|" in line and bool(_person(line))
+            continue
+        if len(paragraph) > 1 and _person(paragraph[0]):
+            shape = tuple(_signature_line(rest, title=True) for rest in paragraph[1:])
+            # (a person's name heads a title or a company, a company's its street)
+            people += offset - len(paragraph) >= start and not _DIGIT.search(paragraph[1])
+            if shape in shapes or people > 1:
+                return True
+            shapes.add(shape)
+        paragraph = []
+    return named > 1
 
 
 _OPEN_WORD_MAX = 4  # "to", "is", "an", "à", "zu", "for", "are", "ist", "sind", "est"
@@ -2410,8 +2487,12 @@ def _strip_signature(lines: list[str], below_footer: bool = False) -> tuple[list
     if framed >= 0:
         return lines[:framed], lines[framed:]
     contact = _spread_signature(lines, content)
+    if contact >= 0 and _people_listed(lines, contact):
+        contact = -1
     if contact < 0:
         contact = _contact_block(lines, content)
+        if contact >= 0 and _people_listed(lines, contact):
+            contact = -1
     if contact >= 0:
         # A closing the rules cut, in a paragraph of its own above the block, goes with it.
         above = [i for i in content if i < contact]
@@ -2679,6 +2760,8 @@ def _yahoo_marked(tail: list[str], end: int) -> int:
             return -1
         if _YAHOO_OPEN.match(line):
             return start if cue else -1
+        if _speaks_of_self(line):
+            return -1  # the customer's words between the markers (as _list_footer)
         cue = cue or bool(_LIST_CUE.search(line) or _YAHOO_GROUP.search(line))
     return -1
 
@@ -2755,6 +2838,8 @@ def _footer_line(line: str) -> bool:
 def _list_footer(block: list[str]) -> bool:
     if any(_QUOTE_LINE.match(line) or _speaks_of_self(line) for line in block):
         return False
+    if _report_ends(block):
+        return False
     item = False  # below a Yahoo "<*>" item: its indented values ("    Individual Email")
     for line in block:
         item = bool(_YAHOO_ITEM.match(line) or (item and line[:1] in " \t" and line.strip()))
@@ -2774,6 +2859,19 @@ def _list_footer(block: list[str]) -> bool:
             ):
                 return True
     return False
+
+
+# attackr8: a list's footer ends on its link or address, its rule, a line introducing
+# them, its name; a sentence ending the block with the list's word and no link at its end
+# is the customer's report about the list ("The unsubscribe link above is broken.").
+_SENTENCE_STOP = re.compile(r"[^\W\d_]{2,}[.!?]\s*$")
+
+
+def _report_ends(block: list[str]) -> bool:
+    last = next((line for line in reversed(block) if line.strip()), "")
+    if not _SENTENCE_STOP.search(last) or _ends_with_link(last) or _SUBSCRIBED.match(last):
+        return False
+    return _LIST_NAME.search(last) is None and _LINK_OR_ADDRESS.search(last) is None
 
 
 _LEADING_LINES = 12
