@@ -486,11 +486,49 @@ def _central_european(data: bytes) -> str:
     return found
 
 
+def latin_lower(text: str) -> str:
+    """``text`` case folded as the Latin pair statistics count it: Turkish's capital "İ"
+    stays one letter ("İ".lower() is "i" and a combining dot, no letter: a sign inside
+    every word it starts)."""
+    return "İ".join(part.lower() for part in text.split("İ")) if "İ" in text else text.lower()
+
+
+# Turkish vowel harmony: a word's vowels agree, and its dotless "ı" (a back vowel) never
+# follows a front one (a suffix's vowel follows the stem's; a vowel after it may be a loan
+# suffix's, "Sırbistan": not judged); its "ğ" always follows a vowel; and Turkish writes no
+# q, w, x, nor "ch". A Windows-1254 reading breaking any is another language's "ý" or "ð"
+# ("Veselı" for Czech "Veselý", "Chudı" for "Chudý", "byggğ" for Icelandic "byggð"),
+# whatever its pairs: it loses as a sign inside a word does.
+_FRONT_VOWELS = frozenset("eiöüİ")
+_VOWELS = _FRONT_VOWELS | frozenset("aıouâîû")
+_HARMONY_BREAK = _SIGN_IN_WORD
+_WORD_BEFORE = re.compile(r"[^\W\d_]{1,12}\Z")
+_WORD_AFTER = re.compile(r"[^\W\d_]{0,12}")
+_NOT_TURKISH = re.compile(r"[qwx]|ch")
+
+
+def _breaks_harmony(text: str, end: int) -> bool:
+    """Whether the "ı" or "ğ" ending at ``end`` in ``text`` breaks Turkish vowel harmony
+    (as written: a capital "I" is Turkish's capital "ı"), or its word holds letters
+    Turkish does not write (q, w, x, "ch": "Chudı" is Czech "Chudý")."""
+    found = _WORD_BEFORE.search(text, 0, end)
+    if found is None:
+        return False
+    head = found.group().replace("I", "ı").lower()
+    tail = _WORD_AFTER.match(text, end).group()
+    if _NOT_TURKISH.search(head + tail.lower()):
+        return True
+    if head[-1] == "ğ":
+        return len(head) < 2 or head[-2] not in _VOWELS
+    before = [char for char in head[:-1] if char in _VOWELS]
+    return bool(before) and before[-1] in _FRONT_VOWELS
+
+
 def _latin_fit(text: str, tables: dict) -> float:
     """How well ``text`` reads as one Latin language: the best language's mean, over the
     first _LATIN_SCORED non-ASCII characters, of the log frequencies of the pairs each
     forms with the characters before and after it (a non-letter there counts as a space)."""
-    padded = " " + text.lower() + " "
+    padded = " " + latin_lower(text) + " "
     pairs, signs, count = [], 0.0, 0
     for found in _NON_ASCII.finditer(padded):
         index, char = found.start(), found.group()
@@ -501,6 +539,8 @@ def _latin_fit(text: str, tables: dict) -> float:
         else:
             pairs.append((before if before.isalpha() else " ") + char)
             pairs.append(char + (after if after.isalpha() else " "))
+            if char in "ığ" and _breaks_harmony(text, index):
+                signs += _HARMONY_BREAK
         if count >= _LATIN_SCORED:
             break
     if not count:

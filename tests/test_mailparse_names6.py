@@ -1,0 +1,56 @@
+"""Issue 14, raw 8-bit names and subjects without a label (branch names6): classes the
+charset detector still read wrong after names5. Every text here is written for the test,
+none is fetched or copied from a scored set."""
+
+import pytest
+from mailparse.charsets import decode_8bit
+from test_mailparse_hdrs4 import _raw_mail, assert_read_as
+
+# --- a. Turkish vowel harmony ----------------------------------------------------------
+# Windows-1254's dotless "ı" is Windows-1252's and Windows-1250's "ý" (both 0xFD). Since
+# names5 Windows-1254's reading competes by letter pairs, and "lı", "ı " are among Turkish's
+# most frequent: a Czech surname in "-lý" ("Veselý") became "Veselı". A Turkish word does not
+# write it so: its vowels agree, and "ı" (a back vowel) never follows a front one (e, i, ö,
+# ü) in a word; "ğ" always follows a vowel. A Turkish reading breaking either is no Turkish.
+
+_CZECH_Y = [
+    ("Petr Veselý", "cp1250"),
+    ("Emil Veselý", "iso-8859-2"),
+    ("Veselý Jiří", "cp1250"),
+    ("Ing. Petr Veselý (Praha)", "iso-8859-2"),
+    ("Helena Veselý", "cp1250"),
+    ("Ivo Chudý", "cp1250"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _CZECH_Y)
+def test_czech_y_after_a_front_vowel_is_not_turkish(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_TURKISH_HARMONY = [
+    "Kullanıcı hesabı",
+    "Dosya adı",
+    "Yıllık rapor",
+    "Kargo ücreti",
+]
+
+
+@pytest.mark.parametrize("text", _TURKISH_HARMONY)
+def test_turkish_words_that_keep_harmony_are_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- b. Turkish capital İ -------------------------------------------------------------
+# "İ".lower() is "i" and a combining dot: the letter-pair fit read the dot as a sign inside
+# a word (the penalty of "indoné¹tina"), and every Turkish word starting with "İ" was read
+# as Windows-1252's "Ý" ("Ýngiliz", "Ýstanbul").
+
+_TURKISH_DOTTED = ["İstanbul şubesi", "İzmir", "İade talebi", "İngiliz Sterlini", "İşlem İptali"]
+
+
+@pytest.mark.parametrize("text", _TURKISH_DOTTED)
+def test_turkish_capital_dotted_i_is_turkish(text):
+    assert decode_8bit(text.encode("cp1254")) == text
