@@ -54,3 +54,45 @@ _TURKISH_DOTTED = ["İstanbul şubesi", "İzmir", "İade talebi", "İngiliz Ster
 @pytest.mark.parametrize("text", _TURKISH_DOTTED)
 def test_turkish_capital_dotted_i_is_turkish(text):
     assert decode_8bit(text.encode("cp1254")) == text
+
+
+# --- c. A lone kana among Han characters -----------------------------------------------
+# A kana scores 1.5 in a Japanese charset (kana text is what tells Japanese from Chinese).
+# Big5's commonest row (A4: "一", "元", "月") is EUC-JP's hiragana row, and two Thai letters
+# are an EUC-JP Han character and a kana: one kana among Han outweighed every other reading
+# ("港元" was "岩じ", "ราคา" "智ひ"). A kana alone between non-kana characters is no more
+# evidence than a common Han character, and a small kana (ゃ ゅ ょ っ ァ ィ ...) only
+# follows another kana: after anything else it is what wrong bytes land on.
+
+_LONE_KANA_MISREAD = [
+    ("港元", "big5"),
+    ("澳元", "big5"),
+    ("退款 港元", "big5"),
+    ("ราคา", "cp874"),
+    ("ใบแจ้งหนี้ ราคา", "cp874"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _LONE_KANA_MISREAD)
+def test_a_lone_kana_does_not_make_big5_or_thai_japanese(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_JAPANESE_KANA = [
+    ("見積り", "euc-jp"),
+    ("見積り", "shift_jis"),
+    ("申込み", "euc-jp"),
+    ("山田さん", "euc-jp"),
+    ("請求書について", "shift_jis"),
+    ("お見積りのご依頼", "euc-jp"),
+    ("キャンセル", "euc-jp"),
+    ("ジョブ", "shift_jis"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _JAPANESE_KANA)
+def test_japanese_with_kana_stays_japanese(text, codec):
+    """Guard: okurigana after Han, kana words, small kana after their kana."""
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

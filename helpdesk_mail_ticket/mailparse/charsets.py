@@ -818,8 +818,8 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
             return -1.0
     if 0x4E00 <= code <= 0x9FFF:
         return _han_score(char, codec)
-    if 0x3040 <= code <= 0x30FF:  # kana
-        return 1.5 if codec in _JAPANESE else -0.5
+    if 0x3040 <= code <= 0x30FF:
+        return _kana_score(char, codec, before, after)
     if 0xAC00 <= code <= 0xD7A3:  # Hangul syllables
         if codec != "cp949" or not _row(char, "euc_kr"):
             return -1.0
@@ -837,6 +837,27 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
             return -0.5  # quotes, dashes and symbols stand between words, not in them
         return 0.5
     return -1.0  # other symbols: what bytes read by the wrong charset land on
+
+
+_SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶー")
+
+
+def _is_kana(char: str) -> bool:
+    return 0x3040 <= ord(char) <= 0x30FF
+
+
+def _kana_score(char: str, codec: str, before: str, after: str) -> float:
+    """A kana: 1.5 in a Japanese charset (kana is what tells Japanese text from Chinese).
+    A small kana only follows a kana; a kana alone among other characters is no more
+    evidence of Japanese than a common Han character (Big5's commonest row is EUC-JP's
+    hiragana: "港元" is "岩じ")."""
+    if codec not in _JAPANESE:
+        return -0.5
+    if _is_kana(before):
+        return 1.5
+    if char in _SMALL_KANA:
+        return -1.0
+    return 1.5 if _is_kana(after) else _COMMON
 
 
 def _script(char: str) -> str:
