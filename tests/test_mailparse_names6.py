@@ -96,3 +96,29 @@ def test_japanese_with_kana_stays_japanese(text, codec):
     """Guard: okurigana after Han, kana words, small kana after their kana."""
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- d. Japanese personal names in EUC-JP -----------------------------------------------
+# EUC-JP's Han rows are GB2312's: a Japanese name's bytes read as Chinese land on common
+# characters ("山田太郎" was "怀拍吕虾"), while the name's own characters (田, 郎, 佐, 藤) are
+# ones a user interface's translations hardly write, which cjk_chars.json marks down. Names
+# score by their rows alone, as Chinese names do (names5): a run of Han characters read by a
+# Japanese charset that starts with a common Japanese surname, and the given name after it.
+
+_JAPANESE_NAMES = ["山田太郎", "佐藤", "鈴木一郎", "高橋 健一", "田中美咲", "渡辺 直子"]
+
+
+@pytest.mark.parametrize("text", _JAPANESE_NAMES)
+def test_a_japanese_name_in_euc_jp_is_japanese(text):
+    data = text.encode("euc-jp")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_CHINESE_NAMES = [("王小明", "gbk"), ("林志玲", "gbk"), ("陳大文", "big5"), ("张伟", "gbk")]
+
+
+@pytest.mark.parametrize(("text", "codec"), _CHINESE_NAMES)
+def test_a_chinese_name_stays_chinese(text, codec):
+    """Guard: the Japanese surnames do not draw Chinese names' bytes."""
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

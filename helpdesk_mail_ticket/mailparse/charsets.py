@@ -757,6 +757,52 @@ def _chinese_name_chars(text: str) -> dict:
     return out
 
 
+# The common Japanese surnames (the hundred most frequent, written in kanji). A Japanese name
+# is a surname of one to three characters and a given name of one to three, glued or after
+# a space; EUC-JP's Han rows are GB2312's, and a name's characters (田, 郎, 佐, 藤) are ones
+# the translations hardly write: read by their rows alone, as Chinese names are.
+_JAPANESE_SURNAMES = frozenset(
+    (
+        "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 "
+        "松本 井上 木村 林 斎藤 清水 山崎 森 池田 橋本 阿部 石川 山下 中島 "
+        "石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本 斉藤 福田 "
+        "太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 "
+        "中山 和田 石田 森田 上田 原 柴田 酒井 工藤 横山 宮崎 宮本 内田 高木 "
+        "安藤 島田 谷口 大野 高田 丸山 今井 河野 藤本 村田 武田 上野 杉山 増田 "
+        "小山 大塚 平野 菅原 久保 松井 千葉 岩崎 桜井 木下 野口 松尾 菊地 野村 "
+        "新井 渡部"
+    ).split()
+)
+_JAPANESE_NAME = re.compile(
+    r"(?<![^\W\d_])([\u4e00-\u9fff々]{1,3})(?: ?)([\u4e00-\u9fff々]{1,3})(?![^\W\d_])"
+)
+
+
+def _japanese_name_chars(text: str) -> dict:
+    """The Han characters of ``text``'s names (a common surname, then a given name glued or
+    after a space, nothing else glued): index -> the score its character takes when in its
+    charset's common rows (the surname's as a written one, a given name's _GIVEN_NAME)."""
+    out = {}
+    for run in _JAPANESE_NAME.finditer(text[:_MIXED_SCANNED]):
+        first, given = run.group(1), run.group(2)
+        for cut in range(1, len(first) + 1):
+            surname = first[:cut]
+            if surname in _JAPANESE_SURNAMES:
+                break
+        else:
+            if first + given not in _JAPANESE_SURNAMES:
+                continue
+            cut = len(first + given)
+        start = run.start()
+        out.update(dict.fromkeys(range(start, start + cut), _COMMON))
+        out.update(
+            (index, _GIVEN_NAME)
+            for index in range(start + cut, run.end())
+            if not text[index].isspace()
+        )
+    return out
+
+
 def _han_score(char: str, codec: str, name: bool = False) -> float:
     """A Han character read by ``codec``: 0.9 in the charset's level-1 (common) rows when
     its language writes it, 0.5 in level 2 or not written, -1 outside (rare extensions:
@@ -1044,7 +1090,13 @@ def plausibility(text: str, codec: str) -> float:
     last = len(text) - 1
     accent = -2  # where the last Greek accented vowel was
     mixed = _mixed_word_letters(text[:_MIXED_SCANNED])
-    named = _chinese_name_chars(text) if codec in ("gb18030", "big5hkscs") else {}
+    named = (
+        _chinese_name_chars(text)
+        if codec in ("gb18030", "big5hkscs")
+        else _japanese_name_chars(text)
+        if codec in _JAPANESE
+        else {}
+    )
     word_scores: dict = {}  # index -> score of the letters of a short word
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
