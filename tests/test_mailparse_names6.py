@@ -122,3 +122,24 @@ def test_a_chinese_name_stays_chinese(text, codec):
     """Guard: the Japanese surnames do not draw Chinese names' bytes."""
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- e. A Chinese surname glued to a given name in pinyin ----------------------------------
+# "王xiaoming": one Han character before small Latin letters. hdrs4's rule for Latin words
+# whose first two accented letters a CJK charset reads as one character ("Šárka" as
+# Shift_JIS "眼rka") took GBK's "王" (CD F5) for Windows-1252's "Íõ": "Íõxiaoming". The
+# second letter must also form with the Latin letter after it a pair a Latin language
+# writes ("ár", not "õx"); and a common surname so glued scores as a written character.
+
+_PINYIN_NAMES = [
+    ("王xiaoming", "gbk"),
+    ("李xiaolong", "gbk"),
+    ("张wei", "gbk"),
+    ("陳xiaowen", "big5"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _PINYIN_NAMES)
+def test_a_chinese_surname_glued_to_pinyin_stays_chinese(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

@@ -743,6 +743,7 @@ _SURNAMES = frozenset(  # the eighty-five most frequent, and the traditional for
 # language writes keeps a tie against a Chinese charset's reading that starts with a surname.
 _GIVEN_NAME = 0.8
 _NAME_RUN = re.compile(r"(?<![^\W\d_])[\u4e00-\u9fff]{2,3}(?![^\W\d_])")
+_PINYIN_NAME = re.compile(r"(?<![^\W\d_])[\u4e00-\u9fff](?=[a-z]{2,}(?![^\W\d_]))")
 
 
 def _chinese_name_chars(text: str) -> dict:
@@ -754,6 +755,9 @@ def _chinese_name_chars(text: str) -> dict:
         if run.group()[0] in _SURNAMES:
             out[run.start()] = _COMMON
             out.update(dict.fromkeys(range(run.start() + 1, run.end()), _GIVEN_NAME))
+    for run in _PINYIN_NAME.finditer(text[:_MIXED_SCANNED]):
+        if run.group() in _SURNAMES:
+            out[run.start()] = _COMMON  # a surname glued to its given name in pinyin
     return out
 
 
@@ -825,11 +829,12 @@ def _han_score(char: str, codec: str, name: bool = False) -> float:
     return _LEVEL_TWO
 
 
-def _reads_as_word_start(char: str, codec: str) -> bool:
+def _reads_as_word_start(char: str, codec: str, after: str) -> bool:
     """Whether ``char``'s two bytes in ``codec`` read in a Latin charset (Windows-1250,
-    ISO-8859-2, Windows-1252) as a word's first two letters: two letters, the second small,
-    the first a capital (a name's) or a start one Latin language writes ("Šá", "úč"; not
-    "ąí", "ÐÂ")."""
+    ISO-8859-2, Windows-1252) as a word's first two letters before ``after``: two letters,
+    the second small and forming with ``after`` a pair one Latin language writes ("ár" of
+    "Šárka"; not "õx": "王xiaoming" is no "Íõxiaoming"), the first a capital (a name's) or
+    a start such a language writes ("Šá", "úč"; not "ąí", "ÐÂ")."""
     try:
         data = char.encode(codec)
     except (UnicodeEncodeError, LookupError):
@@ -840,6 +845,8 @@ def _reads_as_word_start(char: str, codec: str) -> bool:
     for latin in ("cp1250", "iso8859-2", "cp1252"):
         text = _try(data, latin)
         if not text or not (text[0].isalpha() and text[1].isalpha() and text[1].islower()):
+            continue
+        if not any(text[1] + after.lower() in table for table in tables.values()):
             continue
         if text[0].isupper():
             return True  # a name's start ("Šů" of "Šůrova")
@@ -857,7 +864,7 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     if 0x3040 <= code <= 0xD7A3 and before.isascii() and after.isascii():
         if before.isalpha() and after.isalpha():
             return -1.0  # one CJK character inside a Latin word: a Latin letter misread
-        if not before.isalnum() and after.islower() and _reads_as_word_start(char, codec):
+        if not before.isalnum() and after.islower() and _reads_as_word_start(char, codec, after):
             # One CJK character alone before a word of small Latin letters, its bytes two
             # Latin letters: a Latin word's two accented first letters misread ("Šárka" as
             # Shift_JIS "眼rka"; "新app" in GBK is no "ÐÂapp").
