@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "helpdesk_mail_t
 # What a letter is, as the reader scores it (a Thai vowel or tone mark is one, a digit none):
 # the table counts the pairs and word ends ``charsets.plausibility`` looks up.
 from mailparse.charsets import _is_letter as is_letter
+from mailparse.charsets import latin_lower
 
 SCRIPTS = {
     # script: (languages, first and last code point of its letters)
@@ -183,7 +184,7 @@ def latin_pairs(text: str) -> dict:
     non-letter counting as a space: a word's start or end), those holding a non-ASCII
     letter, case folded."""
     pairs, total = collections.Counter(), 0
-    text = " " + text.lower() + " "
+    text = " " + latin_lower(text) + " "  # "İ" one letter, as the reader folds it
     for index in range(len(text) - 1):
         first, second = text[index], text[index + 1]
         if not (first.isalpha() or second.isalpha()):

@@ -169,7 +169,8 @@ def test_one_cjk_character_before_a_latin_word_stays_cjk(text, codec):
 
 @pytest.mark.parametrize(
     ("text", "codec"),
-    [("Šárka", "cp1250"), ("Šíma", "cp1250"), ("Ýpsilon", "cp1250")],
+    # ("Ýpsilon" until names6: see test_mailparse_hdrs4's _LEADING_ACCENTS)
+    [("Šárka", "cp1250"), ("Šíma", "cp1250"), ("Úprava", "cp1250")],
 )
 def test_a_latin_word_starting_with_two_accented_letters_still_latin(text, codec):
     """Guard of hdrs4's class: its character's bytes read as two Latin letters."""

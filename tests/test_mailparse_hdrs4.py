@@ -350,7 +350,10 @@ def test_a_quoted_local_part_stays(value):
 # (a C1 control) is no Central European text either. Left: "Ďábel" (now "Ïábel", one
 # letter under the Central European margin) and "Šťáva" (two CJK characters, "茅疱a").
 
-_LEADING_ACCENTS = ["Šárka Nováková", "Šárka", "Šíma", "Šíp.pdf", "Ýpsilon", "Ática"]
+# ("Ýpsilon" until names6: Windows-1254 reads its first byte as Turkish "İ", the capital
+# Turkish words start with far more often than Icelandic ones with "Ý"; "Úprava" has the
+# same shape, an accented capital before a small ASCII letter.)
+_LEADING_ACCENTS = ["Šárka Nováková", "Šárka", "Šíma", "Šíp.pdf", "Úprava", "Ática"]
 
 
 @pytest.mark.parametrize("codec", ["cp1250", "iso-8859-2", "cp1252"])

@@ -486,11 +486,49 @@ def _central_european(data: bytes) -> str:
     return found
 
 
+def latin_lower(text: str) -> str:
+    """``text`` case folded as the Latin pair statistics count it: Turkish's capital "İ"
+    stays one letter ("İ".lower() is "i" and a combining dot, no letter: a sign inside
+    every word it starts)."""
+    return "İ".join(part.lower() for part in text.split("İ")) if "İ" in text else text.lower()
+
+
+# Turkish vowel harmony: a word's vowels agree, and its dotless "ı" (a back vowel) never
+# follows a front one (a suffix's vowel follows the stem's; a vowel after it may be a loan
+# suffix's, "Sırbistan": not judged); its "ğ" always follows a vowel; and Turkish writes no
+# q, w, x, nor "ch". A Windows-1254 reading breaking any is another language's "ý" or "ð"
+# ("Veselı" for Czech "Veselý", "Chudı" for "Chudý", "byggğ" for Icelandic "byggð"),
+# whatever its pairs: it loses as a sign inside a word does.
+_FRONT_VOWELS = frozenset("eiöüİ")
+_VOWELS = _FRONT_VOWELS | frozenset("aıouâîû")
+_HARMONY_BREAK = _SIGN_IN_WORD
+_WORD_BEFORE = re.compile(r"[^\W\d_]{1,12}\Z")
+_WORD_AFTER = re.compile(r"[^\W\d_]{0,12}")
+_NOT_TURKISH = re.compile(r"[qwx]|ch")
+
+
+def _breaks_harmony(text: str, end: int) -> bool:
+    """Whether the "ı" or "ğ" ending at ``end`` in ``text`` breaks Turkish vowel harmony
+    (as written: a capital "I" is Turkish's capital "ı"), or its word holds letters
+    Turkish does not write (q, w, x, "ch": "Chudı" is Czech "Chudý")."""
+    found = _WORD_BEFORE.search(text, 0, end)
+    if found is None:
+        return False
+    head = found.group().replace("I", "ı").lower()
+    tail = _WORD_AFTER.match(text, end).group()
+    if _NOT_TURKISH.search(head + tail.lower()):
+        return True
+    if head[-1] == "ğ":
+        return len(head) < 2 or head[-2] not in _VOWELS
+    before = [char for char in head[:-1] if char in _VOWELS]
+    return bool(before) and before[-1] in _FRONT_VOWELS
+
+
 def _latin_fit(text: str, tables: dict) -> float:
     """How well ``text`` reads as one Latin language: the best language's mean, over the
     first _LATIN_SCORED non-ASCII characters, of the log frequencies of the pairs each
     forms with the characters before and after it (a non-letter there counts as a space)."""
-    padded = " " + text.lower() + " "
+    padded = " " + latin_lower(text) + " "
     pairs, signs, count = [], 0.0, 0
     for found in _NON_ASCII.finditer(padded):
         index, char = found.start(), found.group()
@@ -501,6 +539,8 @@ def _latin_fit(text: str, tables: dict) -> float:
         else:
             pairs.append((before if before.isalpha() else " ") + char)
             pairs.append(char + (after if after.isalpha() else " "))
+            if char in "ığ" and _breaks_harmony(text, index):
+                signs += _HARMONY_BREAK
         if count >= _LATIN_SCORED:
             break
     if not count:
@@ -703,6 +743,7 @@ _SURNAMES = frozenset(  # the eighty-five most frequent, and the traditional for
 # language writes keeps a tie against a Chinese charset's reading that starts with a surname.
 _GIVEN_NAME = 0.8
 _NAME_RUN = re.compile(r"(?<![^\W\d_])[\u4e00-\u9fff]{2,3}(?![^\W\d_])")
+_PINYIN_NAME = re.compile(r"(?<![^\W\d_])[\u4e00-\u9fff](?=[a-z]{2,}(?![^\W\d_]))")
 
 
 def _chinese_name_chars(text: str) -> dict:
@@ -714,6 +755,55 @@ def _chinese_name_chars(text: str) -> dict:
         if run.group()[0] in _SURNAMES:
             out[run.start()] = _COMMON
             out.update(dict.fromkeys(range(run.start() + 1, run.end()), _GIVEN_NAME))
+    for run in _PINYIN_NAME.finditer(text[:_MIXED_SCANNED]):
+        if run.group() in _SURNAMES:
+            out[run.start()] = _COMMON  # a surname glued to its given name in pinyin
+    return out
+
+
+# The common Japanese surnames (the hundred most frequent, written in kanji). A Japanese name
+# is a surname of one to three characters and a given name of one to three, glued or after
+# a space; EUC-JP's Han rows are GB2312's, and a name's characters (田, 郎, 佐, 藤) are ones
+# the translations hardly write: read by their rows alone, as Chinese names are.
+_JAPANESE_SURNAMES = frozenset(
+    (
+        "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 "
+        "松本 井上 木村 林 斎藤 清水 山崎 森 池田 橋本 阿部 石川 山下 中島 "
+        "石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本 斉藤 福田 "
+        "太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 "
+        "中山 和田 石田 森田 上田 原 柴田 酒井 工藤 横山 宮崎 宮本 内田 高木 "
+        "安藤 島田 谷口 大野 高田 丸山 今井 河野 藤本 村田 武田 上野 杉山 増田 "
+        "小山 大塚 平野 菅原 久保 松井 千葉 岩崎 桜井 木下 野口 松尾 菊地 野村 "
+        "新井 渡部"
+    ).split()
+)
+_JAPANESE_NAME = re.compile(
+    r"(?<![^\W\d_])([\u4e00-\u9fff々]{1,3})(?: ?)([\u4e00-\u9fff々]{1,3})(?![^\W\d_])"
+)
+
+
+def _japanese_name_chars(text: str) -> dict:
+    """The Han characters of ``text``'s names (a common surname, then a given name glued or
+    after a space, nothing else glued): index -> the score its character takes when in its
+    charset's common rows (the surname's as a written one, a given name's _GIVEN_NAME)."""
+    out = {}
+    for run in _JAPANESE_NAME.finditer(text[:_MIXED_SCANNED]):
+        first, given = run.group(1), run.group(2)
+        for cut in range(1, len(first) + 1):
+            surname = first[:cut]
+            if surname in _JAPANESE_SURNAMES:
+                break
+        else:
+            if first + given not in _JAPANESE_SURNAMES:
+                continue
+            cut = len(first + given)
+        start = run.start()
+        out.update(dict.fromkeys(range(start, start + cut), _COMMON))
+        out.update(
+            (index, _GIVEN_NAME)
+            for index in range(start + cut, run.end())
+            if not text[index].isspace()
+        )
     return out
 
 
@@ -739,11 +829,12 @@ def _han_score(char: str, codec: str, name: bool = False) -> float:
     return _LEVEL_TWO
 
 
-def _reads_as_word_start(char: str, codec: str) -> bool:
+def _reads_as_word_start(char: str, codec: str, after: str) -> bool:
     """Whether ``char``'s two bytes in ``codec`` read in a Latin charset (Windows-1250,
-    ISO-8859-2, Windows-1252) as a word's first two letters: two letters, the second small,
-    the first a capital (a name's) or a start one Latin language writes ("Šá", "úč"; not
-    "ąí", "ÐÂ")."""
+    ISO-8859-2, Windows-1252) as a word's first two letters before ``after``: two letters,
+    the second small and forming with ``after`` a pair one Latin language writes ("ár" of
+    "Šárka"; not "õx": "王xiaoming" is no "Íõxiaoming"), the first a capital (a name's) or
+    a start such a language writes ("Šá", "úč"; not "ąí", "ÐÂ")."""
     try:
         data = char.encode(codec)
     except (UnicodeEncodeError, LookupError):
@@ -754,6 +845,8 @@ def _reads_as_word_start(char: str, codec: str) -> bool:
     for latin in ("cp1250", "iso8859-2", "cp1252"):
         text = _try(data, latin)
         if not text or not (text[0].isalpha() and text[1].isalpha() and text[1].islower()):
+            continue
+        if not any(text[1] + after.lower() in table for table in tables.values()):
             continue
         if text[0].isupper():
             return True  # a name's start ("Šů" of "Šůrova")
@@ -771,15 +864,15 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
     if 0x3040 <= code <= 0xD7A3 and before.isascii() and after.isascii():
         if before.isalpha() and after.isalpha():
             return -1.0  # one CJK character inside a Latin word: a Latin letter misread
-        if not before.isalnum() and after.islower() and _reads_as_word_start(char, codec):
+        if not before.isalnum() and after.islower() and _reads_as_word_start(char, codec, after):
             # One CJK character alone before a word of small Latin letters, its bytes two
             # Latin letters: a Latin word's two accented first letters misread ("Šárka" as
             # Shift_JIS "眼rka"; "新app" in GBK is no "ÐÂapp").
             return -1.0
     if 0x4E00 <= code <= 0x9FFF:
         return _han_score(char, codec)
-    if 0x3040 <= code <= 0x30FF:  # kana
-        return 1.5 if codec in _JAPANESE else -0.5
+    if 0x3040 <= code <= 0x30FF:
+        return _kana_score(char, codec, before, after)
     if 0xAC00 <= code <= 0xD7A3:  # Hangul syllables
         if codec != "cp949" or not _row(char, "euc_kr"):
             return -1.0
@@ -797,6 +890,27 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
             return -0.5  # quotes, dashes and symbols stand between words, not in them
         return 0.5
     return -1.0  # other symbols: what bytes read by the wrong charset land on
+
+
+_SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶー")
+
+
+def _is_kana(char: str) -> bool:
+    return 0x3040 <= ord(char) <= 0x30FF
+
+
+def _kana_score(char: str, codec: str, before: str, after: str) -> float:
+    """A kana: 1.5 in a Japanese charset (kana is what tells Japanese text from Chinese).
+    A small kana only follows a kana; a kana alone among other characters is no more
+    evidence of Japanese than a common Han character (Big5's commonest row is EUC-JP's
+    hiragana: "港元" is "岩じ")."""
+    if codec not in _JAPANESE:
+        return -0.5
+    if _is_kana(before):
+        return 1.5
+    if char in _SMALL_KANA:
+        return -1.0
+    return 1.5 if _is_kana(after) else _COMMON
 
 
 def _script(char: str) -> str:
@@ -983,7 +1097,13 @@ def plausibility(text: str, codec: str) -> float:
     last = len(text) - 1
     accent = -2  # where the last Greek accented vowel was
     mixed = _mixed_word_letters(text[:_MIXED_SCANNED])
-    named = _chinese_name_chars(text) if codec in ("gb18030", "big5hkscs") else {}
+    named = (
+        _chinese_name_chars(text)
+        if codec in ("gb18030", "big5hkscs")
+        else _japanese_name_chars(text)
+        if codec in _JAPANESE
+        else {}
+    )
     word_scores: dict = {}  # index -> score of the letters of a short word
     for found in _NON_ASCII.finditer(text):
         if count >= _MAX_SCORED:
