@@ -1,0 +1,32 @@
+"""Attacks on branch names6's reading of raw 8-bit names, subjects and filenames (branch
+attackn6): text the branch reads worse than main. Every text here is written for the test,
+none is fetched or copied from a scored set."""
+
+import pytest
+from test_mailparse_hdrs4 import _raw_mail, assert_read_as
+
+# --- a. A small kana after a Han character or a numeral ----------------------------------
+# names6 scores a small kana (っ ゃ ヶ ...) that follows no kana -1: "what wrong bytes land
+# on". Japanese writes two of them after other characters all the time: the small "っ" of a
+# verb's te-form and past after its Han stem, before a kana ("送って", "腐った", "待った"), and
+# the counter "ヶ"/"ヵ" (read ka, ga) between a numeral or a Han character and a Han
+# character ("1ヶ月", "3ヵ所", place names "関ヶ原", "茅ヶ崎"). main read them; names6 gave
+# Shift_JIS's as Windows-1251 ("1ѓ–ЊЋ") and EUC-JP's as GBK ("楮仳葆").
+
+_SMALL_KANA_AFTER_HAN = [
+    ("送って", "shift_jis"),
+    ("腐った", "shift_jis"),
+    ("待って", "euc-jp"),
+    ("1ヶ月", "shift_jis"),
+    ("3ヵ月", "euc-jp"),
+    ("一ヶ所", "shift_jis"),
+    ("関ヶ原", "shift_jis"),
+    ("茅ヶ崎", "euc-jp"),
+    ("霞ヶ関", "euc-jp"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _SMALL_KANA_AFTER_HAN)
+def test_a_small_kana_japanese_writes_after_han_stays_japanese(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
