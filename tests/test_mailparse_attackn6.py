@@ -30,3 +30,23 @@ _SMALL_KANA_AFTER_HAN = [
 def test_a_small_kana_japanese_writes_after_han_stays_japanese(text, codec):
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- b. Azerbaijani in Windows-1254 -----------------------------------------------------
+# Windows-1254 is Azerbaijani's (Latin) ANSI code page as well as Turkish's, and Azerbaijani
+# writes q and x beside its dotless ı and ğ ("Sadıq", "Musaxanlı", "Sumqayıt", "Qarabağlı").
+# names6's vowel-harmony rule took any q or x in the word of an ı or ğ for another language's
+# ý or ð: "Sumqayýt", "Qarabaðlý" (main read them).
+
+_AZERBAIJANI = [
+    "Sadıq Musaxanlı",
+    "Sumqayıt",
+    "Qarabağlı",
+    "Tapdıqoğlu",
+]
+
+
+@pytest.mark.parametrize("text", _AZERBAIJANI)
+def test_azerbaijani_q_and_x_beside_dotless_i_stay_windows_1254(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)

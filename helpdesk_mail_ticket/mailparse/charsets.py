@@ -495,8 +495,9 @@ def latin_lower(text: str) -> str:
 
 # Turkish vowel harmony: a word's vowels agree, and its dotless "ı" (a back vowel) never
 # follows a front one (a suffix's vowel follows the stem's; a vowel after it may be a loan
-# suffix's, "Sırbistan": not judged); its "ğ" always follows a vowel; and Turkish writes no
-# q, w, x, nor "ch". A Windows-1254 reading breaking any is another language's "ý" or "ð"
+# suffix's, "Sırbistan": not judged); its "ğ" always follows a vowel; and neither Turkish nor
+# Azerbaijani, the other language Windows-1254 writes (its "q" and "x": "Sadıq", "Musaxanlı"),
+# writes "w" or "ch". A Windows-1254 reading breaking any is another language's "ý" or "ð"
 # ("Veselı" for Czech "Veselý", "Chudı" for "Chudý", "byggğ" for Icelandic "byggð"),
 # whatever its pairs: it loses as a sign inside a word does.
 _FRONT_VOWELS = frozenset("eiöüİ")
@@ -504,13 +505,13 @@ _VOWELS = _FRONT_VOWELS | frozenset("aıouâîû")
 _HARMONY_BREAK = _SIGN_IN_WORD
 _WORD_BEFORE = re.compile(r"[^\W\d_]{1,12}\Z")
 _WORD_AFTER = re.compile(r"[^\W\d_]{0,12}")
-_NOT_TURKISH = re.compile(r"[qwx]|ch")
+_NOT_TURKISH = re.compile(r"w|ch")
 
 
 def _breaks_harmony(text: str, end: int) -> bool:
     """Whether the "ı" or "ğ" ending at ``end`` in ``text`` breaks Turkish vowel harmony
     (as written: a capital "I" is Turkish's capital "ı"), or its word holds letters
-    Turkish does not write (q, w, x, "ch": "Chudı" is Czech "Chudý")."""
+    Turkish and Azerbaijani do not write (w, "ch": "Chudı" is Czech "Chudý")."""
     found = _WORD_BEFORE.search(text, 0, end)
     if found is None:
         return False
