@@ -32,6 +32,25 @@ def test_a_small_kana_japanese_writes_after_han_stays_japanese(text, codec):
     assert_read_as(_raw_mail(data, data, data), text)
 
 
+# The counter starting a subject ("ヶ国語", "ヶ所") and the long-vowel mark that Japanese input
+# methods give for a dash between Han characters or numerals ("東京ー大阪", "4ー2ー8" of an
+# address): main read them, names6 gave Shift_JIS's as Windows-1251 ("ѓ–ЊЋ", "УМЛЮБ[СхНу").
+
+_SMALL_KANA_STARTING_OR_AS_DASH = [
+    ("ヶ国語", "shift_jis"),
+    ("ヶ所", "euc-jp"),
+    ("東京ー大阪", "shift_jis"),
+    ("東京ー大阪", "euc-jp"),
+    ("芝公園4ー2ー8", "shift_jis"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _SMALL_KANA_STARTING_OR_AS_DASH)
+def test_a_counter_starting_a_subject_or_a_dash_mark_stays_japanese(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
 # --- b. Azerbaijani in Windows-1254 -----------------------------------------------------
 # Windows-1254 is Azerbaijani's (Latin) ANSI code page as well as Turkish's, and Azerbaijani
 # writes q and x beside its dotless ı and ğ ("Sadıq", "Musaxanlı", "Sumqayıt", "Qarabağlı").

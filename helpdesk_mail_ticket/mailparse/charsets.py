@@ -894,10 +894,11 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
 
 
 _SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶー")
-# The two small kana Japanese writes after other characters: the sokuon (a doubled
-# consonant) between a verb's Han stem and its kana ending ("送って", "待った"), and the
-# counter "ヶ"/"ヵ" (read ka, ga) between a numeral or a Han character and a Han character
-# ("1ヶ月", "3ヵ所", "関ヶ原").
+# The small kana Japanese writes after other characters: the sokuon (a doubled consonant)
+# between a verb's Han stem and its kana ending ("送って", "待った"), the counter "ヶ"/"ヵ"
+# (read ka, ga) before a Han character, after a numeral or a Han one or starting a word
+# ("1ヶ月", "3ヵ所", "関ヶ原", "ヶ国語"), and the long-vowel mark "ー" that input methods
+# give for a dash between Han characters or numerals ("東京ー大阪", "4ー2ー8").
 _SOKUON = frozenset("っッ")
 _COUNTER_KANA = frozenset("ゕゖヵヶ")
 
@@ -910,10 +911,14 @@ def _is_han(char: str) -> bool:
     return 0x4E00 <= ord(char) <= 0x9FFF or char == "々"
 
 
+def _is_han_or_digit(char: str) -> bool:
+    return _is_han(char) or char.isdigit()
+
+
 def _kana_score(char: str, codec: str, before: str, after: str) -> float:
     """A kana: 1.5 in a Japanese charset (kana is what tells Japanese text from Chinese).
-    A small kana only follows a kana, but for the sokuon after a Han stem before a kana and
-    the counter ヶ between a numeral or Han and Han; a kana alone among other characters
+    A small kana only follows a kana, but for the sokuon after a Han stem before a kana, the
+    counter ヶ before Han and the dash ー (see _SOKUON); a kana alone among other characters
     is no more evidence of Japanese than a common Han character (Big5's commonest row is
     EUC-JP's hiragana: "港元" is "岩じ")."""
     if codec not in _JAPANESE:
@@ -923,8 +928,10 @@ def _kana_score(char: str, codec: str, before: str, after: str) -> float:
     if char in _SMALL_KANA:
         if char in _SOKUON and _is_han(before) and _is_kana(after):
             return 1.5
-        if char in _COUNTER_KANA and (_is_han(before) or before.isdigit()) and _is_han(after):
+        if char in _COUNTER_KANA and _is_han(after) and (_is_han(before) or not before.isalpha()):
             return 1.5
+        if char == "ー" and _is_han_or_digit(before) and _is_han_or_digit(after):
+            return _COMMON  # a dash as Japanese input methods type it ("東京ー大阪")
         return -1.0
     return 1.5 if _is_kana(after) else _COMMON
 
