@@ -69,3 +69,37 @@ _AZERBAIJANI = [
 def test_azerbaijani_q_and_x_beside_dotless_i_stay_windows_1254(text):
     data = text.encode("cp1254")
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- c. A Chinese word whose EUC-JP reading starts with a one-character Japanese surname --
+# names6 scores a run of Han characters read by a Japanese charset that starts with a common
+# Japanese surname as a name: the surname as a written character, one to three characters
+# after it as a given name. Three of those surnames are one character (林, 森, 原), and GBK's
+# 抗 and 斡 are EUC-JP's 森 and 林: any Chinese word of two to six characters starting with
+# them read as a Japanese name ("抗体" was "森悶", "抗诉" "森盆", "斡旋" "林傴";
+# main read them).
+
+_CHINESE_WORDS_OF_A_JAPANESE_SURNAME = [
+    "抗体",
+    "抗生素",
+    "抗病毒",
+    "抗诉",
+    "斡旋",
+    "抗癌药",
+]
+
+
+@pytest.mark.parametrize("text", _CHINESE_WORDS_OF_A_JAPANESE_SURNAME)
+def test_a_chinese_word_read_as_a_one_character_surname_stays_chinese(text):
+    data = text.encode("gbk")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_JAPANESE_NAMES_OF_ONE_CHARACTER_SURNAMES = ["林 真", "森 裕子", "林健太郎", "森真一"]
+
+
+@pytest.mark.parametrize("text", _JAPANESE_NAMES_OF_ONE_CHARACTER_SURNAMES)
+def test_a_japanese_name_of_a_one_character_surname_stays_japanese(text):
+    """Guard: such a name after a space or with a given name of two or more characters."""
+    data = text.encode("euc-jp")
+    assert_read_as(_raw_mail(data, data, data), text)

@@ -790,6 +790,7 @@ def _japanese_name_chars(text: str) -> dict:
     out = {}
     for run in _JAPANESE_NAME.finditer(text[:_MIXED_SCANNED]):
         first, given = run.group(1), run.group(2)
+        given_apart = " " in run.group()
         for cut in range(1, len(first) + 1):
             surname = first[:cut]
             if surname in _JAPANESE_SURNAMES:
@@ -799,6 +800,13 @@ def _japanese_name_chars(text: str) -> dict:
                 continue
             cut = len(first + given)
         start = run.start()
+        if cut == 1 and not given_apart:
+            # A one-character surname (林, 森, 原) glued to what follows is a word's first
+            # character as often: GBK's "抗体" is EUC-JP's "森悶". Only a name's surname
+            # before a given name of two or more scores so; the given name as written.
+            if run.end() - start >= 3:
+                out[start] = _COMMON
+            continue
         out.update(dict.fromkeys(range(start, start + cut), _COMMON))
         out.update(
             (index, _GIVEN_NAME)
