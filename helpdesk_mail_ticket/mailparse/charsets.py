@@ -495,8 +495,9 @@ def latin_lower(text: str) -> str:
 
 # Turkish vowel harmony: a word's vowels agree, and its dotless "ı" (a back vowel) never
 # follows a front one (a suffix's vowel follows the stem's; a vowel after it may be a loan
-# suffix's, "Sırbistan": not judged); its "ğ" always follows a vowel; and Turkish writes no
-# q, w, x, nor "ch". A Windows-1254 reading breaking any is another language's "ý" or "ð"
+# suffix's, "Sırbistan": not judged); its "ğ" always follows a vowel; and neither Turkish nor
+# Azerbaijani, the other language Windows-1254 writes (its "q" and "x": "Sadıq", "Musaxanlı"),
+# writes "w" or "ch". A Windows-1254 reading breaking any is another language's "ý" or "ð"
 # ("Veselı" for Czech "Veselý", "Chudı" for "Chudý", "byggğ" for Icelandic "byggð"),
 # whatever its pairs: it loses as a sign inside a word does.
 _FRONT_VOWELS = frozenset("eiöüİ")
@@ -504,13 +505,13 @@ _VOWELS = _FRONT_VOWELS | frozenset("aıouâîû")
 _HARMONY_BREAK = _SIGN_IN_WORD
 _WORD_BEFORE = re.compile(r"[^\W\d_]{1,12}\Z")
 _WORD_AFTER = re.compile(r"[^\W\d_]{0,12}")
-_NOT_TURKISH = re.compile(r"[qwx]|ch")
+_NOT_TURKISH = re.compile(r"w|ch")
 
 
 def _breaks_harmony(text: str, end: int) -> bool:
     """Whether the "ı" or "ğ" ending at ``end`` in ``text`` breaks Turkish vowel harmony
     (as written: a capital "I" is Turkish's capital "ı"), or its word holds letters
-    Turkish does not write (q, w, x, "ch": "Chudı" is Czech "Chudý")."""
+    Turkish and Azerbaijani do not write (w, "ch": "Chudı" is Czech "Chudý")."""
     found = _WORD_BEFORE.search(text, 0, end)
     if found is None:
         return False
@@ -789,6 +790,7 @@ def _japanese_name_chars(text: str) -> dict:
     out = {}
     for run in _JAPANESE_NAME.finditer(text[:_MIXED_SCANNED]):
         first, given = run.group(1), run.group(2)
+        given_apart = " " in run.group()
         for cut in range(1, len(first) + 1):
             surname = first[:cut]
             if surname in _JAPANESE_SURNAMES:
@@ -798,6 +800,13 @@ def _japanese_name_chars(text: str) -> dict:
                 continue
             cut = len(first + given)
         start = run.start()
+        if cut == 1 and not given_apart:
+            # A one-character surname (林, 森, 原) glued to what follows is a word's first
+            # character as often: GBK's "抗体" is EUC-JP's "森悶". Only a name's surname
+            # before a given name of two or more scores so; the given name as written.
+            if run.end() - start >= 3:
+                out[start] = _COMMON
+            continue
         out.update(dict.fromkeys(range(start, start + cut), _COMMON))
         out.update(
             (index, _GIVEN_NAME)
@@ -893,22 +902,44 @@ def _char_score(char: str, codec: str, before: str, after: str) -> float:
 
 
 _SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶー")
+# The small kana Japanese writes after other characters: the sokuon (a doubled consonant)
+# between a verb's Han stem and its kana ending ("送って", "待った"), the counter "ヶ"/"ヵ"
+# (read ka, ga) before a Han character, after a numeral or a Han one or starting a word
+# ("1ヶ月", "3ヵ所", "関ヶ原", "ヶ国語"), and the long-vowel mark "ー" that input methods
+# give for a dash between Han characters or numerals ("東京ー大阪", "4ー2ー8").
+_SOKUON = frozenset("っッ")
+_COUNTER_KANA = frozenset("ゕゖヵヶ")
 
 
 def _is_kana(char: str) -> bool:
     return 0x3040 <= ord(char) <= 0x30FF
 
 
+def _is_han(char: str) -> bool:
+    return 0x4E00 <= ord(char) <= 0x9FFF or char == "々"
+
+
+def _is_han_or_digit(char: str) -> bool:
+    return _is_han(char) or char.isdigit()
+
+
 def _kana_score(char: str, codec: str, before: str, after: str) -> float:
     """A kana: 1.5 in a Japanese charset (kana is what tells Japanese text from Chinese).
-    A small kana only follows a kana; a kana alone among other characters is no more
-    evidence of Japanese than a common Han character (Big5's commonest row is EUC-JP's
-    hiragana: "港元" is "岩じ")."""
+    A small kana only follows a kana, but for the sokuon after a Han stem before a kana, the
+    counter ヶ before Han and the dash ー (see _SOKUON); a kana alone among other characters
+    is no more evidence of Japanese than a common Han character (Big5's commonest row is
+    EUC-JP's hiragana: "港元" is "岩じ")."""
     if codec not in _JAPANESE:
         return -0.5
     if _is_kana(before):
         return 1.5
     if char in _SMALL_KANA:
+        if char in _SOKUON and _is_han(before) and _is_kana(after):
+            return 1.5
+        if char in _COUNTER_KANA and _is_han(after) and (_is_han(before) or not before.isalpha()):
+            return 1.5
+        if char == "ー" and _is_han_or_digit(before) and _is_han_or_digit(after):
+            return _COMMON  # a dash as Japanese input methods type it ("東京ー大阪")
         return -1.0
     return 1.5 if _is_kana(after) else _COMMON
 
