@@ -147,6 +147,10 @@ def _cut_client_markers(tree) -> None:
 
 def _remove_quotes(tree) -> None:
     targets = list(tree.xpath(_REMOVE_XPATH))
+    # lxml hands out the same proxy for an element while a reference to it lives (here in
+    # ``targets``): a set finds a quote or its ancestors among them in one step each,
+    # where comparing with every target found so far was quadratic in sibling quotes
+    removed = set(targets)
     for quote in tree.iter("blockquote"):
         style = quote.get("style") or ""
         if (
@@ -155,9 +159,10 @@ def _remove_quotes(tree) -> None:
             and "gmail" not in (quote.get("class") or "")
         ):
             continue  # Gmail's "indent" button, not a quote
-        if any(quote is target or target in quote.iterancestors() for target in targets):
+        if quote in removed or any(above in removed for above in quote.iterancestors()):
             continue
         targets.append(quote)
+        removed.add(quote)
     for element in targets:
         if element.getparent() is None:
             continue
