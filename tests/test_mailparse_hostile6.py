@@ -100,3 +100,65 @@ def test_a_disposition_with_thousands_of_name_segments_keeps_its_first_ones():
     parsed = parse_message(raw)
     assert len(parsed.attachments) == 1
     assert parsed.attachments[0].filename.startswith("AAAA")
+
+
+def test_html_of_very_many_tags_is_not_handed_to_html2text(monkeypatch):
+    # html2text reads a tag in Python (about 20 µs); 2 MB of "<hr><p>x</p>" (500,000 tags,
+    # read twice: the body's text and the new part's) took 8-10 s. Past a bound on the
+    # tags, the text is lxml's, as for HTML past MAX_HTML2TEXT characters.
+    import html2text  # noqa: PLC0415
+
+    from mailparse import htmlbody  # noqa: PLC0415
+
+    tags = []
+    handle_tag = html2text.HTML2Text.handle_tag
+
+    def counted(self, tag, attrs, start):
+        tags.append(tag)
+        return handle_tag(self, tag, attrs, start)
+
+    monkeypatch.setattr(html2text.HTML2Text, "handle_tag", counted)
+    markup = "<html><body><p>Hello, please help.</p>" + "<hr><p>x</p>" * 40000 + "</body></html>"
+    text = htmlbody.html_to_text(markup)
+    assert len(tags) <= 100_000, f"{len(tags)} tags read by html2text"
+    assert text.startswith("Hello, please help.")
+    assert text.count("x") == 40000
+    tags.clear()
+    assert htmlbody.html_to_text("<p>Hello</p><p>x</p>") == "Hello\n\nx"
+    assert tags, "html2text reads ordinary HTML"
+
+
+def test_html_elements_are_stepped_through_in_python_a_bounded_number_of_times():
+    # Each element stepped through in Python costs lxml a Python call (its class lookup);
+    # 2 MB of "<hr><p>x</p>" took 7.8 s. Elements that may hide or carry Outlook's border
+    # are found by XPath (in C), not by visiting every element in Python.
+    n = 3000
+    raw = _html("<p>Hello, please help.</p>" + "<hr><p>x</p>" * n)
+    lookups = 0
+
+    def profile(frame, event, _arg):
+        nonlocal lookups
+        code = frame.f_code
+        if event == "call" and code.co_name == "lookup" and "lxml" in code.co_filename:
+            lookups += 1
+
+    sys.setprofile(profile)
+    try:
+        parsed = parse_message(raw)
+        _ = (parsed.new_part_text, parsed.body_text)
+    finally:
+        sys.setprofile(None)
+    per_element = lookups / (2 * n)
+    assert per_element < 7.5, f"{per_element:.2f} Python steps per element"
+    assert parsed.new_part_text.startswith("Hello, please help.")
+
+
+def test_client_markers_spelled_with_character_references_are_still_found():
+    # The markers' XPath is skipped when none of its literals is in the markup; a character
+    # reference may spell one, so such markup is always searched.
+    plain = '<p>Answer</p><div class="gmail_quote">On Mon, Ann wrote:<p>old</p></div>'
+    spelled = plain.replace("gmail_quote", "gmail&#95;quote")
+    for markup in (plain, spelled):
+        parsed = parse_message(_html(markup))
+        assert "old" not in parsed.new_part_text, markup
+        assert "Answer" in parsed.new_part_text
