@@ -290,3 +290,27 @@ def test_lenient_utf8_reads_as_one_error_at_a_time():
     for _ in range(4000):
         data = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
         assert charsets._try(data, "utf-8-lenient") == _old_lenient(data), data
+
+
+def test_each_line_is_read_once_as_a_notes_subject_label():
+    # Lines reading as Lotus Notes' bare "To" label ("a" is Spanish and Portuguese "to")
+    # each looked for a subject label among the 8 lines below: 2 MB of "a" lines (lone CRs
+    # of a 10 MB mail) took 7.5 s. Each line is read as a subject label once.
+    from mailparse import newpart  # noqa: PLC0415
+
+    n = 3000
+    text = "Hello,\n\nplease help.\n\n" + "a\n" * n
+    calls = 0
+
+    def profile(frame, event, _arg):
+        nonlocal calls
+        if event == "call" and frame.f_code.co_name == "_bare_label":
+            calls += 1
+
+    sys.setprofile(profile)
+    try:
+        split = newpart.split_reply(text, DEFAULT_SETTINGS)
+    finally:
+        sys.setprofile(None)
+    assert calls <= 2.5 * n, f"{calls / n:.1f} label readings per line"
+    assert split.new_part.startswith("Hello,")

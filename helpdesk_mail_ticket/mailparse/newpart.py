@@ -1110,13 +1110,20 @@ def _bare_label(line: str, labels: frozenset) -> bool:
     return not before.strip() or before.endswith(_LABEL_GAP)
 
 
-def _notes_table_start(lines: list[str], index: int) -> int:
+def _notes_table_start(lines: list[str], index: int, subject_labels: dict | None = None) -> int:
     """Start of a Notes header table read as text whose bare "To" label is on
     ``lines[index]``, or -1: a bare subject label within the lines below, and above the
     label, within a few lines, a date and the sender (an address or a Notes name); the cut
-    goes at the sender's line. A customer's form with such labels names no sender above."""
-    below = lines[index + 1 : index + 1 + _NOTES_TABLE_SPAN]
-    if not any(_bare_label(line, _BARE_SUBJECT) for line in below):
+    goes at the sender's line. A customer's form with such labels names no sender above.
+    ``subject_labels``: which lines were read as a subject label already (each line is
+    otherwise read again for each of the 8 labels above it)."""
+    known = {} if subject_labels is None else subject_labels
+    for below in range(index + 1, min(index + 1 + _NOTES_TABLE_SPAN, len(lines))):
+        if below not in known:
+            known[below] = _bare_label(lines[below], _BARE_SUBJECT)
+        if known[below]:
+            break
+    else:
         return -1
     if _has_address(lines[index]):
         return -1  # the table writes the recipient below its label: a row of a human table
@@ -1327,6 +1334,7 @@ def _separates(lines: list[str], index: int) -> bool:
 
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
+    subject_labels: dict[int, bool] = {}  # line index: a bare subject label (read once)
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
             continue
@@ -1349,7 +1357,7 @@ def _builtin_cut(lines: list[str]) -> int:
             if notes >= 0:
                 return notes
         if _bare_label(line, _BARE_TO):
-            notes = _notes_table_start(lines, index)
+            notes = _notes_table_start(lines, index, subject_labels)
             if notes >= 0:
                 return notes
         if _is_mobile_separator(lines, index):
