@@ -758,13 +758,17 @@ def _glued_words(text: str, pairs: list) -> bool:
     text (its domain with a dot) is a shorter start of the address it returned."""
     if "@" not in text or not pairs:
         return False
-    written = [m.group() for m in _EMAIL.finditer(text) if "." in m.group().rsplit("@", 1)[1]]
-    return any(
-        addr.startswith(seen) and len(addr) > len(seen) and addr[len(seen)] not in ".-"
-        for _, addr in pairs
-        if addr
-        for seen in written
-    )
+    written = {m.group() for m in _EMAIL.finditer(text) if "." in m.group().rsplit("@", 1)[1]}
+    # Each address's starts of a written address's length looked up, rather than each
+    # address compared with each written one (quadratic in a To of thousands; issue 14).
+    lengths = sorted({len(seen) for seen in written})
+    for addr in {addr for _, addr in pairs if addr}:
+        for size in lengths:
+            if size >= len(addr):
+                break
+            if addr[size] not in ".-" and addr[:size] in written:
+                return True
+    return False
 
 
 def _bare_addresses(text: str) -> list:
