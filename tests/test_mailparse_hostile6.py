@@ -74,7 +74,7 @@ def test_a_type_with_thousands_of_parameters_is_read_to_a_bound():
         + '; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHello, please help.\r\n'
         + '--b\r\nContent-Type: application/pdf; name="a.pdf"\r\n\r\n%PDF\r\n--b--\r\n'
     ).encode()
-    from mailparse.loader import load_message  # noqa: PLC0415
+    from mailparse.loader import load_message
 
     message = load_message(raw)
     params = message.get_params()
@@ -93,7 +93,7 @@ def test_a_disposition_with_thousands_of_name_segments_keeps_its_first_ones():
         "\r\n\r\nHello\r\n--b\r\nContent-Type: application/octet-stream\r\n"
         "Content-Disposition: attachment" + segs + "\r\n\r\nxx\r\n--b--\r\n"
     ).encode()
-    from mailparse.loader import load_message  # noqa: PLC0415
+    from mailparse.loader import load_message
 
     part = load_message(raw).get_payload()[1]
     read = part.get("content-disposition").count(";")
@@ -107,9 +107,8 @@ def test_html_of_very_many_tags_is_not_handed_to_html2text(monkeypatch):
     # html2text reads a tag in Python (about 20 µs); 2 MB of "<hr><p>x</p>" (500,000 tags,
     # read twice: the body's text and the new part's) took 8-10 s. Past a bound on the
     # tags, the text is lxml's, as for HTML past MAX_HTML2TEXT characters.
-    import html2text  # noqa: PLC0415
-
-    from mailparse import htmlbody  # noqa: PLC0415
+    import html2text
+    from mailparse import htmlbody
 
     tags = []
     handle_tag = html2text.HTML2Text.handle_tag
@@ -185,7 +184,7 @@ def test_lines_below_a_line_are_read_from_it_not_from_the_top():
     # "On … wrote:" / "> x" repeated (2 MB read of a 10 MB mail) took 8.7 s: each answer
     # candidate checked the lines below it with itertools.islice, which steps through every
     # line above it first (quadratic). A check at line i reads from line i.
-    from mailparse import newpart  # noqa: PLC0415
+    from mailparse import newpart
 
     n = 4000
     texts = ["Sent from my iPhone", "x", "-- ", "Ann", "- notes.txt", ""]
@@ -218,24 +217,41 @@ def test_attributions_without_a_pronoun_do_not_search_every_verb(monkeypatch):
     # Each "… wrote:" line had every verb of every language taken out (an alternation tried
     # at each character, 55 µs a line) before looking for "I" / "ich" / "je"…; without one
     # of those words in the line there is nothing to look for.
-    from mailparse import newpart  # noqa: PLC0415
+    from mailparse import newpart
 
     verbs = _CountingPattern(newpart._VERBS)
     monkeypatch.setattr(newpart, "_VERBS", verbs)
-    lines = [f"On Mon, 3 Mar 2026 at 10:00, Ann Lee{i} <a{i}@example.com> wrote:" for i in range(50)]
+    lines = [
+        f"On Mon, 3 Mar 2026 at 10:00, Ann Lee{i} <a{i}@example.com> wrote:" for i in range(50)
+    ]
     text = "Hello,\n\nplease help.\n\n" + "\n> x\n".join(lines) + "\n> x\n"
     assert newpart.split_reply(text, DEFAULT_SETTINGS).new_part.startswith("Hello,")
     assert verbs.subs == 0, f"{verbs.subs} verb searches for 50 lines without a pronoun"
 
 
 def test_first_person_answers_as_the_verbs_taken_out():
-    import random  # noqa: PLC0415
+    import random
 
-    from mailparse import newpart  # noqa: PLC0415
+    from mailparse import newpart
 
     rng = random.Random(7)
-    pool = ("I", "i", "we", "WE", "ich", "je", "j'", "j’", "wrote", "schrieb", "napisao", "jewrote",
-            "Iwrote", " ", ",", "Ann", "é", "K", "\u212a", "io", "eu", ":", ".", "-", "ja")  # fmt: skip
+    pool = ("I", "i", "we", "WE", "ich", "je", "j'", "j’", "wrote", "schrieb", "napisao")
+    pool += (
+        "jewrote",
+        "Iwrote",
+        " ",
+        ",",
+        "Ann",
+        "é",
+        "K",
+        "\u212a",
+        "io",
+        "eu",
+        ":",
+        ".",
+        "-",
+        "ja",
+    )
     for _ in range(6000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 8)))
         plain = newpart._FIRST_PERSON.search(newpart._VERBS.sub(" ", text)) is not None
@@ -244,7 +260,7 @@ def test_first_person_answers_as_the_verbs_taken_out():
 
 def _old_lenient(data: bytes) -> str:
     """UTF-8 with each invalid sequence read as Windows-1252, one error at a time."""
-    import codecs  # noqa: PLC0415
+    import codecs
 
     def handler(error):
         return error.object[error.start : error.end].decode("cp1252", "mailparse-cp1252"), error.end
@@ -257,9 +273,9 @@ def test_runs_of_stray_bytes_in_utf8_are_read_in_one_step():
     # 10 MB of 8-bit bytes with no charset took 8.3 s: the lenient UTF-8 reading called its
     # Python error handler for each stray byte. A run of bytes that start no UTF-8 sequence
     # is read as Windows-1252 in one call.
-    import random  # noqa: PLC0415
+    import random
 
-    from mailparse import charsets  # noqa: PLC0415
+    from mailparse import charsets
 
     rng = random.Random(14)
     data = bytes(rng.choice(b"\x81\x8d\x90\x9d\xa0\xff\xfe\x80\xbf") for _ in range(20000))
@@ -280,13 +296,14 @@ def test_runs_of_stray_bytes_in_utf8_are_read_in_one_step():
 
 
 def test_lenient_utf8_reads_as_one_error_at_a_time():
-    import random  # noqa: PLC0415
+    import random
 
-    from mailparse import charsets  # noqa: PLC0415
+    from mailparse import charsets
 
     rng = random.Random(15)
-    pieces = ("é".encode(), "€".encode(), "𝄞".encode(), b"a", b"\n", b"\xc3", b"\xe2\x82", b"\xf0\x9d",
-              b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\x80", b"\xff", b"\x8d", b"\xe0\x80")  # fmt: skip
+    pieces = ("é".encode(), "€".encode(), "𝄞".encode(), b"a", b"\n", b"\xc3", b"\xe2\x82")
+    pieces += (b"\xf0\x9d", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\x80", b"\xff")
+    pieces += (b"\x8d", b"\xe0\x80")
     for _ in range(4000):
         data = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
         assert charsets._try(data, "utf-8-lenient") == _old_lenient(data), data
@@ -296,7 +313,7 @@ def test_each_line_is_read_once_as_a_notes_subject_label():
     # Lines reading as Lotus Notes' bare "To" label ("a" is Spanish and Portuguese "to")
     # each looked for a subject label among the 8 lines below: 2 MB of "a" lines (lone CRs
     # of a 10 MB mail) took 7.5 s. Each line is read as a subject label once.
-    from mailparse import newpart  # noqa: PLC0415
+    from mailparse import newpart
 
     n = 3000
     text = "Hello,\n\nplease help.\n\n" + "a\n" * n
@@ -333,17 +350,33 @@ def test_addresses_of_a_long_to_field_are_compared_in_linear_work():
 
 
 def test_glued_words_answers_as_comparing_every_pair():
-    import random  # noqa: PLC0415
+    import random
 
-    from mailparse import headers  # noqa: PLC0415
+    from mailparse import headers
 
     rng = random.Random(16)
-    pool = ("a@b.c", "a@b.co", "a@b.c-d", "a@b.cd.e", "ann@example.org", "b@x.y", " ", "Ann", "<", ">", ",")
+    pool = (
+        "a@b.c",
+        "a@b.co",
+        "a@b.c-d",
+        "a@b.cd.e",
+        "ann@example.org",
+        "b@x.y",
+        " ",
+        "Ann",
+        "<",
+        ">",
+        ",",
+    )
     for _ in range(3000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 8)))
-        pairs = [("", "".join(rng.choice(pool[:6]) for _ in range(rng.randint(1, 2))).replace(" ", ""))]
+        pairs = [
+            ("", "".join(rng.choice(pool[:6]) for _ in range(rng.randint(1, 2))).replace(" ", ""))
+        ]
         pairs += [("", rng.choice(pool[:6]))] if rng.random() < 0.5 else [("", "")]
-        written = [m.group() for m in headers._EMAIL.finditer(text) if "." in m.group().rsplit("@", 1)[1]]
+        written = [
+            m.group() for m in headers._EMAIL.finditer(text) if "." in m.group().rsplit("@", 1)[1]
+        ]
         plain = any(
             addr.startswith(seen) and len(addr) > len(seen) and addr[len(seen)] not in ".-"
             for _, addr in pairs

@@ -60,7 +60,13 @@ _CUT_TOKENS = (
     "OutlookMessageHeader", "AOLMsgPart", "reply-intro", "mail-app-auto-quote", "quote",
     "zmail_extra",
 )  # fmt: skip
-_REMOVE_TOKENS = ("gmail_quote", "moz-cite-prefix", "moz-signature", "gmail_signature", "gmail_extra")
+_REMOVE_TOKENS = (
+    "gmail_quote",
+    "moz-cite-prefix",
+    "moz-signature",
+    "gmail_signature",
+    "gmail_extra",
+)
 _BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.IGNORECASE)
 # The div and p elements whose style may hold _BORDER_TOP, found in C in document order
 _BORDERED = (
