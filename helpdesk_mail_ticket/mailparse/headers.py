@@ -875,7 +875,8 @@ def params_oversized(value: str) -> bool:
     return len(value) > MAX_PARAMS_CHARS or value.count(";") > MAX_PARAMS
 
 
-@functools.lru_cache(maxsize=8)
+# (2: a part's type and disposition; an oversized key is held until the next ones)
+@functools.lru_cache(maxsize=2)
 def bounded_params(value: str) -> str:
     """``value`` (a parameter field's) cut to its type and first parameters (MAX_PARAMS, about
     MAX_PARAMS_CHARS), with the first later parameter of each structural name (boundary,
