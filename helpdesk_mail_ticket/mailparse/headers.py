@@ -758,13 +758,17 @@ def _glued_words(text: str, pairs: list) -> bool:
     text (its domain with a dot) is a shorter start of the address it returned."""
     if "@" not in text or not pairs:
         return False
-    written = [m.group() for m in _EMAIL.finditer(text) if "." in m.group().rsplit("@", 1)[1]]
-    return any(
-        addr.startswith(seen) and len(addr) > len(seen) and addr[len(seen)] not in ".-"
-        for _, addr in pairs
-        if addr
-        for seen in written
-    )
+    written = {m.group() for m in _EMAIL.finditer(text) if "." in m.group().rsplit("@", 1)[1]}
+    # Each address's starts of a written address's length looked up, rather than each
+    # address compared with each written one (quadratic in a To of thousands; issue 14).
+    lengths = sorted({len(seen) for seen in written})
+    for addr in {addr for _, addr in pairs if addr}:
+        for size in lengths:
+            if size >= len(addr):
+                break
+            if addr[size] not in ".-" and addr[:size] in written:
+                return True
+    return False
 
 
 def _bare_addresses(text: str) -> list:
@@ -849,6 +853,55 @@ _KNOWN_PARAM = re.compile(
     r"(?:\*\d{0,3}\*?)?\s*=)",
     re.IGNORECASE,
 )
+
+
+# A Content-Type or Content-Disposition value is read by the standard library one parameter
+# at a time, copying the rest of the value after each (quadratic: 100,000 parameters in 1 MB
+# took 17 s), by the parser and again by each reader. Beyond these bounds the value is read
+# from its first parameters, plus the first of each parameter that gives the part its
+# structure or name found later; the loader records the cut as a defect.
+MAX_PARAMS = 1000
+MAX_PARAMS_CHARS = 64 * 1024
+_VITAL_PARAM = re.compile(
+    r"\s*(boundary|charset|name|filename|format|delsp|type|start|protocol|report-type)"
+    r"\s*(?:\*\d{0,3}\*?)?\s*=",
+    re.IGNORECASE,
+)
+_VITAL_PARAM_CHARS = 1024
+
+
+def params_oversized(value: str) -> bool:
+    """Whether a parameter field's value is beyond the bounds the parser reads."""
+    return len(value) > MAX_PARAMS_CHARS or value.count(";") > MAX_PARAMS
+
+
+# (2: a part's type and disposition; an oversized key is held until the next ones)
+@functools.lru_cache(maxsize=2)
+def bounded_params(value: str) -> str:
+    """``value`` (a parameter field's) cut to its type and first parameters (MAX_PARAMS, about
+    MAX_PARAMS_CHARS), with the first later parameter of each structural name (boundary,
+    charset, name...) kept. A ";" inside quotes splits too: only such a value is cut."""
+    pieces = value.split(";")
+    kept, size = [pieces[0][:MAX_PARAMS_CHARS]], len(pieces[0])
+    index = 1
+    while index < len(pieces) and index <= MAX_PARAMS // 2:
+        size += len(pieces[index]) + 1
+        if size > MAX_PARAMS_CHARS:
+            break
+        kept.append(pieces[index])
+        index += 1
+    names = set()
+    for piece in kept[1:]:
+        if match := _VITAL_PARAM.match(piece):
+            names.add(match.group(1).lower())
+    for piece in pieces[index:]:
+        if len(kept) > MAX_PARAMS or len(names) == 10:
+            break
+        match = _VITAL_PARAM.match(piece)
+        if match and len(piece) <= _VITAL_PARAM_CHARS and match.group(1).lower() not in names:
+            names.add(match.group(1).lower())
+            kept.append(piece)
+    return ";".join(kept)
 
 
 def repair_params(value: str) -> str:

@@ -15,6 +15,9 @@ from lxml import html as lxml_html
 _logger = logging.getLogger(__name__)
 
 MAX_HTML2TEXT = 1_500_000  # larger HTML is converted with lxml's text_content()
+# html2text reads each tag in Python (about 20 µs): HTML of more tags ("<") is converted
+# with lxml as well (2 MB of "<hr><p>x</p>", read twice, took 8-10 s; issue 14)
+MAX_HTML2TEXT_TAGS = 50_000
 
 _UNESCAPE_MD = re.compile(r"\\([-+.#!\[\]\\*_`>|])")
 _AUTO_LINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
@@ -60,7 +63,7 @@ def html_to_text(markup: str) -> str:
     if not markup or not markup.strip():
         return ""
     try:
-        if len(markup) > MAX_HTML2TEXT:
+        if len(markup) > MAX_HTML2TEXT or markup.count("<") > MAX_HTML2TEXT_TAGS:
             return _lxml_text(markup)
         text = _converter().handle(_strip_for_text(markup))
     except Exception:
@@ -160,6 +163,11 @@ def _unhide_shown(tree, names: set[str]) -> None:
             element.set("style", _HIDDEN_STYLE.sub("", style))
 
 
+# The elements that may hide, found in C in document order (a Python step for each element
+# of a 2 MB body was a good share of its parse; issue 14).
+_MAY_HIDE = "//*[@hidden or @style or " + " or ".join(f"self::{t}" for t in _UNSHOWN_TAGS) + "]"
+
+
 def drop_hidden(tree) -> None:
     """Remove what a client does not show (``display:none``, ``visibility:hidden``, the
     ``hidden`` attribute, ``<svg>``, ``<template>``, ``<noscript>``), keeping tails, unless
@@ -169,13 +177,10 @@ def drop_hidden(tree) -> None:
         _unhide_shown(tree, shown)
     hidden = [
         element
-        for element in tree.iter()
-        if isinstance(element.tag, str)
-        and (
-            element.tag in _UNSHOWN_TAGS
-            or element.get("hidden") is not None
-            or _hides(element.get("style"))
-        )
+        for element in tree.xpath(_MAY_HIDE)
+        if element.tag in _UNSHOWN_TAGS
+        or element.get("hidden") is not None
+        or _hides(element.get("style"))
     ]
     if not hidden:
         return

@@ -53,7 +53,26 @@ _REMOVE_XPATH = " | ".join(
         "//*[contains(concat(' ', normalize-space(@class), ' '), ' gmail_extra ')]",
     ]
 )
+# A literal each expression of _CUT_XPATH / _REMOVE_XPATH compares with: without one in the
+# markup, the expression (a scan of every element in C, a second of a 2 MB body) is skipped
+_CUT_TOKENS = (
+    "divRplyFwdMsg", "appendonsend", "stopSpelling", "zwchr", "yahoo_quoted",
+    "OutlookMessageHeader", "AOLMsgPart", "reply-intro", "mail-app-auto-quote", "quote",
+    "zmail_extra",
+)  # fmt: skip
+_REMOVE_TOKENS = (
+    "gmail_quote",
+    "moz-cite-prefix",
+    "moz-signature",
+    "gmail_signature",
+    "gmail_extra",
+)
 _BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.IGNORECASE)
+# The div and p elements whose style may hold _BORDER_TOP, found in C in document order
+_BORDERED = (
+    "//*[(self::div or self::p) and contains(translate(@style, 'BORDETP', 'bordetp'),"
+    " 'border-top')]"
+)
 _GMAIL_INDENT = re.compile(r"border\s*:\s*none", re.IGNORECASE)
 _HEADER_START = re.compile(r"^\s*(?:from|von|de|da|van|od|fra|från|от|发件人|差出人)\s*:", re.I)
 
@@ -81,8 +100,8 @@ def _new_part_html(markup: str, settings) -> str | None:
     if any(mark in markup for mark in _MARKS):
         _drop_invisible_marks(tree)
     if settings.builtin_quote_detection:
-        _cut_client_markers(tree)
-        _remove_quotes(tree)
+        _cut_client_markers(tree, _may_hold(markup, _CUT_TOKENS))
+        _remove_quotes(tree, _may_hold(markup, _REMOVE_TOKENS))
     _cut_by_text(tree, settings)
     _trim_trailing(tree)
     if not _has_content(tree):
@@ -133,9 +152,15 @@ def _first_in_order(tree, elements):
     return min(elements, key=lambda el: order.get(el, 1 << 30)) if elements else None
 
 
-def _cut_client_markers(tree) -> None:
-    marks = list(tree.xpath(_CUT_XPATH))
-    for div in tree.iter("div", "p"):
+def _may_hold(markup: str, tokens: tuple) -> bool:
+    """Whether an XPath's attribute values (compared as written, case and all) may match:
+    one of its ``tokens`` is in the markup, or a character reference may spell one."""
+    return "&#" in markup or any(token in markup for token in tokens)
+
+
+def _cut_client_markers(tree, may_hold: bool = True) -> None:
+    marks = list(tree.xpath(_CUT_XPATH)) if may_hold else []
+    for div in tree.xpath(_BORDERED):
         style = div.get("style") or ""
         if _BORDER_TOP.search(style) and _HEADER_START.search(plain_text_of(div)[:200]):
             marks.append(div)
@@ -145,8 +170,12 @@ def _cut_client_markers(tree) -> None:
         drop_from(first)
 
 
-def _remove_quotes(tree) -> None:
-    targets = list(tree.xpath(_REMOVE_XPATH))
+def _remove_quotes(tree, may_hold: bool = True) -> None:
+    targets = list(tree.xpath(_REMOVE_XPATH)) if may_hold else []
+    # lxml hands out the same proxy for an element while a reference to it lives (here in
+    # ``targets``): a set finds a quote or its ancestors among them in one step each,
+    # where comparing with every target found so far was quadratic in sibling quotes
+    removed = set(targets)
     for quote in tree.iter("blockquote"):
         style = quote.get("style") or ""
         if (
@@ -155,9 +184,10 @@ def _remove_quotes(tree) -> None:
             and "gmail" not in (quote.get("class") or "")
         ):
             continue  # Gmail's "indent" button, not a quote
-        if any(quote is target or target in quote.iterancestors() for target in targets):
+        if quote in removed or any(above in removed for above in quote.iterancestors()):
             continue
         targets.append(quote)
+        removed.add(quote)
     for element in targets:
         if element.getparent() is None:
             continue

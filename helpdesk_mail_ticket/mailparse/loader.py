@@ -32,7 +32,7 @@ import secrets
 from email.message import Message
 from email.policy import Compat32
 
-from .headers import repair_params
+from .headers import bounded_params, params_oversized, repair_params
 
 _logger = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ class _Unfolding(Compat32):
             if "\n" in value or "\r" in value:
                 value = _FOLD.sub("", value)
             if ("=" in value or "(" in value) and name.lower() in _PARAM_FIELDS:
+                if params_oversized(value):
+                    value = bounded_params(value)
                 value = repair_params(value)
             if value.isascii():
                 # What compat32 returns for a str without surrogates, without its calls: every
@@ -885,6 +887,7 @@ def load_message(raw: bytes) -> Message:
         part = stack.pop()
         count += 1
         try:
+            _note_oversized_params(part)
             _repair_transfer_encoding(part)
             maintype = part.get_content_maintype()
             if maintype == "message":
@@ -904,6 +907,17 @@ def load_message(raw: bytes) -> Message:
         if isinstance(payload, list):
             stack.extend(payload)
     return message
+
+
+class ParametersCutDefect(email.errors.HeaderDefect):
+    """A Content-Type or Content-Disposition beyond the parameters the parser reads (see
+    ``headers.MAX_PARAMS``): read from its first ones and its structural ones."""
+
+
+def _note_oversized_params(part: Message) -> None:
+    for name, value in part.raw_items():
+        if isinstance(value, str) and name.lower() in _PARAM_FIELDS and params_oversized(value):
+            part.defects.append(ParametersCutDefect(name))
 
 
 _TRANSFER_ENCODINGS = frozenset(
