@@ -1,9 +1,66 @@
-"""Attacks on the hostile-input bounds of issue 14 (branch hostile6)."""
+"""Attacks on the hostile-input bounds of issue 14 (branch hostile6).
+
+HTML of more than ``MAX_HTML2TEXT_TAGS`` tags (a long newsletter, a digest, an HTML report
+of a few hundred KB) is converted by lxml, not html2text: its text must read as html2text
+reads the same markup (CONTRACT: "html2text, links kept"), not lose every link, glue a
+heading to the next paragraph or lose the list bullets.
+"""
 
 import sys
 
+from mailparse import htmlbody
 from mailparse.htmlquote import new_part_html
 from mailparse.settings import DEFAULT_SETTINGS
+
+# One unit of each construct a newsletter or an HTML report is made of; {i} numbers it.
+_UNITS = (
+    "<h2>Item {i} headline</h2><p>Some <b>bold</b> text &amp; more&nbsp;text on {i}."
+    "<br>Second line {i}</p>",
+    "<ul><li>point one {i}</li><li>point <i>two</i> {i}</li></ul>",
+    "<ol><li>first {i}</li><li>second {i}</li></ol>",
+    '<p><a href="https://example.com/item/{i}">Read more</a> or '
+    '<a href="https://example.com/x/{i}">https://example.com/x/{i}</a>, '
+    '<a href="mailto:desk{i}@example.com">desk{i}@example.com</a>.</p>',
+    "<table><tr><td>cell a{i}</td><td>cell b{i}</td></tr><tr><th>h{i}</th><td>v{i}</td></tr>"
+    "</table>",
+    '<div>Div {i}\n    wrapped\n    source line</div><div style="display:none">hidden {i}</div>',
+    "<p>Before<!-- comment {i} --> after<script>var s{i} = 1;</script>"
+    '<style>.c{i} {{color: red}}</style> <img src="https://e.com/{i}.png" alt="pic {i}"></p>',
+    "<h1>Title {i}</h1><h3>Sub {i}</h3><p>Text {i}</p><hr><p>After rule {i}</p>",
+    '<p><a href="#top">Back to top {i}</a></p>',
+    "<ul><li>outer {i}<ul><li>inner {i}</li></ul></li><li>next {i}</li></ul>",
+    "<pre>log {i}\n  indented  {i}\nlast</pre>",
+    "<p>On Mon, Ann wrote:</p><blockquote>q {i}<br>q2<blockquote><p>deep {i}</p>"
+    "<p>deep2</p></blockquote><p>back {i}</p></blockquote><p>reply {i}</p>",
+)
+
+
+def _doc(body: str) -> str:
+    return (
+        "<html><head><title>Digest</title><style>p {color: blue}</style></head><body>"
+        + body
+        + "</body></html>"
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_html_of_many_tags_reads_as_html2text_reads_it():
+    units = [unit.format(i=i) for i in range(600) for unit in _UNITS]
+    markup = _doc("".join(units))
+    assert markup.count("<") > htmlbody.MAX_HTML2TEXT_TAGS  # lxml's conversion
+    expected = []
+    for unit in units:  # each unit alone: html2text's conversion
+        expected.extend(_lines(htmlbody.html_to_text(_doc(unit))))
+    got = _lines(htmlbody.html_to_text(markup))
+    pairs = enumerate(zip(got, expected, strict=False))
+    diff = next(
+        (f"line {n}: {a!r} (html2text: {b!r})" for n, (a, b) in pairs if a != b),
+        f"{len(got)} lines (html2text: {len(expected)})" if len(got) != len(expected) else "",
+    )
+    assert not diff, diff
 
 
 def _work(markup: str) -> int:
