@@ -95,3 +95,33 @@ def test_trailing_empty_elements_are_trimmed_without_reading_the_body_again():
     markup = "<p>Hi</p><div><p>x</p><div><br><p> </p></div>\n</div>"
     nested = new_part_html(markup, DEFAULT_SETTINGS)
     assert nested == "<p>Hi</p><div><p>x</p>\n</div>", nested
+
+
+def test_client_markers_looked_for_without_a_step_per_element():
+    # The first marker in document order was picked from a map of every element of the
+    # body (a Python proxy each: 1 s of a 2 MB body of "<li>"), built for every HTML body,
+    # with no marker or one. The map is built only to order two markers or more.
+    from mailparse import htmlquote
+    from mailparse.htmlbody import parse_html
+
+    tree = parse_html("<p>Hello, please help.</p>" + "<li>x</li>" * 5000)
+    count = 0
+
+    def profile(_frame, event, _arg):
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        htmlquote._cut_client_markers(tree)
+    finally:
+        sys.setprofile(None)
+    assert count < 1000, f"{count} Python calls for a body without markers"
+    markup = '<p>Hi</p><div id="divRplyFwdMsg">From: A</div><p>old</p>'
+    assert new_part_html(markup, DEFAULT_SETTINGS) == "<p>Hi</p>"
+    two = (
+        '<p>Hi</p><div style="border-top:solid 1pt"><p>From: B</p></div><p>old</p>'
+        '<div class="yahoo_quoted">older</div>'
+    )
+    assert new_part_html(two, DEFAULT_SETTINGS) == "<p>Hi</p>"

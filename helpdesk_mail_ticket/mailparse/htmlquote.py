@@ -157,8 +157,10 @@ def _last_in_order(element):
 
 
 def _first_in_order(tree, elements):
+    if len(elements) < 2:  # nothing to order: no map of the whole body
+        return elements[0] if elements else None
     order = {el: index for index, el in enumerate(tree.iter())}
-    return min(elements, key=lambda el: order.get(el, 1 << 30)) if elements else None
+    return min(elements, key=lambda el: order.get(el, 1 << 30))
 
 
 def _may_hold(markup: str, tokens: tuple) -> bool:
