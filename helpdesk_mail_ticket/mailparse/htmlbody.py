@@ -18,6 +18,11 @@ MAX_HTML2TEXT = 1_500_000  # larger HTML is converted with lxml's text_content()
 # html2text reads each tag in Python (about 20 µs): HTML of more tags ("<") is converted
 # with lxml as well (2 MB of "<hr><p>x</p>", read twice, took 8-10 s; issue 14)
 MAX_HTML2TEXT_TAGS = 50_000
+# lxml's text keeps html2text's structure (links, headings, list items, breaks) up to this
+# many tags (a long newsletter or report is of tens of thousands); past it, a Python step
+# per element more than doubles the conversion (2 MB of "<hr><p>x</p>": 0.7 s to 1.75 s):
+# the text's words and line breaks only
+MAX_STRUCTURED_TAGS = 200_000
 
 _UNESCAPE_MD = re.compile(r"\\([-+.#!\[\]\\*_`>|])")
 _AUTO_LINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
@@ -200,17 +205,148 @@ def _space_cells(tree) -> None:
         cell.tail = " " + (cell.tail or "")
 
 
+# _lxml_text's marks, left in the tree's text and made line breaks once the text is read
+# (the source's own line breaks are spaces, as in html2text): a line break, a paragraph
+# break, a space kept (list indents, <pre>), a line start (a list item, a table row: a new
+# line unless at one already). Private-use characters, taken out of the markup.
+_LINE, _PARAGRAPH, _KEPT_SPACE, _LINE_START = "\ue000", "\ue001", "\ue002", "\ue003"
+# where a <blockquote> starts and ends: its lines are written "> " as html2text writes them
+_QUOTE_IN, _QUOTE_OUT = "\ue004", "\ue005"
+_MARK_CHARS = re.compile("[\ue000-\ue005]")
+_PARAGRAPH_TAGS = (
+    "p", "div", "blockquote", "table", "ul", "ol", "dl", "pre", "address", "center", "form",
+    "fieldset", "section", "article", "header", "footer", "nav", "aside", "main", "figure",
+)  # fmt: skip
+_LINE_START_TAGS = ("tr", "dt", "dd")
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+# a space beside a break mark (runs of spaces are one space by then)
+_AROUND_MARKS = re.compile("(?<=[\ue000\ue001\ue003]) | (?=[\ue000\ue001\ue003])")
+_MARK_RUN = re.compile("[\ue000\ue001\ue003]{2,}")
+
+
+def _read_marks(text: str) -> str:
+    """The marks made line breaks (spaces beside them dropped): a run of them with a
+    paragraph break or two line breaks is a blank line, any other a line break. Each run
+    is matched once (a single mark, the most common, by a plain replace)."""
+    text = _AROUND_MARKS.sub("", text)
+    text = _MARK_RUN.sub(_run_breaks, text)
+    for mark, breaks in ((_PARAGRAPH, "\n\n"), (_LINE, "\n"), (_LINE_START, "\n")):
+        text = text.replace(mark, breaks)
+    return text.replace(_KEPT_SPACE, " ")
+
+
+def _run_breaks(match) -> str:
+    marks = match.group()
+    return "\n\n" if _PARAGRAPH in marks or marks.count(_LINE) > 1 else "\n"
+
+
+def _mark_structure(tree) -> None:
+    """What html2text writes for the structure (the converter's settings: links inline,
+    headings and list items marked, <hr> a rule, tables as lines), as text in the tree.
+    Each element is reached once (libxml2 nests at most 256 deep: the walks up are short)."""
+    for element in tree.iter(*_PARAGRAPH_TAGS, "h1", "h2", "h3", "h4", "h5", "h6", "hr"):
+        tag = element.tag
+        before, after = _PARAGRAPH, _PARAGRAPH
+        if tag[0] == "h" and tag[1:].isdigit():
+            before += "#" * int(tag[1]) + " "
+        elif tag == "hr":
+            before += "* * *"
+        elif tag == "pre" and next(element.iterancestors("pre"), None) is None:
+            _keep_spaces(element)  # its spaces and line breaks are kept
+        elif tag in ("ul", "ol") and next(element.iterancestors("li"), None) is not None:
+            before, after = _LINE_START, _LINE_START  # a list in a list item: its lines
+        elif tag == "blockquote":
+            before, after = before + _QUOTE_IN, after + _QUOTE_OUT
+        element.text = before + (element.text or "")
+        element.tail = after + (element.tail or "")
+    for element in tree.iter("br"):
+        element.tail = _LINE + (element.tail or "")
+    for element in tree.iter(*_LINE_START_TAGS):
+        element.tail = _LINE_START + (element.tail or "")
+    _mark_list_items(tree)
+    for link in tree.xpath("//a[@href]"):
+        href = link.get("href").strip()
+        if not href or href.startswith("#") or any(c in href for c in " \t\n"):
+            continue
+        link.text = "[" + (link.text or "")
+        if len(link):
+            link[-1].tail = (link[-1].tail or "") + f"]({href})"
+        else:
+            link.text += f"]({href})"
+
+
+def _mark_list_items(tree) -> None:
+    """ "* " or "1. " before each list item, indented two spaces for each list it is in."""
+    depth: dict = {}  # list element: how many lists it is in, itself included
+    for items in tree.iter("ul", "ol"):
+        above = next(items.iterancestors("ul", "ol"), None)
+        depth[items] = depth.get(above, 0) + 1
+        indent = _KEPT_SPACE * 2 * depth[items]
+        for number, item in enumerate(items.iterchildren("li"), 1):
+            bullet = f"{number}. " if items.tag == "ol" else "* "
+            item.text = _LINE_START + indent + bullet + (item.text or "")
+            item.tail = _LINE_START + (item.tail or "")
+    for item in tree.xpath("//li[not(parent::ul or parent::ol)]"):
+        above = next(item.iterancestors("ul", "ol"), None)
+        indent = _KEPT_SPACE * 2 * (depth.get(above, 0) + 1)
+        item.text = _LINE_START + indent + "* " + (item.text or "")
+        item.tail = _LINE_START + (item.tail or "")
+
+
+def _keep_spaces(pre) -> None:
+    for inner in pre.iter():
+        inner.text = _kept(inner.text)
+        if inner is not pre:
+            inner.tail = _kept(inner.tail)
+
+
+def _kept(text):
+    if not text:
+        return text
+    return text.replace("\r\n", "\n").replace("\n", _LINE).replace(" ", _KEPT_SPACE)
+
+
 def _lxml_text(markup: str) -> str:
-    tree = parse_html(markup)
+    """HTML -> text in lxml's C, for HTML too large for html2text's Python: reads as
+    html2text's text does (links, headings, list items, line and paragraph breaks)."""
+    tree = parse_html(_MARK_CHARS.sub("", markup))
     if tree is None:
         return re.sub(r"<[^>]{0,2000}>", " ", markup)
     drop_hidden(tree)  # before <style> goes: a style sheet may show what a style hid
-    for element in tree.xpath("//head|//style|//script"):
+    for element in tree.xpath("//head|//style|//script|//title"):
         _drop(element)
     _space_cells(tree)
-    for br in tree.iter("br", "p", "div", "tr", "li"):
-        br.tail = "\n" + (br.tail or "")
-    return _MANY_BLANKS.sub("\n\n", tree.text_content()).strip()
+    if markup.count("<") > MAX_STRUCTURED_TAGS:
+        for br in tree.iter("br", "p", "div", "tr", "li"):
+            br.tail = "\n" + (br.tail or "")
+        return _MANY_BLANKS.sub("\n\n", tree.text_content()).strip()
+    _mark_structure(tree)
+    text = _SPACES.sub(" ", tree.text_content())
+    text = _read_marks(text).replace("\xa0", " ")
+    text = _tidy_links(text)
+    if _QUOTE_IN in text:
+        text = _quote_lines(text)
+    text = _TRAILING_WS.sub("", text)
+    return _MANY_BLANKS.sub("\n\n", text).strip()
+
+
+def _quote_lines(text: str) -> str:
+    """Each line inside a <blockquote> (marked) written with ">" for each level and a space,
+    a blank line between two quoted ones with the lesser level's ">"."""
+    lines, depth = [], 0
+    for line in text.split("\n"):
+        depth = max(0, depth + line.count(_QUOTE_IN) - line.count(_QUOTE_OUT))
+        line = line.replace(_QUOTE_IN, "").replace(_QUOTE_OUT, "").strip(" ")
+        if line or (lines and lines[-1][1]):  # one blank line for a run
+            lines.append((depth, line))
+    out = []
+    for index, (level, line) in enumerate(lines):
+        if line:
+            out.append(">" * level + " " + line if level else line)
+            continue
+        below = lines[index + 1][0] if index + 1 < len(lines) else 0  # never blank
+        out.append(">" * min(level, below, lines[index - 1][0] if index else 0))
+    return "\n".join(out)
 
 
 def html_source(text: str) -> str:

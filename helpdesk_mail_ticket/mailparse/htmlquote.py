@@ -134,22 +134,33 @@ def _trim_trailing(tree) -> None:
     body = tree.find(".//body")
     if body is None:
         return
+    last = _last_in_order(body)
     for _ in range(200):
-        last = None
-        for element in body.iterdescendants():
-            last = element
-        if last is None or (last.tail or "").strip():
+        if last is body or (last.tail or "").strip():
             return
         if last.tag in ("img", "table", "td", "tr", "iframe", "object", "video", "input"):
             return
         if last.tag not in ("hr", "br") and (plain_text_of(last).strip() or last.xpath(".//img")):
             return
+        # the next last element: the one before it in order, found from it (walking the
+        # whole body again for each was 200 walks of a long body ending in empty elements)
+        parent, previous = last.getparent(), last.getprevious()
         _remove_keep_tail(last)
+        last = _last_in_order(previous) if previous is not None else parent
+
+
+def _last_in_order(element):
+    """The last node of ``element``'s subtree in document order (itself when it is empty)."""
+    while len(element):
+        element = element[-1]
+    return element
 
 
 def _first_in_order(tree, elements):
+    if len(elements) < 2:  # nothing to order: no map of the whole body
+        return elements[0] if elements else None
     order = {el: index for index, el in enumerate(tree.iter())}
-    return min(elements, key=lambda el: order.get(el, 1 << 30)) if elements else None
+    return min(elements, key=lambda el: order.get(el, 1 << 30))
 
 
 def _may_hold(markup: str, tokens: tuple) -> bool:
