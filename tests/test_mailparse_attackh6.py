@@ -6,11 +6,10 @@ reads the same markup (CONTRACT: "html2text, links kept"), not lose every link, 
 heading to the next paragraph or lose the list bullets.
 """
 
-import sys
-
 from mailparse import htmlbody
 from mailparse.htmlquote import new_part_html
 from mailparse.settings import DEFAULT_SETTINGS
+from test_mailparse_hostile6 import python_calls
 
 # One unit of each construct a newsletter or an HTML report is made of; {i} numbers it.
 _UNITS = (
@@ -65,19 +64,7 @@ def test_html_of_many_tags_reads_as_html2text_reads_it():
 
 def _work(markup: str) -> int:
     """Python calls (lxml's element-class hook included) to read the new part of ``markup``."""
-    count = 0
-
-    def profile(_frame, event, _arg):
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        new_part_html(markup, DEFAULT_SETTINGS)
-    finally:
-        sys.setprofile(None)
-    return count
+    return python_calls(new_part_html, markup, DEFAULT_SETTINGS)[0]
 
 
 def test_trailing_empty_elements_are_trimmed_without_reading_the_body_again():
@@ -105,18 +92,7 @@ def test_client_markers_looked_for_without_a_step_per_element():
     from mailparse.htmlbody import parse_html
 
     tree = parse_html("<p>Hello, please help.</p>" + "<li>x</li>" * 5000)
-    count = 0
-
-    def profile(_frame, event, _arg):
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        htmlquote._cut_client_markers(tree)
-    finally:
-        sys.setprofile(None)
+    count = python_calls(htmlquote._cut_client_markers, tree)[0]
     assert count < 1000, f"{count} Python calls for a body without markers"
     markup = '<p>Hi</p><div id="divRplyFwdMsg">From: A</div><p>old</p>'
     assert new_part_html(markup, DEFAULT_SETTINGS) == "<p>Hi</p>"
