@@ -718,19 +718,25 @@ class MailInboxMessage(models.Model):
         checked again on a fresh snapshot.
 
         The same statement reads the line's columns the ORM would read at the first
-        access of its fields (the commit before emptied the cache), and its inbox's
-        (the processing reads its settings: ``_claim_inbox_fields``), on the same
-        snapshot, the inbox's row not locked: two statements fewer. Only as superuser
-        (the cron's, a worker's): otherwise the ORM reads them, with its access checks."""
+        access of its fields (the commit before emptied the cache), its inbox's (the
+        processing reads its settings: ``_claim_inbox_fields``) and the cycle's user's
+        that Odoo's ``message_post`` reads (``_claim_user_fields``), on the same
+        snapshot, the inbox's and the user's rows not locked: three statements fewer.
+        Only as superuser (the cron's, a worker's): otherwise the ORM reads them, with
+        its access checks."""
         self.flush_recordset()
         names = self._claim_read_fields() if self.env.su else []
         inbox_names = self._claim_inbox_fields() if self.env.su else []
+        user_names = self._claim_user_columns() if self.env.su else []
         if inbox_names:
             self.env["mail.inbox"].flush_model(inbox_names)
+        if user_names:
+            self.env["res.users"].flush_model(user_names)
         columns = SQL("").join(
             [
                 *(SQL(", %s", SQL.identifier("line", name)) for name in names),
                 *(SQL(", %s", SQL.identifier("inbox", name)) for name in ["id", *inbox_names]),
+                *(SQL(", %s", SQL.identifier("usr", name)) for name in ["id", *user_names]),
             ]
         )
         for _attempt in range(SYNC_RETRIES):
@@ -739,16 +745,21 @@ class MailInboxMessage(models.Model):
                     SQL(
                         "SELECT line.id%s FROM mail_inbox_message line "
                         "LEFT JOIN mail_inbox inbox ON inbox.id = line.inbox_id "
+                        "LEFT JOIN res_users usr ON usr.id = %s "
                         "WHERE line.id = %s AND line.state = 'new' FOR UPDATE OF line",
                         columns,
+                        self.env.uid,
                         self.id,
                     ),
                     log_exceptions=False,
                 )
                 row = self.env.cr.fetchone()
                 if row:
-                    self._cache_read(dict(zip(names, row[1 : 1 + len(names)], strict=True)))
-                    self._cache_inbox_read(inbox_names, row[1 + len(names) :])
+                    inbox_at = 1 + len(names)
+                    user_at = inbox_at + 1 + len(inbox_names)
+                    self._cache_read(dict(zip(names, row[1:inbox_at], strict=True)))
+                    self._cache_inbox_read(inbox_names, row[inbox_at:user_at])
+                    self._cache_user_read(user_names, row[user_at:])
                 return bool(row)
             except psycopg2.errors.SerializationFailure:
                 rollback(self.env)
@@ -774,6 +785,34 @@ class MailInboxMessage(models.Model):
         inbox = self.env["mail.inbox"].browse(row[0])
         for name, value in zip(names, row[1:], strict=True):
             self.env.cache.insert_missing(inbox, inbox._fields[name], [value])
+
+    def _claim_user_fields(self):
+        """The cycle's user's fields ``_claim`` reads with the line: those Odoo's
+        ``message_post`` reads of it after the attempt's commit (whether it is active
+        and its partner, so that the author is not notified of its own post:
+        ``_notify_get_recipients``); read alone, each would have the ORM read the
+        user's whole row. Hook: an override adds stored columns of ``res.users``."""
+        return ["active", "partner_id"]
+
+    def _claim_user_columns(self):
+        """The columns of ``_claim_user_fields()`` one statement can read and put in
+        the cache (any other field named is read by the ORM when used, as before)."""
+        fields_ = self.env["res.users"]._fields
+        return [
+            name
+            for name in self._claim_user_fields()
+            if (field := fields_.get(name)) and field.store and field.column_type
+            and not field.translate and not field.company_dependent
+        ]  # fmt: skip
+
+    def _cache_user_read(self, names, row):
+        """Put the user's columns ``names`` read by ``_claim`` (``row``: its id first)
+        in the cache, as a read of them would (none when the user is gone)."""
+        if not names or row[0] is None:
+            return
+        user = self.env["res.users"].browse(row[0])
+        for name, value in zip(names, row[1:], strict=True):
+            self.env.cache.insert_missing(user, user._fields[name], [value])
 
     def _claim_read_fields(self):
         """The line's fields ``_claim`` reads: those the ORM reads together at the

@@ -22,7 +22,7 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # lock, 48 before the processing's claim read the line, 47 before the fresh read of the
 # synchronization state took the row lock and the processing's claim read the inbox's
 # row; bench/README.md compares the bench's cycle with Odoo's own gateway).
-ONE_NEW_STATEMENTS = 42
+ONE_NEW_STATEMENTS = 41
 _NOT_DURABLE = re.compile(
     r"^\s*SET\s+LOCAL\s+synchronous_commit\s+TO\s+off\b"
     r"|set_config\('synchronous_commit',\s*'off',\s*true\)",
@@ -244,6 +244,22 @@ class TestOneNewMessageCost(MailTicketCase):
         self.assertEqual(inbox_reads, [], "\n".join(inbox_reads))
         (claim,) = [s for s in outcome if "state = 'new' FOR UPDATE" in s]
         self.assertIn("mail_inbox", claim.split("FROM", 1)[1])
+
+    def test_the_processing_reads_the_users_row_with_its_lines_lock(self):
+        # Odoo's message_post reads the cycle's user (whether it is active, its
+        # partner: the author not notified of its own post) after the attempt's commit
+        # emptied the cache, the whole row of res_users with it: the statement locking
+        # the line reads those two columns too, on the same snapshot.
+        events = self.one_new_cycle()
+        (outcome,) = [
+            t
+            for t in transactions(events)
+            if any(s.startswith('INSERT INTO "helpdesk_mail_ticket"') for s in t)
+        ]
+        user_reads = [s for s in outcome if s.startswith('SELECT "res_users"."id", ')]
+        self.assertEqual(user_reads, [], "\n".join(user_reads))
+        (claim,) = [s for s in outcome if "state = 'new' FOR UPDATE" in s]
+        self.assertIn("res_users", claim.split("FROM", 1)[1])
 
     def test_one_new_message_costs_few_statements(self):
         events = self.one_new_cycle()
