@@ -57,6 +57,7 @@ from . import test_reference_sequence
 from . import test_mailbox_change_attack
 from . import test_attack_idlesnap
 from . import test_one_new_cost
+from . import test_attack_claim_user
 from . import test_attack_combined
 from . import test_hunt_paths
 from . import test_hunt_edges
