@@ -1565,12 +1565,57 @@ def _separates(lines: list[str], index: int) -> bool:
     return True  # nothing below: a separator left over (its message dropped)
 
 
+_TO_LABEL = 2  # _quiet_line: quiet, but a bare "To" label (a Notes table's)
+
+
+def _quiet_line(line: str) -> bool | int:
+    """No detector of :func:`_builtin_cut` but the attribution's (and at a bare "To" label,
+    ``_TO_LABEL``, the Notes table's) can start at ``line``, whatever the lines around it: no
+    colon (header fields), no quote, no separator, no mobile footer, no word opening an
+    attribution without a colon. Read once per distinct line: a body of 0.2-1 million short
+    lines (lone CRs, "a") was read by every detector at every line."""
+    if ":" in line or "：" in line or _QUOTE_LINE.match(line):
+        return False
+    if line.lstrip()[:2].lower() in _NO_COLON_OPENERS:
+        return False
+    if _is_separator(line) or _OPEN_SEPARATOR.match(line) or _MOBILE_SIG.match(line):
+        return False
+    return _TO_LABEL if _bare_label(line, _BARE_TO) else True
+
+
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
     subject_labels: dict[int, bool] = {}  # line index: a bare subject label (read once)
+    quiet: dict[str, bool] = {}  # line: _quiet_line(line), read once per distinct line
+    end_rows: list[int] = []  # lines read so far that end as an attribution may
+    end_read = 0  # lines read for their end
+    subject_rows: list[int] = []  # lines read so far that are a bare subject label
+    subject_read = 0
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
             continue
+        calm = quiet.get(line)
+        if calm is None:
+            calm = quiet[line] = _quiet_line(line)
+        if calm:
+            # Only an attribution may open here, and only if a line within its span ends
+            # as one does; a Notes table at a bare "To" label only with a subject label
+            # within its span below (each line read once, not once per line above it).
+            limit = min(index + HEADER_SPAN, len(lines))
+            for probe in range(max(end_read, index), limit):
+                if lines[probe].rstrip()[-1:] in _ATTRIBUTION_ENDS:
+                    end_rows.append(probe)
+            end_read = limit
+            if calm == _TO_LABEL:
+                limit = min(index + 1 + _NOTES_TABLE_SPAN, len(lines))
+                for probe in range(max(subject_read, index + 1), limit):
+                    if _bare_label(lines[probe], _BARE_SUBJECT):
+                        subject_rows.append(probe)
+                subject_read = limit
+                if subject_rows and subject_rows[-1] > index:
+                    calm = False
+            if calm and (not end_rows or end_rows[-1] < index):
+                continue
         head = line.lstrip()[:3]
         if head == ">>>" and _GROUPWISE.match(line):
             return index
@@ -1712,6 +1757,7 @@ def _header_intro(lines: list[str], index: int) -> int:
 
 
 _NO_COLON_OPENERS = frozenset(("on", "le", "am", "el", "il", "op", "em"))
+_ATTRIBUTION_ENDS = (":", "：", ">")
 
 
 def _may_open_attribution(lines: list[str], index: int) -> bool:
@@ -1721,7 +1767,7 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
     if lines[index].lstrip()[:2].lower() in _NO_COLON_OPENERS:
         return True
     for line in lines[index : index + HEADER_SPAN]:
-        if line.rstrip()[-1:] in (":", "：", ">"):
+        if line.rstrip()[-1:] in _ATTRIBUTION_ENDS:
             return True
     return False
 
