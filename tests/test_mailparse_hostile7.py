@@ -41,3 +41,10 @@ def test_cuts_after_short_lines_unchanged():
             # a "To" label line with a subject label further than the table's span
             far = lines + ["a"] + ["x"] * 8 + ["Subject"]
             assert newpart._builtin_cut(far) == -1, (filler, above)
+
+
+def test_bracketed_address_lines_read_only_as_attribution():
+    # "<a@b.c>" ends as Gmail's attribution does: read as one, by no other detector
+    per_line, cut = _calls_per_line(["<a@b.c>"] * N)
+    assert cut == -1
+    assert per_line < 90, f"{per_line:.1f} calls a line of '<a@b.c>'"

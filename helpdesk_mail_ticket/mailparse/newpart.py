@@ -1614,7 +1614,10 @@ def _builtin_cut(lines: list[str]) -> int:
                 subject_read = limit
                 if subject_rows and subject_rows[-1] > index:
                     calm = False
-            if calm and (not end_rows or end_rows[-1] < index):
+            if calm:
+                # every other detector is false here: only the attribution is read
+                if end_rows and end_rows[-1] >= index and _attribution_cut(lines, index):
+                    return index
                 continue
         head = line.lstrip()[:3]
         if head == ">>>" and _GROUPWISE.match(line):
@@ -1640,15 +1643,20 @@ def _builtin_cut(lines: list[str]) -> int:
                 return notes
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
-        if _may_open_attribution(lines, index):
-            span = _attribution_at(lines, index) or _spread_span(lines, index)
-            if (
-                span
-                and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
-                and _names_sender(lines[index : index + span])
-            ):
-                return index
+        if _may_open_attribution(lines, index) and _attribution_cut(lines, index):
+            return index
     return -1
+
+
+def _attribution_cut(lines: list[str], index: int) -> bool:
+    """An attribution left without its quote opens at ``index`` (it may, by
+    :func:`_may_open_attribution`): old content starts there."""
+    span = _attribution_at(lines, index) or _spread_span(lines, index)
+    return bool(
+        span
+        and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
+        and _names_sender(lines[index : index + span])
+    )
 
 
 # A sender described, not named, right by the verb: "Your colleague Ann wrote on
