@@ -35,11 +35,12 @@ ATTRIBUTION = ["On Mon, 3 Mar 2026 at 10:00, Ann <a@b.c> wrote:", "", "old"]
 def test_cuts_after_short_lines_unchanged():
     for filler in ("a", "x", "ok", "a\r"):
         for above in (0, 1, 2, 7, 8, 9, 50):
-            lines = ["Hello"] + [filler] * above
-            assert newpart._builtin_cut(lines + NOTES) == len(lines), (filler, above)
-            assert newpart._builtin_cut(lines + ATTRIBUTION) == len(lines), (filler, above)
+            # past _MANY_LINES lines (the lines after the cut too), each read the new way
+            lines, tail = ["Hello"] + [filler] * above, ["x"] * newpart._MANY_LINES
+            assert newpart._builtin_cut(lines + NOTES + tail) == len(lines), (filler, above)
+            assert newpart._builtin_cut(lines + ATTRIBUTION + tail) == len(lines), (filler, above)
             # a "To" label line with a subject label further than the table's span
-            far = lines + ["a"] + ["x"] * 8 + ["Subject"]
+            far = lines + ["a"] + ["x"] * 8 + ["Subject"] + tail
             assert newpart._builtin_cut(far) == -1, (filler, above)
 
 

@@ -1565,6 +1565,7 @@ def _separates(lines: list[str], index: int) -> bool:
     return True  # nothing below: a separator left over (its message dropped)
 
 
+_MANY_LINES = 2000  # lines of a body past which quiet lines are judged once (_quiet_line)
 _TO_LABEL = 2  # _quiet_line: quiet, but a bare "To" label (a Notes table's)
 
 
@@ -1591,10 +1592,11 @@ def _builtin_cut(lines: list[str]) -> int:
     end_read = 0  # lines read for their end
     subject_rows: list[int] = []  # lines read so far that are a bare subject label
     subject_read = 0
+    many = len(lines) > _MANY_LINES  # a body of mail as written reads each line as before
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
             continue
-        calm = quiet.get(line)
+        calm = quiet.get(line) if many else False
         if calm is None:
             calm = quiet[line] = _quiet_line(line)
         if calm:
