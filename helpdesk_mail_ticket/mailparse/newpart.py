@@ -1584,43 +1584,60 @@ def _quiet_line(line: str) -> bool | int:
     return _TO_LABEL if _bare_label(line, _BARE_TO) else True
 
 
+class _QuietLines:
+    """In a body past ``_MANY_LINES`` lines, each line no detector of :func:`_builtin_cut`
+    but the attribution's (or a Notes table's) can open is judged once per distinct line
+    (:func:`_quiet_line`), and the lines below it once each: for an attribution's end, and
+    for a subject label below a bare "To" label."""
+
+    def __init__(self, lines: list[str]):
+        self.lines, self.many = lines, len(lines) > _MANY_LINES
+        self.quiet: dict[str, bool | int] = {}
+        self.end_rows: list[int] = []  # lines read so far that end as an attribution may
+        self.end_read = 0
+        self.subject_rows: list[int] = []  # lines read so far that are a bare subject label
+        self.subject_read = 0
+
+    def verdict(self, index: int, line: str) -> int | None:
+        """None: read ``lines[index]`` with every detector; else the cut there, or -1."""
+        if not self.many:
+            return None
+        lines = self.lines
+        calm = self.quiet.get(line)
+        if calm is None:
+            calm = self.quiet[line] = _quiet_line(line)
+        if not calm:
+            return None
+        limit = min(index + HEADER_SPAN, len(lines))
+        for probe in range(max(self.end_read, index), limit):
+            if lines[probe].rstrip()[-1:] in _ATTRIBUTION_ENDS:
+                self.end_rows.append(probe)
+        self.end_read = limit
+        if calm == _TO_LABEL:
+            limit = min(index + 1 + _NOTES_TABLE_SPAN, len(lines))
+            for probe in range(max(self.subject_read, index + 1), limit):
+                if _bare_label(lines[probe], _BARE_SUBJECT):
+                    self.subject_rows.append(probe)
+            self.subject_read = limit
+            if self.subject_rows and self.subject_rows[-1] > index:
+                return None
+        # every other detector is false here: only the attribution is read
+        rows = self.end_rows
+        return index if rows and rows[-1] >= index and _attribution_cut(lines, index) else -1
+
+
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
     subject_labels: dict[int, bool] = {}  # line index: a bare subject label (read once)
-    quiet: dict[str, bool] = {}  # line: _quiet_line(line), read once per distinct line
-    end_rows: list[int] = []  # lines read so far that end as an attribution may
-    end_read = 0  # lines read for their end
-    subject_rows: list[int] = []  # lines read so far that are a bare subject label
-    subject_read = 0
-    many = len(lines) > _MANY_LINES  # a body of mail as written reads each line as before
+    quiet = _QuietLines(lines)
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
             continue
-        calm = quiet.get(line) if many else False
-        if calm is None:
-            calm = quiet[line] = _quiet_line(line)
-        if calm:
-            # Only an attribution may open here, and only if a line within its span ends
-            # as one does; a Notes table at a bare "To" label only with a subject label
-            # within its span below (each line read once, not once per line above it).
-            limit = min(index + HEADER_SPAN, len(lines))
-            for probe in range(max(end_read, index), limit):
-                if lines[probe].rstrip()[-1:] in _ATTRIBUTION_ENDS:
-                    end_rows.append(probe)
-            end_read = limit
-            if calm == _TO_LABEL:
-                limit = min(index + 1 + _NOTES_TABLE_SPAN, len(lines))
-                for probe in range(max(subject_read, index + 1), limit):
-                    if _bare_label(lines[probe], _BARE_SUBJECT):
-                        subject_rows.append(probe)
-                subject_read = limit
-                if subject_rows and subject_rows[-1] > index:
-                    calm = False
-            if calm:
-                # every other detector is false here: only the attribution is read
-                if end_rows and end_rows[-1] >= index and _attribution_cut(lines, index):
-                    return index
-                continue
+        verdict = quiet.verdict(index, line)
+        if verdict is not None:
+            if verdict >= 0:
+                return verdict
+            continue
         head = line.lstrip()[:3]
         if head == ">>>" and _GROUPWISE.match(line):
             return index
