@@ -1565,11 +1565,78 @@ def _separates(lines: list[str], index: int) -> bool:
     return True  # nothing below: a separator left over (its message dropped)
 
 
+_MANY_LINES = 2000  # lines of a body past which quiet lines are judged once (_quiet_line)
+_TO_LABEL = 2  # _quiet_line: quiet, but a bare "To" label (a Notes table's)
+
+
+def _quiet_line(line: str) -> bool | int:
+    """No detector of :func:`_builtin_cut` but the attribution's (and at a bare "To" label,
+    ``_TO_LABEL``, the Notes table's) can start at ``line``, whatever the lines around it: no
+    colon (header fields), no quote, no separator, no mobile footer, no word opening an
+    attribution without a colon. Read once per distinct line: a body of 0.2-1 million short
+    lines (lone CRs, "a") was read by every detector at every line."""
+    if ":" in line or "：" in line or _QUOTE_LINE.match(line):
+        return False
+    if line.lstrip()[:2].lower() in _NO_COLON_OPENERS:
+        return False
+    if _is_separator(line) or _OPEN_SEPARATOR.match(line) or _MOBILE_SIG.match(line):
+        return False
+    return _TO_LABEL if _bare_label(line, _BARE_TO) else True
+
+
+class _QuietLines:
+    """In a body past ``_MANY_LINES`` lines, each line no detector of :func:`_builtin_cut`
+    but the attribution's (or a Notes table's) can open is judged once per distinct line
+    (:func:`_quiet_line`), and the lines below it once each: for an attribution's end, and
+    for a subject label below a bare "To" label."""
+
+    def __init__(self, lines: list[str]):
+        self.lines, self.many = lines, len(lines) > _MANY_LINES
+        self.quiet: dict[str, bool | int] = {}
+        self.end_rows: list[int] = []  # lines read so far that end as an attribution may
+        self.end_read = 0
+        self.subject_rows: list[int] = []  # lines read so far that are a bare subject label
+        self.subject_read = 0
+
+    def verdict(self, index: int, line: str) -> int | None:
+        """None: read ``lines[index]`` with every detector; else the cut there, or -1."""
+        if not self.many:
+            return None
+        lines = self.lines
+        calm = self.quiet.get(line)
+        if calm is None:
+            calm = self.quiet[line] = _quiet_line(line)
+        if not calm:
+            return None
+        limit = min(index + HEADER_SPAN, len(lines))
+        for probe in range(max(self.end_read, index), limit):
+            if lines[probe].rstrip()[-1:] in _ATTRIBUTION_ENDS:
+                self.end_rows.append(probe)
+        self.end_read = limit
+        if calm == _TO_LABEL:
+            limit = min(index + 1 + _NOTES_TABLE_SPAN, len(lines))
+            for probe in range(max(self.subject_read, index + 1), limit):
+                if _bare_label(lines[probe], _BARE_SUBJECT):
+                    self.subject_rows.append(probe)
+            self.subject_read = limit
+            if self.subject_rows and self.subject_rows[-1] > index:
+                return None
+        # every other detector is false here: only the attribution is read
+        rows = self.end_rows
+        return index if rows and rows[-1] >= index and _attribution_cut(lines, index) else -1
+
+
 def _builtin_cut(lines: list[str]) -> int:
     """Index of the first line of old content found by the built-in detectors, or -1."""
     subject_labels: dict[int, bool] = {}  # line index: a bare subject label (read once)
+    quiet = _QuietLines(lines)
     for index, line in enumerate(lines):
         if len(line) > MAX_LINE_LEN or not line.strip():
+            continue
+        verdict = quiet.verdict(index, line)
+        if verdict is not None:
+            if verdict >= 0:
+                return verdict
             continue
         head = line.lstrip()[:3]
         if head == ">>>" and _GROUPWISE.match(line):
@@ -1595,15 +1662,20 @@ def _builtin_cut(lines: list[str]) -> int:
                 return notes
         if _is_mobile_separator(lines, index):
             return index + 1  # the mobile line stays: the signature stripper removes it
-        if _may_open_attribution(lines, index):
-            span = _attribution_at(lines, index) or _spread_span(lines, index)
-            if (
-                span
-                and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
-                and _names_sender(lines[index : index + span])
-            ):
-                return index
+        if _may_open_attribution(lines, index) and _attribution_cut(lines, index):
+            return index
     return -1
+
+
+def _attribution_cut(lines: list[str], index: int) -> bool:
+    """An attribution left without its quote opens at ``index`` (it may, by
+    :func:`_may_open_attribution`): old content starts there."""
+    span = _attribution_at(lines, index) or _spread_span(lines, index)
+    return bool(
+        span
+        and not _quote_follows(lines[index + span : index + span + _QUOTE_LOOKAHEAD])
+        and _names_sender(lines[index : index + span])
+    )
 
 
 # A sender described, not named, right by the verb: "Your colleague Ann wrote on
@@ -1712,6 +1784,7 @@ def _header_intro(lines: list[str], index: int) -> int:
 
 
 _NO_COLON_OPENERS = frozenset(("on", "le", "am", "el", "il", "op", "em"))
+_ATTRIBUTION_ENDS = (":", "：", ">")
 
 
 def _may_open_attribution(lines: list[str], index: int) -> bool:
@@ -1721,7 +1794,7 @@ def _may_open_attribution(lines: list[str], index: int) -> bool:
     if lines[index].lstrip()[:2].lower() in _NO_COLON_OPENERS:
         return True
     for line in lines[index : index + HEADER_SPAN]:
-        if line.rstrip()[-1:] in (":", "：", ">"):
+        if line.rstrip()[-1:] in _ATTRIBUTION_ENDS:
             return True
     return False
 
