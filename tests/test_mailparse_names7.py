@@ -66,3 +66,32 @@ _ICELANDIC_Y = ["Týrkneska", "Nýtt verkefni", "Hýbýli"]
 def test_icelandic_y_before_a_front_vowel_is_not_turkish(text):
     data = text.encode("cp1252")
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- c. Turkish in capitals ------------------------------------------------------------
+# Windows-1254's "İ", "Ğ" are Windows-1252's "Ý", "Ð" (0xDD, 0xD0). The pair statistics
+# count "İ" as a word's first letter; inside a capital word it is an "i" ("DİĞER" is
+# "diğer"), and was scored as a rare pair ("dİ", "İğ") or, in the harmony check, as an "i"
+# and a combining dot (no vowel before "Ğ").
+
+_TURKISH_CAPITALS = ["DİĞER", "Ahmet YİĞİT", "FATURA İPTALİ", "DİĞER BELGELER"]
+
+
+@pytest.mark.parametrize("text", _TURKISH_CAPITALS)
+def test_turkish_capital_words_are_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_CAPITAL_GUARDS = [
+    ("PETR VESELÝ", "cp1250"),
+    ("JAN ZLATÝ", "iso-8859-2"),
+    ("SKÝRSLA", "cp1252"),
+    ("MÝRDALUR", "cp1252"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _CAPITAL_GUARDS)
+def test_capital_y_of_other_languages_is_not_turkish(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

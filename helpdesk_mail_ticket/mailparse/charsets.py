@@ -507,8 +507,14 @@ def _central_european(data: bytes) -> str:
 def latin_lower(text: str) -> str:
     """``text`` case folded as the Latin pair statistics count it: Turkish's capital "İ"
     stays one letter ("İ".lower() is "i" and a combining dot, no letter: a sign inside
-    every word it starts)."""
-    return "İ".join(part.lower() for part in text.split("İ")) if "İ" in text else text.lower()
+    every word it starts); after a letter it is an "i" ("DİĞER", "YİĞİT")."""
+    if "İ" not in text:
+        return text.lower()
+    text = _INNER_DOTTED_I.sub("i", text)  # a capital word's "İ" is an "i" ("DİĞER")
+    return "İ".join(part.lower() for part in text.split("İ"))
+
+
+_INNER_DOTTED_I = re.compile(r"(?<=[^\W\d_])İ")
 
 
 # Turkish vowel harmony: a word's vowels agree, and its dotless "ı" (a back vowel) never
@@ -544,7 +550,7 @@ def _breaks_harmony(text: str, end: int) -> bool:
     found = _WORD_BEFORE.search(text, 0, end)
     if found is None:
         return False
-    head = found.group().replace("I", "ı").lower()
+    head = found.group().replace("I", "ı").replace("İ", "i").lower()
     tail = _WORD_AFTER.match(text, end).group()
     if _NOT_TURKISH.search(head + tail.lower()):
         return True
