@@ -460,6 +460,9 @@ _LATIN_PAIRS_PATH = Path(__file__).resolve().parent / "data" / "latin_pairs.json
 _CENTRAL_EUROPEAN = ("cp1250", "iso8859-2", "cp1254")  # and Turkish
 _WESTERN_LABELS = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 _CENTRAL_MARGIN = 1.5
+# Turkish's: its "-ı" after a back vowel ("Batı", "Doları") is Czech "-ý" ("zlatý") to the
+# pairs, and 1.5 lost it; Czech words so read lose by _breaks_phonotactics instead.
+_TURKISH_MARGIN = 1.0
 _PAIR_FLOOR = 0.01  # per ten thousand: a pair the table does not hold
 _SIGN_IN_WORD = -4.0  # a non-letter between two letters ("indoné¹tina"): two unseen pairs
 _LATIN_SCORED = 64  # non-ASCII characters: enough to tell, a long body costs no more
@@ -488,9 +491,10 @@ def _central_european(data: bytes) -> str:
     if not tables or western is None:
         return ""
     sample = western[:_BODY_SAMPLE]
-    threshold = _latin_fit(sample, tables) + _CENTRAL_MARGIN
-    found, found_score = "", threshold
+    western_fit = _latin_fit(sample, tables)
+    found, found_score = "", western_fit + _CENTRAL_MARGIN
     for codec in _CENTRAL_EUROPEAN:
+        threshold = western_fit + (_TURKISH_MARGIN if codec == "cp1254" else _CENTRAL_MARGIN)
         text = _try(data, codec)
         if text is None or text == western or _C1_CONTROL.search(text):
             continue  # a C1 control is no text: ISO-8859-2's reading of Windows-1250's "Š"
@@ -503,8 +507,14 @@ def _central_european(data: bytes) -> str:
 def latin_lower(text: str) -> str:
     """``text`` case folded as the Latin pair statistics count it: Turkish's capital "İ"
     stays one letter ("İ".lower() is "i" and a combining dot, no letter: a sign inside
-    every word it starts)."""
-    return "İ".join(part.lower() for part in text.split("İ")) if "İ" in text else text.lower()
+    every word it starts); after a letter it is an "i" ("DİĞER", "YİĞİT")."""
+    if "İ" not in text:
+        return text.lower()
+    text = _INNER_DOTTED_I.sub("i", text)  # a capital word's "İ" is an "i" ("DİĞER")
+    return "İ".join(part.lower() for part in text.split("İ"))
+
+
+_INNER_DOTTED_I = re.compile(r"(?<=[^\W\d_])İ")
 
 
 # Turkish vowel harmony: a word's vowels agree, and its dotless "ı" (a back vowel) never
@@ -520,6 +530,17 @@ _HARMONY_BREAK = _SIGN_IN_WORD
 _WORD_BEFORE = re.compile(r"[^\W\d_]{1,12}\Z")
 _WORD_AFTER = re.compile(r"[^\W\d_]{0,12}")
 _NOT_TURKISH = re.compile(r"w|ch")
+# Turkish syllables hold at most two consonants between vowels, and a word starts with one
+# consonant or a Western loan's cluster (a stop or "f", "v" before "r" or "l": "Fransız",
+# "Program"; "s" before "l", "p", "k", "m", "n": "Slavca"; older loans write "İst-",
+# "İsv-": "İstanbul", "İsveç"), nor ends on a stop and "r" before its last vowel; Czech
+# writes "zl", "hl", "ml", "st", "sv", "tv", three in a row ("polský", "tvrdý") and "-brý",
+# "-drý", "-krý" ("dobrý", "modrý").
+_CONSONANTS = "bcçdfghjklmnprsştvyzqx"
+_THREE_CONSONANTS = re.compile(f"[{_CONSONANTS}]{{3}}")
+_CLUSTER_START = re.compile(f"[{_CONSONANTS}]{{2}}")
+_LOAN_START = re.compile("[bcdgkptfv][rl]|s[lpkmn]")
+_FINAL_ONSET = re.compile("[bcdgkpt]rı\\Z")  # Czech "dobrý", "modrý"; Turkish "Kıbrıs" goes on
 
 
 def _breaks_harmony(text: str, end: int) -> bool:
@@ -529,14 +550,27 @@ def _breaks_harmony(text: str, end: int) -> bool:
     found = _WORD_BEFORE.search(text, 0, end)
     if found is None:
         return False
-    head = found.group().replace("I", "ı").lower()
+    head = found.group().replace("I", "ı").replace("İ", "i").lower()
     tail = _WORD_AFTER.match(text, end).group()
     if _NOT_TURKISH.search(head + tail.lower()):
         return True
     if head[-1] == "ğ":
         return len(head) < 2 or head[-2] not in _VOWELS
+    if _breaks_phonotactics(head + tail.lower()):
+        return True
+    after = [char for char in tail.lower() if char in _VOWELS]
+    if after and after[0] in "eöü":
+        return True  # "adıge" is Icelandic "adýge" (a loan suffix's is "i": "Sırbistan")
     before = [char for char in head[:-1] if char in _VOWELS]
     return bool(before) and before[-1] in _FRONT_VOWELS
+
+
+def _breaks_phonotactics(word: str) -> bool:
+    """Whether lower-case ``word`` holds three consonants in a row or starts with two that
+    no loan Turkish writes starts with (see _CONSONANTS)."""
+    if _THREE_CONSONANTS.search(word) or _FINAL_ONSET.search(word):
+        return True
+    return bool(_CLUSTER_START.match(word)) and not _LOAN_START.match(word)
 
 
 def _latin_fit(text: str, tables: dict) -> float:
