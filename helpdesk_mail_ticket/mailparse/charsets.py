@@ -537,7 +537,9 @@ _NOT_TURKISH = re.compile(r"w|ch")
 # writes "zl", "hl", "ml", "st", "sv", "tv", three in a row ("polský", "tvrdý") and "-brý",
 # "-drý", "-krý" ("dobrý", "modrý").
 _CONSONANTS = "bcçdfghjklmnprsştvyzqx"
-_THREE_CONSONANTS = re.compile(f"[{_CONSONANTS}]{{3}}")
+# ... but a "y" before a vowel opens a compound's second part ("Alt" + "yapı", "Üst" +
+# "yazı"); Czech "y" is a vowel and seldom stands before one ("krytý" still breaks).
+_THREE_CONSONANTS = re.compile(f"[{_CONSONANTS}]{{2}}(?!y[aeıioöuüâîû])[{_CONSONANTS}]")
 _CLUSTER_START = re.compile(f"[{_CONSONANTS}]{{2}}")
 _LOAN_START = re.compile("[bcdgkptfv][rl]|s[lpkmn]")
 _FINAL_ONSET = re.compile("[bcdgkpt]rı\\Z")  # Czech "dobrý", "modrý"; Turkish "Kıbrıs" goes on
