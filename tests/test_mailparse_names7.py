@@ -122,3 +122,29 @@ _CZECH_Y_GUARDS = [("Jan Krytý", "cp1250"), ("Eva Skrytý", "iso-8859-2"), ("Pe
 def test_czech_y_vowel_clusters_stay_czech(text, codec):
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# A liquid or "n", then a stop, then a consonant before a vowel is a Turkish syllable
+# boundary ("kart-ları", "sırt-lan", "san-tralı"); Czech "-ský", Icelandic "skýrsla" keep
+# their cluster before "ý" or with an "s" inside. Written for the test.
+_TURKISH_SONORANT_CLUSTERS = [
+    "Kredi kartları",
+    "Yurtları",
+    "Sırtlan",
+    "Santralı",
+    "Kontratı",
+]
+
+
+@pytest.mark.parametrize("text", _TURKISH_SONORANT_CLUSTERS)
+def test_turkish_sonorant_cluster_is_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"), [("Skýrsla", "cp1252"), ("Jan Polský", "cp1250"), ("Hanzlý", "iso-8859-2")]
+)
+def test_clusters_of_other_languages_stay(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
