@@ -95,3 +95,56 @@ _CAPITAL_GUARDS = [
 def test_capital_y_of_other_languages_is_not_turkish(text, codec):
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- attackn7: Turkish compounds whose "y" starts the second part -------------------------
+# Turkish writes two consonants before a word-part opening on "y" ("alt" + "yapı", "üst" +
+# "yazı"): three consonants, none a Czech cluster, since Czech "y" is a vowel and seldom
+# stands before one. Written for the test.
+_TURKISH_Y_COMPOUNDS = [
+    "Altyapı",
+    "Altyapı sorunu",
+    "Altyazı dosyası",
+    "Üstyapı",
+]
+
+
+@pytest.mark.parametrize("text", _TURKISH_Y_COMPOUNDS)
+def test_turkish_compound_on_y_is_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_CZECH_Y_GUARDS = [("Jan Krytý", "cp1250"), ("Eva Skrytý", "iso-8859-2"), ("Petr Tvrdý", "cp1250")]
+
+
+@pytest.mark.parametrize(("text", "codec"), _CZECH_Y_GUARDS)
+def test_czech_y_vowel_clusters_stay_czech(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+# A liquid or "n", then a stop, then a consonant before a vowel is a Turkish syllable
+# boundary ("kart-ları", "sırt-lan", "san-tralı"); Czech "-ský", Icelandic "skýrsla" keep
+# their cluster before "ý" or with an "s" inside. Written for the test.
+_TURKISH_SONORANT_CLUSTERS = [
+    "Kredi kartları",
+    "Yurtları",
+    "Sırtlan",
+    "Santralı",
+    "Kontratı",
+]
+
+
+@pytest.mark.parametrize("text", _TURKISH_SONORANT_CLUSTERS)
+def test_turkish_sonorant_cluster_is_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"), [("Skýrsla", "cp1252"), ("Jan Polský", "cp1250"), ("Hanzlý", "iso-8859-2")]
+)
+def test_clusters_of_other_languages_stay(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

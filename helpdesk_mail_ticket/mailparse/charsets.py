@@ -537,7 +537,15 @@ _NOT_TURKISH = re.compile(r"w|ch")
 # writes "zl", "hl", "ml", "st", "sv", "tv", three in a row ("polský", "tvrdý") and "-brý",
 # "-drý", "-krý" ("dobrý", "modrý").
 _CONSONANTS = "bcçdfghjklmnprsştvyzqx"
-_THREE_CONSONANTS = re.compile(f"[{_CONSONANTS}]{{3}}")
+# ... but a "y" before a vowel opens a compound's second part ("Alt" + "yapı", "Üst" +
+# "yazı"); Czech "y" is a vowel and seldom stands before one ("krytý" still breaks).
+# A liquid or "n", a consonant other than "s", then one before a vowel is a Turkish
+# syllable boundary ("kart-ları", "sırt-lan", "san-tralı"); Czech "-lský", "-nzlý" close
+# on "ý", Icelandic "skýrsla" holds an "s".
+_SYLLABLE_BOUNDARY = f"[lnr][{_CONSONANTS.replace('s', '')}][{_CONSONANTS}][aeioöuüâîû]"
+_THREE_CONSONANTS = re.compile(
+    f"(?!{_SYLLABLE_BOUNDARY})[{_CONSONANTS}]{{2}}(?!y[aeıioöuüâîû])[{_CONSONANTS}]"
+)
 _CLUSTER_START = re.compile(f"[{_CONSONANTS}]{{2}}")
 _LOAN_START = re.compile("[bcdgkptfv][rl]|s[lpkmn]")
 _FINAL_ONSET = re.compile("[bcdgkpt]rı\\Z")  # Czech "dobrý", "modrý"; Turkish "Kıbrıs" goes on
