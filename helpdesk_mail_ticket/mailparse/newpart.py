@@ -1882,10 +1882,27 @@ def _month_goes_on(above: str, last: str) -> bool:
     )
 
 
+def _may_end_attribution(end: str, digit_first: bool) -> bool:
+    """A text ending with the character ``end`` (stripped) may be an attribution
+    (:func:`_is_attribution`): a colon, a verb (a letter, or "napisał(a)"'s bracket), or an
+    address's bracket after a date opening the text (Gmail's "2013/7/20 Ann <a@x>",
+    ``_DATED_SENDER``); ``digit_first``: the text opens with a digit."""
+    return end in (":", "：", ")") or end.isalpha() or (end == ">" and digit_first)
+
+
 def _attribution_at(lines: list[str], index: int) -> int:
     """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
     first = lines[index].strip()
+    # No join of the lines can end as an attribution: none read (a body of 200,000 lines
+    # of "<a@b.c>" joined each with the lines below it; issue 14)
+    digit_first = first[:1].isdigit()
+    if first and not any(
+        _may_end_attribution(line.rstrip()[-1:], digit_first)
+        for line in lines[index : index + HEADER_SPAN]
+    ):
+        return 0
     opens = None  # _opens_attribution(first), once
+    nearest = None  # _line_above(lines, index), once
     for span in range(1, HEADER_SPAN + 1):
         if index + span > len(lines):
             break
@@ -1916,7 +1933,9 @@ def _attribution_at(lines: list[str], index: int) -> int:
         # (the next lines only as far as _quote_follows reads them: a copy of the rest of
         # the text per line was quadratic on a long thread)
         following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
-        if _is_attribution(joined, following, _line_above(lines, index)):
+        if nearest is None:
+            nearest = _line_above(lines, index)
+        if _is_attribution(joined, following, nearest):
             if span > 1 and _customer_head(lines, index, span):
                 return 0
             return span
