@@ -1,8 +1,12 @@
 """Hostile shapes left after hostile7 (issue 14: every message in under 5 s, mail up to
 10 MB reaches the parser). Work counted (Python calls, lines or tags read), not time."""
 
-from mailparse import newpart
-from test_mailparse_hostile6 import python_calls
+import html
+import sys
+
+from lxml import html as lxml_html
+from mailparse import htmlbody, htmlquote, newpart, parse_message
+from test_mailparse_hostile6 import _html, python_calls
 
 N = 20_000
 
@@ -35,3 +39,85 @@ def test_attributions_ending_with_a_bracket_a_verb_or_a_colon_still_cut():
             assert newpart._builtin_cut(lines) == 1, (attribution, len(tail))
             quoted = ["Hello"] + attribution + ["> old"]
             assert newpart._attribution_at(quoted, 1) == len(attribution), attribution
+
+
+def _conversions(raw: bytes) -> tuple[int, object]:
+    """HTML-to-text conversions made while the addon's fields are read."""
+    count = 0
+
+    def profile(frame, event, _arg):
+        nonlocal count
+        if event == "call" and frame.f_code is htmlbody.html_to_text.__code__:
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        parsed = parse_message(raw)
+        fields = (parsed.new_part_text, parsed.body_text, parsed.new_part_html)
+    finally:
+        sys.setprofile(None)
+    return count, (parsed, fields)
+
+
+def test_html_body_with_nothing_cut_is_converted_to_text_once():
+    # the new part is the whole body (nothing quoted, or nothing new found): its text was
+    # made twice, 1-2 s each on 2 MB of HTML of many elements
+    for unit in ("<li>", "<hr><p>x</p>", "<p>Hello, the printer jams.</p>"):
+        count, (parsed, _) = _conversions(_html(unit * 200))
+        assert parsed.new_part_html == parsed.body_html
+        assert count == 1, (unit, count)
+        assert parsed.new_part_text == parsed.body_text
+
+
+def test_html_body_with_a_quote_cut_is_converted_twice():
+    quoted = "<p>New answer.</p><blockquote type='cite'><p>Old question.</p></blockquote>"
+    count, (parsed, _) = _conversions(_html(quoted))
+    assert count == 2
+    assert parsed.new_part_text == "New answer."
+    assert "Old question." in parsed.body_text
+
+
+def _tree(unit: str, n: int):
+    return htmlbody.parse_html(unit * n)
+
+
+def test_empty_elements_read_without_a_call_for_their_missing_text():
+    # the HTML new part's lines: each element's text and tail were squashed and added even
+    # when absent (13 calls an empty <li>)
+    calls, _ = python_calls(htmlquote._collect, _tree("<li>", N), htmlquote._Lines())
+    assert calls / N < 10, f"{calls / N:.1f} calls an empty <li>"
+
+
+def test_body_children_serialized_without_a_python_wrapper_each():
+    # lxml.html.tostring per child of <body>: its Python wrapper and a regex per child
+    for unit in ("<li>", "<hr><p>x</p>"):
+        tree = _tree(unit, N)
+        children = len(tree.find(".//body"))
+        calls, _ = python_calls(htmlbody.to_html, tree)
+        assert calls / children < 4, f"{calls / children:.1f} calls a child of {unit!r}"
+
+
+def test_serialized_body_as_lxml_html_writes_it():
+    markup = (
+        "Top &amp; <b>bold</b> tail<meta http-equiv=\"Content-Type\" content=\"text/html\">"
+        "<p style='x'>a &lt; b<!-- c --><br>é\xa0</p>x<div><meta http-equiv=\"Content-Type\""
+        " content=\"a\"><pre>  1\n  2</pre></div>end"
+    )
+    tree = htmlbody.parse_html(markup)
+    body = tree.find(".//body")
+    expected = html.escape(body.text or "", quote=False) + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in body
+    )
+    assert htmlbody.to_html(tree) == expected
+    assert "Content-Type" not in expected
+
+
+def test_elements_that_may_hide_found_as_by_one_predicate():
+    markup = (
+        "<div style='a'><span hidden>h</span><SVG><p style='b'>s</p></svg></div>"
+        "<template><p>t</p></template><noscript>n</noscript><p HIDDEN style=''>x</p><p>y</p>"
+    )
+    tree = htmlbody.parse_html(markup)
+    one = tree.xpath("//*[@hidden or @style or self::svg or self::template or self::noscript]")
+    assert tree.xpath(htmlbody._MAY_HIDE) == one
+    assert len(one) == 7
