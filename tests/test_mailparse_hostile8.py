@@ -2,6 +2,7 @@
 10 MB reaches the parser). Work counted (Python calls, lines or tags read), not time."""
 
 import html
+import re
 import sys
 
 from lxml import html as lxml_html
@@ -121,3 +122,56 @@ def test_elements_that_may_hide_found_as_by_one_predicate():
     one = tree.xpath("//*[@hidden or @style or self::svg or self::template or self::noscript]")
     assert tree.xpath(htmlbody._MAY_HIDE) == one
     assert len(one) == 7
+
+
+def _pattern_runs(function, *args) -> tuple[dict, object]:
+    """How many times each compiled pattern was run (search, match, sub...) by
+    ``function(*args)``, and its result."""
+    runs: dict = {}
+
+    def profile(_frame, event, arg):
+        if event == "c_call" and isinstance(getattr(arg, "__self__", None), re.Pattern):
+            runs[arg.__self__] = runs.get(arg.__self__, 0) + 1
+
+    sys.setprofile(profile)
+    try:
+        result = function(*args)
+    finally:
+        sys.setprofile(None)
+    return runs, result
+
+
+MUTT = [f"* Name{i % 997} <a{i % 991}@b.c> [2017-05-05 05:39]:" for i in range(1000)]
+
+
+def test_mutt_lines_without_a_quote_read_the_verbs_once_a_line():
+    # Mutt's attribution lines with no quote below: each joined with the one and two lines
+    # below it, and in each join the verbs searched before the address again (the same
+    # words: what precedes the last line's address), the sender's forms read though no
+    # quote follows, and Chinese "写于" looked for after the times' colons were dotted
+    runs, cut = _pattern_runs(newpart._builtin_cut, MUTT)
+    assert cut == -1
+    per_line = {
+        name: runs.get(pattern, 0) / len(MUTT)
+        for name, pattern in (
+            ("verbs before the address", newpart._FAR_VERB_SPACE),
+            ("sender with colon", newpart._SENDER_COLON),
+            ("sender then", newpart._SENDER_THEN),
+            ("written at", newpart._WROTE_AT),
+        )
+    }
+    assert per_line["verbs before the address"] < 1.5, per_line
+    assert per_line["sender with colon"] + per_line["sender then"] + per_line["written at"] < 0.1, (
+        per_line
+    )
+
+
+def test_mutt_lines_with_a_quote_and_far_verbs_still_read():
+    assert newpart._attribution_at(["Hello", MUTT[0], "> old"], 1) == 1
+    for line in (
+        "Wiadomość napisana przez Ann <a@x> w dniu 03.03.2026, o godz. 10:00:",
+        "王芳 <w@x> 写于 2026-03-03 10:00:00:",
+        "Am 03.03.2026 schrieb Ann via Helpdesk <long@x>:",
+    ):
+        assert newpart._is_attribution(line, ["x"]), line
+        assert newpart._builtin_cut(["Hello"] + [line] + ["x"] * 3) == 1, line

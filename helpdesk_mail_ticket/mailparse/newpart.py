@@ -122,11 +122,23 @@ def _wrote_far_search(text: str) -> re.Match | None:
     if opening < 0:
         return None
     start = 1 + max(stripped.rfind(mark, 0, opening) for mark in (":", "：", "<", ">"))
-    while (verb := _FAR_VERB_SPACE.search(text, start, opening)) is not None:
-        if (match := _WROTE_FAR.match(text, verb.start())) is not None:
+    for verb in _far_verbs(text[start:opening].lstrip()):
+        if (match := _WROTE_FAR.match(text, opening - verb)) is not None:
             return match
-        start = verb.start() + 1
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _far_verbs(region: str) -> tuple[int, ...]:
+    """Where ``_FAR_VERB_SPACE`` matches in ``region``, counted back from its end. The
+    region (what precedes an address, up to a colon or a bracket, spaces after it left
+    out: no verb starts with one, and what precedes it is no letter for the look-behind)
+    recurs: each line is joined with the lines above it, and its region read once."""
+    found, start = [], 0
+    while (verb := _FAR_VERB_SPACE.search(region, start)) is not None:
+        found.append(len(region) - verb.start())
+        start = verb.start() + 1
+    return tuple(found)
 
 
 # A time's colon, (?<=\d)[:：](?=\d), written colon first (the same matches): a search
@@ -1114,7 +1126,9 @@ def _is_attribution(joined: str, next_lines: list[str], above: str = "") -> bool
         return True
     if not _has_address(text):
         return False
-    return _wrote_far(text) or _WROTE_AT.search(_TIME.sub(".", text)) is not None
+    return _wrote_far(text) or (
+        ("写于" in text or "寫於" in text) and _WROTE_AT.search(_TIME.sub(".", text)) is not None
+    )
 
 
 # Nabble's and some web archives' attribution: "<name> wrote", no colon, glued right above
@@ -1216,12 +1230,13 @@ _REQUEST_WORD = re.compile(
 
 
 def _dateless_sender(text: str, next_lines: list[str]) -> bool:
+    # (the quote below first: Mutt's lines without one, joined in threes, were read whole)
     return (
-        (
+        _quote_follows(next_lines)
+        and (
             (len(text) <= _SENDER_LINE_MAX and _SENDER_COLON.search(text) is not None)
             or _sender_then(text)
         )
-        and _quote_follows(next_lines)
         and not _FIRST_PERSON.search(text)
     )
 
