@@ -58,8 +58,10 @@ def _deep_multipart(size):
         f"--b{i}\r\nContent-Type: multipart/mixed; boundary=b{i + 1}\r\n\r\n" for i in range(depth)
     )
     tail = "".join(f"--b{i}--\r\n" for i in range(depth, -1, -1))
-    return _message(head + f"--b{depth}\r\nContent-Type: text/plain\r\n\r\nhi\r\n" + tail,
-                    "multipart/mixed; boundary=b0")
+    return _message(
+        head + f"--b{depth}\r\nContent-Type: text/plain\r\n\r\nhi\r\n" + tail,
+        "multipart/mixed; boundary=b0",
+    )
 
 
 def _rfc822_chain(size):
@@ -119,8 +121,8 @@ SHAPES = {
     "html_lt": lambda n: _message(_rep("<", n), HTML),
     "html_li": lambda n: _message(_rep("<li>", n), HTML),
     # shapes added by hostile8
-    "deepmulti": lambda n: _deep_multipart(n),
-    "rfc822chain": lambda n: _rfc822_chain(n),
+    "deepmulti": _deep_multipart,
+    "rfc822chain": _rfc822_chain,
     "oneline": lambda n: _message("a" * n),
     "onelinewords": lambda n: _message(_rep("word ", n)),
     "references": lambda n: _short(
@@ -128,8 +130,13 @@ SHAPES = {
     ),
     "inreplyto": lambda n: _short("Subject: x\r\nIn-Reply-To: " + _rep("<a@b> ", n)),
     "received": lambda n: (
-        _rep("Received: from a.example.org (a [10.0.0.1]) by b.example.com; "
-             "Mon, 3 Mar 2026 10:00:00 +0000\r\n", n) + HEAD + "\r\nhi\r\n"
+        _rep(
+            "Received: from a.example.org (a [10.0.0.1]) by b.example.com; "
+            "Mon, 3 Mar 2026 10:00:00 +0000\r\n",
+            n,
+        )
+        + HEAD
+        + "\r\nhi\r\n"
     ).encode(),
     "b64garbage": lambda n: _message(
         _rep("QUJD!!\x00*~ ZGVm=ab=\r\n", n), extra="Content-Transfer-Encoding: base64\r\n"
@@ -141,8 +148,10 @@ SHAPES = {
         _rep("=C3=A9=Z=\r\n=3", n), extra="Content-Transfer-Encoding: quoted-printable\r\n"
     ),
     "calendar": lambda n: _message(
-        "BEGIN:VCALENDAR\r\n" + _rep("BEGIN:VEVENT\r\nSUMMARY:x\r\nDESCRIPTION:y\\n z\r\n"
-        "END:VEVENT\r\n", n) + "END:VCALENDAR\r\n", "text/calendar; method=REQUEST"
+        "BEGIN:VCALENDAR\r\n"
+        + _rep("BEGIN:VEVENT\r\nSUMMARY:x\r\nDESCRIPTION:y\\n z\r\nEND:VEVENT\r\n", n)
+        + "END:VCALENDAR\r\n",
+        "text/calendar; method=REQUEST",
     ),
     "calendar_part": lambda n: _multipart(
         "--b\r\nContent-Type: text/calendar\r\n\r\n" + _rep("BEGIN:VEVENT\r\n", n), 1
@@ -159,7 +168,9 @@ SHAPES = {
     "html_pre": lambda n: _message("<pre>" + _rep("&gt; quoted line\n", n) + "</pre>", HTML),
     "ewfilename": lambda n: _multipart(
         '--b\r\nContent-Type: application/pdf; name="'
-        + _rep("=?utf-8?B?w6nDqQ==?=", n) + '"\r\n\r\nxx\r\n', 1
+        + _rep("=?utf-8?B?w6nDqQ==?=", n)
+        + '"\r\n\r\nxx\r\n',
+        1,
     ),
     "deepquote": lambda n: _message(_rep(">" * 200 + " x\r\n", n)),
     "quotedwrote": lambda n: _message(_rep("> On Mon, 3 Mar 2026, Ann <a@b.c> wrote:\r\n", n)),
@@ -169,18 +180,17 @@ SHAPES = {
     "longline_colon": lambda n: _message("a" * (n - 1) + ":"),
     "manycids": lambda n: _multipart(
         "--b\r\nContent-Type: image/png\r\nContent-ID: <i@x>\r\n"
-        "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n", n, "related"
+        "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n",
+        n,
+        "related",
     ),
-    "rawheader8": lambda n: (
-        HEAD.encode() + b"X-Raw: " + _random_high(n) + b"\r\n\r\nhi\r\n"
-    ),
+    "rawheader8": lambda n: HEAD.encode() + b"X-Raw: " + _random_high(n) + b"\r\n\r\nhi\r\n",
     "uuencode": lambda n: _message("begin 644 a.bin\r\n" + _rep("M" + "A" * 60 + "\r\n", n)),
     "nullbytes": lambda n: _message("\x00" * n),
     "emptylines": lambda n: _message("\r\n" * (n // 2)),
     "manysubjects": lambda n: (HEAD + _rep("Subject: x\r\n", n) + "\r\nhi\r\n").encode(),
     "mutt": lambda n: _message(
-        "".join(f"* Name{i % 997} <a{i % 991}@b.c> [2017-05-05 05:39]:\r\n"
-                for i in range(n // 48))
+        "".join(f"* Name{i % 997} <a{i % 991}@b.c> [2017-05-05 05:39]:\r\n" for i in range(n // 48))
     ),
 }
 

@@ -36,9 +36,9 @@ def test_attributions_ending_with_a_bracket_a_verb_or_a_colon_still_cut():
         ["Ann Lee <a@b.c>", "napisał(a):"],
     ):
         for tail in ([], ["x"] * newpart._MANY_LINES):
-            lines = ["Hello"] + attribution + tail
+            lines = ["Hello", *attribution, *tail]
             assert newpart._builtin_cut(lines) == 1, (attribution, len(tail))
-            quoted = ["Hello"] + attribution + ["> old"]
+            quoted = ["Hello", *attribution, "> old"]
             assert newpart._attribution_at(quoted, 1) == len(attribution), attribution
 
 
@@ -100,9 +100,9 @@ def test_body_children_serialized_without_a_python_wrapper_each():
 
 def test_serialized_body_as_lxml_html_writes_it():
     markup = (
-        "Top &amp; <b>bold</b> tail<meta http-equiv=\"Content-Type\" content=\"text/html\">"
+        'Top &amp; <b>bold</b> tail<meta http-equiv="Content-Type" content="text/html">'
         "<p style='x'>a &lt; b<!-- c --><br>é\xa0</p>x<div><meta http-equiv=\"Content-Type\""
-        " content=\"a\"><pre>  1\n  2</pre></div>end"
+        ' content="a"><pre>  1\n  2</pre></div>end'
     )
     tree = htmlbody.parse_html(markup)
     body = tree.find(".//body")
