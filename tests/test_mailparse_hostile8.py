@@ -89,13 +89,14 @@ def test_empty_elements_read_without_a_call_for_their_missing_text():
     assert calls / N < 10, f"{calls / N:.1f} calls an empty <li>"
 
 
-def test_body_children_serialized_without_a_python_wrapper_each():
+def test_body_children_serialized_in_one_call():
     # lxml.html.tostring per child of <body>: its Python wrapper and a regex per child
+    # (7 calls a child), then etree.tostring per child (3 calls a child)
     for unit in ("<li>", "<hr><p>x</p>"):
         tree = _tree(unit, N)
         children = len(tree.find(".//body"))
         calls, _ = python_calls(htmlbody.to_html, tree)
-        assert calls / children < 4, f"{calls / children:.1f} calls a child of {unit!r}"
+        assert calls < 100, f"{calls / children:.1f} calls a child of {unit!r}"
 
 
 def test_serialized_body_as_lxml_html_writes_it():
@@ -111,6 +112,14 @@ def test_serialized_body_as_lxml_html_writes_it():
     )
     assert htmlbody.to_html(tree) == expected
     assert "Content-Type" not in expected
+    # the body's text and attributes written otherwise alone than inside it: per child
+    for markup in ("<body class='a>b' hidden>T\r\n<br>é</body>", "<body>\x0b&#13;<p>x</p></body>"):
+        tree = htmlbody.parse_html(markup)
+        body = tree.find(".//body")
+        expected = html.escape(body.text or "", quote=False) + "".join(
+            lxml_html.tostring(child, encoding="unicode") for child in body
+        )
+        assert htmlbody.to_html(tree) == expected, markup
 
 
 def test_elements_that_may_hide_found_as_by_one_predicate():

@@ -427,9 +427,30 @@ def to_html(tree) -> str:
     if body is None:
         return lxml_html.tostring(tree, encoding="unicode")
     # lxml.html.tostring per child is etree.tostring and the meta tag's removal; no meta tag
-    # spans two children: removed once from the whole (a Python call per child less)
-    parts = [etree.tostring(child, method="html", encoding="unicode") for child in body]
-    return html.escape(body.text or "", quote=False) + _meta_content_type("", "".join(parts))
+    # spans two children: removed once from the whole, written in one call
+    children = _children_markup(body)
+    if children is None:
+        children = "".join(
+            etree.tostring(child, method="html", encoding="unicode") for child in body
+        )
+    return html.escape(body.text or "", quote=False) + _meta_content_type("", children)
+
+
+def _children_markup(body) -> str | None:
+    """The children of ``body`` (tails included) as etree.tostring writes each, in one
+    serialization of ``body``: its start tag and text, written alone by the same
+    serializer, taken off the front, its end tag off the back (None: they differ)."""
+    whole = etree.tostring(body, method="html", encoding="unicode", with_tail=False)
+    shell = etree.Element(body.tag, dict(body.attrib))
+    shell.text = body.text
+    head = etree.tostring(shell, method="html", encoding="unicode")
+    end = f"</{body.tag}>"
+    if not head.endswith(end) or not whole.endswith(end):
+        return None
+    head = head[: -len(end)]
+    if not whole.startswith(head):
+        return None
+    return whole[len(head) : -len(end)]
 
 
 # lxml.html.tostring's removal of the meta tag naming the content type
