@@ -184,3 +184,19 @@ def test_mutt_lines_with_a_quote_and_far_verbs_still_read():
     ):
         assert newpart._is_attribution(line, ["x"]), line
         assert newpart._builtin_cut(["Hello"] + [line] + ["x"] * 3) == 1, line
+
+
+def test_every_verb_ends_as_an_attribution_may_end():
+    # _may_end_attribution reads a text without a colon as a verb's end when it ends with a
+    # letter or ")": every verb of _WROTE must (those written only before a colon aside)
+    for verb in newpart._WROTE.split("|"):
+        before_colon = "(?=" in verb
+        sample = re.sub(r"\(\?=[^)]*\)|\(\?:[^)]*\)\?", "", verb)
+        sample = sample.replace(r"\s+", " ").replace(r"\s*", "")
+        sample = sample.replace("\\(", "(").replace("\\)", ")")
+        if before_colon:
+            assert re.match(verb, sample + ":", re.IGNORECASE), verb
+            continue
+        assert re.fullmatch(verb, sample, re.IGNORECASE), (verb, sample)
+        assert newpart._may_end_attribution(sample[-1], False), verb
+        assert newpart._may_end_attribution(sample[-1].upper(), False), verb
