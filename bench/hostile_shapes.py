@@ -66,10 +66,9 @@ def _deep_multipart(size):
 
 def _rfc822_chain(size):
     depth = max(1, size // 80)
+    wrapper = "Subject: fw\r\nContent-Type: message/rfc822\r\n\r\n"
     inner = "Subject: x\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-    for _ in range(depth):
-        inner = "Subject: fw\r\nContent-Type: message/rfc822\r\n\r\n" + inner
-    return _message(inner, "message/rfc822")
+    return _message(wrapper * depth + inner, "message/rfc822")
 
 
 SHAPES = {
