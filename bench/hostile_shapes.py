@@ -52,6 +52,25 @@ def _random_high(size):
     return bytes(rng.randrange(128, 256) for _ in range(size))
 
 
+def _deep_multipart(size):
+    depth = max(1, size // 60)
+    head = "".join(
+        f"--b{i}\r\nContent-Type: multipart/mixed; boundary=b{i + 1}\r\n\r\n" for i in range(depth)
+    )
+    tail = "".join(f"--b{i}--\r\n" for i in range(depth, -1, -1))
+    return _message(
+        head + f"--b{depth}\r\nContent-Type: text/plain\r\n\r\nhi\r\n" + tail,
+        "multipart/mixed; boundary=b0",
+    )
+
+
+def _rfc822_chain(size):
+    depth = max(1, size // 80)
+    wrapper = "Subject: fw\r\nContent-Type: message/rfc822\r\n\r\n"
+    inner = "Subject: x\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+    return _message(wrapper * depth + inner, "message/rfc822")
+
+
 SHAPES = {
     # header fields
     "manyheaders": lambda n: (HEAD + _rep("X-Foo: bar baz\r\n", n) + "\r\nhi\r\n").encode(),
@@ -99,6 +118,79 @@ SHAPES = {
         _rep("<p>-----Original Message-----</p><p><b>From:</b> a@b.c</p>", n), HTML
     ),
     "html_lt": lambda n: _message(_rep("<", n), HTML),
+    "html_li": lambda n: _message(_rep("<li>", n), HTML),
+    # shapes added by hostile8
+    "deepmulti": _deep_multipart,
+    "rfc822chain": _rfc822_chain,
+    "oneline": lambda n: _message("a" * n),
+    "onelinewords": lambda n: _message(_rep("word ", n)),
+    "references": lambda n: _short(
+        "Subject: x\r\nReferences: " + _rep("<id.1234@example.org>\r\n ", n) + "<e@f>"
+    ),
+    "inreplyto": lambda n: _short("Subject: x\r\nIn-Reply-To: " + _rep("<a@b> ", n)),
+    "received": lambda n: (
+        _rep(
+            "Received: from a.example.org (a [10.0.0.1]) by b.example.com; "
+            "Mon, 3 Mar 2026 10:00:00 +0000\r\n",
+            n,
+        )
+        + HEAD
+        + "\r\nhi\r\n"
+    ).encode(),
+    "b64garbage": lambda n: _message(
+        _rep("QUJD!!\x00*~ ZGVm=ab=\r\n", n), extra="Content-Transfer-Encoding: base64\r\n"
+    ),
+    "qpsoft": lambda n: _message(
+        _rep("ab=\r\n", n), extra="Content-Transfer-Encoding: quoted-printable\r\n"
+    ),
+    "qpbroken": lambda n: _message(
+        _rep("=C3=A9=Z=\r\n=3", n), extra="Content-Transfer-Encoding: quoted-printable\r\n"
+    ),
+    "calendar": lambda n: _message(
+        "BEGIN:VCALENDAR\r\n"
+        + _rep("BEGIN:VEVENT\r\nSUMMARY:x\r\nDESCRIPTION:y\\n z\r\nEND:VEVENT\r\n", n)
+        + "END:VCALENDAR\r\n",
+        "text/calendar; method=REQUEST",
+    ),
+    "calendar_part": lambda n: _multipart(
+        "--b\r\nContent-Type: text/calendar\r\n\r\n" + _rep("BEGIN:VEVENT\r\n", n), 1
+    ),
+    "html_deep": lambda n: _message("<div>" * (n // 5) + "x", HTML),
+    "html_deepclosed": lambda n: _message("<div>" * (n // 11) + "x" + "</div>" * (n // 11), HTML),
+    "html_deepbq": lambda n: _message("<blockquote>" * (n // 12) + "x", HTML),
+    "html_attrs": lambda n: _message("<p " + _rep('a="b" ', n) + ">x</p>", HTML),
+    "html_comment": lambda n: _message(_rep("<!-- x -->", n), HTML),
+    "html_entities": lambda n: _message(_rep("&amp;&#233;&nbsp;", n), HTML),
+    "html_img": lambda n: _message(_rep('<img src="cid:a@b">', n), HTML),
+    "html_links": lambda n: _message(_rep('<a href="http://e.org/x">x</a> ', n), HTML),
+    "html_style": lambda n: _message("<style>" + _rep("p{color:red}", n) + "</style>x", HTML),
+    "html_pre": lambda n: _message("<pre>" + _rep("&gt; quoted line\n", n) + "</pre>", HTML),
+    "ewfilename": lambda n: _multipart(
+        '--b\r\nContent-Type: application/pdf; name="'
+        + _rep("=?utf-8?B?w6nDqQ==?=", n)
+        + '"\r\n\r\nxx\r\n',
+        1,
+    ),
+    "deepquote": lambda n: _message(_rep(">" * 200 + " x\r\n", n)),
+    "quotedwrote": lambda n: _message(_rep("> On Mon, 3 Mar 2026, Ann <a@b.c> wrote:\r\n", n)),
+    "headerblocks": lambda n: _message(
+        _rep("From: a@b.c\r\nSent: Monday\r\nTo: c@d.e\r\nSubject: x\r\n\r\n", n)
+    ),
+    "longline_colon": lambda n: _message("a" * (n - 1) + ":"),
+    "manycids": lambda n: _multipart(
+        "--b\r\nContent-Type: image/png\r\nContent-ID: <i@x>\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n",
+        n,
+        "related",
+    ),
+    "rawheader8": lambda n: HEAD.encode() + b"X-Raw: " + _random_high(n) + b"\r\n\r\nhi\r\n",
+    "uuencode": lambda n: _message("begin 644 a.bin\r\n" + _rep("M" + "A" * 60 + "\r\n", n)),
+    "nullbytes": lambda n: _message("\x00" * n),
+    "emptylines": lambda n: _message("\r\n" * (n // 2)),
+    "manysubjects": lambda n: (HEAD + _rep("Subject: x\r\n", n) + "\r\nhi\r\n").encode(),
+    "mutt": lambda n: _message(
+        "".join(f"* Name{i % 997} <a{i % 991}@b.c> [2017-05-05 05:39]:\r\n" for i in range(n // 48))
+    ),
 }
 
 

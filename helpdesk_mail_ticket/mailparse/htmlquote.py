@@ -310,20 +310,24 @@ class _Lines:
 
 
 def _collect(element, out: _Lines) -> None:
-    if not isinstance(element.tag, str):
+    tag = element.tag
+    if not isinstance(tag, str):
         return  # comments, processing instructions
-    if element.tag in ("head", "style", "script", "title"):
+    if tag in ("head", "style", "script", "title"):
         return
-    if element.tag in BLOCK_TAGS or element.tag == "br":
+    block = tag in BLOCK_TAGS
+    if block or tag == "br":
         out.newline()
-    if element.tag != "pre":
-        out.add(_squash(element.text), (element, "text"))
-    else:
-        out.add(element.text, (element, "text"))
+    # (no text: nothing added, no call; hundreds of thousands of empty elements)
+    text = element.text
+    if text:
+        out.add(text if tag == "pre" else _squash(text), (element, "text"))
     for child in element:
         _collect(child, out)
-        out.add(_squash(child.tail), (child, "tail"))
-    if element.tag in BLOCK_TAGS:
+        tail = child.tail
+        if tail:
+            out.add(_squash(tail), (child, "tail"))
+    if block:
         out.newline()
 
 

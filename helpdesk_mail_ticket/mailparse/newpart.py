@@ -122,11 +122,23 @@ def _wrote_far_search(text: str) -> re.Match | None:
     if opening < 0:
         return None
     start = 1 + max(stripped.rfind(mark, 0, opening) for mark in (":", "：", "<", ">"))
-    while (verb := _FAR_VERB_SPACE.search(text, start, opening)) is not None:
-        if (match := _WROTE_FAR.match(text, verb.start())) is not None:
+    for verb in _far_verbs(text[start:opening].lstrip()):
+        if (match := _WROTE_FAR.match(text, opening - verb)) is not None:
             return match
-        start = verb.start() + 1
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _far_verbs(region: str) -> tuple[int, ...]:
+    """Where ``_FAR_VERB_SPACE`` matches in ``region``, counted back from its end. The
+    region (what precedes an address, up to a colon or a bracket, spaces after it left
+    out: no verb starts with one, and what precedes it is no letter for the look-behind)
+    recurs: each line is joined with the lines above it, and its region read once."""
+    found, start = [], 0
+    while (verb := _FAR_VERB_SPACE.search(region, start)) is not None:
+        found.append(len(region) - verb.start())
+        start = verb.start() + 1
+    return tuple(found)
 
 
 # A time's colon, (?<=\d)[:：](?=\d), written colon first (the same matches): a search
@@ -1114,7 +1126,9 @@ def _is_attribution(joined: str, next_lines: list[str], above: str = "") -> bool
         return True
     if not _has_address(text):
         return False
-    return _wrote_far(text) or _WROTE_AT.search(_TIME.sub(".", text)) is not None
+    return _wrote_far(text) or (
+        ("写于" in text or "寫於" in text) and _WROTE_AT.search(_TIME.sub(".", text)) is not None
+    )
 
 
 # Nabble's and some web archives' attribution: "<name> wrote", no colon, glued right above
@@ -1216,12 +1230,13 @@ _REQUEST_WORD = re.compile(
 
 
 def _dateless_sender(text: str, next_lines: list[str]) -> bool:
+    # (the quote below first: Mutt's lines without one, joined in threes, were read whole)
     return (
-        (
+        _quote_follows(next_lines)
+        and (
             (len(text) <= _SENDER_LINE_MAX and _SENDER_COLON.search(text) is not None)
             or _sender_then(text)
         )
-        and _quote_follows(next_lines)
         and not _FIRST_PERSON.search(text)
     )
 
@@ -1882,10 +1897,27 @@ def _month_goes_on(above: str, last: str) -> bool:
     )
 
 
+def _may_end_attribution(end: str, digit_first: bool) -> bool:
+    """A text ending with the character ``end`` (stripped) may be an attribution
+    (:func:`_is_attribution`): a colon, a verb (a letter, or "napisał(a)"'s bracket), or an
+    address's bracket after a date opening the text (Gmail's "2013/7/20 Ann <a@x>",
+    ``_DATED_SENDER``); ``digit_first``: the text opens with a digit."""
+    return end in (":", "：", ")") or end.isalpha() or (end == ">" and digit_first)
+
+
 def _attribution_at(lines: list[str], index: int) -> int:
     """Number of lines (0: none) of an attribution starting on ``lines[index]``."""
     first = lines[index].strip()
+    # No join of the lines can end as an attribution: none read (a body of 200,000 lines
+    # of "<a@b.c>" joined each with the lines below it; issue 14)
+    digit_first = first[:1].isdigit()
+    if first and not any(
+        _may_end_attribution(line.rstrip()[-1:], digit_first)
+        for line in lines[index : index + HEADER_SPAN]
+    ):
+        return 0
     opens = None  # _opens_attribution(first), once
+    nearest = None  # _line_above(lines, index), once
     for span in range(1, HEADER_SPAN + 1):
         if index + span > len(lines):
             break
@@ -1916,7 +1948,9 @@ def _attribution_at(lines: list[str], index: int) -> int:
         # (the next lines only as far as _quote_follows reads them: a copy of the rest of
         # the text per line was quadratic on a long thread)
         following = lines[index + span : index + span + _QUOTE_LOOKAHEAD]
-        if _is_attribution(joined, following, _line_above(lines, index)):
+        if nearest is None:
+            nearest = _line_above(lines, index)
+        if _is_attribution(joined, following, nearest):
             if span > 1 and _customer_head(lines, index, span):
                 return 0
             return span
