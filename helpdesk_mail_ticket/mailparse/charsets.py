@@ -525,6 +525,9 @@ _INNER_DOTTED_I = re.compile(r"(?<=[^\W\d_])İ")
 # ("Veselı" for Czech "Veselý", "Chudı" for "Chudý", "byggğ" for Icelandic "byggð"),
 # whatever its pairs: it loses as a sign inside a word does.
 _FRONT_VOWELS = frozenset("eiöüİ")
+# ... and its high vowel after a rounded one is rounded ("okulu", "sorunu", "Doktoru"): an
+# "ı" after "o" or "u" is Czech "-ý" ("Krutý", "Holý", "Nový", "Hustý").
+_ROUNDED_BACK = frozenset("ou")
 _VOWELS = _FRONT_VOWELS | frozenset("aıouâîû")
 _HARMONY_BREAK = _SIGN_IN_WORD
 _WORD_BEFORE = re.compile(r"[^\W\d_]{1,12}\Z")
@@ -570,7 +573,7 @@ def _breaks_harmony(text: str, end: int) -> bool:
     if after and after[0] in "eöü":
         return True  # "adıge" is Icelandic "adýge" (a loan suffix's is "i": "Sırbistan")
     before = [char for char in head[:-1] if char in _VOWELS]
-    return bool(before) and before[-1] in _FRONT_VOWELS
+    return bool(before) and before[-1] in _FRONT_VOWELS | _ROUNDED_BACK
 
 
 def _breaks_phonotactics(word: str) -> bool:

@@ -1,0 +1,44 @@
+"""Issue 14, raw 8-bit names and subjects without a label (branch names8): the readings
+names7 left as trades, each taken back by a rule of the language's structure. Every text
+here is written for the test, none is fetched or copied from a scored set."""
+
+import pytest
+from test_mailparse_hdrs4 import _raw_mail, assert_read_as
+
+# --- a. Turkish rounding harmony ----------------------------------------------------------
+# Windows-1254's "ı" is Windows-1250's and Windows-1252's "ý" (0xFD). A Turkish high vowel
+# after a rounded one (o, u) is rounded ("okulu", "sorunu", "Doktoru"): an "ı" whose vowel
+# before is "o" or "u" breaks the harmony as an "ı" after a front vowel does. Czech "-ý"
+# after "o" or "u" ("Krutý", "Holý", "Nový", "Hustý") is that shape.
+
+_CZECH_ROUNDED = [
+    ("Petr Krutý", "cp1250"),
+    ("Krutý osud", "iso-8859-2"),
+    ("Jana Holý", "cp1250"),
+    ("Pavel Hustý", "iso-8859-2"),
+    ("Tlustý", "cp1250"),
+    ("Bosý", "iso-8859-2"),
+    ("Prostý", "cp1250"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _CZECH_ROUNDED)
+def test_czech_y_after_a_rounded_vowel_is_not_turkish(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_TURKISH_ROUNDED_GUARDS = [
+    "Kuveyt Dinarı",  # "ı" after "a"
+    "Toplantı notları",
+    "Kurtarıcı",
+    "Soğukkanlı",
+    "Boğazı",
+    "Sorunu çözüldü",
+]
+
+
+@pytest.mark.parametrize("text", _TURKISH_ROUNDED_GUARDS)
+def test_turkish_rounded_words_stay_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
