@@ -42,3 +42,62 @@ _TURKISH_ROUNDED_GUARDS = [
 def test_turkish_rounded_words_stay_turkish(text):
     data = text.encode("cp1254")
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- b. Icelandic "Þ" is no Turkish "Ş" -----------------------------------------------------
+# Windows-1252's "Þ", "þ" are Windows-1254's "Ş", "ş" (0xDE, 0xFE). A Turkish word holding
+# "ş" keeps Turkish syllables as one holding "ı" does: no three consonants in a row but at a
+# syllable break ("Türk-çe", "kart-lar"; no "ng" closes a Turkish syllable), no opening
+# cluster but a loan's; Icelandic "Þorsteinn", "Þröstur", "Þingvellir" have them.
+
+_ICELANDIC_THORN = [
+    "Þorsteinn Jónsson",
+    "Þröstur",
+    "Þingvellir",
+    "Þriðjudagur",
+    "Fundur á Þingvöllum",
+]
+
+
+@pytest.mark.parametrize("text", _ICELANDIC_THORN)
+def test_icelandic_thorn_is_not_turkish(text):
+    data = text.encode("cp1252")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_TURKISH_S_GUARDS = [
+    "Perşembe",
+    "Çarşamba toplantısı",
+    "Eskişehir",
+    "Şikayet",
+    "Türkçe",
+    "Kongre şubesi",
+    "Şampiyonlar",
+    "Kahramanmaraş",
+]
+
+
+@pytest.mark.parametrize("text", _TURKISH_S_GUARDS)
+def test_turkish_s_words_stay_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- c. A Turkish syllable break before an inner "ı" ----------------------------------------
+# "Kırk-pı-nar", "Yurt-dı-şı": a liquid or "n", a consonant, then one before an "ı" that does
+# not end the word is a syllable break as before any other vowel; Czech "-nzlý", "-lský" end
+# the word on "ý" and still break.
+
+_TURKISH_INNER_BREAK = ["Kırkpınar", "Kırkpınar güreşleri", "Yurtdışı"]
+
+
+@pytest.mark.parametrize("text", _TURKISH_INNER_BREAK)
+def test_turkish_break_before_an_inner_dotless_i(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+@pytest.mark.parametrize(("text", "codec"), [("Hanzlý", "cp1250"), ("Jan Polský", "iso-8859-2")])
+def test_czech_final_y_after_a_cluster_stays(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

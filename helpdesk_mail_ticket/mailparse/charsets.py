@@ -428,6 +428,8 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
             best, best_score = codec, score
     if best == "cp1252" and not _WESTERN_LABELS.intersection(hints):
         return _central_european(data) or best
+    if best == "cp1254" and "cp1254" not in hints and _western_reads_better(data):
+        return _central_european(data) or "cp1252"
     return best
 
 
@@ -498,7 +500,7 @@ def _central_european(data: bytes) -> str:
         text = _try(data, codec)
         if text is None or text == western or _C1_CONTROL.search(text):
             continue  # a C1 control is no text: ISO-8859-2's reading of Windows-1250's "Š"
-        score = _latin_fit(text[:_BODY_SAMPLE], tables)
+        score = _latin_fit(text[:_BODY_SAMPLE], tables, codec == "cp1254")
         if score > found_score or (not found and score >= threshold):
             found, found_score = codec, score
     return found
@@ -545,7 +547,12 @@ _CONSONANTS = "bcçdfghjklmnprsştvyzqx"
 # A liquid or "n", a consonant other than "s", then one before a vowel is a Turkish
 # syllable boundary ("kart-ları", "sırt-lan", "san-tralı"); Czech "-lský", "-nzlý" close
 # on "ý", Icelandic "skýrsla" holds an "s".
-_SYLLABLE_BOUNDARY = f"[lnr][{_CONSONANTS.replace('s', '')}][{_CONSONANTS}][aeioöuüâîû]"
+# No "ng" closes a Turkish syllable but before a loan's "r" or "l" ("Kon-gre"; Icelandic
+# "Þingvellir"), and an "ı" that does not end the word opens one as any vowel does
+# ("Kırk-pı-nar"; Czech "-nzlý" ends on it).
+_SYLLABLE_BOUNDARY = (
+    f"(?!ng[^rl])[lnr][{_CONSONANTS.replace('s', '')}][{_CONSONANTS}](?:[aeioöuüâîû]|ı(?!\\Z))"
+)
 _THREE_CONSONANTS = re.compile(
     f"(?!{_SYLLABLE_BOUNDARY})[{_CONSONANTS}]{{2}}(?!y[aeıioöuüâîû])[{_CONSONANTS}]"
 )
@@ -576,6 +583,16 @@ def _breaks_harmony(text: str, end: int) -> bool:
     return bool(before) and before[-1] in _FRONT_VOWELS | _ROUNDED_BACK
 
 
+def _breaks_turkish_syllables(text: str, end: int) -> bool:
+    """Whether the word of the "ş" ending at ``end`` in ``text`` breaks Turkish syllables
+    (_breaks_phonotactics): Icelandic "Þröstur", "Þorsteinn" read by Windows-1254."""
+    found = _WORD_BEFORE.search(text, 0, end)
+    if found is None:
+        return False
+    word = found.group() + _WORD_AFTER.match(text, end).group()
+    return _breaks_phonotactics(latin_lower(word.replace("I", "ı")))
+
+
 def _breaks_phonotactics(word: str) -> bool:
     """Whether lower-case ``word`` holds three consonants in a row or starts with two that
     no loan Turkish writes starts with (see _CONSONANTS)."""
@@ -584,10 +601,26 @@ def _breaks_phonotactics(word: str) -> bool:
     return bool(_CLUSTER_START.match(word)) and not _LOAN_START.match(word)
 
 
-def _latin_fit(text: str, tables: dict) -> float:
+def _western_reads_better(data: bytes) -> bool:
+    """Whether ``data``, read by Windows-1254 on its letters alone (Icelandic "þ" weighs
+    less than "ş", a capital "Ý" is Turkish "İ"), reads as words of a language better by
+    Windows-1252: its pairs, Turkish harmony and syllables judged. "Şröstur",
+    "Şingvellir", "KONEÈNİ" are Icelandic "Þröstur", "Þingvellir" and Czech "KONEČNÝ".
+    No margin: the letters' choice already stood for Turkish."""
+    tables = _latin_pairs()
+    western, turkish = _try(data, "cp1252"), _try(data, "cp1254")
+    if not tables or western is None or turkish is None:
+        return False
+    western_fit = _latin_fit(western[:_BODY_SAMPLE], tables)
+    return western_fit > _latin_fit(turkish[:_BODY_SAMPLE], tables, turkish=True)
+
+
+def _latin_fit(text: str, tables: dict, turkish: bool = False) -> float:
     """How well ``text`` reads as one Latin language: the best language's mean, over the
     first _LATIN_SCORED non-ASCII characters, of the log frequencies of the pairs each
-    forms with the characters before and after it (a non-letter there counts as a space)."""
+    forms with the characters before and after it (a non-letter there counts as a space).
+    ``turkish``: ``text`` is the Windows-1254 reading (its "ş" is judged as a Turkish
+    word's, not a Romanian's)."""
     padded = " " + latin_lower(text) + " "
     pairs, signs, count = [], 0.0, 0
     for found in _NON_ASCII.finditer(padded):
@@ -600,6 +633,8 @@ def _latin_fit(text: str, tables: dict) -> float:
             pairs.append((before if before.isalpha() else " ") + char)
             pairs.append(char + (after if after.isalpha() else " "))
             if char in "ığ" and _breaks_harmony(text, index):
+                signs += _HARMONY_BREAK
+            elif turkish and char == "ş" and _breaks_turkish_syllables(text, index):
                 signs += _HARMONY_BREAK
         if count >= _LATIN_SCORED:
             break
