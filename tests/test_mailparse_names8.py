@@ -101,3 +101,51 @@ def test_turkish_break_before_an_inner_dotless_i(text):
 def test_czech_final_y_after_a_cluster_stays(text, codec):
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- d. Turkish "ğ" against Icelandic "ð" -------------------------------------------------
+# Windows-1254's "ğ" is Windows-1252's "ð" (0xF0), a letter only Icelandic (and Faroese)
+# writes, and far more often than Turkish writes "ğ": the pairs took "Doğu" for "Doðu".
+# Where the readings differ by that letter alone and each word so read keeps Turkish vowel
+# harmony, Turkish (far the more frequent mail) wins unless Icelandic reads much better.
+
+_TURKISH_SOFT_G = [
+    "Doğu",
+    "Hatice Doğan",
+    "Oğuz Kaya",
+    "Soğuk hava deposu",
+    "Yağmur",
+    "Kocaoğlu",
+    "Niğde",
+    "Yolculuğu",
+    "Buğday fiyatı",
+]
+
+
+@pytest.mark.parametrize("text", _TURKISH_SOFT_G)
+def test_turkish_soft_g_is_turkish(text):
+    data = text.encode("cp1254")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_ICELANDIC_ETH = [
+    "Veður",  # "e", "u": no harmony
+    "Sigurður",
+    "Aðalsteinn",
+    "Blaðið",
+    "Friðrik Ólafsson",
+    "Miðvikudagur",
+    "Þórður",
+    "Egilsstaðir",
+    "Jóhann Guðmundsson",  # "ó": no Turkish letter
+    "Rauður",  # "au": no Turkish vowels
+    "Staður",  # "st": no Turkish opening
+    "Suðurland",  # a voiced stop last: Turkish writes it unvoiced
+    "Goðafoss",  # a double consonant last
+]
+
+
+@pytest.mark.parametrize("text", _ICELANDIC_ETH)
+def test_icelandic_eth_stays_icelandic(text):
+    data = text.encode("cp1252")
+    assert_read_as(_raw_mail(data, data, data), text)

@@ -496,8 +496,14 @@ def _central_european(data: bytes) -> str:
     western_fit = _latin_fit(sample, tables)
     found, found_score = "", western_fit + _CENTRAL_MARGIN
     for codec in _CENTRAL_EUROPEAN:
-        threshold = western_fit + (_TURKISH_MARGIN if codec == "cp1254" else _CENTRAL_MARGIN)
         text = _try(data, codec)
+        threshold = western_fit + (
+            _CENTRAL_MARGIN
+            if codec != "cp1254"
+            else -_ICELANDIC_ODDS
+            if text is not None and _icelandic_or_turkish(western, text)
+            else _TURKISH_MARGIN
+        )
         if text is None or text == western or _C1_CONTROL.search(text):
             continue  # a C1 control is no text: ISO-8859-2's reading of Windows-1250's "Š"
         score = _latin_fit(text[:_BODY_SAMPLE], tables, codec == "cp1254")
@@ -599,6 +605,45 @@ def _breaks_phonotactics(word: str) -> bool:
     if _THREE_CONSONANTS.search(word) or _FINAL_ONSET.search(word):
         return True
     return bool(_CLUSTER_START.match(word)) and not _LOAN_START.match(word)
+
+
+# Where the two readings differ only by Icelandic "ð" against Turkish "ğ", the odds turn:
+# Turkish mail is far the more frequent, Icelandic "ð" the more frequent letter (its pairs
+# outweigh "ğ"'s, "Doðan" over "Doğan"). Turkish wins unless Icelandic reads this much better
+# (per letter, in tenfold steps: below the two languages' speakers, some 200 to 1).
+_ICELANDIC_ODDS = 1.5
+
+
+_TURKISH_LETTERS = frozenset("çğıİöşüâîû")
+_ICELANDIC_SHAPE = re.compile(f"au|ei|[bdg]\\Z|([{_CONSONANTS}])\\1\\Z")
+
+
+def _icelandic_or_turkish(western: str, turkish: str) -> bool:
+    """Whether the two readings differ only where Windows-1252 reads Icelandic's own "ð"
+    and Windows-1254 Turkish "ğ", the Windows-1254 reading holding no letter Turkish does
+    not write ("Guðjón") and each word so read shaped as Turkish words are: vowels all
+    front or all back ("Doğu", "Oğuz", "Niğde"; Icelandic "veður", "Sigurður" break it),
+    Turkish syllables (_breaks_phonotactics: "Staður"), no Icelandic diphthong ("au",
+    "ei": "Rauður"), no voiced stop last (Turkish writes "Ahmet", "ağaç": "Suðurland") nor
+    a double consonant ("hak", "his": "Goðafoss")."""
+    if len(western) != len(turkish) or any(
+        char.isalpha() and not char.isascii() and char not in _TURKISH_LETTERS
+        for char in latin_lower(turkish)
+    ):
+        return False
+    for index, (one, other) in enumerate(zip(western, turkish, strict=True)):
+        if one == other:
+            continue
+        if one not in "ðÐ":
+            return False
+        found = _WORD_BEFORE.search(turkish, 0, index + 1)
+        word = latin_lower(found.group() + _WORD_AFTER.match(turkish, index + 1).group())
+        vowels = {char for char in word if char in _VOWELS}
+        if not vowels or (vowels & _FRONT_VOWELS and vowels - _FRONT_VOWELS):
+            return False
+        if _ICELANDIC_SHAPE.search(word) or _breaks_phonotactics(word.replace("İ", "i")):
+            return False
+    return True
 
 
 def _western_reads_better(data: bytes) -> bool:
