@@ -149,3 +149,50 @@ _ICELANDIC_ETH = [
 def test_icelandic_eth_stays_icelandic(text):
     data = text.encode("cp1252")
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- e. Big5 read as two kana ---------------------------------------------------------------
+# Big5's rows A4 and A5 ("中", "文", "月", "本") are EUC-JP's hiragana and katakana rows. A
+# small "ゃ", "ゅ", "ょ" follows only a kana of the i column ("きゅ", "しょ"; loans "テュ",
+# "フュ"): "中文" is no "いゅ". A katakana letter alone beside hiragana is no Japanese word
+# (a katakana word takes a hiragana ending: "メモる"): "本月" is no "セる".
+
+_BIG5_WORDS = ["本月", "中文", "本月報告", "中文版"]
+
+
+@pytest.mark.parametrize("text", _BIG5_WORDS)
+def test_big5_is_not_two_kana(text):
+    data = text.encode("big5")
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+_KANA_GUARDS = [
+    ("メモる", "euc-jp"),
+    ("サボる", "shift_jis"),
+    ("きょうの会議", "euc-jp"),
+    ("しゅくだい", "euc-jp"),
+    ("ジュースの注文", "shift_jis"),
+    ("フュージョン", "euc-jp"),
+    ("テストを送って", "euc-jp"),
+    ("チェックしました", "shift_jis"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), _KANA_GUARDS)
+def test_japanese_kana_words_stay_japanese(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- f. A Japanese name written with an ideographic space -------------------------------------
+# Japanese writes a full name with the ideographic space (U+3000) between surname and given
+# name as often as with none: "山田　太郎" in EUC-JP was GB2312's "怀拍　吕虾".
+
+_SPACED_NAMES = ["山田　太郎", "佐藤　花子", "鈴木　一郎", "田中　美咲"]
+
+
+@pytest.mark.parametrize("codec", ["euc-jp", "shift_jis"])
+@pytest.mark.parametrize("text", _SPACED_NAMES)
+def test_japanese_name_with_an_ideographic_space(text, codec):
+    data = text.encode(codec)
+    assert_read_as(_raw_mail(data, data, data), text)

@@ -918,18 +918,17 @@ _JAPANESE_SURNAMES = frozenset(
     ).split()
 )
 _JAPANESE_NAME = re.compile(
-    r"(?<![^\W\d_])([\u4e00-\u9fff々]{1,3})(?: ?)([\u4e00-\u9fff々]{1,3})(?![^\W\d_])"
+    r"(?<![^\W\d_])([\u4e00-\u9fff々]{1,3})([ \u3000]?)([\u4e00-\u9fff々]{1,3})(?![^\W\d_])"
 )
 
 
 def _japanese_name_chars(text: str) -> dict:
     """The Han characters of ``text``'s names (a common surname, then a given name glued or
-    after a space, nothing else glued): index -> the score its character takes when in its
+    after a space, ASCII or ideographic, nothing else glued): index -> the score its character takes when in its
     charset's common rows (the surname's as a written one, a given name's _GIVEN_NAME)."""
     out = {}
     for run in _JAPANESE_NAME.finditer(text[:_MIXED_SCANNED]):
-        first, given = run.group(1), run.group(2)
-        given_apart = " " in run.group()
+        first, given_apart, given = run.groups()  # apart: a space or an ideographic one
         for cut in range(1, len(first) + 1):
             surname = first[:cut]
             if surname in _JAPANESE_SURNAMES:
@@ -1048,6 +1047,30 @@ _SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッ�
 # give for a dash between Han characters or numerals ("東京ー大阪", "4ー2ー8").
 _SOKUON = frozenset("っッ")
 _COUNTER_KANA = frozenset("ゕゖヵヶ")
+# A small "ya", "yu", "yo" (a palatal syllable) follows a kana of the i column, or in a
+# loan's katakana "テ", "デ", "フ", "ヴ" ("テュ", "フュ"): after another it is wrong bytes
+# (Big5's "中文" is EUC-JP's "いゅ").
+_YOON = frozenset("ゃゅょャュョ")
+_I_COLUMN = frozenset("きしちにひみりぎじぢびぴキシチニヒミリギジヂビピテデフヴ")
+
+
+def _is_katakana(char: str) -> bool:
+    return 0x30A1 <= ord(char) <= 0x30FA
+
+
+def _is_hiragana(char: str) -> bool:
+    return 0x3041 <= ord(char) <= 0x3096
+
+
+def _lone_katakana(char: str, before: str, after: str) -> bool:
+    """Whether ``char`` is a katakana letter with no katakana beside it and hiragana on
+    one side."""
+    return (
+        _is_katakana(char)
+        and not _is_katakana(before)
+        and not _is_katakana(after)
+        and (_is_hiragana(before) or _is_hiragana(after))
+    )
 
 
 def _is_kana(char: str) -> bool:
@@ -1069,6 +1092,12 @@ def _kana_score(char: str, codec: str, before: str, after: str) -> float:
     is no more evidence of Japanese than a common Han character (Big5's commonest row is
     EUC-JP's hiragana: "港元" is "岩じ")."""
     if codec not in _JAPANESE:
+        return -0.5
+    if char in _YOON and _is_kana(before) and before not in _I_COLUMN:
+        return -1.0
+    if _lone_katakana(char, before, after):
+        # A katakana letter alone beside hiragana: no word (a katakana word takes a
+        # hiragana ending, "メモる"; Big5's "本月" is EUC-JP's "セる").
         return -0.5
     if _is_kana(before):
         return 1.5
