@@ -924,8 +924,9 @@ _JAPANESE_NAME = re.compile(
 
 def _japanese_name_chars(text: str) -> dict:
     """The Han characters of ``text``'s names (a common surname, then a given name glued or
-    after a space, ASCII or ideographic, nothing else glued): index -> the score its character takes when in its
-    charset's common rows (the surname's as a written one, a given name's _GIVEN_NAME)."""
+    after a space, ASCII or ideographic, nothing else glued): index -> the score its
+    character takes when in its charset's common rows (the surname's as a written one, a
+    given name's _GIVEN_NAME)."""
     out = {}
     for run in _JAPANESE_NAME.finditer(text[:_MIXED_SCANNED]):
         first, given_apart, given = run.groups()  # apart: a space or an ideographic one
