@@ -35,6 +35,8 @@ _TURKISH_ROUNDED_GUARDS = [
     "Soğukkanlı",
     "Boğazı",
     "Sorunu çözüldü",
+    "Bozkır",  # a compound: its second part's own harmony
+    "Doğukan Soğukpınar",
 ]
 
 

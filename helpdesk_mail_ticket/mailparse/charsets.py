@@ -534,7 +534,8 @@ _INNER_DOTTED_I = re.compile(r"(?<=[^\W\d_])İ")
 # whatever its pairs: it loses as a sign inside a word does.
 _FRONT_VOWELS = frozenset("eiöüİ")
 # ... and its high vowel after a rounded one is rounded ("okulu", "sorunu", "Doktoru"): an
-# "ı" after "o" or "u" is Czech "-ý" ("Krutý", "Holý", "Nový", "Hustý").
+# "ı" ending a word after "o" or "u" is Czech "-ý" ("Krutý", "Holý", "Nový", "Hustý"); a
+# compound's second part has its own ("Bozkır", "Soğukpınar").
 _ROUNDED_BACK = frozenset("ou")
 _VOWELS = _FRONT_VOWELS | frozenset("aıouâîû")
 _HARMONY_BREAK = _SIGN_IN_WORD
@@ -586,7 +587,9 @@ def _breaks_harmony(text: str, end: int) -> bool:
     if after and after[0] in "eöü":
         return True  # "adıge" is Icelandic "adýge" (a loan suffix's is "i": "Sırbistan")
     before = [char for char in head[:-1] if char in _VOWELS]
-    return bool(before) and before[-1] in _FRONT_VOWELS | _ROUNDED_BACK
+    if not before:
+        return False
+    return before[-1] in _FRONT_VOWELS or (before[-1] in _ROUNDED_BACK and not tail)
 
 
 def _breaks_turkish_syllables(text: str, end: int) -> bool:
