@@ -3,6 +3,7 @@ names7 left as trades, each taken back by a rule of the language's structure. Ev
 here is written for the test, none is fetched or copied from a scored set."""
 
 import pytest
+from mailparse.charsets import plausibility
 from test_mailparse_hdrs4 import _raw_mail, assert_read_as
 
 # --- a. Turkish rounding harmony ----------------------------------------------------------
@@ -198,3 +199,11 @@ _SPACED_NAMES = ["山田　太郎", "佐藤　花子", "鈴木　一郎", "田�
 def test_japanese_name_with_an_ideographic_space(text, codec):
     data = text.encode(codec)
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+@pytest.mark.parametrize("text", ["このメールは", "のデータを", "すごーい"])
+@pytest.mark.parametrize("codec", ["euc_jis_2004", "cp932"])
+def test_a_katakana_word_with_its_long_vowel_mark_is_no_lone_letter(text, codec):
+    """A katakana word ("メール") holds the long-vowel mark "ー" after its first letter:
+    scored as every kana between kana is (1.5), not as a lone letter beside hiragana."""
+    assert plausibility(text, codec) == 1.5

@@ -1059,7 +1059,7 @@ _I_COLUMN = frozenset("きしちにひみりぎじぢびぴキシチニヒミリ
 
 
 def _is_katakana(char: str) -> bool:
-    return 0x30A1 <= ord(char) <= 0x30FA
+    return 0x30A1 <= ord(char) <= 0x30FC  # with the long-vowel mark "ー" ("メール")
 
 
 def _is_hiragana(char: str) -> bool:
@@ -1068,9 +1068,10 @@ def _is_hiragana(char: str) -> bool:
 
 def _lone_katakana(char: str, before: str, after: str) -> bool:
     """Whether ``char`` is a katakana letter with no katakana beside it and hiragana on
-    one side."""
+    one side (the long-vowel mark also follows hiragana: "すごーい")."""
     return (
-        _is_katakana(char)
+        char != "ー"
+        and _is_katakana(char)
         and not _is_katakana(before)
         and not _is_katakana(after)
         and (_is_hiragana(before) or _is_hiragana(after))
