@@ -428,6 +428,8 @@ def detect_charset(data: bytes, *declared: str | None) -> str:
             best, best_score = codec, score
     if best == "cp1252" and not _WESTERN_LABELS.intersection(hints):
         return _central_european(data) or best
+    if best == "cp1254" and "cp1254" not in hints and _western_reads_better(data):
+        return _central_european(data) or "cp1252"
     return best
 
 
@@ -494,11 +496,17 @@ def _central_european(data: bytes) -> str:
     western_fit = _latin_fit(sample, tables)
     found, found_score = "", western_fit + _CENTRAL_MARGIN
     for codec in _CENTRAL_EUROPEAN:
-        threshold = western_fit + (_TURKISH_MARGIN if codec == "cp1254" else _CENTRAL_MARGIN)
         text = _try(data, codec)
+        threshold = western_fit + (
+            _CENTRAL_MARGIN
+            if codec != "cp1254"
+            else -_ICELANDIC_ODDS
+            if text is not None and _icelandic_or_turkish(western, text)
+            else _TURKISH_MARGIN
+        )
         if text is None or text == western or _C1_CONTROL.search(text):
             continue  # a C1 control is no text: ISO-8859-2's reading of Windows-1250's "Š"
-        score = _latin_fit(text[:_BODY_SAMPLE], tables)
+        score = _latin_fit(text[:_BODY_SAMPLE], tables, codec == "cp1254")
         if score > found_score or (not found and score >= threshold):
             found, found_score = codec, score
     return found
@@ -525,6 +533,10 @@ _INNER_DOTTED_I = re.compile(r"(?<=[^\W\d_])İ")
 # ("Veselı" for Czech "Veselý", "Chudı" for "Chudý", "byggğ" for Icelandic "byggð"),
 # whatever its pairs: it loses as a sign inside a word does.
 _FRONT_VOWELS = frozenset("eiöüİ")
+# ... and its high vowel after a rounded one is rounded ("okulu", "sorunu", "Doktoru"): an
+# "ı" ending a word after "o" or "u" is Czech "-ý" ("Krutý", "Holý", "Nový", "Hustý"); a
+# compound's second part has its own ("Bozkır", "Soğukpınar").
+_ROUNDED_BACK = frozenset("ou")
 _VOWELS = _FRONT_VOWELS | frozenset("aıouâîû")
 _HARMONY_BREAK = _SIGN_IN_WORD
 _WORD_BEFORE = re.compile(r"[^\W\d_]{1,12}\Z")
@@ -542,7 +554,12 @@ _CONSONANTS = "bcçdfghjklmnprsştvyzqx"
 # A liquid or "n", a consonant other than "s", then one before a vowel is a Turkish
 # syllable boundary ("kart-ları", "sırt-lan", "san-tralı"); Czech "-lský", "-nzlý" close
 # on "ý", Icelandic "skýrsla" holds an "s".
-_SYLLABLE_BOUNDARY = f"[lnr][{_CONSONANTS.replace('s', '')}][{_CONSONANTS}][aeioöuüâîû]"
+# No "ng" closes a Turkish syllable but before a loan's "r" or "l" ("Kon-gre"; Icelandic
+# "Þingvellir"), and an "ı" that does not end the word opens one as any vowel does
+# ("Kırk-pı-nar"; Czech "-nzlý" ends on it).
+_SYLLABLE_BOUNDARY = (
+    f"(?!ng[^rl])[lnr][{_CONSONANTS.replace('s', '')}][{_CONSONANTS}](?:[aeioöuüâîû]|ı(?!\\Z))"
+)
 _THREE_CONSONANTS = re.compile(
     f"(?!{_SYLLABLE_BOUNDARY})[{_CONSONANTS}]{{2}}(?!y[aeıioöuüâîû])[{_CONSONANTS}]"
 )
@@ -570,7 +587,19 @@ def _breaks_harmony(text: str, end: int) -> bool:
     if after and after[0] in "eöü":
         return True  # "adıge" is Icelandic "adýge" (a loan suffix's is "i": "Sırbistan")
     before = [char for char in head[:-1] if char in _VOWELS]
-    return bool(before) and before[-1] in _FRONT_VOWELS
+    if not before:
+        return False
+    return before[-1] in _FRONT_VOWELS or (before[-1] in _ROUNDED_BACK and not tail)
+
+
+def _breaks_turkish_syllables(text: str, end: int) -> bool:
+    """Whether the word of the "ş" ending at ``end`` in ``text`` breaks Turkish syllables
+    (_breaks_phonotactics): Icelandic "Þröstur", "Þorsteinn" read by Windows-1254."""
+    found = _WORD_BEFORE.search(text, 0, end)
+    if found is None:
+        return False
+    word = found.group() + _WORD_AFTER.match(text, end).group()
+    return _breaks_phonotactics(latin_lower(word.replace("I", "ı")))
 
 
 def _breaks_phonotactics(word: str) -> bool:
@@ -581,10 +610,65 @@ def _breaks_phonotactics(word: str) -> bool:
     return bool(_CLUSTER_START.match(word)) and not _LOAN_START.match(word)
 
 
-def _latin_fit(text: str, tables: dict) -> float:
+# Where the two readings differ only by Icelandic "ð" against Turkish "ğ", the odds turn:
+# Turkish mail is far the more frequent, Icelandic "ð" the more frequent letter (its pairs
+# outweigh "ğ"'s, "Doðan" over "Doğan"). Turkish wins unless Icelandic reads this much better
+# (per letter, in tenfold steps: below the two languages' speakers, some 200 to 1).
+_ICELANDIC_ODDS = 1.5
+
+
+_TURKISH_LETTERS = frozenset("çğıİöşüâîû")
+_ICELANDIC_SHAPE = re.compile(f"au|ei|[bdg]\\Z|([{_CONSONANTS}])\\1\\Z")
+
+
+def _icelandic_or_turkish(western: str, turkish: str) -> bool:
+    """Whether the two readings differ only where Windows-1252 reads Icelandic's own "ð"
+    and Windows-1254 Turkish "ğ", the Windows-1254 reading holding no letter Turkish does
+    not write ("Guðjón") and each word so read shaped as Turkish words are: vowels all
+    front or all back ("Doğu", "Oğuz", "Niğde"; Icelandic "veður", "Sigurður" break it),
+    Turkish syllables (_breaks_phonotactics: "Staður"), no Icelandic diphthong ("au",
+    "ei": "Rauður"), no voiced stop last (Turkish writes "Ahmet", "ağaç": "Suðurland") nor
+    a double consonant ("hak", "his": "Goðafoss")."""
+    if len(western) != len(turkish) or any(
+        char.isalpha() and not char.isascii() and char not in _TURKISH_LETTERS
+        for char in latin_lower(turkish)
+    ):
+        return False
+    for index, (one, other) in enumerate(zip(western, turkish, strict=True)):
+        if one == other:
+            continue
+        if one not in "ðÐ":
+            return False
+        found = _WORD_BEFORE.search(turkish, 0, index + 1)
+        word = latin_lower(found.group() + _WORD_AFTER.match(turkish, index + 1).group())
+        vowels = {char for char in word if char in _VOWELS}
+        if not vowels or (vowels & _FRONT_VOWELS and vowels - _FRONT_VOWELS):
+            return False
+        if _ICELANDIC_SHAPE.search(word) or _breaks_phonotactics(word.replace("İ", "i")):
+            return False
+    return True
+
+
+def _western_reads_better(data: bytes) -> bool:
+    """Whether ``data``, read by Windows-1254 on its letters alone (Icelandic "þ" weighs
+    less than "ş", a capital "Ý" is Turkish "İ"), reads as words of a language better by
+    Windows-1252: its pairs, Turkish harmony and syllables judged. "Şröstur",
+    "Şingvellir", "KONEÈNİ" are Icelandic "Þröstur", "Þingvellir" and Czech "KONEČNÝ".
+    No margin: the letters' choice already stood for Turkish."""
+    tables = _latin_pairs()
+    western, turkish = _try(data, "cp1252"), _try(data, "cp1254")
+    if not tables or western is None or turkish is None:
+        return False
+    western_fit = _latin_fit(western[:_BODY_SAMPLE], tables)
+    return western_fit > _latin_fit(turkish[:_BODY_SAMPLE], tables, turkish=True)
+
+
+def _latin_fit(text: str, tables: dict, turkish: bool = False) -> float:
     """How well ``text`` reads as one Latin language: the best language's mean, over the
     first _LATIN_SCORED non-ASCII characters, of the log frequencies of the pairs each
-    forms with the characters before and after it (a non-letter there counts as a space)."""
+    forms with the characters before and after it (a non-letter there counts as a space).
+    ``turkish``: ``text`` is the Windows-1254 reading (its "ş" is judged as a Turkish
+    word's, not a Romanian's)."""
     padded = " " + latin_lower(text) + " "
     pairs, signs, count = [], 0.0, 0
     for found in _NON_ASCII.finditer(padded):
@@ -597,6 +681,8 @@ def _latin_fit(text: str, tables: dict) -> float:
             pairs.append((before if before.isalpha() else " ") + char)
             pairs.append(char + (after if after.isalpha() else " "))
             if char in "ığ" and _breaks_harmony(text, index):
+                signs += _HARMONY_BREAK
+            elif turkish and char == "ş" and _breaks_turkish_syllables(text, index):
                 signs += _HARMONY_BREAK
         if count >= _LATIN_SCORED:
             break
@@ -835,18 +921,18 @@ _JAPANESE_SURNAMES = frozenset(
     ).split()
 )
 _JAPANESE_NAME = re.compile(
-    r"(?<![^\W\d_])([\u4e00-\u9fff々]{1,3})(?: ?)([\u4e00-\u9fff々]{1,3})(?![^\W\d_])"
+    r"(?<![^\W\d_])([\u4e00-\u9fff々]{1,3})([ \u3000]?)([\u4e00-\u9fff々]{1,3})(?![^\W\d_])"
 )
 
 
 def _japanese_name_chars(text: str) -> dict:
     """The Han characters of ``text``'s names (a common surname, then a given name glued or
-    after a space, nothing else glued): index -> the score its character takes when in its
-    charset's common rows (the surname's as a written one, a given name's _GIVEN_NAME)."""
+    after a space, ASCII or ideographic, nothing else glued): index -> the score its
+    character takes when in its charset's common rows (the surname's as a written one, a
+    given name's _GIVEN_NAME)."""
     out = {}
     for run in _JAPANESE_NAME.finditer(text[:_MIXED_SCANNED]):
-        first, given = run.group(1), run.group(2)
-        given_apart = " " in run.group()
+        first, given_apart, given = run.groups()  # apart: a space or an ideographic one
         for cut in range(1, len(first) + 1):
             surname = first[:cut]
             if surname in _JAPANESE_SURNAMES:
@@ -965,6 +1051,31 @@ _SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッ�
 # give for a dash between Han characters or numerals ("東京ー大阪", "4ー2ー8").
 _SOKUON = frozenset("っッ")
 _COUNTER_KANA = frozenset("ゕゖヵヶ")
+# A small "ya", "yu", "yo" (a palatal syllable) follows a kana of the i column, or in a
+# loan's katakana "テ", "デ", "フ", "ヴ" ("テュ", "フュ"): after another it is wrong bytes
+# (Big5's "中文" is EUC-JP's "いゅ").
+_YOON = frozenset("ゃゅょャュョ")
+_I_COLUMN = frozenset("きしちにひみりぎじぢびぴキシチニヒミリギジヂビピテデフヴ")
+
+
+def _is_katakana(char: str) -> bool:
+    return 0x30A1 <= ord(char) <= 0x30FC  # with the long-vowel mark "ー" ("メール")
+
+
+def _is_hiragana(char: str) -> bool:
+    return 0x3041 <= ord(char) <= 0x3096
+
+
+def _lone_katakana(char: str, before: str, after: str) -> bool:
+    """Whether ``char`` is a katakana letter with no katakana beside it and hiragana on
+    one side (the long-vowel mark also follows hiragana: "すごーい")."""
+    return (
+        char != "ー"
+        and _is_katakana(char)
+        and not _is_katakana(before)
+        and not _is_katakana(after)
+        and (_is_hiragana(before) or _is_hiragana(after))
+    )
 
 
 def _is_kana(char: str) -> bool:
@@ -986,6 +1097,12 @@ def _kana_score(char: str, codec: str, before: str, after: str) -> float:
     is no more evidence of Japanese than a common Han character (Big5's commonest row is
     EUC-JP's hiragana: "港元" is "岩じ")."""
     if codec not in _JAPANESE:
+        return -0.5
+    if char in _YOON and _is_kana(before) and before not in _I_COLUMN:
+        return -1.0
+    if _lone_katakana(char, before, after):
+        # A katakana letter alone beside hiragana: no word (a katakana word takes a
+        # hiragana ending, "メモる"; Big5's "本月" is EUC-JP's "セる").
         return -0.5
     if _is_kana(before):
         return 1.5
