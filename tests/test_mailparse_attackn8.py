@@ -3,6 +3,7 @@ name or subject holding both "ş" and "ğ". Every text here is written for the t
 fetched or copied from a scored set."""
 
 import pytest
+from mailparse.charsets import decode_8bit
 from test_mailparse_hdrs4 import _raw_mail, assert_read_as
 
 # Windows-1254's "ş" and "ğ" are Windows-1252's Icelandic "þ" and "ð" (0xFE, 0xF0). The
@@ -48,3 +49,24 @@ def test_icelandic_thorn_word_by_its_shape(text):
 def test_turkish_names_in_ad_stay_turkish(text):
     data = text.encode("cp1254")
     assert_read_as(_raw_mail(data, data, data), text)
+
+
+# --- Japanese: a katakana particle or a small "ッ" closing a casual phrase ----------------
+# names8 scores a katakana letter with no katakana beside it and hiragana on one side as no
+# word (Big5's "本月" is EUC-JP's "セる"). Casual Japanese writes a sentence-final particle
+# ("ネ", "ヨ", "ゾ", "ナ", "カ") or the emphatic small "ッ" in katakana after hiragana, at
+# the end of the phrase: "見てネ" in EUC-JP read as GB2312's "葦化生".
+
+_KATAKANA_FINALS = ["見てネ", "いいネ", "来てネ", "行くゾ", "あッ", "えッ", "Re: いいネ"]
+
+
+@pytest.mark.parametrize("codec", ["euc-jp", "shift_jis"])
+@pytest.mark.parametrize("text", _KATAKANA_FINALS)
+def test_katakana_particle_ending_a_phrase_is_japanese(text, codec):
+    data = text.encode(codec)
+    assert decode_8bit(data) == text
+
+
+@pytest.mark.parametrize("text", ["本月", "月份", "Re: 本月", "中文"])
+def test_big5_is_still_no_kana(text):
+    assert decode_8bit(text.encode("big5")) == text

@@ -1101,9 +1101,17 @@ def _is_hiragana(char: str) -> bool:
     return 0x3041 <= ord(char) <= 0x3096
 
 
+# Casual Japanese closes a phrase in hiragana with a katakana particle or the emphatic
+# small "ッ" ("見てネ", "行くゾ", "あッ"): a katakana letter alone, but a word's end.
+_KATAKANA_FINALS = frozenset("ネヨゾナカワサッ")
+
+
 def _lone_katakana(char: str, before: str, after: str) -> bool:
     """Whether ``char`` is a katakana letter with no katakana beside it and hiragana on
-    one side (the long-vowel mark also follows hiragana: "すごーい")."""
+    one side (the long-vowel mark also follows hiragana: "すごーい"), and no particle
+    closing a hiragana phrase (_KATAKANA_FINALS)."""
+    if char in _KATAKANA_FINALS and _is_hiragana(before) and not _is_kana(after):
+        return False
     return (
         char != "ー"
         and _is_katakana(char)
