@@ -657,10 +657,45 @@ def _western_reads_better(data: bytes) -> bool:
     No margin: the letters' choice already stood for Turkish."""
     tables = _latin_pairs()
     western, turkish = _try(data, "cp1252"), _try(data, "cp1254")
-    if not tables or western is None or turkish is None:
+    if not tables or western is None or turkish is None or not _not_turkish_sign(turkish):
         return False
     western_fit = _latin_fit(western[:_BODY_SAMPLE], tables)
     return western_fit > _latin_fit(turkish[:_BODY_SAMPLE], tables, turkish=True)
+
+
+def _not_turkish_sign(text: str) -> bool:
+    """Whether ``text``, a Windows-1254 reading, shows a sign of no Turkish: a letter
+    Turkish does not write ("KONEÈNİ"), a sign inside a word, an "ı" or "ğ" word breaking
+    harmony or syllables, a "ş" word breaking syllables ("Şröstur", "Şingvellir"). Without
+    one the pairs alone do not overturn the letters' choice: they favour Icelandic "þ" and
+    "ð" over Turkish "ş" and "ğ" both, and a Turkish text holding both ("Ayşe Doğan",
+    "Uğur Şahin") would read Icelandic on them."""
+    for found in _NON_ASCII.finditer(text):
+        index, char = found.start(), latin_lower(found.group())
+        if not char.isalpha():
+            if text[index - 1 : index].isalpha() and text[index + 1 : index + 2].isalpha():
+                return True
+            continue
+        if char not in _TURKISH_LETTERS:
+            return True
+        if char in "ığ" and _breaks_harmony(text, index + 1):
+            return True
+        if char == "ş" and (
+            _breaks_turkish_syllables(text, index + 1) or _icelandic_shaped(text, index + 1)
+        ):
+            return True
+    return False
+
+
+def _icelandic_shaped(text: str, end: int) -> bool:
+    """Whether the word of the letter ending at ``end`` in ``text`` has a shape Turkish
+    words do not and Icelandic ones do (_ICELANDIC_SHAPE: "au", "ei", a voiced stop or a
+    double consonant last: "Şorbjörg", "Şorsteinn")."""
+    found = _WORD_BEFORE.search(text, 0, end)
+    if found is None:
+        return False
+    word = latin_lower(found.group() + _WORD_AFTER.match(text, end).group())
+    return bool(_ICELANDIC_SHAPE.search(word))
 
 
 def _latin_fit(text: str, tables: dict, turkish: bool = False) -> float:
@@ -1066,9 +1101,17 @@ def _is_hiragana(char: str) -> bool:
     return 0x3041 <= ord(char) <= 0x3096
 
 
+# Casual Japanese closes a phrase in hiragana with a katakana particle or the emphatic
+# small "ッ" ("見てネ", "行くゾ", "あッ"): a katakana letter alone, but a word's end.
+_KATAKANA_FINALS = frozenset("ネヨゾナカワサッ")
+
+
 def _lone_katakana(char: str, before: str, after: str) -> bool:
     """Whether ``char`` is a katakana letter with no katakana beside it and hiragana on
-    one side (the long-vowel mark also follows hiragana: "すごーい")."""
+    one side (the long-vowel mark also follows hiragana: "すごーい"), and no particle
+    closing a hiragana phrase (_KATAKANA_FINALS)."""
+    if char in _KATAKANA_FINALS and _is_hiragana(before) and not _is_kana(after):
+        return False
     return (
         char != "ー"
         and _is_katakana(char)
