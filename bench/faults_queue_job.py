@@ -39,6 +39,12 @@ import faults  # noqa: E402
 BRIDGE = "helpdesk_mail_ticket_queue_job"
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class QueueJobDatabase(faults.OdooDatabase):
     install = BRIDGE
 
@@ -71,9 +77,7 @@ class QueueJobExperiment(faults.Experiment):
     # -- the job server ---------------------------------------------------------------------
 
     def start_server(self):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port, gevent_port = free_port(), free_port()
         env = dict(
             os.environ,
             ODOO_QUEUE_JOB_CHANNELS=f"root:{self.workers}",
@@ -92,8 +96,8 @@ class QueueJobExperiment(faults.Experiment):
             [sys.executable, *launcher, f"--addons-path={self.db.addons}", "-d", self.db.name,
              f"--db-filter=^{self.db.name}$", "--load=base,web,queue_job",
              f"--workers={self.workers}", "--max-cron-threads=0", f"--http-port={self.port}",
-             "--http-interface=127.0.0.1", "--log-level=warn", "--limit-time-real=600",
-             "--limit-time-cpu=600", *self.db.db_args()],
+             f"--gevent-port={gevent_port}", "--http-interface=127.0.0.1", "--log-level=warn",
+             "--limit-time-real=600", "--limit-time-cpu=600", *self.db.db_args()],
             cwd=faults.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
@@ -139,16 +143,21 @@ class QueueJobExperiment(faults.Experiment):
             remaining -= min(batch, remaining) if self.runs else 0
             cycle = self.db.start_fetch()
             self.runs += 1
+            # One round in four, a second cycle at once (the cron and Fetch Now): both
+            # may hand the same new mail to jobs.
+            racer = self.db.start_fetch() if self.rng.random() < 0.25 else None
+            self.runs += bool(racer)
             victim = self.rng.choice(["job process", "job process", "server", "cycle"])
             killed, how = self._kill(victim, cycle)
             if killed:
                 self.kills += 1
                 self.killed[victim] += 1
-            self.log(f"run {self.runs}: {victim}: {how}")
-            if cycle.poll() is None:
-                cycle.wait(timeout=600)
-            with contextlib.suppress(ValueError):
-                cycle.log.close()
+            self.log(f"run {self.runs}: {victim}: {how}{', two cycles' if racer else ''}")
+            for process in filter(None, [cycle, racer]):
+                if process.poll() is None:
+                    process.wait(timeout=600)
+                with contextlib.suppress(ValueError):
+                    process.log.close()
             if self.server is None or self.server.poll() is not None:
                 self.stop_server()
                 self.start_server()
@@ -308,8 +317,17 @@ class QueueJobExperiment(faults.Experiment):
             jobs = dict(cr.fetchall())
             cr.execute("SELECT exc_name, count(*) FROM queue_job WHERE state = 'failed' GROUP BY 1")
             failed = dict(cr.fetchall())
-            cr.execute("SELECT count(*) FROM queue_job WHERE retry > 0")
-            return jobs, failed, cr.fetchone()[0]
+            cr.execute("SELECT count(*) FROM queue_job WHERE retry > 1")  # run again
+            retried = cr.fetchone()[0]
+            # Lines handed to more than one job (a job given up, a reply handed on, two
+            # cycles at once): harmless when each is processed once, counted to see it.
+            cr.execute(
+                """SELECT count(*) FROM (
+                       SELECT jsonb_array_elements_text((records #>> '{}')::jsonb -> 'ids') AS id
+                         FROM queue_job WHERE method_name = '_process_job'
+                   ) ids GROUP BY id HAVING count(*) > 1"""
+            )
+            return jobs, failed, retried, len(cr.fetchall())
 
 
 def run(messages, kills, seed, min_delay, max_delay, workers, verbose=False):
@@ -324,8 +342,11 @@ def run(messages, kills, seed, min_delay, max_delay, workers, verbose=False):
         poison = experiment.poison_job()
         report = experiment.verify()
         report["poison"] = poison
-        report["jobs"], report["failed_jobs"], report["retried"] = experiment.jobs()
+        report["jobs"], report["failed_jobs"], report["retried"], report["rejobbed"] = (
+            experiment.jobs()
+        )
         report["started_at_kill"] = experiment.started_at_kill
+        report["failed_logs"] = experiment.db.failed_logs()
         report["killed"] = experiment.killed
         if report["lost"] or report["duplicated"] or report["wrong"] or report["stalled"]:
             os.environ["HMT_KEEP_DB"] = "1"
@@ -353,13 +374,16 @@ def main():
     problems = report["lost"] + report["duplicated"] + report["wrong"] + report["stalled"]
     for problem in problems:
         print(problem)
+    if options.verbose and report["failed_logs"]:
+        print(report["failed_logs"][-20000:])
     print(f"poison killed with its job 3 times: {report['poison']}")
     print(
         f"workers {options.workers}, runs {report['runs']}, kills {report['kills']} "
         f"{report['killed']}, messages {report['messages']}, lost {len(report['lost'])}, "
         f"duplicated {len(report['duplicated'])}, wrong {len(report['wrong'])}, "
         f"stalled {len(report['stalled'])}, jobs {report['jobs']}, failed "
-        f"{report['failed_jobs']}, retried {report['retried']}, jobs started at the kills "
+        f"{report['failed_jobs']}, retried {report['retried']}, lines in several jobs "
+        f"{report['rejobbed']}, jobs started at the kills "
         f"{report['started_at_kill']}, {time.monotonic() - started:.0f} s"
     )
     return 1 if problems else 0
