@@ -19,6 +19,10 @@ ledger, the tickets and the servers with what was delivered.
 
 Prints ``runs, kills, messages, lost, duplicated, wrong, stalled`` and the jobs by state;
 all four counts must be 0.
+
+``--runner-down`` runs another scenario instead: the cron's cycles with no job runner
+(their jobs pile up pending), then the bridge uninstalled with those jobs pending, then
+the main addon's cycles; the same checks.
 """
 
 import argparse
@@ -277,6 +281,33 @@ class QueueJobExperiment(faults.Experiment):
             time.sleep(0.02)
         return False
 
+    def runner_down_then_uninstalled(self, cycles=3, per_cycle=5):
+        """No job runner while the cron's cycles run (each hands the new mail to jobs),
+        then the bridge uninstalled with those jobs pending (its uninstall hook deletes
+        them), then the main addon's cycles until nothing is new. Returns the pending
+        jobs before the uninstallation, the lines in more than one of them, and the
+        jobs left after it."""
+        self.deliver(int(self.total * 0.8))
+        for _cycle in range(cycles):
+            self._cycle()
+            self.deliver(per_cycle)
+        with contextlib.closing(self.db.connect()) as conn, conn.cursor() as cr:
+            cr.execute("SELECT count(*) FROM queue_job WHERE state = 'pending'")
+            pending = cr.fetchone()[0]
+            cr.execute(SEVERAL_JOBS_QUERY)
+            several = len(cr.fetchall())
+        self.db.script(UNINSTALL_CODE, {})
+        with contextlib.closing(self.db.connect()) as conn, conn.cursor() as cr:
+            cr.execute("SELECT count(*) FROM queue_job")
+            left = cr.fetchone()[0]
+        self.deliver(max(0, self.total - sum(len(c.mails) for c in self.corpus.values())))
+        for _cycle in range(5):
+            self._cycle()
+            if not self.pending():
+                break
+        self._cycle()  # the server side of the last ones
+        return pending, several, left
+
     def finish(self, timeout=1800):
         """The server undisturbed, cycles until no message is new and no job is left,
         then one more cycle (the server side of what the jobs processed)."""
@@ -321,13 +352,43 @@ class QueueJobExperiment(faults.Experiment):
             retried = cr.fetchone()[0]
             # Lines handed to more than one job (a job given up, a reply handed on, two
             # cycles at once): harmless when each is processed once, counted to see it.
-            cr.execute(
-                """SELECT count(*) FROM (
-                       SELECT jsonb_array_elements_text((records #>> '{}')::jsonb -> 'ids') AS id
-                         FROM queue_job WHERE method_name = '_process_job'
-                   ) ids GROUP BY id HAVING count(*) > 1"""
-            )
+            cr.execute(SEVERAL_JOBS_QUERY)
             return jobs, failed, retried, len(cr.fetchall())
+
+
+# The lines handed to more than one job.
+SEVERAL_JOBS_QUERY = """
+    SELECT count(*) FROM (
+        SELECT jsonb_array_elements_text((records #>> '{}')::jsonb -> 'ids') AS id
+          FROM queue_job WHERE method_name = '_process_job'
+    ) ids GROUP BY id HAVING count(*) > 1"""
+
+UNINSTALL_CODE = f"""
+    module = env["ir.module.module"].search([("name", "=", "{BRIDGE}")])
+    module.button_immediate_uninstall()
+    cr.commit()
+    print(json.dumps(module.state))
+"""
+
+
+def runner_down(messages, seed, verbose=False):
+    """``--runner-down``: no runner while cycles run, then the bridge uninstalled."""
+    with QueueJobExperiment(messages, 0, seed, verbose=verbose) as experiment:
+        experiment.setup(faults.addons_path())
+        pending, several, left = experiment.runner_down_then_uninstalled()
+        report = experiment.verify()
+        problems = report["lost"] + report["duplicated"] + report["wrong"] + report["stalled"]
+        for problem in problems:
+            print(problem)
+        print(
+            f"runner down: {pending} jobs pending, {several} lines in several jobs; "
+            f"uninstalled: {left} jobs left; messages {report['messages']}, lost "
+            f"{len(report['lost'])}, duplicated {len(report['duplicated'])}, wrong "
+            f"{len(report['wrong'])}, stalled {len(report['stalled'])}"
+        )
+        if problems:
+            os.environ["HMT_KEEP_DB"] = "1"
+        return 1 if problems else 0
 
 
 def run(messages, kills, seed, min_delay, max_delay, workers, verbose=False):
@@ -365,7 +426,14 @@ def main():
     parser.add_argument("--min-delay", type=float, default=1.0)
     parser.add_argument("--max-delay", type=float, default=8.0)
     parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument(
+        "--runner-down",
+        action="store_true",
+        help="instead: cycles with no job runner, then the bridge uninstalled, then cycles",
+    )
     options = parser.parse_args()
+    if options.runner_down:
+        return runner_down(options.messages, options.seed, options.verbose)
     started = time.monotonic()
     report = run(
         options.messages, options.kills, options.seed, options.min_delay, options.max_delay,
