@@ -215,6 +215,9 @@ def time_of(number):
 class OdooDatabase:
     """A database with the addon installed, reached by Odoo subprocesses and psycopg2."""
 
+    # The module installed (a sibling script installs a bridge with it).
+    install = ADDON
+
     def __init__(self, name, addons, workdir):
         self.name = name
         self.addons = addons
@@ -235,14 +238,16 @@ class OdooDatabase:
         self.drop()
         command = [
             sys.executable, "-m", "odoo", f"--addons-path={self.addons}", "-d", self.name,
-            "-i", ADDON, "--stop-after-init", "--without-demo=all", "--log-level=warn",
+            "-i", self.install, "--stop-after-init", "--without-demo=all", "--log-level=warn",
             "--workers=0", "--max-cron-threads=0", "--http-port=0", *self.db_args(),
         ]  # fmt: skip
         result = subprocess.run(
             command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
         )
         if result.returncode:
-            raise RuntimeError(f"installing {ADDON} failed:\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(
+                f"installing {self.install} failed:\n{result.stdout}\n{result.stderr}"
+            )
 
     def drop(self):
         # --force: the backend of a worker killed a moment ago may still hold a session.
@@ -350,6 +355,11 @@ def kill_group(process):
 class Experiment:
     """Two mailboxes, one database, fetch processes killed at random moments."""
 
+    # The addons of this repository copied for the run, and the database's class (a
+    # sibling script runs a bridge too).
+    snapshot_addons = (ADDON,)
+    database_class = OdooDatabase
+
     def __init__(
         self,
         messages,
@@ -398,16 +408,17 @@ class Experiment:
         # The addon as it is now: other work on the checkout must not change the code
         # under test between the installation and the last fetch process.
         snapshot = os.path.join(self.workdir, "addons")
-        shutil.copytree(
-            ROOT / ADDON,
-            os.path.join(snapshot, ADDON),
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
+        for name in self.snapshot_addons:
+            shutil.copytree(
+                ROOT / name,
+                os.path.join(snapshot, name),
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
         addons = ",".join([snapshot] + [p for p in addons.split(",") if Path(p) != ROOT])
         server = Dovecot()
         self.dovecot = server.start()
         suffix = f"{os.getpid()}{self.rng.randint(0, 9999)}"
-        self.db = OdooDatabase(f"hmt_faults_{suffix}", addons, self.workdir)
+        self.db = self.database_class(f"hmt_faults_{suffix}", addons, self.workdir)
         started = time.monotonic()
         self.db.create()
         self.log(f"database {self.db.name} installed in {time.monotonic() - started:.0f} s")
