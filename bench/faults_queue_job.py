@@ -15,9 +15,10 @@ delay, half right after a random number of messages were done), one of: the proc
 running a started job (queue_job's ``worker_pid``; the server's master starts another;
 the kill counts only when it landed inside the job), the whole server (restarted), or
 the cycle. Mail is appended between kills. A dead job is requeued by queue_job's runner
-at once rather than up to 70 s later (``_requeue_dead``). Then the server runs undisturbed and cycles run
-until no message is new and no job is left, and the checks of ``faults.py`` compare the
-ledger, the tickets and the servers with what was delivered.
+at once rather than up to 70 s later (``_requeue_dead``). Then the server runs
+undisturbed and cycles run until no message is new and no job is left (or a stall), and
+the checks of ``faults.py`` compare the ledger, the tickets and the servers with what
+was delivered.
 
 Prints ``runs, kills, messages, lost, duplicated, wrong, stalled`` and the jobs by state;
 all four counts must be 0.
@@ -411,7 +412,7 @@ class QueueJobExperiment(faults.Experiment):
                 idle = idle + 1 if progress == last else 0
                 last = progress
                 if idle >= patience - 1:
-                    self.log(f"stalled: {progress[0]} message(s) new, no job done in {patience} cycles")
+                    self.log(f"stalled: {progress[0]} new, no job done in {patience} cycles")
                     return False
         raise AssertionError(f"messages still new after {timeout} s: {self.pending()}")
 
