@@ -150,6 +150,8 @@ class QueueJobExperiment(faults.Experiment):
         per_run = max(1, remaining // max(1, self.kills_planned))
         self.start_server()
         batch = initial
+        victims = ["job process", "job process", "server", "cycle"]
+        self.rng.shuffle(victims)
         while self.kills < self.kills_planned and self.runs < 5 * self.kills_planned:
             self.deliver(batch)
             remaining -= min(batch, remaining) if self.runs else 0
@@ -159,7 +161,9 @@ class QueueJobExperiment(faults.Experiment):
             # may hand the same new mail to jobs.
             racer = self.db.start_fetch() if self.rng.random() < 0.25 else None
             self.runs += bool(racer)
-            victim = self.rng.choice(["job process", "job process", "server", "cycle"])
+            # Every four kills: two of a job's process, one of the server, one of a cycle,
+            # in a seeded order; a kill that missed its job is tried again next round.
+            victim = victims[self.kills % len(victims)]
             killed, how = self._kill(victim, cycle)
             if killed:
                 self.kills += 1
