@@ -11,11 +11,14 @@ An Odoo server (prefork, ``--workers`` 1 or 2: one or two Odoo processes running
 queue_job's runner with ``root:<workers>``) runs the jobs; ``odoo helpdesk_fetch``
 processes are the cron's cycles (they record the mail, hand it to jobs, delete or move
 what was processed). Each kill SIGKILLs, at a seeded random moment (half after a random
-delay, half right after a random number of messages were done), one of: a job-running
-process (the server's master starts another), the whole server (restarted), or the
-cycle. Mail is appended between kills. Then the server runs undisturbed and cycles run
-until no message is new and no job is left, and the checks of ``faults.py`` compare the
-ledger, the tickets and the servers with what was delivered.
+delay, half right after a random number of messages were done), one of: the process
+running a started job (queue_job's ``worker_pid``; the server's master starts another;
+the kill counts only when it landed inside the job), the whole server (restarted), or
+the cycle. Mail is appended between kills. A dead job is requeued by queue_job's runner
+at once rather than up to 70 s later (``_requeue_dead``). Then the server runs
+undisturbed and cycles run until no message is new and no job is left (or a stall), and
+the checks of ``faults.py`` compare the ledger, the tickets and the servers with what
+was delivered.
 
 Prints ``runs, kills, messages, lost, duplicated, wrong, stalled`` and the jobs by state;
 all four counts must be 0.
@@ -67,6 +70,9 @@ class QueueJobExperiment(faults.Experiment):
         self.server_logs = 0
         self.killed = {"job process": 0, "server": 0, "cycle": 0}
         self.started_at_kill = 0  # jobs in state started when their process was killed
+        # Kills of a job's own process that landed inside the job: the job still
+        # started by the killed process afterwards (it died running it).
+        self.landed = 0
 
     def __exit__(self, *exc_info):
         self.stop_server()  # and, through faults.py, Dovecot and the database
@@ -129,7 +135,9 @@ class QueueJobExperiment(faults.Experiment):
             ["ps", "--ppid", str(master), "-o", "pid=,args="],
             capture_output=True, text=True, check=False,
         ).stdout.splitlines()  # fmt: skip
-        return [int(line.split()[0]) for line in children if "gevent" not in line]
+        # The gevent process has "gevent" as its own argument; every forked process also
+        # carries the master's --gevent-port=... (a substring test dropped them all).
+        return [int(line.split()[0]) for line in children if "gevent" not in line.split()]
 
     # -- the kills --------------------------------------------------------------------------
 
@@ -142,6 +150,8 @@ class QueueJobExperiment(faults.Experiment):
         per_run = max(1, remaining // max(1, self.kills_planned))
         self.start_server()
         batch = initial
+        victims = ["job process", "job process", "server", "cycle"]
+        self.rng.shuffle(victims)
         while self.kills < self.kills_planned and self.runs < 5 * self.kills_planned:
             self.deliver(batch)
             remaining -= min(batch, remaining) if self.runs else 0
@@ -151,7 +161,9 @@ class QueueJobExperiment(faults.Experiment):
             # may hand the same new mail to jobs.
             racer = self.db.start_fetch() if self.rng.random() < 0.25 else None
             self.runs += bool(racer)
-            victim = self.rng.choice(["job process", "job process", "server", "cycle"])
+            # Every four kills: two of a job's process, one of the server, one of a cycle,
+            # in a seeded order; a kill that missed its job is tried again next round.
+            victim = victims[self.kills % len(victims)]
             killed, how = self._kill(victim, cycle)
             if killed:
                 self.kills += 1
@@ -165,6 +177,9 @@ class QueueJobExperiment(faults.Experiment):
             if self.server is None or self.server.poll() is not None:
                 self.stop_server()
                 self.start_server()
+                with contextlib.closing(self.db.connect()) as conn:
+                    conn.autocommit = True
+                    self._requeue_dead(conn, timeout=30)  # the jobs the server ran
             batch = min(per_run, remaining) or 5
         self.deliver(remaining)
         return self.finish()
@@ -179,12 +194,13 @@ class QueueJobExperiment(faults.Experiment):
             if not self._wait_for_started_job(conn, cycle):
                 return False, "no job started"
             if self.rng.random() < 0.5:
-                delay = self.rng.uniform(0, 1.0)  # a job takes about a second
+                # A job of a few messages is done within a second: killed early in it.
+                delay = self.rng.uniform(0, 0.3)
                 time.sleep(delay)
                 how = f"SIGKILL {delay:.2f} s after a job started"
             else:
-                target = self.rng.randint(1, 10)
-                pause = self.rng.uniform(0, 0.1)
+                target = self.rng.randint(1, 3)  # inside the job's batch
+                pause = self.rng.uniform(0, 0.05)
                 base = self._done(conn)
                 deadline = time.monotonic() + 60
                 while self._done(conn) < base + target and time.monotonic() < deadline:
@@ -199,12 +215,11 @@ class QueueJobExperiment(faults.Experiment):
         if victim == "server":
             self.stop_server()
             return True, how
-        pids = self.job_processes()
-        if not pids:
-            return False, "no job process to kill"
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.rng.choice(pids), 9)
-        return True, how
+        with contextlib.closing(self.db.connect()) as conn:
+            conn.autocommit = True
+            if not self._kill_started_job(conn):
+                return False, how + ", the job ended before its process was killed"
+        return True, how + ", inside it"
 
     def _wait_for_started_job(self, conn, cycle, timeout=90):
         """Whether a job started: as soon as the cycle enqueued it (a job of a few
@@ -217,6 +232,68 @@ class QueueJobExperiment(faults.Experiment):
                 return False
             time.sleep(0.01)
         return False
+
+    def _kill_started_job(self, conn, uuid=None):
+        """SIGKILL the process running a started job (``uuid``, or any); whether the
+        kill landed inside the job (it is still started by the dead process after the
+        kill). The dead job is then requeued at once (``_requeue_dead``)."""
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT uuid, worker_pid FROM queue_job WHERE state = 'started' "
+                "AND (%s IS NULL OR uuid = %s) ORDER BY date_started DESC LIMIT 1",
+                [uuid, uuid],
+            )
+            row = cr.fetchone()
+        if not row or not row[1]:
+            return False
+        uuid, pid = row
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, 9)
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with conn.cursor() as cr:
+            cr.execute("SELECT state, worker_pid FROM queue_job WHERE uuid = %s", [uuid])
+            landed = cr.fetchone() == ("started", pid)
+        self.landed += landed
+        self._requeue_dead(conn, timeout=30)
+        return landed
+
+    def _requeue_dead(self, conn, timeout=0):
+        """What queue_job's runner does to a job whose process died, now instead of up
+        to 70 s later: it requeues a started job whose lock no live process holds only
+        once enqueued for 10 s (a fence for the jobs not started yet) and only when it
+        wakes (a notification, or its 60 s select timeout; both hard-coded). A started
+        job whose process is dead and whose lock its dead backend released is dated
+        back by those 10 s, and the runner woken: the requeue itself (lock free, retry
+        counted, failed past max_retries) is still queue_job's. Waits up to ``timeout``
+        seconds for the locks of the dead to be released; returns the dead jobs whose
+        lock is still held."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with conn.cursor() as cr:
+                cr.execute("SELECT id, worker_pid FROM queue_job WHERE state = 'started'")
+                dead = [job_id for job_id, pid in cr.fetchall() if not pid or not _alive(pid)]
+                # The runner's own test: a lock row nobody holds (the backend of a killed
+                # process ends a moment after it).
+                cr.execute(
+                    "SELECT queue_job_id FROM queue_job_lock WHERE queue_job_id = ANY(%s) "
+                    "FOR NO KEY UPDATE SKIP LOCKED",
+                    [dead],
+                )
+                free = [row[0] for row in cr.fetchall()]
+                if free:
+                    cr.execute(
+                        "UPDATE queue_job SET date_enqueued = LEAST(date_enqueued, "
+                        "now() AT TIME ZONE 'utc' - interval '11 sec') "
+                        "WHERE id = ANY(%s) AND state = 'started'",
+                        [free],
+                    )
+                    cr.execute("NOTIFY queue_job, 'hmt-faults-wakeup'")
+            held = len(dead) - len(free)
+            if not held or time.monotonic() > deadline:
+                return held
+            time.sleep(0.05)
 
     @staticmethod
     def _started_jobs(conn):
@@ -259,8 +336,9 @@ class QueueJobExperiment(faults.Experiment):
             return cr.fetchone()
 
     def _kill_job_while_processing(self, conn, inbox_id, key, attempt, timeout=300):
-        """SIGKILL every job process once the line ``key`` is new with ``attempt``
-        attempts counted (its processing under way); queue_job requeues the job."""
+        """SIGKILL the process of the job holding the line ``key`` once the line is new
+        with ``attempt`` attempts counted (its processing under way): whether the kill
+        landed inside the job; queue_job requeues the job."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with conn.cursor() as cr:
@@ -272,10 +350,15 @@ class QueueJobExperiment(faults.Experiment):
                 row = cr.fetchone()
             if row == ("new", attempt):
                 time.sleep(0.2)  # well inside the seconds its processing takes
-                for pid in self.job_processes():
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, 9)
-                return True
+                with conn.cursor() as cr:
+                    cr.execute(
+                        "SELECT uuid FROM queue_job WHERE state = 'started' AND "
+                        "(records #>> '{}')::jsonb -> 'ids' @> to_jsonb(ARRAY[("
+                        "SELECT id FROM mail_inbox_message WHERE inbox_id = %s AND uid = %s)])",
+                        [inbox_id, key],
+                    )
+                    job = cr.fetchone()
+                return bool(job) and self._kill_started_job(conn, job[0])
             if row and row[0] != "new":
                 return False
             time.sleep(0.02)
@@ -308,25 +391,40 @@ class QueueJobExperiment(faults.Experiment):
         self._cycle()  # the server side of the last ones
         return pending, several, left
 
-    def finish(self, timeout=1800):
+    def finish(self, timeout=1800, patience=3, job_wait=60):
         """The server undisturbed, cycles until no message is new and no job is left,
-        then one more cycle (the server side of what the jobs processed)."""
+        then one more cycle (the server side of what the jobs processed). Stops at
+        ``patience`` cycles in a row that left as many messages new and no job done
+        (a stall: queue_job not requeuing a dead job, the bridge not enqueuing a
+        message again): the messages still new are then the verdict's ``stalled``."""
         deadline = time.monotonic() + timeout
+        last, idle = None, 0
         with contextlib.closing(self.db.connect()) as conn:
             conn.autocommit = True
             while time.monotonic() < deadline:
                 self._cycle()
-                wait_until = time.monotonic() + 120
+                wait_until = time.monotonic() + job_wait
                 while time.monotonic() < wait_until:
                     if not self._active_jobs(conn):
                         break
-                    time.sleep(0.5)
+                    self._requeue_dead(conn)  # a job of a killed server, or cycle
+                    time.sleep(0.2)
                 if not self.pending() and not self._active_jobs(conn):
                     self._cycle()
                     return True
-                # queue_job requeues a job whose process died after 10 s.
-                time.sleep(2)
+                progress = (self.pending(), self._done_jobs(conn))
+                idle = idle + 1 if progress == last else 0
+                last = progress
+                if idle >= patience - 1:
+                    self.log(f"stalled: {progress[0]} new, no job done in {patience} cycles")
+                    return False
         raise AssertionError(f"messages still new after {timeout} s: {self.pending()}")
+
+    @staticmethod
+    def _done_jobs(conn):
+        with conn.cursor() as cr:
+            cr.execute("SELECT count(*) FROM queue_job WHERE state IN ('done', 'failed')")
+            return cr.fetchone()[0]
 
     def _cycle(self):
         process = self.db.start_fetch()
@@ -354,6 +452,15 @@ class QueueJobExperiment(faults.Experiment):
             # cycles at once): harmless when each is processed once, counted to see it.
             cr.execute(SEVERAL_JOBS_QUERY)
             return jobs, failed, retried, len(cr.fetchall())
+
+
+def _alive(pid):
+    """Whether the process ``pid`` runs (a zombie child of the master does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 # The lines handed to more than one job.
@@ -407,6 +514,7 @@ def run(messages, kills, seed, min_delay, max_delay, workers, verbose=False):
             experiment.jobs()
         )
         report["started_at_kill"] = experiment.started_at_kill
+        report["landed"] = experiment.landed
         report["failed_logs"] = experiment.db.failed_logs()
         report["killed"] = experiment.killed
         if report["lost"] or report["duplicated"] or report["wrong"] or report["stalled"]:
@@ -452,7 +560,8 @@ def main():
         f"stalled {len(report['stalled'])}, jobs {report['jobs']}, failed "
         f"{report['failed_jobs']}, retried {report['retried']}, lines in several jobs "
         f"{report['rejobbed']}, jobs started at the kills "
-        f"{report['started_at_kill']}, {time.monotonic() - started:.0f} s"
+        f"{report['started_at_kill']}, job process kills inside a job {report['landed']}, "
+        f"{time.monotonic() - started:.0f} s"
     )
     return 1 if problems else 0
 
