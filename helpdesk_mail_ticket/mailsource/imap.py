@@ -246,7 +246,9 @@ class ImapSource(MailSource):
                 timeout=config.timeout,
                 early_socket=early,
             )
-        return _IMAP4(config.host, config.effective_port, timeout=config.timeout, early_socket=early)
+        return _IMAP4(
+            config.host, config.effective_port, timeout=config.timeout, early_socket=early
+        )
 
     def _greeted(self):
         self.trace(f"< {self._redact(self._client.welcome)}")

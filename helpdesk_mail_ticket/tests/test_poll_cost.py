@@ -66,7 +66,8 @@ def connections_and_statements():
     port) for every one closed, ("sql", statement) for every statement, ("imap", command)
     for every IMAP command sent."""
     events = []
-    connect, connect_ex, close = socket.socket.connect, socket.socket.connect_ex, socket.socket.close
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+    close = socket.socket.close
     execute, send = Cursor.execute, imaplib.IMAP4.send
 
     def port(address):
