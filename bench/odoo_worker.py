@@ -598,13 +598,20 @@ def job_poll(env, odoo, options):
     bare = BareExchange(inbox) if not options.deliver_each else None
     wait_for_go()
     timings, reads, news, commands = [], [], [], []
+    early_ab = bool(os.environ.get("HMT_BENCH_POLL_EARLY_AB"))
+    with_early, without_early = [], []
     profiler = start_poll_profile()
-    for _cycle in range(options.cycles):
+    for number in range(options.cycles):
         if options.deliver_each:
             sys.stdout.write("deliver\n")
             sys.stdout.flush()
             sys.stdin.readline()
         before, sent = ByteCounter.total, len(CommandCounter.names)
+        # HMT_BENCH_POLL_EARLY_AB=1: every other cycle without the TCP connection started
+        # before the first read (the endpoint memo forgotten: the cycle as before it).
+        early = not (early_ab and number % 2)
+        if not early:
+            getattr(env.registry, "hmt_inbox_endpoints", {}).pop(inbox.id, None)
         started = time.perf_counter()
         CycleMeter.start()
         PhaseMeter.start()
@@ -612,6 +619,7 @@ def job_poll(env, odoo, options):
         PhaseMeter.stop()
         CycleMeter.stop()
         timings.append(time.perf_counter() - started)
+        (with_early if early else without_early).append(timings[-1])
         reads.append(ByteCounter.total - before)
         news.append(result["new"])
         commands.append(CommandCounter.names[sent:])
@@ -628,6 +636,14 @@ def job_poll(env, odoo, options):
         **CycleMeter.figures(),
         **PhaseMeter.figures(),
         **(bare.figures() if bare else {}),
+        **(
+            {
+                "early_ms_median": 1000 * statistics.median(with_early),
+                "no_early_ms_median": 1000 * statistics.median(without_early),
+            }
+            if early_ab and with_early and without_early
+            else {}
+        ),
     }
 
 

@@ -232,6 +232,8 @@ class MailSource:
         self._client = None
         # Set when the connection failed mid-session (timeout, reset): no more commands.
         self._broken = False
+        # A TCP connection started before the settings were read (``take_early``).
+        self._early = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -294,6 +296,29 @@ class MailSource:
             raise
         self._connected = True
 
+    def take_early(self, early):
+        """Connect on ``early`` (an :class:`~.early.EarlyConnection`, or None) when it
+        was started to this source's host and port: its next ``connect()`` then takes
+        the socket instead of opening one (``_early_socket``). Otherwise, or when the
+        source ends without connecting, it is closed unused."""
+        if self._early is not None:
+            self._early.close()
+        self._early = None
+        if early is None:
+            return
+        if early.endpoint == (self.config.host, self.config.effective_port):
+            self._early = early
+        else:
+            early.close()
+
+    def _early_socket(self):
+        """The socket of the connection started early for this source (once), or None:
+        the protocol client connects as usual. For ``_open``."""
+        early, self._early = self._early, None
+        if early is None:
+            return None
+        return early.take(self.config.host, self.config.effective_port, self.config.timeout)
+
     def _refused_by(self, context, exc):
         """A certificate refused by a kept verifying context: made again next time."""
         if context is not None and isinstance(exc.__cause__, ssl.SSLCertVerificationError):
@@ -304,6 +329,7 @@ class MailSource:
         socket always, even when ending fails; after a lost connection only release."""
         client, self._client = self._client, None
         self._connected = False
+        self.take_early(None)  # started early and never taken: closed unused
         broken, self._broken = self._broken, False
         pending = self._forget_session()
         if client is None:

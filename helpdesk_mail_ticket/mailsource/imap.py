@@ -10,6 +10,7 @@ import contextlib
 import imaplib
 import re
 import select
+import sys
 import time
 
 from .base import (
@@ -150,7 +151,23 @@ _TAG_PATTERN = re.compile(
 class _GreetingCapabilities:
     """imaplib asks CAPABILITY right after the greeting, which most servers already
     list: one round trip less per connection. After STARTTLS it still asks (what was
-    said before TLS is not to be trusted). The tags' pattern is compiled once."""
+    said before TLS is not to be trusted). The tags' pattern is compiled once.
+    ``early_socket``: a TCP connection already made to the server (``take_early``),
+    used instead of a new one (TLS started on it as on a new one)."""
+
+    def __init__(self, *args, early_socket=None, **kwargs):
+        self._early_socket = early_socket
+        super().__init__(*args, **kwargs)
+
+    def _create_socket(self, timeout):
+        # Popped: the client keeps the attributes the standard library gives it.
+        sock = self.__dict__.pop("_early_socket", None)
+        if sock is None:
+            return super()._create_socket(timeout)
+        sys.audit("imaplib.open", self, self.host, self.port)
+        if isinstance(self, imaplib.IMAP4_SSL):  # as IMAP4_SSL._create_socket wraps one
+            return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+        return sock
 
     def _connect(self):
         # imaplib's IMAP4._connect (Python 3.10-3.12) but for the tag prefix and its
@@ -220,11 +237,18 @@ class ImapSource(MailSource):
 
     def _open(self, context):
         config = self.config
+        early = self._early_socket()
         if config.security == "ssl":
             return _IMAP4_SSL(
-                config.host, config.effective_port, ssl_context=context, timeout=config.timeout
+                config.host,
+                config.effective_port,
+                ssl_context=context,
+                timeout=config.timeout,
+                early_socket=early,
             )
-        return _IMAP4(config.host, config.effective_port, timeout=config.timeout)
+        return _IMAP4(
+            config.host, config.effective_port, timeout=config.timeout, early_socket=early
+        )
 
     def _greeted(self):
         self.trace(f"< {self._redact(self._client.welcome)}")

@@ -85,11 +85,29 @@ def _answer_lines(data):
     return lines
 
 
-class _POP3(_LongLines, poplib.POP3):
+class _EarlySocket:
+    """``early_socket``: a TCP connection already made to the server (``take_early``),
+    used instead of a new one (TLS started on it as on a new one)."""
+
+    def __init__(self, *args, early_socket=None, **kwargs):
+        self._early_socket = early_socket
+        super().__init__(*args, **kwargs)
+
+    def _create_socket(self, timeout):
+        # Popped: the client keeps the attributes the standard library gives it.
+        sock = self.__dict__.pop("_early_socket", None)
+        if sock is None:
+            return super()._create_socket(timeout)
+        if isinstance(self, poplib.POP3_SSL):  # as POP3_SSL._create_socket wraps one
+            return self.context.wrap_socket(sock, server_hostname=self.host)
+        return sock
+
+
+class _POP3(_LongLines, _EarlySocket, poplib.POP3):
     pass
 
 
-class _POP3_SSL(_LongLines, poplib.POP3_SSL):
+class _POP3_SSL(_LongLines, _EarlySocket, poplib.POP3_SSL):
     pass
 
 
@@ -181,11 +199,16 @@ class Pop3Source(MailSource):
 
     def _open(self, context):
         config = self.config
+        early = self._early_socket()
         if config.security == "ssl":
             return _POP3_SSL(
-                config.host, config.effective_port, context=context, timeout=config.timeout
+                config.host,
+                config.effective_port,
+                context=context,
+                timeout=config.timeout,
+                early_socket=early,
             )
-        return _POP3(config.host, config.effective_port, timeout=config.timeout)
+        return _POP3(config.host, config.effective_port, timeout=config.timeout, early_socket=early)
 
     def _greeted(self):
         self.trace(f"< {self._redact(self._client.getwelcome())}")

@@ -18,6 +18,7 @@ from ..mailparse.identity import content_digest, header_digest
 from ..mailsource import MailSourceError
 from ..mailsource.ahead import ConnectAhead
 from ..mailsource.base import REDACTED
+from ..mailsource.early import EarlyConnection
 from ..transaction import SYNC_RETRIES, commit, release_locks, rollback
 from .mail_inbox import DEFAULT_RUN_BUDGET, SECRETS_PREFETCH, InboxTrace
 from .mail_inbox_message_claim import Handoff
@@ -230,6 +231,34 @@ class MailInbox(models.Model):
         :return: a dict of counts, and ``failure`` with the reason of a failed cycle
         """
         self.ensure_one()
+        # The TCP connection to where this process's last cycle of the inbox connected,
+        # started before the first read: the server's greeting comes meanwhile. Nothing
+        # is sent on it unless the settings read now name the same host and port.
+        early = None if ahead and self.id in ahead else self._connect_early()
+        try:
+            return self._fetch_cycle(limit, ahead, early)
+        finally:
+            if early is not None:
+                early.close()  # not taken: closed unused
+
+    def _connect_early(self):
+        """An :class:`~..mailsource.early.EarlyConnection` to the host and port this
+        process's last cycle of the inbox connected to (``_remember_endpoint``), or
+        None (none yet)."""
+        endpoint = getattr(self.env.registry, "hmt_inbox_endpoints", {}).get(self.id)
+        return EarlyConnection(*endpoint) if endpoint else None
+
+    def _remember_endpoint(self, source):
+        """Where the next cycle of the inbox in this process connects early."""
+        registry = self.env.registry
+        endpoints = getattr(registry, "hmt_inbox_endpoints", None)
+        if endpoints is None:
+            endpoints = registry.hmt_inbox_endpoints = {}
+        config = source.config
+        endpoints[self.id] = (config.host, config.effective_port)
+
+    def _fetch_cycle(self, limit, ahead, early):
+        """``_fetch``'s cycle, ``early`` the connection it started (or None)."""
         # What the cycle reads of the inbox, in one narrow read: its connection settings,
         # what the rest of an idle cycle reads, and the stored synchronization state.
         # An idle cycle goes on with it, on this snapshot: one transaction
@@ -257,7 +286,11 @@ class MailInbox(models.Model):
             opened = None
             if ahead and self.id in ahead:
                 opened = ahead.take(self.id, config=inbox._get_server_config())
-            with opened or inbox._open_source(trace=trace.add) as source:
+            if opened is None:
+                opened = inbox._open_source(trace=trace.add)
+                opened.take_early(early)
+            self._remember_endpoint(opened)
+            with opened as source:
                 inbox._trace("Connected to %s", self.mailbox_key)
                 result.update(inbox._fetch_from_source(source, limit))
         except MailSourceError as error:

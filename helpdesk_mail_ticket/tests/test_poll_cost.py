@@ -5,6 +5,7 @@ sent to a real Dovecot, the statements sent to the database, the bytes parsed.""
 import imaplib
 import os
 import re
+import socket
 from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
@@ -57,6 +58,55 @@ def sql_statements():
 
     with patch.object(Cursor, "execute", execute):
         yield sent
+
+
+@contextmanager
+def connections_and_statements():
+    """In order: ("connect", port) for every TCP connection a socket starts, ("close",
+    port) for every one closed, ("sql", statement) for every statement, ("imap", command)
+    for every IMAP command sent."""
+    events = []
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+    close = socket.socket.close
+    execute, send = Cursor.execute, imaplib.IMAP4.send
+
+    def port(address):
+        return address[1] if isinstance(address, tuple) else address
+
+    def on_connect(sock, address):
+        events.append(("connect", port(address)))
+        return connect(sock, address)
+
+    def on_connect_ex(sock, address):
+        events.append(("connect", port(address)))
+        return connect_ex(sock, address)
+
+    def on_close(sock):
+        if sock.fileno() != -1 and sock.type == socket.SOCK_STREAM:
+            try:
+                events.append(("close", sock.getpeername()[1]))
+            except OSError:
+                events.append(("close", None))
+        return close(sock)
+
+    def on_execute(cursor, query, params=None, log_exceptions=True):
+        events.append(("sql", str(getattr(query, "code", query))))
+        return execute(cursor, query, params, log_exceptions)
+
+    def on_send(client, data):
+        words = data.split(b" ")
+        if len(words) > 1 and words[0].startswith(client.tagpre):
+            events.append(("imap", words[1].strip().decode()))
+        return send(client, data)
+
+    with (
+        patch.object(socket.socket, "connect", on_connect),
+        patch.object(socket.socket, "connect_ex", on_connect_ex),
+        patch.object(socket.socket, "close", on_close),
+        patch.object(Cursor, "execute", on_execute),
+        patch.object(imaplib.IMAP4, "send", on_send),
+    ):
+        yield events
 
 
 @contextmanager
@@ -146,6 +196,43 @@ class TestPollCost(MailTicketCase):
         self.assertEqual(
             [s for s in statements if re.search(r"refresh_token|client_secret", s)], []
         )
+
+    def test_a_cycle_connects_while_it_reads_the_inbox(self):
+        # The server's greeting waits for its login process to start (several ms on
+        # Dovecot): a cycle of an inbox this process polled before opens the TCP
+        # connection to the endpoint that cycle used before its first statement, and
+        # the greeting comes while the database answers. Nothing is sent on it before
+        # the settings read then name the same endpoint: one connection, LOGIN after
+        # the first read.
+        with connections_and_statements() as events:
+            self.assertEqual(self.fetch()["new"], 0)
+        kinds = [kind for kind, _value in events]
+        self.assertEqual(kinds.count("connect"), 1, events)
+        self.assertEqual(events[kinds.index("connect")], ("connect", self.inbox.port), events)
+        self.assertLess(kinds.index("connect"), kinds.index("sql"), events)
+        self.assertLess(kinds.index("sql"), events.index(("imap", "LOGIN")), events)
+        self.assertEqual(
+            [value for kind, value in events if kind == "imap"], ["LOGIN", "SELECT", "LOGOUT"]
+        )
+
+    def test_a_connection_opened_early_to_an_old_endpoint_is_closed_unused(self):
+        # The settings changed since the inbox's last cycle (here, its port: nothing
+        # listens there): the connection opened early to the old endpoint is closed
+        # with nothing sent on it, and the cycle connects where the settings read now
+        # say, and fails there.
+        old = self.inbox.port
+        with socket.socket() as probe:
+            probe.bind((self.dovecot.host, 0))
+            closed_port = probe.getsockname()[1]
+        self.inbox.port = closed_port
+        self.env.flush_all()
+        with connections_and_statements() as events:
+            result = self.inbox._fetch()
+        self.assertIn("refused", result.get("failure") or "", result)
+        connects = [value for kind, value in events if kind == "connect"]
+        self.assertEqual(connects, [old, closed_port], events)
+        self.assertIn(("close", old), events)
+        self.assertEqual([value for kind, value in events if kind == "imap"], [])
 
     def test_an_override_of_the_sync_state_read_is_obeyed_by_every_cycle(self):
         # The idle cycle answers from its first read, but through _read_sync_state,
