@@ -59,6 +59,7 @@ class EarlyConnection:
     def __init__(self, host, port):
         self.endpoint = (host, port)
         self._sock = None
+        self.closed_unused = False
         try:
             addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
@@ -103,8 +104,10 @@ class EarlyConnection:
         return sock
 
     def close(self):
-        """Close the connection if it was not taken (nothing was sent on it)."""
+        """Close the connection if it was not taken (nothing was sent on it): then
+        ``closed_unused``, the server saw it opened and closed without a login."""
         sock, self._sock = self._sock, None
         if sock is not None:
+            self.closed_unused = True
             with contextlib.suppress(OSError):
                 sock.close()

@@ -238,8 +238,15 @@ class MailInbox(models.Model):
         try:
             return self._fetch_cycle(limit, ahead, early)
         finally:
+            # Not taken (here or by its source): closed unused, which a server logs as
+            # a connection without login (fail2ban's dovecot filter bans for those in
+            # its aggressive mode). The cycle failed before it connected (or did not
+            # poll): the next one starts none until a cycle connects again, not one
+            # per cycle that fails. A memo of another endpoint since is kept.
             if early is not None:
-                early.close()  # not taken: closed unused
+                early.close()
+                if early.closed_unused:
+                    self._forget_endpoint(early.endpoint)
 
     def _connect_early(self):
         """An :class:`~..mailsource.early.EarlyConnection` to the host and port this
@@ -256,6 +263,13 @@ class MailInbox(models.Model):
             endpoints = registry.hmt_inbox_endpoints = {}
         config = source.config
         endpoints[self.id] = (config.host, config.effective_port)
+
+    def _forget_endpoint(self, endpoint):
+        """No early connection for the next cycle of the inbox in this process (while
+        its memo still names ``endpoint``: a cycle may have remembered another)."""
+        endpoints = getattr(self.env.registry, "hmt_inbox_endpoints", {})
+        if endpoints.get(self.id) == endpoint:
+            endpoints.pop(self.id, None)
 
     def _fetch_cycle(self, limit, ahead, early):
         """``_fetch``'s cycle, ``early`` the connection it started (or None)."""

@@ -234,6 +234,29 @@ class TestPollCost(MailTicketCase):
         self.assertIn(("close", old), events)
         self.assertEqual([value for kind, value in events if kind == "imap"], [])
 
+    def test_cycles_failing_before_they_connect_start_one_connection_at_most(self):
+        # Every cycle fails before it connects (here an OAuth2 inbox whose settings
+        # miss its refresh token; a lost authorization, settings the source refuses):
+        # the connection started early is closed unused, which the server logs as a
+        # connection without login ("no auth attempts") and fail2ban's dovecot filter
+        # (aggressive mode) bans the address for, every inbox of this Odoo with it.
+        # One such connection, not one per cycle: the next cycles start none.
+        self.inbox.write({"auth_method": "oauth2", "oauth2_provider": "token_endpoint"})
+        self.env.flush_all()
+        with connections_and_statements() as events:
+            for _cycle in range(3):
+                self.assertIn("OAuth2", self.inbox._fetch().get("failure") or "")
+        connects = [value for kind, value in events if kind == "connect"]
+        self.assertEqual(connects, [self.inbox.port], events)
+        self.assertEqual([value for kind, value in events if kind == "imap"], [])
+        # Connected again, the next cycle starts its connection early again.
+        self.inbox.write({"auth_method": "password"})
+        self.fetch()
+        with connections_and_statements() as events:
+            self.fetch()
+        kinds = [kind for kind, _value in events]
+        self.assertLess(kinds.index("connect"), kinds.index("sql"), events)
+
     def test_an_override_of_the_sync_state_read_is_obeyed_by_every_cycle(self):
         # The idle cycle answers from its first read, but through _read_sync_state,
         # which an integrator may override: asked once an idle cycle, once more only
