@@ -14,7 +14,6 @@ import errno
 import select
 import socket
 
-
 # The peer closed its side, or the connection broke (poll's answer; no poll: Windows).
 _ENDED = (
     select.POLLHUP | select.POLLERR | getattr(select, "POLLRDHUP", 0)
