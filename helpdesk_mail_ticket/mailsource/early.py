@@ -59,12 +59,15 @@ class EarlyConnection:
         self.endpoint = (host, port)
         self._sock = None
         self.closed_unused = False
+        # Whether its name gave the one address it connects to (else it started none).
+        self.resolved = False
         try:
             addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
             return
         if len(addresses) != 1:
             return
+        self.resolved = True
         family, kind, proto, _name, address = addresses[0]
         sock = None
         try:

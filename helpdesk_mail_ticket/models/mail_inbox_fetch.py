@@ -243,9 +243,11 @@ class MailInbox(models.Model):
             # its aggressive mode). The cycle failed before it connected (or did not
             # poll): the next one starts none until a cycle connects again, not one
             # per cycle that fails. A memo of another endpoint since is kept.
+            # Its name not resolved (or to several addresses): the connection looks it
+            # up again, a lookup more a cycle for nothing.
             if early is not None:
                 early.close()
-                if early.closed_unused:
+                if early.closed_unused or not early.resolved:
                     self._forget_endpoint(early.endpoint)
 
     def _connect_early(self):
@@ -256,7 +258,8 @@ class MailInbox(models.Model):
         return EarlyConnection(*endpoint) if endpoint else None
 
     def _remember_endpoint(self, source):
-        """Where the next cycle of the inbox in this process connects early."""
+        """Where the next cycle of the inbox in this process connects early: where
+        ``source`` connected."""
         registry = self.env.registry
         endpoints = getattr(registry, "hmt_inbox_endpoints", None)
         if endpoints is None:
@@ -303,8 +306,10 @@ class MailInbox(models.Model):
             if opened is None:
                 opened = inbox._open_source(trace=trace.add)
                 opened.take_early(early)
-            self._remember_endpoint(opened)
             with opened as source:
+                # Connected: where its next cycle connects early (not an endpoint
+                # never reached, which it would look up and connect to for nothing).
+                self._remember_endpoint(opened)
                 inbox._trace("Connected to %s", self.mailbox_key)
                 result.update(inbox._fetch_from_source(source, limit))
         except MailSourceError as error:

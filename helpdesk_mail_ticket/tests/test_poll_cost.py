@@ -257,6 +257,32 @@ class TestPollCost(MailTicketCase):
         kinds = [kind for kind, _value in events]
         self.assertLess(kinds.index("connect"), kinds.index("sql"), events)
 
+    def test_a_server_name_that_does_not_resolve_is_looked_up_once_a_cycle(self):
+        # The inbox's server name does not resolve (a typo, a name removed, the
+        # resolver down): every cycle fails after one lookup, not one for a connection
+        # started early and one more for the connection (a resolver that times out
+        # would hold the cycle, and the cron run's next inboxes, twice as long).
+        lookups, lookup = [], socket.getaddrinfo
+
+        def counted(host, *args, **kwargs):
+            lookups.append(host)
+            return lookup(host, *args, **kwargs)
+
+        old = self.inbox.server
+        self.inbox.server = "mail.invalid"
+        self.env.flush_all()
+        with patch.object(socket, "getaddrinfo", counted):
+            for _cycle in range(3):
+                self.assertIn("unknown", self.inbox._fetch().get("failure") or "")
+        self.assertEqual(lookups, [old] + ["mail.invalid"] * 3)
+        # The name resolved when the last cycle connected, and no more now.
+        self.env.registry.hmt_inbox_endpoints[self.inbox.id] = ("mail.invalid", self.inbox.port)
+        lookups.clear()
+        with patch.object(socket, "getaddrinfo", counted):
+            for _cycle in range(2):
+                self.assertIn("unknown", self.inbox._fetch().get("failure") or "")
+        self.assertEqual(lookups, ["mail.invalid"] * 3)
+
     def test_an_override_of_the_sync_state_read_is_obeyed_by_every_cycle(self):
         # The idle cycle answers from its first read, but through _read_sync_state,
         # which an integrator may override: asked once an idle cycle, once more only
