@@ -3,6 +3,8 @@
 connecting (one connection, TLS started on it as on a new one), and one started to
 another endpoint is closed with nothing sent on it."""
 
+import os
+import resource
 import socket
 
 import pytest
@@ -71,3 +73,44 @@ def test_a_source_closed_without_connecting_closes_its_early_connection(dovecot)
         with accepted:
             accepted.settimeout(5)
             assert accepted.recv(100) == b""
+
+
+def test_an_early_connection_the_server_ended_meanwhile_is_made_again(dovecot):
+    # The server ends the connection before the session takes it (its timeout for a
+    # connection that does not log in, a restart, a middlebox's reset: here a restart,
+    # which kills the login process that greeted it): the session connects again as it
+    # would have without it, instead of sending LOGIN on a closed connection.
+    box = new_mailbox(dovecot)
+    box.append(b"Subject: early\r\n\r\nbody\r\n")
+    early = EarlyConnection(dovecot.host, dovecot.imap_port)
+    dovecot.restart()
+    source = open_source(box.config("imap"))
+    source.take_early(early)
+    with source:
+        assert len(source.list_messages()) == 1
+
+
+def test_an_early_connection_on_a_descriptor_past_select_s_limit_is_taken(dovecot):
+    # A process with many files open (a threaded Odoo serving its websockets) gives
+    # the early socket a descriptor select() cannot wait on (FD_SETSIZE, 1024): the
+    # session takes it all the same, as it connects without it.
+    box = new_mailbox(dovecot)
+    box.append(b"Subject: early\r\n\r\nbody\r\n")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2048:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    fillers = []
+    try:
+        while len(fillers) < 1100:
+            fillers.append(os.open(os.devnull, os.O_RDONLY))
+        early = EarlyConnection(dovecot.host, dovecot.imap_port)
+        assert early._sock.fileno() >= 1024
+        source = open_source(box.config("imap"))
+        source.take_early(early)
+        with source:
+            assert source._socket().fileno() >= 1024
+            assert len(source.list_messages()) == 1
+    finally:
+        for descriptor in fillers:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

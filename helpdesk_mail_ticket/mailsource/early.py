@@ -14,6 +14,41 @@ import errno
 import select
 import socket
 
+# The peer closed its side, or the connection broke (poll's answer; no poll: Windows).
+_ENDED = (
+    select.POLLHUP | select.POLLERR | getattr(select, "POLLRDHUP", 0)
+    if hasattr(select, "poll")
+    else 0
+)
+
+
+def _connected(sock, timeout):
+    """Whether the connect of ``sock`` completed (or failed) within ``timeout``. With
+    poll(), not select(), where there is one: a descriptor past FD_SETSIZE (a process
+    with many files open) is waited on too."""
+    if not hasattr(select, "poll"):
+        return bool(select.select([], [sock], [], timeout)[1])
+    waiting = select.poll()
+    waiting.register(sock, select.POLLOUT)
+    return bool(waiting.poll(timeout * 1000))
+
+
+def _ended(sock):
+    """Whether the server ended the connection before the session took it (its
+    timeout for a connection that does not log in, a restart, a reset): its greeting
+    may still wait to be read, but a command sent now meets the end of the stream."""
+    if getattr(select, "POLLRDHUP", 0):
+        waiting = select.poll()
+        waiting.register(sock, select.POLLIN | _ENDED)
+        return any(events & _ENDED for _fd, events in waiting.poll(0))
+    # Elsewhere: ended when nothing but the end of the stream (or an error) waits.
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, AttributeError):  # nothing yet; no MSG_DONTWAIT
+        return False
+    except OSError:
+        return True
+
 
 class EarlyConnection:
     """A non-blocking TCP connect to ``(host, port)``, started at construction (never
@@ -23,12 +58,16 @@ class EarlyConnection:
     def __init__(self, host, port):
         self.endpoint = (host, port)
         self._sock = None
+        self.closed_unused = False
+        # Whether its name gave the one address it connects to (else it started none).
+        self.resolved = False
         try:
             addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
             return
         if len(addresses) != 1:
             return
+        self.resolved = True
         family, kind, proto, _name, address = addresses[0]
         sock = None
         try:
@@ -55,11 +94,10 @@ class EarlyConnection:
             sock.close()
             return None
         try:
-            _readable, writable, _errors = select.select([], [sock], [], timeout)
-            if not writable:
+            if not _connected(sock, timeout):
                 raise TimeoutError("timed out")
-            if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
-                sock.close()  # refused, reset: connected again as usual
+            if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) or _ended(sock):
+                sock.close()  # refused, reset, ended meanwhile: connected again as usual
                 return None
             sock.settimeout(timeout)
         except BaseException:
@@ -68,8 +106,10 @@ class EarlyConnection:
         return sock
 
     def close(self):
-        """Close the connection if it was not taken (nothing was sent on it)."""
+        """Close the connection if it was not taken (nothing was sent on it): then
+        ``closed_unused``, the server saw it opened and closed without a login."""
         sock, self._sock = self._sock, None
         if sock is not None:
+            self.closed_unused = True
             with contextlib.suppress(OSError):
                 sock.close()

@@ -238,8 +238,17 @@ class MailInbox(models.Model):
         try:
             return self._fetch_cycle(limit, ahead, early)
         finally:
+            # Not taken (here or by its source): closed unused, which a server logs as
+            # a connection without login (fail2ban's dovecot filter bans for those in
+            # its aggressive mode). The cycle failed before it connected (or did not
+            # poll): the next one starts none until a cycle connects again, not one
+            # per cycle that fails. A memo of another endpoint since is kept.
+            # Its name not resolved (or to several addresses): the connection looks it
+            # up again, a lookup more a cycle for nothing.
             if early is not None:
-                early.close()  # not taken: closed unused
+                early.close()
+                if early.closed_unused or not early.resolved:
+                    self._forget_endpoint(early.endpoint)
 
     def _connect_early(self):
         """An :class:`~..mailsource.early.EarlyConnection` to the host and port this
@@ -249,13 +258,21 @@ class MailInbox(models.Model):
         return EarlyConnection(*endpoint) if endpoint else None
 
     def _remember_endpoint(self, source):
-        """Where the next cycle of the inbox in this process connects early."""
+        """Where the next cycle of the inbox in this process connects early: where
+        ``source`` connected."""
         registry = self.env.registry
         endpoints = getattr(registry, "hmt_inbox_endpoints", None)
         if endpoints is None:
             endpoints = registry.hmt_inbox_endpoints = {}
         config = source.config
         endpoints[self.id] = (config.host, config.effective_port)
+
+    def _forget_endpoint(self, endpoint):
+        """No early connection for the next cycle of the inbox in this process (while
+        its memo still names ``endpoint``: a cycle may have remembered another)."""
+        endpoints = getattr(self.env.registry, "hmt_inbox_endpoints", {})
+        if endpoints.get(self.id) == endpoint:
+            endpoints.pop(self.id, None)
 
     def _fetch_cycle(self, limit, ahead, early):
         """``_fetch``'s cycle, ``early`` the connection it started (or None)."""
@@ -289,8 +306,10 @@ class MailInbox(models.Model):
             if opened is None:
                 opened = inbox._open_source(trace=trace.add)
                 opened.take_early(early)
-            self._remember_endpoint(opened)
             with opened as source:
+                # Connected: where its next cycle connects early (not an endpoint
+                # never reached, which it would look up and connect to for nothing).
+                self._remember_endpoint(opened)
                 inbox._trace("Connected to %s", self.mailbox_key)
                 result.update(inbox._fetch_from_source(source, limit))
         except MailSourceError as error:

@@ -234,6 +234,55 @@ class TestPollCost(MailTicketCase):
         self.assertIn(("close", old), events)
         self.assertEqual([value for kind, value in events if kind == "imap"], [])
 
+    def test_cycles_failing_before_they_connect_start_one_connection_at_most(self):
+        # Every cycle fails before it connects (here an OAuth2 inbox whose settings
+        # miss its refresh token; a lost authorization, settings the source refuses):
+        # the connection started early is closed unused, which the server logs as a
+        # connection without login ("no auth attempts") and fail2ban's dovecot filter
+        # (aggressive mode) bans the address for, every inbox of this Odoo with it.
+        # One such connection, not one per cycle: the next cycles start none.
+        self.inbox.write({"auth_method": "oauth2", "oauth2_provider": "token_endpoint"})
+        self.env.flush_all()
+        with connections_and_statements() as events:
+            for _cycle in range(3):
+                self.assertIn("OAuth2", self.inbox._fetch().get("failure") or "")
+        connects = [value for kind, value in events if kind == "connect"]
+        self.assertEqual(connects, [self.inbox.port], events)
+        self.assertEqual([value for kind, value in events if kind == "imap"], [])
+        # Connected again, the next cycle starts its connection early again.
+        self.inbox.write({"auth_method": "password"})
+        self.fetch()
+        with connections_and_statements() as events:
+            self.fetch()
+        kinds = [kind for kind, _value in events]
+        self.assertLess(kinds.index("connect"), kinds.index("sql"), events)
+
+    def test_a_server_name_that_does_not_resolve_is_looked_up_once_a_cycle(self):
+        # The inbox's server name does not resolve (a typo, a name removed, the
+        # resolver down): every cycle fails after one lookup, not one for a connection
+        # started early and one more for the connection (a resolver that times out
+        # would hold the cycle, and the cron run's next inboxes, twice as long).
+        lookups, lookup = [], socket.getaddrinfo
+
+        def counted(host, *args, **kwargs):
+            lookups.append(host)
+            return lookup(host, *args, **kwargs)
+
+        old = self.inbox.server
+        self.inbox.server = "mail.invalid"
+        self.env.flush_all()
+        with patch.object(socket, "getaddrinfo", counted):
+            for _cycle in range(3):
+                self.assertIn("unknown", self.inbox._fetch().get("failure") or "")
+        self.assertEqual(lookups, [old] + ["mail.invalid"] * 3)
+        # The name resolved when the last cycle connected, and no more now.
+        self.env.registry.hmt_inbox_endpoints[self.inbox.id] = ("mail.invalid", self.inbox.port)
+        lookups.clear()
+        with patch.object(socket, "getaddrinfo", counted):
+            for _cycle in range(2):
+                self.assertIn("unknown", self.inbox._fetch().get("failure") or "")
+        self.assertEqual(lookups, ["mail.invalid"] * 3)
+
     def test_an_override_of_the_sync_state_read_is_obeyed_by_every_cycle(self):
         # The idle cycle answers from its first read, but through _read_sync_state,
         # which an integrator may override: asked once an idle cycle, once more only
