@@ -116,21 +116,28 @@ def release_lease(env, record_id):
     _unlock(env, SQL("SELECT pg_advisory_unlock(%s, %s)", LEASE_NS, record_id))
 
 
-def release_locks(env, leases=(), email_keys=()):
+def release_locks(env, leases=(), email_keys=(), also=None):
     """Give back the leases of the messages ``leases`` (ids) and the email locks
-    ``email_keys``, each as many times as listed, in one statement (a batch's)."""
+    ``email_keys``, each as many times as listed, in one statement (a batch's).
+
+    ``also``: ``(columns, joins)``, SQL read by the same statement, its one row being
+    ``(SELECT 1) AS one`` followed by ``joins`` (LEFT JOINs: the row is there whatever
+    they find); returns ``columns``' values (a tuple), read on the snapshot of the
+    transaction the statement runs in (after a failed one, the next)."""
     if not (leases or email_keys):
-        return
-    _unlock(
-        env,
-        SQL(
-            """SELECT (SELECT count(pg_advisory_unlock(%s, id)) FROM unnest(%s::int[]) id),
-                      (SELECT count(pg_advisory_unlock(key)) FROM unnest(%s::bigint[]) key)""",
-            LEASE_NS,
-            list(leases),
-            list(email_keys),
-        ),
+        return None
+    unlocks = SQL(
+        """SELECT (SELECT count(pg_advisory_unlock(%s, id)) FROM unnest(%s::int[]) id),
+                  (SELECT count(pg_advisory_unlock(key)) FROM unnest(%s::bigint[]) key)""",
+        LEASE_NS,
+        list(leases),
+        list(email_keys),
     )
+    if also is None:
+        _unlock(env, unlocks)
+        return None
+    _unlock(env, SQL("%s, %s FROM (SELECT 1) AS one %s", unlocks, *also))
+    return env.cr.fetchone()[2:]
 
 
 def release_leases_held(env, record_ids):

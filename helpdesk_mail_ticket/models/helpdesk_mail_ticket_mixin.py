@@ -552,7 +552,11 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             self.env,
             ("alias_domain", company.id, self.env.company.id),
             lambda: (
-                self.sudo()._mail_get_alias_domains(default_company=self.env.company)[self.id].id
+                company.sudo().alias_domain_id.id
+                or self.env.company.sudo().alias_domain_id.id
+                # Odoo searches the first alias domain for each post: read once a
+                # registry (``mail.alias.domain``'s changes clear it).
+                or self.env["mail.alias.domain"]._mail_ticket_first_domain_id()
             ),
         )
 

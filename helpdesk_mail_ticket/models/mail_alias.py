@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models
+from odoo import api, models, tools
 
 from ..transaction import remember
 from .helpdesk_mail_ticket_mixin import ALIASES_CHANGED
@@ -30,10 +30,18 @@ class MailAlias(models.Model):
 
 class MailAliasDomain(models.Model):
     """Our inboxes read the alias domains' names and addresses once a registry
-    (``mail.inbox._read_alias_domains``): a domain made, changed or deleted clears
-    that, in every worker."""
+    (``mail.inbox._read_alias_domains``), and the first of them, which Odoo records on
+    a ticket's posts when its company has none (``_mail_ticket_first_domain_id``): a
+    domain made, changed or deleted clears that, in every worker."""
 
     _inherit = "mail.alias.domain"
+
+    @api.model
+    @tools.ormcache()
+    def _mail_ticket_first_domain_id(self):
+        """The id of the alias domain Odoo's ``_mail_get_alias_domains`` falls back on
+        (the first in this model's order; False when there is none)."""
+        return self.sudo().search([], limit=1).id
 
     @api.model_create_multi
     def create(self, vals_list):

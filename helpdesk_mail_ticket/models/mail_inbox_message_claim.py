@@ -112,9 +112,37 @@ class MailInboxMessage(models.Model):
             )
         finally:
             if email_keys:
-                release_locks(self.env, [self.id], email_keys)
+                self._release_reading_inbox(email_keys)
             else:
                 self._release()
+
+    def _release_reading_inbox(self, email_keys):
+        """Give this message's lease and its email's locks ``email_keys`` back, in one
+        statement which reads, as superuser, the inbox's columns the cycle reads next
+        (``_get_sync_lock_fields``: the server actions' check, the cycle's status) and
+        puts them in the cache as the ORM's read would: after the outcome's commit
+        (which emptied the cache) it is its transaction's first statement, so they are
+        what that read would find on the same snapshot. One statement fewer."""
+        inbox_model = self.env["mail.inbox"]
+        names = inbox_model._sync_lock_columns() if self.env.su else []
+        if not names:
+            release_locks(self.env, [self.id], email_keys)
+            return
+        inbox_model.flush_model(names)
+        row = release_locks(
+            self.env,
+            [self.id],
+            email_keys,
+            also=(
+                SQL(", ").join(SQL.identifier("inbox", name) for name in ["id", *names]),
+                SQL(
+                    "LEFT JOIN mail_inbox_message line ON line.id = %s "
+                    "LEFT JOIN mail_inbox inbox ON inbox.id = line.inbox_id",
+                    self.id,
+                ),
+            ),
+        )
+        self._cache_inbox_read(names, row)
 
     def _claim_attempt(self):
         """Take this message for one processing attempt, in one statement: lock its row
