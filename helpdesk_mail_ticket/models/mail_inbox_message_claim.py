@@ -130,7 +130,13 @@ class MailInboxMessage(models.Model):
         if not names:
             release_locks(self.env, [self.id], email_keys)
             return
-        inbox_model.flush_model(names)
+        try:
+            inbox_model.flush_model(names)
+        except psycopg2.Error:
+            # The transaction failed (a query of the processing, its commit's flush)
+            # with a write of the inbox pending: undone, the locks are still given back
+            # (session locks: they would outlive the message on this connection).
+            rollback(self.env)
         row = release_locks(
             self.env,
             [self.id],
