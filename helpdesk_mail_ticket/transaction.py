@@ -255,6 +255,32 @@ def memoized(env, key, compute):
     return memo[key]
 
 
+# The first alias domain (``mail.alias.domain``'s order) read by the processing's claim
+# (``keep_with_cached``): Odoo's ``message_post`` records it when the company has none.
+FIRST_ALIAS_DOMAIN = "helpdesk_mail_ticket.first_alias_domain"
+
+
+def keep_with_cached(env, key, record, field_name, value):
+    """Keep ``value`` under ``key`` as long as ``record``'s ``field_name``, read on the
+    same snapshot, stays in the ORM's cache: a commit or a rollback empties that cache
+    (so does the end of a test), so ``value`` holds for that transaction only (an id
+    of a row another worker may delete as soon as the transaction is over)."""
+    env.cr.cache[key] = (record._name, record.id, field_name, value)
+
+
+def kept_with_cached(env, key):
+    """``(value,)`` kept by ``keep_with_cached`` under ``key``, or None when its
+    record's field left the cache since (the transaction ended)."""
+    kept = env.cr.cache.get(key)
+    if kept is None:
+        return None
+    record = env[kept[0]].browse(kept[1])
+    if not env.cache.contains(record, record._fields[kept[2]]):
+        env.cr.cache.pop(key, None)
+        return None
+    return (kept[3],)
+
+
 def remember(env, key, value):
     """Keep ``value`` under ``key`` while the batch lasts (nothing outside a batch)."""
     memo = env.cr.cache.get(_BATCH_MEMO)

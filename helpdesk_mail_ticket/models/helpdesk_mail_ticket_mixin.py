@@ -14,7 +14,7 @@ from odoo.addons.mail.models.models import BaseModel as MailBaseModel
 
 from ..mailparse.inline_images import replace_cids
 from ..mailparse.remote import strip_remote_content
-from ..transaction import memoized, recall, step_savepoint
+from ..transaction import FIRST_ALIAS_DOMAIN, kept_with_cached, memoized, recall, step_savepoint
 
 _logger = logging.getLogger(__name__)
 
@@ -554,11 +554,21 @@ class HelpdeskMailTicketMixin(models.AbstractModel):
             lambda: (
                 company.sudo().alias_domain_id.id
                 or self.env.company.sudo().alias_domain_id.id
-                # Odoo searches the first alias domain for each post: read once a
-                # registry (``mail.alias.domain``'s changes clear it).
-                or self.env["mail.alias.domain"]._mail_ticket_first_domain_id()
+                # Odoo searches the first alias domain for each post: read by the
+                # processing's claim, in this transaction (an id cached longer may be
+                # of a domain another worker deleted since: the post would fail).
+                or self._mail_ticket_first_alias_domain_id()
             ),
         )
+
+    def _mail_ticket_first_alias_domain_id(self):
+        """The first alias domain (``mail.alias.domain``'s order), which Odoo records on
+        a post when the companies have none: as the processing's claim read it in this
+        transaction, or searched."""
+        known = kept_with_cached(self.env, FIRST_ALIAS_DOMAIN)
+        if known is not None:
+            return known[0]
+        return self.env["mail.alias.domain"].sudo().search([], limit=1).id
 
     def _mail_ticket_has_history(self):
         """Whether this ticket holds a message Odoo would thread a post under

@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models, tools
+from odoo import api, models
 
-from ..transaction import remember
+from ..transaction import FIRST_ALIAS_DOMAIN, remember
 from .helpdesk_mail_ticket_mixin import ALIASES_CHANGED
 
 
@@ -30,31 +30,27 @@ class MailAlias(models.Model):
 
 class MailAliasDomain(models.Model):
     """Our inboxes read the alias domains' names and addresses once a registry
-    (``mail.inbox._read_alias_domains``), and the first of them, which Odoo records on
-    a ticket's posts when its company has none (``_mail_ticket_first_domain_id``): a
-    domain made, changed or deleted clears that, in every worker."""
+    (``mail.inbox._read_alias_domains``): a domain made, changed or deleted clears
+    that, in every worker, and the first of them the processing's claim read for its
+    transaction (``FIRST_ALIAS_DOMAIN``)."""
 
     _inherit = "mail.alias.domain"
-
-    @api.model
-    @tools.ormcache()
-    def _mail_ticket_first_domain_id(self):
-        """The id of the alias domain Odoo's ``_mail_get_alias_domains`` falls back on
-        (the first in this model's order; False when there is none)."""
-        return self.sudo().search([], limit=1).id
 
     @api.model_create_multi
     def create(self, vals_list):
         domains = super().create(vals_list)
         self.env.registry.clear_cache()
+        self.env.cr.cache.pop(FIRST_ALIAS_DOMAIN, None)
         return domains
 
     def write(self, vals):
         result = super().write(vals)
         self.env.registry.clear_cache()
+        self.env.cr.cache.pop(FIRST_ALIAS_DOMAIN, None)
         return result
 
     def unlink(self):
         result = super().unlink()
         self.env.registry.clear_cache()
+        self.env.cr.cache.pop(FIRST_ALIAS_DOMAIN, None)
         return result

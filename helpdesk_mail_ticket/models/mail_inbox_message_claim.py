@@ -14,11 +14,13 @@ from odoo.tools import SQL
 from ..mailparse import header_ids, parse_message
 from ..mailsource import MailSourceError, MessageError, MessageNotFoundError, ProtocolError
 from ..transaction import (
+    FIRST_ALIAS_DOMAIN,
     LEASE_NS,
     NOT_DURABLE,
     SYNC_RETRIES,
     commit,
     email_lock_key,
+    keep_with_cached,
     release_lease,
     release_leases_held,
     release_locks,
@@ -128,7 +130,13 @@ class MailInboxMessage(models.Model):
         if not names:
             release_locks(self.env, [self.id], email_keys)
             return
-        inbox_model.flush_model(names)
+        try:
+            inbox_model.flush_model(names)
+        except psycopg2.Error:
+            # The transaction failed (a query of the processing, its commit's flush)
+            # with a write of the inbox pending: undone, the locks are still given back
+            # (session locks: they would outlive the message on this connection).
+            rollback(self.env)
         row = release_locks(
             self.env,
             [self.id],
@@ -750,6 +758,9 @@ class MailInboxMessage(models.Model):
         processing reads its settings: ``_claim_inbox_fields``) and the cycle's user's
         that Odoo's ``message_post`` reads (``_claim_user_fields``), on the same
         snapshot, the inbox's and the user's rows not locked: three statements fewer.
+        And the first alias domain, which Odoo's ``message_post`` searches for each
+        post when the companies have none (``_mail_ticket_first_alias_domain_id``),
+        kept for this transaction only: one statement fewer.
         Only as superuser (the cron's, a worker's): otherwise the ORM reads them, with
         its access checks."""
         self.flush_recordset()
@@ -767,6 +778,11 @@ class MailInboxMessage(models.Model):
                 *(SQL(", %s", SQL.identifier("usr", name)) for name in ["id", *user_names]),
             ]
         )
+        if self.env.su:
+            self.env["mail.alias.domain"].flush_model(["sequence"])
+            columns = SQL(
+                "%s, (SELECT id FROM mail_alias_domain ORDER BY sequence, id LIMIT 1)", columns
+            )
         for _attempt in range(SYNC_RETRIES):
             try:
                 self.env.cr.execute(
@@ -787,7 +803,12 @@ class MailInboxMessage(models.Model):
                     user_at = inbox_at + 1 + len(inbox_names)
                     self._cache_read(dict(zip(names, row[1:inbox_at], strict=True)))
                     self._cache_inbox_read(inbox_names, row[inbox_at:user_at])
-                    self._cache_user_read(user_names, row[user_at:])
+                    user_end = len(row) - 1 if self.env.su else len(row)
+                    self._cache_user_read(user_names, row[user_at:user_end])
+                    if self.env.su and "state" in names:
+                        # Kept while the line's state read here stays in the cache.
+                        first = row[-1] or False
+                        keep_with_cached(self.env, FIRST_ALIAS_DOMAIN, self, "state", first)
                 return bool(row)
             except psycopg2.errors.SerializationFailure:
                 rollback(self.env)

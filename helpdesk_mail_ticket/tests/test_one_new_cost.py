@@ -284,8 +284,9 @@ class TestOneNewMessageCost(MailTicketCase):
     def test_the_post_finds_the_first_alias_domain_without_a_search(self):
         # The company has no alias domain: Odoo's message_post records the first one
         # (mail.alias.domain's order, none here) on the message, searched for each
-        # lone message; read once a registry (cleared when an alias domain is made,
-        # changed or deleted), as the alias domains' names and addresses are.
+        # lone message; read by the processing's claim, for its transaction only (an
+        # id kept longer may be of a domain another worker deleted since:
+        # tests/test_odoo_process_first_alias_domain.py).
         self.assertFalse(self.env.company.alias_domain_id)
         events = self.one_new_cycle()
         sent = [text for kind, text in events if kind == "sql"]
@@ -293,7 +294,8 @@ class TestOneNewMessageCost(MailTicketCase):
         self.assertEqual(searches, [], "\n".join(searches))
 
     def test_an_alias_domain_made_is_recorded_by_the_next_post(self):
-        # The first alias domain read once a registry: one made since is found.
+        # The first alias domain read by the claim of each processing: one made since
+        # is found.
         self.one_new_cycle()
         domain = self.env["mail.alias.domain"].create({"name": "later.example"})
         self.env.company.alias_domain_id = False  # Odoo gives it to the companies
