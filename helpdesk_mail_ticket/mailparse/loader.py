@@ -880,7 +880,16 @@ def load_message(raw: bytes) -> Message:
     """Parse ``raw`` into a compat32 tree with the repairs above; raises like the stdlib."""
     message = _parse_big(raw) if len(raw) >= BIG_MESSAGE_BYTES else None
     if message is None:
-        message = _parse(raw)
+        try:
+            message = _parse(raw)
+        except RecursionError:
+            # nested past the stdlib parser's recursion: the parts below the cap are read
+            # as their ancestor's, not lost
+            flat = flatten_multipart(raw)
+            if flat is None:
+                raise
+            message = _parse(flat)
+            message.defects.append(MultipartNestingFlattenedDefect())
     count = 0
     stack = [message]
     while stack and count < MAX_PARTS:
@@ -1100,3 +1109,86 @@ __all__ = [
     "payload_bytes",
     "repair_header_block",
 ]
+
+
+class MultipartNestingFlattenedDefect(email.errors.MessageDefect):
+    """Multiparts nested deeper than ``MAX_MULTIPART_DEPTH`` (past the parser's recursion):
+    the parts of the deeper ones are read as parts of the one at that depth."""
+
+
+MAX_MULTIPART_DEPTH = 100
+_MULTIPART_FIELD = re.compile(
+    rb"^content-type:[ \t]*multipart/[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*", re.IGNORECASE | re.MULTILINE
+)
+_BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]*)"|([^\s;"]+))""", re.IGNORECASE)
+
+
+def _header_boundary(lines: list, start: int) -> tuple:
+    """(index after the header block starting at ``start``, its multipart boundary or None)."""
+    end = start
+    while end < len(lines) and lines[end].strip(b"\r\n"):
+        end += 1
+    block = b"".join(lines[start:end])
+    end = min(end + 1, len(lines))
+    field = _MULTIPART_FIELD.search(block)
+    found = _BOUNDARY.search(field.group()) if field else None
+    if not found:
+        return end, None
+    return end, (found.group(1) if found.group(1) is not None else found.group(2)).rstrip()
+
+
+def flatten_multipart(raw: bytes, cap: int = MAX_MULTIPART_DEPTH) -> bytes | None:
+    """``raw`` with each multipart nested deeper than ``cap`` taken apart: its delimiter,
+    header block, preamble, closing delimiter and epilogue dropped, its parts written as
+    parts of its ancestor at the cap (None: nothing so deep). One pass over the lines, a
+    boundary looked up in a dict: linear, no recursion."""
+    lines = raw.splitlines(keepends=True)
+    end, boundary = _header_boundary(lines, 0)
+    out = lines[:end]
+    stack, where = [], {}  # (boundary, the boundary it is written as); boundary: level
+    if boundary:
+        stack.append((boundary, boundary))
+        where[boundary] = 0
+    skip = flattened = False
+    index = end
+    while index < len(lines):
+        line = lines[index]
+        level = None
+        if stack and line.startswith(b"--"):
+            token = line[2:].rstrip()
+            level = where.get(token)
+            closing = level is None and token.endswith(b"--")
+            if closing:
+                level = where.get(token[:-2])
+        if level is None:
+            if not skip:
+                out.append(line)
+            index += 1
+            continue
+        for inner, _written in stack[level + 1 :]:
+            del where[inner]
+        del stack[level + 1 :]
+        boundary, written = stack[level]
+        if closing:
+            stack.pop()
+            del where[boundary]
+            skip = written != boundary  # a flattened one's end and epilogue: dropped
+            if not skip:
+                out.append(line)
+            index += 1
+            continue
+        end, inner = _header_boundary(lines, index + 1)
+        if inner and inner not in where:
+            if len(stack) >= cap:  # its parts are written as the part at the cap's
+                stack.append((inner, written))
+                where[inner] = len(stack) - 1
+                skip = flattened = True
+                index = end
+                continue
+            stack.append((inner, inner))
+            where[inner] = len(stack) - 1
+        out.append(b"--" + written + line[len(line.rstrip(b"\r\n")) :])
+        out.extend(lines[index + 1 : end])
+        skip = False
+        index = end
+    return b"".join(out) if flattened else None
