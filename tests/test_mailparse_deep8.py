@@ -111,5 +111,5 @@ def test_parts_past_the_limit_are_not_built_by_the_parser():
     finally:
         email.feedparser.FeedParser._new_message = original
     assert "Printer jammed" in parsed.body_text
-    assert parsed.error == f"more than {parse.MAX_PARTS} MIME parts: the parts past them are not read"
+    assert parsed.error.startswith(f"more than {parse.MAX_PARTS} MIME parts"), parsed.error
     assert made[0] <= 5 * parse.MAX_PARTS, made[0]

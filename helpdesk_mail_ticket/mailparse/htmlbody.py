@@ -502,7 +502,9 @@ def plain_text_of(element) -> str:
 # with the limit lifted and written back with nothing below this depth nested any more.
 MAX_HTML_DEPTH = 200
 _DEPTH_ERROR = "Excessive depth"
-_BLOCK_BREAKS = frozenset(_PARAGRAPH_TAGS + _LINE_START_TAGS + ("li", "h1", "h2", "h3", "h4", "h5", "h6"))
+_BLOCK_BREAKS = frozenset(
+    (*_PARAGRAPH_TAGS, *_LINE_START_TAGS, "li", "h1", "h2", "h3", "h4", "h5", "h6")
+)
 
 
 _VOID = frozenset(
