@@ -1175,8 +1175,9 @@ def _header_boundary(lines: list, start: int) -> tuple:
 def flatten_multipart(raw: bytes, cap: int = MAX_MULTIPART_DEPTH) -> bytes | None:
     """``raw`` with each multipart nested deeper than ``cap`` taken apart: its delimiter,
     header block, preamble, closing delimiter and epilogue dropped, its parts written as
-    parts of its ancestor at the cap (None: nothing so deep). One pass over the lines, a
-    boundary looked up in a dict: linear, no recursion."""
+    parts of its ancestor at the cap (None: nothing so deep). One without a delimiter of
+    its own is kept as it is (the parser reads its text as the part's). One pass over the
+    lines, a boundary looked up in a dict: linear, no recursion."""
     lines = raw.splitlines(keepends=True)
     end, boundary = _header_boundary(lines, 0)
     out = lines[:end]
@@ -1185,6 +1186,7 @@ def flatten_multipart(raw: bytes, cap: int = MAX_MULTIPART_DEPTH) -> bytes | Non
         stack.append((boundary, boundary))
         where[boundary] = 0
     skip = flattened = False
+    pending = None  # (boundary, where its preamble starts in out, its own lines)
     index = end
     while index < len(lines):
         line = lines[index]
@@ -1200,6 +1202,13 @@ def flatten_multipart(raw: bytes, cap: int = MAX_MULTIPART_DEPTH) -> bytes | Non
                 out.append(line)
             index += 1
             continue
+        if pending is not None:
+            inner, mark, own = pending
+            if token == inner:  # its first delimiter: the preamble is dropped
+                del out[mark:]
+            else:  # none of its own: it stays a part, its text read as before
+                out[mark:mark] = own
+            pending = None
         for inner, _written in stack[level + 1 :]:
             del where[inner]
         del stack[level + 1 :]
@@ -1213,17 +1222,21 @@ def flatten_multipart(raw: bytes, cap: int = MAX_MULTIPART_DEPTH) -> bytes | Non
             index += 1
             continue
         end, inner = _header_boundary(lines, index + 1)
+        delimiter = b"--" + written + line[len(line.rstrip(b"\r\n")) :]
         if inner and inner not in where:
             if len(stack) >= cap:  # its parts are written as the part at the cap's
                 stack.append((inner, written))
                 where[inner] = len(stack) - 1
-                skip = flattened = True
+                pending = (inner, len(out), [delimiter, *lines[index + 1 : end]])
+                skip, flattened = False, True
                 index = end
                 continue
             stack.append((inner, inner))
             where[inner] = len(stack) - 1
-        out.append(b"--" + written + line[len(line.rstrip(b"\r\n")) :])
+        out.append(delimiter)
         out.extend(lines[index + 1 : end])
         skip = False
         index = end
+    if pending is not None:
+        out[pending[1] : pending[1]] = pending[2]
     return b"".join(out) if flattened else None
