@@ -586,6 +586,7 @@ class _FlatWriter:
 _COMMENT = re.compile(
     r"<!--(?:\[if[^\]<>]{0,200}\]>)?([\s\S]*?)(?:<!\[endif\])?(?:-->|\Z)", re.IGNORECASE
 )
+_SHOWN_AFTER_TAG = re.compile(r">[ \t\r\n]*[^\s<&]")
 _TAG_OR_SPACE = re.compile(r"<[^<>]*>|&nbsp;|&#160;|\s+", re.IGNORECASE)
 
 
@@ -595,6 +596,12 @@ def show_comments(markup: str) -> str | None:
     a reader shows nothing, Odoo's sanitizer drops it all; None otherwise."""
     if "<!--" not in markup:
         return None
+    # most bodies: a shown character after <body> outside any comment (no pass over all)
+    shown = _SHOWN_AFTER_TAG.search(markup, max(markup.find("<body"), 0))
+    if shown is not None:
+        opening = markup.rfind("<!--", 0, shown.start())
+        if opening < 0 or 0 <= markup.find("-->", opening, shown.start()):
+            return None
     outside = _COMMENT.sub(" ", markup)
     if _TAG_OR_SPACE.sub("", outside).strip() or "<img" in outside.lower():
         return None
