@@ -500,3 +500,118 @@ def plain_text_of(element) -> str:
         return element.text_content()
     except (ValueError, TypeError):
         return ""
+
+
+# libxml2 stops reading HTML at 256 open elements (all text below and after that point was
+# lost, in this module and in Odoo's sanitizer alike); forwarded-of-forwarded Outlook mail
+# and generators that never close <div>/<font>/<blockquote> go deeper. Such markup is read
+# with the limit lifted and written back with nothing below this depth nested any more.
+MAX_HTML_DEPTH = 200
+_DEPTH_ERROR = "Excessive depth"
+_BLOCK_BREAKS = frozenset(
+    (*_PARAGRAPH_TAGS, *_LINE_START_TAGS, "li", "h1", "h2", "h3", "h4", "h5", "h6")
+)
+
+
+_VOID = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr")
+)  # fmt: skip
+
+
+def read_deep(markup: str) -> tuple:
+    """``(tree, flat)``: the tree of ``markup`` as :func:`parse_html` reads it (None when
+    not read here), or ``flat``, the markup rewritten with nothing nested below
+    ``MAX_HTML_DEPTH`` (its deeper text and images kept in order, a <br> where a block
+    ended) when it is nested past the parser's limit. Markup of 256 tags or fewer is not
+    read; other markup once, by the parse its reader needs anyway."""
+    if not markup or markup.count("<") <= 256:
+        return None, None
+    try:
+        parser = lxml_html.HTMLParser()
+        source = _XML_DECL.sub("", markup)
+        tree = lxml_html.document_fromstring(source, parser=parser) if source.strip() else None
+    except (etree.ParserError, ValueError, TypeError):
+        return None, None
+    last = parser.error_log.last_error
+    if last is None or _DEPTH_ERROR not in (last.message or ""):
+        return tree, None
+    # The tree is not walked: each element's Python proxy costs a walk to the root
+    # (quadratic in depth); the parser's events write the markup instead.
+    writer = _FlatWriter()
+    try:
+        flat = etree.fromstring(source, etree.HTMLParser(target=writer, huge_tree=True))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, TypeError):
+        return tree, None
+    return None, flat
+
+
+class _FlatWriter:
+    """A parser target writing HTML back, what is below ``MAX_HTML_DEPTH`` flat."""
+
+    def __init__(self):
+        self.out: list = []
+        self.depth = 0
+        self.raw = 0  # inside <script>/<style> (written by the parser as it is)
+
+    def start(self, tag, attrib):
+        self.depth += 1
+        if self.depth <= MAX_HTML_DEPTH or tag == "img":
+            attributes = "".join(
+                f' {name}="{html.escape(value or "")}"' for name, value in attrib.items()
+            )
+            self.out.append(f"<{tag}{attributes}>")
+        elif tag == "br":
+            self.out.append("<br>")
+        if tag in ("script", "style"):
+            self.raw += 1
+
+    def end(self, tag):
+        if tag in ("script", "style"):
+            self.raw -= 1
+        if self.depth <= MAX_HTML_DEPTH:
+            if tag not in _VOID:
+                self.out.append(f"</{tag}>")
+        elif tag in _BLOCK_BREAKS:
+            self.out.append("<br>")
+        self.depth -= 1
+
+    def data(self, text):
+        self.out.append(text if self.raw else html.escape(text, quote=False))
+
+    def comment(self, text):
+        if self.depth <= MAX_HTML_DEPTH:
+            self.out.append(f"<!--{text}-->")
+
+    def close(self):
+        return "".join(self.out)
+
+
+# A comment, its conditional wrappers ("<!--[if mso]>", "<![endif]-->") part of it; an
+# unclosed one runs to the end (as parsers read it). Linear: no nested repetition.
+_COMMENT = re.compile(
+    r"<!--(?:\[if[^\]<>]{0,200}\]>)?([\s\S]*?)(?:<!\[endif\])?(?:-->|\Z)", re.IGNORECASE
+)
+_SHOWN_AFTER_TAG = re.compile(r">[ \t\r\n]*[^\s<&]")
+_TAG_OR_SPACE = re.compile(r"<[^<>]*>|&nbsp;|&#160;|\s+", re.IGNORECASE)
+
+
+def show_comments(markup: str) -> str | None:
+    """``markup`` with its comments' content made markup, when all its text is inside
+    comments (a broken generator's "<!--" never closed, a body written for Outlook alone):
+    a reader shows nothing, Odoo's sanitizer drops it all; None otherwise."""
+    if "<!--" not in markup:
+        return None
+    # most bodies: a shown character after <body> outside any comment (no pass over all)
+    shown = _SHOWN_AFTER_TAG.search(markup, max(markup.find("<body"), 0))
+    if shown is not None:
+        opening = markup.rfind("<!--", 0, shown.start())
+        if opening < 0 or 0 <= markup.find("-->", opening, shown.start()):
+            return None
+    outside = _COMMENT.sub(" ", markup)
+    if _TAG_OR_SPACE.sub("", outside).strip() or "<img" in outside.lower():
+        return None
+    inside = "".join(match.group(1) for match in _COMMENT.finditer(markup))
+    if not _TAG_OR_SPACE.sub("", inside).strip():
+        return None
+    return _COMMENT.sub(lambda match: match.group(1), markup)

@@ -82,18 +82,19 @@ def new_part_html(markup: str, settings) -> str:
     return new_part_html_ex(markup, settings)[0]
 
 
-def new_part_html_ex(markup: str, settings) -> tuple[str, bool]:
-    """(new part, fallback): ``fallback`` is True when nothing new was found."""
+def new_part_html_ex(markup: str, settings, tree=None) -> tuple[str, bool]:
+    """(new part, fallback): ``fallback`` is True when nothing new was found; ``tree``,
+    when given, is ``parse_html(markup)``'s (changed here)."""
     try:
-        result = _new_part_html(markup, settings)
+        result = _new_part_html(markup, settings, tree)
     except Exception:
         _logger.warning("HTML new-part extraction failed; using the whole body", exc_info=True)
         return markup, False
     return (result, False) if result is not None else (markup, True)
 
 
-def _new_part_html(markup: str, settings) -> str | None:
-    tree = parse_html(markup)
+def _new_part_html(markup: str, settings, tree=None) -> str | None:
+    tree = parse_html(markup) if tree is None else tree
     if tree is None:
         return None
     drop_hidden(tree)

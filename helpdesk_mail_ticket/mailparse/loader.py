@@ -25,6 +25,7 @@ import base64
 import binascii
 import email
 import email.errors
+import email.feedparser
 import logging
 import quopri
 import re
@@ -640,8 +641,42 @@ def _parse(raw: bytes) -> Message:
     return message
 
 
+# The parser stops building parts past this many (only the first MAX_PARTS are read; a
+# 10 MB message of 277,000 parts took over 5 s to build): the rest of the message is not
+# read, the root records it (PartsCutDefect). Parts of attached messages count too: a
+# margin above MAX_PARTS keeps every part the readers reach.
+MAX_PARSED_PARTS = 4 * MAX_PARTS
+_FEED = 8192  # what the stdlib's Parser feeds at a time: the same tree, chunk for chunk
+
+
+class PartsCutDefect(email.errors.MessageDefect):
+    """More than ``MAX_PARSED_PARTS`` MIME parts: the message past them was not parsed."""
+
+
+class _BoundedFeedParser(email.feedparser.FeedParser):
+    parts = 0
+
+    def _new_message(self):
+        self.parts += 1
+        return super()._new_message()
+
+
 def _stdlib_parse(raw: bytes) -> Message:
-    return email.message_from_bytes(raw, policy=POLICY)
+    """``email.message_from_bytes(raw, policy=POLICY)`` (fed as its Parser feeds), not
+    reading past ``MAX_PARSED_PARTS`` parts."""
+    text = raw.decode("ASCII", errors="surrogateescape")
+    parser = _BoundedFeedParser(policy=POLICY)
+    for start in range(0, len(text), _FEED):
+        parser.feed(text[start : start + _FEED])
+        if parser.parts > MAX_PARSED_PARTS:
+            # the parts still open would note their missing end: that is the cut's doing
+            open_parts = [(part, len(part.defects)) for part in parser._msgstack]
+            message = parser.close()
+            for part, count in open_parts:
+                del part.defects[count:]
+            message.defects.append(PartsCutDefect())
+            return message
+    return parser.close()
 
 
 def _repair_encoded_message(part: Message) -> None:
@@ -880,7 +915,16 @@ def load_message(raw: bytes) -> Message:
     """Parse ``raw`` into a compat32 tree with the repairs above; raises like the stdlib."""
     message = _parse_big(raw) if len(raw) >= BIG_MESSAGE_BYTES else None
     if message is None:
-        message = _parse(raw)
+        try:
+            message = _parse(raw)
+        except RecursionError:
+            # nested past the stdlib parser's recursion: the parts below the cap are read
+            # as their ancestor's, not lost
+            flat = flatten_multipart(raw)
+            if flat is None:
+                raise
+            message = _parse(flat)
+            message.defects.append(MultipartNestingFlattenedDefect())
     count = 0
     stack = [message]
     while stack and count < MAX_PARTS:
@@ -1100,3 +1144,99 @@ __all__ = [
     "payload_bytes",
     "repair_header_block",
 ]
+
+
+class MultipartNestingFlattenedDefect(email.errors.MessageDefect):
+    """Multiparts nested deeper than ``MAX_MULTIPART_DEPTH`` (past the parser's recursion):
+    the parts of the deeper ones are read as parts of the one at that depth."""
+
+
+MAX_MULTIPART_DEPTH = 100
+_MULTIPART_FIELD = re.compile(
+    rb"^content-type:[ \t]*multipart/[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*", re.IGNORECASE | re.MULTILINE
+)
+_BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]*)"|([^\s;"]+))""", re.IGNORECASE)
+
+
+def _header_boundary(lines: list, start: int) -> tuple:
+    """(index after the header block starting at ``start``, its multipart boundary or None)."""
+    end = start
+    while end < len(lines) and lines[end].strip(b"\r\n"):
+        end += 1
+    block = b"".join(lines[start:end])
+    end = min(end + 1, len(lines))
+    field = _MULTIPART_FIELD.search(block)
+    found = _BOUNDARY.search(field.group()) if field else None
+    if not found:
+        return end, None
+    return end, (found.group(1) if found.group(1) is not None else found.group(2)).rstrip()
+
+
+def flatten_multipart(raw: bytes, cap: int = MAX_MULTIPART_DEPTH) -> bytes | None:
+    """``raw`` with each multipart nested deeper than ``cap`` taken apart: its delimiter,
+    header block, preamble, closing delimiter and epilogue dropped, its parts written as
+    parts of its ancestor at the cap (None: nothing so deep). One without a delimiter of
+    its own is kept as it is (the parser reads its text as the part's). One pass over the
+    lines, a boundary looked up in a dict: linear, no recursion."""
+    lines = raw.splitlines(keepends=True)
+    end, boundary = _header_boundary(lines, 0)
+    out = lines[:end]
+    stack, where = [], {}  # (boundary, the boundary it is written as); boundary: level
+    if boundary:
+        stack.append((boundary, boundary))
+        where[boundary] = 0
+    skip = flattened = False
+    pending = None  # (boundary, where its preamble starts in out, its own lines)
+    index = end
+    while index < len(lines):
+        line = lines[index]
+        level = None
+        if stack and line.startswith(b"--"):
+            token = line[2:].rstrip()
+            level = where.get(token)
+            closing = level is None and token.endswith(b"--")
+            if closing:
+                level = where.get(token[:-2])
+        if level is None:
+            if not skip:
+                out.append(line)
+            index += 1
+            continue
+        if pending is not None:
+            inner, mark, own = pending
+            if token == inner:  # its first delimiter: the preamble is dropped
+                del out[mark:]
+            else:  # none of its own: it stays a part, its text read as before
+                out[mark:mark] = own
+            pending = None
+        for inner, _written in stack[level + 1 :]:
+            del where[inner]
+        del stack[level + 1 :]
+        boundary, written = stack[level]
+        if closing:
+            stack.pop()
+            del where[boundary]
+            skip = written != boundary  # a flattened one's end and epilogue: dropped
+            if not skip:
+                out.append(line)
+            index += 1
+            continue
+        end, inner = _header_boundary(lines, index + 1)
+        delimiter = b"--" + written + line[len(line.rstrip(b"\r\n")) :]
+        if inner and inner not in where:
+            if len(stack) >= cap:  # its parts are written as the part at the cap's
+                stack.append((inner, written))
+                where[inner] = len(stack) - 1
+                pending = (inner, len(out), [delimiter, *lines[index + 1 : end]])
+                skip, flattened = False, True
+                index = end
+                continue
+            stack.append((inner, inner))
+            where[inner] = len(stack) - 1
+        out.append(delimiter)
+        out.extend(lines[index + 1 : end])
+        skip = False
+        index = end
+    if pending is not None:
+        out[pending[1] : pending[1]] = pending[2]
+    return b"".join(out) if flattened else None

@@ -32,7 +32,14 @@ from .headers import (
     text_line,
     unquoted_name,
 )
-from .htmlbody import html_source, html_to_text, keep_after_end, text_to_html
+from .htmlbody import (
+    html_source,
+    html_to_text,
+    keep_after_end,
+    read_deep,
+    show_comments,
+    text_to_html,
+)
 from .htmlquote import new_part_html_ex
 from .loader import (
     POLICY,
@@ -937,9 +944,17 @@ def _fill_body_text(
         text = text[: settings.max_body_chars]
     if body_type == "text/html":
         markup = _normalize_cids(keep_after_end(text))
+        tree, flat = read_deep(markup)
+        if flat is not None:  # nested past the parser's depth: flattened, not lost
+            markup = flat
+            result.defects.append("HtmlNestingFlattenedDefect")
+        shown = show_comments(markup)
+        if shown is not None:  # all its text in comments: shown, not dropped nor raw
+            markup, tree = shown, None
+            result.defects.append("HtmlCommentsShownDefect")
         result.body_html = markup
         result.body_text = lambda: html_to_text(markup)
-        result.new_part_html, result.new_part_fallback = new_part_html_ex(markup, settings)
+        result.new_part_html, result.new_part_fallback = new_part_html_ex(markup, settings, tree)
         new_part = result.new_part_html
         if new_part == markup:  # nothing cut: the body's text, made once (2 MB of HTML: 1 s)
             result.new_part_text = lambda: result.body_text

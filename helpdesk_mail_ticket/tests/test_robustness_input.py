@@ -135,6 +135,31 @@ class TestHostileInput(MailTicketCase):
         if line.state == "processed":
             self.assertEqual(self.ticket_of(line).name, "Deeply nested")
 
+    def test_deeply_nested_mime_keeps_its_text(self):
+        # past the parser's recursion: flattened, the innermost words reach the ticket
+        line = self.assert_clear_outcome(nested(1500), "bad-nested")
+        self.assertEqual(line.state, "processed", line.reason)
+        self.assertIn("The innermost words.", str(self.ticket_of(line).description))
+
+    def test_html_nested_past_the_parser_depth_keeps_its_text(self):
+        html = "<div>" * 3000 + "The innermost words." + "</div>" * 3000 + "<p>Ann</p>"
+        raw = head("Deep HTML", "bad-deephtml", "Content-Type: text/html; charset=utf-8\r\n")
+        line = self.assert_clear_outcome(raw + b"\r\n" + html.encode(), "bad-deephtml")
+        self.assertEqual(line.state, "processed", line.reason)
+        description = str(self.ticket_of(line).description)
+        self.assertIn("The innermost words.", description)
+        self.assertIn("Ann", description)
+
+    def test_html_of_comments_only_shows_their_text(self):
+        raw = head("Comments", "bad-comments", "Content-Type: text/html; charset=utf-8\r\n")
+        line = self.assert_clear_outcome(
+            raw + b"\r\n<html><body><!--The innermost words.--></body></html>", "bad-comments"
+        )
+        self.assertEqual(line.state, "processed", line.reason)
+        description = str(self.ticket_of(line).description)
+        self.assertIn("The innermost words.", description)
+        self.assertNotIn("&lt;!--", description)
+
     def test_ten_thousand_parts(self):
         line = self.assert_clear_outcome(many_parts(10_000), "bad-parts")
         if line.state == "processed":
