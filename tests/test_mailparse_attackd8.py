@@ -1,0 +1,29 @@
+"""Attacks on deep8: the parser's cut at MAX_PARSED_PARTS must not drop the text and the
+attachments of a normal mail whose many parts are inside an attached report or message
+(parts the readers never enter)."""
+
+from mailparse import parse_message
+from mailparse.loader import MAX_PARSED_PARTS
+
+
+def _bounce(recipients: int) -> bytes:
+    blocks = "".join(
+        f"Final-Recipient: rfc822; u{i}@example.com\nAction: failed\nStatus: 5.1.1\n\n"
+        for i in range(recipients)
+    )
+    return (
+        "From: mailer-daemon@example.com\nTo: help@example.com\nSubject: Undelivered\n"
+        "Message-ID: <bounce@example.com>\nContent-Type: multipart/mixed; boundary=out\n\n"
+        "--out\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n"
+        f"{blocks}\n--out\nContent-Type: text/plain\n\nThe mailing to the list bounced.\n"
+        "--out\nContent-Type: application/pdf; name=r.pdf\n"
+        "Content-Disposition: attachment; filename=r.pdf\nContent-Transfer-Encoding: base64\n\n"
+        "JVBERi0=\n--out--\n"
+    ).encode()
+
+
+def test_bounce_with_many_recipient_blocks_keeps_text_and_attachment():
+    parsed = parse_message(_bounce(MAX_PARSED_PARTS + 100))
+    assert "The mailing to the list bounced." in parsed.body_text
+    assert [a.filename for a in parsed.attachments if a.filename == "r.pdf"] == ["r.pdf"]
+    assert "PartsCutDefect" not in parsed.defects
