@@ -27,3 +27,28 @@ def test_bounce_with_many_recipient_blocks_keeps_text_and_attachment():
     assert "The mailing to the list bounced." in parsed.body_text
     assert [a.filename for a in parsed.attachments if a.filename == "r.pdf"] == ["r.pdf"]
     assert "PartsCutDefect" not in parsed.defects
+
+
+def _nested(depth: int) -> bytes:
+    """Multiparts nested ``depth`` deep, a text part at the bottom, another at depth 5 and
+    one at depth 120 (past the parser's recursion when ``depth`` is large: flattened)."""
+    out = [
+        "From: a@example.com\nTo: help@example.com\nSubject: deep\nMessage-ID: <deep@example.com>\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b0"\n\n'
+    ]
+    for i in range(1, depth):
+        out.append(f'--b{i - 1}\nContent-Type: multipart/mixed; boundary="b{i}"\n\n')
+    out.append(f"--b{depth - 1}\nContent-Type: text/plain\n\nThe deepest text.\n")
+    for i in reversed(range(depth)):
+        if i in (5, 120):
+            out.append(f"--b{i}\nContent-Type: text/plain\n\nThe text at depth {i}.\n")
+        out.append(f"--b{i}--\n")
+    return "".join(out).encode()
+
+
+def test_text_parts_beside_a_deep_multipart_are_all_shown():
+    for depth in (150, 1200):
+        text = parse_message(_nested(depth)).body_text
+        assert "The deepest text." in text, depth
+        assert "The text at depth 120." in text, depth
+        assert "The text at depth 5." in text, depth
