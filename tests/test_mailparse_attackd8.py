@@ -52,3 +52,22 @@ def test_text_parts_beside_a_deep_multipart_are_all_shown():
         assert "The deepest text." in text, depth
         assert "The text at depth 120." in text, depth
         assert "The text at depth 5." in text, depth
+
+
+def test_office_xml_in_a_conditional_comment_is_not_shown_as_text():
+    """An Outlook/Word body with no text of its own (the mail is its attachment) keeps its
+    Office settings XML hidden: they are no text of the sender's."""
+    markup = (
+        '<html><head><style><!-- p.MsoNormal {margin:0cm; font-size:11.0pt;} --></style>'
+        '</head><body lang="EN-US"><!--[if gte mso 9]><xml><w:WordDocument><w:View>Normal'
+        "</w:View><w:LidThemeOther>EN-US</w:LidThemeOther></w:WordDocument></xml><![endif]-->"
+        '<div class="WordSection1"><p class="MsoNormal"><o:p>&nbsp;</o:p></p></div>'
+        "</body></html>"
+    )
+    raw = (
+        "From: a@example.com\nTo: help@example.com\nSubject: file\nMessage-ID: <w@example.com>\n"
+        f"Content-Type: text/html; charset=utf-8\n\n{markup}\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert "Normal" not in parsed.body_text
+    assert "HtmlCommentsShownDefect" not in parsed.defects

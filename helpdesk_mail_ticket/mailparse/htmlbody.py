@@ -605,7 +605,18 @@ def show_comments(markup: str) -> str | None:
     outside = _COMMENT.sub(" ", markup)
     if _TAG_OR_SPACE.sub("", outside).strip() or "<img" in outside.lower():
         return None
-    inside = "".join(match.group(1) for match in _COMMENT.finditer(markup))
+    # what a <style>/<script> wraps in "<!-- -->" is its raw text, no comment; Office's
+    # settings (<xml><w:View>Normal</w:View>...) are no text of the sender's
+    comments = _COMMENT.finditer(_RAW_TEXT.sub("", markup))
+    inside = "".join(_OFFICE_XML.sub("", match.group(1)) for match in comments)
     if not _TAG_OR_SPACE.sub("", inside).strip():
         return None
-    return _COMMENT.sub(lambda match: match.group(1), markup)
+    return _COMMENT.sub(lambda match: _OFFICE_XML.sub("", match.group(1)), markup)
+
+
+# Each stops at its first end or at the end of the text (linear: one never closed is read
+# to the end once, as nothing after it can match again).
+_OFFICE_XML = re.compile(r"<xml(?:\s[^<>]*)?>[\s\S]*?(?:</xml\s*>|\Z)", re.IGNORECASE)
+_RAW_TEXT = re.compile(
+    r"<(style|script)(?:\s[^<>]*)?>[\s\S]*?(?:</\1\s*>|\Z)", re.IGNORECASE
+)
