@@ -71,3 +71,20 @@ def test_office_xml_in_a_conditional_comment_is_not_shown_as_text():
     parsed = parse_message(raw)
     assert "Normal" not in parsed.body_text
     assert "HtmlCommentsShownDefect" not in parsed.defects
+
+
+def test_a_link_below_the_flattened_html_depth_keeps_its_address():
+    depth = 300
+    markup = (
+        "<html><body>" + "<div>" * depth
+        + '<p>See <a href="https://example.com/invoice/42">the invoice</a></p>'
+        + "</div>" * depth + "<p>After</p></body></html>"
+    )  # fmt: skip
+    raw = (
+        "From: a@example.com\nTo: help@example.com\nSubject: deep\n"
+        f"Message-ID: <dh@example.com>\nContent-Type: text/html; charset=utf-8\n\n{markup}\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert "HtmlNestingFlattenedDefect" in parsed.defects
+    assert "the invoice" in parsed.body_text
+    assert 'href="https://example.com/invoice/42"' in parsed.body_html

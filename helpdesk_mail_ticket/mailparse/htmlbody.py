@@ -547,10 +547,15 @@ class _FlatWriter:
         self.out: list = []
         self.depth = 0
         self.raw = 0  # inside <script>/<style> (written by the parser as it is)
+        self.link = 0  # the depth of the <a> written below the cap (0: none open)
 
     def start(self, tag, attrib):
         self.depth += 1
-        if self.depth <= MAX_HTML_DEPTH or tag == "img":
+        # below the cap, a link keeps its address (one <a> open at a time: nothing nests)
+        deep_link = tag == "a" and self.depth > MAX_HTML_DEPTH and not self.link
+        if deep_link:
+            self.link = self.depth
+        if self.depth <= MAX_HTML_DEPTH or tag == "img" or deep_link:
             attributes = "".join(
                 f' {name}="{html.escape(value or "")}"' for name, value in attrib.items()
             )
@@ -566,6 +571,9 @@ class _FlatWriter:
         if self.depth <= MAX_HTML_DEPTH:
             if tag not in _VOID:
                 self.out.append(f"</{tag}>")
+        elif self.depth == self.link:
+            self.link = 0
+            self.out.append("</a>")
         elif tag in _BLOCK_BREAKS:
             self.out.append("<br>")
         self.depth -= 1
