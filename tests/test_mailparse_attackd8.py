@@ -58,7 +58,7 @@ def test_office_xml_in_a_conditional_comment_is_not_shown_as_text():
     """An Outlook/Word body with no text of its own (the mail is its attachment) keeps its
     Office settings XML hidden: they are no text of the sender's."""
     markup = (
-        '<html><head><style><!-- p.MsoNormal {margin:0cm; font-size:11.0pt;} --></style>'
+        "<html><head><style><!-- p.MsoNormal {margin:0cm; font-size:11.0pt;} --></style>"
         '</head><body lang="EN-US"><!--[if gte mso 9]><xml><w:WordDocument><w:View>Normal'
         "</w:View><w:LidThemeOther>EN-US</w:LidThemeOther></w:WordDocument></xml><![endif]-->"
         '<div class="WordSection1"><p class="MsoNormal"><o:p>&nbsp;</o:p></p></div>'

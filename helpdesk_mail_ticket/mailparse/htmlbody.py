@@ -625,6 +625,4 @@ def show_comments(markup: str) -> str | None:
 # Each stops at its first end or at the end of the text (linear: one never closed is read
 # to the end once, as nothing after it can match again).
 _OFFICE_XML = re.compile(r"<xml(?:\s[^<>]*)?>[\s\S]*?(?:</xml\s*>|\Z)", re.IGNORECASE)
-_RAW_TEXT = re.compile(
-    r"<(style|script)(?:\s[^<>]*)?>[\s\S]*?(?:</\1\s*>|\Z)", re.IGNORECASE
-)
+_RAW_TEXT = re.compile(r"<(style|script)(?:\s[^<>]*)?>[\s\S]*?(?:</\1\s*>|\Z)", re.IGNORECASE)

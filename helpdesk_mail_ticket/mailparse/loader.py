@@ -674,11 +674,12 @@ class _BoundedFeedParser(email.feedparser.FeedParser):
             inside = False
         else:
             inside = True
-        super()._new_message()
+        result = super()._new_message()
         if parent is None:
             self._root = self._cur
         if inside:
             self._inside.add(id(self._cur))
+        return result
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
