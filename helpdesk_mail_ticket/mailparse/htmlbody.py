@@ -553,10 +553,15 @@ class _FlatWriter:
         self.out: list = []
         self.depth = 0
         self.raw = 0  # inside <script>/<style> (written by the parser as it is)
+        self.link = 0  # the depth of the <a> written below the cap (0: none open)
 
     def start(self, tag, attrib):
         self.depth += 1
-        if self.depth <= MAX_HTML_DEPTH or tag == "img":
+        # below the cap, a link keeps its address (one <a> open at a time: nothing nests)
+        deep_link = tag == "a" and self.depth > MAX_HTML_DEPTH and not self.link
+        if deep_link:
+            self.link = self.depth
+        if self.depth <= MAX_HTML_DEPTH or tag == "img" or deep_link:
             attributes = "".join(
                 f' {name}="{html.escape(value or "")}"' for name, value in attrib.items()
             )
@@ -572,6 +577,9 @@ class _FlatWriter:
         if self.depth <= MAX_HTML_DEPTH:
             if tag not in _VOID:
                 self.out.append(f"</{tag}>")
+        elif self.depth == self.link:
+            self.link = 0
+            self.out.append("</a>")
         elif tag in _BLOCK_BREAKS:
             self.out.append("<br>")
         self.depth -= 1
@@ -611,7 +619,16 @@ def show_comments(markup: str) -> str | None:
     outside = _COMMENT.sub(" ", markup)
     if _TAG_OR_SPACE.sub("", outside).strip() or "<img" in outside.lower():
         return None
-    inside = "".join(match.group(1) for match in _COMMENT.finditer(markup))
+    # what a <style>/<script> wraps in "<!-- -->" is its raw text, no comment; Office's
+    # settings (<xml><w:View>Normal</w:View>...) are no text of the sender's
+    comments = _COMMENT.finditer(_RAW_TEXT.sub("", markup))
+    inside = "".join(_OFFICE_XML.sub("", match.group(1)) for match in comments)
     if not _TAG_OR_SPACE.sub("", inside).strip():
         return None
-    return _COMMENT.sub(lambda match: match.group(1), markup)
+    return _COMMENT.sub(lambda match: _OFFICE_XML.sub("", match.group(1)), markup)
+
+
+# Each stops at its first end or at the end of the text (linear: one never closed is read
+# to the end once, as nothing after it can match again).
+_OFFICE_XML = re.compile(r"<xml(?:\s[^<>]*)?>[\s\S]*?(?:</xml\s*>|\Z)", re.IGNORECASE)
+_RAW_TEXT = re.compile(r"<(style|script)(?:\s[^<>]*)?>[\s\S]*?(?:</\1\s*>|\Z)", re.IGNORECASE)

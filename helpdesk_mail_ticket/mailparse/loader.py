@@ -653,12 +653,41 @@ class PartsCutDefect(email.errors.MessageDefect):
     """More than ``MAX_PARSED_PARTS`` MIME parts: the message past them was not parsed."""
 
 
+# Parts inside an attached message or report (a bounce's recipient blocks) are not read
+# one by one (kept whole): they count toward this larger bound only, so a bounce of
+# 9,000 recipients keeps the text and the attachments after its report.
+MAX_ALL_PARSED_PARTS = 40 * MAX_PARTS
+
+
 class _BoundedFeedParser(email.feedparser.FeedParser):
-    parts = 0
+    parts = 0  # the parts the readers reach (not inside an attached message or report)
+    all_parts = 0
 
     def _new_message(self):
-        self.parts += 1
-        return super()._new_message()
+        parent = self._cur
+        self.all_parts += 1
+        if parent is None or not (
+            id(parent) in self._inside
+            or (parent is not self._root and parent.get_content_maintype() == "message")
+        ):
+            self.parts += 1
+            inside = False
+        else:
+            inside = True
+        result = super()._new_message()
+        if parent is None:
+            self._root = self._cur
+        if inside:
+            self._inside.add(id(self._cur))
+        return result
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._root = None
+        self._inside = set()
+
+    def over(self) -> bool:
+        return self.parts > MAX_PARSED_PARTS or self.all_parts > MAX_ALL_PARSED_PARTS
 
 
 def _stdlib_parse(raw: bytes) -> Message:
@@ -668,7 +697,7 @@ def _stdlib_parse(raw: bytes) -> Message:
     parser = _BoundedFeedParser(policy=POLICY)
     for start in range(0, len(text), _FEED):
         parser.feed(text[start : start + _FEED])
-        if parser.parts > MAX_PARSED_PARTS:
+        if parser.over():
             # the parts still open would note their missing end: that is the cut's doing
             open_parts = [(part, len(part.defects)) for part in parser._msgstack]
             message = parser.close()

@@ -399,6 +399,33 @@ def _html_block(leaf: Message) -> str:
     return f"<div>{text_to_html(text)}</div>"
 
 
+def _deep_shown_leaves(node: Message, order: tuple, budget: list) -> list:
+    """:func:`_shown_leaves` past its recursion's depth, without recursion: every multipart
+    read as a mixed one (an alternative as its last version, a related as its root), not
+    lost; ``budget`` shared."""
+    leaves, stack = [], [node]
+    while stack:
+        budget[0] -= 1
+        if budget[0] < 0:
+            break
+        node = stack.pop()
+        if not node.is_multipart():
+            ctype = node.get_content_type()
+            if ctype in order and not is_attachment(node) and not has_filename(node):
+                leaves.append(node)
+            continue
+        payload = node.get_payload()
+        if not isinstance(payload, list) or node.get_content_maintype() == "message":
+            continue
+        children = [child for child in payload if isinstance(child, Message)]
+        if node.get_content_type() == "multipart/alternative":
+            children = children[-1:]
+        elif node.get_content_type() == "multipart/related":
+            children = children[:1]
+        stack.extend(reversed(children))
+    return leaves
+
+
 def _shown_leaves(message: Message, order: tuple) -> list:
     """The text leaves a mail client shows as the message's text, in order (RFC 2046): every
     child of a multipart/mixed (and of any multipart it does not know), the version of a
@@ -408,8 +435,10 @@ def _shown_leaves(message: Message, order: tuple) -> list:
     budget = [MAX_PARTS]
 
     def shown(node: Message, depth: int) -> list:
+        if depth > 40:
+            return _deep_shown_leaves(node, order, budget)
         budget[0] -= 1
-        if budget[0] < 0 or depth > 40:
+        if budget[0] < 0:
             return []
         ctype = node.get_content_type()
         if not node.is_multipart():
