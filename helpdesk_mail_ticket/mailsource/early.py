@@ -11,8 +11,11 @@ Otherwise it is closed unused."""
 
 import contextlib
 import errno
+import imaplib
+import poplib
 import select
 import socket
+import sys
 
 # The peer closed its side, or the connection broke (poll's answer; no poll: Windows).
 _ENDED = (
@@ -113,3 +116,31 @@ class EarlyConnection:
             self.closed_unused = True
             with contextlib.suppress(OSError):
                 sock.close()
+
+
+class EarlySocketClient:
+    """A mixin for the standard library's protocol clients (``imaplib.IMAP4``,
+    ``poplib.POP3`` and their SSL classes): ``early_socket``, a TCP connection already
+    made to the server (``EarlyConnection.take``), is used instead of a new one, TLS
+    started on it as the SSL class starts it on a new one. ``_audit_event``: the audit
+    event the client's own ``_create_socket`` raises (imaplib's; poplib raises its own
+    before, in ``__init__``)."""
+
+    _audit_event = None
+
+    def __init__(self, *args, early_socket=None, **kwargs):
+        self._early_socket = early_socket
+        super().__init__(*args, **kwargs)
+
+    def _create_socket(self, timeout):
+        # Popped: the client keeps the attributes the standard library gives it.
+        sock = self.__dict__.pop("_early_socket", None)
+        if sock is None:
+            return super()._create_socket(timeout)
+        if self._audit_event:
+            sys.audit(self._audit_event, self, self.host, self.port)
+        if isinstance(self, imaplib.IMAP4_SSL):  # as IMAP4_SSL._create_socket wraps one
+            return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+        if isinstance(self, poplib.POP3_SSL):  # as POP3_SSL._create_socket wraps one
+            return self.context.wrap_socket(sock, server_hostname=self.host)
+        return sock

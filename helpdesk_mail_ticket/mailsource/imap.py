@@ -10,7 +10,6 @@ import contextlib
 import imaplib
 import re
 import select
-import sys
 import time
 
 from .base import (
@@ -23,6 +22,7 @@ from .base import (
     xoauth2_string,
 )
 from .config import RemoteMessage
+from .early import EarlySocketClient
 from .errors import (
     AuthenticationError,
     FolderNotFoundError,
@@ -148,26 +148,14 @@ _TAG_PATTERN = re.compile(
 )
 
 
-class _GreetingCapabilities:
+class _GreetingCapabilities(EarlySocketClient):
     """imaplib asks CAPABILITY right after the greeting, which most servers already
     list: one round trip less per connection. After STARTTLS it still asks (what was
     said before TLS is not to be trusted). The tags' pattern is compiled once.
-    ``early_socket``: a TCP connection already made to the server (``take_early``),
-    used instead of a new one (TLS started on it as on a new one)."""
+    ``early_socket``: a TCP connection already made to the server (``take_early``,
+    :class:`~.early.EarlySocketClient`)."""
 
-    def __init__(self, *args, early_socket=None, **kwargs):
-        self._early_socket = early_socket
-        super().__init__(*args, **kwargs)
-
-    def _create_socket(self, timeout):
-        # Popped: the client keeps the attributes the standard library gives it.
-        sock = self.__dict__.pop("_early_socket", None)
-        if sock is None:
-            return super()._create_socket(timeout)
-        sys.audit("imaplib.open", self, self.host, self.port)
-        if isinstance(self, imaplib.IMAP4_SSL):  # as IMAP4_SSL._create_socket wraps one
-            return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
-        return sock
+    _audit_event = "imaplib.open"
 
     def _connect(self):
         # imaplib's IMAP4._connect (Python 3.10-3.12) but for the tag prefix and its

@@ -24,6 +24,7 @@ from .base import (
     xoauth2_string,
 )
 from .config import ListedLater, RemoteList, RemoteMessage
+from .early import EarlySocketClient
 from .errors import (
     AuthenticationError,
     MessageError,
@@ -85,29 +86,11 @@ def _answer_lines(data):
     return lines
 
 
-class _EarlySocket:
-    """``early_socket``: a TCP connection already made to the server (``take_early``),
-    used instead of a new one (TLS started on it as on a new one)."""
-
-    def __init__(self, *args, early_socket=None, **kwargs):
-        self._early_socket = early_socket
-        super().__init__(*args, **kwargs)
-
-    def _create_socket(self, timeout):
-        # Popped: the client keeps the attributes the standard library gives it.
-        sock = self.__dict__.pop("_early_socket", None)
-        if sock is None:
-            return super()._create_socket(timeout)
-        if isinstance(self, poplib.POP3_SSL):  # as POP3_SSL._create_socket wraps one
-            return self.context.wrap_socket(sock, server_hostname=self.host)
-        return sock
-
-
-class _POP3(_LongLines, _EarlySocket, poplib.POP3):
+class _POP3(_LongLines, EarlySocketClient, poplib.POP3):
     pass
 
 
-class _POP3_SSL(_LongLines, _EarlySocket, poplib.POP3_SSL):
+class _POP3_SSL(_LongLines, EarlySocketClient, poplib.POP3_SSL):
     pass
 
 
